@@ -1,0 +1,54 @@
+//! Pure domain types: every value from outside (config, SCIM JSON, form field, LDAP entry)
+//! is parsed into one of these at the edge. Nothing here does I/O, and this module imports
+//! no axum, ldap3, redb or lettre.
+
+mod account;
+pub mod audit;
+mod login;
+mod person;
+mod school;
+
+pub use account::AccountState;
+pub use login::{login_candidates, LoginName};
+pub use person::{EmployeeNumber, FamilyName, GivenName, PersonName, Position};
+pub use school::{School, SchoolCode, SchoolName};
+
+/// Why an outside value was refused. The message is safe to show to the person who sent it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {reason}")]
+pub struct ParseError {
+    pub field: &'static str,
+    pub reason: String,
+}
+
+impl ParseError {
+    pub fn new(field: &'static str, reason: impl Into<String>) -> Self {
+        Self {
+            field,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Trims a free-text value and refuses empty, over-long or control-character input.
+/// Shared by names, positions and display names so they all follow one rule.
+pub(crate) fn parse_text(
+    field: &'static str,
+    raw: &str,
+    max_chars: usize,
+) -> Result<String, ParseError> {
+    let value = raw.trim();
+    if value.is_empty() {
+        return Err(ParseError::new(field, "must not be empty"));
+    }
+    if value.chars().count() > max_chars {
+        return Err(ParseError::new(
+            field,
+            format!("must be at most {max_chars} characters"),
+        ));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(ParseError::new(field, "must not contain control characters"));
+    }
+    Ok(value.to_owned())
+}

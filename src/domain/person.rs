@@ -1,0 +1,106 @@
+//! A person's names and HR identifiers.
+
+use super::{parse_text, ParseError};
+use std::fmt;
+
+macro_rules! text_newtype {
+    ($(#[$doc:meta])* $name:ident, $field:literal, $max:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn parse(raw: &str) -> Result<Self, ParseError> {
+                parse_text($field, raw, $max).map(Self)
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+text_newtype!(
+    /// First name(s), as written, with diacritics (e.g. "Łukasz").
+    GivenName, "given name", 100
+);
+text_newtype!(
+    /// Surname, as written, possibly double-barrelled (e.g. "Nowak-Żuławska").
+    FamilyName, "family name", 100
+);
+text_newtype!(
+    /// Job title at the school (e.g. "nauczyciel matematyki").
+    Position, "position", 200
+);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonName {
+    pub given: GivenName,
+    pub family: FamilyName,
+}
+
+impl PersonName {
+    /// "Given Family", the `cn` and SCIM `displayName` default.
+    pub fn full(&self) -> String {
+        format!("{} {}", self.given, self.family)
+    }
+}
+
+/// The HR system's employee number: what tells two namesakes apart.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct EmployeeNumber(String);
+
+impl EmployeeNumber {
+    pub fn parse(raw: &str) -> Result<Self, ParseError> {
+        let value = raw.trim();
+        if value.is_empty() || value.len() > 32 {
+            return Err(ParseError::new("employee number", "must be 1 to 32 characters"));
+        }
+        if !value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '/' | '.'))
+        {
+            return Err(ParseError::new(
+                "employee number",
+                "may contain only ASCII letters, digits, '-', '/' and '.'",
+            ));
+        }
+        Ok(Self(value.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for EmployeeNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_keep_diacritics_and_refuse_blank() {
+        assert_eq!(GivenName::parse(" Łukasz ").unwrap().as_str(), "Łukasz");
+        assert!(FamilyName::parse("").is_err());
+        assert!(FamilyName::parse(&"ż".repeat(101)).is_err());
+    }
+
+    #[test]
+    fn employee_number_is_ascii_only() {
+        assert!(EmployeeNumber::parse("KR/2024/001").is_ok());
+        assert!(EmployeeNumber::parse("1*").is_err());
+        assert!(EmployeeNumber::parse("").is_err());
+    }
+}

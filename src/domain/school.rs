@@ -1,0 +1,88 @@
+//! A school (placówka): identified by a stable code such as its RSPO number, shown by its name.
+
+use super::{parse_text, ParseError};
+use std::fmt;
+
+/// The stable identifier of a school, e.g. its RSPO (national school registry) number.
+/// 1–32 characters of ASCII letters, digits and `-`; it becomes the school's OU name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SchoolCode(String);
+
+impl SchoolCode {
+    pub fn parse(raw: &str) -> Result<Self, ParseError> {
+        let value = raw.trim();
+        if value.is_empty() || value.len() > 32 {
+            return Err(ParseError::new("school code", "must be 1 to 32 characters"));
+        }
+        if !value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            return Err(ParseError::new(
+                "school code",
+                "may contain only ASCII letters, digits and '-'",
+            ));
+        }
+        Ok(Self(value.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for SchoolCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The human name of a school, e.g. "Szkoła Podstawowa nr 1 im. Jana Matejki".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchoolName(String);
+
+impl SchoolName {
+    pub fn parse(raw: &str) -> Result<Self, ParseError> {
+        parse_text("school name", raw, 200).map(Self)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for SchoolName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct School {
+    pub code: SchoolCode,
+    pub name: SchoolName,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn school_code_accepts_rspo_numbers_and_refuses_dn_syntax() {
+        assert_eq!(SchoolCode::parse(" 12345 ").unwrap().as_str(), "12345");
+        assert!(SchoolCode::parse("SP-1").is_ok());
+        for bad in ["", "a,b", "ou=x", "12 34", "ł", &"1".repeat(33)] {
+            assert!(SchoolCode::parse(bad).is_err(), "{bad:?} must be refused");
+        }
+    }
+
+    #[test]
+    fn school_name_is_trimmed_and_bounded() {
+        assert_eq!(
+            SchoolName::parse("  Szkoła Podstawowa nr 1 ").unwrap().as_str(),
+            "Szkoła Podstawowa nr 1"
+        );
+        assert!(SchoolName::parse("   ").is_err());
+        assert!(SchoolName::parse("a\nb").is_err());
+    }
+}

@@ -1,0 +1,16 @@
+//! zszo-connector: provisions the accounts of Kraków's municipal education system (ZSZO)
+//! into an OpenLDAP directory. See `ARCHITECTURE.md` for the map of this crate.
+#![forbid(unsafe_code)]
+
+pub mod app;
+pub mod audit;
+pub mod bootstrap;
+pub mod clock;
+pub mod config;
+pub mod dev;
+pub mod domain;
+pub mod ldap;
+pub mod mail;
+pub mod ports;
+pub mod slapd;
+pub mod telemetry;
