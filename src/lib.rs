@@ -7,7 +7,7 @@ pub mod audit;
 pub mod bootstrap;
 pub mod clock;
 pub mod config;
-pub mod dev;
+pub mod credentials;
 pub mod domain;
 pub mod ldap;
 pub mod mail;

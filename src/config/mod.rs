@@ -1,0 +1,423 @@
+//! Configuration: defaults → TOML file → environment (`ZSZO_SECTION__KEY`), then validated
+//! into [`Config`]. Secrets come from the file, the environment or a `*_file` path, are held as
+//! `SecretString` and never appear in `Debug` output or logs.
+//!
+//! Invariant: a `Config` value is always complete and valid; every problem found while building
+//! one is reported at once, each naming the key and how to fix it.
+
+mod raw;
+
+use figment::providers::{Env, Format, Toml};
+use figment::Figment;
+use raw::RawConfig;
+use secrecy::{ExposeSecret, SecretString};
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub const ENV_PREFIX: &str = "ZSZO_";
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub log: LogConfig,
+    pub ldap: LdapConfig,
+    pub audit: AuditConfig,
+    pub passwords: PasswordConfig,
+    pub mail: MailConfig,
+}
+
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub listen: SocketAddr,
+    /// Where people reach the service; links in mail are built from it, never from `Host`.
+    pub public_base_url: String,
+    pub request_body_limit_bytes: usize,
+    pub request_timeout: Duration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct LogConfig {
+    pub format: LogFormat,
+    /// A `tracing` filter directive such as `info` or `zszo_connector=debug,info`.
+    pub level: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct LdapConfig {
+    pub url: String,
+    pub base_dn: String,
+    pub bind_dn: String,
+    pub bind_password: SecretString,
+    pub starttls: bool,
+    pub ca_file: Option<PathBuf>,
+    pub connect_timeout: Duration,
+    pub operation_timeout: Duration,
+    pub pool_size: usize,
+    pub read_retries: u32,
+    pub eppn_scope: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct AuditConfig {
+    pub path: PathBuf,
+    pub hmac_key_file: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct PasswordConfig {
+    pub argon2_memory_kib: u32,
+    pub argon2_iterations: u32,
+    pub argon2_parallelism: u32,
+    pub initial_password_ttl: time::Duration,
+}
+
+#[derive(Debug, Clone)]
+pub enum MailTransport {
+    /// Each message is written as an `.eml` file a person can open (dev mode).
+    File { dir: PathBuf },
+    Smtp(SmtpConfig),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// Plain connection upgraded with STARTTLS (required, never skipped).
+    StartTls,
+    /// TLS from the first byte (SMTPS, usually port 465).
+    Tls,
+    /// No encryption: only for a relay on the same host or in tests.
+    None,
+}
+
+#[derive(Debug, Clone)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    pub tls: SmtpTls,
+    pub credentials: Option<(String, SecretString)>,
+    pub timeout: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct MailConfig {
+    pub from: String,
+    pub transport: MailTransport,
+}
+
+/// Everything wrong with a configuration, one line per problem.
+#[derive(Debug)]
+pub struct ConfigError {
+    pub problems: Vec<String>,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "invalid configuration:")?;
+        for p in &self.problems {
+            writeln!(f, "  - {p}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// Loads `path`, overlays `ZSZO_…` environment variables, validates.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        if !path.exists() {
+            return Err(ConfigError {
+                problems: vec![format!(
+                    "{}: file not found; pass an existing file with --config (see config/zszo.example.toml)",
+                    path.display()
+                )],
+            });
+        }
+        Self::from_figment(Figment::new().merge(Toml::file_exact(path)).merge(env()))
+    }
+
+    /// Parses TOML text (no environment): for tests and embedded configs.
+    pub fn from_toml_str(text: &str) -> Result<Self, ConfigError> {
+        Self::from_figment(Figment::new().merge(Toml::string(text)))
+    }
+
+    fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
+        let raw: RawConfig = figment.extract().map_err(|errors| ConfigError {
+            problems: errors.into_iter().map(describe_figment_error).collect(),
+        })?;
+        validate(raw)
+    }
+}
+
+/// `ZSZO_LDAP__BIND_PASSWORD_FILE` → `ldap.bind_password_file`.
+fn env() -> Env {
+    Env::prefixed(ENV_PREFIX).split("__")
+}
+
+fn describe_figment_error(e: figment::Error) -> String {
+    let key = if e.path.is_empty() {
+        "(top level)".to_owned()
+    } else {
+        e.path.join(".")
+    };
+    let source = e
+        .metadata
+        .as_ref()
+        .map(|m| format!(" (from {})", m.name))
+        .unwrap_or_default();
+    let hint = match &e.kind {
+        figment::error::Kind::UnknownField(..) => {
+            "; remove it or fix its spelling (config/zszo.example.toml lists every key)"
+        }
+        figment::error::Kind::MissingField(..) => "; add it (config/zszo.example.toml shows how)",
+        _ => "",
+    };
+    format!("{key}: {}{source}{hint}", e.kind)
+}
+
+/// Collects problems instead of stopping at the first, so one run shows everything to fix.
+#[derive(Default)]
+struct Problems(Vec<String>);
+
+impl Problems {
+    fn push(&mut self, key: &str, msg: impl fmt::Display) {
+        self.0.push(format!("{key}: {msg}"));
+    }
+}
+
+fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
+    let mut p = Problems::default();
+
+    let listen = raw.server.listen.parse::<SocketAddr>().unwrap_or_else(|_| {
+        p.push(
+            "server.listen",
+            format!("{:?} is not an address:port such as \"127.0.0.1:8080\"", raw.server.listen),
+        );
+        SocketAddr::from(([127, 0, 0, 1], 0))
+    });
+    let base_url = raw.server.public_base_url.trim_end_matches('/').to_owned();
+    if !(base_url.starts_with("https://") || base_url.starts_with("http://")) {
+        p.push(
+            "server.public_base_url",
+            format!("{base_url:?} must start with https:// (http:// only for local development)"),
+        );
+    }
+    if raw.server.request_body_limit_bytes < 1024 {
+        p.push("server.request_body_limit_bytes", "must be at least 1024");
+    }
+    if raw.server.request_timeout_secs == 0 {
+        p.push("server.request_timeout_secs", "must be at least 1");
+    }
+
+    let format = match raw.log.format.as_str() {
+        "text" => LogFormat::Text,
+        "json" => LogFormat::Json,
+        other => {
+            p.push("log.format", format!("{other:?} is not \"text\" or \"json\""));
+            LogFormat::Text
+        }
+    };
+    if tracing_subscriber::EnvFilter::try_new(&raw.log.level).is_err() {
+        p.push(
+            "log.level",
+            format!("{:?} is not a filter such as \"info\" or \"zszo_connector=debug\"", raw.log.level),
+        );
+    }
+
+    let l = raw.ldap;
+    if !(l.url.starts_with("ldap://") || l.url.starts_with("ldaps://")) {
+        p.push("ldap.url", format!("{:?} must start with ldap:// or ldaps://", l.url));
+    }
+    if l.starttls && l.url.starts_with("ldaps://") {
+        p.push("ldap.starttls", "cannot be true with an ldaps:// URL (already TLS); remove one");
+    }
+    for (key, dn) in [("ldap.base_dn", &l.base_dn), ("ldap.bind_dn", &l.bind_dn)] {
+        if !dn.contains('=') {
+            p.push(key, format!("{dn:?} is not a DN such as \"dc=zszo,dc=krakow,dc=pl\""));
+        }
+    }
+    let bind_password = secret(&mut p, "ldap.bind_password", l.bind_password, l.bind_password_file);
+    check_file(&mut p, "ldap.ca_file", l.ca_file.as_deref());
+    if l.pool_size == 0 || l.pool_size > 256 {
+        p.push("ldap.pool_size", "must be between 1 and 256");
+    }
+    if l.connect_timeout_ms == 0 || l.operation_timeout_ms == 0 {
+        p.push("ldap.connect_timeout_ms / operation_timeout_ms", "must be above 0");
+    }
+    if l.read_retries > 10 {
+        p.push("ldap.read_retries", "must be at most 10");
+    }
+
+    let pw = raw.passwords;
+    // Floors: OWASP Password Storage Cheat Sheet (Argon2id m=19 MiB, t=2, p=1).
+    if pw.argon2_memory_kib < 19_456 {
+        p.push("passwords.argon2_memory_kib", "must be at least 19456 (OWASP minimum)");
+    }
+    if pw.argon2_iterations < 2 {
+        p.push("passwords.argon2_iterations", "must be at least 2 (OWASP minimum)");
+    }
+    if pw.argon2_parallelism == 0 {
+        p.push("passwords.argon2_parallelism", "must be at least 1");
+    }
+    if !(1..=30).contains(&pw.initial_password_ttl_days) {
+        p.push("passwords.initial_password_ttl_days", "must be between 1 and 30");
+    }
+
+    let mail = validate_mail(&mut p, raw.mail);
+
+    if !p.0.is_empty() {
+        return Err(ConfigError { problems: p.0 });
+    }
+    Ok(Config {
+        server: ServerConfig {
+            listen,
+            public_base_url: base_url,
+            request_body_limit_bytes: raw.server.request_body_limit_bytes,
+            request_timeout: Duration::from_secs(raw.server.request_timeout_secs),
+        },
+        log: LogConfig {
+            format,
+            level: raw.log.level,
+        },
+        ldap: LdapConfig {
+            url: l.url,
+            base_dn: l.base_dn,
+            bind_dn: l.bind_dn,
+            bind_password: bind_password.unwrap_or_else(|| SecretString::from("")),
+            starttls: l.starttls,
+            ca_file: l.ca_file,
+            connect_timeout: Duration::from_millis(l.connect_timeout_ms),
+            operation_timeout: Duration::from_millis(l.operation_timeout_ms),
+            pool_size: l.pool_size,
+            read_retries: l.read_retries,
+            eppn_scope: l.eppn_scope,
+        },
+        audit: AuditConfig {
+            path: raw.audit.path,
+            hmac_key_file: raw.audit.hmac_key_file,
+        },
+        passwords: PasswordConfig {
+            argon2_memory_kib: pw.argon2_memory_kib,
+            argon2_iterations: pw.argon2_iterations,
+            argon2_parallelism: pw.argon2_parallelism,
+            initial_password_ttl: time::Duration::days(pw.initial_password_ttl_days.into()),
+        },
+        mail: mail.unwrap_or(MailConfig {
+            from: String::new(),
+            transport: MailTransport::File { dir: PathBuf::new() },
+        }),
+    })
+}
+
+fn validate_mail(p: &mut Problems, m: raw::RawMail) -> Option<MailConfig> {
+    if !m.from.contains('@') || m.from.contains(['\r', '\n']) {
+        p.push("mail.from", format!("{:?} is not an address such as \"ZSZO <no-reply@example.pl>\"", m.from));
+    }
+    let transport = match (m.transport.as_str(), m.file_dir, m.smtp) {
+        ("file", Some(dir), _) => MailTransport::File { dir },
+        ("file", None, _) => {
+            p.push("mail.file_dir", "is required when mail.transport = \"file\"");
+            return None;
+        }
+        ("smtp", _, Some(s)) => {
+            let tls = match s.tls.as_str() {
+                "starttls" => SmtpTls::StartTls,
+                "tls" => SmtpTls::Tls,
+                "none" => SmtpTls::None,
+                other => {
+                    p.push("mail.smtp.tls", format!("{other:?} is not \"starttls\", \"tls\" or \"none\""));
+                    SmtpTls::StartTls
+                }
+            };
+            let password = secret(p, "mail.smtp.password", s.password, s.password_file);
+            let credentials = match (s.username, password) {
+                (Some(u), Some(pw)) => Some((u, pw)),
+                (None, None) => None,
+                _ => {
+                    p.push("mail.smtp.username", "username and password go together: set both or neither");
+                    None
+                }
+            };
+            let port = s.port.unwrap_or(match tls {
+                SmtpTls::Tls => 465,
+                SmtpTls::StartTls => 587,
+                SmtpTls::None => 25,
+            });
+            MailTransport::Smtp(SmtpConfig {
+                host: s.host,
+                port,
+                tls,
+                credentials,
+                timeout: Duration::from_secs(s.timeout_secs.max(1)),
+            })
+        }
+        ("smtp", _, None) => {
+            p.push("mail.smtp", "a [mail.smtp] section is required when mail.transport = \"smtp\"");
+            return None;
+        }
+        (other, _, _) => {
+            p.push("mail.transport", format!("{other:?} is not \"smtp\" or \"file\""));
+            return None;
+        }
+    };
+    Some(MailConfig {
+        from: m.from,
+        transport,
+    })
+}
+
+/// A secret given inline or as `<key>_file`; exactly one of the two. The file's content is
+/// trimmed of its trailing newline.
+fn secret(
+    p: &mut Problems,
+    key: &str,
+    inline: Option<SecretString>,
+    file: Option<PathBuf>,
+) -> Option<SecretString> {
+    match (inline, file) {
+        (Some(s), None) if !s.expose_secret().is_empty() => Some(s),
+        (Some(_), None) => {
+            p.push(key, "is empty");
+            None
+        }
+        (None, Some(path)) => match std::fs::read_to_string(&path) {
+            Ok(text) if !text.trim_end_matches(['\r', '\n']).is_empty() => {
+                Some(SecretString::from(text.trim_end_matches(['\r', '\n']).to_owned()))
+            }
+            Ok(_) => {
+                p.push(&format!("{key}_file"), format!("{} is empty", path.display()));
+                None
+            }
+            Err(e) => {
+                p.push(&format!("{key}_file"), format!("cannot read {}: {e}", path.display()));
+                None
+            }
+        },
+        (Some(_), Some(_)) => {
+            p.push(key, format!("set either {key} or {key}_file, not both"));
+            None
+        }
+        (None, None) => {
+            p.push(key, format!("is required: set {key}_file (preferred) or {key}"));
+            None
+        }
+    }
+}
+
+fn check_file(p: &mut Problems, key: &str, path: Option<&Path>) {
+    if let Some(path) = path {
+        if !path.is_file() {
+            p.push(key, format!("{} is not a readable file", path.display()));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

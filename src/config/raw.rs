@@ -1,0 +1,171 @@
+//! The configuration as written in TOML and environment variables, before validation.
+//! Every section refuses unknown keys, so a typo fails at start instead of being ignored.
+
+use secrecy::SecretString;
+use serde::Deserialize;
+use std::path::PathBuf;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    pub server: RawServer,
+    #[serde(default)]
+    pub log: RawLog,
+    pub ldap: RawLdap,
+    pub audit: RawAudit,
+    #[serde(default)]
+    pub passwords: RawPasswords,
+    pub mail: RawMail,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawServer {
+    pub listen: String,
+    pub public_base_url: String,
+    #[serde(default = "defaults::body_limit")]
+    pub request_body_limit_bytes: usize,
+    #[serde(default = "defaults::request_timeout")]
+    pub request_timeout_secs: u64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLog {
+    #[serde(default = "defaults::log_format")]
+    pub format: String,
+    #[serde(default = "defaults::log_level")]
+    pub level: String,
+}
+
+impl Default for RawLog {
+    fn default() -> Self {
+        Self {
+            format: defaults::log_format(),
+            level: defaults::log_level(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLdap {
+    pub url: String,
+    pub base_dn: String,
+    pub bind_dn: String,
+    pub bind_password: Option<SecretString>,
+    pub bind_password_file: Option<PathBuf>,
+    #[serde(default)]
+    pub starttls: bool,
+    pub ca_file: Option<PathBuf>,
+    #[serde(default = "defaults::connect_timeout_ms")]
+    pub connect_timeout_ms: u64,
+    #[serde(default = "defaults::operation_timeout_ms")]
+    pub operation_timeout_ms: u64,
+    #[serde(default = "defaults::pool_size")]
+    pub pool_size: usize,
+    #[serde(default = "defaults::read_retries")]
+    pub read_retries: u32,
+    pub eppn_scope: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAudit {
+    pub path: PathBuf,
+    pub hmac_key_file: PathBuf,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPasswords {
+    #[serde(default = "defaults::argon2_memory_kib")]
+    pub argon2_memory_kib: u32,
+    #[serde(default = "defaults::argon2_iterations")]
+    pub argon2_iterations: u32,
+    #[serde(default = "defaults::argon2_parallelism")]
+    pub argon2_parallelism: u32,
+    #[serde(default = "defaults::initial_password_ttl_days")]
+    pub initial_password_ttl_days: u32,
+}
+
+impl Default for RawPasswords {
+    fn default() -> Self {
+        Self {
+            argon2_memory_kib: defaults::argon2_memory_kib(),
+            argon2_iterations: defaults::argon2_iterations(),
+            argon2_parallelism: defaults::argon2_parallelism(),
+            initial_password_ttl_days: defaults::initial_password_ttl_days(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMail {
+    pub transport: String,
+    pub from: String,
+    pub file_dir: Option<PathBuf>,
+    pub smtp: Option<RawSmtp>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSmtp {
+    pub host: String,
+    pub port: Option<u16>,
+    #[serde(default = "defaults::smtp_tls")]
+    pub tls: String,
+    pub username: Option<String>,
+    pub password: Option<SecretString>,
+    pub password_file: Option<PathBuf>,
+    #[serde(default = "defaults::smtp_timeout")]
+    pub timeout_secs: u64,
+}
+
+/// Defaults, one function each because serde's `default = "…"` needs a path.
+mod defaults {
+    pub fn body_limit() -> usize {
+        1024 * 1024
+    }
+    pub fn request_timeout() -> u64 {
+        30
+    }
+    pub fn log_format() -> String {
+        "text".into()
+    }
+    pub fn log_level() -> String {
+        "info".into()
+    }
+    pub fn connect_timeout_ms() -> u64 {
+        5_000
+    }
+    pub fn operation_timeout_ms() -> u64 {
+        10_000
+    }
+    pub fn pool_size() -> usize {
+        8
+    }
+    pub fn read_retries() -> u32 {
+        2
+    }
+    /// OWASP Password Storage Cheat Sheet minimum for Argon2id: m=19 MiB, t=2, p=1.
+    pub fn argon2_memory_kib() -> u32 {
+        19_456
+    }
+    pub fn argon2_iterations() -> u32 {
+        2
+    }
+    pub fn argon2_parallelism() -> u32 {
+        1
+    }
+    pub fn initial_password_ttl_days() -> u32 {
+        7
+    }
+    pub fn smtp_tls() -> String {
+        "starttls".into()
+    }
+    pub fn smtp_timeout() -> u64 {
+        20
+    }
+}

@@ -1,0 +1,132 @@
+use super::*;
+
+const VALID: &str = r#"
+[server]
+listen = "127.0.0.1:8080"
+public_base_url = "https://zszo.example.pl/"
+
+[ldap]
+url = "ldap://127.0.0.1:389"
+base_dn = "dc=zszo,dc=krakow,dc=pl"
+bind_dn = "cn=zszo-connector,ou=system,dc=zszo,dc=krakow,dc=pl"
+bind_password = "s3cret-value"
+eppn_scope = "zszo.krakow.pl"
+
+[audit]
+path = "var/audit.redb"
+hmac_key_file = "var/audit.key"
+
+[mail]
+transport = "file"
+from = "ZSZO <no-reply@zszo.example.pl>"
+file_dir = "var/mail"
+"#;
+
+fn problems(text: &str) -> Vec<String> {
+    Config::from_toml_str(text).unwrap_err().problems
+}
+
+#[test]
+fn a_minimal_file_gets_documented_defaults() {
+    let c = Config::from_toml_str(VALID).unwrap();
+    assert_eq!(c.server.public_base_url, "https://zszo.example.pl");
+    assert_eq!(c.ldap.pool_size, 8);
+    assert_eq!(c.passwords.argon2_memory_kib, 19_456);
+    assert_eq!(c.passwords.initial_password_ttl, time::Duration::days(7));
+    assert!(matches!(c.mail.transport, MailTransport::File { .. }));
+}
+
+#[test]
+fn unknown_keys_are_reported_with_their_path() {
+    let p = problems(&VALID.replace("[ldap]\n", "[ldap]\npool_sise = 4\n"));
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(p[0].starts_with("ldap.pool_sise"), "{p:?}");
+    assert!(p[0].contains("remove it or fix its spelling"), "{p:?}");
+}
+
+#[test]
+fn wrong_types_name_the_key() {
+    let p = problems(&VALID.replace("[ldap]\n", "[ldap]\npool_size = \"many\"\n"));
+    assert!(p[0].starts_with("ldap.pool_size"), "{p:?}");
+}
+
+#[test]
+fn missing_sections_are_reported() {
+    let p = problems("[server]\nlisten = \"127.0.0.1:1\"\npublic_base_url = \"https://x\"\n");
+    assert!(p.iter().any(|m| m.contains("ldap")), "{p:?}");
+}
+
+#[test]
+fn every_semantic_problem_is_reported_at_once() {
+    let text = VALID
+        .replace("127.0.0.1:8080", "localhost")
+        .replace("ldap://127.0.0.1:389", "htp://x")
+        .replace("[audit]", "[passwords]\nargon2_memory_kib = 1024\n\n[audit]");
+    let p = problems(&text);
+    for key in ["server.listen", "ldap.url", "passwords.argon2_memory_kib"] {
+        assert!(p.iter().any(|m| m.starts_with(key)), "{key} missing in {p:?}");
+    }
+}
+
+#[test]
+fn a_secret_must_come_from_exactly_one_place() {
+    let both = VALID.replace(
+        "bind_password = \"s3cret-value\"",
+        "bind_password = \"x\"\nbind_password_file = \"/nonexistent\"",
+    );
+    assert!(problems(&both)[0].contains("not both"));
+    let neither = VALID.replace("bind_password = \"s3cret-value\"\n", "");
+    assert!(problems(&neither)[0].contains("bind_password_file"));
+    let missing_file = VALID.replace(
+        "bind_password = \"s3cret-value\"",
+        "bind_password_file = \"/nonexistent/pw\"",
+    );
+    assert!(problems(&missing_file)[0].contains("cannot read /nonexistent/pw"));
+}
+
+#[test]
+fn secrets_are_read_from_files_without_the_trailing_newline() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("pw");
+    std::fs::write(&file, "from-file\n").unwrap();
+    let text = VALID.replace(
+        "bind_password = \"s3cret-value\"",
+        &format!("bind_password_file = \"{}\"", file.display()),
+    );
+    let c = Config::from_toml_str(&text).unwrap();
+    assert_eq!(c.ldap.bind_password.expose_secret(), "from-file");
+}
+
+#[test]
+fn secrets_never_appear_in_debug_output() {
+    let c = Config::from_toml_str(VALID).unwrap();
+    let debug = format!("{c:?}");
+    assert!(!debug.contains("s3cret-value"), "{debug}");
+}
+
+#[test]
+fn environment_variables_override_file_keys() {
+    figment::Jail::expect_with(|jail| {
+        jail.create_file("zszo.toml", VALID)?;
+        jail.set_env("ZSZO_LDAP__POOL_SIZE", "3");
+        jail.set_env("ZSZO_LDAP__BIND_PASSWORD", "from-env");
+        let c = Config::load(Path::new("zszo.toml")).unwrap();
+        assert_eq!(c.ldap.pool_size, 3);
+        assert_eq!(c.ldap.bind_password.expose_secret(), "from-env");
+        Ok(())
+    });
+}
+
+#[test]
+fn smtp_transport_needs_its_section_and_a_known_tls_mode() {
+    let smtp = VALID.replace("transport = \"file\"", "transport = \"smtp\"");
+    assert!(problems(&smtp)[0].starts_with("mail.smtp"));
+    let bad_tls = format!("{smtp}\n[mail.smtp]\nhost = \"localhost\"\ntls = \"ssl3\"\n");
+    assert!(problems(&bad_tls).iter().any(|m| m.starts_with("mail.smtp.tls")));
+    let ok = format!("{smtp}\n[mail.smtp]\nhost = \"localhost\"\n");
+    let c = Config::from_toml_str(&ok).unwrap();
+    match c.mail.transport {
+        MailTransport::Smtp(s) => assert_eq!((s.port, s.tls), (587, SmtpTls::StartTls)),
+        other => panic!("{other:?}"),
+    }
+}
