@@ -130,3 +130,34 @@ fn smtp_transport_needs_its_section_and_a_known_tls_mode() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn the_documented_example_lists_only_real_keys() {
+    // The example names files that do not exist here, so only key problems may remain.
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/config/zszo.example.toml");
+    let text = std::fs::read_to_string(path).unwrap();
+    let problems = match Config::from_toml_str(&text) {
+        Ok(_) => vec![],
+        Err(e) => e.problems,
+    };
+    let unexpected: Vec<_> = problems
+        .iter()
+        .filter(|p| !p.contains("cannot read /etc/zszo-connector"))
+        .collect();
+    assert!(unexpected.is_empty(), "{unexpected:?}");
+}
+
+#[test]
+fn the_dev_configuration_is_complete_once_its_secrets_exist() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/config/dev.toml");
+    let text = std::fs::read_to_string(path).unwrap();
+    let problems = match Config::from_toml_str(&text) {
+        Ok(_) => vec![],
+        Err(e) => e.problems,
+    };
+    // Only the generated secret may be missing on a fresh checkout.
+    assert!(
+        problems.iter().all(|p| p.contains("var/dev/secrets")),
+        "{problems:?}"
+    );
+}
