@@ -1,0 +1,303 @@
+//! `LdapDirectory`: the `ports::Directory` implementation over slapd.
+//!
+//! Invariants: DNs and filters come only from `names`; entries are parsed only by `mapping`;
+//! every LDAP error goes through `error`. Writes are never retried (see `pool`). A person's
+//! password is checked by a bind on a fresh connection that is closed right after, and an
+//! empty or blank password never reaches slapd (security.md LDAP-03, RFC 4513 §5.1.2).
+
+use super::error::{from_ldap, is_login_taken, rc};
+use super::mapping::{
+    empty_group_attrs, ou_attrs, person_attrs, person_from_entry, school_attrs,
+    school_from_entry, PERSON_ATTRS, SCHOOL_ATTRS,
+};
+use super::names::{Filter, Layout};
+use super::pool::{bind, LdapOptions, LdapPool, WriteError};
+use crate::clock::{Clock, SystemClock};
+use crate::domain::{EmployeeNumber, LoginName, School, SchoolCode};
+use crate::ports::{
+    AdminRole, Directory, DirectoryError, EntryRef, NewPerson, PersonEntry, SchoolEntry,
+};
+use async_trait::async_trait;
+use ldap3::{Mod, Scope, SearchEntry};
+use secrecy::{ExposeSecret, SecretString};
+use std::collections::HashSet;
+use std::sync::Arc;
+
+pub struct LdapDirectory {
+    pool: LdapPool,
+    layout: Layout,
+    clock: Arc<dyn Clock>,
+}
+
+impl LdapDirectory {
+    /// Connects and binds as the service identity once, so an unreachable server
+    /// (`Unavailable("cannot connect to ldap://…: …")`) or a refused bind
+    /// (`InvalidCredentials`) is reported at start-up.
+    pub async fn connect(options: LdapOptions) -> Result<Self, DirectoryError> {
+        let layout = Layout::new(&options.base_dn).map_err(DirectoryError::Other)?;
+        let pool = LdapPool::connect(options).await?;
+        Ok(Self {
+            pool,
+            layout,
+            clock: Arc::new(SystemClock),
+        })
+    }
+
+    /// Uses `clock` for `zszoAccountCreatedAt`.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// A base-scope read of one entry; `None` when it does not exist.
+    async fn read(
+        &self,
+        dn: &str,
+        filter: &Filter,
+        attrs: &[&str],
+    ) -> Result<Option<SearchEntry>, DirectoryError> {
+        match self.pool.search(dn, Scope::Base, filter, attrs).await {
+            Ok(mut entries) => Ok(entries.pop()),
+            Err(DirectoryError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Adds, treating "already there" as success (for idempotent containers).
+    async fn add_if_missing(
+        &self,
+        dn: &str,
+        attrs: Vec<(String, HashSet<String>)>,
+    ) -> Result<bool, DirectoryError> {
+        match self.pool.add(dn, attrs).await {
+            Ok(()) => Ok(true),
+            Err(e) if e.rc() == Some(rc::ENTRY_ALREADY_EXISTS) => Ok(false),
+            Err(e) => Err(e.into_directory(dn)),
+        }
+    }
+
+    /// Finds at most one person under the schools; more than one is a broken invariant.
+    async fn find_person(&self, filter: Filter) -> Result<Option<PersonEntry>, DirectoryError> {
+        let filter = Filter::and([Filter::object_class("zszoPerson"), filter]);
+        let base = self.layout.schools_dn();
+        let entries = match self
+            .pool
+            .search(&base, Scope::Subtree, &filter, PERSON_ATTRS)
+            .await
+        {
+            Ok(entries) => entries,
+            Err(DirectoryError::NotFound(_)) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        match entries.as_slice() {
+            [] => Ok(None),
+            [one] => person_from_entry(one).map(Some),
+            many => Err(DirectoryError::Other(format!(
+                "{} entries match {filter}: {}",
+                many.len(),
+                many.iter().map(|e| e.dn.as_str()).collect::<Vec<_>>().join("; ")
+            ))),
+        }
+    }
+
+    /// The DN of the person with `login`, for binding as them.
+    async fn person_dn(&self, login: &LoginName) -> Result<Option<String>, DirectoryError> {
+        let filter = Filter::and([
+            Filter::object_class("zszoPerson"),
+            Filter::eq("uid", login.as_str()),
+        ]);
+        let base = self.layout.schools_dn();
+        match self.pool.search(&base, Scope::Subtree, &filter, &["1.1"]).await {
+            Ok(entries) if entries.len() == 1 => Ok(entries.into_iter().next().map(|e| e.dn)),
+            Ok(_) | Err(DirectoryError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+#[async_trait]
+impl Directory for LdapDirectory {
+    async fn ping(&self) -> Result<(), DirectoryError> {
+        let base = self.layout.base_dn();
+        let found = self
+            .pool
+            .search(base, Scope::Base, &Filter::present("objectClass"), &["1.1"])
+            .await?;
+        if found.is_empty() {
+            return Err(DirectoryError::NotFound(base.to_owned()));
+        }
+        Ok(())
+    }
+
+    /// Creates `ou=placowki` when missing. `ou=system` (the service identity and the
+    /// system administrators' group) belongs to the operator: we are bound through it.
+    async fn ensure_layout(&self) -> Result<Vec<String>, DirectoryError> {
+        let dn = self.layout.schools_dn();
+        let created = self.add_if_missing(&dn, ou_attrs("placowki")).await?;
+        if created {
+            tracing::info!(dn = %dn, "created the schools container");
+        }
+        Ok(if created { vec![dn] } else { Vec::new() })
+    }
+
+    async fn find_school(&self, code: &SchoolCode) -> Result<Option<SchoolEntry>, DirectoryError> {
+        let dn = self.layout.school_dn(code);
+        self.read(&dn, &Filter::object_class("zszoSchool"), SCHOOL_ATTRS)
+            .await?
+            .as_ref()
+            .map(school_from_entry)
+            .transpose()
+    }
+
+    async fn list_schools(&self) -> Result<Vec<SchoolEntry>, DirectoryError> {
+        let base = self.layout.schools_dn();
+        let filter = Filter::object_class("zszoSchool");
+        let entries = match self
+            .pool
+            .search(&base, Scope::OneLevel, &filter, SCHOOL_ATTRS)
+            .await
+        {
+            Ok(entries) => entries,
+            Err(DirectoryError::NotFound(_)) => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
+        let mut schools = entries
+            .iter()
+            .map(school_from_entry)
+            .collect::<Result<Vec<_>, _>>()?;
+        schools.sort_by(|a, b| a.school.code.cmp(&b.school.code));
+        Ok(schools)
+    }
+
+    async fn create_school(&self, school: &School) -> Result<SchoolEntry, DirectoryError> {
+        let code = &school.code;
+        let school_dn = self.layout.school_dn(code);
+        self.pool
+            .add(&school_dn, school_attrs(school))
+            .await
+            .map_err(|e| e.into_directory(&school_dn))?;
+        let children = [
+            (self.layout.people_dn(code), ou_attrs("pracownicy")),
+            (self.layout.groups_dn(code), ou_attrs("grupy")),
+            (
+                self.layout.local_admins_dn(code),
+                empty_group_attrs("administratorzy-lokalni"),
+            ),
+        ];
+        let mut created = Vec::new();
+        for (dn, attrs) in children {
+            if let Err(e) = self.pool.add(&dn, attrs).await {
+                let err = e.into_directory(&dn);
+                // Best effort: leave no half-built school behind (deepest entry first).
+                for dn in created.iter().rev().chain(std::iter::once(&school_dn)) {
+                    if let Err(undo) = self.pool.delete(dn).await {
+                        tracing::error!(dn = %dn, error = ?undo, "cannot undo a partial school");
+                    }
+                }
+                return Err(err);
+            }
+            created.push(dn);
+        }
+        self.find_school(code).await?.ok_or_else(|| {
+            DirectoryError::Other(format!("{school_dn} vanished right after it was created"))
+        })
+    }
+
+    async fn find_person_by_login(
+        &self,
+        login: &LoginName,
+    ) -> Result<Option<PersonEntry>, DirectoryError> {
+        self.find_person(Filter::eq("uid", login.as_str())).await
+    }
+
+    async fn find_person_by_employee_number(
+        &self,
+        number: &EmployeeNumber,
+    ) -> Result<Option<PersonEntry>, DirectoryError> {
+        self.find_person(Filter::eq("employeeNumber", number.as_str()))
+            .await
+    }
+
+    async fn create_person(&self, person: &NewPerson) -> Result<PersonEntry, DirectoryError> {
+        let primary = &person.employment.primary;
+        let dn = self.layout.person_dn(primary, &person.login);
+        let attrs = person_attrs(
+            person,
+            &self.layout,
+            &self.pool.options().eppn_scope,
+            self.clock.now(),
+        );
+        match self.pool.add(&dn, attrs).await {
+            Ok(()) => {}
+            Err(WriteError::Refused(result)) if is_login_taken(&result) => {
+                return Err(DirectoryError::AlreadyExists(format!(
+                    "login {} is taken",
+                    person.login
+                )));
+            }
+            Err(e) if e.rc() == Some(rc::NO_SUCH_OBJECT) => {
+                return Err(DirectoryError::NotFound(format!(
+                    "school {primary} ({})",
+                    self.layout.people_dn(primary)
+                )));
+            }
+            Err(e) => return Err(e.into_directory(&dn)),
+        }
+        let entry = self
+            .read(&dn, &Filter::object_class("zszoPerson"), PERSON_ATTRS)
+            .await?
+            .ok_or_else(|| {
+                DirectoryError::Other(format!("{dn} vanished right after it was created"))
+            })?;
+        person_from_entry(&entry)
+    }
+
+    async fn grant_role(
+        &self,
+        person: &EntryRef,
+        role: &AdminRole,
+    ) -> Result<bool, DirectoryError> {
+        let exists = self
+            .read(&person.dn, &Filter::object_class("zszoPerson"), &["1.1"])
+            .await?;
+        if exists.is_none() {
+            return Err(DirectoryError::NotFound(person.dn.clone()));
+        }
+        let group = self.layout.role_group_dn(role);
+        let add = Mod::Add("member".to_owned(), HashSet::from([person.dn.clone()]));
+        match self.pool.modify(&group, vec![add]).await {
+            Ok(()) => Ok(true),
+            // RFC 4511 §4.6: adding a value that is already there answers 20.
+            Err(e) if e.rc() == Some(rc::ATTRIBUTE_OR_VALUE_EXISTS) => Ok(false),
+            Err(e) => Err(e.into_directory(&group)),
+        }
+    }
+
+    async fn check_password(
+        &self,
+        login: &LoginName,
+        password: &SecretString,
+    ) -> Result<bool, DirectoryError> {
+        // RFC 4513 §5.1.2: an empty password is an unauthenticated bind, which may "succeed".
+        if password.expose_secret().trim().is_empty() {
+            return Ok(false);
+        }
+        let Some(dn) = self.person_dn(login).await? else {
+            return Ok(false);
+        };
+        let mut ldap = self.pool.open_unpooled().await?;
+        let timeout = self.pool.options().operation_timeout;
+        let outcome = bind(&mut ldap, &dn, password.expose_secret(), timeout).await;
+        // Close the person's connection right away, whatever the outcome.
+        let _ = ldap.unbind().await.map_err(|e| from_ldap(&dn, e));
+        match outcome {
+            Ok(()) => Ok(true),
+            Err(DirectoryError::InvalidCredentials) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+}

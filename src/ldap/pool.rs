@@ -1,0 +1,438 @@
+//! Connections to slapd: TLS setup, a `deadpool` pool bound as the service identity, timeouts
+//! and bounded read retries.
+//!
+//! Invariants: every operation has a timeout (connect, pool wait, each LDAP op); a connection
+//! that failed at the transport level is dropped, never returned to the pool; only searches
+//! (idempotent reads) are retried, with exponential backoff; when TLS is asked for (`ldaps://`
+//! or `starttls`) a TLS failure is an error, never a fallback to plain text.
+
+use super::error::{from_ldap, from_result, is_transient};
+use super::names::Filter;
+use crate::ports::DirectoryError;
+use deadpool::managed::{self, Manager, Metrics, Object, PoolError, RecycleError, Timeouts};
+use ldap3::{Ldap, LdapConnAsync, LdapConnSettings, Mod, Scope, SearchEntry};
+use rustls::pki_types::CertificateDer;
+use rustls::{ClientConfig, RootCertStore};
+use secrecy::{ExposeSecret, SecretString};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How to reach and authenticate to the directory. Built by `config`; `Debug` hides the password.
+#[derive(Debug, Clone)]
+pub struct LdapOptions {
+    /// `ldap://host:port` or `ldaps://host:port` (`ldapi://` for a local socket).
+    pub url: String,
+    pub base_dn: String,
+    /// The service identity, e.g. `cn=zszo-connector,ou=system,<base>`.
+    pub bind_dn: String,
+    pub bind_password: SecretString,
+    /// Upgrade an `ldap://` connection with StartTLS (RFC 4511 §4.14).
+    pub starttls: bool,
+    /// PEM file of trusted CA certificates; the system roots when absent.
+    pub ca_file: Option<PathBuf>,
+    pub connect_timeout: Duration,
+    pub operation_timeout: Duration,
+    pub pool_size: usize,
+    /// How many times a failed search is tried again (0 = no retry).
+    pub read_retries: u32,
+    /// `eduPersonPrincipalName` scope: `<login>@<scope>`.
+    pub eppn_scope: String,
+}
+
+impl LdapOptions {
+    /// Development defaults for `url`, `base_dn` and the service identity under it.
+    pub fn new(url: &str, base_dn: &str, bind_dn: &str, bind_password: SecretString) -> Self {
+        Self {
+            url: url.to_owned(),
+            base_dn: base_dn.to_owned(),
+            bind_dn: bind_dn.to_owned(),
+            bind_password,
+            starttls: false,
+            ca_file: None,
+            connect_timeout: Duration::from_secs(5),
+            operation_timeout: Duration::from_secs(10),
+            pool_size: 8,
+            read_retries: 2,
+            eppn_scope: super::names::eppn_scope_from_base(base_dn)
+                .unwrap_or_else(|| "localhost".to_owned()),
+        }
+    }
+
+    /// Whether the URL or the StartTLS flag asks for TLS.
+    pub fn wants_tls(&self) -> bool {
+        self.starttls || self.url.to_ascii_lowercase().starts_with("ldaps://")
+    }
+}
+
+/// Builds the rustls configuration: roots from `ca_file` (PEM) when given. `Ok(None)` means
+/// "ldap3's default": the system roots. A CA file that cannot be read or holds no certificate
+/// is an error naming the file.
+pub fn tls_config(ca_file: Option<&Path>) -> Result<Option<Arc<ClientConfig>>, DirectoryError> {
+    let Some(path) = ca_file else {
+        return Ok(None);
+    };
+    let bad = |why: String| {
+        DirectoryError::Other(format!("TLS CA file {}: {why}", path.display()))
+    };
+    let pem = std::fs::read(path).map_err(|e| bad(format!("cannot be read: {e}")))?;
+    let certs: Vec<CertificateDer<'static>> = rustls_pemfile::certs(&mut pem.as_slice())
+        .collect::<Result<_, _>>()
+        .map_err(|e| bad(format!("is not valid PEM: {e}")))?;
+    if certs.is_empty() {
+        return Err(bad("holds no PEM certificate".to_owned()));
+    }
+    let mut roots = RootCertStore::empty();
+    for cert in certs {
+        roots
+            .add(cert)
+            .map_err(|e| bad(format!("holds an unusable certificate: {e}")))?;
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| bad(format!("TLS setup failed: {e}")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(Some(Arc::new(config)))
+}
+
+/// Opens one connection (TCP + TLS or StartTLS as configured), within `connect_timeout`.
+pub(crate) async fn open(
+    options: &LdapOptions,
+    tls: Option<&Arc<ClientConfig>>,
+) -> Result<Ldap, DirectoryError> {
+    let url = options.url.as_str();
+    let lower = url.to_ascii_lowercase();
+    if !(lower.starts_with("ldap://") || lower.starts_with("ldaps://") || lower.starts_with("ldapi://"))
+    {
+        return Err(DirectoryError::Other(format!(
+            "unsupported directory URL {url:?}: use ldap://, ldaps:// or ldapi://"
+        )));
+    }
+    if options.starttls && !lower.starts_with("ldap://") {
+        return Err(DirectoryError::Other(format!(
+            "StartTLS needs an ldap:// URL, not {url:?}"
+        )));
+    }
+    let mut settings = LdapConnSettings::new()
+        .set_conn_timeout(options.connect_timeout)
+        .set_starttls(options.starttls);
+    if let Some(config) = tls {
+        settings = settings.set_config(config.clone());
+    }
+    let (conn, ldap) = LdapConnAsync::with_settings(settings, url)
+        .await
+        .map_err(|e| match from_ldap(url, e) {
+            DirectoryError::Unavailable(m) | DirectoryError::Other(m) => {
+                DirectoryError::Unavailable(format!("cannot connect to {m}"))
+            }
+            other => other,
+        })?;
+    tokio::spawn(async move {
+        if let Err(e) = conn.drive().await {
+            tracing::debug!(error = %e, "ldap connection ended");
+        }
+    });
+    Ok(ldap)
+}
+
+/// Simple bind (RFC 4513 §5.1.3) within `operation_timeout`.
+pub(crate) async fn bind(
+    ldap: &mut Ldap,
+    dn: &str,
+    password: &str,
+    timeout: Duration,
+) -> Result<(), DirectoryError> {
+    let result = ldap
+        .with_timeout(timeout)
+        .simple_bind(dn, password)
+        .await
+        .map_err(|e| from_ldap(dn, e))?;
+    if result.rc == 0 {
+        Ok(())
+    } else {
+        Err(from_result(dn, &result))
+    }
+}
+
+/// deadpool manager: creates bound connections; recycling drops closed ones.
+pub struct LdapManager {
+    options: LdapOptions,
+    tls: Option<Arc<ClientConfig>>,
+}
+
+impl Manager for LdapManager {
+    type Type = Ldap;
+    type Error = DirectoryError;
+
+    async fn create(&self) -> Result<Ldap, DirectoryError> {
+        let mut ldap = open(&self.options, self.tls.as_ref()).await?;
+        let password = self.options.bind_password.expose_secret();
+        bind(
+            &mut ldap,
+            &self.options.bind_dn,
+            password,
+            self.options.operation_timeout,
+        )
+        .await?;
+        Ok(ldap)
+    }
+
+    async fn recycle(&self, ldap: &mut Ldap, _: &Metrics) -> managed::RecycleResult<DirectoryError> {
+        if ldap.is_closed() {
+            return Err(RecycleError::message("connection closed"));
+        }
+        Ok(())
+    }
+}
+
+/// The pool plus the operations the adapter needs, each with its timeout and error mapping.
+pub struct LdapPool {
+    pool: managed::Pool<LdapManager>,
+    options: LdapOptions,
+    tls: Option<Arc<ClientConfig>>,
+}
+
+impl LdapPool {
+    /// Builds the pool and opens one connection so a bad URL or bind fails here.
+    pub async fn connect(options: LdapOptions) -> Result<Self, DirectoryError> {
+        let tls = tls_config(options.ca_file.as_deref())?;
+        let timeouts = Timeouts {
+            wait: Some(options.operation_timeout),
+            create: Some(options.connect_timeout + options.operation_timeout),
+            recycle: Some(options.operation_timeout),
+        };
+        let manager = LdapManager {
+            options: options.clone(),
+            tls: tls.clone(),
+        };
+        let pool = managed::Pool::builder(manager)
+            .max_size(options.pool_size.max(1))
+            .timeouts(timeouts)
+            .runtime(deadpool::Runtime::Tokio1)
+            .build()
+            .map_err(|e| DirectoryError::Other(format!("cannot build the LDAP pool: {e}")))?;
+        let this = Self { pool, options, tls };
+        drop(this.get().await?);
+        Ok(this)
+    }
+
+    pub fn options(&self) -> &LdapOptions {
+        &self.options
+    }
+
+    async fn get(&self) -> Result<Object<LdapManager>, DirectoryError> {
+        self.pool.get().await.map_err(|e| match e {
+            PoolError::Backend(e) => e,
+            PoolError::Timeout(kind) => DirectoryError::Unavailable(format!(
+                "{}: timed out ({kind:?}) getting a connection",
+                self.options.url
+            )),
+            other => DirectoryError::Unavailable(format!("{}: {other}", self.options.url)),
+        })
+    }
+
+    /// Gives the connection back to the pool unless the operation failed at the transport
+    /// level, in which case it is dropped (closed) instead.
+    fn settle<T>(conn: Object<LdapManager>, result: &ldap3::result::Result<T>) {
+        if let Err(e) = result {
+            if !matches!(e, ldap3::LdapError::LdapResult { .. }) {
+                drop(Object::take(conn));
+            }
+        }
+    }
+
+    /// Searches, retrying transient failures up to `read_retries` times with exponential
+    /// backoff (50 ms, 100 ms, … capped at 2 s). Reads are idempotent, so this is safe.
+    pub async fn search(
+        &self,
+        base: &str,
+        scope: Scope,
+        filter: &Filter,
+        attrs: &[&str],
+    ) -> Result<Vec<SearchEntry>, DirectoryError> {
+        let filter = filter.render();
+        let mut attempt = 0u32;
+        loop {
+            match self.search_once(base, scope, &filter, attrs).await {
+                Err(e) if is_transient(&e) && attempt < self.options.read_retries => {
+                    let delay = Duration::from_millis(50u64 << attempt.min(5))
+                        .min(Duration::from_secs(2));
+                    tracing::warn!(error = %e, attempt, "ldap search failed, retrying");
+                    tokio::time::sleep(delay).await;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn search_once(
+        &self,
+        base: &str,
+        scope: Scope,
+        filter: &str,
+        attrs: &[&str],
+    ) -> Result<Vec<SearchEntry>, DirectoryError> {
+        let mut conn = self.get().await?;
+        let res = conn
+            .with_timeout(self.options.operation_timeout)
+            .search(base, scope, filter, attrs.to_vec())
+            .await;
+        Self::settle(conn, &res);
+        let res = res.map_err(|e| from_ldap(base, e))?;
+        let (entries, result) = (res.0, res.1);
+        if result.rc != 0 {
+            return Err(from_result(base, &result));
+        }
+        Ok(entries.into_iter().map(SearchEntry::construct).collect())
+    }
+
+    /// Adds an entry. Never retried: a write that timed out may have happened.
+    pub async fn add(
+        &self,
+        dn: &str,
+        attrs: Vec<(String, HashSet<String>)>,
+    ) -> Result<(), WriteError> {
+        let mut conn = self.get().await.map_err(WriteError::Failed)?;
+        let res = conn
+            .with_timeout(self.options.operation_timeout)
+            .add(dn, attrs)
+            .await;
+        Self::settle(conn, &res);
+        WriteError::check(dn, res)
+    }
+
+    /// Modifies an entry. Never retried.
+    pub async fn modify(&self, dn: &str, mods: Vec<Mod<String>>) -> Result<(), WriteError> {
+        let mut conn = self.get().await.map_err(WriteError::Failed)?;
+        let res = conn
+            .with_timeout(self.options.operation_timeout)
+            .modify(dn, mods)
+            .await;
+        Self::settle(conn, &res);
+        WriteError::check(dn, res)
+    }
+
+    /// Deletes an entry. Never retried.
+    pub async fn delete(&self, dn: &str) -> Result<(), WriteError> {
+        let mut conn = self.get().await.map_err(WriteError::Failed)?;
+        let res = conn
+            .with_timeout(self.options.operation_timeout)
+            .delete(dn)
+            .await;
+        Self::settle(conn, &res);
+        WriteError::check(dn, res)
+    }
+
+    /// A fresh, unpooled connection (for binding as a person), with the same URL and TLS.
+    pub async fn open_unpooled(&self) -> Result<Ldap, DirectoryError> {
+        open(&self.options, self.tls.as_ref()).await
+    }
+}
+
+/// A failed write: either slapd answered with a result code (the caller may need the code,
+/// e.g. to tell "login taken" from other constraints), or the write could not be done at all.
+#[derive(Debug)]
+pub enum WriteError {
+    Refused(ldap3::LdapResult),
+    Failed(DirectoryError),
+}
+
+impl WriteError {
+    fn check(
+        dn: &str,
+        res: ldap3::result::Result<ldap3::LdapResult>,
+    ) -> Result<(), WriteError> {
+        match res {
+            Ok(result) if result.rc == 0 => Ok(()),
+            Ok(result) => Err(WriteError::Refused(result)),
+            Err(ldap3::LdapError::LdapResult { result }) => Err(WriteError::Refused(result)),
+            Err(e) => Err(WriteError::Failed(from_ldap(dn, e))),
+        }
+    }
+
+    /// The domain error for an operation on `context`.
+    pub fn into_directory(self, context: &str) -> DirectoryError {
+        match self {
+            WriteError::Refused(result) => from_result(context, &result),
+            WriteError::Failed(e) => e,
+        }
+    }
+
+    /// The result code slapd answered, if it answered.
+    pub fn rc(&self) -> Option<u32> {
+        match self {
+            WriteError::Refused(result) => Some(result.rc),
+            WriteError::Failed(_) => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_bind_password() {
+        let o = LdapOptions::new(
+            "ldap://127.0.0.1:389",
+            "dc=zszo,dc=krakow,dc=pl",
+            "cn=zszo-connector,ou=system,dc=zszo,dc=krakow,dc=pl",
+            SecretString::from("hunter2-very-secret"),
+        );
+        let shown = format!("{o:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert_eq!(o.eppn_scope, "zszo.krakow.pl");
+        assert!(!o.wants_tls());
+    }
+
+    #[test]
+    fn tls_is_wanted_for_ldaps_and_starttls() {
+        let mut o = LdapOptions::new("LDAPS://h", "dc=x", "cn=s,dc=x", SecretString::from("p"));
+        assert!(o.wants_tls());
+        o.url = "ldap://h".into();
+        o.starttls = true;
+        assert!(o.wants_tls());
+    }
+
+    #[test]
+    fn without_a_ca_file_the_system_roots_are_used() {
+        assert!(tls_config(None).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_missing_or_empty_ca_file_is_a_clear_error() {
+        let missing = tls_config(Some(Path::new("/nonexistent/ca.pem"))).unwrap_err();
+        assert!(missing.to_string().contains("/nonexistent/ca.pem"), "{missing}");
+        assert!(missing.to_string().contains("cannot be read"), "{missing}");
+
+        let dir = tempfile::tempdir().unwrap();
+        let empty = dir.path().join("empty.pem");
+        std::fs::write(&empty, "not a certificate\n").unwrap();
+        let e = tls_config(Some(&empty)).unwrap_err();
+        assert!(e.to_string().contains("holds no PEM certificate"), "{e}");
+
+        let garbage = dir.path().join("garbage.pem");
+        std::fs::write(
+            &garbage,
+            "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+        )
+        .unwrap();
+        let e = tls_config(Some(&garbage)).unwrap_err();
+        assert!(e.to_string().contains("garbage.pem"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn starttls_with_an_ldaps_url_is_refused_before_connecting() {
+        let mut o = LdapOptions::new("ldaps://127.0.0.1:1", "dc=x", "cn=s,dc=x", SecretString::from("p"));
+        o.starttls = true;
+        let e = open(&o, None).await.unwrap_err();
+        assert!(e.to_string().contains("StartTLS needs an ldap:// URL"), "{e}");
+        o.url = "http://127.0.0.1:1".into();
+        o.starttls = false;
+        assert!(open(&o, None).await.unwrap_err().to_string().contains("unsupported"));
+    }
+}
