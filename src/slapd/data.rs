@@ -1,0 +1,104 @@
+//! The initial directory content loaded with `slapadd -n1`: the base entry, `ou=system` with
+//! the service identity, the system-administrators group and the default password policy,
+//! and the empty `ou=placowki`. Schools and people are created by the daemon.
+
+use super::config::{ppolicy_dn, schools_dn, service_dn, system_admins_dn, system_dn};
+
+/// `service_pw` is the `{ARGON2}` value for the service identity's `userPassword`.
+pub fn initial_data_ldif(base: &str, service_pw: &str) -> String {
+    [
+        base_entry(base),
+        system_ou(base),
+        service_identity(base, service_pw),
+        system_admins(base),
+        default_policy(base),
+        schools_ou(base),
+    ]
+    .join("\n")
+}
+
+fn base_entry(base: &str) -> String {
+    // validate_spec guarantees the first RDN is `dc=<value>`.
+    let first = base.split(',').next().unwrap_or_default();
+    let dc = first.split_once('=').map(|(_, v)| v).unwrap_or_default();
+    format!(
+        "dn: {base}
+objectClass: top
+objectClass: dcObject
+objectClass: organization
+dc: {dc}
+o: {dc}
+description: ZSZO: accounts of the municipal schools of Krakow
+"
+    )
+}
+
+fn system_ou(base: &str) -> String {
+    format!(
+        "dn: {dn}
+objectClass: organizationalUnit
+ou: system
+description: Service identities, city-wide groups and policies
+",
+        dn = system_dn(base)
+    )
+}
+
+fn service_identity(base: &str, service_pw: &str) -> String {
+    format!(
+        "dn: {dn}
+objectClass: applicationProcess
+objectClass: simpleSecurityObject
+cn: zszo-connector
+description: The zszo-connector daemon (provisioning service identity)
+userPassword: {service_pw}
+",
+        dn = service_dn(base)
+    )
+}
+
+/// `member:` with an empty value is the zero-length DN: our convention for an empty group.
+fn system_admins(base: &str) -> String {
+    format!(
+        "dn: {dn}
+objectClass: groupOfNames
+cn: administratorzy-systemu
+description: City-wide system administrators
+member:
+",
+        dn = system_admins_dn(base)
+    )
+}
+
+/// The default policy (security.md HASH-03, RATE-02, section K). No `pwdMaxAge`: no periodic
+/// expiry. `pwdCheckQuality: 0` because the daemon sends pre-hashed passwords.
+fn default_policy(base: &str) -> String {
+    format!(
+        "dn: {dn}
+objectClass: device
+objectClass: pwdPolicy
+cn: ppolicy-default
+description: Default password policy for every account
+pwdAttribute: userPassword
+pwdMustChange: TRUE
+pwdAllowUserChange: TRUE
+pwdCheckQuality: 0
+pwdLockout: TRUE
+pwdMaxFailure: 10
+pwdLockoutDuration: 900
+pwdFailureCountInterval: 900
+",
+        dn = ppolicy_dn(base)
+    )
+}
+
+fn schools_ou(base: &str) -> String {
+    format!(
+        "dn: {dn}
+objectClass: organizationalUnit
+ou: placowki
+description: One organizational unit per school
+",
+        dn = schools_dn(base)
+    )
+}
