@@ -93,7 +93,11 @@ async fn readyz(State(state): State<AppState>) -> Response {
 }
 
 async fn not_found() -> Response {
-    (StatusCode::NOT_FOUND, Json(json!({ "status": "not found" }))).into_response()
+    (
+        StatusCode::NOT_FOUND,
+        Json(json!({ "status": "not found" })),
+    )
+        .into_response()
 }
 
 /// Binds the listener (port 0 picks a free one) and serves until `shutdown` resolves,

@@ -42,7 +42,7 @@ pub fn user_password_value(hash: &PasswordHash) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use argon2::{PasswordVerifier, PasswordHash as Phc};
+    use argon2::{PasswordHash as Phc, PasswordVerifier};
 
     fn cost() -> PasswordConfig {
         PasswordConfig {
@@ -57,18 +57,27 @@ mod tests {
     fn hashes_are_argon2id_at_the_configured_cost_and_verify() {
         let pw = SecretString::from("correct horse battery staple");
         let hash = hash_password(&pw, &cost()).unwrap();
-        assert!(hash.0.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{}", hash.0);
+        assert!(
+            hash.0.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{}",
+            hash.0
+        );
         let parsed = Phc::new(&hash.0).unwrap();
         assert!(Argon2::default()
             .verify_password(b"correct horse battery staple", &parsed)
             .is_ok());
-        assert!(Argon2::default().verify_password(b"wrong", &parsed).is_err());
+        assert!(Argon2::default()
+            .verify_password(b"wrong", &parsed)
+            .is_err());
         assert!(user_password_value(&hash).starts_with("{ARGON2}$argon2id$"));
     }
 
     #[test]
     fn two_hashes_of_one_password_differ_by_salt() {
         let pw = SecretString::from("same password twice");
-        assert_ne!(hash_password(&pw, &cost()).unwrap(), hash_password(&pw, &cost()).unwrap());
+        assert_ne!(
+            hash_password(&pw, &cost()).unwrap(),
+            hash_password(&pw, &cost()).unwrap()
+        );
     }
 }

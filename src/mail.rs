@@ -36,7 +36,9 @@ impl LettreMailer {
             }
             MailTransport::Smtp(s) => {
                 let builder = match s.tls {
-                    SmtpTls::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&s.host),
+                    SmtpTls::StartTls => {
+                        AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&s.host)
+                    }
                     SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&s.host),
                     SmtpTls::None => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(
                         &s.host,
@@ -68,8 +70,10 @@ impl LettreMailer {
         // 8bit keeps Polish text readable in the dev mail files.
         let text = SinglePart::builder()
             .header(lettre::message::header::ContentType::TEXT_PLAIN)
-            .body(Body::new_with_encoding(mail.text.clone(), ContentTransferEncoding::EightBit)
-                .map_err(|_| MailError::Invalid("text body".into()))?);
+            .body(
+                Body::new_with_encoding(mail.text.clone(), ContentTransferEncoding::EightBit)
+                    .map_err(|_| MailError::Invalid("text body".into()))?,
+            );
         let builder = Message::builder()
             .from(self.from.clone())
             .to(to)
@@ -80,8 +84,13 @@ impl LettreMailer {
                 MultiPart::alternative().singlepart(text).singlepart(
                     SinglePart::builder()
                         .header(lettre::message::header::ContentType::TEXT_HTML)
-                        .body(Body::new_with_encoding(html.clone(), ContentTransferEncoding::EightBit)
-                            .map_err(|_| MailError::Invalid("html body".into()))?),
+                        .body(
+                            Body::new_with_encoding(
+                                html.clone(),
+                                ContentTransferEncoding::EightBit,
+                            )
+                            .map_err(|_| MailError::Invalid("html body".into()))?,
+                        ),
                 ),
             ),
         };
@@ -115,7 +124,9 @@ mod tests {
     fn file_mailer(dir: &std::path::Path) -> LettreMailer {
         LettreMailer::new(&MailConfig {
             from: "ZSZO <no-reply@zszo.example.pl>".into(),
-            transport: MailTransport::File { dir: dir.to_owned() },
+            transport: MailTransport::File {
+                dir: dir.to_owned(),
+            },
         })
         .unwrap()
     }
@@ -156,7 +167,10 @@ mod tests {
                     html: None,
                 })
                 .await;
-            assert!(matches!(r, Err(MailError::Invalid(_))), "{to:?} {subject:?}");
+            assert!(
+                matches!(r, Err(MailError::Invalid(_))),
+                "{to:?} {subject:?}"
+            );
         }
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }

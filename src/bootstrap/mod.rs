@@ -82,8 +82,15 @@ impl Bootstrap<'_> {
     pub async fn run(&self, seed: &Seed) -> Result<BootstrapReport, BootstrapError> {
         let mut report = BootstrapReport::default();
         for dn in self.directory.ensure_layout().await? {
-            self.record(NewAuditRecord::new(self.actor(), "directory.container_created", Outcome::Success).target(&dn, None))
-                .await?;
+            self.record(
+                NewAuditRecord::new(
+                    self.actor(),
+                    "directory.container_created",
+                    Outcome::Success,
+                )
+                .target(&dn, None),
+            )
+            .await?;
             report.created.push(format!("container {dn}"));
         }
         for school in &seed.schools {
@@ -106,7 +113,9 @@ impl Bootstrap<'_> {
                             .detail("name", school.name.as_str()),
                     )
                     .await?;
-                    report.created.push(format!("school {} {}", school.code, school.name));
+                    report
+                        .created
+                        .push(format!("school {} {}", school.code, school.name));
                 }
             }
         }
@@ -202,9 +211,13 @@ impl Bootstrap<'_> {
                             .detail("login", login.as_str())
                             .detail("employee_number", person.employee_number.as_str())
                             .detail("account_state", entry.account_state.as_str());
-                    if person.employment.others.iter().any(|c| *c != person.employment.primary) {
-                        let all: Vec<&str> =
-                            person.employment.all().map(|c| c.as_str()).collect();
+                    if person
+                        .employment
+                        .others
+                        .iter()
+                        .any(|c| *c != person.employment.primary)
+                    {
+                        let all: Vec<&str> = person.employment.all().map(|c| c.as_str()).collect();
                         record = record.detail("schools", all.join(","));
                     }
                     self.record(record).await?;

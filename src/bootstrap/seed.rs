@@ -91,7 +91,8 @@ impl Seed {
         let mut schools = Vec::new();
         let mut codes = HashSet::new();
         for (i, s) in raw.schools.iter().enumerate() {
-            let code = SchoolCode::parse(&s.code).map_err(|e| at(format!("school #{}", i + 1), e))?;
+            let code =
+                SchoolCode::parse(&s.code).map_err(|e| at(format!("school #{}", i + 1), e))?;
             let name = SchoolName::parse(&s.name).map_err(|e| at(format!("school {code}"), e))?;
             if !codes.insert(code.clone()) {
                 return Err(SeedError::Invalid(format!("school {code} is listed twice")));
@@ -130,7 +131,9 @@ impl Seed {
                 school_codes.push(code);
             }
             let Some((primary, others)) = school_codes.split_first() else {
-                return Err(SeedError::Invalid(format!("{who}: needs at least one school")));
+                return Err(SeedError::Invalid(format!(
+                    "{who}: needs at least one school"
+                )));
             };
             let role = match p.role.as_deref() {
                 None => None,
@@ -202,9 +205,15 @@ mod tests {
     #[test]
     fn unknown_schools_and_duplicates_are_refused() {
         let unknown = SEED.replace("[\"1001\", \"1002\"]", "[\"9999\"]");
-        assert!(Seed::parse(&unknown, true).unwrap_err().to_string().contains("9999"));
+        assert!(Seed::parse(&unknown, true)
+            .unwrap_err()
+            .to_string()
+            .contains("9999"));
         let twice = SEED.replace("code = \"1002\"", "code = \"1001\"");
-        assert!(Seed::parse(&twice, true).unwrap_err().to_string().contains("twice"));
+        assert!(Seed::parse(&twice, true)
+            .unwrap_err()
+            .to_string()
+            .contains("twice"));
     }
 
     #[test]
@@ -216,10 +225,15 @@ mod tests {
         let same_name = seed
             .people
             .iter()
-            .filter(|p| p.name.full() == "Anna Kowalska" && p.employment.primary.as_str() == "261301")
+            .filter(|p| {
+                p.name.full() == "Anna Kowalska" && p.employment.primary.as_str() == "261301"
+            })
             .count();
         assert_eq!(same_name, 2);
         assert!(seed.people.iter().any(|p| !p.employment.others.is_empty()));
-        assert!(seed.people.iter().any(|p| p.role == Some(SeedRole::SystemAdministrator)));
+        assert!(seed
+            .people
+            .iter()
+            .any(|p| p.role == Some(SeedRole::SystemAdministrator)));
     }
 }

@@ -82,7 +82,9 @@ pub struct PasswordConfig {
 #[derive(Debug, Clone)]
 pub enum MailTransport {
     /// Each message is written as an `.eml` file a person can open (dev mode).
-    File { dir: PathBuf },
+    File {
+        dir: PathBuf,
+    },
     Smtp(SmtpConfig),
 }
 
@@ -198,7 +200,10 @@ fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
     let listen = raw.server.listen.parse::<SocketAddr>().unwrap_or_else(|_| {
         p.push(
             "server.listen",
-            format!("{:?} is not an address:port such as \"127.0.0.1:8080\"", raw.server.listen),
+            format!(
+                "{:?} is not an address:port such as \"127.0.0.1:8080\"",
+                raw.server.listen
+            ),
         );
         SocketAddr::from(([127, 0, 0, 1], 0))
     });
@@ -220,36 +225,59 @@ fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
         "text" => LogFormat::Text,
         "json" => LogFormat::Json,
         other => {
-            p.push("log.format", format!("{other:?} is not \"text\" or \"json\""));
+            p.push(
+                "log.format",
+                format!("{other:?} is not \"text\" or \"json\""),
+            );
             LogFormat::Text
         }
     };
     if tracing_subscriber::EnvFilter::try_new(&raw.log.level).is_err() {
         p.push(
             "log.level",
-            format!("{:?} is not a filter such as \"info\" or \"zszo_connector=debug\"", raw.log.level),
+            format!(
+                "{:?} is not a filter such as \"info\" or \"zszo_connector=debug\"",
+                raw.log.level
+            ),
         );
     }
 
     let l = raw.ldap;
     if !(l.url.starts_with("ldap://") || l.url.starts_with("ldaps://")) {
-        p.push("ldap.url", format!("{:?} must start with ldap:// or ldaps://", l.url));
+        p.push(
+            "ldap.url",
+            format!("{:?} must start with ldap:// or ldaps://", l.url),
+        );
     }
     if l.starttls && l.url.starts_with("ldaps://") {
-        p.push("ldap.starttls", "cannot be true with an ldaps:// URL (already TLS); remove one");
+        p.push(
+            "ldap.starttls",
+            "cannot be true with an ldaps:// URL (already TLS); remove one",
+        );
     }
     for (key, dn) in [("ldap.base_dn", &l.base_dn), ("ldap.bind_dn", &l.bind_dn)] {
         if !dn.contains('=') {
-            p.push(key, format!("{dn:?} is not a DN such as \"dc=zszo,dc=krakow,dc=pl\""));
+            p.push(
+                key,
+                format!("{dn:?} is not a DN such as \"dc=zszo,dc=krakow,dc=pl\""),
+            );
         }
     }
-    let bind_password = secret(&mut p, "ldap.bind_password", l.bind_password, l.bind_password_file);
+    let bind_password = secret(
+        &mut p,
+        "ldap.bind_password",
+        l.bind_password,
+        l.bind_password_file,
+    );
     check_file(&mut p, "ldap.ca_file", l.ca_file.as_deref());
     if l.pool_size == 0 || l.pool_size > 256 {
         p.push("ldap.pool_size", "must be between 1 and 256");
     }
     if l.connect_timeout_ms == 0 || l.operation_timeout_ms == 0 {
-        p.push("ldap.connect_timeout_ms / operation_timeout_ms", "must be above 0");
+        p.push(
+            "ldap.connect_timeout_ms / operation_timeout_ms",
+            "must be above 0",
+        );
     }
     if l.read_retries > 10 {
         p.push("ldap.read_retries", "must be at most 10");
@@ -258,16 +286,25 @@ fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
     let pw = raw.passwords;
     // Floors: OWASP Password Storage Cheat Sheet (Argon2id m=19 MiB, t=2, p=1).
     if pw.argon2_memory_kib < 19_456 {
-        p.push("passwords.argon2_memory_kib", "must be at least 19456 (OWASP minimum)");
+        p.push(
+            "passwords.argon2_memory_kib",
+            "must be at least 19456 (OWASP minimum)",
+        );
     }
     if pw.argon2_iterations < 2 {
-        p.push("passwords.argon2_iterations", "must be at least 2 (OWASP minimum)");
+        p.push(
+            "passwords.argon2_iterations",
+            "must be at least 2 (OWASP minimum)",
+        );
     }
     if pw.argon2_parallelism == 0 {
         p.push("passwords.argon2_parallelism", "must be at least 1");
     }
     if !(1..=30).contains(&pw.initial_password_ttl_days) {
-        p.push("passwords.initial_password_ttl_days", "must be between 1 and 30");
+        p.push(
+            "passwords.initial_password_ttl_days",
+            "must be between 1 and 30",
+        );
     }
 
     let mail = validate_mail(&mut p, raw.mail);
@@ -311,19 +348,30 @@ fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
         },
         mail: mail.unwrap_or(MailConfig {
             from: String::new(),
-            transport: MailTransport::File { dir: PathBuf::new() },
+            transport: MailTransport::File {
+                dir: PathBuf::new(),
+            },
         }),
     })
 }
 
 fn validate_mail(p: &mut Problems, m: raw::RawMail) -> Option<MailConfig> {
     if !m.from.contains('@') || m.from.contains(['\r', '\n']) {
-        p.push("mail.from", format!("{:?} is not an address such as \"ZSZO <no-reply@example.pl>\"", m.from));
+        p.push(
+            "mail.from",
+            format!(
+                "{:?} is not an address such as \"ZSZO <no-reply@example.pl>\"",
+                m.from
+            ),
+        );
     }
     let transport = match (m.transport.as_str(), m.file_dir, m.smtp) {
         ("file", Some(dir), _) => MailTransport::File { dir },
         ("file", None, _) => {
-            p.push("mail.file_dir", "is required when mail.transport = \"file\"");
+            p.push(
+                "mail.file_dir",
+                "is required when mail.transport = \"file\"",
+            );
             return None;
         }
         ("smtp", _, Some(s)) => {
@@ -332,16 +380,26 @@ fn validate_mail(p: &mut Problems, m: raw::RawMail) -> Option<MailConfig> {
                 "tls" => SmtpTls::Tls,
                 "none" => SmtpTls::None,
                 other => {
-                    p.push("mail.smtp.tls", format!("{other:?} is not \"starttls\", \"tls\" or \"none\""));
+                    p.push(
+                        "mail.smtp.tls",
+                        format!("{other:?} is not \"starttls\", \"tls\" or \"none\""),
+                    );
                     SmtpTls::StartTls
                 }
             };
-            let password = secret(p, "mail.smtp.password", s.password, s.password_file);
+            let password = if s.password.is_none() && s.password_file.is_none() {
+                None
+            } else {
+                secret(p, "mail.smtp.password", s.password, s.password_file)
+            };
             let credentials = match (s.username, password) {
                 (Some(u), Some(pw)) => Some((u, pw)),
                 (None, None) => None,
                 _ => {
-                    p.push("mail.smtp.username", "username and password go together: set both or neither");
+                    p.push(
+                        "mail.smtp.username",
+                        "username and password go together: set both or neither",
+                    );
                     None
                 }
             };
@@ -359,11 +417,17 @@ fn validate_mail(p: &mut Problems, m: raw::RawMail) -> Option<MailConfig> {
             })
         }
         ("smtp", _, None) => {
-            p.push("mail.smtp", "a [mail.smtp] section is required when mail.transport = \"smtp\"");
+            p.push(
+                "mail.smtp",
+                "a [mail.smtp] section is required when mail.transport = \"smtp\"",
+            );
             return None;
         }
         (other, _, _) => {
-            p.push("mail.transport", format!("{other:?} is not \"smtp\" or \"file\""));
+            p.push(
+                "mail.transport",
+                format!("{other:?} is not \"smtp\" or \"file\""),
+            );
             return None;
         }
     };
@@ -388,15 +452,21 @@ fn secret(
             None
         }
         (None, Some(path)) => match std::fs::read_to_string(&path) {
-            Ok(text) if !text.trim_end_matches(['\r', '\n']).is_empty() => {
-                Some(SecretString::from(text.trim_end_matches(['\r', '\n']).to_owned()))
-            }
+            Ok(text) if !text.trim_end_matches(['\r', '\n']).is_empty() => Some(
+                SecretString::from(text.trim_end_matches(['\r', '\n']).to_owned()),
+            ),
             Ok(_) => {
-                p.push(&format!("{key}_file"), format!("{} is empty", path.display()));
+                p.push(
+                    &format!("{key}_file"),
+                    format!("{} is empty", path.display()),
+                );
                 None
             }
             Err(e) => {
-                p.push(&format!("{key}_file"), format!("cannot read {}: {e}", path.display()));
+                p.push(
+                    &format!("{key}_file"),
+                    format!("cannot read {}: {e}", path.display()),
+                );
                 None
             }
         },
@@ -405,7 +475,10 @@ fn secret(
             None
         }
         (None, None) => {
-            p.push(key, format!("is required: set {key}_file (preferred) or {key}"));
+            p.push(
+                key,
+                format!("is required: set {key}_file (preferred) or {key}"),
+            );
             None
         }
     }

@@ -61,10 +61,16 @@ fn every_semantic_problem_is_reported_at_once() {
     let text = VALID
         .replace("127.0.0.1:8080", "localhost")
         .replace("ldap://127.0.0.1:389", "htp://x")
-        .replace("[audit]", "[passwords]\nargon2_memory_kib = 1024\n\n[audit]");
+        .replace(
+            "[audit]",
+            "[passwords]\nargon2_memory_kib = 1024\n\n[audit]",
+        );
     let p = problems(&text);
     for key in ["server.listen", "ldap.url", "passwords.argon2_memory_kib"] {
-        assert!(p.iter().any(|m| m.starts_with(key)), "{key} missing in {p:?}");
+        assert!(
+            p.iter().any(|m| m.starts_with(key)),
+            "{key} missing in {p:?}"
+        );
     }
 }
 
@@ -122,7 +128,9 @@ fn smtp_transport_needs_its_section_and_a_known_tls_mode() {
     let smtp = VALID.replace("transport = \"file\"", "transport = \"smtp\"");
     assert!(problems(&smtp)[0].starts_with("mail.smtp"));
     let bad_tls = format!("{smtp}\n[mail.smtp]\nhost = \"localhost\"\ntls = \"ssl3\"\n");
-    assert!(problems(&bad_tls).iter().any(|m| m.starts_with("mail.smtp.tls")));
+    assert!(problems(&bad_tls)
+        .iter()
+        .any(|m| m.starts_with("mail.smtp.tls")));
     let ok = format!("{smtp}\n[mail.smtp]\nhost = \"localhost\"\n");
     let c = Config::from_toml_str(&ok).unwrap();
     match c.mail.transport {

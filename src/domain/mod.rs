@@ -48,7 +48,10 @@ pub(crate) fn parse_text(
         ));
     }
     if value.chars().any(char::is_control) {
-        return Err(ParseError::new(field, "must not contain control characters"));
+        return Err(ParseError::new(
+            field,
+            "must not contain control characters",
+        ));
     }
     Ok(value.to_owned())
 }

@@ -61,7 +61,10 @@ impl EmployeeNumber {
     pub fn parse(raw: &str) -> Result<Self, ParseError> {
         let value = raw.trim();
         if value.is_empty() || value.len() > 32 {
-            return Err(ParseError::new("employee number", "must be 1 to 32 characters"));
+            return Err(ParseError::new(
+                "employee number",
+                "must be 1 to 32 characters",
+            ));
         }
         if !value
             .chars()

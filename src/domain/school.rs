@@ -14,10 +14,7 @@ impl SchoolCode {
         if value.is_empty() || value.len() > 32 {
             return Err(ParseError::new("school code", "must be 1 to 32 characters"));
         }
-        if !value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-')
-        {
+        if !value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
             return Err(ParseError::new(
                 "school code",
                 "may contain only ASCII letters, digits and '-'",
@@ -79,7 +76,9 @@ mod tests {
     #[test]
     fn school_name_is_trimmed_and_bounded() {
         assert_eq!(
-            SchoolName::parse("  Szkoła Podstawowa nr 1 ").unwrap().as_str(),
+            SchoolName::parse("  Szkoła Podstawowa nr 1 ")
+                .unwrap()
+                .as_str(),
             "Szkoła Podstawowa nr 1"
         );
         assert!(SchoolName::parse("   ").is_err());
