@@ -1,1 +1,36 @@
-//! (being written)
+//! The audit store: append-only, HMAC-chained records of every provisioning action, kept in
+//! an embedded redb file (AUD-01..05). The only module that imports `redb`.
+//!
+//! Invariants: records are only ever appended (no update or delete path exists); `seq` runs
+//! 1, 2, 3 … without gaps; each record's MAC chains it to its predecessor under a key kept
+//! outside the redb file, so `verify` names any edited or deleted record; `details` never
+//! hold a secret (callers' duty, with a redaction backstop); commits are fsynced.
+//!
+//! Files, by concern:
+//! * `key.rs`: the HMAC key file (load, generate, permissions);
+//! * `chain.rs`: canonical bytes, MAC computation, `ChainHead`;
+//! * `tables.rs`: the redb layout and error mapping;
+//! * `store.rs`: `RedbAuditLog` (the `AuditLog` port) and its writer thread;
+//! * `query.rs`: queries through the indexes, newest first;
+//! * `redact.rs`: the secret-redaction backstop;
+//! * `verify.rs`: offline chain verification;
+//! * `export.rs`: JSON lines and CSV (formula-injection safe);
+//! * `cli.rs`: the `audit list|export|verify|init-key` commands.
+
+pub mod chain;
+pub mod cli;
+pub mod export;
+pub mod key;
+mod query;
+pub mod redact;
+mod store;
+mod tables;
+pub mod verify;
+
+pub use chain::ChainHead;
+pub use cli::{AuditFilter, CliError, ExportFormat};
+pub use export::{export_csv, export_jsonl};
+pub use key::{HmacKey, KeyError};
+pub use query::matches;
+pub use store::RedbAuditLog;
+pub use verify::{verify, VerifyFailure, VerifyReport};

@@ -1,0 +1,331 @@
+//! `RedbAuditLog`: the `AuditLog` port on an embedded redb file.
+//!
+//! Invariants:
+//! * **Append-only.** The only write paths are `append` and `check_writable` (which touches
+//!   `audit_meta` only). There is no update or delete of a record.
+//! * **One writer.** A dedicated thread owns every write transaction. `append` sends the
+//!   record over a channel with a oneshot for the answer; the thread takes everything queued
+//!   (group commit), assigns `seq` (last + 1) and `time` (the injected clock, UTC,
+//!   milliseconds), chains each MAC (`chain.rs`), writes the record and its index entries and
+//!   the new head, commits once with `Durability::Immediate` (fsync), then answers all. A
+//!   failed commit answers every request in the batch with the error and writes nothing.
+//! * Reads run in `spawn_blocking` on their own read transaction.
+//! * No secret in details: values under secret-looking keys are redacted before writing
+//!   (`redact.rs`), as defence in depth behind the callers' own duty.
+//!
+//! `open` refuses a store whose stored head does not match its last record, or whose last
+//! record's MAC does not verify under the given key (wrong key, or an edited tail), so the
+//! daemon never extends a chain it cannot vouch for.
+
+use super::chain::{self, ChainHead, GENESIS_MAC};
+use super::key::HmacKey;
+use super::query::{decode_record, run_query};
+use super::redact::redact_secrets;
+use super::tables::{
+    self, unavailable, BY_SCHOOL, BY_TARGET, BY_TIME, HEAD_KEY, META, PING_KEY, RECORDS,
+};
+use crate::clock::Clock;
+use crate::domain::audit::{AuditQuery, AuditRecord, NewAuditRecord};
+use crate::ports::{AuditError, AuditLog};
+use async_trait::async_trait;
+use redb::{Database, Durability, ReadableTable as _};
+use std::path::{Path, PathBuf};
+use std::sync::{mpsc, Arc, Mutex};
+use std::thread::JoinHandle;
+use tokio::sync::oneshot;
+
+/// Most requests committed in one transaction.
+const MAX_BATCH: usize = 512;
+
+type Reply = oneshot::Sender<Result<u64, AuditError>>;
+
+enum Request {
+    Append(Box<NewAuditRecord>, Reply),
+    Ping(Reply),
+}
+
+/// The audit store. Cheap to share behind an `Arc`; dropping it (or `shutdown`) lets the
+/// writer finish what is queued and joins it.
+pub struct RedbAuditLog {
+    db: Arc<Database>,
+    path: PathBuf,
+    sender: Mutex<Option<mpsc::Sender<Request>>>,
+    writer: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl std::fmt::Debug for RedbAuditLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedbAuditLog")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RedbAuditLog {
+    /// Opens or creates the store at `path` (creating parent directories) and starts the
+    /// writer thread. `key` must be the key the existing records were chained with.
+    pub fn open(
+        path: impl AsRef<Path>,
+        key: HmacKey,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, AuditError> {
+        let path = path.as_ref().to_owned();
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| {
+                AuditError::Unavailable(format!("cannot create {}: {e}", parent.display()))
+            })?;
+        }
+        let db = Database::create(&path).map_err(|e| tables::open_error(&path, e))?;
+        create_tables(&db)?;
+        let head = load_head(&db, &key)?;
+        let db = Arc::new(db);
+        let (sender, receiver) = mpsc::channel();
+        let writer = Writer {
+            db: Arc::clone(&db),
+            key,
+            clock,
+            head,
+        };
+        let handle = std::thread::Builder::new()
+            .name("audit-writer".into())
+            .spawn(move || writer.run(receiver))
+            .map_err(|e| AuditError::Unavailable(format!("cannot start the audit writer: {e}")))?;
+        Ok(Self {
+            db,
+            path,
+            sender: Mutex::new(Some(sender)),
+            writer: Mutex::new(Some(handle)),
+        })
+    }
+
+    /// The store's file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Stops accepting writes, lets the writer commit what is queued, and joins it.
+    /// Idempotent; later `append`s fail with `Unavailable`.
+    pub fn shutdown(&self) {
+        drop(lock(&self.sender).take());
+        if let Some(handle) = lock(&self.writer).take() {
+            if handle.join().is_err() {
+                tracing::error!("the audit writer thread panicked");
+            }
+        }
+    }
+
+    async fn send(&self, make: impl FnOnce(Reply) -> Request) -> Result<u64, AuditError> {
+        let (reply, answer) = oneshot::channel();
+        {
+            let sender = lock(&self.sender);
+            let sender = sender
+                .as_ref()
+                .ok_or_else(|| AuditError::Unavailable("the audit store is closed".into()))?;
+            sender
+                .send(make(reply))
+                .map_err(|_| AuditError::Unavailable("the audit writer has stopped".into()))?;
+        }
+        answer
+            .await
+            .map_err(|_| AuditError::Unavailable("the audit writer has stopped".into()))?
+    }
+}
+
+impl Drop for RedbAuditLog {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+#[async_trait]
+impl AuditLog for RedbAuditLog {
+    async fn append(&self, mut record: NewAuditRecord) -> Result<u64, AuditError> {
+        let redacted = redact_secrets(&mut record);
+        if !redacted.is_empty() {
+            tracing::warn!(action = %record.action, keys = ?redacted,
+                "audit details looked secret and were redacted");
+        }
+        self.send(|reply| Request::Append(Box::new(record), reply))
+            .await
+    }
+
+    async fn query(&self, query: AuditQuery) -> Result<Vec<AuditRecord>, AuditError> {
+        let db = Arc::clone(&self.db);
+        tokio::task::spawn_blocking(move || run_query(&db, &query))
+            .await
+            .map_err(|e| AuditError::Unavailable(format!("audit query task failed: {e}")))?
+    }
+
+    async fn check_writable(&self) -> Result<(), AuditError> {
+        self.send(Request::Ping).await.map(drop)
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn create_tables(db: &Database) -> Result<(), AuditError> {
+    let mut txn = db.begin_write().map_err(unavailable)?;
+    txn.set_durability(Durability::Immediate);
+    txn.open_table(RECORDS).map_err(unavailable)?;
+    txn.open_multimap_table(BY_TARGET).map_err(unavailable)?;
+    txn.open_multimap_table(BY_SCHOOL).map_err(unavailable)?;
+    txn.open_table(BY_TIME).map_err(unavailable)?;
+    txn.open_table(META).map_err(unavailable)?;
+    txn.commit().map_err(unavailable)
+}
+
+/// Reads the head and checks it against the last record(s) and the key.
+fn load_head(db: &Database, key: &HmacKey) -> Result<Option<ChainHead>, AuditError> {
+    let txn = db.begin_read().map_err(unavailable)?;
+    let records = txn.open_table(RECORDS).map_err(unavailable)?;
+    let meta = txn.open_table(META).map_err(unavailable)?;
+    let stored = match meta.get(HEAD_KEY).map_err(unavailable)? {
+        None => None,
+        Some(v) => Some(tables::decode_head(v.value()).ok_or_else(|| {
+            AuditError::Corrupt("the stored chain head is malformed; run `audit verify`".into())
+        })?),
+    };
+    let mut tail = records.iter().map_err(unavailable)?.rev();
+    let last = match tail.next() {
+        None => None,
+        Some(entry) => {
+            let (k, v) = entry.map_err(unavailable)?;
+            Some(decode_record(k.value(), v.value()).map_err(|e| {
+                AuditError::Corrupt(format!("record {}: {e}; run `audit verify`", k.value()))
+            })?)
+        }
+    };
+    let Some(last) = last else {
+        return match stored {
+            None => Ok(None),
+            Some(h) => Err(AuditError::Corrupt(format!(
+                "the chain head names record {} but the store has no records; run `audit verify`",
+                h.seq
+            ))),
+        };
+    };
+    let prev = if last.seq == 1 {
+        GENESIS_MAC
+    } else {
+        let entry = records.get(last.seq - 1).map_err(unavailable)?;
+        let prev = entry
+            .map(|v| decode_record(last.seq - 1, v.value()))
+            .transpose()
+            .map_err(AuditError::Corrupt)?
+            .and_then(|r| chain::parse_mac(&r.mac));
+        prev.ok_or_else(|| {
+            AuditError::Corrupt(format!(
+                "record {} is missing or malformed; run `audit verify`",
+                last.seq - 1
+            ))
+        })?
+    };
+    if !chain::record_mac_ok(key, &prev, &last) {
+        return Err(AuditError::Corrupt(format!(
+            "the MAC of the last record ({}) does not verify: wrong audit key, or the record was edited; run `audit verify`",
+            last.seq
+        )));
+    }
+    let mac = chain::parse_mac(&last.mac).unwrap_or(GENESIS_MAC);
+    let actual = ChainHead { seq: last.seq, mac };
+    if stored != Some(actual) {
+        return Err(AuditError::Corrupt(format!(
+            "the stored chain head ({}) does not match the last record ({actual}); run `audit verify`",
+            stored.map_or_else(|| "none".to_owned(), |h| h.to_string())
+        )));
+    }
+    Ok(Some(actual))
+}
+
+struct Writer {
+    db: Arc<Database>,
+    key: HmacKey,
+    clock: Arc<dyn Clock>,
+    head: Option<ChainHead>,
+}
+
+impl Writer {
+    fn run(mut self, receiver: mpsc::Receiver<Request>) {
+        while let Ok(first) = receiver.recv() {
+            let mut batch = vec![first];
+            while batch.len() < MAX_BATCH {
+                match receiver.try_recv() {
+                    Ok(next) => batch.push(next),
+                    Err(_) => break,
+                }
+            }
+            let before = self.head;
+            match self.commit(&batch) {
+                Ok(seqs) => {
+                    for (request, seq) in batch.into_iter().zip(seqs) {
+                        let (Request::Append(_, reply) | Request::Ping(reply)) = request;
+                        let _ = reply.send(Ok(seq));
+                    }
+                }
+                Err(message) => {
+                    self.head = before;
+                    tracing::error!(error = %message, "audit commit failed");
+                    for request in batch {
+                        let (Request::Append(_, reply) | Request::Ping(reply)) = request;
+                        let _ = reply.send(Err(AuditError::Unavailable(message.clone())));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Writes the batch in one durable transaction; returns each request's seq (0 for a ping).
+    fn commit(&mut self, batch: &[Request]) -> Result<Vec<u64>, String> {
+        let e = |e: &dyn std::fmt::Display| format!("audit write failed: {e}");
+        let mut txn = self.db.begin_write().map_err(|x| e(&x))?;
+        txn.set_durability(Durability::Immediate);
+        let mut seqs = Vec::with_capacity(batch.len());
+        {
+            let mut records = txn.open_table(RECORDS).map_err(|x| e(&x))?;
+            let mut by_target = txn.open_multimap_table(BY_TARGET).map_err(|x| e(&x))?;
+            let mut by_school = txn.open_multimap_table(BY_SCHOOL).map_err(|x| e(&x))?;
+            let mut by_time = txn.open_table(BY_TIME).map_err(|x| e(&x))?;
+            let mut meta = txn.open_table(META).map_err(|x| e(&x))?;
+            for request in batch {
+                let Request::Append(new, _) = request else {
+                    let now = chain::format_time(self.clock.now());
+                    meta.insert(PING_KEY, now.as_bytes()).map_err(|x| e(&x))?;
+                    seqs.push(0);
+                    continue;
+                };
+                let (seq, prev) = match self.head {
+                    None => (1, GENESIS_MAC),
+                    Some(h) => (h.seq + 1, h.mac),
+                };
+                let time = chain::normalise_time(self.clock.now());
+                let mac = chain::compute_mac(&self.key, &prev, seq, time, new);
+                let record = AuditRecord {
+                    seq,
+                    time,
+                    record: (**new).clone(),
+                    mac: hex::encode(mac),
+                };
+                let bytes = serde_json::to_vec(&record).map_err(|x| e(&x))?;
+                records.insert(seq, bytes.as_slice()).map_err(|x| e(&x))?;
+                if let Some(uuid) = new.target.as_ref().and_then(|t| t.entry_uuid.as_deref()) {
+                    by_target.insert(uuid, seq).map_err(|x| e(&x))?;
+                }
+                if let Some(school) = new.school.as_deref() {
+                    by_school.insert(school, seq).map_err(|x| e(&x))?;
+                }
+                by_time
+                    .insert((tables::unix_millis(time), seq), ())
+                    .map_err(|x| e(&x))?;
+                let head = ChainHead { seq, mac };
+                meta.insert(HEAD_KEY, tables::encode_head(&head).as_slice())
+                    .map_err(|x| e(&x))?;
+                self.head = Some(head);
+                seqs.push(seq);
+            }
+        }
+        txn.commit().map_err(|x| e(&x))?;
+        Ok(seqs)
+    }
+}
