@@ -7,8 +7,8 @@
 
 use super::error::{from_ldap, is_login_taken, rc};
 use super::mapping::{
-    empty_group_attrs, ou_attrs, person_attrs, person_from_entry, school_attrs,
-    school_from_entry, PERSON_ATTRS, SCHOOL_ATTRS,
+    empty_group_attrs, ou_attrs, person_attrs, person_from_entry, school_attrs, school_from_entry,
+    PERSON_ATTRS, SCHOOL_ATTRS,
 };
 use super::names::{Filter, Layout};
 use super::pool::{bind, LdapOptions, LdapPool, WriteError};
@@ -99,7 +99,10 @@ impl LdapDirectory {
             many => Err(DirectoryError::Other(format!(
                 "{} entries match {filter}: {}",
                 many.len(),
-                many.iter().map(|e| e.dn.as_str()).collect::<Vec<_>>().join("; ")
+                many.iter()
+                    .map(|e| e.dn.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
             ))),
         }
     }
@@ -111,7 +114,11 @@ impl LdapDirectory {
             Filter::eq("uid", login.as_str()),
         ]);
         let base = self.layout.schools_dn();
-        match self.pool.search(&base, Scope::Subtree, &filter, &["1.1"]).await {
+        match self
+            .pool
+            .search(&base, Scope::Subtree, &filter, &["1.1"])
+            .await
+        {
             Ok(entries) if entries.len() == 1 => Ok(entries.into_iter().next().map(|e| e.dn)),
             Ok(_) | Err(DirectoryError::NotFound(_)) => Ok(None),
             Err(e) => Err(e),

@@ -170,7 +170,10 @@ mod tests {
 
     #[test]
     fn constraint_messages_keep_slapds_diagnostic_text() {
-        let e = from_result("uid=x", &result(65, "object class 'zszoPerson' requires attribute 'sn'"));
+        let e = from_result(
+            "uid=x",
+            &result(65, "object class 'zszoPerson' requires attribute 'sn'"),
+        );
         assert_eq!(
             e.to_string(),
             "refused by the directory: uid=x: objectClassViolation (65): \
@@ -182,7 +185,10 @@ mod tests {
     fn transport_failures_are_unavailable() {
         let io = LdapError::from(std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
         assert_eq!(kind(&from_ldap("ldap://x", io)), "Unavailable");
-        assert_eq!(kind(&from_ldap("ldap://x", LdapError::EndOfStream)), "Unavailable");
+        assert_eq!(
+            kind(&from_ldap("ldap://x", LdapError::EndOfStream)),
+            "Unavailable"
+        );
         assert_eq!(kind(&from_ldap("x", LdapError::FilterParsing)), "Other");
         assert!(is_transient(&DirectoryError::Unavailable(String::new())));
         assert!(!is_transient(&DirectoryError::Other(String::new())));

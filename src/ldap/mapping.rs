@@ -39,7 +39,10 @@ where
     I: IntoIterator<Item = S>,
     S: Into<String>,
 {
-    (name.to_owned(), values.into_iter().map(Into::into).collect())
+    (
+        name.to_owned(),
+        values.into_iter().map(Into::into).collect(),
+    )
 }
 
 /// An organizational unit such as `ou=pracownicy` under a school.
@@ -107,7 +110,14 @@ pub fn person_attrs(
     let mut attrs = vec![
         attr(
             "objectClass",
-            ["top", "person", "organizationalPerson", "inetOrgPerson", "zszoPerson", "eduPerson"],
+            [
+                "top",
+                "person",
+                "organizationalPerson",
+                "inetOrgPerson",
+                "zszoPerson",
+                "eduPerson",
+            ],
         ),
         attr("uid", [person.login.as_str()]),
         attr("cn", [full.as_str()]),
@@ -115,7 +125,10 @@ pub fn person_attrs(
         attr("sn", [person.name.family.as_str()]),
         attr("givenName", [person.name.given.as_str()]),
         attr("zszoSchoolCode", schools.iter().map(|c| c.as_str())),
-        attr("zszoPrimarySchoolCode", [person.employment.primary.as_str()]),
+        attr(
+            "zszoPrimarySchoolCode",
+            [person.employment.primary.as_str()],
+        ),
         attr("zszoEmploymentActive", ["TRUE"]),
         attr("zszoAccountState", [state.as_str()]),
         attr("zszoSearchName", search_names(&person.name)),
@@ -124,7 +137,10 @@ pub fn person_attrs(
             "eduPersonPrincipalName",
             [format!("{}@{eppn_scope}", person.login)],
         ),
-        attr("eduPersonOrgUnitDN", schools.iter().map(|c| layout.school_dn(c))),
+        attr(
+            "eduPersonOrgUnitDN",
+            schools.iter().map(|c| layout.school_dn(c)),
+        ),
         attr(
             "eduPersonPrimaryOrgUnitDN",
             [layout.school_dn(&person.employment.primary)],
@@ -178,7 +194,12 @@ impl<'a> Reader<'a> {
 
     fn required(&self, name: &str) -> Result<&'a str, DirectoryError> {
         self.optional(name)?.ok_or_else(|| {
-            if self.0.bin_attrs.keys().any(|k| k.eq_ignore_ascii_case(name)) {
+            if self
+                .0
+                .bin_attrs
+                .keys()
+                .any(|k| k.eq_ignore_ascii_case(name))
+            {
                 self.bad(name, "is not valid UTF-8")
             } else {
                 self.bad(name, "is missing")
@@ -250,7 +271,10 @@ pub fn person_from_entry(entry: &SearchEntry) -> Result<PersonEntry, DirectoryEr
 
 /// Drops the zero-length DN that stands for "no member" in an empty `groupOfNames`.
 pub fn real_members(values: &[String]) -> impl Iterator<Item = &str> {
-    values.iter().map(|v| v.as_str()).filter(|v| !v.trim().is_empty())
+    values
+        .iter()
+        .map(|v| v.as_str())
+        .filter(|v| !v.trim().is_empty())
 }
 
 #[cfg(test)]

@@ -58,7 +58,12 @@ fn entry(dn: &str, attrs: &[(&str, &[&str])]) -> SearchEntry {
 fn a_person_without_credentials_has_every_identity_attribute() {
     let layout = Layout::new("dc=zszo,dc=krakow,dc=pl").unwrap();
     let now = datetime!(2025-03-01 10:00:00 UTC);
-    let a = as_map(person_attrs(&new_person(None), &layout, "zszo.krakow.pl", now));
+    let a = as_map(person_attrs(
+        &new_person(None),
+        &layout,
+        "zszo.krakow.pl",
+        now,
+    ));
     assert_eq!(a["uid"], set(&["lukasz.zolc"]));
     assert_eq!(a["cn"], set(&["Łukasz Żółć-Nowak"]));
     assert_eq!(a["displayName"], set(&["Łukasz Żółć-Nowak"]));
@@ -92,7 +97,12 @@ fn a_person_without_credentials_has_every_identity_attribute() {
     );
     assert!(a["objectClass"].contains("zszoPerson"));
     assert!(a["objectClass"].contains("eduPerson"));
-    for absent in ["userPassword", "pwdReset", "pwdEndTime", "zszoAccountCreatedBy"] {
+    for absent in [
+        "userPassword",
+        "pwdReset",
+        "pwdEndTime",
+        "zszoAccountCreatedBy",
+    ] {
         assert!(!a.contains_key(absent), "{absent}");
     }
 }
@@ -159,8 +169,16 @@ fn a_broken_entry_is_an_error_naming_the_dn_and_attribute() {
     let cases: Vec<(&str, Option<&[&str]>, &str)> = vec![
         ("uid", Some(&["bad login!"]), "attribute uid: login"),
         ("sn", None, "attribute sn: is missing"),
-        ("zszoAccountState", Some(&["weird"]), "attribute zszoAccountState"),
-        ("zszoPrimarySchoolCode", Some(&["a,b"]), "attribute zszoPrimarySchoolCode"),
+        (
+            "zszoAccountState",
+            Some(&["weird"]),
+            "attribute zszoAccountState",
+        ),
+        (
+            "zszoPrimarySchoolCode",
+            Some(&["a,b"]),
+            "attribute zszoPrimarySchoolCode",
+        ),
         ("givenName", Some(&["A", "B"]), "several values"),
         ("entryUUID", None, "attribute entryUUID: is missing"),
     ];
@@ -190,7 +208,10 @@ fn a_school_entry_parses_and_refuses_bad_names() {
     );
     let s = school_from_entry(&ok).unwrap();
     assert_eq!(s.school.code, code("SP-1"));
-    assert_eq!(s.school.name.as_str(), "Szkoła Podstawowa nr 1 \"Żak\", (*)");
+    assert_eq!(
+        s.school.name.as_str(),
+        "Szkoła Podstawowa nr 1 \"Żak\", (*)"
+    );
     assert_eq!(s.entry.dn, "ou=SP-1,ou=placowki,dc=x");
     let bad = entry(
         "ou=SP-1,ou=placowki,dc=x",

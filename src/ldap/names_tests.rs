@@ -36,7 +36,10 @@ fn dn_values_are_escaped_per_rfc_4514() {
     ];
     for (raw, expected) in table {
         assert_eq!(escape_dn_value(raw), *expected, "value {raw:?}");
-        assert_eq!(parse_rdn_values(&format!("cn={}", escape_dn_value(raw))), [*raw]);
+        assert_eq!(
+            parse_rdn_values(&format!("cn={}", escape_dn_value(raw))),
+            [*raw]
+        );
     }
 }
 
@@ -45,7 +48,10 @@ fn filter_values_are_escaped_per_rfc_4515() {
     let table: &[(&str, &str)] = &[
         ("jan.kowalski", "jan.kowalski"),
         ("*", "\\2a"),
-        ("*)(uid=*))(|(uid=*", "\\2a\\29\\28uid=\\2a\\29\\29\\28|\\28uid=\\2a"),
+        (
+            "*)(uid=*))(|(uid=*",
+            "\\2a\\29\\28uid=\\2a\\29\\29\\28|\\28uid=\\2a",
+        ),
         ("admin)(!(&(1=0", "admin\\29\\28!\\28&\\281=0"),
         ("*)(&", "\\2a\\29\\28&"),
         ("\\", "\\5c"),
@@ -68,7 +74,10 @@ fn layout_builds_the_fixed_tree() {
     let c = code("SP-12");
     let login = LoginName::parse("jan.kowalski").unwrap();
     assert_eq!(l.schools_dn(), "ou=placowki,dc=zszo,dc=krakow,dc=pl");
-    assert_eq!(l.school_dn(&c), "ou=SP-12,ou=placowki,dc=zszo,dc=krakow,dc=pl");
+    assert_eq!(
+        l.school_dn(&c),
+        "ou=SP-12,ou=placowki,dc=zszo,dc=krakow,dc=pl"
+    );
     assert_eq!(
         l.people_dn(&c),
         "ou=pracownicy,ou=SP-12,ou=placowki,dc=zszo,dc=krakow,dc=pl"
@@ -149,7 +158,11 @@ fn filters_render_with_every_value_escaped() {
 #[test]
 fn the_classic_injection_payload_stays_one_equality_assertion() {
     let payload = "*)(uid=*";
-    let rendered = Filter::and([Filter::object_class("zszoPerson"), Filter::eq("uid", payload)]).render();
+    let rendered = Filter::and([
+        Filter::object_class("zszoPerson"),
+        Filter::eq("uid", payload),
+    ])
+    .render();
     assert_eq!(equality_values(&rendered), ["zszoPerson", payload]);
 }
 
@@ -208,7 +221,9 @@ fn equality_values(filter: &str) -> Vec<String> {
             PL::P(_) => {}
         }
     }
-    let tag = ldap3::parse_filter(filter).expect("filter parses").into_structure();
+    let tag = ldap3::parse_filter(filter)
+        .expect("filter parses")
+        .into_structure();
     let mut out = Vec::new();
     walk(&tag, &mut out);
     out

@@ -73,9 +73,7 @@ pub fn tls_config(ca_file: Option<&Path>) -> Result<Option<Arc<ClientConfig>>, D
     let Some(path) = ca_file else {
         return Ok(None);
     };
-    let bad = |why: String| {
-        DirectoryError::Other(format!("TLS CA file {}: {why}", path.display()))
-    };
+    let bad = |why: String| DirectoryError::Other(format!("TLS CA file {}: {why}", path.display()));
     let pem = std::fs::read(path).map_err(|e| bad(format!("cannot be read: {e}")))?;
     let certs: Vec<CertificateDer<'static>> = rustls_pemfile::certs(&mut pem.as_slice())
         .collect::<Result<_, _>>()
@@ -105,7 +103,9 @@ pub(crate) async fn open(
 ) -> Result<Ldap, DirectoryError> {
     let url = options.url.as_str();
     let lower = url.to_ascii_lowercase();
-    if !(lower.starts_with("ldap://") || lower.starts_with("ldaps://") || lower.starts_with("ldapi://"))
+    if !(lower.starts_with("ldap://")
+        || lower.starts_with("ldaps://")
+        || lower.starts_with("ldapi://"))
     {
         return Err(DirectoryError::Other(format!(
             "unsupported directory URL {url:?}: use ldap://, ldaps:// or ldapi://"
@@ -180,7 +180,11 @@ impl Manager for LdapManager {
         Ok(ldap)
     }
 
-    async fn recycle(&self, ldap: &mut Ldap, _: &Metrics) -> managed::RecycleResult<DirectoryError> {
+    async fn recycle(
+        &self,
+        ldap: &mut Ldap,
+        _: &Metrics,
+    ) -> managed::RecycleResult<DirectoryError> {
         if ldap.is_closed() {
             return Err(RecycleError::message("connection closed"));
         }
@@ -258,8 +262,8 @@ impl LdapPool {
         loop {
             match self.search_once(base, scope, &filter, attrs).await {
                 Err(e) if is_transient(&e) && attempt < self.options.read_retries => {
-                    let delay = Duration::from_millis(50u64 << attempt.min(5))
-                        .min(Duration::from_secs(2));
+                    let delay =
+                        Duration::from_millis(50u64 << attempt.min(5)).min(Duration::from_secs(2));
                     tracing::warn!(error = %e, attempt, "ldap search failed, retrying");
                     tokio::time::sleep(delay).await;
                     attempt += 1;
@@ -342,10 +346,7 @@ pub enum WriteError {
 }
 
 impl WriteError {
-    fn check(
-        dn: &str,
-        res: ldap3::result::Result<ldap3::LdapResult>,
-    ) -> Result<(), WriteError> {
+    fn check(dn: &str, res: ldap3::result::Result<ldap3::LdapResult>) -> Result<(), WriteError> {
         match res {
             Ok(result) if result.rc == 0 => Ok(()),
             Ok(result) => Err(WriteError::Refused(result)),
@@ -406,7 +407,10 @@ mod tests {
     #[test]
     fn a_missing_or_empty_ca_file_is_a_clear_error() {
         let missing = tls_config(Some(Path::new("/nonexistent/ca.pem"))).unwrap_err();
-        assert!(missing.to_string().contains("/nonexistent/ca.pem"), "{missing}");
+        assert!(
+            missing.to_string().contains("/nonexistent/ca.pem"),
+            "{missing}"
+        );
         assert!(missing.to_string().contains("cannot be read"), "{missing}");
 
         let dir = tempfile::tempdir().unwrap();
@@ -427,12 +431,24 @@ mod tests {
 
     #[tokio::test]
     async fn starttls_with_an_ldaps_url_is_refused_before_connecting() {
-        let mut o = LdapOptions::new("ldaps://127.0.0.1:1", "dc=x", "cn=s,dc=x", SecretString::from("p"));
+        let mut o = LdapOptions::new(
+            "ldaps://127.0.0.1:1",
+            "dc=x",
+            "cn=s,dc=x",
+            SecretString::from("p"),
+        );
         o.starttls = true;
         let e = open(&o, None).await.unwrap_err();
-        assert!(e.to_string().contains("StartTLS needs an ldap:// URL"), "{e}");
+        assert!(
+            e.to_string().contains("StartTLS needs an ldap:// URL"),
+            "{e}"
+        );
         o.url = "http://127.0.0.1:1".into();
         o.starttls = false;
-        assert!(open(&o, None).await.unwrap_err().to_string().contains("unsupported"));
+        assert!(open(&o, None)
+            .await
+            .unwrap_err()
+            .to_string()
+            .contains("unsupported"));
     }
 }

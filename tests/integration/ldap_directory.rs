@@ -1,0 +1,612 @@
+//! `LdapDirectory` against a real slapd (the shared harness in `common`): layout, schools,
+//! people, uniqueness, escaping, password checks, failure modes and retry discipline.
+//! Every test works in its own school (`unique_school_code()`), so they run in parallel.
+
+use crate::common;
+use argon2::password_hash::{PasswordHasher, SaltString};
+use ldap3::{LdapConnAsync, Scope, SearchEntry};
+use secrecy::SecretString;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use time::OffsetDateTime;
+use zszo_connector::domain::{
+    AccountState, EmployeeNumber, FamilyName, GivenName, LoginName, PersonName, Position, School,
+    SchoolCode, SchoolName,
+};
+use zszo_connector::ldap::{Filter, LdapDirectory, LdapOptions};
+use zszo_connector::ports::{
+    AdminRole, Directory, DirectoryError, Employment, NewCredentials, NewPerson, PasswordHash,
+};
+
+// ---- helpers ----
+
+fn options_for(url: &str) -> LdapOptions {
+    let t = common::ldap();
+    let mut o = LdapOptions::new(
+        url,
+        &t.base_dn,
+        &t.service_dn,
+        SecretString::from(t.service_password.to_string()),
+    );
+    o.pool_size = 2;
+    o.connect_timeout = Duration::from_secs(3);
+    o.operation_timeout = Duration::from_secs(5);
+    o
+}
+
+async fn directory() -> LdapDirectory {
+    let d = LdapDirectory::connect(options_for(&common::ldap().url))
+        .await
+        .expect("connect to the test slapd");
+    d.ensure_layout().await.expect("layout");
+    d
+}
+
+async fn new_school(d: &LdapDirectory, name: &str) -> School {
+    let school = School {
+        code: SchoolCode::parse(&common::unique_school_code()).unwrap(),
+        name: SchoolName::parse(name).unwrap(),
+    };
+    d.create_school(&school).await.expect("create school");
+    school
+}
+
+fn login(school: &School, stem: &str) -> LoginName {
+    LoginName::parse(&format!(
+        "{stem}.{}",
+        school.code.as_str().to_ascii_lowercase()
+    ))
+    .unwrap()
+}
+
+fn person_name(given: &str, family: &str) -> PersonName {
+    PersonName {
+        given: GivenName::parse(given).unwrap(),
+        family: FamilyName::parse(family).unwrap(),
+    }
+}
+
+fn hash(password: &str) -> PasswordHash {
+    let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>()).unwrap();
+    PasswordHash(
+        argon2::Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .unwrap()
+            .to_string(),
+    )
+}
+
+fn person(login: LoginName, name: PersonName, primary: &School) -> NewPerson {
+    NewPerson {
+        login,
+        name,
+        employee_number: None,
+        position: None,
+        employment: Employment {
+            primary: primary.code.clone(),
+            others: Vec::new(),
+        },
+        credentials: None,
+        created_by: "test".to_owned(),
+    }
+}
+
+fn credentials(password: &str, expires_at: Option<OffsetDateTime>) -> NewCredentials {
+    NewCredentials {
+        hash: hash(password),
+        state: AccountState::AwaitingFirstLogin,
+        must_change: true,
+        expires_at,
+    }
+}
+
+/// Reads an entry as the directory administrator, independently of the adapter.
+async fn admin_read(dn: &str, attrs: &[&str]) -> Option<HashMap<String, Vec<String>>> {
+    let t = common::ldap();
+    let (conn, mut ldap) = LdapConnAsync::new(&t.url).await.unwrap();
+    ldap3::drive!(conn);
+    ldap.simple_bind(&t.admin_dn, &t.admin_password.to_string())
+        .await
+        .unwrap()
+        .success()
+        .unwrap();
+    let res = ldap
+        .search(dn, Scope::Base, "(objectClass=*)", attrs.to_vec())
+        .await
+        .unwrap();
+    let _ = ldap.unbind().await;
+    if res.1.rc == 32 {
+        return None;
+    }
+    let (entries, _) = res.success().unwrap();
+    entries
+        .into_iter()
+        .next()
+        .map(|e| SearchEntry::construct(e).attrs)
+}
+
+/// Searches the subtree at `base` as the service identity with a rendered `Filter`; returns
+/// the DNs.
+async fn service_search(base: &str, filter: &Filter) -> Vec<String> {
+    let t = common::ldap();
+    let (conn, mut ldap) = LdapConnAsync::new(&t.url).await.unwrap();
+    ldap3::drive!(conn);
+    ldap.simple_bind(&t.service_dn, &t.service_password.to_string())
+        .await
+        .unwrap()
+        .success()
+        .unwrap();
+    let (entries, _) = ldap
+        .search(base, Scope::Subtree, &filter.render(), vec!["1.1"])
+        .await
+        .unwrap()
+        .success()
+        .unwrap();
+    entries
+        .into_iter()
+        .map(|e| SearchEntry::construct(e).dn)
+        .collect()
+}
+
+fn set(values: &[String]) -> std::collections::BTreeSet<&str> {
+    values.iter().map(String::as_str).collect()
+}
+
+// ---- tests ----
+
+#[tokio::test]
+async fn layout_is_created_once_and_then_left_alone() {
+    let d = directory().await;
+    assert_eq!(d.ensure_layout().await.unwrap(), Vec::<String>::new());
+    d.ping().await.unwrap();
+    let dn = d.layout().schools_dn();
+    assert!(admin_read(&dn, &["ou"]).await.is_some());
+}
+
+#[tokio::test]
+async fn a_created_school_can_be_found_and_listed_with_its_containers() {
+    let d = directory().await;
+    let school = new_school(&d, "Szkoła Podstawowa nr 1 im. Jana Matejki").await;
+    let found = d.find_school(&school.code).await.unwrap().unwrap();
+    assert_eq!(found.school, school);
+    assert_eq!(found.entry.dn, d.layout().school_dn(&school.code));
+    assert!(!found.entry.id.is_empty());
+    let listed = d.list_schools().await.unwrap();
+    assert!(listed.contains(&found));
+
+    for dn in [
+        d.layout().people_dn(&school.code),
+        d.layout().groups_dn(&school.code),
+    ] {
+        assert!(admin_read(&dn, &["ou"]).await.is_some(), "{dn}");
+    }
+    let group = admin_read(&d.layout().local_admins_dn(&school.code), &["member"])
+        .await
+        .unwrap();
+    assert_eq!(group["member"], [""]);
+
+    let again = d.create_school(&school).await.unwrap_err();
+    assert!(matches!(again, DirectoryError::AlreadyExists(_)), "{again}");
+    let other = SchoolCode::parse(&common::unique_school_code()).unwrap();
+    assert_eq!(d.find_school(&other).await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn a_person_reads_back_with_every_field_and_polish_letters() {
+    let d = directory().await;
+    let school = new_school(&d, "Zespół Szkół Łączności").await;
+    let mut p = person(
+        login(&school, "lukasz.zolc"),
+        person_name("Łukasz", "Żółć-Ąę"),
+        &school,
+    );
+    p.employee_number = Some(EmployeeNumber::parse(&format!("KR/{}", school.code)).unwrap());
+    p.position = Some(Position::parse("nauczyciel języka polskiego").unwrap());
+    let expires = OffsetDateTime::now_utc() + time::Duration::days(7);
+    p.credentials = Some(credentials("Pierwsze-Hasło-123", Some(expires)));
+    p.created_by = "admin:anna.nowak".to_owned();
+
+    let created = d.create_person(&p).await.unwrap();
+    assert_eq!(created.login, p.login);
+    assert_eq!(created.name, p.name);
+    assert_eq!(created.employee_number, p.employee_number);
+    assert_eq!(created.position, p.position);
+    assert_eq!(created.employment, p.employment);
+    assert_eq!(created.account_state, AccountState::AwaitingFirstLogin);
+    assert_eq!(
+        created.entry.dn,
+        d.layout().person_dn(&school.code, &p.login)
+    );
+
+    let by_login = d.find_person_by_login(&p.login).await.unwrap().unwrap();
+    assert_eq!(by_login, created);
+    let by_number = d
+        .find_person_by_employee_number(p.employee_number.as_ref().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(by_number, created);
+
+    let raw = admin_read(&created.entry.dn, &["*", "+"]).await.unwrap();
+    assert_eq!(raw["cn"], ["Łukasz Żółć-Ąę"]);
+    assert_eq!(raw["displayName"], ["Łukasz Żółć-Ąę"]);
+    assert_eq!(
+        set(&raw["zszoSearchName"]),
+        ["lukasz zolc-ae", "zolc-ae lukasz"].into()
+    );
+    assert_eq!(raw["zszoEmploymentActive"], ["TRUE"]);
+    assert_eq!(raw["entryUUID"], [created.entry.id.as_str()]);
+    assert_eq!(
+        raw["eduPersonPrincipalName"],
+        [format!("{}@{}", p.login, d_scope())]
+    );
+    assert_eq!(
+        set(&raw["eduPersonAffiliation"]),
+        ["employee", "staff"].into()
+    );
+    assert_eq!(
+        raw["eduPersonPrimaryOrgUnitDN"],
+        [d.layout().school_dn(&school.code)]
+    );
+    assert!(raw["userPassword"][0].starts_with("{ARGON2}$argon2id$"));
+    assert_eq!(raw["pwdReset"], ["TRUE"]);
+    let end = &raw["pwdEndTime"][0];
+    assert_eq!(end.len(), 15, "{end}");
+    assert!(end.ends_with('Z'));
+    assert_eq!(raw["zszoInitialPasswordExpiry"], [end.as_str()]);
+    assert_eq!(raw["zszoAccountCreatedBy"], ["admin:anna.nowak"]);
+    assert!(raw.contains_key("zszoAccountCreatedAt"));
+}
+
+fn d_scope() -> String {
+    zszo_connector::ldap::names::eppn_scope_from_base(&common::ldap().base_dn).unwrap()
+}
+
+#[tokio::test]
+async fn a_person_can_work_at_two_schools() {
+    let d = directory().await;
+    let first = new_school(&d, "Szkoła Podstawowa nr 2").await;
+    let second = new_school(&d, "Liceum Ogólnokształcące nr 5").await;
+    let mut p = person(
+        login(&first, "anna.nowak"),
+        person_name("Anna", "Nowak"),
+        &first,
+    );
+    p.employment.others = vec![second.code.clone()];
+    let created = d.create_person(&p).await.unwrap();
+    assert_eq!(created.employment.primary, first.code);
+    assert_eq!(created.employment.others, vec![second.code.clone()]);
+    let raw = admin_read(&created.entry.dn, &["eduPersonOrgUnitDN", "zszoSchoolCode"])
+        .await
+        .unwrap();
+    assert_eq!(
+        set(&raw["zszoSchoolCode"]),
+        [first.code.as_str(), second.code.as_str()].into()
+    );
+    let units = [
+        d.layout().school_dn(&first.code),
+        d.layout().school_dn(&second.code),
+    ];
+    assert_eq!(set(&raw["eduPersonOrgUnitDN"]), set(&units));
+}
+
+#[tokio::test]
+async fn a_login_taken_anywhere_in_the_city_is_already_exists() {
+    let d = directory().await;
+    let first = new_school(&d, "Szkoła Podstawowa nr 3").await;
+    let second = new_school(&d, "Szkoła Podstawowa nr 4").await;
+    let taken = login(&first, "jan.kowalski");
+    d.create_person(&person(
+        taken.clone(),
+        person_name("Jan", "Kowalski"),
+        &first,
+    ))
+    .await
+    .unwrap();
+
+    let same_school = d
+        .create_person(&person(
+            taken.clone(),
+            person_name("Jan", "Kowalski"),
+            &first,
+        ))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(same_school, DirectoryError::AlreadyExists(_)),
+        "{same_school}"
+    );
+
+    let other_school = d
+        .create_person(&person(
+            taken.clone(),
+            person_name("Jan", "Kowalski"),
+            &second,
+        ))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(other_school, DirectoryError::AlreadyExists(_)),
+        "{other_school}"
+    );
+
+    let next = LoginName::parse(&format!("{taken}2")).unwrap();
+    d.create_person(&person(next, person_name("Jan", "Kowalski"), &second))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_person_in_a_school_that_does_not_exist_is_not_found() {
+    let d = directory().await;
+    let ghost = School {
+        code: SchoolCode::parse(&common::unique_school_code()).unwrap(),
+        name: SchoolName::parse("Nie ma").unwrap(),
+    };
+    let e = d
+        .create_person(&person(login(&ghost, "x"), person_name("X", "Y"), &ghost))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, DirectoryError::NotFound(_)), "{e}");
+}
+
+#[tokio::test]
+async fn hostile_characters_round_trip_and_injected_filters_match_nothing() {
+    let d = directory().await;
+    let hostile = r#"  #Szkoła *()\,+"<>;= nr 6 "#;
+    let school = new_school(&d, hostile).await;
+    assert_eq!(school.name.as_str(), r#"#Szkoła *()\,+"<>;= nr 6"#);
+    let found = d.find_school(&school.code).await.unwrap().unwrap();
+    assert_eq!(found.school.name, school.name);
+
+    let name = person_name(r#"#Ala *()\,+"<>;="#, r#" O'Neil, Jr.\ (*)"#);
+    let p = person(login(&school, "ala.oneil"), name.clone(), &school);
+    let created = d.create_person(&p).await.unwrap();
+    assert_eq!(created.name, name);
+    let raw = admin_read(&created.entry.dn, &["cn", "sn"]).await.unwrap();
+    assert_eq!(raw["cn"], [name.full()]);
+    assert_eq!(raw["sn"], [r#"O'Neil, Jr.\ (*)"#]);
+
+    // The full name as an equality value finds exactly this person.
+    assert_eq!(
+        service_search(&found.entry.dn, &Filter::eq("cn", name.full())).await,
+        [created.entry.dn.as_str()]
+    );
+    // Classic payloads stay literal values and match nothing.
+    for payload in ["*)(uid=*", "*", "*)(|(uid=*", "admin)(!(&(1=0", "\\", "\0"] {
+        let f = Filter::and([
+            Filter::object_class("zszoPerson"),
+            Filter::eq("uid", payload),
+        ]);
+        assert_eq!(
+            service_search(&d.layout().schools_dn(), &f).await,
+            Vec::<String>::new(),
+            "{payload:?}"
+        );
+    }
+    let f = Filter::contains("zszoSearchName", "*)(uid=*");
+    assert_eq!(
+        service_search(&d.layout().schools_dn(), &f).await,
+        Vec::<String>::new()
+    );
+}
+
+#[tokio::test]
+async fn granting_a_role_is_idempotent() {
+    let d = directory().await;
+    let school = new_school(&d, "Szkoła Podstawowa nr 7").await;
+    let created = d
+        .create_person(&person(
+            login(&school, "ewa.dyrektor"),
+            person_name("Ewa", "Dyrektor"),
+            &school,
+        ))
+        .await
+        .unwrap();
+    let role = AdminRole::LocalAdministrator(school.code.clone());
+    assert!(d.grant_role(&created.entry, &role).await.unwrap());
+    assert!(!d.grant_role(&created.entry, &role).await.unwrap());
+    let group = admin_read(&d.layout().local_admins_dn(&school.code), &["member"])
+        .await
+        .unwrap();
+    assert_eq!(
+        set(&group["member"]),
+        ["", created.entry.dn.as_str()].into()
+    );
+
+    let mut ghost = created.entry.clone();
+    ghost.dn = d
+        .layout()
+        .person_dn(&school.code, &login(&school, "nobody"));
+    let e = d.grant_role(&ghost, &role).await.unwrap_err();
+    assert!(matches!(e, DirectoryError::NotFound(_)), "{e}");
+}
+
+#[tokio::test]
+async fn check_password_accepts_only_the_right_password() {
+    let d = directory().await;
+    let school = new_school(&d, "Szkoła Podstawowa nr 8").await;
+    let mut p = person(
+        login(&school, "olga.haslo"),
+        person_name("Olga", "Hasło"),
+        &school,
+    );
+    let expires = OffsetDateTime::now_utc() + time::Duration::days(7);
+    p.credentials = Some(credentials("Zażółć gęślą jaźń 42", Some(expires)));
+    d.create_person(&p).await.unwrap();
+
+    let check = |pw: &str| {
+        let (d, login, pw) = (&d, p.login.clone(), SecretString::from(pw.to_owned()));
+        async move { d.check_password(&login, &pw).await.unwrap() }
+    };
+    assert!(check("Zażółć gęślą jaźń 42").await);
+    assert!(!check("zażółć gęślą jaźń 42").await);
+    assert!(!check("").await);
+    assert!(!check("   ").await);
+    let unknown = login(&school, "nikt.taki");
+    assert!(!d
+        .check_password(
+            &unknown,
+            &SecretString::from("Zażółć gęślą jaźń 42".to_owned())
+        )
+        .await
+        .unwrap());
+}
+
+#[tokio::test]
+async fn an_expired_initial_password_is_refused_by_the_directory() {
+    let d = directory().await;
+    let school = new_school(&d, "Szkoła Podstawowa nr 10").await;
+    let mut p = person(
+        login(&school, "stare.haslo"),
+        person_name("Stare", "Hasło"),
+        &school,
+    );
+    let expired = OffsetDateTime::now_utc() - time::Duration::minutes(1);
+    p.credentials = Some(credentials("Jednorazowe-Hasło-9", Some(expired)));
+    d.create_person(&p).await.unwrap();
+    let pw = SecretString::from("Jednorazowe-Hasło-9".to_owned());
+    assert!(!d.check_password(&p.login, &pw).await.unwrap());
+}
+
+#[tokio::test]
+async fn an_unreachable_server_is_unavailable_quickly() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("ldap://127.0.0.1:{}", closed.local_addr().unwrap().port());
+    drop(closed);
+    let started = Instant::now();
+    let e = LdapDirectory::connect(options_for(&url))
+        .await
+        .err()
+        .unwrap();
+    assert!(started.elapsed() < Duration::from_secs(4));
+    match e {
+        DirectoryError::Unavailable(m) => {
+            assert!(m.starts_with(&format!("cannot connect to {url}")), "{m}")
+        }
+        other => panic!("expected Unavailable, got {other}"),
+    }
+}
+
+#[tokio::test]
+async fn a_server_that_never_answers_times_out_as_unavailable() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("ldap://{}", listener.local_addr().unwrap());
+    let hold = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((s, _)) = listener.accept().await {
+            held.push(s);
+        }
+    });
+    let mut o = options_for(&url);
+    o.operation_timeout = Duration::from_millis(500);
+    let started = Instant::now();
+    let e = LdapDirectory::connect(o).await.err().unwrap();
+    assert!(matches!(e, DirectoryError::Unavailable(_)), "{e}");
+    assert!(started.elapsed() < Duration::from_secs(3));
+    hold.abort();
+}
+
+#[tokio::test]
+async fn a_wrong_service_password_is_invalid_credentials() {
+    let mut o = options_for(&common::ldap().url);
+    o.bind_password = SecretString::from("not-the-password".to_owned());
+    let e = LdapDirectory::connect(o).await.err().unwrap();
+    assert!(matches!(e, DirectoryError::InvalidCredentials), "{e}");
+}
+
+/// A TCP proxy in front of slapd that counts connections and can cut them all.
+struct Proxy {
+    url: String,
+    accepted: Arc<AtomicUsize>,
+    broken: tokio::sync::watch::Sender<bool>,
+}
+
+impl Proxy {
+    async fn start(target: &str) -> Proxy {
+        let target = target.trim_start_matches("ldap://").to_owned();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("ldap://{}", listener.local_addr().unwrap());
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let (broken, watch) = tokio::sync::watch::channel(false);
+        let counter = accepted.clone();
+        tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                counter.fetch_add(1, Ordering::SeqCst);
+                if *watch.borrow() {
+                    continue; // dropped: the client sees the connection close
+                }
+                let mut watch = watch.clone();
+                let target = target.clone();
+                tokio::spawn(async move {
+                    let Ok(mut server) = tokio::net::TcpStream::connect(&target).await else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                        _ = watch.wait_for(|b| *b) => {}
+                    }
+                });
+            }
+        });
+        Proxy {
+            url,
+            accepted,
+            broken,
+        }
+    }
+
+    fn cut(&self, broken: bool) {
+        self.broken.send_replace(broken);
+        self.accepted.store(0, Ordering::SeqCst);
+    }
+
+    fn accepted(&self) -> usize {
+        self.accepted.load(Ordering::SeqCst)
+    }
+}
+
+#[tokio::test]
+async fn reads_are_retried_after_a_broken_connection_but_writes_are_not() {
+    let proxy = Proxy::start(&common::ldap().url).await;
+    let mut o = options_for(&proxy.url);
+    o.pool_size = 1;
+    o.read_retries = 2;
+    let d = LdapDirectory::connect(o).await.unwrap();
+    d.ensure_layout().await.unwrap();
+    let school = new_school(&d, "Szkoła Podstawowa nr 9").await;
+
+    proxy.cut(true);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let e = d
+        .create_person(&person(
+            login(&school, "w.zapis"),
+            person_name("W", "Zapis"),
+            &school,
+        ))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, DirectoryError::Unavailable(_)), "{e}");
+    assert_eq!(proxy.accepted(), 1, "a write is tried once");
+
+    proxy.cut(true);
+    let e = d.find_school(&school.code).await.unwrap_err();
+    assert!(matches!(e, DirectoryError::Unavailable(_)), "{e}");
+    assert_eq!(
+        proxy.accepted(),
+        3,
+        "a read is tried 1 + read_retries times"
+    );
+
+    proxy.cut(false);
+    assert!(d.find_school(&school.code).await.unwrap().is_some());
+    // Nothing was written while the server was cut off.
+    assert_eq!(
+        d.find_person_by_login(&login(&school, "w.zapis"))
+            .await
+            .unwrap(),
+        None
+    );
+}
