@@ -12,5 +12,6 @@ pub mod domain;
 pub mod ldap;
 pub mod mail;
 pub mod ports;
+pub mod scim;
 pub mod slapd;
 pub mod telemetry;

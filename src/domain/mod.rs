@@ -6,6 +6,7 @@ mod account;
 pub mod audit;
 mod login;
 mod person;
+pub mod query;
 mod school;
 
 pub use account::AccountState;

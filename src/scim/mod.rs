@@ -1,0 +1,11 @@
+//! The SCIM 2.0 edge (RFC 7643, RFC 7644), I/O-free half: filter text → domain filters,
+//! resource JSON ⇄ domain drafts and views, PATCH, discovery documents and RFC errors.
+//! The HTTP routes and the directory adapter only glue these together.
+//!
+//! Invariant: SCIM JSON never leaves this module; the rest of the crate sees
+//! `crate::domain::query` filters, [`draft`] values and [`ScimError`]s.
+
+pub mod error;
+pub mod syntax;
+
+pub use error::{ScimError, ScimType, SCIM_CONTENT_TYPE};
