@@ -8,6 +8,8 @@ pub mod bootstrap;
 pub mod clock;
 pub mod config;
 pub mod credentials;
+pub mod daemon;
+pub mod dev;
 pub mod domain;
 pub mod ldap;
 pub mod mail;

@@ -1,1 +1,291 @@
-fn main() {}
+//! The `zszo-connector` command line: parses arguments and composes the library; nothing else.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use zszo_connector::config::{Config, LogFormat};
+use zszo_connector::{audit, bootstrap, daemon, dev, telemetry};
+
+/// Provisions the accounts of Kraków's municipal education system (ZSZO) into OpenLDAP:
+/// a SCIM 2.0 server for HR systems, an admin panel and an Access Portal, with an audit
+/// store of every provisioning action.
+#[derive(Parser)]
+#[command(name = "zszo-connector", version, propagate_version = true)]
+struct Cli {
+    /// Log as JSON lines instead of human-readable text (overrides log.format).
+    #[arg(long, global = true)]
+    log_json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the daemon with a configuration file (production).
+    Serve(ConfigArg),
+    /// Run everything on this machine: own slapd under var/dev, demo city, mail to files.
+    ///
+    /// Needs only the Debian packages slapd and ldap-utils. Data is kept between runs;
+    /// delete var/dev to start over.
+    Dev {
+        /// Where dev mode keeps slapd's data, generated secrets, the audit store and mail.
+        #[arg(long, default_value = "var/dev")]
+        data_dir: PathBuf,
+        #[arg(long, default_value = "config/dev.toml")]
+        config: PathBuf,
+        /// Schools and people loaded (idempotently) at start.
+        #[arg(long, default_value = "config/demo-seed.toml")]
+        seed: PathBuf,
+    },
+    /// Validate a configuration, then bind to LDAP and open the audit store; say what is wrong.
+    CheckConfig(ConfigArg),
+    /// Create the directory layout and the schools (and people) of a seed file; idempotent.
+    Bootstrap {
+        #[command(flatten)]
+        config: ConfigArg,
+        /// A TOML seed like config/demo-seed.toml (without demo passwords).
+        #[arg(long)]
+        seed: Option<PathBuf>,
+    },
+    /// Read, export and verify the audit store (stop the daemon first, or work on a copy).
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Args)]
+struct ConfigArg {
+    /// The TOML configuration file (see config/zszo.example.toml).
+    #[arg(long, short)]
+    config: PathBuf,
+}
+
+#[derive(Args)]
+struct AuditFilter {
+    /// Only records about this entry (its entryUUID, the SCIM id).
+    #[arg(long)]
+    target: Option<String>,
+    /// Only records of this school (its code).
+    #[arg(long)]
+    school: Option<String>,
+    /// Only records at or after this time (RFC 3339, e.g. 2026-09-01T00:00:00Z).
+    #[arg(long)]
+    since: Option<String>,
+    /// Only records before this time (RFC 3339).
+    #[arg(long)]
+    until: Option<String>,
+    /// At most this many records, newest first.
+    #[arg(long)]
+    limit: Option<usize>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Jsonl,
+    Csv,
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Print records as a table, newest first.
+    List {
+        #[command(flatten)]
+        config: ConfigArg,
+        #[command(flatten)]
+        filter: AuditFilter,
+    },
+    /// Write records to standard output as JSON lines or CSV (safe to open in a spreadsheet).
+    Export {
+        #[command(flatten)]
+        config: ConfigArg,
+        #[arg(long, value_enum, default_value = "jsonl")]
+        format: ExportFormat,
+        #[command(flatten)]
+        filter: AuditFilter,
+    },
+    /// Check the HMAC chain: exits non-zero and names the first edited or missing record.
+    Verify {
+        #[command(flatten)]
+        config: ConfigArg,
+        /// The head printed by an earlier verify (SEQ:MAC), to detect a truncated tail.
+        #[arg(long)]
+        expect_head: Option<String>,
+    },
+    /// Create a new random HMAC key file (mode 0600) for audit.hmac_key_file.
+    InitKey {
+        /// Where to write the key; refuses to overwrite.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn load(path: &std::path::Path, log_json: bool) -> anyhow::Result<Config> {
+    let config = Config::load(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let format = if log_json {
+        LogFormat::Json
+    } else {
+        config.log.format
+    };
+    telemetry::init(format, &config.log.level);
+    Ok(config)
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve(args) => {
+            let config = load(&args.config, cli.log_json)?;
+            let state = daemon::open_state(config).await?;
+            daemon::serve(state).await?;
+        }
+        Command::Dev {
+            data_dir,
+            config,
+            seed,
+        } => {
+            let format = if cli.log_json {
+                LogFormat::Json
+            } else {
+                LogFormat::Text
+            };
+            telemetry::init(format, "info,zszo_connector=debug");
+            dev::run(dev::DevOptions {
+                data_dir,
+                config,
+                seed,
+                ..Default::default()
+            })
+            .await?;
+        }
+        Command::CheckConfig(args) => return check_config(&args.config).await,
+        Command::Bootstrap { config, seed } => {
+            let config = load(&config.config, cli.log_json)?;
+            let seed = match seed {
+                Some(path) => bootstrap::Seed::load(&path, false)?,
+                None => bootstrap::Seed::default(),
+            };
+            let state = daemon::open_state(config).await?;
+            let report = bootstrap::Bootstrap {
+                directory: state.directory.as_ref(),
+                audit: state.audit.as_ref(),
+                password_cost: state.config.passwords,
+            }
+            .run(&seed)
+            .await?;
+            print!("{report}");
+        }
+        Command::Audit(cmd) => return audit_command(cmd),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn check_config(path: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let config = match Config::load(path) {
+        Ok(c) => c,
+        Err(e) => {
+            eprint!("{}: {e}", path.display());
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    println!("configuration {}: valid", path.display());
+    let mut ok = true;
+    match daemon::connect_directory(&config).await {
+        Ok(_) => println!("LDAP {}: bound as {}", config.ldap.url, config.ldap.bind_dn),
+        Err(e) => {
+            eprintln!("{e}");
+            ok = false;
+        }
+    }
+    let clock = std::sync::Arc::new(zszo_connector::clock::SystemClock);
+    match daemon::open_audit(&config, clock) {
+        Ok(store) => {
+            use zszo_connector::ports::AuditLog;
+            match store.check_writable().await {
+                Ok(()) => println!("audit store {}: writable", config.audit.path.display()),
+                Err(e) => {
+                    eprintln!("audit store {}: {e}", config.audit.path.display());
+                    ok = false;
+                }
+            }
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ok = false;
+        }
+    }
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn audit_command(cmd: AuditCommand) -> anyhow::Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    match cmd {
+        AuditCommand::InitKey { out: path } => {
+            audit::cli::init_key(&path, &mut out)?;
+        }
+        AuditCommand::List { config, filter } => {
+            let config = Config::load(&config.config)?;
+            audit::cli::list(&config.audit.path, &filter.into_query()?, &mut out)?;
+        }
+        AuditCommand::Export {
+            config,
+            format,
+            filter,
+        } => {
+            let config = Config::load(&config.config)?;
+            let format = match format {
+                ExportFormat::Jsonl => audit::ExportFormat::Jsonl,
+                ExportFormat::Csv => audit::ExportFormat::Csv,
+            };
+            audit::cli::export(&config.audit.path, &filter.into_query()?, format, &mut out)?;
+        }
+        AuditCommand::Verify {
+            config,
+            expect_head,
+        } => {
+            let config = Config::load(&config.config)?;
+            let key = audit::HmacKey::load(&config.audit.hmac_key_file)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", config.audit.hmac_key_file.display()))?;
+            let expect_head = expect_head
+                .map(|h| h.parse::<audit::ChainHead>())
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("--expect-head: {e}"))?;
+            if !audit::cli::verify(&config.audit.path, &key, expect_head, &mut out)? {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+impl AuditFilter {
+    fn into_query(self) -> anyhow::Result<zszo_connector::domain::audit::AuditQuery> {
+        Ok(audit::AuditFilter {
+            target: self.target,
+            school: self.school,
+            since: self.since,
+            until: self.until,
+            limit: self.limit,
+        }
+        .to_query()?)
+    }
+}

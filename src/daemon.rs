@@ -1,0 +1,89 @@
+//! Starting the daemon from a validated `Config`: open the audit store, connect to the
+//! directory, build the state, serve. Shared by `serve`, `dev` and `check-config`, so each
+//! reports a failed start the same way: one line naming what failed and what to check.
+
+use crate::app::{self, AppState};
+use crate::audit::{HmacKey, RedbAuditLog};
+use crate::clock::{Clock, SystemClock};
+use crate::config::Config;
+use crate::ldap::{LdapDirectory, LdapOptions};
+use crate::ports::{AuditLog, Directory};
+use std::sync::Arc;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("audit store {path}: {reason}")]
+    Audit { path: String, reason: String },
+    #[error("LDAP {url}: {reason}")]
+    Ldap { url: String, reason: String },
+    #[error("cannot listen on {addr}: {reason}")]
+    Listen { addr: String, reason: String },
+}
+
+pub fn ldap_options(config: &Config) -> LdapOptions {
+    let l = &config.ldap;
+    LdapOptions {
+        url: l.url.clone(),
+        base_dn: l.base_dn.clone(),
+        bind_dn: l.bind_dn.clone(),
+        bind_password: l.bind_password.clone(),
+        starttls: l.starttls,
+        ca_file: l.ca_file.clone(),
+        connect_timeout: l.connect_timeout,
+        operation_timeout: l.operation_timeout,
+        pool_size: l.pool_size,
+        read_retries: l.read_retries,
+        eppn_scope: l.eppn_scope.clone(),
+    }
+}
+
+pub fn open_audit(config: &Config, clock: Arc<dyn Clock>) -> Result<RedbAuditLog, StartError> {
+    let a = &config.audit;
+    let err = |reason: String| StartError::Audit {
+        path: a.path.display().to_string(),
+        reason,
+    };
+    let key = HmacKey::load(&a.hmac_key_file)
+        .map_err(|e| err(format!("HMAC key {}: {e}", a.hmac_key_file.display())))?;
+    RedbAuditLog::open(&a.path, key, clock).map_err(|e| err(e.to_string()))
+}
+
+pub async fn connect_directory(config: &Config) -> Result<LdapDirectory, StartError> {
+    LdapDirectory::connect(ldap_options(config))
+        .await
+        .map_err(|e| StartError::Ldap {
+            url: config.ldap.url.clone(),
+            reason: e.to_string(),
+        })
+}
+
+/// Opens every adapter; the first failure is returned with its explanation.
+pub async fn open_state(config: Config) -> Result<AppState, StartError> {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let audit: Arc<dyn AuditLog> = Arc::new(open_audit(&config, clock.clone())?);
+    let directory: Arc<dyn Directory> = Arc::new(connect_directory(&config).await?);
+    Ok(AppState {
+        config: Arc::new(config),
+        directory,
+        audit,
+        clock,
+    })
+}
+
+/// Serves until Ctrl-C or SIGTERM, then lets in-flight requests finish.
+pub async fn serve(state: AppState) -> Result<(), StartError> {
+    let addr = state.config.server.listen;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| StartError::Listen {
+            addr: addr.to_string(),
+            reason: e.to_string(),
+        })?;
+    tracing::info!(address = %addr, "zszo-connector listening");
+    app::serve(state, listener, app::shutdown_signal())
+        .await
+        .map_err(|e| StartError::Listen {
+            addr: addr.to_string(),
+            reason: e.to_string(),
+        })
+}

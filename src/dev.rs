@@ -1,0 +1,159 @@
+//! `zszo-connector dev`: the whole product on one machine with no setup.
+//!
+//! Starts its own slapd under `var/dev/slapd` (the system binary, generated configuration,
+//! the repository's schema), creates the secrets it needs under `var/dev/secrets`, loads the
+//! demo city from `config/demo-seed.toml`, serves with `config/dev.toml`, and writes mail to
+//! `var/dev/mail/`. A second run reuses the data. Ctrl-C stops the daemon, then slapd.
+
+use crate::audit::HmacKey;
+use crate::bootstrap::{Bootstrap, Seed};
+use crate::config::{Config, MailTransport};
+use crate::daemon;
+use crate::slapd::{self, SlapdSpec};
+use anyhow::{anyhow, Context};
+use rand::RngCore;
+use secrecy::SecretString;
+use std::path::{Path, PathBuf};
+
+pub struct DevOptions {
+    /// Root of dev-mode state, `var/dev` by default.
+    pub data_dir: PathBuf,
+    pub config: PathBuf,
+    pub seed: PathBuf,
+    pub schema_dir: PathBuf,
+}
+
+impl Default for DevOptions {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("var/dev"),
+            config: PathBuf::from("config/dev.toml"),
+            seed: PathBuf::from("config/demo-seed.toml"),
+            schema_dir: PathBuf::from("schemas/ldap"),
+        }
+    }
+}
+
+pub async fn run(opts: DevOptions) -> anyhow::Result<()> {
+    slapd::is_installed().map_err(|e| anyhow!("{e}"))?;
+    let secrets = opts.data_dir.join("secrets");
+    std::fs::create_dir_all(&secrets)
+        .with_context(|| format!("cannot create {}", secrets.display()))?;
+    let service_password = ensure_password_file(&secrets.join("ldap-service.password"))?;
+    let admin_password = ensure_password_file(&secrets.join("ldap-admin.password"))?;
+    let key_file = secrets.join("audit-hmac.key");
+    if !key_file.exists() {
+        HmacKey::generate_to(&key_file).map_err(|e| anyhow!("{}: {e}", key_file.display()))?;
+    }
+
+    let config =
+        Config::load(&opts.config).map_err(|e| anyhow!("{}\n{e}", opts.config.display()))?;
+    let seed = Seed::load(&opts.seed, true)?;
+    let port = port_of(&config.ldap.url)?;
+    let spec = SlapdSpec {
+        data_dir: opts.data_dir.join("slapd"),
+        port: Some(port),
+        base_dn: config.ldap.base_dn.clone(),
+        schema_dir: opts.schema_dir.clone(),
+        service_password,
+        admin_password,
+    };
+    let instance = tokio::task::spawn_blocking(move || {
+        let prepared = slapd::prepare(&spec)?;
+        slapd::start(&spec).map(|i| (i, prepared))
+    })
+    .await?
+    .map_err(|e| anyhow!("slapd: {e}"))?;
+    let (instance, prepared) = instance;
+    tracing::info!(url = %instance.url(), fresh = prepared.fresh, "slapd started");
+
+    let result = serve_with_demo(config, seed, &opts, &instance).await;
+    let stopped = tokio::task::spawn_blocking(move || instance.stop()).await?;
+    result?;
+    stopped.map_err(|e| anyhow!("stopping slapd: {e}"))?;
+    eprintln!("dev: stopped (data kept in {})", opts.data_dir.display());
+    Ok(())
+}
+
+async fn serve_with_demo(
+    config: Config,
+    seed: Seed,
+    opts: &DevOptions,
+    instance: &slapd::SlapdInstance,
+) -> anyhow::Result<()> {
+    let state = daemon::open_state(config).await?;
+    let report = Bootstrap {
+        directory: state.directory.as_ref(),
+        audit: state.audit.as_ref(),
+        password_cost: state.config.passwords,
+    }
+    .run(&seed)
+    .await?;
+    eprint!("{report}");
+    print_banner(&state.config, opts, instance, &seed);
+    daemon::serve(state).await?;
+    Ok(())
+}
+
+fn print_banner(config: &Config, opts: &DevOptions, slapd: &slapd::SlapdInstance, seed: &Seed) {
+    let base = &config.server.public_base_url;
+    let mail_dir = match &config.mail.transport {
+        MailTransport::File { dir } => dir.display().to_string(),
+        MailTransport::Smtp(s) => format!("SMTP {}:{}", s.host, s.port),
+    };
+    let admin_pw = opts.data_dir.join("secrets/ldap-admin.password");
+    let admins: Vec<String> = seed
+        .people
+        .iter()
+        .filter(|p| p.role.is_some() && p.demo_password.is_some())
+        .map(|p| format!("{} ({})", p.name.full(), p.employment.primary))
+        .collect();
+    eprintln!(
+        "\nzszo-connector dev is running (Ctrl-C stops it and slapd)\n\
+         \n  health        {base}/healthz    readiness {base}/readyz\
+         \n  directory     {url}  base {base_dn}\
+         \n  browse it     ldapsearch -x -H {url} -D {admin_dn} -y {admin_pw} -b {base_dn} -LLL\
+         \n  demo admins   {admins}\
+         \n                password for each: demo-haslo-administratora (demo data only)\
+         \n  mail          {mail_dir}\
+         \n  audit store   {audit}\n",
+        url = slapd.url(),
+        base_dn = config.ldap.base_dn,
+        admin_dn = slapd.admin_dn(),
+        admin_pw = admin_pw.display(),
+        admins = admins.join(", "),
+        audit = config.audit.path.display(),
+    );
+}
+
+/// Reads a generated secret, creating it (32 random bytes, hex, mode 0600) on first run.
+fn ensure_password_file(path: &Path) -> anyhow::Result<SecretString> {
+    if !path.exists() {
+        let mut bytes = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut bytes);
+        write_private(path, &hex::encode(bytes))?;
+    }
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(SecretString::from(text.trim().to_owned()))
+}
+
+fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    f.write_all(text.as_bytes())?;
+    Ok(())
+}
+
+fn port_of(url: &str) -> anyhow::Result<u16> {
+    url.rsplit(':')
+        .next()
+        .and_then(|p| p.trim_end_matches('/').parse().ok())
+        .ok_or_else(|| anyhow!("ldap.url {url:?} in the dev config must name a port"))
+}

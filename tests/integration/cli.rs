@@ -1,0 +1,287 @@
+//! The `zszo-connector` binary as an operator runs it: clear errors and exit codes for bad
+//! configuration and an unreachable directory, `serve` answering `/readyz`, and
+//! `audit verify` passing on an untouched store and failing on an edited one.
+
+use crate::common;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_zszo-connector");
+
+struct Setup {
+    dir: tempfile::TempDir,
+}
+
+impl Setup {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("ldap.password"),
+            &common::ldap().service_password,
+        )
+        .unwrap();
+        let out = Command::new(BIN)
+            .args(["audit", "init-key", "--out"])
+            .arg(dir.path().join("audit.key"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Self { dir }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// A complete configuration against the test slapd; `ldap_url` lets a test break it.
+    fn config(&self, listen: &str, ldap_url: &str) -> PathBuf {
+        let t = common::ldap();
+        let text = format!(
+            r#"
+[server]
+listen = "{listen}"
+public_base_url = "http://{listen}"
+[ldap]
+url = "{ldap_url}"
+base_dn = "{base}"
+bind_dn = "{bind}"
+bind_password_file = "{pw}"
+eppn_scope = "zszo.krakow.pl"
+connect_timeout_ms = 2000
+[audit]
+path = "{audit}"
+hmac_key_file = "{key}"
+[mail]
+transport = "file"
+from = "ZSZO <no-reply@zszo.krakow.pl>"
+file_dir = "{mail}"
+"#,
+            base = t.base_dn,
+            bind = t.service_dn,
+            pw = self.path("ldap.password").display(),
+            audit = self.path("audit.redb").display(),
+            key = self.path("audit.key").display(),
+            mail = self.path("mail").display(),
+        );
+        let path = self.path("zszo.toml");
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    fn good_config(&self) -> PathBuf {
+        self.config("127.0.0.1:8080", &common::ldap().url)
+    }
+}
+
+fn run(args: &[&str], config: &Path) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .arg("--config")
+        .arg(config)
+        .output()
+        .unwrap()
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[test]
+fn check_config_passes_against_a_working_directory_and_audit_store() {
+    let s = Setup::new();
+    let out = run(&["check-config"], &s.good_config());
+    let said = text(&out);
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains("valid") && said.contains("bound as") && said.contains("writable"),
+        "{said}"
+    );
+}
+
+#[test]
+fn check_config_names_every_bad_key_and_exits_non_zero_without_a_panic() {
+    let s = Setup::new();
+    let path = s.good_config();
+    let broken = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace(
+            "listen = \"127.0.0.1:8080\"",
+            "listen = \"nowhere\"\nlisen = 1",
+        )
+        .replace("[audit]", "pool_size = 0\n[audit]");
+    std::fs::write(&path, broken).unwrap();
+    let out = run(&["check-config"], &path);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("server.lisen") && said.contains("fix its spelling"),
+        "{said}"
+    );
+    assert!(!said.contains("panicked"), "{said}");
+
+    // Fixing the unknown key reveals the semantic problems, all at once.
+    let fixed = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("lisen = 1\n", "");
+    std::fs::write(&path, fixed).unwrap();
+    let said = text(&run(&["check-config"], &path));
+    assert!(
+        said.contains("server.listen") && said.contains("ldap.pool_size"),
+        "{said}"
+    );
+}
+
+#[test]
+fn an_unreachable_directory_gives_a_clear_error_and_a_non_zero_exit() {
+    let s = Setup::new();
+    // A port nobody listens on: bind one, remember it, close it.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let config = s.config("127.0.0.1:8080", &format!("ldap://127.0.0.1:{port}"));
+    let started = Instant::now();
+    for args in [&["check-config"][..], &["serve"][..]] {
+        let out = run(args, &config);
+        let said = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {said}");
+        assert!(said.contains(&format!("ldap://127.0.0.1:{port}")), "{said}");
+        assert!(!said.contains("panicked"), "{said}");
+    }
+    assert!(started.elapsed() < Duration::from_secs(30));
+}
+
+#[test]
+fn a_missing_configuration_file_is_named() {
+    let out = run(&["serve"], Path::new("/nonexistent/zszo.toml"));
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        said.contains("/nonexistent/zszo.toml") && said.contains("not found"),
+        "{said}"
+    );
+}
+
+struct Daemon(Child);
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn get(port: u16, path: &str) -> Option<(u16, String)> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut body = String::new();
+    s.read_to_string(&mut body).ok()?;
+    let status = body.split(' ').nth(1)?.parse().ok()?;
+    Some((status, body))
+}
+
+#[test]
+fn serve_answers_ready_and_audit_verify_catches_an_edited_record() {
+    let s = Setup::new();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let config = s.config(&format!("127.0.0.1:{port}"), &common::ldap().url);
+
+    // A bootstrap writes audit records (the layout exists; a school of our own is new).
+    let code = common::unique_school_code();
+    let seed = s.path("seed.toml");
+    std::fs::write(
+        &seed,
+        format!("[[school]]\ncode = \"{code}\"\nname = \"Szkoła {code}\"\n"),
+    )
+    .unwrap();
+    let out = Command::new(BIN)
+        .args(["bootstrap", "--config"])
+        .arg(&config)
+        .arg("--seed")
+        .arg(&seed)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains(&format!("school {code}")),
+        "{}",
+        text(&out)
+    );
+
+    {
+        let _daemon = Daemon(
+            Command::new(BIN)
+                .args(["serve", "--config"])
+                .arg(&config)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let (status, body) = loop {
+            if let Some(answer) = get(port, "/readyz") {
+                break answer;
+            }
+            assert!(Instant::now() < deadline, "daemon did not answer");
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        assert_eq!(status, 200, "{body}");
+        assert!(body.contains("\"ready\""), "{body}");
+        assert!(body.to_lowercase().contains("x-request-id"), "{body}");
+        let (status, _) = get(port, "/healthz").unwrap();
+        assert_eq!(status, 200);
+    }
+
+    let verify = run(&["audit", "verify"], &config);
+    assert!(verify.status.success(), "{}", text(&verify));
+
+    let listed = text(&run(&["audit", "list", "--school", &code], &config));
+    assert!(listed.contains("school.created"), "{listed}");
+
+    // Edit the newest record's bytes in place, as an attacker with file access would.
+    edit_last_record(&s.path("audit.redb"));
+    let verify = run(&["audit", "verify"], &config);
+    let said = text(&verify);
+    assert_eq!(verify.status.code(), Some(1), "{said}");
+    assert!(said.contains("FAILED"), "{said}");
+}
+
+fn edit_last_record(path: &Path) {
+    use redb::{ReadableTable as _, TableDefinition};
+    const RECORDS: TableDefinition<u64, &[u8]> = TableDefinition::new("audit_records");
+    let db = redb::Database::open(path).unwrap();
+    let tx = db.begin_write().unwrap();
+    {
+        let mut table = tx.open_table(RECORDS).unwrap();
+        let (seq, bytes) = {
+            let last = table.last().unwrap().unwrap();
+            (last.0.value(), last.1.value().to_vec())
+        };
+        let edited = String::from_utf8(bytes)
+            .unwrap()
+            .replace("school.created", "school.deleted");
+        table.insert(seq, edited.as_bytes()).unwrap();
+    }
+    tx.commit().unwrap();
+}
