@@ -103,7 +103,9 @@ cn: schema
 ",
     );
     for name in STOCK_SCHEMAS {
-        out.push_str(&format!("\ninclude: file://{STOCK_SCHEMA_DIR}/{name}.ldif\n"));
+        out.push_str(&format!(
+            "\ninclude: file://{STOCK_SCHEMA_DIR}/{name}.ldif\n"
+        ));
     }
     for file in extra {
         out.push_str(&format!("\ninclude: file://{}\n", file.display()));
@@ -204,18 +206,17 @@ pub fn acls(base: &str) -> Vec<String> {
         // The ppolicy state the service drives: forced change, expiry, lock.
         format!(
             "to dn.subtree=\"{schools}\" \
-             attrs=pwdReset,pwdEndTime,pwdAccountLockedTime,pwdFailureTime \
+             attrs=pwdReset,pwdEndTime,pwdAccountLockedTime \
              by dn.exact=\"{svc}\" write by self read by * none"
         ),
         // The rest of the ppolicy bookkeeping: readable by the service and the owner only.
         format!(
             "to dn.subtree=\"{schools}\" \
-             attrs=pwdChangedTime,pwdHistory,pwdGraceUseTime,pwdPolicySubentry,pwdLastSuccess \
+             attrs=pwdChangedTime,pwdFailureTime,pwdHistory,pwdGraceUseTime,pwdPolicySubentry,\
+             pwdLastSuccess \
              by dn.exact=\"{svc}\" read by self read by * none"
         ),
-        format!(
-            "to dn.subtree=\"{schools}\" by dn.exact=\"{svc}\" write by users read by * none"
-        ),
+        format!("to dn.subtree=\"{schools}\" by dn.exact=\"{svc}\" write by users read by * none"),
         format!("to dn.subtree=\"{system}\" by dn.exact=\"{svc}\" read by * none"),
         format!("to dn.base=\"{base}\" by users read by * none"),
         "to * by * none".to_owned(),

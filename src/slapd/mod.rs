@@ -112,12 +112,15 @@ fn tools() -> Result<Tools, SlapdError> {
     let slapadd = find_tool("slapadd").ok_or(SlapdError::NotInstalled)?;
     let modules = Path::new(config::MODULE_PATH);
     let schemas = Path::new(config::STOCK_SCHEMA_DIR);
-    let present = ["back_mdb", "argon2", "ppolicy", "unique", "memberof", "refint"]
+    let present = [
+        "back_mdb", "argon2", "ppolicy", "unique", "memberof", "refint",
+    ]
+    .iter()
+    .all(|m| {
+        modules.join(format!("{m}.la")).is_file() || modules.join(format!("{m}.so")).is_file()
+    }) && config::STOCK_SCHEMAS
         .iter()
-        .all(|m| modules.join(format!("{m}.la")).is_file() || modules.join(format!("{m}.so")).is_file())
-        && config::STOCK_SCHEMAS
-            .iter()
-            .all(|s| schemas.join(format!("{s}.ldif")).is_file());
+        .all(|s| schemas.join(format!("{s}.ldif")).is_file());
     if !present {
         return Err(SlapdError::NotInstalled);
     }
@@ -136,8 +139,8 @@ pub fn is_installed() -> Result<(), SlapdError> {
 /// tag): the `userPassword` form slapd's argon2 module verifies (security.md HASH-01/02).
 pub fn argon2_userpassword(password: &str) -> Result<String, SlapdError> {
     use argon2::password_hash::{PasswordHasher, SaltString};
-    use rand::rngs::OsRng;
     use argon2::{Algorithm, Argon2, Params, Version};
+    use rand::rngs::OsRng;
     let params =
         Params::new(19_456, 2, 1, Some(32)).map_err(|e| SlapdError::Hash(e.to_string()))?;
     let hasher = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
@@ -167,12 +170,10 @@ fn validate_base_dn(base: &str) -> Result<(), SlapdError> {
         if !matches!(attr.as_str(), "dc" | "o" | "ou" | "c" | "l") {
             return Err(bad("RDNs may only use dc, o, ou, c or l"));
         }
-        if value.is_empty()
-            || !value
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-')
-        {
-            return Err(bad("RDN values may only hold ASCII letters, digits and '-'"));
+        if value.is_empty() || !value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return Err(bad(
+                "RDN values may only hold ASCII letters, digits and '-'",
+            ));
         }
     }
     Ok(())
@@ -494,7 +495,9 @@ pub fn start(spec: &SlapdSpec) -> Result<SlapdInstance, SlapdError> {
         };
         match start_on(&tools, spec, &data_dir, &config_dir, port) {
             Ok(instance) => return Ok(instance),
-            Err(e @ SlapdError::Start { .. }) if e.to_string().contains("Address already in use") => {
+            Err(e @ SlapdError::Start { .. })
+                if e.to_string().contains("Address already in use") =>
+            {
                 last = Some(e)
             }
             Err(e) => return Err(e),
@@ -627,16 +630,16 @@ fn probe_bind(url: &str, dn: &str, password: &str) -> Result<(), Probe> {
             .build()
             .map_err(|e| Probe::NotYet(e.to_string()))?;
         rt.block_on(async move {
-            let settings =
-                ldap3::LdapConnSettings::new().set_conn_timeout(Duration::from_secs(2));
+            let settings = ldap3::LdapConnSettings::new().set_conn_timeout(Duration::from_secs(2));
             let (conn, mut ldap) = ldap3::LdapConnAsync::with_settings(settings, &url)
                 .await
                 .map_err(|e| Probe::NotYet(e.to_string()))?;
             ldap3::drive!(conn);
-            let result = tokio::time::timeout(Duration::from_secs(2), ldap.simple_bind(&dn, &password))
-                .await
-                .map_err(|_| Probe::NotYet("bind timed out".into()))?
-                .map_err(|e| Probe::NotYet(e.to_string()))?;
+            let result =
+                tokio::time::timeout(Duration::from_secs(2), ldap.simple_bind(&dn, &password))
+                    .await
+                    .map_err(|_| Probe::NotYet("bind timed out".into()))?
+                    .map_err(|e| Probe::NotYet(e.to_string()))?;
             let _ = ldap.unbind().await;
             match result.rc {
                 0 => Ok(()),

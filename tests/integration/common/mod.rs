@@ -1,0 +1,225 @@
+//! Shared test harness: one real slapd per test process, started on first use.
+//!
+//! The slapd runs from a fresh temporary directory on a free loopback port with the
+//! repository's `schemas/ldap`. It is never dropped (it lives in a `static`); the watchdog in
+//! `zszo_connector::slapd` stops it when the test process exits, and a second watchdog here
+//! removes the temporary directory.
+#![allow(dead_code)]
+
+use rand::distributions::{Alphanumeric, DistString};
+use secrecy::SecretString;
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::OnceLock;
+use zszo_connector::slapd::{self, SlapdInstance, SlapdSpec};
+
+pub const BASE_DN: &str = "dc=zszo,dc=krakow,dc=pl";
+
+/// Where and how to reach the test directory.
+#[derive(Debug, Clone)]
+pub struct TestLdap {
+    pub url: String,
+    pub base_dn: String,
+    pub service_dn: String,
+    pub service_password: String,
+    pub admin_dn: String,
+    pub admin_password: String,
+}
+
+struct Harness {
+    info: TestLdap,
+    _slapd: SlapdInstance,
+    _cleanup: RemoveOnExit,
+}
+
+static HARNESS: OnceLock<Harness> = OnceLock::new();
+
+/// The process-wide test slapd, started on first call (panics if slapd is not installed).
+pub fn ldap() -> &'static TestLdap {
+    &HARNESS.get_or_init(start_harness).info
+}
+
+/// The repository's schema directory.
+pub fn schema_dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/ldap"))
+}
+
+/// A random password for test identities.
+pub fn random_password() -> String {
+    Alphanumeric.sample_string(&mut rand::thread_rng(), 24)
+}
+
+/// A spec for a private slapd in `data_dir` (for tests that need their own server).
+pub fn spec_in(data_dir: PathBuf, service_password: &str, admin_password: &str) -> SlapdSpec {
+    SlapdSpec {
+        data_dir,
+        port: None,
+        base_dn: BASE_DN.to_owned(),
+        schema_dir: schema_dir(),
+        service_password: SecretString::from(service_password.to_owned()),
+        admin_password: SecretString::from(admin_password.to_owned()),
+    }
+}
+
+fn start_harness() -> Harness {
+    if let Err(e) = slapd::is_installed() {
+        panic!("{e}");
+    }
+    let dir = tempfile::Builder::new()
+        .prefix("zszo-test-slapd-")
+        .tempdir()
+        .expect("create a temporary directory")
+        .keep();
+    let cleanup = RemoveOnExit::spawn(dir.clone());
+    let service_password = random_password();
+    let admin_password = random_password();
+    let spec = spec_in(dir, &service_password, &admin_password);
+    slapd::prepare(&spec).unwrap_or_else(|e| panic!("preparing the test slapd: {e}"));
+    let instance = slapd::start(&spec).unwrap_or_else(|e| panic!("starting the test slapd: {e}"));
+    let info = TestLdap {
+        url: instance.url(),
+        base_dn: BASE_DN.to_owned(),
+        service_dn: instance.service_dn(),
+        service_password,
+        admin_dn: instance.admin_dn(),
+        admin_password,
+    };
+    Harness {
+        info,
+        _slapd: instance,
+        _cleanup: cleanup,
+    }
+}
+
+/// Removes a directory once this process has exited (its stdin pipe closes then).
+struct RemoveOnExit {
+    _child: Child,
+    _pipe: ChildStdin,
+}
+
+impl RemoveOnExit {
+    fn spawn(dir: PathBuf) -> Self {
+        let mut child = Command::new("/bin/sh")
+            .arg("-c")
+            .arg("read -r _line; sleep 2; rm -rf -- \"$1\"")
+            .arg("zszo-test-cleanup")
+            .arg(&dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn the cleanup watchdog");
+        let pipe = child.stdin.take().expect("piped stdin");
+        Self {
+            _child: child,
+            _pipe: pipe,
+        }
+    }
+}
+
+/// A school code no other test in this process uses, valid per `SchoolCode::parse`.
+pub fn unique_school_code() -> String {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    format!("t{:x}-{n}", std::process::id())
+}
+
+/// A DN under the test base, e.g. `dn("ou=placowki")`.
+pub fn dn(rdns: &str) -> String {
+    format!("{rdns},{}", ldap().base_dn)
+}
+
+/// `ou=<code>,ou=placowki,<base>`.
+pub fn school_dn(code: &str) -> String {
+    dn(&format!("ou={},ou=placowki", ldap3::dn_escape(code)))
+}
+
+/// A connection bound as `bind_dn`; panics unless the bind succeeds.
+pub async fn connect_as(bind_dn: &str, password: &str) -> ldap3::Ldap {
+    let (conn, mut ldap) = ldap3::LdapConnAsync::new(&ldap().url)
+        .await
+        .expect("connect to the test slapd");
+    ldap3::drive!(conn);
+    ldap.simple_bind(bind_dn, password)
+        .await
+        .expect("bind request")
+        .success()
+        .unwrap_or_else(|e| panic!("bind as {bind_dn}: {e}"));
+    ldap
+}
+
+/// A connection that has not bound (anonymous).
+pub async fn connect_anonymous() -> ldap3::Ldap {
+    let (conn, ldap) = ldap3::LdapConnAsync::new(&ldap().url)
+        .await
+        .expect("connect to the test slapd");
+    ldap3::drive!(conn);
+    ldap
+}
+
+/// A connection bound as the daemon's service identity.
+pub async fn connect_service() -> ldap3::Ldap {
+    let l = ldap();
+    connect_as(&l.service_dn, &l.service_password).await
+}
+
+/// A connection bound as the rootdn (bypasses ACLs: use only to inspect or set up).
+pub async fn connect_admin() -> ldap3::Ldap {
+    let l = ldap();
+    connect_as(&l.admin_dn, &l.admin_password).await
+}
+
+/// Creates a school subtree as the service identity, the way the daemon lays it out:
+/// `ou=<code>` (organizationalUnit + zszoSchool) with `ou=pracownicy`, `ou=grupy` and an
+/// empty `cn=administratorzy-lokalni`. Returns the school's DN.
+pub async fn create_school(code: &str) -> String {
+    let mut ldap = connect_service().await;
+    let school = school_dn(code);
+    let entries: Vec<(String, Vec<(&str, Vec<&str>)>)> = vec![
+        (
+            school.clone(),
+            vec![
+                ("objectClass", vec!["organizationalUnit", "zszoSchool"]),
+                ("ou", vec![code]),
+                ("zszoSchoolCode", vec![code]),
+                ("displayName", vec!["Szkoła testowa"]),
+            ],
+        ),
+        (
+            format!("ou=pracownicy,{school}"),
+            vec![
+                ("objectClass", vec!["organizationalUnit"]),
+                ("ou", vec!["pracownicy"]),
+            ],
+        ),
+        (
+            format!("ou=grupy,{school}"),
+            vec![
+                ("objectClass", vec!["organizationalUnit"]),
+                ("ou", vec!["grupy"]),
+            ],
+        ),
+        (
+            format!("cn=administratorzy-lokalni,ou=grupy,{school}"),
+            vec![
+                ("objectClass", vec!["groupOfNames"]),
+                ("cn", vec!["administratorzy-lokalni"]),
+                ("member", vec![""]),
+            ],
+        ),
+    ];
+    for (entry_dn, attrs) in entries {
+        let attrs = attrs
+            .into_iter()
+            .map(|(a, vs)| (a, vs.into_iter().collect()))
+            .collect();
+        ldap.add(&entry_dn, attrs)
+            .await
+            .expect("add request")
+            .success()
+            .unwrap_or_else(|e| panic!("add {entry_dn}: {e}"));
+    }
+    let _ = ldap.unbind().await;
+    school
+}

@@ -1,0 +1,5 @@
+mod bootstrap;
+mod cli;
+mod common;
+mod ldap_directory;
+mod slapd_directory;
