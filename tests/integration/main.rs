@@ -1,3 +1,4 @@
+mod audit_store;
 mod bootstrap;
 mod cli;
 mod common;
