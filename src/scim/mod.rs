@@ -5,7 +5,9 @@
 //! Invariant: SCIM JSON never leaves this module; the rest of the crate sees
 //! `crate::domain::query` filters, [`draft`] values and [`ScimError`]s.
 
+pub mod attrs;
 pub mod error;
+pub mod filter;
 pub mod syntax;
 
 pub use error::{ScimError, ScimType, SCIM_CONTENT_TYPE};
