@@ -176,7 +176,14 @@ impl Manager for LdapManager {
             password,
             self.options.operation_timeout,
         )
-        .await?;
+        .await
+        .map_err(|e| match e {
+            DirectoryError::Unavailable(m) => DirectoryError::Unavailable(format!(
+                "cannot connect to {}: bind as {m}",
+                self.options.url
+            )),
+            other => other,
+        })?;
         Ok(ldap)
     }
 
