@@ -318,11 +318,12 @@ impl Writer {
                 by_time
                     .insert((tables::unix_millis(time), seq), ())
                     .map_err(|x| e(&x))?;
-                let head = ChainHead { seq, mac };
+                self.head = Some(ChainHead { seq, mac });
+                seqs.push(seq);
+            }
+            if let Some(head) = self.head.filter(|_| seqs.iter().any(|&s| s != 0)) {
                 meta.insert(HEAD_KEY, tables::encode_head(&head).as_slice())
                     .map_err(|x| e(&x))?;
-                self.head = Some(head);
-                seqs.push(seq);
             }
         }
         txn.commit().map_err(|x| e(&x))?;
