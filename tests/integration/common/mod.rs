@@ -170,13 +170,16 @@ pub async fn connect_admin() -> ldap3::Ldap {
     connect_as(&l.admin_dn, &l.admin_password).await
 }
 
+/// Attribute/value lists of an entry to add.
+type Attrs<'a> = Vec<(&'a str, Vec<&'a str>)>;
+
 /// Creates a school subtree as the service identity, the way the daemon lays it out:
 /// `ou=<code>` (organizationalUnit + zszoSchool) with `ou=pracownicy`, `ou=grupy` and an
 /// empty `cn=administratorzy-lokalni`. Returns the school's DN.
 pub async fn create_school(code: &str) -> String {
     let mut ldap = connect_service().await;
     let school = school_dn(code);
-    let entries: Vec<(String, Vec<(&str, Vec<&str>)>)> = vec![
+    let entries: Vec<(String, Attrs<'_>)> = vec![
         (
             school.clone(),
             vec![
