@@ -6,8 +6,10 @@
 //! `crate::domain::query` filters, [`draft`] values and [`ScimError`]s.
 
 pub mod attrs;
+pub mod draft;
 pub mod error;
 pub mod filter;
+pub mod user;
 pub mod syntax;
 
 pub use error::{ScimError, ScimType, SCIM_CONTENT_TYPE};
