@@ -146,7 +146,7 @@ pub static USER_ATTRS: [AttrDef; 40] = {
     ]
 };
 
-pub static GROUP_ATTRS: [AttrDef; 13] = {
+pub static GROUP_ATTRS: [AttrDef; 14] = {
     let [c0, c1, c2, c3, c4, c5, c6, c7] = common_attrs!(G);
     [
         c0,
@@ -162,6 +162,7 @@ pub static GROUP_ATTRS: [AttrDef; 13] = {
         def(G, "members", Some("value"), Immutable, false),
         def(G, "members", Some("$ref"), Immutable, false),
         def(G, "members", Some("display"), ReadOnly, false),
+        def(G, "members", Some("type"), Immutable, false),
     ]
 };
 

@@ -9,6 +9,7 @@ pub mod attrs;
 pub mod draft;
 pub mod error;
 pub mod filter;
+pub mod group;
 pub mod render;
 pub mod user;
 pub mod syntax;
