@@ -196,6 +196,7 @@ pub fn acls(base: &str) -> Vec<String> {
     let svc = service_dn(base);
     let schools = schools_dn(base);
     let system = system_dn(base);
+    let sysadmins = system_admins_dn(base);
     vec![
         // Passwords: the owner may change it, anonymous may only bind with it, the service
         // sets initial passwords; nobody else (not even other users) may read the hash.
@@ -217,6 +218,9 @@ pub fn acls(base: &str) -> Vec<String> {
              by dn.exact=\"{svc}\" read by self read by * none"
         ),
         format!("to dn.subtree=\"{schools}\" by dn.exact=\"{svc}\" write by users read by * none"),
+        // The service grants the system-administrator role (an audited action of the
+        // connector); it can change nothing else under ou=system.
+        format!("to dn.base=\"{sysadmins}\" attrs=member by dn.exact=\"{svc}\" write by * none"),
         format!("to dn.subtree=\"{system}\" by dn.exact=\"{svc}\" read by * none"),
         format!("to dn.base=\"{base}\" by users read by * none"),
         "to * by * none".to_owned(),

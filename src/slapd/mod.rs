@@ -94,7 +94,15 @@ fn io_err<'a>(
 // ---------------------------------------------------------------------------------------------
 // Installation check
 
+/// Where slapd and slapadd are looked for: only `$ZSZO_SLAPD_SBIN_DIR` when it is set (an
+/// OpenLDAP installed elsewhere, e.g. under /opt), else `PATH` and the usual sbin folders.
+pub const SBIN_DIR_ENV: &str = "ZSZO_SLAPD_SBIN_DIR";
+
 fn find_tool(name: &str) -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os(SBIN_DIR_ENV) {
+        let p = PathBuf::from(dir).join(name);
+        return p.is_file().then_some(p);
+    }
     let path = std::env::var_os("PATH").unwrap_or_default();
     std::env::split_paths(&path)
         .chain(["/usr/sbin", "/usr/local/sbin", "/sbin"].map(PathBuf::from))

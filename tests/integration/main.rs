@@ -4,3 +4,4 @@ mod cli;
 mod common;
 mod ldap_directory;
 mod slapd_directory;
+mod dev_mode;

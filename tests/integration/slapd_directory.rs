@@ -513,11 +513,29 @@ async fn the_service_identity_cannot_write_ou_system_or_cn_config() {
     assert!(read_entry(&mut ldap, &sys_admins, &["member"])
         .await
         .is_some());
-    // …but not change it, nor add to ou=system, nor touch the policy or its own entry.
+    // …and grant the system-administrator role (an audited action of the connector)…
+    let member = common::dn(&format!("uid=probe-{code},ou=system"));
     let res = ldap
         .modify(
             &sys_admins,
-            vec![Mod::Add("member".to_owned(), set(&[&l.service_dn]))],
+            vec![Mod::Add("member".to_owned(), set(&[&member]))],
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.rc, 0, "{res:?}");
+    let res = ldap
+        .modify(
+            &sys_admins,
+            vec![Mod::Delete("member".to_owned(), set(&[&member]))],
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.rc, 0, "{res:?}");
+    // …but change nothing else of it, nor add to ou=system, nor touch the policy or its entry.
+    let res = ldap
+        .modify(
+            &sys_admins,
+            vec![Mod::Replace("description".to_owned(), set(&["owned"]))],
         )
         .await
         .unwrap();
