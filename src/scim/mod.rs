@@ -10,6 +10,7 @@ pub mod draft;
 pub mod error;
 pub mod filter;
 pub mod group;
+pub mod patch;
 pub mod render;
 pub mod user;
 pub mod syntax;

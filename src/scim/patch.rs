@@ -1,0 +1,593 @@
+//! PATCH (RFC 7644 §3.5.2): a `PatchOp` body → operations → a new draft, all or nothing.
+//!
+//! [`patch_user`] and [`patch_group`] take the current draft by reference and return a changed
+//! copy; the first failing operation fails the request and nothing is applied (§3.5.2: "each
+//! operation … SHALL be applied sequentially … If any operation fails, the entire request
+//! SHALL fail").
+//!
+//! What real clients send (scim-clients.md) and how it is read:
+//! - `op` in any case (`Add`, `Replace`, `Remove`: Entra 1).
+//! - `active` as `"False"`/`"True"` or a boolean (Entra 2), also path-less (Okta 4).
+//! - path-less `add`/`replace` whose `value` keys are paths: dotted (`name.givenName`), URN-
+//!   qualified (`urn:…:enterprise:2.0:User:employeeNumber`), value paths, or a schema URN
+//!   holding an object (Entra 3); `id` equal to the target is accepted (Okta 6).
+//! - `emails[type eq "work"].value` on a user with no such address creates it (Entra 5); `add`
+//!   and `replace` behave alike on singular attributes (interop profile).
+//! - `members` removal with a `value` list removes only those members (Entra 4); so does
+//!   `members[value eq "…"]`. `remove` of `members` without a value clears the list (§3.5.2.2).
+//!
+//! Errors: unparsable or unknown path → `invalidPath`; `remove` without a path → `noTarget`;
+//! a value filter matching nothing on `replace` that cannot create the element → `noTarget`;
+//! wrong value → `invalidValue`; read-only attribute or `password` → `mutability`.
+
+use super::attrs::{self, AttrDef, Mutability, GROUP_ATTRS, GROUP_SCHEMAS, USER_ATTRS, USER_SCHEMAS};
+use super::draft::{Email, GroupDraft, PersonDraft, Phone};
+use super::syntax::{self, AttrPath, Expr, Literal, Op, PatchPath, Test};
+use super::user::{self, Assign};
+use super::{group, ScimError};
+use serde_json::Value;
+
+pub const PATCH_OP_SCHEMA: &str = scim_v2::schema_urns::PATCH_OP;
+/// More operations than this in one request is refused (`tooMany` is for results; this is
+/// `invalidValue`).
+pub const MAX_OPERATIONS: usize = 1000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PatchKind {
+    Add,
+    Replace,
+    Remove,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatchOperation {
+    pub kind: PatchKind,
+    /// The path as sent, for messages and audit.
+    pub path_text: Option<String>,
+    pub path: Option<PatchPath>,
+    pub value: Option<Value>,
+}
+
+/// Parses a `PatchOp` body (RFC 7644 §3.5.2).
+pub fn parse_patch(body: &Value) -> Result<Vec<PatchOperation>, ScimError> {
+    let object = body
+        .as_object()
+        .ok_or_else(|| ScimError::invalid_syntax("the body must be a JSON object"))?;
+    let schemas_ok = object
+        .get("schemas")
+        .and_then(Value::as_array)
+        .is_some_and(|l| {
+            l.iter()
+                .any(|s| s.as_str().is_some_and(|s| s.eq_ignore_ascii_case(PATCH_OP_SCHEMA)))
+        });
+    if !schemas_ok {
+        return Err(ScimError::invalid_syntax(format!(
+            "\"schemas\" must be [\"{PATCH_OP_SCHEMA}\"]"
+        )));
+    }
+    let ops = object
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("Operations"))
+        .and_then(|(_, v)| v.as_array())
+        .filter(|ops| !ops.is_empty())
+        .ok_or_else(|| ScimError::invalid_syntax("\"Operations\" must be a non-empty list"))?;
+    if ops.len() > MAX_OPERATIONS {
+        return Err(ScimError::invalid_value(format!(
+            "at most {MAX_OPERATIONS} operations per request"
+        )));
+    }
+    ops.iter().map(parse_operation).collect()
+}
+
+fn parse_operation(raw: &Value) -> Result<PatchOperation, ScimError> {
+    let obj = raw
+        .as_object()
+        .ok_or_else(|| ScimError::invalid_syntax("each operation must be an object"))?;
+    let mut op = None;
+    let mut path_text = None;
+    let mut value = None;
+    for (k, v) in obj {
+        match k.to_ascii_lowercase().as_str() {
+            "op" => op = Some(v.as_str().ok_or_else(|| ScimError::invalid_syntax("\"op\" must be a string"))?),
+            "path" => {
+                path_text = Some(
+                    v.as_str()
+                        .ok_or_else(|| ScimError::invalid_path("\"path\" must be a string"))?
+                        .to_owned(),
+                )
+            }
+            "value" => value = Some(v.clone()),
+            other => {
+                return Err(ScimError::invalid_syntax(format!(
+                    "unknown operation member {other:?}"
+                )))
+            }
+        }
+    }
+    let kind = match op.map(str::to_ascii_lowercase).as_deref() {
+        Some("add") => PatchKind::Add,
+        Some("replace") => PatchKind::Replace,
+        Some("remove") => PatchKind::Remove,
+        _ => {
+            return Err(ScimError::invalid_syntax(
+                "\"op\" must be add, replace or remove",
+            ))
+        }
+    };
+    let path = match &path_text {
+        Some(p) => Some(
+            syntax::parse_patch_path(p)
+                .map_err(|e| ScimError::invalid_path(format!("invalid path {p:?}: {e}")))?,
+        ),
+        None => None,
+    };
+    if kind != PatchKind::Remove && value.is_none() {
+        return Err(ScimError::invalid_value(format!(
+            "{kind:?} needs a \"value\"",
+        )));
+    }
+    if kind == PatchKind::Remove && path.is_none() {
+        return Err(ScimError::no_target("remove needs a \"path\""));
+    }
+    Ok(PatchOperation {
+        kind,
+        path_text,
+        path,
+        value,
+    })
+}
+
+/// Applies `ops` to a copy of `current` (the user with `id`); the result is a complete draft.
+pub fn patch_user(
+    current: &PersonDraft,
+    id: &str,
+    ops: &[PatchOperation],
+) -> Result<PersonDraft, ScimError> {
+    let mut draft = current.clone();
+    for op in ops {
+        match (&op.path, &op.value) {
+            (Some(path), value) => user_path(&mut draft, path, op.kind, value.as_ref())?,
+            (None, Some(Value::Object(map))) => {
+                for (key, value) in map {
+                    user_key(&mut draft, id, key, value, op.kind)?;
+                }
+            }
+            (None, _) => {
+                return Err(ScimError::invalid_value(
+                    "an operation without a path needs an object value",
+                ))
+            }
+        }
+    }
+    user::check_complete(&draft)?;
+    Ok(draft)
+}
+
+/// One key of a path-less value object.
+fn user_key(
+    draft: &mut PersonDraft,
+    id: &str,
+    key: &str,
+    value: &Value,
+    kind: PatchKind,
+) -> Result<(), ScimError> {
+    if key.eq_ignore_ascii_case("id") {
+        return match value.as_str() {
+            Some(v) if v == id => Ok(()),
+            _ => Err(ScimError::mutability("id is read-only")),
+        };
+    }
+    if let Some(ext) = attrs::known_schema(&USER_SCHEMAS, key) {
+        let inner = value
+            .as_object()
+            .ok_or_else(|| ScimError::invalid_value(format!("{ext} must be an object")))?;
+        for (k, v) in inner {
+            user_key(draft, id, &format!("{ext}:{k}"), v, kind)?;
+        }
+        return Ok(());
+    }
+    let path = syntax::parse_patch_path(key)
+        .map_err(|e| ScimError::invalid_path(format!("invalid attribute {key:?}: {e}")))?;
+    user_path(draft, &path, kind, Some(value))
+}
+
+fn resolve_path(
+    table: &'static [AttrDef],
+    schemas: &[&'static str],
+    path: &AttrPath,
+) -> Result<&'static AttrDef, ScimError> {
+    if path.name.eq_ignore_ascii_case("password") {
+        return Err(ScimError::mutability(
+            "password cannot be set over SCIM: the connector issues credentials itself",
+        ));
+    }
+    let def = attrs::resolve(table, schemas, path)
+        .map_err(|e| ScimError::invalid_path(format!("unknown attribute {:?}", e.0)))?;
+    if def.mutability == Mutability::ReadOnly {
+        return Err(user::read_only(def));
+    }
+    Ok(def)
+}
+
+fn user_path(
+    draft: &mut PersonDraft,
+    path: &PatchPath,
+    kind: PatchKind,
+    value: Option<&Value>,
+) -> Result<(), ScimError> {
+    let def = resolve_path(&USER_ATTRS, &USER_SCHEMAS, &path.attr)?;
+    let Some(filter) = &path.filter else {
+        return match (kind, value) {
+            (PatchKind::Remove, Some(v)) if def.sub.is_none() && !v.is_null() => {
+                remove_listed(draft, def, v)
+            }
+            (PatchKind::Remove, _) => user::clear(draft, def),
+            (PatchKind::Add, Some(v)) => user::assign(draft, def, v, Assign::Add),
+            (PatchKind::Replace, Some(v)) => user::assign(draft, def, v, Assign::Replace),
+            (_, None) => Err(ScimError::invalid_value("value is required")),
+        };
+    };
+    if def.sub.is_some() {
+        return Err(ScimError::invalid_path(format!(
+            "{} cannot carry a value filter",
+            def.display()
+        )));
+    }
+    let sub = path.sub.as_deref();
+    match def.name {
+        "emails" => {
+            let mut items = std::mem::take(&mut draft.emails);
+            let r = filtered(&mut items, def, filter, sub, kind, value);
+            draft.emails = items;
+            r
+        }
+        "phoneNumbers" => {
+            let mut items = std::mem::take(&mut draft.phones);
+            let r = filtered(&mut items, def, filter, sub, kind, value);
+            draft.phones = items;
+            r
+        }
+        _ => Err(ScimError::invalid_path(format!(
+            "{} does not support value filters",
+            def.display()
+        ))),
+    }
+}
+
+/// `remove` of a multi-valued attribute with a value: only the listed values go.
+fn remove_listed(draft: &mut PersonDraft, def: &AttrDef, value: &Value) -> Result<(), ScimError> {
+    match def.name {
+        "emails" => {
+            let gone: Vec<Email> = as_list(value)
+                .into_iter()
+                .map(|v| user::parse_email(def, v))
+                .collect::<Result<_, _>>()?;
+            draft
+                .emails
+                .retain(|e| !gone.iter().any(|g| g.value.eq_ignore_ascii_case(&e.value)));
+        }
+        "phoneNumbers" => {
+            let gone: Vec<Phone> = as_list(value)
+                .into_iter()
+                .map(|v| user::parse_phone(def, v))
+                .collect::<Result<_, _>>()?;
+            draft.phones.retain(|p| !gone.iter().any(|g| g.value == p.value));
+        }
+        "schools" => {
+            let gone: Vec<&str> = as_list(value).into_iter().filter_map(Value::as_str).collect();
+            draft
+                .schools
+                .retain(|c| !gone.iter().any(|g| g.eq_ignore_ascii_case(c.as_str())));
+        }
+        _ => return user::clear(draft, def),
+    }
+    Ok(())
+}
+
+fn as_list(value: &Value) -> Vec<&Value> {
+    match value {
+        Value::Array(items) => items.iter().collect(),
+        other => vec![other],
+    }
+}
+
+/// An element of `emails` / `phoneNumbers`, seen through its sub-attributes.
+trait Element: Sized {
+    fn value(&self) -> &str;
+    fn kind(&self) -> Option<&'static str>;
+    fn primary(&self) -> bool;
+    fn parse(parent: &AttrDef, value: &Value) -> Result<Self, ScimError>;
+}
+
+impl Element for Email {
+    fn value(&self) -> &str {
+        &self.value
+    }
+    fn kind(&self) -> Option<&'static str> {
+        self.kind.map(|k| k.as_str())
+    }
+    fn primary(&self) -> bool {
+        self.primary
+    }
+    fn parse(parent: &AttrDef, value: &Value) -> Result<Self, ScimError> {
+        user::parse_email(parent, value)
+    }
+}
+
+impl Element for Phone {
+    fn value(&self) -> &str {
+        &self.value
+    }
+    fn kind(&self) -> Option<&'static str> {
+        self.kind.map(|k| k.as_str())
+    }
+    fn primary(&self) -> bool {
+        self.primary
+    }
+    fn parse(parent: &AttrDef, value: &Value) -> Result<Self, ScimError> {
+        user::parse_phone(parent, value)
+    }
+}
+
+fn element_json<E: Element>(e: &E) -> serde_json::Map<String, Value> {
+    let mut m = serde_json::Map::new();
+    m.insert("value".into(), Value::from(e.value()));
+    if let Some(k) = e.kind() {
+        m.insert("type".into(), Value::from(k));
+    }
+    m.insert("primary".into(), Value::from(e.primary()));
+    m
+}
+
+/// The `sub eq "x"` terms of an `and`-only filter: what a created element starts with.
+fn seed(filter: &Expr, out: &mut serde_json::Map<String, Value>) -> bool {
+    match filter {
+        Expr::And(items) => items.iter().all(|i| seed(i, out)),
+        Expr::Attr(p, Test::Compare(Op::Eq, lit)) if p.urn.is_none() && p.sub.is_none() => {
+            let v = match lit {
+                Literal::Str(s) => Value::from(s.as_str()),
+                Literal::Bool(b) => Value::from(*b),
+                _ => return false,
+            };
+            out.insert(p.name.clone(), v);
+            true
+        }
+        _ => false,
+    }
+}
+
+fn filtered<E: Element>(
+    items: &mut Vec<E>,
+    parent: &AttrDef,
+    filter: &Expr,
+    sub: Option<&str>,
+    kind: PatchKind,
+    value: Option<&Value>,
+) -> Result<(), ScimError> {
+    let sub_def = sub
+        .map(|s| {
+            attrs::resolve_sub(&USER_ATTRS, parent, s)
+                .map_err(|e| ScimError::invalid_path(format!("unknown attribute {:?}", e.0)))
+        })
+        .transpose()?;
+    let mut hits = Vec::new();
+    for (i, e) in items.iter().enumerate() {
+        let get = |name: &str| -> Result<Field, ScimError> {
+            match name.to_ascii_lowercase().as_str() {
+                "value" => Ok(Field::Str(Some(e.value().to_owned()))),
+                "type" => Ok(Field::Str(e.kind().map(str::to_owned))),
+                "primary" => Ok(Field::Bool(e.primary())),
+                other => Err(ScimError::invalid_path(format!(
+                    "unknown attribute {}.{other}",
+                    parent.display()
+                ))),
+            }
+        };
+        if matches(filter, &get)? {
+            hits.push(i);
+        }
+    }
+    if kind == PatchKind::Remove {
+        let gone = |i: usize| hits.contains(&i);
+        match sub_def.and_then(|d| d.sub) {
+            None | Some("value") => {
+                let mut i = 0;
+                items.retain(|_| {
+                    i += 1;
+                    !gone(i - 1)
+                });
+            }
+            Some(s) => {
+                for &i in &hits {
+                    let mut m = element_json(&items[i]);
+                    m.remove(s);
+                    items[i] = E::parse(parent, &Value::Object(m))?;
+                }
+            }
+        }
+        return Ok(());
+    }
+    let value = value.ok_or_else(|| ScimError::invalid_value("value is required"))?;
+    let patch: serde_json::Map<String, Value> = match sub_def.and_then(|d| d.sub) {
+        Some(s) => [(s.to_owned(), value.clone())].into_iter().collect(),
+        None => value
+            .as_object()
+            .cloned()
+            .ok_or_else(|| ScimError::invalid_value(format!("{} value must be an object", parent.display())))?,
+    };
+    if hits.is_empty() {
+        let mut start = serde_json::Map::new();
+        if !seed(filter, &mut start) {
+            return Err(ScimError::no_target(format!(
+                "no {} value matches the filter",
+                parent.display()
+            )));
+        }
+        start.extend(patch);
+        items.push(E::parse(parent, &Value::Object(start))?);
+        return Ok(());
+    }
+    for i in hits {
+        let mut m = element_json(&items[i]);
+        m.extend(patch.clone());
+        items[i] = E::parse(parent, &Value::Object(m))?;
+    }
+    Ok(())
+}
+
+/// A sub-attribute value of one element, for in-memory value-filter matching.
+enum Field {
+    Str(Option<String>),
+    Bool(bool),
+}
+
+/// Evaluates a value filter on one element of a multi-valued attribute (strings compare
+/// case-insensitively: `caseExact` is false for every sub-attribute we filter on).
+fn matches(expr: &Expr, get: &dyn Fn(&str) -> Result<Field, ScimError>) -> Result<bool, ScimError> {
+    Ok(match expr {
+        Expr::And(items) => {
+            for i in items {
+                if !matches(i, get)? {
+                    return Ok(false);
+                }
+            }
+            true
+        }
+        Expr::Or(items) => {
+            for i in items {
+                if matches(i, get)? {
+                    return Ok(true);
+                }
+            }
+            false
+        }
+        Expr::Not(inner) => !matches(inner, get)?,
+        Expr::ValuePath { .. } => return Err(ScimError::invalid_path("nested value filter")),
+        Expr::Attr(path, test) => {
+            if path.urn.is_some() || path.sub.is_some() {
+                return Err(ScimError::invalid_path(format!("unknown attribute {path}")));
+            }
+            let field = get(&path.name)?;
+            match (test, field) {
+                (Test::Present, Field::Str(v)) => v.is_some_and(|v| !v.is_empty()),
+                (Test::Present, Field::Bool(b)) => b,
+                (Test::Compare(op, Literal::Bool(want)), Field::Bool(b)) => match op {
+                    Op::Eq => b == *want,
+                    Op::Ne => b != *want,
+                    _ => return Err(ScimError::invalid_path("booleans compare with eq or ne")),
+                },
+                (Test::Compare(op, Literal::Str(want)), Field::Str(have)) => {
+                    let want = want.to_lowercase();
+                    match have.map(|h| h.to_lowercase()) {
+                        None => *op == Op::Ne,
+                        Some(h) => match op {
+                            Op::Eq => h == want,
+                            Op::Ne => h != want,
+                            Op::Co => h.contains(&want),
+                            Op::Sw => h.starts_with(&want),
+                            Op::Ew => h.ends_with(&want),
+                            Op::Gt => h > want,
+                            Op::Ge => h >= want,
+                            Op::Lt => h < want,
+                            Op::Le => h <= want,
+                        },
+                    }
+                }
+                (Test::Compare(Op::Eq, Literal::Null), Field::Str(v)) => v.is_none(),
+                (Test::Compare(Op::Ne, Literal::Null), Field::Str(v)) => v.is_some(),
+                _ => {
+                    return Err(ScimError::invalid_path(format!(
+                        "value of the wrong type for {path}"
+                    )))
+                }
+            }
+        }
+    })
+}
+
+/// Applies `ops` to a copy of `current` (the group with `id`).
+pub fn patch_group(
+    current: &GroupDraft,
+    id: &str,
+    ops: &[PatchOperation],
+) -> Result<GroupDraft, ScimError> {
+    let mut draft = current.clone();
+    for op in ops {
+        match (&op.path, &op.value) {
+            (Some(path), value) => group_path(&mut draft, path, op.kind, value.as_ref())?,
+            (None, Some(Value::Object(map))) => {
+                for (key, value) in map {
+                    if key.eq_ignore_ascii_case("id") {
+                        if value.as_str() != Some(id) {
+                            return Err(ScimError::mutability("id is read-only"));
+                        }
+                        continue;
+                    }
+                    let path = syntax::parse_patch_path(key).map_err(|e| {
+                        ScimError::invalid_path(format!("invalid attribute {key:?}: {e}"))
+                    })?;
+                    group_path(&mut draft, &path, op.kind, Some(value))?;
+                }
+            }
+            (None, _) => {
+                return Err(ScimError::invalid_value(
+                    "an operation without a path needs an object value",
+                ))
+            }
+        }
+    }
+    Ok(draft)
+}
+
+fn group_path(
+    draft: &mut GroupDraft,
+    path: &PatchPath,
+    kind: PatchKind,
+    value: Option<&Value>,
+) -> Result<(), ScimError> {
+    let def = resolve_path(&GROUP_ATTRS, &GROUP_SCHEMAS, &path.attr)?;
+    let is_members = def.is("members", None);
+    if let Some(filter) = &path.filter {
+        if !is_members || kind != PatchKind::Remove || path.sub.is_some() {
+            return Err(ScimError::invalid_path(
+                "value filters are supported only to remove members (members[value eq \"…\"])",
+            ));
+        }
+        let mut kept = Vec::new();
+        for m in std::mem::take(&mut draft.members) {
+            let get = |name: &str| -> Result<Field, ScimError> {
+                if name.eq_ignore_ascii_case("value") {
+                    Ok(Field::Str(Some(m.clone())))
+                } else {
+                    Err(ScimError::invalid_path(format!(
+                        "members can be filtered only by value, not {name:?}"
+                    )))
+                }
+            };
+            if !matches(filter, &get)? {
+                kept.push(m);
+            }
+        }
+        draft.members = kept;
+        return Ok(());
+    }
+    match (kind, value) {
+        (PatchKind::Remove, Some(v)) if is_members && !v.is_null() => {
+            let gone = group::member_ids(v)?;
+            draft.members.retain(|m| !gone.contains(m));
+            Ok(())
+        }
+        (PatchKind::Remove, _) if is_members => {
+            draft.members.clear();
+            Ok(())
+        }
+        (PatchKind::Remove, _) => group::assign(draft, def, &Value::Null, true),
+        (PatchKind::Add, Some(v)) => group::assign(draft, def, v, false),
+        (PatchKind::Replace, Some(v)) => group::assign(draft, def, v, true),
+        (_, None) => Err(ScimError::invalid_value("value is required")),
+    }
+}
+
+#[cfg(test)]
+#[path = "patch_tests.rs"]
+mod tests;

@@ -1,0 +1,251 @@
+use super::*;
+use crate::domain::query::EmailKind;
+use crate::scim::ScimType;
+use serde_json::json;
+
+const ID: &str = "u-1";
+
+fn person() -> PersonDraft {
+    let body = json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": "anna.nowak@sp1.example",
+        "name": {"givenName": "Anna", "familyName": "Nowak"},
+        "title": "Nauczycielka",
+        "phoneNumbers": [{"value": "+48 12 000 00 00", "type": "work"}]
+    });
+    crate::scim::user::parse_user(&body, crate::scim::user::WriteMode::Create).unwrap()
+}
+
+fn ops(list: serde_json::Value) -> Vec<PatchOperation> {
+    parse_patch(&json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": list
+    }))
+    .unwrap()
+}
+
+fn patch(list: serde_json::Value) -> Result<PersonDraft, ScimError> {
+    patch_user(&person(), ID, &ops(list))
+}
+
+fn err(list: serde_json::Value) -> Option<ScimType> {
+    match parse_patch(&json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": list
+    })) {
+        Ok(o) => patch_user(&person(), ID, &o).unwrap_err().scim_type,
+        Err(e) => e.scim_type,
+    }
+}
+
+#[test]
+fn op_names_are_case_insensitive() {
+    for op in ["replace", "Replace", "REPLACE", "rEpLaCe"] {
+        let d = patch(json!([{"op": op, "path": "title", "value": "Dyrektor"}])).unwrap();
+        assert_eq!(d.title.as_deref(), Some("Dyrektor"), "{op}");
+    }
+}
+
+#[test]
+fn active_accepts_strings_and_booleans_with_or_without_a_path() {
+    let table = [
+        json!([{"op": "Replace", "path": "active", "value": "False"}]),
+        json!([{"op": "replace", "path": "active", "value": false}]),
+        // Okta deactivation (scim-clients.md, Okta 4).
+        json!([{"op": "replace", "value": {"active": false}}]),
+        json!([{"op": "Replace", "value": {"active": "False"}}]),
+    ];
+    for list in table {
+        assert!(!patch(list.clone()).unwrap().active, "{list}");
+    }
+}
+
+#[test]
+fn path_less_replace_reads_dotted_and_urn_keys() {
+    // scim-clients.md, Entra 3.
+    let d = patch(json!([{"op": "replace", "value": {
+        "name.givenName": "Joanna",
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber": "123",
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "Fizyka"},
+        "emails[type eq \"work\"].value": "joanna@sp1.krakow.pl",
+        "id": ID
+    }}]))
+    .unwrap();
+    assert_eq!(d.given_name.unwrap().as_str(), "Joanna");
+    assert_eq!(d.employee_number.unwrap().as_str(), "123");
+    assert_eq!(d.department.as_deref(), Some("Fizyka"));
+    assert_eq!(d.emails[0].value, "joanna@sp1.krakow.pl");
+}
+
+#[test]
+fn a_filtered_email_path_creates_the_address_when_absent_and_updates_it_after() {
+    // scim-clients.md, Entra 5.
+    for op in ["Add", "Replace"] {
+        let d = patch(json!([
+            {"op": op, "path": "emails[type eq \"work\"].value", "value": "anna@sp1.krakow.pl"}
+        ]))
+        .unwrap();
+        assert_eq!(d.emails.len(), 1, "{op}");
+        assert_eq!(d.emails[0].kind, Some(EmailKind::Work));
+        let d2 = patch_user(
+            &d,
+            ID,
+            &ops(json!([{"op": op, "path": "emails[type eq \"work\"].value", "value": "nowak@sp1.krakow.pl"}])),
+        )
+        .unwrap();
+        assert_eq!(d2.emails.len(), 1);
+        assert_eq!(d2.emails[0].value, "nowak@sp1.krakow.pl");
+    }
+}
+
+#[test]
+fn filtered_paths_select_update_and_remove_matching_values() {
+    let d = patch(json!([
+        {"op": "add", "path": "emails", "value": [
+            {"value": "a@x.pl", "type": "work"}, {"value": "b@home.pl", "type": "home"}
+        ]},
+        {"op": "replace", "path": "emails[type eq \"home\"]", "value": {"value": "c@home.pl"}},
+        {"op": "remove", "path": "emails[type eq \"work\" and value co \"@x\"]"},
+        {"op": "remove", "path": "phoneNumbers[type eq \"work\"]"}
+    ]))
+    .unwrap();
+    assert_eq!(d.emails.len(), 1);
+    assert_eq!(d.emails[0].value, "c@home.pl");
+    assert_eq!(d.emails[0].kind, Some(EmailKind::Home));
+    assert!(d.phones.is_empty());
+}
+
+#[test]
+fn urn_paths_and_manager_objects_set_enterprise_attributes() {
+    let d = patch(json!([
+        {"op": "Add", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager", "value": {"value": "m-7"}},
+        {"op": "Replace", "path": "urn:zszo:params:scim:schemas:extension:zszo:2.0:User:schools", "value": ["12345", "SP-2"]},
+        {"op": "Add", "path": "urn:zszo:params:scim:schemas:extension:zszo:2.0:User:schools", "value": ["SP-3"]},
+        {"op": "Remove", "path": "urn:zszo:params:scim:schemas:extension:zszo:2.0:User:schools", "value": ["SP-2"]},
+        {"op": "Replace", "path": "urn:zszo:params:scim:schemas:extension:zszo:2.0:User:primarySchool", "value": "SP-3"}
+    ]))
+    .unwrap();
+    assert_eq!(d.manager.as_deref(), Some("m-7"));
+    let codes: Vec<&str> = d.schools.iter().map(|c| c.as_str()).collect();
+    assert_eq!(codes, ["12345", "SP-3"]);
+    assert_eq!(d.primary_school.unwrap().as_str(), "SP-3");
+}
+
+#[test]
+fn remove_clears_singular_attributes() {
+    let d = patch(json!([{"op": "remove", "path": "title"}])).unwrap();
+    assert_eq!(d.title, None);
+}
+
+#[test]
+fn bad_operations_get_the_rfc_scim_type() {
+    let table = [
+        (json!([{"op": "remove"}]), ScimType::NoTarget),
+        (json!([{"op": "move", "path": "title", "value": "x"}]), ScimType::InvalidSyntax),
+        (json!([{"op": "replace", "path": "title"}]), ScimType::InvalidValue),
+        (json!([{"op": "replace", "path": "nickName", "value": "x"}]), ScimType::InvalidPath),
+        (json!([{"op": "replace", "path": "emails[type eq", "value": "x"}]), ScimType::InvalidPath),
+        (json!([{"op": "replace", "path": "title[value eq \"x\"]", "value": "x"}]), ScimType::InvalidPath),
+        (json!([{"op": "replace", "path": "emails[type ne \"work\"]", "value": {"value": "a@b.pl"}}]), ScimType::NoTarget),
+        (json!([{"op": "replace", "path": "id", "value": "x"}]), ScimType::Mutability),
+        (json!([{"op": "replace", "path": "meta.version", "value": "x"}]), ScimType::Mutability),
+        (json!([{"op": "add", "path": "groups", "value": [{"value": "g"}]}]), ScimType::Mutability),
+        (json!([{"op": "replace", "path": "password", "value": "Secret1!"}]), ScimType::Mutability),
+        (json!([{"op": "replace", "value": {"password": "Secret1!"}}]), ScimType::Mutability),
+        (json!([{"op": "replace", "value": {"id": "other"}}]), ScimType::Mutability),
+        (json!([{"op": "replace", "path": "urn:zszo:params:scim:schemas:extension:zszo:2.0:User:accountState", "value": "active"}]), ScimType::Mutability),
+        (json!([{"op": "replace", "path": "active", "value": "maybe"}]), ScimType::InvalidValue),
+        (json!([{"op": "replace", "path": "emails[type eq \"work\"].value", "value": "nope"}]), ScimType::InvalidValue),
+        (json!([{"op": "remove", "path": "name.familyName"}]), ScimType::InvalidValue),
+        (json!([{"op": "replace", "value": "x"}]), ScimType::InvalidValue),
+    ];
+    for (list, want) in table {
+        assert_eq!(err(list.clone()), Some(want), "{list}");
+    }
+}
+
+#[test]
+fn the_body_needs_the_patch_op_schema_and_operations() {
+    for body in [
+        json!({"Operations": [{"op": "remove", "path": "title"}]}),
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"]}),
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": []}),
+        json!([]),
+    ] {
+        assert_eq!(
+            parse_patch(&body).unwrap_err().scim_type,
+            Some(ScimType::InvalidSyntax),
+            "{body}"
+        );
+    }
+}
+
+#[test]
+fn a_failing_operation_leaves_the_draft_unchanged() {
+    let before = person();
+    let list = ops(json!([
+        {"op": "replace", "path": "title", "value": "Dyrektor"},
+        {"op": "replace", "path": "nickName", "value": "x"}
+    ]));
+    assert!(patch_user(&before, ID, &list).is_err());
+    assert_eq!(before.title.as_deref(), Some("Nauczycielka"));
+}
+
+fn group() -> GroupDraft {
+    GroupDraft {
+        display_name: Some("Nauczyciele".into()),
+        external_id: None,
+        members: vec!["u1".into(), "u2".into(), "u3".into()],
+    }
+}
+
+fn gpatch(list: serde_json::Value) -> Result<GroupDraft, ScimError> {
+    patch_group(&group(), "g-1", &ops(list))
+}
+
+#[test]
+fn removing_members_by_value_list_removes_only_those() {
+    // scim-clients.md, Entra 4: never the whole list.
+    let d = gpatch(json!([{"op": "Remove", "path": "members", "value": [{"value": "u2"}]}])).unwrap();
+    assert_eq!(d.members, ["u1", "u3"]);
+}
+
+#[test]
+fn removing_members_by_value_filter_removes_only_matches() {
+    let d = gpatch(json!([{"op": "remove", "path": "members[value eq \"u1\"]"}])).unwrap();
+    assert_eq!(d.members, ["u2", "u3"]);
+    let d = gpatch(json!([{"op": "remove", "path": "members[value eq \"nobody\"]"}])).unwrap();
+    assert_eq!(d.members.len(), 3, "removing a non-member changes nothing");
+}
+
+#[test]
+fn adding_and_replacing_members_and_renaming() {
+    let d = gpatch(json!([
+        {"op": "Add", "path": "members", "value": [{"value": "u4"}, {"value": "u1"}]}
+    ]))
+    .unwrap();
+    assert_eq!(d.members, ["u1", "u2", "u3", "u4"]);
+    let d = gpatch(json!([{"op": "replace", "path": "members", "value": [{"value": "u9"}]}])).unwrap();
+    assert_eq!(d.members, ["u9"]);
+    // Okta renames with a path-less replace of {id, displayName} (Okta 6).
+    let d = gpatch(json!([{"op": "replace", "value": {"id": "g-1", "displayName": "Kadra"}}])).unwrap();
+    assert_eq!(d.display_name.as_deref(), Some("Kadra"));
+    let d = gpatch(json!([{"op": "remove", "path": "members"}])).unwrap();
+    assert!(d.members.is_empty(), "remove without a value clears the list (RFC 7644 §3.5.2.2)");
+}
+
+#[test]
+fn bad_group_operations_get_the_rfc_scim_type() {
+    let table = [
+        (json!([{"op": "add", "path": "members[value eq \"u1\"]", "value": [{"value": "u1"}]}]), ScimType::InvalidPath),
+        (json!([{"op": "remove", "path": "members[display eq \"x\"]"}]), ScimType::InvalidPath),
+        (json!([{"op": "remove", "path": "displayName"}]), ScimType::InvalidValue),
+        (json!([{"op": "replace", "value": {"id": "g-2"}}]), ScimType::Mutability),
+        (json!([{"op": "replace", "path": "owner", "value": "x"}]), ScimType::InvalidPath),
+        (json!([{"op": "add", "path": "members", "value": [{"value": ""}]}]), ScimType::InvalidValue),
+    ];
+    for (list, want) in table {
+        let e = gpatch(list.clone()).unwrap_err();
+        assert_eq!(e.scim_type, Some(want), "{list}");
+    }
+}
