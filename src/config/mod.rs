@@ -26,6 +26,13 @@ pub struct Config {
     pub audit: AuditConfig,
     pub passwords: PasswordConfig,
     pub mail: MailConfig,
+    pub scim: ScimConfig,
+}
+
+#[derive(Debug, Clone)]
+pub struct ScimConfig {
+    /// The registry of SCIM clients (hashed tokens), managed with `zszo-connector token`.
+    pub clients_file: PathBuf,
 }
 
 #[derive(Debug, Clone)]

@@ -16,6 +16,7 @@ pub struct RawConfig {
     #[serde(default)]
     pub passwords: RawPasswords,
     pub mail: RawMail,
+    pub scim: RawScim,
 }
 
 #[derive(Debug, Deserialize)]
@@ -121,6 +122,12 @@ pub struct RawSmtp {
     pub password_file: Option<PathBuf>,
     #[serde(default = "defaults::smtp_timeout")]
     pub timeout_secs: u64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScim {
+    pub clients_file: PathBuf,
 }
 
 /// Defaults, one function each because serde's `default = "…"` needs a path.

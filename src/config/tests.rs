@@ -20,6 +20,9 @@ hmac_key_file = "var/audit.key"
 transport = "file"
 from = "ZSZO <no-reply@zszo.example.pl>"
 file_dir = "var/mail"
+
+[scim]
+clients_file = "var/scim-clients.toml"
 "#;
 
 fn problems(text: &str) -> Vec<String> {

@@ -61,6 +61,8 @@ hmac_key_file = "{key}"
 transport = "file"
 from = "ZSZO <no-reply@zszo.krakow.pl>"
 file_dir = "{mail}"
+[scim]
+clients_file = "{clients}"
 "#,
             base = t.base_dn,
             bind = t.service_dn,
@@ -68,6 +70,7 @@ file_dir = "{mail}"
             audit = self.path("audit.redb").display(),
             key = self.path("audit.key").display(),
             mail = self.path("mail").display(),
+            clients = self.path("scim-clients.toml").display(),
         );
         let path = self.path("zszo.toml");
         std::fs::write(&path, text).unwrap();
