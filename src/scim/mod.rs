@@ -12,8 +12,10 @@ pub mod error;
 pub mod filter;
 pub mod group;
 pub mod patch;
+mod patch_values;
 pub mod render;
-pub mod user;
 pub mod syntax;
+pub mod user;
+mod user_values;
 
 pub use error::{ScimError, ScimType, SCIM_CONTENT_TYPE};

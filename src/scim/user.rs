@@ -13,11 +13,11 @@
 //! The setters ([`assign`], [`clear`]) are shared with PATCH so both accept the same values.
 
 use super::attrs::{self, AttrDef, Mutability, USER_ATTRS, USER_SCHEMA, USER_SCHEMAS};
-use super::draft::{Email, PersonDraft, Phone};
+use super::draft::PersonDraft;
 use super::ScimError;
-use crate::domain::query::{EmailKind, PhoneKind};
-use crate::domain::{EmployeeNumber, FamilyName, GivenName, Position, SchoolCode};
 use serde_json::{Map, Value};
+
+pub(crate) use super::user_values::{assign, clear, parse_email, parse_phone};
 
 /// Whether the body creates a resource or replaces the one with this `id`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,9 +45,9 @@ pub fn parse_user(body: &Value, mode: WriteMode<'_>) -> Result<PersonDraft, Scim
             continue;
         }
         if let Some(ext) = attrs::known_schema(&USER_SCHEMAS, key) {
-            let inner = value.as_object().ok_or_else(|| {
-                ScimError::invalid_syntax(format!("{ext} must be a JSON object"))
-            })?;
+            let inner = value
+                .as_object()
+                .ok_or_else(|| ScimError::invalid_syntax(format!("{ext} must be a JSON object")))?;
             for (name, v) in inner {
                 let def = resolve_key(&format!("{ext}:{name}"))?;
                 body_attribute(&mut draft, def, v, mode)?;
@@ -70,7 +70,9 @@ pub(crate) fn check_schemas(
     let list = object
         .get("schemas")
         .and_then(Value::as_array)
-        .ok_or_else(|| ScimError::invalid_syntax("\"schemas\" must list the resource's schema URNs"))?;
+        .ok_or_else(|| {
+            ScimError::invalid_syntax("\"schemas\" must list the resource's schema URNs")
+        })?;
     let mut has_core = false;
     for urn in list {
         let urn = urn
@@ -159,304 +161,6 @@ fn require_complete(draft: &PersonDraft) -> Result<(), ScimError> {
 /// Checks a draft after PATCH: the same required attributes as a POST.
 pub(crate) fn check_complete(draft: &PersonDraft) -> Result<(), ScimError> {
     require_complete(draft)
-}
-
-fn text(def: &AttrDef, value: &Value, max: usize) -> Result<String, ScimError> {
-    let raw = value
-        .as_str()
-        .ok_or_else(|| ScimError::invalid_value(format!("{} must be a string", def.display())))?;
-    crate::domain::parse_text("value", raw, max)
-        .map_err(|e| ScimError::invalid_value(format!("{}: {}", def.display(), e.reason)))
-}
-
-fn boolean(def: &AttrDef, value: &Value) -> Result<bool, ScimError> {
-    match value {
-        Value::Bool(b) => Ok(*b),
-        Value::String(s) if s.eq_ignore_ascii_case("true") => Ok(true),
-        Value::String(s) if s.eq_ignore_ascii_case("false") => Ok(false),
-        _ => Err(ScimError::invalid_value(format!(
-            "{} must be true or false",
-            def.display()
-        ))),
-    }
-}
-
-/// A plain address check: one `@`, both sides non-empty, no blanks, at most 254 characters.
-fn email_address(raw: &str) -> Result<String, ScimError> {
-    let v = raw.trim();
-    let ok = v.len() <= 254
-        && !v.chars().any(|c| c.is_whitespace() || c.is_control())
-        && matches!(v.split_once('@'), Some((l, d)) if !l.is_empty() && !d.is_empty() && !d.contains('@'));
-    if ok {
-        Ok(v.to_owned())
-    } else {
-        Err(ScimError::invalid_value(format!("{raw:?} is not an email address")))
-    }
-}
-
-fn phone_number(raw: &str) -> Result<String, ScimError> {
-    let v = raw.trim();
-    let ok = (3..=40).contains(&v.len())
-        && v.chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '(' | ')' | '.'));
-    if ok {
-        Ok(v.to_owned())
-    } else {
-        Err(ScimError::invalid_value(format!("{raw:?} is not a phone number")))
-    }
-}
-
-fn object<'v>(def: &AttrDef, value: &'v Value) -> Result<&'v Map<String, Value>, ScimError> {
-    value
-        .as_object()
-        .ok_or_else(|| ScimError::invalid_value(format!("{} must be an object", def.display())))
-}
-
-fn list<'v>(def: &AttrDef, value: &'v Value) -> Result<Vec<&'v Value>, ScimError> {
-    match value {
-        Value::Array(items) => Ok(items.iter().collect()),
-        Value::Object(_) => Ok(vec![value]),
-        _ => Err(ScimError::invalid_value(format!(
-            "{} must be a list",
-            def.display()
-        ))),
-    }
-}
-
-/// One element of `emails`/`phoneNumbers` as (value, type, primary), unknown keys refused.
-fn multi_element<'v>(
-    parent: &AttrDef,
-    value: &'v Value,
-) -> Result<(Option<&'v str>, Option<&'v str>, bool), ScimError> {
-    let mut out = (None, None, false);
-    for (k, v) in object(parent, value)? {
-        let sub = attrs::resolve_sub(&USER_ATTRS, parent, k)
-            .map_err(|e| ScimError::invalid_syntax(format!("unknown attribute {:?}", e.0)))?;
-        match sub.sub {
-            Some("value") => out.0 = v.as_str(),
-            Some("type") => out.1 = v.as_str(),
-            Some("primary") => out.2 = boolean(sub, v)?,
-            _ => {}
-        }
-    }
-    Ok(out)
-}
-
-pub(crate) fn parse_email(parent: &AttrDef, value: &Value) -> Result<Email, ScimError> {
-    let (v, t, primary) = multi_element(parent, value)?;
-    let value = email_address(v.ok_or_else(|| ScimError::invalid_value("emails.value is required"))?)?;
-    let kind = t.map(email_kind).transpose()?;
-    Ok(Email {
-        value,
-        kind,
-        primary,
-    })
-}
-
-pub(crate) fn parse_phone(parent: &AttrDef, value: &Value) -> Result<Phone, ScimError> {
-    let (v, t, primary) = multi_element(parent, value)?;
-    let value = phone_number(
-        v.ok_or_else(|| ScimError::invalid_value("phoneNumbers.value is required"))?,
-    )?;
-    let kind = t.map(phone_kind).transpose()?;
-    Ok(Phone {
-        value,
-        kind,
-        primary,
-    })
-}
-
-pub(crate) fn email_kind(raw: &str) -> Result<EmailKind, ScimError> {
-    EmailKind::parse(raw)
-        .ok_or_else(|| ScimError::invalid_value(format!("unsupported emails.type {raw:?}")))
-}
-
-pub(crate) fn phone_kind(raw: &str) -> Result<PhoneKind, ScimError> {
-    PhoneKind::parse(raw)
-        .ok_or_else(|| ScimError::invalid_value(format!("unsupported phoneNumbers.type {raw:?}")))
-}
-
-fn push_unique<T: PartialEq>(items: &mut Vec<T>, item: T) {
-    if !items.contains(&item) {
-        items.push(item);
-    }
-}
-
-/// Sets `def` from a JSON value. `null` clears. Complex values merge their sub-attributes
-/// (RFC 7644 §3.5.2.3); multi-valued ones are appended to (`Add`) or replaced (`Replace`).
-pub(crate) fn assign(
-    draft: &mut PersonDraft,
-    def: &AttrDef,
-    value: &Value,
-    how: Assign,
-) -> Result<(), ScimError> {
-    if def.mutability == Mutability::ReadOnly {
-        return Err(read_only(def));
-    }
-    if value.is_null() {
-        return clear(draft, def);
-    }
-    let d = draft;
-    match (def.schema, def.name, def.sub) {
-        (attrs::USER_SCHEMA, "userName", None) => d.user_name = Some(text(def, value, 256)?),
-        (attrs::USER_SCHEMA, "externalId", None) => d.external_id = Some(text(def, value, 256)?),
-        (attrs::USER_SCHEMA, "name", None) => {
-            for (k, v) in object(def, value)? {
-                let sub = attrs::resolve_sub(&USER_ATTRS, def, k).map_err(|e| {
-                    ScimError::invalid_syntax(format!("unknown attribute {:?}", e.0))
-                })?;
-                assign(d, sub, v, how)?;
-            }
-        }
-        (attrs::USER_SCHEMA, "name", Some("givenName")) => {
-            d.given_name = Some(GivenName::parse(&text(def, value, 1000)?)?)
-        }
-        (attrs::USER_SCHEMA, "name", Some("familyName")) => {
-            d.family_name = Some(FamilyName::parse(&text(def, value, 1000)?)?)
-        }
-        (attrs::USER_SCHEMA, "name", Some("formatted")) => {
-            d.formatted_name = Some(text(def, value, 256)?)
-        }
-        (attrs::USER_SCHEMA, "displayName", None) => d.display_name = Some(text(def, value, 256)?),
-        (attrs::USER_SCHEMA, "title", None) => d.title = Some(text(def, value, 200)?),
-        (attrs::USER_SCHEMA, "active", None) => d.active = boolean(def, value)?,
-        (attrs::USER_SCHEMA, "emails", None) => {
-            let items = list(def, value)?
-                .into_iter()
-                .map(|v| parse_email(def, v))
-                .collect::<Result<Vec<_>, _>>()?;
-            if how == Assign::Replace {
-                d.emails.clear();
-            }
-            for e in items {
-                d.emails.retain(|x| !x.value.eq_ignore_ascii_case(&e.value));
-                d.emails.push(e);
-            }
-        }
-        (attrs::USER_SCHEMA, "phoneNumbers", None) => {
-            let items = list(def, value)?
-                .into_iter()
-                .map(|v| parse_phone(def, v))
-                .collect::<Result<Vec<_>, _>>()?;
-            if how == Assign::Replace {
-                d.phones.clear();
-            }
-            for p in items {
-                d.phones.retain(|x| x.value != p.value);
-                d.phones.push(p);
-            }
-        }
-        (attrs::ENTERPRISE_SCHEMA, "employeeNumber", None) => {
-            d.employee_number = Some(EmployeeNumber::parse(&text(def, value, 1000)?)?)
-        }
-        (attrs::ENTERPRISE_SCHEMA, "department", None) => d.department = Some(text(def, value, 200)?),
-        (attrs::ENTERPRISE_SCHEMA, "organization", None) => {
-            d.organization = Some(text(def, value, 200)?)
-        }
-        (attrs::ENTERPRISE_SCHEMA, "manager", None) => {
-            // Entra sends {"value": id}; some clients send the id alone.
-            let id = match value {
-                Value::Object(m) => {
-                    let mut id = None;
-                    for (k, v) in m {
-                        let sub = attrs::resolve_sub(&USER_ATTRS, def, k).map_err(|e| {
-                            ScimError::invalid_syntax(format!("unknown attribute {:?}", e.0))
-                        })?;
-                        if sub.sub == Some("value") {
-                            id = Some(v);
-                        }
-                    }
-                    id.ok_or_else(|| ScimError::invalid_value("manager.value is required"))?
-                }
-                other => other,
-            };
-            d.manager = Some(text(def, id, 128)?);
-        }
-        (attrs::ENTERPRISE_SCHEMA, "manager", Some("value")) => {
-            d.manager = Some(text(def, value, 128)?)
-        }
-        (attrs::ZSZO_SCHEMA, "schools", None) => {
-            let codes = list_of_strings(def, value)?
-                .into_iter()
-                .map(SchoolCode::parse)
-                .collect::<Result<Vec<_>, _>>()?;
-            if how == Assign::Replace {
-                d.schools.clear();
-            }
-            codes.into_iter().for_each(|c| push_unique(&mut d.schools, c));
-        }
-        (attrs::ZSZO_SCHEMA, "primarySchool", None) => {
-            d.primary_school = Some(SchoolCode::parse(&text(def, value, 64)?)?)
-        }
-        (attrs::ZSZO_SCHEMA, "position", None) => {
-            d.position = Some(Position::parse(&text(def, value, 1000)?)?)
-        }
-        _ => {
-            return Err(ScimError::invalid_path(format!(
-                "{} cannot be set directly",
-                def.display()
-            )))
-        }
-    }
-    Ok(())
-}
-
-fn list_of_strings<'v>(def: &AttrDef, value: &'v Value) -> Result<Vec<&'v str>, ScimError> {
-    let items = match value {
-        Value::Array(items) => items.iter().collect(),
-        other => vec![other],
-    };
-    items
-        .into_iter()
-        .map(|v| {
-            v.as_str().ok_or_else(|| {
-                ScimError::invalid_value(format!("{} must be a list of strings", def.display()))
-            })
-        })
-        .collect()
-}
-
-/// Clears `def` (PATCH `remove` without a value filter, or a `null` value).
-pub(crate) fn clear(draft: &mut PersonDraft, def: &AttrDef) -> Result<(), ScimError> {
-    if def.mutability == Mutability::ReadOnly {
-        return Err(read_only(def));
-    }
-    let d = draft;
-    match (def.name, def.sub) {
-        ("userName", None) => d.user_name = None,
-        ("externalId", None) => d.external_id = None,
-        ("name", None) => {
-            d.given_name = None;
-            d.family_name = None;
-            d.formatted_name = None;
-        }
-        ("name", Some("givenName")) => d.given_name = None,
-        ("name", Some("familyName")) => d.family_name = None,
-        ("name", Some("formatted")) => d.formatted_name = None,
-        ("displayName", None) => d.display_name = None,
-        ("title", None) => d.title = None,
-        ("active", None) => {
-            return Err(ScimError::invalid_value(
-                "active cannot be removed; replace it with false",
-            ))
-        }
-        ("emails", None) => d.emails.clear(),
-        ("phoneNumbers", None) => d.phones.clear(),
-        ("employeeNumber", None) => d.employee_number = None,
-        ("department", None) => d.department = None,
-        ("organization", None) => d.organization = None,
-        ("manager", None | Some("value")) => d.manager = None,
-        ("schools", None) => d.schools.clear(),
-        ("primarySchool", None) => d.primary_school = None,
-        ("position", None) => d.position = None,
-        _ => {
-            return Err(ScimError::invalid_path(format!(
-                "{} cannot be removed directly",
-                def.display()
-            )))
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
 use super::*;
+use crate::domain::query::{EmailKind, PhoneKind};
 use crate::scim::ScimType;
 use serde_json::json;
 
@@ -52,7 +53,10 @@ fn a_full_entra_create_parses_into_a_draft() {
         "groups": []
     });
     let d = parse_user(&body, WriteMode::Create).unwrap();
-    assert_eq!(d.user_name.as_deref(), Some("Test_User_ab6490ee@testuser.com"));
+    assert_eq!(
+        d.user_name.as_deref(),
+        Some("Test_User_ab6490ee@testuser.com")
+    );
     assert!(d.active);
     assert_eq!(d.given_name.unwrap().as_str(), "Anna");
     assert_eq!(d.emails[0].kind, Some(EmailKind::Work));
@@ -101,13 +105,37 @@ fn schemas_must_be_present_known_and_include_the_core_urn() {
 #[test]
 fn unknown_and_read_only_attributes_are_refused_by_name() {
     let table = [
-        (json!({"nickName": "x"}), ScimType::InvalidSyntax, "nickName"),
-        (json!({"name": {"middleName": "x"}}), ScimType::InvalidSyntax, "middleName"),
-        (json!({"emails": [{"value": "a@b.pl", "label": "x"}]}), ScimType::InvalidSyntax, "label"),
-        (json!({"password": "Secret123!"}), ScimType::Mutability, "password"),
+        (
+            json!({"nickName": "x"}),
+            ScimType::InvalidSyntax,
+            "nickName",
+        ),
+        (
+            json!({"name": {"middleName": "x"}}),
+            ScimType::InvalidSyntax,
+            "middleName",
+        ),
+        (
+            json!({"emails": [{"value": "a@b.pl", "label": "x"}]}),
+            ScimType::InvalidSyntax,
+            "label",
+        ),
+        (
+            json!({"password": "Secret123!"}),
+            ScimType::Mutability,
+            "password",
+        ),
         (json!({"id": "123"}), ScimType::Mutability, "id"),
-        (json!({"meta": {"resourceType": "User"}}), ScimType::Mutability, "meta"),
-        (json!({"groups": [{"value": "g1"}]}), ScimType::Mutability, "groups"),
+        (
+            json!({"meta": {"resourceType": "User"}}),
+            ScimType::Mutability,
+            "meta",
+        ),
+        (
+            json!({"groups": [{"value": "g1"}]}),
+            ScimType::Mutability,
+            "groups",
+        ),
         (
             json!({"urn:zszo:params:scim:schemas:extension:zszo:2.0:User": {"accountState": "active"}}),
             ScimType::Mutability,
@@ -131,8 +159,15 @@ fn put_ignores_read_only_values_but_checks_the_id() {
     assert!(parse_user(&body, WriteMode::Replace { id: "u-1" }).is_ok());
     let (_, t, _) = err_type(body, WriteMode::Replace { id: "u-2" });
     assert_eq!(t, Some(ScimType::Mutability));
-    let (_, t, _) = err_type(with(json!({"password": "x"})), WriteMode::Replace { id: "u-1" });
-    assert_eq!(t, Some(ScimType::Mutability), "password is refused on PUT too");
+    let (_, t, _) = err_type(
+        with(json!({"password": "x"})),
+        WriteMode::Replace { id: "u-1" },
+    );
+    assert_eq!(
+        t,
+        Some(ScimType::Mutability),
+        "password is refused on PUT too"
+    );
 }
 
 #[test]
@@ -145,8 +180,12 @@ fn required_attributes_and_value_shapes_are_checked() {
         with(json!({"emails": [{"value": "a@b.pl", "type": "pager"}]})),
         with(json!({"phoneNumbers": [{"value": "call me"}]})),
         with(json!({"title": 7})),
-        with(json!({"urn:zszo:params:scim:schemas:extension:zszo:2.0:User": {"schools": ["ou=x"]}})),
-        with(json!({"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"employeeNumber": "1*"}})),
+        with(
+            json!({"urn:zszo:params:scim:schemas:extension:zszo:2.0:User": {"schools": ["ou=x"]}}),
+        ),
+        with(
+            json!({"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"employeeNumber": "1*"}}),
+        ),
     ];
     for body in table {
         let (status, t, _) = err_type(body.clone(), WriteMode::Create);
