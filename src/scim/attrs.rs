@@ -175,7 +175,10 @@ pub struct UnknownAttribute(pub String);
 
 /// The canonical spelling of a schema URN the resource type knows, matched case-insensitively.
 pub fn known_schema(schemas: &[&'static str], urn: &str) -> Option<&'static str> {
-    schemas.iter().copied().find(|s| s.eq_ignore_ascii_case(urn))
+    schemas
+        .iter()
+        .copied()
+        .find(|s| s.eq_ignore_ascii_case(urn))
 }
 
 /// Resolves `path` against `table`. An unqualified name is looked up in the core schema first,

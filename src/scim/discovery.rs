@@ -9,8 +9,7 @@
 use serde_json::{json, Value};
 use std::sync::OnceLock;
 
-const SERVICE_PROVIDER_CONFIG: &str =
-    include_str!("../../schemas/scim/ServiceProviderConfig.json");
+const SERVICE_PROVIDER_CONFIG: &str = include_str!("../../schemas/scim/ServiceProviderConfig.json");
 const SCHEMAS: &str = include_str!("../../schemas/scim/Schemas.json");
 const RESOURCE_TYPES: &str = include_str!("../../schemas/scim/ResourceTypes.json");
 
@@ -74,7 +73,10 @@ impl Discovery {
     }
 
     pub fn schemas_at(&self, base_url: &str) -> Vec<Value> {
-        self.schemas.iter().map(|v| absolute(v.clone(), base_url)).collect()
+        self.schemas
+            .iter()
+            .map(|v| absolute(v.clone(), base_url))
+            .collect()
     }
 
     pub fn resource_types_at(&self, base_url: &str) -> Vec<Value> {

@@ -111,12 +111,15 @@ fn the_documents_validate_as_scim_v2_models() {
     for s in &d.schemas {
         let schema: scim_v2::models::scim_schema::Schema =
             serde_json::from_value(s.clone()).unwrap();
-        schema.validate().unwrap_or_else(|e| panic!("{}: {e:?}", s["id"]));
+        schema
+            .validate()
+            .unwrap_or_else(|e| panic!("{}: {e:?}", s["id"]));
     }
     for r in &d.resource_types {
         let rt: scim_v2::models::resource_types::ResourceType =
             serde_json::from_value(r.clone()).unwrap();
-        rt.validate().unwrap_or_else(|e| panic!("{}: {e:?}", r["id"]));
+        rt.validate()
+            .unwrap_or_else(|e| panic!("{}: {e:?}", r["id"]));
     }
 }
 
@@ -126,7 +129,10 @@ fn resource_types_name_the_served_schemas_and_extensions() {
     let ids: BTreeSet<&str> = d.schemas.iter().filter_map(|s| s["id"].as_str()).collect();
     let user = d.resource_type_at("user", "https://x/scim/v2").unwrap();
     assert_eq!(user["endpoint"], "/Users");
-    assert_eq!(user["meta"]["location"], "https://x/scim/v2/ResourceTypes/User");
+    assert_eq!(
+        user["meta"]["location"],
+        "https://x/scim/v2/ResourceTypes/User"
+    );
     let ext: Vec<&str> = user["schemaExtensions"]
         .as_array()
         .unwrap()
@@ -138,7 +144,10 @@ fn resource_types_name_the_served_schemas_and_extensions() {
         assert!(ids.contains(rt["schema"].as_str().unwrap()));
     }
     assert!(d
-        .schema_at("URN:IETF:PARAMS:SCIM:SCHEMAS:CORE:2.0:GROUP", "https://x/scim/v2/")
+        .schema_at(
+            "URN:IETF:PARAMS:SCIM:SCHEMAS:CORE:2.0:GROUP",
+            "https://x/scim/v2/"
+        )
         .is_some());
     assert_eq!(
         d.service_provider_config_at("https://x/scim/v2")["meta"]["location"],

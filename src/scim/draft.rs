@@ -123,7 +123,11 @@ mod tests {
             schools: vec![code("A"), code("B")],
             ..PersonDraft::default()
         };
-        assert_eq!(d.employment(), None, "two schools and no primary is ambiguous");
+        assert_eq!(
+            d.employment(),
+            None,
+            "two schools and no primary is ambiguous"
+        );
         d.primary_school = Some(code("B"));
         let e = d.employment().unwrap();
         assert_eq!((e.primary, e.others), (code("B"), vec![code("A")]));

@@ -150,8 +150,7 @@ impl From<crate::domain::ParseError> for ScimError {
 
 impl IntoResponse for ScimError {
     fn into_response(self) -> Response {
-        let status =
-            StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = (status, self.body().to_string()).into_response();
         response.headers_mut().insert(
             header::CONTENT_TYPE,

@@ -31,6 +31,23 @@ pub fn parse_group_filter(text: &str) -> Result<GroupFilter, ScimError> {
     parse::<Groups>(text)
 }
 
+/// Resolves a Users `sortBy` (RFC 7644 §3.4.2.3) to the attribute the directory sorts on.
+pub fn user_sort_attr(name: &str) -> Result<PersonAttr, ScimError> {
+    sort_attr::<Users>(name)
+}
+
+/// Resolves a Groups `sortBy`.
+pub fn group_sort_attr(name: &str) -> Result<GroupAttr, ScimError> {
+    sort_attr::<Groups>(name)
+}
+
+fn sort_attr<V: Vocabulary>(name: &str) -> Result<V::Attr, ScimError> {
+    let unsupported = || ScimError::invalid_value(format!("cannot sort by {name:?}"));
+    let path = attrs::parse_name(name).map_err(|_| unsupported())?;
+    let def = attrs::resolve(V::TABLE, V::SCHEMAS, &path).map_err(|_| unsupported())?;
+    V::leaf(def).ok_or_else(unsupported)
+}
+
 fn parse<V: Vocabulary>(text: &str) -> Result<Filter<V::Attr>, ScimError> {
     let expr = syntax::parse_filter(text)
         .map_err(|e| ScimError::invalid_filter(format!("invalid filter: {e}")))?;
@@ -95,12 +112,8 @@ impl Vocabulary for Users {
     }
 
     fn typed(parent: &AttrDef, kind: &str) -> Result<PersonAttr, ScimError> {
-        let bad = || {
-            ScimError::invalid_filter(format!(
-                "unsupported {}.type {kind:?}",
-                parent.display()
-            ))
-        };
+        let bad =
+            || ScimError::invalid_filter(format!("unsupported {}.type {kind:?}", parent.display()));
         match parent.name {
             "emails" => EmailKind::parse(kind)
                 .map(|k| PersonAttr::Email(Some(k)))
@@ -155,7 +168,9 @@ fn collapse<A>(mut items: Vec<Filter<A>>, and: bool) -> Filter<A> {
 
 fn translate<V: Vocabulary>(expr: &Expr) -> Result<Filter<V::Attr>, ScimError> {
     Ok(match expr {
-        Expr::And(items) => Filter::And(items.iter().map(translate::<V>).collect::<Result<_, _>>()?),
+        Expr::And(items) => {
+            Filter::And(items.iter().map(translate::<V>).collect::<Result<_, _>>()?)
+        }
         Expr::Or(items) => Filter::Or(items.iter().map(translate::<V>).collect::<Result<_, _>>()?),
         Expr::Not(inner) => Filter::Not(Box::new(translate::<V>(inner)?)),
         Expr::Attr(path, test) => {
@@ -193,10 +208,7 @@ fn parent_of<V: Vocabulary>(d: &AttrDef) -> Result<&'static AttrDef, ScimError> 
 }
 
 /// `emails.type eq "work"` outside brackets: an address of that type exists.
-fn type_test<V: Vocabulary>(
-    parent: &AttrDef,
-    test: &Test,
-) -> Result<Filter<V::Attr>, ScimError> {
+fn type_test<V: Vocabulary>(parent: &AttrDef, test: &Test) -> Result<Filter<V::Attr>, ScimError> {
     match test {
         Test::Compare(Op::Eq, Literal::Str(kind)) => Ok(Filter::Present(V::typed(parent, kind)?)),
         _ => Err(ScimError::invalid_filter(format!(
@@ -328,9 +340,7 @@ fn build_test<A: Attribute>(attr: A, name: &str, test: &Test) -> Result<Filter<A
         (ValueKind::Id, _) => return Err(wrong("an id string")),
         (ValueKind::Bool, Literal::Bool(b)) => Value::Bool(*b),
         (ValueKind::Bool, Literal::Str(s)) if s.eq_ignore_ascii_case("true") => Value::Bool(true),
-        (ValueKind::Bool, Literal::Str(s)) if s.eq_ignore_ascii_case("false") => {
-            Value::Bool(false)
-        }
+        (ValueKind::Bool, Literal::Str(s)) if s.eq_ignore_ascii_case("false") => Value::Bool(false),
         (ValueKind::Bool, _) => return Err(wrong("true or false")),
         (ValueKind::Enumeration, Literal::Str(s)) => Value::Str(
             AccountState::parse(s)

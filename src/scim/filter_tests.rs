@@ -16,7 +16,8 @@ fn cmp(a: PersonAttr, o: CompareOp, v: Value) -> PersonFilter {
 fn entra_and_okta_queries_translate_to_domain_filters() {
     use CompareOp::Eq;
     use PersonAttr as P;
-    let table: Vec<(&str, PersonFilter)> = vec![
+    let table: Vec<(&str, PersonFilter)> =
+        vec![
         // Okta existence check (scim-clients.md, Okta 1).
         (
             r#"userName eq "anna.nowak@school.example""#,
@@ -53,37 +54,81 @@ fn rfc_style_filters_map_every_supported_attribute() {
     use PersonAttr as P;
     let table: Vec<(&str, PersonFilter)> = vec![
         ("title pr", F::Present(P::Title)),
-        (r#"name.familyName co "O'Malley""#, cmp(P::FamilyName, Contains, s("O'Malley"))),
-        (r#"NAME.GIVENNAME sw "J""#, cmp(P::GivenName, StartsWith, s("J"))),
-        (r#"displayName ew "ska""#, cmp(P::DisplayName, EndsWith, s("ska"))),
+        (
+            r#"name.familyName co "O'Malley""#,
+            cmp(P::FamilyName, Contains, s("O'Malley")),
+        ),
+        (
+            r#"NAME.GIVENNAME sw "J""#,
+            cmp(P::GivenName, StartsWith, s("J")),
+        ),
+        (
+            r#"displayName ew "ska""#,
+            cmp(P::DisplayName, EndsWith, s("ska")),
+        ),
         ("active eq true", cmp(P::Active, Eq, Value::Bool(true))),
-        (r#"active eq "False""#, cmp(P::Active, Eq, Value::Bool(false))),
-        (r#"emails co "@sp1""#, cmp(P::Email(None), Contains, s("@sp1"))),
-        (r#"emails.value ew ".pl""#, cmp(P::Email(None), EndsWith, s(".pl"))),
-        (r#"emails.type eq "work""#, F::Present(P::Email(Some(EmailKind::Work)))),
+        (
+            r#"active eq "False""#,
+            cmp(P::Active, Eq, Value::Bool(false)),
+        ),
+        (
+            r#"emails co "@sp1""#,
+            cmp(P::Email(None), Contains, s("@sp1")),
+        ),
+        (
+            r#"emails.value ew ".pl""#,
+            cmp(P::Email(None), EndsWith, s(".pl")),
+        ),
+        (
+            r#"emails.type eq "work""#,
+            F::Present(P::Email(Some(EmailKind::Work))),
+        ),
         (
             r#"phoneNumbers[type eq "mobile"].value sw "+48""#,
-            cmp(P::PhoneNumber(Some(PhoneKind::Mobile)), StartsWith, s("+48")),
+            cmp(
+                P::PhoneNumber(Some(PhoneKind::Mobile)),
+                StartsWith,
+                s("+48"),
+            ),
         ),
-        (r#"department eq "Matematyka""#, cmp(P::Department, Eq, s("Matematyka"))),
+        (
+            r#"department eq "Matematyka""#,
+            cmp(P::Department, Eq, s("Matematyka")),
+        ),
         (r#"organization pr"#, F::Present(P::Organization)),
         (r#"manager.value eq "m-1""#, cmp(P::Manager, Eq, s("m-1"))),
         (
             "urn:zszo:params:scim:schemas:extension:zszo:2.0:User:schools eq \"12345\"",
             cmp(P::SchoolCode, Eq, s("12345")),
         ),
-        (r#"primarySchool eq "SP-1""#, cmp(P::PrimarySchoolCode, Eq, s("SP-1"))),
-        (r#"position co "matematyki""#, cmp(P::Position, Contains, s("matematyki"))),
-        (r#"login eq "anna.nowak""#, cmp(P::Login, Eq, s("anna.nowak"))),
+        (
+            r#"primarySchool eq "SP-1""#,
+            cmp(P::PrimarySchoolCode, Eq, s("SP-1")),
+        ),
+        (
+            r#"position co "matematyki""#,
+            cmp(P::Position, Contains, s("matematyki")),
+        ),
+        (
+            r#"login eq "anna.nowak""#,
+            cmp(P::Login, Eq, s("anna.nowak")),
+        ),
         (
             r#"accountState eq "LOCKED""#,
             cmp(P::AccountState, Eq, s("locked")),
         ),
         (
             r#"meta.lastModified gt "2011-05-13T04:42:34Z""#,
-            cmp(P::LastModified, Gt, Value::DateTime(datetime!(2011-05-13 04:42:34 UTC))),
+            cmp(
+                P::LastModified,
+                Gt,
+                Value::DateTime(datetime!(2011-05-13 04:42:34 UTC)),
+            ),
         ),
-        (r#"employeeNumber eq 123"#, cmp(P::EmployeeNumber, Eq, s("123"))),
+        (
+            r#"employeeNumber eq 123"#,
+            cmp(P::EmployeeNumber, Eq, s("123")),
+        ),
         ("title eq null", F::Not(Box::new(F::Present(P::Title)))),
         ("title ne null", F::Present(P::Title)),
         (
@@ -112,7 +157,10 @@ fn type_terms_scope_their_siblings_inside_value_paths() {
         ),
         (
             r#"emails[type eq "work" and (value sw "a" or value sw "b")]"#,
-            F::Or(vec![cmp(work, StartsWith, s("a")), cmp(work, StartsWith, s("b"))]),
+            F::Or(vec![
+                cmp(work, StartsWith, s("a")),
+                cmp(work, StartsWith, s("b")),
+            ]),
         ),
         (
             r#"emails[value eq "a@b"]"#,
@@ -140,9 +188,18 @@ fn group_filters_cover_display_name_and_members() {
             r#"displayName eq "Nauczyciele SP1""#,
             F::Compare(GroupAttr::DisplayName, Eq, s("Nauczyciele SP1")),
         ),
-        (r#"members[value eq "u1"]"#, F::Compare(GroupAttr::Member, Eq, s("u1"))),
-        (r#"members.value eq "u1""#, F::Compare(GroupAttr::Member, Eq, s("u1"))),
-        (r#"externalId eq "g""#, F::Compare(GroupAttr::ExternalId, Eq, s("g"))),
+        (
+            r#"members[value eq "u1"]"#,
+            F::Compare(GroupAttr::Member, Eq, s("u1")),
+        ),
+        (
+            r#"members.value eq "u1""#,
+            F::Compare(GroupAttr::Member, Eq, s("u1")),
+        ),
+        (
+            r#"externalId eq "g""#,
+            F::Compare(GroupAttr::ExternalId, Eq, s("g")),
+        ),
         ("meta.created pr", F::Present(GroupAttr::Created)),
     ];
     for (text, want) in table {
@@ -159,7 +216,10 @@ fn unsupported_attributes_are_invalid_filter_naming_the_attribute() {
         (r#"emails[primary eq true]"#, "emails.primary"),
         (r#"name pr"#, "name"),
         (r#"groups.value eq "g""#, "groups.value"),
-        (r#"urn:example:User:userName eq "x""#, "urn:example:User:userName"),
+        (
+            r#"urn:example:User:userName eq "x""#,
+            "urn:example:User:userName",
+        ),
     ];
     for (text, name) in table {
         let e = parse_user_filter(text).unwrap_err();
@@ -196,7 +256,13 @@ fn operators_and_values_must_fit_the_attribute() {
 fn syntax_errors_and_limits_are_invalid_filter() {
     let deep = format!("{}title pr{}", "(".repeat(40), ")".repeat(40));
     let long = format!(r#"userName eq "{}""#, "x".repeat(5000));
-    for text in ["", "userName eq", "userName eq \"a\" xor title pr", &deep, &long] {
+    for text in [
+        "",
+        "userName eq",
+        "userName eq \"a\" xor title pr",
+        &deep,
+        &long,
+    ] {
         let e = parse_user_filter(text).unwrap_err();
         assert_eq!(e.scim_type, Some(ScimType::InvalidFilter), "{text}");
     }
@@ -207,6 +273,26 @@ fn translated_filters_stay_within_the_depth_limit() {
     let nested = |n: usize| format!("{}title pr{}", "not (".repeat(n), ")".repeat(n));
     let f = parse_user_filter(&nested(syntax::MAX_DEPTH)).unwrap();
     assert!(f.depth() <= syntax::MAX_DEPTH + 1);
+}
+
+#[test]
+fn sort_by_resolves_like_filter_attributes() {
+    assert_eq!(
+        user_sort_attr("name.familyName").unwrap(),
+        PersonAttr::FamilyName
+    );
+    assert_eq!(
+        user_sort_attr("META.LASTMODIFIED").unwrap(),
+        PersonAttr::LastModified
+    );
+    assert_eq!(
+        group_sort_attr("displayName").unwrap(),
+        GroupAttr::DisplayName
+    );
+    for bad in ["nickName", "name", "a b", ""] {
+        let e = user_sort_attr(bad).unwrap_err();
+        assert_eq!(e.scim_type, Some(ScimType::InvalidValue), "{bad}");
+    }
 }
 
 proptest! {

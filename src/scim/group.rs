@@ -59,7 +59,11 @@ pub(crate) fn member_ids(value: &Value) -> Result<Vec<String>, ScimError> {
         Value::Array(items) => items.iter().collect(),
         Value::Object(_) => vec![value],
         Value::Null => vec![],
-        _ => return Err(ScimError::invalid_value("members must be a list of objects")),
+        _ => {
+            return Err(ScimError::invalid_value(
+                "members must be a list of objects",
+            ))
+        }
     };
     let mut ids = Vec::new();
     for item in items {
@@ -98,7 +102,10 @@ pub(crate) fn assign(
             Value::String(raw) => crate::domain::parse_text("value", raw, max)
                 .map(Some)
                 .map_err(|e| ScimError::invalid_value(format!("{}: {}", def.display(), e.reason))),
-            _ => Err(ScimError::invalid_value(format!("{} must be a string", def.display()))),
+            _ => Err(ScimError::invalid_value(format!(
+                "{} must be a string",
+                def.display()
+            ))),
         }
     };
     match (def.name, def.sub) {
@@ -194,8 +201,11 @@ mod tests {
 
     #[test]
     fn entra_creates_groups_with_empty_members() {
-        let d = parse_group(&body(json!({"externalId": "e1", "members": []})), WriteMode::Create)
-            .unwrap();
+        let d = parse_group(
+            &body(json!({"externalId": "e1", "members": []})),
+            WriteMode::Create,
+        )
+        .unwrap();
         assert_eq!(d.display_name.as_deref(), Some("Nauczyciele SP1"));
         assert!(d.members.is_empty());
     }
@@ -218,18 +228,31 @@ mod tests {
     fn bad_group_bodies_get_the_rfc_error() {
         let table = [
             (json!({"schemas": [GROUP_SCHEMA]}), ScimType::InvalidValue),
-            (json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "displayName": "x"}), ScimType::InvalidSyntax),
+            (
+                json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "displayName": "x"}),
+                ScimType::InvalidSyntax,
+            ),
             (body(json!({"owner": "x"})), ScimType::InvalidSyntax),
             (body(json!({"id": "g"})), ScimType::Mutability),
-            (body(json!({"members": [{"value": ""}]})), ScimType::InvalidValue),
-            (body(json!({"members": [{"value": "u", "weight": 1}]})), ScimType::InvalidSyntax),
+            (
+                body(json!({"members": [{"value": ""}]})),
+                ScimType::InvalidValue,
+            ),
+            (
+                body(json!({"members": [{"value": "u", "weight": 1}]})),
+                ScimType::InvalidSyntax,
+            ),
             (body(json!({"displayName": 5})), ScimType::InvalidValue),
         ];
         for (b, want) in table {
             let e = parse_group(&b, WriteMode::Create).unwrap_err();
             assert_eq!(e.scim_type, Some(want), "{b}");
         }
-        assert!(parse_group(&body(json!({"id": "g", "meta": {}})), WriteMode::Replace { id: "g" }).is_ok());
+        assert!(parse_group(
+            &body(json!({"id": "g", "meta": {}})),
+            WriteMode::Replace { id: "g" }
+        )
+        .is_ok());
     }
 
     #[test]
@@ -238,7 +261,10 @@ mod tests {
             id: "g-1".into(),
             display_name: "Nauczyciele".into(),
             external_id: None,
-            members: vec![ResourceRef { id: "u1".into(), display: Some("Anna Nowak".into()) }],
+            members: vec![ResourceRef {
+                id: "u1".into(),
+                display: Some("Anna Nowak".into()),
+            }],
             meta: ResourceMeta {
                 created: datetime!(2024-09-01 08:00 UTC),
                 last_modified: datetime!(2024-09-01 08:00 UTC),

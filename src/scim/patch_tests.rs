@@ -141,23 +141,74 @@ fn remove_clears_singular_attributes() {
 fn bad_operations_get_the_rfc_scim_type() {
     let table = [
         (json!([{"op": "remove"}]), ScimType::NoTarget),
-        (json!([{"op": "move", "path": "title", "value": "x"}]), ScimType::InvalidSyntax),
-        (json!([{"op": "replace", "path": "title"}]), ScimType::InvalidValue),
-        (json!([{"op": "replace", "path": "nickName", "value": "x"}]), ScimType::InvalidPath),
-        (json!([{"op": "replace", "path": "emails[type eq", "value": "x"}]), ScimType::InvalidPath),
-        (json!([{"op": "replace", "path": "title[value eq \"x\"]", "value": "x"}]), ScimType::InvalidPath),
-        (json!([{"op": "replace", "path": "emails[type ne \"work\"]", "value": {"value": "a@b.pl"}}]), ScimType::NoTarget),
-        (json!([{"op": "replace", "path": "id", "value": "x"}]), ScimType::Mutability),
-        (json!([{"op": "replace", "path": "meta.version", "value": "x"}]), ScimType::Mutability),
-        (json!([{"op": "add", "path": "groups", "value": [{"value": "g"}]}]), ScimType::Mutability),
-        (json!([{"op": "replace", "path": "password", "value": "Secret1!"}]), ScimType::Mutability),
-        (json!([{"op": "replace", "value": {"password": "Secret1!"}}]), ScimType::Mutability),
-        (json!([{"op": "replace", "value": {"id": "other"}}]), ScimType::Mutability),
-        (json!([{"op": "replace", "path": "urn:zszo:params:scim:schemas:extension:zszo:2.0:User:accountState", "value": "active"}]), ScimType::Mutability),
-        (json!([{"op": "replace", "path": "active", "value": "maybe"}]), ScimType::InvalidValue),
-        (json!([{"op": "replace", "path": "emails[type eq \"work\"].value", "value": "nope"}]), ScimType::InvalidValue),
-        (json!([{"op": "remove", "path": "name.familyName"}]), ScimType::InvalidValue),
-        (json!([{"op": "replace", "value": "x"}]), ScimType::InvalidValue),
+        (
+            json!([{"op": "move", "path": "title", "value": "x"}]),
+            ScimType::InvalidSyntax,
+        ),
+        (
+            json!([{"op": "replace", "path": "title"}]),
+            ScimType::InvalidValue,
+        ),
+        (
+            json!([{"op": "replace", "path": "nickName", "value": "x"}]),
+            ScimType::InvalidPath,
+        ),
+        (
+            json!([{"op": "replace", "path": "emails[type eq", "value": "x"}]),
+            ScimType::InvalidPath,
+        ),
+        (
+            json!([{"op": "replace", "path": "title[value eq \"x\"]", "value": "x"}]),
+            ScimType::InvalidPath,
+        ),
+        (
+            json!([{"op": "replace", "path": "emails[type ne \"work\"]", "value": {"value": "a@b.pl"}}]),
+            ScimType::NoTarget,
+        ),
+        (
+            json!([{"op": "replace", "path": "id", "value": "x"}]),
+            ScimType::Mutability,
+        ),
+        (
+            json!([{"op": "replace", "path": "meta.version", "value": "x"}]),
+            ScimType::Mutability,
+        ),
+        (
+            json!([{"op": "add", "path": "groups", "value": [{"value": "g"}]}]),
+            ScimType::Mutability,
+        ),
+        (
+            json!([{"op": "replace", "path": "password", "value": "Secret1!"}]),
+            ScimType::Mutability,
+        ),
+        (
+            json!([{"op": "replace", "value": {"password": "Secret1!"}}]),
+            ScimType::Mutability,
+        ),
+        (
+            json!([{"op": "replace", "value": {"id": "other"}}]),
+            ScimType::Mutability,
+        ),
+        (
+            json!([{"op": "replace", "path": "urn:zszo:params:scim:schemas:extension:zszo:2.0:User:accountState", "value": "active"}]),
+            ScimType::Mutability,
+        ),
+        (
+            json!([{"op": "replace", "path": "active", "value": "maybe"}]),
+            ScimType::InvalidValue,
+        ),
+        (
+            json!([{"op": "replace", "path": "emails[type eq \"work\"].value", "value": "nope"}]),
+            ScimType::InvalidValue,
+        ),
+        (
+            json!([{"op": "remove", "path": "name.familyName"}]),
+            ScimType::InvalidValue,
+        ),
+        (
+            json!([{"op": "replace", "value": "x"}]),
+            ScimType::InvalidValue,
+        ),
     ];
     for (list, want) in table {
         assert_eq!(err(list.clone()), Some(want), "{list}");
@@ -206,7 +257,8 @@ fn gpatch(list: serde_json::Value) -> Result<GroupDraft, ScimError> {
 #[test]
 fn removing_members_by_value_list_removes_only_those() {
     // scim-clients.md, Entra 4: never the whole list.
-    let d = gpatch(json!([{"op": "Remove", "path": "members", "value": [{"value": "u2"}]}])).unwrap();
+    let d =
+        gpatch(json!([{"op": "Remove", "path": "members", "value": [{"value": "u2"}]}])).unwrap();
     assert_eq!(d.members, ["u1", "u3"]);
 }
 
@@ -225,24 +277,47 @@ fn adding_and_replacing_members_and_renaming() {
     ]))
     .unwrap();
     assert_eq!(d.members, ["u1", "u2", "u3", "u4"]);
-    let d = gpatch(json!([{"op": "replace", "path": "members", "value": [{"value": "u9"}]}])).unwrap();
+    let d =
+        gpatch(json!([{"op": "replace", "path": "members", "value": [{"value": "u9"}]}])).unwrap();
     assert_eq!(d.members, ["u9"]);
     // Okta renames with a path-less replace of {id, displayName} (Okta 6).
-    let d = gpatch(json!([{"op": "replace", "value": {"id": "g-1", "displayName": "Kadra"}}])).unwrap();
+    let d =
+        gpatch(json!([{"op": "replace", "value": {"id": "g-1", "displayName": "Kadra"}}])).unwrap();
     assert_eq!(d.display_name.as_deref(), Some("Kadra"));
     let d = gpatch(json!([{"op": "remove", "path": "members"}])).unwrap();
-    assert!(d.members.is_empty(), "remove without a value clears the list (RFC 7644 §3.5.2.2)");
+    assert!(
+        d.members.is_empty(),
+        "remove without a value clears the list (RFC 7644 §3.5.2.2)"
+    );
 }
 
 #[test]
 fn bad_group_operations_get_the_rfc_scim_type() {
     let table = [
-        (json!([{"op": "add", "path": "members[value eq \"u1\"]", "value": [{"value": "u1"}]}]), ScimType::InvalidPath),
-        (json!([{"op": "remove", "path": "members[display eq \"x\"]"}]), ScimType::InvalidPath),
-        (json!([{"op": "remove", "path": "displayName"}]), ScimType::InvalidValue),
-        (json!([{"op": "replace", "value": {"id": "g-2"}}]), ScimType::Mutability),
-        (json!([{"op": "replace", "path": "owner", "value": "x"}]), ScimType::InvalidPath),
-        (json!([{"op": "add", "path": "members", "value": [{"value": ""}]}]), ScimType::InvalidValue),
+        (
+            json!([{"op": "add", "path": "members[value eq \"u1\"]", "value": [{"value": "u1"}]}]),
+            ScimType::InvalidPath,
+        ),
+        (
+            json!([{"op": "remove", "path": "members[display eq \"x\"]"}]),
+            ScimType::InvalidPath,
+        ),
+        (
+            json!([{"op": "remove", "path": "displayName"}]),
+            ScimType::InvalidValue,
+        ),
+        (
+            json!([{"op": "replace", "value": {"id": "g-2"}}]),
+            ScimType::Mutability,
+        ),
+        (
+            json!([{"op": "replace", "path": "owner", "value": "x"}]),
+            ScimType::InvalidPath,
+        ),
+        (
+            json!([{"op": "add", "path": "members", "value": [{"value": ""}]}]),
+            ScimType::InvalidValue,
+        ),
     ];
     for (list, want) in table {
         let e = gpatch(list.clone()).unwrap_err();

@@ -5,7 +5,9 @@
 //! Invariant: no rendering path can emit `password`: [`ScimUserView`] has no such field.
 //! `id` and `schemas` survive every projection (they are `returned: always`).
 
-use super::attrs::{self, AttrDef, ENTERPRISE_SCHEMA, USER_ATTRS, USER_SCHEMA, USER_SCHEMAS, ZSZO_SCHEMA};
+use super::attrs::{
+    self, AttrDef, ENTERPRISE_SCHEMA, USER_ATTRS, USER_SCHEMA, USER_SCHEMAS, ZSZO_SCHEMA,
+};
 use super::draft::{Email, PersonDraft, Phone};
 use super::ScimError;
 use crate::domain::{AccountState, EmployeeNumber, LoginName, PersonName, Position};
@@ -116,7 +118,11 @@ impl ScimUserView {
         let mut core = Map::new();
         core.insert("schemas".into(), json!(USER_SCHEMAS));
         core.insert("id".into(), json!(self.id));
-        put(&mut core, "externalId", self.external_id.as_ref().map(|v| json!(v)));
+        put(
+            &mut core,
+            "externalId",
+            self.external_id.as_ref().map(|v| json!(v)),
+        );
         core.insert("userName".into(), json!(self.user_name));
         core.insert(
             "name".into(),
@@ -128,7 +134,10 @@ impl ScimUserView {
         );
         core.insert(
             "displayName".into(),
-            json!(self.display_name.clone().unwrap_or_else(|| self.name.full())),
+            json!(self
+                .display_name
+                .clone()
+                .unwrap_or_else(|| self.name.full())),
         );
         put(&mut core, "title", self.title.as_ref().map(|v| json!(v)));
         core.insert("active".into(), json!(self.active));
@@ -162,8 +171,16 @@ impl ScimUserView {
             "employeeNumber",
             self.employee_number.as_ref().map(|v| json!(v.as_str())),
         );
-        put(&mut enterprise, "department", self.department.as_ref().map(|v| json!(v)));
-        put(&mut enterprise, "organization", self.organization.as_ref().map(|v| json!(v)));
+        put(
+            &mut enterprise,
+            "department",
+            self.department.as_ref().map(|v| json!(v)),
+        );
+        put(
+            &mut enterprise,
+            "organization",
+            self.organization.as_ref().map(|v| json!(v)),
+        );
         put(
             &mut enterprise,
             "manager",
@@ -175,8 +192,15 @@ impl ScimUserView {
         let schools: Vec<&str> = self.employment.all().map(|c| c.as_str()).collect();
         let mut zszo = Map::new();
         zszo.insert("schools".into(), json!(schools));
-        zszo.insert("primarySchool".into(), json!(self.employment.primary.as_str()));
-        put(&mut zszo, "position", self.position.as_ref().map(|p| json!(p.as_str())));
+        zszo.insert(
+            "primarySchool".into(),
+            json!(self.employment.primary.as_str()),
+        );
+        put(
+            &mut zszo,
+            "position",
+            self.position.as_ref().map(|p| json!(p.as_str())),
+        );
         zszo.insert("login".into(), json!(self.login.as_str()));
         zszo.insert("accountState".into(), json!(self.account_state.as_str()));
         core.insert(ZSZO_SCHEMA.into(), Value::Object(zszo));
@@ -198,7 +222,10 @@ fn multi(value: &str, kind: Option<&str>, primary: bool) -> Value {
 fn reference(r: &ResourceRef, base_url: &str, resource_type: &str, display_key: &str) -> Value {
     let mut m = Map::new();
     m.insert("value".into(), json!(r.id));
-    m.insert("$ref".into(), json!(location(base_url, resource_type, &r.id)));
+    m.insert(
+        "$ref".into(),
+        json!(location(base_url, resource_type, &r.id)),
+    );
     put(&mut m, display_key, r.display.as_ref().map(|d| json!(d)));
     Value::Object(m)
 }
@@ -285,9 +312,7 @@ fn copy(from: &Map<String, Value>, to: &mut Map<String, Value>, def: &AttrDef) {
             let Some(Value::Object(src)) = from.get(urn) else {
                 return;
             };
-            let dst = to
-                .entry(urn)
-                .or_insert_with(|| Value::Object(Map::new()));
+            let dst = to.entry(urn).or_insert_with(|| Value::Object(Map::new()));
             let Value::Object(dst) = dst else { return };
             (src, dst)
         }

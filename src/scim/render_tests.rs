@@ -58,7 +58,10 @@ fn a_user_renders_core_extensions_and_meta() {
     assert_eq!(v["displayName"], "Anna Nowak");
     assert_eq!(v["active"], false, "an inactive user is still rendered");
     assert_eq!(v["emails"][0]["type"], "work");
-    assert_eq!(v["groups"][0]["$ref"], "https://zszo.example/scim/v2/Groups/g-1");
+    assert_eq!(
+        v["groups"][0]["$ref"],
+        "https://zszo.example/scim/v2/Groups/g-1"
+    );
     let ent = &v["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"];
     assert_eq!(ent["employeeNumber"], "KR/1");
     assert_eq!(ent["manager"]["value"], "m-1");
@@ -85,7 +88,11 @@ fn password_is_never_rendered_even_when_asked_for() {
     let v = p.apply(view().render(BASE));
     let text = v.to_string().to_lowercase();
     assert!(!text.contains("password"));
-    assert!(!view().render(BASE).to_string().to_lowercase().contains("password"));
+    assert!(!view()
+        .render(BASE)
+        .to_string()
+        .to_lowercase()
+        .contains("password"));
 }
 
 #[test]
@@ -110,7 +117,10 @@ fn attributes_keep_only_the_named_ones_plus_id_and_schemas() {
         ]
     );
     assert_eq!(v["name"], serde_json::json!({"familyName": "Nowak"}));
-    assert_eq!(v["emails"], serde_json::json!([{"value": "anna@sp1.krakow.pl"}]));
+    assert_eq!(
+        v["emails"],
+        serde_json::json!([{"value": "anna@sp1.krakow.pl"}])
+    );
     assert_eq!(
         v["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
         serde_json::json!({"employeeNumber": "KR/1"})
@@ -133,7 +143,10 @@ fn excluded_attributes_drop_the_named_ones_but_never_id() {
 fn both_projection_parameters_at_once_are_refused() {
     let e = Projection::for_users(Some("userName"), Some("groups")).unwrap_err();
     assert_eq!(e.scim_type, Some(crate::scim::ScimType::InvalidValue));
-    assert_eq!(Projection::for_users(Some(""), None).unwrap(), Projection::Default);
+    assert_eq!(
+        Projection::for_users(Some(""), None).unwrap(),
+        Projection::Default
+    );
 }
 
 #[test]

@@ -326,8 +326,7 @@ impl Parser {
     }
 
     fn unary(&mut self, in_brackets: bool) -> Result<Expr, SyntaxError> {
-        if self.peek_keyword("not")
-            && matches!(self.toks.get(self.pos + 1), Some((_, Tok::LParen)))
+        if self.peek_keyword("not") && matches!(self.toks.get(self.pos + 1), Some((_, Tok::LParen)))
         {
             self.pos += 2;
             self.enter()?;

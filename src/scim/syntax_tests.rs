@@ -50,7 +50,10 @@ fn values_are_json_literals_with_escapes() {
         ("a eq true", Literal::Bool(true)),
         ("a eq False", Literal::Bool(false)),
         ("a eq null", Literal::Null),
-        ("a eq -12.5e2", Literal::Number(serde_json::from_str("-12.5e2").unwrap())),
+        (
+            "a eq -12.5e2",
+            Literal::Number(serde_json::from_str("-12.5e2").unwrap()),
+        ),
     ];
     for (text, want) in table {
         match parse_filter(text).unwrap() {
@@ -79,7 +82,10 @@ fn urn_qualified_and_dotted_paths_split_into_parts() {
                 Some("givenName"),
             ),
         ),
-        ("meta.lastModified", path(None, "meta", Some("lastModified"))),
+        (
+            "meta.lastModified",
+            path(None, "meta", Some("lastModified")),
+        ),
         ("members.$ref", path(None, "members", Some("$ref"))),
     ];
     for (text, want) in table {
@@ -93,7 +99,9 @@ fn urn_qualified_and_dotted_paths_split_into_parts() {
 #[test]
 fn value_paths_parse_with_and_without_a_trailing_comparison() {
     let f = parse_filter(r#"emails[type eq "work" and value co "@x"]"#).unwrap();
-    assert!(matches!(&f, Expr::ValuePath { then: None, filter, .. } if matches!(**filter, Expr::And(_))));
+    assert!(
+        matches!(&f, Expr::ValuePath { then: None, filter, .. } if matches!(**filter, Expr::And(_)))
+    );
     let g = parse_filter(r#"emails[type eq "work"].value eq "a@b.pl""#).unwrap();
     match g {
         Expr::ValuePath {
@@ -133,7 +141,11 @@ fn nesting_beyond_the_limit_is_refused_and_at_the_limit_accepted() {
     assert!(parse_filter(&nested(MAX_DEPTH)).is_ok());
     let e = parse_filter(&nested(MAX_DEPTH + 1)).unwrap_err();
     assert!(e.message.contains("deeper"), "{e}");
-    let nots = format!("{}a pr{}", "not (".repeat(MAX_DEPTH + 1), ")".repeat(MAX_DEPTH + 1));
+    let nots = format!(
+        "{}a pr{}",
+        "not (".repeat(MAX_DEPTH + 1),
+        ")".repeat(MAX_DEPTH + 1)
+    );
     assert!(parse_filter(&nots).is_err());
 }
 
@@ -157,7 +169,14 @@ fn patch_paths_parse_value_filters_and_sub_attributes() {
     let u = parse_patch_path("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager")
         .unwrap();
     assert_eq!(u.attr.name, "manager");
-    for bad in ["", "a b", "emails[type eq \"work\"]value", "emails[", "a pr", "1x"] {
+    for bad in [
+        "",
+        "a b",
+        "emails[type eq \"work\"]value",
+        "emails[",
+        "a pr",
+        "1x",
+    ] {
         assert!(parse_patch_path(bad).is_err(), "{bad:?}");
     }
 }
