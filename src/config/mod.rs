@@ -359,6 +359,9 @@ fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
                 dir: PathBuf::new(),
             },
         }),
+        scim: ScimConfig {
+            clients_file: raw.scim.clients_file,
+        },
     })
 }
 
