@@ -15,6 +15,7 @@ use crate::domain::audit::{Actor, NewAuditRecord, Outcome};
 use crate::domain::{login_candidates, AccountState};
 use crate::ports::{
     AdminRole, AuditError, AuditLog, Directory, DirectoryError, NewCredentials, NewPerson,
+    PersonProfile,
 };
 use std::fmt;
 
@@ -195,10 +196,12 @@ impl Bootstrap<'_> {
         for login in login_candidates(&person.name) {
             let new = NewPerson {
                 login: login.clone(),
-                name: person.name.clone(),
-                employee_number: Some(person.employee_number.clone()),
-                position: person.position.clone(),
-                employment: person.employment.clone(),
+                profile: PersonProfile {
+                    display_name: Some(person.name.full()),
+                    employee_number: Some(person.employee_number.clone()),
+                    position: person.position.clone(),
+                    ..PersonProfile::new(person.name.clone(), person.employment.clone())
+                },
                 credentials: credentials.clone(),
                 created_by: Actor::System(ACTOR.into()).to_string(),
             };

@@ -1,21 +1,21 @@
-//! `LdapDirectory`: the `ports::Directory` implementation over slapd.
+//! `LdapDirectory`: the `ports::Directory` implementation over slapd. Schools, roles and
+//! password checks are here; people are in `people`, groups in `groups`, paging and link
+//! resolution in `search`, filter rendering in `render`.
 //!
 //! Invariants: DNs and filters come only from `names`; entries are parsed only by `mapping`;
 //! every LDAP error goes through `error`. Writes are never retried (see `pool`). A person's
 //! password is checked by a bind on a fresh connection that is closed right after, and an
 //! empty or blank password never reaches slapd (security.md LDAP-03, RFC 4513 §5.1.2).
 
-use super::error::{from_ldap, is_login_taken, rc};
-use super::mapping::{
-    empty_group_attrs, ou_attrs, person_attrs, person_from_entry, school_attrs, school_from_entry,
-    PERSON_ATTRS, SCHOOL_ATTRS,
-};
+use super::error::{from_ldap, rc};
+use super::mapping::{empty_group_attrs, ou_attrs, school_attrs, school_from_entry, SCHOOL_ATTRS};
 use super::names::{Filter, Layout};
-use super::pool::{bind, LdapOptions, LdapPool, WriteError};
+use super::pool::{bind, LdapOptions, LdapPool};
 use crate::clock::{Clock, SystemClock};
 use crate::domain::{EmployeeNumber, LoginName, School, SchoolCode};
 use crate::ports::{
-    AdminRole, Directory, DirectoryError, EntryRef, NewPerson, PersonEntry, SchoolEntry,
+    AdminRole, Directory, DirectoryError, EntryRef, GroupEntry, GroupProfile, GroupSearch,
+    NewPerson, Page, PersonEntry, PersonProfile, PersonSearch, SchoolEntry, SchoolScope,
 };
 use async_trait::async_trait;
 use ldap3::{Mod, Scope, SearchEntry};
@@ -80,49 +80,12 @@ impl LdapDirectory {
         }
     }
 
-    /// Finds at most one person under the schools; more than one is a broken invariant.
-    async fn find_person(&self, filter: Filter) -> Result<Option<PersonEntry>, DirectoryError> {
-        let filter = Filter::and([Filter::object_class("zszoPerson"), filter]);
-        let base = self.layout.schools_dn();
-        let entries = match self
-            .pool
-            .search(&base, Scope::Subtree, &filter, PERSON_ATTRS)
-            .await
-        {
-            Ok(entries) => entries,
-            Err(DirectoryError::NotFound(_)) => return Ok(None),
-            Err(e) => return Err(e),
-        };
-        match entries.as_slice() {
-            [] => Ok(None),
-            [one] => person_from_entry(one).map(Some),
-            many => Err(DirectoryError::Other(format!(
-                "{} entries match {filter}: {}",
-                many.len(),
-                many.iter()
-                    .map(|e| e.dn.as_str())
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            ))),
-        }
+    pub(super) fn pool(&self) -> &LdapPool {
+        &self.pool
     }
 
-    /// The DN of the person with `login`, for binding as them.
-    async fn person_dn(&self, login: &LoginName) -> Result<Option<String>, DirectoryError> {
-        let filter = Filter::and([
-            Filter::object_class("zszoPerson"),
-            Filter::eq("uid", login.as_str()),
-        ]);
-        let base = self.layout.schools_dn();
-        match self
-            .pool
-            .search(&base, Scope::Subtree, &filter, &["1.1"])
-            .await
-        {
-            Ok(entries) if entries.len() == 1 => Ok(entries.into_iter().next().map(|e| e.dn)),
-            Ok(_) | Err(DirectoryError::NotFound(_)) => Ok(None),
-            Err(e) => Err(e),
-        }
+    pub(super) fn now(&self) -> time::OffsetDateTime {
+        self.clock.now()
     }
 }
 
@@ -230,37 +193,68 @@ impl Directory for LdapDirectory {
     }
 
     async fn create_person(&self, person: &NewPerson) -> Result<PersonEntry, DirectoryError> {
-        let primary = &person.employment.primary;
-        let dn = self.layout.person_dn(primary, &person.login);
-        let attrs = person_attrs(
-            person,
-            &self.layout,
-            &self.pool.options().eppn_scope,
-            self.clock.now(),
-        );
-        match self.pool.add(&dn, attrs).await {
-            Ok(()) => {}
-            Err(WriteError::Refused(result)) if is_login_taken(&result) => {
-                return Err(DirectoryError::AlreadyExists(format!(
-                    "login {} is taken",
-                    person.login
-                )));
-            }
-            Err(e) if e.rc() == Some(rc::NO_SUCH_OBJECT) => {
-                return Err(DirectoryError::NotFound(format!(
-                    "school {primary} ({})",
-                    self.layout.people_dn(primary)
-                )));
-            }
-            Err(e) => return Err(e.into_directory(&dn)),
-        }
-        let entry = self
-            .read(&dn, &Filter::object_class("zszoPerson"), PERSON_ATTRS)
-            .await?
-            .ok_or_else(|| {
-                DirectoryError::Other(format!("{dn} vanished right after it was created"))
-            })?;
-        person_from_entry(&entry)
+        self.create_person_impl(person).await
+    }
+
+    async fn get_person(
+        &self,
+        id: &str,
+        scope: &SchoolScope,
+    ) -> Result<Option<PersonEntry>, DirectoryError> {
+        self.get_person_impl(id, scope).await
+    }
+
+    async fn search_people(&self, q: &PersonSearch) -> Result<Page<PersonEntry>, DirectoryError> {
+        self.search_people_impl(q).await
+    }
+
+    async fn update_person(
+        &self,
+        id: &str,
+        profile: &PersonProfile,
+    ) -> Result<PersonEntry, DirectoryError> {
+        self.update_person_impl(id, profile).await
+    }
+
+    async fn delete_person(&self, id: &str) -> Result<(), DirectoryError> {
+        self.delete_person_impl(id).await
+    }
+
+    async fn create_group(&self, profile: &GroupProfile) -> Result<GroupEntry, DirectoryError> {
+        self.create_group_impl(profile).await
+    }
+
+    async fn get_group(
+        &self,
+        id: &str,
+        scope: &SchoolScope,
+    ) -> Result<Option<GroupEntry>, DirectoryError> {
+        self.get_group_impl(id, scope).await
+    }
+
+    async fn search_groups(&self, q: &GroupSearch) -> Result<Page<GroupEntry>, DirectoryError> {
+        self.search_groups_impl(q).await
+    }
+
+    async fn update_group(
+        &self,
+        id: &str,
+        profile: &GroupProfile,
+    ) -> Result<GroupEntry, DirectoryError> {
+        self.update_group_impl(id, profile).await
+    }
+
+    async fn modify_group_members(
+        &self,
+        id: &str,
+        add: &[String],
+        remove: &[String],
+    ) -> Result<GroupEntry, DirectoryError> {
+        self.modify_group_members_impl(id, add, remove).await
+    }
+
+    async fn delete_group(&self, id: &str) -> Result<(), DirectoryError> {
+        self.delete_group_impl(id).await
     }
 
     async fn grant_role(
@@ -293,7 +287,7 @@ impl Directory for LdapDirectory {
         if password.expose_secret().trim().is_empty() {
             return Ok(false);
         }
-        let Some(dn) = self.person_dn(login).await? else {
+        let Some(dn) = self.login_dn(login).await? else {
             return Ok(false);
         };
         let mut ldap = self.pool.open_unpooled().await?;

@@ -115,6 +115,24 @@ pub fn is_login_taken(result: &LdapResult) -> bool {
             && result.text.to_ascii_lowercase().contains("(uid="))
 }
 
+/// Which unique attribute a slapo-unique refusal names (19, "non-unique attributes found
+/// with (|(mail=…))"), as the SCIM attribute: `login`, `email`, `externalId`, `userName`.
+pub fn unique_clash(result: &LdapResult) -> Option<&'static str> {
+    if result.rc != rc::CONSTRAINT_VIOLATION || !result.text.contains("non-unique") {
+        return None;
+    }
+    let text = result.text.to_ascii_lowercase();
+    [
+        ("(uid=", "login"),
+        ("(mail=", "email"),
+        ("(zszoexternalid=", "externalId"),
+        ("(zszoexternalusername=", "userName"),
+    ]
+    .into_iter()
+    .find(|(needle, _)| text.contains(needle))
+    .map(|(_, name)| name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,5 +224,24 @@ mod tests {
             "non-unique attributes found with (|(employeeNumber=7))"
         )));
         assert!(!is_login_taken(&result(19, "password in history")));
+    }
+
+    #[test]
+    fn a_unique_clash_names_the_attribute() {
+        let clash = |text: &str| unique_clash(&result(19, text));
+        assert_eq!(
+            clash("non-unique attributes found with (|(uid=a))"),
+            Some("login")
+        );
+        assert_eq!(
+            clash("non-unique attributes found with (|(zszoExternalUserName=A@x))"),
+            Some("userName")
+        );
+        assert_eq!(
+            clash("non-unique attributes found with (|(zszoExternalId=7))"),
+            Some("externalId")
+        );
+        assert_eq!(clash("password in history"), None);
+        assert_eq!(unique_clash(&result(68, "non-unique (uid=a)")), None);
     }
 }

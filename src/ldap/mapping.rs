@@ -5,12 +5,8 @@
 //! entry that does not parse is `DirectoryError::Other` naming the DN and the attribute, never a
 //! panic and never a half-filled value. Attribute names are matched case-insensitively.
 
-use super::names::Layout;
-use crate::domain::{
-    AccountState, EmployeeNumber, FamilyName, GivenName, LoginName, ParseError, PersonName,
-    Position, School, SchoolCode, SchoolName,
-};
-use crate::ports::{DirectoryError, Employment, EntryRef, NewPerson, PersonEntry, SchoolEntry};
+use crate::domain::{ParseError, School, SchoolCode, SchoolName};
+use crate::ports::{DirectoryError, EntryMeta, EntryRef, SchoolEntry};
 use ldap3::SearchEntry;
 use std::collections::HashSet;
 use time::OffsetDateTime;
@@ -18,23 +14,10 @@ use time::OffsetDateTime;
 /// Attributes requested when reading a school (`entryUUID` is operational: ask for it).
 pub const SCHOOL_ATTRS: &[&str] = &["entryUUID", "zszoSchoolCode", "displayName"];
 
-/// Attributes requested when reading a person.
-pub const PERSON_ATTRS: &[&str] = &[
-    "entryUUID",
-    "uid",
-    "givenName",
-    "sn",
-    "employeeNumber",
-    "title",
-    "zszoSchoolCode",
-    "zszoPrimarySchoolCode",
-    "zszoAccountState",
-];
-
 /// One attribute for an LDAP Add.
 pub type AddAttr = (String, HashSet<String>);
 
-fn attr<I, S>(name: &str, values: I) -> AddAttr
+pub fn attr<I, S>(name: &str, values: I) -> AddAttr
 where
     I: IntoIterator<Item = S>,
     S: Into<String>,
@@ -72,14 +55,6 @@ pub fn school_attrs(school: &School) -> Vec<AddAttr> {
     ]
 }
 
-/// `zszoSearchName`: lower-case ASCII-folded "given family" and "family given", so a search
-/// for "lukasz zolc" finds "Łukasz Żółć" (deunicode does the folding).
-pub fn search_names(name: &PersonName) -> [String; 2] {
-    let fold = |s: &str| deunicode::deunicode(s).to_lowercase();
-    let (given, family) = (fold(name.given.as_str()), fold(name.family.as_str()));
-    [format!("{given} {family}"), format!("{family} {given}")]
-}
-
 /// GeneralizedTime (RFC 4517 §3.3.13) in UTC without fractions: `YYYYMMDDHHMMSSZ`.
 pub fn generalized_time(t: OffsetDateTime) -> String {
     let t = t.to_offset(time::UtcOffset::UTC);
@@ -94,85 +69,35 @@ pub fn generalized_time(t: OffsetDateTime) -> String {
     )
 }
 
-/// Every attribute of a new person's entry (see the module docs of `ldap` for the list).
-pub fn person_attrs(
-    person: &NewPerson,
-    layout: &Layout,
-    eppn_scope: &str,
-    now: OffsetDateTime,
-) -> Vec<AddAttr> {
-    let schools: Vec<&SchoolCode> = person.employment.all().collect();
-    let full = person.name.full();
-    let state = person
-        .credentials
-        .as_ref()
-        .map_or(AccountState::None, |c| c.state);
-    let mut attrs = vec![
-        attr(
-            "objectClass",
-            [
-                "top",
-                "person",
-                "organizationalPerson",
-                "inetOrgPerson",
-                "zszoPerson",
-                "eduPerson",
-            ],
-        ),
-        attr("uid", [person.login.as_str()]),
-        attr("cn", [full.as_str()]),
-        attr("displayName", [full.as_str()]),
-        attr("sn", [person.name.family.as_str()]),
-        attr("givenName", [person.name.given.as_str()]),
-        attr("zszoSchoolCode", schools.iter().map(|c| c.as_str())),
-        attr(
-            "zszoPrimarySchoolCode",
-            [person.employment.primary.as_str()],
-        ),
-        attr("zszoEmploymentActive", ["TRUE"]),
-        attr("zszoAccountState", [state.as_str()]),
-        attr("zszoSearchName", search_names(&person.name)),
-        attr("eduPersonAffiliation", ["staff", "employee"]),
-        attr(
-            "eduPersonPrincipalName",
-            [format!("{}@{eppn_scope}", person.login)],
-        ),
-        attr(
-            "eduPersonOrgUnitDN",
-            schools.iter().map(|c| layout.school_dn(c)),
-        ),
-        attr(
-            "eduPersonPrimaryOrgUnitDN",
-            [layout.school_dn(&person.employment.primary)],
-        ),
-    ];
-    if let Some(n) = &person.employee_number {
-        attrs.push(attr("employeeNumber", [n.as_str()]));
+/// Parses GeneralizedTime as slapd writes it (`YYYYMMDDHHMMSSZ`, optionally with a fraction
+/// such as `.123456` before the `Z`); `None` for anything else.
+pub fn parse_generalized_time(raw: &str) -> Option<OffsetDateTime> {
+    let digits = raw.strip_suffix('Z')?;
+    let (main, _fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    if main.len() != 14 || !main.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
     }
-    if let Some(p) = &person.position {
-        attrs.push(attr("title", [p.as_str()]));
-    }
-    if let Some(c) = &person.credentials {
-        attrs.push(attr("userPassword", [format!("{{ARGON2}}{}", c.hash.0)]));
-        if c.must_change {
-            attrs.push(attr("pwdReset", ["TRUE"]));
-        }
-        if let Some(at) = c.expires_at {
-            let t = generalized_time(at);
-            attrs.push(attr("pwdEndTime", [t.as_str()]));
-            attrs.push(attr("zszoInitialPasswordExpiry", [t]));
-        }
-        attrs.push(attr("zszoAccountCreatedBy", [person.created_by.as_str()]));
-        attrs.push(attr("zszoAccountCreatedAt", [generalized_time(now)]));
-    }
-    attrs
+    let n = |r: std::ops::Range<usize>| main[r].parse::<u32>().ok();
+    let month = time::Month::try_from(u8::try_from(n(4..6)?).ok()?).ok()?;
+    let date = time::Date::from_calendar_date(i32::try_from(n(0..4)?).ok()?, month, n(6..8)? as u8)
+        .ok()?;
+    let t = time::Time::from_hms(n(8..10)? as u8, n(10..12)? as u8, n(12..14)? as u8).ok()?;
+    Some(date.with_time(t).assume_utc())
 }
 
+/// Operational attributes every read asks for, to fill [`EntryMeta`].
+pub const META_ATTRS: [&str; 4] = [
+    "entryUUID",
+    "createTimestamp",
+    "modifyTimestamp",
+    "entryCSN",
+];
+
 /// Case-insensitive attribute access with errors that name the entry and the attribute.
-struct Reader<'a>(&'a SearchEntry);
+pub(crate) struct Reader<'a>(pub &'a SearchEntry);
 
 impl<'a> Reader<'a> {
-    fn values(&self, name: &str) -> &'a [String] {
+    pub(crate) fn values(&self, name: &str) -> &'a [String] {
         self.0
             .attrs
             .iter()
@@ -180,11 +105,11 @@ impl<'a> Reader<'a> {
             .map_or(&[], |(_, v)| v.as_slice())
     }
 
-    fn bad(&self, name: &str, why: impl std::fmt::Display) -> DirectoryError {
+    pub(crate) fn bad(&self, name: &str, why: impl std::fmt::Display) -> DirectoryError {
         DirectoryError::Other(format!("entry {:?}: attribute {name}: {why}", self.0.dn))
     }
 
-    fn optional(&self, name: &str) -> Result<Option<&'a str>, DirectoryError> {
+    pub(crate) fn optional(&self, name: &str) -> Result<Option<&'a str>, DirectoryError> {
         match self.values(name) {
             [] => Ok(None),
             [one] => Ok(Some(one.as_str())),
@@ -192,7 +117,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn required(&self, name: &str) -> Result<&'a str, DirectoryError> {
+    pub(crate) fn required(&self, name: &str) -> Result<&'a str, DirectoryError> {
         self.optional(name)?.ok_or_else(|| {
             if self
                 .0
@@ -207,7 +132,7 @@ impl<'a> Reader<'a> {
         })
     }
 
-    fn parse<T>(
+    pub(crate) fn parse<T>(
         &self,
         name: &str,
         parser: impl Fn(&str) -> Result<T, ParseError>,
@@ -215,7 +140,7 @@ impl<'a> Reader<'a> {
         parser(self.required(name)?).map_err(|e| self.bad(name, e))
     }
 
-    fn parse_optional<T>(
+    pub(crate) fn parse_optional<T>(
         &self,
         name: &str,
         parser: impl Fn(&str) -> Result<T, ParseError>,
@@ -225,11 +150,31 @@ impl<'a> Reader<'a> {
             .transpose()
     }
 
-    fn entry_ref(&self) -> Result<EntryRef, DirectoryError> {
+    pub(crate) fn entry_ref(&self) -> Result<EntryRef, DirectoryError> {
         Ok(EntryRef {
             id: self.required("entryUUID")?.to_owned(),
             dn: self.0.dn.clone(),
         })
+    }
+}
+
+impl Reader<'_> {
+    pub(crate) fn time(&self, name: &str) -> Result<OffsetDateTime, DirectoryError> {
+        let raw = self.required(name)?;
+        parse_generalized_time(raw).ok_or_else(|| self.bad(name, "is not a GeneralizedTime"))
+    }
+
+    pub(crate) fn meta(&self) -> Result<EntryMeta, DirectoryError> {
+        Ok(EntryMeta {
+            created: self.time("createTimestamp")?,
+            modified: self.time("modifyTimestamp")?,
+            version: self.required("entryCSN")?.to_owned(),
+        })
+    }
+
+    /// Every value of a multi-valued text attribute, in the order slapd returned them.
+    pub(crate) fn all(&self, name: &str) -> Vec<String> {
+        self.values(name).to_vec()
     }
 }
 
@@ -241,31 +186,6 @@ pub fn school_from_entry(entry: &SearchEntry) -> Result<SchoolEntry, DirectoryEr
             code: r.parse("zszoSchoolCode", SchoolCode::parse)?,
             name: r.parse("displayName", SchoolName::parse)?,
         },
-    })
-}
-
-pub fn person_from_entry(entry: &SearchEntry) -> Result<PersonEntry, DirectoryError> {
-    let r = Reader(entry);
-    let primary = r.parse("zszoPrimarySchoolCode", SchoolCode::parse)?;
-    let mut others = Vec::new();
-    for raw in r.values("zszoSchoolCode") {
-        let code = SchoolCode::parse(raw).map_err(|e| r.bad("zszoSchoolCode", e))?;
-        if code != primary && !others.contains(&code) {
-            others.push(code);
-        }
-    }
-    others.sort();
-    Ok(PersonEntry {
-        entry: r.entry_ref()?,
-        login: r.parse("uid", LoginName::parse)?,
-        name: PersonName {
-            given: r.parse("givenName", GivenName::parse)?,
-            family: r.parse("sn", FamilyName::parse)?,
-        },
-        employee_number: r.parse_optional("employeeNumber", EmployeeNumber::parse)?,
-        position: r.parse_optional("title", Position::parse)?,
-        employment: Employment { primary, others },
-        account_state: r.parse("zszoAccountState", AccountState::parse)?,
     })
 }
 

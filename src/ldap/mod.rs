@@ -4,15 +4,23 @@
 //! - [`pool`]: connections (TLS, StartTLS), the service-identity pool, timeouts, read retries.
 //! - [`error`]: LDAP result codes and ldap3 errors → `DirectoryError`.
 //! - [`mapping`]: entry attributes ↔ domain types.
-//! - [`directory`]: `LdapDirectory`, the `ports::Directory` implementation.
+//! - [`person_map`]: person entries ↔ `PersonProfile` (the attribute table).
+//! - [`render`]: domain search filters → LDAP filters evaluated by slapd.
+//! - [`directory`]: `LdapDirectory`, the `ports::Directory` implementation (people, groups,
+//!   search and paging in the private modules `people`, `groups`, `search`).
 //!
 //! Invariant: nothing outside this module builds a DN or a filter string or sees an ldap3 type.
 
 pub mod directory;
 pub mod error;
+mod groups;
 pub mod mapping;
 pub mod names;
+mod people;
+pub mod person_map;
 pub mod pool;
+pub mod render;
+mod search;
 
 pub use directory::LdapDirectory;
 pub use names::{Filter, Layout};

@@ -40,6 +40,45 @@ pub fn eppn_scope_from_base(base_dn: &str) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(".").to_ascii_lowercase())
 }
 
+/// A comparison key for a DN as slapd may print it: escapes undone (`\2C` and `\,` alike),
+/// spaces around separators dropped, lower-cased. Two spellings of one DN give one key; it is
+/// a map key only, never sent back to slapd.
+pub fn dn_key(dn: &str) -> String {
+    let mut bytes = Vec::with_capacity(dn.len());
+    let raw = dn.as_bytes();
+    let mut i = 0;
+    while i < raw.len() {
+        let b = raw[i];
+        if b == b'\\' && i + 1 < raw.len() {
+            let hex = raw
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok());
+            match hex {
+                Some(v) => {
+                    bytes.push(v);
+                    i += 3;
+                }
+                None => {
+                    bytes.push(raw[i + 1]);
+                    i += 2;
+                }
+            }
+            continue;
+        }
+        bytes.push(b);
+        i += 1;
+    }
+    let text = String::from_utf8_lossy(&bytes).to_lowercase();
+    text.split(',')
+        .map(|rdn| match rdn.split_once('=') {
+            Some((a, v)) => format!("{}={}", a.trim(), v.trim()),
+            None => rdn.trim().to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// The fixed directory tree under a configurable base DN.
 ///
 /// ```text
@@ -100,16 +139,17 @@ impl Layout {
         format!("ou=grupy,{}", self.school_dn(code))
     }
 
+    /// A group of a school: `cn=<name>,ou=grupy,ou=<code>,…`.
+    pub fn group_dn(&self, code: &SchoolCode, name: &str) -> String {
+        format!("{},{}", group_rdn(name), self.groups_dn(code))
+    }
+
     pub fn local_admins_dn(&self, code: &SchoolCode) -> String {
         format!("cn=administratorzy-lokalni,{}", self.groups_dn(code))
     }
 
     pub fn person_dn(&self, primary: &SchoolCode, login: &LoginName) -> String {
-        format!(
-            "uid={},{}",
-            escape_dn_value(login.as_str()),
-            self.people_dn(primary)
-        )
+        format!("{},{}", person_rdn(login), self.people_dn(primary))
     }
 
     /// The group whose `member` values hold the role.
@@ -121,11 +161,25 @@ impl Layout {
     }
 }
 
+/// The RDN of a group: `cn=<escaped name>`.
+pub fn group_rdn(name: &str) -> String {
+    format!("cn={}", escape_dn_value(name))
+}
+
+/// The RDN of a person: `uid=<escaped login>`.
+pub fn person_rdn(login: &LoginName) -> String {
+    format!("uid={}", escape_dn_value(login.as_str()))
+}
+
 /// A search filter (RFC 4515) as a tree; rendered with every value escaped.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Filter {
     /// `(attr=value)`
     Eq(&'static str, String),
+    /// `(attr>=value)`
+    Ge(&'static str, String),
+    /// `(attr<=value)`
+    Le(&'static str, String),
     /// `(attr=*)`
     Present(&'static str),
     /// `(attr=initial*any*…*final)`; at least one part should be given.
@@ -175,6 +229,21 @@ impl Filter {
         }
     }
 
+    /// `(attr=*value)`
+    pub fn ends_with(attr: &'static str, value: impl Into<String>) -> Self {
+        Filter::Substring {
+            attr,
+            initial: None,
+            any: Vec::new(),
+            last: Some(value.into()),
+        }
+    }
+
+    /// The absolute false filter `(|)`: matches nothing.
+    pub fn none() -> Self {
+        Filter::Or(Vec::new())
+    }
+
     pub fn and(parts: impl IntoIterator<Item = Filter>) -> Self {
         Filter::And(parts.into_iter().collect())
     }
@@ -198,6 +267,8 @@ impl fmt::Display for Filter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Filter::Eq(attr, value) => write!(f, "({attr}={})", escape_filter_value(value)),
+            Filter::Ge(attr, value) => write!(f, "({attr}>={})", escape_filter_value(value)),
+            Filter::Le(attr, value) => write!(f, "({attr}<={})", escape_filter_value(value)),
             Filter::Present(attr) => write!(f, "({attr}=*)"),
             Filter::Substring {
                 attr,

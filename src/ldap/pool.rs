@@ -338,6 +338,23 @@ impl LdapPool {
         WriteError::check(dn, res)
     }
 
+    /// Renames and/or moves an entry (Modify DN, RFC 4511 §4.9), deleting the old RDN value.
+    /// Never retried.
+    pub async fn modify_dn(
+        &self,
+        dn: &str,
+        new_rdn: &str,
+        new_superior: Option<&str>,
+    ) -> Result<(), WriteError> {
+        let mut conn = self.get().await.map_err(WriteError::Failed)?;
+        let res = conn
+            .with_timeout(self.options.operation_timeout)
+            .modifydn(dn, new_rdn, true, new_superior)
+            .await;
+        Self::settle(conn, &res);
+        WriteError::check(dn, res)
+    }
+
     /// A fresh, unpooled connection (for binding as a person), with the same URL and TLS.
     pub async fn open_unpooled(&self) -> Result<Ldap, DirectoryError> {
         open(&self.options, self.tls.as_ref()).await

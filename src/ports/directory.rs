@@ -3,6 +3,9 @@
 //!
 //! Ids are `entryUUID`s (SCIM `id`): stable across renames and moves between schools.
 
+use crate::domain::query::{
+    EmailKind, GroupAttr, GroupFilter, PersonAttr, PersonFilter, PhoneKind,
+};
 use crate::domain::{
     AccountState, EmployeeNumber, LoginName, PersonName, Position, School, SchoolCode,
 };
@@ -57,16 +60,100 @@ pub struct NewCredentials {
     pub expires_at: Option<OffsetDateTime>,
 }
 
+/// A contact email. LDAP `mail` has no type: every address is read back as type `work`, the
+/// first one `primary` (written in this order: the primary one first, then the rest as given).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactEmail {
+    pub value: String,
+    pub kind: Option<EmailKind>,
+    pub primary: bool,
+}
+
+/// A phone number, stored by type: work, other and untyped → `telephoneNumber`, mobile →
+/// `mobile`, home → `homePhone`, fax → `facsimileTelephoneNumber`. Read back with the type of
+/// its attribute (`telephoneNumber` → work), in that attribute order, the first one `primary`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactPhone {
+    pub value: String,
+    pub kind: Option<PhoneKind>,
+    pub primary: bool,
+}
+
+/// Everything HR (SCIM) may set about a person. An absent optional value is absent in the
+/// directory: an update deletes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonProfile {
+    /// `givenName`, `sn`; `cn` is derived ("Given Family").
+    pub name: PersonName,
+    /// `displayName`.
+    pub display_name: Option<String>,
+    /// SCIM `userName` (`zszoExternalUserName`): unique city-wide, compared case-insensitively.
+    pub user_name: Option<String>,
+    /// SCIM `externalId` (`zszoExternalId`): unique city-wide (slapo-unique).
+    pub external_id: Option<String>,
+    pub employee_number: Option<EmployeeNumber>,
+    /// `title`.
+    pub position: Option<Position>,
+    /// `mail`.
+    pub emails: Vec<ContactEmail>,
+    pub phones: Vec<ContactPhone>,
+    /// `departmentNumber`.
+    pub department: Option<String>,
+    /// `o`.
+    pub organization: Option<String>,
+    /// The manager's id; stored as the manager's DN in `manager`. Unknown → `NotFound`.
+    pub manager: Option<String>,
+    pub employment: Employment,
+    /// `zszoEmploymentActive`: employment as HR sees it (not the account state).
+    pub employment_active: bool,
+}
+
+impl PersonProfile {
+    /// A profile with only a name and schools, active, everything else absent.
+    pub fn new(name: PersonName, employment: Employment) -> Self {
+        Self {
+            name,
+            display_name: None,
+            user_name: None,
+            external_id: None,
+            employee_number: None,
+            position: None,
+            emails: Vec::new(),
+            phones: Vec::new(),
+            department: None,
+            organization: None,
+            manager: None,
+            employment,
+            employment_active: true,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct NewPerson {
     pub login: LoginName,
-    pub name: PersonName,
-    pub employee_number: Option<EmployeeNumber>,
-    pub position: Option<Position>,
-    pub employment: Employment,
+    pub profile: PersonProfile,
     pub credentials: Option<NewCredentials>,
     /// Who created it, for `zszoAccountCreatedBy` when credentials are set.
     pub created_by: String,
+}
+
+/// A group or a person as a reference: its id and display name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupRef {
+    pub id: String,
+    pub display_name: String,
+}
+
+/// Operational data of an entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryMeta {
+    /// `createTimestamp`.
+    pub created: OffsetDateTime,
+    /// `modifyTimestamp`.
+    pub modified: OffsetDateTime,
+    /// From `entryCSN`: changes on every write; opaque (a weak ETag).
+    pub version: String,
 }
 
 /// A person as read from the directory.
@@ -74,11 +161,87 @@ pub struct NewPerson {
 pub struct PersonEntry {
     pub entry: EntryRef,
     pub login: LoginName,
-    pub name: PersonName,
-    pub employee_number: Option<EmployeeNumber>,
-    pub position: Option<Position>,
-    pub employment: Employment,
+    pub profile: PersonProfile,
     pub account_state: AccountState,
+    /// The groups the person is a member of (from `memberOf`): only SCIM-manageable groups,
+    /// never role groups such as `cn=administratorzy-lokalni`.
+    pub groups: Vec<GroupRef>,
+    pub meta: EntryMeta,
+}
+
+/// Which schools a caller may see. A person is visible if ANY of their schools is in it; a
+/// group if its school is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SchoolScope {
+    All,
+    Only(Vec<SchoolCode>),
+}
+
+impl SchoolScope {
+    pub fn contains(&self, code: &SchoolCode) -> bool {
+        match self {
+            SchoolScope::All => true,
+            SchoolScope::Only(codes) => codes.contains(code),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortOrder {
+    #[default]
+    Ascending,
+    Descending,
+}
+
+/// A search for people; the filter is evaluated by the directory, never in memory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonSearch {
+    pub filter: Option<PersonFilter>,
+    pub scope: SchoolScope,
+    /// `None`: a stable order by id.
+    pub sort: Option<(PersonAttr, SortOrder)>,
+    /// 1-based (SCIM `startIndex`); 0 counts as 1.
+    pub start_index: usize,
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupSearch {
+    pub filter: Option<GroupFilter>,
+    pub scope: SchoolScope,
+    pub sort: Option<(GroupAttr, SortOrder)>,
+    pub start_index: usize,
+    pub count: usize,
+}
+
+/// One page of results; `total` counts every match.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<T> {
+    pub total: usize,
+    pub items: Vec<T>,
+}
+
+/// What SCIM may set about a group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupProfile {
+    /// The group's `cn` (its RDN): 1–200 characters, no control characters, unique within
+    /// the school (case-insensitively).
+    pub display_name: String,
+    /// `zszoExternalId`: unique city-wide (one domain with people's external ids).
+    pub external_id: Option<String>,
+    /// The school whose `ou=grupy` holds the group.
+    pub school: SchoolCode,
+    /// Person ids. A person of another school may be a member (e.g. of a project group).
+    pub members: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupEntry {
+    pub entry: EntryRef,
+    pub profile: GroupProfile,
+    /// The members with their display names, in the order of `profile.members`.
+    pub members: Vec<GroupRef>,
+    pub meta: EntryMeta,
 }
 
 /// Which role group.
@@ -144,6 +307,55 @@ pub trait Directory: Send + Sync {
     /// Adds the person to the role's group; `Ok(false)` when already a member.
     async fn grant_role(&self, person: &EntryRef, role: &AdminRole)
         -> Result<bool, DirectoryError>;
+
+    /// The person with `id`; `None` when there is none or it is outside `scope`.
+    async fn get_person(
+        &self,
+        id: &str,
+        scope: &SchoolScope,
+    ) -> Result<Option<PersonEntry>, DirectoryError>;
+
+    /// The filter is evaluated by the directory. Paging: one search returns only the id and
+    /// the sort attribute of every match; those are sorted (by id when no sort is asked),
+    /// sliced to the page, and only the page's entries are read in full.
+    async fn search_people(&self, q: &PersonSearch) -> Result<Page<PersonEntry>, DirectoryError>;
+
+    /// Replaces the HR-owned attributes (absent values are deleted), moves the entry when the
+    /// primary school changed (the id stays), locks or unlocks sign-in with
+    /// `employment_active`. Never creates credentials. `AlreadyExists` for a taken userName.
+    async fn update_person(
+        &self,
+        id: &str,
+        profile: &PersonProfile,
+    ) -> Result<PersonEntry, DirectoryError>;
+
+    /// Deletes the person; their group memberships go with them (refint).
+    async fn delete_person(&self, id: &str) -> Result<(), DirectoryError>;
+
+    /// `AlreadyExists` when the school has a group of that name; `NotFound` for an unknown
+    /// school or member id. Role groups (`cn=administratorzy-lokalni`) are never created,
+    /// listed or changed by the group methods (`InsufficientAccess`, security.md AUTHZ-03).
+    async fn create_group(&self, profile: &GroupProfile) -> Result<GroupEntry, DirectoryError>;
+    async fn get_group(
+        &self,
+        id: &str,
+        scope: &SchoolScope,
+    ) -> Result<Option<GroupEntry>, DirectoryError>;
+    async fn search_groups(&self, q: &GroupSearch) -> Result<Page<GroupEntry>, DirectoryError>;
+    /// Renames (the id stays), moves to `profile.school` when it changed, replaces members.
+    async fn update_group(
+        &self,
+        id: &str,
+        profile: &GroupProfile,
+    ) -> Result<GroupEntry, DirectoryError>;
+    /// Adds and removes members by person id; idempotent. An unknown id to add is `NotFound`.
+    async fn modify_group_members(
+        &self,
+        id: &str,
+        add: &[String],
+        remove: &[String],
+    ) -> Result<GroupEntry, DirectoryError>;
+    async fn delete_group(&self, id: &str) -> Result<(), DirectoryError>;
 
     /// Binds as the person (a separate connection); `Ok(false)` on wrong credentials.
     async fn check_password(

@@ -183,6 +183,7 @@ pub fn indexes() -> Vec<&'static str> {
         "zszoExternalUserName eq",
         "zszoAccountState eq",
         "member eq",
+        "manager eq",
         "cn eq,sub",
         "sn eq,sub",
         "givenName eq,sub",
@@ -244,7 +245,9 @@ olcPPolicyUseLockout: FALSE
 }
 
 /// The attributes that must be unique across all schools, each its own serialized domain.
-pub const UNIQUE_ATTRIBUTES: [&str; 3] = ["uid", "mail", "zszoExternalId"];
+/// `zszoExternalUserName` (SCIM userName) is compared with its caseIgnoreMatch, so the
+/// uniqueness is case-insensitive, as SCIM clients expect.
+pub const UNIQUE_ATTRIBUTES: [&str; 4] = ["uid", "mail", "zszoExternalId", "zszoExternalUserName"];
 
 fn overlay_unique(base: &str) -> String {
     let schools = schools_dn(base);
@@ -275,7 +278,8 @@ olcMemberOfRefInt: TRUE
     .to_owned()
 }
 
-/// When a person is deleted or renamed, their `member` values follow. A group whose last
+/// When a person is deleted or renamed, their `member` values (and the `manager` values
+/// pointing at them) follow. A group whose last
 /// member goes keeps the empty-DN placeholder (our convention for empty groups).
 fn overlay_refint() -> String {
     "dn: olcOverlay={3}refint,olcDatabase={1}mdb,cn=config
@@ -283,6 +287,7 @@ objectClass: olcOverlayConfig
 objectClass: olcRefintConfig
 olcOverlay: {3}refint
 olcRefintAttribute: member
+olcRefintAttribute: manager
 "
     .to_owned()
 }

@@ -18,6 +18,7 @@ use zszo_connector::domain::{
 use zszo_connector::ldap::{Filter, LdapDirectory, LdapOptions};
 use zszo_connector::ports::{
     AdminRole, Directory, DirectoryError, Employment, NewCredentials, NewPerson, PasswordHash,
+    PersonProfile,
 };
 
 // ---- helpers ----
@@ -79,14 +80,15 @@ fn hash(password: &str) -> PasswordHash {
 }
 
 fn person(login: LoginName, name: PersonName, primary: &School) -> NewPerson {
+    let employment = Employment {
+        primary: primary.code.clone(),
+        others: Vec::new(),
+    };
     NewPerson {
         login,
-        name,
-        employee_number: None,
-        position: None,
-        employment: Employment {
-            primary: primary.code.clone(),
-            others: Vec::new(),
+        profile: PersonProfile {
+            display_name: Some(name.full()),
+            ..PersonProfile::new(name, employment)
         },
         credentials: None,
         created_by: "test".to_owned(),
@@ -202,18 +204,19 @@ async fn a_person_reads_back_with_every_field_and_polish_letters() {
         person_name("Łukasz", "Żółć-Ąę"),
         &school,
     );
-    p.employee_number = Some(EmployeeNumber::parse(&format!("KR/{}", school.code)).unwrap());
-    p.position = Some(Position::parse("nauczyciel języka polskiego").unwrap());
+    p.profile.employee_number =
+        Some(EmployeeNumber::parse(&format!("KR/{}", school.code)).unwrap());
+    p.profile.position = Some(Position::parse("nauczyciel języka polskiego").unwrap());
     let expires = OffsetDateTime::now_utc() + time::Duration::days(7);
     p.credentials = Some(credentials("Pierwsze-Hasło-123", Some(expires)));
     p.created_by = "admin:anna.nowak".to_owned();
 
     let created = d.create_person(&p).await.unwrap();
     assert_eq!(created.login, p.login);
-    assert_eq!(created.name, p.name);
-    assert_eq!(created.employee_number, p.employee_number);
-    assert_eq!(created.position, p.position);
-    assert_eq!(created.employment, p.employment);
+    assert_eq!(created.profile.name, p.profile.name);
+    assert_eq!(created.profile.employee_number, p.profile.employee_number);
+    assert_eq!(created.profile.position, p.profile.position);
+    assert_eq!(created.profile.employment, p.profile.employment);
     assert_eq!(created.account_state, AccountState::AwaitingFirstLogin);
     assert_eq!(
         created.entry.dn,
@@ -223,7 +226,7 @@ async fn a_person_reads_back_with_every_field_and_polish_letters() {
     let by_login = d.find_person_by_login(&p.login).await.unwrap().unwrap();
     assert_eq!(by_login, created);
     let by_number = d
-        .find_person_by_employee_number(p.employee_number.as_ref().unwrap())
+        .find_person_by_employee_number(p.profile.employee_number.as_ref().unwrap())
         .await
         .unwrap()
         .unwrap();
@@ -274,10 +277,10 @@ async fn a_person_can_work_at_two_schools() {
         person_name("Anna", "Nowak"),
         &first,
     );
-    p.employment.others = vec![second.code.clone()];
+    p.profile.employment.others = vec![second.code.clone()];
     let created = d.create_person(&p).await.unwrap();
-    assert_eq!(created.employment.primary, first.code);
-    assert_eq!(created.employment.others, vec![second.code.clone()]);
+    assert_eq!(created.profile.employment.primary, first.code);
+    assert_eq!(created.profile.employment.others, vec![second.code.clone()]);
     let raw = admin_read(&created.entry.dn, &["eduPersonOrgUnitDN", "zszoSchoolCode"])
         .await
         .unwrap();
@@ -364,7 +367,7 @@ async fn hostile_characters_round_trip_and_injected_filters_match_nothing() {
     let name = person_name(r#"#Ala *()\,+"<>;="#, r#" O'Neil, Jr.\ (*)"#);
     let p = person(login(&school, "ala.oneil"), name.clone(), &school);
     let created = d.create_person(&p).await.unwrap();
-    assert_eq!(created.name, name);
+    assert_eq!(created.profile.name, name);
     let raw = admin_read(&created.entry.dn, &["cn", "sn"]).await.unwrap();
     assert_eq!(raw["cn"], [name.full()]);
     assert_eq!(raw["sn"], [r#"O'Neil, Jr.\ (*)"#]);

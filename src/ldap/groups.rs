@@ -1,0 +1,352 @@
+//! SCIM groups: `groupOfNames` + `zszoGroup` entries `cn=<display name>,ou=grupy,ou=<school>`.
+//!
+//! - `zszoGroup` (AUXILIARY, schemas/ldap/zszo.ldif) carries the group's school
+//!   (`zszoSchoolCode`, for scope filters) and `zszoExternalId`. Only groups with that class
+//!   are SCIM groups: role groups (`cn=administratorzy-lokalni`) and groups made by hand are
+//!   never listed, and changing one through these methods is `InsufficientAccess` — SCIM never
+//!   grants an administrator role (security.md AUTHZ-03).
+//! - Members are person ids resolved to DNs; a person of another school may be a member.
+//!   Every group keeps the zero-length DN placeholder as a `member` value (the layout's
+//!   convention), so removing the last real member leaves a valid, empty group.
+//! - Renames and moves are Modify DN (the id stays); refint and memberof keep `memberOf` right.
+
+use super::directory::LdapDirectory;
+use super::error::{rc, unique_clash};
+use super::mapping::{attr, AddAttr, Reader, META_ATTRS};
+use super::names::{dn_key, group_rdn, Filter};
+use super::pool::WriteError;
+use super::render::{group_filter, group_sort_attr, is_uuid, referenced_ids, IdDns};
+use super::search::in_order;
+use crate::domain::query::GroupAttr;
+use crate::domain::SchoolCode;
+use crate::ports::{
+    DirectoryError, GroupEntry, GroupProfile, GroupRef, GroupSearch, Page, SchoolScope,
+};
+use ldap3::{Mod, SearchEntry};
+use std::collections::HashSet;
+
+const GROUP_ATTRS: &[&str] = &[
+    META_ATTRS[0],
+    META_ATTRS[1],
+    META_ATTRS[2],
+    META_ATTRS[3],
+    "cn",
+    "objectClass",
+    "zszoSchoolCode",
+    "zszoExternalId",
+    "member",
+];
+
+/// The role group's name, which SCIM may not take.
+const ROLE_GROUP: &str = "administratorzy-lokalni";
+
+fn role_group_refused(what: &str) -> DirectoryError {
+    DirectoryError::InsufficientAccess(format!(
+        "{what} is a role group: roles are not managed through groups"
+    ))
+}
+
+/// 1–200 characters, no control characters, not the role group's name.
+fn check_name(name: &str) -> Result<String, DirectoryError> {
+    let name = crate::domain::parse_text("displayName", name, 200)
+        .map_err(|e| DirectoryError::Constraint(e.to_string()))?;
+    if name.eq_ignore_ascii_case(ROLE_GROUP) {
+        return Err(role_group_refused(&name));
+    }
+    Ok(name)
+}
+
+fn is_scim_group(e: &SearchEntry) -> bool {
+    Reader(e)
+        .values("objectClass")
+        .iter()
+        .any(|c| c.eq_ignore_ascii_case("zszoGroup"))
+}
+
+fn group_scope_filter(scope: &SchoolScope) -> Option<Filter> {
+    super::render::scope_filter(scope)
+}
+
+impl LdapDirectory {
+    /// Any `groupOfNames` with this id under the schools (role groups included).
+    async fn group_entry(&self, id: &str) -> Result<Option<SearchEntry>, DirectoryError> {
+        if !is_uuid(id) {
+            return Ok(None);
+        }
+        let filter = Filter::and([
+            Filter::object_class("groupOfNames"),
+            Filter::eq("entryUUID", id),
+        ]);
+        Ok(self.search_schools(&filter, GROUP_ATTRS).await?.pop())
+    }
+
+    /// The SCIM group with this id, for a change: `NotFound`, or `InsufficientAccess` for a
+    /// role group.
+    async fn group_for_change(&self, id: &str) -> Result<SearchEntry, DirectoryError> {
+        let entry = self
+            .group_entry(id)
+            .await?
+            .ok_or_else(|| DirectoryError::NotFound(format!("group {id}")))?;
+        if !is_scim_group(&entry) {
+            return Err(role_group_refused(&entry.dn));
+        }
+        Ok(entry)
+    }
+
+    /// Member DNs of these ids; `NotFound("member …")` for an unknown one.
+    async fn member_dns(&self, ids: &[String]) -> Result<Vec<String>, DirectoryError> {
+        let dns = self.person_dns(ids).await?;
+        ids.iter()
+            .map(|id| {
+                dns.get(id)
+                    .cloned()
+                    .ok_or_else(|| DirectoryError::NotFound(format!("member {id}")))
+            })
+            .collect()
+    }
+
+    async fn groups_from_entries(
+        &self,
+        entries: &[SearchEntry],
+    ) -> Result<Vec<GroupEntry>, DirectoryError> {
+        let dns: Vec<String> = entries
+            .iter()
+            .flat_map(|e| Reader(e).values("member").to_vec())
+            .collect();
+        let refs = self.refs_by_dn(dns).await?;
+        entries
+            .iter()
+            .map(|e| {
+                let r = Reader(e);
+                let members: Vec<GroupRef> = r
+                    .values("member")
+                    .iter()
+                    .filter_map(|dn| refs.get(&dn_key(dn)))
+                    .filter(|i| !i.group)
+                    .map(|i| GroupRef {
+                        id: i.id.clone(),
+                        display_name: i.name.clone(),
+                    })
+                    .collect();
+                Ok(GroupEntry {
+                    entry: r.entry_ref()?,
+                    profile: GroupProfile {
+                        display_name: r.values("cn").first().cloned().unwrap_or_default(),
+                        external_id: r.optional("zszoExternalId")?.map(str::to_owned),
+                        school: r.parse("zszoSchoolCode", SchoolCode::parse)?,
+                        members: members.iter().map(|m| m.id.clone()).collect(),
+                    },
+                    members,
+                    meta: r.meta()?,
+                })
+            })
+            .collect()
+    }
+
+    async fn group_by_dn_or_id(&self, id: &str) -> Result<GroupEntry, DirectoryError> {
+        let entry = self.group_for_change(id).await?;
+        self.groups_from_entries(&[entry])
+            .await?
+            .pop()
+            .ok_or_else(|| DirectoryError::NotFound(format!("group {id}")))
+    }
+
+    fn group_write_error(
+        e: WriteError,
+        dn: &str,
+        name: &str,
+        school: &SchoolCode,
+    ) -> DirectoryError {
+        match e {
+            WriteError::Refused(r) if r.rc == rc::ENTRY_ALREADY_EXISTS => {
+                DirectoryError::AlreadyExists(format!(
+                    "displayName {name:?}: school {school} has a group of that name"
+                ))
+            }
+            WriteError::Refused(r) if r.rc == rc::NO_SUCH_OBJECT => {
+                DirectoryError::NotFound(format!("school {school}"))
+            }
+            WriteError::Refused(r) => match unique_clash(&r) {
+                Some(what) => DirectoryError::AlreadyExists(format!("{what} is taken ({dn})")),
+                None => super::error::from_result(dn, &r),
+            },
+            WriteError::Failed(e) => e,
+        }
+    }
+
+    pub(super) async fn create_group_impl(
+        &self,
+        p: &GroupProfile,
+    ) -> Result<GroupEntry, DirectoryError> {
+        let name = check_name(&p.display_name)?;
+        let members = self.member_dns(&p.members).await?;
+        let dn = self.layout().group_dn(&p.school, &name);
+        let mut attrs: Vec<AddAttr> = vec![
+            attr("objectClass", ["top", "groupOfNames", "zszoGroup"]),
+            attr("cn", [name.as_str()]),
+            attr("zszoSchoolCode", [p.school.as_str()]),
+            attr("member", std::iter::once(String::new()).chain(members)),
+        ];
+        if let Some(ext) = p
+            .external_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+        {
+            attrs.push(attr("zszoExternalId", [ext]));
+        }
+        self.pool()
+            .add(&dn, attrs)
+            .await
+            .map_err(|e| Self::group_write_error(e, &dn, &name, &p.school))?;
+        let filter = Filter::and([
+            Filter::object_class("zszoGroup"),
+            Filter::eq("entryDN", dn.as_str()),
+        ]);
+        let entries = self.search_schools(&filter, GROUP_ATTRS).await?;
+        self.groups_from_entries(&entries)
+            .await?
+            .pop()
+            .ok_or_else(|| {
+                DirectoryError::Other(format!("{dn} vanished right after it was created"))
+            })
+    }
+
+    pub(super) async fn get_group_impl(
+        &self,
+        id: &str,
+        scope: &SchoolScope,
+    ) -> Result<Option<GroupEntry>, DirectoryError> {
+        let Some(entry) = self.group_entry(id).await? else {
+            return Ok(None);
+        };
+        if !is_scim_group(&entry) {
+            return Ok(None);
+        }
+        let group = self.groups_from_entries(&[entry]).await?.pop();
+        Ok(group.filter(|g| scope.contains(&g.profile.school)))
+    }
+
+    pub(super) async fn search_groups_impl(
+        &self,
+        q: &GroupSearch,
+    ) -> Result<Page<GroupEntry>, DirectoryError> {
+        let mut parts = vec![Filter::object_class("zszoGroup")];
+        parts.extend(group_scope_filter(&q.scope));
+        if let Some(f) = &q.filter {
+            let ids = referenced_ids(f, |a| a == GroupAttr::Member);
+            let dns: IdDns = self.person_dns(&ids).await?;
+            parts.push(group_filter(f, &dns)?);
+        }
+        let sort = q.sort.map(|(a, o)| (group_sort_attr(a), o));
+        let (total, ids) = self
+            .page_ids(&Filter::and(parts), sort, q.start_index, q.count)
+            .await?;
+        let entries = self.read_by_ids("zszoGroup", &ids, GROUP_ATTRS).await?;
+        let groups = self.groups_from_entries(&entries).await?;
+        let items = in_order(&ids, groups, |g| g.entry.id.as_str());
+        Ok(Page { total, items })
+    }
+
+    /// Renames/moves first (a name clash is the likely failure, and then nothing changed),
+    /// then one Modify for external id, school and members. If that Modify fails the group
+    /// keeps its new name; sending the same update again completes it.
+    pub(super) async fn update_group_impl(
+        &self,
+        id: &str,
+        p: &GroupProfile,
+    ) -> Result<GroupEntry, DirectoryError> {
+        let entry = self.group_for_change(id).await?;
+        let name = check_name(&p.display_name)?;
+        let members = self.member_dns(&p.members).await?;
+        let target = self.layout().group_dn(&p.school, &name);
+        let mut dn = entry.dn.clone();
+        if target != entry.dn {
+            let superior = self.layout().groups_dn(&p.school);
+            self.pool()
+                .modify_dn(&entry.dn, &group_rdn(&name), Some(&superior))
+                .await
+                .map_err(|e| Self::group_write_error(e, &entry.dn, &name, &p.school))?;
+            dn = target;
+        }
+        let external: HashSet<String> = p
+            .external_id
+            .iter()
+            .map(|e| e.trim().to_owned())
+            .filter(|e| !e.is_empty())
+            .collect();
+        let mods = vec![
+            Mod::Replace("zszoExternalId".to_owned(), external),
+            Mod::Replace(
+                "zszoSchoolCode".to_owned(),
+                HashSet::from([p.school.as_str().to_owned()]),
+            ),
+            Mod::Replace(
+                "member".to_owned(),
+                std::iter::once(String::new()).chain(members).collect(),
+            ),
+        ];
+        self.pool()
+            .modify(&dn, mods)
+            .await
+            .map_err(|e| Self::group_write_error(e, &dn, &name, &p.school))?;
+        self.group_by_dn_or_id(id).await
+    }
+
+    /// Adds and removes members (by id) in one Modify computed from the current values, so
+    /// adding a member twice or removing a non-member is not an error.
+    pub(super) async fn modify_group_members_impl(
+        &self,
+        id: &str,
+        add: &[String],
+        remove: &[String],
+    ) -> Result<GroupEntry, DirectoryError> {
+        let entry = self.group_for_change(id).await?;
+        let to_add = self.member_dns(add).await?;
+        let removed = self.person_dns(remove).await?;
+        let removed: HashSet<String> = removed.values().map(|dn| dn_key(dn)).collect();
+        let current = Reader(&entry).values("member");
+        let present: HashSet<String> = current.iter().map(|dn| dn_key(dn)).collect();
+        let adding: HashSet<String> = to_add
+            .into_iter()
+            .filter(|dn| !present.contains(&dn_key(dn)) && !removed.contains(&dn_key(dn)))
+            .collect();
+        let mut deleting: HashSet<String> = current
+            .iter()
+            .filter(|dn| !dn.is_empty() && removed.contains(&dn_key(dn)))
+            .cloned()
+            .collect();
+        let mut mods = Vec::new();
+        if !current.iter().any(|v| v.is_empty()) {
+            // Keep the placeholder so the group stays valid when its last member goes.
+            mods.push(Mod::Add(
+                "member".to_owned(),
+                HashSet::from([String::new()]),
+            ));
+        }
+        if !adding.is_empty() {
+            mods.push(Mod::Add("member".to_owned(), adding));
+        }
+        if !deleting.is_empty() {
+            mods.push(Mod::Delete(
+                "member".to_owned(),
+                std::mem::take(&mut deleting),
+            ));
+        }
+        if !mods.is_empty() {
+            self.pool()
+                .modify(&entry.dn, mods)
+                .await
+                .map_err(|e| e.into_directory(&entry.dn))?;
+        }
+        self.group_by_dn_or_id(id).await
+    }
+
+    pub(super) async fn delete_group_impl(&self, id: &str) -> Result<(), DirectoryError> {
+        let entry = self.group_for_change(id).await?;
+        self.pool()
+            .delete(&entry.dn)
+            .await
+            .map_err(|e| e.into_directory(&entry.dn))
+    }
+}

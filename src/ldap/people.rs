@@ -1,0 +1,322 @@
+//! People: create, read, search, update (with moves and sign-in locks), delete.
+//!
+//! **update_person, step by step** (each step one LDAP operation; writes are not retried):
+//! 1. read the entry by id (`NotFound` if gone); check the userName is free, resolve the
+//!    manager id (`NotFound` if unknown) and, when the primary school changed, that its
+//!    `ou=pracownicy` exists — all before any write;
+//! 2. one Modify on the current DN: every HR-owned attribute replaced (absent values
+//!    deleted), the schools and `eduPerson(Primary)OrgUnitDN` for the new primary school, and
+//!    the sign-in lock: `pwdAccountLockedTime: 000001010000Z` (ppolicy's permanent lock) set
+//!    when employment is inactive and the person has credentials, removed when employment is
+//!    active and the value is exactly that one (a lockout after failed binds is left alone);
+//! 3. when the entry is not under its primary school's `ou=pracownicy`: Modify DN with
+//!    `newSuperior` (the id stays; refint and memberof carry group memberships and `manager`
+//!    links along);
+//! 4. read the entry back.
+//!
+//! A failure in step 2 changes nothing (one Modify is atomic). A failure in step 3 leaves the
+//! new attributes on an entry still in the old school's OU; the error is returned and the same
+//! update, sent again, completes the move (step 3 compares the DN, not the stored attributes).
+//! No step ever creates credentials.
+
+use super::directory::LdapDirectory;
+use super::error::{is_login_taken, rc, unique_clash};
+use super::mapping::Reader;
+use super::names::{dn_key, person_rdn, Filter};
+use super::person_map::{
+    hr_values, person_attrs, person_from_entry, replace_mods, PERMANENT_LOCK, PERSON_ATTRS,
+};
+use super::pool::WriteError;
+use super::render::{is_uuid, person_filter, person_sort_attr, referenced_ids, scope_filter};
+use super::search::in_order;
+use crate::domain::query::PersonAttr;
+use crate::domain::{AccountState, LoginName};
+use crate::ports::{
+    Directory, DirectoryError, NewPerson, Page, PersonEntry, PersonProfile, PersonSearch,
+    SchoolScope,
+};
+use ldap3::{Mod, Scope, SearchEntry};
+use std::collections::HashSet;
+
+impl LdapDirectory {
+    /// Finds at most one person under the schools; more than one is a broken invariant.
+    pub(super) async fn find_person_entry(
+        &self,
+        filter: Filter,
+        attrs: &[&str],
+    ) -> Result<Option<SearchEntry>, DirectoryError> {
+        let filter = Filter::and([Filter::object_class("zszoPerson"), filter]);
+        let mut entries = self.search_schools(&filter, attrs).await?;
+        match entries.len() {
+            0 | 1 => Ok(entries.pop()),
+            n => Err(DirectoryError::Other(format!(
+                "{n} entries match {filter}: {}",
+                entries
+                    .iter()
+                    .map(|e| e.dn.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ))),
+        }
+    }
+
+    pub(super) async fn find_person(
+        &self,
+        filter: Filter,
+    ) -> Result<Option<PersonEntry>, DirectoryError> {
+        let Some(entry) = self.find_person_entry(filter, PERSON_ATTRS).await? else {
+            return Ok(None);
+        };
+        let raw = person_from_entry(&entry)?;
+        Ok(self.complete_people(vec![raw]).await?.pop())
+    }
+
+    /// The DN of the person with `login`, for binding as them.
+    pub(super) async fn login_dn(
+        &self,
+        login: &LoginName,
+    ) -> Result<Option<String>, DirectoryError> {
+        let filter = Filter::eq("uid", login.as_str());
+        match self.find_person_entry(filter, &["1.1"]).await {
+            Ok(entry) => Ok(entry.map(|e| e.dn)),
+            // Several entries with one uid: a broken invariant; bind as nobody.
+            Err(DirectoryError::Other(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `AlreadyExists("userName …")` when another person (not `except_id`) has this userName,
+    /// compared case-insensitively (the attribute's caseIgnoreMatch).
+    async fn check_user_name(
+        &self,
+        user_name: Option<&str>,
+        except_id: Option<&str>,
+    ) -> Result<(), DirectoryError> {
+        let Some(name) = user_name.map(str::trim).filter(|n| !n.is_empty()) else {
+            return Ok(());
+        };
+        let filter = Filter::and([
+            Filter::object_class("zszoPerson"),
+            Filter::eq("zszoExternalUserName", name),
+        ]);
+        let taken = self
+            .search_schools(&filter, &["entryUUID"])
+            .await?
+            .iter()
+            .filter_map(|e| Reader(e).values("entryUUID").first().cloned())
+            .any(|id| except_id.is_none_or(|me| !me.eq_ignore_ascii_case(&id)));
+        if taken {
+            return Err(DirectoryError::AlreadyExists(format!(
+                "userName {name:?} is taken"
+            )));
+        }
+        Ok(())
+    }
+
+    /// The manager's DN; `NotFound("manager …")` for an unknown id.
+    async fn manager_dn(&self, manager: Option<&str>) -> Result<Option<String>, DirectoryError> {
+        let Some(id) = manager else {
+            return Ok(None);
+        };
+        let ids = [id.to_owned()];
+        match self.person_dns(&ids).await?.into_values().next() {
+            Some(dn) => Ok(Some(dn)),
+            None => Err(DirectoryError::NotFound(format!("manager {id}"))),
+        }
+    }
+
+    /// Maps a refused write of a person: uniqueness clashes are `AlreadyExists` naming the
+    /// attribute (`login …`, `userName …`, `externalId …`, `email …`).
+    fn person_write_error(e: WriteError, dn: &str) -> DirectoryError {
+        match e {
+            WriteError::Refused(result) => match unique_clash(&result) {
+                Some(what) => DirectoryError::AlreadyExists(format!("{what} is taken ({dn})")),
+                None => super::error::from_result(dn, &result),
+            },
+            WriteError::Failed(e) => e,
+        }
+    }
+
+    pub(super) async fn create_person_impl(
+        &self,
+        person: &NewPerson,
+    ) -> Result<PersonEntry, DirectoryError> {
+        let profile = &person.profile;
+        let primary = &profile.employment.primary;
+        self.check_user_name(profile.user_name.as_deref(), None)
+            .await?;
+        let manager = self.manager_dn(profile.manager.as_deref()).await?;
+        let dn = self.layout().person_dn(primary, &person.login);
+        let attrs = person_attrs(
+            person,
+            self.layout(),
+            &self.pool().options().eppn_scope,
+            manager.as_deref(),
+            self.now(),
+        );
+        match self.pool().add(&dn, attrs).await {
+            Ok(()) => {}
+            Err(WriteError::Refused(result)) if is_login_taken(&result) => {
+                return Err(DirectoryError::AlreadyExists(format!(
+                    "login {} is taken",
+                    person.login
+                )));
+            }
+            Err(e) if e.rc() == Some(rc::NO_SUCH_OBJECT) => {
+                return Err(DirectoryError::NotFound(format!(
+                    "school {primary} ({})",
+                    self.layout().people_dn(primary)
+                )));
+            }
+            Err(e) => return Err(Self::person_write_error(e, &dn)),
+        }
+        // An Add cannot order values: put the multi-valued ones in order (best effort).
+        let ordered: Vec<_> = hr_values(profile, self.layout(), manager.as_deref())
+            .into_iter()
+            .filter(|(_, v)| v.len() > 1)
+            .collect();
+        if !ordered.is_empty() {
+            if let Err(e) = self.pool().modify(&dn, replace_mods(ordered)).await {
+                tracing::warn!(dn = %dn, error = ?e, "cannot order multi-valued attributes");
+            }
+        }
+        self.find_person(Filter::eq("entryUUID", self.read_uuid(&dn).await?))
+            .await?
+            .ok_or_else(|| {
+                DirectoryError::Other(format!("{dn} vanished right after it was created"))
+            })
+    }
+
+    async fn read_uuid(&self, dn: &str) -> Result<String, DirectoryError> {
+        let entries = self
+            .pool()
+            .search(
+                dn,
+                Scope::Base,
+                &Filter::present("objectClass"),
+                &["entryUUID"],
+            )
+            .await?;
+        entries
+            .first()
+            .and_then(|e| Reader(e).values("entryUUID").first().cloned())
+            .ok_or_else(|| DirectoryError::Other(format!("{dn} has no entryUUID")))
+    }
+
+    pub(super) async fn get_person_impl(
+        &self,
+        id: &str,
+        scope: &SchoolScope,
+    ) -> Result<Option<PersonEntry>, DirectoryError> {
+        if !is_uuid(id) {
+            return Ok(None);
+        }
+        let mut parts = vec![Filter::eq("entryUUID", id)];
+        parts.extend(scope_filter(scope));
+        self.find_person(Filter::and(parts)).await
+    }
+
+    pub(super) async fn search_people_impl(
+        &self,
+        q: &PersonSearch,
+    ) -> Result<Page<PersonEntry>, DirectoryError> {
+        let mut parts = vec![Filter::object_class("zszoPerson")];
+        parts.extend(scope_filter(&q.scope));
+        if let Some(f) = &q.filter {
+            let ids = referenced_ids(f, |a| a == PersonAttr::Manager);
+            let dns = self.person_dns(&ids).await?;
+            parts.push(person_filter(f, &dns)?);
+        }
+        let sort = q.sort.map(|(a, o)| (person_sort_attr(a), o));
+        let (total, ids) = self
+            .page_ids(&Filter::and(parts), sort, q.start_index, q.count)
+            .await?;
+        let entries = self.read_by_ids("zszoPerson", &ids, PERSON_ATTRS).await?;
+        let raws = entries
+            .iter()
+            .map(person_from_entry)
+            .collect::<Result<Vec<_>, _>>()?;
+        let people = self.complete_people(raws).await?;
+        let items = in_order(&ids, people, |p| p.entry.id.as_str());
+        Ok(Page { total, items })
+    }
+
+    pub(super) async fn update_person_impl(
+        &self,
+        id: &str,
+        profile: &PersonProfile,
+    ) -> Result<PersonEntry, DirectoryError> {
+        let missing = || DirectoryError::NotFound(format!("person {id}"));
+        if !is_uuid(id) {
+            return Err(missing());
+        }
+        let mut attrs = PERSON_ATTRS.to_vec();
+        attrs.push("pwdAccountLockedTime");
+        let entry = self
+            .find_person_entry(Filter::eq("entryUUID", id), &attrs)
+            .await?
+            .ok_or_else(missing)?;
+        let current = person_from_entry(&entry)?.person;
+        // Step 1: checks before any write.
+        self.check_user_name(profile.user_name.as_deref(), Some(id))
+            .await?;
+        let manager = self.manager_dn(profile.manager.as_deref()).await?;
+        let primary = &profile.employment.primary;
+        let target_dn = self.layout().person_dn(primary, &current.login);
+        let must_move = dn_key(&target_dn) != dn_key(&entry.dn);
+        if must_move && self.find_school(primary).await?.is_none() {
+            return Err(DirectoryError::NotFound(format!("school {primary}")));
+        }
+        // Step 2: one atomic Modify.
+        let mut mods = replace_mods(hr_values(profile, self.layout(), manager.as_deref()));
+        let lock = Reader(&entry)
+            .values("pwdAccountLockedTime")
+            .first()
+            .cloned();
+        let locked = lock.as_deref() == Some(PERMANENT_LOCK);
+        let has_credentials = current.account_state != AccountState::None;
+        if !profile.employment_active && has_credentials && !locked {
+            mods.push(Mod::Replace(
+                "pwdAccountLockedTime".to_owned(),
+                HashSet::from([PERMANENT_LOCK.to_owned()]),
+            ));
+        } else if profile.employment_active && locked {
+            mods.push(Mod::Delete(
+                "pwdAccountLockedTime".to_owned(),
+                HashSet::from([PERMANENT_LOCK.to_owned()]),
+            ));
+        }
+        self.pool()
+            .modify(&entry.dn, mods)
+            .await
+            .map_err(|e| Self::person_write_error(e, &entry.dn))?;
+        // Step 3: the move.
+        if must_move {
+            let superior = self.layout().people_dn(primary);
+            self.pool()
+                .modify_dn(&entry.dn, &person_rdn(&current.login), Some(&superior))
+                .await
+                .map_err(|e| e.into_directory(&entry.dn))?;
+        }
+        // Step 4.
+        self.find_person(Filter::eq("entryUUID", id))
+            .await?
+            .ok_or_else(missing)
+    }
+
+    pub(super) async fn delete_person_impl(&self, id: &str) -> Result<(), DirectoryError> {
+        let missing = || DirectoryError::NotFound(format!("person {id}"));
+        if !is_uuid(id) {
+            return Err(missing());
+        }
+        let entry = self
+            .find_person_entry(Filter::eq("entryUUID", id), &["1.1"])
+            .await?
+            .ok_or_else(missing)?;
+        match self.pool().delete(&entry.dn).await {
+            Ok(()) => Ok(()),
+            Err(e) if e.rc() == Some(rc::NO_SUCH_OBJECT) => Err(missing()),
+            Err(e) => Err(e.into_directory(&entry.dn)),
+        }
+    }
+}

@@ -1,0 +1,344 @@
+//! Person entries ↔ `PersonProfile`: the attributes written on create and update, and the
+//! parsing of a read entry.
+//!
+//! | profile | attribute | notes |
+//! |---|---|---|
+//! | `name` | `givenName`, `sn`, `cn` ("Given Family"), `zszoSearchName` | |
+//! | `display_name` | `displayName` | |
+//! | `user_name` | `zszoExternalUserName` | unique city-wide, case-insensitive |
+//! | `external_id` | `zszoExternalId` | unique city-wide (slapo-unique) |
+//! | `employee_number` | `employeeNumber` | |
+//! | `position` | `title` | |
+//! | `emails` | `mail` | no types in LDAP: read back as `work`, the first `primary` |
+//! | `phones` | `telephoneNumber` (work, other, untyped), `mobile`, `homePhone`, `facsimileTelephoneNumber` (fax) | |
+//! | `department` | `departmentNumber` | |
+//! | `organization` | `o` | |
+//! | `manager` | `manager` | the manager's DN; the profile holds the id |
+//! | `employment` | `zszoSchoolCode`, `zszoPrimarySchoolCode`, `eduPersonOrgUnitDN`, `eduPersonPrimaryOrgUnitDN` | |
+//! | `employment_active` | `zszoEmploymentActive` | |
+//!
+//! Multi-valued attributes keep their order: a write sends the first value with `replace` and
+//! the rest with `add` in the same Modify, and slapd (no `sortvals` on them) keeps that order.
+
+use super::mapping::{attr, generalized_time, AddAttr, Reader, META_ATTRS};
+use super::names::Layout;
+use crate::domain::query::{EmailKind, PhoneKind};
+use crate::domain::{
+    AccountState, EmployeeNumber, FamilyName, GivenName, LoginName, PersonName, Position,
+    SchoolCode,
+};
+use crate::ports::{
+    ContactEmail, ContactPhone, DirectoryError, Employment, NewPerson, PersonEntry, PersonProfile,
+};
+use ldap3::{Mod, SearchEntry};
+use std::collections::HashSet;
+use time::OffsetDateTime;
+
+/// `pwdAccountLockedTime` value that ppolicy treats as a permanent lock (slapo-ppolicy(5)):
+/// the bind is refused until the value is removed.
+pub const PERMANENT_LOCK: &str = "000001010000Z";
+
+/// Attributes requested when reading a person.
+pub const PERSON_ATTRS: &[&str] = &[
+    META_ATTRS[0],
+    META_ATTRS[1],
+    META_ATTRS[2],
+    META_ATTRS[3],
+    "uid",
+    "givenName",
+    "sn",
+    "displayName",
+    "cn",
+    "employeeNumber",
+    "title",
+    "mail",
+    "telephoneNumber",
+    "mobile",
+    "homePhone",
+    "facsimileTelephoneNumber",
+    "departmentNumber",
+    "o",
+    "manager",
+    "memberOf",
+    "zszoSchoolCode",
+    "zszoPrimarySchoolCode",
+    "zszoEmploymentActive",
+    "zszoAccountState",
+    "zszoExternalUserName",
+    "zszoExternalId",
+];
+
+/// `zszoSearchName`: lower-case ASCII-folded "given family" and "family given", so a search
+/// for "lukasz zolc" finds "Łukasz Żółć" (deunicode does the folding).
+pub fn search_names(name: &PersonName) -> [String; 2] {
+    let fold = |s: &str| deunicode::deunicode(s).to_lowercase();
+    let (given, family) = (fold(name.given.as_str()), fold(name.family.as_str()));
+    [format!("{given} {family}"), format!("{family} {given}")]
+}
+
+fn opt(value: Option<&str>) -> Vec<String> {
+    value
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(|v| vec![v.to_owned()])
+        .unwrap_or_default()
+}
+
+/// Trimmed, without blanks, without case-insensitive repeats, in order.
+fn distinct<'a>(values: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut seen = HashSet::new();
+    values
+        .into_iter()
+        .map(str::trim)
+        .filter(|v| !v.is_empty() && seen.insert(v.to_lowercase()))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Every HR-owned attribute with its values in order (empty = absent). `manager_dn` is the
+/// resolved `profile.manager`.
+pub fn hr_values(
+    profile: &PersonProfile,
+    layout: &Layout,
+    manager_dn: Option<&str>,
+) -> Vec<(&'static str, Vec<String>)> {
+    let name = &profile.name;
+    let schools: Vec<&SchoolCode> = profile.employment.all().collect();
+    let primary_first = |primary: bool| if primary { 0 } else { 1 };
+    let mut emails: Vec<&ContactEmail> = profile.emails.iter().collect();
+    emails.sort_by_key(|e| primary_first(e.primary));
+    let mut phones: Vec<&ContactPhone> = profile.phones.iter().collect();
+    phones.sort_by_key(|p| primary_first(p.primary));
+    let phones_of = |kinds: &[Option<PhoneKind>]| {
+        distinct(
+            phones
+                .iter()
+                .filter(|p| kinds.contains(&p.kind))
+                .map(|p| p.value.as_str()),
+        )
+    };
+    vec![
+        ("cn", vec![name.full()]),
+        ("sn", vec![name.family.to_string()]),
+        ("givenName", vec![name.given.to_string()]),
+        ("displayName", opt(profile.display_name.as_deref())),
+        ("zszoSearchName", search_names(name).to_vec()),
+        ("zszoExternalUserName", opt(profile.user_name.as_deref())),
+        ("zszoExternalId", opt(profile.external_id.as_deref())),
+        (
+            "employeeNumber",
+            opt(profile.employee_number.as_ref().map(|n| n.as_str())),
+        ),
+        ("title", opt(profile.position.as_ref().map(|p| p.as_str()))),
+        ("mail", distinct(emails.iter().map(|e| e.value.as_str()))),
+        (
+            "telephoneNumber",
+            phones_of(&[Some(PhoneKind::Work), Some(PhoneKind::Other), None]),
+        ),
+        ("mobile", phones_of(&[Some(PhoneKind::Mobile)])),
+        ("homePhone", phones_of(&[Some(PhoneKind::Home)])),
+        (
+            "facsimileTelephoneNumber",
+            phones_of(&[Some(PhoneKind::Fax)]),
+        ),
+        ("departmentNumber", opt(profile.department.as_deref())),
+        ("o", opt(profile.organization.as_deref())),
+        ("manager", opt(manager_dn)),
+        (
+            "zszoSchoolCode",
+            schools.iter().map(|c| c.as_str().to_owned()).collect(),
+        ),
+        (
+            "zszoPrimarySchoolCode",
+            vec![profile.employment.primary.as_str().to_owned()],
+        ),
+        (
+            "eduPersonOrgUnitDN",
+            schools.iter().map(|c| layout.school_dn(c)).collect(),
+        ),
+        (
+            "eduPersonPrimaryOrgUnitDN",
+            vec![layout.school_dn(&profile.employment.primary)],
+        ),
+        (
+            "zszoEmploymentActive",
+            vec![if profile.employment_active {
+                "TRUE"
+            } else {
+                "FALSE"
+            }
+            .to_owned()],
+        ),
+    ]
+}
+
+/// Modifications that make the attributes exactly `values`, keeping their order: `replace`
+/// with the first value (or none, which deletes the attribute), then `add` with the rest.
+pub fn replace_mods(values: Vec<(&'static str, Vec<String>)>) -> Vec<Mod<String>> {
+    let mut mods = Vec::new();
+    for (name, mut values) in values {
+        let rest: HashSet<String> = values.drain(1.min(values.len())..).collect();
+        mods.push(Mod::Replace(name.to_owned(), values.into_iter().collect()));
+        if !rest.is_empty() {
+            mods.push(Mod::Add(name.to_owned(), rest));
+        }
+    }
+    mods
+}
+
+/// Every attribute of a new person's entry.
+pub fn person_attrs(
+    person: &NewPerson,
+    layout: &Layout,
+    eppn_scope: &str,
+    manager_dn: Option<&str>,
+    now: OffsetDateTime,
+) -> Vec<AddAttr> {
+    let state = person
+        .credentials
+        .as_ref()
+        .map_or(AccountState::None, |c| c.state);
+    let mut attrs = vec![
+        attr(
+            "objectClass",
+            [
+                "top",
+                "person",
+                "organizationalPerson",
+                "inetOrgPerson",
+                "zszoPerson",
+                "eduPerson",
+            ],
+        ),
+        attr("uid", [person.login.as_str()]),
+        attr("zszoAccountState", [state.as_str()]),
+        attr("eduPersonAffiliation", ["staff", "employee"]),
+        attr(
+            "eduPersonPrincipalName",
+            [format!("{}@{eppn_scope}", person.login)],
+        ),
+    ];
+    attrs.extend(
+        hr_values(&person.profile, layout, manager_dn)
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(name, values)| attr(name, values)),
+    );
+    if let Some(c) = &person.credentials {
+        attrs.push(attr("userPassword", [format!("{{ARGON2}}{}", c.hash.0)]));
+        if c.must_change {
+            attrs.push(attr("pwdReset", ["TRUE"]));
+        }
+        if let Some(at) = c.expires_at {
+            let t = generalized_time(at);
+            attrs.push(attr("pwdEndTime", [t.as_str()]));
+            attrs.push(attr("zszoInitialPasswordExpiry", [t]));
+        }
+        attrs.push(attr("zszoAccountCreatedBy", [person.created_by.as_str()]));
+        attrs.push(attr("zszoAccountCreatedAt", [generalized_time(now)]));
+        if !person.profile.employment_active {
+            attrs.push(attr("pwdAccountLockedTime", [PERMANENT_LOCK]));
+        }
+    }
+    attrs
+}
+
+/// A parsed person entry whose DN-valued links are not resolved to ids yet: `manager` is
+/// `None` and `groups` empty in `person` until the adapter resolves `manager_dn` and
+/// `member_of` (one search for a whole page).
+#[derive(Debug, Clone)]
+pub struct PersonRaw {
+    pub person: PersonEntry,
+    pub manager_dn: Option<String>,
+    pub member_of: Vec<String>,
+}
+
+pub fn person_from_entry(entry: &SearchEntry) -> Result<PersonRaw, DirectoryError> {
+    let r = Reader(entry);
+    let primary = r.parse("zszoPrimarySchoolCode", SchoolCode::parse)?;
+    let mut others = Vec::new();
+    for raw in r.values("zszoSchoolCode") {
+        let code = SchoolCode::parse(raw).map_err(|e| r.bad("zszoSchoolCode", e))?;
+        if code != primary && !others.contains(&code) {
+            others.push(code);
+        }
+    }
+    others.sort();
+    let emails = r
+        .values("mail")
+        .iter()
+        .enumerate()
+        .map(|(i, v)| ContactEmail {
+            value: v.clone(),
+            kind: Some(EmailKind::Work),
+            primary: i == 0,
+        })
+        .collect();
+    let mut phones: Vec<ContactPhone> = Vec::new();
+    for (name, kind) in [
+        ("telephoneNumber", PhoneKind::Work),
+        ("mobile", PhoneKind::Mobile),
+        ("homePhone", PhoneKind::Home),
+        ("facsimileTelephoneNumber", PhoneKind::Fax),
+    ] {
+        for v in r.values(name) {
+            phones.push(ContactPhone {
+                value: v.clone(),
+                kind: Some(kind),
+                primary: phones.is_empty(),
+            });
+        }
+    }
+    let first = |name: &str| r.values(name).first().cloned();
+    let active = match r.optional("zszoEmploymentActive")? {
+        None => true,
+        Some(v) if v.eq_ignore_ascii_case("TRUE") => true,
+        Some(v) if v.eq_ignore_ascii_case("FALSE") => false,
+        Some(_) => return Err(r.bad("zszoEmploymentActive", "is not a Boolean")),
+    };
+    let profile = PersonProfile {
+        name: PersonName {
+            given: r.parse("givenName", GivenName::parse)?,
+            family: r.parse("sn", FamilyName::parse)?,
+        },
+        display_name: first("displayName"),
+        user_name: r.optional("zszoExternalUserName")?.map(str::to_owned),
+        external_id: r.optional("zszoExternalId")?.map(str::to_owned),
+        employee_number: r.parse_optional("employeeNumber", EmployeeNumber::parse)?,
+        position: r.parse_optional("title", Position::parse)?,
+        emails,
+        phones,
+        department: first("departmentNumber"),
+        organization: first("o"),
+        manager: None,
+        employment: Employment { primary, others },
+        employment_active: active,
+    };
+    let person = PersonEntry {
+        entry: r.entry_ref()?,
+        login: r.parse("uid", LoginName::parse)?,
+        profile,
+        account_state: r.parse("zszoAccountState", AccountState::parse)?,
+        groups: Vec::new(),
+        meta: r.meta()?,
+    };
+    Ok(PersonRaw {
+        person,
+        manager_dn: r.optional("manager")?.map(str::to_owned),
+        member_of: r.all("memberOf"),
+    })
+}
+
+/// The name a person is shown with in references (group members): `displayName`, else `cn`.
+pub fn person_display_name(entry: &SearchEntry) -> String {
+    let r = Reader(entry);
+    r.values("displayName")
+        .first()
+        .or_else(|| r.values("cn").first())
+        .cloned()
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+#[path = "person_map_tests.rs"]
+mod tests;

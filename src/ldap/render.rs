@@ -1,0 +1,256 @@
+//! Domain search filters (`Filter<PersonAttr|GroupAttr>`) → LDAP filters that slapd
+//! evaluates. Built only from `names::Filter`, so every value is escaped (RFC 4515) and every
+//! attribute name is static.
+//!
+//! | domain | LDAP |
+//! |---|---|
+//! | `eq` / `ne` | `(a=v)` / `(!(a=v))` |
+//! | `co` / `sw` / `ew` | `(a=*v*)` / `(a=v*)` / `(a=*v)` |
+//! | `ge` / `le` | `(a>=v)` / `(a<=v)` |
+//! | `gt` / `lt` | `(&(a>=v)(!(a=v)))` / `(&(a<=v)(!(a=v)))` |
+//! | `pr` | `(a=*)` |
+//!
+//! Attributes: id → `entryUUID`, userName → `zszoExternalUserName`, emails → `mail` (LDAP
+//! has no types: every address is `work`, so `home`/`other` match nothing), phones by type
+//! (untyped: any of the four attributes), active → `zszoEmploymentActive` (`TRUE`/`FALSE`),
+//! created/lastModified → `createTimestamp`/`modifyTimestamp` (GeneralizedTime), manager and
+//! group members → the DN resolved from the id (an unknown id matches nothing), login →
+//! `uid`, schools → `zszoSchoolCode`.
+//!
+//! Ordering (`gt ge lt le`) works where the schema has an ORDERING rule (timestamps,
+//! `zszoExternalUserName`, `zszoExternalId`); on other text attributes (names, mail, title …)
+//! slapd evaluates it as Undefined, so it matches nothing.
+
+use super::mapping::generalized_time;
+use super::names::Filter;
+use crate::domain::query::{
+    CompareOp, EmailKind, Filter as DomainFilter, GroupAttr, GroupFilter, PersonAttr, PersonFilter,
+    PhoneKind, Value,
+};
+use crate::ports::{DirectoryError, SchoolScope};
+use std::collections::HashMap;
+
+/// Resolved DNs of the ids a filter mentions (manager, member); absent = unknown id.
+pub type IdDns = HashMap<String, String>;
+
+/// Where a domain attribute lives: one or more LDAP attributes, or nowhere (matches nothing).
+fn person_attrs(attr: PersonAttr) -> &'static [&'static str] {
+    match attr {
+        PersonAttr::Id => &["entryUUID"],
+        PersonAttr::UserName => &["zszoExternalUserName"],
+        PersonAttr::ExternalId => &["zszoExternalId"],
+        PersonAttr::GivenName => &["givenName"],
+        PersonAttr::FamilyName => &["sn"],
+        PersonAttr::DisplayName => &["displayName"],
+        PersonAttr::Email(None | Some(EmailKind::Work)) => &["mail"],
+        PersonAttr::Email(Some(EmailKind::Home | EmailKind::Other)) => &[],
+        PersonAttr::PhoneNumber(None) => &[
+            "telephoneNumber",
+            "mobile",
+            "homePhone",
+            "facsimileTelephoneNumber",
+        ],
+        PersonAttr::PhoneNumber(Some(PhoneKind::Work)) => &["telephoneNumber"],
+        PersonAttr::PhoneNumber(Some(PhoneKind::Mobile)) => &["mobile"],
+        PersonAttr::PhoneNumber(Some(PhoneKind::Home)) => &["homePhone"],
+        PersonAttr::PhoneNumber(Some(PhoneKind::Fax)) => &["facsimileTelephoneNumber"],
+        // Stored in telephoneNumber and read back as work: nothing is "other" in LDAP.
+        PersonAttr::PhoneNumber(Some(PhoneKind::Other)) => &[],
+        PersonAttr::Title | PersonAttr::Position => &["title"],
+        PersonAttr::Active => &["zszoEmploymentActive"],
+        PersonAttr::EmployeeNumber => &["employeeNumber"],
+        PersonAttr::Department => &["departmentNumber"],
+        PersonAttr::Organization => &["o"],
+        PersonAttr::Manager => &["manager"],
+        PersonAttr::SchoolCode => &["zszoSchoolCode"],
+        PersonAttr::PrimarySchoolCode => &["zszoPrimarySchoolCode"],
+        PersonAttr::Login => &["uid"],
+        PersonAttr::AccountState => &["zszoAccountState"],
+        PersonAttr::Created => &["createTimestamp"],
+        PersonAttr::LastModified => &["modifyTimestamp"],
+    }
+}
+
+fn group_attrs(attr: GroupAttr) -> &'static [&'static str] {
+    match attr {
+        GroupAttr::Id => &["entryUUID"],
+        GroupAttr::DisplayName => &["cn"],
+        GroupAttr::ExternalId => &["zszoExternalId"],
+        GroupAttr::Member => &["member"],
+        GroupAttr::Created => &["createTimestamp"],
+        GroupAttr::LastModified => &["modifyTimestamp"],
+    }
+}
+
+/// The LDAP attribute a sort on `attr` uses (the first of its attributes).
+pub fn person_sort_attr(attr: PersonAttr) -> &'static str {
+    person_attrs(attr).first().copied().unwrap_or("entryUUID")
+}
+
+pub fn group_sort_attr(attr: GroupAttr) -> &'static str {
+    group_attrs(attr).first().copied().unwrap_or("entryUUID")
+}
+
+/// Whether `raw` has the form of an `entryUUID` (8-4-4-4-12 hex digits); any other value
+/// cannot match one.
+pub fn is_uuid(raw: &str) -> bool {
+    let groups: Vec<&str> = raw.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// What kind of value the LDAP side holds.
+#[derive(Clone, Copy)]
+enum Target {
+    Text,
+    Uuid,
+    /// A DN resolved from an id.
+    Reference,
+}
+
+fn compare(
+    attrs: &[&'static str],
+    target: Target,
+    op: CompareOp,
+    value: &Value,
+    ids: &IdDns,
+) -> Result<Filter, DirectoryError> {
+    let text = match (target, value) {
+        (Target::Reference, Value::Str(id)) => match ids.get(id) {
+            Some(dn) => dn.clone(),
+            None => return Ok(negate_if(op, Filter::none())),
+        },
+        (Target::Uuid, Value::Str(id)) if !is_uuid(id) => return Ok(negate_if(op, Filter::none())),
+        (_, Value::Str(s)) => s.clone(),
+        (_, Value::Bool(b)) => if *b { "TRUE" } else { "FALSE" }.to_owned(),
+        (_, Value::DateTime(t)) => generalized_time(*t),
+    };
+    let one = |a: &'static str| -> Filter {
+        let v = text.clone();
+        match op {
+            CompareOp::Eq | CompareOp::Ne => Filter::eq(a, v),
+            CompareOp::Contains => Filter::contains(a, v),
+            CompareOp::StartsWith => Filter::starts_with(a, v),
+            CompareOp::EndsWith => Filter::ends_with(a, v),
+            CompareOp::Ge => Filter::Ge(a, v),
+            CompareOp::Le => Filter::Le(a, v),
+            CompareOp::Gt => Filter::and([Filter::Ge(a, v.clone()), Filter::not(Filter::eq(a, v))]),
+            CompareOp::Lt => Filter::and([Filter::Le(a, v.clone()), Filter::not(Filter::eq(a, v))]),
+        }
+    };
+    let any = any_of(attrs.iter().map(|a| one(a)).collect());
+    Ok(negate_if(op, any))
+}
+
+fn negate_if(op: CompareOp, f: Filter) -> Filter {
+    if op == CompareOp::Ne {
+        Filter::not(f)
+    } else {
+        f
+    }
+}
+
+fn any_of(mut parts: Vec<Filter>) -> Filter {
+    if parts.len() == 1 {
+        parts.remove(0)
+    } else {
+        Filter::Or(parts)
+    }
+}
+
+fn render<A: Copy>(
+    f: &DomainFilter<A>,
+    leaf: &dyn Fn(A, Option<(CompareOp, &Value)>) -> Result<Filter, DirectoryError>,
+) -> Result<Filter, DirectoryError> {
+    Ok(match f {
+        DomainFilter::And(items) => Filter::And(
+            items
+                .iter()
+                .map(|i| render(i, leaf))
+                .collect::<Result<_, _>>()?,
+        ),
+        DomainFilter::Or(items) => Filter::Or(
+            items
+                .iter()
+                .map(|i| render(i, leaf))
+                .collect::<Result<_, _>>()?,
+        ),
+        DomainFilter::Not(inner) => Filter::not(render(inner, leaf)?),
+        DomainFilter::Present(a) => leaf(*a, None)?,
+        DomainFilter::Compare(a, op, v) => leaf(*a, Some((*op, v)))?,
+    })
+}
+
+fn present(attrs: &[&'static str]) -> Filter {
+    any_of(attrs.iter().map(|a| Filter::present(a)).collect())
+}
+
+/// Renders a person filter; `ids` holds the DNs of the manager ids it mentions.
+pub fn person_filter(f: &PersonFilter, ids: &IdDns) -> Result<Filter, DirectoryError> {
+    render(f, &|attr, cmp| {
+        let attrs = person_attrs(attr);
+        let Some((op, value)) = cmp else {
+            return Ok(present(attrs));
+        };
+        let target = match attr {
+            PersonAttr::Id => Target::Uuid,
+            PersonAttr::Manager => Target::Reference,
+            _ => Target::Text,
+        };
+        compare(attrs, target, op, value, ids)
+    })
+}
+
+/// Renders a group filter; `ids` holds the DNs of the member ids it mentions.
+pub fn group_filter(f: &GroupFilter, ids: &IdDns) -> Result<Filter, DirectoryError> {
+    render(f, &|attr, cmp| {
+        let attrs = group_attrs(attr);
+        let Some((op, value)) = cmp else {
+            return Ok(present(attrs));
+        };
+        let target = match attr {
+            GroupAttr::Id => Target::Uuid,
+            GroupAttr::Member => Target::Reference,
+            _ => Target::Text,
+        };
+        compare(attrs, target, op, value, ids)
+    })
+}
+
+/// The ids a filter compares a reference attribute (`manager`, `member`) with.
+pub fn referenced_ids<A: Copy>(f: &DomainFilter<A>, is_reference: fn(A) -> bool) -> Vec<String> {
+    let mut out = Vec::new();
+    collect_ids(f, is_reference, &mut out);
+    out
+}
+
+fn collect_ids<A: Copy>(f: &DomainFilter<A>, is_ref: fn(A) -> bool, out: &mut Vec<String>) {
+    match f {
+        DomainFilter::And(items) | DomainFilter::Or(items) => {
+            items.iter().for_each(|i| collect_ids(i, is_ref, out))
+        }
+        DomainFilter::Not(inner) => collect_ids(inner, is_ref, out),
+        DomainFilter::Compare(a, _, Value::Str(id)) if is_ref(*a) => out.push(id.clone()),
+        DomainFilter::Compare(..) | DomainFilter::Present(_) => {}
+    }
+}
+
+/// People of any school in the scope; `None` for every school.
+pub fn scope_filter(scope: &SchoolScope) -> Option<Filter> {
+    match scope {
+        SchoolScope::All => None,
+        SchoolScope::Only(codes) => Some(Filter::Or(
+            codes
+                .iter()
+                .map(|c| Filter::eq("zszoSchoolCode", c.as_str()))
+                .collect(),
+        )),
+    }
+}
+
+#[cfg(test)]
+#[path = "render_tests.rs"]
+mod tests;

@@ -1,0 +1,214 @@
+//! Searching and paging, and resolving DN-valued links (`manager`, `member`, `memberOf`)
+//! to ids and names — each with a bounded number of searches, never one per entry.
+//!
+//! **Paging without VLV.** slapd's VLV and server-side sort controls (slapo-sssvlv) are not
+//! configured yet, so a page is cut here, from a light first pass:
+//! 1. one subtree search with the rendered filter returns only `entryUUID` and the sort
+//!    attribute of every match (`total` is their number);
+//! 2. those are sorted (by the sort attribute, case-insensitively, absent values last, ties
+//!    and the default order by `entryUUID`), which gives a stable order across requests;
+//! 3. the slice `start_index .. start_index + count` (1-based) is read in full with one
+//!    `(|(entryUUID=…)…)` search, and returned in the slice's order.
+//!
+//! Full entries of matches outside the page are never loaded. The first pass costs about
+//! 100 bytes per match, fine for a city's staff; VLV would make it constant.
+
+use super::directory::LdapDirectory;
+use super::mapping::Reader;
+use super::names::{dn_key, Filter};
+use super::person_map::{person_display_name, PersonRaw};
+use super::render::{is_uuid, IdDns};
+use crate::ports::{DirectoryError, GroupRef, PersonEntry, SortOrder};
+use ldap3::{Scope, SearchEntry};
+use std::collections::HashMap;
+
+/// How many terms one `(|…)` filter gets at most.
+const CHUNK: usize = 200;
+
+/// What a DN stands for: an entry id and its display name, and whether it is a SCIM group.
+#[derive(Debug, Clone)]
+pub struct RefInfo {
+    pub id: String,
+    pub name: String,
+    pub group: bool,
+}
+
+impl LdapDirectory {
+    /// A subtree search under `ou=placowki`; a missing base is an empty result.
+    pub(super) async fn search_schools(
+        &self,
+        filter: &Filter,
+        attrs: &[&str],
+    ) -> Result<Vec<SearchEntry>, DirectoryError> {
+        let base = self.layout().schools_dn();
+        match self
+            .pool()
+            .search(&base, Scope::Subtree, filter, attrs)
+            .await
+        {
+            Ok(entries) => Ok(entries),
+            Err(DirectoryError::NotFound(_)) => Ok(Vec::new()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Entries of `class` with the given ids, in chunks, in no particular order.
+    pub(super) async fn read_by_ids(
+        &self,
+        class: &'static str,
+        ids: &[String],
+        attrs: &[&str],
+    ) -> Result<Vec<SearchEntry>, DirectoryError> {
+        let ids: Vec<&String> = ids.iter().filter(|id| is_uuid(id)).collect();
+        let mut out = Vec::new();
+        for chunk in ids.chunks(CHUNK) {
+            let filter = Filter::and([
+                Filter::object_class(class),
+                Filter::or(chunk.iter().map(|id| Filter::eq("entryUUID", id.as_str()))),
+            ]);
+            out.extend(self.search_schools(&filter, attrs).await?);
+        }
+        Ok(out)
+    }
+
+    /// The DNs of the people with these ids (unknown ids are absent from the map).
+    pub(super) async fn person_dns(&self, ids: &[String]) -> Result<IdDns, DirectoryError> {
+        let entries = self.read_by_ids("zszoPerson", ids, &["entryUUID"]).await?;
+        Ok(entries
+            .into_iter()
+            .filter_map(|e| {
+                let id = Reader(&e).values("entryUUID").first()?.clone();
+                Some((id, e.dn))
+            })
+            .collect())
+    }
+
+    /// Ids and names of the people and SCIM groups at these DNs, keyed by [`dn_key`].
+    pub(super) async fn refs_by_dn(
+        &self,
+        dns: Vec<String>,
+    ) -> Result<HashMap<String, RefInfo>, DirectoryError> {
+        let mut wanted: Vec<String> = dns.into_iter().filter(|d| !d.trim().is_empty()).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let mut out = HashMap::new();
+        for chunk in wanted.chunks(CHUNK) {
+            let filter = Filter::and([
+                Filter::or([
+                    Filter::object_class("zszoPerson"),
+                    Filter::object_class("zszoGroup"),
+                ]),
+                Filter::or(chunk.iter().map(|dn| Filter::eq("entryDN", dn.as_str()))),
+            ]);
+            let attrs = ["entryUUID", "cn", "displayName", "objectClass"];
+            for e in self.search_schools(&filter, &attrs).await? {
+                let r = Reader(&e);
+                let Some(id) = r.values("entryUUID").first().cloned() else {
+                    continue;
+                };
+                let group = r
+                    .values("objectClass")
+                    .iter()
+                    .any(|c| c.eq_ignore_ascii_case("zszoGroup"));
+                let name = if group {
+                    r.values("cn").first().cloned().unwrap_or_default()
+                } else {
+                    person_display_name(&e)
+                };
+                out.insert(dn_key(&e.dn), RefInfo { id, name, group });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Resolves the managers and groups of parsed people with one search for all of them.
+    pub(super) async fn complete_people(
+        &self,
+        raws: Vec<PersonRaw>,
+    ) -> Result<Vec<PersonEntry>, DirectoryError> {
+        let mut dns: Vec<String> = Vec::new();
+        for r in &raws {
+            dns.extend(r.manager_dn.iter().cloned());
+            dns.extend(r.member_of.iter().cloned());
+        }
+        let refs = self.refs_by_dn(dns).await?;
+        Ok(raws
+            .into_iter()
+            .map(|raw| {
+                let mut p = raw.person;
+                p.profile.manager = raw
+                    .manager_dn
+                    .and_then(|dn| refs.get(&dn_key(&dn)))
+                    .filter(|r| !r.group)
+                    .map(|r| r.id.clone());
+                p.groups = raw
+                    .member_of
+                    .iter()
+                    .filter_map(|dn| refs.get(&dn_key(dn)))
+                    .filter(|r| r.group)
+                    .map(|r| GroupRef {
+                        id: r.id.clone(),
+                        display_name: r.name.clone(),
+                    })
+                    .collect();
+                p.groups.sort_by(|a, b| a.display_name.cmp(&b.display_name));
+                p
+            })
+            .collect())
+    }
+
+    /// Steps 1–2 of paging: every match's id, sorted; returns (total, the page's ids).
+    pub(super) async fn page_ids(
+        &self,
+        filter: &Filter,
+        sort: Option<(&'static str, SortOrder)>,
+        start_index: usize,
+        count: usize,
+    ) -> Result<(usize, Vec<String>), DirectoryError> {
+        let sort_attr = sort.map(|(a, _)| a);
+        let mut attrs = vec!["entryUUID"];
+        attrs.extend(sort_attr);
+        let entries = self.search_schools(filter, &attrs).await?;
+        let mut keys: Vec<(Option<String>, String)> = entries
+            .iter()
+            .filter_map(|e| {
+                let r = Reader(e);
+                let id = r.values("entryUUID").first()?.clone();
+                let key = sort_attr.and_then(|a| r.values(a).first().map(|v| v.to_lowercase()));
+                Some((key, id))
+            })
+            .collect();
+        let descending = matches!(sort, Some((_, SortOrder::Descending)));
+        keys.sort_by(|(ka, ia), (kb, ib)| {
+            let by_key = match (ka, kb) {
+                (Some(a), Some(b)) if descending => b.cmp(a),
+                (Some(a), Some(b)) => a.cmp(b),
+                // Absent values last in either order.
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => std::cmp::Ordering::Equal,
+            };
+            by_key.then_with(|| ia.cmp(ib))
+        });
+        let total = keys.len();
+        let skip = start_index.max(1) - 1;
+        let page = keys
+            .into_iter()
+            .skip(skip)
+            .take(count)
+            .map(|(_, id)| id)
+            .collect();
+        Ok((total, page))
+    }
+}
+
+/// Puts entries read by id back into the order of `ids`.
+pub fn in_order<T>(ids: &[String], items: Vec<T>, id_of: impl Fn(&T) -> &str) -> Vec<T> {
+    let mut by_id: HashMap<String, T> = items
+        .into_iter()
+        .map(|t| (id_of(&t).to_ascii_lowercase(), t))
+        .collect();
+    ids.iter()
+        .filter_map(|id| by_id.remove(&id.to_ascii_lowercase()))
+        .collect()
+}
