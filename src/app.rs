@@ -3,9 +3,12 @@
 //! `router(state)` is a plain function so tests drive it in-process (`oneshot`) or on port 0.
 //! Handlers stay thin: they parse, call a use case or a port, and map the result.
 
+use crate::clients::{ClientFile, ClientFileError, ClientRegistry};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::ports::{AuditLog, Directory};
+use crate::provisioning::Provisioning;
+use crate::scim::http::{self as scim_http, ScimState};
 use axum::extract::State;
 use axum::http::{HeaderName, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -28,27 +31,81 @@ pub struct AppState {
     pub directory: Arc<dyn Directory>,
     pub audit: Arc<dyn AuditLog>,
     pub clock: Arc<dyn Clock>,
+    pub scim_clients: Arc<ClientRegistry>,
+}
+
+impl AppState {
+    /// Composes the state from opened adapters; reads the SCIM client registry.
+    pub fn new(
+        config: Config,
+        directory: Arc<dyn Directory>,
+        audit: Arc<dyn AuditLog>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, ClientFileError> {
+        let scim_clients = Arc::new(ClientRegistry::open(
+            ClientFile::new(&config.scim.clients_file),
+            clock.clone(),
+        )?);
+        Ok(Self {
+            config: Arc::new(config),
+            directory,
+            audit,
+            clock,
+            scim_clients,
+        })
+    }
+
+    fn scim(&self) -> ScimState {
+        ScimState {
+            provisioning: Provisioning {
+                directory: self.directory.clone(),
+                audit: self.audit.clone(),
+            },
+            directory: self.directory.clone(),
+            clients: self.scim_clients.clone(),
+            base_url: format!("{}/scim/v2", self.config.server.public_base_url),
+            body_limit: self.config.server.request_body_limit_bytes,
+        }
+    }
 }
 
 pub fn router(state: AppState) -> Router {
     let body_limit = state.config.server.request_body_limit_bytes;
     let timeout = state.config.server.request_timeout;
+    // Body limit and timeout sit inside each part so that each answers in its own format:
+    // SCIM errors are RFC 7644 JSON (see `scim::http`).
+    let limits = tower::ServiceBuilder::new()
+        .layer(RequestBodyLimitLayer::new(body_limit))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            timeout,
+        ));
+    let scim = scim_http::router(state.scim(), limits.clone());
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .fallback(not_found)
         .with_state(state)
-        .layer(RequestBodyLimitLayer::new(body_limit))
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))
+        .layer(limits)
+        .nest("/scim/v2", scim)
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
-            let id = req
-                .headers()
-                .get(REQUEST_ID)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("-");
-            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
-        }))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                let id = req
+                    .headers()
+                    .get(REQUEST_ID)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                // The path only: query strings may carry personal data (SCIM filters).
+                tracing::info_span!(
+                    "request",
+                    method = %req.method(),
+                    path = %req.uri().path(),
+                    request_id = %id,
+                    client = tracing::field::Empty,
+                )
+            }),
+        )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
 }
 

@@ -16,6 +16,8 @@ pub enum StartError {
     Audit { path: String, reason: String },
     #[error("LDAP {url}: {reason}")]
     Ldap { url: String, reason: String },
+    #[error("SCIM clients: {0}")]
+    Clients(String),
     #[error("cannot listen on {addr}: {reason}")]
     Listen { addr: String, reason: String },
 }
@@ -62,12 +64,7 @@ pub async fn open_state(config: Config) -> Result<AppState, StartError> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let audit: Arc<dyn AuditLog> = Arc::new(open_audit(&config, clock.clone())?);
     let directory: Arc<dyn Directory> = Arc::new(connect_directory(&config).await?);
-    Ok(AppState {
-        config: Arc::new(config),
-        directory,
-        audit,
-        clock,
-    })
+    AppState::new(config, directory, audit, clock).map_err(|e| StartError::Clients(e.to_string()))
 }
 
 /// Serves until Ctrl-C or SIGTERM, then lets in-flight requests finish.

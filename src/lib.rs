@@ -5,6 +5,7 @@
 pub mod app;
 pub mod audit;
 pub mod bootstrap;
+pub mod clients;
 pub mod clock;
 pub mod config;
 pub mod credentials;
@@ -14,6 +15,7 @@ pub mod domain;
 pub mod ldap;
 pub mod mail;
 pub mod ports;
+pub mod provisioning;
 pub mod scim;
 pub mod slapd;
 pub mod telemetry;

@@ -50,6 +50,42 @@ enum Command {
     /// Read, export and verify the audit store (stop the daemon first, or work on a copy).
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Manage SCIM clients and their bearer tokens (takes effect while the daemon runs).
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Register a SCIM client and print its bearer token once (only its hash is stored).
+    Create {
+        #[command(flatten)]
+        config: ConfigArg,
+        /// A unique name; the audit log shows the client as scim:NAME.
+        #[arg(long)]
+        name: String,
+        /// A school (code) the client may see and change; repeat for several.
+        #[arg(long = "school", required_unless_present = "all_schools")]
+        schools: Vec<String>,
+        /// The client may see and change every school (e.g. the city's HR system).
+        #[arg(long, conflicts_with = "schools")]
+        all_schools: bool,
+        /// The client may only read.
+        #[arg(long)]
+        read_only: bool,
+        /// Days until the token stops working (rotate before then).
+        #[arg(long, default_value_t = 365, value_parser = clap::value_parser!(u32).range(1..=1095))]
+        expires_days: u32,
+    },
+    /// List the registered clients (never the tokens).
+    List(ConfigArg),
+    /// Revoke a client's token at once.
+    Revoke {
+        #[command(flatten)]
+        config: ConfigArg,
+        #[arg(long)]
+        name: String,
+    },
 }
 
 #[derive(Args)]
@@ -191,6 +227,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print!("{report}");
         }
         Command::Audit(cmd) => return audit_command(cmd),
+        Command::Token(cmd) => return token_command(cmd),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -272,6 +309,91 @@ fn audit_command(cmd: AuditCommand) -> anyhow::Result<ExitCode> {
             if !audit::cli::verify(&config.audit.path, &key, expect_head, &mut out)? {
                 return Ok(ExitCode::FAILURE);
             }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn token_command(cmd: TokenCommand) -> anyhow::Result<ExitCode> {
+    use secrecy::ExposeSecret;
+    use zszo_connector::clients::{Access, ClientFile};
+    let now = time::OffsetDateTime::now_utc();
+    let file = |config: &ConfigArg| -> anyhow::Result<ClientFile> {
+        let config = Config::load(&config.config)?;
+        Ok(ClientFile::new(config.scim.clients_file))
+    };
+    match cmd {
+        TokenCommand::Create {
+            config,
+            name,
+            schools,
+            all_schools,
+            read_only,
+            expires_days,
+        } => {
+            let file = file(&config)?;
+            let schools = if all_schools {
+                vec!["*".to_owned()]
+            } else {
+                schools
+            };
+            let access = if read_only {
+                Access::ReadOnly
+            } else {
+                Access::ReadWrite
+            };
+            let (record, token) = file.create(
+                &name,
+                schools,
+                access,
+                time::Duration::days(expires_days.into()),
+                now,
+            )?;
+            eprintln!(
+                "created SCIM client {} ({:?}, schools {}), valid until {}; the token is shown \
+                 only now:",
+                record.name,
+                record.access,
+                record.schools.join(","),
+                record.expires_at.date()
+            );
+            println!("{}", token.expose_secret());
+        }
+        TokenCommand::List(config) => {
+            let file = file(&config)?;
+            println!(
+                "{:<24} {:<10} {:<10} {:<12} {:<12} SCHOOLS",
+                "NAME", "ACCESS", "STATUS", "CREATED", "EXPIRES"
+            );
+            for c in file.read()? {
+                let status = if c.revoked_at.is_some() {
+                    "revoked"
+                } else if c.expires_at <= now {
+                    "expired"
+                } else {
+                    "active"
+                };
+                let access = match c.access {
+                    Access::ReadOnly => "read-only",
+                    Access::ReadWrite => "read-write",
+                };
+                println!(
+                    "{:<24} {:<10} {:<10} {:<12} {:<12} {}",
+                    c.name,
+                    access,
+                    status,
+                    c.created_at.date().to_string(),
+                    c.expires_at.date().to_string(),
+                    c.schools.join(",")
+                );
+            }
+        }
+        TokenCommand::Revoke { config, name } => {
+            if !file(&config)?.revoke(&name, now)? {
+                eprintln!("no active client named {name}");
+                return Ok(ExitCode::FAILURE);
+            }
+            println!("revoked {name}: its token is refused from the next request on");
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -11,6 +11,7 @@ pub mod draft;
 pub mod error;
 pub mod filter;
 pub mod group;
+pub mod http;
 pub mod list;
 pub mod patch;
 mod patch_values;

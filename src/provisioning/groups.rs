@@ -1,0 +1,154 @@
+//! Groups of a school: create, replace, change members, delete. Members must be people the
+//! caller can see. Role groups (local administrators) are refused by the directory adapter:
+//! SCIM never grants an administrative role (security.md AUTHZ-03).
+
+use super::{in_scope, Caller, Provisioning, ProvisioningError};
+use crate::ports::{GroupEntry, GroupProfile};
+
+/// A membership change (PATCH): ids to add and to remove.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GroupChanges {
+    pub add: Vec<String>,
+    pub remove: Vec<String>,
+}
+
+impl Provisioning {
+    pub async fn create_group(
+        &self,
+        caller: &Caller,
+        profile: GroupProfile,
+    ) -> Result<GroupEntry, ProvisioningError> {
+        let result = async {
+            self.check_group_scope(caller, &profile).await?;
+            Ok(self.directory.create_group(&profile).await?)
+        }
+        .await;
+        self.finish(caller, "group.created", result, |r, g| {
+            let r = r
+                .school(&profile.school)
+                .detail("display_name", profile.display_name.clone())
+                .detail("members", profile.members.len().to_string());
+            match g {
+                Some(g) => r.target(&g.entry.dn, Some(g.entry.id.clone())),
+                None => r,
+            }
+        })
+        .await
+    }
+
+    pub async fn update_group(
+        &self,
+        caller: &Caller,
+        id: &str,
+        profile: GroupProfile,
+    ) -> Result<GroupEntry, ProvisioningError> {
+        let current = self.directory.get_group(id, &caller.scope).await?;
+        let result = async {
+            let current = current.as_ref().ok_or(ProvisioningError::NotFound)?;
+            if profile.school != current.profile.school {
+                return Err(ProvisioningError::Invalid(
+                    "a group cannot move to another school".into(),
+                ));
+            }
+            self.check_group_scope(caller, &profile).await?;
+            Ok(self.directory.update_group(id, &profile).await?)
+        }
+        .await;
+        self.finish(caller, "group.updated", result, |r, _| match &current {
+            Some(g) => {
+                let mut r = r
+                    .target(&g.entry.dn, Some(g.entry.id.clone()))
+                    .school(&g.profile.school);
+                if g.profile.display_name != profile.display_name {
+                    r = r.detail("renamed_to", profile.display_name.clone());
+                }
+                r.detail("members", profile.members.len().to_string())
+            }
+            None => r.detail("id", id),
+        })
+        .await
+    }
+
+    pub async fn change_group_members(
+        &self,
+        caller: &Caller,
+        id: &str,
+        changes: GroupChanges,
+    ) -> Result<GroupEntry, ProvisioningError> {
+        let current = self.directory.get_group(id, &caller.scope).await?;
+        let result = async {
+            current.as_ref().ok_or(ProvisioningError::NotFound)?;
+            self.check_members_visible(caller, &changes.add).await?;
+            Ok(self
+                .directory
+                .modify_group_members(id, &changes.add, &changes.remove)
+                .await?)
+        }
+        .await;
+        self.finish(
+            caller,
+            "group.members_changed",
+            result,
+            |r, _| match &current {
+                Some(g) => r
+                    .target(&g.entry.dn, Some(g.entry.id.clone()))
+                    .school(&g.profile.school)
+                    .detail("added", changes.add.join(","))
+                    .detail("removed", changes.remove.join(",")),
+                None => r.detail("id", id),
+            },
+        )
+        .await
+    }
+
+    pub async fn delete_group(&self, caller: &Caller, id: &str) -> Result<(), ProvisioningError> {
+        let current = self.directory.get_group(id, &caller.scope).await?;
+        let result = async {
+            current.as_ref().ok_or(ProvisioningError::NotFound)?;
+            Ok(self.directory.delete_group(id).await?)
+        }
+        .await;
+        self.finish(caller, "group.deleted", result, |r, _| match &current {
+            Some(g) => r
+                .target(&g.entry.dn, Some(g.entry.id.clone()))
+                .school(&g.profile.school)
+                .detail("display_name", g.profile.display_name.clone()),
+            None => r.detail("id", id),
+        })
+        .await
+    }
+
+    async fn check_group_scope(
+        &self,
+        caller: &Caller,
+        profile: &GroupProfile,
+    ) -> Result<(), ProvisioningError> {
+        if !in_scope(&caller.scope, &profile.school) {
+            return Err(ProvisioningError::OutOfScope(format!(
+                "school {} is outside this client's scope",
+                profile.school
+            )));
+        }
+        self.check_members_visible(caller, &profile.members).await
+    }
+
+    /// Every member must be a person the caller can see; an invisible one is reported as
+    /// unknown, exactly like a missing one, so nothing leaks about other schools.
+    async fn check_members_visible(
+        &self,
+        caller: &Caller,
+        ids: &[String],
+    ) -> Result<(), ProvisioningError> {
+        for id in ids {
+            if self
+                .directory
+                .get_person(id, &caller.scope)
+                .await?
+                .is_none()
+            {
+                return Err(ProvisioningError::Invalid(format!("no user with id {id}")));
+            }
+        }
+        Ok(())
+    }
+}

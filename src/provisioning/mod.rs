@@ -1,0 +1,141 @@
+//! Use cases that change people and groups on behalf of a caller (a SCIM client now; the
+//! panel later). Each call checks the caller's school scope, changes the directory through
+//! the `Directory` port and writes exactly one audit record, failures included.
+//!
+//! Scope rules (security.md AUTHZ-01): a caller sees a person when any of the person's
+//! schools is in its scope; it may create people and groups only in its schools, change only
+//! the schools it holds (the others are kept), and delete a person only when every school of
+//! theirs is in its scope.
+
+mod groups;
+mod people;
+
+pub use groups::GroupChanges;
+
+use crate::domain::audit::{Actor, NewAuditRecord, Outcome};
+use crate::ports::{AuditLog, Directory, DirectoryError, SchoolScope};
+use std::sync::Arc;
+
+/// Who asks, for which schools, under which request id.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub actor: Actor,
+    pub scope: SchoolScope,
+    pub request_id: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProvisioningError {
+    #[error("not found")]
+    NotFound,
+    /// The caller may not act on these schools.
+    #[error("{0}")]
+    OutOfScope(String),
+    /// A uniqueness rule refused the change.
+    #[error("{0}")]
+    Conflict(String),
+    /// The request is well-formed but cannot be applied as asked.
+    #[error("{0}")]
+    Invalid(String),
+    #[error("the directory is unavailable")]
+    Unavailable,
+    /// Logged where it happens; the caller sees no detail.
+    #[error("internal error")]
+    Internal,
+}
+
+impl ProvisioningError {
+    /// The reason kept in the audit record (never a secret).
+    fn audit_reason(&self) -> String {
+        match self {
+            ProvisioningError::NotFound => "not_found".into(),
+            ProvisioningError::OutOfScope(m) => format!("out_of_scope: {m}"),
+            ProvisioningError::Conflict(m) => format!("conflict: {m}"),
+            ProvisioningError::Invalid(m) => format!("invalid: {m}"),
+            ProvisioningError::Unavailable => "directory_unavailable".into(),
+            ProvisioningError::Internal => "internal_error".into(),
+        }
+    }
+}
+
+impl From<DirectoryError> for ProvisioningError {
+    fn from(e: DirectoryError) -> Self {
+        match e {
+            DirectoryError::NotFound(_) => ProvisioningError::NotFound,
+            DirectoryError::AlreadyExists(m) => ProvisioningError::Conflict(m),
+            DirectoryError::Constraint(m) => {
+                if m.contains("non-unique") {
+                    ProvisioningError::Conflict(m)
+                } else {
+                    ProvisioningError::Invalid(m)
+                }
+            }
+            DirectoryError::InsufficientAccess(m) => ProvisioningError::OutOfScope(m),
+            DirectoryError::Unavailable(m) => {
+                tracing::warn!(error = %m, "directory unavailable");
+                ProvisioningError::Unavailable
+            }
+            DirectoryError::InvalidCredentials | DirectoryError::Other(_) => {
+                tracing::error!(error = %e, "unexpected directory error");
+                ProvisioningError::Internal
+            }
+        }
+    }
+}
+
+/// The ports a use case needs.
+#[derive(Clone)]
+pub struct Provisioning {
+    pub directory: Arc<dyn Directory>,
+    pub audit: Arc<dyn AuditLog>,
+}
+
+impl Provisioning {
+    /// Writes the one audit record of a use case. If the audit store fails, the caller gets
+    /// an error: an action that cannot be recorded is reported as failed (the directory
+    /// change, if any, stays and the failure is logged for reconciliation).
+    async fn record(
+        &self,
+        caller: &Caller,
+        record: NewAuditRecord,
+    ) -> Result<(), ProvisioningError> {
+        let record = record.request_id(caller.request_id.clone());
+        self.audit.append(record).await.map(|_| ()).map_err(|e| {
+            tracing::error!(error = %e, "audit record not written");
+            ProvisioningError::Internal
+        })
+    }
+
+    /// Records the outcome of `result` under `action` and passes the result on.
+    async fn finish<T>(
+        &self,
+        caller: &Caller,
+        action: &str,
+        result: Result<T, ProvisioningError>,
+        describe: impl FnOnce(NewAuditRecord, Option<&T>) -> NewAuditRecord,
+    ) -> Result<T, ProvisioningError> {
+        let outcome = match &result {
+            Ok(_) => Outcome::Success,
+            Err(e) => Outcome::Failure(e.audit_reason()),
+        };
+        let record = describe(
+            NewAuditRecord::new(caller.actor.clone(), action, outcome),
+            result.as_ref().ok(),
+        );
+        self.record(caller, record).await?;
+        result
+    }
+}
+
+/// Whether the scope holds the school.
+pub fn in_scope(scope: &SchoolScope, code: &crate::domain::SchoolCode) -> bool {
+    match scope {
+        SchoolScope::All => true,
+        SchoolScope::Only(codes) => codes.contains(code),
+    }
+}
+
+/// Actor names for audit records.
+pub fn scim_actor(client: &str) -> Actor {
+    Actor::ScimClient(client.to_owned())
+}

@@ -1,0 +1,202 @@
+//! Between the SCIM views/drafts and the directory's entries/profiles.
+//!
+//! Mapping decisions (also in the README's table): SCIM `title` and the ZSZO `position` are
+//! one directory attribute (`title`); a person without an HR `userName` (created by bootstrap
+//! or the panel) shows their login as `userName`.
+
+use crate::domain::{Position, SchoolCode};
+use crate::ports::{
+    ContactEmail, ContactPhone, EntryMeta, GroupEntry, GroupProfile, PersonEntry, PersonProfile,
+    SchoolScope,
+};
+use crate::scim::draft::{Email, GroupDraft, PersonDraft, Phone};
+use crate::scim::group::ScimGroupView;
+use crate::scim::render::{ResourceMeta, ResourceRef, ScimUserView};
+use crate::scim::ScimError;
+
+fn meta(m: &EntryMeta) -> ResourceMeta {
+    ResourceMeta {
+        created: m.created,
+        last_modified: m.modified,
+        version: m.version.clone(),
+    }
+}
+
+pub fn user_view(e: &PersonEntry) -> ScimUserView {
+    let p = &e.profile;
+    ScimUserView {
+        id: e.entry.id.clone(),
+        user_name: p
+            .user_name
+            .clone()
+            .unwrap_or_else(|| e.login.as_str().to_owned()),
+        external_id: p.external_id.clone(),
+        login: e.login.clone(),
+        name: p.name.clone(),
+        display_name: p.display_name.clone(),
+        emails: p
+            .emails
+            .iter()
+            .map(|m| Email {
+                value: m.value.clone(),
+                kind: m.kind,
+                primary: m.primary,
+            })
+            .collect(),
+        phones: p
+            .phones
+            .iter()
+            .map(|m| Phone {
+                value: m.value.clone(),
+                kind: m.kind,
+                primary: m.primary,
+            })
+            .collect(),
+        title: p.position.as_ref().map(|t| t.as_str().to_owned()),
+        active: p.employment_active,
+        employee_number: p.employee_number.clone(),
+        department: p.department.clone(),
+        organization: p.organization.clone(),
+        manager: p.manager.as_ref().map(|id| ResourceRef {
+            id: id.clone(),
+            display: None,
+        }),
+        employment: p.employment.clone(),
+        position: p.position.clone(),
+        account_state: e.account_state,
+        groups: e
+            .groups
+            .iter()
+            .map(|g| ResourceRef {
+                id: g.id.clone(),
+                display: Some(g.display_name.clone()),
+            })
+            .collect(),
+        meta: meta(&e.meta),
+    }
+}
+
+/// A complete profile from a draft. The school may be left out by a client that holds exactly
+/// one school; `userName` and the name parts are required (RFC 7643 §4.1.1).
+pub fn person_profile(d: PersonDraft, scope: &SchoolScope) -> Result<PersonProfile, ScimError> {
+    let employment = match d.employment() {
+        Some(e) => e,
+        None => match (scope, d.schools.is_empty()) {
+            (SchoolScope::Only(codes), true) if codes.len() == 1 => crate::ports::Employment {
+                primary: codes[0].clone(),
+                others: Vec::new(),
+            },
+            (_, true) => {
+                return Err(ScimError::invalid_value(
+                    "the ZSZO extension's \"schools\" (and \"primarySchool\") are required: \
+                     this client holds several schools",
+                ))
+            }
+            (_, false) => {
+                return Err(ScimError::invalid_value(
+                    "several schools given: name one of them in \"primarySchool\"",
+                ))
+            }
+        },
+    };
+    let (Some(given), Some(family)) = (d.given_name, d.family_name) else {
+        return Err(ScimError::invalid_value(
+            "name.givenName and name.familyName are required",
+        ));
+    };
+    let Some(user_name) = d.user_name else {
+        return Err(ScimError::invalid_value("userName is required"));
+    };
+    let position = match (d.position, d.title) {
+        (Some(p), _) => Some(p),
+        (None, Some(t)) => Some(Position::parse(&t).map_err(ScimError::from)?),
+        (None, None) => None,
+    };
+    Ok(PersonProfile {
+        name: crate::domain::PersonName { given, family },
+        display_name: d.display_name,
+        user_name: Some(user_name),
+        external_id: d.external_id,
+        employee_number: d.employee_number,
+        position,
+        emails: d
+            .emails
+            .into_iter()
+            .map(|e| ContactEmail {
+                value: e.value,
+                kind: e.kind,
+                primary: e.primary,
+            })
+            .collect(),
+        phones: d
+            .phones
+            .into_iter()
+            .map(|p| ContactPhone {
+                value: p.value,
+                kind: p.kind,
+                primary: p.primary,
+            })
+            .collect(),
+        department: d.department,
+        organization: d.organization,
+        manager: d.manager,
+        employment,
+        employment_active: d.active,
+    })
+}
+
+pub fn group_view(g: &GroupEntry) -> ScimGroupView {
+    ScimGroupView {
+        id: g.entry.id.clone(),
+        display_name: g.profile.display_name.clone(),
+        external_id: g.profile.external_id.clone(),
+        members: g
+            .members
+            .iter()
+            .map(|m| ResourceRef {
+                id: m.id.clone(),
+                display: Some(m.display_name.clone()),
+            })
+            .collect(),
+        meta: meta(&g.meta),
+    }
+}
+
+pub fn group_profile(d: GroupDraft, school: SchoolCode) -> Result<GroupProfile, ScimError> {
+    let Some(display_name) = d.display_name else {
+        return Err(ScimError::invalid_value("displayName is required"));
+    };
+    Ok(GroupProfile {
+        display_name,
+        external_id: d.external_id,
+        school,
+        members: d.members,
+    })
+}
+
+/// The school of a new group: the ZSZO group extension's `school`, or the client's only one.
+/// The extension is taken out of the body, so the core Group parser sees a core Group.
+pub fn group_school(
+    body: &mut serde_json::Value,
+    scope: &SchoolScope,
+) -> Result<SchoolCode, ScimError> {
+    let ext = crate::scim::http::ZSZO_GROUP_SCHEMA;
+    let extension = body.as_object_mut().and_then(|o| o.remove(ext));
+    if let Some(schemas) = body.get_mut("schemas").and_then(|s| s.as_array_mut()) {
+        schemas.retain(|s| s.as_str() != Some(ext));
+    }
+    let given = match &extension {
+        None => None,
+        Some(e) => Some(e.get("school").and_then(|v| v.as_str()).ok_or_else(|| {
+            ScimError::invalid_value(format!("\"{ext}\" must hold {{\"school\": \"<code>\"}}"))
+        })?),
+    };
+    match (given, scope) {
+        (Some(code), _) => SchoolCode::parse(code).map_err(ScimError::from),
+        (None, SchoolScope::Only(codes)) if codes.len() == 1 => Ok(codes[0].clone()),
+        (None, _) => Err(ScimError::invalid_value(format!(
+            "\"{}\": {{\"school\": …}} is required: this client holds several schools",
+            crate::scim::http::ZSZO_GROUP_SCHEMA
+        ))),
+    }
+}

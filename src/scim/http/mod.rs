@@ -1,0 +1,156 @@
+//! The SCIM 2.0 HTTP API under `/scim/v2` (RFC 7644 §3): routes, bearer authentication,
+//! request bodies and the mapping of every failure to an RFC 7644 §3.12 error.
+//!
+//! Handlers stay thin: parse with `crate::scim`, call `crate::provisioning` (writes) or the
+//! `Directory` port (reads), render. Invariant: every response under `/scim/v2` — including
+//! 401, 404, 405, 413, 415 and timeouts produced by middleware — is `application/scim+json`.
+
+mod auth;
+mod body;
+mod convert;
+mod discovery;
+mod groups;
+mod users;
+
+pub use auth::Client;
+
+use crate::clients::ClientRegistry;
+use crate::ports::Directory;
+use crate::provisioning::{Provisioning, ProvisioningError};
+use crate::scim::{ScimError, SCIM_CONTENT_TYPE};
+use axum::extract::Request;
+use axum::http::{header, HeaderValue};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use std::sync::Arc;
+
+/// The ZSZO extension of Group: the school whose `ou=grupy` holds it.
+pub const ZSZO_GROUP_SCHEMA: &str = "urn:zszo:params:scim:schemas:extension:zszo:2.0:Group";
+
+#[derive(Clone)]
+pub struct ScimState {
+    pub provisioning: Provisioning,
+    pub directory: Arc<dyn Directory>,
+    pub clients: Arc<ClientRegistry>,
+    /// The public SCIM root, e.g. `https://zszo.example/scim/v2`: `location` and `$ref` use it.
+    pub base_url: String,
+    pub body_limit: usize,
+}
+
+/// The router to nest at `/scim/v2`; `limits` (body size, timeout) are applied inside the
+/// error conversion so their refusals are SCIM errors too.
+pub fn router<L>(state: ScimState, limits: L) -> Router
+where
+    L: tower::Layer<axum::routing::Route> + Clone + Send + Sync + 'static,
+    L::Service:
+        tower::Service<Request, Error = std::convert::Infallible> + Clone + Send + Sync + 'static,
+    <L::Service as tower::Service<Request>>::Response: IntoResponse + 'static,
+    <L::Service as tower::Service<Request>>::Future: Send + 'static,
+{
+    Router::new()
+        .route(
+            "/ServiceProviderConfig",
+            get(discovery::service_provider_config),
+        )
+        .route("/Schemas", get(discovery::schemas))
+        .route("/Schemas/{id}", get(discovery::schema))
+        .route("/ResourceTypes", get(discovery::resource_types))
+        .route("/ResourceTypes/{id}", get(discovery::resource_type))
+        .route("/Users", get(users::list).post(users::create))
+        .route("/Users/.search", post(users::search))
+        .route(
+            "/Users/{id}",
+            get(users::get)
+                .put(users::replace)
+                .patch(users::patch)
+                .delete(users::delete),
+        )
+        .route("/Groups", get(groups::list).post(groups::create))
+        .route("/Groups/.search", post(groups::search))
+        .route(
+            "/Groups/{id}",
+            get(groups::get)
+                .put(groups::replace)
+                .patch(groups::patch)
+                .delete(groups::delete),
+        )
+        .route("/.search", post(users::root_search))
+        .fallback(|| async { ScimError::not_found("no such SCIM endpoint") })
+        .method_not_allowed_fallback(|| async {
+            ScimError::method_not_allowed("this method is not supported on this endpoint")
+        })
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::require_client,
+        ))
+        .layer(limits)
+        .layer(middleware::from_fn(scim_errors_only))
+        .with_state(state)
+}
+
+/// Turns any error answer that is not already SCIM JSON (the body limit's 413, a timeout's
+/// 503, an extractor's rejection) into one, so clients always get the RFC's error format.
+async fn scim_errors_only(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let status = response.status();
+    if status.as_u16() == 503 && !response.headers().contains_key(header::RETRY_AFTER) {
+        // Entra and Okta back off on Retry-After instead of quarantining the endpoint.
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    }
+    let is_scim = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(SCIM_CONTENT_TYPE.as_bytes()));
+    if is_scim {
+        return response;
+    }
+    if status.is_client_error() || status.is_server_error() {
+        let detail = match status.as_u16() {
+            413 => "the request body is too large".to_owned(),
+            408 | 503 => "the server is busy; retry later".to_owned(),
+            _ => status
+                .canonical_reason()
+                .unwrap_or("request refused")
+                .to_owned(),
+        };
+        let mut out = ScimError::new(status.as_u16(), None, detail).into_response();
+        for name in [header::WWW_AUTHENTICATE, header::RETRY_AFTER] {
+            if let Some(v) = response.headers().get(&name) {
+                out.headers_mut().insert(name, v.clone());
+            }
+        }
+        return out;
+    }
+    if status.is_success() && response.headers().get(header::CONTENT_TYPE).is_some() {
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(SCIM_CONTENT_TYPE),
+        );
+    }
+    response
+}
+
+impl From<ProvisioningError> for ScimError {
+    fn from(e: ProvisioningError) -> Self {
+        match e {
+            ProvisioningError::NotFound => ScimError::not_found("no such resource"),
+            ProvisioningError::OutOfScope(m) => ScimError::forbidden(m),
+            ProvisioningError::Conflict(m) => ScimError::uniqueness(m),
+            ProvisioningError::Invalid(m) => ScimError::invalid_value(m),
+            ProvisioningError::Unavailable => {
+                ScimError::unavailable("the directory is unavailable; retry later")
+            }
+            ProvisioningError::Internal => ScimError::internal("internal error"),
+        }
+    }
+}
+
+impl From<crate::ports::DirectoryError> for ScimError {
+    fn from(e: crate::ports::DirectoryError) -> Self {
+        ProvisioningError::from(e).into()
+    }
+}
