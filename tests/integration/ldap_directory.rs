@@ -23,7 +23,7 @@ use zszo_connector::ports::{
 
 // ---- helpers ----
 
-fn options_for(url: &str) -> LdapOptions {
+pub(crate) fn options_for(url: &str) -> LdapOptions {
     let t = common::ldap();
     let mut o = LdapOptions::new(
         url,
@@ -37,7 +37,7 @@ fn options_for(url: &str) -> LdapOptions {
     o
 }
 
-async fn directory() -> LdapDirectory {
+pub(crate) async fn directory() -> LdapDirectory {
     let d = LdapDirectory::connect(options_for(&common::ldap().url))
         .await
         .expect("connect to the test slapd");
@@ -45,7 +45,7 @@ async fn directory() -> LdapDirectory {
     d
 }
 
-async fn new_school(d: &LdapDirectory, name: &str) -> School {
+pub(crate) async fn new_school(d: &LdapDirectory, name: &str) -> School {
     let school = School {
         code: SchoolCode::parse(&common::unique_school_code()).unwrap(),
         name: SchoolName::parse(name).unwrap(),
@@ -54,7 +54,7 @@ async fn new_school(d: &LdapDirectory, name: &str) -> School {
     school
 }
 
-fn login(school: &School, stem: &str) -> LoginName {
+pub(crate) fn login(school: &School, stem: &str) -> LoginName {
     LoginName::parse(&format!(
         "{stem}.{}",
         school.code.as_str().to_ascii_lowercase()
@@ -62,14 +62,14 @@ fn login(school: &School, stem: &str) -> LoginName {
     .unwrap()
 }
 
-fn person_name(given: &str, family: &str) -> PersonName {
+pub(crate) fn person_name(given: &str, family: &str) -> PersonName {
     PersonName {
         given: GivenName::parse(given).unwrap(),
         family: FamilyName::parse(family).unwrap(),
     }
 }
 
-fn hash(password: &str) -> PasswordHash {
+pub(crate) fn hash(password: &str) -> PasswordHash {
     let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>()).unwrap();
     PasswordHash(
         argon2::Argon2::default()
@@ -79,7 +79,7 @@ fn hash(password: &str) -> PasswordHash {
     )
 }
 
-fn person(login: LoginName, name: PersonName, primary: &School) -> NewPerson {
+pub(crate) fn person(login: LoginName, name: PersonName, primary: &School) -> NewPerson {
     let employment = Employment {
         primary: primary.code.clone(),
         others: Vec::new(),
@@ -95,7 +95,7 @@ fn person(login: LoginName, name: PersonName, primary: &School) -> NewPerson {
     }
 }
 
-fn credentials(password: &str, expires_at: Option<OffsetDateTime>) -> NewCredentials {
+pub(crate) fn credentials(password: &str, expires_at: Option<OffsetDateTime>) -> NewCredentials {
     NewCredentials {
         hash: hash(password),
         state: AccountState::AwaitingFirstLogin,
@@ -105,7 +105,7 @@ fn credentials(password: &str, expires_at: Option<OffsetDateTime>) -> NewCredent
 }
 
 /// Reads an entry as the directory administrator, independently of the adapter.
-async fn admin_read(dn: &str, attrs: &[&str]) -> Option<HashMap<String, Vec<String>>> {
+pub(crate) async fn admin_read(dn: &str, attrs: &[&str]) -> Option<HashMap<String, Vec<String>>> {
     let t = common::ldap();
     let (conn, mut ldap) = LdapConnAsync::new(&t.url).await.unwrap();
     ldap3::drive!(conn);

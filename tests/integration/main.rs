@@ -10,3 +10,4 @@ mod slapd_directory;
 mod scim_support;
 mod scim_users;
 mod scim_groups;
+mod scim_group_school;

@@ -1,0 +1,762 @@
+//! People through the `Directory` port against a real slapd: full profiles, directory-side
+//! filtering, scopes, paging and sorting, userName uniqueness, updates, moves between
+//! schools, sign-in locks and deletion. Each test uses its own schools; results are also
+//! checked directly in LDAP as the rootdn.
+
+use crate::ldap_directory::{
+    admin_read, credentials, directory, login, new_school, person, person_name,
+};
+use secrecy::SecretString;
+use time::OffsetDateTime;
+use zszo_connector::domain::query::{
+    CompareOp, EmailKind, Filter, PersonAttr as P, PersonFilter, PhoneKind, Value,
+};
+use zszo_connector::domain::{AccountState, EmployeeNumber, Position, School};
+use zszo_connector::ldap::LdapDirectory;
+use zszo_connector::ports::{
+    ContactEmail, ContactPhone, Directory, DirectoryError, Employment, GroupProfile, PersonEntry,
+    PersonSearch, SchoolScope, SortOrder,
+};
+
+fn s(v: &str) -> Value {
+    Value::Str(v.to_owned())
+}
+
+fn eq(a: P, v: &str) -> PersonFilter {
+    Filter::Compare(a, CompareOp::Eq, s(v))
+}
+
+fn only(schools: &[&School]) -> SchoolScope {
+    SchoolScope::Only(schools.iter().map(|s| s.code.clone()).collect())
+}
+
+fn search(filter: Option<PersonFilter>, scope: SchoolScope) -> PersonSearch {
+    PersonSearch {
+        filter,
+        scope,
+        sort: None,
+        start_index: 1,
+        count: 100,
+    }
+}
+
+/// The logins a search in `school` finds, sorted.
+async fn logins(d: &LdapDirectory, school: &School, filter: PersonFilter) -> Vec<String> {
+    let page = d
+        .search_people(&search(Some(filter), only(&[school])))
+        .await
+        .unwrap();
+    assert_eq!(page.total, page.items.len());
+    let mut found: Vec<String> = page.items.iter().map(|p| p.login.to_string()).collect();
+    found.sort();
+    found
+}
+
+async fn add(
+    d: &LdapDirectory,
+    school: &School,
+    stem: &str,
+    given: &str,
+    family: &str,
+) -> PersonEntry {
+    d.create_person(&person(
+        login(school, stem),
+        person_name(given, family),
+        school,
+    ))
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_person_with_the_full_profile_reads_back_as_written() {
+    let d = directory().await;
+    let (a, b) = (new_school(&d, "SP A").await, new_school(&d, "LO B").await);
+    let boss = add(&d, &a, "dyr", "Dorota", "Dyrektorska").await;
+    let mut p = person(login(&a, "anna"), person_name("Anna", "Żółkiewska"), &a);
+    let profile = &mut p.profile;
+    profile.display_name = Some("Pani Ania".into());
+    profile.user_name = Some(format!("Anna.Z@{}.example", a.code));
+    profile.external_id = Some(format!("hr-{}", a.code));
+    profile.employee_number = Some(EmployeeNumber::parse(&format!("E-{}", a.code)).unwrap());
+    profile.position = Some(Position::parse("nauczycielka fizyki").unwrap());
+    profile.emails = vec![
+        ContactEmail {
+            value: format!("anna@{}.example", a.code),
+            kind: Some(EmailKind::Work),
+            primary: true,
+        },
+        ContactEmail {
+            value: format!("ania@{}.example", a.code),
+            kind: None,
+            primary: false,
+        },
+    ];
+    profile.phones = vec![
+        ContactPhone {
+            value: "+48 12 111 22 33".into(),
+            kind: Some(PhoneKind::Work),
+            primary: true,
+        },
+        ContactPhone {
+            value: "+48 600 700 800".into(),
+            kind: Some(PhoneKind::Mobile),
+            primary: false,
+        },
+        ContactPhone {
+            value: "+48 12 444 55 66".into(),
+            kind: Some(PhoneKind::Home),
+            primary: false,
+        },
+        ContactPhone {
+            value: "+48 12 999 00 00".into(),
+            kind: Some(PhoneKind::Fax),
+            primary: false,
+        },
+    ];
+    profile.department = Some("fizyka".into());
+    profile.organization = Some("ZSZO Kraków".into());
+    profile.manager = Some(boss.entry.id.clone());
+    profile.employment = Employment {
+        primary: a.code.clone(),
+        others: vec![b.code.clone()],
+    };
+    let created = d.create_person(&p).await.unwrap();
+
+    let read = d
+        .get_person(&created.entry.id, &SchoolScope::All)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(read, created);
+    let mut expected = p.profile.clone();
+    expected.emails[1].kind = Some(EmailKind::Work);
+    assert_eq!(read.profile, expected);
+    assert_eq!(read.account_state, AccountState::None);
+    assert!(read.groups.is_empty());
+    assert!(!read.meta.version.is_empty());
+    assert!(read.meta.created <= read.meta.modified);
+    assert!(
+        (OffsetDateTime::now_utc() - read.meta.created)
+            .whole_minutes()
+            .abs()
+            < 5
+    );
+
+    let raw = admin_read(
+        &created.entry.dn,
+        &[
+            "mail",
+            "mobile",
+            "homePhone",
+            "facsimileTelephoneNumber",
+            "manager",
+            "departmentNumber",
+            "o",
+            "zszoExternalUserName",
+            "zszoSchoolCode",
+            "displayName",
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        raw["mail"],
+        [
+            format!("anna@{}.example", a.code),
+            format!("ania@{}.example", a.code)
+        ]
+    );
+    assert_eq!(raw["mobile"], ["+48 600 700 800"]);
+    assert_eq!(raw["manager"], [boss.entry.dn.clone()]);
+    assert_eq!(raw["o"], ["ZSZO Kraków"]);
+    assert_eq!(raw["displayName"], ["Pani Ania"]);
+    assert_eq!(raw["zszoSchoolCode"].len(), 2);
+
+    let mut unknown = person(login(&a, "bez"), person_name("Bez", "Szefa"), &a);
+    unknown.profile.manager = Some("00000000-0000-0000-0000-000000000000".into());
+    let e = d.create_person(&unknown).await.unwrap_err();
+    assert!(
+        matches!(e, DirectoryError::NotFound(ref m) if m.contains("manager")),
+        "{e}"
+    );
+}
+
+#[tokio::test]
+async fn every_attribute_kind_is_filtered_by_the_directory() {
+    let d = directory().await;
+    let school = new_school(&d, "SP filtry").await;
+    let before = OffsetDateTime::now_utc() - time::Duration::seconds(5);
+    let boss = add(&d, &school, "boss", "Barbara", "Nowak").await;
+    let mut jan = person(
+        login(&school, "jan"),
+        person_name("Jan", "Kowalski"),
+        &school,
+    );
+    jan.profile.user_name = Some(format!("jan.k@{}.example", school.code));
+    jan.profile.emails = vec![ContactEmail {
+        value: format!("jan@{}.example", school.code),
+        kind: None,
+        primary: true,
+    }];
+    jan.profile.position = Some(Position::parse("woźny").unwrap());
+    jan.profile.manager = Some(boss.entry.id.clone());
+    jan.profile.phones = vec![ContactPhone {
+        value: "+48 601".into(),
+        kind: Some(PhoneKind::Mobile),
+        primary: true,
+    }];
+    d.create_person(&jan).await.unwrap();
+    let mut ewa = person(
+        login(&school, "ewa"),
+        person_name("Ewa", "Kowalczyk"),
+        &school,
+    );
+    ewa.profile.user_name = Some(format!("ewa@{}.example", school.code));
+    ewa.profile.employment_active = false;
+    d.create_person(&ewa).await.unwrap();
+    let (j, e, b) = (
+        login(&school, "jan").to_string(),
+        login(&school, "ewa").to_string(),
+        login(&school, "boss").to_string(),
+    );
+    let sorted = |mut v: Vec<&String>| {
+        v.sort();
+        v.into_iter().cloned().collect::<Vec<_>>()
+    };
+    let cmp = |a: P, op: CompareOp, v: Value| Filter::Compare(a, op, v);
+
+    assert_eq!(
+        logins(
+            &d,
+            &school,
+            eq(P::UserName, &format!("JAN.K@{}.EXAMPLE", school.code))
+        )
+        .await,
+        [j.clone()]
+    );
+    assert_eq!(
+        logins(
+            &d,
+            &school,
+            cmp(P::FamilyName, CompareOp::Contains, s("owal"))
+        )
+        .await,
+        sorted(vec![&j, &e])
+    );
+    assert_eq!(
+        logins(
+            &d,
+            &school,
+            cmp(P::GivenName, CompareOp::StartsWith, s("ew"))
+        )
+        .await,
+        [e.clone()]
+    );
+    assert_eq!(
+        logins(
+            &d,
+            &school,
+            cmp(
+                P::Email(None),
+                CompareOp::EndsWith,
+                s(&format!("{}.example", school.code))
+            )
+        )
+        .await,
+        [j.clone()]
+    );
+    assert_eq!(
+        logins(
+            &d,
+            &school,
+            eq(
+                P::Email(Some(EmailKind::Work)),
+                &format!("jan@{}.example", school.code)
+            )
+        )
+        .await,
+        [j.clone()]
+    );
+    assert!(logins(
+        &d,
+        &school,
+        Filter::Present(P::Email(Some(EmailKind::Home)))
+    )
+    .await
+    .is_empty());
+    assert_eq!(
+        logins(&d, &school, eq(P::PhoneNumber(None), "+48 601")).await,
+        [j.clone()]
+    );
+    assert_eq!(
+        logins(
+            &d,
+            &school,
+            Filter::Present(P::PhoneNumber(Some(PhoneKind::Mobile)))
+        )
+        .await,
+        [j.clone()]
+    );
+    assert_eq!(
+        logins(
+            &d,
+            &school,
+            cmp(P::Created, CompareOp::Gt, Value::DateTime(before))
+        )
+        .await
+        .len(),
+        3
+    );
+    assert!(logins(
+        &d,
+        &school,
+        cmp(P::LastModified, CompareOp::Lt, Value::DateTime(before))
+    )
+    .await
+    .is_empty());
+    assert_eq!(
+        logins(
+            &d,
+            &school,
+            cmp(P::UserName, CompareOp::Gt, s(&format!("f@{}", school.code)))
+        )
+        .await,
+        [j.clone()]
+    );
+    assert_eq!(
+        logins(
+            &d,
+            &school,
+            cmp(P::Active, CompareOp::Eq, Value::Bool(false))
+        )
+        .await,
+        [e.clone()]
+    );
+    assert_eq!(
+        logins(&d, &school, eq(P::Manager, &boss.entry.id)).await,
+        [j.clone()]
+    );
+    assert!(logins(
+        &d,
+        &school,
+        eq(P::Manager, "0b2f3c1e-1111-4c4c-8888-123456789abc")
+    )
+    .await
+    .is_empty());
+    assert_eq!(logins(&d, &school, eq(P::Login, &b)).await, [b.clone()]);
+    assert_eq!(
+        logins(&d, &school, eq(P::Id, &boss.entry.id)).await,
+        [b.clone()]
+    );
+    assert_eq!(
+        logins(&d, &school, eq(P::Title, "WOŹNY")).await,
+        [j.clone()]
+    );
+    assert_eq!(
+        logins(&d, &school, eq(P::AccountState, "none")).await.len(),
+        3
+    );
+    assert_eq!(
+        logins(&d, &school, eq(P::SchoolCode, school.code.as_str()))
+            .await
+            .len(),
+        3
+    );
+    let and = Filter::And(vec![
+        cmp(P::FamilyName, CompareOp::StartsWith, s("Kowal")),
+        Filter::Not(Box::new(eq(P::GivenName, "Jan"))),
+    ]);
+    assert_eq!(logins(&d, &school, and).await, [e.clone()]);
+    let or = Filter::Or(vec![eq(P::GivenName, "Jan"), eq(P::GivenName, "Barbara")]);
+    assert_eq!(logins(&d, &school, or).await, sorted(vec![&j, &b]));
+    assert_eq!(
+        logins(
+            &d,
+            &school,
+            cmp(
+                P::UserName,
+                CompareOp::Ne,
+                s(&format!("ewa@{}.example", school.code))
+            )
+        )
+        .await,
+        sorted(vec![&j, &b])
+    );
+}
+
+#[tokio::test]
+async fn a_filter_value_cannot_inject_filter_syntax() {
+    let d = directory().await;
+    let school = new_school(&d, "SP injekcje").await;
+    add(&d, &school, "ala", "Ala", "Kot").await;
+    for attr in [P::Login, P::FamilyName, P::UserName, P::Id, P::Manager] {
+        assert!(
+            logins(&d, &school, eq(attr, "*)(uid=*")).await.is_empty(),
+            "{attr:?}"
+        );
+    }
+    let co = Filter::Compare(P::FamilyName, CompareOp::Contains, s("*)(uid=*"));
+    assert!(logins(&d, &school, co).await.is_empty());
+    assert_eq!(d.get_person("*", &SchoolScope::All).await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn a_person_is_visible_only_to_scopes_with_one_of_their_schools() {
+    let d = directory().await;
+    let (a, b) = (new_school(&d, "SP A").await, new_school(&d, "SP B").await);
+    let only_b = add(&d, &b, "bolek", "Bolesław", "Bocian").await;
+    assert_eq!(
+        d.get_person(&only_b.entry.id, &only(&[&a])).await.unwrap(),
+        None
+    );
+    assert!(d
+        .get_person(&only_b.entry.id, &only(&[&b]))
+        .await
+        .unwrap()
+        .is_some());
+    let in_a = d.search_people(&search(None, only(&[&a]))).await.unwrap();
+    assert_eq!(in_a.total, 0);
+
+    let mut both = person(login(&b, "lolek"), person_name("Karol", "Lolek"), &b);
+    both.profile.employment.others = vec![a.code.clone()];
+    let both = d.create_person(&both).await.unwrap();
+    assert!(d
+        .get_person(&both.entry.id, &only(&[&a]))
+        .await
+        .unwrap()
+        .is_some());
+    let in_a = d.search_people(&search(None, only(&[&a]))).await.unwrap();
+    assert_eq!(
+        in_a.items.iter().map(|p| &p.entry.id).collect::<Vec<_>>(),
+        [&both.entry.id]
+    );
+    let none = d
+        .search_people(&search(None, SchoolScope::Only(Vec::new())))
+        .await
+        .unwrap();
+    assert_eq!(none.total, 0);
+}
+
+#[tokio::test]
+async fn pages_have_a_stable_order_a_total_and_sort_on_request() {
+    let d = directory().await;
+    let school = new_school(&d, "SP strony").await;
+    for (stem, family) in [
+        ("p1", "Ebert"),
+        ("p2", "Adamek"),
+        ("p3", "Dudek"),
+        ("p4", "Cichy"),
+        ("p5", "Bury"),
+    ] {
+        add(&d, &school, stem, "Jan", family).await;
+    }
+    let page = |start: usize, count: usize, sort: Option<(P, SortOrder)>| {
+        let d = &d;
+        let school = &school;
+        async move {
+            let mut q = search(None, only(&[school]));
+            (q.start_index, q.count, q.sort) = (start, count, sort);
+            d.search_people(&q).await.unwrap()
+        }
+    };
+    let all = page(1, 100, None).await;
+    assert_eq!(all.total, 5);
+    let ids: Vec<String> = all.items.iter().map(|p| p.entry.id.clone()).collect();
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(ids, sorted, "default order is by id");
+    let mut paged = Vec::new();
+    for start in [1, 3, 5] {
+        let p = page(start, 2, None).await;
+        assert_eq!(p.total, 5);
+        paged.extend(p.items.into_iter().map(|p| p.entry.id));
+    }
+    assert_eq!(paged, ids);
+    let beyond = page(6, 2, None).await;
+    assert_eq!((beyond.total, beyond.items.len()), (5, 0));
+    assert_eq!(page(0, 0, None).await.items.len(), 0);
+
+    let family = |p: &zszo_connector::ports::Page<PersonEntry>| {
+        p.items
+            .iter()
+            .map(|e| e.profile.name.family.to_string())
+            .collect::<Vec<_>>()
+    };
+    let asc = page(1, 3, Some((P::FamilyName, SortOrder::Ascending))).await;
+    assert_eq!(family(&asc), ["Adamek", "Bury", "Cichy"]);
+    let desc = page(2, 2, Some((P::FamilyName, SortOrder::Descending))).await;
+    assert_eq!(family(&desc), ["Dudek", "Cichy"]);
+}
+
+#[tokio::test]
+async fn a_user_name_is_unique_city_wide_regardless_of_case() {
+    let d = directory().await;
+    let (a, b) = (new_school(&d, "SP A").await, new_school(&d, "SP B").await);
+    let name = format!("Anna.Nowak@{}.Example", a.code);
+    let mut first = person(login(&a, "anna"), person_name("Anna", "Nowak"), &a);
+    first.profile.user_name = Some(name.clone());
+    let first = d.create_person(&first).await.unwrap();
+    let mut second = person(login(&b, "anna"), person_name("Anna", "Nowak"), &b);
+    second.profile.user_name = Some(name.to_lowercase());
+    let e = d.create_person(&second).await.unwrap_err();
+    assert!(
+        matches!(e, DirectoryError::AlreadyExists(ref m) if m.starts_with("userName")),
+        "{e}"
+    );
+
+    second.profile.user_name = None;
+    let second = d.create_person(&second).await.unwrap();
+    let mut taken = second.profile.clone();
+    taken.user_name = Some(name.to_uppercase());
+    let e = d.update_person(&second.entry.id, &taken).await.unwrap_err();
+    assert!(
+        matches!(e, DirectoryError::AlreadyExists(ref m) if m.starts_with("userName")),
+        "{e}"
+    );
+    // The owner may keep (or re-case) their own name.
+    let mut own = first.profile.clone();
+    own.user_name = Some(name.to_lowercase());
+    d.update_person(&first.entry.id, &own).await.unwrap();
+}
+
+#[tokio::test]
+async fn an_update_replaces_and_deletes_optional_attributes() {
+    let d = directory().await;
+    let school = new_school(&d, "SP zmiany").await;
+    let mut p = person(
+        login(&school, "zenon"),
+        person_name("Zenon", "Zmienny"),
+        &school,
+    );
+    p.profile.position = Some(Position::parse("polonista").unwrap());
+    p.profile.department = Some("humanistyczny".into());
+    p.profile.emails = vec![ContactEmail {
+        value: format!("z@{}.example", school.code),
+        kind: None,
+        primary: true,
+    }];
+    p.profile.phones = vec![ContactPhone {
+        value: "+48 1".into(),
+        kind: Some(PhoneKind::Home),
+        primary: true,
+    }];
+    let created = d.create_person(&p).await.unwrap();
+
+    let mut changed = created.profile.clone();
+    changed.name = person_name("Zenon", "Nowy");
+    changed.position = None;
+    changed.department = None;
+    changed.display_name = None;
+    changed.emails = vec![ContactEmail {
+        value: format!("nowy@{}.example", school.code),
+        kind: None,
+        primary: true,
+    }];
+    changed.phones = Vec::new();
+    changed.organization = Some("ZSZO".into());
+    let updated = d.update_person(&created.entry.id, &changed).await.unwrap();
+    assert_eq!(updated.entry, created.entry);
+    assert_eq!(updated.profile.name.family.as_str(), "Nowy");
+    assert_eq!(updated.profile.position, None);
+    assert_eq!(updated.profile.organization.as_deref(), Some("ZSZO"));
+    assert_ne!(updated.meta.version, created.meta.version);
+
+    let raw = admin_read(
+        &created.entry.dn,
+        &[
+            "title",
+            "departmentNumber",
+            "homePhone",
+            "displayName",
+            "mail",
+            "sn",
+            "cn",
+            "zszoSearchName",
+        ],
+    )
+    .await
+    .unwrap();
+    for gone in ["title", "departmentNumber", "homePhone", "displayName"] {
+        assert!(!raw.contains_key(gone), "{gone} should be deleted: {raw:?}");
+    }
+    assert_eq!(raw["mail"], [format!("nowy@{}.example", school.code)]);
+    assert_eq!(raw["cn"], ["Zenon Nowy"]);
+    assert!(raw["zszoSearchName"].contains(&"zenon nowy".to_owned()));
+
+    let e = d
+        .update_person("0b2f3c1e-1111-4c4c-8888-123456789abc", &changed)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, DirectoryError::NotFound(_)), "{e}");
+}
+
+#[tokio::test]
+async fn a_move_to_another_school_keeps_the_id_and_the_groups() {
+    let d = directory().await;
+    let (a, b) = (
+        new_school(&d, "SP stara").await,
+        new_school(&d, "SP nowa").await,
+    );
+    let p = add(&d, &a, "marek", "Marek", "Wędrowny").await;
+    let report = {
+        let mut r = person(login(&a, "uczen"), person_name("Piotr", "Podwładny"), &a);
+        r.profile.manager = Some(p.entry.id.clone());
+        d.create_person(&r).await.unwrap()
+    };
+    let group = d
+        .create_group(&GroupProfile {
+            display_name: "Projekt Erasmus".into(),
+            external_id: None,
+            school: a.code.clone(),
+            members: vec![p.entry.id.clone()],
+        })
+        .await
+        .unwrap();
+
+    let mut moved = p.profile.clone();
+    moved.employment = Employment {
+        primary: b.code.clone(),
+        others: vec![a.code.clone()],
+    };
+    let after = d.update_person(&p.entry.id, &moved).await.unwrap();
+    assert_eq!(after.entry.id, p.entry.id);
+    assert_eq!(after.entry.dn, d.layout().person_dn(&b.code, &p.login));
+    assert_eq!(after.profile.employment, moved.employment);
+    assert_eq!(
+        after.groups.iter().map(|g| &g.id).collect::<Vec<_>>(),
+        [&group.entry.id]
+    );
+    assert!(
+        admin_read(&p.entry.dn, &["uid"]).await.is_none(),
+        "the old DN is gone"
+    );
+    let raw = admin_read(
+        &after.entry.dn,
+        &[
+            "eduPersonPrimaryOrgUnitDN",
+            "zszoPrimarySchoolCode",
+            "memberOf",
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        raw["eduPersonPrimaryOrgUnitDN"],
+        [d.layout().school_dn(&b.code)]
+    );
+    assert_eq!(raw["memberOf"], [group.entry.dn.clone()]);
+    let g = d
+        .get_group(&group.entry.id, &SchoolScope::All)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(g.profile.members, [p.entry.id.clone()]);
+    let report = d
+        .get_person(&report.entry.id, &SchoolScope::All)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        report.profile.manager.as_deref(),
+        Some(p.entry.id.as_str()),
+        "refint follows the move"
+    );
+
+    let mut ghost = moved.clone();
+    ghost.employment.primary = zszo_connector::domain::SchoolCode::parse("nie-ma-takiej").unwrap();
+    let e = d.update_person(&p.entry.id, &ghost).await.unwrap_err();
+    assert!(
+        matches!(e, DirectoryError::NotFound(ref m) if m.contains("school")),
+        "{e}"
+    );
+}
+
+#[tokio::test]
+async fn inactive_employment_refuses_sign_in_and_keeps_the_entry_readable() {
+    let d = directory().await;
+    let school = new_school(&d, "SP blokady").await;
+    let mut p = person(
+        login(&school, "konto"),
+        person_name("Konrad", "Kontowy"),
+        &school,
+    );
+    let mut creds = credentials("Haslo-do-konta-1", None);
+    (creds.state, creds.must_change) = (AccountState::Active, false);
+    p.credentials = Some(creds);
+    let created = d.create_person(&p).await.unwrap();
+    let password = SecretString::from("Haslo-do-konta-1".to_owned());
+    assert!(d.check_password(&created.login, &password).await.unwrap());
+
+    let mut off = created.profile.clone();
+    off.employment_active = false;
+    let after = d.update_person(&created.entry.id, &off).await.unwrap();
+    assert!(!after.profile.employment_active);
+    assert!(
+        !d.check_password(&created.login, &password).await.unwrap(),
+        "locked"
+    );
+    let raw = admin_read(
+        &created.entry.dn,
+        &["pwdAccountLockedTime", "zszoEmploymentActive"],
+    )
+    .await
+    .unwrap();
+    assert_eq!(raw["pwdAccountLockedTime"], ["000001010000Z"]);
+    assert_eq!(raw["zszoEmploymentActive"], ["FALSE"]);
+    assert!(d
+        .get_person(&created.entry.id, &SchoolScope::All)
+        .await
+        .unwrap()
+        .is_some());
+    d.update_person(&created.entry.id, &off).await.unwrap();
+
+    let mut on = off.clone();
+    on.employment_active = true;
+    d.update_person(&created.entry.id, &on).await.unwrap();
+    assert!(
+        d.check_password(&created.login, &password).await.unwrap(),
+        "unlocked"
+    );
+    let raw = admin_read(&created.entry.dn, &["pwdAccountLockedTime"])
+        .await
+        .unwrap();
+    assert!(!raw.contains_key("pwdAccountLockedTime"));
+
+    // Without credentials there is nothing to lock, and none are created.
+    let plain = add(&d, &school, "bezkonta", "Bez", "Konta").await;
+    let mut off = plain.profile.clone();
+    off.employment_active = false;
+    let after = d.update_person(&plain.entry.id, &off).await.unwrap();
+    assert_eq!(after.account_state, AccountState::None);
+    let raw = admin_read(&plain.entry.dn, &["pwdAccountLockedTime", "userPassword"])
+        .await
+        .unwrap();
+    assert!(raw.is_empty(), "{raw:?}");
+}
+
+#[tokio::test]
+async fn a_deleted_person_is_gone_with_their_memberships() {
+    let d = directory().await;
+    let school = new_school(&d, "SP usuwanie").await;
+    let p = add(&d, &school, "odchodzi", "Olga", "Odchodząca").await;
+    let group = d
+        .create_group(&GroupProfile {
+            display_name: "Rada".into(),
+            external_id: None,
+            school: school.code.clone(),
+            members: vec![p.entry.id.clone()],
+        })
+        .await
+        .unwrap();
+    d.delete_person(&p.entry.id).await.unwrap();
+    assert_eq!(
+        d.get_person(&p.entry.id, &SchoolScope::All).await.unwrap(),
+        None
+    );
+    assert!(admin_read(&p.entry.dn, &["uid"]).await.is_none());
+    let raw = admin_read(&group.entry.dn, &["member"]).await.unwrap();
+    assert_eq!(raw["member"], [""]);
+    let e = d.delete_person(&p.entry.id).await.unwrap_err();
+    assert!(matches!(e, DirectoryError::NotFound(_)), "{e}");
+}
