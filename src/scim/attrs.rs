@@ -12,6 +12,8 @@ pub const USER_SCHEMA: &str = scim_v2::schema_urns::USER;
 pub const ENTERPRISE_SCHEMA: &str = scim_v2::schema_urns::ENTERPRISE_USER;
 pub const ZSZO_SCHEMA: &str = "urn:zszo:params:scim:schemas:extension:zszo:2.0:User";
 pub const GROUP_SCHEMA: &str = scim_v2::schema_urns::GROUP;
+/// The ZSZO extension of Group: `school`, the school whose `ou=grupy` holds the group.
+pub const ZSZO_GROUP_SCHEMA: &str = "urn:zszo:params:scim:schemas:extension:zszo:2.0:Group";
 
 /// RFC 7643 §7 `mutability`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,6 +101,7 @@ const U: &str = USER_SCHEMA;
 const E: &str = ENTERPRISE_SCHEMA;
 const Z: &str = ZSZO_SCHEMA;
 const G: &str = GROUP_SCHEMA;
+const ZG: &str = ZSZO_GROUP_SCHEMA;
 
 pub static USER_ATTRS: [AttrDef; 40] = {
     let [c0, c1, c2, c3, c4, c5, c6, c7] = common_attrs!(U);
@@ -146,7 +149,7 @@ pub static USER_ATTRS: [AttrDef; 40] = {
     ]
 };
 
-pub static GROUP_ATTRS: [AttrDef; 14] = {
+pub static GROUP_ATTRS: [AttrDef; 15] = {
     let [c0, c1, c2, c3, c4, c5, c6, c7] = common_attrs!(G);
     [
         c0,
@@ -163,11 +166,14 @@ pub static GROUP_ATTRS: [AttrDef; 14] = {
         def(G, "members", Some("$ref"), Immutable, false),
         def(G, "members", Some("display"), ReadOnly, false),
         def(G, "members", Some("type"), Immutable, false),
+        // Set at creation (or implied by a single-school client), never changed: a group
+        // does not move between schools.
+        def(ZG, "school", None, Immutable, false),
     ]
 };
 
 pub const USER_SCHEMAS: [&str; 3] = [USER_SCHEMA, ENTERPRISE_SCHEMA, ZSZO_SCHEMA];
-pub const GROUP_SCHEMAS: [&str; 1] = [GROUP_SCHEMA];
+pub const GROUP_SCHEMAS: [&str; 2] = [GROUP_SCHEMA, ZSZO_GROUP_SCHEMA];
 
 /// Why a path did not resolve; the caller picks the `scimType` (invalidFilter, invalidPath …).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -285,6 +291,25 @@ mod tests {
         ] {
             assert!(user(raw).is_none(), "{raw} must not resolve");
         }
+    }
+
+    #[test]
+    fn the_group_school_resolves_qualified_or_not_and_is_immutable() {
+        for raw in [
+            "school",
+            "urn:zszo:params:scim:schemas:extension:zszo:2.0:Group:school",
+            "URN:ZSZO:PARAMS:SCIM:SCHEMAS:EXTENSION:ZSZO:2.0:GROUP:SCHOOL",
+        ] {
+            let d = resolve(&GROUP_ATTRS, &GROUP_SCHEMAS, &parse_name(raw).unwrap())
+                .unwrap_or_else(|_| panic!("{raw} did not resolve"));
+            assert_eq!((d.schema, d.name, d.mutability), (ZG, "school", Immutable));
+            assert_eq!(
+                d.display(),
+                "urn:zszo:params:scim:schemas:extension:zszo:2.0:Group:school"
+            );
+        }
+        let user_ext = parse_name("urn:zszo:params:scim:schemas:extension:zszo:2.0:User:schools");
+        assert!(resolve(&GROUP_ATTRS, &GROUP_SCHEMAS, &user_ext.unwrap()).is_err());
     }
 
     #[test]

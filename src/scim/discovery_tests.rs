@@ -1,5 +1,5 @@
 use super::*;
-use crate::scim::attrs::{AttrDef, GROUP_ATTRS, USER_ATTRS, USER_SCHEMAS};
+use crate::scim::attrs::{AttrDef, GROUP_ATTRS, GROUP_SCHEMAS, USER_ATTRS, USER_SCHEMAS};
 use scim_v2::Validate;
 use std::collections::BTreeSet;
 
@@ -65,16 +65,12 @@ fn every_described_attribute_resolves_and_password_is_not_described() {
             None => format!("{schema}:{name}"),
         };
         let path = crate::scim::attrs::parse_name(&raw).unwrap();
-        let table: &'static [AttrDef] = if schema == crate::scim::attrs::GROUP_SCHEMA {
-            &GROUP_ATTRS
-        } else {
-            &USER_ATTRS
-        };
-        let schemas: &[&'static str] = if schema == crate::scim::attrs::GROUP_SCHEMA {
-            &[crate::scim::attrs::GROUP_SCHEMA]
-        } else {
-            &USER_SCHEMAS
-        };
+        let (table, schemas): (&'static [AttrDef], &[&'static str]) =
+            if GROUP_SCHEMAS.contains(&schema.as_str()) {
+                (&GROUP_ATTRS, &GROUP_SCHEMAS)
+            } else {
+                (&USER_ATTRS, &USER_SCHEMAS)
+            };
         assert!(
             crate::scim::attrs::resolve(table, schemas, &path).is_ok(),
             "{raw}"
@@ -140,6 +136,14 @@ fn resource_types_name_the_served_schemas_and_extensions() {
         .filter_map(|e| e["schema"].as_str())
         .collect();
     assert_eq!(ext, USER_SCHEMAS[1..]);
+    let group = d.resource_type_at("Group", "https://x/scim/v2").unwrap();
+    let ext: Vec<(&str, bool)> = group["schemaExtensions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["schema"].as_str().unwrap(), e["required"] == true))
+        .collect();
+    assert_eq!(ext, [(GROUP_SCHEMAS[1], false)]);
     for rt in &d.resource_types {
         assert!(ids.contains(rt["schema"].as_str().unwrap()));
     }
@@ -153,5 +157,8 @@ fn resource_types_name_the_served_schemas_and_extensions() {
         d.service_provider_config_at("https://x/scim/v2")["meta"]["location"],
         "https://x/scim/v2/ServiceProviderConfig"
     );
-    assert_eq!(Discovery::get().schemas.len(), 4);
+    assert!(d
+        .schema_at(crate::scim::attrs::ZSZO_GROUP_SCHEMA, "https://x/scim/v2")
+        .is_some_and(|s| s["attributes"][0]["mutability"] == "immutable"));
+    assert_eq!(Discovery::get().schemas.len(), 5);
 }

@@ -107,6 +107,9 @@ pub struct GroupDraft {
     pub display_name: Option<String>,
     pub external_id: Option<String>,
     pub members: Vec<String>,
+    /// The ZSZO group extension's `school` (immutable): `None` when the client does not say,
+    /// and a single-school client's school is then implied.
+    pub school: Option<SchoolCode>,
 }
 
 #[cfg(test)]

@@ -3,12 +3,20 @@
 //! `displayName` is required. `members` elements carry the member's `id` in `value`; their
 //! `$ref`, `display` and `type` are accepted (clients echo them) and not stored: membership is
 //! resolved by `id`. Entra creates groups with an empty `members` list (scim-clients.md, Entra 10).
+//!
+//! The ZSZO extension (`urn:zszo:params:scim:schemas:extension:zszo:2.0:Group`) carries
+//! `school`, the school whose `ou=grupy` holds the group. It is immutable (RFC 7643 §7): given
+//! at creation (a single-school client may leave it out), repeated unchanged on PUT or PATCH
+//! at will, and any other value — or its removal — is 400 `mutability`.
 
-use super::attrs::{self, AttrDef, Mutability, GROUP_ATTRS, GROUP_SCHEMA, GROUP_SCHEMAS};
+use super::attrs::{
+    self, AttrDef, Mutability, GROUP_ATTRS, GROUP_SCHEMA, GROUP_SCHEMAS, ZSZO_GROUP_SCHEMA,
+};
 use super::draft::GroupDraft;
 use super::render::{location, ResourceMeta, ResourceRef};
 use super::user::{check_schemas, read_only, WriteMode};
 use super::ScimError;
+use crate::domain::SchoolCode;
 use serde_json::{json, Map, Value};
 
 /// Parses a POST/PUT Group body.
@@ -22,25 +30,83 @@ pub fn parse_group(body: &Value, mode: WriteMode<'_>) -> Result<GroupDraft, Scim
         if key == "schemas" {
             continue;
         }
-        let def = resolve_key(key)?;
-        if def.mutability == Mutability::ReadOnly {
-            match mode {
-                WriteMode::Replace { id } if def.is("id", None) => {
-                    if value.as_str() != Some(id) {
-                        return Err(ScimError::mutability("id does not match the resource"));
-                    }
-                }
-                WriteMode::Replace { .. } => {}
-                WriteMode::Create => return Err(read_only(def)),
+        if let Some(ext) = attrs::known_schema(&GROUP_SCHEMAS, key) {
+            let inner = value
+                .as_object()
+                .ok_or_else(|| ScimError::invalid_syntax(format!("{ext} must be a JSON object")))?;
+            for (name, v) in inner {
+                body_attribute(&mut draft, resolve_key(&format!("{ext}:{name}"))?, v, mode)?;
             }
             continue;
         }
-        assign(&mut draft, def, value, true)?;
+        body_attribute(&mut draft, resolve_key(key)?, value, mode)?;
     }
     if draft.display_name.is_none() {
         return Err(ScimError::invalid_value("displayName is required"));
     }
     Ok(draft)
+}
+
+fn body_attribute(
+    draft: &mut GroupDraft,
+    def: &AttrDef,
+    value: &Value,
+    mode: WriteMode<'_>,
+) -> Result<(), ScimError> {
+    if def.mutability == Mutability::ReadOnly {
+        return match mode {
+            WriteMode::Replace { id } if def.is("id", None) => match value.as_str() {
+                Some(v) if v == id => Ok(()),
+                _ => Err(ScimError::mutability("id does not match the resource")),
+            },
+            WriteMode::Replace { .. } => Ok(()),
+            WriteMode::Create => Err(read_only(def)),
+        };
+    }
+    assign(draft, def, value, true)
+}
+
+/// Checks that a replacement (PUT) leaves the group in its school: a `school` it names must be
+/// the current one (compared case-insensitively, as the directory compares OU names).
+pub fn check_school(draft: &GroupDraft, current: &SchoolCode) -> Result<(), ScimError> {
+    match &draft.school {
+        Some(given) if !same_school(given, current) => Err(school_immutable(current)),
+        _ => Ok(()),
+    }
+}
+
+fn same_school(a: &SchoolCode, b: &SchoolCode) -> bool {
+    a.as_str().eq_ignore_ascii_case(b.as_str())
+}
+
+fn school_immutable(current: &SchoolCode) -> ScimError {
+    ScimError::mutability(format!(
+        "{ZSZO_GROUP_SCHEMA}:school is immutable: the group stays in school {current} \
+         (create a new group in the other school instead)"
+    ))
+}
+
+/// Sets the immutable `school`: once the draft has one, only the same code is accepted.
+fn assign_school(draft: &mut GroupDraft, def: &AttrDef, value: &Value) -> Result<(), ScimError> {
+    let given =
+        match value {
+            Value::Null => None,
+            Value::String(raw) => Some(SchoolCode::parse(raw).map_err(|e| {
+                ScimError::invalid_value(format!("{}: {}", def.display(), e.reason))
+            })?),
+            _ => {
+                return Err(ScimError::invalid_value(format!(
+                    "{} must be a string (a school code)",
+                    def.display()
+                )))
+            }
+        };
+    match (&draft.school, given) {
+        (None, given) => draft.school = given,
+        (Some(current), Some(given)) if same_school(current, &given) => {}
+        (Some(current), _) => return Err(school_immutable(current)),
+    }
+    Ok(())
 }
 
 pub(crate) fn resolve_key(key: &str) -> Result<&'static AttrDef, ScimError> {
@@ -127,6 +193,7 @@ pub(crate) fn assign(
                 }
             }
         }
+        ("school", None) => assign_school(draft, def, value)?,
         _ if def.mutability == Mutability::ReadOnly => return Err(read_only(def)),
         _ => {
             return Err(ScimError::invalid_path(format!(
@@ -145,6 +212,8 @@ pub struct ScimGroupView {
     pub display_name: String,
     pub external_id: Option<String>,
     pub members: Vec<ResourceRef>,
+    /// The school whose `ou=grupy` holds the group (the ZSZO extension's `school`).
+    pub school: SchoolCode,
     pub meta: ResourceMeta,
 }
 
@@ -154,12 +223,13 @@ impl ScimGroupView {
             display_name: Some(self.display_name.clone()),
             external_id: self.external_id.clone(),
             members: self.members.iter().map(|m| m.id.clone()).collect(),
+            school: Some(self.school.clone()),
         }
     }
 
     pub fn render(&self, base_url: &str) -> Value {
         let mut out = Map::new();
-        out.insert("schemas".into(), json!([GROUP_SCHEMA]));
+        out.insert("schemas".into(), json!([GROUP_SCHEMA, ZSZO_GROUP_SCHEMA]));
         out.insert("id".into(), json!(self.id));
         if let Some(e) = &self.external_id {
             out.insert("externalId".into(), json!(e));
@@ -179,6 +249,10 @@ impl ScimGroupView {
             })
             .collect();
         out.insert("members".into(), Value::Array(members));
+        out.insert(
+            ZSZO_GROUP_SCHEMA.into(),
+            json!({"school": self.school.as_str()}),
+        );
         out.insert("meta".into(), self.meta.render("Group", base_url, &self.id));
         Value::Object(out)
     }
@@ -265,6 +339,7 @@ mod tests {
                 id: "u1".into(),
                 display: Some("Anna Nowak".into()),
             }],
+            school: SchoolCode::parse("SP1").unwrap(),
             meta: ResourceMeta {
                 created: datetime!(2024-09-01 08:00 UTC),
                 last_modified: datetime!(2024-09-01 08:00 UTC),
@@ -280,5 +355,106 @@ mod tests {
         let v = p.apply(v);
         assert!(v.get("members").is_none());
         assert_eq!(v["displayName"], "Nauczyciele");
+    }
+
+    fn ext(school: Value) -> Value {
+        json!({
+            "schemas": [GROUP_SCHEMA, ZSZO_GROUP_SCHEMA],
+            "displayName": "Nauczyciele SP1",
+            ZSZO_GROUP_SCHEMA: {"school": school}
+        })
+    }
+
+    #[test]
+    fn the_school_is_read_from_the_extension() {
+        let d = parse_group(&ext(json!("SP2")), WriteMode::Create).unwrap();
+        assert_eq!(d.school, Some(SchoolCode::parse("SP2").unwrap()));
+        assert_eq!(
+            parse_group(&body(json!({})), WriteMode::Create)
+                .unwrap()
+                .school,
+            None,
+            "left out: the HTTP layer implies a single-school client's school"
+        );
+        let d = parse_group(&ext(Value::Null), WriteMode::Create).unwrap();
+        assert_eq!(d.school, None);
+        // The qualified key outside the extension object means the same.
+        let d = parse_group(
+            &body(json!({"urn:zszo:params:scim:schemas:extension:zszo:2.0:Group:school": "SP3"})),
+            WriteMode::Create,
+        )
+        .unwrap();
+        assert_eq!(d.school, Some(SchoolCode::parse("SP3").unwrap()));
+        let d = parse_group(&ext(json!("SP2")), WriteMode::Replace { id: "g" }).unwrap();
+        assert!(check_school(&d, &SchoolCode::parse("sp2").unwrap()).is_ok());
+        let e = check_school(&d, &SchoolCode::parse("SP1").unwrap()).unwrap_err();
+        assert_eq!(e.scim_type, Some(ScimType::Mutability));
+        let mut no_school = d;
+        no_school.school = None;
+        assert!(check_school(&no_school, &SchoolCode::parse("SP1").unwrap()).is_ok());
+    }
+
+    #[test]
+    fn a_bad_school_extension_gets_the_rfc_error() {
+        let table = [
+            (ext(json!("SP 1")), ScimType::InvalidValue),
+            (ext(json!("")), ScimType::InvalidValue),
+            (ext(json!(7)), ScimType::InvalidValue),
+            (ext(json!(["SP1"])), ScimType::InvalidValue),
+            (
+                json!({"schemas": [GROUP_SCHEMA], "displayName": "x", ZSZO_GROUP_SCHEMA: "SP1"}),
+                ScimType::InvalidSyntax,
+            ),
+            (
+                json!({"schemas": [GROUP_SCHEMA], "displayName": "x",
+                       ZSZO_GROUP_SCHEMA: {"schools": ["SP1"]}}),
+                ScimType::InvalidSyntax,
+            ),
+        ];
+        for (b, want) in table {
+            let e = parse_group(&b, WriteMode::Create).unwrap_err();
+            assert_eq!(e.scim_type, Some(want), "{b}");
+        }
+    }
+
+    #[test]
+    fn the_school_is_rendered_in_the_extension_and_carried_to_the_draft() {
+        let view = ScimGroupView {
+            id: "g-2".into(),
+            display_name: "Kadra".into(),
+            external_id: Some("e-2".into()),
+            members: vec![],
+            school: SchoolCode::parse("SP2").unwrap(),
+            meta: ResourceMeta {
+                created: datetime!(2024-09-01 08:00 UTC),
+                last_modified: datetime!(2024-09-01 08:00 UTC),
+                version: "1".into(),
+            },
+        };
+        let v = view.render("https://x/scim/v2");
+        assert_eq!(v["schemas"], json!([GROUP_SCHEMA, ZSZO_GROUP_SCHEMA]));
+        assert_eq!(v[ZSZO_GROUP_SCHEMA]["school"], "SP2");
+        assert_eq!(
+            view.to_draft().school.as_ref().map(SchoolCode::as_str),
+            Some("SP2")
+        );
+        // What GET renders, PUT accepts unchanged.
+        let again = parse_group(&v, WriteMode::Replace { id: "g-2" }).unwrap();
+        assert_eq!(again, view.to_draft());
+
+        let only = Projection::parse(
+            &GROUP_ATTRS,
+            &GROUP_SCHEMAS,
+            Some("urn:zszo:params:scim:schemas:extension:zszo:2.0:Group:school"),
+            None,
+        )
+        .unwrap()
+        .apply(v.clone());
+        assert_eq!(only[ZSZO_GROUP_SCHEMA]["school"], "SP2");
+        assert!(only.get("displayName").is_none());
+        let without = Projection::parse(&GROUP_ATTRS, &GROUP_SCHEMAS, None, Some("school"))
+            .unwrap()
+            .apply(v);
+        assert!(without[ZSZO_GROUP_SCHEMA].get("school").is_none());
     }
 }

@@ -318,16 +318,7 @@ pub fn patch_group(
             (Some(path), value) => group_path(&mut draft, path, op.kind, value.as_ref())?,
             (None, Some(Value::Object(map))) => {
                 for (key, value) in map {
-                    if key.eq_ignore_ascii_case("id") {
-                        if value.as_str() != Some(id) {
-                            return Err(ScimError::mutability("id is read-only"));
-                        }
-                        continue;
-                    }
-                    let path = syntax::parse_patch_path(key).map_err(|e| {
-                        ScimError::invalid_path(format!("invalid attribute {key:?}: {e}"))
-                    })?;
-                    group_path(&mut draft, &path, op.kind, Some(value))?;
+                    group_key(&mut draft, id, key, value, op.kind)?;
                 }
             }
             (None, _) => {
@@ -338,6 +329,35 @@ pub fn patch_group(
         }
     }
     Ok(draft)
+}
+
+/// One key of a path-less value object; a schema URN key holds that schema's attributes
+/// (`{"urn:…:zszo:2.0:Group": {"school": "…"}}`).
+fn group_key(
+    draft: &mut GroupDraft,
+    id: &str,
+    key: &str,
+    value: &Value,
+    kind: PatchKind,
+) -> Result<(), ScimError> {
+    if key.eq_ignore_ascii_case("id") {
+        return match value.as_str() {
+            Some(v) if v == id => Ok(()),
+            _ => Err(ScimError::mutability("id is read-only")),
+        };
+    }
+    if let Some(ext) = attrs::known_schema(&GROUP_SCHEMAS, key) {
+        let inner = value
+            .as_object()
+            .ok_or_else(|| ScimError::invalid_value(format!("{ext} must be an object")))?;
+        for (k, v) in inner {
+            group_key(draft, id, &format!("{ext}:{k}"), v, kind)?;
+        }
+        return Ok(());
+    }
+    let path = syntax::parse_patch_path(key)
+        .map_err(|e| ScimError::invalid_path(format!("invalid attribute {key:?}: {e}")))?;
+    group_path(draft, &path, kind, Some(value))
 }
 
 fn group_path(

@@ -247,6 +247,7 @@ fn group() -> GroupDraft {
         display_name: Some("Nauczyciele".into()),
         external_id: None,
         members: vec!["u1".into(), "u2".into(), "u3".into()],
+        school: Some(crate::domain::SchoolCode::parse("SP1").unwrap()),
     }
 }
 
@@ -323,4 +324,36 @@ fn bad_group_operations_get_the_rfc_scim_type() {
         let e = gpatch(list.clone()).unwrap_err();
         assert_eq!(e.scim_type, Some(want), "{list}");
     }
+}
+
+const GROUP_SCHOOL: &str = "urn:zszo:params:scim:schemas:extension:zszo:2.0:Group:school";
+
+#[test]
+fn the_group_school_is_immutable_under_patch() {
+    // Repeating the current school (in any case, in any form) changes nothing.
+    for list in [
+        json!([{"op": "replace", "path": GROUP_SCHOOL, "value": "SP1"}]),
+        json!([{"op": "add", "path": "school", "value": "sp1"}]),
+        json!([{"op": "replace", "value": {
+            "urn:zszo:params:scim:schemas:extension:zszo:2.0:Group": {"school": "SP1"},
+            "displayName": "Kadra"
+        }}]),
+    ] {
+        let d = gpatch(list.clone()).unwrap_or_else(|e| panic!("{list}: {e:?}"));
+        assert_eq!(d.school.as_ref().map(|s| s.as_str()), Some("SP1"), "{list}");
+    }
+    for list in [
+        json!([{"op": "replace", "path": GROUP_SCHOOL, "value": "SP2"}]),
+        json!([{"op": "add", "path": "school", "value": "SP2"}]),
+        json!([{"op": "remove", "path": GROUP_SCHOOL}]),
+        json!([{"op": "replace", "value": {GROUP_SCHOOL: "SP2"}}]),
+        json!([{"op": "replace", "value": {
+            "urn:zszo:params:scim:schemas:extension:zszo:2.0:Group": {"school": "SP2"}
+        }}]),
+    ] {
+        let e = gpatch(list.clone()).unwrap_err();
+        assert_eq!(e.scim_type, Some(ScimType::Mutability), "{list}");
+    }
+    let e = gpatch(json!([{"op": "replace", "path": GROUP_SCHOOL, "value": "SP 2"}])).unwrap_err();
+    assert_eq!(e.scim_type, Some(ScimType::InvalidValue));
 }

@@ -6,6 +6,7 @@ mod dev_mode;
 mod ldap_directory;
 mod ldap_groups;
 mod ldap_people;
+mod ldap_people_search;
 mod slapd_directory;
 mod scim_support;
 mod scim_users;

@@ -9,6 +9,7 @@ use crate::ports::{
     ContactEmail, ContactPhone, EntryMeta, GroupEntry, GroupProfile, PersonEntry, PersonProfile,
     SchoolScope,
 };
+use crate::scim::attrs::ZSZO_GROUP_SCHEMA;
 use crate::scim::draft::{Email, GroupDraft, PersonDraft, Phone};
 use crate::scim::group::ScimGroupView;
 use crate::scim::render::{ResourceMeta, ResourceRef, ScimUserView};
@@ -158,11 +159,16 @@ pub fn group_view(g: &GroupEntry) -> ScimGroupView {
                 display: Some(m.display_name.clone()),
             })
             .collect(),
+        school: g.profile.school.clone(),
         meta: meta(&g.meta),
     }
 }
 
+/// A complete profile from a draft, for a group in `school` (see [`new_group_school`] for a
+/// new group, the current school for an existing one). A draft naming another school is
+/// refused: the school is immutable.
 pub fn group_profile(d: GroupDraft, school: SchoolCode) -> Result<GroupProfile, ScimError> {
+    crate::scim::group::check_school(&d, &school)?;
     let Some(display_name) = d.display_name else {
         return Err(ScimError::invalid_value("displayName is required"));
     };
@@ -175,28 +181,66 @@ pub fn group_profile(d: GroupDraft, school: SchoolCode) -> Result<GroupProfile, 
 }
 
 /// The school of a new group: the ZSZO group extension's `school`, or the client's only one.
-/// The extension is taken out of the body, so the core Group parser sees a core Group.
-pub fn group_school(
-    body: &mut serde_json::Value,
-    scope: &SchoolScope,
-) -> Result<SchoolCode, ScimError> {
-    let ext = crate::scim::http::ZSZO_GROUP_SCHEMA;
-    let extension = body.as_object_mut().and_then(|o| o.remove(ext));
-    if let Some(schemas) = body.get_mut("schemas").and_then(|s| s.as_array_mut()) {
-        schemas.retain(|s| s.as_str() != Some(ext));
-    }
-    let given = match &extension {
-        None => None,
-        Some(e) => Some(e.get("school").and_then(|v| v.as_str()).ok_or_else(|| {
-            ScimError::invalid_value(format!("\"{ext}\" must hold {{\"school\": \"<code>\"}}"))
-        })?),
-    };
-    match (given, scope) {
-        (Some(code), _) => SchoolCode::parse(code).map_err(ScimError::from),
+/// Whether the client may write there is the use case's check (403 otherwise).
+pub fn new_group_school(d: &GroupDraft, scope: &SchoolScope) -> Result<SchoolCode, ScimError> {
+    match (&d.school, scope) {
+        (Some(code), _) => Ok(code.clone()),
         (None, SchoolScope::Only(codes)) if codes.len() == 1 => Ok(codes[0].clone()),
         (None, _) => Err(ScimError::invalid_value(format!(
-            "\"{}\": {{\"school\": …}} is required: this client holds several schools",
-            crate::scim::http::ZSZO_GROUP_SCHEMA
+            "\"{ZSZO_GROUP_SCHEMA}\": {{\"school\": \"<code>\"}} is required: \
+             this client holds several schools"
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scim::ScimType;
+
+    fn code(c: &str) -> SchoolCode {
+        SchoolCode::parse(c).unwrap()
+    }
+
+    fn draft(school: Option<&str>) -> GroupDraft {
+        GroupDraft {
+            display_name: Some("Nauczyciele".into()),
+            school: school.map(code),
+            ..GroupDraft::default()
+        }
+    }
+
+    #[test]
+    fn a_new_group_goes_to_the_named_school_or_the_clients_only_one() {
+        let one = SchoolScope::Only(vec![code("A")]);
+        let two = SchoolScope::Only(vec![code("A"), code("B")]);
+        assert_eq!(new_group_school(&draft(None), &one).unwrap(), code("A"));
+        assert_eq!(
+            new_group_school(&draft(Some("B")), &one).unwrap(),
+            code("B")
+        );
+        assert_eq!(
+            new_group_school(&draft(Some("B")), &two).unwrap(),
+            code("B")
+        );
+        assert_eq!(
+            new_group_school(&draft(Some("C")), &SchoolScope::All).unwrap(),
+            code("C")
+        );
+        for scope in [two, SchoolScope::All] {
+            let e = new_group_school(&draft(None), &scope).unwrap_err();
+            assert_eq!(e.scim_type, Some(ScimType::InvalidValue));
+            assert!(e.detail.contains(ZSZO_GROUP_SCHEMA), "{}", e.detail);
+        }
+    }
+
+    #[test]
+    fn a_profile_keeps_the_school_and_refuses_another() {
+        let p = group_profile(draft(None), code("A")).unwrap();
+        assert_eq!(p.school, code("A"));
+        let p = group_profile(draft(Some("a")), code("A")).unwrap();
+        assert_eq!(p.school, code("A"), "the stored spelling stays");
+        let e = group_profile(draft(Some("B")), code("A")).unwrap_err();
+        assert_eq!(e.scim_type, Some(ScimType::Mutability));
     }
 }

@@ -3,7 +3,7 @@
 //! by Entra or Okta to other members are not lost.
 
 use super::body::ScimJson;
-use super::convert::{group_profile, group_school, group_view};
+use super::convert::{group_profile, group_view, new_group_school};
 use super::users::{order, query_from, ProjectionParams, RawParams};
 use super::{Client, ScimState};
 use crate::ports::{GroupEntry, GroupSearch};
@@ -122,9 +122,8 @@ pub async fn create(
     ScimJson(body): ScimJson,
 ) -> Result<Response, ScimError> {
     client.require_write()?;
-    let mut body = body;
-    let school = group_school(&mut body, &client.who.scope)?;
     let draft = parse_group(&body, WriteMode::Create)?;
+    let school = new_group_school(&draft, &client.who.scope)?;
     let group = state
         .provisioning
         .create_group(&client.caller(), group_profile(draft, school)?)

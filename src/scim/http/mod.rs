@@ -26,8 +26,8 @@ use axum::routing::{get, post};
 use axum::Router;
 use std::sync::Arc;
 
-/// The ZSZO extension of Group: the school whose `ou=grupy` holds it.
-pub const ZSZO_GROUP_SCHEMA: &str = "urn:zszo:params:scim:schemas:extension:zszo:2.0:Group";
+/// The ZSZO extension of Group (defined with the attribute catalogue).
+pub use crate::scim::attrs::ZSZO_GROUP_SCHEMA;
 
 #[derive(Clone)]
 pub struct ScimState {
