@@ -48,6 +48,7 @@ pub async fn run(opts: DevOptions) -> anyhow::Result<()> {
 
     let config =
         Config::load(&opts.config).map_err(|e| anyhow!("{}\n{e}", opts.config.display()))?;
+    ensure_dev_scim_client(&config, &secrets.join("scim-token"))?;
     let seed = Seed::load(&opts.seed, true)?;
     let port = port_of(&config.ldap.url)?;
     let spec = SlapdSpec {
@@ -115,6 +116,8 @@ fn print_banner(config: &Config, opts: &DevOptions, slapd: &slapd::SlapdInstance
          \n  browse it     ldapsearch -x -H {url} -D {admin_dn} -y {admin_pw} -b {base_dn} -LLL\
          \n  demo admins   {admins}\
          \n                password for each: demo-haslo-administratora (demo data only)\
+         \n  SCIM API      {base}/scim/v2   (client \"dev\", all schools)\
+         \n                curl -H \"Authorization: Bearer $(cat {token})\" {base}/scim/v2/Users\
          \n  mail          {mail_dir}\
          \n  audit store   {audit}\n",
         url = slapd.url(),
@@ -123,7 +126,36 @@ fn print_banner(config: &Config, opts: &DevOptions, slapd: &slapd::SlapdInstance
         admin_pw = admin_pw.display(),
         admins = admins.join(", "),
         audit = config.audit.path.display(),
+        token = opts.data_dir.join("secrets/scim-token").display(),
     );
+}
+
+/// Registers a city-wide read-write SCIM client `dev` on the first run and keeps its token in
+/// a file (dev only: production tokens are shown once and never stored).
+fn ensure_dev_scim_client(config: &Config, token_file: &Path) -> anyhow::Result<()> {
+    use crate::clients::{Access, ClientFile};
+    use secrecy::ExposeSecret;
+    let file = ClientFile::new(&config.scim.clients_file);
+    if token_file.exists() && file.read()?.iter().any(|c| c.name == "dev") {
+        return Ok(());
+    }
+    let now = time::OffsetDateTime::now_utc();
+    let _ = file.revoke("dev", now);
+    let clients = file.read()?;
+    let name = if clients.iter().any(|c| c.name == "dev") {
+        format!("dev-{}", now.unix_timestamp())
+    } else {
+        "dev".to_owned()
+    };
+    let (_, token) = file.create(
+        &name,
+        vec!["*".into()],
+        Access::ReadWrite,
+        time::Duration::days(365),
+        now,
+    )?;
+    let _ = std::fs::remove_file(token_file);
+    write_private(token_file, token.expose_secret())
 }
 
 /// Reads a generated secret, creating it (32 random bytes, hex, mode 0600) on first run.

@@ -288,3 +288,89 @@ fn edit_last_record(path: &Path) {
     }
     tx.commit().unwrap();
 }
+
+fn get_with_token(port: u16, path: &str, token: &str) -> Option<(u16, String)> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut body = String::new();
+    s.read_to_string(&mut body).ok()?;
+    let status = body.split(' ').nth(1)?.parse().ok()?;
+    Some((status, body))
+}
+
+#[test]
+fn token_create_list_and_revoke_take_effect_on_a_running_daemon() {
+    let s = Setup::new();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let config = s.config(&format!("127.0.0.1:{port}"), &common::ldap().url);
+
+    let out = Command::new(BIN)
+        .args([
+            "token",
+            "create",
+            "--name",
+            "hr",
+            "--all-schools",
+            "--config",
+        ])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    assert!(token.starts_with("zszo_"), "{token}");
+    let registry = std::fs::read_to_string(s.path("scim-clients.toml")).unwrap();
+    assert!(!registry.contains(&token), "only the hash is stored");
+
+    let listed = text(&run(&["token", "list"], &config));
+    assert!(
+        listed.contains("hr") && listed.contains("active") && !listed.contains(&token),
+        "{listed}"
+    );
+    let dup = run(
+        &["token", "create", "--name", "hr", "--all-schools"],
+        &config,
+    );
+    assert_eq!(dup.status.code(), Some(1), "{}", text(&dup));
+
+    let _daemon = Daemon(
+        Command::new(BIN)
+            .args(["serve", "--config"])
+            .arg(&config)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let (status, body) = loop {
+        if let Some(answer) = get_with_token(port, "/scim/v2/ServiceProviderConfig", &token) {
+            break answer;
+        }
+        assert!(Instant::now() < deadline, "daemon did not answer");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(status, 200, "{body}");
+
+    let out = run(&["token", "revoke", "--name", "hr"], &config);
+    assert!(out.status.success(), "{}", text(&out));
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let (status, _) = get_with_token(port, "/scim/v2/ServiceProviderConfig", &token).unwrap();
+        if status == 401 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the revoked token still works");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(text(&run(&["token", "list"], &config)).contains("revoked"));
+}

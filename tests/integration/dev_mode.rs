@@ -150,9 +150,23 @@ async fn dev_brings_up_the_demo_city_stops_cleanly_and_reuses_its_data() {
     assert_eq!(annas, 2);
     assert!(entries.iter().any(|e| e.attrs["zszoSchoolCode"].len() == 2));
 
+    // The dev SCIM client's token is kept for the newcomer; it lists the demo city.
+    let token = std::fs::read_to_string(dir.path().join("secrets/scim-token")).unwrap();
+    let users: serde_json::Value = reqwest::Client::new()
+        .get(format!("http://127.0.0.1:{http}/scim/v2/Users?count=100"))
+        .bearer_auth(token.trim())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(users["totalResults"], 11, "{users}");
+
     let (status, out) = dev.interrupt();
     assert!(status.success(), "{out}");
     assert!(out.contains("bootstrap created"), "{out}");
+    assert!(out.contains("scim-token"), "{out}");
     assert!(out.contains("demo-haslo-administratora"), "{out}");
     // slapd is gone with it.
     assert!(std::net::TcpStream::connect(("127.0.0.1", ldap)).is_err());

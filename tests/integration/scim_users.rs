@@ -555,3 +555,102 @@ async fn lists_page_with_a_stable_order_and_post_search_works() {
         "{first}"
     );
 }
+
+#[tokio::test]
+async fn deactivation_locks_sign_in_at_the_directory_and_reactivation_restores_it() {
+    use secrecy::SecretString;
+    use zszo_connector::config::PasswordConfig;
+    use zszo_connector::credentials::hash_password;
+    use zszo_connector::domain::{AccountState, FamilyName, GivenName, PersonName};
+    use zszo_connector::ports::{Directory, Employment, NewCredentials, NewPerson, PersonProfile};
+
+    let app = ScimApp::start().await;
+    // A person with an account (as the panel will create them).
+    let password = SecretString::from("konto-testowe-haslo-2026".to_owned());
+    let cost = PasswordConfig {
+        argon2_memory_kib: 19_456,
+        argon2_iterations: 2,
+        argon2_parallelism: 1,
+        initial_password_ttl: time::Duration::days(7),
+    };
+    let name = PersonName {
+        given: GivenName::parse("Konto").unwrap(),
+        family: FamilyName::parse("Aktywne").unwrap(),
+    };
+    let employment = Employment {
+        primary: zszo_connector::domain::SchoolCode::parse(&app.school_a).unwrap(),
+        others: vec![],
+    };
+    let login = zszo_connector::domain::LoginName::parse(&format!(
+        "konto.{}",
+        uuid::Uuid::new_v4().simple()
+    ))
+    .unwrap();
+    let mut profile = PersonProfile::new(name, employment);
+    profile.user_name = Some(format!("{login}@szkola.example"));
+    let person = app
+        .directory
+        .create_person(&NewPerson {
+            login: login.clone(),
+            profile,
+            credentials: Some(NewCredentials {
+                hash: hash_password(&password, &cost).unwrap(),
+                state: AccountState::Active,
+                must_change: false,
+                expires_at: None,
+            }),
+            created_by: "test".into(),
+        })
+        .await
+        .unwrap();
+    let id = person.entry.id;
+    assert!(app
+        .directory
+        .check_password(&login, &password)
+        .await
+        .unwrap());
+
+    let set_active = |active: bool| json!({"schemas":[PATCH],"Operations":[{"op":"replace","value":{"active": active}}]});
+    let res = app
+        .call(
+            &app.token_a,
+            Method::PATCH,
+            &format!("/Users/{id}"),
+            Some(set_active(false)),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert!(
+        !app.directory
+            .check_password(&login, &password)
+            .await
+            .unwrap(),
+        "locked by the directory"
+    );
+    assert_eq!(
+        app.get(&app.token_a, &format!("/Users/{id}")).await.body["active"],
+        false
+    );
+
+    let res = app
+        .call(
+            &app.token_a,
+            Method::PATCH,
+            &format!("/Users/{id}"),
+            Some(set_active(true)),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert!(app
+        .directory
+        .check_password(&login, &password)
+        .await
+        .unwrap());
+    let actions: Vec<String> = app
+        .audit_about(&id)
+        .await
+        .iter()
+        .map(|r| r.record.action.clone())
+        .collect();
+    assert_eq!(actions, ["person.reactivated", "person.deactivated"]);
+}
