@@ -261,7 +261,8 @@ impl LdapDirectory {
         let members = self.member_dns(&p.members).await?;
         let target = self.layout().group_dn(&p.school, &name);
         let mut dn = entry.dn.clone();
-        if target != entry.dn {
+        let current_name = Reader(&entry).values("cn").first().cloned();
+        if dn_key(&target) != dn_key(&entry.dn) {
             let superior = self.layout().groups_dn(&p.school);
             self.pool()
                 .modify_dn(&entry.dn, &group_rdn(&name), Some(&superior))
@@ -275,7 +276,7 @@ impl LdapDirectory {
             .map(|e| e.trim().to_owned())
             .filter(|e| !e.is_empty())
             .collect();
-        let mods = vec![
+        let mut mods = vec![
             Mod::Replace("zszoExternalId".to_owned(), external),
             Mod::Replace(
                 "zszoSchoolCode".to_owned(),
@@ -286,6 +287,10 @@ impl LdapDirectory {
                 std::iter::once(String::new()).chain(members).collect(),
             ),
         ];
+        if dn == entry.dn && current_name.as_deref() != Some(name.as_str()) {
+            // Only the case changed: the RDN matches (caseIgnoreMatch), so `cn` is replaced.
+            mods.push(Mod::Replace("cn".to_owned(), HashSet::from([name.clone()])));
+        }
         self.pool()
             .modify(&dn, mods)
             .await

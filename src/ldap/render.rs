@@ -161,10 +161,10 @@ fn any_of(mut parts: Vec<Filter>) -> Filter {
     }
 }
 
-fn render<A: Copy>(
-    f: &DomainFilter<A>,
-    leaf: &dyn Fn(A, Option<(CompareOp, &Value)>) -> Result<Filter, DirectoryError>,
-) -> Result<Filter, DirectoryError> {
+/// Renders one attribute test: a comparison, or presence when `None`.
+type Leaf<'a, A> = dyn Fn(A, Option<(CompareOp, &Value)>) -> Result<Filter, DirectoryError> + 'a;
+
+fn render<A: Copy>(f: &DomainFilter<A>, leaf: &Leaf<'_, A>) -> Result<Filter, DirectoryError> {
     Ok(match f {
         DomainFilter::And(items) => Filter::And(
             items

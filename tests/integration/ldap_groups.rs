@@ -160,6 +160,19 @@ async fn a_rename_keeps_the_id_and_replaces_the_members() {
         .unwrap()
         .unwrap();
     assert!(a_now.groups.is_empty());
+
+    // The same name again (also with characters escaped in the DN) and a change of case only.
+    let special = d
+        .create_group(&group(&school, "Klasa 1a, (wychowawcza)", &[]))
+        .await
+        .unwrap();
+    let same = group(&school, "Klasa 1a, (wychowawcza)", &[&a]);
+    let after = d.update_group(&special.entry.id, &same).await.unwrap();
+    assert_eq!(after.profile.members, ids(&[&a]));
+    let upper = group(&school, "NOWA NAZWA", &[&b]);
+    let after = d.update_group(&g.entry.id, &upper).await.unwrap();
+    assert_eq!(after.entry.id, g.entry.id);
+    assert_eq!(after.profile.display_name, "NOWA NAZWA");
 }
 
 #[tokio::test]

@@ -8,6 +8,7 @@ mod ldap_groups;
 mod ldap_people;
 mod ldap_people_search;
 mod slapd_directory;
+mod third_party_client;
 mod scim_support;
 mod scim_users;
 mod scim_groups;
