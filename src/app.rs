@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::ports::{AuditLog, Directory};
 use crate::provisioning::Provisioning;
 use crate::scim::http::{self as scim_http, ScimState};
+use crate::store::StateStore;
 use axum::extract::State;
 use axum::http::{HeaderName, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -32,6 +33,8 @@ pub struct AppState {
     pub audit: Arc<dyn AuditLog>,
     pub clock: Arc<dyn Clock>,
     pub scim_clients: Arc<ClientRegistry>,
+    /// The daemon's working state (idempotency records, held operations).
+    pub state: StateStore,
 }
 
 impl AppState {
@@ -40,6 +43,7 @@ impl AppState {
         config: Config,
         directory: Arc<dyn Directory>,
         audit: Arc<dyn AuditLog>,
+        state: StateStore,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, ClientFileError> {
         let scim_clients = Arc::new(ClientRegistry::open(
@@ -52,6 +56,7 @@ impl AppState {
             audit,
             clock,
             scim_clients,
+            state,
         })
     }
 

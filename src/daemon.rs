@@ -16,6 +16,8 @@ pub enum StartError {
     Audit { path: String, reason: String },
     #[error("LDAP {url}: {reason}")]
     Ldap { url: String, reason: String },
+    #[error("state store: {0}")]
+    State(String),
     #[error("SCIM clients: {0}")]
     Clients(String),
     #[error("cannot listen on {addr}: {reason}")]
@@ -64,7 +66,10 @@ pub async fn open_state(config: Config) -> Result<AppState, StartError> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let audit: Arc<dyn AuditLog> = Arc::new(open_audit(&config, clock.clone())?);
     let directory: Arc<dyn Directory> = Arc::new(connect_directory(&config).await?);
-    AppState::new(config, directory, audit, clock).map_err(|e| StartError::Clients(e.to_string()))
+    let state = crate::store::StateStore::open(&config.state.path)
+        .map_err(|e| StartError::State(e.to_string()))?;
+    AppState::new(config, directory, audit, state, clock)
+        .map_err(|e| StartError::Clients(e.to_string()))
 }
 
 /// Serves until Ctrl-C or SIGTERM, then lets in-flight requests finish.

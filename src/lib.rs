@@ -18,4 +18,5 @@ pub mod ports;
 pub mod provisioning;
 pub mod scim;
 pub mod slapd;
+pub mod store;
 pub mod telemetry;

@@ -27,6 +27,13 @@ pub struct Config {
     pub passwords: PasswordConfig,
     pub mail: MailConfig,
     pub scim: ScimConfig,
+    pub state: StateConfig,
+}
+
+#[derive(Debug, Clone)]
+pub struct StateConfig {
+    /// The redb file of the daemon's working state (idempotency records, held operations).
+    pub path: PathBuf,
 }
 
 #[derive(Debug, Clone)]
@@ -361,6 +368,9 @@ fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
         }),
         scim: ScimConfig {
             clients_file: raw.scim.clients_file,
+        },
+        state: StateConfig {
+            path: raw.state.path,
         },
     })
 }

@@ -17,6 +17,13 @@ pub struct RawConfig {
     pub passwords: RawPasswords,
     pub mail: RawMail,
     pub scim: RawScim,
+    pub state: RawState,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawState {
+    pub path: PathBuf,
 }
 
 #[derive(Debug, Deserialize)]

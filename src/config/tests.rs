@@ -23,6 +23,9 @@ file_dir = "var/mail"
 
 [scim]
 clients_file = "var/scim-clients.toml"
+
+[state]
+path = "var/state.redb"
 "#;
 
 fn problems(text: &str) -> Vec<String> {

@@ -63,6 +63,8 @@ from = "ZSZO <no-reply@zszo.krakow.pl>"
 file_dir = "{mail}"
 [scim]
 clients_file = "{clients}"
+[state]
+path = "{state}"
 "#,
             base = t.base_dn,
             bind = t.service_dn,
@@ -71,6 +73,7 @@ clients_file = "{clients}"
             key = self.path("audit.key").display(),
             mail = self.path("mail").display(),
             clients = self.path("scim-clients.toml").display(),
+            state = self.path("state.redb").display(),
         );
         let path = self.path("zszo.toml");
         std::fs::write(&path, text).unwrap();

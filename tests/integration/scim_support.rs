@@ -70,6 +70,8 @@ from = "ZSZO <no-reply@zszo.krakow.pl>"
 file_dir = "{mail}"
 [scim]
 clients_file = "{clients}"
+[state]
+path = "{state}"
 "#,
             url = t.url,
             base = t.base_dn,
@@ -77,6 +79,7 @@ clients_file = "{clients}"
             pw = t.service_password,
             mail = dir.path().join("mail").display(),
             clients = clients.display(),
+            state = dir.path().join("state.redb").display(),
         ))
         .unwrap();
         let key = HmacKey::generate_to(dir.path().join("key")).unwrap();
@@ -119,10 +122,12 @@ clients_file = "{clients}"
         let token_city = token("entra", vec!["*".into()], Access::ReadWrite);
         let token_read_only = token("reader", vec![a.clone()], Access::ReadOnly);
 
+        let store = zszo_connector::store::StateStore::open(&config.state.path).unwrap();
         let state = AppState::new(
             config,
             directory.clone(),
             audit.clone(),
+            store,
             Arc::new(SystemClock),
         )
         .unwrap();
