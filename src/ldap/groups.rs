@@ -299,50 +299,38 @@ impl LdapDirectory {
     }
 
     /// Adds and removes members (by id) in one Modify computed from the current values, so
-    /// adding a member twice or removing a non-member is not an error.
+    /// adding a member twice or removing a non-member is not an error. When a concurrent
+    /// change makes that Modify stale (a value already there, 20, or already gone, 16), the
+    /// values are read again and the Modify recomputed (at most three times).
     pub(super) async fn modify_group_members_impl(
         &self,
         id: &str,
         add: &[String],
         remove: &[String],
     ) -> Result<GroupEntry, DirectoryError> {
-        let entry = self.group_for_change(id).await?;
         let to_add = self.member_dns(add).await?;
         let removed = self.person_dns(remove).await?;
         let removed: HashSet<String> = removed.values().map(|dn| dn_key(dn)).collect();
-        let current = Reader(&entry).values("member");
-        let present: HashSet<String> = current.iter().map(|dn| dn_key(dn)).collect();
-        let adding: HashSet<String> = to_add
-            .into_iter()
-            .filter(|dn| !present.contains(&dn_key(dn)) && !removed.contains(&dn_key(dn)))
-            .collect();
-        let mut deleting: HashSet<String> = current
-            .iter()
-            .filter(|dn| !dn.is_empty() && removed.contains(&dn_key(dn)))
-            .cloned()
-            .collect();
-        let mut mods = Vec::new();
-        if !current.iter().any(|v| v.is_empty()) {
-            // Keep the placeholder so the group stays valid when its last member goes.
-            mods.push(Mod::Add(
-                "member".to_owned(),
-                HashSet::from([String::new()]),
-            ));
-        }
-        if !adding.is_empty() {
-            mods.push(Mod::Add("member".to_owned(), adding));
-        }
-        if !deleting.is_empty() {
-            mods.push(Mod::Delete(
-                "member".to_owned(),
-                std::mem::take(&mut deleting),
-            ));
-        }
-        if !mods.is_empty() {
-            self.pool()
-                .modify(&entry.dn, mods)
-                .await
-                .map_err(|e| e.into_directory(&entry.dn))?;
+        let mut attempt = 0;
+        loop {
+            let entry = self.group_for_change(id).await?;
+            let mods = member_mods(Reader(&entry).values("member"), &to_add, &removed);
+            if mods.is_empty() {
+                break;
+            }
+            match self.pool().modify(&entry.dn, mods).await {
+                Ok(()) => break,
+                Err(e)
+                    if attempt < 2
+                        && matches!(
+                            e.rc(),
+                            Some(rc::ATTRIBUTE_OR_VALUE_EXISTS | NO_SUCH_ATTRIBUTE)
+                        ) =>
+                {
+                    attempt += 1;
+                }
+                Err(e) => return Err(e.into_directory(&entry.dn)),
+            }
         }
         self.group_by_dn_or_id(id).await
     }
@@ -354,4 +342,37 @@ impl LdapDirectory {
             .await
             .map_err(|e| e.into_directory(&entry.dn))
     }
+}
+
+/// RFC 4511 Appendix A: deleting a value that is not there.
+const NO_SUCH_ATTRIBUTE: u32 = 16;
+
+/// The Modify that turns `current` member values into current + `add` − `removed` (keys),
+/// keeping the empty-DN placeholder so the group stays valid when its last member goes.
+fn member_mods(current: &[String], add: &[String], removed: &HashSet<String>) -> Vec<Mod<String>> {
+    let present: HashSet<String> = current.iter().map(|dn| dn_key(dn)).collect();
+    let adding: HashSet<String> = add
+        .iter()
+        .filter(|dn| !present.contains(&dn_key(dn)) && !removed.contains(&dn_key(dn)))
+        .cloned()
+        .collect();
+    let deleting: HashSet<String> = current
+        .iter()
+        .filter(|dn| !dn.is_empty() && removed.contains(&dn_key(dn)))
+        .cloned()
+        .collect();
+    let mut mods = Vec::new();
+    if !current.iter().any(|v| v.is_empty()) {
+        mods.push(Mod::Add(
+            "member".to_owned(),
+            HashSet::from([String::new()]),
+        ));
+    }
+    if !adding.is_empty() {
+        mods.push(Mod::Add("member".to_owned(), adding));
+    }
+    if !deleting.is_empty() {
+        mods.push(Mod::Delete("member".to_owned(), deleting));
+    }
+    mods
 }

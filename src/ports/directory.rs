@@ -258,6 +258,8 @@ pub enum AdminRole {
 pub enum DirectoryError {
     #[error("not found: {0}")]
     NotFound(String),
+    /// The message starts with what is taken: `login …`, `userName …`, `externalId …`,
+    /// `email …`, `displayName …` (a group name in its school); see [`Self::taken`].
     #[error("already exists: {0}")]
     AlreadyExists(String),
     /// A uniqueness or schema constraint refused the change (LDAP 19, 65, 21 …).
@@ -272,6 +274,20 @@ pub enum DirectoryError {
     Unavailable(String),
     #[error("unexpected directory error: {0}")]
     Other(String),
+}
+
+impl DirectoryError {
+    /// For `AlreadyExists`: which value is taken (`"login"`, `"userName"`, `"externalId"`,
+    /// `"email"`, `"displayName"`), so a caller trying login candidates continues only on
+    /// `"login"`. `None` for other errors or an unnamed clash.
+    pub fn taken(&self) -> Option<&'static str> {
+        let DirectoryError::AlreadyExists(m) = self else {
+            return None;
+        };
+        ["login", "userName", "externalId", "email", "displayName"]
+            .into_iter()
+            .find(|what| m.starts_with(&format!("{what} ")))
+    }
 }
 
 #[async_trait]
@@ -363,4 +379,19 @@ pub trait Directory: Send + Sync {
         login: &LoginName,
         password: &SecretString,
     ) -> Result<bool, DirectoryError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_already_exists_error_names_what_is_taken() {
+        let e = |m: &str| DirectoryError::AlreadyExists(m.to_owned());
+        assert_eq!(e("login jan.kowalski is taken").taken(), Some("login"));
+        assert_eq!(e("userName \"a@b\" is taken").taken(), Some("userName"));
+        assert_eq!(e("email is taken (uid=x)").taken(), Some("email"));
+        assert_eq!(e("uid=x,dc=y").taken(), None);
+        assert_eq!(DirectoryError::NotFound("login x".into()).taken(), None);
+    }
 }

@@ -242,6 +242,17 @@ async fn members_are_added_and_removed_idempotently() {
         .unwrap_err();
     assert!(matches!(e, DirectoryError::NotFound(_)), "{e}");
     d.modify_group_members(id, &[], &[unknown]).await.unwrap();
+
+    // Concurrent changes of one group each land (a stale Modify is recomputed).
+    let (first, second, third) = (ids(&[&a]), ids(&[&b]), ids(&[&a, &guest]));
+    let (x, y, z) = tokio::join!(
+        d.modify_group_members(id, &first, &[]),
+        d.modify_group_members(id, &second, &[]),
+        d.modify_group_members(id, &third, &[]),
+    );
+    (x.unwrap(), y.unwrap(), z.unwrap());
+    let g = d.get_group(id, &SchoolScope::All).await.unwrap().unwrap();
+    assert_eq!(g.profile.members.len(), 3);
 }
 
 #[tokio::test]

@@ -15,7 +15,7 @@ use zszo_connector::domain::{AccountState, EmployeeNumber, Position, School};
 use zszo_connector::ldap::LdapDirectory;
 use zszo_connector::ports::{
     ContactEmail, ContactPhone, Directory, DirectoryError, Employment, GroupProfile, PersonEntry,
-    PersonSearch, SchoolScope, SortOrder,
+    PersonSearch, SchoolScope,
 };
 
 pub(crate) fn s(v: &str) -> Value {
