@@ -226,7 +226,7 @@ impl Bootstrap<'_> {
                     self.record(record).await?;
                     return Ok(entry);
                 }
-                Err(DirectoryError::AlreadyExists(_)) => continue,
+                Err(e) if crate::provisioning::login_taken(&e) => continue,
                 Err(e) => {
                     self.record(
                         NewAuditRecord::new(

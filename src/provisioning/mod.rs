@@ -11,6 +11,7 @@ mod groups;
 mod people;
 
 pub use groups::GroupChanges;
+pub use people::login_taken;
 
 use crate::domain::audit::{Actor, NewAuditRecord, Outcome};
 use crate::ports::{AuditLog, Directory, DirectoryError, SchoolScope};

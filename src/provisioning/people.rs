@@ -55,11 +55,7 @@ impl Provisioning {
             match self.directory.create_person(&person).await {
                 Ok(entry) => return Ok(entry),
                 // The login is taken somewhere in the city: try the next candidate.
-                Err(DirectoryError::AlreadyExists(m))
-                    if !m.to_lowercase().contains("username") && !m.contains("externalId") =>
-                {
-                    continue
-                }
+                Err(e) if login_taken(&e) => continue,
                 Err(e) => return Err(e.into()),
             }
         }
@@ -162,6 +158,17 @@ impl Provisioning {
     }
 }
 
+/// Whether a refused create means "this login is taken" (try the next candidate) rather than
+/// another uniqueness clash (userName, externalId, email), which no other login would cure.
+pub fn login_taken(e: &DirectoryError) -> bool {
+    match e {
+        DirectoryError::AlreadyExists(m) => {
+            m.starts_with("login ") || m.to_ascii_lowercase().starts_with("uid=")
+        }
+        _ => false,
+    }
+}
+
 /// The employment after a change by a caller: schools outside its scope are kept, schools
 /// inside follow the request; the primary may move only between schools the caller holds.
 fn merge_employment(
@@ -251,6 +258,19 @@ mod tests {
             primary: code(primary),
             others: others.iter().map(|c| code(c)).collect(),
         }
+    }
+
+    #[test]
+    fn only_a_login_clash_moves_on_to_the_next_candidate() {
+        let taken = |m: &str| login_taken(&DirectoryError::AlreadyExists(m.into()));
+        assert!(taken("login jan.kowalski is taken"));
+        assert!(taken(
+            "uid=jan.kowalski,ou=pracownicy,ou=1,ou=placowki,dc=x"
+        ));
+        assert!(!taken("userName \"jan@x\" is taken"));
+        assert!(!taken("email is taken (uid=x,dc=y)"));
+        assert!(!taken("externalId is taken (uid=x,dc=y)"));
+        assert!(!login_taken(&DirectoryError::Unavailable("x".into())));
     }
 
     #[test]
