@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod app;
+pub mod citygen;
 pub mod audit;
 pub mod bootstrap;
 pub mod clients;
@@ -14,6 +15,7 @@ pub mod dev;
 pub mod domain;
 pub mod ldap;
 pub mod mail;
+pub mod operator;
 pub mod ports;
 pub mod provisioning;
 pub mod scim;
