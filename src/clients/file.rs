@@ -90,9 +90,13 @@ impl ClientFile {
             ));
         }
         let mut clients = self.read()?;
-        if clients.iter().any(|c| c.name == name) {
+        // A revoked client stays in the file for the record; its name may be reused.
+        if clients
+            .iter()
+            .any(|c| c.name == name && c.revoked_at.is_none())
+        {
             return Err(ClientFileError::Refused(format!(
-                "a client named {name} exists; revoke it or choose another name"
+                "an active client named {name} exists; revoke it first or choose another name"
             )));
         }
         let token = generate_token();
@@ -189,11 +193,32 @@ mod tests {
         let text = std::fs::read_to_string(file.path()).unwrap();
         assert!(!text.contains(token.expose_secret()));
         assert!(text.contains(&record.token_sha256));
+        assert!(file
+            .create(
+                "hr",
+                vec!["*".into()],
+                Access::ReadOnly,
+                time::Duration::days(1),
+                now()
+            )
+            .is_err());
         assert!(file.revoke("hr", now()).unwrap());
         assert!(!file.revoke("hr", now()).unwrap(), "already revoked");
         let read = file.read().unwrap();
         assert_eq!(read.len(), 1);
         assert!(!read[0].is_usable_at(now()));
+        // The name of a revoked client can be used again (rotation).
+        let (_, second) = file
+            .create(
+                "hr",
+                vec!["*".into()],
+                Access::ReadOnly,
+                time::Duration::days(1),
+                now(),
+            )
+            .unwrap();
+        assert_ne!(second.expose_secret(), token.expose_secret());
+        assert_eq!(file.read().unwrap().len(), 2);
     }
 
     #[test]

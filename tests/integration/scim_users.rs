@@ -654,3 +654,39 @@ async fn deactivation_locks_sign_in_at_the_directory_and_reactivation_restores_i
         .collect();
     assert_eq!(actions, ["person.reactivated", "person.deactivated"]);
 }
+
+#[tokio::test]
+async fn patching_title_or_position_changes_the_one_directory_attribute() {
+    let app = ScimApp::start().await;
+    let mut body = okta_user(&app.school_a, "Tytus", "Stanowski");
+    body["title"] = json!("nauczyciel");
+    let id = app.create_user(&app.token_a, body).await;
+    for (path, value) in [
+        ("title", "wicedyrektor"),
+        (&*format!("{ZSZO}:position"), "dyrektor"),
+    ] {
+        let patch =
+            json!({"schemas":[PATCH],"Operations":[{"op":"replace","path":path,"value":value}]});
+        let res = app
+            .call(
+                &app.token_a,
+                Method::PATCH,
+                &format!("/Users/{id}"),
+                Some(patch),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        assert_eq!(res.body["title"], value, "{path}: {}", res.body);
+        assert_eq!(res.body[ZSZO]["position"], value);
+        let entry = ldap_entry(&app.person_dn(&id).await.unwrap()).await;
+        assert_eq!(entry.attrs["title"], vec![value.to_owned()]);
+    }
+    // A whole resource naming two different values is refused, not silently resolved.
+    let mut both = okta_user(&app.school_a, "Dwa", "Tytuły");
+    both["title"] = json!("a");
+    both[ZSZO]["position"] = json!("b");
+    let res = app
+        .call(&app.token_a, Method::POST, "/Users", Some(both))
+        .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.body);
+}

@@ -77,9 +77,35 @@ pub fn user_view(e: &PersonEntry) -> ScimUserView {
     }
 }
 
+/// Which of the two names of the position a PATCH changed (they share `title` in LDAP).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Changed {
+    Title,
+    Position,
+    /// A whole resource (POST, PUT): both are as given.
+    Unknown,
+}
+
+impl Changed {
+    /// Compares the draft before and after a PATCH.
+    pub fn between(before: &PersonDraft, after: &PersonDraft) -> Self {
+        if after.title != before.title {
+            Changed::Title
+        } else if after.position != before.position {
+            Changed::Position
+        } else {
+            Changed::Unknown
+        }
+    }
+}
+
 /// A complete profile from a draft. The school may be left out by a client that holds exactly
 /// one school; `userName` and the name parts are required (RFC 7643 §4.1.1).
-pub fn person_profile(d: PersonDraft, scope: &SchoolScope) -> Result<PersonProfile, ScimError> {
+pub fn person_profile(
+    d: PersonDraft,
+    scope: &SchoolScope,
+    changed: Changed,
+) -> Result<PersonProfile, ScimError> {
     let employment = match d.employment() {
         Some(e) => e,
         None => match (scope, d.schools.is_empty()) {
@@ -108,10 +134,22 @@ pub fn person_profile(d: PersonDraft, scope: &SchoolScope) -> Result<PersonProfi
     let Some(user_name) = d.user_name else {
         return Err(ScimError::invalid_value("userName is required"));
     };
-    let position = match (d.position, d.title) {
-        (Some(p), _) => Some(p),
-        (None, Some(t)) => Some(Position::parse(&t).map_err(ScimError::from)?),
-        (None, None) => None,
+    let title = d
+        .title
+        .as_deref()
+        .map(Position::parse)
+        .transpose()
+        .map_err(ScimError::from)?;
+    // SCIM `title` and the ZSZO `position` are one directory attribute.
+    let position = match (d.position, title, changed) {
+        (_, t, Changed::Title) => t,
+        (p, _, Changed::Position) => p,
+        (Some(p), Some(t), Changed::Unknown) if p != t => {
+            return Err(ScimError::invalid_value(
+                "title and the ZSZO position are one attribute here: give one, or the same value",
+            ))
+        }
+        (p, t, Changed::Unknown) => p.or(t),
     };
     Ok(PersonProfile {
         name: crate::domain::PersonName { given, family },

@@ -2,7 +2,8 @@
 //! create, replace, patch, delete. Writes go through `crate::provisioning`.
 
 use super::body::ScimJson;
-use super::convert::{person_profile, user_view};
+use super::convert::{person_profile, user_view, Changed};
+use super::conditional::IfMatch;
 use super::{Client, ScimState};
 use crate::ports::{PersonEntry, PersonSearch, SortOrder};
 use crate::scim::discovery::Discovery;
@@ -162,7 +163,7 @@ pub async fn create(
 ) -> Result<Response, ScimError> {
     client.require_write()?;
     let draft = parse_user(&body, WriteMode::Create)?;
-    let profile = person_profile(draft, &client.who.scope)?;
+    let profile = person_profile(draft, &client.who.scope, Changed::Unknown)?;
     let entry = state
         .provisioning
         .create_person(&client.caller(), profile)
@@ -179,14 +180,15 @@ pub async fn replace(
     State(state): State<ScimState>,
     client: Client,
     Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
     ScimJson(body): ScimJson,
 ) -> Result<Response, ScimError> {
     client.require_write()?;
     let draft = parse_user(&body, WriteMode::Replace { id: &id })?;
-    let profile = person_profile(draft, &client.who.scope)?;
+    let profile = person_profile(draft, &client.who.scope, Changed::Unknown)?;
     let entry = state
         .provisioning
-        .update_person(&client.caller(), &id, profile)
+        .update_person_if(&client.caller(), &id, profile, &expected)
         .await?;
     Ok(respond(
         &state,
@@ -200,6 +202,7 @@ pub async fn patch(
     State(state): State<ScimState>,
     client: Client,
     Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
     ScimJson(body): ScimJson,
 ) -> Result<Response, ScimError> {
     client.require_write()?;
@@ -210,11 +213,13 @@ pub async fn patch(
         .await?
         .ok_or_else(|| ScimError::not_found(format!("no user {id}")))?;
     // All operations are applied to a copy first; only a fully valid result is written.
-    let draft = patch_user(&user_view(&current).to_draft(), &id, &ops)?;
-    let profile = person_profile(draft, &client.who.scope)?;
+    let before = user_view(&current).to_draft();
+    let draft = patch_user(&before, &id, &ops)?;
+    let changed = Changed::between(&before, &draft);
+    let profile = person_profile(draft, &client.who.scope, changed)?;
     let entry = state
         .provisioning
-        .update_person(&client.caller(), &id, profile)
+        .update_person_if(&client.caller(), &id, profile, &expected)
         .await?;
     Ok(respond(
         &state,
@@ -228,11 +233,12 @@ pub async fn delete(
     State(state): State<ScimState>,
     client: Client,
     Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
 ) -> Result<StatusCode, ScimError> {
     client.require_write()?;
     state
         .provisioning
-        .delete_person(&client.caller(), &id)
+        .delete_person_if(&client.caller(), &id, &expected)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
