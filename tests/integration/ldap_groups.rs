@@ -226,7 +226,7 @@ async fn members_are_added_and_removed_idempotently() {
 
     let unknown = "0b2f3c1e-1111-4c4c-8888-123456789abc".to_owned();
     let e = d
-        .modify_group_members(id, &[unknown.clone()], &[])
+        .modify_group_members(id, std::slice::from_ref(&unknown), &[])
         .await
         .unwrap_err();
     assert!(
@@ -250,7 +250,9 @@ async fn members_are_added_and_removed_idempotently() {
         d.modify_group_members(id, &second, &[]),
         d.modify_group_members(id, &third, &[]),
     );
-    (x.unwrap(), y.unwrap(), z.unwrap());
+    x.unwrap();
+    y.unwrap();
+    z.unwrap();
     let g = d.get_group(id, &SchoolScope::All).await.unwrap().unwrap();
     assert_eq!(g.profile.members.len(), 3);
 }
@@ -296,7 +298,7 @@ async fn groups_are_searched_by_the_directory_within_the_scope() {
     );
     assert_eq!(
         find(Some(chor.clone()), only(&s2)).await,
-        [g3.entry.id.clone()]
+        std::slice::from_ref(&g3.entry.id)
     );
     let both = SchoolScope::Only(vec![s1.code.clone(), s2.code.clone()]);
     assert_eq!(
@@ -310,7 +312,7 @@ async fn groups_are_searched_by_the_directory_within_the_scope() {
     );
     assert_eq!(
         find(Some(member), SchoolScope::All).await,
-        [g1.entry.id.clone()]
+        std::slice::from_ref(&g1.entry.id)
     );
     let injected = Filter::Compare(
         GroupAttr::DisplayName,

@@ -172,7 +172,7 @@ async fn a_person_with_the_full_profile_reads_back_as_written() {
         ]
     );
     assert_eq!(raw["mobile"], ["+48 600 700 800"]);
-    assert_eq!(raw["manager"], [boss.entry.dn.clone()]);
+    assert_eq!(raw["manager"], std::slice::from_ref(&boss.entry.dn));
     assert_eq!(raw["o"], ["ZSZO Kraków"]);
     assert_eq!(raw["displayName"], ["Pani Ania"]);
     assert_eq!(raw["zszoSchoolCode"].len(), 2);
@@ -342,13 +342,13 @@ async fn a_move_to_another_school_keeps_the_id_and_the_groups() {
         raw["eduPersonPrimaryOrgUnitDN"],
         [d.layout().school_dn(&b.code)]
     );
-    assert_eq!(raw["memberOf"], [group.entry.dn.clone()]);
+    assert_eq!(raw["memberOf"], std::slice::from_ref(&group.entry.dn));
     let g = d
         .get_group(&group.entry.id, &SchoolScope::All)
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(g.profile.members, [p.entry.id.clone()]);
+    assert_eq!(g.profile.members, std::slice::from_ref(&p.entry.id));
     let report = d
         .get_person(&report.entry.id, &SchoolScope::All)
         .await
