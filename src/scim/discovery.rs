@@ -51,6 +51,13 @@ impl Discovery {
             .map_or(100, |n| n as usize)
     }
 
+    /// `bulk.maxOperations`: the most operations one Bulk request may carry.
+    pub fn max_operations(&self) -> usize {
+        self.service_provider_config["bulk"]["maxOperations"]
+            .as_u64()
+            .map_or(0, |n| n as usize)
+    }
+
     /// `bulk.maxPayloadSize`: also the request body limit of the SCIM routes.
     pub fn max_payload_size(&self) -> usize {
         self.service_provider_config["bulk"]["maxPayloadSize"]

@@ -6,6 +6,7 @@
 //! `crate::domain::query` filters, [`draft`] values and [`ScimError`]s.
 
 pub mod attrs;
+pub mod bulk;
 pub mod discovery;
 pub mod draft;
 pub mod error;

@@ -13,3 +13,4 @@ mod scim_support;
 mod scim_users;
 mod scim_groups;
 mod scim_group_school;
+mod scim_bulk;

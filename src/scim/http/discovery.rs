@@ -20,7 +20,12 @@ fn list(resources: Vec<Value>) -> Json<Value> {
 }
 
 pub async fn service_provider_config(State(s): State<ScimState>) -> Json<Value> {
-    Json(Discovery::get().service_provider_config_at(&s.base_url))
+    let mut config = Discovery::get().service_provider_config_at(&s.base_url);
+    // The limits Bulk really enforces (the body limit may be below the document's).
+    let limits = super::bulk::limits(&s);
+    config["bulk"]["maxOperations"] = json!(limits.max_operations);
+    config["bulk"]["maxPayloadSize"] = json!(limits.max_payload_size);
+    Json(config)
 }
 
 pub async fn schemas(State(s): State<ScimState>) -> Json<Value> {

@@ -7,6 +7,7 @@
 
 mod auth;
 mod body;
+mod bulk;
 mod convert;
 mod discovery;
 mod groups;
@@ -77,6 +78,7 @@ where
                 .delete(groups::delete),
         )
         .route("/.search", post(users::root_search))
+        .route("/Bulk", post(bulk::bulk))
         .fallback(|| async { ScimError::not_found("no such SCIM endpoint") })
         .method_not_allowed_fallback(|| async {
             ScimError::method_not_allowed("this method is not supported on this endpoint")
