@@ -4,9 +4,10 @@
 //! 1. read the entry by id (`NotFound` if gone); check the userName is free, resolve the
 //!    manager id (`NotFound` if unknown) and, when the primary school changed, that its
 //!    `ou=pracownicy` exists — all before any write;
-//! 2. one Modify on the current DN: every HR-owned attribute replaced (absent values
-//!    deleted), the schools and `eduPerson(Primary)OrgUnitDN` for the new primary school, and
-//!    the sign-in lock: `pwdAccountLockedTime: 000001010000Z` (ppolicy's permanent lock) set
+//! 2. one Modify on the current DN (none when nothing differs): every HR-owned attribute
+//!    whose values differ replaced (absent values deleted) — the schools and
+//!    `eduPerson(Primary)OrgUnitDN` for the new primary school included — and the sign-in
+//!    lock: `pwdAccountLockedTime: 000001010000Z` (ppolicy's permanent lock) set
 //!    when employment is inactive and the person has credentials, removed when employment is
 //!    active and the value is exactly that one (a lockout after failed binds is left alone);
 //! 3. when the entry is not under its primary school's `ou=pracownicy`: Modify DN with
@@ -37,6 +38,15 @@ use crate::ports::{
 };
 use ldap3::{Mod, Scope, SearchEntry};
 use std::collections::HashSet;
+
+/// Attributes whose value order means something (the first one is the primary contact).
+const ORDERED: [&str; 5] = [
+    "mail",
+    "telephoneNumber",
+    "mobile",
+    "homePhone",
+    "facsimileTelephoneNumber",
+];
 
 impl LdapDirectory {
     /// Finds at most one person under the schools; more than one is a broken invariant.
@@ -170,37 +180,40 @@ impl LdapDirectory {
             }
             Err(e) => return Err(Self::person_write_error(e, &dn)),
         }
-        // An Add cannot order values: put the multi-valued ones in order (best effort).
+        // An Add cannot order values (a set per attribute): when a contact attribute has
+        // several, put the primary first with a second write (best effort: the values are
+        // all there already, only their order may differ).
         let ordered: Vec<_> = hr_values(profile, self.layout(), manager.as_deref())
             .into_iter()
-            .filter(|(_, v)| v.len() > 1)
+            .filter(|(name, v)| ORDERED.contains(name) && v.len() > 1)
             .collect();
         if !ordered.is_empty() {
             if let Err(e) = self.pool().modify(&dn, replace_mods(ordered)).await {
                 tracing::warn!(dn = %dn, error = ?e, "cannot order multi-valued attributes");
             }
         }
-        self.find_person(Filter::eq("entryUUID", self.read_uuid(&dn).await?))
-            .await?
-            .ok_or_else(|| {
-                DirectoryError::Other(format!("{dn} vanished right after it was created"))
-            })
+        self.read_person(&dn).await?.ok_or_else(|| {
+            DirectoryError::Other(format!("{dn} vanished right after it was created"))
+        })
     }
 
-    async fn read_uuid(&self, dn: &str) -> Result<String, DirectoryError> {
-        let entries = self
+    /// The person at `dn`, complete; `None` when there is no such entry.
+    async fn read_person(&self, dn: &str) -> Result<Option<PersonEntry>, DirectoryError> {
+        let filter = Filter::object_class("zszoPerson");
+        let entries = match self
             .pool()
-            .search(
-                dn,
-                Scope::Base,
-                &Filter::present("objectClass"),
-                &["entryUUID"],
-            )
-            .await?;
-        entries
-            .first()
-            .and_then(|e| Reader(e).values("entryUUID").first().cloned())
-            .ok_or_else(|| DirectoryError::Other(format!("{dn} has no entryUUID")))
+            .search(dn, Scope::Base, &filter, PERSON_ATTRS)
+            .await
+        {
+            Ok(entries) => entries,
+            Err(DirectoryError::NotFound(_)) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let raws = entries
+            .iter()
+            .map(person_from_entry)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(self.complete_people(raws).await?.pop())
     }
 
     pub(super) async fn get_person_impl(
@@ -251,7 +264,12 @@ impl LdapDirectory {
             return Err(missing());
         }
         let mut attrs = PERSON_ATTRS.to_vec();
-        attrs.push("pwdAccountLockedTime");
+        attrs.extend([
+            "pwdAccountLockedTime",
+            "zszoSearchName",
+            "eduPersonOrgUnitDN",
+            "eduPersonPrimaryOrgUnitDN",
+        ]);
         let entry = self
             .find_person_entry(Filter::eq("entryUUID", id), &attrs)
             .await?
@@ -268,7 +286,13 @@ impl LdapDirectory {
             return Err(DirectoryError::NotFound(format!("school {primary}")));
         }
         // Step 2: one atomic Modify.
-        let mut mods = replace_mods(hr_values(profile, self.layout(), manager.as_deref()));
+        // Only what differs is written: an unchanged profile (a client re-sending it) changes
+        // nothing, not even the version.
+        let changed = hr_values(profile, self.layout(), manager.as_deref())
+            .into_iter()
+            .filter(|(name, values)| !same_values(name, Reader(&entry).values(name), values))
+            .collect();
+        let mut mods = replace_mods(changed);
         let lock = Reader(&entry)
             .values("pwdAccountLockedTime")
             .first()
@@ -286,10 +310,12 @@ impl LdapDirectory {
                 HashSet::from([PERMANENT_LOCK.to_owned()]),
             ));
         }
-        self.pool()
-            .modify(&entry.dn, mods)
-            .await
-            .map_err(|e| Self::person_write_error(e, &entry.dn))?;
+        if !mods.is_empty() {
+            self.pool()
+                .modify(&entry.dn, mods)
+                .await
+                .map_err(|e| Self::person_write_error(e, &entry.dn))?;
+        }
         // Step 3: the move.
         if must_move {
             let superior = self.layout().people_dn(primary);
@@ -319,4 +345,17 @@ impl LdapDirectory {
             Err(e) => Err(e.into_directory(&entry.dn)),
         }
     }
+}
+
+/// Whether stored values equal wanted ones: in order for contact attributes (the first is the
+/// primary), as sets otherwise; case-sensitively, so a change of case is written.
+fn same_values(name: &str, stored: &[String], wanted: &[String]) -> bool {
+    if ORDERED.contains(&name) {
+        return stored == wanted;
+    }
+    let mut a = stored.to_vec();
+    let mut b = wanted.to_vec();
+    a.sort();
+    b.sort();
+    a == b
 }

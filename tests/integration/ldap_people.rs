@@ -258,6 +258,8 @@ async fn an_update_replaces_and_deletes_optional_attributes() {
     assert_eq!(updated.profile.position, None);
     assert_eq!(updated.profile.organization.as_deref(), Some("ZSZO"));
     assert_ne!(updated.meta.version, created.meta.version);
+    let again = d.update_person(&created.entry.id, &changed).await.unwrap();
+    assert_eq!(again, updated, "an unchanged profile writes nothing");
 
     let raw = admin_read(
         &created.entry.dn,
@@ -328,6 +330,8 @@ async fn a_move_to_another_school_keeps_the_id_and_the_groups() {
         admin_read(&p.entry.dn, &["uid"]).await.is_none(),
         "the old DN is gone"
     );
+    let again = d.update_person(&p.entry.id, &moved).await.unwrap();
+    assert_eq!(again.meta.version, after.meta.version, "nothing to write");
     let raw = admin_read(
         &after.entry.dn,
         &[
