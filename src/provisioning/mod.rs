@@ -9,8 +9,10 @@
 
 mod groups;
 mod people;
+mod replay;
 
 pub use groups::GroupChanges;
+pub use replay::Applied;
 pub use people::login_taken;
 
 use crate::domain::audit::{Actor, NewAuditRecord, Outcome};

@@ -303,3 +303,90 @@ async fn a_read_only_client_cannot_send_a_bulk() {
     assert_eq!(answer.status, StatusCode::FORBIDDEN);
     assert!(is_scim(&answer));
 }
+
+#[tokio::test]
+async fn a_re_sent_bulk_creates_no_duplicates_and_answers_each_item_with_200() {
+    let app = ScimApp::start().await;
+    let a = &app.school_a;
+    let prefix = format!("resend-{}", uuid::Uuid::new_v4().simple());
+    let mut operations: Vec<Value> = (0..6)
+        .map(|i| {
+            let u = user_with_external_id(a, "Małgorzata", "Wójcik", &format!("{prefix}-{i}"));
+            post_user(&format!("u{i}"), u)
+        })
+        .collect();
+    operations.push(json!({ "method": "POST", "path": "/Groups", "bulkId": "g",
+        "data": { "schemas": [GROUP], "displayName": format!("Grupa {prefix}"),
+                  "members": [{ "value": "bulkId:u0" }, { "value": "bulkId:u5" }] } }));
+    let first = send(&app, &app.token_a, bulk(operations.clone())).await;
+    assert!(
+        ops(&first).iter().all(|o| o["status"] == "201"),
+        "{}",
+        first.body
+    );
+    let again = send(&app, &app.token_a, bulk(operations)).await;
+    assert!(
+        ops(&again).iter().all(|o| o["status"] == "200"),
+        "{}",
+        again.body
+    );
+    for (x, y) in ops(&first).iter().zip(ops(&again)) {
+        assert_eq!(x["location"], y["location"], "the same resources");
+    }
+    let ids = people_with_prefix(&app, a, &prefix).await;
+    assert_eq!(ids.len(), 6);
+    for id in &ids {
+        assert_eq!(creation_records(&app, id).await, 1, "{id}");
+    }
+    assert_eq!(
+        app.get(&app.token_a, "/Groups").await.body["totalResults"],
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_replay_after_a_crash_before_the_audit_append_records_the_missing_creation() {
+    use zszo_connector::domain::{FamilyName, GivenName, PersonName, SchoolCode};
+    use zszo_connector::ports::{Employment, NewPerson, PersonProfile};
+    let app = ScimApp::start().await;
+    let a = &app.school_a;
+    let external = format!("crash-{}", uuid::Uuid::new_v4().simple());
+    // What a crash between the LDAP add and the audit append leaves: an entry, no record.
+    let name = PersonName {
+        given: GivenName::parse("Jadwiga").unwrap(),
+        family: FamilyName::parse("Żuławska").unwrap(),
+    };
+    let mut profile = PersonProfile::new(
+        name,
+        Employment {
+            primary: SchoolCode::parse(a).unwrap(),
+            others: vec![],
+        },
+    );
+    profile.external_id = Some(external.clone());
+    profile.user_name = Some(format!("{external}@szkola.example"));
+    let login = zszo_connector::domain::login_candidates(&profile.name)
+        .next()
+        .unwrap();
+    let entry = app
+        .directory
+        .create_person(&NewPerson {
+            login,
+            profile,
+            credentials: None,
+            created_by: "hr-a".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(creation_records(&app, &entry.entry.id).await, 0);
+
+    let user = user_with_external_id(a, "Jadwiga", "Żuławska", &external);
+    let answer = send(&app, &app.token_a, bulk(vec![post_user("j", user)])).await;
+    assert_eq!(ops(&answer)[0]["status"], "200", "{}", answer.body);
+    let records = app.audit_about(&entry.entry.id).await;
+    assert_eq!(records.len(), 1, "one record for the replay");
+    assert_eq!(records[0].record.action, "person.created");
+    let details = &records[0].record.details;
+    assert_eq!(details.get("recovered").map(String::as_str), Some("true"));
+    assert_eq!(people_with_prefix(&app, a, &external).await.len(), 1);
+}

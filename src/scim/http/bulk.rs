@@ -21,12 +21,17 @@
 
 use super::body::ScimJson;
 use super::conditional::IfMatch;
+use super::convert::{
+    group_profile, group_view, new_group_school, person_profile, user_view, Changed,
+};
 use super::{groups, users, Client, ScimState};
-use crate::provisioning::Precondition;
+use crate::provisioning::{Applied, Precondition};
 use crate::scim::bulk::{
     bulk_response, dependencies, parse_bulk, substitute, Method, OpOutcome, Operation, Resource,
 };
 use crate::scim::discovery::Discovery;
+use crate::scim::group::parse_group;
+use crate::scim::user::{parse_user, WriteMode};
 use crate::scim::ScimError;
 use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{header, StatusCode};
@@ -297,8 +302,8 @@ async fn apply(run: &Run, op: Operation) -> Result<Written, ScimError> {
     let path = || Path(id.clone());
     let body = ScimJson(op.data);
     let response = match (op.method, op.resource) {
-        (Method::Post, Resource::Users) => users::create(state(), client(), body).await?,
-        (Method::Post, Resource::Groups) => groups::create(state(), client(), body).await?,
+        (Method::Post, Resource::Users) => return create_user(run, &body.0).await,
+        (Method::Post, Resource::Groups) => return create_group(run, &body.0).await,
         (Method::Put, Resource::Users) => {
             users::replace(state(), client(), path(), if_match, body).await?
         }
@@ -350,6 +355,60 @@ async fn apply(run: &Run, op: Operation) -> Result<Written, ScimError> {
         location,
         version: header(header::ETAG),
     })
+}
+
+/// `POST /Users` in a bulk: as the route, but a person the client already holds under this
+/// `externalId` is replaced, not refused (an idempotent replay, `provisioning::replay`).
+async fn create_user(run: &Run, body: &serde_json::Value) -> Result<Written, ScimError> {
+    let client = &run.client;
+    client.require_write()?;
+    let draft = parse_user(body, WriteMode::Create)?;
+    let profile = person_profile(draft, &client.who.scope, Changed::Unknown)?;
+    let (applied, entry) = run
+        .state
+        .provisioning
+        .create_or_replay_person(&client.caller(), profile)
+        .await?;
+    Ok(written(
+        run,
+        "User",
+        &entry.entry.id,
+        applied,
+        user_view(&entry).meta.etag(),
+    ))
+}
+
+/// `POST /Groups` in a bulk: an existing group of the school with this `externalId` or
+/// `displayName` is replaced (an idempotent replay).
+async fn create_group(run: &Run, body: &serde_json::Value) -> Result<Written, ScimError> {
+    let client = &run.client;
+    client.require_write()?;
+    let draft = parse_group(body, WriteMode::Create)?;
+    let school = new_group_school(&draft, &client.who.scope)?;
+    let (applied, group) = run
+        .state
+        .provisioning
+        .create_or_replay_group(&client.caller(), group_profile(draft, school)?)
+        .await?;
+    Ok(written(
+        run,
+        "Group",
+        &group.entry.id,
+        applied,
+        group_view(&group).meta.etag(),
+    ))
+}
+
+fn written(run: &Run, kind: &str, id: &str, applied: Applied, etag: String) -> Written {
+    Written {
+        id: id.to_owned(),
+        status: match applied {
+            Applied::Created => 201,
+            Applied::Replayed => 200,
+        },
+        location: Some(crate::scim::render::location(&run.state.base_url, kind, id)),
+        version: Some(etag),
+    }
 }
 
 /// The opaque value of an entity tag (`W/"v"` → `v`), as `If-Match` compares it.

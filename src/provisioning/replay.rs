@@ -1,0 +1,182 @@
+//! Idempotent replays of creations (security.md REL-03): the city re-sends a whole Bulk after
+//! a dropped connection or a crash of the daemon, and nothing may exist twice.
+//!
+//! Rule: a creation whose `externalId` (people) — or `externalId` or `displayName` in the
+//! school (groups) — matches a resource the caller can see is applied as a replace of that
+//! resource, reported as [`Applied::Replayed`] (SCIM answers 200 with its real state).
+//! Only Bulk uses these use cases: a single `POST /Users` keeps RFC 7644 §3.3's 409
+//! `uniqueness` for a duplicate, which Okta and Entra expect.
+//!
+//! Invariant: one `person.created` record per person, even when the daemon died between the
+//! LDAP add and the audit append. A replay of a person with no successful `person.created`
+//! record (queried by target uuid) writes that record, with `recovered=true`, as its one
+//! audit record instead of `person.updated`.
+
+use super::people::merge_employment;
+use super::{Caller, Provisioning, ProvisioningError};
+use crate::domain::audit::{AuditQuery, Outcome};
+use crate::domain::query::{CompareOp, Filter, GroupAttr, PersonAttr, Value};
+use crate::ports::{GroupEntry, GroupProfile, GroupSearch, PersonEntry, PersonProfile};
+use crate::ports::{PersonSearch, SchoolScope};
+
+/// Whether a creation made a new resource or replayed an existing one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    Created,
+    Replayed,
+}
+
+impl Provisioning {
+    /// Creates the person, or replaces the visible person with the same `externalId`.
+    pub async fn create_or_replay_person(
+        &self,
+        caller: &Caller,
+        profile: PersonProfile,
+    ) -> Result<(Applied, PersonEntry), ProvisioningError> {
+        if let Some(existing) = self.person_by_external_id(caller, &profile).await? {
+            return self.replay_person(caller, existing, profile).await;
+        }
+        match self.create_person(caller, profile.clone()).await {
+            Ok(e) => Ok((Applied::Created, e)),
+            // Created concurrently (the same person twice in one bulk, or two bulks at once).
+            Err(ProvisioningError::Conflict(m)) => {
+                match self.person_by_external_id(caller, &profile).await? {
+                    Some(existing) => self.replay_person(caller, existing, profile).await,
+                    None => Err(ProvisioningError::Conflict(m)),
+                }
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn person_by_external_id(
+        &self,
+        caller: &Caller,
+        profile: &PersonProfile,
+    ) -> Result<Option<PersonEntry>, ProvisioningError> {
+        let Some(external_id) = &profile.external_id else {
+            return Ok(None);
+        };
+        let page = self
+            .directory
+            .search_people(&PersonSearch {
+                filter: Some(Filter::Compare(
+                    PersonAttr::ExternalId,
+                    CompareOp::Eq,
+                    Value::Str(external_id.clone()),
+                )),
+                scope: caller.scope.clone(),
+                sort: None,
+                start_index: 1,
+                count: 1,
+            })
+            .await?;
+        Ok(page.items.into_iter().next())
+    }
+
+    async fn replay_person(
+        &self,
+        caller: &Caller,
+        existing: PersonEntry,
+        profile: PersonProfile,
+    ) -> Result<(Applied, PersonEntry), ProvisioningError> {
+        let id = existing.entry.id.clone();
+        let deactivates = existing.profile.employment_active && !profile.employment_active;
+        let recorded = self.has_creation_record(&id).await?;
+        if recorded || deactivates {
+            // The ordinary replace, guard included, with its own audit record.
+            let e = self.update_person(caller, &id, profile).await?;
+            return Ok((Applied::Replayed, e));
+        }
+        let result = async {
+            let profile = PersonProfile {
+                employment: merge_employment(
+                    &caller.scope,
+                    &existing.profile.employment,
+                    &profile.employment,
+                )?,
+                ..profile
+            };
+            Ok(self.directory.update_person(&id, &profile).await?)
+        }
+        .await;
+        let entry = self
+            .finish(caller, "person.created", result, |r, e| {
+                let r = r
+                    .target(&existing.entry.dn, Some(id.clone()))
+                    .school(&existing.profile.employment.primary)
+                    .detail("recovered", "true");
+                match e {
+                    Some(e) => r.detail("login", e.login.as_str()),
+                    None => r,
+                }
+            })
+            .await?;
+        tracing::info!(id = %id, "replay recovered a missing person.created record");
+        Ok((Applied::Replayed, entry))
+    }
+
+    /// Whether the audit store holds a successful `person.created` for this entry.
+    async fn has_creation_record(&self, id: &str) -> Result<bool, ProvisioningError> {
+        let records = self
+            .audit
+            .query(AuditQuery {
+                target_uuid: Some(id.to_owned()),
+                ..AuditQuery::default()
+            })
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "audit query failed");
+                ProvisioningError::Internal
+            })?;
+        Ok(records.iter().any(|r| {
+            r.record.action == "person.created" && matches!(r.record.outcome, Outcome::Success)
+        }))
+    }
+
+    /// Creates the group, or replaces the visible group of the school with the same
+    /// `externalId` or `displayName`.
+    pub async fn create_or_replay_group(
+        &self,
+        caller: &Caller,
+        profile: GroupProfile,
+    ) -> Result<(Applied, GroupEntry), ProvisioningError> {
+        if let Some(existing) = self.same_group(caller, &profile).await? {
+            let g = self
+                .update_group(caller, &existing.entry.id, profile)
+                .await?;
+            return Ok((Applied::Replayed, g));
+        }
+        let g = self.create_group(caller, profile).await?;
+        Ok((Applied::Created, g))
+    }
+
+    async fn same_group(
+        &self,
+        caller: &Caller,
+        profile: &GroupProfile,
+    ) -> Result<Option<GroupEntry>, ProvisioningError> {
+        if !caller.scope.contains(&profile.school) {
+            return Ok(None);
+        }
+        let eq = |attr, v: &str| Filter::Compare(attr, CompareOp::Eq, Value::Str(v.to_owned()));
+        let mut any = vec![eq(GroupAttr::DisplayName, &profile.display_name)];
+        if let Some(x) = &profile.external_id {
+            any.push(eq(GroupAttr::ExternalId, x));
+        }
+        let page = self
+            .directory
+            .search_groups(&GroupSearch {
+                filter: Some(Filter::Or(any)),
+                scope: SchoolScope::Only(vec![profile.school.clone()]),
+                sort: None,
+                start_index: 1,
+                count: 2,
+            })
+            .await?;
+        // Prefer the externalId match when a rename left two candidates.
+        let mut items = page.items;
+        items.sort_by_key(|g| g.profile.external_id != profile.external_id);
+        Ok(items.into_iter().next())
+    }
+}
