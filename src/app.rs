@@ -7,8 +7,9 @@ use crate::clients::{ClientFile, ClientFileError, ClientRegistry};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::ports::{AuditLog, Directory};
-use crate::provisioning::Provisioning;
+use crate::provisioning::{DeprovisioningGuard, Provisioning};
 use crate::scim::http::{self as scim_http, ScimState};
+use crate::store::held::HeldStore;
 use crate::store::StateStore;
 use axum::extract::State;
 use axum::http::{HeaderName, Request, StatusCode};
@@ -35,6 +36,8 @@ pub struct AppState {
     pub scim_clients: Arc<ClientRegistry>,
     /// The daemon's working state (idempotency records, held operations).
     pub state: StateStore,
+    /// The mass-deprovisioning guard, shared by every use-case call.
+    pub guard: Arc<DeprovisioningGuard>,
 }
 
 impl AppState {
@@ -50,7 +53,13 @@ impl AppState {
             ClientFile::new(&config.scim.clients_file),
             clock.clone(),
         )?);
+        let guard = Arc::new(DeprovisioningGuard::new(
+            config.scim.deprovisioning_guard,
+            HeldStore::new(state.clone()),
+            clock.clone(),
+        ));
         Ok(Self {
+            guard,
             config: Arc::new(config),
             directory,
             audit,
@@ -60,12 +69,18 @@ impl AppState {
         })
     }
 
+    /// The use cases, with the guard.
+    pub fn provisioning(&self) -> Provisioning {
+        Provisioning {
+            directory: self.directory.clone(),
+            audit: self.audit.clone(),
+            guard: Some(self.guard.clone()),
+        }
+    }
+
     fn scim(&self) -> ScimState {
         ScimState {
-            provisioning: Provisioning {
-                directory: self.directory.clone(),
-                audit: self.audit.clone(),
-            },
+            provisioning: self.provisioning(),
             directory: self.directory.clone(),
             clients: self.scim_clients.clone(),
             base_url: format!("{}/scim/v2", self.config.server.public_base_url),
@@ -169,9 +184,18 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    // The operator API (`crate::operator`) on its Unix socket stops with the HTTP server.
+    let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
+    let operator = crate::operator::bind(&state.config.server.operator_socket)?;
+    let operator = crate::operator::serve(operator, state.clone(), async move {
+        let _ = stop_rx.changed().await;
+    });
+    let http = axum::serve(listener, router(state)).with_graceful_shutdown(async move {
+        shutdown.await;
+        let _ = stop_tx.send(true);
+    });
+    let (http, operator) = tokio::join!(http, operator);
+    http.and(operator)
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

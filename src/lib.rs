@@ -15,6 +15,7 @@ pub mod dev;
 pub mod domain;
 pub mod ldap;
 pub mod mail;
+pub mod operator;
 pub mod ports;
 pub mod provisioning;
 pub mod scim;

@@ -53,6 +53,31 @@ enum Command {
     /// Manage SCIM clients and their bearer tokens (takes effect while the daemon runs).
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Review deactivations and deletions held by the mass-deprovisioning guard (asks the
+    /// running daemon over its operator socket; run as the daemon's OS user).
+    #[command(subcommand)]
+    Held(HeldCommand),
+}
+
+#[derive(Subcommand)]
+enum HeldCommand {
+    /// List the held operations, oldest first.
+    List(ConfigArg),
+    /// Apply a held operation (bypassing the guard); recorded with your OS user.
+    Release(HeldArgs),
+    /// Drop a held operation without applying it.
+    Discard(HeldArgs),
+}
+
+#[derive(Args)]
+struct HeldArgs {
+    #[command(flatten)]
+    config: ConfigArg,
+    /// The held operation's id (from `held list` or the client's error message).
+    id: u64,
+    /// Your name, recorded next to the OS user (useful when acting through sudo).
+    #[arg(long, env = "SUDO_USER")]
+    operator: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -228,6 +253,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Audit(cmd) => return audit_command(cmd),
         Command::Token(cmd) => return token_command(cmd),
+        Command::Held(cmd) => return held_command(cmd).await,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -309,6 +335,76 @@ fn audit_command(cmd: AuditCommand) -> anyhow::Result<ExitCode> {
             if !audit::cli::verify(&config.audit.path, &key, expect_head, &mut out)? {
                 return Ok(ExitCode::FAILURE);
             }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn held_command(cmd: HeldCommand) -> anyhow::Result<ExitCode> {
+    use zszo_connector::operator::{call, HeldView};
+    let (config, method, path, body) = match &cmd {
+        HeldCommand::List(c) => (c, "GET", "/held".to_owned(), None),
+        HeldCommand::Release(a) | HeldCommand::Discard(a) => {
+            let verb = if matches!(cmd, HeldCommand::Release(_)) {
+                "release"
+            } else {
+                "discard"
+            };
+            let body = serde_json::json!({ "operator": a.operator });
+            (
+                &a.config,
+                "POST",
+                format!("/held/{}/{verb}", a.id),
+                Some(body),
+            )
+        }
+    };
+    let config = Config::load(&config.config)?;
+    let method = method.parse().expect("a valid HTTP method");
+    let answer = call(&config.server.operator_socket, method, &path, body).await?;
+    if answer.status != 200 {
+        let why = answer.body["error"]
+            .as_str()
+            .unwrap_or("the daemon refused the request");
+        eprintln!("error: {why}");
+        return Ok(ExitCode::FAILURE);
+    }
+    let view = |v: &serde_json::Value| serde_json::from_value::<HeldView>(v.clone());
+    match cmd {
+        HeldCommand::List(_) => {
+            let ops: Vec<HeldView> = serde_json::from_value(answer.body)?;
+            if ops.is_empty() {
+                println!("no held operations");
+            }
+            for op in ops {
+                println!(
+                    "{:<6} {:<10} {:<20} {:<10} {:<26} {:<24} {}\n       id {}; {}",
+                    op.id,
+                    op.operation,
+                    op.login,
+                    op.school,
+                    op.held_at,
+                    op.client,
+                    op.target_dn,
+                    op.target_id,
+                    op.reason
+                );
+            }
+        }
+        HeldCommand::Release(_) => {
+            let op = view(&answer.body["released"])?;
+            let to = answer.body["applied_to"].as_str().unwrap_or("");
+            println!(
+                "released {}: {} {} applied to {to}",
+                op.id, op.operation, op.login
+            );
+        }
+        HeldCommand::Discard(_) => {
+            let op = view(&answer.body["discarded"])?;
+            println!(
+                "discarded {}: {} {} (not applied)",
+                op.id, op.operation, op.login
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -40,6 +40,20 @@ pub struct StateConfig {
 pub struct ScimConfig {
     /// The registry of SCIM clients (hashed tokens), managed with `zszo-connector token`.
     pub clients_file: PathBuf,
+    pub deprovisioning_guard: DeprovisioningGuardConfig,
+}
+
+/// `[scim.deprovisioning_guard]`: how many deactivations and deletions one client may apply
+/// within the window before the rest are held for a system administrator.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DeprovisioningGuardConfig {
+    pub window: Duration,
+    /// Of a school's people, in (0, 1].
+    pub max_share_of_school: f64,
+    /// Of the city's people, in (0, 1].
+    pub max_share_of_city: f64,
+    /// A school (or city) with fewer people is not limited by its share.
+    pub min_people: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -49,6 +63,8 @@ pub struct ServerConfig {
     pub public_base_url: String,
     pub request_body_limit_bytes: usize,
     pub request_timeout: Duration,
+    /// The operator API's Unix socket (mode 0600), used by `zszo-connector held`.
+    pub operator_socket: PathBuf,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -322,6 +338,18 @@ fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
     }
 
     let mail = validate_mail(&mut p, raw.mail);
+    let guard = validate_guard(&mut p, &raw.scim.deprovisioning_guard);
+    let operator_socket = raw.server.operator_socket.clone().unwrap_or_else(|| {
+        let dir = raw.state.path.parent().unwrap_or(Path::new(""));
+        dir.join("operator.sock")
+    });
+    // sockaddr_un holds 108 bytes with the terminating NUL.
+    if operator_socket.as_os_str().len() > 100 {
+        p.push(
+            "server.operator_socket",
+            format!("{} is longer than 100 bytes (a Unix socket path limit); choose a shorter path", operator_socket.display()),
+        );
+    }
 
     if !p.0.is_empty() {
         return Err(ConfigError { problems: p.0 });
@@ -332,6 +360,7 @@ fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
             public_base_url: base_url,
             request_body_limit_bytes: raw.server.request_body_limit_bytes,
             request_timeout: Duration::from_secs(raw.server.request_timeout_secs),
+            operator_socket,
         },
         log: LogConfig {
             format,
@@ -368,11 +397,45 @@ fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
         }),
         scim: ScimConfig {
             clients_file: raw.scim.clients_file,
+            deprovisioning_guard: guard,
         },
         state: StateConfig {
             path: raw.state.path,
         },
     })
+}
+
+fn validate_guard(
+    p: &mut Problems,
+    g: &raw::RawDeprovisioningGuard,
+) -> DeprovisioningGuardConfig {
+    const KEY: &str = "scim.deprovisioning_guard";
+    if !(1..=10_080).contains(&g.window_minutes) {
+        p.push(
+            &format!("{KEY}.window_minutes"),
+            "must be between 1 and 10080 (a week)",
+        );
+    }
+    for (name, share) in [
+        ("max_share_of_school", g.max_share_of_school),
+        ("max_share_of_city", g.max_share_of_city),
+    ] {
+        if !(share > 0.0 && share <= 1.0) {
+            p.push(
+                &format!("{KEY}.{name}"),
+                format!("{share} is not a share above 0 and at most 1 (e.g. 0.10 for 10%)"),
+            );
+        }
+    }
+    if g.min_people == 0 {
+        p.push(&format!("{KEY}.min_people"), "must be at least 1");
+    }
+    DeprovisioningGuardConfig {
+        window: Duration::from_secs(g.window_minutes * 60),
+        max_share_of_school: g.max_share_of_school,
+        max_share_of_city: g.max_share_of_city,
+        min_people: g.min_people,
+    }
 }
 
 fn validate_mail(p: &mut Problems, m: raw::RawMail) -> Option<MailConfig> {

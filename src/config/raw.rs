@@ -35,6 +35,8 @@ pub struct RawServer {
     pub request_body_limit_bytes: usize,
     #[serde(default = "defaults::request_timeout")]
     pub request_timeout_secs: u64,
+    /// Default: `operator.sock` next to `state.path`.
+    pub operator_socket: Option<PathBuf>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -135,6 +137,32 @@ pub struct RawSmtp {
 #[serde(deny_unknown_fields)]
 pub struct RawScim {
     pub clients_file: PathBuf,
+    #[serde(default)]
+    pub deprovisioning_guard: RawDeprovisioningGuard,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDeprovisioningGuard {
+    #[serde(default = "defaults::guard_window_minutes")]
+    pub window_minutes: u64,
+    #[serde(default = "defaults::guard_share_of_school")]
+    pub max_share_of_school: f64,
+    #[serde(default = "defaults::guard_share_of_city")]
+    pub max_share_of_city: f64,
+    #[serde(default = "defaults::guard_min_people")]
+    pub min_people: usize,
+}
+
+impl Default for RawDeprovisioningGuard {
+    fn default() -> Self {
+        Self {
+            window_minutes: defaults::guard_window_minutes(),
+            max_share_of_school: defaults::guard_share_of_school(),
+            max_share_of_city: defaults::guard_share_of_city(),
+            min_people: defaults::guard_min_people(),
+        }
+    }
 }
 
 /// Defaults, one function each because serde's `default = "…"` needs a path.
@@ -181,5 +209,17 @@ mod defaults {
     }
     pub fn smtp_timeout() -> u64 {
         20
+    }
+    pub fn guard_window_minutes() -> u64 {
+        60
+    }
+    pub fn guard_share_of_school() -> f64 {
+        0.10
+    }
+    pub fn guard_share_of_city() -> f64 {
+        0.02
+    }
+    pub fn guard_min_people() -> usize {
+        10
     }
 }

@@ -176,3 +176,27 @@ fn the_dev_configuration_is_complete_once_its_secrets_exist() {
         "{problems:?}"
     );
 }
+
+#[test]
+fn the_deprovisioning_guard_has_documented_defaults() {
+    let c = Config::from_toml_str(VALID).unwrap();
+    let g = c.scim.deprovisioning_guard;
+    assert_eq!(g.window, Duration::from_secs(3600));
+    assert_eq!((g.max_share_of_school, g.max_share_of_city), (0.10, 0.02));
+    assert_eq!(g.min_people, 10);
+    assert_eq!(c.server.operator_socket, PathBuf::from("var/operator.sock"));
+}
+
+#[test]
+fn bad_deprovisioning_guard_values_are_named() {
+    let text = format!(
+        "{VALID}\n[scim.deprovisioning_guard]\nwindow_minutes = 0\nmax_share_of_school = 1.5\n\
+         max_share_of_city = 0\nmin_people = 0\n"
+    );
+    let p = problems(&text);
+    for key in ["window_minutes", "max_share_of_school", "max_share_of_city", "min_people"] {
+        let key = format!("scim.deprovisioning_guard.{key}");
+        assert!(p.iter().any(|m| m.starts_with(&key)), "{key} missing in {p:?}");
+    }
+    assert!(p.iter().any(|m| m.contains("1.5 is not a share")), "{p:?}");
+}

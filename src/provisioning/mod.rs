@@ -8,11 +8,11 @@
 //! theirs is in its scope.
 
 mod groups;
+mod guard;
 mod people;
-mod replay;
 
 pub use groups::GroupChanges;
-pub use replay::Applied;
+pub use guard::{decide, DeprovisioningGuard, HeldNotice, Operator, Population, Released};
 pub use people::login_taken;
 
 use crate::domain::audit::{Actor, NewAuditRecord, Outcome};
@@ -40,6 +40,9 @@ pub enum ProvisioningError {
     /// The request is well-formed but cannot be applied as asked.
     #[error("{0}")]
     Invalid(String),
+    /// The mass-deprovisioning guard held the operation for a system administrator.
+    #[error("held for review as operation {}: {}", .0.id, .0.reason)]
+    Held(HeldNotice),
     #[error("the directory is unavailable")]
     Unavailable,
     /// Logged where it happens; the caller sees no detail.
@@ -55,6 +58,7 @@ impl ProvisioningError {
             ProvisioningError::OutOfScope(m) => format!("out_of_scope: {m}"),
             ProvisioningError::Conflict(m) => format!("conflict: {m}"),
             ProvisioningError::Invalid(m) => format!("invalid: {m}"),
+            ProvisioningError::Held(h) => format!("held: {}", h.id),
             ProvisioningError::Unavailable => "directory_unavailable".into(),
             ProvisioningError::Internal => "internal_error".into(),
         }
@@ -91,6 +95,8 @@ impl From<DirectoryError> for ProvisioningError {
 pub struct Provisioning {
     pub directory: Arc<dyn Directory>,
     pub audit: Arc<dyn AuditLog>,
+    /// The mass-deprovisioning guard (`guard.rs`); `None`: not limited (bootstrap, tests).
+    pub guard: Option<Arc<DeprovisioningGuard>>,
 }
 
 impl Provisioning {
@@ -121,10 +127,13 @@ impl Provisioning {
             Ok(_) => Outcome::Success,
             Err(e) => Outcome::Failure(e.audit_reason()),
         };
-        let record = describe(
+        let mut record = describe(
             NewAuditRecord::new(caller.actor.clone(), action, outcome),
             result.as_ref().ok(),
         );
+        if let Err(ProvisioningError::Held(notice)) = &result {
+            record = guard::describe_hold(record, notice);
+        }
         self.record(caller, record).await?;
         result
     }

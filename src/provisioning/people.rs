@@ -4,6 +4,7 @@
 //! client's `userName` (often a UPN): candidates are tried until the directory accepts one.
 //! No use case here creates credentials: HR's `active` is employment, not an account.
 
+use super::guard::Intent;
 use super::{in_scope, Caller, Provisioning, ProvisioningError};
 use crate::domain::{login_candidates, SchoolCode};
 use crate::ports::{
@@ -94,7 +95,17 @@ impl Provisioning {
                 )?,
                 ..requested
             };
-            Ok(self.directory.update_person(id, &profile).await?)
+            // `active` true → false: the mass-deprovisioning guard admits it or holds it.
+            let ticket = match before.employment_active && !profile.employment_active {
+                true => {
+                    let intent = Intent::Deactivate(profile.clone());
+                    self.admit_deprovisioning(caller, &current, intent).await?
+                }
+                false => None,
+            };
+            let updated = self.directory.update_person(id, &profile).await;
+            self.settle(ticket, updated.is_ok()).await;
+            Ok(updated?)
         }
         .await;
         let after = result
@@ -144,7 +155,12 @@ impl Provisioning {
                      remove your school from their schools instead"
                 )));
             }
-            Ok(self.directory.delete_person(id).await?)
+            let ticket = self
+                .admit_deprovisioning(caller, person, Intent::Delete)
+                .await?;
+            let deleted = self.directory.delete_person(id).await;
+            self.settle(ticket, deleted.is_ok()).await;
+            Ok(deleted?)
         }
         .await;
         self.finish(caller, "person.deleted", result, |r, _| match &current {
@@ -171,7 +187,7 @@ pub fn login_taken(e: &DirectoryError) -> bool {
 
 /// The employment after a change by a caller: schools outside its scope are kept, schools
 /// inside follow the request; the primary may move only between schools the caller holds.
-pub(super) fn merge_employment(
+fn merge_employment(
     scope: &SchoolScope,
     current: &Employment,
     requested: &Employment,

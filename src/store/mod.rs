@@ -6,6 +6,8 @@
 //! Invariant: only `src/audit/` and `src/store/` import redb. Every write transaction here is
 //! durable (fsync on commit) and runs off the async runtime (`spawn_blocking`).
 
+pub mod held;
+
 use std::path::Path;
 use std::sync::Arc;
 

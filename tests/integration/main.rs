@@ -14,3 +14,4 @@ mod scim_users;
 mod scim_groups;
 mod scim_group_school;
 mod scim_bulk;
+mod scim_guard;

@@ -143,6 +143,17 @@ impl From<ProvisioningError> for ScimError {
             ProvisioningError::OutOfScope(m) => ScimError::forbidden(m),
             ProvisioningError::Conflict(m) => ScimError::uniqueness(m),
             ProvisioningError::Invalid(m) => ScimError::invalid_value(m),
+            // 409 without scimType, deliberately: see `provisioning/guard.rs`.
+            ProvisioningError::Held(h) => ScimError::new(
+                409,
+                None,
+                format!(
+                    "not applied: held for review by a system administrator as held operation \
+                     {}, because {}. Re-sending it changes nothing; it is applied only if \
+                     released (zszo-connector held release {}).",
+                    h.id, h.reason, h.id
+                ),
+            ),
             ProvisioningError::Unavailable => {
                 ScimError::unavailable("the directory is unavailable; retry later")
             }

@@ -1,0 +1,249 @@
+//! The operator API: a small HTTP/JSON API on a Unix domain socket (`server.operator_socket`)
+//! through which `zszo-connector held list|release|discard` reaches the running daemon, and
+//! the client side of it that the CLI uses.
+//!
+//! Why a socket: redb lets one process open the state file, and the daemon holds it, so the
+//! CLI cannot open the held operations itself; asking the daemon also runs release through
+//! the daemon's own use cases, directory connection and audit writer.
+//!
+//! Invariant: the socket file is mode 0600 from the moment it has its name (bound under a
+//! temporary name, restricted, then renamed), so its file permissions are the authentication:
+//! only the daemon's OS account (and root) can connect. The operator's identity in the audit
+//! record is the peer's OS user (`SO_PEERCRED`), plus the name given with `--operator`.
+
+use crate::app::AppState;
+use crate::provisioning::{Operator, ProvisioningError};
+use crate::store::held::HeldOperation;
+use axum::extract::connect_info::{ConnectInfo, Connected};
+use axum::extract::{Path, State};
+use axum::http::{Method, Request, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::io;
+use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+use tokio::net::{UnixListener, UnixStream};
+
+/// The connecting process's uid (`SO_PEERCRED`).
+#[derive(Debug, Clone, Copy)]
+struct Peer {
+    uid: Option<u32>,
+}
+
+impl Connected<axum::serve::IncomingStream<'_, UnixListener>> for Peer {
+    fn connect_info(stream: axum::serve::IncomingStream<'_, UnixListener>) -> Self {
+        Peer {
+            uid: stream.io().peer_cred().ok().map(|c| c.uid()),
+        }
+    }
+}
+
+/// Binds the socket with mode 0600; a stale socket of a stopped daemon is replaced, a live one
+/// (another daemon answering) is an error.
+pub fn bind(path: &std::path::Path) -> io::Result<UnixListener> {
+    let named =
+        |e: io::Error| io::Error::new(e.kind(), format!("operator socket {}: {e}", path.display()));
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(named)?;
+    }
+    if let Ok(meta) = std::fs::symlink_metadata(path) {
+        if !meta.file_type().is_socket() {
+            return Err(named(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                "exists and is not a socket",
+            )));
+        }
+        if std::os::unix::net::UnixStream::connect(path).is_ok() {
+            return Err(named(io::Error::new(
+                io::ErrorKind::AddrInUse,
+                "another daemon is serving it",
+            )));
+        }
+        std::fs::remove_file(path).map_err(named)?;
+    }
+    let mut temp = path.as_os_str().to_owned();
+    temp.push(".new");
+    let temp = std::path::PathBuf::from(temp);
+    let _ = std::fs::remove_file(&temp);
+    let listener = std::os::unix::net::UnixListener::bind(&temp).map_err(named)?;
+    std::fs::set_permissions(&temp, std::fs::Permissions::from_mode(0o600)).map_err(named)?;
+    std::fs::rename(&temp, path).map_err(named)?;
+    listener.set_nonblocking(true).map_err(named)?;
+    UnixListener::from_std(listener).map_err(named)
+}
+
+/// Serves the operator API until `shutdown` resolves.
+pub async fn serve(
+    listener: UnixListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> io::Result<()> {
+    let app = Router::new()
+        .route("/held", get(list))
+        .route("/held/{id}/release", post(release))
+        .route("/held/{id}/discard", post(discard))
+        .with_state(state);
+    axum::serve(listener, app.into_make_service_with_connect_info::<Peer>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// A held operation as the operator sees it (the stored profile stays inside the daemon).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HeldView {
+    pub id: u64,
+    pub client: String,
+    pub operation: String,
+    pub target_id: String,
+    pub target_dn: String,
+    pub login: String,
+    pub school: String,
+    pub held_at: String,
+    pub reason: String,
+}
+
+impl From<&HeldOperation> for HeldView {
+    fn from(op: &HeldOperation) -> Self {
+        let rfc3339 = &time::format_description::well_known::Rfc3339;
+        Self {
+            id: op.id,
+            client: op.client.clone(),
+            operation: op.operation().to_owned(),
+            target_id: op.target_id.clone(),
+            target_dn: op.target_dn.clone(),
+            login: op.login.clone(),
+            school: op.school.clone(),
+            held_at: op.held_at.format(rfc3339).unwrap_or_default(),
+            reason: op.reason.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct OperatorBody {
+    operator: Option<String>,
+}
+
+fn operator(peer: Peer, body: OperatorBody) -> Operator {
+    let os_user = peer
+        .uid
+        .and_then(|uid| {
+            nix::unistd::User::from_uid(nix::unistd::Uid::from_raw(uid))
+                .ok()
+                .flatten()
+        })
+        .map(|u| u.name)
+        .or_else(|| peer.uid.map(|u| format!("uid{u}")))
+        .unwrap_or_else(|| "unknown".into());
+    let stated = body
+        .operator
+        .map(|s| {
+            s.trim()
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(100)
+                .collect::<String>()
+        })
+        .filter(|s| !s.is_empty());
+    Operator {
+        os_user,
+        uid: peer.uid,
+        stated,
+    }
+}
+
+fn error(e: ProvisioningError, id: u64) -> Response {
+    let (status, message) = match e {
+        ProvisioningError::NotFound => (StatusCode::NOT_FOUND, format!("no held operation {id}")),
+        ProvisioningError::Conflict(m) | ProvisioningError::Invalid(m) => (StatusCode::CONFLICT, m),
+        ProvisioningError::Unavailable => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the directory or the state store is unavailable; nothing was changed, retry later"
+                .into(),
+        ),
+        other => {
+            tracing::error!(error = %other, "operator request failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal error; see the daemon's log".into(),
+            )
+        }
+    };
+    (status, Json(json!({ "error": message }))).into_response()
+}
+
+async fn list(State(state): State<AppState>) -> Response {
+    match state.provisioning().held_operations().await {
+        Ok(ops) => Json(ops.iter().map(HeldView::from).collect::<Vec<_>>()).into_response(),
+        Err(e) => error(e, 0),
+    }
+}
+
+async fn release(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<Peer>,
+    Path(id): Path<u64>,
+    body: Option<Json<OperatorBody>>,
+) -> Response {
+    let who = operator(peer, body.map(|b| b.0).unwrap_or_default());
+    match state.provisioning().release_held(&who, id).await {
+        Ok(r) => Json(json!({
+            "released": HeldView::from(&r.operation),
+            "applied_to": r.applied_to,
+        }))
+        .into_response(),
+        Err(e) => error(e, id),
+    }
+}
+
+async fn discard(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<Peer>,
+    Path(id): Path<u64>,
+    body: Option<Json<OperatorBody>>,
+) -> Response {
+    let who = operator(peer, body.map(|b| b.0).unwrap_or_default());
+    match state.provisioning().discard_held(&who, id).await {
+        Ok(op) => Json(json!({ "discarded": HeldView::from(&op) })).into_response(),
+        Err(e) => error(e, id),
+    }
+}
+
+/// What the CLI gets back: the status and the JSON body.
+pub struct Answer {
+    pub status: u16,
+    pub body: Value,
+}
+
+/// One request to the daemon's operator socket (the CLI side).
+pub async fn call(
+    socket: &std::path::Path,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> anyhow::Result<Answer> {
+    let stream = UnixStream::connect(socket).await.map_err(|e| {
+        anyhow::anyhow!(
+            "cannot reach the daemon at {} ({e}); is it running, and are you its OS user?",
+            socket.display()
+        )
+    })?;
+    let (mut sender, conn) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await?;
+    tokio::spawn(conn);
+    let request = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", "localhost")
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(
+            body.unwrap_or(Value::Null).to_string(),
+        ))?;
+    let response = sender.send_request(request).await?;
+    let status = response.status().as_u16();
+    let bytes = axum::body::to_bytes(axum::body::Body::new(response.into_body()), 16 << 20).await?;
+    let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    Ok(Answer { status, body })
+}

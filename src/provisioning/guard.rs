@@ -1,0 +1,507 @@
+//! The safeguard against mass deprovisioning: "a wrong HR export in September must not lock
+//! 25,000 people out". Owns the rule, the admission of each deactivation (`active` true →
+//! false) or deletion, and the use cases an operator runs on held operations (list, release,
+//! discard).
+//!
+//! **Rule.** Per client (the audit actor, e.g. `scim:hr-system`), within a sliding window
+//! (`scim.deprovisioning_guard`), an operation is *held, not applied* when applying it would
+//! make the client's applied deprovisioning exceed `max_share_of_school` of the people of the
+//! target's primary school (schools with fewer than `min_people` people are not limited by
+//! their share) or `max_share_of_city` of the city's people — rounded down, but at least one
+//! per window. While a held operation of a
+//! client waits for review, that client's further deprovisioning in the same school (or, for
+//! a city-wide trip, anywhere) is held as well, so a retrying client cannot leak the excess
+//! through the next window. A retry of a held operation finds the same held operation.
+//! Released operations do not count towards the window (an operator approved them).
+//!
+//! **Answer.** `409 Conflict` without `scimType` (none of RFC 7644's keywords fits) and with
+//! a detail naming the held id and the reason. Not 429 or 503: Entra and Okta retry those
+//! soon and automatically, which changes nothing here; 409 is reported per object in the
+//! client's provisioning log, where the HR team sees it, and retried only in later cycles.
+//!
+//! **Release** applies the stored intent, bypassing the guard, with one audit record
+//! `deprovisioning.released` naming the operator. If the person changed since the hold (their
+//! version differs), a deactivation is applied to the *current* entry (only `active` is set to
+//! false; newer changes stay) and a deletion deletes the current entry; a person who no longer
+//! exists is refused (discard the operation instead).
+//!
+//! Invariant: the window check and its record are one state-store transaction (`HeldStore`);
+//! the counting of people is cached briefly (one minute) because a city-wide count reads every
+//! id in the directory.
+
+use super::{Caller, Provisioning, ProvisioningError};
+use crate::clock::Clock;
+use crate::config::DeprovisioningGuardConfig;
+use crate::domain::audit::{Actor, NewAuditRecord, Outcome};
+use crate::domain::SchoolCode;
+use crate::ports::{PersonEntry, PersonProfile, PersonSearch, SchoolScope};
+use crate::store::held::{Admission, HeldIntent, HeldOperation, HeldStore, Recent, Ticket, Trip};
+use crate::store::StoreError;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use time::OffsetDateTime;
+
+/// Why an operation was not applied, for the client's error answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldNotice {
+    pub id: u64,
+    pub reason: String,
+}
+
+/// What a deprovisioning operation would do.
+pub(super) enum Intent {
+    Deactivate(PersonProfile),
+    Delete,
+}
+
+pub struct DeprovisioningGuard {
+    policy: DeprovisioningGuardConfig,
+    held: HeldStore,
+    clock: Arc<dyn Clock>,
+    /// School code (or "*" for the city) → (counted at, people).
+    counts: Mutex<HashMap<String, (OffsetDateTime, usize)>>,
+}
+
+impl DeprovisioningGuard {
+    pub fn new(policy: DeprovisioningGuardConfig, held: HeldStore, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            policy,
+            held,
+            clock,
+            counts: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+/// The people a limit is a share of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Population {
+    pub school: usize,
+    pub city: usize,
+}
+
+/// The rule: `None` admits one more operation; otherwise which limit and why.
+pub fn decide(
+    policy: &DeprovisioningGuardConfig,
+    recent: &Recent,
+    people: Population,
+    school: &str,
+) -> Option<(Trip, String)> {
+    let minutes = policy.window.as_secs() / 60;
+    if recent.city_held {
+        let why = "earlier deprovisioning by this client is held for review (city-wide limit)";
+        return Some((Trip::City, why.to_owned()));
+    }
+    if recent.school_held {
+        let why =
+            format!("earlier deprovisioning by this client in school {school} is held for review");
+        return Some((Trip::School, why));
+    }
+    // At least one per window, so a small city (dev, tests) is not frozen by its share.
+    let over = |done: usize, of: usize, share: f64| {
+        of >= policy.min_people && done + 1 > ((share * of as f64).floor() as usize).max(1)
+    };
+    if over(recent.in_school, people.school, policy.max_share_of_school) {
+        let why = format!(
+            "this would be deactivation or deletion number {} among the {} people of school {school} \
+             within {minutes} minutes; the limit is {}%",
+            recent.in_school + 1,
+            people.school,
+            policy.max_share_of_school * 100.0
+        );
+        return Some((Trip::School, why));
+    }
+    if over(recent.in_city, people.city, policy.max_share_of_city) {
+        let why = format!(
+            "this would be deactivation or deletion number {} among the {} people of the city \
+             within {minutes} minutes; the limit is {}%",
+            recent.in_city + 1,
+            people.city,
+            policy.max_share_of_city * 100.0
+        );
+        return Some((Trip::City, why));
+    }
+    None
+}
+
+fn store_error(e: StoreError) -> ProvisioningError {
+    tracing::error!(error = %e, "deprovisioning guard: state store failed");
+    ProvisioningError::Unavailable
+}
+
+impl Provisioning {
+    /// How many people the scope has, cached for a minute.
+    async fn people_in(
+        &self,
+        guard: &DeprovisioningGuard,
+        school: Option<&SchoolCode>,
+    ) -> Result<usize, ProvisioningError> {
+        let key = school.map_or("*", |s| s.as_str()).to_owned();
+        let now = guard.clock.now();
+        let cached = guard
+            .counts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+            .copied();
+        if let Some((at, n)) = cached.filter(|(at, _)| now - *at < time::Duration::minutes(1)) {
+            let _ = at;
+            return Ok(n);
+        }
+        let scope = match school {
+            Some(s) => SchoolScope::Only(vec![s.clone()]),
+            None => SchoolScope::All,
+        };
+        let search = PersonSearch {
+            filter: None,
+            scope,
+            sort: None,
+            start_index: 1,
+            count: 1,
+        };
+        let n = self.directory.search_people(&search).await?.total;
+        guard
+            .counts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, (now, n));
+        Ok(n)
+    }
+
+    /// Admits one deactivation or deletion of `person` by `caller`, or holds it (then the
+    /// error is `Held`). The ticket must be settled once the operation is applied or not.
+    pub(super) async fn admit_deprovisioning(
+        &self,
+        caller: &Caller,
+        person: &PersonEntry,
+        intent: Intent,
+    ) -> Result<Option<Ticket>, ProvisioningError> {
+        let Some(guard) = self.guard.clone() else {
+            return Ok(None);
+        };
+        let school = person.profile.employment.primary.clone();
+        let people = Population {
+            school: self.people_in(&guard, Some(&school)).await?,
+            city: self.people_in(&guard, None).await?,
+        };
+        let now = guard.clock.now();
+        let candidate = HeldOperation {
+            id: 0,
+            client: caller.actor.to_string(),
+            target_id: person.entry.id.clone(),
+            target_dn: person.entry.dn.clone(),
+            login: person.login.as_str().to_owned(),
+            school: school.as_str().to_owned(),
+            version: person.meta.version.clone(),
+            held_at: now,
+            reason: String::new(),
+            trip: Trip::School,
+            request_id: caller.request_id.clone(),
+            intent: match intent {
+                Intent::Deactivate(p) => HeldIntent::Deactivate {
+                    profile: (&p).into(),
+                },
+                Intent::Delete => HeldIntent::Delete,
+            },
+        };
+        let since = now - guard.policy.window;
+        let policy = guard.policy;
+        let code = school.as_str().to_owned();
+        let admission = guard
+            .held
+            .admit(candidate, since, move |recent| {
+                decide(&policy, recent, people, &code)
+            })
+            .await
+            .map_err(store_error)?;
+        match admission {
+            Admission::Admitted(ticket) => Ok(Some(ticket)),
+            Admission::Held(op, new) => {
+                if new {
+                    tracing::warn!(held = op.id, client = %op.client, school = %op.school,
+                        "deprovisioning held for review");
+                }
+                Err(ProvisioningError::Held(HeldNotice {
+                    id: op.id,
+                    reason: op.reason,
+                }))
+            }
+        }
+    }
+
+    /// Keeps the ticket's place in the window when the operation was applied, frees it if not.
+    pub(super) async fn settle(&self, ticket: Option<Ticket>, applied: bool) {
+        if let (Some(guard), Some(ticket), false) = (&self.guard, ticket, applied) {
+            if let Err(e) = guard.held.cancel(ticket).await {
+                // Conservative: the unapplied operation keeps counting until the window ends.
+                tracing::warn!(error = %e, "deprovisioning guard: reservation not freed");
+            }
+        }
+    }
+
+    fn held_store(&self) -> Result<&HeldStore, ProvisioningError> {
+        match &self.guard {
+            Some(g) => Ok(&g.held),
+            None => Err(ProvisioningError::Invalid(
+                "the deprovisioning guard is not enabled".into(),
+            )),
+        }
+    }
+
+    /// Every held operation, oldest first.
+    pub async fn held_operations(&self) -> Result<Vec<HeldOperation>, ProvisioningError> {
+        self.held_store()?.list().await.map_err(store_error)
+    }
+
+    /// Applies a held operation on behalf of `operator`; one `deprovisioning.released` record.
+    pub async fn release_held(
+        &self,
+        operator: &Operator,
+        id: u64,
+    ) -> Result<Released, ProvisioningError> {
+        let held = self.held_store()?.get(id).await.map_err(store_error)?;
+        let result = match &held {
+            None => Err(ProvisioningError::NotFound),
+            Some(op) => self.apply_held(op).await,
+        };
+        self.operator_record(
+            operator,
+            "deprovisioning.released",
+            held.as_ref(),
+            id,
+            result,
+            |r, x| r.detail("applied_to", x.map_or("nothing", |x| x.applied_to)),
+        )
+        .await
+    }
+
+    async fn apply_held(&self, op: &HeldOperation) -> Result<Released, ProvisioningError> {
+        let current = self
+            .directory
+            .get_person(&op.target_id, &SchoolScope::All)
+            .await?
+            .ok_or_else(|| {
+                ProvisioningError::Conflict(format!(
+                    "person {} no longer exists; discard held operation {} instead",
+                    op.login, op.id
+                ))
+            })?;
+        let unchanged = current.meta.version == op.version;
+        let applied_to = if unchanged {
+            "the entry as held"
+        } else {
+            "the current entry"
+        };
+        match &op.intent {
+            HeldIntent::Deactivate { profile } => {
+                let profile = match unchanged {
+                    true => profile.to_profile().map_err(store_error)?,
+                    false => PersonProfile {
+                        employment_active: false,
+                        ..current.profile.clone()
+                    },
+                };
+                self.directory
+                    .update_person(&op.target_id, &profile)
+                    .await?;
+            }
+            HeldIntent::Delete => self.directory.delete_person(&op.target_id).await?,
+        }
+        // Applied: only now is it no longer held (a failure above leaves it listed).
+        self.held_store()?
+            .remove(op.id)
+            .await
+            .map_err(store_error)?;
+        Ok(Released {
+            operation: op.clone(),
+            applied_to,
+        })
+    }
+
+    /// Drops a held operation without applying it; one `deprovisioning.discarded` record.
+    pub async fn discard_held(
+        &self,
+        operator: &Operator,
+        id: u64,
+    ) -> Result<HeldOperation, ProvisioningError> {
+        let result = async {
+            self.held_store()?
+                .remove(id)
+                .await
+                .map_err(store_error)?
+                .ok_or(ProvisioningError::NotFound)
+        }
+        .await;
+        let held = result.as_ref().ok().cloned();
+        self.operator_record(
+            operator,
+            "deprovisioning.discarded",
+            held.as_ref(),
+            id,
+            result,
+            |r, _| r,
+        )
+        .await
+    }
+
+    async fn operator_record<T>(
+        &self,
+        operator: &Operator,
+        action: &str,
+        held: Option<&HeldOperation>,
+        id: u64,
+        result: Result<T, ProvisioningError>,
+        describe: impl FnOnce(NewAuditRecord, Option<&T>) -> NewAuditRecord,
+    ) -> Result<T, ProvisioningError> {
+        let caller = operator.caller();
+        self.finish(&caller, action, result, |r, x| {
+            let mut r = r.detail("held_id", id.to_string());
+            if let Some(uid) = operator.uid {
+                r = r.detail("operator_uid", uid.to_string());
+            }
+            if let Some(name) = &operator.stated {
+                r = r.detail("operator_stated", name.clone());
+            }
+            if let Some(op) = held {
+                r = r
+                    .target(&op.target_dn, Some(op.target_id.clone()))
+                    .detail("client", op.client.clone())
+                    .detail("operation", op.operation())
+                    .detail("login", op.login.clone());
+                r.school = Some(op.school.clone());
+            }
+            describe(r, x)
+        })
+        .await
+    }
+}
+
+/// Who releases or discards: the OS account behind the operator socket.
+#[derive(Debug, Clone)]
+pub struct Operator {
+    /// The OS user name (from the peer's uid), or "unknown".
+    pub os_user: String,
+    pub uid: Option<u32>,
+    /// The name the operator gave (`--operator`), e.g. when acting through `sudo`.
+    pub stated: Option<String>,
+}
+
+impl Operator {
+    fn caller(&self) -> Caller {
+        Caller {
+            actor: Actor::Person(format!("os:{}", self.os_user)),
+            scope: SchoolScope::All,
+            request_id: None,
+        }
+    }
+}
+
+/// A released operation and what it was applied to.
+#[derive(Debug, Clone)]
+pub struct Released {
+    pub operation: HeldOperation,
+    pub applied_to: &'static str,
+}
+
+/// The record of a held operation (the one record of that request).
+pub(super) fn describe_hold(record: NewAuditRecord, notice: &HeldNotice) -> NewAuditRecord {
+    NewAuditRecord {
+        action: "deprovisioning.held".into(),
+        outcome: Outcome::Success,
+        ..record
+    }
+    .detail("held_id", notice.id.to_string())
+    .detail("reason", notice.reason.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn policy() -> DeprovisioningGuardConfig {
+        DeprovisioningGuardConfig {
+            window: Duration::from_secs(3600),
+            max_share_of_school: 0.10,
+            max_share_of_city: 0.02,
+            min_people: 10,
+        }
+    }
+
+    fn recent(in_school: usize, in_city: usize) -> Recent {
+        Recent {
+            in_school,
+            in_city,
+            ..Recent::default()
+        }
+    }
+
+    const CITY: usize = 25_000;
+
+    #[test]
+    fn a_school_of_a_hundred_loses_ten_people_and_the_eleventh_is_held() {
+        let people = Population {
+            school: 100,
+            city: CITY,
+        };
+        assert_eq!(decide(&policy(), &recent(9, 9), people, "S"), None);
+        let (trip, why) = decide(&policy(), &recent(10, 10), people, "S").unwrap();
+        assert_eq!(trip, Trip::School);
+        assert!(
+            why.contains("number 11 among the 100 people of school S"),
+            "{why}"
+        );
+    }
+
+    #[test]
+    fn a_school_below_min_people_is_not_limited_by_its_share() {
+        let people = Population {
+            school: 8,
+            city: CITY,
+        };
+        assert_eq!(decide(&policy(), &recent(0, 0), people, "S"), None);
+        assert_eq!(decide(&policy(), &recent(3, 3), people, "S"), None);
+    }
+
+    #[test]
+    fn a_share_below_one_person_still_allows_one() {
+        let people = Population {
+            school: 12,
+            city: 30,
+        };
+        assert_eq!(decide(&policy(), &recent(0, 0), people, "S"), None);
+        assert!(decide(&policy(), &recent(1, 1), people, "S").is_some());
+    }
+
+    #[test]
+    fn the_city_share_holds_a_spread_out_wave() {
+        let people = Population {
+            school: 1_000,
+            city: CITY,
+        };
+        assert_eq!(decide(&policy(), &recent(0, 499), people, "S"), None);
+        let (trip, _) = decide(&policy(), &recent(0, 500), people, "S").unwrap();
+        assert_eq!(trip, Trip::City);
+    }
+
+    #[test]
+    fn while_something_is_held_the_same_scope_stays_held() {
+        let people = Population {
+            school: 100,
+            city: CITY,
+        };
+        let school = Recent {
+            school_held: true,
+            ..Recent::default()
+        };
+        assert_eq!(
+            decide(&policy(), &school, people, "S").unwrap().0,
+            Trip::School
+        );
+        let city = Recent {
+            city_held: true,
+            ..Recent::default()
+        };
+        assert_eq!(decide(&policy(), &city, people, "S").unwrap().0, Trip::City);
+    }
+}

@@ -1,0 +1,386 @@
+//! The deprovisioning guard's durable state: the deactivations and deletions each client had
+//! applied recently (the sliding window), and the operations held for a system administrator.
+//!
+//! Invariant: deciding whether one more operation fits the window and recording the outcome
+//! (a reservation in the window, or a held operation) happen in ONE write transaction, so
+//! concurrent requests (Bulk) can never together exceed the limit. A held operation is listed
+//! until it is released or discarded; its indexes (by target, by tripped scope) change with it.
+
+use super::{StateStore, StoreError};
+use crate::domain::query::{EmailKind, PhoneKind};
+use crate::domain::{EmployeeNumber, FamilyName, GivenName, PersonName, Position, SchoolCode};
+use crate::ports::{ContactEmail, ContactPhone, Employment, PersonProfile};
+use redb::{ReadableTable, TableDefinition};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+/// id → JSON of a [`HeldOperation`].
+const HELD: TableDefinition<u64, &str> = TableDefinition::new("deprovisioning_held");
+/// "client␟target id" → held id: a retry of a held operation finds it.
+const HELD_BY_TARGET: TableDefinition<&str, u64> =
+    TableDefinition::new("deprovisioning_held_by_target");
+/// "client␟school" or "client␟*" (city) → how many held operations tripped that scope.
+const TRIPPED: TableDefinition<&str, u64> = TableDefinition::new("deprovisioning_tripped");
+/// "client␟time (ns, 20 digits)␟target id" → school: applied operations in the window.
+const RECENT: TableDefinition<&str, &str> = TableDefinition::new("deprovisioning_recent");
+/// "next" → the next held id.
+const SEQ: TableDefinition<&str, u64> = TableDefinition::new("deprovisioning_seq");
+
+const SEP: char = '\u{1f}';
+
+/// Which limit a held operation tripped: while it is held, the client's further
+/// deprovisioning in that scope is held too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Trip {
+    School,
+    City,
+}
+
+/// What was asked, with everything needed to apply it later.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum HeldIntent {
+    /// Replace the person with this profile (`active` false), as the use case computed it.
+    Deactivate {
+        profile: StoredProfile,
+    },
+    Delete,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeldOperation {
+    /// 0 until stored.
+    pub id: u64,
+    /// The actor, e.g. `scim:hr-system`.
+    pub client: String,
+    pub target_id: String,
+    pub target_dn: String,
+    pub login: String,
+    /// The target's primary school at the time.
+    pub school: String,
+    /// The target's version (entryCSN) when held: release compares it.
+    pub version: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub held_at: OffsetDateTime,
+    pub reason: String,
+    pub trip: Trip,
+    pub request_id: Option<String>,
+    pub intent: HeldIntent,
+}
+
+impl HeldOperation {
+    pub fn operation(&self) -> &'static str {
+        match self.intent {
+            HeldIntent::Deactivate { .. } => "deactivate",
+            HeldIntent::Delete => "delete",
+        }
+    }
+}
+
+/// The client's applied operations in the window, and whether earlier ones are held.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Recent {
+    pub in_school: usize,
+    pub in_city: usize,
+    pub school_held: bool,
+    pub city_held: bool,
+}
+
+/// A place in the window, taken before the operation is applied; cancelled if it fails.
+#[derive(Debug, Clone)]
+pub struct Ticket(String);
+
+pub enum Admission {
+    Admitted(Ticket),
+    /// Held now (`true`) or already held by an earlier identical request (`false`).
+    Held(HeldOperation, bool),
+}
+
+/// The held-operations part of the state store.
+#[derive(Clone)]
+pub struct HeldStore {
+    store: StateStore,
+}
+
+fn scope_key(client: &str, school: Option<&str>) -> String {
+    format!("{client}{SEP}{}", school.unwrap_or("*"))
+}
+
+fn corrupt(e: serde_json::Error) -> StoreError {
+    StoreError::Corrupt(format!("held operation: {e}"))
+}
+
+impl HeldStore {
+    pub fn new(store: StateStore) -> Self {
+        Self { store }
+    }
+
+    /// Counts the client's operations since `since`, asks `rule`; stores `candidate` as held
+    /// (with a new id) when the rule gives a reason, else reserves a place in the window.
+    pub async fn admit<F>(
+        &self,
+        candidate: HeldOperation,
+        since: OffsetDateTime,
+        rule: F,
+    ) -> Result<Admission, StoreError>
+    where
+        F: FnOnce(&Recent) -> Option<(Trip, String)> + Send + 'static,
+    {
+        self.store
+            .blocking(move |db| {
+                let tx = db.begin_write()?;
+                let c = &candidate.client;
+                let admission = {
+                    let mut held = tx.open_table(HELD)?;
+                    let mut by_target = tx.open_table(HELD_BY_TARGET)?;
+                    let target_key = format!("{c}{SEP}{}", candidate.target_id);
+                    let existing = by_target.get(target_key.as_str())?.map(|v| v.value());
+                    if let Some(id) = existing {
+                        if let Some(json) = held.get(id)? {
+                            let op = serde_json::from_str(json.value()).map_err(corrupt)?;
+                            return Ok(Admission::Held(op, false));
+                        }
+                    }
+                    let mut tripped = tx.open_table(TRIPPED)?;
+                    let mut recent_t = tx.open_table(RECENT)?;
+                    let start = format!("{c}{SEP}{:020}", since.unix_timestamp_nanos().max(0));
+                    let first = format!("{c}{SEP}");
+                    let end = format!("{c}{SEP}:");
+                    // Entries older than the window are no longer needed.
+                    recent_t.retain_in(first.as_str()..start.as_str(), |_, _| false)?;
+                    let mut recent = Recent {
+                        school_held: tripped
+                            .get(scope_key(c, Some(&candidate.school)).as_str())?
+                            .is_some(),
+                        city_held: tripped.get(scope_key(c, None).as_str())?.is_some(),
+                        ..Recent::default()
+                    };
+                    for row in recent_t.range(start.as_str()..end.as_str())? {
+                        let (_, school) = row?;
+                        recent.in_city += 1;
+                        if school.value() == candidate.school {
+                            recent.in_school += 1;
+                        }
+                    }
+                    match rule(&recent) {
+                        None => {
+                            let key = format!(
+                                "{c}{SEP}{:020}{SEP}{}",
+                                candidate.held_at.unix_timestamp_nanos().max(0),
+                                candidate.target_id
+                            );
+                            recent_t.insert(key.as_str(), candidate.school.as_str())?;
+                            Admission::Admitted(Ticket(key))
+                        }
+                        Some((trip, reason)) => {
+                            let mut seq = tx.open_table(SEQ)?;
+                            let id = seq.get("next")?.map(|v| v.value()).unwrap_or(1);
+                            seq.insert("next", id + 1)?;
+                            let op = HeldOperation {
+                                id,
+                                trip,
+                                reason,
+                                ..candidate.clone()
+                            };
+                            let json = serde_json::to_string(&op).map_err(corrupt)?;
+                            held.insert(id, json.as_str())?;
+                            by_target.insert(target_key.as_str(), id)?;
+                            let school = (trip == Trip::School).then_some(op.school.as_str());
+                            let key = scope_key(c, school);
+                            let n = tripped.get(key.as_str())?.map(|v| v.value()).unwrap_or(0);
+                            tripped.insert(key.as_str(), n + 1)?;
+                            Admission::Held(op, true)
+                        }
+                    }
+                };
+                tx.commit()?;
+                Ok(admission)
+            })
+            .await
+    }
+
+    /// Frees the place of an operation that was not applied after all.
+    pub async fn cancel(&self, ticket: Ticket) -> Result<(), StoreError> {
+        self.store
+            .blocking(move |db| {
+                let tx = db.begin_write()?;
+                tx.open_table(RECENT)?.remove(ticket.0.as_str())?;
+                tx.commit()?;
+                Ok(())
+            })
+            .await
+    }
+
+    /// Every held operation, oldest first.
+    pub async fn list(&self) -> Result<Vec<HeldOperation>, StoreError> {
+        self.store
+            .blocking(|db| {
+                let tx = db.begin_read()?;
+                let table = match tx.open_table(HELD) {
+                    Ok(t) => t,
+                    Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+                    Err(e) => return Err(e.into()),
+                };
+                let mut out = Vec::new();
+                for row in table.iter()? {
+                    let (_, json) = row?;
+                    out.push(serde_json::from_str(json.value()).map_err(corrupt)?);
+                }
+                Ok(out)
+            })
+            .await
+    }
+
+    pub async fn get(&self, id: u64) -> Result<Option<HeldOperation>, StoreError> {
+        Ok(self.list().await?.into_iter().find(|op| op.id == id))
+    }
+
+    /// Removes a held operation (released or discarded); `None` if there is none with `id`.
+    pub async fn remove(&self, id: u64) -> Result<Option<HeldOperation>, StoreError> {
+        self.store
+            .blocking(move |db| {
+                let tx = db.begin_write()?;
+                let op = {
+                    let mut held = tx.open_table(HELD)?;
+                    let Some(json) = held.remove(id)? else {
+                        return Ok(None);
+                    };
+                    let op: HeldOperation = serde_json::from_str(json.value()).map_err(corrupt)?;
+                    drop(json);
+                    let c = &op.client;
+                    tx.open_table(HELD_BY_TARGET)?
+                        .remove(format!("{c}{SEP}{}", op.target_id).as_str())?;
+                    let mut tripped = tx.open_table(TRIPPED)?;
+                    let school = (op.trip == Trip::School).then_some(op.school.as_str());
+                    let key = scope_key(c, school);
+                    let n = tripped.get(key.as_str())?.map(|v| v.value()).unwrap_or(0);
+                    if n <= 1 {
+                        tripped.remove(key.as_str())?;
+                    } else {
+                        tripped.insert(key.as_str(), n - 1)?;
+                    }
+                    op
+                };
+                tx.commit()?;
+                Ok(Some(op))
+            })
+            .await
+    }
+}
+
+/// A [`PersonProfile`] as stored: plain strings, parsed back through the domain types.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredProfile {
+    given_name: String,
+    family_name: String,
+    display_name: Option<String>,
+    user_name: Option<String>,
+    external_id: Option<String>,
+    employee_number: Option<String>,
+    position: Option<String>,
+    /// (value, type, primary)
+    emails: Vec<(String, Option<String>, bool)>,
+    phones: Vec<(String, Option<String>, bool)>,
+    department: Option<String>,
+    organization: Option<String>,
+    manager: Option<String>,
+    primary_school: String,
+    other_schools: Vec<String>,
+    active: bool,
+}
+
+impl From<&PersonProfile> for StoredProfile {
+    fn from(p: &PersonProfile) -> Self {
+        Self {
+            given_name: p.name.given.as_str().to_owned(),
+            family_name: p.name.family.as_str().to_owned(),
+            display_name: p.display_name.clone(),
+            user_name: p.user_name.clone(),
+            external_id: p.external_id.clone(),
+            employee_number: p.employee_number.as_ref().map(|e| e.as_str().to_owned()),
+            position: p.position.as_ref().map(|e| e.as_str().to_owned()),
+            emails: (p.emails.iter())
+                .map(|e| {
+                    (
+                        e.value.clone(),
+                        e.kind.map(|k| k.as_str().to_owned()),
+                        e.primary,
+                    )
+                })
+                .collect(),
+            phones: (p.phones.iter())
+                .map(|e| {
+                    (
+                        e.value.clone(),
+                        e.kind.map(|k| k.as_str().to_owned()),
+                        e.primary,
+                    )
+                })
+                .collect(),
+            department: p.department.clone(),
+            organization: p.organization.clone(),
+            manager: p.manager.clone(),
+            primary_school: p.employment.primary.as_str().to_owned(),
+            other_schools: p
+                .employment
+                .others
+                .iter()
+                .map(|c| c.as_str().to_owned())
+                .collect(),
+            active: p.employment_active,
+        }
+    }
+}
+
+impl StoredProfile {
+    pub fn to_profile(&self) -> Result<PersonProfile, StoreError> {
+        let bad = |e: crate::domain::ParseError| StoreError::Corrupt(format!("held profile: {e}"));
+        let school = |s: &String| SchoolCode::parse(s).map_err(bad);
+        Ok(PersonProfile {
+            name: PersonName {
+                given: GivenName::parse(&self.given_name).map_err(bad)?,
+                family: FamilyName::parse(&self.family_name).map_err(bad)?,
+            },
+            display_name: self.display_name.clone(),
+            user_name: self.user_name.clone(),
+            external_id: self.external_id.clone(),
+            employee_number: (self.employee_number.as_deref())
+                .map(EmployeeNumber::parse)
+                .transpose()
+                .map_err(bad)?,
+            position: self
+                .position
+                .as_deref()
+                .map(Position::parse)
+                .transpose()
+                .map_err(bad)?,
+            emails: (self.emails.iter())
+                .map(|(value, kind, primary)| ContactEmail {
+                    value: value.clone(),
+                    kind: kind.as_deref().and_then(EmailKind::parse),
+                    primary: *primary,
+                })
+                .collect(),
+            phones: (self.phones.iter())
+                .map(|(value, kind, primary)| ContactPhone {
+                    value: value.clone(),
+                    kind: kind.as_deref().and_then(PhoneKind::parse),
+                    primary: *primary,
+                })
+                .collect(),
+            department: self.department.clone(),
+            organization: self.organization.clone(),
+            manager: self.manager.clone(),
+            employment: Employment {
+                primary: school(&self.primary_school)?,
+                others: self
+                    .other_schools
+                    .iter()
+                    .map(school)
+                    .collect::<Result<_, _>>()?,
+            },
+            employment_active: self.active,
+        })
+    }
+}
