@@ -187,7 +187,7 @@ pub fn login_taken(e: &DirectoryError) -> bool {
 
 /// The employment after a change by a caller: schools outside its scope are kept, schools
 /// inside follow the request; the primary may move only between schools the caller holds.
-fn merge_employment(
+pub(super) fn merge_employment(
     scope: &SchoolScope,
     current: &Employment,
     requested: &Employment,
