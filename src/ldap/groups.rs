@@ -270,31 +270,44 @@ impl LdapDirectory {
                 .map_err(|e| Self::group_write_error(e, &entry.dn, &name, &p.school))?;
             dn = target;
         }
+        let r = Reader(&entry);
+        let keys = |values: &[String]| values.iter().map(|v| dn_key(v)).collect::<HashSet<_>>();
+        let wanted_members: HashSet<String> =
+            std::iter::once(String::new()).chain(members).collect();
         let external: HashSet<String> = p
             .external_id
             .iter()
             .map(|e| e.trim().to_owned())
             .filter(|e| !e.is_empty())
             .collect();
-        let mut mods = vec![
-            Mod::Replace("zszoExternalId".to_owned(), external),
-            Mod::Replace(
-                "zszoSchoolCode".to_owned(),
-                HashSet::from([p.school.as_str().to_owned()]),
-            ),
-            Mod::Replace(
-                "member".to_owned(),
-                std::iter::once(String::new()).chain(members).collect(),
-            ),
-        ];
+        // Only what differs is written: a re-sent group keeps its version.
+        let mut mods = Vec::new();
+        if r.values("zszoExternalId")
+            .iter()
+            .cloned()
+            .collect::<HashSet<_>>()
+            != external
+        {
+            mods.push(Mod::Replace("zszoExternalId".to_owned(), external));
+        }
+        if r.values("zszoSchoolCode") != [p.school.as_str().to_owned()] {
+            let school = HashSet::from([p.school.as_str().to_owned()]);
+            mods.push(Mod::Replace("zszoSchoolCode".to_owned(), school));
+        }
+        let wanted_keys: HashSet<String> = wanted_members.iter().map(|v| dn_key(v)).collect();
+        if keys(r.values("member")) != wanted_keys {
+            mods.push(Mod::Replace("member".to_owned(), wanted_members));
+        }
         if dn == entry.dn && current_name.as_deref() != Some(name.as_str()) {
             // Only the case changed: the RDN matches (caseIgnoreMatch), so `cn` is replaced.
             mods.push(Mod::Replace("cn".to_owned(), HashSet::from([name.clone()])));
         }
-        self.pool()
-            .modify(&dn, mods)
-            .await
-            .map_err(|e| Self::group_write_error(e, &dn, &name, &p.school))?;
+        if !mods.is_empty() {
+            self.pool()
+                .modify(&dn, mods)
+                .await
+                .map_err(|e| Self::group_write_error(e, &dn, &name, &p.school))?;
+        }
         self.group_by_dn_or_id(id).await
     }
 

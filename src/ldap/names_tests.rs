@@ -266,3 +266,13 @@ proptest! {
         prop_assert!(ldap3::parse_filter(&rendered).is_ok(), "{}", rendered);
     }
 }
+
+#[test]
+fn dn_keys_ignore_escaping_style_spaces_and_case() {
+    assert_eq!(
+        dn_key("cn=Rada\\2C x,OU=grupy, dc=X"),
+        dn_key("cn=rada\\, X,ou=Grupy,dc=x")
+    );
+    assert_ne!(dn_key("cn=a,dc=x"), dn_key("cn=b,dc=x"));
+    assert_eq!(dn_key("uid=a\\5cb,dc=x"), "uid=a\\b,dc=x");
+}

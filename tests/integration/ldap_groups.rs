@@ -169,6 +169,8 @@ async fn a_rename_keeps_the_id_and_replaces_the_members() {
     let same = group(&school, "Klasa 1a, (wychowawcza)", &[&a]);
     let after = d.update_group(&special.entry.id, &same).await.unwrap();
     assert_eq!(after.profile.members, ids(&[&a]));
+    let again = d.update_group(&special.entry.id, &same).await.unwrap();
+    assert_eq!(again, after, "a re-sent group writes nothing");
     let upper = group(&school, "NOWA NAZWA", &[&b]);
     let after = d.update_group(&g.entry.id, &upper).await.unwrap();
     assert_eq!(after.entry.id, g.entry.id);
