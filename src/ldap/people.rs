@@ -9,7 +9,9 @@
 //!    `eduPerson(Primary)OrgUnitDN` for the new primary school included — and the sign-in
 //!    lock: `pwdAccountLockedTime: 000001010000Z` (ppolicy's permanent lock) set
 //!    when employment is inactive and the person has credentials, removed when employment is
-//!    active and the value is exactly that one (a lockout after failed binds is left alone);
+//!    active and the value is exactly that one — unless the account state is `locked` (an
+//!    administrator's lock, which HR never lifts); a lockout after failed binds, with a real
+//!    timestamp, is left alone;
 //! 3. when the entry is not under its primary school's `ou=pracownicy`: Modify DN with
 //!    `newSuperior` (the id stays; refint and memberof carry group memberships and `manager`
 //!    links along);
@@ -304,7 +306,12 @@ impl LdapDirectory {
                 "pwdAccountLockedTime".to_owned(),
                 HashSet::from([PERMANENT_LOCK.to_owned()]),
             ));
-        } else if profile.employment_active && locked {
+        } else if profile.employment_active
+            && locked
+            && current.account_state != AccountState::Locked
+        {
+            // An account an administrator locked (state `locked`) stays locked: HR's
+            // employment never lifts an administrator's decision.
             mods.push(Mod::Delete(
                 "pwdAccountLockedTime".to_owned(),
                 HashSet::from([PERMANENT_LOCK.to_owned()]),

@@ -3,10 +3,13 @@
 //! `ldap_people_search`). Each test uses its own schools; results are also
 //! checked directly in LDAP as the rootdn.
 
+use crate::common;
 use crate::ldap_directory::{
     admin_read, credentials, directory, login, new_school, person, person_name,
 };
+use ldap3::Mod;
 use secrecy::SecretString;
+use std::collections::HashSet;
 use time::OffsetDateTime;
 use zszo_connector::domain::query::{
     CompareOp, EmailKind, Filter, PersonAttr as P, PersonFilter, PhoneKind, Value,
@@ -423,6 +426,26 @@ async fn inactive_employment_refuses_sign_in_and_keeps_the_entry_readable() {
         .await
         .unwrap();
     assert!(!raw.contains_key("pwdAccountLockedTime"));
+
+    // An account an administrator locked stays locked whatever HR says.
+    let mut admin = common::connect_admin().await;
+    let locked = vec![
+        Mod::Replace("zszoAccountState", HashSet::from(["locked"])),
+        Mod::Replace("pwdAccountLockedTime", HashSet::from(["000001010000Z"])),
+    ];
+    admin
+        .modify(&created.entry.dn, locked)
+        .await
+        .unwrap()
+        .success()
+        .unwrap();
+    let _ = admin.unbind().await;
+    let after = d.update_person(&created.entry.id, &on).await.unwrap();
+    assert_eq!(after.account_state, AccountState::Locked);
+    assert!(
+        !d.check_password(&created.login, &password).await.unwrap(),
+        "still locked"
+    );
 
     // Without credentials there is nothing to lock, and none are created.
     let plain = add(&d, &school, "bezkonta", "Bez", "Konta").await;
