@@ -85,6 +85,11 @@ impl AppState {
             clients: self.scim_clients.clone(),
             base_url: format!("{}/scim/v2", self.config.server.public_base_url),
             body_limit: self.config.server.request_body_limit_bytes,
+            idempotency: scim_http::idempotency::Idempotency::new(
+                self.state.clone(),
+                self.clock.clone(),
+                self.config.server.request_timeout,
+            ),
         }
     }
 }

@@ -2,7 +2,7 @@
 //! caller can see. Role groups (local administrators) are refused by the directory adapter:
 //! SCIM never grants an administrative role (security.md AUTHZ-03).
 
-use super::{in_scope, Caller, Provisioning, ProvisioningError};
+use super::{in_scope, Caller, Precondition, Provisioning, ProvisioningError};
 use crate::ports::{GroupEntry, GroupProfile};
 
 /// A membership change (PATCH): ids to add and to remove.
@@ -42,9 +42,22 @@ impl Provisioning {
         id: &str,
         profile: GroupProfile,
     ) -> Result<GroupEntry, ProvisioningError> {
+        self.update_group_if(caller, id, profile, &Precondition::None)
+            .await
+    }
+
+    /// `update_group` when the group is still at a version `expected` accepts.
+    pub async fn update_group_if(
+        &self,
+        caller: &Caller,
+        id: &str,
+        profile: GroupProfile,
+        expected: &Precondition,
+    ) -> Result<GroupEntry, ProvisioningError> {
         let current = self.directory.get_group(id, &caller.scope).await?;
         let result = async {
             let current = current.as_ref().ok_or(ProvisioningError::NotFound)?;
+            expected.check(&current.meta.version)?;
             if profile.school != current.profile.school {
                 return Err(ProvisioningError::Invalid(
                     "a group cannot move to another school".into(),
@@ -75,9 +88,22 @@ impl Provisioning {
         id: &str,
         changes: GroupChanges,
     ) -> Result<GroupEntry, ProvisioningError> {
+        self.change_group_members_if(caller, id, changes, &Precondition::None)
+            .await
+    }
+
+    /// `change_group_members` when the group is still at a version `expected` accepts.
+    pub async fn change_group_members_if(
+        &self,
+        caller: &Caller,
+        id: &str,
+        changes: GroupChanges,
+        expected: &Precondition,
+    ) -> Result<GroupEntry, ProvisioningError> {
         let current = self.directory.get_group(id, &caller.scope).await?;
         let result = async {
-            current.as_ref().ok_or(ProvisioningError::NotFound)?;
+            let group = current.as_ref().ok_or(ProvisioningError::NotFound)?;
+            expected.check(&group.meta.version)?;
             self.check_members_visible(caller, &changes.add).await?;
             Ok(self
                 .directory
@@ -102,9 +128,20 @@ impl Provisioning {
     }
 
     pub async fn delete_group(&self, caller: &Caller, id: &str) -> Result<(), ProvisioningError> {
+        self.delete_group_if(caller, id, &Precondition::None).await
+    }
+
+    /// `delete_group` when the group is still at a version `expected` accepts.
+    pub async fn delete_group_if(
+        &self,
+        caller: &Caller,
+        id: &str,
+        expected: &Precondition,
+    ) -> Result<(), ProvisioningError> {
         let current = self.directory.get_group(id, &caller.scope).await?;
         let result = async {
-            current.as_ref().ok_or(ProvisioningError::NotFound)?;
+            let group = current.as_ref().ok_or(ProvisioningError::NotFound)?;
+            expected.check(&group.meta.version)?;
             Ok(self.directory.delete_group(id).await?)
         }
         .await;

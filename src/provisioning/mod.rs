@@ -42,6 +42,9 @@ pub enum ProvisioningError {
     /// The request is well-formed but cannot be applied as asked.
     #[error("{0}")]
     Invalid(String),
+    /// The client's `If-Match` does not match the current version (RFC 7644 §3.14).
+    #[error("the resource changed since the version given")]
+    PreconditionFailed,
     /// The mass-deprovisioning guard held the operation for a system administrator.
     #[error("held for review as operation {}: {}", .0.id, .0.reason)]
     Held(HeldNotice),
@@ -60,6 +63,7 @@ impl ProvisioningError {
             ProvisioningError::OutOfScope(m) => format!("out_of_scope: {m}"),
             ProvisioningError::Conflict(m) => format!("conflict: {m}"),
             ProvisioningError::Invalid(m) => format!("invalid: {m}"),
+            ProvisioningError::PreconditionFailed => "precondition_failed".into(),
             ProvisioningError::Held(h) => format!("held: {}", h.id),
             ProvisioningError::Unavailable => "directory_unavailable".into(),
             ProvisioningError::Internal => "internal_error".into(),
@@ -88,6 +92,35 @@ impl From<DirectoryError> for ProvisioningError {
                 tracing::error!(error = %e, "unexpected directory error");
                 ProvisioningError::Internal
             }
+        }
+    }
+}
+
+/// A client's condition on the version (`entryCSN`) of the resource it changes (RFC 7232
+/// §3.1 `If-Match`). Checked read-compare-write against the version the use case reads, not
+/// atomically in the directory (no RFC 4528 assertion): a change by another LDAP client
+/// between that read and the write is not detected.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Precondition {
+    /// No `If-Match`.
+    #[default]
+    None,
+    /// `If-Match: *`: any existing resource.
+    Exists,
+    /// One of these versions (opaque ETag values).
+    VersionIn(Vec<String>),
+}
+
+impl Precondition {
+    /// `current`: the version just read.
+    pub fn check(&self, current: &str) -> Result<(), ProvisioningError> {
+        // As the ETag shows it (`crate::scim::render`): without quotes or backslashes.
+        let current = current.replace(['"', '\\'], "");
+        match self {
+            Precondition::VersionIn(v) if !v.contains(&current) => {
+                Err(ProvisioningError::PreconditionFailed)
+            }
+            _ => Ok(()),
         }
     }
 }

@@ -5,7 +5,7 @@
 //! No use case here creates credentials: HR's `active` is employment, not an account.
 
 use super::guard::Intent;
-use super::{in_scope, Caller, Provisioning, ProvisioningError};
+use super::{in_scope, Caller, Precondition, Provisioning, ProvisioningError};
 use crate::domain::{login_candidates, SchoolCode};
 use crate::ports::{
     DirectoryError, Employment, NewPerson, PersonEntry, PersonProfile, SchoolScope,
@@ -73,6 +73,18 @@ impl Provisioning {
         id: &str,
         requested: PersonProfile,
     ) -> Result<PersonEntry, ProvisioningError> {
+        self.update_person_if(caller, id, requested, &Precondition::None)
+            .await
+    }
+
+    /// `update_person` when the person is still at a version `expected` accepts.
+    pub async fn update_person_if(
+        &self,
+        caller: &Caller,
+        id: &str,
+        requested: PersonProfile,
+        expected: &Precondition,
+    ) -> Result<PersonEntry, ProvisioningError> {
         let current = match self.directory.get_person(id, &caller.scope).await {
             Ok(Some(p)) => p,
             Ok(None) => {
@@ -87,6 +99,7 @@ impl Provisioning {
         };
         let before = current.profile.clone();
         let result = async {
+            expected.check(&current.meta.version)?;
             let profile = PersonProfile {
                 employment: merge_employment(
                     &caller.scope,
@@ -141,9 +154,20 @@ impl Provisioning {
 
     /// Deletes the entry. Refused when the person also works at a school outside the scope.
     pub async fn delete_person(&self, caller: &Caller, id: &str) -> Result<(), ProvisioningError> {
+        self.delete_person_if(caller, id, &Precondition::None).await
+    }
+
+    /// `delete_person` when the person is still at a version `expected` accepts.
+    pub async fn delete_person_if(
+        &self,
+        caller: &Caller,
+        id: &str,
+        expected: &Precondition,
+    ) -> Result<(), ProvisioningError> {
         let current = self.directory.get_person(id, &caller.scope).await?;
         let result = async {
             let person = current.as_ref().ok_or(ProvisioningError::NotFound)?;
+            expected.check(&person.meta.version)?;
             if let Some(outside) = person
                 .profile
                 .employment

@@ -7,6 +7,7 @@
 //! durable (fsync on commit) and runs off the async runtime (`spawn_blocking`).
 
 pub mod held;
+pub mod idempotency;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -44,12 +45,10 @@ from_redb!(
 
 /// The open state file, shared by the parts that keep state in it.
 #[derive(Clone)]
-#[allow(dead_code)] // read by the parts that keep state here (idempotency, held operations)
 pub struct StateStore {
     db: Arc<redb::Database>,
 }
 
-#[allow(dead_code)]
 impl StateStore {
     /// Opens or creates the file (and its folder). One process at a time: a second opener
     /// gets a clear "in use" error.
@@ -69,6 +68,7 @@ impl StateStore {
         Ok(Self { db: Arc::new(db) })
     }
 
+    #[allow(dead_code)] // for parts that need a transaction outside `blocking` (held operations)
     pub(crate) fn db(&self) -> &redb::Database {
         &self.db
     }

@@ -33,6 +33,8 @@ pub struct ScimApp {
     pub token_read_only: String,
     pub audit: Arc<RedbAuditLog>,
     pub directory: Arc<LdapDirectory>,
+    /// The daemon's state store (idempotency records).
+    pub state: zszo_connector::store::StateStore,
     _dir: tempfile::TempDir,
 }
 
@@ -127,7 +129,7 @@ path = "{state}"
             config,
             directory.clone(),
             audit.clone(),
-            store,
+            store.clone(),
             Arc::new(SystemClock),
         )
         .unwrap();
@@ -145,6 +147,7 @@ path = "{state}"
             token_read_only,
             audit,
             directory,
+            state: store,
             _dir: dir,
         }
     }

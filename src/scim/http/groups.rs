@@ -3,6 +3,7 @@
 //! by Entra or Okta to other members are not lost.
 
 use super::body::ScimJson;
+use super::conditional::IfMatch;
 use super::convert::{group_profile, group_view, new_group_school};
 use super::users::{order, query_from, ProjectionParams, RawParams};
 use super::{Client, ScimState};
@@ -143,6 +144,7 @@ pub async fn replace(
     State(state): State<ScimState>,
     client: Client,
     Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
     ScimJson(body): ScimJson,
 ) -> Result<Response, ScimError> {
     client.require_write()?;
@@ -150,7 +152,12 @@ pub async fn replace(
     let school = current(&state, &client, &id).await?.profile.school;
     let group = state
         .provisioning
-        .update_group(&client.caller(), &id, group_profile(draft, school)?)
+        .update_group_if(
+            &client.caller(),
+            &id,
+            group_profile(draft, school)?,
+            &expected,
+        )
         .await?;
     Ok(respond(&state, &group, StatusCode::OK))
 }
@@ -159,6 +166,7 @@ pub async fn patch(
     State(state): State<ScimState>,
     client: Client,
     Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
     ScimJson(body): ScimJson,
 ) -> Result<Response, ScimError> {
     client.require_write()?;
@@ -184,13 +192,13 @@ pub async fn patch(
         };
         state
             .provisioning
-            .change_group_members(&caller, &id, changes)
+            .change_group_members_if(&caller, &id, changes, &expected)
             .await?
     } else {
         let profile = group_profile(new, before.profile.school.clone())?;
         state
             .provisioning
-            .update_group(&caller, &id, profile)
+            .update_group_if(&caller, &id, profile, &expected)
             .await?
     };
     Ok(respond(&state, &group, StatusCode::OK))
@@ -200,11 +208,12 @@ pub async fn delete(
     State(state): State<ScimState>,
     client: Client,
     Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
 ) -> Result<StatusCode, ScimError> {
     client.require_write()?;
     state
         .provisioning
-        .delete_group(&client.caller(), &id)
+        .delete_group_if(&client.caller(), &id, &expected)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

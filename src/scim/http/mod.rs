@@ -8,9 +8,11 @@
 mod auth;
 mod body;
 mod bulk;
+pub mod conditional;
 mod convert;
 mod discovery;
 mod groups;
+pub mod idempotency;
 mod users;
 
 pub use auth::Client;
@@ -38,6 +40,8 @@ pub struct ScimState {
     /// The public SCIM root, e.g. `https://zszo.example/scim/v2`: `location` and `$ref` use it.
     pub base_url: String,
     pub body_limit: usize,
+    /// `Idempotency-Key` records (state store), clock and expiry policy.
+    pub idempotency: idempotency::Idempotency,
 }
 
 /// The router to nest at `/scim/v2`; `limits` (body size, timeout) are applied inside the
@@ -83,6 +87,11 @@ where
         .method_not_allowed_fallback(|| async {
             ScimError::method_not_allowed("this method is not supported on this endpoint")
         })
+        .layer(middleware::from_fn(conditional::not_modified))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::guard,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::require_client,
@@ -143,6 +152,9 @@ impl From<ProvisioningError> for ScimError {
             ProvisioningError::OutOfScope(m) => ScimError::forbidden(m),
             ProvisioningError::Conflict(m) => ScimError::uniqueness(m),
             ProvisioningError::Invalid(m) => ScimError::invalid_value(m),
+            ProvisioningError::PreconditionFailed => ScimError::precondition_failed(
+                "the resource has changed since the version in If-Match",
+            ),
             // 409 without scimType, deliberately: see `provisioning/guard.rs`.
             ProvisioningError::Held(h) => ScimError::new(
                 409,

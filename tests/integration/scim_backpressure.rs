@@ -1,0 +1,189 @@
+//! Backpressure (issue 4, REL-01): with the directory down, SCIM writes answer 503 with
+//! `Retry-After` from the adapter's own failure (not the request timeout), write nothing,
+//! and leave a failure in the audit store; once slapd is back, the pool recovers and the
+//! same request succeeds. Uses a private slapd that the test stops and restarts.
+
+use crate::common;
+use reqwest::StatusCode;
+use serde_json::Value;
+use std::sync::Arc;
+use zszo_connector::app::{self, AppState};
+use zszo_connector::audit::{HmacKey, RedbAuditLog};
+use zszo_connector::bootstrap::{Bootstrap, Seed};
+use zszo_connector::clients::{Access, ClientFile};
+use zszo_connector::clock::SystemClock;
+use zszo_connector::config::Config;
+use zszo_connector::domain::audit::{AuditQuery, Outcome};
+use zszo_connector::ldap::LdapDirectory;
+use zszo_connector::ports::{AuditLog, Directory, SchoolScope};
+use zszo_connector::slapd;
+
+struct Daemon {
+    base: String,
+    token: String,
+    audit: Arc<RedbAuditLog>,
+    directory: Arc<LdapDirectory>,
+}
+
+/// The real router over a private slapd at `url`, with one client for `school`.
+async fn daemon(
+    dir: &std::path::Path,
+    instance: &slapd::SlapdInstance,
+    pw: &str,
+    school: &str,
+) -> Daemon {
+    let clients = dir.join("scim-clients.toml");
+    let config = Config::from_toml_str(&format!(
+        r#"
+[server]
+listen = "127.0.0.1:0"
+public_base_url = "http://127.0.0.1"
+[ldap]
+url = "{url}"
+base_dn = "{base}"
+bind_dn = "{bind}"
+bind_password = "{pw}"
+eppn_scope = "zszo.krakow.pl"
+pool_size = 2
+[audit]
+path = "unused"
+hmac_key_file = "unused"
+[mail]
+transport = "file"
+from = "ZSZO <no-reply@zszo.krakow.pl>"
+file_dir = "{mail}"
+[scim]
+clients_file = "{clients}"
+[state]
+path = "{state}"
+"#,
+        url = instance.url(),
+        bind = instance.service_dn(),
+        base = common::BASE_DN,
+        mail = dir.join("mail").display(),
+        clients = clients.display(),
+        state = dir.join("state.redb").display(),
+    ))
+    .unwrap();
+    let key = HmacKey::generate_to(dir.join("key")).unwrap();
+    let audit =
+        Arc::new(RedbAuditLog::open(dir.join("audit.redb"), key, Arc::new(SystemClock)).unwrap());
+    let directory = Arc::new(
+        LdapDirectory::connect(zszo_connector::daemon::ldap_options(&config))
+            .await
+            .unwrap(),
+    );
+    let seed = format!("[[school]]\ncode = \"{school}\"\nname = \"Szkoła {school}\"\n");
+    Bootstrap {
+        directory: directory.as_ref(),
+        audit: audit.as_ref(),
+        password_cost: config.passwords,
+    }
+    .run(&Seed::parse(&seed, false).unwrap())
+    .await
+    .unwrap();
+    let (_, token) = ClientFile::new(&clients)
+        .create(
+            "hr",
+            vec![school.to_owned()],
+            Access::ReadWrite,
+            time::Duration::days(1),
+            time::OffsetDateTime::now_utc(),
+        )
+        .unwrap();
+    let store = zszo_connector::store::StateStore::open(&config.state.path).unwrap();
+    let state = AppState::new(
+        config,
+        directory.clone(),
+        audit.clone(),
+        store,
+        Arc::new(SystemClock),
+    )
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(app::serve(state, listener, std::future::pending()));
+    use secrecy::ExposeSecret;
+    Daemon {
+        base: format!("http://127.0.0.1:{port}/scim/v2"),
+        token: token.expose_secret().to_owned(),
+        audit,
+        directory,
+    }
+}
+
+async fn post_user(d: &Daemon, body: &Value) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+    let res = reqwest::Client::new()
+        .post(format!("{}/Users", d.base))
+        .bearer_auth(&d.token)
+        .header("content-type", "application/scim+json")
+        // A 503 is not kept under the key: the retry with the same key runs again.
+        .header("idempotency-key", "retry-after-outage")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    let (status, headers) = (res.status(), res.headers().clone());
+    (status, headers, res.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn with_the_directory_down_a_post_gets_503_with_retry_after_and_succeeds_once_it_is_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let (service_pw, admin_pw) = (common::random_password(), common::random_password());
+    let mut spec = common::spec_in(dir.path().join("slapd"), &service_pw, &admin_pw);
+    slapd::prepare(&spec).unwrap();
+    let instance = slapd::start(&spec).unwrap();
+    let school = common::unique_school_code();
+    let d = daemon(dir.path(), &instance, &service_pw, &school).await;
+    let body = crate::scim_support::okta_user(&school, "Tomasz", "Przerwa");
+
+    // slapd goes away with connections open in the pool.
+    spec.port = Some(instance.port());
+    instance.stop().unwrap();
+    let (status, headers, error) = post_user(&d, &body).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{error}");
+    assert!(headers.contains_key("retry-after"));
+    assert_eq!(error["status"], "503");
+    // The adapter's own failure, not the request timeout: the request did not hang.
+    assert!(
+        error["detail"].as_str().unwrap().contains("directory"),
+        "{error}"
+    );
+    let records = d
+        .audit
+        .query(AuditQuery {
+            school: Some(school.clone()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let failed = &records[0].record;
+    assert_eq!(failed.action, "person.created");
+    assert_eq!(
+        failed.outcome,
+        Outcome::Failure("directory_unavailable".into())
+    );
+
+    // slapd is back on the same port: nothing was written, and the same POST now succeeds.
+    let _instance = slapd::start(&spec).unwrap();
+    let scope = SchoolScope::All;
+    let search = zszo_connector::ports::PersonSearch {
+        filter: None,
+        scope: scope.clone(),
+        sort: None,
+        start_index: 1,
+        count: 10,
+    };
+    let page = d.directory.search_people(&search).await.unwrap();
+    assert_eq!(page.total, 0, "nothing half written while slapd was down");
+    let (status, created_headers, created) = post_user(&d, &body).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert!(!headers_replayed(&created_headers));
+    let id = created["id"].as_str().unwrap();
+    assert!(d.directory.get_person(id, &scope).await.unwrap().is_some());
+}
+
+fn headers_replayed(h: &reqwest::header::HeaderMap) -> bool {
+    h.contains_key("idempotency-replayed")
+}
