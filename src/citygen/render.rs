@@ -85,8 +85,9 @@ pub fn bulk_requests(city: &City, max_operations: usize, max_payload: usize) -> 
     requests
 }
 
+/// Without `failOnErrors`: every operation is attempted (RFC 7644 §3.7.3).
 fn bulk_request(ops: Vec<Value>) -> Value {
-    json!({"schemas": [BULK_REQUEST_SCHEMA], "failOnErrors": 0, "Operations": ops})
+    json!({"schemas": [BULK_REQUEST_SCHEMA], "Operations": ops})
 }
 
 /// The login of each person, allocated as the connector does when the people are created

@@ -1,5 +1,6 @@
 mod audit_store;
 mod bootstrap;
+mod city_load;
 mod cli;
 mod common;
 mod dev_mode;
