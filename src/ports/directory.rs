@@ -2,6 +2,16 @@
 //! (`crate::ldap::LdapDirectory`) implements it; nothing here knows LDAP.
 //!
 //! Ids are `entryUUID`s (SCIM `id`): stable across renames and moves between schools.
+//!
+//! - Visibility: a person is visible to a [`SchoolScope`] when any of their schools is in it,
+//!   a group when its school is; outside the scope `get_*` answers `None`.
+//! - Searches are evaluated by the directory (filters rendered to LDAP, `ldap::render`
+//!   documents the mapping); an ordering comparison on a text attribute without an ORDERING
+//!   rule in the schema (names, mail, title …) matches nothing.
+//! - Contacts: LDAP keeps no email types, so every address reads back as `work`, the first
+//!   one primary; phones keep their type by attribute (see [`ContactPhone`]).
+//! - Role groups (`cn=administratorzy-lokalni`) are outside the group methods: never listed,
+//!   never in `PersonEntry::groups`, and changing one is `InsufficientAccess`.
 
 use crate::domain::query::{
     EmailKind, GroupAttr, GroupFilter, PersonAttr, PersonFilter, PhoneKind,
