@@ -50,7 +50,7 @@ pub struct HeldNotice {
 
 /// What a deprovisioning operation would do.
 pub(super) enum Intent {
-    Deactivate(PersonProfile),
+    Deactivate(Box<PersonProfile>),
     Delete,
 }
 
@@ -199,7 +199,7 @@ impl Provisioning {
             request_id: caller.request_id.clone(),
             intent: match intent {
                 Intent::Deactivate(p) => HeldIntent::Deactivate {
-                    profile: (&p).into(),
+                    profile: Box::new(p.as_ref().into()),
                 },
                 Intent::Delete => HeldIntent::Delete,
             },

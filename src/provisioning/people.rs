@@ -111,7 +111,7 @@ impl Provisioning {
             // `active` true → false: the mass-deprovisioning guard admits it or holds it.
             let ticket = match before.employment_active && !profile.employment_active {
                 true => {
-                    let intent = Intent::Deactivate(profile.clone());
+                    let intent = Intent::Deactivate(Box::new(profile.clone()));
                     self.admit_deprovisioning(caller, &current, intent).await?
                 }
                 false => None,

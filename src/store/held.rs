@@ -43,7 +43,7 @@ pub enum Trip {
 pub enum HeldIntent {
     /// Replace the person with this profile (`active` false), as the use case computed it.
     Deactivate {
-        profile: StoredProfile,
+        profile: Box<StoredProfile>,
     },
     Delete,
 }
@@ -94,7 +94,7 @@ pub struct Ticket(String);
 pub enum Admission {
     Admitted(Ticket),
     /// Held now (`true`) or already held by an earlier identical request (`false`).
-    Held(HeldOperation, bool),
+    Held(Box<HeldOperation>, bool),
 }
 
 /// The held-operations part of the state store.
@@ -139,7 +139,7 @@ impl HeldStore {
                     if let Some(id) = existing {
                         if let Some(json) = held.get(id)? {
                             let op = serde_json::from_str(json.value()).map_err(corrupt)?;
-                            return Ok(Admission::Held(op, false));
+                            return Ok(Admission::Held(Box::new(op), false));
                         }
                     }
                     let mut tripped = tx.open_table(TRIPPED)?;
@@ -190,7 +190,7 @@ impl HeldStore {
                             let key = scope_key(c, school);
                             let n = tripped.get(key.as_str())?.map(|v| v.value()).unwrap_or(0);
                             tripped.insert(key.as_str(), n + 1)?;
-                            Admission::Held(op, true)
+                            Admission::Held(Box::new(op), true)
                         }
                     }
                 };
