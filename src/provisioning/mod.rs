@@ -13,8 +13,8 @@ mod people;
 mod replay;
 
 pub use groups::GroupChanges;
-pub use guard::{decide, DeprovisioningGuard, HeldNotice, Operator, Population, Released};
 pub use replay::Applied;
+pub use guard::{decide, DeprovisioningGuard, HeldNotice, Operator, Population, Released};
 pub use people::login_taken;
 
 use crate::domain::audit::{Actor, NewAuditRecord, Outcome};

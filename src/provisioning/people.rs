@@ -201,12 +201,9 @@ impl Provisioning {
 /// Whether a refused create means "this login is taken" (try the next candidate) rather than
 /// another uniqueness clash (userName, externalId, email), which no other login would cure.
 pub fn login_taken(e: &DirectoryError) -> bool {
-    match e {
-        DirectoryError::AlreadyExists(m) => {
-            m.starts_with("login ") || m.to_ascii_lowercase().starts_with("uid=")
-        }
-        _ => false,
-    }
+    // A 68 (entry exists) names the DN, which starts with the login's RDN.
+    e.taken() == Some("login")
+        || matches!(e, DirectoryError::AlreadyExists(m) if m.to_ascii_lowercase().starts_with("uid="))
 }
 
 /// The employment after a change by a caller: schools outside its scope are kept, schools

@@ -15,7 +15,7 @@ mod scim_users;
 mod scim_groups;
 mod scim_group_school;
 mod scim_bulk;
-mod scim_guard;
 mod scim_idempotency;
 mod scim_conditional;
 mod scim_backpressure;
+mod scim_guard;

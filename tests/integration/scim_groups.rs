@@ -291,3 +291,46 @@ async fn put_replaces_members_and_delete_removes_the_group() {
         vec![u2]
     );
 }
+
+#[tokio::test]
+async fn the_root_search_finds_users_and_groups_and_pages_over_both() {
+    let app = ScimApp::start().await;
+    let tag = uuid::Uuid::new_v4().simple().to_string();
+    let mut user = okta_user(&app.school_a, "Szukany", "Użytkownik");
+    user["displayName"] = json!(format!("Wspólna {tag} osoba"));
+    let u = app.create_user(&app.token_a, user).await;
+    let g = group(&app, &format!("Wspólna {tag} grupa"), json!([])).await;
+    let search = |start: u32, count: u32| {
+        json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+            "filter": format!("displayName sw \"Wspólna {tag}\""),
+            "startIndex": start, "count": count
+        })
+    };
+    let all = app
+        .call(&app.token_a, Method::POST, "/.search", Some(search(1, 10)))
+        .await;
+    assert_eq!(all.status, StatusCode::OK, "{}", all.body);
+    assert_eq!(all.body["totalResults"], 2);
+    let found: Vec<&str> = all.body["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(found, [u.as_str(), g.as_str()], "users first, then groups");
+    let second = app
+        .call(&app.token_a, Method::POST, "/.search", Some(search(2, 1)))
+        .await;
+    assert_eq!(second.body["Resources"][0]["id"], g.as_str());
+    assert_eq!(second.body["totalResults"], 2);
+    // A filter only Users understand finds no groups but is no error.
+    let users_only = json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+        "filter": format!("name.givenName eq \"Szukany\" and displayName sw \"Wspólna {tag}\"")
+    });
+    let res = app
+        .call(&app.token_a, Method::POST, "/.search", Some(users_only))
+        .await;
+    assert_eq!(res.body["totalResults"], 1, "{}", res.body);
+}

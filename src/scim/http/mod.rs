@@ -13,6 +13,7 @@ mod convert;
 mod discovery;
 mod groups;
 pub mod idempotency;
+mod root_search;
 mod users;
 
 pub use auth::Client;
@@ -81,7 +82,7 @@ where
                 .patch(groups::patch)
                 .delete(groups::delete),
         )
-        .route("/.search", post(users::root_search))
+        .route("/.search", post(root_search::search))
         .route("/Bulk", post(bulk::bulk))
         .fallback(|| async { ScimError::not_found("no such SCIM endpoint") })
         .method_not_allowed_fallback(|| async {

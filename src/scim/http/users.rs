@@ -2,8 +2,8 @@
 //! create, replace, patch, delete. Writes go through `crate::provisioning`.
 
 use super::body::ScimJson;
-use super::convert::{person_profile, user_view, Changed};
 use super::conditional::IfMatch;
+use super::convert::{person_profile, user_view, Changed};
 use super::{Client, ScimState};
 use crate::ports::{PersonEntry, PersonSearch, SortOrder};
 use crate::scim::discovery::Discovery;
@@ -129,15 +129,6 @@ pub async fn search(
 ) -> Result<Response, ScimError> {
     let query = ListQuery::from_search_body(&body, Discovery::get().max_results())?;
     list_users(&state, &client, query).await
-}
-
-/// `POST /.search` at the root: Users only — Groups are searched at `/Groups/.search`.
-pub async fn root_search(
-    state: State<ScimState>,
-    client: Client,
-    body: ScimJson,
-) -> Result<Response, ScimError> {
-    search(state, client, body).await
 }
 
 pub async fn get(
