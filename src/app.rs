@@ -75,6 +75,11 @@ impl AppState {
             directory: self.directory.clone(),
             audit: self.audit.clone(),
             guard: Some(self.guard.clone()),
+            clock: self.clock.clone(),
+            password_cost: self.config.passwords,
+            retired_logins: Some(crate::store::retired_logins::RetiredLogins::new(
+                self.state.clone(),
+            )),
         }
     }
 

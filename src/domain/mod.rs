@@ -5,12 +5,14 @@
 mod account;
 pub mod audit;
 mod login;
+pub mod password;
 mod person;
 pub mod query;
 mod school;
 
 pub use account::AccountState;
 pub use login::{login_candidates, LoginName};
+pub use password::{OneTimePassword, PasswordPolicy, PolicyContext, PolicyViolation};
 pub use person::{EmployeeNumber, FamilyName, GivenName, PersonName, Position};
 pub use school::{School, SchoolCode, SchoolName};
 

@@ -12,9 +12,10 @@ use super::mapping::{empty_group_attrs, ou_attrs, school_attrs, school_from_entr
 use super::names::{Filter, Layout};
 use super::pool::{bind, LdapOptions, LdapPool};
 use crate::clock::{Clock, SystemClock};
-use crate::domain::{EmployeeNumber, LoginName, School, SchoolCode};
+use crate::domain::{AccountState, EmployeeNumber, LoginName, School, SchoolCode};
 use crate::ports::{
     AdminRole, Directory, DirectoryError, EntryRef, GroupEntry, GroupProfile, GroupSearch,
+    InitialCredentials,
     NewPerson, Page, PersonEntry, PersonProfile, PersonSearch, SchoolEntry, SchoolScope,
 };
 use async_trait::async_trait;
@@ -300,5 +301,27 @@ impl Directory for LdapDirectory {
             Err(DirectoryError::InvalidCredentials) => Ok(false),
             Err(e) => Err(e),
         }
+    }
+
+    async fn set_initial_credentials(
+        &self,
+        id: &str,
+        credentials: &InitialCredentials,
+        expect: AccountState,
+    ) -> Result<PersonEntry, DirectoryError> {
+        self.set_initial_credentials_impl(id, credentials, expect)
+            .await
+    }
+
+    async fn lock_account(
+        &self,
+        id: &str,
+        expect: AccountState,
+    ) -> Result<PersonEntry, DirectoryError> {
+        self.lock_account_impl(id, expect).await
+    }
+
+    async fn unlock_account(&self, id: &str) -> Result<PersonEntry, DirectoryError> {
+        self.unlock_account_impl(id).await
     }
 }

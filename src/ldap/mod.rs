@@ -11,6 +11,7 @@
 //!
 //! Invariant: nothing outside this module builds a DN or a filter string or sees an ldap3 type.
 
+mod accounts;
 pub mod directory;
 pub mod error;
 mod groups;

@@ -70,6 +70,19 @@ pub struct NewCredentials {
     pub expires_at: Option<OffsetDateTime>,
 }
 
+/// A one-time password's hash and terms, written by [`Directory::set_initial_credentials`]
+/// (security.md INIT-03, PPOL-02): `userPassword: {ARGON2}…`, `pwdReset: TRUE`, `pwdEndTime`
+/// and `zszoInitialPasswordExpiry` = `expires_at`, state `awaiting-first-login`.
+#[derive(Debug, Clone)]
+pub struct InitialCredentials {
+    pub hash: PasswordHash,
+    pub expires_at: OffsetDateTime,
+    /// `zszoAccountCreatedBy` (an actor, e.g. `person:jan.kowalski`); written on creation only.
+    pub created_by: String,
+    /// `zszoAccountCreatedAt`; written on creation only.
+    pub created_at: OffsetDateTime,
+}
+
 /// A contact email. LDAP `mail` has no type: every address is read back as type `work`, the
 /// first one `primary` (written in this order: the primary one first, then the rest as given).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -389,6 +402,34 @@ pub trait Directory: Send + Sync {
         login: &LoginName,
         password: &SecretString,
     ) -> Result<bool, DirectoryError>;
+
+    /// Gives the person a one-time password ([`InitialCredentials`]) in one Modify, only if
+    /// their account state is still `expect` (compared and changed atomically by the
+    /// directory); otherwise `AlreadyExists("account state …")` and nothing changes. The new
+    /// state is `awaiting-first-login`; with inactive employment the account is also locked
+    /// (`pwdAccountLockedTime`), so the password cannot be used until HR reactivates them.
+    /// `zszoAccountCreatedBy/At` are written only when `expect` is `None` (a new account).
+    async fn set_initial_credentials(
+        &self,
+        id: &str,
+        credentials: &InitialCredentials,
+        expect: AccountState,
+    ) -> Result<PersonEntry, DirectoryError>;
+
+    /// An administrator's lock: state `locked` and ppolicy's permanent lock, only if the state
+    /// is still `expect` (else `AlreadyExists("account state …")`).
+    async fn lock_account(
+        &self,
+        id: &str,
+        expect: AccountState,
+    ) -> Result<PersonEntry, DirectoryError>;
+
+    /// Lifts an administrator's lock (state must still be `locked`, else
+    /// `AlreadyExists("account state …")`). The state returns to where the account was: a
+    /// pending one-time password (`pwdReset`) → `awaiting-first-login`, an activated account
+    /// (`zszoAccountActivatedAt`) → `active`, else `awaiting-email-confirmation`. The ppolicy
+    /// lock is removed only while employment is active (HR's lock stays).
+    async fn unlock_account(&self, id: &str) -> Result<PersonEntry, DirectoryError>;
 }
 
 #[cfg(test)]

@@ -7,11 +7,13 @@
 //! the schools it holds (the others are kept), and delete a person only when every school of
 //! theirs is in its scope.
 
+mod accounts;
 mod groups;
 mod guard;
 mod people;
 mod replay;
 
+pub use accounts::IssuedAccount;
 pub use groups::GroupChanges;
 pub use replay::Applied;
 pub use guard::{decide, DeprovisioningGuard, HeldNotice, Operator, Population, Released};
@@ -132,6 +134,12 @@ pub struct Provisioning {
     pub audit: Arc<dyn AuditLog>,
     /// The mass-deprovisioning guard (`guard.rs`); `None`: not limited (bootstrap, tests).
     pub guard: Option<Arc<DeprovisioningGuard>>,
+    /// "Now" for one-time password expiry and account timestamps (`accounts.rs`).
+    pub clock: Arc<dyn crate::clock::Clock>,
+    /// Argon2id cost and the one-time password's lifetime.
+    pub password_cost: crate::config::PasswordConfig,
+    /// Logins of deleted people, never given again; `None`: not kept (tests).
+    pub retired_logins: Option<crate::store::retired_logins::RetiredLogins>,
 }
 
 impl Provisioning {

@@ -47,6 +47,10 @@ impl Provisioning {
             )));
         }
         for login in login_candidates(&profile.name) {
+            // A deleted person's login is never given to someone else.
+            if self.login_retired(&login).await? {
+                continue;
+            }
             let person = NewPerson {
                 login,
                 profile: profile.clone(),
@@ -184,7 +188,9 @@ impl Provisioning {
                 .await?;
             let deleted = self.directory.delete_person(id).await;
             self.settle(ticket, deleted.is_ok()).await;
-            Ok(deleted?)
+            deleted?;
+            self.retire_login(person).await;
+            Ok(())
         }
         .await;
         self.finish(caller, "person.deleted", result, |r, _| match &current {

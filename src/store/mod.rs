@@ -8,6 +8,7 @@
 
 pub mod held;
 pub mod idempotency;
+pub mod retired_logins;
 
 use std::path::Path;
 use std::sync::Arc;

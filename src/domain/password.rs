@@ -1,0 +1,388 @@
+//! One-time passwords and the password policy (security.md INIT-01, INIT-02, PWD-01).
+//!
+//! **The one-time password** is 20 characters drawn uniformly by the OS CSPRNG
+//! ([`secret_rng`]) from an alphabet of 33 symbols that cannot be mistaken for one another
+//! when read from paper or aloud: lower-case letters without `l` and digits without `0` and
+//! `1` (there are no capitals, so no `O` or `I` either). They are written in five groups of
+//! four joined by `-` (`k7dm-2xqa-…`); the dashes are part of the password, exactly as the
+//! hand-over slip prints it. Entropy: 20 × log2(33) ≈ 100.9 bits (≥ 80 required).
+//!
+//! **The policy** (the same for generated and for user-chosen passwords): 15 to 128
+//! characters counted in Unicode code points (not bytes), not on the blocklist, and not
+//! containing the login or a part of the person's name (compared ASCII-folded, ignoring case
+//! and punctuation).
+//!
+//! Pure: no I/O. The only randomness comes from `OsRng` through [`secret_rng`].
+
+use super::{LoginName, ParseError, PersonName};
+use rand::rngs::OsRng;
+use rand::Rng;
+use secrecy::{ExposeSecret, SecretString};
+
+/// The generator's alphabet: no `0`, `O`, `1`, `l`, `I` (and no capitals at all).
+pub const ALPHABET: &[u8] = b"abcdefghijkmnopqrstuvwxyz23456789";
+/// Random symbols in a one-time password (the dashes between groups are not counted).
+pub const RANDOM_SYMBOLS: usize = 20;
+/// Symbols per dash-separated group.
+pub const GROUP: usize = 4;
+/// The shortest password the policy accepts, in code points.
+pub const MIN_CHARS: usize = 15;
+/// The longest password the policy accepts, in code points.
+pub const MAX_CHARS: usize = 128;
+/// Name parts shorter than this are not searched for in a password (too many false hits).
+const MIN_CONTEXT_WORD: usize = 4;
+
+/// The only source of randomness for secrets: the operating system's CSPRNG.
+pub fn secret_rng() -> OsRng {
+    OsRng
+}
+
+/// Entropy of a generated one-time password in bits: `len × log2(alphabet)`.
+pub fn generated_entropy_bits() -> f64 {
+    RANDOM_SYMBOLS as f64 * (ALPHABET.len() as f64).log2()
+}
+
+/// A generated one-time password (the type only names the generator; the value is a
+/// [`SecretString`], which never prints).
+pub struct OneTimePassword;
+
+impl OneTimePassword {
+    /// A new one-time password from [`secret_rng`], e.g. `k7dm-2xqa-pv9e-h3ct-wz4n`.
+    pub fn generate() -> SecretString {
+        let mut rng = secret_rng();
+        let mut out = String::with_capacity(RANDOM_SYMBOLS + RANDOM_SYMBOLS / GROUP);
+        for i in 0..RANDOM_SYMBOLS {
+            if i > 0 && i % GROUP == 0 {
+                out.push('-');
+            }
+            // `gen_range` samples uniformly (rejection sampling, no modulo bias).
+            out.push(ALPHABET[rng.gen_range(0..ALPHABET.len())] as char);
+        }
+        SecretString::from(out)
+    }
+
+    /// A one-time password that also passes the policy for this person (a random string can,
+    /// very rarely, contain a part of their name: then another is drawn).
+    pub fn generate_for(context: &PolicyContext<'_>) -> SecretString {
+        loop {
+            let candidate = Self::generate();
+            if PasswordPolicy::check(&candidate, context).is_ok() {
+                return candidate;
+            }
+        }
+    }
+}
+
+/// Who the password is for: the policy refuses passwords that contain these.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PolicyContext<'a> {
+    pub login: Option<&'a LoginName>,
+    pub name: Option<&'a PersonName>,
+}
+
+/// Why a password was refused; safe to show (it never repeats the password).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyViolation {
+    TooShort,
+    TooLong,
+    /// Whitespace only, or a control character.
+    Unprintable,
+    OnBlocklist,
+    ContainsLogin,
+    ContainsName,
+}
+
+impl PolicyViolation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PolicyViolation::TooShort => "too_short",
+            PolicyViolation::TooLong => "too_long",
+            PolicyViolation::Unprintable => "unprintable",
+            PolicyViolation::OnBlocklist => "on_blocklist",
+            PolicyViolation::ContainsLogin => "contains_login",
+            PolicyViolation::ContainsName => "contains_name",
+        }
+    }
+}
+
+impl From<PolicyViolation> for ParseError {
+    fn from(v: PolicyViolation) -> Self {
+        let reason = match v {
+            PolicyViolation::TooShort => format!("must be at least {MIN_CHARS} characters"),
+            PolicyViolation::TooLong => format!("must be at most {MAX_CHARS} characters"),
+            PolicyViolation::Unprintable => {
+                "must not be blank or contain control characters".into()
+            }
+            PolicyViolation::OnBlocklist => "is too common".into(),
+            PolicyViolation::ContainsLogin => "must not contain the login".into(),
+            PolicyViolation::ContainsName => "must not contain the person's name".into(),
+        };
+        ParseError::new("password", reason)
+    }
+}
+
+/// Passwords that are too common to allow (compared lower-cased, ignoring punctuation).
+/// A small list for now; issue 6 brings a full one.
+const BLOCKLIST: &[&str] = &[
+    "passwordpassword",
+    "password12345678",
+    "password123456789",
+    "123456789012345",
+    "1234567890123456",
+    "12345678901234567890",
+    "qwertyuiopasdfgh",
+    "qwertyuiopasdfghjkl",
+    "qwertyuiop123456",
+    "iloveyouiloveyou",
+    "zaq12wsxcde34rfv",
+    "1qaz2wsx3edc4rfv",
+    "haslohaslohaslo",
+    "haslo1234567890",
+    "zszokrakow12345",
+    "krakowkrakowkrakow",
+    "administrator123",
+    "nauczyciel12345",
+    "szkolapodstawowa",
+    "aaaaaaaaaaaaaaa",
+];
+
+/// The password rules, shared by the generator, the portal and the panel.
+pub struct PasswordPolicy;
+
+impl PasswordPolicy {
+    /// `Ok` when the password may be used by this person.
+    pub fn check(
+        password: &SecretString,
+        context: &PolicyContext<'_>,
+    ) -> Result<(), PolicyViolation> {
+        let pw = password.expose_secret();
+        let chars = pw.chars().count();
+        if chars < MIN_CHARS {
+            return Err(PolicyViolation::TooShort);
+        }
+        if chars > MAX_CHARS {
+            return Err(PolicyViolation::TooLong);
+        }
+        if pw.trim().is_empty() || pw.chars().any(char::is_control) {
+            return Err(PolicyViolation::Unprintable);
+        }
+        let folded = fold(pw);
+        if BLOCKLIST.iter().any(|b| fold(b) == folded) || single_repeated(&folded) {
+            return Err(PolicyViolation::OnBlocklist);
+        }
+        if let Some(login) = context.login {
+            let l = fold(login.as_str());
+            if !l.is_empty() && folded.contains(&l) {
+                return Err(PolicyViolation::ContainsLogin);
+            }
+        }
+        if let Some(name) = context.name {
+            let parts = [name.given.as_str(), name.family.as_str()];
+            let words = parts
+                .iter()
+                .flat_map(|p| p.split(|c: char| !c.is_alphanumeric()))
+                .map(fold)
+                .filter(|w| w.chars().count() >= MIN_CONTEXT_WORD);
+            for w in words {
+                if folded.contains(&w) {
+                    return Err(PolicyViolation::ContainsName);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// ASCII-folded, lower case, letters and digits only.
+fn fold(s: &str) -> String {
+    deunicode::deunicode(s)
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+fn single_repeated(folded: &str) -> bool {
+    let mut chars = folded.chars();
+    match chars.next() {
+        Some(first) => chars.all(|c| c == first),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{FamilyName, GivenName};
+    use std::collections::{HashMap, HashSet};
+
+    fn secret(s: &str) -> SecretString {
+        SecretString::from(s.to_owned())
+    }
+
+    fn no_context() -> PolicyContext<'static> {
+        PolicyContext::default()
+    }
+
+    #[test]
+    fn the_alphabet_has_no_ambiguous_symbols_and_no_repeats() {
+        for c in [b'0', b'O', b'1', b'l', b'I'] {
+            assert!(!ALPHABET.contains(&c), "{}", c as char);
+        }
+        let distinct: HashSet<_> = ALPHABET.iter().collect();
+        assert_eq!(distinct.len(), ALPHABET.len());
+        assert_eq!(ALPHABET.len(), 33);
+        assert!(ALPHABET
+            .iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+    }
+
+    #[test]
+    fn a_generated_password_has_at_least_80_bits_of_entropy() {
+        // len × log2(alphabet), a constant: 20 × log2(33) ≈ 100.9.
+        let bits = generated_entropy_bits();
+        assert!(bits >= 80.0, "{bits}");
+        assert!((bits - 100.88).abs() < 0.01, "{bits}");
+    }
+
+    #[test]
+    fn a_generated_password_is_five_groups_of_four_from_the_alphabet() {
+        let pw = OneTimePassword::generate();
+        let pw = pw.expose_secret();
+        assert_eq!(pw.len(), RANDOM_SYMBOLS + RANDOM_SYMBOLS / GROUP - 1);
+        let groups: Vec<&str> = pw.split('-').collect();
+        assert_eq!(groups.len(), 5, "{}", groups.len());
+        for g in groups {
+            assert_eq!(g.len(), GROUP);
+            assert!(g.bytes().all(|b| ALPHABET.contains(&b)));
+        }
+    }
+
+    #[test]
+    fn ten_thousand_generated_passwords_pass_the_policy_and_are_all_different() {
+        let mut seen = HashSet::new();
+        let mut counts: HashMap<u8, usize> = HashMap::new();
+        for _ in 0..10_000 {
+            let pw = OneTimePassword::generate();
+            PasswordPolicy::check(&pw, &no_context()).unwrap();
+            for b in pw.expose_secret().bytes().filter(|b| *b != b'-') {
+                *counts.entry(b).or_default() += 1;
+            }
+            assert!(seen.insert(pw.expose_secret().to_owned()), "duplicate");
+        }
+        // Every symbol is used, none wildly more than the others (200,000 draws over 33
+        // symbols: ≈ 6,061 each; a uniform generator stays far inside ±15 %).
+        assert_eq!(counts.len(), ALPHABET.len());
+        let expected = 200_000.0 / ALPHABET.len() as f64;
+        for (c, n) in counts {
+            let dev = (n as f64 - expected).abs() / expected;
+            assert!(dev < 0.15, "{} drawn {n} times", c as char);
+        }
+    }
+
+    #[test]
+    fn a_password_generated_for_a_person_never_contains_their_name() {
+        let name = PersonName {
+            given: GivenName::parse("Abcd").unwrap(),
+            family: FamilyName::parse("Efgh").unwrap(),
+        };
+        let login = LoginName::parse("abcd.efgh").unwrap();
+        let ctx = PolicyContext {
+            login: Some(&login),
+            name: Some(&name),
+        };
+        for _ in 0..200 {
+            let pw = OneTimePassword::generate_for(&ctx);
+            assert!(PasswordPolicy::check(&pw, &ctx).is_ok());
+        }
+    }
+
+    #[test]
+    fn the_length_is_counted_in_characters_not_bytes() {
+        // 15 Polish letters are 30 bytes but 15 characters: allowed.
+        let ok = "żółćżółćżółćżół";
+        assert_eq!(ok.chars().count(), 15);
+        assert!(PasswordPolicy::check(&secret(ok), &no_context()).is_ok());
+        // 14 two-byte characters (28 bytes) are still too short.
+        let short = "żółćżółćżółćżó";
+        assert_eq!(
+            PasswordPolicy::check(&secret(short), &no_context()),
+            Err(PolicyViolation::TooShort)
+        );
+        assert_eq!(
+            PasswordPolicy::check(&secret("short-password"), &no_context()),
+            Err(PolicyViolation::TooShort)
+        );
+        let max = "x7".repeat(64);
+        assert!(PasswordPolicy::check(&secret(&max), &no_context()).is_ok());
+        let long = format!("{max}y");
+        assert_eq!(
+            PasswordPolicy::check(&secret(&long), &no_context()),
+            Err(PolicyViolation::TooLong)
+        );
+    }
+
+    #[test]
+    fn blank_control_and_blocklisted_passwords_are_refused() {
+        let check = |s: &str| PasswordPolicy::check(&secret(s), &no_context());
+        assert_eq!(check("                "), Err(PolicyViolation::Unprintable));
+        assert_eq!(
+            check("tab\tinside-a-password"),
+            Err(PolicyViolation::Unprintable)
+        );
+        assert_eq!(check("Password12345678"), Err(PolicyViolation::OnBlocklist));
+        assert_eq!(
+            check("password-1234-5678"),
+            Err(PolicyViolation::OnBlocklist)
+        );
+        assert_eq!(
+            check("Hasło-hasło-hasło"),
+            Err(PolicyViolation::OnBlocklist)
+        );
+        assert_eq!(
+            check("zzzzzzzzzzzzzzzzzz"),
+            Err(PolicyViolation::OnBlocklist)
+        );
+        assert!(check("correct horse battery staple").is_ok());
+    }
+
+    #[test]
+    fn the_login_and_the_name_are_refused_inside_a_password() {
+        let name = PersonName {
+            given: GivenName::parse("Łukasz").unwrap(),
+            family: FamilyName::parse("Nowak-Żółć").unwrap(),
+        };
+        let login = LoginName::parse("lukasz.nowak-zolc").unwrap();
+        let ctx = PolicyContext {
+            login: Some(&login),
+            name: Some(&name),
+        };
+        let check = |s: &str| PasswordPolicy::check(&secret(s), &ctx);
+        assert_eq!(
+            check("my Lukasz.Nowak-Zolc pw"),
+            Err(PolicyViolation::ContainsLogin)
+        );
+        assert_eq!(
+            check("i-am-ŁUKASZ-really"),
+            Err(PolicyViolation::ContainsName)
+        );
+        assert_eq!(
+            check("zolc zolc zolc zolc"),
+            Err(PolicyViolation::ContainsName)
+        );
+        assert_eq!(
+            check("surname nowak here"),
+            Err(PolicyViolation::ContainsName)
+        );
+        assert!(check("something else entirely").is_ok());
+        // Without a context the same passwords are fine.
+        assert!(PasswordPolicy::check(&secret("i-am-ŁUKASZ-really"), &no_context()).is_ok());
+    }
+
+    #[test]
+    fn a_violation_says_why_without_repeating_the_password() {
+        let e: ParseError = PolicyViolation::ContainsLogin.into();
+        assert_eq!(e.field, "password");
+        assert!(e.to_string().contains("login"));
+    }
+}

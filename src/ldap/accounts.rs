@@ -1,0 +1,184 @@
+//! Accounts: one-time passwords, administrators' locks (security.md INIT-*, PPOL-*).
+//!
+//! Every change is **one Modify** that starts by deleting the *expected* value of
+//! `zszoAccountState` and adding the new one: if another request changed the state in the
+//! meantime, the delete fails (`noSuchAttribute`, 16) and slapd applies nothing (a Modify is
+//! atomic). So two simultaneous "create account" submissions give one account: the second
+//! finds the state no longer `none` and is refused, its password never written.
+//!
+//! | step | attributes |
+//! |---|---|
+//! | initial credentials | `userPassword: {ARGON2}…`, `pwdReset: TRUE`, `pwdEndTime`, `zszoInitialPasswordExpiry`, state `awaiting-first-login`; `zszoAccountCreatedBy/At` on creation; `pwdAccountLockedTime: 000001010000Z` while employment is inactive |
+//! | lock | state `locked`, `pwdAccountLockedTime: 000001010000Z` |
+//! | unlock | state back (see `Directory::unlock_account`), `pwdAccountLockedTime` removed while employment is active |
+//!
+//! The employment read before the write can change in between (an HR deactivation racing a
+//! creation): HR's `update_person` then sees `awaiting-first-login` and sets the lock itself,
+//! unless it read the state before this write; the window is one round trip.
+
+use super::directory::LdapDirectory;
+use super::error::rc;
+use super::mapping::{generalized_time, Reader};
+use super::names::Filter;
+use super::person_map::PERMANENT_LOCK;
+use super::pool::WriteError;
+use super::render::is_uuid;
+use crate::domain::AccountState;
+use crate::ports::{DirectoryError, InitialCredentials, PersonEntry};
+use ldap3::{Mod, SearchEntry};
+use std::collections::HashSet;
+
+/// What an account change needs to know about the entry before writing.
+struct Current {
+    entry: SearchEntry,
+    employment_active: bool,
+}
+
+fn values(v: impl IntoIterator<Item = String>) -> HashSet<String> {
+    v.into_iter().collect()
+}
+
+fn replace(name: &str, value: impl Into<String>) -> Mod<String> {
+    Mod::Replace(name.to_owned(), values([value.into()]))
+}
+
+/// Removes the attribute whatever its values (no error when absent).
+fn clear(name: &str) -> Mod<String> {
+    Mod::Replace(name.to_owned(), HashSet::new())
+}
+
+/// The compare-and-set of the state: delete `from` (fails when it is not the value), add `to`.
+fn state_change(from: AccountState, to: AccountState) -> [Mod<String>; 2] {
+    [
+        Mod::Delete(
+            "zszoAccountState".to_owned(),
+            values([from.as_str().to_owned()]),
+        ),
+        Mod::Add(
+            "zszoAccountState".to_owned(),
+            values([to.as_str().to_owned()]),
+        ),
+    ]
+}
+
+fn state_conflict(expected: AccountState) -> DirectoryError {
+    DirectoryError::AlreadyExists(format!("account state changed: it is no longer {expected}"))
+}
+
+impl LdapDirectory {
+    async fn account_entry(&self, id: &str) -> Result<Current, DirectoryError> {
+        let missing = || DirectoryError::NotFound(format!("person {id}"));
+        if !is_uuid(id) {
+            return Err(missing());
+        }
+        let attrs = [
+            "zszoAccountState",
+            "zszoEmploymentActive",
+            "pwdReset",
+            "pwdAccountLockedTime",
+            "zszoAccountActivatedAt",
+        ];
+        let entry = self
+            .find_person_entry(Filter::eq("entryUUID", id), &attrs)
+            .await?
+            .ok_or_else(missing)?;
+        let employment_active = Reader(&entry)
+            .values("zszoEmploymentActive")
+            .first()
+            .is_none_or(|v| !v.eq_ignore_ascii_case("FALSE"));
+        Ok(Current {
+            entry,
+            employment_active,
+        })
+    }
+
+    /// Applies `mods` whose first two are a [`state_change`] from `expected`.
+    async fn account_modify(
+        &self,
+        id: &str,
+        dn: &str,
+        expected: AccountState,
+        mods: Vec<Mod<String>>,
+    ) -> Result<PersonEntry, DirectoryError> {
+        match self.pool().modify(dn, mods).await {
+            Ok(()) => {}
+            Err(WriteError::Refused(r)) if r.rc == 16 => return Err(state_conflict(expected)),
+            Err(e) if e.rc() == Some(rc::NO_SUCH_OBJECT) => {
+                return Err(DirectoryError::NotFound(format!("person {id}")))
+            }
+            Err(e) => return Err(e.into_directory(dn)),
+        }
+        self.find_person(Filter::eq("entryUUID", id))
+            .await?
+            .ok_or_else(|| DirectoryError::NotFound(format!("person {id}")))
+    }
+
+    pub(super) async fn set_initial_credentials_impl(
+        &self,
+        id: &str,
+        credentials: &InitialCredentials,
+        expect: AccountState,
+    ) -> Result<PersonEntry, DirectoryError> {
+        let current = self.account_entry(id).await?;
+        let expiry = generalized_time(credentials.expires_at);
+        let mut mods = state_change(expect, AccountState::AwaitingFirstLogin).to_vec();
+        mods.extend([
+            replace("userPassword", format!("{{ARGON2}}{}", credentials.hash.0)),
+            replace("pwdReset", "TRUE"),
+            replace("pwdEndTime", expiry.clone()),
+            replace("zszoInitialPasswordExpiry", expiry),
+        ]);
+        if expect == AccountState::None {
+            mods.push(replace(
+                "zszoAccountCreatedBy",
+                credentials.created_by.clone(),
+            ));
+            mods.push(replace(
+                "zszoAccountCreatedAt",
+                generalized_time(credentials.created_at),
+            ));
+        }
+        if !current.employment_active {
+            mods.push(replace("pwdAccountLockedTime", PERMANENT_LOCK));
+        }
+        self.account_modify(id, &current.entry.dn, expect, mods)
+            .await
+    }
+
+    pub(super) async fn lock_account_impl(
+        &self,
+        id: &str,
+        expect: AccountState,
+    ) -> Result<PersonEntry, DirectoryError> {
+        let current = self.account_entry(id).await?;
+        let mut mods = state_change(expect, AccountState::Locked).to_vec();
+        mods.push(replace("pwdAccountLockedTime", PERMANENT_LOCK));
+        self.account_modify(id, &current.entry.dn, expect, mods)
+            .await
+    }
+
+    pub(super) async fn unlock_account_impl(
+        &self,
+        id: &str,
+    ) -> Result<PersonEntry, DirectoryError> {
+        let current = self.account_entry(id).await?;
+        let r = Reader(&current.entry);
+        let pending = r
+            .values("pwdReset")
+            .first()
+            .is_some_and(|v| v.eq_ignore_ascii_case("TRUE"));
+        let back = if pending {
+            AccountState::AwaitingFirstLogin
+        } else if !r.values("zszoAccountActivatedAt").is_empty() {
+            AccountState::Active
+        } else {
+            AccountState::AwaitingEmailConfirmation
+        };
+        let mut mods = state_change(AccountState::Locked, back).to_vec();
+        if current.employment_active {
+            mods.push(clear("pwdAccountLockedTime"));
+        }
+        self.account_modify(id, &current.entry.dn, AccountState::Locked, mods)
+            .await
+    }
+}

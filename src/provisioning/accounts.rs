@@ -1,0 +1,340 @@
+//! Accounts: create one with a one-time password, re-issue that password, lock, unlock
+//! (issue 5; procedure step 5.4; security.md INIT-01..06, PPOL-02).
+//!
+//! - `create_account`: state `none` → `awaiting-first-login`. A fresh one-time password
+//!   ([`OneTimePassword::generate_for`], OS CSPRNG, passes the policy) is hashed with Argon2id
+//!   at the configured cost (on a blocking thread) and written with `pwdReset` and
+//!   `pwdEndTime` = now + `passwords.initial_password_ttl_days` in one Modify that succeeds
+//!   only while the state is still `none`: a double submission creates one account and the
+//!   second is refused (`Conflict`) without a new password. The plaintext leaves only in the
+//!   returned [`IssuedAccount`] (a `SecretString`, which never prints).
+//! - `reissue_password`: only while the account awaits its first login (whether or not the
+//!   one-time password expired) and the directory still has `pwdReset` (the person has not
+//!   changed it by other means); the old one-time password stops working at once.
+//! - `lock_account` / `unlock_account`: an administrator's lock (state `locked` + ppolicy's
+//!   permanent lock); HR's employment never lifts it, and unlocking keeps HR's lock of an
+//!   inactive employee.
+//!
+//! Each call writes exactly one audit record (`account.created`, `account.password_reissued`,
+//! `account.locked`, `account.unlocked`), failures included, never with the password.
+//! If the directory write succeeded but the audit record cannot be written, the caller gets
+//! an error and the password is dropped unseen: the account then awaits its first login with
+//! a password nobody knows, which expires; re-issuing gives a usable one.
+
+use super::{Caller, Provisioning, ProvisioningError};
+use crate::credentials::hash_password;
+use crate::domain::{AccountState, LoginName, OneTimePassword, PolicyContext};
+use crate::ports::{InitialCredentials, PersonEntry};
+use secrecy::SecretString;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+/// A new one-time password for a person, to be shown once (the hand-over slip).
+#[derive(Debug)]
+pub struct IssuedAccount {
+    pub login: LoginName,
+    /// The one-time password, exactly as it is typed (dashes included). Show it once; never
+    /// store, log or send it.
+    pub password: SecretString,
+    /// After this the directory refuses the password (`pwdEndTime`).
+    pub expires_at: OffsetDateTime,
+    /// The person after the change (`account_state`: `awaiting-first-login`).
+    pub person: PersonEntry,
+}
+
+impl IssuedAccount {
+    /// Whether the directory also locked the account because HR's employment is inactive:
+    /// the password then works only after HR reactivates the person.
+    pub fn locked_by_employment(&self) -> bool {
+        !self.person.profile.employment_active
+    }
+}
+
+/// Which account action (the audit action names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Action {
+    Create,
+    Reissue,
+    Lock,
+    Unlock,
+}
+
+impl Action {
+    fn audit_name(self) -> &'static str {
+        match self {
+            Action::Create => "account.created",
+            Action::Reissue => "account.password_reissued",
+            Action::Lock => "account.locked",
+            Action::Unlock => "account.unlocked",
+        }
+    }
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339)
+        .unwrap_or_else(|_| t.unix_timestamp().to_string())
+}
+
+impl Provisioning {
+    /// Creates the person's account (state `none` → `awaiting-first-login`) and returns the
+    /// one-time password to show once. `NotFound` when the person is unknown or outside the
+    /// caller's schools; `Conflict` when the account exists already (a second submission).
+    pub async fn create_account(
+        &self,
+        caller: &Caller,
+        person_id: &str,
+    ) -> Result<IssuedAccount, ProvisioningError> {
+        self.issue(caller, person_id, Action::Create).await
+    }
+
+    /// A new one-time password for an account that still awaits its first login (also when
+    /// the previous one expired); the old one stops working. `Conflict` for any other state.
+    pub async fn reissue_password(
+        &self,
+        caller: &Caller,
+        person_id: &str,
+    ) -> Result<IssuedAccount, ProvisioningError> {
+        self.issue(caller, person_id, Action::Reissue).await
+    }
+
+    /// An administrator's lock: the person can no longer sign in anywhere (the directory
+    /// refuses the bind). `Conflict` when there is no account or it is locked already.
+    pub async fn lock_account(
+        &self,
+        caller: &Caller,
+        person_id: &str,
+    ) -> Result<PersonEntry, ProvisioningError> {
+        self.change_lock(caller, person_id, Action::Lock).await
+    }
+
+    /// Lifts an administrator's lock; the state returns to where the account was.
+    /// `Conflict` when the account is not locked.
+    pub async fn unlock_account(
+        &self,
+        caller: &Caller,
+        person_id: &str,
+    ) -> Result<PersonEntry, ProvisioningError> {
+        self.change_lock(caller, person_id, Action::Unlock).await
+    }
+
+    /// The person if the caller may act on them; a person outside the caller's schools is
+    /// `NotFound` (the caller learns nothing about them).
+    async fn person_for(
+        &self,
+        caller: &Caller,
+        person_id: &str,
+    ) -> Result<PersonEntry, ProvisioningError> {
+        self.directory
+            .get_person(person_id, &caller.scope)
+            .await?
+            .ok_or(ProvisioningError::NotFound)
+    }
+
+    async fn issue(
+        &self,
+        caller: &Caller,
+        person_id: &str,
+        action: Action,
+    ) -> Result<IssuedAccount, ProvisioningError> {
+        let current = self.person_for(caller, person_id).await;
+        let before = current.as_ref().ok().map(|p| p.account_state);
+        let result = match current {
+            Ok(person) => self.try_issue(caller, person, action).await,
+            Err(e) => Err(e),
+        };
+        self.finish(caller, action.audit_name(), result, |r, issued| {
+            let r = match before {
+                Some(state) => r.detail("previous_state", state.as_str()),
+                None => r.detail("id", person_id),
+            };
+            match issued {
+                Some(i) => r
+                    .target(&i.person.entry.dn, Some(i.person.entry.id.clone()))
+                    .school(&i.person.profile.employment.primary)
+                    .detail("login", i.login.as_str())
+                    .detail("expires_at", rfc3339(i.expires_at))
+                    .detail("locked_by_employment", i.locked_by_employment().to_string()),
+                None => r,
+            }
+        })
+        .await
+    }
+
+    async fn try_issue(
+        &self,
+        caller: &Caller,
+        person: PersonEntry,
+        action: Action,
+    ) -> Result<IssuedAccount, ProvisioningError> {
+        let expect = match action {
+            Action::Create => AccountState::None,
+            _ => AccountState::AwaitingFirstLogin,
+        };
+        if person.account_state != expect {
+            return Err(ProvisioningError::Conflict(match action {
+                Action::Create => format!(
+                    "the account exists already (state {})",
+                    person.account_state
+                ),
+                _ => format!(
+                    "a one-time password is re-issued only before the first sign-in \
+                     (state {})",
+                    person.account_state
+                ),
+            }));
+        }
+        let password = OneTimePassword::generate_for(&PolicyContext {
+            login: Some(&person.login),
+            name: Some(&person.profile.name),
+        });
+        let hash = {
+            let (password, cost) = (password.clone(), self.password_cost);
+            tokio::task::spawn_blocking(move || hash_password(&password, &cost))
+                .await
+                .map_err(|e| {
+                    tracing::error!(error = %e, "password hashing task failed");
+                    ProvisioningError::Internal
+                })?
+                .map_err(|e| {
+                    tracing::error!(error = %e, "cannot hash a one-time password");
+                    ProvisioningError::Internal
+                })?
+        };
+        let now = self.clock.now();
+        let expires_at = now + self.password_cost.initial_password_ttl;
+        let credentials = InitialCredentials {
+            hash,
+            expires_at,
+            created_by: caller.actor.to_string(),
+            created_at: now,
+        };
+        let person = self
+            .directory
+            .set_initial_credentials(&person.entry.id, &credentials, expect)
+            .await?;
+        Ok(IssuedAccount {
+            login: person.login.clone(),
+            password,
+            expires_at,
+            person,
+        })
+    }
+
+    async fn change_lock(
+        &self,
+        caller: &Caller,
+        person_id: &str,
+        action: Action,
+    ) -> Result<PersonEntry, ProvisioningError> {
+        let current = self.person_for(caller, person_id).await;
+        let before = current.as_ref().ok().map(|p| p.account_state);
+        let result = match current {
+            Ok(person) => self.try_change_lock(person, action).await,
+            Err(e) => Err(e),
+        };
+        self.finish(caller, action.audit_name(), result, |r, person| {
+            let r = match before {
+                Some(state) => r.detail("previous_state", state.as_str()),
+                None => r.detail("id", person_id),
+            };
+            match person {
+                Some(p) => r
+                    .target(&p.entry.dn, Some(p.entry.id.clone()))
+                    .school(&p.profile.employment.primary)
+                    .detail("login", p.login.as_str())
+                    .detail("state", p.account_state.as_str()),
+                None => r,
+            }
+        })
+        .await
+    }
+
+    async fn try_change_lock(
+        &self,
+        person: PersonEntry,
+        action: Action,
+    ) -> Result<PersonEntry, ProvisioningError> {
+        let state = person.account_state;
+        let id = &person.entry.id;
+        match action {
+            Action::Lock => {
+                if !state.has_credentials() {
+                    return Err(ProvisioningError::Conflict(
+                        "the person has no account to lock".into(),
+                    ));
+                }
+                if state == AccountState::Locked {
+                    return Err(ProvisioningError::Conflict(
+                        "the account is locked already".into(),
+                    ));
+                }
+                Ok(self.directory.lock_account(id, state).await?)
+            }
+            _ => {
+                if state != AccountState::Locked {
+                    return Err(ProvisioningError::Conflict(format!(
+                        "the account is not locked (state {state})"
+                    )));
+                }
+                Ok(self.directory.unlock_account(id).await?)
+            }
+        }
+    }
+}
+
+/// Retired logins (`crate::store::retired_logins`): used by the people use cases.
+impl Provisioning {
+    /// Whether `login` belonged to a deleted person (then it is not offered again).
+    pub(super) async fn login_retired(&self, login: &LoginName) -> Result<bool, ProvisioningError> {
+        let Some(retired) = &self.retired_logins else {
+            return Ok(false);
+        };
+        retired.is_retired(login).await.map_err(|e| {
+            tracing::error!(error = %e, "retired logins: state store failed");
+            ProvisioningError::Unavailable
+        })
+    }
+
+    /// Records a deleted person's login. The deletion happened: a failure here is logged for
+    /// the operator and does not undo it.
+    pub(super) async fn retire_login(&self, person: &PersonEntry) {
+        let Some(retired) = &self.retired_logins else {
+            return;
+        };
+        let now = self.clock.now();
+        if let Err(e) = retired.retire(&person.login, &person.entry.id, now).await {
+            tracing::error!(
+                error = %e,
+                login = %person.login,
+                "cannot record the retired login of a deleted person"
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_audit_actions_are_named_as_the_panel_contract_says() {
+        assert_eq!(Action::Create.audit_name(), "account.created");
+        assert_eq!(Action::Reissue.audit_name(), "account.password_reissued");
+        assert_eq!(Action::Lock.audit_name(), "account.locked");
+        assert_eq!(Action::Unlock.audit_name(), "account.unlocked");
+    }
+
+    #[test]
+    fn an_issued_account_never_prints_its_password() {
+        let pw = OneTimePassword::generate();
+        let shown = format!("{pw:?}");
+        use secrecy::ExposeSecret;
+        assert!(!shown.contains(pw.expose_secret()), "{shown}");
+    }
+
+    #[test]
+    fn times_are_kept_in_rfc3339() {
+        let t = OffsetDateTime::from_unix_timestamp(0).unwrap();
+        assert_eq!(rfc3339(t), "1970-01-01T00:00:00Z");
+    }
+}

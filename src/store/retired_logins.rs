@@ -1,0 +1,121 @@
+//! Retired logins: the login of every deleted person, so that it is never given to someone
+//! else by default (issue 5: "never reusing a deleted person's login"). A login names a
+//! person in other systems' logs, shares and mailboxes long after the entry is gone.
+//!
+//! One redb table, login → the retirement record (when, the deleted entry's id). Recording
+//! is idempotent (the first retirement is kept). Login allocation (`provisioning`) asks
+//! [`RetiredLogins::is_retired`] before trying a candidate in the directory.
+
+use super::{StateStore, StoreError};
+use crate::domain::LoginName;
+use redb::{ReadableTable, TableDefinition};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+const RETIRED: TableDefinition<&str, &[u8]> = TableDefinition::new("retired_logins");
+
+/// Why a login is retired.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Retirement {
+    /// Unix time (seconds) of the deletion.
+    pub retired_at: i64,
+    /// The deleted entry's id (`entryUUID`).
+    pub entry_uuid: String,
+}
+
+/// The retired-login register over the state store.
+#[derive(Clone)]
+pub struct RetiredLogins {
+    store: StateStore,
+}
+
+impl RetiredLogins {
+    pub fn new(store: StateStore) -> Self {
+        Self { store }
+    }
+
+    /// Records that `login` belonged to the deleted entry `entry_uuid`. `Ok(false)` when it
+    /// was retired already (the first record stays).
+    pub async fn retire(
+        &self,
+        login: &LoginName,
+        entry_uuid: &str,
+        at: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        let key = login.as_str().to_owned();
+        let record = Retirement {
+            retired_at: at.unix_timestamp(),
+            entry_uuid: entry_uuid.to_owned(),
+        };
+        self.store
+            .blocking(move |db| {
+                let txn = db.begin_write()?;
+                let inserted = {
+                    let mut table = txn.open_table(RETIRED)?;
+                    if table.get(key.as_str())?.is_some() {
+                        false
+                    } else {
+                        let bytes = serde_json::to_vec(&record)
+                            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                        table.insert(key.as_str(), bytes.as_slice())?;
+                        true
+                    }
+                };
+                txn.commit()?;
+                Ok(inserted)
+            })
+            .await
+    }
+
+    /// Whether `login` is retired.
+    pub async fn is_retired(&self, login: &LoginName) -> Result<bool, StoreError> {
+        Ok(self.get(login).await?.is_some())
+    }
+
+    /// The retirement of `login`, if any.
+    pub async fn get(&self, login: &LoginName) -> Result<Option<Retirement>, StoreError> {
+        let key = login.as_str().to_owned();
+        self.store
+            .blocking(move |db| {
+                let txn = db.begin_read()?;
+                let table = match txn.open_table(RETIRED) {
+                    Ok(t) => t,
+                    Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+                    Err(e) => return Err(e.into()),
+                };
+                match table.get(key.as_str())? {
+                    None => Ok(None),
+                    Some(v) => serde_json::from_slice(v.value())
+                        .map(Some)
+                        .map_err(|e| StoreError::Corrupt(format!("retired login {key}: {e}"))),
+                }
+            })
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn login(s: &str) -> LoginName {
+        LoginName::parse(s).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_retired_login_stays_retired_with_its_first_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = StateStore::open(&dir.path().join("state.redb")).unwrap();
+        let retired = RetiredLogins::new(store);
+        let jan = login("jan.kowalski");
+        assert!(!retired.is_retired(&jan).await.unwrap());
+        let t = OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
+        assert!(retired.retire(&jan, "id-1", t).await.unwrap());
+        assert!(!retired.retire(&jan, "id-2", t).await.unwrap());
+        assert!(retired.is_retired(&jan).await.unwrap());
+        let r = retired.get(&jan).await.unwrap().unwrap();
+        assert_eq!(r.entry_uuid, "id-1");
+        assert_eq!(r.retired_at, 1_700_000_000);
+        assert!(!retired.is_retired(&login("jan.kowalski2")).await.unwrap());
+    }
+}
