@@ -38,6 +38,8 @@ pub struct AppState {
     pub state: StateStore,
     /// The mass-deprovisioning guard, shared by every use-case call.
     pub guard: Arc<DeprovisioningGuard>,
+    /// Failed panel sign-ins per login and per address (`crate::web::throttle`).
+    pub panel_throttle: Arc<crate::web::throttle::Throttle>,
 }
 
 impl AppState {
@@ -58,8 +60,10 @@ impl AppState {
             HeldStore::new(state.clone()),
             clock.clone(),
         ));
+        let panel_throttle = Arc::new(crate::web::throttle::Throttle::new(config.panel));
         Ok(Self {
             guard,
+            panel_throttle,
             config: Arc::new(config),
             directory,
             audit,
@@ -111,6 +115,7 @@ pub fn router(state: AppState) -> Router {
             timeout,
         ));
     let scim = scim_http::router(state.scim(), limits.clone());
+    let panel = crate::web::panel_router(state.clone()).layer(limits.clone());
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -118,6 +123,7 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
         .layer(limits)
         .nest("/scim/v2", scim)
+        .nest("/panel", panel)
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
@@ -200,7 +206,9 @@ pub async fn serve(
     let operator = crate::operator::serve(operator, state.clone(), async move {
         let _ = stop_rx.changed().await;
     });
-    let http = axum::serve(listener, router(state)).with_graceful_shutdown(async move {
+    // The panel throttles sign-ins per client address: handlers see the TCP peer.
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let http = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown.await;
         let _ = stop_tx.send(true);
     });

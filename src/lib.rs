@@ -22,3 +22,4 @@ pub mod scim;
 pub mod slapd;
 pub mod store;
 pub mod telemetry;
+pub mod web;

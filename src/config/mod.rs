@@ -28,6 +28,20 @@ pub struct Config {
     pub mail: MailConfig,
     pub scim: ScimConfig,
     pub state: StateConfig,
+    pub panel: PanelConfig,
+}
+
+/// `[panel]`: sessions of the Central Administration Panel and throttling of failed sign-ins
+/// (security.md SESS-04, RATE-01). A login or a client address with `max_failures_*` failed
+/// sign-ins within `failure_window` is refused, even with the right password, for `block`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PanelConfig {
+    pub idle_timeout: time::Duration,
+    pub absolute_timeout: time::Duration,
+    pub max_failures_per_login: u32,
+    pub max_failures_per_address: u32,
+    pub failure_window: time::Duration,
+    pub block: time::Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -337,6 +351,33 @@ fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
         );
     }
 
+    let panel = &raw.panel;
+    if !(1..=60).contains(&panel.idle_timeout_minutes) {
+        p.push("panel.idle_timeout_minutes", "must be between 1 and 60");
+    }
+    if !(1..=24).contains(&panel.absolute_timeout_hours) {
+        p.push("panel.absolute_timeout_hours", "must be between 1 and 24");
+    }
+    if !(1..=100).contains(&panel.max_failures_per_login) {
+        p.push("panel.max_failures_per_login", "must be between 1 and 100");
+    }
+    if !(1..=1000).contains(&panel.max_failures_per_address) {
+        p.push("panel.max_failures_per_address", "must be between 1 and 1000");
+    }
+    if !(1..=1440).contains(&panel.failure_window_minutes) {
+        p.push("panel.failure_window_minutes", "must be between 1 and 1440");
+    }
+    if !(1..=1440).contains(&panel.block_minutes) {
+        p.push("panel.block_minutes", "must be between 1 and 1440");
+    }
+    let panel = PanelConfig {
+        idle_timeout: time::Duration::minutes(panel.idle_timeout_minutes as i64),
+        absolute_timeout: time::Duration::hours(panel.absolute_timeout_hours as i64),
+        max_failures_per_login: panel.max_failures_per_login,
+        max_failures_per_address: panel.max_failures_per_address,
+        failure_window: time::Duration::minutes(panel.failure_window_minutes as i64),
+        block: time::Duration::minutes(panel.block_minutes as i64),
+    };
     let mail = validate_mail(&mut p, raw.mail);
     let guard = validate_guard(&mut p, &raw.scim.deprovisioning_guard);
     let operator_socket = raw.server.operator_socket.clone().unwrap_or_else(|| {
@@ -402,6 +443,7 @@ fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
         state: StateConfig {
             path: raw.state.path,
         },
+        panel,
     })
 }
 

@@ -18,6 +18,39 @@ pub struct RawConfig {
     pub mail: RawMail,
     pub scim: RawScim,
     pub state: RawState,
+    #[serde(default)]
+    pub panel: RawPanel,
+}
+
+/// `[panel]`: sessions and sign-in throttling of the Central Administration Panel.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPanel {
+    #[serde(default = "defaults::panel_idle_minutes")]
+    pub idle_timeout_minutes: u64,
+    #[serde(default = "defaults::panel_absolute_hours")]
+    pub absolute_timeout_hours: u64,
+    #[serde(default = "defaults::panel_failures_per_login")]
+    pub max_failures_per_login: u32,
+    #[serde(default = "defaults::panel_failures_per_address")]
+    pub max_failures_per_address: u32,
+    #[serde(default = "defaults::panel_failure_window_minutes")]
+    pub failure_window_minutes: u64,
+    #[serde(default = "defaults::panel_block_minutes")]
+    pub block_minutes: u64,
+}
+
+impl Default for RawPanel {
+    fn default() -> Self {
+        Self {
+            idle_timeout_minutes: defaults::panel_idle_minutes(),
+            absolute_timeout_hours: defaults::panel_absolute_hours(),
+            max_failures_per_login: defaults::panel_failures_per_login(),
+            max_failures_per_address: defaults::panel_failures_per_address(),
+            failure_window_minutes: defaults::panel_failure_window_minutes(),
+            block_minutes: defaults::panel_block_minutes(),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -167,6 +200,24 @@ impl Default for RawDeprovisioningGuard {
 
 /// Defaults, one function each because serde's `default = "…"` needs a path.
 mod defaults {
+    pub fn panel_idle_minutes() -> u64 {
+        15
+    }
+    pub fn panel_absolute_hours() -> u64 {
+        8
+    }
+    pub fn panel_failures_per_login() -> u32 {
+        5
+    }
+    pub fn panel_failures_per_address() -> u32 {
+        20
+    }
+    pub fn panel_failure_window_minutes() -> u64 {
+        15
+    }
+    pub fn panel_block_minutes() -> u64 {
+        15
+    }
     pub fn body_limit() -> usize {
         1024 * 1024
     }

@@ -279,6 +279,48 @@ impl Directory for LdapDirectory {
         }
     }
 
+    async fn roles_of(&self, person: &EntryRef) -> Result<Vec<AdminRole>, DirectoryError> {
+        let member = Filter::eq("member", person.dn.clone());
+        let mut roles = Vec::new();
+        let local = Filter::and([
+            Filter::object_class("groupOfNames"),
+            Filter::eq("cn", "administratorzy-lokalni"),
+            member.clone(),
+        ]);
+        let groups = match self
+            .pool
+            .search(&self.layout.schools_dn(), Scope::Subtree, &local, &["1.1"])
+            .await
+        {
+            Ok(entries) => entries,
+            Err(DirectoryError::NotFound(_)) => Vec::new(),
+            Err(e) => return Err(e),
+        };
+        let schools = self.layout.schools_dn();
+        for group in groups {
+            // Only a group that is exactly a school's local-administrators group counts.
+            let school = group
+                .dn
+                .strip_prefix("cn=administratorzy-lokalni,ou=grupy,ou=")
+                .and_then(|rest| rest.split_once(','))
+                .filter(|(_, parent)| parent.eq_ignore_ascii_case(&schools))
+                .and_then(|(code, _)| SchoolCode::parse(code).ok());
+            if let Some(school) = school {
+                if self.layout.local_admins_dn(&school).eq_ignore_ascii_case(&group.dn) {
+                    roles.push(AdminRole::LocalAdministrator(school));
+                }
+            }
+        }
+        if self
+            .read(&self.layout.system_admins_dn(), &member, &["1.1"])
+            .await?
+            .is_some()
+        {
+            roles.push(AdminRole::SystemAdministrator);
+        }
+        Ok(roles)
+    }
+
     async fn check_password(
         &self,
         login: &LoginName,

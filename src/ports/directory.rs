@@ -347,6 +347,11 @@ pub trait Directory: Send + Sync {
     async fn grant_role(&self, person: &EntryRef, role: &AdminRole)
         -> Result<bool, DirectoryError>;
 
+    /// The role groups `person` is a member of: each school's `cn=administratorzy-lokalni`
+    /// under `ou=placowki` and the city-wide `cn=administratorzy-systemu`. Empty for an
+    /// ordinary employee.
+    async fn roles_of(&self, person: &EntryRef) -> Result<Vec<AdminRole>, DirectoryError>;
+
     /// The person with `id`; `None` when there is none or it is outside `scope`.
     async fn get_person(
         &self,

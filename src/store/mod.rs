@@ -8,6 +8,7 @@
 
 pub mod held;
 pub mod idempotency;
+pub mod sessions;
 pub mod retired_logins;
 
 use std::path::Path;

@@ -1,0 +1,275 @@
+//! Sessions of the panel (security.md SESS-01..05): server-side records keyed by the SHA-256
+//! of the session id, so the state file never holds a usable id.
+//!
+//! Invariants: a session is valid only while `now - last_seen < idle` and
+//! `now - created < absolute`; an expired record found by a lookup is deleted in the same
+//! transaction; creating a session purges every expired one; sign-out deletes the record.
+
+use super::{StateStore, StoreError};
+use redb::{ReadableTable, TableDefinition};
+use serde::{Deserialize, Serialize};
+use time::{Duration, OffsetDateTime};
+
+const SESSIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("panel_sessions");
+
+/// Touching a session (a durable write) at most this often; idle time is counted from it.
+const TOUCH_EVERY_SECS: i64 = 30;
+
+/// What a session knows about its person: a snapshot taken at sign-in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionRecord {
+    pub person_id: String,
+    pub login: String,
+    pub name: String,
+    /// `system` or `local:<school code>`, as at sign-in.
+    pub roles: Vec<String>,
+    /// The synchronizer CSRF token of this session (random, base64url).
+    pub csrf: String,
+    /// Unix seconds.
+    pub created: i64,
+    pub last_seen: i64,
+}
+
+/// The session timeouts.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionLimits {
+    pub idle: Duration,
+    pub absolute: Duration,
+}
+
+impl SessionRecord {
+    fn is_live(&self, now: OffsetDateTime, limits: SessionLimits) -> bool {
+        let now = now.unix_timestamp();
+        now - self.last_seen < limits.idle.whole_seconds()
+            && now - self.created < limits.absolute.whole_seconds()
+            && now >= self.created
+    }
+}
+
+impl StateStore {
+    /// Stores a new session under `key` (hex SHA-256 of the id); purges expired sessions.
+    pub async fn create_session(
+        &self,
+        key: String,
+        record: SessionRecord,
+        limits: SessionLimits,
+    ) -> Result<(), StoreError> {
+        self.blocking(move |db| {
+            let now = OffsetDateTime::from_unix_timestamp(record.created)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let txn = db.begin_write()?;
+            {
+                let mut table = txn.open_table(SESSIONS)?;
+                let mut expired = Vec::new();
+                for row in table.iter()? {
+                    let (k, v) = row?;
+                    let live = decode(v.value()).is_ok_and(|r| r.is_live(now, limits));
+                    if !live {
+                        expired.push(k.value().to_owned());
+                    }
+                }
+                for k in expired {
+                    table.remove(k.as_str())?;
+                }
+                table.insert(key.as_str(), encode(&record)?.as_slice())?;
+            }
+            txn.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// The live session under `key`, its last-seen time moved to `now` (at most every 30 s).
+    /// An expired session is deleted and answers `None`.
+    pub async fn touch_session(
+        &self,
+        key: String,
+        now: OffsetDateTime,
+        limits: SessionLimits,
+    ) -> Result<Option<SessionRecord>, StoreError> {
+        // Read first: most requests need no write.
+        let found = self
+            .blocking({
+                let key = key.clone();
+                move |db| {
+                    let txn = db.begin_read()?;
+                    let table = match txn.open_table(SESSIONS) {
+                        Ok(t) => t,
+                        Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+                        Err(e) => return Err(e.into()),
+                    };
+                    let record = match table.get(key.as_str())? {
+                        Some(v) => Some(decode(v.value())?),
+                        None => None,
+                    };
+                    Ok(record)
+                }
+            })
+            .await?;
+        let Some(record) = found else {
+            return Ok(None);
+        };
+        let live = record.is_live(now, limits);
+        let stale = now.unix_timestamp() - record.last_seen >= TOUCH_EVERY_SECS;
+        if live && !stale {
+            return Ok(Some(record));
+        }
+        self.blocking(move |db| {
+            let txn = db.begin_write()?;
+            let answer = {
+                let mut table = txn.open_table(SESSIONS)?;
+                let current = match table.get(key.as_str())? {
+                    Some(v) => Some(decode(v.value())?),
+                    None => None,
+                };
+                match current {
+                    Some(mut r) if r.is_live(now, limits) => {
+                        r.last_seen = now.unix_timestamp();
+                        table.insert(key.as_str(), encode(&r)?.as_slice())?;
+                        Some(r)
+                    }
+                    Some(_) => {
+                        table.remove(key.as_str())?;
+                        None
+                    }
+                    None => None,
+                }
+            };
+            txn.commit()?;
+            Ok(answer)
+        })
+        .await
+    }
+
+    /// Deletes the session under `key`; `Ok(false)` when there was none.
+    pub async fn delete_session(&self, key: String) -> Result<bool, StoreError> {
+        self.blocking(move |db| {
+            let txn = db.begin_write()?;
+            let removed = {
+                let mut table = txn.open_table(SESSIONS)?;
+                let removed = table.remove(key.as_str())?.is_some();
+                removed
+            };
+            txn.commit()?;
+            Ok(removed)
+        })
+        .await
+    }
+
+    /// Deletes every session of the person with `person_id` (account locked, roles revoked);
+    /// returns how many there were.
+    pub async fn delete_sessions_of(&self, person_id: String) -> Result<usize, StoreError> {
+        self.blocking(move |db| {
+            let txn = db.begin_write()?;
+            let n = {
+                let mut table = txn.open_table(SESSIONS)?;
+                let mut keys = Vec::new();
+                for row in table.iter()? {
+                    let (k, v) = row?;
+                    if decode(v.value()).is_ok_and(|r| r.person_id == person_id) {
+                        keys.push(k.value().to_owned());
+                    }
+                }
+                for k in &keys {
+                    table.remove(k.as_str())?;
+                }
+                keys.len()
+            };
+            txn.commit()?;
+            Ok(n)
+        })
+        .await
+    }
+}
+
+fn encode(r: &SessionRecord) -> Result<Vec<u8>, StoreError> {
+    serde_json::to_vec(r).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn decode(bytes: &[u8]) -> Result<SessionRecord, StoreError> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(format!("session record: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits() -> SessionLimits {
+        SessionLimits {
+            idle: Duration::minutes(15),
+            absolute: Duration::hours(8),
+        }
+    }
+
+    fn record(at: OffsetDateTime, person: &str) -> SessionRecord {
+        SessionRecord {
+            person_id: person.into(),
+            login: "jan.kowalski".into(),
+            name: "Jan Kowalski".into(),
+            roles: vec!["system".into()],
+            csrf: "c".into(),
+            created: at.unix_timestamp(),
+            last_seen: at.unix_timestamp(),
+        }
+    }
+
+    #[tokio::test]
+    async fn idle_and_absolute_timeouts_end_a_session() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = StateStore::open(&dir.path().join("s.redb")).unwrap();
+        let t0 = OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
+        store
+            .create_session("k".into(), record(t0, "p"), limits())
+            .await
+            .unwrap();
+        // Activity every 14 minutes keeps it alive …
+        let mut now = t0;
+        for _ in 0..30 {
+            now += Duration::minutes(14);
+            let live = store
+                .touch_session("k".into(), now, limits())
+                .await
+                .unwrap();
+            if now - t0 >= Duration::hours(8) {
+                assert!(live.is_none(), "past the absolute timeout at {now}");
+                return;
+            }
+            assert!(live.is_some(), "alive at {now}");
+        }
+        panic!("the absolute timeout never ended the session");
+    }
+
+    #[tokio::test]
+    async fn an_idle_session_is_deleted_and_sign_out_deletes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = StateStore::open(&dir.path().join("s.redb")).unwrap();
+        let t0 = OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
+        store
+            .create_session("a".into(), record(t0, "p"), limits())
+            .await
+            .unwrap();
+        store
+            .create_session("b".into(), record(t0, "q"), limits())
+            .await
+            .unwrap();
+        let later = t0 + Duration::minutes(15);
+        assert!(store
+            .touch_session("a".into(), later, limits())
+            .await
+            .unwrap()
+            .is_none());
+        // Deleted, not just refused: even an earlier clock finds nothing.
+        assert!(store
+            .touch_session("a".into(), t0, limits())
+            .await
+            .unwrap()
+            .is_none());
+        assert!(store.delete_session("b".into()).await.unwrap());
+        assert!(store
+            .touch_session("b".into(), t0, limits())
+            .await
+            .unwrap()
+            .is_none());
+        assert_eq!(store.delete_sessions_of("q".into()).await.unwrap(), 0);
+    }
+}

@@ -1,0 +1,212 @@
+//! The web edge for people: the Central Administration Panel under `/panel` (and later the
+//! Access Portal). Server-rendered HTML (maud, escaped at compile time), Polish by default,
+//! no JavaScript, no inline styles.
+//!
+//! Every panel request passes, outermost first:
+//! 1. [`headers::security_headers`]: CSP, HSTS, nosniff, … and `Cache-Control: no-store`;
+//! 2. [`context_layer`]: the language, the live session (touched, or ended by its timeouts),
+//!    the pre-session CSRF cookie, the client address; every POST is refused with 403 unless
+//!    its `csrf` field matches (see [`csrf`]); error pages are rendered in the language.
+//!
+//! Handlers then take [`auth::PanelUser`] (signed-in only, else 303 to the sign-in page) and
+//! [`layout::PageContext`] (for [`layout::page`]). The panel pages (`panel/`) add their routes
+//! through [`panel::routes`].
+
+pub mod assets;
+pub mod auth;
+pub mod csrf;
+pub mod error;
+pub mod headers;
+pub mod i18n;
+pub mod layout;
+pub mod panel;
+pub mod session;
+pub mod signin;
+pub mod throttle;
+
+use crate::app::AppState;
+use auth::PanelUser;
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, OriginalUri, Request, State};
+use axum::http::{header, Method};
+use axum::middleware::{from_fn, from_fn_with_state, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use csrf::CsrfToken;
+use error::{RenderedError, WebError};
+use i18n::Lang;
+use layout::PageContext;
+use session::Session;
+use std::net::{IpAddr, SocketAddr};
+
+/// What the request middleware learnt about a request; in its extensions for extractors
+/// ([`PanelUser`], [`PageContext`]) and handlers (`Extension<RequestContext>`).
+#[derive(Debug, Clone)]
+pub struct RequestContext {
+    pub lang: Lang,
+    /// The live session, if any (already touched).
+    pub session: Option<Session>,
+    /// The pre-session CSRF token (from its cookie, or new and set on the response).
+    pub pre_csrf: CsrfToken,
+    /// The TCP peer (no forwarded header is trusted).
+    pub addr: Option<IpAddr>,
+    /// `x-request-id`, for audit records.
+    pub request_id: Option<String>,
+}
+
+impl RequestContext {
+    /// The token this request's forms carry: the session's, else the pre-session one.
+    pub fn csrf(&self) -> CsrfToken {
+        match &self.session {
+            Some(s) => CsrfToken::of(s),
+            None => self.pre_csrf.clone(),
+        }
+    }
+
+    pub fn user(&self) -> Option<PanelUser> {
+        self.session
+            .as_ref()
+            .and_then(|s| PanelUser::from_session(&s.record))
+    }
+
+    pub fn page_context(&self, path: String) -> PageContext {
+        PageContext {
+            lang: self.lang,
+            user: self.user(),
+            csrf: self.csrf(),
+            path,
+        }
+    }
+}
+
+/// The panel, to be nested at `/panel` by `app::router`.
+pub fn panel_router(state: AppState) -> Router {
+    Router::new()
+        .route(
+            "/logowanie",
+            get(signin::sign_in_page).post(signin::sign_in),
+        )
+        .route("/wyloguj", post(signin::sign_out))
+        .route("/jezyk", get(signin::language))
+        .route("/assets/zszo.css", get(assets::stylesheet))
+        .merge(panel::routes())
+        .fallback(not_found)
+        .layer(from_fn_with_state(state.clone(), context_layer))
+        .layer(from_fn(headers::security_headers))
+        .with_state(state)
+}
+
+async fn not_found() -> WebError {
+    WebError::NotFound
+}
+
+/// Language, session, CSRF on POST, the client address; localized error pages.
+pub async fn context_layer(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let lang = session::cookie(&parts.headers, session::LANG_COOKIE)
+        .and_then(|v| Lang::parse(&v))
+        .unwrap_or_default();
+    let path = parts
+        .extensions
+        .get::<OriginalUri>()
+        .map(|u| u.0.clone())
+        .unwrap_or_else(|| parts.uri.clone());
+    let path = path
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "/panel".to_owned());
+    let session = match session::load(&state, &parts.headers).await {
+        Ok(s) => s,
+        Err(e) => return localized(WebError::from(e).into_response(), lang, None, path),
+    };
+    let pre_cookie = session::cookie(&parts.headers, session::PRE_COOKIE);
+    let new_pre = session.is_none() && pre_cookie.is_none();
+    let ctx = RequestContext {
+        lang,
+        pre_csrf: CsrfToken::new(pre_cookie.clone().unwrap_or_else(session::new_secret)),
+        session,
+        addr: parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip()),
+        request_id: parts
+            .headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+    };
+
+    let body = if parts.method == Method::GET || parts.method == Method::HEAD {
+        body
+    } else {
+        let limit = state.config.server.request_body_limit_bytes;
+        let bytes: Bytes = match axum::body::to_bytes(body, limit).await {
+            Ok(b) => b,
+            Err(_) => {
+                let e = WebError::BadRequest("the form is too large or was cut off".into());
+                return localized(e.into_response(), lang, Some(&ctx), path);
+            }
+        };
+        let cross_site = parts
+            .headers
+            .get("sec-fetch-site")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| {
+                v.eq_ignore_ascii_case("cross-site") || v.eq_ignore_ascii_case("same-site")
+            });
+        // Without a session, the token must come from the pre-session cookie itself.
+        let expected = match &ctx.session {
+            Some(s) => Some(CsrfToken::of(s)),
+            None => pre_cookie.map(CsrfToken::new),
+        };
+        let given = csrf::field_of(&bytes);
+        let verdict = match expected {
+            Some(expected) if !cross_site => csrf::verify(&expected, given.as_deref()),
+            _ => Err(WebError::Csrf),
+        };
+        if let Err(e) = verdict {
+            let mut response = localized(e.into_response(), lang, Some(&ctx), path);
+            if new_pre {
+                response.headers_mut().append(
+                    header::SET_COOKIE,
+                    session::set_cookie(session::PRE_COOKIE, ctx.pre_csrf.as_str()),
+                );
+            }
+            return response;
+        }
+        Body::from(bytes)
+    };
+
+    parts.extensions.insert(ctx.clone());
+    let response = next.run(Request::from_parts(parts, body)).await;
+    let mut response = localized(response, lang, Some(&ctx), path);
+    if new_pre {
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            session::set_cookie(session::PRE_COOKIE, ctx.pre_csrf.as_str()),
+        );
+    }
+    response
+}
+
+/// Re-renders an error page (tagged by [`WebError`]) in `lang`, with the frame.
+fn localized(
+    response: Response,
+    lang: Lang,
+    ctx: Option<&RequestContext>,
+    path: String,
+) -> Response {
+    let Some(rendered) = response.extensions().get::<RenderedError>().copied() else {
+        return response;
+    };
+    let page_ctx = ctx.map(|c| c.page_context(path));
+    let (mut parts, _) = response.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let markup = layout::error_page(page_ctx.as_ref(), lang, &rendered);
+    Response::from_parts(parts, Body::from(markup.into_string()))
+}

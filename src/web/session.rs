@@ -1,0 +1,169 @@
+//! Panel sessions at the HTTP edge (security.md SESS-01..05): ids, cookies, start and end.
+//!
+//! - The id is 256 bits from the OS CSPRNG, base64url; the state store keeps only its SHA-256
+//!   (`crate::store::sessions`), with the person, a roles snapshot and the CSRF token.
+//! - Cookie: `__Host-zszo-panel=<id>; Path=/; Secure; HttpOnly; SameSite=Strict`, no
+//!   `Domain`, no `Max-Age`/`Expires` (ends with the browser; the server ends it earlier).
+//! - A new id at every sign-in (the previous session, if any, is deleted: no fixation);
+//!   sign-out deletes the record server-side; idle and absolute timeouts from `[panel]`.
+
+use crate::app::AppState;
+use crate::store::sessions::{SessionLimits, SessionRecord};
+use crate::store::StoreError;
+use axum::http::{header, HeaderMap, HeaderValue};
+use base64::Engine;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+/// The session cookie.
+pub const SESSION_COOKIE: &str = "__Host-zszo-panel";
+/// The pre-session CSRF cookie of the sign-in form (double submit).
+pub const PRE_COOKIE: &str = "__Host-zszo-pre";
+/// The chosen language (`pl`/`en`); not a secret, but just as strict.
+pub const LANG_COOKIE: &str = "__Host-zszo-lang";
+
+/// 256 random bits from the OS CSPRNG, base64url without padding (43 characters).
+pub fn new_secret() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The store key of a session id: hex SHA-256.
+pub fn key_of(id: &str) -> String {
+    hex::encode(Sha256::digest(id.as_bytes()))
+}
+
+/// The value of cookie `name` in the request, if present (the first one).
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim().to_owned())
+        .filter(|v| !v.is_empty() && v.len() <= 128)
+}
+
+/// `Set-Cookie` for a session-lifetime cookie with every protective flag.
+pub fn set_cookie(name: &str, value: &str) -> HeaderValue {
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Path=/; Secure; HttpOnly; SameSite=Strict"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// `Set-Cookie` for a cookie kept a year (the language choice).
+pub fn set_lasting_cookie(name: &str, value: &str) -> HeaderValue {
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=31536000"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// `Set-Cookie` that deletes `name` in the browser.
+pub fn clear_cookie(name: &str) -> HeaderValue {
+    HeaderValue::from_str(&format!(
+        "{name}=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// A live session, as the request middleware found it.
+#[derive(Clone)]
+pub struct Session {
+    /// The store key (SHA-256 of the id).
+    pub key: String,
+    pub record: SessionRecord,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("login", &self.record.login)
+            .finish_non_exhaustive()
+    }
+}
+
+pub fn limits(state: &AppState) -> SessionLimits {
+    SessionLimits {
+        idle: state.config.panel.idle_timeout,
+        absolute: state.config.panel.absolute_timeout,
+    }
+}
+
+/// The live session named by the request's cookie, touched; `None` without one.
+pub async fn load(state: &AppState, headers: &HeaderMap) -> Result<Option<Session>, StoreError> {
+    let Some(id) = cookie(headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let key = key_of(&id);
+    let now = state.clock.now();
+    Ok(state
+        .state
+        .touch_session(key.clone(), now, limits(state))
+        .await?
+        .map(|record| Session { key, record }))
+}
+
+/// Who a new session is for.
+pub struct NewSession {
+    pub person_id: String,
+    pub login: String,
+    pub name: String,
+    pub roles: Vec<String>,
+}
+
+/// Stores a new session and returns its id (for the cookie) and the session.
+pub async fn start(state: &AppState, who: NewSession) -> Result<(String, Session), StoreError> {
+    let id = new_secret();
+    let key = key_of(&id);
+    let now = state.clock.now().unix_timestamp();
+    let record = SessionRecord {
+        person_id: who.person_id,
+        login: who.login,
+        name: who.name,
+        roles: who.roles,
+        csrf: new_secret(),
+        created: now,
+        last_seen: now,
+    };
+    state
+        .state
+        .create_session(key.clone(), record.clone(), limits(state))
+        .await?;
+    Ok((id, Session { key, record }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_256_bit_and_unique_and_stored_hashed() {
+        let a = new_secret();
+        let b = new_secret();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 43);
+        assert_eq!(key_of(&a).len(), 64);
+        assert_ne!(key_of(&a), a);
+    }
+
+    #[test]
+    fn cookies_are_read_by_exact_name_and_set_with_every_flag() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("x__Host-zszo-panel=no; __Host-zszo-panel=yes; a=b"),
+        );
+        assert_eq!(cookie(&h, SESSION_COOKIE).as_deref(), Some("yes"));
+        assert_eq!(cookie(&h, PRE_COOKIE), None);
+        let c = set_cookie(SESSION_COOKIE, "v");
+        assert_eq!(
+            c.to_str().unwrap(),
+            "__Host-zszo-panel=v; Path=/; Secure; HttpOnly; SameSite=Strict"
+        );
+    }
+}

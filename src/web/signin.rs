@@ -1,0 +1,303 @@
+//! Sign-in, sign-out and the language switch of the panel.
+//!
+//! `POST /panel/logowanie` (CSRF-checked by the middleware with the pre-session token):
+//! 1. a login or address blocked by [`super::throttle`] → the failure answer;
+//! 2. the login is looked up; unknown → a dummy Argon2 hash at the configured cost (so the
+//!    time is like a real bind), then the failure answer; known → an LDAP bind as the person
+//!    (`Directory::check_password`); wrong → the failure is counted, the failure answer;
+//! 3. right password but no role (`Directory::roles_of` empty) → 403 with a clear refusal;
+//! 4. else the old session (if any) and the pre-session cookie are dropped, a new session
+//!    starts (new id), 303 to `/panel`.
+//!
+//! The failure answer is one and the same for an unknown login, a wrong password and a
+//! blocked login or address: status 401, the form again with "wrong login or password, or
+//! too many failed attempts". Every attempt is one `panel.sign_in` audit record (success or
+//! failure with a reason: `invalid_credentials`, `throttled`, `not_an_administrator`), with the
+//! client address, never the password.
+
+use super::auth::{encode_role, MaybePanelUser, SIGN_IN_PATH};
+use super::csrf::csrf_field;
+use super::error::WebError;
+use super::i18n::{msg, Msg};
+use super::layout::{page, PageContext};
+use super::session::{self, NewSession};
+use super::RequestContext;
+use crate::app::AppState;
+use crate::domain::audit::{Actor, NewAuditRecord, Outcome};
+use crate::domain::LoginName;
+use crate::ports::PersonEntry;
+use axum::extract::{Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use maud::{html, Markup};
+use secrecy::SecretString;
+use serde::Deserialize;
+
+const AUDIT_ACTION: &str = "panel.sign_in";
+
+#[derive(Debug, Deserialize)]
+pub struct SignInQuery {
+    /// Set after sign-out.
+    #[serde(default)]
+    wylogowano: Option<String>,
+}
+
+/// `GET /panel/logowanie`
+pub async fn sign_in_page(
+    ctx: PageContext,
+    MaybePanelUser(user): MaybePanelUser,
+    Query(q): Query<SignInQuery>,
+) -> Response {
+    if user.is_some() {
+        return Redirect::to("/panel").into_response();
+    }
+    let notice = q.wylogowano.is_some().then_some(msg::SIGNED_OUT);
+    form_page(&ctx, "", None, notice).into_response()
+}
+
+fn form_page(ctx: &PageContext, login: &str, error: Option<Msg>, notice: Option<Msg>) -> Markup {
+    let lang = ctx.lang;
+    let body = html! {
+        @if let Some(n) = notice {
+            p.notice role="status" { (lang.t(&n)) }
+        }
+        @if let Some(e) = error {
+            p.error role="alert" id="sign-in-error" { (lang.t(&e)) }
+        }
+        p { (lang.t(&msg::SIGN_IN_INTRO)) }
+        form method="post" action=(SIGN_IN_PATH) {
+            (csrf_field(&ctx.csrf))
+            div.form-row {
+                label for="login" { (lang.t(&msg::LOGIN)) }
+                input id="login" type="text" name="login" value=(login) required
+                    autocomplete="username" autocapitalize="none" spellcheck="false"
+                    maxlength="128"
+                    aria-describedby=[error.map(|_| "sign-in-error")];
+            }
+            div.form-row {
+                label for="password" { (lang.t(&msg::PASSWORD)) }
+                input id="password" type="password" name="password" required
+                    autocomplete="current-password" maxlength="512";
+            }
+            div.form-row {
+                button type="submit" { (lang.t(&msg::SIGN_IN)) }
+            }
+        }
+    };
+    page(ctx, lang.t(&msg::SIGN_IN_TITLE), body)
+}
+
+#[derive(Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    password: Option<SecretString>,
+}
+
+/// `POST /panel/logowanie`
+pub async fn sign_in(
+    State(state): State<AppState>,
+    Extension(rc): Extension<RequestContext>,
+    ctx: PageContext,
+    Form(form): Form<SignInForm>,
+) -> Result<Response, WebError> {
+    let now = state.clock.now();
+    let typed = form.login.trim().to_owned();
+    let password = form.password.unwrap_or_else(|| SecretString::from(""));
+    let parsed = LoginName::parse(&typed).ok();
+    let throttle = &state.panel_throttle;
+    let record = |outcome: Outcome, person: Option<&PersonEntry>| {
+        let actor = match &parsed {
+            Some(l) => Actor::Person(l.as_str().to_owned()),
+            // Not a login at all: do not keep what was typed (it may be a password).
+            None => Actor::System("panel".to_owned()),
+        };
+        let mut r = NewAuditRecord::new(actor, AUDIT_ACTION, outcome)
+            .request_id(rc.request_id.clone())
+            .detail(
+                "address",
+                rc.addr.map(|a| a.to_string()).unwrap_or_else(|| "-".into()),
+            );
+        if let Some(p) = person {
+            r = r
+                .target(p.entry.dn.clone(), Some(p.entry.id.clone()))
+                .school(&p.profile.employment.primary);
+        }
+        r
+    };
+    let failure = |ctx: &PageContext| {
+        (
+            StatusCode::UNAUTHORIZED,
+            form_page(ctx, &typed, Some(msg::BAD_CREDENTIALS), None),
+        )
+            .into_response()
+    };
+
+    if throttle.is_blocked(&typed, rc.addr, now) {
+        burn_time(&state).await;
+        append(&state, record(Outcome::Failure("throttled".into()), None)).await;
+        return Ok(failure(&ctx));
+    }
+    let person = match &parsed {
+        Some(login) => state.directory.find_person_by_login(login).await?,
+        None => None,
+    };
+    let good = match &person {
+        Some(p) => state.directory.check_password(&p.login, &password).await?,
+        None => {
+            burn_time(&state).await;
+            false
+        }
+    };
+    let Some(person) = person.filter(|_| good) else {
+        throttle.record_failure(&typed, rc.addr, now);
+        append(
+            &state,
+            record(Outcome::Failure("invalid_credentials".into()), None),
+        )
+        .await;
+        return Ok(failure(&ctx));
+    };
+    throttle.record_success(&typed);
+
+    let roles = state.directory.roles_of(&person.entry).await?;
+    if roles.is_empty() {
+        append(
+            &state,
+            record(
+                Outcome::Failure("not_an_administrator".into()),
+                Some(&person),
+            ),
+        )
+        .await;
+        let body = html! {
+            p.error role="alert" { (ctx.t(&msg::NOT_AN_ADMINISTRATOR)) }
+        };
+        let page = page(&ctx, ctx.t(&msg::SIGN_IN_TITLE), body);
+        return Ok((StatusCode::FORBIDDEN, page).into_response());
+    }
+
+    // Recorded before the session exists: no sign-in without its audit record.
+    let roles_text: Vec<String> = roles.iter().map(encode_role).collect();
+    state
+        .audit
+        .append(record(Outcome::Success, Some(&person)).detail("roles", roles_text.join(" ")))
+        .await?;
+    if let Some(old) = &rc.session {
+        state.state.delete_session(old.key.clone()).await?;
+    }
+    let (id, _) = session::start(
+        &state,
+        NewSession {
+            person_id: person.entry.id.clone(),
+            login: person.login.as_str().to_owned(),
+            name: person.profile.name.full(),
+            roles: roles_text,
+        },
+    )
+    .await?;
+    let mut response = Redirect::to("/panel").into_response();
+    let headers = response.headers_mut();
+    headers.append(
+        header::SET_COOKIE,
+        session::set_cookie(session::SESSION_COOKIE, &id),
+    );
+    headers.append(
+        header::SET_COOKIE,
+        session::clear_cookie(session::PRE_COOKIE),
+    );
+    Ok(response)
+}
+
+/// Appends a failure record; a failing audit store is logged, the answer stays the same.
+async fn append(state: &AppState, record: NewAuditRecord) {
+    if let Err(e) = state.audit.append(record).await {
+        tracing::error!(error = %e, "panel: cannot record a sign-in attempt");
+    }
+}
+
+/// About as long as slapd verifying an Argon2id hash at the configured cost.
+async fn burn_time(state: &AppState) {
+    let cost = state.config.passwords;
+    let _ = tokio::task::spawn_blocking(move || {
+        let dummy = SecretString::from("not a password: timing equaliser");
+        crate::credentials::hash_password(&dummy, &cost)
+    })
+    .await;
+}
+
+/// `POST /panel/wyloguj`: ends the session server-side.
+pub async fn sign_out(
+    State(state): State<AppState>,
+    Extension(rc): Extension<RequestContext>,
+) -> Result<Response, WebError> {
+    if let Some(s) = &rc.session {
+        state.state.delete_session(s.key.clone()).await?;
+        let r = NewAuditRecord::new(
+            Actor::Person(s.record.login.clone()),
+            "panel.sign_out",
+            Outcome::Success,
+        )
+        .request_id(rc.request_id.clone());
+        append(&state, r).await;
+    }
+    let mut response = Redirect::to(&format!("{SIGN_IN_PATH}?wylogowano=1")).into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        session::clear_cookie(session::SESSION_COOKIE),
+    );
+    Ok(response)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LanguageQuery {
+    #[serde(default)]
+    lang: String,
+    #[serde(default)]
+    wroc: String,
+}
+
+/// `GET /panel/jezyk?lang=en&wroc=/panel/…`: remembers the language, goes back.
+pub async fn language(Query(q): Query<LanguageQuery>) -> Response {
+    let lang = super::i18n::Lang::parse(&q.lang).unwrap_or_default();
+    let mut response = Redirect::to(&safe_return(&q.wroc)).into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        session::set_lasting_cookie(session::LANG_COOKIE, lang.code()),
+    );
+    response
+}
+
+/// A path inside the panel, or `/panel` (no open redirect).
+pub fn safe_return(raw: &str) -> String {
+    let ok = (raw == "/panel" || raw.starts_with("/panel/") || raw.starts_with("/panel?"))
+        && !raw.contains("//")
+        && !raw.contains('\\')
+        && !raw.chars().any(|c| c.is_control());
+    if ok {
+        raw.to_owned()
+    } else {
+        "/panel".to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_panel_paths_are_returned_to() {
+        assert_eq!(
+            safe_return("/panel/pracownicy?q=a"),
+            "/panel/pracownicy?q=a"
+        );
+        assert_eq!(safe_return("/panel"), "/panel");
+        assert_eq!(safe_return("//evil.example/panel"), "/panel");
+        assert_eq!(safe_return("https://evil.example"), "/panel");
+        assert_eq!(safe_return("/panelx"), "/panel");
+        assert_eq!(safe_return("/panel//evil"), "/panel");
+        assert_eq!(safe_return("/panel/\\evil"), "/panel");
+    }
+}
