@@ -247,6 +247,9 @@ pub enum PersonAttr {
     AccountState,
     Created,
     LastModified,
+    /// The name folded to lower-case ASCII (`zszoSearchName`: "given family" and "family
+    /// given"); the adapter folds the compared value the same way, so "lukasz" finds "Łukasz".
+    SearchName,
 }
 
 impl Attribute for PersonAttr {
@@ -270,9 +273,30 @@ impl PersonAttr {
             PersonAttr::GivenName
                 | PersonAttr::FamilyName
                 | PersonAttr::DisplayName
+                | PersonAttr::SearchName
                 | PersonAttr::Email(_)
                 | PersonAttr::PhoneNumber(_)
         )
+    }
+}
+
+/// A name search as a person types it ("lukasz nowak", "Nowak"): every word must occur in
+/// the folded name, in any order (first name and/or surname). `None` for blank text.
+pub fn name_search(text: &str) -> Option<PersonFilter> {
+    let words: Vec<PersonFilter> = text
+        .split_whitespace()
+        .map(|w| {
+            Filter::Compare(
+                PersonAttr::SearchName,
+                CompareOp::Contains,
+                Value::Str(w.to_owned()),
+            )
+        })
+        .collect();
+    match words.len() {
+        0 => None,
+        1 => words.into_iter().next(),
+        _ => Some(Filter::And(words)),
     }
 }
 
@@ -347,6 +371,24 @@ mod tests {
         ]);
         assert_eq!(f.depth(), 3);
         assert_eq!(f.attributes(), [&PersonAttr::Title, &PersonAttr::Active]);
+    }
+
+    #[test]
+    fn a_name_search_needs_every_word_in_the_folded_name() {
+        assert_eq!(name_search("  \t "), None);
+        let word = |w: &str| {
+            Filter::Compare(
+                PersonAttr::SearchName,
+                CompareOp::Contains,
+                Value::Str(w.to_owned()),
+            )
+        };
+        assert_eq!(name_search("Łukasz"), Some(word("Łukasz")));
+        assert_eq!(
+            name_search(" lukasz  nowak "),
+            Some(Filter::And(vec![word("lukasz"), word("nowak")]))
+        );
+        assert!(PersonAttr::SearchName.is_personal());
     }
 
     #[test]

@@ -15,7 +15,8 @@
 //! (untyped: any of the four attributes), active → `zszoEmploymentActive` (`TRUE`/`FALSE`),
 //! created/lastModified → `createTimestamp`/`modifyTimestamp` (GeneralizedTime), manager and
 //! group members → the DN resolved from the id (an unknown id matches nothing), login →
-//! `uid`, schools → `zszoSchoolCode`.
+//! `uid`, schools → `zszoSchoolCode`, searchName → `zszoSearchName` with the value folded
+//! like the stored one (so "lukasz" matches "Łukasz").
 //!
 //! Ordering (`gt ge lt le`) works where the schema has an ORDERING rule (timestamps,
 //! `zszoExternalUserName`, `zszoExternalId`); on other text attributes (names, mail, title …)
@@ -68,6 +69,7 @@ fn person_attrs(attr: PersonAttr) -> &'static [&'static str] {
         PersonAttr::AccountState => &["zszoAccountState"],
         PersonAttr::Created => &["createTimestamp"],
         PersonAttr::LastModified => &["modifyTimestamp"],
+        PersonAttr::SearchName => &["zszoSearchName"],
     }
 }
 
@@ -200,8 +202,33 @@ pub fn person_filter(f: &PersonFilter, ids: &IdDns) -> Result<Filter, DirectoryE
             PersonAttr::Manager => Target::Reference,
             _ => Target::Text,
         };
+        if attr == PersonAttr::SearchName {
+            if let Value::Str(text) = value {
+                let folded = fold_search_text(text);
+                if folded.is_empty() && op == CompareOp::Contains {
+                    // Nothing left to look for (e.g. only symbols without a transliteration).
+                    return Ok(present(attrs));
+                }
+                return compare(attrs, target, op, &Value::Str(folded), ids);
+            }
+        }
         compare(attrs, target, op, value, ids)
     })
+}
+
+/// Folds text as `zszoSearchName` is stored (`person_map::search_names`): ASCII
+/// transliteration (ł→l, ż→z …), lower case, single spaces.
+pub fn fold_search_text(text: &str) -> String {
+    // Words first: deunicode drops tabs and may turn other characters into spaces.
+    let folded: Vec<String> = text
+        .split_whitespace()
+        .map(|w| deunicode::deunicode(w).to_lowercase())
+        .collect();
+    folded
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Renders a group filter; `ids` holds the DNs of the member ids it mentions.

@@ -115,3 +115,17 @@ fn a_scope_is_any_of_its_schools() {
         "(|)"
     );
 }
+
+#[test]
+fn a_search_name_value_is_folded_like_the_stored_one() {
+    let f = F::Compare(P::SearchName, CompareOp::Contains, s("ŁUKASZ  Żółć"));
+    assert_eq!(person(&f), "(zszoSearchName=*lukasz zolc*)");
+    assert_eq!(fold_search_text(" Zażółć\tGęślą "), "zazolc gesla");
+    let words = crate::domain::query::name_search("Łukasz nowak(").unwrap();
+    assert_eq!(
+        person(&words),
+        "(&(zszoSearchName=*lukasz*)(zszoSearchName=*nowak\\28*))"
+    );
+    let blank = F::Compare(P::SearchName, CompareOp::Contains, s(" \u{200b} "));
+    assert_eq!(person(&blank), "(zszoSearchName=*)");
+}
