@@ -1,0 +1,345 @@
+//! The handlers of the staff pages: parse, call the `Directory` port (reads) or a
+//! `provisioning` use case (every change), render `views` inside `layout::page`.
+//!
+//! Scope: every read goes through the signed-in person's `SchoolScope` (`get_person` answers
+//! `None` outside it → 404), every change through a use case that checks the scope again and
+//! writes the audit record (out of scope → 404 too, so nothing about other schools leaks).
+//! A school in the query string outside the scope is 404 as well.
+
+use super::texts as tx;
+use super::views::{self, Confirm, PersonView, SchoolOption, Slip, StaffPage, PAGE_SIZE};
+use crate::app::AppState;
+use crate::domain::audit::AuditQuery;
+use crate::domain::query::{name_search, CompareOp, Filter, PersonAttr, Value};
+use crate::domain::SchoolCode;
+use crate::ports::{PersonEntry, PersonSearch, SortOrder};
+use crate::provisioning::IssuedAccount;
+use crate::web::auth::PanelUser;
+use crate::web::csrf::csrf_field;
+use crate::web::error::WebError;
+use crate::web::i18n::Msg;
+use crate::web::layout::{page, PageContext};
+use crate::web::RequestContext;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Extension;
+use maud::{html, Markup};
+use secrecy::ExposeSecret;
+use serde::Deserialize;
+
+/// The staff pages' stylesheet (beside the layout's `zszo.css`).
+pub const CSS_PATH: &str = "/panel/assets/pracownicy.css";
+const CSS: &str = include_str!("panel.css");
+/// The longest search text taken.
+const MAX_QUERY_CHARS: usize = 200;
+/// The most history records shown.
+const HISTORY_LIMIT: usize = 500;
+
+/// `GET /panel/assets/pracownicy.css`
+pub async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        CSS,
+    )
+}
+
+/// The layout's page with this module's stylesheet.
+fn frame(ctx: &PageContext, title: &str, body: Markup) -> Markup {
+    page(
+        ctx,
+        title,
+        html! { link rel="stylesheet" href=(CSS_PATH); (body) },
+    )
+}
+
+/// `GET /panel`: the staff search of the person's first school.
+pub async fn home() -> Redirect {
+    Redirect::to("/panel/pracownicy")
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StaffQuery {
+    szkola: Option<String>,
+    q: Option<String>,
+    strona: Option<String>,
+}
+
+/// The schools the person may pick: every school for a system administrator, else theirs.
+async fn school_options(state: &AppState, user: &PanelUser) -> Result<Vec<SchoolOption>, WebError> {
+    let all = state.directory.list_schools().await?;
+    let mut options: Vec<SchoolOption> = all
+        .into_iter()
+        .filter(|s| user.may_act_on(&s.school.code))
+        .map(|s| SchoolOption {
+            code: s.school.code.as_str().to_owned(),
+            name: s.school.name.to_string(),
+        })
+        .collect();
+    if !user.is_system_administrator() {
+        // In the order of the person's roles (their first school first).
+        let order = user.local_schools();
+        options.sort_by_key(|o| order.iter().position(|c| c.as_str() == o.code));
+    } else {
+        options.sort_by(|a, b| a.code.cmp(&b.code));
+    }
+    Ok(options)
+}
+
+/// `GET /panel/pracownicy?szkola=<code>&q=<text>&strona=<n>`
+pub async fn staff(
+    State(state): State<AppState>,
+    user: PanelUser,
+    ctx: PageContext,
+    Query(q): Query<StaffQuery>,
+) -> Result<Markup, WebError> {
+    let options = school_options(&state, &user).await?;
+    let school = match q.szkola.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(raw) => {
+            let code = SchoolCode::parse(raw).map_err(|_| WebError::NotFound)?;
+            if !user.may_act_on(&code) || !options.iter().any(|o| o.code == code.as_str()) {
+                return Err(WebError::NotFound);
+            }
+            Some(code.as_str().to_owned())
+        }
+        None => options.first().map(|o| o.code.clone()),
+    };
+    let text: String =
+        q.q.as_deref()
+            .unwrap_or_default()
+            .trim()
+            .chars()
+            .take(MAX_QUERY_CHARS)
+            .collect();
+    let page_no = q
+        .strona
+        .as_deref()
+        .and_then(|s| s.trim().parse::<usize>().ok())
+        .unwrap_or(1)
+        .clamp(1, 100_000);
+    let (total, rows) = match &school {
+        Some(code) => {
+            let mut parts = vec![Filter::Compare(
+                PersonAttr::SchoolCode,
+                CompareOp::Eq,
+                Value::Str(code.clone()),
+            )];
+            parts.extend(name_search(&text));
+            let found = state
+                .directory
+                .search_people(&PersonSearch {
+                    filter: Some(Filter::And(parts)),
+                    scope: user.scope.clone(),
+                    sort: Some((PersonAttr::FamilyName, SortOrder::Ascending)),
+                    start_index: (page_no - 1) * PAGE_SIZE + 1,
+                    count: PAGE_SIZE,
+                })
+                .await?;
+            (
+                found.total,
+                found.items.iter().map(PersonView::of).collect::<Vec<_>>(),
+            )
+        }
+        None => (0, Vec::new()),
+    };
+    let csrf = csrf_field(&ctx.csrf);
+    let body = views::staff(&StaffPage {
+        lang: ctx.lang,
+        schools: &options,
+        school: school.as_deref().unwrap_or_default(),
+        query: &text,
+        page: page_no,
+        total,
+        rows: &rows,
+        csrf: &csrf,
+    });
+    Ok(frame(&ctx, ctx.t(&tx::STAFF_TITLE), body))
+}
+
+/// The person with `id` if the signed-in person may see them; else 404.
+async fn person_in_scope(
+    state: &AppState,
+    user: &PanelUser,
+    id: &str,
+) -> Result<PersonEntry, WebError> {
+    state
+        .directory
+        .get_person(id, &user.scope)
+        .await?
+        .ok_or(WebError::NotFound)
+}
+
+/// The staff list of the person's first school the user acts on.
+fn back_link(user: &PanelUser, p: &PersonEntry) -> String {
+    match p.profile.employment.all().find(|c| user.may_act_on(c)) {
+        Some(code) => format!("/panel/pracownicy?szkola={}", views::enc(code.as_str())),
+        None => "/panel/pracownicy".to_owned(),
+    }
+}
+
+fn request_id(ctx: &Option<Extension<RequestContext>>) -> Option<String> {
+    ctx.as_ref().and_then(|c| c.0.request_id.clone())
+}
+
+/// `GET /panel/pracownicy/{id}/utworz-konto`
+pub async fn create_form(
+    state: State<AppState>,
+    user: PanelUser,
+    ctx: PageContext,
+    Path(id): Path<String>,
+) -> Result<Markup, WebError> {
+    confirm_form(state, user, ctx, id, Confirm::CreateAccount).await
+}
+
+/// `GET /panel/pracownicy/{id}/nowe-haslo`
+pub async fn reissue_form(
+    state: State<AppState>,
+    user: PanelUser,
+    ctx: PageContext,
+    Path(id): Path<String>,
+) -> Result<Markup, WebError> {
+    confirm_form(state, user, ctx, id, Confirm::Reissue).await
+}
+
+async fn confirm_form(
+    State(state): State<AppState>,
+    user: PanelUser,
+    ctx: PageContext,
+    id: String,
+    what: Confirm,
+) -> Result<Markup, WebError> {
+    let person = person_in_scope(&state, &user, &id).await?;
+    let allowed = match what {
+        Confirm::CreateAccount => person.account_state == crate::domain::AccountState::None,
+        Confirm::Reissue => person.account_state == crate::domain::AccountState::AwaitingFirstLogin,
+    };
+    if !allowed {
+        return Err(WebError::Conflict(format!(
+            "account state is {}",
+            person.account_state
+        )));
+    }
+    let view = PersonView::of(&person);
+    let csrf = csrf_field(&ctx.csrf);
+    let title = views::confirm_title(ctx.lang, what, &view);
+    let body = views::confirm(ctx.lang, what, &view, &csrf, &back_link(&user, &person));
+    Ok(frame(&ctx, &title, body))
+}
+
+/// `POST /panel/pracownicy/{id}/utworz-konto`: creates the account; the answer is the slip.
+pub async fn create(
+    State(state): State<AppState>,
+    user: PanelUser,
+    ctx: PageContext,
+    rctx: Option<Extension<RequestContext>>,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let caller = user.caller(request_id(&rctx));
+    let issued = state.provisioning().create_account(&caller, &id).await?;
+    Ok(slip_response(&state, &user, &ctx, &issued))
+}
+
+/// `POST /panel/pracownicy/{id}/nowe-haslo`: a new one-time password; the answer is the slip.
+pub async fn reissue(
+    State(state): State<AppState>,
+    user: PanelUser,
+    ctx: PageContext,
+    rctx: Option<Extension<RequestContext>>,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let caller = user.caller(request_id(&rctx));
+    let issued = state.provisioning().reissue_password(&caller, &id).await?;
+    Ok(slip_response(&state, &user, &ctx, &issued))
+}
+
+/// The slip, rendered once into this response (`Cache-Control: no-store`); nothing of it is
+/// kept.
+fn slip_response(
+    state: &AppState,
+    user: &PanelUser,
+    ctx: &PageContext,
+    issued: &IssuedAccount,
+) -> Response {
+    let view = PersonView::of(&issued.person);
+    let portal = format!("{}/portal", state.config.server.public_base_url);
+    let back = back_link(user, &issued.person);
+    let issued_by = format!("{} ({})", user.name, user.login.as_str());
+    let body = views::slip(&Slip {
+        lang: ctx.lang,
+        person: &view,
+        login: issued.login.as_str(),
+        password: issued.password.expose_secret(),
+        portal_url: &portal,
+        expires_at: issued.expires_at,
+        issued_at: state.clock.now(),
+        issued_by: &issued_by,
+        back: &back,
+    });
+    let html = frame(ctx, ctx.t(&tx::SLIP_TITLE), body);
+    (
+        [
+            (header::CACHE_CONTROL, "no-store"),
+            (header::PRAGMA, "no-cache"),
+        ],
+        html,
+    )
+        .into_response()
+}
+
+/// `POST /panel/pracownicy/{id}/zablokuj`
+pub async fn lock(
+    State(state): State<AppState>,
+    user: PanelUser,
+    ctx: PageContext,
+    rctx: Option<Extension<RequestContext>>,
+    Path(id): Path<String>,
+) -> Result<Markup, WebError> {
+    let caller = user.caller(request_id(&rctx));
+    let person = state.provisioning().lock_account(&caller, &id).await?;
+    Ok(done(&user, &ctx, &person, &tx::LOCKED_DONE))
+}
+
+/// `POST /panel/pracownicy/{id}/odblokuj`
+pub async fn unlock(
+    State(state): State<AppState>,
+    user: PanelUser,
+    ctx: PageContext,
+    rctx: Option<Extension<RequestContext>>,
+    Path(id): Path<String>,
+) -> Result<Markup, WebError> {
+    let caller = user.caller(request_id(&rctx));
+    let person = state.provisioning().unlock_account(&caller, &id).await?;
+    Ok(done(&user, &ctx, &person, &tx::UNLOCKED_DONE))
+}
+
+fn done(user: &PanelUser, ctx: &PageContext, person: &PersonEntry, message: &Msg) -> Markup {
+    let view = PersonView::of(person);
+    let title = views::person_title(ctx.lang, &tx::LOCK_TITLE, &view);
+    let body = views::done(ctx.lang, &view, message, &back_link(user, person));
+    frame(ctx, &title, body)
+}
+
+/// `GET /panel/pracownicy/{id}/historia`: the audit records about the person, newest first.
+pub async fn history(
+    State(state): State<AppState>,
+    user: PanelUser,
+    ctx: PageContext,
+    Path(id): Path<String>,
+) -> Result<Markup, WebError> {
+    let person = person_in_scope(&state, &user, &id).await?;
+    let records = state
+        .audit
+        .query(AuditQuery {
+            target_uuid: Some(person.entry.id.clone()),
+            limit: Some(HISTORY_LIMIT),
+            ..AuditQuery::default()
+        })
+        .await?;
+    let view = PersonView::of(&person);
+    let title = views::person_title(ctx.lang, &tx::HISTORY_TITLE, &view);
+    let body = views::history(ctx.lang, &view, &records, &back_link(&user, &person));
+    Ok(frame(&ctx, &title, body))
+}

@@ -1,0 +1,175 @@
+//! The texts of the panel pages (school staff, accounts, history), Polish and English side by
+//! side ([`Msg`], as in `web::i18n`).
+
+use crate::domain::AccountState;
+use crate::web::i18n::{Lang, Msg};
+
+pub const STAFF_TITLE: Msg = Msg::new("Pracownicy placówki", "School staff");
+pub const SCHOOL: Msg = Msg::new("Placówka", "School");
+pub const SEARCH_LABEL: Msg = Msg::new("Imię i/lub nazwisko", "First name and/or surname");
+pub const SEARCH_HINT: Msg = Msg::new(
+    "Wielkość liter i polskie znaki nie mają znaczenia: „lukasz nowak” znajdzie „Łukasz Nowak”. Puste pole pokazuje wszystkich.",
+    "Case and Polish letters do not matter: “lukasz nowak” finds “Łukasz Nowak”. Leave it empty to list everyone.",
+);
+pub const SEARCH: Msg = Msg::new("Szukaj", "Search");
+pub const RESULTS: Msg = Msg::new("Wyniki", "Results");
+pub const FOUND: Msg = Msg::new("Znaleziono", "Found");
+pub const NOBODY_FOUND: Msg = Msg::new(
+    "Nie znaleziono pracowników. Sprawdź pisownię albo wpisz tylko nazwisko.",
+    "No staff found. Check the spelling or enter the surname only.",
+);
+pub const COL_NAME: Msg = Msg::new("Imię i nazwisko", "Name");
+pub const COL_EMPLOYEE_NUMBER: Msg = Msg::new("Nr pracownika", "Employee no.");
+pub const COL_POSITION: Msg = Msg::new("Stanowisko", "Position");
+pub const COL_SCHOOLS: Msg = Msg::new("Placówki", "Schools");
+pub const COL_ACCOUNT: Msg = Msg::new("Konto", "Account");
+pub const COL_ACTIONS: Msg = Msg::new("Działania", "Actions");
+pub const ACTIONS_FOR: Msg = Msg::new("Działania dla:", "Actions for:");
+pub const NOT_GIVEN: Msg = Msg::new("brak", "none");
+pub const EMPLOYMENT_INACTIVE: Msg = Msg::new("zatrudnienie nieaktywne", "employment inactive");
+pub const PAGING: Msg = Msg::new("Strony wyników", "Result pages");
+pub const PREVIOUS: Msg = Msg::new("Poprzednia strona", "Previous page");
+pub const NEXT: Msg = Msg::new("Następna strona", "Next page");
+pub const PAGE: Msg = Msg::new("Strona", "Page");
+pub const OF: Msg = Msg::new("z", "of");
+
+pub const CREATE_ACCOUNT: Msg = Msg::new("Utwórz konto", "Create account");
+pub const REISSUE: Msg = Msg::new(
+    "Wydaj nowe hasło jednorazowe",
+    "Issue a new one-time password",
+);
+pub const LOCK: Msg = Msg::new("Zablokuj", "Lock");
+pub const UNLOCK: Msg = Msg::new("Odblokuj", "Unlock");
+pub const HISTORY: Msg = Msg::new("Historia", "History");
+pub const CANCEL: Msg = Msg::new("Anuluj i wróć do listy", "Cancel and go back to the list");
+pub const BACK_TO_STAFF: Msg = Msg::new("Wróć do listy pracowników", "Back to the staff list");
+
+pub const CREATE_INTRO: Msg = Msg::new(
+    "Zostanie utworzone konto ZSZO dla tej osoby: login zostanie wygenerowany z imienia i nazwiska, a hasło jednorazowe wylosowane. Hasło zobaczysz tylko raz, na karcie przekazania do wydrukowania — przygotuj drukarkę albo przekaż kartę osobiście.",
+    "A ZSZO account will be created for this person: the login is generated from the name and the one-time password at random. You will see the password only once, on a hand-over slip to print — have a printer ready or hand the slip over in person.",
+);
+pub const CHECK_PERSON: Msg = Msg::new(
+    "Sprawdź, czy to właściwa osoba (numer pracownika, stanowisko, placówki).",
+    "Check that this is the right person (employee number, position, schools).",
+);
+pub const REISSUE_INTRO: Msg = Msg::new(
+    "Zostanie wylosowane nowe hasło jednorazowe; poprzednie przestanie działać. Nowe hasło zobaczysz tylko raz, na karcie przekazania.",
+    "A new one-time password will be generated; the previous one stops working. You will see the new password only once, on the hand-over slip.",
+);
+
+pub const SLIP_TITLE: Msg = Msg::new(
+    "Karta przekazania konta ZSZO",
+    "ZSZO account hand-over slip",
+);
+pub const SLIP_SHOWN_ONCE: Msg = Msg::new(
+    "Hasło jednorazowe jest widoczne tylko teraz: nie da się go wyświetlić ponownie. Wydrukuj tę kartę (Ctrl+P, na Macu Cmd+P) albo przepisz dane i przekaż je pracownikowi osobiście. Nie wysyłaj hasła e-mailem ani komunikatorem.",
+    "The one-time password is shown only now: it cannot be displayed again. Print this slip (Ctrl+P, Cmd+P on a Mac) or copy it out and hand it to the employee in person. Do not send the password by email or chat.",
+);
+pub const SLIP_FOR: Msg = Msg::new("Pracownik", "Employee");
+pub const SLIP_LOGIN: Msg = Msg::new("Login", "Login");
+pub const SLIP_PASSWORD: Msg = Msg::new("Hasło jednorazowe", "One-time password");
+pub const SLIP_PASSWORD_NOTE: Msg = Msg::new(
+    "małe litery i cyfry, wpisz razem z myślnikami",
+    "lower-case letters and digits, type it with the dashes",
+);
+pub const SLIP_PORTAL: Msg = Msg::new("Adres Portalu Dostępowego", "Access Portal address");
+pub const SLIP_EXPIRES: Msg = Msg::new("Hasło ważne do", "Password valid until");
+pub const SLIP_STEPS: Msg = Msg::new("Co należy zrobić", "What to do");
+pub const SLIP_STEP_OPEN: Msg = Msg::new(
+    "Otwórz w przeglądarce Portal Dostępowy pod adresem podanym powyżej.",
+    "Open the Access Portal in a web browser at the address above.",
+);
+pub const SLIP_STEP_SIGN_IN: Msg = Msg::new(
+    "Zaloguj się loginem i hasłem jednorazowym z tej karty.",
+    "Sign in with the login and the one-time password on this slip.",
+);
+pub const SLIP_STEP_NEW_PASSWORD: Msg = Msg::new(
+    "Ustaw własne, nowe hasło (co najmniej 15 znaków). Znasz je tylko Ty — nikomu go nie podawaj.",
+    "Set your own new password (at least 15 characters). Only you know it — never tell anyone.",
+);
+pub const SLIP_STEP_EMAIL: Msg = Msg::new(
+    "Podaj swój adres e-mail, a potem otwórz wiadomość wysłaną przez ZSZO i postępuj zgodnie z jej instrukcją, aby go potwierdzić.",
+    "Enter your email address, then open the message ZSZO sends you and follow its instructions to confirm it.",
+);
+pub const SLIP_STEP_EXPIRY: Msg = Msg::new(
+    "Hasło jednorazowe działa tylko do podanego terminu. Jeśli nie zdążysz, poproś administratora lokalnego placówki o nowe.",
+    "The one-time password works only until the date above. If you miss it, ask your school's local administrator for a new one.",
+);
+pub const SLIP_STEP_DESTROY: Msg = Msg::new(
+    "Po pierwszym zalogowaniu zniszcz tę kartę.",
+    "Destroy this slip after your first sign-in.",
+);
+pub const SLIP_ISSUED_BY: Msg = Msg::new("Wydał(a)", "Issued by");
+pub const SLIP_ISSUED_AT: Msg = Msg::new("Data wydania", "Issued on");
+pub const SLIP_DONE: Msg = Msg::new(
+    "Gotowe — wróć do listy pracowników",
+    "Done — back to the staff list",
+);
+
+pub const LOCKED_DONE: Msg = Msg::new(
+    "Konto zostało zablokowane: nie można się na nie zalogować, dopóki ktoś go nie odblokuje.",
+    "The account is locked: nobody can sign in to it until it is unlocked.",
+);
+pub const UNLOCKED_DONE: Msg = Msg::new("Konto zostało odblokowane.", "The account is unlocked.");
+pub const LOCK_TITLE: Msg = Msg::new("Blokada konta", "Account lock");
+
+pub const HISTORY_TITLE: Msg = Msg::new("Historia", "History");
+pub const HISTORY_INTRO: Msg = Msg::new(
+    "Zdarzenia dotyczące tej osoby i jej konta, od najnowszych. Czas polski.",
+    "What happened to this person and their account, newest first. Polish time.",
+);
+pub const HISTORY_EMPTY: Msg = Msg::new("Brak zapisów.", "No records.");
+pub const COL_TIME: Msg = Msg::new("Czas", "Time");
+pub const COL_WHO: Msg = Msg::new("Kto", "Who");
+pub const COL_WHAT: Msg = Msg::new("Co", "What");
+pub const COL_OUTCOME: Msg = Msg::new("Wynik", "Outcome");
+pub const OUTCOME_OK: Msg = Msg::new("wykonano", "done");
+pub const OUTCOME_FAILED: Msg = Msg::new("nie wykonano", "failed");
+pub const ACTOR_PANEL: Msg = Msg::new("administrator", "administrator");
+pub const ACTOR_SCIM: Msg = Msg::new("system zewnętrzny (SCIM)", "external system (SCIM)");
+pub const ACTOR_SYSTEM: Msg = Msg::new("ZSZO (automatycznie)", "ZSZO (automatically)");
+
+/// The account state in words.
+pub fn account_state(state: AccountState) -> Msg {
+    match state {
+        AccountState::None => Msg::new("brak konta", "no account"),
+        AccountState::AwaitingFirstLogin => {
+            Msg::new("czeka na pierwsze logowanie", "awaiting first sign-in")
+        }
+        AccountState::AwaitingEmailConfirmation => Msg::new(
+            "czeka na potwierdzenie e-maila",
+            "awaiting email confirmation",
+        ),
+        AccountState::Active => Msg::new("aktywne", "active"),
+        AccountState::Locked => Msg::new("zablokowane", "locked"),
+    }
+}
+
+/// An audit action (`account.created` …) in words; an unknown one as it is.
+pub fn action(lang: Lang, action: &str) -> String {
+    let m = match action {
+        "person.created" => Msg::new("dodano osobę do katalogu", "person added to the directory"),
+        "person.updated" => Msg::new("zmieniono dane osoby", "person's data changed"),
+        "person.moved" => Msg::new("przeniesiono do innej placówki", "moved to another school"),
+        "person.deactivated" => Msg::new("zakończono zatrudnienie", "employment ended"),
+        "person.reactivated" => Msg::new("wznowiono zatrudnienie", "employment resumed"),
+        "person.deleted" => Msg::new("usunięto osobę z katalogu", "person deleted"),
+        "account.created" => Msg::new(
+            "utworzono konto i wydano hasło jednorazowe",
+            "account created, one-time password issued",
+        ),
+        "account.password_reissued" => Msg::new(
+            "wydano nowe hasło jednorazowe",
+            "new one-time password issued",
+        ),
+        "account.locked" => Msg::new("zablokowano konto", "account locked"),
+        "account.unlocked" => Msg::new("odblokowano konto", "account unlocked"),
+        "role.granted" => Msg::new("nadano rolę", "role granted"),
+        "deprovisioning.held" => Msg::new(
+            "wstrzymano do sprawdzenia przez administratora systemu",
+            "held for a system administrator's review",
+        ),
+        other => return other.to_owned(),
+    };
+    lang.t(&m).to_owned()
+}

@@ -1,0 +1,473 @@
+//! The bodies of the panel pages as pure functions of what they show (no I/O), so unit tests
+//! can read their HTML. The handlers (`super::pages`) wrap them in `layout::page`.
+//!
+//! Accessibility (WCAG 2.1 AA): every field has a `<label>`, tables have a caption and `scope`
+//! on headers, the row menu is a native `<details>` (keyboard and screen readers work without
+//! JavaScript), its summary names the person, and paging is a labelled `<nav>`. Forms that
+//! change something are POST with the session's CSRF field (passed in rendered).
+
+use super::texts as tx;
+use crate::domain::audit::{Actor, AuditRecord, Outcome};
+use crate::domain::AccountState;
+use crate::ports::PersonEntry;
+use crate::web::i18n::{Lang, Msg};
+use maud::{html, Markup};
+use time::{Date, Month, OffsetDateTime, UtcOffset};
+
+/// Results per page of the staff search.
+pub const PAGE_SIZE: usize = 20;
+
+/// What the pages show of a person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonView {
+    pub id: String,
+    pub name: String,
+    pub login: String,
+    pub employee_number: Option<String>,
+    pub position: Option<String>,
+    /// Primary school first.
+    pub schools: Vec<String>,
+    pub state: AccountState,
+    pub employment_active: bool,
+}
+
+impl PersonView {
+    pub fn of(p: &PersonEntry) -> Self {
+        Self {
+            id: p.entry.id.clone(),
+            name: p
+                .profile
+                .display_name
+                .clone()
+                .unwrap_or_else(|| p.profile.name.full()),
+            login: p.login.as_str().to_owned(),
+            employee_number: p
+                .profile
+                .employee_number
+                .as_ref()
+                .map(|n| n.as_str().to_owned()),
+            position: p.profile.position.as_ref().map(|n| n.as_str().to_owned()),
+            schools: p
+                .profile
+                .employment
+                .all()
+                .map(|c| c.as_str().to_owned())
+                .collect(),
+            state: p.account_state,
+            employment_active: p.profile.employment_active,
+        }
+    }
+
+    /// The person's pages: `/panel/pracownicy/<id>/<what>`.
+    pub fn href(&self, what: &str) -> String {
+        format!("/panel/pracownicy/{}/{what}", self.id)
+    }
+}
+
+/// A school the signed-in person may pick.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchoolOption {
+    pub code: String,
+    pub name: String,
+}
+
+/// The staff search page.
+pub struct StaffPage<'a> {
+    pub lang: Lang,
+    pub schools: &'a [SchoolOption],
+    pub school: &'a str,
+    pub query: &'a str,
+    /// 1-based.
+    pub page: usize,
+    pub total: usize,
+    pub rows: &'a [PersonView],
+    /// The rendered hidden CSRF field for the row actions.
+    pub csrf: &'a Markup,
+}
+
+impl StaffPage<'_> {
+    pub fn pages(&self) -> usize {
+        self.total.div_ceil(PAGE_SIZE).max(1)
+    }
+
+    fn link(&self, page: usize) -> String {
+        let mut s = format!("/panel/pracownicy?szkola={}", enc(self.school));
+        if !self.query.is_empty() {
+            s.push_str("&q=");
+            s.push_str(&enc(self.query));
+        }
+        if page > 1 {
+            s.push_str(&format!("&strona={page}"));
+        }
+        s
+    }
+}
+
+pub fn staff(p: &StaffPage<'_>) -> Markup {
+    let l = p.lang;
+    html! {
+        form.search method="get" action="/panel/pracownicy" role="search" {
+            @if p.schools.len() > 1 {
+                div.field {
+                    label for="szkola" { (l.t(&tx::SCHOOL)) }
+                    select #szkola name="szkola" {
+                        @for s in p.schools {
+                            option value=(s.code) selected[s.code == p.school] {
+                                (s.name) " (" (s.code) ")"
+                            }
+                        }
+                    }
+                }
+            } @else {
+                @for s in p.schools {
+                    p.school-name { (l.t(&tx::SCHOOL)) ": " strong { (s.name) } " (" (s.code) ")" }
+                }
+                input type="hidden" name="szkola" value=(p.school);
+            }
+            div.field {
+                label for="q" { (l.t(&tx::SEARCH_LABEL)) }
+                input #q type="search" name="q" value=(p.query) autocomplete="off"
+                    aria-describedby="q-hint" maxlength="200";
+                p #q-hint .hint { (l.t(&tx::SEARCH_HINT)) }
+            }
+            button type="submit" { (l.t(&tx::SEARCH)) }
+        }
+        section aria-labelledby="wyniki" {
+            h2 #wyniki { (l.t(&tx::RESULTS)) }
+            @if p.rows.is_empty() {
+                p role="status" { (l.t(&tx::NOBODY_FOUND)) }
+            } @else {
+                p role="status" { (l.t(&tx::FOUND)) ": " (p.total) }
+                table.staff {
+                    caption.visually-hidden { (l.t(&tx::STAFF_TITLE)) ", " (l.t(&tx::PAGE)) " " (p.page) " " (l.t(&tx::OF)) " " (p.pages()) }
+                    thead { tr {
+                        th scope="col" { (l.t(&tx::COL_NAME)) }
+                        th scope="col" { (l.t(&tx::COL_EMPLOYEE_NUMBER)) }
+                        th scope="col" { (l.t(&tx::COL_POSITION)) }
+                        th scope="col" { (l.t(&tx::COL_SCHOOLS)) }
+                        th scope="col" { (l.t(&tx::COL_ACCOUNT)) }
+                        th scope="col" { (l.t(&tx::COL_ACTIONS)) }
+                    } }
+                    tbody {
+                        @for r in p.rows { (staff_row(l, r, p.csrf)) }
+                    }
+                }
+                (paging(p))
+            }
+        }
+    }
+}
+
+fn staff_row(l: Lang, r: &PersonView, csrf: &Markup) -> Markup {
+    html! {
+        tr {
+            th scope="row" { (r.name) }
+            td { (opt(l, r.employee_number.as_deref())) }
+            td { (opt(l, r.position.as_deref())) }
+            td { (r.schools.join(", ")) }
+            td {
+                (l.t(&tx::account_state(r.state)))
+                @if !r.employment_active {
+                    br; small { (l.t(&tx::EMPLOYMENT_INACTIVE)) }
+                }
+            }
+            td { (row_menu(l, r, csrf)) }
+        }
+    }
+}
+
+/// The "⋯" menu: only the actions the account's state allows.
+pub fn row_menu(l: Lang, r: &PersonView, csrf: &Markup) -> Markup {
+    html! {
+        details.row-menu {
+            summary {
+                span aria-hidden="true" { "⋯" }
+                span.visually-hidden { (l.t(&tx::ACTIONS_FOR)) " " (r.name) }
+            }
+            ul.menu {
+                @if r.state == AccountState::None {
+                    li { a href=(r.href("utworz-konto")) { (l.t(&tx::CREATE_ACCOUNT)) } }
+                }
+                @if r.state == AccountState::AwaitingFirstLogin {
+                    li { a href=(r.href("nowe-haslo")) { (l.t(&tx::REISSUE)) } }
+                }
+                @if r.state.has_credentials() && r.state != AccountState::Locked {
+                    li { form method="post" action=(r.href("zablokuj")) {
+                        (csrf) button type="submit" { (l.t(&tx::LOCK)) }
+                    } }
+                }
+                @if r.state == AccountState::Locked {
+                    li { form method="post" action=(r.href("odblokuj")) {
+                        (csrf) button type="submit" { (l.t(&tx::UNLOCK)) }
+                    } }
+                }
+                li { a href=(r.href("historia")) { (l.t(&tx::HISTORY)) } }
+            }
+        }
+    }
+}
+
+fn paging(p: &StaffPage<'_>) -> Markup {
+    let l = p.lang;
+    let pages = p.pages();
+    html! {
+        @if pages > 1 {
+            nav.pager aria-label=(l.t(&tx::PAGING)) {
+                @if p.page > 1 {
+                    a rel="prev" href=(p.link(p.page - 1)) { (l.t(&tx::PREVIOUS)) }
+                }
+                span aria-current="page" { (l.t(&tx::PAGE)) " " (p.page) " " (l.t(&tx::OF)) " " (pages) }
+                @if p.page < pages {
+                    a rel="next" href=(p.link(p.page + 1)) { (l.t(&tx::NEXT)) }
+                }
+            }
+        }
+    }
+}
+
+fn opt(l: Lang, v: Option<&str>) -> Markup {
+    html! {
+        @match v {
+            Some(v) => (v),
+            None => span.muted { (l.t(&tx::NOT_GIVEN)) },
+        }
+    }
+}
+
+/// The person's identifying data, for the confirm pages and the slip.
+fn person_facts(l: Lang, r: &PersonView) -> Markup {
+    html! {
+        dl.facts {
+            dt { (l.t(&tx::COL_NAME)) } dd { (r.name) }
+            dt { (l.t(&tx::COL_EMPLOYEE_NUMBER)) } dd { (opt(l, r.employee_number.as_deref())) }
+            dt { (l.t(&tx::COL_POSITION)) } dd { (opt(l, r.position.as_deref())) }
+            dt { (l.t(&tx::COL_SCHOOLS)) } dd { (r.schools.join(", ")) }
+            dt { (l.t(&tx::COL_ACCOUNT)) } dd { (l.t(&tx::account_state(r.state))) }
+        }
+    }
+}
+
+/// Which confirm page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Confirm {
+    CreateAccount,
+    Reissue,
+}
+
+/// The title of a confirm page.
+pub fn confirm_title(l: Lang, what: Confirm, r: &PersonView) -> String {
+    let title = match what {
+        Confirm::CreateAccount => &tx::CREATE_ACCOUNT,
+        Confirm::Reissue => &tx::REISSUE,
+    };
+    format!("{}: {}", l.t(title), r.name)
+}
+
+/// "Create account" or "Issue a new one-time password": what will happen, the person, one
+/// POST button. The page's title is [`confirm_title`].
+pub fn confirm(l: Lang, what: Confirm, r: &PersonView, csrf: &Markup, back: &str) -> Markup {
+    let (title, intro, path) = match what {
+        Confirm::CreateAccount => (&tx::CREATE_ACCOUNT, &tx::CREATE_INTRO, "utworz-konto"),
+        Confirm::Reissue => (&tx::REISSUE, &tx::REISSUE_INTRO, "nowe-haslo"),
+    };
+    html! {
+        p { (l.t(&tx::CHECK_PERSON)) }
+        (person_facts(l, r))
+        p { (l.t(intro)) }
+        form.confirm method="post" action=(r.href(path)) {
+            (csrf)
+            button type="submit" { (l.t(title)) }
+            " "
+            a href=(back) { (l.t(&tx::CANCEL)) }
+        }
+    }
+}
+
+/// What the slip prints. The password is borrowed only while the page renders.
+pub struct Slip<'a> {
+    pub lang: Lang,
+    pub person: &'a PersonView,
+    pub login: &'a str,
+    pub password: &'a str,
+    pub portal_url: &'a str,
+    pub expires_at: OffsetDateTime,
+    pub issued_at: OffsetDateTime,
+    pub issued_by: &'a str,
+    pub back: &'a str,
+}
+
+/// The hand-over slip (shown once, printable: `.no-print` parts are hidden on paper). The
+/// page's title is `texts::SLIP_TITLE`.
+pub fn slip(s: &Slip<'_>) -> Markup {
+    let l = s.lang;
+    html! {
+        div.notice.no-print role="alert" { p { strong { (l.t(&tx::SLIP_SHOWN_ONCE)) } } }
+        article.slip aria-label=(l.t(&tx::SLIP_TITLE)) {
+            dl.slip-data {
+                dt { (l.t(&tx::SLIP_FOR)) }
+                dd { (s.person.name)
+                    @if let Some(n) = &s.person.employee_number { " (" (l.t(&tx::COL_EMPLOYEE_NUMBER)) " " (n) ")" } }
+                dt { (l.t(&tx::SLIP_LOGIN)) }
+                dd { code.secret #login { (s.login) } }
+                dt { (l.t(&tx::SLIP_PASSWORD)) }
+                dd {
+                    code.secret #haslo { (s.password) }
+                    br; small { (l.t(&tx::SLIP_PASSWORD_NOTE)) }
+                }
+                dt { (l.t(&tx::SLIP_PORTAL)) }
+                dd { code { (s.portal_url) } }
+                dt { (l.t(&tx::SLIP_EXPIRES)) }
+                dd { strong { (date_time(l, s.expires_at)) } }
+            }
+            h2 { (l.t(&tx::SLIP_STEPS)) }
+            ol.steps {
+                li { (l.t(&tx::SLIP_STEP_OPEN)) }
+                li { (l.t(&tx::SLIP_STEP_SIGN_IN)) }
+                li { (l.t(&tx::SLIP_STEP_NEW_PASSWORD)) }
+                li { (l.t(&tx::SLIP_STEP_EMAIL)) }
+                li { (l.t(&tx::SLIP_STEP_EXPIRY)) }
+                li { (l.t(&tx::SLIP_STEP_DESTROY)) }
+            }
+            p.issued {
+                (l.t(&tx::SLIP_ISSUED_AT)) ": " (date_time(l, s.issued_at)) ". "
+                (l.t(&tx::SLIP_ISSUED_BY)) ": " (s.issued_by) "."
+            }
+        }
+        p.no-print { a href=(s.back) { (l.t(&tx::SLIP_DONE)) } }
+    }
+}
+
+/// The title of a page about a person: "History: Łukasz Nowak".
+pub fn person_title(l: Lang, what: &Msg, r: &PersonView) -> String {
+    format!("{}: {}", l.t(what), r.name)
+}
+
+/// After a lock or an unlock (title: `person_title(LOCK_TITLE)`).
+pub fn done(l: Lang, r: &PersonView, message: &Msg, back: &str) -> Markup {
+    html! {
+        p role="status" { (l.t(message)) }
+        (person_facts(l, r))
+        p { a href=(back) { (l.t(&tx::BACK_TO_STAFF)) } }
+    }
+}
+
+/// The audit records about a person, newest first (as given); title:
+/// `person_title(HISTORY_TITLE)`.
+pub fn history(l: Lang, r: &PersonView, records: &[AuditRecord], back: &str) -> Markup {
+    html! {
+        (person_facts(l, r))
+        p { (l.t(&tx::HISTORY_INTRO)) }
+        @if records.is_empty() {
+            p { (l.t(&tx::HISTORY_EMPTY)) }
+        } @else {
+            table.history {
+                caption.visually-hidden { (l.t(&tx::HISTORY_TITLE)) ": " (r.name) }
+                thead { tr {
+                    th scope="col" { (l.t(&tx::COL_TIME)) }
+                    th scope="col" { (l.t(&tx::COL_WHO)) }
+                    th scope="col" { (l.t(&tx::COL_WHAT)) }
+                    th scope="col" { (l.t(&tx::COL_OUTCOME)) }
+                } }
+                tbody {
+                    @for rec in records {
+                        tr {
+                            td { time datetime=(rfc3339(rec.time)) { (date_time(l, rec.time)) } }
+                            td { (actor(l, &rec.record.actor)) }
+                            td { (tx::action(l, &rec.record.action)) }
+                            td {
+                                @match &rec.record.outcome {
+                                    Outcome::Success => (l.t(&tx::OUTCOME_OK)),
+                                    Outcome::Failure(why) => { (l.t(&tx::OUTCOME_FAILED)) " (" (why) ")" },
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        p { a href=(back) { (l.t(&tx::BACK_TO_STAFF)) } }
+    }
+}
+
+fn actor(l: Lang, a: &Actor) -> String {
+    match a {
+        Actor::Person(login) => format!("{} ({login})", l.t(&tx::ACTOR_PANEL)),
+        Actor::ScimClient(name) => format!("{}: {name}", l.t(&tx::ACTOR_SCIM)),
+        Actor::System(job) => format!("{} ({job})", l.t(&tx::ACTOR_SYSTEM)),
+    }
+}
+
+/// Percent-encoding for a query-string value.
+pub fn enc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// Last Sunday of a month, as a date.
+fn last_sunday(year: i32, month: Month) -> Option<Date> {
+    let last_day = month.length(year);
+    let d = Date::from_calendar_date(year, month, last_day).ok()?;
+    let back = d.weekday().number_days_from_sunday();
+    d.checked_sub(time::Duration::days(back.into()))
+}
+
+/// Time in Europe/Warsaw: CET (UTC+1), CEST (UTC+2) from 01:00 UTC on the last Sunday of
+/// March to 01:00 UTC on the last Sunday of October (EU rule since 1996).
+pub fn warsaw(t: OffsetDateTime) -> OffsetDateTime {
+    let utc = t.to_offset(UtcOffset::UTC);
+    let year = utc.year();
+    let switch = |m| last_sunday(year, m).map(|d| d.with_hms(1, 0, 0).expect("valid").assume_utc());
+    let summer = match (switch(Month::March), switch(Month::October)) {
+        (Some(start), Some(end)) => utc >= start && utc < end,
+        _ => false,
+    };
+    let hours = if summer { 2 } else { 1 };
+    utc.to_offset(UtcOffset::from_hms(hours, 0, 0).expect("valid offset"))
+}
+
+const MONTHS_PL: [&str; 12] = [
+    "stycznia",
+    "lutego",
+    "marca",
+    "kwietnia",
+    "maja",
+    "czerwca",
+    "lipca",
+    "sierpnia",
+    "września",
+    "października",
+    "listopada",
+    "grudnia",
+];
+
+/// "19 czerwca 2025, 14:03" / "19 June 2025, 14:03", Polish time.
+pub fn date_time(l: Lang, t: OffsetDateTime) -> String {
+    let w = warsaw(t);
+    let month = match l {
+        Lang::Pl => MONTHS_PL[usize::from(u8::from(w.month())) - 1].to_owned(),
+        Lang::En => w.month().to_string(),
+    };
+    format!(
+        "{} {month} {}, {:02}:{:02}",
+        w.day(),
+        w.year(),
+        w.hour(),
+        w.minute()
+    )
+}
+
+#[cfg(test)]
+#[path = "views_tests.rs"]
+mod tests;

@@ -1,0 +1,214 @@
+//! Unit tests of the panel pages' HTML.
+
+use super::*;
+use crate::domain::audit::NewAuditRecord;
+use maud::PreEscaped;
+use time::macros::datetime;
+
+fn person(state: AccountState) -> PersonView {
+    PersonView {
+        id: "0b6c1a8e-0000-4000-8000-000000000001".into(),
+        name: "Łukasz Nowak".into(),
+        login: "lukasz.nowak".into(),
+        employee_number: Some("E-1001".into()),
+        position: Some("nauczyciel matematyki".into()),
+        schools: vec!["SP1".into(), "LO5".into()],
+        state,
+        employment_active: true,
+    }
+}
+
+fn csrf() -> Markup {
+    PreEscaped(r#"<input type="hidden" name="csrf" value="tok">"#.to_owned())
+}
+
+fn page(rows: &[PersonView], total: usize, page: usize, lang: Lang) -> String {
+    let csrf = csrf();
+    let schools = [SchoolOption {
+        code: "SP1".into(),
+        name: "Szkoła Podstawowa nr 1".into(),
+    }];
+    staff(&StaffPage {
+        lang,
+        schools: &schools,
+        school: "SP1",
+        query: "łukasz nowak",
+        page,
+        total,
+        rows,
+        csrf: &csrf,
+    })
+    .into_string()
+}
+
+#[test]
+fn a_row_shows_what_tells_namesakes_apart() {
+    let html = page(&[person(AccountState::None)], 1, 1, Lang::Pl);
+    for s in [
+        "Łukasz Nowak",
+        "E-1001",
+        "nauczyciel matematyki",
+        "SP1, LO5",
+        "brak konta",
+        r#"<label for="q">"#,
+        r#"value="łukasz nowak""#,
+        r#"<th scope="col">Nr pracownika</th>"#,
+    ] {
+        assert!(html.contains(s), "{s} missing in {html}");
+    }
+}
+
+#[test]
+fn create_account_is_offered_only_without_an_account() {
+    let csrf = csrf();
+    let menu = |s| row_menu(Lang::Pl, &person(s), &csrf).into_string();
+    assert!(menu(AccountState::None).contains("Utwórz konto"));
+    assert!(menu(AccountState::None).contains("/utworz-konto\""));
+    for s in [
+        AccountState::AwaitingFirstLogin,
+        AccountState::AwaitingEmailConfirmation,
+        AccountState::Active,
+        AccountState::Locked,
+    ] {
+        assert!(!menu(s).contains("Utwórz konto"), "{s:?}");
+        assert!(menu(s).contains("Historia"));
+    }
+    let waiting = menu(AccountState::AwaitingFirstLogin);
+    assert!(waiting.contains("Wydaj nowe hasło jednorazowe"));
+    assert!(waiting.contains("Zablokuj"));
+    assert!(waiting.contains(r#"name="csrf""#));
+    let locked = menu(AccountState::Locked);
+    assert!(locked.contains("Odblokuj") && !locked.contains("Zablokuj"));
+    assert!(menu(AccountState::None).contains("Działania dla: Łukasz Nowak"));
+}
+
+#[test]
+fn paging_links_keep_the_search_and_mark_the_current_page() {
+    let rows = vec![person(AccountState::None)];
+    let html = page(&rows, 45, 2, Lang::Pl);
+    assert!(html.contains("Strona 2 z 3"), "{html}");
+    assert!(html
+        .contains(r#"href="/panel/pracownicy?szkola=SP1&amp;q=%C5%82ukasz%20nowak&amp;strona=3""#));
+    assert!(html.contains(r#"href="/panel/pracownicy?szkola=SP1&amp;q=%C5%82ukasz%20nowak""#));
+    let one = page(&rows, 3, 1, Lang::Pl);
+    assert!(!one.contains("<nav"));
+}
+
+#[test]
+fn nobody_found_is_said_in_the_chosen_language() {
+    assert!(page(&[], 0, 1, Lang::Pl).contains("Nie znaleziono pracowników"));
+    assert!(page(&[], 0, 1, Lang::En).contains("No staff found"));
+}
+
+#[test]
+fn text_is_escaped() {
+    let mut p = person(AccountState::None);
+    p.name = "<script>alert(1)</script>".into();
+    let html = page(&[p], 1, 1, Lang::Pl);
+    assert!(!html.contains("<script>"));
+    assert!(html.contains("&lt;script&gt;"));
+}
+
+#[test]
+fn the_confirm_page_posts_with_csrf() {
+    let html = confirm(
+        Lang::Pl,
+        Confirm::CreateAccount,
+        &person(AccountState::None),
+        &csrf(),
+        "/panel/pracownicy?szkola=SP1",
+    )
+    .into_string();
+    assert!(html.contains(
+        r#"<form class="confirm" method="post" action="/panel/pracownicy/0b6c1a8e-0000-4000-8000-000000000001/utworz-konto">"#
+    ), "{html}");
+    assert!(html.contains(r#"name="csrf""#));
+    assert!(html.contains("E-1001"));
+}
+
+#[test]
+fn the_slip_has_login_password_portal_expiry_and_steps() {
+    let p = person(AccountState::AwaitingFirstLogin);
+    let html = slip(&Slip {
+        lang: Lang::Pl,
+        person: &p,
+        login: "lukasz.nowak",
+        password: "k7dm-2xqa-pv9e-h3ct-wz4n",
+        portal_url: "https://zszo.example/portal",
+        expires_at: datetime!(2025-06-19 12:03 UTC),
+        issued_at: datetime!(2025-06-12 12:03 UTC),
+        issued_by: "anna.admin",
+        back: "/panel/pracownicy?szkola=SP1",
+    })
+    .into_string();
+    for s in [
+        "Karta przekazania konta ZSZO",
+        "lukasz.nowak",
+        "k7dm-2xqa-pv9e-h3ct-wz4n",
+        "https://zszo.example/portal",
+        "19 czerwca 2025, 14:03",
+        "Ustaw własne, nowe hasło",
+        "Hasło jednorazowe jest widoczne tylko teraz",
+        "anna.admin",
+    ] {
+        assert!(html.contains(s), "{s} missing in {html}");
+    }
+    assert_eq!(html.matches("<li>").count(), 6);
+}
+
+#[test]
+fn warsaw_time_follows_summer_time() {
+    // Winter: UTC+1; summer: UTC+2; the switch at 01:00 UTC on the last Sunday.
+    assert_eq!(
+        date_time(Lang::Pl, datetime!(2025-01-10 12:00 UTC)),
+        "10 stycznia 2025, 13:00"
+    );
+    assert_eq!(
+        date_time(Lang::En, datetime!(2025-07-10 12:00 UTC)),
+        "10 July 2025, 14:00"
+    );
+    assert_eq!(warsaw(datetime!(2025-03-30 00:59 UTC)).hour(), 1);
+    assert_eq!(warsaw(datetime!(2025-03-30 01:00 UTC)).hour(), 3);
+    assert_eq!(warsaw(datetime!(2025-10-26 00:59 UTC)).hour(), 2);
+    assert_eq!(warsaw(datetime!(2025-10-26 01:00 UTC)).hour(), 2);
+    assert_eq!(
+        warsaw(datetime!(2025-10-26 01:00 UTC))
+            .offset()
+            .whole_hours(),
+        1
+    );
+}
+
+#[test]
+fn history_reads_as_words_in_the_order_given() {
+    let rec = |seq, action: &str, outcome| AuditRecord {
+        seq,
+        time: datetime!(2025-02-01 10:00 UTC) + time::Duration::minutes(seq as i64),
+        record: NewAuditRecord::new(Actor::Person("anna.admin".into()), action, outcome),
+        mac: String::new(),
+    };
+    let records = [
+        rec(3, "account.locked", Outcome::Success),
+        rec(2, "account.created", Outcome::Failure("conflict".into())),
+        rec(1, "person.created", Outcome::Success),
+    ];
+    let html = history(
+        Lang::Pl,
+        &person(AccountState::Locked),
+        &records,
+        "/panel/pracownicy",
+    )
+    .into_string();
+    let a = html.find("zablokowano konto").unwrap();
+    let b = html.find("utworzono konto").unwrap();
+    let c = html.find("dodano osobę").unwrap();
+    assert!(a < b && b < c, "{html}");
+    assert!(html.contains("administrator (anna.admin)"));
+    assert!(html.contains("nie wykonano (conflict)"));
+    assert!(html.contains("1 lutego 2025, 11:03"));
+}
+
+#[test]
+fn query_values_are_percent_encoded() {
+    assert_eq!(enc("a b&c=ł"), "a%20b%26c%3D%C5%82");
+}
