@@ -238,6 +238,14 @@ mod tests {
     }
 
     #[test]
+    fn secrets_come_from_the_operating_systems_csprng() {
+        // INIT-01: one function hands out the RNG for secrets, and it is `OsRng`.
+        let rng: OsRng = secret_rng();
+        fn is_crypto<R: rand::CryptoRng>(_: &R) {}
+        is_crypto(&rng);
+    }
+
+    #[test]
     fn a_generated_password_has_at_least_80_bits_of_entropy() {
         // len × log2(alphabet), a constant: 20 × log2(33) ≈ 100.9.
         let bits = generated_entropy_bits();

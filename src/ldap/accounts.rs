@@ -62,7 +62,13 @@ fn state_change(from: AccountState, to: AccountState) -> [Mod<String>; 2] {
 }
 
 fn state_conflict(expected: AccountState) -> DirectoryError {
-    DirectoryError::AlreadyExists(format!("account state changed: it is no longer {expected}"))
+    let pending = match expected {
+        AccountState::AwaitingFirstLogin => " with a pending one-time password",
+        _ => "",
+    };
+    DirectoryError::AlreadyExists(format!(
+        "account state changed: it is no longer {expected}{pending}"
+    ))
 }
 
 impl LdapDirectory {
@@ -122,6 +128,15 @@ impl LdapDirectory {
         let current = self.account_entry(id).await?;
         let expiry = generalized_time(credentials.expires_at);
         let mut mods = state_change(expect, AccountState::AwaitingFirstLogin).to_vec();
+        if expect == AccountState::AwaitingFirstLogin {
+            // A re-issue replaces only a one-time password still pending: if the person
+            // changed it by other means (a Password Modify clears `pwdReset`), this delete
+            // fails and their own password stays.
+            mods.push(Mod::Delete(
+                "pwdReset".to_owned(),
+                values(["TRUE".to_owned()]),
+            ));
+        }
         mods.extend([
             replace("userPassword", format!("{{ARGON2}}{}", credentials.hash.0)),
             replace("pwdReset", "TRUE"),

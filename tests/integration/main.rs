@@ -1,3 +1,4 @@
+mod account_lifecycle;
 mod audit_store;
 mod bootstrap;
 mod city_load;

@@ -1,0 +1,702 @@
+//! Accounts against the real slapd (issue 5, security.md INIT-*, PPOL-*): the use cases
+//! `create_account`, `reissue_password`, `lock_account`, `unlock_account` driven through the
+//! real LDAP adapter, audit store and state store, and checked independently by binding as
+//! the person with ldap3.
+
+use crate::common;
+use crate::ldap_directory::{admin_read, options_for, person_name};
+use secrecy::{ExposeSecret, SecretString};
+use std::sync::Arc;
+use std::sync::Mutex;
+use time::OffsetDateTime;
+use zszo_connector::audit::{HmacKey, RedbAuditLog};
+use zszo_connector::clock::{Clock, ManualClock, SystemClock};
+use zszo_connector::config::PasswordConfig;
+use zszo_connector::domain::audit::{Actor, AuditQuery, AuditRecord, Outcome};
+use zszo_connector::domain::{AccountState, School, SchoolCode, SchoolName};
+use zszo_connector::ldap::LdapDirectory;
+use zszo_connector::ports::{AuditLog, Directory, Employment, PersonEntry, PersonProfile};
+use zszo_connector::provisioning::{Caller, IssuedAccount, Provisioning, ProvisioningError};
+use zszo_connector::store::retired_logins::RetiredLogins;
+use zszo_connector::store::StateStore;
+
+const TTL_DAYS: i64 = 7;
+
+struct Env {
+    prov: Provisioning,
+    directory: Arc<LdapDirectory>,
+    audit: Arc<RedbAuditLog>,
+    clock: Arc<ManualClock>,
+    school: School,
+    /// A local administrator of `school`.
+    admin: Caller,
+    dir: tempfile::TempDir,
+}
+
+fn cost() -> PasswordConfig {
+    PasswordConfig {
+        argon2_memory_kib: 19_456,
+        argon2_iterations: 2,
+        argon2_parallelism: 1,
+        initial_password_ttl: time::Duration::days(TTL_DAYS),
+    }
+}
+
+impl Env {
+    /// `start`: the use cases' "now" (the directory's own clock stays real).
+    async fn at(start: OffsetDateTime) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let directory = Arc::new(
+            LdapDirectory::connect(options_for(&common::ldap().url))
+                .await
+                .unwrap(),
+        );
+        directory.ensure_layout().await.unwrap();
+        let school = School {
+            code: SchoolCode::parse(&common::unique_school_code()).unwrap(),
+            name: SchoolName::parse("Szkoła Podstawowa nr 5").unwrap(),
+        };
+        directory.create_school(&school).await.unwrap();
+        let key = HmacKey::generate_to(dir.path().join("audit.key")).unwrap();
+        let audit = Arc::new(
+            RedbAuditLog::open(dir.path().join("audit.redb"), key, Arc::new(SystemClock)).unwrap(),
+        );
+        let state = StateStore::open(&dir.path().join("state.redb")).unwrap();
+        std::fs::create_dir_all(dir.path().join("mail")).unwrap();
+        let clock = Arc::new(ManualClock::new(start));
+        let prov = Provisioning {
+            directory: directory.clone(),
+            audit: audit.clone(),
+            guard: None,
+            clock: clock.clone(),
+            password_cost: cost(),
+            retired_logins: Some(RetiredLogins::new(state)),
+        };
+        let admin = Caller {
+            actor: Actor::Person("dyrektor.test".into()),
+            scope: zszo_connector::ports::SchoolScope::Only(vec![school.code.clone()]),
+            request_id: None,
+        };
+        Self {
+            prov,
+            directory,
+            audit,
+            clock,
+            school,
+            admin,
+            dir,
+        }
+    }
+
+    async fn new() -> Self {
+        Self::at(OffsetDateTime::now_utc()).await
+    }
+
+    /// A person (from HR) in the test's school, without an account.
+    async fn person(&self, given: &str, family: &str, active: bool) -> PersonEntry {
+        let employment = Employment {
+            primary: self.school.code.clone(),
+            others: Vec::new(),
+        };
+        let profile = PersonProfile {
+            employment_active: active,
+            ..PersonProfile::new(person_name(given, family), employment)
+        };
+        let p = self.prov.create_person(&self.admin, profile).await.unwrap();
+        assert_eq!(p.account_state, AccountState::None);
+        p
+    }
+
+    async fn records(&self, action: &str) -> Vec<AuditRecord> {
+        self.audit
+            .query(AuditQuery::default())
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.record.action == action)
+            .collect()
+    }
+}
+
+/// Binds as `dn` with `password` on a fresh connection; the result code (0 = success) and
+/// the connection.
+async fn bind_as(dn: &str, password: &str) -> (u32, ldap3::Ldap) {
+    let mut ldap = common::connect_anonymous().await;
+    let r = ldap.simple_bind(dn, password).await.unwrap();
+    (r.rc, ldap)
+}
+
+async fn bind_rc(dn: &str, password: &SecretString) -> u32 {
+    let (rc, mut ldap) = bind_as(dn, password.expose_secret()).await;
+    let _ = ldap.unbind().await;
+    rc
+}
+
+/// A subtree search on the school as the bound identity: its result code.
+async fn search_rc(ldap: &mut ldap3::Ldap, base: &str) -> u32 {
+    let res = ldap
+        .search(base, ldap3::Scope::Subtree, "(objectClass=*)", vec!["1.1"])
+        .await
+        .unwrap();
+    res.1.rc
+}
+
+async fn password_modify(ldap: &mut ldap3::Ldap, old: &str, new: &str) -> u32 {
+    let pm = ldap3::exop::PasswordModify {
+        user_id: None,
+        old_pass: Some(old),
+        new_pass: Some(new),
+    };
+    ldap.extended(pm).await.unwrap().1.rc
+}
+
+fn conflict(e: &ProvisioningError) -> bool {
+    matches!(e, ProvisioningError::Conflict(_))
+}
+
+#[tokio::test]
+async fn account_create_gives_a_one_time_password_good_only_for_changing_it_once() {
+    let env = Env::new().await;
+    let p = env.person("Łukasz", "Wiśniewski", true).await;
+    let issued = env
+        .prov
+        .create_account(&env.admin, &p.entry.id)
+        .await
+        .unwrap();
+    assert_eq!(issued.login, p.login);
+    assert_eq!(
+        issued.person.account_state,
+        AccountState::AwaitingFirstLogin
+    );
+    let dn = &p.entry.dn;
+    // What the directory holds: the hash only, forced change, expiry in both places.
+    let e = admin_read(
+        dn,
+        &[
+            "userPassword",
+            "pwdReset",
+            "pwdEndTime",
+            "zszoInitialPasswordExpiry",
+            "zszoAccountState",
+            "zszoAccountCreatedBy",
+            "zszoAccountCreatedAt",
+            "pwdAccountLockedTime",
+        ],
+    )
+    .await
+    .unwrap();
+    assert!(e["userPassword"][0].starts_with("{ARGON2}$argon2id$v=19$m=19456,t=2,p=1$"));
+    assert!(!e["userPassword"][0].contains(issued.password.expose_secret()));
+    assert_eq!(e["pwdReset"], ["TRUE"]);
+    assert_eq!(e["pwdEndTime"], e["zszoInitialPasswordExpiry"]);
+    assert_eq!(e["zszoAccountState"], ["awaiting-first-login"]);
+    assert_eq!(e["zszoAccountCreatedBy"], ["person:dyrektor.test"]);
+    assert!(!e.contains_key("pwdAccountLockedTime"));
+    let expected_end = issued.expires_at;
+    assert!(
+        (expected_end - OffsetDateTime::now_utc() - time::Duration::days(TTL_DAYS)).abs()
+            < time::Duration::minutes(1)
+    );
+
+    // The bind succeeds, but only a password change is allowed (ppolicy pwdReset).
+    let otp = issued.password.expose_secret().to_owned();
+    let (rc, mut ldap) = bind_as(dn, &otp).await;
+    assert_eq!(rc, 0, "bind with the one-time password");
+    let school_dn = common::school_dn(env.school.code.as_str());
+    assert_eq!(search_rc(&mut ldap, &school_dn).await, 50, "restricted");
+    // The change itself works, once.
+    let chosen = "a chosen passphrase of mine 42";
+    assert_eq!(password_modify(&mut ldap, &otp, chosen).await, 0);
+    let _ = ldap.unbind().await;
+    assert_eq!(bind_rc(dn, &SecretString::from(otp.clone())).await, 49);
+    let (rc, mut ldap) = bind_as(dn, chosen).await;
+    assert_eq!(rc, 0);
+    assert_eq!(
+        search_rc(&mut ldap, &school_dn).await,
+        0,
+        "no longer restricted"
+    );
+    // A second change with the one-time password is refused (slapd: 53, "unwilling to
+    // verify old password").
+    assert_ne!(
+        password_modify(&mut ldap, &otp, "yet another passphrase 43").await,
+        0
+    );
+    let _ = ldap.unbind().await;
+
+    // One audit record, about the person, without the password.
+    let created = env.records("account.created").await;
+    assert_eq!(created.len(), 1);
+    let r = &created[0].record;
+    assert_eq!(r.outcome, Outcome::Success);
+    assert_eq!(
+        r.target.as_ref().unwrap().entry_uuid.as_deref(),
+        Some(p.entry.id.as_str())
+    );
+    assert_eq!(r.school.as_deref(), Some(env.school.code.as_str()));
+    assert_eq!(r.details["login"], p.login.as_str());
+    let json = serde_json::to_string(&created[0]).unwrap();
+    assert!(!json.contains(&otp), "{json}");
+}
+
+#[tokio::test]
+async fn account_one_time_password_is_refused_by_the_directory_after_its_expiry() {
+    // The use case's clock is a TTL and a second behind: pwdEndTime is already past.
+    let now = OffsetDateTime::now_utc();
+    let ttl = time::Duration::days(TTL_DAYS);
+    let env = Env::at(now - ttl - time::Duration::seconds(1)).await;
+    let p = env.person("Anna", "Przeterminowana", true).await;
+    let issued = env
+        .prov
+        .create_account(&env.admin, &p.entry.id)
+        .await
+        .unwrap();
+    assert!(issued.expires_at < OffsetDateTime::now_utc());
+    assert_eq!(bind_rc(&p.entry.dn, &issued.password).await, 49);
+
+    // Just before the expiry (TTL − 1 min) the same kind of password still works.
+    let env = Env::at(now - ttl + time::Duration::minutes(1)).await;
+    let p = env.person("Anna", "Jeszczeważna", true).await;
+    let issued = env
+        .prov
+        .create_account(&env.admin, &p.entry.id)
+        .await
+        .unwrap();
+    assert!(issued.expires_at > OffsetDateTime::now_utc());
+    assert_eq!(bind_rc(&p.entry.dn, &issued.password).await, 0);
+    // …and once the clock passes it, a re-issue is still allowed (expired one-time password).
+    env.clock.advance(time::Duration::minutes(2));
+    let again = env
+        .prov
+        .reissue_password(&env.admin, &p.entry.id)
+        .await
+        .unwrap();
+    assert!(again.expires_at > issued.expires_at);
+    assert_eq!(bind_rc(&p.entry.dn, &again.password).await, 0);
+}
+
+#[tokio::test]
+async fn account_double_create_makes_one_account_and_keeps_the_first_password() {
+    let env = Env::new().await;
+    let p = env.person("Jan", "Dwukrotny", true).await;
+    // Two submissions at once: exactly one wins.
+    let (a, b) = tokio::join!(
+        env.prov.create_account(&env.admin, &p.entry.id),
+        env.prov.create_account(&env.admin, &p.entry.id)
+    );
+    let (won, lost): (Vec<_>, Vec<_>) = [a, b].into_iter().partition(Result::is_ok);
+    assert_eq!(won.len(), 1, "one account");
+    let lost = lost.into_iter().next().unwrap().unwrap_err();
+    assert!(conflict(&lost), "{lost:?}");
+    let first: IssuedAccount = won.into_iter().next().unwrap().unwrap();
+    // A third, later submission is refused too, and changes nothing.
+    let third = env
+        .prov
+        .create_account(&env.admin, &p.entry.id)
+        .await
+        .unwrap_err();
+    assert!(conflict(&third), "{third:?}");
+    assert_eq!(bind_rc(&p.entry.dn, &first.password).await, 0);
+    let records = env.records("account.created").await;
+    assert_eq!(records.len(), 3, "one record per submission");
+    let failures = records
+        .iter()
+        .filter(|r| matches!(r.record.outcome, Outcome::Failure(_)))
+        .count();
+    assert_eq!(failures, 2);
+}
+
+#[tokio::test]
+async fn account_reissue_replaces_the_one_time_password_and_is_refused_once_active() {
+    let env = Env::new().await;
+    let p = env.person("Ewa", "Ponowna", true).await;
+    let first = env
+        .prov
+        .create_account(&env.admin, &p.entry.id)
+        .await
+        .unwrap();
+    let second = env
+        .prov
+        .reissue_password(&env.admin, &p.entry.id)
+        .await
+        .unwrap();
+    assert_ne!(
+        first.password.expose_secret(),
+        second.password.expose_secret()
+    );
+    assert_eq!(
+        bind_rc(&p.entry.dn, &first.password).await,
+        49,
+        "old one stops"
+    );
+    assert_eq!(
+        bind_rc(&p.entry.dn, &second.password).await,
+        0,
+        "new one works"
+    );
+    let e = admin_read(&p.entry.dn, &["pwdReset", "zszoAccountCreatedBy"])
+        .await
+        .unwrap();
+    assert_eq!(e["pwdReset"], ["TRUE"]);
+    let reissued = env.records("account.password_reissued").await;
+    assert_eq!(reissued.len(), 1);
+    assert_eq!(
+        reissued[0].record.details["previous_state"],
+        "awaiting-first-login"
+    );
+
+    // The person changed the password themselves (pwdReset is gone): no re-issue, even
+    // though the state still says awaiting-first-login.
+    let (_, mut ldap) = bind_as(&p.entry.dn, second.password.expose_secret()).await;
+    let mine = "my very own passphrase 2024";
+    assert_eq!(
+        password_modify(&mut ldap, second.password.expose_secret(), mine).await,
+        0
+    );
+    let _ = ldap.unbind().await;
+    let e = env
+        .prov
+        .reissue_password(&env.admin, &p.entry.id)
+        .await
+        .unwrap_err();
+    assert!(conflict(&e), "{e:?}");
+    assert_eq!(
+        bind_rc(&p.entry.dn, &SecretString::from(mine.to_owned())).await,
+        0
+    );
+
+    // An active account (as the portal will leave it) is refused plainly.
+    let q = env.person("Olga", "Aktywna", true).await;
+    env.prov
+        .create_account(&env.admin, &q.entry.id)
+        .await
+        .unwrap();
+    set_state(&q.entry.dn, "active").await;
+    let e = env
+        .prov
+        .reissue_password(&env.admin, &q.entry.id)
+        .await
+        .unwrap_err();
+    assert!(conflict(&e), "{e:?}");
+    // A person without an account cannot be re-issued a password either.
+    let r = env.person("Piotr", "Bezkonta", true).await;
+    let e = env
+        .prov
+        .reissue_password(&env.admin, &r.entry.id)
+        .await
+        .unwrap_err();
+    assert!(conflict(&e), "{e:?}");
+    assert_eq!(env.records("account.password_reissued").await.len(), 4);
+}
+
+/// Sets `zszoAccountState` as the directory administrator (what the portal will do).
+async fn set_state(dn: &str, state: &str) {
+    let mut ldap = common::connect_admin().await;
+    ldap.modify(
+        dn,
+        vec![ldap3::Mod::Replace(
+            "zszoAccountState",
+            std::collections::HashSet::from([state]),
+        )],
+    )
+    .await
+    .unwrap()
+    .success()
+    .unwrap();
+    let _ = ldap.unbind().await;
+}
+
+#[tokio::test]
+async fn account_lock_refuses_the_bind_and_unlock_restores_it() {
+    let env = Env::new().await;
+    let p = env.person("Marek", "Blokowany", true).await;
+    let issued = env
+        .prov
+        .create_account(&env.admin, &p.entry.id)
+        .await
+        .unwrap();
+    let locked = env
+        .prov
+        .lock_account(&env.admin, &p.entry.id)
+        .await
+        .unwrap();
+    assert_eq!(locked.account_state, AccountState::Locked);
+    assert_eq!(bind_rc(&p.entry.dn, &issued.password).await, 49);
+    let e = env
+        .prov
+        .lock_account(&env.admin, &p.entry.id)
+        .await
+        .unwrap_err();
+    assert!(conflict(&e), "locked twice: {e:?}");
+    // A re-issue is refused while locked.
+    let e = env
+        .prov
+        .reissue_password(&env.admin, &p.entry.id)
+        .await
+        .unwrap_err();
+    assert!(conflict(&e), "{e:?}");
+
+    let unlocked = env
+        .prov
+        .unlock_account(&env.admin, &p.entry.id)
+        .await
+        .unwrap();
+    assert_eq!(unlocked.account_state, AccountState::AwaitingFirstLogin);
+    assert_eq!(bind_rc(&p.entry.dn, &issued.password).await, 0);
+    let e = env
+        .prov
+        .unlock_account(&env.admin, &p.entry.id)
+        .await
+        .unwrap_err();
+    assert!(conflict(&e), "unlocked twice: {e:?}");
+    let gone = admin_read(&p.entry.dn, &["pwdAccountLockedTime"])
+        .await
+        .unwrap();
+    assert!(!gone.contains_key("pwdAccountLockedTime"));
+
+    // No account, nothing to lock.
+    let q = env.person("Nina", "Bezkonta", true).await;
+    let e = env
+        .prov
+        .lock_account(&env.admin, &q.entry.id)
+        .await
+        .unwrap_err();
+    assert!(conflict(&e), "{e:?}");
+
+    assert_eq!(env.records("account.locked").await.len(), 3);
+    assert_eq!(env.records("account.unlocked").await.len(), 2);
+    let ok = env.records("account.locked").await;
+    let success = ok
+        .iter()
+        .find(|r| r.record.outcome == Outcome::Success)
+        .unwrap();
+    assert_eq!(success.record.details["state"], "locked");
+    assert_eq!(
+        success.record.details["previous_state"],
+        "awaiting-first-login"
+    );
+}
+
+#[tokio::test]
+async fn account_of_a_person_with_inactive_employment_is_locked_at_the_directory() {
+    let env = Env::new().await;
+    let p = env.person("Zofia", "Nieaktywna", false).await;
+    let issued = env
+        .prov
+        .create_account(&env.admin, &p.entry.id)
+        .await
+        .unwrap();
+    assert!(issued.locked_by_employment());
+    let e = admin_read(&p.entry.dn, &["pwdAccountLockedTime"])
+        .await
+        .unwrap();
+    assert_eq!(e["pwdAccountLockedTime"], ["000001010000Z"]);
+    assert_eq!(bind_rc(&p.entry.dn, &issued.password).await, 49);
+    let r = &env.records("account.created").await[0].record;
+    assert_eq!(r.details["locked_by_employment"], "true");
+
+    // HR reactivates: the password works (HR's lock was not an administrator's lock).
+    let mut profile = p.profile.clone();
+    profile.employment_active = true;
+    env.prov
+        .update_person(&env.admin, &p.entry.id, profile)
+        .await
+        .unwrap();
+    assert_eq!(bind_rc(&p.entry.dn, &issued.password).await, 0);
+}
+
+#[tokio::test]
+async fn account_actions_outside_the_callers_schools_are_not_found() {
+    let env = Env::new().await;
+    let p = env.person("Adam", "Cudzy", true).await;
+    let stranger = Caller {
+        actor: Actor::Person("obcy.dyrektor".into()),
+        scope: zszo_connector::ports::SchoolScope::Only(vec![SchoolCode::parse(
+            &common::unique_school_code(),
+        )
+        .unwrap()]),
+        request_id: Some("req-1".into()),
+    };
+    let e = env
+        .prov
+        .create_account(&stranger, &p.entry.id)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, ProvisioningError::NotFound), "{e:?}");
+    let e = env
+        .prov
+        .reissue_password(&stranger, &p.entry.id)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, ProvisioningError::NotFound), "{e:?}");
+    let e = env
+        .prov
+        .lock_account(&stranger, &p.entry.id)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, ProvisioningError::NotFound), "{e:?}");
+    let e = env
+        .prov
+        .unlock_account(&stranger, &p.entry.id)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, ProvisioningError::NotFound), "{e:?}");
+    // Nothing changed; every attempt is one failure record naming only the id asked for.
+    let fresh = env
+        .directory
+        .get_person(&p.entry.id, &zszo_connector::ports::SchoolScope::All)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(fresh.account_state, AccountState::None);
+    for action in [
+        "account.created",
+        "account.password_reissued",
+        "account.locked",
+        "account.unlocked",
+    ] {
+        let r = env.records(action).await;
+        assert_eq!(r.len(), 1, "{action}");
+        let r = &r[0].record;
+        assert_eq!(r.outcome, Outcome::Failure("not_found".into()));
+        assert_eq!(r.actor, Actor::Person("obcy.dyrektor".into()));
+        assert_eq!(r.request_id.as_deref(), Some("req-1"));
+        assert!(r.target.is_none());
+        assert_eq!(r.details["id"], p.entry.id);
+    }
+    // An unknown id is the same answer.
+    let e = env
+        .prov
+        .create_account(&env.admin, "00000000-0000-0000-0000-000000000000")
+        .await
+        .unwrap_err();
+    assert!(matches!(e, ProvisioningError::NotFound), "{e:?}");
+}
+
+#[tokio::test]
+async fn account_retired_logins_are_not_given_to_a_namesake() {
+    let env = Env::new().await;
+    let first = env.person("Helena", "Powtórka", true).await;
+    env.prov
+        .delete_person(&env.admin, &first.entry.id)
+        .await
+        .unwrap();
+    let second = env.person("Helena", "Powtórka", true).await;
+    assert_ne!(second.login, first.login);
+    // Neither is the login of the next namesake: both are taken (one in the directory, one
+    // retired).
+    let third = env.person("Helena", "Powtórka", true).await;
+    assert!(third.login != first.login && third.login != second.login);
+}
+
+/// A `tracing` writer into a shared buffer.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+/// Every file under `dir`, recursively.
+fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// security.md INIT-05 (a): the one-time password appears nowhere but in the returned value.
+#[tokio::test]
+async fn account_canary_password_is_nowhere_but_in_the_answer() {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(captured.clone())
+        .with_ansi(false)
+        .finish();
+    let dispatch = tracing::Dispatch::new(subscriber);
+    // For this test's thread and every thread (the audit writer, blocking hashing): global
+    // when no other test installed one first, else at least this thread.
+    let _global = tracing::dispatcher::set_global_default(dispatch.clone());
+    let _guard = tracing::dispatcher::set_default(&dispatch);
+    tracing::info!("canary capture check");
+
+    let env = Env::new().await;
+    let p = env.person("Kanarek", "Hasłowy", false).await;
+    let created = env
+        .prov
+        .create_account(&env.admin, &p.entry.id)
+        .await
+        .unwrap();
+    let reissued = env
+        .prov
+        .reissue_password(&env.admin, &p.entry.id)
+        .await
+        .unwrap();
+    env.prov
+        .lock_account(&env.admin, &p.entry.id)
+        .await
+        .unwrap();
+    env.prov
+        .unlock_account(&env.admin, &p.entry.id)
+        .await
+        .unwrap();
+    // A failure path too (a second create), so that error logging is exercised.
+    let _ = env.prov.create_account(&env.admin, &p.entry.id).await;
+    let passwords = [
+        created.password.expose_secret().to_owned(),
+        reissued.password.expose_secret().to_owned(),
+    ];
+    // The value's own Debug hides it.
+    let debug = format!("{created:?} {reissued:?}");
+
+    // The audit export (JSONL and CSV).
+    let records = env.audit.query(AuditQuery::default()).await.unwrap();
+    assert_eq!(records.len(), 6, "person.created + 5 account actions");
+    let mut export = Vec::new();
+    zszo_connector::audit::export::export_jsonl(&records, &mut export).unwrap();
+    zszo_connector::audit::export::export_csv(&records, &mut export).unwrap();
+    // The redb files (audit, state) and the mail folder, raw bytes.
+    let files = files_under(env.dir.path());
+    assert!(files.iter().any(|f| f.ends_with("audit.redb")));
+    assert!(files.iter().any(|f| f.ends_with("state.redb")));
+    let log = captured.0.lock().unwrap().clone();
+    assert!(contains(&log, b"canary capture check"), "the capture works");
+    for pw in &passwords {
+        // The dashes are part of the password; the bare symbols are searched too.
+        let bare: String = pw.chars().filter(|c| *c != '-').collect();
+        for needle in [pw.as_bytes(), bare.as_bytes()] {
+            assert!(!contains(&export, needle), "audit export");
+            assert!(!contains(&log, needle), "tracing output");
+            assert!(!contains(debug.as_bytes(), needle), "Debug output");
+            for f in &files {
+                let bytes = std::fs::read(f).unwrap();
+                assert!(!contains(&bytes, needle), "{}", f.display());
+            }
+        }
+    }
+    let _ = env.clock.now();
+}
