@@ -224,7 +224,7 @@ mod tests {
             .unwrap();
         // Activity every 14 minutes keeps it alive …
         let mut now = t0;
-        for _ in 0..30 {
+        for _ in 0..40 {
             now += Duration::minutes(14);
             let live = store
                 .touch_session("k".into(), now, limits())

@@ -20,3 +20,5 @@ mod scim_idempotency;
 mod scim_conditional;
 mod scim_backpressure;
 mod scim_guard;
+mod panel_support;
+mod panel_signin;

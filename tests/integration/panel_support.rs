@@ -1,0 +1,527 @@
+//! A running panel for tests: the real router (`app::serve`, with the client address) on a
+//! free loopback port, over the real LDAP adapter (test slapd), a real audit store and state
+//! file, and a [`ManualClock`] the test moves (sessions and sign-in throttling read it).
+//!
+//! The directory holds two schools of this test, A and B, and four people with known
+//! passwords, created through `Directory::create_person` (credentials hashed by
+//! `credentials::hash_password`) and `Directory::grant_role`:
+//! - `local_admin`: local administrator of school A;
+//! - `other_admin`: local administrator of school B;
+//! - `system_admin`: a system administrator (works at school B);
+//! - `employee`: an ordinary employee of school A (no role).
+//!
+//! Cookies: the panel's cookies are `__Host-` cookies with `Secure`, which a cookie store
+//! keeps back over plain `http://` (the tests have no TLS). [`Browser`] therefore keeps
+//! cookies itself: it reads every `Set-Cookie` (a `Max-Age=0` deletes), sends them back in one
+//! `Cookie` header, and never follows redirects (so a test sees each 303 and its cookies;
+//! [`Browser::follow`] goes on when wanted).
+
+#![allow(dead_code)] // helpers shared with the panel pages' tests
+
+use crate::common::{self, unique_school_code};
+use reqwest::header::{HeaderMap, COOKIE, LOCATION, SET_COOKIE};
+use reqwest::StatusCode;
+use secrecy::SecretString;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use zszo_connector::app::{self, AppState};
+use zszo_connector::audit::{HmacKey, RedbAuditLog};
+use zszo_connector::bootstrap::{Bootstrap, Seed};
+use zszo_connector::clock::{ManualClock, SystemClock};
+use zszo_connector::config::Config;
+use zszo_connector::domain::audit::{AuditQuery, AuditRecord};
+use zszo_connector::domain::{
+    AccountState, EmployeeNumber, FamilyName, GivenName, LoginName, PersonName, Position,
+    SchoolCode,
+};
+use zszo_connector::ldap::LdapDirectory;
+use zszo_connector::ports::{
+    AdminRole, AuditLog, Directory, Employment, NewCredentials, NewPerson, PersonEntry,
+    PersonProfile,
+};
+
+/// A person of the test with a known password.
+#[derive(Debug, Clone)]
+pub struct TestPerson {
+    pub id: String,
+    pub dn: String,
+    pub login: String,
+    pub password: String,
+    pub name: String,
+}
+
+pub struct PanelApp {
+    /// `http://127.0.0.1:<port>` (no path).
+    pub origin: String,
+    pub school_a: String,
+    pub school_b: String,
+    pub local_admin: TestPerson,
+    pub other_admin: TestPerson,
+    pub system_admin: TestPerson,
+    pub employee: TestPerson,
+    pub clock: Arc<ManualClock>,
+    pub audit: Arc<RedbAuditLog>,
+    pub directory: Arc<LdapDirectory>,
+    pub state: zszo_connector::store::StateStore,
+    pub config: Config,
+    /// Where the mail file transport writes (`.eml` files).
+    pub mail_dir: std::path::PathBuf,
+    pub dir: tempfile::TempDir,
+}
+
+impl PanelApp {
+    pub async fn start() -> Self {
+        Self::start_with("").await
+    }
+
+    /// `extra_toml` is appended to the configuration (e.g. a `[panel]` section).
+    pub async fn start_with(extra_toml: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let t = common::ldap();
+        let (a, b) = (unique_school_code(), unique_school_code());
+        let mail_dir = dir.path().join("mail");
+        let config = Config::from_toml_str(&format!(
+            r#"
+[server]
+listen = "127.0.0.1:0"
+public_base_url = "https://zszo.example"
+request_body_limit_bytes = 65536
+[ldap]
+url = "{url}"
+base_dn = "{base}"
+bind_dn = "{bind}"
+bind_password = "{pw}"
+eppn_scope = "zszo.krakow.pl"
+pool_size = 4
+[audit]
+path = "unused"
+hmac_key_file = "unused"
+[mail]
+transport = "file"
+from = "ZSZO <no-reply@zszo.krakow.pl>"
+file_dir = "{mail}"
+[scim]
+clients_file = "{clients}"
+[state]
+path = "{state}"
+{extra_toml}
+"#,
+            url = t.url,
+            base = t.base_dn,
+            bind = t.service_dn,
+            pw = t.service_password,
+            mail = mail_dir.display(),
+            clients = dir.path().join("scim-clients.toml").display(),
+            state = dir.path().join("state.redb").display(),
+        ))
+        .unwrap();
+        let key = HmacKey::generate_to(dir.path().join("key")).unwrap();
+        let audit = Arc::new(
+            RedbAuditLog::open(dir.path().join("audit.redb"), key, Arc::new(SystemClock)).unwrap(),
+        );
+        let directory = Arc::new(
+            LdapDirectory::connect(zszo_connector::daemon::ldap_options(&config))
+                .await
+                .unwrap(),
+        );
+        let seed = Seed::parse(
+            &format!(
+                "[[school]]\ncode = \"{a}\"\nname = \"Szkoła {a}\"\n\
+                 [[school]]\ncode = \"{b}\"\nname = \"Szkoła {b}\"\n"
+            ),
+            false,
+        )
+        .unwrap();
+        Bootstrap {
+            directory: directory.as_ref(),
+            audit: audit.as_ref(),
+            password_cost: config.passwords,
+        }
+        .run(&seed)
+        .await
+        .unwrap();
+
+        let make = |given: &str, family: &str, login: String, school: &str| {
+            let directory = directory.clone();
+            let cost = config.passwords;
+            let (given, family, school) = (given.to_owned(), family.to_owned(), school.to_owned());
+            async move {
+                let password = format!("Hasło-{}-testowe", uuid::Uuid::new_v4().simple());
+                let entry = create_person_with_password(
+                    directory.as_ref(),
+                    &cost,
+                    &given,
+                    &family,
+                    &login,
+                    &school,
+                    Some(&password),
+                    None,
+                )
+                .await;
+                TestPerson {
+                    id: entry.entry.id.clone(),
+                    dn: entry.entry.dn.clone(),
+                    login: entry.login.as_str().to_owned(),
+                    password,
+                    name: entry.profile.name.full(),
+                }
+            }
+        };
+        let local_admin = make("Alicja", "Źródłowska", format!("adm.{a}"), &a).await;
+        let other_admin = make("Bogdan", "Nowak", format!("adm.{b}"), &b).await;
+        let system_admin = make("Cezary", "Miejski", format!("sys.{a}"), &b).await;
+        let employee = make("Dorota", "Łukasik", format!("prac.{a}"), &a).await;
+        let grant = |p: &TestPerson, role: AdminRole| {
+            let directory = directory.clone();
+            let entry = zszo_connector::ports::EntryRef {
+                id: p.id.clone(),
+                dn: p.dn.clone(),
+            };
+            async move { directory.grant_role(&entry, &role).await.unwrap() }
+        };
+        let code = |c: &str| SchoolCode::parse(c).unwrap();
+        grant(&local_admin, AdminRole::LocalAdministrator(code(&a))).await;
+        grant(&other_admin, AdminRole::LocalAdministrator(code(&b))).await;
+        grant(&system_admin, AdminRole::SystemAdministrator).await;
+
+        let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
+        let store = zszo_connector::store::StateStore::open(&config.state.path).unwrap();
+        let state = AppState::new(
+            config.clone(),
+            directory.clone(),
+            audit.clone(),
+            store.clone(),
+            clock.clone(),
+        )
+        .unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(app::serve(state, listener, std::future::pending()));
+        Self {
+            origin: format!("http://127.0.0.1:{port}"),
+            school_a: a,
+            school_b: b,
+            local_admin,
+            other_admin,
+            system_admin,
+            employee,
+            clock,
+            audit,
+            directory,
+            state: store,
+            config,
+            mail_dir,
+            dir,
+        }
+    }
+
+    /// A new browser (no cookies) for this panel.
+    pub fn browser(&self) -> Browser {
+        Browser::new(&self.origin)
+    }
+
+    /// A browser signed in as `who` (asserts the sign-in worked).
+    pub async fn signed_in(&self, who: &TestPerson) -> Browser {
+        let b = self.browser();
+        let page = b.sign_in(&who.login, &who.password).await;
+        assert_eq!(
+            page.status,
+            StatusCode::SEE_OTHER,
+            "sign-in of {} failed: {}",
+            who.login,
+            page.body
+        );
+        b
+    }
+
+    /// Adds a person to `school` (no role), optionally with a password (account active) or
+    /// with the account state `state` and no password.
+    pub async fn add_person(
+        &self,
+        given: &str,
+        family: &str,
+        school: &str,
+        employee_number: Option<&str>,
+        password: Option<&str>,
+    ) -> PersonEntry {
+        let login = format!(
+            "t.{}",
+            uuid::Uuid::new_v4().simple().to_string().get(..12).unwrap()
+        );
+        create_person_with_password(
+            self.directory.as_ref(),
+            &self.config.passwords,
+            given,
+            family,
+            &login,
+            school,
+            password,
+            employee_number,
+        )
+        .await
+    }
+
+    /// Every audit record with `action`, newest first.
+    pub async fn audit_of(&self, action: &str) -> Vec<AuditRecord> {
+        self.audit
+            .query(AuditQuery::default())
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.record.action == action)
+            .collect()
+    }
+
+    /// Every audit record, newest first, as JSON text (to search it for secrets).
+    pub async fn audit_text(&self) -> String {
+        let all = self.audit.query(AuditQuery::default()).await.unwrap();
+        serde_json::to_string(&all).unwrap()
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn create_person_with_password(
+    directory: &LdapDirectory,
+    cost: &zszo_connector::config::PasswordConfig,
+    given: &str,
+    family: &str,
+    login: &str,
+    school: &str,
+    password: Option<&str>,
+    employee_number: Option<&str>,
+) -> PersonEntry {
+    let credentials = match password {
+        Some(p) => {
+            let (p, cost) = (SecretString::from(p.to_owned()), *cost);
+            let hash = tokio::task::spawn_blocking(move || {
+                zszo_connector::credentials::hash_password(&p, &cost)
+            })
+            .await
+            .unwrap()
+            .unwrap();
+            Some(NewCredentials {
+                hash,
+                state: AccountState::Active,
+                must_change: false,
+                expires_at: None,
+            })
+        }
+        None => None,
+    };
+    let name = PersonName {
+        given: GivenName::parse(given).unwrap(),
+        family: FamilyName::parse(family).unwrap(),
+    };
+    let mut profile = PersonProfile::new(
+        name.clone(),
+        Employment {
+            primary: SchoolCode::parse(school).unwrap(),
+            others: vec![],
+        },
+    );
+    profile.display_name = Some(name.full());
+    profile.employee_number = employee_number.map(|n| EmployeeNumber::parse(n).unwrap());
+    profile.position = Some(Position::parse("nauczyciel").unwrap());
+    directory
+        .create_person(&NewPerson {
+            login: LoginName::parse(login).unwrap(),
+            profile,
+            credentials,
+            created_by: "system:test".into(),
+        })
+        .await
+        .unwrap()
+}
+
+/// An answer of the panel.
+#[derive(Debug)]
+pub struct PanelPage {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl PanelPage {
+    /// The `Location` of a redirect.
+    pub fn location(&self) -> Option<&str> {
+        self.headers.get(LOCATION).and_then(|v| v.to_str().ok())
+    }
+
+    /// Every `Set-Cookie` line.
+    pub fn set_cookies(&self) -> Vec<String> {
+        self.headers
+            .get_all(SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect()
+    }
+
+    /// The `Set-Cookie` line of cookie `name`.
+    pub fn set_cookie(&self, name: &str) -> Option<String> {
+        self.set_cookies()
+            .into_iter()
+            .find(|c| c.starts_with(&format!("{name}=")))
+    }
+
+    /// The value of the first hidden `csrf` field of the page.
+    pub fn csrf(&self) -> Option<String> {
+        csrf_in(&self.body)
+    }
+}
+
+/// The value of the first `name="csrf"` input in `html`.
+pub fn csrf_in(html: &str) -> Option<String> {
+    let at = html.find("name=\"csrf\"")?;
+    let rest = &html[at..];
+    let v = rest.find("value=\"")? + "value=\"".len();
+    let end = rest[v..].find('"')?;
+    Some(rest[v..v + end].to_owned())
+}
+
+/// A browser without JavaScript: keeps the panel's cookies itself (see the module docs).
+pub struct Browser {
+    origin: String,
+    http: reqwest::Client,
+    cookies: Mutex<BTreeMap<String, String>>,
+}
+
+impl Browser {
+    pub fn new(origin: &str) -> Self {
+        Self {
+            origin: origin.to_owned(),
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            cookies: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    /// The current value of cookie `name`.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies.lock().unwrap().get(name).cloned()
+    }
+
+    /// Sets (or with `None` forgets) a cookie by hand, e.g. to replay an old session id.
+    pub fn set_cookie(&self, name: &str, value: Option<&str>) {
+        let mut c = self.cookies.lock().unwrap();
+        match value {
+            Some(v) => c.insert(name.to_owned(), v.to_owned()),
+            None => c.remove(name),
+        };
+    }
+
+    fn cookie_header(&self) -> Option<String> {
+        let c = self.cookies.lock().unwrap();
+        (!c.is_empty()).then(|| {
+            c.iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+    }
+
+    fn remember(&self, headers: &HeaderMap) {
+        let mut c = self.cookies.lock().unwrap();
+        for line in headers.get_all(SET_COOKIE) {
+            let line = line.to_str().unwrap();
+            let (pair, attrs) = line.split_once(';').unwrap_or((line, ""));
+            let Some((name, value)) = pair.trim().split_once('=') else {
+                continue;
+            };
+            let deleted = attrs
+                .split(';')
+                .any(|a| a.trim().eq_ignore_ascii_case("max-age=0"));
+            if deleted || value.is_empty() {
+                c.remove(name);
+            } else {
+                c.insert(name.to_owned(), value.to_owned());
+            }
+        }
+    }
+
+    async fn send(&self, req: reqwest::RequestBuilder) -> PanelPage {
+        let req = match self.cookie_header() {
+            Some(c) => req.header(COOKIE, c),
+            None => req,
+        };
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        self.remember(&headers);
+        let body = res.text().await.unwrap();
+        PanelPage {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// `GET <origin><path>`, e.g. `get("/panel/logowanie")`.
+    pub async fn get(&self, path: &str) -> PanelPage {
+        self.send(self.http.get(format!("{}{path}", self.origin)))
+            .await
+    }
+
+    /// `POST` of an HTML form exactly as given (no CSRF field added).
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> PanelPage {
+        self.send(
+            self.http
+                .post(format!("{}{path}", self.origin))
+                .form(fields),
+        )
+        .await
+    }
+
+    /// `POST` of a form with one extra request header (e.g. `Sec-Fetch-Site`).
+    pub async fn send_with_header(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        (name, value): (&str, &str),
+    ) -> PanelPage {
+        self.send(
+            self.http
+                .post(format!("{}{path}", self.origin))
+                .header(name, value)
+                .form(fields),
+        )
+        .await
+    }
+
+    /// Like a person: opens `page_path`, takes its CSRF token, posts `fields` with it to
+    /// `action`.
+    pub async fn submit(
+        &self,
+        page_path: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> PanelPage {
+        let page = self.get(page_path).await;
+        let csrf = page
+            .csrf()
+            .unwrap_or_else(|| panic!("no CSRF field on {page_path}: {}", page.body));
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        all.push(("csrf", &csrf));
+        self.post_form(action, &all).await
+    }
+
+    /// Opens the sign-in page and signs in; the answer of the POST (303 on success).
+    pub async fn sign_in(&self, login: &str, password: &str) -> PanelPage {
+        self.submit(
+            "/panel/logowanie",
+            "/panel/logowanie",
+            &[("login", login), ("password", password)],
+        )
+        .await
+    }
+
+    /// Follows a redirect answer with a GET.
+    pub async fn follow(&self, page: &PanelPage) -> PanelPage {
+        let to = page
+            .location()
+            .unwrap_or_else(|| panic!("not a redirect: {} {}", page.status, page.body))
+            .to_owned();
+        self.get(&to).await
+    }
+}
