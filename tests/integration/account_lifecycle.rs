@@ -506,6 +506,42 @@ async fn account_of_a_person_with_inactive_employment_is_locked_at_the_directory
 }
 
 #[tokio::test]
+async fn account_unlock_keeps_the_lock_of_an_inactive_employee_until_hr_reactivates() {
+    let env = Env::new().await;
+    let p = env.person("Teresa", "Urlopowa", true).await;
+    let issued = env
+        .prov
+        .create_account(&env.admin, &p.entry.id)
+        .await
+        .unwrap();
+    env.prov
+        .lock_account(&env.admin, &p.entry.id)
+        .await
+        .unwrap();
+    // HR deactivates the employment while the administrator's lock is on.
+    let mut profile = p.profile.clone();
+    profile.employment_active = false;
+    env.prov
+        .update_person(&env.admin, &p.entry.id, profile.clone())
+        .await
+        .unwrap();
+    let unlocked = env
+        .prov
+        .unlock_account(&env.admin, &p.entry.id)
+        .await
+        .unwrap();
+    assert_eq!(unlocked.account_state, AccountState::AwaitingFirstLogin);
+    // HR's reason remains: still no sign-in.
+    assert_eq!(bind_rc(&p.entry.dn, &issued.password).await, 49);
+    profile.employment_active = true;
+    env.prov
+        .update_person(&env.admin, &p.entry.id, profile)
+        .await
+        .unwrap();
+    assert_eq!(bind_rc(&p.entry.dn, &issued.password).await, 0);
+}
+
+#[tokio::test]
 async fn account_actions_outside_the_callers_schools_are_not_found() {
     let env = Env::new().await;
     let p = env.person("Adam", "Cudzy", true).await;
