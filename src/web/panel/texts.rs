@@ -45,8 +45,8 @@ pub const CANCEL: Msg = Msg::new("Anuluj i wróć do listy", "Cancel and go back
 pub const BACK_TO_STAFF: Msg = Msg::new("Wróć do listy pracowników", "Back to the staff list");
 
 pub const CREATE_INTRO: Msg = Msg::new(
-    "Zostanie utworzone konto ZSZO dla tej osoby: login zostanie wygenerowany z imienia i nazwiska, a hasło jednorazowe wylosowane. Hasło zobaczysz tylko raz, na karcie przekazania do wydrukowania — przygotuj drukarkę albo przekaż kartę osobiście.",
-    "A ZSZO account will be created for this person: the login is generated from the name and the one-time password at random. You will see the password only once, on a hand-over slip to print — have a printer ready or hand the slip over in person.",
+    "Zostanie utworzone konto ZSZO dla tej osoby: z jej loginem (utworzonym z imienia i nazwiska) i wylosowanym hasłem jednorazowym. Hasło zobaczysz tylko raz, na karcie przekazania do wydrukowania — przygotuj drukarkę albo przekaż kartę osobiście.",
+    "A ZSZO account will be created for this person: with their login (made from the name) and a random one-time password. You will see the password only once, on a hand-over slip to print — have a printer ready or hand the slip over in person.",
 );
 pub const CHECK_PERSON: Msg = Msg::new(
     "Sprawdź, czy to właściwa osoba (numer pracownika, stanowisko, placówki).",
