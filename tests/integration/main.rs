@@ -22,3 +22,4 @@ mod scim_backpressure;
 mod scim_guard;
 mod panel_support;
 mod panel_signin;
+mod panel_pages;
