@@ -8,8 +8,8 @@
 
 pub mod held;
 pub mod idempotency;
-pub mod sessions;
 pub mod retired_logins;
+pub mod sessions;
 
 use std::path::Path;
 use std::sync::Arc;
