@@ -101,11 +101,54 @@ pub async fn load(state: &AppState, headers: &HeaderMap) -> Result<Option<Sessio
     };
     let key = key_of(&id);
     let now = state.clock.now();
-    Ok(state
+    let Some(mut record) = state
         .state
         .touch_session(key.clone(), now, limits(state))
         .await?
-        .map(|record| Session { key, record }))
+    else {
+        return Ok(None);
+    };
+    // The directory decides on every request (security.md SESS-05): a locked or deactivated
+    // account, a deleted person or a withdrawn role ends the session at once, not at its
+    // timeout. The roles are re-read, so a new or withdrawn role takes effect immediately.
+    match current_roles(state, &record.person_id).await {
+        Some(roles) if !roles.is_empty() => {
+            record.roles = roles;
+            Ok(Some(Session { key, record }))
+        }
+        _ => {
+            state.state.delete_session(key).await?;
+            Ok(None)
+        }
+    }
+}
+
+/// The person's administrator roles now, or `None` when they may no longer sign in (gone,
+/// locked, employment ended) or the directory cannot tell (fail closed).
+async fn current_roles(state: &AppState, person_id: &str) -> Option<Vec<String>> {
+    use crate::domain::AccountState;
+    use crate::ports::SchoolScope;
+    let person = match state
+        .directory
+        .get_person(person_id, &SchoolScope::All)
+        .await
+    {
+        Ok(p) => p?,
+        Err(e) => {
+            tracing::warn!(error = %e, "session not checked against the directory; refused");
+            return None;
+        }
+    };
+    if person.account_state == AccountState::Locked || !person.profile.employment_active {
+        return None;
+    }
+    match state.directory.roles_of(&person.entry).await {
+        Ok(roles) => Some(roles.iter().map(crate::web::auth::encode_role).collect()),
+        Err(e) => {
+            tracing::warn!(error = %e, "roles not read; session refused");
+            None
+        }
+    }
 }
 
 /// Who a new session is for.

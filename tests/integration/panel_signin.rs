@@ -431,3 +431,64 @@ async fn panel_pages_are_in_english_after_switching_language() {
     assert_eq!(away.location(), Some("/panel"));
     assert!(b.get(SIGN_IN).await.body.contains("<html lang=\"pl\">"));
 }
+
+#[tokio::test]
+async fn a_locked_account_or_a_withdrawn_role_ends_the_panel_session_at_once() {
+    use zszo_connector::domain::audit::Actor;
+    use zszo_connector::ports::{Directory, SchoolScope};
+    use zszo_connector::provisioning::Caller;
+
+    let app = PanelApp::start().await;
+    let b = app.signed_in(&app.local_admin).await;
+    assert!(signed_in(&b).await);
+
+    // The system administrator locks the local administrator's account.
+    let system = Caller {
+        actor: Actor::Person(app.system_admin.login.clone()),
+        scope: SchoolScope::All,
+        request_id: None,
+    };
+    let provisioning = zszo_connector::provisioning::Provisioning {
+        directory: app.directory.clone(),
+        audit: app.audit.clone(),
+        guard: None,
+        clock: app.clock.clone(),
+        password_cost: app.config.passwords,
+        retired_logins: None,
+    };
+    provisioning
+        .lock_account(&system, &app.local_admin.id)
+        .await
+        .unwrap();
+    assert!(!signed_in(&b).await, "the session outlived the lock");
+    let page = b.get("/panel").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+
+    // The other administrator loses the role while signed in.
+    let other = app.signed_in(&app.other_admin).await;
+    assert!(signed_in(&other).await);
+    let person = app
+        .directory
+        .get_person(&app.other_admin.id, &SchoolScope::All)
+        .await
+        .unwrap()
+        .unwrap();
+    let group = format!(
+        "cn=administratorzy-lokalni,ou=grupy,ou={},ou=placowki,{}",
+        app.school_b,
+        crate::common::ldap().base_dn
+    );
+    let mut ldap = crate::common::connect_admin().await;
+    ldap.modify(
+        &group,
+        vec![ldap3::Mod::Delete(
+            "member".to_owned(),
+            std::collections::HashSet::from([person.entry.dn.clone()]),
+        )],
+    )
+    .await
+    .unwrap()
+    .success()
+    .unwrap();
+    assert!(!signed_in(&other).await, "the session outlived the role");
+}
