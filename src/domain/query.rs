@@ -245,6 +245,9 @@ pub enum PersonAttr {
     /// The generated ZSZO login (`uid`).
     Login,
     AccountState,
+    /// When an account was requested through SCIM and not issued yet (`zszoAccountRequestedAt`);
+    /// present only while the request is pending (the panel's "to hand over" list).
+    AccountRequested,
     Created,
     LastModified,
     /// The name folded to lower-case ASCII (`zszoSearchName`: "given family" and "family
@@ -258,7 +261,9 @@ impl Attribute for PersonAttr {
             PersonAttr::Id | PersonAttr::Manager => ValueKind::Id,
             PersonAttr::Active => ValueKind::Bool,
             PersonAttr::AccountState => ValueKind::Enumeration,
-            PersonAttr::Created | PersonAttr::LastModified => ValueKind::DateTime,
+            PersonAttr::Created | PersonAttr::LastModified | PersonAttr::AccountRequested => {
+                ValueKind::DateTime
+            }
             _ => ValueKind::CaseIgnoreString,
         }
     }

@@ -10,6 +10,7 @@
 //! |---|---|
 //! | initial credentials | `userPassword: {ARGON2}…`, `pwdReset: TRUE`, `pwdEndTime`, `zszoInitialPasswordExpiry`, state `awaiting-first-login`; `zszoAccountCreatedBy/At` on creation; `pwdAccountLockedTime: 000001010000Z` while employment is inactive |
 //! | lock | state `locked`, `pwdAccountLockedTime: 000001010000Z` |
+//! | account request | `zszoAccountRequestedBy/At` (state `none` → `none`: written only while there is no account); withdrawn with both removed; removed by the initial credentials from `none` |
 //! | unlock | state back (see `Directory::unlock_account`), `pwdAccountLockedTime` removed while employment is active |
 //!
 //! The employment read before the write can change in between (an HR deactivation racing a
@@ -24,7 +25,7 @@ use super::person_map::PERMANENT_LOCK;
 use super::pool::WriteError;
 use super::render::is_uuid;
 use crate::domain::AccountState;
-use crate::ports::{DirectoryError, InitialCredentials, PersonEntry};
+use crate::ports::{AccountRequest, DirectoryError, InitialCredentials, PersonEntry};
 use ldap3::{Mod, SearchEntry};
 use std::collections::HashSet;
 
@@ -152,6 +153,9 @@ impl LdapDirectory {
                 "zszoAccountCreatedAt",
                 generalized_time(credentials.created_at),
             ));
+            // The account asked for is issued: the request is done.
+            mods.push(clear("zszoAccountRequestedBy"));
+            mods.push(clear("zszoAccountRequestedAt"));
         }
         if !current.employment_active {
             mods.push(replace("pwdAccountLockedTime", PERMANENT_LOCK));
@@ -195,5 +199,36 @@ impl LdapDirectory {
         }
         self.account_modify(id, &current.entry.dn, AccountState::Locked, mods)
             .await
+    }
+
+    pub(super) async fn set_account_request_impl(
+        &self,
+        id: &str,
+        request: Option<&AccountRequest>,
+    ) -> Result<PersonEntry, DirectoryError> {
+        let current = self.account_entry(id).await?;
+        let dn = &current.entry.dn;
+        let Some(request) = request else {
+            let mods = vec![
+                clear("zszoAccountRequestedBy"),
+                clear("zszoAccountRequestedAt"),
+            ];
+            self.pool()
+                .modify(dn, mods)
+                .await
+                .map_err(|e| e.into_directory(dn))?;
+            return self
+                .find_person(Filter::eq("entryUUID", id))
+                .await?
+                .ok_or_else(|| DirectoryError::NotFound(format!("person {id}")));
+        };
+        // `none` → `none`: the delete fails when an account was issued in the meantime.
+        let mut mods = state_change(AccountState::None, AccountState::None).to_vec();
+        mods.push(replace("zszoAccountRequestedBy", request.by.clone()));
+        mods.push(replace(
+            "zszoAccountRequestedAt",
+            generalized_time(request.at),
+        ));
+        self.account_modify(id, dn, AccountState::None, mods).await
     }
 }

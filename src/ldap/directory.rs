@@ -366,4 +366,12 @@ impl Directory for LdapDirectory {
     async fn unlock_account(&self, id: &str) -> Result<PersonEntry, DirectoryError> {
         self.unlock_account_impl(id).await
     }
+
+    async fn set_account_request(
+        &self,
+        id: &str,
+        request: Option<&crate::ports::AccountRequest>,
+    ) -> Result<PersonEntry, DirectoryError> {
+        self.set_account_request_impl(id, request).await
+    }
 }

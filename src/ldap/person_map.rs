@@ -16,6 +16,7 @@
 //! | `manager` | `manager` | the manager's DN; the profile holds the id |
 //! | `employment` | `zszoSchoolCode`, `zszoPrimarySchoolCode`, `eduPersonOrgUnitDN`, `eduPersonPrimaryOrgUnitDN` | |
 //! | `employment_active` | `zszoEmploymentActive` | |
+//! | (entry) `account_request` | `zszoAccountRequestedBy`, `zszoAccountRequestedAt` | both or neither; written by `accounts.rs` |
 //!
 //! Multi-valued attributes keep their order: a write sends the first value with `replace` and
 //! the rest with `add` in the same Modify, and slapd (no `sortvals` on them) keeps that order.
@@ -28,7 +29,8 @@ use crate::domain::{
     SchoolCode,
 };
 use crate::ports::{
-    ContactEmail, ContactPhone, DirectoryError, Employment, NewPerson, PersonEntry, PersonProfile,
+    AccountRequest, ContactEmail, ContactPhone, DirectoryError, Employment, NewPerson, PersonEntry,
+    PersonProfile,
 };
 use ldap3::{Mod, SearchEntry};
 use std::collections::HashSet;
@@ -66,6 +68,8 @@ pub const PERSON_ATTRS: &[&str] = &[
     "zszoAccountState",
     "zszoExternalUserName",
     "zszoExternalId",
+    "zszoAccountRequestedBy",
+    "zszoAccountRequestedAt",
 ];
 
 /// `zszoSearchName`: lower-case ASCII-folded "given family" and "family given", so a search
@@ -321,6 +325,13 @@ pub fn person_from_entry(entry: &SearchEntry) -> Result<PersonRaw, DirectoryErro
         account_state: r.parse("zszoAccountState", AccountState::parse)?,
         groups: Vec::new(),
         meta: r.meta()?,
+        account_request: match r.optional("zszoAccountRequestedAt")? {
+            None => None,
+            Some(_) => Some(AccountRequest {
+                by: first("zszoAccountRequestedBy").unwrap_or_default(),
+                at: r.time("zszoAccountRequestedAt")?,
+            }),
+        },
     };
     Ok(PersonRaw {
         person,

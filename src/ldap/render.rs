@@ -67,6 +67,7 @@ fn person_attrs(attr: PersonAttr) -> &'static [&'static str] {
         PersonAttr::PrimarySchoolCode => &["zszoPrimarySchoolCode"],
         PersonAttr::Login => &["uid"],
         PersonAttr::AccountState => &["zszoAccountState"],
+        PersonAttr::AccountRequested => &["zszoAccountRequestedAt"],
         PersonAttr::Created => &["createTimestamp"],
         PersonAttr::LastModified => &["modifyTimestamp"],
         PersonAttr::SearchName => &["zszoSearchName"],

@@ -179,6 +179,16 @@ pub struct EntryMeta {
     pub version: String,
 }
 
+/// An account asked for through SCIM (`accountRequested`) and not issued yet:
+/// `zszoAccountRequestedBy` and `zszoAccountRequestedAt`. The panel's "to hand over" list shows
+/// it; issuing the account (`set_initial_credentials` from `none`) removes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountRequest {
+    /// The requester's actor (e.g. `client:hr`).
+    pub by: String,
+    pub at: OffsetDateTime,
+}
+
 /// A person as read from the directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PersonEntry {
@@ -190,6 +200,8 @@ pub struct PersonEntry {
     /// never role groups such as `cn=administratorzy-lokalni`.
     pub groups: Vec<GroupRef>,
     pub meta: EntryMeta,
+    /// A pending request for an account; only while `account_state` is `none`.
+    pub account_request: Option<AccountRequest>,
 }
 
 /// Which schools a caller may see. A person is visible if ANY of their schools is in it; a
@@ -413,7 +425,8 @@ pub trait Directory: Send + Sync {
     /// directory); otherwise `AlreadyExists("account state …")` and nothing changes. The new
     /// state is `awaiting-first-login`; with inactive employment the account is also locked
     /// (`pwdAccountLockedTime`), so the password cannot be used until HR reactivates them.
-    /// `zszoAccountCreatedBy/At` are written only when `expect` is `None` (a new account).
+    /// `zszoAccountCreatedBy/At` are written only when `expect` is `None` (a new account),
+    /// and a pending [`AccountRequest`] is removed in the same Modify.
     async fn set_initial_credentials(
         &self,
         id: &str,
@@ -435,6 +448,15 @@ pub trait Directory: Send + Sync {
     /// (`zszoAccountActivatedAt`) → `active`, else `awaiting-email-confirmation`. The ppolicy
     /// lock is removed only while employment is active (HR's lock stays).
     async fn unlock_account(&self, id: &str) -> Result<PersonEntry, DirectoryError>;
+
+    /// Records a request for an account (`Some`), only if the account state is still `none`
+    /// (compared and written in one Modify, else `AlreadyExists("account state …")`), or
+    /// withdraws a pending one (`None`, whatever the state). Never creates credentials.
+    async fn set_account_request(
+        &self,
+        id: &str,
+        request: Option<&AccountRequest>,
+    ) -> Result<PersonEntry, DirectoryError>;
 }
 
 #[cfg(test)]

@@ -182,6 +182,7 @@ pub fn indexes() -> Vec<&'static str> {
         "zszoExternalId eq",
         "zszoExternalUserName eq",
         "zszoAccountState eq",
+        "zszoAccountRequestedAt pres",
         "member eq",
         "manager eq",
         "cn eq,sub",
