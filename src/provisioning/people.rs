@@ -6,9 +6,9 @@
 
 use super::guard::Intent;
 use super::{in_scope, Caller, Precondition, Provisioning, ProvisioningError};
-use crate::domain::{login_candidates, SchoolCode};
+use crate::domain::{login_candidates, AccountState, SchoolCode};
 use crate::ports::{
-    DirectoryError, Employment, NewPerson, PersonEntry, PersonProfile, SchoolScope,
+    AccountRequest, DirectoryError, Employment, NewPerson, PersonEntry, PersonProfile, SchoolScope,
 };
 
 impl Provisioning {
@@ -17,11 +17,34 @@ impl Provisioning {
         caller: &Caller,
         profile: PersonProfile,
     ) -> Result<PersonEntry, ProvisioningError> {
-        let result = self.try_create_person(caller, &profile).await;
+        self.create_person_requesting(caller, profile, false).await
+    }
+
+    /// `create_person`, and with `account_requested` the person's account is asked for (see
+    /// [`Provisioning::update_person_requesting_if`]); one audit record (`accountRequested`
+    /// among its attributes).
+    pub async fn create_person_requesting(
+        &self,
+        caller: &Caller,
+        profile: PersonProfile,
+        account_requested: bool,
+    ) -> Result<PersonEntry, ProvisioningError> {
+        let result = async {
+            let entry = self.try_create_person(caller, &profile).await?;
+            match account_requested {
+                true => self.request_account(caller, &entry.entry.id).await,
+                false => Ok(entry),
+            }
+        }
+        .await;
         self.finish(caller, "person.created", result, |r, entry| {
+            let mut names = profile_attribute_names(&profile);
+            if account_requested {
+                names.push("accountRequested");
+            }
             let r = r
                 .school(&profile.employment.primary)
-                .detail("attributes", profile_attribute_names(&profile).join(","));
+                .detail("attributes", names.join(","));
             match entry {
                 Some(e) => r
                     .target(&e.entry.dn, Some(e.entry.id.clone()))
@@ -89,6 +112,24 @@ impl Provisioning {
         requested: PersonProfile,
         expected: &Precondition,
     ) -> Result<PersonEntry, ProvisioningError> {
+        self.update_person_requesting_if(caller, id, requested, None, expected)
+            .await
+    }
+
+    /// `update_person_if`, and `account_requested` (SCIM `accountRequested`; `None`: not
+    /// given, left as it is): `true` asks for an account for a person who has none — who
+    /// asked and when are stored for the panel's "to hand over" list, no credentials are
+    /// created (only the school's administrator issues them); `false` withdraws a pending
+    /// request. Asking for a person who already has an account is `Invalid`, before anything
+    /// is written. One audit record, `accountRequested` among the changed names.
+    pub async fn update_person_requesting_if(
+        &self,
+        caller: &Caller,
+        id: &str,
+        requested: PersonProfile,
+        account_requested: Option<bool>,
+        expected: &Precondition,
+    ) -> Result<PersonEntry, ProvisioningError> {
         let current = match self.directory.get_person(id, &caller.scope).await {
             Ok(Some(p)) => p,
             Ok(None) => {
@@ -102,8 +143,17 @@ impl Provisioning {
             Err(e) => return Err(e.into()),
         };
         let before = current.profile.clone();
+        let pending = current.account_request.is_some();
+        let request_change = account_requested.filter(|wanted| *wanted != pending);
         let result = async {
             expected.check(&current.meta.version)?;
+            if request_change == Some(true) && current.account_state != AccountState::None {
+                return Err(ProvisioningError::Invalid(format!(
+                    "accountRequested: the person already has an account (state {}); \
+                     an account can be requested only for a person without one",
+                    current.account_state
+                )));
+            }
             let profile = PersonProfile {
                 employment: merge_employment(
                     &caller.scope,
@@ -122,7 +172,12 @@ impl Provisioning {
             };
             let updated = self.directory.update_person(id, &profile).await;
             self.settle(ticket, updated.is_ok()).await;
-            Ok(updated?)
+            let updated = updated?;
+            match request_change {
+                Some(true) => self.request_account(caller, id).await,
+                Some(false) => Ok(self.directory.set_account_request(id, None).await?),
+                None => Ok(updated),
+            }
         }
         .await;
         let after = result
@@ -141,7 +196,11 @@ impl Provisioning {
                 .school(&before.employment.primary);
             match (entry, &after) {
                 (Some(e), Some(a)) => {
-                    let mut r = r.detail("changed", changed_attribute_names(&before, a).join(","));
+                    let mut names = changed_attribute_names(&before, a);
+                    if request_change.is_some() {
+                        names.push("accountRequested");
+                    }
+                    let mut r = r.detail("changed", names.join(","));
                     if a.employment.primary != before.employment.primary {
                         r = r
                             .detail("moved_from", before.employment.primary.as_str())
@@ -154,6 +213,25 @@ impl Provisioning {
             }
         })
         .await
+    }
+
+    /// Records the caller's request for the person's account (state `none` only).
+    async fn request_account(
+        &self,
+        caller: &Caller,
+        id: &str,
+    ) -> Result<PersonEntry, ProvisioningError> {
+        let request = AccountRequest {
+            by: caller.actor.to_string(),
+            at: self.clock.now(),
+        };
+        match self.directory.set_account_request(id, Some(&request)).await {
+            Ok(entry) => Ok(entry),
+            Err(DirectoryError::AlreadyExists(_)) => Err(ProvisioningError::Invalid(
+                "accountRequested: the person got an account in the meantime".into(),
+            )),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Deletes the entry. Refused when the person also works at a school outside the scope.

@@ -103,7 +103,7 @@ const Z: &str = ZSZO_SCHEMA;
 const G: &str = GROUP_SCHEMA;
 const ZG: &str = ZSZO_GROUP_SCHEMA;
 
-pub static USER_ATTRS: [AttrDef; 40] = {
+pub static USER_ATTRS: [AttrDef; 41] = {
     let [c0, c1, c2, c3, c4, c5, c6, c7] = common_attrs!(U);
     [
         c0,
@@ -146,6 +146,8 @@ pub static USER_ATTRS: [AttrDef; 40] = {
         def(Z, "position", None, ReadWrite, false),
         def(Z, "login", None, ReadOnly, false),
         def(Z, "accountState", None, ReadOnly, false),
+        // Asks for an account (the panel's "to hand over" list); never creates credentials.
+        def(Z, "accountRequested", None, ReadWrite, false),
     ]
 };
 

@@ -46,6 +46,8 @@ pub struct PersonDraft {
     pub schools: Vec<SchoolCode>,
     pub primary_school: Option<SchoolCode>,
     pub position: Option<Position>,
+    /// The ZSZO `accountRequested`: `None` when the client does not say (left as it is).
+    pub account_requested: Option<bool>,
 }
 
 impl Default for PersonDraft {
@@ -68,6 +70,7 @@ impl Default for PersonDraft {
             schools: Vec::new(),
             primary_school: None,
             position: None,
+            account_requested: None,
         }
     }
 }

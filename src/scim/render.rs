@@ -79,6 +79,8 @@ pub struct ScimUserView {
     pub employment: Employment,
     pub position: Option<Position>,
     pub account_state: AccountState,
+    /// A request for an account is pending (the ZSZO `accountRequested`).
+    pub account_requested: bool,
     pub groups: Vec<ResourceRef>,
     pub meta: ResourceMeta,
 }
@@ -110,6 +112,7 @@ impl ScimUserView {
             schools: self.employment.all().cloned().collect(),
             primary_school: Some(self.employment.primary.clone()),
             position: self.position.clone(),
+            account_requested: Some(self.account_requested),
         }
     }
 
@@ -203,6 +206,7 @@ impl ScimUserView {
         );
         zszo.insert("login".into(), json!(self.login.as_str()));
         zszo.insert("accountState".into(), json!(self.account_state.as_str()));
+        zszo.insert("accountRequested".into(), json!(self.account_requested));
         core.insert(ZSZO_SCHEMA.into(), Value::Object(zszo));
         core.insert("meta".into(), self.meta.render("User", base_url, &self.id));
         Value::Object(core)

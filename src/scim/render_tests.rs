@@ -37,6 +37,7 @@ pub(crate) fn view() -> ScimUserView {
         },
         position: None,
         account_state: AccountState::AwaitingFirstLogin,
+        account_requested: false,
         groups: vec![ResourceRef {
             id: "g-1".into(),
             display: Some("Nauczyciele".into()),

@@ -248,6 +248,9 @@ pub(crate) fn assign(
         (attrs::ZSZO_SCHEMA, "position", None) => {
             d.position = Some(Position::parse(&text(def, value, 1000)?)?)
         }
+        (attrs::ZSZO_SCHEMA, "accountRequested", None) => {
+            d.account_requested = Some(boolean(def, value)?)
+        }
         _ => {
             return Err(ScimError::invalid_path(format!(
                 "{} cannot be set directly",
@@ -306,6 +309,8 @@ pub(crate) fn clear(draft: &mut PersonDraft, def: &AttrDef) -> Result<(), ScimEr
         ("schools", None) => d.schools.clear(),
         ("primarySchool", None) => d.primary_school = None,
         ("position", None) => d.position = None,
+        // Removing the request withdraws it.
+        ("accountRequested", None) => d.account_requested = Some(false),
         _ => {
             return Err(ScimError::invalid_path(format!(
                 "{} cannot be removed directly",

@@ -363,6 +363,12 @@ async fn create_user(run: &Run, body: &serde_json::Value) -> Result<Written, Sci
     let client = &run.client;
     client.require_write()?;
     let draft = parse_user(body, WriteMode::Create)?;
+    if draft.account_requested == Some(true) {
+        // A replayed POST would have to decide about the request too: ask in a PATCH.
+        return Err(ScimError::invalid_value(
+            "accountRequested cannot be set in a bulk POST: send it in a PATCH (or POST /Users)",
+        ));
+    }
     let profile = person_profile(draft, &client.who.scope, Changed::Unknown)?;
     let (applied, entry) = run
         .state

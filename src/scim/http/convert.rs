@@ -65,6 +65,7 @@ pub fn user_view(e: &PersonEntry) -> ScimUserView {
         employment: p.employment.clone(),
         position: p.position.clone(),
         account_state: e.account_state,
+        account_requested: e.account_request.is_some(),
         groups: e
             .groups
             .iter()

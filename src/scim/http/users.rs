@@ -154,10 +154,11 @@ pub async fn create(
 ) -> Result<Response, ScimError> {
     client.require_write()?;
     let draft = parse_user(&body, WriteMode::Create)?;
+    let requested = draft.account_requested.unwrap_or(false);
     let profile = person_profile(draft, &client.who.scope, Changed::Unknown)?;
     let entry = state
         .provisioning
-        .create_person(&client.caller(), profile)
+        .create_person_requesting(&client.caller(), profile, requested)
         .await?;
     Ok(respond(
         &state,
@@ -176,10 +177,11 @@ pub async fn replace(
 ) -> Result<Response, ScimError> {
     client.require_write()?;
     let draft = parse_user(&body, WriteMode::Replace { id: &id })?;
+    let requested = draft.account_requested;
     let profile = person_profile(draft, &client.who.scope, Changed::Unknown)?;
     let entry = state
         .provisioning
-        .update_person_if(&client.caller(), &id, profile, &expected)
+        .update_person_requesting_if(&client.caller(), &id, profile, requested, &expected)
         .await?;
     Ok(respond(
         &state,
@@ -207,10 +209,11 @@ pub async fn patch(
     let before = user_view(&current).to_draft();
     let draft = patch_user(&before, &id, &ops)?;
     let changed = Changed::between(&before, &draft);
+    let requested = draft.account_requested;
     let profile = person_profile(draft, &client.who.scope, changed)?;
     let entry = state
         .provisioning
-        .update_person_if(&client.caller(), &id, profile, &expected)
+        .update_person_requesting_if(&client.caller(), &id, profile, requested, &expected)
         .await?;
     Ok(respond(
         &state,
