@@ -23,3 +23,4 @@ mod scim_guard;
 mod panel_support;
 mod panel_signin;
 mod panel_pages;
+mod panel_hand_over;

@@ -7,6 +7,7 @@
 //! | `GET`/`POST /pracownicy/{id}/utworz-konto` | confirm, then create the account → the slip |
 //! | `GET`/`POST /pracownicy/{id}/nowe-haslo` | confirm, then a new one-time password → the slip |
 //! | `POST /pracownicy/{id}/zablokuj`, `/odblokuj` | lock, unlock |
+//! | `GET /do-wydania?szkola=` | "to hand over": people whose account HR asked for (SCIM `accountRequested`), each with "create account" |
 //! | `GET /pracownicy/{id}/historia` | the audit records about the person, newest first |
 //! | `GET /assets/pracownicy.css` | these pages' stylesheet |
 
@@ -23,6 +24,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(pages::home))
         .route("/pracownicy", get(pages::staff))
+        .route("/do-wydania", get(pages::hand_over))
         .route(
             "/pracownicy/{id}/utworz-konto",
             get(pages::create_form).post(pages::create),

@@ -7,7 +7,9 @@
 //! A school in the query string outside the scope is 404 as well.
 
 use super::texts as tx;
-use super::views::{self, Confirm, PersonView, SchoolOption, Slip, StaffPage, PAGE_SIZE};
+use super::views::{
+    self, Confirm, HandOverRow, PersonView, SchoolOption, Slip, StaffPage, PAGE_SIZE,
+};
 use crate::app::AppState;
 use crate::domain::audit::AuditQuery;
 use crate::domain::query::{name_search, CompareOp, Filter, PersonAttr, Value};
@@ -157,6 +159,79 @@ pub async fn staff(
         csrf: &csrf,
     });
     Ok(frame(&ctx, ctx.t(&tx::STAFF_TITLE), body))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct HandOverQuery {
+    szkola: Option<String>,
+}
+
+/// The most pending requests shown at once (the oldest first).
+const HAND_OVER_LIMIT: usize = 200;
+
+/// `GET /panel/do-wydania?szkola=<code>`: the school's people with a pending account request
+/// (found by the directory: `zszoAccountRequestedAt` present), oldest request first.
+pub async fn hand_over(
+    State(state): State<AppState>,
+    user: PanelUser,
+    ctx: PageContext,
+    Query(q): Query<HandOverQuery>,
+) -> Result<Markup, WebError> {
+    let options = school_options(&state, &user).await?;
+    let school = match q.szkola.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(raw) => {
+            let code = SchoolCode::parse(raw).map_err(|_| WebError::NotFound)?;
+            if !user.may_act_on(&code) || !options.iter().any(|o| o.code == code.as_str()) {
+                return Err(WebError::NotFound);
+            }
+            Some(code.as_str().to_owned())
+        }
+        None => options.first().map(|o| o.code.clone()),
+    };
+    let (total, rows) = match &school {
+        Some(code) => {
+            let filter = Filter::And(vec![
+                Filter::Compare(
+                    PersonAttr::SchoolCode,
+                    CompareOp::Eq,
+                    Value::Str(code.clone()),
+                ),
+                Filter::Present(PersonAttr::AccountRequested),
+            ]);
+            let found = state
+                .directory
+                .search_people(&PersonSearch {
+                    filter: Some(filter),
+                    scope: user.scope.clone(),
+                    sort: Some((PersonAttr::AccountRequested, SortOrder::Ascending)),
+                    start_index: 1,
+                    count: HAND_OVER_LIMIT,
+                })
+                .await?;
+            let rows = found
+                .items
+                .iter()
+                .filter_map(|p| {
+                    let r = p.account_request.as_ref()?;
+                    Some(HandOverRow {
+                        person: PersonView::of(p),
+                        by: r.by.clone(),
+                        at: r.at,
+                    })
+                })
+                .collect::<Vec<_>>();
+            (found.total, rows)
+        }
+        None => (0, Vec::new()),
+    };
+    let body = views::hand_over(
+        ctx.lang,
+        &options,
+        school.as_deref().unwrap_or_default(),
+        total,
+        &rows,
+    );
+    Ok(frame(&ctx, ctx.t(&tx::HAND_OVER_TITLE), body))
 }
 
 /// The person with `id` if the signed-in person may see them; else 404.

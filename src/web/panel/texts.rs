@@ -33,6 +33,23 @@ pub const NEXT: Msg = Msg::new("Następna strona", "Next page");
 pub const PAGE: Msg = Msg::new("Strona", "Page");
 pub const OF: Msg = Msg::new("z", "of");
 
+pub const HAND_OVER_TITLE: Msg = Msg::new("Do wydania", "To hand over");
+pub const HAND_OVER_LINK: Msg = Msg::new(
+    "Do wydania: konta zamówione przez kadry",
+    "To hand over: accounts requested by HR",
+);
+pub const HAND_OVER_INTRO: Msg = Msg::new(
+    "Kadry albo system tożsamości zamówiły konta dla tych osób. Utwórz konto i wydrukuj kartę przekazania; osoba znika z tej listy, gdy konto zostanie utworzone.",
+    "HR or an identity system asked for accounts for these people. Create the account and print the hand-over slip; the person leaves this list once the account exists.",
+);
+pub const HAND_OVER_EMPTY: Msg = Msg::new(
+    "Nie ma kont do wydania w tej placówce.",
+    "There are no accounts to hand over at this school.",
+);
+pub const SHOW: Msg = Msg::new("Pokaż", "Show");
+pub const COL_REQUESTED_BY: Msg = Msg::new("Zamówił(a)", "Requested by");
+pub const COL_REQUESTED_AT: Msg = Msg::new("Zamówiono", "Requested on");
+
 pub const CREATE_ACCOUNT: Msg = Msg::new("Utwórz konto", "Create account");
 pub const REISSUE: Msg = Msg::new(
     "Wydaj nowe hasło jednorazowe",

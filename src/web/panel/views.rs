@@ -106,6 +106,9 @@ impl StaffPage<'_> {
 pub fn staff(p: &StaffPage<'_>) -> Markup {
     let l = p.lang;
     html! {
+        p.to-hand-over {
+            a href=(format!("{HAND_OVER_PATH}?szkola={}", enc(p.school))) { (l.t(&tx::HAND_OVER_LINK)) }
+        }
         form.search method="get" action="/panel/pracownicy" role="search" {
             @if p.schools.len() > 1 {
                 div.field {
@@ -204,6 +207,100 @@ pub fn row_menu(l: Lang, r: &PersonView, csrf: &Markup) -> Markup {
                 li { a href=(r.href("historia")) { (l.t(&tx::HISTORY)) } }
             }
         }
+    }
+}
+
+/// The "to hand over" list: `/panel/do-wydania?szkola=<code>`.
+pub const HAND_OVER_PATH: &str = "/panel/do-wydania";
+
+/// A person whose account was requested (SCIM `accountRequested`) and not issued yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandOverRow {
+    pub person: PersonView,
+    /// The requester's actor as stored (`scim:<client>`, `person:<login>` …).
+    pub by: String,
+    pub at: OffsetDateTime,
+}
+
+/// The "to hand over" page (title `texts::HAND_OVER_TITLE`): the school picker, then the
+/// pending requests, oldest first, each with "Create account" (the confirm page, then the
+/// slip).
+pub fn hand_over(
+    l: Lang,
+    schools: &[SchoolOption],
+    school: &str,
+    total: usize,
+    rows: &[HandOverRow],
+) -> Markup {
+    html! {
+        p { (l.t(&tx::HAND_OVER_INTRO)) }
+        form.search method="get" action=(HAND_OVER_PATH) {
+            @if schools.len() > 1 {
+                div.field {
+                    label for="szkola" { (l.t(&tx::SCHOOL)) }
+                    select #szkola name="szkola" {
+                        @for s in schools {
+                            option value=(s.code) selected[s.code == school] {
+                                (s.name) " (" (s.code) ")"
+                            }
+                        }
+                    }
+                }
+                button type="submit" { (l.t(&tx::SHOW)) }
+            } @else {
+                @for s in schools {
+                    p.school-name { (l.t(&tx::SCHOOL)) ": " strong { (s.name) } " (" (s.code) ")" }
+                }
+            }
+        }
+        section aria-labelledby="do-wydania" {
+            h2 #do-wydania { (l.t(&tx::HAND_OVER_TITLE)) }
+            @if rows.is_empty() {
+                p role="status" { (l.t(&tx::HAND_OVER_EMPTY)) }
+            } @else {
+                p role="status" { (l.t(&tx::FOUND)) ": " (total) }
+                table.staff.hand-over {
+                    caption.visually-hidden { (l.t(&tx::HAND_OVER_TITLE)) }
+                    thead { tr {
+                        th scope="col" { (l.t(&tx::COL_NAME)) }
+                        th scope="col" { (l.t(&tx::COL_EMPLOYEE_NUMBER)) }
+                        th scope="col" { (l.t(&tx::COL_POSITION)) }
+                        th scope="col" { (l.t(&tx::COL_SCHOOLS)) }
+                        th scope="col" { (l.t(&tx::COL_REQUESTED_BY)) }
+                        th scope="col" { (l.t(&tx::COL_REQUESTED_AT)) }
+                        th scope="col" { (l.t(&tx::COL_ACTIONS)) }
+                    } }
+                    tbody {
+                        @for r in rows {
+                            tr {
+                                th scope="row" { (r.person.name) }
+                                td { (opt(l, r.person.employee_number.as_deref())) }
+                                td { (opt(l, r.person.position.as_deref())) }
+                                td { (r.person.schools.join(", ")) }
+                                td { (requester(l, &r.by)) }
+                                td { time datetime=(rfc3339(r.at)) { (date_time(l, r.at)) } }
+                                td {
+                                    a.button href=(r.person.href("utworz-konto")) {
+                                        (l.t(&tx::CREATE_ACCOUNT))
+                                        span.visually-hidden { ": " (r.person.name) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        p { a href=(format!("/panel/pracownicy?szkola={}", enc(school))) { (l.t(&tx::BACK_TO_STAFF)) } }
+    }
+}
+
+/// Who asked for an account, in words: a SCIM client by name, an administrator by login.
+fn requester(l: Lang, by: &str) -> String {
+    match by.split_once(':') {
+        Some(("scim", name)) => actor(l, &Actor::ScimClient(name.to_owned())),
+        Some(("person", login)) => actor(l, &Actor::Person(login.to_owned())),
+        _ => by.to_owned(),
     }
 }
 
