@@ -15,8 +15,8 @@ use crate::clock::{Clock, SystemClock};
 use crate::domain::{AccountState, EmployeeNumber, LoginName, School, SchoolCode};
 use crate::ports::{
     AdminRole, Directory, DirectoryError, EntryRef, GroupEntry, GroupProfile, GroupSearch,
-    InitialCredentials,
-    NewPerson, Page, PersonEntry, PersonProfile, PersonSearch, SchoolEntry, SchoolScope,
+    InitialCredentials, NewPerson, Page, PersonEntry, PersonProfile, PersonSearch, SchoolEntry,
+    SchoolScope,
 };
 use async_trait::async_trait;
 use ldap3::{Mod, Scope, SearchEntry};
@@ -185,6 +185,10 @@ impl Directory for LdapDirectory {
         self.find_person(Filter::eq("uid", login.as_str())).await
     }
 
+    async fn logins_like(&self, base: &LoginName) -> Result<Vec<String>, DirectoryError> {
+        self.logins_like_impl(base).await
+    }
+
     async fn find_person_by_employee_number(
         &self,
         number: &EmployeeNumber,
@@ -306,7 +310,11 @@ impl Directory for LdapDirectory {
                 .filter(|(_, parent)| parent.eq_ignore_ascii_case(&schools))
                 .and_then(|(code, _)| SchoolCode::parse(code).ok());
             if let Some(school) = school {
-                if self.layout.local_admins_dn(&school).eq_ignore_ascii_case(&group.dn) {
+                if self
+                    .layout
+                    .local_admins_dn(&school)
+                    .eq_ignore_ascii_case(&group.dn)
+                {
                     roles.push(AdminRole::LocalAdministrator(school));
                 }
             }

@@ -83,6 +83,23 @@ impl LdapDirectory {
         Ok(self.complete_people(vec![raw]).await?.pop())
     }
 
+    /// The logins starting with `base`, from one search that reads only `uid`.
+    pub(super) async fn logins_like_impl(
+        &self,
+        base: &LoginName,
+    ) -> Result<Vec<String>, DirectoryError> {
+        let filter = Filter::and([
+            Filter::object_class("zszoPerson"),
+            Filter::starts_with("uid", base.as_str()),
+        ]);
+        let entries = self.search_schools(&filter, &["uid"]).await?;
+        Ok(entries
+            .into_iter()
+            .flat_map(|e| e.attrs.get("uid").cloned().unwrap_or_default())
+            .map(|uid| uid.to_ascii_lowercase())
+            .collect())
+    }
+
     /// The DN of the person with `login`, for binding as them.
     pub(super) async fn login_dn(
         &self,

@@ -413,6 +413,11 @@ pub trait Directory: Send + Sync {
     ) -> Result<GroupEntry, DirectoryError>;
     async fn delete_group(&self, id: &str) -> Result<(), DirectoryError>;
 
+    /// Every login in use city-wide that starts with `base` (e.g. `jan.kowalski`,
+    /// `jan.kowalski2` …), so a new person's login is chosen in one search instead of one
+    /// refused add per namesake.
+    async fn logins_like(&self, base: &LoginName) -> Result<Vec<String>, DirectoryError>;
+
     /// Binds as the person (a separate connection); `Ok(false)` on wrong credentials.
     async fn check_password(
         &self,

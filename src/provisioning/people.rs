@@ -69,7 +69,22 @@ impl Provisioning {
                 "school {outside} is outside this client's scope"
             )));
         }
+        // One search learns which candidates namesakes already hold; a refused add (a race
+        // with another create) still moves on to the next candidate.
+        let taken: std::collections::HashSet<String> = match login_candidates(&profile.name).next()
+        {
+            Some(base) => self
+                .directory
+                .logins_like(&base)
+                .await?
+                .into_iter()
+                .collect(),
+            None => Default::default(),
+        };
         for login in login_candidates(&profile.name) {
+            if taken.contains(login.as_str()) {
+                continue;
+            }
             // A deleted person's login is never given to someone else.
             if self.login_retired(&login).await? {
                 continue;

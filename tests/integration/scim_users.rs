@@ -690,3 +690,25 @@ async fn patching_title_or_position_changes_the_one_directory_attribute() {
         .await;
     assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.body);
 }
+
+#[tokio::test]
+async fn namesakes_get_the_next_free_login_in_order() {
+    let app = ScimApp::start().await;
+    let family = format!(
+        "Nazwisko{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    );
+    let mut logins = Vec::new();
+    for _ in 0..3 {
+        let id = app
+            .create_user(&app.token_a, okta_user(&app.school_a, "Jan", &family))
+            .await;
+        let entry = ldap_entry(&app.person_dn(&id).await.unwrap()).await;
+        logins.push(entry.attrs["uid"][0].clone());
+    }
+    let base = format!("jan.{}", family.to_lowercase());
+    assert_eq!(
+        logins,
+        [base.clone(), format!("{base}2"), format!("{base}3")]
+    );
+}
