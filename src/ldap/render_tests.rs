@@ -129,3 +129,12 @@ fn a_search_name_value_is_folded_like_the_stored_one() {
     let blank = F::Compare(P::SearchName, CompareOp::Contains, s(" \u{200b} "));
     assert_eq!(person(&blank), "(zszoSearchName=*)");
 }
+
+#[test]
+fn a_pending_account_request_is_a_present_filter_on_its_time() {
+    assert_eq!(
+        person(&F::Present(P::AccountRequested)),
+        "(zszoAccountRequestedAt=*)"
+    );
+    assert_eq!(person_sort_attr(P::AccountRequested), "zszoAccountRequestedAt");
+}

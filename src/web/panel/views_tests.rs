@@ -212,3 +212,26 @@ fn history_reads_as_words_in_the_order_given() {
 fn query_values_are_percent_encoded() {
     assert_eq!(enc("a b&c=ł"), "a%20b%26c%3D%C5%82");
 }
+
+#[test]
+fn the_hand_over_list_names_who_asked_and_leads_to_create_account() {
+    let schools = [SchoolOption {
+        code: "SP1".into(),
+        name: "Szkoła Podstawowa nr 1".into(),
+    }];
+    let rows = [HandOverRow {
+        person: person(AccountState::None),
+        by: "scim:kadry".into(),
+        at: datetime!(2026-06-19 12:03 UTC),
+    }];
+    let html = hand_over(Lang::Pl, &schools, "SP1", 1, &rows).into_string();
+    assert!(html.contains("Łukasz Nowak"), "{html}");
+    assert!(html.contains("system zewnętrzny (SCIM): kadry"), "{html}");
+    assert!(html.contains("19 czerwca 2026, 14:03"), "{html}");
+    assert!(html.contains("/panel/pracownicy/0b6c1a8e-0000-4000-8000-000000000001/utworz-konto"));
+    let empty = hand_over(Lang::En, &schools, "SP1", 0, &[]).into_string();
+    assert!(
+        empty.contains("There are no accounts to hand over"),
+        "{empty}"
+    );
+}
