@@ -7,9 +7,10 @@
 //! A third, smaller run goes through a counting LDAP proxy (`ldap_count`) to measure the LDAP
 //! operations per created person; its time is not reported as a result.
 //!
-//! Sizes: `ZSZO_BENCH_PEOPLE` (25000), `ZSZO_BENCH_SCHOOLS` (500), `ZSZO_BENCH_CHUNK`
+//! Sizes (not `ZSZO_…`: the daemon reads every `ZSZO_` variable as configuration and refuses
+//! unknown ones): `BULK_LOAD_PEOPLE` (25000), `BULK_LOAD_SCHOOLS` (500), `BULK_LOAD_CHUNK`
 //! (operations per bulk request; default the advertised `maxOperations`),
-//! `ZSZO_BENCH_COUNT_PEOPLE` (2000; 0 skips the instrumented run).
+//! `BULK_LOAD_COUNT_PEOPLE` (2000; 0 skips the instrumented run).
 
 mod ldap_count;
 
@@ -284,7 +285,7 @@ async fn connector_run(root: &Path, name: &str, city: &City, proxy: bool) -> Val
         .unwrap();
     let max_ops = spc["bulk"]["maxOperations"].as_u64().unwrap() as usize;
     let max_payload = spc["bulk"]["maxPayloadSize"].as_u64().unwrap() as usize;
-    let chunk = env_usize("ZSZO_BENCH_CHUNK", max_ops).min(max_ops);
+    let chunk = env_usize("BULK_LOAD_CHUNK", max_ops).min(max_ops);
     let requests = bulk_requests(city, chunk, max_payload);
     let (dpid, spid) = (daemon.id(), site.slapd.pid().unwrap());
     let (dcpu0, scpu0) = (cpu_seconds(dpid), cpu_seconds(spid));
@@ -333,9 +334,9 @@ async fn connector_run(root: &Path, name: &str, city: &City, proxy: bool) -> Val
 }
 
 fn main() {
-    let people = env_usize("ZSZO_BENCH_PEOPLE", 25_000);
-    let schools = env_usize("ZSZO_BENCH_SCHOOLS", 500);
-    let count_people = env_usize("ZSZO_BENCH_COUNT_PEOPLE", 2_000);
+    let people = env_usize("BULK_LOAD_PEOPLE", 25_000);
+    let schools = env_usize("BULK_LOAD_SCHOOLS", 500);
+    let count_people = env_usize("BULK_LOAD_COUNT_PEOPLE", 2_000);
     slapd::is_installed().expect("slapd is installed");
     let root = tempfile::Builder::new()
         .prefix("zszo-bench-")
