@@ -3,9 +3,9 @@
 #![forbid(unsafe_code)]
 
 pub mod app;
-pub mod citygen;
 pub mod audit;
 pub mod bootstrap;
+pub mod citygen;
 pub mod clients;
 pub mod clock;
 pub mod config;

@@ -362,7 +362,10 @@ fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
         p.push("panel.max_failures_per_login", "must be between 1 and 100");
     }
     if !(1..=1000).contains(&panel.max_failures_per_address) {
-        p.push("panel.max_failures_per_address", "must be between 1 and 1000");
+        p.push(
+            "panel.max_failures_per_address",
+            "must be between 1 and 1000",
+        );
     }
     if !(1..=1440).contains(&panel.failure_window_minutes) {
         p.push("panel.failure_window_minutes", "must be between 1 and 1440");
@@ -388,7 +391,10 @@ fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
     if operator_socket.as_os_str().len() > 100 {
         p.push(
             "server.operator_socket",
-            format!("{} is longer than 100 bytes (a Unix socket path limit); choose a shorter path", operator_socket.display()),
+            format!(
+                "{} is longer than 100 bytes (a Unix socket path limit); choose a shorter path",
+                operator_socket.display()
+            ),
         );
     }
 
@@ -447,10 +453,7 @@ fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
     })
 }
 
-fn validate_guard(
-    p: &mut Problems,
-    g: &raw::RawDeprovisioningGuard,
-) -> DeprovisioningGuardConfig {
+fn validate_guard(p: &mut Problems, g: &raw::RawDeprovisioningGuard) -> DeprovisioningGuardConfig {
     const KEY: &str = "scim.deprovisioning_guard";
     if !(1..=10_080).contains(&g.window_minutes) {
         p.push(

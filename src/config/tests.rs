@@ -194,9 +194,17 @@ fn bad_deprovisioning_guard_values_are_named() {
          max_share_of_city = 0\nmin_people = 0\n"
     );
     let p = problems(&text);
-    for key in ["window_minutes", "max_share_of_school", "max_share_of_city", "min_people"] {
+    for key in [
+        "window_minutes",
+        "max_share_of_school",
+        "max_share_of_city",
+        "min_people",
+    ] {
         let key = format!("scim.deprovisioning_guard.{key}");
-        assert!(p.iter().any(|m| m.starts_with(&key)), "{key} missing in {p:?}");
+        assert!(
+            p.iter().any(|m| m.starts_with(&key)),
+            "{key} missing in {p:?}"
+        );
     }
     assert!(p.iter().any(|m| m.contains("1.5 is not a share")), "{p:?}");
 }

@@ -136,5 +136,8 @@ fn a_pending_account_request_is_a_present_filter_on_its_time() {
         person(&F::Present(P::AccountRequested)),
         "(zszoAccountRequestedAt=*)"
     );
-    assert_eq!(person_sort_attr(P::AccountRequested), "zszoAccountRequestedAt");
+    assert_eq!(
+        person_sort_attr(P::AccountRequested),
+        "zszoAccountRequestedAt"
+    );
 }

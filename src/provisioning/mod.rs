@@ -15,9 +15,9 @@ mod replay;
 
 pub use accounts::IssuedAccount;
 pub use groups::GroupChanges;
-pub use replay::Applied;
 pub use guard::{decide, DeprovisioningGuard, HeldNotice, Operator, Population, Released};
 pub use people::login_taken;
+pub use replay::Applied;
 
 use crate::domain::audit::{Actor, NewAuditRecord, Outcome};
 use crate::ports::{AuditLog, Directory, DirectoryError, SchoolScope};
