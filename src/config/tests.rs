@@ -1,4 +1,5 @@
 use super::*;
+use secrecy::ExposeSecret;
 
 const VALID: &str = r#"
 [server]

@@ -1,0 +1,402 @@
+//! Raw settings → a complete, valid [`Config`]: every problem is collected, each naming the
+//! key and how to fix it, so one run shows everything to fix.
+
+use super::raw::{self, RawConfig};
+use super::*;
+use secrecy::{ExposeSecret, SecretString};
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Collects problems instead of stopping at the first, so one run shows everything to fix.
+#[derive(Default)]
+struct Problems(Vec<String>);
+
+impl Problems {
+    fn push(&mut self, key: &str, msg: impl fmt::Display) {
+        self.0.push(format!("{key}: {msg}"));
+    }
+}
+
+pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
+    let mut p = Problems::default();
+
+    let listen = raw.server.listen.parse::<SocketAddr>().unwrap_or_else(|_| {
+        p.push(
+            "server.listen",
+            format!(
+                "{:?} is not an address:port such as \"127.0.0.1:8080\"",
+                raw.server.listen
+            ),
+        );
+        SocketAddr::from(([127, 0, 0, 1], 0))
+    });
+    let base_url = raw.server.public_base_url.trim_end_matches('/').to_owned();
+    if !(base_url.starts_with("https://") || base_url.starts_with("http://")) {
+        p.push(
+            "server.public_base_url",
+            format!("{base_url:?} must start with https:// (http:// only for local development)"),
+        );
+    }
+    if raw.server.request_body_limit_bytes < 1024 {
+        p.push("server.request_body_limit_bytes", "must be at least 1024");
+    }
+    if raw.server.request_timeout_secs == 0 {
+        p.push("server.request_timeout_secs", "must be at least 1");
+    }
+
+    let format = match raw.log.format.as_str() {
+        "text" => LogFormat::Text,
+        "json" => LogFormat::Json,
+        other => {
+            p.push(
+                "log.format",
+                format!("{other:?} is not \"text\" or \"json\""),
+            );
+            LogFormat::Text
+        }
+    };
+    if tracing_subscriber::EnvFilter::try_new(&raw.log.level).is_err() {
+        p.push(
+            "log.level",
+            format!(
+                "{:?} is not a filter such as \"info\" or \"zszo_connector=debug\"",
+                raw.log.level
+            ),
+        );
+    }
+
+    let l = raw.ldap;
+    if !(l.url.starts_with("ldap://") || l.url.starts_with("ldaps://")) {
+        p.push(
+            "ldap.url",
+            format!("{:?} must start with ldap:// or ldaps://", l.url),
+        );
+    }
+    if l.starttls && l.url.starts_with("ldaps://") {
+        p.push(
+            "ldap.starttls",
+            "cannot be true with an ldaps:// URL (already TLS); remove one",
+        );
+    }
+    for (key, dn) in [("ldap.base_dn", &l.base_dn), ("ldap.bind_dn", &l.bind_dn)] {
+        if !dn.contains('=') {
+            p.push(
+                key,
+                format!("{dn:?} is not a DN such as \"dc=zszo,dc=krakow,dc=pl\""),
+            );
+        }
+    }
+    let bind_password = secret(
+        &mut p,
+        "ldap.bind_password",
+        l.bind_password,
+        l.bind_password_file,
+    );
+    check_file(&mut p, "ldap.ca_file", l.ca_file.as_deref());
+    if l.pool_size == 0 || l.pool_size > 256 {
+        p.push("ldap.pool_size", "must be between 1 and 256");
+    }
+    if l.connect_timeout_ms == 0 || l.operation_timeout_ms == 0 {
+        p.push(
+            "ldap.connect_timeout_ms / operation_timeout_ms",
+            "must be above 0",
+        );
+    }
+    if l.read_retries > 10 {
+        p.push("ldap.read_retries", "must be at most 10");
+    }
+
+    let pw = raw.passwords;
+    // Floors: OWASP Password Storage Cheat Sheet (Argon2id m=19 MiB, t=2, p=1).
+    if pw.argon2_memory_kib < 19_456 {
+        p.push(
+            "passwords.argon2_memory_kib",
+            "must be at least 19456 (OWASP minimum)",
+        );
+    }
+    if pw.argon2_iterations < 2 {
+        p.push(
+            "passwords.argon2_iterations",
+            "must be at least 2 (OWASP minimum)",
+        );
+    }
+    if pw.argon2_parallelism == 0 {
+        p.push("passwords.argon2_parallelism", "must be at least 1");
+    }
+    if !(1..=30).contains(&pw.initial_password_ttl_days) {
+        p.push(
+            "passwords.initial_password_ttl_days",
+            "must be between 1 and 30",
+        );
+    }
+
+    let panel = &raw.panel;
+    if !(1..=60).contains(&panel.idle_timeout_minutes) {
+        p.push("panel.idle_timeout_minutes", "must be between 1 and 60");
+    }
+    if !(1..=24).contains(&panel.absolute_timeout_hours) {
+        p.push("panel.absolute_timeout_hours", "must be between 1 and 24");
+    }
+    if !(1..=100).contains(&panel.max_failures_per_login) {
+        p.push("panel.max_failures_per_login", "must be between 1 and 100");
+    }
+    if !(1..=1000).contains(&panel.max_failures_per_address) {
+        p.push(
+            "panel.max_failures_per_address",
+            "must be between 1 and 1000",
+        );
+    }
+    if !(1..=1440).contains(&panel.failure_window_minutes) {
+        p.push("panel.failure_window_minutes", "must be between 1 and 1440");
+    }
+    if !(1..=1440).contains(&panel.block_minutes) {
+        p.push("panel.block_minutes", "must be between 1 and 1440");
+    }
+    let panel = PanelConfig {
+        idle_timeout: time::Duration::minutes(panel.idle_timeout_minutes as i64),
+        absolute_timeout: time::Duration::hours(panel.absolute_timeout_hours as i64),
+        max_failures_per_login: panel.max_failures_per_login,
+        max_failures_per_address: panel.max_failures_per_address,
+        failure_window: time::Duration::minutes(panel.failure_window_minutes as i64),
+        block: time::Duration::minutes(panel.block_minutes as i64),
+    };
+    let mail = validate_mail(&mut p, raw.mail);
+    let guard = validate_guard(&mut p, &raw.scim.deprovisioning_guard);
+    let operator_socket = raw.server.operator_socket.clone().unwrap_or_else(|| {
+        let dir = raw.state.path.parent().unwrap_or(Path::new(""));
+        dir.join("operator.sock")
+    });
+    // sockaddr_un holds 108 bytes with the terminating NUL.
+    if operator_socket.as_os_str().len() > 100 {
+        p.push(
+            "server.operator_socket",
+            format!(
+                "{} is longer than 100 bytes (a Unix socket path limit); choose a shorter path",
+                operator_socket.display()
+            ),
+        );
+    }
+
+    if !p.0.is_empty() {
+        return Err(ConfigError { problems: p.0 });
+    }
+    Ok(Config {
+        server: ServerConfig {
+            listen,
+            public_base_url: base_url,
+            request_body_limit_bytes: raw.server.request_body_limit_bytes,
+            request_timeout: Duration::from_secs(raw.server.request_timeout_secs),
+            operator_socket,
+        },
+        log: LogConfig {
+            format,
+            level: raw.log.level,
+        },
+        ldap: LdapConfig {
+            url: l.url,
+            base_dn: l.base_dn,
+            bind_dn: l.bind_dn,
+            bind_password: bind_password.unwrap_or_else(|| SecretString::from("")),
+            starttls: l.starttls,
+            ca_file: l.ca_file,
+            connect_timeout: Duration::from_millis(l.connect_timeout_ms),
+            operation_timeout: Duration::from_millis(l.operation_timeout_ms),
+            pool_size: l.pool_size,
+            read_retries: l.read_retries,
+            eppn_scope: l.eppn_scope,
+        },
+        audit: AuditConfig {
+            path: raw.audit.path,
+            hmac_key_file: raw.audit.hmac_key_file,
+        },
+        passwords: PasswordConfig {
+            argon2_memory_kib: pw.argon2_memory_kib,
+            argon2_iterations: pw.argon2_iterations,
+            argon2_parallelism: pw.argon2_parallelism,
+            initial_password_ttl: time::Duration::days(pw.initial_password_ttl_days.into()),
+        },
+        mail: mail.unwrap_or(MailConfig {
+            from: String::new(),
+            transport: MailTransport::File {
+                dir: PathBuf::new(),
+            },
+        }),
+        scim: ScimConfig {
+            clients_file: raw.scim.clients_file,
+            deprovisioning_guard: guard,
+        },
+        state: StateConfig {
+            path: raw.state.path,
+        },
+        panel,
+    })
+}
+
+fn validate_guard(p: &mut Problems, g: &raw::RawDeprovisioningGuard) -> DeprovisioningGuardConfig {
+    const KEY: &str = "scim.deprovisioning_guard";
+    if !(1..=10_080).contains(&g.window_minutes) {
+        p.push(
+            &format!("{KEY}.window_minutes"),
+            "must be between 1 and 10080 (a week)",
+        );
+    }
+    for (name, share) in [
+        ("max_share_of_school", g.max_share_of_school),
+        ("max_share_of_city", g.max_share_of_city),
+    ] {
+        if !(share > 0.0 && share <= 1.0) {
+            p.push(
+                &format!("{KEY}.{name}"),
+                format!("{share} is not a share above 0 and at most 1 (e.g. 0.10 for 10%)"),
+            );
+        }
+    }
+    if g.min_people == 0 {
+        p.push(&format!("{KEY}.min_people"), "must be at least 1");
+    }
+    DeprovisioningGuardConfig {
+        window: Duration::from_secs(g.window_minutes * 60),
+        max_share_of_school: g.max_share_of_school,
+        max_share_of_city: g.max_share_of_city,
+        min_people: g.min_people,
+    }
+}
+
+fn validate_mail(p: &mut Problems, m: raw::RawMail) -> Option<MailConfig> {
+    if !m.from.contains('@') || m.from.contains(['\r', '\n']) {
+        p.push(
+            "mail.from",
+            format!(
+                "{:?} is not an address such as \"ZSZO <no-reply@example.pl>\"",
+                m.from
+            ),
+        );
+    }
+    let transport = match (m.transport.as_str(), m.file_dir, m.smtp) {
+        ("file", Some(dir), _) => MailTransport::File { dir },
+        ("file", None, _) => {
+            p.push(
+                "mail.file_dir",
+                "is required when mail.transport = \"file\"",
+            );
+            return None;
+        }
+        ("smtp", _, Some(s)) => {
+            let tls = match s.tls.as_str() {
+                "starttls" => SmtpTls::StartTls,
+                "tls" => SmtpTls::Tls,
+                "none" => SmtpTls::None,
+                other => {
+                    p.push(
+                        "mail.smtp.tls",
+                        format!("{other:?} is not \"starttls\", \"tls\" or \"none\""),
+                    );
+                    SmtpTls::StartTls
+                }
+            };
+            let password = if s.password.is_none() && s.password_file.is_none() {
+                None
+            } else {
+                secret(p, "mail.smtp.password", s.password, s.password_file)
+            };
+            let credentials = match (s.username, password) {
+                (Some(u), Some(pw)) => Some((u, pw)),
+                (None, None) => None,
+                _ => {
+                    p.push(
+                        "mail.smtp.username",
+                        "username and password go together: set both or neither",
+                    );
+                    None
+                }
+            };
+            let port = s.port.unwrap_or(match tls {
+                SmtpTls::Tls => 465,
+                SmtpTls::StartTls => 587,
+                SmtpTls::None => 25,
+            });
+            MailTransport::Smtp(SmtpConfig {
+                host: s.host,
+                port,
+                tls,
+                credentials,
+                timeout: Duration::from_secs(s.timeout_secs.max(1)),
+            })
+        }
+        ("smtp", _, None) => {
+            p.push(
+                "mail.smtp",
+                "a [mail.smtp] section is required when mail.transport = \"smtp\"",
+            );
+            return None;
+        }
+        (other, _, _) => {
+            p.push(
+                "mail.transport",
+                format!("{other:?} is not \"smtp\" or \"file\""),
+            );
+            return None;
+        }
+    };
+    Some(MailConfig {
+        from: m.from,
+        transport,
+    })
+}
+
+/// A secret given inline or as `<key>_file`; exactly one of the two. The file's content is
+/// trimmed of its trailing newline.
+fn secret(
+    p: &mut Problems,
+    key: &str,
+    inline: Option<SecretString>,
+    file: Option<PathBuf>,
+) -> Option<SecretString> {
+    match (inline, file) {
+        (Some(s), None) if !s.expose_secret().is_empty() => Some(s),
+        (Some(_), None) => {
+            p.push(key, "is empty");
+            None
+        }
+        (None, Some(path)) => match std::fs::read_to_string(&path) {
+            Ok(text) if !text.trim_end_matches(['\r', '\n']).is_empty() => Some(
+                SecretString::from(text.trim_end_matches(['\r', '\n']).to_owned()),
+            ),
+            Ok(_) => {
+                p.push(
+                    &format!("{key}_file"),
+                    format!("{} is empty", path.display()),
+                );
+                None
+            }
+            Err(e) => {
+                p.push(
+                    &format!("{key}_file"),
+                    format!("cannot read {}: {e}", path.display()),
+                );
+                None
+            }
+        },
+        (Some(_), Some(_)) => {
+            p.push(key, format!("set either {key} or {key}_file, not both"));
+            None
+        }
+        (None, None) => {
+            p.push(
+                key,
+                format!("is required: set {key}_file (preferred) or {key}"),
+            );
+            None
+        }
+    }
+}
+
+fn check_file(p: &mut Problems, key: &str, path: Option<&Path>) {
+    if let Some(path) = path {
+        if !path.is_file() {
+            p.push(key, format!("{} is not a readable file", path.display()));
+        }
+    }
+}
