@@ -422,7 +422,8 @@ async fn an_empty_group_with_a_zero_length_member_is_accepted() {
         first(&entry, "memberOf").map(str::to_ascii_lowercase),
         Some(admins.to_ascii_lowercase())
     );
-    // The system administrators group starts with only the placeholder.
+    // The system administrators group was created with the placeholder, which stays when
+    // other tests of this process add real members to it.
     let sys = read_entry(
         &mut ldap,
         &common::dn("cn=administratorzy-systemu,ou=system"),
@@ -430,7 +431,11 @@ async fn an_empty_group_with_a_zero_length_member_is_accepted() {
     )
     .await
     .unwrap();
-    assert_eq!(sys.attrs.get("member"), Some(&vec![String::new()]));
+    assert!(
+        sys.attrs.get("member").is_some_and(|m| m.contains(&String::new())),
+        "{:?}",
+        sys.attrs
+    );
 }
 
 #[tokio::test]
