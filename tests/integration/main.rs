@@ -9,6 +9,7 @@ mod ldap_directory;
 mod ldap_groups;
 mod ldap_people;
 mod ldap_people_search;
+mod panel_accessibility;
 mod panel_hand_over;
 mod panel_pages;
 mod panel_signin;

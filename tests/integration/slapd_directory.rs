@@ -432,7 +432,9 @@ async fn an_empty_group_with_a_zero_length_member_is_accepted() {
     .await
     .unwrap();
     assert!(
-        sys.attrs.get("member").is_some_and(|m| m.contains(&String::new())),
+        sys.attrs
+            .get("member")
+            .is_some_and(|m| m.contains(&String::new())),
         "{:?}",
         sys.attrs
     );
