@@ -39,7 +39,6 @@ mod tests {
             .unwrap_or_else(|| panic!("{selector} has no {property}"))
             .1;
         let hex = value
-            .trim()
             .split_whitespace()
             .find(|w| w.starts_with('#'))
             .unwrap();
