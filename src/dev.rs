@@ -111,6 +111,7 @@ fn print_banner(config: &Config, opts: &DevOptions, slapd: &slapd::SlapdInstance
         .collect();
     eprintln!(
         "\nzszo-connector dev is running (Ctrl-C stops it and slapd)\n\
+         \n  admin panel   {base}/panel   (sign in as a demo administrator below)\
          \n  health        {base}/healthz    readiness {base}/readyz\
          \n  directory     {url}  base {base_dn}\
          \n  browse it     ldapsearch -x -H {url} -D {admin_dn} -y {admin_pw} -b {base_dn} -LLL\

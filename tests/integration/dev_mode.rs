@@ -167,6 +167,7 @@ async fn dev_brings_up_the_demo_city_stops_cleanly_and_reuses_its_data() {
     assert!(status.success(), "{out}");
     assert!(out.contains("bootstrap created"), "{out}");
     assert!(out.contains("scim-token"), "{out}");
+    assert!(out.contains("/panel"), "{out}");
     assert!(out.contains("demo-haslo-administratora"), "{out}");
     // slapd is gone with it.
     assert!(std::net::TcpStream::connect(("127.0.0.1", ldap)).is_err());
