@@ -91,6 +91,25 @@ async fn school_options(state: &AppState, user: &PanelUser) -> Result<Vec<School
     Ok(options)
 }
 
+/// The school a page shows: the one asked for (`szkola`), which must be the user's and among
+/// the offered ones (else 404: nothing is said about other schools), or the first offered.
+fn chosen_school(
+    user: &PanelUser,
+    options: &[SchoolOption],
+    asked: Option<&str>,
+) -> Result<Option<String>, WebError> {
+    match asked.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(raw) => {
+            let code = SchoolCode::parse(raw).map_err(|_| WebError::NotFound)?;
+            if !user.may_act_on(&code) || !options.iter().any(|o| o.code == code.as_str()) {
+                return Err(WebError::NotFound);
+            }
+            Ok(Some(code.as_str().to_owned()))
+        }
+        None => Ok(options.first().map(|o| o.code.clone())),
+    }
+}
+
 /// `GET /panel/pracownicy?szkola=<code>&q=<text>&strona=<n>`
 pub async fn staff(
     State(state): State<AppState>,
@@ -99,16 +118,7 @@ pub async fn staff(
     Query(q): Query<StaffQuery>,
 ) -> Result<Markup, WebError> {
     let options = school_options(&state, &user).await?;
-    let school = match q.szkola.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(raw) => {
-            let code = SchoolCode::parse(raw).map_err(|_| WebError::NotFound)?;
-            if !user.may_act_on(&code) || !options.iter().any(|o| o.code == code.as_str()) {
-                return Err(WebError::NotFound);
-            }
-            Some(code.as_str().to_owned())
-        }
-        None => options.first().map(|o| o.code.clone()),
-    };
+    let school = chosen_school(&user, &options, q.szkola.as_deref())?;
     let text: String =
         q.q.as_deref()
             .unwrap_or_default()
@@ -178,16 +188,7 @@ pub async fn hand_over(
     Query(q): Query<HandOverQuery>,
 ) -> Result<Markup, WebError> {
     let options = school_options(&state, &user).await?;
-    let school = match q.szkola.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(raw) => {
-            let code = SchoolCode::parse(raw).map_err(|_| WebError::NotFound)?;
-            if !user.may_act_on(&code) || !options.iter().any(|o| o.code == code.as_str()) {
-                return Err(WebError::NotFound);
-            }
-            Some(code.as_str().to_owned())
-        }
-        None => options.first().map(|o| o.code.clone()),
-    };
+    let school = chosen_school(&user, &options, q.szkola.as_deref())?;
     let (total, rows) = match &school {
         Some(code) => {
             let filter = Filter::And(vec![
