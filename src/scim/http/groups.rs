@@ -28,9 +28,20 @@ fn projection(attributes: Option<&str>, excluded: Option<&str>) -> Result<Projec
 }
 
 fn respond(state: &ScimState, group: &GroupEntry, status: StatusCode) -> Response {
+    respond_projected(state, group, &Projection::Default, status)
+}
+
+/// A rendered group with its `ETag` (and `Location` on create), projected.
+fn respond_projected(
+    state: &ScimState,
+    group: &GroupEntry,
+    projection: &Projection,
+    status: StatusCode,
+) -> Response {
     let view = group_view(group);
     let etag = view.meta.etag();
-    let mut response = (status, Json(view.render(&state.base_url))).into_response();
+    let body = projection.apply(view.render(&state.base_url));
+    let mut response = (status, Json(body)).into_response();
     if let Ok(v) = HeaderValue::from_str(&etag) {
         response.headers_mut().insert(header::ETAG, v);
     }
@@ -111,10 +122,12 @@ pub async fn get(
         .get_group(&id, &client.who.scope)
         .await?
         .ok_or_else(|| ScimError::not_found(format!("no group {id}")))?;
-    let mut response = respond(&state, &group, StatusCode::OK);
-    let body = projection.apply(group_view(&group).render(&state.base_url));
-    *response.body_mut() = axum::body::Body::from(body.to_string());
-    Ok(response)
+    Ok(respond_projected(
+        &state,
+        &group,
+        &projection,
+        StatusCode::OK,
+    ))
 }
 
 pub async fn create(
