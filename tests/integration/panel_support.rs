@@ -77,42 +77,12 @@ impl PanelApp {
     /// `extra_toml` is appended to the configuration (e.g. a `[panel]` section).
     pub async fn start_with(extra_toml: &str) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let t = common::ldap();
         let (a, b) = (unique_school_code(), unique_school_code());
         let mail_dir = dir.path().join("mail");
-        let config = Config::from_toml_str(&format!(
-            r#"
-[server]
-listen = "127.0.0.1:0"
-public_base_url = "https://zszo.example"
-request_body_limit_bytes = 65536
-[ldap]
-url = "{url}"
-base_dn = "{base}"
-bind_dn = "{bind}"
-bind_password = "{pw}"
-eppn_scope = "zszo.krakow.pl"
-pool_size = 4
-[audit]
-path = "unused"
-hmac_key_file = "unused"
-[mail]
-transport = "file"
-from = "ZSZO <no-reply@zszo.krakow.pl>"
-file_dir = "{mail}"
-[scim]
-clients_file = "{clients}"
-[state]
-path = "{state}"
-{extra_toml}
-"#,
-            url = t.url,
-            base = t.base_dn,
-            bind = t.service_dn,
-            pw = t.service_password,
-            mail = mail_dir.display(),
-            clients = dir.path().join("scim-clients.toml").display(),
-            state = dir.path().join("state.redb").display(),
+        let config = Config::from_toml_str(&common::shared_config_toml(
+            dir.path(),
+            "https://zszo.example",
+            extra_toml,
         ))
         .unwrap();
         let key = HmacKey::generate_to(dir.path().join("key")).unwrap();

@@ -33,36 +33,13 @@ async fn daemon(
     school: &str,
 ) -> Daemon {
     let clients = dir.join("scim-clients.toml");
-    let config = Config::from_toml_str(&format!(
-        r#"
-[server]
-listen = "127.0.0.1:0"
-public_base_url = "http://127.0.0.1"
-[ldap]
-url = "{url}"
-base_dn = "{base}"
-bind_dn = "{bind}"
-bind_password = "{pw}"
-eppn_scope = "zszo.krakow.pl"
-pool_size = 2
-[audit]
-path = "unused"
-hmac_key_file = "unused"
-[mail]
-transport = "file"
-from = "ZSZO <no-reply@zszo.krakow.pl>"
-file_dir = "{mail}"
-[scim]
-clients_file = "{clients}"
-[state]
-path = "{state}"
-"#,
-        url = instance.url(),
-        bind = instance.service_dn(),
-        base = common::BASE_DN,
-        mail = dir.join("mail").display(),
-        clients = clients.display(),
-        state = dir.join("state.redb").display(),
+    let config = Config::from_toml_str(&common::config_toml(
+        dir,
+        &instance.url(),
+        &instance.service_dn(),
+        pw,
+        "http://127.0.0.1",
+        "",
     ))
     .unwrap();
     let key = HmacKey::generate_to(dir.join("key")).unwrap();

@@ -38,45 +38,15 @@ struct GuardApp {
 impl GuardApp {
     async fn start() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let t = common::ldap();
         let school = unique_school_code();
         let config_path = dir.path().join("zszo.toml");
         std::fs::write(
             &config_path,
-            format!(
-                r#"
-[server]
-listen = "127.0.0.1:0"
-public_base_url = "http://127.0.0.1"
-[ldap]
-url = "{url}"
-base_dn = "{base}"
-bind_dn = "{bind}"
-bind_password = "{pw}"
-eppn_scope = "zszo.krakow.pl"
-pool_size = 4
-[audit]
-path = "unused"
-hmac_key_file = "unused"
-[mail]
-transport = "file"
-from = "ZSZO <no-reply@zszo.krakow.pl>"
-file_dir = "{d}/mail"
-[scim]
-clients_file = "{d}/scim-clients.toml"
-[scim.deprovisioning_guard]
-window_minutes = 60
-max_share_of_school = 0.2
-max_share_of_city = 1.0
-min_people = 5
-[state]
-path = "{d}/state.redb"
-"#,
-                url = t.url,
-                base = t.base_dn,
-                bind = t.service_dn,
-                pw = t.service_password,
-                d = dir.path().display(),
+            common::shared_config_toml(
+                dir.path(),
+                "http://127.0.0.1",
+                "[scim.deprovisioning_guard]\nwindow_minutes = 60\nmax_share_of_school = 0.2\n\
+                 max_share_of_city = 1.0\nmin_people = 5\n",
             ),
         )
         .unwrap();

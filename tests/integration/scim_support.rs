@@ -47,41 +47,12 @@ pub struct Answer {
 impl ScimApp {
     pub async fn start() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let t = common::ldap();
         let (a, b) = (unique_school_code(), unique_school_code());
         let clients = dir.path().join("scim-clients.toml");
-        let config = Config::from_toml_str(&format!(
-            r#"
-[server]
-listen = "127.0.0.1:0"
-public_base_url = "http://127.0.0.1"
-request_body_limit_bytes = 65536
-[ldap]
-url = "{url}"
-base_dn = "{base}"
-bind_dn = "{bind}"
-bind_password = "{pw}"
-eppn_scope = "zszo.krakow.pl"
-pool_size = 4
-[audit]
-path = "unused"
-hmac_key_file = "unused"
-[mail]
-transport = "file"
-from = "ZSZO <no-reply@zszo.krakow.pl>"
-file_dir = "{mail}"
-[scim]
-clients_file = "{clients}"
-[state]
-path = "{state}"
-"#,
-            url = t.url,
-            base = t.base_dn,
-            bind = t.service_dn,
-            pw = t.service_password,
-            mail = dir.path().join("mail").display(),
-            clients = clients.display(),
-            state = dir.path().join("state.redb").display(),
+        let config = Config::from_toml_str(&common::shared_config_toml(
+            dir.path(),
+            "http://127.0.0.1",
+            "",
         ))
         .unwrap();
         let key = HmacKey::generate_to(dir.path().join("key")).unwrap();

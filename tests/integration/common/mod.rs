@@ -226,3 +226,58 @@ pub async fn create_school(code: &str) -> String {
     let _ = ldap.unbind().await;
     school
 }
+
+/// The TOML of a complete configuration for an app a test runs (in-process or as the real
+/// binary): the LDAP server at `url` bound as `bind_dn` with `password`, every file under
+/// `dir` (`audit.redb` + `key`, `state.redb`, `scim-clients.toml`, `mail/`), and `extra`
+/// appended (more tables, e.g. `[panel]` or `[scim.deprovisioning_guard]`).
+pub fn config_toml(
+    dir: &std::path::Path,
+    url: &str,
+    bind_dn: &str,
+    password: &str,
+    public_base_url: &str,
+    extra: &str,
+) -> String {
+    let d = dir.display();
+    format!(
+        r#"
+[server]
+listen = "127.0.0.1:0"
+public_base_url = "{public_base_url}"
+request_body_limit_bytes = 65536
+[ldap]
+url = "{url}"
+base_dn = "{BASE_DN}"
+bind_dn = "{bind_dn}"
+bind_password = "{password}"
+eppn_scope = "zszo.krakow.pl"
+pool_size = 4
+[audit]
+path = "{d}/audit.redb"
+hmac_key_file = "{d}/key"
+[mail]
+transport = "file"
+from = "ZSZO <no-reply@zszo.krakow.pl>"
+file_dir = "{d}/mail"
+[scim]
+clients_file = "{d}/scim-clients.toml"
+[state]
+path = "{d}/state.redb"
+{extra}
+"#
+    )
+}
+
+/// [`config_toml`] against the shared test slapd as the service identity.
+pub fn shared_config_toml(dir: &std::path::Path, public_base_url: &str, extra: &str) -> String {
+    let t = ldap();
+    config_toml(
+        dir,
+        &t.url,
+        &t.service_dn,
+        &t.service_password,
+        public_base_url,
+        extra,
+    )
+}
