@@ -186,6 +186,7 @@ impl Provisioning {
         let password = OneTimePassword::generate_for(&PolicyContext {
             login: Some(&person.login),
             name: Some(&person.profile.name),
+            ..Default::default()
         });
         let hash = {
             let (password, cost) = (password.clone(), self.password_cost);

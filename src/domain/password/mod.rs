@@ -7,13 +7,21 @@
 //! four joined by `-` (`k7dm-2xqa-…`); the dashes are part of the password, exactly as the
 //! hand-over slip prints it. Entropy: 20 × log2(33) ≈ 100.9 bits (≥ 80 required).
 //!
-//! **The policy** (the same for generated and for user-chosen passwords): 15 to 128
-//! characters counted in Unicode code points (not bytes), not on the blocklist, and not
-//! containing the login or a part of the person's name (compared ASCII-folded, ignoring case
-//! and punctuation).
+//! **The policy** ([`policy`]; the same for generated and for user-chosen passwords): 15 to
+//! 128 characters counted in Unicode code points after NFKC normalisation, not a common
+//! password ([`common`]), not made of context words, not containing the login or a part of
+//! the person's name, and not the person's one-time password.
 //!
 //! Pure: no I/O. The only randomness comes from `OsRng` through [`secret_rng`].
 
+mod common;
+mod policy;
+
+pub use policy::{
+    normalize, one_time_password_digest, PasswordPolicy, PolicyContext, PolicyViolation, Strength,
+};
+
+#[cfg(test)]
 use super::{LoginName, ParseError, PersonName};
 use rand::rngs::OsRng;
 use rand::Rng;
@@ -29,8 +37,6 @@ pub const GROUP: usize = 4;
 pub const MIN_CHARS: usize = 15;
 /// The longest password the policy accepts, in code points.
 pub const MAX_CHARS: usize = 128;
-/// Name parts shorter than this are not searched for in a password (too many false hits).
-const MIN_CONTEXT_WORD: usize = 4;
 
 /// The only source of randomness for secrets: the operating system's CSPRNG.
 pub fn secret_rng() -> OsRng {
@@ -70,143 +76,6 @@ impl OneTimePassword {
                 return candidate;
             }
         }
-    }
-}
-
-/// Who the password is for: the policy refuses passwords that contain these.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct PolicyContext<'a> {
-    pub login: Option<&'a LoginName>,
-    pub name: Option<&'a PersonName>,
-}
-
-/// Why a password was refused; safe to show (it never repeats the password).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PolicyViolation {
-    TooShort,
-    TooLong,
-    /// Whitespace only, or a control character.
-    Unprintable,
-    OnBlocklist,
-    ContainsLogin,
-    ContainsName,
-}
-
-impl PolicyViolation {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PolicyViolation::TooShort => "too_short",
-            PolicyViolation::TooLong => "too_long",
-            PolicyViolation::Unprintable => "unprintable",
-            PolicyViolation::OnBlocklist => "on_blocklist",
-            PolicyViolation::ContainsLogin => "contains_login",
-            PolicyViolation::ContainsName => "contains_name",
-        }
-    }
-}
-
-impl From<PolicyViolation> for ParseError {
-    fn from(v: PolicyViolation) -> Self {
-        let reason = match v {
-            PolicyViolation::TooShort => format!("must be at least {MIN_CHARS} characters"),
-            PolicyViolation::TooLong => format!("must be at most {MAX_CHARS} characters"),
-            PolicyViolation::Unprintable => {
-                "must not be blank or contain control characters".into()
-            }
-            PolicyViolation::OnBlocklist => "is too common".into(),
-            PolicyViolation::ContainsLogin => "must not contain the login".into(),
-            PolicyViolation::ContainsName => "must not contain the person's name".into(),
-        };
-        ParseError::new("password", reason)
-    }
-}
-
-/// Passwords that are too common to allow (compared lower-cased, ignoring punctuation).
-/// A small list for now; issue 6 brings a full one.
-const BLOCKLIST: &[&str] = &[
-    "passwordpassword",
-    "password12345678",
-    "password123456789",
-    "123456789012345",
-    "1234567890123456",
-    "12345678901234567890",
-    "qwertyuiopasdfgh",
-    "qwertyuiopasdfghjkl",
-    "qwertyuiop123456",
-    "iloveyouiloveyou",
-    "zaq12wsxcde34rfv",
-    "1qaz2wsx3edc4rfv",
-    "haslohaslohaslo",
-    "haslo1234567890",
-    "zszokrakow12345",
-    "krakowkrakowkrakow",
-    "administrator123",
-    "nauczyciel12345",
-    "szkolapodstawowa",
-    "aaaaaaaaaaaaaaa",
-];
-
-/// The password rules, shared by the generator, the portal and the panel.
-pub struct PasswordPolicy;
-
-impl PasswordPolicy {
-    /// `Ok` when the password may be used by this person.
-    pub fn check(
-        password: &SecretString,
-        context: &PolicyContext<'_>,
-    ) -> Result<(), PolicyViolation> {
-        let pw = password.expose_secret();
-        let chars = pw.chars().count();
-        if chars < MIN_CHARS {
-            return Err(PolicyViolation::TooShort);
-        }
-        if chars > MAX_CHARS {
-            return Err(PolicyViolation::TooLong);
-        }
-        if pw.trim().is_empty() || pw.chars().any(char::is_control) {
-            return Err(PolicyViolation::Unprintable);
-        }
-        let folded = fold(pw);
-        if BLOCKLIST.iter().any(|b| fold(b) == folded) || single_repeated(&folded) {
-            return Err(PolicyViolation::OnBlocklist);
-        }
-        if let Some(login) = context.login {
-            let l = fold(login.as_str());
-            if !l.is_empty() && folded.contains(&l) {
-                return Err(PolicyViolation::ContainsLogin);
-            }
-        }
-        if let Some(name) = context.name {
-            let parts = [name.given.as_str(), name.family.as_str()];
-            let words = parts
-                .iter()
-                .flat_map(|p| p.split(|c: char| !c.is_alphanumeric()))
-                .map(fold)
-                .filter(|w| w.chars().count() >= MIN_CONTEXT_WORD);
-            for w in words {
-                if folded.contains(&w) {
-                    return Err(PolicyViolation::ContainsName);
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
-/// ASCII-folded, lower case, letters and digits only.
-fn fold(s: &str) -> String {
-    deunicode::deunicode(s)
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
-}
-
-fn single_repeated(folded: &str) -> bool {
-    let mut chars = folded.chars();
-    match chars.next() {
-        Some(first) => chars.all(|c| c == first),
-        None => false,
     }
 }
 
@@ -298,6 +167,7 @@ mod tests {
         let ctx = PolicyContext {
             login: Some(&login),
             name: Some(&name),
+            ..Default::default()
         };
         for _ in 0..200 {
             let pw = OneTimePassword::generate_for(&ctx);
@@ -345,7 +215,7 @@ mod tests {
         );
         assert_eq!(
             check("Hasło-hasło-hasło"),
-            Err(PolicyViolation::OnBlocklist)
+            Err(PolicyViolation::ContextWordsOnly)
         );
         assert_eq!(
             check("zzzzzzzzzzzzzzzzzz"),
@@ -364,6 +234,7 @@ mod tests {
         let ctx = PolicyContext {
             login: Some(&login),
             name: Some(&name),
+            ..Default::default()
         };
         let check = |s: &str| PasswordPolicy::check(&secret(s), &ctx);
         assert_eq!(
@@ -385,6 +256,64 @@ mod tests {
         assert!(check("something else entirely").is_ok());
         // Without a context the same passwords are fine.
         assert!(PasswordPolicy::check(&secret("i-am-ŁUKASZ-really"), &no_context()).is_ok());
+    }
+
+    #[test]
+    fn the_one_time_password_is_refused_as_the_new_one_in_any_spelling() {
+        let otp = OneTimePassword::generate();
+        let digest = one_time_password_digest(&otp);
+        let ctx = PolicyContext {
+            one_time_password: Some(&digest),
+            ..Default::default()
+        };
+        let same = |s: String| PasswordPolicy::check(&secret(&s), &ctx);
+        let plain = otp.expose_secret().to_owned();
+        assert_eq!(same(plain.clone()), Err(PolicyViolation::SameAsOneTimePassword));
+        assert_eq!(
+            same(plain.to_uppercase()),
+            Err(PolicyViolation::SameAsOneTimePassword)
+        );
+        assert_eq!(
+            same(plain.replace('-', " ")),
+            Err(PolicyViolation::SameAsOneTimePassword)
+        );
+        assert!(same(format!("{plain}x")).is_ok());
+    }
+
+    #[test]
+    fn passwords_made_only_of_context_words_and_dates_are_refused() {
+        let login = LoginName::parse("jan.kowalski").unwrap();
+        let ctx = PolicyContext {
+            login: Some(&login),
+            school_name: Some("Szkoła Podstawowa nr 7 im. Mikołaja Kopernika"),
+            ..Default::default()
+        };
+        let check = |s: &str| PasswordPolicy::check(&secret(s), &ctx);
+        assert_eq!(check("KrakowZSZO2025!!"), Err(PolicyViolation::ContextWordsOnly));
+        assert_eq!(check("wrzesień-2026-zszo"), Err(PolicyViolation::ContextWordsOnly));
+        assert_eq!(check("Kopernika-Mikołaja-7"), Err(PolicyViolation::ContextWordsOnly));
+        assert_eq!(check("haslohaslohaslo"), Err(PolicyViolation::ContextWordsOnly));
+        assert!(check("kraków zimą pachnie pierogami").is_ok());
+    }
+
+    #[test]
+    fn composed_and_decomposed_letters_normalise_to_the_same_password() {
+        let composed = secret("zielona-\u{f3}wka-nad-wisłą");
+        let decomposed = secret("zielona-o\u{301}wka-nad-wisłą");
+        assert_ne!(composed.expose_secret(), decomposed.expose_secret());
+        assert_eq!(
+            normalize(&composed).expose_secret(),
+            normalize(&decomposed).expose_secret()
+        );
+    }
+
+    #[test]
+    fn the_strength_hint_ranks_a_passphrase_above_a_keyboard_walk() {
+        let weak = PasswordPolicy::strength(&secret("qwertyuiopasdfghjkl"), &no_context());
+        let strong =
+            PasswordPolicy::strength(&secret("tramwaj smok obwarzanek wawel"), &no_context());
+        assert!(weak < strong, "{weak:?} {strong:?}");
+        assert_eq!(strong, Strength(4));
     }
 
     #[test]
