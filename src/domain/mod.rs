@@ -4,6 +4,7 @@
 
 mod account;
 pub mod audit;
+mod email;
 mod login;
 pub mod password;
 mod person;
@@ -11,6 +12,7 @@ pub mod query;
 mod school;
 
 pub use account::AccountState;
+pub use email::EmailAddress;
 pub use login::{login_candidates, LoginName};
 pub use password::{OneTimePassword, PasswordPolicy, PolicyContext, PolicyViolation};
 pub use person::{EmployeeNumber, FamilyName, GivenName, PersonName, Position};
