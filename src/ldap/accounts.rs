@@ -11,6 +11,8 @@
 //! | initial credentials | `userPassword: {ARGON2}…`, `pwdReset: TRUE`, `pwdEndTime`, `zszoInitialPasswordExpiry`, state `awaiting-first-login`; `zszoAccountCreatedBy/At` on creation; `pwdAccountLockedTime: 000001010000Z` while employment is inactive |
 //! | lock | state `locked`, `pwdAccountLockedTime: 000001010000Z` |
 //! | account request | `zszoAccountRequestedBy/At` (state `none` → `none`: written only while there is no account); withdrawn with both removed; removed by the initial credentials from `none` |
+//! | own password | `userPassword: {ARGON2}…`, `pwdReset: FALSE`; from `awaiting-first-login` also `pwdEndTime` and `zszoInitialPasswordExpiry` removed, state `awaiting-email-confirmation` |
+//! | confirmed email | `mail` replaced; from `awaiting-email-confirmation` state `active` and `zszoAccountActivatedAt` |
 //! | unlock | state back (see `Directory::unlock_account`), `pwdAccountLockedTime` removed while employment is active |
 //!
 //! The employment read before the write can change in between (an HR deactivation racing a
@@ -24,8 +26,9 @@ use super::names::Filter;
 use super::person_map::PERMANENT_LOCK;
 use super::pool::WriteError;
 use super::render::is_uuid;
-use crate::domain::AccountState;
-use crate::ports::{AccountRequest, DirectoryError, InitialCredentials, PersonEntry};
+use crate::domain::{AccountState, EmailAddress};
+use crate::ports::{AccountRequest, DirectoryError, InitialCredentials, PasswordHash, PersonEntry};
+use time::OffsetDateTime;
 use ldap3::{Mod, SearchEntry};
 use std::collections::HashSet;
 
@@ -230,5 +233,52 @@ impl LdapDirectory {
             generalized_time(request.at),
         ));
         self.account_modify(id, dn, AccountState::None, mods).await
+    }
+
+    pub(super) async fn set_own_password_impl(
+        &self,
+        id: &str,
+        hash: &PasswordHash,
+        expect: AccountState,
+    ) -> Result<PersonEntry, DirectoryError> {
+        let current = self.account_entry(id).await?;
+        let to = match expect {
+            AccountState::AwaitingFirstLogin => AccountState::AwaitingEmailConfirmation,
+            AccountState::AwaitingEmailConfirmation | AccountState::Active => expect,
+            other => return Err(state_conflict(other)),
+        };
+        let mut mods = state_change(expect, to).to_vec();
+        // An explicit FALSE: ppolicy's pwdMustChange marks a password that the service (not
+        // the person's own bind) writes as "must change" unless the Modify says otherwise
+        // (checked against slapd 2.5/2.6; a delete of pwdReset fails, ppolicy removes it).
+        mods.push(replace("userPassword", format!("{{ARGON2}}{}", hash.0)));
+        mods.push(replace("pwdReset", "FALSE"));
+        if expect == AccountState::AwaitingFirstLogin {
+            mods.push(clear("pwdEndTime"));
+            mods.push(clear("zszoInitialPasswordExpiry"));
+        }
+        self.account_modify(id, &current.entry.dn, expect, mods)
+            .await
+    }
+
+    pub(super) async fn set_confirmed_email_impl(
+        &self,
+        id: &str,
+        email: &EmailAddress,
+        expect: AccountState,
+        at: OffsetDateTime,
+    ) -> Result<PersonEntry, DirectoryError> {
+        let current = self.account_entry(id).await?;
+        let to = match expect {
+            AccountState::AwaitingEmailConfirmation | AccountState::Active => AccountState::Active,
+            other => return Err(state_conflict(other)),
+        };
+        let mut mods = state_change(expect, to).to_vec();
+        mods.push(replace("mail", email.as_str()));
+        if expect == AccountState::AwaitingEmailConfirmation {
+            mods.push(replace("zszoAccountActivatedAt", generalized_time(at)));
+        }
+        self.account_modify(id, &current.entry.dn, expect, mods)
+            .await
     }
 }

@@ -382,4 +382,23 @@ impl Directory for LdapDirectory {
     ) -> Result<PersonEntry, DirectoryError> {
         self.set_account_request_impl(id, request).await
     }
+
+    async fn set_own_password(
+        &self,
+        id: &str,
+        hash: &crate::ports::PasswordHash,
+        expect: AccountState,
+    ) -> Result<PersonEntry, DirectoryError> {
+        self.set_own_password_impl(id, hash, expect).await
+    }
+
+    async fn set_confirmed_email(
+        &self,
+        id: &str,
+        email: &crate::domain::EmailAddress,
+        expect: AccountState,
+        at: time::OffsetDateTime,
+    ) -> Result<PersonEntry, DirectoryError> {
+        self.set_confirmed_email_impl(id, email, expect, at).await
+    }
 }

@@ -70,6 +70,8 @@ pub const PERSON_ATTRS: &[&str] = &[
     "zszoExternalId",
     "zszoAccountRequestedBy",
     "zszoAccountRequestedAt",
+    "zszoInitialPasswordExpiry",
+    "zszoAccountActivatedAt",
 ];
 
 /// `zszoSearchName`: lower-case ASCII-folded "given family" and "family given", so a search
@@ -331,6 +333,14 @@ pub fn person_from_entry(entry: &SearchEntry) -> Result<PersonRaw, DirectoryErro
                 by: first("zszoAccountRequestedBy").unwrap_or_default(),
                 at: r.time("zszoAccountRequestedAt")?,
             }),
+        },
+        initial_password_expires: match r.optional("zszoInitialPasswordExpiry")? {
+            None => None,
+            Some(_) => Some(r.time("zszoInitialPasswordExpiry")?),
+        },
+        activated_at: match r.optional("zszoAccountActivatedAt")? {
+            None => None,
+            Some(_) => Some(r.time("zszoAccountActivatedAt")?),
         },
     };
     Ok(PersonRaw {

@@ -17,6 +17,7 @@ use crate::domain::query::{
     EmailKind, GroupAttr, GroupFilter, PersonAttr, PersonFilter, PhoneKind,
 };
 use crate::domain::{
+    EmailAddress,
     AccountState, EmployeeNumber, LoginName, PersonName, Position, School, SchoolCode,
 };
 use async_trait::async_trait;
@@ -202,6 +203,12 @@ pub struct PersonEntry {
     pub meta: EntryMeta,
     /// A pending request for an account; only while `account_state` is `none`.
     pub account_request: Option<AccountRequest>,
+    /// When the pending one-time password stops working (`zszoInitialPasswordExpiry`, the
+    /// mirror of `pwdEndTime`); only while the account awaits its first login.
+    pub initial_password_expires: Option<OffsetDateTime>,
+    /// When the person first confirmed their email and the account became active
+    /// (`zszoAccountActivatedAt`).
+    pub activated_at: Option<OffsetDateTime>,
 }
 
 /// Which schools a caller may see. A person is visible if ANY of their schools is in it; a
@@ -453,6 +460,32 @@ pub trait Directory: Send + Sync {
     /// (`zszoAccountActivatedAt`) → `active`, else `awaiting-email-confirmation`. The ppolicy
     /// lock is removed only while employment is active (HR's lock stays).
     async fn unlock_account(&self, id: &str) -> Result<PersonEntry, DirectoryError>;
+
+    /// The person's own password (already hashed, [`PasswordHash`]) replaces the current one
+    /// in one Modify, only while the state is still `expect` (else `AlreadyExists("account
+    /// state …")`). From `awaiting-first-login` it also ends the one-time password's regime:
+    /// `pwdReset: FALSE`, `pwdEndTime` and `zszoInitialPasswordExpiry` removed, state
+    /// `awaiting-email-confirmation` (security.md INIT-04). From `awaiting-email-confirmation`
+    /// or `active` the state stays. `pwdReset: FALSE` is written every time because ppolicy
+    /// (`pwdMustChange`) would otherwise mark a password set by the service as to be changed.
+    async fn set_own_password(
+        &self,
+        id: &str,
+        hash: &PasswordHash,
+        expect: AccountState,
+    ) -> Result<PersonEntry, DirectoryError>;
+
+    /// A confirmed address becomes the person's `mail` (replacing any other), only while the
+    /// state is still `expect`: from `awaiting-email-confirmation` the account becomes
+    /// `active` and `zszoAccountActivatedAt` = `at`; from `active` only `mail` changes. An
+    /// address another person has is `AlreadyExists("email …")` (slapo-unique).
+    async fn set_confirmed_email(
+        &self,
+        id: &str,
+        email: &EmailAddress,
+        expect: AccountState,
+        at: OffsetDateTime,
+    ) -> Result<PersonEntry, DirectoryError>;
 
     /// Records a request for an account (`Some`), only if the account state is still `none`
     /// (compared and written in one Modify, else `AlreadyExists("account state …")`), or

@@ -21,11 +21,9 @@ pub use policy::{
     normalize, one_time_password_digest, PasswordPolicy, PolicyContext, PolicyViolation, Strength,
 };
 
-#[cfg(test)]
-use super::{LoginName, ParseError, PersonName};
 use rand::rngs::OsRng;
 use rand::Rng;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 
 /// The generator's alphabet: no `0`, `O`, `1`, `l`, `I` (and no capitals at all).
 pub const ALPHABET: &[u8] = b"abcdefghijkmnopqrstuvwxyz23456789";
@@ -82,6 +80,8 @@ impl OneTimePassword {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::{LoginName, ParseError, PersonName};
+    use secrecy::ExposeSecret;
     use crate::domain::{FamilyName, GivenName};
     use std::collections::{HashMap, HashSet};
 
