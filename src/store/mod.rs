@@ -1,13 +1,16 @@
 //! The daemon's working state in an embedded redb file (`state.path`): what is not the
-//! directory's (people, groups, accounts) and not the audit log's. Today: idempotency records
-//! of SCIM requests and deprovisioning operations held for review; later the portal's pending
-//! tokens and the mail outbox, so that state and the mail it needs commit in one transaction.
+//! directory's (people, groups, accounts) and not the audit log's: idempotency records of
+//! SCIM requests, deprovisioning operations held for review, sessions of the panel and the
+//! portal, retired logins, the portal's pending email confirmations (`confirmations`) and the
+//! mail outbox (`outbox`), so that state and the mail it needs commit in one transaction.
 //!
 //! Invariant: only `src/audit/` and `src/store/` import redb. Every write transaction here is
 //! durable (fsync on commit) and runs off the async runtime (`spawn_blocking`).
 
+pub mod confirmations;
 pub mod held;
 pub mod idempotency;
+pub mod outbox;
 pub mod retired_logins;
 pub mod sessions;
 

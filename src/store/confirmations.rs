@@ -1,0 +1,435 @@
+//! Pending email confirmations (security.md MAIL-01..04, RATE-04): what a link in a
+//! confirmation mail stands for, stored under the SHA-256 of its token, never the token.
+//!
+//! - The token is not stored at all: it is re-derived when the mail is sent from `nonce` and a
+//!   key kept outside this file (`crate::onboarding::links`), so neither the record nor the
+//!   queued mail can be turned into a working link by someone who reads the state file.
+//! - One live confirmation per person: issuing a new one marks the previous one superseded
+//!   (its link stops working) and queues its mail in the same transaction (`outbox`).
+//! - Issuing is throttled per person, durably: at least `min_interval` between two, at most
+//!   `max_per_day` in 24 hours.
+//! - Consuming is single use: the record is marked used (kept until it would have expired,
+//!   so a second click is told "used", then purged).
+
+use super::outbox::{enqueue_in, MailKind, QueuedMail};
+use super::{StateStore, StoreError};
+use redb::{ReadableTable, TableDefinition, WriteTransaction};
+use serde::{Deserialize, Serialize};
+use time::{Duration, OffsetDateTime};
+
+const CONFIRMATIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("email_confirmations");
+const BY_PERSON: TableDefinition<&str, &[u8]> = TableDefinition::new("email_confirmations_by_person");
+
+/// Records are kept this long past their expiry (to answer "used"/"expired" precisely).
+const KEEP_AFTER_EXPIRY: Duration = Duration::days(7);
+
+/// Why the address is being confirmed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConfirmationPurpose {
+    /// The address set at first login: confirming it activates the account.
+    FirstAddress,
+    /// A later change of an active account's address.
+    NewAddress,
+}
+
+/// A confirmation as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingConfirmation {
+    pub person_id: String,
+    pub person_dn: String,
+    pub login: String,
+    pub school: Option<String>,
+    pub address: String,
+    pub purpose: ConfirmationPurpose,
+    /// base64url random bytes the token is derived from (with the key outside this file).
+    pub nonce: String,
+    /// `pl` or `en`: the language of the mail.
+    pub lang: String,
+    /// Unix seconds.
+    pub created: i64,
+    pub expires: i64,
+    pub used: Option<i64>,
+    pub superseded: bool,
+}
+
+/// The per-person index: the live confirmation and when confirmations were issued.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct PersonIndex {
+    live: Option<String>,
+    issued: Vec<i64>,
+}
+
+/// How often a person may have a confirmation mail sent.
+#[derive(Debug, Clone, Copy)]
+pub struct IssueLimits {
+    pub min_interval: Duration,
+    pub max_per_day: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IssueOutcome {
+    Issued,
+    /// Too soon or too many: try again after this many seconds.
+    Throttled { retry_after_secs: i64 },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConsumeOutcome {
+    Consumed(PendingConfirmation),
+    Unknown,
+    Used,
+    Superseded,
+    Expired,
+}
+
+impl StateStore {
+    /// Stores `confirmation` under `key` as the person's live one, supersedes the previous
+    /// one, and queues its mail plus `with` — all in one transaction — unless throttled.
+    pub async fn issue_confirmation(
+        &self,
+        key: String,
+        confirmation: PendingConfirmation,
+        limits: IssueLimits,
+        now: OffsetDateTime,
+        with: Vec<QueuedMail>,
+    ) -> Result<IssueOutcome, StoreError> {
+        self.blocking(move |db| {
+            let txn = db.begin_write()?;
+            let outcome = issue_in(&txn, &key, &confirmation, limits, now, &with)?;
+            if outcome == IssueOutcome::Issued {
+                txn.commit()?;
+            } else {
+                txn.abort()?;
+            }
+            Ok(outcome)
+        })
+        .await
+    }
+
+    /// The confirmation under `key`, whatever its state.
+    pub async fn confirmation(&self, key: String) -> Result<Option<PendingConfirmation>, StoreError> {
+        self.blocking(move |db| {
+            let txn = db.begin_read()?;
+            let table = match txn.open_table(CONFIRMATIONS) {
+                Ok(t) => t,
+                Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+                Err(e) => return Err(e.into()),
+            };
+            let found = match table.get(key.as_str())? {
+                Some(v) => Some(decode(v.value())?),
+                None => None,
+            };
+            Ok(found)
+        })
+        .await
+    }
+
+    /// The person's live (unused, not superseded) confirmation, if any.
+    pub async fn live_confirmation_of(
+        &self,
+        person_id: String,
+    ) -> Result<Option<PendingConfirmation>, StoreError> {
+        let index = self
+            .blocking(move |db| {
+                let txn = db.begin_read()?;
+                let table = match txn.open_table(BY_PERSON) {
+                    Ok(t) => t,
+                    Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+                    Err(e) => return Err(e.into()),
+                };
+                let found = match table.get(person_id.as_str())? {
+                    Some(v) => Some(decode_index(v.value())?),
+                    None => None,
+                };
+                Ok(found)
+            })
+            .await?;
+        match index.and_then(|i| i.live) {
+            Some(key) => self.confirmation(key).await,
+            None => Ok(None),
+        }
+    }
+
+    /// Marks the confirmation under `key` used, if it can still be used at `now`, and queues
+    /// `with` in the same transaction.
+    pub async fn consume_confirmation(
+        &self,
+        key: String,
+        now: OffsetDateTime,
+        with: Vec<QueuedMail>,
+    ) -> Result<ConsumeOutcome, StoreError> {
+        self.blocking(move |db| {
+            let txn = db.begin_write()?;
+            let outcome = {
+                let mut table = txn.open_table(CONFIRMATIONS)?;
+                let current = match table.get(key.as_str())? {
+                    Some(v) => Some(decode(v.value())?),
+                    None => None,
+                };
+                match current {
+                    None => ConsumeOutcome::Unknown,
+                    Some(c) if c.used.is_some() => ConsumeOutcome::Used,
+                    Some(c) if c.superseded => ConsumeOutcome::Superseded,
+                    Some(c) if now.unix_timestamp() >= c.expires => ConsumeOutcome::Expired,
+                    Some(mut c) => {
+                        c.used = Some(now.unix_timestamp());
+                        table.insert(key.as_str(), encode(&c)?.as_slice())?;
+                        ConsumeOutcome::Consumed(c)
+                    }
+                }
+            };
+            if let ConsumeOutcome::Consumed(c) = &outcome {
+                let mut index = txn.open_table(BY_PERSON)?;
+                let current = match index.get(c.person_id.as_str())? {
+                    Some(v) => Some(decode_index(v.value())?),
+                    None => None,
+                };
+                if let Some(mut i) = current {
+                    if i.live.as_deref() == Some(key.as_str()) {
+                        i.live = None;
+                        index.insert(c.person_id.as_str(), encode_index(&i)?.as_slice())?;
+                    }
+                }
+                drop(index);
+                for mail in &with {
+                    enqueue_in(&txn, mail)?;
+                }
+                txn.commit()?;
+            } else {
+                txn.abort()?;
+            }
+            Ok(outcome)
+        })
+        .await
+    }
+}
+
+fn issue_in(
+    txn: &WriteTransaction,
+    key: &str,
+    confirmation: &PendingConfirmation,
+    limits: IssueLimits,
+    now: OffsetDateTime,
+    with: &[QueuedMail],
+) -> Result<IssueOutcome, StoreError> {
+    let now_s = now.unix_timestamp();
+    let mut index_table = txn.open_table(BY_PERSON)?;
+    let mut index = match index_table.get(confirmation.person_id.as_str())? {
+        Some(v) => decode_index(v.value())?,
+        None => PersonIndex::default(),
+    };
+    let day = Duration::days(1).whole_seconds();
+    index.issued.retain(|t| now_s - t < day && *t <= now_s);
+    if let Some(last) = index.issued.iter().max() {
+        let wait = limits.min_interval.whole_seconds() - (now_s - last);
+        if wait > 0 {
+            return Ok(IssueOutcome::Throttled {
+                retry_after_secs: wait,
+            });
+        }
+    }
+    if index.issued.len() >= limits.max_per_day {
+        let oldest = index.issued.iter().min().copied().unwrap_or(now_s);
+        return Ok(IssueOutcome::Throttled {
+            retry_after_secs: (oldest + day - now_s).max(1),
+        });
+    }
+    let mut table = txn.open_table(CONFIRMATIONS)?;
+    if let Some(previous) = index.live.take() {
+        let old = match table.get(previous.as_str())? {
+            Some(v) => Some(decode(v.value())?),
+            None => None,
+        };
+        if let Some(mut old) = old {
+            old.superseded = true;
+            table.insert(previous.as_str(), encode(&old)?.as_slice())?;
+        }
+    }
+    // Purge records long past their expiry (the table holds only recent confirmations).
+    let mut stale = Vec::new();
+    for row in table.iter()? {
+        let (k, v) = row?;
+        let expired_long_ago = decode(v.value())
+            .map(|c| c.expires + KEEP_AFTER_EXPIRY.whole_seconds() < now_s)
+            .unwrap_or(true);
+        if expired_long_ago {
+            stale.push(k.value().to_owned());
+        }
+    }
+    for k in stale {
+        table.remove(k.as_str())?;
+    }
+    table.insert(key, encode(confirmation)?.as_slice())?;
+    drop(table);
+    index.live = Some(key.to_owned());
+    index.issued.push(now_s);
+    index_table.insert(confirmation.person_id.as_str(), encode_index(&index)?.as_slice())?;
+    drop(index_table);
+    let mut mail = QueuedMail::new(
+        MailKind::EmailConfirmation {
+            confirmation: key.to_owned(),
+        },
+        "email_confirmation",
+        now,
+    );
+    mail.person_id = Some(confirmation.person_id.clone());
+    mail.person_dn = Some(confirmation.person_dn.clone());
+    mail.school = confirmation.school.clone();
+    mail.not_after = Some(confirmation.expires);
+    mail.supersedes = Some(format!("confirmation:{}", confirmation.person_id));
+    enqueue_in(txn, &mail)?;
+    for m in with {
+        enqueue_in(txn, m)?;
+    }
+    Ok(IssueOutcome::Issued)
+}
+
+fn encode(c: &PendingConfirmation) -> Result<Vec<u8>, StoreError> {
+    serde_json::to_vec(c).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn decode(bytes: &[u8]) -> Result<PendingConfirmation, StoreError> {
+    serde_json::from_slice(bytes)
+        .map_err(|e| StoreError::Corrupt(format!("email confirmation: {e}")))
+}
+
+fn encode_index(i: &PersonIndex) -> Result<Vec<u8>, StoreError> {
+    serde_json::to_vec(i).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn decode_index(bytes: &[u8]) -> Result<PersonIndex, StoreError> {
+    serde_json::from_slice(bytes)
+        .map_err(|e| StoreError::Corrupt(format!("email confirmation index: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pending(person: &str, now: OffsetDateTime) -> PendingConfirmation {
+        PendingConfirmation {
+            person_id: person.into(),
+            person_dn: format!("uid={person}"),
+            login: person.into(),
+            school: Some("261301".into()),
+            address: "jan@example.pl".into(),
+            purpose: ConfirmationPurpose::FirstAddress,
+            nonce: "n".into(),
+            lang: "pl".into(),
+            created: now.unix_timestamp(),
+            expires: (now + Duration::hours(24)).unix_timestamp(),
+            used: None,
+            superseded: false,
+        }
+    }
+
+    const LIMITS: IssueLimits = IssueLimits {
+        min_interval: Duration::seconds(60),
+        max_per_day: 3,
+    };
+
+    fn store() -> (tempfile::TempDir, StateStore) {
+        let dir = tempfile::tempdir().unwrap();
+        let s = StateStore::open(&dir.path().join("s.redb")).unwrap();
+        (dir, s)
+    }
+
+    #[tokio::test]
+    async fn a_confirmation_is_used_once_and_its_mail_is_queued_with_it() {
+        let (_d, s) = store();
+        let now = OffsetDateTime::now_utc();
+        let issued = s
+            .issue_confirmation("k1".into(), pending("p1", now), LIMITS, now, vec![])
+            .await
+            .unwrap();
+        assert_eq!(issued, IssueOutcome::Issued);
+        let queued = s.due_mail(now, 10).await.unwrap();
+        assert_eq!(queued.len(), 1);
+        assert_eq!(
+            queued[0].1.kind,
+            MailKind::EmailConfirmation {
+                confirmation: "k1".into()
+            }
+        );
+        assert!(s.live_confirmation_of("p1".into()).await.unwrap().is_some());
+        let first = s.consume_confirmation("k1".into(), now, vec![]).await.unwrap();
+        assert!(matches!(first, ConsumeOutcome::Consumed(_)));
+        assert_eq!(
+            s.consume_confirmation("k1".into(), now, vec![]).await.unwrap(),
+            ConsumeOutcome::Used
+        );
+        assert_eq!(
+            s.consume_confirmation("nope".into(), now, vec![]).await.unwrap(),
+            ConsumeOutcome::Unknown
+        );
+        assert!(s.live_confirmation_of("p1".into()).await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn a_new_confirmation_supersedes_the_old_and_issuing_is_throttled() {
+        let (_d, s) = store();
+        let t0 = OffsetDateTime::now_utc();
+        s.issue_confirmation("k1".into(), pending("p1", t0), LIMITS, t0, vec![])
+            .await
+            .unwrap();
+        let soon = t0 + Duration::seconds(10);
+        assert_eq!(
+            s.issue_confirmation("k2".into(), pending("p1", soon), LIMITS, soon, vec![])
+                .await
+                .unwrap(),
+            IssueOutcome::Throttled {
+                retry_after_secs: 50
+            }
+        );
+        let t1 = t0 + Duration::seconds(61);
+        s.issue_confirmation("k2".into(), pending("p1", t1), LIMITS, t1, vec![])
+            .await
+            .unwrap();
+        assert_eq!(
+            s.consume_confirmation("k1".into(), t1, vec![]).await.unwrap(),
+            ConsumeOutcome::Superseded
+        );
+        // Only the newer mail is still queued.
+        assert_eq!(s.outbox_depth().await.unwrap(), 1);
+        let t2 = t1 + Duration::seconds(61);
+        s.issue_confirmation("k3".into(), pending("p1", t2), LIMITS, t2, vec![])
+            .await
+            .unwrap();
+        let t3 = t2 + Duration::seconds(61);
+        assert!(matches!(
+            s.issue_confirmation("k4".into(), pending("p1", t3), LIMITS, t3, vec![])
+                .await
+                .unwrap(),
+            IssueOutcome::Throttled { .. }
+        ));
+        // Another person is not affected.
+        assert_eq!(
+            s.issue_confirmation("q1".into(), pending("p2", t3), LIMITS, t3, vec![])
+                .await
+                .unwrap(),
+            IssueOutcome::Issued
+        );
+    }
+
+    #[tokio::test]
+    async fn an_expired_confirmation_cannot_be_used() {
+        let (_d, s) = store();
+        let now = OffsetDateTime::now_utc();
+        s.issue_confirmation("k1".into(), pending("p1", now), LIMITS, now, vec![])
+            .await
+            .unwrap();
+        let late = now + Duration::hours(24);
+        assert_eq!(
+            s.consume_confirmation("k1".into(), late, vec![]).await.unwrap(),
+            ConsumeOutcome::Expired
+        );
+        let just_in_time = now + Duration::hours(24) - Duration::seconds(1);
+        assert!(matches!(
+            s.consume_confirmation("k1".into(), just_in_time, vec![])
+                .await
+                .unwrap(),
+            ConsumeOutcome::Consumed(_)
+        ));
+    }
+}
