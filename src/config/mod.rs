@@ -5,8 +5,11 @@
 //! Invariant: a `Config` value is always complete and valid; every problem found while building
 //! one is reported at once, each naming the key and how to fix it.
 
+mod portal;
 mod raw;
 mod validate;
+
+pub use portal::PortalConfig;
 
 use figment::providers::{Env, Format, Toml};
 use figment::Figment;
@@ -29,6 +32,7 @@ pub struct Config {
     pub scim: ScimConfig,
     pub state: StateConfig,
     pub panel: PanelConfig,
+    pub portal: PortalConfig,
 }
 
 /// `[panel]`: sessions of the Central Administration Panel and throttling of failed sign-ins

@@ -20,6 +20,8 @@ pub struct RawConfig {
     pub state: RawState,
     #[serde(default)]
     pub panel: RawPanel,
+    #[serde(default)]
+    pub portal: super::portal::RawPortal,
 }
 
 /// `[panel]`: sessions and sign-in throttling of the Central Administration Panel.

@@ -162,6 +162,10 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
         failure_window: time::Duration::minutes(panel.failure_window_minutes as i64),
         block: time::Duration::minutes(panel.block_minutes as i64),
     };
+    let (portal, portal_problems) = super::portal::validate(&raw.portal, &raw.state.path);
+    for (key, message) in portal_problems {
+        p.push(key, message);
+    }
     let mail = validate_mail(&mut p, raw.mail);
     let guard = validate_guard(&mut p, &raw.scim.deprovisioning_guard);
     let operator_socket = raw.server.operator_socket.clone().unwrap_or_else(|| {
@@ -231,6 +235,7 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
             path: raw.state.path,
         },
         panel,
+        portal,
     })
 }
 
