@@ -24,4 +24,5 @@ mod scim_idempotency;
 mod scim_support;
 mod scim_users;
 mod slapd_directory;
+mod smtp_sink;
 mod third_party_client;

@@ -6,6 +6,8 @@
 //! removes the temporary directory.
 #![allow(dead_code)]
 
+pub mod smtp;
+
 use rand::distributions::{Alphanumeric, DistString};
 use secrecy::SecretString;
 use std::path::PathBuf;
@@ -239,6 +241,28 @@ pub fn config_toml(
     public_base_url: &str,
     extra: &str,
 ) -> String {
+    let mail = format!(
+        r#"
+[mail]
+transport = "file"
+from = "ZSZO <no-reply@zszo.krakow.pl>"
+file_dir = "{}/mail"
+"#,
+        dir.display()
+    );
+    config_toml_with_mail(dir, url, bind_dn, password, public_base_url, &mail, extra)
+}
+
+/// [`config_toml`] with the `[mail]` tables given (e.g. [`smtp::SmtpSink::mail_toml`]).
+pub fn config_toml_with_mail(
+    dir: &std::path::Path,
+    url: &str,
+    bind_dn: &str,
+    password: &str,
+    public_base_url: &str,
+    mail: &str,
+    extra: &str,
+) -> String {
     let d = dir.display();
     format!(
         r#"
@@ -256,14 +280,11 @@ pool_size = 4
 [audit]
 path = "{d}/audit.redb"
 hmac_key_file = "{d}/key"
-[mail]
-transport = "file"
-from = "ZSZO <no-reply@zszo.krakow.pl>"
-file_dir = "{d}/mail"
 [scim]
 clients_file = "{d}/scim-clients.toml"
 [state]
 path = "{d}/state.redb"
+{mail}
 {extra}
 "#
     )
