@@ -383,6 +383,13 @@ impl Directory for LdapDirectory {
         self.set_account_request_impl(id, request).await
     }
 
+    async fn local_administrators(
+        &self,
+        school: &SchoolCode,
+    ) -> Result<Vec<PersonEntry>, DirectoryError> {
+        self.local_administrators_impl(school).await
+    }
+
     async fn set_own_password(
         &self,
         id: &str,

@@ -33,7 +33,7 @@ use super::pool::WriteError;
 use super::render::{is_uuid, person_filter, person_sort_attr, referenced_ids, scope_filter};
 use super::search::in_order;
 use crate::domain::query::PersonAttr;
-use crate::domain::{AccountState, LoginName};
+use crate::domain::{AccountState, LoginName, SchoolCode};
 use crate::ports::{
     Directory, DirectoryError, NewPerson, Page, PersonEntry, PersonProfile, PersonSearch,
     SchoolScope,
@@ -81,6 +81,24 @@ impl LdapDirectory {
         };
         let raw = person_from_entry(&entry)?;
         Ok(self.complete_people(vec![raw]).await?.pop())
+    }
+
+    /// The people who are members of the school's local-administrators group (`memberOf`,
+    /// kept by slapo-memberof), read in one search.
+    pub(super) async fn local_administrators_impl(
+        &self,
+        school: &SchoolCode,
+    ) -> Result<Vec<PersonEntry>, DirectoryError> {
+        let filter = Filter::and([
+            Filter::object_class("zszoPerson"),
+            Filter::eq("memberOf", self.layout().local_admins_dn(school)),
+        ]);
+        let entries = self.search_schools(&filter, PERSON_ATTRS).await?;
+        let raws = entries
+            .iter()
+            .map(person_from_entry)
+            .collect::<Result<Vec<_>, _>>()?;
+        self.complete_people(raws).await
     }
 
     /// The logins starting with `base`, from one search that reads only `uid`.

@@ -420,6 +420,13 @@ pub trait Directory: Send + Sync {
     ) -> Result<GroupEntry, DirectoryError>;
     async fn delete_group(&self, id: &str) -> Result<(), DirectoryError>;
 
+    /// The local administrators of `school` (members of its `cn=administratorzy-lokalni`),
+    /// whoever their own school is: the people told that an account there became active.
+    async fn local_administrators(
+        &self,
+        school: &SchoolCode,
+    ) -> Result<Vec<PersonEntry>, DirectoryError>;
+
     /// Every login in use city-wide that starts with `base` (e.g. `jan.kowalski`,
     /// `jan.kowalski2` …), so a new person's login is chosen in one search instead of one
     /// refused add per namesake.

@@ -28,6 +28,15 @@ pub struct SessionRecord {
     /// Unix seconds.
     pub created: i64,
     pub last_seen: i64,
+    /// The portal's restricted first-login session: the hex digest of the one-time password
+    /// signed in with (`domain::password::one_time_password_digest`), so the new password can
+    /// be refused when equal to it without keeping the password. `None` elsewhere.
+    #[serde(default)]
+    pub first_login: Option<String>,
+    /// This session's own limits in seconds (the portal's differ from the panel's, and one
+    /// table holds both: portal keys are prefixed `portal:`). `None`: the caller's limits.
+    #[serde(default)]
+    pub limits_secs: Option<(i64, i64)>,
 }
 
 /// The session timeouts.
@@ -40,9 +49,10 @@ pub struct SessionLimits {
 impl SessionRecord {
     fn is_live(&self, now: OffsetDateTime, limits: SessionLimits) -> bool {
         let now = now.unix_timestamp();
-        now - self.last_seen < limits.idle.whole_seconds()
-            && now - self.created < limits.absolute.whole_seconds()
-            && now >= self.created
+        let (idle, absolute) = self
+            .limits_secs
+            .unwrap_or((limits.idle.whole_seconds(), limits.absolute.whole_seconds()));
+        now - self.last_seen < idle && now - self.created < absolute && now >= self.created
     }
 }
 
@@ -210,6 +220,8 @@ mod tests {
             csrf: "c".into(),
             created: at.unix_timestamp(),
             last_seen: at.unix_timestamp(),
+            first_login: None,
+            limits_secs: None,
         }
     }
 

@@ -172,6 +172,8 @@ pub async fn start(state: &AppState, who: NewSession) -> Result<(String, Session
         csrf: new_secret(),
         created: now,
         last_seen: now,
+        first_login: None,
+        limits_secs: None,
     };
     state
         .state
