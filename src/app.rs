@@ -40,6 +40,25 @@ pub struct AppState {
     pub guard: Arc<DeprovisioningGuard>,
     /// Failed panel sign-ins per login and per address (`crate::web::throttle`).
     pub panel_throttle: Arc<crate::web::throttle::Throttle>,
+    /// Failed portal sign-ins, counted apart from the panel's.
+    pub portal_throttle: Arc<crate::web::throttle::Throttle>,
+    /// SMTP or `.eml` files (`crate::mail`); used by the outbox sender only.
+    pub mailer: Arc<dyn crate::ports::Mailer>,
+    /// Wakes the outbox sender when a use case queued mail.
+    pub outbox_wake: Arc<tokio::sync::Notify>,
+    /// The key confirmation links are derived with (`portal.link_key_file`).
+    pub link_key: Arc<crate::onboarding::links::LinkKey>,
+}
+
+/// Why the state could not be composed.
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error("SCIM clients: {0}")]
+    Clients(#[from] ClientFileError),
+    #[error("mail: {0}")]
+    Mail(#[from] crate::ports::MailError),
+    #[error("portal.link_key_file: {0}")]
+    LinkKey(String),
 }
 
 impl AppState {
@@ -50,7 +69,7 @@ impl AppState {
         audit: Arc<dyn AuditLog>,
         state: StateStore,
         clock: Arc<dyn Clock>,
-    ) -> Result<Self, ClientFileError> {
+    ) -> Result<Self, StateError> {
         let scim_clients = Arc::new(ClientRegistry::open(
             ClientFile::new(&config.scim.clients_file),
             clock.clone(),
@@ -61,9 +80,19 @@ impl AppState {
             clock.clone(),
         ));
         let panel_throttle = Arc::new(crate::web::throttle::Throttle::new(config.panel));
+        let portal_throttle = Arc::new(crate::web::throttle::Throttle::new(config.panel));
+        let mailer: Arc<dyn crate::ports::Mailer> =
+            Arc::new(crate::mail::LettreMailer::new(&config.mail)?);
+        let link_key =
+            crate::onboarding::links::LinkKey::load_or_create(&config.portal.link_key_file)
+                .map_err(StateError::LinkKey)?;
         Ok(Self {
             guard,
             panel_throttle,
+            portal_throttle,
+            mailer,
+            outbox_wake: Arc::new(tokio::sync::Notify::new()),
+            link_key: Arc::new(link_key),
             config: Arc::new(config),
             directory,
             audit,
@@ -84,6 +113,35 @@ impl AppState {
             retired_logins: Some(crate::store::retired_logins::RetiredLogins::new(
                 self.state.clone(),
             )),
+        }
+    }
+
+    /// The portal's use cases.
+    pub fn onboarding(&self) -> crate::onboarding::Onboarding {
+        crate::onboarding::Onboarding {
+            directory: self.directory.clone(),
+            audit: self.audit.clone(),
+            clock: self.clock.clone(),
+            state: self.state.clone(),
+            outbox: self.outbox_wake.clone(),
+            link_key: self.link_key.clone(),
+            portal: self.config.portal.clone(),
+            password_cost: self.config.passwords,
+            public_base_url: self.config.server.public_base_url.clone(),
+        }
+    }
+
+    /// The mail sender over this state's outbox.
+    pub fn outbox_sender(&self) -> crate::outbox::OutboxSender {
+        crate::outbox::OutboxSender {
+            state: self.state.clone(),
+            mailer: self.mailer.clone(),
+            audit: self.audit.clone(),
+            clock: self.clock.clone(),
+            link_key: self.link_key.clone(),
+            public_base_url: self.config.server.public_base_url.clone(),
+            confirmation_ttl: self.config.portal.confirmation_ttl,
+            wake: self.outbox_wake.clone(),
         }
     }
 
@@ -116,6 +174,7 @@ pub fn router(state: AppState) -> Router {
         ));
     let scim = scim_http::router(state.scim(), limits.clone());
     let panel = crate::web::panel_router(state.clone()).layer(limits.clone());
+    let portal = crate::web::portal::router(state.clone()).layer(limits.clone());
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -124,6 +183,7 @@ pub fn router(state: AppState) -> Router {
         .layer(limits)
         .nest("/scim/v2", scim)
         .nest("/panel", panel)
+        .nest("/portal", portal)
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
@@ -136,7 +196,7 @@ pub fn router(state: AppState) -> Router {
                 tracing::info_span!(
                     "request",
                     method = %req.method(),
-                    path = %req.uri().path(),
+                    path = %loggable_path(req.uri().path()),
                     request_id = %id,
                     client = tracing::field::Empty,
                 )
@@ -202,6 +262,11 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     // The operator API (`crate::operator`) on its Unix socket stops with the HTTP server.
     let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
+    // The mail sender stops with the server too (after its current pass).
+    let mut sender_stop = stop_rx.clone();
+    let sender = tokio::spawn(state.outbox_sender().run(async move {
+        let _ = sender_stop.changed().await;
+    }));
     let operator = crate::operator::bind(&state.config.server.operator_socket)?;
     let operator = crate::operator::serve(operator, state.clone(), async move {
         let _ = stop_rx.changed().await;
@@ -213,7 +278,17 @@ pub async fn serve(
         let _ = stop_tx.send(true);
     });
     let (http, operator) = tokio::join!(http, operator);
+    let _ = sender.await;
     http.and(operator)
+}
+
+/// The path as logged: a confirmation link's token is a secret (security.md MAIL-08).
+fn loggable_path(path: &str) -> &str {
+    if path.starts_with("/portal/confirm/") {
+        "/portal/confirm/…"
+    } else {
+        path
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

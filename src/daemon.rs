@@ -68,8 +68,10 @@ pub async fn open_state(config: Config) -> Result<AppState, StartError> {
     let directory: Arc<dyn Directory> = Arc::new(connect_directory(&config).await?);
     let state = crate::store::StateStore::open(&config.state.path)
         .map_err(|e| StartError::State(e.to_string()))?;
-    AppState::new(config, directory, audit, state, clock)
-        .map_err(|e| StartError::Clients(e.to_string()))
+    AppState::new(config, directory, audit, state, clock).map_err(|e| match e {
+        app::StateError::Clients(e) => StartError::Clients(e.to_string()),
+        other => StartError::State(other.to_string()),
+    })
 }
 
 /// Serves until Ctrl-C or SIGTERM, then lets in-flight requests finish.

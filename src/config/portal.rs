@@ -75,16 +75,36 @@ pub fn validate(raw: &RawPortal, state_path: &Path) -> (PortalConfig, Vec<(&'sta
             problems.push((key, format!("must be between {lo} and {hi}")));
         }
     };
-    range("portal.idle_timeout_minutes", raw.idle_timeout_minutes, 1, 60);
-    range("portal.absolute_timeout_hours", raw.absolute_timeout_hours, 1, 24);
-    range("portal.confirmation_ttl_hours", raw.confirmation_ttl_hours, 1, 24);
+    range(
+        "portal.idle_timeout_minutes",
+        raw.idle_timeout_minutes,
+        1,
+        60,
+    );
+    range(
+        "portal.absolute_timeout_hours",
+        raw.absolute_timeout_hours,
+        1,
+        24,
+    );
+    range(
+        "portal.confirmation_ttl_hours",
+        raw.confirmation_ttl_hours,
+        1,
+        24,
+    );
     range(
         "portal.resend_min_interval_seconds",
         raw.resend_min_interval_seconds,
         10,
         3600,
     );
-    range("portal.resend_max_per_day", raw.resend_max_per_day as u64, 1, 20);
+    range(
+        "portal.resend_max_per_day",
+        raw.resend_max_per_day as u64,
+        1,
+        20,
+    );
     let link_key_file = raw.link_key_file.clone().unwrap_or_else(|| {
         let dir = state_path.parent().unwrap_or(Path::new(""));
         dir.join("portal-link.key")

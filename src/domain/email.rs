@@ -39,7 +39,9 @@ impl EmailAddress {
             ));
         }
         if value.contains(['"', '<', '>', '(', ')', '[', ']', ',', ';', '\\']) {
-            return Err(err("must be a plain address such as jan.kowalski@example.pl"));
+            return Err(err(
+                "must be a plain address such as jan.kowalski@example.pl",
+            ));
         }
         let parsed = email_address::EmailAddress::from_str(value)
             .map_err(|_| err("is not a valid address (expected name@domain.pl)"))?;

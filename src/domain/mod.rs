@@ -14,7 +14,7 @@ mod school;
 pub use account::AccountState;
 pub use email::EmailAddress;
 pub use login::{login_candidates, LoginName};
-pub use password::{OneTimePassword, PasswordPolicy, PolicyContext, PolicyViolation};
+pub use password::{OneTimePassword, PasswordPolicy, PolicyContext, PolicyViolation, Strength};
 pub use person::{EmployeeNumber, FamilyName, GivenName, PersonName, Position};
 pub use school::{School, SchoolCode, SchoolName};
 

@@ -28,9 +28,9 @@ use super::pool::WriteError;
 use super::render::is_uuid;
 use crate::domain::{AccountState, EmailAddress};
 use crate::ports::{AccountRequest, DirectoryError, InitialCredentials, PasswordHash, PersonEntry};
-use time::OffsetDateTime;
 use ldap3::{Mod, SearchEntry};
 use std::collections::HashSet;
+use time::OffsetDateTime;
 
 /// What an account change needs to know about the entry before writing.
 struct Current {

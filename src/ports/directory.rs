@@ -17,8 +17,7 @@ use crate::domain::query::{
     EmailKind, GroupAttr, GroupFilter, PersonAttr, PersonFilter, PhoneKind,
 };
 use crate::domain::{
-    EmailAddress,
-    AccountState, EmployeeNumber, LoginName, PersonName, Position, School, SchoolCode,
+    AccountState, EmailAddress, EmployeeNumber, LoginName, PersonName, Position, School, SchoolCode,
 };
 use async_trait::async_trait;
 use secrecy::SecretString;

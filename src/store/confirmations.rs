@@ -18,7 +18,8 @@ use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
 const CONFIRMATIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("email_confirmations");
-const BY_PERSON: TableDefinition<&str, &[u8]> = TableDefinition::new("email_confirmations_by_person");
+const BY_PERSON: TableDefinition<&str, &[u8]> =
+    TableDefinition::new("email_confirmations_by_person");
 
 /// Records are kept this long past their expiry (to answer "used"/"expired" precisely).
 const KEEP_AFTER_EXPIRY: Duration = Duration::days(7);
@@ -71,12 +72,14 @@ pub struct IssueLimits {
 pub enum IssueOutcome {
     Issued,
     /// Too soon or too many: try again after this many seconds.
-    Throttled { retry_after_secs: i64 },
+    Throttled {
+        retry_after_secs: i64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConsumeOutcome {
-    Consumed(PendingConfirmation),
+    Consumed(Box<PendingConfirmation>),
     Unknown,
     Used,
     Superseded,
@@ -108,7 +111,10 @@ impl StateStore {
     }
 
     /// The confirmation under `key`, whatever its state.
-    pub async fn confirmation(&self, key: String) -> Result<Option<PendingConfirmation>, StoreError> {
+    pub async fn confirmation(
+        &self,
+        key: String,
+    ) -> Result<Option<PendingConfirmation>, StoreError> {
         self.blocking(move |db| {
             let txn = db.begin_read()?;
             let table = match txn.open_table(CONFIRMATIONS) {
@@ -175,7 +181,7 @@ impl StateStore {
                     Some(mut c) => {
                         c.used = Some(now.unix_timestamp());
                         table.insert(key.as_str(), encode(&c)?.as_slice())?;
-                        ConsumeOutcome::Consumed(c)
+                        ConsumeOutcome::Consumed(Box::new(c))
                     }
                 }
             };
@@ -264,7 +270,10 @@ fn issue_in(
     drop(table);
     index.live = Some(key.to_owned());
     index.issued.push(now_s);
-    index_table.insert(confirmation.person_id.as_str(), encode_index(&index)?.as_slice())?;
+    index_table.insert(
+        confirmation.person_id.as_str(),
+        encode_index(&index)?.as_slice(),
+    )?;
     drop(index_table);
     let mut mail = QueuedMail::new(
         MailKind::EmailConfirmation {
@@ -353,14 +362,21 @@ mod tests {
             }
         );
         assert!(s.live_confirmation_of("p1".into()).await.unwrap().is_some());
-        let first = s.consume_confirmation("k1".into(), now, vec![]).await.unwrap();
+        let first = s
+            .consume_confirmation("k1".into(), now, vec![])
+            .await
+            .unwrap();
         assert!(matches!(first, ConsumeOutcome::Consumed(_)));
         assert_eq!(
-            s.consume_confirmation("k1".into(), now, vec![]).await.unwrap(),
+            s.consume_confirmation("k1".into(), now, vec![])
+                .await
+                .unwrap(),
             ConsumeOutcome::Used
         );
         assert_eq!(
-            s.consume_confirmation("nope".into(), now, vec![]).await.unwrap(),
+            s.consume_confirmation("nope".into(), now, vec![])
+                .await
+                .unwrap(),
             ConsumeOutcome::Unknown
         );
         assert!(s.live_confirmation_of("p1".into()).await.unwrap().is_none());
@@ -387,7 +403,9 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(
-            s.consume_confirmation("k1".into(), t1, vec![]).await.unwrap(),
+            s.consume_confirmation("k1".into(), t1, vec![])
+                .await
+                .unwrap(),
             ConsumeOutcome::Superseded
         );
         // Only the newer mail is still queued.
@@ -421,7 +439,9 @@ mod tests {
             .unwrap();
         let late = now + Duration::hours(24);
         assert_eq!(
-            s.consume_confirmation("k1".into(), late, vec![]).await.unwrap(),
+            s.consume_confirmation("k1".into(), late, vec![])
+                .await
+                .unwrap(),
             ConsumeOutcome::Expired
         );
         let just_in_time = now + Duration::hours(24) - Duration::seconds(1);

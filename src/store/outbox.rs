@@ -219,10 +219,16 @@ mod tests {
         let b = store.enqueue_mail(notice("c@d.pl", now)).await.unwrap();
         assert!(b > a);
         assert_eq!(store.outbox_depth().await.unwrap(), 2);
-        store.retry_mail_at(a, now + Duration::minutes(1)).await.unwrap();
+        store
+            .retry_mail_at(a, now + Duration::minutes(1))
+            .await
+            .unwrap();
         let due = store.due_mail(now, 10).await.unwrap();
         assert_eq!(due.iter().map(|d| d.0).collect::<Vec<_>>(), vec![b]);
-        let later = store.due_mail(now + Duration::minutes(2), 10).await.unwrap();
+        let later = store
+            .due_mail(now + Duration::minutes(2), 10)
+            .await
+            .unwrap();
         assert_eq!(later.len(), 2);
         assert_eq!(later[0].1.attempts, 1);
         assert!(store.finish_mail(a).await.unwrap());

@@ -134,6 +134,8 @@ pub mod msg {
         "Something went wrong. Try again; if it happens again, tell the system administrator.",
     );
     pub const BACK_TO_PANEL: Msg = Msg::new("Wróć do panelu", "Back to the panel");
+    pub const BACK_TO_PORTAL: Msg = Msg::new("Wróć do portalu", "Back to the portal");
+    pub const PORTAL_NAME: Msg = Msg::new("Portal Dostępowy ZSZO", "ZSZO Access Portal");
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use super::auth::PanelUser;
 use super::csrf::{csrf_field, CsrfToken};
 use super::error::RenderedError;
 use super::i18n::{msg, Lang};
-use super::RequestContext;
+use super::{Area, RequestContext};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use maud::{html, Markup, DOCTYPE};
@@ -22,8 +22,13 @@ pub const CSS_PATH: &str = "/panel/assets/zszo.css";
 /// What every page needs to render its frame.
 #[derive(Debug, Clone)]
 pub struct PageContext {
+    /// The panel or the portal: the frame's links follow it.
+    pub area: Area,
     pub lang: Lang,
+    /// The signed-in administrator (panel only).
     pub user: Option<PanelUser>,
+    /// Who is signed in (name, login), in either area, for the header.
+    pub signed_in: Option<(String, String)>,
     /// The token for this page's forms (the session's, or the pre-session one).
     pub csrf: CsrfToken,
     /// The request's path (and query), for the language switch to come back to.
@@ -40,16 +45,24 @@ impl<S: Send + Sync> FromRequestParts<S> for PageContext {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let path = parts
-            .uri
+        // The full path: inside a nested router `parts.uri` lacks the `/panel` or `/portal`
+        // prefix, and the language switch must come back to the page itself.
+        let uri = parts
+            .extensions
+            .get::<axum::extract::OriginalUri>()
+            .map(|u| u.0.clone())
+            .unwrap_or_else(|| parts.uri.clone());
+        let path = uri
             .path_and_query()
             .map(|p| p.as_str().to_owned())
             .unwrap_or_else(|| "/panel".to_owned());
         Ok(match parts.extensions.get::<RequestContext>() {
             Some(c) => c.page_context(path),
             None => PageContext {
+                area: Area::Panel,
                 lang: Lang::Pl,
                 user: None,
+                signed_in: None,
                 csrf: CsrfToken::new(""),
                 path,
             },
@@ -61,24 +74,30 @@ impl<S: Send + Sync> FromRequestParts<S> for PageContext {
 pub fn page(ctx: &PageContext, title: &str, body: Markup) -> Markup {
     let lang = ctx.lang;
     let other = lang.other();
+    let root = ctx.area.root();
     let switch = format!(
-        "/panel/jezyk?lang={}&wroc={}",
+        "{root}/jezyk?lang={}&wroc={}",
         other.code(),
         urlencode(&ctx.path)
     );
+    let app_name = match ctx.area {
+        Area::Panel => &msg::APP_NAME,
+        Area::Portal => &msg::PORTAL_NAME,
+    };
+    let sign_out = format!("{root}/wyloguj");
     html! {
         (DOCTYPE)
         html lang=(lang.code()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " – " (lang.t(&msg::APP_NAME)) }
+                title { (title) " – " (lang.t(app_name)) }
                 link rel="stylesheet" href=(CSS_PATH);
             }
             body {
                 a.skip-link href="#main" { (lang.t(&msg::SKIP_TO_CONTENT)) }
                 header.site-header.no-print {
-                    p.app-name { a href="/panel" { (lang.t(&msg::APP_NAME)) } }
+                    p.app-name { a href=(root) { (lang.t(app_name)) } }
                     nav aria-label=(if lang == Lang::Pl { "Konto i język" } else { "Account and language" }) {
                         ul.header-links {
                             li {
@@ -87,13 +106,13 @@ pub fn page(ctx: &PageContext, title: &str, body: Markup) -> Markup {
                                     (lang.t(&msg::SWITCH_LANGUAGE))
                                 }
                             }
-                            @if let Some(user) = &ctx.user {
+                            @if let Some((name, login)) = &ctx.signed_in {
                                 li.signed-in {
                                     (lang.t(&msg::SIGNED_IN_AS)) " "
-                                    strong { (user.name) } " (" (user.login.as_str()) ")"
+                                    strong { (name) } " (" (login) ")"
                                 }
                                 li {
-                                    form.inline method="post" action="/panel/wyloguj" {
+                                    form.inline method="post" action=(sign_out) {
                                         (csrf_field(&ctx.csrf))
                                         button.link-button type="submit" { (lang.t(&msg::SIGN_OUT)) }
                                     }
@@ -115,15 +134,20 @@ pub fn page(ctx: &PageContext, title: &str, body: Markup) -> Markup {
 pub fn error_page(ctx: Option<&PageContext>, lang: Lang, e: &RenderedError) -> Markup {
     let body = html! {
         p.error role="alert" { (e.message.get(lang)) }
-        p { a href="/panel" { (lang.t(&msg::BACK_TO_PANEL)) } }
+        @match ctx.map(|c| c.area) {
+            Some(Area::Portal) => p { a href="/portal" { (lang.t(&msg::BACK_TO_PORTAL)) } },
+            _ => p { a href="/panel" { (lang.t(&msg::BACK_TO_PANEL)) } },
+        }
     };
     let title = format!("{} {}", lang.t(&msg::ERROR_TITLE), e.status.as_u16());
     match ctx {
         Some(ctx) => page(ctx, &title, body),
         None => page(
             &PageContext {
+                area: Area::Panel,
                 lang,
                 user: None,
+                signed_in: None,
                 csrf: CsrfToken::new(""),
                 path: "/panel".to_owned(),
             },
@@ -154,8 +178,10 @@ mod tests {
     #[test]
     fn a_page_has_the_language_skip_link_main_and_no_inline_style() {
         let ctx = PageContext {
+            area: Area::Panel,
             lang: Lang::En,
             user: None,
+            signed_in: None,
             csrf: CsrfToken::new("t"),
             path: "/panel/pracownicy?q=ł&x=1".into(),
         };

@@ -20,6 +20,7 @@ pub mod headers;
 pub mod i18n;
 pub mod layout;
 pub mod panel;
+pub mod portal;
 pub mod session;
 pub mod signin;
 pub mod throttle;
@@ -40,10 +41,31 @@ use layout::PageContext;
 use session::Session;
 use std::net::{IpAddr, SocketAddr};
 
+/// Which part of the web edge a request is for: each has its own session cookie, session
+/// checks and page frame; the middleware and the frame are shared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Area {
+    /// The Central Administration Panel (`/panel`), for administrators.
+    Panel,
+    /// The Access Portal (`/portal`), for every employee.
+    Portal,
+}
+
+impl Area {
+    /// The area's root path.
+    pub fn root(self) -> &'static str {
+        match self {
+            Area::Panel => "/panel",
+            Area::Portal => "/portal",
+        }
+    }
+}
+
 /// What the request middleware learnt about a request; in its extensions for extractors
 /// ([`PanelUser`], [`PageContext`]) and handlers (`Extension<RequestContext>`).
 #[derive(Debug, Clone)]
 pub struct RequestContext {
+    pub area: Area,
     pub lang: Lang,
     /// The live session, if any (already touched).
     pub session: Option<Session>,
@@ -65,6 +87,9 @@ impl RequestContext {
     }
 
     pub fn user(&self) -> Option<PanelUser> {
+        if self.area != Area::Panel {
+            return None;
+        }
         self.session
             .as_ref()
             .and_then(|s| PanelUser::from_session(&s.record))
@@ -72,8 +97,13 @@ impl RequestContext {
 
     pub fn page_context(&self, path: String) -> PageContext {
         PageContext {
+            area: self.area,
             lang: self.lang,
             user: self.user(),
+            signed_in: self
+                .session
+                .as_ref()
+                .map(|s| (s.record.name.clone(), s.record.login.clone())),
             csrf: self.csrf(),
             path,
         }
@@ -101,12 +131,26 @@ async fn not_found() -> WebError {
     WebError::NotFound
 }
 
-/// Language, session, CSRF on POST, the client address; localized error pages.
+/// The panel's request context (see [`context`]).
 pub async fn context_layer(
     State(state): State<AppState>,
     request: Request,
     next: Next,
 ) -> Response {
+    context(state, Area::Panel, request, next).await
+}
+
+/// The portal's request context (see [`context`]).
+pub async fn portal_context_layer(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    context(state, Area::Portal, request, next).await
+}
+
+/// Language, session, CSRF on POST, the client address; localized error pages.
+async fn context(state: AppState, area: Area, request: Request, next: Next) -> Response {
     let (mut parts, body) = request.into_parts();
     let lang = session::cookie(&parts.headers, session::LANG_COOKIE)
         .and_then(|v| Lang::parse(&v))
@@ -119,14 +163,15 @@ pub async fn context_layer(
     let path = path
         .path_and_query()
         .map(|p| p.as_str().to_owned())
-        .unwrap_or_else(|| "/panel".to_owned());
-    let session = match session::load(&state, &parts.headers).await {
+        .unwrap_or_else(|| area.root().to_owned());
+    let session = match session::load(&state, &parts.headers, area).await {
         Ok(s) => s,
         Err(e) => return localized(WebError::from(e).into_response(), lang, None, path),
     };
     let pre_cookie = session::cookie(&parts.headers, session::PRE_COOKIE);
     let new_pre = session.is_none() && pre_cookie.is_none();
     let ctx = RequestContext {
+        area,
         lang,
         pre_csrf: CsrfToken::new(pre_cookie.clone().unwrap_or_else(session::new_secret)),
         session,

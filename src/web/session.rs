@@ -17,6 +17,9 @@ use sha2::{Digest, Sha256};
 
 /// The session cookie.
 pub const SESSION_COOKIE: &str = "__Host-zszo-panel";
+/// The portal's session cookie (a panel session is never a portal session, nor the reverse:
+/// portal sessions are stored under `portal:`-prefixed keys).
+pub const PORTAL_COOKIE: &str = "__Host-zszo-portal";
 /// The pre-session CSRF cookie of the sign-in form (double submit).
 pub const PRE_COOKIE: &str = "__Host-zszo-pre";
 /// The chosen language (`pl`/`en`); not a secret, but just as strict.
@@ -94,8 +97,28 @@ pub fn limits(state: &AppState) -> SessionLimits {
     }
 }
 
-/// The live session named by the request's cookie, touched; `None` without one.
-pub async fn load(state: &AppState, headers: &HeaderMap) -> Result<Option<Session>, StoreError> {
+/// The store key of a portal session id.
+pub fn portal_key_of(id: &str) -> String {
+    format!("portal:{}", key_of(id))
+}
+
+/// The portal's session limits.
+pub fn portal_limits(state: &AppState) -> SessionLimits {
+    SessionLimits {
+        idle: state.config.portal.idle_timeout,
+        absolute: state.config.portal.absolute_timeout,
+    }
+}
+
+/// The live session named by the request's cookie for `area`, touched; `None` without one.
+pub async fn load(
+    state: &AppState,
+    headers: &HeaderMap,
+    area: super::Area,
+) -> Result<Option<Session>, StoreError> {
+    if area == super::Area::Portal {
+        return load_portal(state, headers).await;
+    }
     let Some(id) = cookie(headers, SESSION_COOKIE) else {
         return Ok(None);
     };
@@ -121,6 +144,78 @@ pub async fn load(state: &AppState, headers: &HeaderMap) -> Result<Option<Sessio
             Ok(None)
         }
     }
+}
+
+/// A portal session, checked against the directory on every request like the panel's: a
+/// locked account, ended employment or a deleted person ends it at once. A restricted
+/// first-login session ends when the account no longer awaits its first login.
+async fn load_portal(state: &AppState, headers: &HeaderMap) -> Result<Option<Session>, StoreError> {
+    use crate::domain::AccountState;
+    let Some(id) = cookie(headers, PORTAL_COOKIE) else {
+        return Ok(None);
+    };
+    let key = portal_key_of(&id);
+    let Some(record) = state
+        .state
+        .touch_session(key.clone(), state.clock.now(), portal_limits(state))
+        .await?
+    else {
+        return Ok(None);
+    };
+    let person = state
+        .directory
+        .get_person(&record.person_id, &crate::ports::SchoolScope::All)
+        .await;
+    let fine = match &person {
+        Ok(Some(p)) => {
+            p.profile.employment_active
+                && match p.account_state {
+                    AccountState::AwaitingFirstLogin => record.first_login.is_some(),
+                    AccountState::AwaitingEmailConfirmation | AccountState::Active => {
+                        record.first_login.is_none()
+                    }
+                    AccountState::None | AccountState::Locked => false,
+                }
+        }
+        Ok(None) => false,
+        Err(e) => {
+            tracing::warn!(error = %e, "portal session not checked against the directory; refused");
+            false
+        }
+    };
+    if !fine {
+        state.state.delete_session(key).await?;
+        return Ok(None);
+    }
+    Ok(Some(Session { key, record }))
+}
+
+/// Starts a portal session (a new id: no fixation); `first_login` is the one-time password's
+/// digest for the restricted first-login session.
+pub async fn start_portal(
+    state: &AppState,
+    person: &crate::ports::PersonEntry,
+    first_login: Option<[u8; 32]>,
+) -> Result<String, StoreError> {
+    let id = new_secret();
+    let now = state.clock.now().unix_timestamp();
+    let limits = portal_limits(state);
+    let record = SessionRecord {
+        person_id: person.entry.id.clone(),
+        login: person.login.as_str().to_owned(),
+        name: person.profile.name.full(),
+        roles: Vec::new(),
+        csrf: new_secret(),
+        created: now,
+        last_seen: now,
+        first_login: first_login.map(hex::encode),
+        limits_secs: Some((limits.idle.whole_seconds(), limits.absolute.whole_seconds())),
+    };
+    state
+        .state
+        .create_session(portal_key_of(&id), record, limits)
+        .await?;
+    Ok(id)
 }
 
 /// The person's administrator roles now, or `None` when they may no longer sign in (gone,

@@ -14,6 +14,8 @@ mod panel_hand_over;
 mod panel_pages;
 mod panel_signin;
 mod panel_support;
+mod portal_flow;
+mod portal_support;
 mod scim_backpressure;
 mod scim_bulk;
 mod scim_conditional;

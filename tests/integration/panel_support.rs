@@ -76,15 +76,30 @@ impl PanelApp {
 
     /// `extra_toml` is appended to the configuration (e.g. a `[panel]` section).
     pub async fn start_with(extra_toml: &str) -> Self {
+        Self::start_with_mail(extra_toml, None).await
+    }
+
+    /// With `mail_toml` (e.g. `SmtpSink::mail_toml`) instead of `.eml` files.
+    pub async fn start_with_mail(extra_toml: &str, mail_toml: Option<&str>) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let (a, b) = (unique_school_code(), unique_school_code());
         let mail_dir = dir.path().join("mail");
-        let config = Config::from_toml_str(&common::shared_config_toml(
-            dir.path(),
-            "https://zszo.example",
-            extra_toml,
-        ))
-        .unwrap();
+        let toml = match mail_toml {
+            None => common::shared_config_toml(dir.path(), "https://zszo.example", extra_toml),
+            Some(mail) => {
+                let t = common::ldap();
+                common::config_toml_with_mail(
+                    dir.path(),
+                    &t.url,
+                    &t.service_dn,
+                    &t.service_password,
+                    "https://zszo.example",
+                    mail,
+                    extra_toml,
+                )
+            }
+        };
+        let config = Config::from_toml_str(&toml).unwrap();
         let key = HmacKey::generate_to(dir.path().join("key")).unwrap();
         let audit = Arc::new(
             RedbAuditLog::open(dir.path().join("audit.redb"), key, Arc::new(SystemClock)).unwrap(),

@@ -80,9 +80,9 @@ impl OneTimePassword {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::{FamilyName, GivenName};
     use crate::domain::{LoginName, ParseError, PersonName};
     use secrecy::ExposeSecret;
-    use crate::domain::{FamilyName, GivenName};
     use std::collections::{HashMap, HashSet};
 
     fn secret(s: &str) -> SecretString {
@@ -268,7 +268,10 @@ mod tests {
         };
         let same = |s: String| PasswordPolicy::check(&secret(&s), &ctx);
         let plain = otp.expose_secret().to_owned();
-        assert_eq!(same(plain.clone()), Err(PolicyViolation::SameAsOneTimePassword));
+        assert_eq!(
+            same(plain.clone()),
+            Err(PolicyViolation::SameAsOneTimePassword)
+        );
         assert_eq!(
             same(plain.to_uppercase()),
             Err(PolicyViolation::SameAsOneTimePassword)
@@ -289,10 +292,22 @@ mod tests {
             ..Default::default()
         };
         let check = |s: &str| PasswordPolicy::check(&secret(s), &ctx);
-        assert_eq!(check("KrakowZSZO2025!!"), Err(PolicyViolation::ContextWordsOnly));
-        assert_eq!(check("wrzesień-2026-zszo"), Err(PolicyViolation::ContextWordsOnly));
-        assert_eq!(check("Kopernika-Mikołaja-7"), Err(PolicyViolation::ContextWordsOnly));
-        assert_eq!(check("haslohaslohaslo"), Err(PolicyViolation::ContextWordsOnly));
+        assert_eq!(
+            check("KrakowZSZO2025!!"),
+            Err(PolicyViolation::ContextWordsOnly)
+        );
+        assert_eq!(
+            check("wrzesień-2026-zszo"),
+            Err(PolicyViolation::ContextWordsOnly)
+        );
+        assert_eq!(
+            check("Kopernika-Mikołaja-7"),
+            Err(PolicyViolation::ContextWordsOnly)
+        );
+        assert_eq!(
+            check("haslohaslohaslo"),
+            Err(PolicyViolation::ContextWordsOnly)
+        );
         assert!(check("kraków zimą pachnie pierogami").is_ok());
     }
 

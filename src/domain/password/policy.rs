@@ -137,11 +137,9 @@ impl PasswordPolicy {
             return Err(PolicyViolation::Unprintable);
         }
         if let Some(otp) = context.one_time_password {
-            let same: bool = subtle::ConstantTimeEq::ct_eq(
-                &one_time_password_digest(password)[..],
-                &otp[..],
-            )
-            .into();
+            let same: bool =
+                subtle::ConstantTimeEq::ct_eq(&one_time_password_digest(password)[..], &otp[..])
+                    .into();
             if same {
                 return Err(PolicyViolation::SameAsOneTimePassword);
             }

@@ -1,0 +1,400 @@
+//! Email addresses: the confirmation mail (first, again, or for a change) and the
+//! confirmation itself (procedure steps 5.6–7; security.md MAIL-01..05, RATE-04, REL-05).
+//!
+//! - Asking for a confirmation stores it (keyed by the SHA-256 of a token derived from a fresh
+//!   nonce) as the person's only live one and queues its mail in the same transaction; the
+//!   person's earlier link stops working. Throttled per person.
+//! - Opening a link (`check_link`) changes nothing; only `confirm` (a POST) does: the address
+//!   becomes `mail`, the account `active` (first address) and the link is spent, and the
+//!   school's local administrators' notices are queued in the same transaction.
+//! - A change of an active account's address needs the current password; the old address is
+//!   told (queued with the confirmation).
+
+use super::first_login::display_name;
+use super::links::{new_nonce, store_key};
+use super::mails::{activated_notice, address_change_notice, ActivatedAccount};
+use super::{Onboarding, OnboardingError, PortalCaller};
+use crate::domain::audit::Actor;
+use crate::domain::password::normalize;
+use crate::domain::{AccountState, EmailAddress};
+use crate::ports::PersonEntry;
+use crate::store::confirmations::{
+    ConfirmationPurpose, ConsumeOutcome, IssueLimits, IssueOutcome, PendingConfirmation,
+};
+use crate::store::outbox::{MailKind, QueuedMail};
+use secrecy::SecretString;
+
+/// What an opened link stands for (shown on the page with the button).
+#[derive(Debug, Clone)]
+pub struct LinkInfo {
+    pub masked_address: String,
+    pub purpose: ConfirmationPurpose,
+}
+
+/// A confirmed address.
+#[derive(Debug, Clone)]
+pub struct Confirmed {
+    pub person: PersonEntry,
+    pub purpose: ConfirmationPurpose,
+    pub administrators_notified: usize,
+}
+
+impl Onboarding {
+    pub(super) fn issue_limits(&self) -> IssueLimits {
+        IssueLimits {
+            min_interval: self.portal.resend_min_interval,
+            max_per_day: self.portal.resend_max_per_day as usize,
+        }
+    }
+
+    /// Stores a confirmation for `email` and queues its mail (with `with`).
+    pub(super) async fn issue_confirmation(
+        &self,
+        person: &PersonEntry,
+        email: &EmailAddress,
+        purpose: ConfirmationPurpose,
+        lang: &str,
+        with: Vec<QueuedMail>,
+    ) -> Result<(), OnboardingError> {
+        let nonce = new_nonce();
+        let token = self.link_key.token(&nonce);
+        let key = store_key(&token).ok_or(OnboardingError::Internal)?;
+        let now = self.clock.now();
+        let pending = PendingConfirmation {
+            person_id: person.entry.id.clone(),
+            person_dn: person.entry.dn.clone(),
+            login: person.login.as_str().to_owned(),
+            school: Some(person.profile.employment.primary.as_str().to_owned()),
+            address: email.as_str().to_owned(),
+            purpose,
+            nonce,
+            lang: lang.to_owned(),
+            created: now.unix_timestamp(),
+            expires: (now + self.portal.confirmation_ttl).unix_timestamp(),
+            used: None,
+            superseded: false,
+        };
+        match self
+            .state
+            .issue_confirmation(key, pending, self.issue_limits(), now, with)
+            .await?
+        {
+            IssueOutcome::Issued => {
+                self.outbox.notify_one();
+                Ok(())
+            }
+            IssueOutcome::Throttled { retry_after_secs } => {
+                Err(OnboardingError::Throttled(retry_after_secs))
+            }
+        }
+    }
+
+    /// "Send the link again", or to a corrected address, while the account awaits the
+    /// confirmation of its first address.
+    pub async fn request_confirmation(
+        &self,
+        caller: &PortalCaller,
+        email: &EmailAddress,
+        lang: &str,
+    ) -> Result<(), OnboardingError> {
+        let result = async {
+            let person = self.current_person(caller).await?;
+            if person.account_state != AccountState::AwaitingEmailConfirmation {
+                return Err(OnboardingError::WrongState(format!(
+                    "state {}",
+                    person.account_state
+                )));
+            }
+            self.issue_confirmation(
+                &person,
+                email,
+                ConfirmationPurpose::FirstAddress,
+                lang,
+                vec![],
+            )
+            .await?;
+            Ok(person)
+        }
+        .await;
+        self.finish(
+            caller.actor(),
+            caller.request_id.clone(),
+            "email.confirmation_requested",
+            result,
+            |r, p| {
+                let r = r
+                    .detail("login", caller.login.as_str())
+                    .detail("email_submitted", email.masked());
+                match p {
+                    Some(p) => r
+                        .target(&p.entry.dn, Some(p.entry.id.clone()))
+                        .school(&p.profile.employment.primary),
+                    None => r.detail("id", &caller.person_id),
+                }
+            },
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// A new address for an active account: the current password is required; the old
+    /// address is told.
+    pub async fn change_email(
+        &self,
+        caller: &PortalCaller,
+        current_password: &SecretString,
+        email: &EmailAddress,
+        lang: &str,
+    ) -> Result<(), OnboardingError> {
+        let result = async {
+            let person = self.current_person(caller).await?;
+            if person.account_state != AccountState::Active {
+                return Err(OnboardingError::WrongState(format!(
+                    "state {}",
+                    person.account_state
+                )));
+            }
+            let ok = self
+                .directory
+                .check_password(&person.login, &normalize(current_password))
+                .await?;
+            if !ok {
+                return Err(OnboardingError::WrongCurrentPassword);
+            }
+            let mut with = Vec::new();
+            if let Some(old) = person.profile.emails.first() {
+                if !old.value.eq_ignore_ascii_case(email.as_str()) {
+                    let mut notice = QueuedMail::new(
+                        rendered(address_change_notice(&old.value, &email.masked())),
+                        "email_change_notice",
+                        self.clock.now(),
+                    );
+                    notice.person_id = Some(person.entry.id.clone());
+                    notice.person_dn = Some(person.entry.dn.clone());
+                    with.push(notice);
+                }
+            }
+            self.issue_confirmation(&person, email, ConfirmationPurpose::NewAddress, lang, with)
+                .await?;
+            Ok(person)
+        }
+        .await;
+        self.finish(
+            caller.actor(),
+            caller.request_id.clone(),
+            "email.change_requested",
+            result,
+            |r, p| {
+                let r = r
+                    .detail("login", caller.login.as_str())
+                    .detail("email_submitted", email.masked());
+                match p {
+                    Some(p) => r
+                        .target(&p.entry.dn, Some(p.entry.id.clone()))
+                        .school(&p.profile.employment.primary),
+                    None => r.detail("id", &caller.person_id),
+                }
+            },
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// What a link stands for, if it can still be used. Changes nothing (a mail scanner
+    /// opening the link spends nothing).
+    pub async fn check_link(&self, token: &str) -> Result<LinkInfo, OnboardingError> {
+        let key = store_key(token).ok_or(OnboardingError::LinkInvalid("token_unknown"))?;
+        let pending = self
+            .state
+            .confirmation(key)
+            .await?
+            .ok_or(OnboardingError::LinkInvalid("token_unknown"))?;
+        usable(&pending, self.clock.now().unix_timestamp())?;
+        let masked = EmailAddress::parse(&pending.address)
+            .map(|a| a.masked())
+            .unwrap_or_default();
+        Ok(LinkInfo {
+            masked_address: masked,
+            purpose: pending.purpose,
+        })
+    }
+
+    /// The confirmation (the button's POST). `session_person`: the portal session of the
+    /// browser, if any: a link opened in another person's session is refused.
+    pub async fn confirm(
+        &self,
+        token: &str,
+        session_person: Option<&str>,
+        request_id: Option<String>,
+    ) -> Result<Confirmed, OnboardingError> {
+        let key = store_key(token);
+        let pending = match &key {
+            Some(k) => self.state.confirmation(k.clone()).await?,
+            None => None,
+        };
+        let result = match (key, &pending) {
+            (Some(key), Some(p)) => self.try_confirm(key, p, session_person).await,
+            _ => Err(OnboardingError::LinkInvalid("token_unknown")),
+        };
+        let action = match (&result, pending.as_ref().map(|p| p.purpose)) {
+            (Ok(c), _) if c.purpose == ConfirmationPurpose::FirstAddress => "account.activated",
+            (Ok(_), _) => "email.changed",
+            (Err(_), _) => "email.confirmed",
+        };
+        let actor = Actor::Person(
+            pending
+                .as_ref()
+                .map(|p| p.login.clone())
+                .unwrap_or_default(),
+        );
+        self.finish(actor, request_id, action, result, |r, c| {
+            let r = match &pending {
+                Some(p) => r
+                    .target(&p.person_dn, Some(p.person_id.clone()))
+                    .detail("login", &p.login),
+                None => r,
+            };
+            match c {
+                Some(c) => {
+                    let p = &c.person;
+                    let mut r = r
+                        .school(&p.profile.employment.primary)
+                        .detail("display_name", display_name(p))
+                        .detail(
+                            "administrators_notified",
+                            c.administrators_notified.to_string(),
+                        );
+                    if let Some(title) = &p.profile.position {
+                        r = r.detail("title", title.as_str());
+                    }
+                    if let Some(a) = p.profile.emails.first() {
+                        if let Ok(a) = EmailAddress::parse(&a.value) {
+                            r = r.detail("email", a.masked());
+                        }
+                    }
+                    r
+                }
+                None => r,
+            }
+        })
+        .await
+    }
+
+    async fn try_confirm(
+        &self,
+        key: String,
+        pending: &PendingConfirmation,
+        session_person: Option<&str>,
+    ) -> Result<Confirmed, OnboardingError> {
+        let now = self.clock.now();
+        usable(pending, now.unix_timestamp())?;
+        if session_person.is_some_and(|p| p != pending.person_id) {
+            return Err(OnboardingError::LinkInvalid("wrong_person"));
+        }
+        let address = EmailAddress::parse(&pending.address)
+            .map_err(|_| OnboardingError::LinkInvalid("token_unknown"))?;
+        let person = self
+            .directory
+            .get_person(&pending.person_id, &crate::ports::SchoolScope::All)
+            .await?
+            .ok_or(OnboardingError::LinkInvalid("person_gone"))?;
+        let already = person
+            .profile
+            .emails
+            .first()
+            .is_some_and(|e| e.value == address.as_str());
+        let person = match (pending.purpose, person.account_state) {
+            (ConfirmationPurpose::FirstAddress, AccountState::AwaitingEmailConfirmation)
+            | (ConfirmationPurpose::NewAddress, AccountState::Active) => {
+                self.directory
+                    .set_confirmed_email(&person.entry.id, &address, person.account_state, now)
+                    .await?
+            }
+            // A retry after the directory write succeeded but the store did not.
+            (_, AccountState::Active) if already => person,
+            (_, state) => return Err(OnboardingError::WrongState(format!("state {state}"))),
+        };
+        let mut with = Vec::new();
+        if pending.purpose == ConfirmationPurpose::FirstAddress {
+            with = self.administrator_notices(&person).await;
+        }
+        let notified = with.len();
+        match self.state.consume_confirmation(key, now, with).await? {
+            ConsumeOutcome::Consumed(_) => {}
+            ConsumeOutcome::Used => return Err(OnboardingError::LinkInvalid("token_used")),
+            ConsumeOutcome::Expired => return Err(OnboardingError::LinkInvalid("token_expired")),
+            ConsumeOutcome::Superseded => {
+                return Err(OnboardingError::LinkInvalid("token_superseded"))
+            }
+            ConsumeOutcome::Unknown => return Err(OnboardingError::LinkInvalid("token_unknown")),
+        }
+        if notified > 0 {
+            self.outbox.notify_one();
+        }
+        Ok(Confirmed {
+            person,
+            purpose: pending.purpose,
+            administrators_notified: notified,
+        })
+    }
+
+    /// One notice per local administrator of the person's school who has an address.
+    async fn administrator_notices(&self, person: &PersonEntry) -> Vec<QueuedMail> {
+        let school = &person.profile.employment.primary;
+        let admins = match self.directory.local_administrators(school).await {
+            Ok(a) => a,
+            Err(e) => {
+                // The panel's "new accounts" list still shows it; the mail is a courtesy.
+                tracing::warn!(error = %e, "portal: local administrators not read");
+                Vec::new()
+            }
+        };
+        let name = display_name(person);
+        let panel_url = format!("{}/panel", self.public_base_url.trim_end_matches('/'));
+        let account = ActivatedAccount {
+            name: &name,
+            login: person.login.as_str(),
+            school: school.as_str(),
+            panel_url: &panel_url,
+        };
+        admins
+            .iter()
+            .filter(|a| a.account_state == AccountState::Active && a.profile.employment_active)
+            .filter_map(|a| a.profile.emails.first().map(|e| (a, e.value.clone())))
+            .map(|(admin, to)| {
+                let mut q = QueuedMail::new(
+                    rendered(activated_notice(&to, &account)),
+                    "account_activated_notice",
+                    self.clock.now(),
+                );
+                q.person_id = Some(admin.entry.id.clone());
+                q.person_dn = Some(admin.entry.dn.clone());
+                q.school = Some(school.as_str().to_owned());
+                q
+            })
+            .collect()
+    }
+}
+
+/// Whether a stored confirmation can still be used at `now` (unix seconds).
+fn usable(p: &PendingConfirmation, now: i64) -> Result<(), OnboardingError> {
+    if p.used.is_some() {
+        Err(OnboardingError::LinkInvalid("token_used"))
+    } else if p.superseded {
+        Err(OnboardingError::LinkInvalid("token_superseded"))
+    } else if now >= p.expires {
+        Err(OnboardingError::LinkInvalid("token_expired"))
+    } else {
+        Ok(())
+    }
+}
+
+/// A rendered message as an outbox entry.
+pub(super) fn rendered(m: crate::ports::OutgoingMail) -> MailKind {
+    MailKind::Rendered {
+        to: m.to,
+        subject: m.subject,
+        text: m.text,
+        html: m.html,
+    }
+}

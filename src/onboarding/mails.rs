@@ -1,0 +1,167 @@
+//! The portal's messages, in Polish with English below, as plain text and HTML (escaped by
+//! maud). None carries a password; only the confirmation carries a link with a token, and it
+//! is rendered at sending time (`crate::outbox`), never stored.
+
+use crate::ports::OutgoingMail;
+use maud::html;
+
+/// Hours, for "the link works for N hours".
+fn hours(ttl: time::Duration) -> i64 {
+    ttl.whole_hours().max(1)
+}
+
+/// The confirmation mail with its link.
+pub fn confirmation(to: &str, name: &str, url: &str, ttl: time::Duration) -> OutgoingMail {
+    let h = hours(ttl);
+    let text = format!(
+        "Dzień dobry {name},\n\n\
+         aby potwierdzić ten adres e-mail w systemie ZSZO, otwórz poniższy link i kliknij \
+         przycisk „Potwierdź”:\n\n{url}\n\n\
+         Link działa przez {h} godz. i tylko raz. Jeśli to nie Ty podałeś(-aś) ten adres, \
+         zignoruj tę wiadomość.\n\n\
+         ---\n\n\
+         Hello {name},\n\n\
+         to confirm this email address in the ZSZO system, open the link below and press \
+         \"Confirm\":\n\n{url}\n\n\
+         The link works for {h} hours and only once. If you did not give this address, \
+         ignore this message.\n"
+    );
+    let html = html! {
+        p { "Dzień dobry " (name) "," }
+        p { "aby potwierdzić ten adres e-mail w systemie ZSZO, otwórz poniższy link i kliknij przycisk „Potwierdź”:" }
+        p { a href=(url) { (url) } }
+        p { "Link działa przez " (h) " godz. i tylko raz. Jeśli to nie Ty podałeś(-aś) ten adres, zignoruj tę wiadomość." }
+        hr;
+        p lang="en" { "Hello " (name) "," }
+        p lang="en" { "to confirm this email address in the ZSZO system, open the link above and press \"Confirm\". The link works for " (h) " hours and only once. If you did not give this address, ignore this message." }
+    };
+    OutgoingMail {
+        to: to.to_owned(),
+        subject: "Potwierdź adres e-mail / Confirm your email address – ZSZO".into(),
+        text,
+        html: Some(html.into_string()),
+    }
+}
+
+/// What a local administrator is told when an account of their school became active.
+pub struct ActivatedAccount<'a> {
+    pub name: &'a str,
+    pub login: &'a str,
+    pub school: &'a str,
+    pub panel_url: &'a str,
+}
+
+/// Procedure step 7: the account exists; update the school's forms.
+pub fn activated_notice(to: &str, a: &ActivatedAccount<'_>) -> OutgoingMail {
+    let ActivatedAccount {
+        name,
+        login,
+        school,
+        panel_url,
+    } = a;
+    let text = format!(
+        "Konto pracownika {name} (login: {login}) w placówce {school} jest aktywne: \
+         pracownik ustawił hasło i potwierdził adres e-mail.\n\n\
+         Zaktualizuj formularze F-02, F-03 i F-04 placówki. Lista nowych kont: {panel_url}\n\n\
+         ---\n\n\
+         The account of {name} (login: {login}) at school {school} is active: the employee \
+         set a password and confirmed their email address.\n\n\
+         Update the school's forms F-02, F-03 and F-04. New accounts: {panel_url}\n"
+    );
+    let html = html! {
+        p { "Konto pracownika " strong { (name) } " (login: " code { (login) } ") w placówce " (school) " jest aktywne: pracownik ustawił hasło i potwierdził adres e-mail." }
+        p { "Zaktualizuj formularze " strong { "F-02, F-03 i F-04" } " placówki. " a href=(panel_url) { "Lista nowych kont" } }
+        hr;
+        p lang="en" { "The account of " (name) " (login: " (login) ") at school " (school) " is active. Update the school's forms F-02, F-03 and F-04." }
+    };
+    OutgoingMail {
+        to: to.to_owned(),
+        subject: format!(
+            "Nowe konto: {name} ({login}) – zaktualizuj F-02, F-03, F-04 / New account"
+        ),
+        text,
+        html: Some(html.into_string()),
+    }
+}
+
+/// To the old address when a change to another one was requested (security.md MAIL-05).
+pub fn address_change_notice(to: &str, new_masked: &str) -> OutgoingMail {
+    let text = format!(
+        "Poproszono o zmianę adresu e-mail Twojego konta ZSZO na {new_masked}. Zmiana nastąpi \
+         po potwierdzeniu nowego adresu. Jeśli to nie Ty, zmień hasło w Portalu Dostępowym i \
+         powiadom administratora szkoły.\n\n---\n\n\
+         A change of your ZSZO account's email address to {new_masked} was requested. It takes \
+         effect once the new address is confirmed. If this was not you, change your password in \
+         the Access Portal and tell your school's administrator.\n"
+    );
+    OutgoingMail {
+        to: to.to_owned(),
+        subject: "Zmiana adresu e-mail / Email address change – ZSZO".into(),
+        html: Some(
+            html! {
+                p { "Poproszono o zmianę adresu e-mail Twojego konta ZSZO na " (new_masked) ". Zmiana nastąpi po potwierdzeniu nowego adresu. Jeśli to nie Ty, zmień hasło w Portalu Dostępowym i powiadom administratora szkoły." }
+                hr;
+                p lang="en" { "A change of your ZSZO account's email address to " (new_masked) " was requested. If this was not you, change your password and tell your school's administrator." }
+            }
+            .into_string(),
+        ),
+        text,
+    }
+}
+
+/// To the confirmed address when the password was changed (security.md INIT-07).
+pub fn password_changed_notice(to: &str) -> OutgoingMail {
+    let text = "Hasło Twojego konta ZSZO zostało zmienione. Jeśli to nie Ty, natychmiast \
+                powiadom administratora szkoły.\n\n---\n\n\
+                The password of your ZSZO account was changed. If this was not you, tell your \
+                school's administrator at once.\n"
+        .to_owned();
+    OutgoingMail {
+        to: to.to_owned(),
+        subject: "Hasło zostało zmienione / Password changed – ZSZO".into(),
+        html: Some(
+            html! {
+                p { "Hasło Twojego konta ZSZO zostało zmienione. Jeśli to nie Ty, natychmiast powiadom administratora szkoły." }
+                hr;
+                p lang="en" { "The password of your ZSZO account was changed. If this was not you, tell your school's administrator at once." }
+            }
+            .into_string(),
+        ),
+        text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_confirmation_has_the_link_in_both_parts_and_both_languages() {
+        let m = confirmation(
+            "jan@example.pl",
+            "Jan <Kowalski>",
+            "https://z.pl/portal/confirm/t",
+            time::Duration::hours(24),
+        );
+        assert!(m.text.contains("https://z.pl/portal/confirm/t"));
+        assert!(m.text.contains("24 godz.") && m.text.contains("24 hours"));
+        let html = m.html.unwrap();
+        assert!(html.contains("href=\"https://z.pl/portal/confirm/t\""));
+        assert!(html.contains("Jan &lt;Kowalski&gt;"), "escaped: {html}");
+    }
+
+    #[test]
+    fn the_administrators_notice_names_the_person_and_the_forms() {
+        let m = activated_notice(
+            "adm@example.pl",
+            &ActivatedAccount {
+                name: "Małgorzata Żółkiewska",
+                login: "malgorzata.zolkiewska",
+                school: "261302",
+                panel_url: "https://z.pl/panel",
+            },
+        );
+        assert!(m.subject.contains("malgorzata.zolkiewska") && m.subject.contains("F-02"));
+        assert!(m.text.contains("F-02, F-03 i F-04") && m.text.contains("F-02, F-03 and F-04"));
+    }
+}

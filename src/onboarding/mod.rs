@@ -1,0 +1,188 @@
+//! Onboarding: the employee's side of the procedure (steps 5–7) in the Access Portal.
+//!
+//! - `first_login`: sign-in with the one-time password (or, afterwards, the own password);
+//!   the first-login form: a new password and an email address in one step.
+//! - `email`: a confirmation mail for an address (first, again, or a change), and the
+//!   confirmation itself, which activates the account and tells the school's local
+//!   administrators.
+//! - `password`: a later change of the own password (the current one required).
+//!
+//! Each call writes exactly one audit record (failures included, never a password, token or
+//! full address: addresses are masked). State lives in the directory (password, state, `mail`)
+//! and, for what is pending, in the state store with the mail it needs (one transaction).
+//! Directory first, then the state store: a directory write that succeeded is found again by
+//! the retry (the state compare-and-set says where the account is), so a failure between the
+//! two is repaired by trying again, and a link is never spent on a write that failed.
+
+pub mod email;
+pub mod first_login;
+pub mod links;
+pub mod mails;
+pub mod password;
+
+use crate::clock::Clock;
+use crate::config::{PasswordConfig, PortalConfig};
+use crate::domain::audit::{Actor, NewAuditRecord, Outcome};
+use crate::domain::{LoginName, PolicyViolation, Strength};
+use crate::ports::{AuditLog, Directory, DirectoryError};
+use crate::store::{StateStore, StoreError};
+use links::LinkKey;
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+/// The use cases of the portal.
+#[derive(Clone)]
+pub struct Onboarding {
+    pub directory: Arc<dyn Directory>,
+    pub audit: Arc<dyn AuditLog>,
+    pub clock: Arc<dyn Clock>,
+    pub state: StateStore,
+    /// Wakes the mail sender after something was queued.
+    pub outbox: Arc<Notify>,
+    pub link_key: Arc<LinkKey>,
+    pub portal: PortalConfig,
+    pub password_cost: PasswordConfig,
+    /// `server.public_base_url`: links in mail are built from it, never from a request.
+    pub public_base_url: String,
+}
+
+/// The person acting in the portal (from their session).
+#[derive(Debug, Clone)]
+pub struct PortalCaller {
+    pub person_id: String,
+    pub login: LoginName,
+    pub request_id: Option<String>,
+}
+
+impl PortalCaller {
+    fn actor(&self) -> Actor {
+        Actor::Person(self.login.as_str().to_owned())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OnboardingError {
+    /// Wrong login or password, or an account that cannot sign in: one answer for all.
+    #[error("wrong login or password")]
+    InvalidCredentials,
+    /// The current password given to confirm a change is wrong.
+    #[error("the current password is wrong")]
+    WrongCurrentPassword,
+    #[error("the password is refused: {}", .0.as_str())]
+    Policy(PolicyViolation, Strength),
+    /// The account is not in the state this step needs (e.g. already set up).
+    #[error("the account is not in a state for this step: {0}")]
+    WrongState(String),
+    /// The address belongs to another person.
+    #[error("the address is used by another account")]
+    AddressTaken,
+    /// The link cannot be used; the reason is for the audit (the person sees one message).
+    #[error("the link cannot be used: {0}")]
+    LinkInvalid(&'static str),
+    #[error("too many requests; try again in {0} s")]
+    Throttled(i64),
+    #[error("the directory is unavailable")]
+    Unavailable,
+    #[error("internal error")]
+    Internal,
+}
+
+impl OnboardingError {
+    /// The reason kept in the audit record.
+    pub fn audit_reason(&self) -> String {
+        match self {
+            OnboardingError::InvalidCredentials => "invalid_credentials".into(),
+            OnboardingError::WrongCurrentPassword => "wrong_current_password".into(),
+            OnboardingError::Policy(v, _) => format!("policy:{}", v.as_str()),
+            OnboardingError::WrongState(_) => "wrong_state".into(),
+            OnboardingError::AddressTaken => "address_taken".into(),
+            OnboardingError::LinkInvalid(why) => (*why).into(),
+            OnboardingError::Throttled(_) => "rate_limit_exceeded".into(),
+            OnboardingError::Unavailable => "unavailable".into(),
+            OnboardingError::Internal => "internal".into(),
+        }
+    }
+}
+
+impl From<DirectoryError> for OnboardingError {
+    fn from(e: DirectoryError) -> Self {
+        match e {
+            DirectoryError::AlreadyExists(m) if m.starts_with("account state") => {
+                OnboardingError::WrongState(m)
+            }
+            DirectoryError::AlreadyExists(m) if m.contains("email") => {
+                OnboardingError::AddressTaken
+            }
+            DirectoryError::Unavailable(m) => {
+                tracing::warn!(error = %m, "portal: directory unavailable");
+                OnboardingError::Unavailable
+            }
+            other => {
+                tracing::error!(error = %other, "portal: directory error");
+                OnboardingError::Internal
+            }
+        }
+    }
+}
+
+impl From<StoreError> for OnboardingError {
+    fn from(e: StoreError) -> Self {
+        tracing::error!(error = %e, "portal: state store error");
+        OnboardingError::Unavailable
+    }
+}
+
+impl Onboarding {
+    /// Appends `record`; a failing audit store fails the call (the audit must not miss a step).
+    async fn record(&self, record: NewAuditRecord) -> Result<(), OnboardingError> {
+        self.audit.append(record).await.map_err(|e| {
+            tracing::error!(error = %e, "portal: cannot write the audit record");
+            OnboardingError::Unavailable
+        })?;
+        Ok(())
+    }
+
+    /// Records the outcome of `result` under `action` and passes the result on.
+    async fn finish<T>(
+        &self,
+        actor: Actor,
+        request_id: Option<String>,
+        action: &str,
+        result: Result<T, OnboardingError>,
+        describe: impl FnOnce(NewAuditRecord, Option<&T>) -> NewAuditRecord,
+    ) -> Result<T, OnboardingError> {
+        let outcome = match &result {
+            Ok(_) => Outcome::Success,
+            Err(e) => Outcome::Failure(e.audit_reason()),
+        };
+        let record = describe(
+            NewAuditRecord::new(actor, action, outcome).request_id(request_id),
+            result.as_ref().ok(),
+        );
+        self.record(record).await?;
+        result
+    }
+
+    /// Hashes on a blocking thread (Argon2id takes tens of milliseconds).
+    async fn hash(
+        &self,
+        password: &secrecy::SecretString,
+    ) -> Result<crate::ports::PasswordHash, OnboardingError> {
+        let (password, cost) = (password.clone(), self.password_cost);
+        tokio::task::spawn_blocking(move || crate::credentials::hash_password(&password, &cost))
+            .await
+            .map_err(|_| OnboardingError::Internal)?
+            .map_err(|e| {
+                tracing::error!(error = %e, "portal: cannot hash a password");
+                OnboardingError::Internal
+            })
+    }
+
+    /// The school's name for the policy's context words (best effort).
+    async fn school_name(&self, code: &crate::domain::SchoolCode) -> Option<String> {
+        match self.directory.find_school(code).await {
+            Ok(Some(s)) => Some(s.school.name.as_str().to_owned()),
+            _ => None,
+        }
+    }
+}

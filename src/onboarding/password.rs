@@ -1,0 +1,98 @@
+//! A later change of the own password (security.md PWD-05, INIT-07, SESS-02/05): the current
+//! password is required, the policy applies, and the confirmed address is told.
+
+use super::email::rendered;
+use super::mails::password_changed_notice;
+use super::{Onboarding, OnboardingError, PortalCaller};
+use crate::domain::password::normalize;
+use crate::domain::{AccountState, PasswordPolicy, PolicyContext};
+use crate::ports::PersonEntry;
+use crate::store::outbox::QueuedMail;
+use secrecy::SecretString;
+
+impl Onboarding {
+    pub async fn change_password(
+        &self,
+        caller: &PortalCaller,
+        current: &SecretString,
+        new: &SecretString,
+    ) -> Result<PersonEntry, OnboardingError> {
+        let result = self.try_change_password(caller, current, new).await;
+        self.finish(
+            caller.actor(),
+            caller.request_id.clone(),
+            "account.password_changed",
+            result,
+            |r, p| {
+                let r = r.detail("login", caller.login.as_str());
+                match p {
+                    Some(p) => r
+                        .target(&p.entry.dn, Some(p.entry.id.clone()))
+                        .school(&p.profile.employment.primary),
+                    None => r.detail("id", &caller.person_id),
+                }
+            },
+        )
+        .await
+    }
+
+    async fn try_change_password(
+        &self,
+        caller: &PortalCaller,
+        current: &SecretString,
+        new: &SecretString,
+    ) -> Result<PersonEntry, OnboardingError> {
+        let person = self.current_person(caller).await?;
+        let state = person.account_state;
+        if !matches!(
+            state,
+            AccountState::Active | AccountState::AwaitingEmailConfirmation
+        ) {
+            return Err(OnboardingError::WrongState(format!("state {state}")));
+        }
+        if !self
+            .directory
+            .check_password(&person.login, &normalize(current))
+            .await?
+        {
+            return Err(OnboardingError::WrongCurrentPassword);
+        }
+        let new = normalize(new);
+        let school = self.school_name(&person.profile.employment.primary).await;
+        let context = PolicyContext {
+            login: Some(&person.login),
+            name: Some(&person.profile.name),
+            school_name: school.as_deref(),
+            one_time_password: None,
+        };
+        if let Err(v) = PasswordPolicy::check(&new, &context) {
+            return Err(OnboardingError::Policy(
+                v,
+                PasswordPolicy::strength(&new, &context),
+            ));
+        }
+        let hash = self.hash(&new).await?;
+        let person = self
+            .directory
+            .set_own_password(&person.entry.id, &hash, state)
+            .await?;
+        if state == AccountState::Active {
+            if let Some(to) = person.profile.emails.first() {
+                let mut notice = QueuedMail::new(
+                    rendered(password_changed_notice(&to.value)),
+                    "password_changed_notice",
+                    self.clock.now(),
+                );
+                notice.person_id = Some(person.entry.id.clone());
+                notice.person_dn = Some(person.entry.dn.clone());
+                // The password is changed already: a notice that cannot be queued is logged,
+                // not turned into a failure the person would retry.
+                match self.state.enqueue_mail(notice).await {
+                    Ok(_) => self.outbox.notify_one(),
+                    Err(e) => tracing::error!(error = %e, "portal: password notice not queued"),
+                }
+            }
+        }
+        Ok(person)
+    }
+}

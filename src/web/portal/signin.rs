@@ -1,0 +1,167 @@
+//! Portal sign-in and sign-out (security.md RATE-01/03, SESS-01..03): the same throttling and
+//! one failure answer as the panel; a new session id at every sign-in; a first sign-in with
+//! the one-time password gets a restricted session that reaches only the first-login form.
+
+use super::{texts, FIRST_LOGIN_PATH, SIGN_IN_PATH};
+use crate::app::AppState;
+use crate::domain::LoginName;
+use crate::onboarding::first_login::SignedIn;
+use crate::onboarding::OnboardingError;
+use crate::web::csrf::csrf_field;
+use crate::web::error::WebError;
+use crate::web::i18n::Msg;
+use crate::web::layout::{page, PageContext};
+use crate::web::{session, RequestContext};
+use axum::extract::{Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use maud::{html, Markup};
+use secrecy::SecretString;
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+pub struct SignInQuery {
+    #[serde(default)]
+    wylogowano: Option<String>,
+}
+
+/// `GET /portal/logowanie`
+pub async fn show(ctx: PageContext, Query(q): Query<SignInQuery>) -> Response {
+    let notice = q.wylogowano.is_some().then_some(texts::SIGNED_OUT);
+    form(&ctx, "", None, notice).into_response()
+}
+
+fn form(ctx: &PageContext, login: &str, error: Option<Msg>, notice: Option<Msg>) -> Markup {
+    let body = html! {
+        @if let Some(n) = notice { p.notice role="status" { (ctx.t(&n)) } }
+        @if let Some(e) = error { p.error role="alert" id="sign-in-error" { (ctx.t(&e)) } }
+        p { (ctx.t(&texts::SIGN_IN_INTRO)) }
+        form method="post" action=(SIGN_IN_PATH) {
+            (csrf_field(&ctx.csrf))
+            div.form-row {
+                label for="login" { (ctx.t(&texts::LOGIN)) }
+                input id="login" type="text" name="login" value=(login) required
+                    autocomplete="username" autocapitalize="none" spellcheck="false"
+                    maxlength="128" aria-describedby=[error.map(|_| "sign-in-error")];
+            }
+            div.form-row {
+                label for="password" { (ctx.t(&crate::web::i18n::msg::PASSWORD)) }
+                input id="password" type="password" name="password" required
+                    autocomplete="current-password" maxlength="1024";
+            }
+            button type="submit" id="sign-in" { (ctx.t(&texts::SIGN_IN)) }
+        }
+    };
+    page(ctx, ctx.t(&texts::SIGN_IN_TITLE), body)
+}
+
+#[derive(Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    password: Option<SecretString>,
+}
+
+/// `POST /portal/logowanie`
+pub async fn sign_in(
+    State(state): State<AppState>,
+    Extension(rc): Extension<RequestContext>,
+    ctx: PageContext,
+    Form(f): Form<SignInForm>,
+) -> Result<Response, WebError> {
+    let now = state.clock.now();
+    let typed = f.login.trim().to_owned();
+    let password = f.password.unwrap_or_else(|| SecretString::from(""));
+    let failure = |ctx: &PageContext| {
+        (
+            StatusCode::UNAUTHORIZED,
+            form(ctx, &typed, Some(texts::BAD_CREDENTIALS), None),
+        )
+            .into_response()
+    };
+    let throttle = &state.portal_throttle;
+    if throttle.is_blocked(&typed, rc.addr, now) {
+        // Same answer and about the same time as a wrong password (RATE-03).
+        let _ = state
+            .onboarding()
+            .sign_in(None, &password, rc.request_id.clone())
+            .await;
+        return Ok(failure(&ctx));
+    }
+    let login = LoginName::parse(&typed).ok();
+    let signed = match state
+        .onboarding()
+        .sign_in(login.as_ref(), &password, rc.request_id.clone())
+        .await
+    {
+        Ok(s) => s,
+        Err(OnboardingError::InvalidCredentials) => {
+            throttle.record_failure(&typed, rc.addr, now);
+            return Ok(failure(&ctx));
+        }
+        Err(OnboardingError::Unavailable) => return Err(WebError::Unavailable("directory".into())),
+        Err(_) => return Err(WebError::Internal("portal sign-in".into())),
+    };
+    throttle.record_success(&typed);
+    if let Some(old) = &rc.session {
+        state.state.delete_session(old.key.clone()).await?;
+    }
+    let (person, first_login, to) = match signed {
+        SignedIn::FirstLogin { person, otp_digest } => (person, Some(otp_digest), FIRST_LOGIN_PATH),
+        SignedIn::Full { person } => (person, None, "/portal"),
+    };
+    let id = session::start_portal(&state, &person, first_login).await?;
+    let mut response = Redirect::to(to).into_response();
+    let h = response.headers_mut();
+    h.append(
+        header::SET_COOKIE,
+        session::set_cookie(session::PORTAL_COOKIE, &id),
+    );
+    h.append(
+        header::SET_COOKIE,
+        session::clear_cookie(session::PRE_COOKIE),
+    );
+    Ok(response)
+}
+
+/// `POST /portal/wyloguj`
+pub async fn sign_out(
+    State(state): State<AppState>,
+    Extension(rc): Extension<RequestContext>,
+) -> Result<Response, WebError> {
+    if let Some(s) = &rc.session {
+        state.state.delete_session(s.key.clone()).await?;
+    }
+    let mut response = Redirect::to(&format!("{SIGN_IN_PATH}?wylogowano=1")).into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        session::clear_cookie(session::PORTAL_COOKIE),
+    );
+    Ok(response)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LanguageQuery {
+    #[serde(default)]
+    lang: String,
+    #[serde(default)]
+    wroc: String,
+}
+
+/// `GET /portal/jezyk?lang=en&wroc=/portal/…`
+pub async fn language(Query(q): Query<LanguageQuery>) -> Response {
+    let lang = crate::web::i18n::Lang::parse(&q.lang).unwrap_or_default();
+    let ok = (q.wroc == "/portal" || q.wroc.starts_with("/portal/"))
+        && !q.wroc.contains("//")
+        && !q.wroc.contains('\\')
+        && !q.wroc.chars().any(|c| c.is_control());
+    let back = if ok { q.wroc.as_str() } else { "/portal" };
+    let mut response = Redirect::to(back).into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        session::set_lasting_cookie(session::LANG_COOKIE, lang.code()),
+    );
+    response
+}

@@ -1,0 +1,148 @@
+//! The portal's texts, Polish and English side by side.
+
+use crate::web::i18n::Msg;
+
+pub const SIGN_IN_TITLE: Msg = Msg::new(
+    "Logowanie do Portalu Dostępowego",
+    "Sign in to the Access Portal",
+);
+pub const SIGN_IN_INTRO: Msg = Msg::new(
+    "Zaloguj się loginem i hasłem. Za pierwszym razem użyj hasła jednorazowego z potwierdzenia wydania konta.",
+    "Sign in with your login and password. The first time, use the one-time password from the account hand-over slip.",
+);
+pub const BAD_CREDENTIALS: Msg = Msg::new(
+    "Nieprawidłowy login lub hasło, hasło jednorazowe wygasło albo było zbyt wiele nieudanych prób. Jeśli hasło jednorazowe wygasło, poproś administratora szkoły o nowe.",
+    "Wrong login or password, an expired one-time password, or too many failed attempts. If your one-time password expired, ask your school's administrator for a new one.",
+);
+pub const SIGN_IN: Msg = Msg::new("Zaloguj", "Sign in");
+pub const SIGNED_OUT: Msg = Msg::new("Wylogowano.", "You are signed out.");
+
+pub const FIRST_LOGIN_TITLE: Msg = Msg::new(
+    "Pierwsze logowanie: ustaw hasło i adres e-mail",
+    "First sign-in: set your password and email address",
+);
+pub const FIRST_LOGIN_INTRO: Msg = Msg::new(
+    "Hasło jednorazowe działa tylko do tego kroku. Wybierz własne hasło i podaj adres e-mail; wyślemy na niego link potwierdzający.",
+    "The one-time password works for this step only. Choose your own password and give your email address; we will send a confirmation link to it.",
+);
+pub const NEW_PASSWORD: Msg = Msg::new("Nowe hasło", "New password");
+pub const REPEAT_PASSWORD: Msg = Msg::new("Powtórz nowe hasło", "Repeat the new password");
+pub const CURRENT_PASSWORD: Msg = Msg::new("Obecne hasło", "Current password");
+pub const EMAIL: Msg = Msg::new("Adres e-mail", "Email address");
+pub const PASSWORD_RULES: Msg = Msg::new(
+    "Co najmniej 15 znaków (najwyżej 128). Dowolne znaki, także spacje i polskie litery; najłatwiej zapamiętać kilka niezwiązanych słów. Hasło nie może być popularnym hasłem, zawierać loginu ani imienia i nazwiska, składać się tylko z nazwy miasta, szkoły, miesięcy i cyfr, ani być hasłem jednorazowym.",
+    "At least 15 characters (at most 128). Any characters, spaces and Polish letters included; a few unrelated words are easiest to remember. It must not be a common password, contain your login or name, consist only of the city's or school's name, months and digits, or be the one-time password.",
+);
+pub const SAVE: Msg = Msg::new("Zapisz", "Save");
+pub const PASSWORDS_DIFFER: Msg = Msg::new(
+    "Powtórzone hasło różni się od nowego.",
+    "The repeated password differs from the new one.",
+);
+
+pub const TOO_SHORT: Msg = Msg::new(
+    "Hasło jest za krótkie: potrzeba co najmniej 15 znaków.",
+    "The password is too short: at least 15 characters are needed.",
+);
+pub const TOO_LONG: Msg = Msg::new(
+    "Hasło jest za długie: najwyżej 128 znaków.",
+    "The password is too long: at most 128 characters.",
+);
+pub const UNPRINTABLE: Msg = Msg::new(
+    "Hasło nie może być puste ani zawierać znaków sterujących.",
+    "The password must not be blank or contain control characters.",
+);
+pub const SAME_AS_OTP: Msg = Msg::new(
+    "Nowe hasło musi być inne niż hasło jednorazowe.",
+    "The new password must differ from the one-time password.",
+);
+pub const ON_BLOCKLIST: Msg = Msg::new(
+    "To hasło jest zbyt popularne (jest na liście często używanych haseł).",
+    "This password is too common (it is on the list of frequently used passwords).",
+);
+pub const CONTAINS_LOGIN: Msg = Msg::new(
+    "Hasło nie może zawierać loginu.",
+    "The password must not contain your login.",
+);
+pub const CONTAINS_NAME: Msg = Msg::new(
+    "Hasło nie może zawierać imienia ani nazwiska.",
+    "The password must not contain your first or last name.",
+);
+pub const CONTEXT_ONLY: Msg = Msg::new("Hasło składa się tylko z łatwych do odgadnięcia słów (miasto, szkoła, ZSZO, miesiące, pory roku) i cyfr.", "The password consists only of easily guessed words (city, school, ZSZO, months, seasons) and digits.");
+pub const STRENGTH: Msg = Msg::new(
+    "Ocena siły odrzuconego hasła:",
+    "Strength of the refused password:",
+);
+pub const STRENGTH_LEVELS: [Msg; 5] = [
+    Msg::new("bardzo słabe", "very weak"),
+    Msg::new("słabe", "weak"),
+    Msg::new("przeciętne", "fair"),
+    Msg::new("dobre", "good"),
+    Msg::new("bardzo dobre", "very good"),
+];
+pub const EMAIL_INVALID: Msg = Msg::new(
+    "Podaj poprawny adres e-mail, np. jan.kowalski@example.pl (bez spacji i polskich znaków).",
+    "Give a valid email address such as jan.kowalski@example.pl (no spaces or diacritics).",
+);
+pub const ADDRESS_TAKEN: Msg = Msg::new(
+    "Ten adres e-mail ma już inne konto. Podaj swój adres.",
+    "Another account has this email address. Give your own address.",
+);
+pub const THROTTLED: Msg = Msg::new(
+    "Link wysłano przed chwilą albo zbyt wiele razy. Spróbuj ponownie później.",
+    "A link was sent a moment ago or too many times. Try again later.",
+);
+pub const WRONG_CURRENT: Msg = Msg::new(
+    "Obecne hasło jest nieprawidłowe.",
+    "The current password is wrong.",
+);
+pub const WRONG_STATE: Msg = Msg::new(
+    "Ten krok nie jest już potrzebny: stan konta się zmienił.",
+    "This step is no longer needed: the account's state changed.",
+);
+pub const UNAVAILABLE: Msg = Msg::new(
+    "Usługa jest chwilowo niedostępna. Spróbuj ponownie za chwilę.",
+    "The service is unavailable for a moment. Try again shortly.",
+);
+
+pub const ACCOUNT_TITLE: Msg = Msg::new("Twoje konto", "Your account");
+pub const LOGIN: Msg = Msg::new("Login", "Login");
+pub const NAME: Msg = Msg::new("Imię i nazwisko", "Name");
+pub const STATE: Msg = Msg::new("Stan konta", "Account state");
+pub const STATE_AWAITING: Msg = Msg::new(
+    "czeka na potwierdzenie adresu e-mail",
+    "awaiting email confirmation",
+);
+pub const STATE_ACTIVE: Msg = Msg::new("aktywne", "active");
+pub const EMAIL_NONE: Msg = Msg::new("brak potwierdzonego adresu", "no confirmed address");
+pub const SENT_SHORTLY: Msg = Msg::new(
+    "Zapisano. Link potwierdzający wyślemy za chwilę na adres {address} (jeśli serwer poczty jest chwilowo niedostępny, wyślemy go, gdy zacznie działać). Link działa przez 24 godziny.",
+    "Saved. We'll send the confirmation link to {address} shortly (if the mail server is down for a moment, we send it as soon as it is back). The link works for 24 hours.",
+);
+pub const PENDING_TO: Msg = Msg::new(
+    "Czekamy na potwierdzenie adresu:",
+    "Waiting for the confirmation of:",
+);
+pub const RESEND_INTRO: Msg = Msg::new("Nie dotarł link albo adres jest błędny? Popraw adres i wyślij link ponownie (poprzednie linki przestaną działać).", "No link arrived or the address is wrong? Correct it and send the link again (earlier links stop working).");
+pub const RESEND: Msg = Msg::new("Wyślij link ponownie", "Send the link again");
+pub const CHANGE_PASSWORD: Msg = Msg::new("Zmień hasło", "Change password");
+pub const CHANGE_EMAIL: Msg = Msg::new("Zmień adres e-mail", "Change email address");
+pub const PASSWORD_CHANGED: Msg = Msg::new(
+    "Hasło zostało zmienione. Inne sesje zostały zakończone.",
+    "Your password was changed. Other sessions were ended.",
+);
+pub const CHANGE_EMAIL_INTRO: Msg = Msg::new("Podaj nowy adres i obecne hasło. Nowy adres zacznie obowiązywać po potwierdzeniu; dotychczasowy adres otrzyma powiadomienie.", "Give the new address and your current password. It takes effect once confirmed; the current address is told.");
+
+pub const CONFIRM_TITLE: Msg =
+    Msg::new("Potwierdzenie adresu e-mail", "Email address confirmation");
+pub const CONFIRM_INTRO: Msg = Msg::new(
+    "Potwierdź, że adres {address} należy do Ciebie.",
+    "Confirm that the address {address} is yours.",
+);
+pub const CONFIRM_BUTTON: Msg = Msg::new("Potwierdź", "Confirm");
+pub const CONFIRMED_FIRST: Msg = Msg::new("Adres e-mail został potwierdzony. Twoje konto jest aktywne; administrator szkoły został powiadomiony. Możesz się teraz zalogować.", "Your email address is confirmed. Your account is active; your school's administrator has been told. You can sign in now.");
+pub const CONFIRMED_CHANGE: Msg = Msg::new(
+    "Nowy adres e-mail został potwierdzony.",
+    "The new email address is confirmed.",
+);
+pub const LINK_INVALID: Msg = Msg::new("Ten link nie działa: został już użyty, wygasł albo zastąpił go nowszy. Zaloguj się do portalu, aby wysłać nowy.", "This link does not work: it was used already, expired, or a newer one replaced it. Sign in to the portal to send a new one.");
+pub const GO_TO_SIGN_IN: Msg = Msg::new("Przejdź do logowania", "Go to sign-in");

@@ -1,0 +1,497 @@
+//! The Access Portal end to end over HTTP, against a real slapd and a real SMTP server:
+//! first sign-in with the one-time password (a restricted session), the first-login form and
+//! every password rule, the confirmation mail and link (scanner pre-open, reuse, the link of
+//! another person), activation and the administrators' notice (issue 6).
+
+use crate::panel_support::{Browser, PanelPage};
+use crate::portal_support::{bind_and_search, link_in, person_now, PortalApp};
+use reqwest::StatusCode;
+use zszo_connector::domain::AccountState;
+
+const GOOD: &str = "tramwaj smok obwarzanek wawel";
+
+/// Presses the link's button: a POST to it with the browser's CSRF token (taken from the
+/// sign-in page, so it works whether or not the link is still good).
+async fn confirm(b: &Browser, link: &str) -> PanelPage {
+    let csrf = b.get("/portal/logowanie").await.csrf().unwrap();
+    b.post_form(link, &[("csrf", &csrf)]).await
+}
+
+/// Waits for the audit record of `action` (the mail sender writes it after the server
+/// accepted the message).
+async fn audited(p: &PortalApp, action: &str) -> Vec<zszo_connector::domain::audit::AuditRecord> {
+    for _ in 0..100 {
+        let found = p.app.audit_of(action).await;
+        if !found.is_empty() {
+            return found;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("no {action} record");
+}
+
+#[tokio::test]
+async fn portal_first_login_sets_password_and_email_and_confirmation_activates_the_account() {
+    let p = PortalApp::start().await;
+    let e = p.employee("Małgorzata", "Żółkiewska").await;
+    let login = e.person.login.as_str().to_owned();
+    let b = p.browser();
+
+    // A wrong password: one answer, no session.
+    let r = p.sign_in(&b, &login, "not the one-time password").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.set_cookie("__Host-zszo-portal").is_none());
+
+    // The one-time password: a restricted session, the form only.
+    let r = p.sign_in(&b, &login, &e.otp).await;
+    assert_eq!(r.location(), Some("/portal/pierwsze-logowanie"));
+    let first_cookie = b.cookie("__Host-zszo-portal").expect("a portal session");
+    for path in ["/portal", "/portal/haslo", "/portal/email"] {
+        let r = b.get(path).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(r.location(), Some("/portal/pierwsze-logowanie"), "{path}");
+    }
+    let form = b.get("/portal/pierwsze-logowanie").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("autocomplete=\"new-password\""));
+    assert!(!form.body.contains("onpaste"));
+    let csrf = form.csrf().unwrap();
+    for (path, fields) in [
+        (
+            "/portal/haslo",
+            vec![
+                ("current_password", e.otp.as_str()),
+                ("password", GOOD),
+                ("password_repeat", GOOD),
+            ],
+        ),
+        (
+            "/portal/email",
+            vec![
+                ("current_password", e.otp.as_str()),
+                ("email", "x@example.pl"),
+            ],
+        ),
+        ("/portal/wyslij-ponownie", vec![("email", "x@example.pl")]),
+    ] {
+        let mut all = fields.clone();
+        all.push(("csrf", &csrf));
+        let r = b.post_form(path, &all).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}: {}", r.body);
+    }
+
+    // Every rule of the policy, each with its reason.
+    let cases: Vec<(String, &str)> = vec![
+        ("krótkie hasło".into(), "za krótkie"),
+        ("x7".repeat(65), "za długie"),
+        ("Password123456789".into(), "zbyt popularne"),
+        (format!("moje {login} hasło"), "loginu"),
+        ("pani Małgorzata z Krakowa".into(), "imienia"),
+        ("KrakowZSZO2025!!".into(), "tylko z łatwych"),
+        (e.otp.clone(), "inne niż hasło jednorazowe"),
+        (
+            e.otp.to_uppercase().replace('-', ""),
+            "inne niż hasło jednorazowe",
+        ),
+    ];
+    for (password, reason) in &cases {
+        let r = p
+            .first_login_form(&b, password, password, "m.z@example.pl")
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{password}");
+        assert!(
+            r.body.contains(reason),
+            "{password}: {reason} not in {}",
+            r.body
+        );
+        assert!(
+            !r.body.contains(password.as_str()) || password.len() < 15,
+            "echoed"
+        );
+    }
+    let r = p
+        .first_login_form(&b, GOOD, "something else entirely", "m.z@example.pl")
+        .await;
+    assert!(r.body.contains("różni się"), "{}", r.body);
+    let r = p
+        .first_login_form(&b, GOOD, GOOD, "m.z@example.pl\r\nBcc: x@y.pl")
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let weak = p
+        .first_login_form(&b, "qwertyuiopasdfgh", "qwertyuiopasdfgh", "m.z@example.pl")
+        .await;
+    assert!(
+        weak.body.contains("Ocena siły"),
+        "strength hint: {}",
+        weak.body
+    );
+    // Nothing changed meanwhile.
+    assert_eq!(
+        person_now(&p.app, &e.person.entry.id).await.account_state,
+        AccountState::AwaitingFirstLogin
+    );
+
+    // The good password: a new session (new id), the account awaits the confirmation.
+    let r = p
+        .first_login_form(&b, GOOD, GOOD, "M.Zolkiewska@Example.PL")
+        .await;
+    assert_eq!(r.location(), Some("/portal?zapisano=1"), "{}", r.body);
+    assert_ne!(
+        b.cookie("__Host-zszo-portal").unwrap(),
+        first_cookie,
+        "SESS-02"
+    );
+    let home = b.get("/portal?zapisano=1").await;
+    assert!(
+        home.body.contains("M.Zolkiewska@example.pl"),
+        "{}",
+        home.body
+    );
+    let now = person_now(&p.app, &e.person.entry.id).await;
+    assert_eq!(now.account_state, AccountState::AwaitingEmailConfirmation);
+    assert!(
+        now.profile.emails.is_empty(),
+        "mail is written only when confirmed"
+    );
+    assert_eq!(bind_and_search(&e.person.entry.dn, GOOD).await, (0, true));
+    assert_eq!(bind_and_search(&e.person.entry.dn, &e.otp).await.0, 49);
+
+    // The mail: the link from the configured base URL, a 256-bit token.
+    let mails = p.mail_to("M.Zolkiewska@example.pl", 1).await;
+    assert_eq!(mails.len(), 1);
+    let link = link_in(mails[0].text.as_deref().unwrap());
+    let token = link.trim_start_matches("/portal/confirm/").to_owned();
+    assert_eq!(token.len(), 43);
+    assert!(mails[0].html.as_deref().unwrap().contains(&token));
+
+    // A scanner (or the person) opens the link: nothing happens until the button.
+    let scanner = p.browser();
+    for _ in 0..2 {
+        let page = scanner.get(&link).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("id=\"confirm\""), "{}", page.body);
+        assert_eq!(page.headers["referrer-policy"], "no-referrer");
+    }
+    assert_eq!(
+        person_now(&p.app, &e.person.entry.id).await.account_state,
+        AccountState::AwaitingEmailConfirmation
+    );
+
+    // The button confirms (in a browser without a session: the mail may be read anywhere).
+    let csrf = scanner.get(&link).await.csrf().unwrap();
+    let r = scanner.post_form(&link, &[("csrf", &csrf)]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("id=\"confirmed\""));
+    let now = person_now(&p.app, &e.person.entry.id).await;
+    assert_eq!(now.account_state, AccountState::Active);
+    assert_eq!(now.profile.emails[0].value, "M.Zolkiewska@example.pl");
+    assert!(now.activated_at.is_some());
+
+    // Used once.
+    let again = scanner.post_form(&link, &[("csrf", &csrf)]).await;
+    assert_eq!(again.status, StatusCode::GONE);
+
+    // The local administrator is told, with the forms to update.
+    let notices = p.mail_to(&p.admin_email, 2).await;
+    assert_eq!(notices.len(), 1);
+    assert!(
+        notices[0].subject.contains(&login),
+        "{}",
+        notices[0].subject
+    );
+    assert!(notices[0]
+        .text
+        .as_deref()
+        .unwrap()
+        .contains("F-02, F-03 i F-04"));
+
+    // One record per step, none with the token or the passwords.
+    for action in [
+        "account.first_login",
+        "account.password_set",
+        "account.activated",
+        "mail.sent",
+        "administrators.notified",
+    ] {
+        audited(&p, action).await;
+    }
+    let activated = &p.app.audit_of("account.activated").await[0];
+    assert_eq!(activated.record.details["login"], login);
+    assert!(activated.record.details.contains_key("display_name"));
+    let failures = p.app.audit_of("email.confirmed").await;
+    assert_eq!(
+        failures[0].record.outcome,
+        zszo_connector::domain::audit::Outcome::Failure("token_used".into())
+    );
+    let audit = p.app.audit_text().await;
+    for secret in [token.as_str(), GOOD, e.otp.as_str()] {
+        assert!(!audit.contains(secret), "audit holds a secret");
+    }
+    let state_bytes = std::fs::read(&p.app.config.state.path).unwrap();
+    assert!(
+        !state_bytes
+            .windows(token.len())
+            .any(|w| w == token.as_bytes()),
+        "the state file holds the token"
+    );
+
+    // The person signs in with the new password: the account page.
+    let b2 = p.browser();
+    let r = p.sign_in(&b2, &login, GOOD).await;
+    assert_eq!(r.location(), Some("/portal"));
+    let home = b2.get("/portal").await;
+    assert!(home.body.contains("aktywne"), "{}", home.body);
+    assert_eq!(
+        p.sign_in(&p.browser(), &login, &e.otp).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn portal_links_expire_are_personal_and_resending_is_throttled() {
+    let p = PortalApp::start().await;
+    let a = p.employee("Anna", "Expirowska").await;
+    let b_person = p.employee("Bogdan", "Obcy").await;
+    let browser_a = p.set_up(&a, GOOD, "anna@example.pl").await;
+    let browser_b = p
+        .set_up(&b_person, "zupełnie inne długie hasło", "bogdan@example.pl")
+        .await;
+    let link_a = p.link_for("anna@example.pl", 2).await;
+
+    // B's session cannot use A's link.
+    let r = confirm(&browser_b, &link_a).await;
+    assert_eq!(r.status, StatusCode::GONE, "{}", r.body);
+    let failures = p.app.audit_of("email.confirmed").await;
+    assert!(failures.iter().any(|f| f.record.outcome
+        == zszo_connector::domain::audit::Outcome::Failure("wrong_person".into())));
+
+    // "Send again" at once: throttled; a minute later: a new link, the old one dead.
+    let r = browser_a
+        .submit(
+            "/portal",
+            "/portal/wyslij-ponownie",
+            &[("email", "anna@example.pl")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    p.app.clock.advance(time::Duration::seconds(61));
+    let r = browser_a
+        .submit(
+            "/portal",
+            "/portal/wyslij-ponownie",
+            &[("email", "anna@example.pl")],
+        )
+        .await;
+    assert_eq!(r.location(), Some("/portal?zapisano=1"), "{}", r.body);
+    let newer = p.link_for("anna@example.pl", 3).await;
+    assert_ne!(newer, link_a);
+    assert_eq!(p.browser().get(&link_a).await.status, StatusCode::GONE);
+
+    // Expiry by the clock: 24 h minus a second still works for B…
+    let link_b = p.link_for("bogdan@example.pl", 3).await;
+    p.app
+        .clock
+        .advance(time::Duration::hours(24) - time::Duration::seconds(62));
+    let ok = confirm(&p.browser(), &link_b).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    // … and A's (issued 61 s after B's) is expired a little later.
+    p.app.clock.advance(time::Duration::seconds(62));
+    let late = confirm(&p.browser(), &newer).await;
+    assert_eq!(late.status, StatusCode::GONE);
+    assert_eq!(
+        person_now(&p.app, &a.person.entry.id).await.account_state,
+        AccountState::AwaitingEmailConfirmation
+    );
+    let failures = p.app.audit_of("email.confirmed").await;
+    assert!(failures.iter().any(|f| f.record.outcome
+        == zszo_connector::domain::audit::Outcome::Failure("token_expired".into())));
+}
+
+#[tokio::test]
+async fn portal_mail_waits_while_smtp_is_down_and_is_sent_exactly_once_after() {
+    let mut p = PortalApp::start().await;
+    let e = p.employee("Stefan", "Bezpoczty").await;
+    p.smtp.stop();
+    let b = p.set_up(&e, GOOD, "stefan@example.pl").await;
+    let home = b.get("/portal?zapisano=1").await;
+    assert!(home.body.contains("wyślemy za chwilę"), "{}", home.body);
+    // The attempt fails and is recorded; the message stays queued.
+    for _ in 0..100 {
+        if !p.app.audit_of("mail.failed").await.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(!p.app.audit_of("mail.failed").await.is_empty());
+    assert_eq!(p.app.state.outbox_depth().await.unwrap(), 1);
+    p.smtp.start_again();
+    p.app.clock.advance(time::Duration::seconds(31));
+    let mails = p.smtp.wait_for(1, std::time::Duration::from_secs(20)).await;
+    assert_eq!(mails.len(), 1);
+    // Later passes send nothing more.
+    p.app.clock.advance(time::Duration::minutes(20));
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    assert_eq!(p.smtp.messages().len(), 1);
+    assert_eq!(p.app.state.outbox_depth().await.unwrap(), 0);
+    let link = link_in(mails[0].text.as_deref().unwrap());
+    assert_eq!(confirm(&p.browser(), &link).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn portal_a_token_is_never_sent_after_it_expired() {
+    let mut p = PortalApp::start().await;
+    let e = p.employee("Tadeusz", "Spoznialski").await;
+    p.smtp.stop();
+    p.set_up(&e, GOOD, "tadeusz@example.pl").await;
+    p.app.clock.advance(time::Duration::hours(25));
+    p.smtp.start_again();
+    for _ in 0..100 {
+        if p.app.state.outbox_depth().await.unwrap() == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(p.app.state.outbox_depth().await.unwrap(), 0);
+    assert!(p.smtp.messages().is_empty());
+    let expired = zszo_connector::domain::audit::Outcome::Failure("expired_before_sending".into());
+    let mut recorded = false;
+    for _ in 0..50 {
+        let dropped = p.app.audit_of("mail.failed").await;
+        recorded = dropped.iter().any(|r| r.record.outcome == expired);
+        if recorded {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(recorded, "the dropped message is audited");
+}
+
+#[tokio::test]
+async fn portal_password_and_email_changes_need_the_current_password_and_tell_the_old_address() {
+    let p = PortalApp::start().await;
+    let e = p.employee("Celina", "Zmieniacka").await;
+    p.set_up(&e, GOOD, "celina@example.pl").await;
+    let link = p.link_for("celina@example.pl", 1).await;
+    assert_eq!(confirm(&p.browser(), &link).await.status, StatusCode::OK);
+    let login = e.person.login.as_str().to_owned();
+    let b = p.browser();
+    p.sign_in(&b, &login, GOOD).await;
+    let sent = p.smtp.messages().len();
+
+    // The address: without or with a wrong current password nothing happens.
+    let r = b
+        .submit(
+            "/portal/email",
+            "/portal/email",
+            &[("email", "celina.nowy@example.pl")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = b
+        .submit(
+            "/portal/email",
+            "/portal/email",
+            &[
+                ("email", "celina.nowy@example.pl"),
+                ("current_password", "wrong wrong wrong wrong"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // (Confirmation mails are throttled per person: one a minute.)
+    p.app.clock.advance(time::Duration::seconds(61));
+    let r = b
+        .submit(
+            "/portal/email",
+            "/portal/email",
+            &[
+                ("email", "celina.nowy@example.pl"),
+                ("current_password", GOOD),
+            ],
+        )
+        .await;
+    assert_eq!(r.location(), Some("/portal?zapisano=1"), "{}", r.body);
+    let mails = p
+        .smtp
+        .wait_for(sent + 2, std::time::Duration::from_secs(20))
+        .await;
+    let to_old: Vec<_> = mails[sent..]
+        .iter()
+        .filter(|m| m.recipients == ["celina@example.pl"])
+        .collect();
+    assert_eq!(to_old.len(), 1, "the old address is told");
+    assert!(to_old[0]
+        .text
+        .as_deref()
+        .unwrap()
+        .contains("c***@example.pl"));
+    let link = p.link_for("celina.nowy@example.pl", sent + 2).await;
+    assert_eq!(
+        person_now(&p.app, &e.person.entry.id).await.profile.emails[0].value,
+        "celina@example.pl"
+    );
+    assert_eq!(confirm(&p.browser(), &link).await.status, StatusCode::OK);
+    assert_eq!(
+        person_now(&p.app, &e.person.entry.id).await.profile.emails[0].value,
+        "celina.nowy@example.pl"
+    );
+    assert!(!p.app.audit_of("email.changed").await.is_empty());
+
+    // The password: the current one required; the policy applies; the address is told.
+    let new = "zielona łąka nad wisłą latem";
+    let r = b
+        .submit(
+            "/portal/haslo",
+            "/portal/haslo",
+            &[
+                ("current_password", ""),
+                ("password", new),
+                ("password_repeat", new),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = b
+        .submit(
+            "/portal/haslo",
+            "/portal/haslo",
+            &[
+                ("current_password", GOOD),
+                ("password", "Password123456789"),
+                ("password_repeat", "Password123456789"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let other = p.browser();
+    p.sign_in(&other, &login, GOOD).await;
+    let r = b
+        .submit(
+            "/portal/haslo",
+            "/portal/haslo",
+            &[
+                ("current_password", GOOD),
+                ("password", new),
+                ("password_repeat", new),
+            ],
+        )
+        .await;
+    assert_eq!(r.location(), Some("/portal?haslo=1"), "{}", r.body);
+    assert_eq!(bind_and_search(&e.person.entry.dn, new).await, (0, true));
+    assert_eq!(bind_and_search(&e.person.entry.dn, GOOD).await.0, 49);
+    // The other browser's session ended; this one continues with a new id.
+    assert_eq!(
+        other.get("/portal").await.location(),
+        Some("/portal/logowanie")
+    );
+    assert_eq!(b.get("/portal").await.status, StatusCode::OK);
+    let all = p
+        .smtp
+        .wait_for(sent + 3, std::time::Duration::from_secs(20))
+        .await;
+    assert!(all
+        .iter()
+        .any(|m| m.subject.contains("Hasło zostało zmienione")
+            && m.recipients == ["celina.nowy@example.pl"]));
+    assert!(!p.app.audit_of("account.password_changed").await.is_empty());
+}
