@@ -86,12 +86,12 @@ impl Registers {
                         return Ok(false);
                     }
                     let mut table = txn.open_table(ROWS)?;
-                    let mut next = table
+                    let first = table
                         .range((school.as_str(), 0)..=(school.as_str(), u64::MAX))?
                         .next_back()
                         .transpose()?
                         .map_or(1, |(k, _)| k.value().1 + 1);
-                    for row in &rows {
+                    for (next, row) in (first..).zip(&rows) {
                         if row.no != next {
                             return Err(StoreError::Corrupt(format!(
                                 "register of {school}: row {} appended where {next} is next",
@@ -101,7 +101,6 @@ impl Registers {
                         let bytes = serde_json::to_vec(row)
                             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
                         table.insert((school.as_str(), row.no), bytes.as_slice())?;
-                        next += 1;
                     }
                     cursor.insert(school.as_str(), new_cursor.max(current))?;
                 }
