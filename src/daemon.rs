@@ -84,6 +84,8 @@ pub async fn serve(state: AppState) -> Result<(), StartError> {
             reason: e.to_string(),
         })?;
     tracing::info!(address = %addr, "zszo-connector listening");
+    // Audit retention (F-03 registers synced first); ends with the runtime.
+    tokio::spawn(crate::forms::retention::job(state.clone()));
     app::serve(state, listener, app::shutdown_signal())
         .await
         .map_err(|e| StartError::Listen {

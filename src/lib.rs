@@ -13,6 +13,7 @@ pub mod credentials;
 pub mod daemon;
 pub mod dev;
 pub mod domain;
+pub mod forms;
 pub mod ldap;
 pub mod mail;
 pub mod onboarding;

@@ -171,6 +171,12 @@ enum AuditCommand {
         #[arg(long)]
         expect_head: Option<String>,
     },
+    /// Remove records older than audit.retention_days (after syncing the F-03 registers),
+    /// leaving a signed checkpoint so `verify` still passes. Run with the daemon stopped.
+    Prune {
+        #[command(flatten)]
+        config: ConfigArg,
+    },
     /// Create a new random HMAC key file (mode 0600) for audit.hmac_key_file.
     InitKey {
         /// Where to write the key; refuses to overwrite.
@@ -251,6 +257,26 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             .await?;
             print!("{report}");
         }
+        Command::Audit(AuditCommand::Prune { config }) => {
+            // Same work as the daemon's hourly retention job; the daemon must be stopped.
+            let config = load(&config.config, false)?;
+            let state = daemon::open_state(config).await?;
+            let before = state.clock.now() - state.config.audit.retention;
+            let forms = zszo_connector::forms::Forms::new(
+                state.audit.clone(),
+                state.state.clone(),
+                state.clock.clone(),
+            );
+            let removed = zszo_connector::forms::retention::run_once(
+                &forms,
+                state.audit.as_ref(),
+                state.directory.as_ref(),
+                before,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!(e))?;
+            println!("audit prune: {removed} record(s) older than {before} removed");
+        }
         Command::Audit(cmd) => return audit_command(cmd),
         Command::Token(cmd) => return token_command(cmd),
         Command::Held(cmd) => return held_command(cmd).await,
@@ -302,6 +328,7 @@ async fn check_config(path: &std::path::Path) -> anyhow::Result<ExitCode> {
 fn audit_command(cmd: AuditCommand) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     match cmd {
+        AuditCommand::Prune { .. } => unreachable!("handled in run (needs the runtime)"),
         AuditCommand::InitKey { out: path } => {
             audit::cli::init_key(&path, &mut out)?;
         }

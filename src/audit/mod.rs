@@ -1,8 +1,10 @@
 //! The audit store: append-only, HMAC-chained records of every provisioning action, kept in
 //! an embedded redb file (AUD-01..05). The only module that imports `redb`.
 //!
-//! Invariants: records are only ever appended (no update or delete path exists); `seq` runs
-//! 1, 2, 3 … without gaps; each record's MAC chains it to its predecessor under a key kept
+//! Invariants: records are only ever appended; the one delete path is retention, which
+//! removes only the oldest prefix past the retention period and leaves a signed checkpoint
+//! and an `audit.pruned` record (`retention.rs`); `seq` runs without gaps from 1 (or from
+//! the checkpoint); each record's MAC chains it to its predecessor under a key kept
 //! outside the redb file, so `verify` names any edited or deleted record; `details` never
 //! hold a secret (callers' duty, with a redaction backstop); commits are fsynced.
 //!
@@ -13,7 +15,8 @@
 //! * `store.rs`: `RedbAuditLog` (the `AuditLog` port) and its writer thread;
 //! * `query.rs`: queries through the indexes, newest first;
 //! * `redact.rs`: the secret-redaction backstop;
-//! * `verify.rs`: offline chain verification;
+//! * `retention.rs`: the signed checkpoint that lets old records go (AUD-06);
+//! * `verify.rs`: offline chain verification (from the checkpoint, when records were pruned);
 //! * `export.rs`: JSON lines and CSV (formula-injection safe);
 //! * `cli.rs`: the `audit list|export|verify|init-key` commands.
 
@@ -23,6 +26,7 @@ pub mod export;
 pub mod key;
 mod query;
 pub mod redact;
+pub mod retention;
 mod store;
 mod tables;
 pub mod verify;

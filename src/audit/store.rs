@@ -1,8 +1,9 @@
 //! `RedbAuditLog`: the `AuditLog` port on an embedded redb file.
 //!
 //! Invariants:
-//! * **Append-only.** The only write paths are `append` and `check_writable` (which touches
-//!   `audit_meta` only). There is no update or delete of a record.
+//! * **Append-only.** The write paths are `append`, `check_writable` (which touches
+//!   `audit_meta` only) and `prune_before` (retention: removes the oldest prefix, writes a
+//!   signed checkpoint and an `audit.pruned` record; `retention.rs`). No record is updated.
 //! * **One writer.** A dedicated thread owns every write transaction. `append` sends the
 //!   record over a channel with a oneshot for the answer; the thread takes everything queued
 //!   (group commit), assigns `seq` (last + 1) and `time` (the injected clock, UTC,
@@ -21,11 +22,12 @@ use super::chain::{self, ChainHead, GENESIS_MAC};
 use super::key::HmacKey;
 use super::query::{decode_record, run_query};
 use super::redact::redact_secrets;
+use super::retention::{Checkpoint, PruneReport, CHECKPOINT_KEY, PRUNED_ACTION};
 use super::tables::{
     self, unavailable, BY_SCHOOL, BY_TARGET, BY_TIME, HEAD_KEY, META, PING_KEY, RECORDS,
 };
 use crate::clock::Clock;
-use crate::domain::audit::{AuditQuery, AuditRecord, NewAuditRecord};
+use crate::domain::audit::{Actor, AuditQuery, AuditRecord, NewAuditRecord, Outcome};
 use crate::ports::{AuditError, AuditLog};
 use async_trait::async_trait;
 use redb::{Database, Durability, ReadableTable as _};
@@ -42,6 +44,14 @@ type Reply = oneshot::Sender<Result<u64, AuditError>>;
 enum Request {
     Append(Box<NewAuditRecord>, Reply),
     Ping(Reply),
+    Prune(Prune),
+}
+
+/// Remove records older than `before`, at most `max` of them (see `retention.rs`).
+struct Prune {
+    before: time::OffsetDateTime,
+    max: usize,
+    reply: oneshot::Sender<Result<PruneReport, AuditError>>,
 }
 
 /// The audit store. Cheap to share behind an `Arc`; dropping it (or `shutdown`) lets the
@@ -159,6 +169,26 @@ impl AuditLog for RedbAuditLog {
     async fn check_writable(&self) -> Result<(), AuditError> {
         self.send(Request::Ping).await.map(drop)
     }
+
+    async fn prune_before(
+        &self,
+        before: time::OffsetDateTime,
+        max: usize,
+    ) -> Result<PruneReport, AuditError> {
+        let (reply, answer) = oneshot::channel();
+        {
+            let sender = lock(&self.sender);
+            let sender = sender
+                .as_ref()
+                .ok_or_else(|| AuditError::Unavailable("the audit store is closed".into()))?;
+            sender
+                .send(Request::Prune(Prune { before, max, reply }))
+                .map_err(|_| AuditError::Unavailable("the audit writer has stopped".into()))?;
+        }
+        answer
+            .await
+            .map_err(|_| AuditError::Unavailable("the audit writer has stopped".into()))?
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -206,8 +236,21 @@ fn load_head(db: &Database, key: &HmacKey) -> Result<Option<ChainHead>, AuditErr
             ))),
         };
     };
+    let checkpoint = match meta.get(CHECKPOINT_KEY).map_err(unavailable)? {
+        None => None,
+        Some(v) => Some(Checkpoint::decode(v.value()).ok_or_else(|| {
+            AuditError::Corrupt("the retention checkpoint is malformed; run `audit verify`".into())
+        })?),
+    };
     let prev = if last.seq == 1 {
         GENESIS_MAC
+    } else if let Some(cp) = checkpoint.filter(|c| c.head.seq + 1 == last.seq) {
+        if !cp.is_valid(key) {
+            return Err(AuditError::Corrupt(
+                "the retention checkpoint's signature does not verify; run `audit verify`".into(),
+            ));
+        }
+        cp.head.mac
     } else {
         let entry = records.get(last.seq - 1).map_err(unavailable)?;
         let prev = entry
@@ -246,87 +289,218 @@ struct Writer {
     head: Option<ChainHead>,
 }
 
+/// The tables one write transaction touches.
+struct Tables<'t> {
+    records: redb::Table<'t, u64, &'static [u8]>,
+    by_target: redb::MultimapTable<'t, &'static str, u64>,
+    by_school: redb::MultimapTable<'t, &'static str, u64>,
+    by_time: redb::Table<'t, (i64, u64), ()>,
+    meta: redb::Table<'t, &'static str, &'static [u8]>,
+}
+
+fn open_tables(txn: &redb::WriteTransaction) -> Result<Tables<'_>, redb::TableError> {
+    Ok(Tables {
+        records: txn.open_table(RECORDS)?,
+        by_target: txn.open_multimap_table(BY_TARGET)?,
+        by_school: txn.open_multimap_table(BY_SCHOOL)?,
+        by_time: txn.open_table(BY_TIME)?,
+        meta: txn.open_table(META)?,
+    })
+}
+
+fn write_error(e: &dyn std::fmt::Display) -> String {
+    format!("audit write failed: {e}")
+}
+
 impl Writer {
     fn run(mut self, receiver: mpsc::Receiver<Request>) {
-        while let Ok(first) = receiver.recv() {
+        let mut next = None;
+        loop {
+            let first = match next.take() {
+                Some(r) => r,
+                None => match receiver.recv() {
+                    Ok(r) => r,
+                    Err(_) => return,
+                },
+            };
+            let first = match first {
+                Request::Prune(prune) => {
+                    self.run_prune(prune);
+                    continue;
+                }
+                other => other,
+            };
             let mut batch = vec![first];
             while batch.len() < MAX_BATCH {
                 match receiver.try_recv() {
-                    Ok(next) => batch.push(next),
+                    // A prune waits for the appends queued before it.
+                    Ok(Request::Prune(p)) => {
+                        next = Some(Request::Prune(p));
+                        break;
+                    }
+                    Ok(r) => batch.push(r),
                     Err(_) => break,
                 }
             }
-            let before = self.head;
-            match self.commit(&batch) {
-                Ok(seqs) => {
-                    for (request, seq) in batch.into_iter().zip(seqs) {
-                        let (Request::Append(_, reply) | Request::Ping(reply)) = request;
-                        let _ = reply.send(Ok(seq));
-                    }
-                }
-                Err(message) => {
-                    self.head = before;
-                    tracing::error!(error = %message, "audit commit failed");
-                    for request in batch {
-                        let (Request::Append(_, reply) | Request::Ping(reply)) = request;
-                        let _ = reply.send(Err(AuditError::Unavailable(message.clone())));
-                    }
-                }
+            self.run_batch(batch);
+        }
+    }
+
+    fn run_batch(&mut self, batch: Vec<Request>) {
+        let before = self.head;
+        let result = self.commit(&batch);
+        if let Err(message) = &result {
+            self.head = before;
+            tracing::error!(error = %message, "audit commit failed");
+        }
+        for (i, request) in batch.into_iter().enumerate() {
+            let answer = match &result {
+                Ok(seqs) => Ok(seqs[i]),
+                Err(m) => Err(AuditError::Unavailable(m.clone())),
+            };
+            if let Request::Append(_, reply) | Request::Ping(reply) = request {
+                let _ = reply.send(answer);
             }
         }
     }
 
+    fn run_prune(&mut self, prune: Prune) {
+        let before = self.head;
+        let result = self.prune(prune.before, prune.max);
+        if let Err(message) = &result {
+            self.head = before;
+            tracing::error!(error = %message, "audit prune failed");
+        }
+        let _ = prune.reply.send(result.map_err(AuditError::Unavailable));
+    }
+
     /// Writes the batch in one durable transaction; returns each request's seq (0 for a ping).
     fn commit(&mut self, batch: &[Request]) -> Result<Vec<u64>, String> {
-        let e = |e: &dyn std::fmt::Display| format!("audit write failed: {e}");
+        let e = write_error;
         let mut txn = self.db.begin_write().map_err(|x| e(&x))?;
         txn.set_durability(Durability::Immediate);
         let mut seqs = Vec::with_capacity(batch.len());
         {
-            let mut records = txn.open_table(RECORDS).map_err(|x| e(&x))?;
-            let mut by_target = txn.open_multimap_table(BY_TARGET).map_err(|x| e(&x))?;
-            let mut by_school = txn.open_multimap_table(BY_SCHOOL).map_err(|x| e(&x))?;
-            let mut by_time = txn.open_table(BY_TIME).map_err(|x| e(&x))?;
-            let mut meta = txn.open_table(META).map_err(|x| e(&x))?;
+            let mut t = open_tables(&txn).map_err(|x| e(&x))?;
             for request in batch {
-                let Request::Append(new, _) = request else {
-                    let now = chain::format_time(self.clock.now());
-                    meta.insert(PING_KEY, now.as_bytes()).map_err(|x| e(&x))?;
-                    seqs.push(0);
-                    continue;
-                };
-                let (seq, prev) = match self.head {
-                    None => (1, GENESIS_MAC),
-                    Some(h) => (h.seq + 1, h.mac),
-                };
-                let time = chain::normalise_time(self.clock.now());
-                let mac = chain::compute_mac(&self.key, &prev, seq, time, new);
-                let record = AuditRecord {
-                    seq,
-                    time,
-                    record: (**new).clone(),
-                    mac: hex::encode(mac),
-                };
-                let bytes = serde_json::to_vec(&record).map_err(|x| e(&x))?;
-                records.insert(seq, bytes.as_slice()).map_err(|x| e(&x))?;
-                if let Some(uuid) = new.target.as_ref().and_then(|t| t.entry_uuid.as_deref()) {
-                    by_target.insert(uuid, seq).map_err(|x| e(&x))?;
+                match request {
+                    Request::Append(new, _) => seqs.push(self.write(&mut t, new)?),
+                    _ => {
+                        let now = chain::format_time(self.clock.now());
+                        t.meta.insert(PING_KEY, now.as_bytes()).map_err(|x| e(&x))?;
+                        seqs.push(0);
+                    }
                 }
-                if let Some(school) = new.school.as_deref() {
-                    by_school.insert(school, seq).map_err(|x| e(&x))?;
-                }
-                by_time
-                    .insert((tables::unix_millis(time), seq), ())
-                    .map_err(|x| e(&x))?;
-                self.head = Some(ChainHead { seq, mac });
-                seqs.push(seq);
-            }
-            if let Some(head) = self.head.filter(|_| seqs.iter().any(|&s| s != 0)) {
-                meta.insert(HEAD_KEY, tables::encode_head(&head).as_slice())
-                    .map_err(|x| e(&x))?;
             }
         }
         txn.commit().map_err(|x| e(&x))?;
         Ok(seqs)
+    }
+
+    /// Chains `new` after the head, writes it, its index entries and the new head.
+    fn write(&mut self, t: &mut Tables<'_>, new: &NewAuditRecord) -> Result<u64, String> {
+        let e = write_error;
+        let (seq, prev) = match self.head {
+            None => (1, GENESIS_MAC),
+            Some(h) => (h.seq + 1, h.mac),
+        };
+        let time = chain::normalise_time(self.clock.now());
+        let mac = chain::compute_mac(&self.key, &prev, seq, time, new);
+        let record = AuditRecord {
+            seq,
+            time,
+            record: new.clone(),
+            mac: hex::encode(mac),
+        };
+        let bytes = serde_json::to_vec(&record).map_err(|x| e(&x))?;
+        t.records.insert(seq, bytes.as_slice()).map_err(|x| e(&x))?;
+        if let Some(uuid) = new.target.as_ref().and_then(|t| t.entry_uuid.as_deref()) {
+            t.by_target.insert(uuid, seq).map_err(|x| e(&x))?;
+        }
+        if let Some(school) = new.school.as_deref() {
+            t.by_school.insert(school, seq).map_err(|x| e(&x))?;
+        }
+        t.by_time
+            .insert((tables::unix_millis(time), seq), ())
+            .map_err(|x| e(&x))?;
+        let head = ChainHead { seq, mac };
+        t.meta
+            .insert(HEAD_KEY, tables::encode_head(&head).as_slice())
+            .map_err(|x| e(&x))?;
+        self.head = Some(head);
+        Ok(seq)
+    }
+
+    /// Removes the oldest records written before `before` (at most `max`), signs the new
+    /// checkpoint and appends the `audit.pruned` record, in one durable transaction.
+    fn prune(&mut self, before: time::OffsetDateTime, max: usize) -> Result<PruneReport, String> {
+        let e = write_error;
+        let mut txn = self.db.begin_write().map_err(|x| e(&x))?;
+        txn.set_durability(Durability::Immediate);
+        let report = {
+            let mut t = open_tables(&txn).map_err(|x| e(&x))?;
+            let current = match t.meta.get(CHECKPOINT_KEY).map_err(|x| e(&x))? {
+                None => None,
+                Some(v) => Some(
+                    Checkpoint::decode(v.value())
+                        .ok_or_else(|| "the stored checkpoint is malformed".to_owned())?,
+                ),
+            };
+            let start = current.map_or(1, |c| c.head.seq + 1);
+            let mut old = Vec::new();
+            for entry in t.records.range(start..).map_err(|x| e(&x))? {
+                let (k, v) = entry.map_err(|x| e(&x))?;
+                let record = decode_record(k.value(), v.value())?;
+                // Stop at the first young record: only a prefix goes, so no gap opens.
+                if record.time >= before || old.len() >= max {
+                    break;
+                }
+                old.push(record);
+            }
+            let Some(last) = old.last() else {
+                return Ok(PruneReport {
+                    removed: 0,
+                    checkpoint_seq: current.map(|c| c.head.seq),
+                    record_seq: None,
+                });
+            };
+            let mac = chain::parse_mac(&last.mac)
+                .ok_or_else(|| format!("record {} has a malformed MAC", last.seq))?;
+            let checkpoint = Checkpoint::sign(&self.key, ChainHead { seq: last.seq, mac });
+            for record in &old {
+                t.records.remove(record.seq).map_err(|x| e(&x))?;
+                let r = &record.record;
+                if let Some(uuid) = r.target.as_ref().and_then(|t| t.entry_uuid.as_deref()) {
+                    t.by_target.remove(uuid, record.seq).map_err(|x| e(&x))?;
+                }
+                if let Some(school) = r.school.as_deref() {
+                    t.by_school.remove(school, record.seq).map_err(|x| e(&x))?;
+                }
+                t.by_time
+                    .remove((tables::unix_millis(record.time), record.seq))
+                    .map_err(|x| e(&x))?;
+            }
+            t.meta
+                .insert(CHECKPOINT_KEY, checkpoint.encode().as_slice())
+                .map_err(|x| e(&x))?;
+            let note = NewAuditRecord::new(
+                Actor::System("retention".into()),
+                PRUNED_ACTION,
+                Outcome::Success,
+            )
+            .detail("removed", old.len().to_string())
+            .detail("first_seq", old[0].seq.to_string())
+            .detail("through_seq", last.seq.to_string())
+            .detail("before", chain::format_time(before))
+            .detail("checkpoint", checkpoint.head.to_string());
+            let seq = self.write(&mut t, &note)?;
+            PruneReport {
+                removed: old.len() as u64,
+                checkpoint_seq: Some(checkpoint.head.seq),
+                record_seq: Some(seq),
+            }
+        };
+        txn.commit().map_err(|x| e(&x))?;
+        Ok(report)
     }
 }

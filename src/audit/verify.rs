@@ -5,7 +5,9 @@
 //! each record parses, is stored under its own seq, and its MAC recomputes from the previous
 //! MAC and its canonical bytes (a mismatch names the record as edited; at seq 1 it may also
 //! mean the wrong key); the head kept in `audit_meta` equals the last record; and, when given,
-//! an externally kept anchor `SEQ:MAC` is present in the chain.
+//! an externally kept anchor `SEQ:MAC` is present in the chain. After retention removed old
+//! records, the walk starts at the signed checkpoint (`retention.rs`) instead of record 1: a
+//! checkpoint whose signature fails means records were cut without the key.
 //!
 //! Limits: deleting the *last* records and rewriting the stored head to the new last record
 //! leaves a valid-looking chain. Only an anchor kept outside the store (the head printed by
@@ -19,6 +21,7 @@
 use super::chain::{self, ChainHead, GENESIS_MAC};
 use super::key::HmacKey;
 use super::query::decode_record;
+use super::retention::{Checkpoint, CHECKPOINT_KEY};
 use super::tables::{self, unavailable, HEAD_KEY, META, RECORDS};
 use crate::ports::AuditError;
 use redb::ReadableTable as _;
@@ -43,6 +46,11 @@ pub enum VerifyFailure {
     TailMissing { expected: ChainHead, last_seq: u64 },
     /// The anchor's record exists but has another MAC: the chain was rewritten.
     AnchorMismatch { expected: ChainHead },
+    /// The retention checkpoint is malformed or its signature does not verify under the key:
+    /// records were cut by someone without the key (or the key is wrong).
+    CheckpointInvalid,
+    /// A record at or before the retention checkpoint is still there.
+    BeforeCheckpoint { seq: u64, checkpoint: u64 },
 }
 
 impl fmt::Display for VerifyFailure {
@@ -77,6 +85,14 @@ impl fmt::Display for VerifyFailure {
                 "{} record(s) missing at the end: expected head {expected}, last record is {last_seq}",
                 expected.seq - last_seq
             ),
+            VerifyFailure::CheckpointInvalid => write!(
+                f,
+                "the retention checkpoint does not verify: old records were removed without the key (or the audit key is wrong)"
+            ),
+            VerifyFailure::BeforeCheckpoint { seq, checkpoint } => write!(
+                f,
+                "record {seq} is still stored but the retention checkpoint says records up to {checkpoint} were removed"
+            ),
             VerifyFailure::AnchorMismatch { expected } => write!(
                 f,
                 "record {} does not match the anchored head {expected}: the chain was rewritten",
@@ -97,6 +113,8 @@ pub struct VerifyReport {
     pub verified: u64,
     /// The last verified link: anchor it outside the store.
     pub head: Option<ChainHead>,
+    /// The retention checkpoint the walk started from (records up to it were pruned).
+    pub checkpoint: Option<ChainHead>,
     pub failure: Option<VerifyFailure>,
 }
 
@@ -109,12 +127,18 @@ impl VerifyReport {
 impl fmt::Display for VerifyReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.failure {
-            None => write!(
-                f,
-                "audit chain OK: {} record(s), head {}",
-                self.verified,
-                show(&self.head)
-            ),
+            None => {
+                write!(
+                    f,
+                    "audit chain OK: {} record(s), head {}",
+                    self.verified,
+                    show(&self.head)
+                )?;
+                match self.checkpoint {
+                    Some(c) => write!(f, " (records up to {} removed by retention)", c.seq),
+                    None => Ok(()),
+                }
+            }
             Some(failure) => write!(
                 f,
                 "audit chain FAILED: {failure} ({} record(s) verified before it)",
@@ -138,26 +162,55 @@ pub fn verify(
         Err(redb::TableError::TableDoesNotExist(_)) => None,
         Err(e) => return Err(unavailable(e)),
     };
-    let stored =
-        match txn.open_table(META) {
-            Ok(meta) => match meta.get(HEAD_KEY).map_err(unavailable)? {
+    let (stored, checkpoint) = match txn.open_table(META) {
+        Ok(meta) => {
+            let head = match meta.get(HEAD_KEY).map_err(unavailable)? {
                 Some(v) => Some(tables::decode_head(v.value()).ok_or_else(|| {
                     AuditError::Corrupt("the stored chain head is malformed".into())
                 })?),
                 None => None,
-            },
-            Err(redb::TableError::TableDoesNotExist(_)) => None,
-            Err(e) => return Err(unavailable(e)),
-        };
+            };
+            let checkpoint = meta
+                .get(CHECKPOINT_KEY)
+                .map_err(unavailable)?
+                .map(|v| Checkpoint::decode(v.value()));
+            (head, checkpoint)
+        }
+        Err(redb::TableError::TableDoesNotExist(_)) => (None, None),
+        Err(e) => return Err(unavailable(e)),
+    };
 
     let mut report = VerifyReport {
         verified: 0,
         head: None,
+        checkpoint: None,
         failure: None,
     };
-    let mut anchor_seen = expect_head.is_none_or(|a| a.seq == 0);
     let mut prev = GENESIS_MAC;
     let mut expected_seq = 1u64;
+    match checkpoint {
+        None => {}
+        Some(Some(cp)) if cp.is_valid(key) => {
+            prev = cp.head.mac;
+            expected_seq = cp.head.seq + 1;
+            report.checkpoint = Some(cp.head);
+        }
+        Some(_) => {
+            report.failure = Some(VerifyFailure::CheckpointInvalid);
+            return Ok(report);
+        }
+    }
+    // An anchor at or before the checkpoint names a record retention removed: only its
+    // exact match with the checkpoint can still be checked.
+    let mut anchor_seen = expect_head.is_none_or(|a| a.seq == 0);
+    if let (Some(anchor), Some(cp)) = (expect_head, report.checkpoint) {
+        if anchor.seq < cp.seq || (anchor.seq == cp.seq && chain::mac_eq(&anchor.mac, &cp.mac)) {
+            anchor_seen = true;
+        } else if anchor.seq == cp.seq {
+            report.failure = Some(VerifyFailure::AnchorMismatch { expected: anchor });
+            return Ok(report);
+        }
+    }
     let iter = match &records {
         Some(t) => Some(t.iter().map_err(unavailable)?),
         None => None,
@@ -165,6 +218,13 @@ pub fn verify(
     for entry in iter.into_iter().flatten() {
         let (k, v) = entry.map_err(unavailable)?;
         let seq = k.value();
+        if let Some(cp) = report.checkpoint.filter(|c| seq <= c.seq) {
+            report.failure = Some(VerifyFailure::BeforeCheckpoint {
+                seq,
+                checkpoint: cp.seq,
+            });
+            return Ok(report);
+        }
         if seq != expected_seq {
             report.failure = Some(VerifyFailure::Missing {
                 seq: expected_seq,
@@ -199,7 +259,7 @@ pub fn verify(
         expected_seq = seq + 1;
     }
 
-    let last_seq = report.head.map_or(0, |h| h.seq);
+    let last_seq = report.head.or(report.checkpoint).map_or(0, |h| h.seq);
     if stored != report.head {
         report.failure = Some(match stored {
             Some(s) if s.seq > last_seq => VerifyFailure::TailMissing {

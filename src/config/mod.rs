@@ -117,6 +117,8 @@ pub struct LdapConfig {
 pub struct AuditConfig {
     pub path: PathBuf,
     pub hmac_key_file: PathBuf,
+    /// Records older than this are removed by the retention job (and `audit prune`).
+    pub retention: time::Duration,
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -119,6 +119,8 @@ pub struct RawLdap {
 pub struct RawAudit {
     pub path: PathBuf,
     pub hmac_key_file: PathBuf,
+    #[serde(default = "defaults::audit_retention_days")]
+    pub retention_days: u32,
 }
 
 #[derive(Debug, Deserialize)]
@@ -202,6 +204,10 @@ impl Default for RawDeprovisioningGuard {
 
 /// Defaults, one function each because serde's `default = "…"` needs a path.
 mod defaults {
+    /// Two years: the KRI rule for public bodies' system logs (security.md AUD-06).
+    pub fn audit_retention_days() -> u32 {
+        730
+    }
     pub fn panel_idle_minutes() -> u64 {
         15
     }

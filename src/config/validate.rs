@@ -132,6 +132,13 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
         );
     }
 
+    if !(30..=36_500).contains(&raw.audit.retention_days) {
+        p.push(
+            "audit.retention_days",
+            "must be between 30 and 36500 (default 730, two years)",
+        );
+    }
+
     let panel = &raw.panel;
     if !(1..=60).contains(&panel.idle_timeout_minutes) {
         p.push("panel.idle_timeout_minutes", "must be between 1 and 60");
@@ -214,6 +221,7 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
         audit: AuditConfig {
             path: raw.audit.path,
             hmac_key_file: raw.audit.hmac_key_file,
+            retention: time::Duration::days(raw.audit.retention_days.into()),
         },
         passwords: PasswordConfig {
             argon2_memory_kib: pw.argon2_memory_kib,

@@ -120,3 +120,14 @@ pub struct AuditQuery {
     pub until: Option<time::OffsetDateTime>,
     pub limit: Option<usize>,
 }
+
+/// What one retention prune did (see `crate::audit` retention).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PruneReport {
+    /// Records removed by this call (0: nothing was old enough; nothing was written).
+    pub removed: u64,
+    /// The seq of the last removed record ever (the checkpoint), also when none went now.
+    pub checkpoint_seq: Option<u64>,
+    /// The seq of the `audit.pruned` record, when one was written.
+    pub record_seq: Option<u64>,
+}

@@ -4,7 +4,9 @@
 
 mod account;
 pub mod audit;
+pub mod calendar;
 mod email;
+pub mod forms;
 mod login;
 pub mod password;
 mod person;

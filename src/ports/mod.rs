@@ -7,7 +7,7 @@ mod directory;
 pub use crate::clock::Clock;
 pub use directory::*;
 
-use crate::domain::audit::{AuditQuery, AuditRecord, NewAuditRecord};
+use crate::domain::audit::{AuditQuery, AuditRecord, NewAuditRecord, PruneReport};
 use async_trait::async_trait;
 
 /// Errors of the audit store.
@@ -27,6 +27,13 @@ pub trait AuditLog: Send + Sync {
     async fn query(&self, query: AuditQuery) -> Result<Vec<AuditRecord>, AuditError>;
     /// Succeeds when a write transaction can commit (for `/readyz`).
     async fn check_writable(&self) -> Result<(), AuditError>;
+    /// Retention: removes the oldest records written before `before` (at most `max`),
+    /// keeping the rest verifiable (a signed checkpoint and an `audit.pruned` record).
+    async fn prune_before(
+        &self,
+        before: time::OffsetDateTime,
+        max: usize,
+    ) -> Result<PruneReport, AuditError>;
 }
 
 /// One message to send. Bodies are already rendered.

@@ -243,6 +243,7 @@ impl Provisioning {
                     .target(&p.entry.dn, Some(p.entry.id.clone()))
                     .school(&p.profile.employment.primary)
                     .detail("login", p.login.as_str())
+                    .detail("display_name", p.profile.name.full())
                     .detail("state", p.account_state.as_str()),
                 None => r,
             }

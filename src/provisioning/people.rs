@@ -216,6 +216,12 @@ impl Provisioning {
                         names.push("accountRequested");
                     }
                     let mut r = r.detail("changed", names.join(","));
+                    if action != "person.updated" && action != "person.moved" {
+                        // The F-03 register needs who it was, also after a later deletion.
+                        r = r
+                            .detail("login", e.login.as_str())
+                            .detail("display_name", a.name.full());
+                    }
                     if a.employment.primary != before.employment.primary {
                         r = r
                             .detail("moved_from", before.employment.primary.as_str())
@@ -290,7 +296,8 @@ impl Provisioning {
             Some(p) => r
                 .target(&p.entry.dn, Some(p.entry.id.clone()))
                 .school(&p.profile.employment.primary)
-                .detail("login", p.login.as_str()),
+                .detail("login", p.login.as_str())
+                .detail("display_name", p.profile.name.full()),
             None => r.detail("id", id),
         })
         .await

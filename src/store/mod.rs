@@ -2,7 +2,9 @@
 //! directory's (people, groups, accounts) and not the audit log's: idempotency records of
 //! SCIM requests, deprovisioning operations held for review, sessions of the panel and the
 //! portal, retired logins, the portal's pending email confirmations (`confirmations`) and the
-//! mail outbox (`outbox`), so that state and the mail it needs commit in one transaction.
+//! mail outbox (`outbox`), so that state and the mail it needs commit in one transaction; the F-03
+//! registers (`register.rs`), F-04 room lists (`rooms.rs`) and to-do acknowledgements
+//! (`todos.rs`).
 //!
 //! Invariant: only `src/audit/` and `src/store/` import redb. Every write transaction here is
 //! durable (fsync on commit) and runs off the async runtime (`spawn_blocking`).
@@ -11,8 +13,11 @@ pub mod confirmations;
 pub mod held;
 pub mod idempotency;
 pub mod outbox;
+pub mod register;
 pub mod retired_logins;
+pub mod rooms;
 pub mod sessions;
+pub mod todos;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -1,4 +1,5 @@
 mod account_lifecycle;
+mod audit_retention;
 mod audit_store;
 mod bootstrap;
 mod city_load;
@@ -12,6 +13,7 @@ mod ldap_people_search;
 mod panel_accessibility;
 mod panel_hand_over;
 mod panel_pages;
+mod panel_records;
 mod panel_signin;
 mod panel_support;
 mod portal_flow;

@@ -448,6 +448,18 @@ impl Browser {
             .await
     }
 
+    /// `GET <origin><path>` of a binary answer (a PDF): status, headers, bytes.
+    pub async fn get_bytes(&self, path: &str) -> (StatusCode, HeaderMap, Vec<u8>) {
+        let req = self.http.get(format!("{}{path}", self.origin));
+        let req = match self.cookie_header() {
+            Some(c) => req.header(COOKIE, c),
+            None => req,
+        };
+        let res = req.send().await.unwrap();
+        let (status, headers) = (res.status(), res.headers().clone());
+        (status, headers, res.bytes().await.unwrap().to_vec())
+    }
+
     /// `POST` of an HTML form exactly as given (no CSRF field added).
     pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> PanelPage {
         self.send(

@@ -9,9 +9,19 @@
 //! | `POST /pracownicy/{id}/zablokuj`, `/odblokuj` | lock, unlock |
 //! | `GET /do-wydania?szkola=` | "to hand over": people whose account HR asked for (SCIM `accountRequested`), each with "create account" |
 //! | `GET /pracownicy/{id}/historia` | the audit records about the person, newest first |
+//! | `GET /rejestry?szkola=` | the records hub: links, open to-dos (a system administrator: per school) |
+//! | `GET /historia?szkola=&akcja=&osoba=&wykonawca=&od=&do=&strona=` | the school's history, 50 a page (`history.rs`) |
+//! | `GET /historia/eksport?format=csv\|json&…` | every record those filters match |
+//! | `GET /nowe-konta?szkola=`, `POST /nowe-konta/{seq}/potwierdz` | step-7 to-dos and their confirmation (`records.rs`) |
+//! | `GET /upowaznienia?szkola=`, `/upowaznienia/{nr}`, `/upowaznienia/{nr}/pdf` | F-02: list, print view, PDF |
+//! | `GET /ewidencja?szkola=`, `/ewidencja/csv` | F-03: print view, CSV |
+//! | `GET /pomieszczenia?szkola=`, `/pomieszczenia/druk?wersja=`, `POST /pomieszczenia/dodaj`, `/usun` | F-04: list, print, changes |
 //! | `GET /assets/pracownicy.css` | these pages' stylesheet |
 
+pub mod history;
 pub mod pages;
+pub mod records;
+pub mod records_views;
 pub mod texts;
 pub mod views;
 
@@ -37,4 +47,18 @@ pub fn routes() -> Router<AppState> {
         .route("/pracownicy/{id}/odblokuj", post(pages::unlock))
         .route("/pracownicy/{id}/historia", get(pages::history))
         .route("/assets/pracownicy.css", get(pages::stylesheet))
+        .route("/rejestry", get(records::hub))
+        .route("/historia", get(history::school_history))
+        .route("/historia/eksport", get(history::export))
+        .route("/nowe-konta", get(records::todos))
+        .route("/nowe-konta/{seq}/potwierdz", post(records::acknowledge))
+        .route("/upowaznienia", get(records::authorizations))
+        .route("/upowaznienia/{no}", get(records::authorization))
+        .route("/upowaznienia/{no}/pdf", get(records::authorization_pdf))
+        .route("/ewidencja", get(records::register))
+        .route("/ewidencja/csv", get(records::register_csv))
+        .route("/pomieszczenia", get(records::rooms))
+        .route("/pomieszczenia/druk", get(records::rooms_print))
+        .route("/pomieszczenia/dodaj", post(records::add_room))
+        .route("/pomieszczenia/usun", post(records::remove_room))
 }

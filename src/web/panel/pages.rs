@@ -50,7 +50,7 @@ pub async fn stylesheet() -> impl IntoResponse {
 }
 
 /// The layout's page with this module's stylesheet.
-fn frame(ctx: &PageContext, title: &str, body: Markup) -> Markup {
+pub(super) fn frame(ctx: &PageContext, title: &str, body: Markup) -> Markup {
     page(
         ctx,
         title,
@@ -71,7 +71,10 @@ pub struct StaffQuery {
 }
 
 /// The schools the person may pick: every school for a system administrator, else theirs.
-async fn school_options(state: &AppState, user: &PanelUser) -> Result<Vec<SchoolOption>, WebError> {
+pub(super) async fn school_options(
+    state: &AppState,
+    user: &PanelUser,
+) -> Result<Vec<SchoolOption>, WebError> {
     let all = state.directory.list_schools().await?;
     let mut options: Vec<SchoolOption> = all
         .into_iter()
@@ -93,7 +96,7 @@ async fn school_options(state: &AppState, user: &PanelUser) -> Result<Vec<School
 
 /// The school a page shows: the one asked for (`szkola`), which must be the user's and among
 /// the offered ones (else 404: nothing is said about other schools), or the first offered.
-fn chosen_school(
+pub(super) fn chosen_school(
     user: &PanelUser,
     options: &[SchoolOption],
     asked: Option<&str>,
@@ -256,7 +259,7 @@ fn back_link(user: &PanelUser, p: &PersonEntry) -> String {
     }
 }
 
-fn request_id(ctx: &Option<Extension<RequestContext>>) -> Option<String> {
+pub(super) fn request_id(ctx: &Option<Extension<RequestContext>>) -> Option<String> {
     ctx.as_ref().and_then(|c| c.0.request_id.clone())
 }
 

@@ -33,6 +33,11 @@ pub const NEXT: Msg = Msg::new("Następna strona", "Next page");
 pub const PAGE: Msg = Msg::new("Strona", "Page");
 pub const OF: Msg = Msg::new("z", "of");
 
+pub const RECORDS_LINK: Msg = Msg::new(
+    "Historia, upoważnienia (F-02, F-03, F-04), nowe konta",
+    "History, authorizations (F-02, F-03, F-04), new accounts",
+);
+
 pub const HAND_OVER_TITLE: Msg = Msg::new("Do wydania", "To hand over");
 pub const HAND_OVER_LINK: Msg = Msg::new(
     "Do wydania: konta zamówione przez kadry",
@@ -182,6 +187,26 @@ pub fn action(lang: Lang, action: &str) -> String {
         "account.locked" => Msg::new("zablokowano konto", "account locked"),
         "account.unlocked" => Msg::new("odblokowano konto", "account unlocked"),
         "role.granted" => Msg::new("nadano rolę", "role granted"),
+        "account.activated" => Msg::new(
+            "pracownik aktywował konto (potwierdził e-mail)",
+            "the employee activated the account (email confirmed)",
+        ),
+        "audit.viewed" => Msg::new("przeglądano historię", "history viewed"),
+        "audit.exported" => Msg::new("wyeksportowano historię", "history exported"),
+        "audit.pruned" => Msg::new(
+            "usunięto rekordy po okresie przechowywania",
+            "records past retention removed",
+        ),
+        "forms.viewed" => Msg::new("wyświetlono formularz", "form viewed"),
+        "forms.exported" => Msg::new("wyeksportowano formularz", "form exported"),
+        "forms.todo_acknowledged" => Msg::new(
+            "potwierdzono aktualizację F-02/F-03/F-04",
+            "F-02/F-03/F-04 update confirmed",
+        ),
+        "forms.rooms_changed" => Msg::new(
+            "zmieniono wykaz pomieszczeń (F-04)",
+            "room list (F-04) changed",
+        ),
         "deprovisioning.held" => Msg::new(
             "wstrzymano do sprawdzenia przez administratora systemu",
             "held for a system administrator's review",
@@ -190,3 +215,80 @@ pub fn action(lang: Lang, action: &str) -> String {
     };
     lang.t(&m).to_owned()
 }
+
+// The records pages (history per school, F-02, F-03, F-04, to-dos).
+pub const RECORDS_TITLE: Msg = Msg::new(
+    "Historia i rejestry placówki",
+    "The school's history and records",
+);
+pub const SCHOOL_HISTORY_TITLE: Msg = Msg::new("Historia placówki", "The school's history");
+pub const TODOS_TITLE: Msg = Msg::new(
+    "Nowe konta: zaktualizuj F-02, F-03, F-04",
+    "New accounts: update F-02, F-03, F-04",
+);
+pub const TODOS_INTRO: Msg = Msg::new(
+    "Te osoby aktywowały konto. Zgodnie z pkt 7 procedury zaktualizuj upoważnienie (F-02), ewidencję (F-03) i wykaz pomieszczeń (F-04), a potem potwierdź.",
+    "These people activated their account. Per step 7 of the procedure, update the authorization (F-02), the register (F-03) and the room list (F-04), then confirm.",
+);
+pub const TODOS_OPEN: Msg = Msg::new("Do potwierdzenia", "Open");
+pub const TODOS_NONE: Msg = Msg::new(
+    "Brak nowych kont do potwierdzenia.",
+    "No new accounts to confirm.",
+);
+pub const TODO_CONFIRM: Msg = Msg::new("Zaktualizowano F-02/F-03/F-04", "F-02/F-03/F-04 updated");
+pub const TODO_DONE: Msg = Msg::new("potwierdzone", "confirmed");
+pub const OPEN_PER_SCHOOL: Msg = Msg::new(
+    "Niepotwierdzone nowe konta w placówkach",
+    "Unconfirmed new accounts per school",
+);
+pub const F02_TITLE: Msg = Msg::new(
+    "F-02: upoważnienia do przetwarzania danych osobowych",
+    "F-02: authorizations to process personal data",
+);
+pub const F03_TITLE: Msg = Msg::new(
+    "F-03: ewidencja osób upoważnionych do przetwarzania danych osobowych",
+    "F-03: register of persons authorized to process personal data",
+);
+pub const F03_INTRO: Msg = Msg::new(
+    "Ewidencja powstaje z katalogu i historii kont. Wierszy się nie zmienia ani nie usuwa: korekta (np. odwołanie) to nowy wiersz wskazujący wiersz korygowany.",
+    "The register is made from the directory and the accounts' history. Rows are never changed or removed: a correction (e.g. a revocation) is a new row naming the row it corrects.",
+);
+pub const F04_TITLE: Msg = Msg::new(
+    "F-04: wykaz pomieszczeń tworzących obszar przetwarzania danych osobowych",
+    "F-04: rooms forming the personal-data processing area",
+);
+pub const F04_EMPTY: Msg = Msg::new("Wykaz jest pusty.", "The list is empty.");
+pub const F04_ADD: Msg = Msg::new("Dodaj pomieszczenie", "Add a room");
+pub const F04_REMOVE: Msg = Msg::new("Usuń", "Remove");
+pub const F04_VERSIONS: Msg = Msg::new("Wersje wykazu", "Versions of the list");
+pub const COL_ROOM: Msg = Msg::new("Pomieszczenie", "Room");
+pub const COL_BUILDING: Msg = Msg::new("Budynek / adres", "Building / address");
+pub const COL_PURPOSE: Msg = Msg::new("Przeznaczenie", "Purpose");
+pub const PRINT: Msg = Msg::new("Wersja do druku", "Print view");
+pub const PDF: Msg = Msg::new("PDF", "PDF");
+pub const CSV: Msg = Msg::new("Eksport CSV", "CSV export");
+pub const JSON: Msg = Msg::new("Eksport JSON", "JSON export");
+pub const NUMBER: Msg = Msg::new("Nr", "No.");
+pub const GRANTED: Msg = Msg::new("Nadano", "Granted");
+pub const REVOKED: Msg = Msg::new("Odwołano", "Revoked");
+pub const IN_FORCE: Msg = Msg::new("obowiązuje", "in force");
+pub const NO_AUTHORIZATIONS: Msg = Msg::new(
+    "Brak upoważnień: pojawią się, gdy pracownicy aktywują konta.",
+    "No authorizations yet: they appear when employees activate their accounts.",
+);
+pub const FILTER: Msg = Msg::new("Filtruj", "Filter");
+pub const FILTER_ACTION: Msg = Msg::new("Działanie", "Action");
+pub const FILTER_ANY: Msg = Msg::new("dowolne", "any");
+pub const FILTER_PERSON: Msg = Msg::new("Osoba (login lub nazwisko)", "Person (login or name)");
+pub const FILTER_ACTOR: Msg = Msg::new(
+    "Kto działał (login, klient SCIM)",
+    "Who acted (login, SCIM client)",
+);
+pub const FILTER_FROM: Msg = Msg::new("Od dnia (RRRR-MM-DD)", "From (YYYY-MM-DD)");
+pub const FILTER_TO: Msg = Msg::new("Do dnia (RRRR-MM-DD)", "To (YYYY-MM-DD)");
+pub const RECORDS_FOUND: Msg = Msg::new("Rekordów", "Records");
+pub const EXPORT_NOTE: Msg = Msg::new(
+    "Eksport obejmuje wszystkie rekordy spełniające filtry (wszystkie strony). Przeglądanie i eksport są zapisywane w historii.",
+    "The export holds every record the filters match (all pages). Viewing and exporting are recorded in the history.",
+);
+pub const COL_PERSON: Msg = Msg::new("Dotyczy", "About");

@@ -8,11 +8,13 @@
 
 use super::texts as tx;
 use crate::domain::audit::{Actor, AuditRecord, Outcome};
+pub use crate::domain::calendar::warsaw;
+use crate::domain::calendar::MONTHS_PL;
 use crate::domain::AccountState;
 use crate::ports::PersonEntry;
 use crate::web::i18n::{Lang, Msg};
 use maud::{html, Markup};
-use time::{Date, Month, OffsetDateTime, UtcOffset};
+use time::OffsetDateTime;
 
 /// Results per page of the staff search.
 pub const PAGE_SIZE: usize = 20;
@@ -108,6 +110,8 @@ pub fn staff(p: &StaffPage<'_>) -> Markup {
     html! {
         p.to-hand-over {
             a href=(format!("{HAND_OVER_PATH}?szkola={}", enc(p.school))) { (l.t(&tx::HAND_OVER_LINK)) }
+            " · "
+            a href=(format!("/panel/rejestry?szkola={}", enc(p.school))) { (l.t(&tx::RECORDS_LINK)) }
         }
         form.search method="get" action="/panel/pracownicy" role="search" {
             @if p.schools.len() > 1 {
@@ -511,43 +515,6 @@ fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
 }
-
-/// Last Sunday of a month, as a date.
-fn last_sunday(year: i32, month: Month) -> Option<Date> {
-    let last_day = month.length(year);
-    let d = Date::from_calendar_date(year, month, last_day).ok()?;
-    let back = d.weekday().number_days_from_sunday();
-    d.checked_sub(time::Duration::days(back.into()))
-}
-
-/// Time in Europe/Warsaw: CET (UTC+1), CEST (UTC+2) from 01:00 UTC on the last Sunday of
-/// March to 01:00 UTC on the last Sunday of October (EU rule since 1996).
-pub fn warsaw(t: OffsetDateTime) -> OffsetDateTime {
-    let utc = t.to_offset(UtcOffset::UTC);
-    let year = utc.year();
-    let switch = |m| last_sunday(year, m).map(|d| d.with_hms(1, 0, 0).expect("valid").assume_utc());
-    let summer = match (switch(Month::March), switch(Month::October)) {
-        (Some(start), Some(end)) => utc >= start && utc < end,
-        _ => false,
-    };
-    let hours = if summer { 2 } else { 1 };
-    utc.to_offset(UtcOffset::from_hms(hours, 0, 0).expect("valid offset"))
-}
-
-const MONTHS_PL: [&str; 12] = [
-    "stycznia",
-    "lutego",
-    "marca",
-    "kwietnia",
-    "maja",
-    "czerwca",
-    "lipca",
-    "sierpnia",
-    "września",
-    "października",
-    "listopada",
-    "grudnia",
-];
 
 /// "19 czerwca 2025, 14:03" / "19 June 2025, 14:03", Polish time.
 pub fn date_time(l: Lang, t: OffsetDateTime) -> String {

@@ -1,0 +1,250 @@
+//! The school's history (procedure purpose 3: "the history of the account's creation in the
+//! Central Administration Panel"): the audit records of one school, filtered by action,
+//! person, actor and period, 50 a page, and exported (CSV, JSON) exactly as filtered.
+//!
+//! Scope: the school must be one the signed-in person administers (a system administrator:
+//! any); another school is 404 and the refused attempt is audited (`access.refused`). Every
+//! view is audited (`audit.viewed`) and every export (`audit.exported`), with the filters.
+
+use super::pages::{chosen_school, frame, school_options};
+use super::records::{caller, forms};
+use super::records_views::{self as rv, HistoryFilters};
+use super::texts as tx;
+use crate::app::AppState;
+use crate::audit::export::export_csv;
+use crate::domain::audit::{AuditQuery, AuditRecord};
+use crate::domain::calendar::warsaw;
+use crate::domain::SchoolCode;
+use crate::web::auth::PanelUser;
+use crate::web::error::WebError;
+use crate::web::layout::PageContext;
+use crate::web::RequestContext;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use time::{Date, OffsetDateTime};
+
+/// Records a page shows.
+pub const HISTORY_PAGE: usize = 50;
+/// The most records one view or export reads (newest first).
+const MAX_RECORDS: usize = 20_000;
+const MAX_TEXT: usize = 100;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct HistoryQuery {
+    szkola: Option<String>,
+    akcja: Option<String>,
+    osoba: Option<String>,
+    wykonawca: Option<String>,
+    od: Option<String>,
+    #[serde(rename = "do")]
+    to: Option<String>,
+    strona: Option<String>,
+    format: Option<String>,
+}
+
+fn text(v: &Option<String>) -> String {
+    v.as_deref()
+        .unwrap_or_default()
+        .trim()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_TEXT)
+        .collect()
+}
+
+/// A `YYYY-MM-DD` day as the instant it starts in Poland.
+fn day_start(raw: &str) -> Result<Option<OffsetDateTime>, WebError> {
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let date = Date::parse(raw, format)
+        .map_err(|_| WebError::BadRequest(format!("not a date: {raw:?}")))?;
+    // The offset in force at noon of that day is the day's offset (changes happen at night).
+    let offset = warsaw(date.midnight().assume_utc() + time::Duration::hours(12)).offset();
+    Ok(Some(date.midnight().assume_offset(offset)))
+}
+
+/// The parsed filters: the query for the store, and the in-memory conditions.
+pub struct Parsed {
+    pub school: SchoolCode,
+    pub filters: HistoryFilters,
+    query: AuditQuery,
+}
+
+impl Parsed {
+    fn keeps(&self, r: &AuditRecord) -> bool {
+        let f = &self.filters;
+        let has = |hay: &str, needle: &str| hay.to_lowercase().contains(&needle.to_lowercase());
+        let rec = &r.record;
+        (f.action.is_empty() || rec.action == f.action)
+            && (f.actor.is_empty() || has(&rec.actor.to_string(), &f.actor))
+            && (f.person.is_empty()
+                || rec.target.as_ref().is_some_and(|t| has(&t.dn, &f.person))
+                || ["login", "display_name"]
+                    .iter()
+                    .any(|k| rec.details.get(*k).is_some_and(|v| has(v, &f.person))))
+    }
+
+    /// What the audit record of the view or export says was asked for.
+    fn details(&self) -> BTreeMap<String, String> {
+        let f = &self.filters;
+        [
+            ("action", &f.action),
+            ("person", &f.person),
+            ("actor", &f.actor),
+            ("from", &f.from),
+            ("to", &f.to),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| (format!("filter_{k}"), v.clone()))
+        .collect()
+    }
+}
+
+async fn parse(
+    state: &AppState,
+    user: &PanelUser,
+    rctx: &Option<Extension<RequestContext>>,
+    q: &HistoryQuery,
+) -> Result<(Parsed, Vec<super::views::SchoolOption>), WebError> {
+    let options = school_options(state, user).await?;
+    let school = match chosen_school(user, &options, q.szkola.as_deref()) {
+        Ok(Some(s)) => SchoolCode::parse(&s).map_err(|_| WebError::NotFound)?,
+        Ok(None) => return Err(WebError::NotFound),
+        Err(e) => {
+            super::records::refused(state, user, rctx, "history", q.szkola.as_deref()).await;
+            return Err(e);
+        }
+    };
+    let filters = HistoryFilters {
+        action: text(&q.akcja),
+        person: text(&q.osoba),
+        actor: text(&q.wykonawca),
+        from: text(&q.od),
+        to: text(&q.to),
+    };
+    let since = day_start(&filters.from)?;
+    let until = day_start(&filters.to)?.map(|d| d + time::Duration::days(1));
+    let query = AuditQuery {
+        school: Some(school.as_str().to_owned()),
+        since,
+        until,
+        ..AuditQuery::default()
+    };
+    Ok((
+        Parsed {
+            school,
+            filters,
+            query,
+        },
+        options,
+    ))
+}
+
+async fn matching(state: &AppState, parsed: &Parsed) -> Result<Vec<AuditRecord>, WebError> {
+    let mut records = state.audit.query(parsed.query.clone()).await?;
+    records.retain(|r| parsed.keeps(r));
+    records.truncate(MAX_RECORDS);
+    Ok(records)
+}
+
+/// `GET /panel/historia?szkola=&akcja=&osoba=&wykonawca=&od=&do=&strona=`
+pub async fn school_history(
+    State(state): State<AppState>,
+    user: PanelUser,
+    ctx: PageContext,
+    rctx: Option<Extension<RequestContext>>,
+    Query(q): Query<HistoryQuery>,
+) -> Result<Response, WebError> {
+    let (parsed, options) = parse(&state, &user, &rctx, &q).await?;
+    let records = matching(&state, &parsed).await?;
+    let pages = records.len().div_ceil(HISTORY_PAGE).max(1);
+    let page = q
+        .strona
+        .as_deref()
+        .and_then(|s| s.trim().parse::<usize>().ok())
+        .unwrap_or(1)
+        .clamp(1, pages);
+    let shown: Vec<AuditRecord> = records
+        .iter()
+        .skip((page - 1) * HISTORY_PAGE)
+        .take(HISTORY_PAGE)
+        .cloned()
+        .collect();
+    let mut details = parsed.details();
+    details.insert("page".into(), page.to_string());
+    details.insert("shown".into(), shown.len().to_string());
+    forms(&state)
+        .note_access(
+            &caller(&user, &rctx),
+            "audit.viewed",
+            Some(&parsed.school),
+            details,
+        )
+        .await?;
+    let body = rv::school_history(&rv::HistoryPage {
+        lang: ctx.lang,
+        schools: &options,
+        school: parsed.school.as_str(),
+        filters: &parsed.filters,
+        records: &shown,
+        total: records.len(),
+        page,
+        pages,
+    });
+    Ok(frame(&ctx, ctx.t(&tx::SCHOOL_HISTORY_TITLE), body).into_response())
+}
+
+/// `GET /panel/historia/eksport?format=csv|json&…`: every record the same filters show.
+pub async fn export(
+    State(state): State<AppState>,
+    user: PanelUser,
+    rctx: Option<Extension<RequestContext>>,
+    Query(q): Query<HistoryQuery>,
+) -> Result<Response, WebError> {
+    let (parsed, _) = parse(&state, &user, &rctx, &q).await?;
+    let format = match q.format.as_deref() {
+        Some("json") => "json",
+        Some("csv") | None => "csv",
+        Some(other) => return Err(WebError::BadRequest(format!("format {other:?}"))),
+    };
+    let records = matching(&state, &parsed).await?;
+    let mut details = parsed.details();
+    details.insert("format".into(), format.into());
+    details.insert("records".into(), records.len().to_string());
+    forms(&state)
+        .note_access(
+            &caller(&user, &rctx),
+            "audit.exported",
+            Some(&parsed.school),
+            details,
+        )
+        .await?;
+    let (body, mime) = if format == "json" {
+        let body =
+            serde_json::to_vec_pretty(&records).map_err(|e| WebError::Internal(e.to_string()))?;
+        (body, "application/json")
+    } else {
+        let mut body = Vec::new();
+        export_csv(&records, &mut body).map_err(|e| WebError::Internal(e.to_string()))?;
+        (body, "text/csv; charset=utf-8")
+    };
+    let name = format!(
+        "attachment; filename=\"historia-{}.{format}\"",
+        parsed.school.as_str()
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime.to_owned()),
+            (header::CONTENT_DISPOSITION, name),
+        ],
+        body,
+    )
+        .into_response())
+}

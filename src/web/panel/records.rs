@@ -1,0 +1,433 @@
+//! The school's personal-data records in the panel (procedure step 7–8): the hub, the
+//! step-7 to-dos ("new accounts: update F-02/F-03/F-04"), F-02 (print view and PDF), the
+//! F-03 register (print view and CSV), the F-04 room list (maintained here, versioned,
+//! printable). Handlers are thin: they parse, call `crate::forms`, and render
+//! `records_views`.
+//!
+//! Scope: as the history (`history.rs`): the school must be the person's (a system
+//! administrator: any), else 404 and an `access.refused` audit record. Views, prints and
+//! exports are audited (`forms.viewed`, `forms.exported`); changes by the use cases.
+
+use super::pages::{chosen_school, frame, request_id, school_options};
+use super::records_views as rv;
+use super::texts as tx;
+use super::views::SchoolOption;
+use crate::app::AppState;
+use crate::domain::audit::{Actor, NewAuditRecord, Outcome};
+use crate::domain::forms::{current_rows, Room};
+use crate::domain::SchoolCode;
+use crate::forms::{document, pdf, Forms, FormsCaller, FormsError};
+use crate::web::auth::PanelUser;
+use crate::web::error::WebError;
+use crate::web::layout::PageContext;
+use crate::web::RequestContext;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use maud::Markup;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+impl From<FormsError> for WebError {
+    fn from(e: FormsError) -> Self {
+        match e {
+            FormsError::Audit(e) => e.into(),
+            FormsError::Store(e) => e.into(),
+            FormsError::NotFound => WebError::NotFound,
+            FormsError::Conflict(m) => WebError::Conflict(m),
+        }
+    }
+}
+
+pub(super) fn forms(state: &AppState) -> Forms {
+    Forms::new(
+        state.audit.clone(),
+        state.state.clone(),
+        state.clock.clone(),
+    )
+}
+
+pub(super) fn caller(user: &PanelUser, rctx: &Option<Extension<RequestContext>>) -> FormsCaller {
+    FormsCaller {
+        actor: Actor::Person(user.login.as_str().to_owned()),
+        request_id: request_id(rctx),
+    }
+}
+
+/// Audits a refused look at another school's records (the answer stays a plain 404).
+pub(super) async fn refused(
+    state: &AppState,
+    user: &PanelUser,
+    rctx: &Option<Extension<RequestContext>>,
+    what: &str,
+    asked: Option<&str>,
+) {
+    let mut record = NewAuditRecord::new(
+        Actor::Person(user.login.as_str().to_owned()),
+        "access.refused",
+        Outcome::Failure("out_of_scope".into()),
+    )
+    .request_id(request_id(rctx))
+    .detail("page", what);
+    if let Some(code) = asked.and_then(|a| SchoolCode::parse(a.trim()).ok()) {
+        record = record.detail("school_asked", code.as_str());
+    }
+    if let Err(e) = state.audit.append(record).await {
+        tracing::error!(error = %e, "cannot audit a refused access");
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct SchoolQuery {
+    szkola: Option<String>,
+    wersja: Option<String>,
+}
+
+/// The school a records page is about, with its name; 404 (audited) outside the scope.
+async fn school(
+    state: &AppState,
+    user: &PanelUser,
+    rctx: &Option<Extension<RequestContext>>,
+    what: &str,
+    asked: Option<&str>,
+) -> Result<(SchoolCode, String, Vec<SchoolOption>), WebError> {
+    let options = school_options(state, user).await?;
+    let code = match chosen_school(user, &options, asked) {
+        Ok(Some(code)) => code,
+        Ok(None) => return Err(WebError::NotFound),
+        Err(e) => {
+            refused(state, user, rctx, what, asked).await;
+            return Err(e);
+        }
+    };
+    let name = options
+        .iter()
+        .find(|o| o.code == code)
+        .map(|o| o.name.clone())
+        .unwrap_or_default();
+    let code = SchoolCode::parse(&code).map_err(|_| WebError::NotFound)?;
+    Ok((code, name, options))
+}
+
+fn details(pairs: &[(&str, String)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect()
+}
+
+/// `GET /panel/rejestry?szkola=`: links to the records, with the open to-dos; a system
+/// administrator also sees every school's open to-dos.
+pub async fn hub(
+    State(state): State<AppState>,
+    user: PanelUser,
+    ctx: PageContext,
+    rctx: Option<Extension<RequestContext>>,
+    Query(q): Query<SchoolQuery>,
+) -> Result<Markup, WebError> {
+    let (code, name, options) = school(&state, &user, &rctx, "hub", q.szkola.as_deref()).await?;
+    let f = forms(&state);
+    let open =
+        |todos: Vec<crate::forms::Todo>| todos.iter().filter(|t| t.acknowledged.is_none()).count();
+    let here = open(f.todos(&code).await?);
+    let mut per_school = Vec::new();
+    if user.is_system_administrator() {
+        for o in &options {
+            if let Ok(c) = SchoolCode::parse(&o.code) {
+                let n = open(f.todos(&c).await?);
+                if n > 0 {
+                    per_school.push((o.clone(), n));
+                }
+            }
+        }
+    }
+    let body = rv::hub(ctx.lang, &options, code.as_str(), &name, here, &per_school);
+    Ok(frame(&ctx, ctx.t(&tx::RECORDS_TITLE), body))
+}
+
+/// `GET /panel/nowe-konta?szkola=`: the step-7 to-dos, open first.
+pub async fn todos(
+    State(state): State<AppState>,
+    user: PanelUser,
+    ctx: PageContext,
+    rctx: Option<Extension<RequestContext>>,
+    Query(q): Query<SchoolQuery>,
+) -> Result<Markup, WebError> {
+    let (code, name, _) = school(&state, &user, &rctx, "todos", q.szkola.as_deref()).await?;
+    let mut list = forms(&state).todos(&code).await?;
+    list.sort_by_key(|t| t.acknowledged.is_some());
+    let csrf = crate::web::csrf::csrf_field(&ctx.csrf);
+    let body = rv::todos(ctx.lang, code.as_str(), &name, &list, &csrf);
+    Ok(frame(&ctx, ctx.t(&tx::TODOS_TITLE), body))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SchoolForm {
+    szkola: String,
+}
+
+/// `POST /panel/nowe-konta/{seq}/potwierdz` (field `szkola`): closes the to-do.
+pub async fn acknowledge(
+    State(state): State<AppState>,
+    user: PanelUser,
+    rctx: Option<Extension<RequestContext>>,
+    Path(seq): Path<u64>,
+    Form(form): Form<SchoolForm>,
+) -> Result<Redirect, WebError> {
+    let (code, _, _) = school(&state, &user, &rctx, "todos", Some(&form.szkola)).await?;
+    forms(&state)
+        .acknowledge(&caller(&user, &rctx), &code, seq)
+        .await?;
+    Ok(Redirect::to(&format!(
+        "/panel/nowe-konta?szkola={}",
+        code.as_str()
+    )))
+}
+
+/// `GET /panel/upowaznienia?szkola=`: the school's authorizations (F-02), newest first.
+pub async fn authorizations(
+    State(state): State<AppState>,
+    user: PanelUser,
+    ctx: PageContext,
+    rctx: Option<Extension<RequestContext>>,
+    Query(q): Query<SchoolQuery>,
+) -> Result<Markup, WebError> {
+    let (code, name, _) = school(&state, &user, &rctx, "f02", q.szkola.as_deref()).await?;
+    let rows = forms(&state).register(&code).await?;
+    let mut current: Vec<_> = current_rows(&rows).into_iter().cloned().collect();
+    current.reverse();
+    let body = rv::authorizations(ctx.lang, code.as_str(), &name, &current);
+    Ok(frame(&ctx, ctx.t(&tx::F02_TITLE), body))
+}
+
+async fn f02_of(
+    state: &AppState,
+    code: &SchoolCode,
+    name: &str,
+    grant_no: u64,
+) -> Result<document::F02, WebError> {
+    let rows = forms(state).register(code).await?;
+    let row = current_rows(&rows)
+        .into_iter()
+        .find(|r| r.grant_no == grant_no)
+        .ok_or(WebError::NotFound)?;
+    Ok(document::f02(code.as_str(), name, row))
+}
+
+/// `GET /panel/upowaznienia/{nr}?szkola=`: the F-02 print view.
+pub async fn authorization(
+    State(state): State<AppState>,
+    user: PanelUser,
+    ctx: PageContext,
+    rctx: Option<Extension<RequestContext>>,
+    Path(no): Path<u64>,
+    Query(q): Query<SchoolQuery>,
+) -> Result<Markup, WebError> {
+    let (code, name, _) = school(&state, &user, &rctx, "f02", q.szkola.as_deref()).await?;
+    let doc = f02_of(&state, &code, &name, no).await?;
+    forms(&state)
+        .note_access(
+            &caller(&user, &rctx),
+            "forms.viewed",
+            Some(&code),
+            details(&[("form", "F-02".into()), ("number", doc.number.clone())]),
+        )
+        .await?;
+    let body = rv::f02(ctx.lang, code.as_str(), no, &doc);
+    Ok(frame(&ctx, &format!("F-02 {}", doc.number), body))
+}
+
+/// `GET /panel/upowaznienia/{nr}/pdf?szkola=`: the F-02 as a PDF.
+pub async fn authorization_pdf(
+    State(state): State<AppState>,
+    user: PanelUser,
+    rctx: Option<Extension<RequestContext>>,
+    Path(no): Path<u64>,
+    Query(q): Query<SchoolQuery>,
+) -> Result<Response, WebError> {
+    let (code, name, _) = school(&state, &user, &rctx, "f02", q.szkola.as_deref()).await?;
+    let doc = f02_of(&state, &code, &name, no).await?;
+    forms(&state)
+        .note_access(
+            &caller(&user, &rctx),
+            "forms.exported",
+            Some(&code),
+            details(&[
+                ("form", "F-02".into()),
+                ("number", doc.number.clone()),
+                ("format", "pdf".into()),
+            ]),
+        )
+        .await?;
+    let bytes = tokio::task::spawn_blocking(move || pdf::f02_pdf(&doc))
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let file = format!("attachment; filename=\"F-02-{}-{no}.pdf\"", code.as_str());
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (header::CONTENT_DISPOSITION, file),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// `GET /panel/ewidencja?szkola=`: the F-03 register, every row (corrections included).
+pub async fn register(
+    State(state): State<AppState>,
+    user: PanelUser,
+    ctx: PageContext,
+    rctx: Option<Extension<RequestContext>>,
+    Query(q): Query<SchoolQuery>,
+) -> Result<Markup, WebError> {
+    let (code, name, _) = school(&state, &user, &rctx, "f03", q.szkola.as_deref()).await?;
+    let f = forms(&state);
+    let rows = f.register(&code).await?;
+    f.note_access(
+        &caller(&user, &rctx),
+        "forms.viewed",
+        Some(&code),
+        details(&[("form", "F-03".into()), ("rows", rows.len().to_string())]),
+    )
+    .await?;
+    let body = rv::register(ctx.lang, code.as_str(), &name, &rows);
+    Ok(frame(&ctx, ctx.t(&tx::F03_TITLE), body))
+}
+
+/// `GET /panel/ewidencja/csv?szkola=`: the F-03 register as CSV (formulas neutralised).
+pub async fn register_csv(
+    State(state): State<AppState>,
+    user: PanelUser,
+    rctx: Option<Extension<RequestContext>>,
+    Query(q): Query<SchoolQuery>,
+) -> Result<Response, WebError> {
+    let (code, _, _) = school(&state, &user, &rctx, "f03", q.szkola.as_deref()).await?;
+    let f = forms(&state);
+    let rows = f.register(&code).await?;
+    f.note_access(
+        &caller(&user, &rctx),
+        "forms.exported",
+        Some(&code),
+        details(&[
+            ("form", "F-03".into()),
+            ("format", "csv".into()),
+            ("rows", rows.len().to_string()),
+        ]),
+    )
+    .await?;
+    let body =
+        document::f03_csv(code.as_str(), &rows).map_err(|e| WebError::Internal(e.to_string()))?;
+    let file = format!("attachment; filename=\"F-03-{}.csv\"", code.as_str());
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, file),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// `GET /panel/pomieszczenia?szkola=`: the F-04 list with the forms that change it.
+pub async fn rooms(
+    State(state): State<AppState>,
+    user: PanelUser,
+    ctx: PageContext,
+    rctx: Option<Extension<RequestContext>>,
+    Query(q): Query<SchoolQuery>,
+) -> Result<Markup, WebError> {
+    let (code, name, _) = school(&state, &user, &rctx, "f04", q.szkola.as_deref()).await?;
+    let versions = forms(&state).rooms(&code).await?;
+    let csrf = crate::web::csrf::csrf_field(&ctx.csrf);
+    let body = rv::rooms(ctx.lang, code.as_str(), &name, &versions, &csrf);
+    Ok(frame(&ctx, ctx.t(&tx::F04_TITLE), body))
+}
+
+/// `GET /panel/pomieszczenia/druk?szkola=&wersja=`: one version (default the latest), to print.
+pub async fn rooms_print(
+    State(state): State<AppState>,
+    user: PanelUser,
+    ctx: PageContext,
+    rctx: Option<Extension<RequestContext>>,
+    Query(q): Query<SchoolQuery>,
+) -> Result<Markup, WebError> {
+    let (code, name, _) = school(&state, &user, &rctx, "f04", q.szkola.as_deref()).await?;
+    let f = forms(&state);
+    let versions = f.rooms(&code).await?;
+    let wanted = q
+        .wersja
+        .as_deref()
+        .and_then(|v| v.trim().parse::<u32>().ok());
+    let version = match wanted {
+        Some(n) => versions.iter().find(|v| v.version == n),
+        None => versions.last(),
+    }
+    .ok_or(WebError::NotFound)?;
+    f.note_access(
+        &caller(&user, &rctx),
+        "forms.viewed",
+        Some(&code),
+        details(&[
+            ("form", "F-04".into()),
+            ("version", version.version.to_string()),
+        ]),
+    )
+    .await?;
+    let body = rv::rooms_print(ctx.lang, code.as_str(), &name, version);
+    Ok(frame(&ctx, ctx.t(&tx::F04_TITLE), body))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AddRoomForm {
+    szkola: String,
+    wersja: u32,
+    pomieszczenie: String,
+    budynek: String,
+    przeznaczenie: String,
+}
+
+/// `POST /panel/pomieszczenia/dodaj`
+pub async fn add_room(
+    State(state): State<AppState>,
+    user: PanelUser,
+    rctx: Option<Extension<RequestContext>>,
+    Form(form): Form<AddRoomForm>,
+) -> Result<Redirect, WebError> {
+    let (code, _, _) = school(&state, &user, &rctx, "f04", Some(&form.szkola)).await?;
+    let room = Room::parse(&form.pomieszczenie, &form.budynek, &form.przeznaczenie)
+        .map_err(|e| WebError::BadRequest(e.to_string()))?;
+    forms(&state)
+        .add_room(&caller(&user, &rctx), &code, form.wersja, room)
+        .await?;
+    Ok(Redirect::to(&format!(
+        "/panel/pomieszczenia?szkola={}",
+        code.as_str()
+    )))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RemoveRoomForm {
+    szkola: String,
+    wersja: u32,
+    lp: usize,
+}
+
+/// `POST /panel/pomieszczenia/usun` (`lp`: the room's position in version `wersja`, from 1).
+pub async fn remove_room(
+    State(state): State<AppState>,
+    user: PanelUser,
+    rctx: Option<Extension<RequestContext>>,
+    Form(form): Form<RemoveRoomForm>,
+) -> Result<Redirect, WebError> {
+    let (code, _, _) = school(&state, &user, &rctx, "f04", Some(&form.szkola)).await?;
+    let index = form.lp.checked_sub(1).ok_or(WebError::NotFound)?;
+    forms(&state)
+        .remove_room(&caller(&user, &rctx), &code, form.wersja, index)
+        .await?;
+    Ok(Redirect::to(&format!(
+        "/panel/pomieszczenia?szkola={}",
+        code.as_str()
+    )))
+}

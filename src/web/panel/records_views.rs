@@ -1,0 +1,469 @@
+//! The records pages' HTML (maud): the school's history with its filters, the to-dos, F-02,
+//! F-03, F-04. Printable: the print stylesheet (`panel.css`) hides the page frame and the
+//! forms' controls (`.no-print`).
+
+use super::texts as tx;
+use super::views::{date_time, enc, SchoolOption};
+use crate::domain::audit::{Actor, AuditRecord, Outcome};
+use crate::domain::calendar::{date_pl, iso_date};
+use crate::domain::forms::{RegisterRow, RoomsVersion};
+use crate::forms::document::{self, F02, F03_COLUMNS, F04_COLUMNS};
+use crate::forms::Todo;
+use crate::web::i18n::Lang;
+use maud::{html, Markup};
+
+/// The filters as typed (echoed back into the form and the links).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HistoryFilters {
+    pub action: String,
+    pub person: String,
+    pub actor: String,
+    pub from: String,
+    pub to: String,
+}
+
+impl HistoryFilters {
+    fn query(&self, school: &str) -> String {
+        format!(
+            "szkola={}&akcja={}&osoba={}&wykonawca={}&od={}&do={}",
+            enc(school),
+            enc(&self.action),
+            enc(&self.person),
+            enc(&self.actor),
+            enc(&self.from),
+            enc(&self.to)
+        )
+    }
+}
+
+/// Actions offered in the filter.
+const ACTIONS: [&str; 17] = [
+    "person.created",
+    "person.updated",
+    "person.moved",
+    "person.deactivated",
+    "person.reactivated",
+    "person.deleted",
+    "account.created",
+    "account.password_reissued",
+    "account.activated",
+    "account.locked",
+    "account.unlocked",
+    "forms.todo_acknowledged",
+    "forms.rooms_changed",
+    "forms.viewed",
+    "forms.exported",
+    "audit.viewed",
+    "audit.exported",
+];
+
+pub struct HistoryPage<'a> {
+    pub lang: Lang,
+    pub schools: &'a [SchoolOption],
+    pub school: &'a str,
+    pub filters: &'a HistoryFilters,
+    pub records: &'a [AuditRecord],
+    pub total: usize,
+    pub page: usize,
+    pub pages: usize,
+}
+
+fn school_picker(l: Lang, schools: &[SchoolOption], school: &str) -> Markup {
+    html! {
+        @if schools.len() > 1 {
+            div.field {
+                label for="szkola" { (l.t(&tx::SCHOOL)) }
+                select #szkola name="szkola" {
+                    @for s in schools {
+                        option value=(s.code) selected[s.code == school] { (s.name) " (" (s.code) ")" }
+                    }
+                }
+            }
+        } @else {
+            input type="hidden" name="szkola" value=(school);
+        }
+    }
+}
+
+fn actor(a: &Actor) -> String {
+    match a {
+        Actor::Person(login) => login.clone(),
+        Actor::ScimClient(name) => format!("SCIM: {name}"),
+        Actor::System(job) => format!("system: {job}"),
+    }
+}
+
+fn about(r: &AuditRecord) -> String {
+    let d = &r.record.details;
+    match (d.get("display_name"), d.get("login")) {
+        (Some(n), Some(l)) => format!("{n} ({l})"),
+        (None, Some(l)) => l.clone(),
+        (Some(n), None) => n.clone(),
+        (None, None) => r
+            .record
+            .target
+            .as_ref()
+            .map(|t| t.dn.split(',').next().unwrap_or_default().to_owned())
+            .unwrap_or_default(),
+    }
+}
+
+pub fn school_history(p: &HistoryPage<'_>) -> Markup {
+    let l = p.lang;
+    let f = p.filters;
+    let base = f.query(p.school);
+    html! {
+        form.search.no-print method="get" action="/panel/historia" {
+            (school_picker(l, p.schools, p.school))
+            div.field {
+                label for="akcja" { (l.t(&tx::FILTER_ACTION)) }
+                select #akcja name="akcja" {
+                    option value="" { (l.t(&tx::FILTER_ANY)) }
+                    @for a in ACTIONS {
+                        option value=(a) selected[f.action == a] { (tx::action(l, a)) }
+                    }
+                }
+            }
+            div.field {
+                label for="osoba" { (l.t(&tx::FILTER_PERSON)) }
+                input #osoba type="text" name="osoba" value=(f.person) maxlength="100";
+            }
+            div.field {
+                label for="wykonawca" { (l.t(&tx::FILTER_ACTOR)) }
+                input #wykonawca type="text" name="wykonawca" value=(f.actor) maxlength="100";
+            }
+            div.field {
+                label for="od" { (l.t(&tx::FILTER_FROM)) }
+                input #od type="text" name="od" value=(f.from) inputmode="numeric" pattern="[0-9]{4}-[0-9]{2}-[0-9]{2}" maxlength="10";
+            }
+            div.field {
+                label for="do" { (l.t(&tx::FILTER_TO)) }
+                input #do type="text" name="do" value=(f.to) inputmode="numeric" pattern="[0-9]{4}-[0-9]{2}-[0-9]{2}" maxlength="10";
+            }
+            button type="submit" { (l.t(&tx::FILTER)) }
+        }
+        p role="status" { (l.t(&tx::RECORDS_FOUND)) ": " (p.total) }
+        p.no-print {
+            a href=(format!("/panel/historia/eksport?format=csv&{base}")) { (l.t(&tx::CSV)) }
+            " · "
+            a href=(format!("/panel/historia/eksport?format=json&{base}")) { (l.t(&tx::JSON)) }
+            br;
+            small { (l.t(&tx::EXPORT_NOTE)) }
+        }
+        @if p.records.is_empty() {
+            p { (l.t(&tx::HISTORY_EMPTY)) }
+        } @else {
+            table.history {
+                caption.visually-hidden { (l.t(&tx::SCHOOL_HISTORY_TITLE)) " " (p.school) }
+                thead { tr {
+                    th scope="col" { (l.t(&tx::COL_TIME)) }
+                    th scope="col" { (l.t(&tx::COL_WHO)) }
+                    th scope="col" { (l.t(&tx::COL_WHAT)) }
+                    th scope="col" { (l.t(&tx::COL_PERSON)) }
+                    th scope="col" { (l.t(&tx::COL_OUTCOME)) }
+                } }
+                tbody {
+                    @for r in p.records {
+                        tr {
+                            td { (date_time(l, r.time)) }
+                            td { (actor(&r.record.actor)) }
+                            td { (tx::action(l, &r.record.action)) }
+                            td { (about(r)) }
+                            td {
+                                @match &r.record.outcome {
+                                    Outcome::Success => (l.t(&tx::OUTCOME_OK)),
+                                    Outcome::Failure(why) => { (l.t(&tx::OUTCOME_FAILED)) " (" (why) ")" },
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        @if p.pages > 1 {
+            nav.paging.no-print aria-label=(l.t(&tx::PAGING)) {
+                @if p.page > 1 {
+                    a href=(format!("/panel/historia?{base}&strona={}", p.page - 1)) rel="prev" { (l.t(&tx::PREVIOUS)) }
+                }
+                span { (l.t(&tx::PAGE)) " " (p.page) " " (l.t(&tx::OF)) " " (p.pages) }
+                @if p.page < p.pages {
+                    a href=(format!("/panel/historia?{base}&strona={}", p.page + 1)) rel="next" { (l.t(&tx::NEXT)) }
+                }
+            }
+        }
+        (back(l, p.school))
+    }
+}
+
+fn back(l: Lang, school: &str) -> Markup {
+    html! {
+        p.no-print { a href=(format!("/panel/rejestry?szkola={}", enc(school))) { (l.t(&tx::RECORDS_TITLE)) } }
+    }
+}
+
+pub fn hub(
+    l: Lang,
+    schools: &[SchoolOption],
+    school: &str,
+    name: &str,
+    open: usize,
+    per_school: &[(SchoolOption, usize)],
+) -> Markup {
+    let s = enc(school);
+    html! {
+        form.search method="get" action="/panel/rejestry" {
+            (school_picker(l, schools, school))
+            @if schools.len() > 1 { button type="submit" { (l.t(&tx::SEARCH)) } }
+        }
+        p { (l.t(&tx::SCHOOL)) ": " strong { (name) } " (" (school) ")" }
+        ul {
+            li { a href=(format!("/panel/nowe-konta?szkola={s}")) { (l.t(&tx::TODOS_TITLE)) } " (" (l.t(&tx::TODOS_OPEN)) ": " (open) ")" }
+            li { a href=(format!("/panel/historia?szkola={s}")) { (l.t(&tx::SCHOOL_HISTORY_TITLE)) } }
+            li { a href=(format!("/panel/upowaznienia?szkola={s}")) { (l.t(&tx::F02_TITLE)) } }
+            li { a href=(format!("/panel/ewidencja?szkola={s}")) { (l.t(&tx::F03_TITLE)) } }
+            li { a href=(format!("/panel/pomieszczenia?szkola={s}")) { (l.t(&tx::F04_TITLE)) } }
+        }
+        @if !per_school.is_empty() {
+            h2 { (l.t(&tx::OPEN_PER_SCHOOL)) }
+            table {
+                thead { tr { th scope="col" { (l.t(&tx::SCHOOL)) } th scope="col" { (l.t(&tx::TODOS_OPEN)) } } }
+                tbody {
+                    @for (o, n) in per_school {
+                        tr {
+                            td { a href=(format!("/panel/nowe-konta?szkola={}", enc(&o.code))) { (o.name) " (" (o.code) ")" } }
+                            td { (n) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub fn todos(l: Lang, school: &str, name: &str, list: &[Todo], csrf: &Markup) -> Markup {
+    html! {
+        p { (l.t(&tx::SCHOOL)) ": " strong { (name) } " (" (school) ")" }
+        p { (l.t(&tx::TODOS_INTRO)) }
+        @if list.is_empty() {
+            p { (l.t(&tx::TODOS_NONE)) }
+        } @else {
+            table {
+                thead { tr {
+                    th scope="col" { (l.t(&tx::COL_NAME)) }
+                    th scope="col" { "Login" }
+                    th scope="col" { (l.t(&tx::COL_TIME)) }
+                    th scope="col" { (l.t(&tx::COL_ACTIONS)) }
+                } }
+                tbody {
+                    @for t in list {
+                        tr {
+                            td { (t.name) }
+                            td { (t.login) }
+                            td { (date_time(l, t.activated_at)) }
+                            td {
+                                @match &t.acknowledged {
+                                    Some(a) => { (l.t(&tx::TODO_DONE)) ": " (a.by) ", " (date_time(l, a.at)) },
+                                    None => {
+                                        form method="post" action=(format!("/panel/nowe-konta/{}/potwierdz", t.seq)) {
+                                            (csrf)
+                                            input type="hidden" name="szkola" value=(school);
+                                            button type="submit" aria-label=(format!("{}: {}", l.t(&tx::TODO_CONFIRM), t.name)) { (l.t(&tx::TODO_CONFIRM)) }
+                                        }
+                                    },
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        (back(l, school))
+    }
+}
+
+pub fn authorizations(l: Lang, school: &str, name: &str, rows: &[RegisterRow]) -> Markup {
+    let s = enc(school);
+    html! {
+        p { (l.t(&tx::SCHOOL)) ": " strong { (name) } " (" (school) ")" }
+        @if rows.is_empty() {
+            p { (l.t(&tx::NO_AUTHORIZATIONS)) }
+        } @else {
+            table {
+                thead { tr {
+                    th scope="col" { (l.t(&tx::NUMBER)) }
+                    th scope="col" { (l.t(&tx::COL_NAME)) }
+                    th scope="col" { "Login" }
+                    th scope="col" { (l.t(&tx::GRANTED)) }
+                    th scope="col" { (l.t(&tx::REVOKED)) }
+                    th scope="col" { (l.t(&tx::COL_ACTIONS)) }
+                } }
+                tbody {
+                    @for r in rows {
+                        tr {
+                            td { (school) "/" (r.grant_no) }
+                            td { (r.name) }
+                            td { (r.login) }
+                            td { (iso_date(r.granted_at)) }
+                            td { (r.revoked_at.map(iso_date).unwrap_or_else(|| l.t(&tx::IN_FORCE).to_owned())) }
+                            td {
+                                a href=(format!("/panel/upowaznienia/{}?szkola={s}", r.grant_no)) { (l.t(&tx::PRINT)) }
+                                " · "
+                                a href=(format!("/panel/upowaznienia/{}/pdf?szkola={s}", r.grant_no)) { (l.t(&tx::PDF)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        (back(l, school))
+    }
+}
+
+fn fields(list: &[(&'static str, String)]) -> Markup {
+    html! {
+        dl.form-fields {
+            @for (label, value) in list {
+                dt { (label) }
+                dd { (value) }
+            }
+        }
+    }
+}
+
+/// The F-02 print view (Polish: it is the school's document).
+pub fn f02(l: Lang, school: &str, no: u64, doc: &F02) -> Markup {
+    html! {
+        p.no-print {
+            a href=(format!("/panel/upowaznienia/{no}/pdf?szkola={}", enc(school))) { (l.t(&tx::PDF)) }
+            " · "
+            a href=(format!("/panel/upowaznienia?szkola={}", enc(school))) { (l.t(&tx::F02_TITLE)) }
+        }
+        article.form-doc lang="pl" {
+            p.form-id { "F-02" }
+            h2 { (doc.title.to_uppercase()) br; "nr " (doc.number) }
+            (fields(&doc.fields))
+            div.signatures {
+                p { "(podpis osoby nadającej upoważnienie)" }
+                p { "(podpis osoby upoważnionej)" }
+            }
+            @if let Some(rev) = &doc.revocation {
+                hr;
+                h2 { "ODWOŁANIE UPOWAŻNIENIA" br; "nr " (doc.number) }
+                (fields(rev))
+                div.signatures { p { "(podpis osoby odwołującej upoważnienie)" } }
+            }
+        }
+    }
+}
+
+pub fn register(l: Lang, school: &str, name: &str, rows: &[RegisterRow]) -> Markup {
+    html! {
+        p.no-print {
+            a href=(format!("/panel/ewidencja/csv?szkola={}", enc(school))) { (l.t(&tx::CSV)) }
+        }
+        p.no-print { (l.t(&tx::F03_INTRO)) }
+        article.form-doc lang="pl" {
+            p.form-id { "F-03" }
+            h2 { "EWIDENCJA OSÓB UPOWAŻNIONYCH DO PRZETWARZANIA DANYCH OSOBOWYCH" }
+            p { "Placówka: " (name) " (" (school) ")" }
+            table.register {
+                thead { tr { @for c in F03_COLUMNS { th scope="col" { (c) } } } }
+                tbody {
+                    @for r in rows {
+                        tr { @for cell in document::f03_cells(school, r) { td { (cell) } } }
+                    }
+                }
+            }
+        }
+        (back(l, school))
+    }
+}
+
+pub fn rooms(
+    l: Lang,
+    school: &str,
+    name: &str,
+    versions: &[RoomsVersion],
+    csrf: &Markup,
+) -> Markup {
+    let latest = versions.last();
+    let version = latest.map_or(0, |v| v.version);
+    html! {
+        p { (l.t(&tx::SCHOOL)) ": " strong { (name) } " (" (school) ")" }
+        @match latest {
+            None => p { (l.t(&tx::F04_EMPTY)) },
+            Some(v) => {
+                p { (document::f04_version_line(v)) " · "
+                    a href=(format!("/panel/pomieszczenia/druk?szkola={}", enc(school))) { (l.t(&tx::PRINT)) } }
+                table {
+                    thead { tr {
+                        th scope="col" { "Lp." }
+                        th scope="col" { (l.t(&tx::COL_ROOM)) }
+                        th scope="col" { (l.t(&tx::COL_BUILDING)) }
+                        th scope="col" { (l.t(&tx::COL_PURPOSE)) }
+                        th scope="col" { (l.t(&tx::COL_ACTIONS)) }
+                    } }
+                    tbody {
+                        @for (i, r) in v.rooms.iter().enumerate() {
+                            tr {
+                                td { (i + 1) }
+                                td { (r.room) }
+                                td { (r.building) }
+                                td { (r.purpose) }
+                                td {
+                                    form method="post" action="/panel/pomieszczenia/usun" {
+                                        (csrf)
+                                        input type="hidden" name="szkola" value=(school);
+                                        input type="hidden" name="wersja" value=(version);
+                                        input type="hidden" name="lp" value=(i + 1);
+                                        button type="submit" aria-label=(format!("{}: {}", l.t(&tx::F04_REMOVE), r.room)) { (l.t(&tx::F04_REMOVE)) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            },
+        }
+        h2 { (l.t(&tx::F04_ADD)) }
+        form method="post" action="/panel/pomieszczenia/dodaj" {
+            (csrf)
+            input type="hidden" name="szkola" value=(school);
+            input type="hidden" name="wersja" value=(version);
+            div.field { label for="pomieszczenie" { (l.t(&tx::COL_ROOM)) } input #pomieszczenie type="text" name="pomieszczenie" required maxlength="200"; }
+            div.field { label for="budynek" { (l.t(&tx::COL_BUILDING)) } input #budynek type="text" name="budynek" required maxlength="200"; }
+            div.field { label for="przeznaczenie" { (l.t(&tx::COL_PURPOSE)) } input #przeznaczenie type="text" name="przeznaczenie" required maxlength="200"; }
+            button type="submit" { (l.t(&tx::F04_ADD)) }
+        }
+        @if !versions.is_empty() {
+            h2 { (l.t(&tx::F04_VERSIONS)) }
+            ul {
+                @for v in versions.iter().rev() {
+                    li { a href=(format!("/panel/pomieszczenia/druk?szkola={}&wersja={}", enc(school), v.version)) { (document::f04_version_line(v)) } }
+                }
+            }
+        }
+        (back(l, school))
+    }
+}
+
+pub fn rooms_print(l: Lang, school: &str, name: &str, v: &RoomsVersion) -> Markup {
+    html! {
+        article.form-doc lang="pl" {
+            p.form-id { "F-04" }
+            h2 { "WYKAZ POMIESZCZEŃ TWORZĄCYCH OBSZAR PRZETWARZANIA DANYCH OSOBOWYCH" }
+            p { "Placówka: " (name) " (" (school) ")" }
+            p { (document::f04_version_line(v)) }
+            table.register {
+                thead { tr { @for c in F04_COLUMNS { th scope="col" { (c) } } } }
+                tbody {
+                    @for (i, r) in v.rooms.iter().enumerate() {
+                        tr { td { (i + 1) } td { (r.room) } td { (r.building) } td { (r.purpose) } }
+                    }
+                }
+            }
+            p { "Stan na dzień " (date_pl(v.changed_at)) "." }
+        }
+        (back(l, school))
+    }
+}
