@@ -2,6 +2,7 @@ mod account_lifecycle;
 mod audit_retention;
 mod audit_store;
 mod bootstrap;
+mod browser_procedure;
 mod city_load;
 mod cli;
 mod common;
