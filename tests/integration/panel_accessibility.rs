@@ -29,7 +29,7 @@ fn tags<'a>(html: &'a str, name: &str) -> Vec<&'a str> {
 }
 
 /// The problems of one page; empty when it passes.
-fn problems(path: &str, html: &str) -> Vec<String> {
+pub(crate) fn problems(path: &str, html: &str) -> Vec<String> {
     let mut p = Vec::new();
     let mut say = |m: String| p.push(format!("{path}: {m}"));
     if !(html.contains("<html lang=\"pl\"") || html.contains("<html lang=\"en\"")) {

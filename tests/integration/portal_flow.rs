@@ -495,3 +495,51 @@ async fn portal_password_and_email_changes_need_the_current_password_and_tell_th
             && m.recipients == ["celina.nowy@example.pl"]));
     assert!(!p.app.audit_of("account.password_changed").await.is_empty());
 }
+
+#[tokio::test]
+async fn every_portal_page_has_language_headings_labels_and_a_keyboard_order() {
+    let p = PortalApp::start().await;
+    let e = p.employee("Ola", "Dostępna").await;
+    let b = p.browser();
+    let mut pages = vec![(
+        "/portal/logowanie".to_owned(),
+        b.get("/portal/logowanie").await,
+    )];
+    p.sign_in(&b, e.person.login.as_str(), &e.otp).await;
+    pages.push((
+        "first login".into(),
+        b.get("/portal/pierwsze-logowanie").await,
+    ));
+    pages.push((
+        "refused".into(),
+        p.first_login_form(&b, "krótkie", "krótkie", "ola@example.pl")
+            .await,
+    ));
+    p.first_login_form(&b, GOOD, GOOD, "ola@example.pl").await;
+    pages.push(("awaiting".into(), b.get("/portal?zapisano=1").await));
+    let link = p.link_for("ola@example.pl", 1).await;
+    pages.push(("link".into(), p.browser().get(&link).await));
+    pages.push(("confirmed".into(), confirm(&p.browser(), &link).await));
+    pages.push(("used link".into(), p.browser().get(&link).await));
+    pages.push(("account".into(), b.get("/portal").await));
+    pages.push(("password".into(), b.get("/portal/haslo").await));
+    pages.push(("email".into(), b.get("/portal/email").await));
+    let en = p.browser();
+    en.get("/portal/jezyk?lang=en&wroc=/portal/logowanie").await;
+    let english = en.get("/portal/logowanie").await;
+    assert!(english.body.contains("<html lang=\"en\"") && english.body.contains("Sign in"));
+    pages.push(("english".into(), english));
+    let mut all = Vec::new();
+    for (path, page) in &pages {
+        assert!(
+            page.status.is_success()
+                || page.status == StatusCode::GONE
+                || page.status == StatusCode::UNPROCESSABLE_ENTITY,
+            "{path}: {} {}",
+            page.status,
+            page.body
+        );
+        all.extend(crate::panel_accessibility::problems(path, &page.body));
+    }
+    assert!(all.is_empty(), "{all:#?}");
+}
