@@ -111,7 +111,10 @@ async fn every_panel_page_has_language_headings_labels_and_a_keyboard_order() {
         format!("/panel/do-wydania?szkola={}", app.school_a),
         format!("/panel/rejestry?szkola={}", app.school_a),
         format!("/panel/historia?szkola={}", app.school_a),
-        format!("/panel/historia?szkola={}&akcja=account.created", app.school_a),
+        format!(
+            "/panel/historia?szkola={}&akcja=account.created",
+            app.school_a
+        ),
         format!("/panel/nowe-konta?szkola={}", app.school_a),
         format!("/panel/upowaznienia?szkola={}", app.school_a),
         format!("/panel/ewidencja?szkola={}", app.school_a),
