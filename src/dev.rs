@@ -112,6 +112,7 @@ fn print_banner(config: &Config, opts: &DevOptions, slapd: &slapd::SlapdInstance
     eprintln!(
         "\nzszo-connector dev is running (Ctrl-C stops it and slapd)\n\
          \n  admin panel   {base}/panel   (sign in as a demo administrator below)\
+         \n  portal        {base}/portal  (employees: login and one-time password from a slip)\
          \n  health        {base}/healthz    readiness {base}/readyz\
          \n  directory     {url}  base {base_dn}\
          \n  browse it     ldapsearch -x -H {url} -D {admin_dn} -y {admin_pw} -b {base_dn} -LLL\
@@ -119,7 +120,7 @@ fn print_banner(config: &Config, opts: &DevOptions, slapd: &slapd::SlapdInstance
          \n                password for each: demo-haslo-administratora (demo data only)\
          \n  SCIM API      {base}/scim/v2   (client \"dev\", all schools)\
          \n                curl -H \"Authorization: Bearer $(cat {token})\" {base}/scim/v2/Users\
-         \n  mail          {mail_dir}\
+         \n  mail          {mail_dir}   (.eml files: confirmation links, notices)\
          \n  audit store   {audit}\n",
         url = slapd.url(),
         base_dn = config.ldap.base_dn,
