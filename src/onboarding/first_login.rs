@@ -65,6 +65,29 @@ impl Onboarding {
         .await
     }
 
+    /// A sign-in refused by the throttle before any check: as long as a real attempt, with
+    /// the same answer, recorded as `throttled`.
+    pub async fn refuse_throttled(
+        &self,
+        login: Option<&LoginName>,
+        request_id: Option<String>,
+    ) -> OnboardingError {
+        let _ = self
+            .hash(&SecretString::from("timing equaliser".to_owned()))
+            .await;
+        let actor = Actor::Person(login.map(|l| l.as_str().to_owned()).unwrap_or_default());
+        let refused: Result<(), OnboardingError> = Err(OnboardingError::InvalidCredentials);
+        match self
+            .finish(actor, request_id, "portal.sign_in", refused, |r, _| {
+                r.detail("why", "throttled")
+            })
+            .await
+        {
+            Err(e) => e,
+            Ok(()) => OnboardingError::InvalidCredentials,
+        }
+    }
+
     async fn try_sign_in(
         &self,
         login: Option<&LoginName>,

@@ -543,3 +543,30 @@ async fn every_portal_page_has_language_headings_labels_and_a_keyboard_order() {
     }
     assert!(all.is_empty(), "{all:#?}");
 }
+
+#[tokio::test]
+async fn portal_sign_in_is_throttled_per_login_with_the_same_answer() {
+    let p = PortalApp::start().await;
+    let e = p.employee("Rafał", "Zgadywacz").await;
+    let login = e.person.login.as_str().to_owned();
+    let wrong = p
+        .sign_in(&p.browser(), &login, "wrong wrong wrong wrong")
+        .await;
+    for _ in 0..5 {
+        p.sign_in(&p.browser(), &login, "wrong wrong wrong wrong")
+            .await;
+    }
+    // Blocked now: the right one-time password gets the failure answer too.
+    let blocked = p.sign_in(&p.browser(), &login, &e.otp).await;
+    assert_eq!(blocked.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(blocked.status, wrong.status);
+    assert!(blocked.set_cookie("__Host-zszo-portal").is_none());
+    let records = p.app.audit_of("portal.sign_in").await;
+    assert!(records
+        .iter()
+        .any(|r| r.record.details.get("why").map(String::as_str) == Some("throttled")));
+    // After the block the one-time password works.
+    p.app.clock.advance(time::Duration::minutes(16));
+    let r = p.sign_in(&p.browser(), &login, &e.otp).await;
+    assert_eq!(r.location(), Some("/portal/pierwsze-logowanie"));
+}
