@@ -3,13 +3,16 @@
 
 Usage: panel_pages.py <origin> <out-dir>   (origin e.g. http://127.0.0.1:18080)
 
-Why not point Chromium at the panel itself: the panel's cookies are `__Host-` cookies with
-`Secure`, which a browser keeps back over plain http, and `chromium --screenshot` has no way
-to send a cookie or a POST. So this helper signs in the way a browser does (the pre-session
-CSRF cookie + hidden field, then the session cookie), fetches each page with the session
-cookie -- including the POST that answers with the hand-over slip -- and writes the HTML
-with the stylesheet links made absolute, so `chromium --screenshot file:///…` renders it
-exactly as served. Only the standard library is used.
+Why not point `chromium --screenshot` at the panel itself: it loads one URL with a fresh
+profile and has no way to sign in, keep a cookie between pages or send a POST. (Chromium as
+such keeps the panel's `__Host-` cookies with `Secure` over http://127.0.0.1, since it treats
+loopback as potentially trustworthy: the Playwright-driven browser test,
+tests/e2e/procedure.mjs, signs in and walks the pages itself.) So this helper signs in the
+way a browser does (the pre-session CSRF cookie + hidden field, then the session cookie),
+fetches each page with the session cookie -- including the POST that answers with the
+hand-over slip -- and writes the HTML with the stylesheet links made absolute, so
+`chromium --screenshot file:///…` renders it exactly as served. Only the standard library
+is used.
 
 Signs in as the demo local administrator of school 261301 (config/demo-seed.toml, a
 `dev`-only password) and writes search.html, create.html, slip.html.

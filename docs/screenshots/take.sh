@@ -4,9 +4,9 @@
 # Starts its own `zszo-connector dev` (own slapd, demo city from config/demo-seed.toml) in a
 # temporary directory on spare ports, so it neither needs nor disturbs a running dev; saves
 # the pages as HTML with panel_pages.py (it signs in and keeps the session cookie: see there
-# why Chromium cannot do that itself) and photographs them with Debian's headless Chromium
-# (`apt-get install chromium`). Everything temporary, including the demo slip's one-time
-# password, is deleted at the end.
+# why `chromium --screenshot` cannot do that itself) and photographs them with Debian's
+# headless Chromium (`apt-get install chromium`). Everything temporary, including the demo
+# slip's one-time password, is deleted at the end.
 #
 #   docs/screenshots/take.sh            # from the repository root; builds the binary first
 #   ZSZO_BIN=/path/to/zszo-connector docs/screenshots/take.sh
