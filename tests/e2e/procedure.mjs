@@ -3,9 +3,17 @@
 // the daemon's `serve`, the SMTP sink), reads the received mail and checks the directory;
 // this script only does what a person does in the browser.
 //
-// Talks to the Rust test by lines: it prints one JSON object per line on stdout
-// ({"slip":…}, {"need":"confirmation_link"}, {"history":[…]}, {"done":…}) and reads the
-// answers to "need" as lines on stdin. Anything else goes to stderr.
+// Talks to the Rust test by lines: it prints one JSON object per line on stdout and reads the
+// answers to "need" as lines on stdin. Anything else goes to stderr. In order:
+//   {"slip":{login,password}}          the hand-over slip
+//   {"need":"confirmation_link"}       answered with the link from the employee's mail
+//   {"portal":{…}}                     what the account page said before and after confirming
+//   {"need":"admin_notice"}            answered ("ok") once the administrator's mail is there
+//   {"todos":{before,after}}           the new-accounts page's rows before and after confirming
+//   {"history":[…]}                    the rows of the employee's history
+//   {"f02_pdf":path}                   the F-02 PDF, saved for the Rust test to render
+//   {"records":{register,rooms}}       the F-03 register's rows, the F-04 print's room count
+//   {"done":"all"}
 //
 // Environment (never ZSZO_…, which the daemon would read as configuration):
 //   E2E_BASE_URL          the daemon, e.g. http://127.0.0.1:40123
@@ -14,14 +22,15 @@
 //   E2E_EMPLOYEE_ID       the employee's id (selects the row's actions exactly)
 //   E2E_EMPLOYEE_SEARCH   what the administrator types, without diacritics
 //   E2E_NEW_PASSWORD, E2E_EMAIL          what the employee chooses
-//   E2E_SCREENSHOTS       the folder for NN-step.png
+//   E2E_SCREENSHOTS       the folder for NN-step.png (the procedure's steps)
+//   E2E_RECORD_SHOTS      the folder for the school's records (history, F-02, F-03, F-04)
+//   E2E_WORK              a scratch folder (the downloaded PDF)
 //   E2E_TOOLS             the folder with node_modules/playwright-core (.ci/install-deps)
-//   E2E_PANEL_ONLY=1      stop after the hand-over slip (while the portal is not built yet)
 //
-// Elements are selected by id, name or the panel's structure, never by their (Polish) text.
+// Elements are selected by id, name or the pages' structure, never by their (Polish) text.
 
 import { createRequire } from 'node:module';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -31,9 +40,12 @@ const env = (name) => {
   return v;
 };
 const base = env('E2E_BASE_URL');
+const school = env('E2E_SCHOOL');
 const shots = env('E2E_SCREENSHOTS');
+const recordShots = env('E2E_RECORD_SHOTS');
 const employeeId = env('E2E_EMPLOYEE_ID');
 const { chromium } = createRequire(join(env('E2E_TOOLS'), 'package.json'))('playwright-core');
+const schoolQuery = `szkola=${encodeURIComponent(school)}`;
 
 const send = (obj) => process.stdout.write(JSON.stringify(obj) + '\n');
 const stdinLines = createInterface({ input: process.stdin });
@@ -46,10 +58,16 @@ async function ask(what) {
 }
 
 mkdirSync(shots, { recursive: true });
+mkdirSync(recordShots, { recursive: true });
 let step = 0;
 async function shot(page, name) {
   step += 1;
   const file = join(shots, `${String(step).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  console.error(`screenshot ${file}`);
+}
+async function recordShot(page, name) {
+  const file = join(recordShots, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   console.error(`screenshot ${file}`);
 }
@@ -63,31 +81,40 @@ async function expectPath(page, path) {
   }
 }
 
-// The staff row of the employee (its state, menu open), then the employee's history; sends
-// the history's rows to the Rust test, which knows what they must say.
-async function adminChecks(admin) {
-  await admin.goto(
-    `${base}/panel/pracownicy?szkola=${encodeURIComponent(env('E2E_SCHOOL'))}` +
-      `&q=${encodeURIComponent(env('E2E_EMPLOYEE_SEARCH'))}`,
+// Goes to `path` and fails unless the page answered 200 there.
+async function open(page, path) {
+  const response = await page.goto(`${base}${path}`);
+  if (response.status() !== 200) {
+    throw new Error(`GET ${path}: ${response.status()}: ${(await page.content()).slice(0, 2000)}`);
+  }
+  await expectPath(page, path.split('?')[0]);
+}
+
+// Clicks what submits a form (a selector or a locator) and waits for the page it leads to.
+async function submit(page, what) {
+  const target = typeof what === 'string' ? page.locator(what) : what;
+  await Promise.all([page.waitForNavigation(), target.click()]);
+}
+
+const text = async (page, selector) => (await page.textContent(selector)).trim();
+
+// The new-accounts page's rows: the login and whether the to-do is still open (has its
+// confirm button).
+async function todoRows(admin) {
+  return admin.locator('main table tbody tr').evaluateAll((rows) =>
+    rows.map((tr) => ({
+      login: tr.cells[1].textContent.trim(),
+      open: tr.querySelector('form[action^="/panel/nowe-konta/"] button[type=submit]') !== null,
+    })),
   );
-  await admin.click('table.staff tbody tr details.row-menu summary');
-  await shot(admin, 'panel-account-state');
-  await Promise.all([
-    admin.waitForNavigation(),
-    admin.click(`a[href="/panel/pracownicy/${employeeId}/historia"]`),
-  ]);
-  await expectPath(admin, `/panel/pracownicy/${employeeId}/historia`);
-  const history = await admin.locator('table.history tbody tr').allInnerTexts();
-  await shot(admin, 'panel-history');
-  send({ history });
 }
 
 // This machine has no internet: without these flags Chromium keeps trying to reach Google's
 // services and floods the log with refused connections. Playwright's launch() gives every
 // run a fresh, temporary profile (--user-data-dir) of its own.
 //
-// The panel's cookies are `__Host-` cookies with `Secure`; Chromium keeps them over
-// http://127.0.0.1 because it treats loopback as potentially trustworthy, so no
+// The panel's and the portal's cookies are `__Host-` cookies with `Secure`; Chromium keeps
+// them over http://127.0.0.1 because it treats loopback as potentially trustworthy, so no
 // --unsafely-treat-insecure-origin-as-secure is needed.
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
@@ -111,16 +138,16 @@ try {
   admin.setDefaultTimeout(10_000);
 
   // 1. The local administrator signs in to the panel.
-  await admin.goto(`${base}/panel/logowanie`);
+  await open(admin, '/panel/logowanie');
   await admin.fill('#login', env('E2E_ADMIN_LOGIN'));
   await admin.fill('#password', env('E2E_ADMIN_PASSWORD'));
   await shot(admin, 'panel-sign-in');
-  await Promise.all([admin.waitForNavigation(), admin.click('form[action="/panel/logowanie"] button[type=submit]')]);
+  await submit(admin, 'form[action="/panel/logowanie"] button[type=submit]');
   await expectPath(admin, '/panel/pracownicy');
 
   // 2. Searches the employee by name typed without diacritics.
   await admin.fill('#q', env('E2E_EMPLOYEE_SEARCH'));
-  await Promise.all([admin.waitForNavigation(), admin.click('form.search button[type=submit]')]);
+  await submit(admin, 'form.search button[type=submit]');
   await expectPath(admin, '/panel/pracownicy');
   const rows = admin.locator('table.staff tbody tr');
   const count = await rows.count();
@@ -131,54 +158,116 @@ try {
   await shot(admin, 'panel-search-without-diacritics');
 
   // 3. Opens "create account" from the row's menu and confirms.
-  await Promise.all([admin.waitForNavigation(), admin.click(create)]);
+  await submit(admin, create);
   await expectPath(admin, `/panel/pracownicy/${employeeId}/utworz-konto`);
   await shot(admin, 'panel-create-account');
-  await Promise.all([admin.waitForNavigation(), admin.click('form.confirm button[type=submit]')]);
+  await submit(admin, 'form.confirm button[type=submit]');
 
   // 4. Reads the login and the one-time password from the hand-over slip.
-  const login = (await admin.textContent('#login')).trim();
-  const oneTimePassword = (await admin.textContent('#haslo')).trim();
+  const login = await text(admin, '#login');
+  const oneTimePassword = await text(admin, '#haslo');
   await shot(admin, 'panel-hand-over-slip');
   send({ slip: { login, password: oneTimePassword } });
 
-  if (process.env.E2E_PANEL_ONLY === '1') {
-    await adminChecks(admin);
-    send({ done: 'panel' });
-  } else {
-    // 5. The employee, in a browser of their own, signs in to the portal with the slip.
-    const employeeContext = await browser.newContext({ viewport, locale: 'pl-PL' });
-    const employee = await employeeContext.newPage();
-    employee.setDefaultTimeout(10_000);
-    await employee.goto(`${base}/portal/logowanie`);
-    await employee.fill('#login', login);
-    await employee.fill('#password', oneTimePassword);
-    await shot(employee, 'portal-sign-in');
-    await Promise.all([employee.waitForNavigation(), employee.click('form:has(#password) button[type=submit]')]);
-    await expectPath(employee, '/portal/pierwsze-logowanie');
+  // 5. The employee, in a browser of their own, signs in to the portal with the slip.
+  const employeeContext = await browser.newContext({ viewport, locale: 'pl-PL' });
+  const employee = await employeeContext.newPage();
+  employee.setDefaultTimeout(10_000);
+  await open(employee, '/portal/logowanie');
+  await employee.fill('#login', login);
+  await employee.fill('#password', oneTimePassword);
+  await shot(employee, 'portal-sign-in');
+  await submit(employee, '#sign-in');
+  await expectPath(employee, '/portal/pierwsze-logowanie');
 
-    // 6. Sets a new password and an email address.
-    await employee.fill('#password', env('E2E_NEW_PASSWORD'));
-    await employee.fill('#password_repeat', env('E2E_NEW_PASSWORD'));
-    await employee.fill('#email', env('E2E_EMAIL'));
-    await shot(employee, 'portal-first-login');
-    await Promise.all([employee.waitForNavigation(), employee.click('form:has(#password) button[type=submit]')]);
-    await expectPath(employee, '/portal');
-    await shot(employee, 'portal-awaiting-confirmation');
+  // 6. Sets a new password and an email address; the account waits for the confirmation.
+  await employee.fill('#password', env('E2E_NEW_PASSWORD'));
+  await employee.fill('#password_repeat', env('E2E_NEW_PASSWORD'));
+  await employee.fill('#email', env('E2E_EMAIL'));
+  await shot(employee, 'portal-first-login');
+  await submit(employee, '#save');
+  await expectPath(employee, '/portal');
+  const awaiting = { state: await text(employee, '#account-state'), pending: await text(employee, '#pending-email') };
+  await shot(employee, 'portal-awaiting-confirmation');
 
-    // 7. Opens the link from the mail the SMTP server received, and confirms with the button
-    // (opening the link alone must not confirm: mail scanners open links).
-    const link = await ask('confirmation_link');
-    await employee.goto(link);
-    await employee.locator('#confirm').waitFor({ state: 'visible' });
-    await shot(employee, 'portal-confirm-link');
-    await Promise.all([employee.waitForNavigation(), employee.click('#confirm')]);
-    await shot(employee, 'portal-confirmed');
+  // 7. Opens the link from the mail the SMTP server received, and confirms with the button
+  // (opening the link alone must not confirm: mail scanners open links).
+  const link = await ask('confirmation_link');
+  await employee.goto(link);
+  await employee.locator('#confirm').waitFor({ state: 'visible' });
+  await shot(employee, 'portal-confirm-link');
+  await submit(employee, '#confirm');
+  await employee.locator('#confirmed').waitFor({ state: 'visible' });
+  await shot(employee, 'portal-confirmed');
 
-    // 8. The administrator sees the new account's state and the employee's history.
-    await adminChecks(admin);
-    send({ done: 'all' });
+  // 8. The account page now shows the account active with the confirmed address.
+  await open(employee, '/portal');
+  const active = { state: await text(employee, '#account-state'), email: await text(employee, '#account-email') };
+  await shot(employee, 'portal-account-active');
+  send({ portal: { awaiting, active } });
+
+  // 9. The local administrator was told by mail (the Rust test reads it) and sees the new
+  // account as an open to-do "update F-02/F-03/F-04"; confirms it.
+  await ask('admin_notice');
+  await open(admin, `/panel/nowe-konta?${schoolQuery}`);
+  const before = await todoRows(admin);
+  await shot(admin, 'panel-new-accounts');
+  const ack = admin.locator('main table tbody tr').filter({
+    has: admin.locator('td:nth-child(2)', { hasText: login }),
+  }).locator('form button[type=submit]');
+  await submit(admin, ack);
+  await expectPath(admin, '/panel/nowe-konta');
+  const after = await todoRows(admin);
+  await shot(admin, 'panel-new-accounts-confirmed');
+  send({ todos: { before, after } });
+
+  // 10. The staff row shows the account's state (menu open); then the employee's history.
+  await open(admin, `/panel/pracownicy?${schoolQuery}&q=${encodeURIComponent(env('E2E_EMPLOYEE_SEARCH'))}`);
+  await admin.click('table.staff tbody tr details.row-menu summary');
+  await shot(admin, 'panel-account-state');
+  await submit(admin, `a[href="/panel/pracownicy/${employeeId}/historia"]`);
+  await expectPath(admin, `/panel/pracownicy/${employeeId}/historia`);
+  const history = await admin.locator('table.history tbody tr').allInnerTexts();
+  await shot(admin, 'panel-history');
+  send({ history });
+
+  // The school's records (issue 7), photographed for the README: the history, F-02 (print
+  // view and PDF), the F-03 register, F-04 (two rooms added through the form, then printed).
+  await open(admin, `/panel/historia?${schoolQuery}`);
+  await recordShot(admin, 'school-history');
+  await open(admin, `/panel/upowaznienia?${schoolQuery}`);
+  const grant = await admin.locator('main table tbody tr')
+    .filter({ has: admin.locator('td:nth-child(3)', { hasText: login }) })
+    .locator('a[href$="/pdf?' + schoolQuery + '"]')
+    .getAttribute('href');
+  const printView = grant.replace('/pdf?', '?');
+  await open(admin, printView);
+  await recordShot(admin, 'f02-print');
+  const pdf = await admin.request.get(`${base}${grant}`);
+  if (pdf.status() !== 200) throw new Error(`GET ${grant}: ${pdf.status()}`);
+  const pdfFile = join(env('E2E_WORK'), 'f02.pdf');
+  writeFileSync(pdfFile, await pdf.body());
+  send({ f02_pdf: pdfFile });
+  await open(admin, `/panel/ewidencja?${schoolQuery}`);
+  const register = await admin.locator('table.register tbody tr').allInnerTexts();
+  await recordShot(admin, 'f03-register');
+  await open(admin, `/panel/pomieszczenia?${schoolQuery}`);
+  for (const [room, building, purpose] of [
+    ['pok. 12 (sekretariat)', 'budynek A, ul. Szkolna 1', 'dokumentacja kadrowa i uczniowska'],
+    ['pok. 14 (gabinet dyrektora)', 'budynek A, ul. Szkolna 1', 'akta osobowe pracowników'],
+  ]) {
+    await admin.fill('#pomieszczenie', room);
+    await admin.fill('#budynek', building);
+    await admin.fill('#przeznaczenie', purpose);
+    await submit(admin, 'form[action="/panel/pomieszczenia/dodaj"] button[type=submit]');
+    await expectPath(admin, '/panel/pomieszczenia');
   }
+  await recordShot(admin, 'f04-rooms');
+  await open(admin, `/panel/pomieszczenia/druk?${schoolQuery}`);
+  const rooms = await admin.locator('table.register tbody tr').count();
+  await recordShot(admin, 'f04-print');
+  send({ records: { register, rooms } });
+  send({ done: 'all' });
 } finally {
   await browser.close();
   // The Rust test keeps our stdin open; an open stdin would keep node running.

@@ -1,19 +1,22 @@
-//! The whole procedure in a real browser (issue 6): headless Debian Chromium, driven by
-//! Playwright (`tests/e2e/procedure.mjs`, playwright-core installed by `.ci/install-deps` into
-//! `target/e2e-tools`), against real services: the harness's slapd, the daemon binary's
+//! The whole procedure in a real browser (issues 6 and 7): headless Debian Chromium, driven
+//! by Playwright (`tests/e2e/procedure.mjs`, playwright-core installed by `.ci/install-deps`
+//! into `target/e2e-tools`), against real services: the harness's slapd, the daemon binary's
 //! `serve` and a real SMTP server (`common::smtp`).
 //!
 //! A local administrator signs in, finds the employee by name typed without diacritics,
 //! creates the account and reads the slip; the employee signs in to the portal, sets a
 //! password and an email; the link comes from the mail the SMTP server received; the
-//! administrator gets a mail and sees the history; an LDAP bind shows the new password works
-//! and the one-time password does not.
+//! employee confirms and the account is active; the administrator gets a mail, sees the new
+//! account as an open to-do on the new-accounts page, confirms it, and sees the history; an
+//! LDAP bind shows the new password works and the one-time password does not. Then the
+//! school's records are photographed (history, F-02 print view and PDF, F-03, F-04).
 //!
-//! Screenshots of every step go to `$CARGO_TARGET_TMPDIR/procedure/`; with
-//! `E2E_UPDATE_SCREENSHOTS=1` to `docs/screenshots/procedure/` (committed, linked from the
+//! Screenshots of every step go to `$CARGO_TARGET_TMPDIR/procedure/` and the records'
+//! to `$CARGO_TARGET_TMPDIR/records/`; with `E2E_UPDATE_SCREENSHOTS=1` to
+//! `docs/screenshots/procedure/` and `docs/screenshots/records/` (committed, linked from the
 //! README).
 
-use crate::common::{self, smtp::SmtpSink};
+use crate::common::{self, smtp::ReceivedMail, smtp::SmtpSink};
 use crate::panel_support::PanelApp;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -36,12 +39,24 @@ fn tools_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-tools")
 }
 
-fn screenshots_dir() -> PathBuf {
-    if std::env::var_os("E2E_UPDATE_SCREENSHOTS").is_some_and(|v| v == "1") {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots/procedure")
+/// `procedure` or `records`, under docs/screenshots (`E2E_UPDATE_SCREENSHOTS=1`) or the
+/// target's temporary folder; emptied of earlier PNGs, so a renamed step leaves no stale one.
+fn screenshots_dir(name: &str) -> PathBuf {
+    let dir = if std::env::var_os("E2E_UPDATE_SCREENSHOTS").is_some_and(|v| v == "1") {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots")
     } else {
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join("procedure")
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
     }
+    .join(name);
+    if dir.is_dir() {
+        for f in std::fs::read_dir(&dir).unwrap() {
+            let f = f.unwrap().path();
+            if f.extension().is_some_and(|x| x == "png") {
+                std::fs::remove_file(f).unwrap();
+            }
+        }
+    }
+    dir
 }
 
 fn free_port() -> u16 {
@@ -149,11 +164,75 @@ async fn binds(dn: &str, password: &str) -> bool {
     ok
 }
 
+/// Page 1 of a PDF as a PNG (poppler's `pdftoppm`, installed by `.ci/install-deps`).
+fn render_first_page(pdf: &Path, png: &Path) {
+    let bytes = std::fs::read(pdf).unwrap();
+    assert!(
+        bytes.starts_with(b"%PDF-"),
+        "not a PDF: {} bytes",
+        bytes.len()
+    );
+    let status = std::process::Command::new("pdftoppm")
+        .args(["-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile"])
+        .arg(pdf)
+        .arg(png.with_extension(""))
+        .status()
+        .expect("run pdftoppm (.ci/install-deps installs poppler-utils)");
+    assert!(status.success(), "pdftoppm: {status}");
+    assert!(png.is_file(), "{} was not written", png.display());
+}
+
+/// What the account page said: waiting for the confirmation, then active.
+#[derive(serde::Deserialize)]
+struct PortalSaw {
+    awaiting: AccountPage,
+    active: AccountPage,
+}
+
+#[derive(serde::Deserialize)]
+struct AccountPage {
+    state: String,
+    #[serde(default)]
+    pending: Option<String>,
+    #[serde(default)]
+    email: Option<String>,
+}
+
+/// A row of the new-accounts page.
+#[derive(Debug, serde::Deserialize)]
+struct TodoRow {
+    login: String,
+    open: bool,
+}
+
+#[derive(serde::Deserialize)]
+struct TodosSaw {
+    before: Vec<TodoRow>,
+    after: Vec<TodoRow>,
+}
+
+#[derive(serde::Deserialize)]
+struct RecordsSaw {
+    register: Vec<String>,
+    rooms: usize,
+}
+
+/// The value of `key` in a line the script printed, as `T`.
+fn field<T: serde::de::DeserializeOwned>(said: &Value, key: &str) -> T {
+    serde_json::from_value(said[key].clone())
+        .unwrap_or_else(|e| panic!("the script's {key:?} in {said}: {e}"))
+}
+
 /// What the browser script reported.
 #[derive(Default)]
 struct Run {
     slip: Option<(String, String)>,
+    portal: Option<PortalSaw>,
+    admin_notice: Option<ReceivedMail>,
+    todos: Option<TodosSaw>,
     history: Vec<String>,
+    f02_pdf: Option<PathBuf>,
+    records: Option<RecordsSaw>,
     done: Option<String>,
 }
 
@@ -187,23 +266,8 @@ async fn the_whole_procedure_in_a_real_browser() {
     let base = format!("http://127.0.0.1:{port}");
     let daemon = Daemon::start(dir.path(), port, &sink).await;
 
-    // Until the portal is on main the script stops after the panel's half (see the report
-    // of the e2e branch); once /portal exists the whole procedure runs.
-    let portal_built = reqwest::get(format!("{base}/portal/logowanie"))
-        .await
-        .unwrap()
-        .status()
-        != reqwest::StatusCode::NOT_FOUND;
-
-    let shots = screenshots_dir();
-    if shots.is_dir() {
-        for f in std::fs::read_dir(&shots).unwrap() {
-            let f = f.unwrap().path();
-            if f.extension().is_some_and(|x| x == "png") {
-                std::fs::remove_file(f).unwrap();
-            }
-        }
-    }
+    let shots = screenshots_dir("procedure");
+    let record_shots = screenshots_dir("records");
     let mut node = tokio::process::Command::new("node")
         .arg(concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -218,8 +282,9 @@ async fn the_whole_procedure_in_a_real_browser() {
         .env("E2E_NEW_PASSWORD", NEW_PASSWORD)
         .env("E2E_EMAIL", EMAIL)
         .env("E2E_SCREENSHOTS", &shots)
+        .env("E2E_RECORD_SHOTS", &record_shots)
+        .env("E2E_WORK", dir.path())
         .env("E2E_TOOLS", &tools)
-        .env("E2E_PANEL_ONLY", if portal_built { "0" } else { "1" })
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -234,26 +299,58 @@ async fn the_whole_procedure_in_a_real_browser() {
         while let Some(line) = lines.next_line().await.unwrap() {
             let said: Value = serde_json::from_str(&line)
                 .unwrap_or_else(|e| panic!("the script printed {line:?}: {e}"));
-            if let Some(slip) = said.get("slip") {
+            let need = said.get("need").and_then(Value::as_str);
+            let answer = if let Some(slip) = said.get("slip") {
                 let field = |k: &str| slip[k].as_str().unwrap().to_owned();
                 run.slip = Some((field("login"), field("password")));
-            } else if said.get("need").and_then(Value::as_str) == Some("confirmation_link") {
+                None
+            } else if need == Some("confirmation_link") {
                 let mails = sink.wait_for(1, MAIL_WAIT).await;
                 let mail = mails
                     .iter()
                     .find(|m| m.recipients == [EMAIL])
                     .unwrap_or_else(|| panic!("no mail to {EMAIL}: {mails:#?}"));
-                let link = confirmation_link(mail.text.as_deref().unwrap_or_default(), &base);
-                answers
-                    .write_all(format!("{link}\n").as_bytes())
-                    .await
-                    .unwrap();
-            } else if let Some(h) = said.get("history") {
-                run.history = serde_json::from_value(h.clone()).unwrap();
+                Some(confirmation_link(
+                    mail.text.as_deref().unwrap_or_default(),
+                    &base,
+                ))
+            } else if need == Some("admin_notice") {
+                // The confirmation told the school's administrators, by mail.
+                let mails = sink.wait_for(2, MAIL_WAIT).await;
+                let notice = mails
+                    .iter()
+                    .find(|m| m.recipients == [ADMIN_EMAIL])
+                    .unwrap_or_else(|| panic!("no mail to {ADMIN_EMAIL}: {mails:#?}"));
+                run.admin_notice = Some(notice.clone());
+                Some("ok".to_owned())
+            } else if said.get("portal").is_some() {
+                run.portal = Some(field(&said, "portal"));
+                None
+            } else if said.get("todos").is_some() {
+                run.todos = Some(field(&said, "todos"));
+                None
+            } else if said.get("history").is_some() {
+                run.history = field(&said, "history");
+                None
+            } else if said.get("f02_pdf").is_some() {
+                let pdf: PathBuf = field(&said, "f02_pdf");
+                render_first_page(&pdf, &record_shots.join("f02-pdf.png"));
+                run.f02_pdf = Some(pdf);
+                None
+            } else if said.get("records").is_some() {
+                run.records = Some(field(&said, "records"));
+                None
             } else if let Some(d) = said.get("done") {
                 run.done = d.as_str().map(str::to_owned);
+                None
             } else {
                 panic!("unexpected line from the script: {line}");
+            };
+            if let Some(a) = answer {
+                answers
+                    .write_all(format!("{a}\n").as_bytes())
+                    .await
+                    .unwrap();
             }
         }
         run
@@ -266,35 +363,22 @@ async fn the_whole_procedure_in_a_real_browser() {
         "the browser script failed ({status}); the daemon said:\n{}",
         daemon.output()
     );
-    let expected = if portal_built { "all" } else { "panel" };
-    assert_eq!(run.done.as_deref(), Some(expected));
+    assert_eq!(run.done.as_deref(), Some("all"));
 
     let (login, one_time) = run.slip.expect("the slip was read");
     assert!(!login.is_empty() && !one_time.is_empty());
-    assert!(
-        !run.history.is_empty(),
-        "the history shows the account's creation"
-    );
-    assert!(
-        run.history
-            .iter()
-            .any(|row| row.contains(&app.local_admin.login)),
-        "the administrator's creation of the account is in the history: {:#?}",
-        run.history
-    );
 
-    if !portal_built {
-        // The panel's half: the one-time password from the slip is the account's password.
-        assert!(binds(&employee.entry.dn, &one_time).await);
-        return;
-    }
+    // The portal: the address waits for its confirmation, then the account is active with it.
+    let portal = run.portal.expect("the account page was read");
+    assert_eq!(portal.awaiting.pending.as_deref(), Some(EMAIL));
+    assert_eq!(portal.active.email.as_deref(), Some(EMAIL));
+    assert_ne!(
+        portal.awaiting.state, portal.active.state,
+        "the account's state changes with the confirmation"
+    );
 
     // The administrators were told, by mail, with the reminder about F-02.
-    let mails = sink.wait_for(2, MAIL_WAIT).await;
-    let notice = mails
-        .iter()
-        .find(|m| m.recipients == [ADMIN_EMAIL])
-        .unwrap_or_else(|| panic!("no mail to {ADMIN_EMAIL}: {mails:#?}"));
+    let notice = run.admin_notice.expect("the script asked for the notice");
     assert!(
         notice.subject.contains(&login) || notice.subject.contains("Żółkiewska"),
         "{}",
@@ -304,12 +388,42 @@ async fn the_whole_procedure_in_a_real_browser() {
         notice.text.as_deref().unwrap_or_default().contains("F-02"),
         "{notice:#?}"
     );
-    // The history has the employee's own steps after the administrator's.
+
+    // ... and in the panel: an open to-do, closed by the administrator's confirmation.
+    let todos = run.todos.expect("the new-accounts page was read");
+    let row = |rows: &[TodoRow]| {
+        rows.iter()
+            .find(|r| r.login == login)
+            .map(|r| r.open)
+            .unwrap_or_else(|| panic!("{login} is not on the new-accounts page: {rows:#?}"))
+    };
+    assert!(row(&todos.before), "an open to-do: {:#?}", todos.before);
+    assert!(!row(&todos.after), "confirmed: {:#?}", todos.after);
+
+    // The history: the administrator's creation, then the employee's own steps.
+    assert!(
+        run.history
+            .iter()
+            .any(|row| row.contains(&app.local_admin.login)),
+        "the administrator's creation of the account is in the history: {:#?}",
+        run.history
+    );
     assert!(
         run.history.iter().any(|row| row.contains(&login)),
         "the employee's portal steps are in the history: {:#?}",
         run.history
     );
+
+    // The records: the activation is an authorization in F-03 (and its F-02 a PDF); the two
+    // rooms added are in the F-04 print.
+    assert!(run.f02_pdf.is_some(), "the F-02 PDF was fetched");
+    let records = run.records.expect("the records were read");
+    assert!(
+        records.register.iter().any(|r| r.contains(&login)),
+        "{login} in F-03: {:#?}",
+        records.register
+    );
+    assert_eq!(records.rooms, 2);
 
     // The new password opens the account; the one-time password no longer does.
     assert!(binds(&employee.entry.dn, NEW_PASSWORD).await);
