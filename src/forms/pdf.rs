@@ -280,15 +280,12 @@ pub fn f02_pdf(doc: &F02) -> Vec<u8> {
         pdf.field(label, value);
     }
     pdf.gap(36.0);
-    pdf.text(
-        "......................................................          ......................................................",
-        9.0,
-        false,
-    );
-    pdf.text(
-        "(podpis osoby nadającej upoważnienie)                                   (podpis osoby upoważnionej)",
-        8.0,
-        false,
+    // Two columns, as in the print view: the text layout folds runs of spaces.
+    let line = "................................................";
+    pdf.field(line, line);
+    pdf.field(
+        "(podpis osoby nadającej upoważnienie)",
+        "(podpis osoby upoważnionej)",
     );
     if let Some(revocation) = &doc.revocation {
         pdf.gap(12.0);

@@ -288,7 +288,7 @@ async fn create_account_gives_the_slip_once_then_reissue_lock_unlock_and_history
     assert!(at("wydano nowe hasło jednorazowe") < at("utworzono konto"));
     assert!(history
         .body
-        .contains(&format!("administrator ({})", app.local_admin.login)));
+        .contains(&format!("osoba ({})", app.local_admin.login)));
     assert!(!history.body.contains(&password) && !history.body.contains(&password2));
 }
 

@@ -37,7 +37,7 @@ impl HistoryFilters {
 }
 
 /// Actions offered in the filter.
-const ACTIONS: [&str; 17] = [
+const ACTIONS: [&str; 22] = [
     "person.created",
     "person.updated",
     "person.moved",
@@ -46,7 +46,12 @@ const ACTIONS: [&str; 17] = [
     "person.deleted",
     "account.created",
     "account.password_reissued",
+    "account.first_login",
+    "account.password_set",
     "account.activated",
+    "account.password_changed",
+    "email.changed",
+    "administrators.notified",
     "account.locked",
     "account.unlocked",
     "forms.todo_acknowledged",

@@ -147,7 +147,8 @@ pub const COL_WHAT: Msg = Msg::new("Co", "What");
 pub const COL_OUTCOME: Msg = Msg::new("Wynik", "Outcome");
 pub const OUTCOME_OK: Msg = Msg::new("wykonano", "done");
 pub const OUTCOME_FAILED: Msg = Msg::new("nie wykonano", "failed");
-pub const ACTOR_PANEL: Msg = Msg::new("administrator", "administrator");
+/// A person acting in the panel or the portal (an administrator or the employee).
+pub const ACTOR_PANEL: Msg = Msg::new("osoba", "person");
 pub const ACTOR_SCIM: Msg = Msg::new("system zewnętrzny (SCIM)", "external system (SCIM)");
 pub const ACTOR_SYSTEM: Msg = Msg::new("ZSZO (automatycznie)", "ZSZO (automatically)");
 
@@ -191,6 +192,36 @@ pub fn action(lang: Lang, action: &str) -> String {
             "pracownik aktywował konto (potwierdził e-mail)",
             "the employee activated the account (email confirmed)",
         ),
+        "account.first_login" => Msg::new(
+            "pierwsze logowanie hasłem jednorazowym",
+            "first sign-in with the one-time password",
+        ),
+        "account.password_set" => Msg::new(
+            "pracownik ustawił hasło i podał e-mail",
+            "the employee set a password and gave an email address",
+        ),
+        "account.password_changed" => Msg::new("zmieniono hasło", "password changed"),
+        "email.confirmation_requested" => Msg::new(
+            "ponownie wysłano link potwierdzający",
+            "confirmation link sent again",
+        ),
+        "email.change_requested" => Msg::new(
+            "poproszono o zmianę adresu e-mail",
+            "email address change requested",
+        ),
+        "email.changed" => Msg::new(
+            "potwierdzono nowy adres e-mail",
+            "new email address confirmed",
+        ),
+        "email.confirmed" => Msg::new("potwierdzenie adresu e-mail", "email address confirmation"),
+        "mail.sent" => Msg::new("wysłano wiadomość e-mail", "email sent"),
+        "mail.failed" => Msg::new("wiadomość e-mail nie została wysłana", "email not sent"),
+        "administrators.notified" => Msg::new(
+            "powiadomiono administratorów szkoły",
+            "the school's administrators notified",
+        ),
+        "portal.sign_in" => Msg::new("logowanie do portalu", "portal sign-in"),
+        "panel.sign_in" => Msg::new("logowanie do panelu", "panel sign-in"),
         "audit.viewed" => Msg::new("przeglądano historię", "history viewed"),
         "audit.exported" => Msg::new("wyeksportowano historię", "history exported"),
         "audit.pruned" => Msg::new(

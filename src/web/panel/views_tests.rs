@@ -203,7 +203,7 @@ fn history_reads_as_words_in_the_order_given() {
     let b = html.find("utworzono konto").unwrap();
     let c = html.find("dodano osobę").unwrap();
     assert!(a < b && b < c, "{html}");
-    assert!(html.contains("administrator (anna.admin)"));
+    assert!(html.contains("osoba (anna.admin)"));
     assert!(html.contains("nie wykonano (conflict)"));
     assert!(html.contains("1 lutego 2025, 11:03"));
 }

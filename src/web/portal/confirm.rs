@@ -73,7 +73,7 @@ pub async fn submit(
             };
             let body = html! {
                 p.notice role="status" id="confirmed" { (ctx.t(&msg)) }
-                p { a href="/portal" { (ctx.t(&texts::GO_TO_SIGN_IN)) } }
+                p { a href="/portal" { (ctx.t(&texts::GO_TO_PORTAL)) } }
             };
             Ok(page(&ctx, ctx.t(&texts::CONFIRM_TITLE), body).into_response())
         }

@@ -145,4 +145,5 @@ pub const CONFIRMED_CHANGE: Msg = Msg::new(
     "The new email address is confirmed.",
 );
 pub const LINK_INVALID: Msg = Msg::new("Ten link nie działa: został już użyty, wygasł albo zastąpił go nowszy. Zaloguj się do portalu, aby wysłać nowy.", "This link does not work: it was used already, expired, or a newer one replaced it. Sign in to the portal to send a new one.");
+pub const GO_TO_PORTAL: Msg = Msg::new("Przejdź do portalu", "Go to the portal");
 pub const GO_TO_SIGN_IN: Msg = Msg::new("Przejdź do logowania", "Go to sign-in");
