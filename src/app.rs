@@ -184,6 +184,9 @@ pub fn router(state: AppState) -> Router {
         .nest("/scim/v2", scim)
         .nest("/panel", panel)
         .nest("/portal", portal)
+        // After the last route: `layer` wraps the routes added so far, inside the routing, so
+        // the middleware sees the matched route template.
+        .layer(axum::middleware::from_fn(crate::monitoring::track_requests))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
@@ -253,33 +256,59 @@ async fn not_found() -> Response {
         .into_response()
 }
 
-/// Binds the listener (port 0 picks a free one) and serves until `shutdown` resolves,
-/// letting in-flight requests finish.
+/// Serves on `listener` (port 0 picks a free one) until `shutdown` resolves; see
+/// [`serve_with_metrics`].
 pub async fn serve(
     state: AppState,
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    // The operator API (`crate::operator`) on its Unix socket stops with the HTTP server.
-    let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
+    serve_with_metrics(state, listener, None, shutdown).await
+}
+
+/// Serves the HTTP API on `listener`, the operator API on its Unix socket and, when given,
+/// `GET /metrics` on `metrics` (`crate::monitoring`), until `shutdown` resolves. Then each
+/// listener stops accepting, the requests in flight finish (each within the request
+/// timeout), and last the audit store is closed: its writer commits what is queued and
+/// stops, so every record a finished request wrote is on disk when this returns.
+pub async fn serve_with_metrics(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    metrics: Option<tokio::net::TcpListener>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let stopped = move || {
+        let mut rx = stop_rx.clone();
+        async move {
+            let _ = rx.changed().await;
+        }
+    };
     // The mail sender stops with the server too (after its current pass).
-    let mut sender_stop = stop_rx.clone();
-    let sender = tokio::spawn(state.outbox_sender().run(async move {
-        let _ = sender_stop.changed().await;
-    }));
+    let sender = tokio::spawn(state.outbox_sender().run(stopped()));
+    // The operator API (`crate::operator`) on its Unix socket stops with the HTTP server.
     let operator = crate::operator::bind(&state.config.server.operator_socket)?;
-    let operator = crate::operator::serve(operator, state.clone(), async move {
-        let _ = stop_rx.changed().await;
-    });
+    let operator = crate::operator::serve(operator, state.clone(), stopped());
+    let metrics_state = state.clone();
+    let metrics = async {
+        match metrics {
+            Some(l) => crate::monitoring::serve(metrics_state, l, stopped()).await,
+            None => Ok(()),
+        }
+    };
+    let audit = state.audit.clone();
     // The panel throttles sign-ins per client address: handlers see the TCP peer.
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let http = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown.await;
+        tracing::info!("shutting down: finishing the requests in flight");
         let _ = stop_tx.send(true);
     });
-    let (http, operator) = tokio::join!(http, operator);
+    let (http, operator, metrics) = tokio::join!(http, operator, metrics);
     let _ = sender.await;
-    http.and(operator)
+    audit.close().await;
+    tracing::info!("audit store closed");
+    http.and(operator).and(metrics)
 }
 
 /// The path as logged: a confirmation link's token is a secret (security.md MAIL-08).

@@ -74,19 +74,33 @@ pub async fn open_state(config: Config) -> Result<AppState, StartError> {
     })
 }
 
-/// Serves until Ctrl-C or SIGTERM, then lets in-flight requests finish.
-pub async fn serve(state: AppState) -> Result<(), StartError> {
-    let addr = state.config.server.listen;
-    let listener = tokio::net::TcpListener::bind(addr)
+async fn bind(addr: std::net::SocketAddr) -> Result<tokio::net::TcpListener, StartError> {
+    tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| StartError::Listen {
             addr: addr.to_string(),
             reason: e.to_string(),
-        })?;
+        })
+}
+
+/// Serves until Ctrl-C or SIGTERM, then lets in-flight requests finish and closes the audit
+/// store (`app::serve_with_metrics`).
+pub async fn serve(state: AppState) -> Result<(), StartError> {
+    let addr = state.config.server.listen;
+    let listener = bind(addr).await?;
+    let metrics = match state.config.server.metrics_listen {
+        Some(metrics_addr) => {
+            let l = bind(metrics_addr).await?;
+            crate::monitoring::install();
+            tracing::info!(address = %metrics_addr, "metrics at /metrics");
+            Some(l)
+        }
+        None => None,
+    };
     tracing::info!(address = %addr, "zszo-connector listening");
     // Audit retention (F-03 registers synced first); ends with the runtime.
     tokio::spawn(crate::forms::retention::job(state.clone()));
-    app::serve(state, listener, app::shutdown_signal())
+    app::serve_with_metrics(state, listener, metrics, app::shutdown_signal())
         .await
         .map_err(|e| StartError::Listen {
             addr: addr.to_string(),

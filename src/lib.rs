@@ -17,6 +17,7 @@ pub mod forms;
 pub mod ldap;
 pub mod mail;
 pub mod onboarding;
+pub mod monitoring;
 pub mod operator;
 pub mod outbox;
 pub mod ports;

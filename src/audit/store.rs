@@ -155,8 +155,16 @@ impl AuditLog for RedbAuditLog {
             tracing::warn!(action = %record.action, keys = ?redacted,
                 "audit details looked secret and were redacted");
         }
-        self.send(|reply| Request::Append(Box::new(record), reply))
-            .await
+        let start = std::time::Instant::now();
+        let result = self
+            .send(|reply| Request::Append(Box::new(record), reply))
+            .await;
+        metrics::histogram!(crate::monitoring::names::AUDIT_APPEND_DURATION)
+            .record(start.elapsed().as_secs_f64());
+        if result.is_err() {
+            metrics::counter!(crate::monitoring::names::AUDIT_APPEND_FAILURES).increment(1);
+        }
+        result
     }
 
     async fn query(&self, query: AuditQuery) -> Result<Vec<AuditRecord>, AuditError> {
@@ -188,6 +196,11 @@ impl AuditLog for RedbAuditLog {
         answer
             .await
             .map_err(|_| AuditError::Unavailable("the audit writer has stopped".into()))?
+    }
+
+    async fn close(&self) {
+        // Joining waits for the writer's last commit (one fsync at most): brief.
+        self.shutdown();
     }
 }
 
@@ -347,6 +360,8 @@ impl Writer {
     }
 
     fn run_batch(&mut self, batch: Vec<Request>) {
+        metrics::histogram!(crate::monitoring::names::AUDIT_COMMIT_BATCH)
+            .record(batch.len() as f64);
         let before = self.head;
         let result = self.commit(&batch);
         if let Err(message) = &result {

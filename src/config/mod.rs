@@ -83,6 +83,9 @@ pub struct ServerConfig {
     pub request_timeout: Duration,
     /// The operator API's Unix socket (mode 0600), used by `zszo-connector held`.
     pub operator_socket: PathBuf,
+    /// The separate listener of `GET /metrics` (Prometheus text), `None` = not served. Kept
+    /// off the main listener so the reverse proxy never exposes it (see `crate::monitoring`).
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

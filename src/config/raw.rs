@@ -72,6 +72,8 @@ pub struct RawServer {
     pub request_timeout_secs: u64,
     /// Default: `operator.sock` next to `state.path`.
     pub operator_socket: Option<PathBuf>,
+    /// Where `GET /metrics` is served; no metrics endpoint when absent.
+    pub metrics_listen: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

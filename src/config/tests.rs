@@ -209,3 +209,26 @@ fn bad_deprovisioning_guard_values_are_named() {
     }
     assert!(p.iter().any(|m| m.contains("1.5 is not a share")), "{p:?}");
 }
+
+#[test]
+fn the_metrics_listener_is_optional_and_must_be_its_own_address() {
+    assert_eq!(
+        Config::from_toml_str(VALID).unwrap().server.metrics_listen,
+        None
+    );
+    let with = |value: &str| {
+        VALID.replace(
+            "listen = \"127.0.0.1:8080\"\n",
+            &format!("listen = \"127.0.0.1:8080\"\nmetrics_listen = \"{value}\"\n"),
+        )
+    };
+    let c = Config::from_toml_str(&with("127.0.0.1:9464")).unwrap();
+    assert_eq!(
+        c.server.metrics_listen,
+        Some("127.0.0.1:9464".parse().unwrap())
+    );
+    let same = problems(&with("127.0.0.1:8080"));
+    assert!(same[0].starts_with("server.metrics_listen"), "{same:?}");
+    let bad = problems(&with("everywhere"));
+    assert!(bad[0].contains("not an address:port"), "{bad:?}");
+}

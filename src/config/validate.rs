@@ -179,6 +179,27 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
         let dir = raw.state.path.parent().unwrap_or(Path::new(""));
         dir.join("operator.sock")
     });
+    let metrics_listen =
+        raw.server
+            .metrics_listen
+            .as_deref()
+            .and_then(|text| match text.parse::<SocketAddr>() {
+                Ok(addr) if addr == listen => {
+                    p.push(
+                        "server.metrics_listen",
+                        "must differ from server.listen (the metrics stay off the public listener)",
+                    );
+                    None
+                }
+                Ok(addr) => Some(addr),
+                Err(_) => {
+                    p.push(
+                        "server.metrics_listen",
+                        format!("{text:?} is not an address:port such as \"127.0.0.1:9464\""),
+                    );
+                    None
+                }
+            });
     // sockaddr_un holds 108 bytes with the terminating NUL.
     if operator_socket.as_os_str().len() > 100 {
         p.push(
@@ -200,6 +221,7 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
             request_body_limit_bytes: raw.server.request_body_limit_bytes,
             request_timeout: Duration::from_secs(raw.server.request_timeout_secs),
             operator_socket,
+            metrics_listen,
         },
         log: LogConfig {
             format,

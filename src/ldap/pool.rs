@@ -8,6 +8,7 @@
 
 use super::error::{from_ldap, from_result, is_transient};
 use super::names::Filter;
+use crate::monitoring::{self, names};
 use crate::ports::DirectoryError;
 use deadpool::managed::{self, Manager, Metrics, Object, PoolError, RecycleError, Timeouts};
 use ldap3::{Ldap, LdapConnAsync, LdapConnSettings, Mod, Scope, SearchEntry};
@@ -17,7 +18,7 @@ use secrecy::{ExposeSecret, SecretString};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How to reach and authenticate to the directory. Built by `config`; `Debug` hides the password.
 #[derive(Debug, Clone)]
@@ -235,7 +236,11 @@ impl LdapPool {
     }
 
     async fn get(&self) -> Result<Object<LdapManager>, DirectoryError> {
-        self.pool.get().await.map_err(|e| match e {
+        let start = Instant::now();
+        let conn = self.pool.get().await;
+        metrics::histogram!(names::LDAP_POOL_WAIT).record(start.elapsed().as_secs_f64());
+        self.record_pool_status();
+        conn.map_err(|e| match e {
             PoolError::Backend(e) => e,
             PoolError::Timeout(kind) => DirectoryError::Unavailable(format!(
                 "{}: timed out ({kind:?}) getting a connection",
@@ -245,14 +250,41 @@ impl LdapPool {
         })
     }
 
+    /// The pool's gauges, refreshed whenever a connection is taken or given back.
+    fn record_pool_status(&self) {
+        let s = self.pool.status();
+        metrics::gauge!(names::LDAP_POOL_SIZE).set(s.size as f64);
+        metrics::gauge!(names::LDAP_POOL_IN_USE).set(s.size.saturating_sub(s.available) as f64);
+        metrics::gauge!(names::LDAP_POOL_MAX).set(s.max_size as f64);
+        metrics::gauge!(names::LDAP_POOL_WAITING).set(s.waiting as f64);
+    }
+
     /// Gives the connection back to the pool unless the operation failed at the transport
-    /// level, in which case it is dropped (closed) instead.
-    fn settle<T>(conn: Object<LdapManager>, result: &ldap3::result::Result<T>) {
-        if let Err(e) = result {
-            if !matches!(e, ldap3::LdapError::LdapResult { .. }) {
+    /// level, in which case it is dropped (closed) instead. Records the operation's latency
+    /// and a transport failure (refusals are counted where the result code is read).
+    fn settle<T>(
+        &self,
+        operation: &'static str,
+        start: Instant,
+        conn: Object<LdapManager>,
+        result: &ldap3::result::Result<T>,
+    ) {
+        monitoring::observe(names::LDAP_DURATION, operation, start);
+        match result {
+            Err(ldap3::LdapError::LdapResult { .. }) | Ok(_) => drop(conn),
+            Err(_) => {
                 drop(Object::take(conn));
+                metrics::counter!(names::LDAP_ERRORS, "operation" => operation, "kind" => "failed")
+                    .increment(1);
             }
         }
+        self.record_pool_status();
+    }
+
+    /// Counts an answer whose result code is not success (ldap3 returns those as `Ok`).
+    fn refused(operation: &'static str) {
+        metrics::counter!(names::LDAP_ERRORS, "operation" => operation, "kind" => "refused")
+            .increment(1);
     }
 
     /// Searches, retrying transient failures up to `read_retries` times with exponential
@@ -288,14 +320,16 @@ impl LdapPool {
         attrs: &[&str],
     ) -> Result<Vec<SearchEntry>, DirectoryError> {
         let mut conn = self.get().await?;
+        let start = Instant::now();
         let res = conn
             .with_timeout(self.options.operation_timeout)
             .search(base, scope, filter, attrs.to_vec())
             .await;
-        Self::settle(conn, &res);
+        self.settle("search", start, conn, &res);
         let res = res.map_err(|e| from_ldap(base, e))?;
         let (entries, result) = (res.0, res.1);
         if result.rc != 0 {
+            Self::refused("search");
             return Err(from_result(base, &result));
         }
         Ok(entries.into_iter().map(SearchEntry::construct).collect())
@@ -308,34 +342,37 @@ impl LdapPool {
         attrs: Vec<(String, HashSet<String>)>,
     ) -> Result<(), WriteError> {
         let mut conn = self.get().await.map_err(WriteError::Failed)?;
+        let start = Instant::now();
         let res = conn
             .with_timeout(self.options.operation_timeout)
             .add(dn, attrs)
             .await;
-        Self::settle(conn, &res);
-        WriteError::check(dn, res)
+        self.settle("add", start, conn, &res);
+        Self::check("add", dn, res)
     }
 
     /// Modifies an entry. Never retried.
     pub async fn modify(&self, dn: &str, mods: Vec<Mod<String>>) -> Result<(), WriteError> {
         let mut conn = self.get().await.map_err(WriteError::Failed)?;
+        let start = Instant::now();
         let res = conn
             .with_timeout(self.options.operation_timeout)
             .modify(dn, mods)
             .await;
-        Self::settle(conn, &res);
-        WriteError::check(dn, res)
+        self.settle("modify", start, conn, &res);
+        Self::check("modify", dn, res)
     }
 
     /// Deletes an entry. Never retried.
     pub async fn delete(&self, dn: &str) -> Result<(), WriteError> {
         let mut conn = self.get().await.map_err(WriteError::Failed)?;
+        let start = Instant::now();
         let res = conn
             .with_timeout(self.options.operation_timeout)
             .delete(dn)
             .await;
-        Self::settle(conn, &res);
-        WriteError::check(dn, res)
+        self.settle("delete", start, conn, &res);
+        Self::check("delete", dn, res)
     }
 
     /// Renames and/or moves an entry (Modify DN, RFC 4511 §4.9), deleting the old RDN value.
@@ -347,12 +384,25 @@ impl LdapPool {
         new_superior: Option<&str>,
     ) -> Result<(), WriteError> {
         let mut conn = self.get().await.map_err(WriteError::Failed)?;
+        let start = Instant::now();
         let res = conn
             .with_timeout(self.options.operation_timeout)
             .modifydn(dn, new_rdn, true, new_superior)
             .await;
-        Self::settle(conn, &res);
-        WriteError::check(dn, res)
+        self.settle("modify_dn", start, conn, &res);
+        Self::check("modify_dn", dn, res)
+    }
+
+    fn check(
+        operation: &'static str,
+        dn: &str,
+        res: ldap3::result::Result<ldap3::LdapResult>,
+    ) -> Result<(), WriteError> {
+        let checked = WriteError::check(dn, res);
+        if matches!(checked, Err(WriteError::Refused(_))) {
+            Self::refused(operation);
+        }
+        checked
     }
 
     /// A fresh, unpooled connection (for binding as a person), with the same URL and TLS.

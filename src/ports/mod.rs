@@ -34,6 +34,9 @@ pub trait AuditLog: Send + Sync {
         before: time::OffsetDateTime,
         max: usize,
     ) -> Result<PruneReport, AuditError>;
+    /// At shutdown, after the last request: commit what is queued and stop writing. Later
+    /// appends fail with `Unavailable`.
+    async fn close(&self) {}
 }
 
 /// One message to send. Bodies are already rendered.

@@ -10,7 +10,7 @@ use super::{StateStore, StoreError};
 use crate::domain::query::{EmailKind, PhoneKind};
 use crate::domain::{EmployeeNumber, FamilyName, GivenName, PersonName, Position, SchoolCode};
 use crate::ports::{ContactEmail, ContactPhone, Employment, PersonProfile};
-use redb::{ReadableTable, TableDefinition};
+use redb::{ReadableTable, ReadableTableMetadata, TableDefinition};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -228,6 +228,20 @@ impl HeldStore {
                     out.push(serde_json::from_str(json.value()).map_err(corrupt)?);
                 }
                 Ok(out)
+            })
+            .await
+    }
+
+    /// How many operations are held (for `/metrics`), without decoding them.
+    pub async fn count(&self) -> Result<u64, StoreError> {
+        self.store
+            .blocking(|db| {
+                let tx = db.begin_read()?;
+                match tx.open_table(HELD) {
+                    Ok(t) => Ok(t.len()?),
+                    Err(redb::TableError::TableDoesNotExist(_)) => Ok(0),
+                    Err(e) => Err(e.into()),
+                }
             })
             .await
     }

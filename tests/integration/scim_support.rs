@@ -35,8 +35,15 @@ pub struct ScimApp {
     pub directory: Arc<LdapDirectory>,
     /// The daemon's state store (idempotency records).
     pub state: zszo_connector::store::StateStore,
+    /// The serving task (`app::serve` unless the test chose otherwise).
+    pub server: tokio::task::JoinHandle<std::io::Result<()>>,
     _dir: tempfile::TempDir,
 }
+
+/// Starts serving `AppState` on the given listener; returns the serving task.
+pub type Serve = Box<
+    dyn FnOnce(AppState, tokio::net::TcpListener) -> tokio::task::JoinHandle<std::io::Result<()>>,
+>;
 
 pub struct Answer {
     pub status: StatusCode,
@@ -46,6 +53,14 @@ pub struct Answer {
 
 impl ScimApp {
     pub async fn start() -> Self {
+        Self::start_serving(Box::new(|state, listener| {
+            tokio::spawn(app::serve(state, listener, std::future::pending()))
+        }))
+        .await
+    }
+
+    /// Like [`start`](Self::start), with the test's own way of serving (shutdown, metrics).
+    pub async fn start_serving(serve: Serve) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let (a, b) = (unique_school_code(), unique_school_code());
         let clients = dir.path().join("scim-clients.toml");
@@ -106,7 +121,7 @@ impl ScimApp {
         .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
-        tokio::spawn(app::serve(state, listener, std::future::pending()));
+        let server = serve(state, listener);
         Self {
             base: format!("http://127.0.0.1:{port}/scim/v2"),
             http: reqwest::Client::new(),
@@ -119,6 +134,7 @@ impl ScimApp {
             audit,
             directory,
             state: store,
+            server,
             _dir: dir,
         }
     }

@@ -1,0 +1,218 @@
+//! Operational metrics in Prometheus text format: the recorder, the HTTP middleware that counts
+//! and times every request, and `GET /metrics` on a listener of its own.
+//!
+//! Modules record with the `metrics` crate's macros (`counter!`, `histogram!`, `gauge!`) under
+//! the names in [`names`]; this module installs the one global Prometheus recorder (only when
+//! `server.metrics_listen` is configured: without it every macro is a no-op) and renders it.
+//!
+//! Protection: `/metrics` is never routed on the public listener (`server.listen`, the one the
+//! reverse proxy forwards); it answers only on `server.metrics_listen`, which operators bind to
+//! loopback or an internal interface reachable by Prometheus alone. It carries no personal data
+//! (labels are route templates, methods, status codes and operation names, never raw URIs).
+
+use crate::app::AppState;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{header, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// Every series the daemon exports (besides the mail sender's, which it records itself).
+pub mod names {
+    pub const HTTP_REQUESTS: &str = "zszo_http_requests_total";
+    pub const HTTP_DURATION: &str = "zszo_http_request_duration_seconds";
+    pub const LDAP_DURATION: &str = "zszo_ldap_operation_duration_seconds";
+    pub const LDAP_ERRORS: &str = "zszo_ldap_operation_errors_total";
+    pub const LDAP_POOL_WAIT: &str = "zszo_ldap_pool_wait_seconds";
+    pub const LDAP_POOL_SIZE: &str = "zszo_ldap_pool_connections";
+    pub const LDAP_POOL_IN_USE: &str = "zszo_ldap_pool_connections_in_use";
+    pub const LDAP_POOL_MAX: &str = "zszo_ldap_pool_max_connections";
+    pub const LDAP_POOL_WAITING: &str = "zszo_ldap_pool_waiting_requests";
+    pub const AUDIT_APPEND_DURATION: &str = "zszo_audit_append_duration_seconds";
+    pub const AUDIT_APPEND_FAILURES: &str = "zszo_audit_append_failures_total";
+    pub const AUDIT_COMMIT_BATCH: &str = "zszo_audit_commit_batch_size";
+    pub const HELD_OPERATIONS: &str = "zszo_deprovisioning_held_operations";
+    /// Recorded by the mail sender (its own module); described here so they show from start.
+    pub const MAIL_OUTBOX_DEPTH: &str = "zszo_mail_outbox_depth";
+    pub const MAIL_SENT: &str = "zszo_mail_sent_total";
+    pub const MAIL_FAILURES: &str = "zszo_mail_failures_total";
+}
+use names::*;
+
+/// Latency buckets in seconds: loopback LDAP answers in ~0.2 ms, an Argon2id hash takes tens
+/// of ms, a request timeout is 30 s.
+const LATENCY_BUCKETS: [f64; 16] = [
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+    5.0, 10.0,
+];
+const BATCH_BUCKETS: [f64; 9] = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 512.0];
+
+static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+
+/// Installs the process-wide recorder once (later calls return the same handle). `None` when
+/// another recorder was installed first (then the macros feed that one).
+pub fn install() -> Option<&'static PrometheusHandle> {
+    HANDLE
+        .get_or_init(|| {
+            let builder = PrometheusBuilder::new()
+                .set_buckets(&LATENCY_BUCKETS)
+                .and_then(|b| {
+                    b.set_buckets_for_metric(
+                        metrics_exporter_prometheus::Matcher::Full(AUDIT_COMMIT_BATCH.into()),
+                        &BATCH_BUCKETS,
+                    )
+                });
+            match builder.and_then(|b| b.install_recorder()) {
+                Ok(handle) => {
+                    describe();
+                    Some(handle)
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot install the metrics recorder");
+                    None
+                }
+            }
+        })
+        .as_ref()
+}
+
+fn describe() {
+    use metrics::{describe_counter, describe_gauge, describe_histogram, Unit};
+    describe_counter!(
+        HTTP_REQUESTS,
+        "HTTP requests answered, by method, route and status"
+    );
+    describe_histogram!(HTTP_DURATION, Unit::Seconds, "HTTP request latency");
+    describe_histogram!(LDAP_DURATION, Unit::Seconds, "LDAP operation latency");
+    describe_counter!(
+        LDAP_ERRORS,
+        "LDAP operations that failed: refused (a result code) or failed (transport, timeout)"
+    );
+    describe_histogram!(
+        LDAP_POOL_WAIT,
+        Unit::Seconds,
+        "Wait for a pooled LDAP connection"
+    );
+    describe_gauge!(LDAP_POOL_SIZE, "LDAP connections open in the pool");
+    describe_gauge!(LDAP_POOL_IN_USE, "LDAP connections lent out");
+    describe_gauge!(LDAP_POOL_MAX, "LDAP pool size limit (ldap.pool_size)");
+    describe_gauge!(LDAP_POOL_WAITING, "Requests waiting for an LDAP connection");
+    describe_histogram!(
+        AUDIT_APPEND_DURATION,
+        Unit::Seconds,
+        "Audit append latency, queued to fsync'd"
+    );
+    describe_counter!(AUDIT_APPEND_FAILURES, "Audit appends that failed");
+    describe_histogram!(AUDIT_COMMIT_BATCH, "Audit records per fsync'd commit");
+    describe_gauge!(
+        HELD_OPERATIONS,
+        "Deprovisioning operations held by the guard"
+    );
+    describe_gauge!(MAIL_OUTBOX_DEPTH, "Mails waiting in the outbox");
+    describe_counter!(MAIL_SENT, "Mails handed to the SMTP server");
+    describe_counter!(MAIL_FAILURES, "Failed mail delivery attempts");
+    // Registered at zero so the series exist before their first event (a dashboard or an
+    // alert on `rate(...)` needs them); adding zero never changes what others recorded.
+    metrics::counter!(MAIL_SENT).increment(0);
+    metrics::counter!(MAIL_FAILURES).increment(0);
+    metrics::gauge!(MAIL_OUTBOX_DEPTH).increment(0.0);
+    metrics::gauge!(HELD_OPERATIONS).increment(0.0);
+}
+
+/// Middleware: counts and times every request under its route template (`/scim/v2/Users/{id}`,
+/// never the raw URI, which may carry personal data and has unbounded values).
+pub async fn track_requests(req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", |p| p.as_str())
+        .to_owned();
+    let method = method_label(req.method());
+    let response = next.run(req).await;
+    let labels = [
+        ("method", method.to_owned()),
+        ("route", route),
+        ("status", response.status().as_u16().to_string()),
+    ];
+    metrics::counter!(HTTP_REQUESTS, &labels).increment(1);
+    metrics::histogram!(HTTP_DURATION, &labels).record(start.elapsed().as_secs_f64());
+    response
+}
+
+/// Known methods by name, anything else as `other` (the label set stays bounded).
+fn method_label(m: &Method) -> &'static str {
+    match *m {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
+}
+
+/// Times one operation into a histogram with the `operation` label.
+pub fn observe(histogram: &'static str, operation: &'static str, since: Instant) {
+    metrics::histogram!(histogram, "operation" => operation).record(since.elapsed().as_secs_f64());
+}
+
+/// The metrics listener's router: `GET /metrics` and nothing else.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(render))
+        .with_state(state)
+}
+
+async fn render(State(state): State<AppState>) -> Response {
+    let Some(handle) = install() else {
+        return axum::http::StatusCode::SERVICE_UNAVAILABLE.into_response();
+    };
+    // Read at scrape time: the held operations live in the state store, not in memory.
+    match crate::store::held::HeldStore::new(state.state.clone())
+        .count()
+        .await
+    {
+        Ok(n) => metrics::gauge!(HELD_OPERATIONS).set(n as f64),
+        Err(e) => tracing::warn!(error = %e, "cannot count held operations for /metrics"),
+    }
+    handle.run_upkeep();
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        handle.render(),
+    )
+        .into_response()
+}
+
+/// Serves `/metrics` on `listener` until `shutdown`, and drains the histograms every few
+/// seconds even when nobody scrapes, so their memory stays bounded.
+pub async fn serve(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let upkeep = install().cloned().map(|handle| {
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                handle.run_upkeep();
+            }
+        })
+    });
+    let result = axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await;
+    if let Some(task) = upkeep {
+        task.abort();
+    }
+    result
+}
