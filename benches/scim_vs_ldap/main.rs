@@ -1,0 +1,770 @@
+//! `cargo bench --bench scim_vs_ldap`: the connector next to the directory's own limit.
+//!
+//! For each directory size (default 1,000 and 100,000 generated people in 300 schools, loaded
+//! offline with `slapadd`), against a private slapd with the product's configuration and the
+//! release daemon on loopback, the same operations go once through SCIM and once directly to
+//! slapd with `ldap3` (bound as the daemon's service identity, one connection per worker), at
+//! concurrency 1, 16 and 64:
+//! - create: `POST /Users` / an LDAP add of the same entry;
+//! - get-eq: `GET /Users?filter=userName eq "…"` / the indexed equality search;
+//! - sw: `GET /Users?filter=name.familyName sw "…"&count=20` / the same substring search with
+//!   the paged-results control, first page of 20;
+//! - patch: `PATCH /Users/{id}` replacing `title` / an LDAP modify replacing `title`.
+//!
+//! Then account creation from the panel (Argon2id at the configured cost) flat out, with the
+//! p99 of SCIM get-eq at concurrency 1 measured idle and during the creations; audit appends
+//! per second (fsync, group commit) in-process; the daemon's peak RSS per scenario (`VmHWM`,
+//! reset between scenarios through `/proc/<pid>/clear_refs`).
+//!
+//! Settings (not `ZSZO_…`: the daemon refuses unknown `ZSZO_` variables):
+//! `SCIM_BENCH_SIZES` (`1000,100000`), `SCIM_BENCH_SCHOOLS` (300), `SCIM_BENCH_SECONDS` (per
+//! point, 5), `SCIM_BENCH_WRITES` (most writes per point, 400), `SCIM_BENCH_POOL` (the daemon's
+//! `ldap.pool_size`, 8), `SCIM_BENCH_PERF` (a file: `perf record` of the daemon during the first
+//! site's SCIM scenarios). Output: a table on stdout and `<target>/scim_vs_ldap.json`.
+
+mod load;
+mod panel;
+mod site;
+
+use ldap3::controls::PagedResults;
+use ldap3::{Ldap, Mod, Scope, SearchEntry};
+use load::Stats;
+use serde_json::{json, Value};
+use site::{Site, BASE_DN, EPPN};
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use zszo_connector::citygen::{logins, profile, user_json, City, GenPerson};
+use zszo_connector::domain::{EmployeeNumber, LoginName};
+use zszo_connector::ldap::person_map::person_attrs;
+use zszo_connector::ldap::Layout;
+use zszo_connector::ports::NewPerson;
+
+const SEED: u64 = 8;
+const CONCURRENCY: [usize; 3] = [1, 16, 64];
+const PATCH_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Settings of one run.
+#[derive(Clone, Copy)]
+struct Limits {
+    seconds: Duration,
+    writes: usize,
+    reads: usize,
+}
+
+/// A person known to be in the directory: what the scenarios address them by.
+#[derive(Clone)]
+struct Known {
+    user_name: String,
+    family_prefix: String,
+    dn: String,
+    id: String,
+}
+
+struct Ctx {
+    site: Site,
+    http: reqwest::Client,
+    /// One connection per worker for the direct path.
+    direct: Vec<Ldap>,
+    known: Arc<Vec<Known>>,
+    /// Templates for new people (names as the city has them).
+    templates: Arc<Vec<GenPerson>>,
+    layout: Arc<Layout>,
+    /// New people get numbers from here, so no two creations collide.
+    created: Arc<AtomicUsize>,
+    limits: Limits,
+}
+
+fn point(name: &str, size: usize, scim: &Stats, direct: &Stats) -> Value {
+    json!({
+        "scenario": name, "people": size, "concurrency": scim.concurrency,
+        "scim": scim, "direct": direct,
+        "throughput_ratio": scim.per_second / direct.per_second.max(f64::MIN_POSITIVE),
+        "p99_ratio": scim.p99_ms / direct.p99_ms.max(f64::MIN_POSITIVE),
+    })
+}
+
+impl Ctx {
+    async fn create(&self, size: usize, c: usize) -> Value {
+        let me = self.clone_parts();
+        let scim = load::run(c, self.limits.writes, self.limits.seconds, move |_, _| {
+            let me = me.clone();
+            async move {
+                let k = me.created.fetch_add(1, Ordering::Relaxed);
+                let body = user_json(&me.new_person(k));
+                let r = me
+                    .scim(reqwest::Method::POST, "/Users")
+                    .header("content-type", "application/scim+json")
+                    .body(body.to_string())
+                    .send()
+                    .await;
+                r.is_ok_and(|r| r.status() == 201)
+            }
+        })
+        .await;
+        let me = self.clone_parts();
+        let direct = load::run(c, self.limits.writes, self.limits.seconds, move |w, _| {
+            let me = me.clone();
+            async move { me.direct_add(w).await }
+        })
+        .await;
+        point("create", size, &scim, &direct)
+    }
+
+    async fn get_eq(&self, size: usize, c: usize) -> Value {
+        let scim = self.scim_get_eq(c, self.limits.seconds).await;
+        let me = self.clone_parts();
+        let direct = load::run(c, self.limits.reads, self.limits.seconds, move |w, i| {
+            let me = me.clone();
+            async move {
+                let who = &me.known[i % me.known.len()];
+                let filter = format!(
+                    "(&(objectClass=zszoPerson)(zszoExternalUserName={}))",
+                    ldap3::ldap_escape(&who.user_name)
+                );
+                let mut ldap = me.direct[w].clone();
+                let r = ldap
+                    .search(&schools(), Scope::Subtree, &filter, vec!["*", "entryUUID"])
+                    .await;
+                r.ok()
+                    .and_then(|r| r.success().ok())
+                    .is_some_and(|(e, _)| e.len() == 1)
+            }
+        })
+        .await;
+        point("get-eq", size, &scim, &direct)
+    }
+
+    async fn scim_get_eq(&self, c: usize, limit: Duration) -> Stats {
+        let me = self.clone_parts();
+        load::run(c, self.limits.reads, limit, move |_, i| {
+            let me = me.clone();
+            async move {
+                let who = &me.known[i % me.known.len()];
+                let r = me
+                    .scim(reqwest::Method::GET, "/Users")
+                    .query(&[("filter", format!("userName eq \"{}\"", who.user_name))])
+                    .send()
+                    .await;
+                match r {
+                    Ok(r) if r.status() == 200 => r
+                        .json::<Value>()
+                        .await
+                        .is_ok_and(|b| b["totalResults"] == 1),
+                    _ => false,
+                }
+            }
+        })
+        .await
+    }
+
+    async fn starts_with(&self, size: usize, c: usize) -> Value {
+        let me = self.clone_parts();
+        let scim = load::run(c, self.limits.reads, self.limits.seconds, move |_, i| {
+            let me = me.clone();
+            async move {
+                let prefix = &me.known[i % me.known.len()].family_prefix;
+                let r = me
+                    .scim(reqwest::Method::GET, "/Users")
+                    .query(&[
+                        ("filter", format!("name.familyName sw \"{prefix}\"")),
+                        ("count", "20".to_owned()),
+                    ])
+                    .send()
+                    .await;
+                match r {
+                    Ok(r) if r.status() == 200 => r
+                        .json::<Value>()
+                        .await
+                        .is_ok_and(|b| b["Resources"].as_array().is_some_and(|a| !a.is_empty())),
+                    _ => false,
+                }
+            }
+        })
+        .await;
+        let me = self.clone_parts();
+        let direct = load::run(c, self.limits.reads, self.limits.seconds, move |w, i| {
+            let me = me.clone();
+            async move {
+                let prefix = &me.known[i % me.known.len()].family_prefix;
+                let filter = format!(
+                    "(&(objectClass=zszoPerson)(sn={}*))",
+                    ldap3::ldap_escape(prefix)
+                );
+                let mut ldap = me.direct[w].clone();
+                let r = ldap
+                    .with_controls(PagedResults {
+                        size: 20,
+                        cookie: Vec::new(),
+                    })
+                    .search(&schools(), Scope::Subtree, &filter, vec!["*", "entryUUID"])
+                    .await;
+                r.ok()
+                    .and_then(|r| r.success().ok())
+                    .is_some_and(|(e, _)| !e.is_empty())
+            }
+        })
+        .await;
+        point("sw", size, &scim, &direct)
+    }
+
+    async fn patch(&self, size: usize, c: usize) -> Value {
+        let title = |i: usize| if i % 2 == 0 { "nauczyciel" } else { "pedagog" };
+        let me = self.clone_parts();
+        let scim = load::run(c, self.limits.writes, self.limits.seconds, move |_, i| {
+            let me = me.clone();
+            async move {
+                let who = &me.known[i % me.known.len()];
+                let body = json!({"schemas": [PATCH_SCHEMA], "Operations": [
+                    {"op": "replace", "path": "title", "value": title(i)}]});
+                let r = me
+                    .scim(reqwest::Method::PATCH, &format!("/Users/{}", who.id))
+                    .header("content-type", "application/scim+json")
+                    .body(body.to_string())
+                    .send()
+                    .await;
+                r.is_ok_and(|r| r.status().is_success())
+            }
+        })
+        .await;
+        let me = self.clone_parts();
+        let direct = load::run(c, self.limits.writes, self.limits.seconds, move |w, i| {
+            let me = me.clone();
+            async move {
+                let who = &me.known[i % me.known.len()];
+                let mods = vec![Mod::Replace(
+                    "title".to_owned(),
+                    HashSet::from([title(i + 1).to_owned()]),
+                )];
+                let mut ldap = me.direct[w].clone();
+                ldap.modify(&who.dn, mods).await.is_ok_and(|r| r.rc == 0)
+            }
+        })
+        .await;
+        point("patch", size, &scim, &direct)
+    }
+
+    /// Panel account creations flat out (`workers` at once) for twice the point time, while
+    /// one client does SCIM get-eq; the same get-eq measured idle just before.
+    async fn accounts(&self, size: usize, admin: (&str, &str), workers: usize) -> Value {
+        let idle = self.scim_get_eq(1, self.limits.seconds).await;
+        let panel = Arc::new(panel::Panel::sign_in(&self.site.http, admin.0, admin.1).await);
+        let candidates: Arc<Vec<Known>> = Arc::new(self.known.iter().skip(1).cloned().collect());
+        let limit = self.limits.seconds * 2;
+        let creations = {
+            let (panel, candidates) = (panel.clone(), candidates.clone());
+            load::run(workers, candidates.len(), limit, move |_, i| {
+                let (panel, candidates) = (panel.clone(), candidates.clone());
+                async move { panel.create_account(&candidates[i].id).await }
+            })
+        };
+        let (creations, loaded) = tokio::join!(creations, self.scim_get_eq(1, limit));
+        json!({"scenario": "accounts", "people": size, "workers": workers,
+               "creations": creations, "get_eq_idle": idle, "get_eq_during_creations": loaded,
+               "p99_ratio_loaded_over_idle": loaded.p99_ms / idle.p99_ms.max(f64::MIN_POSITIVE)})
+    }
+
+    /// Direct adds at concurrency 1 and 16, and the login-allocation search
+    /// `(&(objectClass=zszoPerson)(uid=<prefix>*))` at concurrency 1, under the current slapd
+    /// configuration.
+    async fn add_costs(&self, label: &str) -> Value {
+        let limits = self.limits;
+        let mut adds = Vec::new();
+        for c in [1, 16] {
+            let me = self.clone_parts();
+            adds.push(
+                load::run(c, limits.writes, limits.seconds, move |w, _| {
+                    let me = me.clone();
+                    async move { me.direct_add(w).await }
+                })
+                .await,
+            );
+        }
+        let me = self.clone_parts();
+        let uid_search = load::run(1, limits.reads, limits.seconds, move |w, i| {
+            let me = me.clone();
+            async move {
+                let who = &me.known[i % me.known.len()];
+                let login = who.dn.split(',').next().unwrap().trim_start_matches("uid=");
+                let base: String = login.chars().take_while(|c| !c.is_ascii_digit()).collect();
+                let filter = format!(
+                    "(&(objectClass=zszoPerson)(uid={}*))",
+                    ldap3::ldap_escape(&base)
+                );
+                let mut ldap = me.direct[w].clone();
+                let r = ldap
+                    .search(&schools(), Scope::Subtree, &filter, vec!["uid"])
+                    .await;
+                r.ok().and_then(|r| r.success().ok()).is_some()
+            }
+        })
+        .await;
+        json!({"configuration": label, "adds": adds, "uid_prefix_search": uid_search})
+    }
+
+    fn clone_parts(&self) -> Arc<Parts> {
+        Arc::new(Parts {
+            http: self.http.clone(),
+            base: format!("{}/scim/v2", self.site.http),
+            token: self.site.token.clone(),
+            direct: self.direct.clone(),
+            known: self.known.clone(),
+            templates: self.templates.clone(),
+            layout: self.layout.clone(),
+            created: self.created.clone(),
+        })
+    }
+}
+
+/// What the load closures need (`Send + Sync`, without the site's child processes).
+struct Parts {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+    direct: Vec<Ldap>,
+    known: Arc<Vec<Known>>,
+    templates: Arc<Vec<GenPerson>>,
+    layout: Arc<Layout>,
+    created: Arc<AtomicUsize>,
+}
+
+impl Parts {
+    fn scim(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+    }
+
+    fn new_person(&self, k: usize) -> GenPerson {
+        let mut p = self.templates[k % self.templates.len()].clone();
+        p.user_name = format!("bench.{k}@nowi.zszo.example");
+        p.external_id = uuid::Uuid::new_v4().to_string();
+        p.employee_number = EmployeeNumber::parse(&format!("B{k:07}")).unwrap();
+        p
+    }
+
+    /// The LDAP add of a new person's entry as the connector would write it (its own
+    /// `person_attrs`), with a login of its own, on worker `w`'s connection.
+    async fn direct_add(&self, w: usize) -> bool {
+        let k = self.created.fetch_add(1, Ordering::Relaxed);
+        let p = self.new_person(k);
+        let login = LoginName::parse(&format!("bench{k}")).unwrap();
+        let dn = self.layout.person_dn(&p.employment.primary, &login);
+        let person = NewPerson {
+            login,
+            profile: profile(&p),
+            credentials: None,
+            created_by: String::new(),
+        };
+        let attrs = person_attrs(&person, &self.layout, EPPN, None, now());
+        let mut ldap = self.direct[w].clone();
+        ldap.add(&dn, attrs).await.is_ok_and(|r| r.rc == 0)
+    }
+}
+
+const MDB: &str = "dn: olcDatabase={1}mdb,cn=config\nchangetype: modify\n";
+const SUBSTRING_INDEXED: [&str; 5] = ["cn", "sn", "givenName", "displayName", "zszoSearchName"];
+
+/// What the index and fsync settings cost an add, and what the `uid` substring index saves
+/// login allocation: the same measurements under four slapd configurations, in this order
+/// (each a change of the previous one, made offline).
+async fn index_experiment(ctx: &mut Ctx) -> Vec<Value> {
+    let mut out = vec![ctx.add_costs("product (uid eq,sub)").await];
+    ctx.site.reconfigure_slapd(
+        &format!("{MDB}delete: olcDbIndex\nolcDbIndex: uid eq,sub\n-\nadd: olcDbIndex\nolcDbIndex: uid eq\n"),
+        &[],
+    );
+    reconnect(ctx).await;
+    out.push(ctx.add_costs("uid eq only").await);
+    let mut change = format!("{MDB}delete: olcDbIndex\n");
+    for a in SUBSTRING_INDEXED {
+        change.push_str(&format!("olcDbIndex: {a} eq,sub\n"));
+    }
+    change.push_str("-\nadd: olcDbIndex\n");
+    for a in SUBSTRING_INDEXED {
+        change.push_str(&format!("olcDbIndex: {a} eq\n"));
+    }
+    ctx.site.reconfigure_slapd(&change, &[]);
+    reconnect(ctx).await;
+    out.push(ctx.add_costs("no substring index at all").await);
+    ctx.site.reconfigure_slapd(
+        &format!("{MDB}replace: olcDbNoSync\nolcDbNoSync: TRUE\n"),
+        &[],
+    );
+    reconnect(ctx).await;
+    out.push(ctx.add_costs("no substring index, no fsync").await);
+    out
+}
+
+async fn reconnect(ctx: &mut Ctx) {
+    let mut direct = Vec::new();
+    for _ in 0..ctx.direct.len() {
+        direct.push(ctx.site.service_connection().await);
+    }
+    ctx.direct = direct;
+}
+
+fn schools() -> String {
+    format!("ou=placowki,{BASE_DN}")
+}
+
+fn now() -> time::OffsetDateTime {
+    time::OffsetDateTime::now_utc()
+}
+
+/// Up to `n` people of the city with their entry ids (read directly, 64 at a time).
+async fn known_people(site: &Site, city: &City, layout: &Layout, n: usize) -> Vec<Known> {
+    let logins = logins(city);
+    let step = (city.people.len() / n).max(1);
+    let picks: Vec<usize> = (0..city.people.len()).step_by(step).take(n).collect();
+    let ldap = site.service_connection().await;
+    let mut out = Vec::with_capacity(picks.len());
+    for chunk in picks.chunks(64) {
+        let lookups: Vec<_> = chunk
+            .iter()
+            .map(|&i| {
+                let mut ldap = ldap.clone();
+                let p = &city.people[i];
+                let mut known = Known {
+                    user_name: p.user_name.clone(),
+                    family_prefix: p.name.family.as_str().chars().take(4).collect(),
+                    dn: layout.person_dn(&p.employment.primary, &logins[i]),
+                    id: String::new(),
+                };
+                tokio::spawn(async move {
+                    let (entries, _) = ldap
+                        .search(&known.dn, Scope::Base, "(objectClass=*)", vec!["entryUUID"])
+                        .await
+                        .unwrap()
+                        .success()
+                        .unwrap();
+                    let e = SearchEntry::construct(entries.into_iter().next().unwrap());
+                    known.id = e.attrs["entryUUID"][0].clone();
+                    known
+                })
+            })
+            .collect();
+        for l in lookups {
+            out.push(l.await.unwrap());
+        }
+    }
+    out
+}
+
+/// Makes the first known person a system administrator with a known password (for the panel).
+async fn make_admin(site: &Site, who: &Known) -> (String, String) {
+    let password = format!("Ławka-{}-Bench", site::password());
+    let hash = zszo_connector::slapd::argon2_userpassword(&password).unwrap();
+    let mut ldap = site.service_connection().await;
+    ldap.modify(
+        &who.dn,
+        vec![
+            Mod::Replace("userPassword".to_owned(), HashSet::from([hash])),
+            Mod::Replace(
+                "zszoAccountState".to_owned(),
+                HashSet::from(["active".to_owned()]),
+            ),
+        ],
+    )
+    .await
+    .unwrap()
+    .success()
+    .unwrap();
+    let admins = format!("cn=administratorzy-systemu,ou=system,{BASE_DN}");
+    ldap.modify(
+        &admins,
+        vec![Mod::Add(
+            "member".to_owned(),
+            HashSet::from([who.dn.clone()]),
+        )],
+    )
+    .await
+    .unwrap()
+    .success()
+    .unwrap();
+    let (entries, _) = ldap
+        .search(&who.dn, Scope::Base, "(objectClass=*)", vec!["uid"])
+        .await
+        .unwrap()
+        .success()
+        .unwrap();
+    let login = SearchEntry::construct(entries.into_iter().next().unwrap()).attrs["uid"][0].clone();
+    (login, password)
+}
+
+async fn bench_site(root: &std::path::Path, size: usize, schools: usize, limits: Limits) -> Value {
+    let pool = env_usize("SCIM_BENCH_POOL", 8);
+    let city = City::generate(schools, size, SEED);
+    eprintln!("[{size}] loading {size} people in {schools} schools…");
+    let site = Site::start(root, &format!("site{size}"), &city, pool).await;
+    eprintln!("[{size}] slapadd took {:.1} s", site.slapadd_seconds);
+    let layout = Layout::new(BASE_DN).unwrap();
+    let known = known_people(&site, &city, &layout, 600).await;
+    let mut direct = Vec::new();
+    for _ in 0..*CONCURRENCY.iter().max().unwrap() {
+        direct.push(site.service_connection().await);
+    }
+    let templates: Vec<GenPerson> = city.people.iter().take(500).cloned().collect();
+    let admin = make_admin(&site, &known[0]).await;
+    let perf = std::env::var("SCIM_BENCH_PERF")
+        .ok()
+        .filter(|_| size == first_size());
+    let mut ctx = Ctx {
+        http: reqwest::Client::builder()
+            .pool_max_idle_per_host(128)
+            .timeout(Duration::from_secs(120))
+            .build()
+            .unwrap(),
+        site,
+        direct,
+        known: Arc::new(known),
+        templates: Arc::new(templates),
+        layout: Arc::new(layout),
+        created: Arc::new(AtomicUsize::new(0)),
+        limits,
+    };
+    let profiler = perf.map(|out| {
+        std::process::Command::new("perf")
+            .args(["record", "-F", "499", "-g", "-o", &out, "-p"])
+            .arg(ctx.site.daemon_pid().to_string())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("perf")
+    });
+    let mut points = Vec::new();
+    let mut rss = serde_json::Map::new();
+    for scenario in ["create", "get-eq", "sw", "patch"] {
+        ctx.site.reset_peak_rss();
+        for c in CONCURRENCY {
+            eprintln!("[{size}] {scenario} at concurrency {c}");
+            let p = match scenario {
+                "create" => ctx.create(size, c).await,
+                "get-eq" => ctx.get_eq(size, c).await,
+                "sw" => ctx.starts_with(size, c).await,
+                _ => ctx.patch(size, c).await,
+            };
+            points.push(p);
+        }
+        rss.insert(scenario.into(), json!(ctx.site.peak_rss_kib()));
+    }
+    if let Some(mut p) = profiler {
+        let pid = nix::unistd::Pid::from_raw(p.id() as i32);
+        let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT);
+        let _ = p.wait();
+    }
+    ctx.site.reset_peak_rss();
+    eprintln!("[{size}] panel account creations");
+    let accounts = ctx.accounts(size, (&admin.0, &admin.1), 4).await;
+    rss.insert("accounts".into(), json!(ctx.site.peak_rss_kib()));
+    let experiment =
+        if size == *sizes().last().unwrap() && env_usize("SCIM_BENCH_INDEX_EXPERIMENT", 1) == 1 {
+            eprintln!("[{size}] index and fsync experiment");
+            index_experiment(&mut ctx).await
+        } else {
+            Vec::new()
+        };
+    // The daemon's own account of the run, kept next to the JSON.
+    if let Ok(r) = ctx.http.get(&ctx.site.metrics).send().await {
+        let text = r.text().await.unwrap_or_default();
+        let _ = std::fs::write(
+            target_dir().join(format!("scim_vs_ldap.metrics-{size}.txt")),
+            text,
+        );
+    }
+    let slapadd_seconds = ctx.site.slapadd_seconds;
+    let Ctx { site, .. } = ctx;
+    site.stop();
+    json!({"people": size, "schools": schools, "ldap_pool_size": pool, "slapadd_seconds": slapadd_seconds,
+           "points": points, "accounts": accounts, "daemon_peak_rss_kib": rss,
+           "index_experiment": experiment})
+}
+
+fn first_size() -> usize {
+    sizes()[0]
+}
+
+fn sizes() -> Vec<usize> {
+    std::env::var("SCIM_BENCH_SIZES")
+        .unwrap_or_else(|_| "1000,100000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect()
+}
+
+/// Audit appends per second with fsync on commit, `c` appenders at once (group commit).
+async fn audit_appends(root: &std::path::Path, limits: Limits) -> Vec<Stats> {
+    use zszo_connector::audit::{HmacKey, RedbAuditLog};
+    use zszo_connector::domain::audit::{Actor, NewAuditRecord, Outcome};
+    use zszo_connector::ports::AuditLog;
+    let mut out = Vec::new();
+    for c in CONCURRENCY {
+        let dir = root.join(format!("audit{c}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let key = HmacKey::generate_to(dir.join("key")).unwrap();
+        let log = Arc::new(
+            RedbAuditLog::open(
+                dir.join("audit.redb"),
+                key,
+                Arc::new(zszo_connector::clock::SystemClock),
+            )
+            .unwrap(),
+        );
+        let stats = load::run(c, limits.reads, limits.seconds, move |_, i| {
+            let log = log.clone();
+            async move {
+                let record = NewAuditRecord::new(
+                    Actor::System("bench".into()),
+                    "bench.append",
+                    Outcome::Success,
+                )
+                .detail("i", i.to_string());
+                log.append(record).await.is_ok()
+            }
+        })
+        .await;
+        out.push(stats);
+    }
+    out
+}
+
+fn row(name: &str, s: &Stats) -> String {
+    format!(
+        "{name} | {:.0} | {:.2} | {:.2}",
+        s.per_second, s.p50_ms, s.p99_ms
+    )
+}
+
+fn print_table(sites: &[Value], audit: &[Stats]) {
+    println!("\n| scenario | people | conc. | SCIM/s | p50 ms | p99 ms | direct/s | p50 ms | p99 ms | throughput SCIM/direct | p99 SCIM/direct |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for site in sites {
+        for p in site["points"].as_array().unwrap() {
+            let s: Stats = serde_json::from_value(p["scim"].clone()).unwrap();
+            let d: Stats = serde_json::from_value(p["direct"].clone()).unwrap();
+            println!(
+                "| {} | {} | {} | {} | {} | {:.2} | {:.2} |",
+                p["scenario"].as_str().unwrap(),
+                p["people"],
+                p["concurrency"],
+                row("", &s).trim_start_matches(" | "),
+                row("", &d).trim_start_matches(" | "),
+                p["throughput_ratio"].as_f64().unwrap(),
+                p["p99_ratio"].as_f64().unwrap(),
+            );
+        }
+    }
+    println!("\n| people | panel accounts/s (4 at once) | get-eq p99 idle ms | get-eq p99 during creations ms | ratio |");
+    println!("| ---: | ---: | ---: | ---: | ---: |");
+    for site in sites {
+        let a = &site["accounts"];
+        println!(
+            "| {} | {:.1} | {:.2} | {:.2} | {:.2} |",
+            site["people"],
+            a["creations"]["per_second"].as_f64().unwrap(),
+            a["get_eq_idle"]["p99_ms"].as_f64().unwrap(),
+            a["get_eq_during_creations"]["p99_ms"].as_f64().unwrap(),
+            a["p99_ratio_loaded_over_idle"].as_f64().unwrap(),
+        );
+    }
+    println!("\n| people | daemon peak RSS MiB: create | get-eq | sw | patch | accounts |");
+    println!("| ---: | ---: | ---: | ---: | ---: | ---: |");
+    for site in sites {
+        let r = &site["daemon_peak_rss_kib"];
+        let mib = |k: &str| r[k].as_f64().unwrap_or(0.0) / 1024.0;
+        println!(
+            "| {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} |",
+            site["people"],
+            mib("create"),
+            mib("get-eq"),
+            mib("sw"),
+            mib("patch"),
+            mib("accounts")
+        );
+    }
+    for site in sites {
+        let rows = site["index_experiment"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        if rows.is_empty() {
+            continue;
+        }
+        println!(
+            "\n| slapd configuration ({} people) | adds/s, 1 conn | adds/s, 16 conns | add p50 ms, 1 conn | uid-prefix search p50 ms | p99 ms |",
+            site["people"]
+        );
+        println!("| --- | ---: | ---: | ---: | ---: | ---: |");
+        for r in rows {
+            let f = |v: &Value| v.as_f64().unwrap_or(0.0);
+            println!(
+                "| {} | {:.0} | {:.0} | {:.2} | {:.2} | {:.2} |",
+                r["configuration"].as_str().unwrap_or(""),
+                f(&r["adds"][0]["per_second"]),
+                f(&r["adds"][1]["per_second"]),
+                f(&r["adds"][0]["p50_ms"]),
+                f(&r["uid_prefix_search"]["p50_ms"]),
+                f(&r["uid_prefix_search"]["p99_ms"]),
+            );
+        }
+    }
+    println!("\n| audit appenders | appends/s | p50 ms | p99 ms |");
+    println!("| ---: | ---: | ---: | ---: |");
+    for s in audit {
+        println!(
+            "| {} | {:.0} | {:.2} | {:.2} |",
+            s.concurrency, s.per_second, s.p50_ms, s.p99_ms
+        );
+    }
+}
+
+fn target_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/target")));
+    let _ = std::fs::create_dir_all(&target);
+    target
+}
+
+fn main() {
+    zszo_connector::slapd::is_installed().expect("slapd is installed");
+    let limits = Limits {
+        seconds: Duration::from_secs(env_usize("SCIM_BENCH_SECONDS", 5) as u64),
+        writes: env_usize("SCIM_BENCH_WRITES", 400),
+        reads: 1_000_000,
+    };
+    let schools = env_usize("SCIM_BENCH_SCHOOLS", 300);
+    let root = tempfile::Builder::new()
+        .prefix("zszo-scim-bench-")
+        .tempdir()
+        .unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let load_before = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let mut sites = Vec::new();
+    for size in sizes() {
+        sites.push(rt.block_on(bench_site(root.path(), size, schools, limits)));
+    }
+    eprintln!("audit appends");
+    let audit = rt.block_on(audit_appends(root.path(), limits));
+    let load_after = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    print_table(&sites, &audit);
+    println!(
+        "\nload average before: {}after: {}",
+        load_before, load_after
+    );
+    let result = json!({"seed": SEED, "seconds_per_point": limits.seconds.as_secs(),
+        "writes_per_point": limits.writes, "sites": sites, "audit_appends": audit,
+        "loadavg_before": load_before.trim(), "loadavg_after": load_after.trim()});
+    let out = target_dir().join("scim_vs_ldap.json");
+    std::fs::write(&out, serde_json::to_string_pretty(&result).unwrap()).unwrap();
+    println!("written: {}", out.display());
+}
