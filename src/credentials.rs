@@ -2,7 +2,8 @@
 //! verifies on bind (`userPassword: {ARGON2}$argon2id$v=19$m=…,t=…,p=…$salt$hash`).
 //!
 //! Argon2 is for passwords only; high-entropy tokens are hashed with SHA-256 elsewhere.
-//! Hashing costs tens of milliseconds: call [`hash_password`] from `spawn_blocking`.
+//! Hashing costs tens of milliseconds and `argon2_memory_kib` of memory: async code calls
+//! [`hash_password_async`], which runs it on a few long-lived hashing threads.
 
 use crate::config::PasswordConfig;
 use crate::ports::PasswordHash;
@@ -32,6 +33,68 @@ pub fn hash_password(
         .hash_password(password.expose_secret().as_bytes(), &salt)
         .map_err(|e| HashError(e.to_string()))?;
     Ok(PasswordHash(phc.to_string()))
+}
+
+/// How many hashes run at once: one core fewer than the machine has (at least one), so the
+/// async runtime keeps a core for everything else while hashes run flat out.
+fn hashing_threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get().saturating_sub(1))
+        .max(1)
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The hashing threads' queue. Long-lived threads, not `spawn_blocking`: each hash allocates
+/// its whole memory cost at once, and the C allocator keeps a freed block in the arena of the
+/// thread that freed it, so hashes spread over the blocking pool's many threads left one block
+/// per thread behind (peak RSS 369 MiB after a few hundred account creations, BENCHMARKS.md).
+fn hashing_queue() -> &'static std::sync::Mutex<std::sync::mpsc::Sender<Job>> {
+    static QUEUE: std::sync::OnceLock<std::sync::Mutex<std::sync::mpsc::Sender<Job>>> =
+        std::sync::OnceLock::new();
+    QUEUE.get_or_init(|| {
+        let (tx, rx) = std::sync::mpsc::channel::<Job>();
+        let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+        for i in 0..hashing_threads() {
+            let rx = rx.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("argon2-{i}"))
+                .spawn(move || loop {
+                    let job = match rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => return,
+                    };
+                    match job {
+                        Ok(job) => job(),
+                        Err(_) => return,
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "cannot start a password hashing thread");
+            }
+        }
+        std::sync::Mutex::new(tx)
+    })
+}
+
+/// [`hash_password`] on the hashing threads: at most [`hashing_threads`] at once, queued in
+/// arrival order, never on the async runtime's threads.
+pub async fn hash_password_async(
+    password: SecretString,
+    cost: PasswordConfig,
+) -> Result<PasswordHash, HashError> {
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    let job: Job = Box::new(move || {
+        let _ = reply.send(hash_password(&password, &cost));
+    });
+    hashing_queue()
+        .lock()
+        .map_err(|_| HashError("the hashing queue is poisoned".into()))?
+        .send(job)
+        .map_err(|_| HashError("no password hashing thread runs".into()))?;
+    answer
+        .await
+        .map_err(|_| HashError("the password hashing thread stopped".into()))?
 }
 
 /// The `userPassword` value slapd expects.
@@ -70,6 +133,34 @@ mod tests {
             .verify_password(b"wrong", &parsed)
             .is_err());
         assert!(user_password_value(&hash).starts_with("{ARGON2}$argon2id$"));
+    }
+
+    #[tokio::test]
+    async fn hashes_made_on_the_hashing_threads_verify() {
+        let pw = SecretString::from("hashed off the runtime");
+        let hashes =
+            futures_like_join((0..3).map(|_| hash_password_async(pw.clone(), cost()))).await;
+        for hash in hashes {
+            let hash = hash.unwrap();
+            let parsed = Phc::new(&hash.0).unwrap();
+            assert!(Argon2::default()
+                .verify_password(b"hashed off the runtime", &parsed)
+                .is_ok());
+        }
+    }
+
+    async fn futures_like_join<F: std::future::Future + Send + 'static>(
+        fs: impl Iterator<Item = F>,
+    ) -> Vec<F::Output>
+    where
+        F::Output: Send + 'static,
+    {
+        let handles: Vec<_> = fs.map(tokio::spawn).collect();
+        let mut out = Vec::new();
+        for h in handles {
+            out.push(h.await.unwrap());
+        }
+        out
     }
 
     #[test]

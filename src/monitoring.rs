@@ -29,7 +29,7 @@ pub mod names {
     pub const LDAP_ERRORS: &str = "zszo_ldap_operation_errors_total";
     pub const LDAP_POOL_WAIT: &str = "zszo_ldap_pool_wait_seconds";
     pub const LDAP_POOL_SIZE: &str = "zszo_ldap_pool_connections";
-    pub const LDAP_POOL_IN_USE: &str = "zszo_ldap_pool_connections_in_use";
+    pub const LDAP_IN_FLIGHT: &str = "zszo_ldap_operations_in_flight";
     pub const LDAP_POOL_MAX: &str = "zszo_ldap_pool_max_connections";
     pub const LDAP_POOL_WAITING: &str = "zszo_ldap_pool_waiting_requests";
     pub const AUDIT_APPEND_DURATION: &str = "zszo_audit_append_duration_seconds";
@@ -98,7 +98,10 @@ fn describe() {
         "Wait for a pooled LDAP connection"
     );
     describe_gauge!(LDAP_POOL_SIZE, "LDAP connections open in the pool");
-    describe_gauge!(LDAP_POOL_IN_USE, "LDAP connections lent out");
+    describe_gauge!(
+        LDAP_IN_FLIGHT,
+        "LDAP operations outstanding (pipelined over the pool's connections)"
+    );
     describe_gauge!(LDAP_POOL_MAX, "LDAP pool size limit (ldap.pool_size)");
     describe_gauge!(LDAP_POOL_WAITING, "Requests waiting for an LDAP connection");
     describe_histogram!(

@@ -10,7 +10,7 @@ mod seed;
 pub use seed::{Seed, SeedError, SeedPerson, SeedRole};
 
 use crate::config::PasswordConfig;
-use crate::credentials::hash_password;
+use crate::credentials::hash_password_async;
 use crate::domain::audit::{Actor, NewAuditRecord, Outcome};
 use crate::domain::{login_candidates, AccountState};
 use crate::ports::{
@@ -180,10 +180,8 @@ impl Bootstrap<'_> {
         let credentials = match &person.demo_password {
             None => None,
             Some(password) => {
-                let (password, cost) = (password.clone(), self.password_cost);
-                let hash = tokio::task::spawn_blocking(move || hash_password(&password, &cost))
+                let hash = hash_password_async(password.clone(), self.password_cost)
                     .await
-                    .map_err(|e| BootstrapError::Internal(e.to_string()))?
                     .map_err(|e| BootstrapError::Internal(e.to_string()))?;
                 Some(NewCredentials {
                     hash,

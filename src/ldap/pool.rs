@@ -1,8 +1,16 @@
 //! Connections to slapd: TLS setup, a `deadpool` pool bound as the service identity, timeouts
 //! and bounded read retries.
 //!
+//! **Pipelining.** An operation does not hold a connection exclusively: it takes the next
+//! pooled connection (round robin, all `pool_size` opened at start) and sends its request on a
+//! clone of the `ldap3` handle, so many operations are outstanding on one connection at once
+//! (LDAP matches answers by message id; slapd works on them in parallel). With exclusive
+//! checkout, requests queued for a free connection at concurrency 16 and 64 (measured in
+//! BENCHMARKS.md: 10 ms average pool wait with 8 connections).
+//!
 //! Invariants: every operation has a timeout (connect, pool wait, each LDAP op); a connection
-//! that failed at the transport level is dropped, never returned to the pool; only searches
+//! that failed at the transport level is closed by ldap3 and the pool drops it at its next
+//! checkout (`recycle` checks `is_closed`), never handing it out again; only searches
 //! (idempotent reads) are retried, with exponential backoff; when TLS is asked for (`ldaps://`
 //! or `starttls`) a TLS failure is an error, never a fallback to plain text.
 
@@ -227,7 +235,14 @@ impl LdapPool {
             .build()
             .map_err(|e| DirectoryError::Other(format!("cannot build the LDAP pool: {e}")))?;
         let this = Self { pool, options, tls };
-        drop(this.get().await?);
+        // Open every connection now (checked out together, then all given back) so the
+        // operations spread over all of them from the start; the first failure is returned.
+        let mut opened = Vec::with_capacity(this.options.pool_size.max(1));
+        for _ in 0..this.options.pool_size.max(1) {
+            opened.push(this.checkout().await?);
+        }
+        drop(opened);
+        this.record_pool_status();
         Ok(this)
     }
 
@@ -235,12 +250,19 @@ impl LdapPool {
         &self.options
     }
 
-    async fn get(&self) -> Result<Object<LdapManager>, DirectoryError> {
+    /// A handle on the next connection, for one operation (see "Pipelining" above): the
+    /// pooled connection itself goes back to the pool at once.
+    async fn get(&self) -> Result<Ldap, DirectoryError> {
         let start = Instant::now();
-        let conn = self.pool.get().await;
+        let conn = self.checkout().await;
         metrics::histogram!(names::LDAP_POOL_WAIT).record(start.elapsed().as_secs_f64());
-        self.record_pool_status();
-        conn.map_err(|e| match e {
+        let ldap = Ldap::clone(&*conn?);
+        metrics::gauge!(names::LDAP_IN_FLIGHT).increment(1.0);
+        Ok(ldap)
+    }
+
+    async fn checkout(&self) -> Result<Object<LdapManager>, DirectoryError> {
+        self.pool.get().await.map_err(|e| match e {
             PoolError::Backend(e) => e,
             PoolError::Timeout(kind) => DirectoryError::Unavailable(format!(
                 "{}: timed out ({kind:?}) getting a connection",
@@ -250,30 +272,29 @@ impl LdapPool {
         })
     }
 
-    /// The pool's gauges, refreshed whenever a connection is taken or given back.
+    /// The pool's gauges, refreshed after every operation.
     fn record_pool_status(&self) {
         let s = self.pool.status();
         metrics::gauge!(names::LDAP_POOL_SIZE).set(s.size as f64);
-        metrics::gauge!(names::LDAP_POOL_IN_USE).set(s.size.saturating_sub(s.available) as f64);
         metrics::gauge!(names::LDAP_POOL_MAX).set(s.max_size as f64);
         metrics::gauge!(names::LDAP_POOL_WAITING).set(s.waiting as f64);
     }
 
-    /// Gives the connection back to the pool unless the operation failed at the transport
-    /// level, in which case it is dropped (closed) instead. Records the operation's latency
-    /// and a transport failure (refusals are counted where the result code is read).
+    /// Ends an operation: records its latency and a transport failure (refusals are counted
+    /// where the result code is read). A failed connection is closed by ldap3 itself; the
+    /// pool drops it at its next checkout.
     fn settle<T>(
         &self,
         operation: &'static str,
         start: Instant,
-        conn: Object<LdapManager>,
+        conn: Ldap,
         result: &ldap3::result::Result<T>,
     ) {
+        drop(conn);
+        metrics::gauge!(names::LDAP_IN_FLIGHT).decrement(1.0);
         monitoring::observe(names::LDAP_DURATION, operation, start);
-        match result {
-            Err(ldap3::LdapError::LdapResult { .. }) | Ok(_) => drop(conn),
-            Err(_) => {
-                drop(Object::take(conn));
+        if let Err(e) = result {
+            if !matches!(e, ldap3::LdapError::LdapResult { .. }) {
                 metrics::counter!(names::LDAP_ERRORS, "operation" => operation, "kind" => "failed")
                     .increment(1);
             }

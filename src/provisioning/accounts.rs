@@ -22,7 +22,7 @@
 //! a password nobody knows, which expires; re-issuing gives a usable one.
 
 use super::{Caller, Provisioning, ProvisioningError};
-use crate::credentials::hash_password;
+use crate::credentials::hash_password_async;
 use crate::domain::{AccountState, LoginName, OneTimePassword, PolicyContext};
 use crate::ports::{InitialCredentials, PersonEntry};
 use secrecy::SecretString;
@@ -189,13 +189,8 @@ impl Provisioning {
             ..Default::default()
         });
         let hash = {
-            let (password, cost) = (password.clone(), self.password_cost);
-            tokio::task::spawn_blocking(move || hash_password(&password, &cost))
+            hash_password_async(password.clone(), self.password_cost)
                 .await
-                .map_err(|e| {
-                    tracing::error!(error = %e, "password hashing task failed");
-                    ProvisioningError::Internal
-                })?
                 .map_err(|e| {
                     tracing::error!(error = %e, "cannot hash a one-time password");
                     ProvisioningError::Internal

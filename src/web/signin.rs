@@ -220,12 +220,8 @@ async fn append(state: &AppState, record: NewAuditRecord) {
 
 /// About as long as slapd verifying an Argon2id hash at the configured cost.
 async fn burn_time(state: &AppState) {
-    let cost = state.config.passwords;
-    let _ = tokio::task::spawn_blocking(move || {
-        let dummy = SecretString::from("not a password: timing equaliser");
-        crate::credentials::hash_password(&dummy, &cost)
-    })
-    .await;
+    let dummy = SecretString::from("not a password: timing equaliser");
+    let _ = crate::credentials::hash_password_async(dummy, state.config.passwords).await;
 }
 
 /// `POST /panel/wyloguj`: ends the session server-side.
