@@ -327,8 +327,49 @@ impl Attribute for GroupAttr {
     }
 }
 
+impl PersonFilter {
+    /// Whether at most one person can match: an equality on an attribute the directory keeps
+    /// unique (`id`, `userName`, `externalId`: `slapo-unique` and entryUUID), alone or as one
+    /// term of an `and`. Such searches need no paging (the adapter reads them in one pass).
+    pub fn matches_at_most_one(&self) -> bool {
+        match self {
+            Filter::Compare(attr, CompareOp::Eq, _) => matches!(
+                attr,
+                PersonAttr::Id | PersonAttr::UserName | PersonAttr::ExternalId
+            ),
+            Filter::And(items) => items.iter().any(Filter::matches_at_most_one),
+            _ => false,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn only_an_equality_on_a_unique_attribute_matches_at_most_one_person() {
+        let eq = |a: PersonAttr| Filter::Compare(a, CompareOp::Eq, Value::Str("x".into()));
+        assert!(eq(PersonAttr::UserName).matches_at_most_one());
+        assert!(eq(PersonAttr::ExternalId).matches_at_most_one());
+        assert!(eq(PersonAttr::Id).matches_at_most_one());
+        assert!(Filter::And(vec![
+            Filter::Present(PersonAttr::Title),
+            eq(PersonAttr::UserName)
+        ])
+        .matches_at_most_one());
+        assert!(!eq(PersonAttr::FamilyName).matches_at_most_one());
+        assert!(
+            !Filter::Or(vec![eq(PersonAttr::UserName), eq(PersonAttr::ExternalId)])
+                .matches_at_most_one()
+        );
+        assert!(!Filter::Not(Box::new(eq(PersonAttr::UserName))).matches_at_most_one());
+        let sw = Filter::Compare(
+            PersonAttr::UserName,
+            CompareOp::StartsWith,
+            Value::Str("x".into()),
+        );
+        assert!(!sw.matches_at_most_one());
+    }
+
     use super::*;
 
     #[test]

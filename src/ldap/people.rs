@@ -277,10 +277,26 @@ impl LdapDirectory {
             let dns = self.person_dns(&ids).await?;
             parts.push(person_filter(f, &dns)?);
         }
+        let filter = Filter::and(parts);
+        if q.filter.as_ref().is_some_and(|f| f.matches_at_most_one()) {
+            // `userName eq "…"`, the lookup SCIM clients make before every create: one search
+            // for the full entry instead of the paging passes (ids, then entries).
+            let entries = self.search_schools(&filter, PERSON_ATTRS).await?;
+            let total = entries.len();
+            let page: Vec<&SearchEntry> = entries
+                .iter()
+                .skip(q.start_index.max(1) - 1)
+                .take(q.count)
+                .collect();
+            let raws = page
+                .into_iter()
+                .map(person_from_entry)
+                .collect::<Result<Vec<_>, _>>()?;
+            let items = self.complete_people(raws).await?;
+            return Ok(Page { total, items });
+        }
         let sort = q.sort.map(|(a, o)| (person_sort_attr(a), o));
-        let (total, ids) = self
-            .page_ids(&Filter::and(parts), sort, q.start_index, q.count)
-            .await?;
+        let (total, ids) = self.page_ids(&filter, sort, q.start_index, q.count).await?;
         let entries = self.read_by_ids("zszoPerson", &ids, PERSON_ATTRS).await?;
         let raws = entries
             .iter()
