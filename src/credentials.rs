@@ -7,8 +7,8 @@
 
 use crate::config::PasswordConfig;
 use crate::ports::PasswordHash;
-use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::{rand_core::OsRng, Output, ParamsString, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use secrecy::{ExposeSecret, SecretString};
 
 #[derive(Debug, thiserror::Error)]
@@ -20,18 +20,51 @@ pub fn hash_password(
     password: &SecretString,
     cost: &PasswordConfig,
 ) -> Result<PasswordHash, HashError> {
+    hash_in(&mut Vec::new(), password, cost)
+}
+
+/// [`hash_password`] in `memory` (grown to the cost's block count and kept by the caller):
+/// the same PHC string as `PasswordHasher::hash_password`, without allocating the cost anew.
+fn hash_in(
+    memory: &mut Vec<Block>,
+    password: &SecretString,
+    cost: &PasswordConfig,
+) -> Result<PasswordHash, HashError> {
+    let err = |e: &dyn std::fmt::Display| HashError(e.to_string());
     let params = Params::new(
         cost.argon2_memory_kib,
         cost.argon2_iterations,
         cost.argon2_parallelism,
         None,
     )
-    .map_err(|e| HashError(e.to_string()))?;
-    let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
+    .map_err(|e| err(&e))?;
+    let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+    memory.resize(params.block_count(), Block::default());
     let salt = SaltString::generate(&mut OsRng);
-    let phc = argon
-        .hash_password(password.expose_secret().as_bytes(), &salt)
-        .map_err(|e| HashError(e.to_string()))?;
+    let mut salt_bytes = [0u8; 64];
+    let salt_bytes = salt
+        .as_salt()
+        .decode_b64(&mut salt_bytes)
+        .map_err(|e| err(&e))?;
+    let output_len = params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN);
+    let hash = Output::init_with(output_len, |out| {
+        argon
+            .hash_password_into_with_memory(
+                password.expose_secret().as_bytes(),
+                salt_bytes,
+                out,
+                &mut memory[..],
+            )
+            .map_err(Into::into)
+    })
+    .map_err(|e| err(&e))?;
+    let phc = argon2::password_hash::PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&params).map_err(|e| err(&e))?,
+        salt: Some(salt.as_salt()),
+        hash: Some(hash),
+    };
     Ok(PasswordHash(phc.to_string()))
 }
 
@@ -43,12 +76,13 @@ fn hashing_threads() -> usize {
         .max(1)
 }
 
-type Job = Box<dyn FnOnce() + Send>;
+/// A hash to make, given the hashing thread's reusable memory.
+type Job = Box<dyn FnOnce(&mut Vec<Block>) + Send>;
 
-/// The hashing threads' queue. Long-lived threads, not `spawn_blocking`: each hash allocates
-/// its whole memory cost at once, and the C allocator keeps a freed block in the arena of the
-/// thread that freed it, so hashes spread over the blocking pool's many threads left one block
-/// per thread behind (peak RSS 369 MiB after a few hundred account creations, BENCHMARKS.md).
+/// The hashing threads' queue. Long-lived threads that each keep one Argon2 memory block and
+/// reuse it: allocating the cost (19 MiB by default) for every hash left the daemon at
+/// 240–370 MiB resident after a few hundred account creations (the C allocator did not give
+/// the freed blocks back; BENCHMARKS.md), and `spawn_blocking` spread them over many threads.
 fn hashing_queue() -> &'static std::sync::Mutex<std::sync::mpsc::Sender<Job>> {
     static QUEUE: std::sync::OnceLock<std::sync::Mutex<std::sync::mpsc::Sender<Job>>> =
         std::sync::OnceLock::new();
@@ -59,14 +93,17 @@ fn hashing_queue() -> &'static std::sync::Mutex<std::sync::mpsc::Sender<Job>> {
             let rx = rx.clone();
             let spawned = std::thread::Builder::new()
                 .name(format!("argon2-{i}"))
-                .spawn(move || loop {
-                    let job = match rx.lock() {
-                        Ok(rx) => rx.recv(),
-                        Err(_) => return,
-                    };
-                    match job {
-                        Ok(job) => job(),
-                        Err(_) => return,
+                .spawn(move || {
+                    let mut memory = Vec::new();
+                    loop {
+                        let job = match rx.lock() {
+                            Ok(rx) => rx.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => job(&mut memory),
+                            Err(_) => return,
+                        }
                     }
                 });
             if let Err(e) = spawned {
@@ -84,8 +121,8 @@ pub async fn hash_password_async(
     cost: PasswordConfig,
 ) -> Result<PasswordHash, HashError> {
     let (reply, answer) = tokio::sync::oneshot::channel();
-    let job: Job = Box::new(move || {
-        let _ = reply.send(hash_password(&password, &cost));
+    let job: Job = Box::new(move |memory| {
+        let _ = reply.send(hash_in(memory, &password, &cost));
     });
     hashing_queue()
         .lock()
