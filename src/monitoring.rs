@@ -21,7 +21,7 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-/// Every series the daemon exports (besides the mail sender's, which it records itself).
+/// Every series the daemon exports.
 pub mod names {
     pub const HTTP_REQUESTS: &str = "zszo_http_requests_total";
     pub const HTTP_DURATION: &str = "zszo_http_request_duration_seconds";
@@ -36,7 +36,7 @@ pub mod names {
     pub const AUDIT_APPEND_FAILURES: &str = "zszo_audit_append_failures_total";
     pub const AUDIT_COMMIT_BATCH: &str = "zszo_audit_commit_batch_size";
     pub const HELD_OPERATIONS: &str = "zszo_deprovisioning_held_operations";
-    /// Recorded by the mail sender (its own module); described here so they show from start.
+    /// The outbox depth is read at scrape time; sent/failures are counted by `crate::outbox`.
     pub const MAIL_OUTBOX_DEPTH: &str = "zszo_mail_outbox_depth";
     pub const MAIL_SENT: &str = "zszo_mail_sent_total";
     pub const MAIL_FAILURES: &str = "zszo_mail_failures_total";
@@ -117,7 +117,10 @@ fn describe() {
     );
     describe_gauge!(MAIL_OUTBOX_DEPTH, "Mails waiting in the outbox");
     describe_counter!(MAIL_SENT, "Mails handed to the SMTP server");
-    describe_counter!(MAIL_FAILURES, "Failed mail delivery attempts");
+    describe_counter!(
+        MAIL_FAILURES,
+        "Mail delivery attempts that failed (retried later, or dropped)"
+    );
     // Registered at zero so the series exist before their first event (a dashboard or an
     // alert on `rate(...)` needs them); adding zero never changes what others recorded.
     metrics::counter!(MAIL_SENT).increment(0);
@@ -177,13 +180,17 @@ async fn render(State(state): State<AppState>) -> Response {
     let Some(handle) = install() else {
         return axum::http::StatusCode::SERVICE_UNAVAILABLE.into_response();
     };
-    // Read at scrape time: the held operations live in the state store, not in memory.
+    // Read at scrape time: held operations and queued mail live in the state store.
     match crate::store::held::HeldStore::new(state.state.clone())
         .count()
         .await
     {
         Ok(n) => metrics::gauge!(HELD_OPERATIONS).set(n as f64),
         Err(e) => tracing::warn!(error = %e, "cannot count held operations for /metrics"),
+    }
+    match state.state.outbox_depth().await {
+        Ok(n) => metrics::gauge!(MAIL_OUTBOX_DEPTH).set(n as f64),
+        Err(e) => tracing::warn!(error = %e, "cannot count the mail outbox for /metrics"),
     }
     handle.run_upkeep();
     (

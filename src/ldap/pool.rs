@@ -356,6 +356,64 @@ impl LdapPool {
         Ok(entries.into_iter().map(SearchEntry::construct).collect())
     }
 
+    /// Searches and folds each entry into `T` as it arrives, keeping no entry: for passes over
+    /// every match of a filter (paging), whose memory must not grow with the matches' entries.
+    /// Retried like [`search`](Self::search), each attempt from `T::default()`.
+    pub async fn fold<T: Default + Send>(
+        &self,
+        base: &str,
+        scope: Scope,
+        filter: &Filter,
+        attrs: &[&str],
+        each: impl Fn(&mut T, SearchEntry) + Send + Sync,
+    ) -> Result<T, DirectoryError> {
+        let filter = filter.render();
+        let mut attempt = 0u32;
+        loop {
+            match self.fold_once(base, scope, &filter, attrs, &each).await {
+                Err(e) if is_transient(&e) && attempt < self.options.read_retries => {
+                    let delay =
+                        Duration::from_millis(50u64 << attempt.min(5)).min(Duration::from_secs(2));
+                    tracing::warn!(error = %e, attempt, "ldap search failed, retrying");
+                    tokio::time::sleep(delay).await;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn fold_once<T: Default + Send>(
+        &self,
+        base: &str,
+        scope: Scope,
+        filter: &str,
+        attrs: &[&str],
+        each: &(impl Fn(&mut T, SearchEntry) + Send + Sync),
+    ) -> Result<T, DirectoryError> {
+        let mut conn = self.get().await?;
+        let start = Instant::now();
+        let mut acc = T::default();
+        let res = async {
+            let mut stream = conn
+                .with_timeout(self.options.operation_timeout)
+                .streaming_search(base, scope, filter, attrs.to_vec())
+                .await?;
+            while let Some(entry) = stream.next().await? {
+                each(&mut acc, SearchEntry::construct(entry));
+            }
+            Ok::<_, ldap3::LdapError>(stream.finish().await)
+        }
+        .await;
+        self.settle("search", start, conn, &res);
+        let result = res.map_err(|e| from_ldap(base, e))?;
+        if result.rc != 0 {
+            Self::refused("search");
+            return Err(from_result(base, &result));
+        }
+        Ok(acc)
+    }
+
     /// Adds an entry. Never retried: a write that timed out may have happened.
     pub async fn add(
         &self,

@@ -168,16 +168,33 @@ impl LdapDirectory {
         let sort_attr = sort.map(|(a, _)| a);
         let mut attrs = vec!["entryUUID"];
         attrs.extend(sort_attr);
-        let entries = self.search_schools(filter, &attrs).await?;
-        let mut keys: Vec<(Option<String>, String)> = entries
-            .iter()
-            .filter_map(|e| {
-                let r = Reader(e);
-                let id = r.values("entryUUID").first()?.clone();
-                let key = sort_attr.and_then(|a| r.values(a).first().map(|v| v.to_lowercase()));
-                Some((key, id))
-            })
-            .collect();
+        // Streamed: only (sort key, id) of each match is kept, never the entries (at 100,000
+        // people a common prefix matches thousands; collecting them took hundreds of MiB
+        // under concurrent requests, BENCHMARKS.md).
+        let base = self.layout().schools_dn();
+        let folded = self
+            .pool()
+            .fold(
+                &base,
+                Scope::Subtree,
+                filter,
+                &attrs,
+                |keys: &mut Vec<(Option<String>, String)>, e| {
+                    let r = Reader(&e);
+                    if let Some(id) = r.values("entryUUID").first() {
+                        let key =
+                            sort_attr.and_then(|a| r.values(a).first().map(|v| v.to_lowercase()));
+                        keys.push((key, id.clone()));
+                    }
+                },
+            )
+            .await;
+        let mut keys = match folded {
+            Ok(keys) => keys,
+            // A missing base (no school yet) is an empty result, as in `search_schools`.
+            Err(DirectoryError::NotFound(_)) => Vec::new(),
+            Err(e) => return Err(e),
+        };
         let descending = matches!(sort, Some((_, SortOrder::Descending)));
         keys.sort_by(|(ka, ia), (kb, ib)| {
             let by_key = match (ka, kb) {

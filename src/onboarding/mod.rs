@@ -163,15 +163,13 @@ impl Onboarding {
         result
     }
 
-    /// Hashes on a blocking thread (Argon2id takes tens of milliseconds).
+    /// Hashes on the hashing threads (Argon2id takes tens of milliseconds).
     async fn hash(
         &self,
         password: &secrecy::SecretString,
     ) -> Result<crate::ports::PasswordHash, OnboardingError> {
-        let (password, cost) = (password.clone(), self.password_cost);
-        tokio::task::spawn_blocking(move || crate::credentials::hash_password(&password, &cost))
+        crate::credentials::hash_password_async(password.clone(), self.password_cost)
             .await
-            .map_err(|_| OnboardingError::Internal)?
             .map_err(|e| {
                 tracing::error!(error = %e, "portal: cannot hash a password");
                 OnboardingError::Internal
