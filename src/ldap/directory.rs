@@ -28,7 +28,15 @@ pub struct LdapDirectory {
     pool: LdapPool,
     layout: Layout,
     clock: Arc<dyn Clock>,
+    /// Admits paging's first passes (every match of a filter, `search::page_ids`).
+    pub(super) paging_passes: Arc<tokio::sync::Semaphore>,
 }
+
+/// How many paging first passes run at once. Each holds every match of its filter in flight
+/// (ldap3 buffers the answers as they come), which at 100,000 people is thousands of entries
+/// for a common name prefix: 64 at once took the daemon to 437 MiB (BENCHMARKS.md). They are
+/// CPU-bound, so queueing them costs latency, not throughput.
+const PAGING_PASSES: usize = 2;
 
 impl LdapDirectory {
     /// Connects and binds as the service identity once, so an unreachable server
@@ -41,6 +49,7 @@ impl LdapDirectory {
             pool,
             layout,
             clock: Arc::new(SystemClock),
+            paging_passes: Arc::new(tokio::sync::Semaphore::new(PAGING_PASSES)),
         })
     }
 

@@ -172,6 +172,10 @@ impl LdapDirectory {
         // people a common prefix matches thousands; collecting them took hundreds of MiB
         // under concurrent requests, BENCHMARKS.md).
         let base = self.layout().schools_dn();
+        let _admitted =
+            self.paging_passes.acquire().await.map_err(|_| {
+                DirectoryError::Unavailable("the directory adapter is closing".into())
+            })?;
         let folded = self
             .pool()
             .fold(
