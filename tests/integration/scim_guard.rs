@@ -28,7 +28,8 @@ struct GuardApp {
     token: String,
     other_token: String,
     clock: Arc<ManualClock>,
-    audit: Arc<RedbAuditLog>,
+    /// `None` only while restarting (the closed store released, the new one not yet open).
+    audit: Option<Arc<RedbAuditLog>>,
     directory: Arc<LdapDirectory>,
     base: String,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
@@ -86,7 +87,7 @@ impl GuardApp {
             token,
             other_token,
             clock: Arc::new(ManualClock::new(time::OffsetDateTime::now_utc())),
-            audit,
+            audit: Some(audit),
             directory,
             base: String::new(),
             stop: None,
@@ -101,7 +102,7 @@ impl GuardApp {
         let config = Config::load(&self.config_path).unwrap();
         let store = zszo_connector::store::StateStore::open(&config.state.path).unwrap();
         let directory: Arc<dyn Directory> = self.directory.clone();
-        let audit: Arc<dyn AuditLog> = self.audit.clone();
+        let audit: Arc<dyn AuditLog> = self.audit().clone();
         let state = AppState::new(config, directory, audit, store, self.clock.clone()).unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         self.base = format!("http://{}/scim/v2", listener.local_addr().unwrap());
@@ -112,10 +113,21 @@ impl GuardApp {
         })));
     }
 
-    /// Stops the daemon (closing the state store) and starts it again.
+    fn audit(&self) -> &Arc<RedbAuditLog> {
+        self.audit.as_ref().expect("the audit store is open")
+    }
+
+    /// Stops the daemon (which closes the state and audit stores) and starts it again,
+    /// reopening the audit store as a new process would.
     async fn restart(&mut self) {
         self.stop.take().unwrap().send(()).unwrap();
         self.server.take().unwrap().await.unwrap().unwrap();
+        drop(self.audit.take());
+        let key = HmacKey::load(self.dir.path().join("key")).unwrap();
+        let path = self.dir.path().join("audit.redb");
+        self.audit = Some(Arc::new(
+            RedbAuditLog::open(path, key, Arc::new(SystemClock)).unwrap(),
+        ));
         self.serve().await;
     }
 
@@ -182,7 +194,7 @@ impl GuardApp {
             target_uuid: Some(id.to_owned()),
             ..Default::default()
         };
-        let records = self.audit.query(q).await.unwrap();
+        let records = self.audit().query(q).await.unwrap();
         records
             .into_iter()
             .map(|r| (r.record.action, r.record.details))
