@@ -85,6 +85,14 @@ pub(crate) fn problems(path: &str, html: &str) -> Vec<String> {
     if html.contains("<table") && !html.contains("<th") {
         say("a table without header cells".into());
     }
+    // 1.3.1: a data table says what it is (the page's documents, `article.form-doc`, are
+    // titled by their heading instead).
+    let tables = tags(html, "table").len();
+    let captions = tags(html, "caption").len();
+    let documents = html.matches("class=\"form-doc\"").count();
+    if tables > captions + documents {
+        say(format!("{tables} tables but {captions} captions"));
+    }
     p
 }
 

@@ -108,7 +108,11 @@ fn about(r: &AuditRecord) -> String {
             .record
             .target
             .as_ref()
-            .map(|t| t.dn.split(',').next().unwrap_or_default().to_owned())
+            // The entry's own name (`uid=jan.kowalski` → `jan.kowalski`), not its DN.
+            .map(|t| {
+                let rdn = t.dn.split(',').next().unwrap_or_default();
+                rdn.split_once('=').map_or(rdn, |(_, v)| v).to_owned()
+            })
             .unwrap_or_default(),
     }
 }
@@ -231,6 +235,7 @@ pub fn hub(
         @if !per_school.is_empty() {
             h2 { (l.t(&tx::OPEN_PER_SCHOOL)) }
             table {
+                caption.visually-hidden { (l.t(&tx::OPEN_PER_SCHOOL)) }
                 thead { tr { th scope="col" { (l.t(&tx::SCHOOL)) } th scope="col" { (l.t(&tx::TODOS_OPEN)) } } }
                 tbody {
                     @for (o, n) in per_school {
@@ -253,6 +258,7 @@ pub fn todos(l: Lang, school: &str, name: &str, list: &[Todo], csrf: &Markup) ->
             p { (l.t(&tx::TODOS_NONE)) }
         } @else {
             table {
+                caption.visually-hidden { (l.t(&tx::TODOS_TITLE)) }
                 thead { tr {
                     th scope="col" { (l.t(&tx::COL_NAME)) }
                     th scope="col" { "Login" }
@@ -294,6 +300,7 @@ pub fn authorizations(l: Lang, school: &str, name: &str, rows: &[RegisterRow]) -
             p { (l.t(&tx::NO_AUTHORIZATIONS)) }
         } @else {
             table {
+                caption.visually-hidden { (l.t(&tx::F02_TITLE)) }
                 thead { tr {
                     th scope="col" { (l.t(&tx::NUMBER)) }
                     th scope="col" { (l.t(&tx::COL_NAME)) }
@@ -401,6 +408,7 @@ pub fn rooms(
                 p { (document::f04_version_line(v)) " · "
                     a href=(format!("/panel/pomieszczenia/druk?szkola={}", enc(school))) { (l.t(&tx::PRINT)) } }
                 table {
+                    caption.visually-hidden { (l.t(&tx::F04_TITLE)) }
                     thead { tr {
                         th scope="col" { "Lp." }
                         th scope="col" { (l.t(&tx::COL_ROOM)) }
