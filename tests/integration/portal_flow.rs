@@ -376,7 +376,11 @@ async fn portal_password_and_email_changes_need_the_current_password_and_tell_th
     let login = e.person.login.as_str().to_owned();
     let b = p.browser();
     p.sign_in(&b, &login, GOOD).await;
+    // The activation's two mails (confirmation, administrators' notice) are in first: the
+    // sender delivers the notice after the confirmation page answered.
+    p.mail_to(&p.admin_email, 2).await;
     let sent = p.smtp.messages().len();
+    assert_eq!(sent, 2);
 
     // The address: without or with a wrong current password nothing happens.
     let r = b
