@@ -121,17 +121,7 @@ impl Onboarding {
             caller.request_id.clone(),
             "email.confirmation_requested",
             result,
-            |r, p| {
-                let r = r
-                    .detail("login", caller.login.as_str())
-                    .detail("email_submitted", email.masked());
-                match p {
-                    Some(p) => r
-                        .target(&p.entry.dn, Some(p.entry.id.clone()))
-                        .school(&p.profile.employment.primary),
-                    None => r.detail("id", &caller.person_id),
-                }
-            },
+            |r, p| caller.about(r.detail("email_submitted", email.masked()), p),
         )
         .await
         .map(|_| ())
@@ -184,17 +174,7 @@ impl Onboarding {
             caller.request_id.clone(),
             "email.change_requested",
             result,
-            |r, p| {
-                let r = r
-                    .detail("login", caller.login.as_str())
-                    .detail("email_submitted", email.masked());
-                match p {
-                    Some(p) => r
-                        .target(&p.entry.dn, Some(p.entry.id.clone()))
-                        .school(&p.profile.employment.primary),
-                    None => r.detail("id", &caller.person_id),
-                }
-            },
+            |r, p| caller.about(r.detail("email_submitted", email.masked()), p),
         )
         .await
         .map(|_| ())

@@ -157,15 +157,12 @@ impl Onboarding {
             |r, person| {
                 let r = r
                     .detail("flow", "first_login")
-                    .detail("login", caller.login.as_str())
                     .detail("email_submitted", email.masked());
-                match person {
-                    Some(p) => r
-                        .target(&p.entry.dn, Some(p.entry.id.clone()))
-                        .school(&p.profile.employment.primary)
-                        .detail("state", p.account_state.as_str()),
-                    None => r.detail("id", &caller.person_id),
-                }
+                let r = match person {
+                    Some(p) => r.detail("state", p.account_state.as_str()),
+                    None => r,
+                };
+                caller.about(r, person)
             },
         )
         .await

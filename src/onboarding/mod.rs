@@ -58,6 +58,22 @@ impl PortalCaller {
     fn actor(&self) -> Actor {
         Actor::Person(self.login.as_str().to_owned())
     }
+
+    /// A record about the caller's own entry: their login, and the entry and school when the
+    /// step got that far (else the id from the session).
+    fn about(
+        &self,
+        r: NewAuditRecord,
+        person: Option<&crate::ports::PersonEntry>,
+    ) -> NewAuditRecord {
+        let r = r.detail("login", self.login.as_str());
+        match person {
+            Some(p) => r
+                .target(&p.entry.dn, Some(p.entry.id.clone()))
+                .school(&p.profile.employment.primary),
+            None => r.detail("id", &self.person_id),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

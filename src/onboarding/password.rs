@@ -23,15 +23,7 @@ impl Onboarding {
             caller.request_id.clone(),
             "account.password_changed",
             result,
-            |r, p| {
-                let r = r.detail("login", caller.login.as_str());
-                match p {
-                    Some(p) => r
-                        .target(&p.entry.dn, Some(p.entry.id.clone()))
-                        .school(&p.profile.employment.primary),
-                    None => r.detail("id", &caller.person_id),
-                }
-            },
+            |r, p| caller.about(r, p),
         )
         .await
     }

@@ -66,26 +66,35 @@ fn form_page(ctx: &PageContext, login: &str, error: Option<Msg>, notice: Option<
             p.error role="alert" id="sign-in-error" { (lang.t(&e)) }
         }
         p { (lang.t(&msg::SIGN_IN_INTRO)) }
-        form method="post" action=(SIGN_IN_PATH) {
+        (sign_in_form(ctx, SIGN_IN_PATH, login, error.is_some()))
+    };
+    page(ctx, lang.t(&msg::SIGN_IN_TITLE), body)
+}
+
+/// The login-and-password form shared by the panel and the portal (posting to `action`);
+/// `error`: the fields point at the `#sign-in-error` message above the form.
+pub fn sign_in_form(ctx: &PageContext, action: &str, login: &str, error: bool) -> Markup {
+    let lang = ctx.lang;
+    html! {
+        form method="post" action=(action) {
             (csrf_field(&ctx.csrf))
             div.form-row {
                 label for="login" { (lang.t(&msg::LOGIN)) }
                 input id="login" type="text" name="login" value=(login) required
                     autocomplete="username" autocapitalize="none" spellcheck="false"
                     maxlength="128"
-                    aria-describedby=[error.map(|_| "sign-in-error")];
+                    aria-describedby=[error.then_some("sign-in-error")];
             }
             div.form-row {
                 label for="password" { (lang.t(&msg::PASSWORD)) }
                 input id="password" type="password" name="password" required
-                    autocomplete="current-password" maxlength="512";
+                    autocomplete="current-password" maxlength="1024";
             }
             div.form-row {
-                button type="submit" { (lang.t(&msg::SIGN_IN)) }
+                button type="submit" id="sign-in" { (lang.t(&msg::SIGN_IN)) }
             }
         }
-    };
-    page(ctx, lang.t(&msg::SIGN_IN_TITLE), body)
+    }
 }
 
 #[derive(Deserialize)]
@@ -257,8 +266,14 @@ pub struct LanguageQuery {
 
 /// `GET /panel/jezyk?lang=en&wroc=/panel/…`: remembers the language, goes back.
 pub async fn language(Query(q): Query<LanguageQuery>) -> Response {
+    remember_language(&q, "/panel")
+}
+
+/// Sets the language cookie and goes back to `q.wroc` if it is a path under `root` (the
+/// panel's or the portal's switch).
+pub fn remember_language(q: &LanguageQuery, root: &str) -> Response {
     let lang = super::i18n::Lang::parse(&q.lang).unwrap_or_default();
-    let mut response = Redirect::to(&safe_return(&q.wroc)).into_response();
+    let mut response = Redirect::to(&safe_return_in(&q.wroc, root)).into_response();
     response.headers_mut().append(
         header::SET_COOKIE,
         session::set_lasting_cookie(session::LANG_COOKIE, lang.code()),
@@ -268,14 +283,23 @@ pub async fn language(Query(q): Query<LanguageQuery>) -> Response {
 
 /// A path inside the panel, or `/panel` (no open redirect).
 pub fn safe_return(raw: &str) -> String {
-    let ok = (raw == "/panel" || raw.starts_with("/panel/") || raw.starts_with("/panel?"))
+    safe_return_in(raw, "/panel")
+}
+
+/// A path under `root`, or `root` itself (no open redirect).
+pub fn safe_return_in(raw: &str, root: &str) -> String {
+    let inside = raw == root
+        || raw
+            .strip_prefix(root)
+            .is_some_and(|rest| rest.starts_with('/') || rest.starts_with('?'));
+    let ok = inside
         && !raw.contains("//")
         && !raw.contains('\\')
         && !raw.chars().any(|c| c.is_control());
     if ok {
         raw.to_owned()
     } else {
-        "/panel".to_owned()
+        root.to_owned()
     }
 }
 
@@ -295,5 +319,8 @@ mod tests {
         assert_eq!(safe_return("/panelx"), "/panel");
         assert_eq!(safe_return("/panel//evil"), "/panel");
         assert_eq!(safe_return("/panel/\\evil"), "/panel");
+        assert_eq!(safe_return_in("/portal/haslo", "/portal"), "/portal/haslo");
+        assert_eq!(safe_return_in("/panel/pracownicy", "/portal"), "/portal");
+        assert_eq!(safe_return_in("/portalx", "/portal"), "/portal");
     }
 }

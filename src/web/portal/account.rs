@@ -83,7 +83,7 @@ async fn account_page(
         @if let Some(e) = error { p.error role="alert" { (ctx.t(&e)) } }
         dl.account {
             dt { (ctx.t(&texts::NAME)) } dd { (user.name) }
-            dt { (ctx.t(&texts::LOGIN)) } dd { code { (person.login.as_str()) } }
+            dt { (ctx.t(&crate::web::i18n::msg::LOGIN)) } dd { code { (person.login.as_str()) } }
             dt { (ctx.t(&texts::STATE)) }
             dd id="account-state" {
                 @if awaiting { (ctx.t(&texts::STATE_AWAITING)) } @else { (ctx.t(&texts::STATE_ACTIVE)) }

@@ -7,7 +7,6 @@ use crate::app::AppState;
 use crate::domain::LoginName;
 use crate::onboarding::first_login::SignedIn;
 use crate::onboarding::OnboardingError;
-use crate::web::csrf::csrf_field;
 use crate::web::error::WebError;
 use crate::web::i18n::Msg;
 use crate::web::layout::{page, PageContext};
@@ -37,21 +36,7 @@ fn form(ctx: &PageContext, login: &str, error: Option<Msg>, notice: Option<Msg>)
         @if let Some(n) = notice { p.notice role="status" { (ctx.t(&n)) } }
         @if let Some(e) = error { p.error role="alert" id="sign-in-error" { (ctx.t(&e)) } }
         p { (ctx.t(&texts::SIGN_IN_INTRO)) }
-        form method="post" action=(SIGN_IN_PATH) {
-            (csrf_field(&ctx.csrf))
-            div.form-row {
-                label for="login" { (ctx.t(&texts::LOGIN)) }
-                input id="login" type="text" name="login" value=(login) required
-                    autocomplete="username" autocapitalize="none" spellcheck="false"
-                    maxlength="128" aria-describedby=[error.map(|_| "sign-in-error")];
-            }
-            div.form-row {
-                label for="password" { (ctx.t(&crate::web::i18n::msg::PASSWORD)) }
-                input id="password" type="password" name="password" required
-                    autocomplete="current-password" maxlength="1024";
-            }
-            button type="submit" id="sign-in" { (ctx.t(&texts::SIGN_IN)) }
-        }
+        (crate::web::signin::sign_in_form(ctx, SIGN_IN_PATH, login, error.is_some()))
     };
     page(ctx, ctx.t(&texts::SIGN_IN_TITLE), body)
 }
@@ -143,26 +128,7 @@ pub async fn sign_out(
     Ok(response)
 }
 
-#[derive(Debug, Deserialize)]
-pub struct LanguageQuery {
-    #[serde(default)]
-    lang: String,
-    #[serde(default)]
-    wroc: String,
-}
-
 /// `GET /portal/jezyk?lang=en&wroc=/portal/…`
-pub async fn language(Query(q): Query<LanguageQuery>) -> Response {
-    let lang = crate::web::i18n::Lang::parse(&q.lang).unwrap_or_default();
-    let ok = (q.wroc == "/portal" || q.wroc.starts_with("/portal/"))
-        && !q.wroc.contains("//")
-        && !q.wroc.contains('\\')
-        && !q.wroc.chars().any(|c| c.is_control());
-    let back = if ok { q.wroc.as_str() } else { "/portal" };
-    let mut response = Redirect::to(back).into_response();
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        session::set_lasting_cookie(session::LANG_COOKIE, lang.code()),
-    );
-    response
+pub async fn language(Query(q): Query<crate::web::signin::LanguageQuery>) -> Response {
+    crate::web::signin::remember_language(&q, "/portal")
 }

@@ -14,7 +14,6 @@ pub const BAD_CREDENTIALS: Msg = Msg::new(
     "Nieprawidłowy login lub hasło, hasło jednorazowe wygasło albo było zbyt wiele nieudanych prób. Jeśli hasło jednorazowe wygasło, poproś administratora szkoły o nowe.",
     "Wrong login or password, an expired one-time password, or too many failed attempts. If your one-time password expired, ask your school's administrator for a new one.",
 );
-pub const SIGN_IN: Msg = Msg::new("Zaloguj", "Sign in");
 pub const SIGNED_OUT: Msg = Msg::new("Wylogowano.", "You are signed out.");
 
 pub const FIRST_LOGIN_TITLE: Msg = Msg::new(
@@ -105,7 +104,6 @@ pub const UNAVAILABLE: Msg = Msg::new(
 );
 
 pub const ACCOUNT_TITLE: Msg = Msg::new("Twoje konto", "Your account");
-pub const LOGIN: Msg = Msg::new("Login", "Login");
 pub const NAME: Msg = Msg::new("Imię i nazwisko", "Name");
 pub const STATE: Msg = Msg::new("Stan konta", "Account state");
 pub const STATE_AWAITING: Msg = Msg::new(
