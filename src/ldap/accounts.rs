@@ -66,13 +66,7 @@ fn state_change(from: AccountState, to: AccountState) -> [Mod<String>; 2] {
 }
 
 fn state_conflict(expected: AccountState) -> DirectoryError {
-    let pending = match expected {
-        AccountState::AwaitingFirstLogin => " with a pending one-time password",
-        _ => "",
-    };
-    DirectoryError::AlreadyExists(format!(
-        "account state changed: it is no longer {expected}{pending}"
-    ))
+    DirectoryError::StateChanged { expected }
 }
 
 impl LdapDirectory {

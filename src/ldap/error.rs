@@ -1,9 +1,12 @@
 //! Maps ldap3 errors and LDAP result codes (RFC 4511 §4.1.9, Appendix A) to `DirectoryError`.
 //!
-//! Invariant: this is the only place that interprets a result code; messages carry the
-//! operation's context (a DN, never a password) and slapd's diagnostic text, which is safe.
+//! Invariant: this is the only place that interprets a result code or reads slapd's
+//! diagnostic text; what it decides becomes a `DirectoryError` variant (`AlreadyExists {
+//! taken }`, `StateChanged`, `Constraint { code }`, `Unavailable`, `OutcomeUnknown` …), and
+//! callers decide by variant only. Contexts carry a DN (never a password) and slapd's text,
+//! for the log; `DirectoryError::client_message` is built from the variant.
 
-use crate::ports::DirectoryError;
+use crate::ports::{DirectoryError, Unique};
 use ldap3::{LdapError, LdapResult};
 
 /// Result codes (RFC 4511 Appendix A.1) this adapter reacts to.
@@ -66,19 +69,35 @@ pub fn from_result(context: &str, result: &LdapResult) -> DirectoryError {
     let detail = format!("{context}: {}", describe(result));
     match result.rc {
         rc::NO_SUCH_OBJECT => DirectoryError::NotFound(context.to_owned()),
-        rc::ENTRY_ALREADY_EXISTS => DirectoryError::AlreadyExists(context.to_owned()),
+        rc::ENTRY_ALREADY_EXISTS => DirectoryError::taken(Unique::Entry, context),
         rc::CONSTRAINT_VIOLATION
         | rc::ATTRIBUTE_OR_VALUE_EXISTS
         | rc::INVALID_ATTRIBUTE_SYNTAX
         | rc::NAMING_VIOLATION
         | rc::OBJECT_CLASS_VIOLATION
-        | rc::NOT_ALLOWED_ON_RDN => DirectoryError::Constraint(detail),
+        | rc::NOT_ALLOWED_ON_RDN => match unique_clash(result) {
+            Some(taken) => DirectoryError::taken(taken, detail),
+            None => DirectoryError::Constraint {
+                code: result.rc,
+                detail,
+            },
+        },
         rc::INVALID_CREDENTIALS => DirectoryError::InvalidCredentials,
         rc::INSUFFICIENT_ACCESS => DirectoryError::InsufficientAccess(detail),
         rc::BUSY | rc::UNAVAILABLE | rc::UNWILLING_TO_PERFORM | rc::OTHER => {
             DirectoryError::Unavailable(detail)
         }
         _ => DirectoryError::Other(detail),
+    }
+}
+
+/// Maps the error of a write whose request was handed to a connection: a result code via
+/// [`from_result`]; a transport failure (timeout, a connection closed before the answer) is
+/// `OutcomeUnknown`, since slapd may have applied the write before the connection broke.
+pub fn from_ldap_write(context: &str, err: LdapError) -> DirectoryError {
+    match from_ldap(context, err) {
+        DirectoryError::Unavailable(m) => DirectoryError::OutcomeUnknown(m),
+        other => other,
     }
 }
 
@@ -106,27 +125,25 @@ pub fn is_transient(err: &DirectoryError) -> bool {
 }
 
 /// slapo-unique refuses a duplicate with 19 and "non-unique attributes found with (|(uid=…))".
-/// Only a clash on `uid` means "login taken"; a clash on another unique attribute stays a
-/// constraint (otherwise the caller would try login candidates forever).
+/// Only a clash on `uid` (or 68 on a person's DN, whose RDN is the login) means "login
+/// taken"; a clash on another unique attribute is another `Unique` (otherwise the caller
+/// would try login candidates forever).
 pub fn is_login_taken(result: &LdapResult) -> bool {
-    result.rc == rc::ENTRY_ALREADY_EXISTS
-        || (result.rc == rc::CONSTRAINT_VIOLATION
-            && result.text.contains("non-unique")
-            && result.text.to_ascii_lowercase().contains("(uid="))
+    result.rc == rc::ENTRY_ALREADY_EXISTS || unique_clash(result) == Some(Unique::Login)
 }
 
 /// Which unique attribute a slapo-unique refusal names (19, "non-unique attributes found
-/// with (|(mail=…))"), as the SCIM attribute: `login`, `email`, `externalId`, `userName`.
-pub fn unique_clash(result: &LdapResult) -> Option<&'static str> {
+/// with (|(mail=…))").
+pub fn unique_clash(result: &LdapResult) -> Option<Unique> {
     if result.rc != rc::CONSTRAINT_VIOLATION || !result.text.contains("non-unique") {
         return None;
     }
     let text = result.text.to_ascii_lowercase();
     [
-        ("(uid=", "login"),
-        ("(mail=", "email"),
-        ("(zszoexternalid=", "externalId"),
-        ("(zszoexternalusername=", "userName"),
+        ("(uid=", Unique::Login),
+        ("(mail=", Unique::Email),
+        ("(zszoexternalid=", Unique::ExternalId),
+        ("(zszoexternalusername=", Unique::UserName),
     ]
     .into_iter()
     .find(|(needle, _)| text.contains(needle))
@@ -150,8 +167,10 @@ mod tests {
     fn kind(e: &DirectoryError) -> &'static str {
         match e {
             DirectoryError::NotFound(_) => "NotFound",
-            DirectoryError::AlreadyExists(_) => "AlreadyExists",
-            DirectoryError::Constraint(_) => "Constraint",
+            DirectoryError::AlreadyExists { .. } => "AlreadyExists",
+            DirectoryError::StateChanged { .. } => "StateChanged",
+            DirectoryError::Constraint { .. } => "Constraint",
+            DirectoryError::OutcomeUnknown(_) => "OutcomeUnknown",
             DirectoryError::InvalidCredentials => "InvalidCredentials",
             DirectoryError::InsufficientAccess(_) => "InsufficientAccess",
             DirectoryError::Unavailable(_) => "Unavailable",
@@ -200,6 +219,41 @@ mod tests {
     }
 
     #[test]
+    fn a_slapo_unique_refusal_is_already_exists_naming_the_value() {
+        let e = from_result(
+            "uid=a,dc=y",
+            &result(19, "non-unique attributes found with (|(mail=a@b.pl))"),
+        );
+        assert!(matches!(
+            e,
+            DirectoryError::AlreadyExists {
+                taken: Unique::Email,
+                ..
+            }
+        ));
+        let e = from_result("ou=x,dc=y", &result(68, ""));
+        assert!(matches!(
+            e,
+            DirectoryError::AlreadyExists {
+                taken: Unique::Entry,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn a_transport_failure_after_a_write_was_sent_is_an_unknown_outcome() {
+        assert_eq!(
+            kind(&from_ldap_write("uid=x", LdapError::EndOfStream)),
+            "OutcomeUnknown"
+        );
+        assert_eq!(
+            kind(&from_ldap_write("uid=x", LdapError::from(result(68, "")))),
+            "AlreadyExists"
+        );
+    }
+
+    #[test]
     fn transport_failures_are_unavailable() {
         let io = LdapError::from(std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
         assert_eq!(kind(&from_ldap("ldap://x", io)), "Unavailable");
@@ -231,15 +285,15 @@ mod tests {
         let clash = |text: &str| unique_clash(&result(19, text));
         assert_eq!(
             clash("non-unique attributes found with (|(uid=a))"),
-            Some("login")
+            Some(Unique::Login)
         );
         assert_eq!(
             clash("non-unique attributes found with (|(zszoExternalUserName=A@x))"),
-            Some("userName")
+            Some(Unique::UserName)
         );
         assert_eq!(
             clash("non-unique attributes found with (|(zszoExternalId=7))"),
-            Some("externalId")
+            Some(Unique::ExternalId)
         );
         assert_eq!(clash("password in history"), None);
         assert_eq!(unique_clash(&result(68, "non-unique (uid=a)")), None);

@@ -11,7 +11,7 @@
 //! - Renames and moves are Modify DN (the id stays); refint and memberof keep `memberOf` right.
 
 use super::directory::LdapDirectory;
-use super::error::{rc, unique_clash};
+use super::error::rc;
 use super::mapping::{attr, AddAttr, Reader, META_ATTRS};
 use super::names::{dn_key, group_rdn, Filter};
 use super::pool::WriteError;
@@ -20,7 +20,7 @@ use super::search::in_order;
 use crate::domain::query::GroupAttr;
 use crate::domain::SchoolCode;
 use crate::ports::{
-    DirectoryError, GroupEntry, GroupProfile, GroupRef, GroupSearch, Page, SchoolScope,
+    DirectoryError, GroupEntry, GroupProfile, GroupRef, GroupSearch, Page, SchoolScope, Unique,
 };
 use ldap3::{Mod, SearchEntry};
 use std::collections::HashSet;
@@ -48,8 +48,12 @@ fn role_group_refused(what: &str) -> DirectoryError {
 
 /// 1–200 characters, no control characters, not the role group's name.
 fn check_name(name: &str) -> Result<String, DirectoryError> {
-    let name = crate::domain::parse_text("displayName", name, 200)
-        .map_err(|e| DirectoryError::Constraint(e.to_string()))?;
+    let name = crate::domain::parse_text("displayName", name, 200).map_err(|e| {
+        DirectoryError::Constraint {
+            code: 0,
+            detail: e.to_string(),
+        }
+    })?;
     if name.eq_ignore_ascii_case(ROLE_GROUP) {
         return Err(role_group_refused(&name));
     }
@@ -158,19 +162,14 @@ impl LdapDirectory {
         school: &SchoolCode,
     ) -> DirectoryError {
         match e {
-            WriteError::Refused(r) if r.rc == rc::ENTRY_ALREADY_EXISTS => {
-                DirectoryError::AlreadyExists(format!(
-                    "displayName {name:?}: school {school} has a group of that name"
-                ))
-            }
+            WriteError::Refused(r) if r.rc == rc::ENTRY_ALREADY_EXISTS => DirectoryError::taken(
+                Unique::GroupName,
+                format!("displayName {name:?} in school {school} ({dn})"),
+            ),
             WriteError::Refused(r) if r.rc == rc::NO_SUCH_OBJECT => {
                 DirectoryError::NotFound(format!("school {school}"))
             }
-            WriteError::Refused(r) => match unique_clash(&r) {
-                Some(what) => DirectoryError::AlreadyExists(format!("{what} is taken ({dn})")),
-                None => super::error::from_result(dn, &r),
-            },
-            WriteError::Failed(e) => e,
+            other => other.into_directory(dn),
         }
     }
 

@@ -23,7 +23,7 @@
 //! No step ever creates credentials.
 
 use super::directory::LdapDirectory;
-use super::error::{is_login_taken, rc, unique_clash};
+use super::error::{is_login_taken, rc};
 use super::mapping::Reader;
 use super::names::{dn_key, person_rdn, Filter};
 use super::person_map::{
@@ -36,7 +36,7 @@ use crate::domain::query::PersonAttr;
 use crate::domain::{AccountState, LoginName, SchoolCode};
 use crate::ports::{
     Directory, DirectoryError, NewPerson, Page, PersonEntry, PersonProfile, PersonSearch,
-    SchoolScope,
+    SchoolScope, Unique,
 };
 use ldap3::{Mod, Scope, SearchEntry};
 use std::collections::HashSet;
@@ -153,9 +153,10 @@ impl LdapDirectory {
             .filter_map(|e| Reader(e).values("entryUUID").first().cloned())
             .any(|id| except_id.is_none_or(|me| !me.eq_ignore_ascii_case(&id)));
         if taken {
-            return Err(DirectoryError::AlreadyExists(format!(
-                "userName {name:?} is taken"
-            )));
+            return Err(DirectoryError::taken(
+                Unique::UserName,
+                format!("userName {name:?}"),
+            ));
         }
         Ok(())
     }
@@ -173,15 +174,9 @@ impl LdapDirectory {
     }
 
     /// Maps a refused write of a person: uniqueness clashes are `AlreadyExists` naming the
-    /// attribute (`login …`, `userName …`, `externalId …`, `email …`).
+    /// value (`ldap/error.rs` reads slapo-unique's refusal).
     fn person_write_error(e: WriteError, dn: &str) -> DirectoryError {
-        match e {
-            WriteError::Refused(result) => match unique_clash(&result) {
-                Some(what) => DirectoryError::AlreadyExists(format!("{what} is taken ({dn})")),
-                None => super::error::from_result(dn, &result),
-            },
-            WriteError::Failed(e) => e,
-        }
+        e.into_directory(dn)
     }
 
     pub(super) async fn create_person_impl(
@@ -204,10 +199,10 @@ impl LdapDirectory {
         match self.pool().add(&dn, attrs).await {
             Ok(()) => {}
             Err(WriteError::Refused(result)) if is_login_taken(&result) => {
-                return Err(DirectoryError::AlreadyExists(format!(
-                    "login {} is taken",
-                    person.login
-                )));
+                return Err(DirectoryError::taken(
+                    Unique::Login,
+                    format!("login {}", person.login),
+                ));
             }
             Err(e) if e.rc() == Some(rc::NO_SUCH_OBJECT) => {
                 return Err(DirectoryError::NotFound(format!(

@@ -14,7 +14,7 @@
 //! (idempotent reads) are retried, with exponential backoff; when TLS is asked for (`ldaps://`
 //! or `starttls`) a TLS failure is an error, never a fallback to plain text.
 
-use super::error::{from_ldap, from_result, is_transient};
+use super::error::{from_ldap, from_ldap_write, from_result, is_transient};
 use super::names::Filter;
 use crate::monitoring::{self, names};
 use crate::ports::DirectoryError;
@@ -504,7 +504,9 @@ impl WriteError {
             Ok(result) if result.rc == 0 => Ok(()),
             Ok(result) => Err(WriteError::Refused(result)),
             Err(ldap3::LdapError::LdapResult { result }) => Err(WriteError::Refused(result)),
-            Err(e) => Err(WriteError::Failed(from_ldap(dn, e))),
+            // The request was handed to the connection: a transport failure now leaves the
+            // outcome unknown (slapd may have applied it before the connection broke).
+            Err(e) => Err(WriteError::Failed(from_ldap_write(dn, e))),
         }
     }
 

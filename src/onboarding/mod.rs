@@ -24,7 +24,7 @@ use crate::clock::Clock;
 use crate::config::{PasswordConfig, PortalConfig};
 use crate::domain::audit::{Actor, NewAuditRecord, Outcome};
 use crate::domain::{LoginName, PolicyViolation, Strength};
-use crate::ports::{AuditLog, Directory, DirectoryError};
+use crate::ports::{AuditLog, Directory, DirectoryError, Unique};
 use crate::store::{StateStore, StoreError};
 use links::LinkKey;
 use std::sync::Arc;
@@ -123,13 +123,12 @@ impl OnboardingError {
 impl From<DirectoryError> for OnboardingError {
     fn from(e: DirectoryError) -> Self {
         match e {
-            DirectoryError::AlreadyExists(m) if m.starts_with("account state") => {
-                OnboardingError::WrongState(m)
-            }
-            DirectoryError::AlreadyExists(m) if m.contains("email") => {
-                OnboardingError::AddressTaken
-            }
-            DirectoryError::Unavailable(m) => {
+            DirectoryError::StateChanged { .. } => OnboardingError::WrongState(e.client_message()),
+            DirectoryError::AlreadyExists {
+                taken: Unique::Email,
+                ..
+            } => OnboardingError::AddressTaken,
+            DirectoryError::Unavailable(m) | DirectoryError::OutcomeUnknown(m) => {
                 tracing::warn!(error = %m, "portal: directory unavailable");
                 OnboardingError::Unavailable
             }

@@ -77,16 +77,18 @@ impl From<DirectoryError> for ProvisioningError {
     fn from(e: DirectoryError) -> Self {
         match e {
             DirectoryError::NotFound(_) => ProvisioningError::NotFound,
-            DirectoryError::AlreadyExists(m) => ProvisioningError::Conflict(m),
-            DirectoryError::Constraint(m) => {
-                if m.contains("non-unique") {
-                    ProvisioningError::Conflict(m)
-                } else {
-                    ProvisioningError::Invalid(m)
-                }
+            // The client reads a message built from the variant; the context (a DN, slapd's
+            // text) goes to the log only.
+            DirectoryError::AlreadyExists { .. } | DirectoryError::StateChanged { .. } => {
+                tracing::info!(error = %e, "directory refused a change");
+                ProvisioningError::Conflict(e.client_message())
+            }
+            DirectoryError::Constraint { .. } => {
+                tracing::info!(error = %e, "directory refused a change");
+                ProvisioningError::Invalid(e.client_message())
             }
             DirectoryError::InsufficientAccess(m) => ProvisioningError::OutOfScope(m),
-            DirectoryError::Unavailable(m) => {
+            DirectoryError::Unavailable(m) | DirectoryError::OutcomeUnknown(m) => {
                 tracing::warn!(error = %m, "directory unavailable");
                 ProvisioningError::Unavailable
             }

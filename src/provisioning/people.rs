@@ -248,7 +248,7 @@ impl Provisioning {
         };
         match self.directory.set_account_request(id, Some(&request)).await {
             Ok(entry) => Ok(entry),
-            Err(DirectoryError::AlreadyExists(_)) => Err(ProvisioningError::Invalid(
+            Err(DirectoryError::StateChanged { .. }) => Err(ProvisioningError::Invalid(
                 "accountRequested: the person got an account in the meantime".into(),
             )),
             Err(e) => Err(e.into()),
@@ -307,9 +307,7 @@ impl Provisioning {
 /// Whether a refused create means "this login is taken" (try the next candidate) rather than
 /// another uniqueness clash (userName, externalId, email), which no other login would cure.
 pub fn login_taken(e: &DirectoryError) -> bool {
-    // A 68 (entry exists) names the DN, which starts with the login's RDN.
-    e.taken() == Some("login")
-        || matches!(e, DirectoryError::AlreadyExists(m) if m.to_ascii_lowercase().starts_with("uid="))
+    e.is_login_taken()
 }
 
 /// The employment after a change by a caller: schools outside its scope are kept, schools
@@ -405,14 +403,13 @@ mod tests {
 
     #[test]
     fn only_a_login_clash_moves_on_to_the_next_candidate() {
-        let taken = |m: &str| login_taken(&DirectoryError::AlreadyExists(m.into()));
-        assert!(taken("login jan.kowalski is taken"));
-        assert!(taken(
-            "uid=jan.kowalski,ou=pracownicy,ou=1,ou=placowki,dc=x"
-        ));
-        assert!(!taken("userName \"jan@x\" is taken"));
-        assert!(!taken("email is taken (uid=x,dc=y)"));
-        assert!(!taken("externalId is taken (uid=x,dc=y)"));
+        use crate::ports::Unique;
+        let taken = |what| login_taken(&DirectoryError::taken(what, "uid=x,dc=y"));
+        assert!(taken(Unique::Login));
+        assert!(!taken(Unique::UserName));
+        assert!(!taken(Unique::Email));
+        assert!(!taken(Unique::ExternalId));
+        assert!(!taken(Unique::Entry));
         assert!(!login_taken(&DirectoryError::Unavailable("x".into())));
     }
 

@@ -100,9 +100,10 @@ impl From<DirectoryError> for WebError {
             DirectoryError::NotFound(_) => WebError::NotFound,
             DirectoryError::Unavailable(m) => WebError::Unavailable(m),
             DirectoryError::InsufficientAccess(m) => WebError::Forbidden(m),
-            DirectoryError::AlreadyExists(m) | DirectoryError::Constraint(m) => {
-                WebError::Conflict(m)
-            }
+            DirectoryError::AlreadyExists { .. }
+            | DirectoryError::StateChanged { .. }
+            | DirectoryError::Constraint { .. } => WebError::Conflict(e.client_message()),
+            DirectoryError::OutcomeUnknown(m) => WebError::Unavailable(m),
             other => WebError::Internal(other.to_string()),
         }
     }

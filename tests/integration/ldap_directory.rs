@@ -190,7 +190,10 @@ async fn a_created_school_can_be_found_and_listed_with_its_containers() {
     assert_eq!(group["member"], [""]);
 
     let again = d.create_school(&school).await.unwrap_err();
-    assert!(matches!(again, DirectoryError::AlreadyExists(_)), "{again}");
+    assert!(
+        matches!(again, DirectoryError::AlreadyExists { .. }),
+        "{again}"
+    );
     let other = SchoolCode::parse(&common::unique_school_code()).unwrap();
     assert_eq!(d.find_school(&other).await.unwrap(), None);
 }
@@ -318,7 +321,7 @@ async fn a_login_taken_anywhere_in_the_city_is_already_exists() {
         .await
         .unwrap_err();
     assert!(
-        matches!(same_school, DirectoryError::AlreadyExists(_)),
+        matches!(same_school, DirectoryError::AlreadyExists { .. }),
         "{same_school}"
     );
 
@@ -331,7 +334,7 @@ async fn a_login_taken_anywhere_in_the_city_is_already_exists() {
         .await
         .unwrap_err();
     assert!(
-        matches!(other_school, DirectoryError::AlreadyExists(_)),
+        matches!(other_school, DirectoryError::AlreadyExists { .. }),
         "{other_school}"
     );
 

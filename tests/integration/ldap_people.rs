@@ -201,7 +201,13 @@ async fn a_user_name_is_unique_city_wide_regardless_of_case() {
     second.profile.user_name = Some(name.to_lowercase());
     let e = d.create_person(&second).await.unwrap_err();
     assert!(
-        matches!(e, DirectoryError::AlreadyExists(ref m) if m.starts_with("userName")),
+        matches!(
+            e,
+            DirectoryError::AlreadyExists {
+                taken: zszo_connector::ports::Unique::UserName,
+                ..
+            }
+        ),
         "{e}"
     );
 
@@ -211,7 +217,13 @@ async fn a_user_name_is_unique_city_wide_regardless_of_case() {
     taken.user_name = Some(name.to_uppercase());
     let e = d.update_person(&second.entry.id, &taken).await.unwrap_err();
     assert!(
-        matches!(e, DirectoryError::AlreadyExists(ref m) if m.starts_with("userName")),
+        matches!(
+            e,
+            DirectoryError::AlreadyExists {
+                taken: zszo_connector::ports::Unique::UserName,
+                ..
+            }
+        ),
         "{e}"
     );
     // The owner may keep (or re-case) their own name.
