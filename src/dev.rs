@@ -59,6 +59,7 @@ pub async fn run(opts: DevOptions) -> anyhow::Result<()> {
         service_password,
         admin_password,
     };
+    let spec_for_restart = spec.clone();
     let instance = tokio::task::spawn_blocking(move || {
         let prepared = slapd::prepare(&spec)?;
         slapd::start(&spec).map(|i| (i, prepared))
@@ -68,20 +69,17 @@ pub async fn run(opts: DevOptions) -> anyhow::Result<()> {
     let (instance, prepared) = instance;
     tracing::info!(url = %instance.url(), fresh = prepared.fresh, "slapd started");
 
-    let result = serve_with_demo(config, seed, &opts, &instance).await;
-    let stopped = tokio::task::spawn_blocking(move || instance.stop()).await?;
+    print_banner(&config, &opts, &instance, &seed);
+    let supervised = Supervised::spawn(instance, spec_for_restart);
+    let result = serve_with_demo(config, seed).await;
+    let stopped = supervised.stop().await;
     result?;
     stopped.map_err(|e| anyhow!("stopping slapd: {e}"))?;
     eprintln!("dev: stopped (data kept in {})", opts.data_dir.display());
     Ok(())
 }
 
-async fn serve_with_demo(
-    config: Config,
-    seed: Seed,
-    opts: &DevOptions,
-    instance: &slapd::SlapdInstance,
-) -> anyhow::Result<()> {
+async fn serve_with_demo(config: Config, seed: Seed) -> anyhow::Result<()> {
     let state = daemon::open_state(config).await?;
     let report = Bootstrap {
         directory: state.directory.as_ref(),
@@ -91,7 +89,6 @@ async fn serve_with_demo(
     .run(&seed)
     .await?;
     eprint!("{report}");
-    print_banner(&state.config, opts, instance, &seed);
     daemon::serve(state).await?;
     Ok(())
 }
@@ -190,4 +187,67 @@ fn port_of(url: &str) -> anyhow::Result<u16> {
         .next()
         .and_then(|p| p.trim_end_matches('/').parse().ok())
         .ok_or_else(|| anyhow!("ldap.url {url:?} in the dev config must name a port"))
+}
+
+/// dev's slapd, restarted (same data, same port) when it dies, so a crash of slapd during a
+/// demo heals by itself like a systemd unit would (issue 14 finding 6). The daemon meanwhile
+/// answers 503 and reconnects on its own.
+struct Supervised {
+    instance: std::sync::Arc<std::sync::Mutex<Option<slapd::SlapdInstance>>>,
+    watcher: tokio::task::JoinHandle<()>,
+}
+
+impl Supervised {
+    const CHECK_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+
+    fn spawn(instance: slapd::SlapdInstance, spec: SlapdSpec) -> Self {
+        let instance = std::sync::Arc::new(std::sync::Mutex::new(Some(instance)));
+        let watched = instance.clone();
+        let watcher = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Self::CHECK_EVERY);
+            loop {
+                tick.tick().await;
+                let (watched, spec) = (watched.clone(), spec.clone());
+                let restarted =
+                    tokio::task::spawn_blocking(move || Self::restart_if_dead(&watched, &spec));
+                match restarted.await {
+                    Ok(Ok(true)) => tracing::warn!("dev: slapd had died; restarted it"),
+                    Ok(Ok(false)) => {}
+                    Ok(Err(e)) => {
+                        tracing::error!(error = %e, "dev: slapd died and did not restart; trying again")
+                    }
+                    Err(e) => tracing::error!(error = %e, "dev: slapd watcher failed"),
+                }
+            }
+        });
+        Self { instance, watcher }
+    }
+
+    fn restart_if_dead(
+        instance: &std::sync::Mutex<Option<slapd::SlapdInstance>>,
+        spec: &SlapdSpec,
+    ) -> Result<bool, slapd::SlapdError> {
+        let mut guard = instance.lock().unwrap_or_else(|p| p.into_inner());
+        let dead = guard.as_mut().is_none_or(slapd::SlapdInstance::has_exited);
+        if !dead {
+            return Ok(false);
+        }
+        if let Some(dead) = guard.take() {
+            let _ = dead.stop();
+        }
+        *guard = Some(slapd::start(spec)?);
+        Ok(true)
+    }
+
+    async fn stop(self) -> Result<(), slapd::SlapdError> {
+        self.watcher.abort();
+        let _ = self.watcher.await;
+        let instance = self.instance;
+        tokio::task::spawn_blocking(move || {
+            let taken = instance.lock().unwrap_or_else(|p| p.into_inner()).take();
+            taken.map_or(Ok(()), slapd::SlapdInstance::stop)
+        })
+        .await
+        .unwrap_or(Ok(()))
+    }
 }

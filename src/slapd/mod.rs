@@ -11,6 +11,7 @@
 
 pub mod config;
 pub mod data;
+mod ownership;
 mod process;
 
 use secrecy::{ExposeSecret, SecretString};
@@ -78,6 +79,9 @@ pub enum SlapdError {
     Hash(String),
     #[error("slapd did not start: {reason}\n--- slapd log (tail) ---\n{log_tail}")]
     Start { reason: String, log_tail: String },
+    /// Another process listens on the port (maybe another slapd): never taken for ours.
+    #[error("port {port} on 127.0.0.1 is taken by another process")]
+    PortTaken { port: u16 },
     #[error("stopping slapd failed: {0}")]
     Stop(String),
 }

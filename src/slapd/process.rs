@@ -71,6 +71,14 @@ impl SlapdInstance {
         self.slapd.as_ref().map(Child::id)
     }
 
+    /// Whether slapd has exited (crashed or was killed) since it started.
+    pub fn has_exited(&mut self) -> bool {
+        match self.slapd.as_mut() {
+            Some(child) => !matches!(child.try_wait(), Ok(None)),
+            None => true,
+        }
+    }
+
     /// `SIGTERM`, wait up to 10 s, then `SIGKILL`.
     pub fn stop(mut self) -> Result<(), SlapdError> {
         self.shutdown()
@@ -152,11 +160,7 @@ pub fn start(spec: &SlapdSpec) -> Result<SlapdInstance, SlapdError> {
         };
         match start_on(&tools, spec, &data_dir, &config_dir, port) {
             Ok(instance) => return Ok(instance),
-            Err(e @ SlapdError::Start { .. })
-                if e.to_string().contains("Address already in use") =>
-            {
-                last = Some(e)
-            }
+            Err(e @ SlapdError::PortTaken { .. }) => last = Some(e),
             Err(e) => return Err(e),
         }
     }
@@ -182,6 +186,10 @@ fn start_on(
         .map_err(io_err("cannot open", &log_path))?;
     let log_err = log.try_clone().map_err(io_err("cannot open", &log_path))?;
     let url = format!("ldap://127.0.0.1:{port}/");
+    // A server already answering there would pass the readiness bind below for ours.
+    if !ownership::port_is_free(port) {
+        return Err(SlapdError::PortTaken { port });
+    }
     let child = Command::new(&tools.slapd)
         // `-d 0` would also keep slapd in the foreground but silences even fatal errors;
         // `none` prints only those (and a few per-operation errors) to the log file.
@@ -231,11 +239,20 @@ fn start_on(
         if let Some(status) = exited {
             instance.slapd = None;
             let _ = instance.shutdown();
+            if !ownership::port_is_free(port) {
+                // Another process took the port between our check and slapd's bind.
+                return Err(SlapdError::PortTaken { port });
+            }
             return Err(failure(format!("slapd exited ({status})")));
         }
         if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
             match probe_bind(&url, &service, spec.service_password.expose_secret()) {
-                Ok(()) => return Ok(instance),
+                // The bind answered: only ours if our slapd holds the listening socket.
+                Ok(()) if ownership::holds_listener(pid, port) => return Ok(instance),
+                Ok(()) => {
+                    let _ = instance.shutdown();
+                    return Err(SlapdError::PortTaken { port });
+                }
                 Err(Probe::Refused(rc)) => {
                     let _ = instance.shutdown();
                     return Err(failure(format!(

@@ -182,6 +182,49 @@ async fn dev_brings_up_the_demo_city_stops_cleanly_and_reuses_its_data() {
     assert!(out.contains("nothing changed"), "{out}");
 }
 
+fn slapd_pid(dir: &Path) -> Option<i32> {
+    std::fs::read_to_string(dir.join("slapd/slapd.pid"))
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// Issue 14 finding 6: `dev` restarts its slapd when it dies (SIGKILL), on the same port with
+/// the same data, and the daemon becomes ready again by itself.
+#[tokio::test(flavor = "multi_thread")]
+async fn dev_restarts_its_slapd_after_it_is_killed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (http, ldap) = (free_port(), free_port());
+    let config = dev_config(dir.path(), http, ldap);
+    let dev = Dev::start(dir.path(), &config);
+    tokio::task::spawn_blocking(move || wait_ready(http))
+        .await
+        .unwrap();
+    let first = slapd_pid(dir.path()).expect("slapd wrote its pid file");
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(first),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let again = slapd_pid(dir.path()).filter(|p| *p != first);
+        if again.is_some() && std::net::TcpStream::connect(("127.0.0.1", ldap)).is_ok() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "dev did not restart its slapd");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    tokio::task::spawn_blocking(move || wait_ready(http))
+        .await
+        .unwrap();
+    assert_eq!(people(ldap, dir.path()).await.len(), 11, "same data");
+    let (status, out) = dev.interrupt();
+    assert!(status.success(), "{out}");
+    assert!(out.contains("restarted"), "{out}");
+}
+
 #[test]
 fn dev_says_which_packages_to_install_when_slapd_is_missing() {
     let dir = tempfile::tempdir().unwrap();

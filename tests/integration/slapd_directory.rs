@@ -675,6 +675,35 @@ async fn anonymous_clients_can_bind_but_not_search() {
 
 // ---- prepare / start / stop ----
 
+/// Issue 14 finding 6: a start on a port where another slapd (even one that accepts the same
+/// service password) already answers must not take that server for its own.
+#[test]
+fn a_start_where_another_slapd_answers_is_refused_not_taken_for_its_own() {
+    slapd::is_installed().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().unwrap();
+    let (service_pw, admin_pw) = (common::random_password(), common::random_password());
+    let first = common::spec_in(dir.path().join("first"), &service_pw, &admin_pw);
+    slapd::prepare(&first).unwrap();
+    let running = slapd::start(&first).unwrap();
+    let second = slapd::SlapdSpec {
+        port: Some(running.port()),
+        ..common::spec_in(dir.path().join("second"), &service_pw, &admin_pw)
+    };
+    slapd::prepare(&second).unwrap();
+    match slapd::start(&second) {
+        Err(slapd::SlapdError::PortTaken { port }) => assert_eq!(port, running.port()),
+        Err(other) => panic!("expected PortTaken, got {other}"),
+        Ok(taken) => panic!(
+            "took the slapd on port {} (pid {:?}) for its own",
+            taken.port(),
+            taken.pid()
+        ),
+    }
+    // The first one still answers.
+    assert!(TcpStream::connect(("127.0.0.1", running.port())).is_ok());
+    running.stop().unwrap();
+}
+
 #[test]
 fn prepare_is_idempotent_and_data_survives_a_restart() {
     slapd::is_installed().unwrap_or_else(|e| panic!("{e}"));
