@@ -33,19 +33,51 @@ impl Provisioning {
         caller: &Caller,
         profile: PersonProfile,
     ) -> Result<(Applied, PersonEntry), ProvisioningError> {
-        if let Some(existing) = self.person_by_external_id(caller, &profile).await? {
+        // A failed lookup is this operation's failure: it gets its one audit record too
+        // (issue 14 finding 3), like a failure of the create itself.
+        let existing = match self.person_by_external_id(caller, &profile).await {
+            Ok(existing) => existing,
+            Err(e) => return Err(self.lookup_failed(caller, &profile, e).await),
+        };
+        if let Some(existing) = existing {
             return self.replay_person(caller, existing, profile).await;
         }
         match self.create_person(caller, profile.clone()).await {
             Ok(e) => Ok((Applied::Created, e)),
             // Created concurrently (the same person twice in one bulk, or two bulks at once).
+            // The create wrote its failure record already; a replay writes its own.
             Err(ProvisioningError::Conflict(m)) => {
-                match self.person_by_external_id(caller, &profile).await? {
-                    Some(existing) => self.replay_person(caller, existing, profile).await,
-                    None => Err(ProvisioningError::Conflict(m)),
+                match self.person_by_external_id(caller, &profile).await {
+                    Ok(Some(existing)) => self.replay_person(caller, existing, profile).await,
+                    Ok(None) => Err(ProvisioningError::Conflict(m)),
+                    Err(e) => Err(e),
                 }
             }
             Err(e) => Err(e),
+        }
+    }
+
+    /// The one audit record of a creation that failed before any write (the `externalId`
+    /// lookup): `person.created`, failure.
+    async fn lookup_failed(
+        &self,
+        caller: &Caller,
+        profile: &PersonProfile,
+        error: ProvisioningError,
+    ) -> ProvisioningError {
+        let result: Result<(), _> = Err(error);
+        match self
+            .finish(caller, "person.created", result, |r, _| {
+                let r = r.school(&profile.employment.primary);
+                match &profile.external_id {
+                    Some(x) => r.detail("external_id", x),
+                    None => r,
+                }
+            })
+            .await
+        {
+            Err(e) => e,
+            Ok(()) => ProvisioningError::Internal,
         }
     }
 
@@ -141,7 +173,20 @@ impl Provisioning {
         caller: &Caller,
         profile: GroupProfile,
     ) -> Result<(Applied, GroupEntry), ProvisioningError> {
-        if let Some(existing) = self.same_group(caller, &profile).await? {
+        let same = match self.same_group(caller, &profile).await {
+            Ok(same) => same,
+            Err(e) => {
+                let result: Result<(), _> = Err(e);
+                let recorded = self
+                    .finish(caller, "group.created", result, |r, _| {
+                        r.school(&profile.school)
+                            .detail("display_name", &profile.display_name)
+                    })
+                    .await;
+                return Err(recorded.err().unwrap_or(ProvisioningError::Internal));
+            }
+        };
+        if let Some(existing) = same {
             let g = self
                 .update_group(caller, &existing.entry.id, profile)
                 .await?;

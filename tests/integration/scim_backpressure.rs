@@ -18,15 +18,15 @@ use zszo_connector::ldap::LdapDirectory;
 use zszo_connector::ports::{AuditLog, Directory, SchoolScope};
 use zszo_connector::slapd;
 
-struct Daemon {
-    base: String,
-    token: String,
-    audit: Arc<RedbAuditLog>,
-    directory: Arc<LdapDirectory>,
+pub(crate) struct Daemon {
+    pub(crate) base: String,
+    pub(crate) token: String,
+    pub(crate) audit: Arc<RedbAuditLog>,
+    pub(crate) directory: Arc<LdapDirectory>,
 }
 
 /// The real router over a private slapd at `url`, with one client for `school`.
-async fn daemon(
+pub(crate) async fn daemon(
     dir: &std::path::Path,
     instance: &slapd::SlapdInstance,
     pw: &str,

@@ -11,6 +11,9 @@
 //! progress after the request timeout (a crashed daemon, a cancelled request) is abandoned
 //! and the next request with the key runs again. A 5xx answer is not stored: the record is
 //! released so the client's retry runs again (nothing was applied, or the retry is safe).
+//! Nor is a Bulk answer with any operation that failed with a 5xx (issue 14 finding 2): the
+//! whole Bulk runs again on the retry, and its creations replay by `externalId`
+//! (`provisioning/replay.rs`), so the operations that did succeed are not applied twice.
 //!
 //! Invariant: a request with a key never runs unless its claim is durably committed; if the
 //! state store is unavailable the request is refused with 503, never run unprotected.
@@ -222,6 +225,12 @@ pub async fn guard(State(state): State<ScimState>, request: Request, next: Next)
         let _ = idem.store.release_idempotency(key, owner).await;
         return ScimError::internal("internal error").into_response();
     };
+    if has_failed_bulk_operation(&body) {
+        if let Err(e) = idem.store.release_idempotency(key, owner).await {
+            tracing::warn!(error = %e, "releasing an idempotency key failed");
+        }
+        return Response::from_parts(parts, Body::from(body));
+    }
     let kept = [header::CONTENT_TYPE, header::ETAG, header::LOCATION]
         .iter()
         .filter_map(|n| {
@@ -235,6 +244,32 @@ pub async fn guard(State(state): State<ScimState>, request: Request, next: Next)
         tracing::error!(error = %e, "storing an idempotent response failed");
     }
     Response::from_parts(parts, Body::from(body))
+}
+
+/// Whether `body` is a Bulk response (RFC 7644 §3.7.3) with an operation whose status is a
+/// server error (5xx): a retry could fix it, so it is not kept under the key.
+fn has_failed_bulk_operation(body: &[u8]) -> bool {
+    #[derive(serde::Deserialize)]
+    struct BulkAnswer {
+        #[serde(rename = "Operations", default)]
+        operations: Vec<OperationStatus>,
+    }
+    #[derive(serde::Deserialize)]
+    struct OperationStatus {
+        #[serde(default)]
+        status: serde_json::Value,
+    }
+    let Ok(answer) = serde_json::from_slice::<BulkAnswer>(body) else {
+        return false;
+    };
+    answer.operations.iter().any(|op| {
+        let code = match &op.status {
+            serde_json::Value::String(s) => s.parse::<u16>().ok(),
+            serde_json::Value::Number(n) => n.as_u64().and_then(|n| u16::try_from(n).ok()),
+            _ => None,
+        };
+        code.is_some_and(|c| (500..600).contains(&c))
+    })
 }
 
 fn replay(stored: StoredResponse) -> Response {
@@ -268,6 +303,17 @@ mod tests {
         assert!(ok("\"\"").is_err());
         let non_ascii = HeaderValue::from_bytes("klucz-żółw".as_bytes()).unwrap();
         assert!(parse_key(&non_ascii).is_err());
+    }
+
+    #[test]
+    fn a_bulk_answer_with_a_server_error_operation_is_recognised() {
+        let failed = br#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:BulkResponse"],
+            "Operations":[{"method":"POST","status":"201"},{"method":"POST","status":"503"}]}"#;
+        let ok = br#"{"Operations":[{"status":"201"},{"status":"409"}]}"#;
+        assert!(has_failed_bulk_operation(failed));
+        assert!(!has_failed_bulk_operation(ok));
+        assert!(!has_failed_bulk_operation(br#"{"id":"x","userName":"a"}"#));
+        assert!(!has_failed_bulk_operation(b"not json"));
     }
 
     #[test]
