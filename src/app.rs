@@ -213,8 +213,9 @@ async fn healthz() -> Json<serde_json::Value> {
     Json(json!({ "status": "ok" }))
 }
 
-/// Ready when the directory answers a search as the service identity and the audit store can
-/// commit a write. Each check gets a short deadline so a hung dependency gives 503, not a hang.
+/// Ready when the directory answers a search as the service identity and the audit store and
+/// the state store can each commit a write (a store that failed is reopened by the check).
+/// Each check gets a short deadline so a hung dependency gives 503, not a hang.
 async fn readyz(State(state): State<AppState>) -> Response {
     let deadline = Duration::from_secs(3);
     let ldap = match tokio::time::timeout(deadline, state.directory.ping()).await {
@@ -227,7 +228,12 @@ async fn readyz(State(state): State<AppState>) -> Response {
         Ok(Err(e)) => Err(e.to_string()),
         Err(_) => Err("no answer within 3 s".to_owned()),
     };
-    let ready = ldap.is_ok() && audit.is_ok();
+    let store = match tokio::time::timeout(deadline, state.state.check_writable()).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err("no answer within 3 s".to_owned()),
+    };
+    let ready = ldap.is_ok() && audit.is_ok() && store.is_ok();
     let check = |r: &Result<(), String>| match r {
         Ok(()) => json!({ "status": "ok" }),
         Err(e) => {
@@ -238,7 +244,7 @@ async fn readyz(State(state): State<AppState>) -> Response {
     };
     let body = json!({
         "status": if ready { "ready" } else { "not ready" },
-        "checks": { "ldap": check(&ldap), "audit": check(&audit) },
+        "checks": { "ldap": check(&ldap), "audit": check(&audit), "state": check(&store) },
     });
     let code = if ready {
         StatusCode::OK

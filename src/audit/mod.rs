@@ -26,6 +26,7 @@ pub mod export;
 pub mod key;
 mod query;
 pub mod redact;
+mod reopen;
 pub mod retention;
 mod store;
 mod tables;

@@ -22,6 +22,7 @@ use super::chain::{self, ChainHead, GENESIS_MAC};
 use super::key::HmacKey;
 use super::query::{decode_record, run_query};
 use super::redact::redact_secrets;
+use super::reopen::DbSlot;
 use super::retention::{Checkpoint, PruneReport, CHECKPOINT_KEY, PRUNED_ACTION};
 use super::tables::{
     self, unavailable, BY_SCHOOL, BY_TARGET, BY_TIME, HEAD_KEY, META, PING_KEY, RECORDS,
@@ -57,7 +58,7 @@ struct Prune {
 /// The audit store. Cheap to share behind an `Arc`; dropping it (or `shutdown`) lets the
 /// writer finish what is queued and joins it.
 pub struct RedbAuditLog {
-    db: Arc<Database>,
+    slot: Arc<DbSlot>,
     path: PathBuf,
     sender: Mutex<Option<mpsc::Sender<Request>>>,
     writer: Mutex<Option<JoinHandle<()>>>,
@@ -88,10 +89,10 @@ impl RedbAuditLog {
         let db = Database::create(&path).map_err(|e| tables::open_error(&path, e))?;
         create_tables(&db)?;
         let head = load_head(&db, &key)?;
-        let db = Arc::new(db);
+        let slot = Arc::new(DbSlot::new(&path, db));
         let (sender, receiver) = mpsc::channel();
         let writer = Writer {
-            db: Arc::clone(&db),
+            slot: Arc::clone(&slot),
             key,
             clock,
             head,
@@ -101,7 +102,7 @@ impl RedbAuditLog {
             .spawn(move || writer.run(receiver))
             .map_err(|e| AuditError::Unavailable(format!("cannot start the audit writer: {e}")))?;
         Ok(Self {
-            db,
+            slot,
             path,
             sender: Mutex::new(Some(sender)),
             writer: Mutex::new(Some(handle)),
@@ -168,7 +169,7 @@ impl AuditLog for RedbAuditLog {
     }
 
     async fn query(&self, query: AuditQuery) -> Result<Vec<AuditRecord>, AuditError> {
-        let db = Arc::clone(&self.db);
+        let db = self.slot.current()?;
         tokio::task::spawn_blocking(move || run_query(&db, &query))
             .await
             .map_err(|e| AuditError::Unavailable(format!("audit query task failed: {e}")))?
@@ -176,6 +177,10 @@ impl AuditLog for RedbAuditLog {
 
     async fn check_writable(&self) -> Result<(), AuditError> {
         self.send(Request::Ping).await.map(drop)
+    }
+
+    fn is_failing(&self) -> bool {
+        self.slot.is_failing()
     }
 
     async fn prune_before(
@@ -208,7 +213,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn create_tables(db: &Database) -> Result<(), AuditError> {
+pub(super) fn create_tables(db: &Database) -> Result<(), AuditError> {
     let mut txn = db.begin_write().map_err(unavailable)?;
     txn.set_durability(Durability::Immediate);
     txn.open_table(RECORDS).map_err(unavailable)?;
@@ -220,7 +225,7 @@ fn create_tables(db: &Database) -> Result<(), AuditError> {
 }
 
 /// Reads the head and checks it against the last record(s) and the key.
-fn load_head(db: &Database, key: &HmacKey) -> Result<Option<ChainHead>, AuditError> {
+pub(super) fn load_head(db: &Database, key: &HmacKey) -> Result<Option<ChainHead>, AuditError> {
     let txn = db.begin_read().map_err(unavailable)?;
     let records = txn.open_table(RECORDS).map_err(unavailable)?;
     let meta = txn.open_table(META).map_err(unavailable)?;
@@ -296,7 +301,7 @@ fn load_head(db: &Database, key: &HmacKey) -> Result<Option<ChainHead>, AuditErr
 }
 
 struct Writer {
-    db: Arc<Database>,
+    slot: Arc<DbSlot>,
     key: HmacKey,
     clock: Arc<dyn Clock>,
     head: Option<ChainHead>,
@@ -363,9 +368,10 @@ impl Writer {
         metrics::histogram!(crate::monitoring::names::AUDIT_COMMIT_BATCH)
             .record(batch.len() as f64);
         let before = self.head;
-        let result = self.commit(&batch);
+        let result = self.recover_if_failing().and_then(|()| self.commit(&batch));
         if let Err(message) = &result {
             self.head = before;
+            self.slot.mark_failing();
             tracing::error!(error = %message, "audit commit failed");
         }
         for (i, request) in batch.into_iter().enumerate() {
@@ -379,11 +385,27 @@ impl Writer {
         }
     }
 
+    /// After a failed commit: reopen the file first (`reopen.rs`), reloading the head.
+    fn recover_if_failing(&mut self) -> Result<(), String> {
+        if !self.slot.is_failing() {
+            return Ok(());
+        }
+        let head = self
+            .slot
+            .reopen_after_io_error(&self.key)
+            .map_err(|e| write_error(&e))?;
+        self.head = head;
+        Ok(())
+    }
+
     fn run_prune(&mut self, prune: Prune) {
         let before = self.head;
-        let result = self.prune(prune.before, prune.max);
+        let result = self
+            .recover_if_failing()
+            .and_then(|()| self.prune(prune.before, prune.max));
         if let Err(message) = &result {
             self.head = before;
+            self.slot.mark_failing();
             tracing::error!(error = %message, "audit prune failed");
         }
         let _ = prune.reply.send(result.map_err(AuditError::Unavailable));
@@ -392,7 +414,8 @@ impl Writer {
     /// Writes the batch in one durable transaction; returns each request's seq (0 for a ping).
     fn commit(&mut self, batch: &[Request]) -> Result<Vec<u64>, String> {
         let e = write_error;
-        let mut txn = self.db.begin_write().map_err(|x| e(&x))?;
+        let db = self.slot.current().map_err(|x| e(&x))?;
+        let mut txn = db.begin_write().map_err(|x| e(&x))?;
         txn.set_durability(Durability::Immediate);
         let mut seqs = Vec::with_capacity(batch.len());
         {
@@ -450,7 +473,8 @@ impl Writer {
     /// checkpoint and appends the `audit.pruned` record, in one durable transaction.
     fn prune(&mut self, before: time::OffsetDateTime, max: usize) -> Result<PruneReport, String> {
         let e = write_error;
-        let mut txn = self.db.begin_write().map_err(|x| e(&x))?;
+        let db = self.slot.current().map_err(|x| e(&x))?;
+        let mut txn = db.begin_write().map_err(|x| e(&x))?;
         txn.set_durability(Durability::Immediate);
         let report = {
             let mut t = open_tables(&txn).map_err(|x| e(&x))?;

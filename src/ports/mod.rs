@@ -27,6 +27,16 @@ pub trait AuditLog: Send + Sync {
     async fn query(&self, query: AuditQuery) -> Result<Vec<AuditRecord>, AuditError>;
     /// Succeeds when a write transaction can commit (for `/readyz`).
     async fn check_writable(&self) -> Result<(), AuditError>;
+    /// Whether the last commit failed and the store has not recovered yet: no directory
+    /// write may start then (fail closed; issue 14). Cheap, no I/O.
+    fn is_failing(&self) -> bool {
+        false
+    }
+    /// Whether a write may start now (fail closed): the store is not failing, or a ping just
+    /// committed (which reopens a store whose fault has cleared).
+    async fn ready_for_writes(&self) -> bool {
+        !self.is_failing() || self.check_writable().await.is_ok()
+    }
     /// Retention: removes the oldest records written before `before` (at most `max`),
     /// keeping the rest verifiable (a signed checkpoint and an `audit.pruned` record).
     async fn prune_before(

@@ -146,8 +146,8 @@ pub struct Provisioning {
 
 impl Provisioning {
     /// Writes the one audit record of a use case. If the audit store fails, the caller gets
-    /// an error: an action that cannot be recorded is reported as failed (the directory
-    /// change, if any, stays and the failure is logged for reconciliation).
+    /// 503 (`Unavailable`, retry later): the edges refuse further writes until the store
+    /// recovers (fail closed); the directory change, if any, stays and is logged.
     async fn record(
         &self,
         caller: &Caller,
@@ -156,7 +156,7 @@ impl Provisioning {
         let record = record.request_id(caller.request_id.clone());
         self.audit.append(record).await.map(|_| ()).map_err(|e| {
             tracing::error!(error = %e, "audit record not written");
-            ProvisioningError::Internal
+            ProvisioningError::Unavailable
         })
     }
 

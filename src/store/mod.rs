@@ -14,6 +14,7 @@ pub mod held;
 pub mod idempotency;
 pub mod outbox;
 pub mod register;
+mod reopen;
 pub mod retired_logins;
 pub mod rooms;
 pub mod sessions;
@@ -53,10 +54,13 @@ from_redb!(
     redb::CommitError
 );
 
+/// A one-row table the readiness check writes to.
+const READINESS: redb::TableDefinition<&str, ()> = redb::TableDefinition::new("readiness");
+
 /// The open state file, shared by the parts that keep state in it.
 #[derive(Clone)]
 pub struct StateStore {
-    db: Arc<redb::Database>,
+    db: Arc<reopen::DbSlot>,
 }
 
 impl StateStore {
@@ -75,12 +79,21 @@ impl StateStore {
             )),
             other => StoreError::Unavailable(format!("{}: {other}", path.display())),
         })?;
-        Ok(Self { db: Arc::new(db) })
+        Ok(Self {
+            db: Arc::new(reopen::DbSlot::new(path, db)),
+        })
     }
 
-    #[allow(dead_code)] // for parts that need a transaction outside `blocking` (held operations)
-    pub(crate) fn db(&self) -> &redb::Database {
-        &self.db
+    /// Succeeds when a write transaction commits (for `/readyz`); reopens a failed store.
+    pub async fn check_writable(&self) -> Result<(), StoreError> {
+        self.blocking(|db| {
+            let mut txn = db.begin_write()?;
+            txn.set_durability(redb::Durability::Immediate);
+            txn.open_table(READINESS)?.insert("ping", ())?;
+            txn.commit()?;
+            Ok(())
+        })
+        .await
     }
 
     /// Runs `f` on a blocking thread (redb transactions never run on async workers).
@@ -89,10 +102,20 @@ impl StateStore {
         T: Send + 'static,
         F: FnOnce(&redb::Database) -> Result<T, StoreError> + Send + 'static,
     {
-        let db = self.db.clone();
-        tokio::task::spawn_blocking(move || f(&db))
-            .await
-            .map_err(|e| StoreError::Unavailable(format!("state task failed: {e}")))?
+        let slot = self.db.clone();
+        let result = tokio::task::spawn_blocking(move || {
+            let db = slot.current()?;
+            let result = f(&db);
+            drop(db);
+            if matches!(result, Err(StoreError::Unavailable(_))) {
+                // redb refuses every later transaction after an I/O error: reopen first.
+                slot.mark_failing();
+            }
+            result
+        })
+        .await
+        .map_err(|e| StoreError::Unavailable(format!("state task failed: {e}")))?;
+        result
     }
 }
 

@@ -224,6 +224,15 @@ async fn context(state: AppState, area: Area, request: Request, next: Next) -> R
             }
             return response;
         }
+        // Fail closed (issue 14): no POST starts while the audit store cannot append.
+        if !state.audit.ready_for_writes().await {
+            let e = WebError::Unavailable("the audit store cannot append".into());
+            let mut response = localized(e.into_response(), lang, Some(&ctx), path);
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
+            return response;
+        }
         Body::from(bytes)
     };
 

@@ -188,3 +188,150 @@ async fn a_bulk_during_an_outage_records_every_operation_and_is_not_kept_under_i
     assert_eq!(statuses(&answer), vec!["201"; n], "{answer}");
     assert_each_person_once_with_one_creation_record(&d, &school, "outage", n).await;
 }
+
+/// A small tmpfs (the tests run as root, like CI) that a test fills to make its stores fail.
+pub(crate) struct SmallDisk {
+    pub(crate) path: std::path::PathBuf,
+}
+
+impl SmallDisk {
+    pub(crate) fn mount(parent: &std::path::Path, megabytes: u32) -> Self {
+        let path = parent.join("small-disk");
+        std::fs::create_dir_all(&path).unwrap();
+        let status = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o"])
+            .arg(format!("size={megabytes}m"))
+            .arg("tmpfs")
+            .arg(&path)
+            .status()
+            .unwrap();
+        assert!(status.success(), "mounting a tmpfs needs root");
+        Self { path }
+    }
+
+    /// Fills the disk to the last byte.
+    pub(crate) fn fill(&self) {
+        use std::io::Write;
+        let mut f = std::fs::File::create(self.path.join("filler")).unwrap();
+        let block = vec![0u8; 64 * 1024];
+        while f.write_all(&block).is_ok() {}
+        let one = [0u8; 1];
+        while f.write_all(&one).is_ok() {}
+        let _ = f.sync_all();
+    }
+
+    pub(crate) fn free(&self) {
+        std::fs::remove_file(self.path.join("filler")).unwrap();
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(&self.path)
+            .status();
+    }
+}
+
+async fn readyz(d: &Daemon) -> (u16, Value) {
+    let root = d.base.trim_end_matches("/scim/v2");
+    let res = reqwest::get(format!("{root}/readyz")).await.unwrap();
+    (
+        res.status().as_u16(),
+        res.json().await.unwrap_or(Value::Null),
+    )
+}
+
+async fn post_user(d: &Daemon, body: &Value) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!("{}/Users", d.base))
+        .bearer_auth(&d.token)
+        .header("content-type", "application/scim+json")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Appends big records until the audit store fails (the full disk reached).
+async fn exhaust_audit(d: &Daemon) {
+    use zszo_connector::domain::audit::{Actor, NewAuditRecord};
+    let filler = "x".repeat(200 * 1024);
+    for _ in 0..200 {
+        let record = NewAuditRecord::new(
+            Actor::System("test".into()),
+            "test.filler",
+            Outcome::Success,
+        )
+        .detail("filler", filler.clone());
+        if d.audit.append(record).await.is_err() {
+            return;
+        }
+    }
+    panic!("the audit store never failed on a full disk");
+}
+
+/// Issue 14 findings 4 and 5: with the audit store's disk full, no directory write starts
+/// (503 + Retry-After, not 500), `/readyz` says so for the audit and the state store, and
+/// once space is freed both stores recover by themselves (no restart).
+#[tokio::test]
+async fn a_full_disk_stops_writes_with_503_and_the_stores_recover_when_space_is_freed() {
+    let dir = tempfile::tempdir().unwrap();
+    let disk = SmallDisk::mount(dir.path(), 8);
+    let (service_pw, admin_pw) = (common::random_password(), common::random_password());
+    let spec = common::spec_in(dir.path().join("slapd"), &service_pw, &admin_pw);
+    slapd::prepare(&spec).unwrap();
+    let instance = slapd::start(&spec).unwrap();
+    let school = common::unique_school_code();
+    let d = daemon(&disk.path, &instance, &service_pw, &school).await;
+    assert_eq!(readyz(&d).await.0, 200);
+
+    disk.fill();
+    exhaust_audit(&d).await;
+    let (status, ready) = readyz(&d).await;
+    assert_eq!(status, 503, "{ready}");
+    assert_eq!(ready["checks"]["audit"]["status"], "failing", "{ready}");
+    assert_eq!(ready["checks"]["state"]["status"], "failing", "{ready}");
+
+    for i in 0..3 {
+        let user = crate::scim_support::okta_user(&school, "Pełny", &format!("Dysk{i}"));
+        let res = post_user(&d, &user).await;
+        assert_eq!(res.status().as_u16(), 503, "not 500: {i}");
+        assert!(res.headers().contains_key("retry-after"));
+    }
+    let page = d
+        .directory
+        .search_people(&PersonSearch {
+            filter: None,
+            scope: SchoolScope::Only(vec![
+                zszo_connector::domain::SchoolCode::parse(&school).unwrap()
+            ]),
+            sort: None,
+            start_index: 1,
+            count: 10,
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        page.total, 0,
+        "a directory write started while the audit store could not append"
+    );
+
+    disk.free();
+    let (status, ready) = readyz(&d).await;
+    assert_eq!(status, 200, "the stores did not recover: {ready}");
+    let user = crate::scim_support::okta_user(&school, "Wolne", "Miejsce");
+    let res = post_user(&d, &user).await;
+    assert_eq!(res.status().as_u16(), 201);
+    let created: Value = res.json().await.unwrap();
+    let records = d
+        .audit
+        .query(AuditQuery {
+            target_uuid: created["id"].as_str().map(str::to_owned),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(records.len(), 1, "the creation after recovery is recorded");
+}

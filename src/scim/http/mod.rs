@@ -22,8 +22,8 @@ use crate::clients::ClientRegistry;
 use crate::ports::Directory;
 use crate::provisioning::{Provisioning, ProvisioningError};
 use crate::scim::{ScimError, SCIM_CONTENT_TYPE};
-use axum::extract::Request;
-use axum::http::{header, HeaderValue};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -89,6 +89,7 @@ where
             ScimError::method_not_allowed("this method is not supported on this endpoint")
         })
         .layer(middleware::from_fn(conditional::not_modified))
+        .layer(middleware::from_fn_with_state(state.clone(), audit_gate))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             idempotency::guard,
@@ -100,6 +101,20 @@ where
         .layer(limits)
         .layer(middleware::from_fn(scim_errors_only))
         .with_state(state)
+}
+
+/// Fail closed (issue 14): no request that may write starts while the audit store cannot
+/// append; 503 with `Retry-After` (added below), nothing changed.
+async fn audit_gate(State(state): State<ScimState>, request: Request, next: Next) -> Response {
+    let reads = matches!(*request.method(), Method::GET | Method::HEAD)
+        || request.uri().path().ends_with(".search");
+    if !reads && !state.provisioning.audit.ready_for_writes().await {
+        return ScimError::unavailable(
+            "the audit store cannot record changes; nothing was changed, retry later",
+        )
+        .into_response();
+    }
+    next.run(request).await
 }
 
 /// Turns any error answer that is not already SCIM JSON (the body limit's 413, a timeout's
