@@ -113,6 +113,7 @@ impl AppState {
             retired_logins: Some(crate::store::retired_logins::RetiredLogins::new(
                 self.state.clone(),
             )),
+            intents: Some(self.state.clone()),
         }
     }
 
@@ -292,6 +293,13 @@ pub async fn serve_with_metrics(
     };
     // The mail sender stops with the server too (after its current pass).
     let sender = tokio::spawn(state.outbox_sender().run(stopped()));
+    // Write intents left open (a crash, a lost connection, a failed audit append) get their
+    // one record: at start, then periodically (`provisioning/intents.rs`).
+    let reconciler = tokio::spawn(reconcile_intents(
+        state.provisioning(),
+        state.clock.now(),
+        stopped(),
+    ));
     // The operator API (`crate::operator`) on its Unix socket stops with the HTTP server.
     let operator = crate::operator::bind(&state.config.server.operator_socket)?;
     let operator = crate::operator::serve(operator, state.clone(), stopped());
@@ -312,9 +320,31 @@ pub async fn serve_with_metrics(
     });
     let (http, operator, metrics) = tokio::join!(http, operator, metrics);
     let _ = sender.await;
+    let _ = reconciler.await;
     audit.close().await;
     tracing::info!("audit store closed");
     http.and(operator).and(metrics)
+}
+
+/// How often the reconciler looks for abandoned write intents.
+const RECONCILE_EVERY: Duration = Duration::from_secs(30);
+
+async fn reconcile_intents(
+    provisioning: crate::provisioning::Provisioning,
+    started: time::OffsetDateTime,
+    stop: impl std::future::Future<Output = ()>,
+) {
+    tokio::pin!(stop);
+    provisioning.reconcile_intents(started).await;
+    loop {
+        tokio::select! {
+            _ = &mut stop => return,
+            _ = tokio::time::sleep(RECONCILE_EVERY) => {
+                let cutoff = provisioning.clock.now() - crate::provisioning::ABANDONED_AFTER;
+                provisioning.reconcile_intents(cutoff).await;
+            }
+        }
+    }
 }
 
 /// The path as logged: a confirmation link's token is a secret (security.md MAIL-08).

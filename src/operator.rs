@@ -158,7 +158,7 @@ fn error(e: ProvisioningError, id: u64) -> Response {
     let (status, message) = match e {
         ProvisioningError::NotFound => (StatusCode::NOT_FOUND, format!("no held operation {id}")),
         ProvisioningError::Conflict(m) | ProvisioningError::Invalid(m) => (StatusCode::CONFLICT, m),
-        ProvisioningError::Unavailable => (
+        ProvisioningError::Unavailable | ProvisioningError::OutcomeUnknown => (
             StatusCode::SERVICE_UNAVAILABLE,
             "the directory or the state store is unavailable; nothing was changed, retry later"
                 .into(),

@@ -10,12 +10,14 @@
 mod accounts;
 mod groups;
 mod guard;
+mod intents;
 mod people;
 mod replay;
 
 pub use accounts::IssuedAccount;
 pub use groups::GroupChanges;
 pub use guard::{decide, DeprovisioningGuard, HeldNotice, Operator, Population, Released};
+pub use intents::ABANDONED_AFTER;
 pub use people::login_taken;
 pub use replay::Applied;
 
@@ -52,6 +54,10 @@ pub enum ProvisioningError {
     Held(HeldNotice),
     #[error("the directory is unavailable")]
     Unavailable,
+    /// A write's connection broke after it was sent and it could not be read back: answered
+    /// like `Unavailable`, but its audit record is owed by the reconciler (`intents.rs`).
+    #[error("the directory is unavailable")]
+    OutcomeUnknown,
     /// Logged where it happens; the caller sees no detail.
     #[error("internal error")]
     Internal,
@@ -68,6 +74,7 @@ impl ProvisioningError {
             ProvisioningError::PreconditionFailed => "precondition_failed".into(),
             ProvisioningError::Held(h) => format!("held: {}", h.id),
             ProvisioningError::Unavailable => "directory_unavailable".into(),
+            ProvisioningError::OutcomeUnknown => "outcome_unknown".into(),
             ProvisioningError::Internal => "internal_error".into(),
         }
     }
@@ -142,6 +149,8 @@ pub struct Provisioning {
     pub password_cost: crate::config::PasswordConfig,
     /// Logins of deleted people, never given again; `None`: not kept (tests).
     pub retired_logins: Option<crate::store::retired_logins::RetiredLogins>,
+    /// Write intents before directory adds (`intents.rs`); `None`: not kept (bootstrap, tests).
+    pub intents: Option<crate::store::StateStore>,
 }
 
 impl Provisioning {
@@ -168,6 +177,10 @@ impl Provisioning {
         result: Result<T, ProvisioningError>,
         describe: impl FnOnce(NewAuditRecord, Option<&T>) -> NewAuditRecord,
     ) -> Result<T, ProvisioningError> {
+        if let Err(ProvisioningError::OutcomeUnknown) = &result {
+            // No record yet: the reconciler writes the one that is owed (`intents.rs`).
+            return result;
+        }
         let outcome = match &result {
             Ok(_) => Outcome::Success,
             Err(e) => Outcome::Failure(e.audit_reason()),

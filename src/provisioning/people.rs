@@ -5,11 +5,13 @@
 //! No use case here creates credentials: HR's `active` is employment, not an account.
 
 use super::guard::Intent;
+use super::intents::Retried;
 use super::{in_scope, Caller, Precondition, Provisioning, ProvisioningError};
 use crate::domain::{login_candidates, AccountState, SchoolCode};
 use crate::ports::{
     AccountRequest, DirectoryError, Employment, NewPerson, PersonEntry, PersonProfile, SchoolScope,
 };
+use crate::store::intents::IntentState;
 
 impl Provisioning {
     pub async fn create_person(
@@ -29,36 +31,69 @@ impl Provisioning {
         profile: PersonProfile,
         account_requested: bool,
     ) -> Result<PersonEntry, ProvisioningError> {
+        let mut names = profile_attribute_names(&profile);
+        if account_requested {
+            names.push("accountRequested");
+        }
+        let attributes = names.join(",");
+        let mut intent = None;
         let result = async {
-            let entry = self.try_create_person(caller, &profile).await?;
+            let entry = self
+                .try_create_person(caller, &profile, &attributes, &mut intent)
+                .await?;
             match account_requested {
                 true => self.request_account(caller, &entry.entry.id).await,
                 false => Ok(entry),
             }
         }
         .await;
-        self.finish(caller, "person.created", result, |r, entry| {
-            let mut names = profile_attribute_names(&profile);
-            if account_requested {
-                names.push("accountRequested");
+        // The retry of a creation whose outcome the client never learned gets the existing
+        // resource (issue 14), never a bare 409.
+        let result = match result {
+            Err(ProvisioningError::Conflict(m)) => {
+                match self.retried_creation(caller, &profile).await {
+                    Some(Retried::Recorded(entry)) => return Ok(entry),
+                    Some(Retried::Owed(entry, id)) => {
+                        intent = Some(id);
+                        Ok(entry)
+                    }
+                    None => Err(ProvisioningError::Conflict(m)),
+                }
             }
-            let r = r
-                .school(&profile.employment.primary)
-                .detail("attributes", names.join(","));
-            match entry {
-                Some(e) => r
-                    .target(&e.entry.dn, Some(e.entry.id.clone()))
-                    .detail("login", e.login.as_str()),
-                None => r,
-            }
-        })
-        .await
+            other => other,
+        };
+        let unknown = matches!(result, Err(ProvisioningError::OutcomeUnknown));
+        let recorded = self
+            .finish(caller, "person.created", result, |r, entry| {
+                let r = r
+                    .school(&profile.employment.primary)
+                    .detail("attributes", attributes.clone());
+                match entry {
+                    Some(e) => r
+                        .target(&e.entry.dn, Some(e.entry.id.clone()))
+                        .detail("login", e.login.as_str()),
+                    None => r,
+                }
+            })
+            .await;
+        match (&recorded, intent) {
+            // Answered 503 without a record: the reconciler owes it.
+            (_, Some(id)) if unknown => self.mark_intent(&id, IntentState::Answered).await,
+            // The audit append failed after the add: the reconciler writes the record.
+            (Err(ProvisioningError::Unavailable), Some(_)) => {}
+            (_, id) => self.drop_intent(id).await,
+        }
+        recorded
     }
 
+    /// Tries login candidates; `intent` holds the write intent of the add that happened (or
+    /// whose outcome is unknown) for the caller to finish after the audit record.
     async fn try_create_person(
         &self,
         caller: &Caller,
         profile: &PersonProfile,
+        attributes: &str,
+        intent: &mut Option<String>,
     ) -> Result<PersonEntry, ProvisioningError> {
         if let Some(outside) = profile
             .employment
@@ -95,11 +130,38 @@ impl Provisioning {
                 credentials: None,
                 created_by: caller.actor.to_string(),
             };
+            let recorded = self
+                .record_creation_intent(caller, &person, attributes)
+                .await?;
             match self.directory.create_person(&person).await {
-                Ok(entry) => return Ok(entry),
+                Ok(entry) => {
+                    *intent = recorded;
+                    return Ok(entry);
+                }
                 // The login is taken somewhere in the city: try the next candidate.
-                Err(e) if login_taken(&e) => continue,
-                Err(e) => return Err(e.into()),
+                Err(e) if login_taken(&e) => self.drop_intent(recorded).await,
+                // The connection broke after the add was sent: read back before answering.
+                Err(DirectoryError::OutcomeUnknown(m)) => {
+                    tracing::warn!(error = %m, "the outcome of an add is unknown; reading back");
+                    match self.read_back_creation(&person).await {
+                        Ok(Some(entry)) => {
+                            *intent = recorded;
+                            return Ok(entry);
+                        }
+                        Ok(None) => {
+                            self.drop_intent(recorded).await;
+                            return Err(ProvisioningError::Unavailable);
+                        }
+                        Err(e) => {
+                            *intent = recorded;
+                            return Err(e);
+                        }
+                    }
+                }
+                Err(e) => {
+                    self.drop_intent(recorded).await;
+                    return Err(e.into());
+                }
             }
         }
         Err(ProvisioningError::Invalid(

@@ -149,7 +149,7 @@ impl Provisioning {
     }
 
     /// Whether the audit store holds a successful `person.created` for this entry.
-    async fn has_creation_record(&self, id: &str) -> Result<bool, ProvisioningError> {
+    pub(super) async fn has_creation_record(&self, id: &str) -> Result<bool, ProvisioningError> {
         let records = self
             .audit
             .query(AuditQuery {

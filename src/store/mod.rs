@@ -12,6 +12,7 @@
 pub mod confirmations;
 pub mod held;
 pub mod idempotency;
+pub mod intents;
 pub mod outbox;
 pub mod register;
 mod reopen;

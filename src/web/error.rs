@@ -135,7 +135,9 @@ impl From<ProvisioningError> for WebError {
                 WebError::Conflict(text)
             }
             ProvisioningError::Invalid(_) => WebError::BadRequest(text),
-            ProvisioningError::Unavailable => WebError::Unavailable(text),
+            ProvisioningError::Unavailable | ProvisioningError::OutcomeUnknown => {
+                WebError::Unavailable(text)
+            }
             _ => WebError::Internal(text),
         }
     }

@@ -335,3 +335,109 @@ async fn a_full_disk_stops_writes_with_503_and_the_stores_recover_when_space_is_
         .unwrap();
     assert_eq!(records.len(), 1, "the creation after recovery is recorded");
 }
+
+async fn creation_records(d: &Daemon, id: &str) -> Vec<Outcome> {
+    d.audit
+        .query(AuditQuery {
+            target_uuid: Some(id.to_owned()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.record.action == "person.created")
+        .map(|r| r.record.outcome)
+        .collect()
+}
+
+async fn proxied_daemon(
+    dir: &std::path::Path,
+) -> (
+    Daemon,
+    crate::cutting_proxy::CuttingProxy,
+    slapd::SlapdInstance,
+    String,
+) {
+    let (service_pw, admin_pw) = (common::random_password(), common::random_password());
+    let spec = common::spec_in(dir.join("slapd"), &service_pw, &admin_pw);
+    slapd::prepare(&spec).unwrap();
+    let instance = slapd::start(&spec).unwrap();
+    let proxy = crate::cutting_proxy::CuttingProxy::start(instance.port()).await;
+    let school = common::unique_school_code();
+    let url = format!("ldap://127.0.0.1:{}/", proxy.port);
+    let d = crate::scim_backpressure::daemon_at(
+        dir,
+        &url,
+        &instance.service_dn(),
+        &service_pw,
+        &school,
+    )
+    .await;
+    (d, proxy, instance, school)
+}
+
+/// Issue 14 finding 1, resolved at once: the add reached slapd but its answer was lost; the
+/// use case reads the entry back before answering, so the client gets 201 and the audit store
+/// the one success record (before: 503, a failure record, and the entry in the directory).
+#[tokio::test]
+async fn a_create_whose_answer_was_lost_is_read_back_and_answered_as_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let (d, proxy, _slapd, school) = proxied_daemon(dir.path()).await;
+    let mut user = crate::scim_support::okta_user(&school, "Zgubiona", "Odpowiedź");
+    user["externalId"] = json!("lost-0");
+
+    proxy.cut_next_add(false);
+    let res = post_user(&d, &user).await;
+    assert_eq!(res.status().as_u16(), 201);
+    let created: Value = res.json().await.unwrap();
+    let id = created["id"].as_str().unwrap();
+    assert_eq!(creation_records(&d, id).await, vec![Outcome::Success]);
+    assert_each_person_once_with_one_creation_record(&d, &school, "lost", 1).await;
+}
+
+/// Issue 14 finding 1, unresolved: the answer was lost and the directory stayed down, so the
+/// client got 503 and no record was written yet. Its retry (same request) gets the existing
+/// resource with 201, never a bare 409, and exactly one success record exists. A second
+/// person's creation is resolved by the reconciler instead; the client's retry then also gets
+/// the existing resource, without a second record.
+#[tokio::test]
+async fn a_create_with_an_unknown_outcome_is_resolved_by_the_retry_or_the_reconciler() {
+    let dir = tempfile::tempdir().unwrap();
+    let (d, proxy, _slapd, school) = proxied_daemon(dir.path()).await;
+    let user = |i: usize| {
+        let mut u = crate::scim_support::okta_user(&school, "Niepewny", &format!("Wynik{i}"));
+        u["externalId"] = json!(format!("unknown-{i}"));
+        u
+    };
+    let (first, second) = (user(0), user(1));
+
+    // The retry resolves it.
+    proxy.cut_next_add(true);
+    let res = post_user(&d, &first).await;
+    assert_eq!(res.status().as_u16(), 503);
+    assert!(res.headers().contains_key("retry-after"));
+    proxy.heal();
+    let res = post_user(&d, &first).await;
+    assert_eq!(
+        res.status().as_u16(),
+        201,
+        "the retry of a creation that happened"
+    );
+    let created: Value = res.json().await.unwrap();
+    assert_eq!(created["externalId"], "unknown-0");
+
+    // The reconciler resolves it; the retry then only reads.
+    proxy.cut_next_add(true);
+    let res = post_user(&d, &second).await;
+    assert_eq!(res.status().as_u16(), 503);
+    proxy.heal();
+    let provisioning = d.state.provisioning();
+    let later = time::OffsetDateTime::now_utc() + time::Duration::seconds(1);
+    assert_eq!(provisioning.reconcile_intents(later).await, 1);
+    let res = post_user(&d, &second).await;
+    assert_eq!(res.status().as_u16(), 201);
+    // A second pass finds nothing more to do.
+    assert_eq!(provisioning.reconcile_intents(later).await, 0);
+
+    assert_each_person_once_with_one_creation_record(&d, &school, "unknown", 2).await;
+}

@@ -6,6 +6,7 @@ mod browser_procedure;
 mod city_load;
 mod cli;
 mod common;
+mod cutting_proxy;
 mod dev_mode;
 mod faults;
 mod graceful_shutdown;

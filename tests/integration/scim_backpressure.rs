@@ -23,6 +23,7 @@ pub(crate) struct Daemon {
     pub(crate) token: String,
     pub(crate) audit: Arc<RedbAuditLog>,
     pub(crate) directory: Arc<LdapDirectory>,
+    pub(crate) state: AppState,
 }
 
 /// The real router over a private slapd at `url`, with one client for `school`.
@@ -32,11 +33,22 @@ pub(crate) async fn daemon(
     pw: &str,
     school: &str,
 ) -> Daemon {
+    daemon_at(dir, &instance.url(), &instance.service_dn(), pw, school).await
+}
+
+/// [`daemon`] with the directory at `url` (e.g. a proxy in front of slapd).
+pub(crate) async fn daemon_at(
+    dir: &std::path::Path,
+    url: &str,
+    service_dn: &str,
+    pw: &str,
+    school: &str,
+) -> Daemon {
     let clients = dir.join("scim-clients.toml");
     let config = Config::from_toml_str(&common::config_toml(
         dir,
-        &instance.url(),
-        &instance.service_dn(),
+        url,
+        service_dn,
         pw,
         "http://127.0.0.1",
         "",
@@ -79,13 +91,14 @@ pub(crate) async fn daemon(
     .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
-    tokio::spawn(app::serve(state, listener, std::future::pending()));
+    tokio::spawn(app::serve(state.clone(), listener, std::future::pending()));
     use secrecy::ExposeSecret;
     Daemon {
         base: format!("http://127.0.0.1:{port}/scim/v2"),
         token: token.expose_secret().to_owned(),
         audit,
         directory,
+        state,
     }
 }
 

@@ -182,7 +182,7 @@ impl From<ProvisioningError> for ScimError {
                     h.id, h.reason, h.id
                 ),
             ),
-            ProvisioningError::Unavailable => {
+            ProvisioningError::Unavailable | ProvisioningError::OutcomeUnknown => {
                 ScimError::unavailable("the directory is unavailable; retry later")
             }
             ProvisioningError::Internal => ScimError::internal("internal error"),
