@@ -33,3 +33,4 @@ mod scim_users;
 mod slapd_directory;
 mod smtp_sink;
 mod third_party_client;
+mod store_format;
