@@ -86,6 +86,8 @@ impl RedbAuditLog {
             })?;
         }
         let db = Database::create(&path).map_err(|e| tables::open_error(&path, e))?;
+        crate::store::format::ensure(&db, &path, crate::store::format::StoreKind::Audit)
+            .map_err(tables::format_error)?;
         create_tables(&db)?;
         let head = load_head(&db, &key)?;
         let db = Arc::new(db);

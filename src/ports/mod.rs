@@ -17,6 +17,9 @@ pub enum AuditError {
     Unavailable(String),
     #[error("the audit store is corrupt: {0}")]
     Corrupt(String),
+    /// The file is of another release's format (or another store's file): never opened.
+    #[error("{0}")]
+    Incompatible(String),
 }
 
 #[async_trait]

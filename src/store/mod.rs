@@ -10,6 +10,7 @@
 //! durable (fsync on commit) and runs off the async runtime (`spawn_blocking`).
 
 pub mod confirmations;
+pub mod format;
 pub mod held;
 pub mod idempotency;
 pub mod outbox;
@@ -28,6 +29,18 @@ pub enum StoreError {
     Unavailable(String),
     #[error("the state store is corrupt: {0}")]
     Corrupt(String),
+    /// The file is of another release's format (or another store's file): never opened.
+    #[error("{0}")]
+    Incompatible(String),
+}
+
+impl From<format::FormatError> for StoreError {
+    fn from(e: format::FormatError) -> Self {
+        match e {
+            format::FormatError::Storage { .. } => StoreError::Unavailable(e.to_string()),
+            other => StoreError::Incompatible(other.to_string()),
+        }
+    }
 }
 
 impl From<redb::Error> for StoreError {
@@ -75,6 +88,7 @@ impl StateStore {
             )),
             other => StoreError::Unavailable(format!("{}: {other}", path.display())),
         })?;
+        format::ensure(&db, path, format::StoreKind::State)?;
         Ok(Self { db: Arc::new(db) })
     }
 

@@ -32,5 +32,5 @@ mod scim_support;
 mod scim_users;
 mod slapd_directory;
 mod smtp_sink;
-mod third_party_client;
 mod store_format;
+mod third_party_client;
