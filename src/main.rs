@@ -295,7 +295,10 @@ async fn check_config(path: &std::path::Path) -> anyhow::Result<ExitCode> {
     println!("configuration {}: valid", path.display());
     let mut ok = true;
     match daemon::connect_directory(&config).await {
-        Ok(_) => println!("LDAP {}: bound as {}", config.ldap.url, config.ldap.bind_dn),
+        Ok(directory) => {
+            println!("LDAP {}: bound as {}", config.ldap.url, config.ldap.bind_dn);
+            ok &= report_schema(&directory).await;
+        }
         Err(e) => {
             eprintln!("{e}");
             ok = false;
@@ -323,6 +326,47 @@ async fn check_config(path: &std::path::Path) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Prints how the directory's ZSZO schema compares with the binary's; `false` when older.
+async fn report_schema(directory: &zszo_connector::ldap::LdapDirectory) -> bool {
+    use zszo_connector::ldap::schema::SchemaCheck;
+    match directory.check_schema().await {
+        Ok(SchemaCheck::Same { version }) => {
+            println!("LDAP schema: ZSZO schema version {version}, as this binary expects");
+            true
+        }
+        Ok(SchemaCheck::Newer { directory, binary }) => {
+            println!(
+                "LDAP schema: the directory has ZSZO schema version {directory}, newer than this \
+                 binary's {binary} (fine while the daemon is being upgraded)"
+            );
+            true
+        }
+        Ok(SchemaCheck::Older {
+            directory,
+            binary,
+            missing,
+        }) => {
+            let found = directory.map_or("no version (older than 2)".to_owned(), |v| v.to_string());
+            eprintln!(
+                "LDAP schema: the directory's ZSZO schema is older than this binary's (directory: \
+                 {found}, binary: {binary}){}; load the schema shipped with this release \
+                 (/usr/share/zszo-connector/schemas/ldap/zszo.ldif or schemas/ldap/zszo.ldif, \
+                 see its README: \"Upgrading the schema\") before starting the daemon",
+                if missing.is_empty() {
+                    String::new()
+                } else {
+                    format!("; missing: {}", missing.join(", "))
+                }
+            );
+            false
+        }
+        Err(e) => {
+            eprintln!("LDAP schema: cannot read cn=Subschema: {e}");
+            false
+        }
+    }
 }
 
 fn audit_command(cmd: AuditCommand) -> anyhow::Result<ExitCode> {

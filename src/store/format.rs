@@ -203,23 +203,28 @@ fn check_stamp(stamp: &Stamp, path: &Path, kind: StoreKind) -> Result<(), Format
     Ok(())
 }
 
-fn is_empty(db: &Database) -> Result<bool, redb::Error> {
-    let txn = db.begin_read()?;
-    Ok(txn.list_tables()?.next().is_none() && txn.list_multimap_tables()?.next().is_none())
+fn is_empty(db: &Database) -> Result<bool, Box<redb::Error>> {
+    let txn = db.begin_read().map_err(|e| Box::new(e.into()))?;
+    let tables = txn.list_tables().map_err(|e| Box::new(e.into()))?;
+    let multimaps = txn.list_multimap_tables().map_err(|e| Box::new(e.into()))?;
+    Ok(tables.count() == 0 && multimaps.count() == 0)
 }
 
 /// Stamps `path` with a chosen version: for tests that need a file from another release.
 #[doc(hidden)]
-pub fn stamp_for_tests(path: &Path, kind: &str, version: u32) -> Result<(), redb::Error> {
-    let db = Database::create(path)?;
-    let txn = db.begin_write()?;
+pub fn stamp_for_tests(path: &Path, kind: &str, version: u32) -> Result<(), Box<redb::Error>> {
+    let boxed = |e: redb::Error| Box::new(e);
+    let db = Database::create(path).map_err(|e| boxed(e.into()))?;
+    let txn = db.begin_write().map_err(|e| boxed(e.into()))?;
     {
-        let mut table = txn.open_table(FORMAT)?;
-        table.insert(KIND_KEY, kind)?;
+        let mut table = txn.open_table(FORMAT).map_err(|e| boxed(e.into()))?;
+        table.insert(KIND_KEY, kind).map_err(|e| boxed(e.into()))?;
         let version = version.to_string();
-        table.insert(VERSION_KEY, version.as_str())?;
+        table
+            .insert(VERSION_KEY, version.as_str())
+            .map_err(|e| boxed(e.into()))?;
     }
-    txn.commit()?;
+    txn.commit().map_err(|e| boxed(e.into()))?;
     Ok(())
 }
 

@@ -6,6 +6,7 @@ mod browser_procedure;
 mod city_load;
 mod cli;
 mod common;
+mod debian_package;
 mod dev_mode;
 mod graceful_shutdown;
 mod ldap_directory;
