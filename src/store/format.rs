@@ -141,6 +141,15 @@ pub fn check_readable(db: &Database, path: &Path, kind: StoreKind) -> Result<u32
     }
 }
 
+/// Opens a file that no process holds (a backup copy) and checks it like `check_readable`.
+pub fn check_file(path: &Path, kind: StoreKind) -> Result<u32, FormatError> {
+    let db = Database::open(path).map_err(|e| FormatError::Storage {
+        path: path.display().to_string(),
+        detail: e.to_string(),
+    })?;
+    check_readable(&db, path, kind)
+}
+
 /// The version stamped in a file, if any (for `check-config` and operators).
 pub fn version_of(db: &Database, path: &Path) -> Result<Option<u32>, FormatError> {
     Ok(read_stamp(db, path)?.map(|s| s.version))

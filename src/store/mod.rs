@@ -20,8 +20,9 @@ pub mod rooms;
 pub mod sessions;
 pub mod todos;
 
+use std::io::Write as _;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -70,6 +71,10 @@ from_redb!(
 #[derive(Clone)]
 pub struct StateStore {
     db: Arc<redb::Database>,
+    path: Arc<Path>,
+    /// Every transaction runs under the read side; an online copy takes the write side, so
+    /// the file it copies is a committed state with no transaction half-written.
+    gate: Arc<RwLock<()>>,
 }
 
 impl StateStore {
@@ -89,12 +94,11 @@ impl StateStore {
             other => StoreError::Unavailable(format!("{}: {other}", path.display())),
         })?;
         format::ensure(&db, path, format::StoreKind::State)?;
-        Ok(Self { db: Arc::new(db) })
-    }
-
-    #[allow(dead_code)] // for parts that need a transaction outside `blocking` (held operations)
-    pub(crate) fn db(&self) -> &redb::Database {
-        &self.db
+        Ok(Self {
+            db: Arc::new(db),
+            path: Arc::from(path),
+            gate: Arc::new(RwLock::new(())),
+        })
     }
 
     /// Runs `f` on a blocking thread (redb transactions never run on async workers).
@@ -104,10 +108,58 @@ impl StateStore {
         F: FnOnce(&redb::Database) -> Result<T, StoreError> + Send + 'static,
     {
         let db = self.db.clone();
-        tokio::task::spawn_blocking(move || f(&db))
-            .await
-            .map_err(|e| StoreError::Unavailable(format!("state task failed: {e}")))?
+        let gate = self.gate.clone();
+        tokio::task::spawn_blocking(move || {
+            let _open = gate.read().unwrap_or_else(|e| e.into_inner());
+            f(&db)
+        })
+        .await
+        .map_err(|e| StoreError::Unavailable(format!("state task failed: {e}")))?
     }
+
+    /// Online backup: copies the file to `file` (which must not exist) while no transaction
+    /// runs; the daemon keeps serving (transactions wait for the copy, a few milliseconds
+    /// per megabyte).
+    pub async fn copy_to(&self, file: std::path::PathBuf) -> Result<(), StoreError> {
+        let gate = self.gate.clone();
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || {
+            let _quiet = gate.write().unwrap_or_else(|e| e.into_inner());
+            copy_file_durably(&path, &file)
+                .map_err(|e| StoreError::Unavailable(format!("backup copy: {e}")))
+        })
+        .await
+        .map_err(|e| StoreError::Unavailable(format!("state task failed: {e}")))?
+    }
+}
+
+/// Copies `from` to `to` (refusing an existing `to`): written as `to.partial`, fsynced, then
+/// renamed, so a `to` that exists is always complete.
+pub(crate) fn copy_file_durably(from: &Path, to: &Path) -> std::io::Result<()> {
+    if to.exists() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::AlreadyExists,
+            format!("{} exists", to.display()),
+        ));
+    }
+    let mut partial = to.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = std::path::PathBuf::from(partial);
+    {
+        let mut source = std::fs::File::open(from)?;
+        let mut target = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&partial)?;
+        std::io::copy(&mut source, &mut target)?;
+        target.flush()?;
+        target.sync_all()?;
+    }
+    std::fs::rename(&partial, to)?;
+    if let Some(dir) = to.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::File::open(dir)?.sync_all()?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 mod account_lifecycle;
 mod audit_retention;
 mod audit_store;
+mod backup_restore;
 mod bootstrap;
 mod browser_procedure;
 mod city_load;
