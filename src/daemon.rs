@@ -100,6 +100,13 @@ pub async fn serve(state: AppState) -> Result<(), StartError> {
     tracing::info!(address = %addr, "zszo-connector listening");
     // Audit retention (F-03 registers synced first); ends with the runtime.
     tokio::spawn(crate::forms::retention::job(state.clone()));
+    // Chain-head anchors off the machine (log line, optional file); ends with the runtime.
+    tokio::spawn(crate::audit::anchor::job(
+        state.audit.clone(),
+        state.config.audit.anchor_file.clone(),
+        state.config.audit.anchor_interval,
+        state.clock.clone(),
+    ));
     app::serve_with_metrics(state, listener, metrics, app::shutdown_signal())
         .await
         .map_err(|e| StartError::Listen {

@@ -57,6 +57,27 @@ enum Command {
     /// running daemon over its operator socket; run as the daemon's OS user).
     #[command(subcommand)]
     Held(HeldCommand),
+    /// Online backup of the audit and state stores into a new folder while the daemon runs
+    /// (asks it over its operator socket), then checks the copies.
+    Backup {
+        #[command(flatten)]
+        config: ConfigArg,
+        /// A new or empty folder.
+        #[arg(long)]
+        to: PathBuf,
+        /// Your name, recorded next to the OS user.
+        #[arg(long, env = "SUDO_USER")]
+        operator: Option<String>,
+    },
+    /// Put a backup in place of the configured stores (daemon stopped; the current files are
+    /// moved aside, never deleted).
+    Restore {
+        #[command(flatten)]
+        config: ConfigArg,
+        /// A folder written by `backup`.
+        #[arg(long)]
+        from: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -168,8 +189,15 @@ enum AuditCommand {
         #[command(flatten)]
         config: ConfigArg,
         /// The head printed by an earlier verify (SEQ:MAC), to detect a truncated tail.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "anchors")]
         expect_head: Option<String>,
+        /// The anchor file the daemon appends chain heads to (audit.anchor_file, or a copy
+        /// shipped elsewhere): its last head must still be in the store.
+        #[arg(long)]
+        anchors: Option<PathBuf>,
+        /// Verify this store file (e.g. a backup copy) instead of audit.path.
+        #[arg(long)]
+        store: Option<PathBuf>,
     },
     /// Remove records older than audit.retention_days (after syncing the F-03 registers),
     /// leaving a signed checkpoint so `verify` still passes. Run with the daemon stopped.
@@ -280,6 +308,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit(cmd) => return audit_command(cmd),
         Command::Token(cmd) => return token_command(cmd),
         Command::Held(cmd) => return held_command(cmd).await,
+        Command::Backup {
+            config,
+            to,
+            operator,
+        } => return backup_command(&config.config, &to, operator).await,
+        Command::Restore { config, from } => return restore_command(&config.config, &from).await,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -295,7 +329,10 @@ async fn check_config(path: &std::path::Path) -> anyhow::Result<ExitCode> {
     println!("configuration {}: valid", path.display());
     let mut ok = true;
     match daemon::connect_directory(&config).await {
-        Ok(_) => println!("LDAP {}: bound as {}", config.ldap.url, config.ldap.bind_dn),
+        Ok(directory) => {
+            println!("LDAP {}: bound as {}", config.ldap.url, config.ldap.bind_dn);
+            ok &= report_schema(&directory).await;
+        }
         Err(e) => {
             eprintln!("{e}");
             ok = false;
@@ -325,6 +362,84 @@ async fn check_config(path: &std::path::Path) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// Prints how the directory's ZSZO schema compares with the binary's; `false` when older.
+async fn report_schema(directory: &zszo_connector::ldap::LdapDirectory) -> bool {
+    use zszo_connector::ldap::schema::SchemaCheck;
+    match directory.check_schema().await {
+        Ok(SchemaCheck::Same { version }) => {
+            println!("LDAP schema: ZSZO schema version {version}, as this binary expects");
+            true
+        }
+        Ok(SchemaCheck::Newer { directory, binary }) => {
+            println!(
+                "LDAP schema: the directory has ZSZO schema version {directory}, newer than this \
+                 binary's {binary} (fine while the daemon is being upgraded)"
+            );
+            true
+        }
+        Ok(SchemaCheck::Older {
+            directory,
+            binary,
+            missing,
+        }) => {
+            let found = directory.map_or("no version (older than 2)".to_owned(), |v| v.to_string());
+            eprintln!(
+                "LDAP schema: the directory's ZSZO schema is older than this binary's (directory: \
+                 {found}, binary: {binary}){}; load the schema shipped with this release \
+                 (/usr/share/zszo-connector/schemas/ldap/zszo.ldif or schemas/ldap/zszo.ldif, \
+                 see its README: \"Upgrading the schema\") before starting the daemon",
+                if missing.is_empty() {
+                    String::new()
+                } else {
+                    format!("; missing: {}", missing.join(", "))
+                }
+            );
+            false
+        }
+        Err(e) => {
+            eprintln!("LDAP schema: cannot read cn=Subschema: {e}");
+            false
+        }
+    }
+}
+
+async fn backup_command(
+    config: &std::path::Path,
+    to: &std::path::Path,
+    operator: Option<String>,
+) -> anyhow::Result<ExitCode> {
+    let config = Config::load(config)?;
+    let now =
+        time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339)?;
+    let m = zszo_connector::backup::take_through_daemon(&config, to, operator, now).await?;
+    println!(
+        "backup in {}: {} audit records verified, chain head {}, store format {}",
+        to.display(),
+        m.audit_records,
+        m.audit_head.as_deref().unwrap_or("(empty)"),
+        m.store_format
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn restore_command(
+    config: &std::path::Path,
+    from: &std::path::Path,
+) -> anyhow::Result<ExitCode> {
+    let config = Config::load(config)?;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let r = zszo_connector::backup::restore(&config, from, now).await?;
+    println!(
+        "restored from {}: {} audit records verified",
+        from.display(),
+        r.audit_records
+    );
+    for kept in r.kept {
+        println!("  the previous file is kept as {}", kept.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn audit_command(cmd: AuditCommand) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     match cmd {
@@ -351,15 +466,23 @@ fn audit_command(cmd: AuditCommand) -> anyhow::Result<ExitCode> {
         AuditCommand::Verify {
             config,
             expect_head,
+            anchors,
+            store,
         } => {
             let config = Config::load(&config.config)?;
             let key = audit::HmacKey::load(&config.audit.hmac_key_file)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", config.audit.hmac_key_file.display()))?;
+            let expect_head = match anchors {
+                Some(file) => audit::anchor::last_anchor(&file)
+                    .map_err(|e| anyhow::anyhow!("--anchors {}: {e}", file.display()))?,
+                None => expect_head,
+            };
             let expect_head = expect_head
                 .map(|h| h.parse::<audit::ChainHead>())
                 .transpose()
                 .map_err(|e| anyhow::anyhow!("--expect-head: {e}"))?;
-            if !audit::cli::verify(&config.audit.path, &key, expect_head, &mut out)? {
+            let path = store.unwrap_or(config.audit.path);
+            if !audit::cli::verify(&path, &key, expect_head, &mut out)? {
                 return Ok(ExitCode::FAILURE);
             }
         }

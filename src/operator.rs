@@ -1,5 +1,6 @@
 //! The operator API: a small HTTP/JSON API on a Unix domain socket (`server.operator_socket`)
-//! through which `zszo-connector held list|release|discard` reaches the running daemon, and
+//! through which `zszo-connector held list|release|discard` and `zszo-connector backup` reach
+//! the running daemon, and
 //! the client side of it that the CLI uses.
 //!
 //! Why a socket: redb lets one process open the state file, and the daemon holds it, so the
@@ -84,6 +85,7 @@ pub async fn serve(
         .route("/held", get(list))
         .route("/held/{id}/release", post(release))
         .route("/held/{id}/discard", post(discard))
+        .route("/backup", post(backup))
         .with_state(state);
     axum::serve(listener, app.into_make_service_with_connect_info::<Peer>())
         .with_graceful_shutdown(shutdown)
@@ -208,6 +210,43 @@ async fn discard(
     match state.provisioning().discard_held(&who, id).await {
         Ok(op) => Json(json!({ "discarded": HeldView::from(&op) })).into_response(),
         Err(e) => error(e, id),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct BackupBody {
+    to: std::path::PathBuf,
+    operator: Option<String>,
+}
+
+/// `zszo-connector backup`: copies both stores while the daemon serves (`crate::backup`).
+async fn backup(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<Peer>,
+    Json(body): Json<BackupBody>,
+) -> Response {
+    let who = operator(
+        peer,
+        OperatorBody {
+            operator: body.operator,
+        },
+    );
+    let actor = crate::domain::audit::Actor::Person(format!("os:{}", who.os_user));
+    match crate::backup::take_online(state.audit.as_ref(), &state.state, actor, &body.to).await {
+        Ok(copied) => Json(json!(copied)).into_response(),
+        Err(e @ crate::backup::BackupError::Target(_)) => (
+            StatusCode::CONFLICT,
+            Json(json!({ "error": e.to_string() })),
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "online backup failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({ "error": format!("{e}; nothing usable was written, retry later") })),
+            )
+                .into_response()
+        }
     }
 }
 

@@ -20,6 +20,7 @@
 //! * `export.rs`: JSON lines and CSV (formula-injection safe);
 //! * `cli.rs`: the `audit list|export|verify|init-key` commands.
 
+pub mod anchor;
 pub mod chain;
 pub mod cli;
 pub mod export;

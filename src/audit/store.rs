@@ -46,6 +46,11 @@ enum Request {
     Append(Box<NewAuditRecord>, Reply),
     Ping(Reply),
     Prune(Prune),
+    /// Copy the file between two commits (an online backup).
+    Copy(
+        PathBuf,
+        oneshot::Sender<Result<Option<ChainHead>, AuditError>>,
+    ),
 }
 
 /// Remove records older than `before`, at most `max` of them (see `retention.rs`).
@@ -87,11 +92,14 @@ impl RedbAuditLog {
             })?;
         }
         let db = Database::create(&path).map_err(|e| tables::open_error(&path, e))?;
+        crate::store::format::ensure(&db, &path, crate::store::format::StoreKind::Audit)
+            .map_err(tables::format_error)?;
         create_tables(&db)?;
         let head = load_head(&db, &key)?;
         let slot = Arc::new(DbSlot::new(&path, db));
         let (sender, receiver) = mpsc::channel();
         let writer = Writer {
+            path: path.clone(),
             slot: Arc::clone(&slot),
             key,
             clock,
@@ -203,6 +211,23 @@ impl AuditLog for RedbAuditLog {
             .map_err(|_| AuditError::Unavailable("the audit writer has stopped".into()))?
     }
 
+    async fn copy_to(&self, file: PathBuf) -> Result<Option<String>, AuditError> {
+        let (reply, answer) = oneshot::channel();
+        {
+            let sender = lock(&self.sender);
+            let sender = sender
+                .as_ref()
+                .ok_or_else(|| AuditError::Unavailable("the audit store is closed".into()))?;
+            sender
+                .send(Request::Copy(file, reply))
+                .map_err(|_| AuditError::Unavailable("the audit writer has stopped".into()))?;
+        }
+        let head = answer
+            .await
+            .map_err(|_| AuditError::Unavailable("the audit writer has stopped".into()))??;
+        Ok(head.map(|h| h.to_string()))
+    }
+
     async fn close(&self) {
         // Joining waits for the writer's last commit (one fsync at most): brief.
         self.shutdown();
@@ -301,6 +326,7 @@ pub(super) fn load_head(db: &Database, key: &HmacKey) -> Result<Option<ChainHead
 }
 
 struct Writer {
+    path: PathBuf,
     slot: Arc<DbSlot>,
     key: HmacKey,
     clock: Arc<dyn Clock>,
@@ -346,14 +372,22 @@ impl Writer {
                     self.run_prune(prune);
                     continue;
                 }
+                Request::Copy(to, reply) => {
+                    // No transaction is open here: the file on disk is the last commit.
+                    let result = crate::store::copy_file_durably(&self.path, &to)
+                        .map(|()| self.head)
+                        .map_err(|e| AuditError::Unavailable(format!("backup copy: {e}")));
+                    let _ = reply.send(result);
+                    continue;
+                }
                 other => other,
             };
             let mut batch = vec![first];
             while batch.len() < MAX_BATCH {
                 match receiver.try_recv() {
-                    // A prune waits for the appends queued before it.
-                    Ok(Request::Prune(p)) => {
-                        next = Some(Request::Prune(p));
+                    // A prune or a copy waits for the appends queued before it.
+                    Ok(r @ (Request::Prune(_) | Request::Copy(..))) => {
+                        next = Some(r);
                         break;
                     }
                     Ok(r) => batch.push(r),

@@ -57,7 +57,17 @@ pub(crate) fn open_existing(path: &Path) -> Result<redb::Database, AuditError> {
             path.display()
         )));
     }
-    redb::Database::open(path).map_err(|e| open_error(path, e))
+    let db = redb::Database::open(path).map_err(|e| open_error(path, e))?;
+    crate::store::format::check_readable(&db, path, crate::store::format::StoreKind::Audit)
+        .map_err(format_error)?;
+    Ok(db)
+}
+
+pub(crate) fn format_error(e: crate::store::format::FormatError) -> AuditError {
+    match e {
+        crate::store::format::FormatError::Storage { .. } => AuditError::Unavailable(e.to_string()),
+        other => AuditError::Incompatible(other.to_string()),
+    }
 }
 
 pub(crate) fn open_error(path: &Path, e: redb::DatabaseError) -> AuditError {

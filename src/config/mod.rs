@@ -122,6 +122,10 @@ pub struct AuditConfig {
     pub hmac_key_file: PathBuf,
     /// Records older than this are removed by the retention job (and `audit prune`).
     pub retention: time::Duration,
+    /// Where the chain-head anchors are appended, if anywhere (`audit::anchor`).
+    pub anchor_file: Option<PathBuf>,
+    /// How often the head is anchored (log line and file).
+    pub anchor_interval: std::time::Duration,
 }
 
 #[derive(Debug, Clone, Copy)]

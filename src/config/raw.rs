@@ -123,6 +123,11 @@ pub struct RawAudit {
     pub hmac_key_file: PathBuf,
     #[serde(default = "defaults::audit_retention_days")]
     pub retention_days: u32,
+    /// A file the chain head is appended to (an operator ships it off the machine).
+    #[serde(default)]
+    pub anchor_file: Option<PathBuf>,
+    #[serde(default = "defaults::audit_anchor_interval_secs")]
+    pub anchor_interval_secs: u64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -209,6 +214,9 @@ mod defaults {
     /// Two years: the KRI rule for public bodies' system logs (security.md AUD-06).
     pub fn audit_retention_days() -> u32 {
         730
+    }
+    pub fn audit_anchor_interval_secs() -> u64 {
+        300
     }
     pub fn panel_idle_minutes() -> u64 {
         15

@@ -139,6 +139,13 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
         );
     }
 
+    if !(10..=86_400).contains(&raw.audit.anchor_interval_secs) {
+        p.push(
+            "audit.anchor_interval_secs",
+            "must be between 10 and 86400 (default 300, five minutes)",
+        );
+    }
+
     let panel = &raw.panel;
     if !(1..=60).contains(&panel.idle_timeout_minutes) {
         p.push("panel.idle_timeout_minutes", "must be between 1 and 60");
@@ -244,6 +251,8 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
             path: raw.audit.path,
             hmac_key_file: raw.audit.hmac_key_file,
             retention: time::Duration::days(raw.audit.retention_days.into()),
+            anchor_file: raw.audit.anchor_file.clone(),
+            anchor_interval: std::time::Duration::from_secs(raw.audit.anchor_interval_secs),
         },
         passwords: PasswordConfig {
             argon2_memory_kib: pw.argon2_memory_kib,

@@ -6,6 +6,7 @@
 //! - [`mapping`]: entry attributes ↔ domain types.
 //! - [`person_map`]: person entries ↔ `PersonProfile` (the attribute table).
 //! - [`render`]: domain search filters → LDAP filters evaluated by slapd.
+//! - [`schema`]: the directory's ZSZO schema compared with the binary's (`check-config`).
 //! - [`directory`]: `LdapDirectory`, the `ports::Directory` implementation (people, groups,
 //!   search and paging in the private modules `people`, `groups`, `search`).
 //!
@@ -21,6 +22,7 @@ mod people;
 pub mod person_map;
 pub mod pool;
 pub mod render;
+pub mod schema;
 mod search;
 
 pub use directory::LdapDirectory;

@@ -10,6 +10,9 @@ use crate::ports::AdminRole;
 use std::borrow::Cow;
 use std::fmt;
 
+/// The subschema subentry slapd publishes (RFC 4512 §4.2); read by the schema check.
+pub const SUBSCHEMA_DN: &str = "cn=Subschema";
+
 /// Escapes one RDN attribute value per RFC 4514 §2.4: `"` `+` `,` `;` `<` `>` `\` and NUL
 /// always, a leading space or `#`, and a trailing space, each as `\` + two hex digits (the
 /// `hexpair` form of §2.4). `ldap3::dn_escape` does exactly this, and also escapes `=`, which

@@ -17,6 +17,9 @@ pub enum AuditError {
     Unavailable(String),
     #[error("the audit store is corrupt: {0}")]
     Corrupt(String),
+    /// The file is of another release's format (or another store's file): never opened.
+    #[error("{0}")]
+    Incompatible(String),
 }
 
 #[async_trait]
@@ -44,6 +47,15 @@ pub trait AuditLog: Send + Sync {
         before: time::OffsetDateTime,
         max: usize,
     ) -> Result<PruneReport, AuditError>;
+    /// Online backup: a consistent copy of the store written to `file` (which must not
+    /// exist), taken between two commits while the daemon keeps serving; returns the chain
+    /// head of the copy (`SEQ:MAC`), `None` for an empty store.
+    async fn copy_to(&self, file: std::path::PathBuf) -> Result<Option<String>, AuditError> {
+        let _ = file;
+        Err(AuditError::Unavailable(
+            "this audit store cannot be copied online".into(),
+        ))
+    }
     /// At shutdown, after the last request: commit what is queued and stop writing. Later
     /// appends fail with `Unavailable`.
     async fn close(&self) {}

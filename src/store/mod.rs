@@ -10,6 +10,7 @@
 //! durable (fsync on commit) and runs off the async runtime (`spawn_blocking`).
 
 pub mod confirmations;
+pub mod format;
 pub mod held;
 pub mod idempotency;
 pub mod intents;
@@ -21,8 +22,9 @@ pub mod rooms;
 pub mod sessions;
 pub mod todos;
 
+use std::io::Write as _;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -30,6 +32,18 @@ pub enum StoreError {
     Unavailable(String),
     #[error("the state store is corrupt: {0}")]
     Corrupt(String),
+    /// The file is of another release's format (or another store's file): never opened.
+    #[error("{0}")]
+    Incompatible(String),
+}
+
+impl From<format::FormatError> for StoreError {
+    fn from(e: format::FormatError) -> Self {
+        match e {
+            format::FormatError::Storage { .. } => StoreError::Unavailable(e.to_string()),
+            other => StoreError::Incompatible(other.to_string()),
+        }
+    }
 }
 
 impl From<redb::Error> for StoreError {
@@ -62,6 +76,10 @@ const READINESS: redb::TableDefinition<&str, ()> = redb::TableDefinition::new("r
 #[derive(Clone)]
 pub struct StateStore {
     db: Arc<reopen::DbSlot>,
+    path: Arc<Path>,
+    /// Every transaction runs under the read side; an online copy takes the write side, so
+    /// the file it copies is a committed state with no transaction half-written.
+    gate: Arc<RwLock<()>>,
 }
 
 impl StateStore {
@@ -80,8 +98,11 @@ impl StateStore {
             )),
             other => StoreError::Unavailable(format!("{}: {other}", path.display())),
         })?;
+        format::ensure(&db, path, format::StoreKind::State)?;
         Ok(Self {
             db: Arc::new(reopen::DbSlot::new(path, db)),
+            path: Arc::from(path),
+            gate: Arc::new(RwLock::new(())),
         })
     }
 
@@ -104,7 +125,9 @@ impl StateStore {
         F: FnOnce(&redb::Database) -> Result<T, StoreError> + Send + 'static,
     {
         let slot = self.db.clone();
+        let gate = self.gate.clone();
         let result = tokio::task::spawn_blocking(move || {
+            let _open = gate.read().unwrap_or_else(|e| e.into_inner());
             let db = slot.current()?;
             let result = f(&db);
             drop(db);
@@ -118,6 +141,50 @@ impl StateStore {
         .map_err(|e| StoreError::Unavailable(format!("state task failed: {e}")))?;
         result
     }
+
+    /// Online backup: copies the file to `file` (which must not exist) while no transaction
+    /// runs; the daemon keeps serving (transactions wait for the copy, a few milliseconds
+    /// per megabyte).
+    pub async fn copy_to(&self, file: std::path::PathBuf) -> Result<(), StoreError> {
+        let gate = self.gate.clone();
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || {
+            let _quiet = gate.write().unwrap_or_else(|e| e.into_inner());
+            copy_file_durably(&path, &file)
+                .map_err(|e| StoreError::Unavailable(format!("backup copy: {e}")))
+        })
+        .await
+        .map_err(|e| StoreError::Unavailable(format!("state task failed: {e}")))?
+    }
+}
+
+/// Copies `from` to `to` (refusing an existing `to`): written as `to.partial`, fsynced, then
+/// renamed, so a `to` that exists is always complete.
+pub(crate) fn copy_file_durably(from: &Path, to: &Path) -> std::io::Result<()> {
+    if to.exists() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::AlreadyExists,
+            format!("{} exists", to.display()),
+        ));
+    }
+    let mut partial = to.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = std::path::PathBuf::from(partial);
+    {
+        let mut source = std::fs::File::open(from)?;
+        let mut target = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&partial)?;
+        std::io::copy(&mut source, &mut target)?;
+        target.flush()?;
+        target.sync_all()?;
+    }
+    std::fs::rename(&partial, to)?;
+    if let Some(dir) = to.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::File::open(dir)?.sync_all()?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

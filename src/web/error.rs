@@ -113,7 +113,7 @@ impl From<StoreError> for WebError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Unavailable(m) => WebError::Unavailable(m),
-            StoreError::Corrupt(m) => WebError::Internal(m),
+            StoreError::Corrupt(m) | StoreError::Incompatible(m) => WebError::Internal(m),
         }
     }
 }

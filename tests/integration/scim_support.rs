@@ -172,6 +172,11 @@ impl ScimApp {
         }
     }
 
+    /// The folder holding this app's files (stores, key, operator socket).
+    pub fn dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+
     pub async fn get(&self, token: &str, path: &str) -> Answer {
         self.call(token, Method::GET, path, None).await
     }
