@@ -547,3 +547,65 @@ async fn slapd_killed_under_a_larger_load_leaves_each_person_once() {
         "slapd SIGKILL under load, 300 creations: first answers {tally:?}, {retries} retries"
     );
 }
+
+/// Issue 14 finding 1 on the other write paths: a group's creation and a person's deletion
+/// whose answers were lost are read back and answered as done, with one success record each.
+#[tokio::test]
+async fn a_lost_answer_to_a_group_creation_or_a_deletion_is_read_back() {
+    use crate::cutting_proxy::DELETE;
+    let dir = tempfile::tempdir().unwrap();
+    let (d, proxy, _slapd, school) = proxied_daemon(dir.path()).await;
+    let client = reqwest::Client::new();
+
+    proxy.cut_next_add(false);
+    let group = json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+        "displayName": "Rada pedagogiczna",
+        "externalId": "lost-group",
+    });
+    let res = client
+        .post(format!("{}/Groups", d.base))
+        .bearer_auth(&d.token)
+        .header("content-type", "application/scim+json")
+        .body(group.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 201);
+    let created: Value = res.json().await.unwrap();
+    let group_records = d
+        .audit
+        .query(AuditQuery {
+            target_uuid: created["id"].as_str().map(str::to_owned),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(group_records.len(), 1);
+    assert_eq!(group_records[0].record.outcome, Outcome::Success);
+
+    let user = crate::scim_support::okta_user(&school, "Usunięty", "Bezśladu");
+    let created: Value = post_user(&d, &user).await.json().await.unwrap();
+    let id = created["id"].as_str().unwrap().to_owned();
+    proxy.cut_next(DELETE, false);
+    let res = client
+        .delete(format!("{}/Users/{id}", d.base))
+        .bearer_auth(&d.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 204);
+    let deleted: Vec<Outcome> = d
+        .audit
+        .query(AuditQuery {
+            target_uuid: Some(id),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.record.action == "person.deleted")
+        .map(|r| r.record.outcome)
+        .collect();
+    assert_eq!(deleted, vec![Outcome::Success]);
+}
