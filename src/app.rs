@@ -294,12 +294,11 @@ pub async fn serve_with_metrics(
     // The mail sender stops with the server too (after its current pass).
     let sender = tokio::spawn(state.outbox_sender().run(stopped()));
     // Write intents left open (a crash, a lost connection, a failed audit append) get their
-    // one record: at start, then periodically (`provisioning/intents.rs`).
-    let reconciler = tokio::spawn(reconcile_intents(
-        state.provisioning(),
-        state.clock.now(),
-        stopped(),
-    ));
+    // one record: at start, before any request (a resent Bulk must find the record), then
+    // periodically (`provisioning/intents.rs`).
+    let provisioning = state.provisioning();
+    provisioning.reconcile_intents(state.clock.now()).await;
+    let reconciler = tokio::spawn(reconcile_intents(provisioning, stopped()));
     // The operator API (`crate::operator`) on its Unix socket stops with the HTTP server.
     let operator = crate::operator::bind(&state.config.server.operator_socket)?;
     let operator = crate::operator::serve(operator, state.clone(), stopped());
@@ -331,11 +330,9 @@ const RECONCILE_EVERY: Duration = Duration::from_secs(30);
 
 async fn reconcile_intents(
     provisioning: crate::provisioning::Provisioning,
-    started: time::OffsetDateTime,
     stop: impl std::future::Future<Output = ()>,
 ) {
     tokio::pin!(stop);
-    provisioning.reconcile_intents(started).await;
     loop {
         tokio::select! {
             _ = &mut stop => return,

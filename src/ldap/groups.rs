@@ -202,9 +202,16 @@ impl LdapDirectory {
             Filter::object_class("zszoGroup"),
             Filter::eq("entryDN", dn.as_str()),
         ]);
-        let entries = self.search_schools(&filter, GROUP_ATTRS).await?;
+        // The add happened: failing to read it now leaves the outcome for the caller to learn.
+        let unknown =
+            |e: DirectoryError| DirectoryError::OutcomeUnknown(format!("{dn} was added: {e}"));
+        let entries = self
+            .search_schools(&filter, GROUP_ATTRS)
+            .await
+            .map_err(unknown)?;
         self.groups_from_entries(&entries)
-            .await?
+            .await
+            .map_err(unknown)?
             .pop()
             .ok_or_else(|| {
                 DirectoryError::Other(format!("{dn} vanished right after it was created"))

@@ -224,9 +224,17 @@ impl LdapDirectory {
                 tracing::warn!(dn = %dn, error = ?e, "cannot order multi-valued attributes");
             }
         }
-        self.read_person(&dn).await?.ok_or_else(|| {
-            DirectoryError::Other(format!("{dn} vanished right after it was created"))
-        })
+        // The add happened: a failure to read it back now is not a failed creation but one
+        // whose outcome the caller must still learn (it reads back later; issue 14).
+        match self.read_person(&dn).await {
+            Ok(Some(entry)) => Ok(entry),
+            Ok(None) => Err(DirectoryError::Other(format!(
+                "{dn} vanished right after it was created"
+            ))),
+            Err(e) => Err(DirectoryError::OutcomeUnknown(format!(
+                "{dn} was added but cannot be read back: {e}"
+            ))),
+        }
     }
 
     /// The person at `dn`, complete; `None` when there is no such entry.

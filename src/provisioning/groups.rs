@@ -3,7 +3,7 @@
 //! SCIM never grants an administrative role (security.md AUTHZ-03).
 
 use super::{in_scope, Caller, Precondition, Provisioning, ProvisioningError};
-use crate::ports::{GroupEntry, GroupProfile};
+use crate::ports::{DirectoryError, GroupEntry, GroupProfile, SchoolScope};
 
 /// A membership change (PATCH): ids to add and to remove.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,7 +20,24 @@ impl Provisioning {
     ) -> Result<GroupEntry, ProvisioningError> {
         let result = async {
             self.check_group_scope(caller, &profile).await?;
-            Ok(self.directory.create_group(&profile).await?)
+            match self.directory.create_group(&profile).await {
+                Ok(g) => Ok(g),
+                // The answer was lost: the group of that name and externalId is the one
+                // this add made (issue 14).
+                Err(DirectoryError::OutcomeUnknown(m)) => {
+                    tracing::warn!(error = %m, "the outcome of a group add is unknown; reading back");
+                    match self.same_group(caller, &profile).await {
+                        Ok(Some(g))
+                            if g.profile.display_name == profile.display_name
+                                && g.profile.external_id == profile.external_id =>
+                        {
+                            Ok(g)
+                        }
+                        _ => Err(ProvisioningError::Unavailable),
+                    }
+                }
+                Err(e) => Err(e.into()),
+            }
         }
         .await;
         self.finish(caller, "group.created", result, |r, g| {
@@ -142,7 +159,13 @@ impl Provisioning {
         let result = async {
             let group = current.as_ref().ok_or(ProvisioningError::NotFound)?;
             expected.check(&group.meta.version)?;
-            Ok(self.directory.delete_group(id).await?)
+            match self.directory.delete_group(id).await {
+                Err(DirectoryError::OutcomeUnknown(m)) => {
+                    let now = self.directory.get_group(id, &SchoolScope::All).await;
+                    deleted_after_unknown(&m, now)
+                }
+                other => Ok(other?),
+            }
         }
         .await;
         self.finish(caller, "group.deleted", result, |r, _| match &current {
@@ -187,5 +210,20 @@ impl Provisioning {
             }
         }
         Ok(())
+    }
+}
+
+/// After a delete whose answer was lost (issue 14): the entry gone means the delete
+/// happened; still there, or unreadable, is reported as unavailable (retry).
+pub(super) fn deleted_after_unknown<T>(
+    context: &str,
+    now: Result<Option<T>, DirectoryError>,
+) -> Result<(), ProvisioningError> {
+    match now {
+        Ok(None) => Ok(()),
+        Ok(Some(_)) | Err(_) => {
+            tracing::warn!(error = %context, "a delete's outcome is unknown or it did not happen");
+            Err(ProvisioningError::Unavailable)
+        }
     }
 }

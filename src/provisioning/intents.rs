@@ -155,7 +155,16 @@ impl Provisioning {
             }
             match self.resolve_intent(&id, &intent).await {
                 Ok(()) => resolved += 1,
-                Err(e) => tracing::info!(error = %e, "a write intent stays open for now"),
+                Err(ProvisioningError::Unavailable) => {
+                    // The directory or the audit store is down: the rest waits for the next
+                    // pass rather than each waiting for its own timeout.
+                    tracing::info!("write intents stay open until the directory answers");
+                    break;
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, intent = %id, "an unreadable write intent is dropped");
+                    self.drop_intent(Some(id)).await;
+                }
             }
         }
         if resolved > 0 {

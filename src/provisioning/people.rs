@@ -347,7 +347,14 @@ impl Provisioning {
             let ticket = self
                 .admit_deprovisioning(caller, person, Intent::Delete)
                 .await?;
-            let deleted = self.directory.delete_person(id).await;
+            let deleted = match self.directory.delete_person(id).await {
+                // The answer was lost: gone means deleted (issue 14).
+                Err(DirectoryError::OutcomeUnknown(m)) => {
+                    let now = self.directory.get_person(id, &SchoolScope::All).await;
+                    super::groups::deleted_after_unknown(&m, now)
+                }
+                other => other.map_err(ProvisioningError::from),
+            };
             self.settle(ticket, deleted.is_ok()).await;
             deleted?;
             self.retire_login(person).await;

@@ -196,7 +196,7 @@ impl Provisioning {
         Ok((Applied::Created, g))
     }
 
-    async fn same_group(
+    pub(super) async fn same_group(
         &self,
         caller: &Caller,
         profile: &GroupProfile,

@@ -14,14 +14,19 @@ const CUT_NEXT_ADD: u8 = 1;
 const CUT_NEXT_ADD_THEN_DOWN: u8 = 2;
 const DOWN: u8 = 3;
 
+/// LDAP operation tags (RFC 4511 §4.2): AddRequest [APPLICATION 8], DelRequest [APPLICATION 10].
+pub const ADD: u8 = 0x68;
+pub const DELETE: u8 = 0x4a;
+
 pub struct CuttingProxy {
     pub port: u16,
     mode: Arc<AtomicU8>,
+    op: Arc<AtomicU8>,
     _kill: watch::Sender<u64>,
 }
 
-/// Whether a chunk the client sent holds an LDAP AddRequest ([APPLICATION 8], tag 0x68).
-fn holds_add(mut chunk: &[u8]) -> bool {
+/// Whether a chunk the client sent holds an LDAP request with operation tag `op`.
+fn holds_op(mut chunk: &[u8], op: u8) -> bool {
     fn length(b: &[u8]) -> Option<(usize, usize)> {
         let first = *b.first()?;
         if first < 0x80 {
@@ -42,7 +47,7 @@ fn holds_add(mut chunk: &[u8]) -> bool {
         // messageID INTEGER, then the operation's tag.
         if body.first() == Some(&0x02) {
             if let Some((id_len, il)) = length(&body[1..]) {
-                if body.get(1 + il + id_len) == Some(&0x68) {
+                if body.get(1 + il + id_len) == Some(&op) {
                     return true;
                 }
             }
@@ -60,8 +65,9 @@ impl CuttingProxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let mode = Arc::new(AtomicU8::new(PASS));
+        let op = Arc::new(AtomicU8::new(ADD));
         let (kill, _) = watch::channel(0u64);
-        let (m, k) = (mode.clone(), kill.clone());
+        let (m, k, o) = (mode.clone(), kill.clone(), op.clone());
         tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
                 if m.load(Ordering::SeqCst) == DOWN {
@@ -70,18 +76,25 @@ impl CuttingProxy {
                 let Ok(server) = TcpStream::connect(("127.0.0.1", upstream_port)).await else {
                     continue;
                 };
-                tokio::spawn(relay(client, server, m.clone(), k.clone()));
+                tokio::spawn(relay(client, server, m.clone(), o.clone(), k.clone()));
             }
         });
         Self {
             port,
             mode,
+            op,
             _kill: kill,
         }
     }
 
     /// The answer to the next add is lost; with `then_down` the directory stays unreachable.
     pub fn cut_next_add(&self, then_down: bool) {
+        self.cut_next(ADD, then_down);
+    }
+
+    /// The answer to the next request with operation tag `op` is lost.
+    pub fn cut_next(&self, op: u8, then_down: bool) {
+        self.op.store(op, Ordering::SeqCst);
         let mode = if then_down {
             CUT_NEXT_ADD_THEN_DOWN
         } else {
@@ -99,6 +112,7 @@ async fn relay(
     mut client: TcpStream,
     mut server: TcpStream,
     mode: Arc<AtomicU8>,
+    op: Arc<AtomicU8>,
     kill: watch::Sender<u64>,
 ) {
     let mut killed = kill.subscribe();
@@ -114,7 +128,7 @@ async fn relay(
                 let Ok(n) = n else { return };
                 if n == 0 { return; }
                 let m = mode.load(Ordering::SeqCst);
-                if (m == CUT_NEXT_ADD || m == CUT_NEXT_ADD_THEN_DOWN) && holds_add(&up[..n]) {
+                if (m == CUT_NEXT_ADD || m == CUT_NEXT_ADD_THEN_DOWN) && holds_op(&up[..n], op.load(Ordering::SeqCst)) {
                     cut_reply.store(true, Ordering::SeqCst);
                 }
                 if m == DOWN || sw.write_all(&up[..n]).await.is_err() { return; }
@@ -144,7 +158,8 @@ fn an_add_request_is_recognised_among_ldap_messages() {
     // A search (0x63) then an add (0x68), messageIDs 2 and 3.
     let search = [0x30, 0x05, 0x02, 0x01, 0x02, 0x63, 0x00];
     let add = [0x30, 0x05, 0x02, 0x01, 0x03, 0x68, 0x00];
-    assert!(!holds_add(&search));
-    assert!(holds_add(&add));
-    assert!(holds_add(&[&search[..], &add[..]].concat()));
+    assert!(!holds_op(&search, ADD));
+    assert!(holds_op(&add, ADD));
+    assert!(holds_op(&[&search[..], &add[..]].concat(), ADD));
+    assert!(!holds_op(&add, DELETE));
 }
