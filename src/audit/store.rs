@@ -37,6 +37,10 @@ use std::sync::{mpsc, Arc, Mutex};
 use std::thread::JoinHandle;
 use tokio::sync::oneshot;
 
+/// The size of the readiness probe: a generous audit record.
+const PROBE_BYTES: usize = 8 * 1024;
+const PROBE_KEY: &str = "probe";
+
 /// Most requests committed in one transaction.
 const MAX_BATCH: usize = 512;
 
@@ -460,6 +464,12 @@ impl Writer {
                     _ => {
                         let now = chain::format_time(self.clock.now());
                         t.meta.insert(PING_KEY, now.as_bytes()).map_err(|x| e(&x))?;
+                        // "Writable" means a record of ordinary size commits, not only a few
+                        // bytes: free pages left inside a full file can hold a tiny ping
+                        // while every append fails. The probe is overwritten each time.
+                        t.meta
+                            .insert(PROBE_KEY, [0u8; PROBE_BYTES].as_slice())
+                            .map_err(|x| e(&x))?;
                         seqs.push(0);
                     }
                 }
