@@ -10,13 +10,13 @@
 use super::error::{from_ldap, rc};
 use super::mapping::{empty_group_attrs, ou_attrs, school_attrs, school_from_entry, SCHOOL_ATTRS};
 use super::names::{Filter, Layout};
-use super::pool::{bind, LdapOptions, LdapPool};
+use super::pool::{LdapOptions, LdapPool};
 use crate::clock::{Clock, SystemClock};
 use crate::domain::{AccountState, EmployeeNumber, LoginName, School, SchoolCode};
 use crate::ports::{
     AdminRole, Directory, DirectoryError, EntryRef, GroupEntry, GroupProfile, GroupSearch,
-    InitialCredentials, NewPerson, Page, PersonEntry, PersonProfile, PersonSearch, SchoolEntry,
-    SchoolScope,
+    InitialCredentials, NewPerson, Page, PasswordCheck, PersonEntry, PersonProfile, PersonSearch,
+    SchoolEntry, SchoolScope,
 };
 use async_trait::async_trait;
 use ldap3::{Mod, Scope, SearchEntry};
@@ -338,28 +338,30 @@ impl Directory for LdapDirectory {
         Ok(roles)
     }
 
-    async fn check_password(
+    async fn verify_password(
         &self,
         login: &LoginName,
         password: &SecretString,
-    ) -> Result<bool, DirectoryError> {
+    ) -> Result<PasswordCheck, DirectoryError> {
         // RFC 4513 §5.1.2: an empty password is an unauthenticated bind, which may "succeed".
         if password.expose_secret().trim().is_empty() {
-            return Ok(false);
+            return Ok(PasswordCheck::Wrong);
         }
         let Some(dn) = self.login_dn(login).await? else {
-            return Ok(false);
+            return Ok(PasswordCheck::Wrong);
         };
         let mut ldap = self.pool.open_unpooled().await?;
         let timeout = self.pool.options().operation_timeout;
-        let outcome = bind(&mut ldap, &dn, password.expose_secret(), timeout).await;
+        let outcome = super::password_policy::bind_with_policy(
+            &mut ldap,
+            &dn,
+            password.expose_secret(),
+            timeout,
+        )
+        .await;
         // Close the person's connection right away, whatever the outcome.
         let _ = ldap.unbind().await.map_err(|e| from_ldap(&dn, e));
-        match outcome {
-            Ok(()) => Ok(true),
-            Err(DirectoryError::InvalidCredentials) => Ok(false),
-            Err(e) => Err(e),
-        }
+        outcome
     }
 
     async fn set_initial_credentials(

@@ -17,6 +17,7 @@ pub mod error;
 mod groups;
 pub mod mapping;
 pub mod names;
+mod password_policy;
 mod people;
 pub mod person_map;
 pub mod pool;

@@ -40,10 +40,15 @@ impl Onboarding {
     ) -> Result<SignedIn, OnboardingError> {
         let password = normalize(password);
         let attempt = self.try_sign_in(login, &password).await;
-        let actor = Actor::Person(login.map(|l| l.as_str().to_owned()).unwrap_or_default());
         let (result, why) = match attempt {
             Ok(s) => (Ok(s), None),
             Err((e, why)) => (Err(e), why),
+        };
+        // The typed text is the actor only when it names an existing account (it may be a
+        // password typed into the wrong field).
+        let actor = match login {
+            Some(l) if why != Some("unknown_login") => Actor::Person(l.as_str().to_owned()),
+            _ => unknown_actor(),
         };
         let action = match &result {
             Ok(SignedIn::FirstLogin { .. }) => "account.first_login",
@@ -67,15 +72,12 @@ impl Onboarding {
 
     /// A sign-in refused by the throttle before any check: as long as a real attempt, with
     /// the same answer, recorded as `throttled`.
-    pub async fn refuse_throttled(
-        &self,
-        login: Option<&LoginName>,
-        request_id: Option<String>,
-    ) -> OnboardingError {
+    pub async fn refuse_throttled(&self, request_id: Option<String>) -> OnboardingError {
         let _ = self
             .hash(&SecretString::from("timing equaliser".to_owned()))
             .await;
-        let actor = Actor::Person(login.map(|l| l.as_str().to_owned()).unwrap_or_default());
+        // Nothing was looked up: the typed text is not kept.
+        let actor = unknown_actor();
         let refused: Result<(), OnboardingError> = Err(OnboardingError::InvalidCredentials);
         match self
             .finish(actor, request_id, "portal.sign_in", refused, |r, _| {
@@ -223,6 +225,11 @@ impl Onboarding {
             .await?
             .ok_or_else(|| OnboardingError::WrongState("the person is gone".into()))
     }
+}
+
+/// The actor of a sign-in whose login names no account.
+pub(super) fn unknown_actor() -> Actor {
+    Actor::System("unknown".to_owned())
 }
 
 /// For records that need the person's name.

@@ -23,6 +23,16 @@ use async_trait::async_trait;
 use secrecy::SecretString;
 use time::OffsetDateTime;
 
+/// What the directory said about a password (`Directory::verify_password`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordCheck {
+    /// Wrong password, unknown login, or a locked account (one answer for all).
+    Wrong,
+    /// The bind succeeded; `must_change`: only to change the password (ppolicy's
+    /// `changeAfterReset` or `passwordExpired`).
+    Right { must_change: bool },
+}
+
 /// An entry's stable identity: `entryUUID` (SCIM `id`) and where it is now.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EntryRef {
@@ -431,12 +441,28 @@ pub trait Directory: Send + Sync {
     /// refused add per namesake.
     async fn logins_like(&self, base: &LoginName) -> Result<Vec<String>, DirectoryError>;
 
-    /// Binds as the person (a separate connection); `Ok(false)` on wrong credentials.
+    /// Binds as the person (a separate connection); `Ok(false)` on wrong credentials. A
+    /// password the directory accepts only for a forced change (a one-time password) is
+    /// `true` here: use [`Directory::verify_password`] where that matters.
     async fn check_password(
         &self,
         login: &LoginName,
         password: &SecretString,
-    ) -> Result<bool, DirectoryError>;
+    ) -> Result<bool, DirectoryError> {
+        Ok(matches!(
+            self.verify_password(login, password).await?,
+            PasswordCheck::Right { .. }
+        ))
+    }
+
+    /// Binds as the person with the password-policy request control: whether the password
+    /// is right, and whether the directory accepted it only to have it changed (`pwdReset`,
+    /// an expired password), which never counts as signing in with one's own password.
+    async fn verify_password(
+        &self,
+        login: &LoginName,
+        password: &SecretString,
+    ) -> Result<PasswordCheck, DirectoryError>;
 
     /// Gives the person a one-time password ([`InitialCredentials`]) in one Modify, only if
     /// their account state is still `expect` (compared and changed atomically by the

@@ -94,13 +94,7 @@ pub fn scope_of(roles: &[AdminRole]) -> SchoolScope {
     )
 }
 
-/// A role as kept in the session record: `system` or `local:<code>`.
-pub fn encode_role(role: &AdminRole) -> String {
-    match role {
-        AdminRole::SystemAdministrator => "system".to_owned(),
-        AdminRole::LocalAdministrator(code) => format!("local:{}", code.as_str()),
-    }
-}
+pub use crate::onboarding::admin_sign_in::encode_role;
 
 pub fn decode_role(raw: &str) -> Option<AdminRole> {
     if raw == "system" {

@@ -15,6 +15,7 @@ mod ldap_people_search;
 mod metrics_endpoint;
 mod panel_accessibility;
 mod panel_hand_over;
+mod panel_own_password;
 mod panel_pages;
 mod panel_records;
 mod panel_signin;

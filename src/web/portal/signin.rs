@@ -69,10 +69,9 @@ pub async fn sign_in(
     let throttle = &state.portal_throttle;
     if throttle.is_blocked(&typed, rc.addr, now) {
         // Same answer and about the same time as a wrong password (RATE-03).
-        let login = LoginName::parse(&typed).ok();
         let _ = state
             .onboarding()
-            .refuse_throttled(login.as_ref(), rc.request_id.clone())
+            .refuse_throttled(rc.request_id.clone())
             .await;
         return Ok(failure(&ctx));
     }
