@@ -113,6 +113,7 @@ impl AppState {
             retired_logins: Some(crate::store::retired_logins::RetiredLogins::new(
                 self.state.clone(),
             )),
+            sessions: Some(self.state.clone()),
         }
     }
 

@@ -53,6 +53,9 @@ pub struct PortalCaller {
     pub person_id: String,
     pub login: LoginName,
     pub request_id: Option<String>,
+    /// The store key of the caller's own session: kept when their own change ends the
+    /// person's other sessions.
+    pub session_key: Option<String>,
 }
 
 impl PortalCaller {

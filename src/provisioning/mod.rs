@@ -38,6 +38,10 @@ pub enum ProvisioningError {
     /// The caller may not act on these schools.
     #[error("{0}")]
     OutOfScope(String),
+    /// The caller's role does not allow this action on this person (e.g. a local
+    /// administrator re-issuing another administrator's password, or locking themselves).
+    #[error("{0}")]
+    Forbidden(String),
     /// A uniqueness rule refused the change.
     #[error("{0}")]
     Conflict(String),
@@ -63,6 +67,7 @@ impl ProvisioningError {
         match self {
             ProvisioningError::NotFound => "not_found".into(),
             ProvisioningError::OutOfScope(m) => format!("out_of_scope: {m}"),
+            ProvisioningError::Forbidden(m) => format!("forbidden: {m}"),
             ProvisioningError::Conflict(m) => format!("conflict: {m}"),
             ProvisioningError::Invalid(m) => format!("invalid: {m}"),
             ProvisioningError::PreconditionFailed => "precondition_failed".into(),
@@ -140,6 +145,20 @@ pub struct Provisioning {
     pub password_cost: crate::config::PasswordConfig,
     /// Logins of deleted people, never given again; `None`: not kept (tests).
     pub retired_logins: Option<crate::store::retired_logins::RetiredLogins>,
+    /// Where panel and portal sessions live, so re-issue, lock, unlock, deactivation and
+    /// deletion end them (`crate::session_end`); `None`: no sessions (bootstrap, tests).
+    pub sessions: Option<crate::store::StateStore>,
+}
+
+impl Provisioning {
+    /// Ends every session of `person_id` (see `crate::session_end`); the audit detail.
+    pub(crate) async fn end_sessions(&self, person_id: &str, why: &'static str) -> String {
+        let ended = match &self.sessions {
+            Some(state) => crate::session_end::end_sessions_of(state, person_id, None, why).await,
+            None => Some(0),
+        };
+        crate::session_end::ended_detail(ended)
+    }
 }
 
 impl Provisioning {

@@ -71,6 +71,7 @@ impl Env {
             clock: clock.clone(),
             password_cost: cost(),
             retired_logins: Some(RetiredLogins::new(state)),
+            sessions: None,
         };
         let admin = Caller {
             actor: Actor::Person("dyrektor.test".into()),

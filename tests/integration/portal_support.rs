@@ -51,6 +51,7 @@ impl PortalApp {
             clock: self.app.clock.clone(),
             password_cost: self.app.config.passwords,
             retired_logins: None,
+            sessions: Some(self.app.state.clone()),
         }
     }
 

@@ -99,6 +99,7 @@ fn session_of(parts: &Parts) -> Option<AnyPortalSession> {
             person_id: s.record.person_id.clone(),
             login,
             request_id: rc.request_id.clone(),
+            session_key: Some(s.key.clone()),
         },
         first_login,
         session_key: s.key.clone(),
