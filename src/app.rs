@@ -48,6 +48,8 @@ pub struct AppState {
     pub outbox_wake: Arc<tokio::sync::Notify>,
     /// The key confirmation links are derived with (`portal.link_key_file`).
     pub link_key: Arc<crate::onboarding::links::LinkKey>,
+    /// The key administrators' TOTP secrets are encrypted with (`panel.second_factor_key_file`).
+    pub second_factor_key: Arc<crate::second_factor::SecretBox>,
 }
 
 /// Why the state could not be composed.
@@ -59,6 +61,8 @@ pub enum StateError {
     Mail(#[from] crate::ports::MailError),
     #[error("portal.link_key_file: {0}")]
     LinkKey(String),
+    #[error("panel.second_factor_key_file: {0}")]
+    SecondFactorKey(String),
 }
 
 impl AppState {
@@ -79,13 +83,16 @@ impl AppState {
             HeldStore::new(state.clone()),
             clock.clone(),
         ));
-        let panel_throttle = Arc::new(crate::web::throttle::Throttle::new(config.panel));
-        let portal_throttle = Arc::new(crate::web::throttle::Throttle::new(config.panel));
+        let panel_throttle = Arc::new(crate::web::throttle::Throttle::new(config.panel.clone()));
+        let portal_throttle = Arc::new(crate::web::throttle::Throttle::new(config.panel.clone()));
         let mailer: Arc<dyn crate::ports::Mailer> =
             Arc::new(crate::mail::LettreMailer::new(&config.mail)?);
         let link_key =
             crate::onboarding::links::LinkKey::load_or_create(&config.portal.link_key_file)
                 .map_err(StateError::LinkKey)?;
+        let second_factor_key =
+            crate::second_factor::SecretBox::load_or_create(&config.panel.second_factor_key_file)
+                .map_err(StateError::SecondFactorKey)?;
         Ok(Self {
             guard,
             panel_throttle,
@@ -93,6 +100,7 @@ impl AppState {
             mailer,
             outbox_wake: Arc::new(tokio::sync::Notify::new()),
             link_key: Arc::new(link_key),
+            second_factor_key: Arc::new(second_factor_key),
             config: Arc::new(config),
             directory,
             audit,
@@ -126,6 +134,7 @@ impl AppState {
             state: self.state.clone(),
             outbox: self.outbox_wake.clone(),
             link_key: self.link_key.clone(),
+            second_factor_key: self.second_factor_key.clone(),
             portal: self.config.portal.clone(),
             password_cost: self.config.passwords,
             public_base_url: self.config.server.public_base_url.clone(),

@@ -38,7 +38,7 @@ pub struct Config {
 /// `[panel]`: sessions of the Central Administration Panel and throttling of failed sign-ins
 /// (security.md SESS-04, RATE-01). A login or a client address with `max_failures_*` failed
 /// sign-ins within `failure_window` is refused, even with the right password, for `block`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PanelConfig {
     pub idle_timeout: time::Duration,
     pub absolute_timeout: time::Duration,
@@ -46,6 +46,12 @@ pub struct PanelConfig {
     pub max_failures_per_address: u32,
     pub failure_window: time::Duration,
     pub block: time::Duration,
+    /// Administrators sign in with a TOTP code (or a recovery code) after the password, and
+    /// enrol one at their first panel sign-in (issue 12; default true).
+    pub require_second_factor: bool,
+    /// The key the TOTP secrets are encrypted with in the directory (0600, created when
+    /// missing; default: `panel-second-factor.key` beside `state.path`).
+    pub second_factor_key_file: PathBuf,
 }
 
 #[derive(Debug, Clone)]

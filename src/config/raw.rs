@@ -40,6 +40,10 @@ pub struct RawPanel {
     pub failure_window_minutes: u64,
     #[serde(default = "defaults::panel_block_minutes")]
     pub block_minutes: u64,
+    #[serde(default = "defaults::yes")]
+    pub require_second_factor: bool,
+    #[serde(default)]
+    pub second_factor_key_file: Option<std::path::PathBuf>,
 }
 
 impl Default for RawPanel {
@@ -51,6 +55,8 @@ impl Default for RawPanel {
             max_failures_per_address: defaults::panel_failures_per_address(),
             failure_window_minutes: defaults::panel_failure_window_minutes(),
             block_minutes: defaults::panel_block_minutes(),
+            require_second_factor: true,
+            second_factor_key_file: None,
         }
     }
 }
@@ -225,6 +231,10 @@ mod defaults {
     pub fn panel_failure_window_minutes() -> u64 {
         15
     }
+    pub fn yes() -> bool {
+        true
+    }
+
     pub fn panel_block_minutes() -> u64 {
         15
     }

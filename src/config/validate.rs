@@ -168,6 +168,11 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
         max_failures_per_address: panel.max_failures_per_address,
         failure_window: time::Duration::minutes(panel.failure_window_minutes as i64),
         block: time::Duration::minutes(panel.block_minutes as i64),
+        require_second_factor: panel.require_second_factor,
+        second_factor_key_file: panel.second_factor_key_file.clone().unwrap_or_else(|| {
+            let dir = raw.state.path.parent().unwrap_or(Path::new(""));
+            dir.join("panel-second-factor.key")
+        }),
     };
     let (portal, portal_problems) = super::portal::validate(&raw.portal, &raw.state.path);
     for (key, message) in portal_problems {

@@ -419,4 +419,32 @@ impl Directory for LdapDirectory {
     ) -> Result<PersonEntry, DirectoryError> {
         self.set_confirmed_email_impl(id, email, expect, at).await
     }
+
+    async fn second_factor(
+        &self,
+        id: &str,
+    ) -> Result<Option<crate::ports::StoredSecondFactor>, DirectoryError> {
+        self.second_factor_impl(id).await
+    }
+
+    async fn set_second_factor(
+        &self,
+        id: &str,
+        factor: Option<&crate::ports::StoredSecondFactor>,
+    ) -> Result<(), DirectoryError> {
+        self.set_second_factor_impl(id, factor).await
+    }
+
+    async fn spend_totp_step(
+        &self,
+        id: &str,
+        previous: Option<u64>,
+        step: u64,
+    ) -> Result<bool, DirectoryError> {
+        self.spend_totp_step_impl(id, previous, step).await
+    }
+
+    async fn spend_recovery_code(&self, id: &str, hash: &str) -> Result<bool, DirectoryError> {
+        self.spend_recovery_code_impl(id, hash).await
+    }
 }

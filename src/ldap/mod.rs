@@ -23,6 +23,7 @@ pub mod person_map;
 pub mod pool;
 pub mod render;
 mod search;
+mod second_factor;
 
 pub use directory::LdapDirectory;
 pub use names::{Filter, Layout};

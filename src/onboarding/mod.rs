@@ -20,6 +20,7 @@ pub mod first_login;
 pub mod links;
 pub mod mails;
 pub mod password;
+pub mod second_factor;
 
 use crate::clock::Clock;
 use crate::config::{PasswordConfig, PortalConfig};
@@ -41,6 +42,8 @@ pub struct Onboarding {
     /// Wakes the mail sender after something was queued.
     pub outbox: Arc<Notify>,
     pub link_key: Arc<LinkKey>,
+    /// Encrypts administrators' TOTP secrets (`crate::second_factor`).
+    pub second_factor_key: Arc<crate::second_factor::SecretBox>,
     pub portal: PortalConfig,
     pub password_cost: PasswordConfig,
     /// `server.public_base_url`: links in mail are built from it, never from a request.

@@ -33,6 +33,27 @@ pub enum PasswordCheck {
     Right { must_change: bool },
 }
 
+/// An administrator's second factor as the directory keeps it (readable only by the
+/// daemon's service identity). The secret is encrypted by the daemon (`second_factor::SecretBox`).
+#[derive(Clone, PartialEq, Eq)]
+pub struct StoredSecondFactor {
+    /// The TOTP secret, encrypted (base64url of nonce ‖ ciphertext).
+    pub secret: String,
+    /// Hex SHA-256 of each recovery code not yet used.
+    pub recovery: Vec<String>,
+    /// The last TOTP time step accepted (a code is accepted once).
+    pub last_step: Option<u64>,
+}
+
+impl std::fmt::Debug for StoredSecondFactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredSecondFactor")
+            .field("recovery_left", &self.recovery.len())
+            .field("last_step", &self.last_step)
+            .finish_non_exhaustive()
+    }
+}
+
 /// An entry's stable identity: `entryUUID` (SCIM `id`) and where it is now.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EntryRef {
@@ -518,6 +539,28 @@ pub trait Directory: Send + Sync {
         expect: AccountState,
         at: OffsetDateTime,
     ) -> Result<PersonEntry, DirectoryError>;
+
+    /// The person's second factor, `None` when not enrolled.
+    async fn second_factor(&self, id: &str) -> Result<Option<StoredSecondFactor>, DirectoryError>;
+
+    /// Enrols (`Some`, replacing any earlier one) or removes (`None`) the second factor.
+    async fn set_second_factor(
+        &self,
+        id: &str,
+        factor: Option<&StoredSecondFactor>,
+    ) -> Result<(), DirectoryError>;
+
+    /// Moves the last accepted TOTP step from `previous` to `step` in one compare-and-set;
+    /// `Ok(false)` when it was not `previous` any more (the code was used meanwhile).
+    async fn spend_totp_step(
+        &self,
+        id: &str,
+        previous: Option<u64>,
+        step: u64,
+    ) -> Result<bool, DirectoryError>;
+
+    /// Removes one recovery code's hash; `Ok(false)` when it was not there (used already).
+    async fn spend_recovery_code(&self, id: &str, hash: &str) -> Result<bool, DirectoryError>;
 
     /// Records a request for an account (`Some`), only if the account state is still `none`
     /// (compared and written in one Modify, else `AlreadyExists("account state …")`), or

@@ -42,6 +42,11 @@ pub struct SessionRecord {
     /// itself ends it. `None` elsewhere.
     #[serde(default)]
     pub first_login_expires: Option<i64>,
+    /// A panel session between the password and the second factor: `verify`, or `enrol:`
+    /// and the sealed new secret (`second_factor::SecretBox`). Such a session reaches only
+    /// the second-factor page. `None`: a full session.
+    #[serde(default)]
+    pub pending_second_factor: Option<String>,
 }
 
 /// The session timeouts.
@@ -233,6 +238,7 @@ mod tests {
             first_login: None,
             limits_secs: None,
             first_login_expires: None,
+            pending_second_factor: None,
         }
     }
 

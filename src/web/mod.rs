@@ -21,6 +21,7 @@ pub mod i18n;
 pub mod layout;
 pub mod panel;
 pub mod portal;
+pub mod second_factor;
 pub mod session;
 pub mod signin;
 pub mod throttle;
@@ -119,6 +120,14 @@ pub fn panel_router(state: AppState) -> Router {
         )
         .route("/wyloguj", post(signin::sign_out))
         .route("/jezyk", get(signin::language))
+        .route(
+            "/drugi-skladnik",
+            get(second_factor::show).post(second_factor::submit),
+        )
+        .route(
+            "/pracownicy/{id}/drugi-skladnik-reset",
+            post(second_factor::reset),
+        )
         .route("/assets/zszo.css", get(assets::stylesheet))
         .merge(panel::routes())
         .fallback(not_found)

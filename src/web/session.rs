@@ -224,6 +224,7 @@ pub async fn start_portal(
             .map(|t| t.unix_timestamp()),
         first_login: first_login.map(hex::encode),
         limits_secs: Some((limits.idle.whole_seconds(), limits.absolute.whole_seconds())),
+        pending_second_factor: None,
     };
     state
         .state
@@ -266,7 +267,13 @@ pub struct NewSession {
     pub login: String,
     pub name: String,
     pub roles: Vec<String>,
+    /// `Some`: the password was right, the second factor is still to come
+    /// ([`SessionRecord::pending_second_factor`]); such a session lives 10 minutes at most.
+    pub pending_second_factor: Option<String>,
 }
+
+/// How long a session waiting for its second factor lives.
+const PENDING_SECONDS: i64 = 600;
 
 /// Stores a new session and returns its id (for the cookie) and the session.
 pub async fn start(state: &AppState, who: NewSession) -> Result<(String, Session), StoreError> {
@@ -282,8 +289,12 @@ pub async fn start(state: &AppState, who: NewSession) -> Result<(String, Session
         created: now,
         last_seen: now,
         first_login: None,
-        limits_secs: None,
+        limits_secs: who
+            .pending_second_factor
+            .as_ref()
+            .map(|_| (PENDING_SECONDS, PENDING_SECONDS)),
         first_login_expires: None,
+        pending_second_factor: who.pending_second_factor,
     };
     state
         .state

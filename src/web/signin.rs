@@ -164,6 +164,12 @@ pub async fn sign_in(
     if let Some(old) = &rc.session {
         state.state.delete_session(old.key.clone()).await?;
     }
+    // With the second factor required, the session waits for it (`second_factor.rs`).
+    let pending = super::second_factor::pending_after_password(&state, &person.entry.id).await?;
+    let to = match pending {
+        Some(_) => super::auth::SECOND_FACTOR_PATH,
+        None => "/panel",
+    };
     let (id, _) = session::start(
         &state,
         NewSession {
@@ -171,10 +177,11 @@ pub async fn sign_in(
             login: person.login.as_str().to_owned(),
             name: person.profile.name.full(),
             roles: roles_text,
+            pending_second_factor: pending,
         },
     )
     .await?;
-    let mut response = Redirect::to("/panel").into_response();
+    let mut response = Redirect::to(to).into_response();
     let headers = response.headers_mut();
     headers.append(
         header::SET_COOKIE,

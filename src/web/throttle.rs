@@ -129,6 +129,8 @@ mod tests {
             max_failures_per_address: 20,
             failure_window: Duration::minutes(15),
             block: Duration::minutes(15),
+            require_second_factor: true,
+            second_factor_key_file: "k".into(),
         }
     }
 

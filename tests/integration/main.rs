@@ -19,6 +19,7 @@ mod panel_own_password;
 mod panel_pages;
 mod panel_records;
 mod panel_roles_sessions;
+mod panel_second_factor;
 mod panel_signin;
 mod panel_support;
 mod portal_flow;
