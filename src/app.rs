@@ -50,6 +50,8 @@ pub struct AppState {
     pub link_key: Arc<crate::onboarding::links::LinkKey>,
     /// The key administrators' TOTP secrets are encrypted with (`panel.second_factor_key_file`).
     pub second_factor_key: Arc<crate::second_factor::SecretBox>,
+    /// Admits password checks and hashes (`passwords.max_hashing_in_flight`).
+    pub hashing: Arc<crate::credentials::HashingGate>,
 }
 
 /// Why the state could not be composed.
@@ -101,6 +103,7 @@ impl AppState {
             outbox_wake: Arc::new(tokio::sync::Notify::new()),
             link_key: Arc::new(link_key),
             second_factor_key: Arc::new(second_factor_key),
+            hashing: crate::credentials::HashingGate::new(config.passwords.max_hashing_in_flight),
             config: Arc::new(config),
             directory,
             audit,
@@ -135,6 +138,7 @@ impl AppState {
             outbox: self.outbox_wake.clone(),
             link_key: self.link_key.clone(),
             second_factor_key: self.second_factor_key.clone(),
+            hashing: self.hashing.clone(),
             portal: self.config.portal.clone(),
             password_cost: self.config.passwords,
             public_base_url: self.config.server.public_base_url.clone(),

@@ -136,6 +136,9 @@ pub struct PasswordConfig {
     pub argon2_iterations: u32,
     pub argon2_parallelism: u32,
     pub initial_password_ttl: time::Duration,
+    /// Password checks and hashes (sign-ins, new passwords) admitted at once; beyond it a
+    /// sign-in answers "try again shortly" (503 + `Retry-After`) instead of queueing.
+    pub max_hashing_in_flight: usize,
 }
 
 #[derive(Debug, Clone)]

@@ -142,6 +142,8 @@ pub struct RawPasswords {
     pub argon2_parallelism: u32,
     #[serde(default = "defaults::initial_password_ttl_days")]
     pub initial_password_ttl_days: u32,
+    #[serde(default = "defaults::max_hashing_in_flight")]
+    pub max_hashing_in_flight: usize,
 }
 
 impl Default for RawPasswords {
@@ -150,6 +152,7 @@ impl Default for RawPasswords {
             argon2_memory_kib: defaults::argon2_memory_kib(),
             argon2_iterations: defaults::argon2_iterations(),
             argon2_parallelism: defaults::argon2_parallelism(),
+            max_hashing_in_flight: defaults::max_hashing_in_flight(),
             initial_password_ttl_days: defaults::initial_password_ttl_days(),
         }
     }
@@ -230,6 +233,9 @@ mod defaults {
     }
     pub fn panel_failure_window_minutes() -> u64 {
         15
+    }
+    pub fn max_hashing_in_flight() -> usize {
+        32
     }
     pub fn yes() -> bool {
         true

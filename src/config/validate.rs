@@ -122,6 +122,12 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
             "must be at least 2 (OWASP minimum)",
         );
     }
+    if !(1..=10_000).contains(&pw.max_hashing_in_flight) {
+        p.push(
+            "passwords.max_hashing_in_flight",
+            "must be between 1 and 10000",
+        );
+    }
     if pw.argon2_parallelism == 0 {
         p.push("passwords.argon2_parallelism", "must be at least 1");
     }
@@ -255,6 +261,7 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
             argon2_iterations: pw.argon2_iterations,
             argon2_parallelism: pw.argon2_parallelism,
             initial_password_ttl: time::Duration::days(pw.initial_password_ttl_days.into()),
+            max_hashing_in_flight: pw.max_hashing_in_flight,
         },
         mail: mail.unwrap_or(MailConfig {
             from: String::new(),

@@ -41,6 +41,8 @@ pub enum AdminSignInRefusal {
     NotAnAdministrator,
     /// The directory or the audit store cannot answer now.
     Unavailable,
+    /// Too many sign-ins at once: try again in a few seconds (503 + `Retry-After`).
+    Busy,
 }
 
 impl Onboarding {
@@ -53,6 +55,18 @@ impl Onboarding {
         address: Option<String>,
         request_id: Option<String>,
     ) -> Result<AdministratorSignedIn, AdminSignInRefusal> {
+        // Bounded: a full gate answers "try again shortly" instead of queueing (item 6).
+        let Some(_permit) = self.hashing.try_admit() else {
+            let r = NewAuditRecord::new(
+                Actor::System("unknown".to_owned()),
+                AUDIT_ACTION,
+                fail("busy"),
+            )
+            .request_id(request_id)
+            .detail("address", address.unwrap_or_else(|| "-".into()));
+            self.append_failure(r).await;
+            return Err(AdminSignInRefusal::Busy);
+        };
         let password = normalize(password);
         let person = match login {
             Some(l) => match self.directory.find_person_by_login(l).await {
@@ -172,12 +186,24 @@ impl Onboarding {
         }
     }
 
-    /// About as long as slapd verifying an Argon2id hash at the configured cost, so an
-    /// unknown login is not told apart by time.
+    /// About as long as a real password check (the gate's moving average of them), so an
+    /// unknown login is not told apart by time; a sleep, not a hash of its own (item 6).
     pub(super) async fn equalise_time(&self) {
-        let _ = self
-            .hash(&SecretString::from("timing equaliser".to_owned()))
-            .await;
+        tokio::time::sleep(self.hashing.typical_check()).await;
+    }
+
+    /// The directory's check of a password, timed for [`Self::equalise_time`].
+    pub(super) async fn timed_check(
+        &self,
+        login: &LoginName,
+        password: &SecretString,
+    ) -> Result<PasswordCheck, crate::ports::DirectoryError> {
+        let started = std::time::Instant::now();
+        let check = self.directory.verify_password(login, password).await;
+        if check.is_ok() {
+            self.hashing.record_check(started.elapsed());
+        }
+        check
     }
 }
 

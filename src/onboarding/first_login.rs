@@ -39,6 +39,19 @@ impl Onboarding {
         request_id: Option<String>,
     ) -> Result<SignedIn, OnboardingError> {
         let password = normalize(password);
+        // Bounded like the panel's: a full gate answers "try again shortly" (item 6).
+        let Some(_permit) = self.hashing.try_admit() else {
+            let refused: Result<SignedIn, OnboardingError> = Err(OnboardingError::Busy);
+            return self
+                .finish(
+                    unknown_actor(),
+                    request_id,
+                    "portal.sign_in",
+                    refused,
+                    |r, _| r,
+                )
+                .await;
+        };
         let attempt = self.try_sign_in(login, &password).await;
         let (result, why) = match attempt {
             Ok(s) => (Ok(s), None),
@@ -73,9 +86,7 @@ impl Onboarding {
     /// A sign-in refused by the throttle before any check: as long as a real attempt, with
     /// the same answer, recorded as `throttled`.
     pub async fn refuse_throttled(&self, request_id: Option<String>) -> OnboardingError {
-        let _ = self
-            .hash(&SecretString::from("timing equaliser".to_owned()))
-            .await;
+        self.equalise_time().await;
         // Nothing was looked up: the typed text is not kept.
         let actor = unknown_actor();
         let refused: Result<(), OnboardingError> = Err(OnboardingError::InvalidCredentials);
@@ -106,17 +117,14 @@ impl Onboarding {
         };
         let (Some(login), Some(person)) = (login, person) else {
             // As long as a real bind, so an unknown login is not told apart by time.
-            let _ = self
-                .hash(&SecretString::from("timing equaliser".to_owned()))
-                .await;
+            self.equalise_time().await;
             return Err(refused("unknown_login"));
         };
         let bound = self
-            .directory
-            .check_password(login, password)
+            .timed_check(login, password)
             .await
             .map_err(|e| (OnboardingError::from(e), None))?;
-        if !bound {
+        if bound == crate::ports::PasswordCheck::Wrong {
             return Err(refused("wrong_password_or_locked"));
         }
         match person.account_state {

@@ -44,6 +44,8 @@ pub struct Onboarding {
     pub link_key: Arc<LinkKey>,
     /// Encrypts administrators' TOTP secrets (`crate::second_factor`).
     pub second_factor_key: Arc<crate::second_factor::SecretBox>,
+    /// Admits password checks and hashes; full → "try again shortly".
+    pub hashing: Arc<crate::credentials::HashingGate>,
     pub portal: PortalConfig,
     pub password_cost: PasswordConfig,
     /// `server.public_base_url`: links in mail are built from it, never from a request.
@@ -104,6 +106,9 @@ pub enum OnboardingError {
     LinkInvalid(&'static str),
     #[error("too many requests; try again in {0} s")]
     Throttled(i64),
+    /// Too many password checks and hashes at once: try again in a few seconds.
+    #[error("busy; try again shortly")]
+    Busy,
     #[error("the directory is unavailable")]
     Unavailable,
     #[error("internal error")]
@@ -121,6 +126,7 @@ impl OnboardingError {
             OnboardingError::AddressTaken => "address_taken".into(),
             OnboardingError::LinkInvalid(why) => (*why).into(),
             OnboardingError::Throttled(_) => "rate_limit_exceeded".into(),
+            OnboardingError::Busy => "busy".into(),
             OnboardingError::Unavailable => "unavailable".into(),
             OnboardingError::Internal => "internal".into(),
         }
@@ -186,11 +192,13 @@ impl Onboarding {
         result
     }
 
-    /// Hashes on the hashing threads (Argon2id takes tens of milliseconds).
+    /// Hashes on the hashing threads (Argon2id takes tens of milliseconds), if the gate
+    /// admits it (else `Busy`).
     async fn hash(
         &self,
         password: &secrecy::SecretString,
     ) -> Result<crate::ports::PasswordHash, OnboardingError> {
+        let _permit = self.hashing.try_admit().ok_or(OnboardingError::Busy)?;
         crate::credentials::hash_password_async(password.clone(), self.password_cost)
             .await
             .map_err(|e| {

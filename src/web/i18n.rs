@@ -107,6 +107,10 @@ pub mod msg {
     );
     pub const TO_THE_PORTAL: Msg =
         Msg::new("Przejdź do Portalu Dostępowego", "Go to the Access Portal");
+    pub const BUSY: Msg = Msg::new(
+        "Zbyt wiele logowań naraz. Spróbuj ponownie za kilka sekund.",
+        "Too many sign-ins at once. Try again in a few seconds.",
+    );
     pub const SIGNED_OUT: Msg = Msg::new("Wylogowano.", "You have signed out.");
     pub const SESSION_ENDED: Msg = Msg::new(
         "Sesja wygasła. Zaloguj się ponownie.",

@@ -140,6 +140,9 @@ pub async fn sign_in(
         Err(AdminSignInRefusal::Unavailable) => {
             return Err(WebError::Unavailable("panel sign-in".into()))
         }
+        Err(AdminSignInRefusal::Busy) => {
+            return Ok(busy(form_page(&ctx, &typed, Some(msg::BUSY), None)))
+        }
         Err(refusal) => {
             // The right password: the login's failures are cleared, the refusal explained.
             throttle.record_success(&typed);
@@ -192,6 +195,16 @@ pub async fn sign_in(
         session::clear_cookie(session::PRE_COOKIE),
     );
     Ok(response)
+}
+
+/// "Try again shortly": 503 with `Retry-After` (the sign-in form again, for panel or portal).
+pub fn busy(page: Markup) -> Response {
+    let mut r = (StatusCode::SERVICE_UNAVAILABLE, page).into_response();
+    r.headers_mut().insert(
+        header::RETRY_AFTER,
+        axum::http::HeaderValue::from(crate::credentials::RETRY_AFTER_SECS),
+    );
+    r
 }
 
 /// Appends a record; a failing audit store is logged, the answer stays the same.

@@ -39,6 +39,7 @@ fn cost() -> PasswordConfig {
         argon2_iterations: 2,
         argon2_parallelism: 1,
         initial_password_ttl: time::Duration::days(TTL_DAYS),
+        max_hashing_in_flight: 32,
     }
 }
 

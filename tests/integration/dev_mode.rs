@@ -178,12 +178,24 @@ async fn dev_brings_up_the_demo_city_stops_cleanly_and_reuses_its_data() {
             continue;
         }
         let code = String::from_utf8(out.stdout).unwrap().trim().to_owned();
-        assert!(code.len() == 6 && code.chars().all(|c| c.is_ascii_digit()), "{code}");
+        assert!(
+            code.len() == 6 && code.chars().all(|c| c.is_ascii_digit()),
+            "{code}"
+        );
         let b = crate::panel_support::Browser::new(&format!("http://127.0.0.1:{http}"));
         let r = b.sign_in(&login, "demo-haslo-administratora").await;
-        assert_eq!(r.location(), Some("/panel/drugi-skladnik"), "{login}: {}", r.body);
+        assert_eq!(
+            r.location(),
+            Some("/panel/drugi-skladnik"),
+            "{login}: {}",
+            r.body
+        );
         let r = b
-            .submit("/panel/drugi-skladnik", "/panel/drugi-skladnik", &[("kod", &code)])
+            .submit(
+                "/panel/drugi-skladnik",
+                "/panel/drugi-skladnik",
+                &[("kod", &code)],
+            )
             .await;
         assert_eq!(r.location(), Some("/panel"), "{login}: {}", r.body);
         opened += 1;

@@ -111,3 +111,40 @@ async fn a_failed_sign_in_names_a_login_as_actor_only_when_the_account_exists() 
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert!(!p.app.audit_text().await.contains("tajne.haslo2024"));
 }
+
+#[tokio::test]
+async fn a_full_hashing_gate_answers_try_again_shortly_instead_of_queueing() {
+    let p = PortalApp::start().await;
+    let admin = p.app.local_admin.clone();
+    // Every place taken (as by a flood of sign-ins in flight).
+    let mut held = Vec::new();
+    while let Some(permit) = p.app.hashing.try_admit() {
+        held.push(permit);
+    }
+    assert!(!held.is_empty());
+    let b = p.browser();
+    for (path, r) in [
+        ("panel", b.sign_in(&admin.login, &admin.password).await),
+        ("portal", p.sign_in(&b, &admin.login, &admin.password).await),
+    ] {
+        assert_eq!(
+            r.status,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "{path}: {}",
+            r.body
+        );
+        assert_eq!(r.headers["retry-after"], "5", "{path}");
+        assert!(
+            r.body.contains("Spróbuj ponownie za kilka sekund"),
+            "{path}: {}",
+            r.body
+        );
+        assert!(r.set_cookie(SESSION).is_none() && r.set_cookie("__Host-zszo-portal").is_none());
+    }
+    let records = p.app.audit_of("panel.sign_in").await;
+    assert_eq!(records[0].record.outcome, Outcome::Failure("busy".into()));
+    // Places free again: the same sign-in goes through.
+    drop(held);
+    let r = b.sign_in(&admin.login, &admin.password).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+}

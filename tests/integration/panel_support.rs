@@ -63,6 +63,8 @@ pub struct PanelApp {
     pub audit: Arc<RedbAuditLog>,
     pub directory: Arc<LdapDirectory>,
     pub state: zszo_connector::store::StateStore,
+    /// The running app's admission of password checks and hashes (a test can fill it).
+    pub hashing: Arc<zszo_connector::credentials::HashingGate>,
     pub config: Config,
     /// Where the mail file transport writes (`.eml` files).
     pub mail_dir: std::path::PathBuf,
@@ -185,6 +187,7 @@ impl PanelApp {
             clock.clone(),
         )
         .unwrap();
+        let hashing = state.hashing.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         tokio::spawn(app::serve(state, listener, std::future::pending()));
@@ -200,6 +203,7 @@ impl PanelApp {
             audit,
             directory,
             state: store,
+            hashing,
             config,
             mail_dir,
             dir,

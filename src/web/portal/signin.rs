@@ -87,6 +87,10 @@ pub async fn sign_in(
             return Ok(failure(&ctx));
         }
         Err(OnboardingError::Unavailable) => return Err(WebError::Unavailable("directory".into())),
+        Err(OnboardingError::Busy) => {
+            let page = form(&ctx, &typed, Some(crate::web::i18n::msg::BUSY), None);
+            return Ok(crate::web::signin::busy(page));
+        }
         Err(_) => return Err(WebError::Internal("portal sign-in".into())),
     };
     throttle.record_success(&typed);
