@@ -85,8 +85,16 @@ impl AppState {
             HeldStore::new(state.clone()),
             clock.clone(),
         ));
-        let panel_throttle = Arc::new(crate::web::throttle::Throttle::new(config.panel.clone()));
-        let portal_throttle = Arc::new(crate::web::throttle::Throttle::new(config.panel.clone()));
+        let panel_throttle = Arc::new(crate::web::throttle::Throttle::new(
+            config.panel.clone(),
+            state.clone(),
+            "panel",
+        ));
+        let portal_throttle = Arc::new(crate::web::throttle::Throttle::new(
+            config.panel.clone(),
+            state.clone(),
+            "portal",
+        ));
         let mailer: Arc<dyn crate::ports::Mailer> =
             Arc::new(crate::mail::LettreMailer::new(&config.mail)?);
         let link_key =

@@ -92,6 +92,9 @@ pub struct ServerConfig {
     /// The separate listener of `GET /metrics` (Prometheus text), `None` = not served. Kept
     /// off the main listener so the reverse proxy never exposes it (see `crate::monitoring`).
     pub metrics_listen: Option<SocketAddr>,
+    /// Reverse proxies whose `X-Forwarded-For`/`Forwarded` gives the client's address
+    /// (`crate::web::client_address`); empty: the TCP peer is the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

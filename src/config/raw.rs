@@ -80,6 +80,9 @@ pub struct RawServer {
     pub operator_socket: Option<PathBuf>,
     /// Where `GET /metrics` is served; no metrics endpoint when absent.
     pub metrics_listen: Option<String>,
+    /// CIDRs of reverse proxies whose forwarded client address is believed.
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

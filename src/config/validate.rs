@@ -211,6 +211,20 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
                     None
                 }
             });
+    let mut trusted_proxies = Vec::new();
+    for text in &raw.server.trusted_proxies {
+        // A bare address is a one-address network.
+        let parsed = text
+            .parse::<ipnet::IpNet>()
+            .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from));
+        match parsed {
+            Ok(net) => trusted_proxies.push(net),
+            Err(_) => p.push(
+                "server.trusted_proxies",
+                format!("{text:?} is not an address or CIDR such as \"127.0.0.1/32\""),
+            ),
+        }
+    }
     // sockaddr_un holds 108 bytes with the terminating NUL.
     if operator_socket.as_os_str().len() > 100 {
         p.push(
@@ -233,6 +247,7 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
             request_timeout: Duration::from_secs(raw.server.request_timeout_secs),
             operator_socket,
             metrics_listen,
+            trusted_proxies,
         },
         log: LogConfig {
             format,

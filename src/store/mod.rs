@@ -17,6 +17,7 @@ pub mod register;
 pub mod retired_logins;
 pub mod rooms;
 pub mod sessions;
+pub mod sign_in_failures;
 pub mod todos;
 
 use std::path::Path;

@@ -14,6 +14,7 @@
 
 pub mod assets;
 pub mod auth;
+pub mod client_address;
 pub mod csrf;
 pub mod error;
 pub mod headers;
@@ -184,10 +185,13 @@ async fn context(state: AppState, area: Area, request: Request, next: Next) -> R
         lang,
         pre_csrf: CsrfToken::new(pre_cookie.clone().unwrap_or_else(session::new_secret)),
         session,
-        addr: parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip()),
+        addr: parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| {
+            client_address::client_address(
+                c.0.ip(),
+                &parts.headers,
+                &state.config.server.trusted_proxies,
+            )
+        }),
         request_id: parts
             .headers
             .get("x-request-id")

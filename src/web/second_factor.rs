@@ -199,7 +199,7 @@ pub async fn submit(
         )
             .into_response()
     };
-    if throttle.is_blocked(who.login.as_str(), rc.addr, now) {
+    if throttle.is_blocked(who.login.as_str(), rc.addr, now).await {
         return Ok(refused(&state, &ctx));
     }
     let onboarding = state.onboarding();
@@ -219,11 +219,13 @@ pub async fn submit(
             return Err(WebError::Unavailable("second factor".into()))
         }
         Err(_) => {
-            throttle.record_failure(who.login.as_str(), rc.addr, now);
+            throttle
+                .record_failure(who.login.as_str(), rc.addr, now)
+                .await;
             return Ok(refused(&state, &ctx));
         }
     };
-    throttle.record_success(who.login.as_str());
+    throttle.record_success(who.login.as_str(), rc.addr).await;
     // The pending session ends; a full one starts under a new id.
     state.state.delete_session(session.key.clone()).await?;
     let (id, _) = session::start(

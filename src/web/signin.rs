@@ -122,7 +122,7 @@ pub async fn sign_in(
             .into_response()
     };
 
-    if throttle.is_blocked(&typed, rc.addr, now) {
+    if throttle.is_blocked(&typed, rc.addr, now).await {
         onboarding
             .refuse_administrator_throttled(address, rc.request_id.clone())
             .await;
@@ -134,7 +134,7 @@ pub async fn sign_in(
     let signed = match signed {
         Ok(s) => s,
         Err(AdminSignInRefusal::InvalidCredentials) => {
-            throttle.record_failure(&typed, rc.addr, now);
+            throttle.record_failure(&typed, rc.addr, now).await;
             return Ok(failure(&ctx));
         }
         Err(AdminSignInRefusal::Unavailable) => {
@@ -145,7 +145,7 @@ pub async fn sign_in(
         }
         Err(refusal) => {
             // The right password: the login's failures are cleared, the refusal explained.
-            throttle.record_success(&typed);
+            throttle.record_success(&typed, rc.addr).await;
             let text = match refusal {
                 AdminSignInRefusal::FirstSignInPending => msg::FIRST_SIGN_IN_PENDING,
                 _ => msg::NOT_AN_ADMINISTRATOR,
@@ -160,7 +160,7 @@ pub async fn sign_in(
             return Ok((StatusCode::FORBIDDEN, page).into_response());
         }
     };
-    throttle.record_success(&typed);
+    throttle.record_success(&typed, rc.addr).await;
 
     let person = signed.person;
     let roles_text: Vec<String> = signed.roles.iter().map(encode_role).collect();

@@ -22,6 +22,7 @@ mod panel_roles_sessions;
 mod panel_second_factor;
 mod panel_signin;
 mod panel_support;
+mod panel_throttle_proxy;
 mod portal_flow;
 mod portal_support;
 mod scim_backpressure;

@@ -83,6 +83,16 @@ impl PanelApp {
 
     /// With `mail_toml` (e.g. `SmtpSink::mail_toml`) instead of `.eml` files.
     pub async fn start_with_mail(extra_toml: &str, mail_toml: Option<&str>) -> Self {
+        Self::start_edited(extra_toml, mail_toml, |_| {}).await
+    }
+
+    /// With the parsed configuration changed by `edit` (keys of sections the shared
+    /// configuration has already, e.g. `server.trusted_proxies`).
+    pub async fn start_edited(
+        extra_toml: &str,
+        mail_toml: Option<&str>,
+        edit: impl FnOnce(&mut Config),
+    ) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let (a, b) = (unique_school_code(), unique_school_code());
         let mail_dir = dir.path().join("mail");
@@ -108,6 +118,7 @@ impl PanelApp {
         if !extra_toml.contains("require_second_factor") {
             config.panel.require_second_factor = false;
         }
+        edit(&mut config);
         let key = HmacKey::generate_to(dir.path().join("key")).unwrap();
         let audit = Arc::new(
             RedbAuditLog::open(dir.path().join("audit.redb"), key, Arc::new(SystemClock)).unwrap(),
@@ -378,6 +389,8 @@ pub struct Browser {
     origin: String,
     http: reqwest::Client,
     cookies: Mutex<BTreeMap<String, String>>,
+    /// A header sent with every request (e.g. `X-Forwarded-For` as a proxy would add it).
+    always: Option<(String, String)>,
 }
 
 impl Browser {
@@ -389,7 +402,14 @@ impl Browser {
                 .build()
                 .unwrap(),
             cookies: Mutex::new(BTreeMap::new()),
+            always: None,
         }
+    }
+
+    /// This browser, sending `name: value` with every request.
+    pub fn with_header(mut self, name: &str, value: &str) -> Self {
+        self.always = Some((name.to_owned(), value.to_owned()));
+        self
     }
 
     /// The current value of cookie `name`.
@@ -436,6 +456,10 @@ impl Browser {
     }
 
     async fn send(&self, req: reqwest::RequestBuilder) -> PanelPage {
+        let req = match &self.always {
+            Some((name, value)) => req.header(name.as_str(), value.as_str()),
+            None => req,
+        };
         let req = match self.cookie_header() {
             Some(c) => req.header(COOKIE, c),
             None => req,

@@ -67,7 +67,7 @@ pub async fn sign_in(
             .into_response()
     };
     let throttle = &state.portal_throttle;
-    if throttle.is_blocked(&typed, rc.addr, now) {
+    if throttle.is_blocked(&typed, rc.addr, now).await {
         // Same answer and about the same time as a wrong password (RATE-03).
         let _ = state
             .onboarding()
@@ -83,7 +83,7 @@ pub async fn sign_in(
     {
         Ok(s) => s,
         Err(OnboardingError::InvalidCredentials) => {
-            throttle.record_failure(&typed, rc.addr, now);
+            throttle.record_failure(&typed, rc.addr, now).await;
             return Ok(failure(&ctx));
         }
         Err(OnboardingError::Unavailable) => return Err(WebError::Unavailable("directory".into())),
@@ -93,7 +93,7 @@ pub async fn sign_in(
         }
         Err(_) => return Err(WebError::Internal("portal sign-in".into())),
     };
-    throttle.record_success(&typed);
+    throttle.record_success(&typed, rc.addr).await;
     if let Some(old) = &rc.session {
         state.state.delete_session(old.key.clone()).await?;
     }
