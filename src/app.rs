@@ -319,7 +319,8 @@ pub async fn serve_with_metrics(
         }
     };
     let audit = state.audit.clone();
-    // The panel throttles sign-ins per client address: handlers see the TCP peer.
+    // The panel throttles sign-ins per client address: handlers see the TCP peer (and, behind
+    // a trusted proxy, the address it forwarded; `web::client_address`).
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let http = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown.await;

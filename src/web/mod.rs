@@ -73,7 +73,8 @@ pub struct RequestContext {
     pub session: Option<Session>,
     /// The pre-session CSRF token (from its cookie, or new and set on the response).
     pub pre_csrf: CsrfToken,
-    /// The TCP peer (no forwarded header is trusted).
+    /// The client: the TCP peer, or behind `server.trusted_proxies` the forwarded address
+    /// (`client_address`).
     pub addr: Option<IpAddr>,
     /// `x-request-id`, for audit records.
     pub request_id: Option<String>,

@@ -237,3 +237,21 @@ async fn lock_and_a_password_change_end_the_other_sessions_of_the_person() {
     let refused = provisioning(&p).lock_account(&caller, &own).await;
     assert!(matches!(refused, Err(ProvisioningError::Forbidden(_))));
 }
+
+#[tokio::test]
+async fn hr_deactivation_ends_the_persons_sessions_through_the_one_place() {
+    let p = PortalApp::start().await;
+    let e = p.employee("Zenon", "Odchodzący").await;
+    let b = p.set_up(&e, OWN, "z.odchodzacy@example.pl").await;
+    let r = p.sign_in(&b, e.person.login.as_str(), OWN).await;
+    assert_eq!(r.location(), Some("/portal"), "{}", r.body);
+    let mut profile = person_now(&p.app, &e.person.entry.id).await.profile;
+    profile.employment_active = false;
+    provisioning(&p)
+        .update_person(&local_caller(&p), &e.person.entry.id, profile)
+        .await
+        .unwrap();
+    let records = p.app.audit_of("person.deactivated").await;
+    assert_eq!(records[0].record.details["signed_out"], "1");
+    assert_eq!(b.get("/portal").await.status, StatusCode::SEE_OTHER);
+}
