@@ -48,6 +48,10 @@ pub struct AppState {
     pub outbox_wake: Arc<tokio::sync::Notify>,
     /// The key confirmation links are derived with (`portal.link_key_file`).
     pub link_key: Arc<crate::onboarding::links::LinkKey>,
+    /// The key administrators' TOTP secrets are encrypted with (`panel.second_factor_key_file`).
+    pub second_factor_key: Arc<crate::second_factor::SecretBox>,
+    /// Admits password checks and hashes (`passwords.max_hashing_in_flight`).
+    pub hashing: Arc<crate::credentials::HashingGate>,
 }
 
 /// Why the state could not be composed.
@@ -59,6 +63,8 @@ pub enum StateError {
     Mail(#[from] crate::ports::MailError),
     #[error("portal.link_key_file: {0}")]
     LinkKey(String),
+    #[error("panel.second_factor_key_file: {0}")]
+    SecondFactorKey(String),
 }
 
 impl AppState {
@@ -79,13 +85,24 @@ impl AppState {
             HeldStore::new(state.clone()),
             clock.clone(),
         ));
-        let panel_throttle = Arc::new(crate::web::throttle::Throttle::new(config.panel));
-        let portal_throttle = Arc::new(crate::web::throttle::Throttle::new(config.panel));
+        let panel_throttle = Arc::new(crate::web::throttle::Throttle::new(
+            config.panel.clone(),
+            state.clone(),
+            "panel",
+        ));
+        let portal_throttle = Arc::new(crate::web::throttle::Throttle::new(
+            config.panel.clone(),
+            state.clone(),
+            "portal",
+        ));
         let mailer: Arc<dyn crate::ports::Mailer> =
             Arc::new(crate::mail::LettreMailer::new(&config.mail)?);
         let link_key =
             crate::onboarding::links::LinkKey::load_or_create(&config.portal.link_key_file)
                 .map_err(StateError::LinkKey)?;
+        let second_factor_key =
+            crate::second_factor::SecretBox::load_or_create(&config.panel.second_factor_key_file)
+                .map_err(StateError::SecondFactorKey)?;
         Ok(Self {
             guard,
             panel_throttle,
@@ -93,6 +110,8 @@ impl AppState {
             mailer,
             outbox_wake: Arc::new(tokio::sync::Notify::new()),
             link_key: Arc::new(link_key),
+            second_factor_key: Arc::new(second_factor_key),
+            hashing: crate::credentials::HashingGate::new(config.passwords.max_hashing_in_flight),
             config: Arc::new(config),
             directory,
             audit,
@@ -114,6 +133,7 @@ impl AppState {
                 self.state.clone(),
             )),
             intents: Some(self.state.clone()),
+            sessions: Some(self.state.clone()),
         }
     }
 
@@ -126,6 +146,8 @@ impl AppState {
             state: self.state.clone(),
             outbox: self.outbox_wake.clone(),
             link_key: self.link_key.clone(),
+            second_factor_key: self.second_factor_key.clone(),
+            hashing: self.hashing.clone(),
             portal: self.config.portal.clone(),
             password_cost: self.config.passwords,
             public_base_url: self.config.server.public_base_url.clone(),
@@ -310,7 +332,8 @@ pub async fn serve_with_metrics(
         }
     };
     let audit = state.audit.clone();
-    // The panel throttles sign-ins per client address: handlers see the TCP peer.
+    // The panel throttles sign-ins per client address: handlers see the TCP peer (and, behind
+    // a trusted proxy, the address it forwarded; `web::client_address`).
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let http = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown.await;

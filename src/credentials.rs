@@ -139,6 +139,76 @@ pub fn user_password_value(hash: &PasswordHash) -> String {
     format!("{{ARGON2}}{}", hash.0)
 }
 
+/// Admission of password work: sign-in checks (a bind, which makes slapd verify an Argon2id
+/// hash) and new hashes. At most `passwords.max_hashing_in_flight` at once; beyond that a
+/// request is turned away at once ("try again shortly", 503 + `Retry-After`) rather than
+/// queued, so a flood of sign-ins cannot delay account creation and first logins for
+/// everyone (issue 12 item 6). It also remembers how long a real check takes, so an unknown
+/// login is answered after as long a *sleep* instead of a full hash of its own.
+#[derive(Debug)]
+pub struct HashingGate {
+    in_flight: std::sync::atomic::AtomicUsize,
+    limit: usize,
+    /// Moving average of a real password check, microseconds.
+    typical_micros: std::sync::atomic::AtomicU64,
+}
+
+/// How long a client is asked to wait when the gate is full.
+pub const RETRY_AFTER_SECS: u64 = 5;
+
+/// A check or hash admitted by the [`HashingGate`]; dropping it frees the place.
+#[derive(Debug)]
+pub struct HashingPermit(std::sync::Arc<HashingGate>);
+
+impl Drop for HashingPermit {
+    fn drop(&mut self) {
+        self.0
+            .in_flight
+            .fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+    }
+}
+
+impl HashingGate {
+    pub fn new(limit: usize) -> std::sync::Arc<Self> {
+        std::sync::Arc::new(Self {
+            in_flight: std::sync::atomic::AtomicUsize::new(0),
+            limit,
+            // Until a real check was measured: about an Argon2id check at the default cost.
+            typical_micros: std::sync::atomic::AtomicU64::new(60_000),
+        })
+    }
+
+    /// A place, or `None` when `limit` checks and hashes are running already.
+    pub fn try_admit(self: &std::sync::Arc<Self>) -> Option<HashingPermit> {
+        use std::sync::atomic::Ordering;
+        self.in_flight
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < self.limit).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| HashingPermit(self.clone()))
+    }
+
+    /// Takes a real check's duration into the average (weight 1/8).
+    pub fn record_check(&self, took: std::time::Duration) {
+        use std::sync::atomic::Ordering;
+        let sample = took.as_micros().min(10_000_000) as u64;
+        let _ = self
+            .typical_micros
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |old| {
+                Some((old * 7 + sample) / 8)
+            });
+    }
+
+    /// How long a real password check takes, about.
+    pub fn typical_check(&self) -> std::time::Duration {
+        std::time::Duration::from_micros(
+            self.typical_micros
+                .load(std::sync::atomic::Ordering::Acquire),
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,7 +220,24 @@ mod tests {
             argon2_iterations: 2,
             argon2_parallelism: 1,
             initial_password_ttl: time::Duration::days(7),
+            max_hashing_in_flight: 32,
         }
+    }
+
+    #[test]
+    fn the_gate_admits_up_to_its_limit_and_frees_a_place_on_drop() {
+        let gate = HashingGate::new(2);
+        let a = gate.try_admit().unwrap();
+        let _b = gate.try_admit().unwrap();
+        assert!(gate.try_admit().is_none());
+        drop(a);
+        assert!(gate.try_admit().is_some());
+        gate.record_check(std::time::Duration::from_millis(60));
+        for _ in 0..50 {
+            gate.record_check(std::time::Duration::from_millis(20));
+        }
+        let typical = gate.typical_check().as_millis();
+        assert!((19..=21).contains(&typical), "{typical}");
     }
 
     #[test]

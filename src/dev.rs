@@ -69,9 +69,9 @@ pub async fn run(opts: DevOptions) -> anyhow::Result<()> {
     let (instance, prepared) = instance;
     tracing::info!(url = %instance.url(), fresh = prepared.fresh, "slapd started");
 
-    print_banner(&config, &opts, &instance, &seed);
+    let address = (instance.url(), instance.admin_dn());
     let supervised = Supervised::spawn(instance, spec_for_restart);
-    let result = serve_with_demo(config, seed).await;
+    let result = serve_with_demo(config, &opts, &address, seed).await;
     let stopped = supervised.stop().await;
     result?;
     stopped.map_err(|e| anyhow!("stopping slapd: {e}"))?;
@@ -79,7 +79,13 @@ pub async fn run(opts: DevOptions) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn serve_with_demo(config: Config, seed: Seed) -> anyhow::Result<()> {
+/// `slapd`: its URL and its admin DN, for the banner.
+async fn serve_with_demo(
+    config: Config,
+    opts: &DevOptions,
+    slapd: &(String, String),
+    seed: Seed,
+) -> anyhow::Result<()> {
     let state = daemon::open_state(config).await?;
     let report = Bootstrap {
         directory: state.directory.as_ref(),
@@ -89,11 +95,19 @@ async fn serve_with_demo(config: Config, seed: Seed) -> anyhow::Result<()> {
     .run(&seed)
     .await?;
     eprint!("{report}");
+    let logins = enrol_demo_administrators(&state, &seed).await?;
+    print_banner(&state.config, opts, slapd, &seed, &logins);
     daemon::serve(state).await?;
     Ok(())
 }
 
-fn print_banner(config: &Config, opts: &DevOptions, slapd: &slapd::SlapdInstance, seed: &Seed) {
+fn print_banner(
+    config: &Config,
+    opts: &DevOptions,
+    slapd: &(String, String),
+    seed: &Seed,
+    logins: &[String],
+) {
     let base = &config.server.public_base_url;
     let mail_dir = match &config.mail.transport {
         MailTransport::File { dir } => dir.display().to_string(),
@@ -115,18 +129,104 @@ fn print_banner(config: &Config, opts: &DevOptions, slapd: &slapd::SlapdInstance
          \n  browse it     ldapsearch -x -H {url} -D {admin_dn} -y {admin_pw} -b {base_dn} -LLL\
          \n  demo admins   {admins}\
          \n                password for each: demo-haslo-administratora (demo data only)\
+         \n                logins: {logins}\
+         \n                second factor: zszo-connector dev-code <login>  (prints the current code)\
          \n  SCIM API      {base}/scim/v2   (client \"dev\", all schools)\
          \n                curl -H \"Authorization: Bearer $(cat {token})\" {base}/scim/v2/Users\
          \n  mail          {mail_dir}   (.eml files: confirmation links, notices)\
          \n  audit store   {audit}\n",
-        url = slapd.url(),
+        url = slapd.0,
         base_dn = config.ldap.base_dn,
-        admin_dn = slapd.admin_dn(),
+        admin_dn = slapd.1,
         admin_pw = admin_pw.display(),
         admins = admins.join(", "),
+        logins = logins.join(", "),
         audit = config.audit.path.display(),
         token = opts.data_dir.join("secrets/scim-token").display(),
     );
+}
+
+/// The demo administrators of the seed get a second factor at start (a fresh secret, no
+/// recovery codes) unless they have one: `dev-code` prints their current code, so trying the
+/// panel needs no authenticator app. Dev only: a real enrolment shows the secret to its owner.
+/// Returns the demo administrators' logins.
+async fn enrol_demo_administrators(
+    state: &crate::app::AppState,
+    seed: &Seed,
+) -> anyhow::Result<Vec<String>> {
+    use crate::ports::StoredSecondFactor;
+    use crate::second_factor::TotpSecret;
+    let mut logins = Vec::new();
+    for person in seed
+        .people
+        .iter()
+        .filter(|p| p.role.is_some() && p.demo_password.is_some())
+    {
+        let Some(entry) = state
+            .directory
+            .find_person_by_employee_number(&person.employee_number)
+            .await?
+        else {
+            continue;
+        };
+        logins.push(entry.login.as_str().to_owned());
+        if state
+            .directory
+            .second_factor(&entry.entry.id)
+            .await?
+            .is_some()
+        {
+            continue;
+        }
+        let sealed = state
+            .second_factor_key
+            .seal(&entry.entry.id, &TotpSecret::generate());
+        let factor = StoredSecondFactor {
+            secret: sealed,
+            recovery: Vec::new(),
+            last_step: None,
+        };
+        state
+            .directory
+            .set_second_factor(&entry.entry.id, Some(&factor))
+            .await?;
+    }
+    Ok(logins)
+}
+
+/// `zszo-connector dev-code <login>`: the administrator's current TOTP code, read from the
+/// directory as the service identity and opened with the key file of `config_path`.
+pub async fn print_code(config_path: &Path, login: &str) -> anyhow::Result<()> {
+    use crate::ports::Directory;
+    let config =
+        Config::load(config_path).map_err(|e| anyhow!("{}\n{e}", config_path.display()))?;
+    let login = crate::domain::LoginName::parse(login).map_err(|e| anyhow!("{login:?}: {e}"))?;
+    let directory = crate::ldap::LdapDirectory::connect(daemon::ldap_options(&config))
+        .await
+        .map_err(|e| anyhow!("{e} (is `zszo-connector dev` running?)"))?;
+    let person = directory
+        .find_person_by_login(&login)
+        .await?
+        .ok_or_else(|| anyhow!("no person with the login {login}"))?;
+    let stored = directory
+        .second_factor(&person.entry.id)
+        .await?
+        .ok_or_else(|| {
+            anyhow!("{login} has no second factor (only demo administrators are enrolled by dev)")
+        })?;
+    let key = crate::second_factor::SecretBox::load_or_create(&config.panel.second_factor_key_file)
+        .map_err(|e| anyhow!("{e}"))?;
+    let secret = key.open(&person.entry.id, &stored.secret).ok_or_else(|| {
+        anyhow!(
+            "the secret does not open with {}",
+            config.panel.second_factor_key_file.display()
+        )
+    })?;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp() as u64;
+    let left = crate::second_factor::STEP_SECS - now % crate::second_factor::STEP_SECS;
+    println!("{}", secret.code_at(now));
+    eprintln!("(valid for about {left} more seconds; a code is accepted once)");
+    Ok(())
 }
 
 /// Registers a city-wide read-write SCIM client `dev` on the first run and keeps its token in

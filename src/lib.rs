@@ -24,6 +24,8 @@ pub mod outbox;
 pub mod ports;
 pub mod provisioning;
 pub mod scim;
+pub mod second_factor;
+pub mod session_end;
 pub mod slapd;
 pub mod store;
 pub mod telemetry;

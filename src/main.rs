@@ -37,6 +37,14 @@ enum Command {
         #[arg(long, default_value = "config/demo-seed.toml")]
         seed: PathBuf,
     },
+    /// Print a demo administrator's current second-factor code (TOTP), for `dev`: demo
+    /// administrators are enrolled when `dev` starts, so no authenticator app is needed.
+    DevCode {
+        /// The administrator's login, e.g. from the dev banner.
+        login: String,
+        #[arg(long, default_value = "config/dev.toml")]
+        config: PathBuf,
+    },
     /// Validate a configuration, then bind to LDAP and open the audit store; say what is wrong.
     CheckConfig(ConfigArg),
     /// Create the directory layout and the schools (and people) of a seed file; idempotent.
@@ -268,6 +276,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })
             .await?;
         }
+        Command::DevCode { login, config } => dev::print_code(&config, &login).await?,
         Command::CheckConfig(args) => return check_config(&args.config).await,
         Command::Bootstrap { config, seed } => {
             let config = load(&config.config, cli.log_json)?;

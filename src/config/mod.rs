@@ -38,7 +38,7 @@ pub struct Config {
 /// `[panel]`: sessions of the Central Administration Panel and throttling of failed sign-ins
 /// (security.md SESS-04, RATE-01). A login or a client address with `max_failures_*` failed
 /// sign-ins within `failure_window` is refused, even with the right password, for `block`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PanelConfig {
     pub idle_timeout: time::Duration,
     pub absolute_timeout: time::Duration,
@@ -46,6 +46,12 @@ pub struct PanelConfig {
     pub max_failures_per_address: u32,
     pub failure_window: time::Duration,
     pub block: time::Duration,
+    /// Administrators sign in with a TOTP code (or a recovery code) after the password, and
+    /// enrol one at their first panel sign-in (issue 12; default true).
+    pub require_second_factor: bool,
+    /// The key the TOTP secrets are encrypted with in the directory (0600, created when
+    /// missing; default: `panel-second-factor.key` beside `state.path`).
+    pub second_factor_key_file: PathBuf,
 }
 
 #[derive(Debug, Clone)]
@@ -86,6 +92,9 @@ pub struct ServerConfig {
     /// The separate listener of `GET /metrics` (Prometheus text), `None` = not served. Kept
     /// off the main listener so the reverse proxy never exposes it (see `crate::monitoring`).
     pub metrics_listen: Option<SocketAddr>,
+    /// Reverse proxies whose `X-Forwarded-For`/`Forwarded` gives the client's address
+    /// (`crate::web::client_address`); empty: the TCP peer is the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,6 +143,9 @@ pub struct PasswordConfig {
     pub argon2_iterations: u32,
     pub argon2_parallelism: u32,
     pub initial_password_ttl: time::Duration,
+    /// Password checks and hashes (sign-ins, new passwords) admitted at once; beyond it a
+    /// sign-in answers "try again shortly" (503 + `Retry-After`) instead of queueing.
+    pub max_hashing_in_flight: usize,
 }
 
 #[derive(Debug, Clone)]

@@ -40,6 +40,10 @@ pub struct RawPanel {
     pub failure_window_minutes: u64,
     #[serde(default = "defaults::panel_block_minutes")]
     pub block_minutes: u64,
+    #[serde(default = "defaults::yes")]
+    pub require_second_factor: bool,
+    #[serde(default)]
+    pub second_factor_key_file: Option<std::path::PathBuf>,
 }
 
 impl Default for RawPanel {
@@ -51,6 +55,8 @@ impl Default for RawPanel {
             max_failures_per_address: defaults::panel_failures_per_address(),
             failure_window_minutes: defaults::panel_failure_window_minutes(),
             block_minutes: defaults::panel_block_minutes(),
+            require_second_factor: true,
+            second_factor_key_file: None,
         }
     }
 }
@@ -74,6 +80,9 @@ pub struct RawServer {
     pub operator_socket: Option<PathBuf>,
     /// Where `GET /metrics` is served; no metrics endpoint when absent.
     pub metrics_listen: Option<String>,
+    /// CIDRs of reverse proxies whose forwarded client address is believed.
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -141,6 +150,8 @@ pub struct RawPasswords {
     pub argon2_parallelism: u32,
     #[serde(default = "defaults::initial_password_ttl_days")]
     pub initial_password_ttl_days: u32,
+    #[serde(default = "defaults::max_hashing_in_flight")]
+    pub max_hashing_in_flight: usize,
 }
 
 impl Default for RawPasswords {
@@ -149,6 +160,7 @@ impl Default for RawPasswords {
             argon2_memory_kib: defaults::argon2_memory_kib(),
             argon2_iterations: defaults::argon2_iterations(),
             argon2_parallelism: defaults::argon2_parallelism(),
+            max_hashing_in_flight: defaults::max_hashing_in_flight(),
             initial_password_ttl_days: defaults::initial_password_ttl_days(),
         }
     }
@@ -233,6 +245,13 @@ mod defaults {
     pub fn panel_failure_window_minutes() -> u64 {
         15
     }
+    pub fn max_hashing_in_flight() -> usize {
+        32
+    }
+    pub fn yes() -> bool {
+        true
+    }
+
     pub fn panel_block_minutes() -> u64 {
         15
     }

@@ -41,6 +41,33 @@ fn a_minimal_file_gets_documented_defaults() {
     assert_eq!(c.passwords.argon2_memory_kib, 19_456);
     assert_eq!(c.passwords.initial_password_ttl, time::Duration::days(7));
     assert!(matches!(c.mail.transport, MailTransport::File { .. }));
+    // Issue 12: the second factor is on, no proxy is trusted, password work is bounded.
+    assert!(c.panel.require_second_factor);
+    assert_eq!(
+        c.panel.second_factor_key_file,
+        std::path::Path::new("var/panel-second-factor.key")
+    );
+    assert!(c.server.trusted_proxies.is_empty());
+    assert_eq!(c.passwords.max_hashing_in_flight, 32);
+}
+
+#[test]
+fn trusted_proxies_are_cidrs_or_addresses_and_bad_ones_are_named() {
+    let ok = VALID.replace(
+        "public_base_url = \"https://zszo.example.pl/\"",
+        "public_base_url = \"https://zszo.example.pl/\"\ntrusted_proxies = [\"127.0.0.1\", \"10.0.0.0/8\", \"::1/128\"]",
+    );
+    let c = Config::from_toml_str(&ok).unwrap();
+    assert_eq!(c.server.trusted_proxies.len(), 3);
+    assert!(c.server.trusted_proxies[0].contains(&"127.0.0.1".parse::<std::net::IpAddr>().unwrap()));
+    let bad = ok.replace("10.0.0.0/8", "10.0.0.0/99");
+    assert!(problems(&bad)
+        .iter()
+        .any(|m| m.starts_with("server.trusted_proxies") && m.contains("10.0.0.0/99")));
+    let zero = format!("{VALID}\n[passwords]\nmax_hashing_in_flight = 0\n");
+    assert!(problems(&zero)
+        .iter()
+        .any(|m| m.starts_with("passwords.max_hashing_in_flight")));
 }
 
 #[test]

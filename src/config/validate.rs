@@ -122,6 +122,12 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
             "must be at least 2 (OWASP minimum)",
         );
     }
+    if !(1..=10_000).contains(&pw.max_hashing_in_flight) {
+        p.push(
+            "passwords.max_hashing_in_flight",
+            "must be between 1 and 10000",
+        );
+    }
     if pw.argon2_parallelism == 0 {
         p.push("passwords.argon2_parallelism", "must be at least 1");
     }
@@ -175,6 +181,11 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
         max_failures_per_address: panel.max_failures_per_address,
         failure_window: time::Duration::minutes(panel.failure_window_minutes as i64),
         block: time::Duration::minutes(panel.block_minutes as i64),
+        require_second_factor: panel.require_second_factor,
+        second_factor_key_file: panel.second_factor_key_file.clone().unwrap_or_else(|| {
+            let dir = raw.state.path.parent().unwrap_or(Path::new(""));
+            dir.join("panel-second-factor.key")
+        }),
     };
     let (portal, portal_problems) = super::portal::validate(&raw.portal, &raw.state.path);
     for (key, message) in portal_problems {
@@ -207,6 +218,20 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
                     None
                 }
             });
+    let mut trusted_proxies = Vec::new();
+    for text in &raw.server.trusted_proxies {
+        // A bare address is a one-address network.
+        let parsed = text
+            .parse::<ipnet::IpNet>()
+            .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from));
+        match parsed {
+            Ok(net) => trusted_proxies.push(net),
+            Err(_) => p.push(
+                "server.trusted_proxies",
+                format!("{text:?} is not an address or CIDR such as \"127.0.0.1/32\""),
+            ),
+        }
+    }
     // sockaddr_un holds 108 bytes with the terminating NUL.
     if operator_socket.as_os_str().len() > 100 {
         p.push(
@@ -229,6 +254,7 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
             request_timeout: Duration::from_secs(raw.server.request_timeout_secs),
             operator_socket,
             metrics_listen,
+            trusted_proxies,
         },
         log: LogConfig {
             format,
@@ -259,6 +285,7 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
             argon2_iterations: pw.argon2_iterations,
             argon2_parallelism: pw.argon2_parallelism,
             initial_password_ttl: time::Duration::days(pw.initial_password_ttl_days.into()),
+            max_hashing_in_flight: pw.max_hashing_in_flight,
         },
         mail: mail.unwrap_or(MailConfig {
             from: String::new(),

@@ -10,13 +10,13 @@
 use super::error::{from_ldap, rc};
 use super::mapping::{empty_group_attrs, ou_attrs, school_attrs, school_from_entry, SCHOOL_ATTRS};
 use super::names::{Filter, Layout};
-use super::pool::{bind, LdapOptions, LdapPool};
+use super::pool::{LdapOptions, LdapPool};
 use crate::clock::{Clock, SystemClock};
 use crate::domain::{AccountState, EmployeeNumber, LoginName, School, SchoolCode};
 use crate::ports::{
     AdminRole, Directory, DirectoryError, EntryRef, GroupEntry, GroupProfile, GroupSearch,
-    InitialCredentials, NewPerson, Page, PersonEntry, PersonProfile, PersonSearch, SchoolEntry,
-    SchoolScope,
+    InitialCredentials, NewPerson, Page, PasswordCheck, PersonEntry, PersonProfile, PersonSearch,
+    SchoolEntry, SchoolScope,
 };
 use async_trait::async_trait;
 use ldap3::{Mod, Scope, SearchEntry};
@@ -338,28 +338,30 @@ impl Directory for LdapDirectory {
         Ok(roles)
     }
 
-    async fn check_password(
+    async fn verify_password(
         &self,
         login: &LoginName,
         password: &SecretString,
-    ) -> Result<bool, DirectoryError> {
+    ) -> Result<PasswordCheck, DirectoryError> {
         // RFC 4513 §5.1.2: an empty password is an unauthenticated bind, which may "succeed".
         if password.expose_secret().trim().is_empty() {
-            return Ok(false);
+            return Ok(PasswordCheck::Wrong);
         }
         let Some(dn) = self.login_dn(login).await? else {
-            return Ok(false);
+            return Ok(PasswordCheck::Wrong);
         };
         let mut ldap = self.pool.open_unpooled().await?;
         let timeout = self.pool.options().operation_timeout;
-        let outcome = bind(&mut ldap, &dn, password.expose_secret(), timeout).await;
+        let outcome = super::password_policy::bind_with_policy(
+            &mut ldap,
+            &dn,
+            password.expose_secret(),
+            timeout,
+        )
+        .await;
         // Close the person's connection right away, whatever the outcome.
         let _ = ldap.unbind().await.map_err(|e| from_ldap(&dn, e));
-        match outcome {
-            Ok(()) => Ok(true),
-            Err(DirectoryError::InvalidCredentials) => Ok(false),
-            Err(e) => Err(e),
-        }
+        outcome
     }
 
     async fn set_initial_credentials(
@@ -416,5 +418,33 @@ impl Directory for LdapDirectory {
         at: time::OffsetDateTime,
     ) -> Result<PersonEntry, DirectoryError> {
         self.set_confirmed_email_impl(id, email, expect, at).await
+    }
+
+    async fn second_factor(
+        &self,
+        id: &str,
+    ) -> Result<Option<crate::ports::StoredSecondFactor>, DirectoryError> {
+        self.second_factor_impl(id).await
+    }
+
+    async fn set_second_factor(
+        &self,
+        id: &str,
+        factor: Option<&crate::ports::StoredSecondFactor>,
+    ) -> Result<(), DirectoryError> {
+        self.set_second_factor_impl(id, factor).await
+    }
+
+    async fn spend_totp_step(
+        &self,
+        id: &str,
+        previous: Option<u64>,
+        step: u64,
+    ) -> Result<bool, DirectoryError> {
+        self.spend_totp_step_impl(id, previous, step).await
+    }
+
+    async fn spend_recovery_code(&self, id: &str, hash: &str) -> Result<bool, DirectoryError> {
+        self.spend_recovery_code_impl(id, hash).await
     }
 }

@@ -12,6 +12,7 @@ use ldap3::{LdapError, LdapResult};
 /// Result codes (RFC 4511 Appendix A.1) this adapter reacts to.
 pub mod rc {
     pub const SUCCESS: u32 = 0;
+    pub const NO_SUCH_ATTRIBUTE: u32 = 16;
     pub const CONSTRAINT_VIOLATION: u32 = 19;
     pub const ATTRIBUTE_OR_VALUE_EXISTS: u32 = 20;
     pub const INVALID_ATTRIBUTE_SYNTAX: u32 = 21;

@@ -18,12 +18,14 @@ pub mod error;
 mod groups;
 pub mod mapping;
 pub mod names;
+mod password_policy;
 mod people;
 pub mod person_map;
 pub mod pool;
 pub mod render;
 pub mod schema;
 mod search;
+mod second_factor;
 
 pub use directory::LdapDirectory;
 pub use names::{Filter, Layout};

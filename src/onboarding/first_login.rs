@@ -39,11 +39,29 @@ impl Onboarding {
         request_id: Option<String>,
     ) -> Result<SignedIn, OnboardingError> {
         let password = normalize(password);
+        // Bounded like the panel's: a full gate answers "try again shortly" (item 6).
+        let Some(_permit) = self.hashing.try_admit() else {
+            let refused: Result<SignedIn, OnboardingError> = Err(OnboardingError::Busy);
+            return self
+                .finish(
+                    unknown_actor(),
+                    request_id,
+                    "portal.sign_in",
+                    refused,
+                    |r, _| r,
+                )
+                .await;
+        };
         let attempt = self.try_sign_in(login, &password).await;
-        let actor = Actor::Person(login.map(|l| l.as_str().to_owned()).unwrap_or_default());
         let (result, why) = match attempt {
             Ok(s) => (Ok(s), None),
             Err((e, why)) => (Err(e), why),
+        };
+        // The typed text is the actor only when it names an existing account (it may be a
+        // password typed into the wrong field).
+        let actor = match login {
+            Some(l) if why != Some("unknown_login") => Actor::Person(l.as_str().to_owned()),
+            _ => unknown_actor(),
         };
         let action = match &result {
             Ok(SignedIn::FirstLogin { .. }) => "account.first_login",
@@ -67,15 +85,10 @@ impl Onboarding {
 
     /// A sign-in refused by the throttle before any check: as long as a real attempt, with
     /// the same answer, recorded as `throttled`.
-    pub async fn refuse_throttled(
-        &self,
-        login: Option<&LoginName>,
-        request_id: Option<String>,
-    ) -> OnboardingError {
-        let _ = self
-            .hash(&SecretString::from("timing equaliser".to_owned()))
-            .await;
-        let actor = Actor::Person(login.map(|l| l.as_str().to_owned()).unwrap_or_default());
+    pub async fn refuse_throttled(&self, request_id: Option<String>) -> OnboardingError {
+        self.equalise_time().await;
+        // Nothing was looked up: the typed text is not kept.
+        let actor = unknown_actor();
         let refused: Result<(), OnboardingError> = Err(OnboardingError::InvalidCredentials);
         match self
             .finish(actor, request_id, "portal.sign_in", refused, |r, _| {
@@ -104,17 +117,14 @@ impl Onboarding {
         };
         let (Some(login), Some(person)) = (login, person) else {
             // As long as a real bind, so an unknown login is not told apart by time.
-            let _ = self
-                .hash(&SecretString::from("timing equaliser".to_owned()))
-                .await;
+            self.equalise_time().await;
             return Err(refused("unknown_login"));
         };
         let bound = self
-            .directory
-            .check_password(login, password)
+            .timed_check(login, password)
             .await
             .map_err(|e| (OnboardingError::from(e), None))?;
-        if !bound {
+        if bound == crate::ports::PasswordCheck::Wrong {
             return Err(refused("wrong_password_or_locked"));
         }
         match person.account_state {
@@ -223,6 +233,11 @@ impl Onboarding {
             .await?
             .ok_or_else(|| OnboardingError::WrongState("the person is gone".into()))
     }
+}
+
+/// The actor of a sign-in whose login names no account.
+pub(super) fn unknown_actor() -> Actor {
+    Actor::System("unknown".to_owned())
 }
 
 /// For records that need the person's name.

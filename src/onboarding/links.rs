@@ -26,24 +26,7 @@ impl std::fmt::Debug for LinkKey {
 impl LinkKey {
     /// Reads the key file, or creates it (0600, 32 random bytes as hex) when it is missing.
     pub fn load_or_create(path: &Path) -> Result<Self, String> {
-        match std::fs::read_to_string(path) {
-            Ok(text) => {
-                let bytes = hex::decode(text.trim())
-                    .map_err(|_| format!("{}: not a hex key", path.display()))?;
-                let key: [u8; 32] = bytes
-                    .try_into()
-                    .map_err(|_| format!("{}: the key must be 32 bytes", path.display()))?;
-                Ok(Self(key))
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let mut key = [0u8; 32];
-                rand::rngs::OsRng.fill_bytes(&mut key);
-                write_private(path, &hex::encode(key))
-                    .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
-                Ok(Self(key))
-            }
-            Err(e) => Err(format!("{}: {e}", path.display())),
-        }
+        load_or_create_key(path).map(Self)
     }
 
     /// A key for tests.
@@ -57,6 +40,27 @@ impl LinkKey {
         mac.update(b"zszo-connector email confirmation\0");
         mac.update(nonce.as_bytes());
         B64.encode(mac.finalize().into_bytes())
+    }
+}
+
+/// A 256-bit key kept in its own file: read (hex), or created (0600) when missing.
+pub(crate) fn load_or_create_key(path: &Path) -> Result<[u8; 32], String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => {
+            let bytes = hex::decode(text.trim())
+                .map_err(|_| format!("{}: not a hex key", path.display()))?;
+            bytes
+                .try_into()
+                .map_err(|_| format!("{}: the key must be 32 bytes", path.display()))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let mut key = [0u8; 32];
+            rand::rngs::OsRng.fill_bytes(&mut key);
+            write_private(path, &hex::encode(key))
+                .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+            Ok(key)
+        }
+        Err(e) => Err(format!("{}: {e}", path.display())),
     }
 }
 

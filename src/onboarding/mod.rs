@@ -14,11 +14,13 @@
 //! the retry (the state compare-and-set says where the account is), so a failure between the
 //! two is repaired by trying again, and a link is never spent on a write that failed.
 
+pub mod admin_sign_in;
 pub mod email;
 pub mod first_login;
 pub mod links;
 pub mod mails;
 pub mod password;
+pub mod second_factor;
 
 use crate::clock::Clock;
 use crate::config::{PasswordConfig, PortalConfig};
@@ -40,6 +42,10 @@ pub struct Onboarding {
     /// Wakes the mail sender after something was queued.
     pub outbox: Arc<Notify>,
     pub link_key: Arc<LinkKey>,
+    /// Encrypts administrators' TOTP secrets (`crate::second_factor`).
+    pub second_factor_key: Arc<crate::second_factor::SecretBox>,
+    /// Admits password checks and hashes; full → "try again shortly".
+    pub hashing: Arc<crate::credentials::HashingGate>,
     pub portal: PortalConfig,
     pub password_cost: PasswordConfig,
     /// `server.public_base_url`: links in mail are built from it, never from a request.
@@ -52,6 +58,9 @@ pub struct PortalCaller {
     pub person_id: String,
     pub login: LoginName,
     pub request_id: Option<String>,
+    /// The store key of the caller's own session: kept when their own change ends the
+    /// person's other sessions.
+    pub session_key: Option<String>,
 }
 
 impl PortalCaller {
@@ -97,6 +106,9 @@ pub enum OnboardingError {
     LinkInvalid(&'static str),
     #[error("too many requests; try again in {0} s")]
     Throttled(i64),
+    /// Too many password checks and hashes at once: try again in a few seconds.
+    #[error("busy; try again shortly")]
+    Busy,
     #[error("the directory is unavailable")]
     Unavailable,
     #[error("internal error")]
@@ -114,6 +126,7 @@ impl OnboardingError {
             OnboardingError::AddressTaken => "address_taken".into(),
             OnboardingError::LinkInvalid(why) => (*why).into(),
             OnboardingError::Throttled(_) => "rate_limit_exceeded".into(),
+            OnboardingError::Busy => "busy".into(),
             OnboardingError::Unavailable => "unavailable".into(),
             OnboardingError::Internal => "internal".into(),
         }
@@ -178,11 +191,13 @@ impl Onboarding {
         result
     }
 
-    /// Hashes on the hashing threads (Argon2id takes tens of milliseconds).
+    /// Hashes on the hashing threads (Argon2id takes tens of milliseconds), if the gate
+    /// admits it (else `Busy`).
     async fn hash(
         &self,
         password: &secrecy::SecretString,
     ) -> Result<crate::ports::PasswordHash, OnboardingError> {
+        let _permit = self.hashing.try_admit().ok_or(OnboardingError::Busy)?;
         crate::credentials::hash_password_async(password.clone(), self.password_cost)
             .await
             .map_err(|e| {

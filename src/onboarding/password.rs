@@ -18,12 +18,31 @@ impl Onboarding {
         new: &SecretString,
     ) -> Result<PersonEntry, OnboardingError> {
         let result = self.try_change_password(caller, current, new).await;
+        // Every other panel and portal session of the person ends; this one goes on.
+        let ended = match &result {
+            Ok(_) => Some(
+                crate::session_end::end_sessions_of(
+                    &self.state,
+                    &caller.person_id,
+                    caller.session_key.as_deref(),
+                    "password changed",
+                )
+                .await,
+            ),
+            Err(_) => None,
+        };
         self.finish(
             caller.actor(),
             caller.request_id.clone(),
             "account.password_changed",
             result,
-            |r, p| caller.about(r, p),
+            |r, p| {
+                let r = match ended {
+                    Some(n) => r.detail("signed_out", crate::session_end::ended_detail(n)),
+                    None => r,
+                };
+                caller.about(r, p)
+            },
         )
         .await
     }

@@ -23,6 +23,37 @@ use async_trait::async_trait;
 use secrecy::SecretString;
 use time::OffsetDateTime;
 
+/// What the directory said about a password (`Directory::verify_password`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordCheck {
+    /// Wrong password, unknown login, or a locked account (one answer for all).
+    Wrong,
+    /// The bind succeeded; `must_change`: only to change the password (ppolicy's
+    /// `changeAfterReset` or `passwordExpired`).
+    Right { must_change: bool },
+}
+
+/// An administrator's second factor as the directory keeps it (readable only by the
+/// daemon's service identity). The secret is encrypted by the daemon (`second_factor::SecretBox`).
+#[derive(Clone, PartialEq, Eq)]
+pub struct StoredSecondFactor {
+    /// The TOTP secret, encrypted (base64url of nonce ‖ ciphertext).
+    pub secret: String,
+    /// Hex SHA-256 of each recovery code not yet used.
+    pub recovery: Vec<String>,
+    /// The last TOTP time step accepted (a code is accepted once).
+    pub last_step: Option<u64>,
+}
+
+impl std::fmt::Debug for StoredSecondFactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredSecondFactor")
+            .field("recovery_left", &self.recovery.len())
+            .field("last_step", &self.last_step)
+            .finish_non_exhaustive()
+    }
+}
+
 /// An entry's stable identity: `entryUUID` (SCIM `id`) and where it is now.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EntryRef {
@@ -523,12 +554,28 @@ pub trait Directory: Send + Sync {
     /// refused add per namesake.
     async fn logins_like(&self, base: &LoginName) -> Result<Vec<String>, DirectoryError>;
 
-    /// Binds as the person (a separate connection); `Ok(false)` on wrong credentials.
+    /// Binds as the person (a separate connection); `Ok(false)` on wrong credentials. A
+    /// password the directory accepts only for a forced change (a one-time password) is
+    /// `true` here: use [`Directory::verify_password`] where that matters.
     async fn check_password(
         &self,
         login: &LoginName,
         password: &SecretString,
-    ) -> Result<bool, DirectoryError>;
+    ) -> Result<bool, DirectoryError> {
+        Ok(matches!(
+            self.verify_password(login, password).await?,
+            PasswordCheck::Right { .. }
+        ))
+    }
+
+    /// Binds as the person with the password-policy request control: whether the password
+    /// is right, and whether the directory accepted it only to have it changed (`pwdReset`,
+    /// an expired password), which never counts as signing in with one's own password.
+    async fn verify_password(
+        &self,
+        login: &LoginName,
+        password: &SecretString,
+    ) -> Result<PasswordCheck, DirectoryError>;
 
     /// Gives the person a one-time password ([`InitialCredentials`]) in one Modify, only if
     /// their account state is still `expect` (compared and changed atomically by the
@@ -584,6 +631,28 @@ pub trait Directory: Send + Sync {
         expect: AccountState,
         at: OffsetDateTime,
     ) -> Result<PersonEntry, DirectoryError>;
+
+    /// The person's second factor, `None` when not enrolled.
+    async fn second_factor(&self, id: &str) -> Result<Option<StoredSecondFactor>, DirectoryError>;
+
+    /// Enrols (`Some`, replacing any earlier one) or removes (`None`) the second factor.
+    async fn set_second_factor(
+        &self,
+        id: &str,
+        factor: Option<&StoredSecondFactor>,
+    ) -> Result<(), DirectoryError>;
+
+    /// Moves the last accepted TOTP step from `previous` to `step` in one compare-and-set;
+    /// `Ok(false)` when it was not `previous` any more (the code was used meanwhile).
+    async fn spend_totp_step(
+        &self,
+        id: &str,
+        previous: Option<u64>,
+        step: u64,
+    ) -> Result<bool, DirectoryError>;
+
+    /// Removes one recovery code's hash; `Ok(false)` when it was not there (used already).
+    async fn spend_recovery_code(&self, id: &str, hash: &str) -> Result<bool, DirectoryError>;
 
     /// Records a request for an account (`Some`), only if the account state is still `none`
     /// (compared and written in one Modify, else `AlreadyExists("account state …")`), or

@@ -15,6 +15,11 @@
 //!   permanent lock); HR's employment never lifts it, and unlocking keeps HR's lock of an
 //!   inactive employee.
 //!
+//! - Roles are respected: the account of a person with an administrator role is handled by
+//!   a system administrator only; nobody creates, re-issues or locks their own (a locked
+//!   person cannot be signed in to unlock themselves either). Re-issue, lock and unlock end
+//!   every panel and portal session of the person (`crate::session_end`).
+//!
 //! Each call writes exactly one audit record (`account.created`, `account.password_reissued`,
 //! `account.locked`, `account.unlocked`), failures included, never with the password.
 //! If the directory write succeeded but the audit record cannot be written, the caller gets
@@ -23,8 +28,9 @@
 
 use super::{Caller, Provisioning, ProvisioningError};
 use crate::credentials::hash_password_async;
+use crate::domain::audit::Actor;
 use crate::domain::{AccountState, LoginName, OneTimePassword, PolicyContext};
-use crate::ports::{InitialCredentials, PersonEntry};
+use crate::ports::{InitialCredentials, PersonEntry, SchoolScope};
 use secrecy::SecretString;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -139,13 +145,29 @@ impl Provisioning {
         let current = self.person_for(caller, person_id).await;
         let before = current.as_ref().ok().map(|p| p.account_state);
         let result = match current {
-            Ok(person) => self.try_issue(caller, person, action).await,
+            Ok(person) => match self.check_authority(caller, &person, action).await {
+                Ok(()) => self.try_issue(caller, person, action).await,
+                Err(e) => Err(e),
+            },
             Err(e) => Err(e),
+        };
+        // The old one-time password's restricted portal session ends with it.
+        let ended = match (&result, action) {
+            (Ok(i), Action::Reissue) => Some(
+                self.end_sessions(&i.person.entry.id, "one-time password re-issued")
+                    .await,
+            ),
+            _ => None,
         };
         self.finish(caller, action.audit_name(), result, |r, issued| {
             let r = match before {
                 Some(state) => r.detail("previous_state", state.as_str()),
-                None => r.detail("id", person_id),
+                None => r,
+            };
+            let r = r.detail("id", person_id);
+            let r = match ended {
+                Some(n) => r.detail("signed_out", n),
+                None => r,
             };
             match issued {
                 Some(i) => r
@@ -158,6 +180,35 @@ impl Provisioning {
             }
         })
         .await
+    }
+
+    /// Roles are respected (issue 12 item 2): the account of a person who holds an
+    /// administrator role is created, re-issued, locked or unlocked by a system
+    /// administrator only (a caller whose scope is every school), and nobody locks their own
+    /// account. Refusals are `Forbidden` and audited by the caller's one record.
+    async fn check_authority(
+        &self,
+        caller: &Caller,
+        person: &PersonEntry,
+        action: Action,
+    ) -> Result<(), ProvisioningError> {
+        let own = caller.actor == Actor::Person(person.login.as_str().to_owned());
+        if own && action != Action::Unlock {
+            return Err(ProvisioningError::Forbidden(
+                "nobody changes their own account here".into(),
+            ));
+        }
+        if caller.scope == SchoolScope::All {
+            return Ok(());
+        }
+        if !self.directory.roles_of(&person.entry).await?.is_empty() {
+            return Err(ProvisioningError::Forbidden(
+                "the person holds an administrator role: only a system administrator may \
+                 change their account"
+                    .into(),
+            ));
+        }
+        Ok(())
     }
 
     async fn try_issue(
@@ -225,13 +276,25 @@ impl Provisioning {
         let current = self.person_for(caller, person_id).await;
         let before = current.as_ref().ok().map(|p| p.account_state);
         let result = match current {
-            Ok(person) => self.try_change_lock(person, action).await,
+            Ok(person) => match self.check_authority(caller, &person, action).await {
+                Ok(()) => self.try_change_lock(person, action).await,
+                Err(e) => Err(e),
+            },
             Err(e) => Err(e),
+        };
+        let ended = match &result {
+            Ok(p) => Some(self.end_sessions(&p.entry.id, action.audit_name()).await),
+            Err(_) => None,
         };
         self.finish(caller, action.audit_name(), result, |r, person| {
             let r = match before {
                 Some(state) => r.detail("previous_state", state.as_str()),
-                None => r.detail("id", person_id),
+                None => r,
+            };
+            let r = r.detail("id", person_id);
+            let r = match ended {
+                Some(n) => r.detail("signed_out", n),
+                None => r,
             };
             match person {
                 Some(p) => r

@@ -40,6 +40,10 @@ pub enum ProvisioningError {
     /// The caller may not act on these schools.
     #[error("{0}")]
     OutOfScope(String),
+    /// The caller's role does not allow this action on this person (e.g. a local
+    /// administrator re-issuing another administrator's password, or locking themselves).
+    #[error("{0}")]
+    Forbidden(String),
     /// A uniqueness rule refused the change.
     #[error("{0}")]
     Conflict(String),
@@ -69,6 +73,7 @@ impl ProvisioningError {
         match self {
             ProvisioningError::NotFound => "not_found".into(),
             ProvisioningError::OutOfScope(m) => format!("out_of_scope: {m}"),
+            ProvisioningError::Forbidden(m) => format!("forbidden: {m}"),
             ProvisioningError::Conflict(m) => format!("conflict: {m}"),
             ProvisioningError::Invalid(m) => format!("invalid: {m}"),
             ProvisioningError::PreconditionFailed => "precondition_failed".into(),
@@ -151,6 +156,20 @@ pub struct Provisioning {
     pub retired_logins: Option<crate::store::retired_logins::RetiredLogins>,
     /// Write intents before directory adds (`intents.rs`); `None`: not kept (bootstrap, tests).
     pub intents: Option<crate::store::StateStore>,
+    /// Where panel and portal sessions live, so re-issue, lock, unlock, deactivation and
+    /// deletion end them (`crate::session_end`); `None`: no sessions (bootstrap, tests).
+    pub sessions: Option<crate::store::StateStore>,
+}
+
+impl Provisioning {
+    /// Ends every session of `person_id` (see `crate::session_end`); the audit detail.
+    pub(crate) async fn end_sessions(&self, person_id: &str, why: &'static str) -> String {
+        let ended = match &self.sessions {
+            Some(state) => crate::session_end::end_sessions_of(state, person_id, None, why).await,
+            None => Some(0),
+        };
+        crate::session_end::ended_detail(ended)
+    }
 }
 
 impl Provisioning {

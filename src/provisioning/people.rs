@@ -267,10 +267,21 @@ impl Provisioning {
             Some(a) if a.employment.primary != before.employment.primary => "person.moved",
             _ => "person.updated",
         };
+        let ended = match action {
+            "person.deactivated" => Some(
+                self.end_sessions(&current.entry.id, "employment ended")
+                    .await,
+            ),
+            _ => None,
+        };
         self.finish(caller, action, result, |r, entry| {
             let r = r
                 .target(&current.entry.dn, Some(current.entry.id.clone()))
                 .school(&before.employment.primary);
+            let r = match ended {
+                Some(n) => r.detail("signed_out", n),
+                None => r,
+            };
             match (entry, &after) {
                 (Some(e), Some(a)) => {
                     let mut names = changed_attribute_names(&before, a);
@@ -358,6 +369,7 @@ impl Provisioning {
             self.settle(ticket, deleted.is_ok()).await;
             deleted?;
             self.retire_login(person).await;
+            self.end_sessions(&person.entry.id, "person deleted").await;
             Ok(())
         }
         .await;

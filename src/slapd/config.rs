@@ -221,6 +221,12 @@ pub fn acls(base: &str) -> Vec<String> {
              pwdLastSuccess \
              by dn.exact=\"{svc}\" read by self read by * none"
         ),
+        // Administrators' second factors: the service identity only (not even the owner).
+        format!(
+            "to dn.subtree=\"{schools}\" \
+             attrs=zszoSecondFactorSecret,zszoSecondFactorRecovery,zszoSecondFactorLastStep \
+             by dn.exact=\"{svc}\" write by * none"
+        ),
         format!("to dn.subtree=\"{schools}\" by dn.exact=\"{svc}\" write by users read by * none"),
         // The service grants the system-administrator role (an audited action of the
         // connector); it can change nothing else under ou=system.

@@ -20,6 +20,7 @@ mod reopen;
 pub mod retired_logins;
 pub mod rooms;
 pub mod sessions;
+pub mod sign_in_failures;
 pub mod todos;
 
 use std::io::Write as _;

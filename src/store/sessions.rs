@@ -37,6 +37,16 @@ pub struct SessionRecord {
     /// table holds both: portal keys are prefixed `portal:`). `None`: the caller's limits.
     #[serde(default)]
     pub limits_secs: Option<(i64, i64)>,
+    /// The restricted first-login session: the expiry (unix seconds) of the one-time
+    /// password it was opened with, so a re-issued password (a new expiry) or the expiry
+    /// itself ends it. `None` elsewhere.
+    #[serde(default)]
+    pub first_login_expires: Option<i64>,
+    /// A panel session between the password and the second factor: `verify`, or `enrol:`
+    /// and the sealed new secret (`second_factor::SecretBox`). Such a session reaches only
+    /// the second-factor page. `None`: a full session.
+    #[serde(default)]
+    pub pending_second_factor: Option<String>,
 }
 
 /// The session timeouts.
@@ -166,9 +176,13 @@ impl StateStore {
         .await
     }
 
-    /// Deletes every session of the person with `person_id` (account locked, roles revoked);
-    /// returns how many there were.
-    pub async fn delete_sessions_of(&self, person_id: String) -> Result<usize, StoreError> {
+    /// Deletes every session of the person with `person_id` but the one under `keep`
+    /// (through `crate::session_end`); returns how many there were.
+    pub async fn delete_sessions_of(
+        &self,
+        person_id: String,
+        keep: Option<String>,
+    ) -> Result<usize, StoreError> {
         self.blocking(move |db| {
             let txn = db.begin_write()?;
             let n = {
@@ -176,7 +190,8 @@ impl StateStore {
                 let mut keys = Vec::new();
                 for row in table.iter()? {
                     let (k, v) = row?;
-                    if decode(v.value()).is_ok_and(|r| r.person_id == person_id) {
+                    let kept = keep.as_deref() == Some(k.value());
+                    if !kept && decode(v.value()).is_ok_and(|r| r.person_id == person_id) {
                         keys.push(k.value().to_owned());
                     }
                 }
@@ -222,6 +237,8 @@ mod tests {
             last_seen: at.unix_timestamp(),
             first_login: None,
             limits_secs: None,
+            first_login_expires: None,
+            pending_second_factor: None,
         }
     }
 
@@ -282,6 +299,6 @@ mod tests {
             .await
             .unwrap()
             .is_none());
-        assert_eq!(store.delete_sessions_of("q".into()).await.unwrap(), 0);
+        assert_eq!(store.delete_sessions_of("q".into(), None).await.unwrap(), 0);
     }
 }

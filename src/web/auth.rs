@@ -63,6 +63,10 @@ impl PanelUser {
 
     /// From a session's snapshot; `None` when it no longer parses or grants nothing.
     pub(crate) fn from_session(record: &crate::store::sessions::SessionRecord) -> Option<Self> {
+        // Between the password and the second factor: not signed in yet.
+        if record.pending_second_factor.is_some() {
+            return None;
+        }
         let login = LoginName::parse(&record.login).ok()?;
         let roles: Vec<AdminRole> = record.roles.iter().filter_map(|r| decode_role(r)).collect();
         if roles.is_empty() {
@@ -94,13 +98,7 @@ pub fn scope_of(roles: &[AdminRole]) -> SchoolScope {
     )
 }
 
-/// A role as kept in the session record: `system` or `local:<code>`.
-pub fn encode_role(role: &AdminRole) -> String {
-    match role {
-        AdminRole::SystemAdministrator => "system".to_owned(),
-        AdminRole::LocalAdministrator(code) => format!("local:{}", code.as_str()),
-    }
-}
+pub use crate::onboarding::admin_sign_in::encode_role;
 
 pub fn decode_role(raw: &str) -> Option<AdminRole> {
     if raw == "system" {
@@ -112,13 +110,21 @@ pub fn decode_role(raw: &str) -> Option<AdminRole> {
         .map(AdminRole::LocalAdministrator)
 }
 
-/// No live session: go and sign in.
+/// Where a session waiting for its second factor is sent.
+pub const SECOND_FACTOR_PATH: &str = "/panel/drugi-skladnik";
+
+/// No live session: go and sign in (or finish signing in with the second factor).
 #[derive(Debug)]
-pub struct SignInRequired;
+pub struct SignInRequired {
+    second_factor_pending: bool,
+}
 
 impl IntoResponse for SignInRequired {
     fn into_response(self) -> Response {
-        Redirect::to(SIGN_IN_PATH).into_response()
+        match self.second_factor_pending {
+            true => Redirect::to(SECOND_FACTOR_PATH).into_response(),
+            false => Redirect::to(SIGN_IN_PATH).into_response(),
+        }
     }
 }
 
@@ -126,12 +132,16 @@ impl<S: Send + Sync> FromRequestParts<S> for PanelUser {
     type Rejection = SignInRequired;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        parts
+        let session = parts
             .extensions
             .get::<RequestContext>()
-            .and_then(|c| c.session.as_ref())
+            .and_then(|c| c.session.as_ref());
+        session
             .and_then(|s| PanelUser::from_session(&s.record))
-            .ok_or(SignInRequired)
+            .ok_or(SignInRequired {
+                second_factor_pending: session
+                    .is_some_and(|s| s.record.pending_second_factor.is_some()),
+            })
     }
 }
 

@@ -131,6 +131,7 @@ impl From<ProvisioningError> for WebError {
         match e {
             // Out of scope answers like a missing person: nothing about other schools leaks.
             ProvisioningError::NotFound | ProvisioningError::OutOfScope(_) => WebError::NotFound,
+            ProvisioningError::Forbidden(m) => WebError::Forbidden(m),
             ProvisioningError::Conflict(_) | ProvisioningError::PreconditionFailed => {
                 WebError::Conflict(text)
             }

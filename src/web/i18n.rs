@@ -101,6 +101,16 @@ pub mod msg {
         "Nie masz uprawnień do Centralnego Panelu Administracyjnego: mogą z niego korzystać tylko administratorzy lokalni placówek i administratorzy systemu. Jeśli potrzebujesz dostępu, zwróć się do dyrektora swojej placówki.",
         "You may not use the Central Administration Panel: it is only for schools' local administrators and system administrators. If you need access, ask the head of your school.",
     );
+    pub const FIRST_SIGN_IN_PENDING: Msg = Msg::new(
+        "Najpierw dokończ pierwsze logowanie w Portalu Dostępowym: ustaw własne hasło i potwierdź adres e-mail. Hasłem jednorazowym nie można zalogować się do panelu.",
+        "First finish your first sign-in in the Access Portal: set your own password and confirm your email address. A one-time password never opens the panel.",
+    );
+    pub const TO_THE_PORTAL: Msg =
+        Msg::new("Przejdź do Portalu Dostępowego", "Go to the Access Portal");
+    pub const BUSY: Msg = Msg::new(
+        "Zbyt wiele logowań naraz. Spróbuj ponownie za kilka sekund.",
+        "Too many sign-ins at once. Try again in a few seconds.",
+    );
     pub const SIGNED_OUT: Msg = Msg::new("Wylogowano.", "You have signed out.");
     pub const SESSION_ENDED: Msg = Msg::new(
         "Sesja wygasła. Zaloguj się ponownie.",

@@ -14,6 +14,7 @@
 
 pub mod assets;
 pub mod auth;
+pub mod client_address;
 pub mod csrf;
 pub mod error;
 pub mod headers;
@@ -21,6 +22,7 @@ pub mod i18n;
 pub mod layout;
 pub mod panel;
 pub mod portal;
+pub mod second_factor;
 pub mod session;
 pub mod signin;
 pub mod throttle;
@@ -71,7 +73,8 @@ pub struct RequestContext {
     pub session: Option<Session>,
     /// The pre-session CSRF token (from its cookie, or new and set on the response).
     pub pre_csrf: CsrfToken,
-    /// The TCP peer (no forwarded header is trusted).
+    /// The client: the TCP peer, or behind `server.trusted_proxies` the forwarded address
+    /// (`client_address`).
     pub addr: Option<IpAddr>,
     /// `x-request-id`, for audit records.
     pub request_id: Option<String>,
@@ -119,6 +122,14 @@ pub fn panel_router(state: AppState) -> Router {
         )
         .route("/wyloguj", post(signin::sign_out))
         .route("/jezyk", get(signin::language))
+        .route(
+            "/drugi-skladnik",
+            get(second_factor::show).post(second_factor::submit),
+        )
+        .route(
+            "/pracownicy/{id}/drugi-skladnik-reset",
+            post(second_factor::reset),
+        )
         .route("/assets/zszo.css", get(assets::stylesheet))
         .merge(panel::routes())
         .fallback(not_found)
@@ -175,10 +186,13 @@ async fn context(state: AppState, area: Area, request: Request, next: Next) -> R
         lang,
         pre_csrf: CsrfToken::new(pre_cookie.clone().unwrap_or_else(session::new_secret)),
         session,
-        addr: parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip()),
+        addr: parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| {
+            client_address::client_address(
+                c.0.ip(),
+                &parts.headers,
+                &state.config.server.trusted_proxies,
+            )
+        }),
         request_id: parts
             .headers
             .get("x-request-id")

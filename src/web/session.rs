@@ -148,16 +148,18 @@ pub async fn load(
 
 /// A portal session, checked against the directory on every request like the panel's: a
 /// locked account, ended employment or a deleted person ends it at once. A restricted
-/// first-login session ends when the account no longer awaits its first login.
+/// first-login session ends when the account no longer awaits its first login, when the
+/// one-time password it was opened with is replaced (re-issue) and at that password's expiry.
 async fn load_portal(state: &AppState, headers: &HeaderMap) -> Result<Option<Session>, StoreError> {
     use crate::domain::AccountState;
     let Some(id) = cookie(headers, PORTAL_COOKIE) else {
         return Ok(None);
     };
     let key = portal_key_of(&id);
+    let now = state.clock.now();
     let Some(record) = state
         .state
-        .touch_session(key.clone(), state.clock.now(), portal_limits(state))
+        .touch_session(key.clone(), now, portal_limits(state))
         .await?
     else {
         return Ok(None);
@@ -170,7 +172,14 @@ async fn load_portal(state: &AppState, headers: &HeaderMap) -> Result<Option<Ses
         Ok(Some(p)) => {
             p.profile.employment_active
                 && match p.account_state {
-                    AccountState::AwaitingFirstLogin => record.first_login.is_some(),
+                    AccountState::AwaitingFirstLogin => {
+                        let opened_with = record.first_login_expires;
+                        let current = p.initial_password_expires.map(|t| t.unix_timestamp());
+                        record.first_login.is_some()
+                            && opened_with.is_some()
+                            && opened_with == current
+                            && opened_with.is_some_and(|at| now.unix_timestamp() < at)
+                    }
                     AccountState::AwaitingEmailConfirmation | AccountState::Active => {
                         record.first_login.is_none()
                     }
@@ -208,8 +217,14 @@ pub async fn start_portal(
         csrf: new_secret(),
         created: now,
         last_seen: now,
+        // Bound to the one-time password it was opened with: its expiry is checked on every
+        // request (a re-issued password has another; past it the session ends).
+        first_login_expires: first_login
+            .and(person.initial_password_expires)
+            .map(|t| t.unix_timestamp()),
         first_login: first_login.map(hex::encode),
         limits_secs: Some((limits.idle.whole_seconds(), limits.absolute.whole_seconds())),
+        pending_second_factor: None,
     };
     state
         .state
@@ -252,7 +267,13 @@ pub struct NewSession {
     pub login: String,
     pub name: String,
     pub roles: Vec<String>,
+    /// `Some`: the password was right, the second factor is still to come
+    /// ([`SessionRecord::pending_second_factor`]); such a session lives 10 minutes at most.
+    pub pending_second_factor: Option<String>,
 }
+
+/// How long a session waiting for its second factor lives.
+const PENDING_SECONDS: i64 = 600;
 
 /// Stores a new session and returns its id (for the cookie) and the session.
 pub async fn start(state: &AppState, who: NewSession) -> Result<(String, Session), StoreError> {
@@ -268,7 +289,12 @@ pub async fn start(state: &AppState, who: NewSession) -> Result<(String, Session
         created: now,
         last_seen: now,
         first_login: None,
-        limits_secs: None,
+        limits_secs: who
+            .pending_second_factor
+            .as_ref()
+            .map(|_| (PENDING_SECONDS, PENDING_SECONDS)),
+        first_login_expires: None,
+        pending_second_factor: who.pending_second_factor,
     };
     state
         .state

@@ -1,19 +1,16 @@
 //! Sign-in, sign-out and the language switch of the panel.
 //!
-//! `POST /panel/logowanie` (CSRF-checked by the middleware with the pre-session token):
-//! 1. a login or address blocked by [`super::throttle`] → the failure answer;
-//! 2. the login is looked up; unknown → a dummy Argon2 hash at the configured cost (so the
-//!    time is like a real bind), then the failure answer; known → an LDAP bind as the person
-//!    (`Directory::check_password`); wrong → the failure is counted, the failure answer;
-//! 3. right password but no role (`Directory::roles_of` empty) → 403 with a clear refusal;
-//! 4. else the old session (if any) and the pre-session cookie are dropped, a new session
-//!    starts (new id), 303 to `/panel`.
+//! `POST /panel/logowanie` (CSRF-checked by the middleware with the pre-session token): a
+//! login or address blocked by [`super::throttle`] gets the failure answer; otherwise the use
+//! case [`crate::onboarding::Onboarding::sign_in_administrator`] decides (own password only,
+//! account state, roles; one `panel.sign_in` audit record per attempt). On success the old
+//! session (if any) and the pre-session cookie are dropped, a new session starts (new id),
+//! 303 to `/panel`.
 //!
 //! The failure answer is one and the same for an unknown login, a wrong password and a
 //! blocked login or address: status 401, the form again with "wrong login or password, or
-//! too many failed attempts". Every attempt is one `panel.sign_in` audit record (success or
-//! failure with a reason: `invalid_credentials`, `throttled`, `not_an_administrator`), with the
-//! client address, never the password.
+//! too many failed attempts". The right password of someone who may not use the panel gets
+//! 403 with the reason: no administrator role, or a first sign-in to finish in the portal.
 
 use super::auth::{encode_role, MaybePanelUser, SIGN_IN_PATH};
 use super::csrf::csrf_field;
@@ -25,7 +22,7 @@ use super::RequestContext;
 use crate::app::AppState;
 use crate::domain::audit::{Actor, NewAuditRecord, Outcome};
 use crate::domain::LoginName;
-use crate::ports::PersonEntry;
+use crate::onboarding::admin_sign_in::AdminSignInRefusal;
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -33,8 +30,6 @@ use axum::{Extension, Form};
 use maud::{html, Markup};
 use secrecy::SecretString;
 use serde::Deserialize;
-
-const AUDIT_ACTION: &str = "panel.sign_in";
 
 #[derive(Debug, Deserialize)]
 pub struct SignInQuery {
@@ -105,7 +100,7 @@ pub struct SignInForm {
     password: Option<SecretString>,
 }
 
-/// `POST /panel/logowanie`
+/// `POST /panel/logowanie`: the throttle, then [`Onboarding::sign_in_administrator`].
 pub async fn sign_in(
     State(state): State<AppState>,
     Extension(rc): Extension<RequestContext>,
@@ -117,25 +112,8 @@ pub async fn sign_in(
     let password = form.password.unwrap_or_else(|| SecretString::from(""));
     let parsed = LoginName::parse(&typed).ok();
     let throttle = &state.panel_throttle;
-    let record = |outcome: Outcome, person: Option<&PersonEntry>| {
-        let actor = match &parsed {
-            Some(l) => Actor::Person(l.as_str().to_owned()),
-            // Not a login at all: do not keep what was typed (it may be a password).
-            None => Actor::System("panel".to_owned()),
-        };
-        let mut r = NewAuditRecord::new(actor, AUDIT_ACTION, outcome)
-            .request_id(rc.request_id.clone())
-            .detail(
-                "address",
-                rc.addr.map(|a| a.to_string()).unwrap_or_else(|| "-".into()),
-            );
-        if let Some(p) = person {
-            r = r
-                .target(p.entry.dn.clone(), Some(p.entry.id.clone()))
-                .school(&p.profile.employment.primary);
-        }
-        r
-    };
+    let address = rc.addr.map(|a| a.to_string());
+    let onboarding = state.onboarding();
     let failure = |ctx: &PageContext| {
         (
             StatusCode::UNAUTHORIZED,
@@ -144,59 +122,57 @@ pub async fn sign_in(
             .into_response()
     };
 
-    if throttle.is_blocked(&typed, rc.addr, now) {
-        burn_time(&state).await;
-        append(&state, record(Outcome::Failure("throttled".into()), None)).await;
+    if throttle.is_blocked(&typed, rc.addr, now).await {
+        onboarding
+            .refuse_administrator_throttled(address, rc.request_id.clone())
+            .await;
         return Ok(failure(&ctx));
     }
-    let person = match &parsed {
-        Some(login) => state.directory.find_person_by_login(login).await?,
-        None => None,
-    };
-    let good = match &person {
-        Some(p) => state.directory.check_password(&p.login, &password).await?,
-        None => {
-            burn_time(&state).await;
-            false
+    let signed = onboarding
+        .sign_in_administrator(parsed.as_ref(), &password, address, rc.request_id.clone())
+        .await;
+    let signed = match signed {
+        Ok(s) => s,
+        Err(AdminSignInRefusal::InvalidCredentials) => {
+            throttle.record_failure(&typed, rc.addr, now).await;
+            return Ok(failure(&ctx));
+        }
+        Err(AdminSignInRefusal::Unavailable) => {
+            return Err(WebError::Unavailable("panel sign-in".into()))
+        }
+        Err(AdminSignInRefusal::Busy) => {
+            return Ok(busy(form_page(&ctx, &typed, Some(msg::BUSY), None)))
+        }
+        Err(refusal) => {
+            // The right password: the login's failures are cleared, the refusal explained.
+            throttle.record_success(&typed, rc.addr).await;
+            let text = match refusal {
+                AdminSignInRefusal::FirstSignInPending => msg::FIRST_SIGN_IN_PENDING,
+                _ => msg::NOT_AN_ADMINISTRATOR,
+            };
+            let body = html! {
+                p.error role="alert" { (ctx.t(&text)) }
+                @if refusal == AdminSignInRefusal::FirstSignInPending {
+                    p { a href=(crate::web::portal::SIGN_IN_PATH) { (ctx.t(&msg::TO_THE_PORTAL)) } }
+                }
+            };
+            let page = page(&ctx, ctx.t(&msg::SIGN_IN_TITLE), body);
+            return Ok((StatusCode::FORBIDDEN, page).into_response());
         }
     };
-    let Some(person) = person.filter(|_| good) else {
-        throttle.record_failure(&typed, rc.addr, now);
-        append(
-            &state,
-            record(Outcome::Failure("invalid_credentials".into()), None),
-        )
-        .await;
-        return Ok(failure(&ctx));
-    };
-    throttle.record_success(&typed);
+    throttle.record_success(&typed, rc.addr).await;
 
-    let roles = state.directory.roles_of(&person.entry).await?;
-    if roles.is_empty() {
-        append(
-            &state,
-            record(
-                Outcome::Failure("not_an_administrator".into()),
-                Some(&person),
-            ),
-        )
-        .await;
-        let body = html! {
-            p.error role="alert" { (ctx.t(&msg::NOT_AN_ADMINISTRATOR)) }
-        };
-        let page = page(&ctx, ctx.t(&msg::SIGN_IN_TITLE), body);
-        return Ok((StatusCode::FORBIDDEN, page).into_response());
-    }
-
-    // Recorded before the session exists: no sign-in without its audit record.
-    let roles_text: Vec<String> = roles.iter().map(encode_role).collect();
-    state
-        .audit
-        .append(record(Outcome::Success, Some(&person)).detail("roles", roles_text.join(" ")))
-        .await?;
+    let person = signed.person;
+    let roles_text: Vec<String> = signed.roles.iter().map(encode_role).collect();
     if let Some(old) = &rc.session {
         state.state.delete_session(old.key.clone()).await?;
     }
+    // With the second factor required, the session waits for it (`second_factor.rs`).
+    let pending = super::second_factor::pending_after_password(&state, &person.entry.id).await?;
+    let to = match pending {
+        Some(_) => super::auth::SECOND_FACTOR_PATH,
+        None => "/panel",
+    };
     let (id, _) = session::start(
         &state,
         NewSession {
@@ -204,10 +180,11 @@ pub async fn sign_in(
             login: person.login.as_str().to_owned(),
             name: person.profile.name.full(),
             roles: roles_text,
+            pending_second_factor: pending,
         },
     )
     .await?;
-    let mut response = Redirect::to("/panel").into_response();
+    let mut response = Redirect::to(to).into_response();
     let headers = response.headers_mut();
     headers.append(
         header::SET_COOKIE,
@@ -220,17 +197,21 @@ pub async fn sign_in(
     Ok(response)
 }
 
-/// Appends a failure record; a failing audit store is logged, the answer stays the same.
-async fn append(state: &AppState, record: NewAuditRecord) {
-    if let Err(e) = state.audit.append(record).await {
-        tracing::error!(error = %e, "panel: cannot record a sign-in attempt");
-    }
+/// "Try again shortly": 503 with `Retry-After` (the sign-in form again, for panel or portal).
+pub fn busy(page: Markup) -> Response {
+    let mut r = (StatusCode::SERVICE_UNAVAILABLE, page).into_response();
+    r.headers_mut().insert(
+        header::RETRY_AFTER,
+        axum::http::HeaderValue::from(crate::credentials::RETRY_AFTER_SECS),
+    );
+    r
 }
 
-/// About as long as slapd verifying an Argon2id hash at the configured cost.
-async fn burn_time(state: &AppState) {
-    let dummy = SecretString::from("not a password: timing equaliser");
-    let _ = crate::credentials::hash_password_async(dummy, state.config.passwords).await;
+/// Appends a record; a failing audit store is logged, the answer stays the same.
+async fn append(state: &AppState, record: NewAuditRecord) {
+    if let Err(e) = state.audit.append(record).await {
+        tracing::error!(error = %e, "panel: cannot record a sign-out");
+    }
 }
 
 /// `POST /panel/wyloguj`: ends the session server-side.

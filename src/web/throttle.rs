@@ -1,45 +1,41 @@
-//! Throttling of failed panel sign-ins, per login and per client address
-//! (security.md RATE-01, RATE-03; NIST 800-63B-4 §3.2.2).
+//! Throttling of failed sign-ins (panel, its second factor, and the portal), per login at an
+//! address and per address (security.md RATE-01, RATE-03; NIST 800-63B-4 §3.2.2; issue 12
+//! item 5).
 //!
 //! Policy (`[panel]`, defaults in brackets): when a login has `max_failures_per_login` [5]
-//! failed sign-ins within `failure_window` [15 min], or an address has
-//! `max_failures_per_address` [20] within the same window, every sign-in for that login or
-//! from that address is refused for `block` [15 min] counted from the failure that reached
-//! the limit, even with the right password. The refusal is the same page and status as a
-//! wrong password, so it tells nothing about the account. Attempts while blocked are not
-//! counted (a blocked attacker cannot extend the block forever). A successful sign-in clears
-//! the login's failures (not the address's).
+//! failed sign-ins from one address within `failure_window` [15 min], that login is refused
+//! *from that address*; when an address has `max_failures_per_address` [20] failures, every
+//! sign-in from it is refused; both for `block` [15 min] from the failure that reached the
+//! limit, even with the right password. So failures slow down the login and the address that
+//! fail, never the right password of the same person at another address: an attacker cannot
+//! lock administrators out by failing with their logins. Guessing one login from many
+//! addresses meets the directory's own ppolicy lockout. The refusal is the same page and
+//! status as a wrong password. Attempts while blocked are not counted. A successful sign-in
+//! clears the login's failures at that address (not the address's).
 //!
-//! Counters are in memory and bounded; a restart clears them, and the directory's ppolicy
-//! lockout still protects the account behind them. The address is the TCP peer: behind a
-//! reverse proxy every client has the proxy's address (no forwarded header is trusted).
-//! Failures are counted at the time the clock port gives, so tests move time.
+//! The address is the client's as `web::client_address` found it (the forwarded one behind a
+//! trusted proxy). Counters are in the state store (`store::sign_in_failures`), so a restart
+//! does not clear them. A store that cannot answer refuses the sign-in (fail closed).
 
 use crate::config::PanelConfig;
-use std::collections::{HashMap, VecDeque};
+use crate::store::sign_in_failures::Counted;
+use crate::store::StateStore;
 use std::net::IpAddr;
-use std::sync::Mutex;
 use time::OffsetDateTime;
 
-/// At most this many keys are tracked; beyond it, idle ones are dropped first.
-const MAX_KEYS: usize = 100_000;
-
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum Key {
-    Login(String),
-    Address(IpAddr),
-}
-
-#[derive(Debug, Default)]
-struct Counter {
-    failures: VecDeque<OffsetDateTime>,
-    blocked_until: Option<OffsetDateTime>,
-}
-
-#[derive(Debug)]
 pub struct Throttle {
     policy: PanelConfig,
-    counters: Mutex<HashMap<Key, Counter>>,
+    store: StateStore,
+    /// `panel` or `portal`: their counters are apart.
+    area: &'static str,
+}
+
+impl std::fmt::Debug for Throttle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Throttle")
+            .field("area", &self.area)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The login as a throttling key: trimmed, lower-case, bounded (what the person typed,
@@ -49,70 +45,67 @@ pub fn login_key(raw: &str) -> String {
 }
 
 impl Throttle {
-    pub fn new(policy: PanelConfig) -> Self {
+    pub fn new(policy: PanelConfig, store: StateStore, area: &'static str) -> Self {
         Self {
             policy,
-            counters: Mutex::new(HashMap::new()),
+            store,
+            area,
         }
     }
 
-    fn keys(login: &str, addr: Option<IpAddr>) -> impl Iterator<Item = Key> {
-        std::iter::once(Key::Login(login_key(login))).chain(addr.map(Key::Address))
+    fn login_at(&self, login: &str, addr: Option<IpAddr>) -> String {
+        let addr = addr.map_or_else(|| "-".to_owned(), |a| a.to_string());
+        format!("{}|login|{}|{addr}", self.area, login_key(login))
     }
 
-    fn limit(&self, key: &Key) -> usize {
-        match key {
-            Key::Login(_) => self.policy.max_failures_per_login as usize,
-            Key::Address(_) => self.policy.max_failures_per_address as usize,
-        }
+    fn address(&self, addr: IpAddr) -> String {
+        format!("{}|address|{addr}", self.area)
     }
 
     /// Whether a sign-in for `login` from `addr` is refused now.
-    pub fn is_blocked(&self, login: &str, addr: Option<IpAddr>, now: OffsetDateTime) -> bool {
-        let counters = self.counters.lock().unwrap_or_else(|e| e.into_inner());
-        Self::keys(login, addr).any(|k| {
-            counters
-                .get(&k)
-                .and_then(|c| c.blocked_until)
-                .is_some_and(|until| now < until)
-        })
-    }
-
-    /// Counts a failed sign-in; blocks the login or the address that reaches its limit.
-    pub fn record_failure(&self, login: &str, addr: Option<IpAddr>, now: OffsetDateTime) {
-        let mut counters = self.counters.lock().unwrap_or_else(|e| e.into_inner());
-        if counters.len() >= MAX_KEYS {
-            let window = self.policy.failure_window;
-            counters.retain(|_, c| {
-                c.blocked_until.is_some_and(|u| now < u)
-                    || c.failures.back().is_some_and(|t| now - *t < window)
-            });
-        }
-        for key in Self::keys(login, addr) {
-            let limit = self.limit(&key);
-            let c = counters.entry(key).or_default();
-            if c.blocked_until.is_some_and(|u| now < u) {
-                continue;
-            }
-            while c
-                .failures
-                .front()
-                .is_some_and(|t| now - *t >= self.policy.failure_window)
-            {
-                c.failures.pop_front();
-            }
-            c.failures.push_back(now);
-            if c.failures.len() >= limit {
-                c.blocked_until = Some(now + self.policy.block);
-                c.failures.clear();
+    pub async fn is_blocked(&self, login: &str, addr: Option<IpAddr>, now: OffsetDateTime) -> bool {
+        let mut keys = vec![self.login_at(login, addr)];
+        keys.extend(addr.map(|a| self.address(a)));
+        match self.store.sign_in_blocked(keys, now.unix_timestamp()).await {
+            Ok(blocked) => blocked,
+            Err(e) => {
+                tracing::error!(error = %e, "sign-in throttle unreadable; refused");
+                true
             }
         }
     }
 
-    /// A successful sign-in clears the login's failures.
-    pub fn record_success(&self, login: &str) {
-        let mut counters = self.counters.lock().unwrap_or_else(|e| e.into_inner());
-        counters.remove(&Key::Login(login_key(login)));
+    /// Counts a failed sign-in; blocks the login at the address, or the address, that reaches
+    /// its limit.
+    pub async fn record_failure(&self, login: &str, addr: Option<IpAddr>, now: OffsetDateTime) {
+        let mut keys = vec![Counted {
+            key: self.login_at(login, addr),
+            limit: self.policy.max_failures_per_login as usize,
+        }];
+        keys.extend(addr.map(|a| Counted {
+            key: self.address(a),
+            limit: self.policy.max_failures_per_address as usize,
+        }));
+        let window = self.policy.failure_window.whole_seconds();
+        let block = self.policy.block.whole_seconds();
+        if let Err(e) = self
+            .store
+            .sign_in_failed(keys, now.unix_timestamp(), window, block)
+            .await
+        {
+            tracing::error!(error = %e, "sign-in throttle: a failure not counted");
+        }
+    }
+
+    /// A successful sign-in clears the login's failures at that address.
+    pub async fn record_success(&self, login: &str, addr: Option<IpAddr>) {
+        if let Err(e) = self
+            .store
+            .sign_in_succeeded(self.login_at(login, addr))
+            .await
+        {
+            tracing::error!(error = %e, "sign-in throttle: a success not recorded");
+        }
     }
 }
 
@@ -129,58 +122,92 @@ mod tests {
             max_failures_per_address: 20,
             failure_window: Duration::minutes(15),
             block: Duration::minutes(15),
+            require_second_factor: true,
+            second_factor_key_file: "k".into(),
         }
     }
 
-    #[test]
-    fn five_failures_block_the_login_for_the_block_time() {
-        let t = Throttle::new(policy());
+    fn throttle(dir: &tempfile::TempDir) -> Throttle {
+        let store = StateStore::open(&dir.path().join("s.redb")).unwrap();
+        Throttle::new(policy(), store, "panel")
+    }
+
+    #[tokio::test]
+    async fn five_failures_block_the_login_at_that_address_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let t = throttle(&dir);
         let t0 = OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
         let a: IpAddr = "192.0.2.1".parse().unwrap();
         let b: IpAddr = "192.0.2.2".parse().unwrap();
         for i in 0..4 {
-            t.record_failure("Jan.Kowalski", Some(a), t0 + Duration::seconds(i));
-            assert!(!t.is_blocked("jan.kowalski", Some(a), t0 + Duration::seconds(i)));
+            t.record_failure("Jan.Kowalski", Some(a), t0 + Duration::seconds(i))
+                .await;
+            assert!(
+                !t.is_blocked("jan.kowalski", Some(a), t0 + Duration::seconds(i))
+                    .await
+            );
         }
-        t.record_failure("jan.kowalski ", Some(b), t0 + Duration::seconds(10));
-        // Per login: from any address.
-        assert!(t.is_blocked("jan.kowalski", Some(a), t0 + Duration::seconds(11)));
-        assert!(t.is_blocked("JAN.KOWALSKI", None, t0 + Duration::minutes(14)));
-        assert!(!t.is_blocked("anna.nowak", Some(a), t0 + Duration::seconds(11)));
+        t.record_failure("jan.kowalski ", Some(a), t0 + Duration::seconds(10))
+            .await;
+        assert!(
+            t.is_blocked("JAN.KOWALSKI", Some(a), t0 + Duration::minutes(14))
+                .await
+        );
+        // The same login from another address: not refused.
+        assert!(
+            !t.is_blocked("jan.kowalski", Some(b), t0 + Duration::seconds(11))
+                .await
+        );
+        assert!(
+            !t.is_blocked("anna.nowak", Some(a), t0 + Duration::seconds(11))
+                .await
+        );
         // Attempts while blocked do not extend it.
-        t.record_failure("jan.kowalski", Some(a), t0 + Duration::minutes(10));
-        assert!(!t.is_blocked(
-            "jan.kowalski",
-            Some(a),
-            t0 + Duration::seconds(10) + Duration::minutes(15)
-        ));
+        t.record_failure("jan.kowalski", Some(a), t0 + Duration::minutes(10))
+            .await;
+        let end = t0 + Duration::seconds(10) + Duration::minutes(15);
+        assert!(!t.is_blocked("jan.kowalski", Some(a), end).await);
     }
 
-    #[test]
-    fn failures_outside_the_window_do_not_count_and_success_clears() {
-        let t = Throttle::new(policy());
+    #[tokio::test]
+    async fn failures_outside_the_window_do_not_count_success_clears_and_a_restart_keeps_them() {
+        let dir = tempfile::tempdir().unwrap();
         let t0 = OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
-        for i in 0..10 {
-            t.record_failure("x", None, t0 + Duration::minutes(4 * i));
+        {
+            let t = throttle(&dir);
+            for i in 0..10 {
+                t.record_failure("x", None, t0 + Duration::minutes(4 * i))
+                    .await;
+            }
+            assert!(!t.is_blocked("x", None, t0 + Duration::minutes(40)).await);
+            for i in 0..4 {
+                t.record_failure("y", None, t0 + Duration::seconds(i)).await;
+            }
+            t.record_success("y", None).await;
+            t.record_failure("y", None, t0 + Duration::seconds(5)).await;
+            assert!(!t.is_blocked("y", None, t0 + Duration::seconds(6)).await);
+            for i in 0..5 {
+                t.record_failure("z", None, t0 + Duration::seconds(i)).await;
+            }
         }
-        assert!(!t.is_blocked("x", None, t0 + Duration::minutes(40)));
-        for i in 0..4 {
-            t.record_failure("y", None, t0 + Duration::seconds(i));
-        }
-        t.record_success("y");
-        t.record_failure("y", None, t0 + Duration::seconds(5));
-        assert!(!t.is_blocked("y", None, t0 + Duration::seconds(6)));
+        // The store is opened again (a restart): the block is still there.
+        let t = throttle(&dir);
+        assert!(t.is_blocked("z", None, t0 + Duration::seconds(6)).await);
     }
 
-    #[test]
-    fn twenty_failures_from_one_address_block_the_address() {
-        let t = Throttle::new(policy());
+    #[tokio::test]
+    async fn twenty_failures_from_one_address_block_the_address() {
+        let dir = tempfile::tempdir().unwrap();
+        let t = throttle(&dir);
         let t0 = OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
         let a: IpAddr = "192.0.2.1".parse().unwrap();
         for i in 0..20 {
-            t.record_failure(&format!("user{i}"), Some(a), t0);
+            t.record_failure(&format!("user{i}"), Some(a), t0).await;
         }
-        assert!(t.is_blocked("someone.else", Some(a), t0));
-        assert!(!t.is_blocked("someone.else", Some("192.0.2.9".parse().unwrap()), t0));
+        assert!(t.is_blocked("someone.else", Some(a), t0).await);
+        assert!(
+            !t.is_blocked("someone.else", Some("192.0.2.9".parse().unwrap()), t0)
+                .await
+        );
     }
 }

@@ -29,6 +29,7 @@
 //
 // Elements are selected by id, name or the pages' structure, never by their (Polish) text.
 
+import { createHmac } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -98,6 +99,22 @@ async function submit(page, what) {
 
 const text = async (page, selector) => (await page.textContent(selector)).trim();
 
+// RFC 6238 TOTP (HMAC-SHA-1, 30 s, 6 digits) of a base32 key, as authenticator apps compute it.
+function totp(base32) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of base32.replace(/[\s=]/g, '').toUpperCase()) {
+    bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  }
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30)));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  const number = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return String(number).padStart(6, '0');
+}
+
 // The new-accounts page's rows: the login and whether the to-do is still open (has its
 // confirm button).
 async function todoRows(admin) {
@@ -143,6 +160,14 @@ try {
   await admin.fill('#password', env('E2E_ADMIN_PASSWORD'));
   await shot(admin, 'panel-sign-in');
   await submit(admin, 'form[action="/panel/logowanie"] button[type=submit]');
+  // The first panel sign-in enrols the second factor: the code is computed from the key the
+  // page shows as text (what an authenticator app does with the QR code).
+  await expectPath(admin, '/panel/drugi-skladnik');
+  await admin.fill('#kod', totp(await text(admin, '#sekret')));
+  await submit(admin, '#confirm-code');
+  await expectPath(admin, '/panel/drugi-skladnik');
+  await admin.waitForSelector('#recovery-codes li');
+  await submit(admin, '#to-panel');
   await expectPath(admin, '/panel/pracownicy');
 
   // 2. Searches the employee by name typed without diacritics.

@@ -39,6 +39,7 @@ fn cost() -> PasswordConfig {
         argon2_iterations: 2,
         argon2_parallelism: 1,
         initial_password_ttl: time::Duration::days(TTL_DAYS),
+        max_hashing_in_flight: 32,
     }
 }
 
@@ -72,6 +73,7 @@ impl Env {
             password_cost: cost(),
             retired_logins: Some(RetiredLogins::new(state)),
             intents: None,
+            sessions: None,
         };
         let admin = Caller {
             actor: Actor::Person("dyrektor.test".into()),

@@ -60,6 +60,7 @@ impl World {
                 argon2_iterations: 2,
                 argon2_parallelism: 1,
                 initial_password_ttl: time::Duration::days(7),
+                max_hashing_in_flight: 32,
             },
         }
         .run(seed)

@@ -456,6 +456,7 @@ async fn a_locked_account_or_a_withdrawn_role_ends_the_panel_session_at_once() {
         password_cost: app.config.passwords,
         retired_logins: None,
         intents: None,
+        sessions: None,
     };
     provisioning
         .lock_account(&system, &app.local_admin.id)

@@ -63,6 +63,8 @@ pub struct PanelApp {
     pub audit: Arc<RedbAuditLog>,
     pub directory: Arc<LdapDirectory>,
     pub state: zszo_connector::store::StateStore,
+    /// The running app's admission of password checks and hashes (a test can fill it).
+    pub hashing: Arc<zszo_connector::credentials::HashingGate>,
     pub config: Config,
     /// Where the mail file transport writes (`.eml` files).
     pub mail_dir: std::path::PathBuf,
@@ -81,6 +83,16 @@ impl PanelApp {
 
     /// With `mail_toml` (e.g. `SmtpSink::mail_toml`) instead of `.eml` files.
     pub async fn start_with_mail(extra_toml: &str, mail_toml: Option<&str>) -> Self {
+        Self::start_edited(extra_toml, mail_toml, |_| {}).await
+    }
+
+    /// With the parsed configuration changed by `edit` (keys of sections the shared
+    /// configuration has already, e.g. `server.trusted_proxies`).
+    pub async fn start_edited(
+        extra_toml: &str,
+        mail_toml: Option<&str>,
+        edit: impl FnOnce(&mut Config),
+    ) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let (a, b) = (unique_school_code(), unique_school_code());
         let mail_dir = dir.path().join("mail");
@@ -99,7 +111,14 @@ impl PanelApp {
                 )
             }
         };
-        let config = Config::from_toml_str(&toml).unwrap();
+        let mut config = Config::from_toml_str(&toml).unwrap();
+        // The second factor (on by default in the product) has its own tests, which turn it
+        // on with `[panel] require_second_factor = true`; the other panel tests sign in with
+        // the password alone.
+        if !extra_toml.contains("require_second_factor") {
+            config.panel.require_second_factor = false;
+        }
+        edit(&mut config);
         let key = HmacKey::generate_to(dir.path().join("key")).unwrap();
         let audit = Arc::new(
             RedbAuditLog::open(dir.path().join("audit.redb"), key, Arc::new(SystemClock)).unwrap(),
@@ -179,6 +198,7 @@ impl PanelApp {
             clock.clone(),
         )
         .unwrap();
+        let hashing = state.hashing.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         tokio::spawn(app::serve(state, listener, std::future::pending()));
@@ -194,6 +214,7 @@ impl PanelApp {
             audit,
             directory,
             state: store,
+            hashing,
             config,
             mail_dir,
             dir,
@@ -368,6 +389,8 @@ pub struct Browser {
     origin: String,
     http: reqwest::Client,
     cookies: Mutex<BTreeMap<String, String>>,
+    /// A header sent with every request (e.g. `X-Forwarded-For` as a proxy would add it).
+    always: Option<(String, String)>,
 }
 
 impl Browser {
@@ -379,7 +402,14 @@ impl Browser {
                 .build()
                 .unwrap(),
             cookies: Mutex::new(BTreeMap::new()),
+            always: None,
         }
+    }
+
+    /// This browser, sending `name: value` with every request.
+    pub fn with_header(mut self, name: &str, value: &str) -> Self {
+        self.always = Some((name.to_owned(), value.to_owned()));
+        self
     }
 
     /// The current value of cookie `name`.
@@ -426,6 +456,10 @@ impl Browser {
     }
 
     async fn send(&self, req: reqwest::RequestBuilder) -> PanelPage {
+        let req = match &self.always {
+            Some((name, value)) => req.header(name.as_str(), value.as_str()),
+            None => req,
+        };
         let req = match self.cookie_header() {
             Some(c) => req.header(COOKIE, c),
             None => req,

@@ -52,6 +52,7 @@ impl PortalApp {
             password_cost: self.app.config.passwords,
             retired_logins: None,
             intents: None,
+            sessions: Some(self.app.state.clone()),
         }
     }
 

@@ -572,6 +572,7 @@ async fn deactivation_locks_sign_in_at_the_directory_and_reactivation_restores_i
         argon2_iterations: 2,
         argon2_parallelism: 1,
         initial_password_ttl: time::Duration::days(7),
+        max_hashing_in_flight: 32,
     };
     let name = PersonName {
         given: GivenName::parse("Konto").unwrap(),

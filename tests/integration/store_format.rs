@@ -37,6 +37,8 @@ fn session() -> SessionRecord {
         last_seen: datetime!(2026-12-01 08:00 UTC).unix_timestamp(),
         first_login: None,
         limits_secs: Some((i64::MAX / 4, i64::MAX / 4)),
+        first_login_expires: None,
+        pending_second_factor: None,
     }
 }
 

@@ -165,7 +165,9 @@ impl From<ProvisioningError> for ScimError {
     fn from(e: ProvisioningError) -> Self {
         match e {
             ProvisioningError::NotFound => ScimError::not_found("no such resource"),
-            ProvisioningError::OutOfScope(m) => ScimError::forbidden(m),
+            ProvisioningError::OutOfScope(m) | ProvisioningError::Forbidden(m) => {
+                ScimError::forbidden(m)
+            }
             ProvisioningError::Conflict(m) => ScimError::uniqueness(m),
             ProvisioningError::Invalid(m) => ScimError::invalid_value(m),
             ProvisioningError::PreconditionFailed => ScimError::precondition_failed(

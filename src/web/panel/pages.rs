@@ -170,6 +170,7 @@ pub async fn staff(
         total,
         rows: &rows,
         csrf: &csrf,
+        system_view: user.is_system_administrator(),
     });
     Ok(frame(&ctx, ctx.t(&tx::STAFF_TITLE), body))
 }

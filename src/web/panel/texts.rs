@@ -62,6 +62,14 @@ pub const REISSUE: Msg = Msg::new(
 );
 pub const LOCK: Msg = Msg::new("Zablokuj", "Lock");
 pub const UNLOCK: Msg = Msg::new("Odblokuj", "Unlock");
+pub const RESET_SECOND_FACTOR: Msg = Msg::new(
+    "Resetuj drugi składnik logowania",
+    "Reset the second sign-in factor",
+);
+pub const SECOND_FACTOR_RESET_DONE: Msg = Msg::new(
+    "Drugi składnik został usunięty, a sesje tej osoby zakończone. Przy następnym logowaniu do panelu skonfiguruje ona nowy.",
+    "The second factor was removed and this person's sessions ended. They will set up a new one at their next panel sign-in.",
+);
 pub const HISTORY: Msg = Msg::new("Historia", "History");
 pub const CANCEL: Msg = Msg::new("Anuluj i wróć do listy", "Cancel and go back to the list");
 pub const BACK_TO_STAFF: Msg = Msg::new("Wróć do listy pracowników", "Back to the staff list");

@@ -85,6 +85,8 @@ pub struct StaffPage<'a> {
     pub rows: &'a [PersonView],
     /// The rendered hidden CSRF field for the row actions.
     pub csrf: &'a Markup,
+    /// A system administrator is looking (the second-factor reset is offered).
+    pub system_view: bool,
 }
 
 impl StaffPage<'_> {
@@ -156,7 +158,7 @@ pub fn staff(p: &StaffPage<'_>) -> Markup {
                         th scope="col" { (l.t(&tx::COL_ACTIONS)) }
                     } }
                     tbody {
-                        @for r in p.rows { (staff_row(l, r, p.csrf)) }
+                        @for r in p.rows { (staff_row(l, r, p.csrf, p.system_view)) }
                     }
                 }
                 (paging(p))
@@ -165,7 +167,7 @@ pub fn staff(p: &StaffPage<'_>) -> Markup {
     }
 }
 
-fn staff_row(l: Lang, r: &PersonView, csrf: &Markup) -> Markup {
+fn staff_row(l: Lang, r: &PersonView, csrf: &Markup, system_view: bool) -> Markup {
     html! {
         tr {
             th scope="row" { (r.name) }
@@ -178,13 +180,14 @@ fn staff_row(l: Lang, r: &PersonView, csrf: &Markup) -> Markup {
                     br; small { (l.t(&tx::EMPLOYMENT_INACTIVE)) }
                 }
             }
-            td { (row_menu(l, r, csrf)) }
+            td { (row_menu(l, r, csrf, system_view)) }
         }
     }
 }
 
-/// The "⋯" menu: only the actions the account's state allows.
-pub fn row_menu(l: Lang, r: &PersonView, csrf: &Markup) -> Markup {
+/// The "⋯" menu: only the actions the account's state allows (and, for a system
+/// administrator, the reset of the person's second factor).
+pub fn row_menu(l: Lang, r: &PersonView, csrf: &Markup, system_view: bool) -> Markup {
     html! {
         details.row-menu {
             summary {
@@ -206,6 +209,11 @@ pub fn row_menu(l: Lang, r: &PersonView, csrf: &Markup) -> Markup {
                 @if r.state == AccountState::Locked {
                     li { form method="post" action=(r.href("odblokuj")) {
                         (csrf) button type="submit" { (l.t(&tx::UNLOCK)) }
+                    } }
+                }
+                @if system_view && r.state.has_credentials() {
+                    li { form method="post" action=(r.href("drugi-skladnik-reset")) {
+                        (csrf) button type="submit" { (l.t(&tx::RESET_SECOND_FACTOR)) }
                     } }
                 }
                 li { a href=(r.href("historia")) { (l.t(&tx::HISTORY)) } }

@@ -37,6 +37,7 @@ fn page(rows: &[PersonView], total: usize, page: usize, lang: Lang) -> String {
         total,
         rows,
         csrf: &csrf,
+        system_view: false,
     })
     .into_string()
 }
@@ -61,7 +62,7 @@ fn a_row_shows_what_tells_namesakes_apart() {
 #[test]
 fn create_account_is_offered_only_without_an_account() {
     let csrf = csrf();
-    let menu = |s| row_menu(Lang::Pl, &person(s), &csrf).into_string();
+    let menu = |s| row_menu(Lang::Pl, &person(s), &csrf, false).into_string();
     assert!(menu(AccountState::None).contains("Utwórz konto"));
     assert!(menu(AccountState::None).contains("/utworz-konto\""));
     for s in [

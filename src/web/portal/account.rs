@@ -223,11 +223,11 @@ pub async fn change_password(
         .await
     {
         Ok(person) => {
-            // SESS-02/05: all sessions end (another browser may be an intruder's).
-            state
-                .state
-                .delete_sessions_of(person.entry.id.clone())
-                .await?;
+            // SESS-02/05: the use case ended every other session (another browser may be an
+            // intruder's); this one gets a new id.
+            if let Some(key) = &user.caller.session_key {
+                state.state.delete_session(key.clone()).await?;
+            }
             let id = session::start_portal(&state, &person, None).await?;
             let mut response = Redirect::to("/portal?haslo=1").into_response();
             response.headers_mut().append(

@@ -99,6 +99,7 @@ fn session_of(parts: &Parts) -> Option<AnyPortalSession> {
             person_id: s.record.person_id.clone(),
             login,
             request_id: rc.request_id.clone(),
+            session_key: Some(s.key.clone()),
         },
         first_login,
         session_key: s.key.clone(),
@@ -183,7 +184,7 @@ impl From<OnboardingError> for FormError {
             OnboardingError::InvalidCredentials | OnboardingError::LinkInvalid(_) => {
                 FormError::Shown(S::UNPROCESSABLE_ENTITY, texts::LINK_INVALID, None)
             }
-            OnboardingError::Unavailable => {
+            OnboardingError::Unavailable | OnboardingError::Busy => {
                 FormError::Shown(S::SERVICE_UNAVAILABLE, texts::UNAVAILABLE, None)
             }
             OnboardingError::Internal => FormError::Page(WebError::Internal("portal".into())),

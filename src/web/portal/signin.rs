@@ -67,12 +67,11 @@ pub async fn sign_in(
             .into_response()
     };
     let throttle = &state.portal_throttle;
-    if throttle.is_blocked(&typed, rc.addr, now) {
+    if throttle.is_blocked(&typed, rc.addr, now).await {
         // Same answer and about the same time as a wrong password (RATE-03).
-        let login = LoginName::parse(&typed).ok();
         let _ = state
             .onboarding()
-            .refuse_throttled(login.as_ref(), rc.request_id.clone())
+            .refuse_throttled(rc.request_id.clone())
             .await;
         return Ok(failure(&ctx));
     }
@@ -84,13 +83,17 @@ pub async fn sign_in(
     {
         Ok(s) => s,
         Err(OnboardingError::InvalidCredentials) => {
-            throttle.record_failure(&typed, rc.addr, now);
+            throttle.record_failure(&typed, rc.addr, now).await;
             return Ok(failure(&ctx));
         }
         Err(OnboardingError::Unavailable) => return Err(WebError::Unavailable("directory".into())),
+        Err(OnboardingError::Busy) => {
+            let page = form(&ctx, &typed, Some(crate::web::i18n::msg::BUSY), None);
+            return Ok(crate::web::signin::busy(page));
+        }
         Err(_) => return Err(WebError::Internal("portal sign-in".into())),
     };
-    throttle.record_success(&typed);
+    throttle.record_success(&typed, rc.addr).await;
     if let Some(old) = &rc.session {
         state.state.delete_session(old.key.clone()).await?;
     }

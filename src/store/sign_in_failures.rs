@@ -1,0 +1,127 @@
+//! Failed sign-ins per key (a login at an address, an address), kept in the state store so a
+//! restart does not forget them (issue 12 item 5); the policy is in `web::throttle`.
+//!
+//! Each key holds the times of its recent failures and, once it reached its limit, when its
+//! block ends. Counting and deciding happen in one write transaction. The table is bounded:
+//! past `MAX_KEYS` keys, those with no recent failure and no running block are dropped.
+
+use super::{StateStore, StoreError};
+use redb::{ReadableTable, ReadableTableMetadata, TableDefinition};
+use serde::{Deserialize, Serialize};
+
+const FAILURES: TableDefinition<&str, &[u8]> = TableDefinition::new("sign_in_failures");
+
+/// At most this many keys are kept; beyond it, idle ones are dropped first.
+const MAX_KEYS: u64 = 100_000;
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Counter {
+    /// Unix seconds of the failures within the window.
+    failures: Vec<i64>,
+    blocked_until: Option<i64>,
+}
+
+/// One key with its limit.
+#[derive(Debug, Clone)]
+pub struct Counted {
+    pub key: String,
+    pub limit: usize,
+}
+
+impl StateStore {
+    /// Whether any of `keys` is blocked at `now` (unix seconds).
+    pub async fn sign_in_blocked(&self, keys: Vec<String>, now: i64) -> Result<bool, StoreError> {
+        self.blocking(move |db| {
+            let txn = db.begin_read()?;
+            let table = match txn.open_table(FAILURES) {
+                Ok(t) => t,
+                Err(redb::TableError::TableDoesNotExist(_)) => return Ok(false),
+                Err(e) => return Err(e.into()),
+            };
+            for key in &keys {
+                if let Some(v) = table.get(key.as_str())? {
+                    let c = decode(v.value())?;
+                    if c.blocked_until.is_some_and(|u| now < u) {
+                        return Ok(true);
+                    }
+                }
+            }
+            Ok(false)
+        })
+        .await
+    }
+
+    /// Counts a failure for each key; a key that reaches its limit within `window` seconds is
+    /// blocked for `block` seconds from now. A key blocked already is not counted (so a
+    /// blocked attacker cannot extend the block).
+    pub async fn sign_in_failed(
+        &self,
+        keys: Vec<Counted>,
+        now: i64,
+        window: i64,
+        block: i64,
+    ) -> Result<(), StoreError> {
+        self.blocking(move |db| {
+            let txn = db.begin_write()?;
+            {
+                let mut table = txn.open_table(FAILURES)?;
+                if table.len()? >= MAX_KEYS {
+                    let mut idle = Vec::new();
+                    for row in table.iter()? {
+                        let (k, v) = row?;
+                        let c = decode(v.value()).unwrap_or_default();
+                        let live = c.blocked_until.is_some_and(|u| now < u)
+                            || c.failures.last().is_some_and(|t| now - t < window);
+                        if !live {
+                            idle.push(k.value().to_owned());
+                        }
+                    }
+                    for k in idle {
+                        table.remove(k.as_str())?;
+                    }
+                }
+                for Counted { key, limit } in keys {
+                    let mut c = match table.get(key.as_str())? {
+                        Some(v) => decode(v.value()).unwrap_or_default(),
+                        None => Counter::default(),
+                    };
+                    if c.blocked_until.is_some_and(|u| now < u) {
+                        continue;
+                    }
+                    c.failures.retain(|t| now - t < window && *t <= now);
+                    c.failures.push(now);
+                    if c.failures.len() >= limit {
+                        c.blocked_until = Some(now + block);
+                        c.failures.clear();
+                    }
+                    table.insert(key.as_str(), encode(&c)?.as_slice())?;
+                }
+            }
+            txn.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Forgets `key`'s failures (a successful sign-in).
+    pub async fn sign_in_succeeded(&self, key: String) -> Result<(), StoreError> {
+        self.blocking(move |db| {
+            let txn = db.begin_write()?;
+            {
+                let mut table = txn.open_table(FAILURES)?;
+                table.remove(key.as_str())?;
+            }
+            txn.commit()?;
+            Ok(())
+        })
+        .await
+    }
+}
+
+fn encode(c: &Counter) -> Result<Vec<u8>, StoreError> {
+    serde_json::to_vec(c).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn decode(bytes: &[u8]) -> Result<Counter, StoreError> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(format!("sign-in failures: {e}")))
+}
