@@ -6,6 +6,7 @@ mod bootstrap;
 mod browser_procedure;
 mod city_load;
 mod cli;
+mod code_rules;
 mod common;
 mod cutting_proxy;
 mod debian_package;

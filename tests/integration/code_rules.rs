@@ -1,0 +1,20 @@
+//! Rules of the code base that a grep can check, run with the tests so `cargo test` (and so
+//! CI) fails when one is broken.
+
+use std::process::Command;
+
+/// Issue 15: only `src/ldap/error.rs` reads slapd's text; everything else decides by a typed
+/// `DirectoryError` variant (`.ci/check-error-matching` has the pattern).
+#[test]
+fn no_behaviour_is_keyed_on_an_error_message_outside_the_ldap_error_module() {
+    let out = Command::new("bash")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/.ci/check-error-matching"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
