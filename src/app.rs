@@ -315,14 +315,15 @@ pub async fn serve_with_metrics(
     };
     // The mail sender stops with the server too (after its current pass).
     let sender = tokio::spawn(state.outbox_sender().run(stopped()));
+    // The operator API (`crate::operator`) on its Unix socket stops with the HTTP server.
+    let operator = crate::operator::bind(&state.config.server.operator_socket)?;
     // Write intents left open (a crash, a lost connection, a failed audit append) get their
-    // one record: at start, before any request (a resent Bulk must find the record), then
-    // periodically (`provisioning/intents.rs`).
+    // one record: at start, before any request is served (a resent Bulk must find the
+    // record; connections wait in the listeners' backlogs), then periodically
+    // (`provisioning/intents.rs`).
     let provisioning = state.provisioning();
     provisioning.reconcile_intents(state.clock.now()).await;
     let reconciler = tokio::spawn(reconcile_intents(provisioning, stopped()));
-    // The operator API (`crate::operator`) on its Unix socket stops with the HTTP server.
-    let operator = crate::operator::bind(&state.config.server.operator_socket)?;
     let operator = crate::operator::serve(operator, state.clone(), stopped());
     let metrics_state = state.clone();
     let metrics = async {

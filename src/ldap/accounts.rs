@@ -112,8 +112,11 @@ impl LdapDirectory {
             }
             Err(e) => return Err(e.into_directory(dn)),
         }
+        // The change happened: failing to read it now leaves the outcome for the caller to
+        // learn (issue 14).
         self.find_person(Filter::eq("entryUUID", id))
-            .await?
+            .await
+            .map_err(|e| DirectoryError::OutcomeUnknown(format!("{dn} was changed: {e}")))?
             .ok_or_else(|| DirectoryError::NotFound(format!("person {id}")))
     }
 

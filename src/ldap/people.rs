@@ -132,7 +132,7 @@ impl LdapDirectory {
         }
     }
 
-    /// `AlreadyExists("userName …")` when another person (not `except_id`) has this userName,
+    /// `AlreadyExists { taken: UserName }` when another person (not `except_id`) has this userName,
     /// compared case-insensitively (the attribute's caseIgnoreMatch).
     async fn check_user_name(
         &self,

@@ -579,7 +579,7 @@ pub trait Directory: Send + Sync {
 
     /// Gives the person a one-time password ([`InitialCredentials`]) in one Modify, only if
     /// their account state is still `expect` (compared and changed atomically by the
-    /// directory); otherwise `AlreadyExists("account state …")` and nothing changes. The new
+    /// directory); otherwise `StateChanged` and nothing changes. The new
     /// state is `awaiting-first-login`; with inactive employment the account is also locked
     /// (`pwdAccountLockedTime`), so the password cannot be used until HR reactivates them.
     /// `zszoAccountCreatedBy/At` are written only when `expect` is `None` (a new account),
@@ -592,7 +592,7 @@ pub trait Directory: Send + Sync {
     ) -> Result<PersonEntry, DirectoryError>;
 
     /// An administrator's lock: state `locked` and ppolicy's permanent lock, only if the state
-    /// is still `expect` (else `AlreadyExists("account state …")`).
+    /// is still `expect` (else `StateChanged`).
     async fn lock_account(
         &self,
         id: &str,
@@ -600,15 +600,15 @@ pub trait Directory: Send + Sync {
     ) -> Result<PersonEntry, DirectoryError>;
 
     /// Lifts an administrator's lock (state must still be `locked`, else
-    /// `AlreadyExists("account state …")`). The state returns to where the account was: a
+    /// `StateChanged`). The state returns to where the account was: a
     /// pending one-time password (`pwdReset`) → `awaiting-first-login`, an activated account
     /// (`zszoAccountActivatedAt`) → `active`, else `awaiting-email-confirmation`. The ppolicy
     /// lock is removed only while employment is active (HR's lock stays).
     async fn unlock_account(&self, id: &str) -> Result<PersonEntry, DirectoryError>;
 
     /// The person's own password (already hashed, [`PasswordHash`]) replaces the current one
-    /// in one Modify, only while the state is still `expect` (else `AlreadyExists("account
-    /// state …")`). From `awaiting-first-login` it also ends the one-time password's regime:
+    /// in one Modify, only while the state is still `expect` (else
+    /// `StateChanged`). From `awaiting-first-login` it also ends the one-time password's regime:
     /// `pwdReset: FALSE`, `pwdEndTime` and `zszoInitialPasswordExpiry` removed, state
     /// `awaiting-email-confirmation` (security.md INIT-04). From `awaiting-email-confirmation`
     /// or `active` the state stays. `pwdReset: FALSE` is written every time because ppolicy
@@ -623,7 +623,7 @@ pub trait Directory: Send + Sync {
     /// A confirmed address becomes the person's `mail` (replacing any other), only while the
     /// state is still `expect`: from `awaiting-email-confirmation` the account becomes
     /// `active` and `zszoAccountActivatedAt` = `at`; from `active` only `mail` changes. An
-    /// address another person has is `AlreadyExists("email …")` (slapo-unique).
+    /// address another person has is `AlreadyExists { taken: Email }` (slapo-unique).
     async fn set_confirmed_email(
         &self,
         id: &str,
@@ -655,7 +655,7 @@ pub trait Directory: Send + Sync {
     async fn spend_recovery_code(&self, id: &str, hash: &str) -> Result<bool, DirectoryError>;
 
     /// Records a request for an account (`Some`), only if the account state is still `none`
-    /// (compared and written in one Modify, else `AlreadyExists("account state …")`), or
+    /// (compared and written in one Modify, else `StateChanged`), or
     /// withdraws a pending one (`None`, whatever the state). Never creates credentials.
     async fn set_account_request(
         &self,

@@ -30,7 +30,7 @@ use super::{Caller, Provisioning, ProvisioningError};
 use crate::credentials::hash_password_async;
 use crate::domain::audit::Actor;
 use crate::domain::{AccountState, LoginName, OneTimePassword, PolicyContext};
-use crate::ports::{InitialCredentials, PersonEntry, SchoolScope};
+use crate::ports::{DirectoryError, InitialCredentials, PersonEntry, SchoolScope};
 use secrecy::SecretString;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -255,10 +255,35 @@ impl Provisioning {
             created_by: caller.actor.to_string(),
             created_at: now,
         };
-        let person = self
+        let person = match self
             .directory
             .set_initial_credentials(&person.entry.id, &credentials, expect)
-            .await?;
+            .await
+        {
+            Ok(person) => person,
+            // The answer was lost (issue 14): the password is ours if it opens the account.
+            // Otherwise 503; the administrator's retry then finds the state it left.
+            Err(DirectoryError::OutcomeUnknown(m)) => {
+                tracing::warn!(error = %m, "the outcome of issuing a password is unknown; checking");
+                let opens = self
+                    .directory
+                    .check_password(&person.login, &password)
+                    .await;
+                let now = self
+                    .directory
+                    .get_person(&person.entry.id, &SchoolScope::All)
+                    .await;
+                match (opens, now) {
+                    (Ok(true), Ok(Some(now)))
+                        if now.account_state == AccountState::AwaitingFirstLogin =>
+                    {
+                        now
+                    }
+                    _ => return Err(ProvisioningError::Unavailable),
+                }
+            }
+            Err(e) => return Err(e.into()),
+        };
         Ok(IssuedAccount {
             login: person.login.clone(),
             password,

@@ -36,6 +36,10 @@ pub enum StoreError {
     /// The file is of another release's format (or another store's file): never opened.
     #[error("{0}")]
     Incompatible(String),
+    /// Reading or writing the file failed (full disk, I/O error): redb refuses every later
+    /// transaction until the file is reopened (`reopen.rs`).
+    #[error("the state store cannot write its file: {0}")]
+    Io(String),
 }
 
 impl From<format::FormatError> for StoreError {
@@ -47,28 +51,68 @@ impl From<format::FormatError> for StoreError {
     }
 }
 
-impl From<redb::Error> for StoreError {
-    fn from(e: redb::Error) -> Self {
-        StoreError::Unavailable(e.to_string())
+/// `Io` for a storage I/O error (redb needs a reopen after one), else `Unavailable`.
+fn classify(storage: Option<&redb::StorageError>, text: String) -> StoreError {
+    match storage {
+        Some(redb::StorageError::Io(_) | redb::StorageError::PreviousIo) => StoreError::Io(text),
+        _ => StoreError::Unavailable(text),
     }
 }
 
-macro_rules! from_redb {
-    ($($t:ty),*) => {$(
-        impl From<$t> for StoreError {
-            fn from(e: $t) -> Self {
-                StoreError::Unavailable(e.to_string())
-            }
+impl From<redb::Error> for StoreError {
+    fn from(e: redb::Error) -> Self {
+        match e {
+            redb::Error::Io(_) | redb::Error::PreviousIo => StoreError::Io(e.to_string()),
+            other => StoreError::Unavailable(other.to_string()),
         }
-    )*};
+    }
 }
-from_redb!(
-    redb::DatabaseError,
-    redb::TransactionError,
-    redb::TableError,
-    redb::StorageError,
-    redb::CommitError
-);
+
+impl From<redb::StorageError> for StoreError {
+    fn from(e: redb::StorageError) -> Self {
+        classify(Some(&e), e.to_string())
+    }
+}
+
+impl From<redb::DatabaseError> for StoreError {
+    fn from(e: redb::DatabaseError) -> Self {
+        let storage = match &e {
+            redb::DatabaseError::Storage(s) => Some(s),
+            _ => None,
+        };
+        classify(storage, e.to_string())
+    }
+}
+
+impl From<redb::TransactionError> for StoreError {
+    fn from(e: redb::TransactionError) -> Self {
+        let storage = match &e {
+            redb::TransactionError::Storage(s) => Some(s),
+            _ => None,
+        };
+        classify(storage, e.to_string())
+    }
+}
+
+impl From<redb::TableError> for StoreError {
+    fn from(e: redb::TableError) -> Self {
+        let storage = match &e {
+            redb::TableError::Storage(s) => Some(s),
+            _ => None,
+        };
+        classify(storage, e.to_string())
+    }
+}
+
+impl From<redb::CommitError> for StoreError {
+    fn from(e: redb::CommitError) -> Self {
+        let storage = match &e {
+            redb::CommitError::Storage(s) => Some(s),
+            _ => None,
+        };
+        classify(storage, e.to_string())
+    }
+}
 
 /// A one-row table the readiness check writes to.
 const READINESS: redb::TableDefinition<&str, ()> = redb::TableDefinition::new("readiness");
@@ -132,7 +176,7 @@ impl StateStore {
             let db = slot.current()?;
             let result = f(&db);
             drop(db);
-            if matches!(result, Err(StoreError::Unavailable(_))) {
+            if matches!(result, Err(StoreError::Io(_))) {
                 // redb refuses every later transaction after an I/O error: reopen first.
                 slot.mark_failing();
             }

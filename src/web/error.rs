@@ -112,7 +112,7 @@ impl From<DirectoryError> for WebError {
 impl From<StoreError> for WebError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Unavailable(m) => WebError::Unavailable(m),
+            StoreError::Unavailable(m) | StoreError::Io(m) => WebError::Unavailable(m),
             StoreError::Corrupt(m) | StoreError::Incompatible(m) => WebError::Internal(m),
         }
     }

@@ -16,6 +16,8 @@ const DOWN: u8 = 3;
 
 /// LDAP operation tags (RFC 4511 §4.2): AddRequest [APPLICATION 8], DelRequest [APPLICATION 10].
 pub const ADD: u8 = 0x68;
+/// ModifyRequest [APPLICATION 6].
+pub const MODIFY: u8 = 0x66;
 pub const DELETE: u8 = 0x4a;
 
 pub struct CuttingProxy {

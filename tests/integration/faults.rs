@@ -618,3 +618,56 @@ async fn a_lost_answer_to_a_group_creation_or_a_deletion_is_read_back() {
         .collect();
     assert_eq!(deleted, vec![Outcome::Success]);
 }
+
+/// Issue 14 finding 1 on the panel's account creation: the answer to the Modify that set the
+/// one-time password was lost; the use case checks that the new password opens the account
+/// and answers with it (the administrator gets the slip), with one success record.
+#[tokio::test]
+async fn a_lost_answer_to_an_account_creation_is_checked_with_the_new_password() {
+    use crate::cutting_proxy::MODIFY;
+    use zszo_connector::domain::audit::Actor;
+    use zszo_connector::provisioning::Caller;
+    let dir = tempfile::tempdir().unwrap();
+    let (d, proxy, _slapd, school) = proxied_daemon(dir.path()).await;
+    let user = crate::scim_support::okta_user(&school, "Nowe", "Konto");
+    let created: Value = post_user(&d, &user).await.json().await.unwrap();
+    let id = created["id"].as_str().unwrap().to_owned();
+    let admin = Caller {
+        actor: Actor::Person("dyrektor.test".into()),
+        scope: SchoolScope::Only(vec![
+            zszo_connector::domain::SchoolCode::parse(&school).unwrap()
+        ]),
+        request_id: None,
+    };
+
+    proxy.cut_next(MODIFY, false);
+    let issued = d
+        .state
+        .provisioning()
+        .create_account(&admin, &id)
+        .await
+        .expect("the account was created; its answer was only lost");
+    assert_eq!(issued.person.entry.id, id);
+    let opens = d
+        .directory
+        .check_password(&issued.login, &issued.password)
+        .await
+        .unwrap();
+    assert!(
+        opens,
+        "the password shown to the administrator opens the account"
+    );
+    let records: Vec<Outcome> = d
+        .audit
+        .query(AuditQuery {
+            target_uuid: Some(id),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.record.action == "account.created")
+        .map(|r| r.record.outcome)
+        .collect();
+    assert_eq!(records, vec![Outcome::Success]);
+}
