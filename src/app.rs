@@ -315,6 +315,8 @@ pub async fn serve_with_metrics(
 fn loggable_path(path: &str) -> &str {
     if path.starts_with("/portal/confirm/") {
         "/portal/confirm/…"
+    } else if path.starts_with("/portal/nowe-haslo/") {
+        "/portal/nowe-haslo/…"
     } else {
         path
     }

@@ -19,6 +19,7 @@ pub mod first_login;
 pub mod links;
 pub mod mails;
 pub mod password;
+pub mod reset;
 
 use crate::clock::Clock;
 use crate::config::{PasswordConfig, PortalConfig};

@@ -136,10 +136,10 @@ pub async fn sign_in(
         }
         r
     };
-    let failure = |ctx: &PageContext| {
+    let failure = |ctx: &PageContext, why: Msg| {
         (
             StatusCode::UNAUTHORIZED,
-            form_page(ctx, &typed, Some(msg::BAD_CREDENTIALS), None),
+            form_page(ctx, &typed, Some(why), None),
         )
             .into_response()
     };
@@ -147,7 +147,7 @@ pub async fn sign_in(
     if throttle.is_blocked(&typed, rc.addr, now) {
         burn_time(&state).await;
         append(&state, record(Outcome::Failure("throttled".into()), None)).await;
-        return Ok(failure(&ctx));
+        return Ok(failure(&ctx, msg::SIGN_IN_THROTTLED));
     }
     let person = match &parsed {
         Some(login) => state.directory.find_person_by_login(login).await?,
@@ -167,7 +167,7 @@ pub async fn sign_in(
             record(Outcome::Failure("invalid_credentials".into()), None),
         )
         .await;
-        return Ok(failure(&ctx));
+        return Ok(failure(&ctx, msg::BAD_CREDENTIALS));
     };
     throttle.record_success(&typed);
 

@@ -2,7 +2,7 @@
 //!
 //! | route (under `/panel`) | what |
 //! |---|---|
-//! | `GET /` | redirect to the staff search |
+//! | `GET /?szkola=` | the start page: the administrator's work, each item a link (`start.rs`) |
 //! | `GET /pracownicy?szkola=&q=&strona=` | staff of a school, searched by name (folded), 20 a page |
 //! | `GET`/`POST /pracownicy/{id}/utworz-konto` | confirm, then create the account → the slip |
 //! | `GET`/`POST /pracownicy/{id}/nowe-haslo` | confirm, then a new one-time password → the slip |
@@ -15,13 +15,14 @@
 //! | `GET /nowe-konta?szkola=`, `POST /nowe-konta/{seq}/potwierdz` | step-7 to-dos and their confirmation (`records.rs`) |
 //! | `GET /upowaznienia?szkola=`, `/upowaznienia/{nr}`, `/upowaznienia/{nr}/pdf` | F-02: list, print view, PDF |
 //! | `GET /ewidencja?szkola=`, `/ewidencja/csv` | F-03: print view, CSV |
-//! | `GET /pomieszczenia?szkola=`, `/pomieszczenia/druk?wersja=`, `POST /pomieszczenia/dodaj`, `/usun` | F-04: list, print, changes |
+//! | `GET /pomieszczenia?szkola=`, `/pomieszczenia/druk?wersja=`, `POST /pomieszczenia/dodaj`, `GET`/`POST /usun` | F-04: list, print, changes (a removal is confirmed first) |
 //! | `GET /assets/pracownicy.css` | these pages' stylesheet |
 
 pub mod history;
 pub mod pages;
 pub mod records;
 pub mod records_views;
+pub mod start;
 pub mod texts;
 pub mod views;
 
@@ -32,7 +33,7 @@ use axum::Router;
 /// The panel pages' routes, merged into `web::panel_router` (paths relative to `/panel`).
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(pages::home))
+        .route("/", get(start::start))
         .route("/pracownicy", get(pages::staff))
         .route("/do-wydania", get(pages::hand_over))
         .route(
@@ -60,5 +61,8 @@ pub fn routes() -> Router<AppState> {
         .route("/pomieszczenia", get(records::rooms))
         .route("/pomieszczenia/druk", get(records::rooms_print))
         .route("/pomieszczenia/dodaj", post(records::add_room))
-        .route("/pomieszczenia/usun", post(records::remove_room))
+        .route(
+            "/pomieszczenia/usun",
+            get(records::remove_room_form).post(records::remove_room),
+        )
 }

@@ -16,6 +16,7 @@ use crate::domain::query::{name_search, CompareOp, Filter, PersonAttr, Value};
 use crate::domain::SchoolCode;
 use crate::ports::{PersonEntry, PersonSearch, SortOrder};
 use crate::provisioning::IssuedAccount;
+use crate::provisioning::ProvisioningError;
 use crate::web::auth::PanelUser;
 use crate::web::csrf::csrf_field;
 use crate::web::error::WebError;
@@ -23,8 +24,8 @@ use crate::web::i18n::Msg;
 use crate::web::layout::{page, PageContext};
 use crate::web::RequestContext;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use maud::{html, Markup};
 use secrecy::ExposeSecret;
@@ -56,11 +57,6 @@ pub(super) fn frame(ctx: &PageContext, title: &str, body: Markup) -> Markup {
         title,
         html! { link rel="stylesheet" href=(CSS_PATH); (body) },
     )
-}
-
-/// `GET /panel`: the staff search of the person's first school.
-pub async fn home() -> Redirect {
-    Redirect::to("/panel/pracownicy")
 }
 
 #[derive(Debug, Deserialize)]
@@ -153,10 +149,18 @@ pub async fn staff(
                     count: PAGE_SIZE,
                 })
                 .await?;
-            (
-                found.total,
-                found.items.iter().map(PersonView::of).collect::<Vec<_>>(),
-            )
+            let held = held_in_school(&state, code).await?;
+            let rows = found
+                .items
+                .iter()
+                .map(|p| {
+                    let mut v = PersonView::of(p);
+                    v.is_self = p.login == user.login;
+                    v.held = held.get(&p.entry.id).copied();
+                    v
+                })
+                .collect::<Vec<_>>();
+            (found.total, rows)
         }
         None => (0, Vec::new()),
     };
@@ -172,6 +176,23 @@ pub async fn staff(
         csrf: &csrf,
     });
     Ok(frame(&ctx, ctx.t(&tx::STAFF_TITLE), body))
+}
+
+/// The school's deprovisioning operations held for review: person id → `deactivate` /
+/// `delete`. The school's administrator sees them (read-only): people HR asked to remove
+/// must not look like ordinary staff.
+pub(super) async fn held_in_school(
+    state: &AppState,
+    school: &str,
+) -> Result<std::collections::HashMap<String, &'static str>, WebError> {
+    let held = crate::store::held::HeldStore::new(state.state.clone())
+        .list()
+        .await?;
+    Ok(held
+        .into_iter()
+        .filter(|h| h.school == school)
+        .map(|h| (h.target_id.clone(), h.operation()))
+        .collect())
 }
 
 #[derive(Debug, Deserialize)]
@@ -296,10 +317,7 @@ async fn confirm_form(
         Confirm::Reissue => person.account_state == crate::domain::AccountState::AwaitingFirstLogin,
     };
     if !allowed {
-        return Err(WebError::Conflict(format!(
-            "account state is {}",
-            person.account_state
-        )));
+        return Ok(state_changed(&user, &ctx, &person, what));
     }
     let view = PersonView::of(&person);
     let csrf = csrf_field(&ctx.csrf);
@@ -317,8 +335,19 @@ pub async fn create(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let caller = user.caller(request_id(&rctx));
-    let issued = state.provisioning().create_account(&caller, &id).await?;
-    Ok(slip_response(&state, &user, &ctx, &issued))
+    let issued = match state.provisioning().create_account(&caller, &id).await {
+        Ok(issued) => issued,
+        // A reload or Back on the slip sends the form again: say what happened instead of
+        // "someone changed this".
+        Err(ProvisioningError::Conflict(_)) => {
+            let person = person_in_scope(&state, &user, &id).await?;
+            let page = state_changed(&user, &ctx, &person, Confirm::CreateAccount);
+            return Ok((StatusCode::CONFLICT, page).into_response());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let school = school_name(&state, &issued.person).await;
+    Ok(slip_response(&state, &user, &ctx, &issued, &school))
 }
 
 /// `POST /panel/pracownicy/{id}/nowe-haslo`: a new one-time password; the answer is the slip.
@@ -330,8 +359,48 @@ pub async fn reissue(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let caller = user.caller(request_id(&rctx));
-    let issued = state.provisioning().reissue_password(&caller, &id).await?;
-    Ok(slip_response(&state, &user, &ctx, &issued))
+    let issued = match state.provisioning().reissue_password(&caller, &id).await {
+        Ok(issued) => issued,
+        Err(ProvisioningError::Conflict(_)) => {
+            let person = person_in_scope(&state, &user, &id).await?;
+            let page = state_changed(&user, &ctx, &person, Confirm::Reissue);
+            return Ok((StatusCode::CONFLICT, page).into_response());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let school = school_name(&state, &issued.person).await;
+    Ok(slip_response(&state, &user, &ctx, &issued, &school))
+}
+
+/// The account is no longer in the state the action needs (most often: the slip's form sent
+/// again by Reload or Back): what the state is and what can be done now.
+fn state_changed(
+    user: &PanelUser,
+    ctx: &PageContext,
+    person: &PersonEntry,
+    what: Confirm,
+) -> Markup {
+    let view = PersonView::of(person);
+    let title = views::confirm_title(ctx.lang, what, &view);
+    let body = views::state_changed(ctx.lang, what, &view, &back_link(user, person));
+    frame(ctx, &title, body)
+}
+
+/// The name of the person's primary school (empty if the directory cannot say: the slip
+/// still shows the code, and the password must not be lost for want of a name).
+async fn school_name(state: &AppState, person: &PersonEntry) -> String {
+    let code = &person.profile.employment.primary;
+    match state.directory.list_schools().await {
+        Ok(all) => all
+            .into_iter()
+            .find(|s| &s.school.code == code)
+            .map(|s| s.school.name.to_string())
+            .unwrap_or_default(),
+        Err(e) => {
+            tracing::warn!(error = %e, "panel: school names not read for the slip");
+            String::new()
+        }
+    }
 }
 
 /// The slip, rendered once into this response (`Cache-Control: no-store`); nothing of it is
@@ -341,14 +410,20 @@ fn slip_response(
     user: &PanelUser,
     ctx: &PageContext,
     issued: &IssuedAccount,
+    school_name: &str,
 ) -> Response {
     let view = PersonView::of(&issued.person);
     let portal = format!("{}/portal", state.config.server.public_base_url);
     let back = back_link(user, &issued.person);
     let issued_by = format!("{} ({})", user.name, user.login.as_str());
+    let school = format!(
+        "{school_name} ({})",
+        issued.person.profile.employment.primary
+    );
     let body = views::slip(&Slip {
         lang: ctx.lang,
         person: &view,
+        school: &school,
         login: issued.login.as_str(),
         password: issued.password.expose_secret(),
         portal_url: &portal,

@@ -31,6 +31,11 @@ pub struct PersonView {
     pub schools: Vec<String>,
     pub state: AccountState,
     pub employment_active: bool,
+    /// A deprovisioning of this person held for a system administrator's review
+    /// (`"deactivate"` or `"delete"`), shown read-only to the school's administrator.
+    pub held: Option<&'static str>,
+    /// The signed-in administrator's own entry (they are not offered to lock themselves).
+    pub is_self: bool,
 }
 
 impl PersonView {
@@ -57,6 +62,16 @@ impl PersonView {
                 .collect(),
             state: p.account_state,
             employment_active: p.profile.employment_active,
+            held: None,
+            is_self: false,
+        }
+    }
+
+    /// What tells this person apart from a namesake: the employee number, else the login.
+    pub fn distinguishing(&self) -> String {
+        match &self.employee_number {
+            Some(n) => format!("{} ({n}, {})", self.name, self.login),
+            None => format!("{} ({})", self.name, self.login),
         }
     }
 
@@ -177,6 +192,9 @@ fn staff_row(l: Lang, r: &PersonView, csrf: &Markup) -> Markup {
                 @if !r.employment_active {
                     br; small { (l.t(&tx::EMPLOYMENT_INACTIVE)) }
                 }
+                @if let Some(op) = r.held {
+                    br; strong.held { (l.t(if op == "delete" { &tx::HELD_DELETE } else { &tx::HELD_DEACTIVATE })) }
+                }
             }
             td { (row_menu(l, r, csrf)) }
         }
@@ -189,7 +207,7 @@ pub fn row_menu(l: Lang, r: &PersonView, csrf: &Markup) -> Markup {
         details.row-menu {
             summary {
                 span aria-hidden="true" { "⋯" }
-                span.visually-hidden { (l.t(&tx::ACTIONS_FOR)) " " (r.name) }
+                span.visually-hidden { (l.t(&tx::ACTIONS_FOR)) " " (r.distinguishing()) }
             }
             ul.menu {
                 @if r.state == AccountState::None {
@@ -198,15 +216,20 @@ pub fn row_menu(l: Lang, r: &PersonView, csrf: &Markup) -> Markup {
                 @if r.state == AccountState::AwaitingFirstLogin {
                     li { a href=(r.href("nowe-haslo")) { (l.t(&tx::REISSUE)) } }
                 }
-                @if r.state.has_credentials() && r.state != AccountState::Locked {
+                // Locking is not the row's main action: an outlined button, and never on the
+                // administrator's own row (they would lock themselves out).
+                @if r.state.has_credentials() && r.state != AccountState::Locked && !r.is_self {
                     li { form method="post" action=(r.href("zablokuj")) {
-                        (csrf) button type="submit" { (l.t(&tx::LOCK)) }
+                        (csrf) button.secondary type="submit" { (l.t(&tx::LOCK)) }
                     } }
                 }
-                @if r.state == AccountState::Locked {
+                @if r.state == AccountState::Locked && !r.is_self {
                     li { form method="post" action=(r.href("odblokuj")) {
-                        (csrf) button type="submit" { (l.t(&tx::UNLOCK)) }
+                        (csrf) button.secondary type="submit" { (l.t(&tx::UNLOCK)) }
                     } }
+                }
+                @if r.is_self {
+                    li.muted { (l.t(&tx::YOUR_ACCOUNT)) }
                 }
                 li { a href=(r.href("historia")) { (l.t(&tx::HISTORY)) } }
             }
@@ -302,8 +325,8 @@ pub fn hand_over(
 /// Who asked for an account, in words: a SCIM client by name, an administrator by login.
 fn requester(l: Lang, by: &str) -> String {
     match by.split_once(':') {
-        Some(("scim", name)) => actor(l, &Actor::ScimClient(name.to_owned())),
-        Some(("person", login)) => actor(l, &Actor::Person(login.to_owned())),
+        Some(("scim", name)) => tx::actor(l, &Actor::ScimClient(name.to_owned())),
+        Some(("person", login)) => tx::actor(l, &Actor::Person(login.to_owned())),
         _ => by.to_owned(),
     }
 }
@@ -384,10 +407,36 @@ pub fn confirm(l: Lang, what: Confirm, r: &PersonView, csrf: &Markup, back: &str
     }
 }
 
+/// The account's state no longer allows `what` (a form sent twice, a stale tab): the state
+/// now, and the way forward (a new one-time password while the first sign-in is awaited).
+pub fn state_changed(l: Lang, what: Confirm, r: &PersonView, back: &str) -> Markup {
+    let text = match (what, r.state) {
+        (Confirm::CreateAccount, AccountState::AwaitingFirstLogin) => &tx::ALREADY_CREATED,
+        (Confirm::Reissue, AccountState::None) => &tx::NO_ACCOUNT_YET,
+        _ => &tx::STATE_NOW,
+    };
+    html! {
+        div.notice role="status" { p { (l.t(text)) } }
+        (person_facts(l, r))
+        ul {
+            @if r.state == AccountState::AwaitingFirstLogin {
+                li { a href=(r.href("nowe-haslo")) { (l.t(&tx::REISSUE)) } }
+            }
+            @if r.state == AccountState::None {
+                li { a href=(r.href("utworz-konto")) { (l.t(&tx::CREATE_ACCOUNT)) } }
+            }
+            li { a href=(r.href("historia")) { (l.t(&tx::HISTORY)) } }
+            li { a href=(back) { (l.t(&tx::BACK_TO_STAFF)) } }
+        }
+    }
+}
+
 /// What the slip prints. The password is borrowed only while the page renders.
 pub struct Slip<'a> {
     pub lang: Lang,
     pub person: &'a PersonView,
+    /// The name of the school that hands the account over (with its code).
+    pub school: &'a str,
     pub login: &'a str,
     pub password: &'a str,
     pub portal_url: &'a str,
@@ -408,8 +457,10 @@ pub fn slip(s: &Slip<'_>) -> Markup {
                 dt { (l.t(&tx::SLIP_FOR)) }
                 dd { (s.person.name)
                     @if let Some(n) = &s.person.employee_number { " (" (l.t(&tx::COL_EMPLOYEE_NUMBER)) " " (n) ")" } }
+                dt { (l.t(&tx::SCHOOL)) }
+                dd { (s.school) }
                 dt { (l.t(&tx::SLIP_LOGIN)) }
-                dd { code.secret #login { (s.login) } }
+                dd { code.secret #login { (breakable_at_dots(s.login)) } }
                 dt { (l.t(&tx::SLIP_PASSWORD)) }
                 dd {
                     code.secret #haslo { (s.password) }
@@ -433,8 +484,24 @@ pub fn slip(s: &Slip<'_>) -> Markup {
                 (l.t(&tx::SLIP_ISSUED_AT)) ": " (date_time(l, s.issued_at)) ". "
                 (l.t(&tx::SLIP_ISSUED_BY)) ": " (s.issued_by) "."
             }
+            p.receipt { (l.t(&tx::SLIP_RECEIPT)) }
+            div.signatures {
+                p { (l.t(&tx::SLIP_SIGNATURE_EMPLOYEE)) }
+                p { (l.t(&tx::SLIP_SIGNATURE_ADMIN)) }
+            }
         }
         p.no-print { a href=(s.back) { (l.t(&tx::SLIP_DONE)) } }
+    }
+}
+
+/// A login that may wrap only after its dots (`<wbr>`), never inside a word: a long login
+/// on a narrow slip reads "grzegorz.<br>brzeczyszczykiewicz", not "…kiew / icz".
+fn breakable_at_dots(login: &str) -> Markup {
+    html! {
+        @for (i, part) in login.split('.').enumerate() {
+            @if i > 0 { "." wbr; }
+            (part)
+        }
     }
 }
 
@@ -473,14 +540,9 @@ pub fn history(l: Lang, r: &PersonView, records: &[AuditRecord], back: &str) -> 
                     @for rec in records {
                         tr {
                             td { time datetime=(rfc3339(rec.time)) { (date_time(l, rec.time)) } }
-                            td { (actor(l, &rec.record.actor)) }
+                            td { (tx::actor(l, &rec.record.actor)) }
                             td { (tx::action(l, &rec.record.action)) }
-                            td {
-                                @match &rec.record.outcome {
-                                    Outcome::Success => (l.t(&tx::OUTCOME_OK)),
-                                    Outcome::Failure(why) => { (l.t(&tx::OUTCOME_FAILED)) " (" (why) ")" },
-                                }
-                            }
+                            td { (outcome(l, &rec.record.outcome)) }
                         }
                     }
                 }
@@ -490,11 +552,15 @@ pub fn history(l: Lang, r: &PersonView, records: &[AuditRecord], back: &str) -> 
     }
 }
 
-fn actor(l: Lang, a: &Actor) -> String {
-    match a {
-        Actor::Person(login) => format!("{} ({login})", l.t(&tx::ACTOR_PANEL)),
-        Actor::ScimClient(name) => format!("{}: {name}", l.t(&tx::ACTOR_SCIM)),
-        Actor::System(job) => format!("{} ({job})", l.t(&tx::ACTOR_SYSTEM)),
+/// "wykonano" or "nie wykonano (powód)", the reason in words of the page's language.
+pub fn outcome(l: Lang, o: &Outcome) -> String {
+    match o {
+        Outcome::Success => l.t(&tx::OUTCOME_OK).to_owned(),
+        Outcome::Failure(why) => format!(
+            "{} ({})",
+            l.t(&tx::OUTCOME_FAILED),
+            tx::failure_reason(l, why)
+        ),
     }
 }
 
