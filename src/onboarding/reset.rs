@@ -35,11 +35,12 @@ pub const RESET_LINK_TTL: time::Duration = time::Duration::minutes(30);
 impl Onboarding {
     /// "I forgot my password" for the login `typed` (as typed: it need not exist). `Ok` when a
     /// link was queued; every refusal is an `Err` for the audit, but the page answers the
-    /// same either way.
+    /// same either way. `throttled`: the edge's limit per login and address was reached.
     pub async fn request_password_reset(
         &self,
         typed: &str,
         lang: &str,
+        throttled: bool,
         request_id: Option<String>,
     ) -> Result<(), OnboardingError> {
         let login = LoginName::parse(typed.trim()).ok();
@@ -47,7 +48,12 @@ impl Onboarding {
             Some(l) => self.directory.find_person_by_login(l).await?,
             None => None,
         };
-        let result = self.try_request_reset(person.as_ref(), lang).await;
+        let result = if throttled {
+            // Too many requests for this login or from this address: nothing is sent.
+            Err(OnboardingError::Throttled(0))
+        } else {
+            self.try_request_reset(person.as_ref(), lang).await
+        };
         let actor = match &login {
             Some(l) => Actor::Person(l.as_str().to_owned()),
             // Not a login at all: do not keep what was typed.

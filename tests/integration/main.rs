@@ -20,6 +20,7 @@ mod panel_records;
 mod panel_signin;
 mod panel_support;
 mod portal_flow;
+mod portal_reset;
 mod portal_support;
 mod scim_backpressure;
 mod scim_bulk;

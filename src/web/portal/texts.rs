@@ -15,6 +15,36 @@ pub const BAD_CREDENTIALS: Msg = Msg::new(
     "Wrong login or password, an expired one-time password, or too many failed attempts. If your one-time password expired, ask your school's local administrator for a new one.",
 );
 pub const SIGNED_OUT: Msg = Msg::new("Wylogowano.", "You are signed out.");
+pub const LOGIN: Msg = Msg::new("Login", "Login");
+
+pub const FORGOT_LINK: Msg = Msg::new("Nie pamiętam hasła", "I forgot my password");
+pub const FORGOT_TITLE: Msg = Msg::new("Nie pamiętam hasła", "Forgotten password");
+pub const FORGOT_INTRO: Msg = Msg::new(
+    "Podaj swój login. Jeśli Twoje konto ma potwierdzony adres e-mail, wyślemy na niego link do ustawienia nowego hasła.",
+    "Enter your login. If your account has a confirmed email address, we will send a link to set a new password to it.",
+);
+pub const FORGOT_SEND: Msg = Msg::new("Wyślij link", "Send the link");
+pub const FORGOT_SENT: Msg = Msg::new(
+    "Jeśli login jest poprawny, a konto ma potwierdzony adres e-mail, za chwilę wyślemy na ten adres link do ustawienia nowego hasła. Link działa przez 30 minut i tylko raz.",
+    "If the login is right and the account has a confirmed email address, we will shortly send a link to set a new password to that address. The link works for 30 minutes and only once.",
+);
+pub const FORGOT_NO_ADDRESS: Msg = Msg::new(
+    "Nie masz potwierdzonego adresu e-mail albo wiadomość nie dotarła? Poproś administratora lokalnego placówki o nowe hasło jednorazowe.",
+    "No confirmed email address, or no message arrived? Ask your school's local administrator for a new one-time password.",
+);
+pub const RESET_TITLE: Msg = Msg::new("Ustaw nowe hasło", "Set a new password");
+pub const RESET_INTRO: Msg = Msg::new(
+    "Wpisz nowe hasło dwa razy. Po zapisaniu wszystkie sesje Twojego konta zostaną zakończone, a na Twój adres wyślemy powiadomienie.",
+    "Type the new password twice. Once it is saved, every session of your account ends and we send a notice to your address.",
+);
+pub const RESET_DONE: Msg = Msg::new(
+    "Hasło zostało zmienione, a wszystkie sesje Twojego konta zakończone. Zaloguj się nowym hasłem.",
+    "Your password was changed and every session of your account ended. Sign in with the new password.",
+);
+pub const RESET_LINK_INVALID: Msg = Msg::new(
+    "Ten link nie działa: został już użyty, wygasł albo zastąpił go nowszy. Poproś o nowy link.",
+    "This link does not work: it was used already, expired, or a newer one replaced it. Ask for a new link.",
+);
 
 pub const FIRST_LOGIN_TITLE: Msg = Msg::new(
     "Pierwsze logowanie: ustaw hasło i adres e-mail",
