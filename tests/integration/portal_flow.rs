@@ -537,6 +537,23 @@ async fn every_portal_page_has_language_headings_labels_and_a_keyboard_order() {
     pages.push(("account".into(), b.get("/portal").await));
     pages.push(("password".into(), b.get("/portal/haslo").await));
     pages.push(("email".into(), b.get("/portal/email").await));
+    // Issue 16: the forgotten-password pages.
+    let forgot = "/portal/nie-pamietam-hasla";
+    pages.push(("forgot".into(), p.browser().get(forgot).await));
+    p.app.clock.advance(time::Duration::minutes(5));
+    let login = e.person.login.as_str();
+    let asked = p
+        .browser()
+        .submit(forgot, forgot, &[("login", login)])
+        .await;
+    pages.push(("forgot answered".into(), asked));
+    let mails = p.mail_to("ola@example.pl", 3).await;
+    let reset = crate::portal_reset::reset_link_in(mails.last().unwrap().text.as_deref().unwrap());
+    pages.push(("reset form".into(), p.browser().get(&reset).await));
+    pages.push((
+        "reset link invalid".into(),
+        p.browser().get("/portal/nowe-haslo/nie-ma-takiego").await,
+    ));
     let en = p.browser();
     en.get("/portal/jezyk?lang=en&wroc=/portal/logowanie").await;
     let english = en.get("/portal/logowanie").await;

@@ -12,7 +12,7 @@ const NEW: &str = "kawka na rynku pod sukiennicami";
 const FORGOT: &str = "/portal/nie-pamietam-hasla";
 
 /// The reset link's path in a mail text.
-fn reset_link_in(text: &str) -> String {
+pub fn reset_link_in(text: &str) -> String {
     let start = text
         .find("https://zszo.example/portal/nowe-haslo/")
         .unwrap_or_else(|| panic!("no reset link in: {text}"));
