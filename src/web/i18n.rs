@@ -82,8 +82,10 @@ pub mod msg {
     pub const SIGNED_IN_AS: Msg = Msg::new("Zalogowano jako", "Signed in as");
     pub const SIGN_OUT: Msg = Msg::new("Wyloguj", "Sign out");
     pub const SWITCH_LANGUAGE: Msg = Msg::new("English", "Polski");
-    pub const SWITCH_LANGUAGE_LABEL: Msg =
-        Msg::new("Zmień język na angielski", "Change the language to Polish");
+    pub const SWITCH_LANGUAGE_LABEL: Msg = Msg::new(
+        "English (zmień język na angielski)",
+        "Polski (change the language to Polish)",
+    );
 
     pub const SIGN_IN_TITLE: Msg = Msg::new("Logowanie", "Sign in");
     pub const SIGN_IN_INTRO: Msg = Msg::new(
