@@ -177,7 +177,7 @@ pub async fn start(
     } else {
         None
     };
-    let portal_account = format!("{}/portal", state.config.server.public_base_url);
+    let portal_account = format!("{}/portal/email", state.config.server.public_base_url);
     let body = page(&StartPage {
         lang: ctx.lang,
         now,
