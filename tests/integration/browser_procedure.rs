@@ -494,7 +494,10 @@ async fn the_whole_procedure_in_a_real_browser() {
     let slip = flat_pdf_text(&run.slip_pdf.expect("the slip was printed"));
     assert!(slip.starts_with("Karta przekazania konta ZSZO"), "{slip}");
     // The login may wrap only at its dots (pdftotext may also put a space there).
-    assert!(slip.replace(". ", ".").contains(&login), "{login} not in: {slip}");
+    assert!(
+        slip.replace(". ", ".").contains(&login),
+        "{login} not in: {slip}"
+    );
     for expected in [
         &format!("Szkoła {}", app.school_a),
         "(data i podpis pracownika)",

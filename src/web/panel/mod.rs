@@ -18,10 +18,12 @@
 //! | `GET /pomieszczenia?szkola=`, `/pomieszczenia/druk?wersja=`, `POST /pomieszczenia/dodaj`, `GET`/`POST /usun` | F-04: list, print, changes (a removal is confirmed first) |
 //! | `GET /assets/pracownicy.css` | these pages' stylesheet |
 
+pub mod audit_words;
 pub mod history;
 pub mod pages;
 pub mod records;
 pub mod records_views;
+pub mod rooms;
 pub mod start;
 pub mod texts;
 pub mod views;
@@ -58,11 +60,11 @@ pub fn routes() -> Router<AppState> {
         .route("/upowaznienia/{no}/pdf", get(records::authorization_pdf))
         .route("/ewidencja", get(records::register))
         .route("/ewidencja/csv", get(records::register_csv))
-        .route("/pomieszczenia", get(records::rooms))
-        .route("/pomieszczenia/druk", get(records::rooms_print))
-        .route("/pomieszczenia/dodaj", post(records::add_room))
+        .route("/pomieszczenia", get(rooms::rooms))
+        .route("/pomieszczenia/druk", get(rooms::rooms_print))
+        .route("/pomieszczenia/dodaj", post(rooms::add_room))
         .route(
             "/pomieszczenia/usun",
-            get(records::remove_room_form).post(records::remove_room),
+            get(rooms::remove_room_form).post(rooms::remove_room),
         )
 }
