@@ -312,7 +312,7 @@ pub fn hand_over(
                                 td {
                                     a.button href=(r.person.href("utworz-konto")) {
                                         (l.t(&tx::CREATE_ACCOUNT))
-                                        span.visually-hidden { ": " (r.person.name) }
+                                        span.visually-hidden { ": " (r.person.distinguishing()) }
                                     }
                                 }
                             }

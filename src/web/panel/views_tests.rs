@@ -232,6 +232,8 @@ fn the_hand_over_list_names_who_asked_and_leads_to_create_account() {
     assert!(html.contains("system zewnętrzny (SCIM): kadry"), "{html}");
     assert!(html.contains("19 czerwca 2026, 14:03"), "{html}");
     assert!(html.contains("/panel/pracownicy/0b6c1a8e-0000-4000-8000-000000000001/utworz-konto"));
+    // Namesakes' buttons are told apart for screen readers too.
+    assert!(html.contains("Utwórz konto<span class=\"visually-hidden\">: Łukasz Nowak (E-1001, lukasz.nowak)</span>"), "{html}");
     let empty = hand_over(Lang::En, &schools, "SP1", 0, &[]).into_string();
     assert!(
         empty.contains("There are no accounts to hand over"),
