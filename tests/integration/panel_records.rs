@@ -99,6 +99,19 @@ async fn f02_and_f03_follow_a_person_from_account_to_revocation() {
         "{}",
         todos.body
     );
+    // Issue 16: the employee number (namesakes), the person's F-02 and an action button.
+    for expected in [
+        "<td>SP-7001</td>",
+        &format!("href=\"/panel/upowaznienia/1?szkola={a}\""),
+        &format!("href=\"/panel/pomieszczenia?szkola={a}\""),
+        ">Potwierdź aktualizację F-02, F-03 i F-04</button>",
+    ] {
+        assert!(
+            todos.body.contains(expected),
+            "{expected} not in {}",
+            todos.body
+        );
+    }
     let system = app.signed_in(&app.system_admin).await;
     let hub = system.get(&format!("/panel/rejestry?szkola={a}")).await;
     assert!(
