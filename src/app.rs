@@ -372,6 +372,8 @@ async fn reconcile_intents(
 fn loggable_path(path: &str) -> &str {
     if path.starts_with("/portal/confirm/") {
         "/portal/confirm/…"
+    } else if path.starts_with("/portal/nowe-haslo/") {
+        "/portal/nowe-haslo/…"
     } else {
         path
     }

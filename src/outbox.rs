@@ -19,6 +19,7 @@ use crate::domain::EmailAddress;
 use crate::onboarding::links::{confirm_url, LinkKey};
 use crate::onboarding::mails;
 use crate::ports::{AuditLog, MailError, Mailer, OutgoingMail};
+use crate::store::confirmations::ConfirmationPurpose;
 use crate::store::outbox::{MailKind, QueuedMail};
 use crate::store::StateStore;
 use std::sync::Arc;
@@ -170,14 +171,15 @@ impl OutboxSender {
             return Err("expired_before_sending");
         }
         let token = self.link_key.token(&pending.nonce);
+        let name = pending.display_name.as_deref();
+        if pending.purpose == ConfirmationPurpose::PasswordReset {
+            let url = crate::onboarding::links::reset_url(&self.public_base_url, &token);
+            let ttl = time::Duration::seconds(pending.expires - now);
+            return Ok(mails::password_reset(&pending.address, name, &url, ttl));
+        }
         let url = confirm_url(&self.public_base_url, &token);
         let ttl = time::Duration::seconds(pending.expires - now).min(self.confirmation_ttl);
-        Ok(mails::confirmation(
-            &pending.address,
-            &pending.login,
-            &url,
-            ttl,
-        ))
+        Ok(mails::confirmation(&pending.address, name, &url, ttl))
     }
 
     async fn record(&self, q: &QueuedMail, to: Option<&str>, outcome: Outcome, attempt: u32) {

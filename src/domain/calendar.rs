@@ -50,8 +50,97 @@ pub fn date_pl(t: OffsetDateTime) -> String {
     )
 }
 
+/// A day as people type it: `04.12.2026`, `4.12.2026`, `4-12-2026`, `4/12/2026` (day first,
+/// the Polish way) or `2026-12-04` (ISO). `None` for anything else or a day that does not
+/// exist.
+pub fn parse_day(raw: &str) -> Option<Date> {
+    let raw = raw.trim();
+    let parts: Vec<&str> = raw.split(['.', '-', '/']).map(str::trim).collect();
+    let [a, b, c] = parts.as_slice() else {
+        return None;
+    };
+    let num = |s: &str| -> Option<u32> {
+        if s.is_empty() || s.len() > 4 || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        s.parse().ok()
+    };
+    let (year, month, day) = if a.len() == 4 {
+        (num(a)?, num(b)?, num(c)?)
+    } else if c.len() == 4 {
+        (num(c)?, num(b)?, num(a)?)
+    } else {
+        return None;
+    };
+    let month = Month::try_from(u8::try_from(month).ok()?).ok()?;
+    Date::from_calendar_date(i32::try_from(year).ok()?, month, u8::try_from(day).ok()?).ok()
+}
+
+/// "04.12.2026": a day as Polish forms write it.
+pub fn dotted_date(t: OffsetDateTime) -> String {
+    let d = warsaw(t).date();
+    format!("{:02}.{:02}.{:04}", d.day(), u8::from(d.month()), d.year())
+}
+
+/// "04.12.2026 14:03": Polish local time as a Polish spreadsheet reads it.
+pub fn local_date_time(t: OffsetDateTime) -> String {
+    let w = warsaw(t);
+    format!(
+        "{} {:02}:{:02}:{:02}",
+        dotted_date(t),
+        w.hour(),
+        w.minute(),
+        w.second()
+    )
+}
+
 /// "2025-09-01": the date style of exports.
 pub fn iso_date(t: OffsetDateTime) -> String {
     let d = warsaw(t).date();
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::{date, datetime};
+
+    #[test]
+    fn days_are_read_as_people_type_them() {
+        for raw in [
+            "04.12.2026",
+            "4.12.2026",
+            " 4.12.2026 ",
+            "4-12-2026",
+            "4/12/2026",
+            "2026-12-04",
+        ] {
+            assert_eq!(parse_day(raw), Some(date!(2026 - 12 - 04)), "{raw}");
+        }
+        for raw in [
+            "",
+            "31.02.2026",
+            "2026.13.01",
+            "12.2026",
+            "4.12.26",
+            "jutro",
+            "1.1.1.2026",
+        ] {
+            assert_eq!(parse_day(raw), None, "{raw}");
+        }
+    }
+
+    #[test]
+    fn local_times_are_polish() {
+        // 23:30 UTC in December is 00:30 the next day in Warsaw (CET).
+        assert_eq!(
+            local_date_time(datetime!(2026-12-03 23:30 UTC)),
+            "04.12.2026 00:30:00"
+        );
+        // Summer: CEST.
+        assert_eq!(
+            local_date_time(datetime!(2026-07-01 10:00 UTC)),
+            "01.07.2026 12:00:00"
+        );
+    }
 }

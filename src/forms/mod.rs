@@ -54,8 +54,14 @@ pub struct Todo {
     pub activated_at: time::OffsetDateTime,
     pub name: String,
     pub login: String,
+    /// The person's entryUUID (the directory's id), when the record names it.
+    pub person_id: Option<String>,
     pub acknowledged: Option<Acknowledgement>,
 }
+
+/// The reason code of a change refused because the F-04 list changed since it was read
+/// (the audit record's failure reason; the panel words it).
+pub const CHANGED_MEANWHILE: &str = "changed_meanwhile";
 
 /// Most records one sync reads; a bigger backlog is taken in over several syncs.
 const SYNC_BATCH: usize = 50_000;
@@ -171,6 +177,7 @@ impl Forms {
                         .cloned()
                         .unwrap_or_else(|| login.clone()),
                     login,
+                    person_id: r.record.target.as_ref().and_then(|t| t.entry_uuid.clone()),
                     acknowledged: acks.get(&r.seq).cloned(),
                 }
             })
@@ -197,7 +204,7 @@ impl Forms {
         };
         let result = match self.todos.acknowledge(seq, ack).await {
             Ok(true) => Ok(()),
-            Ok(false) => Err(FormsError::Conflict("acknowledged already".into())),
+            Ok(false) => Err(FormsError::Conflict("acknowledged_already".into())),
             Err(e) => Err(e.into()),
         };
         let outcome = match &result {
@@ -264,9 +271,7 @@ impl Forms {
             let versions = self.rooms.versions(school.as_str()).await?;
             let latest = versions.last();
             if latest.map_or(0, |v| v.version) != based_on {
-                return Err(FormsError::Conflict(
-                    "the list changed meanwhile; look at it again".into(),
-                ));
+                return Err(FormsError::Conflict(CHANGED_MEANWHILE.into()));
             }
             let before = latest.map(|v| v.rooms.clone()).unwrap_or_default();
             let mut rooms = before.clone();
@@ -283,9 +288,7 @@ impl Forms {
                 changed_at: self.clock.now(),
             };
             if !self.rooms.add_version(school.as_str(), next).await? {
-                return Err(FormsError::Conflict(
-                    "the list changed meanwhile; look at it again".into(),
-                ));
+                return Err(FormsError::Conflict(CHANGED_MEANWHILE.into()));
             }
             Ok(based_on + 1)
         }

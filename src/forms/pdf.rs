@@ -273,6 +273,8 @@ impl Default for Document {
 pub fn f02_pdf(doc: &F02) -> Vec<u8> {
     let mut pdf = Document::new();
     pdf.text("F-02", 9.0, false);
+    pdf.text(&doc.place_date, 11.0, false);
+    pdf.gap(6.0);
     pdf.text(&doc.title.to_uppercase(), 15.0, true);
     pdf.text(&format!("nr {}", doc.number), 11.0, true);
     pdf.gap(10.0);

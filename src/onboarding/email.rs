@@ -47,6 +47,15 @@ impl Onboarding {
         }
     }
 
+    /// How long a link of `purpose` works: a password reset briefly, an address for
+    /// `portal.confirmation_ttl_hours`.
+    pub(super) fn link_ttl(&self, purpose: ConfirmationPurpose) -> time::Duration {
+        match purpose {
+            ConfirmationPurpose::PasswordReset => super::reset::RESET_LINK_TTL,
+            _ => self.portal.confirmation_ttl,
+        }
+    }
+
     /// Stores a confirmation for `email` and queues its mail (with `with`).
     pub(super) async fn issue_confirmation(
         &self,
@@ -61,6 +70,7 @@ impl Onboarding {
         let key = store_key(&token).ok_or(OnboardingError::Internal)?;
         let now = self.clock.now();
         let pending = PendingConfirmation {
+            display_name: Some(display_name(person)),
             person_id: person.entry.id.clone(),
             person_dn: person.entry.dn.clone(),
             login: person.login.as_str().to_owned(),
@@ -70,7 +80,7 @@ impl Onboarding {
             nonce,
             lang: lang.to_owned(),
             created: now.unix_timestamp(),
-            expires: (now + self.portal.confirmation_ttl).unix_timestamp(),
+            expires: (now + self.link_ttl(purpose)).unix_timestamp(),
             used: None,
             superseded: false,
         };
@@ -183,6 +193,16 @@ impl Onboarding {
     /// What a link stands for, if it can still be used. Changes nothing (a mail scanner
     /// opening the link spends nothing).
     pub async fn check_link(&self, token: &str) -> Result<LinkInfo, OnboardingError> {
+        let info = self.check_any_link(token).await?;
+        if info.purpose == ConfirmationPurpose::PasswordReset {
+            // A reset link is not an address confirmation (and the other way round).
+            return Err(OnboardingError::LinkInvalid("wrong_purpose"));
+        }
+        Ok(info)
+    }
+
+    /// What a link of any purpose stands for, if it can still be used. Changes nothing.
+    pub(super) async fn check_any_link(&self, token: &str) -> Result<LinkInfo, OnboardingError> {
         let key = store_key(token).ok_or(OnboardingError::LinkInvalid("token_unknown"))?;
         let pending = self
             .state
@@ -268,6 +288,9 @@ impl Onboarding {
     ) -> Result<Confirmed, OnboardingError> {
         let now = self.clock.now();
         usable(pending, now.unix_timestamp())?;
+        if pending.purpose == ConfirmationPurpose::PasswordReset {
+            return Err(OnboardingError::LinkInvalid("wrong_purpose"));
+        }
         if session_person.is_some_and(|p| p != pending.person_id) {
             return Err(OnboardingError::LinkInvalid("wrong_person"));
         }
@@ -357,7 +380,7 @@ impl Onboarding {
 }
 
 /// Whether a stored confirmation can still be used at `now` (unix seconds).
-fn usable(p: &PendingConfirmation, now: i64) -> Result<(), OnboardingError> {
+pub(super) fn usable(p: &PendingConfirmation, now: i64) -> Result<(), OnboardingError> {
     if p.used.is_some() {
         Err(OnboardingError::LinkInvalid("token_used"))
     } else if p.superseded {

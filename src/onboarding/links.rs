@@ -104,6 +104,14 @@ pub fn confirm_url(public_base_url: &str, token: &str) -> String {
     )
 }
 
+/// The link of a password reset mail: `<base>/portal/nowe-haslo/<token>`.
+pub fn reset_url(public_base_url: &str, token: &str) -> String {
+    format!(
+        "{}/portal/nowe-haslo/{token}",
+        public_base_url.trim_end_matches('/')
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,34 +10,84 @@ fn hours(ttl: time::Duration) -> i64 {
     ttl.whole_hours().max(1)
 }
 
-/// The confirmation mail with its link.
-pub fn confirmation(to: &str, name: &str, url: &str, ttl: time::Duration) -> OutgoingMail {
+/// The greeting's name part: " Anna Kowalska" (the person's name, never the login), or none.
+fn greeting_name(name: Option<&str>) -> String {
+    name.map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(|n| format!(" {n}"))
+        .unwrap_or_default()
+}
+
+/// The confirmation mail with its link; `name` is the person's name (not the login).
+pub fn confirmation(to: &str, name: Option<&str>, url: &str, ttl: time::Duration) -> OutgoingMail {
     let h = hours(ttl);
+    let name = greeting_name(name);
     let text = format!(
-        "Dzień dobry {name},\n\n\
+        "Dzień dobry{name},\n\n\
          aby potwierdzić ten adres e-mail w systemie ZSZO, otwórz poniższy link i kliknij \
          przycisk „Potwierdź”:\n\n{url}\n\n\
          Link działa przez {h} godz. i tylko raz. Jeśli to nie Ty podałeś(-aś) ten adres, \
          zignoruj tę wiadomość.\n\n\
          ---\n\n\
-         Hello {name},\n\n\
+         Hello{name},\n\n\
          to confirm this email address in the ZSZO system, open the link below and press \
          \"Confirm\":\n\n{url}\n\n\
          The link works for {h} hours and only once. If you did not give this address, \
          ignore this message.\n"
     );
     let html = html! {
-        p { "Dzień dobry " (name) "," }
+        p { "Dzień dobry" (name) "," }
         p { "aby potwierdzić ten adres e-mail w systemie ZSZO, otwórz poniższy link i kliknij przycisk „Potwierdź”:" }
         p { a href=(url) { (url) } }
         p { "Link działa przez " (h) " godz. i tylko raz. Jeśli to nie Ty podałeś(-aś) ten adres, zignoruj tę wiadomość." }
         hr;
-        p lang="en" { "Hello " (name) "," }
+        p lang="en" { "Hello" (name) "," }
         p lang="en" { "to confirm this email address in the ZSZO system, open the link above and press \"Confirm\". The link works for " (h) " hours and only once. If you did not give this address, ignore this message." }
     };
     OutgoingMail {
         to: to.to_owned(),
         subject: "Potwierdź adres e-mail / Confirm your email address – ZSZO".into(),
+        text,
+        html: Some(html.into_string()),
+    }
+}
+
+/// "I forgot my password": the link to set a new one (`ttl`: how long it still works).
+pub fn password_reset(
+    to: &str,
+    name: Option<&str>,
+    url: &str,
+    ttl: time::Duration,
+) -> OutgoingMail {
+    let minutes = ttl.whole_minutes().max(1);
+    let name = greeting_name(name);
+    let text = format!(
+        "Dzień dobry{name},\n\n\
+         poproszono o ustawienie nowego hasła do Twojego konta ZSZO. Otwórz poniższy link i \
+         ustaw nowe hasło:\n\n{url}\n\n\
+         Link działa przez {minutes} min i tylko raz. Po ustawieniu hasła wszystkie sesje \
+         konta zostaną zakończone. Jeśli to nie Ty prosiłeś(-aś) o zmianę, zignoruj tę \
+         wiadomość: hasło pozostanie bez zmian.\n\n\
+         ---\n\n\
+         Hello{name},\n\n\
+         a new password for your ZSZO account was asked for. Open the link below and set a new \
+         password:\n\n{url}\n\n\
+         The link works for {minutes} minutes and only once. Setting the password ends every \
+         session of the account. If you did not ask for it, ignore this message: your password \
+         stays as it is.\n"
+    );
+    let html = html! {
+        p { "Dzień dobry" (name) "," }
+        p { "poproszono o ustawienie nowego hasła do Twojego konta ZSZO. Otwórz poniższy link i ustaw nowe hasło:" }
+        p { a href=(url) { (url) } }
+        p { "Link działa przez " (minutes) " min i tylko raz. Po ustawieniu hasła wszystkie sesje konta zostaną zakończone. Jeśli to nie Ty prosiłeś(-aś) o zmianę, zignoruj tę wiadomość: hasło pozostanie bez zmian." }
+        hr;
+        p lang="en" { "Hello" (name) "," }
+        p lang="en" { "a new password for your ZSZO account was asked for. Open the link above to set it. The link works for " (minutes) " minutes and only once. If you did not ask for it, ignore this message." }
+    };
+    OutgoingMail {
+        to: to.to_owned(),
+        subject: "Nowe hasło do konta ZSZO / New password for your ZSZO account".into(),
         text,
         html: Some(html.into_string()),
     }
@@ -89,19 +139,19 @@ pub fn address_change_notice(to: &str, new_masked: &str) -> OutgoingMail {
     let text = format!(
         "Poproszono o zmianę adresu e-mail Twojego konta ZSZO na {new_masked}. Zmiana nastąpi \
          po potwierdzeniu nowego adresu. Jeśli to nie Ty, zmień hasło w Portalu Dostępowym i \
-         powiadom administratora szkoły.\n\n---\n\n\
+         powiadom administratora lokalnego placówki.\n\n---\n\n\
          A change of your ZSZO account's email address to {new_masked} was requested. It takes \
          effect once the new address is confirmed. If this was not you, change your password in \
-         the Access Portal and tell your school's administrator.\n"
+         the Access Portal and tell your school's local administrator.\n"
     );
     OutgoingMail {
         to: to.to_owned(),
         subject: "Zmiana adresu e-mail / Email address change – ZSZO".into(),
         html: Some(
             html! {
-                p { "Poproszono o zmianę adresu e-mail Twojego konta ZSZO na " (new_masked) ". Zmiana nastąpi po potwierdzeniu nowego adresu. Jeśli to nie Ty, zmień hasło w Portalu Dostępowym i powiadom administratora szkoły." }
+                p { "Poproszono o zmianę adresu e-mail Twojego konta ZSZO na " (new_masked) ". Zmiana nastąpi po potwierdzeniu nowego adresu. Jeśli to nie Ty, zmień hasło w Portalu Dostępowym i powiadom administratora lokalnego placówki." }
                 hr;
-                p lang="en" { "A change of your ZSZO account's email address to " (new_masked) " was requested. If this was not you, change your password and tell your school's administrator." }
+                p lang="en" { "A change of your ZSZO account's email address to " (new_masked) " was requested. If this was not you, change your password and tell your school's local administrator." }
             }
             .into_string(),
         ),
@@ -112,7 +162,7 @@ pub fn address_change_notice(to: &str, new_masked: &str) -> OutgoingMail {
 /// To the confirmed address when the password was changed (security.md INIT-07).
 pub fn password_changed_notice(to: &str) -> OutgoingMail {
     let text = "Hasło Twojego konta ZSZO zostało zmienione. Jeśli to nie Ty, natychmiast \
-                powiadom administratora szkoły.\n\n---\n\n\
+                powiadom administratora lokalnego placówki.\n\n---\n\n\
                 The password of your ZSZO account was changed. If this was not you, tell your \
                 school's administrator at once.\n"
         .to_owned();
@@ -121,9 +171,9 @@ pub fn password_changed_notice(to: &str) -> OutgoingMail {
         subject: "Hasło zostało zmienione / Password changed – ZSZO".into(),
         html: Some(
             html! {
-                p { "Hasło Twojego konta ZSZO zostało zmienione. Jeśli to nie Ty, natychmiast powiadom administratora szkoły." }
+                p { "Hasło Twojego konta ZSZO zostało zmienione. Jeśli to nie Ty, natychmiast powiadom administratora lokalnego placówki." }
                 hr;
-                p lang="en" { "The password of your ZSZO account was changed. If this was not you, tell your school's administrator at once." }
+                p lang="en" { "The password of your ZSZO account was changed. If this was not you, tell your school's local administrator at once." }
             }
             .into_string(),
         ),
@@ -139,7 +189,7 @@ mod tests {
     fn the_confirmation_has_the_link_in_both_parts_and_both_languages() {
         let m = confirmation(
             "jan@example.pl",
-            "Jan <Kowalski>",
+            Some("Jan <Kowalski>"),
             "https://z.pl/portal/confirm/t",
             time::Duration::hours(24),
         );
@@ -148,6 +198,35 @@ mod tests {
         let html = m.html.unwrap();
         assert!(html.contains("href=\"https://z.pl/portal/confirm/t\""));
         assert!(html.contains("Jan &lt;Kowalski&gt;"), "escaped: {html}");
+        assert!(
+            m.text.starts_with("Dzień dobry Jan <Kowalski>,"),
+            "{}",
+            m.text
+        );
+    }
+
+    #[test]
+    fn the_confirmation_greets_by_name_never_by_login_and_without_a_name_plainly() {
+        let m = confirmation(
+            "a@example.pl",
+            Some("Anna Kowalska"),
+            "https://z.pl/c",
+            time::Duration::hours(24),
+        );
+        assert!(
+            m.text.starts_with("Dzień dobry Anna Kowalska,"),
+            "{}",
+            m.text
+        );
+        assert!(m.text.contains("Hello Anna Kowalska,"));
+        let m = confirmation(
+            "a@example.pl",
+            None,
+            "https://z.pl/c",
+            time::Duration::hours(24),
+        );
+        assert!(m.text.starts_with("Dzień dobry,"), "{}", m.text);
+        assert!(m.text.contains("Hello,"));
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub mod first_login;
 pub mod links;
 pub mod mails;
 pub mod password;
+pub mod reset;
 pub mod second_factor;
 
 use crate::clock::Clock;

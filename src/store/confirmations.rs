@@ -32,6 +32,9 @@ pub enum ConfirmationPurpose {
     FirstAddress,
     /// A later change of an active account's address.
     NewAddress,
+    /// "I forgot my password": a short-lived link to the confirmed address that lets the
+    /// person set a new password (never usable at the confirmation URL).
+    PasswordReset,
 }
 
 /// A confirmation as stored.
@@ -40,6 +43,9 @@ pub struct PendingConfirmation {
     pub person_id: String,
     pub person_dn: String,
     pub login: String,
+    /// The person's name, for the mail's greeting (older records have none: then no name).
+    #[serde(default)]
+    pub display_name: Option<String>,
     pub school: Option<String>,
     pub address: String,
     pub purpose: ConfirmationPurpose,

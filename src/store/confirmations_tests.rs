@@ -3,6 +3,7 @@ use super::*;
 
 fn pending(person: &str, now: OffsetDateTime) -> PendingConfirmation {
     PendingConfirmation {
+        display_name: None,
         person_id: person.into(),
         person_dn: format!("uid={person}"),
         login: person.into(),

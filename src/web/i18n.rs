@@ -82,8 +82,10 @@ pub mod msg {
     pub const SIGNED_IN_AS: Msg = Msg::new("Zalogowano jako", "Signed in as");
     pub const SIGN_OUT: Msg = Msg::new("Wyloguj", "Sign out");
     pub const SWITCH_LANGUAGE: Msg = Msg::new("English", "Polski");
-    pub const SWITCH_LANGUAGE_LABEL: Msg =
-        Msg::new("Zmień język na angielski", "Change the language to Polish");
+    pub const SWITCH_LANGUAGE_LABEL: Msg = Msg::new(
+        "English (zmień język na angielski)",
+        "Polski (change the language to Polish)",
+    );
 
     pub const SIGN_IN_TITLE: Msg = Msg::new("Logowanie", "Sign in");
     pub const SIGN_IN_INTRO: Msg = Msg::new(
@@ -94,8 +96,14 @@ pub mod msg {
     pub const PASSWORD: Msg = Msg::new("Hasło", "Password");
     pub const SIGN_IN: Msg = Msg::new("Zaloguj się", "Sign in");
     pub const BAD_CREDENTIALS: Msg = Msg::new(
-        "Nieprawidłowy login lub hasło albo zbyt wiele nieudanych prób. Spróbuj ponownie za kilka minut.",
-        "Wrong login or password, or too many failed attempts. Try again in a few minutes.",
+        "Nieprawidłowy login lub hasło. Sprawdź, czy nie jest włączony Caps Lock, i spróbuj ponownie.",
+        "Wrong login or password. Check that Caps Lock is off and try again.",
+    );
+    /// Only after the failures' limit: saying so is no help to a guesser (the block is
+    /// per login and address alike), and the person knows why to wait.
+    pub const SIGN_IN_THROTTLED: Msg = Msg::new(
+        "Zbyt wiele nieudanych prób logowania. Odczekaj kilka minut i spróbuj ponownie.",
+        "Too many failed sign-in attempts. Wait a few minutes and try again.",
     );
     pub const NOT_AN_ADMINISTRATOR: Msg = Msg::new(
         "Nie masz uprawnień do Centralnego Panelu Administracyjnego: mogą z niego korzystać tylko administratorzy lokalni placówek i administratorzy systemu. Jeśli potrzebujesz dostępu, zwróć się do dyrektora swojej placówki.",

@@ -101,9 +101,11 @@ pub fn page(ctx: &PageContext, title: &str, body: Markup) -> Markup {
                     nav aria-label=(if lang == Lang::Pl { "Konto i język" } else { "Account and language" }) {
                         ul.header-links {
                             li {
-                                a href=(switch) hreflang=(other.code()) lang=(other.code())
+                                // The accessible name starts with the visible text (WCAG 2.5.3,
+                                // axe's label-content-name-mismatch).
+                                a href=(switch) hreflang=(other.code())
                                     aria-label=(lang.t(&msg::SWITCH_LANGUAGE_LABEL)) {
-                                    (lang.t(&msg::SWITCH_LANGUAGE))
+                                    span lang=(other.code()) { (lang.t(&msg::SWITCH_LANGUAGE)) }
                                 }
                             }
                             @if let Some((name, login)) = &ctx.signed_in {

@@ -114,10 +114,10 @@ pub async fn sign_in(
     let throttle = &state.panel_throttle;
     let address = rc.addr.map(|a| a.to_string());
     let onboarding = state.onboarding();
-    let failure = |ctx: &PageContext| {
+    let failure = |ctx: &PageContext, why: Msg| {
         (
             StatusCode::UNAUTHORIZED,
-            form_page(ctx, &typed, Some(msg::BAD_CREDENTIALS), None),
+            form_page(ctx, &typed, Some(why), None),
         )
             .into_response()
     };
@@ -126,7 +126,7 @@ pub async fn sign_in(
         onboarding
             .refuse_administrator_throttled(address, rc.request_id.clone())
             .await;
-        return Ok(failure(&ctx));
+        return Ok(failure(&ctx, msg::SIGN_IN_THROTTLED));
     }
     let signed = onboarding
         .sign_in_administrator(parsed.as_ref(), &password, address, rc.request_id.clone())
@@ -135,7 +135,7 @@ pub async fn sign_in(
         Ok(s) => s,
         Err(AdminSignInRefusal::InvalidCredentials) => {
             throttle.record_failure(&typed, rc.addr, now).await;
-            return Ok(failure(&ctx));
+            return Ok(failure(&ctx, msg::BAD_CREDENTIALS));
         }
         Err(AdminSignInRefusal::Unavailable) => {
             return Err(WebError::Unavailable("panel sign-in".into()))

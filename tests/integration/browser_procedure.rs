@@ -28,12 +28,14 @@ use zszo_connector::audit::HmacKey;
 const BIN: &str = env!("CARGO_BIN_EXE_zszo-connector");
 const SEARCH: &str = "zolkiewska";
 const NEW_PASSWORD: &str = "kasztany-nad-Wisla-o-swicie-7";
+/// What the employee sets through "Nie pamiętam hasła" (issue 16).
+const RESET_PASSWORD: &str = "obwarzanek z makiem na Plantach";
 const EMAIL: &str = "barbara.zolkiewska@example.pl";
 const ADMIN_EMAIL: &str = "alicja.zrodlowska@example.pl";
 /// How long a mail may take through the daemon's outbox to the SMTP server.
 const MAIL_WAIT: Duration = Duration::from_secs(20);
 /// A bound on the whole browser run, so a hung page fails the test instead of hanging it.
-const BROWSER_WAIT: Duration = Duration::from_secs(120);
+const BROWSER_WAIT: Duration = Duration::from_secs(300);
 
 fn tools_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-tools")
@@ -85,7 +87,8 @@ impl Daemon {
             &t.service_password,
             &base,
             &sink.mail_toml(),
-            "",
+            // The forgotten-password link follows the address confirmation within seconds.
+            "[portal]\nresend_min_interval_seconds = 10\n",
         )
         .replace(
             "listen = \"127.0.0.1:0\"",
@@ -165,6 +168,26 @@ async fn binds(dn: &str, password: &str) -> bool {
 }
 
 /// Page 1 of a PDF as a PNG (poppler's `pdftoppm`, installed by `.ci/install-deps`).
+/// The text of a PDF by pdftotext (poppler-utils), its lines joined by single spaces.
+fn flat_pdf_text(pdf: &Path) -> String {
+    let out = std::process::Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext is missing: run .ci/install-deps (poppler-utils)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn render_first_page(pdf: &Path, png: &Path) {
     let bytes = std::fs::read(pdf).unwrap();
     assert!(
@@ -233,7 +256,29 @@ struct Run {
     history: Vec<String>,
     f02_pdf: Option<PathBuf>,
     records: Option<RecordsSaw>,
+    slip_pdf: Option<PathBuf>,
+    reset_signed_out: Option<bool>,
+    axe: Option<AxeSaw>,
     done: Option<String>,
+}
+
+/// axe-core's report: how many pages it checked and every violation found.
+#[derive(serde::Deserialize)]
+struct AxeSaw {
+    pages: usize,
+    violations: Vec<Value>,
+}
+
+/// The `…/portal/nowe-haslo/<token>` link in the text of a received mail.
+fn reset_link(text: &str, base: &str) -> String {
+    let prefix = format!("{base}/portal/nowe-haslo/");
+    let at = text
+        .find(&prefix)
+        .unwrap_or_else(|| panic!("no {prefix}… in: {text}"));
+    text[at..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -281,6 +326,7 @@ async fn the_whole_procedure_in_a_real_browser() {
         .env("E2E_EMPLOYEE_SEARCH", SEARCH)
         .env("E2E_NEW_PASSWORD", NEW_PASSWORD)
         .env("E2E_EMAIL", EMAIL)
+        .env("E2E_RESET_PASSWORD", RESET_PASSWORD)
         .env("E2E_SCREENSHOTS", &shots)
         .env("E2E_RECORD_SHOTS", &record_shots)
         .env("E2E_WORK", dir.path())
@@ -336,6 +382,24 @@ async fn the_whole_procedure_in_a_real_browser() {
                 let pdf: PathBuf = field(&said, "f02_pdf");
                 render_first_page(&pdf, &record_shots.join("f02-pdf.png"));
                 run.f02_pdf = Some(pdf);
+                None
+            } else if said.get("slip_pdf").is_some() {
+                run.slip_pdf = Some(field(&said, "slip_pdf"));
+                None
+            } else if need == Some("reset_link") {
+                // Confirmation, the administrator's notice, then the reset link.
+                let mails = sink.wait_for(3, MAIL_WAIT).await;
+                let mail = mails
+                    .iter()
+                    .rev()
+                    .find(|m| m.recipients == [EMAIL])
+                    .unwrap_or_else(|| panic!("no mail to {EMAIL}: {mails:#?}"));
+                Some(reset_link(mail.text.as_deref().unwrap_or_default(), &base))
+            } else if said.get("reset").is_some() {
+                run.reset_signed_out = said["reset"]["signedOut"].as_bool();
+                None
+            } else if said.get("axe").is_some() {
+                run.axe = Some(field(&said, "axe"));
                 None
             } else if said.get("records").is_some() {
                 run.records = Some(field(&said, "records"));
@@ -425,7 +489,42 @@ async fn the_whole_procedure_in_a_real_browser() {
     );
     assert_eq!(records.rooms, 2);
 
-    // The new password opens the account; the one-time password no longer does.
-    assert!(binds(&employee.entry.dn, NEW_PASSWORD).await);
+    // The slip printed to PDF: it starts with its title, names the school, has the receipt
+    // line, and the login is whole (issue 16).
+    let slip = flat_pdf_text(&run.slip_pdf.expect("the slip was printed"));
+    assert!(slip.starts_with("Karta przekazania konta ZSZO"), "{slip}");
+    // The login may wrap only at its dots (pdftotext may also put a space there).
+    assert!(
+        slip.replace(". ", ".").contains(&login),
+        "{login} not in: {slip}"
+    );
+    for expected in [
+        &format!("Szkoła {}", app.school_a),
+        "(data i podpis pracownika)",
+    ] {
+        assert!(
+            slip.contains(expected),
+            "{expected:?} not in the slip's PDF: {slip}"
+        );
+    }
+    assert!(
+        !slip.contains("Centralny Panel"),
+        "the page's frame is not printed: {slip}"
+    );
+
+    // "Nie pamiętam hasła": the other session ended; the password set there opens the
+    // account; the one set at the first login and the one-time password no longer do.
+    assert_eq!(run.reset_signed_out, Some(true));
+    assert!(binds(&employee.entry.dn, RESET_PASSWORD).await);
+    assert!(!binds(&employee.entry.dn, NEW_PASSWORD).await);
     assert!(!binds(&employee.entry.dn, &one_time).await);
+
+    // axe-core: every page, Polish and English, without a WCAG 2.1 AA violation.
+    let axe = run.axe.expect("axe-core ran");
+    assert!(axe.pages >= 50, "axe checked only {} pages", axe.pages);
+    assert!(
+        axe.violations.is_empty(),
+        "axe-core found WCAG 2.1 AA violations: {:#}",
+        Value::Array(axe.violations)
+    );
 }

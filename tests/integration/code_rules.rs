@@ -8,7 +8,10 @@ use std::process::Command;
 #[test]
 fn no_behaviour_is_keyed_on_an_error_message_outside_the_ldap_error_module() {
     let out = Command::new("bash")
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/.ci/check-error-matching"))
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/.ci/check-error-matching"
+        ))
         .output()
         .unwrap();
     assert!(

@@ -29,6 +29,7 @@ mod panel_signin;
 mod panel_support;
 mod panel_throttle_proxy;
 mod portal_flow;
+mod portal_reset;
 mod portal_support;
 mod scim_backpressure;
 mod scim_bulk;

@@ -127,6 +127,13 @@ async fn every_panel_page_has_language_headings_labels_and_a_keyboard_order() {
         format!("/panel/upowaznienia?szkola={}", app.school_a),
         format!("/panel/ewidencja?szkola={}", app.school_a),
         format!("/panel/pomieszczenia?szkola={}", app.school_a),
+        // Issue 16: the start page, a bad date said on the page, a stale F-04 removal.
+        "/panel".to_owned(),
+        format!("/panel/historia?szkola={}&od=wczoraj", app.school_a),
+        format!(
+            "/panel/pomieszczenia/usun?szkola={}&wersja=9&lp=1",
+            app.school_a
+        ),
     ] {
         pages.push((path.clone(), admin.get(&path).await));
     }

@@ -19,8 +19,9 @@ fn staff(school: &str, q: &str) -> String {
 fn element_text(html: &str, id: &str) -> Option<String> {
     let marker = format!("id=\"{id}\">");
     let at = html.find(&marker)? + marker.len();
-    let end = html[at..].find('<')?;
-    Some(html[at..at + end].to_owned())
+    let end = html[at..].find("</")?;
+    // A long login may wrap only after its dots (`<wbr>`).
+    Some(html[at..at + end].replace("<wbr>", ""))
 }
 
 /// Posts a row action with the CSRF token of the staff page of `school`.
@@ -125,10 +126,14 @@ async fn search_folds_diacritics_tells_namesakes_apart_and_stays_in_the_school()
     let anonymous = app.browser().get(&staff(&a, "")).await;
     assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
     assert_eq!(anonymous.location(), Some("/panel/logowanie"));
-    // /panel leads to the staff search.
+    // /panel is the start page (issue 16), with the way to the staff search.
     let home = browser.get("/panel").await;
-    assert_eq!(home.location(), Some("/panel/pracownicy"));
-    let default = browser.follow(&home).await;
+    assert_eq!(home.status, StatusCode::OK, "{}", home.body);
+    assert!(home.body.contains("Twoje zadania"), "{}", home.body);
+    assert!(home
+        .body
+        .contains(&format!("href=\"/panel/pracownicy?szkola={a}\"")));
+    let default = browser.get("/panel/pracownicy").await;
     assert!(default
         .body
         .contains(&format!("name=\"szkola\" value=\"{a}\"")));
@@ -151,13 +156,13 @@ async fn search_results_are_paged_by_twenty() {
     let browser = app.signed_in(&app.local_admin).await;
     let one = browser.get(&staff(&a, "stronicowy")).await;
     assert!(one.body.contains("Znaleziono: 23"), "{}", one.body);
-    assert_eq!(one.body.matches("PG-0").count(), 20);
+    assert_eq!(one.body.matches("<td>PG-0").count(), 20);
     assert!(one.body.contains("Strona 1 z 2"));
     assert!(one.body.contains("rel=\"next\""));
     let two = browser
         .get(&format!("{}&strona=2", staff(&a, "stronicowy")))
         .await;
-    assert_eq!(two.body.matches("PG-0").count(), 3, "{}", two.body);
+    assert_eq!(two.body.matches("<td>PG-0").count(), 3, "{}", two.body);
     assert!(two.body.contains("Strona 2 z 2") && two.body.contains("rel=\"prev\""));
     let seen = |p: &PanelPage| {
         (0..23)
@@ -218,18 +223,44 @@ async fn create_account_gives_the_slip_once_then_reissue_lock_unlock_and_history
     );
 
     // A second submit of the same form creates nothing and shows no password.
+    // Reload or Back on the slip (issue 16): the page says the account exists already and
+    // leads to "issue a new one-time password", not "someone changed this".
     let again = browser.post_form(&confirm_path, &[("csrf", &csrf)]).await;
     assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
     assert!(element_text(&again.body, "haslo").is_none());
+    assert!(
+        again.body.contains("To konto zostało już utworzone"),
+        "{}",
+        again.body
+    );
+    assert!(again
+        .body
+        .contains(&format!("href=\"/panel/pracownicy/{id}/nowe-haslo\"")));
+    assert!(!again.body.contains("Ktoś właśnie"), "{}", again.body);
+    // The slip names the school and has the employee's receipt line.
+    assert!(
+        slip.body.contains(&format!("Szkoła {a} ({a})")),
+        "{}",
+        slip.body
+    );
+    assert!(slip.body.contains("(data i podpis pracownika)"));
     assert!(binds(&app, &login, &password).await);
     // The row now offers re-issue, not create; the confirm page refuses.
     let row = browser.get(&staff(&a, "zaneta kesik")).await;
     assert!(row.body.contains("czeka na pierwsze logowanie"));
     assert!(!row.body.contains("Utwórz konto"));
     assert!(row.body.contains("Wydaj nowe hasło jednorazowe"));
-    assert_eq!(
-        browser.get(&confirm_path).await.status,
-        StatusCode::CONFLICT
+    let stale = browser.get(&confirm_path).await;
+    assert_eq!(stale.status, StatusCode::OK);
+    assert!(
+        stale.body.contains("To konto zostało już utworzone"),
+        "{}",
+        stale.body
+    );
+    assert!(
+        !stale.body.contains(r#"<form class="confirm""#),
+        "no button: {}",
+        stale.body
     );
 
     // Re-issue: a new password, the old one stops working.
@@ -288,7 +319,7 @@ async fn create_account_gives_the_slip_once_then_reissue_lock_unlock_and_history
     assert!(at("wydano nowe hasło jednorazowe") < at("utworzono konto"));
     assert!(history
         .body
-        .contains(&format!("osoba ({})", app.local_admin.login)));
+        .contains(&format!("<td>{}</td>", app.local_admin.login)));
     assert!(!history.body.contains(&password) && !history.body.contains(&password2));
 }
 

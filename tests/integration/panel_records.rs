@@ -47,6 +47,22 @@ fn pdf_text(bytes: &[u8]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// The rows of a CSV made for a Polish spreadsheet: it must start with a UTF-8 byte-order
+/// mark and separate cells with `;`.
+fn polish_csv(body: &str) -> Vec<csv::StringRecord> {
+    let rest = body
+        .strip_prefix('\u{feff}')
+        .unwrap_or_else(|| panic!("no byte-order mark: {body}"));
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(rest.as_bytes());
+    assert!(
+        reader.headers().unwrap().len() > 2,
+        "not `;`-separated: {body}"
+    );
+    reader.records().map(Result::unwrap).collect()
+}
+
 /// Joins pdftotext's wrapped lines, so a value split over two lines is found.
 fn flat(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -83,6 +99,19 @@ async fn f02_and_f03_follow_a_person_from_account_to_revocation() {
         "{}",
         todos.body
     );
+    // Issue 16: the employee number (namesakes), the person's F-02 and an action button.
+    for expected in [
+        "<td>SP-7001</td>",
+        &format!("href=\"/panel/upowaznienia/1?szkola={a}\""),
+        &format!("href=\"/panel/pomieszczenia?szkola={a}\""),
+        ">Potwierdź aktualizację F-02, F-03 i F-04</button>",
+    ] {
+        assert!(
+            todos.body.contains(expected),
+            "{expected} not in {}",
+            todos.body
+        );
+    }
     let system = app.signed_in(&app.system_admin).await;
     let hub = system.get(&format!("/panel/rejestry?szkola={a}")).await;
     assert!(
@@ -113,7 +142,9 @@ async fn f02_and_f03_follow_a_person_from_account_to_revocation() {
         POSITION,
         "w zakresie niezbędnym do wykonywania obowiązków służbowych",
         &format!("Data nadania {today}"),
-        &format!("Upoważnienie nadał(a) {}", app.local_admin.login),
+        // The grantor by name, not login (issue 16); the place and date line.
+        &format!("Upoważnienie nadał(a) {}", app.local_admin.name),
+        &format!("Kraków, dnia {today}"),
         "art. 29 i art. 32 ust. 4 RODO",
     ] {
         assert!(
@@ -139,10 +170,9 @@ async fn f02_and_f03_follow_a_person_from_account_to_revocation() {
 
     let csv = admin.get(&format!("/panel/ewidencja/csv?szkola={a}")).await;
     assert_eq!(csv.status, StatusCode::OK);
-    let mut reader = csv::Reader::from_reader(csv.body.as_bytes());
-    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let rows = polish_csv(&csv.body);
     assert_eq!(rows.len(), 2, "{}", csv.body);
-    let today_iso = zszo_connector::domain::calendar::iso_date(time::OffsetDateTime::now_utc());
+    let today_iso = zszo_connector::domain::calendar::dotted_date(time::OffsetDateTime::now_utc());
     // Row 1 stays as it was (append-only); row 2 corrects it with the revocation.
     assert_eq!(&rows[0][0], "1");
     assert_eq!(&rows[0][1], "Zofia Żółkiewska-Gęślą");
@@ -151,10 +181,10 @@ async fn f02_and_f03_follow_a_person_from_account_to_revocation() {
     assert_eq!(&rows[0][4], format!("F-02 nr {a}/1"));
     assert_eq!(&rows[0][5], today_iso);
     assert_eq!(&rows[0][6], "");
-    assert_eq!(&rows[0][7], app.local_admin.login);
+    assert_eq!(&rows[0][7], app.local_admin.name);
     assert_eq!(&rows[1][0], "2");
     assert_eq!(&rows[1][6], today_iso);
-    assert_eq!(&rows[1][8], app.local_admin.login);
+    assert_eq!(&rows[1][8], app.local_admin.name);
     assert_eq!(&rows[1][9], "1", "row 2 corrects row 1");
     assert!(rows[1][10].contains("zablokowanie konta"));
 
@@ -167,7 +197,7 @@ async fn f02_and_f03_follow_a_person_from_account_to_revocation() {
         "ODWOŁANIE UPOWAŻNIENIA",
         &format!("Data odwołania {today}"),
         "zablokowanie konta przez administratora",
-        &format!("Odwołał(a) {}", app.local_admin.login),
+        &format!("Odwołał(a) {}", app.local_admin.name),
     ] {
         assert!(
             text.contains(expected),
@@ -187,7 +217,8 @@ async fn f02_and_f03_follow_a_person_from_account_to_revocation() {
     let again = admin.get(&format!("/panel/ewidencja/csv?szkola={a}")).await;
     assert_eq!(again.body, csv.body);
 
-    // The to-do is closed by confirming (audited); confirming twice is a conflict.
+    // The to-do is closed by confirming (audited); confirming twice changes nothing and
+    // leads back to the list (a double click is no error page).
     let seq = app.audit_of("account.activated").await[0].seq;
     let ack = format!("/panel/nowe-konta/{seq}/potwierdz");
     let csrf = csrf_of(&admin, &format!("/panel/nowe-konta?szkola={a}")).await;
@@ -200,7 +231,7 @@ async fn f02_and_f03_follow_a_person_from_account_to_revocation() {
     let twice = admin
         .post_form(&ack, &[("csrf", &csrf), ("szkola", &a)])
         .await;
-    assert_eq!(twice.status, StatusCode::CONFLICT);
+    assert_eq!(twice.status, StatusCode::SEE_OTHER);
     let acks = app.audit_of("forms.todo_acknowledged").await;
     assert_eq!(acks.len(), 2);
     assert!(acks.iter().any(|r| r.record.outcome == Outcome::Success));
@@ -220,9 +251,8 @@ async fn register_csv_neutralises_formulas() {
     activated(&app, &person, &a, "=HYPERLINK(\"http://zły.example\")").await;
     let admin = app.signed_in(&app.local_admin).await;
     let csv = admin.get(&format!("/panel/ewidencja/csv?szkola={a}")).await;
-    let mut reader = csv::Reader::from_reader(csv.body.as_bytes());
-    let row = reader.records().next().unwrap().unwrap();
-    assert_eq!(&row[2], "'=HYPERLINK(\"http://zły.example\")");
+    let rows = polish_csv(&csv.body);
+    assert_eq!(&rows[0][2], "'=HYPERLINK(\"http://zły.example\")");
 }
 
 #[tokio::test]
@@ -326,11 +356,22 @@ async fn school_history_filters_pages_and_exports_what_it_shows_and_is_audited()
     assert!(one.body.contains(people[1].login.as_str()));
     assert!(!one.body.contains(people[0].login.as_str()));
     assert!(one.body.contains("Rekordów: 1"), "{}", one.body);
-    // A period in the future matches nothing; a bad date is a readable 400.
+    // A period in the future matches nothing, typed the ISO way or the Polish way; a bad
+    // date is said on the page, the other filters still apply (issue 16: no bare 400).
     let none = admin.get(&format!("{base}&od=2999-01-01")).await;
     assert!(none.body.contains("Rekordów: 0"), "{}", none.body);
+    let none = admin.get(&format!("{base}&od=01.01.2999")).await;
+    assert!(none.body.contains("Rekordów: 0"), "{}", none.body);
     let bad = admin.get(&format!("{base}&od=wczoraj")).await;
-    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.status, StatusCode::OK);
+    assert!(bad.body.contains("Nie rozpoznano daty"), "{}", bad.body);
+    assert!(bad.body.contains(people[0].login.as_str()), "{}", bad.body);
+    let bad_export = admin
+        .get(&format!(
+            "/panel/historia/eksport?format=csv&szkola={a}&od=wczoraj"
+        ))
+        .await;
+    assert_eq!(bad_export.status, StatusCode::SEE_OTHER);
     // Actor filter: the activations were the people's own.
     let by = admin
         .get(&format!("{base}&wykonawca={}", people[2].login.as_str()))
@@ -343,10 +384,20 @@ async fn school_history_filters_pages_and_exports_what_it_shows_and_is_audited()
         .get(&format!("/panel/historia/eksport?format=csv&{q}"))
         .await;
     assert_eq!(csv.status, StatusCode::OK);
-    let mut reader = csv::Reader::from_reader(csv.body.as_bytes());
-    let rows: Vec<_> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(csv.headers["content-type"], "text/csv; charset=utf-8");
+    let rows = polish_csv(&csv.body);
     assert_eq!(rows.len(), 3);
-    assert!(rows.iter().all(|r| &r[4] == "account.activated"));
+    assert!(
+        rows.iter()
+            .all(|r| &r[3] == "pracownik aktywował konto (potwierdził e-mail)"),
+        "{}",
+        csv.body
+    );
+    assert!(
+        !csv.body.contains("dc=") && !csv.body.contains('{'),
+        "{}",
+        csv.body
+    );
     let json = admin
         .get(&format!("/panel/historia/eksport?format=json&{q}"))
         .await;
@@ -357,8 +408,8 @@ async fn school_history_filters_pages_and_exports_what_it_shows_and_is_audited()
     let viewed = app.audit_of("audit.viewed").await;
     assert_eq!(
         viewed.len(),
-        4,
-        "four views; the bad date was refused before"
+        6,
+        "six views, the one with a bad date included"
     );
     assert_eq!(
         viewed.last().unwrap().record.actor,
@@ -401,9 +452,21 @@ async fn the_room_list_is_versioned_and_a_stale_change_is_refused() {
     };
     assert_eq!(add("pok. 12", "0").await.status, StatusCode::SEE_OTHER);
     assert_eq!(add("pok. 14", "1").await.status, StatusCode::SEE_OTHER);
-    // Based on version 1 while 2 exists: refused, nothing written.
-    assert_eq!(add("pok. 99", "1").await.status, StatusCode::CONFLICT);
-    let csrf = csrf_of(&admin, &page).await;
+    // Based on version 1 while 2 exists (a stale tab): refused, nothing written, and the
+    // page says so and keeps what was typed.
+    let stale = add("pok. 99", "1").await;
+    assert_eq!(stale.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(stale.body.contains("w międzyczasie"), "{}", stale.body);
+    assert!(stale.body.contains(r#"value="pok. 99""#), "{}", stale.body);
+    // "Usuń" first asks, naming the room; the POST then removes it and says so.
+    let ask = admin
+        .get(&format!(
+            "/panel/pomieszczenia/usun?szkola={a}&wersja=2&lp=1"
+        ))
+        .await;
+    assert_eq!(ask.status, StatusCode::OK, "{}", ask.body);
+    assert!(ask.body.contains("Tak, usuń pomieszczenie") && ask.body.contains("pok. 12"));
+    let csrf = ask.csrf().unwrap();
     let removed = admin
         .post_form(
             "/panel/pomieszczenia/usun",
@@ -416,6 +479,12 @@ async fn the_room_list_is_versioned_and_a_stale_change_is_refused() {
         )
         .await;
     assert_eq!(removed.status, StatusCode::SEE_OTHER);
+    let after = admin.follow(&removed).await;
+    assert!(
+        after.body.contains("Usunięto pomieszczenie"),
+        "{}",
+        after.body
+    );
 
     let latest = admin
         .get(&format!("/panel/pomieszczenia/druk?szkola={a}"))
@@ -455,5 +524,15 @@ async fn the_room_list_is_versioned_and_a_stale_change_is_refused() {
             ],
         )
         .await;
-    assert_eq!(empty.status, StatusCode::BAD_REQUEST);
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        empty.body.contains("Wypełnij wszystkie trzy pola"),
+        "{}",
+        empty.body
+    );
+    assert!(
+        empty.body.contains(r#"value="x""#),
+        "what was typed stays: {}",
+        empty.body
+    );
 }

@@ -85,6 +85,8 @@ async fn portal_first_login_sets_password_and_email_and_confirmation_activates_t
         ("krótkie hasło".into(), "za krótkie"),
         ("x7".repeat(65), "za długie"),
         ("Password123456789".into(), "zbyt popularne"),
+        // A common password typed twice is common, not "easy words" (issue 16).
+        ("haslo123haslo123".into(), "zbyt popularne"),
         (format!("moje {login} hasło"), "loginu"),
         ("pani Małgorzata z Krakowa".into(), "imienia"),
         ("KrakowZSZO2025!!".into(), "tylko z łatwych"),
@@ -120,11 +122,11 @@ async fn portal_first_login_sets_password_and_email_and_confirmation_activates_t
     let weak = p
         .first_login_form(&b, "qwertyuiopasdfgh", "qwertyuiopasdfgh", "m.z@example.pl")
         .await;
-    assert!(
-        weak.body.contains("Ocena siły"),
-        "strength hint: {}",
-        weak.body
-    );
+    // A refused password is never rated: "very good" beside "refused" contradicts itself.
+    assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for rating in ["Ocena siły", "bardzo dobre", "bardzo słabe"] {
+        assert!(!weak.body.contains(rating), "{rating}: {}", weak.body);
+    }
     // Nothing changed meanwhile.
     assert_eq!(
         person_now(&p.app, &e.person.entry.id).await.account_state,
@@ -182,6 +184,13 @@ async fn portal_first_login_sets_password_and_email_and_confirmation_activates_t
     let r = scanner.post_form(&link, &[("csrf", &csrf)]).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("id=\"confirmed\""));
+    // The administrator has an address: the page may say a notice is on its way.
+    assert!(
+        r.body
+            .contains("wysyłamy administratorowi lokalnemu placówki powiadomienie"),
+        "{}",
+        r.body
+    );
     let now = person_now(&p.app, &e.person.entry.id).await;
     assert_eq!(now.account_state, AccountState::Active);
     assert_eq!(now.profile.emails[0].value, "M.Zolkiewska@example.pl");
@@ -528,6 +537,23 @@ async fn every_portal_page_has_language_headings_labels_and_a_keyboard_order() {
     pages.push(("account".into(), b.get("/portal").await));
     pages.push(("password".into(), b.get("/portal/haslo").await));
     pages.push(("email".into(), b.get("/portal/email").await));
+    // Issue 16: the forgotten-password pages.
+    let forgot = "/portal/nie-pamietam-hasla";
+    pages.push(("forgot".into(), p.browser().get(forgot).await));
+    p.app.clock.advance(time::Duration::minutes(5));
+    let login = e.person.login.as_str();
+    let asked = p
+        .browser()
+        .submit(forgot, forgot, &[("login", login)])
+        .await;
+    pages.push(("forgot answered".into(), asked));
+    let mails = p.mail_to("ola@example.pl", 3).await;
+    let reset = crate::portal_reset::reset_link_in(mails.last().unwrap().text.as_deref().unwrap());
+    pages.push(("reset form".into(), p.browser().get(&reset).await));
+    pages.push((
+        "reset link invalid".into(),
+        p.browser().get("/portal/nowe-haslo/nie-ma-takiego").await,
+    ));
     let en = p.browser();
     en.get("/portal/jezyk?lang=en&wroc=/portal/logowanie").await;
     let english = en.get("/portal/logowanie").await;
@@ -573,4 +599,77 @@ async fn portal_sign_in_is_throttled_per_login_with_the_same_answer() {
     p.app.clock.advance(time::Duration::minutes(16));
     let r = p.sign_in(&p.browser(), &login, &e.otp).await;
     assert_eq!(r.location(), Some("/portal/pierwsze-logowanie"));
+}
+
+/// Issue 16: with no local administrator who has an address, the confirmation page claims
+/// no notice (it asks the employee to tell them), no notice is queued, and the activation
+/// is on the panel's start page. The mail greets the person by name, not by login.
+#[tokio::test]
+async fn portal_no_notice_is_claimed_when_no_administrator_has_an_address() {
+    let p = PortalApp::start().await;
+    // Take the administrator's address away again.
+    let mut ldap = crate::common::connect_admin().await;
+    ldap.modify(
+        &p.app.local_admin.dn,
+        vec![ldap3::Mod::Delete(
+            "mail",
+            std::collections::HashSet::<&str>::new(),
+        )],
+    )
+    .await
+    .unwrap()
+    .success()
+    .unwrap();
+    let _ = ldap.unbind().await;
+
+    let e = p.employee("Anna", "Bezpowiadomienia").await;
+    p.set_up(&e, GOOD, "anna.b@example.pl").await;
+    let mails = p.mail_to("anna.b@example.pl", 1).await;
+    let text = mails[0].text.as_deref().unwrap();
+    assert!(
+        text.starts_with("Dzień dobry Anna Bezpowiadomienia,"),
+        "{text}"
+    );
+    assert!(!text.contains(&format!("Dzień dobry {}", e.person.login.as_str())));
+    let link = link_in(text);
+    let scanner = p.browser();
+    let csrf = scanner.get(&link).await.csrf().unwrap();
+    let r = scanner.post_form(&link, &[("csrf", &csrf)]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body.contains("nie wysłaliśmy powiadomienia"),
+        "{}",
+        r.body
+    );
+    assert!(!r.body.contains("wysyłamy administratorowi"), "{}", r.body);
+    let activated = p.app.audit_of("account.activated").await;
+    assert_eq!(activated[0].record.details["administrators_notified"], "0");
+
+    // The panel's start page shows the new account and tells the administrator why no
+    // mail reached them.
+    let admin = p.app.signed_in(&p.app.local_admin).await;
+    let start = admin.get("/panel").await;
+    assert_eq!(start.status, StatusCode::OK, "{}", start.body);
+    assert!(
+        start.body.contains("Anna Bezpowiadomienia"),
+        "{}",
+        start.body
+    );
+    assert!(
+        start
+            .body
+            .contains("Nie masz w ZSZO potwierdzonego adresu e-mail"),
+        "{}",
+        start.body
+    );
+    // A system administrator sees the school as one where nobody can be notified.
+    let system = p.app.signed_in(&p.app.system_admin).await;
+    let city = system.get("/panel").await;
+    assert!(
+        city.body
+            .contains("Placówki, w których nikt nie dostanie powiadomienia"),
+        "{}",
+        city.body
+    );
+    assert!(city.body.contains(&p.app.school_a), "{}", city.body);
 }

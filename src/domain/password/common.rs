@@ -98,14 +98,28 @@ pub fn common_passwords() -> &'static HashSet<String> {
 }
 
 /// Whether `folded` is a common password, or one followed only by digits (the punctuation
-/// is gone after folding): `password12345678`, `dragon2025`.
+/// is gone after folding): `password12345678`, `dragon2025`; or such a password typed
+/// several times over (`haslo123haslo123`): repeating a guess does not make it harder.
 pub fn is_common(folded: &str) -> bool {
+    common_or_digits(folded) || repeated_unit(folded).is_some_and(common_or_digits)
+}
+
+fn common_or_digits(folded: &str) -> bool {
     let set = common_passwords();
     if set.contains(folded) {
         return true;
     }
     let base = folded.trim_end_matches(|c: char| c.is_ascii_digit());
     base.chars().count() >= 4 && set.contains(base)
+}
+
+/// The shortest piece that `folded` is two or more copies of (ASCII after folding).
+fn repeated_unit(folded: &str) -> Option<&str> {
+    let n = folded.len();
+    (1..=n / 2)
+        .filter(|len| n % len == 0)
+        .map(|len| &folded[..len])
+        .find(|unit| unit.repeat(n / unit.len()) == folded)
 }
 
 #[cfg(test)]
@@ -130,5 +144,12 @@ mod tests {
         assert!(is_common(&fold("qwerty-2025-2026!")));
         assert!(!is_common(&fold("correct horse battery staple")));
         assert!(!is_common("2025"));
+    }
+
+    #[test]
+    fn a_common_password_typed_twice_is_still_common() {
+        assert!(is_common(&fold("haslo123haslo123")));
+        assert!(is_common(&fold("qwerty-qwerty-qwerty")));
+        assert!(!is_common(&fold("kotek-pije-mleko-kotek-pije-mleko")));
     }
 }

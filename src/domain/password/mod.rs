@@ -213,8 +213,15 @@ mod tests {
             check("password-1234-5678"),
             Err(PolicyViolation::OnBlocklist)
         );
+        // A common password typed over again is a common password (issue 16), not
+        // "easy words".
         assert_eq!(
             check("Hasło-hasło-hasło"),
+            Err(PolicyViolation::OnBlocklist)
+        );
+        assert_eq!(check("haslo123haslo123"), Err(PolicyViolation::OnBlocklist));
+        assert_eq!(
+            check("Kraków-szkoła-2025!"),
             Err(PolicyViolation::ContextWordsOnly)
         );
         assert_eq!(
@@ -304,10 +311,8 @@ mod tests {
             check("Kopernika-Mikołaja-7"),
             Err(PolicyViolation::ContextWordsOnly)
         );
-        assert_eq!(
-            check("haslohaslohaslo"),
-            Err(PolicyViolation::ContextWordsOnly)
-        );
+        // A common password repeated is named as such (it is checked first).
+        assert_eq!(check("haslohaslohaslo"), Err(PolicyViolation::OnBlocklist));
         assert!(check("kraków zimą pachnie pierogami").is_ok());
     }
 

@@ -7,15 +7,12 @@
 //! A school in the query string outside the scope is 404 as well.
 
 use super::texts as tx;
-use super::views::{
-    self, Confirm, HandOverRow, PersonView, SchoolOption, Slip, StaffPage, PAGE_SIZE,
-};
+use super::views::{self, HandOverRow, PersonView, SchoolOption, StaffPage, PAGE_SIZE};
 use crate::app::AppState;
 use crate::domain::audit::AuditQuery;
 use crate::domain::query::{name_search, CompareOp, Filter, PersonAttr, Value};
 use crate::domain::SchoolCode;
 use crate::ports::{PersonEntry, PersonSearch, SortOrder};
-use crate::provisioning::IssuedAccount;
 use crate::web::auth::PanelUser;
 use crate::web::csrf::csrf_field;
 use crate::web::error::WebError;
@@ -24,10 +21,9 @@ use crate::web::layout::{page, PageContext};
 use crate::web::RequestContext;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::IntoResponse;
 use axum::Extension;
 use maud::{html, Markup};
-use secrecy::ExposeSecret;
 use serde::Deserialize;
 
 /// The staff pages' stylesheet (beside the layout's `zszo.css`).
@@ -56,11 +52,6 @@ pub(super) fn frame(ctx: &PageContext, title: &str, body: Markup) -> Markup {
         title,
         html! { link rel="stylesheet" href=(CSS_PATH); (body) },
     )
-}
-
-/// `GET /panel`: the staff search of the person's first school.
-pub async fn home() -> Redirect {
-    Redirect::to("/panel/pracownicy")
 }
 
 #[derive(Debug, Deserialize)]
@@ -153,10 +144,18 @@ pub async fn staff(
                     count: PAGE_SIZE,
                 })
                 .await?;
-            (
-                found.total,
-                found.items.iter().map(PersonView::of).collect::<Vec<_>>(),
-            )
+            let held = held_in_school(&state, code).await?;
+            let rows = found
+                .items
+                .iter()
+                .map(|p| {
+                    let mut v = PersonView::of(p);
+                    v.is_self = p.login == user.login;
+                    v.held = held.get(&p.entry.id).copied();
+                    v
+                })
+                .collect::<Vec<_>>();
+            (found.total, rows)
         }
         None => (0, Vec::new()),
     };
@@ -173,6 +172,23 @@ pub async fn staff(
         system_view: user.is_system_administrator(),
     });
     Ok(frame(&ctx, ctx.t(&tx::STAFF_TITLE), body))
+}
+
+/// The school's deprovisioning operations held for review: person id → `deactivate` /
+/// `delete`. The school's administrator sees them (read-only): people HR asked to remove
+/// must not look like ordinary staff.
+pub(super) async fn held_in_school(
+    state: &AppState,
+    school: &str,
+) -> Result<std::collections::HashMap<String, &'static str>, WebError> {
+    let held = crate::store::held::HeldStore::new(state.state.clone())
+        .list()
+        .await?;
+    Ok(held
+        .into_iter()
+        .filter(|h| h.school == school)
+        .map(|h| (h.target_id.clone(), h.operation()))
+        .collect())
 }
 
 #[derive(Debug, Deserialize)]
@@ -240,7 +256,7 @@ pub async fn hand_over(
 }
 
 /// The person with `id` if the signed-in person may see them; else 404.
-async fn person_in_scope(
+pub(super) async fn person_in_scope(
     state: &AppState,
     user: &PanelUser,
     id: &str,
@@ -253,7 +269,7 @@ async fn person_in_scope(
 }
 
 /// The staff list of the person's first school the user acts on.
-fn back_link(user: &PanelUser, p: &PersonEntry) -> String {
+pub(super) fn back_link(user: &PanelUser, p: &PersonEntry) -> String {
     match p.profile.employment.all().find(|c| user.may_act_on(c)) {
         Some(code) => format!("/panel/pracownicy?szkola={}", views::enc(code.as_str())),
         None => "/panel/pracownicy".to_owned(),
@@ -262,111 +278,6 @@ fn back_link(user: &PanelUser, p: &PersonEntry) -> String {
 
 pub(super) fn request_id(ctx: &Option<Extension<RequestContext>>) -> Option<String> {
     ctx.as_ref().and_then(|c| c.0.request_id.clone())
-}
-
-/// `GET /panel/pracownicy/{id}/utworz-konto`
-pub async fn create_form(
-    state: State<AppState>,
-    user: PanelUser,
-    ctx: PageContext,
-    Path(id): Path<String>,
-) -> Result<Markup, WebError> {
-    confirm_form(state, user, ctx, id, Confirm::CreateAccount).await
-}
-
-/// `GET /panel/pracownicy/{id}/nowe-haslo`
-pub async fn reissue_form(
-    state: State<AppState>,
-    user: PanelUser,
-    ctx: PageContext,
-    Path(id): Path<String>,
-) -> Result<Markup, WebError> {
-    confirm_form(state, user, ctx, id, Confirm::Reissue).await
-}
-
-async fn confirm_form(
-    State(state): State<AppState>,
-    user: PanelUser,
-    ctx: PageContext,
-    id: String,
-    what: Confirm,
-) -> Result<Markup, WebError> {
-    let person = person_in_scope(&state, &user, &id).await?;
-    let allowed = match what {
-        Confirm::CreateAccount => person.account_state == crate::domain::AccountState::None,
-        Confirm::Reissue => person.account_state == crate::domain::AccountState::AwaitingFirstLogin,
-    };
-    if !allowed {
-        return Err(WebError::Conflict(format!(
-            "account state is {}",
-            person.account_state
-        )));
-    }
-    let view = PersonView::of(&person);
-    let csrf = csrf_field(&ctx.csrf);
-    let title = views::confirm_title(ctx.lang, what, &view);
-    let body = views::confirm(ctx.lang, what, &view, &csrf, &back_link(&user, &person));
-    Ok(frame(&ctx, &title, body))
-}
-
-/// `POST /panel/pracownicy/{id}/utworz-konto`: creates the account; the answer is the slip.
-pub async fn create(
-    State(state): State<AppState>,
-    user: PanelUser,
-    ctx: PageContext,
-    rctx: Option<Extension<RequestContext>>,
-    Path(id): Path<String>,
-) -> Result<Response, WebError> {
-    let caller = user.caller(request_id(&rctx));
-    let issued = state.provisioning().create_account(&caller, &id).await?;
-    Ok(slip_response(&state, &user, &ctx, &issued))
-}
-
-/// `POST /panel/pracownicy/{id}/nowe-haslo`: a new one-time password; the answer is the slip.
-pub async fn reissue(
-    State(state): State<AppState>,
-    user: PanelUser,
-    ctx: PageContext,
-    rctx: Option<Extension<RequestContext>>,
-    Path(id): Path<String>,
-) -> Result<Response, WebError> {
-    let caller = user.caller(request_id(&rctx));
-    let issued = state.provisioning().reissue_password(&caller, &id).await?;
-    Ok(slip_response(&state, &user, &ctx, &issued))
-}
-
-/// The slip, rendered once into this response (`Cache-Control: no-store`); nothing of it is
-/// kept.
-fn slip_response(
-    state: &AppState,
-    user: &PanelUser,
-    ctx: &PageContext,
-    issued: &IssuedAccount,
-) -> Response {
-    let view = PersonView::of(&issued.person);
-    let portal = format!("{}/portal", state.config.server.public_base_url);
-    let back = back_link(user, &issued.person);
-    let issued_by = format!("{} ({})", user.name, user.login.as_str());
-    let body = views::slip(&Slip {
-        lang: ctx.lang,
-        person: &view,
-        login: issued.login.as_str(),
-        password: issued.password.expose_secret(),
-        portal_url: &portal,
-        expires_at: issued.expires_at,
-        issued_at: state.clock.now(),
-        issued_by: &issued_by,
-        back: &back,
-    });
-    let html = frame(ctx, ctx.t(&tx::SLIP_TITLE), body);
-    (
-        [
-            (header::CACHE_CONTROL, "no-store"),
-            (header::PRAGMA, "no-cache"),
-        ],
-        html,
-    )
-        .into_response()
 }
 
 /// `POST /panel/pracownicy/{id}/zablokuj`

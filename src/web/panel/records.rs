@@ -14,8 +14,9 @@ use super::texts as tx;
 use super::views::SchoolOption;
 use crate::app::AppState;
 use crate::domain::audit::{Actor, NewAuditRecord, Outcome};
-use crate::domain::forms::{current_rows, Room};
-use crate::domain::SchoolCode;
+use crate::domain::forms::{current_rows, RegisterRow};
+use crate::domain::{LoginName, SchoolCode};
+use crate::forms::document::PeopleNames;
 use crate::forms::{document, pdf, Forms, FormsCaller, FormsError};
 use crate::web::auth::PanelUser;
 use crate::web::error::WebError;
@@ -80,12 +81,14 @@ pub(super) async fn refused(
 
 #[derive(Debug, Default, Deserialize)]
 pub struct SchoolQuery {
-    szkola: Option<String>,
-    wersja: Option<String>,
+    pub(super) szkola: Option<String>,
+    pub(super) wersja: Option<String>,
+    /// After a change of the F-04 list: `dodano` or `usunieto` (the page says it was done).
+    pub(super) zmiana: Option<String>,
 }
 
 /// The school a records page is about, with its name; 404 (audited) outside the scope.
-async fn school(
+pub(super) async fn school(
     state: &AppState,
     user: &PanelUser,
     rctx: &Option<Extension<RequestContext>>,
@@ -110,7 +113,39 @@ async fn school(
     Ok((code, name, options))
 }
 
-fn details(pairs: &[(&str, String)]) -> BTreeMap<String, String> {
+/// The names of the people `labels` name by login (the register's grantors, the F-04
+/// versions' authors): the forms name people, not logins. A login the directory does not
+/// know (any more) stays a login.
+pub(super) async fn people_names(
+    state: &AppState,
+    labels: impl IntoIterator<Item = String>,
+) -> Result<PeopleNames, WebError> {
+    let mut out = BTreeMap::new();
+    for label in labels
+        .into_iter()
+        .collect::<std::collections::BTreeSet<_>>()
+    {
+        let Ok(login) = LoginName::parse(&label) else {
+            continue;
+        };
+        if let Some(p) = state.directory.find_person_by_login(&login).await? {
+            let name = p
+                .profile
+                .display_name
+                .clone()
+                .unwrap_or_else(|| p.profile.name.full());
+            out.insert(label, name);
+        }
+    }
+    Ok(PeopleNames(out))
+}
+
+fn register_names(rows: &[RegisterRow]) -> impl Iterator<Item = String> + '_ {
+    rows.iter()
+        .flat_map(|r| std::iter::once(r.granted_by.clone()).chain(r.revoked_by.clone()))
+}
+
+pub(super) fn details(pairs: &[(&str, String)]) -> BTreeMap<String, String> {
     pairs
         .iter()
         .map(|(k, v)| ((*k).to_owned(), v.clone()))
@@ -155,11 +190,48 @@ pub async fn todos(
     Query(q): Query<SchoolQuery>,
 ) -> Result<Markup, WebError> {
     let (code, name, _) = school(&state, &user, &rctx, "todos", q.szkola.as_deref()).await?;
-    let mut list = forms(&state).todos(&code).await?;
-    list.sort_by_key(|t| t.acknowledged.is_some());
+    let rows = todo_rows(&state, &user, &code).await?;
     let csrf = crate::web::csrf::csrf_field(&ctx.csrf);
-    let body = rv::todos(ctx.lang, code.as_str(), &name, &list, &csrf);
+    let body = rv::todos(ctx.lang, code.as_str(), &name, &rows, &csrf);
     Ok(frame(&ctx, ctx.t(&tx::TODOS_TITLE), body))
+}
+
+/// The school's to-dos, open first, each with what tells namesakes apart (the employee
+/// number, from the directory) and the number of the person's F-02 (from the register).
+pub(super) async fn todo_rows(
+    state: &AppState,
+    user: &PanelUser,
+    code: &SchoolCode,
+) -> Result<Vec<rv::TodoRow>, WebError> {
+    let f = forms(state);
+    let mut list = f.todos(code).await?;
+    list.sort_by_key(|t| t.acknowledged.is_some());
+    let register = f.register(code).await?;
+    let mut rows = Vec::with_capacity(list.len());
+    for todo in list {
+        let grant_no = todo.person_id.as_deref().and_then(|id| {
+            current_rows(&register)
+                .into_iter()
+                .rev()
+                .find(|r| r.person_id == id)
+                .map(|r| r.grant_no)
+        });
+        // Only the open ones are looked up: the closed ones are history.
+        let employee_number = match (&todo.person_id, &todo.acknowledged) {
+            (Some(id), None) => state
+                .directory
+                .get_person(id, &user.scope)
+                .await?
+                .and_then(|p| p.profile.employee_number.map(|n| n.as_str().to_owned())),
+            _ => None,
+        };
+        rows.push(rv::TodoRow {
+            todo,
+            employee_number,
+            grant_no,
+        });
+    }
+    Ok(rows)
 }
 
 #[derive(Debug, Deserialize)]
@@ -176,9 +248,14 @@ pub async fn acknowledge(
     Form(form): Form<SchoolForm>,
 ) -> Result<Redirect, WebError> {
     let (code, _, _) = school(&state, &user, &rctx, "todos", Some(&form.szkola)).await?;
-    forms(&state)
+    match forms(&state)
         .acknowledge(&caller(&user, &rctx), &code, seq)
-        .await?;
+        .await
+    {
+        // Confirmed already (a second click, another administrator): the list says by whom.
+        Ok(()) | Err(FormsError::Conflict(_)) => {}
+        Err(e) => return Err(e.into()),
+    }
     Ok(Redirect::to(&format!(
         "/panel/nowe-konta?szkola={}",
         code.as_str()
@@ -212,7 +289,8 @@ async fn f02_of(
         .into_iter()
         .find(|r| r.grant_no == grant_no)
         .ok_or(WebError::NotFound)?;
-    Ok(document::f02(code.as_str(), name, row))
+    let names = people_names(state, register_names(std::slice::from_ref(row))).await?;
+    Ok(document::f02(code.as_str(), name, row, &names))
 }
 
 /// `GET /panel/upowaznienia/{nr}?szkola=`: the F-02 print view.
@@ -292,7 +370,8 @@ pub async fn register(
         details(&[("form", "F-03".into()), ("rows", rows.len().to_string())]),
     )
     .await?;
-    let body = rv::register(ctx.lang, code.as_str(), &name, &rows);
+    let names = people_names(&state, register_names(&rows)).await?;
+    let body = rv::register(ctx.lang, code.as_str(), &name, &rows, &names);
     Ok(frame(&ctx, ctx.t(&tx::F03_TITLE), body))
 }
 
@@ -317,8 +396,9 @@ pub async fn register_csv(
         ]),
     )
     .await?;
-    let body =
-        document::f03_csv(code.as_str(), &rows).map_err(|e| WebError::Internal(e.to_string()))?;
+    let names = people_names(&state, register_names(&rows)).await?;
+    let body = document::f03_csv(code.as_str(), &rows, &names)
+        .map_err(|e| WebError::Internal(e.to_string()))?;
     let file = format!("attachment; filename=\"F-03-{}.csv\"", code.as_str());
     Ok((
         [
@@ -328,106 +408,4 @@ pub async fn register_csv(
         body,
     )
         .into_response())
-}
-
-/// `GET /panel/pomieszczenia?szkola=`: the F-04 list with the forms that change it.
-pub async fn rooms(
-    State(state): State<AppState>,
-    user: PanelUser,
-    ctx: PageContext,
-    rctx: Option<Extension<RequestContext>>,
-    Query(q): Query<SchoolQuery>,
-) -> Result<Markup, WebError> {
-    let (code, name, _) = school(&state, &user, &rctx, "f04", q.szkola.as_deref()).await?;
-    let versions = forms(&state).rooms(&code).await?;
-    let csrf = crate::web::csrf::csrf_field(&ctx.csrf);
-    let body = rv::rooms(ctx.lang, code.as_str(), &name, &versions, &csrf);
-    Ok(frame(&ctx, ctx.t(&tx::F04_TITLE), body))
-}
-
-/// `GET /panel/pomieszczenia/druk?szkola=&wersja=`: one version (default the latest), to print.
-pub async fn rooms_print(
-    State(state): State<AppState>,
-    user: PanelUser,
-    ctx: PageContext,
-    rctx: Option<Extension<RequestContext>>,
-    Query(q): Query<SchoolQuery>,
-) -> Result<Markup, WebError> {
-    let (code, name, _) = school(&state, &user, &rctx, "f04", q.szkola.as_deref()).await?;
-    let f = forms(&state);
-    let versions = f.rooms(&code).await?;
-    let wanted = q
-        .wersja
-        .as_deref()
-        .and_then(|v| v.trim().parse::<u32>().ok());
-    let version = match wanted {
-        Some(n) => versions.iter().find(|v| v.version == n),
-        None => versions.last(),
-    }
-    .ok_or(WebError::NotFound)?;
-    f.note_access(
-        &caller(&user, &rctx),
-        "forms.viewed",
-        Some(&code),
-        details(&[
-            ("form", "F-04".into()),
-            ("version", version.version.to_string()),
-        ]),
-    )
-    .await?;
-    let body = rv::rooms_print(ctx.lang, code.as_str(), &name, version);
-    Ok(frame(&ctx, ctx.t(&tx::F04_TITLE), body))
-}
-
-#[derive(Debug, Deserialize)]
-pub struct AddRoomForm {
-    szkola: String,
-    wersja: u32,
-    pomieszczenie: String,
-    budynek: String,
-    przeznaczenie: String,
-}
-
-/// `POST /panel/pomieszczenia/dodaj`
-pub async fn add_room(
-    State(state): State<AppState>,
-    user: PanelUser,
-    rctx: Option<Extension<RequestContext>>,
-    Form(form): Form<AddRoomForm>,
-) -> Result<Redirect, WebError> {
-    let (code, _, _) = school(&state, &user, &rctx, "f04", Some(&form.szkola)).await?;
-    let room = Room::parse(&form.pomieszczenie, &form.budynek, &form.przeznaczenie)
-        .map_err(|e| WebError::BadRequest(e.to_string()))?;
-    forms(&state)
-        .add_room(&caller(&user, &rctx), &code, form.wersja, room)
-        .await?;
-    Ok(Redirect::to(&format!(
-        "/panel/pomieszczenia?szkola={}",
-        code.as_str()
-    )))
-}
-
-#[derive(Debug, Deserialize)]
-pub struct RemoveRoomForm {
-    szkola: String,
-    wersja: u32,
-    lp: usize,
-}
-
-/// `POST /panel/pomieszczenia/usun` (`lp`: the room's position in version `wersja`, from 1).
-pub async fn remove_room(
-    State(state): State<AppState>,
-    user: PanelUser,
-    rctx: Option<Extension<RequestContext>>,
-    Form(form): Form<RemoveRoomForm>,
-) -> Result<Redirect, WebError> {
-    let (code, _, _) = school(&state, &user, &rctx, "f04", Some(&form.szkola)).await?;
-    let index = form.lp.checked_sub(1).ok_or(WebError::NotFound)?;
-    forms(&state)
-        .remove_room(&caller(&user, &rctx), &code, form.wersja, index)
-        .await?;
-    Ok(Redirect::to(&format!(
-        "/panel/pomieszczenia?szkola={}",
-        code.as_str()
-    )))
 }

@@ -3,14 +3,19 @@
 //! forms' controls (`.no-print`).
 
 use super::texts as tx;
-use super::views::{date_time, enc, SchoolOption};
-use crate::domain::audit::{Actor, AuditRecord, Outcome};
-use crate::domain::calendar::{date_pl, iso_date};
-use crate::domain::forms::{RegisterRow, RoomsVersion};
-use crate::forms::document::{self, F02, F03_COLUMNS, F04_COLUMNS};
+use super::views::{date_time, enc, outcome, SchoolOption};
+use crate::domain::audit::AuditRecord;
+use crate::domain::calendar::iso_date;
+use crate::domain::forms::RegisterRow;
+use crate::forms::document::{self, PeopleNames, F02, F03_COLUMNS};
 use crate::forms::Todo;
 use crate::web::i18n::Lang;
 use maud::{html, Markup};
+
+// The F-04 pages' HTML is beside (`rooms_views.rs`).
+pub use super::rooms_views::{
+    remove_room_confirm, rooms, rooms_print, RoomsNotice, RoomsPage, TypedRoom,
+};
 
 /// The filters as typed (echoed back into the form and the links).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,10 +25,12 @@ pub struct HistoryFilters {
     pub actor: String,
     pub from: String,
     pub to: String,
+    /// `from` or `to` is not a day: that bound was left out, and the page says so.
+    pub invalid_date: bool,
 }
 
 impl HistoryFilters {
-    fn query(&self, school: &str) -> String {
+    pub fn query(&self, school: &str) -> String {
         format!(
             "szkola={}&akcja={}&osoba={}&wykonawca={}&od={}&do={}",
             enc(school),
@@ -37,7 +44,7 @@ impl HistoryFilters {
 }
 
 /// Actions offered in the filter.
-const ACTIONS: [&str; 22] = [
+const ACTIONS: [&str; 32] = [
     "person.created",
     "person.updated",
     "person.moved",
@@ -50,10 +57,20 @@ const ACTIONS: [&str; 22] = [
     "account.password_set",
     "account.activated",
     "account.password_changed",
+    "password.reset_requested",
+    "account.password_reset",
     "email.changed",
     "administrators.notified",
     "account.locked",
     "account.unlocked",
+    "email.confirmation_requested",
+    "mail.sent",
+    "mail.failed",
+    "panel.sign_in",
+    "portal.sign_in",
+    "deprovisioning.held",
+    "deprovisioning.released",
+    "deprovisioning.discarded",
     "forms.todo_acknowledged",
     "forms.rooms_changed",
     "forms.viewed",
@@ -90,15 +107,8 @@ fn school_picker(l: Lang, schools: &[SchoolOption], school: &str) -> Markup {
     }
 }
 
-fn actor(a: &Actor) -> String {
-    match a {
-        Actor::Person(login) => login.clone(),
-        Actor::ScimClient(name) => format!("SCIM: {name}"),
-        Actor::System(job) => format!("system: {job}"),
-    }
-}
-
-fn about(r: &AuditRecord) -> String {
+/// Whom a record is about: "name (login)", or the entry's own name — never a DN.
+pub fn about(r: &AuditRecord) -> String {
     let d = &r.record.details;
     match (d.get("display_name"), d.get("login")) {
         (Some(n), Some(l)) => format!("{n} ({l})"),
@@ -143,13 +153,19 @@ pub fn school_history(p: &HistoryPage<'_>) -> Markup {
             }
             div.field {
                 label for="od" { (l.t(&tx::FILTER_FROM)) }
-                input #od type="text" name="od" value=(f.from) inputmode="numeric" pattern="[0-9]{4}-[0-9]{2}-[0-9]{2}" maxlength="10";
+                input #od type="text" name="od" value=(f.from) inputmode="numeric" maxlength="10"
+                    aria-describedby="daty" aria-invalid=[f.invalid_date.then_some("true")];
             }
             div.field {
                 label for="do" { (l.t(&tx::FILTER_TO)) }
-                input #do type="text" name="do" value=(f.to) inputmode="numeric" pattern="[0-9]{4}-[0-9]{2}-[0-9]{2}" maxlength="10";
+                input #do type="text" name="do" value=(f.to) inputmode="numeric" maxlength="10"
+                    aria-describedby="daty" aria-invalid=[f.invalid_date.then_some("true")];
             }
+            p #daty .hint { (l.t(&tx::DATE_HINT)) }
             button type="submit" { (l.t(&tx::FILTER)) }
+        }
+        @if f.invalid_date {
+            p.error role="alert" { (l.t(&tx::DATE_INVALID)) }
         }
         p role="status" { (l.t(&tx::RECORDS_FOUND)) ": " (p.total) }
         p.no-print {
@@ -175,15 +191,10 @@ pub fn school_history(p: &HistoryPage<'_>) -> Markup {
                     @for r in p.records {
                         tr {
                             td { (date_time(l, r.time)) }
-                            td { (actor(&r.record.actor)) }
+                            td { (tx::actor(l, &r.record.actor)) }
                             td { (tx::action(l, &r.record.action)) }
                             td { (about(r)) }
-                            td {
-                                @match &r.record.outcome {
-                                    Outcome::Success => (l.t(&tx::OUTCOME_OK)),
-                                    Outcome::Failure(why) => { (l.t(&tx::OUTCOME_FAILED)) " (" (why) ")" },
-                                }
-                            }
+                            td { (outcome(l, &r.record.outcome)) }
                         }
                     }
                 }
@@ -204,7 +215,7 @@ pub fn school_history(p: &HistoryPage<'_>) -> Markup {
     }
 }
 
-fn back(l: Lang, school: &str) -> Markup {
+pub(super) fn back(l: Lang, school: &str) -> Markup {
     html! {
         p.no-print { a href=(format!("/panel/rejestry?szkola={}", enc(school))) { (l.t(&tx::RECORDS_TITLE)) } }
     }
@@ -250,27 +261,50 @@ pub fn hub(
     }
 }
 
-pub fn todos(l: Lang, school: &str, name: &str, list: &[Todo], csrf: &Markup) -> Markup {
+/// A step-7 to-do with what tells namesakes apart and where the person's forms are.
+#[derive(Debug, Clone)]
+pub struct TodoRow {
+    pub todo: Todo,
+    pub employee_number: Option<String>,
+    /// The person's F-02 number in the school's register, once it is there.
+    pub grant_no: Option<u64>,
+}
+
+pub fn todos(l: Lang, school: &str, name: &str, list: &[TodoRow], csrf: &Markup) -> Markup {
+    let s = enc(school);
     html! {
         p { (l.t(&tx::SCHOOL)) ": " strong { (name) } " (" (school) ")" }
         p { (l.t(&tx::TODOS_INTRO)) }
         @if list.is_empty() {
             p { (l.t(&tx::TODOS_NONE)) }
         } @else {
-            table {
+            table.todos {
                 caption.visually-hidden { (l.t(&tx::TODOS_TITLE)) }
                 thead { tr {
                     th scope="col" { (l.t(&tx::COL_NAME)) }
+                    th scope="col" { (l.t(&tx::COL_EMPLOYEE_NUMBER)) }
                     th scope="col" { "Login" }
-                    th scope="col" { (l.t(&tx::COL_TIME)) }
+                    th scope="col" { (l.t(&tx::COL_ACTIVATED)) }
+                    th scope="col" { (l.t(&tx::COL_FORMS)) }
                     th scope="col" { (l.t(&tx::COL_ACTIONS)) }
                 } }
                 tbody {
-                    @for t in list {
+                    @for r in list {
+                        @let t = &r.todo;
                         tr {
-                            td { (t.name) }
+                            th scope="row" { (t.name) }
+                            td { (r.employee_number.as_deref().unwrap_or("—")) }
                             td { (t.login) }
                             td { (date_time(l, t.activated_at)) }
+                            td {
+                                @if let Some(no) = r.grant_no {
+                                    a href=(format!("/panel/upowaznienia/{no}?szkola={s}")) { (l.t(&tx::TODO_SEE_F02)) " " (school) "/" (no) }
+                                    br;
+                                }
+                                a href=(format!("/panel/ewidencja?szkola={s}")) { (l.t(&tx::TODO_SEE_F03)) }
+                                br;
+                                a href=(format!("/panel/pomieszczenia?szkola={s}")) { (l.t(&tx::TODO_SEE_F04)) }
+                            }
                             td {
                                 @match &t.acknowledged {
                                     Some(a) => { (l.t(&tx::TODO_DONE)) ": " (a.by) ", " (date_time(l, a.at)) },
@@ -278,7 +312,7 @@ pub fn todos(l: Lang, school: &str, name: &str, list: &[Todo], csrf: &Markup) ->
                                         form method="post" action=(format!("/panel/nowe-konta/{}/potwierdz", t.seq)) {
                                             (csrf)
                                             input type="hidden" name="szkola" value=(school);
-                                            button type="submit" aria-label=(format!("{}: {}", l.t(&tx::TODO_CONFIRM), t.name)) { (l.t(&tx::TODO_CONFIRM)) }
+                                            button type="submit" aria-label=(format!("{}: {} ({})", l.t(&tx::TODO_CONFIRM), t.name, t.login)) { (l.t(&tx::TODO_CONFIRM)) }
                                         }
                                     },
                                 }
@@ -352,6 +386,7 @@ pub fn f02(l: Lang, school: &str, no: u64, doc: &F02) -> Markup {
         }
         article.form-doc lang="pl" {
             p.form-id { "F-02" }
+            p.place-date { (doc.place_date) }
             h2 { (doc.title.to_uppercase()) br; "nr " (doc.number) }
             (fields(&doc.fields))
             div.signatures {
@@ -368,7 +403,13 @@ pub fn f02(l: Lang, school: &str, no: u64, doc: &F02) -> Markup {
     }
 }
 
-pub fn register(l: Lang, school: &str, name: &str, rows: &[RegisterRow]) -> Markup {
+pub fn register(
+    l: Lang,
+    school: &str,
+    name: &str,
+    rows: &[RegisterRow],
+    names: &PeopleNames,
+) -> Markup {
     html! {
         p.no-print {
             a href=(format!("/panel/ewidencja/csv?szkola={}", enc(school))) { (l.t(&tx::CSV)) }
@@ -382,100 +423,10 @@ pub fn register(l: Lang, school: &str, name: &str, rows: &[RegisterRow]) -> Mark
                 thead { tr { @for c in F03_COLUMNS { th scope="col" { (c) } } } }
                 tbody {
                     @for r in rows {
-                        tr { @for cell in document::f03_cells(school, r) { td { (cell) } } }
+                        tr { @for cell in document::f03_cells(school, r, names) { td { (cell) } } }
                     }
                 }
             }
-        }
-        (back(l, school))
-    }
-}
-
-pub fn rooms(
-    l: Lang,
-    school: &str,
-    name: &str,
-    versions: &[RoomsVersion],
-    csrf: &Markup,
-) -> Markup {
-    let latest = versions.last();
-    let version = latest.map_or(0, |v| v.version);
-    html! {
-        p { (l.t(&tx::SCHOOL)) ": " strong { (name) } " (" (school) ")" }
-        @match latest {
-            None => p { (l.t(&tx::F04_EMPTY)) },
-            Some(v) => {
-                p { (document::f04_version_line(v)) " · "
-                    a href=(format!("/panel/pomieszczenia/druk?szkola={}", enc(school))) { (l.t(&tx::PRINT)) } }
-                table {
-                    caption.visually-hidden { (l.t(&tx::F04_TITLE)) }
-                    thead { tr {
-                        th scope="col" { "Lp." }
-                        th scope="col" { (l.t(&tx::COL_ROOM)) }
-                        th scope="col" { (l.t(&tx::COL_BUILDING)) }
-                        th scope="col" { (l.t(&tx::COL_PURPOSE)) }
-                        th scope="col" { (l.t(&tx::COL_ACTIONS)) }
-                    } }
-                    tbody {
-                        @for (i, r) in v.rooms.iter().enumerate() {
-                            tr {
-                                td { (i + 1) }
-                                td { (r.room) }
-                                td { (r.building) }
-                                td { (r.purpose) }
-                                td {
-                                    form method="post" action="/panel/pomieszczenia/usun" {
-                                        (csrf)
-                                        input type="hidden" name="szkola" value=(school);
-                                        input type="hidden" name="wersja" value=(version);
-                                        input type="hidden" name="lp" value=(i + 1);
-                                        button type="submit" aria-label=(format!("{}: {}", l.t(&tx::F04_REMOVE), r.room)) { (l.t(&tx::F04_REMOVE)) }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            },
-        }
-        h2 { (l.t(&tx::F04_ADD)) }
-        form method="post" action="/panel/pomieszczenia/dodaj" {
-            (csrf)
-            input type="hidden" name="szkola" value=(school);
-            input type="hidden" name="wersja" value=(version);
-            div.field { label for="pomieszczenie" { (l.t(&tx::COL_ROOM)) } input #pomieszczenie type="text" name="pomieszczenie" required maxlength="200"; }
-            div.field { label for="budynek" { (l.t(&tx::COL_BUILDING)) } input #budynek type="text" name="budynek" required maxlength="200"; }
-            div.field { label for="przeznaczenie" { (l.t(&tx::COL_PURPOSE)) } input #przeznaczenie type="text" name="przeznaczenie" required maxlength="200"; }
-            button type="submit" { (l.t(&tx::F04_ADD)) }
-        }
-        @if !versions.is_empty() {
-            h2 { (l.t(&tx::F04_VERSIONS)) }
-            ul {
-                @for v in versions.iter().rev() {
-                    li { a href=(format!("/panel/pomieszczenia/druk?szkola={}&wersja={}", enc(school), v.version)) { (document::f04_version_line(v)) } }
-                }
-            }
-        }
-        (back(l, school))
-    }
-}
-
-pub fn rooms_print(l: Lang, school: &str, name: &str, v: &RoomsVersion) -> Markup {
-    html! {
-        article.form-doc lang="pl" {
-            p.form-id { "F-04" }
-            h2 { "WYKAZ POMIESZCZEŃ TWORZĄCYCH OBSZAR PRZETWARZANIA DANYCH OSOBOWYCH" }
-            p { "Placówka: " (name) " (" (school) ")" }
-            p { (document::f04_version_line(v)) }
-            table.register {
-                thead { tr { @for c in F04_COLUMNS { th scope="col" { (c) } } } }
-                tbody {
-                    @for (i, r) in v.rooms.iter().enumerate() {
-                        tr { td { (i + 1) } td { (r.room) } td { (r.building) } td { (r.purpose) } }
-                    }
-                }
-            }
-            p { "Stan na dzień " (date_pl(v.changed_at)) "." }
         }
         (back(l, school))
     }

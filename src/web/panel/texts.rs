@@ -2,7 +2,10 @@
 //! side ([`Msg`], as in `web::i18n`).
 
 use crate::domain::AccountState;
-use crate::web::i18n::{Lang, Msg};
+use crate::web::i18n::Msg;
+
+// The audit records in words live beside: `tx::action`, `tx::failure_reason`, `tx::actor`.
+pub use super::audit_words::{action, actor, failure_reason};
 
 pub const STAFF_TITLE: Msg = Msg::new("Pracownicy placówki", "School staff");
 pub const SCHOOL: Msg = Msg::new("Placówka", "School");
@@ -25,6 +28,15 @@ pub const COL_SCHOOLS: Msg = Msg::new("Placówki", "Schools");
 pub const COL_ACCOUNT: Msg = Msg::new("Konto", "Account");
 pub const COL_ACTIONS: Msg = Msg::new("Działania", "Actions");
 pub const ACTIONS_FOR: Msg = Msg::new("Działania dla:", "Actions for:");
+pub const HELD_DELETE: Msg = Msg::new(
+    "kadry zgłosiły usunięcie — czeka na decyzję administratora systemu",
+    "HR asked to delete — awaiting a system administrator's decision",
+);
+pub const HELD_DEACTIVATE: Msg = Msg::new(
+    "kadry zgłosiły koniec zatrudnienia — czeka na decyzję administratora systemu",
+    "HR reported the end of employment — awaiting a system administrator's decision",
+);
+pub const YOUR_ACCOUNT: Msg = Msg::new("to Twoje konto", "your own account");
 pub const NOT_GIVEN: Msg = Msg::new("brak", "none");
 pub const EMPLOYMENT_INACTIVE: Msg = Msg::new("zatrudnienie nieaktywne", "employment inactive");
 pub const PAGING: Msg = Msg::new("Strony wyników", "Result pages");
@@ -87,6 +99,18 @@ pub const REISSUE_INTRO: Msg = Msg::new(
     "A new one-time password will be generated; the previous one stops working. You will see the new password only once, on the hand-over slip.",
 );
 
+pub const ALREADY_CREATED: Msg = Msg::new(
+    "To konto zostało już utworzone (na przykład strona karty przekazania została odświeżona albo otwarta ponownie przyciskiem „Wstecz”). Hasło jednorazowe pokazuje się tylko raz. Jeśli karta nie została wydrukowana albo przekazana, wydaj nowe hasło jednorazowe — poprzednie przestanie działać.",
+    "This account has already been created (for example the hand-over slip was reloaded or opened again with Back). The one-time password is shown only once. If the slip was not printed or handed over, issue a new one-time password — the previous one stops working.",
+);
+pub const NO_ACCOUNT_YET: Msg = Msg::new(
+    "Ta osoba nie ma jeszcze konta, więc nie można wydać nowego hasła. Najpierw utwórz konto.",
+    "This person has no account yet, so no new password can be issued. Create the account first.",
+);
+pub const STATE_NOW: Msg = Msg::new(
+    "Stan konta jest już inny niż wtedy, gdy otwarto tę stronę, więc niczego nie zmieniono. Poniżej jest stan obecny.",
+    "The account's state is no longer what it was when this page was opened, so nothing was changed. Its current state is below.",
+);
 pub const SLIP_TITLE: Msg = Msg::new(
     "Karta przekazania konta ZSZO",
     "ZSZO account hand-over slip",
@@ -131,6 +155,18 @@ pub const SLIP_STEP_DESTROY: Msg = Msg::new(
 );
 pub const SLIP_ISSUED_BY: Msg = Msg::new("Wydał(a)", "Issued by");
 pub const SLIP_ISSUED_AT: Msg = Msg::new("Data wydania", "Issued on");
+pub const SLIP_RECEIPT: Msg = Msg::new(
+    "Potwierdzam odbiór loginu i hasła jednorazowego.",
+    "I confirm I received the login and the one-time password.",
+);
+pub const SLIP_SIGNATURE_EMPLOYEE: Msg = Msg::new(
+    "(data i podpis pracownika)",
+    "(date and the employee's signature)",
+);
+pub const SLIP_SIGNATURE_ADMIN: Msg = Msg::new(
+    "(podpis administratora lokalnego placówki)",
+    "(the school's local administrator's signature)",
+);
 pub const SLIP_DONE: Msg = Msg::new(
     "Gotowe — wróć do listy pracowników",
     "Done — back to the staff list",
@@ -155,8 +191,6 @@ pub const COL_WHAT: Msg = Msg::new("Co", "What");
 pub const COL_OUTCOME: Msg = Msg::new("Wynik", "Outcome");
 pub const OUTCOME_OK: Msg = Msg::new("wykonano", "done");
 pub const OUTCOME_FAILED: Msg = Msg::new("nie wykonano", "failed");
-/// A person acting in the panel or the portal (an administrator or the employee).
-pub const ACTOR_PANEL: Msg = Msg::new("osoba", "person");
 pub const ACTOR_SCIM: Msg = Msg::new("system zewnętrzny (SCIM)", "external system (SCIM)");
 pub const ACTOR_SYSTEM: Msg = Msg::new("ZSZO (automatycznie)", "ZSZO (automatically)");
 
@@ -174,85 +208,6 @@ pub fn account_state(state: AccountState) -> Msg {
         AccountState::Active => Msg::new("aktywne", "active"),
         AccountState::Locked => Msg::new("zablokowane", "locked"),
     }
-}
-
-/// An audit action (`account.created` …) in words; an unknown one as it is.
-pub fn action(lang: Lang, action: &str) -> String {
-    let m = match action {
-        "person.created" => Msg::new("dodano osobę do katalogu", "person added to the directory"),
-        "person.updated" => Msg::new("zmieniono dane osoby", "person's data changed"),
-        "person.moved" => Msg::new("przeniesiono do innej placówki", "moved to another school"),
-        "person.deactivated" => Msg::new("zakończono zatrudnienie", "employment ended"),
-        "person.reactivated" => Msg::new("wznowiono zatrudnienie", "employment resumed"),
-        "person.deleted" => Msg::new("usunięto osobę z katalogu", "person deleted"),
-        "account.created" => Msg::new(
-            "utworzono konto i wydano hasło jednorazowe",
-            "account created, one-time password issued",
-        ),
-        "account.password_reissued" => Msg::new(
-            "wydano nowe hasło jednorazowe",
-            "new one-time password issued",
-        ),
-        "account.locked" => Msg::new("zablokowano konto", "account locked"),
-        "account.unlocked" => Msg::new("odblokowano konto", "account unlocked"),
-        "role.granted" => Msg::new("nadano rolę", "role granted"),
-        "account.activated" => Msg::new(
-            "pracownik aktywował konto (potwierdził e-mail)",
-            "the employee activated the account (email confirmed)",
-        ),
-        "account.first_login" => Msg::new(
-            "pierwsze logowanie hasłem jednorazowym",
-            "first sign-in with the one-time password",
-        ),
-        "account.password_set" => Msg::new(
-            "pracownik ustawił hasło i podał e-mail",
-            "the employee set a password and gave an email address",
-        ),
-        "account.password_changed" => Msg::new("zmieniono hasło", "password changed"),
-        "email.confirmation_requested" => Msg::new(
-            "ponownie wysłano link potwierdzający",
-            "confirmation link sent again",
-        ),
-        "email.change_requested" => Msg::new(
-            "poproszono o zmianę adresu e-mail",
-            "email address change requested",
-        ),
-        "email.changed" => Msg::new(
-            "potwierdzono nowy adres e-mail",
-            "new email address confirmed",
-        ),
-        "email.confirmed" => Msg::new("potwierdzenie adresu e-mail", "email address confirmation"),
-        "mail.sent" => Msg::new("wysłano wiadomość e-mail", "email sent"),
-        "mail.failed" => Msg::new("wiadomość e-mail nie została wysłana", "email not sent"),
-        "administrators.notified" => Msg::new(
-            "powiadomiono administratorów szkoły",
-            "the school's administrators notified",
-        ),
-        "portal.sign_in" => Msg::new("logowanie do portalu", "portal sign-in"),
-        "panel.sign_in" => Msg::new("logowanie do panelu", "panel sign-in"),
-        "audit.viewed" => Msg::new("przeglądano historię", "history viewed"),
-        "audit.exported" => Msg::new("wyeksportowano historię", "history exported"),
-        "audit.pruned" => Msg::new(
-            "usunięto rekordy po okresie przechowywania",
-            "records past retention removed",
-        ),
-        "forms.viewed" => Msg::new("wyświetlono formularz", "form viewed"),
-        "forms.exported" => Msg::new("wyeksportowano formularz", "form exported"),
-        "forms.todo_acknowledged" => Msg::new(
-            "potwierdzono aktualizację F-02/F-03/F-04",
-            "F-02/F-03/F-04 update confirmed",
-        ),
-        "forms.rooms_changed" => Msg::new(
-            "zmieniono wykaz pomieszczeń (F-04)",
-            "room list (F-04) changed",
-        ),
-        "deprovisioning.held" => Msg::new(
-            "wstrzymano do sprawdzenia przez administratora systemu",
-            "held for a system administrator's review",
-        ),
-        other => return other.to_owned(),
-    };
-    lang.t(&m).to_owned()
 }
 
 // The records pages (history per school, F-02, F-03, F-04, to-dos).
@@ -274,7 +229,13 @@ pub const TODOS_NONE: Msg = Msg::new(
     "Brak nowych kont do potwierdzenia.",
     "No new accounts to confirm.",
 );
-pub const TODO_CONFIRM: Msg = Msg::new("Zaktualizowano F-02/F-03/F-04", "F-02/F-03/F-04 updated");
+pub const TODO_CONFIRM: Msg = Msg::new(
+    "Potwierdź aktualizację F-02, F-03 i F-04",
+    "Confirm that F-02, F-03 and F-04 are updated",
+);
+pub const TODO_SEE_F02: Msg = Msg::new("upoważnienie F-02", "authorization F-02");
+pub const TODO_SEE_F03: Msg = Msg::new("ewidencja F-03", "register F-03");
+pub const TODO_SEE_F04: Msg = Msg::new("wykaz pomieszczeń F-04", "room list F-04");
 pub const TODO_DONE: Msg = Msg::new("potwierdzone", "confirmed");
 pub const OPEN_PER_SCHOOL: Msg = Msg::new(
     "Niepotwierdzone nowe konta w placówkach",
@@ -299,6 +260,34 @@ pub const F04_TITLE: Msg = Msg::new(
 pub const F04_EMPTY: Msg = Msg::new("Wykaz jest pusty.", "The list is empty.");
 pub const F04_ADD: Msg = Msg::new("Dodaj pomieszczenie", "Add a room");
 pub const F04_REMOVE: Msg = Msg::new("Usuń", "Remove");
+pub const F04_ADDED: Msg = Msg::new(
+    "Dodano pomieszczenie: powstała nowa wersja wykazu.",
+    "The room was added: a new version of the list was made.",
+);
+pub const F04_REMOVED: Msg = Msg::new(
+    "Usunięto pomieszczenie: powstała nowa wersja wykazu (poprzednie wersje zostają).",
+    "The room was removed: a new version of the list was made (earlier versions stay).",
+);
+pub const F04_CHANGED_MEANWHILE: Msg = Msg::new(
+    "Nic nie zmieniono: wykaz zmienił się w międzyczasie (w innej karcie przeglądarki albo zrobił to inny administrator). Poniżej jest wykaz aktualny; to, co wpisano, zostało w formularzu — sprawdź i zapisz ponownie.",
+    "Nothing was changed: the list changed meanwhile (in another browser tab, or another administrator changed it). The current list is below; what you typed is still in the form — check it and save again.",
+);
+pub const F04_INVALID: Msg = Msg::new(
+    "Wypełnij wszystkie trzy pola (każde do 200 znaków).",
+    "Fill in all three fields (up to 200 characters each).",
+);
+pub const F04_REMOVE_TITLE: Msg = Msg::new(
+    "Usunąć pomieszczenie z wykazu?",
+    "Remove the room from the list?",
+);
+pub const F04_REMOVE_INTRO: Msg = Msg::new(
+    "To pomieszczenie zniknie z wykazu F-04 (powstanie nowa wersja wykazu; poprzednie wersje zostają do wglądu).",
+    "This room will leave the F-04 list (a new version of the list is made; earlier versions stay).",
+);
+pub const F04_REMOVE_CONFIRM: Msg = Msg::new("Tak, usuń pomieszczenie", "Yes, remove the room");
+pub const F04_KEEP: Msg = Msg::new("Nie usuwaj, wróć do wykazu", "Keep it, back to the list");
+pub const COL_ACTIVATED: Msg = Msg::new("Konto aktywne od", "Active since");
+pub const COL_FORMS: Msg = Msg::new("Dokumenty", "Documents");
 pub const F04_VERSIONS: Msg = Msg::new("Wersje wykazu", "Versions of the list");
 pub const COL_ROOM: Msg = Msg::new("Pomieszczenie", "Room");
 pub const COL_BUILDING: Msg = Msg::new("Budynek / adres", "Building / address");
@@ -323,8 +312,16 @@ pub const FILTER_ACTOR: Msg = Msg::new(
     "Kto działał (login, klient SCIM)",
     "Who acted (login, SCIM client)",
 );
-pub const FILTER_FROM: Msg = Msg::new("Od dnia (RRRR-MM-DD)", "From (YYYY-MM-DD)");
-pub const FILTER_TO: Msg = Msg::new("Do dnia (RRRR-MM-DD)", "To (YYYY-MM-DD)");
+pub const FILTER_FROM: Msg = Msg::new("Od dnia", "From");
+pub const FILTER_TO: Msg = Msg::new("Do dnia", "To");
+pub const DATE_HINT: Msg = Msg::new(
+    "Daty jak 04.12.2026 (albo 2026-12-04).",
+    "Dates like 04.12.2026 (day.month.year) or 2026-12-04.",
+);
+pub const DATE_INVALID: Msg = Msg::new(
+    "Nie rozpoznano daty. Wpisz ją jak 04.12.2026 (dzień.miesiąc.rok). Na razie pokazano zapisy bez tego ograniczenia.",
+    "The date was not recognised. Type it like 04.12.2026 (day.month.year). For now the records are shown without that limit.",
+);
 pub const RECORDS_FOUND: Msg = Msg::new("Rekordów", "Records");
 pub const EXPORT_NOTE: Msg = Msg::new(
     "Eksport obejmuje wszystkie rekordy spełniające filtry (wszystkie strony). Przeglądanie i eksport są zapisywane w historii.",

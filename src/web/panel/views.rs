@@ -16,6 +16,9 @@ use crate::web::i18n::{Lang, Msg};
 use maud::{html, Markup};
 use time::OffsetDateTime;
 
+// The hand-over slip is beside (`slip.rs`).
+pub use super::slip::{slip, Slip};
+
 /// Results per page of the staff search.
 pub const PAGE_SIZE: usize = 20;
 
@@ -31,6 +34,11 @@ pub struct PersonView {
     pub schools: Vec<String>,
     pub state: AccountState,
     pub employment_active: bool,
+    /// A deprovisioning of this person held for a system administrator's review
+    /// (`"deactivate"` or `"delete"`), shown read-only to the school's administrator.
+    pub held: Option<&'static str>,
+    /// The signed-in administrator's own entry (they are not offered to lock themselves).
+    pub is_self: bool,
 }
 
 impl PersonView {
@@ -57,6 +65,16 @@ impl PersonView {
                 .collect(),
             state: p.account_state,
             employment_active: p.profile.employment_active,
+            held: None,
+            is_self: false,
+        }
+    }
+
+    /// What tells this person apart from a namesake: the employee number, else the login.
+    pub fn distinguishing(&self) -> String {
+        match &self.employee_number {
+            Some(n) => format!("{} ({n}, {})", self.name, self.login),
+            None => format!("{} ({})", self.name, self.login),
         }
     }
 
@@ -179,6 +197,9 @@ fn staff_row(l: Lang, r: &PersonView, csrf: &Markup, system_view: bool) -> Marku
                 @if !r.employment_active {
                     br; small { (l.t(&tx::EMPLOYMENT_INACTIVE)) }
                 }
+                @if let Some(op) = r.held {
+                    br; strong.held { (l.t(if op == "delete" { &tx::HELD_DELETE } else { &tx::HELD_DEACTIVATE })) }
+                }
             }
             td { (row_menu(l, r, csrf, system_view)) }
         }
@@ -192,7 +213,7 @@ pub fn row_menu(l: Lang, r: &PersonView, csrf: &Markup, system_view: bool) -> Ma
         details.row-menu {
             summary {
                 span aria-hidden="true" { "⋯" }
-                span.visually-hidden { (l.t(&tx::ACTIONS_FOR)) " " (r.name) }
+                span.visually-hidden { (l.t(&tx::ACTIONS_FOR)) " " (r.distinguishing()) }
             }
             ul.menu {
                 @if r.state == AccountState::None {
@@ -201,20 +222,25 @@ pub fn row_menu(l: Lang, r: &PersonView, csrf: &Markup, system_view: bool) -> Ma
                 @if r.state == AccountState::AwaitingFirstLogin {
                     li { a href=(r.href("nowe-haslo")) { (l.t(&tx::REISSUE)) } }
                 }
-                @if r.state.has_credentials() && r.state != AccountState::Locked {
+                // Locking is not the row's main action: an outlined button, and never on the
+                // administrator's own row (they would lock themselves out).
+                @if r.state.has_credentials() && r.state != AccountState::Locked && !r.is_self {
                     li { form method="post" action=(r.href("zablokuj")) {
-                        (csrf) button type="submit" { (l.t(&tx::LOCK)) }
+                        (csrf) button.secondary type="submit" { (l.t(&tx::LOCK)) }
                     } }
                 }
-                @if r.state == AccountState::Locked {
+                @if r.state == AccountState::Locked && !r.is_self {
                     li { form method="post" action=(r.href("odblokuj")) {
-                        (csrf) button type="submit" { (l.t(&tx::UNLOCK)) }
+                        (csrf) button.secondary type="submit" { (l.t(&tx::UNLOCK)) }
                     } }
                 }
                 @if system_view && r.state.has_credentials() {
                     li { form method="post" action=(r.href("drugi-skladnik-reset")) {
-                        (csrf) button type="submit" { (l.t(&tx::RESET_SECOND_FACTOR)) }
+                        (csrf) button.secondary type="submit" { (l.t(&tx::RESET_SECOND_FACTOR)) }
                     } }
+                }
+                @if r.is_self {
+                    li.muted { (l.t(&tx::YOUR_ACCOUNT)) }
                 }
                 li { a href=(r.href("historia")) { (l.t(&tx::HISTORY)) } }
             }
@@ -294,7 +320,7 @@ pub fn hand_over(
                                 td {
                                     a.button href=(r.person.href("utworz-konto")) {
                                         (l.t(&tx::CREATE_ACCOUNT))
-                                        span.visually-hidden { ": " (r.person.name) }
+                                        span.visually-hidden { ": " (r.person.distinguishing()) }
                                     }
                                 }
                             }
@@ -310,8 +336,8 @@ pub fn hand_over(
 /// Who asked for an account, in words: a SCIM client by name, an administrator by login.
 fn requester(l: Lang, by: &str) -> String {
     match by.split_once(':') {
-        Some(("scim", name)) => actor(l, &Actor::ScimClient(name.to_owned())),
-        Some(("person", login)) => actor(l, &Actor::Person(login.to_owned())),
+        Some(("scim", name)) => tx::actor(l, &Actor::ScimClient(name.to_owned())),
+        Some(("person", login)) => tx::actor(l, &Actor::Person(login.to_owned())),
         _ => by.to_owned(),
     }
 }
@@ -392,57 +418,27 @@ pub fn confirm(l: Lang, what: Confirm, r: &PersonView, csrf: &Markup, back: &str
     }
 }
 
-/// What the slip prints. The password is borrowed only while the page renders.
-pub struct Slip<'a> {
-    pub lang: Lang,
-    pub person: &'a PersonView,
-    pub login: &'a str,
-    pub password: &'a str,
-    pub portal_url: &'a str,
-    pub expires_at: OffsetDateTime,
-    pub issued_at: OffsetDateTime,
-    pub issued_by: &'a str,
-    pub back: &'a str,
-}
-
-/// The hand-over slip (shown once, printable: `.no-print` parts are hidden on paper). The
-/// page's title is `texts::SLIP_TITLE`.
-pub fn slip(s: &Slip<'_>) -> Markup {
-    let l = s.lang;
+/// The account's state no longer allows `what` (a form sent twice, a stale tab): the state
+/// now, and the way forward (a new one-time password while the first sign-in is awaited).
+pub fn state_changed(l: Lang, what: Confirm, r: &PersonView, back: &str) -> Markup {
+    let text = match (what, r.state) {
+        (Confirm::CreateAccount, AccountState::AwaitingFirstLogin) => &tx::ALREADY_CREATED,
+        (Confirm::Reissue, AccountState::None) => &tx::NO_ACCOUNT_YET,
+        _ => &tx::STATE_NOW,
+    };
     html! {
-        div.notice.no-print role="alert" { p { strong { (l.t(&tx::SLIP_SHOWN_ONCE)) } } }
-        article.slip aria-label=(l.t(&tx::SLIP_TITLE)) {
-            dl.slip-data {
-                dt { (l.t(&tx::SLIP_FOR)) }
-                dd { (s.person.name)
-                    @if let Some(n) = &s.person.employee_number { " (" (l.t(&tx::COL_EMPLOYEE_NUMBER)) " " (n) ")" } }
-                dt { (l.t(&tx::SLIP_LOGIN)) }
-                dd { code.secret #login { (s.login) } }
-                dt { (l.t(&tx::SLIP_PASSWORD)) }
-                dd {
-                    code.secret #haslo { (s.password) }
-                    br; small { (l.t(&tx::SLIP_PASSWORD_NOTE)) }
-                }
-                dt { (l.t(&tx::SLIP_PORTAL)) }
-                dd { code { (s.portal_url) } }
-                dt { (l.t(&tx::SLIP_EXPIRES)) }
-                dd { strong { (date_time(l, s.expires_at)) } }
+        div.notice role="status" { p { (l.t(text)) } }
+        (person_facts(l, r))
+        ul {
+            @if r.state == AccountState::AwaitingFirstLogin {
+                li { a href=(r.href("nowe-haslo")) { (l.t(&tx::REISSUE)) } }
             }
-            h2 { (l.t(&tx::SLIP_STEPS)) }
-            ol.steps {
-                li { (l.t(&tx::SLIP_STEP_OPEN)) }
-                li { (l.t(&tx::SLIP_STEP_SIGN_IN)) }
-                li { (l.t(&tx::SLIP_STEP_NEW_PASSWORD)) }
-                li { (l.t(&tx::SLIP_STEP_EMAIL)) }
-                li { (l.t(&tx::SLIP_STEP_EXPIRY)) }
-                li { (l.t(&tx::SLIP_STEP_DESTROY)) }
+            @if r.state == AccountState::None {
+                li { a href=(r.href("utworz-konto")) { (l.t(&tx::CREATE_ACCOUNT)) } }
             }
-            p.issued {
-                (l.t(&tx::SLIP_ISSUED_AT)) ": " (date_time(l, s.issued_at)) ". "
-                (l.t(&tx::SLIP_ISSUED_BY)) ": " (s.issued_by) "."
-            }
+            li { a href=(r.href("historia")) { (l.t(&tx::HISTORY)) } }
+            li { a href=(back) { (l.t(&tx::BACK_TO_STAFF)) } }
         }
-        p.no-print { a href=(s.back) { (l.t(&tx::SLIP_DONE)) } }
     }
 }
 
@@ -481,14 +477,9 @@ pub fn history(l: Lang, r: &PersonView, records: &[AuditRecord], back: &str) -> 
                     @for rec in records {
                         tr {
                             td { time datetime=(rfc3339(rec.time)) { (date_time(l, rec.time)) } }
-                            td { (actor(l, &rec.record.actor)) }
+                            td { (tx::actor(l, &rec.record.actor)) }
                             td { (tx::action(l, &rec.record.action)) }
-                            td {
-                                @match &rec.record.outcome {
-                                    Outcome::Success => (l.t(&tx::OUTCOME_OK)),
-                                    Outcome::Failure(why) => { (l.t(&tx::OUTCOME_FAILED)) " (" (why) ")" },
-                                }
-                            }
+                            td { (outcome(l, &rec.record.outcome)) }
                         }
                     }
                 }
@@ -498,11 +489,15 @@ pub fn history(l: Lang, r: &PersonView, records: &[AuditRecord], back: &str) -> 
     }
 }
 
-fn actor(l: Lang, a: &Actor) -> String {
-    match a {
-        Actor::Person(login) => format!("{} ({login})", l.t(&tx::ACTOR_PANEL)),
-        Actor::ScimClient(name) => format!("{}: {name}", l.t(&tx::ACTOR_SCIM)),
-        Actor::System(job) => format!("{} ({job})", l.t(&tx::ACTOR_SYSTEM)),
+/// "wykonano" or "nie wykonano (powód)", the reason in words of the page's language.
+pub fn outcome(l: Lang, o: &Outcome) -> String {
+    match o {
+        Outcome::Success => l.t(&tx::OUTCOME_OK).to_owned(),
+        Outcome::Failure(why) => format!(
+            "{} ({})",
+            l.t(&tx::OUTCOME_FAILED),
+            tx::failure_reason(l, why)
+        ),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Unit tests of the panel pages' HTML.
 
 use super::*;
-use crate::domain::audit::NewAuditRecord;
+use crate::domain::audit::{Actor, NewAuditRecord};
 use maud::PreEscaped;
 use time::macros::datetime;
 
@@ -15,6 +15,8 @@ fn person(state: AccountState) -> PersonView {
         schools: vec!["SP1".into(), "LO5".into()],
         state,
         employment_active: true,
+        held: None,
+        is_self: false,
     }
 }
 
@@ -80,7 +82,7 @@ fn create_account_is_offered_only_without_an_account() {
     assert!(waiting.contains(r#"name="csrf""#));
     let locked = menu(AccountState::Locked);
     assert!(locked.contains("Odblokuj") && !locked.contains("Zablokuj"));
-    assert!(menu(AccountState::None).contains("Działania dla: Łukasz Nowak"));
+    assert!(menu(AccountState::None).contains("Działania dla: Łukasz Nowak (E-1001, lukasz.nowak)"));
 }
 
 #[test]
@@ -133,6 +135,7 @@ fn the_slip_has_login_password_portal_expiry_and_steps() {
     let html = slip(&Slip {
         lang: Lang::Pl,
         person: &p,
+        school: "Szkoła Podstawowa nr 1 (SP1)",
         login: "lukasz.nowak",
         password: "k7dm-2xqa-pv9e-h3ct-wz4n",
         portal_url: "https://zszo.example/portal",
@@ -144,7 +147,7 @@ fn the_slip_has_login_password_portal_expiry_and_steps() {
     .into_string();
     for s in [
         "Karta przekazania konta ZSZO",
-        "lukasz.nowak",
+        "lukasz.<wbr>nowak",
         "k7dm-2xqa-pv9e-h3ct-wz4n",
         "https://zszo.example/portal",
         "19 czerwca 2025, 14:03",
@@ -204,8 +207,8 @@ fn history_reads_as_words_in_the_order_given() {
     let b = html.find("utworzono konto").unwrap();
     let c = html.find("dodano osobę").unwrap();
     assert!(a < b && b < c, "{html}");
-    assert!(html.contains("osoba (anna.admin)"));
-    assert!(html.contains("nie wykonano (conflict)"));
+    assert!(html.contains("<td>anna.admin</td>"), "{html}");
+    assert!(html.contains("nie wykonano (w międzyczasie ktoś zmienił dane)"));
     assert!(html.contains("1 lutego 2025, 11:03"));
 }
 
@@ -230,9 +233,179 @@ fn the_hand_over_list_names_who_asked_and_leads_to_create_account() {
     assert!(html.contains("system zewnętrzny (SCIM): kadry"), "{html}");
     assert!(html.contains("19 czerwca 2026, 14:03"), "{html}");
     assert!(html.contains("/panel/pracownicy/0b6c1a8e-0000-4000-8000-000000000001/utworz-konto"));
+    // Namesakes' buttons are told apart for screen readers too.
+    assert!(html.contains("Utwórz konto<span class=\"visually-hidden\">: Łukasz Nowak (E-1001, lukasz.nowak)</span>"), "{html}");
     let empty = hand_over(Lang::En, &schools, "SP1", 0, &[]).into_string();
     assert!(
         empty.contains("There are no accounts to hand over"),
         "{empty}"
     );
+}
+
+fn slip_for(login: &str) -> String {
+    let p = person(AccountState::AwaitingFirstLogin);
+    slip(&Slip {
+        lang: Lang::Pl,
+        person: &p,
+        school: "Szkoła Podstawowa nr 1 (SP1)",
+        login,
+        password: "k7dm-2xqa-pv9e-h3ct-wz4n",
+        portal_url: "https://zszo.example/portal",
+        expires_at: datetime!(2025-06-19 12:03 UTC),
+        issued_at: datetime!(2025-06-12 12:03 UTC),
+        issued_by: "Anna Admin (anna.admin)",
+        back: "/panel/pracownicy?szkola=SP1",
+    })
+    .into_string()
+}
+
+#[test]
+fn the_slip_names_the_school_breaks_a_login_only_at_dots_and_has_a_receipt_line() {
+    let html = slip_for("grzegorz.brzeczyszczykiewicz");
+    assert!(html.contains("Szkoła Podstawowa nr 1 (SP1)"), "{html}");
+    assert!(
+        html.contains(
+            r#"<code class="secret" id="login">grzegorz.<wbr>brzeczyszczykiewicz</code>"#
+        ),
+        "{html}"
+    );
+    assert!(html.contains("Potwierdzam odbiór loginu i hasła jednorazowego"));
+    assert!(html.contains("(data i podpis pracownika)"));
+    let css = include_str!("panel.css");
+    assert!(css.contains("word-break: keep-all") && !css.contains("overflow-wrap: anywhere"));
+}
+
+#[test]
+fn printed_forms_hide_the_web_heading() {
+    let css = include_str!("panel.css");
+    assert!(
+        css.contains("main:has(article.form-doc) > h1 { display: none; }"),
+        "{css}"
+    );
+}
+
+#[test]
+fn namesakes_menus_are_told_apart_and_locking_is_not_the_main_action() {
+    let csrf = csrf();
+    let mut a = person(AccountState::Active);
+    a.name = "Anna Kowalska".into();
+    a.login = "anna.kowalska".into();
+    a.employee_number = Some("E-1".into());
+    let mut b = a.clone();
+    b.login = "anna.kowalska2".into();
+    b.employee_number = None;
+    let (ma, mb) = (
+        row_menu(Lang::Pl, &a, &csrf, false).into_string(),
+        row_menu(Lang::Pl, &b, &csrf, false).into_string(),
+    );
+    assert!(
+        ma.contains("Działania dla: Anna Kowalska (E-1, anna.kowalska)"),
+        "{ma}"
+    );
+    assert!(
+        mb.contains("Działania dla: Anna Kowalska (anna.kowalska2)"),
+        "{mb}"
+    );
+    assert!(
+        ma.contains(r#"<button class="secondary" type="submit">Zablokuj</button>"#),
+        "{ma}"
+    );
+    a.is_self = true;
+    let own = row_menu(Lang::Pl, &a, &csrf, false).into_string();
+    assert!(
+        !own.contains("Zablokuj") && own.contains("to Twoje konto"),
+        "{own}"
+    );
+}
+
+#[test]
+fn a_held_deletion_is_shown_on_the_persons_row() {
+    let mut p = person(AccountState::Active);
+    p.held = Some("delete");
+    let html = page(&[p], 1, 1, Lang::Pl);
+    assert!(html.contains("kadry zgłosiły usunięcie"), "{html}");
+    let mut p = person(AccountState::Active);
+    p.held = Some("deactivate");
+    let html = page(&[p], 1, 1, Lang::En);
+    assert!(html.contains("HR reported the end of employment"), "{html}");
+}
+
+#[test]
+fn a_slip_sent_again_explains_itself_and_offers_a_new_password() {
+    let html = state_changed(
+        Lang::Pl,
+        Confirm::CreateAccount,
+        &person(AccountState::AwaitingFirstLogin),
+        "/panel/pracownicy?szkola=SP1",
+    )
+    .into_string();
+    assert!(html.contains("To konto zostało już utworzone"), "{html}");
+    assert!(
+        html.contains("/nowe-haslo\">Wydaj nowe hasło jednorazowe</a>"),
+        "{html}"
+    );
+    assert!(!html.contains("Ktoś"), "{html}");
+}
+
+fn record(actor: Actor, action: &str, outcome: Outcome) -> AuditRecord {
+    AuditRecord {
+        seq: 1,
+        time: datetime!(2026-12-04 09:00 UTC),
+        record: NewAuditRecord::new(actor, action, outcome),
+        mac: String::new(),
+    }
+}
+
+#[test]
+fn the_polish_history_has_no_english_or_raw_codes() {
+    let records = [
+        record(
+            Actor::Person("lukasz.nowak".into()),
+            "forms.rooms_changed",
+            Outcome::Failure("changed_meanwhile".into()),
+        ),
+        record(
+            Actor::ScimClient("hr".into()),
+            "person.updated",
+            Outcome::Failure("invalid: no user with id 123".into()),
+        ),
+        record(
+            Actor::System("mail-outbox".into()),
+            "mail.sent",
+            Outcome::Success,
+        ),
+        record(
+            Actor::ScimClient("hr".into()),
+            "group.members_changed",
+            Outcome::Success,
+        ),
+    ];
+    let html = history(
+        Lang::Pl,
+        &person(AccountState::Active),
+        &records,
+        "/panel/pracownicy",
+    )
+    .into_string();
+    for s in [
+        "nie wykonano (w międzyczasie ktoś zmienił dane)",
+        "nie wykonano (nieprawidłowe dane)",
+        "ZSZO (automatycznie): wysyłka poczty",
+        "zmieniono członków grupy",
+        "system zewnętrzny (SCIM): hr",
+    ] {
+        assert!(html.contains(s), "{s} missing in {html}");
+    }
+    for s in [
+        "meanwhile",
+        "no user with id",
+        "group.",
+        "mail-outbox",
+        "system: ",
+    ] {
+        assert!(!html.contains(s), "{s} in {html}");
+    }
+    let en = history(Lang::En, &person(AccountState::Active), &records, "/").into_string();
+    assert!(en.contains("failed (the data changed meanwhile)"), "{en}");
+    assert!(en.contains("ZSZO (automatically): mail sending"), "{en}");
 }

@@ -68,8 +68,13 @@ pub async fn submit(
     {
         Ok(c) => {
             let msg = match c.purpose {
-                ConfirmationPurpose::FirstAddress => texts::CONFIRMED_FIRST,
-                ConfirmationPurpose::NewAddress => texts::CONFIRMED_CHANGE,
+                ConfirmationPurpose::FirstAddress if c.administrators_notified > 0 => {
+                    texts::CONFIRMED_FIRST
+                }
+                ConfirmationPurpose::FirstAddress => texts::CONFIRMED_FIRST_NO_NOTICE,
+                ConfirmationPurpose::NewAddress | ConfirmationPurpose::PasswordReset => {
+                    texts::CONFIRMED_CHANGE
+                }
             };
             let body = html! {
                 p.notice role="status" id="confirmed" { (ctx.t(&msg)) }

@@ -18,19 +18,18 @@ use maud::{html, Markup};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
-/// The password fields of a form, with the rules and the refusal (reason and strength hint).
+/// The password fields of a form, with the rules and the refusal's reason. The estimator's
+/// strength of a refused password is not shown: "very good" beside "refused" contradicts
+/// itself, and the rules, not the estimate, decide.
 pub fn password_fields(
     ctx: &PageContext,
     error: Option<(Msg, Option<Strength>)>,
     with_repeat: bool,
 ) -> Markup {
     html! {
-        @if let Some((msg, strength)) = error {
+        @if let Some((msg, _strength)) = error {
             div.error role="alert" id="password-error" {
                 p { (ctx.t(&msg)) }
-                @if let Some(Strength(s)) = strength {
-                    p { (ctx.t(&texts::STRENGTH)) " " strong { (ctx.t(&texts::STRENGTH_LEVELS[usize::from(s.min(4))])) } }
-                }
             }
         }
         p id="password-rules" { (ctx.t(&texts::PASSWORD_RULES)) }

@@ -15,11 +15,14 @@
 //! | `GET/POST /portal/haslo` | change the password (current one required) |
 //! | `GET/POST /portal/email` | change the address (current password required) |
 //! | `GET/POST /portal/confirm/{token}` | the link from the mail: GET shows a button, POST confirms |
+//! | `GET/POST /portal/nie-pamietam-hasla` | "forgotten password": a reset link to the confirmed address (`reset.rs`) |
+//! | `GET/POST /portal/nowe-haslo/{token}` | the reset link: GET shows the form, POST sets the password |
 //! | `POST /portal/wyloguj`, `GET /portal/jezyk` | sign-out, language |
 
 mod account;
 mod confirm;
 mod first_login;
+mod reset;
 mod signin;
 pub mod texts;
 
@@ -61,6 +64,11 @@ pub fn router(state: AppState) -> Router {
             get(account::email_page).post(account::change_email),
         )
         .route("/confirm/{token}", get(confirm::show).post(confirm::submit))
+        .route(
+            reset::FORGOT_PATH_IN_PORTAL,
+            get(reset::ask).post(reset::send),
+        )
+        .route("/nowe-haslo/{token}", get(reset::show).post(reset::submit))
         .fallback(|| async { WebError::NotFound })
         .layer(from_fn_with_state(
             state.clone(),

@@ -37,6 +37,7 @@ fn form(ctx: &PageContext, login: &str, error: Option<Msg>, notice: Option<Msg>)
         @if let Some(e) = error { p.error role="alert" id="sign-in-error" { (ctx.t(&e)) } }
         p { (ctx.t(&texts::SIGN_IN_INTRO)) }
         (crate::web::signin::sign_in_form(ctx, SIGN_IN_PATH, login, error.is_some()))
+        p { a href=(super::reset::FORGOT_PATH) { (ctx.t(&texts::FORGOT_LINK)) } }
     };
     page(ctx, ctx.t(&texts::SIGN_IN_TITLE), body)
 }

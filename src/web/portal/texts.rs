@@ -7,14 +7,44 @@ pub const SIGN_IN_TITLE: Msg = Msg::new(
     "Sign in to the Access Portal",
 );
 pub const SIGN_IN_INTRO: Msg = Msg::new(
-    "Zaloguj się loginem i hasłem. Za pierwszym razem użyj hasła jednorazowego z potwierdzenia wydania konta.",
+    "Zaloguj się loginem i hasłem. Za pierwszym razem użyj hasła jednorazowego z karty przekazania konta.",
     "Sign in with your login and password. The first time, use the one-time password from the account hand-over slip.",
 );
 pub const BAD_CREDENTIALS: Msg = Msg::new(
-    "Nieprawidłowy login lub hasło, hasło jednorazowe wygasło albo było zbyt wiele nieudanych prób. Jeśli hasło jednorazowe wygasło, poproś administratora szkoły o nowe.",
-    "Wrong login or password, an expired one-time password, or too many failed attempts. If your one-time password expired, ask your school's administrator for a new one.",
+    "Nieprawidłowy login lub hasło, hasło jednorazowe wygasło albo było zbyt wiele nieudanych prób. Jeśli hasło jednorazowe wygasło, poproś administratora lokalnego placówki o nowe.",
+    "Wrong login or password, an expired one-time password, or too many failed attempts. If your one-time password expired, ask your school's local administrator for a new one.",
 );
 pub const SIGNED_OUT: Msg = Msg::new("Wylogowano.", "You are signed out.");
+pub const LOGIN: Msg = Msg::new("Login", "Login");
+
+pub const FORGOT_LINK: Msg = Msg::new("Nie pamiętam hasła", "I forgot my password");
+pub const FORGOT_TITLE: Msg = Msg::new("Nie pamiętam hasła", "Forgotten password");
+pub const FORGOT_INTRO: Msg = Msg::new(
+    "Podaj swój login. Jeśli Twoje konto ma potwierdzony adres e-mail, wyślemy na niego link do ustawienia nowego hasła.",
+    "Enter your login. If your account has a confirmed email address, we will send a link to set a new password to it.",
+);
+pub const FORGOT_SEND: Msg = Msg::new("Wyślij link", "Send the link");
+pub const FORGOT_SENT: Msg = Msg::new(
+    "Jeśli login jest poprawny, a konto ma potwierdzony adres e-mail, za chwilę wyślemy na ten adres link do ustawienia nowego hasła. Link działa przez 30 minut i tylko raz.",
+    "If the login is right and the account has a confirmed email address, we will shortly send a link to set a new password to that address. The link works for 30 minutes and only once.",
+);
+pub const FORGOT_NO_ADDRESS: Msg = Msg::new(
+    "Nie masz potwierdzonego adresu e-mail albo wiadomość nie dotarła? Poproś administratora lokalnego placówki o nowe hasło jednorazowe.",
+    "No confirmed email address, or no message arrived? Ask your school's local administrator for a new one-time password.",
+);
+pub const RESET_TITLE: Msg = Msg::new("Ustaw nowe hasło", "Set a new password");
+pub const RESET_INTRO: Msg = Msg::new(
+    "Wpisz nowe hasło dwa razy. Po zapisaniu wszystkie sesje Twojego konta zostaną zakończone, a na Twój adres wyślemy powiadomienie.",
+    "Type the new password twice. Once it is saved, every session of your account ends and we send a notice to your address.",
+);
+pub const RESET_DONE: Msg = Msg::new(
+    "Hasło zostało zmienione, a wszystkie sesje Twojego konta zakończone. Zaloguj się nowym hasłem.",
+    "Your password was changed and every session of your account ended. Sign in with the new password.",
+);
+pub const RESET_LINK_INVALID: Msg = Msg::new(
+    "Ten link nie działa: został już użyty, wygasł albo zastąpił go nowszy. Poproś o nowy link.",
+    "This link does not work: it was used already, expired, or a newer one replaced it. Ask for a new link.",
+);
 
 pub const FIRST_LOGIN_TITLE: Msg = Msg::new(
     "Pierwsze logowanie: ustaw hasło i adres e-mail",
@@ -67,17 +97,6 @@ pub const CONTAINS_NAME: Msg = Msg::new(
     "The password must not contain your first or last name.",
 );
 pub const CONTEXT_ONLY: Msg = Msg::new("Hasło składa się tylko z łatwych do odgadnięcia słów (miasto, szkoła, ZSZO, miesiące, pory roku) i cyfr.", "The password consists only of easily guessed words (city, school, ZSZO, months, seasons) and digits.");
-pub const STRENGTH: Msg = Msg::new(
-    "Ocena siły odrzuconego hasła:",
-    "Strength of the refused password:",
-);
-pub const STRENGTH_LEVELS: [Msg; 5] = [
-    Msg::new("bardzo słabe", "very weak"),
-    Msg::new("słabe", "weak"),
-    Msg::new("przeciętne", "fair"),
-    Msg::new("dobre", "good"),
-    Msg::new("bardzo dobre", "very good"),
-];
 pub const EMAIL_INVALID: Msg = Msg::new(
     "Podaj poprawny adres e-mail, np. jan.kowalski@example.pl (bez spacji i polskich znaków).",
     "Give a valid email address such as jan.kowalski@example.pl (no spaces or diacritics).",
@@ -137,7 +156,10 @@ pub const CONFIRM_INTRO: Msg = Msg::new(
     "Confirm that the address {address} is yours.",
 );
 pub const CONFIRM_BUTTON: Msg = Msg::new("Potwierdź", "Confirm");
-pub const CONFIRMED_FIRST: Msg = Msg::new("Adres e-mail został potwierdzony. Twoje konto jest aktywne; administrator szkoły został powiadomiony. Możesz się teraz zalogować.", "Your email address is confirmed. Your account is active; your school's administrator has been told. You can sign in now.");
+pub const CONFIRMED_FIRST: Msg = Msg::new("Adres e-mail został potwierdzony. Twoje konto jest aktywne; wysyłamy administratorowi lokalnemu placówki powiadomienie e-mailem. Możesz się teraz zalogować.", "Your email address is confirmed. Your account is active; we are emailing your school's local administrator a notice. You can sign in now.");
+/// When no local administrator of the school has an address to send the notice to: the
+/// page must not claim a notice (the panel's "new accounts" list shows the activation).
+pub const CONFIRMED_FIRST_NO_NOTICE: Msg = Msg::new("Adres e-mail został potwierdzony. Twoje konto jest aktywne. Możesz się teraz zalogować. Powiedz administratorowi lokalnemu placówki, że konto jest aktywne: zobaczy je w panelu na liście nowych kont (nie mamy jego adresu e-mail, więc nie wysłaliśmy powiadomienia).", "Your email address is confirmed. Your account is active. You can sign in now. Tell your school's local administrator that the account is active: they will see it in the panel's list of new accounts (we have no email address of theirs, so no notice was sent).");
 pub const CONFIRMED_CHANGE: Msg = Msg::new(
     "Nowy adres e-mail został potwierdzony.",
     "The new email address is confirmed.",

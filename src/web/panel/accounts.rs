@@ -1,0 +1,181 @@
+//! The account handlers of a person's row: the confirm pages of "Utwórz konto" and "Wydaj
+//! nowe hasło jednorazowe", their POSTs (a `provisioning` use case each) answered with the
+//! hand-over slip (`Cache-Control: no-store`, nothing of it kept), and the page that explains
+//! a form sent again (Reload or Back on the slip) or a stale tab instead of an error.
+
+use super::pages::{back_link, frame, person_in_scope, request_id};
+use super::texts as tx;
+use super::views::{self, Confirm, PersonView, Slip};
+use crate::app::AppState;
+use crate::ports::PersonEntry;
+use crate::provisioning::{IssuedAccount, ProvisioningError};
+use crate::web::auth::PanelUser;
+use crate::web::csrf::csrf_field;
+use crate::web::error::WebError;
+use crate::web::layout::PageContext;
+use crate::web::RequestContext;
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
+use maud::Markup;
+use secrecy::ExposeSecret;
+
+/// `GET /panel/pracownicy/{id}/utworz-konto`
+pub async fn create_form(
+    state: State<AppState>,
+    user: PanelUser,
+    ctx: PageContext,
+    Path(id): Path<String>,
+) -> Result<Markup, WebError> {
+    confirm_form(state, user, ctx, id, Confirm::CreateAccount).await
+}
+
+/// `GET /panel/pracownicy/{id}/nowe-haslo`
+pub async fn reissue_form(
+    state: State<AppState>,
+    user: PanelUser,
+    ctx: PageContext,
+    Path(id): Path<String>,
+) -> Result<Markup, WebError> {
+    confirm_form(state, user, ctx, id, Confirm::Reissue).await
+}
+
+async fn confirm_form(
+    State(state): State<AppState>,
+    user: PanelUser,
+    ctx: PageContext,
+    id: String,
+    what: Confirm,
+) -> Result<Markup, WebError> {
+    let person = person_in_scope(&state, &user, &id).await?;
+    let allowed = match what {
+        Confirm::CreateAccount => person.account_state == crate::domain::AccountState::None,
+        Confirm::Reissue => person.account_state == crate::domain::AccountState::AwaitingFirstLogin,
+    };
+    if !allowed {
+        return Ok(state_changed(&user, &ctx, &person, what));
+    }
+    let view = PersonView::of(&person);
+    let csrf = csrf_field(&ctx.csrf);
+    let title = views::confirm_title(ctx.lang, what, &view);
+    let body = views::confirm(ctx.lang, what, &view, &csrf, &back_link(&user, &person));
+    Ok(frame(&ctx, &title, body))
+}
+
+/// `POST /panel/pracownicy/{id}/utworz-konto`: creates the account; the answer is the slip.
+pub async fn create(
+    State(state): State<AppState>,
+    user: PanelUser,
+    ctx: PageContext,
+    rctx: Option<Extension<RequestContext>>,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let caller = user.caller(request_id(&rctx));
+    let issued = match state.provisioning().create_account(&caller, &id).await {
+        Ok(issued) => issued,
+        // A reload or Back on the slip sends the form again: say what happened instead of
+        // "someone changed this".
+        Err(ProvisioningError::Conflict(_)) => {
+            let person = person_in_scope(&state, &user, &id).await?;
+            let page = state_changed(&user, &ctx, &person, Confirm::CreateAccount);
+            return Ok((StatusCode::CONFLICT, page).into_response());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let school = school_name(&state, &issued.person).await;
+    Ok(slip_response(&state, &user, &ctx, &issued, &school))
+}
+
+/// `POST /panel/pracownicy/{id}/nowe-haslo`: a new one-time password; the answer is the slip.
+pub async fn reissue(
+    State(state): State<AppState>,
+    user: PanelUser,
+    ctx: PageContext,
+    rctx: Option<Extension<RequestContext>>,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let caller = user.caller(request_id(&rctx));
+    let issued = match state.provisioning().reissue_password(&caller, &id).await {
+        Ok(issued) => issued,
+        Err(ProvisioningError::Conflict(_)) => {
+            let person = person_in_scope(&state, &user, &id).await?;
+            let page = state_changed(&user, &ctx, &person, Confirm::Reissue);
+            return Ok((StatusCode::CONFLICT, page).into_response());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let school = school_name(&state, &issued.person).await;
+    Ok(slip_response(&state, &user, &ctx, &issued, &school))
+}
+
+/// The account is no longer in the state the action needs (most often: the slip's form sent
+/// again by Reload or Back): what the state is and what can be done now.
+fn state_changed(
+    user: &PanelUser,
+    ctx: &PageContext,
+    person: &PersonEntry,
+    what: Confirm,
+) -> Markup {
+    let view = PersonView::of(person);
+    let title = views::confirm_title(ctx.lang, what, &view);
+    let body = views::state_changed(ctx.lang, what, &view, &back_link(user, person));
+    frame(ctx, &title, body)
+}
+
+/// The name of the person's primary school (empty if the directory cannot say: the slip
+/// still shows the code, and the password must not be lost for want of a name).
+async fn school_name(state: &AppState, person: &PersonEntry) -> String {
+    let code = &person.profile.employment.primary;
+    match state.directory.list_schools().await {
+        Ok(all) => all
+            .into_iter()
+            .find(|s| &s.school.code == code)
+            .map(|s| s.school.name.to_string())
+            .unwrap_or_default(),
+        Err(e) => {
+            tracing::warn!(error = %e, "panel: school names not read for the slip");
+            String::new()
+        }
+    }
+}
+
+/// The slip, rendered once into this response (`Cache-Control: no-store`); nothing of it is
+/// kept.
+fn slip_response(
+    state: &AppState,
+    user: &PanelUser,
+    ctx: &PageContext,
+    issued: &IssuedAccount,
+    school_name: &str,
+) -> Response {
+    let view = PersonView::of(&issued.person);
+    let portal = format!("{}/portal", state.config.server.public_base_url);
+    let back = back_link(user, &issued.person);
+    let issued_by = format!("{} ({})", user.name, user.login.as_str());
+    let school = format!(
+        "{school_name} ({})",
+        issued.person.profile.employment.primary
+    );
+    let body = views::slip(&Slip {
+        lang: ctx.lang,
+        person: &view,
+        school: &school,
+        login: issued.login.as_str(),
+        password: issued.password.expose_secret(),
+        portal_url: &portal,
+        expires_at: issued.expires_at,
+        issued_at: state.clock.now(),
+        issued_by: &issued_by,
+        back: &back,
+    });
+    let html = frame(ctx, ctx.t(&tx::SLIP_TITLE), body);
+    (
+        [
+            (header::CACHE_CONTROL, "no-store"),
+            (header::PRAGMA, "no-cache"),
+        ],
+        html,
+    )
+        .into_response()
+}

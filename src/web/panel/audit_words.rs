@@ -1,0 +1,189 @@
+//! The audit records in words, for the histories and the exports: actions, the reasons of
+//! failures (by their code, never the stored detail), and who acted. Polish and English.
+
+use super::texts::{ACTOR_SCIM, ACTOR_SYSTEM};
+use crate::web::i18n::{Lang, Msg};
+
+/// An audit action (`account.created` …) in words; an unknown one as it is.
+pub fn action(lang: Lang, action: &str) -> String {
+    let m = match action {
+        "person.created" => Msg::new("dodano osobę do katalogu", "person added to the directory"),
+        "person.updated" => Msg::new("zmieniono dane osoby", "person's data changed"),
+        "person.moved" => Msg::new("przeniesiono do innej placówki", "moved to another school"),
+        "person.deactivated" => Msg::new("zakończono zatrudnienie", "employment ended"),
+        "person.reactivated" => Msg::new("wznowiono zatrudnienie", "employment resumed"),
+        "person.deleted" => Msg::new("usunięto osobę z katalogu", "person deleted"),
+        "account.created" => Msg::new(
+            "utworzono konto i wydano hasło jednorazowe",
+            "account created, one-time password issued",
+        ),
+        "account.password_reissued" => Msg::new(
+            "wydano nowe hasło jednorazowe",
+            "new one-time password issued",
+        ),
+        "account.locked" => Msg::new("zablokowano konto", "account locked"),
+        "account.unlocked" => Msg::new("odblokowano konto", "account unlocked"),
+        "role.granted" => Msg::new("nadano rolę", "role granted"),
+        "group.created" => Msg::new("utworzono grupę", "group created"),
+        "group.updated" => Msg::new("zmieniono grupę", "group changed"),
+        "group.members_changed" => Msg::new("zmieniono członków grupy", "group members changed"),
+        "group.deleted" => Msg::new("usunięto grupę", "group deleted"),
+        "panel.sign_out" => Msg::new("wylogowanie z panelu", "panel sign-out"),
+        "access.refused" => Msg::new(
+            "odmowa dostępu do danych innej placówki",
+            "access to another school's data refused",
+        ),
+        "deprovisioning.released" => Msg::new(
+            "administrator systemu zatwierdził wstrzymaną operację",
+            "a system administrator released a held operation",
+        ),
+        "deprovisioning.discarded" => Msg::new(
+            "administrator systemu odrzucił wstrzymaną operację",
+            "a system administrator discarded a held operation",
+        ),
+        "account.activated" => Msg::new(
+            "pracownik aktywował konto (potwierdził e-mail)",
+            "the employee activated the account (email confirmed)",
+        ),
+        "account.first_login" => Msg::new(
+            "pierwsze logowanie hasłem jednorazowym",
+            "first sign-in with the one-time password",
+        ),
+        "account.password_set" => Msg::new(
+            "pracownik ustawił hasło i podał e-mail",
+            "the employee set a password and gave an email address",
+        ),
+        "account.password_changed" => Msg::new("zmieniono hasło", "password changed"),
+        "password.reset_requested" => Msg::new(
+            "poproszono o link do ustawienia nowego hasła („Nie pamiętam hasła”)",
+            "a link to set a new password was asked for (“Forgot password”)",
+        ),
+        "account.password_reset" => Msg::new(
+            "pracownik ustawił nowe hasło z linku („Nie pamiętam hasła”)",
+            "the employee set a new password from the link (“Forgot password”)",
+        ),
+        "email.confirmation_requested" => Msg::new(
+            "ponownie wysłano link potwierdzający",
+            "confirmation link sent again",
+        ),
+        "email.change_requested" => Msg::new(
+            "poproszono o zmianę adresu e-mail",
+            "email address change requested",
+        ),
+        "email.changed" => Msg::new(
+            "potwierdzono nowy adres e-mail",
+            "new email address confirmed",
+        ),
+        "email.confirmed" => Msg::new("potwierdzenie adresu e-mail", "email address confirmation"),
+        "mail.sent" => Msg::new("wysłano wiadomość e-mail", "email sent"),
+        "mail.failed" => Msg::new("wiadomość e-mail nie została wysłana", "email not sent"),
+        "administrators.notified" => Msg::new(
+            "powiadomiono administratora lokalnego placówki",
+            "the school's local administrator notified",
+        ),
+        "portal.sign_in" => Msg::new("logowanie do portalu", "portal sign-in"),
+        "panel.sign_in" => Msg::new("logowanie do panelu", "panel sign-in"),
+        "audit.viewed" => Msg::new("przeglądano historię", "history viewed"),
+        "audit.exported" => Msg::new("wyeksportowano historię", "history exported"),
+        "audit.pruned" => Msg::new(
+            "usunięto rekordy po okresie przechowywania",
+            "records past retention removed",
+        ),
+        "forms.viewed" => Msg::new("wyświetlono formularz", "form viewed"),
+        "forms.exported" => Msg::new("wyeksportowano formularz", "form exported"),
+        "forms.todo_acknowledged" => Msg::new(
+            "potwierdzono aktualizację F-02/F-03/F-04",
+            "F-02/F-03/F-04 update confirmed",
+        ),
+        "forms.rooms_changed" => Msg::new(
+            "zmieniono wykaz pomieszczeń (F-04)",
+            "room list (F-04) changed",
+        ),
+        "deprovisioning.held" => Msg::new(
+            "wstrzymano do sprawdzenia przez administratora systemu",
+            "held for a system administrator's review",
+        ),
+        other => {
+            return format!(
+                "{} ({other})",
+                lang.t(&Msg::new("inne zdarzenie", "other event"))
+            )
+        }
+    };
+    lang.t(&m).to_owned()
+}
+
+/// Why an action failed, in words, from the audit record's reason code (its part before
+/// `:`; what follows is for the log and the export, never shown here: it may be English
+/// or name directory internals).
+pub fn failure_reason(lang: Lang, why: &str) -> String {
+    let code = why.split(':').next().unwrap_or_default().trim();
+    let m = match code {
+        "not_found" | "person_gone" => Msg::new("nie ma takiej osoby", "no such person"),
+        "out_of_scope" => Msg::new("poza uprawnieniami", "outside the caller's schools"),
+        "conflict" | "changed_meanwhile" | "precondition_failed" => Msg::new(
+            "w międzyczasie ktoś zmienił dane",
+            "the data changed meanwhile",
+        ),
+        "acknowledged_already" => Msg::new("potwierdzono już wcześniej", "confirmed already"),
+        "invalid" => Msg::new("nieprawidłowe dane", "invalid data"),
+        "held" => Msg::new(
+            "wstrzymano do sprawdzenia przez administratora systemu",
+            "held for a system administrator's review",
+        ),
+        "directory_unavailable" | "unavailable" | "smtp_unavailable" => Msg::new(
+            "usługa była chwilowo niedostępna",
+            "a service was unavailable for a moment",
+        ),
+        "invalid_credentials" => Msg::new("błędny login lub hasło", "wrong login or password"),
+        "wrong_current_password" => Msg::new("błędne obecne hasło", "wrong current password"),
+        "throttled" | "rate_limit_exceeded" => Msg::new(
+            "zbyt wiele prób w krótkim czasie",
+            "too many attempts in a short time",
+        ),
+        "not_an_administrator" => Msg::new("brak roli administratora", "not an administrator"),
+        "policy" => Msg::new("hasło niezgodne z zasadami", "the password broke the rules"),
+        "wrong_state" => Msg::new(
+            "konto było w innym stanie",
+            "the account was in another state",
+        ),
+        "address_taken" => Msg::new(
+            "adres e-mail należy do innego konta",
+            "the address belongs to another account",
+        ),
+        "token_used" => Msg::new("link był już użyty", "the link was used already"),
+        "token_expired" => Msg::new("link wygasł", "the link had expired"),
+        "token_superseded" => Msg::new("link zastąpiono nowszym", "a newer link replaced it"),
+        "token_unknown" | "wrong_person" | "wrong_purpose" => {
+            Msg::new("nieprawidłowy link", "an invalid link")
+        }
+        "unknown_login" => Msg::new("nie ma takiego loginu", "no such login"),
+        "no_confirmed_address" => Msg::new(
+            "brak potwierdzonego adresu e-mail",
+            "no confirmed email address",
+        ),
+        _ => Msg::new("błąd", "an error"),
+    };
+    lang.t(&m).to_owned()
+}
+
+/// Who acted, in words the same everywhere (the person's and the school's history, the
+/// exports): an administrator or employee by login, a SCIM client by name, the daemon's own
+/// jobs by what they do.
+pub fn actor(lang: Lang, a: &crate::domain::audit::Actor) -> String {
+    use crate::domain::audit::Actor;
+    match a {
+        Actor::Person(login) => login.clone(),
+        Actor::ScimClient(name) => format!("{}: {name}", lang.t(&ACTOR_SCIM)),
+        Actor::System(job) => {
+            let what = match job.as_str() {
+                "mail-outbox" => Msg::new("wysyłka poczty", "mail sending"),
+                "retention" => Msg::new("okres przechowywania", "retention"),
+                "panel" => Msg::new("panel", "panel"),
+                "portal" => Msg::new("portal", "portal"),
+                _ => Msg::new("zadanie systemowe", "system job"),
+            };
+            format!("{}: {}", lang.t(&ACTOR_SYSTEM), lang.t(&what))
+        }
+    }
+}

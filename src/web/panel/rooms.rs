@@ -1,0 +1,220 @@
+//! The F-04 room list in the panel (procedure step 7–8): the list with its add form, one
+//! version to print, adding a room, and removing one (asked first). Every change is a new
+//! version (`Forms::add_room`/`remove_room`, one audit record each); a change based on a
+//! stale version changes nothing, says so, and keeps what was typed. Scope as every records
+//! page (`records::school`: another school is 404, audited).
+
+use super::pages::frame;
+use super::records::{caller, details, forms, people_names, school, SchoolQuery};
+use super::records_views as rv;
+use super::texts as tx;
+use crate::app::AppState;
+use crate::domain::forms::Room;
+use crate::domain::SchoolCode;
+use crate::forms::FormsError;
+use crate::web::auth::PanelUser;
+use crate::web::error::WebError;
+use crate::web::layout::PageContext;
+use crate::web::RequestContext;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use maud::Markup;
+use serde::Deserialize;
+
+/// `GET /panel/pomieszczenia?szkola=`: the F-04 list with the forms that change it.
+pub async fn rooms(
+    State(state): State<AppState>,
+    user: PanelUser,
+    ctx: PageContext,
+    rctx: Option<Extension<RequestContext>>,
+    Query(q): Query<SchoolQuery>,
+) -> Result<Markup, WebError> {
+    let (code, name, _) = school(&state, &user, &rctx, "f04", q.szkola.as_deref()).await?;
+    let notice = match q.zmiana.as_deref() {
+        Some("dodano") => Some(rv::RoomsNotice::Added),
+        Some("usunieto") => Some(rv::RoomsNotice::Removed),
+        _ => None,
+    };
+    rooms_page(&state, &ctx, &code, &name, notice, None).await
+}
+
+/// The F-04 page: the list, a notice, and the add form (with what was typed, after a
+/// refusal: a stale tab loses nothing).
+async fn rooms_page(
+    state: &AppState,
+    ctx: &PageContext,
+    code: &SchoolCode,
+    name: &str,
+    notice: Option<rv::RoomsNotice>,
+    typed: Option<&rv::TypedRoom>,
+) -> Result<Markup, WebError> {
+    let versions = forms(state).rooms(code).await?;
+    let names = people_names(state, versions.iter().map(|v| v.changed_by.clone())).await?;
+    let csrf = crate::web::csrf::csrf_field(&ctx.csrf);
+    let body = rv::rooms(&rv::RoomsPage {
+        names: &names,
+        lang: ctx.lang,
+        school: code.as_str(),
+        name,
+        versions: &versions,
+        csrf: &csrf,
+        notice,
+        typed,
+    });
+    Ok(frame(ctx, ctx.t(&tx::F04_TITLE), body))
+}
+
+/// `GET /panel/pomieszczenia/druk?szkola=&wersja=`: one version (default the latest), to print.
+pub async fn rooms_print(
+    State(state): State<AppState>,
+    user: PanelUser,
+    ctx: PageContext,
+    rctx: Option<Extension<RequestContext>>,
+    Query(q): Query<SchoolQuery>,
+) -> Result<Markup, WebError> {
+    let (code, name, _) = school(&state, &user, &rctx, "f04", q.szkola.as_deref()).await?;
+    let f = forms(&state);
+    let versions = f.rooms(&code).await?;
+    let wanted = q
+        .wersja
+        .as_deref()
+        .and_then(|v| v.trim().parse::<u32>().ok());
+    let version = match wanted {
+        Some(n) => versions.iter().find(|v| v.version == n),
+        None => versions.last(),
+    }
+    .ok_or(WebError::NotFound)?;
+    f.note_access(
+        &caller(&user, &rctx),
+        "forms.viewed",
+        Some(&code),
+        details(&[
+            ("form", "F-04".into()),
+            ("version", version.version.to_string()),
+        ]),
+    )
+    .await?;
+    let names = people_names(&state, [version.changed_by.clone()]).await?;
+    let body = rv::rooms_print(ctx.lang, code.as_str(), &name, version, &names);
+    Ok(frame(&ctx, ctx.t(&tx::F04_TITLE), body))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AddRoomForm {
+    szkola: String,
+    wersja: u32,
+    pomieszczenie: String,
+    budynek: String,
+    przeznaczenie: String,
+}
+
+/// `POST /panel/pomieszczenia/dodaj`: on success back to the list (saying so); refused (the
+/// list changed in another tab, an empty field) the page again with what was typed.
+pub async fn add_room(
+    State(state): State<AppState>,
+    user: PanelUser,
+    ctx: PageContext,
+    rctx: Option<Extension<RequestContext>>,
+    Form(form): Form<AddRoomForm>,
+) -> Result<Response, WebError> {
+    let (code, name, _) = school(&state, &user, &rctx, "f04", Some(&form.szkola)).await?;
+    let typed = rv::TypedRoom {
+        room: form.pomieszczenie.clone(),
+        building: form.budynek.clone(),
+        purpose: form.przeznaczenie.clone(),
+    };
+    let notice = match Room::parse(&form.pomieszczenie, &form.budynek, &form.przeznaczenie) {
+        Err(_) => rv::RoomsNotice::Invalid,
+        Ok(room) => match forms(&state)
+            .add_room(&caller(&user, &rctx), &code, form.wersja, room)
+            .await
+        {
+            Ok(_) => {
+                let to = format!(
+                    "/panel/pomieszczenia?szkola={}&zmiana=dodano",
+                    code.as_str()
+                );
+                return Ok(Redirect::to(&to).into_response());
+            }
+            Err(FormsError::Conflict(_)) => rv::RoomsNotice::ChangedMeanwhile,
+            Err(e) => return Err(e.into()),
+        },
+    };
+    let page = rooms_page(&state, &ctx, &code, &name, Some(notice), Some(&typed)).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RemoveRoomQuery {
+    szkola: Option<String>,
+    wersja: u32,
+    lp: usize,
+}
+
+/// `GET /panel/pomieszczenia/usun?szkola=&wersja=&lp=`: which room, and one button that
+/// removes it (removing takes two steps, like every change that cannot be undone in one).
+pub async fn remove_room_form(
+    State(state): State<AppState>,
+    user: PanelUser,
+    ctx: PageContext,
+    rctx: Option<Extension<RequestContext>>,
+    Query(q): Query<RemoveRoomQuery>,
+) -> Result<Markup, WebError> {
+    let (code, name, _) = school(&state, &user, &rctx, "f04", q.szkola.as_deref()).await?;
+    let versions = forms(&state).rooms(&code).await?;
+    let latest = versions.last().filter(|v| v.version == q.wersja);
+    let room =
+        q.lp.checked_sub(1)
+            .and_then(|i| latest.and_then(|v| v.rooms.get(i)));
+    let Some(room) = room else {
+        return rooms_page(
+            &state,
+            &ctx,
+            &code,
+            &name,
+            Some(rv::RoomsNotice::ChangedMeanwhile),
+            None,
+        )
+        .await;
+    };
+    let csrf = crate::web::csrf::csrf_field(&ctx.csrf);
+    let body = rv::remove_room_confirm(ctx.lang, code.as_str(), q.wersja, q.lp, room, &csrf);
+    Ok(frame(&ctx, ctx.t(&tx::F04_REMOVE_TITLE), body))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RemoveRoomForm {
+    szkola: String,
+    wersja: u32,
+    lp: usize,
+}
+
+/// `POST /panel/pomieszczenia/usun` (`lp`: the room's position in version `wersja`, from 1).
+pub async fn remove_room(
+    State(state): State<AppState>,
+    user: PanelUser,
+    ctx: PageContext,
+    rctx: Option<Extension<RequestContext>>,
+    Form(form): Form<RemoveRoomForm>,
+) -> Result<Response, WebError> {
+    let (code, name, _) = school(&state, &user, &rctx, "f04", Some(&form.szkola)).await?;
+    let index = form.lp.checked_sub(1).ok_or(WebError::NotFound)?;
+    match forms(&state)
+        .remove_room(&caller(&user, &rctx), &code, form.wersja, index)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/panel/pomieszczenia?szkola={}&zmiana=usunieto",
+            code.as_str()
+        ))
+        .into_response()),
+        Err(FormsError::Conflict(_)) | Err(FormsError::NotFound) => {
+            let notice = Some(rv::RoomsNotice::ChangedMeanwhile);
+            let page = rooms_page(&state, &ctx, &code, &name, notice, None).await?;
+            Ok((StatusCode::CONFLICT, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
