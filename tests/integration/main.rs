@@ -7,6 +7,7 @@ mod city_load;
 mod cli;
 mod common;
 mod dev_mode;
+mod directory_acl;
 mod graceful_shutdown;
 mod ldap_directory;
 mod ldap_groups;
