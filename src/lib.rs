@@ -24,6 +24,7 @@ pub mod ports;
 pub mod provisioning;
 pub mod scim;
 pub mod slapd;
+pub mod sso_clients;
 pub mod store;
 pub mod telemetry;
 pub mod web;

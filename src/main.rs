@@ -53,6 +53,10 @@ enum Command {
     /// Manage SCIM clients and their bearer tokens (takes effect while the daemon runs).
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Manage the SSO service accounts with which the schools' single sign-on reads the
+    /// directory (read-only, scoped to schools; works while the daemon runs).
+    #[command(subcommand)]
+    SsoClient(SsoClientCommand),
     /// Review deactivations and deletions held by the mass-deprovisioning guard (asks the
     /// running daemon over its operator socket; run as the daemon's OS user).
     #[command(subcommand)]
@@ -105,6 +109,34 @@ enum TokenCommand {
     /// List the registered clients (never the tokens).
     List(ConfigArg),
     /// Revoke a client's token at once.
+    Revoke {
+        #[command(flatten)]
+        config: ConfigArg,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum SsoClientCommand {
+    /// Create an SSO service account and print its bind DN and secret (the secret only now;
+    /// the directory keeps its {ARGON2} hash).
+    Create {
+        #[command(flatten)]
+        config: ConfigArg,
+        /// A unique name: lowercase letters, digits and '-' (e.g. sso-sp12).
+        #[arg(long)]
+        name: String,
+        /// A school (code) whose people and groups it reads; repeat for several.
+        #[arg(long = "school", required_unless_present = "all_schools")]
+        schools: Vec<String>,
+        /// It reads every school's people (e.g. the city's own single sign-on).
+        #[arg(long, conflicts_with = "schools")]
+        all_schools: bool,
+    },
+    /// List the SSO service accounts (never their secrets).
+    List(ConfigArg),
+    /// Delete an SSO service account: its next bind fails.
     Revoke {
         #[command(flatten)]
         config: ConfigArg,
@@ -280,6 +312,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit(cmd) => return audit_command(cmd),
         Command::Token(cmd) => return token_command(cmd),
         Command::Held(cmd) => return held_command(cmd).await,
+        Command::SsoClient(cmd) => return sso_client_command(cmd).await,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -432,6 +465,84 @@ async fn held_command(cmd: HeldCommand) -> anyhow::Result<ExitCode> {
                 "discarded {}: {} {} (not applied)",
                 op.id, op.operation, op.login
             );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn sso_client_command(cmd: SsoClientCommand) -> anyhow::Result<ExitCode> {
+    use secrecy::ExposeSecret;
+    use zszo_connector::domain::{SchoolCode, SsoClientName, SsoScope};
+    use zszo_connector::sso_clients;
+    let load_config =
+        |config: &ConfigArg| -> anyhow::Result<Config> { Ok(Config::load(&config.config)?) };
+    match cmd {
+        SsoClientCommand::Create {
+            config,
+            name,
+            schools,
+            all_schools,
+        } => {
+            let config = load_config(&config)?;
+            let name = SsoClientName::parse(&name)?;
+            let scope = if all_schools {
+                SsoScope::CityWide
+            } else {
+                SsoScope::Schools(
+                    schools
+                        .iter()
+                        .map(|s| SchoolCode::parse(s))
+                        .collect::<Result<_, _>>()?,
+                )
+            };
+            let directory = daemon::connect_directory(&config).await?;
+            let operator = std::env::var("SUDO_USER")
+                .or_else(|_| std::env::var("USER"))
+                .unwrap_or_else(|_| "unknown".to_owned());
+            let created = sso_clients::create(
+                &directory,
+                name,
+                scope,
+                format!("system:sso-client ({operator})"),
+                config.passwords,
+                time::OffsetDateTime::now_utc(),
+            )
+            .await?;
+            eprintln!(
+                "created SSO client {} (reads {}); bind DN and secret, the secret shown only now:",
+                created.client.name, created.client.scope
+            );
+            println!("{}", created.client.dn);
+            println!("{}", created.secret.expose_secret());
+        }
+        SsoClientCommand::List(config) => {
+            let config = load_config(&config)?;
+            let directory = daemon::connect_directory(&config).await?;
+            println!(
+                "{:<24} {:<12} {:<40} SCOPE",
+                "NAME", "CREATED", "CREATED BY"
+            );
+            for c in sso_clients::list(&directory).await? {
+                println!(
+                    "{:<24} {:<12} {:<40} {}",
+                    c.name.as_str(),
+                    c.created_at
+                        .map(|t| t.date().to_string())
+                        .unwrap_or_default(),
+                    c.created_by.unwrap_or_default(),
+                    c.scope
+                );
+            }
+        }
+        SsoClientCommand::Revoke { config, name } => {
+            let config = load_config(&config)?;
+            let name = SsoClientName::parse(&name)?;
+            let directory = daemon::connect_directory(&config).await?;
+            if !sso_clients::revoke(&directory, &name).await? {
+                eprintln!("no SSO client named {name}");
+                return Ok(ExitCode::FAILURE);
+            }
+            println!("revoked {name}: its next bind fails");
         }
     }
     Ok(ExitCode::SUCCESS)

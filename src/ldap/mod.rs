@@ -7,7 +7,8 @@
 //! - [`person_map`]: person entries ↔ `PersonProfile` (the attribute table).
 //! - [`render`]: domain search filters → LDAP filters evaluated by slapd.
 //! - [`directory`]: `LdapDirectory`, the `ports::Directory` implementation (people, groups,
-//!   search and paging in the private modules `people`, `groups`, `search`).
+//!   search and paging in the private modules `people`, `groups`, `search`), and
+//!   `ports::SsoClients` (`sso_clients`: the SSO service accounts under `ou=sso,ou=system`).
 //!
 //! Invariant: nothing outside this module builds a DN or a filter string or sees an ldap3 type.
 
@@ -22,6 +23,7 @@ pub mod person_map;
 pub mod pool;
 pub mod render;
 mod search;
+mod sso_clients;
 
 pub use directory::LdapDirectory;
 pub use names::{Filter, Layout};

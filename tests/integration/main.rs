@@ -33,4 +33,5 @@ mod scim_support;
 mod scim_users;
 mod slapd_directory;
 mod smtp_sink;
+mod sso_consumer;
 mod third_party_client;
