@@ -73,19 +73,41 @@ impl ProvisioningError {
     }
 }
 
+/// The directory's messages carry DNs and slapd's diagnostic text: they are logged here, once,
+/// and the caller (a SCIM client, the panel) gets a fixed text naming at most which kind of
+/// value clashed (`login`, `email`, `userName`, `externalId`, `displayName`).
 impl From<DirectoryError> for ProvisioningError {
     fn from(e: DirectoryError) -> Self {
         match e {
             DirectoryError::NotFound(_) => ProvisioningError::NotFound,
-            DirectoryError::AlreadyExists(m) => ProvisioningError::Conflict(m),
-            DirectoryError::Constraint(m) => {
+            DirectoryError::AlreadyExists(ref m) => {
+                // Our own state-change messages carry no DN and say what to do.
+                if m.starts_with("account state") {
+                    return ProvisioningError::Conflict(m.clone());
+                }
+                tracing::info!(error = %e, "the directory refused a duplicate");
+                ProvisioningError::Conflict(match e.taken() {
+                    Some(what) => format!("{what} is already in use"),
+                    None => "the resource already exists".to_owned(),
+                })
+            }
+            DirectoryError::Constraint(ref m) => {
+                tracing::info!(error = %e, "the directory refused a value");
                 if m.contains("non-unique") {
-                    ProvisioningError::Conflict(m)
+                    ProvisioningError::Conflict(match unique_attribute_in(m) {
+                        Some(what) => format!("{what} is already in use"),
+                        None => "a value that must be unique is already in use".to_owned(),
+                    })
                 } else {
-                    ProvisioningError::Invalid(m)
+                    ProvisioningError::Invalid(
+                        "the directory refused a value of this resource".to_owned(),
+                    )
                 }
             }
-            DirectoryError::InsufficientAccess(m) => ProvisioningError::OutOfScope(m),
+            DirectoryError::InsufficientAccess(_) => {
+                tracing::warn!(error = %e, "the directory denied the service identity");
+                ProvisioningError::OutOfScope("not permitted".to_owned())
+            }
             DirectoryError::Unavailable(m) => {
                 tracing::warn!(error = %m, "directory unavailable");
                 ProvisioningError::Unavailable
@@ -96,6 +118,21 @@ impl From<DirectoryError> for ProvisioningError {
             }
         }
     }
+}
+
+/// Which unique value slapo-unique's "non-unique attributes found with (|(uid=…))" names, in
+/// the client's terms (only to name it; nothing is decided on it).
+fn unique_attribute_in(text: &str) -> Option<&'static str> {
+    let lower = text.to_ascii_lowercase();
+    [
+        ("(uid=", "login"),
+        ("(mail=", "email"),
+        ("(zszoexternalusername=", "userName"),
+        ("(zszoexternalid=", "externalId"),
+    ]
+    .into_iter()
+    .find(|(needle, _)| lower.contains(needle))
+    .map(|(_, what)| what)
 }
 
 /// A client's condition on the version (`entryCSN`) of the resource it changes (RFC 7232

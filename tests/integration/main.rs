@@ -29,6 +29,7 @@ mod scim_group_school;
 mod scim_groups;
 mod scim_guard;
 mod scim_idempotency;
+mod scim_privacy;
 mod scim_support;
 mod scim_users;
 mod slapd_directory;
