@@ -42,8 +42,9 @@ use ldap3::{Mod, Scope, SearchEntry};
 use std::collections::HashSet;
 
 /// Attributes whose value order means something (the first one is the primary contact).
-const ORDERED: [&str; 5] = [
+const ORDERED: [&str; 6] = [
     "mail",
+    "zszoHrMail",
     "telephoneNumber",
     "mobile",
     "homePhone",
@@ -322,6 +323,7 @@ impl LdapDirectory {
             "zszoSearchName",
             "eduPersonOrgUnitDN",
             "eduPersonPrimaryOrgUnitDN",
+            "zszoHrMail",
         ]);
         let entry = self
             .find_person_entry(Filter::eq("entryUUID", id), &attrs)
@@ -341,8 +343,12 @@ impl LdapDirectory {
         // Step 2: one atomic Modify.
         // Only what differs is written: an unchanged profile (a client re-sending it) changes
         // nothing, not even the version.
+        // The address the person confirmed in the portal (an activated account) is theirs:
+        // HR's addresses then go to zszoHrMail only, never over `mail`.
+        let confirmed = !Reader(&entry).values("zszoAccountActivatedAt").is_empty();
         let changed = hr_values(profile, self.layout(), manager.as_deref())
             .into_iter()
+            .filter(|(name, _)| !(confirmed && *name == "mail"))
             .filter(|(name, values)| !same_values(name, Reader(&entry).values(name), values))
             .collect();
         let mut mods = replace_mods(changed);

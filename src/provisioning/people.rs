@@ -169,14 +169,7 @@ impl Provisioning {
                     current.account_state
                 )));
             }
-            let profile = PersonProfile {
-                employment: merge_employment(
-                    &caller.scope,
-                    &before.employment,
-                    &requested.employment,
-                )?,
-                ..requested
-            };
+            let profile = profile_after_change(&caller.scope, &before, requested)?;
             // `active` true → false: the mass-deprovisioning guard admits it or holds it.
             let ticket = match before.employment_active && !profile.employment_active {
                 true => {
@@ -349,6 +342,42 @@ pub(super) fn merge_employment(
     Ok(Employment { primary, others })
 }
 
+/// What a caller's change makes of a person (README "People at several schools"). A caller
+/// holding the primary school (whose OU holds the entry) changes everything it sends, its
+/// schools merged by [`merge_employment`]. A caller holding only other schools of the person
+/// changes only their membership of its schools: the person's global attributes (names,
+/// userName, externalId, addresses, phones, manager, HR's `active`) stay as they are, and its
+/// `active: false` ends the employment at its schools — they are removed from the person,
+/// whose account stays usable at the others.
+pub(super) fn profile_after_change(
+    scope: &SchoolScope,
+    before: &PersonProfile,
+    requested: PersonProfile,
+) -> Result<PersonProfile, ProvisioningError> {
+    let employment = merge_employment(scope, &before.employment, &requested.employment)?;
+    if in_scope(scope, &before.employment.primary) {
+        return Ok(PersonProfile {
+            employment,
+            ..requested
+        });
+    }
+    let employment = match requested.employment_active {
+        true => employment,
+        false => Employment {
+            others: employment
+                .others
+                .into_iter()
+                .filter(|c| !in_scope(scope, c))
+                .collect(),
+            primary: employment.primary,
+        },
+    };
+    Ok(PersonProfile {
+        employment,
+        ..before.clone()
+    })
+}
+
 /// The names (SCIM-neutral) of the attributes a profile sets, for the audit record.
 fn profile_attribute_names(p: &PersonProfile) -> Vec<&'static str> {
     let mut names = vec!["name", "schools", "active"];
@@ -438,6 +467,54 @@ mod tests {
         // Mentioning the outside school it already has is fine.
         let ok = merge_employment(&scope, &emp("B", &["A"]), &emp("B", &["A"])).unwrap();
         assert_eq!(ok, emp("B", &["A"]));
+    }
+
+    fn person(employment: Employment, active: bool) -> PersonProfile {
+        let name = crate::domain::PersonName {
+            given: crate::domain::GivenName::parse("Łukasz").unwrap(),
+            family: crate::domain::FamilyName::parse("Nowak").unwrap(),
+        };
+        PersonProfile {
+            employment_active: active,
+            ..PersonProfile::new(name, employment)
+        }
+    }
+
+    #[test]
+    fn a_secondary_schools_client_changes_only_its_membership() {
+        let scope = SchoolScope::Only(vec![code("B")]);
+        let before = PersonProfile {
+            user_name: Some("l.nowak@hr".into()),
+            ..person(emp("A", &["B"]), true)
+        };
+        // Its `active: false` removes its school; HR's `active` and the rest stay.
+        let requested = PersonProfile {
+            user_name: Some("hijacked@b".into()),
+            ..person(emp("A", &["B"]), false)
+        };
+        let after = profile_after_change(&scope, &before, requested).unwrap();
+        assert_eq!(after.employment, emp("A", &[]));
+        assert!(after.employment_active);
+        assert_eq!(after.user_name.as_deref(), Some("l.nowak@hr"));
+        // Its `active: true` cannot lift the primary school's `active: false`.
+        let inactive = person(emp("A", &["B"]), false);
+        let after =
+            profile_after_change(&scope, &inactive, person(emp("A", &["B"]), true)).unwrap();
+        assert!(!after.employment_active);
+    }
+
+    #[test]
+    fn the_primary_schools_client_changes_the_global_attributes() {
+        let scope = SchoolScope::Only(vec![code("A")]);
+        let before = person(emp("A", &["B"]), true);
+        let requested = PersonProfile {
+            user_name: Some("new@hr".into()),
+            ..person(emp("A", &[]), false)
+        };
+        let after = profile_after_change(&scope, &before, requested).unwrap();
+        assert!(!after.employment_active);
+        assert_eq!(after.user_name.as_deref(), Some("new@hr"));
+        assert_eq!(after.employment, emp("A", &["B"]), "B is not A's to remove");
     }
 
     #[test]

@@ -237,8 +237,9 @@ pub const SSO_PERSON_ATTRIBUTES: [&str; 25] = [
 /// them. Everything not listed in either (the daemon's bookkeeping: `zszoExternal*`,
 /// `zszoAccountCreated*`/`Requested*`, `zszoSearchName`, the ppolicy state, second-factor
 /// secrets and any attribute added later) is readable by the service identity only.
-pub const SELF_ONLY_PERSON_ATTRIBUTES: [&str; 10] = [
+pub const SELF_ONLY_PERSON_ATTRIBUTES: [&str; 11] = [
     "employeeNumber",
+    "zszoHrMail",
     "title",
     "o",
     "ou",
