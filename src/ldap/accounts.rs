@@ -27,6 +27,7 @@ use super::person_map::PERMANENT_LOCK;
 use super::pool::WriteError;
 use super::render::is_uuid;
 use crate::domain::{AccountState, EmailAddress};
+use crate::ports::SchoolScope;
 use crate::ports::{AccountRequest, DirectoryError, InitialCredentials, PasswordHash, PersonEntry};
 use ldap3::{Mod, SearchEntry};
 use std::collections::HashSet;
@@ -118,7 +119,7 @@ impl LdapDirectory {
             }
             Err(e) => return Err(e.into_directory(dn)),
         }
-        self.find_person(Filter::eq("entryUUID", id))
+        self.find_person(Filter::eq("entryUUID", id), &SchoolScope::All)
             .await?
             .ok_or_else(|| DirectoryError::NotFound(format!("person {id}")))
     }
@@ -221,7 +222,7 @@ impl LdapDirectory {
                 .await
                 .map_err(|e| e.into_directory(dn))?;
             return self
-                .find_person(Filter::eq("entryUUID", id))
+                .find_person(Filter::eq("entryUUID", id), &SchoolScope::All)
                 .await?
                 .ok_or_else(|| DirectoryError::NotFound(format!("person {id}")));
         };

@@ -198,7 +198,8 @@ impl Directory for LdapDirectory {
         &self,
         login: &LoginName,
     ) -> Result<Option<PersonEntry>, DirectoryError> {
-        self.find_person(Filter::eq("uid", login.as_str())).await
+        self.find_person(Filter::eq("uid", login.as_str()), &SchoolScope::All)
+            .await
     }
 
     async fn logins_like(&self, base: &LoginName) -> Result<Vec<String>, DirectoryError> {
@@ -209,8 +210,11 @@ impl Directory for LdapDirectory {
         &self,
         number: &EmployeeNumber,
     ) -> Result<Option<PersonEntry>, DirectoryError> {
-        self.find_person(Filter::eq("employeeNumber", number.as_str()))
-            .await
+        self.find_person(
+            Filter::eq("employeeNumber", number.as_str()),
+            &SchoolScope::All,
+        )
+        .await
     }
 
     async fn create_person(&self, person: &NewPerson) -> Result<PersonEntry, DirectoryError> {

@@ -69,6 +69,8 @@ impl Provisioning {
                 "school {outside} is outside this client's scope"
             )));
         }
+        self.check_manager_visible(caller, profile.manager.as_deref())
+            .await?;
         // One search learns which candidates namesakes already hold; a refused add (a race
         // with another create) still moves on to the next candidate.
         let taken: std::collections::HashSet<String> = match login_candidates(&profile.name).next()
@@ -169,7 +171,9 @@ impl Provisioning {
                     current.account_state
                 )));
             }
-            let profile = profile_after_change(&caller.scope, &before, requested)?;
+            let mut profile = profile_after_change(&caller.scope, &before, requested)?;
+            self.keep_hidden_manager(caller, id, &before, &mut profile)
+                .await?;
             // `active` true → false: the mass-deprovisioning guard admits it or holds it.
             let ticket = match before.employment_active && !profile.employment_active {
                 true => {
@@ -227,6 +231,44 @@ impl Provisioning {
             }
         })
         .await
+    }
+
+    /// The manager link seen through the caller's scope: a manager outside it reads as none
+    /// (`get_person` resolves links within the scope). So a client that sends back what it
+    /// sees keeps the real manager; a new manager must be a person it can see (else
+    /// `NotFound`, as for an unknown id: nothing leaks about other schools).
+    async fn keep_hidden_manager(
+        &self,
+        caller: &Caller,
+        id: &str,
+        seen: &PersonProfile,
+        profile: &mut PersonProfile,
+    ) -> Result<(), ProvisioningError> {
+        if caller.scope == SchoolScope::All {
+            return Ok(());
+        }
+        if profile.manager == seen.manager {
+            if let Some(real) = self.directory.get_person(id, &SchoolScope::All).await? {
+                profile.manager = real.profile.manager;
+            }
+            return Ok(());
+        }
+        self.check_manager_visible(caller, profile.manager.as_deref())
+            .await
+    }
+
+    async fn check_manager_visible(
+        &self,
+        caller: &Caller,
+        manager: Option<&str>,
+    ) -> Result<(), ProvisioningError> {
+        let Some(manager) = manager else {
+            return Ok(());
+        };
+        match self.directory.get_person(manager, &caller.scope).await? {
+            Some(_) => Ok(()),
+            None => Err(ProvisioningError::NotFound),
+        }
     }
 
     /// Records the caller's request for the person's account (state `none` only).

@@ -30,6 +30,7 @@ mod scim_groups;
 mod scim_guard;
 mod scim_idempotency;
 mod scim_privacy;
+mod scim_scope;
 mod scim_several_schools;
 mod scim_support;
 mod scim_users;
