@@ -48,6 +48,8 @@ pub struct AppState {
     pub outbox_wake: Arc<tokio::sync::Notify>,
     /// The key confirmation links are derived with (`portal.link_key_file`).
     pub link_key: Arc<crate::onboarding::links::LinkKey>,
+    /// Audit of refused tokens and out-of-scope attempts, rate-limited.
+    pub refusals: Arc<crate::provisioning::refusals::RefusalAudit>,
 }
 
 /// Why the state could not be composed.
@@ -86,8 +88,14 @@ impl AppState {
         let link_key =
             crate::onboarding::links::LinkKey::load_or_create(&config.portal.link_key_file)
                 .map_err(StateError::LinkKey)?;
+        let refusals = Arc::new(crate::provisioning::refusals::RefusalAudit::new(
+            audit.clone(),
+            directory.clone(),
+            clock.clone(),
+        ));
         Ok(Self {
             guard,
+            refusals,
             panel_throttle,
             portal_throttle,
             mailer,
@@ -150,6 +158,7 @@ impl AppState {
             provisioning: self.provisioning(),
             directory: self.directory.clone(),
             clients: self.scim_clients.clone(),
+            refusals: self.refusals.clone(),
             base_url: format!("{}/scim/v2", self.config.server.public_base_url),
             body_limit: self.config.server.request_body_limit_bytes,
             idempotency: scim_http::idempotency::Idempotency::new(

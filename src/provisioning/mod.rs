@@ -11,6 +11,7 @@ mod accounts;
 mod groups;
 mod guard;
 mod people;
+pub mod refusals;
 mod replay;
 
 pub use accounts::IssuedAccount;

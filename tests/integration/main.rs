@@ -1,4 +1,5 @@
 mod account_lifecycle;
+mod audit_refusals;
 mod audit_retention;
 mod audit_store;
 mod bootstrap;

@@ -38,6 +38,8 @@ pub struct ScimState {
     pub provisioning: Provisioning,
     pub directory: Arc<dyn Directory>,
     pub clients: Arc<ClientRegistry>,
+    /// Audit of refused tokens and out-of-scope reads.
+    pub refusals: Arc<crate::provisioning::refusals::RefusalAudit>,
     /// The public SCIM root, e.g. `https://zszo.example/scim/v2`: `location` and `$ref` use it.
     pub base_url: String,
     pub body_limit: usize,
