@@ -595,9 +595,12 @@ fn token_command(cmd: TokenCommand) -> anyhow::Result<ExitCode> {
         }
         TokenCommand::List(config) => {
             let file = file(&config)?;
+            let last_used = zszo_connector::clients::last_used::read(
+                &zszo_connector::clients::last_used::path_for(file.path()),
+            );
             println!(
-                "{:<24} {:<10} {:<10} {:<12} {:<12} SCHOOLS",
-                "NAME", "ACCESS", "STATUS", "CREATED", "EXPIRES"
+                "{:<24} {:<10} {:<10} {:<12} {:<12} {:<18} SCHOOLS",
+                "NAME", "ACCESS", "STATUS", "CREATED", "EXPIRES", "LAST USED (UTC)"
             );
             for c in file.read()? {
                 let status = if c.revoked_at.is_some() {
@@ -611,13 +614,21 @@ fn token_command(cmd: TokenCommand) -> anyhow::Result<ExitCode> {
                     Access::ReadOnly => "read-only",
                     Access::ReadWrite => "read-write",
                 };
+                let used = last_used.get(&c.name).map_or_else(
+                    || "never".to_owned(),
+                    |t| {
+                        let t = t.to_offset(time::UtcOffset::UTC);
+                        format!("{} {:02}:{:02}", t.date(), t.hour(), t.minute())
+                    },
+                );
                 println!(
-                    "{:<24} {:<10} {:<10} {:<12} {:<12} {}",
+                    "{:<24} {:<10} {:<10} {:<12} {:<12} {:<18} {}",
                     c.name,
                     access,
                     status,
                     c.created_at.date().to_string(),
                     c.expires_at.date().to_string(),
+                    used,
                     c.schools.join(",")
                 );
             }
