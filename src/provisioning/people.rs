@@ -237,7 +237,7 @@ impl Provisioning {
     /// (`get_person` resolves links within the scope). So a client that sends back what it
     /// sees keeps the real manager; a new manager must be a person it can see (else
     /// `NotFound`, as for an unknown id: nothing leaks about other schools).
-    async fn keep_hidden_manager(
+    pub(super) async fn keep_hidden_manager(
         &self,
         caller: &Caller,
         id: &str,
