@@ -52,6 +52,8 @@ pub struct AppState {
     pub second_factor_key: Arc<crate::second_factor::SecretBox>,
     /// Admits password checks and hashes (`passwords.max_hashing_in_flight`).
     pub hashing: Arc<crate::credentials::HashingGate>,
+    /// Audit of refused tokens and out-of-scope attempts, rate-limited.
+    pub refusals: Arc<crate::provisioning::refusals::RefusalAudit>,
 }
 
 /// Why the state could not be composed.
@@ -103,8 +105,14 @@ impl AppState {
         let second_factor_key =
             crate::second_factor::SecretBox::load_or_create(&config.panel.second_factor_key_file)
                 .map_err(StateError::SecondFactorKey)?;
+        let refusals = Arc::new(crate::provisioning::refusals::RefusalAudit::new(
+            audit.clone(),
+            directory.clone(),
+            clock.clone(),
+        ));
         Ok(Self {
             guard,
+            refusals,
             panel_throttle,
             portal_throttle,
             mailer,
@@ -173,6 +181,7 @@ impl AppState {
             provisioning: self.provisioning(),
             directory: self.directory.clone(),
             clients: self.scim_clients.clone(),
+            refusals: self.refusals.clone(),
             base_url: format!("{}/scim/v2", self.config.server.public_base_url),
             body_limit: self.config.server.request_body_limit_bytes,
             idempotency: scim_http::idempotency::Idempotency::new(

@@ -27,6 +27,7 @@ pub mod scim;
 pub mod second_factor;
 pub mod session_end;
 pub mod slapd;
+pub mod sso_clients;
 pub mod store;
 pub mod telemetry;
 pub mod web;

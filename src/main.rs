@@ -61,6 +61,10 @@ enum Command {
     /// Manage SCIM clients and their bearer tokens (takes effect while the daemon runs).
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Manage the SSO service accounts with which the schools' single sign-on reads the
+    /// directory (read-only, scoped to schools; works while the daemon runs).
+    #[command(subcommand)]
+    SsoClient(SsoClientCommand),
     /// Review deactivations and deletions held by the mass-deprovisioning guard (asks the
     /// running daemon over its operator socket; run as the daemon's OS user).
     #[command(subcommand)]
@@ -134,6 +138,34 @@ enum TokenCommand {
     /// List the registered clients (never the tokens).
     List(ConfigArg),
     /// Revoke a client's token at once.
+    Revoke {
+        #[command(flatten)]
+        config: ConfigArg,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum SsoClientCommand {
+    /// Create an SSO service account and print its bind DN and secret (the secret only now;
+    /// the directory keeps its {ARGON2} hash).
+    Create {
+        #[command(flatten)]
+        config: ConfigArg,
+        /// A unique name: lowercase letters, digits and '-' (e.g. sso-sp12).
+        #[arg(long)]
+        name: String,
+        /// A school (code) whose people and groups it reads; repeat for several.
+        #[arg(long = "school", required_unless_present = "all_schools")]
+        schools: Vec<String>,
+        /// It reads every school's people (e.g. the city's own single sign-on).
+        #[arg(long, conflicts_with = "schools")]
+        all_schools: bool,
+    },
+    /// List the SSO service accounts (never their secrets).
+    List(ConfigArg),
+    /// Delete an SSO service account: its next bind fails.
     Revoke {
         #[command(flatten)]
         config: ConfigArg,
@@ -323,6 +355,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             operator,
         } => return backup_command(&config.config, &to, operator).await,
         Command::Restore { config, from } => return restore_command(&config.config, &from).await,
+        Command::SsoClient(cmd) => return sso_client_command(cmd).await,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -569,6 +602,84 @@ async fn held_command(cmd: HeldCommand) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+async fn sso_client_command(cmd: SsoClientCommand) -> anyhow::Result<ExitCode> {
+    use secrecy::ExposeSecret;
+    use zszo_connector::domain::{SchoolCode, SsoClientName, SsoScope};
+    use zszo_connector::sso_clients;
+    let load_config =
+        |config: &ConfigArg| -> anyhow::Result<Config> { Ok(Config::load(&config.config)?) };
+    match cmd {
+        SsoClientCommand::Create {
+            config,
+            name,
+            schools,
+            all_schools,
+        } => {
+            let config = load_config(&config)?;
+            let name = SsoClientName::parse(&name)?;
+            let scope = if all_schools {
+                SsoScope::CityWide
+            } else {
+                SsoScope::Schools(
+                    schools
+                        .iter()
+                        .map(|s| SchoolCode::parse(s))
+                        .collect::<Result<_, _>>()?,
+                )
+            };
+            let directory = daemon::connect_directory(&config).await?;
+            let operator = std::env::var("SUDO_USER")
+                .or_else(|_| std::env::var("USER"))
+                .unwrap_or_else(|_| "unknown".to_owned());
+            let created = sso_clients::create(
+                &directory,
+                name,
+                scope,
+                format!("system:sso-client ({operator})"),
+                config.passwords,
+                time::OffsetDateTime::now_utc(),
+            )
+            .await?;
+            eprintln!(
+                "created SSO client {} (reads {}); bind DN and secret, the secret shown only now:",
+                created.client.name, created.client.scope
+            );
+            println!("{}", created.client.dn);
+            println!("{}", created.secret.expose_secret());
+        }
+        SsoClientCommand::List(config) => {
+            let config = load_config(&config)?;
+            let directory = daemon::connect_directory(&config).await?;
+            println!(
+                "{:<24} {:<12} {:<40} SCOPE",
+                "NAME", "CREATED", "CREATED BY"
+            );
+            for c in sso_clients::list(&directory).await? {
+                println!(
+                    "{:<24} {:<12} {:<40} {}",
+                    c.name.as_str(),
+                    c.created_at
+                        .map(|t| t.date().to_string())
+                        .unwrap_or_default(),
+                    c.created_by.unwrap_or_default(),
+                    c.scope
+                );
+            }
+        }
+        SsoClientCommand::Revoke { config, name } => {
+            let config = load_config(&config)?;
+            let name = SsoClientName::parse(&name)?;
+            let directory = daemon::connect_directory(&config).await?;
+            if !sso_clients::revoke(&directory, &name).await? {
+                eprintln!("no SSO client named {name}");
+                return Ok(ExitCode::FAILURE);
+            }
+            println!("revoked {name}: its next bind fails");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn token_command(cmd: TokenCommand) -> anyhow::Result<ExitCode> {
     use secrecy::ExposeSecret;
     use zszo_connector::clients::{Access, ClientFile};
@@ -616,9 +727,12 @@ fn token_command(cmd: TokenCommand) -> anyhow::Result<ExitCode> {
         }
         TokenCommand::List(config) => {
             let file = file(&config)?;
+            let last_used = zszo_connector::clients::last_used::read(
+                &zszo_connector::clients::last_used::path_for(file.path()),
+            );
             println!(
-                "{:<24} {:<10} {:<10} {:<12} {:<12} SCHOOLS",
-                "NAME", "ACCESS", "STATUS", "CREATED", "EXPIRES"
+                "{:<24} {:<10} {:<10} {:<12} {:<12} {:<18} SCHOOLS",
+                "NAME", "ACCESS", "STATUS", "CREATED", "EXPIRES", "LAST USED (UTC)"
             );
             for c in file.read()? {
                 let status = if c.revoked_at.is_some() {
@@ -632,13 +746,21 @@ fn token_command(cmd: TokenCommand) -> anyhow::Result<ExitCode> {
                     Access::ReadOnly => "read-only",
                     Access::ReadWrite => "read-write",
                 };
+                let used = last_used.get(&c.name).map_or_else(
+                    || "never".to_owned(),
+                    |t| {
+                        let t = t.to_offset(time::UtcOffset::UTC);
+                        format!("{} {:02}:{:02}", t.date(), t.hour(), t.minute())
+                    },
+                );
                 println!(
-                    "{:<24} {:<10} {:<10} {:<12} {:<12} {}",
+                    "{:<24} {:<10} {:<10} {:<12} {:<12} {:<18} {}",
                     c.name,
                     access,
                     status,
                     c.created_at.date().to_string(),
                     c.expires_at.date().to_string(),
+                    used,
                     c.schools.join(",")
                 );
             }

@@ -10,6 +10,7 @@
 //! (security.md SCIM-01, HASH-04); the comparison is constant-time.
 
 mod file;
+pub mod last_used;
 mod registry;
 
 pub use file::{ClientFile, ClientFileError};

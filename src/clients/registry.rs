@@ -38,6 +38,8 @@ pub struct ClientRegistry {
     file: ClientFile,
     clock: Arc<dyn Clock>,
     loaded: RwLock<Loaded>,
+    /// Each client's last use, for `token list`.
+    last_used: super::last_used::LastUsed,
 }
 
 impl ClientRegistry {
@@ -45,9 +47,11 @@ impl ClientRegistry {
     pub fn open(file: ClientFile, clock: Arc<dyn Clock>) -> Result<Self, super::ClientFileError> {
         let entries = Self::entries(file.read()?);
         let modified = modified(&file);
+        let last_used = super::last_used::LastUsed::open(file.path());
         Ok(Self {
             file,
             clock,
+            last_used,
             loaded: RwLock::new(Loaded {
                 modified,
                 checked: Instant::now(),
@@ -117,6 +121,7 @@ impl ClientRegistry {
             }
         }
         let entry = found.filter(|e| e.record.is_usable_at(now))?;
+        self.last_used.note(&entry.record.name, now);
         Some(Authenticated {
             name: entry.record.name.clone(),
             scope: entry.scope.clone(),

@@ -12,6 +12,7 @@ pub mod password;
 mod person;
 pub mod query;
 mod school;
+mod sso;
 
 pub use account::AccountState;
 pub use email::EmailAddress;
@@ -19,6 +20,7 @@ pub use login::{login_candidates, LoginName};
 pub use password::{OneTimePassword, PasswordPolicy, PolicyContext, PolicyViolation, Strength};
 pub use person::{EmployeeNumber, FamilyName, GivenName, PersonName, Position};
 pub use school::{School, SchoolCode, SchoolName};
+pub use sso::{SsoClientName, SsoScope};
 
 /// Why an outside value was refused. The message is safe to show to the person who sent it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -27,6 +27,7 @@ use super::person_map::PERMANENT_LOCK;
 use super::pool::WriteError;
 use super::render::is_uuid;
 use crate::domain::{AccountState, EmailAddress};
+use crate::ports::SchoolScope;
 use crate::ports::{AccountRequest, DirectoryError, InitialCredentials, PasswordHash, PersonEntry};
 use ldap3::{Mod, SearchEntry};
 use std::collections::HashSet;
@@ -114,7 +115,7 @@ impl LdapDirectory {
         }
         // The change happened: failing to read it now leaves the outcome for the caller to
         // learn (issue 14).
-        self.find_person(Filter::eq("entryUUID", id))
+        self.find_person(Filter::eq("entryUUID", id), &SchoolScope::All)
             .await
             .map_err(|e| DirectoryError::OutcomeUnknown(format!("{dn} was changed: {e}")))?
             .ok_or_else(|| DirectoryError::NotFound(format!("person {id}")))
@@ -218,7 +219,7 @@ impl LdapDirectory {
                 .await
                 .map_err(|e| e.into_directory(dn))?;
             return self
-                .find_person(Filter::eq("entryUUID", id))
+                .find_person(Filter::eq("entryUUID", id), &SchoolScope::All)
                 .await?
                 .ok_or_else(|| DirectoryError::NotFound(format!("person {id}")));
         };

@@ -78,7 +78,7 @@ impl LdapDirectory {
     }
 
     /// Adds, treating "already there" as success (for idempotent containers).
-    async fn add_if_missing(
+    pub(super) async fn add_if_missing(
         &self,
         dn: &str,
         attrs: Vec<(String, HashSet<String>)>,
@@ -116,12 +116,19 @@ impl Directory for LdapDirectory {
     /// Creates `ou=placowki` when missing. `ou=system` (the service identity and the
     /// system administrators' group) belongs to the operator: we are bound through it.
     async fn ensure_layout(&self) -> Result<Vec<String>, DirectoryError> {
-        let dn = self.layout.schools_dn();
-        let created = self.add_if_missing(&dn, ou_attrs("placowki")).await?;
-        if created {
-            tracing::info!(dn = %dn, "created the schools container");
+        let mut created = Vec::new();
+        // ou=sso holds the SSO service accounts (`sso-client`); the ACL lets the service
+        // create exactly that under ou=system.
+        for (dn, ou) in [
+            (self.layout.schools_dn(), "placowki"),
+            (self.layout.sso_dn(), "sso"),
+        ] {
+            if self.add_if_missing(&dn, ou_attrs(ou)).await? {
+                tracing::info!(dn = %dn, "created a container");
+                created.push(dn);
+            }
         }
-        Ok(if created { vec![dn] } else { Vec::new() })
+        Ok(created)
     }
 
     async fn find_school(&self, code: &SchoolCode) -> Result<Option<SchoolEntry>, DirectoryError> {
@@ -191,7 +198,8 @@ impl Directory for LdapDirectory {
         &self,
         login: &LoginName,
     ) -> Result<Option<PersonEntry>, DirectoryError> {
-        self.find_person(Filter::eq("uid", login.as_str())).await
+        self.find_person(Filter::eq("uid", login.as_str()), &SchoolScope::All)
+            .await
     }
 
     async fn logins_like(&self, base: &LoginName) -> Result<Vec<String>, DirectoryError> {
@@ -202,8 +210,11 @@ impl Directory for LdapDirectory {
         &self,
         number: &EmployeeNumber,
     ) -> Result<Option<PersonEntry>, DirectoryError> {
-        self.find_person(Filter::eq("employeeNumber", number.as_str()))
-            .await
+        self.find_person(
+            Filter::eq("employeeNumber", number.as_str()),
+            &SchoolScope::All,
+        )
+        .await
     }
 
     async fn create_person(&self, person: &NewPerson) -> Result<PersonEntry, DirectoryError> {

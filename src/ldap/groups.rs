@@ -109,15 +109,18 @@ impl LdapDirectory {
             .collect()
     }
 
+    /// Groups with their members resolved within `scope`: a member outside it is not
+    /// listed (nor counted in `profile.members`).
     async fn groups_from_entries(
         &self,
         entries: &[SearchEntry],
+        scope: &SchoolScope,
     ) -> Result<Vec<GroupEntry>, DirectoryError> {
         let dns: Vec<String> = entries
             .iter()
             .flat_map(|e| Reader(e).values("member").to_vec())
             .collect();
-        let refs = self.refs_by_dn(dns).await?;
+        let refs = self.refs_by_dn(dns, scope).await?;
         entries
             .iter()
             .map(|e| {
@@ -149,7 +152,7 @@ impl LdapDirectory {
 
     async fn group_by_dn_or_id(&self, id: &str) -> Result<GroupEntry, DirectoryError> {
         let entry = self.group_for_change(id).await?;
-        self.groups_from_entries(&[entry])
+        self.groups_from_entries(&[entry], &SchoolScope::All)
             .await?
             .pop()
             .ok_or_else(|| DirectoryError::NotFound(format!("group {id}")))
@@ -209,7 +212,7 @@ impl LdapDirectory {
             .search_schools(&filter, GROUP_ATTRS)
             .await
             .map_err(unknown)?;
-        self.groups_from_entries(&entries)
+        self.groups_from_entries(&entries, &SchoolScope::All)
             .await
             .map_err(unknown)?
             .pop()
@@ -229,7 +232,7 @@ impl LdapDirectory {
         if !is_scim_group(&entry) {
             return Ok(None);
         }
-        let group = self.groups_from_entries(&[entry]).await?.pop();
+        let group = self.groups_from_entries(&[entry], scope).await?.pop();
         Ok(group.filter(|g| scope.contains(&g.profile.school)))
     }
 
@@ -241,7 +244,7 @@ impl LdapDirectory {
         parts.extend(group_scope_filter(&q.scope));
         if let Some(f) = &q.filter {
             let ids = referenced_ids(f, |a| a == GroupAttr::Member);
-            let dns: IdDns = self.person_dns(&ids).await?;
+            let dns: IdDns = self.person_dns_in(&ids, &q.scope).await?;
             parts.push(group_filter(f, &dns)?);
         }
         let sort = q.sort.map(|(a, o)| (group_sort_attr(a), o));
@@ -249,7 +252,7 @@ impl LdapDirectory {
             .page_ids(&Filter::and(parts), sort, q.start_index, q.count)
             .await?;
         let entries = self.read_by_ids("zszoGroup", &ids, GROUP_ATTRS).await?;
-        let groups = self.groups_from_entries(&entries).await?;
+        let groups = self.groups_from_entries(&entries, &q.scope).await?;
         let items = in_order(&ids, groups, |g| g.entry.id.as_str());
         Ok(Page { total, items })
     }

@@ -8,7 +8,8 @@
 //! - [`render`]: domain search filters → LDAP filters evaluated by slapd.
 //! - [`schema`]: the directory's ZSZO schema compared with the binary's (`check-config`).
 //! - [`directory`]: `LdapDirectory`, the `ports::Directory` implementation (people, groups,
-//!   search and paging in the private modules `people`, `groups`, `search`).
+//!   search and paging in the private modules `people`, `groups`, `search`), and
+//!   `ports::SsoClients` (`sso_clients`: the SSO service accounts under `ou=sso,ou=system`).
 //!
 //! Invariant: nothing outside this module builds a DN or a filter string or sees an ldap3 type.
 
@@ -26,6 +27,7 @@ pub mod render;
 pub mod schema;
 mod search;
 mod second_factor;
+mod sso_clients;
 
 pub use directory::LdapDirectory;
 pub use names::{Filter, Layout};

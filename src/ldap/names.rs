@@ -5,7 +5,7 @@
 //! (RFC 4515 §3). No other module concatenates DN or filter strings; they call [`Layout`] and
 //! [`Filter`]. Attribute names in filters are `&'static str`, so no outside input can choose them.
 
-use crate::domain::{LoginName, SchoolCode};
+use crate::domain::{LoginName, SchoolCode, SsoClientName};
 use crate::ports::AdminRole;
 use std::borrow::Cow;
 use std::fmt;
@@ -120,6 +120,15 @@ impl Layout {
 
     pub fn system_admins_dn(&self) -> String {
         format!("cn=administratorzy-systemu,{}", self.system_dn())
+    }
+
+    /// The SSO service accounts' container (schemas/ldap/README.md).
+    pub fn sso_dn(&self) -> String {
+        format!("ou=sso,{}", self.system_dn())
+    }
+
+    pub fn sso_client_dn(&self, name: &SsoClientName) -> String {
+        format!("cn={},{}", escape_dn_value(name.as_str()), self.sso_dn())
     }
 
     pub fn schools_dn(&self) -> String {

@@ -42,8 +42,9 @@ use ldap3::{Mod, Scope, SearchEntry};
 use std::collections::HashSet;
 
 /// Attributes whose value order means something (the first one is the primary contact).
-const ORDERED: [&str; 5] = [
+const ORDERED: [&str; 6] = [
     "mail",
+    "zszoHrMail",
     "telephoneNumber",
     "mobile",
     "homePhone",
@@ -72,15 +73,17 @@ impl LdapDirectory {
         }
     }
 
+    /// The person matching `filter`, with links (manager, groups) resolved within `scope`.
     pub(super) async fn find_person(
         &self,
         filter: Filter,
+        scope: &SchoolScope,
     ) -> Result<Option<PersonEntry>, DirectoryError> {
         let Some(entry) = self.find_person_entry(filter, PERSON_ATTRS).await? else {
             return Ok(None);
         };
         let raw = person_from_entry(&entry)?;
-        Ok(self.complete_people(vec![raw]).await?.pop())
+        Ok(self.complete_people(vec![raw], scope).await?.pop())
     }
 
     /// The people who are members of the school's local-administrators group (`memberOf`,
@@ -98,7 +101,7 @@ impl LdapDirectory {
             .iter()
             .map(person_from_entry)
             .collect::<Result<Vec<_>, _>>()?;
-        self.complete_people(raws).await
+        self.complete_people(raws, &SchoolScope::All).await
     }
 
     /// The logins starting with `base`, from one search that reads only `uid`.
@@ -253,7 +256,7 @@ impl LdapDirectory {
             .iter()
             .map(person_from_entry)
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(self.complete_people(raws).await?.pop())
+        Ok(self.complete_people(raws, &SchoolScope::All).await?.pop())
     }
 
     pub(super) async fn get_person_impl(
@@ -266,7 +269,7 @@ impl LdapDirectory {
         }
         let mut parts = vec![Filter::eq("entryUUID", id)];
         parts.extend(scope_filter(scope));
-        self.find_person(Filter::and(parts)).await
+        self.find_person(Filter::and(parts), scope).await
     }
 
     pub(super) async fn search_people_impl(
@@ -277,7 +280,7 @@ impl LdapDirectory {
         parts.extend(scope_filter(&q.scope));
         if let Some(f) = &q.filter {
             let ids = referenced_ids(f, |a| a == PersonAttr::Manager);
-            let dns = self.person_dns(&ids).await?;
+            let dns = self.person_dns_in(&ids, &q.scope).await?;
             parts.push(person_filter(f, &dns)?);
         }
         let filter = Filter::and(parts);
@@ -295,7 +298,7 @@ impl LdapDirectory {
                 .into_iter()
                 .map(person_from_entry)
                 .collect::<Result<Vec<_>, _>>()?;
-            let items = self.complete_people(raws).await?;
+            let items = self.complete_people(raws, &q.scope).await?;
             return Ok(Page { total, items });
         }
         let sort = q.sort.map(|(a, o)| (person_sort_attr(a), o));
@@ -305,7 +308,7 @@ impl LdapDirectory {
             .iter()
             .map(person_from_entry)
             .collect::<Result<Vec<_>, _>>()?;
-        let people = self.complete_people(raws).await?;
+        let people = self.complete_people(raws, &q.scope).await?;
         let items = in_order(&ids, people, |p| p.entry.id.as_str());
         Ok(Page { total, items })
     }
@@ -325,6 +328,7 @@ impl LdapDirectory {
             "zszoSearchName",
             "eduPersonOrgUnitDN",
             "eduPersonPrimaryOrgUnitDN",
+            "zszoHrMail",
         ]);
         let entry = self
             .find_person_entry(Filter::eq("entryUUID", id), &attrs)
@@ -344,8 +348,12 @@ impl LdapDirectory {
         // Step 2: one atomic Modify.
         // Only what differs is written: an unchanged profile (a client re-sending it) changes
         // nothing, not even the version.
+        // The address the person confirmed in the portal (an activated account) is theirs:
+        // HR's addresses then go to zszoHrMail only, never over `mail`.
+        let confirmed = !Reader(&entry).values("zszoAccountActivatedAt").is_empty();
         let changed = hr_values(profile, self.layout(), manager.as_deref())
             .into_iter()
+            .filter(|(name, _)| !(confirmed && *name == "mail"))
             .filter(|(name, values)| !same_values(name, Reader(&entry).values(name), values))
             .collect();
         let mut mods = replace_mods(changed);
@@ -386,7 +394,7 @@ impl LdapDirectory {
                 .map_err(|e| e.into_directory(&entry.dn))?;
         }
         // Step 4.
-        self.find_person(Filter::eq("entryUUID", id))
+        self.find_person(Filter::eq("entryUUID", id), &SchoolScope::All)
             .await?
             .ok_or_else(missing)
     }

@@ -9,7 +9,7 @@
 //! | `external_id` | `zszoExternalId` | unique city-wide (slapo-unique) |
 //! | `employee_number` | `employeeNumber` | |
 //! | `position` | `title` | |
-//! | `emails` | `mail` | no types in LDAP: read back as `work`, the first `primary` |
+//! | `emails` | `mail`, `zszoHrMail` | no types in LDAP: read back (from `mail`) as `work`, the first `primary`; once the person confirmed an address, `mail` is theirs and SCIM writes only `zszoHrMail` |
 //! | `phones` | `telephoneNumber` (work, other, untyped), `mobile`, `homePhone`, `facsimileTelephoneNumber` (fax) | |
 //! | `department` | `departmentNumber` | |
 //! | `organization` | `o` | |
@@ -136,7 +136,13 @@ pub fn hr_values(
             opt(profile.employee_number.as_ref().map(|n| n.as_str())),
         ),
         ("title", opt(profile.position.as_ref().map(|p| p.as_str()))),
+        // HR's addresses are kept in zszoHrMail; `mail` follows them only until the person
+        // confirms an address in the portal (`LdapDirectory::update_person_impl`).
         ("mail", distinct(emails.iter().map(|e| e.value.as_str()))),
+        (
+            "zszoHrMail",
+            distinct(emails.iter().map(|e| e.value.as_str())),
+        ),
         (
             "telephoneNumber",
             phones_of(&[Some(PhoneKind::Work), Some(PhoneKind::Other), None]),

@@ -17,8 +17,8 @@ use super::directory::LdapDirectory;
 use super::mapping::Reader;
 use super::names::{dn_key, Filter};
 use super::person_map::{person_display_name, PersonRaw};
-use super::render::{is_uuid, IdDns};
-use crate::ports::{DirectoryError, GroupRef, PersonEntry, SortOrder};
+use super::render::{is_uuid, scope_filter, IdDns};
+use crate::ports::{DirectoryError, GroupRef, PersonEntry, SchoolScope, SortOrder};
 use ldap3::{Scope, SearchEntry};
 use std::collections::HashMap;
 
@@ -73,7 +73,30 @@ impl LdapDirectory {
 
     /// The DNs of the people with these ids (unknown ids are absent from the map).
     pub(super) async fn person_dns(&self, ids: &[String]) -> Result<IdDns, DirectoryError> {
-        let entries = self.read_by_ids("zszoPerson", ids, &["entryUUID"]).await?;
+        self.person_dns_in(ids, &SchoolScope::All).await
+    }
+
+    /// [`Self::person_dns`] of the people within `scope` only: ids in a caller's filter
+    /// (`manager eq`, `members eq`) match nothing outside its schools.
+    pub(super) async fn person_dns_in(
+        &self,
+        ids: &[String],
+        scope: &SchoolScope,
+    ) -> Result<IdDns, DirectoryError> {
+        let entries = match scope {
+            SchoolScope::All => self.read_by_ids("zszoPerson", ids, &["entryUUID"]).await?,
+            SchoolScope::Only(codes) => self
+                .read_by_ids("zszoPerson", ids, &["entryUUID", "zszoSchoolCode"])
+                .await?
+                .into_iter()
+                .filter(|e| {
+                    Reader(e)
+                        .values("zszoSchoolCode")
+                        .iter()
+                        .any(|v| codes.iter().any(|c| c.as_str().eq_ignore_ascii_case(v)))
+                })
+                .collect(),
+        };
         Ok(entries
             .into_iter()
             .filter_map(|e| {
@@ -83,23 +106,29 @@ impl LdapDirectory {
             .collect())
     }
 
-    /// Ids and names of the people and SCIM groups at these DNs, keyed by [`dn_key`].
+    /// Ids and names of the people and SCIM groups at these DNs within `scope` (of the
+    /// schools the caller may see), keyed by [`dn_key`]; the others are absent, so a client
+    /// learns nothing of people or groups outside its schools through a link.
     pub(super) async fn refs_by_dn(
         &self,
         dns: Vec<String>,
+        scope: &SchoolScope,
     ) -> Result<HashMap<String, RefInfo>, DirectoryError> {
         let mut wanted: Vec<String> = dns.into_iter().filter(|d| !d.trim().is_empty()).collect();
         wanted.sort_unstable();
         wanted.dedup();
         let mut out = HashMap::new();
         for chunk in wanted.chunks(CHUNK) {
-            let filter = Filter::and([
+            let mut parts = vec![
                 Filter::or([
                     Filter::object_class("zszoPerson"),
                     Filter::object_class("zszoGroup"),
                 ]),
                 Filter::or(chunk.iter().map(|dn| Filter::eq("entryDN", dn.as_str()))),
-            ]);
+            ];
+            // People and groups both carry their schools in zszoSchoolCode.
+            parts.extend(scope_filter(scope));
+            let filter = Filter::and(parts);
             let attrs = ["entryUUID", "cn", "displayName", "objectClass"];
             for e in self.search_schools(&filter, &attrs).await? {
                 let r = Reader(&e);
@@ -121,17 +150,19 @@ impl LdapDirectory {
         Ok(out)
     }
 
-    /// Resolves the managers and groups of parsed people with one search for all of them.
+    /// Resolves the managers and groups of parsed people with one search for all of them,
+    /// only within `scope` (a manager or group outside it is left out).
     pub(super) async fn complete_people(
         &self,
         raws: Vec<PersonRaw>,
+        scope: &SchoolScope,
     ) -> Result<Vec<PersonEntry>, DirectoryError> {
         let mut dns: Vec<String> = Vec::new();
         for r in &raws {
             dns.extend(r.manager_dn.iter().cloned());
             dns.extend(r.member_of.iter().cloned());
         }
-        let refs = self.refs_by_dn(dns).await?;
+        let refs = self.refs_by_dn(dns, scope).await?;
         Ok(raws
             .into_iter()
             .map(|raw| {

@@ -459,8 +459,8 @@ pub trait Directory: Send + Sync {
     /// Succeeds when the server answers a search under the base bound as the service identity.
     async fn ping(&self) -> Result<(), DirectoryError>;
 
-    /// Creates `ou=placowki` when it is missing (`ou=system`, which holds the service identity,
-    /// is the operator's to create).
+    /// Creates `ou=placowki` and `ou=sso,ou=system` (the SSO service accounts) when missing
+    /// (`ou=system`, which holds the service identity, is the operator's to create).
     /// Returns the DNs it created; empty when the layout was complete.
     async fn ensure_layout(&self) -> Result<Vec<String>, DirectoryError>;
 

@@ -3,9 +3,11 @@
 //! use cases depend only on these traits (held as `Arc<dyn …>`).
 
 mod directory;
+mod sso;
 
 pub use crate::clock::Clock;
 pub use directory::*;
+pub use sso::{NewSsoClient, SsoClient, SsoClients};
 
 use crate::domain::audit::{AuditQuery, AuditRecord, NewAuditRecord, PruneReport};
 use async_trait::async_trait;

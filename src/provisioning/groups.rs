@@ -81,7 +81,21 @@ impl Provisioning {
                 ));
             }
             self.check_group_scope(caller, &profile).await?;
-            Ok(self.directory.update_group(id, &profile).await?)
+            // Members the caller cannot see (people of other schools) are not in its view of
+            // the group, so its replacement list keeps them rather than removing them unseen.
+            let mut to_write = profile.clone();
+            if caller.scope != SchoolScope::All {
+                if let Some(all) = self.directory.get_group(id, &SchoolScope::All).await? {
+                    let seen = &current.profile.members;
+                    to_write.members.extend(
+                        all.profile
+                            .members
+                            .into_iter()
+                            .filter(|m| !seen.contains(m) && !profile.members.contains(m)),
+                    );
+                }
+            }
+            Ok(self.directory.update_group(id, &to_write).await?)
         }
         .await;
         self.finish(caller, "group.updated", result, |r, _| match &current {

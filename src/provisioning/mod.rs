@@ -12,6 +12,7 @@ mod groups;
 mod guard;
 mod intents;
 mod people;
+pub mod refusals;
 mod replay;
 
 pub use accounts::IssuedAccount;
@@ -85,6 +86,9 @@ impl ProvisioningError {
     }
 }
 
+/// The directory's messages carry DNs and slapd's diagnostic text: they are logged here, once,
+/// and the caller (a SCIM client, the panel) gets a fixed text naming at most which kind of
+/// value clashed (`login`, `email`, `userName`, `externalId`, `displayName`).
 impl From<DirectoryError> for ProvisioningError {
     fn from(e: DirectoryError) -> Self {
         match e {
@@ -99,7 +103,10 @@ impl From<DirectoryError> for ProvisioningError {
                 tracing::info!(error = %e, "directory refused a change");
                 ProvisioningError::Invalid(e.client_message())
             }
-            DirectoryError::InsufficientAccess(m) => ProvisioningError::OutOfScope(m),
+            DirectoryError::InsufficientAccess(_) => {
+                tracing::warn!(error = %e, "the directory denied the service identity");
+                ProvisioningError::OutOfScope("not permitted".to_owned())
+            }
             DirectoryError::Unavailable(m) | DirectoryError::OutcomeUnknown(m) => {
                 tracing::warn!(error = %m, "directory unavailable");
                 ProvisioningError::Unavailable

@@ -104,6 +104,8 @@ impl Provisioning {
                 "school {outside} is outside this client's scope"
             )));
         }
+        self.check_manager_visible(caller, profile.manager.as_deref())
+            .await?;
         // One search learns which candidates namesakes already hold; a refused add (a race
         // with another create) still moves on to the next candidate.
         let taken: std::collections::HashSet<String> = match login_candidates(&profile.name).next()
@@ -231,14 +233,9 @@ impl Provisioning {
                     current.account_state
                 )));
             }
-            let profile = PersonProfile {
-                employment: merge_employment(
-                    &caller.scope,
-                    &before.employment,
-                    &requested.employment,
-                )?,
-                ..requested
-            };
+            let mut profile = profile_after_change(&caller.scope, &before, requested)?;
+            self.keep_hidden_manager(caller, id, &before, &mut profile)
+                .await?;
             // `active` true → false: the mass-deprovisioning guard admits it or holds it.
             let ticket = match before.employment_active && !profile.employment_active {
                 true => {
@@ -307,6 +304,44 @@ impl Provisioning {
             }
         })
         .await
+    }
+
+    /// The manager link seen through the caller's scope: a manager outside it reads as none
+    /// (`get_person` resolves links within the scope). So a client that sends back what it
+    /// sees keeps the real manager; a new manager must be a person it can see (else
+    /// `NotFound`, as for an unknown id: nothing leaks about other schools).
+    pub(super) async fn keep_hidden_manager(
+        &self,
+        caller: &Caller,
+        id: &str,
+        seen: &PersonProfile,
+        profile: &mut PersonProfile,
+    ) -> Result<(), ProvisioningError> {
+        if caller.scope == SchoolScope::All {
+            return Ok(());
+        }
+        if profile.manager == seen.manager {
+            if let Some(real) = self.directory.get_person(id, &SchoolScope::All).await? {
+                profile.manager = real.profile.manager;
+            }
+            return Ok(());
+        }
+        self.check_manager_visible(caller, profile.manager.as_deref())
+            .await
+    }
+
+    async fn check_manager_visible(
+        &self,
+        caller: &Caller,
+        manager: Option<&str>,
+    ) -> Result<(), ProvisioningError> {
+        let Some(manager) = manager else {
+            return Ok(());
+        };
+        match self.directory.get_person(manager, &caller.scope).await? {
+            Some(_) => Ok(()),
+            None => Err(ProvisioningError::NotFound),
+        }
     }
 
     /// Records the caller's request for the person's account (state `none` only).
@@ -428,6 +463,42 @@ pub(super) fn merge_employment(
     Ok(Employment { primary, others })
 }
 
+/// What a caller's change makes of a person (README "People at several schools"). A caller
+/// holding the primary school (whose OU holds the entry) changes everything it sends, its
+/// schools merged by [`merge_employment`]. A caller holding only other schools of the person
+/// changes only their membership of its schools: the person's global attributes (names,
+/// userName, externalId, addresses, phones, manager, HR's `active`) stay as they are, and its
+/// `active: false` ends the employment at its schools — they are removed from the person,
+/// whose account stays usable at the others.
+pub(super) fn profile_after_change(
+    scope: &SchoolScope,
+    before: &PersonProfile,
+    requested: PersonProfile,
+) -> Result<PersonProfile, ProvisioningError> {
+    let employment = merge_employment(scope, &before.employment, &requested.employment)?;
+    if in_scope(scope, &before.employment.primary) {
+        return Ok(PersonProfile {
+            employment,
+            ..requested
+        });
+    }
+    let employment = match requested.employment_active {
+        true => employment,
+        false => Employment {
+            others: employment
+                .others
+                .into_iter()
+                .filter(|c| !in_scope(scope, c))
+                .collect(),
+            primary: employment.primary,
+        },
+    };
+    Ok(PersonProfile {
+        employment,
+        ..before.clone()
+    })
+}
+
 /// The names (SCIM-neutral) of the attributes a profile sets, for the audit record.
 fn profile_attribute_names(p: &PersonProfile) -> Vec<&'static str> {
     let mut names = vec!["name", "schools", "active"];
@@ -516,6 +587,54 @@ mod tests {
         // Mentioning the outside school it already has is fine.
         let ok = merge_employment(&scope, &emp("B", &["A"]), &emp("B", &["A"])).unwrap();
         assert_eq!(ok, emp("B", &["A"]));
+    }
+
+    fn person(employment: Employment, active: bool) -> PersonProfile {
+        let name = crate::domain::PersonName {
+            given: crate::domain::GivenName::parse("Łukasz").unwrap(),
+            family: crate::domain::FamilyName::parse("Nowak").unwrap(),
+        };
+        PersonProfile {
+            employment_active: active,
+            ..PersonProfile::new(name, employment)
+        }
+    }
+
+    #[test]
+    fn a_secondary_schools_client_changes_only_its_membership() {
+        let scope = SchoolScope::Only(vec![code("B")]);
+        let before = PersonProfile {
+            user_name: Some("l.nowak@hr".into()),
+            ..person(emp("A", &["B"]), true)
+        };
+        // Its `active: false` removes its school; HR's `active` and the rest stay.
+        let requested = PersonProfile {
+            user_name: Some("hijacked@b".into()),
+            ..person(emp("A", &["B"]), false)
+        };
+        let after = profile_after_change(&scope, &before, requested).unwrap();
+        assert_eq!(after.employment, emp("A", &[]));
+        assert!(after.employment_active);
+        assert_eq!(after.user_name.as_deref(), Some("l.nowak@hr"));
+        // Its `active: true` cannot lift the primary school's `active: false`.
+        let inactive = person(emp("A", &["B"]), false);
+        let after =
+            profile_after_change(&scope, &inactive, person(emp("A", &["B"]), true)).unwrap();
+        assert!(!after.employment_active);
+    }
+
+    #[test]
+    fn the_primary_schools_client_changes_the_global_attributes() {
+        let scope = SchoolScope::Only(vec![code("A")]);
+        let before = person(emp("A", &["B"]), true);
+        let requested = PersonProfile {
+            user_name: Some("new@hr".into()),
+            ..person(emp("A", &[]), false)
+        };
+        let after = profile_after_change(&scope, &before, requested).unwrap();
+        assert!(!after.employment_active);
+        assert_eq!(after.user_name.as_deref(), Some("new@hr"));
+        assert_eq!(after.employment, emp("A", &["B"]), "B is not A's to remove");
     }
 
     #[test]

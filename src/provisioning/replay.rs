@@ -12,7 +12,6 @@
 //! record (queried by target uuid) writes that record, with `recovered=true`, as its one
 //! audit record instead of `person.updated`.
 
-use super::people::merge_employment;
 use super::{Caller, Provisioning, ProvisioningError};
 use crate::domain::audit::{AuditQuery, Outcome};
 use crate::domain::query::{CompareOp, Filter, GroupAttr, PersonAttr, Value};
@@ -121,14 +120,12 @@ impl Provisioning {
             return Ok((Applied::Replayed, e));
         }
         let result = async {
-            let profile = PersonProfile {
-                employment: merge_employment(
-                    &caller.scope,
-                    &existing.profile.employment,
-                    &profile.employment,
-                )?,
-                ..profile
-            };
+            // The same rules as any change: a secondary school's client changes only its
+            // membership, links hidden from the caller are kept.
+            let mut profile =
+                super::people::profile_after_change(&caller.scope, &existing.profile, profile)?;
+            self.keep_hidden_manager(caller, &id, &existing.profile, &mut profile)
+                .await?;
             Ok(self.directory.update_person(&id, &profile).await?)
         }
         .await;

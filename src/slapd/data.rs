@@ -2,7 +2,7 @@
 //! the service identity, the system-administrators group and the default password policy,
 //! and the empty `ou=placowki`. Schools and people are created by the daemon.
 
-use super::config::{ppolicy_dn, schools_dn, service_dn, system_admins_dn, system_dn};
+use super::config::{ppolicy_dn, schools_dn, service_dn, sso_dn, system_admins_dn, system_dn};
 
 /// `service_pw` is the `{ARGON2}` value for the service identity's `userPassword`.
 pub fn initial_data_ldif(base: &str, service_pw: &str) -> String {
@@ -12,6 +12,7 @@ pub fn initial_data_ldif(base: &str, service_pw: &str) -> String {
         service_identity(base, service_pw),
         system_admins(base),
         default_policy(base),
+        sso_ou(base),
         schools_ou(base),
     ]
     .join("\n")
@@ -71,7 +72,9 @@ member:
 }
 
 /// The default policy (security.md HASH-03, RATE-02, section K). No `pwdMaxAge`: no periodic
-/// expiry. `pwdCheckQuality: 0` because the daemon sends pre-hashed passwords.
+/// expiry. `pwdCheckQuality: 0` because the daemon sends pre-hashed passwords; and since only
+/// the daemon writes passwords (the ACL), `pwdAllowUserChange: FALSE` refuses a user's own
+/// Password Modify a second time, so no password bypasses the daemon's policy.
 fn default_policy(base: &str) -> String {
     format!(
         "dn: {dn}
@@ -81,7 +84,7 @@ cn: ppolicy-default
 description: Default password policy for every account
 pwdAttribute: userPassword
 pwdMustChange: TRUE
-pwdAllowUserChange: TRUE
+pwdAllowUserChange: FALSE
 pwdCheckQuality: 0
 pwdLockout: TRUE
 pwdMaxFailure: 10
@@ -89,6 +92,19 @@ pwdLockoutDuration: 900
 pwdFailureCountInterval: 900
 ",
         dn = ppolicy_dn(base)
+    )
+}
+
+/// The SSO service accounts (`zszo-connector sso-client`); the daemon also creates it when
+/// missing (`Directory::ensure_layout`).
+fn sso_ou(base: &str) -> String {
+    format!(
+        "dn: {dn}
+objectClass: organizationalUnit
+ou: sso
+description: Service accounts of the schools' single sign-on (read-only, scoped)
+",
+        dn = sso_dn(base)
     )
 }
 

@@ -336,7 +336,10 @@ fn token_create_list_and_revoke_take_effect_on_a_running_daemon() {
 
     let listed = text(&run(&["token", "list"], &config));
     assert!(
-        listed.contains("hr") && listed.contains("active") && !listed.contains(&token),
+        listed.contains("hr")
+            && listed.contains("active")
+            && listed.contains("never")
+            && !listed.contains(&token),
         "{listed}"
     );
     let dup = run(
@@ -363,6 +366,23 @@ fn token_create_list_and_revoke_take_effect_on_a_running_daemon() {
         std::thread::sleep(Duration::from_millis(100));
     };
     assert_eq!(status, 200, "{body}");
+    // `token list` shows when the token was last used (written by the daemon beside the
+    // registry, issue 13).
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let listed = text(&run(&["token", "list"], &config));
+        let row = listed
+            .lines()
+            .find(|l| l.starts_with("hr "))
+            .unwrap_or_default()
+            .to_owned();
+        if row.matches(&today).count() >= 2 && !row.contains("never") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no last use shown: {listed}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
 
     let out = run(&["token", "revoke", "--name", "hr"], &config);
     assert!(out.status.success(), "{}", text(&out));

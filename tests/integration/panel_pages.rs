@@ -371,6 +371,22 @@ async fn a_local_administrator_gets_404_for_another_schools_person_everywhere() 
     }
     assert_eq!(state_of(&app, &without.entry.id).await, AccountState::None);
     assert_eq!(state_of(&app, &with.entry.id).await, AccountState::Active);
+    // The attempts are in the audit store, naming who tried and whom (issue 13).
+    let refused = app.audit_of("person.read_refused").await;
+    for id in [&without.entry.id, &with.entry.id] {
+        assert!(
+            refused.iter().any(|r| {
+                r.record
+                    .target
+                    .as_ref()
+                    .and_then(|t| t.entry_uuid.as_deref())
+                    == Some(id)
+                    && r.record.details.get("via").map(String::as_str) == Some("panel")
+                    && r.record.actor.to_string().starts_with("person:")
+            }),
+            "{refused:#?}"
+        );
+    }
     assert_eq!(
         browser.get(&staff(&b, "")).await.status,
         StatusCode::NOT_FOUND

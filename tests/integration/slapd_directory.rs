@@ -218,7 +218,7 @@ async fn argon2_userpassword_binds_with_the_right_password_and_refuses_a_wrong_o
 }
 
 #[tokio::test]
-async fn pwd_reset_restricts_the_bound_user_to_changing_the_password() {
+async fn pwd_reset_restricts_the_bound_user_and_only_the_service_sets_the_new_password() {
     let code = common::unique_school_code();
     let school = common::create_school(&code).await;
     let password = "initial-Passw0rd";
@@ -240,13 +240,37 @@ async fn pwd_reset_restricts_the_bound_user_to_changing_the_password() {
     assert_eq!(res.1.rc, INSUFFICIENT_ACCESS, "{:?}", res.1);
     assert!(res.0.is_empty());
 
-    // Changing the password (Password Modify) lifts the restriction.
+    // The person cannot change the password themself (only the service writes passwords,
+    // after the daemon's policy): Password Modify is refused, the one-time password stays.
     let change = ldap3::exop::PasswordModify {
         user_id: None,
         old_pass: Some(password),
-        new_pass: Some("a-new-Passw0rd-of-her-own"),
+        new_pass: Some("a"),
     };
-    user.extended(change).await.unwrap().success().unwrap();
+    // slapd refuses it before looking at the new value: 53 ("unwilling to verify old
+    // password": the person may not even compare their hash) or 50.
+    let res = user.extended(change).await.unwrap();
+    assert!(matches!(res.1.rc, 50 | 53), "{:?}", res.1);
+    assert_eq!(bind_rc(&person, password).await, 0);
+    assert_eq!(bind_rc(&person, "a").await, INVALID_CREDENTIALS);
+
+    // The service writes the new hash and lifts the restriction in one Modify.
+    let mut service = connect_service().await;
+    service
+        .modify(
+            &person,
+            vec![
+                Mod::Replace(
+                    "userPassword".to_owned(),
+                    set(&[&slapd::argon2_userpassword("a-new-Passw0rd-of-her-own").unwrap()]),
+                ),
+                Mod::Replace("pwdReset".to_owned(), set(&["FALSE"])),
+            ],
+        )
+        .await
+        .unwrap()
+        .success()
+        .unwrap();
     let mut again = connect_as(&person, "a-new-Passw0rd-of-her-own").await;
     let (entries, _) = again
         .search(&person, Scope::Base, "(objectClass=*)", vec!["cn"])
@@ -255,23 +279,11 @@ async fn pwd_reset_restricts_the_bound_user_to_changing_the_password() {
         .success()
         .unwrap();
     assert_eq!(entries.len(), 1);
-    // slapd hashed the new password itself: with the raised argon2 parameters.
     let mut admin = connect_admin().await;
-    let entry = read_entry(&mut admin, &person, &["userPassword", "pwdReset"])
+    let entry = read_entry(&mut admin, &person, &["pwdReset"])
         .await
         .unwrap();
-    assert_eq!(first(&entry, "pwdReset"), None);
-    let stored = entry
-        .bin_attrs
-        .get("userPassword")
-        .and_then(|v| v.first())
-        .cloned();
-    let stored = stored
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
-        .or_else(|| first(&entry, "userPassword").map(str::to_owned))
-        .expect("userPassword");
-    assert!(stored.starts_with("{ARGON2}$argon2"), "{stored}");
-    assert!(stored.contains("m=19456,t=2,p=1"), "{stored}");
+    assert_eq!(first(&entry, "pwdReset"), Some("FALSE"));
 }
 
 #[tokio::test]
@@ -620,11 +632,14 @@ async fn the_service_identity_cannot_write_ou_system_or_cn_config() {
     )
     .await;
     let mut user = connect_as(&me, "reader-Passw0rd").await;
-    let entry = read_entry(&mut user, &other, &["cn", "userPassword"])
+    assert!(read_entry(&mut user, &other, &["cn", "userPassword"])
         .await
-        .expect("users read people");
-    assert_eq!(first(&entry, "cn"), Some("Jan Kowalski"));
-    assert!(entry.bin_attrs.is_empty() && !entry.attrs.contains_key("userPassword"));
+        .is_none());
+    let own = read_entry(&mut user, &me, &["cn", "userPassword"])
+        .await
+        .expect("a person reads their own entry");
+    assert_eq!(first(&own, "cn"), Some("Jan Kowalski"));
+    assert!(own.bin_attrs.is_empty() && !own.attrs.contains_key("userPassword"));
     // …and an ordinary user cannot write people, nor read ou=system.
     let res = user
         .modify(

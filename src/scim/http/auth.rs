@@ -2,7 +2,8 @@
 //!
 //! No or a malformed `Authorization` header → 401 with `WWW-Authenticate: Bearer`; an unknown,
 //! revoked or expired token → 401 with `error="invalid_token"`. The same answer for all three,
-//! so a caller learns nothing about which tokens exist. Tokens are never logged.
+//! so a caller learns nothing about which tokens exist. Tokens are never logged. Each refusal
+//! is audited (`scim.token_refused`, rate-limited: `provisioning::refusals`).
 
 use super::ScimState;
 use crate::clients::{Access, Authenticated};
@@ -74,7 +75,13 @@ pub async fn require_client(
     mut request: Request,
     next: Next,
 ) -> Response {
+    let request_id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let Some(value) = request.headers().get(header::AUTHORIZATION) else {
+        state.refusals.token_refused("missing", request_id).await;
         return challenge(None);
     };
     let token = value
@@ -86,6 +93,7 @@ pub async fn require_client(
         })
         .filter(|t| !t.is_empty() && t.len() <= MAX_TOKEN_LEN);
     let Some(token) = token else {
+        state.refusals.token_refused("malformed", request_id).await;
         return challenge(Some("invalid_request"));
     };
     let Some(who) = state
@@ -93,13 +101,12 @@ pub async fn require_client(
         .authenticate(&SecretString::from(token.to_owned()))
     else {
         tracing::info!("SCIM request with an unknown, revoked or expired token");
+        state
+            .refusals
+            .token_refused("invalid_token", request_id)
+            .await;
         return challenge(Some("invalid_token"));
     };
-    let request_id = request
-        .headers()
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
     tracing::Span::current().record("client", who.name.as_str());
     request.extensions_mut().insert(Client { who, request_id });
     next.run(request).await

@@ -117,11 +117,14 @@ pub async fn get(
     Query(p): Query<ProjectionParams>,
 ) -> Result<Response, ScimError> {
     let projection = projection(p.attributes.as_deref(), p.excluded_attributes.as_deref())?;
-    let group = state
-        .directory
-        .get_group(&id, &client.who.scope)
-        .await?
-        .ok_or_else(|| ScimError::not_found(format!("no group {id}")))?;
+    let Some(group) = state.directory.get_group(&id, &client.who.scope).await? else {
+        let wanted = crate::provisioning::refusals::Wanted::Group;
+        state
+            .refusals
+            .not_in_scope(&client.caller(), wanted, &id, "scim")
+            .await;
+        return Err(ScimError::not_found(format!("no group {id}")));
+    };
     Ok(respond_projected(
         &state,
         &group,

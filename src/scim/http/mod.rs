@@ -38,6 +38,8 @@ pub struct ScimState {
     pub provisioning: Provisioning,
     pub directory: Arc<dyn Directory>,
     pub clients: Arc<ClientRegistry>,
+    /// Audit of refused tokens and out-of-scope reads.
+    pub refusals: Arc<crate::provisioning::refusals::RefusalAudit>,
     /// The public SCIM root, e.g. `https://zszo.example/scim/v2`: `location` and `$ref` use it.
     pub base_url: String,
     pub body_limit: usize,
@@ -119,8 +121,17 @@ async fn audit_gate(State(state): State<ScimState>, request: Request, next: Next
 
 /// Turns any error answer that is not already SCIM JSON (the body limit's 413, a timeout's
 /// 503, an extractor's rejection) into one, so clients always get the RFC's error format.
+/// Every SCIM answer, errors included, also carries `Cache-Control: no-store`: they hold
+/// personal data, which no proxy or client cache should keep (RFC 9111 §5.2.2.5).
 async fn scim_errors_only(request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
+    let mut response = scim_errors_as_json(next.run(request).await);
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn scim_errors_as_json(mut response: Response) -> Response {
     let status = response.status();
     if status.as_u16() == 503 && !response.headers().contains_key(header::RETRY_AFTER) {
         // Entra and Okta back off on Retry-After instead of quarantining the endpoint.

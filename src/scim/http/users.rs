@@ -139,11 +139,14 @@ pub async fn get(
 ) -> Result<Response, ScimError> {
     let projection =
         Projection::for_users(p.attributes.as_deref(), p.excluded_attributes.as_deref())?;
-    let entry = state
-        .directory
-        .get_person(&id, &client.who.scope)
-        .await?
-        .ok_or_else(|| ScimError::not_found(format!("no user {id}")))?;
+    let Some(entry) = state.directory.get_person(&id, &client.who.scope).await? else {
+        let wanted = crate::provisioning::refusals::Wanted::Person;
+        state
+            .refusals
+            .not_in_scope(&client.caller(), wanted, &id, "scim")
+            .await;
+        return Err(ScimError::not_found(format!("no user {id}")));
+    };
     Ok(respond(&state, &entry, &projection, StatusCode::OK))
 }
 

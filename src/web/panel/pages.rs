@@ -261,11 +261,17 @@ pub(super) async fn person_in_scope(
     user: &PanelUser,
     id: &str,
 ) -> Result<PersonEntry, WebError> {
-    state
-        .directory
-        .get_person(id, &user.scope)
-        .await?
-        .ok_or(WebError::NotFound)
+    match state.directory.get_person(id, &user.scope).await? {
+        Some(person) => Ok(person),
+        None => {
+            let wanted = crate::provisioning::refusals::Wanted::Person;
+            state
+                .refusals
+                .not_in_scope(&user.caller(None), wanted, id, "panel")
+                .await;
+            Err(WebError::NotFound)
+        }
+    }
 }
 
 /// The staff list of the person's first school the user acts on.

@@ -6,6 +6,7 @@
 //! removes the temporary directory.
 #![allow(dead_code)]
 
+pub mod httpd;
 pub mod smtp;
 
 use rand::distributions::{Alphanumeric, DistString};
