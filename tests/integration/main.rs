@@ -30,6 +30,7 @@ mod scim_guard;
 mod scim_idempotency;
 mod scim_support;
 mod scim_users;
+mod scim_vendor_replay;
 mod slapd_directory;
 mod smtp_sink;
 mod third_party_client;
