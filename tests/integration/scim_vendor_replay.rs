@@ -491,3 +491,63 @@ async fn oktas_documented_user_and_group_requests_are_accepted_in_order() {
         .await;
     assert_eq!(a.status, StatusCode::NO_CONTENT, "{}", a.body);
 }
+
+#[tokio::test]
+async fn identifiers_of_sixty_four_characters_are_stored_and_read_back() {
+    use zszo_connector::domain::{School, SchoolCode, SchoolName};
+    use zszo_connector::ports::Directory;
+    let app = ScimApp::start().await;
+    // A generated school code: 64 characters (a UUID and more).
+    let code = format!("{}-{}", uuid::Uuid::new_v4(), "X".repeat(27));
+    assert_eq!(code.len(), 64);
+    app.directory
+        .create_school(&School {
+            code: SchoolCode::parse(&code).unwrap(),
+            name: SchoolName::parse("Szkoła o długim kodzie").unwrap(),
+        })
+        .await
+        .unwrap();
+    let employee = format!("{}/{}", uuid::Uuid::new_v4(), "7".repeat(27));
+    assert_eq!(employee.len(), 64);
+    let body = json!({
+        "schemas": [
+            "urn:ietf:params:scim:schemas:core:2.0:User",
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
+            crate::scim_support::ZSZO],
+        "userName": format!("{}@contoso.com", unique()),
+        "externalId": unique(),
+        "name": {"givenName": "Jan", "familyName": "Długi"},
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"employeeNumber": employee},
+        crate::scim_support::ZSZO: {"schools": [code]}
+    });
+    let id = app.create_user(&app.token_city, body).await;
+    let a = app.get(&app.token_city, &format!("/Users/{id}")).await;
+    assert_eq!(
+        a.body["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["employeeNumber"],
+        employee.as_str(),
+        "{}",
+        a.body
+    );
+    assert_eq!(
+        a.body[crate::scim_support::ZSZO]["primarySchool"],
+        code.as_str(),
+        "{}",
+        a.body
+    );
+    let long = format!("{code}Y");
+    let a = app
+        .call(
+            &app.token_city,
+            Method::PATCH,
+            &format!("/Users/{id}"),
+            Some(json!({"schemas": [PATCH], "Operations": [
+                {"op": "add", "path": format!("{}:schools", crate::scim_support::ZSZO), "value": [long]}]})),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST, "{}", a.body);
+    assert!(
+        a.body["detail"].as_str().unwrap().contains("64"),
+        "{}",
+        a.body
+    );
+}
