@@ -12,6 +12,7 @@
 //! Invariant: nothing outside this module builds a DN or a filter string or sees an ldap3 type.
 
 mod accounts;
+mod contacts;
 pub mod directory;
 pub mod error;
 mod groups;

@@ -9,8 +9,9 @@
 //! | `external_id` | `zszoExternalId` | unique city-wide (slapo-unique) |
 //! | `employee_number` | `employeeNumber` | |
 //! | `position` | `title` | |
-//! | `emails` | `mail` | no types in LDAP: read back as `work`, the first `primary` |
-//! | `phones` | `telephoneNumber` (work, other, untyped), `mobile`, `homePhone`, `facsimileTelephoneNumber` (fax) | |
+//! | `name.formatted` (`formatted_name`) | `zszoFormattedName` | as the client sent it |
+//! | `emails` | `mail` (+ `zszoScimContact`) | type, primary and order in `zszoScimContact` (`contacts.rs`) |
+//! | `phones` | `telephoneNumber` (work, other, untyped), `mobile`, `homePhone`, `facsimileTelephoneNumber` (fax) (+ `zszoScimContact`) | the same |
 //! | `department` | `departmentNumber` | |
 //! | `organization` | `o` | |
 //! | `manager` | `manager` | the manager's DN; the profile holds the id |
@@ -23,7 +24,7 @@
 
 use super::mapping::{attr, generalized_time, AddAttr, Reader, META_ATTRS};
 use super::names::Layout;
-use crate::domain::query::{EmailKind, PhoneKind};
+use crate::domain::query::PhoneKind;
 use crate::domain::{
     AccountState, EmployeeNumber, FamilyName, GivenName, LoginName, PersonName, Position,
     SchoolCode,
@@ -58,6 +59,8 @@ pub const PERSON_ATTRS: &[&str] = &[
     "mobile",
     "homePhone",
     "facsimileTelephoneNumber",
+    "zszoScimContact",
+    "zszoFormattedName",
     "departmentNumber",
     "o",
     "manager",
@@ -137,6 +140,11 @@ pub fn hr_values(
         ),
         ("title", opt(profile.position.as_ref().map(|p| p.as_str()))),
         ("mail", distinct(emails.iter().map(|e| e.value.as_str()))),
+        (
+            "zszoScimContact",
+            super::contacts::encode(&profile.emails, &profile.phones),
+        ),
+        ("zszoFormattedName", opt(profile.formatted_name.as_deref())),
         (
             "telephoneNumber",
             phones_of(&[Some(PhoneKind::Work), Some(PhoneKind::Other), None]),
@@ -270,31 +278,13 @@ pub fn person_from_entry(entry: &SearchEntry) -> Result<PersonRaw, DirectoryErro
         }
     }
     others.sort();
-    let emails = r
-        .values("mail")
+    let described = r.values("zszoScimContact");
+    let emails = super::contacts::emails(described, r.values("mail"));
+    let by_attr: Vec<(PhoneKind, &[String])> = super::contacts::PHONE_ATTRS
         .iter()
-        .enumerate()
-        .map(|(i, v)| ContactEmail {
-            value: v.clone(),
-            kind: Some(EmailKind::Work),
-            primary: i == 0,
-        })
+        .map(|(name, kind)| (*kind, r.values(name)))
         .collect();
-    let mut phones: Vec<ContactPhone> = Vec::new();
-    for (name, kind) in [
-        ("telephoneNumber", PhoneKind::Work),
-        ("mobile", PhoneKind::Mobile),
-        ("homePhone", PhoneKind::Home),
-        ("facsimileTelephoneNumber", PhoneKind::Fax),
-    ] {
-        for v in r.values(name) {
-            phones.push(ContactPhone {
-                value: v.clone(),
-                kind: Some(kind),
-                primary: phones.is_empty(),
-            });
-        }
-    }
+    let phones = super::contacts::phones(described, &by_attr);
     let first = |name: &str| r.values(name).first().cloned();
     let active = match r.optional("zszoEmploymentActive")? {
         None => true,
@@ -308,6 +298,7 @@ pub fn person_from_entry(entry: &SearchEntry) -> Result<PersonRaw, DirectoryErro
             family: r.parse("sn", FamilyName::parse)?,
         },
         display_name: first("displayName"),
+        formatted_name: first("zszoFormattedName"),
         user_name: r.optional("zszoExternalUserName")?.map(str::to_owned),
         external_id: r.optional("zszoExternalId")?.map(str::to_owned),
         employee_number: r.parse_optional("employeeNumber", EmployeeNumber::parse)?,

@@ -1,6 +1,7 @@
 //! Unit tests of person entries ↔ `PersonProfile`.
 
 use super::*;
+use crate::domain::query::EmailKind;
 use crate::ldap::mapping::AddAttr;
 use crate::ports::{NewCredentials, PasswordHash};
 use std::collections::HashMap;

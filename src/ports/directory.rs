@@ -8,8 +8,9 @@
 //! - Searches are evaluated by the directory (filters rendered to LDAP, `ldap::render`
 //!   documents the mapping); an ordering comparison on a text attribute without an ORDERING
 //!   rule in the schema (names, mail, title …) matches nothing.
-//! - Contacts: LDAP keeps no email types, so every address reads back as `work`, the first
-//!   one primary; phones keep their type by attribute (see [`ContactPhone`]).
+//! - Contacts: emails and phone numbers read back with the type, `primary` flag and order
+//!   they were written with (the adapter keeps what LDAP's attributes cannot hold beside them);
+//!   values another LDAP client added read as in [`ContactEmail`] and [`ContactPhone`].
 //! - Role groups (`cn=administratorzy-lokalni`) are outside the group methods: never listed,
 //!   never in `PersonEntry::groups`, and changing one is `InsufficientAccess`.
 
@@ -83,8 +84,9 @@ pub struct InitialCredentials {
     pub created_at: OffsetDateTime,
 }
 
-/// A contact email. LDAP `mail` has no type: every address is read back as type `work`, the
-/// first one `primary` (written in this order: the primary one first, then the rest as given).
+/// A contact email, read back as written. An address nobody described (added to `mail` by
+/// another LDAP client) reads as type `work`, not primary (the first one primary when no
+/// address is described).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContactEmail {
     pub value: String,
@@ -93,8 +95,8 @@ pub struct ContactEmail {
 }
 
 /// A phone number, stored by type: work, other and untyped → `telephoneNumber`, mobile →
-/// `mobile`, home → `homePhone`, fax → `facsimileTelephoneNumber`. Read back with the type of
-/// its attribute (`telephoneNumber` → work), in that attribute order, the first one `primary`.
+/// `mobile`, home → `homePhone`, fax → `facsimileTelephoneNumber`; read back as written. A
+/// number nobody described reads with the type of its attribute (`telephoneNumber` → work).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContactPhone {
     pub value: String,
@@ -108,6 +110,8 @@ pub struct ContactPhone {
 pub struct PersonProfile {
     /// `givenName`, `sn`; `cn` is derived ("Given Family").
     pub name: PersonName,
+    /// SCIM `name.formatted` as the client sent it (`zszoFormattedName`); `None`: not given.
+    pub formatted_name: Option<String>,
     /// `displayName`.
     pub display_name: Option<String>,
     /// SCIM `userName` (`zszoExternalUserName`): unique city-wide, compared case-insensitively.
@@ -136,6 +140,7 @@ impl PersonProfile {
     pub fn new(name: PersonName, employment: Employment) -> Self {
         Self {
             name,
+            formatted_name: None,
             display_name: None,
             user_name: None,
             external_id: None,

@@ -249,6 +249,8 @@ impl ScimGroupView {
                 let mut e = Map::new();
                 e.insert("value".into(), json!(m.id));
                 e.insert("$ref".into(), json!(location(base_url, "User", &m.id)));
+                // Members are people (groups do not nest); say so, as RFC 7643 §4.2 offers.
+                e.insert("type".into(), json!("User"));
                 if let Some(d) = &m.display {
                     e.insert("display".into(), json!(d));
                 }
@@ -376,6 +378,7 @@ mod tests {
         };
         let v = view.render("https://x/scim/v2");
         assert_eq!(v["members"][0]["$ref"], "https://x/scim/v2/Users/u1");
+        assert_eq!(v["members"][0]["type"], "User");
         assert_eq!(v["meta"]["location"], "https://x/scim/v2/Groups/g-1");
         assert_eq!(view.to_draft().members, ["u1"]);
         // Entra lists groups with excludedAttributes=members (scim-clients.md, Entra 7).

@@ -67,6 +67,8 @@ pub struct ScimUserView {
     pub external_id: Option<String>,
     pub login: LoginName,
     pub name: PersonName,
+    /// `name.formatted` as the client sent it; rendered as "givenName familyName" when absent.
+    pub formatted_name: Option<String>,
     pub display_name: Option<String>,
     pub emails: Vec<Email>,
     pub phones: Vec<Phone>,
@@ -99,7 +101,7 @@ impl ScimUserView {
             external_id: self.external_id.clone(),
             given_name: Some(self.name.given.clone()),
             family_name: Some(self.name.family.clone()),
-            formatted_name: None,
+            formatted_name: self.formatted_name.clone(),
             display_name: self.display_name.clone(),
             emails: self.emails.clone(),
             phones: self.phones.clone(),
@@ -130,7 +132,7 @@ impl ScimUserView {
         core.insert(
             "name".into(),
             json!({
-                "formatted": self.name.full(),
+                "formatted": self.formatted_name.clone().unwrap_or_else(|| self.name.full()),
                 "familyName": self.name.family.as_str(),
                 "givenName": self.name.given.as_str(),
             }),

@@ -98,17 +98,23 @@ async fn a_person_with_the_full_profile_reads_back_as_written() {
             kind: None,
             primary: false,
         },
-    ];
-    profile.phones = vec![
-        ContactPhone {
-            value: "+48 12 111 22 33".into(),
-            kind: Some(PhoneKind::Work),
-            primary: true,
+        ContactEmail {
+            value: format!("ania.domowy@{}.example", a.code),
+            kind: Some(EmailKind::Home),
+            primary: false,
         },
+    ];
+    profile.formatted_name = Some("dr Anna Żółkiewska".into());
+    profile.phones = vec![
         ContactPhone {
             value: "+48 600 700 800".into(),
             kind: Some(PhoneKind::Mobile),
             primary: false,
+        },
+        ContactPhone {
+            value: "+48 12 111 22 33".into(),
+            kind: Some(PhoneKind::Work),
+            primary: true,
         },
         ContactPhone {
             value: "+48 12 444 55 66".into(),
@@ -136,9 +142,9 @@ async fn a_person_with_the_full_profile_reads_back_as_written() {
         .unwrap()
         .unwrap();
     assert_eq!(read, created);
-    let mut expected = p.profile.clone();
-    expected.emails[1].kind = Some(EmailKind::Work);
-    assert_eq!(read.profile, expected);
+    // Types, primary flags, order and the formatted name are kept (zszoScimContact,
+    // zszoFormattedName), also where LDAP's own attributes could not say them.
+    assert_eq!(read.profile, p.profile);
     assert_eq!(read.account_state, AccountState::None);
     assert!(read.groups.is_empty());
     assert!(!read.meta.version.is_empty());
@@ -171,7 +177,8 @@ async fn a_person_with_the_full_profile_reads_back_as_written() {
         raw["mail"],
         [
             format!("anna@{}.example", a.code),
-            format!("ania@{}.example", a.code)
+            format!("ania@{}.example", a.code),
+            format!("ania.domowy@{}.example", a.code)
         ]
     );
     assert_eq!(raw["mobile"], ["+48 600 700 800"]);
