@@ -219,9 +219,8 @@ fn multi(value: &str, kind: Option<&str>, primary: bool) -> Value {
     let mut m = Map::new();
     m.insert("value".into(), json!(value));
     put(&mut m, "type", kind.map(|k| json!(k)));
-    if primary {
-        m.insert("primary".into(), json!(true));
-    }
+    // Always said, so a client that wrote `primary: false` reads back what it wrote.
+    m.insert("primary".into(), json!(primary));
     Value::Object(m)
 }
 

@@ -28,6 +28,7 @@ mod scim_group_school;
 mod scim_groups;
 mod scim_guard;
 mod scim_idempotency;
+mod scim_round_trip;
 mod scim_support;
 mod scim_users;
 mod scim_vendor_replay;
