@@ -1,0 +1,54 @@
+//! SCIM behaviour beyond the vendors' documents: filters on the ZSZO `accountRequested`, and
+//! `If-Match` made atomic by the LDAP assertion control.
+
+use crate::scim_support::{okta_user, ScimApp, ZSZO};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+fn ids(list: &Value) -> Vec<String> {
+    let mut ids: Vec<String> = list["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[tokio::test]
+async fn account_requested_filters_find_pending_requests_only() {
+    let app = ScimApp::start().await;
+    let t = &app.token_a;
+    let mut asked = okta_user(&app.school_a, "Anna", "Prosząca");
+    asked[ZSZO]["accountRequested"] = json!(true);
+    let asked = app.create_user(t, asked).await;
+    let other = app
+        .create_user(t, okta_user(&app.school_a, "Jan", "Czekający"))
+        .await;
+    let query = |f: &str| format!("/Users?filter={}", f.replace(' ', "%20"));
+    for f in [
+        "accountRequested eq true",
+        "accountRequested pr",
+        "urn:zszo:params:scim:schemas:extension:zszo:2.0:User:accountRequested ne false",
+    ] {
+        let a = app.get(t, &query(f)).await;
+        assert_eq!(a.status, StatusCode::OK, "{f}: {}", a.body);
+        assert_eq!(ids(&a.body), [asked.clone()], "{f}");
+    }
+    let a = app.get(t, &query("accountRequested eq false")).await;
+    assert_eq!(ids(&a.body), [other.clone()], "{}", a.body);
+    // Withdrawn: no longer pending.
+    let a = app
+        .call(
+            t,
+            Method::PATCH,
+            &format!("/Users/{asked}"),
+            Some(json!({"schemas": [crate::scim_support::PATCH],
+                "Operations": [{"op": "replace", "path": format!("{ZSZO}:accountRequested"), "value": false}]})),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    let a = app.get(t, &query("accountRequested eq true")).await;
+    assert_eq!(a.body["totalResults"], 0, "{}", a.body);
+}
