@@ -307,10 +307,13 @@ impl LdapDirectory {
         Ok(Page { total, items })
     }
 
+    /// `version`: write only while the entry's `entryCSN` is this (checked on the entry read
+    /// here, and by slapd in the first write through the RFC 4528 assertion control).
     pub(super) async fn update_person_impl(
         &self,
         id: &str,
         profile: &PersonProfile,
+        version: Option<&str>,
     ) -> Result<PersonEntry, DirectoryError> {
         let missing = || DirectoryError::NotFound(format!("person {id}"));
         if !is_uuid(id) {
@@ -328,6 +331,7 @@ impl LdapDirectory {
             .await?
             .ok_or_else(missing)?;
         let current = person_from_entry(&entry)?.person;
+        let assertion = version.map(|v| Filter::eq("entryCSN", v));
         // Step 1: checks before any write.
         self.check_user_name(profile.user_name.as_deref(), Some(id))
             .await?;
@@ -368,17 +372,28 @@ impl LdapDirectory {
                 HashSet::from([PERMANENT_LOCK.to_owned()]),
             ));
         }
-        if !mods.is_empty() {
+        let mods_empty = mods.is_empty();
+        // Nothing to write carries no assertion: compare with what was just read instead.
+        if mods_empty && !must_move && version.is_some_and(|v| v != current.meta.version) {
+            return Err(DirectoryError::VersionChanged(entry.dn.clone()));
+        }
+        if !mods_empty {
             self.pool()
-                .modify(&entry.dn, mods)
+                .modify_asserting(&entry.dn, mods, assertion.as_ref())
                 .await
                 .map_err(|e| Self::person_write_error(e, &entry.dn))?;
         }
-        // Step 3: the move.
+        // Step 3: the move (asserting the version only when the Modify did not write).
         if must_move {
             let superior = self.layout().people_dn(primary);
+            let assertion = assertion.as_ref().filter(|_| mods_empty);
             self.pool()
-                .modify_dn(&entry.dn, &person_rdn(&current.login), Some(&superior))
+                .modify_dn_asserting(
+                    &entry.dn,
+                    &person_rdn(&current.login),
+                    Some(&superior),
+                    assertion,
+                )
                 .await
                 .map_err(|e| e.into_directory(&entry.dn))?;
         }

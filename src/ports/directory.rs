@@ -320,6 +320,10 @@ pub enum DirectoryError {
     Unavailable(String),
     #[error("unexpected directory error: {0}")]
     Other(String),
+    /// The entry is no longer at the version the write was conditional on (another writer
+    /// changed it in between; RFC 4528 assertion failed).
+    #[error("the entry changed in the meantime: {0}")]
+    VersionChanged(String),
 }
 
 impl DirectoryError {
@@ -394,6 +398,17 @@ pub trait Directory: Send + Sync {
         &self,
         id: &str,
         profile: &PersonProfile,
+    ) -> Result<PersonEntry, DirectoryError>;
+
+    /// [`Self::update_person`], applied only while the entry is still at `version` (its
+    /// `entryCSN`, as in [`EntryMeta::version`]): the directory checks it in the same
+    /// operation that writes (RFC 4528 assertion control), so a change by any other writer
+    /// after the caller read the version is `VersionChanged`, never overwritten.
+    async fn update_person_at_version(
+        &self,
+        id: &str,
+        profile: &PersonProfile,
+        version: &str,
     ) -> Result<PersonEntry, DirectoryError>;
 
     /// Deletes the person; their group memberships go with them (refint).

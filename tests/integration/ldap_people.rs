@@ -491,3 +491,66 @@ async fn a_deleted_person_is_gone_with_their_memberships() {
     let e = d.delete_person(&p.entry.id).await.unwrap_err();
     assert!(matches!(e, DirectoryError::NotFound(_)), "{e}");
 }
+
+#[tokio::test]
+async fn an_update_at_a_version_is_refused_by_slapd_after_another_client_wrote() {
+    let d = directory().await;
+    let school = new_school(&d, "SP wersje").await;
+    let p = person(
+        login(&school, "wiktor"),
+        person_name("Wiktor", "Wersja"),
+        &school,
+    );
+    let created = d.create_person(&p).await.unwrap();
+    let read_version = created.meta.version.clone();
+
+    // Another LDAP client changes the entry after the caller read its version.
+    let mut admin = common::connect_admin().await;
+    admin
+        .modify(
+            &created.entry.dn,
+            vec![Mod::Replace("title", HashSet::from(["dyrektor"]))],
+        )
+        .await
+        .unwrap()
+        .success()
+        .unwrap();
+    let _ = admin.unbind().await;
+
+    // The adapter reads the new entry itself, so only slapd's assertion on the stale version
+    // can refuse this write.
+    let mut changed = created.profile.clone();
+    changed.display_name = Some("Pan Wiktor".into());
+    changed.position = Some(Position::parse("dyrektor").unwrap());
+    let e = d
+        .update_person_at_version(&created.entry.id, &changed, &read_version)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, DirectoryError::VersionChanged(_)), "{e}");
+    let raw = admin_read(&created.entry.dn, &["displayName", "title"])
+        .await
+        .unwrap();
+    assert_ne!(
+        raw.get("displayName"),
+        Some(&vec!["Pan Wiktor".to_owned()]),
+        "nothing written"
+    );
+
+    // At the current version the same write goes through.
+    let now = d
+        .get_person(&created.entry.id, &SchoolScope::All)
+        .await
+        .unwrap()
+        .unwrap();
+    let updated = d
+        .update_person_at_version(&created.entry.id, &changed, &now.meta.version)
+        .await
+        .unwrap();
+    assert_eq!(updated.profile.display_name.as_deref(), Some("Pan Wiktor"));
+    // Nothing to write at a stale version is refused as well.
+    let e = d
+        .update_person_at_version(&created.entry.id, &changed, &read_version)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, DirectoryError::VersionChanged(_)), "{e}");
+}

@@ -52,3 +52,50 @@ async fn account_requested_filters_find_pending_requests_only() {
     let a = app.get(t, &query("accountRequested eq true")).await;
     assert_eq!(a.body["totalResults"], 0, "{}", a.body);
 }
+
+#[tokio::test]
+async fn if_match_with_a_version_another_ldap_client_replaced_answers_412() {
+    let app = ScimApp::start().await;
+    let t = &app.token_a;
+    let id = app
+        .create_user(t, okta_user(&app.school_a, "Ewa", "Wersja"))
+        .await;
+    let a = app.get(t, &format!("/Users/{id}")).await;
+    let etag = a.headers["etag"].to_str().unwrap().to_owned();
+    let mut body = a.body.clone();
+    body["displayName"] = json!("Pani Ewa");
+
+    let dn = app.person_dn(&id).await.unwrap();
+    let mut admin = crate::common::connect_admin().await;
+    admin
+        .modify(
+            &dn,
+            vec![ldap3::Mod::Replace(
+                "title",
+                std::collections::HashSet::from(["pedagog"]),
+            )],
+        )
+        .await
+        .unwrap()
+        .success()
+        .unwrap();
+    let _ = admin.unbind().await;
+
+    let put = app
+        .http
+        .put(format!("{}/Users/{id}", app.base))
+        .bearer_auth(t)
+        .header("content-type", "application/scim+json")
+        .header("if-match", &etag)
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), StatusCode::PRECONDITION_FAILED);
+    let now = app.get(t, &format!("/Users/{id}")).await;
+    assert_eq!(
+        now.body["title"], "pedagog",
+        "the other client's change stays"
+    );
+    assert_ne!(now.body["displayName"], "Pani Ewa");
+}

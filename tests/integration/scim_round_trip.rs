@@ -15,6 +15,7 @@ const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:
 /// Everything a read may show differently from what was written, for the Users this test
 /// writes (README "Round trips" lists all seven; the others — title/position, school order,
 /// repeated values, trimming — cannot occur in these bodies).
+#[allow(dead_code)] // documentation the test's `expected` follows, item by item
 pub const NORMALISATIONS: [&str; 3] = [
     "displayName not given reads as \"givenName familyName\"",
     "name.formatted not given reads as \"givenName familyName\"",
