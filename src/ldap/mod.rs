@@ -66,3 +66,14 @@ mod schema_bounds {
         }
     }
 }
+
+#[cfg(test)]
+mod unique_attributes {
+    #[test]
+    fn the_adapter_knows_the_attributes_slapd_keeps_unique() {
+        assert_eq!(
+            super::people::UNIQUE_ATTRIBUTES,
+            crate::slapd::config::UNIQUE_ATTRIBUTES
+        );
+    }
+}

@@ -372,28 +372,45 @@ impl LdapDirectory {
                 HashSet::from([PERMANENT_LOCK.to_owned()]),
             ));
         }
-        let mods_empty = mods.is_empty();
-        // Nothing to write carries no assertion: compare with what was just read instead.
-        if mods_empty && !must_move && version.is_some_and(|v| v != current.meta.version) {
+        // slapo-unique runs its own search inside a Modify of a unique attribute, and slapd
+        // applies the request's assertion control to that search too, so it would always
+        // fail: the version is asserted by a first Modify without them (or, when only they
+        // change, one that rewrites `zszoSearchName` as it is), and they follow unasserted.
+        let (unique, asserted): (Vec<_>, Vec<_>) = match &assertion {
+            Some(_) => mods.into_iter().partition(is_unique_mod),
+            None => (Vec::new(), mods),
+        };
+        let asserted = match (&assertion, asserted.is_empty(), unique.is_empty()) {
+            (Some(_), true, false) => {
+                let names = Reader(&entry).values("zszoSearchName");
+                if names.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![Mod::Replace(
+                        "zszoSearchName".to_owned(),
+                        names.iter().cloned().collect(),
+                    )]
+                }
+            }
+            _ => asserted,
+        };
+        // Nothing asserted in a write: compare with what was just read instead.
+        if asserted.is_empty() && version.is_some_and(|v| v != current.meta.version) {
             return Err(DirectoryError::VersionChanged(entry.dn.clone()));
         }
-        if !mods_empty {
-            self.pool()
-                .modify_asserting(&entry.dn, mods, assertion.as_ref())
-                .await
-                .map_err(|e| Self::person_write_error(e, &entry.dn))?;
+        for (mods, assertion) in [(asserted, assertion.as_ref()), (unique, None)] {
+            if !mods.is_empty() {
+                self.pool()
+                    .modify_asserting(&entry.dn, mods, assertion)
+                    .await
+                    .map_err(|e| Self::person_write_error(e, &entry.dn))?;
+            }
         }
-        // Step 3: the move (asserting the version only when the Modify did not write).
+        // Step 3: the move.
         if must_move {
             let superior = self.layout().people_dn(primary);
-            let assertion = assertion.as_ref().filter(|_| mods_empty);
             self.pool()
-                .modify_dn_asserting(
-                    &entry.dn,
-                    &person_rdn(&current.login),
-                    Some(&superior),
-                    assertion,
-                )
+                .modify_dn(&entry.dn, &person_rdn(&current.login), Some(&superior))
                 .await
                 .map_err(|e| e.into_directory(&entry.dn))?;
         }
@@ -418,6 +435,20 @@ impl LdapDirectory {
             Err(e) => Err(e.into_directory(&entry.dn)),
         }
     }
+}
+
+/// The attributes slapo-unique keeps unique city-wide (`crate::slapd::config::UNIQUE_ATTRIBUTES`
+/// configures the same list; `schemas/ldap/README.md`).
+pub(super) const UNIQUE_ATTRIBUTES: [&str; 4] =
+    ["uid", "mail", "zszoExternalId", "zszoExternalUserName"];
+
+fn is_unique_mod(m: &Mod<String>) -> bool {
+    let name = match m {
+        Mod::Add(n, _) | Mod::Delete(n, _) | Mod::Replace(n, _) | Mod::Increment(n, _) => n,
+    };
+    UNIQUE_ATTRIBUTES
+        .iter()
+        .any(|u| u.eq_ignore_ascii_case(name))
 }
 
 /// Whether stored values equal wanted ones: in order for contact attributes (the first is the

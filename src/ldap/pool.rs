@@ -477,23 +477,8 @@ impl LdapPool {
         new_rdn: &str,
         new_superior: Option<&str>,
     ) -> Result<(), WriteError> {
-        self.modify_dn_asserting(dn, new_rdn, new_superior, None)
-            .await
-    }
-
-    /// [`Self::modify_dn`] under an RFC 4528 assertion, as [`Self::modify_asserting`].
-    pub async fn modify_dn_asserting(
-        &self,
-        dn: &str,
-        new_rdn: &str,
-        new_superior: Option<&str>,
-        assertion: Option<&Filter>,
-    ) -> Result<(), WriteError> {
         let mut conn = self.get().await.map_err(WriteError::Failed)?;
         let start = Instant::now();
-        if let Some(filter) = assertion {
-            conn.with_controls(assertion_control(filter));
-        }
         let res = conn
             .with_timeout(self.options.operation_timeout)
             .modifydn(dn, new_rdn, true, new_superior)

@@ -41,7 +41,7 @@ pub fn parse_group(body: &Value, mode: WriteMode<'_>) -> Result<GroupDraft, Scim
             let inner = value
                 .as_object()
                 .ok_or_else(|| ScimError::invalid_syntax(format!("{ext} must be a JSON object")))?;
-            for (name, v) in inner {
+            for (name, v) in inner.iter().filter(|(k, _)| *k != "schemas") {
                 body_attribute(&mut draft, resolve_key(&format!("{ext}:{name}"))?, v, mode)?;
             }
             continue;

@@ -242,7 +242,8 @@ fn user_schema_op(
             "a path naming the schema {urn} needs an object value"
         )));
     };
-    for (key, value) in map {
+    // Some clients (scim2-models) repeat the extension's `schemas` inside its object.
+    for (key, value) in map.iter().filter(|(k, _)| *k != "schemas") {
         if urn == attrs::USER_SCHEMA {
             user_key(draft, id, key, value, kind)?;
         } else {
@@ -271,7 +272,7 @@ fn user_key(
         let inner = value
             .as_object()
             .ok_or_else(|| ScimError::invalid_value(format!("{ext} must be an object")))?;
-        for (k, v) in inner {
+        for (k, v) in inner.iter().filter(|(k, _)| *k != "schemas") {
             user_key(draft, id, &format!("{ext}:{k}"), v, kind)?;
         }
         return Ok(());
@@ -471,7 +472,7 @@ fn group_schema_op(
             "a path naming the schema {urn} needs an object value"
         )));
     };
-    for (key, value) in map {
+    for (key, value) in map.iter().filter(|(k, _)| *k != "schemas") {
         if urn == attrs::GROUP_SCHEMA {
             group_key(draft, id, key, value, kind)?;
         } else {
@@ -500,7 +501,7 @@ fn group_key(
         let inner = value
             .as_object()
             .ok_or_else(|| ScimError::invalid_value(format!("{ext} must be an object")))?;
-        for (k, v) in inner {
+        for (k, v) in inner.iter().filter(|(k, _)| *k != "schemas") {
             group_key(draft, id, &format!("{ext}:{k}"), v, kind)?;
         }
         return Ok(());

@@ -453,3 +453,11 @@ fn a_bare_group_extension_urn_path_sets_and_cannot_remove_the_school() {
         Some(ScimType::Mutability)
     );
 }
+
+#[test]
+fn an_extension_object_may_repeat_its_schemas() {
+    let d = patch(json!([{"op": "add", "path": ENTERPRISE,
+        "value": {"schemas": [ENTERPRISE], "department": "Fizyka"}}]))
+    .unwrap();
+    assert_eq!(d.department.as_deref(), Some("Fizyka"));
+}

@@ -52,7 +52,8 @@ pub fn parse_user(body: &Value, mode: WriteMode<'_>) -> Result<PersonDraft, Scim
             let inner = value
                 .as_object()
                 .ok_or_else(|| ScimError::invalid_syntax(format!("{ext} must be a JSON object")))?;
-            for (name, v) in inner {
+            // Some clients repeat the extension's `schemas` inside its object.
+            for (name, v) in inner.iter().filter(|(k, _)| *k != "schemas") {
                 if let Some(def) = resolve_key(&format!("{ext}:{name}"))? {
                     body_attribute(&mut draft, def, v, mode)?;
                 }

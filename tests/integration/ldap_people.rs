@@ -547,10 +547,32 @@ async fn an_update_at_a_version_is_refused_by_slapd_after_another_client_wrote()
         .await
         .unwrap();
     assert_eq!(updated.profile.display_name.as_deref(), Some("Pan Wiktor"));
+    // Attributes slapo-unique checks (userName, externalId) are written the same way.
+    let mut renamed = updated.profile.clone();
+    renamed.user_name = Some(format!("wiktor.{}@x.example", school.code));
+    renamed.external_id = Some(format!("hr-w-{}", school.code));
+    let renamed = d
+        .update_person_at_version(&created.entry.id, &renamed, &updated.meta.version)
+        .await
+        .unwrap();
+    assert!(renamed.profile.user_name.unwrap().starts_with("wiktor."));
     // Nothing to write at a stale version is refused as well.
     let e = d
-        .update_person_at_version(&created.entry.id, &changed, &read_version)
+        .update_person_at_version(
+            &created.entry.id,
+            &renamed_now(&d, &created.entry.id).await,
+            &read_version,
+        )
         .await
         .unwrap_err();
     assert!(matches!(e, DirectoryError::VersionChanged(_)), "{e}");
+}
+
+/// The person's profile as it is now.
+async fn renamed_now(d: &LdapDirectory, id: &str) -> zszo_connector::ports::PersonProfile {
+    d.get_person(id, &SchoolScope::All)
+        .await
+        .unwrap()
+        .unwrap()
+        .profile
 }

@@ -24,6 +24,7 @@ mod portal_support;
 mod scim_backpressure;
 mod scim_bulk;
 mod scim_conditional;
+mod scim_conformance;
 mod scim_fidelity;
 mod scim_group_school;
 mod scim_groups;
