@@ -183,7 +183,6 @@ mod tests {
             (80, "Unavailable"),
             (1, "Other"),
             (34, "Other"),
-            (122, "Other"),
         ];
         for (code, expected) in table {
             let e = from_ldap("uid=x,dc=y", LdapError::from(result(code, "why")));

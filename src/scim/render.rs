@@ -193,7 +193,10 @@ impl ScimUserView {
                 .as_ref()
                 .map(|m| reference(m, base_url, "User", "displayName")),
         );
-        core.insert(ENTERPRISE_SCHEMA.into(), Value::Object(enterprise));
+        // Absent when it holds nothing, so a removed extension reads as removed.
+        if !enterprise.is_empty() {
+            core.insert(ENTERPRISE_SCHEMA.into(), Value::Object(enterprise));
+        }
         let schools: Vec<&str> = self.employment.all().map(|c| c.as_str()).collect();
         let mut zszo = Map::new();
         zszo.insert("schools".into(), json!(schools));

@@ -46,10 +46,6 @@ def main() -> None:
             request = response.request
             body = request.content.decode("utf-8", "replace")[:1500]
             print(f"{request.method} {request.url} -> {response.status_code}: if-match={request.headers.get('if-match')} {body}", file=sys.stderr)
-            if response.status_code == 412:
-                import httpx2
-                now = httpx2.get(str(request.url), headers={"Authorization": f"Bearer {token}"})
-                print(f"NOW etag={now.headers.get('etag')} {now.text[:3000]}", file=sys.stderr)
 
     client = SyncSCIMClient(
         Client(

@@ -277,9 +277,18 @@ fn random_users_written_with_post_put_and_patch_read_back_as_written() {
         ..Config::default()
     });
     let result = runner.run(&(user(), user(), user()), |(first, second, third)| {
+        // Email addresses are unique city-wide: each case's are its own.
+        let tag = uuid::Uuid::new_v4().simple().to_string();
+        let own = |mut u: User| {
+            for e in &mut u.emails {
+                e.value = format!("{tag}.{}", e.value);
+            }
+            u
+        };
+        let (first, second, third) = (own(first), own(second), own(third));
         rt.block_on(async {
             let t = &app.token_a;
-            let user_name = format!("{}@rt.example", uuid::Uuid::new_v4().simple());
+            let user_name = format!("{tag}@rt.example");
             let check = |u: &User, stage: &str, read: &Value| {
                 assert_eq!(observed(read), expected(u, &user_name), "{stage} of {u:?}");
             };
