@@ -42,13 +42,9 @@ use ldap3::{Mod, Scope, SearchEntry};
 use std::collections::HashSet;
 
 /// Attributes whose value order means something (the first one is the primary contact).
-const ORDERED: [&str; 5] = [
-    "mail",
-    "telephoneNumber",
-    "mobile",
-    "homePhone",
-    "facsimileTelephoneNumber",
-];
+/// `facsimileTelephoneNumber` has no EQUALITY rule, so its values can only be replaced
+/// together, in the directory's order (`person_map::replace_mods`).
+const ORDERED: [&str; 4] = ["mail", "telephoneNumber", "mobile", "homePhone"];
 
 impl LdapDirectory {
     /// Finds at most one person under the schools; more than one is a broken invariant.

@@ -186,15 +186,26 @@ pub fn hr_values(
     ]
 }
 
+/// HR attributes whose schema has no EQUALITY matching rule (core.schema).
+const NO_EQUALITY: [&str; 1] = ["facsimileTelephoneNumber"];
+
 /// Modifications that make the attributes exactly `values`, keeping their order: `replace`
-/// with the first value (or none, which deletes the attribute), then `add` with the rest.
+/// with the first value (or none, which deletes the attribute), then one `add` per further value, in order.
 pub fn replace_mods(values: Vec<(&'static str, Vec<String>)>) -> Vec<Mod<String>> {
     let mut mods = Vec::new();
     for (name, mut values) in values {
-        let rest: HashSet<String> = values.drain(1.min(values.len())..).collect();
+        // An attribute without an EQUALITY rule cannot take an `add` of further values
+        // (slapd: inappropriateMatching): all of them in one `replace`; their order is the
+        // directory's, and `zszoScimContact` keeps the client's.
+        if NO_EQUALITY.contains(&name) {
+            mods.push(Mod::Replace(name.to_owned(), values.into_iter().collect()));
+            continue;
+        }
+        let rest: Vec<String> = values.drain(1.min(values.len())..).collect();
         mods.push(Mod::Replace(name.to_owned(), values.into_iter().collect()));
-        if !rest.is_empty() {
-            mods.push(Mod::Add(name.to_owned(), rest));
+        // One `add` per value: a set of several would lose their order.
+        for value in rest {
+            mods.push(Mod::Add(name.to_owned(), HashSet::from([value])));
         }
     }
     mods

@@ -272,7 +272,7 @@ fn random_users_written_with_post_put_and_patch_read_back_as_written() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let app = rt.block_on(ScimApp::start());
     let mut runner = TestRunner::new(Config {
-        cases: 12,
+        cases: 32,
         failure_persistence: None,
         ..Config::default()
     });
