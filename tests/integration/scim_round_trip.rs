@@ -270,7 +270,9 @@ fn observed(read: &Value) -> Value {
 #[test]
 fn random_users_written_with_post_put_and_patch_read_back_as_written() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let app = rt.block_on(ScimApp::start());
+    let app = rt.block_on(ScimApp::start_configured(
+        crate::scim_conformance::GUARD_FLOOR,
+    ));
     let mut runner = TestRunner::new(Config {
         cases: 32,
         failure_persistence: None,
