@@ -12,9 +12,9 @@ administrator configures any client's attribute mapping:
   name schools it holds);
 - the enterprise `manager.value` is MANAGER_ID, an existing person;
 - `title` and the ZSZO `position` get one value (they are one directory attribute);
-- city-wide: every created User and Group carries the ZSZO extension naming SCHOOL (a client
-  holding several schools must say which); one-school: created resources do not carry it (the
-  school is implied).
+- city-wide (any client holding several schools): every created User and Group carries the
+  ZSZO extension naming SCHOOL (such a client must say which); one-school: created resources
+  do not carry it (the school is implied).
 """
 
 import json

@@ -1,6 +1,6 @@
 //! Conformance: PyPI's `scim2-tester` (pinned in `.ci/install-deps`, in `target/scim-tools`)
 //! runs its checks against the real router and slapd, once with a one-school client and once
-//! with a city-wide client that names its school (`tests/conformance/scim2_tester_run.py`
+//! with a client holding several schools that names its school, as a city-wide one must (`tests/conformance/scim2_tester_run.py`
 //! says which values the checkers must use). Every check must succeed except the failures in
 //! `tests/conformance/allow-list.txt`: each entry names the check, the text its failure reason
 //! contains, and the deliberate rule behind it (at most five entries).
