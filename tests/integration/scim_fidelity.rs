@@ -99,3 +99,46 @@ async fn if_match_with_a_version_another_ldap_client_replaced_answers_412() {
     );
     assert_ne!(now.body["displayName"], "Pani Ewa");
 }
+
+#[tokio::test]
+async fn below_the_guards_floor_nothing_is_held_and_the_next_one_is() {
+    // Shares so small that without the floor the second deactivation would be held.
+    let app = ScimApp::start_configured(
+        "[scim.deprovisioning_guard]\nmax_share_of_school = 0.001\nmax_share_of_city = 0.001\n\
+         min_people = 1\nmin_operations = 3\n",
+    )
+    .await;
+    let t = &app.token_a;
+    let mut ids = Vec::new();
+    for n in 0..4 {
+        ids.push(
+            app.create_user(t, okta_user(&app.school_a, "Piotr", &format!("Próbny{n}")))
+                .await,
+        );
+    }
+    let deactivate = json!({"schemas": [crate::scim_support::PATCH],
+        "Operations": [{"op": "replace", "value": {"active": false}}]});
+    for (n, id) in ids.iter().enumerate() {
+        let a = app
+            .call(
+                t,
+                Method::PATCH,
+                &format!("/Users/{id}"),
+                Some(deactivate.clone()),
+            )
+            .await;
+        if n < 3 {
+            assert_eq!(a.status, StatusCode::OK, "{n}: {}", a.body);
+        } else {
+            assert_eq!(a.status, StatusCode::CONFLICT, "{n}: {}", a.body);
+            assert!(
+                a.body["detail"]
+                    .as_str()
+                    .unwrap()
+                    .contains("held for review"),
+                "{}",
+                a.body
+            );
+        }
+    }
+}
