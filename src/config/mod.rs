@@ -78,6 +78,9 @@ pub struct DeprovisioningGuardConfig {
     pub max_share_of_city: f64,
     /// A school (or city) with fewer people is not limited by its share.
     pub min_people: usize,
+    /// The absolute floor: a client's first `min_operations` deprovisionings per window (in a
+    /// school, and in the city) are never held by a share, however small the school or city.
+    pub min_operations: usize,
 }
 
 #[derive(Debug, Clone)]

@@ -208,6 +208,8 @@ pub struct RawDeprovisioningGuard {
     pub max_share_of_city: f64,
     #[serde(default = "defaults::guard_min_people")]
     pub min_people: usize,
+    #[serde(default = "defaults::guard_min_operations")]
+    pub min_operations: usize,
 }
 
 impl Default for RawDeprovisioningGuard {
@@ -217,6 +219,7 @@ impl Default for RawDeprovisioningGuard {
             max_share_of_school: defaults::guard_share_of_school(),
             max_share_of_city: defaults::guard_share_of_city(),
             min_people: defaults::guard_min_people(),
+            min_operations: defaults::guard_min_operations(),
         }
     }
 }
@@ -308,6 +311,12 @@ mod defaults {
         0.02
     }
     pub fn guard_min_people() -> usize {
+        10
+    }
+    /// Ten: what the default school share (10%) allows a school of 100, so a small school or
+    /// a small city is never frozen below what an ordinary school may lose in an hour, while
+    /// a wrong export (hundreds of people) is still held after ten.
+    pub fn guard_min_operations() -> usize {
         10
     }
 }

@@ -211,7 +211,7 @@ fn the_deprovisioning_guard_has_documented_defaults() {
     let g = c.scim.deprovisioning_guard;
     assert_eq!(g.window, Duration::from_secs(3600));
     assert_eq!((g.max_share_of_school, g.max_share_of_city), (0.10, 0.02));
-    assert_eq!(g.min_people, 10);
+    assert_eq!((g.min_people, g.min_operations), (10, 10));
     assert_eq!(c.server.operator_socket, PathBuf::from("var/operator.sock"));
 }
 
@@ -219,7 +219,7 @@ fn the_deprovisioning_guard_has_documented_defaults() {
 fn bad_deprovisioning_guard_values_are_named() {
     let text = format!(
         "{VALID}\n[scim.deprovisioning_guard]\nwindow_minutes = 0\nmax_share_of_school = 1.5\n\
-         max_share_of_city = 0\nmin_people = 0\n"
+         max_share_of_city = 0\nmin_people = 0\nmin_operations = 0\n"
     );
     let p = problems(&text);
     for key in [
@@ -227,6 +227,7 @@ fn bad_deprovisioning_guard_values_are_named() {
         "max_share_of_school",
         "max_share_of_city",
         "min_people",
+        "min_operations",
     ] {
         let key = format!("scim.deprovisioning_guard.{key}");
         assert!(

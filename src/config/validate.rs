@@ -327,11 +327,18 @@ fn validate_guard(p: &mut Problems, g: &raw::RawDeprovisioningGuard) -> Deprovis
     if g.min_people == 0 {
         p.push(&format!("{KEY}.min_people"), "must be at least 1");
     }
+    if !(1..=100_000).contains(&g.min_operations) {
+        p.push(
+            &format!("{KEY}.min_operations"),
+            "must be between 1 and 100000",
+        );
+    }
     DeprovisioningGuardConfig {
         window: Duration::from_secs(g.window_minutes * 60),
         max_share_of_school: g.max_share_of_school,
         max_share_of_city: g.max_share_of_city,
         min_people: g.min_people,
+        min_operations: g.min_operations,
     }
 }
 

@@ -58,12 +58,16 @@ impl PersonName {
 pub struct EmployeeNumber(String);
 
 impl EmployeeNumber {
+    /// What real HR systems send (UUIDs, composite keys) fits; `employeeNumber` has no bound
+    /// in the directory schema.
+    pub const MAX_LEN: usize = 64;
+
     pub fn parse(raw: &str) -> Result<Self, ParseError> {
         let value = raw.trim();
-        if value.is_empty() || value.len() > 32 {
+        if value.is_empty() || value.len() > Self::MAX_LEN {
             return Err(ParseError::new(
                 "employee number",
-                "must be 1 to 32 characters",
+                "must be 1 to 64 characters",
             ));
         }
         if !value
@@ -105,5 +109,9 @@ mod tests {
         assert!(EmployeeNumber::parse("KR/2024/001").is_ok());
         assert!(EmployeeNumber::parse("1*").is_err());
         assert!(EmployeeNumber::parse("").is_err());
+        // What HR systems generate: UUIDs, and up to 64 characters.
+        assert!(EmployeeNumber::parse("0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef").is_ok());
+        assert!(EmployeeNumber::parse(&"7".repeat(64)).is_ok());
+        assert!(EmployeeNumber::parse(&"7".repeat(65)).is_err());
     }
 }

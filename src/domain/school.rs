@@ -4,15 +4,20 @@ use super::{parse_text, ParseError};
 use std::fmt;
 
 /// The stable identifier of a school, e.g. its RSPO (national school registry) number.
-/// 1–32 characters of ASCII letters, digits and `-`; it becomes the school's OU name.
+/// 1–[`SchoolCode::MAX_LEN`] characters of ASCII letters, digits and `-`; it becomes the
+/// school's OU name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SchoolCode(String);
 
 impl SchoolCode {
+    /// Generated identifiers (a UUID is 36 characters) fit; the directory schema's bound on
+    /// `zszoSchoolCode` is the same (`ldap` tests compare them).
+    pub const MAX_LEN: usize = 64;
+
     pub fn parse(raw: &str) -> Result<Self, ParseError> {
         let value = raw.trim();
-        if value.is_empty() || value.len() > 32 {
-            return Err(ParseError::new("school code", "must be 1 to 32 characters"));
+        if value.is_empty() || value.len() > Self::MAX_LEN {
+            return Err(ParseError::new("school code", "must be 1 to 64 characters"));
         }
         if !value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
             return Err(ParseError::new(
@@ -68,7 +73,10 @@ mod tests {
     fn school_code_accepts_rspo_numbers_and_refuses_dn_syntax() {
         assert_eq!(SchoolCode::parse(" 12345 ").unwrap().as_str(), "12345");
         assert!(SchoolCode::parse("SP-1").is_ok());
-        for bad in ["", "a,b", "ou=x", "12 34", "ł", &"1".repeat(33)] {
+        let uuid = "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef";
+        assert!(SchoolCode::parse(uuid).is_ok());
+        assert!(SchoolCode::parse(&"1".repeat(64)).is_ok());
+        for bad in ["", "a,b", "ou=x", "12 34", "ł", &"1".repeat(65)] {
             assert!(SchoolCode::parse(bad).is_err(), "{bad:?} must be refused");
         }
     }

@@ -238,7 +238,16 @@ impl Directory for LdapDirectory {
         id: &str,
         profile: &PersonProfile,
     ) -> Result<PersonEntry, DirectoryError> {
-        self.update_person_impl(id, profile).await
+        self.update_person_impl(id, profile, None).await
+    }
+
+    async fn update_person_at_version(
+        &self,
+        id: &str,
+        profile: &PersonProfile,
+        version: &str,
+    ) -> Result<PersonEntry, DirectoryError> {
+        self.update_person_impl(id, profile, Some(version)).await
     }
 
     async fn delete_person(&self, id: &str) -> Result<(), DirectoryError> {

@@ -27,6 +27,8 @@ pub mod rc {
     pub const NOT_ALLOWED_ON_RDN: u32 = 67;
     pub const ENTRY_ALREADY_EXISTS: u32 = 68;
     pub const OTHER: u32 = 80;
+    /// RFC 4528: the assertion control's filter did not match the entry.
+    pub const ASSERTION_FAILED: u32 = 122;
 }
 
 /// Describes a result for a message: `constraintViolation (19): <slapd's text>`.
@@ -84,6 +86,7 @@ pub fn from_result(context: &str, result: &LdapResult) -> DirectoryError {
             },
         },
         rc::INVALID_CREDENTIALS => DirectoryError::InvalidCredentials,
+        rc::ASSERTION_FAILED => DirectoryError::VersionChanged(context.to_owned()),
         rc::INSUFFICIENT_ACCESS => DirectoryError::InsufficientAccess(detail),
         rc::BUSY | rc::UNAVAILABLE | rc::UNWILLING_TO_PERFORM | rc::OTHER => {
             DirectoryError::Unavailable(detail)
@@ -176,6 +179,7 @@ mod tests {
             DirectoryError::InsufficientAccess(_) => "InsufficientAccess",
             DirectoryError::Unavailable(_) => "Unavailable",
             DirectoryError::Other(_) => "Other",
+            DirectoryError::VersionChanged(_) => "VersionChanged",
         }
     }
 
@@ -183,6 +187,7 @@ mod tests {
     fn result_codes_map_to_domain_errors() {
         let table = [
             (32, "NotFound"),
+            (122, "VersionChanged"),
             (68, "AlreadyExists"),
             (19, "Constraint"),
             (20, "Constraint"),
@@ -198,7 +203,6 @@ mod tests {
             (80, "Unavailable"),
             (1, "Other"),
             (34, "Other"),
-            (122, "Other"),
         ];
         for (code, expected) in table {
             let e = from_ldap("uid=x,dc=y", LdapError::from(result(code, "why")));

@@ -14,6 +14,7 @@
 //! Invariant: nothing outside this module builds a DN or a filter string or sees an ldap3 type.
 
 mod accounts;
+mod contacts;
 pub mod directory;
 pub mod error;
 mod groups;
@@ -32,3 +33,53 @@ mod sso_clients;
 pub use directory::LdapDirectory;
 pub use names::{Filter, Layout};
 pub use pool::{tls_config, LdapOptions};
+
+#[cfg(test)]
+mod schema_bounds {
+    //! The domain's limits on values stored in ZSZO attributes fit the bounds the directory
+    //! schema declares for them (`schemas/ldap/zszo.ldif`, `SYNTAX …{N}`).
+
+    const SCHEMA: &str = include_str!("../../schemas/ldap/zszo.ldif");
+
+    /// The `{N}` bound of attribute `name`'s syntax, `None` when unbounded.
+    fn bound(name: &str) -> Option<usize> {
+        let start = SCHEMA
+            .find(&format!("NAME '{name}'"))
+            .unwrap_or_else(|| panic!("{name} not in the schema"));
+        let def = &SCHEMA[start..];
+        let def = &def[..def.find("olcAttributeTypes:").unwrap_or(def.len())];
+        let syntax = &def[def.find("SYNTAX").unwrap()..];
+        let line = syntax.lines().next().unwrap();
+        let open = line.find('{')?;
+        let close = line.find('}').unwrap();
+        Some(line[open + 1..close].parse().unwrap())
+    }
+
+    #[test]
+    fn school_codes_fit_the_bound_of_the_attributes_that_hold_them() {
+        use crate::domain::SchoolCode;
+        for attr in ["zszoSchoolCode", "zszoPrimarySchoolCode"] {
+            let b = bound(attr).expect("a bound");
+            assert!(b >= SchoolCode::MAX_LEN, "{attr}: {b}");
+        }
+        const { assert!(SchoolCode::MAX_LEN >= 64, "generated identifiers must fit") };
+    }
+
+    #[test]
+    fn external_identifiers_are_unbounded_in_the_schema() {
+        for attr in ["zszoExternalId", "zszoExternalUserName"] {
+            assert_eq!(bound(attr), None, "{attr}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod unique_attributes {
+    #[test]
+    fn the_adapter_knows_the_attributes_slapd_keeps_unique() {
+        assert_eq!(
+            super::people::UNIQUE_ATTRIBUTES,
+            crate::slapd::config::UNIQUE_ATTRIBUTES
+        );
+    }
+}

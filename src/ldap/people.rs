@@ -42,13 +42,14 @@ use ldap3::{Mod, Scope, SearchEntry};
 use std::collections::HashSet;
 
 /// Attributes whose value order means something (the first one is the primary contact).
-const ORDERED: [&str; 6] = [
+/// `facsimileTelephoneNumber` has no EQUALITY rule, so its values can only be replaced
+/// together, in the directory's order (`person_map::replace_mods`).
+const ORDERED: [&str; 5] = [
     "mail",
     "zszoHrMail",
     "telephoneNumber",
     "mobile",
     "homePhone",
-    "facsimileTelephoneNumber",
 ];
 
 impl LdapDirectory {
@@ -313,10 +314,13 @@ impl LdapDirectory {
         Ok(Page { total, items })
     }
 
+    /// `version`: write only while the entry's `entryCSN` is this (checked on the entry read
+    /// here, and by slapd in the first write through the RFC 4528 assertion control).
     pub(super) async fn update_person_impl(
         &self,
         id: &str,
         profile: &PersonProfile,
+        version: Option<&str>,
     ) -> Result<PersonEntry, DirectoryError> {
         let missing = || DirectoryError::NotFound(format!("person {id}"));
         if !is_uuid(id) {
@@ -335,6 +339,7 @@ impl LdapDirectory {
             .await?
             .ok_or_else(missing)?;
         let current = person_from_entry(&entry)?.person;
+        let assertion = version.map(|v| Filter::eq("entryCSN", v));
         // Step 1: checks before any write.
         self.check_user_name(profile.user_name.as_deref(), Some(id))
             .await?;
@@ -379,11 +384,39 @@ impl LdapDirectory {
                 HashSet::from([PERMANENT_LOCK.to_owned()]),
             ));
         }
-        if !mods.is_empty() {
-            self.pool()
-                .modify(&entry.dn, mods)
-                .await
-                .map_err(|e| Self::person_write_error(e, &entry.dn))?;
+        // slapo-unique runs its own search inside a Modify of a unique attribute, and slapd
+        // applies the request's assertion control to that search too, so it would always
+        // fail: the version is asserted by a first Modify without them (or, when only they
+        // change, one that rewrites `zszoSearchName` as it is), and they follow unasserted.
+        let (unique, asserted): (Vec<_>, Vec<_>) = match &assertion {
+            Some(_) => mods.into_iter().partition(is_unique_mod),
+            None => (Vec::new(), mods),
+        };
+        let asserted = match (&assertion, asserted.is_empty(), unique.is_empty()) {
+            (Some(_), true, false) => {
+                let names = Reader(&entry).values("zszoSearchName");
+                if names.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![Mod::Replace(
+                        "zszoSearchName".to_owned(),
+                        names.iter().cloned().collect(),
+                    )]
+                }
+            }
+            _ => asserted,
+        };
+        // Nothing asserted in a write: compare with what was just read instead.
+        if asserted.is_empty() && version.is_some_and(|v| v != current.meta.version) {
+            return Err(DirectoryError::VersionChanged(entry.dn.clone()));
+        }
+        for (mods, assertion) in [(asserted, assertion.as_ref()), (unique, None)] {
+            if !mods.is_empty() {
+                self.pool()
+                    .modify_asserting(&entry.dn, mods, assertion)
+                    .await
+                    .map_err(|e| Self::person_write_error(e, &entry.dn))?;
+            }
         }
         // Step 3: the move.
         if must_move {
@@ -414,6 +447,20 @@ impl LdapDirectory {
             Err(e) => Err(e.into_directory(&entry.dn)),
         }
     }
+}
+
+/// The attributes slapo-unique keeps unique city-wide (`crate::slapd::config::UNIQUE_ATTRIBUTES`
+/// configures the same list; `schemas/ldap/README.md`).
+pub(super) const UNIQUE_ATTRIBUTES: [&str; 4] =
+    ["uid", "mail", "zszoExternalId", "zszoExternalUserName"];
+
+fn is_unique_mod(m: &Mod<String>) -> bool {
+    let name = match m {
+        Mod::Add(n, _) | Mod::Delete(n, _) | Mod::Replace(n, _) | Mod::Increment(n, _) => n,
+    };
+    UNIQUE_ATTRIBUTES
+        .iter()
+        .any(|u| u.eq_ignore_ascii_case(name))
 }
 
 /// Whether stored values equal wanted ones: in order for contact attributes (the first is the

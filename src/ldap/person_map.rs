@@ -9,8 +9,9 @@
 //! | `external_id` | `zszoExternalId` | unique city-wide (slapo-unique) |
 //! | `employee_number` | `employeeNumber` | |
 //! | `position` | `title` | |
-//! | `emails` | `mail`, `zszoHrMail` | no types in LDAP: read back (from `mail`) as `work`, the first `primary`; once the person confirmed an address, `mail` is theirs and SCIM writes only `zszoHrMail` |
-//! | `phones` | `telephoneNumber` (work, other, untyped), `mobile`, `homePhone`, `facsimileTelephoneNumber` (fax) | |
+//! | `name.formatted` (`formatted_name`) | `zszoFormattedName` | as the client sent it |
+//! | `emails` | `mail`, `zszoHrMail` (+ `zszoScimContact`) | type, primary and order in `zszoScimContact` (`contacts.rs`); once the person confirmed an address, `mail` is theirs (and is what reads back), SCIM writes only `zszoHrMail` |
+//! | `phones` | `telephoneNumber` (work, other, untyped), `mobile`, `homePhone`, `facsimileTelephoneNumber` (fax) (+ `zszoScimContact`) | type, primary and order in `zszoScimContact` |
 //! | `department` | `departmentNumber` | |
 //! | `organization` | `o` | |
 //! | `manager` | `manager` | the manager's DN; the profile holds the id |
@@ -23,7 +24,7 @@
 
 use super::mapping::{attr, generalized_time, AddAttr, Reader, META_ATTRS};
 use super::names::Layout;
-use crate::domain::query::{EmailKind, PhoneKind};
+use crate::domain::query::PhoneKind;
 use crate::domain::{
     AccountState, EmployeeNumber, FamilyName, GivenName, LoginName, PersonName, Position,
     SchoolCode,
@@ -58,6 +59,8 @@ pub const PERSON_ATTRS: &[&str] = &[
     "mobile",
     "homePhone",
     "facsimileTelephoneNumber",
+    "zszoScimContact",
+    "zszoFormattedName",
     "departmentNumber",
     "o",
     "manager",
@@ -144,6 +147,11 @@ pub fn hr_values(
             distinct(emails.iter().map(|e| e.value.as_str())),
         ),
         (
+            "zszoScimContact",
+            super::contacts::encode(&profile.emails, &profile.phones),
+        ),
+        ("zszoFormattedName", opt(profile.formatted_name.as_deref())),
+        (
             "telephoneNumber",
             phones_of(&[Some(PhoneKind::Work), Some(PhoneKind::Other), None]),
         ),
@@ -184,15 +192,26 @@ pub fn hr_values(
     ]
 }
 
+/// HR attributes whose schema has no EQUALITY matching rule (core.schema).
+const NO_EQUALITY: [&str; 1] = ["facsimileTelephoneNumber"];
+
 /// Modifications that make the attributes exactly `values`, keeping their order: `replace`
-/// with the first value (or none, which deletes the attribute), then `add` with the rest.
+/// with the first value (or none, which deletes the attribute), then one `add` per further value, in order.
 pub fn replace_mods(values: Vec<(&'static str, Vec<String>)>) -> Vec<Mod<String>> {
     let mut mods = Vec::new();
     for (name, mut values) in values {
-        let rest: HashSet<String> = values.drain(1.min(values.len())..).collect();
+        // An attribute without an EQUALITY rule cannot take an `add` of further values
+        // (slapd: inappropriateMatching): all of them in one `replace`; their order is the
+        // directory's, and `zszoScimContact` keeps the client's.
+        if NO_EQUALITY.contains(&name) {
+            mods.push(Mod::Replace(name.to_owned(), values.into_iter().collect()));
+            continue;
+        }
+        let rest: Vec<String> = values.drain(1.min(values.len())..).collect();
         mods.push(Mod::Replace(name.to_owned(), values.into_iter().collect()));
-        if !rest.is_empty() {
-            mods.push(Mod::Add(name.to_owned(), rest));
+        // One `add` per value: a set of several would lose their order.
+        for value in rest {
+            mods.push(Mod::Add(name.to_owned(), HashSet::from([value])));
         }
     }
     mods
@@ -276,31 +295,13 @@ pub fn person_from_entry(entry: &SearchEntry) -> Result<PersonRaw, DirectoryErro
         }
     }
     others.sort();
-    let emails = r
-        .values("mail")
+    let described = r.values("zszoScimContact");
+    let emails = super::contacts::emails(described, r.values("mail"));
+    let by_attr: Vec<(PhoneKind, &[String])> = super::contacts::PHONE_ATTRS
         .iter()
-        .enumerate()
-        .map(|(i, v)| ContactEmail {
-            value: v.clone(),
-            kind: Some(EmailKind::Work),
-            primary: i == 0,
-        })
+        .map(|(name, kind)| (*kind, r.values(name)))
         .collect();
-    let mut phones: Vec<ContactPhone> = Vec::new();
-    for (name, kind) in [
-        ("telephoneNumber", PhoneKind::Work),
-        ("mobile", PhoneKind::Mobile),
-        ("homePhone", PhoneKind::Home),
-        ("facsimileTelephoneNumber", PhoneKind::Fax),
-    ] {
-        for v in r.values(name) {
-            phones.push(ContactPhone {
-                value: v.clone(),
-                kind: Some(kind),
-                primary: phones.is_empty(),
-            });
-        }
-    }
+    let phones = super::contacts::phones(described, &by_attr);
     let first = |name: &str| r.values(name).first().cloned();
     let active = match r.optional("zszoEmploymentActive")? {
         None => true,
@@ -314,6 +315,7 @@ pub fn person_from_entry(entry: &SearchEntry) -> Result<PersonRaw, DirectoryErro
             family: r.parse("sn", FamilyName::parse)?,
         },
         display_name: first("displayName"),
+        formatted_name: first("zszoFormattedName"),
         user_name: r.optional("zszoExternalUserName")?.map(str::to_owned),
         external_id: r.optional("zszoExternalId")?.map(str::to_owned),
         employee_number: r.parse_optional("employeeNumber", EmployeeNumber::parse)?,

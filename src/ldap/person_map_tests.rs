@@ -1,6 +1,7 @@
 //! Unit tests of person entries ↔ `PersonProfile`.
 
 use super::*;
+use crate::domain::query::EmailKind;
 use crate::ldap::mapping::AddAttr;
 use crate::ports::{NewCredentials, PasswordHash};
 use std::collections::HashMap;
@@ -312,6 +313,18 @@ fn multi_valued_attributes_are_written_in_order_primary_first() {
             Mod::Add("mail".into(), HashSet::from(["b".to_owned()])),
             Mod::Replace("o".into(), HashSet::new()),
         ]
+    );
+    // No EQUALITY rule on fax numbers: slapd refuses an `add` of more values.
+    let fax = replace_mods(vec![(
+        "facsimileTelephoneNumber",
+        vec!["1".into(), "2".into()],
+    )]);
+    assert_eq!(
+        fax,
+        [Mod::Replace(
+            "facsimileTelephoneNumber".into(),
+            HashSet::from(["1".to_owned(), "2".to_owned()])
+        )]
     );
 }
 

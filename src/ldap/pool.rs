@@ -432,8 +432,23 @@ impl LdapPool {
 
     /// Modifies an entry. Never retried.
     pub async fn modify(&self, dn: &str, mods: Vec<Mod<String>>) -> Result<(), WriteError> {
+        self.modify_asserting(dn, mods, None).await
+    }
+
+    /// [`Self::modify`], done by slapd only if the entry matches `assertion` (RFC 4528, a
+    /// critical control: a server without it refuses rather than ignores it); otherwise
+    /// `assertionFailed` (122).
+    pub async fn modify_asserting(
+        &self,
+        dn: &str,
+        mods: Vec<Mod<String>>,
+        assertion: Option<&Filter>,
+    ) -> Result<(), WriteError> {
         let mut conn = self.get().await.map_err(WriteError::Failed)?;
         let start = Instant::now();
+        if let Some(filter) = assertion {
+            conn.with_controls(assertion_control(filter));
+        }
         let res = conn
             .with_timeout(self.options.operation_timeout)
             .modify(dn, mods)
@@ -488,6 +503,13 @@ impl LdapPool {
     pub async fn open_unpooled(&self) -> Result<Ldap, DirectoryError> {
         open(&self.options, self.tls.as_ref()).await
     }
+}
+
+/// The RFC 4528 assertion control for `filter` (rendered and escaped by `names`), critical.
+fn assertion_control(filter: &Filter) -> ldap3::controls::RawControl {
+    let mut control = ldap3::controls::Assertion::new(filter.render());
+    control.crit = true;
+    control
 }
 
 /// A failed write: either slapd answered with a result code (the caller may need the code,

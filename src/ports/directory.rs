@@ -8,8 +8,9 @@
 //! - Searches are evaluated by the directory (filters rendered to LDAP, `ldap::render`
 //!   documents the mapping); an ordering comparison on a text attribute without an ORDERING
 //!   rule in the schema (names, mail, title …) matches nothing.
-//! - Contacts: LDAP keeps no email types, so every address reads back as `work`, the first
-//!   one primary; phones keep their type by attribute (see [`ContactPhone`]).
+//! - Contacts: emails and phone numbers read back with the type, `primary` flag and order
+//!   they were written with (the adapter keeps what LDAP's attributes cannot hold beside them);
+//!   values another LDAP client added read as in [`ContactEmail`] and [`ContactPhone`].
 //! - Role groups (`cn=administratorzy-lokalni`) are outside the group methods: never listed,
 //!   never in `PersonEntry::groups`, and changing one is `InsufficientAccess`.
 
@@ -114,8 +115,9 @@ pub struct InitialCredentials {
     pub created_at: OffsetDateTime,
 }
 
-/// A contact email. LDAP `mail` has no type: every address is read back as type `work`, the
-/// first one `primary` (written in this order: the primary one first, then the rest as given).
+/// A contact email, read back as written. An address nobody described (added to `mail` by
+/// another LDAP client) reads as type `work`, not primary (the first one primary when no
+/// address is described).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContactEmail {
     pub value: String,
@@ -124,8 +126,8 @@ pub struct ContactEmail {
 }
 
 /// A phone number, stored by type: work, other and untyped → `telephoneNumber`, mobile →
-/// `mobile`, home → `homePhone`, fax → `facsimileTelephoneNumber`. Read back with the type of
-/// its attribute (`telephoneNumber` → work), in that attribute order, the first one `primary`.
+/// `mobile`, home → `homePhone`, fax → `facsimileTelephoneNumber`; read back as written. A
+/// number nobody described reads with the type of its attribute (`telephoneNumber` → work).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContactPhone {
     pub value: String,
@@ -139,6 +141,8 @@ pub struct ContactPhone {
 pub struct PersonProfile {
     /// `givenName`, `sn`; `cn` is derived ("Given Family").
     pub name: PersonName,
+    /// SCIM `name.formatted` as the client sent it (`zszoFormattedName`); `None`: not given.
+    pub formatted_name: Option<String>,
     /// `displayName`.
     pub display_name: Option<String>,
     /// SCIM `userName` (`zszoExternalUserName`): unique city-wide, compared case-insensitively.
@@ -167,6 +171,7 @@ impl PersonProfile {
     pub fn new(name: PersonName, employment: Employment) -> Self {
         Self {
             name,
+            formatted_name: None,
             display_name: None,
             user_name: None,
             external_id: None,
@@ -391,6 +396,10 @@ pub enum DirectoryError {
     OutcomeUnknown(String),
     #[error("unexpected directory error: {0}")]
     Other(String),
+    /// The entry is no longer at the version the write was conditional on (another writer
+    /// changed it in between; RFC 4528 assertion failed).
+    #[error("the entry changed in the meantime: {0}")]
+    VersionChanged(String),
 }
 
 impl DirectoryError {
@@ -436,6 +445,7 @@ impl DirectoryError {
             DirectoryError::Unavailable(_) | DirectoryError::OutcomeUnknown(_) => {
                 "the directory is unavailable".into()
             }
+            DirectoryError::VersionChanged(_) => "the resource changed in the meantime".into(),
             DirectoryError::Other(_) => "internal error".into(),
         }
     }
@@ -512,6 +522,17 @@ pub trait Directory: Send + Sync {
         &self,
         id: &str,
         profile: &PersonProfile,
+    ) -> Result<PersonEntry, DirectoryError>;
+
+    /// [`Self::update_person`], applied only while the entry is still at `version` (its
+    /// `entryCSN`, as in [`EntryMeta::version`]): the directory checks it in the same
+    /// operation that writes (RFC 4528 assertion control), so a change by any other writer
+    /// after the caller read the version is `VersionChanged`, never overwritten.
+    async fn update_person_at_version(
+        &self,
+        id: &str,
+        profile: &PersonProfile,
+        version: &str,
     ) -> Result<PersonEntry, DirectoryError>;
 
     /// Deletes the person; their group memberships go with them (refint).

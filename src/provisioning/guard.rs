@@ -7,8 +7,9 @@
 //! (`scim.deprovisioning_guard`), an operation is *held, not applied* when applying it would
 //! make the client's applied deprovisioning exceed `max_share_of_school` of the people of the
 //! target's primary school (schools with fewer than `min_people` people are not limited by
-//! their share) or `max_share_of_city` of the city's people — rounded down, but at least one
-//! per window. While a held operation of a
+//! their share) or `max_share_of_city` of the city's people — rounded down, but never below
+//! the absolute floor `min_operations` per window (default 10: a school of 100's share), so a
+//! small school or city is not frozen by a share of a few people. While a held operation of a
 //! client waits for review, that client's further deprovisioning in the same school (or, for
 //! a city-wide trip, anywhere) is held as well, so a retrying client cannot leak the excess
 //! through the next window. A retry of a held operation finds the same held operation.
@@ -97,9 +98,11 @@ pub fn decide(
             format!("earlier deprovisioning by this client in school {school} is held for review");
         return Some((Trip::School, why));
     }
-    // At least one per window, so a small city (dev, tests) is not frozen by its share.
+    // The share, but never fewer than `min_operations` per window: a share of a small school
+    // or a small city is a handful of people, and ordinary changes must not wait for review.
     let over = |done: usize, of: usize, share: f64| {
-        of >= policy.min_people && done + 1 > ((share * of as f64).floor() as usize).max(1)
+        let allowed = ((share * of as f64).floor() as usize).max(policy.min_operations.max(1));
+        of >= policy.min_people && done + 1 > allowed
     };
     if over(recent.in_school, people.school, policy.max_share_of_school) {
         let why = format!(
@@ -425,6 +428,7 @@ mod tests {
             max_share_of_school: 0.10,
             max_share_of_city: 0.02,
             min_people: 10,
+            min_operations: 1,
         }
     }
 
@@ -471,6 +475,36 @@ mod tests {
         };
         assert_eq!(decide(&policy(), &recent(0, 0), people, "S"), None);
         assert!(decide(&policy(), &recent(1, 1), people, "S").is_some());
+    }
+
+    #[test]
+    fn below_the_absolute_floor_nothing_is_held_and_above_it_the_share_holds() {
+        let floor = DeprovisioningGuardConfig {
+            min_operations: 5,
+            ..policy()
+        };
+        // A school of 20 (share: 2) and a city of 60 (share: 1): the floor allows five.
+        let small = Population {
+            school: 20,
+            city: 60,
+        };
+        for done in 0..5 {
+            assert_eq!(
+                decide(&floor, &recent(done, done), small, "S"),
+                None,
+                "{done}"
+            );
+        }
+        let (trip, why) = decide(&floor, &recent(5, 5), small, "S").unwrap();
+        assert_eq!(trip, Trip::School);
+        assert!(why.contains("number 6 among the 20 people"), "{why}");
+        // Where the share is larger than the floor, the share decides.
+        let large = Population {
+            school: 100,
+            city: CITY,
+        };
+        assert_eq!(decide(&floor, &recent(9, 9), large, "S"), None);
+        assert!(decide(&floor, &recent(10, 10), large, "S").is_some());
     }
 
     #[test]

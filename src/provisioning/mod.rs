@@ -107,6 +107,7 @@ impl From<DirectoryError> for ProvisioningError {
                 tracing::warn!(error = %e, "the directory denied the service identity");
                 ProvisioningError::OutOfScope("not permitted".to_owned())
             }
+            DirectoryError::VersionChanged(_) => ProvisioningError::PreconditionFailed,
             DirectoryError::Unavailable(m) | DirectoryError::OutcomeUnknown(m) => {
                 tracing::warn!(error = %m, "directory unavailable");
                 ProvisioningError::Unavailable
@@ -120,9 +121,10 @@ impl From<DirectoryError> for ProvisioningError {
 }
 
 /// A client's condition on the version (`entryCSN`) of the resource it changes (RFC 7232
-/// §3.1 `If-Match`). Checked read-compare-write against the version the use case reads, not
-/// atomically in the directory (no RFC 4528 assertion): a change by another LDAP client
-/// between that read and the write is not detected.
+/// §3.1 `If-Match`). Checked against the version the use case reads; for a person's update
+/// the directory checks it again in the write itself (RFC 4528 assertion,
+/// [`crate::ports::Directory::update_person_at_version`]), so a change by another LDAP client
+/// between that read and the write is a failed precondition too.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Precondition {
     /// No `If-Match`.
@@ -144,6 +146,15 @@ impl Precondition {
                 Err(ProvisioningError::PreconditionFailed)
             }
             _ => Ok(()),
+        }
+    }
+
+    /// The version a write must still find (`current`, after [`Self::check`] passed) when the
+    /// client named versions; `None` for no condition or `*`.
+    pub fn version_to_assert<'a>(&self, current: &'a str) -> Option<&'a str> {
+        match self {
+            Precondition::VersionIn(_) => Some(current),
+            _ => None,
         }
     }
 }

@@ -244,7 +244,14 @@ impl Provisioning {
                 }
                 false => None,
             };
-            let updated = self.directory.update_person(id, &profile).await;
+            let updated = match expected.version_to_assert(&current.meta.version) {
+                Some(version) => {
+                    self.directory
+                        .update_person_at_version(id, &profile, version)
+                        .await
+                }
+                None => self.directory.update_person(id, &profile).await,
+            };
             self.settle(ticket, updated.is_ok()).await;
             let updated = updated?;
             match request_change {

@@ -177,6 +177,79 @@ pub static GROUP_ATTRS: [AttrDef; 15] = {
 pub const USER_SCHEMAS: [&str; 3] = [USER_SCHEMA, ENTERPRISE_SCHEMA, ZSZO_SCHEMA];
 pub const GROUP_SCHEMAS: [&str; 2] = [GROUP_SCHEMA, ZSZO_GROUP_SCHEMA];
 
+/// Group schema URNs older clients put in `schemas` that carry nothing we store: Entra's
+/// documented Create Group names the ADSCIM group schema (in both spellings seen in the wild).
+/// Accepted in `schemas` and as an (ignored) extension object; never advertised.
+pub const LEGACY_GROUP_SCHEMAS: [&str; 2] = [
+    "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group",
+    "urn:ietf:params:scim:schemas:extension:ADSCIM/2.0/Group",
+];
+
+/// Whether `urn` is one of [`LEGACY_GROUP_SCHEMAS`] (case-insensitive).
+pub fn is_legacy_group_schema(urn: &str) -> bool {
+    LEGACY_GROUP_SCHEMAS
+        .iter()
+        .any(|s| s.eq_ignore_ascii_case(urn))
+}
+
+/// Standard RFC 7643 §4.1/§4.3 User attributes the directory has no place for. A request may
+/// carry them (Entra's and Okta's documented bodies do: `roles: []`, `locale`,
+/// `name.middleName`, `emails[].display` …); they are accepted and ignored on every write path
+/// (POST, PUT, PATCH, Bulk), and never read back. `(schema, name, sub)`; a `None` sub covers
+/// the attribute with all its sub-attributes. README "Attributes accepted and ignored" lists
+/// the same entries.
+pub static IGNORED_USER_ATTRS: [(&str, &str, Option<&str>); 19] = [
+    (U, "nickName", None),
+    (U, "profileUrl", None),
+    (U, "userType", None),
+    (U, "preferredLanguage", None),
+    (U, "locale", None),
+    (U, "timezone", None),
+    (U, "addresses", None),
+    (U, "ims", None),
+    (U, "photos", None),
+    (U, "roles", None),
+    (U, "entitlements", None),
+    (U, "x509Certificates", None),
+    (U, "name", Some("middleName")),
+    (U, "name", Some("honorificPrefix")),
+    (U, "name", Some("honorificSuffix")),
+    (U, "emails", Some("display")),
+    (U, "phoneNumbers", Some("display")),
+    (E, "costCenter", None),
+    (E, "division", None),
+];
+
+/// Whether `path` names an attribute of [`IGNORED_USER_ATTRS`] (an unqualified name is looked
+/// up in every user schema, as [`resolve`] does).
+pub fn is_ignored_user_attr(path: &AttrPath) -> bool {
+    let schema = match &path.urn {
+        Some(urn) => match known_schema(&USER_SCHEMAS, urn) {
+            Some(s) => Some(s),
+            None => return false,
+        },
+        None => None,
+    };
+    IGNORED_USER_ATTRS.iter().any(|(s, name, sub)| {
+        schema.is_none_or(|x| x == *s)
+            && name.eq_ignore_ascii_case(&path.name)
+            && match (sub, &path.sub) {
+                (None, _) => true,
+                (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+                (Some(_), None) => false,
+            }
+    })
+}
+
+/// Whether the sub-attribute `sub` of `parent` is one of [`IGNORED_USER_ATTRS`].
+pub fn is_ignored_user_sub(parent: &AttrDef, sub: &str) -> bool {
+    IGNORED_USER_ATTRS.iter().any(|(s, name, isub)| {
+        *s == parent.schema
+            && *name == parent.name
+            && isub.is_some_and(|x| x.eq_ignore_ascii_case(sub))
+    })
+}
+
 /// Why a path did not resolve; the caller picks the `scimType` (invalidFilter, invalidPath …).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownAttribute(pub String);

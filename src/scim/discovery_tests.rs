@@ -162,3 +162,94 @@ fn resource_types_name_the_served_schemas_and_extensions() {
         .is_some_and(|s| s["attributes"][0]["mutability"] == "immutable"));
     assert_eq!(Discovery::get().schemas.len(), 5);
 }
+
+/// The description of `schema`'s attribute `path` (`name` or `name.sub`) in Schemas.json.
+fn description(d: &Discovery, schema: &str, path: &str) -> String {
+    let (name, sub) = match path.split_once('.') {
+        Some((n, s)) => (n, Some(s)),
+        None => (path, None),
+    };
+    let s = d.schemas.iter().find(|s| s["id"] == schema).unwrap();
+    let attr = s["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == name)
+        .unwrap();
+    let attr = match sub {
+        Some(sub) => attr["subAttributes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["name"] == sub)
+            .unwrap(),
+        None => attr,
+    };
+    attr["description"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn every_length_limit_is_advertised_and_is_the_one_enforced() {
+    use crate::scim::user::{parse_user, WriteMode};
+    use serde_json::json;
+    const U: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+    const E: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+    const Z: &str = "urn:zszo:params:scim:schemas:extension:zszo:2.0:User";
+    let d = Discovery::get();
+    // (schema, path, limit, a body holding `value` there)
+    type Body = fn(&str) -> serde_json::Value;
+    let table: [(&str, &str, usize, Body); 8] = [
+        (U, "userName", 256, |v| json!({ "userName": v })),
+        (U, "displayName", 256, |v| json!({ "displayName": v })),
+        (U, "title", 200, |v| json!({ "title": v })),
+        (
+            U,
+            "name.givenName",
+            100,
+            |v| json!({"name": {"givenName": v, "familyName": "N"}}),
+        ),
+        (
+            E,
+            "employeeNumber",
+            64,
+            |v| json!({ E: {"employeeNumber": v} }),
+        ),
+        (E, "department", 200, |v| json!({ E: {"department": v} })),
+        (
+            Z,
+            "primarySchool",
+            64,
+            |v| json!({ Z: {"primarySchool": v} }),
+        ),
+        (Z, "schools", 64, |v| json!({ Z: {"schools": [v]} })),
+    ];
+    for (schema, path, limit, body) in table {
+        let text = description(d, schema, path);
+        assert!(
+            text.contains(&format!("{limit} characters")),
+            "{path}: {text}"
+        );
+        let write = |len: usize| {
+            let mut b = json!({
+                "schemas": [U, E, Z],
+                "userName": "a@b.pl",
+                "name": {"givenName": "A", "familyName": "B"}
+            });
+            for (k, v) in body(&"7".repeat(len)).as_object().unwrap() {
+                match (b.get_mut(k), v) {
+                    (Some(serde_json::Value::Object(old)), serde_json::Value::Object(new)) => {
+                        old.extend(new.clone())
+                    }
+                    _ => b[k] = v.clone(),
+                }
+            }
+            parse_user(&b, WriteMode::Create)
+        };
+        assert!(write(limit).is_ok(), "{path}: {limit} must be accepted");
+        assert!(
+            write(limit + 1).is_err(),
+            "{path}: {} must be refused",
+            limit + 1
+        );
+    }
+}

@@ -63,6 +63,11 @@ trait Vocabulary {
     fn leaf(def: &AttrDef) -> Option<Self::Attr>;
     /// The `value` of a multi-valued attribute restricted to one `type`.
     fn typed(parent: &AttrDef, kind: &str) -> Result<Self::Attr, ScimError>;
+    /// A test the directory answers in another shape than a comparison of the attribute;
+    /// `None` for an ordinary attribute.
+    fn special(_def: &AttrDef, _test: &Test) -> Option<Result<Filter<Self::Attr>, ScimError>> {
+        None
+    }
 }
 
 struct Users;
@@ -108,6 +113,36 @@ impl Vocabulary for Users {
                 _ => return None,
             },
             _ => return None,
+        })
+    }
+
+    /// `accountRequested` is a boolean the directory holds as the presence of the pending
+    /// request (`zszoAccountRequestedAt`): `eq true`, `ne false` and `pr` find pending
+    /// requests (a `false` stands for "no request", so it counts as unassigned for `pr`);
+    /// `eq false` and `ne true` find the others.
+    fn special(d: &AttrDef, test: &Test) -> Option<Result<PersonFilter, ScimError>> {
+        if !(d.schema == attrs::ZSZO_SCHEMA && d.is("accountRequested", None)) {
+            return None;
+        }
+        let truth = |l: &Literal| match l {
+            Literal::Bool(b) => Some(*b),
+            Literal::Str(s) if s.eq_ignore_ascii_case("true") => Some(true),
+            Literal::Str(s) if s.eq_ignore_ascii_case("false") => Some(false),
+            _ => None,
+        };
+        let pending = match test {
+            Test::Present => Some(true),
+            Test::Compare(Op::Eq, l) => truth(l),
+            Test::Compare(Op::Ne, l) => truth(l).map(|b| !b),
+            _ => None,
+        };
+        let present = Filter::Present(PersonAttr::AccountRequested);
+        Some(match pending {
+            Some(true) => Ok(present),
+            Some(false) => Ok(Filter::Not(Box::new(present))),
+            None => Err(ScimError::invalid_filter(
+                "accountRequested supports pr, and eq or ne with true or false",
+            )),
         })
     }
 
@@ -177,6 +212,9 @@ fn translate<V: Vocabulary>(expr: &Expr) -> Result<Filter<V::Attr>, ScimError> {
             let d = resolve::<V>(path)?;
             if d.sub == Some("type") {
                 return type_test::<V>(parent_of::<V>(d)?, test);
+            }
+            if let Some(filter) = V::special(d, test) {
+                return filter;
             }
             let attr = V::leaf(d).ok_or_else(|| unsupported(&d.display()))?;
             build_test(attr, &d.display(), test)?

@@ -315,3 +315,31 @@ proptest! {
         let _ = parse_group_filter(&text);
     }
 }
+
+#[test]
+fn account_requested_filters_on_the_pending_request() {
+    let pending = F::Present(PersonAttr::AccountRequested);
+    let not_pending = F::Not(Box::new(pending.clone()));
+    for (text, want) in [
+        ("accountRequested eq true", &pending),
+        ("accountRequested pr", &pending),
+        ("accountRequested ne false", &pending),
+        (r#"accountRequested eq "True""#, &pending),
+        (
+            "urn:zszo:params:scim:schemas:extension:zszo:2.0:User:accountRequested eq true",
+            &pending,
+        ),
+        ("accountRequested eq false", &not_pending),
+        ("accountRequested ne true", &not_pending),
+    ] {
+        assert_eq!(&parse_user_filter(text).unwrap(), want, "{text}");
+    }
+    for bad in [
+        "accountRequested gt true",
+        r#"accountRequested eq "maybe""#,
+        "accountRequested co \"t\"",
+    ] {
+        let e = parse_user_filter(bad).unwrap_err();
+        assert_eq!(e.scim_type, Some(ScimType::InvalidFilter), "{bad}");
+    }
+}

@@ -4,6 +4,10 @@
 //! `$ref`, `display` and `type` are accepted (clients echo them) and not stored: membership is
 //! resolved by `id`. Entra creates groups with an empty `members` list (scim-clients.md, Entra 10).
 //!
+//! Read-only attributes (`id`, `meta`) in a POST or PUT body are ignored (RFC 7644 §3.3); the
+//! legacy ADSCIM group schema Entra's documentation names ([`attrs::LEGACY_GROUP_SCHEMAS`]) is
+//! accepted in `schemas` and as an extension key, and carries nothing that is stored.
+//!
 //! The ZSZO extension (`urn:zszo:params:scim:schemas:extension:zszo:2.0:Group`) carries
 //! `school`, the school whose `ou=grupy` holds the group. It is immutable (RFC 7643 §7): given
 //! at creation (a single-school client may leave it out), repeated unchanged on PUT or PATCH
@@ -30,11 +34,14 @@ pub fn parse_group(body: &Value, mode: WriteMode<'_>) -> Result<GroupDraft, Scim
         if key == "schemas" {
             continue;
         }
+        if attrs::is_legacy_group_schema(key) {
+            continue;
+        }
         if let Some(ext) = attrs::known_schema(&GROUP_SCHEMAS, key) {
             let inner = value
                 .as_object()
                 .ok_or_else(|| ScimError::invalid_syntax(format!("{ext} must be a JSON object")))?;
-            for (name, v) in inner {
+            for (name, v) in inner.iter().filter(|(k, _)| *k != "schemas") {
                 body_attribute(&mut draft, resolve_key(&format!("{ext}:{name}"))?, v, mode)?;
             }
             continue;
@@ -59,8 +66,8 @@ fn body_attribute(
                 Some(v) if v == id => Ok(()),
                 _ => Err(ScimError::mutability("id does not match the resource")),
             },
-            WriteMode::Replace { .. } => Ok(()),
-            WriteMode::Create => Err(read_only(def)),
+            // RFC 7644 §3.3, §3.5.1: read-only values in a body are ignored.
+            WriteMode::Replace { .. } | WriteMode::Create => Ok(()),
         };
     }
     assign(draft, def, value, true)
@@ -242,6 +249,8 @@ impl ScimGroupView {
                 let mut e = Map::new();
                 e.insert("value".into(), json!(m.id));
                 e.insert("$ref".into(), json!(location(base_url, "User", &m.id)));
+                // Members are people (groups do not nest); say so, as RFC 7643 §4.2 offers.
+                e.insert("type".into(), json!("User"));
                 if let Some(d) = &m.display {
                     e.insert("display".into(), json!(d));
                 }
@@ -307,7 +316,6 @@ mod tests {
                 ScimType::InvalidSyntax,
             ),
             (body(json!({"owner": "x"})), ScimType::InvalidSyntax),
-            (body(json!({"id": "g"})), ScimType::Mutability),
             (
                 body(json!({"members": [{"value": ""}]})),
                 ScimType::InvalidValue,
@@ -327,6 +335,28 @@ mod tests {
             WriteMode::Replace { id: "g" }
         )
         .is_ok());
+        // RFC 7644 §3.3: read-only values in a POST are ignored (Entra sends meta).
+        assert!(parse_group(
+            &body(json!({"id": "g", "meta": {"resourceType": "Group"}})),
+            WriteMode::Create
+        )
+        .is_ok());
+    }
+
+    const LEGACY_GROUP_SCHEMAS_FOR_TEST: [&str; 2] = crate::scim::attrs::LEGACY_GROUP_SCHEMAS;
+
+    #[test]
+    fn entras_legacy_adscim_group_schema_is_accepted() {
+        for urn in LEGACY_GROUP_SCHEMAS_FOR_TEST {
+            let b = json!({
+                "schemas": [GROUP_SCHEMA, urn],
+                "externalId": "8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159",
+                "displayName": "displayName",
+                "meta": {"resourceType": "Group"}
+            });
+            let d = parse_group(&b, WriteMode::Create).unwrap();
+            assert_eq!(d.display_name.as_deref(), Some("displayName"), "{urn}");
+        }
     }
 
     #[test]
@@ -348,6 +378,7 @@ mod tests {
         };
         let v = view.render("https://x/scim/v2");
         assert_eq!(v["members"][0]["$ref"], "https://x/scim/v2/Users/u1");
+        assert_eq!(v["members"][0]["type"], "User");
         assert_eq!(v["meta"]["location"], "https://x/scim/v2/Groups/g-1");
         assert_eq!(view.to_draft().members, ["u1"]);
         // Entra lists groups with excludedAttributes=members (scim-clients.md, Entra 7).

@@ -16,6 +16,13 @@
 //! - `members` removal with a `value` list removes only those members (Entra 4); so does
 //!   `members[value eq "…"]`. `remove` of `members` without a value clears the list (§3.5.2.2).
 //!
+//! - a `path` that is a bare schema URN (`urn:…:enterprise:2.0:User`, the ZSZO extensions, the
+//!   core schema) with an object value, for `add` and `replace`; `remove` of an extension URN
+//!   clears its attributes (RFC 7644 §3.5.2 path forms).
+//! - standard attributes the directory has no place for (`addresses[type eq "work"].postalCode`,
+//!   `preferredLanguage`: Entra's default mappings) are accepted and ignored; read-only keys in a
+//!   path-less value object (`meta`) are ignored; `password` anywhere is refused first.
+//!
 //! Errors: unparsable or unknown path → `invalidPath`; `remove` without a path → `noTarget`;
 //! a value filter matching nothing on `replace` that cannot create the element → `noTarget`;
 //! wrong value → `invalidValue`; read-only attribute or `password` → `mutability`.
@@ -153,8 +160,13 @@ pub fn patch_user(
     id: &str,
     ops: &[PatchOperation],
 ) -> Result<PersonDraft, ScimError> {
+    refuse_password(ops)?;
     let mut draft = current.clone();
     for op in ops {
+        if let Some(urn) = schema_path(op, &USER_SCHEMAS) {
+            user_schema_op(&mut draft, id, urn, op.kind, op.value.as_ref())?;
+            continue;
+        }
         match (&op.path, &op.value) {
             (Some(path), value) => user_path(&mut draft, path, op.kind, value.as_ref())?,
             (None, Some(Value::Object(map))) => {
@@ -173,7 +185,76 @@ pub fn patch_user(
     Ok(draft)
 }
 
-/// One key of a path-less value object.
+/// A `password` in any operation (as its path or a key of its value) is refused before any
+/// other operation is looked at: it is the answer a client must hear (security.md AUTHZ-03).
+fn refuse_password(ops: &[PatchOperation]) -> Result<(), ScimError> {
+    for op in ops {
+        if let Some(p) = &op.path_text {
+            user::refuse_password(p)?;
+        }
+        if let Some(Value::Object(map)) = &op.value {
+            for (k, v) in map {
+                user::refuse_password(k)?;
+                if let (Some(_), Value::Object(inner)) = (attrs::known_schema(&USER_SCHEMAS, k), v)
+                {
+                    inner.keys().try_for_each(|k| user::refuse_password(k))?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The schema URN an operation's `path` is, if it is one (RFC 7644 §3.5.2 allows a bare
+/// schema URN, e.g. `"path": "urn:…:enterprise:2.0:User"` with an object value).
+fn schema_path(op: &PatchOperation, schemas: &[&'static str]) -> Option<&'static str> {
+    op.path_text
+        .as_deref()
+        .and_then(|p| attrs::known_schema(schemas, p.trim()))
+}
+
+/// An operation whose path is a schema URN: `add`/`replace` set the object's attributes as a
+/// path-less operation would; `remove` of an extension clears each of its attributes (the
+/// core schema cannot be removed).
+fn user_schema_op(
+    draft: &mut PersonDraft,
+    id: &str,
+    urn: &'static str,
+    kind: PatchKind,
+    value: Option<&Value>,
+) -> Result<(), ScimError> {
+    if kind == PatchKind::Remove {
+        if urn == attrs::USER_SCHEMA {
+            return Err(ScimError::invalid_path(
+                "the core schema cannot be removed; remove its attributes one by one",
+            ));
+        }
+        for def in USER_ATTRS
+            .iter()
+            .filter(|d| d.schema == urn && d.sub.is_none() && d.mutability != Mutability::ReadOnly)
+        {
+            user::clear(draft, def)?;
+        }
+        return Ok(());
+    }
+    let Some(Value::Object(map)) = value else {
+        return Err(ScimError::invalid_value(format!(
+            "a path naming the schema {urn} needs an object value"
+        )));
+    };
+    // Some clients (scim2-models) repeat the extension's `schemas` inside its object.
+    for (key, value) in map.iter().filter(|(k, _)| *k != "schemas") {
+        if urn == attrs::USER_SCHEMA {
+            user_key(draft, id, key, value, kind)?;
+        } else {
+            user_key(draft, id, &format!("{urn}:{key}"), value, kind)?;
+        }
+    }
+    Ok(())
+}
+
+/// One key of a path-less value object. Like a body, such an object may repeat read-only
+/// attributes (`meta`, `groups`): they are ignored; an `id` must name the target.
 fn user_key(
     draft: &mut PersonDraft,
     id: &str,
@@ -191,32 +272,50 @@ fn user_key(
         let inner = value
             .as_object()
             .ok_or_else(|| ScimError::invalid_value(format!("{ext} must be an object")))?;
-        for (k, v) in inner {
+        for (k, v) in inner.iter().filter(|(k, _)| *k != "schemas") {
             user_key(draft, id, &format!("{ext}:{k}"), v, kind)?;
         }
         return Ok(());
     }
     let path = syntax::parse_patch_path(key)
         .map_err(|e| ScimError::invalid_path(format!("invalid attribute {key:?}: {e}")))?;
+    if attrs::resolve(&USER_ATTRS, &USER_SCHEMAS, &path.attr)
+        .is_ok_and(|d| d.mutability == Mutability::ReadOnly)
+    {
+        return Ok(());
+    }
     user_path(draft, &path, kind, Some(value))
 }
 
+/// The attribute a path targets; `None` for a standard attribute the directory has no place
+/// for (accepted and ignored, [`attrs::IGNORED_USER_ATTRS`]). An explicit path to a read-only
+/// attribute is `mutability` (RFC 7644 §3.5.2: a client MUST NOT modify it).
 fn resolve_path(
     table: &'static [AttrDef],
     schemas: &[&'static str],
     path: &AttrPath,
-) -> Result<&'static AttrDef, ScimError> {
+) -> Result<Option<&'static AttrDef>, ScimError> {
     if path.name.eq_ignore_ascii_case("password") {
         return Err(ScimError::mutability(
             "password cannot be set over SCIM: the connector issues credentials itself",
         ));
     }
-    let def = attrs::resolve(table, schemas, path)
-        .map_err(|e| ScimError::invalid_path(format!("unknown attribute {:?}", e.0)))?;
+    let def = match attrs::resolve(table, schemas, path) {
+        Ok(def) => def,
+        Err(_) if std::ptr::eq(table, &USER_ATTRS[..]) && attrs::is_ignored_user_attr(path) => {
+            return Ok(None)
+        }
+        Err(e) => {
+            return Err(ScimError::invalid_path(format!(
+                "unknown attribute {:?}",
+                e.0
+            )))
+        }
+    };
     if def.mutability == Mutability::ReadOnly {
         return Err(user::read_only(def));
     }
-    Ok(def)
+    Ok(Some(def))
 }
 
 fn user_path(
@@ -225,7 +324,17 @@ fn user_path(
     kind: PatchKind,
     value: Option<&Value>,
 ) -> Result<(), ScimError> {
-    let def = resolve_path(&USER_ATTRS, &USER_SCHEMAS, &path.attr)?;
+    let Some(def) = resolve_path(&USER_ATTRS, &USER_SCHEMAS, &path.attr)? else {
+        return Ok(());
+    };
+    // `emails[type eq "work"].display`: an ignored sub-attribute of a stored attribute.
+    if path
+        .sub
+        .as_deref()
+        .is_some_and(|sub| attrs::is_ignored_user_sub(def, sub))
+    {
+        return Ok(());
+    }
     let Some(filter) = &path.filter else {
         return match (kind, value) {
             (PatchKind::Remove, Some(v)) if def.sub.is_none() && !v.is_null() => {
@@ -314,6 +423,10 @@ pub fn patch_group(
 ) -> Result<GroupDraft, ScimError> {
     let mut draft = current.clone();
     for op in ops {
+        if let Some(urn) = schema_path(op, &GROUP_SCHEMAS) {
+            group_schema_op(&mut draft, id, urn, op.kind, op.value.as_ref())?;
+            continue;
+        }
         match (&op.path, &op.value) {
             (Some(path), value) => group_path(&mut draft, path, op.kind, value.as_ref())?,
             (None, Some(Value::Object(map))) => {
@@ -329,6 +442,44 @@ pub fn patch_group(
         }
     }
     Ok(draft)
+}
+
+/// [`user_schema_op`] for groups: `remove` of the ZSZO group extension removes `school`,
+/// which is immutable, so it is refused as any removal of `school` is.
+fn group_schema_op(
+    draft: &mut GroupDraft,
+    id: &str,
+    urn: &'static str,
+    kind: PatchKind,
+    value: Option<&Value>,
+) -> Result<(), ScimError> {
+    if kind == PatchKind::Remove {
+        if urn == attrs::GROUP_SCHEMA {
+            return Err(ScimError::invalid_path(
+                "the core schema cannot be removed; remove its attributes one by one",
+            ));
+        }
+        for def in GROUP_ATTRS
+            .iter()
+            .filter(|d| d.schema == urn && d.sub.is_none() && d.mutability != Mutability::ReadOnly)
+        {
+            group::assign(draft, def, &Value::Null, true)?;
+        }
+        return Ok(());
+    }
+    let Some(Value::Object(map)) = value else {
+        return Err(ScimError::invalid_value(format!(
+            "a path naming the schema {urn} needs an object value"
+        )));
+    };
+    for (key, value) in map.iter().filter(|(k, _)| *k != "schemas") {
+        if urn == attrs::GROUP_SCHEMA {
+            group_key(draft, id, key, value, kind)?;
+        } else {
+            group_key(draft, id, &format!("{urn}:{key}"), value, kind)?;
+        }
+    }
+    Ok(())
 }
 
 /// One key of a path-less value object; a schema URN key holds that schema's attributes
@@ -350,13 +501,21 @@ fn group_key(
         let inner = value
             .as_object()
             .ok_or_else(|| ScimError::invalid_value(format!("{ext} must be an object")))?;
-        for (k, v) in inner {
+        for (k, v) in inner.iter().filter(|(k, _)| *k != "schemas") {
             group_key(draft, id, &format!("{ext}:{k}"), v, kind)?;
         }
         return Ok(());
     }
+    if attrs::is_legacy_group_schema(key) {
+        return Ok(());
+    }
     let path = syntax::parse_patch_path(key)
         .map_err(|e| ScimError::invalid_path(format!("invalid attribute {key:?}: {e}")))?;
+    if attrs::resolve(&GROUP_ATTRS, &GROUP_SCHEMAS, &path.attr)
+        .is_ok_and(|d| d.mutability == Mutability::ReadOnly)
+    {
+        return Ok(());
+    }
     group_path(draft, &path, kind, Some(value))
 }
 
@@ -366,7 +525,9 @@ fn group_path(
     kind: PatchKind,
     value: Option<&Value>,
 ) -> Result<(), ScimError> {
-    let def = resolve_path(&GROUP_ATTRS, &GROUP_SCHEMAS, &path.attr)?;
+    let Some(def) = resolve_path(&GROUP_ATTRS, &GROUP_SCHEMAS, &path.attr)? else {
+        return Ok(());
+    };
     let is_members = def.is("members", None);
     if let Some(filter) = &path.filter {
         if !is_members || kind != PatchKind::Remove || path.sub.is_some() {

@@ -150,7 +150,7 @@ fn bad_operations_get_the_rfc_scim_type() {
             ScimType::InvalidValue,
         ),
         (
-            json!([{"op": "replace", "path": "nickName", "value": "x"}]),
+            json!([{"op": "replace", "path": "favouriteColour", "value": "x"}]),
             ScimType::InvalidPath,
         ),
         (
@@ -236,7 +236,7 @@ fn a_failing_operation_leaves_the_draft_unchanged() {
     let before = person();
     let list = ops(json!([
         {"op": "replace", "path": "title", "value": "Dyrektor"},
-        {"op": "replace", "path": "nickName", "value": "x"}
+        {"op": "replace", "path": "favouriteColour", "value": "x"}
     ]));
     assert!(patch_user(&before, ID, &list).is_err());
     assert_eq!(before.title.as_deref(), Some("Nauczycielka"));
@@ -356,4 +356,108 @@ fn the_group_school_is_immutable_under_patch() {
     }
     let e = gpatch(json!([{"op": "replace", "path": GROUP_SCHOOL, "value": "SP 2"}])).unwrap_err();
     assert_eq!(e.scim_type, Some(ScimType::InvalidValue));
+}
+
+const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+const ZSZO_USER: &str = "urn:zszo:params:scim:schemas:extension:zszo:2.0:User";
+
+#[test]
+fn a_bare_extension_urn_path_takes_an_object_for_add_and_replace() {
+    for op in ["add", "replace", "Replace"] {
+        let d = patch(json!([
+            {"op": op, "path": ENTERPRISE, "value": {"employeeNumber": "E-1", "department": "Fizyka"}},
+            {"op": op, "path": ZSZO_USER, "value": {"position": "nauczyciel", "accountRequested": true}}
+        ]))
+        .unwrap();
+        assert_eq!(d.employee_number.unwrap().as_str(), "E-1", "{op}");
+        assert_eq!(d.department.as_deref(), Some("Fizyka"));
+        assert_eq!(d.position.unwrap().as_str(), "nauczyciel");
+        assert_eq!(d.account_requested, Some(true));
+    }
+    // The core schema URN as a path is a path-less operation.
+    let d = patch(
+        json!([{"op": "replace", "path": "urn:ietf:params:scim:schemas:core:2.0:User",
+        "value": {"title": "Dyrektor", "name.givenName": "Ewa"}}]),
+    )
+    .unwrap();
+    assert_eq!(d.title.as_deref(), Some("Dyrektor"));
+    assert_eq!(d.given_name.unwrap().as_str(), "Ewa");
+    assert_eq!(
+        err(json!([{"op": "add", "path": ENTERPRISE, "value": "x"}])),
+        Some(ScimType::InvalidValue)
+    );
+}
+
+#[test]
+fn removing_a_bare_extension_urn_clears_its_attributes() {
+    let d = patch(json!([
+        {"op": "add", "path": ENTERPRISE, "value": {"employeeNumber": "E-1", "organization": "UMK"}},
+        {"op": "remove", "path": ENTERPRISE}
+    ]))
+    .unwrap();
+    assert_eq!((d.employee_number, d.organization), (None, None));
+    assert_eq!(d.title.as_deref(), Some("Nauczycielka"), "core untouched");
+    assert_eq!(
+        err(json!([{"op": "remove", "path": "urn:ietf:params:scim:schemas:core:2.0:User"}])),
+        Some(ScimType::InvalidPath)
+    );
+}
+
+#[test]
+fn standard_attributes_without_a_place_are_ignored_by_patch() {
+    // Entra's default mappings (issue 20): preferredLanguage, addresses[type eq "work"].….
+    let d = patch(json!([
+        {"op": "Add", "path": "preferredLanguage", "value": "pl-PL"},
+        {"op": "Replace", "path": "addresses[type eq \"work\"].postalCode", "value": "31-000"},
+        {"op": "Add", "path": "name.middleName", "value": "Maria"},
+        {"op": "Replace", "path": "emails[type eq \"work\"].display", "value": "x"},
+        {"op": "Remove", "path": "locale"},
+        {"op": "replace", "value": {"locale": "en-US", "meta": {"resourceType": "User"}, "title": "Dyrektor"}}
+    ]))
+    .unwrap();
+    assert_eq!(d.title.as_deref(), Some("Dyrektor"));
+    assert_eq!(d, {
+        let mut p = person();
+        p.title = Some("Dyrektor".into());
+        p
+    });
+}
+
+#[test]
+fn a_password_in_a_later_operation_is_refused_before_an_earlier_error() {
+    assert_eq!(
+        err(json!([
+            {"op": "replace", "path": "favouriteColour", "value": "x"},
+            {"op": "replace", "value": {"password": "Secret1!"}}
+        ])),
+        Some(ScimType::Mutability)
+    );
+}
+
+#[test]
+fn a_bare_group_extension_urn_path_sets_and_cannot_remove_the_school() {
+    let g = group();
+    let ops_ok = ops(json!([{"op": "replace",
+        "path": "urn:zszo:params:scim:schemas:extension:zszo:2.0:Group", "value": {"school": "SP1"}}]));
+    assert_eq!(patch_group(&g, "g", &ops_ok).unwrap(), g);
+    let other = ops(json!([{"op": "replace",
+        "path": "urn:zszo:params:scim:schemas:extension:zszo:2.0:Group", "value": {"school": "SP2"}}]));
+    assert_eq!(
+        patch_group(&g, "g", &other).unwrap_err().scim_type,
+        Some(ScimType::Mutability)
+    );
+    let remove = ops(json!([{"op": "remove",
+        "path": "urn:zszo:params:scim:schemas:extension:zszo:2.0:Group"}]));
+    assert_eq!(
+        patch_group(&g, "g", &remove).unwrap_err().scim_type,
+        Some(ScimType::Mutability)
+    );
+}
+
+#[test]
+fn an_extension_object_may_repeat_its_schemas() {
+    let d = patch(json!([{"op": "add", "path": ENTERPRISE,
+        "value": {"schemas": [ENTERPRISE], "department": "Fizyka"}}]))
+    .unwrap();
+    assert_eq!(d.department.as_deref(), Some("Fizyka"));
 }

@@ -67,6 +67,8 @@ pub struct ScimUserView {
     pub external_id: Option<String>,
     pub login: LoginName,
     pub name: PersonName,
+    /// `name.formatted` as the client sent it; rendered as "givenName familyName" when absent.
+    pub formatted_name: Option<String>,
     pub display_name: Option<String>,
     pub emails: Vec<Email>,
     pub phones: Vec<Phone>,
@@ -99,7 +101,7 @@ impl ScimUserView {
             external_id: self.external_id.clone(),
             given_name: Some(self.name.given.clone()),
             family_name: Some(self.name.family.clone()),
-            formatted_name: None,
+            formatted_name: self.formatted_name.clone(),
             display_name: self.display_name.clone(),
             emails: self.emails.clone(),
             phones: self.phones.clone(),
@@ -130,7 +132,7 @@ impl ScimUserView {
         core.insert(
             "name".into(),
             json!({
-                "formatted": self.name.full(),
+                "formatted": self.formatted_name.clone().unwrap_or_else(|| self.name.full()),
                 "familyName": self.name.family.as_str(),
                 "givenName": self.name.given.as_str(),
             }),
@@ -191,7 +193,10 @@ impl ScimUserView {
                 .as_ref()
                 .map(|m| reference(m, base_url, "User", "displayName")),
         );
-        core.insert(ENTERPRISE_SCHEMA.into(), Value::Object(enterprise));
+        // Absent when it holds nothing, so a removed extension reads as removed.
+        if !enterprise.is_empty() {
+            core.insert(ENTERPRISE_SCHEMA.into(), Value::Object(enterprise));
+        }
         let schools: Vec<&str> = self.employment.all().map(|c| c.as_str()).collect();
         let mut zszo = Map::new();
         zszo.insert("schools".into(), json!(schools));
@@ -217,9 +222,8 @@ fn multi(value: &str, kind: Option<&str>, primary: bool) -> Value {
     let mut m = Map::new();
     m.insert("value".into(), json!(value));
     put(&mut m, "type", kind.map(|k| json!(k)));
-    if primary {
-        m.insert("primary".into(), json!(true));
-    }
+    // Always said, so a client that wrote `primary: false` reads back what it wrote.
+    m.insert("primary".into(), json!(primary));
     Value::Object(m)
 }
 

@@ -15,6 +15,7 @@ pub(crate) fn view() -> ScimUserView {
             given: GivenName::parse("Anna").unwrap(),
             family: FamilyName::parse("Nowak").unwrap(),
         },
+        formatted_name: None,
         display_name: None,
         emails: vec![Email {
             value: "anna@sp1.krakow.pl".into(),

@@ -5,8 +5,9 @@
 //! | `schemas` missing, not a list, or an unknown URN  | 400 `invalidSyntax` |
 //! | unknown attribute or sub-attribute                | 400 `invalidSyntax`, naming it |
 //! | `password` (any form)                             | 400 `mutability`: credentials are never set over SCIM (security.md AUTHZ-03) |
-//! | `id`, `meta`, `groups`, `accountState`, `login` on POST | 400 `mutability` (`groups: []` is accepted: Okta sends it) |
-//! | the same on PUT                                   | ignored as RFC 7644 §3.5.1 says for readOnly values; `id` must equal the target |
+//! | `password` anywhere in the body                   | refused first, before any other problem of the body is reported |
+//! | `id`, `meta`, `groups`, `accountState`, `login`   | ignored, as RFC 7644 §3.3/§3.5.1 say for readOnly values; on PUT `id` must equal the target |
+//! | a standard attribute in [`attrs::IGNORED_USER_ATTRS`] (`locale`, `roles`, `name.middleName`, `emails[].display` …) | accepted and ignored |
 //! | `active` as `true`/`false` or `"True"`/`"False"`  | accepted (Entra) |
 //! | `null` for a readWrite attribute                  | the attribute is cleared |
 //!
@@ -38,6 +39,9 @@ pub fn parse_user(body: &Value, mode: WriteMode<'_>) -> Result<PersonDraft, Scim
     let object = body
         .as_object()
         .ok_or_else(|| ScimError::invalid_syntax("the body must be a JSON object"))?;
+    // The one refusal a client must hear first: a password anywhere in the body (Okta sends
+    // one by default) is answered before any other problem of the same body.
+    refuse_password_in(object)?;
     check_schemas(object, &USER_SCHEMAS, USER_SCHEMA)?;
     let mut draft = PersonDraft::default();
     for (key, value) in object {
@@ -48,17 +52,33 @@ pub fn parse_user(body: &Value, mode: WriteMode<'_>) -> Result<PersonDraft, Scim
             let inner = value
                 .as_object()
                 .ok_or_else(|| ScimError::invalid_syntax(format!("{ext} must be a JSON object")))?;
-            for (name, v) in inner {
-                let def = resolve_key(&format!("{ext}:{name}"))?;
-                body_attribute(&mut draft, def, v, mode)?;
+            // Some clients repeat the extension's `schemas` inside its object.
+            for (name, v) in inner.iter().filter(|(k, _)| *k != "schemas") {
+                if let Some(def) = resolve_key(&format!("{ext}:{name}"))? {
+                    body_attribute(&mut draft, def, v, mode)?;
+                }
             }
             continue;
         }
-        let def = resolve_key(key)?;
-        body_attribute(&mut draft, def, value, mode)?;
+        if let Some(def) = resolve_key(key)? {
+            body_attribute(&mut draft, def, value, mode)?;
+        }
     }
     require_complete(&draft)?;
     Ok(draft)
+}
+
+/// Refuses a `password` key at the top level or inside an extension object.
+fn refuse_password_in(object: &Map<String, Value>) -> Result<(), ScimError> {
+    for (key, value) in object {
+        refuse_password(key)?;
+        if attrs::known_schema(&USER_SCHEMAS, key).is_some() {
+            if let Some(inner) = value.as_object() {
+                inner.keys().try_for_each(|k| refuse_password(k))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Checks `schemas` (RFC 7643 §3): a list of known URNs that includes the core one.
@@ -80,6 +100,7 @@ pub(crate) fn check_schemas(
             .ok_or_else(|| ScimError::invalid_syntax("\"schemas\" must hold strings"))?;
         match attrs::known_schema(known, urn) {
             Some(s) => has_core |= s == core,
+            None if core == attrs::GROUP_SCHEMA && attrs::is_legacy_group_schema(urn) => {}
             None => {
                 return Err(ScimError::invalid_syntax(format!(
                     "unsupported schema {urn:?}"
@@ -95,7 +116,7 @@ pub(crate) fn check_schemas(
     Ok(())
 }
 
-fn refuse_password(name: &str) -> Result<(), ScimError> {
+pub(crate) fn refuse_password(name: &str) -> Result<(), ScimError> {
     if name.rsplit(':').next().is_some_and(|n| {
         n.split('.')
             .next()
@@ -109,14 +130,24 @@ fn refuse_password(name: &str) -> Result<(), ScimError> {
     Ok(())
 }
 
-/// Resolves a body key such as `userName`, `name.givenName` or `urn:…:employeeNumber`.
-pub(crate) fn resolve_key(key: &str) -> Result<&'static AttrDef, ScimError> {
+/// Resolves a body key such as `userName`, `name.givenName` or `urn:…:employeeNumber`;
+/// `None` for a standard attribute the directory has no place for
+/// ([`attrs::IGNORED_USER_ATTRS`]), which is accepted and ignored.
+pub(crate) fn resolve_key(key: &str) -> Result<Option<&'static AttrDef>, ScimError> {
     refuse_password(key)?;
-    attrs::parse_name(key)
-        .and_then(|p| attrs::resolve(&USER_ATTRS, &USER_SCHEMAS, &p))
-        .map_err(|e| ScimError::invalid_syntax(format!("unknown attribute {:?}", e.0)))
+    let unknown = |e: attrs::UnknownAttribute| {
+        ScimError::invalid_syntax(format!("unknown attribute {:?}", e.0))
+    };
+    let path = attrs::parse_name(key).map_err(unknown)?;
+    match attrs::resolve(&USER_ATTRS, &USER_SCHEMAS, &path) {
+        Ok(def) => Ok(Some(def)),
+        Err(_) if attrs::is_ignored_user_attr(&path) => Ok(None),
+        Err(e) => Err(unknown(e)),
+    }
 }
 
+/// Read-only attributes in a POST or PUT body are ignored (RFC 7644 §3.3, §3.5.1: "SHALL be
+/// ignored"); only an `id` that names another resource on PUT is refused.
 fn body_attribute(
     draft: &mut PersonDraft,
     def: &AttrDef,
@@ -129,16 +160,10 @@ fn body_attribute(
                 Some(v) if v == id => Ok(()),
                 _ => Err(ScimError::mutability("id does not match the resource")),
             },
-            WriteMode::Replace { .. } => Ok(()),
-            WriteMode::Create if def.is("groups", None) && is_empty_list(value) => Ok(()),
-            WriteMode::Create => Err(read_only(def)),
+            WriteMode::Replace { .. } | WriteMode::Create => Ok(()),
         };
     }
     assign(draft, def, value, Assign::Replace)
-}
-
-fn is_empty_list(value: &Value) -> bool {
-    value.is_null() || value.as_array().is_some_and(Vec::is_empty)
 }
 
 pub(crate) fn read_only(def: &AttrDef) -> ScimError {

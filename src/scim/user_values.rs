@@ -76,6 +76,19 @@ fn list<'v>(def: &AttrDef, value: &'v Value) -> Result<Vec<&'v Value>, ScimError
     }
 }
 
+/// The sub-attribute `k` of `parent`; `None` for one that is accepted and ignored
+/// ([`attrs::IGNORED_USER_ATTRS`], e.g. `emails[].display`, `name.middleName`).
+fn sub_of(parent: &AttrDef, k: &str) -> Result<Option<&'static AttrDef>, ScimError> {
+    match attrs::resolve_sub(&USER_ATTRS, parent, k) {
+        Ok(d) => Ok(Some(d)),
+        Err(_) if attrs::is_ignored_user_sub(parent, k) => Ok(None),
+        Err(e) => Err(ScimError::invalid_syntax(format!(
+            "unknown attribute {:?}",
+            e.0
+        ))),
+    }
+}
+
 /// One element of `emails`/`phoneNumbers` as (value, type, primary), unknown keys refused.
 fn multi_element<'v>(
     parent: &AttrDef,
@@ -83,8 +96,9 @@ fn multi_element<'v>(
 ) -> Result<(Option<&'v str>, Option<&'v str>, bool), ScimError> {
     let mut out = (None, None, false);
     for (k, v) in object(parent, value)? {
-        let sub = attrs::resolve_sub(&USER_ATTRS, parent, k)
-            .map_err(|e| ScimError::invalid_syntax(format!("unknown attribute {:?}", e.0)))?;
+        let Some(sub) = sub_of(parent, k)? else {
+            continue;
+        };
         match sub.sub {
             Some("value") => out.0 = v.as_str(),
             Some("type") => out.1 = v.as_str(),
@@ -155,10 +169,9 @@ pub(crate) fn assign(
         (attrs::USER_SCHEMA, "externalId", None) => d.external_id = Some(text(def, value, 256)?),
         (attrs::USER_SCHEMA, "name", None) => {
             for (k, v) in object(def, value)? {
-                let sub = attrs::resolve_sub(&USER_ATTRS, def, k).map_err(|e| {
-                    ScimError::invalid_syntax(format!("unknown attribute {:?}", e.0))
-                })?;
-                assign(d, sub, v, how)?;
+                if let Some(sub) = sub_of(def, k)? {
+                    assign(d, sub, v, how)?;
+                }
             }
         }
         (attrs::USER_SCHEMA, "name", Some("givenName")) => {
@@ -209,15 +222,25 @@ pub(crate) fn assign(
             d.organization = Some(text(def, value, 200)?)
         }
         (attrs::ENTERPRISE_SCHEMA, "manager", None) => {
-            // Entra sends {"value": id}; some clients send the id alone.
+            // Entra sends {"value": id}; its older mappings a list of one such object
+            // ([{"$ref": …, "value": id}]); some clients send the id alone.
+            let value = match value {
+                Value::Array(items) => match items.as_slice() {
+                    [] => return clear(d, def),
+                    [one] => one,
+                    _ => {
+                        return Err(ScimError::invalid_value(
+                            "manager is single-valued: give one manager",
+                        ))
+                    }
+                },
+                other => other,
+            };
             let id = match value {
                 Value::Object(m) => {
                     let mut id = None;
                     for (k, v) in m {
-                        let sub = attrs::resolve_sub(&USER_ATTRS, def, k).map_err(|e| {
-                            ScimError::invalid_syntax(format!("unknown attribute {:?}", e.0))
-                        })?;
-                        if sub.sub == Some("value") {
+                        if sub_of(def, k)?.is_some_and(|sub| sub.sub == Some("value")) {
                             id = Some(v);
                         }
                     }

@@ -289,6 +289,9 @@ pub struct StoredProfile {
     given_name: String,
     family_name: String,
     display_name: Option<String>,
+    /// Absent in operations held before `name.formatted` was kept.
+    #[serde(default)]
+    formatted_name: Option<String>,
     user_name: Option<String>,
     external_id: Option<String>,
     employee_number: Option<String>,
@@ -310,6 +313,7 @@ impl From<&PersonProfile> for StoredProfile {
             given_name: p.name.given.as_str().to_owned(),
             family_name: p.name.family.as_str().to_owned(),
             display_name: p.display_name.clone(),
+            formatted_name: p.formatted_name.clone(),
             user_name: p.user_name.clone(),
             external_id: p.external_id.clone(),
             employee_number: p.employee_number.as_ref().map(|e| e.as_str().to_owned()),
@@ -357,6 +361,7 @@ impl StoredProfile {
                 family: FamilyName::parse(&self.family_name).map_err(bad)?,
             },
             display_name: self.display_name.clone(),
+            formatted_name: self.formatted_name.clone(),
             user_name: self.user_name.clone(),
             external_id: self.external_id.clone(),
             employee_number: (self.employee_number.as_deref())

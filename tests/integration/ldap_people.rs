@@ -98,17 +98,23 @@ async fn a_person_with_the_full_profile_reads_back_as_written() {
             kind: None,
             primary: false,
         },
-    ];
-    profile.phones = vec![
-        ContactPhone {
-            value: "+48 12 111 22 33".into(),
-            kind: Some(PhoneKind::Work),
-            primary: true,
+        ContactEmail {
+            value: format!("ania.domowy@{}.example", a.code),
+            kind: Some(EmailKind::Home),
+            primary: false,
         },
+    ];
+    profile.formatted_name = Some("dr Anna Żółkiewska".into());
+    profile.phones = vec![
         ContactPhone {
             value: "+48 600 700 800".into(),
             kind: Some(PhoneKind::Mobile),
             primary: false,
+        },
+        ContactPhone {
+            value: "+48 12 111 22 33".into(),
+            kind: Some(PhoneKind::Work),
+            primary: true,
         },
         ContactPhone {
             value: "+48 12 444 55 66".into(),
@@ -136,9 +142,9 @@ async fn a_person_with_the_full_profile_reads_back_as_written() {
         .unwrap()
         .unwrap();
     assert_eq!(read, created);
-    let mut expected = p.profile.clone();
-    expected.emails[1].kind = Some(EmailKind::Work);
-    assert_eq!(read.profile, expected);
+    // Types, primary flags, order and the formatted name are kept (zszoScimContact,
+    // zszoFormattedName), also where LDAP's own attributes could not say them.
+    assert_eq!(read.profile, p.profile);
     assert_eq!(read.account_state, AccountState::None);
     assert!(read.groups.is_empty());
     assert!(!read.meta.version.is_empty());
@@ -171,7 +177,8 @@ async fn a_person_with_the_full_profile_reads_back_as_written() {
         raw["mail"],
         [
             format!("anna@{}.example", a.code),
-            format!("ania@{}.example", a.code)
+            format!("ania@{}.example", a.code),
+            format!("ania.domowy@{}.example", a.code)
         ]
     );
     assert_eq!(raw["mobile"], ["+48 600 700 800"]);
@@ -495,4 +502,89 @@ async fn a_deleted_person_is_gone_with_their_memberships() {
     assert_eq!(raw["member"], [""]);
     let e = d.delete_person(&p.entry.id).await.unwrap_err();
     assert!(matches!(e, DirectoryError::NotFound(_)), "{e}");
+}
+
+#[tokio::test]
+async fn an_update_at_a_version_is_refused_by_slapd_after_another_client_wrote() {
+    let d = directory().await;
+    let school = new_school(&d, "SP wersje").await;
+    let p = person(
+        login(&school, "wiktor"),
+        person_name("Wiktor", "Wersja"),
+        &school,
+    );
+    let created = d.create_person(&p).await.unwrap();
+    let read_version = created.meta.version.clone();
+
+    // Another LDAP client changes the entry after the caller read its version.
+    let mut admin = common::connect_admin().await;
+    admin
+        .modify(
+            &created.entry.dn,
+            vec![Mod::Replace("title", HashSet::from(["dyrektor"]))],
+        )
+        .await
+        .unwrap()
+        .success()
+        .unwrap();
+    let _ = admin.unbind().await;
+
+    // The adapter reads the new entry itself, so only slapd's assertion on the stale version
+    // can refuse this write.
+    let mut changed = created.profile.clone();
+    changed.display_name = Some("Pan Wiktor".into());
+    changed.position = Some(Position::parse("dyrektor").unwrap());
+    let e = d
+        .update_person_at_version(&created.entry.id, &changed, &read_version)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, DirectoryError::VersionChanged(_)), "{e}");
+    let raw = admin_read(&created.entry.dn, &["displayName", "title"])
+        .await
+        .unwrap();
+    assert_ne!(
+        raw.get("displayName"),
+        Some(&vec!["Pan Wiktor".to_owned()]),
+        "nothing written"
+    );
+
+    // At the current version the same write goes through.
+    let now = d
+        .get_person(&created.entry.id, &SchoolScope::All)
+        .await
+        .unwrap()
+        .unwrap();
+    let updated = d
+        .update_person_at_version(&created.entry.id, &changed, &now.meta.version)
+        .await
+        .unwrap();
+    assert_eq!(updated.profile.display_name.as_deref(), Some("Pan Wiktor"));
+    // Attributes slapo-unique checks (userName, externalId) are written the same way.
+    let mut renamed = updated.profile.clone();
+    renamed.user_name = Some(format!("wiktor.{}@x.example", school.code));
+    renamed.external_id = Some(format!("hr-w-{}", school.code));
+    let renamed = d
+        .update_person_at_version(&created.entry.id, &renamed, &updated.meta.version)
+        .await
+        .unwrap();
+    assert!(renamed.profile.user_name.unwrap().starts_with("wiktor."));
+    // Nothing to write at a stale version is refused as well.
+    let e = d
+        .update_person_at_version(
+            &created.entry.id,
+            &renamed_now(&d, &created.entry.id).await,
+            &read_version,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(e, DirectoryError::VersionChanged(_)), "{e}");
+}
+
+/// The person's profile as it is now.
+async fn renamed_now(d: &LdapDirectory, id: &str) -> zszo_connector::ports::PersonProfile {
+    d.get_person(id, &SchoolScope::All)
+        .await
+        .unwrap()
+        .unwrap()
+        .profile
 }

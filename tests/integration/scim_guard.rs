@@ -47,7 +47,7 @@ impl GuardApp {
                 dir.path(),
                 "http://127.0.0.1",
                 "[scim.deprovisioning_guard]\nwindow_minutes = 60\nmax_share_of_school = 0.2\n\
-                 max_share_of_city = 1.0\nmin_people = 5\n",
+                 max_share_of_city = 1.0\nmin_people = 5\nmin_operations = 1\n",
             ),
         )
         .unwrap();

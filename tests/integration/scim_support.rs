@@ -30,6 +30,8 @@ pub struct ScimApp {
     pub token_a: String,
     pub token_b: String,
     pub token_city: String,
+    /// A client holding both schools (so it must name the school, as a city-wide one does).
+    pub token_ab: String,
     pub token_read_only: String,
     pub audit: Arc<RedbAuditLog>,
     pub directory: Arc<LdapDirectory>,
@@ -59,15 +61,30 @@ impl ScimApp {
         .await
     }
 
+    /// Like [`start`](Self::start), with `extra` TOML appended to the configuration.
+    pub async fn start_configured(extra: &str) -> Self {
+        Self::start_with(
+            extra,
+            Box::new(|state, listener| {
+                tokio::spawn(app::serve(state, listener, std::future::pending()))
+            }),
+        )
+        .await
+    }
+
     /// Like [`start`](Self::start), with the test's own way of serving (shutdown, metrics).
     pub async fn start_serving(serve: Serve) -> Self {
+        Self::start_with("", serve).await
+    }
+
+    async fn start_with(extra: &str, serve: Serve) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let (a, b) = (unique_school_code(), unique_school_code());
         let clients = dir.path().join("scim-clients.toml");
         let config = Config::from_toml_str(&common::shared_config_toml(
             dir.path(),
             "http://127.0.0.1",
-            "",
+            extra,
         ))
         .unwrap();
         let key = HmacKey::generate_to(dir.path().join("key")).unwrap();
@@ -108,6 +125,7 @@ impl ScimApp {
         let token_a = token("hr-a", vec![a.clone()], Access::ReadWrite);
         let token_b = token("hr-b", vec![b.clone()], Access::ReadWrite);
         let token_city = token("entra", vec!["*".into()], Access::ReadWrite);
+        let token_ab = token("hr-ab", vec![a.clone(), b.clone()], Access::ReadWrite);
         let token_read_only = token("reader", vec![a.clone()], Access::ReadOnly);
 
         let store = zszo_connector::store::StateStore::open(&config.state.path).unwrap();
@@ -130,6 +148,7 @@ impl ScimApp {
             token_a,
             token_b,
             token_city,
+            token_ab,
             token_read_only,
             audit,
             directory,

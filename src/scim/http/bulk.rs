@@ -314,7 +314,8 @@ async fn apply(run: &Run, op: Operation) -> Result<Written, ScimError> {
             users::patch(state(), client(), path(), if_match, body).await?
         }
         (Method::Patch, Resource::Groups) => {
-            groups::patch(state(), client(), path(), if_match, body).await?
+            let whole = axum::extract::Query(super::users::ProjectionParams::default());
+            groups::patch(state(), client(), path(), whole, if_match, body).await?
         }
         (Method::Delete, Resource::Users) => users::delete(state(), client(), path(), if_match)
             .await?

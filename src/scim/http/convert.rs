@@ -34,6 +34,7 @@ pub fn user_view(e: &PersonEntry) -> ScimUserView {
         external_id: p.external_id.clone(),
         login: e.login.clone(),
         name: p.name.clone(),
+        formatted_name: p.formatted_name.clone(),
         display_name: p.display_name.clone(),
         emails: p
             .emails
@@ -154,6 +155,7 @@ pub fn person_profile(
     };
     Ok(PersonProfile {
         name: crate::domain::PersonName { given, family },
+        formatted_name: d.formatted_name,
         display_name: d.display_name,
         user_name: Some(user_name),
         external_id: d.external_id,

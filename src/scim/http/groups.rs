@@ -178,14 +178,33 @@ pub async fn replace(
     Ok(respond(&state, &group, StatusCode::OK))
 }
 
+/// Whether `excludedAttributes` names `members` (with or without the schema URN).
+fn excludes_members(excluded: Option<&str>) -> bool {
+    excluded.is_some_and(|list| {
+        list.split(',').any(|name| {
+            let name = name.trim();
+            let local = name.strip_prefix(GROUP_SCHEMA_PREFIX).unwrap_or(name);
+            local.eq_ignore_ascii_case("members")
+        })
+    })
+}
+
+const GROUP_SCHEMA_PREFIX: &str = "urn:ietf:params:scim:schemas:core:2.0:Group:";
+
+/// PATCH answers `200` with the group (projected by `attributes`/`excludedAttributes`, RFC 7644
+/// §3.9), or `204 No Content` with the new `ETag` when the client excludes `members`: it then
+/// said it does not want the member list, which for a large group is the bulk of the body
+/// (RFC 7644 §3.5.2 allows either answer; Entra documents 204).
 pub async fn patch(
     State(state): State<ScimState>,
     client: Client,
     Path(id): Path<String>,
+    Query(p): Query<ProjectionParams>,
     IfMatch(expected): IfMatch,
     ScimJson(body): ScimJson,
 ) -> Result<Response, ScimError> {
     client.require_write()?;
+    let projection = projection(p.attributes.as_deref(), p.excluded_attributes.as_deref())?;
     let ops = parse_patch(&body)?;
     let before = current(&state, &client, &id).await?;
     let old = group_view(&before).to_draft();
@@ -217,7 +236,19 @@ pub async fn patch(
             .update_group_if(&caller, &id, profile, &expected)
             .await?
     };
-    Ok(respond(&state, &group, StatusCode::OK))
+    if excludes_members(p.excluded_attributes.as_deref()) {
+        let mut response = StatusCode::NO_CONTENT.into_response();
+        if let Ok(v) = HeaderValue::from_str(&group_view(&group).meta.etag()) {
+            response.headers_mut().insert(header::ETAG, v);
+        }
+        return Ok(response);
+    }
+    Ok(respond_projected(
+        &state,
+        &group,
+        &projection,
+        StatusCode::OK,
+    ))
 }
 
 pub async fn delete(
