@@ -200,7 +200,7 @@ mod tests {
     /// changed in `schemas/ldap/README.md`).
     const RELEASED: &[(u32, &str)] = &[(
         2,
-        "86a658cbcc00933132c92dc76dc8ca73de65786e1bb4d387e5f8d690ed9820cb",
+        "a85ae8e3345837841ad8c0468ec79dad1b6de2a9eb1fea07124c30802494e5bb",
     )];
 
     #[test]
