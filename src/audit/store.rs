@@ -137,7 +137,11 @@ impl RedbAuditLog {
         }
     }
 
-    async fn send(&self, make: impl FnOnce(Reply) -> Request) -> Result<u64, AuditError> {
+    /// Queues one request for the writer thread and waits for its answer.
+    async fn send<T>(
+        &self,
+        make: impl FnOnce(oneshot::Sender<Result<T, AuditError>>) -> Request,
+    ) -> Result<T, AuditError> {
         let (reply, answer) = oneshot::channel();
         {
             let sender = lock(&self.sender);
@@ -200,35 +204,12 @@ impl AuditLog for RedbAuditLog {
         before: time::OffsetDateTime,
         max: usize,
     ) -> Result<PruneReport, AuditError> {
-        let (reply, answer) = oneshot::channel();
-        {
-            let sender = lock(&self.sender);
-            let sender = sender
-                .as_ref()
-                .ok_or_else(|| AuditError::Unavailable("the audit store is closed".into()))?;
-            sender
-                .send(Request::Prune(Prune { before, max, reply }))
-                .map_err(|_| AuditError::Unavailable("the audit writer has stopped".into()))?;
-        }
-        answer
+        self.send(|reply| Request::Prune(Prune { before, max, reply }))
             .await
-            .map_err(|_| AuditError::Unavailable("the audit writer has stopped".into()))?
     }
 
     async fn copy_to(&self, file: PathBuf) -> Result<Option<String>, AuditError> {
-        let (reply, answer) = oneshot::channel();
-        {
-            let sender = lock(&self.sender);
-            let sender = sender
-                .as_ref()
-                .ok_or_else(|| AuditError::Unavailable("the audit store is closed".into()))?;
-            sender
-                .send(Request::Copy(file, reply))
-                .map_err(|_| AuditError::Unavailable("the audit writer has stopped".into()))?;
-        }
-        let head = answer
-            .await
-            .map_err(|_| AuditError::Unavailable("the audit writer has stopped".into()))??;
+        let head = self.send(|reply| Request::Copy(file, reply)).await?;
         Ok(head.map(|h| h.to_string()))
     }
 
