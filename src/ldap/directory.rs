@@ -53,12 +53,6 @@ impl LdapDirectory {
         })
     }
 
-    /// Uses `clock` for `zszoAccountCreatedAt`.
-    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
-        self
-    }
-
     pub fn layout(&self) -> &Layout {
         &self.layout
     }

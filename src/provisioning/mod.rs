@@ -241,8 +241,3 @@ pub fn in_scope(scope: &SchoolScope, code: &crate::domain::SchoolCode) -> bool {
         SchoolScope::Only(codes) => codes.contains(code),
     }
 }
-
-/// Actor names for audit records.
-pub fn scim_actor(client: &str) -> Actor {
-    Actor::ScimClient(client.to_owned())
-}

@@ -93,15 +93,6 @@ impl PersonDraft {
             .collect();
         Some(Employment { primary, others })
     }
-
-    /// The address of type `work` (or the primary one, or the first).
-    pub fn work_email(&self) -> Option<&Email> {
-        self.emails
-            .iter()
-            .find(|e| e.kind == Some(EmailKind::Work))
-            .or_else(|| self.emails.iter().find(|e| e.primary))
-            .or_else(|| self.emails.first())
-    }
 }
 
 /// A group as a SCIM client describes it; `members` are person ids, in order, without repeats.

@@ -61,11 +61,6 @@ pub fn verify(expected: &CsrfToken, given: Option<&str>) -> Result<(), WebError>
     }
 }
 
-/// Checks a submitted value against the session's token.
-pub fn verify_csrf(session: &Session, form_value: Option<&str>) -> Result<(), WebError> {
-    verify(&CsrfToken::of(session), form_value)
-}
-
 /// The `csrf` value of an `application/x-www-form-urlencoded` body.
 pub fn field_of(body: &[u8]) -> Option<String> {
     pairs(body).find(|(k, _)| k == FIELD).map(|(_, v)| v)
