@@ -320,14 +320,11 @@ pub fn prepare(spec: &SlapdSpec) -> Result<Prepared, SlapdError> {
 
     let root_pw = argon2_userpassword(spec.admin_password.expose_secret())?;
     let service_pw = argon2_userpassword(spec.service_password.expose_secret())?;
-    let replication = match &spec.replication {
-        Some(r) => Some(config::ReplicationInput {
-            server_id: r.server_id,
-            peer_url: &r.peer_url,
-            root_password: spec.admin_password.expose_secret(),
-        }),
-        None => None,
-    };
+    let replication = spec.replication.as_ref().map(|r| config::ReplicationInput {
+        server_id: r.server_id,
+        peer_url: &r.peer_url,
+        root_password: spec.admin_password.expose_secret(),
+    });
     let config_ldif = config::config_ldif(&config::ConfigInput {
         data_dir: &data_dir,
         base_dn: &spec.base_dn,

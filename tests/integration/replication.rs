@@ -1,18 +1,26 @@
 //! Issue 18: two slapd providers replicating each other, and a daemon that follows them.
 
-use crate::common::{self, replicated::{converged, snapshot, ProviderPair}};
+use crate::common::{
+    self,
+    replicated::{converged, snapshot, ProviderPair},
+};
 use std::time::Duration;
 
 const CONVERGE: Duration = Duration::from_secs(30);
 
+type Attrs<'a> = Vec<(&'a str, std::collections::HashSet<String>)>;
+
 async fn add_ou(url: &str, admin_password: &str, name: &str) {
     let (conn, mut ldap) = ldap3::LdapConnAsync::new(url).await.unwrap();
     ldap3::drive!(conn);
-    ldap.simple_bind(&zszo_connector::slapd::admin_dn(common::BASE_DN), admin_password)
-        .await
-        .unwrap()
-        .success()
-        .unwrap();
+    ldap.simple_bind(
+        &zszo_connector::slapd::admin_dn(common::BASE_DN),
+        admin_password,
+    )
+    .await
+    .unwrap()
+    .success()
+    .unwrap();
     let dn = format!("ou={name},ou=system,{}", common::BASE_DN);
     ldap.add(
         &dn,
@@ -36,7 +44,9 @@ async fn an_empty_second_provider_receives_everything_and_writes_flow_both_ways(
     let pair = ProviderPair::start(dir.path());
     let initial = converged(&pair, common::BASE_DN, CONVERGE).await;
     assert!(
-        initial.iter().any(|(dn, uuid, _)| dn.starts_with("cn=zszo-connector,ou=system") && !uuid.is_empty()),
+        initial
+            .iter()
+            .any(|(dn, uuid, _)| dn.starts_with("cn=zszo-connector,ou=system") && !uuid.is_empty()),
         "the service identity did not reach provider 2: {initial:?}"
     );
     add_ou(&pair.url(0), &pair.admin_password, "z-jedynki").await;
@@ -44,7 +54,9 @@ async fn an_empty_second_provider_receives_everything_and_writes_flow_both_ways(
     let after = converged(&pair, common::BASE_DN, CONVERGE).await;
     for name in ["z-jedynki", "z-dwojki"] {
         assert!(
-            after.iter().any(|(dn, _, _)| dn.starts_with(&format!("ou={name},"))),
+            after
+                .iter()
+                .any(|(dn, _, _)| dn.starts_with(&format!("ou={name},"))),
             "{name} missing: {after:?}"
         );
     }
@@ -55,11 +67,14 @@ async fn an_empty_second_provider_receives_everything_and_writes_flow_both_ways(
 async fn admin(url: &str, admin_password: &str) -> ldap3::Ldap {
     let (conn, mut ldap) = ldap3::LdapConnAsync::new(url).await.unwrap();
     ldap3::drive!(conn);
-    ldap.simple_bind(&zszo_connector::slapd::admin_dn(common::BASE_DN), admin_password)
-        .await
-        .unwrap()
-        .success()
-        .unwrap();
+    ldap.simple_bind(
+        &zszo_connector::slapd::admin_dn(common::BASE_DN),
+        admin_password,
+    )
+    .await
+    .unwrap()
+    .success()
+    .unwrap();
     ldap
 }
 
@@ -75,7 +90,12 @@ async fn values(url: &str, admin_password: &str, dn: &str, attr: &str) -> Vec<St
     entries
         .into_iter()
         .next()
-        .map(|e| ldap3::SearchEntry::construct(e).attrs.remove(attr).unwrap_or_default())
+        .map(|e| {
+            ldap3::SearchEntry::construct(e)
+                .attrs
+                .remove(attr)
+                .unwrap_or_default()
+        })
         .unwrap_or_default()
 }
 
@@ -103,18 +123,61 @@ async fn membership_and_password_failures_written_on_one_provider_reach_the_othe
     let person = format!("uid=ewa.proba,ou=pracownicy,{school}");
     let group = format!("cn=proba,ou=grupy,{school}");
     let mut ldap = admin(&pair.url(0), &pair.admin_password).await;
-    let set = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<std::collections::HashSet<String>>();
-    let entries: Vec<(String, Vec<(&str, std::collections::HashSet<String>)>)> = vec![
-        (school.clone(), vec![("objectClass", set(&["organizationalUnit", "zszoSchool"])), ("ou", set(&["repl"])), ("zszoSchoolCode", set(&["repl"]))]),
-        (format!("ou=pracownicy,{school}"), vec![("objectClass", set(&["organizationalUnit"])), ("ou", set(&["pracownicy"]))]),
-        (format!("ou=grupy,{school}"), vec![("objectClass", set(&["organizationalUnit"])), ("ou", set(&["grupy"]))]),
-        (person.clone(), vec![("objectClass", set(&["inetOrgPerson"])), ("uid", set(&["ewa.proba"])), ("cn", set(&["Ewa Proba"])), ("sn", set(&["Proba"])), ("userPassword", set(&["dobre-haslo-123"]))]),
-        (group.clone(), vec![("objectClass", set(&["groupOfNames"])), ("cn", set(&["proba"])), ("member", set(&[person.as_str()]))]),
+    let set = |v: &[&str]| {
+        v.iter()
+            .map(|s| s.to_string())
+            .collect::<std::collections::HashSet<String>>()
+    };
+    let entries: Vec<(String, Attrs<'_>)> = vec![
+        (
+            school.clone(),
+            vec![
+                ("objectClass", set(&["organizationalUnit", "zszoSchool"])),
+                ("ou", set(&["repl"])),
+                ("zszoSchoolCode", set(&["repl"])),
+            ],
+        ),
+        (
+            format!("ou=pracownicy,{school}"),
+            vec![
+                ("objectClass", set(&["organizationalUnit"])),
+                ("ou", set(&["pracownicy"])),
+            ],
+        ),
+        (
+            format!("ou=grupy,{school}"),
+            vec![
+                ("objectClass", set(&["organizationalUnit"])),
+                ("ou", set(&["grupy"])),
+            ],
+        ),
+        (
+            person.clone(),
+            vec![
+                ("objectClass", set(&["inetOrgPerson"])),
+                ("uid", set(&["ewa.proba"])),
+                ("cn", set(&["Ewa Proba"])),
+                ("sn", set(&["Proba"])),
+                ("userPassword", set(&["dobre-haslo-123"])),
+            ],
+        ),
+        (
+            group.clone(),
+            vec![
+                ("objectClass", set(&["groupOfNames"])),
+                ("cn", set(&["proba"])),
+                ("member", set(&[person.as_str()])),
+            ],
+        ),
     ];
     for (dn, attrs) in entries {
         let attrs: Vec<(String, std::collections::HashSet<String>)> =
             attrs.into_iter().map(|(a, v)| (a.to_string(), v)).collect();
-        ldap.add(&dn, attrs).await.unwrap().success().unwrap_or_else(|e| panic!("{dn}: {e}"));
+        ldap.add(&dn, attrs)
+            .await
+            .unwrap()
+            .success()
+            .unwrap_or_else(|e| panic!("{dn}: {e}"));
     }
     let _ = ldap.unbind().await;
     let pw = pair.admin_password.clone();
@@ -122,16 +185,220 @@ async fn membership_and_password_failures_written_on_one_provider_reach_the_othe
         values(&pair.url(1), &pw, &person, "memberOf").await == vec![group.clone()]
     })
     .await;
-    assert!(on_two, "memberOf did not reach provider 2: {:?}", values(&pair.url(1), &pw, &person, "memberOf").await);
+    assert!(
+        on_two,
+        "memberOf did not reach provider 2: {:?}",
+        values(&pair.url(1), &pw, &person, "memberOf").await
+    );
 
     let (conn, mut wrong) = ldap3::LdapConnAsync::new(&pair.url(0)).await.unwrap();
     ldap3::drive!(conn);
     let rc = wrong.simple_bind(&person, "zle-haslo").await.unwrap().rc;
     assert_eq!(rc, 49);
-    assert_eq!(values(&pair.url(0), &pw, &person, "pwdFailureTime").await.len(), 1);
+    assert_eq!(
+        values(&pair.url(0), &pw, &person, "pwdFailureTime")
+            .await
+            .len(),
+        1
+    );
     let failure_on_two = eventually(CONVERGE, async || {
-        values(&pair.url(1), &pw, &person, "pwdFailureTime").await.len() == 1
+        values(&pair.url(1), &pw, &person, "pwdFailureTime")
+            .await
+            .len()
+            == 1
     })
     .await;
     assert!(failure_on_two, "pwdFailureTime did not reach provider 2");
+}
+
+async fn readyz_provider(d: &crate::scim_backpressure::Daemon) -> (u16, serde_json::Value) {
+    let root = d.base.trim_end_matches("/scim/v2");
+    let res = reqwest::get(format!("{root}/readyz")).await.unwrap();
+    let status = res.status().as_u16();
+    let body: serde_json::Value = res.json().await.unwrap();
+    (status, body["checks"]["ldap"]["provider"].clone())
+}
+
+/// One client's view of a create: how many attempts it took and how long, first to last.
+struct Created {
+    attempts: u32,
+    elapsed: Duration,
+}
+
+/// Posts `user` until it is created (201) or found created by an earlier attempt whose answer
+/// was lost (409 uniqueness): what a SCIM client does through a switch.
+async fn create_until_done(
+    d: &crate::scim_backpressure::Daemon,
+    user: &serde_json::Value,
+) -> Created {
+    let client = reqwest::Client::new();
+    let start = std::time::Instant::now();
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let res = client
+            .post(format!("{}/Users", d.base))
+            .bearer_auth(&d.token)
+            .header("content-type", "application/scim+json")
+            .body(user.to_string())
+            .send()
+            .await;
+        match res.map(|r| r.status().as_u16()) {
+            Ok(201) | Ok(409) => {
+                return Created {
+                    attempts,
+                    elapsed: start.elapsed(),
+                }
+            }
+            Ok(503) | Ok(504) | Err(_) => {}
+            Ok(other) => panic!("{user}: unexpected {other}"),
+        }
+        assert!(
+            attempts < 300,
+            "{user}: still not created after {attempts} attempts"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Runs `n` creates of people `tag-0..n` over `workers` concurrent clients; `on_progress` is
+/// polled with the count of finished creates until it returns `true` (e.g. after a kill).
+async fn create_stream(
+    d: &std::sync::Arc<crate::scim_backpressure::Daemon>,
+    school: &str,
+    tag: &str,
+    n: usize,
+    workers: usize,
+    mut on_progress: impl FnMut(usize) -> bool,
+) -> Vec<Created> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let next = Arc::new(AtomicUsize::new(0));
+    let done = Arc::new(AtomicUsize::new(0));
+    let mut tasks = Vec::new();
+    for _ in 0..workers {
+        let (d, next, done) = (d.clone(), next.clone(), done.clone());
+        let (school, tag) = (school.to_owned(), tag.to_owned());
+        tasks.push(tokio::spawn(async move {
+            let mut out = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                if i >= n {
+                    return out;
+                }
+                let mut user = crate::scim_support::okta_user(
+                    &school,
+                    "Zofia",
+                    &format!(
+                        "Replika{}",
+                        char::from(b'a' + (i % 26) as u8).to_string() + &i.to_string()
+                    ),
+                );
+                user["externalId"] = serde_json::json!(format!("{tag}-{i}"));
+                out.push(create_until_done(&d, &user).await);
+                done.fetch_add(1, Ordering::SeqCst);
+            }
+        }));
+    }
+    let mut fired = false;
+    while !tasks.iter().all(|t| t.is_finished()) {
+        if !fired {
+            fired = on_progress(done.load(Ordering::SeqCst));
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    all
+}
+
+/// The people of `school` on one provider: (login, entryUUID), sorted.
+async fn people_on(pair: &ProviderPair, i: usize, school: &str) -> Vec<(String, String)> {
+    let mut people: Vec<(String, String)> = snapshot(
+        &pair.url(i),
+        &pair.admin_password,
+        &format!("ou=pracownicy,{}", common::school_dn(school)),
+    )
+    .await
+    .into_iter()
+    .filter(|(_, _, uid)| !uid.is_empty())
+    .map(|(_, uuid, uid)| (uid, uuid))
+    .collect();
+    people.sort();
+    people
+}
+
+/// Issue 18, "Done when": a daemon with `ldap.urls = [provider 1, provider 2]` under a stream
+/// of SCIM creates; provider 1 (in use) is SIGKILLed mid-stream; the creates continue on
+/// provider 2 (`/readyz` names it); provider 1 returns and both converge. Every person is on
+/// both providers exactly once, logins are unique, and each has exactly one successful
+/// `person.created` (an answer lost in the kill is read back, never created twice).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn scim_creates_continue_through_a_sigkill_of_the_active_provider_and_both_converge() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut pair = ProviderPair::start(&dir.path().join("ldap"));
+    converged(&pair, common::BASE_DN, CONVERGE).await;
+    let daemon_dir = dir.path().join("daemon");
+    std::fs::create_dir_all(&daemon_dir).unwrap();
+    let toml = common::config_toml(
+        &daemon_dir,
+        &pair.url(0),
+        &pair.service_dn(),
+        &pair.service_password,
+        "http://127.0.0.1",
+        "",
+    )
+    .replace(
+        &format!("url = \"{}\"", pair.url(0)),
+        &format!("urls = {}", pair.urls_toml()),
+    );
+    let school = common::unique_school_code();
+    let d = std::sync::Arc::new(
+        crate::scim_backpressure::daemon_from_toml(&daemon_dir, &toml, &school).await,
+    );
+    assert_eq!(
+        readyz_provider(&d).await,
+        (200, serde_json::json!(pair.url(0)))
+    );
+
+    let (n, tag) = (60, "failover");
+    let mut killed = false;
+    let results = create_stream(&d, &school, tag, n, 4, |done| {
+        if done >= n / 3 && !killed {
+            tokio::task::block_in_place(|| pair.kill(0));
+            killed = true;
+        }
+        killed
+    })
+    .await;
+    assert!(killed, "the stream ended before the kill");
+    assert_eq!(results.len(), n);
+    assert_eq!(
+        readyz_provider(&d).await,
+        (200, serde_json::json!(pair.url(1)))
+    );
+
+    tokio::task::block_in_place(|| pair.restart(0));
+    converged(&pair, common::BASE_DN, CONVERGE).await;
+    // The pool stays on provider 2 (sticky): no switch back while it answers.
+    assert_eq!(readyz_provider(&d).await.1, serde_json::json!(pair.url(1)));
+
+    crate::faults::assert_each_person_once_with_one_creation_record(&d, &school, tag, n).await;
+    let (one, two) = (
+        people_on(&pair, 0, &school).await,
+        people_on(&pair, 1, &school).await,
+    );
+    assert_eq!(one, two, "the providers hold different people");
+    assert_eq!(one.len(), n, "{one:?}");
+    let logins: std::collections::HashSet<&String> = one.iter().map(|(uid, _)| uid).collect();
+    assert_eq!(logins.len(), n, "a login is used twice: {one:?}");
+
+    let longest = results.iter().map(|r| r.elapsed).max().unwrap();
+    let retried = results.iter().filter(|r| r.attempts > 1).count();
+    eprintln!(
+        "FAILOVER longest_create_ms={} retried_creates={retried} of {n}",
+        longest.as_millis()
+    );
 }

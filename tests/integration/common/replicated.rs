@@ -57,7 +57,10 @@ impl ProviderPair {
     }
 
     pub fn url(&self, i: usize) -> String {
-        format!("ldap://127.0.0.1:{}/", self.specs[i].port.expect("fixed port"))
+        format!(
+            "ldap://127.0.0.1:{}/",
+            self.specs[i].port.expect("fixed port")
+        )
     }
 
     /// `ldap.urls` in TOML: provider 1 first.
@@ -93,7 +96,11 @@ impl ProviderPair {
 
 /// Every entry below `base` on the directory at `url` as (DN, entryUUID, login), read as the
 /// rootdn (sees everything), sorted.
-pub async fn snapshot(url: &str, admin_password: &str, base: &str) -> Vec<(String, String, String)> {
+pub async fn snapshot(
+    url: &str,
+    admin_password: &str,
+    base: &str,
+) -> Vec<(String, String, String)> {
     let (conn, mut ldap) = ldap3::LdapConnAsync::new(url).await.unwrap();
     ldap3::drive!(conn);
     ldap.simple_bind(&slapd::admin_dn(super::BASE_DN), admin_password)
@@ -102,7 +109,12 @@ pub async fn snapshot(url: &str, admin_password: &str, base: &str) -> Vec<(Strin
         .success()
         .unwrap();
     let (entries, _) = ldap
-        .search(base, ldap3::Scope::Subtree, "(objectClass=*)", vec!["entryUUID", "uid"])
+        .search(
+            base,
+            ldap3::Scope::Subtree,
+            "(objectClass=*)",
+            vec!["entryUUID", "uid"],
+        )
         .await
         .unwrap()
         .success()
