@@ -95,6 +95,16 @@ impl LdapOptions {
     }
 }
 
+/// How long a read-back of an entry just added waits for it, try after try, when it is
+/// missing: the pool moved to another provider between the add and the read, and the entry is
+/// on its way by replication (milliseconds on a LAN). 0.75 s in all; then the outcome is
+/// unknown and the use case resolves it (issue 14).
+pub(crate) fn replication_waits() -> impl Iterator<Item = Duration> {
+    [0, 50, 100, 200, 400]
+        .into_iter()
+        .map(Duration::from_millis)
+}
+
 /// The providers and which one is in use (an index into [`LdapOptions::urls`]).
 #[derive(Debug)]
 struct Providers {

@@ -355,6 +355,7 @@ async fn scim_creates_continue_through_a_sigkill_of_the_active_provider_and_both
         &format!("urls = {}", pair.urls_toml()),
     );
     let school = common::unique_school_code();
+    zszo_connector::monitoring::install();
     let d = std::sync::Arc::new(
         crate::scim_backpressure::daemon_from_toml(&daemon_dir, &toml, &school).await,
     );
@@ -379,6 +380,16 @@ async fn scim_creates_continue_through_a_sigkill_of_the_active_provider_and_both
         readyz_provider(&d).await,
         (200, serde_json::json!(pair.url(1)))
     );
+    let scrape = zszo_connector::monitoring::install()
+        .expect("the metrics recorder")
+        .render();
+    for (i, value) in [(0, 0), (1, 1)] {
+        let series = format!(
+            "zszo_ldap_provider_active{{url=\"{}\"}} {value}",
+            pair.url(i)
+        );
+        assert!(scrape.contains(&series), "{series} missing in /metrics");
+    }
 
     tokio::task::block_in_place(|| pair.restart(0));
     converged(&pair, common::BASE_DN, CONVERGE).await;
@@ -401,4 +412,87 @@ async fn scim_creates_continue_through_a_sigkill_of_the_active_provider_and_both
         "FAILOVER longest_create_ms={} retried_creates={retried} of {n}",
         longest.as_millis()
     );
+}
+
+/// Found while testing failover: an add answered by provider 1, then a switch to provider 2
+/// before the read-back, which does not hold the entry yet. That was a 500 ("vanished right
+/// after it was created"); now the read-back waits briefly for replication and then the
+/// outcome is unknown: 503, and the person exists once on both providers when they have
+/// converged. Provider 2 replicates from provider 1 through a second proxy, down while the
+/// person is created (a network partition, not a crash).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_switch_between_an_add_and_its_read_back_is_an_unknown_outcome_not_a_500() {
+    use crate::cutting_proxy::{CuttingProxy, MODIFY};
+    let dir = tempfile::tempdir().unwrap();
+    let ports = [
+        crate::common::replicated::free_port(),
+        crate::common::replicated::free_port(),
+    ];
+    let proxy = CuttingProxy::start(ports[0]).await;
+    let replication = CuttingProxy::start(ports[0]).await;
+    let via_proxy = format!("ldap://127.0.0.1:{}/", proxy.port);
+    let pair = tokio::task::block_in_place(|| {
+        let peer = format!("ldap://127.0.0.1:{}/", replication.port);
+        ProviderPair::start_on(&dir.path().join("ldap"), ports, peer)
+    });
+    converged(&pair, common::BASE_DN, CONVERGE).await;
+    let daemon_dir = dir.path().join("daemon");
+    std::fs::create_dir_all(&daemon_dir).unwrap();
+    let toml = common::config_toml(
+        &daemon_dir,
+        &via_proxy,
+        &pair.service_dn(),
+        &pair.service_password,
+        "http://127.0.0.1",
+        "",
+    )
+    .replace(
+        &format!("url = \"{via_proxy}\""),
+        &format!("urls = [\"{via_proxy}\", \"{}\"]", pair.url(1)),
+    );
+    let school = common::unique_school_code();
+    let d = crate::scim_backpressure::daemon_from_toml(&daemon_dir, &toml, &school).await;
+    converged(&pair, common::BASE_DN, CONVERGE).await;
+
+    // Two e-mail addresses: after the add, a second write orders them; its answer is lost
+    // and provider 1 becomes unreachable, so the read-back goes to provider 2.
+    let mut user = crate::scim_support::okta_user(&school, "Przełączona", "Odczyt");
+    user["externalId"] = serde_json::json!("switch-0");
+    user["emails"] = serde_json::json!([
+        {"value": "pierwszy@szkola.example", "type": "work", "primary": true},
+        {"value": "drugi@szkola.example", "type": "home"}
+    ]);
+    replication.down();
+    proxy.cut_next(MODIFY, true);
+    let post = || async {
+        reqwest::Client::new()
+            .post(format!("{}/Users", d.base))
+            .bearer_auth(&d.token)
+            .header("content-type", "application/scim+json")
+            .body(user.to_string())
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!(post().await, 503, "not 500: the outcome is unknown");
+    assert_eq!(readyz_provider(&d).await.1, serde_json::json!(pair.url(1)));
+
+    proxy.heal();
+    replication.heal();
+    converged(&pair, common::BASE_DN, CONVERGE).await;
+    // A plain POST's retry finds the userName taken (a Bulk's would replay it by externalId);
+    // what matters here: the person exists once, on both providers.
+    assert_eq!(
+        post().await,
+        409,
+        "the retry must not create a second person"
+    );
+    let (one, two) = (
+        people_on(&pair, 0, &school).await,
+        people_on(&pair, 1, &school).await,
+    );
+    assert_eq!(one, two);
+    assert_eq!(one.len(), 1, "{one:?}");
 }

@@ -15,7 +15,7 @@ pub struct ProviderPair {
     pub admin_password: String,
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
         .unwrap()
         .local_addr()
@@ -26,14 +26,21 @@ fn free_port() -> u16 {
 impl ProviderPair {
     /// Prepares and starts both providers under `dir` (provider 2 once provider 1 answers).
     pub fn start(dir: &Path) -> Self {
+        let ports = [free_port(), free_port()];
+        Self::start_on(dir, ports, format!("ldap://127.0.0.1:{}/", ports[0]))
+    }
+
+    /// [`Self::start`] on `ports`, provider 2 replicating from `peer_of_two` (e.g. a proxy in
+    /// front of provider 1, to cut replication).
+    pub fn start_on(dir: &Path, ports: [u16; 2], peer_of_two: String) -> Self {
         slapd::is_installed().unwrap_or_else(|e| panic!("{e}"));
         let (service_password, admin_password) = (random_password(), random_password());
-        let ports = [free_port(), free_port()];
+        let peers = [format!("ldap://127.0.0.1:{}/", ports[1]), peer_of_two];
         let spec = |i: usize| SlapdSpec {
             port: Some(ports[i]),
             replication: Some(Replication {
                 server_id: i as u16 + 1,
-                peer_url: format!("ldap://127.0.0.1:{}/", ports[1 - i]),
+                peer_url: peers[i].clone(),
                 seed: i == 0,
             }),
             ..spec_in(
