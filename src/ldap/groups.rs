@@ -210,7 +210,7 @@ impl LdapDirectory {
             |e: DirectoryError| DirectoryError::OutcomeUnknown(format!("{dn} was added: {e}"));
         // Missing: the pool moved to another provider that has not received it yet (see
         // `create_person_impl`): wait briefly, then the outcome is unknown.
-        for wait in super::pool::replication_waits() {
+        for wait in super::providers::replication_waits() {
             tokio::time::sleep(wait).await;
             let entries = self
                 .search_schools(&filter, GROUP_ATTRS)

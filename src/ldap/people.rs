@@ -232,7 +232,7 @@ impl LdapDirectory {
         // whose outcome the caller must still learn (it reads back later; issue 14). Missing
         // means the pool moved to another provider between the add and the read and the
         // entry has not replicated there yet: wait for it briefly, then the outcome is unknown.
-        for wait in super::pool::replication_waits() {
+        for wait in super::providers::replication_waits() {
             tokio::time::sleep(wait).await;
             match self.read_person(&dn).await {
                 Ok(Some(entry)) => return Ok(entry),

@@ -23,6 +23,7 @@
 
 use super::error::{from_ldap, from_ldap_write, from_result, is_transient};
 use super::names::Filter;
+use super::providers::Providers;
 use crate::monitoring::{self, names};
 use crate::ports::DirectoryError;
 use deadpool::managed::{self, Manager, Metrics, Object, PoolError, RecycleError, Timeouts};
@@ -32,7 +33,6 @@ use rustls::{ClientConfig, RootCertStore};
 use secrecy::{ExposeSecret, SecretString};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -92,64 +92,6 @@ impl LdapOptions {
     /// Every provider, in order.
     pub fn urls(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.url.as_str()).chain(self.standby_urls.iter().map(String::as_str))
-    }
-}
-
-/// How long a read-back of an entry just added waits for it, try after try, when it is
-/// missing: the pool moved to another provider between the add and the read, and the entry is
-/// on its way by replication (milliseconds on a LAN). 0.75 s in all; then the outcome is
-/// unknown and the use case resolves it (issue 14).
-pub(crate) fn replication_waits() -> impl Iterator<Item = Duration> {
-    [0, 50, 100, 200, 400]
-        .into_iter()
-        .map(Duration::from_millis)
-}
-
-/// The providers and which one is in use (an index into [`LdapOptions::urls`]).
-#[derive(Debug)]
-struct Providers {
-    urls: Vec<String>,
-    active: AtomicUsize,
-}
-
-impl Providers {
-    fn new(options: &LdapOptions) -> Self {
-        let this = Self {
-            urls: options.urls().map(str::to_owned).collect(),
-            active: AtomicUsize::new(0),
-        };
-        this.publish(0);
-        this
-    }
-
-    fn active(&self) -> usize {
-        self.active.load(Ordering::Acquire)
-    }
-
-    fn active_url(&self) -> &str {
-        &self.urls[self.active()]
-    }
-
-    /// Makes `index` the provider in use; logged and counted when it changes.
-    fn settle_on(&self, index: usize) {
-        let before = self.active.swap(index, Ordering::AcqRel);
-        if before != index {
-            tracing::warn!(
-                from = %self.urls[before],
-                to = %self.urls[index],
-                "directory provider unreachable, moved to the next one"
-            );
-            metrics::counter!(names::LDAP_PROVIDER_SWITCHES).increment(1);
-            self.publish(index);
-        }
-    }
-
-    /// `zszo_ldap_provider_active{url}`: 1 for the provider in use, 0 for the others.
-    fn publish(&self, active: usize) {
-        for (i, url) in self.urls.iter().enumerate() {
-            metrics::gauge!(names::LDAP_PROVIDER_ACTIVE, "url" => url.clone())
-                .set(if i == active { 1.0 } else { 0.0 });
-        }
     }
 }
 
