@@ -274,9 +274,15 @@ async fn readyz(State(state): State<AppState>) -> Response {
             json!({ "status": "failing" })
         }
     };
+    let mut ldap_check = check(&ldap);
+    // Which directory provider (ldap.urls) the daemon uses: the operator's own configuration,
+    // shown so that a switch is visible without reading logs.
+    if let Some(provider) = state.directory.active_provider() {
+        ldap_check["provider"] = json!(provider);
+    }
     let body = json!({
         "status": if ready { "ready" } else { "not ready" },
-        "checks": { "ldap": check(&ldap), "audit": check(&audit), "state": check(&store) },
+        "checks": { "ldap": ldap_check, "audit": check(&audit), "state": check(&store) },
     });
     let code = if ready {
         StatusCode::OK

@@ -28,6 +28,7 @@ pub fn ldap_options(config: &Config) -> LdapOptions {
     let l = &config.ldap;
     LdapOptions {
         url: l.url.clone(),
+        standby_urls: l.urls.iter().skip(1).cloned().collect(),
         base_dn: l.base_dn.clone(),
         bind_dn: l.bind_dn.clone(),
         bind_password: l.bind_password.clone(),

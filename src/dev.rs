@@ -58,6 +58,7 @@ pub async fn run(opts: DevOptions) -> anyhow::Result<()> {
         schema_dir: opts.schema_dir.clone(),
         service_password,
         admin_password,
+        replication: None,
     };
     let spec_for_restart = spec.clone();
     let instance = tokio::task::spawn_blocking(move || {

@@ -32,6 +32,8 @@ pub mod names {
     pub const LDAP_IN_FLIGHT: &str = "zszo_ldap_operations_in_flight";
     pub const LDAP_POOL_MAX: &str = "zszo_ldap_pool_max_connections";
     pub const LDAP_POOL_WAITING: &str = "zszo_ldap_pool_waiting_requests";
+    pub const LDAP_PROVIDER_ACTIVE: &str = "zszo_ldap_provider_active";
+    pub const LDAP_PROVIDER_SWITCHES: &str = "zszo_ldap_provider_switches_total";
     pub const AUDIT_APPEND_DURATION: &str = "zszo_audit_append_duration_seconds";
     pub const AUDIT_APPEND_FAILURES: &str = "zszo_audit_append_failures_total";
     pub const AUDIT_COMMIT_BATCH: &str = "zszo_audit_commit_batch_size";
@@ -104,6 +106,14 @@ fn describe() {
     );
     describe_gauge!(LDAP_POOL_MAX, "LDAP pool size limit (ldap.pool_size)");
     describe_gauge!(LDAP_POOL_WAITING, "Requests waiting for an LDAP connection");
+    describe_gauge!(
+        LDAP_PROVIDER_ACTIVE,
+        "1 for the directory provider (ldap.urls) the daemon uses now, 0 for the others"
+    );
+    describe_counter!(
+        LDAP_PROVIDER_SWITCHES,
+        "Moves to another directory provider because the one in use could not be reached"
+    );
     describe_histogram!(
         AUDIT_APPEND_DURATION,
         Unit::Seconds,
@@ -124,6 +134,7 @@ fn describe() {
     // Registered at zero so the series exist before their first event (a dashboard or an
     // alert on `rate(...)` needs them); adding zero never changes what others recorded.
     metrics::counter!(MAIL_SENT).increment(0);
+    metrics::counter!(LDAP_PROVIDER_SWITCHES).increment(0);
     metrics::counter!(MAIL_FAILURES).increment(0);
     metrics::gauge!(MAIL_OUTBOX_DEPTH).increment(0.0);
     metrics::gauge!(HELD_OPERATIONS).increment(0.0);

@@ -67,6 +67,7 @@ fn site(root: &Path, name: &str) -> Site {
         schema_dir: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/ldap")),
         service_password: service_pw.clone().into(),
         admin_password: admin_pw.clone().into(),
+        replication: None,
     };
     slapd::prepare(&spec).expect("prepare slapd");
     let slapd = slapd::start(&spec).expect("start slapd");

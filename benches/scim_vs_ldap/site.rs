@@ -60,6 +60,7 @@ impl Site {
             schema_dir: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/ldap")),
             service_password: service_pw.clone().into(),
             admin_password: admin_pw.into(),
+            replication: None,
         };
         slapd::prepare(&spec).expect("prepare slapd");
         let slapd = slapd::start(&spec).expect("start slapd");

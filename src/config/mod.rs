@@ -115,7 +115,11 @@ pub struct LogConfig {
 
 #[derive(Debug, Clone)]
 pub struct LdapConfig {
+    /// The first provider (`urls[0]`).
     pub url: String,
+    /// Every provider of the directory, in the order the pool tries them (`ldap.urls`, or
+    /// `ldap.url` alone).
+    pub urls: Vec<String>,
     pub base_dn: String,
     pub bind_dn: String,
     pub bind_password: SecretString,

@@ -106,7 +106,9 @@ impl Default for RawLog {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawLdap {
-    pub url: String,
+    /// One provider; or `urls`, never both.
+    pub url: Option<String>,
+    pub urls: Option<Vec<String>>,
     pub base_dn: String,
     pub bind_dn: String,
     pub bind_password: Option<SecretString>,

@@ -260,3 +260,41 @@ fn the_metrics_listener_is_optional_and_must_be_its_own_address() {
     let bad = problems(&with("everywhere"));
     assert!(bad[0].contains("not an address:port"), "{bad:?}");
 }
+
+#[test]
+fn ldap_urls_lists_the_providers_in_order_and_ldap_url_is_one() {
+    let one = Config::from_toml_str(VALID).unwrap();
+    assert_eq!(one.ldap.urls, vec!["ldap://127.0.0.1:389".to_owned()]);
+    let two = Config::from_toml_str(&VALID.replace(
+        "url = \"ldap://127.0.0.1:389\"",
+        "urls = [\"ldap://a.example:389\", \"ldaps://b.example:636\"]",
+    ))
+    .unwrap();
+    assert_eq!(two.ldap.url, "ldap://a.example:389");
+    assert_eq!(
+        two.ldap.urls,
+        vec!["ldap://a.example:389", "ldaps://b.example:636"]
+    );
+}
+
+#[test]
+fn ldap_urls_refuses_both_keys_an_empty_list_a_repeat_and_a_bad_scheme() {
+    for (replacement, expected) in [
+        (
+            "url = \"ldap://a:389\"\nurls = [\"ldap://b:389\"]",
+            "not both",
+        ),
+        ("urls = []", "is empty"),
+        ("urls = [\"ldap://a:389\", \"LDAP://a:389/\"]", "twice"),
+        ("urls = [\"ldap://a:389\", \"http://b\"]", "must start with"),
+    ] {
+        let p = problems(&VALID.replace("url = \"ldap://127.0.0.1:389\"", replacement));
+        assert!(
+            p.iter()
+                .any(|m| m.starts_with("ldap.urls") && m.contains(expected)),
+            "{replacement}: {p:?}"
+        );
+    }
+    let p = problems(&VALID.replace("url = \"ldap://127.0.0.1:389\"\n", ""));
+    assert!(p.iter().any(|m| m.starts_with("ldap.url")), "{p:?}");
+}

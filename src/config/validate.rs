@@ -68,17 +68,47 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
     }
 
     let l = raw.ldap;
-    if !(l.url.starts_with("ldap://") || l.url.starts_with("ldaps://")) {
-        p.push(
-            "ldap.url",
-            format!("{:?} must start with ldap:// or ldaps://", l.url),
-        );
+    let (urls_key, urls) = match (&l.url, &l.urls) {
+        (Some(url), None) => ("ldap.url", vec![url.clone()]),
+        (None, Some(urls)) => ("ldap.urls", urls.clone()),
+        (Some(_), Some(_)) => {
+            p.push(
+                "ldap.urls",
+                "give either ldap.url (one server) or ldap.urls (the providers, in order), not both",
+            );
+            ("ldap.urls", Vec::new())
+        }
+        (None, None) => {
+            p.push(
+                "ldap.url",
+                "is missing: give ldap.url, or ldap.urls for a replicated directory",
+            );
+            ("ldap.url", Vec::new())
+        }
+    };
+    if l.urls.as_ref().is_some_and(Vec::is_empty) {
+        p.push("ldap.urls", "is empty: list at least one provider");
     }
-    if l.starttls && l.url.starts_with("ldaps://") {
-        p.push(
-            "ldap.starttls",
-            "cannot be true with an ldaps:// URL (already TLS); remove one",
-        );
+    for url in &urls {
+        if !(url.starts_with("ldap://") || url.starts_with("ldaps://")) {
+            p.push(
+                urls_key,
+                format!("{url:?} must start with ldap:// or ldaps://"),
+            );
+        }
+        if l.starttls && url.starts_with("ldaps://") {
+            p.push(
+                "ldap.starttls",
+                "cannot be true with an ldaps:// URL (already TLS); remove one",
+            );
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    if urls
+        .iter()
+        .any(|u| !seen.insert(u.trim_end_matches('/').to_ascii_lowercase()))
+    {
+        p.push(urls_key, "lists the same provider twice");
     }
     for (key, dn) in [("ldap.base_dn", &l.base_dn), ("ldap.bind_dn", &l.bind_dn)] {
         if !dn.contains('=') {
@@ -261,7 +291,8 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
             level: raw.log.level,
         },
         ldap: LdapConfig {
-            url: l.url,
+            url: urls.first().cloned().unwrap_or_default(),
+            urls,
             base_dn: l.base_dn,
             bind_dn: l.bind_dn,
             bind_password: bind_password.unwrap_or_else(|| SecretString::from("")),

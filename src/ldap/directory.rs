@@ -95,6 +95,10 @@ impl LdapDirectory {
 
 #[async_trait]
 impl Directory for LdapDirectory {
+    fn active_provider(&self) -> Option<String> {
+        Some(self.pool.active_url().to_owned())
+    }
+
     async fn ping(&self) -> Result<(), DirectoryError> {
         let base = self.layout.base_dn();
         let found = self

@@ -208,17 +208,27 @@ impl LdapDirectory {
         // The add happened: failing to read it now leaves the outcome for the caller to learn.
         let unknown =
             |e: DirectoryError| DirectoryError::OutcomeUnknown(format!("{dn} was added: {e}"));
-        let entries = self
-            .search_schools(&filter, GROUP_ATTRS)
-            .await
-            .map_err(unknown)?;
-        self.groups_from_entries(&entries, &SchoolScope::All)
-            .await
-            .map_err(unknown)?
-            .pop()
-            .ok_or_else(|| {
-                DirectoryError::Other(format!("{dn} vanished right after it was created"))
-            })
+        // Missing: the pool moved to another provider that has not received it yet (see
+        // `create_person_impl`): wait briefly, then the outcome is unknown.
+        for wait in super::providers::replication_waits() {
+            tokio::time::sleep(wait).await;
+            let entries = self
+                .search_schools(&filter, GROUP_ATTRS)
+                .await
+                .map_err(unknown)?;
+            let found = self
+                .groups_from_entries(&entries, &SchoolScope::All)
+                .await
+                .map_err(unknown)?
+                .pop();
+            if let Some(group) = found {
+                return Ok(group);
+            }
+        }
+        Err(DirectoryError::OutcomeUnknown(format!(
+            "{dn} was added but is not on the provider now in use ({})",
+            self.pool().active_url()
+        )))
     }
 
     pub(super) async fn get_group_impl(

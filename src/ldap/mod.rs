@@ -24,6 +24,7 @@ mod password_policy;
 mod people;
 pub mod person_map;
 pub mod pool;
+mod providers;
 pub mod render;
 pub mod schema;
 mod search;

@@ -229,16 +229,25 @@ impl LdapDirectory {
             }
         }
         // The add happened: a failure to read it back now is not a failed creation but one
-        // whose outcome the caller must still learn (it reads back later; issue 14).
-        match self.read_person(&dn).await {
-            Ok(Some(entry)) => Ok(entry),
-            Ok(None) => Err(DirectoryError::Other(format!(
-                "{dn} vanished right after it was created"
-            ))),
-            Err(e) => Err(DirectoryError::OutcomeUnknown(format!(
-                "{dn} was added but cannot be read back: {e}"
-            ))),
+        // whose outcome the caller must still learn (it reads back later; issue 14). Missing
+        // means the pool moved to another provider between the add and the read and the
+        // entry has not replicated there yet: wait for it briefly, then the outcome is unknown.
+        for wait in super::providers::replication_waits() {
+            tokio::time::sleep(wait).await;
+            match self.read_person(&dn).await {
+                Ok(Some(entry)) => return Ok(entry),
+                Ok(None) => {}
+                Err(e) => {
+                    return Err(DirectoryError::OutcomeUnknown(format!(
+                        "{dn} was added but cannot be read back: {e}"
+                    )))
+                }
+            }
         }
+        Err(DirectoryError::OutcomeUnknown(format!(
+            "{dn} was added but is not on the provider now in use ({})",
+            self.pool().active_url()
+        )))
     }
 
     /// The person at `dn`, complete; `None` when there is no such entry.

@@ -8,6 +8,13 @@
 //! checkout, requests queued for a free connection at concurrency 16 and 64 (measured in
 //! BENCHMARKS.md: 10 ms average pool wait with 8 connections).
 //!
+//! **Providers.** `url` and then `standby_urls` are the providers of a replicated directory,
+//! in order. The pool connects to the first that answers and stays there (sticky) while it
+//! answers; when a connection to it cannot be made, the next provider is tried (each attempt
+//! bounded by `connect_timeout`), and a provider reached becomes the active one. Connections to
+//! any other provider are dropped at their next checkout, so all writes go to one provider at a
+//! time (slapo-unique and the login allocation stay single-writer: schemas/ldap/README.md).
+//!
 //! Invariants: every operation has a timeout (connect, pool wait, each LDAP op); a connection
 //! that failed at the transport level is closed by ldap3 and the pool drops it at its next
 //! checkout (`recycle` checks `is_closed`), never handing it out again; only searches
@@ -16,6 +23,7 @@
 
 use super::error::{from_ldap, from_ldap_write, from_result, is_transient};
 use super::names::Filter;
+use super::providers::Providers;
 use crate::monitoring::{self, names};
 use crate::ports::DirectoryError;
 use deadpool::managed::{self, Manager, Metrics, Object, PoolError, RecycleError, Timeouts};
@@ -31,8 +39,11 @@ use std::time::{Duration, Instant};
 /// How to reach and authenticate to the directory. Built by `config`; `Debug` hides the password.
 #[derive(Debug, Clone)]
 pub struct LdapOptions {
-    /// `ldap://host:port` or `ldaps://host:port` (`ldapi://` for a local socket).
+    /// `ldap://host:port` or `ldaps://host:port` (`ldapi://` for a local socket): the first
+    /// provider.
     pub url: String,
+    /// The other providers of a replicated directory, in the order they are tried.
+    pub standby_urls: Vec<String>,
     pub base_dn: String,
     /// The service identity, e.g. `cn=zszo-connector,ou=system,<base>`.
     pub bind_dn: String,
@@ -55,6 +66,7 @@ impl LdapOptions {
     pub fn new(url: &str, base_dn: &str, bind_dn: &str, bind_password: SecretString) -> Self {
         Self {
             url: url.to_owned(),
+            standby_urls: Vec::new(),
             base_dn: base_dn.to_owned(),
             bind_dn: bind_dn.to_owned(),
             bind_password,
@@ -69,9 +81,17 @@ impl LdapOptions {
         }
     }
 
-    /// Whether the URL or the StartTLS flag asks for TLS.
+    /// Whether a URL or the StartTLS flag asks for TLS.
     pub fn wants_tls(&self) -> bool {
-        self.starttls || self.url.to_ascii_lowercase().starts_with("ldaps://")
+        self.starttls
+            || self
+                .urls()
+                .any(|u| u.to_ascii_lowercase().starts_with("ldaps://"))
+    }
+
+    /// Every provider, in order.
+    pub fn urls(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.url.as_str()).chain(self.standby_urls.iter().map(String::as_str))
     }
 }
 
@@ -108,9 +128,9 @@ pub fn tls_config(ca_file: Option<&Path>) -> Result<Option<Arc<ClientConfig>>, D
 /// Opens one connection (TCP + TLS or StartTLS as configured), within `connect_timeout`.
 pub(crate) async fn open(
     options: &LdapOptions,
+    url: &str,
     tls: Option<&Arc<ClientConfig>>,
 ) -> Result<Ldap, DirectoryError> {
-    let url = options.url.as_str();
     let lower = url.to_ascii_lowercase();
     if !(lower.starts_with("ldap://")
         || lower.starts_with("ldaps://")
@@ -166,18 +186,23 @@ pub(crate) async fn bind(
     }
 }
 
-/// deadpool manager: creates bound connections; recycling drops closed ones.
+/// A pooled connection and the provider it goes to.
+pub struct Connection {
+    ldap: Ldap,
+    provider: usize,
+}
+
+/// deadpool manager: creates bound connections to the active provider (or the next one that
+/// answers); recycling drops closed ones and those to a provider no longer in use.
 pub struct LdapManager {
     options: LdapOptions,
     tls: Option<Arc<ClientConfig>>,
+    providers: Arc<Providers>,
 }
 
-impl Manager for LdapManager {
-    type Type = Ldap;
-    type Error = DirectoryError;
-
-    async fn create(&self) -> Result<Ldap, DirectoryError> {
-        let mut ldap = open(&self.options, self.tls.as_ref()).await?;
+impl LdapManager {
+    async fn connect_to(&self, url: &str) -> Result<Ldap, DirectoryError> {
+        let mut ldap = open(&self.options, url, self.tls.as_ref()).await?;
         let password = self.options.bind_password.expose_secret();
         bind(
             &mut ldap,
@@ -187,22 +212,56 @@ impl Manager for LdapManager {
         )
         .await
         .map_err(|e| match e {
-            DirectoryError::Unavailable(m) => DirectoryError::Unavailable(format!(
-                "cannot connect to {}: bind as {m}",
-                self.options.url
-            )),
+            DirectoryError::Unavailable(m) => {
+                DirectoryError::Unavailable(format!("cannot connect to {url}: bind as {m}"))
+            }
             other => other,
         })?;
         Ok(ldap)
     }
+}
+
+impl Manager for LdapManager {
+    type Type = Connection;
+    type Error = DirectoryError;
+
+    /// The active provider first, then the others in order (wrapping): a provider that
+    /// cannot be reached is passed over; any other failure (a refused bind, a TLS error) is
+    /// returned at once, never hidden by moving on (fail closed).
+    async fn create(&self) -> Result<Connection, DirectoryError> {
+        let urls = &self.providers.urls;
+        let first = self.providers.active();
+        let mut last = None;
+        for step in 0..urls.len() {
+            let index = (first + step) % urls.len();
+            match self.connect_to(&urls[index]).await {
+                Ok(ldap) => {
+                    self.providers.settle_on(index);
+                    return Ok(Connection {
+                        ldap,
+                        provider: index,
+                    });
+                }
+                Err(e @ DirectoryError::Unavailable(_)) => {
+                    tracing::debug!(error = %e, "directory provider unreachable");
+                    last = Some(e);
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        Err(last.unwrap_or_else(|| DirectoryError::Unavailable("no directory URL".into())))
+    }
 
     async fn recycle(
         &self,
-        ldap: &mut Ldap,
+        conn: &mut Connection,
         _: &Metrics,
     ) -> managed::RecycleResult<DirectoryError> {
-        if ldap.is_closed() {
+        if conn.ldap.is_closed() {
             return Err(RecycleError::message("connection closed"));
+        }
+        if conn.provider != self.providers.active() {
+            return Err(RecycleError::message("provider no longer in use"));
         }
         Ok(())
     }
@@ -213,20 +272,25 @@ pub struct LdapPool {
     pool: managed::Pool<LdapManager>,
     options: LdapOptions,
     tls: Option<Arc<ClientConfig>>,
+    providers: Arc<Providers>,
 }
 
 impl LdapPool {
     /// Builds the pool and opens one connection so a bad URL or bind fails here.
     pub async fn connect(options: LdapOptions) -> Result<Self, DirectoryError> {
         let tls = tls_config(options.ca_file.as_deref())?;
+        let providers = Arc::new(Providers::new(&options));
+        // Creating a connection may try every provider, each within connect + bind time.
+        let per_provider = options.connect_timeout + options.operation_timeout;
         let timeouts = Timeouts {
             wait: Some(options.operation_timeout),
-            create: Some(options.connect_timeout + options.operation_timeout),
+            create: Some(per_provider * providers.urls.len() as u32),
             recycle: Some(options.operation_timeout),
         };
         let manager = LdapManager {
             options: options.clone(),
             tls: tls.clone(),
+            providers: providers.clone(),
         };
         let pool = managed::Pool::builder(manager)
             .max_size(options.pool_size.max(1))
@@ -234,7 +298,12 @@ impl LdapPool {
             .runtime(deadpool::Runtime::Tokio1)
             .build()
             .map_err(|e| DirectoryError::Other(format!("cannot build the LDAP pool: {e}")))?;
-        let this = Self { pool, options, tls };
+        let this = Self {
+            pool,
+            options,
+            tls,
+            providers,
+        };
         // Open every connection now (checked out together, then all given back) so the
         // operations spread over all of them from the start; the first failure is returned.
         let mut opened = Vec::with_capacity(this.options.pool_size.max(1));
@@ -250,13 +319,18 @@ impl LdapPool {
         &self.options
     }
 
+    /// The provider the pool uses now (for `/readyz` and the logs).
+    pub fn active_url(&self) -> &str {
+        self.providers.active_url()
+    }
+
     /// A handle on the next connection, for one operation (see "Pipelining" above): the
     /// pooled connection itself goes back to the pool at once.
     async fn get(&self) -> Result<Ldap, DirectoryError> {
         let start = Instant::now();
         let conn = self.checkout().await;
         metrics::histogram!(names::LDAP_POOL_WAIT).record(start.elapsed().as_secs_f64());
-        let ldap = Ldap::clone(&*conn?);
+        let ldap = Ldap::clone(&conn?.ldap);
         metrics::gauge!(names::LDAP_IN_FLIGHT).increment(1.0);
         Ok(ldap)
     }
@@ -266,9 +340,9 @@ impl LdapPool {
             PoolError::Backend(e) => e,
             PoolError::Timeout(kind) => DirectoryError::Unavailable(format!(
                 "{}: timed out ({kind:?}) getting a connection",
-                self.options.url
+                self.active_url()
             )),
-            other => DirectoryError::Unavailable(format!("{}: {other}", self.options.url)),
+            other => DirectoryError::Unavailable(format!("{}: {other}", self.active_url())),
         })
     }
 
@@ -278,6 +352,8 @@ impl LdapPool {
         metrics::gauge!(names::LDAP_POOL_SIZE).set(s.size as f64);
         metrics::gauge!(names::LDAP_POOL_MAX).set(s.max_size as f64);
         metrics::gauge!(names::LDAP_POOL_WAITING).set(s.waiting as f64);
+        // Republished here too: the recorder may be installed after the pool was built.
+        self.providers.publish(self.providers.active());
     }
 
     /// Ends an operation: records its latency and a transport failure (refusals are counted
@@ -499,9 +575,15 @@ impl LdapPool {
         checked
     }
 
-    /// A fresh, unpooled connection (for binding as a person), with the same URL and TLS.
+    /// A fresh, unpooled connection (for binding as a person) to the provider in use, with
+    /// the same TLS: a person's bind (and its ppolicy bookkeeping) goes where the writes go.
     pub async fn open_unpooled(&self) -> Result<Ldap, DirectoryError> {
-        open(&self.options, self.tls.as_ref()).await
+        open(
+            &self.options,
+            self.providers.active_url(),
+            self.tls.as_ref(),
+        )
+        .await
     }
 }
 
@@ -615,14 +697,14 @@ mod tests {
             SecretString::from("p"),
         );
         o.starttls = true;
-        let e = open(&o, None).await.unwrap_err();
+        let e = open(&o, &o.url, None).await.unwrap_err();
         assert!(
             e.to_string().contains("StartTLS needs an ldap:// URL"),
             "{e}"
         );
         o.url = "http://127.0.0.1:1".into();
         o.starttls = false;
-        assert!(open(&o, None)
+        assert!(open(&o, &o.url, None)
             .await
             .unwrap_err()
             .to_string()

@@ -469,6 +469,12 @@ pub trait Directory: Send + Sync {
     /// Succeeds when the server answers a search under the base bound as the service identity.
     async fn ping(&self) -> Result<(), DirectoryError>;
 
+    /// Which provider of a replicated directory is in use now (its URL), for `/readyz`;
+    /// `None` for a directory that has no such notion (test doubles).
+    fn active_provider(&self) -> Option<String> {
+        None
+    }
+
     /// Creates `ou=placowki` and `ou=sso,ou=system` (the SSO service accounts) when missing
     /// (`ou=system`, which holds the service identity, is the operator's to create).
     /// Returns the DNs it created; empty when the layout was complete.

@@ -20,6 +20,16 @@ pub struct ConfigInput<'a> {
     pub schema_files: &'a [std::path::PathBuf],
     /// `{ARGON2}$argon2id$…` for the rootdn.
     pub root_pw: &'a str,
+    /// `Some`: one provider of a multi-provider pair.
+    pub replication: Option<&'a ReplicationInput<'a>>,
+}
+
+/// A provider's part of a multi-provider pair (validated by `validate_replication`).
+pub struct ReplicationInput<'a> {
+    pub server_id: u16,
+    pub peer_url: &'a str,
+    /// The rootdn's clear-text password: syncrepl binds to the peer with it.
+    pub root_password: &'a str,
 }
 
 pub fn service_dn(base: &str) -> String {
@@ -53,7 +63,7 @@ pub fn sso_dn(base: &str) -> String {
 
 /// The whole config LDIF for `slapadd -n0`.
 pub fn config_ldif(input: &ConfigInput<'_>) -> String {
-    [
+    let mut parts = vec![
         global(input),
         modules(),
         schemas(input.schema_files),
@@ -64,8 +74,45 @@ pub fn config_ldif(input: &ConfigInput<'_>) -> String {
         overlay_unique(input.base_dn),
         overlay_memberof(),
         overlay_refint(),
-    ]
-    .join("\n")
+    ];
+    if let Some(r) = input.replication {
+        parts.push(overlay_syncprov());
+        // A provider's own bookkeeping: the server id, its peer, multi-provider mode.
+        parts[0].push_str(&format!("olcServerID: {}\n", r.server_id));
+        parts[5].push_str(&syncrepl(input.base_dn, r));
+    }
+    parts.join("\n")
+}
+
+/// `olcSyncrepl` from the peer, bound as the rootdn (it reads every attribute, operational
+/// ones included, past the ACLs), refresh-and-persist, retried every second forever so that
+/// a provider that comes back catches up by itself; then `olcMultiProvider: TRUE`.
+fn syncrepl(base: &str, r: &ReplicationInput<'_>) -> String {
+    let peer_id = if r.server_id == 1 { 2 } else { 1 };
+    format!(
+        "olcSyncrepl: rid={peer_id:03} provider={url} bindmethod=simple binddn=\"{root}\" \
+         credentials=\"{pw}\" searchbase=\"{base}\" scope=sub type=refreshAndPersist \
+         retry=\"1 +\" timeout=3 network-timeout=3
+olcMultiProvider: TRUE
+olcDbIndex: entryCSN eq
+",
+        url = r.peer_url,
+        root = admin_dn(base),
+        pw = r.root_password,
+    )
+}
+
+/// Keeps the change state the peer's syncrepl reads (checkpoint every 100 writes or 5
+/// minutes; a session log so that a short absence is caught up without a full refresh).
+fn overlay_syncprov() -> String {
+    "dn: olcOverlay={4}syncprov,olcDatabase={1}mdb,cn=config
+objectClass: olcOverlayConfig
+objectClass: olcSyncProvConfig
+olcOverlay: {4}syncprov
+olcSpCheckpoint: 100 5
+olcSpSessionLog: 10000
+"
+    .to_owned()
 }
 
 fn global(input: &ConfigInput<'_>) -> String {
@@ -96,6 +143,7 @@ olcModuleLoad: ppolicy
 olcModuleLoad: unique
 olcModuleLoad: memberof
 olcModuleLoad: refint
+olcModuleLoad: syncprov
 "
     )
 }

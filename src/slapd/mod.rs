@@ -48,6 +48,22 @@ pub struct SlapdSpec {
     pub service_password: SecretString,
     /// Password of the rootdn `cn=admin,<base>`; used only when the directory is created.
     pub admin_password: SecretString,
+    /// `Some`: this server is one of two multi-provider replicas (see [`Replication`]).
+    pub replication: Option<Replication>,
+}
+
+/// One provider of an OpenLDAP 2.5 multi-provider pair (`schemas/ldap/README.md`,
+/// "Two providers"): `syncprov` on the data, `olcSyncrepl` from the peer bound as the rootdn
+/// (both providers share the admin password), `olcMultiProvider: TRUE`.
+#[derive(Debug, Clone)]
+pub struct Replication {
+    /// `olcServerID`, 1..=4095, different on each provider.
+    pub server_id: u16,
+    /// The peer's `ldap://host:port/` (plain LDAP: loopback or a private replication network).
+    pub peer_url: String,
+    /// `true`: this provider is created with the initial data; `false`: created empty, it
+    /// receives every entry (same entryUUIDs) from the peer by syncrepl.
+    pub seed: bool,
 }
 
 /// The outcome of [`prepare`].
@@ -127,7 +143,7 @@ fn tools() -> Result<Tools, SlapdError> {
     let modules = Path::new(config::MODULE_PATH);
     let schemas = Path::new(config::STOCK_SCHEMA_DIR);
     let present = [
-        "back_mdb", "argon2", "ppolicy", "unique", "memberof", "refint",
+        "back_mdb", "argon2", "ppolicy", "unique", "memberof", "refint", "syncprov",
     ]
     .iter()
     .all(|m| {
@@ -193,6 +209,37 @@ fn validate_base_dn(base: &str) -> Result<(), SlapdError> {
     Ok(())
 }
 
+/// The peer URL and the rootdn password go into an `olcSyncrepl` value between quotes.
+fn validate_replication(r: &Replication, root_password: &str) -> Result<(), SlapdError> {
+    if !(1..=4095).contains(&r.server_id) {
+        return Err(SlapdError::InvalidSpec(format!(
+            "server id {} must be 1..=4095",
+            r.server_id
+        )));
+    }
+    let url_ok = r.peer_url.starts_with("ldap://")
+        && r.peer_url
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ":/.-[]".contains(c));
+    if !url_ok {
+        return Err(SlapdError::InvalidSpec(format!(
+            "peer URL {:?} must be ldap://host:port/ (letters, digits, ':', '/', '.', '-')",
+            r.peer_url
+        )));
+    }
+    if root_password.is_empty()
+        || root_password
+            .chars()
+            .any(|c| c == '"' || c == '\\' || c.is_control())
+    {
+        return Err(SlapdError::InvalidSpec(
+            "a replicated provider's admin password may not hold '\"', '\\' or control characters"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Paths go into `file://` URLs and config values unescaped: keep them boring.
 fn validate_path(what: &str, path: &Path) -> Result<(), SlapdError> {
     let s = path.to_str().ok_or_else(|| {
@@ -248,6 +295,9 @@ fn slapd_d(data_dir: &Path) -> PathBuf {
 pub fn prepare(spec: &SlapdSpec) -> Result<Prepared, SlapdError> {
     let tools = tools()?;
     validate_base_dn(&spec.base_dn)?;
+    if let Some(r) = &spec.replication {
+        validate_replication(r, spec.admin_password.expose_secret())?;
+    }
     fs::create_dir_all(&spec.data_dir).map_err(io_err("cannot create", &spec.data_dir))?;
     let data_dir = absolute(&spec.data_dir)?;
     validate_path("data directory", &data_dir)?;
@@ -270,12 +320,19 @@ pub fn prepare(spec: &SlapdSpec) -> Result<Prepared, SlapdError> {
 
     let root_pw = argon2_userpassword(spec.admin_password.expose_secret())?;
     let service_pw = argon2_userpassword(spec.service_password.expose_secret())?;
+    let replication = spec.replication.as_ref().map(|r| config::ReplicationInput {
+        server_id: r.server_id,
+        peer_url: &r.peer_url,
+        root_password: spec.admin_password.expose_secret(),
+    });
     let config_ldif = config::config_ldif(&config::ConfigInput {
         data_dir: &data_dir,
         base_dn: &spec.base_dn,
         schema_files: &schemas,
         root_pw: &root_pw,
+        replication: replication.as_ref(),
     });
+    let seed = spec.replication.as_ref().is_none_or(|r| r.seed);
     let data_ldif = data::initial_data_ldif(&spec.base_dn, &service_pw);
 
     let config_file = data_dir.join("config.ldif");
@@ -292,15 +349,20 @@ pub fn prepare(spec: &SlapdSpec) -> Result<Prepared, SlapdError> {
             .arg("-l")
             .arg(&config_file),
     )?;
-    run_tool(
-        "slapadd -n1",
-        Command::new(&tools.slapadd)
-            .arg("-n1")
-            .arg("-F")
-            .arg(&staging)
-            .arg("-l")
-            .arg(&data_file),
-    )?;
+    if seed {
+        // `-w`: write the syncrepl context CSN, so that a peer created empty starts its
+        // refresh from this state.
+        run_tool(
+            "slapadd -n1",
+            Command::new(&tools.slapadd)
+                .arg("-n1")
+                .arg("-F")
+                .arg(&staging)
+                .arg("-w")
+                .arg("-l")
+                .arg(&data_file),
+        )?;
+    }
     let _ = fs::remove_file(&data_file);
     let target = slapd_d(&data_dir);
     fs::rename(&staging, &target).map_err(io_err("cannot rename to", &target))?;
@@ -403,6 +465,7 @@ mod tests {
             base_dn: "dc=x",
             schema_files: &[],
             root_pw: "{ARGON2}h",
+            replication: None,
         });
         assert!(cfg.contains("olcPPolicyUseLockout: FALSE\n"));
         assert!(!cfg.contains("bind_anon_dn"));

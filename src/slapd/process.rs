@@ -253,6 +253,8 @@ fn start_on(
                     let _ = instance.shutdown();
                     return Err(SlapdError::PortTaken { port });
                 }
+                // A provider created empty has no service entry until syncrepl brings it.
+                Err(Probe::Refused(_)) if spec.replication.as_ref().is_some_and(|r| !r.seed) => {}
                 Err(Probe::Refused(rc)) => {
                     let _ = instance.shutdown();
                     return Err(failure(format!(

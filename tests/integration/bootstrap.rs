@@ -18,6 +18,7 @@ pub fn options() -> LdapOptions {
     let t = common::ldap();
     LdapOptions {
         url: t.url.clone(),
+        standby_urls: Vec::new(),
         base_dn: t.base_dn.clone(),
         bind_dn: t.service_dn.clone(),
         bind_password: SecretString::from(t.service_password.clone()),

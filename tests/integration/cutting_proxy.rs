@@ -108,6 +108,12 @@ impl CuttingProxy {
     pub fn heal(&self) {
         self.mode.store(PASS, Ordering::SeqCst);
     }
+
+    /// Unreachable from now on: every relayed connection cut, new ones dropped, until `heal`.
+    pub fn down(&self) {
+        self.mode.store(DOWN, Ordering::SeqCst);
+        self._kill.send_modify(|g| *g += 1);
+    }
 }
 
 async fn relay(

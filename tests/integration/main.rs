@@ -33,6 +33,8 @@ mod panel_throttle_proxy;
 mod portal_flow;
 mod portal_reset;
 mod portal_support;
+mod replication;
+mod replication_failover;
 mod scim_backpressure;
 mod scim_bulk;
 mod scim_conditional;

@@ -44,16 +44,14 @@ pub(crate) async fn daemon_at(
     pw: &str,
     school: &str,
 ) -> Daemon {
+    let toml = common::config_toml(dir, url, service_dn, pw, "http://127.0.0.1", "");
+    daemon_from_toml(dir, &toml, school).await
+}
+
+/// [`daemon`] with the whole configuration given (e.g. `ldap.urls` of two providers).
+pub(crate) async fn daemon_from_toml(dir: &std::path::Path, toml: &str, school: &str) -> Daemon {
     let clients = dir.join("scim-clients.toml");
-    let config = Config::from_toml_str(&common::config_toml(
-        dir,
-        url,
-        service_dn,
-        pw,
-        "http://127.0.0.1",
-        "",
-    ))
-    .unwrap();
+    let config = Config::from_toml_str(toml).unwrap();
     let key = HmacKey::generate_to(dir.join("key")).unwrap();
     let audit =
         Arc::new(RedbAuditLog::open(dir.join("audit.redb"), key, Arc::new(SystemClock)).unwrap());

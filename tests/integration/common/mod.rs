@@ -7,6 +7,7 @@
 #![allow(dead_code)]
 
 pub mod httpd;
+pub mod replicated;
 pub mod smtp;
 
 use rand::distributions::{Alphanumeric, DistString};
@@ -62,6 +63,7 @@ pub fn spec_in(data_dir: PathBuf, service_password: &str, admin_password: &str) 
         schema_dir: schema_dir(),
         service_password: SecretString::from(service_password.to_owned()),
         admin_password: SecretString::from(admin_password.to_owned()),
+        replication: None,
     }
 }
 
