@@ -243,7 +243,7 @@ async fn readyz(d: &Daemon) -> (u16, Value) {
     )
 }
 
-async fn post_user(d: &Daemon, body: &Value) -> reqwest::Response {
+pub(crate) async fn post_user(d: &Daemon, body: &Value) -> reqwest::Response {
     reqwest::Client::new()
         .post(format!("{}/Users", d.base))
         .bearer_auth(&d.token)
@@ -359,7 +359,7 @@ async fn creation_records(d: &Daemon, id: &str) -> Vec<Outcome> {
         .collect()
 }
 
-async fn proxied_daemon(
+pub(crate) async fn proxied_daemon(
     dir: &std::path::Path,
 ) -> (
     Daemon,

@@ -14,6 +14,7 @@ mod debian_package;
 mod dev_mode;
 mod directory_acl;
 mod faults;
+mod faults_changes;
 mod graceful_shutdown;
 mod ldap_directory;
 mod ldap_groups;
