@@ -223,3 +223,92 @@ async fn a_lost_answer_to_a_group_replace_or_membership_change_is_read_back() {
         .chain(all_outcomes(&d, "group.members_changed").await.iter())
         .all(|o| *o == Outcome::Success));
 }
+
+/// The portal's first-login form and password change whose answers were lost: the new
+/// password is checked by a bind, so the person is answered with success and the audit store
+/// holds one success record each. With the directory down after the lost answer: 503 and no
+/// record; the person's retry then succeeds and records once.
+#[tokio::test]
+async fn a_lost_answer_to_a_portal_password_write_is_checked_with_the_new_password() {
+    use secrecy::SecretString;
+    use zszo_connector::onboarding::first_login::SignedIn;
+    use zszo_connector::onboarding::{OnboardingError, PortalCaller};
+    let dir = tempfile::tempdir().unwrap();
+    let (d, proxy, _slapd, school) = proxied_daemon(dir.path()).await;
+    let user = crate::scim_support::okta_user(&school, "Portalowa", "Osoba");
+    let created: Value = post_user(&d, &user).await.json().await.unwrap();
+    let id = created["id"].as_str().unwrap().to_owned();
+    let admin = Caller {
+        actor: Actor::Person("dyrektor.test".into()),
+        scope: SchoolScope::Only(vec![SchoolCode::parse(&school).unwrap()]),
+        request_id: None,
+    };
+    let issued = d
+        .state
+        .provisioning()
+        .create_account(&admin, &id)
+        .await
+        .unwrap();
+    let portal = d.state.onboarding();
+    let signed = portal
+        .sign_in(Some(&issued.login), &issued.password, None)
+        .await
+        .unwrap();
+    let SignedIn::FirstLogin { otp_digest, .. } = signed else {
+        panic!("a one-time password signs in to the first-login form");
+    };
+    let caller = PortalCaller {
+        person_id: id.clone(),
+        login: issued.login.clone(),
+        request_id: None,
+        session_key: None,
+    };
+    let first = SecretString::from("Zielony-Parasol-Nad-Wisłą-42".to_owned());
+    let email = zszo_connector::domain::EmailAddress::parse("portalowa@szkola.example").unwrap();
+
+    proxy.cut_next(MODIFY, false);
+    portal
+        .complete_first_login(&caller, &otp_digest, &first, &email, "pl")
+        .await
+        .expect("the password was set; its answer was only lost");
+    assert!(d
+        .directory
+        .check_password(&issued.login, &first)
+        .await
+        .unwrap());
+    assert_eq!(
+        all_outcomes(&d, "account.password_set").await,
+        vec![Outcome::Success]
+    );
+
+    let second = SecretString::from("Czerwony-Tramwaj-Pod-Wawelem-7".to_owned());
+    proxy.cut_next(MODIFY, true);
+    let lost = portal.change_password(&caller, &first, &second).await;
+    assert!(
+        matches!(lost, Err(OnboardingError::OutcomeUnknown)),
+        "{lost:?}"
+    );
+    assert!(
+        all_outcomes(&d, "account.password_changed")
+            .await
+            .is_empty(),
+        "no failure record for a change that may have happened"
+    );
+    proxy.heal();
+    // The change happened: the person's retry signs in with the new password as "current".
+    assert!(d
+        .directory
+        .check_password(&issued.login, &second)
+        .await
+        .unwrap());
+    let third = SecretString::from("Niebieski-Rower-Przy-Plantach-9".to_owned());
+    proxy.cut_next(MODIFY, false);
+    portal
+        .change_password(&caller, &second, &third)
+        .await
+        .expect("the change happened; its answer was only lost");
+    assert_eq!(
+        all_outcomes(&d, "account.password_changed").await,
+        vec![Outcome::Success]
+    );
+}
