@@ -214,6 +214,31 @@ impl StateStore {
     }
 }
 
+impl StateStore {
+    /// Forgets every claim without a response: called at start, before any request is
+    /// served, when no request of a previous process can still finish one (redb admits one
+    /// process per file). A daemon killed mid-request would otherwise answer the client's
+    /// resend 409 "still being processed" until `abandon_after` passed (issue 14). Returns
+    /// how many.
+    pub async fn release_unfinished_idempotency(&self) -> Result<usize, StoreError> {
+        self.blocking(move |db| {
+            let txn = db.begin_write()?;
+            let mut removed = 0;
+            {
+                let mut table = txn.open_table(RECORDS)?;
+                table.retain(|_, v| {
+                    let unfinished = decode(v).is_ok_and(|r| r.response.is_none());
+                    removed += usize::from(unfinished);
+                    !unfinished
+                })?;
+            }
+            txn.commit()?;
+            Ok(removed)
+        })
+        .await
+    }
+}
+
 fn encode(r: &Record) -> Result<Vec<u8>, StoreError> {
     serde_json::to_vec(r).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
@@ -258,6 +283,22 @@ mod tests {
             Claim::Started { owner } => owner,
             other => panic!("expected a start, got {other:?}"),
         }
+    }
+
+    #[tokio::test]
+    async fn a_restart_forgets_unfinished_claims_and_keeps_answers() {
+        let (_d, s) = store();
+        start(&s, key("cut"), "aa", t0()).await;
+        let done = start(&s, key("done"), "aa", t0()).await;
+        let response = StoredResponse::new(200, vec![], b"{}");
+        s.complete_idempotency(key("done"), done, response.clone())
+            .await
+            .unwrap();
+        assert_eq!(s.release_unfinished_idempotency().await.unwrap(), 1);
+        let claim = s.claim_idempotency(key("cut"), "aa".into(), t0(), POLICY);
+        assert!(matches!(claim.await.unwrap(), Claim::Started { .. }));
+        let claim = s.claim_idempotency(key("done"), "aa".into(), t0(), POLICY);
+        assert_eq!(claim.await.unwrap(), Claim::Replay(response));
     }
 
     #[tokio::test]

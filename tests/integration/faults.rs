@@ -60,8 +60,19 @@ pub(crate) async fn assert_each_person_once_with_one_creation_record(
     tag: &str,
     n: usize,
 ) {
-    let page = d
-        .directory
+    assert_each_once_in(d.audit.as_ref(), d.directory.as_ref(), school, tag, n).await
+}
+
+/// [`assert_each_person_once_with_one_creation_record`] on an audit store and a directory
+/// opened by the test itself (e.g. after the daemon binary has stopped).
+pub(crate) async fn assert_each_once_in(
+    audit: &dyn AuditLog,
+    directory: &dyn Directory,
+    school: &str,
+    tag: &str,
+    n: usize,
+) {
+    let page = directory
         .search_people(&PersonSearch {
             filter: None,
             scope: SchoolScope::All,
@@ -84,8 +95,7 @@ pub(crate) async fn assert_each_person_once_with_one_creation_record(
                 .push(p.entry.id.clone());
         }
     }
-    let records = d
-        .audit
+    let records = audit
         .query(AuditQuery {
             school: Some(school.to_owned()),
             ..Default::default()

@@ -15,6 +15,7 @@ mod dev_mode;
 mod directory_acl;
 mod faults;
 mod faults_changes;
+mod faults_daemon;
 mod graceful_shutdown;
 mod ldap_directory;
 mod ldap_groups;
