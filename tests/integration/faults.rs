@@ -72,6 +72,19 @@ pub(crate) async fn assert_each_once_in(
     tag: &str,
     n: usize,
 ) {
+    let people = people_of(directory, school).await;
+    for i in 0..n {
+        let external = format!("{tag}-{i}");
+        assert!(
+            people.contains_key(&external),
+            "{external} is not in the directory"
+        );
+    }
+    assert_records_match(audit, school, &people).await;
+}
+
+/// The people of `school` by externalId → entry id; fails when an externalId is there twice.
+pub(crate) async fn people_of(directory: &dyn Directory, school: &str) -> HashMap<String, String> {
     let page = directory
         .search_people(&PersonSearch {
             filter: None,
@@ -95,6 +108,27 @@ pub(crate) async fn assert_each_once_in(
                 .push(p.entry.id.clone());
         }
     }
+    by_external
+        .into_iter()
+        .map(|(external, ids)| {
+            assert_eq!(
+                ids.len(),
+                1,
+                "{external} is in the directory {} times",
+                ids.len()
+            );
+            (external, ids[0].clone())
+        })
+        .collect()
+}
+
+/// Each of `people` has exactly one successful `person.created`; no success record names an
+/// entry that is not among them; the records come back in sequence.
+pub(crate) async fn assert_records_match(
+    audit: &dyn AuditLog,
+    school: &str,
+    people: &HashMap<String, String>,
+) {
     let records = audit
         .query(AuditQuery {
             school: Some(school.to_owned()),
@@ -102,16 +136,8 @@ pub(crate) async fn assert_each_once_in(
         })
         .await
         .unwrap();
-    for i in 0..n {
-        let external = format!("{tag}-{i}");
-        let ids = by_external.get(&external).cloned().unwrap_or_default();
-        assert_eq!(
-            ids.len(),
-            1,
-            "{external} is in the directory {} times",
-            ids.len()
-        );
-        let created = records
+    let success_for = |id: &str| {
+        records
             .iter()
             .filter(|r| {
                 r.record.action == "person.created"
@@ -120,16 +146,18 @@ pub(crate) async fn assert_each_once_in(
                         .target
                         .as_ref()
                         .and_then(|t| t.entry_uuid.as_deref())
-                        == Some(ids[0].as_str())
+                        == Some(id)
             })
-            .count();
+            .count()
+    };
+    for (external, id) in people {
+        let created = success_for(id);
         assert_eq!(
             created, 1,
             "{external}: {created} successful person.created records"
         );
     }
-    // No success record names an entry that is not in the directory.
-    let live: Vec<&String> = by_external.values().flatten().collect();
+    let live: Vec<&String> = people.values().collect();
     for r in records
         .iter()
         .filter(|r| r.record.action == "person.created" && r.record.outcome == Outcome::Success)
@@ -145,7 +173,6 @@ pub(crate) async fn assert_each_once_in(
             "a person.created for {id}, which is not in the directory"
         );
     }
-    // The records come back in sequence.
     let mut seqs: Vec<u64> = records.iter().map(|r| r.seq).collect();
     seqs.sort_unstable();
     assert!(seqs.windows(2).all(|w| w[1] > w[0]));
