@@ -215,7 +215,7 @@ async fn the_daemon_killed_mid_bulk_ten_times_creates_each_person_once_with_one_
 /// The larger run (BENCHMARKS.md): `cargo test --test integration -- --ignored
 /// faults_daemon::the_daemon_killed_mid_bulk_fifty_times`.
 #[tokio::test]
-#[ignore]
+#[ignore = "larger fault run; figures in BENCHMARKS.md"]
 async fn the_daemon_killed_mid_bulk_fifty_times_creates_each_person_once() {
     let (cut, earlier) = daemon_killed_mid_bulk(50, 100).await;
     eprintln!(
