@@ -16,6 +16,7 @@ mod directory_acl;
 mod faults;
 mod faults_changes;
 mod faults_daemon;
+mod faults_mail;
 mod graceful_shutdown;
 mod ldap_directory;
 mod ldap_groups;
