@@ -17,6 +17,7 @@ mod faults;
 mod faults_changes;
 mod faults_daemon;
 mod faults_mail;
+mod faults_portal;
 mod graceful_shutdown;
 mod ldap_directory;
 mod ldap_groups;
