@@ -332,13 +332,6 @@ pub async fn serve_with_metrics(
     // (`provisioning/intents.rs`).
     let provisioning = state.provisioning();
     provisioning.reconcile_intents(state.clock.now()).await;
-    // Claims of requests a killed process left unfinished: the client's resend runs again
-    // rather than waiting 409 for `abandon_after` (issue 14).
-    match state.state.release_unfinished_idempotency().await {
-        Ok(0) => {}
-        Ok(n) => tracing::warn!(released = n, "unfinished Idempotency-Key claims released"),
-        Err(e) => tracing::error!(error = %e, "cannot release unfinished Idempotency-Key claims"),
-    }
     let reconciler = tokio::spawn(reconcile_intents(provisioning, stopped()));
     let operator = crate::operator::serve(operator, state.clone(), stopped());
     let metrics_state = state.clone();
