@@ -18,6 +18,7 @@ mod faults_changes;
 mod faults_daemon;
 mod faults_mail;
 mod faults_portal;
+mod faults_support;
 mod graceful_shutdown;
 mod ldap_directory;
 mod ldap_groups;
