@@ -309,8 +309,11 @@ impl Onboarding {
         let person = match (pending.purpose, person.account_state) {
             (ConfirmationPurpose::FirstAddress, AccountState::AwaitingEmailConfirmation)
             | (ConfirmationPurpose::NewAddress, AccountState::Active) => {
-                self.directory
+                let written = self
+                    .directory
                     .set_confirmed_email(&person.entry.id, &address, person.account_state, now)
+                    .await;
+                self.address_written(written, &person.entry.id, &address)
                     .await?
             }
             // A retry after the directory write succeeded but the store did not.

@@ -208,9 +208,12 @@ impl Onboarding {
             ));
         }
         let hash = self.hash(&password).await?;
-        let person = self
+        let written = self
             .directory
             .set_own_password(&person.entry.id, &hash, AccountState::AwaitingFirstLogin)
+            .await;
+        let person = self
+            .password_written(written, &person.entry.id, &person.login, &password)
             .await?;
         self.issue_confirmation(
             &person,

@@ -20,6 +20,7 @@ pub mod first_login;
 pub mod links;
 pub mod mails;
 pub mod password;
+mod read_back;
 pub mod reset;
 pub mod second_factor;
 
@@ -112,6 +113,11 @@ pub enum OnboardingError {
     Busy,
     #[error("the directory is unavailable")]
     Unavailable,
+    /// A write was sent and its answer lost, and the directory cannot be read to learn
+    /// whether it happened: answered like `Unavailable`, but no audit record yet
+    /// (`read_back.rs`).
+    #[error("the outcome of a directory write is unknown")]
+    OutcomeUnknown,
     #[error("internal error")]
     Internal,
 }
@@ -129,6 +135,7 @@ impl OnboardingError {
             OnboardingError::Throttled(_) => "rate_limit_exceeded".into(),
             OnboardingError::Busy => "busy".into(),
             OnboardingError::Unavailable => "unavailable".into(),
+            OnboardingError::OutcomeUnknown => "outcome_unknown".into(),
             OnboardingError::Internal => "internal".into(),
         }
     }
@@ -180,6 +187,11 @@ impl Onboarding {
         result: Result<T, OnboardingError>,
         describe: impl FnOnce(NewAuditRecord, Option<&T>) -> NewAuditRecord,
     ) -> Result<T, OnboardingError> {
+        if let Err(OnboardingError::OutcomeUnknown) = &result {
+            // Whether the write happened is unknown: neither a success nor a failure record
+            // would be true (`read_back.rs`).
+            return result;
+        }
         let outcome = match &result {
             Ok(_) => Outcome::Success,
             Err(e) => Outcome::Failure(e.audit_reason()),

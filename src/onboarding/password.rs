@@ -83,9 +83,12 @@ impl Onboarding {
             ));
         }
         let hash = self.hash(&new).await?;
-        let person = self
+        let written = self
             .directory
             .set_own_password(&person.entry.id, &hash, state)
+            .await;
+        let person = self
+            .password_written(written, &person.entry.id, &person.login, &new)
             .await?;
         if state == AccountState::Active {
             if let Some(to) = person.profile.emails.first() {

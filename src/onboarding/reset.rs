@@ -207,9 +207,12 @@ impl Onboarding {
             }
             ConsumeOutcome::Unknown => return Err(OnboardingError::LinkInvalid("token_unknown")),
         }
-        let person = self
+        let written = self
             .directory
             .set_own_password(&person.entry.id, &hash, AccountState::Active)
+            .await;
+        let person = self
+            .password_written(written, &person.entry.id, &person.login, &new)
             .await?;
         // Every panel and portal session ends (the one place that does it); a store that fails
         // here is logged there: the password is changed already.

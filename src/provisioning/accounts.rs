@@ -353,7 +353,12 @@ impl Provisioning {
                         "the account is locked already".into(),
                     ));
                 }
-                Ok(self.directory.lock_account(id, state).await?)
+                match self.directory.lock_account(id, state).await {
+                    Err(DirectoryError::OutcomeUnknown(m)) => {
+                        self.lock_after_unknown(id, true, &m).await
+                    }
+                    other => Ok(other?),
+                }
             }
             _ => {
                 if state != AccountState::Locked {
@@ -361,7 +366,12 @@ impl Provisioning {
                         "the account is not locked (state {state})"
                     )));
                 }
-                Ok(self.directory.unlock_account(id).await?)
+                match self.directory.unlock_account(id).await {
+                    Err(DirectoryError::OutcomeUnknown(m)) => {
+                        self.lock_after_unknown(id, false, &m).await
+                    }
+                    other => Ok(other?),
+                }
             }
         }
     }

@@ -95,7 +95,13 @@ impl Provisioning {
                     );
                 }
             }
-            Ok(self.directory.update_group(id, &to_write).await?)
+            match self.directory.update_group(id, &to_write).await {
+                // The answer was lost: read back and compare (issue 14, `read_back.rs`).
+                Err(DirectoryError::OutcomeUnknown(m)) => {
+                    self.group_after_unknown(id, &to_write, &m).await
+                }
+                other => Ok(other?),
+            }
         }
         .await;
         self.finish(caller, "group.updated", result, |r, _| match &current {
@@ -136,10 +142,17 @@ impl Provisioning {
             let group = current.as_ref().ok_or(ProvisioningError::NotFound)?;
             expected.check(&group.meta.version)?;
             self.check_members_visible(caller, &changes.add).await?;
-            Ok(self
+            match self
                 .directory
                 .modify_group_members(id, &changes.add, &changes.remove)
-                .await?)
+                .await
+            {
+                Err(DirectoryError::OutcomeUnknown(m)) => {
+                    self.members_after_unknown(id, &changes.add, &changes.remove, &m)
+                        .await
+                }
+                other => Ok(other?),
+            }
         }
         .await;
         self.finish(

@@ -252,6 +252,14 @@ impl Provisioning {
                 }
                 None => self.directory.update_person(id, &profile).await,
             };
+            let updated = match updated {
+                // The answer was lost: read back and compare (issue 14, `read_back.rs`).
+                Err(DirectoryError::OutcomeUnknown(m)) => {
+                    self.person_after_unknown(id, &profile, &current.meta.version, &m)
+                        .await
+                }
+                other => other.map_err(ProvisioningError::from),
+            };
             self.settle(ticket, updated.is_ok()).await;
             let updated = updated?;
             match request_change {

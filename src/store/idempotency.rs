@@ -214,6 +214,26 @@ impl StateStore {
     }
 }
 
+/// Forgets every claim without a response; run by [`StateStore::open`], when no request can
+/// still finish one: redb admits one process per file, so they are a previous, killed
+/// process's, whose client's resend would otherwise answer 409 "still being processed" until
+/// `abandon_after` passed (issue 14). Not on a reopen after an I/O error (requests of this
+/// process may be in flight then). Returns how many.
+pub(super) fn release_unfinished(db: &redb::Database) -> Result<usize, StoreError> {
+    let txn = db.begin_write()?;
+    let mut removed = 0;
+    {
+        let mut table = txn.open_table(RECORDS)?;
+        table.retain(|_, v| {
+            let unfinished = decode(v).is_ok_and(|r| r.response.is_none());
+            removed += usize::from(unfinished);
+            !unfinished
+        })?;
+    }
+    txn.commit()?;
+    Ok(removed)
+}
+
 fn encode(r: &Record) -> Result<Vec<u8>, StoreError> {
     serde_json::to_vec(r).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
@@ -258,6 +278,29 @@ mod tests {
             Claim::Started { owner } => owner,
             other => panic!("expected a start, got {other:?}"),
         }
+    }
+
+    #[tokio::test]
+    async fn opening_the_store_forgets_unfinished_claims_and_keeps_answers() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.redb");
+        let s = StateStore::open(&path).unwrap();
+        start(&s, key("cut"), "aa", t0()).await;
+        let done = start(&s, key("done"), "aa", t0()).await;
+        let response = StoredResponse::new(200, vec![], b"{}");
+        s.complete_idempotency(key("done"), done, response.clone())
+            .await
+            .unwrap();
+        // Still this process's: in flight.
+        let claim = s.claim_idempotency(key("cut"), "aa".into(), t0(), POLICY);
+        assert_eq!(claim.await.unwrap(), Claim::InFlight);
+        drop(s);
+        // The next process's open: the unfinished claim is gone, the answer stays.
+        let s = StateStore::open(&path).unwrap();
+        let claim = s.claim_idempotency(key("cut"), "aa".into(), t0(), POLICY);
+        assert!(matches!(claim.await.unwrap(), Claim::Started { .. }));
+        let claim = s.claim_idempotency(key("done"), "aa".into(), t0(), POLICY);
+        assert_eq!(claim.await.unwrap(), Claim::Replay(response));
     }
 
     #[tokio::test]

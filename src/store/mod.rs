@@ -144,6 +144,10 @@ impl StateStore {
             other => StoreError::Unavailable(format!("{}: {other}", path.display())),
         })?;
         format::ensure(&db, path, format::StoreKind::State)?;
+        match idempotency::release_unfinished(&db)? {
+            0 => {}
+            n => tracing::warn!(released = n, "unfinished Idempotency-Key claims released"),
+        }
         Ok(Self {
             db: Arc::new(reopen::DbSlot::new(path, db)),
             path: Arc::from(path),

@@ -4,142 +4,12 @@
 //! happen. Small counts here (CI).
 
 use crate::common;
+pub(crate) use crate::faults_support::*;
 use crate::scim_backpressure::{daemon, Daemon};
 use serde_json::{json, Value};
-use std::collections::HashMap;
 use zszo_connector::domain::audit::{AuditQuery, Outcome};
 use zszo_connector::ports::{AuditLog, Directory, PersonSearch, SchoolScope};
 use zszo_connector::slapd;
-
-pub(crate) fn bulk_of_people(school: &str, tag: &str, n: usize) -> Value {
-    let ops: Vec<Value> = (0..n)
-        .map(|i| {
-            let mut user = crate::scim_support::okta_user(school, "Ewa", &format!("Awaria{i}"));
-            user["externalId"] = json!(format!("{tag}-{i}"));
-            json!({"method": "POST", "path": "/Users", "bulkId": format!("b{i}"), "data": user})
-        })
-        .collect();
-    json!({
-        "schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],
-        "Operations": ops,
-    })
-}
-
-pub(crate) async fn post_bulk(d: &Daemon, body: &Value, key: &str) -> (u16, bool, Value) {
-    let res = reqwest::Client::new()
-        .post(format!("{}/Bulk", d.base))
-        .bearer_auth(&d.token)
-        .header("content-type", "application/scim+json")
-        .header("idempotency-key", key)
-        .body(body.to_string())
-        .send()
-        .await
-        .unwrap();
-    let (status, replayed) = (
-        res.status().as_u16(),
-        res.headers().contains_key("idempotency-replayed"),
-    );
-    (status, replayed, res.json().await.unwrap_or(Value::Null))
-}
-
-pub(crate) fn statuses(answer: &Value) -> Vec<String> {
-    answer["Operations"]
-        .as_array()
-        .map(|ops| {
-            ops.iter()
-                .map(|o| o["status"].as_str().unwrap_or("?").to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// The promises after a fault, for the people of `school` with `externalId`s `tag-0..n`.
-pub(crate) async fn assert_each_person_once_with_one_creation_record(
-    d: &Daemon,
-    school: &str,
-    tag: &str,
-    n: usize,
-) {
-    let page = d
-        .directory
-        .search_people(&PersonSearch {
-            filter: None,
-            scope: SchoolScope::All,
-            sort: None,
-            start_index: 1,
-            count: 1000,
-        })
-        .await
-        .unwrap();
-    let mut by_external: HashMap<String, Vec<String>> = HashMap::new();
-    for p in page
-        .items
-        .iter()
-        .filter(|p| p.profile.employment.primary.as_str() == school)
-    {
-        if let Some(x) = &p.profile.external_id {
-            by_external
-                .entry(x.clone())
-                .or_default()
-                .push(p.entry.id.clone());
-        }
-    }
-    let records = d
-        .audit
-        .query(AuditQuery {
-            school: Some(school.to_owned()),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    for i in 0..n {
-        let external = format!("{tag}-{i}");
-        let ids = by_external.get(&external).cloned().unwrap_or_default();
-        assert_eq!(
-            ids.len(),
-            1,
-            "{external} is in the directory {} times",
-            ids.len()
-        );
-        let created = records
-            .iter()
-            .filter(|r| {
-                r.record.action == "person.created"
-                    && r.record.outcome == Outcome::Success
-                    && r.record
-                        .target
-                        .as_ref()
-                        .and_then(|t| t.entry_uuid.as_deref())
-                        == Some(ids[0].as_str())
-            })
-            .count();
-        assert_eq!(
-            created, 1,
-            "{external}: {created} successful person.created records"
-        );
-    }
-    // No success record names an entry that is not in the directory.
-    let live: Vec<&String> = by_external.values().flatten().collect();
-    for r in records
-        .iter()
-        .filter(|r| r.record.action == "person.created" && r.record.outcome == Outcome::Success)
-    {
-        let id = r
-            .record
-            .target
-            .as_ref()
-            .and_then(|t| t.entry_uuid.as_ref())
-            .expect("a success names its target");
-        assert!(
-            live.contains(&id),
-            "a person.created for {id}, which is not in the directory"
-        );
-    }
-    // The records come back in sequence.
-    let mut seqs: Vec<u64> = records.iter().map(|r| r.seq).collect();
-    seqs.sort_unstable();
-    assert!(seqs.windows(2).all(|w| w[1] > w[0]));
-}
 
 /// Issue 14 findings 2 and 3: a Bulk with the directory down leaves one failure record per
 /// operation (the externalId lookup failing included), and its 503 operations are not kept
@@ -243,7 +113,7 @@ async fn readyz(d: &Daemon) -> (u16, Value) {
     )
 }
 
-async fn post_user(d: &Daemon, body: &Value) -> reqwest::Response {
+pub(crate) async fn post_user(d: &Daemon, body: &Value) -> reqwest::Response {
     reqwest::Client::new()
         .post(format!("{}/Users", d.base))
         .bearer_auth(&d.token)
@@ -359,7 +229,7 @@ async fn creation_records(d: &Daemon, id: &str) -> Vec<Outcome> {
         .collect()
 }
 
-async fn proxied_daemon(
+pub(crate) async fn proxied_daemon(
     dir: &std::path::Path,
 ) -> (
     Daemon,

@@ -192,7 +192,9 @@ impl From<OnboardingError> for FormError {
             OnboardingError::InvalidCredentials | OnboardingError::LinkInvalid(_) => {
                 FormError::Shown(S::UNPROCESSABLE_ENTITY, texts::LINK_INVALID, None)
             }
-            OnboardingError::Unavailable | OnboardingError::Busy => {
+            OnboardingError::Unavailable
+            | OnboardingError::OutcomeUnknown
+            | OnboardingError::Busy => {
                 FormError::Shown(S::SERVICE_UNAVAILABLE, texts::UNAVAILABLE, None)
             }
             OnboardingError::Internal => FormError::Page(WebError::Internal("portal".into())),
