@@ -150,9 +150,13 @@ impl Provisioning {
                             *intent = recorded;
                             return Ok(entry);
                         }
+                        // Not found here is not proof that the add failed: with a replicated
+                        // directory the pool may have moved to a provider the add has not
+                        // reached yet. The intent stays; the reconciler settles it (record
+                        // and all) once the providers agree, and a retry finds it.
                         Ok(None) => {
-                            self.drop_intent(recorded).await;
-                            return Err(ProvisioningError::Unavailable);
+                            *intent = recorded;
+                            return Err(ProvisioningError::OutcomeUnknown);
                         }
                         Err(e) => {
                             *intent = recorded;
