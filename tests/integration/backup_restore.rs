@@ -190,3 +190,67 @@ async fn an_anchor_file_shows_a_cut_off_tail_that_the_chain_alone_cannot() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+/// A measurement for BENCHMARKS.md and the runbook, not a check: how long an online backup,
+/// its verification and a restore take for an audit store of 100,000 records.
+/// `cargo test --release --test integration backup_restore::backup_timing -- --ignored --nocapture`
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement for BENCHMARKS.md, not a check"]
+async fn backup_timing() {
+    use zszo_connector::domain::audit::{Actor, NewAuditRecord};
+    let dir = tempfile::tempdir().unwrap();
+    let key = HmacKey::generate_to(dir.path().join("key")).unwrap();
+    let audit = Arc::new(
+        RedbAuditLog::open(dir.path().join("audit.redb"), key, Arc::new(SystemClock)).unwrap(),
+    );
+    let records = 100_000;
+    let start = std::time::Instant::now();
+    let mut tasks = Vec::new();
+    for w in 0..64 {
+        let audit = audit.clone();
+        tasks.push(tokio::spawn(async move {
+            for i in (w..records).step_by(64) {
+                let r = NewAuditRecord::new(
+                    Actor::ScimClient("bench".into()),
+                    "person.created",
+                    Outcome::Success,
+                )
+                .target(format!("uid=p{i},ou=pracownicy,ou=SP1"), None)
+                .detail("attributes", "name,emails,active");
+                audit.append(r).await.unwrap();
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    eprintln!("{records} records appended in {:.1?}", start.elapsed());
+    let state = zszo_connector::store::StateStore::open(&dir.path().join("state.redb")).unwrap();
+    let config = config_in(dir.path());
+    let to = dir.path().join("backup");
+    let t = std::time::Instant::now();
+    let copied = backup::take_online(audit.as_ref(), &state, Actor::System("bench".into()), &to)
+        .await
+        .unwrap();
+    let copy = t.elapsed();
+    let t = std::time::Instant::now();
+    let key = HmacKey::load(dir.path().join("key")).unwrap();
+    let (verified, _) = backup::check_backup(&to, &key, copied.audit_head.as_deref()).unwrap();
+    let check = t.elapsed();
+    let size = std::fs::metadata(to.join("audit.redb")).unwrap().len();
+    audit.shutdown();
+    drop((audit, state));
+    let fresh = tempfile::tempdir().unwrap();
+    std::fs::copy(dir.path().join("key"), fresh.path().join("key")).unwrap();
+    let mut fresh_config = config_in(fresh.path());
+    fresh_config.server.operator_socket = fresh.path().join("none.sock");
+    let t = std::time::Instant::now();
+    backup::restore(&fresh_config, &to, 1).await.unwrap();
+    let restore = t.elapsed();
+    let _ = config;
+    eprintln!(
+        "backup of {verified} records ({:.1} MiB): copy {copy:.1?}, verify {check:.1?}, \
+         restore (verify + copy) {restore:.1?}",
+        size as f64 / 1048576.0
+    );
+}

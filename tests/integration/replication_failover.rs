@@ -8,6 +8,7 @@ use crate::common::{
 use crate::replication::CONVERGE;
 use std::time::Duration;
 use zszo_connector::ports::AuditLog as _;
+use zszo_connector::ports::Directory as _;
 
 async fn readyz_provider(d: &crate::scim_backpressure::Daemon) -> (u16, serde_json::Value) {
     let root = d.base.trim_end_matches("/scim/v2");
@@ -128,8 +129,50 @@ async fn people_on(pair: &ProviderPair, i: usize, school: &str) -> Vec<(String, 
     people
 }
 
+/// Creates a person through SCIM (no account) and returns its id.
+async fn scim_person(d: &crate::scim_backpressure::Daemon, school: &str, i: usize) -> String {
+    let mut user = crate::scim_support::okta_user(school, "Konto", &format!("Panelowe{i}"));
+    user["externalId"] = serde_json::json!(format!("account-{i}"));
+    let res = reqwest::Client::new()
+        .post(format!("{}/Users", d.base))
+        .bearer_auth(&d.token)
+        .header("content-type", "application/scim+json")
+        .body(user.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 201);
+    let body: serde_json::Value = res.json().await.unwrap();
+    body["id"].as_str().unwrap().to_owned()
+}
+
+/// What the panel's "Create account" does (the use case behind its handler), repeated the way
+/// an administrator would while the directory is unavailable: until an answer that is not
+/// "unavailable". `true` when the account was created by one of the attempts.
+async fn panel_create_account(d: &crate::scim_backpressure::Daemon, id: &str) -> bool {
+    use zszo_connector::provisioning::{Caller, ProvisioningError};
+    let caller = Caller {
+        actor: zszo_connector::domain::audit::Actor::Person("administrator.miasta".into()),
+        scope: zszo_connector::ports::SchoolScope::All,
+        request_id: None,
+    };
+    for _ in 0..300 {
+        match d.state.provisioning().create_account(&caller, id).await {
+            Ok(_) => return true,
+            Err(ProvisioningError::Unavailable | ProvisioningError::OutcomeUnknown) => {
+                tokio::time::sleep(Duration::from_millis(100)).await
+            }
+            // An earlier attempt whose answer was lost created it (the administrator would
+            // see the account and re-issue its password).
+            Err(ProvisioningError::Conflict(_)) => return false,
+            Err(other) => panic!("account for {id}: {other}"),
+        }
+    }
+    panic!("account for {id}: still unavailable");
+}
+
 /// Issue 18, "Done when": a daemon with `ldap.urls = [provider 1, provider 2]` under a stream
-/// of SCIM creates; provider 1 (in use) is SIGKILLed mid-stream; the creates continue on
+/// of SCIM creates and, alongside, panel account creations; provider 1 (in use) is SIGKILLed mid-stream; the creates continue on
 /// provider 2 (`/readyz` names it); provider 1 returns and both converge. Every person is on
 /// both providers exactly once, logins are unique, and each has exactly one successful
 /// `person.created` (an answer lost in the kill is read back, never created twice).
@@ -162,16 +205,51 @@ async fn scim_creates_continue_through_a_sigkill_of_the_active_provider_and_both
         (200, serde_json::json!(pair.url(0)))
     );
 
+    // People whose accounts the panel creates while the SCIM stream runs.
+    let mut account_ids = Vec::new();
+    for i in 0..8 {
+        account_ids.push(scim_person(&d, &school, i).await);
+    }
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let provider_killed = std::sync::Arc::new(AtomicBool::new(false));
+    let panel_done = std::sync::Arc::new(AtomicUsize::new(0));
+    let panel = {
+        let (d, ids) = (d.clone(), account_ids.clone());
+        let (provider_killed, panel_done) = (provider_killed.clone(), panel_done.clone());
+        tokio::spawn(async move {
+            // Accounts created after the kill (the others before it).
+            let mut after_kill = 0;
+            for (i, id) in ids.iter().enumerate() {
+                // Two accounts before the kill, the rest after it (while SCIM creates go on).
+                while i >= 2 && !provider_killed.load(Ordering::SeqCst) {
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+                panel_create_account(&d, id).await;
+                after_kill += usize::from(provider_killed.load(Ordering::SeqCst));
+                panel_done.fetch_add(1, Ordering::SeqCst);
+            }
+            after_kill
+        })
+    };
+
     let (n, tag) = (60, "failover");
     let mut killed = false;
     let results = create_stream(&d, &school, tag, n, 4, |done| {
-        if done >= n / 3 && !killed {
+        // The kill comes with SCIM creates and panel account creations both under way.
+        if done >= n / 3 && panel_done.load(Ordering::SeqCst) >= 2 && !killed {
             tokio::task::block_in_place(|| pair.kill(0));
+            provider_killed.store(true, std::sync::atomic::Ordering::SeqCst);
             killed = true;
         }
         killed
     })
     .await;
+    let accounts_after_kill = panel.await.unwrap();
+    assert_eq!(
+        accounts_after_kill,
+        account_ids.len() - 2,
+        "panel accounts on both sides of the kill"
+    );
     assert!(killed, "the stream ended before the kill");
     assert_eq!(results.len(), n);
     assert_eq!(
@@ -195,14 +273,48 @@ async fn scim_creates_continue_through_a_sigkill_of_the_active_provider_and_both
     assert_eq!(readyz_provider(&d).await.1, serde_json::json!(pair.url(1)));
 
     crate::faults::assert_each_person_once_with_one_creation_record(&d, &school, tag, n).await;
+    // Each panel account exactly once: one successful `account.created`, the account awaiting
+    // its first login (whichever attempt created it).
+    for id in &account_ids {
+        let records = d
+            .audit
+            .query(zszo_connector::domain::audit::AuditQuery {
+                target_uuid: Some(id.clone()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let created = records
+            .iter()
+            .filter(|r| {
+                r.record.action == "account.created"
+                    && r.record.outcome == zszo_connector::domain::audit::Outcome::Success
+            })
+            .count();
+        assert_eq!(
+            created, 1,
+            "account of {id}: {created} account.created records"
+        );
+        let person = d
+            .directory
+            .get_person(id, &zszo_connector::ports::SchoolScope::All)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            person.account_state,
+            zszo_connector::domain::AccountState::AwaitingFirstLogin
+        );
+    }
     let (one, two) = (
         people_on(&pair, 0, &school).await,
         people_on(&pair, 1, &school).await,
     );
     assert_eq!(one, two, "the providers hold different people");
-    assert_eq!(one.len(), n, "{one:?}");
+    let people = n + account_ids.len();
+    assert_eq!(one.len(), people, "{one:?}");
     let logins: std::collections::HashSet<&String> = one.iter().map(|(uid, _)| uid).collect();
-    assert_eq!(logins.len(), n, "a login is used twice: {one:?}");
+    assert_eq!(logins.len(), people, "a login is used twice: {one:?}");
 
     let longest = results.iter().map(|r| r.elapsed).max().unwrap();
     let retried = results.iter().filter(|r| r.attempts > 1).count();
