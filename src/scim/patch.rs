@@ -237,20 +237,33 @@ fn user_schema_op(
         }
         return Ok(());
     }
+    for (key, value) in schema_object_keys(urn, attrs::USER_SCHEMA, value)? {
+        user_key(draft, id, &key, value, kind)?;
+    }
+    Ok(())
+}
+
+/// The keys a schema-URN path's object value stands for, as a path-less value would carry
+/// them: the core schema's as they are, an extension's prefixed with its URN. Some clients
+/// (scim2-models) repeat the extension's `schemas` inside its object: skipped.
+fn schema_object_keys<'v>(
+    urn: &str,
+    core: &str,
+    value: Option<&'v Value>,
+) -> Result<Vec<(String, &'v Value)>, ScimError> {
     let Some(Value::Object(map)) = value else {
         return Err(ScimError::invalid_value(format!(
             "a path naming the schema {urn} needs an object value"
         )));
     };
-    // Some clients (scim2-models) repeat the extension's `schemas` inside its object.
-    for (key, value) in map.iter().filter(|(k, _)| *k != "schemas") {
-        if urn == attrs::USER_SCHEMA {
-            user_key(draft, id, key, value, kind)?;
-        } else {
-            user_key(draft, id, &format!("{urn}:{key}"), value, kind)?;
-        }
-    }
-    Ok(())
+    Ok(map
+        .iter()
+        .filter(|(k, _)| *k != "schemas")
+        .map(|(key, value)| match urn == core {
+            true => (key.clone(), value),
+            false => (format!("{urn}:{key}"), value),
+        })
+        .collect())
 }
 
 /// One key of a path-less value object. Like a body, such an object may repeat read-only
@@ -467,17 +480,8 @@ fn group_schema_op(
         }
         return Ok(());
     }
-    let Some(Value::Object(map)) = value else {
-        return Err(ScimError::invalid_value(format!(
-            "a path naming the schema {urn} needs an object value"
-        )));
-    };
-    for (key, value) in map.iter().filter(|(k, _)| *k != "schemas") {
-        if urn == attrs::GROUP_SCHEMA {
-            group_key(draft, id, key, value, kind)?;
-        } else {
-            group_key(draft, id, &format!("{urn}:{key}"), value, kind)?;
-        }
+    for (key, value) in schema_object_keys(urn, attrs::GROUP_SCHEMA, value)? {
+        group_key(draft, id, &key, value, kind)?;
     }
     Ok(())
 }
