@@ -72,19 +72,8 @@ pub async fn create(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let caller = user.caller(request_id(&rctx));
-    let issued = match state.provisioning().create_account(&caller, &id).await {
-        Ok(issued) => issued,
-        // A reload or Back on the slip sends the form again: say what happened instead of
-        // "someone changed this".
-        Err(ProvisioningError::Conflict(_)) => {
-            let person = person_in_scope(&state, &user, &id).await?;
-            let page = state_changed(&user, &ctx, &person, Confirm::CreateAccount);
-            return Ok((StatusCode::CONFLICT, page).into_response());
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let school = school_name(&state, &issued.person).await;
-    Ok(slip_response(&state, &user, &ctx, &issued, &school))
+    let issued = state.provisioning().create_account(&caller, &id).await;
+    answer_with_slip(&state, &user, &ctx, &id, issued, Confirm::CreateAccount).await
 }
 
 /// `POST /panel/pracownicy/{id}/nowe-haslo`: a new one-time password; the answer is the slip.
@@ -96,17 +85,31 @@ pub async fn reissue(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let caller = user.caller(request_id(&rctx));
-    let issued = match state.provisioning().reissue_password(&caller, &id).await {
+    let issued = state.provisioning().reissue_password(&caller, &id).await;
+    answer_with_slip(&state, &user, &ctx, &id, issued, Confirm::Reissue).await
+}
+
+/// The slip for credentials just issued. A `Conflict` is most often a reload or Back on the
+/// slip sending the form again: say what happened instead of "someone changed this".
+async fn answer_with_slip(
+    state: &AppState,
+    user: &PanelUser,
+    ctx: &PageContext,
+    id: &str,
+    issued: Result<IssuedAccount, ProvisioningError>,
+    action: Confirm,
+) -> Result<Response, WebError> {
+    let issued = match issued {
         Ok(issued) => issued,
         Err(ProvisioningError::Conflict(_)) => {
-            let person = person_in_scope(&state, &user, &id).await?;
-            let page = state_changed(&user, &ctx, &person, Confirm::Reissue);
+            let person = person_in_scope(state, user, id).await?;
+            let page = state_changed(user, ctx, &person, action);
             return Ok((StatusCode::CONFLICT, page).into_response());
         }
         Err(e) => return Err(e.into()),
     };
-    let school = school_name(&state, &issued.person).await;
-    Ok(slip_response(&state, &user, &ctx, &issued, &school))
+    let school = school_name(state, &issued.person).await;
+    Ok(slip_response(state, user, ctx, &issued, &school))
 }
 
 /// The account is no longer in the state the action needs (most often: the slip's form sent
