@@ -4,21 +4,20 @@
 //! the person with ldap3.
 
 use crate::common;
-use crate::ldap_directory::{admin_read, options_for, person_name};
+use crate::common::app::{spawn_app, AppOptions, TestApp};
+use crate::ldap_directory::{admin_read, person_name};
 use secrecy::{ExposeSecret, SecretString};
 use std::sync::Arc;
 use std::sync::Mutex;
 use time::OffsetDateTime;
-use zszo_connector::audit::{HmacKey, RedbAuditLog};
-use zszo_connector::clock::{Clock, ManualClock, SystemClock};
+use zszo_connector::audit::RedbAuditLog;
+use zszo_connector::clock::{Clock, ManualClock};
 use zszo_connector::config::PasswordConfig;
 use zszo_connector::domain::audit::{Actor, AuditQuery, AuditRecord, Outcome};
 use zszo_connector::domain::{AccountState, School, SchoolCode, SchoolName};
 use zszo_connector::ldap::LdapDirectory;
 use zszo_connector::ports::{AuditLog, Directory, Employment, PersonEntry, PersonProfile};
 use zszo_connector::provisioning::{Caller, IssuedAccount, Provisioning, ProvisioningError};
-use zszo_connector::store::retired_logins::RetiredLogins;
-use zszo_connector::store::StateStore;
 
 const TTL_DAYS: i64 = 7;
 
@@ -30,7 +29,8 @@ struct Env {
     school: School,
     /// A local administrator of `school`.
     admin: Caller,
-    dir: tempfile::TempDir,
+    /// The app the use cases belong to (its folder holds every file the daemon writes).
+    app: TestApp,
 }
 
 fn cost() -> PasswordConfig {
@@ -46,34 +46,18 @@ fn cost() -> PasswordConfig {
 impl Env {
     /// `start`: the use cases' "now" (the directory's own clock stays real).
     async fn at(start: OffsetDateTime) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let directory = Arc::new(
-            LdapDirectory::connect(options_for(&common::ldap().url))
-                .await
-                .unwrap(),
-        );
-        directory.ensure_layout().await.unwrap();
-        let school = School {
-            code: SchoolCode::parse(&common::unique_school_code()).unwrap(),
-            name: SchoolName::parse("Szkoła Podstawowa nr 5").unwrap(),
-        };
-        directory.create_school(&school).await.unwrap();
-        let key = HmacKey::generate_to(dir.path().join("audit.key")).unwrap();
-        let audit = Arc::new(
-            RedbAuditLog::open(dir.path().join("audit.redb"), key, Arc::new(SystemClock)).unwrap(),
-        );
-        let state = StateStore::open(&dir.path().join("state.redb")).unwrap();
-        std::fs::create_dir_all(dir.path().join("mail")).unwrap();
         let clock = Arc::new(ManualClock::new(start));
-        let prov = Provisioning {
-            directory: directory.clone(),
-            audit: audit.clone(),
-            guard: None,
+        let app = spawn_app(AppOptions {
+            schools: vec![common::unique_school_code()],
             clock: clock.clone(),
-            password_cost: cost(),
-            retired_logins: Some(RetiredLogins::new(state)),
-            intents: None,
-            sessions: None,
+            edit: Box::new(|c| c.passwords = cost()),
+            ..AppOptions::default()
+        })
+        .await;
+        let code = SchoolCode::parse(&app.schools[0]).unwrap();
+        let school = School {
+            name: SchoolName::parse(&format!("Szkoła {}", code.as_str())).unwrap(),
+            code,
         };
         let admin = Caller {
             actor: Actor::Person("dyrektor.test".into()),
@@ -81,13 +65,13 @@ impl Env {
             request_id: None,
         };
         Self {
-            prov,
-            directory,
-            audit,
+            prov: app.provisioning(),
+            directory: app.directory.clone(),
+            audit: app.audit.clone(),
             clock,
             school,
             admin,
-            dir,
+            app,
         }
     }
 
@@ -119,20 +103,6 @@ impl Env {
             .filter(|r| r.record.action == action)
             .collect()
     }
-}
-
-/// Binds as `dn` with `password` on a fresh connection; the result code (0 = success) and
-/// the connection.
-async fn bind_as(dn: &str, password: &str) -> (u32, ldap3::Ldap) {
-    let mut ldap = common::connect_anonymous().await;
-    let r = ldap.simple_bind(dn, password).await.unwrap();
-    (r.rc, ldap)
-}
-
-async fn bind_rc(dn: &str, password: &SecretString) -> u32 {
-    let (rc, mut ldap) = bind_as(dn, password.expose_secret()).await;
-    let _ = ldap.unbind().await;
-    rc
 }
 
 /// A subtree search on the school as the bound identity: its result code.
@@ -203,7 +173,7 @@ async fn account_create_gives_a_one_time_password_good_only_for_changing_it_once
 
     // The bind succeeds, but only a password change is allowed (ppolicy pwdReset).
     let otp = issued.password.expose_secret().to_owned();
-    let (rc, mut ldap) = bind_as(dn, &otp).await;
+    let (rc, mut ldap) = common::bind(dn, &otp).await;
     assert_eq!(rc, 0, "bind with the one-time password");
     let school_dn = common::school_dn(env.school.code.as_str());
     assert_eq!(search_rc(&mut ldap, &school_dn).await, 50, "restricted");
@@ -213,7 +183,7 @@ async fn account_create_gives_a_one_time_password_good_only_for_changing_it_once
     let chosen = "a chosen passphrase of mine 42";
     assert_ne!(password_modify(&mut ldap, &otp, chosen).await, 0);
     let _ = ldap.unbind().await;
-    assert_eq!(bind_rc(dn, &SecretString::from(otp.clone())).await, 0);
+    assert_eq!(common::bind_rc(dn, &otp).await, 0);
     let hash =
         zszo_connector::credentials::hash_password(&SecretString::from(chosen.to_owned()), &cost())
             .unwrap();
@@ -221,8 +191,8 @@ async fn account_create_gives_a_one_time_password_good_only_for_changing_it_once
         .set_own_password(&p.entry.id, &hash, AccountState::AwaitingFirstLogin)
         .await
         .unwrap();
-    assert_eq!(bind_rc(dn, &SecretString::from(otp.clone())).await, 49);
-    let (rc, mut ldap) = bind_as(dn, chosen).await;
+    assert_eq!(common::bind_rc(dn, &otp).await, 49);
+    let (rc, mut ldap) = common::bind(dn, chosen).await;
     assert_eq!(rc, 0);
     assert_eq!(search_rc(&mut ldap, dn).await, 0, "no longer restricted");
     let _ = ldap.unbind().await;
@@ -260,7 +230,10 @@ async fn account_one_time_password_is_refused_by_the_directory_after_its_expiry(
         .await
         .unwrap();
     assert!(issued.expires_at < OffsetDateTime::now_utc());
-    assert_eq!(bind_rc(&p.entry.dn, &issued.password).await, 49);
+    assert_eq!(
+        common::bind_rc(&p.entry.dn, issued.password.expose_secret()).await,
+        49
+    );
 
     // Just before the expiry (TTL − 1 min) the same kind of password still works.
     let env = Env::at(now - ttl + time::Duration::minutes(1)).await;
@@ -271,7 +244,10 @@ async fn account_one_time_password_is_refused_by_the_directory_after_its_expiry(
         .await
         .unwrap();
     assert!(issued.expires_at > OffsetDateTime::now_utc());
-    assert_eq!(bind_rc(&p.entry.dn, &issued.password).await, 0);
+    assert_eq!(
+        common::bind_rc(&p.entry.dn, issued.password.expose_secret()).await,
+        0
+    );
     // …and once the clock passes it, a re-issue is still allowed (expired one-time password).
     env.clock.advance(time::Duration::minutes(2));
     let again = env
@@ -280,7 +256,10 @@ async fn account_one_time_password_is_refused_by_the_directory_after_its_expiry(
         .await
         .unwrap();
     assert!(again.expires_at > issued.expires_at);
-    assert_eq!(bind_rc(&p.entry.dn, &again.password).await, 0);
+    assert_eq!(
+        common::bind_rc(&p.entry.dn, again.password.expose_secret()).await,
+        0
+    );
 }
 
 #[tokio::test]
@@ -304,7 +283,10 @@ async fn account_double_create_makes_one_account_and_keeps_the_first_password() 
         .await
         .unwrap_err();
     assert!(conflict(&third), "{third:?}");
-    assert_eq!(bind_rc(&p.entry.dn, &first.password).await, 0);
+    assert_eq!(
+        common::bind_rc(&p.entry.dn, first.password.expose_secret()).await,
+        0
+    );
     let records = env.records("account.created").await;
     assert_eq!(records.len(), 3, "one record per submission");
     let failures = records
@@ -333,12 +315,12 @@ async fn account_reissue_replaces_the_one_time_password_and_is_refused_once_acti
         second.password.expose_secret()
     );
     assert_eq!(
-        bind_rc(&p.entry.dn, &first.password).await,
+        common::bind_rc(&p.entry.dn, first.password.expose_secret()).await,
         49,
         "old one stops"
     );
     assert_eq!(
-        bind_rc(&p.entry.dn, &second.password).await,
+        common::bind_rc(&p.entry.dn, second.password.expose_secret()).await,
         0,
         "new one works"
     );
@@ -368,10 +350,7 @@ async fn account_reissue_replaces_the_one_time_password_and_is_refused_once_acti
         .await
         .unwrap_err();
     assert!(conflict(&e), "{e:?}");
-    assert_eq!(
-        bind_rc(&p.entry.dn, &SecretString::from(mine.to_owned())).await,
-        0
-    );
+    assert_eq!(common::bind_rc(&p.entry.dn, mine).await, 0);
 
     // An active account (as the portal will leave it) is refused plainly.
     let q = env.person("Olga", "Aktywna", true).await;
@@ -429,7 +408,10 @@ async fn account_lock_refuses_the_bind_and_unlock_restores_it() {
         .await
         .unwrap();
     assert_eq!(locked.account_state, AccountState::Locked);
-    assert_eq!(bind_rc(&p.entry.dn, &issued.password).await, 49);
+    assert_eq!(
+        common::bind_rc(&p.entry.dn, issued.password.expose_secret()).await,
+        49
+    );
     let e = env
         .prov
         .lock_account(&env.admin, &p.entry.id)
@@ -450,7 +432,10 @@ async fn account_lock_refuses_the_bind_and_unlock_restores_it() {
         .await
         .unwrap();
     assert_eq!(unlocked.account_state, AccountState::AwaitingFirstLogin);
-    assert_eq!(bind_rc(&p.entry.dn, &issued.password).await, 0);
+    assert_eq!(
+        common::bind_rc(&p.entry.dn, issued.password.expose_secret()).await,
+        0
+    );
     let e = env
         .prov
         .unlock_account(&env.admin, &p.entry.id)
@@ -499,7 +484,10 @@ async fn account_of_a_person_with_inactive_employment_is_locked_at_the_directory
         .await
         .unwrap();
     assert_eq!(e["pwdAccountLockedTime"], ["000001010000Z"]);
-    assert_eq!(bind_rc(&p.entry.dn, &issued.password).await, 49);
+    assert_eq!(
+        common::bind_rc(&p.entry.dn, issued.password.expose_secret()).await,
+        49
+    );
     let r = &env.records("account.created").await[0].record;
     assert_eq!(r.details["locked_by_employment"], "true");
 
@@ -510,7 +498,10 @@ async fn account_of_a_person_with_inactive_employment_is_locked_at_the_directory
         .update_person(&env.admin, &p.entry.id, profile)
         .await
         .unwrap();
-    assert_eq!(bind_rc(&p.entry.dn, &issued.password).await, 0);
+    assert_eq!(
+        common::bind_rc(&p.entry.dn, issued.password.expose_secret()).await,
+        0
+    );
 }
 
 #[tokio::test]
@@ -540,13 +531,19 @@ async fn account_unlock_keeps_the_lock_of_an_inactive_employee_until_hr_reactiva
         .unwrap();
     assert_eq!(unlocked.account_state, AccountState::AwaitingFirstLogin);
     // HR's reason remains: still no sign-in.
-    assert_eq!(bind_rc(&p.entry.dn, &issued.password).await, 49);
+    assert_eq!(
+        common::bind_rc(&p.entry.dn, issued.password.expose_secret()).await,
+        49
+    );
     profile.employment_active = true;
     env.prov
         .update_person(&env.admin, &p.entry.id, profile)
         .await
         .unwrap();
-    assert_eq!(bind_rc(&p.entry.dn, &issued.password).await, 0);
+    assert_eq!(
+        common::bind_rc(&p.entry.dn, issued.password.expose_secret()).await,
+        0
+    );
 }
 
 #[tokio::test]
@@ -719,12 +716,20 @@ async fn account_canary_password_is_nowhere_but_in_the_answer() {
 
     // The audit export (JSONL and CSV).
     let records = env.audit.query(AuditQuery::default()).await.unwrap();
-    assert_eq!(records.len(), 6, "person.created + 5 account actions");
+    let about_the_person = records.iter().filter(|r| {
+        let target = r.record.target.as_ref();
+        target.and_then(|t| t.entry_uuid.as_deref()) == Some(p.entry.id.as_str())
+    });
+    assert_eq!(
+        about_the_person.count(),
+        6,
+        "person.created + 5 account actions"
+    );
     let mut export = Vec::new();
     zszo_connector::audit::export::export_jsonl(&records, &mut export).unwrap();
     zszo_connector::audit::export::export_csv(&records, &mut export).unwrap();
     // The redb files (audit, state) and the mail folder, raw bytes.
-    let files = files_under(env.dir.path());
+    let files = files_under(&env.app.path);
     assert!(files.iter().any(|f| f.ends_with("audit.redb")));
     assert!(files.iter().any(|f| f.ends_with("state.redb")));
     let log = captured.0.lock().unwrap().clone();

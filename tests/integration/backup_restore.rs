@@ -166,7 +166,7 @@ async fn an_anchor_file_shows_a_cut_off_tail_that_the_chain_alone_cannot() {
     drop(audit);
 
     let verify = |store: &std::path::Path, with_anchors: bool| {
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_zszo-connector"));
+        let mut cmd = std::process::Command::new(crate::common::daemon::BIN);
         cmd.args(["audit", "verify", "--config"])
             .arg(&config_path)
             .arg("--store")

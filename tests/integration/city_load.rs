@@ -13,13 +13,13 @@ use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output};
+use std::process::Command;
 use std::time::{Duration, Instant};
 use zszo_connector::citygen::{bulk_requests, City};
 use zszo_connector::domain::audit::{AuditRecord, Outcome};
 use zszo_connector::slapd;
 
-const BIN: &str = env!("CARGO_BIN_EXE_zszo-connector");
+use crate::common::daemon::{run, said, spawn_daemon, BIN};
 const SCHOOLS: usize = 200;
 const PEOPLE: usize = 2_000;
 const SEED: u64 = 2026;
@@ -33,23 +33,6 @@ fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
-}
-
-fn run(args: &[&str], config: &Path) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .arg("--config")
-        .arg(config)
-        .output()
-        .unwrap()
-}
-
-fn said(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 fn write_config(dir: &Path, port: u16, ldap_url: &str, service_dn: &str) -> PathBuf {
@@ -88,71 +71,6 @@ path = "{state}"
     let path = dir.join("zszo.toml");
     std::fs::write(&path, text).unwrap();
     path
-}
-
-/// The daemon (`serve`), killed when dropped; its output goes to `daemon.log`.
-struct Daemon(Child);
-
-impl Daemon {
-    fn start(dir: &Path, config: &Path) -> Self {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(dir.join("daemon.log"))
-            .unwrap();
-        Daemon(
-            Command::new(BIN)
-                .args(["serve", "--config"])
-                .arg(config)
-                .stdout(log.try_clone().unwrap())
-                .stderr(log)
-                .spawn()
-                .unwrap(),
-        )
-    }
-
-    fn sigkill(&mut self) {
-        self.0.kill().unwrap(); // SIGKILL
-        self.0.wait().unwrap();
-    }
-
-    /// SIGTERM and wait (bounded) for a clean exit.
-    fn stop(mut self) {
-        let pid = nix::unistd::Pid::from_raw(self.0.id() as i32);
-        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while self.0.try_wait().unwrap().is_none() {
-            assert!(
-                Instant::now() < deadline,
-                "the daemon did not stop on SIGTERM"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-async fn wait_ready(http: &reqwest::Client, base: &str, dir: &Path) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Ok(r) = http.get(format!("{base}/readyz")).send().await {
-            if r.status().is_success() {
-                return;
-            }
-        }
-        let log = std::fs::read_to_string(dir.join("daemon.log")).unwrap_or_default();
-        assert!(
-            Instant::now() < deadline,
-            "the daemon never became ready:\n{log}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }
 
 async fn post_bulk(
@@ -262,8 +180,7 @@ async fn a_city_survives_a_sigkill_during_bulk_and_a_full_resend() {
         .unwrap();
     let base = format!("http://127.0.0.1:{port}");
     let bulk_url = format!("{base}/scim/v2/Bulk");
-    let mut daemon = Daemon::start(dir, &config);
-    wait_ready(&http, &base, dir).await;
+    let mut daemon = spawn_daemon(&config, &base).await;
 
     // Chunks within what the server advertises.
     let spc: Value = http
@@ -324,8 +241,7 @@ async fn a_city_survives_a_sigkill_during_bulk_and_a_full_resend() {
     );
 
     // Restart and re-send everything, as an HR system whose connection dropped would.
-    let daemon = Daemon::start(dir, &config);
-    wait_ready(&http, &base, dir).await;
+    let daemon = spawn_daemon(&config, &base).await;
     let mut created_on_resend = 0;
     for chunk in &chunks {
         let (status, body) = post_bulk(&http, &bulk_url, &token, chunk).await.unwrap();
@@ -336,7 +252,7 @@ async fn a_city_survives_a_sigkill_during_bulk_and_a_full_resend() {
         created_on_resend <= PEOPLE - before,
         "{created_on_resend} created again"
     );
-    daemon.stop();
+    assert!(daemon.stop().success(), "a clean stop on SIGTERM");
 
     // Exactly one entry per person, found by externalId and by employee number.
     let entries = people(&ldap.url(), &admin_pw).await;

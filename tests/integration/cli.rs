@@ -5,10 +5,10 @@
 use crate::common;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_zszo-connector");
+use crate::common::daemon::{run, said as text, BIN};
 
 struct Setup {
     dir: tempfile::TempDir,
@@ -83,23 +83,6 @@ path = "{state}"
     fn good_config(&self) -> PathBuf {
         self.config("127.0.0.1:8080", &common::ldap().url)
     }
-}
-
-fn run(args: &[&str], config: &Path) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .arg("--config")
-        .arg(config)
-        .output()
-        .unwrap()
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 #[test]

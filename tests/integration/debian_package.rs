@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use zszo_connector::slapd;
 
-const BIN: &str = env!("CARGO_BIN_EXE_zszo-connector");
+use crate::common::daemon::BIN;
 const INSTALLED: &str = "/usr/bin/zszo-connector";
 
 fn repo(path: &str) -> PathBuf {

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_zszo-connector");
+use crate::common::daemon::BIN;
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")

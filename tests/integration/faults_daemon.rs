@@ -10,16 +10,13 @@ use crate::common;
 use crate::faults::{assert_each_once_in, bulk_of_people, statuses};
 use serde_json::Value;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
-use zszo_connector::audit::{HmacKey, RedbAuditLog};
+use std::process::Command;
+use std::time::Duration;
+use zszo_connector::audit::HmacKey;
 use zszo_connector::clients::{Access, ClientFile};
-use zszo_connector::clock::SystemClock;
 use zszo_connector::config::Config;
-use zszo_connector::ldap::LdapDirectory;
 
-const BIN: &str = env!("CARGO_BIN_EXE_zszo-connector");
+use crate::common::daemon::{Daemon, BIN};
 
 /// A daemon's files, its port, one SCIM client and one school.
 struct Site {
@@ -28,16 +25,6 @@ struct Site {
     port: u16,
     token: String,
     school: String,
-}
-
-/// The `serve` process; killed if the test ends early.
-struct Served(Child);
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 fn free_port() -> u16 {
@@ -97,29 +84,15 @@ fn site() -> Site {
     }
 }
 
-/// Starts `serve` and waits until `/readyz` answers 200 (the reconciler has run by then).
-async fn serve(site: &Site, round: usize) -> Served {
-    let log = std::fs::File::create(site.dir.path().join(format!("serve-{round}.log"))).unwrap();
-    let served = Served(
-        Command::new(BIN)
-            .args(["serve", "--config"])
-            .arg(&site.config)
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .unwrap(),
-    );
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let url = format!("http://127.0.0.1:{}/readyz", site.port);
-    loop {
-        if let Ok(res) = reqwest::get(&url).await {
-            if res.status().as_u16() == 200 {
-                return served;
-            }
-        }
-        assert!(Instant::now() < deadline, "the daemon did not become ready");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+/// Starts `serve` (output in `serve-<round>.log`) and waits until `/readyz` answers 200
+/// (the reconciler has run by then).
+async fn serve(site: &Site, round: usize) -> Daemon {
+    let log = site.dir.path().join(format!("serve-{round}.log"));
+    let daemon = Daemon::start(&["serve", "--config", site.config.to_str().unwrap()], &log);
+    daemon
+        .wait_ready(&format!("http://127.0.0.1:{}", site.port))
+        .await;
+    daemon
 }
 
 async fn post_bulk(
@@ -138,10 +111,6 @@ async fn post_bulk(
         .await?;
     let status = res.status().as_u16();
     Ok((status, res.json().await?))
-}
-
-fn signal(served: &Served, sig: nix::sys::signal::Signal) {
-    nix::sys::signal::kill(nix::unistd::Pid::from_raw(served.0.id() as i32), sig).unwrap();
 }
 
 /// `kills` rounds of: start, send a Bulk of `n` creations, SIGKILL after a delay that varies
@@ -163,13 +132,12 @@ async fn daemon_killed_mid_bulk(kills: usize, n: usize) -> (usize, usize) {
         // 20 ms .. ~120 ms after the request: varied so the kills land at different points.
         let delay = 20 + (round as u64 * 37) % 100;
         tokio::time::sleep(Duration::from_millis(delay)).await;
-        signal(&served, nix::sys::signal::Signal::SIGKILL);
-        served.0.wait().unwrap();
+        served.sigkill();
         if request.await.unwrap().is_err() {
             cut += 1;
         }
     }
-    let mut served = serve(&site, kills).await;
+    let served = serve(&site, kills).await;
     let (status, answer) = post_bulk(site.port, &site.token, body, key).await.unwrap();
     assert_eq!(status, 200, "{answer}");
     // 201: created now; 200: created by an earlier, killed round and replayed by externalId.
@@ -177,11 +145,7 @@ async fn daemon_killed_mid_bulk(kills: usize, n: usize) -> (usize, usize) {
     assert_eq!(done.len(), n, "{answer}");
     assert!(done.iter().all(|s| s == "200" || s == "201"), "{answer}");
     let earlier = done.iter().filter(|s| *s == "200").count();
-    signal(&served, nix::sys::signal::Signal::SIGTERM);
-    assert!(
-        served.0.wait().unwrap().success(),
-        "a clean stop on SIGTERM"
-    );
+    assert!(served.stop().success(), "a clean stop on SIGTERM");
 
     let verify = Command::new(BIN)
         .args(["audit", "verify", "--config"])
@@ -193,13 +157,10 @@ async fn daemon_killed_mid_bulk(kills: usize, n: usize) -> (usize, usize) {
         "the chain verifies: {}",
         String::from_utf8_lossy(&verify.stdout)
     );
-    let config = Config::from_toml_str(&std::fs::read_to_string(&site.config).unwrap()).unwrap();
-    let key = HmacKey::load(site.dir.path().join("key")).unwrap();
-    let audit = RedbAuditLog::open(&config.audit.path, key, Arc::new(SystemClock)).unwrap();
-    let directory = LdapDirectory::connect(zszo_connector::daemon::ldap_options(&config))
-        .await
-        .unwrap();
-    assert_each_once_in(&audit, &directory, &site.school, &tag, n).await;
+    let config = Config::load(&site.config).unwrap();
+    let audit = common::app::open_audit(&config);
+    let directory = common::app::connect_directory(&config).await;
+    assert_each_once_in(audit.as_ref(), directory.as_ref(), &site.school, &tag, n).await;
     (cut, earlier)
 }
 
@@ -247,7 +208,7 @@ async fn post_user(port: u16, token: &str, body: String) -> Option<(u16, Value)>
 #[tokio::test]
 async fn sigterm_under_load_leaves_every_answered_write_with_its_record_and_none_without() {
     let site = site();
-    let mut served = serve(&site, 0).await;
+    let served = serve(&site, 0).await;
     let n = 400;
     let mut clients = Vec::new();
     for c in 0..8 {
@@ -263,11 +224,7 @@ async fn sigterm_under_load_leaves_every_answered_write_with_its_record_and_none
         }));
     }
     tokio::time::sleep(Duration::from_millis(150)).await;
-    signal(&served, nix::sys::signal::Signal::SIGTERM);
-    assert!(
-        served.0.wait().unwrap().success(),
-        "a clean stop on SIGTERM"
-    );
+    assert!(served.stop().success(), "a clean stop on SIGTERM");
     let mut created = Vec::new();
     let mut unanswered = 0;
     for c in clients {
@@ -285,9 +242,8 @@ async fn sigterm_under_load_leaves_every_answered_write_with_its_record_and_none
         created.len()
     );
     // A restart: its reconciler must find nothing owed.
-    let mut again = serve(&site, 1).await;
-    signal(&again, nix::sys::signal::Signal::SIGTERM);
-    assert!(again.0.wait().unwrap().success());
+    let again = serve(&site, 1).await;
+    assert!(again.stop().success());
     let log = std::fs::read_to_string(site.dir.path().join("serve-1.log")).unwrap();
     assert!(!log.contains("write intents reconciled"), "{log}");
 
@@ -297,20 +253,17 @@ async fn sigterm_under_load_leaves_every_answered_write_with_its_record_and_none
         .output()
         .unwrap();
     assert!(verify.status.success(), "the chain verifies");
-    let config = Config::from_toml_str(&std::fs::read_to_string(&site.config).unwrap()).unwrap();
-    let key = HmacKey::load(site.dir.path().join("key")).unwrap();
-    let audit = RedbAuditLog::open(&config.audit.path, key, Arc::new(SystemClock)).unwrap();
-    let directory = LdapDirectory::connect(zszo_connector::daemon::ldap_options(&config))
-        .await
-        .unwrap();
+    let config = Config::load(&site.config).unwrap();
+    let audit = common::app::open_audit(&config);
+    let directory = common::app::connect_directory(&config).await;
     // Exactly the answered people exist, each once with one success record.
-    let people = crate::faults::people_of(&directory, &site.school).await;
+    let people = crate::faults::people_of(directory.as_ref(), &site.school).await;
     assert_eq!(people.len(), created.len(), "a person without a 201 answer");
     let tags: Vec<usize> = created.iter().map(|(i, _)| *i).collect();
     for (i, id) in &created {
         assert_eq!(people.get(&format!("term-{}-{i}", site.school)), Some(id));
     }
-    crate::faults::assert_records_match(&audit, &site.school, &people).await;
+    crate::faults::assert_records_match(audit.as_ref(), &site.school, &people).await;
     eprintln!(
         "SIGTERM under load: {} created and answered, {unanswered} refused after the stop",
         tags.len()

@@ -8,12 +8,9 @@ use crate::common;
 use crate::cutting_proxy::{CuttingProxy, MODIFY};
 use crate::portal_reset::reset_link_in;
 use crate::portal_support::{link_in, secret, PortalApp};
-use std::sync::Arc;
-use zszo_connector::app::AppState;
 use zszo_connector::config::Config;
 use zszo_connector::domain::audit::Outcome;
 use zszo_connector::domain::AccountState;
-use zszo_connector::ldap::LdapDirectory;
 use zszo_connector::ports::{Directory, SchoolScope};
 
 const GOOD: &str = "tramwaj smok obwarzanek wawel";
@@ -61,19 +58,13 @@ async fn a_lost_answer_to_an_email_confirmation_or_a_password_reset_is_read_back
     );
     // Only the directory connection differs: the rest (link key, stores) is the app's.
     config.ldap = Config::from_toml_str(&proxied_toml).unwrap().ldap;
-    let proxied = Arc::new(
-        LdapDirectory::connect(zszo_connector::daemon::ldap_options(&config))
-            .await
-            .unwrap(),
-    );
-    let portal = AppState::new(
-        config,
-        proxied,
+    let portal = common::app::assemble(
+        config.clone(),
+        common::app::connect_directory(&config).await,
         p.app.audit.clone(),
         p.app.state.clone(),
         p.app.clock.clone(),
     )
-    .unwrap()
     .onboarding();
 
     proxy.cut_next(MODIFY, false);

@@ -40,7 +40,7 @@ impl Scim {
     }
 
     fn write_registry(app: &PanelApp) -> Self {
-        let file = ClientFile::new(app.dir.path().join("scim-clients.toml"));
+        let file = ClientFile::new(app.spawned.path.join("scim-clients.toml"));
         let now = time::OffsetDateTime::now_utc();
         let token = |name: &str, access| {
             use secrecy::ExposeSecret;

@@ -96,19 +96,6 @@ fn local_caller(p: &PortalApp) -> Caller {
     }
 }
 
-fn provisioning(p: &PortalApp) -> zszo_connector::provisioning::Provisioning {
-    zszo_connector::provisioning::Provisioning {
-        directory: p.app.directory.clone(),
-        audit: p.app.audit.clone(),
-        guard: None,
-        clock: p.app.clock.clone(),
-        password_cost: p.app.config.passwords,
-        retired_logins: None,
-        intents: None,
-        sessions: Some(p.app.state.clone()),
-    }
-}
-
 #[tokio::test]
 async fn reissue_ends_the_restricted_session_of_the_old_one_time_password() {
     let p = PortalApp::start().await;
@@ -123,7 +110,10 @@ async fn reissue_ends_the_restricted_session_of_the_old_one_time_password() {
 
     // The administrator re-issues the password.
     p.app.clock.advance(Duration::minutes(1));
-    let issued = provisioning(&p)
+    let issued = p
+        .app
+        .spawned
+        .provisioning()
         .reissue_password(&local_caller(&p), &e.person.entry.id)
         .await
         .unwrap();
@@ -183,9 +173,9 @@ async fn a_restricted_session_is_bound_to_its_one_time_password_even_if_nothing_
     assert_eq!(r.location(), Some("/portal/pierwsze-logowanie"));
     // A re-issue by a use case that cannot reach the sessions (e.g. its store failed).
     p.app.clock.advance(Duration::minutes(1));
-    let mut blind = provisioning(&p);
-    blind.sessions = None;
-    blind
+    p.app
+        .spawned
+        .provisioning_without_session_store()
         .reissue_password(&local_caller(&p), &e.person.entry.id)
         .await
         .unwrap();
@@ -226,7 +216,10 @@ async fn lock_and_a_password_change_end_the_other_sessions_of_the_person() {
 
     // A lock ends the rest, and says so in its record.
     let caller = local_caller(&p);
-    let r = provisioning(&p)
+    let r = p
+        .app
+        .spawned
+        .provisioning()
         .lock_account(&caller, &e.person.entry.id)
         .await;
     assert!(r.is_ok(), "{r:?}");
@@ -235,7 +228,12 @@ async fn lock_and_a_password_change_end_the_other_sessions_of_the_person() {
     assert_eq!(first.get("/portal").await.status, StatusCode::SEE_OTHER);
     // And the local administrator may not lock themselves (the use case refuses too).
     let own = p.app.local_admin.id.clone();
-    let refused = provisioning(&p).lock_account(&caller, &own).await;
+    let refused = p
+        .app
+        .spawned
+        .provisioning()
+        .lock_account(&caller, &own)
+        .await;
     assert!(matches!(refused, Err(ProvisioningError::Forbidden(_))));
 }
 
@@ -248,7 +246,9 @@ async fn hr_deactivation_ends_the_persons_sessions_through_the_one_place() {
     assert_eq!(r.location(), Some("/portal"), "{}", r.body);
     let mut profile = person_now(&p.app, &e.person.entry.id).await.profile;
     profile.employment_active = false;
-    provisioning(&p)
+    p.app
+        .spawned
+        .provisioning()
         .update_person(&local_caller(&p), &e.person.entry.id, profile)
         .await
         .unwrap();

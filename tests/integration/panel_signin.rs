@@ -454,16 +454,9 @@ async fn a_locked_account_or_a_withdrawn_role_ends_the_panel_session_at_once() {
         scope: SchoolScope::All,
         request_id: None,
     };
-    let provisioning = zszo_connector::provisioning::Provisioning {
-        directory: app.directory.clone(),
-        audit: app.audit.clone(),
-        guard: None,
-        clock: app.clock.clone(),
-        password_cost: app.config.passwords,
-        retired_logins: None,
-        intents: None,
-        sessions: None,
-    };
+    // Without the session store: the lock does not end sessions itself, so the panel must
+    // see it in the directory.
+    let provisioning = app.spawned.provisioning_without_session_store();
     provisioning
         .lock_account(&system, &app.local_admin.id)
         .await

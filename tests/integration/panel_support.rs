@@ -18,16 +18,14 @@
 
 #![allow(dead_code)] // helpers shared with the panel pages' tests
 
-use crate::common::{self, unique_school_code};
+use crate::common::app::{spawn_app, AppOptions, TestApp};
 use reqwest::header::{HeaderMap, COOKIE, LOCATION, SET_COOKIE};
 use reqwest::StatusCode;
 use secrecy::SecretString;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
-use zszo_connector::app::{self, AppState};
-use zszo_connector::audit::{HmacKey, RedbAuditLog};
-use zszo_connector::bootstrap::{Bootstrap, Seed};
-use zszo_connector::clock::{ManualClock, SystemClock};
+use zszo_connector::audit::RedbAuditLog;
+use zszo_connector::clock::ManualClock;
 use zszo_connector::config::Config;
 use zszo_connector::domain::audit::{AuditQuery, AuditRecord};
 use zszo_connector::domain::{
@@ -68,7 +66,8 @@ pub struct PanelApp {
     pub config: Config,
     /// Where the mail file transport writes (`.eml` files).
     pub mail_dir: std::path::PathBuf,
-    pub dir: tempfile::TempDir,
+    /// The app under the panel (its folder, composed state, use cases).
+    pub spawned: TestApp,
 }
 
 impl PanelApp {
@@ -91,60 +90,24 @@ impl PanelApp {
     pub async fn start_edited(
         extra_toml: &str,
         mail_toml: Option<&str>,
-        edit: impl FnOnce(&mut Config),
+        edit: impl FnOnce(&mut Config) + Send + 'static,
     ) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let (a, b) = (unique_school_code(), unique_school_code());
-        let mail_dir = dir.path().join("mail");
-        let toml = match mail_toml {
-            None => common::shared_config_toml(dir.path(), "https://zszo.example", extra_toml),
-            Some(mail) => {
-                let t = common::ldap();
-                common::config_toml_with_mail(
-                    dir.path(),
-                    &t.url,
-                    &t.service_dn,
-                    &t.service_password,
-                    "https://zszo.example",
-                    mail,
-                    extra_toml,
-                )
-            }
-        };
-        let mut config = Config::from_toml_str(&toml).unwrap();
-        // The second factor (on by default in the product) has its own tests, which turn it
-        // on with `[panel] require_second_factor = true`; the other panel tests sign in with
-        // the password alone.
-        if !extra_toml.contains("require_second_factor") {
-            config.panel.require_second_factor = false;
-        }
-        edit(&mut config);
-        let key = HmacKey::generate_to(dir.path().join("key")).unwrap();
-        let audit = Arc::new(
-            RedbAuditLog::open(dir.path().join("audit.redb"), key, Arc::new(SystemClock)).unwrap(),
-        );
-        let directory = Arc::new(
-            LdapDirectory::connect(zszo_connector::daemon::ldap_options(&config))
-                .await
-                .unwrap(),
-        );
-        let seed = Seed::parse(
-            &format!(
-                "[[school]]\ncode = \"{a}\"\nname = \"Szkoła {a}\"\n\
-                 [[school]]\ncode = \"{b}\"\nname = \"Szkoła {b}\"\n"
-            ),
-            false,
-        )
-        .unwrap();
-        Bootstrap {
-            directory: directory.as_ref(),
-            audit: audit.as_ref(),
-            password_cost: config.passwords,
-        }
-        .run(&seed)
-        .await
-        .unwrap();
-
+        let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
+        let t = spawn_app(AppOptions {
+            extra_toml: extra_toml.to_owned(),
+            mail_toml: mail_toml.map(str::to_owned),
+            public_base_url: "https://zszo.example".to_owned(),
+            clock: clock.clone(),
+            // The second factor (on by default in the product) has its own tests, which turn
+            // it on with `[panel] require_second_factor = true`; the other panel tests sign in
+            // with the password alone.
+            second_factor: (!extra_toml.contains("require_second_factor")).then_some(false),
+            edit: Box::new(edit),
+            ..AppOptions::default()
+        })
+        .await;
+        let (a, b) = (t.schools[0].clone(), t.schools[1].clone());
+        let (directory, config) = (t.directory.clone(), t.config.clone());
         let make = |given: &str, family: &str, login: String, school: &str| {
             let directory = directory.clone();
             let cost = config.passwords;
@@ -188,22 +151,10 @@ impl PanelApp {
         grant(&other_admin, AdminRole::LocalAdministrator(code(&b))).await;
         grant(&system_admin, AdminRole::SystemAdministrator).await;
 
-        let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
-        let store = zszo_connector::store::StateStore::open(&config.state.path).unwrap();
-        let state = AppState::new(
-            config.clone(),
-            directory.clone(),
-            audit.clone(),
-            store.clone(),
-            clock.clone(),
-        )
-        .unwrap();
-        let hashing = state.hashing.clone();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        tokio::spawn(app::serve(state, listener, std::future::pending()));
         Self {
-            origin: format!("http://127.0.0.1:{port}"),
+            origin: t.origin.clone(),
+            hashing: t.state.hashing.clone(),
+            mail_dir: t.path.join("mail"),
             school_a: a,
             school_b: b,
             local_admin,
@@ -211,13 +162,11 @@ impl PanelApp {
             system_admin,
             employee,
             clock,
-            audit,
+            audit: t.audit.clone(),
             directory,
-            state: store,
-            hashing,
+            state: t.store.clone(),
             config,
-            mail_dir,
-            dir,
+            spawned: t,
         }
     }
 

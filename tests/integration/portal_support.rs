@@ -11,7 +11,7 @@ use secrecy::{ExposeSecret, SecretString};
 use std::time::Duration;
 use zszo_connector::domain::audit::Actor;
 use zszo_connector::ports::{PersonEntry, SchoolScope};
-use zszo_connector::provisioning::{Caller, Provisioning};
+use zszo_connector::provisioning::Caller;
 
 pub struct PortalApp {
     pub app: PanelApp,
@@ -43,19 +43,6 @@ impl PortalApp {
         }
     }
 
-    fn provisioning(&self) -> Provisioning {
-        Provisioning {
-            directory: self.app.directory.clone(),
-            audit: self.app.audit.clone(),
-            guard: None,
-            clock: self.app.clock.clone(),
-            password_cost: self.app.config.passwords,
-            retired_logins: None,
-            intents: None,
-            sessions: Some(self.app.state.clone()),
-        }
-    }
-
     /// A new employee of school A with an account created by the local administrator.
     pub async fn employee(&self, given: &str, family: &str) -> NewEmployee {
         let person = self
@@ -68,6 +55,8 @@ impl PortalApp {
             request_id: None,
         };
         let issued = self
+            .app
+            .spawned
             .provisioning()
             .create_account(&caller, &person.entry.id)
             .await
@@ -176,10 +165,7 @@ pub async fn set_mail(dn: &str, mail: &str) {
 
 /// The result code of a bind as `dn`, and whether a search then works (no restriction).
 pub async fn bind_and_search(dn: &str, password: &str) -> (u32, bool) {
-    let url = &crate::common::ldap().url;
-    let (conn, mut ldap) = ldap3::LdapConnAsync::new(url).await.unwrap();
-    ldap3::drive!(conn);
-    let rc = ldap.simple_bind(dn, password).await.unwrap().rc;
+    let (rc, mut ldap) = crate::common::bind(dn, password).await;
     let searched = rc == 0
         && ldap
             .search(dn, ldap3::Scope::Base, "(objectClass=*)", vec!["uid"])

@@ -4,15 +4,13 @@
 //! same request succeeds. Uses a private slapd that the test stops and restarts.
 
 use crate::common;
+use crate::common::app::{spawn_app, AppOptions, ClientSpec};
 use reqwest::StatusCode;
 use serde_json::Value;
 use std::sync::Arc;
-use zszo_connector::app::{self, AppState};
-use zszo_connector::audit::{HmacKey, RedbAuditLog};
-use zszo_connector::bootstrap::{Bootstrap, Seed};
-use zszo_connector::clients::{Access, ClientFile};
-use zszo_connector::clock::SystemClock;
-use zszo_connector::config::Config;
+use zszo_connector::app::AppState;
+use zszo_connector::audit::RedbAuditLog;
+use zszo_connector::clients::Access;
 use zszo_connector::domain::audit::{AuditQuery, Outcome};
 use zszo_connector::ldap::LdapDirectory;
 use zszo_connector::ports::{AuditLog, Directory, SchoolScope};
@@ -50,53 +48,21 @@ pub(crate) async fn daemon_at(
 
 /// [`daemon`] with the whole configuration given (e.g. `ldap.urls` of two providers).
 pub(crate) async fn daemon_from_toml(dir: &std::path::Path, toml: &str, school: &str) -> Daemon {
-    let clients = dir.join("scim-clients.toml");
-    let config = Config::from_toml_str(toml).unwrap();
-    let key = HmacKey::generate_to(dir.join("key")).unwrap();
-    let audit =
-        Arc::new(RedbAuditLog::open(dir.join("audit.redb"), key, Arc::new(SystemClock)).unwrap());
-    let directory = Arc::new(
-        LdapDirectory::connect(zszo_connector::daemon::ldap_options(&config))
-            .await
-            .unwrap(),
-    );
-    let seed = format!("[[school]]\ncode = \"{school}\"\nname = \"Szkoła {school}\"\n");
-    Bootstrap {
-        directory: directory.as_ref(),
-        audit: audit.as_ref(),
-        password_cost: config.passwords,
-    }
-    .run(&Seed::parse(&seed, false).unwrap())
-    .await
-    .unwrap();
-    let (_, token) = ClientFile::new(&clients)
-        .create(
-            "hr",
-            vec![school.to_owned()],
-            Access::ReadWrite,
-            time::Duration::days(1),
-            time::OffsetDateTime::now_utc(),
-        )
-        .unwrap();
-    let store = zszo_connector::store::StateStore::open(&config.state.path).unwrap();
-    let state = AppState::new(
-        config,
-        directory.clone(),
-        audit.clone(),
-        store,
-        Arc::new(SystemClock),
-    )
-    .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    tokio::spawn(app::serve(state.clone(), listener, std::future::pending()));
-    use secrecy::ExposeSecret;
+    let t = spawn_app(AppOptions {
+        toml: Some(toml.to_owned()),
+        schools: vec![school.to_owned()],
+        clients: Box::new(|s: &[String]| {
+            vec![ClientSpec::new("hr", s.to_vec(), Access::ReadWrite)]
+        }),
+        ..AppOptions::in_dir(dir)
+    })
+    .await;
     Daemon {
-        base: format!("http://127.0.0.1:{port}/scim/v2"),
-        token: token.expose_secret().to_owned(),
-        audit,
-        directory,
-        state,
+        base: format!("{}/scim/v2", t.origin),
+        token: t.tokens["hr"].clone(),
+        audit: t.audit,
+        directory: t.directory,
+        state: t.state,
     }
 }
 

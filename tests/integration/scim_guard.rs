@@ -9,17 +9,17 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::sync::Arc;
-use zszo_connector::app::{self, AppState};
-use zszo_connector::audit::{HmacKey, RedbAuditLog};
+use zszo_connector::app;
+use zszo_connector::audit::RedbAuditLog;
 use zszo_connector::bootstrap::{Bootstrap, Seed};
 use zszo_connector::clients::{Access, ClientFile};
-use zszo_connector::clock::{ManualClock, SystemClock};
+use zszo_connector::clock::ManualClock;
 use zszo_connector::config::Config;
 use zszo_connector::domain::audit::AuditQuery;
 use zszo_connector::ldap::LdapDirectory;
 use zszo_connector::ports::{AuditLog, Directory, SchoolScope};
 
-const BIN: &str = env!("CARGO_BIN_EXE_zszo-connector");
+use crate::common::daemon::BIN;
 
 struct GuardApp {
     dir: tempfile::TempDir,
@@ -52,15 +52,8 @@ impl GuardApp {
         )
         .unwrap();
         let config = Config::load(&config_path).unwrap();
-        let key = HmacKey::generate_to(dir.path().join("key")).unwrap();
-        let audit = Arc::new(
-            RedbAuditLog::open(dir.path().join("audit.redb"), key, Arc::new(SystemClock)).unwrap(),
-        );
-        let directory = Arc::new(
-            LdapDirectory::connect(zszo_connector::daemon::ldap_options(&config))
-                .await
-                .unwrap(),
-        );
+        let audit = common::app::open_audit(&config);
+        let directory = common::app::connect_directory(&config).await;
         let seed = format!("[[school]]\ncode = \"{school}\"\nname = \"Szkoła {school}\"\n");
         Bootstrap {
             directory: directory.as_ref(),
@@ -101,9 +94,8 @@ impl GuardApp {
     async fn serve(&mut self) {
         let config = Config::load(&self.config_path).unwrap();
         let store = zszo_connector::store::StateStore::open(&config.state.path).unwrap();
-        let directory: Arc<dyn Directory> = self.directory.clone();
-        let audit: Arc<dyn AuditLog> = self.audit().clone();
-        let state = AppState::new(config, directory, audit, store, self.clock.clone()).unwrap();
+        let (directory, audit) = (self.directory.clone(), self.audit().clone());
+        let state = common::app::assemble(config, directory, audit, store, self.clock.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         self.base = format!("http://{}/scim/v2", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -123,11 +115,8 @@ impl GuardApp {
         self.stop.take().unwrap().send(()).unwrap();
         self.server.take().unwrap().await.unwrap().unwrap();
         drop(self.audit.take());
-        let key = HmacKey::load(self.dir.path().join("key")).unwrap();
-        let path = self.dir.path().join("audit.redb");
-        self.audit = Some(Arc::new(
-            RedbAuditLog::open(path, key, Arc::new(SystemClock)).unwrap(),
-        ));
+        let config = Config::load(&self.config_path).unwrap();
+        self.audit = Some(common::app::open_audit(&config));
         self.serve().await;
     }
 

@@ -2,16 +2,12 @@
 //! LDAP adapter (test slapd) and a real audit store, with SCIM clients registered in a real
 //! registry file: one per school, one city-wide, one read-only.
 
-use crate::common::{self, unique_school_code};
+use crate::common::app::{spawn_app, AppOptions, ClientSpec, Serve};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::sync::Arc;
-use zszo_connector::app::{self, AppState};
-use zszo_connector::audit::{HmacKey, RedbAuditLog};
-use zszo_connector::bootstrap::{Bootstrap, Seed};
-use zszo_connector::clients::{Access, ClientFile};
-use zszo_connector::clock::SystemClock;
-use zszo_connector::config::Config;
+use zszo_connector::audit::RedbAuditLog;
+use zszo_connector::clients::Access;
 use zszo_connector::domain::audit::{AuditQuery, AuditRecord};
 use zszo_connector::ldap::LdapDirectory;
 use zszo_connector::ports::{AuditLog, Directory};
@@ -39,13 +35,10 @@ pub struct ScimApp {
     pub state: zszo_connector::store::StateStore,
     /// The serving task (`app::serve` unless the test chose otherwise).
     pub server: tokio::task::JoinHandle<std::io::Result<()>>,
-    _dir: tempfile::TempDir,
+    /// The app's folder (stores, key, operator socket).
+    path: std::path::PathBuf,
+    _tempdir: Option<tempfile::TempDir>,
 }
-
-/// Starts serving `AppState` on the given listener; returns the serving task.
-pub type Serve = Box<
-    dyn FnOnce(AppState, tokio::net::TcpListener) -> tokio::task::JoinHandle<std::io::Result<()>>,
->;
 
 pub struct Answer {
     pub status: StatusCode,
@@ -55,21 +48,12 @@ pub struct Answer {
 
 impl ScimApp {
     pub async fn start() -> Self {
-        Self::start_serving(Box::new(|state, listener| {
-            tokio::spawn(app::serve(state, listener, std::future::pending()))
-        }))
-        .await
+        Self::start_with("", AppOptions::default().serve).await
     }
 
     /// Like [`start`](Self::start), with `extra` TOML appended to the configuration.
     pub async fn start_configured(extra: &str) -> Self {
-        Self::start_with(
-            extra,
-            Box::new(|state, listener| {
-                tokio::spawn(app::serve(state, listener, std::future::pending()))
-            }),
-        )
-        .await
+        Self::start_with(extra, AppOptions::default().serve).await
     }
 
     /// Like [`start`](Self::start), with the test's own way of serving (shutdown, metrics).
@@ -78,83 +62,39 @@ impl ScimApp {
     }
 
     async fn start_with(extra: &str, serve: Serve) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let (a, b) = (unique_school_code(), unique_school_code());
-        let clients = dir.path().join("scim-clients.toml");
-        let config = Config::from_toml_str(&common::shared_config_toml(
-            dir.path(),
-            "http://127.0.0.1",
-            extra,
-        ))
-        .unwrap();
-        let key = HmacKey::generate_to(dir.path().join("key")).unwrap();
-        let audit = Arc::new(
-            RedbAuditLog::open(dir.path().join("audit.redb"), key, Arc::new(SystemClock)).unwrap(),
-        );
-        let directory = Arc::new(
-            LdapDirectory::connect(zszo_connector::daemon::ldap_options(&config))
-                .await
-                .unwrap(),
-        );
-        let seed = Seed::parse(
-            &format!(
-                "[[school]]\ncode = \"{a}\"\nname = \"Szkoła {a}\"\n\
-                 [[school]]\ncode = \"{b}\"\nname = \"Szkoła {b}\"\n"
-            ),
-            false,
-        )
-        .unwrap();
-        Bootstrap {
-            directory: directory.as_ref(),
-            audit: audit.as_ref(),
-            password_cost: config.passwords,
-        }
-        .run(&seed)
-        .await
-        .unwrap();
-
-        let file = ClientFile::new(&clients);
-        let now = time::OffsetDateTime::now_utc();
-        let token = |name: &str, schools: Vec<String>, access| {
-            use secrecy::ExposeSecret;
-            let (_, t) = file
-                .create(name, schools, access, time::Duration::days(1), now)
-                .unwrap();
-            t.expose_secret().to_owned()
-        };
-        let token_a = token("hr-a", vec![a.clone()], Access::ReadWrite);
-        let token_b = token("hr-b", vec![b.clone()], Access::ReadWrite);
-        let token_city = token("entra", vec!["*".into()], Access::ReadWrite);
-        let token_ab = token("hr-ab", vec![a.clone(), b.clone()], Access::ReadWrite);
-        let token_read_only = token("reader", vec![a.clone()], Access::ReadOnly);
-
-        let store = zszo_connector::store::StateStore::open(&config.state.path).unwrap();
-        let state = AppState::new(
-            config,
-            directory.clone(),
-            audit.clone(),
-            store.clone(),
-            Arc::new(SystemClock),
-        )
-        .unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let server = serve(state, listener);
+        let t = spawn_app(AppOptions {
+            extra_toml: extra.to_owned(),
+            serve,
+            clients: Box::new(|s: &[String]| {
+                let (a, b) = (s[0].clone(), s[1].clone());
+                vec![
+                    ClientSpec::new("hr-a", vec![a.clone()], Access::ReadWrite),
+                    ClientSpec::new("hr-b", vec![b.clone()], Access::ReadWrite),
+                    ClientSpec::new("entra", vec!["*".into()], Access::ReadWrite),
+                    ClientSpec::new("hr-ab", vec![a.clone(), b], Access::ReadWrite),
+                    ClientSpec::new("reader", vec![a], Access::ReadOnly),
+                ]
+            }),
+            ..AppOptions::default()
+        })
+        .await;
+        let token = |name: &str| t.tokens[name].clone();
         Self {
-            base: format!("http://127.0.0.1:{port}/scim/v2"),
+            base: format!("{}/scim/v2", t.origin),
             http: reqwest::Client::new(),
-            school_a: a,
-            school_b: b,
-            token_a,
-            token_b,
-            token_city,
-            token_ab,
-            token_read_only,
-            audit,
-            directory,
-            state: store,
-            server,
-            _dir: dir,
+            school_a: t.schools[0].clone(),
+            school_b: t.schools[1].clone(),
+            token_a: token("hr-a"),
+            token_b: token("hr-b"),
+            token_city: token("entra"),
+            token_ab: token("hr-ab"),
+            token_read_only: token("reader"),
+            audit: t.audit,
+            directory: t.directory,
+            state: t.store,
+            server: t.server,
+            path: t.path,
+            _tempdir: t.tempdir,
         }
     }
 
@@ -193,7 +133,7 @@ impl ScimApp {
 
     /// The folder holding this app's files (stores, key, operator socket).
     pub fn dir(&self) -> &std::path::Path {
-        self._dir.path()
+        &self.path
     }
 
     pub async fn get(&self, token: &str, path: &str) -> Answer {
@@ -253,4 +193,145 @@ pub fn is_scim(a: &Answer) -> bool {
     a.headers
         .get("content-type")
         .is_some_and(|v| v.to_str().unwrap().starts_with("application/scim+json"))
+}
+
+/// What a [`Step`] checks in the answer's body, at a JSON pointer (RFC 6901).
+pub enum Check {
+    /// The value there equals this one (placeholders filled in).
+    Is(String, Value),
+    /// Nothing there (the attribute is not returned).
+    Absent(String),
+    /// The array there has this many items (none there counts as none).
+    Count(String, usize),
+    /// The string there contains this text.
+    Contains(String, &'static str),
+}
+
+impl Check {
+    pub fn is(at: &str, value: Value) -> Self {
+        Self::Is(at.to_owned(), value)
+    }
+    pub fn absent(at: &str) -> Self {
+        Self::Absent(at.to_owned())
+    }
+    pub fn count(at: &str, n: usize) -> Self {
+        Self::Count(at.to_owned(), n)
+    }
+    pub fn contains(at: &str, text: &'static str) -> Self {
+        Self::Contains(at.to_owned(), text)
+    }
+}
+
+/// One request of a scenario table and the answer it must get. Path, body and checks may
+/// name an id kept by an earlier step as `{name}` ([`Step::keep_id`]).
+pub struct Step {
+    /// Names the step in a failure message.
+    pub what: &'static str,
+    pub method: Method,
+    pub path: String,
+    pub body: Option<Value>,
+    pub status: StatusCode,
+    /// The SCIM error type (`scimType`) an error answer must carry.
+    pub error: Option<&'static str>,
+    pub checks: Vec<Check>,
+    pub keep_id: Option<&'static str>,
+}
+
+impl Step {
+    pub fn new(what: &'static str, method: Method, path: impl Into<String>) -> Self {
+        Self {
+            what,
+            method,
+            path: path.into(),
+            body: None,
+            status: StatusCode::OK,
+            error: None,
+            checks: Vec::new(),
+            keep_id: None,
+        }
+    }
+
+    pub fn body(self, body: Value) -> Self {
+        Self {
+            body: Some(body),
+            ..self
+        }
+    }
+
+    pub fn status(self, status: StatusCode) -> Self {
+        Self { status, ..self }
+    }
+
+    /// An error answer: `status` with the SCIM error type `scim_type`.
+    pub fn refused(self, status: StatusCode, scim_type: &'static str) -> Self {
+        Self {
+            status,
+            error: Some(scim_type),
+            ..self
+        }
+    }
+
+    pub fn check(mut self, check: Check) -> Self {
+        self.checks.push(check);
+        self
+    }
+
+    /// Keeps the answer's `id` as `{name}` for the steps after it.
+    pub fn keep_id(self, name: &'static str) -> Self {
+        Self {
+            keep_id: Some(name),
+            ..self
+        }
+    }
+}
+
+/// `text` with every `{name}` of `kept` replaced by its value.
+fn fill(text: &str, kept: &std::collections::BTreeMap<&'static str, String>) -> String {
+    kept.iter().fold(text.to_owned(), |t, (name, value)| {
+        t.replace(&format!("{{{name}}}"), value)
+    })
+}
+
+impl ScimApp {
+    /// Sends each step with `token`, in order, and asserts its answer; returns the ids kept.
+    pub async fn run_steps(
+        &self,
+        token: &str,
+        steps: Vec<Step>,
+    ) -> std::collections::BTreeMap<&'static str, String> {
+        let mut kept = std::collections::BTreeMap::new();
+        let filled = |v: &Value, kept: &_| serde_json::from_str(&fill(&v.to_string(), kept));
+        for step in steps {
+            let body = step.body.as_ref().map(|b| filled(b, &kept).unwrap());
+            let path = fill(&step.path, &kept);
+            let a = self.call(token, step.method.clone(), &path, body).await;
+            let what = format!("{} ({} {path}): {}", step.what, step.method, a.body);
+            assert_eq!(a.status, step.status, "{what}");
+            assert_eq!(error_type(&a), step.error, "{what}");
+            for check in &step.checks {
+                match check {
+                    Check::Is(at, want) => {
+                        let want: Value = filled(want, &kept).unwrap();
+                        assert_eq!(a.body.pointer(at), Some(&want), "{at} of {what}");
+                    }
+                    Check::Absent(at) => assert_eq!(a.body.pointer(at), None, "{at} of {what}"),
+                    Check::Count(at, n) => {
+                        let items = a.body.pointer(at).and_then(Value::as_array);
+                        assert_eq!(items.map_or(0, Vec::len), *n, "{at} of {what}");
+                    }
+                    Check::Contains(at, text) => {
+                        let found = a.body.pointer(at).and_then(Value::as_str);
+                        assert!(found.is_some_and(|s| s.contains(text)), "{at} of {what}");
+                    }
+                }
+            }
+            if let Some(name) = step.keep_id {
+                let id = a.body["id"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("no id: {what}"));
+                kept.insert(name, id.to_owned());
+            }
+        }
+        kept
+    }
 }

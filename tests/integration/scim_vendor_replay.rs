@@ -13,7 +13,7 @@
 //! the connector issues credentials itself (security.md AUTHZ-03), and that refusal is the
 //! first answer, before any other remark on the body.
 
-use crate::scim_support::{error_type, ScimApp, PATCH};
+use crate::scim_support::{Check, ScimApp, Step, PATCH};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -21,88 +21,68 @@ fn unique() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
-fn total(a: &Value) -> u64 {
-    a["totalResults"].as_u64().unwrap()
-}
-
 #[tokio::test]
 async fn entras_documented_user_and_group_requests_are_accepted_in_order() {
     let app = ScimApp::start().await;
-    let t = &app.token_a;
-
-    // Test connection: a random lookup answers an empty list.
-    let a = app
-        .get(t, "/Users?filter=userName%20eq%20%22non-existent%20user%22")
-        .await;
-    assert_eq!(
-        (a.status, total(&a.body)),
-        (StatusCode::OK, 0),
-        "{}",
-        a.body
-    );
-
-    // Create User, as documented: meta.resourceType and "roles": [] included.
     let user_name = format!("Test_User_{}", unique());
     let external_id = unique();
-    let create = json!({
-        "schemas": [
-            "urn:ietf:params:scim:schemas:core:2.0:User",
-            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
-        "externalId": external_id,
-        "userName": user_name,
-        "active": true,
-        "emails": [{
-            "primary": true,
-            "type": "work",
-            "value": format!("Test_User_{}@testuser.com", unique())
-        }],
-        "meta": {
-            "resourceType": "User"
-        },
-        "name": {
-            "formatted": "givenName familyName",
-            "familyName": "familyName",
-            "givenName": "givenName"
-        },
-        "roles": []
-    });
-    let a = app.call(t, Method::POST, "/Users", Some(create)).await;
-    assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
-    let id = a.body["id"].as_str().unwrap().to_owned();
-    assert_eq!(a.body["userName"], user_name.as_str());
-    assert_eq!(a.body["meta"]["resourceType"], "User");
-
-    // Get User; Get User by query (userName, externalId); zero results.
-    let a = app.get(t, &format!("/Users/{id}")).await;
-    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
-    let a = app
-        .get(
-            t,
-            &format!("/Users?filter=userName%20eq%20%22{user_name}%22"),
+    let renamed = format!("{}@contoso.com", unique());
+    let display = format!("displayName {}", unique());
+    let by = |attr: &str, value: &str| {
+        format!(
+            "/Users?filter={attr}%20eq%20%22{}%22",
+            value.replace(' ', "%20")
         )
-        .await;
-    assert_eq!(total(&a.body), 1, "{}", a.body);
-    let a = app
-        .get(
-            t,
-            &format!("/Users?filter=externalId%20eq%20%22{external_id}%22"),
-        )
-        .await;
-    assert_eq!(total(&a.body), 1, "{}", a.body);
-    let a = app
-        .get(t, "/Users?filter=userName%20eq%20%22non-existent%20user%22")
-        .await;
-    assert_eq!(total(&a.body), 0, "{}", a.body);
-
-    // Update User [Multi-valued properties].
-    let a = app
-        .call(
-            t,
-            Method::PATCH,
-            &format!("/Users/{id}"),
-            Some(json!({
-                "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-                "Operations": [
+    };
+    let patch = |ops: Value| json!({"schemas": [PATCH], "Operations": ops});
+    let group_patch = |what, ops: Value, members| {
+        Step::new(what, Method::PATCH, "/Groups/{gid}")
+            .body(patch(ops))
+            .check(Check::count("/members", members))
+    };
+    let enterprise = "/urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+    app.run_steps(
+        &app.token_a,
+        vec![
+            Step::new("test connection: a random lookup", Method::GET, by("userName", "non-existent user"))
+                .check(Check::is("/totalResults", json!(0))),
+            // As documented: meta.resourceType and "roles": [] included.
+            Step::new("create user", Method::POST, "/Users")
+                .body(json!({
+                    "schemas": [
+                        "urn:ietf:params:scim:schemas:core:2.0:User",
+                        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+                    "externalId": external_id,
+                    "userName": user_name,
+                    "active": true,
+                    "emails": [{
+                        "primary": true,
+                        "type": "work",
+                        "value": format!("Test_User_{}@testuser.com", unique())
+                    }],
+                    "meta": {
+                        "resourceType": "User"
+                    },
+                    "name": {
+                        "formatted": "givenName familyName",
+                        "familyName": "familyName",
+                        "givenName": "givenName"
+                    },
+                    "roles": []
+                }))
+                .status(StatusCode::CREATED)
+                .check(Check::is("/userName", json!(user_name)))
+                .check(Check::is("/meta/resourceType", json!("User")))
+                .keep_id("id"),
+            Step::new("get user", Method::GET, "/Users/{id}"),
+            Step::new("get user by userName", Method::GET, by("userName", &user_name))
+                .check(Check::is("/totalResults", json!(1))),
+            Step::new("get user by externalId", Method::GET, by("externalId", &external_id))
+                .check(Check::is("/totalResults", json!(1))),
+            Step::new("zero results", Method::GET, by("userName", "non-existent user"))
+                .check(Check::is("/totalResults", json!(0))),
+            Step::new("update user [multi-valued properties]", Method::PATCH, "/Users/{id}")
+                .body(patch(json!([
                     {
                         "op": "Replace",
                         "path": "emails[type eq \"work\"].value",
@@ -113,156 +93,85 @@ async fn entras_documented_user_and_group_requests_are_accepted_in_order() {
                         "path": "name.familyName",
                         "value": "updatedFamilyName"
                     }
-                ]
-            })),
-        )
-        .await;
-    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
-    assert_eq!(a.body["name"]["familyName"], "updatedFamilyName");
-    assert_eq!(a.body["emails"][0]["value"], "updatedEmail@microsoft.com");
-
-    // Update User [Single-valued properties].
-    let renamed = format!("{}@contoso.com", unique());
-    let a = app
-        .call(
-            t,
-            Method::PATCH,
-            &format!("/Users/{id}"),
-            Some(json!({
-                "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-                "Operations": [{
-                    "op": "Replace",
-                    "path": "userName",
-                    "value": renamed
-                }]
-            })),
-        )
-        .await;
-    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
-    assert_eq!(a.body["userName"], renamed.as_str());
-
-    // Entra's default attribute mappings: attributes without a place in the directory are
-    // accepted (and ignored); the manager in its older list shape is set.
-    let manager = app
-        .create_user(
-            t,
-            json!({
-                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
-                "userName": format!("{}@contoso.com", unique()),
-                "name": {"givenName": "Maria", "familyName": "Kierownik"}
-            }),
-        )
-        .await;
-    let a = app
-        .call(
-            t,
-            Method::PATCH,
-            &format!("/Users/{id}"),
-            Some(json!({
-                "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-                "Operations": [
+                ])))
+                .check(Check::is("/name/familyName", json!("updatedFamilyName")))
+                .check(Check::is("/emails/0/value", json!("updatedEmail@microsoft.com"))),
+            Step::new("update user [single-valued properties]", Method::PATCH, "/Users/{id}")
+                .body(patch(json!([{"op": "Replace", "path": "userName", "value": renamed}])))
+                .check(Check::is("/userName", json!(renamed))),
+            // Entra's default attribute mappings: attributes without a place in the directory
+            // are accepted (and ignored); the manager in its older list shape is set.
+            Step::new("a manager", Method::POST, "/Users")
+                .body(json!({
+                    "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                    "userName": format!("{}@contoso.com", unique()),
+                    "name": {"givenName": "Maria", "familyName": "Kierownik"}
+                }))
+                .status(StatusCode::CREATED)
+                .keep_id("manager"),
+            Step::new("default attribute mappings", Method::PATCH, "/Users/{id}")
+                .body(patch(json!([
                     {"op": "Add", "path": "preferredLanguage", "value": "pl-PL"},
                     {"op": "Add", "path": "addresses[type eq \"work\"].postalCode", "value": "31-004"},
                     {"op": "Add", "path": "addresses[type eq \"work\"].locality", "value": "Kraków"},
                     {"op": "Add", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager",
-                     "value": [{"$ref": format!("{}/Users/{manager}", app.base), "value": manager}]}
-                ]
-            })),
-        )
-        .await;
-    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
-    let ext = &a.body["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"];
-    assert_eq!(ext["manager"]["value"], manager.as_str(), "{}", a.body);
-    assert!(a.body.get("preferredLanguage").is_none());
-
-    // Disable User.
-    let a = app
-        .call(
-            t,
-            Method::PATCH,
-            &format!("/Users/{id}"),
-            Some(json!({
-                "Operations": [{"op": "Replace", "path": "active", "value": false}],
-                "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"]
-            })),
-        )
-        .await;
-    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
-    assert_eq!(a.body["active"], false);
-
-    // Create Group, as documented: the ADSCIM schema URN and meta included.
-    let display = format!("displayName {}", unique());
-    let a = app
-        .call(
-            t,
-            Method::POST,
-            "/Groups",
-            Some(json!({
-                "schemas": [
-                    "urn:ietf:params:scim:schemas:core:2.0:Group",
-                    "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"],
-                "externalId": unique(),
-                "displayName": display,
-                "meta": {
-                    "resourceType": "Group"
-                }
-            })),
-        )
-        .await;
-    assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
-    let gid = a.body["id"].as_str().unwrap().to_owned();
-
-    // Get Group; Get Group by displayName.
-    let a = app
-        .get(t, &format!("/Groups/{gid}?excludedAttributes=members"))
-        .await;
-    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
-    assert!(a.body.get("members").is_none());
-    let a = app
-        .get(
-            t,
-            &format!(
-                "/Groups?excludedAttributes=members&filter=displayName%20eq%20%22{}%22",
-                display.replace(' ', "%20")
-            ),
-        )
-        .await;
-    assert_eq!(total(&a.body), 1, "{}", a.body);
-
-    // Update Group [Non-member attributes]; [Add Members]; [Remove Members].
-    let updated = format!("{gid}updatedDisplayName");
-    let steps = [
-        json!([{"op": "Replace", "path": "displayName", "value": updated}]),
-        json!([{"op": "Add", "path": "members", "value": [{"$ref": null, "value": id}]}]),
-        json!([{"op": "Remove", "path": "members", "value": [{"$ref": null, "value": id}]}]),
-    ];
-    for (n, ops) in steps.into_iter().enumerate() {
-        let a = app
-            .call(
-                t,
-                Method::PATCH,
-                &format!("/Groups/{gid}"),
-                Some(json!({"schemas": [PATCH], "Operations": ops})),
+                     "value": [{"$ref": format!("{}/Users/{{manager}}", app.base), "value": "{manager}"}]}
+                ])))
+                .check(Check::is(&format!("{enterprise}/manager/value"), json!("{manager}")))
+                .check(Check::absent("/preferredLanguage")),
+            Step::new("disable user", Method::PATCH, "/Users/{id}")
+                .body(json!({
+                    "Operations": [{"op": "Replace", "path": "active", "value": false}],
+                    "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"]
+                }))
+                .check(Check::is("/active", json!(false))),
+            // As documented: the ADSCIM schema URN and meta included.
+            Step::new("create group", Method::POST, "/Groups")
+                .body(json!({
+                    "schemas": [
+                        "urn:ietf:params:scim:schemas:core:2.0:Group",
+                        "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"],
+                    "externalId": unique(),
+                    "displayName": display,
+                    "meta": {
+                        "resourceType": "Group"
+                    }
+                }))
+                .status(StatusCode::CREATED)
+                .keep_id("gid"),
+            Step::new("get group", Method::GET, "/Groups/{gid}?excludedAttributes=members")
+                .check(Check::absent("/members")),
+            Step::new(
+                "get group by displayName",
+                Method::GET,
+                format!(
+                    "/Groups?excludedAttributes=members&filter=displayName%20eq%20%22{}%22",
+                    display.replace(' ', "%20")
+                ),
             )
-            .await;
-        assert_eq!(a.status, StatusCode::OK, "step {n}: {}", a.body);
-        let members = a.body["members"].as_array().map_or(0, Vec::len);
-        assert_eq!(members, usize::from(n == 1), "step {n}: {}", a.body);
-    }
-    assert_eq!(
-        app.get(t, &format!("/Groups/{gid}")).await.body["displayName"],
-        updated.as_str()
-    );
-
-    // Delete Group; Delete User.
-    let a = app
-        .call(t, Method::DELETE, &format!("/Groups/{gid}"), None)
-        .await;
-    assert_eq!(a.status, StatusCode::NO_CONTENT, "{}", a.body);
-    let a = app
-        .call(t, Method::DELETE, &format!("/Users/{id}"), None)
-        .await;
-    assert_eq!(a.status, StatusCode::NO_CONTENT, "{}", a.body);
+            .check(Check::is("/totalResults", json!(1))),
+            group_patch(
+                "update group [non-member attributes]",
+                json!([{"op": "Replace", "path": "displayName", "value": "{gid}updatedDisplayName"}]),
+                0,
+            ),
+            group_patch(
+                "update group [add members]",
+                json!([{"op": "Add", "path": "members", "value": [{"$ref": null, "value": "{id}"}]}]),
+                1,
+            ),
+            group_patch(
+                "update group [remove members]",
+                json!([{"op": "Remove", "path": "members", "value": [{"$ref": null, "value": "{id}"}]}]),
+                0,
+            ),
+            Step::new("the group renamed", Method::GET, "/Groups/{gid}")
+                .check(Check::is("/displayName", json!("{gid}updatedDisplayName"))),
+            Step::new("delete group", Method::DELETE, "/Groups/{gid}").status(StatusCode::NO_CONTENT),
+            Step::new("delete user", Method::DELETE, "/Users/{id}").status(StatusCode::NO_CONTENT),
+        ],
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -301,25 +210,16 @@ async fn a_group_patch_that_excludes_members_answers_no_content_with_the_new_eta
 #[tokio::test]
 async fn oktas_documented_user_and_group_requests_are_accepted_in_order() {
     let app = ScimApp::start().await;
-    let t = &app.token_a;
     let user_name = format!("test.user.{}@okta.local", uuid::Uuid::new_v4().simple());
-
-    // Existence check.
-    let a = app
-        .get(
-            t,
-            &format!("/Users?filter=userName%20eq%20%22{user_name}%22&startIndex=1&count=100"),
+    let external_id = format!("00u{}", uuid::Uuid::new_v4().simple());
+    let display = format!("Test SCIMv2 {}", uuid::Uuid::new_v4().simple());
+    let query = |resource: &str, attr: &str, value: &str| {
+        format!(
+            "/{resource}?filter={attr}%20eq%20%22{}%22&startIndex=1&count=100",
+            value.replace(' ', "%20")
         )
-        .await;
-    assert_eq!(
-        (a.status, total(&a.body)),
-        (StatusCode::OK, 0),
-        "{}",
-        a.body
-    );
-
-    // Create User as documented: the password is refused first, and clearly.
-    let mut create = json!({
+    };
+    let create = json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
         "userName": user_name,
         "name": {
@@ -333,51 +233,19 @@ async fn oktas_documented_user_and_group_requests_are_accepted_in_order() {
         }],
         "displayName": "Test User",
         "locale": "en-US",
-        "externalId": format!("00u{}", uuid::Uuid::new_v4().simple()),
+        "externalId": external_id,
         "groups": [],
         "password": "1mz050nq",
         "active": true
     });
-    let a = app
-        .call(t, Method::POST, "/Users", Some(create.clone()))
-        .await;
-    assert_eq!(a.status, StatusCode::BAD_REQUEST, "{}", a.body);
-    assert_eq!(error_type(&a), Some("mutability"), "{}", a.body);
-    assert!(
-        a.body["detail"]
-            .as_str()
-            .unwrap()
-            .contains("password cannot be set over SCIM"),
-        "{}",
-        a.body
-    );
-    // With password sync off in Okta (what the refusal asks for), the same body is accepted.
-    create.as_object_mut().unwrap().remove("password");
-    let a = app.call(t, Method::POST, "/Users", Some(create)).await;
-    assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
-    let id = a.body["id"].as_str().unwrap().to_owned();
-
-    // Retrieve; existence check finds it, in any case.
-    assert_eq!(
-        app.get(t, &format!("/Users/{id}")).await.status,
-        StatusCode::OK
-    );
-    let a = app
-        .get(
-            t,
-            &format!(
-                "/Users?filter=userName%20eq%20%22{}%22&startIndex=1&count=100",
-                user_name.to_uppercase()
-            ),
-        )
-        .await;
-    assert_eq!(total(&a.body), 1, "{}", a.body);
-
+    // With password sync off in Okta (what the refusal asks for), the same body.
+    let mut without_password = create.clone();
+    without_password.as_object_mut().unwrap().remove("password");
     // Update a specific User (PUT), as documented: middleName, emails[].display, meta.
     let put = |given: &str, active: bool| {
         json!({
             "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
-            "id": id,
+            "id": "{id}",
             "userName": user_name,
             "name": {
                 "givenName": given,
@@ -392,7 +260,7 @@ async fn oktas_documented_user_and_group_requests_are_accepted_in_order() {
             }],
             "displayName": format!("{given} User"),
             "locale": "en-US",
-            "externalId": a.body["externalId"],
+            "externalId": external_id,
             "groups": [],
             "active": active,
             "meta": {
@@ -402,94 +270,77 @@ async fn oktas_documented_user_and_group_requests_are_accepted_in_order() {
             }
         })
     };
-    let r = app
-        .call(
-            t,
-            Method::PUT,
-            &format!("/Users/{id}"),
-            Some(put("Another", true)),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert_eq!(r.body["name"]["givenName"], "Another");
-
-    // Deactivate: custom apps send a full PUT, others the path-less PATCH.
-    let r = app
-        .call(
-            t,
-            Method::PUT,
-            &format!("/Users/{id}"),
-            Some(put("Another", false)),
-        )
-        .await;
-    assert_eq!(
-        (r.status, &r.body["active"]),
-        (StatusCode::OK, &json!(false)),
-        "{}",
-        r.body
-    );
-    let r = app
-        .call(
-            t,
-            Method::PATCH,
-            &format!("/Users/{id}"),
-            Some(json!({
-                "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-                "Operations": [{"op": "replace", "value": {"active": false}}]
-            })),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert_eq!(
-        app.get(t, &format!("/Users/{id}")).await.body["active"],
-        false,
-        "a deactivated user stays readable"
-    );
-
-    // Groups: existence check, create, retrieve, rename, members in and out, delete.
-    let display = format!("Test SCIMv2 {}", uuid::Uuid::new_v4().simple());
-    let filter = format!(
-        "/Groups?filter=displayName%20eq%20%22{}%22&startIndex=1&count=100",
-        display.replace(' ', "%20")
-    );
-    assert_eq!(total(&app.get(t, &filter).await.body), 0);
-    let g = app
-        .call(
-            t,
-            Method::POST,
-            "/Groups",
-            Some(json!({
-                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
-                "displayName": display,
-                "members": []
-            })),
-        )
-        .await;
-    assert_eq!(g.status, StatusCode::CREATED, "{}", g.body);
-    let gid = g.body["id"].as_str().unwrap().to_owned();
-    assert_eq!(total(&app.get(t, &filter).await.body), 1);
-    let steps = [
-        json!([{"op": "replace", "value": {"id": gid, "displayName": display}}]),
-        json!([{"op": "add", "path": "members", "value": [{"value": id, "display": user_name}]}]),
-        json!([{"op": "remove", "path": format!("members[value eq \"{id}\"]")}]),
-    ];
-    for (n, ops) in steps.into_iter().enumerate() {
-        let a = app
-            .call(
-                t,
-                Method::PATCH,
-                &format!("/Groups/{gid}"),
-                Some(json!({"schemas": [PATCH], "Operations": ops})),
+    let patch = |ops: Value| json!({"schemas": [PATCH], "Operations": ops});
+    let group_patch = |what, ops: Value, members| {
+        Step::new(what, Method::PATCH, "/Groups/{gid}")
+            .body(patch(ops))
+            .check(Check::count("/members", members))
+    };
+    let groups = query("Groups", "displayName", &display);
+    app.run_steps(
+        &app.token_a,
+        vec![
+            Step::new("existence check", Method::GET, query("Users", "userName", &user_name))
+                .check(Check::is("/totalResults", json!(0))),
+            // As documented: the password is refused first, and clearly.
+            Step::new("create user with a password", Method::POST, "/Users")
+                .body(create)
+                .refused(StatusCode::BAD_REQUEST, "mutability")
+                .check(Check::contains("/detail", "password cannot be set over SCIM")),
+            Step::new("create user", Method::POST, "/Users")
+                .body(without_password)
+                .status(StatusCode::CREATED)
+                .keep_id("id"),
+            Step::new("retrieve user", Method::GET, "/Users/{id}"),
+            Step::new(
+                "existence check, in any case",
+                Method::GET,
+                query("Users", "userName", &user_name.to_uppercase()),
             )
-            .await;
-        assert_eq!(a.status, StatusCode::OK, "step {n}: {}", a.body);
-        let members = a.body["members"].as_array().map_or(0, Vec::len);
-        assert_eq!(members, usize::from(n == 1), "step {n}: {}", a.body);
-    }
-    let a = app
-        .call(t, Method::DELETE, &format!("/Groups/{gid}"), None)
-        .await;
-    assert_eq!(a.status, StatusCode::NO_CONTENT, "{}", a.body);
+            .check(Check::is("/totalResults", json!(1))),
+            Step::new("update user (PUT)", Method::PUT, "/Users/{id}")
+                .body(put("Another", true))
+                .check(Check::is("/name/givenName", json!("Another"))),
+            // Deactivate: custom apps send a full PUT, others the path-less PATCH.
+            Step::new("deactivate by PUT", Method::PUT, "/Users/{id}")
+                .body(put("Another", false))
+                .check(Check::is("/active", json!(false))),
+            Step::new("deactivate by PATCH", Method::PATCH, "/Users/{id}")
+                .body(patch(json!([{"op": "replace", "value": {"active": false}}]))),
+            Step::new("a deactivated user stays readable", Method::GET, "/Users/{id}")
+                .check(Check::is("/active", json!(false))),
+            // Groups: existence check, create, retrieve, rename, members in and out, delete.
+            Step::new("group existence check", Method::GET, groups.clone())
+                .check(Check::is("/totalResults", json!(0))),
+            Step::new("create group", Method::POST, "/Groups")
+                .body(json!({
+                    "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+                    "displayName": display,
+                    "members": []
+                }))
+                .status(StatusCode::CREATED)
+                .keep_id("gid"),
+            Step::new("group found", Method::GET, groups)
+                .check(Check::is("/totalResults", json!(1))),
+            group_patch(
+                "rename group",
+                json!([{"op": "replace", "value": {"id": "{gid}", "displayName": display}}]),
+                0,
+            ),
+            group_patch(
+                "add member",
+                json!([{"op": "add", "path": "members", "value": [{"value": "{id}", "display": user_name}]}]),
+                1,
+            ),
+            group_patch(
+                "remove member",
+                json!([{"op": "remove", "path": "members[value eq \"{id}\"]"}]),
+                0,
+            ),
+            Step::new("delete group", Method::DELETE, "/Groups/{gid}").status(StatusCode::NO_CONTENT),
+        ],
+    )
+    .await;
 }
 
 #[tokio::test]

@@ -60,19 +60,6 @@ fn password_attr(password: &str) -> (String, HashSet<String>) {
     ("userPassword".to_owned(), set(&[&hashed]))
 }
 
-/// The result code of a simple bind on a fresh connection.
-async fn bind_rc(dn: &str, password: &str) -> u32 {
-    let (conn, mut ldap) = LdapConnAsync::new(&common::ldap().url).await.unwrap();
-    ldap3::drive!(conn);
-    let rc = ldap
-        .simple_bind(dn, password)
-        .await
-        .expect("bind request")
-        .rc;
-    let _ = ldap.unbind().await;
-    rc
-}
-
 async fn read_entry(ldap: &mut ldap3::Ldap, dn: &str, attrs: &[&str]) -> Option<SearchEntry> {
     let (entries, _) = ldap
         .search(dn, Scope::Base, "(objectClass=*)", attrs.to_vec())
@@ -208,13 +195,13 @@ async fn argon2_userpassword_binds_with_the_right_password_and_refuses_a_wrong_o
     )
     .await;
 
-    assert_eq!(bind_rc(&person, password).await, 0);
+    assert_eq!(common::bind_rc(&person, password).await, 0);
     assert_eq!(
-        bind_rc(&person, "S3cret-passphrase-ae").await,
+        common::bind_rc(&person, "S3cret-passphrase-ae").await,
         INVALID_CREDENTIALS
     );
     // An unauthenticated bind (DN, empty password) is refused, never treated as anonymous.
-    assert_eq!(bind_rc(&person, "").await, UNWILLING_TO_PERFORM);
+    assert_eq!(common::bind_rc(&person, "").await, UNWILLING_TO_PERFORM);
 }
 
 #[tokio::test]
@@ -251,8 +238,8 @@ async fn pwd_reset_restricts_the_bound_user_and_only_the_service_sets_the_new_pa
     // password": the person may not even compare their hash) or 50.
     let res = user.extended(change).await.unwrap();
     assert!(matches!(res.1.rc, 50 | 53), "{:?}", res.1);
-    assert_eq!(bind_rc(&person, password).await, 0);
-    assert_eq!(bind_rc(&person, "a").await, INVALID_CREDENTIALS);
+    assert_eq!(common::bind_rc(&person, password).await, 0);
+    assert_eq!(common::bind_rc(&person, "a").await, INVALID_CREDENTIALS);
 
     // The service writes the new hash and lifts the restriction in one Modify.
     let mut service = connect_service().await;
@@ -309,8 +296,11 @@ async fn pwd_end_time_in_the_past_makes_the_bind_fail_with_49() {
         ],
     )
     .await;
-    assert_eq!(bind_rc(&expired, password).await, INVALID_CREDENTIALS);
-    assert_eq!(bind_rc(&valid, password).await, 0);
+    assert_eq!(
+        common::bind_rc(&expired, password).await,
+        INVALID_CREDENTIALS
+    );
+    assert_eq!(common::bind_rc(&valid, password).await, 0);
 }
 
 #[tokio::test]
@@ -325,10 +315,13 @@ async fn ten_wrong_passwords_lock_the_account_in_the_directory() {
     )
     .await;
     for _ in 0..10 {
-        assert_eq!(bind_rc(&person, "wrong").await, INVALID_CREDENTIALS);
+        assert_eq!(common::bind_rc(&person, "wrong").await, INVALID_CREDENTIALS);
     }
     // Locked: even the right password fails, with the same generic error.
-    assert_eq!(bind_rc(&person, password).await, INVALID_CREDENTIALS);
+    assert_eq!(
+        common::bind_rc(&person, password).await,
+        INVALID_CREDENTIALS
+    );
     let mut service = connect_service().await;
     let entry = read_entry(&mut service, &person, &["pwdAccountLockedTime"])
         .await
@@ -348,7 +341,7 @@ async fn ten_wrong_passwords_lock_the_account_in_the_directory() {
         .unwrap()
         .success()
         .unwrap();
-    assert_eq!(bind_rc(&person, password).await, 0);
+    assert_eq!(common::bind_rc(&person, password).await, 0);
 }
 
 #[tokio::test]
@@ -502,7 +495,7 @@ async fn the_service_identity_manages_people_under_placowki_including_ppolicy_st
     assert_eq!(first(&entry, "pwdAccountLockedTime"), Some("000001010000Z"));
     // Permanently locked: the new password does not bind.
     assert_eq!(
-        bind_rc(&person, "second-Passw0rd").await,
+        common::bind_rc(&person, "second-Passw0rd").await,
         INVALID_CREDENTIALS
     );
     ldap.modify(
@@ -516,7 +509,7 @@ async fn the_service_identity_manages_people_under_placowki_including_ppolicy_st
     .unwrap()
     .success()
     .unwrap();
-    assert_eq!(bind_rc(&person, "second-Passw0rd").await, 0);
+    assert_eq!(common::bind_rc(&person, "second-Passw0rd").await, 0);
     ldap.delete(&person).await.unwrap().success().unwrap();
     assert!(read_entry(&mut ldap, &person, &["uid"]).await.is_none());
 }

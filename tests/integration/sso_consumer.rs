@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use zszo_connector::slapd;
 
-const BIN: &str = env!("CARGO_BIN_EXE_zszo-connector");
+use crate::common::daemon::{run, BIN};
 
 /// A config file for the binary against the shared test slapd, in `dir`.
 fn config_in(dir: &Path) -> PathBuf {
@@ -27,15 +27,6 @@ fn config_in(dir: &Path) -> PathBuf {
     )
     .unwrap();
     path
-}
-
-fn run(args: &[&str], config: &Path) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .arg("--config")
-        .arg(config)
-        .output()
-        .unwrap()
 }
 
 fn stdout(out: &Output) -> String {

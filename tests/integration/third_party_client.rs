@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_zszo-connector");
+use crate::common::daemon::BIN;
 const ZSZO: &str = "urn:zszo:params:scim:schemas:extension:zszo:2.0:User";
 
 /// The `scim2` command from PyPI's scim2-cli; failing (not skipping) when it is missing.

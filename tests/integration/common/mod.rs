@@ -6,6 +6,8 @@
 //! removes the temporary directory.
 #![allow(dead_code)]
 
+pub mod app;
+pub mod daemon;
 pub mod httpd;
 pub mod replicated;
 pub mod smtp;
@@ -140,17 +142,29 @@ pub fn school_dn(code: &str) -> String {
     dn(&format!("ou={},ou=placowki", ldap3::dn_escape(code)))
 }
 
-/// A connection bound as `bind_dn`; panics unless the bind succeeds.
-pub async fn connect_as(bind_dn: &str, password: &str) -> ldap3::Ldap {
-    let (conn, mut ldap) = ldap3::LdapConnAsync::new(&ldap().url)
-        .await
-        .expect("connect to the test slapd");
-    ldap3::drive!(conn);
-    ldap.simple_bind(bind_dn, password)
+/// The one bind helper: binds as `dn` with `password` on a fresh connection to the test
+/// slapd and returns the result code (0 = success) with the connection (bound or not).
+pub async fn bind(dn: &str, password: &str) -> (u32, ldap3::Ldap) {
+    let mut ldap = connect_anonymous().await;
+    let rc = ldap
+        .simple_bind(dn, password)
         .await
         .expect("bind request")
-        .success()
-        .unwrap_or_else(|e| panic!("bind as {bind_dn}: {e}"));
+        .rc;
+    (rc, ldap)
+}
+
+/// [`bind`]'s result code only (the connection unbound).
+pub async fn bind_rc(dn: &str, password: &str) -> u32 {
+    let (rc, mut ldap) = bind(dn, password).await;
+    let _ = ldap.unbind().await;
+    rc
+}
+
+/// A connection bound as `bind_dn`; panics unless the bind succeeds.
+pub async fn connect_as(bind_dn: &str, password: &str) -> ldap3::Ldap {
+    let (rc, ldap) = bind(bind_dn, password).await;
+    assert_eq!(rc, 0, "bind as {bind_dn}: result code {rc}");
     ldap
 }
 
