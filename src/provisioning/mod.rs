@@ -1,5 +1,5 @@
-//! Use cases that change people and groups on behalf of a caller (a SCIM client now; the
-//! panel later). Each call checks the caller's school scope, changes the directory through
+//! Use cases that change people and groups on behalf of a caller (a SCIM client or a panel
+//! administrator). Each call checks the caller's school scope, changes the directory through
 //! the `Directory` port and writes exactly one audit record, failures included.
 //!
 //! Scope rules (security.md AUTHZ-01): a caller sees a person when any of the person's

@@ -359,7 +359,7 @@ async fn account_reissue_replaces_the_one_time_password_and_is_refused_once_acti
     env.refused(Action::Reissue, &p.entry.id).await;
     assert_eq!(common::bind_rc(&p.entry.dn, mine).await, 0);
 
-    // An active account (as the portal will leave it) is refused plainly.
+    // An active account (as the portal leaves it) is refused plainly.
     let q = env.person("Olga", "Aktywna", true).await;
     env.create(&q.entry.id).await;
     set_state(&q.entry.dn, "active").await;
@@ -370,7 +370,7 @@ async fn account_reissue_replaces_the_one_time_password_and_is_refused_once_acti
     assert_eq!(env.records("account.password_reissued").await.len(), 4);
 }
 
-/// Sets `zszoAccountState` as the directory administrator (what the portal will do).
+/// Sets `zszoAccountState` as the directory administrator (what the portal's use cases do).
 async fn set_state(dn: &str, state: &str) {
     let mut ldap = common::connect_admin().await;
     ldap.modify(
