@@ -49,6 +49,9 @@ impl ClientSpec {
     }
 }
 
+/// The SCIM clients to register, made from the seeded schools' codes.
+pub type Clients = Box<dyn FnOnce(&[String]) -> Vec<ClientSpec> + Send>;
+
 /// What differs between the tests' apps. `AppOptions::default()` is two fresh schools on the
 /// shared test slapd, mail as `.eml` files, the system clock, no SCIM client, `app::serve`.
 pub struct AppOptions {
@@ -65,7 +68,7 @@ pub struct AppOptions {
     /// Codes of the schools seeded by `Bootstrap`; empty: two fresh codes.
     pub schools: Vec<String>,
     /// SCIM clients; built from the school codes chosen.
-    pub clients: Box<dyn FnOnce(&[String]) -> Vec<ClientSpec> + Send>,
+    pub clients: Clients,
     /// The app's clock (sessions, throttling, guard windows, expiries).
     pub clock: Arc<dyn Clock>,
     /// `panel.require_second_factor` (on by default in the product); `None`: as configured.
