@@ -61,14 +61,6 @@ fn screenshots_dir(name: &str) -> PathBuf {
     dir
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// The daemon binary's `serve` on `port`, mail through `sink`, ready; killed when dropped.
 async fn start_daemon(dir: &Path, port: u16, sink: &SmtpSink) -> Daemon {
     let base = format!("http://127.0.0.1:{port}");
@@ -247,7 +239,7 @@ async fn the_whole_procedure_in_a_real_browser() {
 
     let sink = SmtpSink::start();
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
+    let port = crate::common::free_port();
     let base = format!("http://127.0.0.1:{port}");
     let daemon = start_daemon(dir.path(), port, &sink).await;
 

@@ -11,7 +11,6 @@ use crate::common;
 use ldap3::{LdapConnAsync, Scope, SearchEntry};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -26,14 +25,6 @@ const SEED: u64 = 2026;
 const CHUNK: usize = 100;
 /// Bulk requests answered in full before the one during which the daemon is killed.
 const COMPLETE_BEFORE_KILL: usize = 8;
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn write_config(dir: &Path, port: u16, ldap_url: &str, service_dn: &str) -> PathBuf {
     let p = |name: &str| dir.join(name).display().to_string();
@@ -155,7 +146,7 @@ async fn a_city_survives_a_sigkill_during_bulk_and_a_full_resend() {
         .output()
         .unwrap();
     assert!(key.status.success(), "{}", said(&key));
-    let port = free_port();
+    let port = crate::common::free_port();
     let config = write_config(dir, port, &ldap.url(), &ldap.service_dn());
 
     let city = City::generate(SCHOOLS, PEOPLE, SEED);

@@ -3,12 +3,11 @@
 //! `audit verify` passing on an untouched store and failing on an edited one.
 
 use crate::common;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::common::daemon::{run, said as text, BIN};
+use crate::common::daemon::{run, said as text, Daemon, BIN};
 
 struct Setup {
     dir: tempfile::TempDir,
@@ -134,11 +133,7 @@ fn check_config_names_every_bad_key_and_exits_non_zero_without_a_panic() {
 fn an_unreachable_directory_gives_a_clear_error_and_a_non_zero_exit() {
     let s = Setup::new();
     // A port nobody listens on: bind one, remember it, close it.
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::free_port();
     let config = s.config("127.0.0.1:8080", &format!("ldap://127.0.0.1:{port}"));
     let started = Instant::now();
     for args in [&["check-config"][..], &["serve"][..]] {
@@ -162,21 +157,15 @@ fn a_missing_configuration_file_is_named() {
     );
 }
 
-struct Daemon(Child);
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn get(port: u16, path: &str) -> Option<(u16, String)> {
+/// `GET path` on the daemon at `port` (with a bearer `token` if given): status and the whole
+/// answer, or `None` while nothing listens.
+fn get(port: u16, path: &str, token: Option<&str>) -> Option<(u16, String)> {
     use std::io::{Read, Write};
     let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
     write!(
         s,
-        "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: x\r\n{auth}Connection: close\r\n\r\n"
     )
     .ok()?;
     let mut body = String::new();
@@ -185,14 +174,16 @@ fn get(port: u16, path: &str) -> Option<(u16, String)> {
     Some((status, body))
 }
 
+/// `zszo-connector serve` on `config`, output in `daemon.log` beside it.
+fn serve(config: &Path) -> Daemon {
+    let log = config.with_file_name("daemon.log");
+    Daemon::start(&["serve", "--config", config.to_str().unwrap()], &log)
+}
+
 #[test]
 fn serve_answers_ready_and_audit_verify_catches_an_edited_record() {
     let s = Setup::new();
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::free_port();
     let config = s.config(&format!("127.0.0.1:{port}"), &common::ldap().url);
 
     // A bootstrap writes audit records (the layout exists; a school of our own is new).
@@ -218,18 +209,10 @@ fn serve_answers_ready_and_audit_verify_catches_an_edited_record() {
     );
 
     {
-        let _daemon = Daemon(
-            Command::new(BIN)
-                .args(["serve", "--config"])
-                .arg(&config)
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap(),
-        );
+        let _daemon = serve(&config);
         let deadline = Instant::now() + Duration::from_secs(20);
         let (status, body) = loop {
-            if let Some(answer) = get(port, "/readyz") {
+            if let Some(answer) = get(port, "/readyz", None) {
                 break answer;
             }
             assert!(Instant::now() < deadline, "daemon did not answer");
@@ -238,7 +221,7 @@ fn serve_answers_ready_and_audit_verify_catches_an_edited_record() {
         assert_eq!(status, 200, "{body}");
         assert!(body.contains("\"ready\""), "{body}");
         assert!(body.to_lowercase().contains("x-request-id"), "{body}");
-        let (status, _) = get(port, "/healthz").unwrap();
+        let (status, _) = get(port, "/healthz", None).unwrap();
         assert_eq!(status, 200);
     }
 
@@ -275,28 +258,10 @@ fn edit_last_record(path: &Path) {
     tx.commit().unwrap();
 }
 
-fn get_with_token(port: u16, path: &str, token: &str) -> Option<(u16, String)> {
-    use std::io::{Read, Write};
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut body = String::new();
-    s.read_to_string(&mut body).ok()?;
-    let status = body.split(' ').nth(1)?.parse().ok()?;
-    Some((status, body))
-}
-
 #[test]
 fn token_create_list_and_revoke_take_effect_on_a_running_daemon() {
     let s = Setup::new();
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::free_port();
     let config = s.config(&format!("127.0.0.1:{port}"), &common::ldap().url);
 
     let out = Command::new(BIN)
@@ -331,18 +296,10 @@ fn token_create_list_and_revoke_take_effect_on_a_running_daemon() {
     );
     assert_eq!(dup.status.code(), Some(1), "{}", text(&dup));
 
-    let _daemon = Daemon(
-        Command::new(BIN)
-            .args(["serve", "--config"])
-            .arg(&config)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    let _daemon = serve(&config);
     let deadline = Instant::now() + Duration::from_secs(20);
     let (status, body) = loop {
-        if let Some(answer) = get_with_token(port, "/scim/v2/ServiceProviderConfig", &token) {
+        if let Some(answer) = get(port, "/scim/v2/ServiceProviderConfig", Some(&token)) {
             break answer;
         }
         assert!(Instant::now() < deadline, "daemon did not answer");
@@ -371,7 +328,7 @@ fn token_create_list_and_revoke_take_effect_on_a_running_daemon() {
     assert!(out.status.success(), "{}", text(&out));
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
-        let (status, _) = get_with_token(port, "/scim/v2/ServiceProviderConfig", &token).unwrap();
+        let (status, _) = get(port, "/scim/v2/ServiceProviderConfig", Some(&token)).unwrap();
         if status == 401 {
             break;
         }

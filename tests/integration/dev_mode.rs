@@ -2,107 +2,11 @@
 //! answers `/readyz`, stops everything on Ctrl-C, and a second run reuses the data.
 
 use ldap3::{LdapConnAsync, Scope, SearchEntry};
-use std::io::Read;
-use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::common::daemon::BIN;
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// The repository's dev.toml with this test's ports and paths.
-fn dev_config(dir: &Path, http: u16, ldap: u16) -> std::path::PathBuf {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config/dev.toml"))
-        .unwrap()
-        .replace("127.0.0.1:8080", &format!("127.0.0.1:{http}"))
-        .replace("127.0.0.1:3389", &format!("127.0.0.1:{ldap}"))
-        .replace("var/dev", &dir.display().to_string());
-    let path = dir.join("dev.toml");
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
-struct Dev(Child);
-
-impl Dev {
-    fn start(dir: &Path, config: &Path) -> Self {
-        Dev(Command::new(BIN)
-            .arg("dev")
-            .arg("--data-dir")
-            .arg(dir)
-            .arg("--config")
-            .arg(config)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap())
-    }
-
-    /// Ctrl-C, then the exit status and everything it printed.
-    fn interrupt(mut self) -> (std::process::ExitStatus, String) {
-        let pid = nix::unistd::Pid::from_raw(self.0.id() as i32);
-        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        let status = loop {
-            if let Some(status) = self.0.try_wait().unwrap() {
-                break status;
-            }
-            assert!(Instant::now() < deadline, "dev did not stop on Ctrl-C");
-            std::thread::sleep(Duration::from_millis(100));
-        };
-        let mut out = String::new();
-        self.0
-            .stdout
-            .take()
-            .unwrap()
-            .read_to_string(&mut out)
-            .unwrap();
-        self.0
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut out)
-            .unwrap();
-        (status, out)
-    }
-}
-
-impl Drop for Dev {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn wait_ready(port: u16) -> String {
-    use std::io::Write;
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
-            write!(
-                s,
-                "GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-            )
-            .unwrap();
-            let mut body = String::new();
-            let _ = s.read_to_string(&mut body);
-            if body.starts_with("HTTP/1.1 200") {
-                return body;
-            }
-        }
-        assert!(Instant::now() < deadline, "dev never became ready");
-        std::thread::sleep(Duration::from_millis(200));
-    }
-}
+use crate::common::daemon::{dev_config, spawn_dev, BIN};
 
 async fn people(ldap_port: u16, dir: &Path) -> Vec<SearchEntry> {
     let password = std::fs::read_to_string(dir.join("secrets/ldap-admin.password")).unwrap();
@@ -132,11 +36,14 @@ async fn people(ldap_port: u16, dir: &Path) -> Vec<SearchEntry> {
 #[tokio::test(flavor = "multi_thread")]
 async fn dev_brings_up_the_demo_city_stops_cleanly_and_reuses_its_data() {
     let dir = tempfile::tempdir().unwrap();
-    let (http, ldap) = (free_port(), free_port());
+    let (http, ldap) = (crate::common::free_port(), crate::common::free_port());
     let config = dev_config(dir.path(), http, ldap);
 
-    let dev = Dev::start(dir.path(), &config);
-    let ready = tokio::task::spawn_blocking(move || wait_ready(http))
+    let dev = spawn_dev(dir.path(), &config, http).await;
+    let ready = reqwest::get(format!("http://127.0.0.1:{http}/readyz"))
+        .await
+        .unwrap()
+        .text()
         .await
         .unwrap();
     assert!(ready.contains("\"ready\""), "{ready}");
@@ -212,10 +119,7 @@ async fn dev_brings_up_the_demo_city_stops_cleanly_and_reuses_its_data() {
     // slapd is gone with it.
     assert!(std::net::TcpStream::connect(("127.0.0.1", ldap)).is_err());
 
-    let dev = Dev::start(dir.path(), &config);
-    tokio::task::spawn_blocking(move || wait_ready(http))
-        .await
-        .unwrap();
+    let dev = spawn_dev(dir.path(), &config, http).await;
     assert_eq!(people(ldap, dir.path()).await.len(), 11);
     let (status, out) = dev.interrupt();
     assert!(status.success(), "{out}");
@@ -235,12 +139,9 @@ fn slapd_pid(dir: &Path) -> Option<i32> {
 #[tokio::test(flavor = "multi_thread")]
 async fn dev_restarts_its_slapd_after_it_is_killed() {
     let dir = tempfile::tempdir().unwrap();
-    let (http, ldap) = (free_port(), free_port());
+    let (http, ldap) = (crate::common::free_port(), crate::common::free_port());
     let config = dev_config(dir.path(), http, ldap);
-    let dev = Dev::start(dir.path(), &config);
-    tokio::task::spawn_blocking(move || wait_ready(http))
-        .await
-        .unwrap();
+    let dev = spawn_dev(dir.path(), &config, http).await;
     let first = slapd_pid(dir.path()).expect("slapd wrote its pid file");
     nix::sys::signal::kill(
         nix::unistd::Pid::from_raw(first),
@@ -256,10 +157,13 @@ async fn dev_restarts_its_slapd_after_it_is_killed() {
         assert!(Instant::now() < deadline, "dev did not restart its slapd");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    tokio::task::spawn_blocking(move || wait_ready(http))
-        .await
-        .unwrap();
+    dev.wait_ready(&format!("http://127.0.0.1:{http}")).await;
     assert_eq!(people(ldap, dir.path()).await.len(), 11, "same data");
+    // dev says so once its restart has returned, which may be just after the port answers.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !dev.output().contains("restarted") && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     let (status, out) = dev.interrupt();
     assert!(status.success(), "{out}");
     assert!(out.contains("restarted"), "{out}");

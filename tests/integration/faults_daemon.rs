@@ -27,17 +27,9 @@ struct Site {
     school: String,
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn site() -> Site {
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
+    let port = crate::common::free_port();
     let school = common::unique_school_code();
     let toml = common::shared_config_toml(dir.path(), &format!("http://127.0.0.1:{port}"), "")
         .replace(

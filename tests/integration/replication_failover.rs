@@ -334,10 +334,7 @@ async fn scim_creates_continue_through_a_sigkill_of_the_active_provider_and_both
 async fn a_switch_between_an_add_and_its_read_back_is_an_unknown_outcome_not_a_500() {
     use crate::cutting_proxy::{CuttingProxy, MODIFY};
     let dir = tempfile::tempdir().unwrap();
-    let ports = [
-        crate::common::replicated::free_port(),
-        crate::common::replicated::free_port(),
-    ];
+    let ports = [crate::common::free_port(), crate::common::free_port()];
     let proxy = CuttingProxy::start(ports[0]).await;
     let replication = CuttingProxy::start(ports[0]).await;
     let via_proxy = format!("ldap://127.0.0.1:{}/", proxy.port);

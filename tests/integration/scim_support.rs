@@ -157,6 +157,12 @@ impl ScimApp {
             .unwrap()
     }
 
+    /// The actions of the audit records about `id`, newest first.
+    pub async fn actions_about(&self, id: &str) -> Vec<String> {
+        let records = self.audit_about(id).await;
+        records.into_iter().map(|r| r.record.action).collect()
+    }
+
     pub async fn person_dn(&self, id: &str) -> Option<String> {
         self.directory
             .get_person(id, &zszo_connector::ports::SchoolScope::All)

@@ -219,12 +219,7 @@ async fn entra_patch_shapes_are_applied_and_written_to_ldap() {
     // Deactivated, still readable.
     let get = app.get(&app.token_a, &format!("/Users/{id}")).await;
     assert_eq!(get.status, StatusCode::OK);
-    let actions: Vec<String> = app
-        .audit_about(&id)
-        .await
-        .iter()
-        .map(|r| r.record.action.clone())
-        .collect();
+    let actions = app.actions_about(&id).await;
     assert_eq!(actions, ["person.deactivated", "person.created"]);
 }
 
@@ -371,12 +366,7 @@ async fn changing_the_primary_school_moves_the_entry_and_keeps_its_id() {
     assert_ne!(before, after);
     assert!(after.contains(&format!("ou={}", app.school_b)), "{after}");
     assert_eq!(res.body["id"], id.as_str());
-    let actions: Vec<String> = app
-        .audit_about(&id)
-        .await
-        .iter()
-        .map(|r| r.record.action.clone())
-        .collect();
+    let actions = app.actions_about(&id).await;
     assert_eq!(actions[0], "person.moved");
 }
 
@@ -647,12 +637,7 @@ async fn deactivation_locks_sign_in_at_the_directory_and_reactivation_restores_i
         .check_password(&login, &password)
         .await
         .unwrap());
-    let actions: Vec<String> = app
-        .audit_about(&id)
-        .await
-        .iter()
-        .map(|r| r.record.action.clone())
-        .collect();
+    let actions = app.actions_about(&id).await;
     assert_eq!(actions, ["person.reactivated", "person.deactivated"]);
 }
 

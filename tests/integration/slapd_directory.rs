@@ -47,6 +47,18 @@ async fn add_person(
     person
 }
 
+/// [`add_person`] `<prefix>.<code>` in school `code` with `password` and `extra` attributes.
+async fn person_with_password(
+    code: &str,
+    prefix: &str,
+    password: &str,
+    extra: Vec<(String, HashSet<String>)>,
+) -> String {
+    let mut attrs = vec![password_attr(password)];
+    attrs.extend(extra);
+    add_person(code, &format!("{prefix}.{code}"), attrs).await
+}
+
 fn person_dn(school_code: &str, login: &str) -> String {
     format!(
         "uid={},ou=pracownicy,{}",
@@ -188,12 +200,7 @@ async fn argon2_userpassword_binds_with_the_right_password_and_refuses_a_wrong_o
     let code = common::unique_school_code();
     common::create_school(&code).await;
     let password = "S3cret-passphrase-ąę";
-    let person = add_person(
-        &code,
-        &format!("anna.nowak.{code}"),
-        vec![password_attr(password)],
-    )
-    .await;
+    let person = person_with_password(&code, "anna.nowak", password, vec![]).await;
 
     assert_eq!(common::bind_rc(&person, password).await, 0);
     assert_eq!(
@@ -209,13 +216,11 @@ async fn pwd_reset_restricts_the_bound_user_and_only_the_service_sets_the_new_pa
     let code = common::unique_school_code();
     let school = common::create_school(&code).await;
     let password = "initial-Passw0rd";
-    let person = add_person(
+    let person = person_with_password(
         &code,
-        &format!("ewa.zielinska.{code}"),
-        vec![
-            password_attr(password),
-            ("pwdReset".to_owned(), set(&["TRUE"])),
-        ],
+        "ewa.zielinska",
+        password,
+        vec![("pwdReset".to_owned(), set(&["TRUE"]))],
     )
     .await;
 
@@ -278,22 +283,18 @@ async fn pwd_end_time_in_the_past_makes_the_bind_fail_with_49() {
     let code = common::unique_school_code();
     common::create_school(&code).await;
     let password = "one-time-Passw0rd";
-    let expired = add_person(
+    let expired = person_with_password(
         &code,
-        &format!("expired.{code}"),
-        vec![
-            password_attr(password),
-            ("pwdEndTime".to_owned(), set(&["20000101000000Z"])),
-        ],
+        "expired",
+        password,
+        vec![("pwdEndTime".to_owned(), set(&["20000101000000Z"]))],
     )
     .await;
-    let valid = add_person(
+    let valid = person_with_password(
         &code,
-        &format!("valid.{code}"),
-        vec![
-            password_attr(password),
-            ("pwdEndTime".to_owned(), set(&["20991231235959Z"])),
-        ],
+        "valid",
+        password,
+        vec![("pwdEndTime".to_owned(), set(&["20991231235959Z"]))],
     )
     .await;
     assert_eq!(
@@ -308,12 +309,7 @@ async fn ten_wrong_passwords_lock_the_account_in_the_directory() {
     let code = common::unique_school_code();
     common::create_school(&code).await;
     let password = "right-Passw0rd";
-    let person = add_person(
-        &code,
-        &format!("locked.{code}"),
-        vec![password_attr(password)],
-    )
-    .await;
+    let person = person_with_password(&code, "locked", password, vec![]).await;
     for _ in 0..10 {
         assert_eq!(common::bind_rc(&person, "wrong").await, INVALID_CREDENTIALS);
     }

@@ -6,13 +6,11 @@
 
 use ldap3::{LdapConnAsync, Scope, SearchEntry};
 use serde_json::Value;
-use std::io::Read;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::daemon::BIN;
+use crate::common::daemon::{dev_config, spawn_dev, BIN};
 const ZSZO: &str = "urn:zszo:params:scim:schemas:extension:zszo:2.0:User";
 
 /// The `scim2` command from PyPI's scim2-cli; failing (not skipping) when it is missing.
@@ -24,78 +22,6 @@ fn scim2_bin() -> PathBuf {
         bin.display()
     );
     bin
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// The repository's dev.toml with this test's ports and paths (as dev_mode.rs does).
-fn dev_config(dir: &Path, http: u16, ldap: u16) -> PathBuf {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config/dev.toml"))
-        .unwrap()
-        .replace("127.0.0.1:8080", &format!("127.0.0.1:{http}"))
-        .replace("127.0.0.1:3389", &format!("127.0.0.1:{ldap}"))
-        .replace("var/dev", &dir.display().to_string());
-    let path = dir.join("dev.toml");
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
-/// `zszo-connector dev` on its own data dir; killed when dropped, its output shown on failure.
-struct Dev(Child);
-
-impl Dev {
-    fn start(dir: &Path, config: &Path) -> Self {
-        let log = std::fs::File::create(dir.join("dev.log")).unwrap();
-        Dev(Command::new(BIN)
-            .arg("dev")
-            .arg("--data-dir")
-            .arg(dir)
-            .arg("--config")
-            .arg(config)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .unwrap())
-    }
-}
-
-impl Drop for Dev {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn wait_ready(port: u16, dir: &Path) {
-    use std::io::Write;
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
-            write!(
-                s,
-                "GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-            )
-            .unwrap();
-            let mut body = String::new();
-            let _ = s.read_to_string(&mut body);
-            if body.starts_with("HTTP/1.1 200") {
-                return;
-            }
-        }
-        assert!(
-            Instant::now() < deadline,
-            "dev never became ready:\n{}",
-            std::fs::read_to_string(dir.join("dev.log")).unwrap_or_default()
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
 }
 
 /// `scim2 --url <base> ARGS…` with the token in SCIM_CLI_HEADERS, as the README shows.
@@ -181,13 +107,9 @@ async fn third_party_scim2_cli_creates_lists_patches_and_deletes_a_user_against_
     let scim2_bin = scim2_bin();
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
-    let (http_port, ldap_port) = (free_port(), free_port());
+    let (http_port, ldap_port) = (crate::common::free_port(), crate::common::free_port());
     let config = dev_config(dir, http_port, ldap_port);
-    let _dev = Dev::start(dir, &config);
-    let d = dir.to_owned();
-    tokio::task::spawn_blocking(move || wait_ready(http_port, &d))
-        .await
-        .unwrap();
+    let _dev = spawn_dev(dir, &config, http_port).await;
 
     // The token, exactly as the README makes it: on stdout, the explanation on stderr.
     let out = Command::new(BIN)

@@ -105,6 +105,13 @@ impl Daemon {
         }
     }
 
+    /// Ctrl-C (SIGINT): the exit status and everything the process printed.
+    pub fn interrupt(self) -> (ExitStatus, String) {
+        let log = self.log.clone();
+        let status = self.signal(nix::sys::signal::Signal::SIGINT);
+        (status, std::fs::read_to_string(log).unwrap_or_default())
+    }
+
     /// SIGTERM, and the exit status once it has stopped.
     pub fn stop(self) -> ExitStatus {
         self.signal(nix::sys::signal::Signal::SIGTERM)
@@ -125,4 +132,32 @@ pub async fn spawn_daemon(config: &Path, origin: &str) -> Daemon {
     let daemon = Daemon::start(&["serve", "--config", config.to_str().unwrap()], &log);
     daemon.wait_ready(origin).await;
     daemon
+}
+
+/// The repository's `config/dev.toml` with this test's ports and `dir` for `var/dev`, written
+/// to `<dir>/dev.toml`.
+pub fn dev_config(dir: &Path, http: u16, ldap: u16) -> PathBuf {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config/dev.toml"))
+        .unwrap()
+        .replace("127.0.0.1:8080", &format!("127.0.0.1:{http}"))
+        .replace("127.0.0.1:3389", &format!("127.0.0.1:{ldap}"))
+        .replace("var/dev", &dir.display().to_string());
+    let path = dir.join("dev.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// `zszo-connector dev --data-dir DIR --config CONFIG` (output in `<dir>/dev.log`), ready on
+/// `http`.
+pub async fn spawn_dev(dir: &Path, config: &Path, http: u16) -> Daemon {
+    let args = [
+        "dev",
+        "--data-dir",
+        dir.to_str().unwrap(),
+        "--config",
+        config.to_str().unwrap(),
+    ];
+    let dev = Daemon::start(&args, &dir.join("dev.log"));
+    dev.wait_ready(&format!("http://127.0.0.1:{http}")).await;
+    dev
 }

@@ -7,7 +7,7 @@
 //! pipe closes, so it never outlives the test process.
 
 use std::io::Read;
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -73,14 +73,6 @@ impl Drop for Httpd {
     }
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .expect("bind a free port")
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 impl Httpd {
     /// Starts httpd with [`example_location`]; returns once it accepts connections.
     pub fn start(binding: &SsoBinding<'_>) -> Self {
@@ -98,7 +90,7 @@ impl Httpd {
         let root = dir.path().join("htdocs");
         std::fs::create_dir(&root).unwrap();
         std::fs::write(root.join("index.html"), "signed in\n").unwrap();
-        let port = free_port();
+        let port = crate::common::free_port();
         let d = dir.path().display();
         let modules = [
             ("mpm_event_module", "mod_mpm_event.so"),

@@ -125,6 +125,15 @@ impl RemoveOnExit {
     }
 }
 
+/// A loopback port free at the time of asking (for a server the test starts itself).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind a free port")
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 /// A school code no other test in this process uses, valid per `SchoolCode::parse`.
 pub fn unique_school_code() -> String {
     static COUNTER: AtomicU32 = AtomicU32::new(0);

@@ -2,7 +2,6 @@
 //! 1 created with the data, provider 2 created empty and filled by syncrepl.
 
 use super::{random_password, spec_in};
-use std::net::{Ipv4Addr, TcpListener};
 use std::path::Path;
 use std::time::{Duration, Instant};
 use zszo_connector::slapd::{self, Replication, SlapdInstance, SlapdSpec};
@@ -15,18 +14,10 @@ pub struct ProviderPair {
     pub admin_password: String,
 }
 
-pub fn free_port() -> u16 {
-    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 impl ProviderPair {
     /// Prepares and starts both providers under `dir` (provider 2 once provider 1 answers).
     pub fn start(dir: &Path) -> Self {
-        let ports = [free_port(), free_port()];
+        let ports = [crate::common::free_port(), crate::common::free_port()];
         Self::start_on(dir, ports, format!("ldap://127.0.0.1:{}/", ports[0]))
     }
 
