@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::common::daemon::{run, said as text, Daemon, BIN};
+use crate::common::daemon::{bootstrap_school, run, said as text, Daemon, BIN};
 
 struct Setup {
     dir: tempfile::TempDir,
@@ -188,19 +188,7 @@ fn serve_answers_ready_and_audit_verify_catches_an_edited_record() {
 
     // A bootstrap writes audit records (the layout exists; a school of our own is new).
     let code = common::unique_school_code();
-    let seed = s.path("seed.toml");
-    std::fs::write(
-        &seed,
-        format!("[[school]]\ncode = \"{code}\"\nname = \"Szkoła {code}\"\n"),
-    )
-    .unwrap();
-    let out = Command::new(BIN)
-        .args(["bootstrap", "--config"])
-        .arg(&config)
-        .arg("--seed")
-        .arg(&seed)
-        .output()
-        .unwrap();
+    let out = bootstrap_school(&config, &code);
     assert!(out.status.success(), "{}", text(&out));
     assert!(
         text(&out).contains(&format!("school {code}")),

@@ -1,36 +1,16 @@
 //! `zszo-connector dev` as a newcomer runs it: it starts its own slapd, loads the demo city,
 //! answers `/readyz`, stops everything on Ctrl-C, and a second run reuses the data.
 
-use ldap3::{LdapConnAsync, Scope, SearchEntry};
+use ldap3::SearchEntry;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::common::daemon::{dev_config, spawn_dev, BIN};
+use crate::common::daemon::{dev_config, dev_people, spawn_dev, BIN};
 
 async fn people(ldap_port: u16, dir: &Path) -> Vec<SearchEntry> {
-    let password = std::fs::read_to_string(dir.join("secrets/ldap-admin.password")).unwrap();
-    let (conn, mut ldap) = LdapConnAsync::new(&format!("ldap://127.0.0.1:{ldap_port}"))
-        .await
-        .unwrap();
-    ldap3::drive!(conn);
-    ldap.simple_bind("cn=admin,dc=zszo,dc=krakow,dc=pl", password.trim())
-        .await
-        .unwrap()
-        .success()
-        .unwrap();
-    let (entries, _) = ldap
-        .search(
-            "ou=placowki,dc=zszo,dc=krakow,dc=pl",
-            Scope::Subtree,
-            "(objectClass=inetOrgPerson)",
-            vec!["uid", "zszoSchoolCode"],
-        )
-        .await
-        .unwrap()
-        .success()
-        .unwrap();
-    entries.into_iter().map(SearchEntry::construct).collect()
+    let (filter, attrs) = ("(objectClass=inetOrgPerson)", &["uid", "zszoSchoolCode"]);
+    dev_people(ldap_port, dir, filter, attrs).await
 }
 
 #[tokio::test(flavor = "multi_thread")]

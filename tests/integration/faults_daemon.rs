@@ -10,13 +10,12 @@ use crate::common;
 use crate::faults::{assert_each_once_in, bulk_of_people, statuses};
 use serde_json::Value;
 use std::path::PathBuf;
-use std::process::Command;
 use std::time::Duration;
 use zszo_connector::audit::HmacKey;
 use zszo_connector::clients::{Access, ClientFile};
 use zszo_connector::config::Config;
 
-use crate::common::daemon::{Daemon, BIN};
+use crate::common::daemon::{bootstrap_school, run, said, Daemon};
 
 /// A daemon's files, its port, one SCIM client and one school.
 struct Site {
@@ -39,24 +38,8 @@ fn site() -> Site {
     let config = dir.path().join("zszo.toml");
     std::fs::write(&config, toml).unwrap();
     HmacKey::generate_to(dir.path().join("key")).unwrap();
-    let seed = dir.path().join("seed.toml");
-    std::fs::write(
-        &seed,
-        format!("[[school]]\ncode = \"{school}\"\nname = \"Szkoła {school}\"\n"),
-    )
-    .unwrap();
-    let out = Command::new(BIN)
-        .args(["bootstrap", "--config"])
-        .arg(&config)
-        .arg("--seed")
-        .arg(&seed)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = bootstrap_school(&config, &school);
+    assert!(out.status.success(), "{}", said(&out));
     let (_, token) = ClientFile::new(dir.path().join("scim-clients.toml"))
         .create(
             "hr",
@@ -139,15 +122,11 @@ async fn daemon_killed_mid_bulk(kills: usize, n: usize) -> (usize, usize) {
     let earlier = done.iter().filter(|s| *s == "200").count();
     assert!(served.stop().success(), "a clean stop on SIGTERM");
 
-    let verify = Command::new(BIN)
-        .args(["audit", "verify", "--config"])
-        .arg(&site.config)
-        .output()
-        .unwrap();
+    let verify = run(&["audit", "verify"], &site.config);
     assert!(
         verify.status.success(),
         "the chain verifies: {}",
-        String::from_utf8_lossy(&verify.stdout)
+        said(&verify)
     );
     let config = Config::load(&site.config).unwrap();
     let audit = common::app::open_audit(&config);
@@ -239,11 +218,7 @@ async fn sigterm_under_load_leaves_every_answered_write_with_its_record_and_none
     let log = std::fs::read_to_string(site.dir.path().join("serve-1.log")).unwrap();
     assert!(!log.contains("write intents reconciled"), "{log}");
 
-    let verify = Command::new(BIN)
-        .args(["audit", "verify", "--config"])
-        .arg(&site.config)
-        .output()
-        .unwrap();
+    let verify = run(&["audit", "verify"], &site.config);
     assert!(verify.status.success(), "the chain verifies");
     let config = Config::load(&site.config).unwrap();
     let audit = common::app::open_audit(&config);

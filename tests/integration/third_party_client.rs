@@ -4,13 +4,13 @@
 //! `zszo-connector token create`. Every step is checked independently, through our own HTTP
 //! GET and directly in LDAP.
 
-use ldap3::{LdapConnAsync, Scope, SearchEntry};
+use ldap3::SearchEntry;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::daemon::{dev_config, spawn_dev, BIN};
+use crate::common::daemon::{dev_config, dev_people, spawn_dev, BIN};
 const ZSZO: &str = "urn:zszo:params:scim:schemas:extension:zszo:2.0:User";
 
 /// The `scim2` command from PyPI's scim2-cli; failing (not skipping) when it is missing.
@@ -63,36 +63,16 @@ impl Scim2 {
 }
 
 async fn person(ldap_port: u16, dir: &Path, id: &str) -> Option<SearchEntry> {
-    let password = std::fs::read_to_string(dir.join("secrets/ldap-admin.password")).unwrap();
-    let (conn, mut ldap) = LdapConnAsync::new(&format!("ldap://127.0.0.1:{ldap_port}"))
-        .await
-        .unwrap();
-    ldap3::drive!(conn);
-    ldap.simple_bind("cn=admin,dc=zszo,dc=krakow,dc=pl", password.trim())
-        .await
-        .unwrap()
-        .success()
-        .unwrap();
-    let (entries, _) = ldap
-        .search(
-            "ou=placowki,dc=zszo,dc=krakow,dc=pl",
-            Scope::Subtree,
-            &format!("(entryUUID={id})"),
-            vec![
-                "sn",
-                "givenName",
-                "displayName",
-                "title",
-                "zszoSchoolCode",
-                "zszoEmploymentActive",
-            ],
-        )
-        .await
-        .unwrap()
-        .success()
-        .unwrap();
-    let _ = ldap.unbind().await;
-    entries.into_iter().next().map(SearchEntry::construct)
+    let attrs = [
+        "sn",
+        "givenName",
+        "displayName",
+        "title",
+        "zszoSchoolCode",
+        "zszoEmploymentActive",
+    ];
+    let found = dev_people(ldap_port, dir, &format!("(entryUUID={id})"), &attrs).await;
+    found.into_iter().next()
 }
 
 fn attr<'a>(e: &'a SearchEntry, name: &str) -> Vec<&'a str> {

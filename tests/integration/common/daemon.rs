@@ -161,3 +161,43 @@ pub async fn spawn_dev(dir: &Path, config: &Path, http: u16) -> Daemon {
     dev.wait_ready(&format!("http://127.0.0.1:{http}")).await;
     dev
 }
+
+/// The entries under `ou=placowki` of dev's own directory (on `ldap_port`, its data in
+/// `dir`) that match `filter`, read as dev's rootdn with the password dev wrote.
+pub async fn dev_people(
+    ldap_port: u16,
+    dir: &Path,
+    filter: &str,
+    attrs: &[&str],
+) -> Vec<ldap3::SearchEntry> {
+    let password = std::fs::read_to_string(dir.join("secrets/ldap-admin.password")).unwrap();
+    let url = format!("ldap://127.0.0.1:{ldap_port}");
+    let (conn, mut ldap) = ldap3::LdapConnAsync::new(&url).await.unwrap();
+    ldap3::drive!(conn);
+    ldap.simple_bind("cn=admin,dc=zszo,dc=krakow,dc=pl", password.trim())
+        .await
+        .unwrap()
+        .success()
+        .unwrap();
+    let base = "ou=placowki,dc=zszo,dc=krakow,dc=pl";
+    let (entries, _) = ldap
+        .search(base, ldap3::Scope::Subtree, filter, attrs.to_vec())
+        .await
+        .unwrap()
+        .success()
+        .unwrap();
+    let _ = ldap.unbind().await;
+    entries
+        .into_iter()
+        .map(ldap3::SearchEntry::construct)
+        .collect()
+}
+
+/// `zszo-connector bootstrap --config CONFIG --seed SEED` with a seed of one school `code`
+/// (written as `seed.toml` beside the configuration).
+pub fn bootstrap_school(config: &Path, code: &str) -> Output {
+    let seed = config.with_file_name("seed.toml");
+    let text = format!("[[school]]\ncode = \"{code}\"\nname = \"Szkoła {code}\"\n");
+    std::fs::write(&seed, text).unwrap();
+    run(&["bootstrap", "--seed", seed.to_str().unwrap()], config)
+}
