@@ -5,7 +5,7 @@
 
 use crate::common;
 use crate::panel_support::PanelApp;
-use crate::scim_support::{okta_user, PATCH, ZSZO};
+use crate::scim_support::{okta_user, scim_call, PATCH, ZSZO};
 use ldap3::{Scope, SearchEntry};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -70,19 +70,9 @@ impl Scim {
         path: &str,
         body: Option<Value>,
     ) -> (StatusCode, Value) {
-        let mut req = self
-            .http
-            .request(method, format!("{}{path}", self.base))
-            .bearer_auth(token);
-        if let Some(b) = body {
-            req = req
-                .header("content-type", "application/scim+json")
-                .body(b.to_string());
-        }
-        let res = req.send().await.unwrap();
-        let status = res.status();
-        let text = res.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+        let url = format!("{}{path}", self.base);
+        let a = scim_call(&self.http, &url, token, method, body).await;
+        (a.status, a.body)
     }
 
     async fn patch(&self, token: &str, id: &str, ops: Value) -> (StatusCode, Value) {

@@ -4,14 +4,13 @@
 //! 0.2, so each client may deprovision 2 of them per window.
 
 use crate::common::{self, unique_school_code};
-use crate::scim_support::{okta_user, PATCH};
+use crate::scim_support::{okta_user, scim_call, PATCH};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::sync::Arc;
 use zszo_connector::app;
 use zszo_connector::audit::RedbAuditLog;
-use zszo_connector::bootstrap::{Bootstrap, Seed};
 use zszo_connector::clients::{Access, ClientFile};
 use zszo_connector::clock::ManualClock;
 use zszo_connector::config::Config;
@@ -54,15 +53,8 @@ impl GuardApp {
         let config = Config::load(&config_path).unwrap();
         let audit = common::app::open_audit(&config);
         let directory = common::app::connect_directory(&config).await;
-        let seed = format!("[[school]]\ncode = \"{school}\"\nname = \"Szkoła {school}\"\n");
-        Bootstrap {
-            directory: directory.as_ref(),
-            audit: audit.as_ref(),
-            password_cost: config.passwords,
-        }
-        .run(&Seed::parse(&seed, false).unwrap())
-        .await
-        .unwrap();
+        let codes = [school.clone()];
+        common::app::seed_schools(&directory, &audit, &config, &codes).await;
         let file = ClientFile::new(&config.scim.clients_file);
         let token = |name: &str| {
             use secrecy::ExposeSecret;
@@ -127,18 +119,9 @@ impl GuardApp {
         path: &str,
         body: Option<Value>,
     ) -> (StatusCode, Value) {
-        let mut req = reqwest::Client::new()
-            .request(method, format!("{}{path}", self.base))
-            .bearer_auth(token);
-        if let Some(b) = body {
-            req = req
-                .header("content-type", "application/scim+json")
-                .body(b.to_string());
-        }
-        let res = req.send().await.unwrap();
-        let status = res.status();
-        let text = res.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+        let url = format!("{}{path}", self.base);
+        let a = scim_call(&reqwest::Client::new(), &url, token, method, body).await;
+        (a.status, a.body)
     }
 
     async fn deactivate(&self, token: &str, id: &str) -> (StatusCode, Value) {

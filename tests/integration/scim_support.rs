@@ -106,29 +106,14 @@ impl ScimApp {
         path: &str,
         body: Option<Value>,
     ) -> Answer {
-        let mut req = self
-            .http
-            .request(method, format!("{}{path}", self.base))
-            .bearer_auth(token);
-        if let Some(b) = body {
-            req = req
-                .header("content-type", "application/scim+json")
-                .body(b.to_string());
-        }
-        let res = req.send().await.unwrap();
-        let status = res.status();
-        let headers = res.headers().clone();
-        let text = res.text().await.unwrap();
-        let body = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
-        Answer {
-            status,
-            headers,
+        scim_call(
+            &self.http,
+            &format!("{}{path}", self.base),
+            token,
+            method,
             body,
-        }
+        )
+        .await
     }
 
     /// The folder holding this app's files (stores, key, operator socket).
@@ -189,6 +174,37 @@ pub fn okta_user(school: &str, given: &str, family: &str) -> Value {
         "groups": [],
         ZSZO: { "schools": [school] }
     })
+}
+
+/// `method url` with a bearer `token` and a JSON body sent as application/scim+json; the
+/// answer's body parsed as JSON (a text that is not JSON as a string, none as null).
+pub async fn scim_call(
+    http: &reqwest::Client,
+    url: &str,
+    token: &str,
+    method: Method,
+    body: Option<Value>,
+) -> Answer {
+    let mut req = http.request(method, url).bearer_auth(token);
+    if let Some(b) = body {
+        req = req
+            .header("content-type", "application/scim+json")
+            .body(b.to_string());
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let text = res.text().await.unwrap();
+    let body = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
+    Answer {
+        status,
+        headers,
+        body,
+    }
 }
 
 pub fn error_type(a: &Answer) -> Option<&str> {

@@ -187,6 +187,28 @@ pub async fn connect_directory(config: &Config) -> Arc<LdapDirectory> {
     )
 }
 
+/// Creates the schools `codes` ("Szkoła <code>") with the real `Bootstrap`, as the daemon's
+/// `bootstrap` command does.
+pub async fn seed_schools(
+    directory: &LdapDirectory,
+    audit: &RedbAuditLog,
+    config: &Config,
+    codes: &[String],
+) {
+    let seed: String = codes
+        .iter()
+        .map(|c| format!("[[school]]\ncode = \"{c}\"\nname = \"Szkoła {c}\"\n"))
+        .collect();
+    Bootstrap {
+        directory,
+        audit,
+        password_cost: config.passwords,
+    }
+    .run(&Seed::parse(&seed, false).unwrap())
+    .await
+    .unwrap();
+}
+
 /// Starts the app for one test (see the module comment).
 pub async fn spawn_app(options: AppOptions) -> TestApp {
     let (owned, path) = match &options.dir {
@@ -239,18 +261,7 @@ pub async fn spawn_app(options: AppOptions) -> TestApp {
     } else {
         options.schools
     };
-    let seed: String = schools
-        .iter()
-        .map(|c| format!("[[school]]\ncode = \"{c}\"\nname = \"Szkoła {c}\"\n"))
-        .collect();
-    Bootstrap {
-        directory: directory.as_ref(),
-        audit: audit.as_ref(),
-        password_cost: config.passwords,
-    }
-    .run(&Seed::parse(&seed, false).unwrap())
-    .await
-    .unwrap();
+    seed_schools(&directory, &audit, &config, &schools).await;
 
     // Clients before the registry opens, so the app knows them from its first request.
     let file = ClientFile::new(&config.scim.clients_file);
