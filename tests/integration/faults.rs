@@ -463,9 +463,7 @@ async fn a_lost_answer_to_a_group_creation_or_a_deletion_is_read_back() {
     assert_eq!(group_records.len(), 1);
     assert_eq!(group_records[0].record.outcome, Outcome::Success);
 
-    let user = crate::scim_support::okta_user(&school, "Usunięty", "Bezśladu");
-    let created: Value = post_user(&d, &user).await.json().await.unwrap();
-    let id = created["id"].as_str().unwrap().to_owned();
+    let id = scim_person(&d, &school, "Usunięty", "Bezśladu").await;
     proxy.cut_next(DELETE, false);
     let res = client
         .delete(format!("{}/Users/{id}", d.base))
@@ -474,18 +472,7 @@ async fn a_lost_answer_to_a_group_creation_or_a_deletion_is_read_back() {
         .await
         .unwrap();
     assert_eq!(res.status().as_u16(), 204);
-    let deleted: Vec<Outcome> = d
-        .audit
-        .query(AuditQuery {
-            target_uuid: Some(id),
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|r| r.record.action == "person.deleted")
-        .map(|r| r.record.outcome)
-        .collect();
+    let deleted = outcomes(&d, &id, "person.deleted").await;
     assert_eq!(deleted, vec![Outcome::Success]);
 }
 
@@ -495,20 +482,10 @@ async fn a_lost_answer_to_a_group_creation_or_a_deletion_is_read_back() {
 #[tokio::test]
 async fn a_lost_answer_to_an_account_creation_is_checked_with_the_new_password() {
     use crate::cutting_proxy::MODIFY;
-    use zszo_connector::domain::audit::Actor;
-    use zszo_connector::provisioning::Caller;
     let dir = tempfile::tempdir().unwrap();
     let (d, proxy, _slapd, school) = proxied_daemon(dir.path()).await;
-    let user = crate::scim_support::okta_user(&school, "Nowe", "Konto");
-    let created: Value = post_user(&d, &user).await.json().await.unwrap();
-    let id = created["id"].as_str().unwrap().to_owned();
-    let admin = Caller {
-        actor: Actor::Person("dyrektor.test".into()),
-        scope: SchoolScope::Only(vec![
-            zszo_connector::domain::SchoolCode::parse(&school).unwrap()
-        ]),
-        request_id: None,
-    };
+    let id = scim_person(&d, &school, "Nowe", "Konto").await;
+    let admin = school_admin(&school);
 
     proxy.cut_next(MODIFY, false);
     let issued = d
@@ -527,17 +504,6 @@ async fn a_lost_answer_to_an_account_creation_is_checked_with_the_new_password()
         opens,
         "the password shown to the administrator opens the account"
     );
-    let records: Vec<Outcome> = d
-        .audit
-        .query(AuditQuery {
-            target_uuid: Some(id),
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|r| r.record.action == "account.created")
-        .map(|r| r.record.outcome)
-        .collect();
+    let records = outcomes(&d, &id, "account.created").await;
     assert_eq!(records, vec![Outcome::Success]);
 }

@@ -6,30 +6,14 @@
 
 use crate::cutting_proxy::MODIFY;
 use crate::faults::{post_user, proxied_daemon};
+use crate::faults_support::{outcomes, school_admin, scim_person};
 use crate::scim_backpressure::Daemon;
 use serde_json::{json, Value};
-use zszo_connector::domain::audit::{Actor, AuditQuery, Outcome};
-use zszo_connector::domain::SchoolCode;
+use zszo_connector::domain::audit::{AuditQuery, Outcome};
 use zszo_connector::ports::{AuditLog, Directory, SchoolScope};
-use zszo_connector::provisioning::Caller;
 
 const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 const GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
-
-/// The outcomes of the records with `action` about the entry `id`.
-async fn outcomes(d: &Daemon, id: &str, action: &str) -> Vec<Outcome> {
-    d.audit
-        .query(AuditQuery {
-            target_uuid: Some(id.to_owned()),
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|r| r.record.action == action)
-        .map(|r| r.record.outcome)
-        .collect()
-}
 
 /// Records with `action` that name no target (failures before the entry was known).
 async fn all_outcomes(d: &Daemon, action: &str) -> Vec<Outcome> {
@@ -135,14 +119,8 @@ async fn a_lost_answer_to_a_person_replace_or_patch_is_read_back() {
 async fn a_lost_answer_to_a_lock_or_an_unlock_is_read_back() {
     let dir = tempfile::tempdir().unwrap();
     let (d, proxy, _slapd, school) = proxied_daemon(dir.path()).await;
-    let user = crate::scim_support::okta_user(&school, "Zablokowana", "Osoba");
-    let created: Value = post_user(&d, &user).await.json().await.unwrap();
-    let id = created["id"].as_str().unwrap().to_owned();
-    let admin = Caller {
-        actor: Actor::Person("dyrektor.test".into()),
-        scope: SchoolScope::Only(vec![SchoolCode::parse(&school).unwrap()]),
-        request_id: None,
-    };
+    let id = scim_person(&d, &school, "Zablokowana", "Osoba").await;
+    let admin = school_admin(&school);
     let provisioning = d.state.provisioning();
     provisioning.create_account(&admin, &id).await.unwrap();
 
@@ -235,14 +213,8 @@ async fn a_lost_answer_to_a_portal_password_write_is_checked_with_the_new_passwo
     use zszo_connector::onboarding::{OnboardingError, PortalCaller};
     let dir = tempfile::tempdir().unwrap();
     let (d, proxy, _slapd, school) = proxied_daemon(dir.path()).await;
-    let user = crate::scim_support::okta_user(&school, "Portalowa", "Osoba");
-    let created: Value = post_user(&d, &user).await.json().await.unwrap();
-    let id = created["id"].as_str().unwrap().to_owned();
-    let admin = Caller {
-        actor: Actor::Person("dyrektor.test".into()),
-        scope: SchoolScope::Only(vec![SchoolCode::parse(&school).unwrap()]),
-        request_id: None,
-    };
+    let id = scim_person(&d, &school, "Portalowa", "Osoba").await;
+    let admin = school_admin(&school);
     let issued = d
         .state
         .provisioning()

@@ -5,8 +5,45 @@
 use crate::scim_backpressure::Daemon;
 use serde_json::{json, Value};
 use std::collections::HashMap;
-use zszo_connector::domain::audit::{AuditQuery, Outcome};
+use zszo_connector::domain::audit::{Actor, AuditQuery, Outcome};
+use zszo_connector::domain::SchoolCode;
 use zszo_connector::ports::{AuditLog, Directory, PersonSearch, SchoolScope};
+use zszo_connector::provisioning::Caller;
+
+/// The outcomes of the records with `action` about the entry `id`.
+pub(crate) async fn outcomes(d: &Daemon, id: &str, action: &str) -> Vec<Outcome> {
+    d.audit
+        .query(AuditQuery {
+            target_uuid: Some(id.to_owned()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.record.action == action)
+        .map(|r| r.record.outcome)
+        .collect()
+}
+
+/// A local administrator of `school`, as the panel's use cases see one.
+pub(crate) fn school_admin(school: &str) -> Caller {
+    Caller {
+        actor: Actor::Person("dyrektor.test".into()),
+        scope: SchoolScope::Only(vec![SchoolCode::parse(school).unwrap()]),
+        request_id: None,
+    }
+}
+
+/// A person of `school` created through SCIM (`POST /Users`); the id.
+pub(crate) async fn scim_person(d: &Daemon, school: &str, given: &str, family: &str) -> String {
+    let user = crate::scim_support::okta_user(school, given, family);
+    let created: Value = crate::faults::post_user(d, &user)
+        .await
+        .json()
+        .await
+        .unwrap();
+    created["id"].as_str().unwrap().to_owned()
+}
 
 pub(crate) fn bulk_of_people(school: &str, tag: &str, n: usize) -> Value {
     let ops: Vec<Value> = (0..n)

@@ -45,31 +45,14 @@ async fn group(app: &ScimApp, name: &str, members: Value) -> String {
     res.body["id"].as_str().unwrap().to_owned()
 }
 
-fn ids(body: &Value) -> Vec<String> {
-    let mut v: Vec<String> = body["members"]
-        .as_array()
-        .map(|m| {
-            m.iter()
-                .map(|m| m["value"].as_str().unwrap().to_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    v.sort();
-    v
-}
-
 #[tokio::test]
 async fn entra_creates_an_empty_group_then_adds_and_removes_members() {
     let app = ScimApp::start().await;
-    let u1 = app
-        .create_user(&app.token_a, okta_user(&app.school_a, "Ala", "Kot"))
-        .await;
-    let u2 = app
-        .create_user(&app.token_a, okta_user(&app.school_a, "Ola", "Pies"))
-        .await;
-    let u3 = app
-        .create_user(&app.token_a, okta_user(&app.school_a, "Ela", "Mysz"))
-        .await;
+    let [u1, u2, u3] = app
+        .people_in_a(&[("Ala", "Kot"), ("Ola", "Pies"), ("Ela", "Mysz")])
+        .await
+        .try_into()
+        .unwrap();
     let g = group(&app, "Rada Pedagogiczna", json!([])).await;
     assert!(members_in_ldap(&app, &g).await.is_empty());
 
@@ -103,7 +86,7 @@ async fn entra_creates_an_empty_group_then_adds_and_removes_members() {
     let mut expected = vec![u2.clone(), u3.clone()];
     expected.sort();
     assert_eq!(
-        ids(&app.get(&app.token_a, &format!("/Groups/{g}")).await.body),
+        member_ids(&app.get(&app.token_a, &format!("/Groups/{g}")).await.body),
         expected
     );
 
@@ -121,7 +104,7 @@ async fn entra_creates_an_empty_group_then_adds_and_removes_members() {
         .await;
     assert!(res.status.is_success(), "{}", res.body);
     assert_eq!(
-        ids(&app.get(&app.token_a, &format!("/Groups/{g}")).await.body),
+        member_ids(&app.get(&app.token_a, &format!("/Groups/{g}")).await.body),
         vec![u3.clone()]
     );
     assert_eq!(members_in_ldap(&app, &g).await.len(), 1);
@@ -250,12 +233,11 @@ async fn the_local_administrators_group_is_not_reachable_through_scim() {
 #[tokio::test]
 async fn put_replaces_members_and_delete_removes_the_group() {
     let app = ScimApp::start().await;
-    let u1 = app
-        .create_user(&app.token_a, okta_user(&app.school_a, "Jan", "Raz"))
-        .await;
-    let u2 = app
-        .create_user(&app.token_a, okta_user(&app.school_a, "Jan", "Dwa"))
-        .await;
+    let [u1, u2] = app
+        .people_in_a(&[("Jan", "Raz"), ("Jan", "Dwa")])
+        .await
+        .try_into()
+        .unwrap();
     let g = group(&app, "Świetlica", json!([{"value": u1}])).await;
     let put =
         json!({"schemas":[GROUP],"id": g,"displayName":"Świetlica","members":[{"value": u2}]});
@@ -268,7 +250,7 @@ async fn put_replaces_members_and_delete_removes_the_group() {
         )
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-    assert_eq!(ids(&res.body), vec![u2.clone()]);
+    assert_eq!(member_ids(&res.body), vec![u2.clone()]);
     let res = app
         .call(&app.token_a, Method::DELETE, &format!("/Groups/{g}"), None)
         .await;
@@ -282,7 +264,7 @@ async fn put_replaces_members_and_delete_removes_the_group() {
     app.call(&app.token_a, Method::DELETE, &format!("/Users/{u1}"), None)
         .await;
     assert_eq!(
-        ids(&app.get(&app.token_a, &format!("/Groups/{g2}")).await.body),
+        member_ids(&app.get(&app.token_a, &format!("/Groups/{g2}")).await.body),
         vec![u2]
     );
 }

@@ -3,10 +3,10 @@
 //! within its scope — and its changes keep the links it cannot see.
 
 use crate::common;
-use crate::scim_support::{okta_user, ScimApp, GROUP, PATCH};
+use crate::scim_support::{member_ids, okta_user, ScimApp, GROUP, PATCH};
 use ldap3::{Scope, SearchEntry};
 use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
+use serde_json::json;
 
 const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
@@ -28,19 +28,6 @@ async fn ldap_values(dn: &str, attr: &str) -> Vec<String> {
         .filter(|m| !m.is_empty())
         .map(|m| m.to_lowercase())
         .collect();
-    v.sort();
-    v
-}
-
-fn member_ids(body: &Value) -> Vec<String> {
-    let mut v: Vec<String> = body["members"]
-        .as_array()
-        .map(|m| {
-            m.iter()
-                .map(|m| m["value"].as_str().unwrap().to_owned())
-                .collect()
-        })
-        .unwrap_or_default();
     v.sort();
     v
 }

@@ -132,6 +132,16 @@ impl ScimApp {
         a.body["id"].as_str().unwrap().to_owned()
     }
 
+    /// People of school A (given, family) created through SCIM by its client; their ids.
+    pub async fn people_in_a(&self, names: &[(&str, &str)]) -> Vec<String> {
+        let mut ids = Vec::new();
+        for (given, family) in names {
+            let user = okta_user(&self.school_a, given, family);
+            ids.push(self.create_user(&self.token_a, user).await);
+        }
+        ids
+    }
+
     pub async fn audit_about(&self, id: &str) -> Vec<AuditRecord> {
         self.audit
             .query(AuditQuery {
@@ -205,6 +215,20 @@ pub async fn scim_call(
         headers,
         body,
     }
+}
+
+/// The `value`s of a group's `members`, sorted (none when it has no members).
+pub fn member_ids(group: &Value) -> Vec<String> {
+    let mut v: Vec<String> = group["members"]
+        .as_array()
+        .map(|m| {
+            m.iter()
+                .map(|m| m["value"].as_str().unwrap().to_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
 }
 
 pub fn error_type(a: &Answer) -> Option<&str> {
