@@ -136,13 +136,7 @@ impl Env {
     }
 
     async fn records(&self, action: &str) -> Vec<AuditRecord> {
-        self.audit
-            .query(AuditQuery::default())
-            .await
-            .unwrap()
-            .into_iter()
-            .filter(|r| r.record.action == action)
-            .collect()
+        crate::common::app::records_of(&self.audit, action).await
     }
 }
 

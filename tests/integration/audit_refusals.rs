@@ -4,18 +4,11 @@
 
 use crate::scim_support::{okta_user, ScimApp};
 use reqwest::StatusCode;
-use zszo_connector::domain::audit::{AuditQuery, AuditRecord, Outcome};
-use zszo_connector::ports::AuditLog;
+use zszo_connector::domain::audit::{AuditRecord, Outcome};
 use zszo_connector::provisioning::refusals::PER_WINDOW;
 
 async fn records(app: &ScimApp, action: &str) -> Vec<AuditRecord> {
-    app.audit
-        .query(AuditQuery::default())
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|r| r.record.action == action)
-        .collect()
+    crate::common::app::records_of(&app.audit, action).await
 }
 
 #[tokio::test]

@@ -218,13 +218,7 @@ impl PanelApp {
 
     /// Every audit record with `action`, newest first.
     pub async fn audit_of(&self, action: &str) -> Vec<AuditRecord> {
-        self.audit
-            .query(AuditQuery::default())
-            .await
-            .unwrap()
-            .into_iter()
-            .filter(|r| r.record.action == action)
-            .collect()
+        crate::common::app::records_of(&self.audit, action).await
     }
 
     /// Every audit record, newest first, as JSON text (to search it for secrets).

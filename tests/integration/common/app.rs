@@ -178,6 +178,18 @@ pub fn open_audit(config: &Config) -> Arc<RedbAuditLog> {
     Arc::new(RedbAuditLog::open(&config.audit.path, key, clock).unwrap())
 }
 
+/// Every audit record with `action`, newest first.
+pub async fn records_of(
+    audit: &RedbAuditLog,
+    action: &str,
+) -> Vec<zszo_connector::domain::audit::AuditRecord> {
+    use zszo_connector::ports::AuditLog;
+    let all = audit.query(Default::default()).await.unwrap();
+    all.into_iter()
+        .filter(|r| r.record.action == action)
+        .collect()
+}
+
 /// Connects the LDAP adapter the way the daemon does (`daemon::ldap_options`).
 pub async fn connect_directory(config: &Config) -> Arc<LdapDirectory> {
     Arc::new(
