@@ -8,7 +8,7 @@
 //! fsync-bound writes.
 
 use crate::common;
-use ldap3::{LdapConnAsync, Scope, SearchEntry};
+use ldap3::{Scope, SearchEntry};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -96,14 +96,7 @@ fn all_succeeded(response: &Value) -> usize {
 
 /// Person entries under the schools: (entryUUID, externalId, employeeNumber), as the rootdn.
 async fn people(url: &str, admin_password: &str) -> Vec<(String, String, String)> {
-    let (conn, mut ldap) = LdapConnAsync::new(url).await.unwrap();
-    ldap3::drive!(conn);
-    let admin = slapd::admin_dn(common::BASE_DN);
-    ldap.simple_bind(&admin, admin_password)
-        .await
-        .unwrap()
-        .success()
-        .unwrap();
+    let mut ldap = common::connect_admin_at(url, admin_password).await;
     let (entries, _) = ldap
         .search(
             &format!("ou=placowki,{}", common::BASE_DN),

@@ -216,17 +216,7 @@ async fn a_full_disk_stops_writes_with_503_and_the_stores_recover_when_space_is_
 }
 
 async fn creation_records(d: &Daemon, id: &str) -> Vec<Outcome> {
-    d.audit
-        .query(AuditQuery {
-            target_uuid: Some(id.to_owned()),
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|r| r.record.action == "person.created")
-        .map(|r| r.record.outcome)
-        .collect()
+    outcomes(d, id, "person.created").await
 }
 
 pub(crate) async fn proxied_daemon(

@@ -9,22 +9,16 @@ use crate::faults::{post_user, proxied_daemon};
 use crate::faults_support::{outcomes, school_admin, scim_person};
 use crate::scim_backpressure::Daemon;
 use serde_json::{json, Value};
-use zszo_connector::domain::audit::{AuditQuery, Outcome};
-use zszo_connector::ports::{AuditLog, Directory, SchoolScope};
+use zszo_connector::domain::audit::Outcome;
+use zszo_connector::ports::{Directory, SchoolScope};
 
 const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 const GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 
 /// Records with `action` that name no target (failures before the entry was known).
 async fn all_outcomes(d: &Daemon, action: &str) -> Vec<Outcome> {
-    d.audit
-        .query(AuditQuery::default())
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|r| r.record.action == action)
-        .map(|r| r.record.outcome)
-        .collect()
+    let records = crate::common::app::records_of(&d.audit, action).await;
+    records.into_iter().map(|r| r.record.outcome).collect()
 }
 
 async fn send(d: &Daemon, method: reqwest::Method, path: &str, body: &Value) -> (u16, Value) {

@@ -12,13 +12,8 @@ use zszo_connector::provisioning::Caller;
 
 /// The outcomes of the records with `action` about the entry `id`.
 pub(crate) async fn outcomes(d: &Daemon, id: &str, action: &str) -> Vec<Outcome> {
-    d.audit
-        .query(AuditQuery {
-            target_uuid: Some(id.to_owned()),
-            ..Default::default()
-        })
-        .await
-        .unwrap()
+    let about = crate::common::app::records_about(&d.audit, id).await;
+    about
         .into_iter()
         .filter(|r| r.record.action == action)
         .map(|r| r.record.outcome)

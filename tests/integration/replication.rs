@@ -11,16 +11,7 @@ pub(crate) const CONVERGE: Duration = Duration::from_secs(30);
 type Attrs<'a> = Vec<(&'a str, std::collections::HashSet<String>)>;
 
 async fn add_ou(url: &str, admin_password: &str, name: &str) {
-    let (conn, mut ldap) = ldap3::LdapConnAsync::new(url).await.unwrap();
-    ldap3::drive!(conn);
-    ldap.simple_bind(
-        &zszo_connector::slapd::admin_dn(common::BASE_DN),
-        admin_password,
-    )
-    .await
-    .unwrap()
-    .success()
-    .unwrap();
+    let mut ldap = common::connect_admin_at(url, admin_password).await;
     let dn = format!("ou={name},ou=system,{}", common::BASE_DN);
     ldap.add(
         &dn,
@@ -64,22 +55,8 @@ async fn an_empty_second_provider_receives_everything_and_writes_flow_both_ways(
     assert_eq!(one.len(), initial.len() + 2);
 }
 
-async fn admin(url: &str, admin_password: &str) -> ldap3::Ldap {
-    let (conn, mut ldap) = ldap3::LdapConnAsync::new(url).await.unwrap();
-    ldap3::drive!(conn);
-    ldap.simple_bind(
-        &zszo_connector::slapd::admin_dn(common::BASE_DN),
-        admin_password,
-    )
-    .await
-    .unwrap()
-    .success()
-    .unwrap();
-    ldap
-}
-
 pub(crate) async fn values(url: &str, admin_password: &str, dn: &str, attr: &str) -> Vec<String> {
-    let mut ldap = admin(url, admin_password).await;
+    let mut ldap = common::connect_admin_at(url, admin_password).await;
     let (entries, _) = ldap
         .search(dn, ldap3::Scope::Base, "(objectClass=*)", vec![attr])
         .await
@@ -122,7 +99,7 @@ async fn membership_and_password_failures_written_on_one_provider_reach_the_othe
     let school = common::school_dn("repl");
     let person = format!("uid=ewa.proba,ou=pracownicy,{school}");
     let group = format!("cn=proba,ou=grupy,{school}");
-    let mut ldap = admin(&pair.url(0), &pair.admin_password).await;
+    let mut ldap = common::connect_admin_at(&pair.url(0), &pair.admin_password).await;
     let set = |v: &[&str]| {
         v.iter()
             .map(|s| s.to_string())
@@ -191,9 +168,7 @@ async fn membership_and_password_failures_written_on_one_provider_reach_the_othe
         values(&pair.url(1), &pw, &person, "memberOf").await
     );
 
-    let (conn, mut wrong) = ldap3::LdapConnAsync::new(&pair.url(0)).await.unwrap();
-    ldap3::drive!(conn);
-    let rc = wrong.simple_bind(&person, "zle-haslo").await.unwrap().rc;
+    let (rc, _wrong) = common::bind_at(&pair.url(0), &person, "zle-haslo").await;
     assert_eq!(rc, 49);
     assert_eq!(
         values(&pair.url(0), &pw, &person, "pwdFailureTime")

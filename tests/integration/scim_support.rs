@@ -8,9 +8,9 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 use zszo_connector::audit::RedbAuditLog;
 use zszo_connector::clients::Access;
-use zszo_connector::domain::audit::{AuditQuery, AuditRecord};
+use zszo_connector::domain::audit::AuditRecord;
 use zszo_connector::ldap::LdapDirectory;
-use zszo_connector::ports::{AuditLog, Directory};
+use zszo_connector::ports::Directory;
 
 pub const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 pub const ZSZO: &str = "urn:zszo:params:scim:schemas:extension:zszo:2.0:User";
@@ -143,13 +143,7 @@ impl ScimApp {
     }
 
     pub async fn audit_about(&self, id: &str) -> Vec<AuditRecord> {
-        self.audit
-            .query(AuditQuery {
-                target_uuid: Some(id.to_owned()),
-                ..Default::default()
-            })
-            .await
-            .unwrap()
+        crate::common::app::records_about(&self.audit, id).await
     }
 
     /// The actions of the audit records about `id`, newest first.

@@ -190,6 +190,19 @@ pub async fn records_of(
         .collect()
 }
 
+/// Every audit record about the entry `id`, newest first.
+pub async fn records_about(
+    audit: &RedbAuditLog,
+    id: &str,
+) -> Vec<zszo_connector::domain::audit::AuditRecord> {
+    use zszo_connector::ports::AuditLog;
+    let query = zszo_connector::domain::audit::AuditQuery {
+        target_uuid: Some(id.to_owned()),
+        ..Default::default()
+    };
+    audit.query(query).await.unwrap()
+}
+
 /// Connects the LDAP adapter the way the daemon does (`daemon::ldap_options`).
 pub async fn connect_directory(config: &Config) -> Arc<LdapDirectory> {
     Arc::new(

@@ -172,13 +172,7 @@ pub async fn dev_people(
 ) -> Vec<ldap3::SearchEntry> {
     let password = std::fs::read_to_string(dir.join("secrets/ldap-admin.password")).unwrap();
     let url = format!("ldap://127.0.0.1:{ldap_port}");
-    let (conn, mut ldap) = ldap3::LdapConnAsync::new(&url).await.unwrap();
-    ldap3::drive!(conn);
-    ldap.simple_bind("cn=admin,dc=zszo,dc=krakow,dc=pl", password.trim())
-        .await
-        .unwrap()
-        .success()
-        .unwrap();
+    let mut ldap = super::connect_admin_at(&url, password.trim()).await;
     let base = "ou=placowki,dc=zszo,dc=krakow,dc=pl";
     let (entries, _) = ldap
         .search(base, ldap3::Scope::Subtree, filter, attrs.to_vec())

@@ -151,16 +151,38 @@ pub fn school_dn(code: &str) -> String {
     dn(&format!("ou={},ou=placowki", ldap3::dn_escape(code)))
 }
 
-/// The one bind helper: binds as `dn` with `password` on a fresh connection to the test
-/// slapd and returns the result code (0 = success) with the connection (bound or not).
-pub async fn bind(dn: &str, password: &str) -> (u32, ldap3::Ldap) {
-    let mut ldap = connect_anonymous().await;
+/// The one bind helper: binds as `dn` with `password` on a fresh connection to the LDAP
+/// server at `url` and returns the result code (0 = success) with the connection (bound or
+/// not).
+pub async fn bind_at(url: &str, dn: &str, password: &str) -> (u32, ldap3::Ldap) {
+    let (conn, mut ldap) = ldap3::LdapConnAsync::new(url)
+        .await
+        .unwrap_or_else(|e| panic!("connect to {url}: {e}"));
+    ldap3::drive!(conn);
     let rc = ldap
         .simple_bind(dn, password)
         .await
         .expect("bind request")
         .rc;
     (rc, ldap)
+}
+
+/// [`bind_at`] the test slapd.
+pub async fn bind(dn: &str, password: &str) -> (u32, ldap3::Ldap) {
+    bind_at(&ldap().url, dn, password).await
+}
+
+/// A connection to the server at `url` bound as `dn`; panics unless the bind succeeds.
+pub async fn connect_at(url: &str, dn: &str, password: &str) -> ldap3::Ldap {
+    let (rc, ldap) = bind_at(url, dn, password).await;
+    assert_eq!(rc, 0, "bind as {dn} at {url}: result code {rc}");
+    ldap
+}
+
+/// The rootdn of a private slapd at `url` (its admin password given).
+pub async fn connect_admin_at(url: &str, admin_password: &str) -> ldap3::Ldap {
+    let admin = zszo_connector::slapd::admin_dn(BASE_DN);
+    connect_at(url, &admin, admin_password).await
 }
 
 /// [`bind`]'s result code only (the connection unbound).
@@ -172,9 +194,7 @@ pub async fn bind_rc(dn: &str, password: &str) -> u32 {
 
 /// A connection bound as `bind_dn`; panics unless the bind succeeds.
 pub async fn connect_as(bind_dn: &str, password: &str) -> ldap3::Ldap {
-    let (rc, ldap) = bind(bind_dn, password).await;
-    assert_eq!(rc, 0, "bind as {bind_dn}: result code {rc}");
-    ldap
+    connect_at(&ldap().url, bind_dn, password).await
 }
 
 /// A connection that has not bound (anonymous).

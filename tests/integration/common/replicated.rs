@@ -99,13 +99,7 @@ pub async fn snapshot(
     admin_password: &str,
     base: &str,
 ) -> Vec<(String, String, String)> {
-    let (conn, mut ldap) = ldap3::LdapConnAsync::new(url).await.unwrap();
-    ldap3::drive!(conn);
-    ldap.simple_bind(&slapd::admin_dn(super::BASE_DN), admin_password)
-        .await
-        .unwrap()
-        .success()
-        .unwrap();
+    let mut ldap = super::connect_admin_at(url, admin_password).await;
     let (entries, _) = ldap
         .search(
             base,
