@@ -56,23 +56,12 @@ async fn an_empty_second_provider_receives_everything_and_writes_flow_both_ways(
 }
 
 pub(crate) async fn values(url: &str, admin_password: &str, dn: &str, attr: &str) -> Vec<String> {
-    let mut ldap = common::connect_admin_at(url, admin_password).await;
-    let (entries, _) = ldap
-        .search(dn, ldap3::Scope::Base, "(objectClass=*)", vec![attr])
-        .await
-        .unwrap()
-        .success()
-        .unwrap();
-    let _ = ldap.unbind().await;
-    entries
+    let (scope, filter) = (ldap3::Scope::Base, "(objectClass=*)");
+    let found = common::admin_search_at(url, admin_password, dn, scope, filter, &[attr]).await;
+    found
         .into_iter()
         .next()
-        .map(|e| {
-            ldap3::SearchEntry::construct(e)
-                .attrs
-                .remove(attr)
-                .unwrap_or_default()
-        })
+        .and_then(|mut e| e.attrs.remove(attr))
         .unwrap_or_default()
 }
 

@@ -172,19 +172,9 @@ pub async fn dev_people(
 ) -> Vec<ldap3::SearchEntry> {
     let password = std::fs::read_to_string(dir.join("secrets/ldap-admin.password")).unwrap();
     let url = format!("ldap://127.0.0.1:{ldap_port}");
-    let mut ldap = super::connect_admin_at(&url, password.trim()).await;
     let base = "ou=placowki,dc=zszo,dc=krakow,dc=pl";
-    let (entries, _) = ldap
-        .search(base, ldap3::Scope::Subtree, filter, attrs.to_vec())
-        .await
-        .unwrap()
-        .success()
-        .unwrap();
-    let _ = ldap.unbind().await;
-    entries
-        .into_iter()
-        .map(ldap3::SearchEntry::construct)
-        .collect()
+    let scope = ldap3::Scope::Subtree;
+    super::admin_search_at(&url, password.trim(), base, scope, filter, attrs).await
 }
 
 /// `zszo-connector bootstrap --config CONFIG --seed SEED` with a seed of one school `code`

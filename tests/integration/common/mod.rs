@@ -197,6 +197,29 @@ pub async fn connect_as(bind_dn: &str, password: &str) -> ldap3::Ldap {
     connect_at(&ldap().url, bind_dn, password).await
 }
 
+/// Entries of the slapd at `url` under `base` matching `filter`, read as its rootdn.
+pub async fn admin_search_at(
+    url: &str,
+    admin_password: &str,
+    base: &str,
+    scope: ldap3::Scope,
+    filter: &str,
+    attrs: &[&str],
+) -> Vec<ldap3::SearchEntry> {
+    let mut ldap = connect_admin_at(url, admin_password).await;
+    let (entries, _) = ldap
+        .search(base, scope, filter, attrs.to_vec())
+        .await
+        .unwrap()
+        .success()
+        .unwrap();
+    let _ = ldap.unbind().await;
+    entries
+        .into_iter()
+        .map(ldap3::SearchEntry::construct)
+        .collect()
+}
+
 /// A connection that has not bound (anonymous).
 pub async fn connect_anonymous() -> ldap3::Ldap {
     let (conn, ldap) = ldap3::LdapConnAsync::new(&ldap().url)
