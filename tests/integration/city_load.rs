@@ -16,7 +16,6 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 use zszo_connector::citygen::{bulk_requests, City};
 use zszo_connector::domain::audit::{AuditRecord, Outcome};
-use zszo_connector::slapd;
 
 use crate::common::daemon::{run, said, spawn_daemon, BIN};
 const SCHOOLS: usize = 200;
@@ -128,10 +127,7 @@ async fn a_city_survives_a_sigkill_during_bulk_and_a_full_resend() {
     let started = Instant::now();
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
-    let (service_pw, admin_pw) = (common::random_password(), common::random_password());
-    let spec = common::spec_in(dir.join("slapd"), &service_pw, &admin_pw);
-    slapd::prepare(&spec).unwrap();
-    let ldap = slapd::start(&spec).unwrap();
+    let (_, ldap, service_pw, admin_pw) = common::private_slapd(dir.join("slapd"));
     std::fs::write(dir.join("ldap.password"), &service_pw).unwrap();
     let key = Command::new(BIN)
         .args(["audit", "init-key", "--out"])

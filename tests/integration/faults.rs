@@ -17,10 +17,7 @@ use zszo_connector::slapd;
 #[tokio::test]
 async fn a_bulk_during_an_outage_records_every_operation_and_is_not_kept_under_its_key() {
     let dir = tempfile::tempdir().unwrap();
-    let (service_pw, admin_pw) = (common::random_password(), common::random_password());
-    let mut spec = common::spec_in(dir.path().join("slapd"), &service_pw, &admin_pw);
-    slapd::prepare(&spec).unwrap();
-    let instance = slapd::start(&spec).unwrap();
+    let (mut spec, instance, service_pw, _) = common::private_slapd(dir.path().join("slapd"));
     let school = common::unique_school_code();
     let d = daemon(dir.path(), &instance, &service_pw, &school).await;
     let n = 6;
@@ -158,10 +155,7 @@ async fn exhaust_audit(d: &Daemon) {
 async fn a_full_disk_stops_writes_with_503_and_the_stores_recover_when_space_is_freed() {
     let dir = tempfile::tempdir().unwrap();
     let disk = SmallDisk::mount(dir.path(), 8);
-    let (service_pw, admin_pw) = (common::random_password(), common::random_password());
-    let spec = common::spec_in(dir.path().join("slapd"), &service_pw, &admin_pw);
-    slapd::prepare(&spec).unwrap();
-    let instance = slapd::start(&spec).unwrap();
+    let (_, instance, service_pw, _) = common::private_slapd(dir.path().join("slapd"));
     let school = common::unique_school_code();
     let d = daemon(&disk.path, &instance, &service_pw, &school).await;
     assert_eq!(readyz(&d).await.0, 200);
@@ -227,10 +221,7 @@ pub(crate) async fn proxied_daemon(
     slapd::SlapdInstance,
     String,
 ) {
-    let (service_pw, admin_pw) = (common::random_password(), common::random_password());
-    let spec = common::spec_in(dir.join("slapd"), &service_pw, &admin_pw);
-    slapd::prepare(&spec).unwrap();
-    let instance = slapd::start(&spec).unwrap();
+    let (_, instance, service_pw, _) = common::private_slapd(dir.join("slapd"));
     let proxy = crate::cutting_proxy::CuttingProxy::start(instance.port()).await;
     let school = common::unique_school_code();
     let url = format!("ldap://127.0.0.1:{}/", proxy.port);
@@ -332,10 +323,7 @@ async fn slapd_killed_mid_load(n: usize) -> (std::collections::BTreeMap<u16, usi
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
     let dir = tempfile::tempdir().unwrap();
-    let (service_pw, admin_pw) = (common::random_password(), common::random_password());
-    let mut spec = common::spec_in(dir.path().join("slapd"), &service_pw, &admin_pw);
-    slapd::prepare(&spec).unwrap();
-    let instance = slapd::start(&spec).unwrap();
+    let (mut spec, instance, service_pw, _) = common::private_slapd(dir.path().join("slapd"));
     spec.port = Some(instance.port());
     let school = common::unique_school_code();
     let d = Arc::new(daemon(dir.path(), &instance, &service_pw, &school).await);

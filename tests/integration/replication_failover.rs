@@ -446,10 +446,7 @@ async fn replication_bench() {
     let (n, workers, runs) = (300, 8, 7);
     let dir = tempfile::tempdir().unwrap();
 
-    let (service_pw, admin_pw) = (common::random_password(), common::random_password());
-    let spec = common::spec_in(dir.path().join("single"), &service_pw, &admin_pw);
-    zszo_connector::slapd::prepare(&spec).unwrap();
-    let single = zszo_connector::slapd::start(&spec).unwrap();
+    let (_, single, service_pw, _) = common::private_slapd(dir.path().join("single"));
     let url = single.url();
     let (d, school) = bench_daemon(
         &dir.path().join("d-single"),

@@ -84,10 +84,7 @@ async fn post_user(d: &Daemon, body: &Value) -> (StatusCode, reqwest::header::He
 #[tokio::test]
 async fn with_the_directory_down_a_post_gets_503_with_retry_after_and_succeeds_once_it_is_back() {
     let dir = tempfile::tempdir().unwrap();
-    let (service_pw, admin_pw) = (common::random_password(), common::random_password());
-    let mut spec = common::spec_in(dir.path().join("slapd"), &service_pw, &admin_pw);
-    slapd::prepare(&spec).unwrap();
-    let instance = slapd::start(&spec).unwrap();
+    let (mut spec, instance, service_pw, _) = common::private_slapd(dir.path().join("slapd"));
     let school = common::unique_school_code();
     let d = daemon(dir.path(), &instance, &service_pw, &school).await;
     let body = crate::scim_support::okta_user(&school, "Tomasz", "Przerwa");

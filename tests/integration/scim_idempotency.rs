@@ -3,7 +3,6 @@
 
 use crate::common;
 use crate::scim_support::*;
-use ldap3::Scope;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use zszo_connector::scim::http::idempotency::fingerprint;
@@ -43,20 +42,8 @@ fn replayed(a: &Answer) -> bool {
 }
 
 async fn people_named(school: &str, family: &str) -> usize {
-    let mut ldap = common::connect_admin().await;
     let filter = format!("(&(objectClass=inetOrgPerson)(sn={family}))");
-    let (entries, _) = ldap
-        .search(
-            &common::school_dn(school),
-            Scope::Subtree,
-            &filter,
-            vec!["uid"],
-        )
-        .await
-        .unwrap()
-        .success()
-        .unwrap();
-    entries.len()
+    common::count_in_school(school, &filter).await
 }
 
 #[tokio::test]

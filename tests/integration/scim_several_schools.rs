@@ -5,23 +5,12 @@
 
 use crate::common;
 use crate::scim_support::{okta_user, ScimApp, PATCH, USER, ZSZO};
-use ldap3::{Mod, Scope, SearchEntry};
+use ldap3::{Mod, SearchEntry};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use std::collections::HashSet;
 use zszo_connector::domain::{AccountState, EmailAddress};
 use zszo_connector::ports::Directory;
-
-async fn entry(dn: &str) -> SearchEntry {
-    let mut ldap = common::connect_admin().await;
-    let (mut entries, _) = ldap
-        .search(dn, Scope::Base, "(objectClass=*)", vec!["*", "+"])
-        .await
-        .unwrap()
-        .success()
-        .unwrap();
-    SearchEntry::construct(entries.remove(0))
-}
 
 fn values(e: &SearchEntry, attr: &str) -> Vec<String> {
     e.attrs.get(attr).cloned().unwrap_or_default()
@@ -43,7 +32,7 @@ async fn a_secondary_schools_active_false_removes_that_school_and_leaves_the_acc
     let (id, created) = person_at_a_and_b(&app).await;
     let dn = app.person_dn(&id).await.unwrap();
     assert_eq!(
-        values(&entry(&dn).await, "zszoPrimarySchoolCode"),
+        values(&common::admin_entry(&dn).await, "zszoPrimarySchoolCode"),
         [app.school_a.as_str()]
     );
     // The person has a password they can use (as after the portal).
@@ -78,7 +67,7 @@ async fn a_secondary_schools_active_false_removes_that_school_and_leaves_the_acc
         .await;
     assert!(a.status.is_success(), "{} {}", a.status, a.body);
 
-    let e = entry(&dn).await;
+    let e = common::admin_entry(&dn).await;
     assert_eq!(
         values(&e, "zszoSchoolCode"),
         [app.school_a.as_str()],
@@ -126,7 +115,7 @@ async fn a_secondary_schools_active_false_removes_that_school_and_leaves_the_acc
         )
         .await;
     assert!(a.status.is_success(), "{} {}", a.status, a.body);
-    let e = entry(&dn).await;
+    let e = common::admin_entry(&dn).await;
     assert_eq!(values(&e, "givenName"), ["Łucjan"]);
     assert_eq!(values(&e, "zszoEmploymentActive"), ["FALSE"]);
 }
@@ -139,9 +128,12 @@ async fn scim_cannot_overwrite_the_address_the_person_confirmed() {
     let id = app.create_user(&app.token_a, body.clone()).await;
     let dn = app.person_dn(&id).await.unwrap();
     let hr_address = body["emails"][0]["value"].as_str().unwrap().to_owned();
-    assert_eq!(values(&entry(&dn).await, "mail"), [hr_address.as_str()]);
     assert_eq!(
-        values(&entry(&dn).await, "zszoHrMail"),
+        values(&common::admin_entry(&dn).await, "mail"),
+        [hr_address.as_str()]
+    );
+    assert_eq!(
+        values(&common::admin_entry(&dn).await, "zszoHrMail"),
         [hr_address.as_str()]
     );
 
@@ -182,7 +174,7 @@ async fn scim_cannot_overwrite_the_address_the_person_confirmed() {
         )
         .await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.body);
-    let e = entry(&dn).await;
+    let e = common::admin_entry(&dn).await;
     assert_eq!(values(&e, "mail"), [confirmed.as_str()]);
     assert_eq!(values(&e, "zszoHrMail"), [new_hr.as_str()]);
     // A PATCH of emails changes nothing of `mail` either.
@@ -198,5 +190,5 @@ async fn scim_cannot_overwrite_the_address_the_person_confirmed() {
         )
         .await;
     assert!(a.status.is_success(), "{} {}", a.status, a.body);
-    assert_eq!(values(&entry(&dn).await, "mail"), [confirmed]);
+    assert_eq!(values(&common::admin_entry(&dn).await, "mail"), [confirmed]);
 }

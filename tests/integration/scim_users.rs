@@ -3,36 +3,9 @@
 
 use crate::common;
 use crate::scim_support::*;
-use ldap3::{Scope, SearchEntry};
+use ldap3::Scope;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
-
-async fn ldap_entry(dn: &str) -> SearchEntry {
-    let mut ldap = common::connect_admin().await;
-    let (mut entries, _) = ldap
-        .search(dn, Scope::Base, "(objectClass=*)", vec!["*", "+"])
-        .await
-        .unwrap()
-        .success()
-        .unwrap();
-    SearchEntry::construct(entries.remove(0))
-}
-
-async fn people_in(school: &str) -> usize {
-    let mut ldap = common::connect_admin().await;
-    let (entries, _) = ldap
-        .search(
-            &common::school_dn(school),
-            Scope::Subtree,
-            "(objectClass=inetOrgPerson)",
-            vec!["uid"],
-        )
-        .await
-        .unwrap()
-        .success()
-        .unwrap();
-    entries.len()
-}
 
 #[tokio::test]
 async fn scim_discovery_documents_are_complete_and_typed() {
@@ -109,7 +82,7 @@ async fn okta_creates_a_user_with_a_generated_login_and_the_entry_lands_in_its_s
         dn.contains(&format!("ou=pracownicy,ou={},ou=placowki", app.school_a)),
         "{dn}"
     );
-    let entry = ldap_entry(&dn).await;
+    let entry = common::admin_entry(&dn).await;
     assert_eq!(entry.attrs["entryUUID"], vec![id.to_owned()]);
     assert!(
         entry.attrs["uid"][0].starts_with("lucja.zadlo-was"),
@@ -209,7 +182,7 @@ async fn entra_patch_shapes_are_applied_and_written_to_ldap() {
     assert_eq!(res.body["active"], false);
     assert_eq!(res.body["name"]["givenName"], "Piotr Paweł");
 
-    let entry = ldap_entry(&app.person_dn(&id).await.unwrap()).await;
+    let entry = common::admin_entry(&app.person_dn(&id).await.unwrap()).await;
     assert_eq!(entry.attrs["zszoEmploymentActive"], vec!["FALSE"]);
     assert_eq!(entry.attrs["mail"], vec!["piotr.z@szkola.example"]);
     assert_eq!(entry.attrs["employeeNumber"], vec!["KR-777"]);
@@ -242,7 +215,7 @@ async fn okta_full_put_replaces_and_deletes_omitted_attributes() {
         )
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-    let entry = ldap_entry(&app.person_dn(&id).await.unwrap()).await;
+    let entry = common::admin_entry(&app.person_dn(&id).await.unwrap()).await;
     assert!(!entry.attrs.contains_key("title"));
     assert_eq!(entry.attrs["zszoEmploymentActive"], vec!["FALSE"]);
 }
@@ -310,7 +283,7 @@ async fn clients_see_and_change_only_their_schools() {
     assert!(app.person_dn(&in_b).await.is_some());
 
     // Creating in B with A's token is forbidden.
-    let before = people_in(&app.school_b).await;
+    let before = common::count_in_school(&app.school_b, "(objectClass=inetOrgPerson)").await;
     let res = app
         .call(
             &app.token_a,
@@ -320,7 +293,10 @@ async fn clients_see_and_change_only_their_schools() {
         )
         .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
-    assert_eq!(people_in(&app.school_b).await, before);
+    assert_eq!(
+        common::count_in_school(&app.school_b, "(objectClass=inetOrgPerson)").await,
+        before
+    );
 
     // The city-wide client sees both.
     assert_eq!(
@@ -376,8 +352,10 @@ async fn bad_input_gets_a_scim_error_and_leaves_the_directory_unchanged() {
     let id = app
         .create_user(&app.token_a, okta_user(&app.school_a, "Olga", "Wrona"))
         .await;
-    let before = ldap_entry(&app.person_dn(&id).await.unwrap()).await.attrs;
-    let count = people_in(&app.school_a).await;
+    let before = common::admin_entry(&app.person_dn(&id).await.unwrap())
+        .await
+        .attrs;
+    let count = common::count_in_school(&app.school_a, "(objectClass=inetOrgPerson)").await;
 
     for body in ["{\"schemas\": [", "", "[1,2]"] {
         let res = app
@@ -458,10 +436,15 @@ async fn bad_input_gets_a_scim_error_and_leaves_the_directory_unchanged() {
     assert_eq!(res.status, StatusCode::METHOD_NOT_ALLOWED);
     assert!(is_scim(&res));
 
-    let after = ldap_entry(&app.person_dn(&id).await.unwrap()).await.attrs;
+    let after = common::admin_entry(&app.person_dn(&id).await.unwrap())
+        .await
+        .attrs;
     assert_eq!(before.get("title"), after.get("title"));
     assert_eq!(before.get("modifyTimestamp"), after.get("modifyTimestamp"));
-    assert_eq!(people_in(&app.school_a).await, count);
+    assert_eq!(
+        common::count_in_school(&app.school_a, "(objectClass=inetOrgPerson)").await,
+        count
+    );
 }
 
 #[tokio::test]
@@ -664,7 +647,7 @@ async fn patching_title_or_position_changes_the_one_directory_attribute() {
         assert_eq!(res.status, StatusCode::OK, "{}", res.body);
         assert_eq!(res.body["title"], value, "{path}: {}", res.body);
         assert_eq!(res.body[ZSZO]["position"], value);
-        let entry = ldap_entry(&app.person_dn(&id).await.unwrap()).await;
+        let entry = common::admin_entry(&app.person_dn(&id).await.unwrap()).await;
         assert_eq!(entry.attrs["title"], vec![value.to_owned()]);
     }
     // A whole resource naming two different values is refused, not silently resolved.
@@ -689,7 +672,7 @@ async fn namesakes_get_the_next_free_login_in_order() {
         let id = app
             .create_user(&app.token_a, okta_user(&app.school_a, "Jan", &family))
             .await;
-        let entry = ldap_entry(&app.person_dn(&id).await.unwrap()).await;
+        let entry = common::admin_entry(&app.person_dn(&id).await.unwrap()).await;
         logins.push(entry.attrs["uid"][0].clone());
     }
     let base = format!("jan.{}", family.to_lowercase());

@@ -69,6 +69,41 @@ pub fn spec_in(data_dir: PathBuf, service_password: &str, admin_password: &str) 
     }
 }
 
+/// A private slapd of the test's own in `data_dir` (one the test may stop, restart or cut
+/// off), prepared and started: its spec, the running instance, the service identity's and
+/// the rootdn's passwords.
+pub fn private_slapd(data_dir: PathBuf) -> (SlapdSpec, SlapdInstance, String, String) {
+    let (service_password, admin_password) = (random_password(), random_password());
+    let spec = spec_in(data_dir, &service_password, &admin_password);
+    slapd::prepare(&spec).unwrap_or_else(|e| panic!("preparing a private slapd: {e}"));
+    let instance = slapd::start(&spec).unwrap_or_else(|e| panic!("starting a private slapd: {e}"));
+    (spec, instance, service_password, admin_password)
+}
+
+/// Every attribute (user and operational) of the entry `dn`, read as the rootdn.
+pub async fn admin_entry(dn: &str) -> ldap3::SearchEntry {
+    let mut ldap = connect_admin().await;
+    let (mut entries, _) = ldap
+        .search(dn, ldap3::Scope::Base, "(objectClass=*)", vec!["*", "+"])
+        .await
+        .unwrap()
+        .success()
+        .unwrap();
+    ldap3::SearchEntry::construct(entries.remove(0))
+}
+
+/// How many entries under school `code` match `filter`, counted as the rootdn.
+pub async fn count_in_school(code: &str, filter: &str) -> usize {
+    let mut ldap = connect_admin().await;
+    let (entries, _) = ldap
+        .search(&school_dn(code), ldap3::Scope::Subtree, filter, vec!["1.1"])
+        .await
+        .unwrap()
+        .success()
+        .unwrap();
+    entries.len()
+}
+
 fn start_harness() -> Harness {
     if let Err(e) = slapd::is_installed() {
         panic!("{e}");
