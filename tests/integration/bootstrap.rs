@@ -2,7 +2,7 @@
 //! roles; idempotency; one audit record per creation.
 
 use crate::common::{self, unique_school_code};
-use ldap3::{LdapConnAsync, Scope, SearchEntry};
+use ldap3::{Scope, SearchEntry};
 use secrecy::SecretString;
 use std::sync::Arc;
 use std::time::Duration;
@@ -112,20 +112,15 @@ fn seed(a: &str, b: &str) -> Seed {
 
 async fn admin_search(base: &str, filter: &str, attrs: &[&str]) -> Vec<SearchEntry> {
     let t = common::ldap();
-    let (conn, mut ldap) = LdapConnAsync::new(&t.url).await.unwrap();
-    ldap3::drive!(conn);
-    ldap.simple_bind(&t.admin_dn, &t.admin_password)
-        .await
-        .unwrap()
-        .success()
-        .unwrap();
-    let (entries, _) = ldap
-        .search(base, Scope::Subtree, filter, attrs.to_vec())
-        .await
-        .unwrap()
-        .success()
-        .unwrap();
-    entries.into_iter().map(SearchEntry::construct).collect()
+    common::admin_search_at(
+        &t.url,
+        &t.admin_password,
+        base,
+        Scope::Subtree,
+        filter,
+        attrs,
+    )
+    .await
 }
 
 #[tokio::test]

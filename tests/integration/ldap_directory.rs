@@ -4,7 +4,7 @@
 
 use crate::common;
 use argon2::password_hash::{PasswordHasher, SaltString};
-use ldap3::{LdapConnAsync, Scope, SearchEntry};
+use ldap3::{Scope, SearchEntry};
 use secrecy::SecretString;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -106,14 +106,7 @@ pub(crate) fn credentials(password: &str, expires_at: Option<OffsetDateTime>) ->
 
 /// Reads an entry as the directory administrator, independently of the adapter.
 pub(crate) async fn admin_read(dn: &str, attrs: &[&str]) -> Option<HashMap<String, Vec<String>>> {
-    let t = common::ldap();
-    let (conn, mut ldap) = LdapConnAsync::new(&t.url).await.unwrap();
-    ldap3::drive!(conn);
-    ldap.simple_bind(&t.admin_dn, &t.admin_password.to_string())
-        .await
-        .unwrap()
-        .success()
-        .unwrap();
+    let mut ldap = common::connect_admin().await;
     let res = ldap
         .search(dn, Scope::Base, "(objectClass=*)", attrs.to_vec())
         .await
@@ -132,14 +125,7 @@ pub(crate) async fn admin_read(dn: &str, attrs: &[&str]) -> Option<HashMap<Strin
 /// Searches the subtree at `base` as the service identity with a rendered `Filter`; returns
 /// the DNs.
 async fn service_search(base: &str, filter: &Filter) -> Vec<String> {
-    let t = common::ldap();
-    let (conn, mut ldap) = LdapConnAsync::new(&t.url).await.unwrap();
-    ldap3::drive!(conn);
-    ldap.simple_bind(&t.service_dn, &t.service_password.to_string())
-        .await
-        .unwrap()
-        .success()
-        .unwrap();
+    let mut ldap = common::connect_service().await;
     let (entries, _) = ldap
         .search(base, Scope::Subtree, &filter.render(), vec!["1.1"])
         .await

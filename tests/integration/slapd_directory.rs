@@ -3,7 +3,7 @@
 //! Every test works in its own school (`unique_school_code()`).
 
 use crate::common::{self, connect_admin, connect_anonymous, connect_as, connect_service};
-use ldap3::{LdapConnAsync, Mod, Scope, SearchEntry};
+use ldap3::{Mod, Scope, SearchEntry};
 use std::collections::HashSet;
 use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::path::Path;
@@ -669,7 +669,8 @@ async fn anonymous_clients_can_bind_but_not_search() {
         );
     }
     // An anonymous bind itself is fine; it grants nothing more.
-    anon.simple_bind("", "").await.unwrap().success().unwrap();
+    let (rc, mut anon) = common::bind("", "").await;
+    assert_eq!(rc, 0);
     let res = anon
         .search(&l.base_dn, Scope::Subtree, "(uid=*)", vec!["uid"])
         .await
@@ -726,13 +727,7 @@ fn prepare_is_idempotent_and_data_survives_a_restart() {
     let (url, service_dn) = (instance.url(), instance.service_dn());
     let marker = format!("ou=restart-marker,ou=placowki,{}", common::BASE_DN);
     rt.block_on(async {
-        let (conn, mut ldap) = LdapConnAsync::new(&url).await.unwrap();
-        ldap3::drive!(conn);
-        ldap.simple_bind(&service_dn, &service_pw)
-            .await
-            .unwrap()
-            .success()
-            .unwrap();
+        let mut ldap = common::connect_at(&url, &service_dn, &service_pw).await;
         ldap.add(
             &marker,
             vec![
@@ -764,13 +759,7 @@ fn prepare_is_idempotent_and_data_survives_a_restart() {
     let instance = slapd::start(&spec).unwrap();
     let url = instance.url();
     rt.block_on(async {
-        let (conn, mut ldap) = LdapConnAsync::new(&url).await.unwrap();
-        ldap3::drive!(conn);
-        ldap.simple_bind(&service_dn, &service_pw)
-            .await
-            .unwrap()
-            .success()
-            .unwrap();
+        let mut ldap = common::connect_at(&url, &service_dn, &service_pw).await;
         let (entries, _) = ldap
             .search(&marker, Scope::Base, "(objectClass=*)", vec!["ou"])
             .await

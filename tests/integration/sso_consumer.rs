@@ -199,8 +199,7 @@ async fn sso_client_cli_creates_lists_and_revokes_a_scoped_read_only_account() {
     assert!(!out.status.success());
 
     stdout(&run(&["sso-client", "revoke", "--name", &name], &config));
-    let mut anon = common::connect_anonymous().await;
-    let rc = anon.simple_bind(dn, secret).await.unwrap().rc;
+    let rc = common::bind_rc(dn, secret).await;
     assert_eq!(rc, 49, "a revoked account cannot bind");
     let out = run(&["sso-client", "revoke", "--name", &name], &config);
     assert!(!out.status.success(), "revoking twice says there is none");
