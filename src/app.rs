@@ -176,6 +176,37 @@ impl AppState {
         }
     }
 
+    /// The F-02/F-03/F-04 forms' use cases.
+    pub fn forms(&self) -> crate::forms::Forms {
+        crate::forms::Forms::new(self.audit.clone(), self.state.clone(), self.clock.clone())
+    }
+
+    /// The hourly audit retention job (F-03 registers synced first).
+    pub fn retention_job(&self) -> crate::forms::retention::RetentionJob {
+        crate::forms::retention::RetentionJob {
+            forms: self.forms(),
+            audit: self.audit.clone(),
+            directory: self.directory.clone(),
+            clock: self.clock.clone(),
+            keep: self.config.audit.retention,
+        }
+    }
+
+    fn operator(&self) -> crate::operator::OperatorState {
+        crate::operator::OperatorState {
+            provisioning: self.provisioning(),
+            audit: self.audit.clone(),
+            state_store: self.state.clone(),
+        }
+    }
+
+    fn metrics(&self) -> crate::monitoring::MetricsState {
+        crate::monitoring::MetricsState {
+            held: HeldStore::new(self.state.clone()),
+            outbox: self.state.clone(),
+        }
+    }
+
     fn scim(&self) -> ScimState {
         ScimState {
             provisioning: self.provisioning(),
@@ -339,8 +370,8 @@ pub async fn serve_with_metrics(
     let provisioning = state.provisioning();
     provisioning.reconcile_intents(state.clock.now()).await;
     let reconciler = tokio::spawn(reconcile_intents(provisioning, stopped()));
-    let operator = crate::operator::serve(operator, state.clone(), stopped());
-    let metrics_state = state.clone();
+    let operator = crate::operator::serve(operator, state.operator(), stopped());
+    let metrics_state = state.metrics();
     let metrics = async {
         match metrics {
             Some(l) => crate::monitoring::serve(metrics_state, l, stopped()).await,

@@ -17,6 +17,7 @@ pub mod domain;
 pub mod forms;
 pub mod ldap;
 pub mod mail;
+pub mod metric_names;
 pub mod monitoring;
 pub mod onboarding;
 pub mod operator;
