@@ -10,6 +10,7 @@ use crate::ports::{AuditLog, Directory};
 use crate::provisioning::{DeprovisioningGuard, Provisioning};
 use crate::scim::http::{self as scim_http, ScimState};
 use crate::store::held::HeldStore;
+use crate::store::sessions::SessionLimits;
 use crate::store::StateStore;
 use axum::extract::State;
 use axum::http::{HeaderName, Request, StatusCode};
@@ -192,6 +193,54 @@ impl AppState {
         }
     }
 
+    /// What the request middleware of both web areas needs.
+    fn web(&self) -> crate::web::state::WebState {
+        let config = &self.config;
+        crate::web::state::WebState {
+            sessions: crate::web::session::Sessions {
+                store: self.state.clone(),
+                directory: self.directory.clone(),
+                clock: self.clock.clone(),
+                panel_limits: SessionLimits {
+                    idle: config.panel.idle_timeout,
+                    absolute: config.panel.absolute_timeout,
+                },
+                portal_limits: SessionLimits {
+                    idle: config.portal.idle_timeout,
+                    absolute: config.portal.absolute_timeout,
+                },
+            },
+            audit: self.audit.clone(),
+            trusted_proxies: Arc::new(config.server.trusted_proxies.clone()),
+            body_limit: config.server.request_body_limit_bytes,
+        }
+    }
+
+    fn panel(&self) -> crate::web::state::PanelState {
+        crate::web::state::PanelState {
+            web: self.web(),
+            provisioning: self.provisioning(),
+            onboarding: self.onboarding(),
+            forms: self.forms(),
+            directory: self.directory.clone(),
+            audit: self.audit.clone(),
+            refusals: self.refusals.clone(),
+            clock: self.clock.clone(),
+            throttle: self.panel_throttle.clone(),
+            require_second_factor: self.config.panel.require_second_factor,
+            public_base_url: self.config.server.public_base_url.clone(),
+        }
+    }
+
+    fn portal(&self) -> crate::web::state::PortalState {
+        crate::web::state::PortalState {
+            web: self.web(),
+            onboarding: self.onboarding(),
+            clock: self.clock.clone(),
+            throttle: self.portal_throttle.clone(),
+        }
+    }
+
     fn operator(&self) -> crate::operator::OperatorState {
         crate::operator::OperatorState {
             provisioning: self.provisioning(),
@@ -236,8 +285,8 @@ pub fn router(state: AppState) -> Router {
             timeout,
         ));
     let scim = scim_http::router(state.scim(), limits.clone());
-    let panel = crate::web::panel_router(state.clone()).layer(limits.clone());
-    let portal = crate::web::portal::router(state.clone()).layer(limits.clone());
+    let panel = crate::web::panel_router(state.panel()).layer(limits.clone());
+    let portal = crate::web::portal::router(state.portal()).layer(limits.clone());
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))

@@ -19,10 +19,10 @@ use super::i18n::{msg, Msg};
 use super::layout::{page, PageContext};
 use super::session::{self, NewSession};
 use super::RequestContext;
-use crate::app::AppState;
 use crate::domain::audit::{Actor, NewAuditRecord, Outcome};
 use crate::domain::LoginName;
 use crate::onboarding::admin_sign_in::AdminSignInRefusal;
+use crate::web::state::PanelState;
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -102,7 +102,7 @@ pub struct SignInForm {
 
 /// `POST /panel/logowanie`: the throttle, then [`Onboarding::sign_in_administrator`].
 pub async fn sign_in(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     Extension(rc): Extension<RequestContext>,
     ctx: PageContext,
     Form(form): Form<SignInForm>,
@@ -111,9 +111,9 @@ pub async fn sign_in(
     let typed = form.login.trim().to_owned();
     let password = form.password.unwrap_or_else(|| SecretString::from(""));
     let parsed = LoginName::parse(&typed).ok();
-    let throttle = &state.panel_throttle;
+    let throttle = &state.throttle;
     let address = rc.addr.map(|a| a.to_string());
-    let onboarding = state.onboarding();
+    let onboarding = &state.onboarding;
     let failure = |ctx: &PageContext, why: Msg| {
         (
             StatusCode::UNAUTHORIZED,
@@ -165,7 +165,7 @@ pub async fn sign_in(
     let person = signed.person;
     let roles_text: Vec<String> = signed.roles.iter().map(encode_role).collect();
     if let Some(old) = &rc.session {
-        state.state.delete_session(old.key.clone()).await?;
+        state.web.sessions.end(old.key.clone()).await?;
     }
     // With the second factor required, the session waits for it (`second_factor.rs`).
     let pending = super::second_factor::pending_after_password(&state, &person.entry.id).await?;
@@ -173,17 +173,17 @@ pub async fn sign_in(
         Some(_) => super::auth::SECOND_FACTOR_PATH,
         None => "/panel",
     };
-    let (id, _) = session::start(
-        &state,
-        NewSession {
+    let (id, _) = state
+        .web
+        .sessions
+        .start(NewSession {
             person_id: person.entry.id.clone(),
             login: person.login.as_str().to_owned(),
             name: person.profile.name.full(),
             roles: roles_text,
             pending_second_factor: pending,
-        },
-    )
-    .await?;
+        })
+        .await?;
     let mut response = Redirect::to(to).into_response();
     let headers = response.headers_mut();
     headers.append(
@@ -208,7 +208,7 @@ pub fn busy(page: Markup) -> Response {
 }
 
 /// Appends a record; a failing audit store is logged, the answer stays the same.
-async fn append(state: &AppState, record: NewAuditRecord) {
+async fn append(state: &PanelState, record: NewAuditRecord) {
     if let Err(e) = state.audit.append(record).await {
         tracing::error!(error = %e, "panel: cannot record a sign-out");
     }
@@ -216,11 +216,11 @@ async fn append(state: &AppState, record: NewAuditRecord) {
 
 /// `POST /panel/wyloguj`: ends the session server-side.
 pub async fn sign_out(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     Extension(rc): Extension<RequestContext>,
 ) -> Result<Response, WebError> {
     if let Some(s) = &rc.session {
-        state.state.delete_session(s.key.clone()).await?;
+        state.web.sessions.end(s.key.clone()).await?;
         let r = NewAuditRecord::new(
             Actor::Person(s.record.login.clone()),
             "panel.sign_out",

@@ -7,11 +7,10 @@
 //! view is audited (`audit.viewed`) and every export (`audit.exported`), with the filters.
 
 use super::pages::{chosen_school, frame, school_options};
-use super::records::{caller, forms};
+use super::records::caller;
 use super::records_views::{self as rv, HistoryFilters};
 use super::texts as tx;
 use super::views::outcome;
-use crate::app::AppState;
 use crate::domain::audit::{AuditQuery, AuditRecord};
 use crate::domain::calendar::local_date_time;
 use crate::domain::calendar::{parse_day, warsaw};
@@ -21,6 +20,7 @@ use crate::web::auth::PanelUser;
 use crate::web::error::WebError;
 use crate::web::i18n::{Lang, Msg};
 use crate::web::layout::PageContext;
+use crate::web::state::PanelState;
 use crate::web::RequestContext;
 use axum::extract::{Query, State};
 use axum::http::header;
@@ -110,7 +110,7 @@ impl Parsed {
 }
 
 async fn parse(
-    state: &AppState,
+    state: &PanelState,
     user: &PanelUser,
     rctx: &Option<Extension<RequestContext>>,
     q: &HistoryQuery,
@@ -158,7 +158,7 @@ async fn parse(
     ))
 }
 
-async fn matching(state: &AppState, parsed: &Parsed) -> Result<Vec<AuditRecord>, WebError> {
+async fn matching(state: &PanelState, parsed: &Parsed) -> Result<Vec<AuditRecord>, WebError> {
     let mut records = state.audit.query(parsed.query.clone()).await?;
     records.retain(|r| parsed.keeps(r));
     records.truncate(MAX_RECORDS);
@@ -167,7 +167,7 @@ async fn matching(state: &AppState, parsed: &Parsed) -> Result<Vec<AuditRecord>,
 
 /// `GET /panel/historia?szkola=&akcja=&osoba=&wykonawca=&od=&do=&strona=`
 pub async fn school_history(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     user: PanelUser,
     ctx: PageContext,
     rctx: Option<Extension<RequestContext>>,
@@ -191,7 +191,7 @@ pub async fn school_history(
     let mut details = parsed.details();
     details.insert("page".into(), page.to_string());
     details.insert("shown".into(), shown.len().to_string());
-    forms(&state)
+    state.forms
         .note_access(
             &caller(&user, &rctx),
             "audit.viewed",
@@ -290,7 +290,7 @@ fn detail_name(l: Lang, key: &str) -> String {
 
 /// `GET /panel/historia/eksport?format=csv|json&…`: every record the same filters show.
 pub async fn export(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     user: PanelUser,
     ctx: PageContext,
     rctx: Option<Extension<RequestContext>>,
@@ -314,7 +314,7 @@ pub async fn export(
     let mut details = parsed.details();
     details.insert("format".into(), format.into());
     details.insert("records".into(), records.len().to_string());
-    forms(&state)
+    state.forms
         .note_access(
             &caller(&user, &rctx),
             "audit.exported",

@@ -8,7 +8,6 @@
 
 use super::texts as tx;
 use super::views::{self, HandOverRow, PersonView, SchoolOption, StaffPage, PAGE_SIZE};
-use crate::app::AppState;
 use crate::domain::audit::AuditQuery;
 use crate::domain::query::{name_search, CompareOp, Filter, PersonAttr, Value};
 use crate::domain::SchoolCode;
@@ -18,6 +17,7 @@ use crate::web::csrf::csrf_field;
 use crate::web::error::WebError;
 use crate::web::i18n::Msg;
 use crate::web::layout::{page, PageContext};
+use crate::web::state::PanelState;
 use crate::web::RequestContext;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
@@ -63,7 +63,7 @@ pub struct StaffQuery {
 
 /// The schools the person may pick: every school for a system administrator, else theirs.
 pub(super) async fn school_options(
-    state: &AppState,
+    state: &PanelState,
     user: &PanelUser,
 ) -> Result<Vec<SchoolOption>, WebError> {
     let all = state.directory.list_schools().await?;
@@ -106,7 +106,7 @@ pub(super) fn chosen_school(
 
 /// `GET /panel/pracownicy?szkola=<code>&q=<text>&strona=<n>`
 pub async fn staff(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     user: PanelUser,
     ctx: PageContext,
     Query(q): Query<StaffQuery>,
@@ -178,12 +178,10 @@ pub async fn staff(
 /// `delete`. The school's administrator sees them (read-only): people HR asked to remove
 /// must not look like ordinary staff.
 pub(super) async fn held_in_school(
-    state: &AppState,
+    state: &PanelState,
     school: &str,
 ) -> Result<std::collections::HashMap<String, &'static str>, WebError> {
-    let held = crate::store::held::HeldStore::new(state.state.clone())
-        .list()
-        .await?;
+    let held = state.provisioning.held_operations().await?;
     Ok(held
         .into_iter()
         .filter(|h| h.school == school)
@@ -202,7 +200,7 @@ const HAND_OVER_LIMIT: usize = 200;
 /// `GET /panel/do-wydania?szkola=<code>`: the school's people with a pending account request
 /// (found by the directory: `zszoAccountRequestedAt` present), oldest request first.
 pub async fn hand_over(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     user: PanelUser,
     ctx: PageContext,
     Query(q): Query<HandOverQuery>,
@@ -257,7 +255,7 @@ pub async fn hand_over(
 
 /// The person with `id` if the signed-in person may see them; else 404.
 pub(super) async fn person_in_scope(
-    state: &AppState,
+    state: &PanelState,
     user: &PanelUser,
     id: &str,
 ) -> Result<PersonEntry, WebError> {
@@ -288,27 +286,27 @@ pub(super) fn request_id(ctx: &Option<Extension<RequestContext>>) -> Option<Stri
 
 /// `POST /panel/pracownicy/{id}/zablokuj`
 pub async fn lock(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     user: PanelUser,
     ctx: PageContext,
     rctx: Option<Extension<RequestContext>>,
     Path(id): Path<String>,
 ) -> Result<Markup, WebError> {
     let caller = user.caller(request_id(&rctx));
-    let person = state.provisioning().lock_account(&caller, &id).await?;
+    let person = state.provisioning.lock_account(&caller, &id).await?;
     Ok(done(&user, &ctx, &person, &tx::LOCKED_DONE))
 }
 
 /// `POST /panel/pracownicy/{id}/odblokuj`
 pub async fn unlock(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     user: PanelUser,
     ctx: PageContext,
     rctx: Option<Extension<RequestContext>>,
     Path(id): Path<String>,
 ) -> Result<Markup, WebError> {
     let caller = user.caller(request_id(&rctx));
-    let person = state.provisioning().unlock_account(&caller, &id).await?;
+    let person = state.provisioning.unlock_account(&caller, &id).await?;
     Ok(done(&user, &ctx, &person, &tx::UNLOCKED_DONE))
 }
 
@@ -321,7 +319,7 @@ fn done(user: &PanelUser, ctx: &PageContext, person: &PersonEntry, message: &Msg
 
 /// `GET /panel/pracownicy/{id}/historia`: the audit records about the person, newest first.
 pub async fn history(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     user: PanelUser,
     ctx: PageContext,
     Path(id): Path<String>,

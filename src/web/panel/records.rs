@@ -12,15 +12,15 @@ use super::pages::{chosen_school, frame, request_id, school_options};
 use super::records_views as rv;
 use super::texts as tx;
 use super::views::SchoolOption;
-use crate::app::AppState;
 use crate::domain::audit::{Actor, NewAuditRecord, Outcome};
 use crate::domain::forms::{current_rows, RegisterRow};
 use crate::domain::{LoginName, SchoolCode};
 use crate::forms::document::PeopleNames;
-use crate::forms::{document, pdf, Forms, FormsCaller, FormsError};
+use crate::forms::{document, pdf, FormsCaller, FormsError};
 use crate::web::auth::PanelUser;
 use crate::web::error::WebError;
 use crate::web::layout::PageContext;
+use crate::web::state::PanelState;
 use crate::web::RequestContext;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
@@ -41,14 +41,6 @@ impl From<FormsError> for WebError {
     }
 }
 
-pub(super) fn forms(state: &AppState) -> Forms {
-    Forms::new(
-        state.audit.clone(),
-        state.state.clone(),
-        state.clock.clone(),
-    )
-}
-
 pub(super) fn caller(user: &PanelUser, rctx: &Option<Extension<RequestContext>>) -> FormsCaller {
     FormsCaller {
         actor: Actor::Person(user.login.as_str().to_owned()),
@@ -58,7 +50,7 @@ pub(super) fn caller(user: &PanelUser, rctx: &Option<Extension<RequestContext>>)
 
 /// Audits a refused look at another school's records (the answer stays a plain 404).
 pub(super) async fn refused(
-    state: &AppState,
+    state: &PanelState,
     user: &PanelUser,
     rctx: &Option<Extension<RequestContext>>,
     what: &str,
@@ -89,7 +81,7 @@ pub struct SchoolQuery {
 
 /// The school a records page is about, with its name; 404 (audited) outside the scope.
 pub(super) async fn school(
-    state: &AppState,
+    state: &PanelState,
     user: &PanelUser,
     rctx: &Option<Extension<RequestContext>>,
     what: &str,
@@ -117,7 +109,7 @@ pub(super) async fn school(
 /// versions' authors): the forms name people, not logins. A login the directory does not
 /// know (any more) stays a login.
 pub(super) async fn people_names(
-    state: &AppState,
+    state: &PanelState,
     labels: impl IntoIterator<Item = String>,
 ) -> Result<PeopleNames, WebError> {
     let mut out = BTreeMap::new();
@@ -155,14 +147,14 @@ pub(super) fn details(pairs: &[(&str, String)]) -> BTreeMap<String, String> {
 /// `GET /panel/rejestry?szkola=`: links to the records, with the open to-dos; a system
 /// administrator also sees every school's open to-dos.
 pub async fn hub(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     user: PanelUser,
     ctx: PageContext,
     rctx: Option<Extension<RequestContext>>,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Markup, WebError> {
     let (code, name, options) = school(&state, &user, &rctx, "hub", q.szkola.as_deref()).await?;
-    let f = forms(&state);
+    let f = &state.forms;
     let open =
         |todos: Vec<crate::forms::Todo>| todos.iter().filter(|t| t.acknowledged.is_none()).count();
     let here = open(f.todos(&code).await?);
@@ -183,7 +175,7 @@ pub async fn hub(
 
 /// `GET /panel/nowe-konta?szkola=`: the step-7 to-dos, open first.
 pub async fn todos(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     user: PanelUser,
     ctx: PageContext,
     rctx: Option<Extension<RequestContext>>,
@@ -199,11 +191,11 @@ pub async fn todos(
 /// The school's to-dos, open first, each with what tells namesakes apart (the employee
 /// number, from the directory) and the number of the person's F-02 (from the register).
 pub(super) async fn todo_rows(
-    state: &AppState,
+    state: &PanelState,
     user: &PanelUser,
     code: &SchoolCode,
 ) -> Result<Vec<rv::TodoRow>, WebError> {
-    let f = forms(state);
+    let f = &state.forms;
     let mut list = f.todos(code).await?;
     list.sort_by_key(|t| t.acknowledged.is_some());
     let register = f.register(code).await?;
@@ -241,14 +233,14 @@ pub struct SchoolForm {
 
 /// `POST /panel/nowe-konta/{seq}/potwierdz` (field `szkola`): closes the to-do.
 pub async fn acknowledge(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     user: PanelUser,
     rctx: Option<Extension<RequestContext>>,
     Path(seq): Path<u64>,
     Form(form): Form<SchoolForm>,
 ) -> Result<Redirect, WebError> {
     let (code, _, _) = school(&state, &user, &rctx, "todos", Some(&form.szkola)).await?;
-    match forms(&state)
+    match state.forms
         .acknowledge(&caller(&user, &rctx), &code, seq)
         .await
     {
@@ -264,14 +256,14 @@ pub async fn acknowledge(
 
 /// `GET /panel/upowaznienia?szkola=`: the school's authorizations (F-02), newest first.
 pub async fn authorizations(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     user: PanelUser,
     ctx: PageContext,
     rctx: Option<Extension<RequestContext>>,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Markup, WebError> {
     let (code, name, _) = school(&state, &user, &rctx, "f02", q.szkola.as_deref()).await?;
-    let rows = forms(&state).register(&code).await?;
+    let rows = state.forms.register(&code).await?;
     let mut current: Vec<_> = current_rows(&rows).into_iter().cloned().collect();
     current.reverse();
     let body = rv::authorizations(ctx.lang, code.as_str(), &name, &current);
@@ -279,12 +271,12 @@ pub async fn authorizations(
 }
 
 async fn f02_of(
-    state: &AppState,
+    state: &PanelState,
     code: &SchoolCode,
     name: &str,
     grant_no: u64,
 ) -> Result<document::F02, WebError> {
-    let rows = forms(state).register(code).await?;
+    let rows = state.forms.register(code).await?;
     let row = current_rows(&rows)
         .into_iter()
         .find(|r| r.grant_no == grant_no)
@@ -295,7 +287,7 @@ async fn f02_of(
 
 /// `GET /panel/upowaznienia/{nr}?szkola=`: the F-02 print view.
 pub async fn authorization(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     user: PanelUser,
     ctx: PageContext,
     rctx: Option<Extension<RequestContext>>,
@@ -304,7 +296,7 @@ pub async fn authorization(
 ) -> Result<Markup, WebError> {
     let (code, name, _) = school(&state, &user, &rctx, "f02", q.szkola.as_deref()).await?;
     let doc = f02_of(&state, &code, &name, no).await?;
-    forms(&state)
+    state.forms
         .note_access(
             &caller(&user, &rctx),
             "forms.viewed",
@@ -318,7 +310,7 @@ pub async fn authorization(
 
 /// `GET /panel/upowaznienia/{nr}/pdf?szkola=`: the F-02 as a PDF.
 pub async fn authorization_pdf(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     user: PanelUser,
     rctx: Option<Extension<RequestContext>>,
     Path(no): Path<u64>,
@@ -326,7 +318,7 @@ pub async fn authorization_pdf(
 ) -> Result<Response, WebError> {
     let (code, name, _) = school(&state, &user, &rctx, "f02", q.szkola.as_deref()).await?;
     let doc = f02_of(&state, &code, &name, no).await?;
-    forms(&state)
+    state.forms
         .note_access(
             &caller(&user, &rctx),
             "forms.exported",
@@ -354,14 +346,14 @@ pub async fn authorization_pdf(
 
 /// `GET /panel/ewidencja?szkola=`: the F-03 register, every row (corrections included).
 pub async fn register(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     user: PanelUser,
     ctx: PageContext,
     rctx: Option<Extension<RequestContext>>,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Markup, WebError> {
     let (code, name, _) = school(&state, &user, &rctx, "f03", q.szkola.as_deref()).await?;
-    let f = forms(&state);
+    let f = &state.forms;
     let rows = f.register(&code).await?;
     f.note_access(
         &caller(&user, &rctx),
@@ -377,13 +369,13 @@ pub async fn register(
 
 /// `GET /panel/ewidencja/csv?szkola=`: the F-03 register as CSV (formulas neutralised).
 pub async fn register_csv(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     user: PanelUser,
     rctx: Option<Extension<RequestContext>>,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Response, WebError> {
     let (code, _, _) = school(&state, &user, &rctx, "f03", q.szkola.as_deref()).await?;
-    let f = forms(&state);
+    let f = &state.forms;
     let rows = f.register(&code).await?;
     f.note_access(
         &caller(&user, &rctx),

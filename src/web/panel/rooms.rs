@@ -5,16 +5,16 @@
 //! page (`records::school`: another school is 404, audited).
 
 use super::pages::frame;
-use super::records::{caller, details, forms, people_names, school, SchoolQuery};
+use super::records::{caller, details, people_names, school, SchoolQuery};
 use super::records_views as rv;
 use super::texts as tx;
-use crate::app::AppState;
 use crate::domain::forms::Room;
 use crate::domain::SchoolCode;
 use crate::forms::FormsError;
 use crate::web::auth::PanelUser;
 use crate::web::error::WebError;
 use crate::web::layout::PageContext;
+use crate::web::state::PanelState;
 use crate::web::RequestContext;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -25,7 +25,7 @@ use serde::Deserialize;
 
 /// `GET /panel/pomieszczenia?szkola=`: the F-04 list with the forms that change it.
 pub async fn rooms(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     user: PanelUser,
     ctx: PageContext,
     rctx: Option<Extension<RequestContext>>,
@@ -43,14 +43,14 @@ pub async fn rooms(
 /// The F-04 page: the list, a notice, and the add form (with what was typed, after a
 /// refusal: a stale tab loses nothing).
 async fn rooms_page(
-    state: &AppState,
+    state: &PanelState,
     ctx: &PageContext,
     code: &SchoolCode,
     name: &str,
     notice: Option<rv::RoomsNotice>,
     typed: Option<&rv::TypedRoom>,
 ) -> Result<Markup, WebError> {
-    let versions = forms(state).rooms(code).await?;
+    let versions = state.forms.rooms(code).await?;
     let names = people_names(state, versions.iter().map(|v| v.changed_by.clone())).await?;
     let csrf = crate::web::csrf::csrf_field(&ctx.csrf);
     let body = rv::rooms(&rv::RoomsPage {
@@ -68,14 +68,14 @@ async fn rooms_page(
 
 /// `GET /panel/pomieszczenia/druk?szkola=&wersja=`: one version (default the latest), to print.
 pub async fn rooms_print(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     user: PanelUser,
     ctx: PageContext,
     rctx: Option<Extension<RequestContext>>,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Markup, WebError> {
     let (code, name, _) = school(&state, &user, &rctx, "f04", q.szkola.as_deref()).await?;
-    let f = forms(&state);
+    let f = &state.forms;
     let versions = f.rooms(&code).await?;
     let wanted = q
         .wersja
@@ -113,7 +113,7 @@ pub struct AddRoomForm {
 /// `POST /panel/pomieszczenia/dodaj`: on success back to the list (saying so); refused (the
 /// list changed in another tab, an empty field) the page again with what was typed.
 pub async fn add_room(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     user: PanelUser,
     ctx: PageContext,
     rctx: Option<Extension<RequestContext>>,
@@ -127,7 +127,7 @@ pub async fn add_room(
     };
     let notice = match Room::parse(&form.pomieszczenie, &form.budynek, &form.przeznaczenie) {
         Err(_) => rv::RoomsNotice::Invalid,
-        Ok(room) => match forms(&state)
+        Ok(room) => match state.forms
             .add_room(&caller(&user, &rctx), &code, form.wersja, room)
             .await
         {
@@ -156,14 +156,14 @@ pub struct RemoveRoomQuery {
 /// `GET /panel/pomieszczenia/usun?szkola=&wersja=&lp=`: which room, and one button that
 /// removes it (removing takes two steps, like every change that cannot be undone in one).
 pub async fn remove_room_form(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     user: PanelUser,
     ctx: PageContext,
     rctx: Option<Extension<RequestContext>>,
     Query(q): Query<RemoveRoomQuery>,
 ) -> Result<Markup, WebError> {
     let (code, name, _) = school(&state, &user, &rctx, "f04", q.szkola.as_deref()).await?;
-    let versions = forms(&state).rooms(&code).await?;
+    let versions = state.forms.rooms(&code).await?;
     let latest = versions.last().filter(|v| v.version == q.wersja);
     let room =
         q.lp.checked_sub(1)
@@ -193,7 +193,7 @@ pub struct RemoveRoomForm {
 
 /// `POST /panel/pomieszczenia/usun` (`lp`: the room's position in version `wersja`, from 1).
 pub async fn remove_room(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     user: PanelUser,
     ctx: PageContext,
     rctx: Option<Extension<RequestContext>>,
@@ -201,7 +201,7 @@ pub async fn remove_room(
 ) -> Result<Response, WebError> {
     let (code, name, _) = school(&state, &user, &rctx, "f04", Some(&form.szkola)).await?;
     let index = form.lp.checked_sub(1).ok_or(WebError::NotFound)?;
-    match forms(&state)
+    match state.forms
         .remove_room(&caller(&user, &rctx), &code, form.wersja, index)
         .await
     {

@@ -12,7 +12,6 @@ use super::pages::{chosen_school, frame, school_options};
 use super::records::todo_rows;
 use super::views::{date_time, enc, PersonView, SchoolOption, HAND_OVER_PATH};
 use super::{records_views::TodoRow, texts as tx};
-use crate::app::AppState;
 use crate::domain::query::{CompareOp, Filter, PersonAttr, Value};
 use crate::domain::{AccountState, SchoolCode};
 use crate::ports::{PersonEntry, PersonSearch, SortOrder};
@@ -20,6 +19,7 @@ use crate::web::auth::PanelUser;
 use crate::web::error::WebError;
 use crate::web::i18n::{Lang, Msg};
 use crate::web::layout::PageContext;
+use crate::web::state::PanelState;
 use axum::extract::{Query, State};
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -134,7 +134,7 @@ pub struct StartPage<'a> {
 
 /// `GET /panel?szkola=`: the start page.
 pub async fn start(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     user: PanelUser,
     ctx: PageContext,
     Query(q): Query<StartQuery>,
@@ -177,7 +177,7 @@ pub async fn start(
     } else {
         None
     };
-    let portal_account = format!("{}/portal/email", state.config.server.public_base_url);
+    let portal_account = format!("{}/portal/email", state.public_base_url);
     let body = page(&StartPage {
         lang: ctx.lang,
         now,
@@ -196,7 +196,7 @@ pub async fn start(
 
 /// The school's people matching `filter` too (through the person's scope).
 async fn people(
-    state: &AppState,
+    state: &PanelState,
     user: &PanelUser,
     school: &str,
     filter: Filter<PersonAttr>,
@@ -219,10 +219,8 @@ async fn people(
     Ok(found.items)
 }
 
-async fn held_rows(state: &AppState, school: &str) -> Result<Vec<HeldRow>, WebError> {
-    let held = crate::store::held::HeldStore::new(state.state.clone())
-        .list()
-        .await?;
+async fn held_rows(state: &PanelState, school: &str) -> Result<Vec<HeldRow>, WebError> {
+    let held = state.provisioning.held_operations().await?;
     Ok(held
         .into_iter()
         .filter(|h| h.school == school)
@@ -237,7 +235,7 @@ async fn held_rows(state: &AppState, school: &str) -> Result<Vec<HeldRow>, WebEr
 
 /// The schools whose local administrators include nobody active with an email address.
 async fn unreachable_schools(
-    state: &AppState,
+    state: &PanelState,
     options: &[SchoolOption],
 ) -> Result<Vec<SchoolOption>, WebError> {
     let mut out = Vec::new();

@@ -5,12 +5,12 @@
 //! shows `/portal/confirm/…`, see `app::loggable_path`).
 
 use super::{texts, RequestContext};
-use crate::app::AppState;
 use crate::onboarding::OnboardingError;
 use crate::store::confirmations::ConfirmationPurpose;
 use crate::web::csrf::csrf_field;
 use crate::web::error::WebError;
 use crate::web::layout::{page, PageContext};
+use crate::web::state::PortalState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -31,11 +31,11 @@ fn invalid(ctx: &PageContext) -> Response {
 
 /// `GET /portal/confirm/{token}`
 pub async fn show(
-    State(state): State<AppState>,
+    State(state): State<PortalState>,
     ctx: PageContext,
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
-    let info = match state.onboarding().check_link(&token).await {
+    let info = match state.onboarding.check_link(&token).await {
         Ok(i) => i,
         Err(OnboardingError::LinkInvalid(_)) => return Ok(invalid(&ctx)),
         Err(OnboardingError::Unavailable) => return Err(WebError::Unavailable("state".into())),
@@ -55,14 +55,14 @@ pub async fn show(
 
 /// `POST /portal/confirm/{token}`
 pub async fn submit(
-    State(state): State<AppState>,
+    State(state): State<PortalState>,
     Extension(rc): Extension<RequestContext>,
     ctx: PageContext,
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
     let session_person = rc.session.as_ref().map(|s| s.record.person_id.clone());
     match state
-        .onboarding()
+        .onboarding
         .confirm(&token, session_person.as_deref(), rc.request_id.clone())
         .await
     {

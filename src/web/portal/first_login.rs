@@ -3,13 +3,13 @@
 //! new one (new id, SESS-02) that is no longer restricted.
 
 use super::{texts, AnyPortalSession, FormError, FIRST_LOGIN_PATH};
-use crate::app::AppState;
 use crate::domain::{EmailAddress, Strength};
 use crate::web::csrf::csrf_field;
 use crate::web::error::WebError;
 use crate::web::i18n::Msg;
 use crate::web::layout::{page, PageContext};
 use crate::web::session;
+use crate::web::state::PortalState;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -93,7 +93,7 @@ pub struct FirstLoginForm {
 
 /// `POST /portal/pierwsze-logowanie`
 pub async fn submit(
-    State(state): State<AppState>,
+    State(state): State<PortalState>,
     ctx: PageContext,
     s: AnyPortalSession,
     Form(f): Form<FirstLoginForm>,
@@ -123,14 +123,14 @@ pub async fn submit(
     };
     let lang = ctx.lang.code();
     match state
-        .onboarding()
+        .onboarding
         .complete_first_login(&s.caller, &digest, &password, &email, lang)
         .await
     {
         Ok(person) => {
             // The restricted session ends; a new one (new id) continues.
-            state.state.delete_session(s.session_key.clone()).await?;
-            let id = session::start_portal(&state, &person, None).await?;
+            state.web.sessions.end(s.session_key.clone()).await?;
+            let id = state.web.sessions.start_portal(&person, None).await?;
             let mut response = Redirect::to("/portal?zapisano=1").into_response();
             response.headers_mut().append(
                 header::SET_COOKIE,

@@ -28,8 +28,8 @@ pub mod texts;
 
 use super::error::WebError;
 use super::i18n::Msg;
+use super::state::PortalState;
 use super::{headers, RequestContext};
-use crate::app::AppState;
 use crate::domain::{LoginName, PolicyViolation, Strength};
 use crate::onboarding::{OnboardingError, PortalCaller};
 use axum::extract::FromRequestParts;
@@ -44,7 +44,7 @@ pub const SIGN_IN_PATH: &str = "/portal/logowanie";
 pub const FIRST_LOGIN_PATH: &str = "/portal/pierwsze-logowanie";
 
 /// The portal, to be nested at `/portal` by `app::router`.
-pub fn router(state: AppState) -> Router {
+pub fn router(state: PortalState) -> Router {
     Router::new()
         .route("/", get(account::home))
         .route("/logowanie", get(signin::show).post(signin::sign_in))
@@ -71,7 +71,7 @@ pub fn router(state: AppState) -> Router {
         .route("/nowe-haslo/{token}", get(reset::show).post(reset::submit))
         .fallback(|| async { WebError::NotFound })
         .layer(from_fn_with_state(
-            state.clone(),
+            state.web.clone(),
             super::portal_context_layer,
         ))
         .layer(from_fn(headers::security_headers))

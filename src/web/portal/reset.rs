@@ -5,12 +5,12 @@
 
 use super::first_login::password_fields;
 use super::{texts, FormError, RequestContext, SIGN_IN_PATH};
-use crate::app::AppState;
 use crate::onboarding::OnboardingError;
 use crate::web::csrf::csrf_field;
 use crate::web::error::WebError;
 use crate::web::i18n::Msg;
 use crate::web::layout::{page, PageContext};
+use crate::web::state::PortalState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -55,7 +55,7 @@ pub struct AskForm {
 /// `POST /portal/nie-pamietam-hasla`: the same page whatever happened (a link queued, no
 /// such login, no confirmed address, throttled); the audit record says which.
 pub async fn send(
-    State(state): State<AppState>,
+    State(state): State<PortalState>,
     Extension(rc): Extension<RequestContext>,
     ctx: PageContext,
     Form(f): Form<AskForm>,
@@ -65,13 +65,13 @@ pub async fn send(
     // Its own key per login (":" is never in a login), the address shared with sign-ins: an
     // address that keeps asking is slowed down like one that keeps guessing.
     let key = format!("reset:{typed}");
-    let throttle = &state.portal_throttle;
+    let throttle = &state.throttle;
     let throttled = throttle.is_blocked(&key, rc.addr, now).await;
     if !throttled {
         throttle.record_failure(&key, rc.addr, now).await;
     }
     match state
-        .onboarding()
+        .onboarding
         .request_password_reset(&typed, ctx.lang.code(), throttled, rc.request_id.clone())
         .await
     {
@@ -116,11 +116,11 @@ fn new_password_form(ctx: &PageContext, token: &str, error: Option<Msg>) -> Mark
 
 /// `GET /portal/nowe-haslo/{token}`: the form, if the link still works (nothing is spent).
 pub async fn show(
-    State(state): State<AppState>,
+    State(state): State<PortalState>,
     ctx: PageContext,
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
-    match state.onboarding().check_reset_link(&token).await {
+    match state.onboarding.check_reset_link(&token).await {
         Ok(_) => Ok(new_password_form(&ctx, &token, None).into_response()),
         Err(OnboardingError::LinkInvalid(_)) => Ok(invalid(&ctx)),
         Err(OnboardingError::Unavailable) => Err(WebError::Unavailable("state".into())),
@@ -138,7 +138,7 @@ pub struct NewPasswordForm {
 
 /// `POST /portal/nowe-haslo/{token}`: sets the password; every session of the person ends.
 pub async fn submit(
-    State(state): State<AppState>,
+    State(state): State<PortalState>,
     Extension(rc): Extension<RequestContext>,
     ctx: PageContext,
     Path(token): Path<String>,
@@ -154,7 +154,7 @@ pub async fn submit(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, form).into_response());
     }
     match state
-        .onboarding()
+        .onboarding
         .reset_password(&token, &new, rc.request_id.clone())
         .await
     {

@@ -3,13 +3,13 @@
 //! the one-time password gets a restricted session that reaches only the first-login form.
 
 use super::{texts, FIRST_LOGIN_PATH, SIGN_IN_PATH};
-use crate::app::AppState;
 use crate::domain::LoginName;
 use crate::onboarding::first_login::SignedIn;
 use crate::onboarding::OnboardingError;
 use crate::web::error::WebError;
 use crate::web::i18n::Msg;
 use crate::web::layout::{page, PageContext};
+use crate::web::state::PortalState;
 use crate::web::{session, RequestContext};
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
@@ -52,7 +52,7 @@ pub struct SignInForm {
 
 /// `POST /portal/logowanie`
 pub async fn sign_in(
-    State(state): State<AppState>,
+    State(state): State<PortalState>,
     Extension(rc): Extension<RequestContext>,
     ctx: PageContext,
     Form(f): Form<SignInForm>,
@@ -67,18 +67,18 @@ pub async fn sign_in(
         )
             .into_response()
     };
-    let throttle = &state.portal_throttle;
+    let throttle = &state.throttle;
     if throttle.is_blocked(&typed, rc.addr, now).await {
         // Same answer and about the same time as a wrong password (RATE-03).
         let _ = state
-            .onboarding()
+            .onboarding
             .refuse_throttled(rc.request_id.clone())
             .await;
         return Ok(failure(&ctx));
     }
     let login = LoginName::parse(&typed).ok();
     let signed = match state
-        .onboarding()
+        .onboarding
         .sign_in(login.as_ref(), &password, rc.request_id.clone())
         .await
     {
@@ -96,13 +96,17 @@ pub async fn sign_in(
     };
     throttle.record_success(&typed, rc.addr).await;
     if let Some(old) = &rc.session {
-        state.state.delete_session(old.key.clone()).await?;
+        state.web.sessions.end(old.key.clone()).await?;
     }
     let (person, first_login, to) = match signed {
         SignedIn::FirstLogin { person, otp_digest } => (person, Some(otp_digest), FIRST_LOGIN_PATH),
         SignedIn::Full { person } => (person, None, "/portal"),
     };
-    let id = session::start_portal(&state, &person, first_login).await?;
+    let id = state
+        .web
+        .sessions
+        .start_portal(&person, first_login)
+        .await?;
     let mut response = Redirect::to(to).into_response();
     let h = response.headers_mut();
     h.append(
@@ -118,11 +122,11 @@ pub async fn sign_in(
 
 /// `POST /portal/wyloguj`
 pub async fn sign_out(
-    State(state): State<AppState>,
+    State(state): State<PortalState>,
     Extension(rc): Extension<RequestContext>,
 ) -> Result<Response, WebError> {
     if let Some(s) = &rc.session {
-        state.state.delete_session(s.key.clone()).await?;
+        state.web.sessions.end(s.key.clone()).await?;
     }
     let mut response = Redirect::to(&format!("{SIGN_IN_PATH}?wylogowano=1")).into_response();
     response.headers_mut().append(
