@@ -21,3 +21,23 @@ fn no_behaviour_is_keyed_on_an_error_message_outside_the_ldap_error_module() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Issue 15: each edge has its own narrow state; `AppState` (the assembly) is named only by
+/// `src/app.rs` and `src/daemon.rs`, and web handlers never hold the state store
+/// (`.ci/check-edge-states` has the rules).
+#[test]
+fn edges_take_their_own_state_never_the_whole_daemon() {
+    let out = Command::new("bash")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/.ci/check-edge-states"
+        ))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

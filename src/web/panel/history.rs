@@ -191,7 +191,8 @@ pub async fn school_history(
     let mut details = parsed.details();
     details.insert("page".into(), page.to_string());
     details.insert("shown".into(), shown.len().to_string());
-    state.forms
+    state
+        .forms
         .note_access(
             &caller(&user, &rctx),
             "audit.viewed",
@@ -314,7 +315,8 @@ pub async fn export(
     let mut details = parsed.details();
     details.insert("format".into(), format.into());
     details.insert("records".into(), records.len().to_string());
-    state.forms
+    state
+        .forms
         .note_access(
             &caller(&user, &rctx),
             "audit.exported",

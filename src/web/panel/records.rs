@@ -240,7 +240,8 @@ pub async fn acknowledge(
     Form(form): Form<SchoolForm>,
 ) -> Result<Redirect, WebError> {
     let (code, _, _) = school(&state, &user, &rctx, "todos", Some(&form.szkola)).await?;
-    match state.forms
+    match state
+        .forms
         .acknowledge(&caller(&user, &rctx), &code, seq)
         .await
     {
@@ -296,7 +297,8 @@ pub async fn authorization(
 ) -> Result<Markup, WebError> {
     let (code, name, _) = school(&state, &user, &rctx, "f02", q.szkola.as_deref()).await?;
     let doc = f02_of(&state, &code, &name, no).await?;
-    state.forms
+    state
+        .forms
         .note_access(
             &caller(&user, &rctx),
             "forms.viewed",
@@ -318,7 +320,8 @@ pub async fn authorization_pdf(
 ) -> Result<Response, WebError> {
     let (code, name, _) = school(&state, &user, &rctx, "f02", q.szkola.as_deref()).await?;
     let doc = f02_of(&state, &code, &name, no).await?;
-    state.forms
+    state
+        .forms
         .note_access(
             &caller(&user, &rctx),
             "forms.exported",

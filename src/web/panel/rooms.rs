@@ -127,7 +127,8 @@ pub async fn add_room(
     };
     let notice = match Room::parse(&form.pomieszczenie, &form.budynek, &form.przeznaczenie) {
         Err(_) => rv::RoomsNotice::Invalid,
-        Ok(room) => match state.forms
+        Ok(room) => match state
+            .forms
             .add_room(&caller(&user, &rctx), &code, form.wersja, room)
             .await
         {
@@ -201,7 +202,8 @@ pub async fn remove_room(
 ) -> Result<Response, WebError> {
     let (code, name, _) = school(&state, &user, &rctx, "f04", Some(&form.szkola)).await?;
     let index = form.lp.checked_sub(1).ok_or(WebError::NotFound)?;
-    match state.forms
+    match state
+        .forms
         .remove_room(&caller(&user, &rctx), &code, form.wersja, index)
         .await
     {
