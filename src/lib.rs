@@ -7,6 +7,7 @@ pub mod audit;
 pub mod backup;
 pub mod bootstrap;
 pub mod citygen;
+pub mod cli;
 pub mod clients;
 pub mod clock;
 pub mod config;

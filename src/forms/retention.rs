@@ -56,20 +56,25 @@ pub struct RetentionJob {
 }
 
 impl RetentionJob {
+    /// One run now (`audit prune`, and each hour's): how many records went, and the cut-off.
+    pub async fn once(&self) -> Result<(u64, time::OffsetDateTime), String> {
+        let before = self.clock.now() - self.keep;
+        let removed = run_once(
+            &self.forms,
+            self.audit.as_ref(),
+            self.directory.as_ref(),
+            before,
+        )
+        .await?;
+        Ok((removed, before))
+    }
+
     /// Runs forever (spawned by the daemon); a failed run is logged and retried next hour.
     pub async fn run_forever(self) {
         let mut tick = tokio::time::interval(EVERY);
         loop {
             tick.tick().await;
-            let before = self.clock.now() - self.keep;
-            match run_once(
-                &self.forms,
-                self.audit.as_ref(),
-                self.directory.as_ref(),
-                before,
-            )
-            .await
-            {
+            match self.once().await.map(|(removed, _)| removed) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(removed = n, "audit retention: old records removed"),
                 Err(e) => {
