@@ -222,6 +222,9 @@ impl AppState {
             provisioning: self.provisioning(),
             onboarding: self.onboarding(),
             forms: self.forms(),
+            history: crate::history::History {
+                audit: self.audit.clone(),
+            },
             directory: self.directory.clone(),
             audit: self.audit.clone(),
             refusals: self.refusals.clone(),

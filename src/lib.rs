@@ -16,6 +16,7 @@ pub mod daemon;
 pub mod dev;
 pub mod domain;
 pub mod forms;
+pub mod history;
 pub mod ldap;
 pub mod mail;
 pub mod metric_names;

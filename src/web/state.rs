@@ -12,6 +12,7 @@ use super::session::Sessions;
 use super::throttle::Throttle;
 use crate::clock::Clock;
 use crate::forms::Forms;
+use crate::history::History;
 use crate::onboarding::Onboarding;
 use crate::ports::{AuditLog, Directory};
 use crate::provisioning::refusals::RefusalAudit;
@@ -42,9 +43,11 @@ pub struct PanelState {
     pub onboarding: Onboarding,
     /// F-02, F-03, F-04.
     pub forms: Forms,
+    /// Reading the audit records (each view and export audited).
+    pub history: History,
     /// Reads for pages (schools, people in scope, local administrators).
     pub directory: Arc<dyn Directory>,
-    /// The audit records shown in the histories; the sign-out and refused-access records.
+    /// The sign-out record (the panel's one record written at the edge).
     pub audit: Arc<dyn AuditLog>,
     /// Audits a look at a person outside the administrator's scope (rate-limited).
     pub refusals: Arc<RefusalAudit>,

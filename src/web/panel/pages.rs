@@ -8,7 +8,6 @@
 
 use super::texts as tx;
 use super::views::{self, HandOverRow, PersonView, SchoolOption, StaffPage, PAGE_SIZE};
-use crate::domain::audit::AuditQuery;
 use crate::domain::query::{name_search, CompareOp, Filter, PersonAttr, Value};
 use crate::domain::SchoolCode;
 use crate::ports::{PersonEntry, PersonSearch, SortOrder};
@@ -326,12 +325,8 @@ pub async fn history(
 ) -> Result<Markup, WebError> {
     let person = person_in_scope(&state, &user, &id).await?;
     let records = state
-        .audit
-        .query(AuditQuery {
-            target_uuid: Some(person.entry.id.clone()),
-            limit: Some(HISTORY_LIMIT),
-            ..AuditQuery::default()
-        })
+        .history
+        .of_person(&person.entry.id, HISTORY_LIMIT)
         .await?;
     let view = PersonView::of(&person);
     let title = views::person_title(ctx.lang, &tx::HISTORY_TITLE, &view);

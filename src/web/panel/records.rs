@@ -12,7 +12,7 @@ use super::pages::{chosen_school, frame, request_id, school_options};
 use super::records_views as rv;
 use super::texts as tx;
 use super::views::SchoolOption;
-use crate::domain::audit::{Actor, NewAuditRecord, Outcome};
+use crate::domain::audit::Actor;
 use crate::domain::forms::{current_rows, RegisterRow};
 use crate::domain::{LoginName, SchoolCode};
 use crate::forms::document::PeopleNames;
@@ -48,29 +48,6 @@ pub(super) fn caller(user: &PanelUser, rctx: &Option<Extension<RequestContext>>)
     }
 }
 
-/// Audits a refused look at another school's records (the answer stays a plain 404).
-pub(super) async fn refused(
-    state: &PanelState,
-    user: &PanelUser,
-    rctx: &Option<Extension<RequestContext>>,
-    what: &str,
-    asked: Option<&str>,
-) {
-    let mut record = NewAuditRecord::new(
-        Actor::Person(user.login.as_str().to_owned()),
-        "access.refused",
-        Outcome::Failure("out_of_scope".into()),
-    )
-    .request_id(request_id(rctx))
-    .detail("page", what);
-    if let Some(code) = asked.and_then(|a| SchoolCode::parse(a.trim()).ok()) {
-        record = record.detail("school_asked", code.as_str());
-    }
-    if let Err(e) = state.audit.append(record).await {
-        tracing::error!(error = %e, "cannot audit a refused access");
-    }
-}
-
 #[derive(Debug, Default, Deserialize)]
 pub struct SchoolQuery {
     pub(super) szkola: Option<String>,
@@ -92,7 +69,8 @@ pub(super) async fn school(
         Ok(Some(code)) => code,
         Ok(None) => return Err(WebError::NotFound),
         Err(e) => {
-            refused(state, user, rctx, what, asked).await;
+            let reader = super::history::reader(user, rctx);
+            state.history.refused(&reader, what, asked).await;
             return Err(e);
         }
     };
