@@ -20,6 +20,7 @@ use super::error::WebError;
 use super::i18n::Msg;
 use super::layout::{page, PageContext};
 use super::session::{self, NewSession};
+use super::throttle::Verdict;
 use super::RequestContext;
 use crate::domain::LoginName;
 use crate::onboarding::second_factor::{CodeKind, SecondFactorError, SigningIn};
@@ -199,33 +200,40 @@ pub async fn submit(
         )
             .into_response()
     };
-    if throttle.is_blocked(who.login.as_str(), rc.addr, now).await {
-        return Ok(refused(&state, &ctx));
-    }
     let onboarding = &state.onboarding;
-    let outcome = match &what {
-        Pending::Enrol { sealed } => onboarding
-            .confirm_enrolment(&who, sealed, &f.kod)
-            .await
-            .map(Accepted::Enrolled),
-        Pending::Verify => onboarding
-            .verify_second_factor(&who, &f.kod)
-            .await
-            .map(Accepted::Code),
+    let check = async {
+        match &what {
+            Pending::Enrol { sealed } => onboarding
+                .confirm_enrolment(&who, sealed, &f.kod)
+                .await
+                .map(Accepted::Enrolled),
+            Pending::Verify => onboarding
+                .verify_second_factor(&who, &f.kod)
+                .await
+                .map(Accepted::Code),
+        }
     };
-    let accepted = match outcome {
-        Ok(a) => a,
-        Err(SecondFactorError::Unavailable) => {
+    let attempt = throttle
+        .attempt(
+            who.login.as_str(),
+            rc.addr,
+            now,
+            async {},
+            check,
+            |result| match result {
+                Ok(_) => Verdict::RightSecret,
+                Err(SecondFactorError::Unavailable) => Verdict::Undecided,
+                Err(_) => Verdict::WrongSecret,
+            },
+        )
+        .await;
+    let accepted = match attempt {
+        Some(Ok(a)) => a,
+        Some(Err(SecondFactorError::Unavailable)) => {
             return Err(WebError::Unavailable("second factor".into()))
         }
-        Err(_) => {
-            throttle
-                .record_failure(who.login.as_str(), rc.addr, now)
-                .await;
-            return Ok(refused(&state, &ctx));
-        }
+        None | Some(Err(_)) => return Ok(refused(&state, &ctx)),
     };
-    throttle.record_success(who.login.as_str(), rc.addr).await;
     // The pending session ends; a full one starts under a new id.
     state.web.sessions.end(session.key.clone()).await?;
     let (id, _) = state

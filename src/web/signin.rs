@@ -18,6 +18,7 @@ use super::error::WebError;
 use super::i18n::{msg, Msg};
 use super::layout::{page, PageContext};
 use super::session::{self, NewSession};
+use super::throttle::Verdict;
 use super::RequestContext;
 use crate::domain::audit::{Actor, NewAuditRecord, Outcome};
 use crate::domain::LoginName;
@@ -122,30 +123,42 @@ pub async fn sign_in(
             .into_response()
     };
 
-    if throttle.is_blocked(&typed, rc.addr, now).await {
-        onboarding
-            .refuse_administrator_throttled(address, rc.request_id.clone())
-            .await;
-        return Ok(failure(&ctx, msg::SIGN_IN_THROTTLED));
-    }
-    let signed = onboarding
-        .sign_in_administrator(parsed.as_ref(), &password, address, rc.request_id.clone())
+    let attempt = throttle
+        .attempt(
+            &typed,
+            rc.addr,
+            now,
+            onboarding.refuse_administrator_throttled(address.clone(), rc.request_id.clone()),
+            onboarding.sign_in_administrator(
+                parsed.as_ref(),
+                &password,
+                address,
+                rc.request_id.clone(),
+            ),
+            |result| match result {
+                Err(AdminSignInRefusal::InvalidCredentials) => Verdict::WrongSecret,
+                Err(AdminSignInRefusal::Unavailable | AdminSignInRefusal::Busy) => {
+                    Verdict::Undecided
+                }
+                // The right password of someone who may not use the panel: the login's
+                // failures are cleared, the refusal explained.
+                Ok(_) | Err(_) => Verdict::RightSecret,
+            },
+        )
         .await;
-    let signed = match signed {
-        Ok(s) => s,
-        Err(AdminSignInRefusal::InvalidCredentials) => {
-            throttle.record_failure(&typed, rc.addr, now).await;
+    let signed = match attempt {
+        None => return Ok(failure(&ctx, msg::SIGN_IN_THROTTLED)),
+        Some(Ok(s)) => s,
+        Some(Err(AdminSignInRefusal::InvalidCredentials)) => {
             return Ok(failure(&ctx, msg::BAD_CREDENTIALS));
         }
-        Err(AdminSignInRefusal::Unavailable) => {
+        Some(Err(AdminSignInRefusal::Unavailable)) => {
             return Err(WebError::Unavailable("panel sign-in".into()))
         }
-        Err(AdminSignInRefusal::Busy) => {
+        Some(Err(AdminSignInRefusal::Busy)) => {
             return Ok(busy(form_page(&ctx, &typed, Some(msg::BUSY), None)))
         }
-        Err(refusal) => {
-            // The right password: the login's failures are cleared, the refusal explained.
-            throttle.record_success(&typed, rc.addr).await;
+        Some(Err(refusal)) => {
             let text = match refusal {
                 AdminSignInRefusal::FirstSignInPending => msg::FIRST_SIGN_IN_PENDING,
                 _ => msg::NOT_AN_ADMINISTRATOR,
@@ -160,7 +173,6 @@ pub async fn sign_in(
             return Ok((StatusCode::FORBIDDEN, page).into_response());
         }
     };
-    throttle.record_success(&typed, rc.addr).await;
 
     let person = signed.person;
     let roles_text: Vec<String> = signed.roles.iter().map(encode_role).collect();

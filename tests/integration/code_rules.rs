@@ -3,15 +3,10 @@
 
 use std::process::Command;
 
-/// Issue 15: only `src/ldap/error.rs` reads slapd's text; everything else decides by a typed
-/// `DirectoryError` variant (`.ci/check-error-matching` has the pattern).
-#[test]
-fn no_behaviour_is_keyed_on_an_error_message_outside_the_ldap_error_module() {
+/// Runs a `.ci/` check script; the test fails with its output when the script does.
+fn ci_check(script: &str) {
     let out = Command::new("bash")
-        .arg(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/.ci/check-error-matching"
-        ))
+        .arg(format!("{}/.ci/{script}", env!("CARGO_MANIFEST_DIR")))
         .output()
         .unwrap();
     assert!(
@@ -22,22 +17,17 @@ fn no_behaviour_is_keyed_on_an_error_message_outside_the_ldap_error_module() {
     );
 }
 
+/// Issue 15: only `src/ldap/error.rs` reads slapd's text; everything else decides by a typed
+/// `DirectoryError` variant (`.ci/check-error-matching` has the pattern).
+#[test]
+fn no_behaviour_is_keyed_on_an_error_message_outside_the_ldap_error_module() {
+    ci_check("check-error-matching");
+}
+
 /// Issue 15: each edge has its own narrow state; `AppState` (the assembly) is named only by
 /// `src/app.rs` and `src/daemon.rs`, and web handlers never hold the state store
 /// (`.ci/check-edge-states` has the rules).
 #[test]
 fn edges_take_their_own_state_never_the_whole_daemon() {
-    let out = Command::new("bash")
-        .arg(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/.ci/check-edge-states"
-        ))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ci_check("check-edge-states");
 }

@@ -115,11 +115,28 @@ fn register_names(rows: &[RegisterRow]) -> impl Iterator<Item = String> + '_ {
         .flat_map(|r| std::iter::once(r.granted_by.clone()).chain(r.revoked_by.clone()))
 }
 
-pub(super) fn details(pairs: &[(&str, String)]) -> BTreeMap<String, String> {
+fn details(pairs: &[(&str, String)]) -> BTreeMap<String, String> {
     pairs
         .iter()
         .map(|(k, v)| ((*k).to_owned(), v.clone()))
         .collect()
+}
+
+/// The one record of a look at `code`'s records (`forms.viewed`, `forms.exported`) with
+/// what was shown (`pairs`).
+pub(super) async fn note(
+    state: &PanelState,
+    user: &PanelUser,
+    rctx: &Option<Extension<RequestContext>>,
+    action: &str,
+    code: &SchoolCode,
+    pairs: &[(&str, String)],
+) -> Result<(), WebError> {
+    state
+        .forms
+        .note_access(&caller(user, rctx), action, Some(code), details(pairs))
+        .await?;
+    Ok(())
 }
 
 /// `GET /panel/rejestry?szkola=`: links to the records, with the open to-dos; a system
@@ -275,15 +292,15 @@ pub async fn authorization(
 ) -> Result<Markup, WebError> {
     let (code, name, _) = school(&state, &user, &rctx, "f02", q.szkola.as_deref()).await?;
     let doc = f02_of(&state, &code, &name, no).await?;
-    state
-        .forms
-        .note_access(
-            &caller(&user, &rctx),
-            "forms.viewed",
-            Some(&code),
-            details(&[("form", "F-02".into()), ("number", doc.number.clone())]),
-        )
-        .await?;
+    note(
+        &state,
+        &user,
+        &rctx,
+        "forms.viewed",
+        &code,
+        &[("form", "F-02".into()), ("number", doc.number.clone())],
+    )
+    .await?;
     let body = rv::f02(ctx.lang, code.as_str(), no, &doc);
     Ok(frame(&ctx, &format!("F-02 {}", doc.number), body))
 }
@@ -298,19 +315,19 @@ pub async fn authorization_pdf(
 ) -> Result<Response, WebError> {
     let (code, name, _) = school(&state, &user, &rctx, "f02", q.szkola.as_deref()).await?;
     let doc = f02_of(&state, &code, &name, no).await?;
-    state
-        .forms
-        .note_access(
-            &caller(&user, &rctx),
-            "forms.exported",
-            Some(&code),
-            details(&[
-                ("form", "F-02".into()),
-                ("number", doc.number.clone()),
-                ("format", "pdf".into()),
-            ]),
-        )
-        .await?;
+    note(
+        &state,
+        &user,
+        &rctx,
+        "forms.exported",
+        &code,
+        &[
+            ("form", "F-02".into()),
+            ("number", doc.number.clone()),
+            ("format", "pdf".into()),
+        ],
+    )
+    .await?;
     let bytes = tokio::task::spawn_blocking(move || pdf::f02_pdf(&doc))
         .await
         .map_err(|e| WebError::Internal(e.to_string()))?;
@@ -336,11 +353,13 @@ pub async fn register(
     let (code, name, _) = school(&state, &user, &rctx, "f03", q.szkola.as_deref()).await?;
     let f = &state.forms;
     let rows = f.register(&code).await?;
-    f.note_access(
-        &caller(&user, &rctx),
+    note(
+        &state,
+        &user,
+        &rctx,
         "forms.viewed",
-        Some(&code),
-        details(&[("form", "F-03".into()), ("rows", rows.len().to_string())]),
+        &code,
+        &[("form", "F-03".into()), ("rows", rows.len().to_string())],
     )
     .await?;
     let names = people_names(&state, register_names(&rows)).await?;
@@ -358,15 +377,17 @@ pub async fn register_csv(
     let (code, _, _) = school(&state, &user, &rctx, "f03", q.szkola.as_deref()).await?;
     let f = &state.forms;
     let rows = f.register(&code).await?;
-    f.note_access(
-        &caller(&user, &rctx),
+    note(
+        &state,
+        &user,
+        &rctx,
         "forms.exported",
-        Some(&code),
-        details(&[
+        &code,
+        &[
             ("form", "F-03".into()),
             ("format", "csv".into()),
             ("rows", rows.len().to_string()),
-        ]),
+        ],
     )
     .await?;
     let names = people_names(&state, register_names(&rows)).await?;

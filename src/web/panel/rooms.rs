@@ -5,7 +5,7 @@
 //! page (`records::school`: another school is 404, audited).
 
 use super::pages::frame;
-use super::records::{caller, details, people_names, school, SchoolQuery};
+use super::records::{caller, note, people_names, school, SchoolQuery};
 use super::records_views as rv;
 use super::texts as tx;
 use crate::domain::forms::Room;
@@ -86,14 +86,16 @@ pub async fn rooms_print(
         None => versions.last(),
     }
     .ok_or(WebError::NotFound)?;
-    f.note_access(
-        &caller(&user, &rctx),
+    note(
+        &state,
+        &user,
+        &rctx,
         "forms.viewed",
-        Some(&code),
-        details(&[
+        &code,
+        &[
             ("form", "F-04".into()),
             ("version", version.version.to_string()),
-        ]),
+        ],
     )
     .await?;
     let names = people_names(&state, [version.changed_by.clone()]).await?;

@@ -10,6 +10,7 @@ use crate::web::error::WebError;
 use crate::web::i18n::Msg;
 use crate::web::layout::{page, PageContext};
 use crate::web::state::PortalState;
+use crate::web::throttle::Verdict;
 use crate::web::{session, RequestContext};
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
@@ -67,34 +68,36 @@ pub async fn sign_in(
         )
             .into_response()
     };
-    let throttle = &state.throttle;
-    if throttle.is_blocked(&typed, rc.addr, now).await {
-        // Same answer and about the same time as a wrong password (RATE-03).
-        let _ = state
-            .onboarding
-            .refuse_throttled(rc.request_id.clone())
-            .await;
-        return Ok(failure(&ctx));
-    }
     let login = LoginName::parse(&typed).ok();
-    let signed = match state
-        .onboarding
-        .sign_in(login.as_ref(), &password, rc.request_id.clone())
-        .await
-    {
-        Ok(s) => s,
-        Err(OnboardingError::InvalidCredentials) => {
-            throttle.record_failure(&typed, rc.addr, now).await;
-            return Ok(failure(&ctx));
+    let onboarding = &state.onboarding;
+    let attempt = state
+        .throttle
+        .attempt(
+            &typed,
+            rc.addr,
+            now,
+            // Same answer and about the same time as a wrong password (RATE-03).
+            onboarding.refuse_throttled(rc.request_id.clone()),
+            onboarding.sign_in(login.as_ref(), &password, rc.request_id.clone()),
+            |result| match result {
+                Ok(_) => Verdict::RightSecret,
+                Err(OnboardingError::InvalidCredentials) => Verdict::WrongSecret,
+                Err(_) => Verdict::Undecided,
+            },
+        )
+        .await;
+    let signed = match attempt {
+        None | Some(Err(OnboardingError::InvalidCredentials)) => return Ok(failure(&ctx)),
+        Some(Ok(s)) => s,
+        Some(Err(OnboardingError::Unavailable)) => {
+            return Err(WebError::Unavailable("directory".into()))
         }
-        Err(OnboardingError::Unavailable) => return Err(WebError::Unavailable("directory".into())),
-        Err(OnboardingError::Busy) => {
+        Some(Err(OnboardingError::Busy)) => {
             let page = form(&ctx, &typed, Some(crate::web::i18n::msg::BUSY), None);
             return Ok(crate::web::signin::busy(page));
         }
-        Err(_) => return Err(WebError::Internal("portal sign-in".into())),
+        Some(Err(_)) => return Err(WebError::Internal("portal sign-in".into())),
     };
-    throttle.record_success(&typed, rc.addr).await;
     if let Some(old) = &rc.session {
         state.web.sessions.end(old.key.clone()).await?;
     }
