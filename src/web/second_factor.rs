@@ -178,7 +178,8 @@ fn grouped(text: &str) -> String {
 #[derive(Deserialize)]
 pub struct CodeForm {
     #[serde(default)]
-    kod: String,
+    #[serde(rename = "kod")]
+    code: String,
 }
 
 /// `POST /panel/drugi-skladnik`
@@ -204,11 +205,11 @@ pub async fn submit(
     let check = async {
         match &what {
             Pending::Enrol { sealed } => onboarding
-                .confirm_enrolment(&who, sealed, &f.kod)
+                .confirm_enrolment(&who, sealed, &f.code)
                 .await
                 .map(Accepted::Enrolled),
             Pending::Verify => onboarding
-                .verify_second_factor(&who, &f.kod)
+                .verify_second_factor(&who, &f.code)
                 .await
                 .map(Accepted::Code),
         }

@@ -36,7 +36,8 @@ use serde::Deserialize;
 pub struct SignInQuery {
     /// Set after sign-out.
     #[serde(default)]
-    wylogowano: Option<String>,
+    #[serde(rename = "wylogowano")]
+    signed_out: Option<String>,
 }
 
 /// `GET /panel/logowanie`
@@ -48,7 +49,7 @@ pub async fn sign_in_page(
     if user.is_some() {
         return Redirect::to("/panel").into_response();
     }
-    let notice = q.wylogowano.is_some().then_some(msg::SIGNED_OUT);
+    let notice = q.signed_out.is_some().then_some(msg::SIGNED_OUT);
     form_page(&ctx, "", None, notice).into_response()
 }
 
@@ -254,7 +255,8 @@ pub struct LanguageQuery {
     #[serde(default)]
     lang: String,
     #[serde(default)]
-    wroc: String,
+    #[serde(rename = "wroc")]
+    back_to: String,
 }
 
 /// `GET /panel/jezyk?lang=en&wroc=/panel/…`: remembers the language, goes back.
@@ -262,11 +264,11 @@ pub async fn language(Query(q): Query<LanguageQuery>) -> Response {
     remember_language(&q, "/panel")
 }
 
-/// Sets the language cookie and goes back to `q.wroc` if it is a path under `root` (the
+/// Sets the language cookie and goes back to `q.back_to` if it is a path under `root` (the
 /// panel's or the portal's switch).
 pub fn remember_language(q: &LanguageQuery, root: &str) -> Response {
     let lang = super::i18n::Lang::parse(&q.lang).unwrap_or_default();
-    let mut response = Redirect::to(&safe_return_in(&q.wroc, root)).into_response();
+    let mut response = Redirect::to(&safe_return_in(&q.back_to, root)).into_response();
     response.headers_mut().append(
         header::SET_COOKIE,
         session::set_lasting_cookie(session::LANG_COOKIE, lang.code()),

@@ -4,7 +4,7 @@
 //! a form sent again (Reload or Back on the slip) or a stale tab instead of an error.
 
 use super::pages::{back_link, frame, person_in_scope, request_id};
-use super::texts as tx;
+use super::texts;
 use super::views::{self, Confirm, PersonView, Slip};
 use crate::ports::PersonEntry;
 use crate::provisioning::{IssuedAccount, ProvisioningError};
@@ -172,7 +172,7 @@ fn slip_response(
         issued_by: &issued_by,
         back: &back,
     });
-    let html = frame(ctx, ctx.t(&tx::SLIP_TITLE), body);
+    let html = frame(ctx, ctx.t(&texts::SLIP_TITLE), body);
     (
         [
             (header::CACHE_CONTROL, "no-store"),

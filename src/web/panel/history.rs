@@ -8,7 +8,7 @@
 
 use super::pages::{chosen_school, frame, school_options};
 use super::records_views::{self as rv, HistoryFilters};
-use super::texts as tx;
+use super::texts;
 use super::views::outcome;
 use crate::domain::audit::{Actor, AuditRecord};
 use crate::domain::calendar::local_date_time;
@@ -181,7 +181,7 @@ pub async fn school_history(
         page: found.page,
         pages: found.pages,
     });
-    Ok(frame(&ctx, ctx.t(&tx::SCHOOL_HISTORY_TITLE), body).into_response())
+    Ok(frame(&ctx, ctx.t(&texts::SCHOOL_HISTORY_TITLE), body).into_response())
 }
 
 /// The columns of the history's spreadsheet export.
@@ -219,8 +219,8 @@ pub fn history_csv(l: Lang, records: &[AuditRecord]) -> std::io::Result<Vec<u8>>
         vec![
             r.seq.to_string(),
             local_date_time(r.time),
-            tx::actor(l, &rec.actor),
-            tx::action(l, &rec.action),
+            texts::actor(l, &rec.actor),
+            texts::action(l, &rec.action),
             rv::about(r),
             rec.school.clone().unwrap_or_default(),
             outcome(l, &rec.outcome),

@@ -6,7 +6,7 @@
 //! writes the audit record (out of scope → 404 too, so nothing about other schools leaks).
 //! A school in the query string outside the scope is 404 as well.
 
-use super::texts as tx;
+use super::texts;
 use super::views::{self, HandOverRow, PersonView, SchoolOption, StaffPage, PAGE_SIZE};
 use crate::domain::query::{name_search, CompareOp, Filter, PersonAttr, Value};
 use crate::domain::SchoolCode;
@@ -55,9 +55,11 @@ pub(super) fn frame(ctx: &PageContext, title: &str, body: Markup) -> Markup {
 
 #[derive(Debug, Deserialize)]
 pub struct StaffQuery {
-    szkola: Option<String>,
+    #[serde(rename = "szkola")]
+    school: Option<String>,
     q: Option<String>,
-    strona: Option<String>,
+    #[serde(rename = "strona")]
+    page: Option<String>,
 }
 
 /// The schools the person may pick: every school for a system administrator, else theirs.
@@ -111,7 +113,7 @@ pub async fn staff(
     Query(q): Query<StaffQuery>,
 ) -> Result<Markup, WebError> {
     let options = school_options(&state, &user).await?;
-    let school = chosen_school(&user, &options, q.szkola.as_deref())?;
+    let school = chosen_school(&user, &options, q.school.as_deref())?;
     let text: String =
         q.q.as_deref()
             .unwrap_or_default()
@@ -120,7 +122,7 @@ pub async fn staff(
             .take(MAX_QUERY_CHARS)
             .collect();
     let page_no = q
-        .strona
+        .page
         .as_deref()
         .and_then(|s| s.trim().parse::<usize>().ok())
         .unwrap_or(1)
@@ -170,7 +172,7 @@ pub async fn staff(
         csrf: &csrf,
         system_view: user.is_system_administrator(),
     });
-    Ok(frame(&ctx, ctx.t(&tx::STAFF_TITLE), body))
+    Ok(frame(&ctx, ctx.t(&texts::STAFF_TITLE), body))
 }
 
 /// The school's deprovisioning operations held for review: person id → `deactivate` /
@@ -190,7 +192,8 @@ pub(super) async fn held_in_school(
 
 #[derive(Debug, Deserialize)]
 pub struct HandOverQuery {
-    szkola: Option<String>,
+    #[serde(rename = "szkola")]
+    school: Option<String>,
 }
 
 /// The most pending requests shown at once (the oldest first).
@@ -205,7 +208,7 @@ pub async fn hand_over(
     Query(q): Query<HandOverQuery>,
 ) -> Result<Markup, WebError> {
     let options = school_options(&state, &user).await?;
-    let school = chosen_school(&user, &options, q.szkola.as_deref())?;
+    let school = chosen_school(&user, &options, q.school.as_deref())?;
     let (total, rows) = match &school {
         Some(code) => {
             let filter = Filter::And(vec![
@@ -249,7 +252,7 @@ pub async fn hand_over(
         total,
         &rows,
     );
-    Ok(frame(&ctx, ctx.t(&tx::HAND_OVER_TITLE), body))
+    Ok(frame(&ctx, ctx.t(&texts::HAND_OVER_TITLE), body))
 }
 
 /// The person with `id` if the signed-in person may see them; else 404.
@@ -293,7 +296,7 @@ pub async fn lock(
 ) -> Result<Markup, WebError> {
     let caller = user.caller(request_id(&rctx));
     let person = state.provisioning.lock_account(&caller, &id).await?;
-    Ok(done(&user, &ctx, &person, &tx::LOCKED_DONE))
+    Ok(done(&user, &ctx, &person, &texts::LOCKED_DONE))
 }
 
 /// `POST /panel/pracownicy/{id}/odblokuj`
@@ -306,12 +309,12 @@ pub async fn unlock(
 ) -> Result<Markup, WebError> {
     let caller = user.caller(request_id(&rctx));
     let person = state.provisioning.unlock_account(&caller, &id).await?;
-    Ok(done(&user, &ctx, &person, &tx::UNLOCKED_DONE))
+    Ok(done(&user, &ctx, &person, &texts::UNLOCKED_DONE))
 }
 
 fn done(user: &PanelUser, ctx: &PageContext, person: &PersonEntry, message: &Msg) -> Markup {
     let view = PersonView::of(person);
-    let title = views::person_title(ctx.lang, &tx::LOCK_TITLE, &view);
+    let title = views::person_title(ctx.lang, &texts::LOCK_TITLE, &view);
     let body = views::done(ctx.lang, &view, message, &back_link(user, person));
     frame(ctx, &title, body)
 }
@@ -329,7 +332,7 @@ pub async fn history(
         .of_person(&person.entry.id, HISTORY_LIMIT)
         .await?;
     let view = PersonView::of(&person);
-    let title = views::person_title(ctx.lang, &tx::HISTORY_TITLE, &view);
+    let title = views::person_title(ctx.lang, &texts::HISTORY_TITLE, &view);
     let body = views::history(ctx.lang, &view, &records, &back_link(&user, &person));
     Ok(frame(&ctx, &title, body))
 }

@@ -10,7 +10,7 @@
 
 use super::pages::{chosen_school, frame, request_id, school_options};
 use super::records_views as rv;
-use super::texts as tx;
+use super::texts;
 use super::views::SchoolOption;
 use crate::domain::audit::Actor;
 use crate::domain::forms::{current_rows, RegisterRow};
@@ -50,10 +50,13 @@ pub(super) fn caller(user: &PanelUser, rctx: &Option<Extension<RequestContext>>)
 
 #[derive(Debug, Default, Deserialize)]
 pub struct SchoolQuery {
-    pub(super) szkola: Option<String>,
-    pub(super) wersja: Option<String>,
+    #[serde(rename = "szkola")]
+    pub(super) school: Option<String>,
+    #[serde(rename = "wersja")]
+    pub(super) version: Option<String>,
     /// After a change of the F-04 list: `dodano` or `usunieto` (the page says it was done).
-    pub(super) zmiana: Option<String>,
+    #[serde(rename = "zmiana")]
+    pub(super) change: Option<String>,
 }
 
 /// The school a records page is about, with its name; 404 (audited) outside the scope.
@@ -148,7 +151,7 @@ pub async fn hub(
     rctx: Option<Extension<RequestContext>>,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Markup, WebError> {
-    let (code, name, options) = school(&state, &user, &rctx, "hub", q.szkola.as_deref()).await?;
+    let (code, name, options) = school(&state, &user, &rctx, "hub", q.school.as_deref()).await?;
     let f = &state.forms;
     let open =
         |todos: Vec<crate::forms::Todo>| todos.iter().filter(|t| t.acknowledged.is_none()).count();
@@ -165,7 +168,7 @@ pub async fn hub(
         }
     }
     let body = rv::hub(ctx.lang, &options, code.as_str(), &name, here, &per_school);
-    Ok(frame(&ctx, ctx.t(&tx::RECORDS_TITLE), body))
+    Ok(frame(&ctx, ctx.t(&texts::RECORDS_TITLE), body))
 }
 
 /// `GET /panel/nowe-konta?szkola=`: the step-7 to-dos, open first.
@@ -176,11 +179,11 @@ pub async fn todos(
     rctx: Option<Extension<RequestContext>>,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Markup, WebError> {
-    let (code, name, _) = school(&state, &user, &rctx, "todos", q.szkola.as_deref()).await?;
+    let (code, name, _) = school(&state, &user, &rctx, "todos", q.school.as_deref()).await?;
     let rows = todo_rows(&state, &user, &code).await?;
     let csrf = crate::web::csrf::csrf_field(&ctx.csrf);
     let body = rv::todos(ctx.lang, code.as_str(), &name, &rows, &csrf);
-    Ok(frame(&ctx, ctx.t(&tx::TODOS_TITLE), body))
+    Ok(frame(&ctx, ctx.t(&texts::TODOS_TITLE), body))
 }
 
 /// The school's to-dos, open first, each with what tells namesakes apart (the employee
@@ -223,7 +226,8 @@ pub(super) async fn todo_rows(
 
 #[derive(Debug, Deserialize)]
 pub struct SchoolForm {
-    szkola: String,
+    #[serde(rename = "szkola")]
+    school: String,
 }
 
 /// `POST /panel/nowe-konta/{seq}/potwierdz` (field `szkola`): closes the to-do.
@@ -234,7 +238,7 @@ pub async fn acknowledge(
     Path(seq): Path<u64>,
     Form(form): Form<SchoolForm>,
 ) -> Result<Redirect, WebError> {
-    let (code, _, _) = school(&state, &user, &rctx, "todos", Some(&form.szkola)).await?;
+    let (code, _, _) = school(&state, &user, &rctx, "todos", Some(&form.school)).await?;
     match state
         .forms
         .acknowledge(&caller(&user, &rctx), &code, seq)
@@ -258,12 +262,12 @@ pub async fn authorizations(
     rctx: Option<Extension<RequestContext>>,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Markup, WebError> {
-    let (code, name, _) = school(&state, &user, &rctx, "f02", q.szkola.as_deref()).await?;
+    let (code, name, _) = school(&state, &user, &rctx, "f02", q.school.as_deref()).await?;
     let rows = state.forms.register(&code).await?;
     let mut current: Vec<_> = current_rows(&rows).into_iter().cloned().collect();
     current.reverse();
     let body = rv::authorizations(ctx.lang, code.as_str(), &name, &current);
-    Ok(frame(&ctx, ctx.t(&tx::F02_TITLE), body))
+    Ok(frame(&ctx, ctx.t(&texts::F02_TITLE), body))
 }
 
 async fn f02_of(
@@ -290,7 +294,7 @@ pub async fn authorization(
     Path(no): Path<u64>,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Markup, WebError> {
-    let (code, name, _) = school(&state, &user, &rctx, "f02", q.szkola.as_deref()).await?;
+    let (code, name, _) = school(&state, &user, &rctx, "f02", q.school.as_deref()).await?;
     let doc = f02_of(&state, &code, &name, no).await?;
     note(
         &state,
@@ -313,7 +317,7 @@ pub async fn authorization_pdf(
     Path(no): Path<u64>,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Response, WebError> {
-    let (code, name, _) = school(&state, &user, &rctx, "f02", q.szkola.as_deref()).await?;
+    let (code, name, _) = school(&state, &user, &rctx, "f02", q.school.as_deref()).await?;
     let doc = f02_of(&state, &code, &name, no).await?;
     note(
         &state,
@@ -350,7 +354,7 @@ pub async fn register(
     rctx: Option<Extension<RequestContext>>,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Markup, WebError> {
-    let (code, name, _) = school(&state, &user, &rctx, "f03", q.szkola.as_deref()).await?;
+    let (code, name, _) = school(&state, &user, &rctx, "f03", q.school.as_deref()).await?;
     let f = &state.forms;
     let rows = f.register(&code).await?;
     note(
@@ -364,7 +368,7 @@ pub async fn register(
     .await?;
     let names = people_names(&state, register_names(&rows)).await?;
     let body = rv::register(ctx.lang, code.as_str(), &name, &rows, &names);
-    Ok(frame(&ctx, ctx.t(&tx::F03_TITLE), body))
+    Ok(frame(&ctx, ctx.t(&texts::F03_TITLE), body))
 }
 
 /// `GET /panel/ewidencja/csv?szkola=`: the F-03 register as CSV (formulas neutralised).
@@ -374,7 +378,7 @@ pub async fn register_csv(
     rctx: Option<Extension<RequestContext>>,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Response, WebError> {
-    let (code, _, _) = school(&state, &user, &rctx, "f03", q.szkola.as_deref()).await?;
+    let (code, _, _) = school(&state, &user, &rctx, "f03", q.school.as_deref()).await?;
     let f = &state.forms;
     let rows = f.register(&code).await?;
     note(

@@ -7,7 +7,7 @@
 use super::pages::frame;
 use super::records::{caller, note, people_names, school, SchoolQuery};
 use super::records_views as rv;
-use super::texts as tx;
+use super::texts;
 use crate::domain::forms::Room;
 use crate::domain::SchoolCode;
 use crate::forms::FormsError;
@@ -31,8 +31,8 @@ pub async fn rooms(
     rctx: Option<Extension<RequestContext>>,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Markup, WebError> {
-    let (code, name, _) = school(&state, &user, &rctx, "f04", q.szkola.as_deref()).await?;
-    let notice = match q.zmiana.as_deref() {
+    let (code, name, _) = school(&state, &user, &rctx, "f04", q.school.as_deref()).await?;
+    let notice = match q.change.as_deref() {
         Some("dodano") => Some(rv::RoomsNotice::Added),
         Some("usunieto") => Some(rv::RoomsNotice::Removed),
         _ => None,
@@ -63,7 +63,7 @@ async fn rooms_page(
         notice,
         typed,
     });
-    Ok(frame(ctx, ctx.t(&tx::F04_TITLE), body))
+    Ok(frame(ctx, ctx.t(&texts::F04_TITLE), body))
 }
 
 /// `GET /panel/pomieszczenia/druk?szkola=&wersja=`: one version (default the latest), to print.
@@ -74,11 +74,11 @@ pub async fn rooms_print(
     rctx: Option<Extension<RequestContext>>,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Markup, WebError> {
-    let (code, name, _) = school(&state, &user, &rctx, "f04", q.szkola.as_deref()).await?;
+    let (code, name, _) = school(&state, &user, &rctx, "f04", q.school.as_deref()).await?;
     let f = &state.forms;
     let versions = f.rooms(&code).await?;
     let wanted = q
-        .wersja
+        .version
         .as_deref()
         .and_then(|v| v.trim().parse::<u32>().ok());
     let version = match wanted {
@@ -100,16 +100,21 @@ pub async fn rooms_print(
     .await?;
     let names = people_names(&state, [version.changed_by.clone()]).await?;
     let body = rv::rooms_print(ctx.lang, code.as_str(), &name, version, &names);
-    Ok(frame(&ctx, ctx.t(&tx::F04_TITLE), body))
+    Ok(frame(&ctx, ctx.t(&texts::F04_TITLE), body))
 }
 
 #[derive(Debug, Deserialize)]
 pub struct AddRoomForm {
-    szkola: String,
-    wersja: u32,
-    pomieszczenie: String,
-    budynek: String,
-    przeznaczenie: String,
+    #[serde(rename = "szkola")]
+    school: String,
+    #[serde(rename = "wersja")]
+    version: u32,
+    #[serde(rename = "pomieszczenie")]
+    room: String,
+    #[serde(rename = "budynek")]
+    building: String,
+    #[serde(rename = "przeznaczenie")]
+    purpose: String,
 }
 
 /// `POST /panel/pomieszczenia/dodaj`: on success back to the list (saying so); refused (the
@@ -121,17 +126,17 @@ pub async fn add_room(
     rctx: Option<Extension<RequestContext>>,
     Form(form): Form<AddRoomForm>,
 ) -> Result<Response, WebError> {
-    let (code, name, _) = school(&state, &user, &rctx, "f04", Some(&form.szkola)).await?;
+    let (code, name, _) = school(&state, &user, &rctx, "f04", Some(&form.school)).await?;
     let typed = rv::TypedRoom {
-        room: form.pomieszczenie.clone(),
-        building: form.budynek.clone(),
-        purpose: form.przeznaczenie.clone(),
+        room: form.room.clone(),
+        building: form.building.clone(),
+        purpose: form.purpose.clone(),
     };
-    let notice = match Room::parse(&form.pomieszczenie, &form.budynek, &form.przeznaczenie) {
+    let notice = match Room::parse(&form.room, &form.building, &form.purpose) {
         Err(_) => rv::RoomsNotice::Invalid,
         Ok(room) => match state
             .forms
-            .add_room(&caller(&user, &rctx), &code, form.wersja, room)
+            .add_room(&caller(&user, &rctx), &code, form.version, room)
             .await
         {
             Ok(_) => {
@@ -151,9 +156,12 @@ pub async fn add_room(
 
 #[derive(Debug, Deserialize)]
 pub struct RemoveRoomQuery {
-    szkola: Option<String>,
-    wersja: u32,
-    lp: usize,
+    #[serde(rename = "szkola")]
+    school: Option<String>,
+    #[serde(rename = "wersja")]
+    version: u32,
+    #[serde(rename = "lp")]
+    row_no: usize,
 }
 
 /// `GET /panel/pomieszczenia/usun?szkola=&wersja=&lp=`: which room, and one button that
@@ -165,12 +173,13 @@ pub async fn remove_room_form(
     rctx: Option<Extension<RequestContext>>,
     Query(q): Query<RemoveRoomQuery>,
 ) -> Result<Markup, WebError> {
-    let (code, name, _) = school(&state, &user, &rctx, "f04", q.szkola.as_deref()).await?;
+    let (code, name, _) = school(&state, &user, &rctx, "f04", q.school.as_deref()).await?;
     let versions = state.forms.rooms(&code).await?;
-    let latest = versions.last().filter(|v| v.version == q.wersja);
-    let room =
-        q.lp.checked_sub(1)
-            .and_then(|i| latest.and_then(|v| v.rooms.get(i)));
+    let latest = versions.last().filter(|v| v.version == q.version);
+    let room = q
+        .row_no
+        .checked_sub(1)
+        .and_then(|i| latest.and_then(|v| v.rooms.get(i)));
     let Some(room) = room else {
         return rooms_page(
             &state,
@@ -183,15 +192,18 @@ pub async fn remove_room_form(
         .await;
     };
     let csrf = crate::web::csrf::csrf_field(&ctx.csrf);
-    let body = rv::remove_room_confirm(ctx.lang, code.as_str(), q.wersja, q.lp, room, &csrf);
-    Ok(frame(&ctx, ctx.t(&tx::F04_REMOVE_TITLE), body))
+    let body = rv::remove_room_confirm(ctx.lang, code.as_str(), q.version, q.row_no, room, &csrf);
+    Ok(frame(&ctx, ctx.t(&texts::F04_REMOVE_TITLE), body))
 }
 
 #[derive(Debug, Deserialize)]
 pub struct RemoveRoomForm {
-    szkola: String,
-    wersja: u32,
-    lp: usize,
+    #[serde(rename = "szkola")]
+    school: String,
+    #[serde(rename = "wersja")]
+    version: u32,
+    #[serde(rename = "lp")]
+    row_no: usize,
 }
 
 /// `POST /panel/pomieszczenia/usun` (`lp`: the room's position in version `wersja`, from 1).
@@ -202,11 +214,11 @@ pub async fn remove_room(
     rctx: Option<Extension<RequestContext>>,
     Form(form): Form<RemoveRoomForm>,
 ) -> Result<Response, WebError> {
-    let (code, name, _) = school(&state, &user, &rctx, "f04", Some(&form.szkola)).await?;
-    let index = form.lp.checked_sub(1).ok_or(WebError::NotFound)?;
+    let (code, name, _) = school(&state, &user, &rctx, "f04", Some(&form.school)).await?;
+    let index = form.row_no.checked_sub(1).ok_or(WebError::NotFound)?;
     match state
         .forms
-        .remove_room(&caller(&user, &rctx), &code, form.wersja, index)
+        .remove_room(&caller(&user, &rctx), &code, form.version, index)
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!(

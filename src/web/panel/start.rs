@@ -11,7 +11,7 @@
 use super::pages::{chosen_school, frame, school_options};
 use super::records::todo_rows;
 use super::views::{date_time, enc, PersonView, SchoolOption, HAND_OVER_PATH};
-use super::{records_views::TodoRow, texts as tx};
+use super::{records_views::TodoRow, texts};
 use crate::domain::query::{CompareOp, Filter, PersonAttr, Value};
 use crate::domain::{AccountState, SchoolCode};
 use crate::ports::{PersonEntry, PersonSearch, SortOrder};
@@ -104,7 +104,8 @@ const SHOW: Msg = Msg::new("Pokaż", "Show");
 
 #[derive(Debug, Deserialize)]
 pub struct StartQuery {
-    szkola: Option<String>,
+    #[serde(rename = "szkola")]
+    school: Option<String>,
 }
 
 /// A held deprovisioning, as the start page lists it.
@@ -140,7 +141,7 @@ pub async fn start(
     Query(q): Query<StartQuery>,
 ) -> Result<Markup, WebError> {
     let options = school_options(&state, &user).await?;
-    let school = chosen_school(&user, &options, q.szkola.as_deref())?.unwrap_or_default();
+    let school = chosen_school(&user, &options, q.school.as_deref())?.unwrap_or_default();
     let now = state.clock.now();
     let me = state.directory.find_person_by_login(&user.login).await?;
     let without_email = me.as_ref().is_some_and(|p| p.profile.emails.is_empty());
@@ -270,7 +271,7 @@ pub fn page(p: &StartPage<'_>) -> Markup {
         @if p.schools.len() > 1 {
             form.search method="get" action="/panel" {
                 div.field {
-                    label for="szkola" { (l.t(&tx::SCHOOL)) }
+                    label for="szkola" { (l.t(&texts::SCHOOL)) }
                     select #szkola name="szkola" {
                         @for o in p.schools {
                             option value=(o.code) selected[o.code == p.school] { (o.name) " (" (o.code) ")" }
@@ -281,7 +282,7 @@ pub fn page(p: &StartPage<'_>) -> Markup {
             }
         } @else {
             @for o in p.schools {
-                p.school-name { (l.t(&tx::SCHOOL)) ": " strong { (o.name) } " (" (o.code) ")" }
+                p.school-name { (l.t(&texts::SCHOOL)) ": " strong { (o.name) } " (" (o.code) ")" }
             }
         }
         p { a href=(format!("/panel/pracownicy?szkola={s}")) { (l.t(&STAFF_LINK)) } }
@@ -311,10 +312,10 @@ pub fn page(p: &StartPage<'_>) -> Markup {
             } @else {
                 ul {
                     @for r in p.requested.iter().take(SECTION_ROWS) {
-                        li { a href=(r.href("utworz-konto")) { (l.t(&tx::CREATE_ACCOUNT)) ": " (r.distinguishing()) } }
+                        li { a href=(r.href("utworz-konto")) { (l.t(&texts::CREATE_ACCOUNT)) ": " (r.distinguishing()) } }
                     }
                 }
-                p { a href=(format!("{HAND_OVER_PATH}?szkola={s}")) { (l.t(&tx::HAND_OVER_LINK)) } }
+                p { a href=(format!("{HAND_OVER_PATH}?szkola={s}")) { (l.t(&texts::HAND_OVER_LINK)) } }
             }
         }
 
@@ -344,7 +345,7 @@ pub fn page(p: &StartPage<'_>) -> Markup {
                 ul {
                     @for (r, at) in p.expiring.iter().take(SECTION_ROWS) {
                         li {
-                            a href=(r.href("nowe-haslo")) { (l.t(&tx::REISSUE)) ": " (r.distinguishing()) }
+                            a href=(r.href("nowe-haslo")) { (l.t(&texts::REISSUE)) ": " (r.distinguishing()) }
                             " — "
                             @if *at <= p.now { strong { (l.t(&EXPIRED)) } } @else { (l.t(&EXPIRES)) " " (date_time(l, *at)) }
                         }

@@ -21,9 +21,11 @@ use serde::Deserialize;
 #[derive(Debug, Deserialize)]
 pub struct HomeQuery {
     #[serde(default)]
-    zapisano: Option<String>,
+    #[serde(rename = "zapisano")]
+    saved: Option<String>,
     #[serde(default)]
-    haslo: Option<String>,
+    #[serde(rename = "haslo")]
+    password_changed: Option<String>,
 }
 
 /// `GET /portal`
@@ -33,7 +35,7 @@ pub async fn home(
     user: PortalUser,
     Query(q): Query<HomeQuery>,
 ) -> Result<Response, WebError> {
-    let notice = if q.haslo.is_some() {
+    let notice = if q.password_changed.is_some() {
         Some(ctx.t(&texts::PASSWORD_CHANGED).to_owned())
     } else {
         None
@@ -45,7 +47,7 @@ pub async fn home(
         StatusCode::OK,
         notice,
         None,
-        q.zapisano.is_some(),
+        q.saved.is_some(),
     )
     .await
 }

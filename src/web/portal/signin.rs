@@ -23,12 +23,13 @@ use serde::Deserialize;
 #[derive(Debug, Deserialize)]
 pub struct SignInQuery {
     #[serde(default)]
-    wylogowano: Option<String>,
+    #[serde(rename = "wylogowano")]
+    signed_out: Option<String>,
 }
 
 /// `GET /portal/logowanie`
 pub async fn show(ctx: PageContext, Query(q): Query<SignInQuery>) -> Response {
-    let notice = q.wylogowano.is_some().then_some(texts::SIGNED_OUT);
+    let notice = q.signed_out.is_some().then_some(texts::SIGNED_OUT);
     form(&ctx, "", None, notice).into_response()
 }
 
