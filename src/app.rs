@@ -1,7 +1,11 @@
-//! Composition of the HTTP service: shared state, the router and its middleware, the listener.
+//! Composition of the HTTP service: the assembly of every adapter and use case (`AppState`),
+//! the router and its middleware, the listeners.
 //!
-//! `router(state)` is a plain function so tests drive it in-process (`oneshot`) or on port 0.
-//! Handlers stay thin: they parse, call a use case or a port, and map the result.
+//! `AppState` is the assembly only: from it each edge gets its own narrow state, built here
+//! and nowhere else (`ScimState`, `web::state::{PanelState, PortalState}`,
+//! `operator::OperatorState`, `monitoring::MetricsState`, the retention job), so no edge
+//! imports this module (`.ci/check-edge-states`). `router(state)` is a plain function so
+//! tests drive it in-process (`oneshot`) or on port 0.
 
 use crate::clients::{ClientFile, ClientFileError, ClientRegistry};
 use crate::clock::Clock;
@@ -27,7 +31,7 @@ use tower_http::trace::TraceLayer;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// What every handler can reach. Adapters are behind their ports.
+/// Every opened adapter and shared piece of working state; the edges' states are cut from it.
 #[derive(Clone)]
 pub struct AppState {
     pub config: Arc<Config>,

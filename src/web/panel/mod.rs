@@ -1,4 +1,4 @@
-//! The panel's pages (W3 owns this folder): staff search, account actions, history.
+//! The panel's pages: staff search, account actions, history, records.
 //!
 //! | route (under `/panel`) | what |
 //! |---|---|
