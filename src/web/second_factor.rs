@@ -16,7 +16,7 @@
 
 use super::auth::{PanelUser, SIGN_IN_PATH};
 use super::csrf::csrf_field;
-use super::error::WebError;
+use super::error::{Cause, WebError};
 use super::i18n::Msg;
 use super::layout::{page, PageContext};
 use super::session::{self, NewSession};
@@ -106,7 +106,7 @@ pub async fn pending_after_password(
             "{ENROL_PREFIX}{}",
             onboarding.new_enrolment(person_id)
         ))),
-        Err(_) => Err(WebError::Unavailable("second factor".into())),
+        Err(_) => Err(WebError::Unavailable(Cause::LoggedBy("second factor"))),
     }
 }
 
@@ -231,7 +231,7 @@ pub async fn submit(
     let accepted = match attempt {
         Some(Ok(a)) => a,
         Some(Err(SecondFactorError::Unavailable)) => {
-            return Err(WebError::Unavailable("second factor".into()))
+            return Err(WebError::Unavailable(Cause::LoggedBy("second factor")))
         }
         None | Some(Err(_)) => return Ok(refused(&state, &ctx)),
     };
@@ -308,6 +308,6 @@ pub async fn reset(
             "only a system administrator resets a second factor".into(),
         )),
         Err(SecondFactorError::NotEnrolled) => Err(WebError::NotFound),
-        Err(_) => Err(WebError::Unavailable("second factor".into())),
+        Err(_) => Err(WebError::Unavailable(Cause::LoggedBy("second factor"))),
     }
 }

@@ -14,7 +14,7 @@
 
 use super::auth::{encode_role, MaybePanelUser, SIGN_IN_PATH};
 use super::csrf::csrf_field;
-use super::error::WebError;
+use super::error::{Cause, WebError};
 use super::i18n::{msg, Msg};
 use super::layout::{page, PageContext};
 use super::session::{self, NewSession};
@@ -154,7 +154,7 @@ pub async fn sign_in(
             return Ok(failure(&ctx, msg::BAD_CREDENTIALS));
         }
         Some(Err(AdminSignInRefusal::Unavailable)) => {
-            return Err(WebError::Unavailable("panel sign-in".into()))
+            return Err(WebError::Unavailable(Cause::LoggedBy("panel sign-in")))
         }
         Some(Err(AdminSignInRefusal::Busy)) => {
             return Ok(busy(form_page(&ctx, &typed, Some(msg::BUSY), None)))

@@ -292,12 +292,12 @@ pub async fn export(
         )
         .await?;
     let (body, mime) = if format == "json" {
-        let body =
-            serde_json::to_vec_pretty(&records).map_err(|e| WebError::Internal(e.to_string()))?;
+        let body = serde_json::to_vec_pretty(&records)
+            .map_err(|e| WebError::Internal(e.to_string().into()))?;
         (body, "application/json")
     } else {
-        let body =
-            history_csv(ctx.lang, &records).map_err(|e| WebError::Internal(e.to_string()))?;
+        let body = history_csv(ctx.lang, &records)
+            .map_err(|e| WebError::Internal(e.to_string().into()))?;
         (body, "text/csv; charset=utf-8")
     };
     let name = format!(

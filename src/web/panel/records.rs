@@ -334,7 +334,7 @@ pub async fn authorization_pdf(
     .await?;
     let bytes = tokio::task::spawn_blocking(move || pdf::f02_pdf(&doc))
         .await
-        .map_err(|e| WebError::Internal(e.to_string()))?;
+        .map_err(|e| WebError::Internal(e.to_string().into()))?;
     let file = format!("attachment; filename=\"F-02-{}-{no}.pdf\"", code.as_str());
     Ok((
         [
@@ -396,7 +396,7 @@ pub async fn register_csv(
     .await?;
     let names = people_names(&state, register_names(&rows)).await?;
     let body = document::f03_csv(code.as_str(), &rows, &names)
-        .map_err(|e| WebError::Internal(e.to_string()))?;
+        .map_err(|e| WebError::Internal(e.to_string().into()))?;
     let file = format!("attachment; filename=\"F-03-{}.csv\"", code.as_str());
     Ok((
         [

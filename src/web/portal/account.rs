@@ -5,7 +5,7 @@ use super::{texts, FormError, PortalUser};
 use crate::domain::{AccountState, EmailAddress, Strength};
 use crate::onboarding::OnboardingError;
 use crate::web::csrf::csrf_field;
-use crate::web::error::WebError;
+use crate::web::error::{Cause, WebError};
 use crate::web::i18n::Msg;
 use crate::web::layout::{page, PageContext};
 use crate::web::session;
@@ -68,7 +68,7 @@ async fn account_page(
         Err(e) => {
             return Err(match FormError::from(e) {
                 FormError::Page(e) => e,
-                FormError::Shown(..) => WebError::Unavailable("portal account".into()),
+                FormError::Shown(..) => WebError::Unavailable(Cause::LoggedBy("portal account")),
             })
         }
     };
@@ -303,7 +303,7 @@ pub async fn change_email(
         .await
     {
         Ok(()) => Ok(Redirect::to("/portal?zapisano=1").into_response()),
-        Err(OnboardingError::Internal) => Err(WebError::Internal("portal".into())),
+        Err(OnboardingError::Internal) => Err(WebError::Internal(Cause::LoggedBy("portal"))),
         Err(e) => match FormError::from(e) {
             FormError::Shown(status, msg, _) => {
                 Ok((status, email_form(&ctx, f.email.trim(), Some(msg))).into_response())

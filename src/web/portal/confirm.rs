@@ -8,7 +8,7 @@ use super::{texts, RequestContext};
 use crate::onboarding::OnboardingError;
 use crate::store::confirmations::ConfirmationPurpose;
 use crate::web::csrf::csrf_field;
-use crate::web::error::WebError;
+use crate::web::error::{Cause, WebError};
 use crate::web::layout::{page, PageContext};
 use crate::web::state::PortalState;
 use axum::extract::{Path, State};
@@ -38,8 +38,10 @@ pub async fn show(
     let info = match state.onboarding.check_link(&token).await {
         Ok(i) => i,
         Err(OnboardingError::LinkInvalid(_)) => return Ok(invalid(&ctx)),
-        Err(OnboardingError::Unavailable) => return Err(WebError::Unavailable("state".into())),
-        Err(_) => return Err(WebError::Internal("confirmation".into())),
+        Err(OnboardingError::Unavailable) => {
+            return Err(WebError::Unavailable(Cause::LoggedBy("confirmation")))
+        }
+        Err(_) => return Err(WebError::Internal(Cause::LoggedBy("confirmation"))),
     };
     // The form posts to this same path: the token stays out of the page's other links.
     let action = format!("/portal/confirm/{token}");
@@ -93,7 +95,9 @@ pub async fn submit(
             )
                 .into_response())
         }
-        Err(OnboardingError::Unavailable) => Err(WebError::Unavailable("directory".into())),
-        Err(_) => Err(WebError::Internal("confirmation".into())),
+        Err(OnboardingError::Unavailable) => {
+            Err(WebError::Unavailable(Cause::LoggedBy("confirmation")))
+        }
+        Err(_) => Err(WebError::Internal(Cause::LoggedBy("confirmation"))),
     }
 }

@@ -26,7 +26,7 @@ mod reset;
 mod signin;
 pub mod texts;
 
-use super::error::WebError;
+use super::error::{Cause, WebError};
 use super::i18n::Msg;
 use super::state::PortalState;
 use super::{headers, RequestContext};
@@ -197,7 +197,9 @@ impl From<OnboardingError> for FormError {
             | OnboardingError::Busy => {
                 FormError::Shown(S::SERVICE_UNAVAILABLE, texts::UNAVAILABLE, None)
             }
-            OnboardingError::Internal => FormError::Page(WebError::Internal("portal".into())),
+            OnboardingError::Internal => {
+                FormError::Page(WebError::Internal(Cause::LoggedBy("portal")))
+            }
         }
     }
 }

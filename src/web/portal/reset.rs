@@ -7,7 +7,7 @@ use super::first_login::password_fields;
 use super::{texts, FormError, RequestContext, SIGN_IN_PATH};
 use crate::onboarding::OnboardingError;
 use crate::web::csrf::csrf_field;
-use crate::web::error::WebError;
+use crate::web::error::{Cause, WebError};
 use crate::web::i18n::Msg;
 use crate::web::layout::{page, PageContext};
 use crate::web::state::PortalState;
@@ -77,8 +77,10 @@ pub async fn send(
     {
         Ok(()) | Err(OnboardingError::LinkInvalid(_)) | Err(OnboardingError::WrongState(_)) => {}
         Err(OnboardingError::Throttled(_)) | Err(OnboardingError::InvalidCredentials) => {}
-        Err(OnboardingError::Unavailable) => return Err(WebError::Unavailable("reset".into())),
-        Err(_) => return Err(WebError::Internal("reset".into())),
+        Err(OnboardingError::Unavailable) => {
+            return Err(WebError::Unavailable(Cause::LoggedBy("reset")))
+        }
+        Err(_) => return Err(WebError::Internal(Cause::LoggedBy("reset"))),
     }
     let body = html! {
         p.notice role="status" id="reset-sent" { (ctx.t(&texts::FORGOT_SENT)) }
@@ -123,8 +125,8 @@ pub async fn show(
     match state.onboarding.check_reset_link(&token).await {
         Ok(_) => Ok(new_password_form(&ctx, &token, None).into_response()),
         Err(OnboardingError::LinkInvalid(_)) => Ok(invalid(&ctx)),
-        Err(OnboardingError::Unavailable) => Err(WebError::Unavailable("state".into())),
-        Err(_) => Err(WebError::Internal("reset".into())),
+        Err(OnboardingError::Unavailable) => Err(WebError::Unavailable(Cause::LoggedBy("reset"))),
+        Err(_) => Err(WebError::Internal(Cause::LoggedBy("reset"))),
     }
 }
 

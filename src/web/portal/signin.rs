@@ -6,7 +6,7 @@ use super::{texts, FIRST_LOGIN_PATH, SIGN_IN_PATH};
 use crate::domain::LoginName;
 use crate::onboarding::first_login::SignedIn;
 use crate::onboarding::OnboardingError;
-use crate::web::error::WebError;
+use crate::web::error::{Cause, WebError};
 use crate::web::i18n::Msg;
 use crate::web::layout::{page, PageContext};
 use crate::web::state::PortalState;
@@ -91,13 +91,13 @@ pub async fn sign_in(
         None | Some(Err(OnboardingError::InvalidCredentials)) => return Ok(failure(&ctx)),
         Some(Ok(s)) => s,
         Some(Err(OnboardingError::Unavailable)) => {
-            return Err(WebError::Unavailable("directory".into()))
+            return Err(WebError::Unavailable(Cause::LoggedBy("portal sign-in")))
         }
         Some(Err(OnboardingError::Busy)) => {
             let page = form(&ctx, &typed, Some(crate::web::i18n::msg::BUSY), None);
             return Ok(crate::web::signin::busy(page));
         }
-        Some(Err(_)) => return Err(WebError::Internal("portal sign-in".into())),
+        Some(Err(_)) => return Err(WebError::Internal(Cause::LoggedBy("portal sign-in"))),
     };
     if let Some(old) = &rc.session {
         state.web.sessions.end(old.key.clone()).await?;
