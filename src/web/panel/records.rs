@@ -118,28 +118,48 @@ fn register_names(rows: &[RegisterRow]) -> impl Iterator<Item = String> + '_ {
         .flat_map(|r| std::iter::once(r.granted_by.clone()).chain(r.revoked_by.clone()))
 }
 
-fn details(pairs: &[(&str, String)]) -> BTreeMap<String, String> {
-    pairs
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), v.clone()))
-        .collect()
+/// The one record of a look at a school's records, with what was shown.
+pub(super) struct Look<'a> {
+    state: &'a PanelState,
+    caller: FormsCaller,
+    code: &'a SchoolCode,
 }
 
-/// The one record of a look at `code`'s records (`forms.viewed`, `forms.exported`) with
-/// what was shown (`pairs`).
-pub(super) async fn note(
-    state: &PanelState,
-    user: &PanelUser,
-    rctx: &Option<Extension<RequestContext>>,
-    action: &str,
-    code: &SchoolCode,
-    pairs: &[(&str, String)],
-) -> Result<(), WebError> {
-    state
-        .forms
-        .note_access(&caller(user, rctx), action, Some(code), details(pairs))
-        .await?;
-    Ok(())
+impl<'a> Look<'a> {
+    pub(super) fn at(
+        state: &'a PanelState,
+        user: &PanelUser,
+        rctx: &Option<Extension<RequestContext>>,
+        code: &'a SchoolCode,
+    ) -> Self {
+        Self {
+            state,
+            caller: caller(user, rctx),
+            code,
+        }
+    }
+
+    /// `forms.viewed`: a page of records shown.
+    pub(super) async fn viewed(&self, pairs: &[(&str, String)]) -> Result<(), WebError> {
+        self.note("forms.viewed", pairs).await
+    }
+
+    /// `forms.exported`: a file of records handed out.
+    pub(super) async fn exported(&self, pairs: &[(&str, String)]) -> Result<(), WebError> {
+        self.note("forms.exported", pairs).await
+    }
+
+    async fn note(&self, action: &str, pairs: &[(&str, String)]) -> Result<(), WebError> {
+        let details = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect();
+        self.state
+            .forms
+            .note_access(&self.caller, action, Some(self.code), details)
+            .await?;
+        Ok(())
+    }
 }
 
 /// `GET /panel/rejestry?szkola=`: links to the records, with the open to-dos; a system
@@ -296,15 +316,9 @@ pub async fn authorization(
 ) -> Result<Markup, WebError> {
     let (code, name, _) = school(&state, &user, &rctx, "f02", q.school.as_deref()).await?;
     let doc = f02_of(&state, &code, &name, no).await?;
-    note(
-        &state,
-        &user,
-        &rctx,
-        "forms.viewed",
-        &code,
-        &[("form", "F-02".into()), ("number", doc.number.clone())],
-    )
-    .await?;
+    Look::at(&state, &user, &rctx, &code)
+        .viewed(&[("form", "F-02".into()), ("number", doc.number.clone())])
+        .await?;
     let body = rv::f02(ctx.lang, code.as_str(), no, &doc);
     Ok(frame(&ctx, &format!("F-02 {}", doc.number), body))
 }
@@ -319,19 +333,13 @@ pub async fn authorization_pdf(
 ) -> Result<Response, WebError> {
     let (code, name, _) = school(&state, &user, &rctx, "f02", q.school.as_deref()).await?;
     let doc = f02_of(&state, &code, &name, no).await?;
-    note(
-        &state,
-        &user,
-        &rctx,
-        "forms.exported",
-        &code,
-        &[
+    Look::at(&state, &user, &rctx, &code)
+        .exported(&[
             ("form", "F-02".into()),
             ("number", doc.number.clone()),
             ("format", "pdf".into()),
-        ],
-    )
-    .await?;
+        ])
+        .await?;
     let bytes = tokio::task::spawn_blocking(move || pdf::f02_pdf(&doc))
         .await
         .map_err(|e| WebError::Internal(e.to_string().into()))?;
@@ -357,15 +365,9 @@ pub async fn register(
     let (code, name, _) = school(&state, &user, &rctx, "f03", q.school.as_deref()).await?;
     let f = &state.forms;
     let rows = f.register(&code).await?;
-    note(
-        &state,
-        &user,
-        &rctx,
-        "forms.viewed",
-        &code,
-        &[("form", "F-03".into()), ("rows", rows.len().to_string())],
-    )
-    .await?;
+    Look::at(&state, &user, &rctx, &code)
+        .viewed(&[("form", "F-03".into()), ("rows", rows.len().to_string())])
+        .await?;
     let names = people_names(&state, register_names(&rows)).await?;
     let body = rv::register(ctx.lang, code.as_str(), &name, &rows, &names);
     Ok(frame(&ctx, ctx.t(&texts::F03_TITLE), body))
@@ -381,19 +383,13 @@ pub async fn register_csv(
     let (code, _, _) = school(&state, &user, &rctx, "f03", q.school.as_deref()).await?;
     let f = &state.forms;
     let rows = f.register(&code).await?;
-    note(
-        &state,
-        &user,
-        &rctx,
-        "forms.exported",
-        &code,
-        &[
+    Look::at(&state, &user, &rctx, &code)
+        .exported(&[
             ("form", "F-03".into()),
             ("format", "csv".into()),
             ("rows", rows.len().to_string()),
-        ],
-    )
-    .await?;
+        ])
+        .await?;
     let names = people_names(&state, register_names(&rows)).await?;
     let body = document::f03_csv(code.as_str(), &rows, &names)
         .map_err(|e| WebError::Internal(e.to_string().into()))?;

@@ -5,7 +5,7 @@
 //! page (`records::school`: another school is 404, audited).
 
 use super::pages::frame;
-use super::records::{caller, note, people_names, school, SchoolQuery};
+use super::records::{caller, people_names, school, Look, SchoolQuery};
 use super::records_views as rv;
 use super::texts;
 use crate::domain::forms::Room;
@@ -86,18 +86,12 @@ pub async fn rooms_print(
         None => versions.last(),
     }
     .ok_or(WebError::NotFound)?;
-    note(
-        &state,
-        &user,
-        &rctx,
-        "forms.viewed",
-        &code,
-        &[
+    Look::at(&state, &user, &rctx, &code)
+        .viewed(&[
             ("form", "F-04".into()),
             ("version", version.version.to_string()),
-        ],
-    )
-    .await?;
+        ])
+        .await?;
     let names = people_names(&state, [version.changed_by.clone()]).await?;
     let body = rv::rooms_print(ctx.lang, code.as_str(), &name, version, &names);
     Ok(frame(&ctx, ctx.t(&texts::F04_TITLE), body))
