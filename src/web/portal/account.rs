@@ -8,10 +8,9 @@ use crate::web::csrf::csrf_field;
 use crate::web::error::{Cause, WebError};
 use crate::web::i18n::Msg;
 use crate::web::layout::{page, PageContext};
-use crate::web::session;
 use crate::web::state::PortalState;
 use axum::extract::{Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use maud::{html, Markup};
@@ -228,16 +227,8 @@ pub async fn change_password(
         Ok(person) => {
             // SESS-02/05: the use case ended every other session (another browser may be an
             // intruder's); this one gets a new id.
-            if let Some(key) = &user.caller.session_key {
-                state.web.sessions.end(key.clone()).await?;
-            }
-            let id = state.web.sessions.start_portal(&person, None).await?;
-            let mut response = Redirect::to("/portal?haslo=1").into_response();
-            response.headers_mut().append(
-                header::SET_COOKIE,
-                session::set_cookie(session::PORTAL_COOKIE, &id),
-            );
-            Ok(response)
+            let old = user.caller.session_key.clone();
+            super::in_new_session(&state, old, &person, None, "/portal?haslo=1").await
         }
         Err(e) => match FormError::from(e) {
             FormError::Shown(status, msg, strength) => {

@@ -8,10 +8,9 @@ use crate::web::csrf::csrf_field;
 use crate::web::error::WebError;
 use crate::web::i18n::Msg;
 use crate::web::layout::{page, PageContext};
-use crate::web::session;
 use crate::web::state::PortalState;
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use maud::{html, Markup};
@@ -129,14 +128,8 @@ pub async fn submit(
     {
         Ok(person) => {
             // The restricted session ends; a new one (new id) continues.
-            state.web.sessions.end(s.session_key.clone()).await?;
-            let id = state.web.sessions.start_portal(&person, None).await?;
-            let mut response = Redirect::to("/portal?zapisano=1").into_response();
-            response.headers_mut().append(
-                header::SET_COOKIE,
-                session::set_cookie(session::PORTAL_COOKIE, &id),
-            );
-            Ok(response)
+            let old = Some(s.session_key.clone());
+            super::in_new_session(&state, old, &person, None, "/portal?zapisano=1").await
         }
         Err(e) => match FormError::from(e) {
             FormError::Shown(status, msg, strength) => {

@@ -150,6 +150,29 @@ impl<S: Send + Sync> FromRequestParts<S> for PortalUser {
     }
 }
 
+/// Ends the session under `old` (if any) and goes on in a new one (a new id at every sign-in
+/// and after every password change, SESS-02): 303 to `to` with the new cookie. `first_login`:
+/// the one-time password's digest for a restricted first-login session.
+pub(crate) async fn in_new_session(
+    state: &PortalState,
+    old: Option<String>,
+    person: &crate::ports::PersonEntry,
+    first_login: Option<[u8; 32]>,
+    to: &str,
+) -> Result<Response, WebError> {
+    let sessions = &state.web.sessions;
+    if let Some(key) = old {
+        sessions.end(key).await?;
+    }
+    let id = sessions.start_portal(person, first_login).await?;
+    let mut response = Redirect::to(to).into_response();
+    response.headers_mut().append(
+        axum::http::header::SET_COOKIE,
+        super::session::set_cookie(super::session::PORTAL_COOKIE, &id),
+    );
+    Ok(response)
+}
+
 /// The message shown for a refused password.
 pub fn violation_msg(v: PolicyViolation) -> Msg {
     match v {

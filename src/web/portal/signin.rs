@@ -99,25 +99,13 @@ pub async fn sign_in(
         }
         Some(Err(_)) => return Err(WebError::Internal(Cause::LoggedBy("portal sign-in"))),
     };
-    if let Some(old) = &rc.session {
-        state.web.sessions.end(old.key.clone()).await?;
-    }
     let (person, first_login, to) = match signed {
         SignedIn::FirstLogin { person, otp_digest } => (person, Some(otp_digest), FIRST_LOGIN_PATH),
         SignedIn::Full { person } => (person, None, "/portal"),
     };
-    let id = state
-        .web
-        .sessions
-        .start_portal(&person, first_login)
-        .await?;
-    let mut response = Redirect::to(to).into_response();
-    let h = response.headers_mut();
-    h.append(
-        header::SET_COOKIE,
-        session::set_cookie(session::PORTAL_COOKIE, &id),
-    );
-    h.append(
+    let old = rc.session.as_ref().map(|s| s.key.clone());
+    let mut response = super::in_new_session(&state, old, &person, first_login, to).await?;
+    response.headers_mut().append(
         header::SET_COOKIE,
         session::clear_cookie(session::PRE_COOKIE),
     );
