@@ -229,6 +229,9 @@ impl AppState {
             history: crate::history::History {
                 audit: self.audit.clone(),
             },
+            staff: crate::staff::Staff {
+                directory: self.directory.clone(),
+            },
             directory: self.directory.clone(),
             audit: self.audit.clone(),
             refusals: self.refusals.clone(),

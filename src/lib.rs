@@ -31,6 +31,7 @@ pub mod second_factor;
 pub mod session_end;
 pub mod slapd;
 pub mod sso_clients;
+pub mod staff;
 pub mod store;
 pub mod telemetry;
 pub mod web;

@@ -17,6 +17,7 @@ use crate::onboarding::Onboarding;
 use crate::ports::{AuditLog, Directory};
 use crate::provisioning::refusals::RefusalAudit;
 use crate::provisioning::Provisioning;
+use crate::staff::Staff;
 use ipnet::IpNet;
 use std::sync::Arc;
 
@@ -45,6 +46,8 @@ pub struct PanelState {
     pub forms: Forms,
     /// Reading the audit records (each view and export audited).
     pub history: History,
+    /// Reading a school's staff (searches within the administrator's scope).
+    pub staff: Staff,
     /// Reads for pages (schools, people in scope, local administrators).
     pub directory: Arc<dyn Directory>,
     /// The sign-out record (the panel's one record written at the edge).

@@ -8,9 +8,8 @@
 
 use super::texts;
 use super::views::{self, HandOverRow, PersonView, SchoolOption, StaffPage, PAGE_SIZE};
-use crate::domain::query::{name_search, CompareOp, Filter, PersonAttr, Value};
 use crate::domain::SchoolCode;
-use crate::ports::{PersonEntry, PersonSearch, SortOrder};
+use crate::ports::PersonEntry;
 use crate::web::auth::PanelUser;
 use crate::web::csrf::csrf_field;
 use crate::web::error::WebError;
@@ -129,21 +128,9 @@ pub async fn staff(
         .clamp(1, 100_000);
     let (total, rows) = match &school {
         Some(code) => {
-            let mut parts = vec![Filter::Compare(
-                PersonAttr::SchoolCode,
-                CompareOp::Eq,
-                Value::Str(code.clone()),
-            )];
-            parts.extend(name_search(&text));
             let found = state
-                .directory
-                .search_people(&PersonSearch {
-                    filter: Some(Filter::And(parts)),
-                    scope: user.scope.clone(),
-                    sort: Some((PersonAttr::FamilyName, SortOrder::Ascending)),
-                    start_index: (page_no - 1) * PAGE_SIZE + 1,
-                    count: PAGE_SIZE,
-                })
+                .staff
+                .search(&user.scope, code, &text, page_no, PAGE_SIZE)
                 .await?;
             let held = held_in_school(&state, code).await?;
             let rows = found
@@ -211,23 +198,9 @@ pub async fn hand_over(
     let school = chosen_school(&user, &options, q.school.as_deref())?;
     let (total, rows) = match &school {
         Some(code) => {
-            let filter = Filter::And(vec![
-                Filter::Compare(
-                    PersonAttr::SchoolCode,
-                    CompareOp::Eq,
-                    Value::Str(code.clone()),
-                ),
-                Filter::Present(PersonAttr::AccountRequested),
-            ]);
             let found = state
-                .directory
-                .search_people(&PersonSearch {
-                    filter: Some(filter),
-                    scope: user.scope.clone(),
-                    sort: Some((PersonAttr::AccountRequested, SortOrder::Ascending)),
-                    start_index: 1,
-                    count: HAND_OVER_LIMIT,
-                })
+                .staff
+                .account_requests(&user.scope, code, HAND_OVER_LIMIT)
                 .await?;
             let rows = found
                 .items

@@ -14,7 +14,7 @@ use super::views::{date_time, enc, PersonView, SchoolOption, HAND_OVER_PATH};
 use super::{records_views::TodoRow, texts};
 use crate::domain::query::{CompareOp, Filter, PersonAttr, Value};
 use crate::domain::{AccountState, SchoolCode};
-use crate::ports::{PersonEntry, PersonSearch, SortOrder};
+use crate::ports::PersonEntry;
 use crate::web::auth::PanelUser;
 use crate::web::error::WebError;
 use crate::web::i18n::{Lang, Msg};
@@ -202,22 +202,10 @@ async fn people(
     school: &str,
     filter: Filter<PersonAttr>,
 ) -> Result<Vec<PersonEntry>, WebError> {
-    let in_school = Filter::Compare(
-        PersonAttr::SchoolCode,
-        CompareOp::Eq,
-        Value::Str(school.to_owned()),
-    );
-    let found = state
-        .directory
-        .search_people(&PersonSearch {
-            filter: Some(Filter::And(vec![in_school, filter])),
-            scope: user.scope.clone(),
-            sort: Some((PersonAttr::FamilyName, SortOrder::Ascending)),
-            start_index: 1,
-            count: SEARCH_LIMIT,
-        })
-        .await?;
-    Ok(found.items)
+    Ok(state
+        .staff
+        .matching(&user.scope, school, filter, SEARCH_LIMIT)
+        .await?)
 }
 
 async fn held_rows(state: &PanelState, school: &str) -> Result<Vec<HeldRow>, WebError> {
