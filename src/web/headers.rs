@@ -1,4 +1,4 @@
-//! Security headers on every response of the panel and the portal, error pages
+//! Security headers on every response of the panel (and later the portal), error pages
 //! included (security.md HDR-01..03; ASVS 5.0 3.4.x, 14.3.2).
 //!
 //! `Cache-Control: no-store` is set unless the handler chose its own (the stylesheet).

@@ -3,10 +3,26 @@
 
 use std::process::Command;
 
-/// Runs a `.ci/` check script; the test fails with its output when the script does.
-fn ci_check(script: &str) {
+/// Issue 15: each edge has its own narrow state; `AppState` (the assembly) is named only by
+/// `src/app.rs` and `src/daemon.rs`, and web handlers never hold the state store
+/// (`.ci/check-edge-states` has the rules and says which line broke one).
+#[test]
+fn edges_take_their_own_state_never_the_whole_daemon() {
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/check-edge-states");
+    let run = Command::new("bash").arg(&script).output().unwrap();
+    let report = [run.stdout, run.stderr].concat();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&report));
+}
+
+/// Issue 15: only `src/ldap/error.rs` reads slapd's text; everything else decides by a typed
+/// `DirectoryError` variant (`.ci/check-error-matching` has the pattern).
+#[test]
+fn no_behaviour_is_keyed_on_an_error_message_outside_the_ldap_error_module() {
     let out = Command::new("bash")
-        .arg(format!("{}/.ci/{script}", env!("CARGO_MANIFEST_DIR")))
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/.ci/check-error-matching"
+        ))
         .output()
         .unwrap();
     assert!(
@@ -15,19 +31,4 @@ fn ci_check(script: &str) {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-}
-
-/// Issue 15: only `src/ldap/error.rs` reads slapd's text; everything else decides by a typed
-/// `DirectoryError` variant (`.ci/check-error-matching` has the pattern).
-#[test]
-fn no_behaviour_is_keyed_on_an_error_message_outside_the_ldap_error_module() {
-    ci_check("check-error-matching");
-}
-
-/// Issue 15: each edge has its own narrow state; `AppState` (the assembly) is named only by
-/// `src/app.rs` and `src/daemon.rs`, and web handlers never hold the state store
-/// (`.ci/check-edge-states` has the rules).
-#[test]
-fn edges_take_their_own_state_never_the_whole_daemon() {
-    ci_check("check-edge-states");
 }
