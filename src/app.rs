@@ -1,7 +1,11 @@
-//! Composition of the HTTP service: shared state, the router and its middleware, the listener.
+//! Composition of the HTTP service: the assembly of every adapter and use case (`AppState`),
+//! the router and its middleware, the listeners.
 //!
-//! `router(state)` is a plain function so tests drive it in-process (`oneshot`) or on port 0.
-//! Handlers stay thin: they parse, call a use case or a port, and map the result.
+//! `AppState` is the assembly only: from it each edge gets its own narrow state, built here
+//! and nowhere else (`ScimState`, `web::state::{PanelState, PortalState}`,
+//! `operator::OperatorState`, `monitoring::MetricsState`, the retention job), so no edge
+//! imports this module (`.ci/check-edge-states`). `router(state)` is a plain function so
+//! tests drive it in-process (`oneshot`) or on port 0.
 
 use crate::clients::{ClientFile, ClientFileError, ClientRegistry};
 use crate::clock::Clock;
@@ -10,6 +14,7 @@ use crate::ports::{AuditLog, Directory};
 use crate::provisioning::{DeprovisioningGuard, Provisioning};
 use crate::scim::http::{self as scim_http, ScimState};
 use crate::store::held::HeldStore;
+use crate::store::sessions::SessionLimits;
 use crate::store::StateStore;
 use axum::extract::State;
 use axum::http::{HeaderName, Request, StatusCode};
@@ -26,7 +31,7 @@ use tower_http::trace::TraceLayer;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// What every handler can reach. Adapters are behind their ports.
+/// Every opened adapter and shared piece of working state; the edges' states are cut from it.
 #[derive(Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
@@ -176,6 +181,91 @@ impl AppState {
         }
     }
 
+    /// The F-02/F-03/F-04 forms' use cases.
+    pub fn forms(&self) -> crate::forms::Forms {
+        crate::forms::Forms::new(self.audit.clone(), self.state.clone(), self.clock.clone())
+    }
+
+    /// The hourly audit retention job (F-03 registers synced first).
+    pub fn retention_job(&self) -> crate::forms::retention::RetentionJob {
+        crate::forms::retention::RetentionJob {
+            forms: self.forms(),
+            audit: self.audit.clone(),
+            directory: self.directory.clone(),
+            clock: self.clock.clone(),
+            keep: self.config.audit.retention,
+        }
+    }
+
+    /// What the request middleware of both web areas needs.
+    fn web(&self) -> crate::web::state::WebState {
+        let config = &self.config;
+        crate::web::state::WebState {
+            sessions: crate::web::session::Sessions {
+                store: self.state.clone(),
+                directory: self.directory.clone(),
+                clock: self.clock.clone(),
+                panel_limits: SessionLimits {
+                    idle: config.panel.idle_timeout,
+                    absolute: config.panel.absolute_timeout,
+                },
+                portal_limits: SessionLimits {
+                    idle: config.portal.idle_timeout,
+                    absolute: config.portal.absolute_timeout,
+                },
+            },
+            audit: self.audit.clone(),
+            trusted_proxies: Arc::new(config.server.trusted_proxies.clone()),
+            body_limit: config.server.request_body_limit_bytes,
+        }
+    }
+
+    fn panel(&self) -> crate::web::state::PanelState {
+        crate::web::state::PanelState {
+            web: self.web(),
+            provisioning: self.provisioning(),
+            onboarding: self.onboarding(),
+            forms: self.forms(),
+            history: crate::history::History {
+                audit: self.audit.clone(),
+            },
+            staff: crate::staff::Staff {
+                directory: self.directory.clone(),
+            },
+            directory: self.directory.clone(),
+            audit: self.audit.clone(),
+            refusals: self.refusals.clone(),
+            clock: self.clock.clone(),
+            throttle: self.panel_throttle.clone(),
+            require_second_factor: self.config.panel.require_second_factor,
+            public_base_url: self.config.server.public_base_url.clone(),
+        }
+    }
+
+    fn portal(&self) -> crate::web::state::PortalState {
+        crate::web::state::PortalState {
+            web: self.web(),
+            onboarding: self.onboarding(),
+            clock: self.clock.clone(),
+            throttle: self.portal_throttle.clone(),
+        }
+    }
+
+    fn operator(&self) -> crate::operator::OperatorState {
+        crate::operator::OperatorState {
+            provisioning: self.provisioning(),
+            audit: self.audit.clone(),
+            state_store: self.state.clone(),
+        }
+    }
+
+    fn metrics(&self) -> crate::monitoring::MetricsState {
+        crate::monitoring::MetricsState {
+            held: HeldStore::new(self.state.clone()),
+            outbox: self.state.clone(),
+        }
+    }
+
     fn scim(&self) -> ScimState {
         ScimState {
             provisioning: self.provisioning(),
@@ -205,8 +295,8 @@ pub fn router(state: AppState) -> Router {
             timeout,
         ));
     let scim = scim_http::router(state.scim(), limits.clone());
-    let panel = crate::web::panel_router(state.clone()).layer(limits.clone());
-    let portal = crate::web::portal::router(state.clone()).layer(limits.clone());
+    let panel = crate::web::panel_router(state.panel()).layer(limits.clone());
+    let portal = crate::web::portal::router(state.portal()).layer(limits.clone());
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -339,8 +429,8 @@ pub async fn serve_with_metrics(
     let provisioning = state.provisioning();
     provisioning.reconcile_intents(state.clock.now()).await;
     let reconciler = tokio::spawn(reconcile_intents(provisioning, stopped()));
-    let operator = crate::operator::serve(operator, state.clone(), stopped());
-    let metrics_state = state.clone();
+    let operator = crate::operator::serve(operator, state.operator(), stopped());
+    let metrics_state = state.metrics();
     let metrics = async {
         match metrics {
             Some(l) => crate::monitoring::serve(metrics_state, l, stopped()).await,

@@ -100,7 +100,7 @@ pub async fn serve(state: AppState) -> Result<(), StartError> {
     };
     tracing::info!(address = %addr, "zszo-connector listening");
     // Audit retention (F-03 registers synced first); ends with the runtime.
-    tokio::spawn(crate::forms::retention::job(state.clone()));
+    tokio::spawn(state.retention_job().run_forever());
     // Chain-head anchors off the machine (log line, optional file); ends with the runtime.
     tokio::spawn(crate::audit::anchor::job(
         state.audit.clone(),

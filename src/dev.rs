@@ -7,6 +7,7 @@
 
 use crate::audit::HmacKey;
 use crate::bootstrap::{Bootstrap, Seed};
+use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, MailTransport};
 use crate::daemon;
 use crate::slapd::{self, SlapdSpec};
@@ -96,7 +97,9 @@ async fn serve_with_demo(
     .run(&seed)
     .await?;
     eprint!("{report}");
-    let logins = enrol_demo_administrators(&state, &seed).await?;
+    let logins =
+        enrol_demo_administrators(state.directory.as_ref(), &state.second_factor_key, &seed)
+            .await?;
     print_banner(&state.config, opts, slapd, &seed, &logins);
     daemon::serve(state).await?;
     Ok(())
@@ -152,7 +155,8 @@ fn print_banner(
 /// panel needs no authenticator app. Dev only: a real enrolment shows the secret to its owner.
 /// Returns the demo administrators' logins.
 async fn enrol_demo_administrators(
-    state: &crate::app::AppState,
+    directory: &dyn crate::ports::Directory,
+    key: &crate::second_factor::SecretBox,
     seed: &Seed,
 ) -> anyhow::Result<Vec<String>> {
     use crate::ports::StoredSecondFactor;
@@ -163,32 +167,23 @@ async fn enrol_demo_administrators(
         .iter()
         .filter(|p| p.role.is_some() && p.demo_password.is_some())
     {
-        let Some(entry) = state
-            .directory
+        let Some(entry) = directory
             .find_person_by_employee_number(&person.employee_number)
             .await?
         else {
             continue;
         };
         logins.push(entry.login.as_str().to_owned());
-        if state
-            .directory
-            .second_factor(&entry.entry.id)
-            .await?
-            .is_some()
-        {
+        if directory.second_factor(&entry.entry.id).await?.is_some() {
             continue;
         }
-        let sealed = state
-            .second_factor_key
-            .seal(&entry.entry.id, &TotpSecret::generate());
+        let sealed = key.seal(&entry.entry.id, &TotpSecret::generate());
         let factor = StoredSecondFactor {
             secret: sealed,
             recovery: Vec::new(),
             last_step: None,
         };
-        state
-            .directory
+        directory
             .set_second_factor(&entry.entry.id, Some(&factor))
             .await?;
     }
@@ -223,7 +218,7 @@ pub async fn print_code(config_path: &Path, login: &str) -> anyhow::Result<()> {
             config.panel.second_factor_key_file.display()
         )
     })?;
-    let now = time::OffsetDateTime::now_utc().unix_timestamp() as u64;
+    let now = SystemClock.now().unix_timestamp() as u64;
     let left = crate::second_factor::STEP_SECS - now % crate::second_factor::STEP_SECS;
     println!("{}", secret.code_at(now));
     eprintln!("(valid for about {left} more seconds; a code is accepted once)");
@@ -239,7 +234,7 @@ fn ensure_dev_scim_client(config: &Config, token_file: &Path) -> anyhow::Result<
     if token_file.exists() && file.read()?.iter().any(|c| c.name == "dev") {
         return Ok(());
     }
-    let now = time::OffsetDateTime::now_utc();
+    let now = SystemClock.now();
     let _ = file.revoke("dev", now);
     let clients = file.read()?;
     let name = if clients.iter().any(|c| c.name == "dev") {

@@ -3,8 +3,9 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use zszo_connector::clock::SystemClock;
 use zszo_connector::config::{Config, LogFormat};
-use zszo_connector::{audit, bootstrap, daemon, dev, telemetry};
+use zszo_connector::{audit, bootstrap, cli, daemon, dev, telemetry};
 
 /// Provisions the accounts of Kraków's municipal education system (ZSZO) into OpenLDAP:
 /// a SCIM 2.0 server for HR systems, an admin panel and an Access Portal, with an audit
@@ -309,7 +310,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             .await?;
         }
         Command::DevCode { login, config } => dev::print_code(&config, &login).await?,
-        Command::CheckConfig(args) => return check_config(&args.config).await,
+        Command::CheckConfig(args) => return cli::check::check_config(&args.config).await,
         Command::Bootstrap { config, seed } => {
             let config = load(&config.config, cli.log_json)?;
             let seed = match seed {
@@ -328,23 +329,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Audit(AuditCommand::Prune { config }) => {
             // Same work as the daemon's hourly retention job; the daemon must be stopped.
-            let config = load(&config.config, false)?;
-            let state = daemon::open_state(config).await?;
-            let before = state.clock.now() - state.config.audit.retention;
-            let forms = zszo_connector::forms::Forms::new(
-                state.audit.clone(),
-                state.state.clone(),
-                state.clock.clone(),
-            );
-            let removed = zszo_connector::forms::retention::run_once(
-                &forms,
-                state.audit.as_ref(),
-                state.directory.as_ref(),
-                before,
-            )
-            .await
-            .map_err(|e| anyhow::anyhow!(e))?;
-            println!("audit prune: {removed} record(s) older than {before} removed");
+            return cli::stores::prune(load(&config.config, false)?).await;
         }
         Command::Audit(cmd) => return audit_command(cmd),
         Command::Token(cmd) => return token_command(cmd),
@@ -353,131 +338,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             config,
             to,
             operator,
-        } => return backup_command(&config.config, &to, operator).await,
-        Command::Restore { config, from } => return restore_command(&config.config, &from).await,
+        } => return cli::stores::backup(&config.config, &to, operator, &SystemClock).await,
+        Command::Restore { config, from } => {
+            return cli::stores::restore(&config.config, &from, &SystemClock).await
+        }
         Command::SsoClient(cmd) => return sso_client_command(cmd).await,
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-async fn check_config(path: &std::path::Path) -> anyhow::Result<ExitCode> {
-    let config = match Config::load(path) {
-        Ok(c) => c,
-        Err(e) => {
-            eprint!("{}: {e}", path.display());
-            return Ok(ExitCode::FAILURE);
-        }
-    };
-    println!("configuration {}: valid", path.display());
-    let mut ok = true;
-    match daemon::connect_directory(&config).await {
-        Ok(directory) => {
-            println!("LDAP {}: bound as {}", config.ldap.url, config.ldap.bind_dn);
-            ok &= report_schema(&directory).await;
-        }
-        Err(e) => {
-            eprintln!("{e}");
-            ok = false;
-        }
-    }
-    let clock = std::sync::Arc::new(zszo_connector::clock::SystemClock);
-    match daemon::open_audit(&config, clock) {
-        Ok(store) => {
-            use zszo_connector::ports::AuditLog;
-            match store.check_writable().await {
-                Ok(()) => println!("audit store {}: writable", config.audit.path.display()),
-                Err(e) => {
-                    eprintln!("audit store {}: {e}", config.audit.path.display());
-                    ok = false;
-                }
-            }
-        }
-        Err(e) => {
-            eprintln!("{e}");
-            ok = false;
-        }
-    }
-    Ok(if ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
-}
-
-/// Prints how the directory's ZSZO schema compares with the binary's; `false` when older.
-async fn report_schema(directory: &zszo_connector::ldap::LdapDirectory) -> bool {
-    use zszo_connector::ldap::schema::SchemaCheck;
-    match directory.check_schema().await {
-        Ok(SchemaCheck::Same { version }) => {
-            println!("LDAP schema: ZSZO schema version {version}, as this binary expects");
-            true
-        }
-        Ok(SchemaCheck::Newer { directory, binary }) => {
-            println!(
-                "LDAP schema: the directory has ZSZO schema version {directory}, newer than this \
-                 binary's {binary} (fine while the daemon is being upgraded)"
-            );
-            true
-        }
-        Ok(SchemaCheck::Older {
-            directory,
-            binary,
-            missing,
-        }) => {
-            let found = directory.map_or("no version (older than 2)".to_owned(), |v| v.to_string());
-            eprintln!(
-                "LDAP schema: the directory's ZSZO schema is older than this binary's (directory: \
-                 {found}, binary: {binary}){}; load the schema shipped with this release \
-                 (/usr/share/zszo-connector/schemas/ldap/zszo.ldif or schemas/ldap/zszo.ldif, \
-                 see its README: \"Upgrading the schema\") before starting the daemon",
-                if missing.is_empty() {
-                    String::new()
-                } else {
-                    format!("; missing: {}", missing.join(", "))
-                }
-            );
-            false
-        }
-        Err(e) => {
-            eprintln!("LDAP schema: cannot read cn=Subschema: {e}");
-            false
-        }
-    }
-}
-
-async fn backup_command(
-    config: &std::path::Path,
-    to: &std::path::Path,
-    operator: Option<String>,
-) -> anyhow::Result<ExitCode> {
-    let config = Config::load(config)?;
-    let now =
-        time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339)?;
-    let m = zszo_connector::backup::take_through_daemon(&config, to, operator, now).await?;
-    println!(
-        "backup in {}: {} audit records verified, chain head {}, store format {}",
-        to.display(),
-        m.audit_records,
-        m.audit_head.as_deref().unwrap_or("(empty)"),
-        m.store_format
-    );
-    Ok(ExitCode::SUCCESS)
-}
-
-async fn restore_command(
-    config: &std::path::Path,
-    from: &std::path::Path,
-) -> anyhow::Result<ExitCode> {
-    let config = Config::load(config)?;
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let r = zszo_connector::backup::restore(&config, from, now).await?;
-    println!(
-        "restored from {}: {} audit records verified",
-        from.display(),
-        r.audit_records
-    );
-    for kept in r.kept {
-        println!("  the previous file is kept as {}", kept.display());
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -533,81 +398,28 @@ fn audit_command(cmd: AuditCommand) -> anyhow::Result<ExitCode> {
 }
 
 async fn held_command(cmd: HeldCommand) -> anyhow::Result<ExitCode> {
-    use zszo_connector::operator::{call, HeldView};
-    let (config, method, path, body) = match &cmd {
-        HeldCommand::List(c) => (c, "GET", "/held".to_owned(), None),
-        HeldCommand::Release(a) | HeldCommand::Discard(a) => {
-            let verb = if matches!(cmd, HeldCommand::Release(_)) {
-                "release"
-            } else {
-                "discard"
-            };
-            let body = serde_json::json!({ "operator": a.operator });
-            (
-                &a.config,
-                "POST",
-                format!("/held/{}/{verb}", a.id),
-                Some(body),
-            )
-        }
+    use cli::held::HeldAction;
+    let (config, action) = match cmd {
+        HeldCommand::List(c) => (c, HeldAction::List),
+        HeldCommand::Release(a) => (
+            a.config,
+            HeldAction::Release {
+                id: a.id,
+                operator: a.operator,
+            },
+        ),
+        HeldCommand::Discard(a) => (
+            a.config,
+            HeldAction::Discard {
+                id: a.id,
+                operator: a.operator,
+            },
+        ),
     };
-    let config = Config::load(&config.config)?;
-    let method = method.parse().expect("a valid HTTP method");
-    let answer = call(&config.server.operator_socket, method, &path, body).await?;
-    if answer.status != 200 {
-        let why = answer.body["error"]
-            .as_str()
-            .unwrap_or("the daemon refused the request");
-        eprintln!("error: {why}");
-        return Ok(ExitCode::FAILURE);
-    }
-    let view = |v: &serde_json::Value| serde_json::from_value::<HeldView>(v.clone());
-    match cmd {
-        HeldCommand::List(_) => {
-            let ops: Vec<HeldView> = serde_json::from_value(answer.body)?;
-            if ops.is_empty() {
-                println!("no held operations");
-            }
-            for op in ops {
-                println!(
-                    "{:<6} {:<10} {:<20} {:<10} {:<26} {:<24} {}\n       id {}; {}",
-                    op.id,
-                    op.operation,
-                    op.login,
-                    op.school,
-                    op.held_at,
-                    op.client,
-                    op.target_dn,
-                    op.target_id,
-                    op.reason
-                );
-            }
-        }
-        HeldCommand::Release(_) => {
-            let op = view(&answer.body["released"])?;
-            let to = answer.body["applied_to"].as_str().unwrap_or("");
-            println!(
-                "released {}: {} {} applied to {to}",
-                op.id, op.operation, op.login
-            );
-        }
-        HeldCommand::Discard(_) => {
-            let op = view(&answer.body["discarded"])?;
-            println!(
-                "discarded {}: {} {} (not applied)",
-                op.id, op.operation, op.login
-            );
-        }
-    }
-    Ok(ExitCode::SUCCESS)
+    cli::held::held(&Config::load(&config.config)?, action).await
 }
 
 async fn sso_client_command(cmd: SsoClientCommand) -> anyhow::Result<ExitCode> {
-    use secrecy::ExposeSecret;
-    use zszo_connector::domain::{SchoolCode, SsoClientName, SsoScope};
-    use zszo_connector::sso_clients;
-    let load_config =
-        |config: &ConfigArg| -> anyhow::Result<Config> { Ok(Config::load(&config.config)?) };
     match cmd {
         SsoClientCommand::Create {
             config,
@@ -615,78 +427,22 @@ async fn sso_client_command(cmd: SsoClientCommand) -> anyhow::Result<ExitCode> {
             schools,
             all_schools,
         } => {
-            let config = load_config(&config)?;
-            let name = SsoClientName::parse(&name)?;
-            let scope = if all_schools {
-                SsoScope::CityWide
-            } else {
-                SsoScope::Schools(
-                    schools
-                        .iter()
-                        .map(|s| SchoolCode::parse(s))
-                        .collect::<Result<_, _>>()?,
-                )
-            };
-            let directory = daemon::connect_directory(&config).await?;
-            let operator = std::env::var("SUDO_USER")
-                .or_else(|_| std::env::var("USER"))
-                .unwrap_or_else(|_| "unknown".to_owned());
-            let created = sso_clients::create(
-                &directory,
-                name,
-                scope,
-                format!("system:sso-client ({operator})"),
-                config.passwords,
-                time::OffsetDateTime::now_utc(),
-            )
-            .await?;
-            eprintln!(
-                "created SSO client {} (reads {}); bind DN and secret, the secret shown only now:",
-                created.client.name, created.client.scope
-            );
-            println!("{}", created.client.dn);
-            println!("{}", created.secret.expose_secret());
+            let config = Config::load(&config.config)?;
+            cli::sso::create(&config, &name, &schools, all_schools, &SystemClock).await
         }
-        SsoClientCommand::List(config) => {
-            let config = load_config(&config)?;
-            let directory = daemon::connect_directory(&config).await?;
-            println!(
-                "{:<24} {:<12} {:<40} SCOPE",
-                "NAME", "CREATED", "CREATED BY"
-            );
-            for c in sso_clients::list(&directory).await? {
-                println!(
-                    "{:<24} {:<12} {:<40} {}",
-                    c.name.as_str(),
-                    c.created_at
-                        .map(|t| t.date().to_string())
-                        .unwrap_or_default(),
-                    c.created_by.unwrap_or_default(),
-                    c.scope
-                );
-            }
-        }
+        SsoClientCommand::List(config) => cli::sso::list(&Config::load(&config.config)?).await,
         SsoClientCommand::Revoke { config, name } => {
-            let config = load_config(&config)?;
-            let name = SsoClientName::parse(&name)?;
-            let directory = daemon::connect_directory(&config).await?;
-            if !sso_clients::revoke(&directory, &name).await? {
-                eprintln!("no SSO client named {name}");
-                return Ok(ExitCode::FAILURE);
-            }
-            println!("revoked {name}: its next bind fails");
+            cli::sso::revoke(&Config::load(&config.config)?, &name).await
         }
     }
-    Ok(ExitCode::SUCCESS)
 }
 
 fn token_command(cmd: TokenCommand) -> anyhow::Result<ExitCode> {
-    use secrecy::ExposeSecret;
-    use zszo_connector::clients::{Access, ClientFile};
-    let now = time::OffsetDateTime::now_utc();
+    use zszo_connector::clients::ClientFile;
     let file = |config: &ConfigArg| -> anyhow::Result<ClientFile> {
-        let config = Config::load(&config.config)?;
-        Ok(ClientFile::new(config.scim.clients_file))
+        Ok(ClientFile::new(
+            Config::load(&config.config)?.scim.clients_file,
+        ))
     };
     match cmd {
         TokenCommand::Create {
@@ -697,83 +453,23 @@ fn token_command(cmd: TokenCommand) -> anyhow::Result<ExitCode> {
             read_only,
             expires_days,
         } => {
-            let file = file(&config)?;
-            let schools = if all_schools {
-                vec!["*".to_owned()]
-            } else {
-                schools
-            };
-            let access = if read_only {
-                Access::ReadOnly
-            } else {
-                Access::ReadWrite
-            };
-            let (record, token) = file.create(
-                &name,
-                schools,
-                access,
-                time::Duration::days(expires_days.into()),
-                now,
-            )?;
-            eprintln!(
-                "created SCIM client {} ({:?}, schools {}), valid until {}; the token is shown \
-                 only now:",
-                record.name,
-                record.access,
-                record.schools.join(","),
-                record.expires_at.date()
-            );
-            println!("{}", token.expose_secret());
-        }
-        TokenCommand::List(config) => {
-            let file = file(&config)?;
-            let last_used = zszo_connector::clients::last_used::read(
-                &zszo_connector::clients::last_used::path_for(file.path()),
-            );
-            println!(
-                "{:<24} {:<10} {:<10} {:<12} {:<12} {:<18} SCHOOLS",
-                "NAME", "ACCESS", "STATUS", "CREATED", "EXPIRES", "LAST USED (UTC)"
-            );
-            for c in file.read()? {
-                let status = if c.revoked_at.is_some() {
-                    "revoked"
-                } else if c.expires_at <= now {
-                    "expired"
+            let new = cli::tokens::NewClient {
+                name,
+                schools: if all_schools {
+                    vec!["*".to_owned()]
                 } else {
-                    "active"
-                };
-                let access = match c.access {
-                    Access::ReadOnly => "read-only",
-                    Access::ReadWrite => "read-write",
-                };
-                let used = last_used.get(&c.name).map_or_else(
-                    || "never".to_owned(),
-                    |t| {
-                        let t = t.to_offset(time::UtcOffset::UTC);
-                        format!("{} {:02}:{:02}", t.date(), t.hour(), t.minute())
-                    },
-                );
-                println!(
-                    "{:<24} {:<10} {:<10} {:<12} {:<12} {:<18} {}",
-                    c.name,
-                    access,
-                    status,
-                    c.created_at.date().to_string(),
-                    c.expires_at.date().to_string(),
-                    used,
-                    c.schools.join(",")
-                );
-            }
+                    schools
+                },
+                read_only,
+                expires_days,
+            };
+            cli::tokens::create(&file(&config)?, new, &SystemClock)
         }
+        TokenCommand::List(config) => cli::tokens::list(&file(&config)?, &SystemClock),
         TokenCommand::Revoke { config, name } => {
-            if !file(&config)?.revoke(&name, now)? {
-                eprintln!("no active client named {name}");
-                return Ok(ExitCode::FAILURE);
-            }
-            println!("revoked {name}: its token is refused from the next request on");
+            cli::tokens::revoke(&file(&config)?, &name, &SystemClock)
         }
     }
-    Ok(ExitCode::SUCCESS)
 }
 
 impl AuditFilter {

@@ -2,15 +2,17 @@
 //! and times every request, and `GET /metrics` on a listener of its own.
 //!
 //! Modules record with the `metrics` crate's macros (`counter!`, `histogram!`, `gauge!`) under
-//! the names in [`names`]; this module installs the one global Prometheus recorder (only when
-//! `server.metrics_listen` is configured: without it every macro is a no-op) and renders it.
+//! the names in [`crate::metric_names`]; this module installs the one global Prometheus
+//! recorder (only when `server.metrics_listen` is configured: without it every macro is a
+//! no-op) and renders it.
 //!
 //! Protection: `/metrics` is never routed on the public listener (`server.listen`, the one the
 //! reverse proxy forwards); it answers only on `server.metrics_listen`, which operators bind to
 //! loopback or an internal interface reachable by Prometheus alone. It carries no personal data
 //! (labels are route templates, methods, status codes and operation names, never raw URIs).
 
-use crate::app::AppState;
+use crate::store::held::HeldStore;
+use crate::store::StateStore;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, Method};
 use axum::middleware::Next;
@@ -21,29 +23,7 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-/// Every series the daemon exports.
-pub mod names {
-    pub const HTTP_REQUESTS: &str = "zszo_http_requests_total";
-    pub const HTTP_DURATION: &str = "zszo_http_request_duration_seconds";
-    pub const LDAP_DURATION: &str = "zszo_ldap_operation_duration_seconds";
-    pub const LDAP_ERRORS: &str = "zszo_ldap_operation_errors_total";
-    pub const LDAP_POOL_WAIT: &str = "zszo_ldap_pool_wait_seconds";
-    pub const LDAP_POOL_SIZE: &str = "zszo_ldap_pool_connections";
-    pub const LDAP_IN_FLIGHT: &str = "zszo_ldap_operations_in_flight";
-    pub const LDAP_POOL_MAX: &str = "zszo_ldap_pool_max_connections";
-    pub const LDAP_POOL_WAITING: &str = "zszo_ldap_pool_waiting_requests";
-    pub const LDAP_PROVIDER_ACTIVE: &str = "zszo_ldap_provider_active";
-    pub const LDAP_PROVIDER_SWITCHES: &str = "zszo_ldap_provider_switches_total";
-    pub const AUDIT_APPEND_DURATION: &str = "zszo_audit_append_duration_seconds";
-    pub const AUDIT_APPEND_FAILURES: &str = "zszo_audit_append_failures_total";
-    pub const AUDIT_COMMIT_BATCH: &str = "zszo_audit_commit_batch_size";
-    pub const HELD_OPERATIONS: &str = "zszo_deprovisioning_held_operations";
-    /// The outbox depth is read at scrape time; sent/failures are counted by `crate::outbox`.
-    pub const MAIL_OUTBOX_DEPTH: &str = "zszo_mail_outbox_depth";
-    pub const MAIL_SENT: &str = "zszo_mail_sent_total";
-    pub const MAIL_FAILURES: &str = "zszo_mail_failures_total";
-}
-use names::*;
+use crate::metric_names::*;
 
 /// Latency buckets in seconds: loopback LDAP answers in ~0.2 ms, an Argon2id hash takes tens
 /// of ms, a request timeout is 30 s.
@@ -180,26 +160,32 @@ pub fn observe(histogram: &'static str, operation: &'static str, since: Instant)
     metrics::histogram!(histogram, "operation" => operation).record(since.elapsed().as_secs_f64());
 }
 
+/// What `/metrics` reads at scrape time, and nothing else.
+#[derive(Clone)]
+pub struct MetricsState {
+    /// The guard's held operations (counted).
+    pub held: HeldStore,
+    /// The state store, for the mail outbox's depth.
+    pub outbox: StateStore,
+}
+
 /// The metrics listener's router: `GET /metrics` and nothing else.
-pub fn router(state: AppState) -> Router {
+pub fn router(state: MetricsState) -> Router {
     Router::new()
         .route("/metrics", get(render))
         .with_state(state)
 }
 
-async fn render(State(state): State<AppState>) -> Response {
+async fn render(State(state): State<MetricsState>) -> Response {
     let Some(handle) = install() else {
         return axum::http::StatusCode::SERVICE_UNAVAILABLE.into_response();
     };
     // Read at scrape time: held operations and queued mail live in the state store.
-    match crate::store::held::HeldStore::new(state.state.clone())
-        .count()
-        .await
-    {
+    match state.held.count().await {
         Ok(n) => metrics::gauge!(HELD_OPERATIONS).set(n as f64),
         Err(e) => tracing::warn!(error = %e, "cannot count held operations for /metrics"),
     }
-    match state.state.outbox_depth().await {
+    match state.outbox.outbox_depth().await {
         Ok(n) => metrics::gauge!(MAIL_OUTBOX_DEPTH).set(n as f64),
         Err(e) => tracing::warn!(error = %e, "cannot count the mail outbox for /metrics"),
     }
@@ -217,7 +203,7 @@ async fn render(State(state): State<AppState>) -> Response {
 /// Serves `/metrics` on `listener` until `shutdown`, and drains the histograms every few
 /// seconds even when nobody scrapes, so their memory stays bounded.
 pub async fn serve(
-    state: AppState,
+    state: MetricsState,
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {

@@ -12,9 +12,10 @@
 //! only the daemon's OS account (and root) can connect. The operator's identity in the audit
 //! record is the peer's OS user (`SO_PEERCRED`), plus the name given with `--operator`.
 
-use crate::app::AppState;
-use crate::provisioning::{Operator, ProvisioningError};
+use crate::ports::AuditLog;
+use crate::provisioning::{Operator, Provisioning, ProvisioningError};
 use crate::store::held::HeldOperation;
+use crate::store::StateStore;
 use axum::extract::connect_info::{ConnectInfo, Connected};
 use axum::extract::{Path, State};
 use axum::http::{Method, Request, StatusCode};
@@ -25,6 +26,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::io;
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+use std::sync::Arc;
 use tokio::net::{UnixListener, UnixStream};
 
 /// The connecting process's uid (`SO_PEERCRED`).
@@ -75,10 +77,21 @@ pub fn bind(path: &std::path::Path) -> io::Result<UnixListener> {
     UnixListener::from_std(listener).map_err(named)
 }
 
+/// What the operator API's handlers use.
+#[derive(Clone)]
+pub struct OperatorState {
+    /// The guard's held operations are listed, released and discarded through these use cases.
+    pub provisioning: Provisioning,
+    /// The audit store, copied by `backup` (its writer copies the file between batches).
+    pub audit: Arc<dyn AuditLog>,
+    /// The state store, copied by `backup` between its transactions.
+    pub state_store: StateStore,
+}
+
 /// Serves the operator API until `shutdown` resolves.
 pub async fn serve(
     listener: UnixListener,
-    state: AppState,
+    state: OperatorState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
     let app = Router::new()
@@ -176,21 +189,21 @@ fn error(e: ProvisioningError, id: u64) -> Response {
     (status, Json(json!({ "error": message }))).into_response()
 }
 
-async fn list(State(state): State<AppState>) -> Response {
-    match state.provisioning().held_operations().await {
+async fn list(State(state): State<OperatorState>) -> Response {
+    match state.provisioning.held_operations().await {
         Ok(ops) => Json(ops.iter().map(HeldView::from).collect::<Vec<_>>()).into_response(),
         Err(e) => error(e, 0),
     }
 }
 
 async fn release(
-    State(state): State<AppState>,
+    State(state): State<OperatorState>,
     ConnectInfo(peer): ConnectInfo<Peer>,
     Path(id): Path<u64>,
     body: Option<Json<OperatorBody>>,
 ) -> Response {
     let who = operator(peer, body.map(|b| b.0).unwrap_or_default());
-    match state.provisioning().release_held(&who, id).await {
+    match state.provisioning.release_held(&who, id).await {
         Ok(r) => Json(json!({
             "released": HeldView::from(&r.operation),
             "applied_to": r.applied_to,
@@ -201,13 +214,13 @@ async fn release(
 }
 
 async fn discard(
-    State(state): State<AppState>,
+    State(state): State<OperatorState>,
     ConnectInfo(peer): ConnectInfo<Peer>,
     Path(id): Path<u64>,
     body: Option<Json<OperatorBody>>,
 ) -> Response {
     let who = operator(peer, body.map(|b| b.0).unwrap_or_default());
-    match state.provisioning().discard_held(&who, id).await {
+    match state.provisioning.discard_held(&who, id).await {
         Ok(op) => Json(json!({ "discarded": HeldView::from(&op) })).into_response(),
         Err(e) => error(e, id),
     }
@@ -221,7 +234,7 @@ struct BackupBody {
 
 /// `zszo-connector backup`: copies both stores while the daemon serves (`crate::backup`).
 async fn backup(
-    State(state): State<AppState>,
+    State(state): State<OperatorState>,
     ConnectInfo(peer): ConnectInfo<Peer>,
     Json(body): Json<BackupBody>,
 ) -> Response {
@@ -232,7 +245,9 @@ async fn backup(
         },
     );
     let actor = crate::domain::audit::Actor::Person(format!("os:{}", who.os_user));
-    match crate::backup::take_online(state.audit.as_ref(), &state.state, actor, &body.to).await {
+    match crate::backup::take_online(state.audit.as_ref(), &state.state_store, actor, &body.to)
+        .await
+    {
         Ok(copied) => Json(json!(copied)).into_response(),
         Err(e @ crate::backup::BackupError::Target(_)) => (
             StatusCode::CONFLICT,

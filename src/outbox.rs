@@ -82,7 +82,7 @@ impl OutboxSender {
         for (id, queued) in due {
             match self.deliver(&queued).await {
                 Delivery::Sent(mail) => {
-                    metrics::counter!(crate::monitoring::names::MAIL_SENT).increment(1);
+                    metrics::counter!(crate::metric_names::MAIL_SENT).increment(1);
                     self.state.finish_mail(id).await?;
                     self.record(
                         &queued,
@@ -94,7 +94,7 @@ impl OutboxSender {
                     sent += 1;
                 }
                 Delivery::Dropped(why, to) => {
-                    metrics::counter!(crate::monitoring::names::MAIL_FAILURES).increment(1);
+                    metrics::counter!(crate::metric_names::MAIL_FAILURES).increment(1);
                     self.state.finish_mail(id).await?;
                     self.record(
                         &queued,
@@ -105,7 +105,7 @@ impl OutboxSender {
                     .await;
                 }
                 Delivery::Retry(why, to) => {
-                    metrics::counter!(crate::monitoring::names::MAIL_FAILURES).increment(1);
+                    metrics::counter!(crate::metric_names::MAIL_FAILURES).increment(1);
                     let next = self.clock.now() + backoff(queued.attempts);
                     self.state.retry_mail_at(id, next).await?;
                     tracing::warn!(reason = %why, purpose = %queued.purpose, "mail not sent; will retry");

@@ -176,10 +176,10 @@ impl AuditLog for RedbAuditLog {
         let result = self
             .send(|reply| Request::Append(Box::new(record), reply))
             .await;
-        metrics::histogram!(crate::monitoring::names::AUDIT_APPEND_DURATION)
+        metrics::histogram!(crate::metric_names::AUDIT_APPEND_DURATION)
             .record(start.elapsed().as_secs_f64());
         if result.is_err() {
-            metrics::counter!(crate::monitoring::names::AUDIT_APPEND_FAILURES).increment(1);
+            metrics::counter!(crate::metric_names::AUDIT_APPEND_FAILURES).increment(1);
         }
         result
     }
@@ -384,8 +384,7 @@ impl Writer {
     }
 
     fn run_batch(&mut self, batch: Vec<Request>) {
-        metrics::histogram!(crate::monitoring::names::AUDIT_COMMIT_BATCH)
-            .record(batch.len() as f64);
+        metrics::histogram!(crate::metric_names::AUDIT_COMMIT_BATCH).record(batch.len() as f64);
         let before = self.head;
         let result = self.recover_if_failing().and_then(|()| self.commit(&batch));
         if let Err(message) = &result {

@@ -4,8 +4,9 @@
 //! checkpoint and an `audit.pruned` record keep the chain verifiable).
 
 use super::Forms;
-use crate::app::AppState;
+use crate::clock::Clock;
 use crate::ports::{AuditLog, Directory};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How often the job runs.
@@ -44,28 +45,42 @@ pub async fn run_once(
     }
 }
 
-/// Runs forever (spawned by the daemon); a failed run is logged and retried next hour.
-pub async fn job(state: AppState) {
-    let forms = Forms::new(
-        state.audit.clone(),
-        state.state.clone(),
-        state.clock.clone(),
-    );
-    let mut tick = tokio::time::interval(EVERY);
-    loop {
-        tick.tick().await;
-        let before = state.clock.now() - state.config.audit.retention;
-        match run_once(
-            &forms,
-            state.audit.as_ref(),
-            state.directory.as_ref(),
+/// What the hourly job works with.
+pub struct RetentionJob {
+    pub forms: Forms,
+    pub audit: Arc<dyn AuditLog>,
+    pub directory: Arc<dyn Directory>,
+    pub clock: Arc<dyn Clock>,
+    /// How long audit records are kept (`audit.retention_days`).
+    pub keep: time::Duration,
+}
+
+impl RetentionJob {
+    /// One run now (`audit prune`, and each hour's): how many records went, and the cut-off.
+    pub async fn once(&self) -> Result<(u64, time::OffsetDateTime), String> {
+        let before = self.clock.now() - self.keep;
+        let removed = run_once(
+            &self.forms,
+            self.audit.as_ref(),
+            self.directory.as_ref(),
             before,
         )
-        .await
-        {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(removed = n, "audit retention: old records removed"),
-            Err(e) => tracing::error!(error = %e, "audit retention failed; retrying in an hour"),
+        .await?;
+        Ok((removed, before))
+    }
+
+    /// Runs forever (spawned by the daemon); a failed run is logged and retried next hour.
+    pub async fn run_forever(self) {
+        let mut tick = tokio::time::interval(EVERY);
+        loop {
+            tick.tick().await;
+            match self.once().await.map(|(removed, _)| removed) {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(removed = n, "audit retention: old records removed"),
+                Err(e) => {
+                    tracing::error!(error = %e, "audit retention failed; retrying in an hour")
+                }
+            }
         }
     }
 }

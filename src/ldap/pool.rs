@@ -24,8 +24,8 @@
 use super::error::{from_ldap, from_ldap_write, from_result, is_transient};
 use super::names::Filter;
 use super::providers::Providers;
-use crate::monitoring::{self, names};
 use crate::ports::DirectoryError;
+use crate::{metric_names as names, monitoring};
 use deadpool::managed::{self, Manager, Metrics, Object, PoolError, RecycleError, Timeouts};
 use ldap3::{Ldap, LdapConnAsync, LdapConnSettings, Mod, Scope, SearchEntry};
 use rustls::pki_types::CertificateDer;

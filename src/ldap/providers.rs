@@ -2,7 +2,7 @@
 //! on the first that answers, the next when it cannot be reached (see `pool`'s "Providers").
 
 use super::pool::LdapOptions;
-use crate::monitoring::names;
+use crate::metric_names as names;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 

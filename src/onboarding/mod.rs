@@ -14,6 +14,7 @@
 //! the retry (the state compare-and-set says where the account is), so a failure between the
 //! two is repaired by trying again, and a link is never spent on a write that failed.
 
+pub mod account_view;
 pub mod admin_sign_in;
 pub mod email;
 pub mod first_login;

@@ -1,5 +1,8 @@
 //! Errors of the web edge, rendered as a readable page in the person's language with the
-//! right status. Internals are logged once here and never shown.
+//! right status. Internals are never shown, and each failure is logged once: a cause found
+//! at the edge ([`Cause::Here`]) when its page is rendered; a use case's error
+//! ([`Cause::LoggedBy`]) was logged by the use case, where the detail was (its error type
+//! carries only the kind), so the page adds no second line.
 //!
 //! `WebError::into_response` renders a plain Polish page and tags the response with
 //! [`RenderedError`]; the panel's request middleware (`web::context_layer`) re-renders tagged
@@ -11,6 +14,37 @@ use crate::provisioning::ProvisioningError;
 use crate::store::StoreError;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+
+/// Where the cause of an unavailable or internal answer is logged (see the module doc).
+#[derive(Debug)]
+pub enum Cause {
+    /// Found at the edge (a store or directory read, a rendering step): logged once, when
+    /// the answer is rendered.
+    Here(String),
+    /// A use case's failure, already logged by the use case (named here for the debug log).
+    LoggedBy(&'static str),
+}
+
+impl std::fmt::Display for Cause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Cause::Here(text) => f.write_str(text),
+            Cause::LoggedBy(use_case) => write!(f, "{use_case} (logged by the use case)"),
+        }
+    }
+}
+
+impl From<String> for Cause {
+    fn from(text: String) -> Self {
+        Cause::Here(text)
+    }
+}
+
+impl From<&str> for Cause {
+    fn from(text: &str) -> Self {
+        Cause::Here(text.to_owned())
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum WebError {
@@ -29,9 +63,9 @@ pub enum WebError {
     Conflict(String),
     /// The directory or a store is down: retry later.
     #[error("unavailable: {0}")]
-    Unavailable(String),
+    Unavailable(Cause),
     #[error("internal: {0}")]
-    Internal(String),
+    Internal(Cause),
 }
 
 /// The kind of a rendered error, kept in the response's extensions so the middleware can
@@ -71,13 +105,18 @@ impl WebError {
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         match &self {
-            WebError::Unavailable(e) => {
-                tracing::warn!(error = %e, "panel: a dependency is unavailable")
+            WebError::Unavailable(Cause::Here(e)) => {
+                tracing::warn!(error = %e, "web: a dependency is unavailable")
             }
-            WebError::Internal(e) => tracing::error!(error = %e, "panel: internal error"),
-            WebError::Csrf => tracing::info!("panel: a POST failed the CSRF check"),
-            WebError::Forbidden(e) => tracing::info!(reason = %e, "panel: forbidden"),
-            WebError::BadRequest(e) => tracing::debug!(reason = %e, "panel: bad request"),
+            WebError::Internal(Cause::Here(e)) => {
+                tracing::error!(error = %e, "web: internal error")
+            }
+            WebError::Unavailable(Cause::LoggedBy(_)) | WebError::Internal(Cause::LoggedBy(_)) => {
+                tracing::debug!(error = %self, "web: answered a use case's failure")
+            }
+            WebError::Csrf => tracing::info!("web: a POST failed the CSRF check"),
+            WebError::Forbidden(e) => tracing::info!(reason = %e, "web: forbidden"),
+            WebError::BadRequest(e) => tracing::debug!(reason = %e, "web: bad request"),
             WebError::NotFound | WebError::Conflict(_) => {}
         }
         let rendered = RenderedError {
@@ -98,13 +137,13 @@ impl From<DirectoryError> for WebError {
     fn from(e: DirectoryError) -> Self {
         match e {
             DirectoryError::NotFound(_) => WebError::NotFound,
-            DirectoryError::Unavailable(m) => WebError::Unavailable(m),
+            DirectoryError::Unavailable(m) => WebError::Unavailable(m.into()),
             DirectoryError::InsufficientAccess(m) => WebError::Forbidden(m),
             DirectoryError::AlreadyExists { .. }
             | DirectoryError::StateChanged { .. }
             | DirectoryError::Constraint { .. } => WebError::Conflict(e.client_message()),
-            DirectoryError::OutcomeUnknown(m) => WebError::Unavailable(m),
-            other => WebError::Internal(other.to_string()),
+            DirectoryError::OutcomeUnknown(m) => WebError::Unavailable(m.into()),
+            other => WebError::Internal(other.to_string().into()),
         }
     }
 }
@@ -112,15 +151,15 @@ impl From<DirectoryError> for WebError {
 impl From<StoreError> for WebError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Unavailable(m) | StoreError::Io(m) => WebError::Unavailable(m),
-            StoreError::Corrupt(m) | StoreError::Incompatible(m) => WebError::Internal(m),
+            StoreError::Unavailable(m) | StoreError::Io(m) => WebError::Unavailable(m.into()),
+            StoreError::Corrupt(m) | StoreError::Incompatible(m) => WebError::Internal(m.into()),
         }
     }
 }
 
 impl From<crate::ports::AuditError> for WebError {
     fn from(e: crate::ports::AuditError) -> Self {
-        WebError::Unavailable(e.to_string())
+        WebError::Unavailable(e.to_string().into())
     }
 }
 
@@ -136,10 +175,70 @@ impl From<ProvisioningError> for WebError {
                 WebError::Conflict(text)
             }
             ProvisioningError::Invalid(_) => WebError::BadRequest(text),
+            // Logged by provisioning where the directory's or the store's detail was.
             ProvisioningError::Unavailable | ProvisioningError::OutcomeUnknown => {
-                WebError::Unavailable(text)
+                WebError::Unavailable(Cause::LoggedBy("provisioning"))
             }
-            _ => WebError::Internal(text),
+            _ => WebError::Internal(text.into()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    /// The log lines written while `f` runs (warnings and errors).
+    fn logged(f: impl FnOnce()) -> String {
+        #[derive(Clone)]
+        struct Buffer(Arc<Mutex<Vec<u8>>>);
+        impl std::io::Write for Buffer {
+            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(bytes);
+                Ok(bytes.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let buffer = Buffer(Arc::new(Mutex::new(Vec::new())));
+        let writer = buffer.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::WARN)
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, f);
+        let bytes = buffer.0.lock().unwrap().clone();
+        String::from_utf8(bytes).unwrap()
+    }
+
+    /// Issue 15: a use case logs its failure where it has the detail; the page for it adds no
+    /// second line. A failure found at the edge is logged once, when its page is rendered.
+    #[test]
+    fn each_failure_is_logged_once() {
+        let from_use_case = logged(|| {
+            let _ = WebError::from(ProvisioningError::Unavailable).into_response();
+            let _ = WebError::Internal(Cause::LoggedBy("portal")).into_response();
+        });
+        assert_eq!(from_use_case, "");
+        let at_the_edge = logged(|| {
+            let _ = WebError::from(StoreError::Io("disk full".into())).into_response();
+        });
+        assert_eq!(at_the_edge.lines().count(), 1, "{at_the_edge}");
+        assert!(at_the_edge.contains("disk full"));
+    }
+
+    #[test]
+    fn internals_never_reach_the_page() {
+        let response =
+            WebError::from(StoreError::Corrupt("table x at /var/lib".into())).into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let rendered = response
+            .extensions()
+            .get::<RenderedError>()
+            .copied()
+            .unwrap();
+        assert_eq!(rendered.message, msg::ERROR_INTERNAL);
     }
 }

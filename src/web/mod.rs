@@ -1,5 +1,5 @@
-//! The web edge for people: the Central Administration Panel under `/panel` (and later the
-//! Access Portal). Server-rendered HTML (maud, escaped at compile time), Polish by default,
+//! The web edge for people: the Central Administration Panel under `/panel` and the Access
+//! Portal under `/portal` (`portal/`). Server-rendered HTML (maud, escaped at compile time), Polish by default,
 //! no JavaScript, no inline styles.
 //!
 //! Every panel request passes, outermost first:
@@ -25,9 +25,9 @@ pub mod portal;
 pub mod second_factor;
 pub mod session;
 pub mod signin;
+pub mod state;
 pub mod throttle;
 
-use crate::app::AppState;
 use auth::PanelUser;
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, OriginalUri, Request, State};
@@ -41,6 +41,7 @@ use error::{RenderedError, WebError};
 use i18n::Lang;
 use layout::PageContext;
 use session::Session;
+use state::{PanelState, WebState};
 use std::net::{IpAddr, SocketAddr};
 
 /// Which part of the web edge a request is for: each has its own session cookie, session
@@ -114,7 +115,7 @@ impl RequestContext {
 }
 
 /// The panel, to be nested at `/panel` by `app::router`.
-pub fn panel_router(state: AppState) -> Router {
+pub fn panel_router(state: PanelState) -> Router {
     Router::new()
         .route(
             "/logowanie",
@@ -133,7 +134,7 @@ pub fn panel_router(state: AppState) -> Router {
         .route("/assets/zszo.css", get(assets::stylesheet))
         .merge(panel::routes())
         .fallback(not_found)
-        .layer(from_fn_with_state(state.clone(), context_layer))
+        .layer(from_fn_with_state(state.web.clone(), context_layer))
         .layer(from_fn(headers::security_headers))
         .with_state(state)
 }
@@ -144,7 +145,7 @@ async fn not_found() -> WebError {
 
 /// The panel's request context (see [`context`]).
 pub async fn context_layer(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     request: Request,
     next: Next,
 ) -> Response {
@@ -153,7 +154,7 @@ pub async fn context_layer(
 
 /// The portal's request context (see [`context`]).
 pub async fn portal_context_layer(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     request: Request,
     next: Next,
 ) -> Response {
@@ -161,7 +162,7 @@ pub async fn portal_context_layer(
 }
 
 /// Language, session, CSRF on POST, the client address; localized error pages.
-async fn context(state: AppState, area: Area, request: Request, next: Next) -> Response {
+async fn context(state: WebState, area: Area, request: Request, next: Next) -> Response {
     let (mut parts, body) = request.into_parts();
     let lang = session::cookie(&parts.headers, session::LANG_COOKIE)
         .and_then(|v| Lang::parse(&v))
@@ -175,7 +176,7 @@ async fn context(state: AppState, area: Area, request: Request, next: Next) -> R
         .path_and_query()
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| area.root().to_owned());
-    let session = match session::load(&state, &parts.headers, area).await {
+    let session = match state.sessions.load(&parts.headers, area).await {
         Ok(s) => s,
         Err(e) => return localized(WebError::from(e).into_response(), lang, None, path),
     };
@@ -187,11 +188,7 @@ async fn context(state: AppState, area: Area, request: Request, next: Next) -> R
         pre_csrf: CsrfToken::new(pre_cookie.clone().unwrap_or_else(session::new_secret)),
         session,
         addr: parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| {
-            client_address::client_address(
-                c.0.ip(),
-                &parts.headers,
-                &state.config.server.trusted_proxies,
-            )
+            client_address::client_address(c.0.ip(), &parts.headers, &state.trusted_proxies)
         }),
         request_id: parts
             .headers
@@ -203,7 +200,7 @@ async fn context(state: AppState, area: Area, request: Request, next: Next) -> R
     let body = if parts.method == Method::GET || parts.method == Method::HEAD {
         body
     } else {
-        let limit = state.config.server.request_body_limit_bytes;
+        let limit = state.body_limit;
         let bytes: Bytes = match axum::body::to_bytes(body, limit).await {
             Ok(b) => b,
             Err(_) => {

@@ -16,15 +16,16 @@
 
 use super::auth::{PanelUser, SIGN_IN_PATH};
 use super::csrf::csrf_field;
-use super::error::WebError;
+use super::error::{Cause, WebError};
 use super::i18n::Msg;
 use super::layout::{page, PageContext};
 use super::session::{self, NewSession};
+use super::throttle::Verdict;
 use super::RequestContext;
-use crate::app::AppState;
 use crate::domain::LoginName;
 use crate::onboarding::second_factor::{CodeKind, SecondFactorError, SigningIn};
 use crate::second_factor::qr;
+use crate::web::state::PanelState;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -92,26 +93,26 @@ fn pending(rc: &RequestContext) -> Option<(Pending, SigningIn, crate::web::sessi
 /// What the pending session holds after the right password: enrolment when the person has
 /// no second factor yet, else the code.
 pub async fn pending_after_password(
-    state: &AppState,
+    state: &PanelState,
     person_id: &str,
 ) -> Result<Option<String>, WebError> {
-    if !state.config.panel.require_second_factor {
+    if !state.require_second_factor {
         return Ok(None);
     }
-    let onboarding = state.onboarding();
+    let onboarding = &state.onboarding;
     match onboarding.has_second_factor(person_id).await {
         Ok(true) => Ok(Some("verify".to_owned())),
         Ok(false) => Ok(Some(format!(
             "{ENROL_PREFIX}{}",
             onboarding.new_enrolment(person_id)
         ))),
-        Err(_) => Err(WebError::Unavailable("second factor".into())),
+        Err(_) => Err(WebError::Unavailable(Cause::LoggedBy("second factor"))),
     }
 }
 
 /// `GET /panel/drugi-skladnik`
 pub async fn show(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     Extension(rc): Extension<RequestContext>,
     ctx: PageContext,
 ) -> Response {
@@ -123,14 +124,14 @@ pub async fn show(
 }
 
 fn form(
-    state: &AppState,
+    state: &PanelState,
     ctx: &PageContext,
     what: &Pending,
     who: &SigningIn,
     error: Option<Msg>,
 ) -> Markup {
     let enrol = match what {
-        Pending::Enrol { sealed } => state.onboarding().pending_secret(&who.person_id, sealed),
+        Pending::Enrol { sealed } => state.onboarding.pending_secret(&who.person_id, sealed),
         Pending::Verify => None,
     };
     let body = html! {
@@ -177,12 +178,13 @@ fn grouped(text: &str) -> String {
 #[derive(Deserialize)]
 pub struct CodeForm {
     #[serde(default)]
-    kod: String,
+    #[serde(rename = "kod")]
+    code: String,
 }
 
 /// `POST /panel/drugi-skladnik`
 pub async fn submit(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     Extension(rc): Extension<RequestContext>,
     ctx: PageContext,
     Form(f): Form<CodeForm>,
@@ -191,54 +193,61 @@ pub async fn submit(
         return Ok(Redirect::to(SIGN_IN_PATH).into_response());
     };
     let now = state.clock.now();
-    let throttle = &state.panel_throttle;
-    let refused = |state: &AppState, ctx: &PageContext| {
+    let throttle = &state.throttle;
+    let refused = |state: &PanelState, ctx: &PageContext| {
         (
             StatusCode::UNAUTHORIZED,
             form(state, ctx, &what, &who, Some(WRONG_CODE)),
         )
             .into_response()
     };
-    if throttle.is_blocked(who.login.as_str(), rc.addr, now).await {
-        return Ok(refused(&state, &ctx));
-    }
-    let onboarding = state.onboarding();
-    let outcome = match &what {
-        Pending::Enrol { sealed } => onboarding
-            .confirm_enrolment(&who, sealed, &f.kod)
-            .await
-            .map(Accepted::Enrolled),
-        Pending::Verify => onboarding
-            .verify_second_factor(&who, &f.kod)
-            .await
-            .map(Accepted::Code),
-    };
-    let accepted = match outcome {
-        Ok(a) => a,
-        Err(SecondFactorError::Unavailable) => {
-            return Err(WebError::Unavailable("second factor".into()))
-        }
-        Err(_) => {
-            throttle
-                .record_failure(who.login.as_str(), rc.addr, now)
-                .await;
-            return Ok(refused(&state, &ctx));
+    let onboarding = &state.onboarding;
+    let check = async {
+        match &what {
+            Pending::Enrol { sealed } => onboarding
+                .confirm_enrolment(&who, sealed, &f.code)
+                .await
+                .map(Accepted::Enrolled),
+            Pending::Verify => onboarding
+                .verify_second_factor(&who, &f.code)
+                .await
+                .map(Accepted::Code),
         }
     };
-    throttle.record_success(who.login.as_str(), rc.addr).await;
+    let attempt = throttle
+        .attempt(
+            who.login.as_str(),
+            rc.addr,
+            now,
+            async {},
+            check,
+            |result| match result {
+                Ok(_) => Verdict::RightSecret,
+                Err(SecondFactorError::Unavailable) => Verdict::Undecided,
+                Err(_) => Verdict::WrongSecret,
+            },
+        )
+        .await;
+    let accepted = match attempt {
+        Some(Ok(a)) => a,
+        Some(Err(SecondFactorError::Unavailable)) => {
+            return Err(WebError::Unavailable(Cause::LoggedBy("second factor")))
+        }
+        None | Some(Err(_)) => return Ok(refused(&state, &ctx)),
+    };
     // The pending session ends; a full one starts under a new id.
-    state.state.delete_session(session.key.clone()).await?;
-    let (id, _) = session::start(
-        &state,
-        NewSession {
+    state.web.sessions.end(session.key.clone()).await?;
+    let (id, _) = state
+        .web
+        .sessions
+        .start(NewSession {
             person_id: session.record.person_id.clone(),
             login: session.record.login.clone(),
             name: session.record.name.clone(),
             roles: session.record.roles.clone(),
             pending_second_factor: None,
-        },
-    )
-    .await?;
+        })
+        .await?;
     let cookie = session::set_cookie(session::SESSION_COOKIE, &id);
     let mut response = match accepted {
         Accepted::Code(CodeKind::Totp) => Redirect::to("/panel").into_response(),
@@ -276,7 +285,7 @@ enum Accepted {
 
 /// `POST /panel/pracownicy/{id}/drugi-skladnik-reset`
 pub async fn reset(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     user: PanelUser,
     Extension(rc): Extension<RequestContext>,
     ctx: PageContext,
@@ -284,7 +293,7 @@ pub async fn reset(
 ) -> Result<Response, WebError> {
     let caller = user.caller(rc.request_id.clone());
     match state
-        .onboarding()
+        .onboarding
         .reset_second_factor(&caller, &user.roles, &id)
         .await
     {
@@ -299,6 +308,6 @@ pub async fn reset(
             "only a system administrator resets a second factor".into(),
         )),
         Err(SecondFactorError::NotEnrolled) => Err(WebError::NotFound),
-        Err(_) => Err(WebError::Unavailable("second factor".into())),
+        Err(_) => Err(WebError::Unavailable(Cause::LoggedBy("second factor"))),
     }
 }

@@ -14,15 +14,16 @@
 
 use super::auth::{encode_role, MaybePanelUser, SIGN_IN_PATH};
 use super::csrf::csrf_field;
-use super::error::WebError;
+use super::error::{Cause, WebError};
 use super::i18n::{msg, Msg};
 use super::layout::{page, PageContext};
 use super::session::{self, NewSession};
+use super::throttle::Verdict;
 use super::RequestContext;
-use crate::app::AppState;
 use crate::domain::audit::{Actor, NewAuditRecord, Outcome};
 use crate::domain::LoginName;
 use crate::onboarding::admin_sign_in::AdminSignInRefusal;
+use crate::web::state::PanelState;
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -35,7 +36,8 @@ use serde::Deserialize;
 pub struct SignInQuery {
     /// Set after sign-out.
     #[serde(default)]
-    wylogowano: Option<String>,
+    #[serde(rename = "wylogowano")]
+    signed_out: Option<String>,
 }
 
 /// `GET /panel/logowanie`
@@ -47,7 +49,7 @@ pub async fn sign_in_page(
     if user.is_some() {
         return Redirect::to("/panel").into_response();
     }
-    let notice = q.wylogowano.is_some().then_some(msg::SIGNED_OUT);
+    let notice = q.signed_out.is_some().then_some(msg::SIGNED_OUT);
     form_page(&ctx, "", None, notice).into_response()
 }
 
@@ -102,7 +104,7 @@ pub struct SignInForm {
 
 /// `POST /panel/logowanie`: the throttle, then [`Onboarding::sign_in_administrator`].
 pub async fn sign_in(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     Extension(rc): Extension<RequestContext>,
     ctx: PageContext,
     Form(form): Form<SignInForm>,
@@ -111,9 +113,9 @@ pub async fn sign_in(
     let typed = form.login.trim().to_owned();
     let password = form.password.unwrap_or_else(|| SecretString::from(""));
     let parsed = LoginName::parse(&typed).ok();
-    let throttle = &state.panel_throttle;
+    let throttle = &state.throttle;
     let address = rc.addr.map(|a| a.to_string());
-    let onboarding = state.onboarding();
+    let onboarding = &state.onboarding;
     let failure = |ctx: &PageContext, why: Msg| {
         (
             StatusCode::UNAUTHORIZED,
@@ -122,30 +124,42 @@ pub async fn sign_in(
             .into_response()
     };
 
-    if throttle.is_blocked(&typed, rc.addr, now).await {
-        onboarding
-            .refuse_administrator_throttled(address, rc.request_id.clone())
-            .await;
-        return Ok(failure(&ctx, msg::SIGN_IN_THROTTLED));
-    }
-    let signed = onboarding
-        .sign_in_administrator(parsed.as_ref(), &password, address, rc.request_id.clone())
+    let attempt = throttle
+        .attempt(
+            &typed,
+            rc.addr,
+            now,
+            onboarding.refuse_administrator_throttled(address.clone(), rc.request_id.clone()),
+            onboarding.sign_in_administrator(
+                parsed.as_ref(),
+                &password,
+                address,
+                rc.request_id.clone(),
+            ),
+            |result| match result {
+                Err(AdminSignInRefusal::InvalidCredentials) => Verdict::WrongSecret,
+                Err(AdminSignInRefusal::Unavailable | AdminSignInRefusal::Busy) => {
+                    Verdict::Undecided
+                }
+                // The right password of someone who may not use the panel: the login's
+                // failures are cleared, the refusal explained.
+                Ok(_) | Err(_) => Verdict::RightSecret,
+            },
+        )
         .await;
-    let signed = match signed {
-        Ok(s) => s,
-        Err(AdminSignInRefusal::InvalidCredentials) => {
-            throttle.record_failure(&typed, rc.addr, now).await;
+    let signed = match attempt {
+        None => return Ok(failure(&ctx, msg::SIGN_IN_THROTTLED)),
+        Some(Ok(s)) => s,
+        Some(Err(AdminSignInRefusal::InvalidCredentials)) => {
             return Ok(failure(&ctx, msg::BAD_CREDENTIALS));
         }
-        Err(AdminSignInRefusal::Unavailable) => {
-            return Err(WebError::Unavailable("panel sign-in".into()))
+        Some(Err(AdminSignInRefusal::Unavailable)) => {
+            return Err(WebError::Unavailable(Cause::LoggedBy("panel sign-in")))
         }
-        Err(AdminSignInRefusal::Busy) => {
+        Some(Err(AdminSignInRefusal::Busy)) => {
             return Ok(busy(form_page(&ctx, &typed, Some(msg::BUSY), None)))
         }
-        Err(refusal) => {
-            // The right password: the login's failures are cleared, the refusal explained.
-            throttle.record_success(&typed, rc.addr).await;
+        Some(Err(refusal)) => {
             let text = match refusal {
                 AdminSignInRefusal::FirstSignInPending => msg::FIRST_SIGN_IN_PENDING,
                 _ => msg::NOT_AN_ADMINISTRATOR,
@@ -160,12 +174,11 @@ pub async fn sign_in(
             return Ok((StatusCode::FORBIDDEN, page).into_response());
         }
     };
-    throttle.record_success(&typed, rc.addr).await;
 
     let person = signed.person;
     let roles_text: Vec<String> = signed.roles.iter().map(encode_role).collect();
     if let Some(old) = &rc.session {
-        state.state.delete_session(old.key.clone()).await?;
+        state.web.sessions.end(old.key.clone()).await?;
     }
     // With the second factor required, the session waits for it (`second_factor.rs`).
     let pending = super::second_factor::pending_after_password(&state, &person.entry.id).await?;
@@ -173,17 +186,17 @@ pub async fn sign_in(
         Some(_) => super::auth::SECOND_FACTOR_PATH,
         None => "/panel",
     };
-    let (id, _) = session::start(
-        &state,
-        NewSession {
+    let (id, _) = state
+        .web
+        .sessions
+        .start(NewSession {
             person_id: person.entry.id.clone(),
             login: person.login.as_str().to_owned(),
             name: person.profile.name.full(),
             roles: roles_text,
             pending_second_factor: pending,
-        },
-    )
-    .await?;
+        })
+        .await?;
     let mut response = Redirect::to(to).into_response();
     let headers = response.headers_mut();
     headers.append(
@@ -208,7 +221,7 @@ pub fn busy(page: Markup) -> Response {
 }
 
 /// Appends a record; a failing audit store is logged, the answer stays the same.
-async fn append(state: &AppState, record: NewAuditRecord) {
+async fn append(state: &PanelState, record: NewAuditRecord) {
     if let Err(e) = state.audit.append(record).await {
         tracing::error!(error = %e, "panel: cannot record a sign-out");
     }
@@ -216,11 +229,11 @@ async fn append(state: &AppState, record: NewAuditRecord) {
 
 /// `POST /panel/wyloguj`: ends the session server-side.
 pub async fn sign_out(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     Extension(rc): Extension<RequestContext>,
 ) -> Result<Response, WebError> {
     if let Some(s) = &rc.session {
-        state.state.delete_session(s.key.clone()).await?;
+        state.web.sessions.end(s.key.clone()).await?;
         let r = NewAuditRecord::new(
             Actor::Person(s.record.login.clone()),
             "panel.sign_out",
@@ -242,7 +255,8 @@ pub struct LanguageQuery {
     #[serde(default)]
     lang: String,
     #[serde(default)]
-    wroc: String,
+    #[serde(rename = "wroc")]
+    back_to: String,
 }
 
 /// `GET /panel/jezyk?lang=en&wroc=/panel/…`: remembers the language, goes back.
@@ -250,11 +264,11 @@ pub async fn language(Query(q): Query<LanguageQuery>) -> Response {
     remember_language(&q, "/panel")
 }
 
-/// Sets the language cookie and goes back to `q.wroc` if it is a path under `root` (the
+/// Sets the language cookie and goes back to `q.back_to` if it is a path under `root` (the
 /// panel's or the portal's switch).
 pub fn remember_language(q: &LanguageQuery, root: &str) -> Response {
     let lang = super::i18n::Lang::parse(&q.lang).unwrap_or_default();
-    let mut response = Redirect::to(&safe_return_in(&q.wroc, root)).into_response();
+    let mut response = Redirect::to(&safe_return_in(&q.back_to, root)).into_response();
     response.headers_mut().append(
         header::SET_COOKIE,
         session::set_lasting_cookie(session::LANG_COOKIE, lang.code()),

@@ -23,6 +23,15 @@ use crate::store::StateStore;
 use std::net::IpAddr;
 use time::OffsetDateTime;
 
+/// What a sign-in step's result proves about the secret given (see [`Throttle::attempt`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    WrongSecret,
+    RightSecret,
+    /// The check did not happen (directory unavailable, too busy): nothing counted.
+    Undecided,
+}
+
 pub struct Throttle {
     policy: PanelConfig,
     store: StateStore,
@@ -97,6 +106,34 @@ impl Throttle {
         }
     }
 
+    /// The one path of every throttled sign-in step (panel and portal password, the panel's
+    /// second factor): refused without trying while `login` or `addr` is blocked (`None`:
+    /// answer as for a wrong password; `on_blocked` runs first, so the refusal is recorded
+    /// and costs what a password check costs, RATE-03; its result is not needed); else `attempt` runs and `verdict` says what its
+    /// result proves: a wrong secret counts a failure, the right one clears the login's
+    /// failures at the address, a dependency that could not answer neither.
+    pub async fn attempt<T, E>(
+        &self,
+        login: &str,
+        addr: Option<IpAddr>,
+        now: OffsetDateTime,
+        on_blocked: impl std::future::Future,
+        attempt: impl std::future::Future<Output = Result<T, E>>,
+        verdict: impl FnOnce(&Result<T, E>) -> Verdict,
+    ) -> Option<Result<T, E>> {
+        if self.is_blocked(login, addr, now).await {
+            let _ = on_blocked.await;
+            return None;
+        }
+        let result = attempt.await;
+        match verdict(&result) {
+            Verdict::WrongSecret => self.record_failure(login, addr, now).await,
+            Verdict::RightSecret => self.record_success(login, addr).await,
+            Verdict::Undecided => {}
+        }
+        Some(result)
+    }
+
     /// A successful sign-in clears the login's failures at that address.
     pub async fn record_success(&self, login: &str, addr: Option<IpAddr>) {
         if let Err(e) = self
@@ -167,6 +204,60 @@ mod tests {
             .await;
         let end = t0 + Duration::seconds(10) + Duration::minutes(15);
         assert!(!t.is_blocked("jan.kowalski", Some(a), end).await);
+    }
+
+    /// The one path both sign-ins and the second factor take: a wrong secret counts, an
+    /// undecided check does not, the right one clears; a blocked login never reaches the check.
+    #[tokio::test]
+    async fn an_attempt_counts_what_its_verdict_proves_and_a_blocked_one_is_not_tried() {
+        let dir = tempfile::tempdir().unwrap();
+        let t = throttle(&dir);
+        let t0 = OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
+        let a: IpAddr = "192.0.2.1".parse().unwrap();
+        let run = |verdict: Verdict| {
+            t.attempt(
+                "jan.kowalski",
+                Some(a),
+                t0,
+                async {},
+                async { Ok::<_, ()>(()) },
+                move |_| verdict,
+            )
+        };
+        for _ in 0..4 {
+            assert!(run(Verdict::WrongSecret).await.is_some());
+        }
+        // Undecided checks (directory down) never block anyone.
+        for _ in 0..10 {
+            assert!(run(Verdict::Undecided).await.is_some());
+        }
+        assert!(!t.is_blocked("jan.kowalski", Some(a), t0).await);
+        // The right secret clears the four failures: four more do not block either.
+        assert!(run(Verdict::RightSecret).await.is_some());
+        for _ in 0..4 {
+            assert!(run(Verdict::WrongSecret).await.is_some());
+        }
+        assert!(!t.is_blocked("jan.kowalski", Some(a), t0).await);
+        assert!(run(Verdict::WrongSecret).await.is_some());
+        // Blocked: the check does not run, `on_blocked` does.
+        let tried = std::sync::atomic::AtomicBool::new(false);
+        let refused = std::sync::atomic::AtomicBool::new(false);
+        let answer = t
+            .attempt(
+                "jan.kowalski",
+                Some(a),
+                t0,
+                async { refused.store(true, std::sync::atomic::Ordering::SeqCst) },
+                async {
+                    tried.store(true, std::sync::atomic::Ordering::SeqCst);
+                    Ok::<_, ()>(())
+                },
+                |_| Verdict::RightSecret,
+            )
+            .await;
+        assert!(answer.is_none());
+        assert!(refused.load(std::sync::atomic::Ordering::SeqCst));
+        assert!(!tried.load(std::sync::atomic::Ordering::SeqCst));
     }
 
     #[tokio::test]

@@ -4,15 +4,15 @@
 //! a form sent again (Reload or Back on the slip) or a stale tab instead of an error.
 
 use super::pages::{back_link, frame, person_in_scope, request_id};
-use super::texts as tx;
+use super::texts;
 use super::views::{self, Confirm, PersonView, Slip};
-use crate::app::AppState;
 use crate::ports::PersonEntry;
 use crate::provisioning::{IssuedAccount, ProvisioningError};
 use crate::web::auth::PanelUser;
 use crate::web::csrf::csrf_field;
 use crate::web::error::WebError;
 use crate::web::layout::PageContext;
+use crate::web::state::PanelState;
 use crate::web::RequestContext;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
@@ -23,7 +23,7 @@ use secrecy::ExposeSecret;
 
 /// `GET /panel/pracownicy/{id}/utworz-konto`
 pub async fn create_form(
-    state: State<AppState>,
+    state: State<PanelState>,
     user: PanelUser,
     ctx: PageContext,
     Path(id): Path<String>,
@@ -33,7 +33,7 @@ pub async fn create_form(
 
 /// `GET /panel/pracownicy/{id}/nowe-haslo`
 pub async fn reissue_form(
-    state: State<AppState>,
+    state: State<PanelState>,
     user: PanelUser,
     ctx: PageContext,
     Path(id): Path<String>,
@@ -42,7 +42,7 @@ pub async fn reissue_form(
 }
 
 async fn confirm_form(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     user: PanelUser,
     ctx: PageContext,
     id: String,
@@ -65,34 +65,34 @@ async fn confirm_form(
 
 /// `POST /panel/pracownicy/{id}/utworz-konto`: creates the account; the answer is the slip.
 pub async fn create(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     user: PanelUser,
     ctx: PageContext,
     rctx: Option<Extension<RequestContext>>,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let caller = user.caller(request_id(&rctx));
-    let issued = state.provisioning().create_account(&caller, &id).await;
+    let issued = state.provisioning.create_account(&caller, &id).await;
     answer_with_slip(&state, &user, &ctx, &id, issued, Confirm::CreateAccount).await
 }
 
 /// `POST /panel/pracownicy/{id}/nowe-haslo`: a new one-time password; the answer is the slip.
 pub async fn reissue(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     user: PanelUser,
     ctx: PageContext,
     rctx: Option<Extension<RequestContext>>,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let caller = user.caller(request_id(&rctx));
-    let issued = state.provisioning().reissue_password(&caller, &id).await;
+    let issued = state.provisioning.reissue_password(&caller, &id).await;
     answer_with_slip(&state, &user, &ctx, &id, issued, Confirm::Reissue).await
 }
 
 /// The slip for credentials just issued. A `Conflict` is most often a reload or Back on the
 /// slip sending the form again: say what happened instead of "someone changed this".
 async fn answer_with_slip(
-    state: &AppState,
+    state: &PanelState,
     user: &PanelUser,
     ctx: &PageContext,
     id: &str,
@@ -128,7 +128,7 @@ fn state_changed(
 
 /// The name of the person's primary school (empty if the directory cannot say: the slip
 /// still shows the code, and the password must not be lost for want of a name).
-async fn school_name(state: &AppState, person: &PersonEntry) -> String {
+async fn school_name(state: &PanelState, person: &PersonEntry) -> String {
     let code = &person.profile.employment.primary;
     match state.directory.list_schools().await {
         Ok(all) => all
@@ -146,14 +146,14 @@ async fn school_name(state: &AppState, person: &PersonEntry) -> String {
 /// The slip, rendered once into this response (`Cache-Control: no-store`); nothing of it is
 /// kept.
 fn slip_response(
-    state: &AppState,
+    state: &PanelState,
     user: &PanelUser,
     ctx: &PageContext,
     issued: &IssuedAccount,
     school_name: &str,
 ) -> Response {
     let view = PersonView::of(&issued.person);
-    let portal = format!("{}/portal", state.config.server.public_base_url);
+    let portal = format!("{}/portal", state.public_base_url);
     let back = back_link(user, &issued.person);
     let issued_by = format!("{} ({})", user.name, user.login.as_str());
     let school = format!(
@@ -172,7 +172,7 @@ fn slip_response(
         issued_by: &issued_by,
         back: &back,
     });
-    let html = frame(ctx, ctx.t(&tx::SLIP_TITLE), body);
+    let html = frame(ctx, ctx.t(&texts::SLIP_TITLE), body);
     (
         [
             (header::CACHE_CONTROL, "no-store"),

@@ -7,45 +7,49 @@
 //! view is audited (`audit.viewed`) and every export (`audit.exported`), with the filters.
 
 use super::pages::{chosen_school, frame, school_options};
-use super::records::{caller, forms};
 use super::records_views::{self as rv, HistoryFilters};
-use super::texts as tx;
+use super::texts;
 use super::views::outcome;
-use crate::app::AppState;
-use crate::domain::audit::{AuditQuery, AuditRecord};
+use crate::domain::audit::{Actor, AuditRecord};
 use crate::domain::calendar::local_date_time;
 use crate::domain::calendar::{parse_day, warsaw};
 use crate::domain::SchoolCode;
 use crate::forms::document::spreadsheet_csv;
+use crate::history::{HistoryFilter, Reader};
 use crate::web::auth::PanelUser;
 use crate::web::error::WebError;
 use crate::web::i18n::{Lang, Msg};
 use crate::web::layout::PageContext;
+use crate::web::state::PanelState;
 use crate::web::RequestContext;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use serde::Deserialize;
-use std::collections::BTreeMap;
 use time::{Date, OffsetDateTime};
 
 /// Records a page shows.
 pub const HISTORY_PAGE: usize = 50;
-/// The most records one view or export reads (newest first).
-const MAX_RECORDS: usize = 20_000;
 const MAX_TEXT: usize = 100;
 
+/// The history's query string; the parameter names are Polish (they show in the address).
 #[derive(Debug, Default, Deserialize)]
 pub struct HistoryQuery {
-    szkola: Option<String>,
-    akcja: Option<String>,
-    osoba: Option<String>,
-    wykonawca: Option<String>,
-    od: Option<String>,
+    #[serde(rename = "szkola")]
+    school: Option<String>,
+    #[serde(rename = "akcja")]
+    action: Option<String>,
+    #[serde(rename = "osoba")]
+    person: Option<String>,
+    #[serde(rename = "wykonawca")]
+    actor: Option<String>,
+    #[serde(rename = "od")]
+    from: Option<String>,
     #[serde(rename = "do")]
     to: Option<String>,
-    strona: Option<String>,
+    #[serde(rename = "strona")]
+    page: Option<String>,
     format: Option<String>,
 }
 
@@ -71,64 +75,38 @@ fn day_start(raw: &str) -> Result<Option<OffsetDateTime>, ()> {
     Ok(Some(date.midnight().assume_offset(offset)))
 }
 
-/// The parsed filters: the query for the store, and the in-memory conditions.
+/// The parsed request: the school, the filters as the page shows them, and as the use case
+/// applies them.
 pub struct Parsed {
     pub school: SchoolCode,
     pub filters: HistoryFilters,
-    query: AuditQuery,
-}
-
-impl Parsed {
-    fn keeps(&self, r: &AuditRecord) -> bool {
-        let f = &self.filters;
-        let has = |hay: &str, needle: &str| hay.to_lowercase().contains(&needle.to_lowercase());
-        let rec = &r.record;
-        (f.action.is_empty() || rec.action == f.action)
-            && (f.actor.is_empty() || has(&rec.actor.to_string(), &f.actor))
-            && (f.person.is_empty()
-                || rec.target.as_ref().is_some_and(|t| has(&t.dn, &f.person))
-                || ["login", "display_name"]
-                    .iter()
-                    .any(|k| rec.details.get(*k).is_some_and(|v| has(v, &f.person))))
-    }
-
-    /// What the audit record of the view or export says was asked for.
-    fn details(&self) -> BTreeMap<String, String> {
-        let f = &self.filters;
-        [
-            ("action", &f.action),
-            ("person", &f.person),
-            ("actor", &f.actor),
-            ("from", &f.from),
-            ("to", &f.to),
-        ]
-        .into_iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| (format!("filter_{k}"), v.clone()))
-        .collect()
-    }
+    filter: HistoryFilter,
 }
 
 async fn parse(
-    state: &AppState,
+    state: &PanelState,
     user: &PanelUser,
     rctx: &Option<Extension<RequestContext>>,
     q: &HistoryQuery,
 ) -> Result<(Parsed, Vec<super::views::SchoolOption>), WebError> {
     let options = school_options(state, user).await?;
-    let school = match chosen_school(user, &options, q.szkola.as_deref()) {
+    let school = match chosen_school(user, &options, q.school.as_deref()) {
         Ok(Some(s)) => SchoolCode::parse(&s).map_err(|_| WebError::NotFound)?,
         Ok(None) => return Err(WebError::NotFound),
         Err(e) => {
-            super::records::refused(state, user, rctx, "history", q.szkola.as_deref()).await;
+            let reader = reader(user, rctx);
+            state
+                .history
+                .refused(&reader, "history", q.school.as_deref())
+                .await;
             return Err(e);
         }
     };
     let mut filters = HistoryFilters {
-        action: text(&q.akcja),
-        person: text(&q.osoba),
-        actor: text(&q.wykonawca),
-        from: text(&q.od),
+        action: text(&q.action),
+        person: text(&q.person),
+        actor: text(&q.actor),
+        from: text(&q.from),
         to: text(&q.to),
         invalid_date: false,
     };
@@ -142,61 +120,55 @@ async fn parse(
             None
         })
         .map(|d| d + time::Duration::days(1));
-    let query = AuditQuery {
-        school: Some(school.as_str().to_owned()),
+    let filter = HistoryFilter {
+        action: filters.action.clone(),
+        person: filters.person.clone(),
+        actor: filters.actor.clone(),
+        from: filters.from.clone(),
         since,
+        to: filters.to.clone(),
         until,
-        ..AuditQuery::default()
     };
     Ok((
         Parsed {
             school,
             filters,
-            query,
+            filter,
         },
         options,
     ))
 }
 
-async fn matching(state: &AppState, parsed: &Parsed) -> Result<Vec<AuditRecord>, WebError> {
-    let mut records = state.audit.query(parsed.query.clone()).await?;
-    records.retain(|r| parsed.keeps(r));
-    records.truncate(MAX_RECORDS);
-    Ok(records)
+/// Who reads, for the audit record of the view.
+pub(super) fn reader(user: &PanelUser, rctx: &Option<Extension<RequestContext>>) -> Reader {
+    Reader {
+        actor: Actor::Person(user.login.as_str().to_owned()),
+        request_id: super::pages::request_id(rctx),
+    }
 }
 
 /// `GET /panel/historia?szkola=&akcja=&osoba=&wykonawca=&od=&do=&strona=`
 pub async fn school_history(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     user: PanelUser,
     ctx: PageContext,
     rctx: Option<Extension<RequestContext>>,
     Query(q): Query<HistoryQuery>,
 ) -> Result<Response, WebError> {
     let (parsed, options) = parse(&state, &user, &rctx, &q).await?;
-    let records = matching(&state, &parsed).await?;
-    let pages = records.len().div_ceil(HISTORY_PAGE).max(1);
     let page = q
-        .strona
+        .page
         .as_deref()
         .and_then(|s| s.trim().parse::<usize>().ok())
-        .unwrap_or(1)
-        .clamp(1, pages);
-    let shown: Vec<AuditRecord> = records
-        .iter()
-        .skip((page - 1) * HISTORY_PAGE)
-        .take(HISTORY_PAGE)
-        .cloned()
-        .collect();
-    let mut details = parsed.details();
-    details.insert("page".into(), page.to_string());
-    details.insert("shown".into(), shown.len().to_string());
-    forms(&state)
-        .note_access(
-            &caller(&user, &rctx),
-            "audit.viewed",
-            Some(&parsed.school),
-            details,
+        .unwrap_or(1);
+    let found = state
+        .history
+        .school_page(
+            &reader(&user, &rctx),
+            &parsed.school,
+            &parsed.filter,
+            page,
+            HISTORY_PAGE,
         )
         .await?;
     let body = rv::school_history(&rv::HistoryPage {
@@ -204,12 +176,12 @@ pub async fn school_history(
         schools: &options,
         school: parsed.school.as_str(),
         filters: &parsed.filters,
-        records: &shown,
-        total: records.len(),
-        page,
-        pages,
+        records: &found.records,
+        total: found.total,
+        page: found.page,
+        pages: found.pages,
     });
-    Ok(frame(&ctx, ctx.t(&tx::SCHOOL_HISTORY_TITLE), body).into_response())
+    Ok(frame(&ctx, ctx.t(&texts::SCHOOL_HISTORY_TITLE), body).into_response())
 }
 
 /// The columns of the history's spreadsheet export.
@@ -247,8 +219,8 @@ pub fn history_csv(l: Lang, records: &[AuditRecord]) -> std::io::Result<Vec<u8>>
         vec![
             r.seq.to_string(),
             local_date_time(r.time),
-            tx::actor(l, &rec.actor),
-            tx::action(l, &rec.action),
+            texts::actor(l, &rec.actor),
+            texts::action(l, &rec.action),
             rv::about(r),
             rec.school.clone().unwrap_or_default(),
             outcome(l, &rec.outcome),
@@ -290,7 +262,7 @@ fn detail_name(l: Lang, key: &str) -> String {
 
 /// `GET /panel/historia/eksport?format=csv|json&…`: every record the same filters show.
 pub async fn export(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     user: PanelUser,
     ctx: PageContext,
     rctx: Option<Extension<RequestContext>>,
@@ -310,25 +282,22 @@ pub async fn export(
         Some("csv") | None => "csv",
         Some(other) => return Err(WebError::BadRequest(format!("format {other:?}"))),
     };
-    let records = matching(&state, &parsed).await?;
-    let mut details = parsed.details();
-    details.insert("format".into(), format.into());
-    details.insert("records".into(), records.len().to_string());
-    forms(&state)
-        .note_access(
-            &caller(&user, &rctx),
-            "audit.exported",
-            Some(&parsed.school),
-            details,
+    let records = state
+        .history
+        .school_export(
+            &reader(&user, &rctx),
+            &parsed.school,
+            &parsed.filter,
+            format,
         )
         .await?;
     let (body, mime) = if format == "json" {
-        let body =
-            serde_json::to_vec_pretty(&records).map_err(|e| WebError::Internal(e.to_string()))?;
+        let body = serde_json::to_vec_pretty(&records)
+            .map_err(|e| WebError::Internal(e.to_string().into()))?;
         (body, "application/json")
     } else {
-        let body =
-            history_csv(ctx.lang, &records).map_err(|e| WebError::Internal(e.to_string()))?;
+        let body = history_csv(ctx.lang, &records)
+            .map_err(|e| WebError::Internal(e.to_string().into()))?;
         (body, "text/csv; charset=utf-8")
     };
     let name = format!(

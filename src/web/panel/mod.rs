@@ -1,4 +1,4 @@
-//! The panel's pages (W3 owns this folder): staff search, account actions, history.
+//! The panel's pages: staff search, account actions, history, records.
 //!
 //! | route (under `/panel`) | what |
 //! |---|---|
@@ -34,12 +34,12 @@ pub mod start;
 pub mod texts;
 pub mod views;
 
-use crate::app::AppState;
+use super::state::PanelState;
 use axum::routing::{get, post};
 use axum::Router;
 
 /// The panel pages' routes, merged into `web::panel_router` (paths relative to `/panel`).
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<PanelState> {
     Router::new()
         .route("/", get(start::start))
         .route("/pracownicy", get(pages::staff))

@@ -6,18 +6,16 @@
 //! writes the audit record (out of scope → 404 too, so nothing about other schools leaks).
 //! A school in the query string outside the scope is 404 as well.
 
-use super::texts as tx;
+use super::texts;
 use super::views::{self, HandOverRow, PersonView, SchoolOption, StaffPage, PAGE_SIZE};
-use crate::app::AppState;
-use crate::domain::audit::AuditQuery;
-use crate::domain::query::{name_search, CompareOp, Filter, PersonAttr, Value};
 use crate::domain::SchoolCode;
-use crate::ports::{PersonEntry, PersonSearch, SortOrder};
+use crate::ports::PersonEntry;
 use crate::web::auth::PanelUser;
 use crate::web::csrf::csrf_field;
 use crate::web::error::WebError;
 use crate::web::i18n::Msg;
 use crate::web::layout::{page, PageContext};
+use crate::web::state::PanelState;
 use crate::web::RequestContext;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
@@ -56,14 +54,16 @@ pub(super) fn frame(ctx: &PageContext, title: &str, body: Markup) -> Markup {
 
 #[derive(Debug, Deserialize)]
 pub struct StaffQuery {
-    szkola: Option<String>,
+    #[serde(rename = "szkola")]
+    school: Option<String>,
     q: Option<String>,
-    strona: Option<String>,
+    #[serde(rename = "strona")]
+    page: Option<String>,
 }
 
 /// The schools the person may pick: every school for a system administrator, else theirs.
 pub(super) async fn school_options(
-    state: &AppState,
+    state: &PanelState,
     user: &PanelUser,
 ) -> Result<Vec<SchoolOption>, WebError> {
     let all = state.directory.list_schools().await?;
@@ -106,13 +106,13 @@ pub(super) fn chosen_school(
 
 /// `GET /panel/pracownicy?szkola=<code>&q=<text>&strona=<n>`
 pub async fn staff(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     user: PanelUser,
     ctx: PageContext,
     Query(q): Query<StaffQuery>,
 ) -> Result<Markup, WebError> {
     let options = school_options(&state, &user).await?;
-    let school = chosen_school(&user, &options, q.szkola.as_deref())?;
+    let school = chosen_school(&user, &options, q.school.as_deref())?;
     let text: String =
         q.q.as_deref()
             .unwrap_or_default()
@@ -121,28 +121,16 @@ pub async fn staff(
             .take(MAX_QUERY_CHARS)
             .collect();
     let page_no = q
-        .strona
+        .page
         .as_deref()
         .and_then(|s| s.trim().parse::<usize>().ok())
         .unwrap_or(1)
         .clamp(1, 100_000);
     let (total, rows) = match &school {
         Some(code) => {
-            let mut parts = vec![Filter::Compare(
-                PersonAttr::SchoolCode,
-                CompareOp::Eq,
-                Value::Str(code.clone()),
-            )];
-            parts.extend(name_search(&text));
             let found = state
-                .directory
-                .search_people(&PersonSearch {
-                    filter: Some(Filter::And(parts)),
-                    scope: user.scope.clone(),
-                    sort: Some((PersonAttr::FamilyName, SortOrder::Ascending)),
-                    start_index: (page_no - 1) * PAGE_SIZE + 1,
-                    count: PAGE_SIZE,
-                })
+                .staff
+                .search(&user.scope, code, &text, page_no, PAGE_SIZE)
                 .await?;
             let held = held_in_school(&state, code).await?;
             let rows = found
@@ -171,19 +159,17 @@ pub async fn staff(
         csrf: &csrf,
         system_view: user.is_system_administrator(),
     });
-    Ok(frame(&ctx, ctx.t(&tx::STAFF_TITLE), body))
+    Ok(frame(&ctx, ctx.t(&texts::STAFF_TITLE), body))
 }
 
 /// The school's deprovisioning operations held for review: person id → `deactivate` /
 /// `delete`. The school's administrator sees them (read-only): people HR asked to remove
 /// must not look like ordinary staff.
 pub(super) async fn held_in_school(
-    state: &AppState,
+    state: &PanelState,
     school: &str,
 ) -> Result<std::collections::HashMap<String, &'static str>, WebError> {
-    let held = crate::store::held::HeldStore::new(state.state.clone())
-        .list()
-        .await?;
+    let held = state.provisioning.held_operations().await?;
     Ok(held
         .into_iter()
         .filter(|h| h.school == school)
@@ -193,7 +179,8 @@ pub(super) async fn held_in_school(
 
 #[derive(Debug, Deserialize)]
 pub struct HandOverQuery {
-    szkola: Option<String>,
+    #[serde(rename = "szkola")]
+    school: Option<String>,
 }
 
 /// The most pending requests shown at once (the oldest first).
@@ -202,32 +189,18 @@ const HAND_OVER_LIMIT: usize = 200;
 /// `GET /panel/do-wydania?szkola=<code>`: the school's people with a pending account request
 /// (found by the directory: `zszoAccountRequestedAt` present), oldest request first.
 pub async fn hand_over(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     user: PanelUser,
     ctx: PageContext,
     Query(q): Query<HandOverQuery>,
 ) -> Result<Markup, WebError> {
     let options = school_options(&state, &user).await?;
-    let school = chosen_school(&user, &options, q.szkola.as_deref())?;
+    let school = chosen_school(&user, &options, q.school.as_deref())?;
     let (total, rows) = match &school {
         Some(code) => {
-            let filter = Filter::And(vec![
-                Filter::Compare(
-                    PersonAttr::SchoolCode,
-                    CompareOp::Eq,
-                    Value::Str(code.clone()),
-                ),
-                Filter::Present(PersonAttr::AccountRequested),
-            ]);
             let found = state
-                .directory
-                .search_people(&PersonSearch {
-                    filter: Some(filter),
-                    scope: user.scope.clone(),
-                    sort: Some((PersonAttr::AccountRequested, SortOrder::Ascending)),
-                    start_index: 1,
-                    count: HAND_OVER_LIMIT,
-                })
+                .staff
+                .account_requests(&user.scope, code, HAND_OVER_LIMIT)
                 .await?;
             let rows = found
                 .items
@@ -252,12 +225,12 @@ pub async fn hand_over(
         total,
         &rows,
     );
-    Ok(frame(&ctx, ctx.t(&tx::HAND_OVER_TITLE), body))
+    Ok(frame(&ctx, ctx.t(&texts::HAND_OVER_TITLE), body))
 }
 
 /// The person with `id` if the signed-in person may see them; else 404.
 pub(super) async fn person_in_scope(
-    state: &AppState,
+    state: &PanelState,
     user: &PanelUser,
     id: &str,
 ) -> Result<PersonEntry, WebError> {
@@ -288,55 +261,51 @@ pub(super) fn request_id(ctx: &Option<Extension<RequestContext>>) -> Option<Stri
 
 /// `POST /panel/pracownicy/{id}/zablokuj`
 pub async fn lock(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     user: PanelUser,
     ctx: PageContext,
     rctx: Option<Extension<RequestContext>>,
     Path(id): Path<String>,
 ) -> Result<Markup, WebError> {
     let caller = user.caller(request_id(&rctx));
-    let person = state.provisioning().lock_account(&caller, &id).await?;
-    Ok(done(&user, &ctx, &person, &tx::LOCKED_DONE))
+    let person = state.provisioning.lock_account(&caller, &id).await?;
+    Ok(done(&user, &ctx, &person, &texts::LOCKED_DONE))
 }
 
 /// `POST /panel/pracownicy/{id}/odblokuj`
 pub async fn unlock(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     user: PanelUser,
     ctx: PageContext,
     rctx: Option<Extension<RequestContext>>,
     Path(id): Path<String>,
 ) -> Result<Markup, WebError> {
     let caller = user.caller(request_id(&rctx));
-    let person = state.provisioning().unlock_account(&caller, &id).await?;
-    Ok(done(&user, &ctx, &person, &tx::UNLOCKED_DONE))
+    let person = state.provisioning.unlock_account(&caller, &id).await?;
+    Ok(done(&user, &ctx, &person, &texts::UNLOCKED_DONE))
 }
 
 fn done(user: &PanelUser, ctx: &PageContext, person: &PersonEntry, message: &Msg) -> Markup {
     let view = PersonView::of(person);
-    let title = views::person_title(ctx.lang, &tx::LOCK_TITLE, &view);
+    let title = views::person_title(ctx.lang, &texts::LOCK_TITLE, &view);
     let body = views::done(ctx.lang, &view, message, &back_link(user, person));
     frame(ctx, &title, body)
 }
 
 /// `GET /panel/pracownicy/{id}/historia`: the audit records about the person, newest first.
 pub async fn history(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     user: PanelUser,
     ctx: PageContext,
     Path(id): Path<String>,
 ) -> Result<Markup, WebError> {
     let person = person_in_scope(&state, &user, &id).await?;
     let records = state
-        .audit
-        .query(AuditQuery {
-            target_uuid: Some(person.entry.id.clone()),
-            limit: Some(HISTORY_LIMIT),
-            ..AuditQuery::default()
-        })
+        .history
+        .of_person(&person.entry.id, HISTORY_LIMIT)
         .await?;
     let view = PersonView::of(&person);
-    let title = views::person_title(ctx.lang, &tx::HISTORY_TITLE, &view);
+    let title = views::person_title(ctx.lang, &texts::HISTORY_TITLE, &view);
     let body = views::history(ctx.lang, &view, &records, &back_link(&user, &person));
     Ok(frame(&ctx, &title, body))
 }

@@ -10,17 +10,17 @@
 
 use super::pages::{chosen_school, frame, request_id, school_options};
 use super::records_views as rv;
-use super::texts as tx;
+use super::texts;
 use super::views::SchoolOption;
-use crate::app::AppState;
-use crate::domain::audit::{Actor, NewAuditRecord, Outcome};
+use crate::domain::audit::Actor;
 use crate::domain::forms::{current_rows, RegisterRow};
 use crate::domain::{LoginName, SchoolCode};
 use crate::forms::document::PeopleNames;
-use crate::forms::{document, pdf, Forms, FormsCaller, FormsError};
+use crate::forms::{document, pdf, FormsCaller, FormsError};
 use crate::web::auth::PanelUser;
 use crate::web::error::WebError;
 use crate::web::layout::PageContext;
+use crate::web::state::PanelState;
 use crate::web::RequestContext;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
@@ -41,14 +41,6 @@ impl From<FormsError> for WebError {
     }
 }
 
-pub(super) fn forms(state: &AppState) -> Forms {
-    Forms::new(
-        state.audit.clone(),
-        state.state.clone(),
-        state.clock.clone(),
-    )
-}
-
 pub(super) fn caller(user: &PanelUser, rctx: &Option<Extension<RequestContext>>) -> FormsCaller {
     FormsCaller {
         actor: Actor::Person(user.login.as_str().to_owned()),
@@ -56,40 +48,20 @@ pub(super) fn caller(user: &PanelUser, rctx: &Option<Extension<RequestContext>>)
     }
 }
 
-/// Audits a refused look at another school's records (the answer stays a plain 404).
-pub(super) async fn refused(
-    state: &AppState,
-    user: &PanelUser,
-    rctx: &Option<Extension<RequestContext>>,
-    what: &str,
-    asked: Option<&str>,
-) {
-    let mut record = NewAuditRecord::new(
-        Actor::Person(user.login.as_str().to_owned()),
-        "access.refused",
-        Outcome::Failure("out_of_scope".into()),
-    )
-    .request_id(request_id(rctx))
-    .detail("page", what);
-    if let Some(code) = asked.and_then(|a| SchoolCode::parse(a.trim()).ok()) {
-        record = record.detail("school_asked", code.as_str());
-    }
-    if let Err(e) = state.audit.append(record).await {
-        tracing::error!(error = %e, "cannot audit a refused access");
-    }
-}
-
 #[derive(Debug, Default, Deserialize)]
 pub struct SchoolQuery {
-    pub(super) szkola: Option<String>,
-    pub(super) wersja: Option<String>,
+    #[serde(rename = "szkola")]
+    pub(super) school: Option<String>,
+    #[serde(rename = "wersja")]
+    pub(super) version: Option<String>,
     /// After a change of the F-04 list: `dodano` or `usunieto` (the page says it was done).
-    pub(super) zmiana: Option<String>,
+    #[serde(rename = "zmiana")]
+    pub(super) change: Option<String>,
 }
 
 /// The school a records page is about, with its name; 404 (audited) outside the scope.
 pub(super) async fn school(
-    state: &AppState,
+    state: &PanelState,
     user: &PanelUser,
     rctx: &Option<Extension<RequestContext>>,
     what: &str,
@@ -100,7 +72,8 @@ pub(super) async fn school(
         Ok(Some(code)) => code,
         Ok(None) => return Err(WebError::NotFound),
         Err(e) => {
-            refused(state, user, rctx, what, asked).await;
+            let reader = super::history::reader(user, rctx);
+            state.history.refused(&reader, what, asked).await;
             return Err(e);
         }
     };
@@ -117,7 +90,7 @@ pub(super) async fn school(
 /// versions' authors): the forms name people, not logins. A login the directory does not
 /// know (any more) stays a login.
 pub(super) async fn people_names(
-    state: &AppState,
+    state: &PanelState,
     labels: impl IntoIterator<Item = String>,
 ) -> Result<PeopleNames, WebError> {
     let mut out = BTreeMap::new();
@@ -145,24 +118,61 @@ fn register_names(rows: &[RegisterRow]) -> impl Iterator<Item = String> + '_ {
         .flat_map(|r| std::iter::once(r.granted_by.clone()).chain(r.revoked_by.clone()))
 }
 
-pub(super) fn details(pairs: &[(&str, String)]) -> BTreeMap<String, String> {
-    pairs
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), v.clone()))
-        .collect()
+/// The one record of a look at a school's records, with what was shown.
+pub(super) struct Look<'a> {
+    state: &'a PanelState,
+    caller: FormsCaller,
+    code: &'a SchoolCode,
+}
+
+impl<'a> Look<'a> {
+    pub(super) fn at(
+        state: &'a PanelState,
+        user: &PanelUser,
+        rctx: &Option<Extension<RequestContext>>,
+        code: &'a SchoolCode,
+    ) -> Self {
+        Self {
+            state,
+            caller: caller(user, rctx),
+            code,
+        }
+    }
+
+    /// `forms.viewed`: a page of records shown.
+    pub(super) async fn viewed(&self, pairs: &[(&str, String)]) -> Result<(), WebError> {
+        self.note("forms.viewed", pairs).await
+    }
+
+    /// `forms.exported`: a file of records handed out.
+    pub(super) async fn exported(&self, pairs: &[(&str, String)]) -> Result<(), WebError> {
+        self.note("forms.exported", pairs).await
+    }
+
+    async fn note(&self, action: &str, pairs: &[(&str, String)]) -> Result<(), WebError> {
+        let details = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect();
+        self.state
+            .forms
+            .note_access(&self.caller, action, Some(self.code), details)
+            .await?;
+        Ok(())
+    }
 }
 
 /// `GET /panel/rejestry?szkola=`: links to the records, with the open to-dos; a system
 /// administrator also sees every school's open to-dos.
 pub async fn hub(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     user: PanelUser,
     ctx: PageContext,
     rctx: Option<Extension<RequestContext>>,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Markup, WebError> {
-    let (code, name, options) = school(&state, &user, &rctx, "hub", q.szkola.as_deref()).await?;
-    let f = forms(&state);
+    let (code, name, options) = school(&state, &user, &rctx, "hub", q.school.as_deref()).await?;
+    let f = &state.forms;
     let open =
         |todos: Vec<crate::forms::Todo>| todos.iter().filter(|t| t.acknowledged.is_none()).count();
     let here = open(f.todos(&code).await?);
@@ -178,32 +188,32 @@ pub async fn hub(
         }
     }
     let body = rv::hub(ctx.lang, &options, code.as_str(), &name, here, &per_school);
-    Ok(frame(&ctx, ctx.t(&tx::RECORDS_TITLE), body))
+    Ok(frame(&ctx, ctx.t(&texts::RECORDS_TITLE), body))
 }
 
 /// `GET /panel/nowe-konta?szkola=`: the step-7 to-dos, open first.
 pub async fn todos(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     user: PanelUser,
     ctx: PageContext,
     rctx: Option<Extension<RequestContext>>,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Markup, WebError> {
-    let (code, name, _) = school(&state, &user, &rctx, "todos", q.szkola.as_deref()).await?;
+    let (code, name, _) = school(&state, &user, &rctx, "todos", q.school.as_deref()).await?;
     let rows = todo_rows(&state, &user, &code).await?;
     let csrf = crate::web::csrf::csrf_field(&ctx.csrf);
     let body = rv::todos(ctx.lang, code.as_str(), &name, &rows, &csrf);
-    Ok(frame(&ctx, ctx.t(&tx::TODOS_TITLE), body))
+    Ok(frame(&ctx, ctx.t(&texts::TODOS_TITLE), body))
 }
 
 /// The school's to-dos, open first, each with what tells namesakes apart (the employee
 /// number, from the directory) and the number of the person's F-02 (from the register).
 pub(super) async fn todo_rows(
-    state: &AppState,
+    state: &PanelState,
     user: &PanelUser,
     code: &SchoolCode,
 ) -> Result<Vec<rv::TodoRow>, WebError> {
-    let f = forms(state);
+    let f = &state.forms;
     let mut list = f.todos(code).await?;
     list.sort_by_key(|t| t.acknowledged.is_some());
     let register = f.register(code).await?;
@@ -236,19 +246,21 @@ pub(super) async fn todo_rows(
 
 #[derive(Debug, Deserialize)]
 pub struct SchoolForm {
-    szkola: String,
+    #[serde(rename = "szkola")]
+    school: String,
 }
 
 /// `POST /panel/nowe-konta/{seq}/potwierdz` (field `szkola`): closes the to-do.
 pub async fn acknowledge(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     user: PanelUser,
     rctx: Option<Extension<RequestContext>>,
     Path(seq): Path<u64>,
     Form(form): Form<SchoolForm>,
 ) -> Result<Redirect, WebError> {
-    let (code, _, _) = school(&state, &user, &rctx, "todos", Some(&form.szkola)).await?;
-    match forms(&state)
+    let (code, _, _) = school(&state, &user, &rctx, "todos", Some(&form.school)).await?;
+    match state
+        .forms
         .acknowledge(&caller(&user, &rctx), &code, seq)
         .await
     {
@@ -264,27 +276,27 @@ pub async fn acknowledge(
 
 /// `GET /panel/upowaznienia?szkola=`: the school's authorizations (F-02), newest first.
 pub async fn authorizations(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     user: PanelUser,
     ctx: PageContext,
     rctx: Option<Extension<RequestContext>>,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Markup, WebError> {
-    let (code, name, _) = school(&state, &user, &rctx, "f02", q.szkola.as_deref()).await?;
-    let rows = forms(&state).register(&code).await?;
+    let (code, name, _) = school(&state, &user, &rctx, "f02", q.school.as_deref()).await?;
+    let rows = state.forms.register(&code).await?;
     let mut current: Vec<_> = current_rows(&rows).into_iter().cloned().collect();
     current.reverse();
     let body = rv::authorizations(ctx.lang, code.as_str(), &name, &current);
-    Ok(frame(&ctx, ctx.t(&tx::F02_TITLE), body))
+    Ok(frame(&ctx, ctx.t(&texts::F02_TITLE), body))
 }
 
 async fn f02_of(
-    state: &AppState,
+    state: &PanelState,
     code: &SchoolCode,
     name: &str,
     grant_no: u64,
 ) -> Result<document::F02, WebError> {
-    let rows = forms(state).register(code).await?;
+    let rows = state.forms.register(code).await?;
     let row = current_rows(&rows)
         .into_iter()
         .find(|r| r.grant_no == grant_no)
@@ -295,22 +307,17 @@ async fn f02_of(
 
 /// `GET /panel/upowaznienia/{nr}?szkola=`: the F-02 print view.
 pub async fn authorization(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     user: PanelUser,
     ctx: PageContext,
     rctx: Option<Extension<RequestContext>>,
     Path(no): Path<u64>,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Markup, WebError> {
-    let (code, name, _) = school(&state, &user, &rctx, "f02", q.szkola.as_deref()).await?;
+    let (code, name, _) = school(&state, &user, &rctx, "f02", q.school.as_deref()).await?;
     let doc = f02_of(&state, &code, &name, no).await?;
-    forms(&state)
-        .note_access(
-            &caller(&user, &rctx),
-            "forms.viewed",
-            Some(&code),
-            details(&[("form", "F-02".into()), ("number", doc.number.clone())]),
-        )
+    Look::at(&state, &user, &rctx, &code)
+        .viewed(&[("form", "F-02".into()), ("number", doc.number.clone())])
         .await?;
     let body = rv::f02(ctx.lang, code.as_str(), no, &doc);
     Ok(frame(&ctx, &format!("F-02 {}", doc.number), body))
@@ -318,29 +325,24 @@ pub async fn authorization(
 
 /// `GET /panel/upowaznienia/{nr}/pdf?szkola=`: the F-02 as a PDF.
 pub async fn authorization_pdf(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     user: PanelUser,
     rctx: Option<Extension<RequestContext>>,
     Path(no): Path<u64>,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Response, WebError> {
-    let (code, name, _) = school(&state, &user, &rctx, "f02", q.szkola.as_deref()).await?;
+    let (code, name, _) = school(&state, &user, &rctx, "f02", q.school.as_deref()).await?;
     let doc = f02_of(&state, &code, &name, no).await?;
-    forms(&state)
-        .note_access(
-            &caller(&user, &rctx),
-            "forms.exported",
-            Some(&code),
-            details(&[
-                ("form", "F-02".into()),
-                ("number", doc.number.clone()),
-                ("format", "pdf".into()),
-            ]),
-        )
+    Look::at(&state, &user, &rctx, &code)
+        .exported(&[
+            ("form", "F-02".into()),
+            ("number", doc.number.clone()),
+            ("format", "pdf".into()),
+        ])
         .await?;
     let bytes = tokio::task::spawn_blocking(move || pdf::f02_pdf(&doc))
         .await
-        .map_err(|e| WebError::Internal(e.to_string()))?;
+        .map_err(|e| WebError::Internal(e.to_string().into()))?;
     let file = format!("attachment; filename=\"F-02-{}-{no}.pdf\"", code.as_str());
     Ok((
         [
@@ -354,51 +356,43 @@ pub async fn authorization_pdf(
 
 /// `GET /panel/ewidencja?szkola=`: the F-03 register, every row (corrections included).
 pub async fn register(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     user: PanelUser,
     ctx: PageContext,
     rctx: Option<Extension<RequestContext>>,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Markup, WebError> {
-    let (code, name, _) = school(&state, &user, &rctx, "f03", q.szkola.as_deref()).await?;
-    let f = forms(&state);
+    let (code, name, _) = school(&state, &user, &rctx, "f03", q.school.as_deref()).await?;
+    let f = &state.forms;
     let rows = f.register(&code).await?;
-    f.note_access(
-        &caller(&user, &rctx),
-        "forms.viewed",
-        Some(&code),
-        details(&[("form", "F-03".into()), ("rows", rows.len().to_string())]),
-    )
-    .await?;
+    Look::at(&state, &user, &rctx, &code)
+        .viewed(&[("form", "F-03".into()), ("rows", rows.len().to_string())])
+        .await?;
     let names = people_names(&state, register_names(&rows)).await?;
     let body = rv::register(ctx.lang, code.as_str(), &name, &rows, &names);
-    Ok(frame(&ctx, ctx.t(&tx::F03_TITLE), body))
+    Ok(frame(&ctx, ctx.t(&texts::F03_TITLE), body))
 }
 
 /// `GET /panel/ewidencja/csv?szkola=`: the F-03 register as CSV (formulas neutralised).
 pub async fn register_csv(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     user: PanelUser,
     rctx: Option<Extension<RequestContext>>,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Response, WebError> {
-    let (code, _, _) = school(&state, &user, &rctx, "f03", q.szkola.as_deref()).await?;
-    let f = forms(&state);
+    let (code, _, _) = school(&state, &user, &rctx, "f03", q.school.as_deref()).await?;
+    let f = &state.forms;
     let rows = f.register(&code).await?;
-    f.note_access(
-        &caller(&user, &rctx),
-        "forms.exported",
-        Some(&code),
-        details(&[
+    Look::at(&state, &user, &rctx, &code)
+        .exported(&[
             ("form", "F-03".into()),
             ("format", "csv".into()),
             ("rows", rows.len().to_string()),
-        ]),
-    )
-    .await?;
+        ])
+        .await?;
     let names = people_names(&state, register_names(&rows)).await?;
     let body = document::f03_csv(code.as_str(), &rows, &names)
-        .map_err(|e| WebError::Internal(e.to_string()))?;
+        .map_err(|e| WebError::Internal(e.to_string().into()))?;
     let file = format!("attachment; filename=\"F-03-{}.csv\"", code.as_str());
     Ok((
         [

@@ -2,7 +2,7 @@
 //! F-03, F-04. Printable: the print stylesheet (`panel.css`) hides the page frame and the
 //! forms' controls (`.no-print`).
 
-use super::texts as tx;
+use super::texts;
 use super::views::{date_time, enc, outcome, SchoolOption};
 use crate::domain::audit::AuditRecord;
 use crate::domain::calendar::iso_date;
@@ -94,7 +94,7 @@ fn school_picker(l: Lang, schools: &[SchoolOption], school: &str) -> Markup {
     html! {
         @if schools.len() > 1 {
             div.field {
-                label for="szkola" { (l.t(&tx::SCHOOL)) }
+                label for="szkola" { (l.t(&texts::SCHOOL)) }
                 select #szkola name="szkola" {
                     @for s in schools {
                         option value=(s.code) selected[s.code == school] { (s.name) " (" (s.code) ")" }
@@ -135,64 +135,64 @@ pub fn school_history(p: &HistoryPage<'_>) -> Markup {
         form.search.no-print method="get" action="/panel/historia" {
             (school_picker(l, p.schools, p.school))
             div.field {
-                label for="akcja" { (l.t(&tx::FILTER_ACTION)) }
+                label for="akcja" { (l.t(&texts::FILTER_ACTION)) }
                 select #akcja name="akcja" {
-                    option value="" { (l.t(&tx::FILTER_ANY)) }
+                    option value="" { (l.t(&texts::FILTER_ANY)) }
                     @for a in ACTIONS {
-                        option value=(a) selected[f.action == a] { (tx::action(l, a)) }
+                        option value=(a) selected[f.action == a] { (texts::action(l, a)) }
                     }
                 }
             }
             div.field {
-                label for="osoba" { (l.t(&tx::FILTER_PERSON)) }
+                label for="osoba" { (l.t(&texts::FILTER_PERSON)) }
                 input #osoba type="text" name="osoba" value=(f.person) maxlength="100";
             }
             div.field {
-                label for="wykonawca" { (l.t(&tx::FILTER_ACTOR)) }
+                label for="wykonawca" { (l.t(&texts::FILTER_ACTOR)) }
                 input #wykonawca type="text" name="wykonawca" value=(f.actor) maxlength="100";
             }
             div.field {
-                label for="od" { (l.t(&tx::FILTER_FROM)) }
+                label for="od" { (l.t(&texts::FILTER_FROM)) }
                 input #od type="text" name="od" value=(f.from) inputmode="numeric" maxlength="10"
                     aria-describedby="daty" aria-invalid=[f.invalid_date.then_some("true")];
             }
             div.field {
-                label for="do" { (l.t(&tx::FILTER_TO)) }
+                label for="do" { (l.t(&texts::FILTER_TO)) }
                 input #do type="text" name="do" value=(f.to) inputmode="numeric" maxlength="10"
                     aria-describedby="daty" aria-invalid=[f.invalid_date.then_some("true")];
             }
-            p #daty .hint { (l.t(&tx::DATE_HINT)) }
-            button type="submit" { (l.t(&tx::FILTER)) }
+            p #daty .hint { (l.t(&texts::DATE_HINT)) }
+            button type="submit" { (l.t(&texts::FILTER)) }
         }
         @if f.invalid_date {
-            p.error role="alert" { (l.t(&tx::DATE_INVALID)) }
+            p.error role="alert" { (l.t(&texts::DATE_INVALID)) }
         }
-        p role="status" { (l.t(&tx::RECORDS_FOUND)) ": " (p.total) }
+        p role="status" { (l.t(&texts::RECORDS_FOUND)) ": " (p.total) }
         p.no-print {
-            a href=(format!("/panel/historia/eksport?format=csv&{base}")) { (l.t(&tx::CSV)) }
+            a href=(format!("/panel/historia/eksport?format=csv&{base}")) { (l.t(&texts::CSV)) }
             " · "
-            a href=(format!("/panel/historia/eksport?format=json&{base}")) { (l.t(&tx::JSON)) }
+            a href=(format!("/panel/historia/eksport?format=json&{base}")) { (l.t(&texts::JSON)) }
             br;
-            small { (l.t(&tx::EXPORT_NOTE)) }
+            small { (l.t(&texts::EXPORT_NOTE)) }
         }
         @if p.records.is_empty() {
-            p { (l.t(&tx::HISTORY_EMPTY)) }
+            p { (l.t(&texts::HISTORY_EMPTY)) }
         } @else {
             table.history {
-                caption.visually-hidden { (l.t(&tx::SCHOOL_HISTORY_TITLE)) " " (p.school) }
+                caption.visually-hidden { (l.t(&texts::SCHOOL_HISTORY_TITLE)) " " (p.school) }
                 thead { tr {
-                    th scope="col" { (l.t(&tx::COL_TIME)) }
-                    th scope="col" { (l.t(&tx::COL_WHO)) }
-                    th scope="col" { (l.t(&tx::COL_WHAT)) }
-                    th scope="col" { (l.t(&tx::COL_PERSON)) }
-                    th scope="col" { (l.t(&tx::COL_OUTCOME)) }
+                    th scope="col" { (l.t(&texts::COL_TIME)) }
+                    th scope="col" { (l.t(&texts::COL_WHO)) }
+                    th scope="col" { (l.t(&texts::COL_WHAT)) }
+                    th scope="col" { (l.t(&texts::COL_PERSON)) }
+                    th scope="col" { (l.t(&texts::COL_OUTCOME)) }
                 } }
                 tbody {
                     @for r in p.records {
                         tr {
                             td { (date_time(l, r.time)) }
-                            td { (tx::actor(l, &r.record.actor)) }
-                            td { (tx::action(l, &r.record.action)) }
+                            td { (texts::actor(l, &r.record.actor)) }
+                            td { (texts::action(l, &r.record.action)) }
                             td { (about(r)) }
                             td { (outcome(l, &r.record.outcome)) }
                         }
@@ -201,13 +201,13 @@ pub fn school_history(p: &HistoryPage<'_>) -> Markup {
             }
         }
         @if p.pages > 1 {
-            nav.paging.no-print aria-label=(l.t(&tx::PAGING)) {
+            nav.paging.no-print aria-label=(l.t(&texts::PAGING)) {
                 @if p.page > 1 {
-                    a href=(format!("/panel/historia?{base}&strona={}", p.page - 1)) rel="prev" { (l.t(&tx::PREVIOUS)) }
+                    a href=(format!("/panel/historia?{base}&strona={}", p.page - 1)) rel="prev" { (l.t(&texts::PREVIOUS)) }
                 }
-                span { (l.t(&tx::PAGE)) " " (p.page) " " (l.t(&tx::OF)) " " (p.pages) }
+                span { (l.t(&texts::PAGE)) " " (p.page) " " (l.t(&texts::OF)) " " (p.pages) }
                 @if p.page < p.pages {
-                    a href=(format!("/panel/historia?{base}&strona={}", p.page + 1)) rel="next" { (l.t(&tx::NEXT)) }
+                    a href=(format!("/panel/historia?{base}&strona={}", p.page + 1)) rel="next" { (l.t(&texts::NEXT)) }
                 }
             }
         }
@@ -217,7 +217,7 @@ pub fn school_history(p: &HistoryPage<'_>) -> Markup {
 
 pub(super) fn back(l: Lang, school: &str) -> Markup {
     html! {
-        p.no-print { a href=(format!("/panel/rejestry?szkola={}", enc(school))) { (l.t(&tx::RECORDS_TITLE)) } }
+        p.no-print { a href=(format!("/panel/rejestry?szkola={}", enc(school))) { (l.t(&texts::RECORDS_TITLE)) } }
     }
 }
 
@@ -233,21 +233,21 @@ pub fn hub(
     html! {
         form.search method="get" action="/panel/rejestry" {
             (school_picker(l, schools, school))
-            @if schools.len() > 1 { button type="submit" { (l.t(&tx::SEARCH)) } }
+            @if schools.len() > 1 { button type="submit" { (l.t(&texts::SEARCH)) } }
         }
-        p { (l.t(&tx::SCHOOL)) ": " strong { (name) } " (" (school) ")" }
+        p { (l.t(&texts::SCHOOL)) ": " strong { (name) } " (" (school) ")" }
         ul {
-            li { a href=(format!("/panel/nowe-konta?szkola={s}")) { (l.t(&tx::TODOS_TITLE)) } " (" (l.t(&tx::TODOS_OPEN)) ": " (open) ")" }
-            li { a href=(format!("/panel/historia?szkola={s}")) { (l.t(&tx::SCHOOL_HISTORY_TITLE)) } }
-            li { a href=(format!("/panel/upowaznienia?szkola={s}")) { (l.t(&tx::F02_TITLE)) } }
-            li { a href=(format!("/panel/ewidencja?szkola={s}")) { (l.t(&tx::F03_TITLE)) } }
-            li { a href=(format!("/panel/pomieszczenia?szkola={s}")) { (l.t(&tx::F04_TITLE)) } }
+            li { a href=(format!("/panel/nowe-konta?szkola={s}")) { (l.t(&texts::TODOS_TITLE)) } " (" (l.t(&texts::TODOS_OPEN)) ": " (open) ")" }
+            li { a href=(format!("/panel/historia?szkola={s}")) { (l.t(&texts::SCHOOL_HISTORY_TITLE)) } }
+            li { a href=(format!("/panel/upowaznienia?szkola={s}")) { (l.t(&texts::F02_TITLE)) } }
+            li { a href=(format!("/panel/ewidencja?szkola={s}")) { (l.t(&texts::F03_TITLE)) } }
+            li { a href=(format!("/panel/pomieszczenia?szkola={s}")) { (l.t(&texts::F04_TITLE)) } }
         }
         @if !per_school.is_empty() {
-            h2 { (l.t(&tx::OPEN_PER_SCHOOL)) }
+            h2 { (l.t(&texts::OPEN_PER_SCHOOL)) }
             table {
-                caption.visually-hidden { (l.t(&tx::OPEN_PER_SCHOOL)) }
-                thead { tr { th scope="col" { (l.t(&tx::SCHOOL)) } th scope="col" { (l.t(&tx::TODOS_OPEN)) } } }
+                caption.visually-hidden { (l.t(&texts::OPEN_PER_SCHOOL)) }
+                thead { tr { th scope="col" { (l.t(&texts::SCHOOL)) } th scope="col" { (l.t(&texts::TODOS_OPEN)) } } }
                 tbody {
                     @for (o, n) in per_school {
                         tr {
@@ -273,20 +273,20 @@ pub struct TodoRow {
 pub fn todos(l: Lang, school: &str, name: &str, list: &[TodoRow], csrf: &Markup) -> Markup {
     let s = enc(school);
     html! {
-        p { (l.t(&tx::SCHOOL)) ": " strong { (name) } " (" (school) ")" }
-        p { (l.t(&tx::TODOS_INTRO)) }
+        p { (l.t(&texts::SCHOOL)) ": " strong { (name) } " (" (school) ")" }
+        p { (l.t(&texts::TODOS_INTRO)) }
         @if list.is_empty() {
-            p { (l.t(&tx::TODOS_NONE)) }
+            p { (l.t(&texts::TODOS_NONE)) }
         } @else {
             table.todos {
-                caption.visually-hidden { (l.t(&tx::TODOS_TITLE)) }
+                caption.visually-hidden { (l.t(&texts::TODOS_TITLE)) }
                 thead { tr {
-                    th scope="col" { (l.t(&tx::COL_NAME)) }
-                    th scope="col" { (l.t(&tx::COL_EMPLOYEE_NUMBER)) }
+                    th scope="col" { (l.t(&texts::COL_NAME)) }
+                    th scope="col" { (l.t(&texts::COL_EMPLOYEE_NUMBER)) }
                     th scope="col" { "Login" }
-                    th scope="col" { (l.t(&tx::COL_ACTIVATED)) }
-                    th scope="col" { (l.t(&tx::COL_FORMS)) }
-                    th scope="col" { (l.t(&tx::COL_ACTIONS)) }
+                    th scope="col" { (l.t(&texts::COL_ACTIVATED)) }
+                    th scope="col" { (l.t(&texts::COL_FORMS)) }
+                    th scope="col" { (l.t(&texts::COL_ACTIONS)) }
                 } }
                 tbody {
                     @for r in list {
@@ -298,21 +298,21 @@ pub fn todos(l: Lang, school: &str, name: &str, list: &[TodoRow], csrf: &Markup)
                             td { (date_time(l, t.activated_at)) }
                             td {
                                 @if let Some(no) = r.grant_no {
-                                    a href=(format!("/panel/upowaznienia/{no}?szkola={s}")) { (l.t(&tx::TODO_SEE_F02)) " " (school) "/" (no) }
+                                    a href=(format!("/panel/upowaznienia/{no}?szkola={s}")) { (l.t(&texts::TODO_SEE_F02)) " " (school) "/" (no) }
                                     br;
                                 }
-                                a href=(format!("/panel/ewidencja?szkola={s}")) { (l.t(&tx::TODO_SEE_F03)) }
+                                a href=(format!("/panel/ewidencja?szkola={s}")) { (l.t(&texts::TODO_SEE_F03)) }
                                 br;
-                                a href=(format!("/panel/pomieszczenia?szkola={s}")) { (l.t(&tx::TODO_SEE_F04)) }
+                                a href=(format!("/panel/pomieszczenia?szkola={s}")) { (l.t(&texts::TODO_SEE_F04)) }
                             }
                             td {
                                 @match &t.acknowledged {
-                                    Some(a) => { (l.t(&tx::TODO_DONE)) ": " (a.by) ", " (date_time(l, a.at)) },
+                                    Some(a) => { (l.t(&texts::TODO_DONE)) ": " (a.by) ", " (date_time(l, a.at)) },
                                     None => {
                                         form method="post" action=(format!("/panel/nowe-konta/{}/potwierdz", t.seq)) {
                                             (csrf)
                                             input type="hidden" name="szkola" value=(school);
-                                            button type="submit" aria-label=(format!("{}: {} ({})", l.t(&tx::TODO_CONFIRM), t.name, t.login)) { (l.t(&tx::TODO_CONFIRM)) }
+                                            button type="submit" aria-label=(format!("{}: {} ({})", l.t(&texts::TODO_CONFIRM), t.name, t.login)) { (l.t(&texts::TODO_CONFIRM)) }
                                         }
                                     },
                                 }
@@ -329,19 +329,19 @@ pub fn todos(l: Lang, school: &str, name: &str, list: &[TodoRow], csrf: &Markup)
 pub fn authorizations(l: Lang, school: &str, name: &str, rows: &[RegisterRow]) -> Markup {
     let s = enc(school);
     html! {
-        p { (l.t(&tx::SCHOOL)) ": " strong { (name) } " (" (school) ")" }
+        p { (l.t(&texts::SCHOOL)) ": " strong { (name) } " (" (school) ")" }
         @if rows.is_empty() {
-            p { (l.t(&tx::NO_AUTHORIZATIONS)) }
+            p { (l.t(&texts::NO_AUTHORIZATIONS)) }
         } @else {
             table {
-                caption.visually-hidden { (l.t(&tx::F02_TITLE)) }
+                caption.visually-hidden { (l.t(&texts::F02_TITLE)) }
                 thead { tr {
-                    th scope="col" { (l.t(&tx::NUMBER)) }
-                    th scope="col" { (l.t(&tx::COL_NAME)) }
+                    th scope="col" { (l.t(&texts::NUMBER)) }
+                    th scope="col" { (l.t(&texts::COL_NAME)) }
                     th scope="col" { "Login" }
-                    th scope="col" { (l.t(&tx::GRANTED)) }
-                    th scope="col" { (l.t(&tx::REVOKED)) }
-                    th scope="col" { (l.t(&tx::COL_ACTIONS)) }
+                    th scope="col" { (l.t(&texts::GRANTED)) }
+                    th scope="col" { (l.t(&texts::REVOKED)) }
+                    th scope="col" { (l.t(&texts::COL_ACTIONS)) }
                 } }
                 tbody {
                     @for r in rows {
@@ -350,11 +350,11 @@ pub fn authorizations(l: Lang, school: &str, name: &str, rows: &[RegisterRow]) -
                             td { (r.name) }
                             td { (r.login) }
                             td { (iso_date(r.granted_at)) }
-                            td { (r.revoked_at.map(iso_date).unwrap_or_else(|| l.t(&tx::IN_FORCE).to_owned())) }
+                            td { (r.revoked_at.map(iso_date).unwrap_or_else(|| l.t(&texts::IN_FORCE).to_owned())) }
                             td {
-                                a href=(format!("/panel/upowaznienia/{}?szkola={s}", r.grant_no)) { (l.t(&tx::PRINT)) }
+                                a href=(format!("/panel/upowaznienia/{}?szkola={s}", r.grant_no)) { (l.t(&texts::PRINT)) }
                                 " · "
-                                a href=(format!("/panel/upowaznienia/{}/pdf?szkola={s}", r.grant_no)) { (l.t(&tx::PDF)) }
+                                a href=(format!("/panel/upowaznienia/{}/pdf?szkola={s}", r.grant_no)) { (l.t(&texts::PDF)) }
                             }
                         }
                     }
@@ -380,9 +380,9 @@ fn fields(list: &[(&'static str, String)]) -> Markup {
 pub fn f02(l: Lang, school: &str, no: u64, doc: &F02) -> Markup {
     html! {
         p.no-print {
-            a href=(format!("/panel/upowaznienia/{no}/pdf?szkola={}", enc(school))) { (l.t(&tx::PDF)) }
+            a href=(format!("/panel/upowaznienia/{no}/pdf?szkola={}", enc(school))) { (l.t(&texts::PDF)) }
             " · "
-            a href=(format!("/panel/upowaznienia?szkola={}", enc(school))) { (l.t(&tx::F02_TITLE)) }
+            a href=(format!("/panel/upowaznienia?szkola={}", enc(school))) { (l.t(&texts::F02_TITLE)) }
         }
         article.form-doc lang="pl" {
             p.form-id { "F-02" }
@@ -412,9 +412,9 @@ pub fn register(
 ) -> Markup {
     html! {
         p.no-print {
-            a href=(format!("/panel/ewidencja/csv?szkola={}", enc(school))) { (l.t(&tx::CSV)) }
+            a href=(format!("/panel/ewidencja/csv?szkola={}", enc(school))) { (l.t(&texts::CSV)) }
         }
-        p.no-print { (l.t(&tx::F03_INTRO)) }
+        p.no-print { (l.t(&texts::F03_INTRO)) }
         article.form-doc lang="pl" {
             p.form-id { "F-03" }
             h2 { "EWIDENCJA OSÓB UPOWAŻNIONYCH DO PRZETWARZANIA DANYCH OSOBOWYCH" }

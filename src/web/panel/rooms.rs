@@ -5,16 +5,16 @@
 //! page (`records::school`: another school is 404, audited).
 
 use super::pages::frame;
-use super::records::{caller, details, forms, people_names, school, SchoolQuery};
+use super::records::{caller, people_names, school, Look, SchoolQuery};
 use super::records_views as rv;
-use super::texts as tx;
-use crate::app::AppState;
+use super::texts;
 use crate::domain::forms::Room;
 use crate::domain::SchoolCode;
 use crate::forms::FormsError;
 use crate::web::auth::PanelUser;
 use crate::web::error::WebError;
 use crate::web::layout::PageContext;
+use crate::web::state::PanelState;
 use crate::web::RequestContext;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -25,14 +25,14 @@ use serde::Deserialize;
 
 /// `GET /panel/pomieszczenia?szkola=`: the F-04 list with the forms that change it.
 pub async fn rooms(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     user: PanelUser,
     ctx: PageContext,
     rctx: Option<Extension<RequestContext>>,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Markup, WebError> {
-    let (code, name, _) = school(&state, &user, &rctx, "f04", q.szkola.as_deref()).await?;
-    let notice = match q.zmiana.as_deref() {
+    let (code, name, _) = school(&state, &user, &rctx, "f04", q.school.as_deref()).await?;
+    let notice = match q.change.as_deref() {
         Some("dodano") => Some(rv::RoomsNotice::Added),
         Some("usunieto") => Some(rv::RoomsNotice::Removed),
         _ => None,
@@ -43,14 +43,14 @@ pub async fn rooms(
 /// The F-04 page: the list, a notice, and the add form (with what was typed, after a
 /// refusal: a stale tab loses nothing).
 async fn rooms_page(
-    state: &AppState,
+    state: &PanelState,
     ctx: &PageContext,
     code: &SchoolCode,
     name: &str,
     notice: Option<rv::RoomsNotice>,
     typed: Option<&rv::TypedRoom>,
 ) -> Result<Markup, WebError> {
-    let versions = forms(state).rooms(code).await?;
+    let versions = state.forms.rooms(code).await?;
     let names = people_names(state, versions.iter().map(|v| v.changed_by.clone())).await?;
     let csrf = crate::web::csrf::csrf_field(&ctx.csrf);
     let body = rv::rooms(&rv::RoomsPage {
@@ -63,22 +63,22 @@ async fn rooms_page(
         notice,
         typed,
     });
-    Ok(frame(ctx, ctx.t(&tx::F04_TITLE), body))
+    Ok(frame(ctx, ctx.t(&texts::F04_TITLE), body))
 }
 
 /// `GET /panel/pomieszczenia/druk?szkola=&wersja=`: one version (default the latest), to print.
 pub async fn rooms_print(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     user: PanelUser,
     ctx: PageContext,
     rctx: Option<Extension<RequestContext>>,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Markup, WebError> {
-    let (code, name, _) = school(&state, &user, &rctx, "f04", q.szkola.as_deref()).await?;
-    let f = forms(&state);
+    let (code, name, _) = school(&state, &user, &rctx, "f04", q.school.as_deref()).await?;
+    let f = &state.forms;
     let versions = f.rooms(&code).await?;
     let wanted = q
-        .wersja
+        .version
         .as_deref()
         .and_then(|v| v.trim().parse::<u32>().ok());
     let version = match wanted {
@@ -86,49 +86,51 @@ pub async fn rooms_print(
         None => versions.last(),
     }
     .ok_or(WebError::NotFound)?;
-    f.note_access(
-        &caller(&user, &rctx),
-        "forms.viewed",
-        Some(&code),
-        details(&[
+    Look::at(&state, &user, &rctx, &code)
+        .viewed(&[
             ("form", "F-04".into()),
             ("version", version.version.to_string()),
-        ]),
-    )
-    .await?;
+        ])
+        .await?;
     let names = people_names(&state, [version.changed_by.clone()]).await?;
     let body = rv::rooms_print(ctx.lang, code.as_str(), &name, version, &names);
-    Ok(frame(&ctx, ctx.t(&tx::F04_TITLE), body))
+    Ok(frame(&ctx, ctx.t(&texts::F04_TITLE), body))
 }
 
 #[derive(Debug, Deserialize)]
 pub struct AddRoomForm {
-    szkola: String,
-    wersja: u32,
-    pomieszczenie: String,
-    budynek: String,
-    przeznaczenie: String,
+    #[serde(rename = "szkola")]
+    school: String,
+    #[serde(rename = "wersja")]
+    version: u32,
+    #[serde(rename = "pomieszczenie")]
+    room: String,
+    #[serde(rename = "budynek")]
+    building: String,
+    #[serde(rename = "przeznaczenie")]
+    purpose: String,
 }
 
 /// `POST /panel/pomieszczenia/dodaj`: on success back to the list (saying so); refused (the
 /// list changed in another tab, an empty field) the page again with what was typed.
 pub async fn add_room(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     user: PanelUser,
     ctx: PageContext,
     rctx: Option<Extension<RequestContext>>,
     Form(form): Form<AddRoomForm>,
 ) -> Result<Response, WebError> {
-    let (code, name, _) = school(&state, &user, &rctx, "f04", Some(&form.szkola)).await?;
+    let (code, name, _) = school(&state, &user, &rctx, "f04", Some(&form.school)).await?;
     let typed = rv::TypedRoom {
-        room: form.pomieszczenie.clone(),
-        building: form.budynek.clone(),
-        purpose: form.przeznaczenie.clone(),
+        room: form.room.clone(),
+        building: form.building.clone(),
+        purpose: form.purpose.clone(),
     };
-    let notice = match Room::parse(&form.pomieszczenie, &form.budynek, &form.przeznaczenie) {
+    let notice = match Room::parse(&form.room, &form.building, &form.purpose) {
         Err(_) => rv::RoomsNotice::Invalid,
-        Ok(room) => match forms(&state)
-            .add_room(&caller(&user, &rctx), &code, form.wersja, room)
+        Ok(room) => match state
+            .forms
+            .add_room(&caller(&user, &rctx), &code, form.version, room)
             .await
         {
             Ok(_) => {
@@ -148,26 +150,30 @@ pub async fn add_room(
 
 #[derive(Debug, Deserialize)]
 pub struct RemoveRoomQuery {
-    szkola: Option<String>,
-    wersja: u32,
-    lp: usize,
+    #[serde(rename = "szkola")]
+    school: Option<String>,
+    #[serde(rename = "wersja")]
+    version: u32,
+    #[serde(rename = "lp")]
+    row_no: usize,
 }
 
 /// `GET /panel/pomieszczenia/usun?szkola=&wersja=&lp=`: which room, and one button that
 /// removes it (removing takes two steps, like every change that cannot be undone in one).
 pub async fn remove_room_form(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     user: PanelUser,
     ctx: PageContext,
     rctx: Option<Extension<RequestContext>>,
     Query(q): Query<RemoveRoomQuery>,
 ) -> Result<Markup, WebError> {
-    let (code, name, _) = school(&state, &user, &rctx, "f04", q.szkola.as_deref()).await?;
-    let versions = forms(&state).rooms(&code).await?;
-    let latest = versions.last().filter(|v| v.version == q.wersja);
-    let room =
-        q.lp.checked_sub(1)
-            .and_then(|i| latest.and_then(|v| v.rooms.get(i)));
+    let (code, name, _) = school(&state, &user, &rctx, "f04", q.school.as_deref()).await?;
+    let versions = state.forms.rooms(&code).await?;
+    let latest = versions.last().filter(|v| v.version == q.version);
+    let room = q
+        .row_no
+        .checked_sub(1)
+        .and_then(|i| latest.and_then(|v| v.rooms.get(i)));
     let Some(room) = room else {
         return rooms_page(
             &state,
@@ -180,29 +186,33 @@ pub async fn remove_room_form(
         .await;
     };
     let csrf = crate::web::csrf::csrf_field(&ctx.csrf);
-    let body = rv::remove_room_confirm(ctx.lang, code.as_str(), q.wersja, q.lp, room, &csrf);
-    Ok(frame(&ctx, ctx.t(&tx::F04_REMOVE_TITLE), body))
+    let body = rv::remove_room_confirm(ctx.lang, code.as_str(), q.version, q.row_no, room, &csrf);
+    Ok(frame(&ctx, ctx.t(&texts::F04_REMOVE_TITLE), body))
 }
 
 #[derive(Debug, Deserialize)]
 pub struct RemoveRoomForm {
-    szkola: String,
-    wersja: u32,
-    lp: usize,
+    #[serde(rename = "szkola")]
+    school: String,
+    #[serde(rename = "wersja")]
+    version: u32,
+    #[serde(rename = "lp")]
+    row_no: usize,
 }
 
 /// `POST /panel/pomieszczenia/usun` (`lp`: the room's position in version `wersja`, from 1).
 pub async fn remove_room(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     user: PanelUser,
     ctx: PageContext,
     rctx: Option<Extension<RequestContext>>,
     Form(form): Form<RemoveRoomForm>,
 ) -> Result<Response, WebError> {
-    let (code, name, _) = school(&state, &user, &rctx, "f04", Some(&form.szkola)).await?;
-    let index = form.lp.checked_sub(1).ok_or(WebError::NotFound)?;
-    match forms(&state)
-        .remove_room(&caller(&user, &rctx), &code, form.wersja, index)
+    let (code, name, _) = school(&state, &user, &rctx, "f04", Some(&form.school)).await?;
+    let index = form.row_no.checked_sub(1).ok_or(WebError::NotFound)?;
+    match state
+        .forms
+        .remove_room(&caller(&user, &rctx), &code, form.version, index)
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!(

@@ -3,7 +3,7 @@
 //! school's document).
 
 use super::records_views::back;
-use super::texts as tx;
+use super::texts;
 use super::views::enc;
 use crate::domain::calendar::date_pl;
 use crate::domain::forms::RoomsVersion;
@@ -48,26 +48,26 @@ pub fn rooms(p: &RoomsPage<'_>) -> Markup {
     let typed = p.typed.cloned().unwrap_or_default();
     html! {
         @match p.notice {
-            Some(RoomsNotice::Added) => p.notice role="status" { (l.t(&tx::F04_ADDED)) },
-            Some(RoomsNotice::Removed) => p.notice role="status" { (l.t(&tx::F04_REMOVED)) },
-            Some(RoomsNotice::ChangedMeanwhile) => p.error role="alert" { (l.t(&tx::F04_CHANGED_MEANWHILE)) },
-            Some(RoomsNotice::Invalid) => p.error role="alert" { (l.t(&tx::F04_INVALID)) },
+            Some(RoomsNotice::Added) => p.notice role="status" { (l.t(&texts::F04_ADDED)) },
+            Some(RoomsNotice::Removed) => p.notice role="status" { (l.t(&texts::F04_REMOVED)) },
+            Some(RoomsNotice::ChangedMeanwhile) => p.error role="alert" { (l.t(&texts::F04_CHANGED_MEANWHILE)) },
+            Some(RoomsNotice::Invalid) => p.error role="alert" { (l.t(&texts::F04_INVALID)) },
             None => {},
         }
-        p { (l.t(&tx::SCHOOL)) ": " strong { (name) } " (" (school) ")" }
+        p { (l.t(&texts::SCHOOL)) ": " strong { (name) } " (" (school) ")" }
         @match latest {
-            None => p { (l.t(&tx::F04_EMPTY)) },
+            None => p { (l.t(&texts::F04_EMPTY)) },
             Some(v) => {
                 p { (document::f04_version_line(v, p.names)) " · "
-                    a href=(format!("/panel/pomieszczenia/druk?szkola={}", enc(school))) { (l.t(&tx::PRINT)) } }
+                    a href=(format!("/panel/pomieszczenia/druk?szkola={}", enc(school))) { (l.t(&texts::PRINT)) } }
                 table {
-                    caption.visually-hidden { (l.t(&tx::F04_TITLE)) }
+                    caption.visually-hidden { (l.t(&texts::F04_TITLE)) }
                     thead { tr {
                         th scope="col" { "Lp." }
-                        th scope="col" { (l.t(&tx::COL_ROOM)) }
-                        th scope="col" { (l.t(&tx::COL_BUILDING)) }
-                        th scope="col" { (l.t(&tx::COL_PURPOSE)) }
-                        th scope="col" { (l.t(&tx::COL_ACTIONS)) }
+                        th scope="col" { (l.t(&texts::COL_ROOM)) }
+                        th scope="col" { (l.t(&texts::COL_BUILDING)) }
+                        th scope="col" { (l.t(&texts::COL_PURPOSE)) }
+                        th scope="col" { (l.t(&texts::COL_ACTIONS)) }
                     } }
                     tbody {
                         @for (i, r) in v.rooms.iter().enumerate() {
@@ -78,7 +78,7 @@ pub fn rooms(p: &RoomsPage<'_>) -> Markup {
                                 td { (r.purpose) }
                                 td {
                                     a href=(format!("/panel/pomieszczenia/usun?szkola={}&wersja={version}&lp={}", enc(school), i + 1)) {
-                                        (l.t(&tx::F04_REMOVE)) span.visually-hidden { ": " (r.room) }
+                                        (l.t(&texts::F04_REMOVE)) span.visually-hidden { ": " (r.room) }
                                     }
                                 }
                             }
@@ -87,18 +87,18 @@ pub fn rooms(p: &RoomsPage<'_>) -> Markup {
                 }
             },
         }
-        h2 { (l.t(&tx::F04_ADD)) }
+        h2 { (l.t(&texts::F04_ADD)) }
         form method="post" action="/panel/pomieszczenia/dodaj" {
             (p.csrf)
             input type="hidden" name="szkola" value=(school);
             input type="hidden" name="wersja" value=(version);
-            div.field { label for="pomieszczenie" { (l.t(&tx::COL_ROOM)) } input #pomieszczenie type="text" name="pomieszczenie" value=(typed.room) required maxlength="200"; }
-            div.field { label for="budynek" { (l.t(&tx::COL_BUILDING)) } input #budynek type="text" name="budynek" value=(typed.building) required maxlength="200"; }
-            div.field { label for="przeznaczenie" { (l.t(&tx::COL_PURPOSE)) } input #przeznaczenie type="text" name="przeznaczenie" value=(typed.purpose) required maxlength="200"; }
-            button type="submit" { (l.t(&tx::F04_ADD)) }
+            div.field { label for="pomieszczenie" { (l.t(&texts::COL_ROOM)) } input #pomieszczenie type="text" name="pomieszczenie" value=(typed.room) required maxlength="200"; }
+            div.field { label for="budynek" { (l.t(&texts::COL_BUILDING)) } input #budynek type="text" name="budynek" value=(typed.building) required maxlength="200"; }
+            div.field { label for="przeznaczenie" { (l.t(&texts::COL_PURPOSE)) } input #przeznaczenie type="text" name="przeznaczenie" value=(typed.purpose) required maxlength="200"; }
+            button type="submit" { (l.t(&texts::F04_ADD)) }
         }
         @if !versions.is_empty() {
-            h2 { (l.t(&tx::F04_VERSIONS)) }
+            h2 { (l.t(&texts::F04_VERSIONS)) }
             ul {
                 @for v in versions.iter().rev() {
                     li { a href=(format!("/panel/pomieszczenia/druk?szkola={}&wersja={}", enc(school), v.version)) { (document::f04_version_line(v, p.names)) } }
@@ -119,20 +119,20 @@ pub fn remove_room_confirm(
     csrf: &Markup,
 ) -> Markup {
     html! {
-        p { (l.t(&tx::F04_REMOVE_INTRO)) }
+        p { (l.t(&texts::F04_REMOVE_INTRO)) }
         dl.facts {
-            dt { (l.t(&tx::COL_ROOM)) } dd { (room.room) }
-            dt { (l.t(&tx::COL_BUILDING)) } dd { (room.building) }
-            dt { (l.t(&tx::COL_PURPOSE)) } dd { (room.purpose) }
+            dt { (l.t(&texts::COL_ROOM)) } dd { (room.room) }
+            dt { (l.t(&texts::COL_BUILDING)) } dd { (room.building) }
+            dt { (l.t(&texts::COL_PURPOSE)) } dd { (room.purpose) }
         }
         form.confirm method="post" action="/panel/pomieszczenia/usun" {
             (csrf)
             input type="hidden" name="szkola" value=(school);
             input type="hidden" name="wersja" value=(version);
             input type="hidden" name="lp" value=(lp);
-            button.danger type="submit" { (l.t(&tx::F04_REMOVE_CONFIRM)) }
+            button.danger type="submit" { (l.t(&texts::F04_REMOVE_CONFIRM)) }
             " "
-            a href=(format!("/panel/pomieszczenia?szkola={}", enc(school))) { (l.t(&tx::F04_KEEP)) }
+            a href=(format!("/panel/pomieszczenia?szkola={}", enc(school))) { (l.t(&texts::F04_KEEP)) }
         }
     }
 }

@@ -3,7 +3,7 @@
 //! password, the portal's address, the expiry and the employee's steps, and has the lines
 //! for the receipt's signatures. Pure: the handlers (`super::pages`) frame it.
 
-use super::texts as tx;
+use super::texts;
 use super::views::{date_time, PersonView};
 use crate::web::i18n::Lang;
 use maud::{html, Markup};
@@ -29,46 +29,46 @@ pub struct Slip<'a> {
 pub fn slip(s: &Slip<'_>) -> Markup {
     let l = s.lang;
     html! {
-        div.notice.no-print role="alert" { p { strong { (l.t(&tx::SLIP_SHOWN_ONCE)) } } }
-        article.slip aria-label=(l.t(&tx::SLIP_TITLE)) {
+        div.notice.no-print role="alert" { p { strong { (l.t(&texts::SLIP_SHOWN_ONCE)) } } }
+        article.slip aria-label=(l.t(&texts::SLIP_TITLE)) {
             dl.slip-data {
-                dt { (l.t(&tx::SLIP_FOR)) }
+                dt { (l.t(&texts::SLIP_FOR)) }
                 dd { (s.person.name)
-                    @if let Some(n) = &s.person.employee_number { " (" (l.t(&tx::COL_EMPLOYEE_NUMBER)) " " (n) ")" } }
-                dt { (l.t(&tx::SCHOOL)) }
+                    @if let Some(n) = &s.person.employee_number { " (" (l.t(&texts::COL_EMPLOYEE_NUMBER)) " " (n) ")" } }
+                dt { (l.t(&texts::SCHOOL)) }
                 dd { (s.school) }
-                dt { (l.t(&tx::SLIP_LOGIN)) }
+                dt { (l.t(&texts::SLIP_LOGIN)) }
                 dd { code.secret #login { (breakable_at_dots(s.login)) } }
-                dt { (l.t(&tx::SLIP_PASSWORD)) }
+                dt { (l.t(&texts::SLIP_PASSWORD)) }
                 dd {
                     code.secret #haslo { (s.password) }
-                    br; small { (l.t(&tx::SLIP_PASSWORD_NOTE)) }
+                    br; small { (l.t(&texts::SLIP_PASSWORD_NOTE)) }
                 }
-                dt { (l.t(&tx::SLIP_PORTAL)) }
+                dt { (l.t(&texts::SLIP_PORTAL)) }
                 dd { code { (s.portal_url) } }
-                dt { (l.t(&tx::SLIP_EXPIRES)) }
+                dt { (l.t(&texts::SLIP_EXPIRES)) }
                 dd { strong { (date_time(l, s.expires_at)) } }
             }
-            h2 { (l.t(&tx::SLIP_STEPS)) }
+            h2 { (l.t(&texts::SLIP_STEPS)) }
             ol.steps {
-                li { (l.t(&tx::SLIP_STEP_OPEN)) }
-                li { (l.t(&tx::SLIP_STEP_SIGN_IN)) }
-                li { (l.t(&tx::SLIP_STEP_NEW_PASSWORD)) }
-                li { (l.t(&tx::SLIP_STEP_EMAIL)) }
-                li { (l.t(&tx::SLIP_STEP_EXPIRY)) }
-                li { (l.t(&tx::SLIP_STEP_DESTROY)) }
+                li { (l.t(&texts::SLIP_STEP_OPEN)) }
+                li { (l.t(&texts::SLIP_STEP_SIGN_IN)) }
+                li { (l.t(&texts::SLIP_STEP_NEW_PASSWORD)) }
+                li { (l.t(&texts::SLIP_STEP_EMAIL)) }
+                li { (l.t(&texts::SLIP_STEP_EXPIRY)) }
+                li { (l.t(&texts::SLIP_STEP_DESTROY)) }
             }
             p.issued {
-                (l.t(&tx::SLIP_ISSUED_AT)) ": " (date_time(l, s.issued_at)) ". "
-                (l.t(&tx::SLIP_ISSUED_BY)) ": " (s.issued_by) "."
+                (l.t(&texts::SLIP_ISSUED_AT)) ": " (date_time(l, s.issued_at)) ". "
+                (l.t(&texts::SLIP_ISSUED_BY)) ": " (s.issued_by) "."
             }
-            p.receipt { (l.t(&tx::SLIP_RECEIPT)) }
+            p.receipt { (l.t(&texts::SLIP_RECEIPT)) }
             div.signatures {
-                p { (l.t(&tx::SLIP_SIGNATURE_EMPLOYEE)) }
-                p { (l.t(&tx::SLIP_SIGNATURE_ADMIN)) }
+                p { (l.t(&texts::SLIP_SIGNATURE_EMPLOYEE)) }
+                p { (l.t(&texts::SLIP_SIGNATURE_ADMIN)) }
             }
         }
-        p.no-print { a href=(s.back) { (l.t(&tx::SLIP_DONE)) } }
+        p.no-print { a href=(s.back) { (l.t(&texts::SLIP_DONE)) } }
     }
 }
 

@@ -11,15 +11,15 @@
 use super::pages::{chosen_school, frame, school_options};
 use super::records::todo_rows;
 use super::views::{date_time, enc, PersonView, SchoolOption, HAND_OVER_PATH};
-use super::{records_views::TodoRow, texts as tx};
-use crate::app::AppState;
+use super::{records_views::TodoRow, texts};
 use crate::domain::query::{CompareOp, Filter, PersonAttr, Value};
 use crate::domain::{AccountState, SchoolCode};
-use crate::ports::{PersonEntry, PersonSearch, SortOrder};
+use crate::ports::PersonEntry;
 use crate::web::auth::PanelUser;
 use crate::web::error::WebError;
 use crate::web::i18n::{Lang, Msg};
 use crate::web::layout::PageContext;
+use crate::web::state::PanelState;
 use axum::extract::{Query, State};
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -104,7 +104,8 @@ const SHOW: Msg = Msg::new("Pokaż", "Show");
 
 #[derive(Debug, Deserialize)]
 pub struct StartQuery {
-    szkola: Option<String>,
+    #[serde(rename = "szkola")]
+    school: Option<String>,
 }
 
 /// A held deprovisioning, as the start page lists it.
@@ -134,13 +135,13 @@ pub struct StartPage<'a> {
 
 /// `GET /panel?szkola=`: the start page.
 pub async fn start(
-    State(state): State<AppState>,
+    State(state): State<PanelState>,
     user: PanelUser,
     ctx: PageContext,
     Query(q): Query<StartQuery>,
 ) -> Result<Markup, WebError> {
     let options = school_options(&state, &user).await?;
-    let school = chosen_school(&user, &options, q.szkola.as_deref())?.unwrap_or_default();
+    let school = chosen_school(&user, &options, q.school.as_deref())?.unwrap_or_default();
     let now = state.clock.now();
     let me = state.directory.find_person_by_login(&user.login).await?;
     let without_email = me.as_ref().is_some_and(|p| p.profile.emails.is_empty());
@@ -177,7 +178,7 @@ pub async fn start(
     } else {
         None
     };
-    let portal_account = format!("{}/portal/email", state.config.server.public_base_url);
+    let portal_account = format!("{}/portal/email", state.public_base_url);
     let body = page(&StartPage {
         lang: ctx.lang,
         now,
@@ -196,33 +197,19 @@ pub async fn start(
 
 /// The school's people matching `filter` too (through the person's scope).
 async fn people(
-    state: &AppState,
+    state: &PanelState,
     user: &PanelUser,
     school: &str,
     filter: Filter<PersonAttr>,
 ) -> Result<Vec<PersonEntry>, WebError> {
-    let in_school = Filter::Compare(
-        PersonAttr::SchoolCode,
-        CompareOp::Eq,
-        Value::Str(school.to_owned()),
-    );
-    let found = state
-        .directory
-        .search_people(&PersonSearch {
-            filter: Some(Filter::And(vec![in_school, filter])),
-            scope: user.scope.clone(),
-            sort: Some((PersonAttr::FamilyName, SortOrder::Ascending)),
-            start_index: 1,
-            count: SEARCH_LIMIT,
-        })
-        .await?;
-    Ok(found.items)
+    Ok(state
+        .staff
+        .matching(&user.scope, school, filter, SEARCH_LIMIT)
+        .await?)
 }
 
-async fn held_rows(state: &AppState, school: &str) -> Result<Vec<HeldRow>, WebError> {
-    let held = crate::store::held::HeldStore::new(state.state.clone())
-        .list()
-        .await?;
+async fn held_rows(state: &PanelState, school: &str) -> Result<Vec<HeldRow>, WebError> {
+    let held = state.provisioning.held_operations().await?;
     Ok(held
         .into_iter()
         .filter(|h| h.school == school)
@@ -237,7 +224,7 @@ async fn held_rows(state: &AppState, school: &str) -> Result<Vec<HeldRow>, WebEr
 
 /// The schools whose local administrators include nobody active with an email address.
 async fn unreachable_schools(
-    state: &AppState,
+    state: &PanelState,
     options: &[SchoolOption],
 ) -> Result<Vec<SchoolOption>, WebError> {
     let mut out = Vec::new();
@@ -272,7 +259,7 @@ pub fn page(p: &StartPage<'_>) -> Markup {
         @if p.schools.len() > 1 {
             form.search method="get" action="/panel" {
                 div.field {
-                    label for="szkola" { (l.t(&tx::SCHOOL)) }
+                    label for="szkola" { (l.t(&texts::SCHOOL)) }
                     select #szkola name="szkola" {
                         @for o in p.schools {
                             option value=(o.code) selected[o.code == p.school] { (o.name) " (" (o.code) ")" }
@@ -283,7 +270,7 @@ pub fn page(p: &StartPage<'_>) -> Markup {
             }
         } @else {
             @for o in p.schools {
-                p.school-name { (l.t(&tx::SCHOOL)) ": " strong { (o.name) } " (" (o.code) ")" }
+                p.school-name { (l.t(&texts::SCHOOL)) ": " strong { (o.name) } " (" (o.code) ")" }
             }
         }
         p { a href=(format!("/panel/pracownicy?szkola={s}")) { (l.t(&STAFF_LINK)) } }
@@ -313,10 +300,10 @@ pub fn page(p: &StartPage<'_>) -> Markup {
             } @else {
                 ul {
                     @for r in p.requested.iter().take(SECTION_ROWS) {
-                        li { a href=(r.href("utworz-konto")) { (l.t(&tx::CREATE_ACCOUNT)) ": " (r.distinguishing()) } }
+                        li { a href=(r.href("utworz-konto")) { (l.t(&texts::CREATE_ACCOUNT)) ": " (r.distinguishing()) } }
                     }
                 }
-                p { a href=(format!("{HAND_OVER_PATH}?szkola={s}")) { (l.t(&tx::HAND_OVER_LINK)) } }
+                p { a href=(format!("{HAND_OVER_PATH}?szkola={s}")) { (l.t(&texts::HAND_OVER_LINK)) } }
             }
         }
 
@@ -346,7 +333,7 @@ pub fn page(p: &StartPage<'_>) -> Markup {
                 ul {
                     @for (r, at) in p.expiring.iter().take(SECTION_ROWS) {
                         li {
-                            a href=(r.href("nowe-haslo")) { (l.t(&tx::REISSUE)) ": " (r.distinguishing()) }
+                            a href=(r.href("nowe-haslo")) { (l.t(&texts::REISSUE)) ": " (r.distinguishing()) }
                             " — "
                             @if *at <= p.now { strong { (l.t(&EXPIRED)) } } @else { (l.t(&EXPIRES)) " " (date_time(l, *at)) }
                         }

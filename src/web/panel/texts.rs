@@ -4,7 +4,7 @@
 use crate::domain::AccountState;
 use crate::web::i18n::Msg;
 
-// The audit records in words live beside: `tx::action`, `tx::failure_reason`, `tx::actor`.
+// The audit records in words live beside: `texts::action`, `texts::failure_reason`, `texts::actor`.
 pub use super::audit_words::{action, actor, failure_reason};
 
 pub const STAFF_TITLE: Msg = Msg::new("Pracownicy placówki", "School staff");

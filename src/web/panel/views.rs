@@ -6,7 +6,7 @@
 //! JavaScript), its summary names the person, and paging is a labelled `<nav>`. Forms that
 //! change something are POST with the session's CSRF field (passed in rendered).
 
-use super::texts as tx;
+use super::texts;
 use crate::domain::audit::{Actor, AuditRecord, Outcome};
 pub use crate::domain::calendar::warsaw;
 use crate::domain::calendar::MONTHS_PL;
@@ -129,14 +129,14 @@ pub fn staff(p: &StaffPage<'_>) -> Markup {
     let l = p.lang;
     html! {
         p.to-hand-over {
-            a href=(format!("{HAND_OVER_PATH}?szkola={}", enc(p.school))) { (l.t(&tx::HAND_OVER_LINK)) }
+            a href=(format!("{HAND_OVER_PATH}?szkola={}", enc(p.school))) { (l.t(&texts::HAND_OVER_LINK)) }
             " · "
-            a href=(format!("/panel/rejestry?szkola={}", enc(p.school))) { (l.t(&tx::RECORDS_LINK)) }
+            a href=(format!("/panel/rejestry?szkola={}", enc(p.school))) { (l.t(&texts::RECORDS_LINK)) }
         }
         form.search method="get" action="/panel/pracownicy" role="search" {
             @if p.schools.len() > 1 {
                 div.field {
-                    label for="szkola" { (l.t(&tx::SCHOOL)) }
+                    label for="szkola" { (l.t(&texts::SCHOOL)) }
                     select #szkola name="szkola" {
                         @for s in p.schools {
                             option value=(s.code) selected[s.code == p.school] {
@@ -147,33 +147,33 @@ pub fn staff(p: &StaffPage<'_>) -> Markup {
                 }
             } @else {
                 @for s in p.schools {
-                    p.school-name { (l.t(&tx::SCHOOL)) ": " strong { (s.name) } " (" (s.code) ")" }
+                    p.school-name { (l.t(&texts::SCHOOL)) ": " strong { (s.name) } " (" (s.code) ")" }
                 }
                 input type="hidden" name="szkola" value=(p.school);
             }
             div.field {
-                label for="q" { (l.t(&tx::SEARCH_LABEL)) }
+                label for="q" { (l.t(&texts::SEARCH_LABEL)) }
                 input #q type="search" name="q" value=(p.query) autocomplete="off"
                     aria-describedby="q-hint" maxlength="200";
-                p #q-hint .hint { (l.t(&tx::SEARCH_HINT)) }
+                p #q-hint .hint { (l.t(&texts::SEARCH_HINT)) }
             }
-            button type="submit" { (l.t(&tx::SEARCH)) }
+            button type="submit" { (l.t(&texts::SEARCH)) }
         }
         section aria-labelledby="wyniki" {
-            h2 #wyniki { (l.t(&tx::RESULTS)) }
+            h2 #wyniki { (l.t(&texts::RESULTS)) }
             @if p.rows.is_empty() {
-                p role="status" { (l.t(&tx::NOBODY_FOUND)) }
+                p role="status" { (l.t(&texts::NOBODY_FOUND)) }
             } @else {
-                p role="status" { (l.t(&tx::FOUND)) ": " (p.total) }
+                p role="status" { (l.t(&texts::FOUND)) ": " (p.total) }
                 table.staff {
-                    caption.visually-hidden { (l.t(&tx::STAFF_TITLE)) ", " (l.t(&tx::PAGE)) " " (p.page) " " (l.t(&tx::OF)) " " (p.pages()) }
+                    caption.visually-hidden { (l.t(&texts::STAFF_TITLE)) ", " (l.t(&texts::PAGE)) " " (p.page) " " (l.t(&texts::OF)) " " (p.pages()) }
                     thead { tr {
-                        th scope="col" { (l.t(&tx::COL_NAME)) }
-                        th scope="col" { (l.t(&tx::COL_EMPLOYEE_NUMBER)) }
-                        th scope="col" { (l.t(&tx::COL_POSITION)) }
-                        th scope="col" { (l.t(&tx::COL_SCHOOLS)) }
-                        th scope="col" { (l.t(&tx::COL_ACCOUNT)) }
-                        th scope="col" { (l.t(&tx::COL_ACTIONS)) }
+                        th scope="col" { (l.t(&texts::COL_NAME)) }
+                        th scope="col" { (l.t(&texts::COL_EMPLOYEE_NUMBER)) }
+                        th scope="col" { (l.t(&texts::COL_POSITION)) }
+                        th scope="col" { (l.t(&texts::COL_SCHOOLS)) }
+                        th scope="col" { (l.t(&texts::COL_ACCOUNT)) }
+                        th scope="col" { (l.t(&texts::COL_ACTIONS)) }
                     } }
                     tbody {
                         @for r in p.rows { (staff_row(l, r, p.csrf, p.system_view)) }
@@ -193,12 +193,12 @@ fn staff_row(l: Lang, r: &PersonView, csrf: &Markup, system_view: bool) -> Marku
             td { (opt(l, r.position.as_deref())) }
             td { (r.schools.join(", ")) }
             td {
-                (l.t(&tx::account_state(r.state)))
+                (l.t(&texts::account_state(r.state)))
                 @if !r.employment_active {
-                    br; small { (l.t(&tx::EMPLOYMENT_INACTIVE)) }
+                    br; small { (l.t(&texts::EMPLOYMENT_INACTIVE)) }
                 }
                 @if let Some(op) = r.held {
-                    br; strong.held { (l.t(if op == "delete" { &tx::HELD_DELETE } else { &tx::HELD_DEACTIVATE })) }
+                    br; strong.held { (l.t(if op == "delete" { &texts::HELD_DELETE } else { &texts::HELD_DEACTIVATE })) }
                 }
             }
             td { (row_menu(l, r, csrf, system_view)) }
@@ -213,36 +213,36 @@ pub fn row_menu(l: Lang, r: &PersonView, csrf: &Markup, system_view: bool) -> Ma
         details.row-menu {
             summary {
                 span aria-hidden="true" { "⋯" }
-                span.visually-hidden { (l.t(&tx::ACTIONS_FOR)) " " (r.distinguishing()) }
+                span.visually-hidden { (l.t(&texts::ACTIONS_FOR)) " " (r.distinguishing()) }
             }
             ul.menu {
                 @if r.state == AccountState::None {
-                    li { a href=(r.href("utworz-konto")) { (l.t(&tx::CREATE_ACCOUNT)) } }
+                    li { a href=(r.href("utworz-konto")) { (l.t(&texts::CREATE_ACCOUNT)) } }
                 }
                 @if r.state == AccountState::AwaitingFirstLogin {
-                    li { a href=(r.href("nowe-haslo")) { (l.t(&tx::REISSUE)) } }
+                    li { a href=(r.href("nowe-haslo")) { (l.t(&texts::REISSUE)) } }
                 }
                 // Locking is not the row's main action: an outlined button, and never on the
                 // administrator's own row (they would lock themselves out).
                 @if r.state.has_credentials() && r.state != AccountState::Locked && !r.is_self {
                     li { form method="post" action=(r.href("zablokuj")) {
-                        (csrf) button.secondary type="submit" { (l.t(&tx::LOCK)) }
+                        (csrf) button.secondary type="submit" { (l.t(&texts::LOCK)) }
                     } }
                 }
                 @if r.state == AccountState::Locked && !r.is_self {
                     li { form method="post" action=(r.href("odblokuj")) {
-                        (csrf) button.secondary type="submit" { (l.t(&tx::UNLOCK)) }
+                        (csrf) button.secondary type="submit" { (l.t(&texts::UNLOCK)) }
                     } }
                 }
                 @if system_view && r.state.has_credentials() {
                     li { form method="post" action=(r.href("drugi-skladnik-reset")) {
-                        (csrf) button.secondary type="submit" { (l.t(&tx::RESET_SECOND_FACTOR)) }
+                        (csrf) button.secondary type="submit" { (l.t(&texts::RESET_SECOND_FACTOR)) }
                     } }
                 }
                 @if r.is_self {
-                    li.muted { (l.t(&tx::YOUR_ACCOUNT)) }
+                    li.muted { (l.t(&texts::YOUR_ACCOUNT)) }
                 }
-                li { a href=(r.href("historia")) { (l.t(&tx::HISTORY)) } }
+                li { a href=(r.href("historia")) { (l.t(&texts::HISTORY)) } }
             }
         }
     }
@@ -271,11 +271,11 @@ pub fn hand_over(
     rows: &[HandOverRow],
 ) -> Markup {
     html! {
-        p { (l.t(&tx::HAND_OVER_INTRO)) }
+        p { (l.t(&texts::HAND_OVER_INTRO)) }
         form.search method="get" action=(HAND_OVER_PATH) {
             @if schools.len() > 1 {
                 div.field {
-                    label for="szkola" { (l.t(&tx::SCHOOL)) }
+                    label for="szkola" { (l.t(&texts::SCHOOL)) }
                     select #szkola name="szkola" {
                         @for s in schools {
                             option value=(s.code) selected[s.code == school] {
@@ -284,29 +284,29 @@ pub fn hand_over(
                         }
                     }
                 }
-                button type="submit" { (l.t(&tx::SHOW)) }
+                button type="submit" { (l.t(&texts::SHOW)) }
             } @else {
                 @for s in schools {
-                    p.school-name { (l.t(&tx::SCHOOL)) ": " strong { (s.name) } " (" (s.code) ")" }
+                    p.school-name { (l.t(&texts::SCHOOL)) ": " strong { (s.name) } " (" (s.code) ")" }
                 }
             }
         }
         section aria-labelledby="do-wydania" {
-            h2 #do-wydania { (l.t(&tx::HAND_OVER_TITLE)) }
+            h2 #do-wydania { (l.t(&texts::HAND_OVER_TITLE)) }
             @if rows.is_empty() {
-                p role="status" { (l.t(&tx::HAND_OVER_EMPTY)) }
+                p role="status" { (l.t(&texts::HAND_OVER_EMPTY)) }
             } @else {
-                p role="status" { (l.t(&tx::FOUND)) ": " (total) }
+                p role="status" { (l.t(&texts::FOUND)) ": " (total) }
                 table.staff.hand-over {
-                    caption.visually-hidden { (l.t(&tx::HAND_OVER_TITLE)) }
+                    caption.visually-hidden { (l.t(&texts::HAND_OVER_TITLE)) }
                     thead { tr {
-                        th scope="col" { (l.t(&tx::COL_NAME)) }
-                        th scope="col" { (l.t(&tx::COL_EMPLOYEE_NUMBER)) }
-                        th scope="col" { (l.t(&tx::COL_POSITION)) }
-                        th scope="col" { (l.t(&tx::COL_SCHOOLS)) }
-                        th scope="col" { (l.t(&tx::COL_REQUESTED_BY)) }
-                        th scope="col" { (l.t(&tx::COL_REQUESTED_AT)) }
-                        th scope="col" { (l.t(&tx::COL_ACTIONS)) }
+                        th scope="col" { (l.t(&texts::COL_NAME)) }
+                        th scope="col" { (l.t(&texts::COL_EMPLOYEE_NUMBER)) }
+                        th scope="col" { (l.t(&texts::COL_POSITION)) }
+                        th scope="col" { (l.t(&texts::COL_SCHOOLS)) }
+                        th scope="col" { (l.t(&texts::COL_REQUESTED_BY)) }
+                        th scope="col" { (l.t(&texts::COL_REQUESTED_AT)) }
+                        th scope="col" { (l.t(&texts::COL_ACTIONS)) }
                     } }
                     tbody {
                         @for r in rows {
@@ -319,7 +319,7 @@ pub fn hand_over(
                                 td { time datetime=(rfc3339(r.at)) { (date_time(l, r.at)) } }
                                 td {
                                     a.button href=(r.person.href("utworz-konto")) {
-                                        (l.t(&tx::CREATE_ACCOUNT))
+                                        (l.t(&texts::CREATE_ACCOUNT))
                                         span.visually-hidden { ": " (r.person.distinguishing()) }
                                     }
                                 }
@@ -329,15 +329,15 @@ pub fn hand_over(
                 }
             }
         }
-        p { a href=(format!("/panel/pracownicy?szkola={}", enc(school))) { (l.t(&tx::BACK_TO_STAFF)) } }
+        p { a href=(format!("/panel/pracownicy?szkola={}", enc(school))) { (l.t(&texts::BACK_TO_STAFF)) } }
     }
 }
 
 /// Who asked for an account, in words: a SCIM client by name, an administrator by login.
 fn requester(l: Lang, by: &str) -> String {
     match by.split_once(':') {
-        Some(("scim", name)) => tx::actor(l, &Actor::ScimClient(name.to_owned())),
-        Some(("person", login)) => tx::actor(l, &Actor::Person(login.to_owned())),
+        Some(("scim", name)) => texts::actor(l, &Actor::ScimClient(name.to_owned())),
+        Some(("person", login)) => texts::actor(l, &Actor::Person(login.to_owned())),
         _ => by.to_owned(),
     }
 }
@@ -347,13 +347,13 @@ fn paging(p: &StaffPage<'_>) -> Markup {
     let pages = p.pages();
     html! {
         @if pages > 1 {
-            nav.pager aria-label=(l.t(&tx::PAGING)) {
+            nav.pager aria-label=(l.t(&texts::PAGING)) {
                 @if p.page > 1 {
-                    a rel="prev" href=(p.link(p.page - 1)) { (l.t(&tx::PREVIOUS)) }
+                    a rel="prev" href=(p.link(p.page - 1)) { (l.t(&texts::PREVIOUS)) }
                 }
-                span aria-current="page" { (l.t(&tx::PAGE)) " " (p.page) " " (l.t(&tx::OF)) " " (pages) }
+                span aria-current="page" { (l.t(&texts::PAGE)) " " (p.page) " " (l.t(&texts::OF)) " " (pages) }
                 @if p.page < pages {
-                    a rel="next" href=(p.link(p.page + 1)) { (l.t(&tx::NEXT)) }
+                    a rel="next" href=(p.link(p.page + 1)) { (l.t(&texts::NEXT)) }
                 }
             }
         }
@@ -364,7 +364,7 @@ fn opt(l: Lang, v: Option<&str>) -> Markup {
     html! {
         @match v {
             Some(v) => (v),
-            None => span.muted { (l.t(&tx::NOT_GIVEN)) },
+            None => span.muted { (l.t(&texts::NOT_GIVEN)) },
         }
     }
 }
@@ -373,11 +373,11 @@ fn opt(l: Lang, v: Option<&str>) -> Markup {
 fn person_facts(l: Lang, r: &PersonView) -> Markup {
     html! {
         dl.facts {
-            dt { (l.t(&tx::COL_NAME)) } dd { (r.name) }
-            dt { (l.t(&tx::COL_EMPLOYEE_NUMBER)) } dd { (opt(l, r.employee_number.as_deref())) }
-            dt { (l.t(&tx::COL_POSITION)) } dd { (opt(l, r.position.as_deref())) }
-            dt { (l.t(&tx::COL_SCHOOLS)) } dd { (r.schools.join(", ")) }
-            dt { (l.t(&tx::COL_ACCOUNT)) } dd { (l.t(&tx::account_state(r.state))) }
+            dt { (l.t(&texts::COL_NAME)) } dd { (r.name) }
+            dt { (l.t(&texts::COL_EMPLOYEE_NUMBER)) } dd { (opt(l, r.employee_number.as_deref())) }
+            dt { (l.t(&texts::COL_POSITION)) } dd { (opt(l, r.position.as_deref())) }
+            dt { (l.t(&texts::COL_SCHOOLS)) } dd { (r.schools.join(", ")) }
+            dt { (l.t(&texts::COL_ACCOUNT)) } dd { (l.t(&texts::account_state(r.state))) }
         }
     }
 }
@@ -392,8 +392,8 @@ pub enum Confirm {
 /// The title of a confirm page.
 pub fn confirm_title(l: Lang, what: Confirm, r: &PersonView) -> String {
     let title = match what {
-        Confirm::CreateAccount => &tx::CREATE_ACCOUNT,
-        Confirm::Reissue => &tx::REISSUE,
+        Confirm::CreateAccount => &texts::CREATE_ACCOUNT,
+        Confirm::Reissue => &texts::REISSUE,
     };
     format!("{}: {}", l.t(title), r.name)
 }
@@ -402,18 +402,18 @@ pub fn confirm_title(l: Lang, what: Confirm, r: &PersonView) -> String {
 /// POST button. The page's title is [`confirm_title`].
 pub fn confirm(l: Lang, what: Confirm, r: &PersonView, csrf: &Markup, back: &str) -> Markup {
     let (title, intro, path) = match what {
-        Confirm::CreateAccount => (&tx::CREATE_ACCOUNT, &tx::CREATE_INTRO, "utworz-konto"),
-        Confirm::Reissue => (&tx::REISSUE, &tx::REISSUE_INTRO, "nowe-haslo"),
+        Confirm::CreateAccount => (&texts::CREATE_ACCOUNT, &texts::CREATE_INTRO, "utworz-konto"),
+        Confirm::Reissue => (&texts::REISSUE, &texts::REISSUE_INTRO, "nowe-haslo"),
     };
     html! {
-        p { (l.t(&tx::CHECK_PERSON)) }
+        p { (l.t(&texts::CHECK_PERSON)) }
         (person_facts(l, r))
         p { (l.t(intro)) }
         form.confirm method="post" action=(r.href(path)) {
             (csrf)
             button type="submit" { (l.t(title)) }
             " "
-            a href=(back) { (l.t(&tx::CANCEL)) }
+            a href=(back) { (l.t(&texts::CANCEL)) }
         }
     }
 }
@@ -422,22 +422,22 @@ pub fn confirm(l: Lang, what: Confirm, r: &PersonView, csrf: &Markup, back: &str
 /// now, and the way forward (a new one-time password while the first sign-in is awaited).
 pub fn state_changed(l: Lang, what: Confirm, r: &PersonView, back: &str) -> Markup {
     let text = match (what, r.state) {
-        (Confirm::CreateAccount, AccountState::AwaitingFirstLogin) => &tx::ALREADY_CREATED,
-        (Confirm::Reissue, AccountState::None) => &tx::NO_ACCOUNT_YET,
-        _ => &tx::STATE_NOW,
+        (Confirm::CreateAccount, AccountState::AwaitingFirstLogin) => &texts::ALREADY_CREATED,
+        (Confirm::Reissue, AccountState::None) => &texts::NO_ACCOUNT_YET,
+        _ => &texts::STATE_NOW,
     };
     html! {
         div.notice role="status" { p { (l.t(text)) } }
         (person_facts(l, r))
         ul {
             @if r.state == AccountState::AwaitingFirstLogin {
-                li { a href=(r.href("nowe-haslo")) { (l.t(&tx::REISSUE)) } }
+                li { a href=(r.href("nowe-haslo")) { (l.t(&texts::REISSUE)) } }
             }
             @if r.state == AccountState::None {
-                li { a href=(r.href("utworz-konto")) { (l.t(&tx::CREATE_ACCOUNT)) } }
+                li { a href=(r.href("utworz-konto")) { (l.t(&texts::CREATE_ACCOUNT)) } }
             }
-            li { a href=(r.href("historia")) { (l.t(&tx::HISTORY)) } }
-            li { a href=(back) { (l.t(&tx::BACK_TO_STAFF)) } }
+            li { a href=(r.href("historia")) { (l.t(&texts::HISTORY)) } }
+            li { a href=(back) { (l.t(&texts::BACK_TO_STAFF)) } }
         }
     }
 }
@@ -452,7 +452,7 @@ pub fn done(l: Lang, r: &PersonView, message: &Msg, back: &str) -> Markup {
     html! {
         p role="status" { (l.t(message)) }
         (person_facts(l, r))
-        p { a href=(back) { (l.t(&tx::BACK_TO_STAFF)) } }
+        p { a href=(back) { (l.t(&texts::BACK_TO_STAFF)) } }
     }
 }
 
@@ -461,42 +461,42 @@ pub fn done(l: Lang, r: &PersonView, message: &Msg, back: &str) -> Markup {
 pub fn history(l: Lang, r: &PersonView, records: &[AuditRecord], back: &str) -> Markup {
     html! {
         (person_facts(l, r))
-        p { (l.t(&tx::HISTORY_INTRO)) }
+        p { (l.t(&texts::HISTORY_INTRO)) }
         @if records.is_empty() {
-            p { (l.t(&tx::HISTORY_EMPTY)) }
+            p { (l.t(&texts::HISTORY_EMPTY)) }
         } @else {
             table.history {
-                caption.visually-hidden { (l.t(&tx::HISTORY_TITLE)) ": " (r.name) }
+                caption.visually-hidden { (l.t(&texts::HISTORY_TITLE)) ": " (r.name) }
                 thead { tr {
-                    th scope="col" { (l.t(&tx::COL_TIME)) }
-                    th scope="col" { (l.t(&tx::COL_WHO)) }
-                    th scope="col" { (l.t(&tx::COL_WHAT)) }
-                    th scope="col" { (l.t(&tx::COL_OUTCOME)) }
+                    th scope="col" { (l.t(&texts::COL_TIME)) }
+                    th scope="col" { (l.t(&texts::COL_WHO)) }
+                    th scope="col" { (l.t(&texts::COL_WHAT)) }
+                    th scope="col" { (l.t(&texts::COL_OUTCOME)) }
                 } }
                 tbody {
                     @for rec in records {
                         tr {
                             td { time datetime=(rfc3339(rec.time)) { (date_time(l, rec.time)) } }
-                            td { (tx::actor(l, &rec.record.actor)) }
-                            td { (tx::action(l, &rec.record.action)) }
+                            td { (texts::actor(l, &rec.record.actor)) }
+                            td { (texts::action(l, &rec.record.action)) }
                             td { (outcome(l, &rec.record.outcome)) }
                         }
                     }
                 }
             }
         }
-        p { a href=(back) { (l.t(&tx::BACK_TO_STAFF)) } }
+        p { a href=(back) { (l.t(&texts::BACK_TO_STAFF)) } }
     }
 }
 
 /// "wykonano" or "nie wykonano (powód)", the reason in words of the page's language.
 pub fn outcome(l: Lang, o: &Outcome) -> String {
     match o {
-        Outcome::Success => l.t(&tx::OUTCOME_OK).to_owned(),
+        Outcome::Success => l.t(&texts::OUTCOME_OK).to_owned(),
         Outcome::Failure(why) => format!(
             "{} ({})",
-            l.t(&tx::OUTCOME_FAILED),
-            tx::failure_reason(l, why)
+            l.t(&texts::OUTCOME_FAILED),
+            texts::failure_reason(l, why)
         ),
     }
 }

@@ -2,16 +2,15 @@
 
 use super::first_login::password_fields;
 use super::{texts, FormError, PortalUser};
-use crate::app::AppState;
 use crate::domain::{AccountState, EmailAddress, Strength};
 use crate::onboarding::OnboardingError;
 use crate::web::csrf::csrf_field;
-use crate::web::error::WebError;
+use crate::web::error::{Cause, WebError};
 use crate::web::i18n::Msg;
 use crate::web::layout::{page, PageContext};
-use crate::web::session;
+use crate::web::state::PortalState;
 use axum::extract::{Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use maud::{html, Markup};
@@ -21,19 +20,21 @@ use serde::Deserialize;
 #[derive(Debug, Deserialize)]
 pub struct HomeQuery {
     #[serde(default)]
-    zapisano: Option<String>,
+    #[serde(rename = "zapisano")]
+    saved: Option<String>,
     #[serde(default)]
-    haslo: Option<String>,
+    #[serde(rename = "haslo")]
+    password_changed: Option<String>,
 }
 
 /// `GET /portal`
 pub async fn home(
-    State(state): State<AppState>,
+    State(state): State<PortalState>,
     ctx: PageContext,
     user: PortalUser,
     Query(q): Query<HomeQuery>,
 ) -> Result<Response, WebError> {
-    let notice = if q.haslo.is_some() {
+    let notice = if q.password_changed.is_some() {
         Some(ctx.t(&texts::PASSWORD_CHANGED).to_owned())
     } else {
         None
@@ -45,14 +46,14 @@ pub async fn home(
         StatusCode::OK,
         notice,
         None,
-        q.zapisano.is_some(),
+        q.saved.is_some(),
     )
     .await
 }
 
 #[allow(clippy::too_many_arguments)]
 async fn account_page(
-    state: &AppState,
+    state: &PortalState,
     ctx: &PageContext,
     user: &PortalUser,
     status: StatusCode,
@@ -60,16 +61,17 @@ async fn account_page(
     error: Option<Msg>,
     saved: bool,
 ) -> Result<Response, WebError> {
-    let person = state
-        .directory
-        .get_person(&user.caller.person_id, &crate::ports::SchoolScope::All)
-        .await?
-        .ok_or(WebError::NotFound)?;
-    let pending = state
-        .state
-        .live_confirmation_of(person.entry.id.clone())
-        .await?;
-    let pending_address = pending.as_ref().map(|p| p.address.clone());
+    let view = match state.onboarding.account_view(&user.caller).await {
+        Ok(Some(view)) => view,
+        Ok(None) => return Err(WebError::NotFound),
+        Err(e) => {
+            return Err(match FormError::from(e) {
+                FormError::Page(e) => e,
+                FormError::Shown(..) => WebError::Unavailable(Cause::LoggedBy("portal account")),
+            })
+        }
+    };
+    let (person, pending_address) = (view.person, view.pending_address);
     let awaiting = person.account_state == AccountState::AwaitingEmailConfirmation;
     let confirmed = (person.account_state == AccountState::Active)
         .then(|| person.profile.emails.first().map(|e| e.value.clone()))
@@ -127,7 +129,7 @@ pub struct EmailForm {
 
 /// `POST /portal/wyslij-ponownie`
 pub async fn resend(
-    State(state): State<AppState>,
+    State(state): State<PortalState>,
     ctx: PageContext,
     user: PortalUser,
     Form(f): Form<EmailForm>,
@@ -145,7 +147,7 @@ pub async fn resend(
         .await;
     };
     match state
-        .onboarding()
+        .onboarding
         .request_confirmation(&user.caller, &email, ctx.lang.code())
         .await
     {
@@ -192,7 +194,7 @@ pub struct PasswordForm {
 
 /// `POST /portal/haslo`: every session of the person ends; this browser gets a new one.
 pub async fn change_password(
-    State(state): State<AppState>,
+    State(state): State<PortalState>,
     ctx: PageContext,
     user: PortalUser,
     Form(f): Form<PasswordForm>,
@@ -218,23 +220,15 @@ pub async fn change_password(
             .into_response());
     }
     match state
-        .onboarding()
+        .onboarding
         .change_password(&user.caller, &current, &new)
         .await
     {
         Ok(person) => {
             // SESS-02/05: the use case ended every other session (another browser may be an
             // intruder's); this one gets a new id.
-            if let Some(key) = &user.caller.session_key {
-                state.state.delete_session(key.clone()).await?;
-            }
-            let id = session::start_portal(&state, &person, None).await?;
-            let mut response = Redirect::to("/portal?haslo=1").into_response();
-            response.headers_mut().append(
-                header::SET_COOKIE,
-                session::set_cookie(session::PORTAL_COOKIE, &id),
-            );
-            Ok(response)
+            let old = user.caller.session_key.clone();
+            super::in_new_session(&state, old, &person, None, "/portal?haslo=1").await
         }
         Err(e) => match FormError::from(e) {
             FormError::Shown(status, msg, strength) => {
@@ -274,7 +268,7 @@ pub async fn email_page(ctx: PageContext, _user: PortalUser) -> Response {
 
 /// `POST /portal/email`
 pub async fn change_email(
-    State(state): State<AppState>,
+    State(state): State<PortalState>,
     ctx: PageContext,
     user: PortalUser,
     Form(f): Form<EmailForm>,
@@ -295,12 +289,12 @@ pub async fn change_email(
             .into_response());
     };
     match state
-        .onboarding()
+        .onboarding
         .change_email(&user.caller, &current, &email, ctx.lang.code())
         .await
     {
         Ok(()) => Ok(Redirect::to("/portal?zapisano=1").into_response()),
-        Err(OnboardingError::Internal) => Err(WebError::Internal("portal".into())),
+        Err(OnboardingError::Internal) => Err(WebError::Internal(Cause::LoggedBy("portal"))),
         Err(e) => match FormError::from(e) {
             FormError::Shown(status, msg, _) => {
                 Ok((status, email_form(&ctx, f.email.trim(), Some(msg))).into_response())

@@ -5,12 +5,12 @@
 //! shows `/portal/confirm/…`, see `app::loggable_path`).
 
 use super::{texts, RequestContext};
-use crate::app::AppState;
 use crate::onboarding::OnboardingError;
 use crate::store::confirmations::ConfirmationPurpose;
 use crate::web::csrf::csrf_field;
-use crate::web::error::WebError;
+use crate::web::error::{Cause, WebError};
 use crate::web::layout::{page, PageContext};
+use crate::web::state::PortalState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -31,15 +31,17 @@ fn invalid(ctx: &PageContext) -> Response {
 
 /// `GET /portal/confirm/{token}`
 pub async fn show(
-    State(state): State<AppState>,
+    State(state): State<PortalState>,
     ctx: PageContext,
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
-    let info = match state.onboarding().check_link(&token).await {
+    let info = match state.onboarding.check_link(&token).await {
         Ok(i) => i,
         Err(OnboardingError::LinkInvalid(_)) => return Ok(invalid(&ctx)),
-        Err(OnboardingError::Unavailable) => return Err(WebError::Unavailable("state".into())),
-        Err(_) => return Err(WebError::Internal("confirmation".into())),
+        Err(OnboardingError::Unavailable) => {
+            return Err(WebError::Unavailable(Cause::LoggedBy("confirmation")))
+        }
+        Err(_) => return Err(WebError::Internal(Cause::LoggedBy("confirmation"))),
     };
     // The form posts to this same path: the token stays out of the page's other links.
     let action = format!("/portal/confirm/{token}");
@@ -55,14 +57,14 @@ pub async fn show(
 
 /// `POST /portal/confirm/{token}`
 pub async fn submit(
-    State(state): State<AppState>,
+    State(state): State<PortalState>,
     Extension(rc): Extension<RequestContext>,
     ctx: PageContext,
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
     let session_person = rc.session.as_ref().map(|s| s.record.person_id.clone());
     match state
-        .onboarding()
+        .onboarding
         .confirm(&token, session_person.as_deref(), rc.request_id.clone())
         .await
     {
@@ -93,7 +95,9 @@ pub async fn submit(
             )
                 .into_response())
         }
-        Err(OnboardingError::Unavailable) => Err(WebError::Unavailable("directory".into())),
-        Err(_) => Err(WebError::Internal("confirmation".into())),
+        Err(OnboardingError::Unavailable) => {
+            Err(WebError::Unavailable(Cause::LoggedBy("confirmation")))
+        }
+        Err(_) => Err(WebError::Internal(Cause::LoggedBy("confirmation"))),
     }
 }

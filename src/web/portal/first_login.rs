@@ -3,15 +3,14 @@
 //! new one (new id, SESS-02) that is no longer restricted.
 
 use super::{texts, AnyPortalSession, FormError, FIRST_LOGIN_PATH};
-use crate::app::AppState;
 use crate::domain::{EmailAddress, Strength};
 use crate::web::csrf::csrf_field;
 use crate::web::error::WebError;
 use crate::web::i18n::Msg;
 use crate::web::layout::{page, PageContext};
-use crate::web::session;
+use crate::web::state::PortalState;
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use maud::{html, Markup};
@@ -93,7 +92,7 @@ pub struct FirstLoginForm {
 
 /// `POST /portal/pierwsze-logowanie`
 pub async fn submit(
-    State(state): State<AppState>,
+    State(state): State<PortalState>,
     ctx: PageContext,
     s: AnyPortalSession,
     Form(f): Form<FirstLoginForm>,
@@ -123,20 +122,14 @@ pub async fn submit(
     };
     let lang = ctx.lang.code();
     match state
-        .onboarding()
+        .onboarding
         .complete_first_login(&s.caller, &digest, &password, &email, lang)
         .await
     {
         Ok(person) => {
             // The restricted session ends; a new one (new id) continues.
-            state.state.delete_session(s.session_key.clone()).await?;
-            let id = session::start_portal(&state, &person, None).await?;
-            let mut response = Redirect::to("/portal?zapisano=1").into_response();
-            response.headers_mut().append(
-                header::SET_COOKIE,
-                session::set_cookie(session::PORTAL_COOKIE, &id),
-            );
-            Ok(response)
+            let old = Some(s.session_key.clone());
+            super::in_new_session(&state, old, &person, None, "/portal?zapisano=1").await
         }
         Err(e) => match FormError::from(e) {
             FormError::Shown(status, msg, strength) => {

@@ -26,10 +26,10 @@ mod reset;
 mod signin;
 pub mod texts;
 
-use super::error::WebError;
+use super::error::{Cause, WebError};
 use super::i18n::Msg;
+use super::state::PortalState;
 use super::{headers, RequestContext};
-use crate::app::AppState;
 use crate::domain::{LoginName, PolicyViolation, Strength};
 use crate::onboarding::{OnboardingError, PortalCaller};
 use axum::extract::FromRequestParts;
@@ -44,7 +44,7 @@ pub const SIGN_IN_PATH: &str = "/portal/logowanie";
 pub const FIRST_LOGIN_PATH: &str = "/portal/pierwsze-logowanie";
 
 /// The portal, to be nested at `/portal` by `app::router`.
-pub fn router(state: AppState) -> Router {
+pub fn router(state: PortalState) -> Router {
     Router::new()
         .route("/", get(account::home))
         .route("/logowanie", get(signin::show).post(signin::sign_in))
@@ -71,7 +71,7 @@ pub fn router(state: AppState) -> Router {
         .route("/nowe-haslo/{token}", get(reset::show).post(reset::submit))
         .fallback(|| async { WebError::NotFound })
         .layer(from_fn_with_state(
-            state.clone(),
+            state.web.clone(),
             super::portal_context_layer,
         ))
         .layer(from_fn(headers::security_headers))
@@ -150,6 +150,29 @@ impl<S: Send + Sync> FromRequestParts<S> for PortalUser {
     }
 }
 
+/// Ends the session under `old` (if any) and goes on in a new one (a new id at every sign-in
+/// and after every password change, SESS-02): 303 to `to` with the new cookie. `first_login`:
+/// the one-time password's digest for a restricted first-login session.
+pub(crate) async fn in_new_session(
+    state: &PortalState,
+    old: Option<String>,
+    person: &crate::ports::PersonEntry,
+    first_login: Option<[u8; 32]>,
+    to: &str,
+) -> Result<Response, WebError> {
+    let sessions = &state.web.sessions;
+    if let Some(key) = old {
+        sessions.end(key).await?;
+    }
+    let id = sessions.start_portal(person, first_login).await?;
+    let mut response = Redirect::to(to).into_response();
+    response.headers_mut().append(
+        axum::http::header::SET_COOKIE,
+        super::session::set_cookie(super::session::PORTAL_COOKIE, &id),
+    );
+    Ok(response)
+}
+
 /// The message shown for a refused password.
 pub fn violation_msg(v: PolicyViolation) -> Msg {
     match v {
@@ -197,7 +220,9 @@ impl From<OnboardingError> for FormError {
             | OnboardingError::Busy => {
                 FormError::Shown(S::SERVICE_UNAVAILABLE, texts::UNAVAILABLE, None)
             }
-            OnboardingError::Internal => FormError::Page(WebError::Internal("portal".into())),
+            OnboardingError::Internal => {
+                FormError::Page(WebError::Internal(Cause::LoggedBy("portal")))
+            }
         }
     }
 }

@@ -5,12 +5,12 @@
 
 use super::first_login::password_fields;
 use super::{texts, FormError, RequestContext, SIGN_IN_PATH};
-use crate::app::AppState;
 use crate::onboarding::OnboardingError;
 use crate::web::csrf::csrf_field;
-use crate::web::error::WebError;
+use crate::web::error::{Cause, WebError};
 use crate::web::i18n::Msg;
 use crate::web::layout::{page, PageContext};
+use crate::web::state::PortalState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -55,7 +55,7 @@ pub struct AskForm {
 /// `POST /portal/nie-pamietam-hasla`: the same page whatever happened (a link queued, no
 /// such login, no confirmed address, throttled); the audit record says which.
 pub async fn send(
-    State(state): State<AppState>,
+    State(state): State<PortalState>,
     Extension(rc): Extension<RequestContext>,
     ctx: PageContext,
     Form(f): Form<AskForm>,
@@ -65,20 +65,22 @@ pub async fn send(
     // Its own key per login (":" is never in a login), the address shared with sign-ins: an
     // address that keeps asking is slowed down like one that keeps guessing.
     let key = format!("reset:{typed}");
-    let throttle = &state.portal_throttle;
+    let throttle = &state.throttle;
     let throttled = throttle.is_blocked(&key, rc.addr, now).await;
     if !throttled {
         throttle.record_failure(&key, rc.addr, now).await;
     }
     match state
-        .onboarding()
+        .onboarding
         .request_password_reset(&typed, ctx.lang.code(), throttled, rc.request_id.clone())
         .await
     {
         Ok(()) | Err(OnboardingError::LinkInvalid(_)) | Err(OnboardingError::WrongState(_)) => {}
         Err(OnboardingError::Throttled(_)) | Err(OnboardingError::InvalidCredentials) => {}
-        Err(OnboardingError::Unavailable) => return Err(WebError::Unavailable("reset".into())),
-        Err(_) => return Err(WebError::Internal("reset".into())),
+        Err(OnboardingError::Unavailable) => {
+            return Err(WebError::Unavailable(Cause::LoggedBy("reset")))
+        }
+        Err(_) => return Err(WebError::Internal(Cause::LoggedBy("reset"))),
     }
     let body = html! {
         p.notice role="status" id="reset-sent" { (ctx.t(&texts::FORGOT_SENT)) }
@@ -116,15 +118,15 @@ fn new_password_form(ctx: &PageContext, token: &str, error: Option<Msg>) -> Mark
 
 /// `GET /portal/nowe-haslo/{token}`: the form, if the link still works (nothing is spent).
 pub async fn show(
-    State(state): State<AppState>,
+    State(state): State<PortalState>,
     ctx: PageContext,
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
-    match state.onboarding().check_reset_link(&token).await {
+    match state.onboarding.check_reset_link(&token).await {
         Ok(_) => Ok(new_password_form(&ctx, &token, None).into_response()),
         Err(OnboardingError::LinkInvalid(_)) => Ok(invalid(&ctx)),
-        Err(OnboardingError::Unavailable) => Err(WebError::Unavailable("state".into())),
-        Err(_) => Err(WebError::Internal("reset".into())),
+        Err(OnboardingError::Unavailable) => Err(WebError::Unavailable(Cause::LoggedBy("reset"))),
+        Err(_) => Err(WebError::Internal(Cause::LoggedBy("reset"))),
     }
 }
 
@@ -138,7 +140,7 @@ pub struct NewPasswordForm {
 
 /// `POST /portal/nowe-haslo/{token}`: sets the password; every session of the person ends.
 pub async fn submit(
-    State(state): State<AppState>,
+    State(state): State<PortalState>,
     Extension(rc): Extension<RequestContext>,
     ctx: PageContext,
     Path(token): Path<String>,
@@ -154,7 +156,7 @@ pub async fn submit(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, form).into_response());
     }
     match state
-        .onboarding()
+        .onboarding
         .reset_password(&token, &new, rc.request_id.clone())
         .await
     {

@@ -3,13 +3,14 @@
 //! the one-time password gets a restricted session that reaches only the first-login form.
 
 use super::{texts, FIRST_LOGIN_PATH, SIGN_IN_PATH};
-use crate::app::AppState;
 use crate::domain::LoginName;
 use crate::onboarding::first_login::SignedIn;
 use crate::onboarding::OnboardingError;
-use crate::web::error::WebError;
+use crate::web::error::{Cause, WebError};
 use crate::web::i18n::Msg;
 use crate::web::layout::{page, PageContext};
+use crate::web::state::PortalState;
+use crate::web::throttle::Verdict;
 use crate::web::{session, RequestContext};
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
@@ -22,12 +23,13 @@ use serde::Deserialize;
 #[derive(Debug, Deserialize)]
 pub struct SignInQuery {
     #[serde(default)]
-    wylogowano: Option<String>,
+    #[serde(rename = "wylogowano")]
+    signed_out: Option<String>,
 }
 
 /// `GET /portal/logowanie`
 pub async fn show(ctx: PageContext, Query(q): Query<SignInQuery>) -> Response {
-    let notice = q.wylogowano.is_some().then_some(texts::SIGNED_OUT);
+    let notice = q.signed_out.is_some().then_some(texts::SIGNED_OUT);
     form(&ctx, "", None, notice).into_response()
 }
 
@@ -52,7 +54,7 @@ pub struct SignInForm {
 
 /// `POST /portal/logowanie`
 pub async fn sign_in(
-    State(state): State<AppState>,
+    State(state): State<PortalState>,
     Extension(rc): Extension<RequestContext>,
     ctx: PageContext,
     Form(f): Form<SignInForm>,
@@ -67,49 +69,43 @@ pub async fn sign_in(
         )
             .into_response()
     };
-    let throttle = &state.portal_throttle;
-    if throttle.is_blocked(&typed, rc.addr, now).await {
-        // Same answer and about the same time as a wrong password (RATE-03).
-        let _ = state
-            .onboarding()
-            .refuse_throttled(rc.request_id.clone())
-            .await;
-        return Ok(failure(&ctx));
-    }
     let login = LoginName::parse(&typed).ok();
-    let signed = match state
-        .onboarding()
-        .sign_in(login.as_ref(), &password, rc.request_id.clone())
-        .await
-    {
-        Ok(s) => s,
-        Err(OnboardingError::InvalidCredentials) => {
-            throttle.record_failure(&typed, rc.addr, now).await;
-            return Ok(failure(&ctx));
+    let onboarding = &state.onboarding;
+    let attempt = state
+        .throttle
+        .attempt(
+            &typed,
+            rc.addr,
+            now,
+            // Same answer and about the same time as a wrong password (RATE-03).
+            onboarding.refuse_throttled(rc.request_id.clone()),
+            onboarding.sign_in(login.as_ref(), &password, rc.request_id.clone()),
+            |result| match result {
+                Ok(_) => Verdict::RightSecret,
+                Err(OnboardingError::InvalidCredentials) => Verdict::WrongSecret,
+                Err(_) => Verdict::Undecided,
+            },
+        )
+        .await;
+    let signed = match attempt {
+        None | Some(Err(OnboardingError::InvalidCredentials)) => return Ok(failure(&ctx)),
+        Some(Ok(s)) => s,
+        Some(Err(OnboardingError::Unavailable)) => {
+            return Err(WebError::Unavailable(Cause::LoggedBy("portal sign-in")))
         }
-        Err(OnboardingError::Unavailable) => return Err(WebError::Unavailable("directory".into())),
-        Err(OnboardingError::Busy) => {
+        Some(Err(OnboardingError::Busy)) => {
             let page = form(&ctx, &typed, Some(crate::web::i18n::msg::BUSY), None);
             return Ok(crate::web::signin::busy(page));
         }
-        Err(_) => return Err(WebError::Internal("portal sign-in".into())),
+        Some(Err(_)) => return Err(WebError::Internal(Cause::LoggedBy("portal sign-in"))),
     };
-    throttle.record_success(&typed, rc.addr).await;
-    if let Some(old) = &rc.session {
-        state.state.delete_session(old.key.clone()).await?;
-    }
     let (person, first_login, to) = match signed {
         SignedIn::FirstLogin { person, otp_digest } => (person, Some(otp_digest), FIRST_LOGIN_PATH),
         SignedIn::Full { person } => (person, None, "/portal"),
     };
-    let id = session::start_portal(&state, &person, first_login).await?;
-    let mut response = Redirect::to(to).into_response();
-    let h = response.headers_mut();
-    h.append(
-        header::SET_COOKIE,
-        session::set_cookie(session::PORTAL_COOKIE, &id),
-    );
-    h.append(
+    let old = rc.session.as_ref().map(|s| s.key.clone());
+    let mut response = super::in_new_session(&state, old, &person, first_login, to).await?;
+    response.headers_mut().append(
         header::SET_COOKIE,
         session::clear_cookie(session::PRE_COOKIE),
     );
@@ -118,11 +114,11 @@ pub async fn sign_in(
 
 /// `POST /portal/wyloguj`
 pub async fn sign_out(
-    State(state): State<AppState>,
+    State(state): State<PortalState>,
     Extension(rc): Extension<RequestContext>,
 ) -> Result<Response, WebError> {
     if let Some(s) = &rc.session {
-        state.state.delete_session(s.key.clone()).await?;
+        state.web.sessions.end(s.key.clone()).await?;
     }
     let mut response = Redirect::to(&format!("{SIGN_IN_PATH}?wylogowano=1")).into_response();
     response.headers_mut().append(
