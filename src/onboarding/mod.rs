@@ -28,8 +28,9 @@ use crate::clock::Clock;
 use crate::config::{PasswordConfig, PortalConfig};
 use crate::domain::audit::{Actor, NewAuditRecord, Outcome};
 use crate::domain::{LoginName, PolicyViolation, Strength};
+use crate::ports::state::OnboardingState;
+use crate::ports::StateError;
 use crate::ports::{AuditLog, Directory, DirectoryError, Unique};
-use crate::store::{StateStore, StoreError};
 use links::LinkKey;
 use std::sync::Arc;
 use tokio::sync::Notify;
@@ -40,7 +41,8 @@ pub struct Onboarding {
     pub directory: Arc<dyn Directory>,
     pub audit: Arc<dyn AuditLog>,
     pub clock: Arc<dyn Clock>,
-    pub state: StateStore,
+    /// Pending confirmations with their mail, and sessions (`ports::state`).
+    pub state: Arc<dyn OnboardingState>,
     /// Wakes the mail sender after something was queued.
     pub outbox: Arc<Notify>,
     pub link_key: Arc<LinkKey>,
@@ -161,8 +163,8 @@ impl From<DirectoryError> for OnboardingError {
     }
 }
 
-impl From<StoreError> for OnboardingError {
-    fn from(e: StoreError) -> Self {
+impl From<StateError> for OnboardingError {
+    fn from(e: StateError) -> Self {
         tracing::error!(error = %e, "portal: state store error");
         OnboardingError::Unavailable
     }

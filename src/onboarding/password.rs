@@ -22,7 +22,7 @@ impl Onboarding {
         let ended = match &result {
             Ok(_) => Some(
                 crate::session_end::end_sessions_of(
-                    &self.state,
+                    self.state.as_ref(),
                     &caller.person_id,
                     caller.session_key.as_deref(),
                     "password changed",

@@ -216,8 +216,13 @@ impl Onboarding {
             .await?;
         // Every panel and portal session ends (the one place that does it); a store that fails
         // here is logged there: the password is changed already.
-        crate::session_end::end_sessions_of(&self.state, &person.entry.id, None, "password_reset")
-            .await;
+        crate::session_end::end_sessions_of(
+            self.state.as_ref(),
+            &person.entry.id,
+            None,
+            "password_reset",
+        )
+        .await;
         // Told only once the password is written (a notice of a change that failed would
         // mislead).
         if let Some(to) = person.profile.emails.first() {

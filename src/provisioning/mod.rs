@@ -1,5 +1,5 @@
-//! Use cases that change people and groups on behalf of a caller (a SCIM client now; the
-//! panel later). Each call checks the caller's school scope, changes the directory through
+//! Use cases that change people and groups on behalf of a caller (a SCIM client or a panel
+//! administrator). Each call checks the caller's school scope, changes the directory through
 //! the `Directory` port and writes exactly one audit record, failures included.
 //!
 //! Scope rules (security.md AUTHZ-01): a caller sees a person when any of the person's
@@ -172,19 +172,21 @@ pub struct Provisioning {
     /// Argon2id cost and the one-time password's lifetime.
     pub password_cost: crate::config::PasswordConfig,
     /// Logins of deleted people, never given again; `None`: not kept (tests).
-    pub retired_logins: Option<crate::store::retired_logins::RetiredLogins>,
+    pub retired_logins: Option<Arc<dyn crate::ports::state::RetiredLogins>>,
     /// Write intents before directory adds (`intents.rs`); `None`: not kept (bootstrap, tests).
-    pub intents: Option<crate::store::StateStore>,
+    pub intents: Option<Arc<dyn crate::ports::state::WriteIntents>>,
     /// Where panel and portal sessions live, so re-issue, lock, unlock, deactivation and
     /// deletion end them (`crate::session_end`); `None`: no sessions (bootstrap, tests).
-    pub sessions: Option<crate::store::StateStore>,
+    pub sessions: Option<Arc<dyn crate::ports::state::Sessions>>,
 }
 
 impl Provisioning {
     /// Ends every session of `person_id` (see `crate::session_end`); the audit detail.
     pub(crate) async fn end_sessions(&self, person_id: &str, why: &'static str) -> String {
         let ended = match &self.sessions {
-            Some(state) => crate::session_end::end_sessions_of(state, person_id, None, why).await,
+            Some(state) => {
+                crate::session_end::end_sessions_of(state.as_ref(), person_id, None, why).await
+            }
             None => Some(0),
         };
         crate::session_end::ended_detail(ended)

@@ -89,7 +89,7 @@ pub struct Recent {
 
 /// A place in the window, taken before the operation is applied; cancelled if it fails.
 #[derive(Debug, Clone)]
-pub struct Ticket(String);
+pub struct Ticket(pub(crate) String);
 
 pub enum Admission {
     Admitted(Ticket),
@@ -244,10 +244,6 @@ impl HeldStore {
                 }
             })
             .await
-    }
-
-    pub async fn get(&self, id: u64) -> Result<Option<HeldOperation>, StoreError> {
-        Ok(self.list().await?.into_iter().find(|op| op.id == id))
     }
 
     /// Removes a held operation (released or discarded); `None` if there is none with `id`.

@@ -15,6 +15,7 @@ pub mod held;
 pub mod idempotency;
 pub mod intents;
 pub mod outbox;
+mod ports_impl;
 pub mod register;
 mod reopen;
 pub mod retired_logins;
@@ -27,20 +28,8 @@ use std::io::Write as _;
 use std::path::Path;
 use std::sync::{Arc, RwLock};
 
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("the state store is unavailable: {0}")]
-    Unavailable(String),
-    #[error("the state store is corrupt: {0}")]
-    Corrupt(String),
-    /// The file is of another release's format (or another store's file): never opened.
-    #[error("{0}")]
-    Incompatible(String),
-    /// Reading or writing the file failed (full disk, I/O error): redb refuses every later
-    /// transaction until the file is reopened (`reopen.rs`).
-    #[error("the state store cannot write its file: {0}")]
-    Io(String),
-}
+/// The ports' error (`crate::ports::StateError`), under the name the store has always used.
+pub use crate::ports::StateError as StoreError;
 
 impl From<format::FormatError> for StoreError {
     fn from(e: format::FormatError) -> Self {

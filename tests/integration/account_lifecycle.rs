@@ -15,7 +15,8 @@ use zszo_connector::config::PasswordConfig;
 use zszo_connector::domain::audit::{Actor, AuditQuery, AuditRecord, Outcome};
 use zszo_connector::domain::{AccountState, School, SchoolCode, SchoolName};
 use zszo_connector::ldap::LdapDirectory;
-use zszo_connector::ports::{AuditLog, Directory, Employment, PersonEntry, PersonProfile};
+use zszo_connector::ports::directory_parts::*;
+use zszo_connector::ports::{AuditLog, Employment, PersonEntry, PersonProfile};
 use zszo_connector::provisioning::{Caller, IssuedAccount, Provisioning, ProvisioningError};
 use zszo_connector::store::retired_logins::RetiredLogins;
 use zszo_connector::store::StateStore;
@@ -71,7 +72,7 @@ impl Env {
             guard: None,
             clock: clock.clone(),
             password_cost: cost(),
-            retired_logins: Some(RetiredLogins::new(state)),
+            retired_logins: Some(Arc::new(RetiredLogins::new(state))),
             intents: None,
             sessions: None,
         };

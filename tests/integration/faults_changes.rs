@@ -10,7 +10,8 @@ use crate::scim_backpressure::Daemon;
 use serde_json::{json, Value};
 use zszo_connector::domain::audit::{Actor, AuditQuery, Outcome};
 use zszo_connector::domain::SchoolCode;
-use zszo_connector::ports::{AuditLog, Directory, SchoolScope};
+use zszo_connector::ports::directory_parts::*;
+use zszo_connector::ports::{AuditLog, SchoolScope};
 use zszo_connector::provisioning::Caller;
 
 const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";

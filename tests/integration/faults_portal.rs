@@ -14,7 +14,8 @@ use zszo_connector::config::Config;
 use zszo_connector::domain::audit::Outcome;
 use zszo_connector::domain::AccountState;
 use zszo_connector::ldap::LdapDirectory;
-use zszo_connector::ports::{Directory, SchoolScope};
+use zszo_connector::ports::directory_parts::*;
+use zszo_connector::ports::SchoolScope;
 
 const GOOD: &str = "tramwaj smok obwarzanek wawel";
 const FORGOT: &str = "/portal/nie-pamietam-hasla";

@@ -52,7 +52,7 @@ impl PortalApp {
             password_cost: self.app.config.passwords,
             retired_logins: None,
             intents: None,
-            sessions: Some(self.app.state.clone()),
+            sessions: Some(std::sync::Arc::new(self.app.state.clone())),
         }
     }
 
@@ -192,7 +192,7 @@ pub async fn bind_and_search(dn: &str, password: &str) -> (u32, bool) {
 
 /// The person's entry as the directory has it now.
 pub async fn person_now(app: &PanelApp, id: &str) -> PersonEntry {
-    use zszo_connector::ports::Directory;
+    use zszo_connector::ports::directory_parts::*;
     app.directory
         .get_person(id, &SchoolScope::All)
         .await

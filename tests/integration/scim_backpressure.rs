@@ -15,7 +15,8 @@ use zszo_connector::clock::SystemClock;
 use zszo_connector::config::Config;
 use zszo_connector::domain::audit::{AuditQuery, Outcome};
 use zszo_connector::ldap::LdapDirectory;
-use zszo_connector::ports::{AuditLog, Directory, SchoolScope};
+use zszo_connector::ports::directory_parts::*;
+use zszo_connector::ports::{AuditLog, SchoolScope};
 use zszo_connector::slapd;
 
 pub(crate) struct Daemon {

@@ -17,6 +17,7 @@ use zszo_connector::clock::{ManualClock, SystemClock};
 use zszo_connector::config::Config;
 use zszo_connector::domain::audit::AuditQuery;
 use zszo_connector::ldap::LdapDirectory;
+use zszo_connector::ports::PeopleDirectory;
 use zszo_connector::ports::{AuditLog, Directory, SchoolScope};
 
 const BIN: &str = env!("CARGO_BIN_EXE_zszo-connector");

@@ -14,7 +14,8 @@ use zszo_connector::clock::SystemClock;
 use zszo_connector::config::Config;
 use zszo_connector::domain::audit::{AuditQuery, AuditRecord};
 use zszo_connector::ldap::LdapDirectory;
-use zszo_connector::ports::{AuditLog, Directory};
+use zszo_connector::ports::directory_parts::*;
+use zszo_connector::ports::AuditLog;
 
 pub const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 pub const ZSZO: &str = "urn:zszo:params:scim:schemas:extension:zszo:2.0:User";

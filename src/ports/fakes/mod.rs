@@ -1,0 +1,1 @@
+//! In-memory doubles of the ports, for the use-case unit tests.
