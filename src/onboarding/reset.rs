@@ -200,12 +200,7 @@ impl Onboarding {
             .await?
         {
             ConsumeOutcome::Consumed(_) => {}
-            ConsumeOutcome::Used => return Err(OnboardingError::LinkInvalid("token_used")),
-            ConsumeOutcome::Expired => return Err(OnboardingError::LinkInvalid("token_expired")),
-            ConsumeOutcome::Superseded => {
-                return Err(OnboardingError::LinkInvalid("token_superseded"))
-            }
-            ConsumeOutcome::Unknown => return Err(OnboardingError::LinkInvalid("token_unknown")),
+            refused => return Err(super::email::link_refused(refused)),
         }
         let written = self
             .directory

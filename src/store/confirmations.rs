@@ -181,14 +181,14 @@ impl StateStore {
                 };
                 match current {
                     None => ConsumeOutcome::Unknown,
-                    Some(c) if c.used.is_some() => ConsumeOutcome::Used,
-                    Some(c) if c.superseded => ConsumeOutcome::Superseded,
-                    Some(c) if now.unix_timestamp() >= c.expires => ConsumeOutcome::Expired,
-                    Some(mut c) => {
-                        c.used = Some(now.unix_timestamp());
-                        table.insert(key.as_str(), encode(&c)?.as_slice())?;
-                        ConsumeOutcome::Consumed(Box::new(c))
-                    }
+                    Some(mut c) => match c.refusal(now.unix_timestamp()) {
+                        Some(refused) => refused,
+                        None => {
+                            c.used = Some(now.unix_timestamp());
+                            table.insert(key.as_str(), encode(&c)?.as_slice())?;
+                            ConsumeOutcome::Consumed(Box::new(c))
+                        }
+                    },
                 }
             };
             if let ConsumeOutcome::Consumed(c) = &outcome {
@@ -217,6 +217,71 @@ impl StateStore {
     }
 }
 
+impl PendingConfirmation {
+    /// Why the confirmation can no longer be used at `now` (unix seconds): `Used`,
+    /// `Superseded` or `Expired`; `None` while it can. The one rule for the store, its
+    /// in-memory double and the portal's check of a link.
+    pub fn refusal(&self, now: i64) -> Option<ConsumeOutcome> {
+        if self.used.is_some() {
+            Some(ConsumeOutcome::Used)
+        } else if self.superseded {
+            Some(ConsumeOutcome::Superseded)
+        } else if now >= self.expires {
+            Some(ConsumeOutcome::Expired)
+        } else {
+            None
+        }
+    }
+}
+
+/// The per-person throttle (RATE-04): forgets issue times older than a day (or in the
+/// future) in `issued`, then says whether one more may be issued at `now` (unix seconds).
+pub(crate) fn throttle(
+    issued: &mut Vec<i64>,
+    limits: IssueLimits,
+    now: i64,
+) -> Option<IssueOutcome> {
+    let day = Duration::days(1).whole_seconds();
+    issued.retain(|t| now - t < day && *t <= now);
+    if let Some(last) = issued.iter().max() {
+        let wait = limits.min_interval.whole_seconds() - (now - last);
+        if wait > 0 {
+            return Some(IssueOutcome::Throttled {
+                retry_after_secs: wait,
+            });
+        }
+    }
+    if issued.len() >= limits.max_per_day {
+        let oldest = issued.iter().min().copied().unwrap_or(now);
+        return Some(IssueOutcome::Throttled {
+            retry_after_secs: (oldest + day - now).max(1),
+        });
+    }
+    None
+}
+
+/// The mail that carries the link of the confirmation stored under `key` (rendered only when
+/// sent; it supersedes the person's unsent earlier one).
+pub(crate) fn confirmation_mail(
+    key: &str,
+    confirmation: &PendingConfirmation,
+    now: OffsetDateTime,
+) -> QueuedMail {
+    let mut mail = QueuedMail::new(
+        MailKind::EmailConfirmation {
+            confirmation: key.to_owned(),
+        },
+        "email_confirmation",
+        now,
+    );
+    mail.person_id = Some(confirmation.person_id.clone());
+    mail.person_dn = Some(confirmation.person_dn.clone());
+    mail.school = confirmation.school.clone();
+    mail.not_after = Some(confirmation.expires);
+    mail.supersedes = Some(format!("confirmation:{}", confirmation.person_id));
+    mail
+}
+
 fn issue_in(
     txn: &WriteTransaction,
     key: &str,
@@ -231,21 +296,8 @@ fn issue_in(
         Some(v) => decode_index(v.value())?,
         None => PersonIndex::default(),
     };
-    let day = Duration::days(1).whole_seconds();
-    index.issued.retain(|t| now_s - t < day && *t <= now_s);
-    if let Some(last) = index.issued.iter().max() {
-        let wait = limits.min_interval.whole_seconds() - (now_s - last);
-        if wait > 0 {
-            return Ok(IssueOutcome::Throttled {
-                retry_after_secs: wait,
-            });
-        }
-    }
-    if index.issued.len() >= limits.max_per_day {
-        let oldest = index.issued.iter().min().copied().unwrap_or(now_s);
-        return Ok(IssueOutcome::Throttled {
-            retry_after_secs: (oldest + day - now_s).max(1),
-        });
+    if let Some(throttled) = throttle(&mut index.issued, limits, now_s) {
+        return Ok(throttled);
     }
     let mut table = txn.open_table(CONFIRMATIONS)?;
     if let Some(previous) = index.live.take() {
@@ -281,19 +333,7 @@ fn issue_in(
         encode_index(&index)?.as_slice(),
     )?;
     drop(index_table);
-    let mut mail = QueuedMail::new(
-        MailKind::EmailConfirmation {
-            confirmation: key.to_owned(),
-        },
-        "email_confirmation",
-        now,
-    );
-    mail.person_id = Some(confirmation.person_id.clone());
-    mail.person_dn = Some(confirmation.person_dn.clone());
-    mail.school = confirmation.school.clone();
-    mail.not_after = Some(confirmation.expires);
-    mail.supersedes = Some(format!("confirmation:{}", confirmation.person_id));
-    enqueue_in(txn, &mail)?;
+    enqueue_in(txn, &confirmation_mail(key, confirmation, now))?;
     for m in with {
         enqueue_in(txn, m)?;
     }
