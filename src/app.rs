@@ -84,7 +84,7 @@ impl AppState {
         )?);
         let guard = Arc::new(DeprovisioningGuard::new(
             config.scim.deprovisioning_guard,
-            HeldStore::new(state.clone()),
+            Arc::new(HeldStore::new(state.clone())),
             clock.clone(),
         ));
         let panel_throttle = Arc::new(crate::web::throttle::Throttle::new(

@@ -68,12 +68,12 @@ pub struct DeprovisioningGuard {
 impl DeprovisioningGuard {
     pub fn new(
         policy: DeprovisioningGuardConfig,
-        held: impl HeldOperations + 'static,
+        held: Arc<dyn HeldOperations>,
         clock: Arc<dyn Clock>,
     ) -> Self {
         Self {
             policy,
-            held: Arc::new(held),
+            held,
             clock,
             counts: Mutex::new(HashMap::new()),
         }

@@ -194,6 +194,15 @@ impl Provisioning {
 }
 
 impl Provisioning {
+    /// Fail closed (the edges check it too): no directory write starts while the audit
+    /// store cannot append; the caller gets 503 and nothing is written or recorded.
+    async fn audit_ready(&self) -> Result<(), ProvisioningError> {
+        match self.audit.ready_for_writes().await {
+            true => Ok(()),
+            false => Err(ProvisioningError::Unavailable),
+        }
+    }
+
     /// Writes the one audit record of a use case. If the audit store fails, the caller gets
     /// 503 (`Unavailable`, retry later): the edges refuse further writes until the store
     /// recovers (fail closed); the directory change, if any, stays and is logged.
@@ -244,3 +253,6 @@ pub fn in_scope(scope: &SchoolScope, code: &crate::domain::SchoolCode) -> bool {
         SchoolScope::Only(codes) => codes.contains(code),
     }
 }
+
+#[cfg(test)]
+mod use_case_tests;

@@ -35,6 +35,9 @@ struct Tables {
     groups: BTreeMap<String, GroupEntry>,
     roles: Vec<(String, AdminRole)>,
     next: u64,
+    /// Another writer's change of a person's state, applied just before the next account
+    /// write (the race a compare-and-set exists for).
+    race: Option<(String, AccountState)>,
 }
 
 impl Tables {
@@ -106,6 +109,9 @@ impl Tables {
         id: &str,
         expect: AccountState,
     ) -> Result<&mut Stored, DirectoryError> {
+        if let Some((raced, state)) = self.race.take() {
+            self.person_mut(&raced)?.person.account_state = state;
+        }
         let stored = self.person_mut(id)?;
         if stored.person.account_state != expect {
             return Err(DirectoryError::StateChanged { expected: expect });
@@ -179,6 +185,11 @@ impl FakeDirectory {
             s.person.account_state = state;
         }
         t.touch(id, now);
+    }
+
+    /// Another writer sets the person's state between the use case's read and its write.
+    pub fn change_state_before_next_write(&self, id: &str, state: AccountState) {
+        self.lock().race = Some((id.to_owned(), state));
     }
 
     fn visible(person: &PersonEntry, scope: &SchoolScope) -> bool {

@@ -13,10 +13,12 @@
 
 mod directory;
 mod state;
+mod world;
 
 pub use crate::clock::ManualClock;
 pub use directory::FakeDirectory;
 pub use state::FakeState;
+pub use world::World;
 
 use crate::domain::audit::{AuditQuery, AuditRecord, NewAuditRecord, PruneReport};
 use crate::ports::{AuditError, AuditLog, MailError, Mailer, OutgoingMail};
