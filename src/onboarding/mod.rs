@@ -229,3 +229,6 @@ impl Onboarding {
         }
     }
 }
+
+#[cfg(test)]
+mod use_case_tests;
