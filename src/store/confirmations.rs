@@ -13,6 +13,8 @@
 
 use super::outbox::{enqueue_in, MailKind, QueuedMail};
 use super::{StateStore, StoreError};
+use crate::ports::state::Confirmations;
+use async_trait::async_trait;
 use redb::{ReadableTable, TableDefinition, WriteTransaction};
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
@@ -93,50 +95,6 @@ pub enum ConsumeOutcome {
 }
 
 impl StateStore {
-    /// Stores `confirmation` under `key` as the person's live one, supersedes the previous
-    /// one, and queues its mail plus `with` — all in one transaction — unless throttled.
-    pub async fn issue_confirmation(
-        &self,
-        key: String,
-        confirmation: PendingConfirmation,
-        limits: IssueLimits,
-        now: OffsetDateTime,
-        with: Vec<QueuedMail>,
-    ) -> Result<IssueOutcome, StoreError> {
-        self.blocking(move |db| {
-            let txn = db.begin_write()?;
-            let outcome = issue_in(&txn, &key, &confirmation, limits, now, &with)?;
-            if outcome == IssueOutcome::Issued {
-                txn.commit()?;
-            } else {
-                txn.abort()?;
-            }
-            Ok(outcome)
-        })
-        .await
-    }
-
-    /// The confirmation under `key`, whatever its state.
-    pub async fn confirmation(
-        &self,
-        key: String,
-    ) -> Result<Option<PendingConfirmation>, StoreError> {
-        self.blocking(move |db| {
-            let txn = db.begin_read()?;
-            let table = match txn.open_table(CONFIRMATIONS) {
-                Ok(t) => t,
-                Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
-                Err(e) => return Err(e.into()),
-            };
-            let found = match table.get(key.as_str())? {
-                Some(v) => Some(decode(v.value())?),
-                None => None,
-            };
-            Ok(found)
-        })
-        .await
-    }
-
     /// The person's live (unused, not superseded) confirmation, if any.
     pub async fn live_confirmation_of(
         &self,
@@ -161,59 +119,6 @@ impl StateStore {
             Some(key) => self.confirmation(key).await,
             None => Ok(None),
         }
-    }
-
-    /// Marks the confirmation under `key` used, if it can still be used at `now`, and queues
-    /// `with` in the same transaction.
-    pub async fn consume_confirmation(
-        &self,
-        key: String,
-        now: OffsetDateTime,
-        with: Vec<QueuedMail>,
-    ) -> Result<ConsumeOutcome, StoreError> {
-        self.blocking(move |db| {
-            let txn = db.begin_write()?;
-            let outcome = {
-                let mut table = txn.open_table(CONFIRMATIONS)?;
-                let current = match table.get(key.as_str())? {
-                    Some(v) => Some(decode(v.value())?),
-                    None => None,
-                };
-                match current {
-                    None => ConsumeOutcome::Unknown,
-                    Some(mut c) => match c.refusal(now.unix_timestamp()) {
-                        Some(refused) => refused,
-                        None => {
-                            c.used = Some(now.unix_timestamp());
-                            table.insert(key.as_str(), encode(&c)?.as_slice())?;
-                            ConsumeOutcome::Consumed(Box::new(c))
-                        }
-                    },
-                }
-            };
-            if let ConsumeOutcome::Consumed(c) = &outcome {
-                let mut index = txn.open_table(BY_PERSON)?;
-                let current = match index.get(c.person_id.as_str())? {
-                    Some(v) => Some(decode_index(v.value())?),
-                    None => None,
-                };
-                if let Some(mut i) = current {
-                    if i.live.as_deref() == Some(key.as_str()) {
-                        i.live = None;
-                        index.insert(c.person_id.as_str(), encode_index(&i)?.as_slice())?;
-                    }
-                }
-                drop(index);
-                for mail in &with {
-                    enqueue_in(&txn, mail)?;
-                }
-                txn.commit()?;
-            } else {
-                txn.abort()?;
-            }
-            Ok(outcome)
-        })
-        .await
     }
 }
 
@@ -356,6 +261,114 @@ fn encode_index(i: &PersonIndex) -> Result<Vec<u8>, StoreError> {
 fn decode_index(bytes: &[u8]) -> Result<PersonIndex, StoreError> {
     serde_json::from_slice(bytes)
         .map_err(|e| StoreError::Corrupt(format!("email confirmation index: {e}")))
+}
+
+#[async_trait]
+impl Confirmations for StateStore {
+    /// Queues one message on its own (a notice that goes with no other state).
+    async fn enqueue_mail(&self, mail: QueuedMail) -> Result<u64, StoreError> {
+        self.blocking(move |db| {
+            let txn = db.begin_write()?;
+            let id = enqueue_in(&txn, &mail)?;
+            txn.commit()?;
+            Ok(id)
+        })
+        .await
+    }
+
+    /// Stores `confirmation` under `key` as the person's live one, supersedes the previous
+    /// one, and queues its mail plus `with` — all in one transaction — unless throttled.
+    async fn issue_confirmation(
+        &self,
+        key: String,
+        confirmation: PendingConfirmation,
+        limits: IssueLimits,
+        now: OffsetDateTime,
+        with: Vec<QueuedMail>,
+    ) -> Result<IssueOutcome, StoreError> {
+        self.blocking(move |db| {
+            let txn = db.begin_write()?;
+            let outcome = issue_in(&txn, &key, &confirmation, limits, now, &with)?;
+            if outcome == IssueOutcome::Issued {
+                txn.commit()?;
+            } else {
+                txn.abort()?;
+            }
+            Ok(outcome)
+        })
+        .await
+    }
+
+    /// The confirmation under `key`, whatever its state.
+    async fn confirmation(&self, key: String) -> Result<Option<PendingConfirmation>, StoreError> {
+        self.blocking(move |db| {
+            let txn = db.begin_read()?;
+            let table = match txn.open_table(CONFIRMATIONS) {
+                Ok(t) => t,
+                Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+                Err(e) => return Err(e.into()),
+            };
+            let found = match table.get(key.as_str())? {
+                Some(v) => Some(decode(v.value())?),
+                None => None,
+            };
+            Ok(found)
+        })
+        .await
+    }
+
+    /// Marks the confirmation under `key` used, if it can still be used at `now`, and queues
+    /// `with` in the same transaction.
+    async fn consume_confirmation(
+        &self,
+        key: String,
+        now: OffsetDateTime,
+        with: Vec<QueuedMail>,
+    ) -> Result<ConsumeOutcome, StoreError> {
+        self.blocking(move |db| {
+            let txn = db.begin_write()?;
+            let outcome = {
+                let mut table = txn.open_table(CONFIRMATIONS)?;
+                let current = match table.get(key.as_str())? {
+                    Some(v) => Some(decode(v.value())?),
+                    None => None,
+                };
+                match current {
+                    None => ConsumeOutcome::Unknown,
+                    Some(mut c) => match c.refusal(now.unix_timestamp()) {
+                        Some(refused) => refused,
+                        None => {
+                            c.used = Some(now.unix_timestamp());
+                            table.insert(key.as_str(), encode(&c)?.as_slice())?;
+                            ConsumeOutcome::Consumed(Box::new(c))
+                        }
+                    },
+                }
+            };
+            if let ConsumeOutcome::Consumed(c) = &outcome {
+                let mut index = txn.open_table(BY_PERSON)?;
+                let current = match index.get(c.person_id.as_str())? {
+                    Some(v) => Some(decode_index(v.value())?),
+                    None => None,
+                };
+                if let Some(mut i) = current {
+                    if i.live.as_deref() == Some(key.as_str()) {
+                        i.live = None;
+                        index.insert(c.person_id.as_str(), encode_index(&i)?.as_slice())?;
+                    }
+                }
+                drop(index);
+                for mail in &with {
+                    enqueue_in(&txn, mail)?;
+                }
+                txn.commit()?;
+            } else {
+                txn.abort()?;
+            }
+            Ok(outcome)
+        })
+        .await
+    }
 }
 
 #[cfg(test)]

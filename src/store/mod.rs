@@ -15,7 +15,6 @@ pub mod held;
 pub mod idempotency;
 pub mod intents;
 pub mod outbox;
-mod ports_impl;
 pub mod register;
 mod reopen;
 pub mod retired_logins;

@@ -9,18 +9,22 @@
 //! - [`RetiredLogins`], [`WriteIntents`]: what provisioning keeps beside a person's creation
 //!   and deletion.
 //! - [`IdempotencyRecords`]: the SCIM edge's Idempotency-Key claims.
+//! - [`FormsState`] ([`RegisterRows`], [`RoomLists`], [`TodoAcknowledgements`]): the
+//!   school's step-7 records (`crate::forms`), keyed by `SchoolCode`.
 //!
 //! The redb implementation is in `crate::store` (only it and `crate::audit` import redb); the
 //! in-memory doubles are in `crate::ports::fakes` (tests). The records these ports carry are
 //! plain data defined beside their table in `crate::store` (no redb type among them).
 
 mod confirmations;
+mod forms;
 mod held;
 mod idempotency;
 mod provisioning;
 mod sessions;
 
 pub use confirmations::Confirmations;
+pub use forms::{FormsState, RegisterRows, RoomLists, TodoAcknowledgements};
 pub use held::{HeldOperations, WindowRule};
 pub use idempotency::IdempotencyRecords;
 pub use provisioning::{RetiredLogins, WriteIntents};
