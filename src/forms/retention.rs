@@ -5,7 +5,7 @@
 
 use super::Forms;
 use crate::app::AppState;
-use crate::ports::{AuditLog, Directory};
+use crate::ports::{AuditLog, SchoolDirectory};
 use std::time::Duration;
 
 /// How often the job runs.
@@ -17,7 +17,7 @@ const BATCH: usize = 10_000;
 pub async fn run_once(
     forms: &Forms,
     audit: &dyn AuditLog,
-    directory: &dyn Directory,
+    directory: &dyn SchoolDirectory,
     before: time::OffsetDateTime,
 ) -> Result<u64, String> {
     let schools: Vec<_> = directory

@@ -9,6 +9,7 @@
 //! - [`RetiredLogins`], [`WriteIntents`]: what provisioning keeps beside a person's creation
 //!   and deletion.
 //! - [`IdempotencyRecords`]: the SCIM edge's Idempotency-Key claims.
+//! - [`SignInFailures`]: the sign-in throttle's counters.
 //! - [`FormsState`] ([`RegisterRows`], [`RoomLists`], [`TodoAcknowledgements`]): the
 //!   school's step-7 records (`crate::forms`), keyed by `SchoolCode`.
 //!
@@ -22,6 +23,7 @@ mod held;
 mod idempotency;
 mod provisioning;
 mod sessions;
+mod sign_in;
 
 pub use confirmations::Confirmations;
 pub use forms::{FormsState, RegisterRows, RoomLists, TodoAcknowledgements};
@@ -29,6 +31,7 @@ pub use held::{HeldOperations, WindowRule};
 pub use idempotency::IdempotencyRecords;
 pub use provisioning::{RetiredLogins, WriteIntents};
 pub use sessions::Sessions;
+pub use sign_in::SignInFailures;
 
 /// Errors of every state-store port: the store is one file, so its failures are the same
 /// whichever port met them. Use cases map them to their own "unavailable" and log them once.
