@@ -53,3 +53,48 @@ pub enum StateError {
 /// What the portal's use cases (`crate::onboarding`) keep in the state store.
 pub trait OnboardingState: Confirmations + Sessions {}
 impl<T: Confirmations + Sessions + ?Sized> OnboardingState for T {}
+
+#[cfg(test)]
+mod tests {
+    /// Every `.rs` file under `dir` (recursively), with its text.
+    fn sources(dir: &std::path::Path, out: &mut Vec<(std::path::PathBuf, String)>) {
+        let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        for entry in entries {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                out.push((path, text));
+            }
+        }
+    }
+
+    #[test]
+    fn only_wiring_and_web_name_the_state_store() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        for part in ["provisioning", "onboarding", "forms", "scim"] {
+            sources(&src.join(part), &mut files);
+        }
+        let end = src.join("session_end.rs");
+        files.push((end.clone(), std::fs::read_to_string(&end).unwrap()));
+        let offenders: Vec<String> = (files.iter())
+            .filter(|(_, text)| {
+                ["StateStore", "HeldStore", "StoreError"]
+                    .iter()
+                    .any(|name| text.contains(name))
+            })
+            .map(|(path, _)| path.display().to_string())
+            .collect();
+        assert!(
+            files.len() > 20,
+            "the use cases were not found under {}",
+            src.display()
+        );
+        assert!(
+            offenders.is_empty(),
+            "use cases naming the store: {offenders:?}"
+        );
+    }
+}
