@@ -27,7 +27,7 @@ pub mod second_factor;
 use crate::clock::Clock;
 use crate::config::{PasswordConfig, PortalConfig};
 use crate::domain::audit::{Actor, NewAuditRecord, Outcome};
-use crate::domain::{LoginName, PolicyViolation, Strength};
+use crate::domain::{LoginName, PasswordPolicy, PolicyContext, PolicyViolation, Strength};
 use crate::ports::state::OnboardingState;
 use crate::ports::StateError;
 use crate::ports::{AuditLog, Directory, DirectoryError, Unique};
@@ -219,6 +219,33 @@ impl Onboarding {
                 tracing::error!(error = %e, "portal: cannot hash a password");
                 OnboardingError::Internal
             })
+    }
+
+    /// A new password for `person`: normalised, checked against the policy in the person's
+    /// context (refused with its strength), and hashed; the normalised text is what was hashed
+    /// (a read-back binds with it).
+    async fn new_password(
+        &self,
+        person: &crate::ports::PersonEntry,
+        new: &secrecy::SecretString,
+        one_time_password: Option<&[u8; 32]>,
+    ) -> Result<(secrecy::SecretString, crate::ports::PasswordHash), OnboardingError> {
+        let new = crate::domain::password::normalize(new);
+        let school = self.school_name(&person.profile.employment.primary).await;
+        let context = PolicyContext {
+            login: Some(&person.login),
+            name: Some(&person.profile.name),
+            school_name: school.as_deref(),
+            one_time_password,
+        };
+        if let Err(v) = PasswordPolicy::check(&new, &context) {
+            return Err(OnboardingError::Policy(
+                v,
+                PasswordPolicy::strength(&new, &context),
+            ));
+        }
+        let hash = self.hash(&new).await?;
+        Ok((new, hash))
     }
 
     /// The school's name for the policy's context words (best effort).

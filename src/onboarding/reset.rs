@@ -22,8 +22,7 @@ use super::links::store_key;
 use super::mails::password_changed_notice;
 use super::{Onboarding, OnboardingError};
 use crate::domain::audit::{Actor, NewAuditRecord};
-use crate::domain::password::normalize;
-use crate::domain::{AccountState, EmailAddress, LoginName, PasswordPolicy, PolicyContext};
+use crate::domain::{AccountState, EmailAddress, LoginName};
 use crate::ports::{PersonEntry, SchoolScope};
 use crate::store::confirmations::{ConfirmationPurpose, ConsumeOutcome};
 use crate::store::outbox::QueuedMail;
@@ -177,21 +176,7 @@ impl Onboarding {
             )));
         }
         // The policy first: a refused password leaves the link usable for another try.
-        let new = normalize(new);
-        let school = self.school_name(&person.profile.employment.primary).await;
-        let context = PolicyContext {
-            login: Some(&person.login),
-            name: Some(&person.profile.name),
-            school_name: school.as_deref(),
-            one_time_password: None,
-        };
-        if let Err(v) = PasswordPolicy::check(&new, &context) {
-            return Err(OnboardingError::Policy(
-                v,
-                PasswordPolicy::strength(&new, &context),
-            ));
-        }
-        let hash = self.hash(&new).await?;
+        let (new, hash) = self.new_password(&person, new, None).await?;
         // Spent before the write: two submits of one link cannot both set a password; a
         // write that fails after it leaves the person to ask for a new link (fail closed).
         match self
