@@ -19,7 +19,7 @@ use crate::domain::audit::{Actor, AuditQuery, AuditRecord, NewAuditRecord, Outco
 use crate::domain::forms::{RegisterRow, Room, RoomsVersion};
 use crate::domain::SchoolCode;
 use crate::ports::state::FormsState;
-use crate::ports::StateError;
+use crate::ports::StoreError;
 use crate::ports::{AuditError, AuditLog};
 use crate::store::todos::Acknowledgement;
 use std::collections::BTreeMap;
@@ -30,7 +30,7 @@ pub enum FormsError {
     #[error(transparent)]
     Audit(#[from] AuditError),
     #[error(transparent)]
-    Store(#[from] StateError),
+    Store(#[from] StoreError),
     #[error("not found")]
     NotFound,
     /// Someone else changed it meanwhile: reload and try again.

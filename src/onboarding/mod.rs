@@ -29,7 +29,7 @@ use crate::config::{PasswordConfig, PortalConfig};
 use crate::domain::audit::{Actor, NewAuditRecord, Outcome};
 use crate::domain::{LoginName, PasswordPolicy, PolicyContext, PolicyViolation, Strength};
 use crate::ports::state::OnboardingState;
-use crate::ports::StateError;
+use crate::ports::StoreError;
 use crate::ports::{AuditLog, Directory, DirectoryError, Unique};
 use links::LinkKey;
 use std::sync::Arc;
@@ -163,8 +163,8 @@ impl From<DirectoryError> for OnboardingError {
     }
 }
 
-impl From<StateError> for OnboardingError {
-    fn from(e: StateError) -> Self {
+impl From<StoreError> for OnboardingError {
+    fn from(e: StoreError) -> Self {
         tracing::error!(error = %e, "portal: state store error");
         OnboardingError::Unavailable
     }

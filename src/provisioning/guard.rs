@@ -37,7 +37,7 @@ use crate::config::DeprovisioningGuardConfig;
 use crate::domain::audit::{Actor, NewAuditRecord, Outcome};
 use crate::domain::SchoolCode;
 use crate::ports::state::HeldOperations;
-use crate::ports::StateError;
+use crate::ports::StoreError;
 use crate::ports::{PersonEntry, PersonProfile, PersonSearch, SchoolScope};
 use crate::store::held::{Admission, HeldIntent, HeldOperation, Recent, Ticket, Trip};
 use std::collections::HashMap;
@@ -133,7 +133,7 @@ pub fn decide(
     None
 }
 
-fn store_error(e: StateError) -> ProvisioningError {
+fn store_error(e: StoreError) -> ProvisioningError {
     tracing::error!(error = %e, "deprovisioning guard: state store failed");
     ProvisioningError::Unavailable
 }

@@ -27,8 +27,8 @@ use std::io::Write as _;
 use std::path::Path;
 use std::sync::{Arc, RwLock};
 
-/// The ports' error (`crate::ports::StateError`), under the name the store has always used.
-pub use crate::ports::StateError as StoreError;
+/// The error of the state-store ports, defined with them (`crate::ports::state`).
+pub use crate::ports::StoreError;
 
 impl From<format::FormatError> for StoreError {
     fn from(e: format::FormatError) -> Self {

