@@ -89,7 +89,7 @@ impl AppState {
         )?);
         let guard = Arc::new(DeprovisioningGuard::new(
             config.scim.deprovisioning_guard,
-            HeldStore::new(state.clone()),
+            Arc::new(HeldStore::new(state.clone())),
             clock.clone(),
         ));
         let panel_throttle = Arc::new(crate::web::throttle::Throttle::new(
@@ -142,11 +142,11 @@ impl AppState {
             guard: Some(self.guard.clone()),
             clock: self.clock.clone(),
             password_cost: self.config.passwords,
-            retired_logins: Some(crate::store::retired_logins::RetiredLogins::new(
+            retired_logins: Some(Arc::new(crate::store::retired_logins::RetiredLogins::new(
                 self.state.clone(),
-            )),
-            intents: Some(self.state.clone()),
-            sessions: Some(self.state.clone()),
+            ))),
+            intents: Some(Arc::new(self.state.clone())),
+            sessions: Some(Arc::new(self.state.clone())),
         }
     }
 
@@ -156,7 +156,7 @@ impl AppState {
             directory: self.directory.clone(),
             audit: self.audit.clone(),
             clock: self.clock.clone(),
-            state: self.state.clone(),
+            state: Arc::new(self.state.clone()),
             outbox: self.outbox_wake.clone(),
             link_key: self.link_key.clone(),
             second_factor_key: self.second_factor_key.clone(),

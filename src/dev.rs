@@ -193,7 +193,7 @@ async fn enrol_demo_administrators(
 /// `zszo-connector dev-code <login>`: the administrator's current TOTP code, read from the
 /// directory as the service identity and opened with the key file of `config_path`.
 pub async fn print_code(config_path: &Path, login: &str) -> anyhow::Result<()> {
-    use crate::ports::Directory;
+    use crate::ports::{PeopleDirectory, SecondFactorDirectory};
     let config =
         Config::load(config_path).map_err(|e| anyhow!("{}\n{e}", config_path.display()))?;
     let login = crate::domain::LoginName::parse(login).map_err(|e| anyhow!("{login:?}: {e}"))?;

@@ -18,6 +18,7 @@ use crate::domain::audit::{Actor, NewAuditRecord, Outcome};
 use crate::domain::EmailAddress;
 use crate::onboarding::links::{confirm_url, LinkKey};
 use crate::onboarding::mails;
+use crate::ports::state::Confirmations;
 use crate::ports::{AuditLog, MailError, Mailer, OutgoingMail};
 use crate::store::confirmations::ConfirmationPurpose;
 use crate::store::outbox::{MailKind, QueuedMail};

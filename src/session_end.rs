@@ -10,13 +10,13 @@
 //! employment, a withdrawn role, a one-time password other than the one a restricted session
 //! was opened with), which is the fail-closed backstop.
 
-use crate::store::StateStore;
+use crate::ports::state::Sessions;
 
 /// Ends every panel and portal session of the person with `person_id`, except the session
 /// stored under `keep` (the caller's own, after changing their own password). Returns how
 /// many ended, or `None` when the state store failed (logged).
-pub async fn end_sessions_of(
-    state: &StateStore,
+pub async fn end_sessions_of<S: Sessions + ?Sized>(
+    state: &S,
     person_id: &str,
     keep: Option<&str>,
     why: &'static str,

@@ -18,11 +18,10 @@ use crate::clock::Clock;
 use crate::domain::audit::{Actor, AuditQuery, AuditRecord, NewAuditRecord, Outcome};
 use crate::domain::forms::{RegisterRow, Room, RoomsVersion};
 use crate::domain::SchoolCode;
+use crate::ports::state::FormsState;
+use crate::ports::StoreError;
 use crate::ports::{AuditError, AuditLog};
-use crate::store::register::Registers;
-use crate::store::rooms::Rooms;
-use crate::store::todos::{Acknowledgement, Todos};
-use crate::store::{StateStore, StoreError};
+use crate::store::todos::Acknowledgement;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -69,19 +68,20 @@ const SYNC_BATCH: usize = 50_000;
 #[derive(Clone)]
 pub struct Forms {
     audit: Arc<dyn AuditLog>,
-    registers: Registers,
-    todos: Todos,
-    rooms: Rooms,
+    /// The F-03 register, the F-04 room lists, the to-dos' acknowledgements.
+    state: Arc<dyn FormsState>,
     clock: Arc<dyn Clock>,
 }
 
 impl Forms {
-    pub fn new(audit: Arc<dyn AuditLog>, state: StateStore, clock: Arc<dyn Clock>) -> Self {
+    pub fn new(
+        audit: Arc<dyn AuditLog>,
+        state: impl FormsState + 'static,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         Self {
             audit,
-            registers: Registers::new(state.clone()),
-            todos: Todos::new(state.clone()),
-            rooms: Rooms::new(state),
+            state: Arc::new(state),
             clock,
         }
     }
@@ -89,7 +89,7 @@ impl Forms {
     /// Takes the school's new audit records into its register and returns every row.
     pub async fn register(&self, school: &SchoolCode) -> Result<Vec<RegisterRow>, FormsError> {
         for _ in 0..3 {
-            let snapshot = self.registers.snapshot(school.as_str()).await?;
+            let snapshot = self.state.register_snapshot(school).await?;
             let mut records = self
                 .audit
                 .query(AuditQuery {
@@ -106,11 +106,11 @@ impl Forms {
             let grantors = self.grantors(&records).await?;
             let rows = register::plan(&snapshot.rows, &records, &grantors);
             if self
-                .registers
-                .append(school.as_str(), snapshot.cursor, last, rows)
+                .state
+                .append_register_rows(school, snapshot.cursor, last, rows)
                 .await?
             {
-                return Ok(self.registers.snapshot(school.as_str()).await?.rows);
+                return Ok(self.state.register_snapshot(school).await?.rows);
             }
         }
         Err(FormsError::Conflict(
@@ -161,8 +161,8 @@ impl Forms {
             .filter(|r| r.record.action == register::ACTIVATED && register::is_relevant(r))
             .collect();
         let acks = self
-            .todos
-            .acknowledged(activations.iter().map(|r| r.seq).collect())
+            .state
+            .todo_acknowledgements(activations.iter().map(|r| r.seq).collect())
             .await?;
         Ok(activations
             .into_iter()
@@ -202,7 +202,7 @@ impl Forms {
             by: register::actor_label(&caller.actor),
             at: self.clock.now(),
         };
-        let result = match self.todos.acknowledge(seq, ack).await {
+        let result = match self.state.acknowledge_todo(seq, ack).await {
             Ok(true) => Ok(()),
             Ok(false) => Err(FormsError::Conflict("acknowledged_already".into())),
             Err(e) => Err(e.into()),
@@ -222,7 +222,7 @@ impl Forms {
 
     /// Every version of the school's F-04 room list, oldest first.
     pub async fn rooms(&self, school: &SchoolCode) -> Result<Vec<RoomsVersion>, FormsError> {
-        Ok(self.rooms.versions(school.as_str()).await?)
+        Ok(self.state.room_versions(school).await?)
     }
 
     /// Adds a room: a new version of the list.
@@ -268,7 +268,7 @@ impl Forms {
         edit: impl FnOnce(&mut Vec<Room>) -> Result<(), FormsError>,
     ) -> Result<u32, FormsError> {
         let result = async {
-            let versions = self.rooms.versions(school.as_str()).await?;
+            let versions = self.state.room_versions(school).await?;
             let latest = versions.last();
             if latest.map_or(0, |v| v.version) != based_on {
                 return Err(FormsError::Conflict(CHANGED_MEANWHILE.into()));
@@ -287,7 +287,7 @@ impl Forms {
                 changed_by: register::actor_label(&caller.actor),
                 changed_at: self.clock.now(),
             };
-            if !self.rooms.add_version(school.as_str(), next).await? {
+            if !self.state.add_room_version(school, next).await? {
                 return Err(FormsError::Conflict(CHANGED_MEANWHILE.into()));
             }
             Ok(based_on + 1)

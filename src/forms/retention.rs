@@ -5,7 +5,7 @@
 
 use super::Forms;
 use crate::clock::Clock;
-use crate::ports::{AuditLog, Directory};
+use crate::ports::{AuditLog, Directory, SchoolDirectory};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -18,7 +18,7 @@ const BATCH: usize = 10_000;
 pub async fn run_once(
     forms: &Forms,
     audit: &dyn AuditLog,
-    directory: &dyn Directory,
+    directory: &dyn SchoolDirectory,
     before: time::OffsetDateTime,
 ) -> Result<u64, String> {
     let schools: Vec<_> = directory

@@ -16,6 +16,9 @@
 mod accounts;
 mod contacts;
 pub mod directory;
+mod directory_accounts;
+mod directory_people;
+mod directory_roles;
 pub mod error;
 mod groups;
 pub mod mapping;

@@ -35,7 +35,7 @@ use super::search::in_order;
 use crate::domain::query::PersonAttr;
 use crate::domain::{AccountState, LoginName, SchoolCode};
 use crate::ports::{
-    Directory, DirectoryError, NewPerson, Page, PersonEntry, PersonProfile, PersonSearch,
+    DirectoryError, NewPerson, Page, PersonEntry, PersonProfile, PersonSearch, SchoolDirectory,
     SchoolScope, Unique,
 };
 use ldap3::{Mod, Scope, SearchEntry};

@@ -6,7 +6,7 @@ use super::mapping::{attr, generalized_time, ou_attrs, parse_generalized_time, A
 use super::names::Filter;
 use super::LdapDirectory;
 use crate::domain::{SchoolCode, SsoClientName, SsoScope};
-use crate::ports::{Directory, DirectoryError, NewSsoClient, SsoClient, SsoClients};
+use crate::ports::{DirectoryError, NewSsoClient, SchoolDirectory, SsoClient, SsoClients};
 use async_trait::async_trait;
 use ldap3::{Scope, SearchEntry};
 

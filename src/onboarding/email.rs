@@ -327,12 +327,7 @@ impl Onboarding {
         let notified = with.len();
         match self.state.consume_confirmation(key, now, with).await? {
             ConsumeOutcome::Consumed(_) => {}
-            ConsumeOutcome::Used => return Err(OnboardingError::LinkInvalid("token_used")),
-            ConsumeOutcome::Expired => return Err(OnboardingError::LinkInvalid("token_expired")),
-            ConsumeOutcome::Superseded => {
-                return Err(OnboardingError::LinkInvalid("token_superseded"))
-            }
-            ConsumeOutcome::Unknown => return Err(OnboardingError::LinkInvalid("token_unknown")),
+            refused => return Err(link_refused(refused)),
         }
         if notified > 0 {
             self.outbox.notify_one();
@@ -384,15 +379,20 @@ impl Onboarding {
 
 /// Whether a stored confirmation can still be used at `now` (unix seconds).
 pub(super) fn usable(p: &PendingConfirmation, now: i64) -> Result<(), OnboardingError> {
-    if p.used.is_some() {
-        Err(OnboardingError::LinkInvalid("token_used"))
-    } else if p.superseded {
-        Err(OnboardingError::LinkInvalid("token_superseded"))
-    } else if now >= p.expires {
-        Err(OnboardingError::LinkInvalid("token_expired"))
-    } else {
-        Ok(())
+    match p.refusal(now) {
+        None => Ok(()),
+        Some(refused) => Err(link_refused(refused)),
     }
+}
+
+/// The portal's error for a link the store refused.
+pub(super) fn link_refused(outcome: ConsumeOutcome) -> OnboardingError {
+    OnboardingError::LinkInvalid(match outcome {
+        ConsumeOutcome::Used => "token_used",
+        ConsumeOutcome::Superseded => "token_superseded",
+        ConsumeOutcome::Expired => "token_expired",
+        ConsumeOutcome::Unknown | ConsumeOutcome::Consumed(_) => "token_unknown",
+    })
 }
 
 /// A rendered message as an outbox entry.

@@ -11,7 +11,7 @@
 use super::{Onboarding, OnboardingError, PortalCaller};
 use crate::domain::audit::Actor;
 use crate::domain::password::normalize;
-use crate::domain::{AccountState, EmailAddress, LoginName, PasswordPolicy, PolicyContext};
+use crate::domain::{AccountState, EmailAddress, LoginName};
 use crate::ports::PersonEntry;
 use crate::store::confirmations::ConfirmationPurpose;
 use secrecy::SecretString;
@@ -193,21 +193,9 @@ impl Onboarding {
                 person.account_state
             )));
         }
-        let password = normalize(password);
-        let school = self.school_name(&person.profile.employment.primary).await;
-        let context = PolicyContext {
-            login: Some(&person.login),
-            name: Some(&person.profile.name),
-            school_name: school.as_deref(),
-            one_time_password: Some(otp_digest),
-        };
-        if let Err(v) = PasswordPolicy::check(&password, &context) {
-            return Err(OnboardingError::Policy(
-                v,
-                PasswordPolicy::strength(&password, &context),
-            ));
-        }
-        let hash = self.hash(&password).await?;
+        let (password, hash) = self
+            .new_password(&person, password, Some(otp_digest))
+            .await?;
         let written = self
             .directory
             .set_own_password(&person.entry.id, &hash, AccountState::AwaitingFirstLogin)

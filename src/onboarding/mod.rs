@@ -28,9 +28,10 @@ pub mod second_factor;
 use crate::clock::Clock;
 use crate::config::{PasswordConfig, PortalConfig};
 use crate::domain::audit::{Actor, NewAuditRecord, Outcome};
-use crate::domain::{LoginName, PolicyViolation, Strength};
+use crate::domain::{LoginName, PasswordPolicy, PolicyContext, PolicyViolation, Strength};
+use crate::ports::state::OnboardingState;
+use crate::ports::StoreError;
 use crate::ports::{AuditLog, Directory, DirectoryError, Unique};
-use crate::store::{StateStore, StoreError};
 use links::LinkKey;
 use std::sync::Arc;
 use tokio::sync::Notify;
@@ -41,7 +42,8 @@ pub struct Onboarding {
     pub directory: Arc<dyn Directory>,
     pub audit: Arc<dyn AuditLog>,
     pub clock: Arc<dyn Clock>,
-    pub state: StateStore,
+    /// Pending confirmations with their mail, and sessions (`ports::state`).
+    pub state: Arc<dyn OnboardingState>,
     /// Wakes the mail sender after something was queued.
     pub outbox: Arc<Notify>,
     pub link_key: Arc<LinkKey>,
@@ -220,6 +222,33 @@ impl Onboarding {
             })
     }
 
+    /// A new password for `person`: normalised, checked against the policy in the person's
+    /// context (refused with its strength), and hashed; the normalised text is what was hashed
+    /// (a read-back binds with it).
+    async fn new_password(
+        &self,
+        person: &crate::ports::PersonEntry,
+        new: &secrecy::SecretString,
+        one_time_password: Option<&[u8; 32]>,
+    ) -> Result<(secrecy::SecretString, crate::ports::PasswordHash), OnboardingError> {
+        let new = crate::domain::password::normalize(new);
+        let school = self.school_name(&person.profile.employment.primary).await;
+        let context = PolicyContext {
+            login: Some(&person.login),
+            name: Some(&person.profile.name),
+            school_name: school.as_deref(),
+            one_time_password,
+        };
+        if let Err(v) = PasswordPolicy::check(&new, &context) {
+            return Err(OnboardingError::Policy(
+                v,
+                PasswordPolicy::strength(&new, &context),
+            ));
+        }
+        let hash = self.hash(&new).await?;
+        Ok((new, hash))
+    }
+
     /// The school's name for the policy's context words (best effort).
     async fn school_name(&self, code: &crate::domain::SchoolCode) -> Option<String> {
         match self.directory.find_school(code).await {
@@ -228,3 +257,6 @@ impl Onboarding {
         }
     }
 }
+
+#[cfg(test)]
+mod use_case_tests;

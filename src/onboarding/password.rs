@@ -5,7 +5,7 @@ use super::email::rendered;
 use super::mails::password_changed_notice;
 use super::{Onboarding, OnboardingError, PortalCaller};
 use crate::domain::password::normalize;
-use crate::domain::{AccountState, PasswordPolicy, PolicyContext};
+use crate::domain::AccountState;
 use crate::ports::PersonEntry;
 use crate::store::outbox::QueuedMail;
 use secrecy::SecretString;
@@ -22,7 +22,7 @@ impl Onboarding {
         let ended = match &result {
             Ok(_) => Some(
                 crate::session_end::end_sessions_of(
-                    &self.state,
+                    self.state.as_ref(),
                     &caller.person_id,
                     caller.session_key.as_deref(),
                     "password changed",
@@ -68,21 +68,7 @@ impl Onboarding {
         {
             return Err(OnboardingError::WrongCurrentPassword);
         }
-        let new = normalize(new);
-        let school = self.school_name(&person.profile.employment.primary).await;
-        let context = PolicyContext {
-            login: Some(&person.login),
-            name: Some(&person.profile.name),
-            school_name: school.as_deref(),
-            one_time_password: None,
-        };
-        if let Err(v) = PasswordPolicy::check(&new, &context) {
-            return Err(OnboardingError::Policy(
-                v,
-                PasswordPolicy::strength(&new, &context),
-            ));
-        }
-        let hash = self.hash(&new).await?;
+        let (new, hash) = self.new_password(&person, new, None).await?;
         let written = self
             .directory
             .set_own_password(&person.entry.id, &hash, state)

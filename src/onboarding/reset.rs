@@ -22,8 +22,7 @@ use super::links::store_key;
 use super::mails::password_changed_notice;
 use super::{Onboarding, OnboardingError};
 use crate::domain::audit::{Actor, NewAuditRecord};
-use crate::domain::password::normalize;
-use crate::domain::{AccountState, EmailAddress, LoginName, PasswordPolicy, PolicyContext};
+use crate::domain::{AccountState, EmailAddress, LoginName};
 use crate::ports::{PersonEntry, SchoolScope};
 use crate::store::confirmations::{ConfirmationPurpose, ConsumeOutcome};
 use crate::store::outbox::QueuedMail;
@@ -177,21 +176,7 @@ impl Onboarding {
             )));
         }
         // The policy first: a refused password leaves the link usable for another try.
-        let new = normalize(new);
-        let school = self.school_name(&person.profile.employment.primary).await;
-        let context = PolicyContext {
-            login: Some(&person.login),
-            name: Some(&person.profile.name),
-            school_name: school.as_deref(),
-            one_time_password: None,
-        };
-        if let Err(v) = PasswordPolicy::check(&new, &context) {
-            return Err(OnboardingError::Policy(
-                v,
-                PasswordPolicy::strength(&new, &context),
-            ));
-        }
-        let hash = self.hash(&new).await?;
+        let (new, hash) = self.new_password(&person, new, None).await?;
         // Spent before the write: two submits of one link cannot both set a password; a
         // write that fails after it leaves the person to ask for a new link (fail closed).
         match self
@@ -200,12 +185,7 @@ impl Onboarding {
             .await?
         {
             ConsumeOutcome::Consumed(_) => {}
-            ConsumeOutcome::Used => return Err(OnboardingError::LinkInvalid("token_used")),
-            ConsumeOutcome::Expired => return Err(OnboardingError::LinkInvalid("token_expired")),
-            ConsumeOutcome::Superseded => {
-                return Err(OnboardingError::LinkInvalid("token_superseded"))
-            }
-            ConsumeOutcome::Unknown => return Err(OnboardingError::LinkInvalid("token_unknown")),
+            refused => return Err(super::email::link_refused(refused)),
         }
         let written = self
             .directory
@@ -216,8 +196,13 @@ impl Onboarding {
             .await?;
         // Every panel and portal session ends (the one place that does it); a store that fails
         // here is logged there: the password is changed already.
-        crate::session_end::end_sessions_of(&self.state, &person.entry.id, None, "password_reset")
-            .await;
+        crate::session_end::end_sessions_of(
+            self.state.as_ref(),
+            &person.entry.id,
+            None,
+            "password_reset",
+        )
+        .await;
         // Told only once the password is written (a notice of a change that failed would
         // mislead).
         if let Some(to) = person.profile.emails.first() {

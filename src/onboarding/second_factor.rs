@@ -226,7 +226,7 @@ impl Onboarding {
                 .ok_or(SecondFactorError::NotEnrolled)?;
             self.directory.set_second_factor(person_id, None).await?;
             let ended = crate::session_end::end_sessions_of(
-                &self.state,
+                self.state.as_ref(),
                 person_id,
                 None,
                 "second factor reset",

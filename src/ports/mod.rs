@@ -3,11 +3,18 @@
 //! use cases depend only on these traits (held as `Arc<dyn …>`).
 
 mod directory;
+#[cfg(test)]
+pub mod fakes;
 mod sso;
+pub mod state;
 
 pub use crate::clock::Clock;
+/// The parts of the `Directory` port, for `use …::directory_parts::*` where a concrete
+/// adapter's methods are called (a trait's methods need the trait in scope).
+pub use directory::parts as directory_parts;
 pub use directory::*;
 pub use sso::{NewSsoClient, SsoClient, SsoClients};
+pub use state::StoreError;
 
 use crate::domain::audit::{AuditQuery, AuditRecord, NewAuditRecord, PruneReport};
 use async_trait::async_trait;

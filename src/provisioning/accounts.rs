@@ -142,6 +142,8 @@ impl Provisioning {
         person_id: &str,
         action: Action,
     ) -> Result<IssuedAccount, ProvisioningError> {
+        // Fail closed: no password is written that could not be audited.
+        self.audit_ready().await?;
         let current = self.person_for(caller, person_id).await;
         let before = current.as_ref().ok().map(|p| p.account_state);
         let result = match current {
@@ -298,6 +300,7 @@ impl Provisioning {
         person_id: &str,
         action: Action,
     ) -> Result<PersonEntry, ProvisioningError> {
+        self.audit_ready().await?;
         let current = self.person_for(caller, person_id).await;
         let before = current.as_ref().ok().map(|p| p.account_state);
         let result = match current {

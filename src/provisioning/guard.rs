@@ -26,7 +26,8 @@
 //! false; newer changes stay) and a deletion deletes the current entry; a person who no longer
 //! exists is refused (discard the operation instead).
 //!
-//! Invariant: the window check and its record are one state-store transaction (`HeldStore`);
+//! Invariant: the window check and its record are one state-store transaction (the
+//! `HeldOperations` port, `store::held` over redb);
 //! the counting of people is cached briefly (one minute) because a city-wide count reads every
 //! id in the directory.
 
@@ -35,9 +36,10 @@ use crate::clock::Clock;
 use crate::config::DeprovisioningGuardConfig;
 use crate::domain::audit::{Actor, NewAuditRecord, Outcome};
 use crate::domain::SchoolCode;
+use crate::ports::state::HeldOperations;
+use crate::ports::StoreError;
 use crate::ports::{PersonEntry, PersonProfile, PersonSearch, SchoolScope};
-use crate::store::held::{Admission, HeldIntent, HeldOperation, HeldStore, Recent, Ticket, Trip};
-use crate::store::StoreError;
+use crate::store::held::{Admission, HeldIntent, HeldOperation, Recent, Ticket, Trip};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use time::OffsetDateTime;
@@ -57,14 +59,18 @@ pub(super) enum Intent {
 
 pub struct DeprovisioningGuard {
     policy: DeprovisioningGuardConfig,
-    held: HeldStore,
+    held: Arc<dyn HeldOperations>,
     clock: Arc<dyn Clock>,
     /// School code (or "*" for the city) → (counted at, people).
     counts: Mutex<HashMap<String, (OffsetDateTime, usize)>>,
 }
 
 impl DeprovisioningGuard {
-    pub fn new(policy: DeprovisioningGuardConfig, held: HeldStore, clock: Arc<dyn Clock>) -> Self {
+    pub fn new(
+        policy: DeprovisioningGuardConfig,
+        held: Arc<dyn HeldOperations>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         Self {
             policy,
             held,
@@ -212,9 +218,11 @@ impl Provisioning {
         let code = school.as_str().to_owned();
         let admission = guard
             .held
-            .admit(candidate, since, move |recent| {
-                decide(&policy, recent, people, &code)
-            })
+            .admit(
+                candidate,
+                since,
+                Box::new(move |recent| decide(&policy, recent, people, &code)),
+            )
             .await
             .map_err(store_error)?;
         match admission {
@@ -242,9 +250,9 @@ impl Provisioning {
         }
     }
 
-    fn held_store(&self) -> Result<&HeldStore, ProvisioningError> {
+    fn held_store(&self) -> Result<&dyn HeldOperations, ProvisioningError> {
         match &self.guard {
-            Some(g) => Ok(&g.held),
+            Some(g) => Ok(g.held.as_ref()),
             None => Err(ProvisioningError::Invalid(
                 "the deprovisioning guard is not enabled".into(),
             )),

@@ -172,19 +172,21 @@ pub struct Provisioning {
     /// Argon2id cost and the one-time password's lifetime.
     pub password_cost: crate::config::PasswordConfig,
     /// Logins of deleted people, never given again; `None`: not kept (tests).
-    pub retired_logins: Option<crate::store::retired_logins::RetiredLogins>,
+    pub retired_logins: Option<Arc<dyn crate::ports::state::RetiredLogins>>,
     /// Write intents before directory adds (`intents.rs`); `None`: not kept (bootstrap, tests).
-    pub intents: Option<crate::store::StateStore>,
+    pub intents: Option<Arc<dyn crate::ports::state::WriteIntents>>,
     /// Where panel and portal sessions live, so re-issue, lock, unlock, deactivation and
     /// deletion end them (`crate::session_end`); `None`: no sessions (bootstrap, tests).
-    pub sessions: Option<crate::store::StateStore>,
+    pub sessions: Option<Arc<dyn crate::ports::state::Sessions>>,
 }
 
 impl Provisioning {
     /// Ends every session of `person_id` (see `crate::session_end`); the audit detail.
     pub(crate) async fn end_sessions(&self, person_id: &str, why: &'static str) -> String {
         let ended = match &self.sessions {
-            Some(state) => crate::session_end::end_sessions_of(state, person_id, None, why).await,
+            Some(state) => {
+                crate::session_end::end_sessions_of(state.as_ref(), person_id, None, why).await
+            }
             None => Some(0),
         };
         crate::session_end::ended_detail(ended)
@@ -192,6 +194,15 @@ impl Provisioning {
 }
 
 impl Provisioning {
+    /// Fail closed (the edges check it too): no directory write starts while the audit
+    /// store cannot append; the caller gets 503 and nothing is written or recorded.
+    async fn audit_ready(&self) -> Result<(), ProvisioningError> {
+        match self.audit.ready_for_writes().await {
+            true => Ok(()),
+            false => Err(ProvisioningError::Unavailable),
+        }
+    }
+
     /// Writes the one audit record of a use case. If the audit store fails, the caller gets
     /// 503 (`Unavailable`, retry later): the edges refuse further writes until the store
     /// recovers (fail closed); the directory change, if any, stays and is logged.
@@ -242,3 +253,6 @@ pub fn in_scope(scope: &SchoolScope, code: &crate::domain::SchoolCode) -> bool {
         SchoolScope::Only(codes) => codes.contains(code),
     }
 }
+
+#[cfg(test)]
+mod use_case_tests;

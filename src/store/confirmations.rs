@@ -13,6 +13,8 @@
 
 use super::outbox::{enqueue_in, MailKind, QueuedMail};
 use super::{StateStore, StoreError};
+use crate::ports::state::Confirmations;
+use async_trait::async_trait;
 use redb::{ReadableTable, TableDefinition, WriteTransaction};
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
@@ -93,50 +95,6 @@ pub enum ConsumeOutcome {
 }
 
 impl StateStore {
-    /// Stores `confirmation` under `key` as the person's live one, supersedes the previous
-    /// one, and queues its mail plus `with` — all in one transaction — unless throttled.
-    pub async fn issue_confirmation(
-        &self,
-        key: String,
-        confirmation: PendingConfirmation,
-        limits: IssueLimits,
-        now: OffsetDateTime,
-        with: Vec<QueuedMail>,
-    ) -> Result<IssueOutcome, StoreError> {
-        self.blocking(move |db| {
-            let txn = db.begin_write()?;
-            let outcome = issue_in(&txn, &key, &confirmation, limits, now, &with)?;
-            if outcome == IssueOutcome::Issued {
-                txn.commit()?;
-            } else {
-                txn.abort()?;
-            }
-            Ok(outcome)
-        })
-        .await
-    }
-
-    /// The confirmation under `key`, whatever its state.
-    pub async fn confirmation(
-        &self,
-        key: String,
-    ) -> Result<Option<PendingConfirmation>, StoreError> {
-        self.blocking(move |db| {
-            let txn = db.begin_read()?;
-            let table = match txn.open_table(CONFIRMATIONS) {
-                Ok(t) => t,
-                Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
-                Err(e) => return Err(e.into()),
-            };
-            let found = match table.get(key.as_str())? {
-                Some(v) => Some(decode(v.value())?),
-                None => None,
-            };
-            Ok(found)
-        })
-        .await
-    }
-
     /// The person's live (unused, not superseded) confirmation, if any.
     pub async fn live_confirmation_of(
         &self,
@@ -162,59 +120,71 @@ impl StateStore {
             None => Ok(None),
         }
     }
+}
 
-    /// Marks the confirmation under `key` used, if it can still be used at `now`, and queues
-    /// `with` in the same transaction.
-    pub async fn consume_confirmation(
-        &self,
-        key: String,
-        now: OffsetDateTime,
-        with: Vec<QueuedMail>,
-    ) -> Result<ConsumeOutcome, StoreError> {
-        self.blocking(move |db| {
-            let txn = db.begin_write()?;
-            let outcome = {
-                let mut table = txn.open_table(CONFIRMATIONS)?;
-                let current = match table.get(key.as_str())? {
-                    Some(v) => Some(decode(v.value())?),
-                    None => None,
-                };
-                match current {
-                    None => ConsumeOutcome::Unknown,
-                    Some(c) if c.used.is_some() => ConsumeOutcome::Used,
-                    Some(c) if c.superseded => ConsumeOutcome::Superseded,
-                    Some(c) if now.unix_timestamp() >= c.expires => ConsumeOutcome::Expired,
-                    Some(mut c) => {
-                        c.used = Some(now.unix_timestamp());
-                        table.insert(key.as_str(), encode(&c)?.as_slice())?;
-                        ConsumeOutcome::Consumed(Box::new(c))
-                    }
-                }
-            };
-            if let ConsumeOutcome::Consumed(c) = &outcome {
-                let mut index = txn.open_table(BY_PERSON)?;
-                let current = match index.get(c.person_id.as_str())? {
-                    Some(v) => Some(decode_index(v.value())?),
-                    None => None,
-                };
-                if let Some(mut i) = current {
-                    if i.live.as_deref() == Some(key.as_str()) {
-                        i.live = None;
-                        index.insert(c.person_id.as_str(), encode_index(&i)?.as_slice())?;
-                    }
-                }
-                drop(index);
-                for mail in &with {
-                    enqueue_in(&txn, mail)?;
-                }
-                txn.commit()?;
-            } else {
-                txn.abort()?;
-            }
-            Ok(outcome)
-        })
-        .await
+impl PendingConfirmation {
+    /// Why the confirmation can no longer be used at `now` (unix seconds): `Used`,
+    /// `Superseded` or `Expired`; `None` while it can. The one rule for the store, its
+    /// in-memory double and the portal's check of a link.
+    pub fn refusal(&self, now: i64) -> Option<ConsumeOutcome> {
+        if self.used.is_some() {
+            Some(ConsumeOutcome::Used)
+        } else if self.superseded {
+            Some(ConsumeOutcome::Superseded)
+        } else if now >= self.expires {
+            Some(ConsumeOutcome::Expired)
+        } else {
+            None
+        }
     }
+}
+
+/// The per-person throttle (RATE-04): forgets issue times older than a day (or in the
+/// future) in `issued`, then says whether one more may be issued at `now` (unix seconds).
+pub(crate) fn throttle(
+    issued: &mut Vec<i64>,
+    limits: IssueLimits,
+    now: i64,
+) -> Option<IssueOutcome> {
+    let day = Duration::days(1).whole_seconds();
+    issued.retain(|t| now - t < day && *t <= now);
+    if let Some(last) = issued.iter().max() {
+        let wait = limits.min_interval.whole_seconds() - (now - last);
+        if wait > 0 {
+            return Some(IssueOutcome::Throttled {
+                retry_after_secs: wait,
+            });
+        }
+    }
+    if issued.len() >= limits.max_per_day {
+        let oldest = issued.iter().min().copied().unwrap_or(now);
+        return Some(IssueOutcome::Throttled {
+            retry_after_secs: (oldest + day - now).max(1),
+        });
+    }
+    None
+}
+
+/// The mail that carries the link of the confirmation stored under `key` (rendered only when
+/// sent; it supersedes the person's unsent earlier one).
+pub(crate) fn confirmation_mail(
+    key: &str,
+    confirmation: &PendingConfirmation,
+    now: OffsetDateTime,
+) -> QueuedMail {
+    let mut mail = QueuedMail::new(
+        MailKind::EmailConfirmation {
+            confirmation: key.to_owned(),
+        },
+        "email_confirmation",
+        now,
+    );
+    mail.person_id = Some(confirmation.person_id.clone());
+    mail.person_dn = Some(confirmation.person_dn.clone());
+    mail.school = confirmation.school.clone();
+    mail.not_after = Some(confirmation.expires);
+    mail.supersedes = Some(format!("confirmation:{}", confirmation.person_id));
+    mail
 }
 
 fn issue_in(
@@ -231,21 +201,8 @@ fn issue_in(
         Some(v) => decode_index(v.value())?,
         None => PersonIndex::default(),
     };
-    let day = Duration::days(1).whole_seconds();
-    index.issued.retain(|t| now_s - t < day && *t <= now_s);
-    if let Some(last) = index.issued.iter().max() {
-        let wait = limits.min_interval.whole_seconds() - (now_s - last);
-        if wait > 0 {
-            return Ok(IssueOutcome::Throttled {
-                retry_after_secs: wait,
-            });
-        }
-    }
-    if index.issued.len() >= limits.max_per_day {
-        let oldest = index.issued.iter().min().copied().unwrap_or(now_s);
-        return Ok(IssueOutcome::Throttled {
-            retry_after_secs: (oldest + day - now_s).max(1),
-        });
+    if let Some(throttled) = throttle(&mut index.issued, limits, now_s) {
+        return Ok(throttled);
     }
     let mut table = txn.open_table(CONFIRMATIONS)?;
     if let Some(previous) = index.live.take() {
@@ -281,19 +238,7 @@ fn issue_in(
         encode_index(&index)?.as_slice(),
     )?;
     drop(index_table);
-    let mut mail = QueuedMail::new(
-        MailKind::EmailConfirmation {
-            confirmation: key.to_owned(),
-        },
-        "email_confirmation",
-        now,
-    );
-    mail.person_id = Some(confirmation.person_id.clone());
-    mail.person_dn = Some(confirmation.person_dn.clone());
-    mail.school = confirmation.school.clone();
-    mail.not_after = Some(confirmation.expires);
-    mail.supersedes = Some(format!("confirmation:{}", confirmation.person_id));
-    enqueue_in(txn, &mail)?;
+    enqueue_in(txn, &confirmation_mail(key, confirmation, now))?;
     for m in with {
         enqueue_in(txn, m)?;
     }
@@ -316,6 +261,121 @@ fn encode_index(i: &PersonIndex) -> Result<Vec<u8>, StoreError> {
 fn decode_index(bytes: &[u8]) -> Result<PersonIndex, StoreError> {
     serde_json::from_slice(bytes)
         .map_err(|e| StoreError::Corrupt(format!("email confirmation index: {e}")))
+}
+
+#[async_trait]
+impl Confirmations for StateStore {
+    async fn live_confirmation_of(
+        &self,
+        person_id: String,
+    ) -> Result<Option<PendingConfirmation>, StoreError> {
+        StateStore::live_confirmation_of(self, person_id).await
+    }
+
+    /// Queues one message on its own (a notice that goes with no other state).
+    async fn enqueue_mail(&self, mail: QueuedMail) -> Result<u64, StoreError> {
+        self.blocking(move |db| {
+            let txn = db.begin_write()?;
+            let id = enqueue_in(&txn, &mail)?;
+            txn.commit()?;
+            Ok(id)
+        })
+        .await
+    }
+
+    /// Stores `confirmation` under `key` as the person's live one, supersedes the previous
+    /// one, and queues its mail plus `with` — all in one transaction — unless throttled.
+    async fn issue_confirmation(
+        &self,
+        key: String,
+        confirmation: PendingConfirmation,
+        limits: IssueLimits,
+        now: OffsetDateTime,
+        with: Vec<QueuedMail>,
+    ) -> Result<IssueOutcome, StoreError> {
+        self.blocking(move |db| {
+            let txn = db.begin_write()?;
+            let outcome = issue_in(&txn, &key, &confirmation, limits, now, &with)?;
+            if outcome == IssueOutcome::Issued {
+                txn.commit()?;
+            } else {
+                txn.abort()?;
+            }
+            Ok(outcome)
+        })
+        .await
+    }
+
+    /// The confirmation under `key`, whatever its state.
+    async fn confirmation(&self, key: String) -> Result<Option<PendingConfirmation>, StoreError> {
+        self.blocking(move |db| {
+            let txn = db.begin_read()?;
+            let table = match txn.open_table(CONFIRMATIONS) {
+                Ok(t) => t,
+                Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+                Err(e) => return Err(e.into()),
+            };
+            let found = match table.get(key.as_str())? {
+                Some(v) => Some(decode(v.value())?),
+                None => None,
+            };
+            Ok(found)
+        })
+        .await
+    }
+
+    /// Marks the confirmation under `key` used, if it can still be used at `now`, and queues
+    /// `with` in the same transaction.
+    async fn consume_confirmation(
+        &self,
+        key: String,
+        now: OffsetDateTime,
+        with: Vec<QueuedMail>,
+    ) -> Result<ConsumeOutcome, StoreError> {
+        self.blocking(move |db| {
+            let txn = db.begin_write()?;
+            let outcome = {
+                let mut table = txn.open_table(CONFIRMATIONS)?;
+                let current = match table.get(key.as_str())? {
+                    Some(v) => Some(decode(v.value())?),
+                    None => None,
+                };
+                match current {
+                    None => ConsumeOutcome::Unknown,
+                    Some(mut c) => match c.refusal(now.unix_timestamp()) {
+                        Some(refused) => refused,
+                        None => {
+                            c.used = Some(now.unix_timestamp());
+                            table.insert(key.as_str(), encode(&c)?.as_slice())?;
+                            ConsumeOutcome::Consumed(Box::new(c))
+                        }
+                    },
+                }
+            };
+            if let ConsumeOutcome::Consumed(c) = &outcome {
+                let mut index = txn.open_table(BY_PERSON)?;
+                let current = match index.get(c.person_id.as_str())? {
+                    Some(v) => Some(decode_index(v.value())?),
+                    None => None,
+                };
+                if let Some(mut i) = current {
+                    if i.live.as_deref() == Some(key.as_str()) {
+                        i.live = None;
+                        index.insert(c.person_id.as_str(), encode_index(&i)?.as_slice())?;
+                    }
+                }
+                drop(index);
+                for mail in &with {
+                    enqueue_in(&txn, mail)?;
+                }
+                txn.commit()?;
+            } else {
+                txn.abort()?;
+            }
+            Ok(outcome)
+        })
+        .await
+    }
 }
 
 #[cfg(test)]

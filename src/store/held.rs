@@ -9,7 +9,9 @@
 use super::{StateStore, StoreError};
 use crate::domain::query::{EmailKind, PhoneKind};
 use crate::domain::{EmployeeNumber, FamilyName, GivenName, PersonName, Position, SchoolCode};
+use crate::ports::state::{HeldOperations, WindowRule};
 use crate::ports::{ContactEmail, ContactPhone, Employment, PersonProfile};
+use async_trait::async_trait;
 use redb::{ReadableTable, ReadableTableMetadata, TableDefinition};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -89,7 +91,7 @@ pub struct Recent {
 
 /// A place in the window, taken before the operation is applied; cancelled if it fails.
 #[derive(Debug, Clone)]
-pub struct Ticket(String);
+pub struct Ticket(pub(crate) String);
 
 pub enum Admission {
     Admitted(Ticket),
@@ -114,102 +116,6 @@ fn corrupt(e: serde_json::Error) -> StoreError {
 impl HeldStore {
     pub fn new(store: StateStore) -> Self {
         Self { store }
-    }
-
-    /// Counts the client's operations since `since`, asks `rule`; stores `candidate` as held
-    /// (with a new id) when the rule gives a reason, else reserves a place in the window.
-    pub async fn admit<F>(
-        &self,
-        candidate: HeldOperation,
-        since: OffsetDateTime,
-        rule: F,
-    ) -> Result<Admission, StoreError>
-    where
-        F: FnOnce(&Recent) -> Option<(Trip, String)> + Send + 'static,
-    {
-        self.store
-            .blocking(move |db| {
-                let tx = db.begin_write()?;
-                let c = &candidate.client;
-                let admission = {
-                    let mut held = tx.open_table(HELD)?;
-                    let mut by_target = tx.open_table(HELD_BY_TARGET)?;
-                    let target_key = format!("{c}{SEP}{}", candidate.target_id);
-                    let existing = by_target.get(target_key.as_str())?.map(|v| v.value());
-                    if let Some(id) = existing {
-                        if let Some(json) = held.get(id)? {
-                            let op = serde_json::from_str(json.value()).map_err(corrupt)?;
-                            return Ok(Admission::Held(Box::new(op), false));
-                        }
-                    }
-                    let mut tripped = tx.open_table(TRIPPED)?;
-                    let mut recent_t = tx.open_table(RECENT)?;
-                    let start = format!("{c}{SEP}{:020}", since.unix_timestamp_nanos().max(0));
-                    let first = format!("{c}{SEP}");
-                    let end = format!("{c}{SEP}:");
-                    // Entries older than the window are no longer needed.
-                    recent_t.retain_in(first.as_str()..start.as_str(), |_, _| false)?;
-                    let mut recent = Recent {
-                        school_held: tripped
-                            .get(scope_key(c, Some(&candidate.school)).as_str())?
-                            .is_some(),
-                        city_held: tripped.get(scope_key(c, None).as_str())?.is_some(),
-                        ..Recent::default()
-                    };
-                    for row in recent_t.range(start.as_str()..end.as_str())? {
-                        let (_, school) = row?;
-                        recent.in_city += 1;
-                        if school.value() == candidate.school {
-                            recent.in_school += 1;
-                        }
-                    }
-                    match rule(&recent) {
-                        None => {
-                            let key = format!(
-                                "{c}{SEP}{:020}{SEP}{}",
-                                candidate.held_at.unix_timestamp_nanos().max(0),
-                                candidate.target_id
-                            );
-                            recent_t.insert(key.as_str(), candidate.school.as_str())?;
-                            Admission::Admitted(Ticket(key))
-                        }
-                        Some((trip, reason)) => {
-                            let mut seq = tx.open_table(SEQ)?;
-                            let id = seq.get("next")?.map(|v| v.value()).unwrap_or(1);
-                            seq.insert("next", id + 1)?;
-                            let op = HeldOperation {
-                                id,
-                                trip,
-                                reason,
-                                ..candidate.clone()
-                            };
-                            let json = serde_json::to_string(&op).map_err(corrupt)?;
-                            held.insert(id, json.as_str())?;
-                            by_target.insert(target_key.as_str(), id)?;
-                            let school = (trip == Trip::School).then_some(op.school.as_str());
-                            let key = scope_key(c, school);
-                            let n = tripped.get(key.as_str())?.map(|v| v.value()).unwrap_or(0);
-                            tripped.insert(key.as_str(), n + 1)?;
-                            Admission::Held(Box::new(op), true)
-                        }
-                    }
-                };
-                tx.commit()?;
-                Ok(admission)
-            })
-            .await
-    }
-
-    /// Frees the place of an operation that was not applied after all.
-    pub async fn cancel(&self, ticket: Ticket) -> Result<(), StoreError> {
-        self.store
-            .blocking(move |db| {
-                let tx = db.begin_write()?;
-                tx.open_table(RECENT)?.remove(ticket.0.as_str())?;
-                tx.commit()?;
-                Ok(())
-            })
-            .await
     }
 
     /// Every held operation, oldest first.
@@ -242,42 +148,6 @@ impl HeldStore {
                     Err(redb::TableError::TableDoesNotExist(_)) => Ok(0),
                     Err(e) => Err(e.into()),
                 }
-            })
-            .await
-    }
-
-    pub async fn get(&self, id: u64) -> Result<Option<HeldOperation>, StoreError> {
-        Ok(self.list().await?.into_iter().find(|op| op.id == id))
-    }
-
-    /// Removes a held operation (released or discarded); `None` if there is none with `id`.
-    pub async fn remove(&self, id: u64) -> Result<Option<HeldOperation>, StoreError> {
-        self.store
-            .blocking(move |db| {
-                let tx = db.begin_write()?;
-                let op = {
-                    let mut held = tx.open_table(HELD)?;
-                    let Some(json) = held.remove(id)? else {
-                        return Ok(None);
-                    };
-                    let op: HeldOperation = serde_json::from_str(json.value()).map_err(corrupt)?;
-                    drop(json);
-                    let c = &op.client;
-                    tx.open_table(HELD_BY_TARGET)?
-                        .remove(format!("{c}{SEP}{}", op.target_id).as_str())?;
-                    let mut tripped = tx.open_table(TRIPPED)?;
-                    let school = (op.trip == Trip::School).then_some(op.school.as_str());
-                    let key = scope_key(c, school);
-                    let n = tripped.get(key.as_str())?.map(|v| v.value()).unwrap_or(0);
-                    if n <= 1 {
-                        tripped.remove(key.as_str())?;
-                    } else {
-                        tripped.insert(key.as_str(), n - 1)?;
-                    }
-                    op
-                };
-                tx.commit()?;
-                Ok(Some(op))
             })
             .await
     }
@@ -401,5 +271,137 @@ impl StoredProfile {
             },
             employment_active: self.active,
         })
+    }
+}
+
+#[async_trait]
+impl HeldOperations for HeldStore {
+    async fn list(&self) -> Result<Vec<HeldOperation>, StoreError> {
+        HeldStore::list(self).await
+    }
+
+    /// Counts the client's operations since `since`, asks `rule`; stores `candidate` as held
+    /// (with a new id) when the rule gives a reason, else reserves a place in the window.
+    async fn admit(
+        &self,
+        candidate: HeldOperation,
+        since: OffsetDateTime,
+        rule: WindowRule,
+    ) -> Result<Admission, StoreError> {
+        self.store
+            .blocking(move |db| {
+                let tx = db.begin_write()?;
+                let c = &candidate.client;
+                let admission = {
+                    let mut held = tx.open_table(HELD)?;
+                    let mut by_target = tx.open_table(HELD_BY_TARGET)?;
+                    let target_key = format!("{c}{SEP}{}", candidate.target_id);
+                    let existing = by_target.get(target_key.as_str())?.map(|v| v.value());
+                    if let Some(id) = existing {
+                        if let Some(json) = held.get(id)? {
+                            let op = serde_json::from_str(json.value()).map_err(corrupt)?;
+                            return Ok(Admission::Held(Box::new(op), false));
+                        }
+                    }
+                    let mut tripped = tx.open_table(TRIPPED)?;
+                    let mut recent_t = tx.open_table(RECENT)?;
+                    let start = format!("{c}{SEP}{:020}", since.unix_timestamp_nanos().max(0));
+                    let first = format!("{c}{SEP}");
+                    let end = format!("{c}{SEP}:");
+                    // Entries older than the window are no longer needed.
+                    recent_t.retain_in(first.as_str()..start.as_str(), |_, _| false)?;
+                    let mut recent = Recent {
+                        school_held: tripped
+                            .get(scope_key(c, Some(&candidate.school)).as_str())?
+                            .is_some(),
+                        city_held: tripped.get(scope_key(c, None).as_str())?.is_some(),
+                        ..Recent::default()
+                    };
+                    for row in recent_t.range(start.as_str()..end.as_str())? {
+                        let (_, school) = row?;
+                        recent.in_city += 1;
+                        if school.value() == candidate.school {
+                            recent.in_school += 1;
+                        }
+                    }
+                    match rule(&recent) {
+                        None => {
+                            let key = format!(
+                                "{c}{SEP}{:020}{SEP}{}",
+                                candidate.held_at.unix_timestamp_nanos().max(0),
+                                candidate.target_id
+                            );
+                            recent_t.insert(key.as_str(), candidate.school.as_str())?;
+                            Admission::Admitted(Ticket(key))
+                        }
+                        Some((trip, reason)) => {
+                            let mut seq = tx.open_table(SEQ)?;
+                            let id = seq.get("next")?.map(|v| v.value()).unwrap_or(1);
+                            seq.insert("next", id + 1)?;
+                            let op = HeldOperation {
+                                id,
+                                trip,
+                                reason,
+                                ..candidate.clone()
+                            };
+                            let json = serde_json::to_string(&op).map_err(corrupt)?;
+                            held.insert(id, json.as_str())?;
+                            by_target.insert(target_key.as_str(), id)?;
+                            let school = (trip == Trip::School).then_some(op.school.as_str());
+                            let key = scope_key(c, school);
+                            let n = tripped.get(key.as_str())?.map(|v| v.value()).unwrap_or(0);
+                            tripped.insert(key.as_str(), n + 1)?;
+                            Admission::Held(Box::new(op), true)
+                        }
+                    }
+                };
+                tx.commit()?;
+                Ok(admission)
+            })
+            .await
+    }
+
+    /// Frees the place of an operation that was not applied after all.
+    async fn cancel(&self, ticket: Ticket) -> Result<(), StoreError> {
+        self.store
+            .blocking(move |db| {
+                let tx = db.begin_write()?;
+                tx.open_table(RECENT)?.remove(ticket.0.as_str())?;
+                tx.commit()?;
+                Ok(())
+            })
+            .await
+    }
+
+    /// Removes a held operation (released or discarded); `None` if there is none with `id`.
+    async fn remove(&self, id: u64) -> Result<Option<HeldOperation>, StoreError> {
+        self.store
+            .blocking(move |db| {
+                let tx = db.begin_write()?;
+                let op = {
+                    let mut held = tx.open_table(HELD)?;
+                    let Some(json) = held.remove(id)? else {
+                        return Ok(None);
+                    };
+                    let op: HeldOperation = serde_json::from_str(json.value()).map_err(corrupt)?;
+                    drop(json);
+                    let c = &op.client;
+                    tx.open_table(HELD_BY_TARGET)?
+                        .remove(format!("{c}{SEP}{}", op.target_id).as_str())?;
+                    let mut tripped = tx.open_table(TRIPPED)?;
+                    let school = (op.trip == Trip::School).then_some(op.school.as_str());
+                    let key = scope_key(c, school);
+                    let n = tripped.get(key.as_str())?.map(|v| v.value()).unwrap_or(0);
+                    if n <= 1 {
+                        tripped.remove(key.as_str())?;
+                    } else {
+                        tripped.insert(key.as_str(), n - 1)?;
+                    }
+                    op
+                };
+                tx.commit()?;
+                Ok(Some(op))
+            })
+            .await
     }
 }

@@ -10,6 +10,8 @@
 //! claimed a record completes or releases it.
 
 use super::{StateStore, StoreError};
+use crate::ports::state::IdempotencyRecords;
+use async_trait::async_trait;
 use base64::Engine;
 use redb::{ReadableTable, TableDefinition};
 use serde::{Deserialize, Serialize};
@@ -86,8 +88,72 @@ pub enum Claim {
 }
 
 impl StateStore {
+    async fn update_owned(
+        &self,
+        key: KeyOf,
+        owner: String,
+        change: impl FnOnce(Record) -> Option<Record> + Send + 'static,
+    ) -> Result<(), StoreError> {
+        self.blocking(move |db| {
+            let txn = db.begin_write()?;
+            {
+                let mut table = txn.open_table(RECORDS)?;
+                let db_key = key.db_key();
+                let current = match table.get(db_key.as_str())? {
+                    Some(v) => Some(decode(v.value())?),
+                    None => None,
+                };
+                if let Some(record) = current.filter(|r| r.owner == owner) {
+                    match change(record) {
+                        Some(r) => {
+                            table.insert(db_key.as_str(), encode(&r)?.as_slice())?;
+                        }
+                        None => {
+                            table.remove(db_key.as_str())?;
+                        }
+                    }
+                }
+            }
+            txn.commit()?;
+            Ok(())
+        })
+        .await
+    }
+}
+
+/// Forgets every claim without a response; run by [`StateStore::open`], when no request can
+/// still finish one: redb admits one process per file, so they are a previous, killed
+/// process's, whose client's resend would otherwise answer 409 "still being processed" until
+/// `abandon_after` passed (issue 14). Not on a reopen after an I/O error (requests of this
+/// process may be in flight then). Returns how many.
+pub(super) fn release_unfinished(db: &redb::Database) -> Result<usize, StoreError> {
+    let txn = db.begin_write()?;
+    let mut removed = 0;
+    {
+        let mut table = txn.open_table(RECORDS)?;
+        table.retain(|_, v| {
+            let unfinished = decode(v).is_ok_and(|r| r.response.is_none());
+            removed += usize::from(unfinished);
+            !unfinished
+        })?;
+    }
+    txn.commit()?;
+    Ok(removed)
+}
+
+fn encode(r: &Record) -> Result<Vec<u8>, StoreError> {
+    serde_json::to_vec(r).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn decode(bytes: &[u8]) -> Result<Record, StoreError> {
+    serde_json::from_slice(bytes)
+        .map_err(|e| StoreError::Corrupt(format!("idempotency record: {e}")))
+}
+
+#[async_trait]
+impl IdempotencyRecords for StateStore {
     /// Claims `key` for a request with `fingerprint` (hex SHA-256) at `now`.
-    pub async fn claim_idempotency(
+    async fn claim_idempotency(
         &self,
         key: KeyOf,
         fingerprint: String,
@@ -137,7 +203,7 @@ impl StateStore {
 
     /// Stores the response of the request that owns `key`. Does nothing when the record was
     /// taken over meanwhile.
-    pub async fn complete_idempotency(
+    async fn complete_idempotency(
         &self,
         key: KeyOf,
         owner: String,
@@ -152,44 +218,12 @@ impl StateStore {
 
     /// Forgets the in-progress record of `owner` (the request failed in a way worth retrying,
     /// or was cancelled), so the key can be used again at once.
-    pub async fn release_idempotency(&self, key: KeyOf, owner: String) -> Result<(), StoreError> {
+    async fn release_idempotency(&self, key: KeyOf, owner: String) -> Result<(), StoreError> {
         self.update_owned(key, owner, |_| None).await
     }
 
-    async fn update_owned(
-        &self,
-        key: KeyOf,
-        owner: String,
-        change: impl FnOnce(Record) -> Option<Record> + Send + 'static,
-    ) -> Result<(), StoreError> {
-        self.blocking(move |db| {
-            let txn = db.begin_write()?;
-            {
-                let mut table = txn.open_table(RECORDS)?;
-                let db_key = key.db_key();
-                let current = match table.get(db_key.as_str())? {
-                    Some(v) => Some(decode(v.value())?),
-                    None => None,
-                };
-                if let Some(record) = current.filter(|r| r.owner == owner) {
-                    match change(record) {
-                        Some(r) => {
-                            table.insert(db_key.as_str(), encode(&r)?.as_slice())?;
-                        }
-                        None => {
-                            table.remove(db_key.as_str())?;
-                        }
-                    }
-                }
-            }
-            txn.commit()?;
-            Ok(())
-        })
-        .await
-    }
-
     /// Removes every record claimed `ttl` or longer before `now`; returns how many.
-    pub async fn purge_idempotency(
+    async fn purge_idempotency(
         &self,
         now: OffsetDateTime,
         ttl: Duration,
@@ -212,35 +246,6 @@ impl StateStore {
         })
         .await
     }
-}
-
-/// Forgets every claim without a response; run by [`StateStore::open`], when no request can
-/// still finish one: redb admits one process per file, so they are a previous, killed
-/// process's, whose client's resend would otherwise answer 409 "still being processed" until
-/// `abandon_after` passed (issue 14). Not on a reopen after an I/O error (requests of this
-/// process may be in flight then). Returns how many.
-pub(super) fn release_unfinished(db: &redb::Database) -> Result<usize, StoreError> {
-    let txn = db.begin_write()?;
-    let mut removed = 0;
-    {
-        let mut table = txn.open_table(RECORDS)?;
-        table.retain(|_, v| {
-            let unfinished = decode(v).is_ok_and(|r| r.response.is_none());
-            removed += usize::from(unfinished);
-            !unfinished
-        })?;
-    }
-    txn.commit()?;
-    Ok(removed)
-}
-
-fn encode(r: &Record) -> Result<Vec<u8>, StoreError> {
-    serde_json::to_vec(r).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
-
-fn decode(bytes: &[u8]) -> Result<Record, StoreError> {
-    serde_json::from_slice(bytes)
-        .map_err(|e| StoreError::Corrupt(format!("idempotency record: {e}")))
 }
 
 #[cfg(test)]

@@ -11,6 +11,8 @@
 
 use super::{StateStore, StoreError};
 use crate::domain::audit::Actor;
+use crate::ports::state::WriteIntents;
+use async_trait::async_trait;
 use redb::{ReadableTable, TableDefinition};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -52,9 +54,12 @@ fn corrupt(e: serde_json::Error) -> StoreError {
     StoreError::Corrupt(format!("write intent: {e}"))
 }
 
-impl StateStore {
+impl StateStore {}
+
+#[async_trait]
+impl WriteIntents for StateStore {
     /// Records `intent` durably; returns its id.
-    pub async fn record_intent(&self, intent: CreationIntent) -> Result<String, StoreError> {
+    async fn record_intent(&self, intent: CreationIntent) -> Result<String, StoreError> {
         let id = uuid::Uuid::new_v4().simple().to_string();
         let key = id.clone();
         self.blocking(move |db| {
@@ -70,7 +75,7 @@ impl StateStore {
     }
 
     /// Sets the intent's state (`Answered`, `Happened`).
-    pub async fn set_intent_state(&self, id: &str, state: IntentState) -> Result<(), StoreError> {
+    async fn set_intent_state(&self, id: &str, state: IntentState) -> Result<(), StoreError> {
         let key = id.to_owned();
         self.blocking(move |db| {
             let txn = db.begin_write()?;
@@ -92,7 +97,7 @@ impl StateStore {
     }
 
     /// Removes the intent: its write and its record are both done (or it never wrote).
-    pub async fn finish_intent(&self, id: &str) -> Result<(), StoreError> {
+    async fn finish_intent(&self, id: &str) -> Result<(), StoreError> {
         let key = id.to_owned();
         self.blocking(move |db| {
             let txn = db.begin_write()?;
@@ -104,7 +109,7 @@ impl StateStore {
     }
 
     /// Every intent, oldest first; resolved ones older than [`KEEP_RESOLVED`] are removed.
-    pub async fn intents(
+    async fn intents(
         &self,
         now: OffsetDateTime,
     ) -> Result<Vec<(String, CreationIntent)>, StoreError> {

@@ -27,20 +27,8 @@ use std::io::Write as _;
 use std::path::Path;
 use std::sync::{Arc, RwLock};
 
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("the state store is unavailable: {0}")]
-    Unavailable(String),
-    #[error("the state store is corrupt: {0}")]
-    Corrupt(String),
-    /// The file is of another release's format (or another store's file): never opened.
-    #[error("{0}")]
-    Incompatible(String),
-    /// Reading or writing the file failed (full disk, I/O error): redb refuses every later
-    /// transaction until the file is reopened (`reopen.rs`).
-    #[error("the state store cannot write its file: {0}")]
-    Io(String),
-}
+/// The error of the state-store ports, defined with them (`crate::ports::state`).
+pub use crate::ports::StoreError;
 
 impl From<format::FormatError> for StoreError {
     fn from(e: format::FormatError) -> Self {

@@ -92,17 +92,6 @@ pub(crate) fn enqueue_in(txn: &WriteTransaction, mail: &QueuedMail) -> Result<u6
 }
 
 impl StateStore {
-    /// Queues one message on its own (a notice that goes with no other state).
-    pub async fn enqueue_mail(&self, mail: QueuedMail) -> Result<u64, StoreError> {
-        self.blocking(move |db| {
-            let txn = db.begin_write()?;
-            let id = enqueue_in(&txn, &mail)?;
-            txn.commit()?;
-            Ok(id)
-        })
-        .await
-    }
-
     /// The messages due at `now`, oldest first, at most `limit`.
     pub async fn due_mail(
         &self,
@@ -195,6 +184,7 @@ fn decode(bytes: &[u8]) -> Result<QueuedMail, StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ports::state::Confirmations;
     use time::Duration;
 
     fn notice(to: &str, now: OffsetDateTime) -> QueuedMail {

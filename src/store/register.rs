@@ -8,6 +8,9 @@
 
 use super::{StateStore, StoreError};
 use crate::domain::forms::RegisterRow;
+use crate::domain::SchoolCode;
+use crate::ports::state::RegisterRows;
+use async_trait::async_trait;
 use redb::{ReadableTable, TableDefinition};
 
 const ROWS: TableDefinition<(&str, u64), &[u8]> = TableDefinition::new("register_rows");
@@ -22,91 +25,83 @@ pub struct RegisterSnapshot {
     pub rows: Vec<RegisterRow>,
 }
 
-#[derive(Clone)]
-pub struct Registers {
-    store: StateStore,
-}
-
-impl Registers {
-    pub fn new(store: StateStore) -> Self {
-        Self { store }
-    }
-
+#[async_trait]
+impl RegisterRows for StateStore {
     /// The school's rows and cursor.
-    pub async fn snapshot(&self, school: &str) -> Result<RegisterSnapshot, StoreError> {
-        let school = school.to_owned();
-        self.store
-            .blocking(move |db| {
-                let txn = db.begin_read()?;
-                let cursor = match txn.open_table(CURSOR) {
-                    Ok(t) => t.get(school.as_str())?.map_or(0, |v| v.value()),
-                    Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Default::default()),
-                    Err(e) => return Err(e.into()),
-                };
-                let table = match txn.open_table(ROWS) {
-                    Ok(t) => t,
-                    Err(redb::TableError::TableDoesNotExist(_)) => {
-                        return Ok(RegisterSnapshot {
-                            cursor,
-                            rows: Vec::new(),
-                        })
-                    }
-                    Err(e) => return Err(e.into()),
-                };
-                let mut rows = Vec::new();
-                for entry in table.range((school.as_str(), 0)..=(school.as_str(), u64::MAX))? {
-                    let (_, v) = entry?;
-                    rows.push(serde_json::from_slice(v.value()).map_err(|e| {
-                        StoreError::Corrupt(format!("register row of {school}: {e}"))
-                    })?);
+    async fn register_snapshot(&self, school: &SchoolCode) -> Result<RegisterSnapshot, StoreError> {
+        let school = school.as_str().to_owned();
+        self.blocking(move |db| {
+            let txn = db.begin_read()?;
+            let cursor = match txn.open_table(CURSOR) {
+                Ok(t) => t.get(school.as_str())?.map_or(0, |v| v.value()),
+                Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Default::default()),
+                Err(e) => return Err(e.into()),
+            };
+            let table = match txn.open_table(ROWS) {
+                Ok(t) => t,
+                Err(redb::TableError::TableDoesNotExist(_)) => {
+                    return Ok(RegisterSnapshot {
+                        cursor,
+                        rows: Vec::new(),
+                    })
                 }
-                Ok(RegisterSnapshot { cursor, rows })
-            })
-            .await
+                Err(e) => return Err(e.into()),
+            };
+            let mut rows = Vec::new();
+            for entry in table.range((school.as_str(), 0)..=(school.as_str(), u64::MAX))? {
+                let (_, v) = entry?;
+                rows.push(
+                    serde_json::from_slice(v.value()).map_err(|e| {
+                        StoreError::Corrupt(format!("register row of {school}: {e}"))
+                    })?,
+                );
+            }
+            Ok(RegisterSnapshot { cursor, rows })
+        })
+        .await
     }
 
     /// Appends `rows` (numbered from the register's next number on) and moves the cursor
     /// from `expected_cursor` to `new_cursor`. `Ok(false)`, writing nothing, when the cursor
     /// is no longer `expected_cursor` (someone else appended first).
-    pub async fn append(
+    async fn append_register_rows(
         &self,
-        school: &str,
+        school: &SchoolCode,
         expected_cursor: u64,
         new_cursor: u64,
         rows: Vec<RegisterRow>,
     ) -> Result<bool, StoreError> {
-        let school = school.to_owned();
-        self.store
-            .blocking(move |db| {
-                let txn = db.begin_write()?;
-                {
-                    let mut cursor = txn.open_table(CURSOR)?;
-                    let current = cursor.get(school.as_str())?.map_or(0, |v| v.value());
-                    if current != expected_cursor {
-                        return Ok(false);
-                    }
-                    let mut table = txn.open_table(ROWS)?;
-                    let first = table
-                        .range((school.as_str(), 0)..=(school.as_str(), u64::MAX))?
-                        .next_back()
-                        .transpose()?
-                        .map_or(1, |(k, _)| k.value().1 + 1);
-                    for (next, row) in (first..).zip(&rows) {
-                        if row.no != next {
-                            return Err(StoreError::Corrupt(format!(
-                                "register of {school}: row {} appended where {next} is next",
-                                row.no
-                            )));
-                        }
-                        let bytes = serde_json::to_vec(row)
-                            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                        table.insert((school.as_str(), row.no), bytes.as_slice())?;
-                    }
-                    cursor.insert(school.as_str(), new_cursor.max(current))?;
+        let school = school.as_str().to_owned();
+        self.blocking(move |db| {
+            let txn = db.begin_write()?;
+            {
+                let mut cursor = txn.open_table(CURSOR)?;
+                let current = cursor.get(school.as_str())?.map_or(0, |v| v.value());
+                if current != expected_cursor {
+                    return Ok(false);
                 }
-                txn.commit()?;
-                Ok(true)
-            })
-            .await
+                let mut table = txn.open_table(ROWS)?;
+                let first = table
+                    .range((school.as_str(), 0)..=(school.as_str(), u64::MAX))?
+                    .next_back()
+                    .transpose()?
+                    .map_or(1, |(k, _)| k.value().1 + 1);
+                for (next, row) in (first..).zip(&rows) {
+                    if row.no != next {
+                        return Err(StoreError::Corrupt(format!(
+                            "register of {school}: row {} appended where {next} is next",
+                            row.no
+                        )));
+                    }
+                    let bytes =
+                        serde_json::to_vec(row).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    table.insert((school.as_str(), row.no), bytes.as_slice())?;
+                }
+                cursor.insert(school.as_str(), new_cursor.max(current))?;
+            }
+            txn.commit()?;
+            Ok(true)
+        })
+        .await
     }
 }

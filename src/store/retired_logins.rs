@@ -8,6 +8,7 @@
 
 use super::{StateStore, StoreError};
 use crate::domain::LoginName;
+use async_trait::async_trait;
 use redb::{ReadableTable, TableDefinition};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -34,9 +35,33 @@ impl RetiredLogins {
         Self { store }
     }
 
+    /// The retirement of `login`, if any.
+    pub async fn get(&self, login: &LoginName) -> Result<Option<Retirement>, StoreError> {
+        let key = login.as_str().to_owned();
+        self.store
+            .blocking(move |db| {
+                let txn = db.begin_read()?;
+                let table = match txn.open_table(RETIRED) {
+                    Ok(t) => t,
+                    Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+                    Err(e) => return Err(e.into()),
+                };
+                match table.get(key.as_str())? {
+                    None => Ok(None),
+                    Some(v) => serde_json::from_slice(v.value())
+                        .map(Some)
+                        .map_err(|e| StoreError::Corrupt(format!("retired login {key}: {e}"))),
+                }
+            })
+            .await
+    }
+}
+
+#[async_trait]
+impl crate::ports::state::RetiredLogins for RetiredLogins {
     /// Records that `login` belonged to the deleted entry `entry_uuid`. `Ok(false)` when it
     /// was retired already (the first record stays).
-    pub async fn retire(
+    async fn retire(
         &self,
         login: &LoginName,
         entry_uuid: &str,
@@ -68,35 +93,15 @@ impl RetiredLogins {
     }
 
     /// Whether `login` is retired.
-    pub async fn is_retired(&self, login: &LoginName) -> Result<bool, StoreError> {
+    async fn is_retired(&self, login: &LoginName) -> Result<bool, StoreError> {
         Ok(self.get(login).await?.is_some())
-    }
-
-    /// The retirement of `login`, if any.
-    pub async fn get(&self, login: &LoginName) -> Result<Option<Retirement>, StoreError> {
-        let key = login.as_str().to_owned();
-        self.store
-            .blocking(move |db| {
-                let txn = db.begin_read()?;
-                let table = match txn.open_table(RETIRED) {
-                    Ok(t) => t,
-                    Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
-                    Err(e) => return Err(e.into()),
-                };
-                match table.get(key.as_str())? {
-                    None => Ok(None),
-                    Some(v) => serde_json::from_slice(v.value())
-                        .map(Some)
-                        .map_err(|e| StoreError::Corrupt(format!("retired login {key}: {e}"))),
-                }
-            })
-            .await
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ports::state::RetiredLogins as _;
 
     fn login(s: &str) -> LoginName {
         LoginName::parse(s).unwrap()

@@ -6,6 +6,8 @@
 //! transaction; creating a session purges every expired one; sign-out deletes the record.
 
 use super::{StateStore, StoreError};
+use crate::ports::state::Sessions;
+use async_trait::async_trait;
 use redb::{ReadableTable, TableDefinition};
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
@@ -175,10 +177,21 @@ impl StateStore {
         })
         .await
     }
+}
 
+fn encode(r: &SessionRecord) -> Result<Vec<u8>, StoreError> {
+    serde_json::to_vec(r).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn decode(bytes: &[u8]) -> Result<SessionRecord, StoreError> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(format!("session record: {e}")))
+}
+
+#[async_trait]
+impl Sessions for StateStore {
     /// Deletes every session of the person with `person_id` but the one under `keep`
     /// (through `crate::session_end`); returns how many there were.
-    pub async fn delete_sessions_of(
+    async fn delete_sessions_of(
         &self,
         person_id: String,
         keep: Option<String>,
@@ -205,14 +218,6 @@ impl StateStore {
         })
         .await
     }
-}
-
-fn encode(r: &SessionRecord) -> Result<Vec<u8>, StoreError> {
-    serde_json::to_vec(r).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
-
-fn decode(bytes: &[u8]) -> Result<SessionRecord, StoreError> {
-    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(format!("session record: {e}")))
 }
 
 #[cfg(test)]

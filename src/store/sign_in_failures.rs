@@ -6,6 +6,8 @@
 //! past `MAX_KEYS` keys, those with no recent failure and no running block are dropped.
 
 use super::{StateStore, StoreError};
+use crate::ports::state::SignInFailures;
+use async_trait::async_trait;
 use redb::{ReadableTable, ReadableTableMetadata, TableDefinition};
 use serde::{Deserialize, Serialize};
 
@@ -28,9 +30,10 @@ pub struct Counted {
     pub limit: usize,
 }
 
-impl StateStore {
+#[async_trait]
+impl SignInFailures for StateStore {
     /// Whether any of `keys` is blocked at `now` (unix seconds).
-    pub async fn sign_in_blocked(&self, keys: Vec<String>, now: i64) -> Result<bool, StoreError> {
+    async fn sign_in_blocked(&self, keys: Vec<String>, now: i64) -> Result<bool, StoreError> {
         self.blocking(move |db| {
             let txn = db.begin_read()?;
             let table = match txn.open_table(FAILURES) {
@@ -54,7 +57,7 @@ impl StateStore {
     /// Counts a failure for each key; a key that reaches its limit within `window` seconds is
     /// blocked for `block` seconds from now. A key blocked already is not counted (so a
     /// blocked attacker cannot extend the block).
-    pub async fn sign_in_failed(
+    async fn sign_in_failed(
         &self,
         keys: Vec<Counted>,
         now: i64,
@@ -104,7 +107,7 @@ impl StateStore {
     }
 
     /// Forgets `key`'s failures (a successful sign-in).
-    pub async fn sign_in_succeeded(&self, key: String) -> Result<(), StoreError> {
+    async fn sign_in_succeeded(&self, key: String) -> Result<(), StoreError> {
         self.blocking(move |db| {
             let txn = db.begin_write()?;
             {

@@ -4,6 +4,8 @@
 //! caller). The first acknowledgement stays.
 
 use super::{StateStore, StoreError};
+use crate::ports::state::TodoAcknowledgements;
+use async_trait::async_trait;
 use redb::{ReadableTable, TableDefinition};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -18,62 +20,52 @@ pub struct Acknowledgement {
     pub at: OffsetDateTime,
 }
 
-#[derive(Clone)]
-pub struct Todos {
-    store: StateStore,
-}
-
-impl Todos {
-    pub fn new(store: StateStore) -> Self {
-        Self { store }
-    }
-
+#[async_trait]
+impl TodoAcknowledgements for StateStore {
     /// Records the acknowledgement of the activation record `seq`. `Ok(false)` when it was
     /// acknowledged already (the first one stays).
-    pub async fn acknowledge(&self, seq: u64, ack: Acknowledgement) -> Result<bool, StoreError> {
-        self.store
-            .blocking(move |db| {
-                let txn = db.begin_write()?;
-                let inserted = {
-                    let mut table = txn.open_table(ACKS)?;
-                    if table.get(seq)?.is_some() {
-                        false
-                    } else {
-                        let bytes = serde_json::to_vec(&ack)
-                            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                        table.insert(seq, bytes.as_slice())?;
-                        true
-                    }
-                };
-                txn.commit()?;
-                Ok(inserted)
-            })
-            .await
+    async fn acknowledge_todo(&self, seq: u64, ack: Acknowledgement) -> Result<bool, StoreError> {
+        self.blocking(move |db| {
+            let txn = db.begin_write()?;
+            let inserted = {
+                let mut table = txn.open_table(ACKS)?;
+                if table.get(seq)?.is_some() {
+                    false
+                } else {
+                    let bytes =
+                        serde_json::to_vec(&ack).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    table.insert(seq, bytes.as_slice())?;
+                    true
+                }
+            };
+            txn.commit()?;
+            Ok(inserted)
+        })
+        .await
     }
 
     /// The acknowledgements of those of `seqs` that have one.
-    pub async fn acknowledged(
+    async fn todo_acknowledgements(
         &self,
         seqs: Vec<u64>,
     ) -> Result<BTreeMap<u64, Acknowledgement>, StoreError> {
-        self.store
-            .blocking(move |db| {
-                let txn = db.begin_read()?;
-                let table = match txn.open_table(ACKS) {
-                    Ok(t) => t,
-                    Err(redb::TableError::TableDoesNotExist(_)) => return Ok(BTreeMap::new()),
-                    Err(e) => return Err(e.into()),
-                };
-                let mut out = BTreeMap::new();
-                for seq in seqs {
-                    if let Some(v) = table.get(seq)? {
-                        let ack = serde_json::from_slice(v.value())
-                            .map_err(|e| StoreError::Corrupt(format!("to-do {seq}: {e}")))?;
-                        out.insert(seq, ack);
-                    }
+        self.blocking(move |db| {
+            let txn = db.begin_read()?;
+            let table = match txn.open_table(ACKS) {
+                Ok(t) => t,
+                Err(redb::TableError::TableDoesNotExist(_)) => return Ok(BTreeMap::new()),
+                Err(e) => return Err(e.into()),
+            };
+            let mut out = BTreeMap::new();
+            for seq in seqs {
+                if let Some(v) = table.get(seq)? {
+                    let ack = serde_json::from_slice(v.value())
+                        .map_err(|e| StoreError::Corrupt(format!("to-do {seq}: {e}")))?;
+                    out.insert(seq, ack);
                 }
-                Ok(out)
-            })
-            .await
+            }
+            Ok(out)
+        })
+        .await
     }
 }

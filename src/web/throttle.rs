@@ -18,9 +18,10 @@
 //! does not clear them. A store that cannot answer refuses the sign-in (fail closed).
 
 use crate::config::PanelConfig;
+use crate::ports::state::SignInFailures;
 use crate::store::sign_in_failures::Counted;
-use crate::store::StateStore;
 use std::net::IpAddr;
+use std::sync::Arc;
 use time::OffsetDateTime;
 
 /// What a sign-in step's result proves about the secret given (see [`Throttle::attempt`]).
@@ -34,7 +35,7 @@ pub enum Verdict {
 
 pub struct Throttle {
     policy: PanelConfig,
-    store: StateStore,
+    store: Arc<dyn SignInFailures>,
     /// `panel` or `portal`: their counters are apart.
     area: &'static str,
 }
@@ -54,10 +55,14 @@ pub fn login_key(raw: &str) -> String {
 }
 
 impl Throttle {
-    pub fn new(policy: PanelConfig, store: StateStore, area: &'static str) -> Self {
+    pub fn new(
+        policy: PanelConfig,
+        store: impl SignInFailures + 'static,
+        area: &'static str,
+    ) -> Self {
         Self {
             policy,
-            store,
+            store: Arc::new(store),
             area,
         }
     }
@@ -165,7 +170,7 @@ mod tests {
     }
 
     fn throttle(dir: &tempfile::TempDir) -> Throttle {
-        let store = StateStore::open(&dir.path().join("s.redb")).unwrap();
+        let store = crate::store::StateStore::open(&dir.path().join("s.redb")).unwrap();
         Throttle::new(policy(), store, "panel")
     }
 

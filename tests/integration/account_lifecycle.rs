@@ -16,7 +16,8 @@ use zszo_connector::config::PasswordConfig;
 use zszo_connector::domain::audit::{Actor, AuditQuery, AuditRecord, Outcome};
 use zszo_connector::domain::{AccountState, School, SchoolCode, SchoolName};
 use zszo_connector::ldap::LdapDirectory;
-use zszo_connector::ports::{AuditLog, Directory, Employment, PersonEntry, PersonProfile};
+use zszo_connector::ports::directory_parts::*;
+use zszo_connector::ports::{AuditLog, Employment, PersonEntry, PersonProfile};
 use zszo_connector::provisioning::{Caller, IssuedAccount, Provisioning, ProvisioningError};
 
 const TTL_DAYS: i64 = 7;

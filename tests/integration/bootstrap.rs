@@ -12,7 +12,8 @@ use zszo_connector::clock::SystemClock;
 use zszo_connector::config::PasswordConfig;
 use zszo_connector::domain::audit::AuditQuery;
 use zszo_connector::ldap::{LdapDirectory, LdapOptions};
-use zszo_connector::ports::{AuditLog, Directory};
+use zszo_connector::ports::directory_parts::*;
+use zszo_connector::ports::AuditLog;
 
 pub fn options() -> LdapOptions {
     let t = common::ldap();

@@ -8,7 +8,8 @@ pub(crate) use crate::faults_support::*;
 use crate::scim_backpressure::{daemon, Daemon};
 use serde_json::{json, Value};
 use zszo_connector::domain::audit::{AuditQuery, Outcome};
-use zszo_connector::ports::{AuditLog, Directory, PersonSearch, SchoolScope};
+use zszo_connector::ports::directory_parts::*;
+use zszo_connector::ports::{AuditLog, PersonSearch, SchoolScope};
 use zszo_connector::slapd;
 
 /// Issue 14 findings 2 and 3: a Bulk with the directory down leaves one failure record per

@@ -10,7 +10,8 @@ use crate::faults_support::{outcomes, school_admin, scim_person};
 use crate::scim_backpressure::Daemon;
 use serde_json::{json, Value};
 use zszo_connector::domain::audit::Outcome;
-use zszo_connector::ports::{Directory, SchoolScope};
+use zszo_connector::ports::directory_parts::*;
+use zszo_connector::ports::SchoolScope;
 
 const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 const GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";

@@ -11,7 +11,8 @@ use crate::portal_support::{link_in, secret, PortalApp};
 use zszo_connector::config::Config;
 use zszo_connector::domain::audit::Outcome;
 use zszo_connector::domain::AccountState;
-use zszo_connector::ports::{Directory, SchoolScope};
+use zszo_connector::ports::directory_parts::*;
+use zszo_connector::ports::SchoolScope;
 
 const GOOD: &str = "tramwaj smok obwarzanek wawel";
 const FORGOT: &str = "/portal/nie-pamietam-hasla";

@@ -16,9 +16,9 @@ use zszo_connector::domain::{
     SchoolCode, SchoolName,
 };
 use zszo_connector::ldap::{Filter, LdapDirectory, LdapOptions};
+use zszo_connector::ports::directory_parts::*;
 use zszo_connector::ports::{
-    AdminRole, Directory, DirectoryError, Employment, NewCredentials, NewPerson, PasswordHash,
-    PersonProfile,
+    AdminRole, DirectoryError, Employment, NewCredentials, NewPerson, PasswordHash, PersonProfile,
 };
 
 // ---- helpers ----

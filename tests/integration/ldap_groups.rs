@@ -6,9 +6,8 @@ use crate::ldap_directory::{admin_read, directory, login, new_school, person, pe
 use zszo_connector::domain::query::{CompareOp, Filter, GroupAttr, Value};
 use zszo_connector::domain::School;
 use zszo_connector::ldap::LdapDirectory;
-use zszo_connector::ports::{
-    Directory, DirectoryError, GroupProfile, GroupSearch, PersonEntry, SchoolScope,
-};
+use zszo_connector::ports::directory_parts::*;
+use zszo_connector::ports::{DirectoryError, GroupProfile, GroupSearch, PersonEntry, SchoolScope};
 
 async fn add(d: &LdapDirectory, school: &School, stem: &str, family: &str) -> PersonEntry {
     d.create_person(&person(

@@ -16,8 +16,9 @@ use zszo_connector::domain::query::{
 };
 use zszo_connector::domain::{AccountState, EmployeeNumber, Position, School};
 use zszo_connector::ldap::LdapDirectory;
+use zszo_connector::ports::directory_parts::*;
 use zszo_connector::ports::{
-    ContactEmail, ContactPhone, Directory, DirectoryError, Employment, GroupProfile, PersonEntry,
+    ContactEmail, ContactPhone, DirectoryError, Employment, GroupProfile, PersonEntry,
     PersonSearch, SchoolScope,
 };
 

@@ -9,8 +9,9 @@ use zszo_connector::domain::query::{
     CompareOp, EmailKind, Filter, PersonAttr as P, PhoneKind, Value,
 };
 use zszo_connector::domain::Position;
+use zszo_connector::ports::directory_parts::*;
 use zszo_connector::ports::{
-    ContactEmail, ContactPhone, Directory, Page, PersonEntry, SchoolScope, SortOrder,
+    ContactEmail, ContactPhone, Page, PersonEntry, SchoolScope, SortOrder,
 };
 
 #[tokio::test]

@@ -11,7 +11,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use zszo_connector::clients::{Access, ClientFile};
 use zszo_connector::domain::AccountState;
-use zszo_connector::ports::{Directory, SchoolScope};
+use zszo_connector::ports::directory_parts::*;
+use zszo_connector::ports::SchoolScope;
 
 const HAND_OVER: &str = "/panel/do-wydania";
 

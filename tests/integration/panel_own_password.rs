@@ -6,7 +6,8 @@ use crate::portal_support::{link_in, PortalApp};
 use reqwest::StatusCode;
 use zszo_connector::domain::audit::{Actor, Outcome};
 use zszo_connector::domain::SchoolCode;
-use zszo_connector::ports::{AdminRole, Directory};
+use zszo_connector::ports::directory_parts::*;
+use zszo_connector::ports::AdminRole;
 
 const SESSION: &str = "__Host-zszo-panel";
 const OWN: &str = "kopiec krakusa lajkonik wisła";

@@ -6,7 +6,8 @@ use crate::panel_support::{csrf_in, Browser, PanelApp, PanelPage};
 use reqwest::StatusCode;
 use secrecy::SecretString;
 use zszo_connector::domain::{AccountState, LoginName};
-use zszo_connector::ports::{Directory, SchoolScope};
+use zszo_connector::ports::directory_parts::*;
+use zszo_connector::ports::SchoolScope;
 
 fn staff(school: &str, q: &str) -> String {
     format!(

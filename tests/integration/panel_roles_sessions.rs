@@ -8,7 +8,8 @@ use reqwest::StatusCode;
 use time::Duration;
 use zszo_connector::domain::audit::{Actor, Outcome};
 use zszo_connector::domain::AccountState;
-use zszo_connector::ports::{AdminRole, Directory, SchoolScope};
+use zszo_connector::ports::directory_parts::*;
+use zszo_connector::ports::{AdminRole, SchoolScope};
 use zszo_connector::provisioning::{Caller, ProvisioningError};
 
 const OWN: &str = "smok wawelski pije wisłę";

@@ -441,7 +441,8 @@ async fn panel_pages_are_in_english_after_switching_language() {
 #[tokio::test]
 async fn a_locked_account_or_a_withdrawn_role_ends_the_panel_session_at_once() {
     use zszo_connector::domain::audit::Actor;
-    use zszo_connector::ports::{Directory, SchoolScope};
+    use zszo_connector::ports::directory_parts::*;
+    use zszo_connector::ports::SchoolScope;
     use zszo_connector::provisioning::Caller;
 
     let app = PanelApp::start().await;

@@ -33,9 +33,9 @@ use zszo_connector::domain::{
     SchoolCode,
 };
 use zszo_connector::ldap::LdapDirectory;
+use zszo_connector::ports::directory_parts::*;
 use zszo_connector::ports::{
-    AdminRole, AuditLog, Directory, Employment, NewCredentials, NewPerson, PersonEntry,
-    PersonProfile,
+    AdminRole, AuditLog, Employment, NewCredentials, NewPerson, PersonEntry, PersonProfile,
 };
 
 /// A person of the test with a known password.

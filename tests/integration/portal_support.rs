@@ -10,6 +10,7 @@ use crate::panel_support::{Browser, PanelApp, PanelPage};
 use secrecy::{ExposeSecret, SecretString};
 use std::time::Duration;
 use zszo_connector::domain::audit::Actor;
+use zszo_connector::ports::directory_parts::*;
 use zszo_connector::ports::{PersonEntry, SchoolScope};
 use zszo_connector::provisioning::Caller;
 
@@ -178,7 +179,6 @@ pub async fn bind_and_search(dn: &str, password: &str) -> (u32, bool) {
 
 /// The person's entry as the directory has it now.
 pub async fn person_now(app: &PanelApp, id: &str) -> PersonEntry {
-    use zszo_connector::ports::Directory;
     app.directory
         .get_person(id, &SchoolScope::All)
         .await

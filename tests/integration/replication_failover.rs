@@ -7,8 +7,8 @@ use crate::common::{
 };
 use crate::replication::CONVERGE;
 use std::time::Duration;
+use zszo_connector::ports::directory_parts::*;
 use zszo_connector::ports::AuditLog as _;
-use zszo_connector::ports::Directory as _;
 
 async fn readyz_provider(d: &crate::scim_backpressure::Daemon) -> (u16, serde_json::Value) {
     let root = d.base.trim_end_matches("/scim/v2");

@@ -13,7 +13,8 @@ use zszo_connector::audit::RedbAuditLog;
 use zszo_connector::clients::Access;
 use zszo_connector::domain::audit::{AuditQuery, Outcome};
 use zszo_connector::ldap::LdapDirectory;
-use zszo_connector::ports::{AuditLog, Directory, SchoolScope};
+use zszo_connector::ports::directory_parts::*;
+use zszo_connector::ports::{AuditLog, SchoolScope};
 use zszo_connector::slapd;
 
 pub(crate) struct Daemon {

@@ -5,7 +5,8 @@
 use crate::scim_support::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use zszo_connector::ports::{Directory, PersonSearch, SchoolScope};
+use zszo_connector::ports::directory_parts::*;
+use zszo_connector::ports::{PersonSearch, SchoolScope};
 
 const GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 const BULK: &str = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";

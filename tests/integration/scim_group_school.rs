@@ -7,7 +7,7 @@ use crate::scim_support::*;
 use ldap3::Scope;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use zszo_connector::ports::Directory;
+use zszo_connector::ports::directory_parts::*;
 
 const ZSZO_GROUP: &str = "urn:zszo:params:scim:schemas:extension:zszo:2.0:Group";
 

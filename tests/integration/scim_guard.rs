@@ -16,7 +16,8 @@ use zszo_connector::clock::ManualClock;
 use zszo_connector::config::Config;
 use zszo_connector::domain::audit::AuditQuery;
 use zszo_connector::ldap::LdapDirectory;
-use zszo_connector::ports::{AuditLog, Directory, SchoolScope};
+use zszo_connector::ports::directory_parts::*;
+use zszo_connector::ports::{AuditLog, SchoolScope};
 
 use crate::common::daemon::BIN;
 

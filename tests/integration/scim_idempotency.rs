@@ -5,6 +5,7 @@ use crate::common;
 use crate::scim_support::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
+use zszo_connector::ports::state::IdempotencyRecords;
 use zszo_connector::scim::http::idempotency::fingerprint;
 use zszo_connector::store::idempotency::{Claim, IdempotencyPolicy, KeyOf};
 

@@ -10,7 +10,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 use std::collections::HashSet;
 use zszo_connector::domain::{AccountState, EmailAddress};
-use zszo_connector::ports::Directory;
+use zszo_connector::ports::directory_parts::*;
 
 fn values(e: &SearchEntry, attr: &str) -> Vec<String> {
     e.attrs.get(attr).cloned().unwrap_or_default()

@@ -10,7 +10,7 @@ use zszo_connector::audit::RedbAuditLog;
 use zszo_connector::clients::Access;
 use zszo_connector::domain::audit::AuditRecord;
 use zszo_connector::ldap::LdapDirectory;
-use zszo_connector::ports::Directory;
+use zszo_connector::ports::directory_parts::*;
 
 pub const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 pub const ZSZO: &str = "urn:zszo:params:scim:schemas:extension:zszo:2.0:User";

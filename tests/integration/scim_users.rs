@@ -535,7 +535,8 @@ async fn deactivation_locks_sign_in_at_the_directory_and_reactivation_restores_i
     use zszo_connector::config::PasswordConfig;
     use zszo_connector::credentials::hash_password;
     use zszo_connector::domain::{AccountState, FamilyName, GivenName, PersonName};
-    use zszo_connector::ports::{Directory, Employment, NewCredentials, NewPerson, PersonProfile};
+    use zszo_connector::ports::directory_parts::*;
+    use zszo_connector::ports::{Employment, NewCredentials, NewPerson, PersonProfile};
 
     let app = ScimApp::start().await;
     // A person with an account (as the panel will create them).

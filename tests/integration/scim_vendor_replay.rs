@@ -346,7 +346,7 @@ async fn oktas_documented_user_and_group_requests_are_accepted_in_order() {
 #[tokio::test]
 async fn identifiers_of_sixty_four_characters_are_stored_and_read_back() {
     use zszo_connector::domain::{School, SchoolCode, SchoolName};
-    use zszo_connector::ports::Directory;
+    use zszo_connector::ports::directory_parts::*;
     let app = ScimApp::start().await;
     // A generated school code: 64 characters (a UUID and more).
     let code = format!("{}-{}", uuid::Uuid::new_v4(), "X".repeat(27));

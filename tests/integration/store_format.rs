@@ -10,11 +10,12 @@ use zszo_connector::audit::{HmacKey, RedbAuditLog};
 use zszo_connector::clock::ManualClock;
 use zszo_connector::domain::audit::{Actor, NewAuditRecord, Outcome};
 use zszo_connector::domain::LoginName;
+use zszo_connector::ports::state::{RetiredLogins as _, TodoAcknowledgements};
 use zszo_connector::ports::AuditLog;
 use zszo_connector::store::format::{self, CURRENT_VERSION};
 use zszo_connector::store::retired_logins::RetiredLogins;
 use zszo_connector::store::sessions::{SessionLimits, SessionRecord};
-use zszo_connector::store::todos::{Acknowledgement, Todos};
+use zszo_connector::store::todos::Acknowledgement;
 use zszo_connector::store::StateStore;
 
 const FIXTURE_KEY: [u8; 32] = [7; 32];
@@ -80,8 +81,8 @@ async fn write_fixture(dir: &Path) {
         )
         .await
         .unwrap();
-    Todos::new(state.clone())
-        .acknowledge(
+    state
+        .acknowledge_todo(
             3,
             Acknowledgement {
                 by: "anna.kowalska".into(),
@@ -171,10 +172,7 @@ async fn files_of_every_earlier_format_open_with_every_record() {
             .await
             .unwrap();
         assert!(retired.is_some(), "v{version}");
-        let acks = Todos::new(state.clone())
-            .acknowledged(vec![3])
-            .await
-            .unwrap();
+        let acks = state.todo_acknowledgements(vec![3]).await.unwrap();
         assert_eq!(acks.get(&3).map(|a| a.by.as_str()), Some("anna.kowalska"));
         drop(state);
 

@@ -20,9 +20,9 @@
 
 use super::{Client, ScimState};
 use crate::clock::Clock;
+use crate::ports::state::IdempotencyRecords;
 use crate::scim::ScimError;
 use crate::store::idempotency::{Claim, IdempotencyPolicy, KeyOf, StoredResponse};
-use crate::store::StateStore;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
@@ -46,7 +46,7 @@ const MAX_STORED_BODY: usize = 4 * 1024 * 1024;
 /// The idempotency part of `ScimState`.
 #[derive(Clone)]
 pub struct Idempotency {
-    pub store: StateStore,
+    pub store: Arc<dyn IdempotencyRecords>,
     pub clock: Arc<dyn Clock>,
     pub policy: IdempotencyPolicy,
     claims: Arc<AtomicU64>,
@@ -55,14 +55,14 @@ pub struct Idempotency {
 impl Idempotency {
     /// `request_timeout`: an in-progress record older than this is abandoned.
     pub fn new(
-        store: StateStore,
+        store: impl IdempotencyRecords + 'static,
         clock: Arc<dyn Clock>,
         request_timeout: std::time::Duration,
     ) -> Self {
         let abandon_after =
             time::Duration::try_from(request_timeout).unwrap_or(time::Duration::minutes(1));
         Self {
-            store,
+            store: Arc::new(store),
             clock,
             policy: IdempotencyPolicy {
                 ttl: KEY_TTL,
@@ -123,7 +123,7 @@ pub fn fingerprint(method: &Method, uri: &axum::http::Uri, body: &[u8]) -> Strin
 
 /// Releases the claim if the request is dropped before it completes (timeout, disconnect).
 struct ClaimGuard {
-    store: StateStore,
+    store: Arc<dyn IdempotencyRecords>,
     key: KeyOf,
     owner: Option<String>,
 }

@@ -1,0 +1,111 @@
+//! `PeopleDirectory` and `GroupDirectory` for [`LdapDirectory`]: the bodies are in `people`,
+//! `groups` and `search`; this is where the port's methods meet them.
+
+use super::directory::LdapDirectory;
+use super::names::Filter;
+use crate::domain::{EmployeeNumber, LoginName};
+use crate::ports::*;
+use async_trait::async_trait;
+
+#[async_trait]
+impl PeopleDirectory for LdapDirectory {
+    async fn find_person_by_login(
+        &self,
+        login: &LoginName,
+    ) -> Result<Option<PersonEntry>, DirectoryError> {
+        self.find_person(Filter::eq("uid", login.as_str()), &SchoolScope::All)
+            .await
+    }
+
+    async fn find_person_by_employee_number(
+        &self,
+        number: &EmployeeNumber,
+    ) -> Result<Option<PersonEntry>, DirectoryError> {
+        self.find_person(
+            Filter::eq("employeeNumber", number.as_str()),
+            &SchoolScope::All,
+        )
+        .await
+    }
+
+    async fn logins_like(&self, base: &LoginName) -> Result<Vec<String>, DirectoryError> {
+        self.logins_like_impl(base).await
+    }
+
+    async fn create_person(&self, person: &NewPerson) -> Result<PersonEntry, DirectoryError> {
+        self.create_person_impl(person).await
+    }
+
+    async fn get_person(
+        &self,
+        id: &str,
+        scope: &SchoolScope,
+    ) -> Result<Option<PersonEntry>, DirectoryError> {
+        self.get_person_impl(id, scope).await
+    }
+
+    async fn search_people(&self, q: &PersonSearch) -> Result<Page<PersonEntry>, DirectoryError> {
+        self.search_people_impl(q).await
+    }
+
+    async fn update_person(
+        &self,
+        id: &str,
+        profile: &PersonProfile,
+    ) -> Result<PersonEntry, DirectoryError> {
+        self.update_person_impl(id, profile, None).await
+    }
+
+    async fn update_person_at_version(
+        &self,
+        id: &str,
+        profile: &PersonProfile,
+        version: &str,
+    ) -> Result<PersonEntry, DirectoryError> {
+        self.update_person_impl(id, profile, Some(version)).await
+    }
+
+    async fn delete_person(&self, id: &str) -> Result<(), DirectoryError> {
+        self.delete_person_impl(id).await
+    }
+}
+
+#[async_trait]
+impl GroupDirectory for LdapDirectory {
+    async fn create_group(&self, profile: &GroupProfile) -> Result<GroupEntry, DirectoryError> {
+        self.create_group_impl(profile).await
+    }
+
+    async fn get_group(
+        &self,
+        id: &str,
+        scope: &SchoolScope,
+    ) -> Result<Option<GroupEntry>, DirectoryError> {
+        self.get_group_impl(id, scope).await
+    }
+
+    async fn search_groups(&self, q: &GroupSearch) -> Result<Page<GroupEntry>, DirectoryError> {
+        self.search_groups_impl(q).await
+    }
+
+    async fn update_group(
+        &self,
+        id: &str,
+        profile: &GroupProfile,
+    ) -> Result<GroupEntry, DirectoryError> {
+        self.update_group_impl(id, profile).await
+    }
+
+    async fn modify_group_members(
+        &self,
+        id: &str,
+        add: &[String],
+        remove: &[String],
+    ) -> Result<GroupEntry, DirectoryError> {
+        self.modify_group_members_impl(id, add, remove).await
+    }
+
+    async fn delete_group(&self, id: &str) -> Result<(), DirectoryError> {
+        self.delete_group_impl(id).await
+    }
+}

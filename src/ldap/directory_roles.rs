@@ -1,0 +1,88 @@
+//! `RoleDirectory` for [`LdapDirectory`]: the role groups (`cn=administratorzy-lokalni` of each
+//! school, `cn=administratorzy-systemu`) a person is a member of, and granting one.
+
+use super::directory::LdapDirectory;
+use super::error::rc;
+use super::names::Filter;
+use crate::domain::SchoolCode;
+use crate::ports::*;
+use async_trait::async_trait;
+use ldap3::{Mod, Scope};
+use std::collections::HashSet;
+
+#[async_trait]
+impl RoleDirectory for LdapDirectory {
+    async fn grant_role(
+        &self,
+        person: &EntryRef,
+        role: &AdminRole,
+    ) -> Result<bool, DirectoryError> {
+        let exists = self
+            .read(&person.dn, &Filter::object_class("zszoPerson"), &["1.1"])
+            .await?;
+        if exists.is_none() {
+            return Err(DirectoryError::NotFound(person.dn.clone()));
+        }
+        let group = self.layout.role_group_dn(role);
+        let add = Mod::Add("member".to_owned(), HashSet::from([person.dn.clone()]));
+        match self.pool.modify(&group, vec![add]).await {
+            Ok(()) => Ok(true),
+            // RFC 4511 §4.6: adding a value that is already there answers 20.
+            Err(e) if e.rc() == Some(rc::ATTRIBUTE_OR_VALUE_EXISTS) => Ok(false),
+            Err(e) => Err(e.into_directory(&group)),
+        }
+    }
+
+    async fn roles_of(&self, person: &EntryRef) -> Result<Vec<AdminRole>, DirectoryError> {
+        let member = Filter::eq("member", person.dn.clone());
+        let mut roles = Vec::new();
+        let local = Filter::and([
+            Filter::object_class("groupOfNames"),
+            Filter::eq("cn", "administratorzy-lokalni"),
+            member.clone(),
+        ]);
+        let groups = match self
+            .pool
+            .search(&self.layout.schools_dn(), Scope::Subtree, &local, &["1.1"])
+            .await
+        {
+            Ok(entries) => entries,
+            Err(DirectoryError::NotFound(_)) => Vec::new(),
+            Err(e) => return Err(e),
+        };
+        let schools = self.layout.schools_dn();
+        for group in groups {
+            // Only a group that is exactly a school's local-administrators group counts.
+            let school = group
+                .dn
+                .strip_prefix("cn=administratorzy-lokalni,ou=grupy,ou=")
+                .and_then(|rest| rest.split_once(','))
+                .filter(|(_, parent)| parent.eq_ignore_ascii_case(&schools))
+                .and_then(|(code, _)| SchoolCode::parse(code).ok());
+            if let Some(school) = school {
+                if self
+                    .layout
+                    .local_admins_dn(&school)
+                    .eq_ignore_ascii_case(&group.dn)
+                {
+                    roles.push(AdminRole::LocalAdministrator(school));
+                }
+            }
+        }
+        if self
+            .read(&self.layout.system_admins_dn(), &member, &["1.1"])
+            .await?
+            .is_some()
+        {
+            roles.push(AdminRole::SystemAdministrator);
+        }
+        Ok(roles)
+    }
+
+    async fn local_administrators(
+        &self,
+        school: &SchoolCode,
+    ) -> Result<Vec<PersonEntry>, DirectoryError> {
+        self.local_administrators_impl(school).await
+    }
+}

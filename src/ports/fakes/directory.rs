@@ -1,0 +1,722 @@
+//! An in-memory [`Directory`](crate::ports::Directory): every part of the port over maps
+//! behind one mutex (one lock per call, so each call is atomic like an LDAP operation).
+//!
+//! It keeps the promises use cases rely on, as the LDAP adapter and slapd do: a taken login,
+//! externalId or userName (case-insensitively), address or group name is
+//! `AlreadyExists { taken }`; a write at a version is `VersionChanged` when the entry moved
+//! on; every account change is a compare-and-set of the state (`StateChanged`); a password is
+//! checked against its Argon2id hash (refused when locked, past `pwdEndTime`, or with
+//! inactive employment) and a one-time password is `Right { must_change: true }`. Searches
+//! evaluate no filter (a filter is refused with `Other`): scope and paging only.
+
+use crate::clock::Clock;
+use crate::domain::{AccountState, EmailAddress, EmployeeNumber, LoginName, School, SchoolCode};
+use crate::ports::*;
+use async_trait::async_trait;
+use secrecy::{ExposeSecret, SecretString};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use time::OffsetDateTime;
+
+/// A person as the fake keeps them: the entry plus what only the directory sees.
+#[derive(Debug, Clone)]
+struct Stored {
+    person: PersonEntry,
+    password: Option<PasswordHash>,
+    /// `pwdReset`: the password only lets the person change it.
+    must_change: bool,
+    second_factor: Option<StoredSecondFactor>,
+}
+
+#[derive(Default)]
+struct Tables {
+    schools: BTreeMap<String, SchoolEntry>,
+    people: BTreeMap<String, Stored>,
+    groups: BTreeMap<String, GroupEntry>,
+    roles: Vec<(String, AdminRole)>,
+    next: u64,
+    /// Another writer's change of a person's state, applied just before the next account
+    /// write (the race a compare-and-set exists for).
+    race: Option<(String, AccountState)>,
+}
+
+impl Tables {
+    fn next_id(&mut self, kind: &str) -> String {
+        self.next += 1;
+        format!("{kind}-{:04}", self.next)
+    }
+
+    fn meta(&mut self, now: OffsetDateTime) -> EntryMeta {
+        self.next += 1;
+        EntryMeta {
+            created: now,
+            modified: now,
+            version: format!("v{}", self.next),
+        }
+    }
+
+    /// Marks the entry changed: a new version, as `entryCSN` would.
+    fn touch(&mut self, id: &str, now: OffsetDateTime) {
+        self.next += 1;
+        let version = format!("v{}", self.next);
+        if let Some(s) = self.people.get_mut(id) {
+            s.person.meta.version = version;
+            s.person.meta.modified = now;
+        }
+    }
+
+    fn person_mut(&mut self, id: &str) -> Result<&mut Stored, DirectoryError> {
+        self.people
+            .get_mut(id)
+            .ok_or_else(|| DirectoryError::NotFound(format!("person {id}")))
+    }
+
+    /// The uniqueness slapo-unique keeps (`skip`: the entry being replaced).
+    fn check_unique(
+        &self,
+        profile: &PersonProfile,
+        skip: Option<&str>,
+    ) -> Result<(), DirectoryError> {
+        let others = || {
+            self.people
+                .values()
+                .filter(move |s| Some(s.person.entry.id.as_str()) != skip)
+        };
+        if let Some(ext) = &profile.external_id {
+            let in_groups = self
+                .groups
+                .values()
+                .any(|g| g.profile.external_id.as_ref() == Some(ext));
+            if in_groups || others().any(|s| s.person.profile.external_id.as_ref() == Some(ext)) {
+                return Err(DirectoryError::taken(Unique::ExternalId, ext.clone()));
+            }
+        }
+        if let Some(name) = &profile.user_name {
+            let taken = others().any(|s| {
+                (s.person.profile.user_name.as_deref())
+                    .is_some_and(|n| n.eq_ignore_ascii_case(name))
+            });
+            if taken {
+                return Err(DirectoryError::taken(Unique::UserName, name.clone()));
+            }
+        }
+        Ok(())
+    }
+
+    /// Compare-and-set of the account state, as the adapter's Modify with an assertion.
+    fn expect_state(
+        &mut self,
+        id: &str,
+        expect: AccountState,
+    ) -> Result<&mut Stored, DirectoryError> {
+        if let Some((raced, state)) = self.race.take() {
+            self.person_mut(&raced)?.person.account_state = state;
+        }
+        let stored = self.person_mut(id)?;
+        if stored.person.account_state != expect {
+            return Err(DirectoryError::StateChanged { expected: expect });
+        }
+        Ok(stored)
+    }
+
+    fn refs(&self, ids: &[String]) -> Result<Vec<GroupRef>, DirectoryError> {
+        ids.iter()
+            .map(|id| {
+                let s = self
+                    .people
+                    .get(id)
+                    .ok_or_else(|| DirectoryError::NotFound(format!("member {id}")))?;
+                Ok(GroupRef {
+                    id: id.clone(),
+                    display_name: s.person.profile.name.full(),
+                })
+            })
+            .collect()
+    }
+}
+
+/// The in-memory directory. Seed it with [`FakeDirectory::add_school`] and the port's own
+/// `create_person`; [`FakeDirectory::person`] reads an entry back without a scope.
+pub struct FakeDirectory {
+    tables: Mutex<Tables>,
+    clock: Arc<dyn Clock>,
+}
+
+impl FakeDirectory {
+    pub fn new(clock: Arc<dyn Clock>) -> Self {
+        Self {
+            tables: Mutex::new(Tables::default()),
+            clock,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Tables> {
+        self.tables.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn add_school(&self, code: &str, name: &str) -> SchoolEntry {
+        let school = School {
+            code: SchoolCode::parse(code).expect("a school code"),
+            name: crate::domain::SchoolName::parse(name).expect("a school name"),
+        };
+        let mut t = self.lock();
+        let id = t.next_id("school");
+        let entry = SchoolEntry {
+            entry: EntryRef {
+                id,
+                dn: format!("school:{code}"),
+            },
+            school,
+        };
+        t.schools.insert(code.to_owned(), entry.clone());
+        entry
+    }
+
+    /// The entry as stored, whatever the scope.
+    pub fn person(&self, id: &str) -> Option<PersonEntry> {
+        self.lock().people.get(id).map(|s| s.person.clone())
+    }
+
+    /// Sets the state behind the use case's back (another administrator, another LDAP client).
+    pub fn force_state(&self, id: &str, state: AccountState) {
+        let now = self.clock.now();
+        let mut t = self.lock();
+        if let Some(s) = t.people.get_mut(id) {
+            s.person.account_state = state;
+        }
+        t.touch(id, now);
+    }
+
+    /// Another writer sets the person's state between the use case's read and its write.
+    pub fn change_state_before_next_write(&self, id: &str, state: AccountState) {
+        self.lock().race = Some((id.to_owned(), state));
+    }
+
+    fn visible(person: &PersonEntry, scope: &SchoolScope) -> bool {
+        person.profile.employment.all().any(|c| scope.contains(c))
+    }
+}
+
+#[async_trait]
+impl DirectoryHealth for FakeDirectory {
+    async fn ping(&self) -> Result<(), DirectoryError> {
+        Ok(())
+    }
+
+    async fn ensure_layout(&self) -> Result<Vec<String>, DirectoryError> {
+        Ok(Vec::new())
+    }
+}
+
+#[async_trait]
+impl SchoolDirectory for FakeDirectory {
+    async fn find_school(&self, code: &SchoolCode) -> Result<Option<SchoolEntry>, DirectoryError> {
+        Ok(self.lock().schools.get(code.as_str()).cloned())
+    }
+
+    async fn list_schools(&self) -> Result<Vec<SchoolEntry>, DirectoryError> {
+        Ok(self.lock().schools.values().cloned().collect())
+    }
+
+    async fn create_school(&self, school: &School) -> Result<SchoolEntry, DirectoryError> {
+        if self.lock().schools.contains_key(school.code.as_str()) {
+            return Err(DirectoryError::taken(Unique::Entry, school.code.as_str()));
+        }
+        Ok(self.add_school(school.code.as_str(), school.name.as_str()))
+    }
+}
+
+#[async_trait]
+impl PeopleDirectory for FakeDirectory {
+    async fn find_person_by_login(
+        &self,
+        login: &LoginName,
+    ) -> Result<Option<PersonEntry>, DirectoryError> {
+        let t = self.lock();
+        let found = t.people.values().find(|s| &s.person.login == login);
+        Ok(found.map(|s| s.person.clone()))
+    }
+
+    async fn find_person_by_employee_number(
+        &self,
+        number: &EmployeeNumber,
+    ) -> Result<Option<PersonEntry>, DirectoryError> {
+        let t = self.lock();
+        let found =
+            (t.people.values()).find(|s| s.person.profile.employee_number.as_ref() == Some(number));
+        Ok(found.map(|s| s.person.clone()))
+    }
+
+    async fn logins_like(&self, base: &LoginName) -> Result<Vec<String>, DirectoryError> {
+        let t = self.lock();
+        Ok((t.people.values())
+            .map(|s| s.person.login.as_str().to_owned())
+            .filter(|l| l.starts_with(base.as_str()))
+            .collect())
+    }
+
+    async fn create_person(&self, person: &NewPerson) -> Result<PersonEntry, DirectoryError> {
+        let now = self.clock.now();
+        let mut t = self.lock();
+        if t.people.values().any(|s| s.person.login == person.login) {
+            return Err(DirectoryError::taken(Unique::Login, person.login.as_str()));
+        }
+        let primary = &person.profile.employment.primary;
+        if !t.schools.contains_key(primary.as_str()) {
+            return Err(DirectoryError::NotFound(format!("school {primary}")));
+        }
+        t.check_unique(&person.profile, None)?;
+        let id = t.next_id("person");
+        let meta = t.meta(now);
+        let credentials = person.credentials.as_ref();
+        let entry = PersonEntry {
+            entry: EntryRef {
+                id: id.clone(),
+                dn: format!("person:{}", person.login),
+            },
+            login: person.login.clone(),
+            profile: person.profile.clone(),
+            account_state: credentials.map_or(AccountState::None, |c| c.state),
+            groups: Vec::new(),
+            meta,
+            account_request: None,
+            initial_password_expires: credentials.and_then(|c| c.expires_at),
+            activated_at: None,
+        };
+        let stored = Stored {
+            person: entry.clone(),
+            password: credentials.map(|c| c.hash.clone()),
+            must_change: credentials.is_some_and(|c| c.must_change),
+            second_factor: None,
+        };
+        t.people.insert(id, stored);
+        Ok(entry)
+    }
+
+    async fn get_person(
+        &self,
+        id: &str,
+        scope: &SchoolScope,
+    ) -> Result<Option<PersonEntry>, DirectoryError> {
+        let t = self.lock();
+        let found = t.people.get(id).map(|s| &s.person);
+        Ok(found.filter(|p| Self::visible(p, scope)).cloned())
+    }
+
+    async fn search_people(&self, q: &PersonSearch) -> Result<Page<PersonEntry>, DirectoryError> {
+        if q.filter.is_some() {
+            return Err(DirectoryError::Other(
+                "the fake directory evaluates no filters".into(),
+            ));
+        }
+        let t = self.lock();
+        let all: Vec<PersonEntry> = (t.people.values())
+            .map(|s| s.person.clone())
+            .filter(|p| Self::visible(p, &q.scope))
+            .collect();
+        let total = all.len();
+        let skip = q.start_index.max(1) - 1;
+        let items = all.into_iter().skip(skip).take(q.count).collect();
+        Ok(Page { total, items })
+    }
+
+    async fn update_person(
+        &self,
+        id: &str,
+        profile: &PersonProfile,
+    ) -> Result<PersonEntry, DirectoryError> {
+        let now = self.clock.now();
+        let mut t = self.lock();
+        t.check_unique(profile, Some(id))?;
+        t.person_mut(id)?.person.profile = profile.clone();
+        t.touch(id, now);
+        Ok(t.person_mut(id)?.person.clone())
+    }
+
+    async fn update_person_at_version(
+        &self,
+        id: &str,
+        profile: &PersonProfile,
+        version: &str,
+    ) -> Result<PersonEntry, DirectoryError> {
+        let current = self.lock().person_mut(id)?.person.meta.version.clone();
+        if current != version {
+            return Err(DirectoryError::VersionChanged(format!("person {id}")));
+        }
+        self.update_person(id, profile).await
+    }
+
+    async fn delete_person(&self, id: &str) -> Result<(), DirectoryError> {
+        let mut t = self.lock();
+        t.people
+            .remove(id)
+            .ok_or_else(|| DirectoryError::NotFound(format!("person {id}")))?;
+        t.roles.retain(|(p, _)| p != id);
+        for g in t.groups.values_mut() {
+            g.profile.members.retain(|m| m != id);
+            g.members.retain(|m| m.id != id);
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl GroupDirectory for FakeDirectory {
+    async fn create_group(&self, profile: &GroupProfile) -> Result<GroupEntry, DirectoryError> {
+        let now = self.clock.now();
+        let mut t = self.lock();
+        if !t.schools.contains_key(profile.school.as_str()) {
+            return Err(DirectoryError::NotFound(format!(
+                "school {}",
+                profile.school
+            )));
+        }
+        let same_name = t.groups.values().any(|g| {
+            g.profile.school == profile.school
+                && g.profile
+                    .display_name
+                    .eq_ignore_ascii_case(&profile.display_name)
+        });
+        if same_name {
+            return Err(DirectoryError::taken(
+                Unique::GroupName,
+                &profile.display_name,
+            ));
+        }
+        if let Some(ext) = &profile.external_id {
+            let taken = t
+                .groups
+                .values()
+                .any(|g| g.profile.external_id.as_ref() == Some(ext))
+                || (t.people.values()).any(|s| s.person.profile.external_id.as_ref() == Some(ext));
+            if taken {
+                return Err(DirectoryError::taken(Unique::ExternalId, ext.clone()));
+            }
+        }
+        let members = t.refs(&profile.members)?;
+        let id = t.next_id("group");
+        let meta = t.meta(now);
+        let group = GroupEntry {
+            entry: EntryRef {
+                id: id.clone(),
+                dn: format!("group:{}", profile.display_name),
+            },
+            profile: profile.clone(),
+            members,
+            meta,
+        };
+        t.groups.insert(id, group.clone());
+        Ok(group)
+    }
+
+    async fn get_group(
+        &self,
+        id: &str,
+        scope: &SchoolScope,
+    ) -> Result<Option<GroupEntry>, DirectoryError> {
+        let t = self.lock();
+        let found = t
+            .groups
+            .get(id)
+            .filter(|g| scope.contains(&g.profile.school));
+        Ok(found.cloned())
+    }
+
+    async fn search_groups(&self, q: &GroupSearch) -> Result<Page<GroupEntry>, DirectoryError> {
+        if q.filter.is_some() {
+            return Err(DirectoryError::Other(
+                "the fake directory evaluates no filters".into(),
+            ));
+        }
+        let t = self.lock();
+        let all: Vec<GroupEntry> = (t.groups.values())
+            .filter(|g| q.scope.contains(&g.profile.school))
+            .cloned()
+            .collect();
+        let total = all.len();
+        let skip = q.start_index.max(1) - 1;
+        let items = all.into_iter().skip(skip).take(q.count).collect();
+        Ok(Page { total, items })
+    }
+
+    async fn update_group(
+        &self,
+        id: &str,
+        profile: &GroupProfile,
+    ) -> Result<GroupEntry, DirectoryError> {
+        let mut t = self.lock();
+        let members = t.refs(&profile.members)?;
+        let group = t
+            .groups
+            .get_mut(id)
+            .ok_or_else(|| DirectoryError::NotFound(format!("group {id}")))?;
+        group.profile = profile.clone();
+        group.members = members;
+        Ok(group.clone())
+    }
+
+    async fn modify_group_members(
+        &self,
+        id: &str,
+        add: &[String],
+        remove: &[String],
+    ) -> Result<GroupEntry, DirectoryError> {
+        let current = self
+            .lock()
+            .groups
+            .get(id)
+            .cloned()
+            .ok_or_else(|| DirectoryError::NotFound(format!("group {id}")))?;
+        let mut profile = current.profile;
+        profile.members.retain(|m| !remove.contains(m));
+        for m in add {
+            if !profile.members.contains(m) {
+                profile.members.push(m.clone());
+            }
+        }
+        self.update_group(id, &profile).await
+    }
+
+    async fn delete_group(&self, id: &str) -> Result<(), DirectoryError> {
+        self.lock()
+            .groups
+            .remove(id)
+            .map(|_| ())
+            .ok_or_else(|| DirectoryError::NotFound(format!("group {id}")))
+    }
+}
+
+#[async_trait]
+impl RoleDirectory for FakeDirectory {
+    async fn grant_role(
+        &self,
+        person: &EntryRef,
+        role: &AdminRole,
+    ) -> Result<bool, DirectoryError> {
+        let mut t = self.lock();
+        if !t.people.contains_key(&person.id) {
+            return Err(DirectoryError::NotFound(person.dn.clone()));
+        }
+        let grant = (person.id.clone(), role.clone());
+        if t.roles.contains(&grant) {
+            return Ok(false);
+        }
+        t.roles.push(grant);
+        Ok(true)
+    }
+
+    async fn roles_of(&self, person: &EntryRef) -> Result<Vec<AdminRole>, DirectoryError> {
+        let t = self.lock();
+        Ok((t.roles.iter())
+            .filter(|(p, _)| *p == person.id)
+            .map(|(_, r)| r.clone())
+            .collect())
+    }
+
+    async fn local_administrators(
+        &self,
+        school: &SchoolCode,
+    ) -> Result<Vec<PersonEntry>, DirectoryError> {
+        let t = self.lock();
+        let role = AdminRole::LocalAdministrator(school.clone());
+        Ok((t.roles.iter())
+            .filter(|(_, r)| *r == role)
+            .filter_map(|(p, _)| t.people.get(p).map(|s| s.person.clone()))
+            .collect())
+    }
+}
+
+#[async_trait]
+impl AccountDirectory for FakeDirectory {
+    async fn verify_password(
+        &self,
+        login: &LoginName,
+        password: &SecretString,
+    ) -> Result<PasswordCheck, DirectoryError> {
+        use argon2::PasswordVerifier;
+        let now = self.clock.now();
+        let stored = {
+            let t = self.lock();
+            t.people
+                .values()
+                .find(|s| &s.person.login == login)
+                .cloned()
+        };
+        let Some(s) = stored else {
+            return Ok(PasswordCheck::Wrong);
+        };
+        let p = &s.person;
+        let locked = p.account_state == AccountState::Locked || !p.profile.employment_active;
+        let ended = p.initial_password_expires.is_some_and(|end| now >= end);
+        let Some(hash) = s.password.filter(|_| !locked && !ended) else {
+            return Ok(PasswordCheck::Wrong);
+        };
+        let phc = argon2::PasswordHash::new(&hash.0)
+            .map_err(|e| DirectoryError::Other(format!("stored hash: {e}")))?;
+        let right = argon2::Argon2::default()
+            .verify_password(password.expose_secret().as_bytes(), &phc)
+            .is_ok();
+        Ok(match right {
+            true => PasswordCheck::Right {
+                must_change: s.must_change,
+            },
+            false => PasswordCheck::Wrong,
+        })
+    }
+
+    async fn set_initial_credentials(
+        &self,
+        id: &str,
+        credentials: &InitialCredentials,
+        expect: AccountState,
+    ) -> Result<PersonEntry, DirectoryError> {
+        let now = self.clock.now();
+        let mut t = self.lock();
+        let s = t.expect_state(id, expect)?;
+        s.password = Some(credentials.hash.clone());
+        s.must_change = true;
+        s.person.account_state = AccountState::AwaitingFirstLogin;
+        s.person.initial_password_expires = Some(credentials.expires_at);
+        if expect == AccountState::None {
+            s.person.account_request = None;
+        }
+        t.touch(id, now);
+        Ok(t.person_mut(id)?.person.clone())
+    }
+
+    async fn lock_account(
+        &self,
+        id: &str,
+        expect: AccountState,
+    ) -> Result<PersonEntry, DirectoryError> {
+        let now = self.clock.now();
+        let mut t = self.lock();
+        t.expect_state(id, expect)?.person.account_state = AccountState::Locked;
+        t.touch(id, now);
+        Ok(t.person_mut(id)?.person.clone())
+    }
+
+    async fn unlock_account(&self, id: &str) -> Result<PersonEntry, DirectoryError> {
+        let now = self.clock.now();
+        let mut t = self.lock();
+        let s = t.expect_state(id, AccountState::Locked)?;
+        s.person.account_state = if s.must_change {
+            AccountState::AwaitingFirstLogin
+        } else if s.person.activated_at.is_some() {
+            AccountState::Active
+        } else {
+            AccountState::AwaitingEmailConfirmation
+        };
+        t.touch(id, now);
+        Ok(t.person_mut(id)?.person.clone())
+    }
+
+    async fn set_own_password(
+        &self,
+        id: &str,
+        hash: &PasswordHash,
+        expect: AccountState,
+    ) -> Result<PersonEntry, DirectoryError> {
+        let now = self.clock.now();
+        let mut t = self.lock();
+        let s = t.expect_state(id, expect)?;
+        s.password = Some(hash.clone());
+        s.must_change = false;
+        if expect == AccountState::AwaitingFirstLogin {
+            s.person.initial_password_expires = None;
+            s.person.account_state = AccountState::AwaitingEmailConfirmation;
+        }
+        t.touch(id, now);
+        Ok(t.person_mut(id)?.person.clone())
+    }
+
+    async fn set_confirmed_email(
+        &self,
+        id: &str,
+        email: &EmailAddress,
+        expect: AccountState,
+        at: OffsetDateTime,
+    ) -> Result<PersonEntry, DirectoryError> {
+        let now = self.clock.now();
+        let mut t = self.lock();
+        let taken = t.people.values().any(|s| {
+            s.person.entry.id != id
+                && (s.person.profile.emails.iter())
+                    .any(|e| e.value.eq_ignore_ascii_case(email.as_str()))
+        });
+        if taken {
+            return Err(DirectoryError::taken(Unique::Email, email.as_str()));
+        }
+        let s = t.expect_state(id, expect)?;
+        s.person.profile.emails = vec![ContactEmail {
+            value: email.as_str().to_owned(),
+            kind: None,
+            primary: true,
+        }];
+        if expect == AccountState::AwaitingEmailConfirmation {
+            s.person.account_state = AccountState::Active;
+            s.person.activated_at = Some(at);
+        }
+        t.touch(id, now);
+        Ok(t.person_mut(id)?.person.clone())
+    }
+
+    async fn set_account_request(
+        &self,
+        id: &str,
+        request: Option<&AccountRequest>,
+    ) -> Result<PersonEntry, DirectoryError> {
+        let now = self.clock.now();
+        let mut t = self.lock();
+        let s = match request {
+            Some(_) => t.expect_state(id, AccountState::None)?,
+            None => t.person_mut(id)?,
+        };
+        s.person.account_request = request.cloned();
+        t.touch(id, now);
+        Ok(t.person_mut(id)?.person.clone())
+    }
+}
+
+#[async_trait]
+impl SecondFactorDirectory for FakeDirectory {
+    async fn second_factor(&self, id: &str) -> Result<Option<StoredSecondFactor>, DirectoryError> {
+        Ok(self.lock().person_mut(id)?.second_factor.clone())
+    }
+
+    async fn set_second_factor(
+        &self,
+        id: &str,
+        factor: Option<&StoredSecondFactor>,
+    ) -> Result<(), DirectoryError> {
+        self.lock().person_mut(id)?.second_factor = factor.cloned();
+        Ok(())
+    }
+
+    async fn spend_totp_step(
+        &self,
+        id: &str,
+        previous: Option<u64>,
+        step: u64,
+    ) -> Result<bool, DirectoryError> {
+        let mut t = self.lock();
+        let Some(f) = t.person_mut(id)?.second_factor.as_mut() else {
+            return Ok(false);
+        };
+        if f.last_step != previous {
+            return Ok(false);
+        }
+        f.last_step = Some(step);
+        Ok(true)
+    }
+
+    async fn spend_recovery_code(&self, id: &str, hash: &str) -> Result<bool, DirectoryError> {
+        let mut t = self.lock();
+        let Some(f) = t.person_mut(id)?.second_factor.as_mut() else {
+            return Ok(false);
+        };
+        let before = f.recovery.len();
+        f.recovery.retain(|h| h != hash);
+        Ok(f.recovery.len() < before)
+    }
+}
