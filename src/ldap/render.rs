@@ -156,12 +156,11 @@ fn compare(
 
 /// The substring test on `zszoSearchName` (the one substring-indexed name attribute,
 /// schemas/ldap/README.md) that every person matching `attr <op> value` passes: the value's
-/// folded words, in order, anchored where the name sits in one of the stored values. It is a
-/// necessary condition only, never the whole test; `None` for other attributes and when
-/// nothing of the value survives folding (the exact assertion alone then, unindexed).
-///
-/// Anchoring: the given name starts "given family" and ends "family given", the family name
-/// the other way round, so `sw` and `ew` may anchor the first and last word on either name.
+/// folded words, in order, the first anchored at the start when the given name starts with
+/// the value ("given family"). It is a necessary condition only, never the whole test;
+/// `None` for other attributes and when nothing of the value survives folding (the exact
+/// assertion alone then, unindexed). Only `subinitial` and `subany` keys are indexed, so the
+/// test never has a final component.
 ///
 /// Why it is a superset: folding (`fold_search_text`) transliterates character by character
 /// and lower-cases, so a name containing the value (as slapd compares, case-insensitively)
@@ -171,26 +170,27 @@ fn folded_name_part(attr: &'static str, op: CompareOp, value: &str) -> Option<Fi
     if !matches!(attr, "givenName" | "sn") {
         return None;
     }
+    if !matches!(
+        op,
+        CompareOp::Contains | CompareOp::StartsWith | CompareOp::EndsWith
+    ) {
+        return None;
+    }
     let folded = fold_search_text(value);
-    let mut words: Vec<String> = folded
+    let mut any: Vec<String> = folded
         .split(' ')
         .filter(|w| !w.is_empty())
         .map(str::to_owned)
         .collect();
-    if words.is_empty() {
+    if any.is_empty() {
         return None;
     }
-    let (initial, last) = match op {
-        CompareOp::StartsWith => (Some(words.remove(0)), None),
-        CompareOp::EndsWith => (None, words.pop()),
-        CompareOp::Contains => (None, None),
-        _ => return None,
-    };
+    let initial = (attr == "givenName" && op == CompareOp::StartsWith).then(|| any.remove(0));
     Some(Filter::Substring {
         attr: "zszoSearchName",
         initial,
-        any: words,
-        last,
+        any,
+        last: None,
     })
 }
 
@@ -263,7 +263,7 @@ pub fn person_filter(f: &PersonFilter, ids: &IdDns) -> Result<Filter, DirectoryE
     })
 }
 
-/// Folds text as `zszoSearchName` is stored (`person_map::search_names`): ASCII
+/// Folds text as `zszoSearchName` is stored (`person_map::search_name`): ASCII
 /// transliteration (ł→l, ż→z …), lower case, single spaces.
 pub fn fold_search_text(text: &str) -> String {
     // Words first: deunicode drops tabs and may turn other characters into spaces.

@@ -152,13 +152,19 @@ fn name_substrings_go_through_the_folded_index_and_keep_the_exact_test() {
             P::FamilyName,
             CompareOp::StartsWith,
             "Żół",
-            "(&(zszoSearchName=zol*)(sn=\u{17b}\u{f3}\u{142}*))",
+            "(&(zszoSearchName=*zol*)(sn=\u{17b}\u{f3}\u{142}*))",
         ),
         (
             P::GivenName,
             CompareOp::EndsWith,
             "Anna Łucja",
-            "(&(zszoSearchName=*anna*lucja)(givenName=*Anna \u{141}ucja))",
+            "(&(zszoSearchName=*anna*lucja*)(givenName=*Anna \u{141}ucja))",
+        ),
+        (
+            P::GivenName,
+            CompareOp::StartsWith,
+            "Łu",
+            "(&(zszoSearchName=lu*)(givenName=\u{141}u*))",
         ),
         (
             P::GivenName,
@@ -176,12 +182,15 @@ fn name_substrings_go_through_the_folded_index_and_keep_the_exact_test() {
         CompareOp::StartsWith,
         s("Nowak"),
     )));
-    assert_eq!(person(&ne), "(!(&(zszoSearchName=nowak*)(sn=Nowak*)))");
+    assert_eq!(person(&ne), "(!(&(zszoSearchName=*nowak*)(sn=Nowak*)))");
     let or = F::Or(vec![
         F::Compare(P::FamilyName, CompareOp::StartsWith, s("No")),
         F::Compare(P::Title, CompareOp::StartsWith, s("No")),
     ]);
-    assert_eq!(person(&or), "(|(&(zszoSearchName=no*)(sn=No*))(title=No*))");
+    assert_eq!(
+        person(&or),
+        "(|(&(zszoSearchName=*no*)(sn=No*))(title=No*))"
+    );
 }
 
 #[test]

@@ -252,7 +252,8 @@ pub fn indexes() -> Vec<&'static str> {
         "displayName eq,sub",
         // The panel's name search and SCIM `sw`/`co`/`ew` on given and family names
         // (`ldap::render`: the folded test indexed, the exact assertion evaluated on it).
-        "zszoSearchName sub",
+        // `subinitial,subany` only: the filters never have a final component on it.
+        "zszoSearchName subinitial,subany",
     ]
 }
 
