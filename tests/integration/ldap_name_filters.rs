@@ -217,7 +217,8 @@ async fn every_name_attribute_and_operator_matches_an_unindexed_reference() {
     }
 }
 
-/// The panel's name search (every typed word in the folded "given family", `name_search`):
+/// The panel's name search (every typed word in the folded "given family", `name_search`),
+/// now that `zszoSearchName` holds only that one value:
 /// the same people as the reference the panel promises — folded words, any order, either name.
 #[tokio::test]
 async fn the_panels_name_search_finds_what_it_found_before() {
