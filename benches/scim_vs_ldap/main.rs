@@ -273,9 +273,9 @@ impl Ctx {
                "p99_ratio_loaded_over_idle": loaded.p99_ms / idle.p99_ms.max(f64::MIN_POSITIVE)})
     }
 
-    /// Direct adds at concurrency 1 and 16, and the login-allocation search
-    /// `(&(objectClass=zszoPerson)(uid=<prefix>*))` at concurrency 1, under the current slapd
-    /// configuration.
+    /// Direct adds at concurrency 1 and 16, and the login-allocation search at concurrency
+    /// 1 as the connector makes it (`ldap::people::logins_like_impl`: the first 16 candidates
+    /// by equality, `(|(uid=<base>)(uid=<base>2)…)`), under the current slapd configuration.
     async fn add_costs(&self, label: &str) -> Value {
         let limits = self.limits;
         let mut adds = Vec::new();
@@ -296,10 +296,11 @@ impl Ctx {
                 let who = &me.known[i % me.known.len()];
                 let login = who.dn.split(',').next().unwrap().trim_start_matches("uid=");
                 let base: String = login.chars().take_while(|c| !c.is_ascii_digit()).collect();
-                let filter = format!(
-                    "(&(objectClass=zszoPerson)(uid={}*))",
-                    ldap3::ldap_escape(&base)
-                );
+                let probes: String = (1..=16)
+                    .filter_map(|n| zszo_connector::domain::numbered_login(&base, n))
+                    .map(|l| format!("(uid={})", ldap3::ldap_escape(l.as_str())))
+                    .collect();
+                let filter = format!("(&(objectClass=zszoPerson)(|{probes}))");
                 let mut ldap = me.direct[w].clone();
                 let r = ldap
                     .search(&schools(), Scope::Subtree, &filter, vec!["uid"])
@@ -308,7 +309,7 @@ impl Ctx {
             }
         })
         .await;
-        json!({"configuration": label, "adds": adds, "uid_prefix_search": uid_search})
+        json!({"configuration": label, "adds": adds, "login_probe_search": uid_search})
     }
 
     fn clone_parts(&self) -> Arc<Parts> {
@@ -372,25 +373,61 @@ impl Parts {
 }
 
 const MDB: &str = "dn: olcDatabase={1}mdb,cn=config\nchangetype: modify\n";
-const SUBSTRING_INDEXED: [&str; 5] = ["cn", "sn", "givenName", "displayName", "zszoSearchName"];
+/// The attributes that had `eq,sub` before issue 17 (`uid` and the names); today only
+/// `displayName` and `zszoSearchName` (`subinitial,subany`) have a substring index. The
+/// entries added are today's (one `zszoSearchName` value; two before issue 17), so the
+/// "before" row is a little cheaper than the design before issue 17 was.
+const SUBSTRING_BEFORE_17: [&str; 6] = [
+    "uid",
+    "cn",
+    "sn",
+    "givenName",
+    "displayName",
+    "zszoSearchName",
+];
 
-/// What the index and fsync settings cost an add, and what the `uid` substring index saves
-/// login allocation: the same measurements under four slapd configurations, in this order
-/// (each a change of the previous one, made offline).
-async fn index_experiment(ctx: &mut Ctx) -> Vec<Value> {
-    let mut out = vec![ctx.add_costs("product (uid eq,sub)").await];
-    ctx.site.reconfigure_slapd(
-        &format!("{MDB}delete: olcDbIndex\nolcDbIndex: uid eq,sub\n-\nadd: olcDbIndex\nolcDbIndex: uid eq\n"),
-        &[],
-    );
-    reconnect(ctx).await;
-    out.push(ctx.add_costs("uid eq only").await);
+/// `olcDbIndex` changes from the product's indexes to `eq,sub` on `SUBSTRING_BEFORE_17`.
+fn indexes_before_17() -> String {
     let mut change = format!("{MDB}delete: olcDbIndex\n");
-    for a in SUBSTRING_INDEXED {
+    for a in [
+        "uid eq",
+        "cn eq",
+        "sn eq",
+        "givenName eq",
+        "displayName eq,sub",
+        "zszoSearchName subinitial,subany",
+    ] {
+        change.push_str(&format!("olcDbIndex: {a}\n"));
+    }
+    change.push_str("-\nadd: olcDbIndex\n");
+    for a in SUBSTRING_BEFORE_17 {
+        change.push_str(&format!("olcDbIndex: {a} eq,sub\n"));
+    }
+    change
+}
+
+/// What the index and fsync settings cost an add (issue 17's index design against the one
+/// before it), and what the login-allocation search costs: the same measurements under four
+/// slapd configurations, in this order (each a change of the previous one, made offline,
+/// `slapindex` where an index is added).
+async fn index_experiment(ctx: &mut Ctx) -> Vec<Value> {
+    let mut out = vec![
+        ctx.add_costs("product (substring: zszoSearchName, displayName)")
+            .await,
+    ];
+    ctx.site
+        .reconfigure_slapd(&indexes_before_17(), &["uid", "cn", "sn", "givenName"]);
+    reconnect(ctx).await;
+    out.push(
+        ctx.add_costs("before issue 17 (eq,sub on uid and 5 names)")
+            .await,
+    );
+    let mut change = format!("{MDB}delete: olcDbIndex\n");
+    for a in SUBSTRING_BEFORE_17 {
         change.push_str(&format!("olcDbIndex: {a} eq,sub\n"));
     }
     change.push_str("-\nadd: olcDbIndex\n");
-    for a in SUBSTRING_INDEXED {
+    for a in SUBSTRING_BEFORE_17 {
         change.push_str(&format!("olcDbIndex: {a} eq\n"));
     }
     ctx.site.reconfigure_slapd(&change, &[]);
@@ -700,7 +737,7 @@ fn print_table(sites: &[Value], audit: &[Stats]) {
             continue;
         }
         println!(
-            "\n| slapd configuration ({} people) | adds/s, 1 conn | adds/s, 16 conns | add p50 ms, 1 conn | uid-prefix search p50 ms | p99 ms |",
+            "\n| slapd configuration ({} people) | adds/s, 1 conn | adds/s, 16 conns | add p50 ms, 1 conn | login probe search p50 ms | p99 ms |",
             site["people"]
         );
         println!("| --- | ---: | ---: | ---: | ---: | ---: |");
@@ -712,8 +749,8 @@ fn print_table(sites: &[Value], audit: &[Stats]) {
                 f(&r["adds"][0]["per_second"]),
                 f(&r["adds"][1]["per_second"]),
                 f(&r["adds"][0]["p50_ms"]),
-                f(&r["uid_prefix_search"]["p50_ms"]),
-                f(&r["uid_prefix_search"]["p99_ms"]),
+                f(&r["login_probe_search"]["p50_ms"]),
+                f(&r["login_probe_search"]["p99_ms"]),
             );
         }
     }

@@ -84,17 +84,24 @@ pub fn login_candidates(name: &PersonName) -> impl Iterator<Item = LoginName> {
     // Leave room for a suffix of up to 4 digits.
     base.truncate(MAX_LEN - 4);
     let base = base.trim_end_matches(['-', '.']).to_owned();
-    (1..10_000u32).filter_map(move |n| {
-        if base.is_empty() {
-            return None;
-        }
-        let text = if n == 1 {
-            base.clone()
-        } else {
-            format!("{base}{n}")
-        };
-        LoginName::parse(&text).ok()
-    })
+    (1..=MAX_SUFFIX).filter_map(move |n| numbered_login(&base, n))
+}
+
+/// The largest numeric suffix a candidate gets (4 digits, room kept by the base's length).
+pub const MAX_SUFFIX: u32 = 9_999;
+
+/// The `n`-th candidate of a base: the base itself for 1, else the base with `n` appended;
+/// `None` when that is not a valid login (an empty or too short base).
+pub fn numbered_login(base: &str, n: u32) -> Option<LoginName> {
+    if base.is_empty() {
+        return None;
+    }
+    let text = if n == 1 {
+        base.to_owned()
+    } else {
+        format!("{base}{n}")
+    };
+    LoginName::parse(&text).ok()
 }
 
 #[cfg(test)]

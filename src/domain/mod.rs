@@ -16,7 +16,7 @@ mod sso;
 
 pub use account::AccountState;
 pub use email::EmailAddress;
-pub use login::{login_candidates, LoginName};
+pub use login::{login_candidates, numbered_login, LoginName, MAX_SUFFIX};
 pub use password::{OneTimePassword, PasswordPolicy, PolicyContext, PolicyViolation, Strength};
 pub use person::{EmployeeNumber, FamilyName, GivenName, PersonName, Position};
 pub use school::{School, SchoolCode, SchoolName};

@@ -250,7 +250,7 @@ pub enum PersonAttr {
     AccountRequested,
     Created,
     LastModified,
-    /// The name folded to lower-case ASCII (`zszoSearchName`: "given family" and "family
+    /// The name folded to lower-case ASCII (`zszoSearchName`: "given family"; older entries also "family
     /// given"); the adapter folds the compared value the same way, so "lukasz" finds "Łukasz".
     SearchName,
 }

@@ -33,13 +33,16 @@ use super::pool::WriteError;
 use super::render::{is_uuid, person_filter, person_sort_attr, referenced_ids, scope_filter};
 use super::search::in_order;
 use crate::domain::query::PersonAttr;
-use crate::domain::{AccountState, LoginName, SchoolCode};
+use crate::domain::{numbered_login, AccountState, LoginName, SchoolCode, MAX_SUFFIX};
 use crate::ports::{
     DirectoryError, NewPerson, Page, PersonEntry, PersonProfile, PersonSearch, SchoolDirectory,
     SchoolScope, Unique,
 };
 use ldap3::{Mod, Scope, SearchEntry};
 use std::collections::HashSet;
+
+/// How many login candidates one allocation search probes (`logins_like_impl`).
+const LOGIN_PROBE_WINDOW: u32 = 16;
 
 /// Attributes whose value order means something (the first one is the primary contact).
 /// `facsimileTelephoneNumber` has no EQUALITY rule, so its values can only be replaced
@@ -105,21 +108,46 @@ impl LdapDirectory {
         self.complete_people(raws, &SchoolScope::All).await
     }
 
-    /// The logins starting with `base`, from one search that reads only `uid`.
+    /// The logins among `base`'s candidates (`base`, `base2`, `base3` …) that are in use,
+    /// probed by equality in windows of [`LOGIN_PROBE_WINDOW`] (`(|(uid=base)(uid=base2)…)`,
+    /// served by the `uid` equality index): the next window only when every candidate of
+    /// this one is taken. So the first free candidate is known after one search in all but
+    /// the largest families of namesakes, and no `uid` substring index is needed
+    /// (schemas/ldap/README.md). A login taken in between is refused by slapo-unique on the
+    /// add, and the use case moves on.
     pub(super) async fn logins_like_impl(
         &self,
         base: &LoginName,
     ) -> Result<Vec<String>, DirectoryError> {
-        let filter = Filter::and([
-            Filter::object_class("zszoPerson"),
-            Filter::starts_with("uid", base.as_str()),
-        ]);
-        let entries = self.search_schools(&filter, &["uid"]).await?;
-        Ok(entries
-            .into_iter()
-            .flat_map(|e| e.attrs.get("uid").cloned().unwrap_or_default())
-            .map(|uid| uid.to_ascii_lowercase())
-            .collect())
+        let mut taken = Vec::new();
+        let mut first = 1;
+        while first <= MAX_SUFFIX {
+            let last = (first + LOGIN_PROBE_WINDOW - 1).min(MAX_SUFFIX);
+            let probes: Vec<LoginName> = (first..=last)
+                .filter_map(|n| numbered_login(base.as_str(), n))
+                .collect();
+            if probes.is_empty() {
+                break;
+            }
+            let filter = Filter::and([
+                Filter::object_class("zszoPerson"),
+                Filter::or(probes.iter().map(|l| Filter::eq("uid", l.as_str()))),
+            ]);
+            let found: Vec<String> = self
+                .search_schools(&filter, &["uid"])
+                .await?
+                .into_iter()
+                .flat_map(|e| e.attrs.get("uid").cloned().unwrap_or_default())
+                .map(|uid| uid.to_ascii_lowercase())
+                .collect();
+            let all_taken = probes.iter().all(|p| found.iter().any(|f| f == p.as_str()));
+            taken.extend(found);
+            if !all_taken {
+                break;
+            }
+            first = last + 1;
+        }
+        Ok(taken)
     }
 
     /// The DN of the person with `login`, for binding as them.

@@ -133,11 +133,17 @@ fn compare(
     };
     let one = |a: &'static str| -> Filter {
         let v = text.clone();
+        let substring = |exact: Filter| match folded_name_part(a, op, &v) {
+            // The indexed part first: slapd takes the candidates from its index and then
+            // evaluates the whole filter on them, so the result is the exact assertion's.
+            Some(indexed) => Filter::and([indexed, exact]),
+            None => exact,
+        };
         match op {
             CompareOp::Eq | CompareOp::Ne => Filter::eq(a, v),
-            CompareOp::Contains => Filter::contains(a, v),
-            CompareOp::StartsWith => Filter::starts_with(a, v),
-            CompareOp::EndsWith => Filter::ends_with(a, v),
+            CompareOp::Contains => substring(Filter::contains(a, v.clone())),
+            CompareOp::StartsWith => substring(Filter::starts_with(a, v.clone())),
+            CompareOp::EndsWith => substring(Filter::ends_with(a, v.clone())),
             CompareOp::Ge => Filter::Ge(a, v),
             CompareOp::Le => Filter::Le(a, v),
             CompareOp::Gt => Filter::and([Filter::Ge(a, v.clone()), Filter::not(Filter::eq(a, v))]),
@@ -146,6 +152,46 @@ fn compare(
     };
     let any = any_of(attrs.iter().map(|a| one(a)).collect());
     Ok(negate_if(op, any))
+}
+
+/// The substring test on `zszoSearchName` (the one substring-indexed name attribute,
+/// schemas/ldap/README.md) that every person matching `attr <op> value` passes: the value's
+/// folded words, in order, the first anchored at the start when the given name starts with
+/// the value ("given family"). It is a necessary condition only, never the whole test;
+/// `None` for other attributes and when nothing of the value survives folding (the exact
+/// assertion alone then, unindexed). Only `subinitial` and `subany` keys are indexed, so the
+/// test never has a final component.
+///
+/// Why it is a superset: folding (`fold_search_text`) transliterates character by character
+/// and lower-cases, so a name containing the value (as slapd compares, case-insensitively)
+/// folds to a text containing each folded word of the value, in order; whitespace is only
+/// split on, never required.
+fn folded_name_part(attr: &'static str, op: CompareOp, value: &str) -> Option<Filter> {
+    if !matches!(attr, "givenName" | "sn") {
+        return None;
+    }
+    if !matches!(
+        op,
+        CompareOp::Contains | CompareOp::StartsWith | CompareOp::EndsWith
+    ) {
+        return None;
+    }
+    let folded = fold_search_text(value);
+    let mut any: Vec<String> = folded
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if any.is_empty() {
+        return None;
+    }
+    let initial = (attr == "givenName" && op == CompareOp::StartsWith).then(|| any.remove(0));
+    Some(Filter::Substring {
+        attr: "zszoSearchName",
+        initial,
+        any,
+        last: None,
+    })
 }
 
 fn negate_if(op: CompareOp, f: Filter) -> Filter {
@@ -217,7 +263,7 @@ pub fn person_filter(f: &PersonFilter, ids: &IdDns) -> Result<Filter, DirectoryE
     })
 }
 
-/// Folds text as `zszoSearchName` is stored (`person_map::search_names`): ASCII
+/// Folds text as `zszoSearchName` is stored (`person_map::search_name`): ASCII
 /// transliteration (ł→l, ż→z …), lower case, single spaces.
 pub fn fold_search_text(text: &str) -> String {
     // Words first: deunicode drops tabs and may turn other characters into spaces.

@@ -42,7 +42,10 @@ fn values_are_escaped_so_injection_matches_nothing_more() {
     let f = F::Compare(P::Login, CompareOp::Eq, s("*)(uid=*"));
     assert_eq!(person(&f), "(uid=\\2a\\29\\28uid=\\2a)");
     let f = F::Compare(P::FamilyName, CompareOp::Contains, s("a\\b(c)"));
-    assert_eq!(person(&f), "(sn=*a\\5cb\\28c\\29*)");
+    assert_eq!(
+        person(&f),
+        "(&(zszoSearchName=*a\\5cb\\28c\\29*)(sn=*a\\5cb\\28c\\29*))"
+    );
 }
 
 #[test]
@@ -139,5 +142,74 @@ fn a_pending_account_request_is_a_present_filter_on_its_time() {
     assert_eq!(
         person_sort_attr(P::AccountRequested),
         "zszoAccountRequestedAt"
+    );
+}
+
+#[test]
+fn name_substrings_go_through_the_folded_index_and_keep_the_exact_test() {
+    let cases = [
+        (
+            P::FamilyName,
+            CompareOp::StartsWith,
+            "Żół",
+            "(&(zszoSearchName=*zol*)(sn=\u{17b}\u{f3}\u{142}*))",
+        ),
+        (
+            P::GivenName,
+            CompareOp::EndsWith,
+            "Anna Łucja",
+            "(&(zszoSearchName=*anna*lucja*)(givenName=*Anna \u{141}ucja))",
+        ),
+        (
+            P::GivenName,
+            CompareOp::StartsWith,
+            "Łu",
+            "(&(zszoSearchName=lu*)(givenName=\u{141}u*))",
+        ),
+        (
+            P::GivenName,
+            CompareOp::Contains,
+            "  ŁU  kA ",
+            "(&(zszoSearchName=*lu*ka*)(givenName=*  \u{141}U  kA *))",
+        ),
+    ];
+    for (attr, op, value, expected) in cases {
+        assert_eq!(person(&F::Compare(attr, op, s(value))), expected, "{value}");
+    }
+    // Negated and or-ed, the exact test still decides (the folded one is implied by it).
+    let ne = F::Not(Box::new(F::Compare(
+        P::FamilyName,
+        CompareOp::StartsWith,
+        s("Nowak"),
+    )));
+    assert_eq!(person(&ne), "(!(&(zszoSearchName=*nowak*)(sn=Nowak*)))");
+    let or = F::Or(vec![
+        F::Compare(P::FamilyName, CompareOp::StartsWith, s("No")),
+        F::Compare(P::Title, CompareOp::StartsWith, s("No")),
+    ]);
+    assert_eq!(
+        person(&or),
+        "(|(&(zszoSearchName=*no*)(sn=No*))(title=No*))"
+    );
+}
+
+#[test]
+fn name_equality_other_attributes_and_unfoldable_values_stay_as_they_are() {
+    assert_eq!(
+        person(&F::Compare(P::FamilyName, CompareOp::Eq, s("Nowak"))),
+        "(sn=Nowak)"
+    );
+    assert_eq!(
+        person(&F::Compare(P::DisplayName, CompareOp::StartsWith, s("Pan"))),
+        "(displayName=Pan*)"
+    );
+    // Nothing survives folding: the exact test alone (unindexed, still right).
+    assert_eq!(
+        person(&F::Compare(
+            P::GivenName,
+            CompareOp::Contains,
+            s(" \u{200b} ")
+        )),
+        "(givenName=* \u{200b} *)"
     );
 }

@@ -222,13 +222,16 @@ olcLimits: dn.exact=\"{svc}\" size=unlimited time=unlimited
     out
 }
 
-/// `olcDbIndex` values: every attribute the daemon filters on.
+/// `olcDbIndex` values: every attribute the daemon filters on, equality only, except the one
+/// folded name attribute every name search goes through (schemas/ldap/README.md gives the
+/// filter each index serves). Substring indexes are what made an add slow at city scale: each
+/// value adds a key per few characters to ID lists that grow with the city (BENCHMARKS.md,
+/// "City-scale index design").
 pub fn indexes() -> Vec<&'static str> {
     vec![
         "objectClass eq",
-        // `sub` too: login allocation searches `(uid=<base>*)` (the namesakes' logins); with
-        // `eq` only slapd tests every person under ou=placowki (BENCHMARKS.md).
-        "uid eq,sub",
+        // Login allocation probes candidates by equality (`(|(uid=a)(uid=a2)…)`), never `uid=a*`.
+        "uid eq",
         "mail eq",
         "entryUUID eq",
         "employeeNumber eq",
@@ -240,11 +243,17 @@ pub fn indexes() -> Vec<&'static str> {
         "zszoAccountRequestedAt pres",
         "member eq",
         "manager eq",
-        "cn eq,sub",
-        "sn eq,sub",
-        "givenName eq,sub",
+        "cn eq",
+        "sn eq",
+        "givenName eq",
+        // Free text a SCIM client may send, not folded into zszoSearchName (which holds the
+        // given and family names only): its substring searches keep their own index, whose
+        // cost is paid only by the people who have a displayName.
         "displayName eq,sub",
-        "zszoSearchName eq,sub",
+        // The panel's name search and SCIM `sw`/`co`/`ew` on given and family names
+        // (`ldap::render`: the folded test indexed, the exact assertion evaluated on it).
+        // `subinitial,subany` only: the filters never have a final component on it.
+        "zszoSearchName subinitial,subany",
     ]
 }
 

@@ -224,10 +224,8 @@ async fn a_person_reads_back_with_every_field_and_polish_letters() {
     let raw = admin_read(&created.entry.dn, &["*", "+"]).await.unwrap();
     assert_eq!(raw["cn"], ["Łukasz Żółć-Ąę"]);
     assert_eq!(raw["displayName"], ["Łukasz Żółć-Ąę"]);
-    assert_eq!(
-        set(&raw["zszoSearchName"]),
-        ["lukasz zolc-ae", "zolc-ae lukasz"].into()
-    );
+    // One folded value (issue 17: each value's substring keys cost every add).
+    assert_eq!(set(&raw["zszoSearchName"]), ["lukasz zolc-ae"].into());
     assert_eq!(raw["zszoEmploymentActive"], ["TRUE"]);
     assert_eq!(raw["entryUUID"], [created.entry.id.as_str()]);
     assert_eq!(

@@ -22,6 +22,7 @@ mod faults_support;
 mod graceful_shutdown;
 mod ldap_directory;
 mod ldap_groups;
+mod ldap_name_filters;
 mod ldap_people;
 mod ldap_people_search;
 mod metrics_endpoint;

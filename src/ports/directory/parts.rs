@@ -52,9 +52,9 @@ pub trait PeopleDirectory: Send + Sync {
         number: &EmployeeNumber,
     ) -> Result<Option<PersonEntry>, DirectoryError>;
 
-    /// Every login in use city-wide that starts with `base` (e.g. `jan.kowalski`,
-    /// `jan.kowalski2` …), so a new person's login is chosen in one search instead of one
-    /// refused add per namesake.
+    /// The logins among `base`'s candidates (`jan.kowalski`, `jan.kowalski2` …, see
+    /// `domain::login_candidates`) in use city-wide, at least up to the first free one, so a
+    /// new person's login is chosen in one search instead of one refused add per namesake.
     async fn logins_like(&self, base: &LoginName) -> Result<Vec<String>, DirectoryError>;
 
     /// Adds the person's entry in its primary school's `ou=pracownicy`. A taken login anywhere
