@@ -21,7 +21,8 @@
 //! point, 5), `SCIM_BENCH_WRITES` (most writes per point, 400), `SCIM_BENCH_POOL` (the daemon's
 //! `ldap.pool_size`, 8), `SCIM_BENCH_PERF` (a file: `perf record` of the daemon during the first
 //! site's SCIM scenarios), `SCIM_BENCH_SCENARIOS` (a comma-separated subset of `create`, `get-eq`,
-//! `sw`, `patch`, `accounts`; all when unset). Output: a table on stdout and `<target>/scim_vs_ldap.json`.
+//! `sw`, `patch`, `accounts`; all when unset), `SCIM_BENCH_DAEMON` (the daemon binary to measure,
+//! e.g. a build from before a change; this build's when unset). Output: a table on stdout and `<target>/scim_vs_ldap.json`.
 
 mod load;
 mod panel;

@@ -9,6 +9,12 @@ use zszo_connector::citygen::{people_ldif, seed_toml, City};
 use zszo_connector::slapd::{self, SlapdInstance, SlapdSpec};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_zszo-connector");
+
+/// The daemon to measure: `SCIM_BENCH_DAEMON` (another build, e.g. before a change, to compare
+/// in one session), else this build's.
+fn daemon_binary() -> String {
+    std::env::var("SCIM_BENCH_DAEMON").unwrap_or_else(|_| BIN.to_owned())
+}
 pub const BASE_DN: &str = "dc=zszo,dc=krakow,dc=pl";
 pub const EPPN: &str = "zszo.krakow.pl";
 
@@ -97,7 +103,7 @@ impl Site {
         );
         let token = String::from_utf8(token.stdout).unwrap().trim().to_owned();
         let log = std::fs::File::create(dir.join("daemon.log")).unwrap();
-        let daemon = Command::new(BIN)
+        let daemon = Command::new(daemon_binary())
             .args(["serve", "--config"])
             .arg(&config)
             .stdout(log.try_clone().unwrap())
@@ -211,7 +217,7 @@ fn path(p: &Path) -> &str {
 }
 
 pub fn run(args: &[&str], config: Option<&Path>) -> Output {
-    let mut cmd = Command::new(BIN);
+    let mut cmd = Command::new(daemon_binary());
     cmd.args(args);
     if let Some(c) = config {
         cmd.arg("--config").arg(c);

@@ -12,7 +12,7 @@ use crate::provisioning::GroupChanges;
 use crate::scim::discovery::Discovery;
 use crate::scim::filter::{group_sort_attr, parse_group_filter};
 use crate::scim::group::parse_group;
-use crate::scim::list::{list_response, ListQuery};
+use crate::scim::list::{ListQuery, ListResponse};
 use crate::scim::patch::{parse_patch, patch_group};
 use crate::scim::render::Projection;
 use crate::scim::user::WriteMode;
@@ -39,19 +39,8 @@ fn respond_projected(
     status: StatusCode,
 ) -> Response {
     let view = group_view(group);
-    let etag = view.meta.etag();
-    let body = projection.apply(view.render(&state.base_url));
-    let mut response = (status, Json(body)).into_response();
-    if let Ok(v) = HeaderValue::from_str(&etag) {
-        response.headers_mut().insert(header::ETAG, v);
-    }
-    if status == StatusCode::CREATED {
-        let location = crate::scim::render::location(&state.base_url, "Group", &group.entry.id);
-        if let Ok(v) = HeaderValue::from_str(&location) {
-            response.headers_mut().insert(header::LOCATION, v);
-        }
-    }
-    response
+    let body = projection.project(view.document(&state.base_url));
+    super::respond::resource(status, &view.meta, &state.base_url, "Group", &view.id, body)
 }
 
 async fn list_groups(
@@ -85,12 +74,12 @@ async fn list_groups(
             count: params.count,
         })
         .await?;
-    let resources = page
-        .items
+    let views: Vec<_> = page.items.iter().map(group_view).collect();
+    let resources = views
         .iter()
-        .map(|g| projection.apply(group_view(g).render(&state.base_url)))
+        .map(|v| projection.project(v.document(&state.base_url)))
         .collect();
-    Ok(Json(list_response(resources, page.total, params.start_index)).into_response())
+    Ok(Json(ListResponse::new(resources, page.total, params.start_index)).into_response())
 }
 
 pub async fn list(

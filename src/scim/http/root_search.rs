@@ -14,7 +14,7 @@ use crate::ports::{GroupSearch, PersonSearch};
 use crate::scim::attrs::{GROUP_ATTRS, GROUP_SCHEMAS};
 use crate::scim::discovery::Discovery;
 use crate::scim::filter::{group_sort_attr, parse_group_filter, parse_user_filter, user_sort_attr};
-use crate::scim::list::{list_response, ListQuery};
+use crate::scim::list::{ListQuery, ListResponse};
 use crate::scim::render::Projection;
 use crate::scim::ScimError;
 use axum::extract::State;
@@ -93,10 +93,6 @@ pub async fn search(
                 .map(|g| group_projection.apply(group_view(g).render(&state.base_url))),
         );
     }
-    Ok(Json(list_response(
-        resources,
-        users_total + groups_total,
-        q.start_index,
-    ))
-    .into_response())
+    let total = users_total + groups_total;
+    Ok(Json(ListResponse::new(resources, total, q.start_index)).into_response())
 }

@@ -8,13 +8,13 @@ use super::{Client, ScimState};
 use crate::ports::{PersonEntry, PersonSearch, SortOrder};
 use crate::scim::discovery::Discovery;
 use crate::scim::filter::{parse_user_filter, user_sort_attr};
-use crate::scim::list::{list_response, ListQuery};
+use crate::scim::list::{ListQuery, ListResponse};
 use crate::scim::patch::{parse_patch, patch_user};
 use crate::scim::render::Projection;
 use crate::scim::user::{parse_user, WriteMode};
 use crate::scim::ScimError;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
@@ -34,19 +34,8 @@ fn respond(
     status: StatusCode,
 ) -> Response {
     let view = user_view(entry);
-    let etag = view.meta.etag();
-    let body = projection.apply(view.render(&state.base_url));
-    let mut response = (status, Json(body)).into_response();
-    if let Ok(v) = HeaderValue::from_str(&etag) {
-        response.headers_mut().insert(header::ETAG, v);
-    }
-    if status == StatusCode::CREATED {
-        let location = crate::scim::render::location(&state.base_url, "User", &entry.entry.id);
-        if let Ok(v) = HeaderValue::from_str(&location) {
-            response.headers_mut().insert(header::LOCATION, v);
-        }
-    }
-    response
+    let body = projection.project(view.document(&state.base_url));
+    super::respond::resource(status, &view.meta, &state.base_url, "User", &view.id, body)
 }
 
 /// The query string as pairs, for `ListQuery`.
@@ -107,11 +96,12 @@ async fn list_users(
         params.excluded_attributes.as_deref(),
     )?;
     let (total, items) = search_users(state, client, &params).await?;
-    let resources = items
+    let views: Vec<_> = items.iter().map(user_view).collect();
+    let resources = views
         .iter()
-        .map(|e| projection.apply(user_view(e).render(&state.base_url)))
+        .map(|v| projection.project(v.document(&state.base_url)))
         .collect();
-    Ok(Json(list_response(resources, total, params.start_index)).into_response())
+    Ok(Json(ListResponse::new(resources, total, params.start_index)).into_response())
 }
 
 pub async fn list(
