@@ -80,7 +80,12 @@ struct Reference<'a> {
 }
 
 impl<'a> Reference<'a> {
-    fn new(target: &'a ResourceRef, base: &str, resource_type: &str, display_key: &'static str) -> Self {
+    fn new(
+        target: &'a ResourceRef,
+        base: &str,
+        resource_type: &str,
+        display_key: &'static str,
+    ) -> Self {
         Reference {
             target,
             url: location(base, resource_type, &target.id),

@@ -251,9 +251,9 @@ impl ScimGroupView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
     use crate::scim::render::Projection;
     use crate::scim::ScimType;
+    use serde_json::json;
     use time::macros::datetime;
 
     fn body(extra: Value) -> Value {

@@ -5,9 +5,7 @@
 //! Invariant: no rendering path can emit `password`: [`ScimUserView`] has no such field.
 //! `id` and `schemas` survive every projection (they are `returned: always`).
 
-use super::attrs::{
-    self, AttrDef, USER_ATTRS, USER_SCHEMA, USER_SCHEMAS,
-};
+use super::attrs::{self, AttrDef, USER_ATTRS, USER_SCHEMA, USER_SCHEMAS};
 use super::draft::{Email, PersonDraft, Phone};
 use super::ScimError;
 use crate::domain::{AccountState, EmployeeNumber, LoginName, PersonName, Position};

@@ -109,10 +109,7 @@ async fn scim_request(State(state): State<ScimState>, request: Request, next: Ne
     if request.method() == Method::GET {
         return conditional::not_modified(request, next).await;
     }
-    idempotency::guard(&state, request, |request| {
-        audit_gate(&state, request, next)
-    })
-    .await
+    idempotency::guard(&state, request, |request| audit_gate(&state, request, next)).await
 }
 
 /// Fail closed (issue 14): no request that may write starts while the audit store cannot

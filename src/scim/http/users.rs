@@ -206,7 +206,7 @@ pub async fn patch(
     let profile = person_profile(draft, &client.who.scope, changed)?;
     let entry = state
         .provisioning
-        .update_person_requesting_if(&client.caller(), &id, profile, requested, &expected)
+        .update_read_person_requesting_if(&client.caller(), current, profile, requested, &expected)
         .await?;
     Ok(respond(
         &state,
