@@ -175,21 +175,18 @@ impl Serialize for UserDocument<'_> {
             m.serialize_entry("title", t)?;
         }
         m.serialize_entry("active", &v.active)?;
-        if !v.emails.is_empty() {
-            let emails: Vec<_> = v
-                .emails
-                .iter()
-                .map(|e| multi(&e.value, e.kind.map(|k| k.as_str()), e.primary))
-                .collect();
-            m.serialize_entry("emails", &emails)?;
-        }
-        if !v.phones.is_empty() {
-            let phones: Vec<_> = v
-                .phones
-                .iter()
-                .map(|p| multi(&p.value, p.kind.map(|k| k.as_str()), p.primary))
-                .collect();
-            m.serialize_entry("phoneNumbers", &phones)?;
+        let emails =
+            (v.emails.iter()).map(|e| multi(&e.value, e.kind.map(|k| k.as_str()), e.primary));
+        let phones =
+            (v.phones.iter()).map(|p| multi(&p.value, p.kind.map(|k| k.as_str()), p.primary));
+        let lists: [(&str, Vec<_>); 2] = [
+            ("emails", emails.collect()),
+            ("phoneNumbers", phones.collect()),
+        ];
+        for (key, values) in lists {
+            if !values.is_empty() {
+                m.serialize_entry(key, &values)?;
+            }
         }
         if !v.groups.is_empty() {
             let groups: Vec<_> = v
@@ -259,6 +256,38 @@ impl Serialize for GroupDocument<'_> {
         m.end()
     }
 }
+
+/// A resource as its views render it: its document, version and id.
+pub trait Rendered {
+    type Document<'a>: Serialize + 'a
+    where
+        Self: 'a;
+    /// The full representation, serialized without a `Value` tree.
+    fn document<'a>(&'a self, base_url: &'a str) -> Self::Document<'a>;
+    fn meta(&self) -> &ResourceMeta;
+    fn id(&self) -> &str;
+}
+
+/// One definition of [`Rendered`] for every view: each has `meta` and `id` fields and a
+/// document type borrowing it.
+macro_rules! rendered {
+    ($($view:ty => $document:ident),*) => {$(
+        impl Rendered for $view {
+            type Document<'a> = $document<'a>;
+            fn document<'a>(&'a self, base_url: &'a str) -> $document<'a> {
+                $document { view: self, base_url }
+            }
+            fn meta(&self) -> &ResourceMeta {
+                &self.meta
+            }
+            fn id(&self) -> &str {
+                &self.id
+            }
+        }
+    )*};
+}
+
+rendered!(ScimUserView => UserDocument, ScimGroupView => GroupDocument);
 
 /// The `Value` form of a document (for projection and PATCH); never fails for these types.
 pub fn to_value(document: &impl Serialize) -> serde_json::Value {

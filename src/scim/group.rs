@@ -236,15 +236,8 @@ impl ScimGroupView {
 
     /// The full representation (before projection), as a `Value`.
     pub fn render(&self, base_url: &str) -> Value {
+        use super::document::Rendered;
         super::document::to_value(&self.document(base_url))
-    }
-
-    /// The full representation, to serialize without a `Value` tree.
-    pub fn document<'a>(&'a self, base_url: &'a str) -> super::document::GroupDocument<'a> {
-        super::document::GroupDocument {
-            view: self,
-            base_url,
-        }
     }
 }
 

@@ -99,15 +99,8 @@ impl ScimUserView {
 
     /// The full representation (before projection), as a `Value`.
     pub fn render(&self, base_url: &str) -> Value {
+        use super::document::Rendered;
         super::document::to_value(&self.document(base_url))
-    }
-
-    /// The full representation, to serialize without a `Value` tree.
-    pub fn document<'a>(&'a self, base_url: &'a str) -> super::document::UserDocument<'a> {
-        super::document::UserDocument {
-            view: self,
-            base_url,
-        }
     }
 }
 

@@ -13,7 +13,7 @@ mod convert;
 mod discovery;
 mod groups;
 pub mod idempotency;
-mod respond;
+mod resources;
 mod root_search;
 mod users;
 
@@ -58,6 +58,7 @@ where
     <L::Service as tower::Service<Request>>::Response: IntoResponse + 'static,
     <L::Service as tower::Service<Request>>::Future: Send + 'static,
 {
+    use crate::ports::{GroupEntry as Group, PersonEntry as Person};
     Router::new()
         .route(
             "/ServiceProviderConfig",
@@ -67,20 +68,23 @@ where
         .route("/Schemas/{id}", get(discovery::schema))
         .route("/ResourceTypes", get(discovery::resource_types))
         .route("/ResourceTypes/{id}", get(discovery::resource_type))
-        .route("/Users", get(users::list).post(users::create))
-        .route("/Users/.search", post(users::search))
+        .route("/Users", get(resources::list::<Person>).post(users::create))
+        .route("/Users/.search", post(resources::search::<Person>))
         .route(
             "/Users/{id}",
-            get(users::get)
+            get(resources::get::<Person>)
                 .put(users::replace)
                 .patch(users::patch)
                 .delete(users::delete),
         )
-        .route("/Groups", get(groups::list).post(groups::create))
-        .route("/Groups/.search", post(groups::search))
+        .route(
+            "/Groups",
+            get(resources::list::<Group>).post(groups::create),
+        )
+        .route("/Groups/.search", post(resources::search::<Group>))
         .route(
             "/Groups/{id}",
-            get(groups::get)
+            get(resources::get::<Group>)
                 .put(groups::replace)
                 .patch(groups::patch)
                 .delete(groups::delete),
