@@ -235,6 +235,9 @@ fn write_config(
     pool_size: usize,
 ) -> PathBuf {
     let p = |name: &str| dir.join(name).display().to_string();
+    // No second factor for the panel: the accounts scenario signs in with a password only
+    // (with the default, every panel request went to the enrolment page and no account was
+    // created) and measures the account creations themselves.
     let text = format!(
         "[server]\nlisten = \"127.0.0.1:{port}\"\npublic_base_url = \"http://127.0.0.1:{port}\"\n\
          metrics_listen = \"127.0.0.1:{metrics_port}\"\nrequest_timeout_secs = 120\n\
@@ -243,7 +246,8 @@ fn write_config(
          bind_password_file = \"{}\"\neppn_scope = \"{EPPN}\"\npool_size = {pool_size}\n\
          [audit]\npath = \"{}\"\nhmac_key_file = \"{}\"\n\
          [mail]\ntransport = \"file\"\nfrom = \"ZSZO <no-reply@zszo.krakow.pl>\"\nfile_dir = \"{}\"\n\
-         [scim]\nclients_file = \"{}\"\n[state]\npath = \"{}\"\n",
+         [scim]\nclients_file = \"{}\"\n[state]\npath = \"{}\"\n\
+         [panel]\nrequire_second_factor = false\n",
         p("ldap.password"),
         p("audit.redb"),
         p("audit.key"),
