@@ -38,13 +38,8 @@ impl Resource for GroupEntry {
     type Filter = GroupFilter;
     type SortAttr = GroupAttr;
 
-    fn parse_filter(text: &str) -> Result<GroupFilter, ScimError> {
-        parse_group_filter(text)
-    }
-
-    fn sort_attr(name: &str) -> Result<GroupAttr, ScimError> {
-        group_sort_attr(name)
-    }
+    const PARSE_FILTER: fn(&str) -> Result<GroupFilter, ScimError> = parse_group_filter;
+    const SORT_ATTR: fn(&str) -> Result<GroupAttr, ScimError> = group_sort_attr;
 
     async fn page(
         state: &ScimState,

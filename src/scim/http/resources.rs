@@ -35,8 +35,8 @@ pub(super) trait Resource: Sized + Send + Sync + 'static {
     /// The resource type's filter and `sortBy` attribute (domain types).
     type Filter: Send;
     type SortAttr: Send;
-    fn parse_filter(text: &str) -> Result<Self::Filter, ScimError>;
-    fn sort_attr(name: &str) -> Result<Self::SortAttr, ScimError>;
+    const PARSE_FILTER: fn(&str) -> Result<Self::Filter, ScimError>;
+    const SORT_ATTR: fn(&str) -> Result<Self::SortAttr, ScimError>;
     /// One page (1-based `start`, at most `count`) of the matches in the client's scope,
     /// and how many match.
     fn page(
@@ -86,9 +86,9 @@ async fn search_page<R: Resource>(
 ) -> Result<(usize, Vec<R>), ScimError> {
     let filter = query.filter.as_deref().filter(|f| !f.trim().is_empty());
     let sort_by = query.sort_by.as_deref().filter(|s| !s.trim().is_empty());
-    let filter = filter.map(R::parse_filter).transpose()?;
+    let filter = filter.map(R::PARSE_FILTER).transpose()?;
     let sort = sort_by
-        .map(|s| Ok::<_, ScimError>((R::sort_attr(s)?, order(query))))
+        .map(|s| Ok::<_, ScimError>(((R::SORT_ATTR)(s)?, order(query))))
         .transpose()?;
     let paging = (query.start_index, query.count);
     R::page(state, client, filter, sort, paging).await

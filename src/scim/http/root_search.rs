@@ -43,7 +43,7 @@ pub async fn search(
     let mut users_total = 0;
     if let Some(filter) = user_filter {
         let sort = sort_by
-            .and_then(|s| PersonEntry::sort_attr(s).ok())
+            .and_then(|s| (PersonEntry::SORT_ATTR)(s).ok())
             .map(|a| (a, order(&q)));
         let paging = (q.start_index, q.count);
         let (total, people) = PersonEntry::page(&state, &client, filter, sort, paging).await?;
@@ -60,7 +60,7 @@ pub async fn search(
         let start = q.start_index.saturating_sub(users_total).max(1);
         let room = q.count.saturating_sub(resources.len());
         let sort = sort_by
-            .and_then(|s| GroupEntry::sort_attr(s).ok())
+            .and_then(|s| (GroupEntry::SORT_ATTR)(s).ok())
             .map(|a| (a, order(&q)));
         let (total, groups) =
             GroupEntry::page(&state, &client, filter, sort, (start, room)).await?;

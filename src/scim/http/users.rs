@@ -45,13 +45,8 @@ impl Resource for PersonEntry {
     type Filter = PersonFilter;
     type SortAttr = PersonAttr;
 
-    fn parse_filter(text: &str) -> Result<PersonFilter, ScimError> {
-        parse_user_filter(text)
-    }
-
-    fn sort_attr(name: &str) -> Result<PersonAttr, ScimError> {
-        user_sort_attr(name)
-    }
+    const PARSE_FILTER: fn(&str) -> Result<PersonFilter, ScimError> = parse_user_filter;
+    const SORT_ATTR: fn(&str) -> Result<PersonAttr, ScimError> = user_sort_attr;
 
     async fn page(
         state: &ScimState,
