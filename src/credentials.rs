@@ -76,6 +76,28 @@ fn hashing_threads() -> usize {
         .max(1)
 }
 
+/// The hashing threads' niceness (Linux: per thread). Issue 17: Argon2id at m=19 MiB, t=2
+/// keeps a core busy for tens of milliseconds per hash, and the scheduler shared the cores
+/// evenly between it and the threads answering SCIM and the panel, so a read's p99 tripled
+/// while accounts were created. At nice 10 a hashing thread gets about a tenth of a core
+/// that a request also wants, and all of an idle one: reads go first, hashes still finish.
+pub const HASHING_NICENESS: i32 = 10;
+
+/// `HASHING_NICENESS` for the calling thread; without it (no such call on this OS) hashing
+/// runs at the daemon's priority, as before, so a failure is logged, not fatal.
+fn lower_priority() {
+    use thread_priority::{ThreadPriority, ThreadPriorityValue};
+    // The crate maps 0..=99 onto niceness 19..=-20; 22 is niceness 10 (see the test).
+    let value = ThreadPriorityValue::try_from(22u8).map_err(|e| e.to_string());
+    let result = value.and_then(|v| {
+        thread_priority::set_current_thread_priority(ThreadPriority::Crossplatform(v))
+            .map_err(|e| format!("{e:?}"))
+    });
+    if let Err(e) = result {
+        tracing::warn!(error = %e, "cannot lower the password hashing thread's priority");
+    }
+}
+
 /// A hash to make, given the hashing thread's reusable memory.
 type Job = Box<dyn FnOnce(&mut Vec<Block>) + Send>;
 
@@ -94,6 +116,7 @@ fn hashing_queue() -> &'static std::sync::Mutex<std::sync::mpsc::Sender<Job>> {
             let spawned = std::thread::Builder::new()
                 .name(format!("argon2-{i}"))
                 .spawn(move || {
+                    lower_priority();
                     let mut memory = Vec::new();
                     loop {
                         let job = match rx.lock() {
@@ -285,6 +308,33 @@ mod tests {
             out.push(h.await.unwrap());
         }
         out
+    }
+
+    /// The niceness of every `argon2-*` thread of this process (`/proc/self/task/*/stat`,
+    /// field 19).
+    fn hashing_thread_niceness() -> Vec<i32> {
+        let mut out = Vec::new();
+        for task in std::fs::read_dir("/proc/self/task").unwrap().flatten() {
+            let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+            if !comm.starts_with("argon2-") {
+                continue;
+            }
+            let stat = std::fs::read_to_string(task.path().join("stat")).unwrap();
+            // After the parenthesised name: state is field 3, nice field 19.
+            let rest = &stat[stat.rfind(')').unwrap() + 2..];
+            out.push(rest.split(' ').nth(16).unwrap().parse().unwrap());
+        }
+        out
+    }
+
+    #[tokio::test]
+    async fn hashing_threads_yield_to_request_handling() {
+        hash_password_async(SecretString::from("a long passphrase"), cost())
+            .await
+            .unwrap();
+        let nice = hashing_thread_niceness();
+        assert!(!nice.is_empty(), "no hashing thread found");
+        assert!(nice.iter().all(|n| *n == HASHING_NICENESS), "{nice:?}");
     }
 
     #[test]

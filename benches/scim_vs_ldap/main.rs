@@ -20,7 +20,9 @@
 //! `SCIM_BENCH_SIZES` (`1000,100000`), `SCIM_BENCH_SCHOOLS` (300), `SCIM_BENCH_SECONDS` (per
 //! point, 5), `SCIM_BENCH_WRITES` (most writes per point, 400), `SCIM_BENCH_POOL` (the daemon's
 //! `ldap.pool_size`, 8), `SCIM_BENCH_PERF` (a file: `perf record` of the daemon during the first
-//! site's SCIM scenarios). Output: a table on stdout and `<target>/scim_vs_ldap.json`.
+//! site's SCIM scenarios), `SCIM_BENCH_SCENARIOS` (a comma-separated subset of `create`, `get-eq`,
+//! `sw`, `patch`, `accounts`; all when unset), `SCIM_BENCH_DAEMON` (the daemon binary to measure,
+//! e.g. a build from before a change; this build's when unset). Output: a table on stdout and `<target>/scim_vs_ldap.json`.
 
 mod load;
 mod panel;
@@ -581,6 +583,9 @@ async fn bench_site(root: &std::path::Path, size: usize, schools: usize, limits:
     let mut points = Vec::new();
     let mut rss = serde_json::Map::new();
     for scenario in ["create", "get-eq", "sw", "patch"] {
+        if !scenario_wanted(scenario) {
+            continue;
+        }
         ctx.site.reset_peak_rss();
         for c in CONCURRENCY {
             eprintln!("[{size}] {scenario} at concurrency {c}");
@@ -599,10 +604,15 @@ async fn bench_site(root: &std::path::Path, size: usize, schools: usize, limits:
         let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT);
         let _ = p.wait();
     }
-    ctx.site.reset_peak_rss();
-    eprintln!("[{size}] panel account creations");
-    let accounts = ctx.accounts(size, (&admin.0, &admin.1), 4).await;
-    rss.insert("accounts".into(), json!(ctx.site.peak_rss_kib()));
+    let accounts = if scenario_wanted("accounts") {
+        ctx.site.reset_peak_rss();
+        eprintln!("[{size}] panel account creations");
+        let accounts = ctx.accounts(size, (&admin.0, &admin.1), 4).await;
+        rss.insert("accounts".into(), json!(ctx.site.peak_rss_kib()));
+        accounts
+    } else {
+        Value::Null
+    };
     let experiment =
         if size == *sizes().last().unwrap() && env_usize("SCIM_BENCH_INDEX_EXPERIMENT", 1) == 1 {
             eprintln!("[{size}] index and fsync experiment");
@@ -624,6 +634,13 @@ async fn bench_site(root: &std::path::Path, size: usize, schools: usize, limits:
     json!({"people": size, "schools": schools, "ldap_pool_size": pool, "slapadd_seconds": slapadd_seconds,
            "points": points, "accounts": accounts, "daemon_peak_rss_kib": rss,
            "index_experiment": experiment})
+}
+
+/// `SCIM_BENCH_SCENARIOS` (e.g. `get-eq,patch,accounts`): only these; all when unset.
+fn scenario_wanted(name: &str) -> bool {
+    std::env::var("SCIM_BENCH_SCENARIOS")
+        .map(|list| list.split(',').any(|s| s.trim() == name))
+        .unwrap_or(true)
 }
 
 fn first_size() -> usize {
@@ -702,7 +719,7 @@ fn print_table(sites: &[Value], audit: &[Stats]) {
     }
     println!("\n| people | panel accounts/s (4 at once) | get-eq p99 idle ms | get-eq p99 during creations ms | ratio |");
     println!("| ---: | ---: | ---: | ---: | ---: |");
-    for site in sites {
+    for site in sites.iter().filter(|s| !s["accounts"].is_null()) {
         let a = &site["accounts"];
         println!(
             "| {} | {:.1} | {:.2} | {:.2} | {:.2} |",

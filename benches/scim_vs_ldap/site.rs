@@ -9,6 +9,12 @@ use zszo_connector::citygen::{people_ldif, seed_toml, City};
 use zszo_connector::slapd::{self, SlapdInstance, SlapdSpec};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_zszo-connector");
+
+/// The daemon to measure: `SCIM_BENCH_DAEMON` (another build, e.g. before a change, to compare
+/// in one session), else this build's.
+fn daemon_binary() -> String {
+    std::env::var("SCIM_BENCH_DAEMON").unwrap_or_else(|_| BIN.to_owned())
+}
 pub const BASE_DN: &str = "dc=zszo,dc=krakow,dc=pl";
 pub const EPPN: &str = "zszo.krakow.pl";
 
@@ -97,7 +103,7 @@ impl Site {
         );
         let token = String::from_utf8(token.stdout).unwrap().trim().to_owned();
         let log = std::fs::File::create(dir.join("daemon.log")).unwrap();
-        let daemon = Command::new(BIN)
+        let daemon = Command::new(daemon_binary())
             .args(["serve", "--config"])
             .arg(&config)
             .stdout(log.try_clone().unwrap())
@@ -211,7 +217,7 @@ fn path(p: &Path) -> &str {
 }
 
 pub fn run(args: &[&str], config: Option<&Path>) -> Output {
-    let mut cmd = Command::new(BIN);
+    let mut cmd = Command::new(daemon_binary());
     cmd.args(args);
     if let Some(c) = config {
         cmd.arg("--config").arg(c);
@@ -229,6 +235,9 @@ fn write_config(
     pool_size: usize,
 ) -> PathBuf {
     let p = |name: &str| dir.join(name).display().to_string();
+    // No second factor for the panel: the accounts scenario signs in with a password only
+    // (with the default, every panel request went to the enrolment page and no account was
+    // created) and measures the account creations themselves.
     let text = format!(
         "[server]\nlisten = \"127.0.0.1:{port}\"\npublic_base_url = \"http://127.0.0.1:{port}\"\n\
          metrics_listen = \"127.0.0.1:{metrics_port}\"\nrequest_timeout_secs = 120\n\
@@ -237,7 +246,8 @@ fn write_config(
          bind_password_file = \"{}\"\neppn_scope = \"{EPPN}\"\npool_size = {pool_size}\n\
          [audit]\npath = \"{}\"\nhmac_key_file = \"{}\"\n\
          [mail]\ntransport = \"file\"\nfrom = \"ZSZO <no-reply@zszo.krakow.pl>\"\nfile_dir = \"{}\"\n\
-         [scim]\nclients_file = \"{}\"\n[state]\npath = \"{}\"\n",
+         [scim]\nclients_file = \"{}\"\n[state]\npath = \"{}\"\n\
+         [panel]\nrequire_second_factor = false\n",
         p("ldap.password"),
         p("audit.redb"),
         p("audit.key"),

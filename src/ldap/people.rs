@@ -377,9 +377,16 @@ impl LdapDirectory {
             .ok_or_else(missing)?;
         let current = person_from_entry(&entry)?.person;
         let assertion = version.map(|v| Filter::eq("entryCSN", v));
-        // Step 1: checks before any write.
-        self.check_user_name(profile.user_name.as_deref(), Some(id))
-            .await?;
+        // Step 1: checks before any write. An unchanged userName is not written, so it
+        // needs no uniqueness search (issue 17: most PATCHes change something else).
+        let user_name = profile.user_name.as_deref();
+        let current_user_name = Reader(&entry)
+            .values("zszoExternalUserName")
+            .first()
+            .cloned();
+        if user_name != current_user_name.as_deref() {
+            self.check_user_name(user_name, Some(id)).await?;
+        }
         let manager = self.manager_dn(profile.manager.as_deref()).await?;
         let primary = &profile.employment.primary;
         let target_dn = self.layout().person_dn(primary, &current.login);

@@ -225,6 +225,30 @@ impl Provisioning {
             }
             Err(e) => return Err(e.into()),
         };
+        self.update_read_person_requesting_if(
+            caller,
+            current,
+            requested,
+            account_requested,
+            expected,
+        )
+        .await
+    }
+
+    /// `update_person_requesting_if` of a person the caller has just read through its scope
+    /// (SCIM PATCH reads it to apply the operations): the same checks, write and audit
+    /// record, without reading it a second time (issue 17). `expected` is checked against
+    /// `current`'s version, and asserted by slapd in the write.
+    pub async fn update_read_person_requesting_if(
+        &self,
+        caller: &Caller,
+        current: PersonEntry,
+        requested: PersonProfile,
+        account_requested: Option<bool>,
+        expected: &Precondition,
+    ) -> Result<PersonEntry, ProvisioningError> {
+        let id = current.entry.id.clone();
+        let id = id.as_str();
         let before = current.profile.clone();
         let pending = current.account_request.is_some();
         let request_change = account_requested.filter(|wanted| *wanted != pending);

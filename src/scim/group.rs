@@ -17,11 +17,11 @@ use super::attrs::{
     self, AttrDef, Mutability, GROUP_ATTRS, GROUP_SCHEMA, GROUP_SCHEMAS, ZSZO_GROUP_SCHEMA,
 };
 use super::draft::GroupDraft;
-use super::render::{location, ResourceMeta, ResourceRef};
+use super::render::{ResourceMeta, ResourceRef};
 use super::user::{check_schemas, read_only, WriteMode};
 use super::ScimError;
 use crate::domain::SchoolCode;
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
 /// Parses a POST/PUT Group body.
 pub fn parse_group(body: &Value, mode: WriteMode<'_>) -> Result<GroupDraft, ScimError> {
@@ -234,36 +234,10 @@ impl ScimGroupView {
         }
     }
 
+    /// The full representation (before projection), as a `Value`.
     pub fn render(&self, base_url: &str) -> Value {
-        let mut out = Map::new();
-        out.insert("schemas".into(), json!([GROUP_SCHEMA, ZSZO_GROUP_SCHEMA]));
-        out.insert("id".into(), json!(self.id));
-        if let Some(e) = &self.external_id {
-            out.insert("externalId".into(), json!(e));
-        }
-        out.insert("displayName".into(), json!(self.display_name));
-        let members: Vec<Value> = self
-            .members
-            .iter()
-            .map(|m| {
-                let mut e = Map::new();
-                e.insert("value".into(), json!(m.id));
-                e.insert("$ref".into(), json!(location(base_url, "User", &m.id)));
-                // Members are people (groups do not nest); say so, as RFC 7643 §4.2 offers.
-                e.insert("type".into(), json!("User"));
-                if let Some(d) = &m.display {
-                    e.insert("display".into(), json!(d));
-                }
-                Value::Object(e)
-            })
-            .collect();
-        out.insert("members".into(), Value::Array(members));
-        out.insert(
-            ZSZO_GROUP_SCHEMA.into(),
-            json!({"school": self.school.as_str()}),
-        );
-        out.insert("meta".into(), self.meta.render("Group", base_url, &self.id));
-        Value::Object(out)
+        use super::document::Rendered;
+        super::document::to_value(&self.document(base_url))
     }
 }
 
@@ -272,6 +246,7 @@ mod tests {
     use super::*;
     use crate::scim::render::Projection;
     use crate::scim::ScimType;
+    use serde_json::json;
     use time::macros::datetime;
 
     fn body(extra: Value) -> Value {

@@ -6,7 +6,7 @@
 //! are JSON integers (Okta 5 in scim-clients.md).
 
 use super::ScimError;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 pub const LIST_RESPONSE_SCHEMA: &str = scim_v2::schema_urns::LIST_RESPONSE;
 pub const SEARCH_REQUEST_SCHEMA: &str = scim_v2::schema_urns::SEARCH_REQUEST;
@@ -132,21 +132,36 @@ impl ListQuery {
     }
 }
 
-/// The `ListResponse` body (RFC 7644 §3.4.2). A search that matches nothing is an empty list
-/// with status 200 (Entra's connection test, scim-clients.md Entra 8).
-pub fn list_response(resources: Vec<Value>, total: usize, start_index: usize) -> Value {
-    json!({
-        "schemas": [LIST_RESPONSE_SCHEMA],
-        "totalResults": total,
-        "startIndex": start_index.max(1),
-        "itemsPerPage": resources.len(),
-        "Resources": resources,
-    })
+/// The `ListResponse` body (RFC 7644 §3.4.2), serialized as is (the resources too: no
+/// `Value` tree per answer). A search that matches nothing is an empty list with status 200
+/// (Entra's connection test, scim-clients.md Entra 8).
+#[derive(Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListResponse<T> {
+    schemas: [&'static str; 1],
+    total_results: usize,
+    start_index: usize,
+    items_per_page: usize,
+    #[serde(rename = "Resources")]
+    resources: Vec<T>,
+}
+
+impl<T> ListResponse<T> {
+    pub fn new(resources: Vec<T>, total: usize, start_index: usize) -> Self {
+        ListResponse {
+            schemas: [LIST_RESPONSE_SCHEMA],
+            total_results: total,
+            start_index: start_index.max(1),
+            items_per_page: resources.len(),
+            resources,
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn okta_paging_parameters_parse_as_integers() {
@@ -207,7 +222,7 @@ mod tests {
 
     #[test]
     fn an_empty_result_is_a_list_response_with_integer_counts() {
-        let body = list_response(Vec::new(), 0, 1);
+        let body = serde_json::to_value(ListResponse::<Value>::new(Vec::new(), 0, 1)).unwrap();
         assert_eq!(body["totalResults"], 0);
         assert!(body["totalResults"].is_u64());
         assert_eq!(body["itemsPerPage"], 0);

@@ -8,6 +8,7 @@
 pub mod attrs;
 pub mod bulk;
 pub mod discovery;
+pub mod document;
 pub mod draft;
 pub mod error;
 pub mod filter;

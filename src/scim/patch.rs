@@ -275,29 +275,64 @@ fn user_key(
     value: &Value,
     kind: PatchKind,
 ) -> Result<(), ScimError> {
-    if key.eq_ignore_ascii_case("id") {
-        return match value.as_str() {
-            Some(v) if v == id => Ok(()),
-            _ => Err(ScimError::mutability("id is read-only")),
-        };
-    }
-    if let Some(ext) = attrs::known_schema(&USER_SCHEMAS, key) {
-        let inner = value
-            .as_object()
-            .ok_or_else(|| ScimError::invalid_value(format!("{ext} must be an object")))?;
-        for (k, v) in inner.iter().filter(|(k, _)| *k != "schemas") {
-            user_key(draft, id, &format!("{ext}:{k}"), v, kind)?;
+    let target = KeyTarget {
+        table: &USER_ATTRS,
+        schemas: &USER_SCHEMAS,
+        id,
+        ignored: |_| false,
+    };
+    target.apply(key, value, &mut |path, v| {
+        user_path(draft, path, kind, Some(v))
+    })
+}
+
+/// What a path-less value object's keys are read against, for Users and Groups alike.
+struct KeyTarget<'a> {
+    table: &'static [AttrDef],
+    schemas: &'a [&'static str],
+    /// The resource's id: an `id` key must repeat it.
+    id: &'a str,
+    /// Keys accepted and ignored (the legacy group extension URN).
+    ignored: fn(&str) -> bool,
+}
+
+impl KeyTarget<'_> {
+    /// One key: `id` must name the target; a schema URN key holds that schema's attributes
+    /// (`{"urn:…:zszo:2.0:Group": {"school": "…"}}`), each applied in turn; a read-only
+    /// attribute is ignored; anything else is given to `apply` as a path.
+    fn apply(
+        &self,
+        key: &str,
+        value: &Value,
+        apply: &mut dyn FnMut(&PatchPath, &Value) -> Result<(), ScimError>,
+    ) -> Result<(), ScimError> {
+        if key.eq_ignore_ascii_case("id") {
+            return match value.as_str() {
+                Some(v) if v == self.id => Ok(()),
+                _ => Err(ScimError::mutability("id is read-only")),
+            };
         }
-        return Ok(());
+        if let Some(ext) = attrs::known_schema(self.schemas, key) {
+            let inner = value
+                .as_object()
+                .ok_or_else(|| ScimError::invalid_value(format!("{ext} must be an object")))?;
+            for (k, v) in inner.iter().filter(|(k, _)| *k != "schemas") {
+                self.apply(&format!("{ext}:{k}"), v, apply)?;
+            }
+            return Ok(());
+        }
+        if (self.ignored)(key) {
+            return Ok(());
+        }
+        let path = syntax::parse_patch_path(key)
+            .map_err(|e| ScimError::invalid_path(format!("invalid attribute {key:?}: {e}")))?;
+        if attrs::resolve(self.table, self.schemas, &path.attr)
+            .is_ok_and(|d| d.mutability == Mutability::ReadOnly)
+        {
+            return Ok(());
+        }
+        apply(&path, value)
     }
-    let path = syntax::parse_patch_path(key)
-        .map_err(|e| ScimError::invalid_path(format!("invalid attribute {key:?}: {e}")))?;
-    if attrs::resolve(&USER_ATTRS, &USER_SCHEMAS, &path.attr)
-        .is_ok_and(|d| d.mutability == Mutability::ReadOnly)
-    {
-        return Ok(());
-    }
-    user_path(draft, &path, kind, Some(value))
 }
 
 /// The attribute a path targets; `None` for a standard attribute the directory has no place
@@ -486,8 +521,7 @@ fn group_schema_op(
     Ok(())
 }
 
-/// One key of a path-less value object; a schema URN key holds that schema's attributes
-/// (`{"urn:…:zszo:2.0:Group": {"school": "…"}}`).
+/// One key of a path-less value object ([`KeyTarget::apply`]).
 fn group_key(
     draft: &mut GroupDraft,
     id: &str,
@@ -495,32 +529,15 @@ fn group_key(
     value: &Value,
     kind: PatchKind,
 ) -> Result<(), ScimError> {
-    if key.eq_ignore_ascii_case("id") {
-        return match value.as_str() {
-            Some(v) if v == id => Ok(()),
-            _ => Err(ScimError::mutability("id is read-only")),
-        };
-    }
-    if let Some(ext) = attrs::known_schema(&GROUP_SCHEMAS, key) {
-        let inner = value
-            .as_object()
-            .ok_or_else(|| ScimError::invalid_value(format!("{ext} must be an object")))?;
-        for (k, v) in inner.iter().filter(|(k, _)| *k != "schemas") {
-            group_key(draft, id, &format!("{ext}:{k}"), v, kind)?;
-        }
-        return Ok(());
-    }
-    if attrs::is_legacy_group_schema(key) {
-        return Ok(());
-    }
-    let path = syntax::parse_patch_path(key)
-        .map_err(|e| ScimError::invalid_path(format!("invalid attribute {key:?}: {e}")))?;
-    if attrs::resolve(&GROUP_ATTRS, &GROUP_SCHEMAS, &path.attr)
-        .is_ok_and(|d| d.mutability == Mutability::ReadOnly)
-    {
-        return Ok(());
-    }
-    group_path(draft, &path, kind, Some(value))
+    let target = KeyTarget {
+        table: &GROUP_ATTRS,
+        schemas: &GROUP_SCHEMAS,
+        id,
+        ignored: attrs::is_legacy_group_schema,
+    };
+    target.apply(key, value, &mut |path, v| {
+        group_path(draft, path, kind, Some(v))
+    })
 }
 
 fn group_path(

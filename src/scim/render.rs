@@ -5,15 +5,12 @@
 //! Invariant: no rendering path can emit `password`: [`ScimUserView`] has no such field.
 //! `id` and `schemas` survive every projection (they are `returned: always`).
 
-use super::attrs::{
-    self, AttrDef, ENTERPRISE_SCHEMA, USER_ATTRS, USER_SCHEMA, USER_SCHEMAS, ZSZO_SCHEMA,
-};
+use super::attrs::{self, AttrDef, USER_ATTRS, USER_SCHEMA, USER_SCHEMAS};
 use super::draft::{Email, PersonDraft, Phone};
 use super::ScimError;
 use crate::domain::{AccountState, EmployeeNumber, LoginName, PersonName, Position};
 use crate::ports::Employment;
-use serde_json::{json, Map, Value};
-use time::format_description::well_known::Rfc3339;
+use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
 /// What `meta` needs besides the resource type and location.
@@ -29,18 +26,6 @@ impl ResourceMeta {
     /// `W/"<version>"` (RFC 7644 §3.14), also the value of the `ETag` header.
     pub fn etag(&self) -> String {
         format!("W/\"{}\"", self.version.replace(['"', '\\'], ""))
-    }
-
-    /// `base_url` is the SCIM root, e.g. `https://zszo.example/scim/v2`.
-    pub fn render(&self, resource_type: &str, base_url: &str, id: &str) -> Value {
-        let time = |t: &OffsetDateTime| t.format(&Rfc3339).unwrap_or_default();
-        json!({
-            "resourceType": resource_type,
-            "created": time(&self.created),
-            "lastModified": time(&self.last_modified),
-            "location": location(base_url, resource_type, id),
-            "version": self.etag(),
-        })
     }
 }
 
@@ -87,12 +72,6 @@ pub struct ScimUserView {
     pub meta: ResourceMeta,
 }
 
-fn put(map: &mut Map<String, Value>, key: &str, value: Option<Value>) {
-    if let Some(v) = value {
-        map.insert(key.to_owned(), v);
-    }
-}
-
 impl ScimUserView {
     /// The draft PATCH starts from: what this view says about the writable attributes.
     pub fn to_draft(&self) -> PersonDraft {
@@ -118,124 +97,19 @@ impl ScimUserView {
         }
     }
 
-    /// The full representation (before projection).
+    /// The full representation (before projection), as a `Value`.
     pub fn render(&self, base_url: &str) -> Value {
-        let mut core = Map::new();
-        core.insert("schemas".into(), json!(USER_SCHEMAS));
-        core.insert("id".into(), json!(self.id));
-        put(
-            &mut core,
-            "externalId",
-            self.external_id.as_ref().map(|v| json!(v)),
-        );
-        core.insert("userName".into(), json!(self.user_name));
-        core.insert(
-            "name".into(),
-            json!({
-                "formatted": self.formatted_name.clone().unwrap_or_else(|| self.name.full()),
-                "familyName": self.name.family.as_str(),
-                "givenName": self.name.given.as_str(),
-            }),
-        );
-        core.insert(
-            "displayName".into(),
-            json!(self
-                .display_name
-                .clone()
-                .unwrap_or_else(|| self.name.full())),
-        );
-        put(&mut core, "title", self.title.as_ref().map(|v| json!(v)));
-        core.insert("active".into(), json!(self.active));
-        if !self.emails.is_empty() {
-            let emails: Vec<Value> = self
-                .emails
-                .iter()
-                .map(|e| multi(&e.value, e.kind.map(|k| k.as_str()), e.primary))
-                .collect();
-            core.insert("emails".into(), Value::Array(emails));
-        }
-        if !self.phones.is_empty() {
-            let phones: Vec<Value> = self
-                .phones
-                .iter()
-                .map(|p| multi(&p.value, p.kind.map(|k| k.as_str()), p.primary))
-                .collect();
-            core.insert("phoneNumbers".into(), Value::Array(phones));
-        }
-        if !self.groups.is_empty() {
-            let groups: Vec<Value> = self
-                .groups
-                .iter()
-                .map(|g| reference(g, base_url, "Group", "display"))
-                .collect();
-            core.insert("groups".into(), Value::Array(groups));
-        }
-        let mut enterprise = Map::new();
-        put(
-            &mut enterprise,
-            "employeeNumber",
-            self.employee_number.as_ref().map(|v| json!(v.as_str())),
-        );
-        put(
-            &mut enterprise,
-            "department",
-            self.department.as_ref().map(|v| json!(v)),
-        );
-        put(
-            &mut enterprise,
-            "organization",
-            self.organization.as_ref().map(|v| json!(v)),
-        );
-        put(
-            &mut enterprise,
-            "manager",
-            self.manager
-                .as_ref()
-                .map(|m| reference(m, base_url, "User", "displayName")),
-        );
-        // Absent when it holds nothing, so a removed extension reads as removed.
-        if !enterprise.is_empty() {
-            core.insert(ENTERPRISE_SCHEMA.into(), Value::Object(enterprise));
-        }
-        let schools: Vec<&str> = self.employment.all().map(|c| c.as_str()).collect();
-        let mut zszo = Map::new();
-        zszo.insert("schools".into(), json!(schools));
-        zszo.insert(
-            "primarySchool".into(),
-            json!(self.employment.primary.as_str()),
-        );
-        put(
-            &mut zszo,
-            "position",
-            self.position.as_ref().map(|p| json!(p.as_str())),
-        );
-        zszo.insert("login".into(), json!(self.login.as_str()));
-        zszo.insert("accountState".into(), json!(self.account_state.as_str()));
-        zszo.insert("accountRequested".into(), json!(self.account_requested));
-        core.insert(ZSZO_SCHEMA.into(), Value::Object(zszo));
-        core.insert("meta".into(), self.meta.render("User", base_url, &self.id));
-        Value::Object(core)
+        use super::document::Rendered;
+        super::document::to_value(&self.document(base_url))
     }
 }
 
-fn multi(value: &str, kind: Option<&str>, primary: bool) -> Value {
-    let mut m = Map::new();
-    m.insert("value".into(), json!(value));
-    put(&mut m, "type", kind.map(|k| json!(k)));
-    // Always said, so a client that wrote `primary: false` reads back what it wrote.
-    m.insert("primary".into(), json!(primary));
-    Value::Object(m)
-}
-
-fn reference(r: &ResourceRef, base_url: &str, resource_type: &str, display_key: &str) -> Value {
-    let mut m = Map::new();
-    m.insert("value".into(), json!(r.id));
-    m.insert(
-        "$ref".into(),
-        json!(location(base_url, resource_type, &r.id)),
-    );
-    put(&mut m, display_key, r.display.as_ref().map(|d| json!(d)));
-    Value::Object(m)
+/// A resource as a response shows it: see [`Projection::project`].
+#[derive(Debug, serde::Serialize)]
+#[serde(untagged)]
+pub enum Projected<D> {
+    Full(D),
+    Part(Value),
 }
 
 /// `attributes` or `excludedAttributes`, resolved against a resource type's catalogue.
@@ -278,6 +152,16 @@ impl Projection {
     /// For Users.
     pub fn for_users(attributes: Option<&str>, excluded: Option<&str>) -> Result<Self, ScimError> {
         Self::parse(&USER_ATTRS, &USER_SCHEMAS, attributes, excluded)
+    }
+
+    /// A resource's body under this projection: the document itself when nothing is
+    /// selected or excluded (the common case, serialized without a `Value` tree), else the
+    /// projected `Value`.
+    pub fn project<D: serde::Serialize>(&self, document: D) -> Projected<D> {
+        match self {
+            Projection::Default => Projected::Full(document),
+            _ => Projected::Part(self.apply(super::document::to_value(&document))),
+        }
     }
 
     /// Applies the projection to a rendered resource.

@@ -160,3 +160,18 @@ fn a_view_turns_into_the_draft_patch_starts_from() {
     assert_eq!(d.primary_school.as_ref().unwrap().as_str(), "12345");
     assert_eq!(d.manager.as_deref(), Some("m-1"));
 }
+
+#[test]
+fn the_default_projection_answers_the_typed_document_and_others_a_projected_value() {
+    use crate::scim::document::Rendered;
+    let v = view();
+    let full = serde_json::to_value(Projection::Default.project(v.document(BASE))).unwrap();
+    assert_eq!(full, v.render(BASE));
+    let text = serde_json::to_string(&Projection::Default.project(v.document(BASE))).unwrap();
+    assert!(text.starts_with("{\"schemas\":["), "{text}");
+    let only = Projection::for_users(Some("userName"), None).unwrap();
+    let part = serde_json::to_value(only.project(v.document(BASE))).unwrap();
+    let keys: Vec<&String> = part.as_object().unwrap().keys().collect();
+    assert_eq!(keys.len(), 3, "schemas, id and userName only: {part}");
+    assert_eq!(part["userName"], "anna.nowak@sp1.example");
+}

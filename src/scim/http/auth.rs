@@ -10,10 +10,9 @@ use crate::clients::{Access, Authenticated};
 use crate::domain::audit::Actor;
 use crate::provisioning::Caller;
 use crate::scim::ScimError;
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use secrecy::SecretString;
 
@@ -70,11 +69,9 @@ fn challenge(error: Option<&str>) -> Response {
     response
 }
 
-pub async fn require_client(
-    State(state): State<ScimState>,
-    mut request: Request,
-    next: Next,
-) -> Response {
+/// Authenticates the request's bearer token: the request with its [`Client`] attached, or
+/// the 401 to answer.
+pub async fn authenticate(state: &ScimState, mut request: Request) -> Result<Request, Response> {
     let request_id = request
         .headers()
         .get("x-request-id")
@@ -82,7 +79,7 @@ pub async fn require_client(
         .map(str::to_owned);
     let Some(value) = request.headers().get(header::AUTHORIZATION) else {
         state.refusals.token_refused("missing", request_id).await;
-        return challenge(None);
+        return Err(challenge(None));
     };
     let token = value
         .to_str()
@@ -94,7 +91,7 @@ pub async fn require_client(
         .filter(|t| !t.is_empty() && t.len() <= MAX_TOKEN_LEN);
     let Some(token) = token else {
         state.refusals.token_refused("malformed", request_id).await;
-        return challenge(Some("invalid_request"));
+        return Err(challenge(Some("invalid_request")));
     };
     let Some(who) = state
         .clients
@@ -105,9 +102,9 @@ pub async fn require_client(
             .refusals
             .token_refused("invalid_token", request_id)
             .await;
-        return challenge(Some("invalid_token"));
+        return Err(challenge(Some("invalid_token")));
     };
     tracing::Span::current().record("client", who.name.as_str());
     request.extensions_mut().insert(Client { who, request_id });
-    next.run(request).await
+    Ok(request)
 }

@@ -5,14 +5,15 @@
 use super::body::ScimJson;
 use super::conditional::IfMatch;
 use super::convert::{group_profile, group_view, new_group_school};
-use super::users::{order, query_from, ProjectionParams, RawParams};
+use super::resources::{self, Resource};
+use super::users::ProjectionParams;
 use super::{Client, ScimState};
-use crate::ports::{GroupEntry, GroupSearch};
+use crate::domain::query::{GroupAttr, GroupFilter};
+use crate::ports::{GroupEntry, GroupSearch, SortOrder};
+use crate::provisioning::refusals::Wanted;
 use crate::provisioning::GroupChanges;
-use crate::scim::discovery::Discovery;
 use crate::scim::filter::{group_sort_attr, parse_group_filter};
-use crate::scim::group::parse_group;
-use crate::scim::list::{list_response, ListQuery};
+use crate::scim::group::{parse_group, ScimGroupView};
 use crate::scim::patch::{parse_patch, patch_group};
 use crate::scim::render::Projection;
 use crate::scim::user::WriteMode;
@@ -20,117 +21,56 @@ use crate::scim::ScimError;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 
-fn projection(attributes: Option<&str>, excluded: Option<&str>) -> Result<Projection, ScimError> {
-    use crate::scim::attrs::{GROUP_ATTRS, GROUP_SCHEMAS};
-    Projection::parse(&GROUP_ATTRS, &GROUP_SCHEMAS, attributes, excluded)
+impl Resource for GroupEntry {
+    const TYPE: &'static str = "Group";
+    const WANTED: Wanted = Wanted::Group;
+    type View = ScimGroupView;
+
+    fn projection(
+        attributes: Option<&str>,
+        excluded: Option<&str>,
+    ) -> Result<Projection, ScimError> {
+        use crate::scim::attrs::{GROUP_ATTRS, GROUP_SCHEMAS};
+        Projection::parse(&GROUP_ATTRS, &GROUP_SCHEMAS, attributes, excluded)
+    }
+
+    type Filter = GroupFilter;
+    type SortAttr = GroupAttr;
+
+    const PARSE_FILTER: fn(&str) -> Result<GroupFilter, ScimError> = parse_group_filter;
+    const SORT_ATTR: fn(&str) -> Result<GroupAttr, ScimError> = group_sort_attr;
+
+    async fn page(
+        state: &ScimState,
+        client: &Client,
+        filter: Option<GroupFilter>,
+        sort: Option<(GroupAttr, SortOrder)>,
+        (start_index, count): (usize, usize),
+    ) -> Result<(usize, Vec<Self>), ScimError> {
+        let scope = client.who.scope.clone();
+        let search = GroupSearch {
+            filter,
+            scope,
+            sort,
+            start_index,
+            count,
+        };
+        let page = state.directory.search_groups(&search).await?;
+        Ok((page.total, page.items))
+    }
+
+    async fn get(state: &ScimState, client: &Client, id: &str) -> Result<Option<Self>, ScimError> {
+        Ok(state.directory.get_group(id, &client.who.scope).await?)
+    }
+
+    fn view(&self) -> ScimGroupView {
+        group_view(self)
+    }
 }
 
 fn respond(state: &ScimState, group: &GroupEntry, status: StatusCode) -> Response {
-    respond_projected(state, group, &Projection::Default, status)
-}
-
-/// A rendered group with its `ETag` (and `Location` on create), projected.
-fn respond_projected(
-    state: &ScimState,
-    group: &GroupEntry,
-    projection: &Projection,
-    status: StatusCode,
-) -> Response {
-    let view = group_view(group);
-    let etag = view.meta.etag();
-    let body = projection.apply(view.render(&state.base_url));
-    let mut response = (status, Json(body)).into_response();
-    if let Ok(v) = HeaderValue::from_str(&etag) {
-        response.headers_mut().insert(header::ETAG, v);
-    }
-    if status == StatusCode::CREATED {
-        let location = crate::scim::render::location(&state.base_url, "Group", &group.entry.id);
-        if let Ok(v) = HeaderValue::from_str(&location) {
-            response.headers_mut().insert(header::LOCATION, v);
-        }
-    }
-    response
-}
-
-async fn list_groups(
-    state: &ScimState,
-    client: &Client,
-    params: ListQuery,
-) -> Result<Response, ScimError> {
-    let projection = projection(
-        params.attributes.as_deref(),
-        params.excluded_attributes.as_deref(),
-    )?;
-    let filter = params
-        .filter
-        .as_deref()
-        .filter(|f| !f.trim().is_empty())
-        .map(parse_group_filter)
-        .transpose()?;
-    let sort = params
-        .sort_by
-        .as_deref()
-        .filter(|s| !s.trim().is_empty())
-        .map(|s| Ok::<_, ScimError>((group_sort_attr(s)?, order(&params))))
-        .transpose()?;
-    let page = state
-        .directory
-        .search_groups(&GroupSearch {
-            filter,
-            scope: client.who.scope.clone(),
-            sort,
-            start_index: params.start_index,
-            count: params.count,
-        })
-        .await?;
-    let resources = page
-        .items
-        .iter()
-        .map(|g| projection.apply(group_view(g).render(&state.base_url)))
-        .collect();
-    Ok(Json(list_response(resources, page.total, params.start_index)).into_response())
-}
-
-pub async fn list(
-    State(state): State<ScimState>,
-    client: Client,
-    Query(params): RawParams,
-) -> Result<Response, ScimError> {
-    list_groups(&state, &client, query_from(&params)?).await
-}
-
-pub async fn search(
-    State(state): State<ScimState>,
-    client: Client,
-    ScimJson(body): ScimJson,
-) -> Result<Response, ScimError> {
-    let query = ListQuery::from_search_body(&body, Discovery::get().max_results())?;
-    list_groups(&state, &client, query).await
-}
-
-pub async fn get(
-    State(state): State<ScimState>,
-    client: Client,
-    Path(id): Path<String>,
-    Query(p): Query<ProjectionParams>,
-) -> Result<Response, ScimError> {
-    let projection = projection(p.attributes.as_deref(), p.excluded_attributes.as_deref())?;
-    let Some(group) = state.directory.get_group(&id, &client.who.scope).await? else {
-        let wanted = crate::provisioning::refusals::Wanted::Group;
-        state
-            .refusals
-            .not_in_scope(&client.caller(), wanted, &id, "scim")
-            .await;
-        return Err(ScimError::not_found(format!("no group {id}")));
-    };
-    Ok(respond_projected(
-        &state,
-        &group,
-        &projection,
-        StatusCode::OK,
-    ))
+    resources::respond(state, group, &Projection::Default, status)
 }
 
 pub async fn create(
@@ -204,7 +144,8 @@ pub async fn patch(
     ScimJson(body): ScimJson,
 ) -> Result<Response, ScimError> {
     client.require_write()?;
-    let projection = projection(p.attributes.as_deref(), p.excluded_attributes.as_deref())?;
+    let projection =
+        GroupEntry::projection(p.attributes.as_deref(), p.excluded_attributes.as_deref())?;
     let ops = parse_patch(&body)?;
     let before = current(&state, &client, &id).await?;
     let old = group_view(&before).to_draft();
@@ -243,7 +184,7 @@ pub async fn patch(
         }
         return Ok(response);
     }
-    Ok(respond_projected(
+    Ok(resources::respond(
         &state,
         &group,
         &projection,

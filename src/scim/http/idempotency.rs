@@ -24,9 +24,8 @@ use crate::ports::state::IdempotencyRecords;
 use crate::scim::ScimError;
 use crate::store::idempotency::{Claim, IdempotencyPolicy, KeyOf, StoredResponse};
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -149,11 +148,16 @@ impl Drop for ClaimGuard {
     }
 }
 
-/// The middleware (inside authentication: the key is scoped per client).
-pub async fn guard(State(state): State<ScimState>, request: Request, next: Next) -> Response {
+/// The guard of a POST or PATCH, after authentication (the key is scoped per client);
+/// `inner` runs the request when it is not answered from the key's record.
+pub async fn guard<F, Fut>(state: &ScimState, request: Request, inner: F) -> Response
+where
+    F: FnOnce(Request) -> Fut,
+    Fut: std::future::Future<Output = Response>,
+{
     let is_write = matches!(*request.method(), Method::POST | Method::PATCH);
     let Some(value) = request.headers().get(&IDEMPOTENCY_KEY).filter(|_| is_write) else {
-        return next.run(request).await;
+        return inner(request).await;
     };
     let key = match parse_key(value) {
         Ok(k) => k,
@@ -210,9 +214,7 @@ pub async fn guard(State(state): State<ScimState>, request: Request, next: Next)
         key: key.clone(),
         owner: Some(owner),
     };
-    let response = next
-        .run(Request::from_parts(parts, Body::from(bytes)))
-        .await;
+    let response = inner(Request::from_parts(parts, Body::from(bytes))).await;
     let owner = guard.disarm().unwrap_or_default();
     if response.status().is_server_error() {
         if let Err(e) = idem.store.release_idempotency(key, owner).await {

@@ -13,6 +13,7 @@ mod convert;
 mod discovery;
 mod groups;
 pub mod idempotency;
+mod resources;
 mod root_search;
 mod users;
 
@@ -57,6 +58,7 @@ where
     <L::Service as tower::Service<Request>>::Response: IntoResponse + 'static,
     <L::Service as tower::Service<Request>>::Future: Send + 'static,
 {
+    use crate::ports::{GroupEntry as Group, PersonEntry as Person};
     Router::new()
         .route(
             "/ServiceProviderConfig",
@@ -66,20 +68,23 @@ where
         .route("/Schemas/{id}", get(discovery::schema))
         .route("/ResourceTypes", get(discovery::resource_types))
         .route("/ResourceTypes/{id}", get(discovery::resource_type))
-        .route("/Users", get(users::list).post(users::create))
-        .route("/Users/.search", post(users::search))
+        .route("/Users", get(resources::list::<Person>).post(users::create))
+        .route("/Users/.search", post(resources::search::<Person>))
         .route(
             "/Users/{id}",
-            get(users::get)
+            get(resources::get::<Person>)
                 .put(users::replace)
                 .patch(users::patch)
                 .delete(users::delete),
         )
-        .route("/Groups", get(groups::list).post(groups::create))
-        .route("/Groups/.search", post(groups::search))
+        .route(
+            "/Groups",
+            get(resources::list::<Group>).post(groups::create),
+        )
+        .route("/Groups/.search", post(resources::search::<Group>))
         .route(
             "/Groups/{id}",
-            get(groups::get)
+            get(resources::get::<Group>)
                 .put(groups::replace)
                 .patch(groups::patch)
                 .delete(groups::delete),
@@ -90,24 +95,30 @@ where
         .method_not_allowed_fallback(|| async {
             ScimError::method_not_allowed("this method is not supported on this endpoint")
         })
-        .layer(middleware::from_fn(conditional::not_modified))
-        .layer(middleware::from_fn_with_state(state.clone(), audit_gate))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            idempotency::guard,
-        ))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            auth::require_client,
-        ))
+        .layer(middleware::from_fn_with_state(state.clone(), scim_request))
         .layer(limits)
         .layer(middleware::from_fn(scim_errors_only))
         .with_state(state)
 }
 
+/// Every request's steps before its handler, in one layer (issue 17: each `from_fn` layer
+/// cost a boxed future and a service clone per request): bearer authentication; then a GET's
+/// `If-None-Match` (→ 304), or for anything else its `Idempotency-Key` (replayed answers
+/// skip the rest) and the audit gate.
+async fn scim_request(State(state): State<ScimState>, request: Request, next: Next) -> Response {
+    let request = match auth::authenticate(&state, request).await {
+        Ok(request) => request,
+        Err(refused) => return refused,
+    };
+    if request.method() == Method::GET {
+        return conditional::not_modified(request, next).await;
+    }
+    idempotency::guard(&state, request, |request| audit_gate(&state, request, next)).await
+}
+
 /// Fail closed (issue 14): no request that may write starts while the audit store cannot
 /// append; 503 with `Retry-After` (added below), nothing changed.
-async fn audit_gate(State(state): State<ScimState>, request: Request, next: Next) -> Response {
+async fn audit_gate(state: &ScimState, request: Request, next: Next) -> Response {
     let reads = matches!(*request.method(), Method::GET | Method::HEAD)
         || request.uri().path().ends_with(".search");
     if !reads && !state.provisioning.audit.ready_for_writes().await {

@@ -8,14 +8,12 @@
 
 use super::body::ScimJson;
 use super::convert::{group_view, user_view};
-use super::users::order;
+use super::resources::{order, Resource};
 use super::{Client, ScimState};
-use crate::ports::{GroupSearch, PersonSearch};
-use crate::scim::attrs::{GROUP_ATTRS, GROUP_SCHEMAS};
+use crate::ports::{GroupEntry, PersonEntry};
 use crate::scim::discovery::Discovery;
-use crate::scim::filter::{group_sort_attr, parse_group_filter, parse_user_filter, user_sort_attr};
-use crate::scim::list::{list_response, ListQuery};
-use crate::scim::render::Projection;
+use crate::scim::filter::{parse_group_filter, parse_user_filter};
+use crate::scim::list::{ListQuery, ListResponse};
 use crate::scim::ScimError;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -37,33 +35,21 @@ pub async fn search(
     };
     let sort_by = q.sort_by.as_deref().filter(|s| !s.trim().is_empty());
     let user_projection =
-        Projection::for_users(q.attributes.as_deref(), q.excluded_attributes.as_deref())?;
-    let group_projection = Projection::parse(
-        &GROUP_ATTRS,
-        &GROUP_SCHEMAS,
-        q.attributes.as_deref(),
-        q.excluded_attributes.as_deref(),
-    )?;
+        PersonEntry::projection(q.attributes.as_deref(), q.excluded_attributes.as_deref())?;
+    let group_projection =
+        GroupEntry::projection(q.attributes.as_deref(), q.excluded_attributes.as_deref())?;
 
     let mut resources = Vec::new();
     let mut users_total = 0;
     if let Some(filter) = user_filter {
         let sort = sort_by
-            .and_then(|s| user_sort_attr(s).ok())
+            .and_then(|s| (PersonEntry::SORT_ATTR)(s).ok())
             .map(|a| (a, order(&q)));
-        let page = state
-            .directory
-            .search_people(&PersonSearch {
-                filter,
-                scope: client.who.scope.clone(),
-                sort,
-                start_index: q.start_index,
-                count: q.count,
-            })
-            .await?;
-        users_total = page.total;
+        let paging = (q.start_index, q.count);
+        let (total, people) = PersonEntry::page(&state, &client, filter, sort, paging).await?;
+        users_total = total;
         resources.extend(
-            page.items
+            people
                 .iter()
                 .map(|e| user_projection.apply(user_view(e).render(&state.base_url))),
         );
@@ -74,29 +60,17 @@ pub async fn search(
         let start = q.start_index.saturating_sub(users_total).max(1);
         let room = q.count.saturating_sub(resources.len());
         let sort = sort_by
-            .and_then(|s| group_sort_attr(s).ok())
+            .and_then(|s| (GroupEntry::SORT_ATTR)(s).ok())
             .map(|a| (a, order(&q)));
-        let page = state
-            .directory
-            .search_groups(&GroupSearch {
-                filter,
-                scope: client.who.scope.clone(),
-                sort,
-                start_index: start,
-                count: room,
-            })
-            .await?;
-        groups_total = page.total;
+        let (total, groups) =
+            GroupEntry::page(&state, &client, filter, sort, (start, room)).await?;
+        groups_total = total;
         resources.extend(
-            page.items
+            groups
                 .iter()
                 .map(|g| group_projection.apply(group_view(g).render(&state.base_url))),
         );
     }
-    Ok(Json(list_response(
-        resources,
-        users_total + groups_total,
-        q.start_index,
-    ))
-    .into_response())
+    let total = users_total + groups_total;
+    Ok(Json(ListResponse::new(resources, total, q.start_index)).into_response())
 }

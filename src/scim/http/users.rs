@@ -1,22 +1,23 @@
-//! `/Users` (RFC 7644 §3.3–§3.6): list and search (filter evaluated by the directory), get,
-//! create, replace, patch, delete. Writes go through `crate::provisioning`.
+//! `/Users` (RFC 7644 §3.3–§3.6): what a User is to the shared read handlers (`resources`:
+//! list and search with the filter evaluated by the directory, get), and create, replace,
+//! patch, delete. Writes go through `crate::provisioning`.
 
 use super::body::ScimJson;
 use super::conditional::IfMatch;
 use super::convert::{person_profile, user_view, Changed};
+use super::resources::{self, Resource};
 use super::{Client, ScimState};
+use crate::domain::query::{PersonAttr, PersonFilter};
 use crate::ports::{PersonEntry, PersonSearch, SortOrder};
-use crate::scim::discovery::Discovery;
+use crate::provisioning::refusals::Wanted;
 use crate::scim::filter::{parse_user_filter, user_sort_attr};
-use crate::scim::list::{list_response, ListQuery};
 use crate::scim::patch::{parse_patch, patch_user};
-use crate::scim::render::Projection;
+use crate::scim::render::{Projection, ScimUserView};
 use crate::scim::user::{parse_user, WriteMode};
 use crate::scim::ScimError;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::http::StatusCode;
+use axum::response::Response;
 use serde::Deserialize;
 
 #[derive(Debug, Default, Deserialize)]
@@ -26,128 +27,57 @@ pub struct ProjectionParams {
     pub excluded_attributes: Option<String>,
 }
 
-/// A rendered user with its `ETag` (and `Location` on create).
-fn respond(
-    state: &ScimState,
-    entry: &PersonEntry,
-    projection: &Projection,
-    status: StatusCode,
-) -> Response {
-    let view = user_view(entry);
-    let etag = view.meta.etag();
-    let body = projection.apply(view.render(&state.base_url));
-    let mut response = (status, Json(body)).into_response();
-    if let Ok(v) = HeaderValue::from_str(&etag) {
-        response.headers_mut().insert(header::ETAG, v);
-    }
-    if status == StatusCode::CREATED {
-        let location = crate::scim::render::location(&state.base_url, "User", &entry.entry.id);
-        if let Ok(v) = HeaderValue::from_str(&location) {
-            response.headers_mut().insert(header::LOCATION, v);
-        }
-    }
-    response
-}
-
 /// The query string as pairs, for `ListQuery`.
 pub type RawParams = Query<Vec<(String, String)>>;
 
-pub(super) fn query_from(params: &[(String, String)]) -> Result<ListQuery, ScimError> {
-    ListQuery::from_params(
-        params.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-        Discovery::get().max_results(),
-    )
-}
+impl Resource for PersonEntry {
+    const TYPE: &'static str = "User";
+    const WANTED: Wanted = Wanted::Person;
+    type View = ScimUserView;
 
-pub(super) fn order(q: &ListQuery) -> SortOrder {
-    if q.descending {
-        SortOrder::Descending
-    } else {
-        SortOrder::Ascending
+    fn projection(
+        attributes: Option<&str>,
+        excluded: Option<&str>,
+    ) -> Result<Projection, ScimError> {
+        Projection::for_users(attributes, excluded)
+    }
+
+    type Filter = PersonFilter;
+    type SortAttr = PersonAttr;
+
+    const PARSE_FILTER: fn(&str) -> Result<PersonFilter, ScimError> = parse_user_filter;
+    const SORT_ATTR: fn(&str) -> Result<PersonAttr, ScimError> = user_sort_attr;
+
+    async fn page(
+        state: &ScimState,
+        client: &Client,
+        filter: Option<PersonFilter>,
+        sort: Option<(PersonAttr, SortOrder)>,
+        (start_index, count): (usize, usize),
+    ) -> Result<(usize, Vec<Self>), ScimError> {
+        let scope = client.who.scope.clone();
+        let search = PersonSearch {
+            filter,
+            scope,
+            sort,
+            start_index,
+            count,
+        };
+        let page = state.directory.search_people(&search).await?;
+        Ok((page.total, page.items))
+    }
+
+    async fn get(state: &ScimState, client: &Client, id: &str) -> Result<Option<Self>, ScimError> {
+        Ok(state.directory.get_person(id, &client.who.scope).await?)
+    }
+
+    fn view(&self) -> ScimUserView {
+        user_view(self)
     }
 }
 
-pub(super) async fn search_users(
-    state: &ScimState,
-    client: &Client,
-    params: &ListQuery,
-) -> Result<(usize, Vec<PersonEntry>), ScimError> {
-    let filter = params
-        .filter
-        .as_deref()
-        .filter(|f| !f.trim().is_empty())
-        .map(parse_user_filter)
-        .transpose()?;
-    let sort = params
-        .sort_by
-        .as_deref()
-        .filter(|s| !s.trim().is_empty())
-        .map(|s| Ok::<_, ScimError>((user_sort_attr(s)?, order(params))))
-        .transpose()?;
-    let page = state
-        .directory
-        .search_people(&PersonSearch {
-            filter,
-            scope: client.who.scope.clone(),
-            sort,
-            start_index: params.start_index,
-            count: params.count,
-        })
-        .await?;
-    Ok((page.total, page.items))
-}
-
-async fn list_users(
-    state: &ScimState,
-    client: &Client,
-    params: ListQuery,
-) -> Result<Response, ScimError> {
-    let projection = Projection::for_users(
-        params.attributes.as_deref(),
-        params.excluded_attributes.as_deref(),
-    )?;
-    let (total, items) = search_users(state, client, &params).await?;
-    let resources = items
-        .iter()
-        .map(|e| projection.apply(user_view(e).render(&state.base_url)))
-        .collect();
-    Ok(Json(list_response(resources, total, params.start_index)).into_response())
-}
-
-pub async fn list(
-    State(state): State<ScimState>,
-    client: Client,
-    Query(params): RawParams,
-) -> Result<Response, ScimError> {
-    list_users(&state, &client, query_from(&params)?).await
-}
-
-pub async fn search(
-    State(state): State<ScimState>,
-    client: Client,
-    ScimJson(body): ScimJson,
-) -> Result<Response, ScimError> {
-    let query = ListQuery::from_search_body(&body, Discovery::get().max_results())?;
-    list_users(&state, &client, query).await
-}
-
-pub async fn get(
-    State(state): State<ScimState>,
-    client: Client,
-    Path(id): Path<String>,
-    Query(p): Query<ProjectionParams>,
-) -> Result<Response, ScimError> {
-    let projection =
-        Projection::for_users(p.attributes.as_deref(), p.excluded_attributes.as_deref())?;
-    let Some(entry) = state.directory.get_person(&id, &client.who.scope).await? else {
-        let wanted = crate::provisioning::refusals::Wanted::Person;
-        state
-            .refusals
-            .not_in_scope(&client.caller(), wanted, &id, "scim")
-            .await;
-        return Err(ScimError::not_found(format!("no user {id}")));
-    };
-    Ok(respond(&state, &entry, &projection, StatusCode::OK))
+fn respond(state: &ScimState, entry: &PersonEntry, status: StatusCode) -> Response {
+    resources::respond(state, entry, &Projection::Default, status)
 }
 
 pub async fn create(
@@ -163,12 +93,7 @@ pub async fn create(
         .provisioning
         .create_person_requesting(&client.caller(), profile, requested)
         .await?;
-    Ok(respond(
-        &state,
-        &entry,
-        &Projection::Default,
-        StatusCode::CREATED,
-    ))
+    Ok(respond(&state, &entry, StatusCode::CREATED))
 }
 
 pub async fn replace(
@@ -186,12 +111,7 @@ pub async fn replace(
         .provisioning
         .update_person_requesting_if(&client.caller(), &id, profile, requested, &expected)
         .await?;
-    Ok(respond(
-        &state,
-        &entry,
-        &Projection::Default,
-        StatusCode::OK,
-    ))
+    Ok(respond(&state, &entry, StatusCode::OK))
 }
 
 pub async fn patch(
@@ -216,14 +136,9 @@ pub async fn patch(
     let profile = person_profile(draft, &client.who.scope, changed)?;
     let entry = state
         .provisioning
-        .update_person_requesting_if(&client.caller(), &id, profile, requested, &expected)
+        .update_read_person_requesting_if(&client.caller(), current, profile, requested, &expected)
         .await?;
-    Ok(respond(
-        &state,
-        &entry,
-        &Projection::Default,
-        StatusCode::OK,
-    ))
+    Ok(respond(&state, &entry, StatusCode::OK))
 }
 
 pub async fn delete(
