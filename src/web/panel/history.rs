@@ -6,7 +6,7 @@
 //! any); another school is 404 and the refused attempt is audited (`access.refused`). Every
 //! view is audited (`audit.viewed`) and every export (`audit.exported`), with the filters.
 
-use super::pages::{chosen_school, frame, school_options};
+use super::pages::{chosen_school, download, frame, school_options};
 use super::records_views::{self as rv, HistoryFilters};
 use super::texts;
 use super::views::outcome;
@@ -23,7 +23,6 @@ use crate::web::layout::PageContext;
 use crate::web::state::PanelState;
 use crate::web::RequestContext;
 use axum::extract::{Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use serde::Deserialize;
@@ -300,18 +299,8 @@ pub async fn export(
             .map_err(|e| WebError::Internal(e.to_string().into()))?;
         (body, "text/csv; charset=utf-8")
     };
-    let name = format!(
-        "attachment; filename=\"historia-{}.{format}\"",
-        parsed.school.as_str()
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, mime.to_owned()),
-            (header::CONTENT_DISPOSITION, name),
-        ],
-        body,
-    )
-        .into_response())
+    let file = format!("historia-{}.{format}", parsed.school.as_str());
+    Ok(download(mime, &file, body))
 }
 
 #[cfg(test)]

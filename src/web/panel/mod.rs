@@ -26,6 +26,7 @@ pub mod audit_words;
 pub mod history;
 pub mod pages;
 pub mod records;
+pub mod records_request;
 pub mod records_views;
 pub mod rooms;
 pub mod rooms_views;

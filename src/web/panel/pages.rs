@@ -19,7 +19,7 @@ use crate::web::state::PanelState;
 use crate::web::RequestContext;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -308,4 +308,18 @@ pub async fn history(
     let title = views::person_title(ctx.lang, &texts::HISTORY_TITLE, &view);
     let body = views::history(ctx.lang, &view, &records, &back_link(&user, &person));
     Ok(frame(&ctx, &title, body))
+}
+
+/// A file to download (`Content-Disposition: attachment`): the records' exports and the
+/// history's. `file_name` is ours (a form name, a school code, a number), never typed in.
+pub(super) fn download(mime: &str, file_name: &str, body: Vec<u8>) -> Response {
+    let disposition = format!("attachment; filename=\"{file_name}\"");
+    (
+        [
+            (header::CONTENT_TYPE, mime.to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
+        .into_response()
 }
