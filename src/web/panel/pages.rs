@@ -6,6 +6,7 @@
 //! writes the audit record (out of scope → 404 too, so nothing about other schools leaks).
 //! A school in the query string outside the scope is 404 as well.
 
+use super::request::PanelRequest;
 use super::texts;
 use super::views::{self, HandOverRow, PersonView, SchoolOption, StaffPage, PAGE_SIZE};
 use crate::domain::SchoolCode;
@@ -261,28 +262,26 @@ pub(super) fn request_id(ctx: &Option<Extension<RequestContext>>) -> Option<Stri
 
 /// `POST /panel/pracownicy/{id}/zablokuj`
 pub async fn lock(
-    State(state): State<PanelState>,
-    user: PanelUser,
+    r: PanelRequest,
     ctx: PageContext,
-    rctx: Option<Extension<RequestContext>>,
     Path(id): Path<String>,
 ) -> Result<Markup, WebError> {
-    let caller = user.caller(request_id(&rctx));
-    let person = state.provisioning.lock_account(&caller, &id).await?;
-    Ok(done(&user, &ctx, &person, &texts::LOCKED_DONE))
+    let person = r.state.provisioning.lock_account(&r.caller(), &id).await?;
+    Ok(done(&r.user, &ctx, &person, &texts::LOCKED_DONE))
 }
 
 /// `POST /panel/pracownicy/{id}/odblokuj`
 pub async fn unlock(
-    State(state): State<PanelState>,
-    user: PanelUser,
+    r: PanelRequest,
     ctx: PageContext,
-    rctx: Option<Extension<RequestContext>>,
     Path(id): Path<String>,
 ) -> Result<Markup, WebError> {
-    let caller = user.caller(request_id(&rctx));
-    let person = state.provisioning.unlock_account(&caller, &id).await?;
-    Ok(done(&user, &ctx, &person, &texts::UNLOCKED_DONE))
+    let person = r
+        .state
+        .provisioning
+        .unlock_account(&r.caller(), &id)
+        .await?;
+    Ok(done(&r.user, &ctx, &person, &texts::UNLOCKED_DONE))
 }
 
 fn done(user: &PanelUser, ctx: &PageContext, person: &PersonEntry, message: &Msg) -> Markup {

@@ -9,8 +9,8 @@
 //! exports are audited (`forms.viewed`, `forms.exported`); changes by the use cases.
 
 use super::pages::{download, frame};
-use super::records_request::RecordsRequest;
 use super::records_views as rv;
+use super::request::PanelRequest;
 use super::texts;
 use crate::domain::forms::{current_rows, RegisterRow};
 use crate::domain::{LoginName, SchoolCode};
@@ -84,7 +84,7 @@ fn register_names(rows: &[RegisterRow]) -> impl Iterator<Item = String> + '_ {
 /// `GET /panel/rejestry?szkola=`: links to the records, with the open to-dos; a system
 /// administrator also sees every school's open to-dos.
 pub async fn hub(
-    r: RecordsRequest,
+    r: PanelRequest,
     ctx: PageContext,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Markup, WebError> {
@@ -110,7 +110,7 @@ pub async fn hub(
 
 /// `GET /panel/nowe-konta?szkola=`: the step-7 to-dos, open first.
 pub async fn todos(
-    r: RecordsRequest,
+    r: PanelRequest,
     ctx: PageContext,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Markup, WebError> {
@@ -167,12 +167,17 @@ pub struct SchoolForm {
 
 /// `POST /panel/nowe-konta/{seq}/potwierdz` (field `szkola`): closes the to-do.
 pub async fn acknowledge(
-    r: RecordsRequest,
+    r: PanelRequest,
     Path(seq): Path<u64>,
     Form(form): Form<SchoolForm>,
 ) -> Result<Redirect, WebError> {
     let (code, _, _) = r.school("todos", Some(&form.school)).await?;
-    match r.state.forms.acknowledge(&r.caller(), &code, seq).await {
+    match r
+        .state
+        .forms
+        .acknowledge(&r.forms_caller(), &code, seq)
+        .await
+    {
         // Confirmed already (a second click, another administrator): the list says by whom.
         Ok(()) | Err(FormsError::Conflict(_)) => {}
         Err(e) => return Err(e.into()),
@@ -185,7 +190,7 @@ pub async fn acknowledge(
 
 /// `GET /panel/upowaznienia?szkola=`: the school's authorizations (F-02), newest first.
 pub async fn authorizations(
-    r: RecordsRequest,
+    r: PanelRequest,
     ctx: PageContext,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Markup, WebError> {
@@ -214,7 +219,7 @@ async fn f02_of(
 
 /// `GET /panel/upowaznienia/{nr}?szkola=`: the F-02 print view.
 pub async fn authorization(
-    r: RecordsRequest,
+    r: PanelRequest,
     ctx: PageContext,
     Path(no): Path<u64>,
     Query(q): Query<SchoolQuery>,
@@ -230,7 +235,7 @@ pub async fn authorization(
 
 /// `GET /panel/upowaznienia/{nr}/pdf?szkola=`: the F-02 as a PDF.
 pub async fn authorization_pdf(
-    r: RecordsRequest,
+    r: PanelRequest,
     Path(no): Path<u64>,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Response, WebError> {
@@ -252,7 +257,7 @@ pub async fn authorization_pdf(
 
 /// `GET /panel/ewidencja?szkola=`: the F-03 register, every row (corrections included).
 pub async fn register(
-    r: RecordsRequest,
+    r: PanelRequest,
     ctx: PageContext,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Markup, WebError> {
@@ -269,7 +274,7 @@ pub async fn register(
 
 /// `GET /panel/ewidencja/csv?szkola=`: the F-03 register as CSV (formulas neutralised).
 pub async fn register_csv(
-    r: RecordsRequest,
+    r: PanelRequest,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Response, WebError> {
     let (code, _, _) = r.school("f03", q.school.as_deref()).await?;

@@ -2,12 +2,12 @@
 //! version to print, adding a room, and removing one (asked first). Every change is a new
 //! version (`Forms::add_room`/`remove_room`, one audit record each); a change based on a
 //! stale version changes nothing, says so, and keeps what was typed. Scope as every records
-//! page (`RecordsRequest::school`: another school is 404, audited).
+//! page (`PanelRequest::school`: another school is 404, audited).
 
 use super::pages::frame;
 use super::records::{people_names, SchoolQuery};
-use super::records_request::RecordsRequest;
 use super::records_views as rv;
+use super::request::PanelRequest;
 use super::texts;
 use crate::domain::forms::Room;
 use crate::domain::SchoolCode;
@@ -24,7 +24,7 @@ use serde::Deserialize;
 
 /// `GET /panel/pomieszczenia?szkola=`: the F-04 list with the forms that change it.
 pub async fn rooms(
-    r: RecordsRequest,
+    r: PanelRequest,
     ctx: PageContext,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Markup, WebError> {
@@ -65,7 +65,7 @@ async fn rooms_page(
 
 /// `GET /panel/pomieszczenia/druk?szkola=&wersja=`: one version (default the latest), to print.
 pub async fn rooms_print(
-    r: RecordsRequest,
+    r: PanelRequest,
     ctx: PageContext,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Markup, WebError> {
@@ -109,7 +109,7 @@ pub struct AddRoomForm {
 /// `POST /panel/pomieszczenia/dodaj`: on success back to the list (saying so); refused (the
 /// list changed in another tab, an empty field) the page again with what was typed.
 pub async fn add_room(
-    r: RecordsRequest,
+    r: PanelRequest,
     ctx: PageContext,
     Form(form): Form<AddRoomForm>,
 ) -> Result<Response, WebError> {
@@ -124,7 +124,7 @@ pub async fn add_room(
         Ok(room) => match r
             .state
             .forms
-            .add_room(&r.caller(), &code, form.version, room)
+            .add_room(&r.forms_caller(), &code, form.version, room)
             .await
         {
             Ok(_) => {
@@ -155,7 +155,7 @@ pub struct RemoveRoomQuery {
 /// `GET /panel/pomieszczenia/usun?szkola=&wersja=&lp=`: which room, and one button that
 /// removes it (removing takes two steps, like every change that cannot be undone in one).
 pub async fn remove_room_form(
-    r: RecordsRequest,
+    r: PanelRequest,
     ctx: PageContext,
     Query(q): Query<RemoveRoomQuery>,
 ) -> Result<Markup, WebError> {
@@ -194,7 +194,7 @@ pub struct RemoveRoomForm {
 
 /// `POST /panel/pomieszczenia/usun` (`lp`: the room's position in version `wersja`, from 1).
 pub async fn remove_room(
-    r: RecordsRequest,
+    r: PanelRequest,
     ctx: PageContext,
     Form(form): Form<RemoveRoomForm>,
 ) -> Result<Response, WebError> {
@@ -203,7 +203,7 @@ pub async fn remove_room(
     match r
         .state
         .forms
-        .remove_room(&r.caller(), &code, form.version, index)
+        .remove_room(&r.forms_caller(), &code, form.version, index)
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!(

@@ -1,14 +1,16 @@
-//! What every records handler (`records.rs`, `rooms.rs`) starts from: the panel's state, the
-//! signed-in person and the request's context, extracted once ([`RecordsRequest`]), with the
-//! three things each handler then asks of them: the school the page is about (404 and an
-//! audited refusal outside the person's scope), the caller the forms use cases record, and
-//! the one audit record of a look at the records ([`Look`]).
+//! What every panel handler that acts or reads in someone's name starts from: the panel's
+//! state, the signed-in person and the request's context, extracted once ([`PanelRequest`]),
+//! and what the handlers then ask of them: the caller a use case records (provisioning,
+//! forms, history), the school a records page is about (404 and an audited refusal outside
+//! the person's scope), and the one audit record of a look at the records ([`Look`]).
 
 use super::pages::{chosen_school, request_id, school_options};
 use super::views::SchoolOption;
 use crate::domain::audit::Actor;
 use crate::domain::SchoolCode;
 use crate::forms::FormsCaller;
+use crate::history::Reader;
+use crate::provisioning::Caller;
 use crate::web::auth::{PanelUser, SignInRequired};
 use crate::web::error::WebError;
 use crate::web::state::PanelState;
@@ -17,14 +19,14 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::Extension;
 
-/// The records handlers' common arguments; rejected (to the sign-in) like [`PanelUser`].
-pub struct RecordsRequest {
+/// A panel handler's common arguments; rejected (to the sign-in) like [`PanelUser`].
+pub struct PanelRequest {
     pub(super) state: PanelState,
     pub(super) user: PanelUser,
     rctx: Option<Extension<RequestContext>>,
 }
 
-impl FromRequestParts<PanelState> for RecordsRequest {
+impl FromRequestParts<PanelState> for PanelRequest {
     type Rejection = SignInRequired;
 
     async fn from_request_parts(
@@ -42,16 +44,34 @@ impl FromRequestParts<PanelState> for RecordsRequest {
     }
 }
 
-impl RecordsRequest {
+impl PanelRequest {
+    fn actor(&self) -> Actor {
+        Actor::Person(self.user.login.as_str().to_owned())
+    }
+
+    /// The caller the provisioning use cases act for (with the person's scope).
+    pub(super) fn caller(&self) -> Caller {
+        self.user.caller(request_id(&self.rctx))
+    }
+
     /// The caller the forms use cases write into their audit records.
-    pub(super) fn caller(&self) -> FormsCaller {
+    pub(super) fn forms_caller(&self) -> FormsCaller {
         FormsCaller {
-            actor: Actor::Person(self.user.login.as_str().to_owned()),
+            actor: self.actor(),
             request_id: request_id(&self.rctx),
         }
     }
 
-    /// The school a records page is about, with its name; 404 (audited) outside the scope.
+    /// Who reads, for the audit record of a view of the history.
+    pub(super) fn reader(&self) -> Reader {
+        Reader {
+            actor: self.actor(),
+            request_id: request_id(&self.rctx),
+        }
+    }
+
+    /// The school a records or history page is about, with its name and the schools the
+    /// person may choose; 404 (audited as refused `what`) outside the scope.
     pub(super) async fn school(
         &self,
         what: &str,
@@ -62,8 +82,10 @@ impl RecordsRequest {
             Ok(Some(code)) => code,
             Ok(None) => return Err(WebError::NotFound),
             Err(e) => {
-                let reader = super::history::reader(&self.user, &self.rctx);
-                self.state.history.refused(&reader, what, asked).await;
+                self.state
+                    .history
+                    .refused(&self.reader(), what, asked)
+                    .await;
                 return Err(e);
             }
         };
@@ -80,7 +102,7 @@ impl RecordsRequest {
     pub(super) fn look<'a>(&'a self, code: &'a SchoolCode) -> Look<'a> {
         Look {
             state: &self.state,
-            caller: self.caller(),
+            caller: self.forms_caller(),
             code,
         }
     }
