@@ -186,13 +186,9 @@ impl Onboarding {
         email: &EmailAddress,
         lang: &str,
     ) -> Result<PersonEntry, OnboardingError> {
-        let person = self.current_person(caller).await?;
-        if person.account_state != AccountState::AwaitingFirstLogin {
-            return Err(OnboardingError::WrongState(format!(
-                "state {}",
-                person.account_state
-            )));
-        }
+        let person = self
+            .current_person_in(caller, AccountState::AwaitingFirstLogin)
+            .await?;
         let (password, hash) = self
             .new_password(&person, password, Some(otp_digest))
             .await?;
@@ -223,6 +219,23 @@ impl Onboarding {
             .get_person(&caller.person_id, &crate::ports::SchoolScope::All)
             .await?
             .ok_or_else(|| OnboardingError::WrongState("the person is gone".into()))
+    }
+
+    /// The caller's entry when the account is in the `expected` state (the step a form
+    /// belongs to); `WrongState` otherwise (a stale tab, a step done already).
+    pub(super) async fn current_person_in(
+        &self,
+        caller: &PortalCaller,
+        expected: AccountState,
+    ) -> Result<PersonEntry, OnboardingError> {
+        let person = self.current_person(caller).await?;
+        if person.account_state != expected {
+            return Err(OnboardingError::WrongState(format!(
+                "state {}",
+                person.account_state
+            )));
+        }
+        Ok(person)
     }
 }
 
