@@ -111,15 +111,7 @@ impl Onboarding {
             let person = self
                 .current_person_in(caller, AccountState::AwaitingEmailConfirmation)
                 .await?;
-            self.issue_confirmation(
-                &person,
-                email,
-                ConfirmationPurpose::FirstAddress,
-                lang,
-                vec![],
-            )
-            .await?;
-            Ok(person)
+            self.send_first_address_link(person, email, lang).await
         }
         .await;
         self.finish_link_request(caller, "email.confirmation_requested", email, result)
@@ -164,6 +156,25 @@ impl Onboarding {
         .await;
         self.finish_link_request(caller, "email.change_requested", email, result)
             .await
+    }
+
+    /// Sends the link that confirms the account's first address (after the first login, or
+    /// again on request); the person passes through for the audit record.
+    pub(super) async fn send_first_address_link(
+        &self,
+        person: PersonEntry,
+        email: &EmailAddress,
+        lang: &str,
+    ) -> Result<PersonEntry, OnboardingError> {
+        self.issue_confirmation(
+            &person,
+            email,
+            ConfirmationPurpose::FirstAddress,
+            lang,
+            vec![],
+        )
+        .await?;
+        Ok(person)
     }
 
     /// The one audit record of a request for a confirmation link, with the address masked.
