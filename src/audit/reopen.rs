@@ -7,71 +7,60 @@
 //! it again, reloading and checking the chain head like `open` does. If the fault persists
 //! (the disk is still full), the reopen or the next commit fails and it tries again later.
 //!
-//! Kept apart from `store.rs`'s open path on purpose: the format-version check of the open
-//! path does not change recovery.
+//! The file handle, the failing mark and the reopen are the state store's too
+//! (`store::reopen::ReopenableDb`); what is the audit store's own is when it reopens and that
+//! it reloads the chain head.
 
 use super::chain::ChainHead;
 use super::key::HmacKey;
 use crate::ports::AuditError;
+use crate::store::reopen::ReopenableDb;
 use redb::Database;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
+use std::path::Path;
+use std::sync::Arc;
 
 /// The open database, shared by the writer and the readers, replaceable after an I/O error.
-pub(super) struct DbSlot {
-    path: PathBuf,
-    db: RwLock<Option<Arc<Database>>>,
-    failing: AtomicBool,
-}
+pub(super) struct DbSlot(ReopenableDb);
 
 impl DbSlot {
     pub(super) fn new(path: &Path, db: Database) -> Self {
-        Self {
-            path: path.to_owned(),
-            db: RwLock::new(Some(Arc::new(db))),
-            failing: AtomicBool::new(false),
-        }
+        Self(ReopenableDb::new(path, db))
     }
 
     /// The database for one transaction; `Unavailable` while it is being reopened.
     pub(super) fn current(&self) -> Result<Arc<Database>, AuditError> {
-        self.db
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-            .ok_or_else(|| {
-                AuditError::Unavailable("the audit store is reopening after an I/O error".into())
-            })
+        self.0.handle().ok_or_else(|| {
+            AuditError::Unavailable("the audit store is reopening after an I/O error".into())
+        })
     }
 
     pub(super) fn is_failing(&self) -> bool {
-        self.failing.load(Ordering::SeqCst)
+        self.0.is_failing()
     }
 
     pub(super) fn mark_failing(&self) {
-        if !self.failing.swap(true, Ordering::SeqCst) {
-            tracing::error!(path = %self.path.display(),
-                "the audit store failed to commit: directory writes are refused until it recovers");
-        }
+        self.0.mark_failing(
+            "the audit store failed to commit: directory writes are refused until it recovers",
+        );
     }
 
-    /// Closes the file and opens it again; returns the reloaded chain head. The caller must
-    /// hold no `Arc<Database>` of its own (a reader still holding one makes this fail with
-    /// "in use"; the next attempt succeeds).
+    /// Closes the file and opens it again; returns the reloaded chain head (`head` as it
+    /// was when the store is not failing). The caller must hold no `Arc<Database>` of its
+    /// own (a reader still holding one makes this fail with "in use"; the next attempt
+    /// succeeds).
     pub(super) fn reopen_after_io_error(
         &self,
         key: &HmacKey,
+        head: Option<ChainHead>,
     ) -> Result<Option<ChainHead>, AuditError> {
-        let mut slot = self.db.write().unwrap_or_else(|p| p.into_inner());
-        *slot = None;
-        let db =
-            Database::create(&self.path).map_err(|e| super::tables::open_error(&self.path, e))?;
-        super::store::create_tables(&db)?;
-        let head = super::store::load_head(&db, key)?;
-        *slot = Some(Arc::new(db));
-        self.failing.store(false, Ordering::SeqCst);
-        tracing::warn!(path = %self.path.display(), "the audit store was reopened and takes writes again");
-        Ok(head)
+        let reloaded = self.0.reopen(
+            super::tables::open_error,
+            |db| {
+                super::store::create_tables(db)?;
+                super::store::load_head(db, key)
+            },
+            "the audit store was reopened and takes writes again",
+        )?;
+        Ok(reloaded.unwrap_or(head))
     }
 }

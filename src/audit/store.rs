@@ -410,7 +410,7 @@ impl Writer {
         }
         let head = self
             .slot
-            .reopen_after_io_error(&self.key)
+            .reopen_after_io_error(&self.key, self.head)
             .map_err(|e| write_error(&e))?;
         self.head = head;
         Ok(())

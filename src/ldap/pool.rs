@@ -394,9 +394,21 @@ impl LdapPool {
         attrs: &[&str],
     ) -> Result<Vec<SearchEntry>, DirectoryError> {
         let filter = filter.render();
+        self.with_read_retries(|| self.search_once(base, scope, &filter, attrs))
+            .await
+    }
+
+    /// Runs a read, and again after a transient failure (`ldap.read_retries` times, waiting
+    /// 50 ms, then twice as long each time, at most 2 s). Only reads: a write that timed out
+    /// may have happened.
+    async fn with_read_retries<T, F, Fut>(&self, mut once: F) -> Result<T, DirectoryError>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, DirectoryError>>,
+    {
         let mut attempt = 0u32;
         loop {
-            match self.search_once(base, scope, &filter, attrs).await {
+            match once().await {
                 Err(e) if is_transient(&e) && attempt < self.options.read_retries => {
                     let delay =
                         Duration::from_millis(50u64 << attempt.min(5)).min(Duration::from_secs(2));
@@ -444,19 +456,8 @@ impl LdapPool {
         each: impl Fn(&mut T, SearchEntry) + Send + Sync,
     ) -> Result<T, DirectoryError> {
         let filter = filter.render();
-        let mut attempt = 0u32;
-        loop {
-            match self.fold_once(base, scope, &filter, attrs, &each).await {
-                Err(e) if is_transient(&e) && attempt < self.options.read_retries => {
-                    let delay =
-                        Duration::from_millis(50u64 << attempt.min(5)).min(Duration::from_secs(2));
-                    tracing::warn!(error = %e, attempt, "ldap search failed, retrying");
-                    tokio::time::sleep(delay).await;
-                    attempt += 1;
-                }
-                other => return other,
-            }
-        }
+        self.with_read_retries(|| self.fold_once(base, scope, &filter, attrs, &each))
+            .await
     }
 
     async fn fold_once<T: Default + Send>(

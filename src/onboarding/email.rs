@@ -108,33 +108,14 @@ impl Onboarding {
         lang: &str,
     ) -> Result<(), OnboardingError> {
         let result = async {
-            let person = self.current_person(caller).await?;
-            if person.account_state != AccountState::AwaitingEmailConfirmation {
-                return Err(OnboardingError::WrongState(format!(
-                    "state {}",
-                    person.account_state
-                )));
-            }
-            self.issue_confirmation(
-                &person,
-                email,
-                ConfirmationPurpose::FirstAddress,
-                lang,
-                vec![],
-            )
-            .await?;
-            Ok(person)
+            let person = self
+                .current_person_in(caller, AccountState::AwaitingEmailConfirmation)
+                .await?;
+            self.send_first_address_link(person, email, lang).await
         }
         .await;
-        self.finish(
-            caller.actor(),
-            caller.request_id.clone(),
-            "email.confirmation_requested",
-            result,
-            |r, p| caller.about(r.detail("email_submitted", email.masked()), p),
-        )
-        .await
-        .map(|_| ())
+        self.finish_link_request(caller, "email.confirmation_requested", email, result)
+            .await
     }
 
     /// A new address for an active account: the current password is required; the old
@@ -147,13 +128,7 @@ impl Onboarding {
         lang: &str,
     ) -> Result<(), OnboardingError> {
         let result = async {
-            let person = self.current_person(caller).await?;
-            if person.account_state != AccountState::Active {
-                return Err(OnboardingError::WrongState(format!(
-                    "state {}",
-                    person.account_state
-                )));
-            }
+            let person = self.current_person_in(caller, AccountState::Active).await?;
             let ok = self
                 .directory
                 .check_password(&person.login, &normalize(current_password))
@@ -179,10 +154,41 @@ impl Onboarding {
             Ok(person)
         }
         .await;
+        self.finish_link_request(caller, "email.change_requested", email, result)
+            .await
+    }
+
+    /// Sends the link that confirms the account's first address (after the first login, or
+    /// again on request); the person passes through for the audit record.
+    pub(super) async fn send_first_address_link(
+        &self,
+        person: PersonEntry,
+        email: &EmailAddress,
+        lang: &str,
+    ) -> Result<PersonEntry, OnboardingError> {
+        self.issue_confirmation(
+            &person,
+            email,
+            ConfirmationPurpose::FirstAddress,
+            lang,
+            vec![],
+        )
+        .await?;
+        Ok(person)
+    }
+
+    /// The one audit record of a request for a confirmation link, with the address masked.
+    async fn finish_link_request(
+        &self,
+        caller: &PortalCaller,
+        action: &str,
+        email: &EmailAddress,
+        result: Result<PersonEntry, OnboardingError>,
+    ) -> Result<(), OnboardingError> {
         self.finish(
             caller.actor(),
             caller.request_id.clone(),
-            "email.change_requested",
+            action,
             result,
             |r, p| caller.about(r.detail("email_submitted", email.masked()), p),
         )

@@ -13,7 +13,6 @@ use crate::domain::audit::Actor;
 use crate::domain::password::normalize;
 use crate::domain::{AccountState, EmailAddress, LoginName};
 use crate::ports::PersonEntry;
-use crate::store::confirmations::ConfirmationPurpose;
 use secrecy::SecretString;
 
 /// Who signed in, and how far their account is.
@@ -156,9 +155,23 @@ impl Onboarding {
         email: &EmailAddress,
         lang: &str,
     ) -> Result<PersonEntry, OnboardingError> {
-        let result = self
-            .try_complete(caller, otp_digest, password, email, lang)
-            .await;
+        let result = async {
+            let person = self
+                .current_person_in(caller, AccountState::AwaitingFirstLogin)
+                .await?;
+            let (password, hash) = self
+                .new_password(&person, password, Some(otp_digest))
+                .await?;
+            let written = self
+                .directory
+                .set_own_password(&person.entry.id, &hash, AccountState::AwaitingFirstLogin)
+                .await;
+            let person = self
+                .password_written(written, &person.entry.id, &person.login, &password)
+                .await?;
+            self.send_first_address_link(person, email, lang).await
+        }
+        .await;
         self.finish(
             caller.actor(),
             caller.request_id.clone(),
@@ -178,42 +191,6 @@ impl Onboarding {
         .await
     }
 
-    async fn try_complete(
-        &self,
-        caller: &PortalCaller,
-        otp_digest: &[u8; 32],
-        password: &SecretString,
-        email: &EmailAddress,
-        lang: &str,
-    ) -> Result<PersonEntry, OnboardingError> {
-        let person = self.current_person(caller).await?;
-        if person.account_state != AccountState::AwaitingFirstLogin {
-            return Err(OnboardingError::WrongState(format!(
-                "state {}",
-                person.account_state
-            )));
-        }
-        let (password, hash) = self
-            .new_password(&person, password, Some(otp_digest))
-            .await?;
-        let written = self
-            .directory
-            .set_own_password(&person.entry.id, &hash, AccountState::AwaitingFirstLogin)
-            .await;
-        let person = self
-            .password_written(written, &person.entry.id, &person.login, &password)
-            .await?;
-        self.issue_confirmation(
-            &person,
-            email,
-            ConfirmationPurpose::FirstAddress,
-            lang,
-            vec![],
-        )
-        .await?;
-        Ok(person)
-    }
-
     /// The caller's entry as the directory has it now.
     pub(super) async fn current_person(
         &self,
@@ -223,6 +200,23 @@ impl Onboarding {
             .get_person(&caller.person_id, &crate::ports::SchoolScope::All)
             .await?
             .ok_or_else(|| OnboardingError::WrongState("the person is gone".into()))
+    }
+
+    /// The caller's entry when the account is in the `expected` state (the step a form
+    /// belongs to); `WrongState` otherwise (a stale tab, a step done already).
+    pub(super) async fn current_person_in(
+        &self,
+        caller: &PortalCaller,
+        expected: AccountState,
+    ) -> Result<PersonEntry, OnboardingError> {
+        let person = self.current_person(caller).await?;
+        if person.account_state != expected {
+            return Err(OnboardingError::WrongState(format!(
+                "state {}",
+                person.account_state
+            )));
+        }
+        Ok(person)
     }
 }
 

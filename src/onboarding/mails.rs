@@ -18,6 +18,40 @@ fn greeting_name(name: Option<&str>) -> String {
         .unwrap_or_default()
 }
 
+/// A mail that carries a one-use link (the confirmation, the password reset): its HTML part
+/// is the same frame around different words (the plain-text part says more, in full).
+struct LinkMail<'a> {
+    /// The greeting's name part (`greeting_name`).
+    name: &'a str,
+    url: &'a str,
+    /// What the link is for, before it.
+    pl_intro: &'a str,
+    /// How long and how often it works, and what to do if it was not asked for.
+    pl_validity: &'a str,
+    /// The English paragraph (all of it, the link above it).
+    en: &'a str,
+}
+
+impl LinkMail<'_> {
+    fn mail(&self, to: &str, subject: &str, text: String) -> OutgoingMail {
+        let html = html! {
+            p { "Dzień dobry" (self.name) "," }
+            p { (self.pl_intro) }
+            p { a href=(self.url) { (self.url) } }
+            p { (self.pl_validity) }
+            hr;
+            p lang="en" { "Hello" (self.name) "," }
+            p lang="en" { (self.en) }
+        };
+        OutgoingMail {
+            to: to.to_owned(),
+            subject: subject.into(),
+            text,
+            html: Some(html.into_string()),
+        }
+    }
+}
+
 /// The confirmation mail with its link; `name` is the person's name (not the login).
 pub fn confirmation(to: &str, name: Option<&str>, url: &str, ttl: time::Duration) -> OutgoingMail {
     let h = hours(ttl);
@@ -35,21 +69,18 @@ pub fn confirmation(to: &str, name: Option<&str>, url: &str, ttl: time::Duration
          The link works for {h} hours and only once. If you did not give this address, \
          ignore this message.\n"
     );
-    let html = html! {
-        p { "Dzień dobry" (name) "," }
-        p { "aby potwierdzić ten adres e-mail w systemie ZSZO, otwórz poniższy link i kliknij przycisk „Potwierdź”:" }
-        p { a href=(url) { (url) } }
-        p { "Link działa przez " (h) " godz. i tylko raz. Jeśli to nie Ty podałeś(-aś) ten adres, zignoruj tę wiadomość." }
-        hr;
-        p lang="en" { "Hello" (name) "," }
-        p lang="en" { "to confirm this email address in the ZSZO system, open the link above and press \"Confirm\". The link works for " (h) " hours and only once. If you did not give this address, ignore this message." }
+    let html = LinkMail {
+        name: &name,
+        url,
+        pl_intro: "aby potwierdzić ten adres e-mail w systemie ZSZO, otwórz poniższy link i kliknij przycisk „Potwierdź”:",
+        pl_validity: &format!("Link działa przez {h} godz. i tylko raz. Jeśli to nie Ty podałeś(-aś) ten adres, zignoruj tę wiadomość."),
+        en: &format!("to confirm this email address in the ZSZO system, open the link above and press \"Confirm\". The link works for {h} hours and only once. If you did not give this address, ignore this message."),
     };
-    OutgoingMail {
-        to: to.to_owned(),
-        subject: "Potwierdź adres e-mail / Confirm your email address – ZSZO".into(),
+    html.mail(
+        to,
+        "Potwierdź adres e-mail / Confirm your email address – ZSZO",
         text,
-        html: Some(html.into_string()),
-    }
+    )
 }
 
 /// "I forgot my password": the link to set a new one (`ttl`: how long it still works).
@@ -76,21 +107,18 @@ pub fn password_reset(
          session of the account. If you did not ask for it, ignore this message: your password \
          stays as it is.\n"
     );
-    let html = html! {
-        p { "Dzień dobry" (name) "," }
-        p { "poproszono o ustawienie nowego hasła do Twojego konta ZSZO. Otwórz poniższy link i ustaw nowe hasło:" }
-        p { a href=(url) { (url) } }
-        p { "Link działa przez " (minutes) " min i tylko raz. Po ustawieniu hasła wszystkie sesje konta zostaną zakończone. Jeśli to nie Ty prosiłeś(-aś) o zmianę, zignoruj tę wiadomość: hasło pozostanie bez zmian." }
-        hr;
-        p lang="en" { "Hello" (name) "," }
-        p lang="en" { "a new password for your ZSZO account was asked for. Open the link above to set it. The link works for " (minutes) " minutes and only once. If you did not ask for it, ignore this message." }
+    let html = LinkMail {
+        name: &name,
+        url,
+        pl_intro: "poproszono o ustawienie nowego hasła do Twojego konta ZSZO. Otwórz poniższy link i ustaw nowe hasło:",
+        pl_validity: &format!("Link działa przez {minutes} min i tylko raz. Po ustawieniu hasła wszystkie sesje konta zostaną zakończone. Jeśli to nie Ty prosiłeś(-aś) o zmianę, zignoruj tę wiadomość: hasło pozostanie bez zmian."),
+        en: &format!("a new password for your ZSZO account was asked for. Open the link above to set it. The link works for {minutes} minutes and only once. If you did not ask for it, ignore this message."),
     };
-    OutgoingMail {
-        to: to.to_owned(),
-        subject: "Nowe hasło do konta ZSZO / New password for your ZSZO account".into(),
+    html.mail(
+        to,
+        "Nowe hasło do konta ZSZO / New password for your ZSZO account",
         text,
-        html: Some(html.into_string()),
-    }
+    )
 }
 
 /// What a local administrator is told when an account of their school became active.
@@ -242,5 +270,43 @@ mod tests {
         );
         assert!(m.subject.contains("malgorzata.zolkiewska") && m.subject.contains("F-02"));
         assert!(m.text.contains("F-02, F-03 i F-04") && m.text.contains("F-02, F-03 and F-04"));
+    }
+
+    #[test]
+    fn the_html_of_a_link_mail_is_the_frame_around_its_words_escaped() {
+        let m = confirmation(
+            "a@example.pl",
+            Some("Anna"),
+            "https://z.pl/c?t=a&b",
+            time::Duration::hours(48),
+        );
+        assert_eq!(
+            m.html.as_deref(),
+            Some(concat!(
+                "<p>Dzień dobry Anna,</p>",
+                "<p>aby potwierdzić ten adres e-mail w systemie ZSZO, otwórz poniższy link i kliknij przycisk „Potwierdź”:</p>",
+                "<p><a href=\"https://z.pl/c?t=a&amp;b\">https://z.pl/c?t=a&amp;b</a></p>",
+                "<p>Link działa przez 48 godz. i tylko raz. Jeśli to nie Ty podałeś(-aś) ten adres, zignoruj tę wiadomość.</p>",
+                "<hr>",
+                "<p lang=\"en\">Hello Anna,</p>",
+                "<p lang=\"en\">to confirm this email address in the ZSZO system, open the link above and press &quot;Confirm&quot;. The link works for 48 hours and only once. If you did not give this address, ignore this message.</p>",
+            ))
+        );
+        let m = password_reset(
+            "a@example.pl",
+            None,
+            "https://z.pl/r",
+            time::Duration::minutes(30),
+        );
+        let html = m.html.unwrap_or_default();
+        assert!(
+            html.starts_with("<p>Dzień dobry,</p><p>poproszono o ustawienie"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<p>Link działa przez 30 min i tylko raz."),
+            "{html}"
+        );
+        assert!(html.ends_with("The link works for 30 minutes and only once. If you did not ask for it, ignore this message.</p>"), "{html}");
     }
 }

@@ -16,7 +16,7 @@ pub mod idempotency;
 pub mod intents;
 pub mod outbox;
 pub mod register;
-mod reopen;
+pub(crate) mod reopen;
 pub mod retired_logins;
 pub mod rooms;
 pub mod sessions;

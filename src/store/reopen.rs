@@ -1,12 +1,17 @@
-//! Recovery of the state store after an I/O error (issue 14 finding 5). redb refuses every
+//! Recovery of a redb file after an I/O error (issue 14 findings 4 and 5). redb refuses every
 //! transaction after a failed one ("Previous I/O error occurred. Please close and re-open
-//! the database"), so a full or unwritable disk would break sessions, idempotency and the
-//! outbox until a restart. After a failed transaction the store is marked failing; the next
-//! transaction (or the `/readyz` check) first closes the file and opens it again. If the
-//! fault persists, that transaction fails too and the next one tries again.
+//! the database"), so a full or unwritable disk would break the store until a restart.
+//! [`ReopenableDb`] is what both stores share: the open handle, replaceable; the "failing"
+//! mark, logged once; and the reopen itself. When each reopens differs:
 //!
-//! Kept apart from `StateStore::open` on purpose: the open path's format-version check does
-//! not change recovery.
+//! - the state store ([`DbSlot`]): the next transaction (or the `/readyz` check) first
+//!   closes the file and opens it again; if the fault persists, that transaction fails too
+//!   and the next one tries again;
+//! - the audit store (`audit/reopen.rs`): its writer reopens at its next request, reloading
+//!   and checking the chain head; meanwhile no directory write starts.
+//!
+//! Kept apart from the open paths on purpose: their format-version check does not change
+//! recovery.
 
 use super::StoreError;
 use redb::Database;
@@ -14,14 +19,15 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
-pub(super) struct DbSlot {
+/// An open redb file that can be closed and opened again after an I/O error.
+pub(crate) struct ReopenableDb {
     path: PathBuf,
     db: RwLock<Option<Arc<Database>>>,
     failing: AtomicBool,
 }
 
-impl DbSlot {
-    pub(super) fn new(path: &Path, db: Database) -> Self {
+impl ReopenableDb {
+    pub(crate) fn new(path: &Path, db: Database) -> Self {
         Self {
             path: path.to_owned(),
             db: RwLock::new(Some(Arc::new(db))),
@@ -29,38 +35,71 @@ impl DbSlot {
         }
     }
 
+    /// The database for one transaction; `None` while it is being reopened.
+    pub(crate) fn handle(&self) -> Option<Arc<Database>> {
+        self.db.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub(crate) fn is_failing(&self) -> bool {
+        self.failing.load(Ordering::SeqCst)
+    }
+
+    /// Marks the file failing after a failed transaction; logs `consequence` the first time.
+    pub(crate) fn mark_failing(&self, consequence: &str) {
+        if !self.failing.swap(true, Ordering::SeqCst) {
+            tracing::error!(path = %self.path.display(), "{consequence}");
+        }
+    }
+
+    /// Closes the file and opens it again, then runs `reload` on it (before anyone else
+    /// can use it); `Ok(None)` when it is not failing (reopened by another caller
+    /// meanwhile). The caller must hold no `Arc<Database>` of its own: a transaction still
+    /// holding the old handle makes this fail ("in use"); the next call tries again.
+    pub(crate) fn reopen<T, E>(
+        &self,
+        open_error: impl FnOnce(&Path, redb::DatabaseError) -> E,
+        reload: impl FnOnce(&Database) -> Result<T, E>,
+        reopened: &str,
+    ) -> Result<Option<T>, E> {
+        let mut slot = self.db.write().unwrap_or_else(|p| p.into_inner());
+        if !self.is_failing() {
+            return Ok(None);
+        }
+        *slot = None;
+        let db = Database::create(&self.path).map_err(|e| open_error(&self.path, e))?;
+        let reloaded = reload(&db)?;
+        *slot = Some(Arc::new(db));
+        self.failing.store(false, Ordering::SeqCst);
+        tracing::warn!(path = %self.path.display(), "{reopened}");
+        Ok(Some(reloaded))
+    }
+}
+
+/// The state store's file: reopened before the next transaction after a failed one.
+pub(super) struct DbSlot(ReopenableDb);
+
+impl DbSlot {
+    pub(super) fn new(path: &Path, db: Database) -> Self {
+        Self(ReopenableDb::new(path, db))
+    }
+
     /// The database for one transaction, reopened first when the last one failed.
     pub(super) fn current(&self) -> Result<Arc<Database>, StoreError> {
-        if self.failing.load(Ordering::SeqCst) {
-            self.reopen_after_io_error()?;
+        if self.0.is_failing() {
+            self.0.reopen(
+                |path, e| StoreError::Unavailable(format!("{}: {e}", path.display())),
+                |_| Ok(()),
+                "the state store was reopened",
+            )?;
         }
-        self.db
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        self.0
+            .handle()
             .ok_or_else(|| StoreError::Unavailable("the state store is reopening".into()))
     }
 
     pub(super) fn mark_failing(&self) {
-        if !self.failing.swap(true, Ordering::SeqCst) {
-            tracing::error!(path = %self.path.display(),
-                "a state store transaction failed: the file is reopened before the next one");
-        }
-    }
-
-    /// Closes the file and opens it again. Fails ("in use") while another transaction still
-    /// holds the old handle; the next call tries again.
-    fn reopen_after_io_error(&self) -> Result<(), StoreError> {
-        let mut slot = self.db.write().unwrap_or_else(|p| p.into_inner());
-        if !self.failing.load(Ordering::SeqCst) {
-            return Ok(()); // reopened by another caller meanwhile
-        }
-        *slot = None;
-        let db = Database::create(&self.path)
-            .map_err(|e| StoreError::Unavailable(format!("{}: {e}", self.path.display())))?;
-        *slot = Some(Arc::new(db));
-        self.failing.store(false, Ordering::SeqCst);
-        tracing::warn!(path = %self.path.display(), "the state store was reopened");
-        Ok(())
+        self.0.mark_failing(
+            "a state store transaction failed: the file is reopened before the next one",
+        );
     }
 }

@@ -94,12 +94,25 @@ pub fn sign_in_form(ctx: &PageContext, action: &str, login: &str, error: bool) -
     }
 }
 
+/// The sign-in form of both areas (the panel's and the portal's).
 #[derive(Deserialize)]
 pub struct SignInForm {
     #[serde(default)]
     login: String,
     #[serde(default)]
     password: Option<SecretString>,
+}
+
+impl SignInForm {
+    /// The login as typed (trimmed: the form shows it again after a refusal) and the
+    /// password (empty when the field was left out: refused like a wrong one).
+    pub fn typed(self) -> (String, SecretString) {
+        let login = self.login.trim().to_owned();
+        (
+            login,
+            self.password.unwrap_or_else(|| SecretString::from("")),
+        )
+    }
 }
 
 /// `POST /panel/logowanie`: the throttle, then [`Onboarding::sign_in_administrator`].
@@ -110,8 +123,7 @@ pub async fn sign_in(
     Form(form): Form<SignInForm>,
 ) -> Result<Response, WebError> {
     let now = state.clock.now();
-    let typed = form.login.trim().to_owned();
-    let password = form.password.unwrap_or_else(|| SecretString::from(""));
+    let (typed, password) = form.typed();
     let parsed = LoginName::parse(&typed).ok();
     let throttle = &state.throttle;
     let address = rc.addr.map(|a| a.to_string());

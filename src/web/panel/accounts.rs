@@ -3,7 +3,8 @@
 //! hand-over slip (`Cache-Control: no-store`, nothing of it kept), and the page that explains
 //! a form sent again (Reload or Back on the slip) or a stale tab instead of an error.
 
-use super::pages::{back_link, frame, person_in_scope, request_id};
+use super::pages::{back_link, frame, person_in_scope};
+use super::request::PanelRequest;
 use super::texts;
 use super::views::{self, Confirm, PersonView, Slip};
 use crate::ports::PersonEntry;
@@ -13,11 +14,9 @@ use crate::web::csrf::csrf_field;
 use crate::web::error::WebError;
 use crate::web::layout::PageContext;
 use crate::web::state::PanelState;
-use crate::web::RequestContext;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Extension;
 use maud::Markup;
 use secrecy::ExposeSecret;
 
@@ -65,28 +64,35 @@ async fn confirm_form(
 
 /// `POST /panel/pracownicy/{id}/utworz-konto`: creates the account; the answer is the slip.
 pub async fn create(
-    State(state): State<PanelState>,
-    user: PanelUser,
+    r: PanelRequest,
     ctx: PageContext,
-    rctx: Option<Extension<RequestContext>>,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let caller = user.caller(request_id(&rctx));
-    let issued = state.provisioning.create_account(&caller, &id).await;
-    answer_with_slip(&state, &user, &ctx, &id, issued, Confirm::CreateAccount).await
+    issue(r, ctx, id, Confirm::CreateAccount).await
 }
 
 /// `POST /panel/pracownicy/{id}/nowe-haslo`: a new one-time password; the answer is the slip.
 pub async fn reissue(
-    State(state): State<PanelState>,
-    user: PanelUser,
+    r: PanelRequest,
     ctx: PageContext,
-    rctx: Option<Extension<RequestContext>>,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let caller = user.caller(request_id(&rctx));
-    let issued = state.provisioning.reissue_password(&caller, &id).await;
-    answer_with_slip(&state, &user, &ctx, &id, issued, Confirm::Reissue).await
+    issue(r, ctx, id, Confirm::Reissue).await
+}
+
+/// Calls the use case `action` names and answers with the slip.
+async fn issue(
+    r: PanelRequest,
+    ctx: PageContext,
+    id: String,
+    action: Confirm,
+) -> Result<Response, WebError> {
+    let provisioning = &r.state.provisioning;
+    let issued = match action {
+        Confirm::CreateAccount => provisioning.create_account(&r.caller(), &id).await,
+        Confirm::Reissue => provisioning.reissue_password(&r.caller(), &id).await,
+    };
+    answer_with_slip(&r.state, &r.user, &ctx, &id, issued, action).await
 }
 
 /// The slip for credentials just issued. A `Conflict` is most often a reload or Back on the

@@ -4,113 +4,331 @@
 use super::texts::{ACTOR_SCIM, ACTOR_SYSTEM};
 use crate::web::i18n::{Lang, Msg};
 
-/// An audit action (`account.created` …) in words; an unknown one as it is.
-pub fn action(lang: Lang, action: &str) -> String {
-    let m = match action {
-        "person.created" => Msg::new("dodano osobę do katalogu", "person added to the directory"),
-        "person.updated" => Msg::new("zmieniono dane osoby", "person's data changed"),
-        "person.moved" => Msg::new("przeniesiono do innej placówki", "moved to another school"),
-        "person.deactivated" => Msg::new("zakończono zatrudnienie", "employment ended"),
-        "person.reactivated" => Msg::new("wznowiono zatrudnienie", "employment resumed"),
-        "person.deleted" => Msg::new("usunięto osobę z katalogu", "person deleted"),
-        "account.created" => Msg::new(
+/// The same words for a held operation's record and for a failure held by the guard.
+const HELD_FOR_REVIEW: Msg = Msg::new(
+    "wstrzymano do sprawdzenia przez administratora systemu",
+    "held for a system administrator's review",
+);
+
+/// Every audit action the histories name, in words.
+const ACTIONS: &[(&str, Msg)] = &[
+    (
+        "person.created",
+        Msg::new("dodano osobę do katalogu", "person added to the directory"),
+    ),
+    (
+        "person.updated",
+        Msg::new("zmieniono dane osoby", "person's data changed"),
+    ),
+    (
+        "person.moved",
+        Msg::new("przeniesiono do innej placówki", "moved to another school"),
+    ),
+    (
+        "person.deactivated",
+        Msg::new("zakończono zatrudnienie", "employment ended"),
+    ),
+    (
+        "person.reactivated",
+        Msg::new("wznowiono zatrudnienie", "employment resumed"),
+    ),
+    (
+        "person.deleted",
+        Msg::new("usunięto osobę z katalogu", "person deleted"),
+    ),
+    (
+        "account.created",
+        Msg::new(
             "utworzono konto i wydano hasło jednorazowe",
             "account created, one-time password issued",
         ),
-        "account.password_reissued" => Msg::new(
+    ),
+    (
+        "account.password_reissued",
+        Msg::new(
             "wydano nowe hasło jednorazowe",
             "new one-time password issued",
         ),
-        "account.locked" => Msg::new("zablokowano konto", "account locked"),
-        "account.unlocked" => Msg::new("odblokowano konto", "account unlocked"),
-        "role.granted" => Msg::new("nadano rolę", "role granted"),
-        "group.created" => Msg::new("utworzono grupę", "group created"),
-        "group.updated" => Msg::new("zmieniono grupę", "group changed"),
-        "group.members_changed" => Msg::new("zmieniono członków grupy", "group members changed"),
-        "group.deleted" => Msg::new("usunięto grupę", "group deleted"),
-        "panel.sign_out" => Msg::new("wylogowanie z panelu", "panel sign-out"),
-        "access.refused" => Msg::new(
+    ),
+    (
+        "account.locked",
+        Msg::new("zablokowano konto", "account locked"),
+    ),
+    (
+        "account.unlocked",
+        Msg::new("odblokowano konto", "account unlocked"),
+    ),
+    ("role.granted", Msg::new("nadano rolę", "role granted")),
+    (
+        "group.created",
+        Msg::new("utworzono grupę", "group created"),
+    ),
+    (
+        "group.updated",
+        Msg::new("zmieniono grupę", "group changed"),
+    ),
+    (
+        "group.members_changed",
+        Msg::new("zmieniono członków grupy", "group members changed"),
+    ),
+    ("group.deleted", Msg::new("usunięto grupę", "group deleted")),
+    (
+        "panel.sign_out",
+        Msg::new("wylogowanie z panelu", "panel sign-out"),
+    ),
+    (
+        "access.refused",
+        Msg::new(
             "odmowa dostępu do danych innej placówki",
             "access to another school's data refused",
         ),
-        "deprovisioning.released" => Msg::new(
+    ),
+    (
+        "deprovisioning.released",
+        Msg::new(
             "administrator systemu zatwierdził wstrzymaną operację",
             "a system administrator released a held operation",
         ),
-        "deprovisioning.discarded" => Msg::new(
+    ),
+    (
+        "deprovisioning.discarded",
+        Msg::new(
             "administrator systemu odrzucił wstrzymaną operację",
             "a system administrator discarded a held operation",
         ),
-        "account.activated" => Msg::new(
+    ),
+    (
+        "account.activated",
+        Msg::new(
             "pracownik aktywował konto (potwierdził e-mail)",
             "the employee activated the account (email confirmed)",
         ),
-        "account.first_login" => Msg::new(
+    ),
+    (
+        "account.first_login",
+        Msg::new(
             "pierwsze logowanie hasłem jednorazowym",
             "first sign-in with the one-time password",
         ),
-        "account.password_set" => Msg::new(
+    ),
+    (
+        "account.password_set",
+        Msg::new(
             "pracownik ustawił hasło i podał e-mail",
             "the employee set a password and gave an email address",
         ),
-        "account.password_changed" => Msg::new("zmieniono hasło", "password changed"),
-        "password.reset_requested" => Msg::new(
+    ),
+    (
+        "account.password_changed",
+        Msg::new("zmieniono hasło", "password changed"),
+    ),
+    (
+        "password.reset_requested",
+        Msg::new(
             "poproszono o link do ustawienia nowego hasła („Nie pamiętam hasła”)",
             "a link to set a new password was asked for (“Forgot password”)",
         ),
-        "account.password_reset" => Msg::new(
+    ),
+    (
+        "account.password_reset",
+        Msg::new(
             "pracownik ustawił nowe hasło z linku („Nie pamiętam hasła”)",
             "the employee set a new password from the link (“Forgot password”)",
         ),
-        "email.confirmation_requested" => Msg::new(
+    ),
+    (
+        "email.confirmation_requested",
+        Msg::new(
             "ponownie wysłano link potwierdzający",
             "confirmation link sent again",
         ),
-        "email.change_requested" => Msg::new(
+    ),
+    (
+        "email.change_requested",
+        Msg::new(
             "poproszono o zmianę adresu e-mail",
             "email address change requested",
         ),
-        "email.changed" => Msg::new(
+    ),
+    (
+        "email.changed",
+        Msg::new(
             "potwierdzono nowy adres e-mail",
             "new email address confirmed",
         ),
-        "email.confirmed" => Msg::new("potwierdzenie adresu e-mail", "email address confirmation"),
-        "mail.sent" => Msg::new("wysłano wiadomość e-mail", "email sent"),
-        "mail.failed" => Msg::new("wiadomość e-mail nie została wysłana", "email not sent"),
-        "administrators.notified" => Msg::new(
+    ),
+    (
+        "email.confirmed",
+        Msg::new("potwierdzenie adresu e-mail", "email address confirmation"),
+    ),
+    (
+        "mail.sent",
+        Msg::new("wysłano wiadomość e-mail", "email sent"),
+    ),
+    (
+        "mail.failed",
+        Msg::new("wiadomość e-mail nie została wysłana", "email not sent"),
+    ),
+    (
+        "administrators.notified",
+        Msg::new(
             "powiadomiono administratora lokalnego placówki",
             "the school's local administrator notified",
         ),
-        "portal.sign_in" => Msg::new("logowanie do portalu", "portal sign-in"),
-        "panel.sign_in" => Msg::new("logowanie do panelu", "panel sign-in"),
-        "audit.viewed" => Msg::new("przeglądano historię", "history viewed"),
-        "audit.exported" => Msg::new("wyeksportowano historię", "history exported"),
-        "audit.pruned" => Msg::new(
+    ),
+    (
+        "portal.sign_in",
+        Msg::new("logowanie do portalu", "portal sign-in"),
+    ),
+    (
+        "panel.sign_in",
+        Msg::new("logowanie do panelu", "panel sign-in"),
+    ),
+    (
+        "audit.viewed",
+        Msg::new("przeglądano historię", "history viewed"),
+    ),
+    (
+        "audit.exported",
+        Msg::new("wyeksportowano historię", "history exported"),
+    ),
+    (
+        "audit.pruned",
+        Msg::new(
             "usunięto rekordy po okresie przechowywania",
             "records past retention removed",
         ),
-        "forms.viewed" => Msg::new("wyświetlono formularz", "form viewed"),
-        "forms.exported" => Msg::new("wyeksportowano formularz", "form exported"),
-        "forms.todo_acknowledged" => Msg::new(
+    ),
+    (
+        "forms.viewed",
+        Msg::new("wyświetlono formularz", "form viewed"),
+    ),
+    (
+        "forms.exported",
+        Msg::new("wyeksportowano formularz", "form exported"),
+    ),
+    (
+        "forms.todo_acknowledged",
+        Msg::new(
             "potwierdzono aktualizację F-02/F-03/F-04",
             "F-02/F-03/F-04 update confirmed",
         ),
-        "forms.rooms_changed" => Msg::new(
+    ),
+    (
+        "forms.rooms_changed",
+        Msg::new(
             "zmieniono wykaz pomieszczeń (F-04)",
             "room list (F-04) changed",
         ),
-        "deprovisioning.held" => Msg::new(
-            "wstrzymano do sprawdzenia przez administratora systemu",
-            "held for a system administrator's review",
+    ),
+    ("deprovisioning.held", HELD_FOR_REVIEW),
+];
+
+/// The reason codes of failures, in words (several codes may say the same).
+const FAILURE_REASONS: &[(&[&str], Msg)] = &[
+    (
+        &["not_found", "person_gone"],
+        Msg::new("nie ma takiej osoby", "no such person"),
+    ),
+    (
+        &["out_of_scope"],
+        Msg::new("poza uprawnieniami", "outside the caller's schools"),
+    ),
+    (
+        &["conflict", "changed_meanwhile", "precondition_failed"],
+        Msg::new(
+            "w międzyczasie ktoś zmienił dane",
+            "the data changed meanwhile",
         ),
-        other => {
-            return format!(
-                "{} ({other})",
-                lang.t(&Msg::new("inne zdarzenie", "other event"))
-            )
-        }
-    };
-    lang.t(&m).to_owned()
+    ),
+    (
+        &["acknowledged_already"],
+        Msg::new("potwierdzono już wcześniej", "confirmed already"),
+    ),
+    (&["invalid"], Msg::new("nieprawidłowe dane", "invalid data")),
+    (&["held"], HELD_FOR_REVIEW),
+    (
+        &["directory_unavailable", "unavailable", "smtp_unavailable"],
+        Msg::new(
+            "usługa była chwilowo niedostępna",
+            "a service was unavailable for a moment",
+        ),
+    ),
+    (
+        &["invalid_credentials"],
+        Msg::new("błędny login lub hasło", "wrong login or password"),
+    ),
+    (
+        &["wrong_current_password"],
+        Msg::new("błędne obecne hasło", "wrong current password"),
+    ),
+    (
+        &["throttled", "rate_limit_exceeded"],
+        Msg::new(
+            "zbyt wiele prób w krótkim czasie",
+            "too many attempts in a short time",
+        ),
+    ),
+    (
+        &["not_an_administrator"],
+        Msg::new("brak roli administratora", "not an administrator"),
+    ),
+    (
+        &["policy"],
+        Msg::new("hasło niezgodne z zasadami", "the password broke the rules"),
+    ),
+    (
+        &["wrong_state"],
+        Msg::new(
+            "konto było w innym stanie",
+            "the account was in another state",
+        ),
+    ),
+    (
+        &["address_taken"],
+        Msg::new(
+            "adres e-mail należy do innego konta",
+            "the address belongs to another account",
+        ),
+    ),
+    (
+        &["token_used"],
+        Msg::new("link był już użyty", "the link was used already"),
+    ),
+    (
+        &["token_expired"],
+        Msg::new("link wygasł", "the link had expired"),
+    ),
+    (
+        &["token_superseded"],
+        Msg::new("link zastąpiono nowszym", "a newer link replaced it"),
+    ),
+    (
+        &["token_unknown", "wrong_person", "wrong_purpose"],
+        Msg::new("nieprawidłowy link", "an invalid link"),
+    ),
+    (
+        &["unknown_login"],
+        Msg::new("nie ma takiego loginu", "no such login"),
+    ),
+    (
+        &["no_confirmed_address"],
+        Msg::new(
+            "brak potwierdzonego adresu e-mail",
+            "no confirmed email address",
+        ),
+    ),
+];
+
+/// An audit action (`account.created` …) in words; an unknown one as it is.
+pub fn action(lang: Lang, action: &str) -> String {
+    match ACTIONS.iter().find(|(name, _)| *name == action) {
+        Some((_, m)) => lang.t(m).to_owned(),
+        None => format!(
+            "{} ({action})",
+            lang.t(&Msg::new("inne zdarzenie", "other event"))
+        ),
+    }
 }
 
 /// Why an action failed, in words, from the audit record's reason code (its part before
@@ -118,52 +336,10 @@ pub fn action(lang: Lang, action: &str) -> String {
 /// or name directory internals).
 pub fn failure_reason(lang: Lang, why: &str) -> String {
     let code = why.split(':').next().unwrap_or_default().trim();
-    let m = match code {
-        "not_found" | "person_gone" => Msg::new("nie ma takiej osoby", "no such person"),
-        "out_of_scope" => Msg::new("poza uprawnieniami", "outside the caller's schools"),
-        "conflict" | "changed_meanwhile" | "precondition_failed" => Msg::new(
-            "w międzyczasie ktoś zmienił dane",
-            "the data changed meanwhile",
-        ),
-        "acknowledged_already" => Msg::new("potwierdzono już wcześniej", "confirmed already"),
-        "invalid" => Msg::new("nieprawidłowe dane", "invalid data"),
-        "held" => Msg::new(
-            "wstrzymano do sprawdzenia przez administratora systemu",
-            "held for a system administrator's review",
-        ),
-        "directory_unavailable" | "unavailable" | "smtp_unavailable" => Msg::new(
-            "usługa była chwilowo niedostępna",
-            "a service was unavailable for a moment",
-        ),
-        "invalid_credentials" => Msg::new("błędny login lub hasło", "wrong login or password"),
-        "wrong_current_password" => Msg::new("błędne obecne hasło", "wrong current password"),
-        "throttled" | "rate_limit_exceeded" => Msg::new(
-            "zbyt wiele prób w krótkim czasie",
-            "too many attempts in a short time",
-        ),
-        "not_an_administrator" => Msg::new("brak roli administratora", "not an administrator"),
-        "policy" => Msg::new("hasło niezgodne z zasadami", "the password broke the rules"),
-        "wrong_state" => Msg::new(
-            "konto było w innym stanie",
-            "the account was in another state",
-        ),
-        "address_taken" => Msg::new(
-            "adres e-mail należy do innego konta",
-            "the address belongs to another account",
-        ),
-        "token_used" => Msg::new("link był już użyty", "the link was used already"),
-        "token_expired" => Msg::new("link wygasł", "the link had expired"),
-        "token_superseded" => Msg::new("link zastąpiono nowszym", "a newer link replaced it"),
-        "token_unknown" | "wrong_person" | "wrong_purpose" => {
-            Msg::new("nieprawidłowy link", "an invalid link")
-        }
-        "unknown_login" => Msg::new("nie ma takiego loginu", "no such login"),
-        "no_confirmed_address" => Msg::new(
-            "brak potwierdzonego adresu e-mail",
-            "no confirmed email address",
-        ),
-        _ => Msg::new("błąd", "an error"),
-    };
+    let m = FAILURE_REASONS
+        .iter()
+        .find(|(codes, _)| codes.contains(&code))
+        .map_or(Msg::new("błąd", "an error"), |(_, m)| *m);
     lang.t(&m).to_owned()
 }
 
@@ -185,5 +361,41 @@ pub fn actor(lang: Lang, a: &crate::domain::audit::Actor) -> String {
             };
             format!("{}: {}", lang.t(&ACTOR_SYSTEM), lang.t(&what))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_and_reason_code_is_named_once() {
+        let mut actions: Vec<_> = ACTIONS.iter().map(|(a, _)| *a).collect();
+        let n = actions.len();
+        actions.sort_unstable();
+        actions.dedup();
+        assert_eq!(
+            actions.len(),
+            n,
+            "an action named twice: the second is never shown"
+        );
+        let mut codes: Vec<_> = FAILURE_REASONS.iter().flat_map(|(c, _)| c.iter()).collect();
+        let n = codes.len();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), n, "a reason code named twice");
+    }
+
+    #[test]
+    fn actions_and_reasons_read_in_both_languages_and_unknown_ones_stay_visible() {
+        assert_eq!(action(Lang::Pl, "account.locked"), "zablokowano konto");
+        assert_eq!(action(Lang::En, "deprovisioning.held"), HELD_FOR_REVIEW.en);
+        assert_eq!(action(Lang::En, "x.y"), "other event (x.y)");
+        assert_eq!(
+            failure_reason(Lang::Pl, "held: by the guard"),
+            HELD_FOR_REVIEW.pl
+        );
+        assert_eq!(failure_reason(Lang::En, "person_gone"), "no such person");
+        assert_eq!(failure_reason(Lang::En, "something_new"), "an error");
     }
 }

@@ -6,26 +6,22 @@
 //! any); another school is 404 and the refused attempt is audited (`access.refused`). Every
 //! view is audited (`audit.viewed`) and every export (`audit.exported`), with the filters.
 
-use super::pages::{chosen_school, frame, school_options};
+use super::pages::{download, frame};
 use super::records_views::{self as rv, HistoryFilters};
+use super::request::PanelRequest;
 use super::texts;
 use super::views::outcome;
-use crate::domain::audit::{Actor, AuditRecord};
+use crate::domain::audit::AuditRecord;
 use crate::domain::calendar::local_date_time;
 use crate::domain::calendar::{parse_day, warsaw};
 use crate::domain::SchoolCode;
 use crate::forms::document::spreadsheet_csv;
-use crate::history::{HistoryFilter, Reader};
-use crate::web::auth::PanelUser;
+use crate::history::HistoryFilter;
 use crate::web::error::WebError;
 use crate::web::i18n::{Lang, Msg};
 use crate::web::layout::PageContext;
-use crate::web::state::PanelState;
-use crate::web::RequestContext;
-use axum::extract::{Query, State};
-use axum::http::header;
+use axum::extract::Query;
 use axum::response::{IntoResponse, Response};
-use axum::Extension;
 use serde::Deserialize;
 use time::{Date, OffsetDateTime};
 
@@ -84,24 +80,10 @@ pub struct Parsed {
 }
 
 async fn parse(
-    state: &PanelState,
-    user: &PanelUser,
-    rctx: &Option<Extension<RequestContext>>,
+    r: &PanelRequest,
     q: &HistoryQuery,
 ) -> Result<(Parsed, Vec<super::views::SchoolOption>), WebError> {
-    let options = school_options(state, user).await?;
-    let school = match chosen_school(user, &options, q.school.as_deref()) {
-        Ok(Some(s)) => SchoolCode::parse(&s).map_err(|_| WebError::NotFound)?,
-        Ok(None) => return Err(WebError::NotFound),
-        Err(e) => {
-            let reader = reader(user, rctx);
-            state
-                .history
-                .refused(&reader, "history", q.school.as_deref())
-                .await;
-            return Err(e);
-        }
-    };
+    let (school, _, options) = r.school("history", q.school.as_deref()).await?;
     let mut filters = HistoryFilters {
         action: text(&q.action),
         person: text(&q.person),
@@ -139,32 +121,23 @@ async fn parse(
     ))
 }
 
-/// Who reads, for the audit record of the view.
-pub(super) fn reader(user: &PanelUser, rctx: &Option<Extension<RequestContext>>) -> Reader {
-    Reader {
-        actor: Actor::Person(user.login.as_str().to_owned()),
-        request_id: super::pages::request_id(rctx),
-    }
-}
-
 /// `GET /panel/historia?szkola=&akcja=&osoba=&wykonawca=&od=&do=&strona=`
 pub async fn school_history(
-    State(state): State<PanelState>,
-    user: PanelUser,
+    r: PanelRequest,
     ctx: PageContext,
-    rctx: Option<Extension<RequestContext>>,
     Query(q): Query<HistoryQuery>,
 ) -> Result<Response, WebError> {
-    let (parsed, options) = parse(&state, &user, &rctx, &q).await?;
+    let (parsed, options) = parse(&r, &q).await?;
     let page = q
         .page
         .as_deref()
         .and_then(|s| s.trim().parse::<usize>().ok())
         .unwrap_or(1);
-    let found = state
+    let found = r
+        .state
         .history
         .school_page(
-            &reader(&user, &rctx),
+            &r.reader(),
             &parsed.school,
             &parsed.filter,
             page,
@@ -262,13 +235,11 @@ fn detail_name(l: Lang, key: &str) -> String {
 
 /// `GET /panel/historia/eksport?format=csv|json&…`: every record the same filters show.
 pub async fn export(
-    State(state): State<PanelState>,
-    user: PanelUser,
+    r: PanelRequest,
     ctx: PageContext,
-    rctx: Option<Extension<RequestContext>>,
     Query(q): Query<HistoryQuery>,
 ) -> Result<Response, WebError> {
-    let (parsed, _) = parse(&state, &user, &rctx, &q).await?;
+    let (parsed, _) = parse(&r, &q).await?;
     if parsed.filters.invalid_date {
         // Not a bare 400: the history page shows the same filters and says what is wrong.
         let back = format!(
@@ -282,14 +253,10 @@ pub async fn export(
         Some("csv") | None => "csv",
         Some(other) => return Err(WebError::BadRequest(format!("format {other:?}"))),
     };
-    let records = state
+    let records = r
+        .state
         .history
-        .school_export(
-            &reader(&user, &rctx),
-            &parsed.school,
-            &parsed.filter,
-            format,
-        )
+        .school_export(&r.reader(), &parsed.school, &parsed.filter, format)
         .await?;
     let (body, mime) = if format == "json" {
         let body = serde_json::to_vec_pretty(&records)
@@ -300,18 +267,8 @@ pub async fn export(
             .map_err(|e| WebError::Internal(e.to_string().into()))?;
         (body, "text/csv; charset=utf-8")
     };
-    let name = format!(
-        "attachment; filename=\"historia-{}.{format}\"",
-        parsed.school.as_str()
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, mime.to_owned()),
-            (header::CONTENT_DISPOSITION, name),
-        ],
-        body,
-    )
-        .into_response())
+    let file = format!("historia-{}.{format}", parsed.school.as_str());
+    Ok(download(mime, &file, body))
 }
 
 #[cfg(test)]

@@ -27,6 +27,7 @@ pub mod history;
 pub mod pages;
 pub mod records;
 pub mod records_views;
+pub mod request;
 pub mod rooms;
 pub mod rooms_views;
 pub mod slip;

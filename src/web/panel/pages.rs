@@ -6,6 +6,7 @@
 //! writes the audit record (out of scope → 404 too, so nothing about other schools leaks).
 //! A school in the query string outside the scope is 404 as well.
 
+use super::request::PanelRequest;
 use super::texts;
 use super::views::{self, HandOverRow, PersonView, SchoolOption, StaffPage, PAGE_SIZE};
 use crate::domain::SchoolCode;
@@ -19,7 +20,7 @@ use crate::web::state::PanelState;
 use crate::web::RequestContext;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -261,28 +262,26 @@ pub(super) fn request_id(ctx: &Option<Extension<RequestContext>>) -> Option<Stri
 
 /// `POST /panel/pracownicy/{id}/zablokuj`
 pub async fn lock(
-    State(state): State<PanelState>,
-    user: PanelUser,
+    r: PanelRequest,
     ctx: PageContext,
-    rctx: Option<Extension<RequestContext>>,
     Path(id): Path<String>,
 ) -> Result<Markup, WebError> {
-    let caller = user.caller(request_id(&rctx));
-    let person = state.provisioning.lock_account(&caller, &id).await?;
-    Ok(done(&user, &ctx, &person, &texts::LOCKED_DONE))
+    let person = r.state.provisioning.lock_account(&r.caller(), &id).await?;
+    Ok(done(&r.user, &ctx, &person, &texts::LOCKED_DONE))
 }
 
 /// `POST /panel/pracownicy/{id}/odblokuj`
 pub async fn unlock(
-    State(state): State<PanelState>,
-    user: PanelUser,
+    r: PanelRequest,
     ctx: PageContext,
-    rctx: Option<Extension<RequestContext>>,
     Path(id): Path<String>,
 ) -> Result<Markup, WebError> {
-    let caller = user.caller(request_id(&rctx));
-    let person = state.provisioning.unlock_account(&caller, &id).await?;
-    Ok(done(&user, &ctx, &person, &texts::UNLOCKED_DONE))
+    let person = r
+        .state
+        .provisioning
+        .unlock_account(&r.caller(), &id)
+        .await?;
+    Ok(done(&r.user, &ctx, &person, &texts::UNLOCKED_DONE))
 }
 
 fn done(user: &PanelUser, ctx: &PageContext, person: &PersonEntry, message: &Msg) -> Markup {
@@ -308,4 +307,18 @@ pub async fn history(
     let title = views::person_title(ctx.lang, &texts::HISTORY_TITLE, &view);
     let body = views::history(ctx.lang, &view, &records, &back_link(&user, &person));
     Ok(frame(&ctx, &title, body))
+}
+
+/// A file to download (`Content-Disposition: attachment`): the records' exports and the
+/// history's. `file_name` is ours (a form name, a school code, a number), never typed in.
+pub(super) fn download(mime: &str, file_name: &str, body: Vec<u8>) -> Response {
+    let disposition = format!("attachment; filename=\"{file_name}\"");
+    (
+        [
+            (header::CONTENT_TYPE, mime.to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
+        .into_response()
 }

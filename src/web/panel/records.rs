@@ -8,24 +8,21 @@
 //! administrator: any), else 404 and an `access.refused` audit record. Views, prints and
 //! exports are audited (`forms.viewed`, `forms.exported`); changes by the use cases.
 
-use super::pages::{chosen_school, frame, request_id, school_options};
+use super::pages::{download, frame};
 use super::records_views as rv;
+use super::request::PanelRequest;
 use super::texts;
-use super::views::SchoolOption;
-use crate::domain::audit::Actor;
 use crate::domain::forms::{current_rows, RegisterRow};
 use crate::domain::{LoginName, SchoolCode};
 use crate::forms::document::PeopleNames;
-use crate::forms::{document, pdf, FormsCaller, FormsError};
+use crate::forms::{document, pdf, FormsError};
 use crate::web::auth::PanelUser;
 use crate::web::error::WebError;
 use crate::web::layout::PageContext;
 use crate::web::state::PanelState;
-use crate::web::RequestContext;
-use axum::extract::{Path, Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Extension, Form};
+use axum::extract::{Path, Query};
+use axum::response::{Redirect, Response};
+use axum::Form;
 use maud::Markup;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -41,13 +38,6 @@ impl From<FormsError> for WebError {
     }
 }
 
-pub(super) fn caller(user: &PanelUser, rctx: &Option<Extension<RequestContext>>) -> FormsCaller {
-    FormsCaller {
-        actor: Actor::Person(user.login.as_str().to_owned()),
-        request_id: request_id(rctx),
-    }
-}
-
 #[derive(Debug, Default, Deserialize)]
 pub struct SchoolQuery {
     #[serde(rename = "szkola")]
@@ -57,33 +47,6 @@ pub struct SchoolQuery {
     /// After a change of the F-04 list: `dodano` or `usunieto` (the page says it was done).
     #[serde(rename = "zmiana")]
     pub(super) change: Option<String>,
-}
-
-/// The school a records page is about, with its name; 404 (audited) outside the scope.
-pub(super) async fn school(
-    state: &PanelState,
-    user: &PanelUser,
-    rctx: &Option<Extension<RequestContext>>,
-    what: &str,
-    asked: Option<&str>,
-) -> Result<(SchoolCode, String, Vec<SchoolOption>), WebError> {
-    let options = school_options(state, user).await?;
-    let code = match chosen_school(user, &options, asked) {
-        Ok(Some(code)) => code,
-        Ok(None) => return Err(WebError::NotFound),
-        Err(e) => {
-            let reader = super::history::reader(user, rctx);
-            state.history.refused(&reader, what, asked).await;
-            return Err(e);
-        }
-    };
-    let name = options
-        .iter()
-        .find(|o| o.code == code)
-        .map(|o| o.name.clone())
-        .unwrap_or_default();
-    let code = SchoolCode::parse(&code).map_err(|_| WebError::NotFound)?;
-    Ok((code, name, options))
 }
 
 /// The names of the people `labels` name by login (the register's grantors, the F-04
@@ -118,66 +81,20 @@ fn register_names(rows: &[RegisterRow]) -> impl Iterator<Item = String> + '_ {
         .flat_map(|r| std::iter::once(r.granted_by.clone()).chain(r.revoked_by.clone()))
 }
 
-/// The one record of a look at a school's records, with what was shown.
-pub(super) struct Look<'a> {
-    state: &'a PanelState,
-    caller: FormsCaller,
-    code: &'a SchoolCode,
-}
-
-impl<'a> Look<'a> {
-    pub(super) fn at(
-        state: &'a PanelState,
-        user: &PanelUser,
-        rctx: &Option<Extension<RequestContext>>,
-        code: &'a SchoolCode,
-    ) -> Self {
-        Self {
-            state,
-            caller: caller(user, rctx),
-            code,
-        }
-    }
-
-    /// `forms.viewed`: a page of records shown.
-    pub(super) async fn viewed(&self, pairs: &[(&str, String)]) -> Result<(), WebError> {
-        self.note("forms.viewed", pairs).await
-    }
-
-    /// `forms.exported`: a file of records handed out.
-    pub(super) async fn exported(&self, pairs: &[(&str, String)]) -> Result<(), WebError> {
-        self.note("forms.exported", pairs).await
-    }
-
-    async fn note(&self, action: &str, pairs: &[(&str, String)]) -> Result<(), WebError> {
-        let details = pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), v.clone()))
-            .collect();
-        self.state
-            .forms
-            .note_access(&self.caller, action, Some(self.code), details)
-            .await?;
-        Ok(())
-    }
-}
-
 /// `GET /panel/rejestry?szkola=`: links to the records, with the open to-dos; a system
 /// administrator also sees every school's open to-dos.
 pub async fn hub(
-    State(state): State<PanelState>,
-    user: PanelUser,
+    r: PanelRequest,
     ctx: PageContext,
-    rctx: Option<Extension<RequestContext>>,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Markup, WebError> {
-    let (code, name, options) = school(&state, &user, &rctx, "hub", q.school.as_deref()).await?;
-    let f = &state.forms;
+    let (code, name, options) = r.school("hub", q.school.as_deref()).await?;
+    let f = &r.state.forms;
     let open =
         |todos: Vec<crate::forms::Todo>| todos.iter().filter(|t| t.acknowledged.is_none()).count();
     let here = open(f.todos(&code).await?);
     let mut per_school = Vec::new();
-    if user.is_system_administrator() {
+    if r.user.is_system_administrator() {
         for o in &options {
             if let Ok(c) = SchoolCode::parse(&o.code) {
                 let n = open(f.todos(&c).await?);
@@ -193,14 +110,12 @@ pub async fn hub(
 
 /// `GET /panel/nowe-konta?szkola=`: the step-7 to-dos, open first.
 pub async fn todos(
-    State(state): State<PanelState>,
-    user: PanelUser,
+    r: PanelRequest,
     ctx: PageContext,
-    rctx: Option<Extension<RequestContext>>,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Markup, WebError> {
-    let (code, name, _) = school(&state, &user, &rctx, "todos", q.school.as_deref()).await?;
-    let rows = todo_rows(&state, &user, &code).await?;
+    let (code, name, _) = r.school("todos", q.school.as_deref()).await?;
+    let rows = todo_rows(&r.state, &r.user, &code).await?;
     let csrf = crate::web::csrf::csrf_field(&ctx.csrf);
     let body = rv::todos(ctx.lang, code.as_str(), &name, &rows, &csrf);
     Ok(frame(&ctx, ctx.t(&texts::TODOS_TITLE), body))
@@ -252,16 +167,15 @@ pub struct SchoolForm {
 
 /// `POST /panel/nowe-konta/{seq}/potwierdz` (field `szkola`): closes the to-do.
 pub async fn acknowledge(
-    State(state): State<PanelState>,
-    user: PanelUser,
-    rctx: Option<Extension<RequestContext>>,
+    r: PanelRequest,
     Path(seq): Path<u64>,
     Form(form): Form<SchoolForm>,
 ) -> Result<Redirect, WebError> {
-    let (code, _, _) = school(&state, &user, &rctx, "todos", Some(&form.school)).await?;
-    match state
+    let (code, _, _) = r.school("todos", Some(&form.school)).await?;
+    match r
+        .state
         .forms
-        .acknowledge(&caller(&user, &rctx), &code, seq)
+        .acknowledge(&r.forms_caller(), &code, seq)
         .await
     {
         // Confirmed already (a second click, another administrator): the list says by whom.
@@ -276,14 +190,12 @@ pub async fn acknowledge(
 
 /// `GET /panel/upowaznienia?szkola=`: the school's authorizations (F-02), newest first.
 pub async fn authorizations(
-    State(state): State<PanelState>,
-    user: PanelUser,
+    r: PanelRequest,
     ctx: PageContext,
-    rctx: Option<Extension<RequestContext>>,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Markup, WebError> {
-    let (code, name, _) = school(&state, &user, &rctx, "f02", q.school.as_deref()).await?;
-    let rows = state.forms.register(&code).await?;
+    let (code, name, _) = r.school("f02", q.school.as_deref()).await?;
+    let rows = r.state.forms.register(&code).await?;
     let mut current: Vec<_> = current_rows(&rows).into_iter().cloned().collect();
     current.reverse();
     let body = rv::authorizations(ctx.lang, code.as_str(), &name, &current);
@@ -307,16 +219,14 @@ async fn f02_of(
 
 /// `GET /panel/upowaznienia/{nr}?szkola=`: the F-02 print view.
 pub async fn authorization(
-    State(state): State<PanelState>,
-    user: PanelUser,
+    r: PanelRequest,
     ctx: PageContext,
-    rctx: Option<Extension<RequestContext>>,
     Path(no): Path<u64>,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Markup, WebError> {
-    let (code, name, _) = school(&state, &user, &rctx, "f02", q.school.as_deref()).await?;
-    let doc = f02_of(&state, &code, &name, no).await?;
-    Look::at(&state, &user, &rctx, &code)
+    let (code, name, _) = r.school("f02", q.school.as_deref()).await?;
+    let doc = f02_of(&r.state, &code, &name, no).await?;
+    r.look(&code)
         .viewed(&[("form", "F-02".into()), ("number", doc.number.clone())])
         .await?;
     let body = rv::f02(ctx.lang, code.as_str(), no, &doc);
@@ -325,15 +235,13 @@ pub async fn authorization(
 
 /// `GET /panel/upowaznienia/{nr}/pdf?szkola=`: the F-02 as a PDF.
 pub async fn authorization_pdf(
-    State(state): State<PanelState>,
-    user: PanelUser,
-    rctx: Option<Extension<RequestContext>>,
+    r: PanelRequest,
     Path(no): Path<u64>,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Response, WebError> {
-    let (code, name, _) = school(&state, &user, &rctx, "f02", q.school.as_deref()).await?;
-    let doc = f02_of(&state, &code, &name, no).await?;
-    Look::at(&state, &user, &rctx, &code)
+    let (code, name, _) = r.school("f02", q.school.as_deref()).await?;
+    let doc = f02_of(&r.state, &code, &name, no).await?;
+    r.look(&code)
         .exported(&[
             ("form", "F-02".into()),
             ("number", doc.number.clone()),
@@ -343,63 +251,45 @@ pub async fn authorization_pdf(
     let bytes = tokio::task::spawn_blocking(move || pdf::f02_pdf(&doc))
         .await
         .map_err(|e| WebError::Internal(e.to_string().into()))?;
-    let file = format!("attachment; filename=\"F-02-{}-{no}.pdf\"", code.as_str());
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_owned()),
-            (header::CONTENT_DISPOSITION, file),
-        ],
-        bytes,
-    )
-        .into_response())
+    let file = format!("F-02-{}-{no}.pdf", code.as_str());
+    Ok(download("application/pdf", &file, bytes))
 }
 
 /// `GET /panel/ewidencja?szkola=`: the F-03 register, every row (corrections included).
 pub async fn register(
-    State(state): State<PanelState>,
-    user: PanelUser,
+    r: PanelRequest,
     ctx: PageContext,
-    rctx: Option<Extension<RequestContext>>,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Markup, WebError> {
-    let (code, name, _) = school(&state, &user, &rctx, "f03", q.school.as_deref()).await?;
-    let f = &state.forms;
+    let (code, name, _) = r.school("f03", q.school.as_deref()).await?;
+    let f = &r.state.forms;
     let rows = f.register(&code).await?;
-    Look::at(&state, &user, &rctx, &code)
+    r.look(&code)
         .viewed(&[("form", "F-03".into()), ("rows", rows.len().to_string())])
         .await?;
-    let names = people_names(&state, register_names(&rows)).await?;
+    let names = people_names(&r.state, register_names(&rows)).await?;
     let body = rv::register(ctx.lang, code.as_str(), &name, &rows, &names);
     Ok(frame(&ctx, ctx.t(&texts::F03_TITLE), body))
 }
 
 /// `GET /panel/ewidencja/csv?szkola=`: the F-03 register as CSV (formulas neutralised).
 pub async fn register_csv(
-    State(state): State<PanelState>,
-    user: PanelUser,
-    rctx: Option<Extension<RequestContext>>,
+    r: PanelRequest,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Response, WebError> {
-    let (code, _, _) = school(&state, &user, &rctx, "f03", q.school.as_deref()).await?;
-    let f = &state.forms;
+    let (code, _, _) = r.school("f03", q.school.as_deref()).await?;
+    let f = &r.state.forms;
     let rows = f.register(&code).await?;
-    Look::at(&state, &user, &rctx, &code)
+    r.look(&code)
         .exported(&[
             ("form", "F-03".into()),
             ("format", "csv".into()),
             ("rows", rows.len().to_string()),
         ])
         .await?;
-    let names = people_names(&state, register_names(&rows)).await?;
+    let names = people_names(&r.state, register_names(&rows)).await?;
     let body = document::f03_csv(code.as_str(), &rows, &names)
         .map_err(|e| WebError::Internal(e.to_string().into()))?;
-    let file = format!("attachment; filename=\"F-03-{}.csv\"", code.as_str());
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, file),
-        ],
-        body,
-    )
-        .into_response())
+    let file = format!("F-03-{}.csv", code.as_str());
+    Ok(download("text/csv; charset=utf-8", &file, body))
 }

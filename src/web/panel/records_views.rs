@@ -3,12 +3,13 @@
 //! forms' controls (`.no-print`).
 
 use super::texts;
-use super::views::{date_time, enc, outcome, SchoolOption};
+use super::views::{column_heads, date_time, enc, outcome, SchoolOption};
 use crate::domain::audit::AuditRecord;
 use crate::domain::calendar::iso_date;
 use crate::domain::forms::RegisterRow;
 use crate::forms::document::{self, PeopleNames, F02, F03_COLUMNS};
 use crate::forms::Todo;
+use crate::web::i18n::msg::LOGIN;
 use crate::web::i18n::Lang;
 use maud::{html, Markup};
 
@@ -180,13 +181,7 @@ pub fn school_history(p: &HistoryPage<'_>) -> Markup {
         } @else {
             table.history {
                 caption.visually-hidden { (l.t(&texts::SCHOOL_HISTORY_TITLE)) " " (p.school) }
-                thead { tr {
-                    th scope="col" { (l.t(&texts::COL_TIME)) }
-                    th scope="col" { (l.t(&texts::COL_WHO)) }
-                    th scope="col" { (l.t(&texts::COL_WHAT)) }
-                    th scope="col" { (l.t(&texts::COL_PERSON)) }
-                    th scope="col" { (l.t(&texts::COL_OUTCOME)) }
-                } }
+                (column_heads(l, &[&texts::COL_TIME, &texts::COL_WHO, &texts::COL_WHAT, &texts::COL_PERSON, &texts::COL_OUTCOME]))
                 tbody {
                     @for r in p.records {
                         tr {
@@ -247,7 +242,7 @@ pub fn hub(
             h2 { (l.t(&texts::OPEN_PER_SCHOOL)) }
             table {
                 caption.visually-hidden { (l.t(&texts::OPEN_PER_SCHOOL)) }
-                thead { tr { th scope="col" { (l.t(&texts::SCHOOL)) } th scope="col" { (l.t(&texts::TODOS_OPEN)) } } }
+                (column_heads(l, &[&texts::SCHOOL, &texts::TODOS_OPEN]))
                 tbody {
                     @for (o, n) in per_school {
                         tr {
@@ -280,14 +275,7 @@ pub fn todos(l: Lang, school: &str, name: &str, list: &[TodoRow], csrf: &Markup)
         } @else {
             table.todos {
                 caption.visually-hidden { (l.t(&texts::TODOS_TITLE)) }
-                thead { tr {
-                    th scope="col" { (l.t(&texts::COL_NAME)) }
-                    th scope="col" { (l.t(&texts::COL_EMPLOYEE_NUMBER)) }
-                    th scope="col" { "Login" }
-                    th scope="col" { (l.t(&texts::COL_ACTIVATED)) }
-                    th scope="col" { (l.t(&texts::COL_FORMS)) }
-                    th scope="col" { (l.t(&texts::COL_ACTIONS)) }
-                } }
+                (column_heads(l, &[&texts::COL_NAME, &texts::COL_EMPLOYEE_NUMBER, &LOGIN, &texts::COL_ACTIVATED, &texts::COL_FORMS, &texts::COL_ACTIONS]))
                 tbody {
                     @for r in list {
                         @let t = &r.todo;
@@ -335,14 +323,7 @@ pub fn authorizations(l: Lang, school: &str, name: &str, rows: &[RegisterRow]) -
         } @else {
             table {
                 caption.visually-hidden { (l.t(&texts::F02_TITLE)) }
-                thead { tr {
-                    th scope="col" { (l.t(&texts::NUMBER)) }
-                    th scope="col" { (l.t(&texts::COL_NAME)) }
-                    th scope="col" { "Login" }
-                    th scope="col" { (l.t(&texts::GRANTED)) }
-                    th scope="col" { (l.t(&texts::REVOKED)) }
-                    th scope="col" { (l.t(&texts::COL_ACTIONS)) }
-                } }
+                (column_heads(l, &[&texts::NUMBER, &texts::COL_NAME, &LOGIN, &texts::GRANTED, &texts::REVOKED, &texts::COL_ACTIONS]))
                 tbody {
                     @for r in rows {
                         tr {

@@ -2,42 +2,39 @@
 //! version to print, adding a room, and removing one (asked first). Every change is a new
 //! version (`Forms::add_room`/`remove_room`, one audit record each); a change based on a
 //! stale version changes nothing, says so, and keeps what was typed. Scope as every records
-//! page (`records::school`: another school is 404, audited).
+//! page (`PanelRequest::school`: another school is 404, audited).
 
 use super::pages::frame;
-use super::records::{caller, people_names, school, Look, SchoolQuery};
+use super::records::{people_names, SchoolQuery};
 use super::records_views as rv;
+use super::request::PanelRequest;
 use super::texts;
 use crate::domain::forms::Room;
 use crate::domain::SchoolCode;
 use crate::forms::FormsError;
-use crate::web::auth::PanelUser;
 use crate::web::error::WebError;
 use crate::web::layout::PageContext;
 use crate::web::state::PanelState;
-use crate::web::RequestContext;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Extension, Form};
+use axum::Form;
 use maud::Markup;
 use serde::Deserialize;
 
 /// `GET /panel/pomieszczenia?szkola=`: the F-04 list with the forms that change it.
 pub async fn rooms(
-    State(state): State<PanelState>,
-    user: PanelUser,
+    r: PanelRequest,
     ctx: PageContext,
-    rctx: Option<Extension<RequestContext>>,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Markup, WebError> {
-    let (code, name, _) = school(&state, &user, &rctx, "f04", q.school.as_deref()).await?;
+    let (code, name, _) = r.school("f04", q.school.as_deref()).await?;
     let notice = match q.change.as_deref() {
         Some("dodano") => Some(rv::RoomsNotice::Added),
         Some("usunieto") => Some(rv::RoomsNotice::Removed),
         _ => None,
     };
-    rooms_page(&state, &ctx, &code, &name, notice, None).await
+    rooms_page(&r.state, &ctx, &code, &name, notice, None).await
 }
 
 /// The F-04 page: the list, a notice, and the add form (with what was typed, after a
@@ -68,14 +65,12 @@ async fn rooms_page(
 
 /// `GET /panel/pomieszczenia/druk?szkola=&wersja=`: one version (default the latest), to print.
 pub async fn rooms_print(
-    State(state): State<PanelState>,
-    user: PanelUser,
+    r: PanelRequest,
     ctx: PageContext,
-    rctx: Option<Extension<RequestContext>>,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Markup, WebError> {
-    let (code, name, _) = school(&state, &user, &rctx, "f04", q.school.as_deref()).await?;
-    let f = &state.forms;
+    let (code, name, _) = r.school("f04", q.school.as_deref()).await?;
+    let f = &r.state.forms;
     let versions = f.rooms(&code).await?;
     let wanted = q
         .version
@@ -86,13 +81,13 @@ pub async fn rooms_print(
         None => versions.last(),
     }
     .ok_or(WebError::NotFound)?;
-    Look::at(&state, &user, &rctx, &code)
+    r.look(&code)
         .viewed(&[
             ("form", "F-04".into()),
             ("version", version.version.to_string()),
         ])
         .await?;
-    let names = people_names(&state, [version.changed_by.clone()]).await?;
+    let names = people_names(&r.state, [version.changed_by.clone()]).await?;
     let body = rv::rooms_print(ctx.lang, code.as_str(), &name, version, &names);
     Ok(frame(&ctx, ctx.t(&texts::F04_TITLE), body))
 }
@@ -114,13 +109,11 @@ pub struct AddRoomForm {
 /// `POST /panel/pomieszczenia/dodaj`: on success back to the list (saying so); refused (the
 /// list changed in another tab, an empty field) the page again with what was typed.
 pub async fn add_room(
-    State(state): State<PanelState>,
-    user: PanelUser,
+    r: PanelRequest,
     ctx: PageContext,
-    rctx: Option<Extension<RequestContext>>,
     Form(form): Form<AddRoomForm>,
 ) -> Result<Response, WebError> {
-    let (code, name, _) = school(&state, &user, &rctx, "f04", Some(&form.school)).await?;
+    let (code, name, _) = r.school("f04", Some(&form.school)).await?;
     let typed = rv::TypedRoom {
         room: form.room.clone(),
         building: form.building.clone(),
@@ -128,9 +121,10 @@ pub async fn add_room(
     };
     let notice = match Room::parse(&form.room, &form.building, &form.purpose) {
         Err(_) => rv::RoomsNotice::Invalid,
-        Ok(room) => match state
+        Ok(room) => match r
+            .state
             .forms
-            .add_room(&caller(&user, &rctx), &code, form.version, room)
+            .add_room(&r.forms_caller(), &code, form.version, room)
             .await
         {
             Ok(_) => {
@@ -144,7 +138,7 @@ pub async fn add_room(
             Err(e) => return Err(e.into()),
         },
     };
-    let page = rooms_page(&state, &ctx, &code, &name, Some(notice), Some(&typed)).await?;
+    let page = rooms_page(&r.state, &ctx, &code, &name, Some(notice), Some(&typed)).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
@@ -161,14 +155,12 @@ pub struct RemoveRoomQuery {
 /// `GET /panel/pomieszczenia/usun?szkola=&wersja=&lp=`: which room, and one button that
 /// removes it (removing takes two steps, like every change that cannot be undone in one).
 pub async fn remove_room_form(
-    State(state): State<PanelState>,
-    user: PanelUser,
+    r: PanelRequest,
     ctx: PageContext,
-    rctx: Option<Extension<RequestContext>>,
     Query(q): Query<RemoveRoomQuery>,
 ) -> Result<Markup, WebError> {
-    let (code, name, _) = school(&state, &user, &rctx, "f04", q.school.as_deref()).await?;
-    let versions = state.forms.rooms(&code).await?;
+    let (code, name, _) = r.school("f04", q.school.as_deref()).await?;
+    let versions = r.state.forms.rooms(&code).await?;
     let latest = versions.last().filter(|v| v.version == q.version);
     let room = q
         .row_no
@@ -176,7 +168,7 @@ pub async fn remove_room_form(
         .and_then(|i| latest.and_then(|v| v.rooms.get(i)));
     let Some(room) = room else {
         return rooms_page(
-            &state,
+            &r.state,
             &ctx,
             &code,
             &name,
@@ -202,17 +194,16 @@ pub struct RemoveRoomForm {
 
 /// `POST /panel/pomieszczenia/usun` (`lp`: the room's position in version `wersja`, from 1).
 pub async fn remove_room(
-    State(state): State<PanelState>,
-    user: PanelUser,
+    r: PanelRequest,
     ctx: PageContext,
-    rctx: Option<Extension<RequestContext>>,
     Form(form): Form<RemoveRoomForm>,
 ) -> Result<Response, WebError> {
-    let (code, name, _) = school(&state, &user, &rctx, "f04", Some(&form.school)).await?;
+    let (code, name, _) = r.school("f04", Some(&form.school)).await?;
     let index = form.row_no.checked_sub(1).ok_or(WebError::NotFound)?;
-    match state
+    match r
+        .state
         .forms
-        .remove_room(&caller(&user, &rctx), &code, form.version, index)
+        .remove_room(&r.forms_caller(), &code, form.version, index)
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!(
@@ -222,7 +213,7 @@ pub async fn remove_room(
         .into_response()),
         Err(FormsError::Conflict(_)) | Err(FormsError::NotFound) => {
             let notice = Some(rv::RoomsNotice::ChangedMeanwhile);
-            let page = rooms_page(&state, &ctx, &code, &name, notice, None).await?;
+            let page = rooms_page(&r.state, &ctx, &code, &name, notice, None).await?;
             Ok((StatusCode::CONFLICT, page).into_response())
         }
         Err(e) => Err(e.into()),

@@ -4,7 +4,7 @@
 
 use super::records_views::back;
 use super::texts;
-use super::views::enc;
+use super::views::{column_heads, enc};
 use crate::domain::calendar::date_pl;
 use crate::domain::forms::RoomsVersion;
 use crate::forms::document::{self, PeopleNames, F04_COLUMNS};
@@ -62,13 +62,7 @@ pub fn rooms(p: &RoomsPage<'_>) -> Markup {
                     a href=(format!("/panel/pomieszczenia/druk?szkola={}", enc(school))) { (l.t(&texts::PRINT)) } }
                 table {
                     caption.visually-hidden { (l.t(&texts::F04_TITLE)) }
-                    thead { tr {
-                        th scope="col" { "Lp." }
-                        th scope="col" { (l.t(&texts::COL_ROOM)) }
-                        th scope="col" { (l.t(&texts::COL_BUILDING)) }
-                        th scope="col" { (l.t(&texts::COL_PURPOSE)) }
-                        th scope="col" { (l.t(&texts::COL_ACTIONS)) }
-                    } }
+                    (column_heads(l, &[&texts::COL_ROW_NO, &texts::COL_ROOM, &texts::COL_BUILDING, &texts::COL_PURPOSE, &texts::COL_ACTIONS]))
                     tbody {
                         @for (i, r) in v.rooms.iter().enumerate() {
                             tr {

@@ -27,6 +27,8 @@ pub const COL_POSITION: Msg = Msg::new("Stanowisko", "Position");
 pub const COL_SCHOOLS: Msg = Msg::new("Placówki", "Schools");
 pub const COL_ACCOUNT: Msg = Msg::new("Konto", "Account");
 pub const COL_ACTIONS: Msg = Msg::new("Działania", "Actions");
+/// The row number column ("liczba porządkowa"), the same in both languages.
+pub const COL_ROW_NO: Msg = Msg::new("Lp.", "Lp.");
 pub const ACTIONS_FOR: Msg = Msg::new("Działania dla:", "Actions for:");
 pub const HELD_DELETE: Msg = Msg::new(
     "kadry zgłosiły usunięcie — czeka na decyzję administratora systemu",

@@ -167,14 +167,7 @@ pub fn staff(p: &StaffPage<'_>) -> Markup {
                 p role="status" { (l.t(&texts::FOUND)) ": " (p.total) }
                 table.staff {
                     caption.visually-hidden { (l.t(&texts::STAFF_TITLE)) ", " (l.t(&texts::PAGE)) " " (p.page) " " (l.t(&texts::OF)) " " (p.pages()) }
-                    thead { tr {
-                        th scope="col" { (l.t(&texts::COL_NAME)) }
-                        th scope="col" { (l.t(&texts::COL_EMPLOYEE_NUMBER)) }
-                        th scope="col" { (l.t(&texts::COL_POSITION)) }
-                        th scope="col" { (l.t(&texts::COL_SCHOOLS)) }
-                        th scope="col" { (l.t(&texts::COL_ACCOUNT)) }
-                        th scope="col" { (l.t(&texts::COL_ACTIONS)) }
-                    } }
+                    (column_heads(l, &[&texts::COL_NAME, &texts::COL_EMPLOYEE_NUMBER, &texts::COL_POSITION, &texts::COL_SCHOOLS, &texts::COL_ACCOUNT, &texts::COL_ACTIONS]))
                     tbody {
                         @for r in p.rows { (staff_row(l, r, p.csrf, p.system_view)) }
                     }
@@ -299,15 +292,7 @@ pub fn hand_over(
                 p role="status" { (l.t(&texts::FOUND)) ": " (total) }
                 table.staff.hand-over {
                     caption.visually-hidden { (l.t(&texts::HAND_OVER_TITLE)) }
-                    thead { tr {
-                        th scope="col" { (l.t(&texts::COL_NAME)) }
-                        th scope="col" { (l.t(&texts::COL_EMPLOYEE_NUMBER)) }
-                        th scope="col" { (l.t(&texts::COL_POSITION)) }
-                        th scope="col" { (l.t(&texts::COL_SCHOOLS)) }
-                        th scope="col" { (l.t(&texts::COL_REQUESTED_BY)) }
-                        th scope="col" { (l.t(&texts::COL_REQUESTED_AT)) }
-                        th scope="col" { (l.t(&texts::COL_ACTIONS)) }
-                    } }
+                    (column_heads(l, &[&texts::COL_NAME, &texts::COL_EMPLOYEE_NUMBER, &texts::COL_POSITION, &texts::COL_SCHOOLS, &texts::COL_REQUESTED_BY, &texts::COL_REQUESTED_AT, &texts::COL_ACTIONS]))
                     tbody {
                         @for r in rows {
                             tr {
@@ -467,12 +452,7 @@ pub fn history(l: Lang, r: &PersonView, records: &[AuditRecord], back: &str) -> 
         } @else {
             table.history {
                 caption.visually-hidden { (l.t(&texts::HISTORY_TITLE)) ": " (r.name) }
-                thead { tr {
-                    th scope="col" { (l.t(&texts::COL_TIME)) }
-                    th scope="col" { (l.t(&texts::COL_WHO)) }
-                    th scope="col" { (l.t(&texts::COL_WHAT)) }
-                    th scope="col" { (l.t(&texts::COL_OUTCOME)) }
-                } }
+                (column_heads(l, &[&texts::COL_TIME, &texts::COL_WHO, &texts::COL_WHAT, &texts::COL_OUTCOME]))
                 tbody {
                     @for rec in records {
                         tr {
@@ -502,6 +482,13 @@ pub fn outcome(l: Lang, o: &Outcome) -> String {
 }
 
 /// Percent-encoding for a query-string value.
+/// A table's head row: one column heading each, in the page's language.
+pub fn column_heads(l: Lang, heads: &[&Msg]) -> Markup {
+    html! {
+        thead { tr { @for h in heads { th scope="col" { (l.t(h)) } } } }
+    }
+}
+
 pub fn enc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {

@@ -17,7 +17,6 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use maud::{html, Markup};
-use secrecy::SecretString;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -44,24 +43,15 @@ fn form(ctx: &PageContext, login: &str, error: Option<Msg>, notice: Option<Msg>)
     page(ctx, ctx.t(&texts::SIGN_IN_TITLE), body)
 }
 
-#[derive(Deserialize)]
-pub struct SignInForm {
-    #[serde(default)]
-    login: String,
-    #[serde(default)]
-    password: Option<SecretString>,
-}
-
 /// `POST /portal/logowanie`
 pub async fn sign_in(
     State(state): State<PortalState>,
     Extension(rc): Extension<RequestContext>,
     ctx: PageContext,
-    Form(f): Form<SignInForm>,
+    Form(f): Form<crate::web::signin::SignInForm>,
 ) -> Result<Response, WebError> {
     let now = state.clock.now();
-    let typed = f.login.trim().to_owned();
-    let password = f.password.unwrap_or_else(|| SecretString::from(""));
+    let (typed, password) = f.typed();
     let failure = |ctx: &PageContext| {
         (
             StatusCode::UNAUTHORIZED,
