@@ -21,10 +21,12 @@ use super::directory::LdapDirectory;
 use super::error::{from_ldap, from_result, rc};
 use super::mapping::Reader;
 use super::names::Filter;
+use super::pool::bind;
 use super::sort_controls::{parse_paged_response, sort_control, SortKey};
 use crate::ports::DirectoryError;
 use ldap3::controls::{PagedResults, RawControl};
 use ldap3::{Ldap, Scope, SearchEntry};
+use secrecy::ExposeSecret;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::sync::Mutex;
 
@@ -66,7 +68,7 @@ impl LdapDirectory {
         let mut held = slot.lock().await;
         let ldap = match held.as_mut() {
             Some(ldap) => ldap,
-            None => held.insert(self.pool().open_unpooled().await?),
+            None => held.insert(self.open_sorting_connection().await?),
         };
         let result = self
             .sorted_page_on(ldap, filter, keys, start_index, count)
@@ -79,6 +81,20 @@ impl LdapDirectory {
             }
         }
         result
+    }
+
+    /// A connection to the provider in use, bound as the service identity (as the pool's).
+    async fn open_sorting_connection(&self) -> Result<Ldap, DirectoryError> {
+        let mut ldap = self.pool().open_unpooled().await?;
+        let options = self.pool().options();
+        bind(
+            &mut ldap,
+            &options.bind_dn,
+            options.bind_password.expose_secret(),
+            options.operation_timeout,
+        )
+        .await?;
+        Ok(ldap)
     }
 
     async fn sorted_page_on(
@@ -94,21 +110,22 @@ impl LdapDirectory {
         // At least one: a page of 0 asks only for the total.
         let size = i32::try_from(skip.saturating_add(count).max(1)).unwrap_or(i32::MAX);
         let filter = filter.render();
-        let (entries, remaining, cookie) =
+        let (entries, paged) =
             match sorted_search(self, ldap, &base, &filter, keys, size, Vec::new()).await {
                 Ok(answer) => answer,
                 // A missing base (no school yet) is an empty result, as in `search_schools`.
                 Err(DirectoryError::NotFound(_)) => return Ok((0, Vec::new())),
                 Err(e) => return Err(e),
             };
+        let Some((remaining, cookie)) = paged else {
+            return Err(DirectoryError::Other(
+                "a sorted search without a paged response".into(),
+            ));
+        };
         if !cookie.is_empty() {
-            // Abandon the rest at once: slapd frees the sorted list (RFC 2696 §3).
-            let (_, left, _) = sorted_search(self, ldap, &base, &filter, keys, 0, cookie).await?;
-            if left != 0 {
-                return Err(DirectoryError::Other(
-                    "slapd kept a sorted search after it was abandoned".into(),
-                ));
-            }
+            // Abandon the rest at once: slapd frees the sorted list (RFC 2696 §3) and
+            // answers success without a paged response.
+            sorted_search(self, ldap, &base, &filter, keys, 0, cookie).await?;
         }
         let total = entries.len().saturating_add(remaining);
         let ids = entries
@@ -122,7 +139,8 @@ impl LdapDirectory {
 }
 
 /// One search with the sort and paged results controls on `ldap`: the entries (their
-/// `entryUUID`), how many sorted matches slapd has not sent, and the cookie to go on with.
+/// `entryUUID`) and, from the paged response, how many sorted matches slapd has not sent and
+/// the cookie to go on with.
 async fn sorted_search(
     directory: &LdapDirectory,
     ldap: &mut Ldap,
@@ -131,7 +149,7 @@ async fn sorted_search(
     keys: &[SortKey],
     size: i32,
     cookie: Vec<u8>,
-) -> Result<(Vec<SearchEntry>, usize, Vec<u8>), DirectoryError> {
+) -> Result<(Vec<SearchEntry>, Option<(usize, Vec<u8>)>), DirectoryError> {
     let mut paged: RawControl = PagedResults { size, cookie }.into();
     // Without sssvlv slapd would page unsorted: the sort control is critical, this one too.
     paged.crit = true;
@@ -146,17 +164,15 @@ async fn sorted_search(
     if result.rc != rc::SUCCESS {
         return Err(from_result(base, &result));
     }
-    let (remaining, cookie) = result
+    let paged = result
         .ctrls
         .iter()
         .find(|c| c.1.ctype == PAGED_RESULTS_OID)
         .and_then(|c| c.1.val.as_deref())
         .and_then(parse_paged_response)
-        .ok_or_else(|| DirectoryError::Other("a sorted search without a paged response".into()))?;
-    let remaining = usize::try_from(remaining).unwrap_or(usize::MAX);
+        .map(|(remaining, cookie)| (usize::try_from(remaining).unwrap_or(usize::MAX), cookie));
     Ok((
         entries.into_iter().map(SearchEntry::construct).collect(),
-        remaining,
-        cookie,
+        paged,
     ))
 }
