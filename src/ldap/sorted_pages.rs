@@ -25,9 +25,10 @@ use super::pool::bind;
 use super::sort_controls::{parse_paged_response, sort_control, SortKey};
 use crate::ports::DirectoryError;
 use ldap3::controls::{PagedResults, RawControl};
-use ldap3::{Ldap, Scope, SearchEntry};
+use ldap3::{Ldap, LdapResult, Scope, SearchEntry};
 use secrecy::ExposeSecret;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 use tokio::sync::Mutex;
 
 /// How many sorted pages run at once (each on its own connection): as many as the fallback's
@@ -73,14 +74,15 @@ impl LdapDirectory {
         let result = self
             .sorted_page_on(ldap, filter, keys, start_index, count)
             .await;
-        if let Err(e) = &result {
+        let clean = matches!(result, Ok((_, true)));
+        if !clean {
             // Whatever slapd may still hold for this connection goes with it.
-            tracing::debug!(error = %e, "closing a sorting connection after a failure");
+            tracing::debug!("closing a sorting connection after a failure");
             if let Some(mut ldap) = held.take() {
                 let _ = ldap.unbind().await;
             }
         }
-        result
+        result.map(|(page, _)| page)
     }
 
     /// A connection to the provider in use, bound as the service identity (as the pool's).
@@ -97,6 +99,8 @@ impl LdapDirectory {
         Ok(ldap)
     }
 
+    /// The page and whether the connection holds nothing in slapd any more (false: an
+    /// abandon slapd did not take; the caller closes the connection).
     async fn sorted_page_on(
         &self,
         ldap: &mut Ldap,
@@ -104,29 +108,26 @@ impl LdapDirectory {
         keys: &[SortKey],
         start_index: usize,
         count: usize,
-    ) -> Result<(usize, Vec<String>), DirectoryError> {
+    ) -> Result<((usize, Vec<String>), bool), DirectoryError> {
         let base = self.layout().schools_dn();
         let skip = start_index.max(1) - 1;
         // At least one: a page of 0 asks only for the total.
         let size = i32::try_from(skip.saturating_add(count).max(1)).unwrap_or(i32::MAX);
         let filter = filter.render();
-        let (entries, paged) =
-            match sorted_search(self, ldap, &base, &filter, keys, size, Vec::new()).await {
-                Ok(answer) => answer,
-                // A missing base (no school yet) is an empty result, as in `search_schools`.
-                Err(DirectoryError::NotFound(_)) => return Ok((0, Vec::new())),
-                Err(e) => return Err(e),
-            };
-        let Some((remaining, cookie)) = paged else {
+        let (entries, result) =
+            sorted_search(self, ldap, &base, &filter, keys, size, Vec::new()).await?;
+        match result.rc {
+            rc::SUCCESS => {}
+            // A missing base (no school yet) is an empty result, as in `search_schools`.
+            rc::NO_SUCH_OBJECT => return Ok(((0, Vec::new()), true)),
+            _ => return Err(from_result(&base, &result)),
+        }
+        let Some((remaining, cookie)) = paged_response(&result) else {
             return Err(DirectoryError::Other(
                 "a sorted search without a paged response".into(),
             ));
         };
-        if !cookie.is_empty() {
-            // Abandon the rest at once: slapd frees the sorted list (RFC 2696 §3) and
-            // answers success without a paged response.
-            sorted_search(self, ldap, &base, &filter, keys, 0, cookie).await?;
-        }
+        let clean = cookie.is_empty() || self.abandon(ldap, &base, &filter, keys, cookie).await;
         let total = entries.len().saturating_add(remaining);
         let ids = entries
             .iter()
@@ -134,13 +135,39 @@ impl LdapDirectory {
             .take(count)
             .filter_map(|e| Reader(e).values("entryUUID").first().cloned())
             .collect();
-        Ok((total, ids))
+        Ok(((total, ids), clean))
+    }
+
+    /// Abandons the rest of a sorted search (page size 0 and its cookie, RFC 2696 §3): slapd
+    /// frees the sorted list and answers success. slapd marks the search idle only just after
+    /// sending its page, so an abandon that arrives first is answered busy: it is repeated a
+    /// few times. Whether slapd took it.
+    async fn abandon(
+        &self,
+        ldap: &mut Ldap,
+        base: &str,
+        filter: &str,
+        keys: &[SortKey],
+        cookie: Vec<u8>,
+    ) -> bool {
+        for attempt in 0..ABANDON_ATTEMPTS {
+            match sorted_search(self, ldap, base, filter, keys, 0, cookie.clone()).await {
+                Ok((_, result)) if result.rc == rc::SUCCESS => return true,
+                Ok((_, result)) if result.rc == rc::BUSY => {
+                    tokio::time::sleep(Duration::from_millis(1 << attempt)).await;
+                }
+                _ => return false,
+            }
+        }
+        false
     }
 }
 
+/// How many times an abandon answered busy is sent (after 1, 2, 4, 8 ms).
+const ABANDON_ATTEMPTS: u32 = 5;
+
 /// One search with the sort and paged results controls on `ldap`: the entries (their
-/// `entryUUID`) and, from the paged response, how many sorted matches slapd has not sent and
-/// the cookie to go on with.
+/// `entryUUID`) and slapd's result, whatever its code.
 async fn sorted_search(
     directory: &LdapDirectory,
     ldap: &mut Ldap,
@@ -149,7 +176,7 @@ async fn sorted_search(
     keys: &[SortKey],
     size: i32,
     cookie: Vec<u8>,
-) -> Result<(Vec<SearchEntry>, Option<(usize, Vec<u8>)>), DirectoryError> {
+) -> Result<(Vec<SearchEntry>, LdapResult), DirectoryError> {
     let mut paged: RawControl = PagedResults { size, cookie }.into();
     // Without sssvlv slapd would page unsorted: the sort control is critical, this one too.
     paged.crit = true;
@@ -160,19 +187,20 @@ async fn sorted_search(
         .search(base, Scope::Subtree, filter, vec!["entryUUID"])
         .await
         .map_err(|e| from_ldap(base, e))?;
-    let (entries, result) = (res.0, res.1);
-    if result.rc != rc::SUCCESS {
-        return Err(from_result(base, &result));
-    }
-    let paged = result
+    Ok((
+        res.0.into_iter().map(SearchEntry::construct).collect(),
+        res.1,
+    ))
+}
+
+/// From sssvlv's paged response: how many sorted matches it has not sent, and the cookie to
+/// go on with (empty when none are left).
+fn paged_response(result: &LdapResult) -> Option<(usize, Vec<u8>)> {
+    let (remaining, cookie) = result
         .ctrls
         .iter()
         .find(|c| c.1.ctype == PAGED_RESULTS_OID)
         .and_then(|c| c.1.val.as_deref())
-        .and_then(parse_paged_response)
-        .map(|(remaining, cookie)| (usize::try_from(remaining).unwrap_or(usize::MAX), cookie));
-    Ok((
-        entries.into_iter().map(SearchEntry::construct).collect(),
-        paged,
-    ))
+        .and_then(parse_paged_response)?;
+    Some((usize::try_from(remaining).unwrap_or(usize::MAX), cookie))
 }
