@@ -38,6 +38,23 @@ async fn page(
     d.search_people(&q).await.expect("a page")
 }
 
+/// A town of its own, every one of its people (sorted by slapd, by id), and `SORTS` held.
+async fn alone_with_a_town(
+    size: usize,
+    seed: u64,
+) -> (
+    tokio::sync::MutexGuard<'static, ()>,
+    LdapDirectory,
+    Town,
+    Vec<PersonEntry>,
+) {
+    let alone = SORTS.lock().await;
+    let d = directory().await;
+    let town = town(&d, size, seed).await;
+    let everyone = page(&d, &town, None, None, 1, 10_000).await.items;
+    (alone, d, town, everyone)
+}
+
 /// The promised order of `people` (see the module's documentation).
 fn promised(people: &[PersonEntry], sort: Sort) -> Vec<String> {
     let key = |p: &PersonEntry, attr: P| -> Option<String> {
@@ -81,10 +98,7 @@ const SORTS_TO_TRY: [Sort; 6] = [
 
 #[tokio::test]
 async fn pages_cut_by_slapd_have_the_promised_order_and_total() {
-    let _alone = SORTS.lock().await;
-    let d = directory().await;
-    let town = town(&d, 45, 41).await;
-    let everyone = page(&d, &town, None, None, 1, 10_000).await.items;
+    let (_alone, d, town, everyone) = alone_with_a_town(45, 41).await;
     let logins: BTreeSet<String> = everyone.iter().map(|p| p.login.to_string()).collect();
     assert_eq!(logins, town.people.iter().map(|p| p.0.clone()).collect());
     let filters = [
@@ -138,11 +152,8 @@ async fn pages_cut_by_slapd_have_the_promised_order_and_total() {
 /// a time: slapd frees every sorted list, so none is refused.
 #[tokio::test]
 async fn many_pages_in_a_row_through_one_directory_never_fall_back() {
-    let _alone = SORTS.lock().await;
-    let d = directory().await;
-    let town = town(&d, 30, 43).await;
+    let (_alone, d, town, everyone) = alone_with_a_town(30, 43).await;
     let pool_size = options_for(&common::ldap().url).pool_size;
-    let everyone = page(&d, &town, None, None, 1, 10_000).await.items;
     let by_family = promised(&everyone, Some((P::FamilyName, SortOrder::Ascending)));
     let rounds = 16 * pool_size * 3;
     for i in 0..rounds {
@@ -252,10 +263,7 @@ async fn sorted_page_of_one(
 /// again.
 #[tokio::test]
 async fn a_refused_sort_is_cut_from_every_match_and_counted() {
-    let _alone = SORTS.lock().await;
-    let d = directory().await;
-    let town = town(&d, 12, 47).await;
-    let everyone = page(&d, &town, None, None, 1, 10_000).await.items;
+    let (_alone, d, town, everyone) = alone_with_a_town(12, 47).await;
     let sort = Some((P::GivenName, SortOrder::Descending));
     let expected = promised(&everyone, sort);
     let school_dn = common::school_dn(town.school.code.as_str());
