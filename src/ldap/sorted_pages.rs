@@ -71,10 +71,9 @@ impl LdapDirectory {
             Some(ldap) => ldap,
             None => held.insert(self.open_sorting_connection().await?),
         };
-        let result = self
+        let (result, clean) = self
             .sorted_page_on(ldap, filter, keys, start_index, count)
             .await;
-        let clean = matches!(result, Ok((_, true)));
         if !clean {
             // Whatever slapd may still hold for this connection goes with it.
             tracing::debug!("closing a sorting connection after a failure");
@@ -82,7 +81,7 @@ impl LdapDirectory {
                 let _ = ldap.unbind().await;
             }
         }
-        result.map(|(page, _)| page)
+        result
     }
 
     /// A connection to the provider in use, bound as the service identity (as the pool's).
@@ -99,8 +98,9 @@ impl LdapDirectory {
         Ok(ldap)
     }
 
-    /// The page and whether the connection holds nothing in slapd any more (false: an
-    /// abandon slapd did not take; the caller closes the connection).
+    /// The page, and whether the connection is known to hold nothing in slapd (false after a
+    /// transport failure, an odd answer or an abandon slapd did not take: the caller closes
+    /// it; a refused search holds nothing, so the connection is kept).
     async fn sorted_page_on(
         &self,
         ldap: &mut Ldap,
@@ -108,24 +108,26 @@ impl LdapDirectory {
         keys: &[SortKey],
         start_index: usize,
         count: usize,
-    ) -> Result<((usize, Vec<String>), bool), DirectoryError> {
+    ) -> (Result<(usize, Vec<String>), DirectoryError>, bool) {
         let base = self.layout().schools_dn();
         let skip = start_index.max(1) - 1;
         // At least one: a page of 0 asks only for the total.
         let size = i32::try_from(skip.saturating_add(count).max(1)).unwrap_or(i32::MAX);
         let filter = filter.render();
         let (entries, result) =
-            sorted_search(self, ldap, &base, &filter, keys, size, Vec::new()).await?;
+            match sorted_search(self, ldap, &base, &filter, keys, size, Vec::new()).await {
+                Ok(answer) => answer,
+                Err(e) => return (Err(e), false),
+            };
         match result.rc {
             rc::SUCCESS => {}
             // A missing base (no school yet) is an empty result, as in `search_schools`.
-            rc::NO_SUCH_OBJECT => return Ok(((0, Vec::new()), true)),
-            _ => return Err(from_result(&base, &result)),
+            rc::NO_SUCH_OBJECT => return (Ok((0, Vec::new())), true),
+            _ => return (Err(from_result(&base, &result)), true),
         }
         let Some((remaining, cookie)) = paged_response(&result) else {
-            return Err(DirectoryError::Other(
-                "a sorted search without a paged response".into(),
-            ));
+            let odd = DirectoryError::Other("a sorted search without a paged response".into());
+            return (Err(odd), false);
         };
         let clean = cookie.is_empty() || self.abandon(ldap, &base, &filter, keys, cookie).await;
         let total = entries.len().saturating_add(remaining);
@@ -135,7 +137,7 @@ impl LdapDirectory {
             .take(count)
             .filter_map(|e| Reader(e).values("entryUUID").first().cloned())
             .collect();
-        Ok(((total, ids), clean))
+        (Ok((total, ids)), clean)
     }
 
     /// Abandons the rest of a sorted search (page size 0 and its cookie, RFC 2696 §3): slapd
