@@ -7,6 +7,9 @@ pub const HTTP_REQUESTS: &str = "zszo_http_requests_total";
 pub const HTTP_DURATION: &str = "zszo_http_request_duration_seconds";
 pub const LDAP_DURATION: &str = "zszo_ldap_operation_duration_seconds";
 pub const LDAP_ERRORS: &str = "zszo_ldap_operation_errors_total";
+/// Pages cut by the daemon from every match because slapd refused to sort them (sssvlv busy,
+/// a limit, no sssvlv): paging still right, slower (`ldap::search`).
+pub const LDAP_PAGING_FALLBACKS: &str = "zszo_ldap_paging_fallbacks_total";
 pub const LDAP_POOL_WAIT: &str = "zszo_ldap_pool_wait_seconds";
 pub const LDAP_POOL_SIZE: &str = "zszo_ldap_pool_connections";
 pub const LDAP_IN_FLIGHT: &str = "zszo_ldap_operations_in_flight";

@@ -14,12 +14,14 @@ use super::error::rc;
 use super::mapping::{empty_group_attrs, ou_attrs, school_attrs, school_from_entry, SCHOOL_ATTRS};
 use super::names::{Filter, Layout};
 use super::pool::{LdapOptions, LdapPool};
+use super::sorted_pages::SortingConnections;
 use crate::clock::{Clock, SystemClock};
 use crate::domain::{School, SchoolCode};
 use crate::ports::{DirectoryError, DirectoryHealth, SchoolDirectory, SchoolEntry};
 use async_trait::async_trait;
 use ldap3::{Scope, SearchEntry};
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 pub struct LdapDirectory {
@@ -28,6 +30,10 @@ pub struct LdapDirectory {
     clock: Arc<dyn Clock>,
     /// Admits paging's first passes (every match of a filter, `search::page_ids`).
     pub(super) paging_passes: Arc<tokio::sync::Semaphore>,
+    /// The connections pages sorted by slapd run on (`sorted_pages`).
+    pub(super) sorting: SortingConnections,
+    /// Pages cut from every match because slapd refused to sort them (`search::page_ids`).
+    paging_fallbacks: AtomicU64,
 }
 
 /// How many paging first passes run at once. Each holds every match of its filter in flight
@@ -48,7 +54,21 @@ impl LdapDirectory {
             layout,
             clock: Arc::new(SystemClock),
             paging_passes: Arc::new(tokio::sync::Semaphore::new(PAGING_PASSES)),
+            sorting: SortingConnections::default(),
+            paging_fallbacks: AtomicU64::new(0),
         })
+    }
+
+    /// How many pages this adapter cut from every match because slapd refused to sort them
+    /// (also `zszo_ldap_paging_fallbacks_total`); pages of sorts slapd is never asked for
+    /// (an attribute some entries lack) are not counted.
+    pub fn paging_fallbacks(&self) -> u64 {
+        self.paging_fallbacks.load(Ordering::Relaxed)
+    }
+
+    pub(super) fn count_paging_fallback(&self) {
+        self.paging_fallbacks.fetch_add(1, Ordering::Relaxed);
+        metrics::counter!(crate::metric_names::LDAP_PAGING_FALLBACKS).increment(1);
     }
 
     pub fn layout(&self) -> &Layout {

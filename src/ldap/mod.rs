@@ -32,6 +32,8 @@ pub mod render;
 pub mod schema;
 mod search;
 mod second_factor;
+mod sort_controls;
+mod sorted_pages;
 mod sso_clients;
 
 pub use directory::LdapDirectory;

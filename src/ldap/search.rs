@@ -1,8 +1,15 @@
 //! Searching and paging, and resolving DN-valued links (`manager`, `member`, `memberOf`)
 //! to ids and names — each with a bounded number of searches, never one per entry.
 //!
-//! **Paging without VLV.** slapd's VLV and server-side sort controls (slapo-sssvlv) are not
-//! configured yet, so a page is cut here, from a light first pass:
+//! **Paging in the directory.** A page is cut by slapd when it can (server-side sort with
+//! paged results through slapo-sssvlv, `sorted_pages.rs`): the ids of the entries
+//! `start_index .. start_index + count` in the order below and the number of matches, without
+//! the daemon reading every match. Only sorts on attributes every entry has go there
+//! (`sort_controls::sort_keys`: slapd places absent values first, this crate last).
+//!
+//! **The fallback**, when slapd refuses (a limit reached, busy, no sssvlv; counted in
+//! `zszo_ldap_paging_fallbacks_total`) or the sort attribute may be absent, cuts the page here,
+//! from a light first pass:
 //! 1. one subtree search with the rendered filter returns only `entryUUID` and the sort
 //!    attribute of every match (`total` is their number);
 //! 2. those are sorted (by the sort attribute, case-insensitively, absent values last, ties
@@ -11,13 +18,15 @@
 //!    `(|(entryUUID=…)…)` search, and returned in the slice's order.
 //!
 //! Full entries of matches outside the page are never loaded. The first pass costs about
-//! 100 bytes per match, fine for a city's staff; VLV would make it constant.
+//! 100 bytes per match; the sorted page costs slapd the same sort, but the daemon reads
+//! only `start_index - 1 + count` ids.
 
 use super::directory::LdapDirectory;
 use super::mapping::Reader;
 use super::names::{dn_key, Filter};
 use super::person_map::{person_display_name, PersonRaw};
 use super::render::{is_uuid, scope_filter, IdDns};
+use super::sort_controls::sort_keys;
 use crate::ports::{DirectoryError, GroupRef, PersonEntry, SchoolScope, SortOrder};
 use ldap3::{Scope, SearchEntry};
 use std::collections::HashMap;
@@ -188,8 +197,33 @@ impl LdapDirectory {
             .collect())
     }
 
-    /// Steps 1–2 of paging: every match's id, sorted; returns (total, the page's ids).
+    /// A page's ids and the number of matches: cut by slapd, or from every match when slapd
+    /// refuses or cannot sort the same way (see the module's documentation).
     pub(super) async fn page_ids(
+        &self,
+        filter: &Filter,
+        sort: Option<(&'static str, SortOrder)>,
+        start_index: usize,
+        count: usize,
+    ) -> Result<(usize, Vec<String>), DirectoryError> {
+        if let Some(keys) = sort_keys(sort) {
+            match self
+                .page_ids_sorted(filter, &keys, start_index, count)
+                .await
+            {
+                Ok(page) => return Ok(page),
+                Err(e) => {
+                    tracing::debug!(error = %e, "slapd did not sort; paging from every match");
+                    self.count_paging_fallback();
+                }
+            }
+        }
+        self.page_ids_from_every_match(filter, sort, start_index, count)
+            .await
+    }
+
+    /// Steps 1–2 of the fallback: every match's id, sorted; returns (total, the page's ids).
+    pub(super) async fn page_ids_from_every_match(
         &self,
         filter: &Filter,
         sort: Option<(&'static str, SortOrder)>,

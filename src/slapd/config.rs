@@ -75,12 +75,15 @@ pub fn config_ldif(input: &ConfigInput<'_>) -> String {
         overlay_memberof(),
         overlay_refint(),
     ];
+    // Last of the overlays: {4} without replication, {5} with (syncprov is {4}).
+    let sssvlv_index = 4 + usize::from(input.replication.is_some());
     if let Some(r) = input.replication {
         parts.push(overlay_syncprov());
         // A provider's own bookkeeping: the server id, its peer, multi-provider mode.
         parts[0].push_str(&format!("olcServerID: {}\n", r.server_id));
         parts[5].push_str(&syncrepl(input.base_dn, r));
     }
+    parts.push(overlay_sssvlv(sssvlv_index));
     parts.join("\n")
 }
 
@@ -144,6 +147,7 @@ olcModuleLoad: unique
 olcModuleLoad: memberof
 olcModuleLoad: refint
 olcModuleLoad: syncprov
+olcModuleLoad: sssvlv
 "
     )
 }
@@ -433,6 +437,29 @@ olcOverlay: {1}unique
         ));
     }
     out
+}
+
+/// How many sorted searches slapd holds at once, all clients together (`olcSssVlvMax`): a
+/// daemon runs at most `ldap::SORTING_CONNECTIONS` (2), one per connection, and frees each
+/// as soon as its page is sent; the rest is room for a second daemon and operators' tools.
+pub const SSSVLV_MAX: u32 = 16;
+
+/// Server-side sorting (RFC 2891) with simple paged results: a page of a search and its
+/// total come back without the daemon reading every match (`ldap::sorted_pages`). Two sort
+/// keys (the attribute, then `entryUUID`); two sorted searches per connection, as the daemon
+/// runs one at a time on each of its sorting connections. Whatever slapd refuses (a limit
+/// reached), the daemon pages from every match instead.
+fn overlay_sssvlv(index: usize) -> String {
+    format!(
+        "dn: olcOverlay={{{index}}}sssvlv,olcDatabase={{1}}mdb,cn=config
+objectClass: olcOverlayConfig
+objectClass: olcSssVlvConfig
+olcOverlay: {{{index}}}sssvlv
+olcSssVlvMax: {SSSVLV_MAX}
+olcSssVlvMaxKeys: 2
+olcSssVlvMaxPerConn: 2
+"
+    )
 }
 
 fn overlay_memberof() -> String {

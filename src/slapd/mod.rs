@@ -143,7 +143,7 @@ fn tools() -> Result<Tools, SlapdError> {
     let modules = Path::new(config::MODULE_PATH);
     let schemas = Path::new(config::STOCK_SCHEMA_DIR);
     let present = [
-        "back_mdb", "argon2", "ppolicy", "unique", "memberof", "refint", "syncprov",
+        "back_mdb", "argon2", "ppolicy", "unique", "memberof", "refint", "syncprov", "sssvlv",
     ]
     .iter()
     .all(|m| {

@@ -20,13 +20,13 @@ use zszo_connector::ports::{Employment, NewPerson, PersonSearch, SchoolScope};
 
 /// People of the test's school: the generated names, some display names, a two-word given
 /// name and a double-barrelled surname; the logins `p<i>.<code>` (unique city-wide).
-struct Town {
-    school: School,
+pub(crate) struct Town {
+    pub(crate) school: School,
     /// (login, given, family, display name)
-    people: Vec<(String, String, String, Option<String>)>,
+    pub(crate) people: Vec<(String, String, String, Option<String>)>,
 }
 
-async fn town(d: &LdapDirectory, size: usize, seed: u64) -> Town {
+pub(crate) async fn town(d: &LdapDirectory, size: usize, seed: u64) -> Town {
     let school = new_school(d, "SP nazwiska").await;
     let mut generated: Vec<GenPerson> = City::generate(3, size, seed).people;
     // Names the generator does not make: spaces and a hyphen inside a name.
@@ -117,7 +117,7 @@ fn reference(town: &Town, f: &PersonFilter) -> BTreeSet<String> {
         .collect()
 }
 
-async fn found(d: &LdapDirectory, town: &Town, f: PersonFilter) -> BTreeSet<String> {
+pub(crate) async fn found(d: &LdapDirectory, town: &Town, f: PersonFilter) -> BTreeSet<String> {
     let mut q: PersonSearch = search(Some(f), SchoolScope::Only(vec![town.school.code.clone()]));
     q.count = 10_000;
     let page = d.search_people(&q).await.expect("search");
@@ -125,7 +125,7 @@ async fn found(d: &LdapDirectory, town: &Town, f: PersonFilter) -> BTreeSet<Stri
     page.items.iter().map(|p| p.login.to_string()).collect()
 }
 
-fn cmp(a: P, op: CompareOp, v: &str) -> PersonFilter {
+pub(crate) fn cmp(a: P, op: CompareOp, v: &str) -> PersonFilter {
     Filter::Compare(a, op, Value::Str(v.to_owned()))
 }
 
