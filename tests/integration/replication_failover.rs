@@ -232,11 +232,22 @@ async fn scim_creates_continue_through_a_sigkill_of_the_active_provider_and_both
         })
     };
 
+    // The two accounts before the kill are done before the SCIM stream starts: the stream's
+    // kill must not wait for them, or a stream that finishes first (a slow Argon2 hash on a
+    // loaded machine) leaves the panel task waiting for a kill that never comes.
+    let before = std::time::Instant::now();
+    while panel_done.load(Ordering::SeqCst) < 2 {
+        assert!(
+            before.elapsed() < Duration::from_secs(300),
+            "the panel's first two accounts were not created"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     let (n, tag) = (60, "failover");
     let mut killed = false;
     let results = create_stream(&d, &school, tag, n, 4, |done| {
-        // The kill comes with SCIM creates and panel account creations both under way.
-        if done >= n / 3 && panel_done.load(Ordering::SeqCst) >= 2 && !killed {
+        // The kill comes with SCIM creates under way; the panel's later accounts follow it.
+        if done >= n / 3 && !killed {
             tokio::task::block_in_place(|| pair.kill(0));
             provider_killed.store(true, std::sync::atomic::Ordering::SeqCst);
             killed = true;
