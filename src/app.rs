@@ -233,7 +233,6 @@ impl AppState {
                 directory: self.directory.clone(),
             },
             directory: self.directory.clone(),
-            audit: self.audit.clone(),
             refusals: self.refusals.clone(),
             clock: self.clock.clone(),
             throttle: self.panel_throttle.clone(),

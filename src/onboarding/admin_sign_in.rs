@@ -179,6 +179,20 @@ impl Onboarding {
         AdminSignInRefusal::InvalidCredentials
     }
 
+    /// An administrator signed out (the edge has ended the session): one `panel.sign_out`
+    /// record. A failing audit store is logged; the sign-out stands (the session is gone).
+    pub async fn record_administrator_sign_out(&self, login: &str, request_id: Option<String>) {
+        let r = NewAuditRecord::new(
+            Actor::Person(login.to_owned()),
+            "panel.sign_out",
+            Outcome::Success,
+        )
+        .request_id(request_id);
+        if let Err(e) = self.audit.append(r).await {
+            tracing::error!(error = %e, "panel: cannot record a sign-out");
+        }
+    }
+
     /// Appends a failure record; a failing audit store is logged, the answer stays the same.
     async fn append_failure(&self, record: NewAuditRecord) {
         if let Err(e) = self.audit.append(record).await {

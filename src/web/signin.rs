@@ -20,7 +20,6 @@ use super::layout::{page, PageContext};
 use super::session::{self, NewSession};
 use super::throttle::Verdict;
 use super::RequestContext;
-use crate::domain::audit::{Actor, NewAuditRecord, Outcome};
 use crate::domain::LoginName;
 use crate::onboarding::admin_sign_in::AdminSignInRefusal;
 use crate::web::state::PanelState;
@@ -232,13 +231,6 @@ pub fn busy(page: Markup) -> Response {
     r
 }
 
-/// Appends a record; a failing audit store is logged, the answer stays the same.
-async fn append(state: &PanelState, record: NewAuditRecord) {
-    if let Err(e) = state.audit.append(record).await {
-        tracing::error!(error = %e, "panel: cannot record a sign-out");
-    }
-}
-
 /// `POST /panel/wyloguj`: ends the session server-side.
 pub async fn sign_out(
     State(state): State<PanelState>,
@@ -246,13 +238,10 @@ pub async fn sign_out(
 ) -> Result<Response, WebError> {
     if let Some(s) = &rc.session {
         state.web.sessions.end(s.key.clone()).await?;
-        let r = NewAuditRecord::new(
-            Actor::Person(s.record.login.clone()),
-            "panel.sign_out",
-            Outcome::Success,
-        )
-        .request_id(rc.request_id.clone());
-        append(&state, r).await;
+        state
+            .onboarding
+            .record_administrator_sign_out(&s.record.login, rc.request_id.clone())
+            .await;
     }
     let mut response = Redirect::to(&format!("{SIGN_IN_PATH}?wylogowano=1")).into_response();
     response.headers_mut().append(

@@ -50,8 +50,6 @@ pub struct PanelState {
     pub staff: Staff,
     /// Reads for pages (schools, people in scope, local administrators).
     pub directory: Arc<dyn Directory>,
-    /// The sign-out record (the panel's one record written at the edge).
-    pub audit: Arc<dyn AuditLog>,
     /// Audits a look at a person outside the administrator's scope (rate-limited).
     pub refusals: Arc<RefusalAudit>,
     pub clock: Arc<dyn Clock>,
