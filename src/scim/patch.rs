@@ -213,6 +213,16 @@ fn schema_path(op: &PatchOperation, schemas: &[&'static str]) -> Option<&'static
         .and_then(|p| attrs::known_schema(schemas, p.trim()))
 }
 
+/// A `remove` whose path is the resource's core schema: refused (users and groups alike).
+fn refuse_core_schema_removal(urn: &str, core: &str) -> Result<(), ScimError> {
+    if urn == core {
+        return Err(ScimError::invalid_path(
+            "the core schema cannot be removed; remove its attributes one by one",
+        ));
+    }
+    Ok(())
+}
+
 /// An operation whose path is a schema URN: `add`/`replace` set the object's attributes as a
 /// path-less operation would; `remove` of an extension clears each of its attributes (the
 /// core schema cannot be removed).
@@ -224,11 +234,7 @@ fn user_schema_op(
     value: Option<&Value>,
 ) -> Result<(), ScimError> {
     if kind == PatchKind::Remove {
-        if urn == attrs::USER_SCHEMA {
-            return Err(ScimError::invalid_path(
-                "the core schema cannot be removed; remove its attributes one by one",
-            ));
-        }
+        refuse_core_schema_removal(urn, attrs::USER_SCHEMA)?;
         for def in USER_ATTRS
             .iter()
             .filter(|d| d.schema == urn && d.sub.is_none() && d.mutability != Mutability::ReadOnly)
@@ -502,11 +508,7 @@ fn group_schema_op(
     value: Option<&Value>,
 ) -> Result<(), ScimError> {
     if kind == PatchKind::Remove {
-        if urn == attrs::GROUP_SCHEMA {
-            return Err(ScimError::invalid_path(
-                "the core schema cannot be removed; remove its attributes one by one",
-            ));
-        }
+        refuse_core_schema_removal(urn, attrs::GROUP_SCHEMA)?;
         for def in GROUP_ATTRS
             .iter()
             .filter(|d| d.schema == urn && d.sub.is_none() && d.mutability != Mutability::ReadOnly)

@@ -94,34 +94,6 @@ pub enum ConsumeOutcome {
     Expired,
 }
 
-impl StateStore {
-    /// The person's live (unused, not superseded) confirmation, if any.
-    pub async fn live_confirmation_of(
-        &self,
-        person_id: String,
-    ) -> Result<Option<PendingConfirmation>, StoreError> {
-        let index = self
-            .blocking(move |db| {
-                let txn = db.begin_read()?;
-                let table = match txn.open_table(BY_PERSON) {
-                    Ok(t) => t,
-                    Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
-                    Err(e) => return Err(e.into()),
-                };
-                let found = match table.get(person_id.as_str())? {
-                    Some(v) => Some(decode_index(v.value())?),
-                    None => None,
-                };
-                Ok(found)
-            })
-            .await?;
-        match index.and_then(|i| i.live) {
-            Some(key) => self.confirmation(key).await,
-            None => Ok(None),
-        }
-    }
-}
-
 impl PendingConfirmation {
     /// Why the confirmation can no longer be used at `now` (unix seconds): `Used`,
     /// `Superseded` or `Expired`; `None` while it can. The one rule for the store, its
@@ -269,7 +241,25 @@ impl Confirmations for StateStore {
         &self,
         person_id: String,
     ) -> Result<Option<PendingConfirmation>, StoreError> {
-        StateStore::live_confirmation_of(self, person_id).await
+        let index = self
+            .blocking(move |db| {
+                let txn = db.begin_read()?;
+                let table = match txn.open_table(BY_PERSON) {
+                    Ok(t) => t,
+                    Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+                    Err(e) => return Err(e.into()),
+                };
+                let found = match table.get(person_id.as_str())? {
+                    Some(v) => Some(decode_index(v.value())?),
+                    None => None,
+                };
+                Ok(found)
+            })
+            .await?;
+        match index.and_then(|i| i.live) {
+            Some(key) => self.confirmation(key).await,
+            None => Ok(None),
+        }
     }
 
     /// Queues one message on its own (a notice that goes with no other state).

@@ -1,0 +1,238 @@
+//! The fake's roles, accounts and second factors ([`super::FakeDirectory`]).
+
+use super::*;
+
+#[async_trait]
+impl RoleDirectory for FakeDirectory {
+    async fn grant_role(
+        &self,
+        person: &EntryRef,
+        role: &AdminRole,
+    ) -> Result<bool, DirectoryError> {
+        let mut t = self.lock();
+        if !t.people.contains_key(&person.id) {
+            return Err(DirectoryError::NotFound(person.dn.clone()));
+        }
+        let grant = (person.id.clone(), role.clone());
+        if t.roles.contains(&grant) {
+            return Ok(false);
+        }
+        t.roles.push(grant);
+        Ok(true)
+    }
+
+    async fn roles_of(&self, person: &EntryRef) -> Result<Vec<AdminRole>, DirectoryError> {
+        let t = self.lock();
+        Ok((t.roles.iter())
+            .filter(|(p, _)| *p == person.id)
+            .map(|(_, r)| r.clone())
+            .collect())
+    }
+
+    async fn local_administrators(
+        &self,
+        school: &SchoolCode,
+    ) -> Result<Vec<PersonEntry>, DirectoryError> {
+        let t = self.lock();
+        let role = AdminRole::LocalAdministrator(school.clone());
+        Ok((t.roles.iter())
+            .filter(|(_, r)| *r == role)
+            .filter_map(|(p, _)| t.people.get(p).map(|s| s.person.clone()))
+            .collect())
+    }
+}
+
+#[async_trait]
+impl AccountDirectory for FakeDirectory {
+    async fn verify_password(
+        &self,
+        login: &LoginName,
+        password: &SecretString,
+    ) -> Result<PasswordCheck, DirectoryError> {
+        use argon2::PasswordVerifier;
+        let now = self.clock.now();
+        let stored = {
+            let t = self.lock();
+            t.people
+                .values()
+                .find(|s| &s.person.login == login)
+                .cloned()
+        };
+        let Some(s) = stored else {
+            return Ok(PasswordCheck::Wrong);
+        };
+        let p = &s.person;
+        let locked = p.account_state == AccountState::Locked || !p.profile.employment_active;
+        let ended = p.initial_password_expires.is_some_and(|end| now >= end);
+        let Some(hash) = s.password.filter(|_| !locked && !ended) else {
+            return Ok(PasswordCheck::Wrong);
+        };
+        let phc = argon2::PasswordHash::new(&hash.0)
+            .map_err(|e| DirectoryError::Other(format!("stored hash: {e}")))?;
+        let right = argon2::Argon2::default()
+            .verify_password(password.expose_secret().as_bytes(), &phc)
+            .is_ok();
+        Ok(match right {
+            true => PasswordCheck::Right {
+                must_change: s.must_change,
+            },
+            false => PasswordCheck::Wrong,
+        })
+    }
+
+    async fn set_initial_credentials(
+        &self,
+        id: &str,
+        credentials: &InitialCredentials,
+        expect: AccountState,
+    ) -> Result<PersonEntry, DirectoryError> {
+        let now = self.clock.now();
+        let mut t = self.lock();
+        let s = t.expect_state(id, expect)?;
+        s.password = Some(credentials.hash.clone());
+        s.must_change = true;
+        s.person.account_state = AccountState::AwaitingFirstLogin;
+        s.person.initial_password_expires = Some(credentials.expires_at);
+        if expect == AccountState::None {
+            s.person.account_request = None;
+        }
+        t.touch(id, now);
+        Ok(t.person_mut(id)?.person.clone())
+    }
+
+    async fn lock_account(
+        &self,
+        id: &str,
+        expect: AccountState,
+    ) -> Result<PersonEntry, DirectoryError> {
+        let now = self.clock.now();
+        let mut t = self.lock();
+        t.expect_state(id, expect)?.person.account_state = AccountState::Locked;
+        t.touch(id, now);
+        Ok(t.person_mut(id)?.person.clone())
+    }
+
+    async fn unlock_account(&self, id: &str) -> Result<PersonEntry, DirectoryError> {
+        let now = self.clock.now();
+        let mut t = self.lock();
+        let s = t.expect_state(id, AccountState::Locked)?;
+        s.person.account_state = if s.must_change {
+            AccountState::AwaitingFirstLogin
+        } else if s.person.activated_at.is_some() {
+            AccountState::Active
+        } else {
+            AccountState::AwaitingEmailConfirmation
+        };
+        t.touch(id, now);
+        Ok(t.person_mut(id)?.person.clone())
+    }
+
+    async fn set_own_password(
+        &self,
+        id: &str,
+        hash: &PasswordHash,
+        expect: AccountState,
+    ) -> Result<PersonEntry, DirectoryError> {
+        let now = self.clock.now();
+        let mut t = self.lock();
+        let s = t.expect_state(id, expect)?;
+        s.password = Some(hash.clone());
+        s.must_change = false;
+        if expect == AccountState::AwaitingFirstLogin {
+            s.person.initial_password_expires = None;
+            s.person.account_state = AccountState::AwaitingEmailConfirmation;
+        }
+        t.touch(id, now);
+        Ok(t.person_mut(id)?.person.clone())
+    }
+
+    async fn set_confirmed_email(
+        &self,
+        id: &str,
+        email: &EmailAddress,
+        expect: AccountState,
+        at: OffsetDateTime,
+    ) -> Result<PersonEntry, DirectoryError> {
+        let now = self.clock.now();
+        let mut t = self.lock();
+        let taken = t.people.values().any(|s| {
+            s.person.entry.id != id
+                && (s.person.profile.emails.iter())
+                    .any(|e| e.value.eq_ignore_ascii_case(email.as_str()))
+        });
+        if taken {
+            return Err(DirectoryError::taken(Unique::Email, email.as_str()));
+        }
+        let s = t.expect_state(id, expect)?;
+        s.person.profile.emails = vec![ContactEmail {
+            value: email.as_str().to_owned(),
+            kind: None,
+            primary: true,
+        }];
+        if expect == AccountState::AwaitingEmailConfirmation {
+            s.person.account_state = AccountState::Active;
+            s.person.activated_at = Some(at);
+        }
+        t.touch(id, now);
+        Ok(t.person_mut(id)?.person.clone())
+    }
+
+    async fn set_account_request(
+        &self,
+        id: &str,
+        request: Option<&AccountRequest>,
+    ) -> Result<PersonEntry, DirectoryError> {
+        let now = self.clock.now();
+        let mut t = self.lock();
+        let s = match request {
+            Some(_) => t.expect_state(id, AccountState::None)?,
+            None => t.person_mut(id)?,
+        };
+        s.person.account_request = request.cloned();
+        t.touch(id, now);
+        Ok(t.person_mut(id)?.person.clone())
+    }
+}
+
+#[async_trait]
+impl SecondFactorDirectory for FakeDirectory {
+    async fn second_factor(&self, id: &str) -> Result<Option<StoredSecondFactor>, DirectoryError> {
+        Ok(self.lock().person_mut(id)?.second_factor.clone())
+    }
+
+    async fn set_second_factor(
+        &self,
+        id: &str,
+        factor: Option<&StoredSecondFactor>,
+    ) -> Result<(), DirectoryError> {
+        self.lock().person_mut(id)?.second_factor = factor.cloned();
+        Ok(())
+    }
+
+    async fn spend_totp_step(
+        &self,
+        id: &str,
+        previous: Option<u64>,
+        step: u64,
+    ) -> Result<bool, DirectoryError> {
+        let mut t = self.lock();
+        let Some(f) = t.person_mut(id)?.second_factor.as_mut() else {
+            return Ok(false);
+        };
+        if f.last_step != previous {
+            return Ok(false);
+        }
+        f.last_step = Some(step);
+        Ok(true)
+    }
+
+    async fn spend_recovery_code(&self, id: &str, hash: &str) -> Result<bool, DirectoryError> {
+        let mut t = self.lock();
+        let Some(f) = t.person_mut(id)?.second_factor.as_mut() else {
+            return Ok(false);
+        };
+        let before = f.recovery.len();
+        f.recovery.retain(|h| h != hash);
+        Ok(f.recovery.len() < before)
+    }
+}
