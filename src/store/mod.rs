@@ -22,6 +22,7 @@ pub mod rooms;
 pub mod sessions;
 pub mod sign_in_failures;
 pub mod todos;
+mod txn;
 
 use std::io::Write as _;
 use std::path::Path;
