@@ -11,7 +11,7 @@ use super::{StateStore, StoreError};
 use crate::domain::query::{EmailKind, PhoneKind};
 use crate::domain::{EmployeeNumber, FamilyName, GivenName, PersonName, Position, SchoolCode};
 use crate::ports::state::{HeldOperations, WindowRule};
-use crate::ports::{ContactEmail, ContactPhone, Employment, PersonProfile};
+use crate::ports::{Contact, Employment, PersonProfile};
 use async_trait::async_trait;
 use redb::{ReadableTable, ReadableTableMetadata, TableDefinition};
 use serde::{Deserialize, Serialize};
@@ -160,15 +160,44 @@ pub struct StoredProfile {
     external_id: Option<String>,
     employee_number: Option<String>,
     position: Option<String>,
-    /// (value, type, primary)
-    emails: Vec<(String, Option<String>, bool)>,
-    phones: Vec<(String, Option<String>, bool)>,
+    emails: Vec<StoredContact>,
+    phones: Vec<StoredContact>,
     department: Option<String>,
     organization: Option<String>,
     manager: Option<String>,
     primary_school: String,
     other_schools: Vec<String>,
     active: bool,
+}
+
+/// An address or a number as stored: (value, type, primary).
+type StoredContact = (String, Option<String>, bool);
+
+/// `contacts` as stored, each type by its `name`.
+fn stored_contacts<K: Copy>(
+    contacts: &[Contact<K>],
+    name: fn(K) -> &'static str,
+) -> Vec<StoredContact> {
+    (contacts.iter())
+        .map(|c| {
+            (
+                c.value.clone(),
+                c.kind.map(|k| name(k).to_owned()),
+                c.primary,
+            )
+        })
+        .collect()
+}
+
+/// Stored contacts read back, each type `parse`d (an unknown one is none).
+fn contacts<K>(stored: &[StoredContact], parse: fn(&str) -> Option<K>) -> Vec<Contact<K>> {
+    (stored.iter())
+        .map(|(value, kind, primary)| Contact {
+            value: value.clone(),
+            kind: kind.as_deref().and_then(parse),
+            primary: *primary,
+        })
+        .collect()
 }
 
 impl From<&PersonProfile> for StoredProfile {
@@ -182,24 +211,8 @@ impl From<&PersonProfile> for StoredProfile {
             external_id: p.external_id.clone(),
             employee_number: p.employee_number.as_ref().map(|e| e.as_str().to_owned()),
             position: p.position.as_ref().map(|e| e.as_str().to_owned()),
-            emails: (p.emails.iter())
-                .map(|e| {
-                    (
-                        e.value.clone(),
-                        e.kind.map(|k| k.as_str().to_owned()),
-                        e.primary,
-                    )
-                })
-                .collect(),
-            phones: (p.phones.iter())
-                .map(|e| {
-                    (
-                        e.value.clone(),
-                        e.kind.map(|k| k.as_str().to_owned()),
-                        e.primary,
-                    )
-                })
-                .collect(),
+            emails: stored_contacts(&p.emails, EmailKind::as_str),
+            phones: stored_contacts(&p.phones, PhoneKind::as_str),
             department: p.department.clone(),
             organization: p.organization.clone(),
             manager: p.manager.clone(),
@@ -238,20 +251,8 @@ impl StoredProfile {
                 .map(Position::parse)
                 .transpose()
                 .map_err(bad)?,
-            emails: (self.emails.iter())
-                .map(|(value, kind, primary)| ContactEmail {
-                    value: value.clone(),
-                    kind: kind.as_deref().and_then(EmailKind::parse),
-                    primary: *primary,
-                })
-                .collect(),
-            phones: (self.phones.iter())
-                .map(|(value, kind, primary)| ContactPhone {
-                    value: value.clone(),
-                    kind: kind.as_deref().and_then(PhoneKind::parse),
-                    primary: *primary,
-                })
-                .collect(),
+            emails: contacts(&self.emails, EmailKind::parse),
+            phones: contacts(&self.phones, PhoneKind::parse),
             department: self.department.clone(),
             organization: self.organization.clone(),
             manager: self.manager.clone(),

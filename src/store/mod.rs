@@ -63,45 +63,28 @@ impl From<redb::StorageError> for StoreError {
     }
 }
 
-impl From<redb::DatabaseError> for StoreError {
-    fn from(e: redb::DatabaseError) -> Self {
-        let storage = match &e {
-            redb::DatabaseError::Storage(s) => Some(s),
-            _ => None,
-        };
-        classify(storage, e.to_string())
-    }
+/// `From` for redb's error types that carry a storage error (an I/O error among them) in
+/// their `Storage` variant: classified by it, as [`classify`] says.
+macro_rules! from_redb_error_with_storage {
+    ($(redb::$error:ident),+) => {$(
+        impl From<redb::$error> for StoreError {
+            fn from(e: redb::$error) -> Self {
+                let storage = match &e {
+                    redb::$error::Storage(s) => Some(s),
+                    _ => None,
+                };
+                classify(storage, e.to_string())
+            }
+        }
+    )+};
 }
 
-impl From<redb::TransactionError> for StoreError {
-    fn from(e: redb::TransactionError) -> Self {
-        let storage = match &e {
-            redb::TransactionError::Storage(s) => Some(s),
-            _ => None,
-        };
-        classify(storage, e.to_string())
-    }
-}
-
-impl From<redb::TableError> for StoreError {
-    fn from(e: redb::TableError) -> Self {
-        let storage = match &e {
-            redb::TableError::Storage(s) => Some(s),
-            _ => None,
-        };
-        classify(storage, e.to_string())
-    }
-}
-
-impl From<redb::CommitError> for StoreError {
-    fn from(e: redb::CommitError) -> Self {
-        let storage = match &e {
-            redb::CommitError::Storage(s) => Some(s),
-            _ => None,
-        };
-        classify(storage, e.to_string())
-    }
-}
+from_redb_error_with_storage!(
+    redb::DatabaseError,
+    redb::TransactionError,
+    redb::TableError,
+    redb::CommitError
+);
 
 /// A one-row table the readiness check writes to.
 const READINESS: redb::TableDefinition<&str, ()> = redb::TableDefinition::new("readiness");
