@@ -139,6 +139,7 @@ fn modified(file: &ClientFile) -> Option<SystemTime> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clients::file::create_client;
     use crate::clock::ManualClock;
     use crate::domain::SchoolCode;
 
@@ -149,15 +150,7 @@ mod tests {
         let start = time::macros::datetime!(2026-09-01 8:00 UTC);
         let clock = Arc::new(ManualClock::new(start));
         let file = ClientFile::new(&path);
-        let (_, token) = file
-            .create(
-                "hr",
-                vec!["261301".into()],
-                Access::ReadWrite,
-                time::Duration::days(2),
-                start,
-            )
-            .unwrap();
+        let (_, token) = create_client(&file, "hr", "261301", Access::ReadWrite, 2, start).unwrap();
         let registry = ClientRegistry::open(ClientFile::new(&path), clock.clone()).unwrap();
 
         let who = registry.authenticate(&token).unwrap();
@@ -180,15 +173,7 @@ mod tests {
         let path = dir.path().join("clients.toml");
         let start = time::OffsetDateTime::now_utc();
         let file = ClientFile::new(&path);
-        let (_, token) = file
-            .create(
-                "okta",
-                vec!["*".into()],
-                Access::ReadOnly,
-                time::Duration::days(2),
-                start,
-            )
-            .unwrap();
+        let (_, token) = create_client(&file, "okta", "*", Access::ReadOnly, 2, start).unwrap();
         let registry =
             ClientRegistry::open(ClientFile::new(&path), Arc::new(crate::clock::SystemClock))
                 .unwrap();

@@ -222,17 +222,12 @@ impl IdempotencyRecords for StateStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::temp_store as store;
 
     const POLICY: IdempotencyPolicy = IdempotencyPolicy {
         ttl: Duration::hours(24),
         abandon_after: Duration::seconds(30),
     };
-
-    fn store() -> (tempfile::TempDir, StateStore) {
-        let dir = tempfile::tempdir().unwrap();
-        let s = StateStore::open(&dir.path().join("state.redb")).unwrap();
-        (dir, s)
-    }
 
     fn key(client: &str) -> KeyOf {
         KeyOf {
@@ -258,9 +253,7 @@ mod tests {
 
     #[tokio::test]
     async fn opening_the_store_forgets_unfinished_claims_and_keeps_answers() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("state.redb");
-        let s = StateStore::open(&path).unwrap();
+        let (dir, s) = store();
         start(&s, key("cut"), "aa", t0()).await;
         let done = start(&s, key("done"), "aa", t0()).await;
         let response = StoredResponse::new(200, vec![], b"{}");
@@ -272,7 +265,7 @@ mod tests {
         assert_eq!(claim.await.unwrap(), Claim::InFlight);
         drop(s);
         // The next process's open: the unfinished claim is gone, the answer stays.
-        let s = StateStore::open(&path).unwrap();
+        let s = StateStore::open(&dir.path().join("state.redb")).unwrap();
         let claim = s.claim_idempotency(key("cut"), "aa".into(), t0(), POLICY);
         assert!(matches!(claim.await.unwrap(), Claim::Started { .. }));
         let claim = s.claim_idempotency(key("done"), "aa".into(), t0(), POLICY);

@@ -208,16 +208,24 @@ pub(crate) fn copy_file_durably(from: &Path, to: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// A state store in a new temporary folder (removed when the `TempDir` is dropped), at
+/// `state.redb` in it.
+#[cfg(test)]
+pub(crate) fn temp_store() -> (tempfile::TempDir, StateStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = StateStore::open(&dir.path().join("state.redb")).unwrap();
+    (dir, store)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn a_second_opener_is_told_the_file_is_in_use() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("state.redb");
-        let _first = StateStore::open(&path).unwrap();
-        let err = StateStore::open(&path).err().unwrap().to_string();
+        let (dir, _first) = temp_store();
+        let err = StateStore::open(&dir.path().join("state.redb"));
+        let err = err.err().unwrap().to_string();
         assert!(err.contains("in use"), "{err}");
     }
 }

@@ -178,8 +178,7 @@ mod tests {
 
     #[tokio::test]
     async fn queued_mail_is_due_until_finished_and_retries_wait() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = StateStore::open(&dir.path().join("s.redb")).unwrap();
+        let (_dir, store) = crate::store::temp_store();
         let now = OffsetDateTime::now_utc();
         let a = store.enqueue_mail(notice("a@b.pl", now)).await.unwrap();
         let b = store.enqueue_mail(notice("c@d.pl", now)).await.unwrap();
@@ -204,8 +203,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_superseding_message_drops_the_unsent_older_one() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = StateStore::open(&dir.path().join("s.redb")).unwrap();
+        let (_dir, store) = crate::store::temp_store();
         let now = OffsetDateTime::now_utc();
         let mut first = notice("a@b.pl", now);
         first.supersedes = Some("confirm:p1".into());

@@ -89,8 +89,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_retired_login_stays_retired_with_its_first_record() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = StateStore::open(&dir.path().join("state.redb")).unwrap();
+        let (_dir, store) = crate::store::temp_store();
         let retired = RetiredLogins::new(store);
         let jan = login("jan.kowalski");
         assert!(!retired.is_retired(&jan).await.unwrap());

@@ -191,24 +191,35 @@ mod tests {
         }
     }
 
+    fn t0() -> OffsetDateTime {
+        OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap()
+    }
+
+    /// A store with a session created at `t0()` under each (key, person) of `sessions`.
+    async fn store_with(sessions: &[(&str, &str)]) -> (tempfile::TempDir, StateStore) {
+        let (dir, store) = crate::store::temp_store();
+        for (key, person) in sessions {
+            let created = store.create_session((*key).into(), record(t0(), person), limits());
+            created.await.unwrap();
+        }
+        (dir, store)
+    }
+
+    /// The live session under `key` at `now`, touched.
+    async fn touch(store: &StateStore, key: &str, now: OffsetDateTime) -> Option<SessionRecord> {
+        let touched = store.touch_session(key.into(), now, limits());
+        touched.await.unwrap()
+    }
+
     #[tokio::test]
     async fn idle_and_absolute_timeouts_end_a_session() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = StateStore::open(&dir.path().join("s.redb")).unwrap();
-        let t0 = OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
-        store
-            .create_session("k".into(), record(t0, "p"), limits())
-            .await
-            .unwrap();
+        let (_dir, store) = store_with(&[("k", "p")]).await;
         // Activity every 14 minutes keeps it alive …
-        let mut now = t0;
+        let mut now = t0();
         for _ in 0..40 {
             now += Duration::minutes(14);
-            let live = store
-                .touch_session("k".into(), now, limits())
-                .await
-                .unwrap();
-            if now - t0 >= Duration::hours(8) {
+            let live = touch(&store, "k", now).await;
+            if now - t0() >= Duration::hours(8) {
                 assert!(live.is_none(), "past the absolute timeout at {now}");
                 return;
             }
@@ -219,35 +230,13 @@ mod tests {
 
     #[tokio::test]
     async fn an_idle_session_is_deleted_and_sign_out_deletes() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = StateStore::open(&dir.path().join("s.redb")).unwrap();
-        let t0 = OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
-        store
-            .create_session("a".into(), record(t0, "p"), limits())
-            .await
-            .unwrap();
-        store
-            .create_session("b".into(), record(t0, "q"), limits())
-            .await
-            .unwrap();
-        let later = t0 + Duration::minutes(15);
-        assert!(store
-            .touch_session("a".into(), later, limits())
-            .await
-            .unwrap()
-            .is_none());
+        let (_dir, store) = store_with(&[("a", "p"), ("b", "q")]).await;
+        let later = t0() + Duration::minutes(15);
+        assert!(touch(&store, "a", later).await.is_none());
         // Deleted, not just refused: even an earlier clock finds nothing.
-        assert!(store
-            .touch_session("a".into(), t0, limits())
-            .await
-            .unwrap()
-            .is_none());
+        assert!(touch(&store, "a", t0()).await.is_none());
         assert!(store.delete_session("b".into()).await.unwrap());
-        assert!(store
-            .touch_session("b".into(), t0, limits())
-            .await
-            .unwrap()
-            .is_none());
+        assert!(touch(&store, "b", t0()).await.is_none());
         assert_eq!(store.delete_sessions_of("q".into(), None).await.unwrap(), 0);
     }
 }
