@@ -39,12 +39,17 @@ async fn consume(s: &StateStore, key: &str, at: OffsetDateTime) -> ConsumeOutcom
         .unwrap()
 }
 
+/// A store where the confirmation `k1` of person `p1` was issued at `at`.
+async fn store_with_k1(at: OffsetDateTime) -> (tempfile::TempDir, StateStore) {
+    let (dir, s) = store();
+    assert_eq!(issue(&s, "k1", "p1", at).await, IssueOutcome::Issued);
+    (dir, s)
+}
+
 #[tokio::test]
 async fn a_confirmation_is_used_once_and_its_mail_is_queued_with_it() {
-    let (_d, s) = store();
     let now = OffsetDateTime::now_utc();
-    let issued = issue(&s, "k1", "p1", now).await;
-    assert_eq!(issued, IssueOutcome::Issued);
+    let (_d, s) = store_with_k1(now).await;
     let queued = s.due_mail(now, 10).await.unwrap();
     assert_eq!(queued.len(), 1);
     assert_eq!(
@@ -63,9 +68,8 @@ async fn a_confirmation_is_used_once_and_its_mail_is_queued_with_it() {
 
 #[tokio::test]
 async fn a_new_confirmation_supersedes_the_old_and_issuing_is_throttled() {
-    let (_d, s) = store();
     let t0 = OffsetDateTime::now_utc();
-    issue(&s, "k1", "p1", t0).await;
+    let (_d, s) = store_with_k1(t0).await;
     let soon = t0 + Duration::seconds(10);
     assert_eq!(
         issue(&s, "k2", "p1", soon).await,
@@ -91,9 +95,8 @@ async fn a_new_confirmation_supersedes_the_old_and_issuing_is_throttled() {
 
 #[tokio::test]
 async fn an_expired_confirmation_cannot_be_used() {
-    let (_d, s) = store();
     let now = OffsetDateTime::now_utc();
-    issue(&s, "k1", "p1", now).await;
+    let (_d, s) = store_with_k1(now).await;
     let late = now + Duration::hours(24);
     assert_eq!(consume(&s, "k1", late).await, ConsumeOutcome::Expired);
     let just_in_time = now + Duration::hours(24) - Duration::seconds(1);
