@@ -32,10 +32,10 @@ impl RegisterRows for StateStore {
     async fn register_snapshot(&self, school: &SchoolCode) -> Result<RegisterSnapshot, StoreError> {
         let school = school.as_str().to_owned();
         self.read(move |txn| {
-            let Some(cursor) = open_existing(txn, CURSOR)? else {
+            let Some(cursors) = open_existing(txn, CURSOR)? else {
                 return Ok(RegisterSnapshot::default());
             };
-            let cursor = cursor.get(school.as_str())?.map_or(0, |v| v.value());
+            let cursor = cursors.get(school.as_str())?.map_or(0, |v| v.value());
             let Some(table) = open_existing(txn, ROWS)? else {
                 return Ok(RegisterSnapshot {
                     cursor,

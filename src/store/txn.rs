@@ -4,8 +4,9 @@
 //! ([`encode`], [`decode`], [`get_decoded`], [`read_decoded`], [`insert_first`]).
 
 use super::{StateStore, StoreError};
-use redb::WriteTransaction;
-use redb::{Key, ReadOnlyTable, ReadTransaction, ReadableTable, TableDefinition, Value};
+use redb::{
+    Key, ReadOnlyTable, ReadTransaction, ReadableTable, TableDefinition, Value, WriteTransaction,
+};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::borrow::Borrow;
