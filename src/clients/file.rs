@@ -168,6 +168,26 @@ impl ClientFile {
     }
 }
 
+/// [`ClientFile::create`] of a client whose scope is one school code (or `*`), valid for
+/// `days` from `at`.
+#[cfg(test)]
+pub(crate) fn create_client(
+    file: &ClientFile,
+    name: &str,
+    school: &str,
+    access: Access,
+    days: i64,
+    at: OffsetDateTime,
+) -> Result<(ClientRecord, SecretString), ClientFileError> {
+    file.create(
+        name,
+        vec![school.into()],
+        access,
+        time::Duration::days(days),
+        at,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,42 +201,19 @@ mod tests {
     fn create_stores_only_the_hash_and_revoke_keeps_the_record() {
         let dir = tempfile::tempdir().unwrap();
         let file = ClientFile::new(dir.path().join("clients.toml"));
-        let (record, token) = file
-            .create(
-                "hr",
-                vec!["261301".into()],
-                Access::ReadWrite,
-                time::Duration::days(30),
-                now(),
-            )
-            .unwrap();
+        let (record, token) =
+            create_client(&file, "hr", "261301", Access::ReadWrite, 30, now()).unwrap();
         let text = std::fs::read_to_string(file.path()).unwrap();
         assert!(!text.contains(token.expose_secret()));
         assert!(text.contains(&record.token_sha256));
-        assert!(file
-            .create(
-                "hr",
-                vec!["*".into()],
-                Access::ReadOnly,
-                time::Duration::days(1),
-                now()
-            )
-            .is_err());
+        assert!(create_client(&file, "hr", "*", Access::ReadOnly, 1, now()).is_err());
         assert!(file.revoke("hr", now()).unwrap());
         assert!(!file.revoke("hr", now()).unwrap(), "already revoked");
         let read = file.read().unwrap();
         assert_eq!(read.len(), 1);
         assert!(!read[0].is_usable_at(now()));
         // The name of a revoked client can be used again (rotation).
-        let (_, second) = file
-            .create(
-                "hr",
-                vec!["*".into()],
-                Access::ReadOnly,
-                time::Duration::days(1),
-                now(),
-            )
-            .unwrap();
+        let (_, second) = create_client(&file, "hr", "*", Access::ReadOnly, 1, now()).unwrap();
         assert_ne!(second.expose_secret(), token.expose_secret());
         assert_eq!(file.read().unwrap().len(), 2);
     }

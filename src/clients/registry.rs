@@ -139,26 +139,30 @@ fn modified(file: &ClientFile) -> Option<SystemTime> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clients::file::create_client;
     use crate::clock::ManualClock;
     use crate::domain::SchoolCode;
 
+    /// A registry file in a new folder with one client, valid for two days from `start`;
+    /// the client's token.
+    fn file_with_client(
+        name: &str,
+        school: &str,
+        access: Access,
+        start: time::OffsetDateTime,
+    ) -> (tempfile::TempDir, ClientFile, SecretString) {
+        let dir = tempfile::tempdir().unwrap();
+        let file = ClientFile::new(dir.path().join("clients.toml"));
+        let (_, token) = create_client(&file, name, school, access, 2, start).unwrap();
+        (dir, file, token)
+    }
+
     #[test]
     fn a_token_authenticates_until_it_is_revoked_or_expires() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("clients.toml");
         let start = time::macros::datetime!(2026-09-01 8:00 UTC);
         let clock = Arc::new(ManualClock::new(start));
-        let file = ClientFile::new(&path);
-        let (_, token) = file
-            .create(
-                "hr",
-                vec!["261301".into()],
-                Access::ReadWrite,
-                time::Duration::days(2),
-                start,
-            )
-            .unwrap();
-        let registry = ClientRegistry::open(ClientFile::new(&path), clock.clone()).unwrap();
+        let (_dir, file, token) = file_with_client("hr", "261301", Access::ReadWrite, start);
+        let registry = ClientRegistry::open(ClientFile::new(file.path()), clock.clone()).unwrap();
 
         let who = registry.authenticate(&token).unwrap();
         assert_eq!(who.name, "hr");
@@ -176,22 +180,10 @@ mod tests {
 
     #[test]
     fn revocation_in_the_file_takes_effect_without_a_restart() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("clients.toml");
         let start = time::OffsetDateTime::now_utc();
-        let file = ClientFile::new(&path);
-        let (_, token) = file
-            .create(
-                "okta",
-                vec!["*".into()],
-                Access::ReadOnly,
-                time::Duration::days(2),
-                start,
-            )
-            .unwrap();
-        let registry =
-            ClientRegistry::open(ClientFile::new(&path), Arc::new(crate::clock::SystemClock))
-                .unwrap();
+        let (_dir, file, token) = file_with_client("okta", "*", Access::ReadOnly, start);
+        let system_clock = Arc::new(crate::clock::SystemClock);
+        let registry = ClientRegistry::open(ClientFile::new(file.path()), system_clock).unwrap();
         assert_eq!(
             registry.authenticate(&token).unwrap().scope,
             SchoolScope::All
@@ -202,7 +194,7 @@ mod tests {
         let later = std::time::SystemTime::now() + Duration::from_secs(2);
         std::fs::File::options()
             .write(true)
-            .open(&path)
+            .open(file.path())
             .unwrap()
             .set_modified(later)
             .unwrap();

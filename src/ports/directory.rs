@@ -118,25 +118,23 @@ pub struct InitialCredentials {
     pub created_at: OffsetDateTime,
 }
 
+/// An email address or a phone number with its SCIM type (`K`) and `primary` flag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact<K> {
+    pub value: String,
+    pub kind: Option<K>,
+    pub primary: bool,
+}
+
 /// A contact email, read back as written. An address nobody described (added to `mail` by
 /// another LDAP client) reads as type `work`, not primary (the first one primary when no
 /// address is described).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ContactEmail {
-    pub value: String,
-    pub kind: Option<EmailKind>,
-    pub primary: bool,
-}
+pub type ContactEmail = Contact<EmailKind>;
 
 /// A phone number, stored by type: work, other and untyped → `telephoneNumber`, mobile →
 /// `mobile`, home → `homePhone`, fax → `facsimileTelephoneNumber`; read back as written. A
 /// number nobody described reads with the type of its attribute (`telephoneNumber` → work).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ContactPhone {
-    pub value: String,
-    pub kind: Option<PhoneKind>,
-    pub primary: bool,
-}
+pub type ContactPhone = Contact<PhoneKind>;
 
 /// Everything HR (SCIM) may set about a person. An absent optional value is absent in the
 /// directory: an update deletes it.
@@ -273,26 +271,24 @@ pub enum SortOrder {
     Descending,
 }
 
-/// A search for people; the filter is evaluated by the directory, never in memory.
+/// A search for entries matching `filter` (a [`PersonFilter`] or a [`GroupFilter`]), sorted by
+/// an attribute `A`; the filter is evaluated by the directory, never in memory.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PersonSearch {
-    pub filter: Option<PersonFilter>,
+pub struct Search<F, A> {
+    pub filter: Option<F>,
     pub scope: SchoolScope,
     /// `None`: a stable order by id.
-    pub sort: Option<(PersonAttr, SortOrder)>,
+    pub sort: Option<(A, SortOrder)>,
     /// 1-based (SCIM `startIndex`); 0 counts as 1.
     pub start_index: usize,
     pub count: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GroupSearch {
-    pub filter: Option<GroupFilter>,
-    pub scope: SchoolScope,
-    pub sort: Option<(GroupAttr, SortOrder)>,
-    pub start_index: usize,
-    pub count: usize,
-}
+/// A search for people.
+pub type PersonSearch = Search<PersonFilter, PersonAttr>;
+
+/// A search for groups.
+pub type GroupSearch = Search<GroupFilter, GroupAttr>;
 
 /// One page of results; `total` counts every match.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -12,16 +12,20 @@
 //!   so a second click is told "used", then purged).
 
 use super::outbox::{enqueue_in, MailKind, QueuedMail};
+use super::txn::{decode, encode, get_decoded, read_decoded};
 use super::{StateStore, StoreError};
 use crate::ports::state::Confirmations;
 use async_trait::async_trait;
-use redb::{ReadableTable, TableDefinition, WriteTransaction};
+use redb::{TableDefinition, WriteTransaction};
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
 const CONFIRMATIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("email_confirmations");
 const BY_PERSON: TableDefinition<&str, &[u8]> =
     TableDefinition::new("email_confirmations_by_person");
+/// What the records of the two tables are called in an error.
+const RECORD: &str = "email confirmation";
+const INDEX: &str = "email confirmation index";
 
 /// Records are kept this long past their expiry (to answer "used"/"expired" precisely).
 const KEEP_AFTER_EXPIRY: Duration = Duration::days(7);
@@ -169,46 +173,29 @@ fn issue_in(
 ) -> Result<IssueOutcome, StoreError> {
     let now_s = now.unix_timestamp();
     let mut index_table = txn.open_table(BY_PERSON)?;
-    let mut index = match index_table.get(confirmation.person_id.as_str())? {
-        Some(v) => decode_index(v.value())?,
-        None => PersonIndex::default(),
-    };
+    let mut index: PersonIndex =
+        get_decoded(&index_table, confirmation.person_id.as_str(), INDEX)?.unwrap_or_default();
     if let Some(throttled) = throttle(&mut index.issued, limits, now_s) {
         return Ok(throttled);
     }
     let mut table = txn.open_table(CONFIRMATIONS)?;
     if let Some(previous) = index.live.take() {
-        let old = match table.get(previous.as_str())? {
-            Some(v) => Some(decode(v.value())?),
-            None => None,
-        };
+        let old: Option<PendingConfirmation> = get_decoded(&table, previous.as_str(), RECORD)?;
         if let Some(mut old) = old {
             old.superseded = true;
             table.insert(previous.as_str(), encode(&old)?.as_slice())?;
         }
     }
     // Purge records long past their expiry (the table holds only recent confirmations).
-    let mut stale = Vec::new();
-    for row in table.iter()? {
-        let (k, v) = row?;
-        let expired_long_ago = decode(v.value())
-            .map(|c| c.expires + KEEP_AFTER_EXPIRY.whole_seconds() < now_s)
-            .unwrap_or(true);
-        if expired_long_ago {
-            stale.push(k.value().to_owned());
-        }
-    }
-    for k in stale {
-        table.remove(k.as_str())?;
-    }
+    table.retain(|_, v| {
+        decode::<PendingConfirmation>(v, RECORD)
+            .is_ok_and(|c| c.expires + KEEP_AFTER_EXPIRY.whole_seconds() >= now_s)
+    })?;
     table.insert(key, encode(confirmation)?.as_slice())?;
     drop(table);
     index.live = Some(key.to_owned());
     index.issued.push(now_s);
-    index_table.insert(
-        confirmation.person_id.as_str(),
-        encode_index(&index)?.as_slice(),
-    )?;
+    index_table.insert(confirmation.person_id.as_str(), encode(&index)?.as_slice())?;
     drop(index_table);
     enqueue_in(txn, &confirmation_mail(key, confirmation, now))?;
     for m in with {
@@ -217,22 +204,33 @@ fn issue_in(
     Ok(IssueOutcome::Issued)
 }
 
-fn encode(c: &PendingConfirmation) -> Result<Vec<u8>, StoreError> {
-    serde_json::to_vec(c).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
-
-fn decode(bytes: &[u8]) -> Result<PendingConfirmation, StoreError> {
-    serde_json::from_slice(bytes)
-        .map_err(|e| StoreError::Corrupt(format!("email confirmation: {e}")))
-}
-
-fn encode_index(i: &PersonIndex) -> Result<Vec<u8>, StoreError> {
-    serde_json::to_vec(i).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
-
-fn decode_index(bytes: &[u8]) -> Result<PersonIndex, StoreError> {
-    serde_json::from_slice(bytes)
-        .map_err(|e| StoreError::Corrupt(format!("email confirmation index: {e}")))
+/// Marks the confirmation under `key` used when it can still be used at `now`: it stops
+/// being its person's live one, and `with` is queued.
+fn consume_in(
+    txn: &WriteTransaction,
+    key: &str,
+    now: OffsetDateTime,
+    with: &[QueuedMail],
+) -> Result<ConsumeOutcome, StoreError> {
+    let mut table = txn.open_table(CONFIRMATIONS)?;
+    let Some(mut c) = get_decoded::<_, PendingConfirmation>(&table, key, RECORD)? else {
+        return Ok(ConsumeOutcome::Unknown);
+    };
+    if let Some(refused) = c.refusal(now.unix_timestamp()) {
+        return Ok(refused);
+    }
+    c.used = Some(now.unix_timestamp());
+    table.insert(key, encode(&c)?.as_slice())?;
+    let mut index_table = txn.open_table(BY_PERSON)?;
+    let index: Option<PersonIndex> = get_decoded(&index_table, c.person_id.as_str(), INDEX)?;
+    if let Some(mut index) = index.filter(|i| i.live.as_deref() == Some(key)) {
+        index.live = None;
+        index_table.insert(c.person_id.as_str(), encode(&index)?.as_slice())?;
+    }
+    for mail in with {
+        enqueue_in(txn, mail)?;
+    }
+    Ok(ConsumeOutcome::Consumed(Box::new(c)))
 }
 
 #[async_trait]
@@ -241,20 +239,8 @@ impl Confirmations for StateStore {
         &self,
         person_id: String,
     ) -> Result<Option<PendingConfirmation>, StoreError> {
-        let index = self
-            .blocking(move |db| {
-                let txn = db.begin_read()?;
-                let table = match txn.open_table(BY_PERSON) {
-                    Ok(t) => t,
-                    Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
-                    Err(e) => return Err(e.into()),
-                };
-                let found = match table.get(person_id.as_str())? {
-                    Some(v) => Some(decode_index(v.value())?),
-                    None => None,
-                };
-                Ok(found)
-            })
+        let index: Option<PersonIndex> = self
+            .read(move |txn| read_decoded(txn, BY_PERSON, person_id.as_str(), INDEX))
             .await?;
         match index.and_then(|i| i.live) {
             Some(key) => self.confirmation(key).await,
@@ -264,13 +250,7 @@ impl Confirmations for StateStore {
 
     /// Queues one message on its own (a notice that goes with no other state).
     async fn enqueue_mail(&self, mail: QueuedMail) -> Result<u64, StoreError> {
-        self.blocking(move |db| {
-            let txn = db.begin_write()?;
-            let id = enqueue_in(&txn, &mail)?;
-            txn.commit()?;
-            Ok(id)
-        })
-        .await
+        self.write(move |txn| enqueue_in(txn, &mail)).await
     }
 
     /// Stores `confirmation` under `key` as the person's live one, supersedes the previous
@@ -283,35 +263,17 @@ impl Confirmations for StateStore {
         now: OffsetDateTime,
         with: Vec<QueuedMail>,
     ) -> Result<IssueOutcome, StoreError> {
-        self.blocking(move |db| {
-            let txn = db.begin_write()?;
-            let outcome = issue_in(&txn, &key, &confirmation, limits, now, &with)?;
-            if outcome == IssueOutcome::Issued {
-                txn.commit()?;
-            } else {
-                txn.abort()?;
-            }
-            Ok(outcome)
-        })
+        self.write_if(
+            |outcome| *outcome == IssueOutcome::Issued,
+            move |txn| issue_in(txn, &key, &confirmation, limits, now, &with),
+        )
         .await
     }
 
     /// The confirmation under `key`, whatever its state.
     async fn confirmation(&self, key: String) -> Result<Option<PendingConfirmation>, StoreError> {
-        self.blocking(move |db| {
-            let txn = db.begin_read()?;
-            let table = match txn.open_table(CONFIRMATIONS) {
-                Ok(t) => t,
-                Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
-                Err(e) => return Err(e.into()),
-            };
-            let found = match table.get(key.as_str())? {
-                Some(v) => Some(decode(v.value())?),
-                None => None,
-            };
-            Ok(found)
-        })
-        .await
+        self.read(move |txn| read_decoded(txn, CONFIRMATIONS, key.as_str(), RECORD))
+            .await
     }
 
     /// Marks the confirmation under `key` used, if it can still be used at `now`, and queues
@@ -322,48 +284,10 @@ impl Confirmations for StateStore {
         now: OffsetDateTime,
         with: Vec<QueuedMail>,
     ) -> Result<ConsumeOutcome, StoreError> {
-        self.blocking(move |db| {
-            let txn = db.begin_write()?;
-            let outcome = {
-                let mut table = txn.open_table(CONFIRMATIONS)?;
-                let current = match table.get(key.as_str())? {
-                    Some(v) => Some(decode(v.value())?),
-                    None => None,
-                };
-                match current {
-                    None => ConsumeOutcome::Unknown,
-                    Some(mut c) => match c.refusal(now.unix_timestamp()) {
-                        Some(refused) => refused,
-                        None => {
-                            c.used = Some(now.unix_timestamp());
-                            table.insert(key.as_str(), encode(&c)?.as_slice())?;
-                            ConsumeOutcome::Consumed(Box::new(c))
-                        }
-                    },
-                }
-            };
-            if let ConsumeOutcome::Consumed(c) = &outcome {
-                let mut index = txn.open_table(BY_PERSON)?;
-                let current = match index.get(c.person_id.as_str())? {
-                    Some(v) => Some(decode_index(v.value())?),
-                    None => None,
-                };
-                if let Some(mut i) = current {
-                    if i.live.as_deref() == Some(key.as_str()) {
-                        i.live = None;
-                        index.insert(c.person_id.as_str(), encode_index(&i)?.as_slice())?;
-                    }
-                }
-                drop(index);
-                for mail in &with {
-                    enqueue_in(&txn, mail)?;
-                }
-                txn.commit()?;
-            } else {
-                txn.abort()?;
-            }
-            Ok(outcome)
-        })
+        self.write_if(
+            |outcome| matches!(outcome, ConsumeOutcome::Consumed(_)),
+            move |txn| consume_in(txn, &key, now, &with),
+        )
         .await
     }
 }

@@ -1,5 +1,6 @@
 //! Tests of `confirmations.rs`.
 use super::*;
+use crate::store::temp_store as store;
 
 fn pending(person: &str, now: OffsetDateTime) -> PendingConfirmation {
     PendingConfirmation {
@@ -24,21 +25,31 @@ const LIMITS: IssueLimits = IssueLimits {
     max_per_day: 3,
 };
 
-fn store() -> (tempfile::TempDir, StateStore) {
-    let dir = tempfile::tempdir().unwrap();
-    let s = StateStore::open(&dir.path().join("s.redb")).unwrap();
+/// Issues the confirmation `key` of `person` at `at`, with no other mail.
+async fn issue(s: &StateStore, key: &str, person: &str, at: OffsetDateTime) -> IssueOutcome {
+    let pending = pending(person, at);
+    let issued = s.issue_confirmation(key.into(), pending, LIMITS, at, vec![]);
+    issued.await.unwrap()
+}
+
+/// Consumes the confirmation `key` at `at`, with no other mail.
+async fn consume(s: &StateStore, key: &str, at: OffsetDateTime) -> ConsumeOutcome {
+    s.consume_confirmation(key.into(), at, vec![])
+        .await
+        .unwrap()
+}
+
+/// A store where the confirmation `k1` of person `p1` was issued at `at`.
+async fn store_with_k1(at: OffsetDateTime) -> (tempfile::TempDir, StateStore) {
+    let (dir, s) = store();
+    assert_eq!(issue(&s, "k1", "p1", at).await, IssueOutcome::Issued);
     (dir, s)
 }
 
 #[tokio::test]
 async fn a_confirmation_is_used_once_and_its_mail_is_queued_with_it() {
-    let (_d, s) = store();
     let now = OffsetDateTime::now_utc();
-    let issued = s
-        .issue_confirmation("k1".into(), pending("p1", now), LIMITS, now, vec![])
-        .await
-        .unwrap();
-    assert_eq!(issued, IssueOutcome::Issued);
+    let (_d, s) = store_with_k1(now).await;
     let queued = s.due_mail(now, 10).await.unwrap();
     assert_eq!(queued.len(), 1);
     assert_eq!(
@@ -48,93 +59,49 @@ async fn a_confirmation_is_used_once_and_its_mail_is_queued_with_it() {
         }
     );
     assert!(s.live_confirmation_of("p1".into()).await.unwrap().is_some());
-    let first = s
-        .consume_confirmation("k1".into(), now, vec![])
-        .await
-        .unwrap();
+    let first = consume(&s, "k1", now).await;
     assert!(matches!(first, ConsumeOutcome::Consumed(_)));
-    assert_eq!(
-        s.consume_confirmation("k1".into(), now, vec![])
-            .await
-            .unwrap(),
-        ConsumeOutcome::Used
-    );
-    assert_eq!(
-        s.consume_confirmation("nope".into(), now, vec![])
-            .await
-            .unwrap(),
-        ConsumeOutcome::Unknown
-    );
+    assert_eq!(consume(&s, "k1", now).await, ConsumeOutcome::Used);
+    assert_eq!(consume(&s, "nope", now).await, ConsumeOutcome::Unknown);
     assert!(s.live_confirmation_of("p1".into()).await.unwrap().is_none());
 }
 
 #[tokio::test]
 async fn a_new_confirmation_supersedes_the_old_and_issuing_is_throttled() {
-    let (_d, s) = store();
     let t0 = OffsetDateTime::now_utc();
-    s.issue_confirmation("k1".into(), pending("p1", t0), LIMITS, t0, vec![])
-        .await
-        .unwrap();
+    let (_d, s) = store_with_k1(t0).await;
     let soon = t0 + Duration::seconds(10);
     assert_eq!(
-        s.issue_confirmation("k2".into(), pending("p1", soon), LIMITS, soon, vec![])
-            .await
-            .unwrap(),
+        issue(&s, "k2", "p1", soon).await,
         IssueOutcome::Throttled {
             retry_after_secs: 50
         }
     );
     let t1 = t0 + Duration::seconds(61);
-    s.issue_confirmation("k2".into(), pending("p1", t1), LIMITS, t1, vec![])
-        .await
-        .unwrap();
-    assert_eq!(
-        s.consume_confirmation("k1".into(), t1, vec![])
-            .await
-            .unwrap(),
-        ConsumeOutcome::Superseded
-    );
+    issue(&s, "k2", "p1", t1).await;
+    assert_eq!(consume(&s, "k1", t1).await, ConsumeOutcome::Superseded);
     // Only the newer mail is still queued.
     assert_eq!(s.outbox_depth().await.unwrap(), 1);
     let t2 = t1 + Duration::seconds(61);
-    s.issue_confirmation("k3".into(), pending("p1", t2), LIMITS, t2, vec![])
-        .await
-        .unwrap();
+    issue(&s, "k3", "p1", t2).await;
     let t3 = t2 + Duration::seconds(61);
     assert!(matches!(
-        s.issue_confirmation("k4".into(), pending("p1", t3), LIMITS, t3, vec![])
-            .await
-            .unwrap(),
+        issue(&s, "k4", "p1", t3).await,
         IssueOutcome::Throttled { .. }
     ));
     // Another person is not affected.
-    assert_eq!(
-        s.issue_confirmation("q1".into(), pending("p2", t3), LIMITS, t3, vec![])
-            .await
-            .unwrap(),
-        IssueOutcome::Issued
-    );
+    assert_eq!(issue(&s, "q1", "p2", t3).await, IssueOutcome::Issued);
 }
 
 #[tokio::test]
 async fn an_expired_confirmation_cannot_be_used() {
-    let (_d, s) = store();
     let now = OffsetDateTime::now_utc();
-    s.issue_confirmation("k1".into(), pending("p1", now), LIMITS, now, vec![])
-        .await
-        .unwrap();
+    let (_d, s) = store_with_k1(now).await;
     let late = now + Duration::hours(24);
-    assert_eq!(
-        s.consume_confirmation("k1".into(), late, vec![])
-            .await
-            .unwrap(),
-        ConsumeOutcome::Expired
-    );
+    assert_eq!(consume(&s, "k1", late).await, ConsumeOutcome::Expired);
     let just_in_time = now + Duration::hours(24) - Duration::seconds(1);
     assert!(matches!(
-        s.consume_confirmation("k1".into(), just_in_time, vec![])
-            .await
-            .unwrap(),
+        consume(&s, "k1", just_in_time).await,
         ConsumeOutcome::Consumed(_)
     ));
 }

@@ -6,11 +6,12 @@
 //! concurrent requests (Bulk) can never together exceed the limit. A held operation is listed
 //! until it is released or discarded; its indexes (by target, by tripped scope) change with it.
 
+use super::txn::open_existing;
 use super::{StateStore, StoreError};
 use crate::domain::query::{EmailKind, PhoneKind};
 use crate::domain::{EmployeeNumber, FamilyName, GivenName, PersonName, Position, SchoolCode};
 use crate::ports::state::{HeldOperations, WindowRule};
-use crate::ports::{ContactEmail, ContactPhone, Employment, PersonProfile};
+use crate::ports::{Contact, Employment, PersonProfile};
 use async_trait::async_trait;
 use redb::{ReadableTable, ReadableTableMetadata, TableDefinition};
 use serde::{Deserialize, Serialize};
@@ -121,12 +122,9 @@ impl HeldStore {
     /// Every held operation, oldest first.
     pub async fn list(&self) -> Result<Vec<HeldOperation>, StoreError> {
         self.store
-            .blocking(|db| {
-                let tx = db.begin_read()?;
-                let table = match tx.open_table(HELD) {
-                    Ok(t) => t,
-                    Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
-                    Err(e) => return Err(e.into()),
+            .read(|tx| {
+                let Some(table) = open_existing(tx, HELD)? else {
+                    return Ok(Vec::new());
                 };
                 let mut out = Vec::new();
                 for row in table.iter()? {
@@ -141,13 +139,9 @@ impl HeldStore {
     /// How many operations are held (for `/metrics`), without decoding them.
     pub async fn count(&self) -> Result<u64, StoreError> {
         self.store
-            .blocking(|db| {
-                let tx = db.begin_read()?;
-                match tx.open_table(HELD) {
-                    Ok(t) => Ok(t.len()?),
-                    Err(redb::TableError::TableDoesNotExist(_)) => Ok(0),
-                    Err(e) => Err(e.into()),
-                }
+            .read(|tx| match open_existing(tx, HELD)? {
+                Some(table) => Ok(table.len()?),
+                None => Ok(0),
             })
             .await
     }
@@ -166,15 +160,44 @@ pub struct StoredProfile {
     external_id: Option<String>,
     employee_number: Option<String>,
     position: Option<String>,
-    /// (value, type, primary)
-    emails: Vec<(String, Option<String>, bool)>,
-    phones: Vec<(String, Option<String>, bool)>,
+    emails: Vec<StoredContact>,
+    phones: Vec<StoredContact>,
     department: Option<String>,
     organization: Option<String>,
     manager: Option<String>,
     primary_school: String,
     other_schools: Vec<String>,
     active: bool,
+}
+
+/// An address or a number as stored: (value, type, primary).
+type StoredContact = (String, Option<String>, bool);
+
+/// `contacts` as stored, each type by its `name`.
+fn stored_contacts<K: Copy>(
+    contacts: &[Contact<K>],
+    name: fn(K) -> &'static str,
+) -> Vec<StoredContact> {
+    (contacts.iter())
+        .map(|c| {
+            (
+                c.value.clone(),
+                c.kind.map(|k| name(k).to_owned()),
+                c.primary,
+            )
+        })
+        .collect()
+}
+
+/// Stored contacts read back, each type `parse`d (an unknown one is none).
+fn contacts<K>(stored: &[StoredContact], parse: fn(&str) -> Option<K>) -> Vec<Contact<K>> {
+    (stored.iter())
+        .map(|(value, kind, primary)| Contact {
+            value: value.clone(),
+            kind: kind.as_deref().and_then(parse),
+            primary: *primary,
+        })
+        .collect()
 }
 
 impl From<&PersonProfile> for StoredProfile {
@@ -188,24 +211,8 @@ impl From<&PersonProfile> for StoredProfile {
             external_id: p.external_id.clone(),
             employee_number: p.employee_number.as_ref().map(|e| e.as_str().to_owned()),
             position: p.position.as_ref().map(|e| e.as_str().to_owned()),
-            emails: (p.emails.iter())
-                .map(|e| {
-                    (
-                        e.value.clone(),
-                        e.kind.map(|k| k.as_str().to_owned()),
-                        e.primary,
-                    )
-                })
-                .collect(),
-            phones: (p.phones.iter())
-                .map(|e| {
-                    (
-                        e.value.clone(),
-                        e.kind.map(|k| k.as_str().to_owned()),
-                        e.primary,
-                    )
-                })
-                .collect(),
+            emails: stored_contacts(&p.emails, EmailKind::as_str),
+            phones: stored_contacts(&p.phones, PhoneKind::as_str),
             department: p.department.clone(),
             organization: p.organization.clone(),
             manager: p.manager.clone(),
@@ -244,20 +251,8 @@ impl StoredProfile {
                 .map(Position::parse)
                 .transpose()
                 .map_err(bad)?,
-            emails: (self.emails.iter())
-                .map(|(value, kind, primary)| ContactEmail {
-                    value: value.clone(),
-                    kind: kind.as_deref().and_then(EmailKind::parse),
-                    primary: *primary,
-                })
-                .collect(),
-            phones: (self.phones.iter())
-                .map(|(value, kind, primary)| ContactPhone {
-                    value: value.clone(),
-                    kind: kind.as_deref().and_then(PhoneKind::parse),
-                    primary: *primary,
-                })
-                .collect(),
+            emails: contacts(&self.emails, EmailKind::parse),
+            phones: contacts(&self.phones, PhoneKind::parse),
             department: self.department.clone(),
             organization: self.organization.clone(),
             manager: self.manager.clone(),
@@ -288,75 +283,72 @@ impl HeldOperations for HeldStore {
         since: OffsetDateTime,
         rule: WindowRule,
     ) -> Result<Admission, StoreError> {
+        // An operation held already by an earlier identical request writes nothing.
+        let wrote = |a: &Admission| !matches!(a, Admission::Held(_, false));
         self.store
-            .blocking(move |db| {
-                let tx = db.begin_write()?;
+            .write_if(wrote, move |tx| {
                 let c = &candidate.client;
-                let admission = {
-                    let mut held = tx.open_table(HELD)?;
-                    let mut by_target = tx.open_table(HELD_BY_TARGET)?;
-                    let target_key = format!("{c}{SEP}{}", candidate.target_id);
-                    let existing = by_target.get(target_key.as_str())?.map(|v| v.value());
-                    if let Some(id) = existing {
-                        if let Some(json) = held.get(id)? {
-                            let op = serde_json::from_str(json.value()).map_err(corrupt)?;
-                            return Ok(Admission::Held(Box::new(op), false));
-                        }
+                let mut held = tx.open_table(HELD)?;
+                let mut by_target = tx.open_table(HELD_BY_TARGET)?;
+                let target_key = format!("{c}{SEP}{}", candidate.target_id);
+                let existing = by_target.get(target_key.as_str())?.map(|v| v.value());
+                if let Some(id) = existing {
+                    if let Some(json) = held.get(id)? {
+                        let op = serde_json::from_str(json.value()).map_err(corrupt)?;
+                        return Ok(Admission::Held(Box::new(op), false));
                     }
-                    let mut tripped = tx.open_table(TRIPPED)?;
-                    let mut recent_t = tx.open_table(RECENT)?;
-                    let start = format!("{c}{SEP}{:020}", since.unix_timestamp_nanos().max(0));
-                    let first = format!("{c}{SEP}");
-                    let end = format!("{c}{SEP}:");
-                    // Entries older than the window are no longer needed.
-                    recent_t.retain_in(first.as_str()..start.as_str(), |_, _| false)?;
-                    let mut recent = Recent {
-                        school_held: tripped
-                            .get(scope_key(c, Some(&candidate.school)).as_str())?
-                            .is_some(),
-                        city_held: tripped.get(scope_key(c, None).as_str())?.is_some(),
-                        ..Recent::default()
-                    };
-                    for row in recent_t.range(start.as_str()..end.as_str())? {
-                        let (_, school) = row?;
-                        recent.in_city += 1;
-                        if school.value() == candidate.school {
-                            recent.in_school += 1;
-                        }
-                    }
-                    match rule(&recent) {
-                        None => {
-                            let key = format!(
-                                "{c}{SEP}{:020}{SEP}{}",
-                                candidate.held_at.unix_timestamp_nanos().max(0),
-                                candidate.target_id
-                            );
-                            recent_t.insert(key.as_str(), candidate.school.as_str())?;
-                            Admission::Admitted(Ticket(key))
-                        }
-                        Some((trip, reason)) => {
-                            let mut seq = tx.open_table(SEQ)?;
-                            let id = seq.get("next")?.map(|v| v.value()).unwrap_or(1);
-                            seq.insert("next", id + 1)?;
-                            let op = HeldOperation {
-                                id,
-                                trip,
-                                reason,
-                                ..candidate.clone()
-                            };
-                            let json = serde_json::to_string(&op).map_err(corrupt)?;
-                            held.insert(id, json.as_str())?;
-                            by_target.insert(target_key.as_str(), id)?;
-                            let school = (trip == Trip::School).then_some(op.school.as_str());
-                            let key = scope_key(c, school);
-                            let n = tripped.get(key.as_str())?.map(|v| v.value()).unwrap_or(0);
-                            tripped.insert(key.as_str(), n + 1)?;
-                            Admission::Held(Box::new(op), true)
-                        }
-                    }
+                }
+                let mut tripped = tx.open_table(TRIPPED)?;
+                let mut recent_t = tx.open_table(RECENT)?;
+                let start = format!("{c}{SEP}{:020}", since.unix_timestamp_nanos().max(0));
+                let first = format!("{c}{SEP}");
+                let end = format!("{c}{SEP}:");
+                // Entries older than the window are no longer needed.
+                recent_t.retain_in(first.as_str()..start.as_str(), |_, _| false)?;
+                let mut recent = Recent {
+                    school_held: tripped
+                        .get(scope_key(c, Some(&candidate.school)).as_str())?
+                        .is_some(),
+                    city_held: tripped.get(scope_key(c, None).as_str())?.is_some(),
+                    ..Recent::default()
                 };
-                tx.commit()?;
-                Ok(admission)
+                for row in recent_t.range(start.as_str()..end.as_str())? {
+                    let (_, school) = row?;
+                    recent.in_city += 1;
+                    if school.value() == candidate.school {
+                        recent.in_school += 1;
+                    }
+                }
+                Ok(match rule(&recent) {
+                    None => {
+                        let key = format!(
+                            "{c}{SEP}{:020}{SEP}{}",
+                            candidate.held_at.unix_timestamp_nanos().max(0),
+                            candidate.target_id
+                        );
+                        recent_t.insert(key.as_str(), candidate.school.as_str())?;
+                        Admission::Admitted(Ticket(key))
+                    }
+                    Some((trip, reason)) => {
+                        let mut seq = tx.open_table(SEQ)?;
+                        let id = seq.get("next")?.map(|v| v.value()).unwrap_or(1);
+                        seq.insert("next", id + 1)?;
+                        let op = HeldOperation {
+                            id,
+                            trip,
+                            reason,
+                            ..candidate.clone()
+                        };
+                        let json = serde_json::to_string(&op).map_err(corrupt)?;
+                        held.insert(id, json.as_str())?;
+                        by_target.insert(target_key.as_str(), id)?;
+                        let school = (trip == Trip::School).then_some(op.school.as_str());
+                        let key = scope_key(c, school);
+                        let n = tripped.get(key.as_str())?.map(|v| v.value()).unwrap_or(0);
+                        tripped.insert(key.as_str(), n + 1)?;
+                        Admission::Held(Box::new(op), true)
+                    }
+                })
             })
             .await
     }
@@ -364,10 +356,8 @@ impl HeldOperations for HeldStore {
     /// Frees the place of an operation that was not applied after all.
     async fn cancel(&self, ticket: Ticket) -> Result<(), StoreError> {
         self.store
-            .blocking(move |db| {
-                let tx = db.begin_write()?;
+            .write(move |tx| {
                 tx.open_table(RECENT)?.remove(ticket.0.as_str())?;
-                tx.commit()?;
                 Ok(())
             })
             .await
@@ -376,30 +366,25 @@ impl HeldOperations for HeldStore {
     /// Removes a held operation (released or discarded); `None` if there is none with `id`.
     async fn remove(&self, id: u64) -> Result<Option<HeldOperation>, StoreError> {
         self.store
-            .blocking(move |db| {
-                let tx = db.begin_write()?;
-                let op = {
-                    let mut held = tx.open_table(HELD)?;
-                    let Some(json) = held.remove(id)? else {
-                        return Ok(None);
-                    };
-                    let op: HeldOperation = serde_json::from_str(json.value()).map_err(corrupt)?;
-                    drop(json);
-                    let c = &op.client;
-                    tx.open_table(HELD_BY_TARGET)?
-                        .remove(format!("{c}{SEP}{}", op.target_id).as_str())?;
-                    let mut tripped = tx.open_table(TRIPPED)?;
-                    let school = (op.trip == Trip::School).then_some(op.school.as_str());
-                    let key = scope_key(c, school);
-                    let n = tripped.get(key.as_str())?.map(|v| v.value()).unwrap_or(0);
-                    if n <= 1 {
-                        tripped.remove(key.as_str())?;
-                    } else {
-                        tripped.insert(key.as_str(), n - 1)?;
-                    }
-                    op
+            .write_if(Option::is_some, move |tx| {
+                let mut held = tx.open_table(HELD)?;
+                let Some(json) = held.remove(id)? else {
+                    return Ok(None);
                 };
-                tx.commit()?;
+                let op: HeldOperation = serde_json::from_str(json.value()).map_err(corrupt)?;
+                drop(json);
+                let c = &op.client;
+                tx.open_table(HELD_BY_TARGET)?
+                    .remove(format!("{c}{SEP}{}", op.target_id).as_str())?;
+                let mut tripped = tx.open_table(TRIPPED)?;
+                let school = (op.trip == Trip::School).then_some(op.school.as_str());
+                let key = scope_key(c, school);
+                let n = tripped.get(key.as_str())?.map(|v| v.value()).unwrap_or(0);
+                if n <= 1 {
+                    tripped.remove(key.as_str())?;
+                } else {
+                    tripped.insert(key.as_str(), n - 1)?;
+                }
                 Ok(Some(op))
             })
             .await

@@ -9,15 +9,18 @@
 //! cancelled request) may be taken over, so no key is blocked forever; only the owner that
 //! claimed a record completes or releases it.
 
+use super::txn::{decode, encode, get_decoded};
 use super::{StateStore, StoreError};
 use crate::ports::state::IdempotencyRecords;
 use async_trait::async_trait;
 use base64::Engine;
-use redb::{ReadableTable, TableDefinition};
+use redb::TableDefinition;
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
 const RECORDS: TableDefinition<&str, &[u8]> = TableDefinition::new("idempotency");
+/// What a record is called in an error.
+const RECORD: &str = "idempotency record";
 
 /// A response kept for replay: status, the headers worth replaying, the body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,27 +97,20 @@ impl StateStore {
         owner: String,
         change: impl FnOnce(Record) -> Option<Record> + Send + 'static,
     ) -> Result<(), StoreError> {
-        self.blocking(move |db| {
-            let txn = db.begin_write()?;
-            {
-                let mut table = txn.open_table(RECORDS)?;
-                let db_key = key.db_key();
-                let current = match table.get(db_key.as_str())? {
-                    Some(v) => Some(decode(v.value())?),
-                    None => None,
-                };
-                if let Some(record) = current.filter(|r| r.owner == owner) {
-                    match change(record) {
-                        Some(r) => {
-                            table.insert(db_key.as_str(), encode(&r)?.as_slice())?;
-                        }
-                        None => {
-                            table.remove(db_key.as_str())?;
-                        }
+        self.write(move |txn| {
+            let mut table = txn.open_table(RECORDS)?;
+            let db_key = key.db_key();
+            let current: Option<Record> = get_decoded(&table, db_key.as_str(), RECORD)?;
+            if let Some(record) = current.filter(|r| r.owner == owner) {
+                match change(record) {
+                    Some(r) => {
+                        table.insert(db_key.as_str(), encode(&r)?.as_slice())?;
+                    }
+                    None => {
+                        table.remove(db_key.as_str())?;
                     }
                 }
             }
-            txn.commit()?;
             Ok(())
         })
         .await
@@ -132,22 +128,13 @@ pub(super) fn release_unfinished(db: &redb::Database) -> Result<usize, StoreErro
     {
         let mut table = txn.open_table(RECORDS)?;
         table.retain(|_, v| {
-            let unfinished = decode(v).is_ok_and(|r| r.response.is_none());
+            let unfinished = decode::<Record>(v, RECORD).is_ok_and(|r| r.response.is_none());
             removed += usize::from(unfinished);
             !unfinished
         })?;
     }
     txn.commit()?;
     Ok(removed)
-}
-
-fn encode(r: &Record) -> Result<Vec<u8>, StoreError> {
-    serde_json::to_vec(r).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
-
-fn decode(bytes: &[u8]) -> Result<Record, StoreError> {
-    serde_json::from_slice(bytes)
-        .map_err(|e| StoreError::Corrupt(format!("idempotency record: {e}")))
 }
 
 #[async_trait]
@@ -160,43 +147,32 @@ impl IdempotencyRecords for StateStore {
         now: OffsetDateTime,
         policy: IdempotencyPolicy,
     ) -> Result<Claim, StoreError> {
-        self.blocking(move |db| {
-            let txn = db.begin_write()?;
-            let claim = {
-                let mut table = txn.open_table(RECORDS)?;
-                let db_key = key.db_key();
-                let existing = match table.get(db_key.as_str())? {
-                    Some(v) => Some(decode(v.value())?),
-                    None => None,
-                };
-                let age = |r: &Record| now.unix_timestamp() - r.claimed_at;
-                let live = existing.filter(|r| age(r) < policy.ttl.whole_seconds());
-                match live {
-                    Some(r) if r.fingerprint != fingerprint => Claim::Mismatch,
-                    Some(Record {
-                        response: Some(response),
-                        ..
-                    }) => Claim::Replay(response),
-                    Some(r) if age(&r) < policy.abandon_after.whole_seconds() => Claim::InFlight,
-                    _ => {
-                        let owner = uuid::Uuid::new_v4().to_string();
-                        let record = Record {
-                            fingerprint,
-                            claimed_at: now.unix_timestamp(),
-                            owner: owner.clone(),
-                            response: None,
-                        };
-                        table.insert(db_key.as_str(), encode(&record)?.as_slice())?;
-                        Claim::Started { owner }
-                    }
+        let started = |claim: &Claim| matches!(claim, Claim::Started { .. });
+        self.write_if(started, move |txn| {
+            let mut table = txn.open_table(RECORDS)?;
+            let db_key = key.db_key();
+            let existing: Option<Record> = get_decoded(&table, db_key.as_str(), RECORD)?;
+            let age = |r: &Record| now.unix_timestamp() - r.claimed_at;
+            let live = existing.filter(|r| age(r) < policy.ttl.whole_seconds());
+            Ok(match live {
+                Some(r) if r.fingerprint != fingerprint => Claim::Mismatch,
+                Some(Record {
+                    response: Some(response),
+                    ..
+                }) => Claim::Replay(response),
+                Some(r) if age(&r) < policy.abandon_after.whole_seconds() => Claim::InFlight,
+                _ => {
+                    let owner = uuid::Uuid::new_v4().to_string();
+                    let record = Record {
+                        fingerprint,
+                        claimed_at: now.unix_timestamp(),
+                        owner: owner.clone(),
+                        response: None,
+                    };
+                    table.insert(db_key.as_str(), encode(&record)?.as_slice())?;
+                    Claim::Started { owner }
                 }
-            };
-            if matches!(claim, Claim::Started { .. }) {
-                txn.commit()?;
-            } else {
-                txn.abort()?;
-            }
-            Ok(claim)
+            })
         })
         .await
     }
@@ -228,20 +204,15 @@ impl IdempotencyRecords for StateStore {
         now: OffsetDateTime,
         ttl: Duration,
     ) -> Result<usize, StoreError> {
-        self.blocking(move |db| {
-            let txn = db.begin_write()?;
+        self.write(move |txn| {
             let mut removed = 0;
-            {
-                let mut table = txn.open_table(RECORDS)?;
-                table.retain(|_, v| {
-                    // An unreadable record is kept: `claim` reports it as corrupt.
-                    let expired = decode(v)
-                        .is_ok_and(|r| now.unix_timestamp() - r.claimed_at >= ttl.whole_seconds());
-                    removed += usize::from(expired);
-                    !expired
-                })?;
-            }
-            txn.commit()?;
+            txn.open_table(RECORDS)?.retain(|_, v| {
+                // An unreadable record is kept: `claim` reports it as corrupt.
+                let expired = decode::<Record>(v, RECORD)
+                    .is_ok_and(|r| now.unix_timestamp() - r.claimed_at >= ttl.whole_seconds());
+                removed += usize::from(expired);
+                !expired
+            })?;
             Ok(removed)
         })
         .await
@@ -251,17 +222,12 @@ impl IdempotencyRecords for StateStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::temp_store as store;
 
     const POLICY: IdempotencyPolicy = IdempotencyPolicy {
         ttl: Duration::hours(24),
         abandon_after: Duration::seconds(30),
     };
-
-    fn store() -> (tempfile::TempDir, StateStore) {
-        let dir = tempfile::tempdir().unwrap();
-        let s = StateStore::open(&dir.path().join("state.redb")).unwrap();
-        (dir, s)
-    }
 
     fn key(client: &str) -> KeyOf {
         KeyOf {
@@ -287,9 +253,7 @@ mod tests {
 
     #[tokio::test]
     async fn opening_the_store_forgets_unfinished_claims_and_keeps_answers() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("state.redb");
-        let s = StateStore::open(&path).unwrap();
+        let (dir, s) = store();
         start(&s, key("cut"), "aa", t0()).await;
         let done = start(&s, key("done"), "aa", t0()).await;
         let response = StoredResponse::new(200, vec![], b"{}");
@@ -301,7 +265,7 @@ mod tests {
         assert_eq!(claim.await.unwrap(), Claim::InFlight);
         drop(s);
         // The next process's open: the unfinished claim is gone, the answer stays.
-        let s = StateStore::open(&path).unwrap();
+        let s = StateStore::open(&dir.path().join("state.redb")).unwrap();
         let claim = s.claim_idempotency(key("cut"), "aa".into(), t0(), POLICY);
         assert!(matches!(claim.await.unwrap(), Claim::Started { .. }));
         let claim = s.claim_idempotency(key("done"), "aa".into(), t0(), POLICY);

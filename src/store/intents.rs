@@ -162,8 +162,7 @@ mod tests {
 
     #[tokio::test]
     async fn intents_are_recorded_changed_finished_and_resolved_ones_expire() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = StateStore::open(&dir.path().join("state.redb")).unwrap();
+        let (_dir, store) = crate::store::temp_store();
         let now = OffsetDateTime::now_utc();
         let a = store.record_intent(intent("a", now)).await.unwrap();
         let b = store.record_intent(intent("b", now)).await.unwrap();

@@ -22,6 +22,7 @@ pub mod rooms;
 pub mod sessions;
 pub mod sign_in_failures;
 pub mod todos;
+mod txn;
 
 use std::io::Write as _;
 use std::path::Path;
@@ -62,45 +63,28 @@ impl From<redb::StorageError> for StoreError {
     }
 }
 
-impl From<redb::DatabaseError> for StoreError {
-    fn from(e: redb::DatabaseError) -> Self {
-        let storage = match &e {
-            redb::DatabaseError::Storage(s) => Some(s),
-            _ => None,
-        };
-        classify(storage, e.to_string())
-    }
+/// `From` for redb's error types that carry a storage error (an I/O error among them) in
+/// their `Storage` variant: classified by it, as [`classify`] says.
+macro_rules! from_redb_error_with_storage {
+    ($(redb::$error:ident),+) => {$(
+        impl From<redb::$error> for StoreError {
+            fn from(e: redb::$error) -> Self {
+                let storage = match &e {
+                    redb::$error::Storage(s) => Some(s),
+                    _ => None,
+                };
+                classify(storage, e.to_string())
+            }
+        }
+    )+};
 }
 
-impl From<redb::TransactionError> for StoreError {
-    fn from(e: redb::TransactionError) -> Self {
-        let storage = match &e {
-            redb::TransactionError::Storage(s) => Some(s),
-            _ => None,
-        };
-        classify(storage, e.to_string())
-    }
-}
-
-impl From<redb::TableError> for StoreError {
-    fn from(e: redb::TableError) -> Self {
-        let storage = match &e {
-            redb::TableError::Storage(s) => Some(s),
-            _ => None,
-        };
-        classify(storage, e.to_string())
-    }
-}
-
-impl From<redb::CommitError> for StoreError {
-    fn from(e: redb::CommitError) -> Self {
-        let storage = match &e {
-            redb::CommitError::Storage(s) => Some(s),
-            _ => None,
-        };
-        classify(storage, e.to_string())
-    }
-}
+from_redb_error_with_storage!(
+    redb::DatabaseError,
+    redb::TransactionError,
+    redb::TableError,
+    redb::CommitError
+);
 
 /// A one-row table the readiness check writes to.
 const READINESS: redb::TableDefinition<&str, ()> = redb::TableDefinition::new("readiness");
@@ -224,16 +208,24 @@ pub(crate) fn copy_file_durably(from: &Path, to: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// A state store in a new temporary folder (removed when the `TempDir` is dropped), at
+/// `state.redb` in it.
+#[cfg(test)]
+pub(crate) fn temp_store() -> (tempfile::TempDir, StateStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = StateStore::open(&dir.path().join("state.redb")).unwrap();
+    (dir, store)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn a_second_opener_is_told_the_file_is_in_use() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("state.redb");
-        let _first = StateStore::open(&path).unwrap();
-        let err = StateStore::open(&path).err().unwrap().to_string();
+        let (dir, _first) = temp_store();
+        let err = StateStore::open(&dir.path().join("state.redb"));
+        let err = err.err().unwrap().to_string();
         assert!(err.contains("in use"), "{err}");
     }
 }

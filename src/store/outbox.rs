@@ -13,12 +13,15 @@
 //! - `supersedes`: queuing a message with the same key drops the unsent older one (a "send
 //!   again" replaces the earlier, now invalid, link).
 
+use super::txn::{decode, encode, get_decoded, open_existing};
 use super::{StateStore, StoreError};
 use redb::{ReadableTable, ReadableTableMetadata, TableDefinition, WriteTransaction};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 const OUTBOX: TableDefinition<u64, &[u8]> = TableDefinition::new("mail_outbox");
+/// What a record is called in an error.
+const RECORD: &str = "queued mail";
 
 /// What to send. Rendered notices carry their text; confirmations are rendered when sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,7 +81,7 @@ pub(crate) fn enqueue_in(txn: &WriteTransaction, mail: &QueuedMail) -> Result<u6
         let mut older = Vec::new();
         for row in table.iter()? {
             let (id, v) = row?;
-            if decode(v.value())?.supersedes.as_ref() == Some(key) {
+            if decode::<QueuedMail>(v.value(), RECORD)?.supersedes.as_ref() == Some(key) {
                 older.push(id.value());
             }
         }
@@ -98,17 +101,14 @@ impl StateStore {
         now: OffsetDateTime,
         limit: usize,
     ) -> Result<Vec<(u64, QueuedMail)>, StoreError> {
-        self.blocking(move |db| {
-            let txn = db.begin_read()?;
-            let table = match txn.open_table(OUTBOX) {
-                Ok(t) => t,
-                Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
-                Err(e) => return Err(e.into()),
+        self.read(move |txn| {
+            let Some(table) = open_existing(txn, OUTBOX)? else {
+                return Ok(Vec::new());
             };
             let mut due = Vec::new();
             for row in table.iter()? {
                 let (id, v) = row?;
-                let mail = decode(v.value())?;
+                let mail: QueuedMail = decode(v.value(), RECORD)?;
                 if mail.next_attempt <= now.unix_timestamp() {
                     due.push((id.value(), mail));
                     if due.len() >= limit {
@@ -123,13 +123,9 @@ impl StateStore {
 
     /// How many messages wait (the queue depth, for metrics and health).
     pub async fn outbox_depth(&self) -> Result<usize, StoreError> {
-        self.blocking(|db| {
-            let txn = db.begin_read()?;
-            match txn.open_table(OUTBOX) {
-                Ok(t) => Ok(t.len()? as usize),
-                Err(redb::TableError::TableDoesNotExist(_)) => Ok(0),
-                Err(e) => Err(e.into()),
-            }
+        self.read(|txn| match open_existing(txn, OUTBOX)? {
+            Some(table) => Ok(table.len()? as usize),
+            None => Ok(0),
         })
         .await
     }
@@ -137,13 +133,8 @@ impl StateStore {
     /// Removes a message that was sent or given up; `false` when it was gone already (e.g.
     /// superseded while being sent).
     pub async fn finish_mail(&self, id: u64) -> Result<bool, StoreError> {
-        self.blocking(move |db| {
-            let txn = db.begin_write()?;
-            let removed = txn.open_table(OUTBOX)?.remove(id)?.is_some();
-            txn.commit()?;
-            Ok(removed)
-        })
-        .await
+        self.write(move |txn| Ok(txn.open_table(OUTBOX)?.remove(id)?.is_some()))
+            .await
     }
 
     /// Records a failed attempt: the next one no earlier than `next_attempt`.
@@ -152,33 +143,18 @@ impl StateStore {
         id: u64,
         next_attempt: OffsetDateTime,
     ) -> Result<(), StoreError> {
-        self.blocking(move |db| {
-            let txn = db.begin_write()?;
-            {
-                let mut table = txn.open_table(OUTBOX)?;
-                let current = match table.get(id)? {
-                    Some(v) => Some(decode(v.value())?),
-                    None => None,
-                };
-                if let Some(mut mail) = current {
-                    mail.attempts += 1;
-                    mail.next_attempt = next_attempt.unix_timestamp();
-                    table.insert(id, encode(&mail)?.as_slice())?;
-                }
+        self.write(move |txn| {
+            let mut table = txn.open_table(OUTBOX)?;
+            let current: Option<QueuedMail> = get_decoded(&table, id, RECORD)?;
+            if let Some(mut mail) = current {
+                mail.attempts += 1;
+                mail.next_attempt = next_attempt.unix_timestamp();
+                table.insert(id, encode(&mail)?.as_slice())?;
             }
-            txn.commit()?;
             Ok(())
         })
         .await
     }
-}
-
-fn encode(m: &QueuedMail) -> Result<Vec<u8>, StoreError> {
-    serde_json::to_vec(m).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
-
-fn decode(bytes: &[u8]) -> Result<QueuedMail, StoreError> {
-    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(format!("queued mail: {e}")))
 }
 
 #[cfg(test)]
@@ -202,8 +178,7 @@ mod tests {
 
     #[tokio::test]
     async fn queued_mail_is_due_until_finished_and_retries_wait() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = StateStore::open(&dir.path().join("s.redb")).unwrap();
+        let (_dir, store) = crate::store::temp_store();
         let now = OffsetDateTime::now_utc();
         let a = store.enqueue_mail(notice("a@b.pl", now)).await.unwrap();
         let b = store.enqueue_mail(notice("c@d.pl", now)).await.unwrap();
@@ -228,8 +203,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_superseding_message_drops_the_unsent_older_one() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = StateStore::open(&dir.path().join("s.redb")).unwrap();
+        let (_dir, store) = crate::store::temp_store();
         let now = OffsetDateTime::now_utc();
         let mut first = notice("a@b.pl", now);
         first.supersedes = Some("confirm:p1".into());

@@ -6,6 +6,7 @@
 //! cursor since the caller read it, or when a number is not the next one, so two
 //! concurrent syncs cannot both add the same rows.
 
+use super::txn::{decode, encode, open_existing};
 use super::{StateStore, StoreError};
 use crate::domain::forms::RegisterRow;
 use crate::domain::SchoolCode;
@@ -30,31 +31,21 @@ impl RegisterRows for StateStore {
     /// The school's rows and cursor.
     async fn register_snapshot(&self, school: &SchoolCode) -> Result<RegisterSnapshot, StoreError> {
         let school = school.as_str().to_owned();
-        self.blocking(move |db| {
-            let txn = db.begin_read()?;
-            let cursor = match txn.open_table(CURSOR) {
-                Ok(t) => t.get(school.as_str())?.map_or(0, |v| v.value()),
-                Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Default::default()),
-                Err(e) => return Err(e.into()),
+        self.read(move |txn| {
+            let Some(cursors) = open_existing(txn, CURSOR)? else {
+                return Ok(RegisterSnapshot::default());
             };
-            let table = match txn.open_table(ROWS) {
-                Ok(t) => t,
-                Err(redb::TableError::TableDoesNotExist(_)) => {
-                    return Ok(RegisterSnapshot {
-                        cursor,
-                        rows: Vec::new(),
-                    })
-                }
-                Err(e) => return Err(e.into()),
+            let cursor = cursors.get(school.as_str())?.map_or(0, |v| v.value());
+            let Some(table) = open_existing(txn, ROWS)? else {
+                return Ok(RegisterSnapshot {
+                    cursor,
+                    rows: Vec::new(),
+                });
             };
             let mut rows = Vec::new();
             for entry in table.range((school.as_str(), 0)..=(school.as_str(), u64::MAX))? {
                 let (_, v) = entry?;
-                rows.push(
-                    serde_json::from_slice(v.value()).map_err(|e| {
-                        StoreError::Corrupt(format!("register row of {school}: {e}"))
-                    })?,
-                );
+                rows.push(decode(v.value(), format_args!("register row of {school}"))?);
             }
             Ok(RegisterSnapshot { cursor, rows })
         })
@@ -72,34 +63,28 @@ impl RegisterRows for StateStore {
         rows: Vec<RegisterRow>,
     ) -> Result<bool, StoreError> {
         let school = school.as_str().to_owned();
-        self.blocking(move |db| {
-            let txn = db.begin_write()?;
-            {
-                let mut cursor = txn.open_table(CURSOR)?;
-                let current = cursor.get(school.as_str())?.map_or(0, |v| v.value());
-                if current != expected_cursor {
-                    return Ok(false);
-                }
-                let mut table = txn.open_table(ROWS)?;
-                let first = table
-                    .range((school.as_str(), 0)..=(school.as_str(), u64::MAX))?
-                    .next_back()
-                    .transpose()?
-                    .map_or(1, |(k, _)| k.value().1 + 1);
-                for (next, row) in (first..).zip(&rows) {
-                    if row.no != next {
-                        return Err(StoreError::Corrupt(format!(
-                            "register of {school}: row {} appended where {next} is next",
-                            row.no
-                        )));
-                    }
-                    let bytes =
-                        serde_json::to_vec(row).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                    table.insert((school.as_str(), row.no), bytes.as_slice())?;
-                }
-                cursor.insert(school.as_str(), new_cursor.max(current))?;
+        self.write_or_refuse(move |txn| {
+            let mut cursor = txn.open_table(CURSOR)?;
+            let current = cursor.get(school.as_str())?.map_or(0, |v| v.value());
+            if current != expected_cursor {
+                return Ok(false);
             }
-            txn.commit()?;
+            let mut table = txn.open_table(ROWS)?;
+            let first = table
+                .range((school.as_str(), 0)..=(school.as_str(), u64::MAX))?
+                .next_back()
+                .transpose()?
+                .map_or(1, |(k, _)| k.value().1 + 1);
+            for (next, row) in (first..).zip(&rows) {
+                if row.no != next {
+                    return Err(StoreError::Corrupt(format!(
+                        "register of {school}: row {} appended where {next} is next",
+                        row.no
+                    )));
+                }
+                table.insert((school.as_str(), row.no), encode(row)?.as_slice())?;
+            }
+            cursor.insert(school.as_str(), new_cursor.max(current))?;
             Ok(true)
         })
         .await

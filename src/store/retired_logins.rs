@@ -6,10 +6,11 @@
 //! is idempotent (the first retirement is kept). Login allocation (`provisioning`) asks
 //! [`RetiredLogins::is_retired`] before trying a candidate in the directory.
 
+use super::txn::{insert_first, read_decoded};
 use super::{StateStore, StoreError};
 use crate::domain::LoginName;
 use async_trait::async_trait;
-use redb::{ReadableTable, TableDefinition};
+use redb::TableDefinition;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -39,19 +40,13 @@ impl RetiredLogins {
     pub async fn get(&self, login: &LoginName) -> Result<Option<Retirement>, StoreError> {
         let key = login.as_str().to_owned();
         self.store
-            .blocking(move |db| {
-                let txn = db.begin_read()?;
-                let table = match txn.open_table(RETIRED) {
-                    Ok(t) => t,
-                    Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
-                    Err(e) => return Err(e.into()),
-                };
-                match table.get(key.as_str())? {
-                    None => Ok(None),
-                    Some(v) => serde_json::from_slice(v.value())
-                        .map(Some)
-                        .map_err(|e| StoreError::Corrupt(format!("retired login {key}: {e}"))),
-                }
+            .read(move |txn| {
+                read_decoded(
+                    txn,
+                    RETIRED,
+                    key.as_str(),
+                    format_args!("retired login {key}"),
+                )
             })
             .await
     }
@@ -73,22 +68,7 @@ impl crate::ports::state::RetiredLogins for RetiredLogins {
             entry_uuid: entry_uuid.to_owned(),
         };
         self.store
-            .blocking(move |db| {
-                let txn = db.begin_write()?;
-                let inserted = {
-                    let mut table = txn.open_table(RETIRED)?;
-                    if table.get(key.as_str())?.is_some() {
-                        false
-                    } else {
-                        let bytes = serde_json::to_vec(&record)
-                            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                        table.insert(key.as_str(), bytes.as_slice())?;
-                        true
-                    }
-                };
-                txn.commit()?;
-                Ok(inserted)
-            })
+            .write_or_refuse(move |txn| insert_first(txn, RETIRED, &key.as_str(), &record))
             .await
     }
 
@@ -109,8 +89,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_retired_login_stays_retired_with_its_first_record() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = StateStore::open(&dir.path().join("state.redb")).unwrap();
+        let (_dir, store) = crate::store::temp_store();
         let retired = RetiredLogins::new(store);
         let jan = login("jan.kowalski");
         assert!(!retired.is_retired(&jan).await.unwrap());

@@ -5,14 +5,17 @@
 //! `now - created < absolute`; an expired record found by a lookup is deleted in the same
 //! transaction; creating a session purges every expired one; sign-out deletes the record.
 
+use super::txn::{decode, encode, get_decoded, read_decoded};
 use super::{StateStore, StoreError};
 use crate::ports::state::Sessions;
 use async_trait::async_trait;
-use redb::{ReadableTable, TableDefinition};
+use redb::TableDefinition;
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
 const SESSIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("panel_sessions");
+/// What a record is called in an error.
+const RECORD: &str = "session record";
 
 /// Touching a session (a durable write) at most this often; idle time is counted from it.
 const TOUCH_EVERY_SECS: i64 = 30;
@@ -76,26 +79,14 @@ impl StateStore {
         record: SessionRecord,
         limits: SessionLimits,
     ) -> Result<(), StoreError> {
-        self.blocking(move |db| {
-            let now = OffsetDateTime::from_unix_timestamp(record.created)
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            let txn = db.begin_write()?;
-            {
-                let mut table = txn.open_table(SESSIONS)?;
-                let mut expired = Vec::new();
-                for row in table.iter()? {
-                    let (k, v) = row?;
-                    let live = decode(v.value()).is_ok_and(|r| r.is_live(now, limits));
-                    if !live {
-                        expired.push(k.value().to_owned());
-                    }
-                }
-                for k in expired {
-                    table.remove(k.as_str())?;
-                }
-                table.insert(key.as_str(), encode(&record)?.as_slice())?;
-            }
-            txn.commit()?;
+        let now = OffsetDateTime::from_unix_timestamp(record.created)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.write(move |txn| {
+            let mut table = txn.open_table(SESSIONS)?;
+            table.retain(|_, v| {
+                decode::<SessionRecord>(v, RECORD).is_ok_and(|r| r.is_live(now, limits))
+            })?;
+            table.insert(key.as_str(), encode(&record)?.as_slice())?;
             Ok(())
         })
         .await
@@ -110,25 +101,11 @@ impl StateStore {
         limits: SessionLimits,
     ) -> Result<Option<SessionRecord>, StoreError> {
         // Read first: most requests need no write.
-        let found = self
-            .blocking({
-                let key = key.clone();
-                move |db| {
-                    let txn = db.begin_read()?;
-                    let table = match txn.open_table(SESSIONS) {
-                        Ok(t) => t,
-                        Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
-                        Err(e) => return Err(e.into()),
-                    };
-                    let record = match table.get(key.as_str())? {
-                        Some(v) => Some(decode(v.value())?),
-                        None => None,
-                    };
-                    Ok(record)
-                }
-            })
-            .await?;
-        let Some(record) = found else {
+        let found = self.read({
+            let key = key.clone();
+            move |txn| read_decoded(txn, SESSIONS, key.as_str(), RECORD)
+        });
+        let Some(record): Option<SessionRecord> = found.await? else {
             return Ok(None);
         };
         let live = record.is_live(now, limits);
@@ -136,55 +113,30 @@ impl StateStore {
         if live && !stale {
             return Ok(Some(record));
         }
-        self.blocking(move |db| {
-            let txn = db.begin_write()?;
-            let answer = {
-                let mut table = txn.open_table(SESSIONS)?;
-                let current = match table.get(key.as_str())? {
-                    Some(v) => Some(decode(v.value())?),
-                    None => None,
-                };
-                match current {
-                    Some(mut r) if r.is_live(now, limits) => {
-                        r.last_seen = now.unix_timestamp();
-                        table.insert(key.as_str(), encode(&r)?.as_slice())?;
-                        Some(r)
-                    }
-                    Some(_) => {
-                        table.remove(key.as_str())?;
-                        None
-                    }
-                    None => None,
+        self.write(move |txn| {
+            let mut table = txn.open_table(SESSIONS)?;
+            let current: Option<SessionRecord> = get_decoded(&table, key.as_str(), RECORD)?;
+            Ok(match current {
+                Some(mut r) if r.is_live(now, limits) => {
+                    r.last_seen = now.unix_timestamp();
+                    table.insert(key.as_str(), encode(&r)?.as_slice())?;
+                    Some(r)
                 }
-            };
-            txn.commit()?;
-            Ok(answer)
+                Some(_) => {
+                    table.remove(key.as_str())?;
+                    None
+                }
+                None => None,
+            })
         })
         .await
     }
 
     /// Deletes the session under `key`; `Ok(false)` when there was none.
     pub async fn delete_session(&self, key: String) -> Result<bool, StoreError> {
-        self.blocking(move |db| {
-            let txn = db.begin_write()?;
-            let removed = {
-                let mut table = txn.open_table(SESSIONS)?;
-                let removed = table.remove(key.as_str())?.is_some();
-                removed
-            };
-            txn.commit()?;
-            Ok(removed)
-        })
-        .await
+        self.write(move |txn| Ok(txn.open_table(SESSIONS)?.remove(key.as_str())?.is_some()))
+            .await
     }
-}
-
-fn encode(r: &SessionRecord) -> Result<Vec<u8>, StoreError> {
-    serde_json::to_vec(r).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
-
-fn decode(bytes: &[u8]) -> Result<SessionRecord, StoreError> {
-    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(format!("session record: {e}")))
 }
 
 #[async_trait]
@@ -196,25 +148,17 @@ impl Sessions for StateStore {
         person_id: String,
         keep: Option<String>,
     ) -> Result<usize, StoreError> {
-        self.blocking(move |db| {
-            let txn = db.begin_write()?;
-            let n = {
-                let mut table = txn.open_table(SESSIONS)?;
-                let mut keys = Vec::new();
-                for row in table.iter()? {
-                    let (k, v) = row?;
-                    let kept = keep.as_deref() == Some(k.value());
-                    if !kept && decode(v.value()).is_ok_and(|r| r.person_id == person_id) {
-                        keys.push(k.value().to_owned());
-                    }
-                }
-                for k in &keys {
-                    table.remove(k.as_str())?;
-                }
-                keys.len()
-            };
-            txn.commit()?;
-            Ok(n)
+        self.write(move |txn| {
+            let mut table = txn.open_table(SESSIONS)?;
+            let mut removed = 0;
+            table.retain(|k, v| {
+                let kept = keep.as_deref() == Some(k);
+                let theirs =
+                    decode::<SessionRecord>(v, RECORD).is_ok_and(|r| r.person_id == person_id);
+                removed += usize::from(theirs && !kept);
+                kept || !theirs
+            })?;
+            Ok(removed)
         })
         .await
     }
@@ -247,24 +191,35 @@ mod tests {
         }
     }
 
+    fn t0() -> OffsetDateTime {
+        OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap()
+    }
+
+    /// A store with a session created at `t0()` under each (key, person) of `sessions`.
+    async fn store_with(sessions: &[(&str, &str)]) -> (tempfile::TempDir, StateStore) {
+        let (dir, store) = crate::store::temp_store();
+        for (key, person) in sessions {
+            let created = store.create_session((*key).into(), record(t0(), person), limits());
+            created.await.unwrap();
+        }
+        (dir, store)
+    }
+
+    /// The live session under `key` at `now`, touched.
+    async fn touch(store: &StateStore, key: &str, now: OffsetDateTime) -> Option<SessionRecord> {
+        let touched = store.touch_session(key.into(), now, limits());
+        touched.await.unwrap()
+    }
+
     #[tokio::test]
     async fn idle_and_absolute_timeouts_end_a_session() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = StateStore::open(&dir.path().join("s.redb")).unwrap();
-        let t0 = OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
-        store
-            .create_session("k".into(), record(t0, "p"), limits())
-            .await
-            .unwrap();
+        let (_dir, store) = store_with(&[("k", "p")]).await;
         // Activity every 14 minutes keeps it alive …
-        let mut now = t0;
+        let mut now = t0();
         for _ in 0..40 {
             now += Duration::minutes(14);
-            let live = store
-                .touch_session("k".into(), now, limits())
-                .await
-                .unwrap();
-            if now - t0 >= Duration::hours(8) {
+            let live = touch(&store, "k", now).await;
+            if now - t0() >= Duration::hours(8) {
                 assert!(live.is_none(), "past the absolute timeout at {now}");
                 return;
             }
@@ -275,35 +230,13 @@ mod tests {
 
     #[tokio::test]
     async fn an_idle_session_is_deleted_and_sign_out_deletes() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = StateStore::open(&dir.path().join("s.redb")).unwrap();
-        let t0 = OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
-        store
-            .create_session("a".into(), record(t0, "p"), limits())
-            .await
-            .unwrap();
-        store
-            .create_session("b".into(), record(t0, "q"), limits())
-            .await
-            .unwrap();
-        let later = t0 + Duration::minutes(15);
-        assert!(store
-            .touch_session("a".into(), later, limits())
-            .await
-            .unwrap()
-            .is_none());
+        let (_dir, store) = store_with(&[("a", "p"), ("b", "q")]).await;
+        let later = t0() + Duration::minutes(15);
+        assert!(touch(&store, "a", later).await.is_none());
         // Deleted, not just refused: even an earlier clock finds nothing.
-        assert!(store
-            .touch_session("a".into(), t0, limits())
-            .await
-            .unwrap()
-            .is_none());
+        assert!(touch(&store, "a", t0()).await.is_none());
         assert!(store.delete_session("b".into()).await.unwrap());
-        assert!(store
-            .touch_session("b".into(), t0, limits())
-            .await
-            .unwrap()
-            .is_none());
+        assert!(touch(&store, "b", t0()).await.is_none());
         assert_eq!(store.delete_sessions_of("q".into(), None).await.unwrap(), 0);
     }
 }

@@ -5,6 +5,7 @@
 //! block ends. Counting and deciding happen in one write transaction. The table is bounded:
 //! past `MAX_KEYS` keys, those with no recent failure and no running block are dropped.
 
+use super::txn::{decode, encode, open_existing};
 use super::{StateStore, StoreError};
 use crate::ports::state::SignInFailures;
 use async_trait::async_trait;
@@ -12,6 +13,8 @@ use redb::{ReadableTable, ReadableTableMetadata, TableDefinition};
 use serde::{Deserialize, Serialize};
 
 const FAILURES: TableDefinition<&str, &[u8]> = TableDefinition::new("sign_in_failures");
+/// What a record is called in an error.
+const RECORD: &str = "sign-in failures";
 
 /// At most this many keys are kept; beyond it, idle ones are dropped first.
 const MAX_KEYS: u64 = 100_000;
@@ -34,16 +37,13 @@ pub struct Counted {
 impl SignInFailures for StateStore {
     /// Whether any of `keys` is blocked at `now` (unix seconds).
     async fn sign_in_blocked(&self, keys: Vec<String>, now: i64) -> Result<bool, StoreError> {
-        self.blocking(move |db| {
-            let txn = db.begin_read()?;
-            let table = match txn.open_table(FAILURES) {
-                Ok(t) => t,
-                Err(redb::TableError::TableDoesNotExist(_)) => return Ok(false),
-                Err(e) => return Err(e.into()),
+        self.read(move |txn| {
+            let Some(table) = open_existing(txn, FAILURES)? else {
+                return Ok(false);
             };
             for key in &keys {
                 if let Some(v) = table.get(key.as_str())? {
-                    let c = decode(v.value())?;
+                    let c: Counter = decode(v.value(), RECORD)?;
                     if c.blocked_until.is_some_and(|u| now < u) {
                         return Ok(true);
                     }
@@ -64,43 +64,31 @@ impl SignInFailures for StateStore {
         window: i64,
         block: i64,
     ) -> Result<(), StoreError> {
-        self.blocking(move |db| {
-            let txn = db.begin_write()?;
-            {
-                let mut table = txn.open_table(FAILURES)?;
-                if table.len()? >= MAX_KEYS {
-                    let mut idle = Vec::new();
-                    for row in table.iter()? {
-                        let (k, v) = row?;
-                        let c = decode(v.value()).unwrap_or_default();
-                        let live = c.blocked_until.is_some_and(|u| now < u)
-                            || c.failures.last().is_some_and(|t| now - t < window);
-                        if !live {
-                            idle.push(k.value().to_owned());
-                        }
-                    }
-                    for k in idle {
-                        table.remove(k.as_str())?;
-                    }
-                }
-                for Counted { key, limit } in keys {
-                    let mut c = match table.get(key.as_str())? {
-                        Some(v) => decode(v.value()).unwrap_or_default(),
-                        None => Counter::default(),
-                    };
-                    if c.blocked_until.is_some_and(|u| now < u) {
-                        continue;
-                    }
-                    c.failures.retain(|t| now - t < window && *t <= now);
-                    c.failures.push(now);
-                    if c.failures.len() >= limit {
-                        c.blocked_until = Some(now + block);
-                        c.failures.clear();
-                    }
-                    table.insert(key.as_str(), encode(&c)?.as_slice())?;
-                }
+        self.write(move |txn| {
+            let mut table = txn.open_table(FAILURES)?;
+            if table.len()? >= MAX_KEYS {
+                table.retain(|_, v| {
+                    let c: Counter = decode(v, RECORD).unwrap_or_default();
+                    c.blocked_until.is_some_and(|u| now < u)
+                        || c.failures.last().is_some_and(|t| now - t < window)
+                })?;
             }
-            txn.commit()?;
+            for Counted { key, limit } in keys {
+                let mut c = match table.get(key.as_str())? {
+                    Some(v) => decode(v.value(), RECORD).unwrap_or_default(),
+                    None => Counter::default(),
+                };
+                if c.blocked_until.is_some_and(|u| now < u) {
+                    continue;
+                }
+                c.failures.retain(|t| now - t < window && *t <= now);
+                c.failures.push(now);
+                if c.failures.len() >= limit {
+                    c.blocked_until = Some(now + block);
+                    c.failures.clear();
+                }
+                table.insert(key.as_str(), encode(&c)?.as_slice())?;
+            }
             Ok(())
         })
         .await
@@ -108,23 +96,10 @@ impl SignInFailures for StateStore {
 
     /// Forgets `key`'s failures (a successful sign-in).
     async fn sign_in_succeeded(&self, key: String) -> Result<(), StoreError> {
-        self.blocking(move |db| {
-            let txn = db.begin_write()?;
-            {
-                let mut table = txn.open_table(FAILURES)?;
-                table.remove(key.as_str())?;
-            }
-            txn.commit()?;
+        self.write(move |txn| {
+            txn.open_table(FAILURES)?.remove(key.as_str())?;
             Ok(())
         })
         .await
     }
-}
-
-fn encode(c: &Counter) -> Result<Vec<u8>, StoreError> {
-    serde_json::to_vec(c).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
-
-fn decode(bytes: &[u8]) -> Result<Counter, StoreError> {
-    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(format!("sign-in failures: {e}")))
 }

@@ -199,6 +199,52 @@ impl FakeDirectory {
     fn visible(person: &PersonEntry, scope: &SchoolScope) -> bool {
         person.profile.employment.all().any(|c| scope.contains(c))
     }
+
+    /// One write of the person `id`, as one LDAP Modify: `change` under the lock, then a new
+    /// version of the entry; answers the entry as written.
+    fn write_person(
+        &self,
+        id: &str,
+        change: impl FnOnce(&mut Tables) -> Result<(), DirectoryError>,
+    ) -> Result<PersonEntry, DirectoryError> {
+        let now = self.clock.now();
+        let mut t = self.lock();
+        change(&mut t)?;
+        t.touch(id, now);
+        Ok(t.person_mut(id)?.person.clone())
+    }
+
+    /// An account change: [`Self::write_person`] after the compare-and-set of the state
+    /// (`StateChanged` when it is not `expect`).
+    fn change_account(
+        &self,
+        id: &str,
+        expect: AccountState,
+        change: impl FnOnce(&mut Stored),
+    ) -> Result<PersonEntry, DirectoryError> {
+        self.write_person(id, |t| {
+            change(t.expect_state(id, expect)?);
+            Ok(())
+        })
+    }
+
+    /// `q`'s page of the entries `visible` picks: scope and paging only (a filter is refused).
+    fn page<T, F, A>(
+        &self,
+        q: &Search<F, A>,
+        visible: impl FnOnce(&Tables) -> Vec<T>,
+    ) -> Result<Page<T>, DirectoryError> {
+        if q.filter.is_some() {
+            return Err(DirectoryError::Other(
+                "the fake directory evaluates no filters".into(),
+            ));
+        }
+        let all = visible(&self.lock());
+        let total = all.len();
+        let skip = q.start_index.max(1) - 1;
+        let items = all.into_iter().skip(skip).take(q.count).collect();
+        Ok(Page { total, items })
+    }
 }
 
 #[async_trait]
@@ -308,20 +354,12 @@ impl PeopleDirectory for FakeDirectory {
     }
 
     async fn search_people(&self, q: &PersonSearch) -> Result<Page<PersonEntry>, DirectoryError> {
-        if q.filter.is_some() {
-            return Err(DirectoryError::Other(
-                "the fake directory evaluates no filters".into(),
-            ));
-        }
-        let t = self.lock();
-        let all: Vec<PersonEntry> = (t.people.values())
-            .map(|s| s.person.clone())
-            .filter(|p| Self::visible(p, &q.scope))
-            .collect();
-        let total = all.len();
-        let skip = q.start_index.max(1) - 1;
-        let items = all.into_iter().skip(skip).take(q.count).collect();
-        Ok(Page { total, items })
+        self.page(q, |t| {
+            (t.people.values())
+                .map(|s| s.person.clone())
+                .filter(|p| Self::visible(p, &q.scope))
+                .collect()
+        })
     }
 
     async fn update_person(
@@ -329,12 +367,11 @@ impl PeopleDirectory for FakeDirectory {
         id: &str,
         profile: &PersonProfile,
     ) -> Result<PersonEntry, DirectoryError> {
-        let now = self.clock.now();
-        let mut t = self.lock();
-        t.check_unique(profile, Some(id))?;
-        t.person_mut(id)?.person.profile = profile.clone();
-        t.touch(id, now);
-        Ok(t.person_mut(id)?.person.clone())
+        self.write_person(id, |t| {
+            t.check_unique(profile, Some(id))?;
+            t.person_mut(id)?.person.profile = profile.clone();
+            Ok(())
+        })
     }
 
     async fn update_person_at_version(
@@ -427,20 +464,12 @@ impl GroupDirectory for FakeDirectory {
     }
 
     async fn search_groups(&self, q: &GroupSearch) -> Result<Page<GroupEntry>, DirectoryError> {
-        if q.filter.is_some() {
-            return Err(DirectoryError::Other(
-                "the fake directory evaluates no filters".into(),
-            ));
-        }
-        let t = self.lock();
-        let all: Vec<GroupEntry> = (t.groups.values())
-            .filter(|g| q.scope.contains(&g.profile.school))
-            .cloned()
-            .collect();
-        let total = all.len();
-        let skip = q.start_index.max(1) - 1;
-        let items = all.into_iter().skip(skip).take(q.count).collect();
-        Ok(Page { total, items })
+        self.page(q, |t| {
+            (t.groups.values())
+                .filter(|g| q.scope.contains(&g.profile.school))
+                .cloned()
+                .collect()
+        })
     }
 
     async fn update_group(

@@ -86,18 +86,15 @@ impl AccountDirectory for FakeDirectory {
         credentials: &InitialCredentials,
         expect: AccountState,
     ) -> Result<PersonEntry, DirectoryError> {
-        let now = self.clock.now();
-        let mut t = self.lock();
-        let s = t.expect_state(id, expect)?;
-        s.password = Some(credentials.hash.clone());
-        s.must_change = true;
-        s.person.account_state = AccountState::AwaitingFirstLogin;
-        s.person.initial_password_expires = Some(credentials.expires_at);
-        if expect == AccountState::None {
-            s.person.account_request = None;
-        }
-        t.touch(id, now);
-        Ok(t.person_mut(id)?.person.clone())
+        self.change_account(id, expect, |s| {
+            s.password = Some(credentials.hash.clone());
+            s.must_change = true;
+            s.person.account_state = AccountState::AwaitingFirstLogin;
+            s.person.initial_password_expires = Some(credentials.expires_at);
+            if expect == AccountState::None {
+                s.person.account_request = None;
+            }
+        })
     }
 
     async fn lock_account(
@@ -105,26 +102,21 @@ impl AccountDirectory for FakeDirectory {
         id: &str,
         expect: AccountState,
     ) -> Result<PersonEntry, DirectoryError> {
-        let now = self.clock.now();
-        let mut t = self.lock();
-        t.expect_state(id, expect)?.person.account_state = AccountState::Locked;
-        t.touch(id, now);
-        Ok(t.person_mut(id)?.person.clone())
+        self.change_account(id, expect, |s| {
+            s.person.account_state = AccountState::Locked;
+        })
     }
 
     async fn unlock_account(&self, id: &str) -> Result<PersonEntry, DirectoryError> {
-        let now = self.clock.now();
-        let mut t = self.lock();
-        let s = t.expect_state(id, AccountState::Locked)?;
-        s.person.account_state = if s.must_change {
-            AccountState::AwaitingFirstLogin
-        } else if s.person.activated_at.is_some() {
-            AccountState::Active
-        } else {
-            AccountState::AwaitingEmailConfirmation
-        };
-        t.touch(id, now);
-        Ok(t.person_mut(id)?.person.clone())
+        self.change_account(id, AccountState::Locked, |s| {
+            s.person.account_state = if s.must_change {
+                AccountState::AwaitingFirstLogin
+            } else if s.person.activated_at.is_some() {
+                AccountState::Active
+            } else {
+                AccountState::AwaitingEmailConfirmation
+            };
+        })
     }
 
     async fn set_own_password(
@@ -133,17 +125,14 @@ impl AccountDirectory for FakeDirectory {
         hash: &PasswordHash,
         expect: AccountState,
     ) -> Result<PersonEntry, DirectoryError> {
-        let now = self.clock.now();
-        let mut t = self.lock();
-        let s = t.expect_state(id, expect)?;
-        s.password = Some(hash.clone());
-        s.must_change = false;
-        if expect == AccountState::AwaitingFirstLogin {
-            s.person.initial_password_expires = None;
-            s.person.account_state = AccountState::AwaitingEmailConfirmation;
-        }
-        t.touch(id, now);
-        Ok(t.person_mut(id)?.person.clone())
+        self.change_account(id, expect, |s| {
+            s.password = Some(hash.clone());
+            s.must_change = false;
+            if expect == AccountState::AwaitingFirstLogin {
+                s.person.initial_password_expires = None;
+                s.person.account_state = AccountState::AwaitingEmailConfirmation;
+            }
+        })
     }
 
     async fn set_confirmed_email(
@@ -153,28 +142,27 @@ impl AccountDirectory for FakeDirectory {
         expect: AccountState,
         at: OffsetDateTime,
     ) -> Result<PersonEntry, DirectoryError> {
-        let now = self.clock.now();
-        let mut t = self.lock();
-        let taken = t.people.values().any(|s| {
-            s.person.entry.id != id
-                && (s.person.profile.emails.iter())
-                    .any(|e| e.value.eq_ignore_ascii_case(email.as_str()))
-        });
-        if taken {
-            return Err(DirectoryError::taken(Unique::Email, email.as_str()));
-        }
-        let s = t.expect_state(id, expect)?;
-        s.person.profile.emails = vec![ContactEmail {
-            value: email.as_str().to_owned(),
-            kind: None,
-            primary: true,
-        }];
-        if expect == AccountState::AwaitingEmailConfirmation {
-            s.person.account_state = AccountState::Active;
-            s.person.activated_at = Some(at);
-        }
-        t.touch(id, now);
-        Ok(t.person_mut(id)?.person.clone())
+        self.write_person(id, |t| {
+            let taken = t.people.values().any(|s| {
+                s.person.entry.id != id
+                    && (s.person.profile.emails.iter())
+                        .any(|e| e.value.eq_ignore_ascii_case(email.as_str()))
+            });
+            if taken {
+                return Err(DirectoryError::taken(Unique::Email, email.as_str()));
+            }
+            let s = t.expect_state(id, expect)?;
+            s.person.profile.emails = vec![ContactEmail {
+                value: email.as_str().to_owned(),
+                kind: None,
+                primary: true,
+            }];
+            if expect == AccountState::AwaitingEmailConfirmation {
+                s.person.account_state = AccountState::Active;
+                s.person.activated_at = Some(at);
+            }
+            Ok(())
+        })
     }
 
     async fn set_account_request(
@@ -182,15 +170,14 @@ impl AccountDirectory for FakeDirectory {
         id: &str,
         request: Option<&AccountRequest>,
     ) -> Result<PersonEntry, DirectoryError> {
-        let now = self.clock.now();
-        let mut t = self.lock();
-        let s = match request {
-            Some(_) => t.expect_state(id, AccountState::None)?,
-            None => t.person_mut(id)?,
-        };
-        s.person.account_request = request.cloned();
-        t.touch(id, now);
-        Ok(t.person_mut(id)?.person.clone())
+        self.write_person(id, |t| {
+            let s = match request {
+                Some(_) => t.expect_state(id, AccountState::None)?,
+                None => t.person_mut(id)?,
+            };
+            s.person.account_request = request.cloned();
+            Ok(())
+        })
     }
 }
 
