@@ -53,17 +53,8 @@ impl Provisioning {
         .await
     }
 
-    pub async fn update_group(
-        &self,
-        caller: &Caller,
-        id: &str,
-        profile: GroupProfile,
-    ) -> Result<GroupEntry, ProvisioningError> {
-        self.update_group_if(caller, id, profile, &Precondition::None)
-            .await
-    }
-
-    /// `update_group` when the group is still at a version `expected` accepts.
+    /// Replaces the group when it is still at a version `expected` accepts
+    /// (`Precondition::None`: any version).
     pub async fn update_group_if(
         &self,
         caller: &Caller,
@@ -119,17 +110,8 @@ impl Provisioning {
         .await
     }
 
-    pub async fn change_group_members(
-        &self,
-        caller: &Caller,
-        id: &str,
-        changes: GroupChanges,
-    ) -> Result<GroupEntry, ProvisioningError> {
-        self.change_group_members_if(caller, id, changes, &Precondition::None)
-            .await
-    }
-
-    /// `change_group_members` when the group is still at a version `expected` accepts.
+    /// Adds and removes members (PATCH) when the group is still at a version `expected`
+    /// accepts (`Precondition::None`: any version).
     pub async fn change_group_members_if(
         &self,
         caller: &Caller,
