@@ -17,7 +17,7 @@ use crate::provisioning::{Operator, Provisioning, ProvisioningError};
 use crate::store::held::HeldOperation;
 use crate::store::StateStore;
 use axum::extract::connect_info::{ConnectInfo, Connected};
-use axum::extract::{Path, State};
+use axum::extract::{FromRequest, Path, State};
 use axum::http::{Method, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -196,13 +196,24 @@ async fn list(State(state): State<OperatorState>) -> Response {
     }
 }
 
-async fn release(
-    State(state): State<OperatorState>,
-    ConnectInfo(peer): ConnectInfo<Peer>,
-    Path(id): Path<u64>,
+/// A release or discard of the held operation in the path, by the operator on the socket.
+#[derive(FromRequest)]
+struct HeldDecision {
+    peer: ConnectInfo<Peer>,
+    id: Path<u64>,
     body: Option<Json<OperatorBody>>,
-) -> Response {
-    let who = operator(peer, body.map(|b| b.0).unwrap_or_default());
+}
+
+impl HeldDecision {
+    /// The operation's id and who decides.
+    fn parts(self) -> (u64, Operator) {
+        let who = operator(self.peer.0, self.body.map(|b| b.0).unwrap_or_default());
+        (self.id.0, who)
+    }
+}
+
+async fn release(State(state): State<OperatorState>, decision: HeldDecision) -> Response {
+    let (id, who) = decision.parts();
     match state.provisioning.release_held(&who, id).await {
         Ok(r) => Json(json!({
             "released": HeldView::from(&r.operation),
@@ -213,13 +224,8 @@ async fn release(
     }
 }
 
-async fn discard(
-    State(state): State<OperatorState>,
-    ConnectInfo(peer): ConnectInfo<Peer>,
-    Path(id): Path<u64>,
-    body: Option<Json<OperatorBody>>,
-) -> Response {
-    let who = operator(peer, body.map(|b| b.0).unwrap_or_default());
+async fn discard(State(state): State<OperatorState>, decision: HeldDecision) -> Response {
+    let (id, who) = decision.parts();
     match state.provisioning.discard_held(&who, id).await {
         Ok(op) => Json(json!({ "discarded": HeldView::from(&op) })).into_response(),
         Err(e) => error(e, id),

@@ -57,14 +57,8 @@ impl Onboarding {
     ) -> Result<AdministratorSignedIn, AdminSignInRefusal> {
         // Bounded: a full gate answers "try again shortly" instead of queueing (item 6).
         let Some(_permit) = self.hashing.try_admit() else {
-            let r = NewAuditRecord::new(
-                Actor::System("unknown".to_owned()),
-                AUDIT_ACTION,
-                fail("busy"),
-            )
-            .request_id(request_id)
-            .detail("address", address.unwrap_or_else(|| "-".into()));
-            self.append_failure(r).await;
+            self.append_failure(refused_unchecked("busy", address, request_id))
+                .await;
             return Err(AdminSignInRefusal::Busy);
         };
         let password = normalize(password);
@@ -168,14 +162,8 @@ impl Onboarding {
         request_id: Option<String>,
     ) -> AdminSignInRefusal {
         self.equalise_time().await;
-        let r = NewAuditRecord::new(
-            Actor::System("unknown".to_owned()),
-            AUDIT_ACTION,
-            fail("throttled"),
-        )
-        .request_id(request_id)
-        .detail("address", address.unwrap_or_else(|| "-".into()));
-        self.append_failure(r).await;
+        self.append_failure(refused_unchecked("throttled", address, request_id))
+            .await;
         AdminSignInRefusal::InvalidCredentials
     }
 
@@ -223,6 +211,18 @@ impl Onboarding {
 
 fn fail(why: &str) -> Outcome {
     Outcome::Failure(why.to_owned())
+}
+
+/// The record of a sign-in refused before any check (`busy`, `throttled`): actor
+/// `system:unknown`, nothing was looked up.
+fn refused_unchecked(
+    why: &str,
+    address: Option<String>,
+    request_id: Option<String>,
+) -> NewAuditRecord {
+    NewAuditRecord::new(Actor::System("unknown".to_owned()), AUDIT_ACTION, fail(why))
+        .request_id(request_id)
+        .detail("address", address.unwrap_or_else(|| "-".into()))
 }
 
 /// A role as kept in the session record: `system` or `local:<code>`.

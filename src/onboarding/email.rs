@@ -14,7 +14,7 @@ use super::first_login::display_name;
 use super::links::{new_nonce, store_key};
 use super::mails::{activated_notice, address_change_notice, ActivatedAccount};
 use super::{Onboarding, OnboardingError, PortalCaller};
-use crate::domain::audit::Actor;
+use crate::domain::audit::{Actor, NewAuditRecord};
 use crate::domain::password::normalize;
 use crate::domain::{AccountState, EmailAddress};
 use crate::ports::PersonEntry;
@@ -225,6 +225,20 @@ impl Onboarding {
         })
     }
 
+    /// A link's token as stored (its SHA-256, when the token is well-formed) and the
+    /// confirmation it names, if any: what `confirm` and a password reset act on.
+    pub(super) async fn opened_link(
+        &self,
+        token: &str,
+    ) -> Result<(Option<String>, Option<PendingConfirmation>), OnboardingError> {
+        let key = store_key(token);
+        let pending = match &key {
+            Some(k) => self.state.confirmation(k.clone()).await?,
+            None => None,
+        };
+        Ok((key, pending))
+    }
+
     /// The confirmation (the button's POST). `session_person`: the portal session of the
     /// browser, if any: a link opened in another person's session is refused.
     pub async fn confirm(
@@ -233,11 +247,7 @@ impl Onboarding {
         session_person: Option<&str>,
         request_id: Option<String>,
     ) -> Result<Confirmed, OnboardingError> {
-        let key = store_key(token);
-        let pending = match &key {
-            Some(k) => self.state.confirmation(k.clone()).await?,
-            None => None,
-        };
+        let (key, pending) = self.opened_link(token).await?;
         let result = match (key, &pending) {
             (Some(key), Some(p)) => self.try_confirm(key, p, session_person).await,
             _ => Err(OnboardingError::LinkInvalid("token_unknown")),
@@ -247,19 +257,9 @@ impl Onboarding {
             (Ok(_), _) => "email.changed",
             (Err(_), _) => "email.confirmed",
         };
-        let actor = Actor::Person(
-            pending
-                .as_ref()
-                .map(|p| p.login.clone())
-                .unwrap_or_default(),
-        );
+        let actor = link_user(pending.as_ref());
         self.finish(actor, request_id, action, result, |r, c| {
-            let r = match &pending {
-                Some(p) => r
-                    .target(&p.person_dn, Some(p.person_id.clone()))
-                    .detail("login", &p.login),
-                None => r,
-            };
+            let r = link_target(r, pending.as_ref());
             match c {
                 Some(c) => {
                     let p = &c.person;
@@ -388,6 +388,24 @@ pub(super) fn usable(p: &PendingConfirmation, now: i64) -> Result<(), Onboarding
     match p.refusal(now) {
         None => Ok(()),
         Some(refused) => Err(link_refused(refused)),
+    }
+}
+
+/// Who used a link: the person it was sent to (an unknown link's actor has no name).
+pub(super) fn link_user(pending: Option<&PendingConfirmation>) -> Actor {
+    Actor::Person(pending.map(|p| p.login.clone()).unwrap_or_default())
+}
+
+/// A link's record names the person it was sent to, when the link is known.
+pub(super) fn link_target(
+    r: NewAuditRecord,
+    pending: Option<&PendingConfirmation>,
+) -> NewAuditRecord {
+    match pending {
+        Some(p) => r
+            .target(&p.person_dn, Some(p.person_id.clone()))
+            .detail("login", &p.login),
+        None => r,
     }
 }
 

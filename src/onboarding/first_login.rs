@@ -162,12 +162,8 @@ impl Onboarding {
             let (password, hash) = self
                 .new_password(&person, password, Some(otp_digest))
                 .await?;
-            let written = self
-                .directory
-                .set_own_password(&person.entry.id, &hash, AccountState::AwaitingFirstLogin)
-                .await;
             let person = self
-                .password_written(written, &person.entry.id, &person.login, &password)
+                .write_own_password(&person, &hash, AccountState::AwaitingFirstLogin, &password)
                 .await?;
             self.send_first_address_link(person, email, lang).await
         }

@@ -69,30 +69,34 @@ impl Onboarding {
             return Err(OnboardingError::WrongCurrentPassword);
         }
         let (new, hash) = self.new_password(&person, new, None).await?;
-        let written = self
-            .directory
-            .set_own_password(&person.entry.id, &hash, state)
-            .await;
-        let person = self
-            .password_written(written, &person.entry.id, &person.login, &new)
-            .await?;
+        let person = self.write_own_password(&person, &hash, state, &new).await?;
         if state == AccountState::Active {
-            if let Some(to) = person.profile.emails.first() {
-                let mut notice = QueuedMail::new(
-                    rendered(password_changed_notice(&to.value)),
-                    "password_changed_notice",
-                    self.clock.now(),
-                );
-                notice.person_id = Some(person.entry.id.clone());
-                notice.person_dn = Some(person.entry.dn.clone());
-                // The password is changed already: a notice that cannot be queued is logged,
-                // not turned into a failure the person would retry.
-                match self.state.enqueue_mail(notice).await {
-                    Ok(_) => self.outbox.notify_one(),
-                    Err(e) => tracing::error!(error = %e, "portal: password notice not queued"),
-                }
-            }
+            self.tell_password_changed(&person, "password_changed_notice", self.clock.now())
+                .await;
         }
         Ok(person)
+    }
+
+    /// Tells the person's confirmed address, if any, that their password was changed
+    /// (security.md INIT-07); `purpose` names the outbox entry. Called once the password is
+    /// written: a notice that cannot be queued is logged, not turned into a failure the person
+    /// would retry.
+    pub(super) async fn tell_password_changed(
+        &self,
+        person: &PersonEntry,
+        purpose: &str,
+        now: time::OffsetDateTime,
+    ) {
+        let Some(to) = person.profile.emails.first() else {
+            return;
+        };
+        let mut notice =
+            QueuedMail::new(rendered(password_changed_notice(&to.value)), purpose, now);
+        notice.person_id = Some(person.entry.id.clone());
+        notice.person_dn = Some(person.entry.dn.clone());
+        match self.state.enqueue_mail(notice).await {
+            Ok(_) => self.outbox.notify_one(),
+            Err(e) => tracing::error!(error = %e, purpose, "portal: password notice not queued"),
+        }
     }
 }

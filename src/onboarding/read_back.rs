@@ -10,29 +10,37 @@
 //!   retry (the same form) writes or finds it and records once.
 
 use super::{Onboarding, OnboardingError};
-use crate::domain::{AccountState, EmailAddress, LoginName};
-use crate::ports::{DirectoryError, PersonEntry, SchoolScope};
+use crate::domain::{AccountState, EmailAddress};
+use crate::ports::{DirectoryError, PasswordHash, PersonEntry, SchoolScope};
 use secrecy::SecretString;
 
 impl Onboarding {
-    /// A password write's result; on a lost answer, whether `password` now opens the account.
-    pub(super) async fn password_written(
+    /// Writes the person's own password (`hash` of `password`) while the account is in state
+    /// `expect`; on a lost answer, whether `password` now opens the account.
+    pub(super) async fn write_own_password(
         &self,
-        written: Result<PersonEntry, DirectoryError>,
-        id: &str,
-        login: &LoginName,
+        person: &PersonEntry,
+        hash: &PasswordHash,
+        expect: AccountState,
         password: &SecretString,
     ) -> Result<PersonEntry, OnboardingError> {
-        let m = match written {
-            Err(DirectoryError::OutcomeUnknown(m)) => m,
-            other => return Ok(other?),
+        let written = self
+            .directory
+            .set_own_password(&person.entry.id, hash, expect)
+            .await;
+        let check = async {
+            match self.directory.check_password(&person.login, password).await {
+                Ok(true) => self.reread(&person.entry.id).await,
+                Ok(false) => Err(OnboardingError::Unavailable),
+                Err(_) => Err(OnboardingError::OutcomeUnknown),
+            }
         };
-        tracing::warn!(error = %m, "portal: a password write's outcome is unknown; checking it");
-        match self.directory.check_password(login, password).await {
-            Ok(true) => self.reread(id).await,
-            Ok(false) => Err(OnboardingError::Unavailable),
-            Err(_) => Err(OnboardingError::OutcomeUnknown),
-        }
+        checked_if_lost(
+            written,
+            "portal: a password write's outcome is unknown; checking it",
+            check,
+        )
+        .await
     }
 
     /// A confirmed address's write; on a lost answer, whether the entry holds it, active.
@@ -42,24 +50,27 @@ impl Onboarding {
         id: &str,
         address: &EmailAddress,
     ) -> Result<PersonEntry, OnboardingError> {
-        let m = match written {
-            Err(DirectoryError::OutcomeUnknown(m)) => m,
-            other => return Ok(other?),
-        };
-        tracing::warn!(error = %m, "portal: an address write's outcome is unknown; reading back");
-        match self.directory.get_person(id, &SchoolScope::All).await {
-            Ok(Some(p))
-                if p.account_state == AccountState::Active
-                    && p.profile
-                        .emails
-                        .first()
-                        .is_some_and(|e| e.value == address.as_str()) =>
-            {
-                Ok(p)
+        let check = async {
+            match self.directory.get_person(id, &SchoolScope::All).await {
+                Ok(Some(p))
+                    if p.account_state == AccountState::Active
+                        && p.profile
+                            .emails
+                            .first()
+                            .is_some_and(|e| e.value == address.as_str()) =>
+                {
+                    Ok(p)
+                }
+                Ok(_) => Err(OnboardingError::Unavailable),
+                Err(_) => Err(OnboardingError::OutcomeUnknown),
             }
-            Ok(_) => Err(OnboardingError::Unavailable),
-            Err(_) => Err(OnboardingError::OutcomeUnknown),
-        }
+        };
+        checked_if_lost(
+            written,
+            "portal: an address write's outcome is unknown; reading back",
+            check,
+        )
+        .await
     }
 
     async fn reread(&self, id: &str) -> Result<PersonEntry, OnboardingError> {
@@ -68,5 +79,21 @@ impl Onboarding {
             Ok(None) => Err(OnboardingError::WrongState("the person is gone".into())),
             Err(_) => Err(OnboardingError::OutcomeUnknown),
         }
+    }
+}
+
+/// A write's result; when its answer was lost (`OutcomeUnknown`, logged with `why`), what
+/// `check` finds in the directory instead.
+async fn checked_if_lost(
+    written: Result<PersonEntry, DirectoryError>,
+    why: &str,
+    check: impl std::future::Future<Output = Result<PersonEntry, OnboardingError>>,
+) -> Result<PersonEntry, OnboardingError> {
+    match written {
+        Err(DirectoryError::OutcomeUnknown(m)) => {
+            tracing::warn!(error = %m, "{why}");
+            check.await
+        }
+        other => Ok(other?),
     }
 }

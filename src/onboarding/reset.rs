@@ -17,15 +17,12 @@
 //! One audit record per call: `password.reset_requested` (the reason of a refusal kept for
 //! the audit only) and `account.password_reset`.
 
-use super::email::{rendered, usable, LinkInfo};
-use super::links::store_key;
-use super::mails::password_changed_notice;
+use super::email::{link_target, link_user, usable, LinkInfo};
 use super::{Onboarding, OnboardingError};
 use crate::domain::audit::{Actor, NewAuditRecord};
 use crate::domain::{AccountState, EmailAddress, LoginName};
 use crate::ports::{PersonEntry, SchoolScope};
 use crate::store::confirmations::{ConfirmationPurpose, ConsumeOutcome};
-use crate::store::outbox::QueuedMail;
 use secrecy::SecretString;
 
 /// How long a reset link works.
@@ -119,34 +116,20 @@ impl Onboarding {
         new: &SecretString,
         request_id: Option<String>,
     ) -> Result<PersonEntry, OnboardingError> {
-        let key = store_key(token);
-        let pending = match &key {
-            Some(k) => self.state.confirmation(k.clone()).await?,
-            None => None,
-        };
+        let (key, pending) = self.opened_link(token).await?;
         let pending = pending.filter(|p| p.purpose == ConfirmationPurpose::PasswordReset);
         let result = match (key, &pending) {
             (Some(key), Some(p)) => self.try_reset(key, p, new).await,
             _ => Err(OnboardingError::LinkInvalid("token_unknown")),
         };
-        let actor = Actor::Person(
-            pending
-                .as_ref()
-                .map(|p| p.login.clone())
-                .unwrap_or_default(),
-        );
+        let actor = link_user(pending.as_ref());
         self.finish(
             actor,
             request_id,
             "account.password_reset",
             result,
             |r, p| {
-                let r = match &pending {
-                    Some(pending) => r
-                        .target(&pending.person_dn, Some(pending.person_id.clone()))
-                        .detail("login", &pending.login),
-                    None => r,
-                };
+                let r = link_target(r, pending.as_ref());
                 match p {
                     Some(p) => r.school(&p.profile.employment.primary),
                     None => r,
@@ -187,12 +170,8 @@ impl Onboarding {
             ConsumeOutcome::Consumed(_) => {}
             refused => return Err(super::email::link_refused(refused)),
         }
-        let written = self
-            .directory
-            .set_own_password(&person.entry.id, &hash, AccountState::Active)
-            .await;
         let person = self
-            .password_written(written, &person.entry.id, &person.login, &new)
+            .write_own_password(&person, &hash, AccountState::Active, &new)
             .await?;
         // Every panel and portal session ends (the one place that does it); a store that fails
         // here is logged there: the password is changed already.
@@ -205,19 +184,8 @@ impl Onboarding {
         .await;
         // Told only once the password is written (a notice of a change that failed would
         // mislead).
-        if let Some(to) = person.profile.emails.first() {
-            let mut q = QueuedMail::new(
-                rendered(password_changed_notice(&to.value)),
-                "password_reset_notice",
-                now,
-            );
-            q.person_id = Some(person.entry.id.clone());
-            q.person_dn = Some(person.entry.dn.clone());
-            match self.state.enqueue_mail(q).await {
-                Ok(_) => self.outbox.notify_one(),
-                Err(e) => tracing::error!(error = %e, "portal: reset notice not queued"),
-            }
-        }
+        self.tell_password_changed(&person, "password_reset_notice", now)
+            .await;
         Ok(person)
     }
 }

@@ -28,7 +28,7 @@
 
 use super::{Caller, Provisioning, ProvisioningError};
 use crate::credentials::hash_password_async;
-use crate::domain::audit::Actor;
+use crate::domain::audit::{Actor, NewAuditRecord};
 use crate::domain::{AccountState, LoginName, OneTimePassword, PolicyContext};
 use crate::ports::{DirectoryError, InitialCredentials, PersonEntry, SchoolScope};
 use secrecy::SecretString;
@@ -73,6 +73,25 @@ impl Action {
             Action::Lock => "account.locked",
             Action::Unlock => "account.unlocked",
         }
+    }
+}
+
+/// What every account action's record says, whatever its outcome: the state before (when
+/// the person was found), the id asked for, the sessions ended (when it got that far).
+fn attempt_details(
+    r: NewAuditRecord,
+    before: Option<AccountState>,
+    person_id: &str,
+    ended: Option<String>,
+) -> NewAuditRecord {
+    let r = match before {
+        Some(state) => r.detail("previous_state", state.as_str()),
+        None => r,
+    };
+    let r = r.detail("id", person_id);
+    match ended {
+        Some(n) => r.detail("signed_out", n),
+        None => r,
     }
 }
 
@@ -136,6 +155,23 @@ impl Provisioning {
             .ok_or(ProvisioningError::NotFound)
     }
 
+    /// The person once the caller may act on them (scope, then role), and the state their
+    /// account was in when they were found (for the record).
+    async fn authorised_person(
+        &self,
+        caller: &Caller,
+        person_id: &str,
+        action: Action,
+    ) -> (Option<AccountState>, Result<PersonEntry, ProvisioningError>) {
+        let current = self.person_for(caller, person_id).await;
+        let before = current.as_ref().ok().map(|p| p.account_state);
+        let person = match current {
+            Ok(person) => (self.check_authority(caller, &person, action).await).map(|()| person),
+            Err(e) => Err(e),
+        };
+        (before, person)
+    }
+
     async fn issue(
         &self,
         caller: &Caller,
@@ -144,13 +180,9 @@ impl Provisioning {
     ) -> Result<IssuedAccount, ProvisioningError> {
         // Fail closed: no password is written that could not be audited.
         self.audit_ready().await?;
-        let current = self.person_for(caller, person_id).await;
-        let before = current.as_ref().ok().map(|p| p.account_state);
-        let result = match current {
-            Ok(person) => match self.check_authority(caller, &person, action).await {
-                Ok(()) => self.try_issue(caller, person, action).await,
-                Err(e) => Err(e),
-            },
+        let (before, person) = self.authorised_person(caller, person_id, action).await;
+        let result = match person {
+            Ok(person) => self.try_issue(caller, person, action).await,
             Err(e) => Err(e),
         };
         // The old one-time password's restricted portal session ends with it.
@@ -162,15 +194,7 @@ impl Provisioning {
             _ => None,
         };
         self.finish(caller, action.audit_name(), result, |r, issued| {
-            let r = match before {
-                Some(state) => r.detail("previous_state", state.as_str()),
-                None => r,
-            };
-            let r = r.detail("id", person_id);
-            let r = match ended {
-                Some(n) => r.detail("signed_out", n),
-                None => r,
-            };
+            let r = attempt_details(r, before, person_id, ended);
             match issued {
                 Some(i) => r
                     .target(&i.person.entry.dn, Some(i.person.entry.id.clone()))
@@ -301,13 +325,9 @@ impl Provisioning {
         action: Action,
     ) -> Result<PersonEntry, ProvisioningError> {
         self.audit_ready().await?;
-        let current = self.person_for(caller, person_id).await;
-        let before = current.as_ref().ok().map(|p| p.account_state);
-        let result = match current {
-            Ok(person) => match self.check_authority(caller, &person, action).await {
-                Ok(()) => self.try_change_lock(person, action).await,
-                Err(e) => Err(e),
-            },
+        let (before, person) = self.authorised_person(caller, person_id, action).await;
+        let result = match person {
+            Ok(person) => self.try_change_lock(person, action).await,
             Err(e) => Err(e),
         };
         let ended = match &result {
@@ -315,15 +335,7 @@ impl Provisioning {
             Err(_) => None,
         };
         self.finish(caller, action.audit_name(), result, |r, person| {
-            let r = match before {
-                Some(state) => r.detail("previous_state", state.as_str()),
-                None => r,
-            };
-            let r = r.detail("id", person_id);
-            let r = match ended {
-                Some(n) => r.detail("signed_out", n),
-                None => r,
-            };
+            let r = attempt_details(r, before, person_id, ended);
             match person {
                 Some(p) => r
                     .target(&p.entry.dn, Some(p.entry.id.clone()))

@@ -3,6 +3,7 @@
 //! SCIM never grants an administrative role (security.md AUTHZ-03).
 
 use super::{in_scope, Caller, Precondition, Provisioning, ProvisioningError};
+use crate::domain::audit::NewAuditRecord;
 use crate::ports::{DirectoryError, GroupEntry, GroupProfile, SchoolScope};
 
 /// A membership change (PATCH): ids to add and to remove.
@@ -53,17 +54,8 @@ impl Provisioning {
         .await
     }
 
-    pub async fn update_group(
-        &self,
-        caller: &Caller,
-        id: &str,
-        profile: GroupProfile,
-    ) -> Result<GroupEntry, ProvisioningError> {
-        self.update_group_if(caller, id, profile, &Precondition::None)
-            .await
-    }
-
-    /// `update_group` when the group is still at a version `expected` accepts.
+    /// Replaces the group when it is still at a version `expected` accepts
+    /// (`Precondition::None`: any version).
     pub async fn update_group_if(
         &self,
         caller: &Caller,
@@ -71,10 +63,7 @@ impl Provisioning {
         profile: GroupProfile,
         expected: &Precondition,
     ) -> Result<GroupEntry, ProvisioningError> {
-        let current = self.directory.get_group(id, &caller.scope).await?;
-        let result = async {
-            let current = current.as_ref().ok_or(ProvisioningError::NotFound)?;
-            expected.check(&current.meta.version)?;
+        let replace = async |current: &GroupEntry| {
             if profile.school != current.profile.school {
                 return Err(ProvisioningError::Invalid(
                     "a group cannot move to another school".into(),
@@ -102,34 +91,19 @@ impl Provisioning {
                 }
                 other => Ok(other?),
             }
-        }
-        .await;
-        self.finish(caller, "group.updated", result, |r, _| match &current {
-            Some(g) => {
-                let mut r = r
-                    .target(&g.entry.dn, Some(g.entry.id.clone()))
-                    .school(&g.profile.school);
-                if g.profile.display_name != profile.display_name {
-                    r = r.detail("renamed_to", profile.display_name.clone());
-                }
-                r.detail("members", profile.members.len().to_string())
+        };
+        let describe = |mut r: NewAuditRecord, current: &GroupEntry| {
+            if current.profile.display_name != profile.display_name {
+                r = r.detail("renamed_to", profile.display_name.clone());
             }
-            None => r.detail("id", id),
-        })
-        .await
-    }
-
-    pub async fn change_group_members(
-        &self,
-        caller: &Caller,
-        id: &str,
-        changes: GroupChanges,
-    ) -> Result<GroupEntry, ProvisioningError> {
-        self.change_group_members_if(caller, id, changes, &Precondition::None)
+            r.detail("members", profile.members.len().to_string())
+        };
+        self.change_group(caller, id, expected, "group.updated", replace, describe)
             .await
     }
 
-    /// `change_group_members` when the group is still at a version `expected` accepts.
+    /// Adds and removes members (PATCH) when the group is still at a version `expected`
+    /// accepts (`Precondition::None`: any version).
     pub async fn change_group_members_if(
         &self,
         caller: &Caller,
@@ -137,10 +111,7 @@ impl Provisioning {
         changes: GroupChanges,
         expected: &Precondition,
     ) -> Result<GroupEntry, ProvisioningError> {
-        let current = self.directory.get_group(id, &caller.scope).await?;
-        let result = async {
-            let group = current.as_ref().ok_or(ProvisioningError::NotFound)?;
-            expected.check(&group.meta.version)?;
+        let modify = async |_: &GroupEntry| {
             self.check_members_visible(caller, &changes.add).await?;
             match self
                 .directory
@@ -153,22 +124,14 @@ impl Provisioning {
                 }
                 other => Ok(other?),
             }
-        }
-        .await;
-        self.finish(
-            caller,
-            "group.members_changed",
-            result,
-            |r, _| match &current {
-                Some(g) => r
-                    .target(&g.entry.dn, Some(g.entry.id.clone()))
-                    .school(&g.profile.school)
-                    .detail("added", changes.add.join(","))
-                    .detail("removed", changes.remove.join(",")),
-                None => r.detail("id", id),
-            },
-        )
-        .await
+        };
+        let describe = |r: NewAuditRecord, _: &GroupEntry| {
+            r.detail("added", changes.add.join(","))
+                .detail("removed", changes.remove.join(","))
+        };
+        let action = "group.members_changed";
+        self.change_group(caller, id, expected, action, modify, describe)
+            .await
     }
 
     pub async fn delete_group(&self, caller: &Caller, id: &str) -> Result<(), ProvisioningError> {
@@ -182,24 +145,47 @@ impl Provisioning {
         id: &str,
         expected: &Precondition,
     ) -> Result<(), ProvisioningError> {
-        let current = self.directory.get_group(id, &caller.scope).await?;
-        let result = async {
-            let group = current.as_ref().ok_or(ProvisioningError::NotFound)?;
-            expected.check(&group.meta.version)?;
-            match self.directory.delete_group(id).await {
-                Err(DirectoryError::OutcomeUnknown(m)) => {
-                    let now = self.directory.get_group(id, &SchoolScope::All).await;
-                    deleted_after_unknown(&m, now)
-                }
-                other => Ok(other?),
+        let delete = async |_: &GroupEntry| match self.directory.delete_group(id).await {
+            Err(DirectoryError::OutcomeUnknown(m)) => {
+                let now = self.directory.get_group(id, &SchoolScope::All).await;
+                deleted_after_unknown(&m, now)
             }
-        }
-        .await;
-        self.finish(caller, "group.deleted", result, |r, _| match &current {
-            Some(g) => r
-                .target(&g.entry.dn, Some(g.entry.id.clone()))
-                .school(&g.profile.school)
-                .detail("display_name", g.profile.display_name.clone()),
+            other => Ok(other?),
+        };
+        let describe = |r: NewAuditRecord, current: &GroupEntry| {
+            r.detail("display_name", current.profile.display_name.clone())
+        };
+        self.change_group(caller, id, expected, "group.deleted", delete, describe)
+            .await
+    }
+
+    /// The frame of every change to an existing group: `change` runs on the group as the
+    /// caller sees it (`NotFound` when it does not), at a version `expected` accepts; then the
+    /// one record of `action`, about the group found (its entry, school, and what `describe`
+    /// adds) or the id asked for.
+    async fn change_group<T>(
+        &self,
+        caller: &Caller,
+        id: &str,
+        expected: &Precondition,
+        action: &str,
+        change: impl AsyncFnOnce(&GroupEntry) -> Result<T, ProvisioningError>,
+        describe: impl FnOnce(NewAuditRecord, &GroupEntry) -> NewAuditRecord,
+    ) -> Result<T, ProvisioningError> {
+        let current = self.directory.get_group(id, &caller.scope).await?;
+        let result = match &current {
+            None => Err(ProvisioningError::NotFound),
+            Some(group) => match expected.check(&group.meta.version) {
+                Ok(()) => change(group).await,
+                Err(e) => Err(e),
+            },
+        };
+        self.finish(caller, action, result, |r, _| match &current {
+            Some(g) => describe(
+                r.target(&g.entry.dn, Some(g.entry.id.clone()))
+                    .school(&g.profile.school),
+                g,
+            ),
             None => r.detail("id", id),
         })
         .await

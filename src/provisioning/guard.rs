@@ -450,12 +450,13 @@ mod tests {
 
     const CITY: usize = 25_000;
 
+    fn population(school: usize, city: usize) -> Population {
+        Population { school, city }
+    }
+
     #[test]
     fn a_school_of_a_hundred_loses_ten_people_and_the_eleventh_is_held() {
-        let people = Population {
-            school: 100,
-            city: CITY,
-        };
+        let people = population(100, CITY);
         assert_eq!(decide(&policy(), &recent(9, 9), people, "S"), None);
         let (trip, why) = decide(&policy(), &recent(10, 10), people, "S").unwrap();
         assert_eq!(trip, Trip::School);
@@ -467,20 +468,14 @@ mod tests {
 
     #[test]
     fn a_school_below_min_people_is_not_limited_by_its_share() {
-        let people = Population {
-            school: 8,
-            city: CITY,
-        };
+        let people = population(8, CITY);
         assert_eq!(decide(&policy(), &recent(0, 0), people, "S"), None);
         assert_eq!(decide(&policy(), &recent(3, 3), people, "S"), None);
     }
 
     #[test]
     fn a_share_below_one_person_still_allows_one() {
-        let people = Population {
-            school: 12,
-            city: 30,
-        };
+        let people = population(12, 30);
         assert_eq!(decide(&policy(), &recent(0, 0), people, "S"), None);
         assert!(decide(&policy(), &recent(1, 1), people, "S").is_some());
     }
@@ -492,10 +487,7 @@ mod tests {
             ..policy()
         };
         // A school of 20 (share: 2) and a city of 60 (share: 1): the floor allows five.
-        let small = Population {
-            school: 20,
-            city: 60,
-        };
+        let small = population(20, 60);
         for done in 0..5 {
             assert_eq!(
                 decide(&floor, &recent(done, done), small, "S"),
@@ -507,20 +499,14 @@ mod tests {
         assert_eq!(trip, Trip::School);
         assert!(why.contains("number 6 among the 20 people"), "{why}");
         // Where the share is larger than the floor, the share decides.
-        let large = Population {
-            school: 100,
-            city: CITY,
-        };
+        let large = population(100, CITY);
         assert_eq!(decide(&floor, &recent(9, 9), large, "S"), None);
         assert!(decide(&floor, &recent(10, 10), large, "S").is_some());
     }
 
     #[test]
     fn the_city_share_holds_a_spread_out_wave() {
-        let people = Population {
-            school: 1_000,
-            city: CITY,
-        };
+        let people = population(1_000, CITY);
         assert_eq!(decide(&policy(), &recent(0, 499), people, "S"), None);
         let (trip, _) = decide(&policy(), &recent(0, 500), people, "S").unwrap();
         assert_eq!(trip, Trip::City);
@@ -528,10 +514,7 @@ mod tests {
 
     #[test]
     fn while_something_is_held_the_same_scope_stays_held() {
-        let people = Population {
-            school: 100,
-            city: CITY,
-        };
+        let people = population(100, CITY);
         let school = Recent {
             school_held: true,
             ..Recent::default()

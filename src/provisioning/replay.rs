@@ -12,8 +12,8 @@
 //! record (queried by target uuid) writes that record, with `recovered=true`, as its one
 //! audit record instead of `person.updated`.
 
-use super::{Caller, Provisioning, ProvisioningError};
-use crate::domain::audit::{AuditQuery, Outcome};
+use super::{Caller, Precondition, Provisioning, ProvisioningError};
+use crate::domain::audit::{AuditQuery, NewAuditRecord, Outcome};
 use crate::domain::query::{CompareOp, Filter, GroupAttr, PersonAttr, Value};
 use crate::ports::{GroupEntry, GroupProfile, GroupSearch, PersonEntry, PersonProfile};
 use crate::ports::{PersonSearch, SchoolScope};
@@ -36,7 +36,16 @@ impl Provisioning {
         // (issue 14 finding 3), like a failure of the create itself.
         let existing = match self.person_by_external_id(caller, &profile).await {
             Ok(existing) => existing,
-            Err(e) => return Err(self.lookup_failed(caller, &profile, e).await),
+            Err(e) => {
+                let failed = self.lookup_failed(caller, "person.created", e, |r| {
+                    let r = r.school(&profile.employment.primary);
+                    match &profile.external_id {
+                        Some(x) => r.detail("external_id", x),
+                        None => r,
+                    }
+                });
+                return Err(failed.await);
+            }
         };
         if let Some(existing) = existing {
             return self.replay_person(caller, existing, profile).await;
@@ -56,23 +65,18 @@ impl Provisioning {
         }
     }
 
-    /// The one audit record of a creation that failed before any write (the `externalId`
-    /// lookup): `person.created`, failure.
+    /// The one audit record of a creation that failed before any write (the lookup of what
+    /// it may replay): `action`, failure. Returns the error to answer with.
     async fn lookup_failed(
         &self,
         caller: &Caller,
-        profile: &PersonProfile,
+        action: &str,
         error: ProvisioningError,
+        describe: impl FnOnce(NewAuditRecord) -> NewAuditRecord,
     ) -> ProvisioningError {
         let result: Result<(), _> = Err(error);
         match self
-            .finish(caller, "person.created", result, |r, _| {
-                let r = r.school(&profile.employment.primary);
-                match &profile.external_id {
-                    Some(x) => r.detail("external_id", x),
-                    None => r,
-                }
-            })
+            .finish(caller, action, result, |r, _| describe(r))
             .await
         {
             Err(e) => e,
@@ -173,19 +177,16 @@ impl Provisioning {
         let same = match self.same_group(caller, &profile).await {
             Ok(same) => same,
             Err(e) => {
-                let result: Result<(), _> = Err(e);
-                let recorded = self
-                    .finish(caller, "group.created", result, |r, _| {
-                        r.school(&profile.school)
-                            .detail("display_name", &profile.display_name)
-                    })
-                    .await;
-                return Err(recorded.err().unwrap_or(ProvisioningError::Internal));
+                let failed = self.lookup_failed(caller, "group.created", e, |r| {
+                    r.school(&profile.school)
+                        .detail("display_name", &profile.display_name)
+                });
+                return Err(failed.await);
             }
         };
         if let Some(existing) = same {
             let g = self
-                .update_group(caller, &existing.entry.id, profile)
+                .update_group_if(caller, &existing.entry.id, profile, &Precondition::None)
                 .await?;
             return Ok((Applied::Replayed, g));
         }

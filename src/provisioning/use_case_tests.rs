@@ -176,21 +176,22 @@ const NAMES: [&str; 10] = [
     "Jolanta",
 ];
 
-async fn school_of_ten(w: &World) -> Vec<String> {
+/// A school of ten people under the tight guard, the first of them deleted: the guard holds
+/// the next deletion within the hour.
+async fn guarded_school_after_one_deletion() -> (World, Vec<String>, Provisioning) {
+    let w = World::new();
     let mut ids = Vec::new();
     for given in NAMES {
         ids.push(w.person("SP1", given, "Zielinski").await.entry.id);
     }
-    ids
+    let p = w.provisioning(Some(tight_guard()));
+    p.delete_person(&hr(), &ids[0]).await.unwrap();
+    (w, ids, p)
 }
 
 #[tokio::test]
 async fn use_case_guard_holds_mass_deletion_and_a_retry_finds_the_same_hold() {
-    let w = World::new();
-    let ids = school_of_ten(&w).await;
-    let p = w.provisioning(Some(tight_guard()));
-
-    p.delete_person(&hr(), &ids[0]).await.unwrap();
+    let (w, ids, p) = guarded_school_after_one_deletion().await;
     let held = p.delete_person(&hr(), &ids[1]).await;
     let Err(ProvisioningError::Held(notice)) = held else {
         panic!("the second deletion within the hour must be held: {held:?}");
@@ -218,10 +219,7 @@ async fn use_case_guard_holds_mass_deletion_and_a_retry_finds_the_same_hold() {
 
 #[tokio::test]
 async fn use_case_guard_release_applies_the_operation_and_a_vanished_target_is_refused() {
-    let w = World::new();
-    let ids = school_of_ten(&w).await;
-    let p = w.provisioning(Some(tight_guard()));
-    p.delete_person(&hr(), &ids[0]).await.unwrap();
+    let (w, ids, p) = guarded_school_after_one_deletion().await;
     let Err(ProvisioningError::Held(first)) = p.delete_person(&hr(), &ids[1]).await else {
         panic!("not held");
     };
