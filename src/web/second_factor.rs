@@ -20,7 +20,6 @@ use super::error::{Cause, WebError};
 use super::i18n::Msg;
 use super::layout::{page, PageContext};
 use super::session::{self, NewSession};
-use super::throttle::Verdict;
 use super::RequestContext;
 use crate::domain::LoginName;
 use crate::onboarding::second_factor::{CodeKind, SecondFactorError, SigningIn};
@@ -210,18 +209,7 @@ pub async fn submit(
         }
     };
     let attempt = throttle
-        .attempt(
-            who.login.as_str(),
-            rc.addr,
-            now,
-            async {},
-            check,
-            |result| match result {
-                Ok(_) => Verdict::RightSecret,
-                Err(SecondFactorError::Unavailable) => Verdict::Undecided,
-                Err(_) => Verdict::WrongSecret,
-            },
-        )
+        .attempt(who.login.as_str(), rc.addr, now, async {}, check)
         .await;
     let accepted = match attempt {
         Some(Ok(a)) => a,

@@ -18,7 +18,6 @@ use super::error::{Cause, WebError};
 use super::i18n::{msg, Msg};
 use super::layout::{page, PageContext};
 use super::session::{self, NewSession, Sessions};
-use super::throttle::Verdict;
 use super::{Area, RequestContext, WebRequest};
 use crate::domain::LoginName;
 use crate::onboarding::admin_sign_in::AdminSignInRefusal;
@@ -145,15 +144,6 @@ pub async fn sign_in(
                 address,
                 rc.request_id.clone(),
             ),
-            |result| match result {
-                Err(AdminSignInRefusal::InvalidCredentials) => Verdict::WrongSecret,
-                Err(AdminSignInRefusal::Unavailable | AdminSignInRefusal::Busy) => {
-                    Verdict::Undecided
-                }
-                // The right password of someone who may not use the panel: the login's
-                // failures are cleared, the refusal explained.
-                Ok(_) | Err(_) => Verdict::RightSecret,
-            },
         )
         .await;
     let signed = match attempt {

@@ -105,6 +105,17 @@ pub(super) fn chosen_school(
     }
 }
 
+/// The schools a page offers the person and the one it shows (see [`chosen_school`]).
+pub(super) async fn offered_schools(
+    state: &PanelState,
+    user: &PanelUser,
+    asked: Option<&str>,
+) -> Result<(Vec<SchoolOption>, Option<String>), WebError> {
+    let options = school_options(state, user).await?;
+    let chosen = chosen_school(user, &options, asked)?;
+    Ok((options, chosen))
+}
+
 /// `GET /panel/pracownicy?szkola=<code>&q=<text>&strona=<n>`
 pub async fn staff(
     State(state): State<PanelState>,
@@ -112,8 +123,7 @@ pub async fn staff(
     ctx: PageContext,
     Query(q): Query<StaffQuery>,
 ) -> Result<Markup, WebError> {
-    let options = school_options(&state, &user).await?;
-    let school = chosen_school(&user, &options, q.school.as_deref())?;
+    let (options, school) = offered_schools(&state, &user, q.school.as_deref()).await?;
     let text: String =
         q.q.as_deref()
             .unwrap_or_default()
@@ -195,8 +205,7 @@ pub async fn hand_over(
     ctx: PageContext,
     Query(q): Query<HandOverQuery>,
 ) -> Result<Markup, WebError> {
-    let options = school_options(&state, &user).await?;
-    let school = chosen_school(&user, &options, q.school.as_deref())?;
+    let (options, school) = offered_schools(&state, &user, q.school.as_deref()).await?;
     let (total, rows) = match &school {
         Some(code) => {
             let found = state

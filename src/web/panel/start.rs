@@ -8,7 +8,7 @@
 //! Reads only: the directory through the person's scope, the audit-derived to-dos, the held
 //! operations of the state store.
 
-use super::pages::{chosen_school, frame, school_options};
+use super::pages::{frame, offered_schools};
 use super::records::todo_rows;
 use super::views::{date_time, enc, PersonView, SchoolOption, HAND_OVER_PATH};
 use super::{records_views::TodoRow, texts};
@@ -140,8 +140,8 @@ pub async fn start(
     ctx: PageContext,
     Query(q): Query<StartQuery>,
 ) -> Result<Markup, WebError> {
-    let options = school_options(&state, &user).await?;
-    let school = chosen_school(&user, &options, q.school.as_deref())?.unwrap_or_default();
+    let (options, school) = offered_schools(&state, &user, q.school.as_deref()).await?;
+    let school = school.unwrap_or_default();
     let now = state.clock.now();
     let me = state.directory.find_person_by_login(&user.login).await?;
     let without_email = me.as_ref().is_some_and(|p| p.profile.emails.is_empty());

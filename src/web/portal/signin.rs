@@ -10,7 +10,6 @@ use crate::web::error::{Cause, WebError};
 use crate::web::i18n::Msg;
 use crate::web::layout::{page, PageContext};
 use crate::web::state::PortalState;
-use crate::web::throttle::Verdict;
 use crate::web::{session, RequestContext, WebRequest};
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
@@ -68,11 +67,6 @@ pub async fn sign_in(
             // Same answer and about the same time as a wrong password (RATE-03).
             onboarding.refuse_throttled(rc.request_id.clone()),
             onboarding.sign_in(login.as_ref(), &password, rc.request_id.clone()),
-            |result| match result {
-                Ok(_) => Verdict::RightSecret,
-                Err(OnboardingError::InvalidCredentials) => Verdict::WrongSecret,
-                Err(_) => Verdict::Undecided,
-            },
         )
         .await;
     let signed = match attempt {
