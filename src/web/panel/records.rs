@@ -186,13 +186,24 @@ pub async fn acknowledge(
     )))
 }
 
+/// The school asked for (see [`PanelRequest::school`]; refused as `what`), with its name,
+/// and its F-03 register, every row: what the F-02 and F-03 pages all start from.
+async fn school_register(
+    r: &PanelRequest,
+    what: &str,
+    asked: Option<&str>,
+) -> Result<(SchoolCode, String, Vec<RegisterRow>), WebError> {
+    let (code, name, _) = r.school(what, asked).await?;
+    let rows = r.state.forms.register(&code).await?;
+    Ok((code, name, rows))
+}
+
 /// `GET /panel/upowaznienia?szkola=`: the school's authorizations (F-02), newest first.
 pub async fn authorizations(
     r: PanelRequest,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Markup, WebError> {
-    let (code, name, _) = r.school("f02", q.school.as_deref()).await?;
-    let rows = r.state.forms.register(&code).await?;
+    let (code, name, rows) = school_register(&r, "f02", q.school.as_deref()).await?;
     let mut current: Vec<_> = current_rows(&rows).into_iter().cloned().collect();
     current.reverse();
     let body = rv::authorizations(r.ctx.lang, code.as_str(), &name, &current);
@@ -206,8 +217,7 @@ async fn f02_of(
     asked: Option<&str>,
     grant_no: u64,
 ) -> Result<(SchoolCode, document::F02), WebError> {
-    let (code, name, _) = r.school("f02", asked).await?;
-    let rows = r.state.forms.register(&code).await?;
+    let (code, name, rows) = school_register(r, "f02", asked).await?;
     let row = current_rows(&rows)
         .into_iter()
         .find(|r| r.grant_no == grant_no)
@@ -254,9 +264,7 @@ pub async fn authorization_pdf(
 
 /// `GET /panel/ewidencja?szkola=`: the F-03 register, every row (corrections included).
 pub async fn register(r: PanelRequest, Query(q): Query<SchoolQuery>) -> Result<Markup, WebError> {
-    let (code, name, _) = r.school("f03", q.school.as_deref()).await?;
-    let f = &r.state.forms;
-    let rows = f.register(&code).await?;
+    let (code, name, rows) = school_register(&r, "f03", q.school.as_deref()).await?;
     r.look(&code)
         .viewed(&[("form", "F-03".into()), ("rows", rows.len().to_string())])
         .await?;
@@ -270,9 +278,7 @@ pub async fn register_csv(
     r: PanelRequest,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Response, WebError> {
-    let (code, _, _) = r.school("f03", q.school.as_deref()).await?;
-    let f = &r.state.forms;
-    let rows = f.register(&code).await?;
+    let (code, _, rows) = school_register(&r, "f03", q.school.as_deref()).await?;
     r.look(&code)
         .exported(&[
             ("form", "F-03".into()),
