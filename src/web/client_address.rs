@@ -83,42 +83,68 @@ mod tests {
         s.parse().unwrap()
     }
 
+    /// Why, the TCP peer, the forwarding header, the proxies trusted, the client found.
+    type Case<'a> = (
+        &'a str,
+        &'a str,
+        (&'static str, &'a str),
+        &'a [IpNet],
+        &'a str,
+    );
+
     #[test]
     fn only_a_trusted_peer_is_believed_and_only_right_of_the_client() {
         let trusted: Vec<IpNet> = vec![
             "127.0.0.1/32".parse().unwrap(),
             "10.0.0.0/8".parse().unwrap(),
         ];
-        let h = headers(&[("x-forwarded-for", "203.0.113.9")]);
-        // An untrusted peer's header is ignored.
-        assert_eq!(
-            client_address(ip("198.51.100.1"), &h, &trusted),
-            ip("198.51.100.1")
-        );
-        assert_eq!(
-            client_address(ip("127.0.0.1"), &h, &trusted),
-            ip("203.0.113.9")
-        );
-        // A client-written address left of the real one is not believed.
-        let h = headers(&[("x-forwarded-for", "1.2.3.4, 203.0.113.9, 10.1.1.1")]);
-        assert_eq!(
-            client_address(ip("127.0.0.1"), &h, &trusted),
-            ip("203.0.113.9")
-        );
-        // Forwarded (RFC 7239), with a port and IPv6.
-        let h = headers(&[("forwarded", "for=\"[2001:db8::7]:4711\";proto=https")]);
-        assert_eq!(
-            client_address(ip("127.0.0.1"), &h, &trusted),
-            ip("2001:db8::7")
-        );
-        // Garbage: the peer.
-        let h = headers(&[("x-forwarded-for", "unknown")]);
-        assert_eq!(
-            client_address(ip("127.0.0.1"), &h, &trusted),
-            ip("127.0.0.1")
-        );
-        // No trusted proxies configured: always the peer.
-        let h = headers(&[("x-forwarded-for", "203.0.113.9")]);
-        assert_eq!(client_address(ip("127.0.0.1"), &h, &[]), ip("127.0.0.1"));
+        let cases: [Case; 6] = [
+            (
+                "an untrusted peer's header is ignored",
+                "198.51.100.1",
+                ("x-forwarded-for", "203.0.113.9"),
+                &trusted,
+                "198.51.100.1",
+            ),
+            (
+                "a trusted peer's header is believed",
+                "127.0.0.1",
+                ("x-forwarded-for", "203.0.113.9"),
+                &trusted,
+                "203.0.113.9",
+            ),
+            (
+                "a client-written address left of the real one is not believed",
+                "127.0.0.1",
+                ("x-forwarded-for", "1.2.3.4, 203.0.113.9, 10.1.1.1"),
+                &trusted,
+                "203.0.113.9",
+            ),
+            (
+                "Forwarded (RFC 7239), with a port and IPv6",
+                "127.0.0.1",
+                ("forwarded", "for=\"[2001:db8::7]:4711\";proto=https"),
+                &trusted,
+                "2001:db8::7",
+            ),
+            (
+                "garbage: the peer",
+                "127.0.0.1",
+                ("x-forwarded-for", "unknown"),
+                &trusted,
+                "127.0.0.1",
+            ),
+            (
+                "no trusted proxies configured: always the peer",
+                "127.0.0.1",
+                ("x-forwarded-for", "203.0.113.9"),
+                &[],
+                "127.0.0.1",
+            ),
+        ];
+        for (why, peer, header, proxies, client) in cases {
+            let h = headers(&[header]);
+            assert_eq!(client_address(ip(peer), &h, proxies), ip(client), "{why}");
+        }
     }
 }

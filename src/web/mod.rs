@@ -30,12 +30,14 @@ pub mod throttle;
 
 use auth::PanelUser;
 use axum::body::{Body, Bytes};
-use axum::extract::{ConnectInfo, OriginalUri, Request, State};
+use axum::extract::rejection::ExtensionRejection;
+use axum::extract::{ConnectInfo, FromRequestParts, OriginalUri, Request, State};
+use axum::http::request::Parts;
 use axum::http::{header, Method};
 use axum::middleware::{from_fn, from_fn_with_state, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Router;
+use axum::{Extension, Router};
 use csrf::CsrfToken;
 use error::{RenderedError, WebError};
 use i18n::Lang;
@@ -114,6 +116,30 @@ impl RequestContext {
     }
 }
 
+/// The common arguments of a handler that needs no signed-in person (sign-in, the second
+/// factor, the portal's links): its area's state, what the middleware learnt about the
+/// request, and the page context. Signed-in panel handlers take `panel::request::PanelRequest`.
+pub struct WebRequest<S> {
+    pub state: S,
+    pub rc: RequestContext,
+    pub ctx: PageContext,
+}
+
+impl<S: Clone + Send + Sync> FromRequestParts<S> for WebRequest<S> {
+    /// Only without the middleware (a routing mistake), like `Extension<RequestContext>`.
+    type Rejection = ExtensionRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Extension(rc) = Extension::<RequestContext>::from_request_parts(parts, state).await?;
+        let Ok(ctx) = PageContext::from_request_parts(parts, state).await;
+        Ok(Self {
+            state: state.clone(),
+            rc,
+            ctx,
+        })
+    }
+}
+
 /// The panel, to be nested at `/panel` by `app::router`.
 pub fn panel_router(state: PanelState) -> Router {
     Router::new()
@@ -134,7 +160,10 @@ pub fn panel_router(state: PanelState) -> Router {
         .route("/assets/zszo.css", get(assets::stylesheet))
         .merge(panel::routes())
         .fallback(not_found)
-        .layer(from_fn_with_state(state.web.clone(), context_layer))
+        .layer(from_fn_with_state(
+            (state.web.clone(), Area::Panel),
+            context_layer,
+        ))
         .layer(from_fn(headers::security_headers))
         .with_state(state)
 }
@@ -143,22 +172,14 @@ async fn not_found() -> WebError {
     WebError::NotFound
 }
 
-/// The panel's request context (see [`context`]).
+/// The request context of `area` (see [`context`]); each area's router layers it with its
+/// own area.
 pub async fn context_layer(
-    State(state): State<WebState>,
+    State((state, area)): State<(WebState, Area)>,
     request: Request,
     next: Next,
 ) -> Response {
-    context(state, Area::Panel, request, next).await
-}
-
-/// The portal's request context (see [`context`]).
-pub async fn portal_context_layer(
-    State(state): State<WebState>,
-    request: Request,
-    next: Next,
-) -> Response {
-    context(state, Area::Portal, request, next).await
+    context(state, area, request, next).await
 }
 
 /// Language, session, CSRF on POST, the client address; localized error pages.

@@ -20,12 +20,12 @@ use super::error::{Cause, WebError};
 use super::i18n::Msg;
 use super::layout::{page, PageContext};
 use super::session::{self, NewSession};
-use super::throttle::Verdict;
 use super::RequestContext;
 use crate::domain::LoginName;
 use crate::onboarding::second_factor::{CodeKind, SecondFactorError, SigningIn};
 use crate::second_factor::qr;
 use crate::web::state::PanelState;
+use crate::web::WebRequest;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -111,11 +111,7 @@ pub async fn pending_after_password(
 }
 
 /// `GET /panel/drugi-skladnik`
-pub async fn show(
-    State(state): State<PanelState>,
-    Extension(rc): Extension<RequestContext>,
-    ctx: PageContext,
-) -> Response {
+pub async fn show(WebRequest { state, rc, ctx }: WebRequest<PanelState>) -> Response {
     match pending(&rc) {
         Some((what, who, _)) => form(&state, &ctx, &what, &who, None).into_response(),
         None if rc.session.is_some() => Redirect::to("/panel").into_response(),
@@ -184,9 +180,7 @@ pub struct CodeForm {
 
 /// `POST /panel/drugi-skladnik`
 pub async fn submit(
-    State(state): State<PanelState>,
-    Extension(rc): Extension<RequestContext>,
-    ctx: PageContext,
+    WebRequest { state, rc, ctx }: WebRequest<PanelState>,
     Form(f): Form<CodeForm>,
 ) -> Result<Response, WebError> {
     let Some((what, who, session)) = pending(&rc) else {
@@ -215,18 +209,7 @@ pub async fn submit(
         }
     };
     let attempt = throttle
-        .attempt(
-            who.login.as_str(),
-            rc.addr,
-            now,
-            async {},
-            check,
-            |result| match result {
-                Ok(_) => Verdict::RightSecret,
-                Err(SecondFactorError::Unavailable) => Verdict::Undecided,
-                Err(_) => Verdict::WrongSecret,
-            },
-        )
+        .attempt(who.login.as_str(), rc.addr, now, async {}, check)
         .await;
     let accepted = match attempt {
         Some(Ok(a)) => a,

@@ -17,9 +17,8 @@ use super::csrf::csrf_field;
 use super::error::{Cause, WebError};
 use super::i18n::{msg, Msg};
 use super::layout::{page, PageContext};
-use super::session::{self, NewSession};
-use super::throttle::Verdict;
-use super::RequestContext;
+use super::session::{self, NewSession, Sessions};
+use super::{Area, RequestContext, WebRequest};
 use crate::domain::LoginName;
 use crate::onboarding::admin_sign_in::AdminSignInRefusal;
 use crate::web::state::PanelState;
@@ -116,9 +115,7 @@ impl SignInForm {
 
 /// `POST /panel/logowanie`: the throttle, then [`Onboarding::sign_in_administrator`].
 pub async fn sign_in(
-    State(state): State<PanelState>,
-    Extension(rc): Extension<RequestContext>,
-    ctx: PageContext,
+    WebRequest { state, rc, ctx }: WebRequest<PanelState>,
     Form(form): Form<SignInForm>,
 ) -> Result<Response, WebError> {
     let now = state.clock.now();
@@ -147,15 +144,6 @@ pub async fn sign_in(
                 address,
                 rc.request_id.clone(),
             ),
-            |result| match result {
-                Err(AdminSignInRefusal::InvalidCredentials) => Verdict::WrongSecret,
-                Err(AdminSignInRefusal::Unavailable | AdminSignInRefusal::Busy) => {
-                    Verdict::Undecided
-                }
-                // The right password of someone who may not use the panel: the login's
-                // failures are cleared, the refusal explained.
-                Ok(_) | Err(_) => Verdict::RightSecret,
-            },
         )
         .await;
     let signed = match attempt {
@@ -231,23 +219,38 @@ pub fn busy(page: Markup) -> Response {
     r
 }
 
-/// `POST /panel/wyloguj`: ends the session server-side.
+/// `POST /panel/wyloguj`: ends the session server-side; the use case records it.
 pub async fn sign_out(
     State(state): State<PanelState>,
     Extension(rc): Extension<RequestContext>,
 ) -> Result<Response, WebError> {
+    let response = end_session(&state.web.sessions, &rc).await?;
     if let Some(s) = &rc.session {
-        state.web.sessions.end(s.key.clone()).await?;
         state
             .onboarding
             .record_administrator_sign_out(&s.record.login, rc.request_id.clone())
             .await;
     }
-    let mut response = Redirect::to(&format!("{SIGN_IN_PATH}?wylogowano=1")).into_response();
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        session::clear_cookie(session::SESSION_COOKIE),
-    );
+    Ok(response)
+}
+
+/// Both areas' sign-out: ends the request's session server-side (if there is one), then 303
+/// to the area's sign-in page saying so, with the area's session cookie cleared.
+pub(crate) async fn end_session(
+    sessions: &Sessions,
+    rc: &RequestContext,
+) -> Result<Response, WebError> {
+    if let Some(s) = &rc.session {
+        sessions.end(s.key.clone()).await?;
+    }
+    let (sign_in, cookie) = match rc.area {
+        Area::Panel => (SIGN_IN_PATH, session::SESSION_COOKIE),
+        Area::Portal => (super::portal::SIGN_IN_PATH, session::PORTAL_COOKIE),
+    };
+    let mut response = Redirect::to(&format!("{sign_in}?wylogowano=1")).into_response();
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, session::clear_cookie(cookie));
     Ok(response)
 }
 

@@ -18,6 +18,9 @@
 //! does not clear them. A store that cannot answer refuses the sign-in (fail closed).
 
 use crate::config::PanelConfig;
+use crate::onboarding::admin_sign_in::AdminSignInRefusal;
+use crate::onboarding::second_factor::SecondFactorError;
+use crate::onboarding::OnboardingError;
 use crate::ports::state::SignInFailures;
 use crate::store::sign_in_failures::Counted;
 use std::net::IpAddr;
@@ -31,6 +34,42 @@ pub enum Verdict {
     RightSecret,
     /// The check did not happen (directory unavailable, too busy): nothing counted.
     Undecided,
+}
+
+/// A throttled step's refusal, and what it proves about the secret (a success always proves
+/// the right one). Said once per error type, here, for every step that uses it.
+pub trait ProvesSecret {
+    fn verdict(&self) -> Verdict;
+}
+
+impl ProvesSecret for AdminSignInRefusal {
+    fn verdict(&self) -> Verdict {
+        match self {
+            AdminSignInRefusal::InvalidCredentials => Verdict::WrongSecret,
+            AdminSignInRefusal::Unavailable | AdminSignInRefusal::Busy => Verdict::Undecided,
+            // The right password of someone who may not use the panel: the login's failures
+            // are cleared, the refusal explained.
+            _ => Verdict::RightSecret,
+        }
+    }
+}
+
+impl ProvesSecret for OnboardingError {
+    fn verdict(&self) -> Verdict {
+        match self {
+            OnboardingError::InvalidCredentials => Verdict::WrongSecret,
+            _ => Verdict::Undecided,
+        }
+    }
+}
+
+impl ProvesSecret for SecondFactorError {
+    fn verdict(&self) -> Verdict {
+        match self {
+            SecondFactorError::Unavailable => Verdict::Undecided,
+            _ => Verdict::WrongSecret,
+        }
+    }
 }
 
 pub struct Throttle {
@@ -114,24 +153,28 @@ impl Throttle {
     /// The one path of every throttled sign-in step (panel and portal password, the panel's
     /// second factor): refused without trying while `login` or `addr` is blocked (`None`:
     /// answer as for a wrong password; `on_blocked` runs first, so the refusal is recorded
-    /// and costs what a password check costs, RATE-03; its result is not needed); else `attempt` runs and `verdict` says what its
-    /// result proves: a wrong secret counts a failure, the right one clears the login's
-    /// failures at the address, a dependency that could not answer neither.
-    pub async fn attempt<T, E>(
+    /// and costs what a password check costs, RATE-03; its result is not needed); else `attempt`
+    /// runs and its result's [`ProvesSecret::verdict`] counts: a wrong secret a failure, the
+    /// right one clears the login's failures at the address, a dependency that could not
+    /// answer neither.
+    pub async fn attempt<T, E: ProvesSecret>(
         &self,
         login: &str,
         addr: Option<IpAddr>,
         now: OffsetDateTime,
         on_blocked: impl std::future::Future,
         attempt: impl std::future::Future<Output = Result<T, E>>,
-        verdict: impl FnOnce(&Result<T, E>) -> Verdict,
     ) -> Option<Result<T, E>> {
         if self.is_blocked(login, addr, now).await {
             let _ = on_blocked.await;
             return None;
         }
         let result = attempt.await;
-        match verdict(&result) {
+        let verdict = match &result {
+            Ok(_) => Verdict::RightSecret,
+            Err(e) => e.verdict(),
+        };
+        match verdict {
             Verdict::WrongSecret => self.record_failure(login, addr, now).await,
             Verdict::RightSecret => self.record_success(login, addr).await,
             Verdict::Undecided => {}
@@ -154,6 +197,8 @@ impl Throttle {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::net::Ipv4Addr;
+    use time::macros::datetime;
     use time::Duration;
 
     fn policy() -> PanelConfig {
@@ -169,6 +214,10 @@ mod tests {
         }
     }
 
+    /// The moment and the address the tests sign in at.
+    const T0: OffsetDateTime = datetime!(2023-11-14 22:13:20 UTC);
+    const A: IpAddr = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1));
+
     fn throttle(dir: &tempfile::TempDir) -> Throttle {
         let store = crate::store::StateStore::open(&dir.path().join("s.redb")).unwrap();
         Throttle::new(policy(), store, "panel")
@@ -178,37 +227,44 @@ mod tests {
     async fn five_failures_block_the_login_at_that_address_only() {
         let dir = tempfile::tempdir().unwrap();
         let t = throttle(&dir);
-        let t0 = OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
-        let a: IpAddr = "192.0.2.1".parse().unwrap();
         let b: IpAddr = "192.0.2.2".parse().unwrap();
         for i in 0..4 {
-            t.record_failure("Jan.Kowalski", Some(a), t0 + Duration::seconds(i))
+            t.record_failure("Jan.Kowalski", Some(A), T0 + Duration::seconds(i))
                 .await;
             assert!(
-                !t.is_blocked("jan.kowalski", Some(a), t0 + Duration::seconds(i))
+                !t.is_blocked("jan.kowalski", Some(A), T0 + Duration::seconds(i))
                     .await
             );
         }
-        t.record_failure("jan.kowalski ", Some(a), t0 + Duration::seconds(10))
+        t.record_failure("jan.kowalski ", Some(A), T0 + Duration::seconds(10))
             .await;
         assert!(
-            t.is_blocked("JAN.KOWALSKI", Some(a), t0 + Duration::minutes(14))
+            t.is_blocked("JAN.KOWALSKI", Some(A), T0 + Duration::minutes(14))
                 .await
         );
         // The same login from another address: not refused.
         assert!(
-            !t.is_blocked("jan.kowalski", Some(b), t0 + Duration::seconds(11))
+            !t.is_blocked("jan.kowalski", Some(b), T0 + Duration::seconds(11))
                 .await
         );
         assert!(
-            !t.is_blocked("anna.nowak", Some(a), t0 + Duration::seconds(11))
+            !t.is_blocked("anna.nowak", Some(A), T0 + Duration::seconds(11))
                 .await
         );
         // Attempts while blocked do not extend it.
-        t.record_failure("jan.kowalski", Some(a), t0 + Duration::minutes(10))
+        t.record_failure("jan.kowalski", Some(A), T0 + Duration::minutes(10))
             .await;
-        let end = t0 + Duration::seconds(10) + Duration::minutes(15);
-        assert!(!t.is_blocked("jan.kowalski", Some(a), end).await);
+        let end = T0 + Duration::seconds(10) + Duration::minutes(15);
+        assert!(!t.is_blocked("jan.kowalski", Some(A), end).await);
+    }
+
+    /// A refusal that proves what the test says.
+    struct Proves(Verdict);
+
+    impl ProvesSecret for Proves {
+        fn verdict(&self) -> Verdict {
+            self.0
+        }
     }
 
     /// The one path both sign-ins and the second factor take: a wrong secret counts, an
@@ -217,17 +273,12 @@ mod tests {
     async fn an_attempt_counts_what_its_verdict_proves_and_a_blocked_one_is_not_tried() {
         let dir = tempfile::tempdir().unwrap();
         let t = throttle(&dir);
-        let t0 = OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
-        let a: IpAddr = "192.0.2.1".parse().unwrap();
         let run = |verdict: Verdict| {
-            t.attempt(
-                "jan.kowalski",
-                Some(a),
-                t0,
-                async {},
-                async { Ok::<_, ()>(()) },
-                move |_| verdict,
-            )
+            let result = match verdict {
+                Verdict::RightSecret => Ok(()),
+                proven => Err(Proves(proven)),
+            };
+            t.attempt("jan.kowalski", Some(A), T0, async {}, async { result })
         };
         for _ in 0..4 {
             assert!(run(Verdict::WrongSecret).await.is_some());
@@ -236,13 +287,13 @@ mod tests {
         for _ in 0..10 {
             assert!(run(Verdict::Undecided).await.is_some());
         }
-        assert!(!t.is_blocked("jan.kowalski", Some(a), t0).await);
+        assert!(!t.is_blocked("jan.kowalski", Some(A), T0).await);
         // The right secret clears the four failures: four more do not block either.
         assert!(run(Verdict::RightSecret).await.is_some());
         for _ in 0..4 {
             assert!(run(Verdict::WrongSecret).await.is_some());
         }
-        assert!(!t.is_blocked("jan.kowalski", Some(a), t0).await);
+        assert!(!t.is_blocked("jan.kowalski", Some(A), T0).await);
         assert!(run(Verdict::WrongSecret).await.is_some());
         // Blocked: the check does not run, `on_blocked` does.
         let tried = std::sync::atomic::AtomicBool::new(false);
@@ -250,14 +301,13 @@ mod tests {
         let answer = t
             .attempt(
                 "jan.kowalski",
-                Some(a),
-                t0,
+                Some(A),
+                T0,
                 async { refused.store(true, std::sync::atomic::Ordering::SeqCst) },
                 async {
                     tried.store(true, std::sync::atomic::Ordering::SeqCst);
-                    Ok::<_, ()>(())
+                    Ok::<_, Proves>(())
                 },
-                |_| Verdict::RightSecret,
             )
             .await;
         assert!(answer.is_none());
@@ -268,41 +318,38 @@ mod tests {
     #[tokio::test]
     async fn failures_outside_the_window_do_not_count_success_clears_and_a_restart_keeps_them() {
         let dir = tempfile::tempdir().unwrap();
-        let t0 = OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
         {
             let t = throttle(&dir);
             for i in 0..10 {
-                t.record_failure("x", None, t0 + Duration::minutes(4 * i))
+                t.record_failure("x", None, T0 + Duration::minutes(4 * i))
                     .await;
             }
-            assert!(!t.is_blocked("x", None, t0 + Duration::minutes(40)).await);
+            assert!(!t.is_blocked("x", None, T0 + Duration::minutes(40)).await);
             for i in 0..4 {
-                t.record_failure("y", None, t0 + Duration::seconds(i)).await;
+                t.record_failure("y", None, T0 + Duration::seconds(i)).await;
             }
             t.record_success("y", None).await;
-            t.record_failure("y", None, t0 + Duration::seconds(5)).await;
-            assert!(!t.is_blocked("y", None, t0 + Duration::seconds(6)).await);
+            t.record_failure("y", None, T0 + Duration::seconds(5)).await;
+            assert!(!t.is_blocked("y", None, T0 + Duration::seconds(6)).await);
             for i in 0..5 {
-                t.record_failure("z", None, t0 + Duration::seconds(i)).await;
+                t.record_failure("z", None, T0 + Duration::seconds(i)).await;
             }
         }
         // The store is opened again (a restart): the block is still there.
         let t = throttle(&dir);
-        assert!(t.is_blocked("z", None, t0 + Duration::seconds(6)).await);
+        assert!(t.is_blocked("z", None, T0 + Duration::seconds(6)).await);
     }
 
     #[tokio::test]
     async fn twenty_failures_from_one_address_block_the_address() {
         let dir = tempfile::tempdir().unwrap();
         let t = throttle(&dir);
-        let t0 = OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
-        let a: IpAddr = "192.0.2.1".parse().unwrap();
         for i in 0..20 {
-            t.record_failure(&format!("user{i}"), Some(a), t0).await;
+            t.record_failure(&format!("user{i}"), Some(A), T0).await;
         }
-        assert!(t.is_blocked("someone.else", Some(a), t0).await);
+        assert!(t.is_blocked("someone.else", Some(A), T0).await);
         assert!(
-            !t.is_blocked("someone.else", Some("192.0.2.9".parse().unwrap()), t0)
+            !t.is_blocked("someone.else", Some("192.0.2.9".parse().unwrap()), T0)
                 .await
         );
     }

@@ -14,36 +14,26 @@ use crate::web::csrf::csrf_field;
 use crate::web::error::WebError;
 use crate::web::layout::PageContext;
 use crate::web::state::PanelState;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use maud::Markup;
 use secrecy::ExposeSecret;
 
 /// `GET /panel/pracownicy/{id}/utworz-konto`
-pub async fn create_form(
-    state: State<PanelState>,
-    user: PanelUser,
-    ctx: PageContext,
-    Path(id): Path<String>,
-) -> Result<Markup, WebError> {
-    confirm_form(state, user, ctx, id, Confirm::CreateAccount).await
+pub async fn create_form(r: PanelRequest, Path(id): Path<String>) -> Result<Markup, WebError> {
+    confirm_form(r, id, Confirm::CreateAccount).await
 }
 
 /// `GET /panel/pracownicy/{id}/nowe-haslo`
-pub async fn reissue_form(
-    state: State<PanelState>,
-    user: PanelUser,
-    ctx: PageContext,
-    Path(id): Path<String>,
-) -> Result<Markup, WebError> {
-    confirm_form(state, user, ctx, id, Confirm::Reissue).await
+pub async fn reissue_form(r: PanelRequest, Path(id): Path<String>) -> Result<Markup, WebError> {
+    confirm_form(r, id, Confirm::Reissue).await
 }
 
 async fn confirm_form(
-    State(state): State<PanelState>,
-    user: PanelUser,
-    ctx: PageContext,
+    PanelRequest {
+        state, user, ctx, ..
+    }: PanelRequest,
     id: String,
     what: Confirm,
 ) -> Result<Markup, WebError> {
@@ -63,36 +53,23 @@ async fn confirm_form(
 }
 
 /// `POST /panel/pracownicy/{id}/utworz-konto`: creates the account; the answer is the slip.
-pub async fn create(
-    r: PanelRequest,
-    ctx: PageContext,
-    Path(id): Path<String>,
-) -> Result<Response, WebError> {
-    issue(r, ctx, id, Confirm::CreateAccount).await
+pub async fn create(r: PanelRequest, Path(id): Path<String>) -> Result<Response, WebError> {
+    issue(r, id, Confirm::CreateAccount).await
 }
 
 /// `POST /panel/pracownicy/{id}/nowe-haslo`: a new one-time password; the answer is the slip.
-pub async fn reissue(
-    r: PanelRequest,
-    ctx: PageContext,
-    Path(id): Path<String>,
-) -> Result<Response, WebError> {
-    issue(r, ctx, id, Confirm::Reissue).await
+pub async fn reissue(r: PanelRequest, Path(id): Path<String>) -> Result<Response, WebError> {
+    issue(r, id, Confirm::Reissue).await
 }
 
 /// Calls the use case `action` names and answers with the slip.
-async fn issue(
-    r: PanelRequest,
-    ctx: PageContext,
-    id: String,
-    action: Confirm,
-) -> Result<Response, WebError> {
+async fn issue(r: PanelRequest, id: String, action: Confirm) -> Result<Response, WebError> {
     let provisioning = &r.state.provisioning;
     let issued = match action {
         Confirm::CreateAccount => provisioning.create_account(&r.caller(), &id).await,
         Confirm::Reissue => provisioning.reissue_password(&r.caller(), &id).await,
     };
-    answer_with_slip(&r.state, &r.user, &ctx, &id, issued, action).await
+    answer_with_slip(&r.state, &r.user, &r.ctx, &id, issued, action).await
 }
 
 /// The slip for credentials just issued. A `Conflict` is most often a reload or Back on the

@@ -19,7 +19,6 @@ use crate::forms::document::spreadsheet_csv;
 use crate::history::HistoryFilter;
 use crate::web::error::WebError;
 use crate::web::i18n::{Lang, Msg};
-use crate::web::layout::PageContext;
 use axum::extract::Query;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -124,7 +123,6 @@ async fn parse(
 /// `GET /panel/historia?szkola=&akcja=&osoba=&wykonawca=&od=&do=&strona=`
 pub async fn school_history(
     r: PanelRequest,
-    ctx: PageContext,
     Query(q): Query<HistoryQuery>,
 ) -> Result<Response, WebError> {
     let (parsed, options) = parse(&r, &q).await?;
@@ -145,7 +143,7 @@ pub async fn school_history(
         )
         .await?;
     let body = rv::school_history(&rv::HistoryPage {
-        lang: ctx.lang,
+        lang: r.ctx.lang,
         schools: &options,
         school: parsed.school.as_str(),
         filters: &parsed.filters,
@@ -154,7 +152,7 @@ pub async fn school_history(
         page: found.page,
         pages: found.pages,
     });
-    Ok(frame(&ctx, ctx.t(&texts::SCHOOL_HISTORY_TITLE), body).into_response())
+    Ok(frame(&r.ctx, r.ctx.t(&texts::SCHOOL_HISTORY_TITLE), body).into_response())
 }
 
 /// The columns of the history's spreadsheet export.
@@ -234,11 +232,7 @@ fn detail_name(l: Lang, key: &str) -> String {
 }
 
 /// `GET /panel/historia/eksport?format=csv|json&…`: every record the same filters show.
-pub async fn export(
-    r: PanelRequest,
-    ctx: PageContext,
-    Query(q): Query<HistoryQuery>,
-) -> Result<Response, WebError> {
+pub async fn export(r: PanelRequest, Query(q): Query<HistoryQuery>) -> Result<Response, WebError> {
     let (parsed, _) = parse(&r, &q).await?;
     if parsed.filters.invalid_date {
         // Not a bare 400: the history page shows the same filters and says what is wrong.
@@ -263,7 +257,7 @@ pub async fn export(
             .map_err(|e| WebError::Internal(e.to_string().into()))?;
         (body, "application/json")
     } else {
-        let body = history_csv(ctx.lang, &records)
+        let body = history_csv(r.ctx.lang, &records)
             .map_err(|e| WebError::Internal(e.to_string().into()))?;
         (body, "text/csv; charset=utf-8")
     };

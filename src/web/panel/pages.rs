@@ -18,7 +18,7 @@ use crate::web::i18n::Msg;
 use crate::web::layout::{page, PageContext};
 use crate::web::state::PanelState;
 use crate::web::RequestContext;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
@@ -105,15 +105,20 @@ pub(super) fn chosen_school(
     }
 }
 
+/// The schools a page offers the person and the one it shows (see [`chosen_school`]).
+pub(super) async fn offered_schools(
+    state: &PanelState,
+    user: &PanelUser,
+    asked: Option<&str>,
+) -> Result<(Vec<SchoolOption>, Option<String>), WebError> {
+    let options = school_options(state, user).await?;
+    let chosen = chosen_school(user, &options, asked)?;
+    Ok((options, chosen))
+}
+
 /// `GET /panel/pracownicy?szkola=<code>&q=<text>&strona=<n>`
-pub async fn staff(
-    State(state): State<PanelState>,
-    user: PanelUser,
-    ctx: PageContext,
-    Query(q): Query<StaffQuery>,
-) -> Result<Markup, WebError> {
-    let options = school_options(&state, &user).await?;
-    let school = chosen_school(&user, &options, q.school.as_deref())?;
+pub async fn staff(r: PanelRequest, Query(q): Query<StaffQuery>) -> Result<Markup, WebError> {
+    let (options, school) = offered_schools(&r.state, &r.user, q.school.as_deref()).await?;
     let text: String =
         q.q.as_deref()
             .unwrap_or_default()
@@ -129,17 +134,18 @@ pub async fn staff(
         .clamp(1, 100_000);
     let (total, rows) = match &school {
         Some(code) => {
-            let found = state
+            let found = r
+                .state
                 .staff
-                .search(&user.scope, code, &text, page_no, PAGE_SIZE)
+                .search(&r.user.scope, code, &text, page_no, PAGE_SIZE)
                 .await?;
-            let held = held_in_school(&state, code).await?;
+            let held = held_in_school(&r.state, code).await?;
             let rows = found
                 .items
                 .iter()
                 .map(|p| {
                     let mut v = PersonView::of(p);
-                    v.is_self = p.login == user.login;
+                    v.is_self = p.login == r.user.login;
                     v.held = held.get(&p.entry.id).copied();
                     v
                 })
@@ -148,9 +154,9 @@ pub async fn staff(
         }
         None => (0, Vec::new()),
     };
-    let csrf = csrf_field(&ctx.csrf);
+    let csrf = csrf_field(&r.ctx.csrf);
     let body = views::staff(&StaffPage {
-        lang: ctx.lang,
+        lang: r.ctx.lang,
         schools: &options,
         school: school.as_deref().unwrap_or_default(),
         query: &text,
@@ -158,9 +164,9 @@ pub async fn staff(
         total,
         rows: &rows,
         csrf: &csrf,
-        system_view: user.is_system_administrator(),
+        system_view: r.user.is_system_administrator(),
     });
-    Ok(frame(&ctx, ctx.t(&texts::STAFF_TITLE), body))
+    Ok(frame(&r.ctx, r.ctx.t(&texts::STAFF_TITLE), body))
 }
 
 /// The school's deprovisioning operations held for review: person id → `deactivate` /
@@ -190,18 +196,16 @@ const HAND_OVER_LIMIT: usize = 200;
 /// `GET /panel/do-wydania?szkola=<code>`: the school's people with a pending account request
 /// (found by the directory: `zszoAccountRequestedAt` present), oldest request first.
 pub async fn hand_over(
-    State(state): State<PanelState>,
-    user: PanelUser,
-    ctx: PageContext,
+    r: PanelRequest,
     Query(q): Query<HandOverQuery>,
 ) -> Result<Markup, WebError> {
-    let options = school_options(&state, &user).await?;
-    let school = chosen_school(&user, &options, q.school.as_deref())?;
+    let (options, school) = offered_schools(&r.state, &r.user, q.school.as_deref()).await?;
     let (total, rows) = match &school {
         Some(code) => {
-            let found = state
+            let found = r
+                .state
                 .staff
-                .account_requests(&user.scope, code, HAND_OVER_LIMIT)
+                .account_requests(&r.user.scope, code, HAND_OVER_LIMIT)
                 .await?;
             let rows = found
                 .items
@@ -220,13 +224,13 @@ pub async fn hand_over(
         None => (0, Vec::new()),
     };
     let body = views::hand_over(
-        ctx.lang,
+        r.ctx.lang,
         &options,
         school.as_deref().unwrap_or_default(),
         total,
         &rows,
     );
-    Ok(frame(&ctx, ctx.t(&texts::HAND_OVER_TITLE), body))
+    Ok(frame(&r.ctx, r.ctx.t(&texts::HAND_OVER_TITLE), body))
 }
 
 /// The person with `id` if the signed-in person may see them; else 404.
@@ -261,27 +265,19 @@ pub(super) fn request_id(ctx: &Option<Extension<RequestContext>>) -> Option<Stri
 }
 
 /// `POST /panel/pracownicy/{id}/zablokuj`
-pub async fn lock(
-    r: PanelRequest,
-    ctx: PageContext,
-    Path(id): Path<String>,
-) -> Result<Markup, WebError> {
+pub async fn lock(r: PanelRequest, Path(id): Path<String>) -> Result<Markup, WebError> {
     let person = r.state.provisioning.lock_account(&r.caller(), &id).await?;
-    Ok(done(&r.user, &ctx, &person, &texts::LOCKED_DONE))
+    Ok(done(&r.user, &r.ctx, &person, &texts::LOCKED_DONE))
 }
 
 /// `POST /panel/pracownicy/{id}/odblokuj`
-pub async fn unlock(
-    r: PanelRequest,
-    ctx: PageContext,
-    Path(id): Path<String>,
-) -> Result<Markup, WebError> {
+pub async fn unlock(r: PanelRequest, Path(id): Path<String>) -> Result<Markup, WebError> {
     let person = r
         .state
         .provisioning
         .unlock_account(&r.caller(), &id)
         .await?;
-    Ok(done(&r.user, &ctx, &person, &texts::UNLOCKED_DONE))
+    Ok(done(&r.user, &r.ctx, &person, &texts::UNLOCKED_DONE))
 }
 
 fn done(user: &PanelUser, ctx: &PageContext, person: &PersonEntry, message: &Msg) -> Markup {
@@ -293,9 +289,9 @@ fn done(user: &PanelUser, ctx: &PageContext, person: &PersonEntry, message: &Msg
 
 /// `GET /panel/pracownicy/{id}/historia`: the audit records about the person, newest first.
 pub async fn history(
-    State(state): State<PanelState>,
-    user: PanelUser,
-    ctx: PageContext,
+    PanelRequest {
+        state, user, ctx, ..
+    }: PanelRequest,
     Path(id): Path<String>,
 ) -> Result<Markup, WebError> {
     let person = person_in_scope(&state, &user, &id).await?;

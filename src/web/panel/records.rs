@@ -18,7 +18,6 @@ use crate::forms::document::PeopleNames;
 use crate::forms::{document, pdf, FormsError};
 use crate::web::auth::PanelUser;
 use crate::web::error::WebError;
-use crate::web::layout::PageContext;
 use crate::web::state::PanelState;
 use axum::extract::{Path, Query};
 use axum::response::{Redirect, Response};
@@ -83,11 +82,7 @@ fn register_names(rows: &[RegisterRow]) -> impl Iterator<Item = String> + '_ {
 
 /// `GET /panel/rejestry?szkola=`: links to the records, with the open to-dos; a system
 /// administrator also sees every school's open to-dos.
-pub async fn hub(
-    r: PanelRequest,
-    ctx: PageContext,
-    Query(q): Query<SchoolQuery>,
-) -> Result<Markup, WebError> {
+pub async fn hub(r: PanelRequest, Query(q): Query<SchoolQuery>) -> Result<Markup, WebError> {
     let (code, name, options) = r.school("hub", q.school.as_deref()).await?;
     let f = &r.state.forms;
     let open =
@@ -104,21 +99,24 @@ pub async fn hub(
             }
         }
     }
-    let body = rv::hub(ctx.lang, &options, code.as_str(), &name, here, &per_school);
-    Ok(frame(&ctx, ctx.t(&texts::RECORDS_TITLE), body))
+    let body = rv::hub(
+        r.ctx.lang,
+        &options,
+        code.as_str(),
+        &name,
+        here,
+        &per_school,
+    );
+    Ok(frame(&r.ctx, r.ctx.t(&texts::RECORDS_TITLE), body))
 }
 
 /// `GET /panel/nowe-konta?szkola=`: the step-7 to-dos, open first.
-pub async fn todos(
-    r: PanelRequest,
-    ctx: PageContext,
-    Query(q): Query<SchoolQuery>,
-) -> Result<Markup, WebError> {
+pub async fn todos(r: PanelRequest, Query(q): Query<SchoolQuery>) -> Result<Markup, WebError> {
     let (code, name, _) = r.school("todos", q.school.as_deref()).await?;
     let rows = todo_rows(&r.state, &r.user, &code).await?;
-    let csrf = crate::web::csrf::csrf_field(&ctx.csrf);
-    let body = rv::todos(ctx.lang, code.as_str(), &name, &rows, &csrf);
-    Ok(frame(&ctx, ctx.t(&texts::TODOS_TITLE), body))
+    let csrf = crate::web::csrf::csrf_field(&r.ctx.csrf);
+    let body = rv::todos(r.ctx.lang, code.as_str(), &name, &rows, &csrf);
+    Ok(frame(&r.ctx, r.ctx.t(&texts::TODOS_TITLE), body))
 }
 
 /// The school's to-dos, open first, each with what tells namesakes apart (the employee
@@ -188,49 +186,59 @@ pub async fn acknowledge(
     )))
 }
 
+/// The school asked for (see [`PanelRequest::school`]; refused as `what`), with its name,
+/// and its F-03 register, every row: what the F-02 and F-03 pages all start from.
+async fn school_register(
+    r: &PanelRequest,
+    what: &str,
+    asked: Option<&str>,
+) -> Result<(SchoolCode, String, Vec<RegisterRow>), WebError> {
+    let (code, name, _) = r.school(what, asked).await?;
+    let rows = r.state.forms.register(&code).await?;
+    Ok((code, name, rows))
+}
+
 /// `GET /panel/upowaznienia?szkola=`: the school's authorizations (F-02), newest first.
 pub async fn authorizations(
     r: PanelRequest,
-    ctx: PageContext,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Markup, WebError> {
-    let (code, name, _) = r.school("f02", q.school.as_deref()).await?;
-    let rows = r.state.forms.register(&code).await?;
+    let (code, name, rows) = school_register(&r, "f02", q.school.as_deref()).await?;
     let mut current: Vec<_> = current_rows(&rows).into_iter().cloned().collect();
     current.reverse();
-    let body = rv::authorizations(ctx.lang, code.as_str(), &name, &current);
-    Ok(frame(&ctx, ctx.t(&texts::F02_TITLE), body))
+    let body = rv::authorizations(r.ctx.lang, code.as_str(), &name, &current);
+    Ok(frame(&r.ctx, r.ctx.t(&texts::F02_TITLE), body))
 }
 
+/// F-02 number `grant_no` of the school asked for (404, audited, outside the scope), with
+/// the school's code.
 async fn f02_of(
-    state: &PanelState,
-    code: &SchoolCode,
-    name: &str,
+    r: &PanelRequest,
+    asked: Option<&str>,
     grant_no: u64,
-) -> Result<document::F02, WebError> {
-    let rows = state.forms.register(code).await?;
+) -> Result<(SchoolCode, document::F02), WebError> {
+    let (code, name, rows) = school_register(r, "f02", asked).await?;
     let row = current_rows(&rows)
         .into_iter()
         .find(|r| r.grant_no == grant_no)
         .ok_or(WebError::NotFound)?;
-    let names = people_names(state, register_names(std::slice::from_ref(row))).await?;
-    Ok(document::f02(code.as_str(), name, row, &names))
+    let names = people_names(&r.state, register_names(std::slice::from_ref(row))).await?;
+    let doc = document::f02(code.as_str(), &name, row, &names);
+    Ok((code, doc))
 }
 
 /// `GET /panel/upowaznienia/{nr}?szkola=`: the F-02 print view.
 pub async fn authorization(
     r: PanelRequest,
-    ctx: PageContext,
     Path(no): Path<u64>,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Markup, WebError> {
-    let (code, name, _) = r.school("f02", q.school.as_deref()).await?;
-    let doc = f02_of(&r.state, &code, &name, no).await?;
+    let (code, doc) = f02_of(&r, q.school.as_deref(), no).await?;
     r.look(&code)
         .viewed(&[("form", "F-02".into()), ("number", doc.number.clone())])
         .await?;
-    let body = rv::f02(ctx.lang, code.as_str(), no, &doc);
-    Ok(frame(&ctx, &format!("F-02 {}", doc.number), body))
+    let body = rv::f02(r.ctx.lang, code.as_str(), no, &doc);
+    Ok(frame(&r.ctx, &format!("F-02 {}", doc.number), body))
 }
 
 /// `GET /panel/upowaznienia/{nr}/pdf?szkola=`: the F-02 as a PDF.
@@ -239,8 +247,7 @@ pub async fn authorization_pdf(
     Path(no): Path<u64>,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Response, WebError> {
-    let (code, name, _) = r.school("f02", q.school.as_deref()).await?;
-    let doc = f02_of(&r.state, &code, &name, no).await?;
+    let (code, doc) = f02_of(&r, q.school.as_deref(), no).await?;
     r.look(&code)
         .exported(&[
             ("form", "F-02".into()),
@@ -256,20 +263,14 @@ pub async fn authorization_pdf(
 }
 
 /// `GET /panel/ewidencja?szkola=`: the F-03 register, every row (corrections included).
-pub async fn register(
-    r: PanelRequest,
-    ctx: PageContext,
-    Query(q): Query<SchoolQuery>,
-) -> Result<Markup, WebError> {
-    let (code, name, _) = r.school("f03", q.school.as_deref()).await?;
-    let f = &r.state.forms;
-    let rows = f.register(&code).await?;
+pub async fn register(r: PanelRequest, Query(q): Query<SchoolQuery>) -> Result<Markup, WebError> {
+    let (code, name, rows) = school_register(&r, "f03", q.school.as_deref()).await?;
     r.look(&code)
         .viewed(&[("form", "F-03".into()), ("rows", rows.len().to_string())])
         .await?;
     let names = people_names(&r.state, register_names(&rows)).await?;
-    let body = rv::register(ctx.lang, code.as_str(), &name, &rows, &names);
-    Ok(frame(&ctx, ctx.t(&texts::F03_TITLE), body))
+    let body = rv::register(r.ctx.lang, code.as_str(), &name, &rows, &names);
+    Ok(frame(&r.ctx, r.ctx.t(&texts::F03_TITLE), body))
 }
 
 /// `GET /panel/ewidencja/csv?szkola=`: the F-03 register as CSV (formulas neutralised).
@@ -277,9 +278,7 @@ pub async fn register_csv(
     r: PanelRequest,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Response, WebError> {
-    let (code, _, _) = r.school("f03", q.school.as_deref()).await?;
-    let f = &r.state.forms;
-    let rows = f.register(&code).await?;
+    let (code, _, rows) = school_register(&r, "f03", q.school.as_deref()).await?;
     r.look(&code)
         .exported(&[
             ("form", "F-03".into()),

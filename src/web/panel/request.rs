@@ -13,6 +13,7 @@ use crate::history::Reader;
 use crate::provisioning::Caller;
 use crate::web::auth::{PanelUser, SignInRequired};
 use crate::web::error::WebError;
+use crate::web::layout::PageContext;
 use crate::web::state::PanelState;
 use crate::web::RequestContext;
 use axum::extract::FromRequestParts;
@@ -23,6 +24,8 @@ use axum::Extension;
 pub struct PanelRequest {
     pub(super) state: PanelState,
     pub(super) user: PanelUser,
+    /// For the page the handler answers with.
+    pub(super) ctx: PageContext,
     rctx: Option<Extension<RequestContext>>,
 }
 
@@ -34,13 +37,19 @@ impl FromRequestParts<PanelState> for PanelRequest {
         state: &PanelState,
     ) -> Result<Self, Self::Rejection> {
         let user = PanelUser::from_request_parts(parts, state).await?;
+        let Ok(ctx) = PageContext::from_request_parts(parts, state).await;
         let state = state.clone();
         let rctx = parts
             .extensions
             .get::<RequestContext>()
             .cloned()
             .map(Extension);
-        Ok(Self { state, user, rctx })
+        Ok(Self {
+            state,
+            user,
+            ctx,
+            rctx,
+        })
     }
 }
 

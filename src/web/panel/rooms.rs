@@ -23,18 +23,14 @@ use maud::Markup;
 use serde::Deserialize;
 
 /// `GET /panel/pomieszczenia?szkola=`: the F-04 list with the forms that change it.
-pub async fn rooms(
-    r: PanelRequest,
-    ctx: PageContext,
-    Query(q): Query<SchoolQuery>,
-) -> Result<Markup, WebError> {
+pub async fn rooms(r: PanelRequest, Query(q): Query<SchoolQuery>) -> Result<Markup, WebError> {
     let (code, name, _) = r.school("f04", q.school.as_deref()).await?;
     let notice = match q.change.as_deref() {
         Some("dodano") => Some(rv::RoomsNotice::Added),
         Some("usunieto") => Some(rv::RoomsNotice::Removed),
         _ => None,
     };
-    rooms_page(&r.state, &ctx, &code, &name, notice, None).await
+    rooms_page(&r.state, &r.ctx, &code, &name, notice, None).await
 }
 
 /// The F-04 page: the list, a notice, and the add form (with what was typed, after a
@@ -66,7 +62,6 @@ async fn rooms_page(
 /// `GET /panel/pomieszczenia/druk?szkola=&wersja=`: one version (default the latest), to print.
 pub async fn rooms_print(
     r: PanelRequest,
-    ctx: PageContext,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Markup, WebError> {
     let (code, name, _) = r.school("f04", q.school.as_deref()).await?;
@@ -88,8 +83,8 @@ pub async fn rooms_print(
         ])
         .await?;
     let names = people_names(&r.state, [version.changed_by.clone()]).await?;
-    let body = rv::rooms_print(ctx.lang, code.as_str(), &name, version, &names);
-    Ok(frame(&ctx, ctx.t(&texts::F04_TITLE), body))
+    let body = rv::rooms_print(r.ctx.lang, code.as_str(), &name, version, &names);
+    Ok(frame(&r.ctx, r.ctx.t(&texts::F04_TITLE), body))
 }
 
 #[derive(Debug, Deserialize)]
@@ -110,7 +105,6 @@ pub struct AddRoomForm {
 /// list changed in another tab, an empty field) the page again with what was typed.
 pub async fn add_room(
     r: PanelRequest,
-    ctx: PageContext,
     Form(form): Form<AddRoomForm>,
 ) -> Result<Response, WebError> {
     let (code, name, _) = r.school("f04", Some(&form.school)).await?;
@@ -138,7 +132,7 @@ pub async fn add_room(
             Err(e) => return Err(e.into()),
         },
     };
-    let page = rooms_page(&r.state, &ctx, &code, &name, Some(notice), Some(&typed)).await?;
+    let page = rooms_page(&r.state, &r.ctx, &code, &name, Some(notice), Some(&typed)).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
@@ -156,7 +150,6 @@ pub struct RemoveRoomQuery {
 /// removes it (removing takes two steps, like every change that cannot be undone in one).
 pub async fn remove_room_form(
     r: PanelRequest,
-    ctx: PageContext,
     Query(q): Query<RemoveRoomQuery>,
 ) -> Result<Markup, WebError> {
     let (code, name, _) = r.school("f04", q.school.as_deref()).await?;
@@ -169,7 +162,7 @@ pub async fn remove_room_form(
     let Some(room) = room else {
         return rooms_page(
             &r.state,
-            &ctx,
+            &r.ctx,
             &code,
             &name,
             Some(rv::RoomsNotice::ChangedMeanwhile),
@@ -177,9 +170,9 @@ pub async fn remove_room_form(
         )
         .await;
     };
-    let csrf = crate::web::csrf::csrf_field(&ctx.csrf);
-    let body = rv::remove_room_confirm(ctx.lang, code.as_str(), q.version, q.row_no, room, &csrf);
-    Ok(frame(&ctx, ctx.t(&texts::F04_REMOVE_TITLE), body))
+    let csrf = crate::web::csrf::csrf_field(&r.ctx.csrf);
+    let body = rv::remove_room_confirm(r.ctx.lang, code.as_str(), q.version, q.row_no, room, &csrf);
+    Ok(frame(&r.ctx, r.ctx.t(&texts::F04_REMOVE_TITLE), body))
 }
 
 #[derive(Debug, Deserialize)]
@@ -195,7 +188,6 @@ pub struct RemoveRoomForm {
 /// `POST /panel/pomieszczenia/usun` (`lp`: the room's position in version `wersja`, from 1).
 pub async fn remove_room(
     r: PanelRequest,
-    ctx: PageContext,
     Form(form): Form<RemoveRoomForm>,
 ) -> Result<Response, WebError> {
     let (code, name, _) = r.school("f04", Some(&form.school)).await?;
@@ -213,7 +205,7 @@ pub async fn remove_room(
         .into_response()),
         Err(FormsError::Conflict(_)) | Err(FormsError::NotFound) => {
             let notice = Some(rv::RoomsNotice::ChangedMeanwhile);
-            let page = rooms_page(&r.state, &ctx, &code, &name, notice, None).await?;
+            let page = rooms_page(&r.state, &r.ctx, &code, &name, notice, None).await?;
             Ok((StatusCode::CONFLICT, page).into_response())
         }
         Err(e) => Err(e.into()),

@@ -8,8 +8,9 @@
 //! Reads only: the directory through the person's scope, the audit-derived to-dos, the held
 //! operations of the state store.
 
-use super::pages::{chosen_school, frame, school_options};
+use super::pages::{frame, offered_schools};
 use super::records::todo_rows;
+use super::request::PanelRequest;
 use super::views::{date_time, enc, PersonView, SchoolOption, HAND_OVER_PATH};
 use super::{records_views::TodoRow, texts};
 use crate::domain::query::{CompareOp, Filter, PersonAttr, Value};
@@ -18,9 +19,8 @@ use crate::ports::PersonEntry;
 use crate::web::auth::PanelUser;
 use crate::web::error::WebError;
 use crate::web::i18n::{Lang, Msg};
-use crate::web::layout::PageContext;
 use crate::web::state::PanelState;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use maud::{html, Markup};
 use serde::Deserialize;
 use time::{Duration, OffsetDateTime};
@@ -134,24 +134,23 @@ pub struct StartPage<'a> {
 }
 
 /// `GET /panel?szkola=`: the start page.
-pub async fn start(
-    State(state): State<PanelState>,
-    user: PanelUser,
-    ctx: PageContext,
-    Query(q): Query<StartQuery>,
-) -> Result<Markup, WebError> {
-    let options = school_options(&state, &user).await?;
-    let school = chosen_school(&user, &options, q.school.as_deref())?.unwrap_or_default();
-    let now = state.clock.now();
-    let me = state.directory.find_person_by_login(&user.login).await?;
+pub async fn start(r: PanelRequest, Query(q): Query<StartQuery>) -> Result<Markup, WebError> {
+    let (options, school) = offered_schools(&r.state, &r.user, q.school.as_deref()).await?;
+    let school = school.unwrap_or_default();
+    let now = r.state.clock.now();
+    let me = r
+        .state
+        .directory
+        .find_person_by_login(&r.user.login)
+        .await?;
     let without_email = me.as_ref().is_some_and(|p| p.profile.emails.is_empty());
     let (mut todos, mut requested, mut held, mut expiring) = (vec![], vec![], vec![], vec![]);
     if let Ok(code) = SchoolCode::parse(&school) {
-        todos = todo_rows(&state, &user, &code).await?;
+        todos = todo_rows(&r.state, &r.user, &code).await?;
         todos.retain(|t| t.todo.acknowledged.is_none());
         requested = people(
-            &state,
-            &user,
+            &r.state,
+            &r.user,
             &school,
             Filter::Present(PersonAttr::AccountRequested),
         )
@@ -159,13 +158,13 @@ pub async fn start(
         .iter()
         .map(PersonView::of)
         .collect();
-        held = held_rows(&state, &school).await?;
+        held = held_rows(&r.state, &school).await?;
         let awaiting = Filter::Compare(
             PersonAttr::AccountState,
             CompareOp::Eq,
             Value::Str(AccountState::AwaitingFirstLogin.as_str().to_owned()),
         );
-        expiring = people(&state, &user, &school, awaiting)
+        expiring = people(&r.state, &r.user, &school, awaiting)
             .await?
             .iter()
             .filter_map(|p| Some((PersonView::of(p), p.initial_password_expires?)))
@@ -173,14 +172,14 @@ pub async fn start(
             .collect();
         expiring.sort_by_key(|(_, at)| *at);
     }
-    let unreachable = if user.is_system_administrator() {
-        Some(unreachable_schools(&state, &options).await?)
+    let unreachable = if r.user.is_system_administrator() {
+        Some(unreachable_schools(&r.state, &options).await?)
     } else {
         None
     };
-    let portal_account = format!("{}/portal/email", state.public_base_url);
+    let portal_account = format!("{}/portal/email", r.state.public_base_url);
     let body = page(&StartPage {
-        lang: ctx.lang,
+        lang: r.ctx.lang,
         now,
         schools: &options,
         school: &school,
@@ -192,7 +191,7 @@ pub async fn start(
         expiring: &expiring,
         unreachable: unreachable.as_deref(),
     });
-    Ok(frame(&ctx, ctx.t(&TITLE), body))
+    Ok(frame(&r.ctx, r.ctx.t(&TITLE), body))
 }
 
 /// The school's people matching `filter` too (through the person's scope).

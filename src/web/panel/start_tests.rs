@@ -2,7 +2,22 @@
 
 use super::*;
 use crate::forms::Todo;
+use crate::web::panel::views::tests::sp1;
 use time::macros::datetime;
+
+/// The start page's "now".
+const NOW: OffsetDateTime = datetime!(2026-12-04 10:00 UTC);
+
+/// Zofia Stara's operation held since [`NOW`]: the deletion of the person, or the end of her
+/// employment.
+fn held(delete: bool) -> [HeldRow; 1] {
+    [HeldRow {
+        person_id: "id-z".into(),
+        login: "zofia.stara".into(),
+        delete,
+        since: NOW,
+    }]
+}
 
 fn person(name: &str, login: &str, number: Option<&str>) -> PersonView {
     PersonView {
@@ -21,15 +36,11 @@ fn person(name: &str, login: &str, number: Option<&str>) -> PersonView {
 
 #[test]
 fn the_start_page_lists_the_work_each_item_a_link() {
-    let now = datetime!(2026-12-04 10:00 UTC);
-    let schools = [SchoolOption {
-        code: "SP1".into(),
-        name: "Szkoła Podstawowa nr 1".into(),
-    }];
+    let schools = [sp1()];
     let todos = [TodoRow {
         todo: Todo {
             seq: 9,
-            activated_at: now,
+            activated_at: NOW,
             name: "Anna Kowalska".into(),
             login: "anna.kowalska2".into(),
             person_id: Some("id-a".into()),
@@ -39,25 +50,20 @@ fn the_start_page_lists_the_work_each_item_a_link() {
         grant_no: Some(3),
     }];
     let requested = [person("Jan Nowak", "jan.nowak", None)];
-    let held = [HeldRow {
-        person_id: "id-z".into(),
-        login: "zofia.stara".into(),
-        delete: true,
-        since: now,
-    }];
+    let held = held(true);
     let expiring = [
         (
             person("Ewa Lis", "ewa.lis", Some("E-1")),
-            now - Duration::hours(1),
+            NOW - Duration::hours(1),
         ),
         (
             person("Olga Wrona", "olga.wrona", None),
-            now + Duration::hours(20),
+            NOW + Duration::hours(20),
         ),
     ];
     let html = page(&StartPage {
         lang: Lang::Pl,
-        now,
+        now: NOW,
         schools: &schools,
         school: "SP1",
         without_email: true,
@@ -86,16 +92,10 @@ fn the_start_page_lists_the_work_each_item_a_link() {
 
 #[test]
 fn a_local_administrator_sees_held_operations_read_only_and_no_city_list() {
-    let now = datetime!(2026-12-04 10:00 UTC);
-    let held = [HeldRow {
-        person_id: "id-z".into(),
-        login: "zofia.stara".into(),
-        delete: false,
-        since: now,
-    }];
+    let held = held(false);
     let html = page(&StartPage {
         lang: Lang::En,
-        now,
+        now: NOW,
         schools: &[],
         school: "SP1",
         without_email: false,

@@ -524,4 +524,4 @@ pub fn date_time(l: Lang, t: OffsetDateTime) -> String {
 
 #[cfg(test)]
 #[path = "views_tests.rs"]
-mod tests;
+pub(super) mod tests;

@@ -24,12 +24,17 @@ fn csrf() -> Markup {
     PreEscaped(r#"<input type="hidden" name="csrf" value="tok">"#.to_owned())
 }
 
-fn page(rows: &[PersonView], total: usize, page: usize, lang: Lang) -> String {
-    let csrf = csrf();
-    let schools = [SchoolOption {
+/// The one school the tests' pages offer.
+pub(in crate::web::panel) fn sp1() -> SchoolOption {
+    SchoolOption {
         code: "SP1".into(),
         name: "Szkoła Podstawowa nr 1".into(),
-    }];
+    }
+}
+
+fn page(rows: &[PersonView], total: usize, page: usize, lang: Lang) -> String {
+    let csrf = csrf();
+    let schools = [sp1()];
     staff(&StaffPage {
         lang,
         schools: &schools,
@@ -183,6 +188,11 @@ fn warsaw_time_follows_summer_time() {
     );
 }
 
+/// A person's history page in Polish, reached from the staff list.
+fn history_pl(state: AccountState, records: &[AuditRecord]) -> String {
+    history(Lang::Pl, &person(state), records, "/panel/pracownicy").into_string()
+}
+
 #[test]
 fn history_reads_as_words_in_the_order_given() {
     let rec = |seq, action: &str, outcome| AuditRecord {
@@ -196,13 +206,7 @@ fn history_reads_as_words_in_the_order_given() {
         rec(2, "account.created", Outcome::Failure("conflict".into())),
         rec(1, "person.created", Outcome::Success),
     ];
-    let html = history(
-        Lang::Pl,
-        &person(AccountState::Locked),
-        &records,
-        "/panel/pracownicy",
-    )
-    .into_string();
+    let html = history_pl(AccountState::Locked, &records);
     let a = html.find("zablokowano konto").unwrap();
     let b = html.find("utworzono konto").unwrap();
     let c = html.find("dodano osobę").unwrap();
@@ -219,10 +223,7 @@ fn query_values_are_percent_encoded() {
 
 #[test]
 fn the_hand_over_list_names_who_asked_and_leads_to_create_account() {
-    let schools = [SchoolOption {
-        code: "SP1".into(),
-        name: "Szkoła Podstawowa nr 1".into(),
-    }];
+    let schools = [sp1()];
     let rows = [HandOverRow {
         person: person(AccountState::None),
         by: "scim:kadry".into(),
@@ -380,13 +381,7 @@ fn the_polish_history_has_no_english_or_raw_codes() {
             Outcome::Success,
         ),
     ];
-    let html = history(
-        Lang::Pl,
-        &person(AccountState::Active),
-        &records,
-        "/panel/pracownicy",
-    )
-    .into_string();
+    let html = history_pl(AccountState::Active, &records);
     for s in [
         "nie wykonano (w międzyczasie ktoś zmienił dane)",
         "nie wykonano (nieprawidłowe dane)",

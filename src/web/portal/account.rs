@@ -9,7 +9,8 @@ use crate::web::error::{Cause, WebError};
 use crate::web::i18n::Msg;
 use crate::web::layout::{page, PageContext};
 use crate::web::state::PortalState;
-use axum::extract::{Query, State};
+use crate::web::WebRequest;
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -29,8 +30,7 @@ pub struct HomeQuery {
 
 /// `GET /portal`
 pub async fn home(
-    State(state): State<PortalState>,
-    ctx: PageContext,
+    WebRequest { state, ctx, .. }: WebRequest<PortalState>,
     user: PortalUser,
     Query(q): Query<HomeQuery>,
 ) -> Result<Response, WebError> {
@@ -129,8 +129,7 @@ pub struct EmailForm {
 
 /// `POST /portal/wyslij-ponownie`
 pub async fn resend(
-    State(state): State<PortalState>,
-    ctx: PageContext,
+    WebRequest { state, ctx, .. }: WebRequest<PortalState>,
     user: PortalUser,
     Form(f): Form<EmailForm>,
 ) -> Result<Response, WebError> {
@@ -194,8 +193,7 @@ pub struct PasswordForm {
 
 /// `POST /portal/haslo`: every session of the person ends; this browser gets a new one.
 pub async fn change_password(
-    State(state): State<PortalState>,
-    ctx: PageContext,
+    WebRequest { state, ctx, .. }: WebRequest<PortalState>,
     user: PortalUser,
     Form(f): Form<PasswordForm>,
 ) -> Result<Response, WebError> {
@@ -268,8 +266,7 @@ pub async fn email_page(ctx: PageContext, _user: PortalUser) -> Response {
 
 /// `POST /portal/email`
 pub async fn change_email(
-    State(state): State<PortalState>,
-    ctx: PageContext,
+    WebRequest { state, ctx, .. }: WebRequest<PortalState>,
     user: PortalUser,
     Form(f): Form<EmailForm>,
 ) -> Result<Response, WebError> {

@@ -4,17 +4,17 @@
 //! `web::headers`) and load nothing from elsewhere. The token is never logged (the access log
 //! shows `/portal/confirm/…`, see `app::loggable_path`).
 
-use super::{texts, RequestContext};
+use super::texts;
 use crate::onboarding::OnboardingError;
 use crate::store::confirmations::ConfirmationPurpose;
 use crate::web::csrf::csrf_field;
 use crate::web::error::{Cause, WebError};
 use crate::web::layout::{page, PageContext};
 use crate::web::state::PortalState;
+use crate::web::WebRequest;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Extension;
 use maud::html;
 
 fn invalid(ctx: &PageContext) -> Response {
@@ -57,9 +57,7 @@ pub async fn show(
 
 /// `POST /portal/confirm/{token}`
 pub async fn submit(
-    State(state): State<PortalState>,
-    Extension(rc): Extension<RequestContext>,
-    ctx: PageContext,
+    WebRequest { state, rc, ctx }: WebRequest<PortalState>,
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
     let session_person = rc.session.as_ref().map(|s| s.record.person_id.clone());

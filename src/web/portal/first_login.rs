@@ -9,7 +9,7 @@ use crate::web::error::WebError;
 use crate::web::i18n::Msg;
 use crate::web::layout::{page, PageContext};
 use crate::web::state::PortalState;
-use axum::extract::State;
+use crate::web::WebRequest;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -92,8 +92,7 @@ pub struct FirstLoginForm {
 
 /// `POST /portal/pierwsze-logowanie`
 pub async fn submit(
-    State(state): State<PortalState>,
-    ctx: PageContext,
+    WebRequest { state, ctx, .. }: WebRequest<PortalState>,
     s: AnyPortalSession,
     Form(f): Form<FirstLoginForm>,
 ) -> Result<Response, WebError> {

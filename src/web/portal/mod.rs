@@ -71,8 +71,8 @@ pub fn router(state: PortalState) -> Router {
         .route("/nowe-haslo/{token}", get(reset::show).post(reset::submit))
         .fallback(|| async { WebError::NotFound })
         .layer(from_fn_with_state(
-            state.web.clone(),
-            super::portal_context_layer,
+            (state.web.clone(), super::Area::Portal),
+            super::context_layer,
         ))
         .layer(from_fn(headers::security_headers))
         .with_state(state)

@@ -4,17 +4,18 @@
 //! is never logged (`app::loggable_path` shows `/portal/nowe-haslo/…`).
 
 use super::first_login::password_fields;
-use super::{texts, FormError, RequestContext, SIGN_IN_PATH};
+use super::{texts, FormError, SIGN_IN_PATH};
 use crate::onboarding::OnboardingError;
 use crate::web::csrf::csrf_field;
 use crate::web::error::{Cause, WebError};
 use crate::web::i18n::Msg;
 use crate::web::layout::{page, PageContext};
 use crate::web::state::PortalState;
+use crate::web::WebRequest;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Form};
+use axum::Form;
 use maud::{html, Markup};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
@@ -55,9 +56,7 @@ pub struct AskForm {
 /// `POST /portal/nie-pamietam-hasla`: the same page whatever happened (a link queued, no
 /// such login, no confirmed address, throttled); the audit record says which.
 pub async fn send(
-    State(state): State<PortalState>,
-    Extension(rc): Extension<RequestContext>,
-    ctx: PageContext,
+    WebRequest { state, rc, ctx }: WebRequest<PortalState>,
     Form(f): Form<AskForm>,
 ) -> Result<Response, WebError> {
     let now = state.clock.now();
@@ -140,9 +139,7 @@ pub struct NewPasswordForm {
 
 /// `POST /portal/nowe-haslo/{token}`: sets the password; every session of the person ends.
 pub async fn submit(
-    State(state): State<PortalState>,
-    Extension(rc): Extension<RequestContext>,
-    ctx: PageContext,
+    WebRequest { state, rc, ctx }: WebRequest<PortalState>,
     Path(token): Path<String>,
     Form(f): Form<NewPasswordForm>,
 ) -> Result<Response, WebError> {

@@ -10,11 +10,10 @@ use crate::web::error::{Cause, WebError};
 use crate::web::i18n::Msg;
 use crate::web::layout::{page, PageContext};
 use crate::web::state::PortalState;
-use crate::web::throttle::Verdict;
-use crate::web::{session, RequestContext};
+use crate::web::{session, RequestContext, WebRequest};
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::{Extension, Form};
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -45,9 +44,7 @@ fn form(ctx: &PageContext, login: &str, error: Option<Msg>, notice: Option<Msg>)
 
 /// `POST /portal/logowanie`
 pub async fn sign_in(
-    State(state): State<PortalState>,
-    Extension(rc): Extension<RequestContext>,
-    ctx: PageContext,
+    WebRequest { state, rc, ctx }: WebRequest<PortalState>,
     Form(f): Form<crate::web::signin::SignInForm>,
 ) -> Result<Response, WebError> {
     let now = state.clock.now();
@@ -70,11 +67,6 @@ pub async fn sign_in(
             // Same answer and about the same time as a wrong password (RATE-03).
             onboarding.refuse_throttled(rc.request_id.clone()),
             onboarding.sign_in(login.as_ref(), &password, rc.request_id.clone()),
-            |result| match result {
-                Ok(_) => Verdict::RightSecret,
-                Err(OnboardingError::InvalidCredentials) => Verdict::WrongSecret,
-                Err(_) => Verdict::Undecided,
-            },
         )
         .await;
     let signed = match attempt {
@@ -107,15 +99,7 @@ pub async fn sign_out(
     State(state): State<PortalState>,
     Extension(rc): Extension<RequestContext>,
 ) -> Result<Response, WebError> {
-    if let Some(s) = &rc.session {
-        state.web.sessions.end(s.key.clone()).await?;
-    }
-    let mut response = Redirect::to(&format!("{SIGN_IN_PATH}?wylogowano=1")).into_response();
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        session::clear_cookie(session::PORTAL_COOKIE),
-    );
-    Ok(response)
+    crate::web::signin::end_session(&state.web.sessions, &rc).await
 }
 
 /// `GET /portal/jezyk?lang=en&wroc=/portal/…`
