@@ -46,6 +46,7 @@ mod scim_backpressure;
 mod scim_bulk;
 mod scim_conditional;
 mod scim_conformance;
+mod scim_create_cost;
 mod scim_fidelity;
 mod scim_group_school;
 mod scim_groups;
