@@ -220,7 +220,13 @@ impl Ctx {
     }
 
     async fn patch(&self, size: usize, c: usize) -> Value {
-        let title = |i: usize| if i % 2 == 0 { "nauczyciel" } else { "pedagog" };
+        let title = |i: usize| {
+            if i.is_multiple_of(2) {
+                "nauczyciel"
+            } else {
+                "pedagog"
+            }
+        };
         let me = self.clone_parts();
         let scim = load::run(c, self.limits.writes, self.limits.seconds, move |_, i| {
             let me = me.clone();
