@@ -467,10 +467,14 @@ impl LdapDirectory {
         if asserted.is_empty() && version.is_some_and(|v| v != current.meta.version) {
             return Err(DirectoryError::VersionChanged(entry.dn.clone()));
         }
+        // The last Modify answers with the entry it left (Post-Read) unless a move follows.
+        let read_back: &[&str] = if must_move { &[] } else { PERSON_ATTRS };
+        let mut written = None;
         for (mods, assertion) in [(asserted, assertion.as_ref()), (unique, None)] {
             if !mods.is_empty() {
-                self.pool()
-                    .modify_asserting(&entry.dn, mods, assertion)
+                written = self
+                    .pool()
+                    .modify_read_back(&entry.dn, mods, assertion, read_back)
                     .await
                     .map_err(|e| Self::person_write_error(e, &entry.dn))?;
             }
@@ -483,7 +487,16 @@ impl LdapDirectory {
                 .await
                 .map_err(|e| e.into_directory(&entry.dn))?;
         }
-        // Step 4.
+        // Step 4: the entry as written, from the last Modify's answer or read again.
+        if let Some(Ok(raw)) = written.map(|e| person_from_entry(&e)) {
+            if let Some(person) = self
+                .complete_people(vec![raw], &SchoolScope::All)
+                .await?
+                .pop()
+            {
+                return Ok(person);
+            }
+        }
         self.find_person(Filter::eq("entryUUID", id), &SchoolScope::All)
             .await?
             .ok_or_else(missing)

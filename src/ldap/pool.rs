@@ -542,17 +542,40 @@ impl LdapPool {
         mods: Vec<Mod<String>>,
         assertion: Option<&Filter>,
     ) -> Result<(), WriteError> {
+        self.modify_read_back(dn, mods, assertion, &[])
+            .await
+            .map(drop)
+    }
+
+    /// [`Self::modify_asserting`], answered with the attributes `read` of the entry as the
+    /// Modify left it (RFC 4527 Post-Read; none asked for when `read` is empty), so that no
+    /// search follows the write. `None` when slapd sent no post-read answer.
+    pub async fn modify_read_back(
+        &self,
+        dn: &str,
+        mods: Vec<Mod<String>>,
+        assertion: Option<&Filter>,
+        read: &[&str],
+    ) -> Result<Option<SearchEntry>, WriteError> {
         let mut conn = self.get().await.map_err(WriteError::Failed)?;
         let start = Instant::now();
+        let mut controls = Vec::new();
         if let Some(filter) = assertion {
-            conn.with_controls(assertion_control(filter));
+            controls.push(assertion_control(filter));
+        }
+        if !read.is_empty() {
+            controls.push(ldap3::controls::PostRead::new(read.to_vec()));
+        }
+        if !controls.is_empty() {
+            conn.with_controls(controls);
         }
         let res = conn
             .with_timeout(self.options.operation_timeout)
             .modify(dn, mods)
             .await;
         self.settle("modify", start, conn, &res);
-        Self::check("modify", dn, res)
+        let entry = res.as_ref().ok().and_then(|r| post_read_entry(dn, r));
+        Self::check("modify", dn, res).map(|()| entry)
     }
 
     /// Deletes an entry. Never retried.
