@@ -23,7 +23,7 @@ use std::sync::{Arc, RwLock};
 /// wrote: over a 25,000-person Bulk the audit log's pages alone lifted the daemon's peak
 /// resident memory past 64 MiB (issue 17, BENCHMARKS.md). The kernel's page cache still holds
 /// the file, so a page that left this cache costs a read from memory, not from disk.
-pub(crate) const CACHE_BYTES: usize = 8 * 1024 * 1024;
+pub(crate) const CACHE_BYTES: usize = 4 * 1024 * 1024;
 
 /// Opens (or creates) a store's redb file with [`CACHE_BYTES`] of cache: every open and reopen
 /// of the audit and the state store goes through here.
