@@ -20,6 +20,8 @@ pub const LDAP_PROVIDER_SWITCHES: &str = "zszo_ldap_provider_switches_total";
 pub const AUDIT_APPEND_DURATION: &str = "zszo_audit_append_duration_seconds";
 pub const AUDIT_APPEND_FAILURES: &str = "zszo_audit_append_failures_total";
 pub const AUDIT_COMMIT_BATCH: &str = "zszo_audit_commit_batch_size";
+/// Write intents per fsync'd state-store commit (`store/group_commit.rs`).
+pub const STATE_COMMIT_BATCH: &str = "zszo_state_intent_commit_batch_size";
 pub const HELD_OPERATIONS: &str = "zszo_deprovisioning_held_operations";
 /// The outbox depth is read at scrape time; sent/failures are counted by `crate::outbox`.
 pub const MAIL_OUTBOX_DEPTH: &str = "zszo_mail_outbox_depth";

@@ -47,6 +47,12 @@ pub fn install() -> Option<&'static PrometheusHandle> {
                         metrics_exporter_prometheus::Matcher::Full(AUDIT_COMMIT_BATCH.into()),
                         &BATCH_BUCKETS,
                     )
+                })
+                .and_then(|b| {
+                    b.set_buckets_for_metric(
+                        metrics_exporter_prometheus::Matcher::Full(STATE_COMMIT_BATCH.into()),
+                        &BATCH_BUCKETS,
+                    )
                 });
             match builder.and_then(|b| b.install_recorder()) {
                 Ok(handle) => {
@@ -101,6 +107,10 @@ fn describe() {
     );
     describe_counter!(AUDIT_APPEND_FAILURES, "Audit appends that failed");
     describe_histogram!(AUDIT_COMMIT_BATCH, "Audit records per fsync'd commit");
+    describe_histogram!(
+        STATE_COMMIT_BATCH,
+        "Write intents per fsync'd state-store commit"
+    );
     describe_gauge!(
         HELD_OPERATIONS,
         "Deprovisioning operations held by the guard"

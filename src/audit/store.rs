@@ -95,7 +95,8 @@ impl RedbAuditLog {
                 AuditError::Unavailable(format!("cannot create {}: {e}", parent.display()))
             })?;
         }
-        let db = Database::create(&path).map_err(|e| tables::open_error(&path, e))?;
+        let db = crate::store::reopen::create_database(&path)
+            .map_err(|e| tables::open_error(&path, e))?;
         crate::store::format::ensure(&db, &path, crate::store::format::StoreKind::Audit)
             .map_err(tables::format_error)?;
         create_tables(&db)?;

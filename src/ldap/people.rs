@@ -217,8 +217,9 @@ impl LdapDirectory {
     ) -> Result<PersonEntry, DirectoryError> {
         let profile = &person.profile;
         let primary = &profile.employment.primary;
-        self.check_user_name(profile.user_name.as_deref(), None)
-            .await?;
+        // No userName search first (issue 17): slapo-unique refuses a taken userName
+        // (caseIgnoreMatch, across all schools) in the add itself, and `ldap/error.rs` reads
+        // its refusal as `AlreadyExists { taken: UserName }`, as the search did.
         let manager = self.manager_dn(profile.manager.as_deref()).await?;
         let dn = self.layout().person_dn(primary, &person.login);
         let attrs = person_attrs(
@@ -228,8 +229,8 @@ impl LdapDirectory {
             manager.as_deref(),
             self.now(),
         );
-        match self.pool().add(&dn, attrs).await {
-            Ok(()) => {}
+        let stored = match self.pool().add_read_back(&dn, attrs, PERSON_ATTRS).await {
+            Ok(stored) => stored,
             Err(WriteError::Refused(result)) if is_login_taken(&result) => {
                 return Err(DirectoryError::taken(
                     Unique::Login,
@@ -243,7 +244,7 @@ impl LdapDirectory {
                 )));
             }
             Err(e) => return Err(Self::person_write_error(e, &dn)),
-        }
+        };
         // An Add cannot order values (a set per attribute): when a contact attribute has
         // several, put the primary first with a second write (best effort: the values are
         // all there already, only their order may differ).
@@ -251,9 +252,21 @@ impl LdapDirectory {
             .into_iter()
             .filter(|(name, v)| ORDERED.contains(name) && v.len() > 1)
             .collect();
-        if !ordered.is_empty() {
+        let reordered = !ordered.is_empty();
+        if reordered {
             if let Err(e) = self.pool().modify(&dn, replace_mods(ordered)).await {
                 tracing::warn!(dn = %dn, error = ?e, "cannot order multi-valued attributes");
+            }
+        }
+        // The add's answer carries the entry (Post-Read), unless a second write changed it;
+        // whatever goes wrong with it, the entry is read back as below.
+        if let Some(Ok(raw)) = stored.filter(|_| !reordered).map(|e| person_from_entry(&e)) {
+            if let Ok(Some(person)) = self
+                .complete_people(vec![raw], &SchoolScope::All)
+                .await
+                .map(|mut people| people.pop())
+            {
+                return Ok(person);
             }
         }
         // The add happened: a failure to read it back now is not a failed creation but one
@@ -454,10 +467,14 @@ impl LdapDirectory {
         if asserted.is_empty() && version.is_some_and(|v| v != current.meta.version) {
             return Err(DirectoryError::VersionChanged(entry.dn.clone()));
         }
+        // The last Modify answers with the entry it left (Post-Read) unless a move follows.
+        let read_back: &[&str] = if must_move { &[] } else { PERSON_ATTRS };
+        let mut written = None;
         for (mods, assertion) in [(asserted, assertion.as_ref()), (unique, None)] {
             if !mods.is_empty() {
-                self.pool()
-                    .modify_asserting(&entry.dn, mods, assertion)
+                written = self
+                    .pool()
+                    .modify_read_back(&entry.dn, mods, assertion, read_back)
                     .await
                     .map_err(|e| Self::person_write_error(e, &entry.dn))?;
             }
@@ -470,7 +487,16 @@ impl LdapDirectory {
                 .await
                 .map_err(|e| e.into_directory(&entry.dn))?;
         }
-        // Step 4.
+        // Step 4: the entry as written, from the last Modify's answer or read again.
+        if let Some(Ok(raw)) = written.map(|e| person_from_entry(&e)) {
+            if let Some(person) = self
+                .complete_people(vec![raw], &SchoolScope::All)
+                .await?
+                .pop()
+            {
+                return Ok(person);
+            }
+        }
         self.find_person(Filter::eq("entryUUID", id), &SchoolScope::All)
             .await?
             .ok_or_else(missing)

@@ -507,6 +507,27 @@ impl LdapPool {
         Self::check("add", dn, res)
     }
 
+    /// [`Self::add`], answered with the new entry as slapd stored it: its attributes `read`
+    /// come back in the add's own answer (RFC 4527 Post-Read), so no search follows the add
+    /// (issue 17) and no other provider is asked. `None` when slapd sent no post-read answer.
+    pub async fn add_read_back(
+        &self,
+        dn: &str,
+        attrs: Vec<(String, HashSet<String>)>,
+        read: &[&str],
+    ) -> Result<Option<SearchEntry>, WriteError> {
+        let mut conn = self.get().await.map_err(WriteError::Failed)?;
+        let start = Instant::now();
+        conn.with_controls(ldap3::controls::PostRead::new(read.to_vec()));
+        let res = conn
+            .with_timeout(self.options.operation_timeout)
+            .add(dn, attrs)
+            .await;
+        self.settle("add", start, conn, &res);
+        let entry = res.as_ref().ok().and_then(|r| post_read_entry(dn, r));
+        Self::check("add", dn, res).map(|()| entry)
+    }
+
     /// Modifies an entry. Never retried.
     pub async fn modify(&self, dn: &str, mods: Vec<Mod<String>>) -> Result<(), WriteError> {
         self.modify_asserting(dn, mods, None).await
@@ -521,17 +542,40 @@ impl LdapPool {
         mods: Vec<Mod<String>>,
         assertion: Option<&Filter>,
     ) -> Result<(), WriteError> {
+        self.modify_read_back(dn, mods, assertion, &[])
+            .await
+            .map(drop)
+    }
+
+    /// [`Self::modify_asserting`], answered with the attributes `read` of the entry as the
+    /// Modify left it (RFC 4527 Post-Read; none asked for when `read` is empty), so that no
+    /// search follows the write. `None` when slapd sent no post-read answer.
+    pub async fn modify_read_back(
+        &self,
+        dn: &str,
+        mods: Vec<Mod<String>>,
+        assertion: Option<&Filter>,
+        read: &[&str],
+    ) -> Result<Option<SearchEntry>, WriteError> {
         let mut conn = self.get().await.map_err(WriteError::Failed)?;
         let start = Instant::now();
+        let mut controls = Vec::new();
         if let Some(filter) = assertion {
-            conn.with_controls(assertion_control(filter));
+            controls.push(assertion_control(filter));
+        }
+        if !read.is_empty() {
+            controls.push(ldap3::controls::PostRead::new(read.to_vec()));
+        }
+        if !controls.is_empty() {
+            conn.with_controls(controls);
         }
         let res = conn
             .with_timeout(self.options.operation_timeout)
             .modify(dn, mods)
             .await;
         self.settle("modify", start, conn, &res);
-        Self::check("modify", dn, res)
+        let entry = res.as_ref().ok().and_then(|r| post_read_entry(dn, r));
+        Self::check("modify", dn, res).map(|()| entry)
     }
 
     /// Deletes an entry. Never retried.
@@ -586,6 +630,22 @@ impl LdapPool {
         )
         .await
     }
+}
+
+/// The entry in a write's Post-Read answer (RFC 4527), named `dn`.
+fn post_read_entry(dn: &str, result: &ldap3::LdapResult) -> Option<SearchEntry> {
+    use ldap3::controls::{Control, ControlType, PostReadResp};
+    result.ctrls.iter().find_map(|c| match c {
+        Control(Some(ControlType::PostReadResp), raw) if raw.val.is_some() => {
+            let read: PostReadResp = raw.parse();
+            Some(SearchEntry {
+                dn: dn.to_owned(),
+                attrs: read.attrs,
+                bin_attrs: read.bin_attrs,
+            })
+        }
+        _ => None,
+    })
 }
 
 /// The RFC 4528 assertion control for `filter` (rendered and escaped by `names`), critical.

@@ -7,10 +7,13 @@
 //! (`todos.rs`).
 //!
 //! Invariant: only `src/audit/` and `src/store/` import redb. Every write transaction here is
-//! durable (fsync on commit) and runs off the async runtime (`spawn_blocking`).
+//! durable (fsync on commit) and runs off the async runtime (`spawn_blocking`), with one
+//! exception: finishing a write intent (`intents.rs` says why a lost one is harmless).
+//! Concurrent write intents share one commit (`group_commit.rs`).
 
 pub mod confirmations;
 pub mod format;
+mod group_commit;
 pub mod held;
 pub mod idempotency;
 pub mod intents;
@@ -97,6 +100,8 @@ pub struct StateStore {
     /// Every transaction runs under the read side; an online copy takes the write side, so
     /// the file it copies is a committed state with no transaction half-written.
     gate: Arc<RwLock<()>>,
+    /// Write intents waiting for their shared commit (`group_commit.rs`).
+    intent_commits: Arc<group_commit::GroupCommit>,
 }
 
 impl StateStore {
@@ -108,7 +113,7 @@ impl StateStore {
                 StoreError::Unavailable(format!("cannot create {}: {e}", dir.display()))
             })?;
         }
-        let db = redb::Database::create(path).map_err(|e| match e {
+        let db = reopen::create_database(path).map_err(|e| match e {
             redb::DatabaseError::DatabaseAlreadyOpen => StoreError::Unavailable(format!(
                 "{} is in use by another process (is the daemon running?)",
                 path.display()
@@ -124,6 +129,7 @@ impl StateStore {
             db: Arc::new(reopen::DbSlot::new(path, db)),
             path: Arc::from(path),
             gate: Arc::new(RwLock::new(())),
+            intent_commits: Arc::new(group_commit::GroupCommit::new(intents::INTENTS)),
         })
     }
 

@@ -19,6 +19,20 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
+/// redb's own page cache for each store file. redb's default is 1 GiB, and it keeps what it
+/// wrote: over a 25,000-person Bulk the audit log's pages alone lifted the daemon's peak
+/// resident memory past 64 MiB (issue 17, BENCHMARKS.md). The kernel's page cache still holds
+/// the file, so a page that left this cache costs a read from memory, not from disk.
+pub(crate) const CACHE_BYTES: usize = 4 * 1024 * 1024;
+
+/// Opens (or creates) a store's redb file with [`CACHE_BYTES`] of cache: every open and reopen
+/// of the audit and the state store goes through here.
+pub(crate) fn create_database(path: &Path) -> Result<Database, redb::DatabaseError> {
+    redb::Builder::new()
+        .set_cache_size(CACHE_BYTES)
+        .create(path)
+}
+
 /// An open redb file that can be closed and opened again after an I/O error.
 pub(crate) struct ReopenableDb {
     path: PathBuf,
@@ -66,7 +80,7 @@ impl ReopenableDb {
             return Ok(None);
         }
         *slot = None;
-        let db = Database::create(&self.path).map_err(|e| open_error(&self.path, e))?;
+        let db = create_database(&self.path).map_err(|e| open_error(&self.path, e))?;
         let reloaded = reload(&db)?;
         *slot = Some(Arc::new(db));
         self.failing.store(false, Ordering::SeqCst);

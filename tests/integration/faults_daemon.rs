@@ -18,22 +18,27 @@ use zszo_connector::config::Config;
 use crate::common::daemon::{bootstrap_school, run, said, Daemon};
 
 /// A daemon's files, its port, one SCIM client and one school.
-struct Site {
+pub(crate) struct Site {
     dir: tempfile::TempDir,
     config: PathBuf,
-    port: u16,
-    token: String,
-    school: String,
+    pub port: u16,
+    pub token: String,
+    pub school: String,
 }
 
 fn site() -> Site {
+    site_with_server_lines("")
+}
+
+/// [`site`], with more lines in its `[server]` section (e.g. `metrics_listen`).
+pub(crate) fn site_with_server_lines(more: &str) -> Site {
     let dir = tempfile::tempdir().unwrap();
     let port = crate::common::free_port();
     let school = common::unique_school_code();
     let toml = common::shared_config_toml(dir.path(), &format!("http://127.0.0.1:{port}"), "")
         .replace(
             "listen = \"127.0.0.1:0\"",
-            &format!("listen = \"127.0.0.1:{port}\""),
+            &format!("listen = \"127.0.0.1:{port}\"\n{more}"),
         );
     let config = dir.path().join("zszo.toml");
     std::fs::write(&config, toml).unwrap();
@@ -61,7 +66,7 @@ fn site() -> Site {
 
 /// Starts `serve` (output in `serve-<round>.log`) and waits until `/readyz` answers 200
 /// (the reconciler has run by then).
-async fn serve(site: &Site, round: usize) -> Daemon {
+pub(crate) async fn serve(site: &Site, round: usize) -> Daemon {
     let log = site.dir.path().join(format!("serve-{round}.log"));
     let daemon = Daemon::start(&["serve", "--config", site.config.to_str().unwrap()], &log);
     daemon

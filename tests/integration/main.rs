@@ -58,6 +58,7 @@ mod scim_several_schools;
 mod scim_support;
 mod scim_users;
 mod scim_vendor_replay;
+mod scim_write_cost;
 mod slapd_directory;
 mod smtp_sink;
 mod sso_consumer;

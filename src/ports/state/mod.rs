@@ -35,7 +35,7 @@ pub use sign_in::SignInFailures;
 
 /// Errors of every state-store port: the store is one file, so its failures are the same
 /// whichever port met them. Use cases map them to their own "unavailable" and log them once.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
     #[error("the state store is unavailable: {0}")]
     Unavailable(String),

@@ -1,0 +1,130 @@
+//! What one SCIM write costs the directory (issue 17), counted in the real daemon's own
+//! `/metrics` (`zszo_ldap_operation_duration_seconds_count` by operation), so that a search
+//! put back on a write path shows here and not only in a benchmark:
+//! - `POST /Users`: one search (the namesakes' logins) and one add; no userName search
+//!   (slapo-unique refuses a taken userName in the add) and no read after the add (the add's
+//!   Post-Read answer carries the entry);
+//! - a Bulk `POST`: one more search per person, the idempotent replay's `externalId` lookup;
+//! - `PATCH /Users/{id}` by a school's client: three searches (the person as the client sees
+//!   it, the person's manager the client may not see, the entry the adapter modifies) and
+//!   one modify, whose Post-Read answer is the result (a fourth search read it before).
+//!
+//! The daemon runs alone in its process; its periodic jobs do not search the directory within
+//! the seconds this takes, so the counts are exact.
+
+use crate::faults_daemon::{serve, site_with_server_lines};
+use crate::faults_support::bulk_of_people;
+use crate::scim_support::okta_user;
+
+/// The number of LDAP operations of each kind the daemon has done so far.
+async fn ldap_operations(metrics_port: u16, operation: &str) -> u64 {
+    let text = reqwest::get(format!("http://127.0.0.1:{metrics_port}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let series = format!("zszo_ldap_operation_duration_seconds_count{{operation=\"{operation}\"}}");
+    text.lines()
+        .find_map(|l| l.strip_prefix(series.as_str()))
+        .map_or(0, |n| n.trim().parse().unwrap())
+}
+
+/// Searches, adds and modifies so far.
+async fn counts(metrics_port: u16) -> (u64, u64, u64) {
+    (
+        ldap_operations(metrics_port, "search").await,
+        ldap_operations(metrics_port, "add").await,
+        ldap_operations(metrics_port, "modify").await,
+    )
+}
+
+fn since(before: (u64, u64, u64), after: (u64, u64, u64)) -> (u64, u64, u64) {
+    (after.0 - before.0, after.1 - before.1, after.2 - before.2)
+}
+
+#[tokio::test]
+async fn scim_writes_ask_the_directory_only_what_they_need() {
+    let metrics_port = crate::common::free_port();
+    let site = site_with_server_lines(&format!("metrics_listen = \"127.0.0.1:{metrics_port}\""));
+    let daemon = serve(&site, 0).await;
+    let base = format!("http://127.0.0.1:{}/scim/v2", site.port);
+    let http = reqwest::Client::new();
+
+    let people = 5;
+    let before = counts(metrics_port).await;
+    let mut ids = Vec::new();
+    for i in 0..people {
+        let user = okta_user(&site.school, "Koszt", &format!("Tworzenia{i}"));
+        let res = http
+            .post(format!("{base}/Users"))
+            .bearer_auth(&site.token)
+            .header("content-type", "application/scim+json")
+            .body(user.to_string())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 201);
+        let created: serde_json::Value = res.json().await.unwrap();
+        ids.push(created["id"].as_str().unwrap().to_owned());
+    }
+    let after = counts(metrics_port).await;
+    assert_eq!(
+        since(before, after),
+        (people, people, 0),
+        "searches, adds and modifies for {people} creations"
+    );
+
+    let bulk = bulk_of_people(&site.school, "koszt", people as usize);
+    let res = http
+        .post(format!("{base}/Bulk"))
+        .bearer_auth(&site.token)
+        .header("content-type", "application/scim+json")
+        .body(bulk.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let answer: serde_json::Value = res.json().await.unwrap();
+    let statuses: Vec<_> = answer["Operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|op| op["status"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(statuses, vec!["201"; people as usize]);
+    let bulked = counts(metrics_port).await;
+    assert_eq!(
+        since(after, bulked),
+        (2 * people, people, 0),
+        "searches, adds and modifies for {people} creations in a Bulk"
+    );
+
+    for id in &ids {
+        let patch = serde_json::json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": "replace", "path": "title", "value": "pedagog"}],
+        });
+        let res = http
+            .patch(format!("{base}/Users/{id}"))
+            .bearer_auth(&site.token)
+            .header("content-type", "application/scim+json")
+            .body(patch.to_string())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 200);
+        let patched: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(
+            patched["title"], "pedagog",
+            "the answer is the entry as written"
+        );
+    }
+    let patched = counts(metrics_port).await;
+    assert_eq!(
+        since(bulked, patched),
+        (3 * people, 0, people),
+        "searches, adds and modifies for {people} PATCHes"
+    );
+    daemon.stop();
+}
