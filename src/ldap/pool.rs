@@ -497,19 +497,13 @@ impl LdapPool {
         dn: &str,
         attrs: Vec<(String, HashSet<String>)>,
     ) -> Result<(), WriteError> {
-        let mut conn = self.get().await.map_err(WriteError::Failed)?;
-        let start = Instant::now();
-        let res = conn
-            .with_timeout(self.options.operation_timeout)
-            .add(dn, attrs)
-            .await;
-        self.settle("add", start, conn, &res);
-        Self::check("add", dn, res)
+        self.add_read_back(dn, attrs, &[]).await.map(drop)
     }
 
     /// [`Self::add`], answered with the new entry as slapd stored it: its attributes `read`
     /// come back in the add's own answer (RFC 4527 Post-Read), so no search follows the add
-    /// (issue 17) and no other provider is asked. `None` when slapd sent no post-read answer.
+    /// (issue 17) and no other provider is asked. `None` when slapd sent no post-read answer
+    /// (or `read` is empty).
     pub async fn add_read_back(
         &self,
         dn: &str,
@@ -518,14 +512,12 @@ impl LdapPool {
     ) -> Result<Option<SearchEntry>, WriteError> {
         let mut conn = self.get().await.map_err(WriteError::Failed)?;
         let start = Instant::now();
-        conn.with_controls(ldap3::controls::PostRead::new(read.to_vec()));
+        with_write_controls(&mut conn, None, read);
         let res = conn
             .with_timeout(self.options.operation_timeout)
             .add(dn, attrs)
             .await;
-        self.settle("add", start, conn, &res);
-        let entry = res.as_ref().ok().and_then(|r| post_read_entry(dn, r));
-        Self::check("add", dn, res).map(|()| entry)
+        self.settle_write("add", dn, start, conn, res)
     }
 
     /// Modifies an entry. Never retried.
@@ -559,23 +551,26 @@ impl LdapPool {
     ) -> Result<Option<SearchEntry>, WriteError> {
         let mut conn = self.get().await.map_err(WriteError::Failed)?;
         let start = Instant::now();
-        let mut controls = Vec::new();
-        if let Some(filter) = assertion {
-            controls.push(assertion_control(filter));
-        }
-        if !read.is_empty() {
-            controls.push(ldap3::controls::PostRead::new(read.to_vec()));
-        }
-        if !controls.is_empty() {
-            conn.with_controls(controls);
-        }
+        with_write_controls(&mut conn, assertion, read);
         let res = conn
             .with_timeout(self.options.operation_timeout)
             .modify(dn, mods)
             .await;
-        self.settle("modify", start, conn, &res);
+        self.settle_write("modify", dn, start, conn, res)
+    }
+
+    /// Settles a write that may carry a Post-Read answer: its entry, or the refusal.
+    fn settle_write(
+        &self,
+        operation: &'static str,
+        dn: &str,
+        start: Instant,
+        conn: Ldap,
+        res: ldap3::result::Result<ldap3::LdapResult>,
+    ) -> Result<Option<SearchEntry>, WriteError> {
+        self.settle(operation, start, conn, &res);
         let entry = res.as_ref().ok().and_then(|r| post_read_entry(dn, r));
-        Self::check("modify", dn, res).map(|()| entry)
+        Self::check(operation, dn, res).map(|()| entry)
     }
 
     /// Deletes an entry. Never retried.
@@ -629,6 +624,21 @@ impl LdapPool {
             self.tls.as_ref(),
         )
         .await
+    }
+}
+
+/// The controls of a write: the version `assertion` (RFC 4528) and a Post-Read of `read`
+/// (RFC 4527), each only when asked for.
+fn with_write_controls(conn: &mut Ldap, assertion: Option<&Filter>, read: &[&str]) {
+    let mut controls = Vec::new();
+    if let Some(filter) = assertion {
+        controls.push(assertion_control(filter));
+    }
+    if !read.is_empty() {
+        controls.push(ldap3::controls::PostRead::new(read.to_vec()));
+    }
+    if !controls.is_empty() {
+        conn.with_controls(controls);
     }
 }
 

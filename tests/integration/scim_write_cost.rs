@@ -14,7 +14,8 @@
 
 use crate::faults_daemon::{serve, site_with_server_lines};
 use crate::faults_support::bulk_of_people;
-use crate::scim_support::okta_user;
+use crate::scim_support::{okta_user, scim_call};
+use reqwest::Method;
 
 /// The number of LDAP operations of each kind the daemon has done so far.
 async fn ldap_operations(metrics_port: u16, operation: &str) -> u64 {
@@ -50,23 +51,19 @@ async fn scim_writes_ask_the_directory_only_what_they_need() {
     let daemon = serve(&site, 0).await;
     let base = format!("http://127.0.0.1:{}/scim/v2", site.port);
     let http = reqwest::Client::new();
+    let call = |method: Method, path: String, body: serde_json::Value| {
+        let (http, url, token) = (http.clone(), format!("{base}{path}"), site.token.clone());
+        async move { scim_call(&http, &url, &token, method, Some(body)).await }
+    };
 
     let people = 5;
     let before = counts(metrics_port).await;
     let mut ids = Vec::new();
     for i in 0..people {
         let user = okta_user(&site.school, "Koszt", &format!("Tworzenia{i}"));
-        let res = http
-            .post(format!("{base}/Users"))
-            .bearer_auth(&site.token)
-            .header("content-type", "application/scim+json")
-            .body(user.to_string())
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status().as_u16(), 201);
-        let created: serde_json::Value = res.json().await.unwrap();
-        ids.push(created["id"].as_str().unwrap().to_owned());
+        let created = call(Method::POST, "/Users".into(), user).await;
+        assert_eq!(created.status.as_u16(), 201);
+        ids.push(created.body["id"].as_str().unwrap().to_owned());
     }
     let after = counts(metrics_port).await;
     assert_eq!(
@@ -76,17 +73,9 @@ async fn scim_writes_ask_the_directory_only_what_they_need() {
     );
 
     let bulk = bulk_of_people(&site.school, "koszt", people as usize);
-    let res = http
-        .post(format!("{base}/Bulk"))
-        .bearer_auth(&site.token)
-        .header("content-type", "application/scim+json")
-        .body(bulk.to_string())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status().as_u16(), 200);
-    let answer: serde_json::Value = res.json().await.unwrap();
-    let statuses: Vec<_> = answer["Operations"]
+    let answer = call(Method::POST, "/Bulk".into(), bulk).await;
+    assert_eq!(answer.status.as_u16(), 200);
+    let statuses: Vec<_> = answer.body["Operations"]
         .as_array()
         .unwrap()
         .iter()
@@ -105,18 +94,10 @@ async fn scim_writes_ask_the_directory_only_what_they_need() {
             "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
             "Operations": [{"op": "replace", "path": "title", "value": "pedagog"}],
         });
-        let res = http
-            .patch(format!("{base}/Users/{id}"))
-            .bearer_auth(&site.token)
-            .header("content-type", "application/scim+json")
-            .body(patch.to_string())
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status().as_u16(), 200);
-        let patched: serde_json::Value = res.json().await.unwrap();
+        let patched = call(Method::PATCH, format!("/Users/{id}"), patch).await;
+        assert_eq!(patched.status.as_u16(), 200);
         assert_eq!(
-            patched["title"], "pedagog",
+            patched.body["title"], "pedagog",
             "the answer is the entry as written"
         );
     }
