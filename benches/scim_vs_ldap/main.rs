@@ -14,7 +14,11 @@
 //! Then account creation from the panel (Argon2id at the configured cost) flat out, with the
 //! p99 of SCIM get-eq at concurrency 1 measured idle and during the creations; audit appends
 //! per second (fsync, group commit) in-process; the daemon's peak RSS per scenario (`VmHWM`,
-//! reset between scenarios through `/proc/<pid>/clear_refs`).
+//! reset between scenarios through `/proc/<pid>/clear_refs`). Then, at every size, direct adds
+//! with slapd's fsync off (the product's indexes), so that the per-add cost at 100,000 people
+//! can be set against 1,000 without the disk; at the last size, the index and fsync experiment
+//! (adds and the login probe under four slapd configurations). `SCIM_BENCH_INDEX_EXPERIMENT=0`
+//! skips both.
 //!
 //! Settings (not `ZSZO_…`: the daemon refuses unknown `ZSZO_` variables):
 //! `SCIM_BENCH_SIZES` (`1000,100000`), `SCIM_BENCH_SCHOOLS` (300), `SCIM_BENCH_SECONDS` (per
@@ -450,6 +454,19 @@ async fn index_experiment(ctx: &mut Ctx) -> Vec<Value> {
     out
 }
 
+/// What an add costs the product's configuration with fsync off, at every size (issue 17:
+/// per add no worse than 1.5× at 100,000 people than at 1,000, fsync aside); fsync is turned
+/// back on afterwards, so the index experiment that may follow starts from the product.
+async fn without_fsync(ctx: &mut Ctx) -> Value {
+    let nosync = |on: &str| format!("{MDB}replace: olcDbNoSync\nolcDbNoSync: {on}\n");
+    ctx.site.reconfigure_slapd(&nosync("TRUE"), &[]);
+    reconnect(ctx).await;
+    let costs = ctx.add_costs("product, no fsync").await;
+    ctx.site.reconfigure_slapd(&nosync("FALSE"), &[]);
+    reconnect(ctx).await;
+    costs
+}
+
 async fn reconnect(ctx: &mut Ctx) {
     let mut direct = Vec::new();
     for _ in 0..ctx.direct.len() {
@@ -619,13 +636,19 @@ async fn bench_site(root: &std::path::Path, size: usize, schools: usize, limits:
     } else {
         Value::Null
     };
-    let experiment =
-        if size == *sizes().last().unwrap() && env_usize("SCIM_BENCH_INDEX_EXPERIMENT", 1) == 1 {
-            eprintln!("[{size}] index and fsync experiment");
-            index_experiment(&mut ctx).await
-        } else {
-            Vec::new()
-        };
+    let experiments = env_usize("SCIM_BENCH_INDEX_EXPERIMENT", 1) == 1;
+    let no_fsync = if experiments {
+        eprintln!("[{size}] adds without fsync");
+        without_fsync(&mut ctx).await
+    } else {
+        Value::Null
+    };
+    let experiment = if size == *sizes().last().unwrap() && experiments {
+        eprintln!("[{size}] index and fsync experiment");
+        index_experiment(&mut ctx).await
+    } else {
+        Vec::new()
+    };
     // The daemon's own account of the run, kept next to the JSON.
     if let Ok(r) = ctx.http.get(&ctx.site.metrics).send().await {
         let text = r.text().await.unwrap_or_default();
@@ -639,7 +662,7 @@ async fn bench_site(root: &std::path::Path, size: usize, schools: usize, limits:
     site.stop();
     json!({"people": size, "schools": schools, "ldap_pool_size": pool, "slapadd_seconds": slapadd_seconds,
            "points": points, "accounts": accounts, "daemon_peak_rss_kib": rss,
-           "index_experiment": experiment})
+           "index_experiment": experiment, "no_fsync": no_fsync})
 }
 
 /// `SCIM_BENCH_SCENARIOS` (e.g. `get-eq,patch,accounts`): only these; all when unset.
@@ -775,6 +798,32 @@ fn print_table(sites: &[Value], audit: &[Stats]) {
                 f(&r["login_probe_search"]["p50_ms"]),
                 f(&r["login_probe_search"]["p99_ms"]),
             );
+        }
+    }
+    let no_fsync: Vec<_> = sites.iter().filter(|s| !s["no_fsync"].is_null()).collect();
+    if !no_fsync.is_empty() {
+        println!("\n| people | product, no fsync: adds/s, 1 conn | adds/s, 16 conns | add p50 ms, 1 conn |");
+        println!("| ---: | ---: | ---: | ---: |");
+        let p50 = |s: &Value| s["no_fsync"]["adds"][0]["p50_ms"].as_f64().unwrap_or(0.0);
+        for s in &no_fsync {
+            let f = |v: &Value| v.as_f64().unwrap_or(0.0);
+            println!(
+                "| {} | {:.0} | {:.0} | {:.2} |",
+                s["people"],
+                f(&s["no_fsync"]["adds"][0]["per_second"]),
+                f(&s["no_fsync"]["adds"][1]["per_second"]),
+                p50(s),
+            );
+        }
+        if let (Some(first), Some(last)) = (no_fsync.first(), no_fsync.last()) {
+            if first["people"] != last["people"] && p50(first) > 0.0 {
+                println!(
+                    "\nper add without fsync, {} people against {}: {:.2}× (p50)",
+                    last["people"],
+                    first["people"],
+                    p50(last) / p50(first)
+                );
+            }
         }
     }
     println!("\n| audit appenders | appends/s | p50 ms | p99 ms |");
