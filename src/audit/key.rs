@@ -153,7 +153,7 @@ fn decode(text: &str) -> Option<Vec<u8>> {
     if text.is_empty() {
         return None;
     }
-    if text.len() % 2 == 0 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if text.len().is_multiple_of(2) && text.bytes().all(|b| b.is_ascii_hexdigit()) {
         return hex::decode(text).ok();
     }
     let b64 = base64::engine::general_purpose::STANDARD;

@@ -161,17 +161,71 @@ pub fn patch_user(
     ops: &[PatchOperation],
 ) -> Result<PersonDraft, ScimError> {
     refuse_password(ops)?;
+    let draft = apply_all(current, id, ops)?;
+    user::check_complete(&draft)?;
+    Ok(draft)
+}
+
+/// Applies `ops` to a copy of `current` (the group with `id`).
+pub fn patch_group(
+    current: &GroupDraft,
+    id: &str,
+    ops: &[PatchOperation],
+) -> Result<GroupDraft, ScimError> {
+    apply_all(current, id, ops)
+}
+
+/// One operation on one attribute path of a draft.
+type ApplyPath<D> = fn(&mut D, &PatchPath, PatchKind, Option<&Value>) -> Result<(), ScimError>;
+
+/// What PATCH needs to know of a resource type's draft: its attribute catalogue and how one
+/// path is applied to it. Everything else (schema-URN paths, path-less value objects) is
+/// the same for Users and Groups.
+trait Patchable: Clone {
+    const TABLE: &'static [AttrDef];
+    const SCHEMAS: &'static [&'static str];
+    /// The core schema's URN (it cannot be removed).
+    const CORE: &'static str;
+    /// Keys of a path-less value object accepted and ignored (the legacy group extension).
+    const IGNORED_KEY: fn(&str) -> bool;
+    /// One operation on one attribute path.
+    const APPLY_PATH: ApplyPath<Self>;
+    /// `remove` of a whole attribute.
+    const CLEAR: fn(&mut Self, &AttrDef) -> Result<(), ScimError>;
+}
+
+impl Patchable for PersonDraft {
+    const TABLE: &'static [AttrDef] = &USER_ATTRS;
+    const SCHEMAS: &'static [&'static str] = &USER_SCHEMAS;
+    const CORE: &'static str = attrs::USER_SCHEMA;
+    const IGNORED_KEY: fn(&str) -> bool = |_| false;
+    const APPLY_PATH: ApplyPath<Self> = user_path;
+    const CLEAR: fn(&mut Self, &AttrDef) -> Result<(), ScimError> = user::clear;
+}
+
+impl Patchable for GroupDraft {
+    const TABLE: &'static [AttrDef] = &GROUP_ATTRS;
+    const SCHEMAS: &'static [&'static str] = &GROUP_SCHEMAS;
+    const CORE: &'static str = attrs::GROUP_SCHEMA;
+    const IGNORED_KEY: fn(&str) -> bool = attrs::is_legacy_group_schema;
+    const APPLY_PATH: ApplyPath<Self> = group_path;
+    const CLEAR: fn(&mut Self, &AttrDef) -> Result<(), ScimError> =
+        |draft, def| group::assign(draft, def, &Value::Null, true);
+}
+
+/// Applies every operation, in order, to a copy of `current`; the first failure fails all.
+fn apply_all<D: Patchable>(current: &D, id: &str, ops: &[PatchOperation]) -> Result<D, ScimError> {
     let mut draft = current.clone();
     for op in ops {
-        if let Some(urn) = schema_path(op, &USER_SCHEMAS) {
-            user_schema_op(&mut draft, id, urn, op.kind, op.value.as_ref())?;
+        if let Some(urn) = schema_path(op, D::SCHEMAS) {
+            schema_op(&mut draft, id, urn, op.kind, op.value.as_ref())?;
             continue;
         }
         match (&op.path, &op.value) {
-            (Some(path), value) => user_path(&mut draft, path, op.kind, value.as_ref())?,
+            (Some(path), value) => D::APPLY_PATH(&mut draft, path, op.kind, value.as_ref())?,
             (None, Some(Value::Object(map))) => {
                 for (key, value) in map {
-                    user_key(&mut draft, id, key, value, op.kind)?;
+                    apply_key(&mut draft, id, key, value, op.kind)?;
                 }
             }
             (None, _) => {
@@ -181,7 +235,6 @@ pub fn patch_user(
             }
         }
     }
-    user::check_complete(&draft)?;
     Ok(draft)
 }
 
@@ -213,38 +266,34 @@ fn schema_path(op: &PatchOperation, schemas: &[&'static str]) -> Option<&'static
         .and_then(|p| attrs::known_schema(schemas, p.trim()))
 }
 
-/// A `remove` whose path is the resource's core schema: refused (users and groups alike).
-fn refuse_core_schema_removal(urn: &str, core: &str) -> Result<(), ScimError> {
-    if urn == core {
-        return Err(ScimError::invalid_path(
-            "the core schema cannot be removed; remove its attributes one by one",
-        ));
-    }
-    Ok(())
-}
-
 /// An operation whose path is a schema URN: `add`/`replace` set the object's attributes as a
 /// path-less operation would; `remove` of an extension clears each of its attributes (the
-/// core schema cannot be removed).
-fn user_schema_op(
-    draft: &mut PersonDraft,
+/// core schema cannot be removed, for users and groups alike; removing the ZSZO group
+/// extension removes `school`, which is immutable, so it is refused as any removal of
+/// `school` is).
+fn schema_op<D: Patchable>(
+    draft: &mut D,
     id: &str,
     urn: &'static str,
     kind: PatchKind,
     value: Option<&Value>,
 ) -> Result<(), ScimError> {
     if kind == PatchKind::Remove {
-        refuse_core_schema_removal(urn, attrs::USER_SCHEMA)?;
-        for def in USER_ATTRS
+        if urn == D::CORE {
+            return Err(ScimError::invalid_path(
+                "the core schema cannot be removed; remove its attributes one by one",
+            ));
+        }
+        for def in D::TABLE
             .iter()
             .filter(|d| d.schema == urn && d.sub.is_none() && d.mutability != Mutability::ReadOnly)
         {
-            user::clear(draft, def)?;
+            D::CLEAR(draft, def)?;
         }
         return Ok(());
     }
-    for (key, value) in schema_object_keys(urn, attrs::USER_SCHEMA, value)? {
-        user_key(draft, id, &key, value, kind)?;
+    for (key, value) in schema_object_keys(urn, D::CORE, value)? {
+        apply_key(draft, id, &key, value, kind)?;
     }
     Ok(())
 }
@@ -273,72 +322,42 @@ fn schema_object_keys<'v>(
 }
 
 /// One key of a path-less value object. Like a body, such an object may repeat read-only
-/// attributes (`meta`, `groups`): they are ignored; an `id` must name the target.
-fn user_key(
-    draft: &mut PersonDraft,
+/// attributes (`meta`, `groups`): they are ignored; an `id` must name the target; a schema
+/// URN key holds that schema's attributes (`{"urn:…:zszo:2.0:Group": {"school": "…"}}`),
+/// each applied in turn; anything else is applied as a path.
+fn apply_key<D: Patchable>(
+    draft: &mut D,
     id: &str,
     key: &str,
     value: &Value,
     kind: PatchKind,
 ) -> Result<(), ScimError> {
-    let target = KeyTarget {
-        table: &USER_ATTRS,
-        schemas: &USER_SCHEMAS,
-        id,
-        ignored: |_| false,
-    };
-    target.apply(key, value, &mut |path, v| {
-        user_path(draft, path, kind, Some(v))
-    })
-}
-
-/// What a path-less value object's keys are read against, for Users and Groups alike.
-struct KeyTarget<'a> {
-    table: &'static [AttrDef],
-    schemas: &'a [&'static str],
-    /// The resource's id: an `id` key must repeat it.
-    id: &'a str,
-    /// Keys accepted and ignored (the legacy group extension URN).
-    ignored: fn(&str) -> bool,
-}
-
-impl KeyTarget<'_> {
-    /// One key: `id` must name the target; a schema URN key holds that schema's attributes
-    /// (`{"urn:…:zszo:2.0:Group": {"school": "…"}}`), each applied in turn; a read-only
-    /// attribute is ignored; anything else is given to `apply` as a path.
-    fn apply(
-        &self,
-        key: &str,
-        value: &Value,
-        apply: &mut dyn FnMut(&PatchPath, &Value) -> Result<(), ScimError>,
-    ) -> Result<(), ScimError> {
-        if key.eq_ignore_ascii_case("id") {
-            return match value.as_str() {
-                Some(v) if v == self.id => Ok(()),
-                _ => Err(ScimError::mutability("id is read-only")),
-            };
-        }
-        if let Some(ext) = attrs::known_schema(self.schemas, key) {
-            let inner = value
-                .as_object()
-                .ok_or_else(|| ScimError::invalid_value(format!("{ext} must be an object")))?;
-            for (k, v) in inner.iter().filter(|(k, _)| *k != "schemas") {
-                self.apply(&format!("{ext}:{k}"), v, apply)?;
-            }
-            return Ok(());
-        }
-        if (self.ignored)(key) {
-            return Ok(());
-        }
-        let path = syntax::parse_patch_path(key)
-            .map_err(|e| ScimError::invalid_path(format!("invalid attribute {key:?}: {e}")))?;
-        if attrs::resolve(self.table, self.schemas, &path.attr)
-            .is_ok_and(|d| d.mutability == Mutability::ReadOnly)
-        {
-            return Ok(());
-        }
-        apply(&path, value)
+    if key.eq_ignore_ascii_case("id") {
+        return match value.as_str() {
+            Some(v) if v == id => Ok(()),
+            _ => Err(ScimError::mutability("id is read-only")),
+        };
     }
+    if let Some(ext) = attrs::known_schema(D::SCHEMAS, key) {
+        let inner = value
+            .as_object()
+            .ok_or_else(|| ScimError::invalid_value(format!("{ext} must be an object")))?;
+        for (k, v) in inner.iter().filter(|(k, _)| *k != "schemas") {
+            apply_key(draft, id, &format!("{ext}:{k}"), v, kind)?;
+        }
+        return Ok(());
+    }
+    if (D::IGNORED_KEY)(key) {
+        return Ok(());
+    }
+    let path = syntax::parse_patch_path(key)
+        .map_err(|e| ScimError::invalid_path(format!("invalid attribute {key:?}: {e}")))?;
+    if attrs::resolve(D::TABLE, D::SCHEMAS, &path.attr)
+        .is_ok_and(|d| d.mutability == Mutability::ReadOnly)
+    {
+        return Ok(());
+    }
+    D::APPLY_PATH(draft, &path, kind, Some(value))
 }
 
 /// The attribute a path targets; `None` for a standard attribute the directory has no place
@@ -467,79 +486,6 @@ fn as_list(value: &Value) -> Vec<&Value> {
         Value::Array(items) => items.iter().collect(),
         other => vec![other],
     }
-}
-
-/// Applies `ops` to a copy of `current` (the group with `id`).
-pub fn patch_group(
-    current: &GroupDraft,
-    id: &str,
-    ops: &[PatchOperation],
-) -> Result<GroupDraft, ScimError> {
-    let mut draft = current.clone();
-    for op in ops {
-        if let Some(urn) = schema_path(op, &GROUP_SCHEMAS) {
-            group_schema_op(&mut draft, id, urn, op.kind, op.value.as_ref())?;
-            continue;
-        }
-        match (&op.path, &op.value) {
-            (Some(path), value) => group_path(&mut draft, path, op.kind, value.as_ref())?,
-            (None, Some(Value::Object(map))) => {
-                for (key, value) in map {
-                    group_key(&mut draft, id, key, value, op.kind)?;
-                }
-            }
-            (None, _) => {
-                return Err(ScimError::invalid_value(
-                    "an operation without a path needs an object value",
-                ))
-            }
-        }
-    }
-    Ok(draft)
-}
-
-/// [`user_schema_op`] for groups: `remove` of the ZSZO group extension removes `school`,
-/// which is immutable, so it is refused as any removal of `school` is.
-fn group_schema_op(
-    draft: &mut GroupDraft,
-    id: &str,
-    urn: &'static str,
-    kind: PatchKind,
-    value: Option<&Value>,
-) -> Result<(), ScimError> {
-    if kind == PatchKind::Remove {
-        refuse_core_schema_removal(urn, attrs::GROUP_SCHEMA)?;
-        for def in GROUP_ATTRS
-            .iter()
-            .filter(|d| d.schema == urn && d.sub.is_none() && d.mutability != Mutability::ReadOnly)
-        {
-            group::assign(draft, def, &Value::Null, true)?;
-        }
-        return Ok(());
-    }
-    for (key, value) in schema_object_keys(urn, attrs::GROUP_SCHEMA, value)? {
-        group_key(draft, id, &key, value, kind)?;
-    }
-    Ok(())
-}
-
-/// One key of a path-less value object ([`KeyTarget::apply`]).
-fn group_key(
-    draft: &mut GroupDraft,
-    id: &str,
-    key: &str,
-    value: &Value,
-    kind: PatchKind,
-) -> Result<(), ScimError> {
-    let target = KeyTarget {
-        table: &GROUP_ATTRS,
-        schemas: &GROUP_SCHEMAS,
-        id,
-        ignored: attrs::is_legacy_group_schema,
-    };
-    target.apply(key, value, &mut |path, v| {
-        group_path(draft, path, kind, Some(v))
-    })
 }
 
 fn group_path(

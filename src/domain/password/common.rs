@@ -117,7 +117,7 @@ fn common_or_digits(folded: &str) -> bool {
 fn repeated_unit(folded: &str) -> Option<&str> {
     let n = folded.len();
     (1..=n / 2)
-        .filter(|len| n % len == 0)
+        .filter(|len| n.is_multiple_of(*len))
         .map(|len| &folded[..len])
         .find(|unit| unit.repeat(n / unit.len()) == folded)
 }

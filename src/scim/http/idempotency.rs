@@ -72,7 +72,11 @@ impl Idempotency {
     }
 
     fn maybe_purge(&self) {
-        if self.claims.fetch_add(1, Ordering::Relaxed) % PURGE_EVERY != 0 {
+        if !self
+            .claims
+            .fetch_add(1, Ordering::Relaxed)
+            .is_multiple_of(PURGE_EVERY)
+        {
             return;
         }
         let (store, now, ttl) = (self.store.clone(), self.clock.now(), self.policy.ttl);
