@@ -30,7 +30,7 @@
 use super::attrs::{
     self, AttrDef, Mutability, GROUP_ATTRS, GROUP_SCHEMAS, USER_ATTRS, USER_SCHEMAS,
 };
-use super::draft::{Email, GroupDraft, PersonDraft, Phone};
+use super::draft::{GroupDraft, PersonDraft};
 use super::patch_values::{filtered, matches, Field};
 use super::syntax::{self, AttrPath, PatchPath};
 use super::user::{self, Assign};
@@ -449,24 +449,8 @@ fn user_path(
 /// `remove` of a multi-valued attribute with a value: only the listed values go.
 fn remove_listed(draft: &mut PersonDraft, def: &AttrDef, value: &Value) -> Result<(), ScimError> {
     match def.name {
-        "emails" => {
-            let gone: Vec<Email> = as_list(value)
-                .into_iter()
-                .map(|v| user::parse_email(def, v))
-                .collect::<Result<_, _>>()?;
-            draft
-                .emails
-                .retain(|e| !gone.iter().any(|g| g.value.eq_ignore_ascii_case(&e.value)));
-        }
-        "phoneNumbers" => {
-            let gone: Vec<Phone> = as_list(value)
-                .into_iter()
-                .map(|v| user::parse_phone(def, v))
-                .collect::<Result<_, _>>()?;
-            draft
-                .phones
-                .retain(|p| !gone.iter().any(|g| g.value == p.value));
-        }
+        "emails" => user::remove_contacts(&mut draft.emails, def, as_list(value))?,
+        "phoneNumbers" => user::remove_contacts(&mut draft.phones, def, as_list(value))?,
         "schools" => {
             let gone: Vec<&str> = as_list(value)
                 .into_iter()

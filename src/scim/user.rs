@@ -18,7 +18,7 @@ use super::draft::PersonDraft;
 use super::ScimError;
 use serde_json::{Map, Value};
 
-pub(crate) use super::user_values::{assign, clear, parse_email, parse_phone};
+pub(crate) use super::user_values::{assign, clear, parse_contact, remove_contacts};
 
 /// Whether the body creates a resource or replaces the one with this `id`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
