@@ -18,7 +18,7 @@ use super::attrs::{
 };
 use super::draft::GroupDraft;
 use super::render::{ResourceMeta, ResourceRef};
-use super::user::{check_schemas, read_only, WriteMode};
+use super::user::{body_attribute, check_schemas, each_body_attribute, read_only, WriteMode};
 use super::ScimError;
 use crate::domain::SchoolCode;
 use serde_json::Value;
@@ -30,46 +30,20 @@ pub fn parse_group(body: &Value, mode: WriteMode<'_>) -> Result<GroupDraft, Scim
         .ok_or_else(|| ScimError::invalid_syntax("the body must be a JSON object"))?;
     check_schemas(object, &GROUP_SCHEMAS, GROUP_SCHEMA)?;
     let mut draft = GroupDraft::default();
-    for (key, value) in object {
-        if key == "schemas" {
-            continue;
-        }
+    each_body_attribute(object, &GROUP_SCHEMAS, |key, value| {
         if attrs::is_legacy_group_schema(key) {
-            continue;
+            return Ok(());
         }
-        if let Some(ext) = attrs::known_schema(&GROUP_SCHEMAS, key) {
-            let inner = value
-                .as_object()
-                .ok_or_else(|| ScimError::invalid_syntax(format!("{ext} must be a JSON object")))?;
-            for (name, v) in inner.iter().filter(|(k, _)| *k != "schemas") {
-                body_attribute(&mut draft, resolve_key(&format!("{ext}:{name}"))?, v, mode)?;
-            }
-            continue;
-        }
-        body_attribute(&mut draft, resolve_key(key)?, value, mode)?;
-    }
+        body_attribute(&mut draft, resolve_key(key)?, value, mode, set)
+    })?;
     if draft.display_name.is_none() {
         return Err(ScimError::invalid_value("displayName is required"));
     }
     Ok(draft)
 }
 
-fn body_attribute(
-    draft: &mut GroupDraft,
-    def: &AttrDef,
-    value: &Value,
-    mode: WriteMode<'_>,
-) -> Result<(), ScimError> {
-    if def.mutability == Mutability::ReadOnly {
-        return match mode {
-            WriteMode::Replace { id } if def.is("id", None) => match value.as_str() {
-                Some(v) if v == id => Ok(()),
-                _ => Err(ScimError::mutability("id does not match the resource")),
-            },
-            // RFC 7644 §3.3, §3.5.1: read-only values in a body are ignored.
-            WriteMode::Replace { .. } | WriteMode::Create => Ok(()),
-        };
-    }
+/// A Group's attribute as a body sets it (a whole replacement).
+fn set(draft: &mut GroupDraft, def: &AttrDef, value: &Value) -> Result<(), ScimError> {
     assign(draft, def, value, true)
 }
 
