@@ -223,6 +223,16 @@ mod tests {
     use serde_json::json;
     use time::macros::datetime;
 
+    /// The `meta` of a group created and last changed at the same moment.
+    fn meta_at_version(version: &str) -> ResourceMeta {
+        let at = datetime!(2024-09-01 08:00 UTC);
+        ResourceMeta {
+            created: at,
+            last_modified: at,
+            version: version.into(),
+        }
+    }
+
     fn body(extra: Value) -> Value {
         let mut b = json!({"schemas": [GROUP_SCHEMA], "displayName": "Nauczyciele SP1"});
         for (k, v) in extra.as_object().unwrap() {
@@ -319,11 +329,7 @@ mod tests {
                 display: Some("Anna Nowak".into()),
             }],
             school: SchoolCode::parse("SP1").unwrap(),
-            meta: ResourceMeta {
-                created: datetime!(2024-09-01 08:00 UTC),
-                last_modified: datetime!(2024-09-01 08:00 UTC),
-                version: "7".into(),
-            },
+            meta: meta_at_version("7"),
         };
         let v = view.render("https://x/scim/v2");
         assert_eq!(v["members"][0]["$ref"], "https://x/scim/v2/Users/u1");
@@ -405,11 +411,7 @@ mod tests {
             external_id: Some("e-2".into()),
             members: vec![],
             school: SchoolCode::parse("SP2").unwrap(),
-            meta: ResourceMeta {
-                created: datetime!(2024-09-01 08:00 UTC),
-                last_modified: datetime!(2024-09-01 08:00 UTC),
-                version: "1".into(),
-            },
+            meta: meta_at_version("1"),
         };
         let v = view.render("https://x/scim/v2");
         assert_eq!(v["schemas"], json!([GROUP_SCHEMA, ZSZO_GROUP_SCHEMA]));
