@@ -60,23 +60,7 @@ pub struct PatchOperation {
 
 /// Parses a `PatchOp` body (RFC 7644 §3.5.2).
 pub fn parse_patch(body: &Value) -> Result<Vec<PatchOperation>, ScimError> {
-    let object = body
-        .as_object()
-        .ok_or_else(|| ScimError::invalid_syntax("the body must be a JSON object"))?;
-    let schemas_ok = object
-        .get("schemas")
-        .and_then(Value::as_array)
-        .is_some_and(|l| {
-            l.iter().any(|s| {
-                s.as_str()
-                    .is_some_and(|s| s.eq_ignore_ascii_case(PATCH_OP_SCHEMA))
-            })
-        });
-    if !schemas_ok {
-        return Err(ScimError::invalid_syntax(format!(
-            "\"schemas\" must be [\"{PATCH_OP_SCHEMA}\"]"
-        )));
-    }
+    let object = super::message_object(body, PATCH_OP_SCHEMA)?;
     let ops = object
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case("Operations"))
