@@ -97,9 +97,13 @@ impl ScimError {
         forbidden => 403, None;
         not_found => 404, None;
         method_not_allowed => 405, None;
+        /// 409 without a `scimType`: e.g. the same `Idempotency-Key` still in flight.
+        conflict => 409, None;
         /// 412: the `If-Match` version is stale (RFC 7644 §3.14).
         precondition_failed => 412, None;
         payload_too_large => 413, None;
+        /// 422: e.g. an `Idempotency-Key` reused for a different request.
+        unprocessable => 422, None;
         internal => 500, None;
         /// 503: the directory is down; the HTTP layer adds `Retry-After`.
         unavailable => 503, None;
