@@ -85,7 +85,7 @@ use Mutability::{Immutable, ReadOnly, ReadWrite};
 /// A resource type's table: the RFC 7643 §3.1 common attributes (`id`, `externalId`, `meta`
 /// and its sub-attributes) in `$schema`, then the type's own.
 macro_rules! with_common_attrs {
-    ($schema:expr; $($own:expr,)*) => {
+    ($schema:expr, [$($own:expr,)*]) => {
         [
             def($schema, "id", None, ReadOnly, true),
             def($schema, "externalId", None, ReadWrite, true),
@@ -106,56 +106,60 @@ const Z: &str = ZSZO_SCHEMA;
 const G: &str = GROUP_SCHEMA;
 const ZG: &str = ZSZO_GROUP_SCHEMA;
 
-pub static USER_ATTRS: [AttrDef; 41] = with_common_attrs![
-    U;
-    def(U, "userName", None, ReadWrite, false),
-    def(U, "name", None, ReadWrite, false),
-    def(U, "name", Some("formatted"), ReadWrite, false),
-    def(U, "name", Some("familyName"), ReadWrite, false),
-    def(U, "name", Some("givenName"), ReadWrite, false),
-    def(U, "displayName", None, ReadWrite, false),
-    def(U, "title", None, ReadWrite, false),
-    def(U, "active", None, ReadWrite, false),
-    def(U, "emails", None, ReadWrite, false),
-    def(U, "emails", Some("value"), ReadWrite, false),
-    def(U, "emails", Some("type"), ReadWrite, false),
-    def(U, "emails", Some("primary"), ReadWrite, false),
-    def(U, "phoneNumbers", None, ReadWrite, false),
-    def(U, "phoneNumbers", Some("value"), ReadWrite, false),
-    def(U, "phoneNumbers", Some("type"), ReadWrite, false),
-    def(U, "phoneNumbers", Some("primary"), ReadWrite, false),
-    def(U, "groups", None, ReadOnly, false),
-    def(U, "groups", Some("value"), ReadOnly, false),
-    def(U, "groups", Some("$ref"), ReadOnly, false),
-    def(U, "groups", Some("display"), ReadOnly, false),
-    def(E, "employeeNumber", None, ReadWrite, false),
-    def(E, "department", None, ReadWrite, false),
-    def(E, "organization", None, ReadWrite, false),
-    def(E, "manager", None, ReadWrite, false),
-    def(E, "manager", Some("value"), ReadWrite, false),
-    def(E, "manager", Some("$ref"), ReadOnly, false),
-    def(E, "manager", Some("displayName"), ReadOnly, false),
-    def(Z, "schools", None, ReadWrite, false),
-    def(Z, "primarySchool", None, ReadWrite, false),
-    def(Z, "position", None, ReadWrite, false),
-    def(Z, "login", None, ReadOnly, false),
-    def(Z, "accountState", None, ReadOnly, false),
-    // Asks for an account (the panel's "to hand over" list); never creates credentials.
-    def(Z, "accountRequested", None, ReadWrite, false),
-];
+pub static USER_ATTRS: [AttrDef; 41] = with_common_attrs!(
+    U,
+    [
+        def(U, "userName", None, ReadWrite, false),
+        def(U, "name", None, ReadWrite, false),
+        def(U, "name", Some("formatted"), ReadWrite, false),
+        def(U, "name", Some("familyName"), ReadWrite, false),
+        def(U, "name", Some("givenName"), ReadWrite, false),
+        def(U, "displayName", None, ReadWrite, false),
+        def(U, "title", None, ReadWrite, false),
+        def(U, "active", None, ReadWrite, false),
+        def(U, "emails", None, ReadWrite, false),
+        def(U, "emails", Some("value"), ReadWrite, false),
+        def(U, "emails", Some("type"), ReadWrite, false),
+        def(U, "emails", Some("primary"), ReadWrite, false),
+        def(U, "phoneNumbers", None, ReadWrite, false),
+        def(U, "phoneNumbers", Some("value"), ReadWrite, false),
+        def(U, "phoneNumbers", Some("type"), ReadWrite, false),
+        def(U, "phoneNumbers", Some("primary"), ReadWrite, false),
+        def(U, "groups", None, ReadOnly, false),
+        def(U, "groups", Some("value"), ReadOnly, false),
+        def(U, "groups", Some("$ref"), ReadOnly, false),
+        def(U, "groups", Some("display"), ReadOnly, false),
+        def(E, "employeeNumber", None, ReadWrite, false),
+        def(E, "department", None, ReadWrite, false),
+        def(E, "organization", None, ReadWrite, false),
+        def(E, "manager", None, ReadWrite, false),
+        def(E, "manager", Some("value"), ReadWrite, false),
+        def(E, "manager", Some("$ref"), ReadOnly, false),
+        def(E, "manager", Some("displayName"), ReadOnly, false),
+        def(Z, "schools", None, ReadWrite, false),
+        def(Z, "primarySchool", None, ReadWrite, false),
+        def(Z, "position", None, ReadWrite, false),
+        def(Z, "login", None, ReadOnly, false),
+        def(Z, "accountState", None, ReadOnly, false),
+        // Asks for an account (the panel's "to hand over" list); never creates credentials.
+        def(Z, "accountRequested", None, ReadWrite, false),
+    ]
+);
 
-pub static GROUP_ATTRS: [AttrDef; 15] = with_common_attrs![
-    G;
-    def(G, "displayName", None, ReadWrite, false),
-    def(G, "members", None, ReadWrite, false),
-    def(G, "members", Some("value"), Immutable, false),
-    def(G, "members", Some("$ref"), Immutable, false),
-    def(G, "members", Some("display"), ReadOnly, false),
-    def(G, "members", Some("type"), Immutable, false),
-    // Set at creation (or implied by a single-school client), never changed: a group
-    // does not move between schools.
-    def(ZG, "school", None, Immutable, false),
-];
+pub static GROUP_ATTRS: [AttrDef; 15] = with_common_attrs!(
+    G,
+    [
+        def(G, "displayName", None, ReadWrite, false),
+        def(G, "members", None, ReadWrite, false),
+        def(G, "members", Some("value"), Immutable, false),
+        def(G, "members", Some("$ref"), Immutable, false),
+        def(G, "members", Some("display"), ReadOnly, false),
+        def(G, "members", Some("type"), Immutable, false),
+        // Set at creation (or implied by a single-school client), never changed: a group
+        // does not move between schools.
+        def(ZG, "school", None, Immutable, false),
+    ]
+);
 
 pub const USER_SCHEMAS: [&str; 3] = [USER_SCHEMA, ENTERPRISE_SCHEMA, ZSZO_SCHEMA];
 pub const GROUP_SCHEMAS: [&str; 2] = [GROUP_SCHEMA, ZSZO_GROUP_SCHEMA];
