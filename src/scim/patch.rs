@@ -159,8 +159,16 @@ pub fn patch_group(
     apply_all(current, id, ops)
 }
 
-/// One operation on one attribute path of a draft.
-type ApplyPath<D> = fn(&mut D, &PatchPath, PatchKind, Option<&Value>) -> Result<(), ScimError>;
+/// One operation on one resolved attribute path of a draft.
+type ApplyPath<D> = fn(&mut D, Step<'_>) -> Result<(), ScimError>;
+
+/// An operation on one attribute path, its attribute resolved in the catalogue.
+struct Step<'a> {
+    def: &'static AttrDef,
+    path: &'a PatchPath,
+    kind: PatchKind,
+    value: Option<&'a Value>,
+}
 
 /// What PATCH needs to know of a resource type's draft: its attribute catalogue and how one
 /// path is applied to it. Everything else (schema-URN paths, path-less value objects) is
@@ -172,6 +180,9 @@ trait Patchable: Clone {
     const CORE: &'static str;
     /// Keys of a path-less value object accepted and ignored (the legacy group extension).
     const IGNORED_KEY: fn(&str) -> bool;
+    /// Standard attributes the directory has no place for, accepted and ignored
+    /// ([`attrs::IGNORED_USER_ATTRS`]).
+    const IGNORED_ATTR: fn(&AttrPath) -> bool;
     /// One operation on one attribute path.
     const APPLY_PATH: ApplyPath<Self>;
     /// `remove` of a whole attribute.
@@ -183,6 +194,7 @@ impl Patchable for PersonDraft {
     const SCHEMAS: &'static [&'static str] = &USER_SCHEMAS;
     const CORE: &'static str = attrs::USER_SCHEMA;
     const IGNORED_KEY: fn(&str) -> bool = |_| false;
+    const IGNORED_ATTR: fn(&AttrPath) -> bool = attrs::is_ignored_user_attr;
     const APPLY_PATH: ApplyPath<Self> = user_path;
     const CLEAR: fn(&mut Self, &AttrDef) -> Result<(), ScimError> = user::clear;
 }
@@ -192,6 +204,7 @@ impl Patchable for GroupDraft {
     const SCHEMAS: &'static [&'static str] = &GROUP_SCHEMAS;
     const CORE: &'static str = attrs::GROUP_SCHEMA;
     const IGNORED_KEY: fn(&str) -> bool = attrs::is_legacy_group_schema;
+    const IGNORED_ATTR: fn(&AttrPath) -> bool = |_| false;
     const APPLY_PATH: ApplyPath<Self> = group_path;
     const CLEAR: fn(&mut Self, &AttrDef) -> Result<(), ScimError> =
         |draft, def| group::assign(draft, def, &Value::Null, true);
@@ -206,7 +219,7 @@ fn apply_all<D: Patchable>(current: &D, id: &str, ops: &[PatchOperation]) -> Res
             continue;
         }
         match (&op.path, &op.value) {
-            (Some(path), value) => D::APPLY_PATH(&mut draft, path, op.kind, value.as_ref())?,
+            (Some(path), value) => apply_path(&mut draft, path, op.kind, value.as_ref())?,
             (None, Some(Value::Object(map))) => {
                 for (key, value) in map {
                     apply_key(&mut draft, id, key, value, op.kind)?;
@@ -341,27 +354,21 @@ fn apply_key<D: Patchable>(
     {
         return Ok(());
     }
-    D::APPLY_PATH(draft, &path, kind, Some(value))
+    apply_path(draft, &path, kind, Some(value))
 }
 
 /// The attribute a path targets; `None` for a standard attribute the directory has no place
 /// for (accepted and ignored, [`attrs::IGNORED_USER_ATTRS`]). An explicit path to a read-only
 /// attribute is `mutability` (RFC 7644 §3.5.2: a client MUST NOT modify it).
-fn resolve_path(
-    table: &'static [AttrDef],
-    schemas: &[&'static str],
-    path: &AttrPath,
-) -> Result<Option<&'static AttrDef>, ScimError> {
+fn resolve_path<D: Patchable>(path: &AttrPath) -> Result<Option<&'static AttrDef>, ScimError> {
     if path.name.eq_ignore_ascii_case("password") {
         return Err(ScimError::mutability(
             "password cannot be set over SCIM: the connector issues credentials itself",
         ));
     }
-    let def = match attrs::resolve(table, schemas, path) {
+    let def = match attrs::resolve(D::TABLE, D::SCHEMAS, path) {
         Ok(def) => def,
-        Err(_) if std::ptr::eq(table, &USER_ATTRS[..]) && attrs::is_ignored_user_attr(path) => {
-            return Ok(None)
-        }
+        Err(_) if (D::IGNORED_ATTR)(path) => return Ok(None),
         Err(e) => {
             return Err(ScimError::invalid_path(format!(
                 "unknown attribute {:?}",
@@ -375,57 +382,69 @@ fn resolve_path(
     Ok(Some(def))
 }
 
-fn user_path(
-    draft: &mut PersonDraft,
+/// One operation on one attribute path: resolved, then applied by the resource type.
+fn apply_path<D: Patchable>(
+    draft: &mut D,
     path: &PatchPath,
     kind: PatchKind,
     value: Option<&Value>,
 ) -> Result<(), ScimError> {
-    let Some(def) = resolve_path(&USER_ATTRS, &USER_SCHEMAS, &path.attr)? else {
+    let Some(def) = resolve_path::<D>(&path.attr)? else {
         return Ok(());
     };
+    let step = Step {
+        def,
+        path,
+        kind,
+        value,
+    };
+    D::APPLY_PATH(draft, step)
+}
+
+fn user_path(draft: &mut PersonDraft, step: Step<'_>) -> Result<(), ScimError> {
     // `emails[type eq "work"].display`: an ignored sub-attribute of a stored attribute.
-    if path
+    if step
+        .path
         .sub
         .as_deref()
-        .is_some_and(|sub| attrs::is_ignored_user_sub(def, sub))
+        .is_some_and(|sub| attrs::is_ignored_user_sub(step.def, sub))
     {
         return Ok(());
     }
-    let Some(filter) = &path.filter else {
-        return match (kind, value) {
-            (PatchKind::Remove, Some(v)) if def.sub.is_none() && !v.is_null() => {
-                remove_listed(draft, def, v)
+    let Some(filter) = &step.path.filter else {
+        return match (step.kind, step.value) {
+            (PatchKind::Remove, Some(v)) if step.def.sub.is_none() && !v.is_null() => {
+                remove_listed(draft, step.def, v)
             }
-            (PatchKind::Remove, _) => user::clear(draft, def),
-            (PatchKind::Add, Some(v)) => user::assign(draft, def, v, Assign::Add),
-            (PatchKind::Replace, Some(v)) => user::assign(draft, def, v, Assign::Replace),
+            (PatchKind::Remove, _) => user::clear(draft, step.def),
+            (PatchKind::Add, Some(v)) => user::assign(draft, step.def, v, Assign::Add),
+            (PatchKind::Replace, Some(v)) => user::assign(draft, step.def, v, Assign::Replace),
             (_, None) => Err(ScimError::invalid_value("value is required")),
         };
     };
-    if def.sub.is_some() {
+    if step.def.sub.is_some() {
         return Err(ScimError::invalid_path(format!(
             "{} cannot carry a value filter",
-            def.display()
+            step.def.display()
         )));
     }
-    let sub = path.sub.as_deref();
-    match def.name {
+    let sub = step.path.sub.as_deref();
+    match step.def.name {
         "emails" => {
             let mut items = std::mem::take(&mut draft.emails);
-            let r = filtered(&mut items, def, filter, sub, kind, value);
+            let r = filtered(&mut items, step.def, filter, sub, step.kind, step.value);
             draft.emails = items;
             r
         }
         "phoneNumbers" => {
             let mut items = std::mem::take(&mut draft.phones);
-            let r = filtered(&mut items, def, filter, sub, kind, value);
+            let r = filtered(&mut items, step.def, filter, sub, step.kind, step.value);
             draft.phones = items;
             r
         }
         _ => Err(ScimError::invalid_path(format!(
             "{} does not support value filters",
-            def.display()
+            step.def.display()
         ))),
     }
 }
@@ -456,18 +475,10 @@ fn as_list(value: &Value) -> Vec<&Value> {
     }
 }
 
-fn group_path(
-    draft: &mut GroupDraft,
-    path: &PatchPath,
-    kind: PatchKind,
-    value: Option<&Value>,
-) -> Result<(), ScimError> {
-    let Some(def) = resolve_path(&GROUP_ATTRS, &GROUP_SCHEMAS, &path.attr)? else {
-        return Ok(());
-    };
-    let is_members = def.is("members", None);
-    if let Some(filter) = &path.filter {
-        if !is_members || kind != PatchKind::Remove || path.sub.is_some() {
+fn group_path(draft: &mut GroupDraft, step: Step<'_>) -> Result<(), ScimError> {
+    let is_members = step.def.is("members", None);
+    if let Some(filter) = &step.path.filter {
+        if !is_members || step.kind != PatchKind::Remove || step.path.sub.is_some() {
             return Err(ScimError::invalid_path(
                 "value filters are supported only to remove members (members[value eq \"…\"])",
             ));
@@ -490,7 +501,7 @@ fn group_path(
         draft.members = kept;
         return Ok(());
     }
-    match (kind, value) {
+    match (step.kind, step.value) {
         (PatchKind::Remove, Some(v)) if is_members && !v.is_null() => {
             let gone = group::member_ids(v)?;
             draft.members.retain(|m| !gone.contains(m));
@@ -500,9 +511,9 @@ fn group_path(
             draft.members.clear();
             Ok(())
         }
-        (PatchKind::Remove, _) => group::assign(draft, def, &Value::Null, true),
-        (PatchKind::Add, Some(v)) => group::assign(draft, def, v, false),
-        (PatchKind::Replace, Some(v)) => group::assign(draft, def, v, true),
+        (PatchKind::Remove, _) => group::assign(draft, step.def, &Value::Null, true),
+        (PatchKind::Add, Some(v)) => group::assign(draft, step.def, v, false),
+        (PatchKind::Replace, Some(v)) => group::assign(draft, step.def, v, true),
         (_, None) => Err(ScimError::invalid_value("value is required")),
     }
 }
