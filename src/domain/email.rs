@@ -52,10 +52,6 @@ impl EmailAddress {
         Ok(Self(format!("{local}@{}", domain.to_ascii_lowercase())))
     }
 
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
     /// For operational logs (security.md MAIL-08): `j***@example.pl`.
     pub fn masked(&self) -> String {
         let (local, domain) = self.0.split_once('@').unwrap_or(("", &self.0));
@@ -64,11 +60,7 @@ impl EmailAddress {
     }
 }
 
-impl fmt::Display for EmailAddress {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+str_access!(EmailAddress);
 
 impl fmt::Debug for EmailAddress {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -130,32 +130,34 @@ pub struct RoomsVersion {
     pub changed_at: OffsetDateTime,
 }
 
+/// A granted, never revoked F-03 row, for tests here and in `crate::forms`.
+#[cfg(test)]
+pub(crate) fn example_row() -> RegisterRow {
+    RegisterRow {
+        no: 1,
+        grant_no: 1,
+        corrects: None,
+        person_id: "u-1".into(),
+        name: "Zofia Żółkiewska".into(),
+        login: "zofia.zolkiewska".into(),
+        position: Some("nauczycielka".into()),
+        granted_at: time::macros::datetime!(2025-09-01 10:00 UTC),
+        granted_by: "lukasz.nowak".into(),
+        revoked_at: None,
+        revoked_by: None,
+        revocation: None,
+        source_seq: 10,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use time::macros::datetime;
 
-    fn row() -> RegisterRow {
-        RegisterRow {
-            no: 1,
-            grant_no: 1,
-            corrects: None,
-            person_id: "u-1".into(),
-            name: "Zofia Żółkiewska".into(),
-            login: "zofia.zolkiewska".into(),
-            position: Some("nauczycielka".into()),
-            granted_at: datetime!(2025-09-01 10:00 UTC),
-            granted_by: "lukasz.nowak".into(),
-            revoked_at: None,
-            revoked_by: None,
-            revocation: None,
-            source_seq: 10,
-        }
-    }
-
     #[test]
     fn a_revocation_is_a_new_row_pointing_at_the_old_and_never_before_the_grant() {
-        let r = row();
+        let r = example_row();
         let at = datetime!(2025-10-01 10:00 UTC);
         let c = r
             .revoked(2, at, "hr".into(), "person.deactivated".into(), 20)

@@ -5,7 +5,6 @@
 //! The directory enforces uniqueness (`slapo-unique`); this module only proposes candidates.
 
 use super::{ParseError, PersonName};
-use std::fmt;
 
 pub const MIN_LEN: usize = 3;
 pub const MAX_LEN: usize = 64;
@@ -44,17 +43,9 @@ impl LoginName {
         }
         Ok(Self(value))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl fmt::Display for LoginName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+str_access!(LoginName);
 
 /// Transliterates one name part to the login alphabet: ASCII lower case, other runs → `-`.
 fn login_part(raw: &str) -> String {

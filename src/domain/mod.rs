@@ -2,6 +2,24 @@
 //! is parsed into one of these at the edge. Nothing here does I/O, and this module imports
 //! no axum, ldap3, redb or lettre.
 
+/// `as_str` and `Display` of a newtype over the `String` it was parsed into: the text as
+/// checked, nothing added (one definition for every such type, written out six times before).
+macro_rules! str_access {
+    ($name:ident) => {
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
 mod account;
 pub mod audit;
 pub mod calendar;
@@ -37,6 +55,31 @@ impl ParseError {
             reason: reason.into(),
         }
     }
+}
+
+/// A code-like value (a school code, an employee number): trimmed, 1 to `max_len` bytes,
+/// every character `allowed`; `alphabet` says which ones in the refusal.
+pub(crate) fn parse_code(
+    field: &'static str,
+    raw: &str,
+    max_len: usize,
+    allowed: fn(char) -> bool,
+    alphabet: &str,
+) -> Result<String, ParseError> {
+    let value = raw.trim();
+    if value.is_empty() || value.len() > max_len {
+        return Err(ParseError::new(
+            field,
+            format!("must be 1 to {max_len} characters"),
+        ));
+    }
+    if !value.chars().all(allowed) {
+        return Err(ParseError::new(
+            field,
+            format!("may contain only {alphabet}"),
+        ));
+    }
+    Ok(value.to_owned())
 }
 
 /// Trims a free-text value and refuses empty, over-long or control-character input.

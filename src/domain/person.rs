@@ -1,7 +1,6 @@
 //! A person's names and HR identifiers.
 
-use super::{parse_text, ParseError};
-use std::fmt;
+use super::{parse_code, parse_text, ParseError};
 
 macro_rules! text_newtype {
     ($(#[$doc:meta])* $name:ident, $field:literal, $max:literal) => {
@@ -13,17 +12,9 @@ macro_rules! text_newtype {
             pub fn parse(raw: &str) -> Result<Self, ParseError> {
                 parse_text($field, raw, $max).map(Self)
             }
-
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
+        str_access!($name);
     };
 }
 
@@ -63,35 +54,13 @@ impl EmployeeNumber {
     pub const MAX_LEN: usize = 64;
 
     pub fn parse(raw: &str) -> Result<Self, ParseError> {
-        let value = raw.trim();
-        if value.is_empty() || value.len() > Self::MAX_LEN {
-            return Err(ParseError::new(
-                "employee number",
-                "must be 1 to 64 characters",
-            ));
-        }
-        if !value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '/' | '.'))
-        {
-            return Err(ParseError::new(
-                "employee number",
-                "may contain only ASCII letters, digits, '-', '/' and '.'",
-            ));
-        }
-        Ok(Self(value.to_owned()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
+        let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '/' | '.');
+        let alphabet = "ASCII letters, digits, '-', '/' and '.'";
+        parse_code("employee number", raw, Self::MAX_LEN, allowed, alphabet).map(Self)
     }
 }
 
-impl fmt::Display for EmployeeNumber {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+str_access!(EmployeeNumber);
 
 #[cfg(test)]
 mod tests {

@@ -1,7 +1,6 @@
 //! A school (placówka): identified by a stable code such as its RSPO number, shown by its name.
 
-use super::{parse_text, ParseError};
-use std::fmt;
+use super::{parse_code, parse_text, ParseError};
 
 /// The stable identifier of a school, e.g. its RSPO (national school registry) number.
 /// 1–[`SchoolCode::MAX_LEN`] characters of ASCII letters, digits and `-`; it becomes the
@@ -15,29 +14,13 @@ impl SchoolCode {
     pub const MAX_LEN: usize = 64;
 
     pub fn parse(raw: &str) -> Result<Self, ParseError> {
-        let value = raw.trim();
-        if value.is_empty() || value.len() > Self::MAX_LEN {
-            return Err(ParseError::new("school code", "must be 1 to 64 characters"));
-        }
-        if !value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            return Err(ParseError::new(
-                "school code",
-                "may contain only ASCII letters, digits and '-'",
-            ));
-        }
-        Ok(Self(value.to_owned()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
+        let allowed = |c: char| c.is_ascii_alphanumeric() || c == '-';
+        let alphabet = "ASCII letters, digits and '-'";
+        parse_code("school code", raw, Self::MAX_LEN, allowed, alphabet).map(Self)
     }
 }
 
-impl fmt::Display for SchoolCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+str_access!(SchoolCode);
 
 /// The human name of a school, e.g. "Szkoła Podstawowa nr 1 im. Jana Matejki".
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,17 +30,9 @@ impl SchoolName {
     pub fn parse(raw: &str) -> Result<Self, ParseError> {
         parse_text("school name", raw, 200).map(Self)
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl fmt::Display for SchoolName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+str_access!(SchoolName);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct School {

@@ -31,17 +31,9 @@ impl SsoClientName {
         }
         Ok(Self(value.to_owned()))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl fmt::Display for SsoClientName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+str_access!(SsoClientName);
 
 /// Whose people an SSO service account reads.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -201,24 +201,16 @@ pub fn f04_version_line(v: &RoomsVersion, names: &PeopleNames) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::forms::example_row;
     use time::macros::datetime;
 
     #[test]
     fn csv_export_neutralises_formulas_in_names() {
         let row = RegisterRow {
-            no: 1,
-            grant_no: 1,
-            corrects: None,
-            person_id: "u".into(),
             name: "=HYPERLINK(\"http://x\")".into(),
-            login: "a.b".into(),
             position: Some("+nauczyciel".into()),
-            granted_at: datetime!(2025-09-01 10:00 UTC),
             granted_by: "@admin".into(),
-            revoked_at: None,
-            revoked_by: None,
-            revocation: None,
-            source_seq: 1,
+            ..example_row()
         };
         let out = f03_csv("261301", &[row], &PeopleNames::default()).unwrap();
         let mut reader = csv::ReaderBuilder::new()
@@ -233,19 +225,13 @@ mod tests {
 
     fn row() -> RegisterRow {
         RegisterRow {
-            no: 1,
             grant_no: 4,
-            corrects: None,
             person_id: "u".into(),
             name: "Anna Kowalska".into(),
             login: "anna.kowalska2".into(),
-            position: Some("nauczycielka".into()),
             granted_at: datetime!(2026-12-03 23:30 UTC),
-            granted_by: "lukasz.nowak".into(),
-            revoked_at: None,
-            revoked_by: None,
-            revocation: None,
             source_seq: 1,
+            ..example_row()
         }
     }
 

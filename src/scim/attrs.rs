@@ -82,8 +82,10 @@ const fn def(
 
 use Mutability::{Immutable, ReadOnly, ReadWrite};
 
-macro_rules! common_attrs {
-    ($schema:expr) => {
+/// A resource type's table: the RFC 7643 §3.1 common attributes (`id`, `externalId`, `meta`
+/// and its sub-attributes) in `$schema`, then the type's own.
+macro_rules! with_common_attrs {
+    ($schema:expr, [$($own:expr,)*]) => {
         [
             def($schema, "id", None, ReadOnly, true),
             def($schema, "externalId", None, ReadWrite, true),
@@ -93,6 +95,7 @@ macro_rules! common_attrs {
             def($schema, "meta", Some("lastModified"), ReadOnly, true),
             def($schema, "meta", Some("location"), ReadOnly, true),
             def($schema, "meta", Some("version"), ReadOnly, true),
+            $($own,)*
         ]
     };
 }
@@ -103,17 +106,9 @@ const Z: &str = ZSZO_SCHEMA;
 const G: &str = GROUP_SCHEMA;
 const ZG: &str = ZSZO_GROUP_SCHEMA;
 
-pub static USER_ATTRS: [AttrDef; 41] = {
-    let [c0, c1, c2, c3, c4, c5, c6, c7] = common_attrs!(U);
+pub static USER_ATTRS: [AttrDef; 41] = with_common_attrs!(
+    U,
     [
-        c0,
-        c1,
-        c2,
-        c3,
-        c4,
-        c5,
-        c6,
-        c7,
         def(U, "userName", None, ReadWrite, false),
         def(U, "name", None, ReadWrite, false),
         def(U, "name", Some("formatted"), ReadWrite, false),
@@ -149,19 +144,11 @@ pub static USER_ATTRS: [AttrDef; 41] = {
         // Asks for an account (the panel's "to hand over" list); never creates credentials.
         def(Z, "accountRequested", None, ReadWrite, false),
     ]
-};
+);
 
-pub static GROUP_ATTRS: [AttrDef; 15] = {
-    let [c0, c1, c2, c3, c4, c5, c6, c7] = common_attrs!(G);
+pub static GROUP_ATTRS: [AttrDef; 15] = with_common_attrs!(
+    G,
     [
-        c0,
-        c1,
-        c2,
-        c3,
-        c4,
-        c5,
-        c6,
-        c7,
         def(G, "displayName", None, ReadWrite, false),
         def(G, "members", None, ReadWrite, false),
         def(G, "members", Some("value"), Immutable, false),
@@ -172,7 +159,7 @@ pub static GROUP_ATTRS: [AttrDef; 15] = {
         // does not move between schools.
         def(ZG, "school", None, Immutable, false),
     ]
-};
+);
 
 pub const USER_SCHEMAS: [&str; 3] = [USER_SCHEMA, ENTERPRISE_SCHEMA, ZSZO_SCHEMA];
 pub const GROUP_SCHEMAS: [&str; 2] = [GROUP_SCHEMA, ZSZO_GROUP_SCHEMA];

@@ -8,19 +8,18 @@ use crate::domain::query::{EmailKind, PhoneKind};
 use crate::domain::{EmployeeNumber, FamilyName, GivenName, Position, SchoolCode};
 use crate::ports::Employment;
 
+/// One element of a multi-valued contact attribute: `K` is the kind of its `type`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Email {
+pub struct Contact<K> {
     pub value: String,
-    pub kind: Option<EmailKind>,
+    pub kind: Option<K>,
     pub primary: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Phone {
-    pub value: String,
-    pub kind: Option<PhoneKind>,
-    pub primary: bool,
-}
+/// An element of `emails`.
+pub type Email = Contact<EmailKind>;
+/// An element of `phoneNumbers`.
+pub type Phone = Contact<PhoneKind>;
 
 /// A person as a SCIM client describes them. `None`/empty means "not given".
 #[derive(Debug, Clone, PartialEq, Eq)]

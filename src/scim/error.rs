@@ -50,6 +50,19 @@ impl fmt::Display for ScimType {
     }
 }
 
+/// One constructor per kind of error: its name, HTTP status and `scimType` (RFC 7644 §3.12),
+/// read as a table.
+macro_rules! constructors {
+    ($($(#[$doc:meta])* $name:ident => $status:literal, $scim_type:expr;)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $name(detail: impl Into<String>) -> Self {
+                Self::new($status, $scim_type, detail)
+            }
+        )*
+    };
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("SCIM {status}{}: {detail}", scim_type.map(|t| format!(" {t}")).unwrap_or_default())]
 pub struct ScimError {
@@ -67,67 +80,33 @@ impl ScimError {
         }
     }
 
-    fn bad_request(scim_type: ScimType, detail: impl Into<String>) -> Self {
-        Self::new(400, Some(scim_type), detail)
-    }
-
-    pub fn invalid_filter(detail: impl Into<String>) -> Self {
-        Self::bad_request(ScimType::InvalidFilter, detail)
-    }
-    pub fn invalid_syntax(detail: impl Into<String>) -> Self {
-        Self::bad_request(ScimType::InvalidSyntax, detail)
-    }
-    pub fn invalid_path(detail: impl Into<String>) -> Self {
-        Self::bad_request(ScimType::InvalidPath, detail)
-    }
-    pub fn invalid_value(detail: impl Into<String>) -> Self {
-        Self::bad_request(ScimType::InvalidValue, detail)
-    }
-    pub fn no_target(detail: impl Into<String>) -> Self {
-        Self::bad_request(ScimType::NoTarget, detail)
-    }
-    pub fn mutability(detail: impl Into<String>) -> Self {
-        Self::bad_request(ScimType::Mutability, detail)
-    }
-    pub fn too_many(detail: impl Into<String>) -> Self {
-        Self::bad_request(ScimType::TooMany, detail)
-    }
-    pub fn invalid_version(detail: impl Into<String>) -> Self {
-        Self::bad_request(ScimType::InvalidVers, detail)
-    }
-    /// 403 `sensitive`: e.g. personal data in a GET query string (security.md SCIM-02).
-    pub fn sensitive(detail: impl Into<String>) -> Self {
-        Self::new(403, Some(ScimType::Sensitive), detail)
-    }
-    /// 409 `uniqueness` (RFC 7644 §3.3: a duplicate on create).
-    pub fn uniqueness(detail: impl Into<String>) -> Self {
-        Self::new(409, Some(ScimType::Uniqueness), detail)
-    }
-    pub fn unauthorized(detail: impl Into<String>) -> Self {
-        Self::new(401, None, detail)
-    }
-    pub fn forbidden(detail: impl Into<String>) -> Self {
-        Self::new(403, None, detail)
-    }
-    pub fn not_found(detail: impl Into<String>) -> Self {
-        Self::new(404, None, detail)
-    }
-    pub fn method_not_allowed(detail: impl Into<String>) -> Self {
-        Self::new(405, None, detail)
-    }
-    /// 412: the `If-Match` version is stale (RFC 7644 §3.14).
-    pub fn precondition_failed(detail: impl Into<String>) -> Self {
-        Self::new(412, None, detail)
-    }
-    pub fn payload_too_large(detail: impl Into<String>) -> Self {
-        Self::new(413, None, detail)
-    }
-    pub fn internal(detail: impl Into<String>) -> Self {
-        Self::new(500, None, detail)
-    }
-    /// 503: the directory is down; the HTTP layer adds `Retry-After`.
-    pub fn unavailable(detail: impl Into<String>) -> Self {
-        Self::new(503, None, detail)
+    constructors! {
+        invalid_filter => 400, Some(ScimType::InvalidFilter);
+        invalid_syntax => 400, Some(ScimType::InvalidSyntax);
+        invalid_path => 400, Some(ScimType::InvalidPath);
+        invalid_value => 400, Some(ScimType::InvalidValue);
+        no_target => 400, Some(ScimType::NoTarget);
+        mutability => 400, Some(ScimType::Mutability);
+        too_many => 400, Some(ScimType::TooMany);
+        invalid_version => 400, Some(ScimType::InvalidVers);
+        /// 403 `sensitive`: e.g. personal data in a GET query string (security.md SCIM-02).
+        sensitive => 403, Some(ScimType::Sensitive);
+        /// 409 `uniqueness` (RFC 7644 §3.3: a duplicate on create).
+        uniqueness => 409, Some(ScimType::Uniqueness);
+        unauthorized => 401, None;
+        forbidden => 403, None;
+        not_found => 404, None;
+        method_not_allowed => 405, None;
+        /// 409 without a `scimType`: e.g. the same `Idempotency-Key` still in flight.
+        conflict => 409, None;
+        /// 412: the `If-Match` version is stale (RFC 7644 §3.14).
+        precondition_failed => 412, None;
+        payload_too_large => 413, None;
+        /// 422: e.g. an `Idempotency-Key` reused for a different request.
+        unprocessable => 422, None;
+        internal => 500, None;
+        /// 503: the directory is down; the HTTP layer adds `Retry-After`.
+        unavailable => 503, None;
     }
 
     /// The RFC 7644 §3.12 body; `status` is a string, as the RFC's examples show.

@@ -18,7 +18,7 @@ use super::attrs::{
 };
 use super::draft::GroupDraft;
 use super::render::{ResourceMeta, ResourceRef};
-use super::user::{check_schemas, read_only, WriteMode};
+use super::user::{body_attribute, check_schemas, each_body_attribute, read_only, WriteMode};
 use super::ScimError;
 use crate::domain::SchoolCode;
 use serde_json::Value;
@@ -30,46 +30,20 @@ pub fn parse_group(body: &Value, mode: WriteMode<'_>) -> Result<GroupDraft, Scim
         .ok_or_else(|| ScimError::invalid_syntax("the body must be a JSON object"))?;
     check_schemas(object, &GROUP_SCHEMAS, GROUP_SCHEMA)?;
     let mut draft = GroupDraft::default();
-    for (key, value) in object {
-        if key == "schemas" {
-            continue;
-        }
+    each_body_attribute(object, &GROUP_SCHEMAS, |key, value| {
         if attrs::is_legacy_group_schema(key) {
-            continue;
+            return Ok(());
         }
-        if let Some(ext) = attrs::known_schema(&GROUP_SCHEMAS, key) {
-            let inner = value
-                .as_object()
-                .ok_or_else(|| ScimError::invalid_syntax(format!("{ext} must be a JSON object")))?;
-            for (name, v) in inner.iter().filter(|(k, _)| *k != "schemas") {
-                body_attribute(&mut draft, resolve_key(&format!("{ext}:{name}"))?, v, mode)?;
-            }
-            continue;
-        }
-        body_attribute(&mut draft, resolve_key(key)?, value, mode)?;
-    }
+        body_attribute(&mut draft, resolve_key(key)?, value, mode, set)
+    })?;
     if draft.display_name.is_none() {
         return Err(ScimError::invalid_value("displayName is required"));
     }
     Ok(draft)
 }
 
-fn body_attribute(
-    draft: &mut GroupDraft,
-    def: &AttrDef,
-    value: &Value,
-    mode: WriteMode<'_>,
-) -> Result<(), ScimError> {
-    if def.mutability == Mutability::ReadOnly {
-        return match mode {
-            WriteMode::Replace { id } if def.is("id", None) => match value.as_str() {
-                Some(v) if v == id => Ok(()),
-                _ => Err(ScimError::mutability("id does not match the resource")),
-            },
-            // RFC 7644 §3.3, §3.5.1: read-only values in a body are ignored.
-            WriteMode::Replace { .. } | WriteMode::Create => Ok(()),
-        };
-    }
+/// A Group's attribute as a body sets it (a whole replacement).
+fn set(draft: &mut GroupDraft, def: &AttrDef, value: &Value) -> Result<(), ScimError> {
     assign(draft, def, value, true)
 }
 
@@ -249,6 +223,16 @@ mod tests {
     use serde_json::json;
     use time::macros::datetime;
 
+    /// The `meta` of a group created and last changed at the same moment.
+    fn meta_at_version(version: &str) -> ResourceMeta {
+        let at = datetime!(2024-09-01 08:00 UTC);
+        ResourceMeta {
+            created: at,
+            last_modified: at,
+            version: version.into(),
+        }
+    }
+
     fn body(extra: Value) -> Value {
         let mut b = json!({"schemas": [GROUP_SCHEMA], "displayName": "Nauczyciele SP1"});
         for (k, v) in extra.as_object().unwrap() {
@@ -345,11 +329,7 @@ mod tests {
                 display: Some("Anna Nowak".into()),
             }],
             school: SchoolCode::parse("SP1").unwrap(),
-            meta: ResourceMeta {
-                created: datetime!(2024-09-01 08:00 UTC),
-                last_modified: datetime!(2024-09-01 08:00 UTC),
-                version: "7".into(),
-            },
+            meta: meta_at_version("7"),
         };
         let v = view.render("https://x/scim/v2");
         assert_eq!(v["members"][0]["$ref"], "https://x/scim/v2/Users/u1");
@@ -431,11 +411,7 @@ mod tests {
             external_id: Some("e-2".into()),
             members: vec![],
             school: SchoolCode::parse("SP2").unwrap(),
-            meta: ResourceMeta {
-                created: datetime!(2024-09-01 08:00 UTC),
-                last_modified: datetime!(2024-09-01 08:00 UTC),
-                version: "1".into(),
-            },
+            meta: meta_at_version("1"),
         };
         let v = view.render("https://x/scim/v2");
         assert_eq!(v["schemas"], json!([GROUP_SCHEMA, ZSZO_GROUP_SCHEMA]));

@@ -50,23 +50,7 @@ impl ListQuery {
 
     /// From a `POST /.search` body (`schemas` must name the SearchRequest message).
     pub fn from_search_body(body: &Value, max_results: usize) -> Result<Self, ScimError> {
-        let object = body
-            .as_object()
-            .ok_or_else(|| ScimError::invalid_syntax("the body must be a JSON object"))?;
-        let ok = object
-            .get("schemas")
-            .and_then(Value::as_array)
-            .is_some_and(|l| {
-                l.iter().any(|s| {
-                    s.as_str()
-                        .is_some_and(|s| s.eq_ignore_ascii_case(SEARCH_REQUEST_SCHEMA))
-                })
-            });
-        if !ok {
-            return Err(ScimError::invalid_syntax(format!(
-                "\"schemas\" must be [\"{SEARCH_REQUEST_SCHEMA}\"]"
-            )));
-        }
+        let object = super::message_object(body, SEARCH_REQUEST_SCHEMA)?;
         let mut map = object.clone();
         map.remove("schemas");
         Self::build(&map, max_results, true)

@@ -23,3 +23,27 @@ pub mod user;
 mod user_values;
 
 pub use error::{ScimError, ScimType, SCIM_CONTENT_TYPE};
+
+/// The object of a SCIM message body (a SearchRequest, a PatchOp) whose `schemas` must name
+/// `schema` (case-insensitively): `invalidSyntax` otherwise.
+pub(crate) fn message_object<'b>(
+    body: &'b serde_json::Value,
+    schema: &str,
+) -> Result<&'b serde_json::Map<String, serde_json::Value>, ScimError> {
+    let object = body
+        .as_object()
+        .ok_or_else(|| ScimError::invalid_syntax("the body must be a JSON object"))?;
+    let names_schema = object
+        .get("schemas")
+        .and_then(serde_json::Value::as_array)
+        .is_some_and(|l| {
+            l.iter()
+                .any(|s| s.as_str().is_some_and(|s| s.eq_ignore_ascii_case(schema)))
+        });
+    if !names_schema {
+        return Err(ScimError::invalid_syntax(format!(
+            "\"schemas\" must be [\"{schema}\"]"
+        )));
+    }
+    Ok(object)
+}

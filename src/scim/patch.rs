@@ -30,7 +30,7 @@
 use super::attrs::{
     self, AttrDef, Mutability, GROUP_ATTRS, GROUP_SCHEMAS, USER_ATTRS, USER_SCHEMAS,
 };
-use super::draft::{Email, GroupDraft, PersonDraft, Phone};
+use super::draft::{GroupDraft, PersonDraft};
 use super::patch_values::{filtered, matches, Field};
 use super::syntax::{self, AttrPath, PatchPath};
 use super::user::{self, Assign};
@@ -60,23 +60,7 @@ pub struct PatchOperation {
 
 /// Parses a `PatchOp` body (RFC 7644 §3.5.2).
 pub fn parse_patch(body: &Value) -> Result<Vec<PatchOperation>, ScimError> {
-    let object = body
-        .as_object()
-        .ok_or_else(|| ScimError::invalid_syntax("the body must be a JSON object"))?;
-    let schemas_ok = object
-        .get("schemas")
-        .and_then(Value::as_array)
-        .is_some_and(|l| {
-            l.iter().any(|s| {
-                s.as_str()
-                    .is_some_and(|s| s.eq_ignore_ascii_case(PATCH_OP_SCHEMA))
-            })
-        });
-    if !schemas_ok {
-        return Err(ScimError::invalid_syntax(format!(
-            "\"schemas\" must be [\"{PATCH_OP_SCHEMA}\"]"
-        )));
-    }
+    let object = super::message_object(body, PATCH_OP_SCHEMA)?;
     let ops = object
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case("Operations"))
@@ -161,17 +145,84 @@ pub fn patch_user(
     ops: &[PatchOperation],
 ) -> Result<PersonDraft, ScimError> {
     refuse_password(ops)?;
+    let draft = apply_all(current, id, ops)?;
+    user::check_complete(&draft)?;
+    Ok(draft)
+}
+
+/// Applies `ops` to a copy of `current` (the group with `id`).
+pub fn patch_group(
+    current: &GroupDraft,
+    id: &str,
+    ops: &[PatchOperation],
+) -> Result<GroupDraft, ScimError> {
+    apply_all(current, id, ops)
+}
+
+/// One operation on one resolved attribute path of a draft.
+type ApplyPath<D> = fn(&mut D, Step<'_>) -> Result<(), ScimError>;
+
+/// An operation on one attribute path, its attribute resolved in the catalogue.
+struct Step<'a> {
+    def: &'static AttrDef,
+    path: &'a PatchPath,
+    kind: PatchKind,
+    value: Option<&'a Value>,
+}
+
+/// What PATCH needs to know of a resource type's draft: its attribute catalogue and how one
+/// path is applied to it. Everything else (schema-URN paths, path-less value objects) is
+/// the same for Users and Groups.
+trait Patchable: Clone {
+    const TABLE: &'static [AttrDef];
+    const SCHEMAS: &'static [&'static str];
+    /// The core schema's URN (it cannot be removed).
+    const CORE: &'static str;
+    /// Keys of a path-less value object accepted and ignored (the legacy group extension).
+    const IGNORED_KEY: fn(&str) -> bool;
+    /// Standard attributes the directory has no place for, accepted and ignored
+    /// ([`attrs::IGNORED_USER_ATTRS`]).
+    const IGNORED_ATTR: fn(&AttrPath) -> bool;
+    /// One operation on one attribute path.
+    const APPLY_PATH: ApplyPath<Self>;
+    /// `remove` of a whole attribute.
+    const CLEAR: fn(&mut Self, &AttrDef) -> Result<(), ScimError>;
+}
+
+impl Patchable for PersonDraft {
+    const TABLE: &'static [AttrDef] = &USER_ATTRS;
+    const SCHEMAS: &'static [&'static str] = &USER_SCHEMAS;
+    const CORE: &'static str = attrs::USER_SCHEMA;
+    const IGNORED_KEY: fn(&str) -> bool = |_| false;
+    const IGNORED_ATTR: fn(&AttrPath) -> bool = attrs::is_ignored_user_attr;
+    const APPLY_PATH: ApplyPath<Self> = user_path;
+    const CLEAR: fn(&mut Self, &AttrDef) -> Result<(), ScimError> = user::clear;
+}
+
+impl Patchable for GroupDraft {
+    const TABLE: &'static [AttrDef] = &GROUP_ATTRS;
+    const SCHEMAS: &'static [&'static str] = &GROUP_SCHEMAS;
+    const CORE: &'static str = attrs::GROUP_SCHEMA;
+    const IGNORED_KEY: fn(&str) -> bool = attrs::is_legacy_group_schema;
+    const IGNORED_ATTR: fn(&AttrPath) -> bool = |_| false;
+    const APPLY_PATH: ApplyPath<Self> = group_path;
+    const CLEAR: fn(&mut Self, &AttrDef) -> Result<(), ScimError> =
+        |draft, def| group::assign(draft, def, &Value::Null, true);
+}
+
+/// Applies every operation, in order, to a copy of `current`; the first failure fails all.
+fn apply_all<D: Patchable>(current: &D, id: &str, ops: &[PatchOperation]) -> Result<D, ScimError> {
     let mut draft = current.clone();
     for op in ops {
-        if let Some(urn) = schema_path(op, &USER_SCHEMAS) {
-            user_schema_op(&mut draft, id, urn, op.kind, op.value.as_ref())?;
+        if let Some(urn) = schema_path(op, D::SCHEMAS) {
+            schema_op(&mut draft, id, urn, op.kind, op.value.as_ref())?;
             continue;
         }
         match (&op.path, &op.value) {
-            (Some(path), value) => user_path(&mut draft, path, op.kind, value.as_ref())?,
+            (Some(path), value) => apply_path(&mut draft, path, op.kind, value.as_ref())?,
             (None, Some(Value::Object(map))) => {
                 for (key, value) in map {
-                    user_key(&mut draft, id, key, value, op.kind)?;
+                    apply_key(&mut draft, id, key, value, op.kind)?;
                 }
             }
             (None, _) => {
@@ -181,7 +232,6 @@ pub fn patch_user(
             }
         }
     }
-    user::check_complete(&draft)?;
     Ok(draft)
 }
 
@@ -213,38 +263,34 @@ fn schema_path(op: &PatchOperation, schemas: &[&'static str]) -> Option<&'static
         .and_then(|p| attrs::known_schema(schemas, p.trim()))
 }
 
-/// A `remove` whose path is the resource's core schema: refused (users and groups alike).
-fn refuse_core_schema_removal(urn: &str, core: &str) -> Result<(), ScimError> {
-    if urn == core {
-        return Err(ScimError::invalid_path(
-            "the core schema cannot be removed; remove its attributes one by one",
-        ));
-    }
-    Ok(())
-}
-
 /// An operation whose path is a schema URN: `add`/`replace` set the object's attributes as a
 /// path-less operation would; `remove` of an extension clears each of its attributes (the
-/// core schema cannot be removed).
-fn user_schema_op(
-    draft: &mut PersonDraft,
+/// core schema cannot be removed, for users and groups alike; removing the ZSZO group
+/// extension removes `school`, which is immutable, so it is refused as any removal of
+/// `school` is).
+fn schema_op<D: Patchable>(
+    draft: &mut D,
     id: &str,
     urn: &'static str,
     kind: PatchKind,
     value: Option<&Value>,
 ) -> Result<(), ScimError> {
     if kind == PatchKind::Remove {
-        refuse_core_schema_removal(urn, attrs::USER_SCHEMA)?;
-        for def in USER_ATTRS
+        if urn == D::CORE {
+            return Err(ScimError::invalid_path(
+                "the core schema cannot be removed; remove its attributes one by one",
+            ));
+        }
+        for def in D::TABLE
             .iter()
             .filter(|d| d.schema == urn && d.sub.is_none() && d.mutability != Mutability::ReadOnly)
         {
-            user::clear(draft, def)?;
+            D::CLEAR(draft, def)?;
         }
         return Ok(());
     }
-    for (key, value) in schema_object_keys(urn, attrs::USER_SCHEMA, value)? {
-        user_key(draft, id, &key, value, kind)?;
+    for (key, value) in schema_object_keys(urn, D::CORE, value)? {
+        apply_key(draft, id, &key, value, kind)?;
     }
     Ok(())
 }
@@ -273,92 +319,56 @@ fn schema_object_keys<'v>(
 }
 
 /// One key of a path-less value object. Like a body, such an object may repeat read-only
-/// attributes (`meta`, `groups`): they are ignored; an `id` must name the target.
-fn user_key(
-    draft: &mut PersonDraft,
+/// attributes (`meta`, `groups`): they are ignored; an `id` must name the target; a schema
+/// URN key holds that schema's attributes (`{"urn:…:zszo:2.0:Group": {"school": "…"}}`),
+/// each applied in turn; anything else is applied as a path.
+fn apply_key<D: Patchable>(
+    draft: &mut D,
     id: &str,
     key: &str,
     value: &Value,
     kind: PatchKind,
 ) -> Result<(), ScimError> {
-    let target = KeyTarget {
-        table: &USER_ATTRS,
-        schemas: &USER_SCHEMAS,
-        id,
-        ignored: |_| false,
-    };
-    target.apply(key, value, &mut |path, v| {
-        user_path(draft, path, kind, Some(v))
-    })
-}
-
-/// What a path-less value object's keys are read against, for Users and Groups alike.
-struct KeyTarget<'a> {
-    table: &'static [AttrDef],
-    schemas: &'a [&'static str],
-    /// The resource's id: an `id` key must repeat it.
-    id: &'a str,
-    /// Keys accepted and ignored (the legacy group extension URN).
-    ignored: fn(&str) -> bool,
-}
-
-impl KeyTarget<'_> {
-    /// One key: `id` must name the target; a schema URN key holds that schema's attributes
-    /// (`{"urn:…:zszo:2.0:Group": {"school": "…"}}`), each applied in turn; a read-only
-    /// attribute is ignored; anything else is given to `apply` as a path.
-    fn apply(
-        &self,
-        key: &str,
-        value: &Value,
-        apply: &mut dyn FnMut(&PatchPath, &Value) -> Result<(), ScimError>,
-    ) -> Result<(), ScimError> {
-        if key.eq_ignore_ascii_case("id") {
-            return match value.as_str() {
-                Some(v) if v == self.id => Ok(()),
-                _ => Err(ScimError::mutability("id is read-only")),
-            };
-        }
-        if let Some(ext) = attrs::known_schema(self.schemas, key) {
-            let inner = value
-                .as_object()
-                .ok_or_else(|| ScimError::invalid_value(format!("{ext} must be an object")))?;
-            for (k, v) in inner.iter().filter(|(k, _)| *k != "schemas") {
-                self.apply(&format!("{ext}:{k}"), v, apply)?;
-            }
-            return Ok(());
-        }
-        if (self.ignored)(key) {
-            return Ok(());
-        }
-        let path = syntax::parse_patch_path(key)
-            .map_err(|e| ScimError::invalid_path(format!("invalid attribute {key:?}: {e}")))?;
-        if attrs::resolve(self.table, self.schemas, &path.attr)
-            .is_ok_and(|d| d.mutability == Mutability::ReadOnly)
-        {
-            return Ok(());
-        }
-        apply(&path, value)
+    if key.eq_ignore_ascii_case("id") {
+        return match value.as_str() {
+            Some(v) if v == id => Ok(()),
+            _ => Err(ScimError::mutability("id is read-only")),
+        };
     }
+    if let Some(ext) = attrs::known_schema(D::SCHEMAS, key) {
+        let inner = value
+            .as_object()
+            .ok_or_else(|| ScimError::invalid_value(format!("{ext} must be an object")))?;
+        for (k, v) in inner.iter().filter(|(k, _)| *k != "schemas") {
+            apply_key(draft, id, &format!("{ext}:{k}"), v, kind)?;
+        }
+        return Ok(());
+    }
+    if (D::IGNORED_KEY)(key) {
+        return Ok(());
+    }
+    let path = syntax::parse_patch_path(key)
+        .map_err(|e| ScimError::invalid_path(format!("invalid attribute {key:?}: {e}")))?;
+    if attrs::resolve(D::TABLE, D::SCHEMAS, &path.attr)
+        .is_ok_and(|d| d.mutability == Mutability::ReadOnly)
+    {
+        return Ok(());
+    }
+    apply_path(draft, &path, kind, Some(value))
 }
 
 /// The attribute a path targets; `None` for a standard attribute the directory has no place
 /// for (accepted and ignored, [`attrs::IGNORED_USER_ATTRS`]). An explicit path to a read-only
 /// attribute is `mutability` (RFC 7644 §3.5.2: a client MUST NOT modify it).
-fn resolve_path(
-    table: &'static [AttrDef],
-    schemas: &[&'static str],
-    path: &AttrPath,
-) -> Result<Option<&'static AttrDef>, ScimError> {
+fn resolve_path<D: Patchable>(path: &AttrPath) -> Result<Option<&'static AttrDef>, ScimError> {
     if path.name.eq_ignore_ascii_case("password") {
         return Err(ScimError::mutability(
             "password cannot be set over SCIM: the connector issues credentials itself",
         ));
     }
-    let def = match attrs::resolve(table, schemas, path) {
+    let def = match attrs::resolve(D::TABLE, D::SCHEMAS, path) {
         Ok(def) => def,
-        Err(_) if std::ptr::eq(table, &USER_ATTRS[..]) && attrs::is_ignored_user_attr(path) => {
-            return Ok(None)
-        }
+        Err(_) if (D::IGNORED_ATTR)(path) => return Ok(None),
         Err(e) => {
             return Err(ScimError::invalid_path(format!(
                 "unknown attribute {:?}",
@@ -372,57 +382,69 @@ fn resolve_path(
     Ok(Some(def))
 }
 
-fn user_path(
-    draft: &mut PersonDraft,
+/// One operation on one attribute path: resolved, then applied by the resource type.
+fn apply_path<D: Patchable>(
+    draft: &mut D,
     path: &PatchPath,
     kind: PatchKind,
     value: Option<&Value>,
 ) -> Result<(), ScimError> {
-    let Some(def) = resolve_path(&USER_ATTRS, &USER_SCHEMAS, &path.attr)? else {
+    let Some(def) = resolve_path::<D>(&path.attr)? else {
         return Ok(());
     };
+    let step = Step {
+        def,
+        path,
+        kind,
+        value,
+    };
+    D::APPLY_PATH(draft, step)
+}
+
+fn user_path(draft: &mut PersonDraft, step: Step<'_>) -> Result<(), ScimError> {
     // `emails[type eq "work"].display`: an ignored sub-attribute of a stored attribute.
-    if path
+    if step
+        .path
         .sub
         .as_deref()
-        .is_some_and(|sub| attrs::is_ignored_user_sub(def, sub))
+        .is_some_and(|sub| attrs::is_ignored_user_sub(step.def, sub))
     {
         return Ok(());
     }
-    let Some(filter) = &path.filter else {
-        return match (kind, value) {
-            (PatchKind::Remove, Some(v)) if def.sub.is_none() && !v.is_null() => {
-                remove_listed(draft, def, v)
+    let Some(filter) = &step.path.filter else {
+        return match (step.kind, step.value) {
+            (PatchKind::Remove, Some(v)) if step.def.sub.is_none() && !v.is_null() => {
+                remove_listed(draft, step.def, v)
             }
-            (PatchKind::Remove, _) => user::clear(draft, def),
-            (PatchKind::Add, Some(v)) => user::assign(draft, def, v, Assign::Add),
-            (PatchKind::Replace, Some(v)) => user::assign(draft, def, v, Assign::Replace),
+            (PatchKind::Remove, _) => user::clear(draft, step.def),
+            (PatchKind::Add, Some(v)) => user::assign(draft, step.def, v, Assign::Add),
+            (PatchKind::Replace, Some(v)) => user::assign(draft, step.def, v, Assign::Replace),
             (_, None) => Err(ScimError::invalid_value("value is required")),
         };
     };
-    if def.sub.is_some() {
+    if step.def.sub.is_some() {
         return Err(ScimError::invalid_path(format!(
             "{} cannot carry a value filter",
-            def.display()
+            step.def.display()
         )));
     }
-    let sub = path.sub.as_deref();
-    match def.name {
+    let sub = step.path.sub.as_deref();
+    match step.def.name {
         "emails" => {
             let mut items = std::mem::take(&mut draft.emails);
-            let r = filtered(&mut items, def, filter, sub, kind, value);
+            let r = filtered(&mut items, step.def, filter, sub, step.kind, step.value);
             draft.emails = items;
             r
         }
         "phoneNumbers" => {
             let mut items = std::mem::take(&mut draft.phones);
-            let r = filtered(&mut items, def, filter, sub, kind, value);
+            let r = filtered(&mut items, step.def, filter, sub, step.kind, step.value);
             draft.phones = items;
             r
         }
         _ => Err(ScimError::invalid_path(format!(
             "{} does not support value filters",
-            def.display()
+            step.def.display()
         ))),
     }
 }
@@ -430,24 +452,8 @@ fn user_path(
 /// `remove` of a multi-valued attribute with a value: only the listed values go.
 fn remove_listed(draft: &mut PersonDraft, def: &AttrDef, value: &Value) -> Result<(), ScimError> {
     match def.name {
-        "emails" => {
-            let gone: Vec<Email> = as_list(value)
-                .into_iter()
-                .map(|v| user::parse_email(def, v))
-                .collect::<Result<_, _>>()?;
-            draft
-                .emails
-                .retain(|e| !gone.iter().any(|g| g.value.eq_ignore_ascii_case(&e.value)));
-        }
-        "phoneNumbers" => {
-            let gone: Vec<Phone> = as_list(value)
-                .into_iter()
-                .map(|v| user::parse_phone(def, v))
-                .collect::<Result<_, _>>()?;
-            draft
-                .phones
-                .retain(|p| !gone.iter().any(|g| g.value == p.value));
-        }
+        "emails" => user::remove_contacts(&mut draft.emails, def, as_list(value))?,
+        "phoneNumbers" => user::remove_contacts(&mut draft.phones, def, as_list(value))?,
         "schools" => {
             let gone: Vec<&str> = as_list(value)
                 .into_iter()
@@ -469,91 +475,10 @@ fn as_list(value: &Value) -> Vec<&Value> {
     }
 }
 
-/// Applies `ops` to a copy of `current` (the group with `id`).
-pub fn patch_group(
-    current: &GroupDraft,
-    id: &str,
-    ops: &[PatchOperation],
-) -> Result<GroupDraft, ScimError> {
-    let mut draft = current.clone();
-    for op in ops {
-        if let Some(urn) = schema_path(op, &GROUP_SCHEMAS) {
-            group_schema_op(&mut draft, id, urn, op.kind, op.value.as_ref())?;
-            continue;
-        }
-        match (&op.path, &op.value) {
-            (Some(path), value) => group_path(&mut draft, path, op.kind, value.as_ref())?,
-            (None, Some(Value::Object(map))) => {
-                for (key, value) in map {
-                    group_key(&mut draft, id, key, value, op.kind)?;
-                }
-            }
-            (None, _) => {
-                return Err(ScimError::invalid_value(
-                    "an operation without a path needs an object value",
-                ))
-            }
-        }
-    }
-    Ok(draft)
-}
-
-/// [`user_schema_op`] for groups: `remove` of the ZSZO group extension removes `school`,
-/// which is immutable, so it is refused as any removal of `school` is.
-fn group_schema_op(
-    draft: &mut GroupDraft,
-    id: &str,
-    urn: &'static str,
-    kind: PatchKind,
-    value: Option<&Value>,
-) -> Result<(), ScimError> {
-    if kind == PatchKind::Remove {
-        refuse_core_schema_removal(urn, attrs::GROUP_SCHEMA)?;
-        for def in GROUP_ATTRS
-            .iter()
-            .filter(|d| d.schema == urn && d.sub.is_none() && d.mutability != Mutability::ReadOnly)
-        {
-            group::assign(draft, def, &Value::Null, true)?;
-        }
-        return Ok(());
-    }
-    for (key, value) in schema_object_keys(urn, attrs::GROUP_SCHEMA, value)? {
-        group_key(draft, id, &key, value, kind)?;
-    }
-    Ok(())
-}
-
-/// One key of a path-less value object ([`KeyTarget::apply`]).
-fn group_key(
-    draft: &mut GroupDraft,
-    id: &str,
-    key: &str,
-    value: &Value,
-    kind: PatchKind,
-) -> Result<(), ScimError> {
-    let target = KeyTarget {
-        table: &GROUP_ATTRS,
-        schemas: &GROUP_SCHEMAS,
-        id,
-        ignored: attrs::is_legacy_group_schema,
-    };
-    target.apply(key, value, &mut |path, v| {
-        group_path(draft, path, kind, Some(v))
-    })
-}
-
-fn group_path(
-    draft: &mut GroupDraft,
-    path: &PatchPath,
-    kind: PatchKind,
-    value: Option<&Value>,
-) -> Result<(), ScimError> {
-    let Some(def) = resolve_path(&GROUP_ATTRS, &GROUP_SCHEMAS, &path.attr)? else {
-        return Ok(());
-    };
-    let is_members = def.is("members", None);
-    if let Some(filter) = &path.filter {
-        if !is_members || kind != PatchKind::Remove || path.sub.is_some() {
+fn group_path(draft: &mut GroupDraft, step: Step<'_>) -> Result<(), ScimError> {
+    let is_members = step.def.is("members", None);
+    if let Some(filter) = &step.path.filter {
+        if !is_members || step.kind != PatchKind::Remove || step.path.sub.is_some() {
             return Err(ScimError::invalid_path(
                 "value filters are supported only to remove members (members[value eq \"…\"])",
             ));
@@ -576,7 +501,7 @@ fn group_path(
         draft.members = kept;
         return Ok(());
     }
-    match (kind, value) {
+    match (step.kind, step.value) {
         (PatchKind::Remove, Some(v)) if is_members && !v.is_null() => {
             let gone = group::member_ids(v)?;
             draft.members.retain(|m| !gone.contains(m));
@@ -586,9 +511,9 @@ fn group_path(
             draft.members.clear();
             Ok(())
         }
-        (PatchKind::Remove, _) => group::assign(draft, def, &Value::Null, true),
-        (PatchKind::Add, Some(v)) => group::assign(draft, def, v, false),
-        (PatchKind::Replace, Some(v)) => group::assign(draft, def, v, true),
+        (PatchKind::Remove, _) => group::assign(draft, step.def, &Value::Null, true),
+        (PatchKind::Add, Some(v)) => group::assign(draft, step.def, v, false),
+        (PatchKind::Replace, Some(v)) => group::assign(draft, step.def, v, true),
         (_, None) => Err(ScimError::invalid_value("value is required")),
     }
 }

@@ -6,10 +6,11 @@
 //! is a conjunction of `eq` terms (`emails[type eq "work"].value`: Entra 5), else `noTarget`.
 
 use super::attrs::{self, AttrDef, USER_ATTRS};
-use super::draft::{Email, Phone};
+use super::draft::Contact;
 use super::patch::PatchKind;
 use super::syntax::{Expr, Literal, Op, Test};
 use super::user;
+use super::user_values::ContactKind;
 use super::ScimError;
 use serde_json::Value;
 
@@ -21,33 +22,18 @@ pub(crate) trait Element: Sized {
     fn parse(parent: &AttrDef, value: &Value) -> Result<Self, ScimError>;
 }
 
-impl Element for Email {
+impl<K: ContactKind> Element for Contact<K> {
     fn value(&self) -> &str {
         &self.value
     }
     fn kind(&self) -> Option<&'static str> {
-        self.kind.map(|k| k.as_str())
+        self.kind.map(K::as_str)
     }
     fn primary(&self) -> bool {
         self.primary
     }
     fn parse(parent: &AttrDef, value: &Value) -> Result<Self, ScimError> {
-        user::parse_email(parent, value)
-    }
-}
-
-impl Element for Phone {
-    fn value(&self) -> &str {
-        &self.value
-    }
-    fn kind(&self) -> Option<&'static str> {
-        self.kind.map(|k| k.as_str())
-    }
-    fn primary(&self) -> bool {
-        self.primary
-    }
-    fn parse(parent: &AttrDef, value: &Value) -> Result<Self, ScimError> {
-        user::parse_phone(parent, value)
+        user::parse_contact(parent, value)
     }
 }
 

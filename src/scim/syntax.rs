@@ -300,28 +300,31 @@ impl Parser {
 
     /// `or := and ("or" and)*`; `in_brackets` forbids nested value paths.
     fn or(&mut self, in_brackets: bool) -> Result<Expr, SyntaxError> {
-        let mut items = vec![self.and(in_brackets)?];
-        while self.peek_keyword("or") {
-            self.pos += 1;
-            items.push(self.and(in_brackets)?);
-        }
-        Ok(if items.len() == 1 {
-            items.remove(0)
-        } else {
-            Expr::Or(items)
-        })
+        self.joined("or", in_brackets, Self::and, Expr::Or)
     }
 
+    /// `and := unary ("and" unary)*`.
     fn and(&mut self, in_brackets: bool) -> Result<Expr, SyntaxError> {
-        let mut items = vec![self.unary(in_brackets)?];
-        while self.peek_keyword("and") {
+        self.joined("and", in_brackets, Self::unary, Expr::And)
+    }
+
+    /// One or more `operand`s separated by `keyword`: the one alone, or `combine` of them all.
+    fn joined(
+        &mut self,
+        keyword: &str,
+        in_brackets: bool,
+        operand: fn(&mut Self, bool) -> Result<Expr, SyntaxError>,
+        combine: fn(Vec<Expr>) -> Expr,
+    ) -> Result<Expr, SyntaxError> {
+        let mut items = vec![operand(self, in_brackets)?];
+        while self.peek_keyword(keyword) {
             self.pos += 1;
-            items.push(self.unary(in_brackets)?);
+            items.push(operand(self, in_brackets)?);
         }
         Ok(if items.len() == 1 {
             items.remove(0)
         } else {
-            Expr::And(items)
+            combine(items)
         })
     }
 

@@ -18,7 +18,7 @@ use super::draft::PersonDraft;
 use super::ScimError;
 use serde_json::{Map, Value};
 
-pub(crate) use super::user_values::{assign, clear, parse_email, parse_phone};
+pub(crate) use super::user_values::{assign, clear, parse_contact, remove_contacts};
 
 /// Whether the body creates a resource or replaces the one with this `id`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,28 +44,37 @@ pub fn parse_user(body: &Value, mode: WriteMode<'_>) -> Result<PersonDraft, Scim
     refuse_password_in(object)?;
     check_schemas(object, &USER_SCHEMAS, USER_SCHEMA)?;
     let mut draft = PersonDraft::default();
-    for (key, value) in object {
-        if key == "schemas" {
-            continue;
+    each_body_attribute(object, &USER_SCHEMAS, |key, value| {
+        match resolve_key(key)? {
+            Some(def) => body_attribute(&mut draft, def, value, mode, set),
+            None => Ok(()),
         }
-        if let Some(ext) = attrs::known_schema(&USER_SCHEMAS, key) {
-            let inner = value
-                .as_object()
-                .ok_or_else(|| ScimError::invalid_syntax(format!("{ext} must be a JSON object")))?;
-            // Some clients repeat the extension's `schemas` inside its object.
-            for (name, v) in inner.iter().filter(|(k, _)| *k != "schemas") {
-                if let Some(def) = resolve_key(&format!("{ext}:{name}"))? {
-                    body_attribute(&mut draft, def, v, mode)?;
-                }
-            }
-            continue;
-        }
-        if let Some(def) = resolve_key(key)? {
-            body_attribute(&mut draft, def, value, mode)?;
-        }
-    }
+    })?;
     require_complete(&draft)?;
     Ok(draft)
+}
+
+/// Walks a POST/PUT body's attributes in order, as `(key, value)`: top-level keys as they
+/// are, an extension object's as `urn:name` (the object must be one); `schemas` is skipped
+/// (some clients repeat the extension's `schemas` inside its object too).
+pub(crate) fn each_body_attribute(
+    object: &Map<String, Value>,
+    schemas: &[&'static str],
+    mut attribute: impl FnMut(&str, &Value) -> Result<(), ScimError>,
+) -> Result<(), ScimError> {
+    for (key, value) in object.iter().filter(|(k, _)| *k != "schemas") {
+        let Some(ext) = attrs::known_schema(schemas, key) else {
+            attribute(key, value)?;
+            continue;
+        };
+        let inner = value
+            .as_object()
+            .ok_or_else(|| ScimError::invalid_syntax(format!("{ext} must be a JSON object")))?;
+        for (name, v) in inner.iter().filter(|(k, _)| *k != "schemas") {
+            attribute(&format!("{ext}:{name}"), v)?;
+        }
+    }
+    Ok(())
 }
 
 /// Refuses a `password` key at the top level or inside an extension object.
@@ -146,13 +155,15 @@ pub(crate) fn resolve_key(key: &str) -> Result<Option<&'static AttrDef>, ScimErr
     }
 }
 
-/// Read-only attributes in a POST or PUT body are ignored (RFC 7644 §3.3, §3.5.1: "SHALL be
-/// ignored"); only an `id` that names another resource on PUT is refused.
-fn body_attribute(
-    draft: &mut PersonDraft,
+/// One attribute of a POST or PUT body, set by `assign` (Users and Groups alike). Read-only
+/// attributes in a body are ignored (RFC 7644 §3.3, §3.5.1: "SHALL be ignored"); only an `id`
+/// that names another resource on PUT is refused.
+pub(crate) fn body_attribute<D>(
+    draft: &mut D,
     def: &AttrDef,
     value: &Value,
     mode: WriteMode<'_>,
+    assign: fn(&mut D, &AttrDef, &Value) -> Result<(), ScimError>,
 ) -> Result<(), ScimError> {
     if def.mutability == Mutability::ReadOnly {
         return match mode {
@@ -163,6 +174,11 @@ fn body_attribute(
             WriteMode::Replace { .. } | WriteMode::Create => Ok(()),
         };
     }
+    assign(draft, def, value)
+}
+
+/// A User's attribute as a body sets it (a whole replacement).
+fn set(draft: &mut PersonDraft, def: &AttrDef, value: &Value) -> Result<(), ScimError> {
     assign(draft, def, value, Assign::Replace)
 }
 

@@ -3,7 +3,7 @@
 //! §4.3, ZSZO extension) and refuses the same ones with `invalidValue`.
 
 use super::attrs::{self, AttrDef, Mutability, USER_ATTRS};
-use super::draft::{Email, PersonDraft, Phone};
+use super::draft::{Contact, PersonDraft};
 use super::user::{read_only, Assign};
 use super::ScimError;
 use crate::domain::query::{EmailKind, PhoneKind};
@@ -109,38 +109,96 @@ fn multi_element<'v>(
     Ok(out)
 }
 
-pub(crate) fn parse_email(parent: &AttrDef, value: &Value) -> Result<Email, ScimError> {
+/// What sets emails and phone numbers apart when they are read from SCIM values; the rest
+/// (one element's parsing, a list's assignment, removal by value) is one code for both.
+pub(crate) trait ContactKind: Copy + Sized {
+    /// The SCIM attribute (`emails`, `phoneNumbers`).
+    const ATTR: &'static str;
+    /// The checked, trimmed value.
+    const PARSE_VALUE: fn(&str) -> Result<String, ScimError>;
+    /// Whether two values are the same address or number (addresses case-insensitively).
+    const SAME: fn(&str, &str) -> bool;
+    /// A `type` in the canonical set (case-insensitive).
+    const PARSE_KIND: fn(&str) -> Option<Self>;
+    fn as_str(self) -> &'static str;
+}
+
+impl ContactKind for EmailKind {
+    const ATTR: &'static str = "emails";
+    const PARSE_VALUE: fn(&str) -> Result<String, ScimError> = email_address;
+    const SAME: fn(&str, &str) -> bool = |a, b| a.eq_ignore_ascii_case(b);
+    const PARSE_KIND: fn(&str) -> Option<Self> = EmailKind::parse;
+    fn as_str(self) -> &'static str {
+        EmailKind::as_str(self)
+    }
+}
+
+impl ContactKind for PhoneKind {
+    const ATTR: &'static str = "phoneNumbers";
+    const PARSE_VALUE: fn(&str) -> Result<String, ScimError> = phone_number;
+    const SAME: fn(&str, &str) -> bool = |a, b| a == b;
+    const PARSE_KIND: fn(&str) -> Option<Self> = PhoneKind::parse;
+    fn as_str(self) -> &'static str {
+        PhoneKind::as_str(self)
+    }
+}
+
+/// One element of `emails`/`phoneNumbers` (its value required and checked, its type canonical).
+pub(crate) fn parse_contact<K: ContactKind>(
+    parent: &AttrDef,
+    value: &Value,
+) -> Result<Contact<K>, ScimError> {
     let (v, t, primary) = multi_element(parent, value)?;
-    let value =
-        email_address(v.ok_or_else(|| ScimError::invalid_value("emails.value is required"))?)?;
-    let kind = t.map(email_kind).transpose()?;
-    Ok(Email {
+    let attr = K::ATTR;
+    let v = v.ok_or_else(|| ScimError::invalid_value(format!("{attr}.value is required")))?;
+    let value = (K::PARSE_VALUE)(v)?;
+    let kind = t
+        .map(|raw| {
+            (K::PARSE_KIND)(raw)
+                .ok_or_else(|| ScimError::invalid_value(format!("unsupported {attr}.type {raw:?}")))
+        })
+        .transpose()?;
+    Ok(Contact {
         value,
         kind,
         primary,
     })
 }
 
-pub(crate) fn parse_phone(parent: &AttrDef, value: &Value) -> Result<Phone, ScimError> {
-    let (v, t, primary) = multi_element(parent, value)?;
-    let value =
-        phone_number(v.ok_or_else(|| ScimError::invalid_value("phoneNumbers.value is required"))?)?;
-    let kind = t.map(phone_kind).transpose()?;
-    Ok(Phone {
-        value,
-        kind,
-        primary,
-    })
+/// Sets a list of contacts: appended to (`Add`, an element with the same value replaced) or
+/// replaced (`Replace`).
+fn assign_contacts<K: ContactKind>(
+    items: &mut Vec<Contact<K>>,
+    def: &AttrDef,
+    value: &Value,
+    how: Assign,
+) -> Result<(), ScimError> {
+    let new = list(def, value)?
+        .into_iter()
+        .map(|v| parse_contact(def, v))
+        .collect::<Result<Vec<Contact<K>>, _>>()?;
+    if how == Assign::Replace {
+        items.clear();
+    }
+    for c in new {
+        items.retain(|x| !(K::SAME)(&x.value, &c.value));
+        items.push(c);
+    }
+    Ok(())
 }
 
-pub(crate) fn email_kind(raw: &str) -> Result<EmailKind, ScimError> {
-    EmailKind::parse(raw)
-        .ok_or_else(|| ScimError::invalid_value(format!("unsupported emails.type {raw:?}")))
-}
-
-pub(crate) fn phone_kind(raw: &str) -> Result<PhoneKind, ScimError> {
-    PhoneKind::parse(raw)
-        .ok_or_else(|| ScimError::invalid_value(format!("unsupported phoneNumbers.type {raw:?}")))
+/// PATCH `remove` of contacts with a value: only the listed ones go.
+pub(crate) fn remove_contacts<K: ContactKind>(
+    items: &mut Vec<Contact<K>>,
+    def: &AttrDef,
+    listed: Vec<&Value>,
+) -> Result<(), ScimError> {
+    let gone = listed
+        .into_iter()
+        .map(|v| parse_contact(def, v))
+        .collect::<Result<Vec<Contact<K>>, _>>()?;
+    items.retain(|c| !gone.iter().any(|g| (K::SAME)(&g.value, &c.value)));
+    Ok(())
 }
 
 fn push_unique<T: PartialEq>(items: &mut Vec<T>, item: T) {
@@ -186,31 +244,9 @@ pub(crate) fn assign(
         (attrs::USER_SCHEMA, "displayName", None) => d.display_name = Some(text(def, value, 256)?),
         (attrs::USER_SCHEMA, "title", None) => d.title = Some(text(def, value, 200)?),
         (attrs::USER_SCHEMA, "active", None) => d.active = boolean(def, value)?,
-        (attrs::USER_SCHEMA, "emails", None) => {
-            let items = list(def, value)?
-                .into_iter()
-                .map(|v| parse_email(def, v))
-                .collect::<Result<Vec<_>, _>>()?;
-            if how == Assign::Replace {
-                d.emails.clear();
-            }
-            for e in items {
-                d.emails.retain(|x| !x.value.eq_ignore_ascii_case(&e.value));
-                d.emails.push(e);
-            }
-        }
+        (attrs::USER_SCHEMA, "emails", None) => assign_contacts(&mut d.emails, def, value, how)?,
         (attrs::USER_SCHEMA, "phoneNumbers", None) => {
-            let items = list(def, value)?
-                .into_iter()
-                .map(|v| parse_phone(def, v))
-                .collect::<Result<Vec<_>, _>>()?;
-            if how == Assign::Replace {
-                d.phones.clear();
-            }
-            for p in items {
-                d.phones.retain(|x| x.value != p.value);
-                d.phones.push(p);
-            }
+            assign_contacts(&mut d.phones, def, value, how)?
         }
         (attrs::ENTERPRISE_SCHEMA, "employeeNumber", None) => {
             d.employee_number = Some(EmployeeNumber::parse(&text(def, value, 1000)?)?)

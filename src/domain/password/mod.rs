@@ -93,6 +93,23 @@ mod tests {
         PolicyContext::default()
     }
 
+    /// A person's name and login (a context borrows them: [`context_of`]).
+    fn person(given: &str, family: &str, login: &str) -> (PersonName, LoginName) {
+        let name = PersonName {
+            given: GivenName::parse(given).unwrap(),
+            family: FamilyName::parse(family).unwrap(),
+        };
+        (name, LoginName::parse(login).unwrap())
+    }
+
+    fn context_of<'a>(name: &'a PersonName, login: &'a LoginName) -> PolicyContext<'a> {
+        PolicyContext {
+            login: Some(login),
+            name: Some(name),
+            ..Default::default()
+        }
+    }
+
     #[test]
     fn the_alphabet_has_no_ambiguous_symbols_and_no_repeats() {
         for c in [b'0', b'O', b'1', b'l', b'I'] {
@@ -159,16 +176,8 @@ mod tests {
 
     #[test]
     fn a_password_generated_for_a_person_never_contains_their_name() {
-        let name = PersonName {
-            given: GivenName::parse("Abcd").unwrap(),
-            family: FamilyName::parse("Efgh").unwrap(),
-        };
-        let login = LoginName::parse("abcd.efgh").unwrap();
-        let ctx = PolicyContext {
-            login: Some(&login),
-            name: Some(&name),
-            ..Default::default()
-        };
+        let (name, login) = person("Abcd", "Efgh", "abcd.efgh");
+        let ctx = context_of(&name, &login);
         for _ in 0..200 {
             let pw = OneTimePassword::generate_for(&ctx);
             assert!(PasswordPolicy::check(&pw, &ctx).is_ok());
@@ -233,16 +242,8 @@ mod tests {
 
     #[test]
     fn the_login_and_the_name_are_refused_inside_a_password() {
-        let name = PersonName {
-            given: GivenName::parse("Łukasz").unwrap(),
-            family: FamilyName::parse("Nowak-Żółć").unwrap(),
-        };
-        let login = LoginName::parse("lukasz.nowak-zolc").unwrap();
-        let ctx = PolicyContext {
-            login: Some(&login),
-            name: Some(&name),
-            ..Default::default()
-        };
+        let (name, login) = person("Łukasz", "Nowak-Żółć", "lukasz.nowak-zolc");
+        let ctx = context_of(&name, &login);
         let check = |s: &str| PasswordPolicy::check(&secret(s), &ctx);
         assert_eq!(
             check("my Lukasz.Nowak-Zolc pw"),

@@ -20,10 +20,10 @@
 //! (its use case writes its audit record); only operations not yet started are dropped.
 
 use super::body::ScimJson;
-use super::conditional::IfMatch;
 use super::convert::{
     group_profile, group_view, new_group_school, person_profile, user_view, Changed,
 };
+use super::write::ResourceWrite;
 use super::{groups, users, Client, ScimState};
 use crate::provisioning::{Applied, Precondition};
 use crate::scim::bulk::{
@@ -33,7 +33,7 @@ use crate::scim::discovery::Discovery;
 use crate::scim::group::parse_group;
 use crate::scim::user::{parse_user, WriteMode};
 use crate::scim::ScimError;
-use axum::extract::{FromRequest, Path, Request, State};
+use axum::extract::{FromRequest, Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -292,37 +292,32 @@ struct Written {
 /// Runs one resolved operation through the single-resource handlers.
 async fn apply(run: &Run, op: Operation) -> Result<Written, ScimError> {
     let state = || State(run.state.clone());
-    let client = || run.client.clone();
-    let if_match = IfMatch(match op.version.as_deref() {
+    let expected = match op.version.as_deref() {
         None => Precondition::None,
         Some("*") => Precondition::Exists,
         Some(v) => Precondition::VersionIn(vec![opaque(v).to_owned()]),
-    });
+    };
     let id = op.id.clone().unwrap_or_default();
-    let path = || Path(id.clone());
+    let write = || ResourceWrite {
+        client: run.client.clone(),
+        id: id.clone(),
+        expected: expected.clone(),
+    };
     let body = ScimJson(op.data);
     let response = match (op.method, op.resource) {
         (Method::Post, Resource::Users) => return create_user(run, &body.0).await,
         (Method::Post, Resource::Groups) => return create_group(run, &body.0).await,
-        (Method::Put, Resource::Users) => {
-            users::replace(state(), client(), path(), if_match, body).await?
-        }
-        (Method::Put, Resource::Groups) => {
-            groups::replace(state(), client(), path(), if_match, body).await?
-        }
-        (Method::Patch, Resource::Users) => {
-            users::patch(state(), client(), path(), if_match, body).await?
-        }
+        (Method::Put, Resource::Users) => users::replace(state(), write(), body).await?,
+        (Method::Put, Resource::Groups) => groups::replace(state(), write(), body).await?,
+        (Method::Patch, Resource::Users) => users::patch(state(), write(), body).await?,
         (Method::Patch, Resource::Groups) => {
             let whole = axum::extract::Query(super::users::ProjectionParams::default());
-            groups::patch(state(), client(), path(), whole, if_match, body).await?
+            groups::patch(state(), whole, write(), body).await?
         }
-        (Method::Delete, Resource::Users) => users::delete(state(), client(), path(), if_match)
-            .await?
-            .into_response(),
-        (Method::Delete, Resource::Groups) => groups::delete(state(), client(), path(), if_match)
-            .await?
-            .into_response(),
+        (Method::Delete, Resource::Users) => users::delete(state(), write()).await?.into_response(),
+        (Method::Delete, Resource::Groups) => {
+            groups::delete(state(), write()).await?.into_response()
+        }
     };
     let header = |name| {
         response

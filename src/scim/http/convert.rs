@@ -6,8 +6,8 @@
 
 use crate::domain::{Position, SchoolCode};
 use crate::ports::{
-    ContactEmail, ContactPhone, EntryMeta, GroupEntry, GroupProfile, PersonEntry, PersonProfile,
-    SchoolScope,
+    ContactEmail, ContactPhone, EntryMeta, GroupEntry, GroupProfile, GroupRef, PersonEntry,
+    PersonProfile, SchoolScope,
 };
 use crate::scim::attrs::ZSZO_GROUP_SCHEMA;
 use crate::scim::draft::{Email, GroupDraft, PersonDraft, Phone};
@@ -67,14 +67,7 @@ pub fn user_view(e: &PersonEntry) -> ScimUserView {
         position: p.position.clone(),
         account_state: e.account_state,
         account_requested: e.account_request.is_some(),
-        groups: e
-            .groups
-            .iter()
-            .map(|g| ResourceRef {
-                id: g.id.clone(),
-                display: Some(g.display_name.clone()),
-            })
-            .collect(),
+        groups: e.groups.iter().map(ResourceRef::from).collect(),
         meta: meta(&e.meta),
     }
 }
@@ -187,19 +180,22 @@ pub fn person_profile(
     })
 }
 
+/// A listed group or member: its id and its name.
+impl From<&GroupRef> for ResourceRef {
+    fn from(r: &GroupRef) -> Self {
+        ResourceRef {
+            id: r.id.clone(),
+            display: Some(r.display_name.clone()),
+        }
+    }
+}
+
 pub fn group_view(g: &GroupEntry) -> ScimGroupView {
     ScimGroupView {
         id: g.entry.id.clone(),
         display_name: g.profile.display_name.clone(),
         external_id: g.profile.external_id.clone(),
-        members: g
-            .members
-            .iter()
-            .map(|m| ResourceRef {
-                id: m.id.clone(),
-                display: Some(m.display_name.clone()),
-            })
-            .collect(),
+        members: g.members.iter().map(ResourceRef::from).collect(),
         school: g.profile.school.clone(),
         meta: meta(&g.meta),
     }

@@ -3,10 +3,10 @@
 //! by Entra or Okta to other members are not lost.
 
 use super::body::ScimJson;
-use super::conditional::IfMatch;
 use super::convert::{group_profile, group_view, new_group_school};
 use super::resources::{self, Resource};
 use super::users::ProjectionParams;
+use super::write::ResourceWrite;
 use super::{Client, ScimState};
 use crate::domain::query::{GroupAttr, GroupFilter};
 use crate::ports::{GroupEntry, GroupSearch, SortOrder};
@@ -18,7 +18,7 @@ use crate::scim::patch::{parse_patch, patch_group};
 use crate::scim::render::Projection;
 use crate::scim::user::WriteMode;
 use crate::scim::ScimError;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
@@ -88,32 +88,27 @@ pub async fn create(
     Ok(respond(&state, &group, StatusCode::CREATED))
 }
 
-async fn current(state: &ScimState, client: &Client, id: &str) -> Result<GroupEntry, ScimError> {
+/// The group a change is about, in the client's scope.
+async fn current(state: &ScimState, write: &ResourceWrite) -> Result<GroupEntry, ScimError> {
+    let id = &write.id;
     state
         .directory
-        .get_group(id, &client.who.scope)
+        .get_group(id, &write.client.who.scope)
         .await?
         .ok_or_else(|| ScimError::not_found(format!("no group {id}")))
 }
 
 pub async fn replace(
     State(state): State<ScimState>,
-    client: Client,
-    Path(id): Path<String>,
-    IfMatch(expected): IfMatch,
+    write: ResourceWrite,
     ScimJson(body): ScimJson,
 ) -> Result<Response, ScimError> {
-    client.require_write()?;
-    let draft = parse_group(&body, WriteMode::Replace { id: &id })?;
-    let school = current(&state, &client, &id).await?.profile.school;
+    let draft = parse_group(&body, WriteMode::Replace { id: &write.id })?;
+    let school = current(&state, &write).await?.profile.school;
+    let profile = group_profile(draft, school)?;
     let group = state
         .provisioning
-        .update_group_if(
-            &client.caller(),
-            &id,
-            group_profile(draft, school)?,
-            &expected,
-        )
+        .update_group_if(&write.caller(), &write.id, profile, &write.expected)
         .await?;
     Ok(respond(&state, &group, StatusCode::OK))
 }
@@ -137,17 +132,19 @@ const GROUP_SCHEMA_PREFIX: &str = "urn:ietf:params:scim:schemas:core:2.0:Group:"
 /// (RFC 7644 §3.5.2 allows either answer; Entra documents 204).
 pub async fn patch(
     State(state): State<ScimState>,
-    client: Client,
-    Path(id): Path<String>,
     Query(p): Query<ProjectionParams>,
-    IfMatch(expected): IfMatch,
+    write: ResourceWrite,
     ScimJson(body): ScimJson,
 ) -> Result<Response, ScimError> {
-    client.require_write()?;
     let projection =
         GroupEntry::projection(p.attributes.as_deref(), p.excluded_attributes.as_deref())?;
     let ops = parse_patch(&body)?;
-    let before = current(&state, &client, &id).await?;
+    let before = current(&state, &write).await?;
+    let ResourceWrite {
+        client,
+        id,
+        expected,
+    } = write;
     let old = group_view(&before).to_draft();
     let new = patch_group(&old, &id, &ops)?;
     let caller = client.caller();
@@ -194,14 +191,12 @@ pub async fn patch(
 
 pub async fn delete(
     State(state): State<ScimState>,
-    client: Client,
-    Path(id): Path<String>,
-    IfMatch(expected): IfMatch,
+    write: ResourceWrite,
 ) -> Result<StatusCode, ScimError> {
-    client.require_write()?;
+    let caller = write.caller();
     state
         .provisioning
-        .delete_group_if(&client.caller(), &id, &expected)
+        .delete_group_if(&caller, &write.id, &write.expected)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

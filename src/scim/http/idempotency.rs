@@ -192,20 +192,15 @@ where
         Ok(Claim::Started { owner }) => owner,
         Ok(Claim::Replay(stored)) => return replay(stored),
         Ok(Claim::Mismatch) => {
-            return ScimError::new(
-                422,
-                None,
+            return ScimError::unprocessable(
                 "this Idempotency-Key was used for a different request",
             )
             .into_response()
         }
         Ok(Claim::InFlight) => {
-            return ScimError::new(
-                409,
-                None,
-                "a request with this Idempotency-Key is still being processed; retry later",
-            )
-            .into_response()
+            let detail =
+                "a request with this Idempotency-Key is still being processed; retry later";
+            return ScimError::conflict(detail).into_response();
         }
         Err(e) => {
             tracing::error!(error = %e, "idempotency store unavailable");

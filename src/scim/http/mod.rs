@@ -16,6 +16,7 @@ pub mod idempotency;
 mod resources;
 mod root_search;
 mod users;
+mod write;
 
 pub use auth::Client;
 

@@ -3,9 +3,9 @@
 //! patch, delete. Writes go through `crate::provisioning`.
 
 use super::body::ScimJson;
-use super::conditional::IfMatch;
 use super::convert::{person_profile, user_view, Changed};
 use super::resources::{self, Resource};
+use super::write::ResourceWrite;
 use super::{Client, ScimState};
 use crate::domain::query::{PersonAttr, PersonFilter};
 use crate::ports::{PersonEntry, PersonSearch, SortOrder};
@@ -15,7 +15,7 @@ use crate::scim::patch::{parse_patch, patch_user};
 use crate::scim::render::{Projection, ScimUserView};
 use crate::scim::user::{parse_user, WriteMode};
 use crate::scim::ScimError;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
@@ -98,31 +98,31 @@ pub async fn create(
 
 pub async fn replace(
     State(state): State<ScimState>,
-    client: Client,
-    Path(id): Path<String>,
-    IfMatch(expected): IfMatch,
+    write: ResourceWrite,
     ScimJson(body): ScimJson,
 ) -> Result<Response, ScimError> {
-    client.require_write()?;
-    let draft = parse_user(&body, WriteMode::Replace { id: &id })?;
+    let draft = parse_user(&body, WriteMode::Replace { id: &write.id })?;
     let requested = draft.account_requested;
-    let profile = person_profile(draft, &client.who.scope, Changed::Unknown)?;
+    let profile = person_profile(draft, &write.client.who.scope, Changed::Unknown)?;
+    let caller = write.caller();
     let entry = state
         .provisioning
-        .update_person_requesting_if(&client.caller(), &id, profile, requested, &expected)
+        .update_person_requesting_if(&caller, &write.id, profile, requested, &write.expected)
         .await?;
     Ok(respond(&state, &entry, StatusCode::OK))
 }
 
 pub async fn patch(
     State(state): State<ScimState>,
-    client: Client,
-    Path(id): Path<String>,
-    IfMatch(expected): IfMatch,
+    write: ResourceWrite,
     ScimJson(body): ScimJson,
 ) -> Result<Response, ScimError> {
-    client.require_write()?;
     let ops = parse_patch(&body)?;
+    let ResourceWrite {
+        client,
+        id,
+        expected,
+    } = write;
     let current = state
         .directory
         .get_person(&id, &client.who.scope)
@@ -143,14 +143,12 @@ pub async fn patch(
 
 pub async fn delete(
     State(state): State<ScimState>,
-    client: Client,
-    Path(id): Path<String>,
-    IfMatch(expected): IfMatch,
+    write: ResourceWrite,
 ) -> Result<StatusCode, ScimError> {
-    client.require_write()?;
+    let caller = write.caller();
     state
         .provisioning
-        .delete_person_if(&client.caller(), &id, &expected)
+        .delete_person_if(&caller, &write.id, &write.expected)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
