@@ -97,6 +97,36 @@ impl NewAuditRecord {
     }
 }
 
+/// A use case's error as its audit record sees it.
+pub trait AuditedError {
+    /// The reason kept in a failure record (never a secret).
+    fn audit_reason(&self) -> String;
+    /// Whether the write's outcome is unknown: then neither a success nor a failure record
+    /// would be true, and none is written now (the one owed is written once it is known).
+    fn outcome_unknown(&self) -> bool;
+}
+
+impl NewAuditRecord {
+    /// The record of `result` under `action`, described by `describe` (given the value on
+    /// success); `None` while the outcome is unknown.
+    pub fn of_result<T, E: AuditedError>(
+        actor: Actor,
+        action: &str,
+        result: &Result<T, E>,
+        describe: impl FnOnce(NewAuditRecord, Option<&T>) -> NewAuditRecord,
+    ) -> Option<NewAuditRecord> {
+        let outcome = match result {
+            Err(e) if e.outcome_unknown() => return None,
+            Ok(_) => Outcome::Success,
+            Err(e) => Outcome::Failure(e.audit_reason()),
+        };
+        Some(describe(
+            NewAuditRecord::new(actor, action, outcome),
+            result.as_ref().ok(),
+        ))
+    }
+}
+
 /// A stored record: what was appended, plus its place in the chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditRecord {

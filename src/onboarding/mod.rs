@@ -27,7 +27,7 @@ pub mod second_factor;
 
 use crate::clock::Clock;
 use crate::config::{PasswordConfig, PortalConfig};
-use crate::domain::audit::{Actor, NewAuditRecord, Outcome};
+use crate::domain::audit::{Actor, AuditedError, NewAuditRecord};
 use crate::domain::{LoginName, PasswordPolicy, PolicyContext, PolicyViolation, Strength};
 use crate::ports::state::OnboardingState;
 use crate::ports::StoreError;
@@ -125,9 +125,12 @@ pub enum OnboardingError {
     Internal,
 }
 
-impl OnboardingError {
-    /// The reason kept in the audit record.
-    pub fn audit_reason(&self) -> String {
+impl AuditedError for OnboardingError {
+    fn outcome_unknown(&self) -> bool {
+        matches!(self, OnboardingError::OutcomeUnknown)
+    }
+
+    fn audit_reason(&self) -> String {
         match self {
             OnboardingError::InvalidCredentials => "invalid_credentials".into(),
             OnboardingError::WrongCurrentPassword => "wrong_current_password".into(),
@@ -190,19 +193,12 @@ impl Onboarding {
         result: Result<T, OnboardingError>,
         describe: impl FnOnce(NewAuditRecord, Option<&T>) -> NewAuditRecord,
     ) -> Result<T, OnboardingError> {
-        if let Err(OnboardingError::OutcomeUnknown) = &result {
-            // Whether the write happened is unknown: neither a success nor a failure record
-            // would be true (`read_back.rs`).
+        // Whether the write happened is unknown: no record now (`read_back.rs`).
+        let describe =
+            |r: NewAuditRecord, value: Option<&T>| describe(r.request_id(request_id), value);
+        let Some(record) = NewAuditRecord::of_result(actor, action, &result, describe) else {
             return result;
-        }
-        let outcome = match &result {
-            Ok(_) => Outcome::Success,
-            Err(e) => Outcome::Failure(e.audit_reason()),
         };
-        let record = describe(
-            NewAuditRecord::new(actor, action, outcome).request_id(request_id),
-            result.as_ref().ok(),
-        );
         self.record(record).await?;
         result
     }

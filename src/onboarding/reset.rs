@@ -19,7 +19,7 @@
 
 use super::email::{link_target, link_user, usable, LinkInfo};
 use super::{Onboarding, OnboardingError};
-use crate::domain::audit::{Actor, NewAuditRecord};
+use crate::domain::audit::{Actor, AuditedError, NewAuditRecord};
 use crate::domain::{AccountState, EmailAddress, LoginName};
 use crate::ports::{PersonEntry, SchoolScope};
 use crate::store::confirmations::{ConfirmationPurpose, ConsumeOutcome};

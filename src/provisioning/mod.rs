@@ -23,7 +23,7 @@ pub use intents::ABANDONED_AFTER;
 pub use people::login_taken;
 pub use replay::Applied;
 
-use crate::domain::audit::{Actor, NewAuditRecord, Outcome};
+use crate::domain::audit::{Actor, AuditedError, NewAuditRecord};
 use crate::ports::{AuditLog, Directory, DirectoryError, SchoolScope};
 use std::sync::Arc;
 
@@ -69,8 +69,11 @@ pub enum ProvisioningError {
     Internal,
 }
 
-impl ProvisioningError {
-    /// The reason kept in the audit record (never a secret).
+impl AuditedError for ProvisioningError {
+    fn outcome_unknown(&self) -> bool {
+        matches!(self, ProvisioningError::OutcomeUnknown)
+    }
+
     fn audit_reason(&self) -> String {
         match self {
             ProvisioningError::NotFound => "not_found".into(),
@@ -226,18 +229,13 @@ impl Provisioning {
         result: Result<T, ProvisioningError>,
         describe: impl FnOnce(NewAuditRecord, Option<&T>) -> NewAuditRecord,
     ) -> Result<T, ProvisioningError> {
-        if let Err(ProvisioningError::OutcomeUnknown) = &result {
-            // No record yet: the reconciler writes the one that is owed (`intents.rs`).
+        // An unknown outcome has no record yet: the reconciler writes the one that is owed
+        // (`intents.rs`), or the read-back does (`read_back.rs`).
+        let Some(mut record) =
+            NewAuditRecord::of_result(caller.actor.clone(), action, &result, describe)
+        else {
             return result;
-        }
-        let outcome = match &result {
-            Ok(_) => Outcome::Success,
-            Err(e) => Outcome::Failure(e.audit_reason()),
         };
-        let mut record = describe(
-            NewAuditRecord::new(caller.actor.clone(), action, outcome),
-            result.as_ref().ok(),
-        );
         if let Err(ProvisioningError::Held(notice)) = &result {
             record = guard::describe_hold(record, notice);
         }
