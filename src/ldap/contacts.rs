@@ -150,22 +150,7 @@ pub fn phones(stored: &[String], by_attr: &[(PhoneKind, &[String])]) -> Vec<Cont
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn email(v: &str, kind: Option<EmailKind>, primary: bool) -> ContactEmail {
-        ContactEmail {
-            value: v.into(),
-            kind,
-            primary,
-        }
-    }
-
-    fn phone(v: &str, kind: Option<PhoneKind>, primary: bool) -> ContactPhone {
-        ContactPhone {
-            value: v.into(),
-            kind,
-            primary,
-        }
-    }
+    use crate::ldap::test_fixtures::{email, phone};
 
     #[test]
     fn types_primary_flags_and_order_survive_the_round_trip() {
