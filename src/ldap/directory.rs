@@ -82,9 +82,21 @@ impl LdapDirectory {
         filter: &Filter,
         attrs: &[&str],
     ) -> Result<Option<SearchEntry>, DirectoryError> {
-        match self.pool.search(dn, Scope::Base, filter, attrs).await {
-            Ok(mut entries) => Ok(entries.pop()),
-            Err(DirectoryError::NotFound(_)) => Ok(None),
+        let mut entries = self.search_or_empty(dn, Scope::Base, filter, attrs).await?;
+        Ok(entries.pop())
+    }
+
+    /// A search whose missing base is an empty result (no school, no SSO client yet).
+    pub(super) async fn search_or_empty(
+        &self,
+        base: &str,
+        scope: Scope,
+        filter: &Filter,
+        attrs: &[&str],
+    ) -> Result<Vec<SearchEntry>, DirectoryError> {
+        match self.pool.search(base, scope, filter, attrs).await {
+            Ok(entries) => Ok(entries),
+            Err(DirectoryError::NotFound(_)) => Ok(Vec::new()),
             Err(e) => Err(e),
         }
     }
@@ -162,15 +174,9 @@ impl SchoolDirectory for LdapDirectory {
     async fn list_schools(&self) -> Result<Vec<SchoolEntry>, DirectoryError> {
         let base = self.layout.schools_dn();
         let filter = Filter::object_class("zszoSchool");
-        let entries = match self
-            .pool
-            .search(&base, Scope::OneLevel, &filter, SCHOOL_ATTRS)
-            .await
-        {
-            Ok(entries) => entries,
-            Err(DirectoryError::NotFound(_)) => return Ok(Vec::new()),
-            Err(e) => return Err(e),
-        };
+        let entries = self
+            .search_or_empty(&base, Scope::OneLevel, &filter, SCHOOL_ATTRS)
+            .await?;
         let mut schools = entries
             .iter()
             .map(school_from_entry)

@@ -16,7 +16,7 @@ use super::mapping::{attr, AddAttr, Reader, META_ATTRS};
 use super::names::{dn_key, group_rdn, Filter};
 use super::pool::WriteError;
 use super::render::{group_filter, group_sort_attr, is_uuid, referenced_ids, IdDns};
-use super::search::in_order;
+use super::search::PageWindow;
 use crate::domain::query::GroupAttr;
 use crate::domain::SchoolCode;
 use crate::ports::{
@@ -258,13 +258,15 @@ impl LdapDirectory {
             parts.push(group_filter(f, &dns)?);
         }
         let sort = q.sort.map(|(a, o)| (group_sort_attr(a), o));
-        let (total, ids) = self
-            .page_ids(&Filter::and(parts), sort, q.start_index, q.count)
+        let window = PageWindow {
+            start_index: q.start_index,
+            count: q.count,
+        };
+        let page = self
+            .read_page("zszoGroup", &Filter::and(parts), sort, window, GROUP_ATTRS)
             .await?;
-        let entries = self.read_by_ids("zszoGroup", &ids, GROUP_ATTRS).await?;
-        let groups = self.groups_from_entries(&entries, &q.scope).await?;
-        let items = in_order(&ids, groups, |g| g.entry.id.as_str());
-        Ok(Page { total, items })
+        let groups = self.groups_from_entries(&page.entries, &q.scope).await?;
+        Ok(page.into_page(groups, |g| g.entry.id.as_str()))
     }
 
     /// Renames/moves first (a name clash is the likely failure, and then nothing changed),

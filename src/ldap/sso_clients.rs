@@ -129,15 +129,9 @@ impl SsoClients for LdapDirectory {
     async fn list_sso_clients(&self) -> Result<Vec<SsoClient>, DirectoryError> {
         let base = self.layout().sso_dn();
         let filter = Filter::object_class("zszoSsoClient");
-        let entries = match self
-            .pool()
-            .search(&base, Scope::OneLevel, &filter, SSO_ATTRS)
-            .await
-        {
-            Ok(entries) => entries,
-            Err(DirectoryError::NotFound(_)) => return Ok(Vec::new()),
-            Err(e) => return Err(e),
-        };
+        let entries = self
+            .search_or_empty(&base, Scope::OneLevel, &filter, SSO_ATTRS)
+            .await?;
         let mut clients = entries
             .iter()
             .map(client_from_entry)
