@@ -34,64 +34,91 @@ use std::collections::HashMap;
 /// Resolved DNs of the ids a filter mentions (manager, member); absent = unknown id.
 pub type IdDns = HashMap<String, String>;
 
-/// Where a domain attribute lives: one or more LDAP attributes, or nowhere (matches nothing).
-fn person_attrs(attr: PersonAttr) -> &'static [&'static str] {
-    match attr {
-        PersonAttr::Id => &["entryUUID"],
-        PersonAttr::UserName => &["zszoExternalUserName"],
-        PersonAttr::ExternalId => &["zszoExternalId"],
-        PersonAttr::GivenName => &["givenName"],
-        PersonAttr::FamilyName => &["sn"],
-        PersonAttr::DisplayName => &["displayName"],
-        PersonAttr::Email(None | Some(EmailKind::Work)) => &["mail"],
-        PersonAttr::Email(Some(EmailKind::Home | EmailKind::Other)) => &[],
-        PersonAttr::PhoneNumber(None) => &[
-            "telephoneNumber",
-            "mobile",
-            "homePhone",
-            "facsimileTelephoneNumber",
-        ],
-        PersonAttr::PhoneNumber(Some(PhoneKind::Work)) => &["telephoneNumber"],
-        PersonAttr::PhoneNumber(Some(PhoneKind::Mobile)) => &["mobile"],
-        PersonAttr::PhoneNumber(Some(PhoneKind::Home)) => &["homePhone"],
-        PersonAttr::PhoneNumber(Some(PhoneKind::Fax)) => &["facsimileTelephoneNumber"],
-        // Stored in telephoneNumber and read back as work: nothing is "other" in LDAP.
-        PersonAttr::PhoneNumber(Some(PhoneKind::Other)) => &[],
-        PersonAttr::Title | PersonAttr::Position => &["title"],
-        PersonAttr::Active => &["zszoEmploymentActive"],
-        PersonAttr::EmployeeNumber => &["employeeNumber"],
-        PersonAttr::Department => &["departmentNumber"],
-        PersonAttr::Organization => &["o"],
-        PersonAttr::Manager => &["manager"],
-        PersonAttr::SchoolCode => &["zszoSchoolCode"],
-        PersonAttr::PrimarySchoolCode => &["zszoPrimarySchoolCode"],
-        PersonAttr::Login => &["uid"],
-        PersonAttr::AccountState => &["zszoAccountState"],
-        PersonAttr::AccountRequested => &["zszoAccountRequestedAt"],
-        PersonAttr::Created => &["createTimestamp"],
-        PersonAttr::LastModified => &["modifyTimestamp"],
-        PersonAttr::SearchName => &["zszoSearchName"],
+/// A domain attribute, as a filter on it is rendered.
+trait FilterAttr: Copy {
+    /// Where it lives: one or more LDAP attributes, or nowhere (it then matches nothing).
+    fn ldap_attrs(self) -> &'static [&'static str];
+    /// What kind of value the LDAP side holds.
+    fn target(self) -> Target;
+}
+
+impl FilterAttr for PersonAttr {
+    fn ldap_attrs(self) -> &'static [&'static str] {
+        match self {
+            PersonAttr::Id => &["entryUUID"],
+            PersonAttr::UserName => &["zszoExternalUserName"],
+            PersonAttr::ExternalId => &["zszoExternalId"],
+            PersonAttr::GivenName => &["givenName"],
+            PersonAttr::FamilyName => &["sn"],
+            PersonAttr::DisplayName => &["displayName"],
+            PersonAttr::Email(None | Some(EmailKind::Work)) => &["mail"],
+            PersonAttr::Email(Some(EmailKind::Home | EmailKind::Other)) => &[],
+            PersonAttr::PhoneNumber(None) => &[
+                "telephoneNumber",
+                "mobile",
+                "homePhone",
+                "facsimileTelephoneNumber",
+            ],
+            PersonAttr::PhoneNumber(Some(PhoneKind::Work)) => &["telephoneNumber"],
+            PersonAttr::PhoneNumber(Some(PhoneKind::Mobile)) => &["mobile"],
+            PersonAttr::PhoneNumber(Some(PhoneKind::Home)) => &["homePhone"],
+            PersonAttr::PhoneNumber(Some(PhoneKind::Fax)) => &["facsimileTelephoneNumber"],
+            // Stored in telephoneNumber and read back as work: nothing is "other" in LDAP.
+            PersonAttr::PhoneNumber(Some(PhoneKind::Other)) => &[],
+            PersonAttr::Title | PersonAttr::Position => &["title"],
+            PersonAttr::Active => &["zszoEmploymentActive"],
+            PersonAttr::EmployeeNumber => &["employeeNumber"],
+            PersonAttr::Department => &["departmentNumber"],
+            PersonAttr::Organization => &["o"],
+            PersonAttr::Manager => &["manager"],
+            PersonAttr::SchoolCode => &["zszoSchoolCode"],
+            PersonAttr::PrimarySchoolCode => &["zszoPrimarySchoolCode"],
+            PersonAttr::Login => &["uid"],
+            PersonAttr::AccountState => &["zszoAccountState"],
+            PersonAttr::AccountRequested => &["zszoAccountRequestedAt"],
+            PersonAttr::Created => &["createTimestamp"],
+            PersonAttr::LastModified => &["modifyTimestamp"],
+            PersonAttr::SearchName => &["zszoSearchName"],
+        }
+    }
+
+    fn target(self) -> Target {
+        match self {
+            PersonAttr::Id => Target::Uuid,
+            PersonAttr::Manager => Target::Reference,
+            _ => Target::Text,
+        }
     }
 }
 
-fn group_attrs(attr: GroupAttr) -> &'static [&'static str] {
-    match attr {
-        GroupAttr::Id => &["entryUUID"],
-        GroupAttr::DisplayName => &["cn"],
-        GroupAttr::ExternalId => &["zszoExternalId"],
-        GroupAttr::Member => &["member"],
-        GroupAttr::Created => &["createTimestamp"],
-        GroupAttr::LastModified => &["modifyTimestamp"],
+impl FilterAttr for GroupAttr {
+    fn ldap_attrs(self) -> &'static [&'static str] {
+        match self {
+            GroupAttr::Id => &["entryUUID"],
+            GroupAttr::DisplayName => &["cn"],
+            GroupAttr::ExternalId => &["zszoExternalId"],
+            GroupAttr::Member => &["member"],
+            GroupAttr::Created => &["createTimestamp"],
+            GroupAttr::LastModified => &["modifyTimestamp"],
+        }
+    }
+
+    fn target(self) -> Target {
+        match self {
+            GroupAttr::Id => Target::Uuid,
+            GroupAttr::Member => Target::Reference,
+            _ => Target::Text,
+        }
     }
 }
 
 /// The LDAP attribute a sort on `attr` uses (the first of its attributes).
 pub fn person_sort_attr(attr: PersonAttr) -> &'static str {
-    person_attrs(attr).first().copied().unwrap_or("entryUUID")
+    attr.ldap_attrs().first().copied().unwrap_or("entryUUID")
 }
 
 pub fn group_sort_attr(attr: GroupAttr) -> &'static str {
-    group_attrs(attr).first().copied().unwrap_or("entryUUID")
+    attr.ldap_attrs().first().copied().unwrap_or("entryUUID")
 }
 
 /// Whether `raw` has the form of an `entryUUID` (8-4-4-4-12 hex digits); any other value
@@ -114,14 +141,14 @@ enum Target {
     Reference,
 }
 
-fn compare(
-    attrs: &[&'static str],
-    target: Target,
+/// `attr <op> value`: any of the attribute's LDAP attributes compared with the value.
+fn compare<A: FilterAttr>(
+    attr: A,
     op: CompareOp,
     value: &Value,
     ids: &IdDns,
 ) -> Result<Filter, DirectoryError> {
-    let text = match (target, value) {
+    let text = match (attr.target(), value) {
         (Target::Reference, Value::Str(id)) => match ids.get(id) {
             Some(dn) => dn.clone(),
             None => return Ok(negate_if(op, Filter::none())),
@@ -150,7 +177,7 @@ fn compare(
             CompareOp::Lt => Filter::and([Filter::Le(a, v.clone()), Filter::not(Filter::eq(a, v))]),
         }
     };
-    let any = any_of(attrs.iter().map(|a| one(a)).collect());
+    let any = any_of(attr.ldap_attrs().iter().map(|a| one(a)).collect());
     Ok(negate_if(op, any))
 }
 
@@ -210,10 +237,14 @@ fn any_of(mut parts: Vec<Filter>) -> Filter {
     }
 }
 
-/// Renders one attribute test: a comparison, or presence when `None`.
-type Leaf<'a, A> = dyn Fn(A, Option<(CompareOp, &Value)>) -> Result<Filter, DirectoryError> + 'a;
+/// Renders one comparison of an attribute with a value (presence needs no more than
+/// [`FilterAttr::ldap_attrs`]).
+type Leaf<'a, A> = dyn Fn(A, CompareOp, &Value) -> Result<Filter, DirectoryError> + 'a;
 
-fn render<A: Copy>(f: &DomainFilter<A>, leaf: &Leaf<'_, A>) -> Result<Filter, DirectoryError> {
+fn render<A: FilterAttr>(
+    f: &DomainFilter<A>,
+    leaf: &Leaf<'_, A>,
+) -> Result<Filter, DirectoryError> {
     Ok(match f {
         DomainFilter::And(items) => Filter::And(
             items
@@ -228,38 +259,34 @@ fn render<A: Copy>(f: &DomainFilter<A>, leaf: &Leaf<'_, A>) -> Result<Filter, Di
                 .collect::<Result<_, _>>()?,
         ),
         DomainFilter::Not(inner) => Filter::not(render(inner, leaf)?),
-        DomainFilter::Present(a) => leaf(*a, None)?,
-        DomainFilter::Compare(a, op, v) => leaf(*a, Some((*op, v)))?,
+        DomainFilter::Present(a) => present(*a),
+        DomainFilter::Compare(a, op, v) => leaf(*a, *op, v)?,
     })
 }
 
-fn present(attrs: &[&'static str]) -> Filter {
-    any_of(attrs.iter().map(|a| Filter::present(a)).collect())
+fn present(attr: impl FilterAttr) -> Filter {
+    any_of(
+        attr.ldap_attrs()
+            .iter()
+            .map(|a| Filter::present(a))
+            .collect(),
+    )
 }
 
 /// Renders a person filter; `ids` holds the DNs of the manager ids it mentions.
 pub fn person_filter(f: &PersonFilter, ids: &IdDns) -> Result<Filter, DirectoryError> {
-    render(f, &|attr, cmp| {
-        let attrs = person_attrs(attr);
-        let Some((op, value)) = cmp else {
-            return Ok(present(attrs));
-        };
-        let target = match attr {
-            PersonAttr::Id => Target::Uuid,
-            PersonAttr::Manager => Target::Reference,
-            _ => Target::Text,
-        };
+    render(f, &|attr, op, value| {
         if attr == PersonAttr::SearchName {
             if let Value::Str(text) = value {
                 let folded = fold_search_text(text);
                 if folded.is_empty() && op == CompareOp::Contains {
                     // Nothing left to look for (e.g. only symbols without a transliteration).
-                    return Ok(present(attrs));
+                    return Ok(present(attr));
                 }
-                return compare(attrs, target, op, &Value::Str(folded), ids);
+                return compare(attr, op, &Value::Str(folded), ids);
             }
         }
-        compare(attrs, target, op, value, ids)
+        compare(attr, op, value, ids)
     })
 }
 
@@ -280,18 +307,7 @@ pub fn fold_search_text(text: &str) -> String {
 
 /// Renders a group filter; `ids` holds the DNs of the member ids it mentions.
 pub fn group_filter(f: &GroupFilter, ids: &IdDns) -> Result<Filter, DirectoryError> {
-    render(f, &|attr, cmp| {
-        let attrs = group_attrs(attr);
-        let Some((op, value)) = cmp else {
-            return Ok(present(attrs));
-        };
-        let target = match attr {
-            GroupAttr::Id => Target::Uuid,
-            GroupAttr::Member => Target::Reference,
-            _ => Target::Text,
-        };
-        compare(attrs, target, op, value, ids)
-    })
+    render(f, &|attr, op, value| compare(attr, op, value, ids))
 }
 
 /// The ids a filter compares a reference attribute (`manager`, `member`) with.
