@@ -82,23 +82,25 @@ impl LdapDirectory {
         filter: &Filter,
         attrs: &[&str],
     ) -> Result<Option<SearchEntry>, DirectoryError> {
-        let mut entries = self.search_or_empty(dn, Scope::Base, filter, attrs).await?;
-        Ok(entries.pop())
+        let found = self.pool.search(dn, Scope::Base, filter, attrs).await;
+        Ok(base_missing_is_empty(found)?.pop())
     }
 
-    /// A search whose missing base is an empty result (no school, no SSO client yet).
-    pub(super) async fn search_or_empty(
+    /// The entries of `class` right below `base`, each parsed; none when `base` is missing
+    /// (no school, no SSO client yet).
+    pub(super) async fn children<T>(
         &self,
         base: &str,
-        scope: Scope,
-        filter: &Filter,
+        class: &'static str,
         attrs: &[&str],
-    ) -> Result<Vec<SearchEntry>, DirectoryError> {
-        match self.pool.search(base, scope, filter, attrs).await {
-            Ok(entries) => Ok(entries),
-            Err(DirectoryError::NotFound(_)) => Ok(Vec::new()),
-            Err(e) => Err(e),
-        }
+        parse: fn(&SearchEntry) -> Result<T, DirectoryError>,
+    ) -> Result<Vec<T>, DirectoryError> {
+        let filter = Filter::object_class(class);
+        let found = self
+            .pool
+            .search(base, Scope::OneLevel, &filter, attrs)
+            .await;
+        base_missing_is_empty(found)?.iter().map(parse).collect()
     }
 
     /// Adds, treating "already there" as success (for idempotent containers).
@@ -173,14 +175,9 @@ impl SchoolDirectory for LdapDirectory {
 
     async fn list_schools(&self) -> Result<Vec<SchoolEntry>, DirectoryError> {
         let base = self.layout.schools_dn();
-        let filter = Filter::object_class("zszoSchool");
-        let entries = self
-            .search_or_empty(&base, Scope::OneLevel, &filter, SCHOOL_ATTRS)
+        let mut schools = self
+            .children(&base, "zszoSchool", SCHOOL_ATTRS, school_from_entry)
             .await?;
-        let mut schools = entries
-            .iter()
-            .map(school_from_entry)
-            .collect::<Result<Vec<_>, _>>()?;
         schools.sort_by(|a, b| a.school.code.cmp(&b.school.code));
         Ok(schools)
     }
@@ -217,5 +214,15 @@ impl SchoolDirectory for LdapDirectory {
         self.find_school(code).await?.ok_or_else(|| {
             DirectoryError::Other(format!("{school_dn} vanished right after it was created"))
         })
+    }
+}
+
+/// A search's entries; none when its base does not exist.
+pub(super) fn base_missing_is_empty(
+    found: Result<Vec<SearchEntry>, DirectoryError>,
+) -> Result<Vec<SearchEntry>, DirectoryError> {
+    match found {
+        Err(DirectoryError::NotFound(_)) => Ok(Vec::new()),
+        other => other,
     }
 }

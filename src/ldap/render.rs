@@ -38,8 +38,6 @@ pub type IdDns = HashMap<String, String>;
 trait FilterAttr: Copy {
     /// Where it lives: one or more LDAP attributes, or nowhere (it then matches nothing).
     fn ldap_attrs(self) -> &'static [&'static str];
-    /// What kind of value the LDAP side holds.
-    fn target(self) -> Target;
 }
 
 impl FilterAttr for PersonAttr {
@@ -81,14 +79,6 @@ impl FilterAttr for PersonAttr {
             PersonAttr::SearchName => &["zszoSearchName"],
         }
     }
-
-    fn target(self) -> Target {
-        match self {
-            PersonAttr::Id => Target::Uuid,
-            PersonAttr::Manager => Target::Reference,
-            _ => Target::Text,
-        }
-    }
 }
 
 impl FilterAttr for GroupAttr {
@@ -100,14 +90,6 @@ impl FilterAttr for GroupAttr {
             GroupAttr::Member => &["member"],
             GroupAttr::Created => &["createTimestamp"],
             GroupAttr::LastModified => &["modifyTimestamp"],
-        }
-    }
-
-    fn target(self) -> Target {
-        match self {
-            GroupAttr::Id => Target::Uuid,
-            GroupAttr::Member => Target::Reference,
-            _ => Target::Text,
         }
     }
 }
@@ -141,6 +123,18 @@ enum Target {
     Reference,
 }
 
+impl Target {
+    /// What the LDAP attributes a domain attribute lives in hold.
+    fn of(ldap_attrs: &[&str]) -> Self {
+        match ldap_attrs {
+            ["entryUUID"] => Target::Uuid,
+            // A person's manager, a group's members: DNs, compared with the DN an id names.
+            ["manager"] | ["member"] => Target::Reference,
+            _ => Target::Text,
+        }
+    }
+}
+
 /// `attr <op> value`: any of the attribute's LDAP attributes compared with the value.
 fn compare<A: FilterAttr>(
     attr: A,
@@ -148,7 +142,7 @@ fn compare<A: FilterAttr>(
     value: &Value,
     ids: &IdDns,
 ) -> Result<Filter, DirectoryError> {
-    let text = match (attr.target(), value) {
+    let text = match (Target::of(attr.ldap_attrs()), value) {
         (Target::Reference, Value::Str(id)) => match ids.get(id) {
             Some(dn) => dn.clone(),
             None => return Ok(negate_if(op, Filter::none())),

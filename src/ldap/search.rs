@@ -21,7 +21,7 @@
 //! 100 bytes per match; the sorted page costs slapd the same sort, but the daemon reads
 //! only `start_index - 1 + count` ids.
 
-use super::directory::LdapDirectory;
+use super::directory::{base_missing_is_empty, LdapDirectory};
 use super::mapping::Reader;
 use super::names::{dn_key, Filter};
 use super::person_map::{person_display_name, PersonRaw};
@@ -93,8 +93,11 @@ impl LdapDirectory {
         attrs: &[&str],
     ) -> Result<Vec<SearchEntry>, DirectoryError> {
         let base = self.layout().schools_dn();
-        self.search_or_empty(&base, Scope::Subtree, filter, attrs)
-            .await
+        let found = self
+            .pool()
+            .search(&base, Scope::Subtree, filter, attrs)
+            .await;
+        base_missing_is_empty(found)
     }
 
     /// Entries of `class` with the given ids, in chunks, in no particular order.
