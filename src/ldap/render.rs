@@ -34,73 +34,64 @@ use std::collections::HashMap;
 /// Resolved DNs of the ids a filter mentions (manager, member); absent = unknown id.
 pub type IdDns = HashMap<String, String>;
 
-/// A domain attribute, as a filter on it is rendered.
-trait FilterAttr: Copy {
-    /// Where it lives: one or more LDAP attributes, or nowhere (it then matches nothing).
-    fn ldap_attrs(self) -> &'static [&'static str];
-}
-
-impl FilterAttr for PersonAttr {
-    fn ldap_attrs(self) -> &'static [&'static str] {
-        match self {
-            PersonAttr::Id => &["entryUUID"],
-            PersonAttr::UserName => &["zszoExternalUserName"],
-            PersonAttr::ExternalId => &["zszoExternalId"],
-            PersonAttr::GivenName => &["givenName"],
-            PersonAttr::FamilyName => &["sn"],
-            PersonAttr::DisplayName => &["displayName"],
-            PersonAttr::Email(None | Some(EmailKind::Work)) => &["mail"],
-            PersonAttr::Email(Some(EmailKind::Home | EmailKind::Other)) => &[],
-            PersonAttr::PhoneNumber(None) => &[
-                "telephoneNumber",
-                "mobile",
-                "homePhone",
-                "facsimileTelephoneNumber",
-            ],
-            PersonAttr::PhoneNumber(Some(PhoneKind::Work)) => &["telephoneNumber"],
-            PersonAttr::PhoneNumber(Some(PhoneKind::Mobile)) => &["mobile"],
-            PersonAttr::PhoneNumber(Some(PhoneKind::Home)) => &["homePhone"],
-            PersonAttr::PhoneNumber(Some(PhoneKind::Fax)) => &["facsimileTelephoneNumber"],
-            // Stored in telephoneNumber and read back as work: nothing is "other" in LDAP.
-            PersonAttr::PhoneNumber(Some(PhoneKind::Other)) => &[],
-            PersonAttr::Title | PersonAttr::Position => &["title"],
-            PersonAttr::Active => &["zszoEmploymentActive"],
-            PersonAttr::EmployeeNumber => &["employeeNumber"],
-            PersonAttr::Department => &["departmentNumber"],
-            PersonAttr::Organization => &["o"],
-            PersonAttr::Manager => &["manager"],
-            PersonAttr::SchoolCode => &["zszoSchoolCode"],
-            PersonAttr::PrimarySchoolCode => &["zszoPrimarySchoolCode"],
-            PersonAttr::Login => &["uid"],
-            PersonAttr::AccountState => &["zszoAccountState"],
-            PersonAttr::AccountRequested => &["zszoAccountRequestedAt"],
-            PersonAttr::Created => &["createTimestamp"],
-            PersonAttr::LastModified => &["modifyTimestamp"],
-            PersonAttr::SearchName => &["zszoSearchName"],
-        }
+/// Where a domain attribute lives: one or more LDAP attributes, or nowhere (matches nothing).
+fn person_attrs(attr: PersonAttr) -> &'static [&'static str] {
+    match attr {
+        PersonAttr::Id => &["entryUUID"],
+        PersonAttr::UserName => &["zszoExternalUserName"],
+        PersonAttr::ExternalId => &["zszoExternalId"],
+        PersonAttr::GivenName => &["givenName"],
+        PersonAttr::FamilyName => &["sn"],
+        PersonAttr::DisplayName => &["displayName"],
+        PersonAttr::Email(None | Some(EmailKind::Work)) => &["mail"],
+        PersonAttr::Email(Some(EmailKind::Home | EmailKind::Other)) => &[],
+        PersonAttr::PhoneNumber(None) => &[
+            "telephoneNumber",
+            "mobile",
+            "homePhone",
+            "facsimileTelephoneNumber",
+        ],
+        PersonAttr::PhoneNumber(Some(PhoneKind::Work)) => &["telephoneNumber"],
+        PersonAttr::PhoneNumber(Some(PhoneKind::Mobile)) => &["mobile"],
+        PersonAttr::PhoneNumber(Some(PhoneKind::Home)) => &["homePhone"],
+        PersonAttr::PhoneNumber(Some(PhoneKind::Fax)) => &["facsimileTelephoneNumber"],
+        // Stored in telephoneNumber and read back as work: nothing is "other" in LDAP.
+        PersonAttr::PhoneNumber(Some(PhoneKind::Other)) => &[],
+        PersonAttr::Title | PersonAttr::Position => &["title"],
+        PersonAttr::Active => &["zszoEmploymentActive"],
+        PersonAttr::EmployeeNumber => &["employeeNumber"],
+        PersonAttr::Department => &["departmentNumber"],
+        PersonAttr::Organization => &["o"],
+        PersonAttr::Manager => &["manager"],
+        PersonAttr::SchoolCode => &["zszoSchoolCode"],
+        PersonAttr::PrimarySchoolCode => &["zszoPrimarySchoolCode"],
+        PersonAttr::Login => &["uid"],
+        PersonAttr::AccountState => &["zszoAccountState"],
+        PersonAttr::AccountRequested => &["zszoAccountRequestedAt"],
+        PersonAttr::Created => &["createTimestamp"],
+        PersonAttr::LastModified => &["modifyTimestamp"],
+        PersonAttr::SearchName => &["zszoSearchName"],
     }
 }
 
-impl FilterAttr for GroupAttr {
-    fn ldap_attrs(self) -> &'static [&'static str] {
-        match self {
-            GroupAttr::Id => &["entryUUID"],
-            GroupAttr::DisplayName => &["cn"],
-            GroupAttr::ExternalId => &["zszoExternalId"],
-            GroupAttr::Member => &["member"],
-            GroupAttr::Created => &["createTimestamp"],
-            GroupAttr::LastModified => &["modifyTimestamp"],
-        }
+fn group_attrs(attr: GroupAttr) -> &'static [&'static str] {
+    match attr {
+        GroupAttr::Id => &["entryUUID"],
+        GroupAttr::DisplayName => &["cn"],
+        GroupAttr::ExternalId => &["zszoExternalId"],
+        GroupAttr::Member => &["member"],
+        GroupAttr::Created => &["createTimestamp"],
+        GroupAttr::LastModified => &["modifyTimestamp"],
     }
 }
 
 /// The LDAP attribute a sort on `attr` uses (the first of its attributes).
 pub fn person_sort_attr(attr: PersonAttr) -> &'static str {
-    attr.ldap_attrs().first().copied().unwrap_or("entryUUID")
+    person_attrs(attr).first().copied().unwrap_or("entryUUID")
 }
 
 pub fn group_sort_attr(attr: GroupAttr) -> &'static str {
-    attr.ldap_attrs().first().copied().unwrap_or("entryUUID")
+    group_attrs(attr).first().copied().unwrap_or("entryUUID")
 }
 
 /// Whether `raw` has the form of an `entryUUID` (8-4-4-4-12 hex digits); any other value
@@ -135,14 +126,14 @@ impl Target {
     }
 }
 
-/// `attr <op> value`: any of the attribute's LDAP attributes compared with the value.
-fn compare<A: FilterAttr>(
-    attr: A,
+/// `<op> value` on any of `attrs`, the LDAP attributes a domain attribute lives in.
+fn compare(
+    attrs: &[&'static str],
     op: CompareOp,
     value: &Value,
     ids: &IdDns,
 ) -> Result<Filter, DirectoryError> {
-    let text = match (Target::of(attr.ldap_attrs()), value) {
+    let text = match (Target::of(attrs), value) {
         (Target::Reference, Value::Str(id)) => match ids.get(id) {
             Some(dn) => dn.clone(),
             None => return Ok(negate_if(op, Filter::none())),
@@ -171,7 +162,7 @@ fn compare<A: FilterAttr>(
             CompareOp::Lt => Filter::and([Filter::Le(a, v.clone()), Filter::not(Filter::eq(a, v))]),
         }
     };
-    let any = any_of(attr.ldap_attrs().iter().map(|a| one(a)).collect());
+    let any = any_of(attrs.iter().map(|a| one(a)).collect());
     Ok(negate_if(op, any))
 }
 
@@ -231,56 +222,54 @@ fn any_of(mut parts: Vec<Filter>) -> Filter {
     }
 }
 
-/// Renders one comparison of an attribute with a value (presence needs no more than
-/// [`FilterAttr::ldap_attrs`]).
+/// Renders one comparison of an attribute with a value.
 type Leaf<'a, A> = dyn Fn(A, CompareOp, &Value) -> Result<Filter, DirectoryError> + 'a;
 
-fn render<A: FilterAttr>(
+/// Renders `f`: presence of an attribute in any of its LDAP attributes (`attrs_of`),
+/// comparisons by `leaf`.
+fn render<A: Copy>(
     f: &DomainFilter<A>,
+    attrs_of: fn(A) -> &'static [&'static str],
     leaf: &Leaf<'_, A>,
 ) -> Result<Filter, DirectoryError> {
     Ok(match f {
         DomainFilter::And(items) => Filter::And(
             items
                 .iter()
-                .map(|i| render(i, leaf))
+                .map(|i| render(i, attrs_of, leaf))
                 .collect::<Result<_, _>>()?,
         ),
         DomainFilter::Or(items) => Filter::Or(
             items
                 .iter()
-                .map(|i| render(i, leaf))
+                .map(|i| render(i, attrs_of, leaf))
                 .collect::<Result<_, _>>()?,
         ),
-        DomainFilter::Not(inner) => Filter::not(render(inner, leaf)?),
-        DomainFilter::Present(a) => present(*a),
+        DomainFilter::Not(inner) => Filter::not(render(inner, attrs_of, leaf)?),
+        DomainFilter::Present(a) => present(attrs_of(*a)),
         DomainFilter::Compare(a, op, v) => leaf(*a, *op, v)?,
     })
 }
 
-fn present(attr: impl FilterAttr) -> Filter {
-    any_of(
-        attr.ldap_attrs()
-            .iter()
-            .map(|a| Filter::present(a))
-            .collect(),
-    )
+fn present(attrs: &[&'static str]) -> Filter {
+    any_of(attrs.iter().map(|a| Filter::present(a)).collect())
 }
 
 /// Renders a person filter; `ids` holds the DNs of the manager ids it mentions.
 pub fn person_filter(f: &PersonFilter, ids: &IdDns) -> Result<Filter, DirectoryError> {
-    render(f, &|attr, op, value| {
+    render(f, person_attrs, &|attr, op, value| {
+        let attrs = person_attrs(attr);
         if attr == PersonAttr::SearchName {
             if let Value::Str(text) = value {
                 let folded = fold_search_text(text);
                 if folded.is_empty() && op == CompareOp::Contains {
                     // Nothing left to look for (e.g. only symbols without a transliteration).
-                    return Ok(present(attr));
+                    return Ok(present(attrs));
                 }
-                return compare(attr, op, &Value::Str(folded), ids);
+                return compare(attrs, op, &Value::Str(folded), ids);
             }
         }
-        compare(attr, op, value, ids)
+        compare(attrs, op, value, ids)
     })
 }
 
@@ -301,7 +290,9 @@ pub fn fold_search_text(text: &str) -> String {
 
 /// Renders a group filter; `ids` holds the DNs of the member ids it mentions.
 pub fn group_filter(f: &GroupFilter, ids: &IdDns) -> Result<Filter, DirectoryError> {
-    render(f, &|attr, op, value| compare(attr, op, value, ids))
+    render(f, group_attrs, &|attr, op, value| {
+        compare(group_attrs(attr), op, value, ids)
+    })
 }
 
 /// The ids a filter compares a reference attribute (`manager`, `member`) with.
