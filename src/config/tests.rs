@@ -33,6 +33,13 @@ fn problems(text: &str) -> Vec<String> {
     Config::from_toml_str(text).unwrap_err().problems
 }
 
+/// The problems of a configuration file the repository ships in `config/` (none: valid).
+fn problems_of_shipped(name: &str) -> Vec<String> {
+    let path = format!("{}/config/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(path).unwrap();
+    Config::from_toml_str(&text).map_or_else(|e| e.problems, |_| Vec::new())
+}
+
 #[test]
 fn a_minimal_file_gets_documented_defaults() {
     let c = Config::from_toml_str(VALID).unwrap();
@@ -177,12 +184,7 @@ fn smtp_transport_needs_its_section_and_a_known_tls_mode() {
 #[test]
 fn the_documented_example_lists_only_real_keys() {
     // The example names files that do not exist here, so only key problems may remain.
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/config/zszo.example.toml");
-    let text = std::fs::read_to_string(path).unwrap();
-    let problems = match Config::from_toml_str(&text) {
-        Ok(_) => vec![],
-        Err(e) => e.problems,
-    };
+    let problems = problems_of_shipped("zszo.example.toml");
     let unexpected: Vec<_> = problems
         .iter()
         .filter(|p| !p.contains("cannot read /etc/zszo-connector"))
@@ -192,12 +194,7 @@ fn the_documented_example_lists_only_real_keys() {
 
 #[test]
 fn the_dev_configuration_is_complete_once_its_secrets_exist() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/config/dev.toml");
-    let text = std::fs::read_to_string(path).unwrap();
-    let problems = match Config::from_toml_str(&text) {
-        Ok(_) => vec![],
-        Err(e) => e.problems,
-    };
+    let problems = problems_of_shipped("dev.toml");
     // Only the generated secret may be missing on a fresh checkout.
     assert!(
         problems.iter().all(|p| p.contains("var/dev/secrets")),

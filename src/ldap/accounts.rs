@@ -23,9 +23,9 @@ use super::directory::LdapDirectory;
 use super::error::rc;
 use super::mapping::{generalized_time, Reader};
 use super::names::Filter;
+use super::people::person_not_found;
 use super::person_map::PERMANENT_LOCK;
 use super::pool::WriteError;
-use super::render::is_uuid;
 use crate::domain::{AccountState, EmailAddress};
 use crate::ports::SchoolScope;
 use crate::ports::{AccountRequest, DirectoryError, InitialCredentials, PasswordHash, PersonEntry};
@@ -72,10 +72,6 @@ fn state_conflict(expected: AccountState) -> DirectoryError {
 
 impl LdapDirectory {
     async fn account_entry(&self, id: &str) -> Result<Current, DirectoryError> {
-        let missing = || DirectoryError::NotFound(format!("person {id}"));
-        if !is_uuid(id) {
-            return Err(missing());
-        }
         let attrs = [
             "zszoAccountState",
             "zszoEmploymentActive",
@@ -83,10 +79,7 @@ impl LdapDirectory {
             "pwdAccountLockedTime",
             "zszoAccountActivatedAt",
         ];
-        let entry = self
-            .find_person_entry(Filter::eq("entryUUID", id), &attrs)
-            .await?
-            .ok_or_else(missing)?;
+        let entry = self.person_entry_by_id(id, &attrs).await?;
         let employment_active = Reader(&entry)
             .values("zszoEmploymentActive")
             .first()
@@ -97,20 +90,20 @@ impl LdapDirectory {
         })
     }
 
-    /// Applies `mods` whose first two are a [`state_change`] from `expected`.
+    /// One Modify: the [`state_change`] from `from` to `to`, then `mods`; `StateChanged` when
+    /// the state is no longer `from`. Returns the person as changed.
     async fn account_modify(
         &self,
         id: &str,
         dn: &str,
-        expected: AccountState,
+        (from, to): (AccountState, AccountState),
         mods: Vec<Mod<String>>,
     ) -> Result<PersonEntry, DirectoryError> {
+        let mods = state_change(from, to).into_iter().chain(mods).collect();
         match self.pool().modify(dn, mods).await {
             Ok(()) => {}
-            Err(WriteError::Refused(r)) if r.rc == 16 => return Err(state_conflict(expected)),
-            Err(e) if e.rc() == Some(rc::NO_SUCH_OBJECT) => {
-                return Err(DirectoryError::NotFound(format!("person {id}")))
-            }
+            Err(WriteError::Refused(r)) if r.rc == 16 => return Err(state_conflict(from)),
+            Err(e) if e.rc() == Some(rc::NO_SUCH_OBJECT) => return Err(person_not_found(id)),
             Err(e) => return Err(e.into_directory(dn)),
         }
         // The change happened: failing to read it now leaves the outcome for the caller to
@@ -118,7 +111,7 @@ impl LdapDirectory {
         self.find_person(Filter::eq("entryUUID", id), &SchoolScope::All)
             .await
             .map_err(|e| DirectoryError::OutcomeUnknown(format!("{dn} was changed: {e}")))?
-            .ok_or_else(|| DirectoryError::NotFound(format!("person {id}")))
+            .ok_or_else(|| person_not_found(id))
     }
 
     pub(super) async fn set_initial_credentials_impl(
@@ -129,7 +122,7 @@ impl LdapDirectory {
     ) -> Result<PersonEntry, DirectoryError> {
         let current = self.account_entry(id).await?;
         let expiry = generalized_time(credentials.expires_at);
-        let mut mods = state_change(expect, AccountState::AwaitingFirstLogin).to_vec();
+        let mut mods = Vec::new();
         if expect == AccountState::AwaitingFirstLogin {
             // A re-issue replaces only a one-time password still pending: if the person
             // changed it by other means (a Password Modify clears `pwdReset`), this delete
@@ -161,7 +154,8 @@ impl LdapDirectory {
         if !current.employment_active {
             mods.push(replace("pwdAccountLockedTime", PERMANENT_LOCK));
         }
-        self.account_modify(id, &current.entry.dn, expect, mods)
+        let change = (expect, AccountState::AwaitingFirstLogin);
+        self.account_modify(id, &current.entry.dn, change, mods)
             .await
     }
 
@@ -171,9 +165,9 @@ impl LdapDirectory {
         expect: AccountState,
     ) -> Result<PersonEntry, DirectoryError> {
         let current = self.account_entry(id).await?;
-        let mut mods = state_change(expect, AccountState::Locked).to_vec();
-        mods.push(replace("pwdAccountLockedTime", PERMANENT_LOCK));
-        self.account_modify(id, &current.entry.dn, expect, mods)
+        let lock = replace("pwdAccountLockedTime", PERMANENT_LOCK);
+        let change = (expect, AccountState::Locked);
+        self.account_modify(id, &current.entry.dn, change, vec![lock])
             .await
     }
 
@@ -194,11 +188,12 @@ impl LdapDirectory {
         } else {
             AccountState::AwaitingEmailConfirmation
         };
-        let mut mods = state_change(AccountState::Locked, back).to_vec();
+        let mut mods = Vec::new();
         if current.employment_active {
             mods.push(clear("pwdAccountLockedTime"));
         }
-        self.account_modify(id, &current.entry.dn, AccountState::Locked, mods)
+        let change = (AccountState::Locked, back);
+        self.account_modify(id, &current.entry.dn, change, mods)
             .await
     }
 
@@ -218,19 +213,15 @@ impl LdapDirectory {
                 .modify(dn, mods)
                 .await
                 .map_err(|e| e.into_directory(dn))?;
-            return self
-                .find_person(Filter::eq("entryUUID", id), &SchoolScope::All)
-                .await?
-                .ok_or_else(|| DirectoryError::NotFound(format!("person {id}")));
+            return self.person_by_id(id).await;
         };
         // `none` → `none`: the delete fails when an account was issued in the meantime.
-        let mut mods = state_change(AccountState::None, AccountState::None).to_vec();
-        mods.push(replace("zszoAccountRequestedBy", request.by.clone()));
-        mods.push(replace(
-            "zszoAccountRequestedAt",
-            generalized_time(request.at),
-        ));
-        self.account_modify(id, dn, AccountState::None, mods).await
+        let mods = vec![
+            replace("zszoAccountRequestedBy", request.by.clone()),
+            replace("zszoAccountRequestedAt", generalized_time(request.at)),
+        ];
+        let change = (AccountState::None, AccountState::None);
+        self.account_modify(id, dn, change, mods).await
     }
 
     pub(super) async fn set_own_password_impl(
@@ -245,17 +236,18 @@ impl LdapDirectory {
             AccountState::AwaitingEmailConfirmation | AccountState::Active => expect,
             other => return Err(state_conflict(other)),
         };
-        let mut mods = state_change(expect, to).to_vec();
         // An explicit FALSE: ppolicy's pwdMustChange marks a password that the service (not
         // the person's own bind) writes as "must change" unless the Modify says otherwise
         // (checked against slapd 2.5/2.6; a delete of pwdReset fails, ppolicy removes it).
-        mods.push(replace("userPassword", format!("{{ARGON2}}{}", hash.0)));
-        mods.push(replace("pwdReset", "FALSE"));
+        let mut mods = vec![
+            replace("userPassword", format!("{{ARGON2}}{}", hash.0)),
+            replace("pwdReset", "FALSE"),
+        ];
         if expect == AccountState::AwaitingFirstLogin {
             mods.push(clear("pwdEndTime"));
             mods.push(clear("zszoInitialPasswordExpiry"));
         }
-        self.account_modify(id, &current.entry.dn, expect, mods)
+        self.account_modify(id, &current.entry.dn, (expect, to), mods)
             .await
     }
 
@@ -271,12 +263,11 @@ impl LdapDirectory {
             AccountState::AwaitingEmailConfirmation | AccountState::Active => AccountState::Active,
             other => return Err(state_conflict(other)),
         };
-        let mut mods = state_change(expect, to).to_vec();
-        mods.push(replace("mail", email.as_str()));
+        let mut mods = vec![replace("mail", email.as_str())];
         if expect == AccountState::AwaitingEmailConfirmation {
             mods.push(replace("zszoAccountActivatedAt", generalized_time(at)));
         }
-        self.account_modify(id, &current.entry.dn, expect, mods)
+        self.account_modify(id, &current.entry.dn, (expect, to), mods)
             .await
     }
 }

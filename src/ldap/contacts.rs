@@ -83,16 +83,26 @@ fn parse(raw: &str) -> Option<Described<'_>> {
     })
 }
 
-/// The emails of an entry: `mail` values, described by `stored` where it can.
-pub fn emails(stored: &[String], mail: &[String]) -> Vec<ContactEmail> {
-    let mut described: Vec<Described> = stored
+/// The descriptions of `what` ("email", "phone") in `stored` whose value `is_present` among
+/// the entry's values, in their stored order.
+fn described<'a>(
+    stored: &'a [String],
+    what: &str,
+    is_present: impl Fn(&str) -> bool,
+) -> Vec<Described<'a>> {
+    let mut out: Vec<Described> = stored
         .iter()
         .filter_map(|s| parse(s))
-        .filter(|d| d.what == "email")
-        .filter(|d| mail.iter().any(|m| m.eq_ignore_ascii_case(d.value)))
+        .filter(|d| d.what == what && is_present(d.value))
         .collect();
-    described.sort_by_key(|d| d.position);
-    let mut out: Vec<ContactEmail> = described
+    out.sort_by_key(|d| d.position);
+    out
+}
+
+/// The emails of an entry: `mail` values, described by `stored` where it can.
+pub fn emails(stored: &[String], mail: &[String]) -> Vec<ContactEmail> {
+    let in_mail = |v: &str| mail.iter().any(|m| m.eq_ignore_ascii_case(v));
+    let mut out: Vec<ContactEmail> = described(stored, "email", in_mail)
         .iter()
         .map(|d| ContactEmail {
             value: d.value.to_owned(),
@@ -117,13 +127,7 @@ pub fn emails(stored: &[String], mail: &[String]) -> Vec<ContactEmail> {
 /// described by `stored` where it can.
 pub fn phones(stored: &[String], by_attr: &[(PhoneKind, &[String])]) -> Vec<ContactPhone> {
     let present = |v: &str| by_attr.iter().any(|(_, vs)| vs.iter().any(|x| x == v));
-    let mut described: Vec<Described> = stored
-        .iter()
-        .filter_map(|s| parse(s))
-        .filter(|d| d.what == "phone" && present(d.value))
-        .collect();
-    described.sort_by_key(|d| d.position);
-    let mut out: Vec<ContactPhone> = described
+    let mut out: Vec<ContactPhone> = described(stored, "phone", present)
         .iter()
         .map(|d| ContactPhone {
             value: d.value.to_owned(),
@@ -150,22 +154,7 @@ pub fn phones(stored: &[String], by_attr: &[(PhoneKind, &[String])]) -> Vec<Cont
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn email(v: &str, kind: Option<EmailKind>, primary: bool) -> ContactEmail {
-        ContactEmail {
-            value: v.into(),
-            kind,
-            primary,
-        }
-    }
-
-    fn phone(v: &str, kind: Option<PhoneKind>, primary: bool) -> ContactPhone {
-        ContactPhone {
-            value: v.into(),
-            kind,
-            primary,
-        }
-    }
+    use crate::ldap::test_fixtures::{email, phone};
 
     #[test]
     fn types_primary_flags_and_order_survive_the_round_trip() {

@@ -82,11 +82,25 @@ impl LdapDirectory {
         filter: &Filter,
         attrs: &[&str],
     ) -> Result<Option<SearchEntry>, DirectoryError> {
-        match self.pool.search(dn, Scope::Base, filter, attrs).await {
-            Ok(mut entries) => Ok(entries.pop()),
-            Err(DirectoryError::NotFound(_)) => Ok(None),
-            Err(e) => Err(e),
-        }
+        let found = self.pool.search(dn, Scope::Base, filter, attrs).await;
+        Ok(base_missing_is_empty(found)?.pop())
+    }
+
+    /// The entries of `class` right below `base`, each parsed; none when `base` is missing
+    /// (no school, no SSO client yet).
+    pub(super) async fn children<T>(
+        &self,
+        base: &str,
+        class: &'static str,
+        attrs: &[&str],
+        parse: fn(&SearchEntry) -> Result<T, DirectoryError>,
+    ) -> Result<Vec<T>, DirectoryError> {
+        let filter = Filter::object_class(class);
+        let found = self
+            .pool
+            .search(base, Scope::OneLevel, &filter, attrs)
+            .await;
+        base_missing_is_empty(found)?.iter().map(parse).collect()
     }
 
     /// Adds, treating "already there" as success (for idempotent containers).
@@ -161,20 +175,9 @@ impl SchoolDirectory for LdapDirectory {
 
     async fn list_schools(&self) -> Result<Vec<SchoolEntry>, DirectoryError> {
         let base = self.layout.schools_dn();
-        let filter = Filter::object_class("zszoSchool");
-        let entries = match self
-            .pool
-            .search(&base, Scope::OneLevel, &filter, SCHOOL_ATTRS)
-            .await
-        {
-            Ok(entries) => entries,
-            Err(DirectoryError::NotFound(_)) => return Ok(Vec::new()),
-            Err(e) => return Err(e),
-        };
-        let mut schools = entries
-            .iter()
-            .map(school_from_entry)
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut schools = self
+            .children(&base, "zszoSchool", SCHOOL_ATTRS, school_from_entry)
+            .await?;
         schools.sort_by(|a, b| a.school.code.cmp(&b.school.code));
         Ok(schools)
     }
@@ -211,5 +214,15 @@ impl SchoolDirectory for LdapDirectory {
         self.find_school(code).await?.ok_or_else(|| {
             DirectoryError::Other(format!("{school_dn} vanished right after it was created"))
         })
+    }
+}
+
+/// A search's entries; none when its base does not exist.
+pub(super) fn base_missing_is_empty(
+    found: Result<Vec<SearchEntry>, DirectoryError>,
+) -> Result<Vec<SearchEntry>, DirectoryError> {
+    match found {
+        Err(DirectoryError::NotFound(_)) => Ok(Vec::new()),
+        other => other,
     }
 }

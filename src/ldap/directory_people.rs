@@ -1,5 +1,5 @@
-//! `PeopleDirectory` and `GroupDirectory` for [`LdapDirectory`]: the bodies are in `people`,
-//! `groups` and `search`; this is where the port's methods meet them.
+//! `PeopleDirectory` for [`LdapDirectory`]: the bodies are in `people` and `search`; this is
+//! where the port's methods meet them. (`GroupDirectory` is implemented in `groups` itself.)
 
 use super::directory::LdapDirectory;
 use super::names::Filter;
@@ -67,45 +67,5 @@ impl PeopleDirectory for LdapDirectory {
 
     async fn delete_person(&self, id: &str) -> Result<(), DirectoryError> {
         self.delete_person_impl(id).await
-    }
-}
-
-#[async_trait]
-impl GroupDirectory for LdapDirectory {
-    async fn create_group(&self, profile: &GroupProfile) -> Result<GroupEntry, DirectoryError> {
-        self.create_group_impl(profile).await
-    }
-
-    async fn get_group(
-        &self,
-        id: &str,
-        scope: &SchoolScope,
-    ) -> Result<Option<GroupEntry>, DirectoryError> {
-        self.get_group_impl(id, scope).await
-    }
-
-    async fn search_groups(&self, q: &GroupSearch) -> Result<Page<GroupEntry>, DirectoryError> {
-        self.search_groups_impl(q).await
-    }
-
-    async fn update_group(
-        &self,
-        id: &str,
-        profile: &GroupProfile,
-    ) -> Result<GroupEntry, DirectoryError> {
-        self.update_group_impl(id, profile).await
-    }
-
-    async fn modify_group_members(
-        &self,
-        id: &str,
-        add: &[String],
-        remove: &[String],
-    ) -> Result<GroupEntry, DirectoryError> {
-        self.modify_group_members_impl(id, add, remove).await
-    }
-
-    async fn delete_group(&self, id: &str) -> Result<(), DirectoryError> {
-        self.delete_group_impl(id).await
     }
 }

@@ -7,7 +7,7 @@ use super::names::Filter;
 use crate::domain::SchoolCode;
 use crate::ports::*;
 use async_trait::async_trait;
-use ldap3::{Mod, Scope};
+use ldap3::Mod;
 use std::collections::HashSet;
 
 #[async_trait]
@@ -41,15 +41,7 @@ impl RoleDirectory for LdapDirectory {
             Filter::eq("cn", "administratorzy-lokalni"),
             member.clone(),
         ]);
-        let groups = match self
-            .pool
-            .search(&self.layout.schools_dn(), Scope::Subtree, &local, &["1.1"])
-            .await
-        {
-            Ok(entries) => entries,
-            Err(DirectoryError::NotFound(_)) => Vec::new(),
-            Err(e) => return Err(e),
-        };
+        let groups = self.search_schools(&local, &["1.1"]).await?;
         let schools = self.layout.schools_dn();
         for group in groups {
             // Only a group that is exactly a school's local-administrators group counts.

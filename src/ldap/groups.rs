@@ -9,6 +9,8 @@
 //!   Every group keeps the zero-length DN placeholder as a `member` value (the layout's
 //!   convention), so removing the last real member leaves a valid, empty group.
 //! - Renames and moves are Modify DN (the id stays); refint and memberof keep `memberOf` right.
+//!
+//! `GroupDirectory` for [`LdapDirectory`] is implemented here, over the helpers above it.
 
 use super::directory::LdapDirectory;
 use super::error::rc;
@@ -16,12 +18,14 @@ use super::mapping::{attr, AddAttr, Reader, META_ATTRS};
 use super::names::{dn_key, group_rdn, Filter};
 use super::pool::WriteError;
 use super::render::{group_filter, group_sort_attr, is_uuid, referenced_ids, IdDns};
-use super::search::in_order;
+use super::search::PageWindow;
 use crate::domain::query::GroupAttr;
 use crate::domain::SchoolCode;
 use crate::ports::{
-    DirectoryError, GroupEntry, GroupProfile, GroupRef, GroupSearch, Page, SchoolScope, Unique,
+    DirectoryError, GroupDirectory, GroupEntry, GroupProfile, GroupRef, GroupSearch, Page,
+    SchoolScope, Unique,
 };
+use async_trait::async_trait;
 use ldap3::{Mod, SearchEntry};
 use std::collections::HashSet;
 
@@ -175,11 +179,11 @@ impl LdapDirectory {
             other => other.into_directory(dn),
         }
     }
+}
 
-    pub(super) async fn create_group_impl(
-        &self,
-        p: &GroupProfile,
-    ) -> Result<GroupEntry, DirectoryError> {
+#[async_trait]
+impl GroupDirectory for LdapDirectory {
+    async fn create_group(&self, p: &GroupProfile) -> Result<GroupEntry, DirectoryError> {
         let name = check_name(&p.display_name)?;
         let members = self.member_dns(&p.members).await?;
         let dn = self.layout().group_dn(&p.school, &name);
@@ -231,7 +235,7 @@ impl LdapDirectory {
         )))
     }
 
-    pub(super) async fn get_group_impl(
+    async fn get_group(
         &self,
         id: &str,
         scope: &SchoolScope,
@@ -246,10 +250,7 @@ impl LdapDirectory {
         Ok(group.filter(|g| scope.contains(&g.profile.school)))
     }
 
-    pub(super) async fn search_groups_impl(
-        &self,
-        q: &GroupSearch,
-    ) -> Result<Page<GroupEntry>, DirectoryError> {
+    async fn search_groups(&self, q: &GroupSearch) -> Result<Page<GroupEntry>, DirectoryError> {
         let mut parts = vec![Filter::object_class("zszoGroup")];
         parts.extend(group_scope_filter(&q.scope));
         if let Some(f) = &q.filter {
@@ -258,23 +259,21 @@ impl LdapDirectory {
             parts.push(group_filter(f, &dns)?);
         }
         let sort = q.sort.map(|(a, o)| (group_sort_attr(a), o));
-        let (total, ids) = self
-            .page_ids(&Filter::and(parts), sort, q.start_index, q.count)
+        let window = PageWindow {
+            start_index: q.start_index,
+            count: q.count,
+        };
+        let page = self
+            .read_page("zszoGroup", &Filter::and(parts), sort, window, GROUP_ATTRS)
             .await?;
-        let entries = self.read_by_ids("zszoGroup", &ids, GROUP_ATTRS).await?;
-        let groups = self.groups_from_entries(&entries, &q.scope).await?;
-        let items = in_order(&ids, groups, |g| g.entry.id.as_str());
-        Ok(Page { total, items })
+        let groups = self.groups_from_entries(&page.entries, &q.scope).await?;
+        Ok(page.into_page(groups, |g| g.entry.id.as_str()))
     }
 
     /// Renames/moves first (a name clash is the likely failure, and then nothing changed),
     /// then one Modify for external id, school and members. If that Modify fails the group
     /// keeps its new name; sending the same update again completes it.
-    pub(super) async fn update_group_impl(
-        &self,
-        id: &str,
-        p: &GroupProfile,
-    ) -> Result<GroupEntry, DirectoryError> {
+    async fn update_group(&self, id: &str, p: &GroupProfile) -> Result<GroupEntry, DirectoryError> {
         let entry = self.group_for_change(id).await?;
         let name = check_name(&p.display_name)?;
         let members = self.member_dns(&p.members).await?;
@@ -334,7 +333,7 @@ impl LdapDirectory {
     /// adding a member twice or removing a non-member is not an error. When a concurrent
     /// change makes that Modify stale (a value already there, 20, or already gone, 16), the
     /// values are read again and the Modify recomputed (at most three times).
-    pub(super) async fn modify_group_members_impl(
+    async fn modify_group_members(
         &self,
         id: &str,
         add: &[String],
@@ -367,7 +366,7 @@ impl LdapDirectory {
         self.group_by_dn_or_id(id).await
     }
 
-    pub(super) async fn delete_group_impl(&self, id: &str) -> Result<(), DirectoryError> {
+    async fn delete_group(&self, id: &str) -> Result<(), DirectoryError> {
         let entry = self.group_for_change(id).await?;
         self.pool()
             .delete(&entry.dn)

@@ -1,23 +1,8 @@
 //! Unit tests of the generic entry mapping (schools, times, groups).
 
 use super::*;
-use std::collections::HashMap;
+use crate::ldap::test_fixtures::{code, entry};
 use time::macros::datetime;
-
-fn code(s: &str) -> SchoolCode {
-    SchoolCode::parse(s).unwrap()
-}
-
-fn entry(dn: &str, attrs: &[(&str, &[&str])]) -> SearchEntry {
-    SearchEntry {
-        dn: dn.to_owned(),
-        attrs: attrs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), v.iter().map(|s| (*s).to_owned()).collect()))
-            .collect(),
-        bin_attrs: HashMap::new(),
-    }
-}
 
 #[test]
 fn a_school_entry_parses_and_refuses_bad_names() {

@@ -41,6 +41,9 @@ pub use names::{Filter, Layout};
 pub use pool::{tls_config, LdapOptions};
 
 #[cfg(test)]
+mod test_fixtures;
+
+#[cfg(test)]
 mod schema_bounds {
     //! The domain's limits on values stored in ZSZO attributes fit the bounds the directory
     //! schema declares for them (`schemas/ldap/zszo.ldif`, `SYNTAX …{N}`).

@@ -2,15 +2,12 @@
 //! an escaped value never leaves its RDN or its assertion value.
 
 use super::*;
+use crate::ldap::test_fixtures::code;
 use ldap3::asn1::{ASNTag, StructureTag, PL};
 use proptest::prelude::*;
 
 fn layout() -> Layout {
     Layout::new("dc=zszo,dc=krakow,dc=pl").unwrap()
-}
-
-fn code(s: &str) -> SchoolCode {
-    SchoolCode::parse(s).unwrap()
 }
 
 #[test]
@@ -73,31 +70,36 @@ fn layout_builds_the_fixed_tree() {
     let l = layout();
     let c = code("SP-12");
     let login = LoginName::parse("jan.kowalski").unwrap();
-    assert_eq!(l.schools_dn(), "ou=placowki,dc=zszo,dc=krakow,dc=pl");
-    assert_eq!(
-        l.school_dn(&c),
-        "ou=SP-12,ou=placowki,dc=zszo,dc=krakow,dc=pl"
-    );
-    assert_eq!(
-        l.people_dn(&c),
-        "ou=pracownicy,ou=SP-12,ou=placowki,dc=zszo,dc=krakow,dc=pl"
-    );
-    assert_eq!(
-        l.groups_dn(&c),
-        "ou=grupy,ou=SP-12,ou=placowki,dc=zszo,dc=krakow,dc=pl"
-    );
-    assert_eq!(
-        l.local_admins_dn(&c),
-        "cn=administratorzy-lokalni,ou=grupy,ou=SP-12,ou=placowki,dc=zszo,dc=krakow,dc=pl"
-    );
-    assert_eq!(
-        l.system_admins_dn(),
-        "cn=administratorzy-systemu,ou=system,dc=zszo,dc=krakow,dc=pl"
-    );
-    assert_eq!(
-        l.person_dn(&c, &login),
-        "uid=jan.kowalski,ou=pracownicy,ou=SP-12,ou=placowki,dc=zszo,dc=krakow,dc=pl"
-    );
+    let table = [
+        (l.schools_dn(), "ou=placowki,dc=zszo,dc=krakow,dc=pl"),
+        (
+            l.school_dn(&c),
+            "ou=SP-12,ou=placowki,dc=zszo,dc=krakow,dc=pl",
+        ),
+        (
+            l.people_dn(&c),
+            "ou=pracownicy,ou=SP-12,ou=placowki,dc=zszo,dc=krakow,dc=pl",
+        ),
+        (
+            l.groups_dn(&c),
+            "ou=grupy,ou=SP-12,ou=placowki,dc=zszo,dc=krakow,dc=pl",
+        ),
+        (
+            l.local_admins_dn(&c),
+            "cn=administratorzy-lokalni,ou=grupy,ou=SP-12,ou=placowki,dc=zszo,dc=krakow,dc=pl",
+        ),
+        (
+            l.system_admins_dn(),
+            "cn=administratorzy-systemu,ou=system,dc=zszo,dc=krakow,dc=pl",
+        ),
+        (
+            l.person_dn(&c, &login),
+            "uid=jan.kowalski,ou=pracownicy,ou=SP-12,ou=placowki,dc=zszo,dc=krakow,dc=pl",
+        ),
+    ];
+    for (built, expected) in table {
+        assert_eq!(built, expected);
+    }
     assert_eq!(
         l.role_group_dn(&AdminRole::LocalAdministrator(c.clone())),
         l.local_admins_dn(&c)

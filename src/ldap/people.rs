@@ -31,7 +31,7 @@ use super::person_map::{
 };
 use super::pool::WriteError;
 use super::render::{is_uuid, person_filter, person_sort_attr, referenced_ids, scope_filter};
-use super::search::in_order;
+use super::search::PageWindow;
 use crate::domain::query::PersonAttr;
 use crate::domain::{numbered_login, AccountState, LoginName, SchoolCode, MAX_SUFFIX};
 use crate::ports::{
@@ -75,6 +75,29 @@ impl LdapDirectory {
                     .join("; ")
             ))),
         }
+    }
+
+    /// The entry of the person whose `entryUUID` is `id`; `NotFound` when there is none (an
+    /// `id` that is not a UUID names no one).
+    pub(super) async fn person_entry_by_id(
+        &self,
+        id: &str,
+        attrs: &[&str],
+    ) -> Result<SearchEntry, DirectoryError> {
+        if !is_uuid(id) {
+            return Err(person_not_found(id));
+        }
+        self.find_person_entry(Filter::eq("entryUUID", id), attrs)
+            .await?
+            .ok_or_else(|| person_not_found(id))
+    }
+
+    /// The person whose `entryUUID` is `id`, links resolved city-wide; `NotFound` when there
+    /// is none.
+    pub(super) async fn person_by_id(&self, id: &str) -> Result<PersonEntry, DirectoryError> {
+        self.find_person(Filter::eq("entryUUID", id), &SchoolScope::All)
+            .await?
+            .ok_or_else(|| person_not_found(id))
     }
 
     /// The person matching `filter`, with links (manager, groups) resolved within `scope`.
@@ -335,33 +358,33 @@ impl LdapDirectory {
             parts.push(person_filter(f, &dns)?);
         }
         let filter = Filter::and(parts);
+        let window = PageWindow {
+            start_index: q.start_index,
+            count: q.count,
+        };
         if q.filter.as_ref().is_some_and(|f| f.matches_at_most_one()) {
             // `userName eq "…"`, the lookup SCIM clients make before every create: one search
             // for the full entry instead of the paging passes (ids, then entries).
             let entries = self.search_schools(&filter, PERSON_ATTRS).await?;
             let total = entries.len();
-            let page: Vec<&SearchEntry> = entries
-                .iter()
-                .skip(q.start_index.max(1) - 1)
-                .take(q.count)
-                .collect();
-            let raws = page
-                .into_iter()
+            let raws = window
+                .cut(&entries)
                 .map(person_from_entry)
                 .collect::<Result<Vec<_>, _>>()?;
             let items = self.complete_people(raws, &q.scope).await?;
             return Ok(Page { total, items });
         }
         let sort = q.sort.map(|(a, o)| (person_sort_attr(a), o));
-        let (total, ids) = self.page_ids(&filter, sort, q.start_index, q.count).await?;
-        let entries = self.read_by_ids("zszoPerson", &ids, PERSON_ATTRS).await?;
-        let raws = entries
+        let page = self
+            .read_page("zszoPerson", &filter, sort, window, PERSON_ATTRS)
+            .await?;
+        let raws = page
+            .entries
             .iter()
             .map(person_from_entry)
             .collect::<Result<Vec<_>, _>>()?;
         let people = self.complete_people(raws, &q.scope).await?;
-        let items = in_order(&ids, people, |p| p.entry.id.as_str());
-        Ok(Page { total, items })
+        Ok(page.into_page(people, |p| p.entry.id.as_str()))
     }
 
     /// `version`: write only while the entry's `entryCSN` is this (checked on the entry read
@@ -372,10 +395,6 @@ impl LdapDirectory {
         profile: &PersonProfile,
         version: Option<&str>,
     ) -> Result<PersonEntry, DirectoryError> {
-        let missing = || DirectoryError::NotFound(format!("person {id}"));
-        if !is_uuid(id) {
-            return Err(missing());
-        }
         let mut attrs = PERSON_ATTRS.to_vec();
         attrs.extend([
             "pwdAccountLockedTime",
@@ -384,10 +403,7 @@ impl LdapDirectory {
             "eduPersonPrimaryOrgUnitDN",
             "zszoHrMail",
         ]);
-        let entry = self
-            .find_person_entry(Filter::eq("entryUUID", id), &attrs)
-            .await?
-            .ok_or_else(missing)?;
+        let entry = self.person_entry_by_id(id, &attrs).await?;
         let current = person_from_entry(&entry)?.person;
         let assertion = version.map(|v| Filter::eq("entryCSN", v));
         // Step 1: checks before any write. An unchanged userName is not written, so it
@@ -497,26 +513,22 @@ impl LdapDirectory {
                 return Ok(person);
             }
         }
-        self.find_person(Filter::eq("entryUUID", id), &SchoolScope::All)
-            .await?
-            .ok_or_else(missing)
+        self.person_by_id(id).await
     }
 
     pub(super) async fn delete_person_impl(&self, id: &str) -> Result<(), DirectoryError> {
-        let missing = || DirectoryError::NotFound(format!("person {id}"));
-        if !is_uuid(id) {
-            return Err(missing());
-        }
-        let entry = self
-            .find_person_entry(Filter::eq("entryUUID", id), &["1.1"])
-            .await?
-            .ok_or_else(missing)?;
+        let entry = self.person_entry_by_id(id, &["1.1"]).await?;
         match self.pool().delete(&entry.dn).await {
             Ok(()) => Ok(()),
-            Err(e) if e.rc() == Some(rc::NO_SUCH_OBJECT) => Err(missing()),
+            Err(e) if e.rc() == Some(rc::NO_SUCH_OBJECT) => Err(person_not_found(id)),
             Err(e) => Err(e.into_directory(&entry.dn)),
         }
     }
+}
+
+/// No person has the id asked for (or no longer has: deleted in between).
+pub(super) fn person_not_found(id: &str) -> DirectoryError {
+    DirectoryError::NotFound(format!("person {id}"))
 }
 
 /// The attributes slapo-unique keeps unique city-wide (`crate::slapd::config::UNIQUE_ATTRIBUTES`

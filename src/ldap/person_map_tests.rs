@@ -2,14 +2,10 @@
 
 use super::*;
 use crate::domain::query::EmailKind;
-use crate::ldap::mapping::AddAttr;
+use crate::ldap::test_fixtures::{code, email, entry, phone};
 use crate::ports::{NewCredentials, PasswordHash};
 use std::collections::HashMap;
 use time::macros::datetime;
-
-fn code(s: &str) -> SchoolCode {
-    SchoolCode::parse(s).unwrap()
-}
 
 fn name(given: &str, family: &str) -> PersonName {
     PersonName {
@@ -38,9 +34,29 @@ fn new_person(credentials: Option<NewCredentials>) -> NewPerson {
     }
 }
 
-fn as_map(attrs: Vec<AddAttr>) -> HashMap<String, HashSet<String>> {
+fn credentials(
+    hash: &str,
+    state: AccountState,
+    must_change: bool,
+    expires_at: Option<OffsetDateTime>,
+) -> NewCredentials {
+    NewCredentials {
+        hash: PasswordHash(hash.to_owned()),
+        state,
+        must_change,
+        expires_at,
+    }
+}
+
+/// The attributes of `person`'s new entry (no manager), by name; each must stand once.
+fn new_entry_attrs(
+    person: &NewPerson,
+    layout: &Layout,
+    eppn_scope: &str,
+    now: OffsetDateTime,
+) -> HashMap<String, HashSet<String>> {
     let mut map = HashMap::new();
-    for (k, v) in attrs {
+    for (k, v) in person_attrs(person, layout, eppn_scope, None, now) {
         assert!(map.insert(k.clone(), v).is_none(), "attribute {k} twice");
     }
     map
@@ -50,28 +66,11 @@ fn set(values: &[&str]) -> HashSet<String> {
     values.iter().map(|v| (*v).to_owned()).collect()
 }
 
-fn entry(dn: &str, attrs: &[(&str, &[&str])]) -> SearchEntry {
-    SearchEntry {
-        dn: dn.to_owned(),
-        attrs: attrs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), v.iter().map(|s| (*s).to_owned()).collect()))
-            .collect(),
-        bin_attrs: HashMap::new(),
-    }
-}
-
 #[test]
 fn a_person_without_credentials_has_every_identity_attribute() {
     let layout = Layout::new("dc=zszo,dc=krakow,dc=pl").unwrap();
     let now = datetime!(2025-03-01 10:00:00 UTC);
-    let a = as_map(person_attrs(
-        &new_person(None),
-        &layout,
-        "zszo.krakow.pl",
-        None,
-        now,
-    ));
+    let a = new_entry_attrs(&new_person(None), &layout, "zszo.krakow.pl", now);
     assert_eq!(a["uid"], set(&["lukasz.zolc"]));
     assert_eq!(a["cn"], set(&["Łukasz Żółć-Nowak"]));
     assert_eq!(a["displayName"], set(&["Łukasz Żółć-Nowak"]));
@@ -115,20 +114,14 @@ fn a_person_without_credentials_has_every_identity_attribute() {
 #[test]
 fn credentials_add_password_reset_and_expiry() {
     let layout = Layout::new("dc=zszo,dc=krakow,dc=pl").unwrap();
-    let creds = NewCredentials {
-        hash: PasswordHash("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_owned()),
-        state: AccountState::AwaitingFirstLogin,
-        must_change: true,
-        expires_at: Some(datetime!(2025-03-08 10:00:00 +01:00)),
-    };
+    let creds = credentials(
+        "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
+        AccountState::AwaitingFirstLogin,
+        true,
+        Some(datetime!(2025-03-08 10:00:00 +01:00)),
+    );
     let now = datetime!(2025-03-01 09:08:07 UTC);
-    let a = as_map(person_attrs(
-        &new_person(Some(creds)),
-        &layout,
-        "x.pl",
-        None,
-        now,
-    ));
+    let a = new_entry_attrs(&new_person(Some(creds)), &layout, "x.pl", now);
     assert_eq!(
         a["userPassword"],
         set(&["{ARGON2}$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"])
@@ -171,30 +164,18 @@ fn a_person_entry_parses_with_case_insensitive_names() {
     let p = raw.person;
     assert_eq!(p.meta.version, "20250102010406.000000Z#000000#000#000000");
     assert_eq!(p.meta.created, datetime!(2025-01-02 01:04:05 UTC));
-    let emails: Vec<_> = p
-        .profile
-        .emails
-        .iter()
-        .map(|e| (e.value.as_str(), e.kind, e.primary))
-        .collect();
     assert_eq!(
-        emails,
+        p.profile.emails,
         [
-            ("jan@x.pl", Some(EmailKind::Work), true),
-            ("j.k@x.pl", Some(EmailKind::Work), false)
+            email("jan@x.pl", Some(EmailKind::Work), true),
+            email("j.k@x.pl", Some(EmailKind::Work), false)
         ]
     );
-    let phones: Vec<_> = p
-        .profile
-        .phones
-        .iter()
-        .map(|p| (p.value.as_str(), p.kind, p.primary))
-        .collect();
     assert_eq!(
-        phones,
+        p.profile.phones,
         [
-            ("+48 12", Some(PhoneKind::Work), true),
-            ("+48 600", Some(PhoneKind::Mobile), false)
+            phone("+48 12", Some(PhoneKind::Work), true),
+            phone("+48 600", Some(PhoneKind::Mobile), false)
         ]
     );
     assert!(!p.profile.employment_active);
@@ -256,38 +237,14 @@ fn multi_valued_attributes_are_written_in_order_primary_first() {
     let layout = Layout::new("dc=x").unwrap();
     let mut p = new_person(None).profile;
     p.emails = vec![
-        ContactEmail {
-            value: "b@x.pl".into(),
-            kind: Some(EmailKind::Home),
-            primary: false,
-        },
-        ContactEmail {
-            value: "a@x.pl".into(),
-            kind: Some(EmailKind::Work),
-            primary: true,
-        },
-        ContactEmail {
-            value: "A@X.pl".into(),
-            kind: None,
-            primary: false,
-        },
+        email("b@x.pl", Some(EmailKind::Home), false),
+        email("a@x.pl", Some(EmailKind::Work), true),
+        email("A@X.pl", None, false),
     ];
     p.phones = vec![
-        ContactPhone {
-            value: "1".into(),
-            kind: Some(PhoneKind::Other),
-            primary: false,
-        },
-        ContactPhone {
-            value: "2".into(),
-            kind: Some(PhoneKind::Fax),
-            primary: false,
-        },
-        ContactPhone {
-            value: "3".into(),
-            kind: None,
-            primary: true,
-        },
+        phone("1", Some(PhoneKind::Other), false),
+        phone("2", Some(PhoneKind::Fax), false),
+        phone("3", None, true),
     ];
     p.department = Some("  ".into());
     let values: std::collections::HashMap<_, _> = hr_values(&p, &layout, Some("uid=m,dc=x"))
@@ -328,31 +285,14 @@ fn multi_valued_attributes_are_written_in_order_primary_first() {
 #[test]
 fn an_inactive_person_with_credentials_is_created_locked() {
     let layout = Layout::new("dc=x").unwrap();
-    let creds = NewCredentials {
-        hash: PasswordHash("h".to_owned()),
-        state: AccountState::Active,
-        must_change: false,
-        expires_at: None,
-    };
+    let creds = credentials("h", AccountState::Active, false, None);
     let mut p = new_person(Some(creds));
     p.profile.employment_active = false;
-    let a = as_map(person_attrs(
-        &p,
-        &layout,
-        "x",
-        None,
-        datetime!(2025-01-01 0:00 UTC),
-    ));
+    let a = new_entry_attrs(&p, &layout, "x", datetime!(2025-01-01 0:00 UTC));
     assert_eq!(a["pwdAccountLockedTime"], set(&[PERMANENT_LOCK]));
     assert_eq!(a["zszoEmploymentActive"], set(&["FALSE"]));
     p.credentials = None;
-    let a = as_map(person_attrs(
-        &p,
-        &layout,
-        "x",
-        None,
-        datetime!(2025-01-01 0:00 UTC),
-    ));
+    let a = new_entry_attrs(&p, &layout, "x", datetime!(2025-01-01 0:00 UTC));
     assert!(
         !a.contains_key("pwdAccountLockedTime"),
         "no credentials, nothing to lock"

@@ -114,14 +114,26 @@ enum Target {
     Reference,
 }
 
+impl Target {
+    /// What the LDAP attributes a domain attribute lives in hold.
+    fn of(ldap_attrs: &[&str]) -> Self {
+        match ldap_attrs {
+            ["entryUUID"] => Target::Uuid,
+            // A person's manager, a group's members: DNs, compared with the DN an id names.
+            ["manager"] | ["member"] => Target::Reference,
+            _ => Target::Text,
+        }
+    }
+}
+
+/// `<op> value` on any of `attrs`, the LDAP attributes a domain attribute lives in.
 fn compare(
     attrs: &[&'static str],
-    target: Target,
     op: CompareOp,
     value: &Value,
     ids: &IdDns,
 ) -> Result<Filter, DirectoryError> {
-    let text = match (target, value) {
+    let text = match (Target::of(attrs), value) {
         (Target::Reference, Value::Str(id)) => match ids.get(id) {
             Some(dn) => dn.clone(),
             None => return Ok(negate_if(op, Filter::none())),
@@ -210,26 +222,32 @@ fn any_of(mut parts: Vec<Filter>) -> Filter {
     }
 }
 
-/// Renders one attribute test: a comparison, or presence when `None`.
-type Leaf<'a, A> = dyn Fn(A, Option<(CompareOp, &Value)>) -> Result<Filter, DirectoryError> + 'a;
+/// Renders one comparison of an attribute with a value.
+type Leaf<'a, A> = dyn Fn(A, CompareOp, &Value) -> Result<Filter, DirectoryError> + 'a;
 
-fn render<A: Copy>(f: &DomainFilter<A>, leaf: &Leaf<'_, A>) -> Result<Filter, DirectoryError> {
+/// Renders `f`: presence of an attribute in any of its LDAP attributes (`attrs_of`),
+/// comparisons by `leaf`.
+fn render<A: Copy>(
+    f: &DomainFilter<A>,
+    attrs_of: fn(A) -> &'static [&'static str],
+    leaf: &Leaf<'_, A>,
+) -> Result<Filter, DirectoryError> {
     Ok(match f {
         DomainFilter::And(items) => Filter::And(
             items
                 .iter()
-                .map(|i| render(i, leaf))
+                .map(|i| render(i, attrs_of, leaf))
                 .collect::<Result<_, _>>()?,
         ),
         DomainFilter::Or(items) => Filter::Or(
             items
                 .iter()
-                .map(|i| render(i, leaf))
+                .map(|i| render(i, attrs_of, leaf))
                 .collect::<Result<_, _>>()?,
         ),
-        DomainFilter::Not(inner) => Filter::not(render(inner, leaf)?),
-        DomainFilter::Present(a) => leaf(*a, None)?,
-        DomainFilter::Compare(a, op, v) => leaf(*a, Some((*op, v)))?,
+        DomainFilter::Not(inner) => Filter::not(render(inner, attrs_of, leaf)?),
+        DomainFilter::Present(a) => present(attrs_of(*a)),
+        DomainFilter::Compare(a, op, v) => leaf(*a, *op, v)?,
     })
 }
 
@@ -239,16 +257,8 @@ fn present(attrs: &[&'static str]) -> Filter {
 
 /// Renders a person filter; `ids` holds the DNs of the manager ids it mentions.
 pub fn person_filter(f: &PersonFilter, ids: &IdDns) -> Result<Filter, DirectoryError> {
-    render(f, &|attr, cmp| {
+    render(f, person_attrs, &|attr, op, value| {
         let attrs = person_attrs(attr);
-        let Some((op, value)) = cmp else {
-            return Ok(present(attrs));
-        };
-        let target = match attr {
-            PersonAttr::Id => Target::Uuid,
-            PersonAttr::Manager => Target::Reference,
-            _ => Target::Text,
-        };
         if attr == PersonAttr::SearchName {
             if let Value::Str(text) = value {
                 let folded = fold_search_text(text);
@@ -256,10 +266,10 @@ pub fn person_filter(f: &PersonFilter, ids: &IdDns) -> Result<Filter, DirectoryE
                     // Nothing left to look for (e.g. only symbols without a transliteration).
                     return Ok(present(attrs));
                 }
-                return compare(attrs, target, op, &Value::Str(folded), ids);
+                return compare(attrs, op, &Value::Str(folded), ids);
             }
         }
-        compare(attrs, target, op, value, ids)
+        compare(attrs, op, value, ids)
     })
 }
 
@@ -280,17 +290,8 @@ pub fn fold_search_text(text: &str) -> String {
 
 /// Renders a group filter; `ids` holds the DNs of the member ids it mentions.
 pub fn group_filter(f: &GroupFilter, ids: &IdDns) -> Result<Filter, DirectoryError> {
-    render(f, &|attr, cmp| {
-        let attrs = group_attrs(attr);
-        let Some((op, value)) = cmp else {
-            return Ok(present(attrs));
-        };
-        let target = match attr {
-            GroupAttr::Id => Target::Uuid,
-            GroupAttr::Member => Target::Reference,
-            _ => Target::Text,
-        };
-        compare(attrs, target, op, value, ids)
+    render(f, group_attrs, &|attr, op, value| {
+        compare(group_attrs(attr), op, value, ids)
     })
 }
 

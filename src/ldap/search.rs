@@ -21,18 +21,61 @@
 //! 100 bytes per match; the sorted page costs slapd the same sort, but the daemon reads
 //! only `start_index - 1 + count` ids.
 
-use super::directory::LdapDirectory;
+use super::directory::{base_missing_is_empty, LdapDirectory};
 use super::mapping::Reader;
 use super::names::{dn_key, Filter};
 use super::person_map::{person_display_name, PersonRaw};
 use super::render::{is_uuid, scope_filter, IdDns};
 use super::sort_controls::sort_keys;
-use crate::ports::{DirectoryError, GroupRef, PersonEntry, SchoolScope, SortOrder};
+use crate::ports::{DirectoryError, GroupRef, Page, PersonEntry, SchoolScope, SortOrder};
 use ldap3::{Scope, SearchEntry};
 use std::collections::HashMap;
 
 /// How many terms one `(|…)` filter gets at most.
 const CHUNK: usize = 200;
+
+/// Which matches a page holds: `count` of them from `start_index` (1-based, as SCIM's
+/// `startIndex`; below 1 reads as 1).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct PageWindow {
+    pub start_index: usize,
+    pub count: usize,
+}
+
+impl PageWindow {
+    /// How many matches come before the page.
+    pub fn skip(self) -> usize {
+        self.start_index.max(1) - 1
+    }
+
+    /// How many matches there are up to the page's last.
+    pub fn end(self) -> usize {
+        self.skip().saturating_add(self.count)
+    }
+
+    /// The page's part of `matches`, all of them in order.
+    pub fn cut<T>(self, matches: impl IntoIterator<Item = T>) -> impl Iterator<Item = T> {
+        matches.into_iter().skip(self.skip()).take(self.count)
+    }
+}
+
+/// A page of entries read by id: the number of matches, the page's ids in order and their
+/// entries (in no particular order; [`EntryPage::into_page`] restores it).
+pub(super) struct EntryPage {
+    pub total: usize,
+    pub ids: Vec<String>,
+    pub entries: Vec<SearchEntry>,
+}
+
+impl EntryPage {
+    /// The page of `items` made from [`Self::entries`], put back in the order of the ids.
+    pub fn into_page<T>(self, items: Vec<T>, id_of: impl Fn(&T) -> &str) -> Page<T> {
+        Page {
+            total: self.total,
+            items: in_order(&self.ids, items, id_of),
+        }
+    }
+}
 
 /// What a DN stands for: an entry id and its display name, and whether it is a SCIM group.
 #[derive(Debug, Clone)]
@@ -50,15 +93,11 @@ impl LdapDirectory {
         attrs: &[&str],
     ) -> Result<Vec<SearchEntry>, DirectoryError> {
         let base = self.layout().schools_dn();
-        match self
+        let found = self
             .pool()
             .search(&base, Scope::Subtree, filter, attrs)
-            .await
-        {
-            Ok(entries) => Ok(entries),
-            Err(DirectoryError::NotFound(_)) => Ok(Vec::new()),
-            Err(e) => Err(e),
-        }
+            .await;
+        base_missing_is_empty(found)
     }
 
     /// Entries of `class` with the given ids, in chunks, in no particular order.
@@ -197,20 +236,35 @@ impl LdapDirectory {
             .collect())
     }
 
+    /// The page of `class` entries matching `filter`, sorted by `sort`: its ids from
+    /// [`Self::page_ids`], then the entries read by id.
+    pub(super) async fn read_page(
+        &self,
+        class: &'static str,
+        filter: &Filter,
+        sort: Option<(&'static str, SortOrder)>,
+        window: PageWindow,
+        attrs: &[&str],
+    ) -> Result<EntryPage, DirectoryError> {
+        let (total, ids) = self.page_ids(filter, sort, window).await?;
+        let entries = self.read_by_ids(class, &ids, attrs).await?;
+        Ok(EntryPage {
+            total,
+            ids,
+            entries,
+        })
+    }
+
     /// A page's ids and the number of matches: cut by slapd, or from every match when slapd
     /// refuses or cannot sort the same way (see the module's documentation).
     pub(super) async fn page_ids(
         &self,
         filter: &Filter,
         sort: Option<(&'static str, SortOrder)>,
-        start_index: usize,
-        count: usize,
+        window: PageWindow,
     ) -> Result<(usize, Vec<String>), DirectoryError> {
         if let Some(keys) = sort_keys(sort) {
-            match self
-                .page_ids_sorted(filter, &keys, start_index, count)
-                .await
-            {
+            match self.page_ids_sorted(filter, &keys, window).await {
                 Ok(page) => return Ok(page),
                 Err(e) => {
                     tracing::debug!(error = %e, "slapd did not sort; paging from every match");
@@ -218,8 +272,7 @@ impl LdapDirectory {
                 }
             }
         }
-        self.page_ids_from_every_match(filter, sort, start_index, count)
-            .await
+        self.page_ids_from_every_match(filter, sort, window).await
     }
 
     /// Steps 1–2 of the fallback: every match's id, sorted; returns (total, the page's ids).
@@ -227,8 +280,7 @@ impl LdapDirectory {
         &self,
         filter: &Filter,
         sort: Option<(&'static str, SortOrder)>,
-        start_index: usize,
-        count: usize,
+        window: PageWindow,
     ) -> Result<(usize, Vec<String>), DirectoryError> {
         let sort_attr = sort.map(|(a, _)| a);
         let mut attrs = vec!["entryUUID"];
@@ -277,13 +329,7 @@ impl LdapDirectory {
             by_key.then_with(|| ia.cmp(ib))
         });
         let total = keys.len();
-        let skip = start_index.max(1) - 1;
-        let page = keys
-            .into_iter()
-            .skip(skip)
-            .take(count)
-            .map(|(_, id)| id)
-            .collect();
+        let page = window.cut(keys).map(|(_, id)| id).collect();
         Ok((total, page))
     }
 }

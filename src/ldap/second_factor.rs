@@ -13,8 +13,6 @@
 use super::directory::LdapDirectory;
 use super::error::rc;
 use super::mapping::Reader;
-use super::names::Filter;
-use super::render::is_uuid;
 use crate::ports::{DirectoryError, StoredSecondFactor};
 use ldap3::Mod;
 use std::collections::HashSet;
@@ -30,16 +28,8 @@ fn set(values: impl IntoIterator<Item = String>) -> HashSet<String> {
 
 impl LdapDirectory {
     async fn holder_entry(&self, id: &str) -> Result<ldap3::SearchEntry, DirectoryError> {
-        let missing = || DirectoryError::NotFound(format!("person {id}"));
-        if !is_uuid(id) {
-            return Err(missing());
-        }
-        self.find_person_entry(
-            Filter::eq("entryUUID", id),
-            &["objectClass", SECRET, RECOVERY, LAST_STEP],
-        )
-        .await?
-        .ok_or_else(missing)
+        self.person_entry_by_id(id, &["objectClass", SECRET, RECOVERY, LAST_STEP])
+            .await
     }
 
     pub(super) async fn second_factor_impl(

@@ -22,6 +22,7 @@ use super::error::{from_ldap, from_result, rc};
 use super::mapping::Reader;
 use super::names::Filter;
 use super::pool::bind;
+use super::search::PageWindow;
 use super::sort_controls::{parse_paged_response, sort_control, SortKey};
 use crate::ports::DirectoryError;
 use ldap3::controls::{PagedResults, RawControl};
@@ -60,8 +61,7 @@ impl LdapDirectory {
         &self,
         filter: &Filter,
         keys: &[SortKey],
-        start_index: usize,
-        count: usize,
+        window: PageWindow,
     ) -> Result<(usize, Vec<String>), DirectoryError> {
         let sorting = &self.sorting;
         let slot =
@@ -71,9 +71,7 @@ impl LdapDirectory {
             Some(ldap) => ldap,
             None => held.insert(self.open_sorting_connection().await?),
         };
-        let (result, clean) = self
-            .sorted_page_on(ldap, filter, keys, start_index, count)
-            .await;
+        let (result, clean) = self.sorted_page_on(ldap, filter, keys, window).await;
         if !clean {
             // Whatever slapd may still hold for this connection goes with it.
             tracing::debug!("closing a sorting connection after a failure");
@@ -106,13 +104,11 @@ impl LdapDirectory {
         ldap: &mut Ldap,
         filter: &Filter,
         keys: &[SortKey],
-        start_index: usize,
-        count: usize,
+        window: PageWindow,
     ) -> (Result<(usize, Vec<String>), DirectoryError>, bool) {
         let base = self.layout().schools_dn();
-        let skip = start_index.max(1) - 1;
         // At least one: a page of 0 asks only for the total.
-        let size = i32::try_from(skip.saturating_add(count).max(1)).unwrap_or(i32::MAX);
+        let size = i32::try_from(window.end().max(1)).unwrap_or(i32::MAX);
         let filter = filter.render();
         let (entries, result) =
             match sorted_search(self, ldap, &base, &filter, keys, size, Vec::new()).await {
@@ -131,10 +127,8 @@ impl LdapDirectory {
         };
         let clean = cookie.is_empty() || self.abandon(ldap, &base, &filter, keys, cookie).await;
         let total = entries.len().saturating_add(remaining);
-        let ids = entries
-            .iter()
-            .skip(skip)
-            .take(count)
+        let ids = window
+            .cut(&entries)
             .filter_map(|e| Reader(e).values("entryUUID").first().cloned())
             .collect();
         (Ok((total, ids)), clean)

@@ -3,12 +3,11 @@
 //! decided by slapd's ACL from `zszoSsoSchoolCode` / `zszoSsoCityWide` (src/slapd/config.rs).
 
 use super::mapping::{attr, generalized_time, ou_attrs, parse_generalized_time, AddAttr};
-use super::names::Filter;
 use super::LdapDirectory;
 use crate::domain::{SchoolCode, SsoClientName, SsoScope};
 use crate::ports::{DirectoryError, NewSsoClient, SchoolDirectory, SsoClient, SsoClients};
 use async_trait::async_trait;
-use ldap3::{Scope, SearchEntry};
+use ldap3::SearchEntry;
 
 const SSO_ATTRS: &[&str] = &[
     "cn",
@@ -128,20 +127,9 @@ impl SsoClients for LdapDirectory {
 
     async fn list_sso_clients(&self) -> Result<Vec<SsoClient>, DirectoryError> {
         let base = self.layout().sso_dn();
-        let filter = Filter::object_class("zszoSsoClient");
-        let entries = match self
-            .pool()
-            .search(&base, Scope::OneLevel, &filter, SSO_ATTRS)
-            .await
-        {
-            Ok(entries) => entries,
-            Err(DirectoryError::NotFound(_)) => return Ok(Vec::new()),
-            Err(e) => return Err(e),
-        };
-        let mut clients = entries
-            .iter()
-            .map(client_from_entry)
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut clients = self
+            .children(&base, "zszoSsoClient", SSO_ATTRS, client_from_entry)
+            .await?;
         clients.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(clients)
     }

@@ -108,14 +108,27 @@ olcDbIndex: entryCSN eq
 /// Keeps the change state the peer's syncrepl reads (checkpoint every 100 writes or 5
 /// minutes; a session log so that a short absence is caught up without a full refresh).
 fn overlay_syncprov() -> String {
-    "dn: olcOverlay={4}syncprov,olcDatabase={1}mdb,cn=config
-objectClass: olcOverlayConfig
-objectClass: olcSyncProvConfig
-olcOverlay: {4}syncprov
-olcSpCheckpoint: 100 5
+    overlay(
+        4,
+        "syncprov",
+        "olcSyncProvConfig",
+        "olcSpCheckpoint: 100 5
 olcSpSessionLog: 10000
-"
-    .to_owned()
+",
+    )
+}
+
+/// Overlay number `index` of the data database, named `name` with its config class `class`,
+/// then its `settings` (`attribute: value` lines). The index stands in the DN and in
+/// `olcOverlay`, which must agree.
+fn overlay(index: usize, name: &str, class: &str, settings: &str) -> String {
+    format!(
+        "dn: olcOverlay={{{index}}}{name},olcDatabase={{1}}mdb,cn=config
+objectClass: olcOverlayConfig
+objectClass: {class}
+olcOverlay: {{{index}}}{name}
+{settings}"
+    )
 }
 
 fn global(input: &ConfigInput<'_>) -> String {
@@ -405,17 +418,14 @@ pub fn acls(base: &str) -> Vec<String> {
 /// Password policy. `ppolicy_use_lockout` stays off: it tells clients an account is locked
 /// (an account-existence signal, security.md RATE-02).
 fn overlay_ppolicy(base: &str) -> String {
-    format!(
-        "dn: olcOverlay={{0}}ppolicy,olcDatabase={{1}}mdb,cn=config
-objectClass: olcOverlayConfig
-objectClass: olcPPolicyConfig
-olcOverlay: {{0}}ppolicy
-olcPPolicyDefault: {policy}
+    let settings = format!(
+        "olcPPolicyDefault: {policy}
 olcPPolicyHashCleartext: TRUE
 olcPPolicyUseLockout: FALSE
 ",
         policy = ppolicy_dn(base)
-    )
+    );
+    overlay(0, "ppolicy", "olcPPolicyConfig", &settings)
 }
 
 /// The attributes that must be unique across all schools, each its own serialized domain.
@@ -425,18 +435,11 @@ pub const UNIQUE_ATTRIBUTES: [&str; 4] = ["uid", "mail", "zszoExternalId", "zszo
 
 fn overlay_unique(base: &str) -> String {
     let schools = schools_dn(base);
-    let mut out = "dn: olcOverlay={1}unique,olcDatabase={1}mdb,cn=config
-objectClass: olcOverlayConfig
-objectClass: olcUniqueConfig
-olcOverlay: {1}unique
-"
-    .to_owned();
-    for attr in UNIQUE_ATTRIBUTES {
-        out.push_str(&format!(
-            "olcUniqueURI: serialize ldap:///{schools}?{attr}?sub\n"
-        ));
-    }
-    out
+    let settings: String = UNIQUE_ATTRIBUTES
+        .iter()
+        .map(|attr| format!("olcUniqueURI: serialize ldap:///{schools}?{attr}?sub\n"))
+        .collect();
+    overlay(1, "unique", "olcUniqueConfig", &settings)
 }
 
 /// How many sorted searches slapd holds at once, all clients together (`olcSssVlvMax`): a
@@ -450,41 +453,38 @@ pub const SSSVLV_MAX: u32 = 16;
 /// runs one at a time on each of its sorting connections. Whatever slapd refuses (a limit
 /// reached), the daemon pages from every match instead.
 fn overlay_sssvlv(index: usize) -> String {
-    format!(
-        "dn: olcOverlay={{{index}}}sssvlv,olcDatabase={{1}}mdb,cn=config
-objectClass: olcOverlayConfig
-objectClass: olcSssVlvConfig
-olcOverlay: {{{index}}}sssvlv
-olcSssVlvMax: {SSSVLV_MAX}
+    let settings = format!(
+        "olcSssVlvMax: {SSSVLV_MAX}
 olcSssVlvMaxKeys: 2
 olcSssVlvMaxPerConn: 2
 "
-    )
+    );
+    overlay(index, "sssvlv", "olcSssVlvConfig", &settings)
 }
 
 fn overlay_memberof() -> String {
-    "dn: olcOverlay={2}memberof,olcDatabase={1}mdb,cn=config
-objectClass: olcOverlayConfig
-objectClass: olcMemberOf
-olcOverlay: {2}memberof
-olcMemberOfGroupOC: groupOfNames
+    overlay(
+        2,
+        "memberof",
+        "olcMemberOf",
+        "olcMemberOfGroupOC: groupOfNames
 olcMemberOfMemberAD: member
 olcMemberOfMemberOfAD: memberOf
 olcMemberOfRefInt: TRUE
-"
-    .to_owned()
+",
+    )
 }
 
 /// When a person is deleted or renamed, their `member` values (and the `manager` values
 /// pointing at them) follow. A group whose last
 /// member goes keeps the empty-DN placeholder (our convention for empty groups).
 fn overlay_refint() -> String {
-    "dn: olcOverlay={3}refint,olcDatabase={1}mdb,cn=config
-objectClass: olcOverlayConfig
-objectClass: olcRefintConfig
-olcOverlay: {3}refint
-olcRefintAttribute: member
+    overlay(
+        3,
+        "refint",
+        "olcRefintConfig",
+        "olcRefintAttribute: member
 olcRefintAttribute: manager
-"
-    .to_owned()
+",
+    )
 }

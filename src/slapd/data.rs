@@ -18,56 +18,58 @@ pub fn initial_data_ldif(base: &str, service_pw: &str) -> String {
     .join("\n")
 }
 
+/// One LDIF entry: its DN, then its `attributes` (`name: value` lines).
+fn ldif_entry(dn: &str, attributes: &str) -> String {
+    format!("dn: {dn}\n{attributes}")
+}
+
 fn base_entry(base: &str) -> String {
     // validate_spec guarantees the first RDN is `dc=<value>`.
     let first = base.split(',').next().unwrap_or_default();
     let dc = first.split_once('=').map(|(_, v)| v).unwrap_or_default();
-    format!(
-        "dn: {base}
-objectClass: top
+    let attributes = format!(
+        "objectClass: top
 objectClass: dcObject
 objectClass: organization
 dc: {dc}
 o: {dc}
 description: ZSZO: accounts of the municipal schools of Krakow
 "
-    )
+    );
+    ldif_entry(base, &attributes)
 }
 
 fn system_ou(base: &str) -> String {
-    format!(
-        "dn: {dn}
-objectClass: organizationalUnit
+    ldif_entry(
+        &system_dn(base),
+        "objectClass: organizationalUnit
 ou: system
 description: Service identities, city-wide groups and policies
 ",
-        dn = system_dn(base)
     )
 }
 
 fn service_identity(base: &str, service_pw: &str) -> String {
-    format!(
-        "dn: {dn}
-objectClass: applicationProcess
+    let attributes = format!(
+        "objectClass: applicationProcess
 objectClass: simpleSecurityObject
 cn: zszo-connector
 description: The zszo-connector daemon (provisioning service identity)
 userPassword: {service_pw}
-",
-        dn = service_dn(base)
-    )
+"
+    );
+    ldif_entry(&service_dn(base), &attributes)
 }
 
 /// `member:` with an empty value is the zero-length DN: our convention for an empty group.
 fn system_admins(base: &str) -> String {
-    format!(
-        "dn: {dn}
-objectClass: groupOfNames
+    ldif_entry(
+        &system_admins_dn(base),
+        "objectClass: groupOfNames
 cn: administratorzy-systemu
 description: City-wide system administrators
 member:
 ",
-        dn = system_admins_dn(base)
     )
 }
 
@@ -76,9 +78,9 @@ member:
 /// the daemon writes passwords (the ACL), `pwdAllowUserChange: FALSE` refuses a user's own
 /// Password Modify a second time, so no password bypasses the daemon's policy.
 fn default_policy(base: &str) -> String {
-    format!(
-        "dn: {dn}
-objectClass: device
+    ldif_entry(
+        &ppolicy_dn(base),
+        "objectClass: device
 objectClass: pwdPolicy
 cn: ppolicy-default
 description: Default password policy for every account
@@ -91,30 +93,27 @@ pwdMaxFailure: 10
 pwdLockoutDuration: 900
 pwdFailureCountInterval: 900
 ",
-        dn = ppolicy_dn(base)
     )
 }
 
 /// The SSO service accounts (`zszo-connector sso-client`); the daemon also creates it when
 /// missing (`Directory::ensure_layout`).
 fn sso_ou(base: &str) -> String {
-    format!(
-        "dn: {dn}
-objectClass: organizationalUnit
+    ldif_entry(
+        &sso_dn(base),
+        "objectClass: organizationalUnit
 ou: sso
 description: Service accounts of the schools' single sign-on (read-only, scoped)
 ",
-        dn = sso_dn(base)
     )
 }
 
 fn schools_ou(base: &str) -> String {
-    format!(
-        "dn: {dn}
-objectClass: organizationalUnit
+    ldif_entry(
+        &schools_dn(base),
+        "objectClass: organizationalUnit
 ou: placowki
 description: One organizational unit per school
 ",
-        dn = schools_dn(base)
     )
 }
