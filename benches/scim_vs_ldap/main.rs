@@ -18,7 +18,8 @@
 //! with slapd's fsync off (the product's indexes), so that the per-add cost at 100,000 people
 //! can be set against 1,000 without the disk; at the last size, the index and fsync experiment
 //! (adds and the login probe under four slapd configurations). `SCIM_BENCH_INDEX_EXPERIMENT=0`
-//! skips both.
+//! skips both; `SCIM_BENCH_SUBSTRING_SPLIT=1` measures, instead of the index experiment, adds
+//! with fsync off as the two substring indexes are taken away one part at a time.
 //!
 //! Settings (not `ZSZO_…`: the daemon refuses unknown `ZSZO_` variables):
 //! `SCIM_BENCH_SIZES` (`1000,100000`), `SCIM_BENCH_SCHOOLS` (300), `SCIM_BENCH_SECONDS` (per
@@ -467,6 +468,43 @@ async fn without_fsync(ctx: &mut Ctx) -> Value {
     costs
 }
 
+/// Which of the two substring indexes costs an add at this size (`SCIM_BENCH_SUBSTRING_SPLIT=1`,
+/// at the last size, instead of the index experiment): with fsync off, each row a change of
+/// the previous one (only removals, so no `slapindex`): `zszoSearchName` without `subany`,
+/// then `displayName` equality only, then no substring index at all.
+async fn substring_split(ctx: &mut Ctx) -> Vec<Value> {
+    let index = |delete: &str, add: &str| {
+        format!("delete: olcDbIndex\nolcDbIndex: {delete}\n-\nadd: olcDbIndex\nolcDbIndex: {add}\n")
+    };
+    let steps = [
+        (
+            "no fsync; zszoSearchName subinitial only, displayName eq,sub",
+            format!(
+                "{MDB}replace: olcDbNoSync\nolcDbNoSync: TRUE\n-\n{}",
+                index(
+                    "zszoSearchName subinitial,subany",
+                    "zszoSearchName subinitial"
+                )
+            ),
+        ),
+        (
+            "no fsync; zszoSearchName subinitial only, displayName eq",
+            format!("{MDB}{}", index("displayName eq,sub", "displayName eq")),
+        ),
+        (
+            "no fsync; no substring index",
+            format!("{MDB}delete: olcDbIndex\nolcDbIndex: zszoSearchName subinitial\n"),
+        ),
+    ];
+    let mut out = Vec::new();
+    for (label, change) in steps {
+        ctx.site.reconfigure_slapd(&change, &[]);
+        reconnect(ctx).await;
+        out.push(ctx.add_costs(label).await);
+    }
+    out
+}
+
 async fn reconnect(ctx: &mut Ctx) {
     let mut direct = Vec::new();
     for _ in 0..ctx.direct.len() {
@@ -643,7 +681,11 @@ async fn bench_site(root: &std::path::Path, size: usize, schools: usize, limits:
     } else {
         Value::Null
     };
-    let experiment = if size == *sizes().last().unwrap() && experiments {
+    let last = size == *sizes().last().unwrap();
+    let experiment = if last && env_usize("SCIM_BENCH_SUBSTRING_SPLIT", 0) == 1 {
+        eprintln!("[{size}] substring index split");
+        substring_split(&mut ctx).await
+    } else if last && experiments {
         eprintln!("[{size}] index and fsync experiment");
         index_experiment(&mut ctx).await
     } else {
