@@ -72,9 +72,12 @@ pub struct BulkRequest {
 }
 
 /// Parses a BulkRequest. Refuses it whole only for a wrong envelope or too many operations.
-pub fn parse_bulk(body: &Value, max_operations: usize) -> Result<BulkRequest, ScimError> {
+/// Takes the body: each operation's `data` is moved into its slot, not copied (issue 17: a
+/// copy of every operation beside the whole body was what a 1,000-operation Bulk held at
+/// its peak).
+pub fn parse_bulk(mut body: Value, max_operations: usize) -> Result<BulkRequest, ScimError> {
     let object = body
-        .as_object()
+        .as_object_mut()
         .ok_or_else(|| ScimError::invalid_syntax("the body must be a JSON object"))?;
     let schemas = object.get("schemas").and_then(Value::as_array);
     if !schemas.is_some_and(|s| s.iter().any(|u| u.as_str() == Some(BULK_REQUEST))) {
@@ -82,9 +85,10 @@ pub fn parse_bulk(body: &Value, max_operations: usize) -> Result<BulkRequest, Sc
             "\"schemas\" must contain \"{BULK_REQUEST}\""
         )));
     }
-    let operations = get_ci(object, "Operations")
-        .and_then(Value::as_array)
-        .ok_or_else(|| ScimError::invalid_syntax("\"Operations\" must be an array"))?;
+    let operations = match take_ci(object, "Operations") {
+        Some(Value::Array(operations)) => operations,
+        _ => return Err(ScimError::invalid_syntax("\"Operations\" must be an array")),
+    };
     if operations.len() > max_operations {
         return Err(ScimError::payload_too_large(format!(
             "the request has {} operations; maxOperations is {max_operations}",
@@ -102,7 +106,7 @@ pub fn parse_bulk(body: &Value, max_operations: usize) -> Result<BulkRequest, Sc
             }
         },
     };
-    let mut slots: Vec<Slot> = operations.iter().map(parse_slot).collect();
+    let mut slots: Vec<Slot> = operations.into_iter().map(parse_slot).collect();
     let mut seen: HashMap<String, ()> = HashMap::new();
     for slot in &mut slots {
         if let Some(b) = &slot.bulk_id {
@@ -127,7 +131,14 @@ fn get_ci<'a>(object: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
         .map(|(_, v)| v)
 }
 
-fn parse_slot(raw: &Value) -> Slot {
+/// Removes the member `name` (case-insensitively) from `object`.
+fn take_ci(object: &mut Map<String, Value>, name: &str) -> Option<Value> {
+    let key = object.keys().find(|k| k.eq_ignore_ascii_case(name))?.clone();
+    object.remove(&key)
+}
+
+fn parse_slot(mut raw: Value) -> Slot {
+    let data = raw.as_object_mut().and_then(|o| take_ci(o, "data"));
     let object = raw.as_object();
     let text = |name: &str| object.and_then(|o| get_ci(o, name)).and_then(Value::as_str);
     let method = text("method").unwrap_or("").to_ascii_uppercase();
@@ -136,7 +147,7 @@ fn parse_slot(raw: &Value) -> Slot {
         None => Err(ScimError::invalid_syntax(
             "an operation must be a JSON object",
         )),
-        Some(o) => parse_operation(o, &method, bulk_id.as_deref()),
+        Some(o) => parse_operation(o, &method, bulk_id.as_deref(), data),
     };
     Slot {
         method,
@@ -149,6 +160,7 @@ fn parse_operation(
     o: &Map<String, Value>,
     method: &str,
     bulk_id: Option<&str>,
+    data: Option<Value>,
 ) -> Result<Operation, ScimError> {
     let method = match method {
         "POST" => Method::Post,
@@ -188,7 +200,7 @@ fn parse_operation(
         }
         _ => {}
     }
-    let data = get_ci(o, "data").cloned().unwrap_or(Value::Null);
+    let data = data.unwrap_or(Value::Null);
     if method != Method::Delete && !data.is_object() {
         return Err(ScimError::invalid_syntax(
             "\"data\" must be a JSON object for POST, PUT and PATCH",

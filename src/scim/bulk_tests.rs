@@ -18,21 +18,21 @@ fn group_post(bulk_id: &str, members: &[&str]) -> Value {
 #[test]
 fn a_request_with_more_operations_than_allowed_is_refused_with_413_naming_the_limit() {
     let body = request(json!([user_post("a"), user_post("b"), user_post("c")]));
-    let e = parse_bulk(&body, 2).unwrap_err();
+    let e = parse_bulk(body.clone(), 2).unwrap_err();
     assert_eq!(e.status, 413);
     assert!(e.detail.contains("maxOperations is 2"), "{}", e.detail);
-    assert!(parse_bulk(&body, 3).is_ok());
+    assert!(parse_bulk(body.clone(), 3).is_ok());
 }
 
 #[test]
 fn a_body_that_is_not_a_bulk_request_is_refused_whole() {
-    let e = parse_bulk(&json!({ "Operations": [] }), 10).unwrap_err();
+    let e = parse_bulk(json!({ "Operations": [] }), 10).unwrap_err();
     assert_eq!(e.scim_type, Some(ScimType::InvalidSyntax));
-    let e = parse_bulk(&json!({ "schemas": [BULK_REQUEST] }), 10).unwrap_err();
+    let e = parse_bulk(json!({ "schemas": [BULK_REQUEST] }), 10).unwrap_err();
     assert_eq!(e.status, 400);
     let bad = json!({ "schemas": [BULK_REQUEST], "failOnErrors": 0, "Operations": [] });
     assert_eq!(
-        parse_bulk(&bad, 10).unwrap_err().scim_type,
+        parse_bulk(bad, 10).unwrap_err().scim_type,
         Some(ScimType::InvalidValue)
     );
 }
@@ -48,7 +48,7 @@ fn a_malformed_operation_fails_alone_and_keeps_its_method_and_bulk_id() {
         { "method": "post", "path": "/Nope", "bulkId": "n", "data": {} },
         user_post("ok"),
     ]));
-    let r = parse_bulk(&body, 10).unwrap();
+    let r = parse_bulk(body.clone(), 10).unwrap();
     let ok: Vec<bool> = r.slots.iter().map(|s| s.op.is_ok()).collect();
     assert_eq!(ok, [true, false, false, false, true, false, false]);
     assert_eq!(r.slots[1].method, "GET");
@@ -73,7 +73,7 @@ fn a_group_waits_for_the_users_it_references_and_gets_their_ids() {
         user_post("u2"),
         group_post("g", &["bulkId:u1", "bulkId:u2", "plain-id"]),
     ]));
-    let r = parse_bulk(&body, 10).unwrap();
+    let r = parse_bulk(body.clone(), 10).unwrap();
     let deps = dependencies(&r.slots);
     assert_eq!(deps[0].as_ref().unwrap(), &Vec::<usize>::new());
     assert_eq!(deps[2].as_ref().unwrap(), &vec![0, 1]);
@@ -95,7 +95,7 @@ fn a_reference_in_the_path_is_resolved_too() {
         user_post("u1"),
         { "method": "DELETE", "path": "/Users/bulkId:u1" },
     ]));
-    let r = parse_bulk(&body, 10).unwrap();
+    let r = parse_bulk(body.clone(), 10).unwrap();
     assert_eq!(dependencies(&r.slots)[1].as_ref().unwrap(), &vec![0]);
     let resolved: HashMap<String, String> = [("u1".into(), "id-1".into())].into();
     let op = substitute(r.slots[1].op.as_ref().unwrap(), &resolved);
@@ -112,7 +112,7 @@ fn unknown_and_circular_references_fail_with_invalid_value() {
         group_post("after", &["bulkId:a"]),
         user_post("fine"),
     ]));
-    let r = parse_bulk(&body, 10).unwrap();
+    let r = parse_bulk(body.clone(), 10).unwrap();
     let deps = dependencies(&r.slots);
     for i in [0, 1, 2, 3] {
         let e = deps[i].as_ref().unwrap_err();

@@ -81,7 +81,7 @@ pub async fn bulk(
                 )),
                 _ => e,
             })?;
-    let request = parse_bulk(&body, limits.max_operations)?;
+    let request = parse_bulk(body, limits.max_operations)?;
     let outcomes = execute(&state, &client, request).await;
     Ok((StatusCode::OK, Json(bulk_response(&outcomes))).into_response())
 }
