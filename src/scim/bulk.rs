@@ -133,7 +133,10 @@ fn get_ci<'a>(object: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
 
 /// Removes the member `name` (case-insensitively) from `object`.
 fn take_ci(object: &mut Map<String, Value>, name: &str) -> Option<Value> {
-    let key = object.keys().find(|k| k.eq_ignore_ascii_case(name))?.clone();
+    let key = object
+        .keys()
+        .find(|k| k.eq_ignore_ascii_case(name))?
+        .clone();
     object.remove(&key)
 }
 
