@@ -9,7 +9,7 @@ use super::users::ProjectionParams;
 use super::write::ResourceWrite;
 use super::{Client, ScimState};
 use crate::domain::query::{GroupAttr, GroupFilter};
-use crate::ports::{GroupEntry, GroupSearch, SortOrder};
+use crate::ports::{DirectoryError, GroupEntry, Page, Search};
 use crate::provisioning::refusals::Wanted;
 use crate::provisioning::GroupChanges;
 use crate::scim::filter::{group_sort_attr, parse_group_filter};
@@ -43,21 +43,9 @@ impl Resource for GroupEntry {
 
     async fn page(
         state: &ScimState,
-        client: &Client,
-        filter: Option<GroupFilter>,
-        sort: Option<(GroupAttr, SortOrder)>,
-        (start_index, count): (usize, usize),
-    ) -> Result<(usize, Vec<Self>), ScimError> {
-        let scope = client.who.scope.clone();
-        let search = GroupSearch {
-            filter,
-            scope,
-            sort,
-            start_index,
-            count,
-        };
-        let page = state.directory.search_groups(&search).await?;
-        Ok((page.total, page.items))
+        search: Search<GroupFilter, GroupAttr>,
+    ) -> Result<Page<Self>, DirectoryError> {
+        state.directory.search_groups(&search).await
     }
 
     async fn get(state: &ScimState, client: &Client, id: &str) -> Result<Option<Self>, ScimError> {

@@ -6,7 +6,7 @@
 use super::body::ScimJson;
 use super::users::{ProjectionParams, RawParams};
 use super::{Client, ScimState};
-use crate::ports::SortOrder;
+use crate::ports::{DirectoryError, Page, Search, SortOrder};
 use crate::provisioning::refusals::Wanted;
 use crate::scim::discovery::Discovery;
 use crate::scim::document::Rendered;
@@ -37,15 +37,12 @@ pub(super) trait Resource: Sized + Send + Sync + 'static {
     type SortAttr: Send;
     const PARSE_FILTER: fn(&str) -> Result<Self::Filter, ScimError>;
     const SORT_ATTR: fn(&str) -> Result<Self::SortAttr, ScimError>;
-    /// One page (1-based `start`, at most `count`) of the matches in the client's scope,
-    /// and how many match.
+    /// One page of the matches of `search` (built in the client's scope by the list
+    /// handler), and how many match.
     fn page(
         state: &ScimState,
-        client: &Client,
-        filter: Option<Self::Filter>,
-        sort: Option<(Self::SortAttr, SortOrder)>,
-        paging: (usize, usize),
-    ) -> impl Future<Output = Result<(usize, Vec<Self>), ScimError>> + Send;
+        search: Search<Self::Filter, Self::SortAttr>,
+    ) -> impl Future<Output = Result<Page<Self>, DirectoryError>> + Send;
     fn get(
         state: &ScimState,
         client: &Client,
@@ -90,8 +87,34 @@ async fn search_page<R: Resource>(
     let sort = sort_by
         .map(|s| Ok::<_, ScimError>(((R::SORT_ATTR)(s)?, order(query))))
         .transpose()?;
-    let paging = (query.start_index, query.count);
-    R::page(state, client, filter, sort, paging).await
+    page_in_scope(
+        state,
+        client,
+        filter,
+        sort,
+        (query.start_index, query.count),
+    )
+    .await
+}
+
+/// One page (1-based start, at most `count`) of the `R`s matching `filter` in the client's
+/// scope, and how many match.
+pub(super) async fn page_in_scope<R: Resource>(
+    state: &ScimState,
+    client: &Client,
+    filter: Option<R::Filter>,
+    sort: Option<(R::SortAttr, SortOrder)>,
+    (start_index, count): (usize, usize),
+) -> Result<(usize, Vec<R>), ScimError> {
+    let search = Search {
+        filter,
+        scope: client.who.scope.clone(),
+        sort,
+        start_index,
+        count,
+    };
+    let page = R::page(state, search).await?;
+    Ok((page.total, page.items))
 }
 
 pub(super) fn order(q: &ListQuery) -> SortOrder {

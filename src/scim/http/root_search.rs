@@ -8,7 +8,7 @@
 
 use super::body::ScimJson;
 use super::convert::{group_view, user_view};
-use super::resources::{order, Resource};
+use super::resources::{order, page_in_scope, Resource};
 use super::{Client, ScimState};
 use crate::ports::{GroupEntry, PersonEntry};
 use crate::scim::discovery::Discovery;
@@ -46,7 +46,8 @@ pub async fn search(
             .and_then(|s| (PersonEntry::SORT_ATTR)(s).ok())
             .map(|a| (a, order(&q)));
         let paging = (q.start_index, q.count);
-        let (total, people) = PersonEntry::page(&state, &client, filter, sort, paging).await?;
+        let (total, people) =
+            page_in_scope::<PersonEntry>(&state, &client, filter, sort, paging).await?;
         users_total = total;
         resources.extend(
             people
@@ -63,7 +64,7 @@ pub async fn search(
             .and_then(|s| (GroupEntry::SORT_ATTR)(s).ok())
             .map(|a| (a, order(&q)));
         let (total, groups) =
-            GroupEntry::page(&state, &client, filter, sort, (start, room)).await?;
+            page_in_scope::<GroupEntry>(&state, &client, filter, sort, (start, room)).await?;
         groups_total = total;
         resources.extend(
             groups

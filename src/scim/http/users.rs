@@ -8,7 +8,7 @@ use super::resources::{self, Resource};
 use super::write::ResourceWrite;
 use super::{Client, ScimState};
 use crate::domain::query::{PersonAttr, PersonFilter};
-use crate::ports::{PersonEntry, PersonSearch, SortOrder};
+use crate::ports::{DirectoryError, Page, PersonEntry, Search};
 use crate::provisioning::refusals::Wanted;
 use crate::scim::filter::{parse_user_filter, user_sort_attr};
 use crate::scim::patch::{parse_patch, patch_user};
@@ -50,21 +50,9 @@ impl Resource for PersonEntry {
 
     async fn page(
         state: &ScimState,
-        client: &Client,
-        filter: Option<PersonFilter>,
-        sort: Option<(PersonAttr, SortOrder)>,
-        (start_index, count): (usize, usize),
-    ) -> Result<(usize, Vec<Self>), ScimError> {
-        let scope = client.who.scope.clone();
-        let search = PersonSearch {
-            filter,
-            scope,
-            sort,
-            start_index,
-            count,
-        };
-        let page = state.directory.search_people(&search).await?;
-        Ok((page.total, page.items))
+        search: Search<PersonFilter, PersonAttr>,
+    ) -> Result<Page<Self>, DirectoryError> {
+        state.directory.search_people(&search).await
     }
 
     async fn get(state: &ScimState, client: &Client, id: &str) -> Result<Option<Self>, ScimError> {
