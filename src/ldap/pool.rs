@@ -21,20 +21,22 @@
 //! (idempotent reads) are retried, with exponential backoff; when TLS is asked for (`ldaps://`
 //! or `starttls`) a TLS failure is an error, never a fallback to plain text.
 
-use super::error::{from_ldap, from_ldap_write, from_result, is_transient};
+use super::error::{from_ldap, from_result, is_transient};
 use super::names::Filter;
 use super::providers::Providers;
+
+mod writes;
 use crate::ports::DirectoryError;
 use crate::{metric_names as names, monitoring};
 use deadpool::managed::{self, Manager, Metrics, Object, PoolError, RecycleError, Timeouts};
-use ldap3::{Ldap, LdapConnAsync, LdapConnSettings, Mod, Scope, SearchEntry};
+use ldap3::{Ldap, LdapConnAsync, LdapConnSettings, Scope, SearchEntry};
 use rustls::pki_types::CertificateDer;
 use rustls::{ClientConfig, RootCertStore};
 use secrecy::{ExposeSecret, SecretString};
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+pub use writes::WriteError;
 
 /// How to reach and authenticate to the directory. Built by `config`; `Debug` hides the password.
 #[derive(Debug, Clone)]
@@ -491,130 +493,6 @@ impl LdapPool {
         Ok(acc)
     }
 
-    /// Adds an entry. Never retried: a write that timed out may have happened.
-    pub async fn add(
-        &self,
-        dn: &str,
-        attrs: Vec<(String, HashSet<String>)>,
-    ) -> Result<(), WriteError> {
-        self.add_read_back(dn, attrs, &[]).await.map(drop)
-    }
-
-    /// [`Self::add`], answered with the new entry as slapd stored it: its attributes `read`
-    /// come back in the add's own answer (RFC 4527 Post-Read), so no search follows the add
-    /// (issue 17) and no other provider is asked. `None` when slapd sent no post-read answer
-    /// (or `read` is empty).
-    pub async fn add_read_back(
-        &self,
-        dn: &str,
-        attrs: Vec<(String, HashSet<String>)>,
-        read: &[&str],
-    ) -> Result<Option<SearchEntry>, WriteError> {
-        let mut conn = self.get().await.map_err(WriteError::Failed)?;
-        let start = Instant::now();
-        with_write_controls(&mut conn, None, read);
-        let res = conn
-            .with_timeout(self.options.operation_timeout)
-            .add(dn, attrs)
-            .await;
-        self.settle_write("add", dn, start, conn, res)
-    }
-
-    /// Modifies an entry. Never retried.
-    pub async fn modify(&self, dn: &str, mods: Vec<Mod<String>>) -> Result<(), WriteError> {
-        self.modify_asserting(dn, mods, None).await
-    }
-
-    /// [`Self::modify`], done by slapd only if the entry matches `assertion` (RFC 4528, a
-    /// critical control: a server without it refuses rather than ignores it); otherwise
-    /// `assertionFailed` (122).
-    pub async fn modify_asserting(
-        &self,
-        dn: &str,
-        mods: Vec<Mod<String>>,
-        assertion: Option<&Filter>,
-    ) -> Result<(), WriteError> {
-        self.modify_read_back(dn, mods, assertion, &[])
-            .await
-            .map(drop)
-    }
-
-    /// [`Self::modify_asserting`], answered with the attributes `read` of the entry as the
-    /// Modify left it (RFC 4527 Post-Read; none asked for when `read` is empty), so that no
-    /// search follows the write. `None` when slapd sent no post-read answer.
-    pub async fn modify_read_back(
-        &self,
-        dn: &str,
-        mods: Vec<Mod<String>>,
-        assertion: Option<&Filter>,
-        read: &[&str],
-    ) -> Result<Option<SearchEntry>, WriteError> {
-        let mut conn = self.get().await.map_err(WriteError::Failed)?;
-        let start = Instant::now();
-        with_write_controls(&mut conn, assertion, read);
-        let res = conn
-            .with_timeout(self.options.operation_timeout)
-            .modify(dn, mods)
-            .await;
-        self.settle_write("modify", dn, start, conn, res)
-    }
-
-    /// Settles a write that may carry a Post-Read answer: its entry, or the refusal.
-    fn settle_write(
-        &self,
-        operation: &'static str,
-        dn: &str,
-        start: Instant,
-        conn: Ldap,
-        res: ldap3::result::Result<ldap3::LdapResult>,
-    ) -> Result<Option<SearchEntry>, WriteError> {
-        self.settle(operation, start, conn, &res);
-        let entry = res.as_ref().ok().and_then(|r| post_read_entry(dn, r));
-        Self::check(operation, dn, res).map(|()| entry)
-    }
-
-    /// Deletes an entry. Never retried.
-    pub async fn delete(&self, dn: &str) -> Result<(), WriteError> {
-        let mut conn = self.get().await.map_err(WriteError::Failed)?;
-        let start = Instant::now();
-        let res = conn
-            .with_timeout(self.options.operation_timeout)
-            .delete(dn)
-            .await;
-        self.settle("delete", start, conn, &res);
-        Self::check("delete", dn, res)
-    }
-
-    /// Renames and/or moves an entry (Modify DN, RFC 4511 §4.9), deleting the old RDN value.
-    /// Never retried.
-    pub async fn modify_dn(
-        &self,
-        dn: &str,
-        new_rdn: &str,
-        new_superior: Option<&str>,
-    ) -> Result<(), WriteError> {
-        let mut conn = self.get().await.map_err(WriteError::Failed)?;
-        let start = Instant::now();
-        let res = conn
-            .with_timeout(self.options.operation_timeout)
-            .modifydn(dn, new_rdn, true, new_superior)
-            .await;
-        self.settle("modify_dn", start, conn, &res);
-        Self::check("modify_dn", dn, res)
-    }
-
-    fn check(
-        operation: &'static str,
-        dn: &str,
-        res: ldap3::result::Result<ldap3::LdapResult>,
-    ) -> Result<(), WriteError> {
-        let checked = WriteError::check(dn, res);
-        if matches!(checked, Err(WriteError::Refused(_))) {
-            Self::refused(operation);
-        }
-        checked
-    }
-
     /// A fresh, unpooled connection (for binding as a person) to the provider in use, with
     /// the same TLS: a person's bind (and its ppolicy bookkeeping) goes where the writes go.
     pub async fn open_unpooled(&self) -> Result<Ldap, DirectoryError> {
@@ -624,81 +502,6 @@ impl LdapPool {
             self.tls.as_ref(),
         )
         .await
-    }
-}
-
-/// The controls of a write: the version `assertion` (RFC 4528) and a Post-Read of `read`
-/// (RFC 4527), each only when asked for.
-fn with_write_controls(conn: &mut Ldap, assertion: Option<&Filter>, read: &[&str]) {
-    let mut controls = Vec::new();
-    if let Some(filter) = assertion {
-        controls.push(assertion_control(filter));
-    }
-    if !read.is_empty() {
-        controls.push(ldap3::controls::PostRead::new(read.to_vec()));
-    }
-    if !controls.is_empty() {
-        conn.with_controls(controls);
-    }
-}
-
-/// The entry in a write's Post-Read answer (RFC 4527), named `dn`.
-fn post_read_entry(dn: &str, result: &ldap3::LdapResult) -> Option<SearchEntry> {
-    use ldap3::controls::{Control, ControlType, PostReadResp};
-    result.ctrls.iter().find_map(|c| match c {
-        Control(Some(ControlType::PostReadResp), raw) if raw.val.is_some() => {
-            let read: PostReadResp = raw.parse();
-            Some(SearchEntry {
-                dn: dn.to_owned(),
-                attrs: read.attrs,
-                bin_attrs: read.bin_attrs,
-            })
-        }
-        _ => None,
-    })
-}
-
-/// The RFC 4528 assertion control for `filter` (rendered and escaped by `names`), critical.
-fn assertion_control(filter: &Filter) -> ldap3::controls::RawControl {
-    let mut control = ldap3::controls::Assertion::new(filter.render());
-    control.crit = true;
-    control
-}
-
-/// A failed write: either slapd answered with a result code (the caller may need the code,
-/// e.g. to tell "login taken" from other constraints), or the write could not be done at all.
-#[derive(Debug)]
-pub enum WriteError {
-    Refused(ldap3::LdapResult),
-    Failed(DirectoryError),
-}
-
-impl WriteError {
-    fn check(dn: &str, res: ldap3::result::Result<ldap3::LdapResult>) -> Result<(), WriteError> {
-        match res {
-            Ok(result) if result.rc == 0 => Ok(()),
-            Ok(result) => Err(WriteError::Refused(result)),
-            Err(ldap3::LdapError::LdapResult { result }) => Err(WriteError::Refused(result)),
-            // The request was handed to the connection: a transport failure now leaves the
-            // outcome unknown (slapd may have applied it before the connection broke).
-            Err(e) => Err(WriteError::Failed(from_ldap_write(dn, e))),
-        }
-    }
-
-    /// The domain error for an operation on `context`.
-    pub fn into_directory(self, context: &str) -> DirectoryError {
-        match self {
-            WriteError::Refused(result) => from_result(context, &result),
-            WriteError::Failed(e) => e,
-        }
-    }
-
-    /// The result code slapd answered, if it answered.
-    pub fn rc(&self) -> Option<u32> {
-        match self {
-            WriteError::Refused(result) => Some(result.rc),
-            WriteError::Failed(_) => None,
-        }
     }
 }
 
