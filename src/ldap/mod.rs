@@ -25,6 +25,7 @@ pub mod mapping;
 pub mod names;
 mod password_policy;
 mod people;
+mod people_update;
 pub mod person_map;
 pub mod pool;
 mod providers;
@@ -87,7 +88,7 @@ mod unique_attributes {
     #[test]
     fn the_adapter_knows_the_attributes_slapd_keeps_unique() {
         assert_eq!(
-            super::people::UNIQUE_ATTRIBUTES,
+            super::people_update::UNIQUE_ATTRIBUTES,
             crate::slapd::config::UNIQUE_ATTRIBUTES
         );
     }

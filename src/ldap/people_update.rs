@@ -1,0 +1,215 @@
+//! People: the update (SCIM PUT and PATCH end here), with moves and sign-in locks.
+//!
+//! **update_person, step by step** (each step one LDAP operation; writes are not retried):
+//! 1. read the entry by id (`NotFound` if gone); check the userName is free, resolve the
+//!    manager id (`NotFound` if unknown) and, when the primary school changed, that its
+//!    `ou=pracownicy` exists — all before any write;
+//! 2. one Modify on the current DN (none when nothing differs): every HR-owned attribute
+//!    whose values differ replaced (absent values deleted) — the schools and
+//!    `eduPerson(Primary)OrgUnitDN` for the new primary school included — and the sign-in
+//!    lock: `pwdAccountLockedTime: 000001010000Z` (ppolicy's permanent lock) set
+//!    when employment is inactive and the person has credentials, removed when employment is
+//!    active and the value is exactly that one — unless the account state is `locked` (an
+//!    administrator's lock, which HR never lifts); a lockout after failed binds, with a real
+//!    timestamp, is left alone;
+//! 3. when the entry is not under its primary school's `ou=pracownicy`: Modify DN with
+//!    `newSuperior` (the id stays; refint and memberof carry group memberships and `manager`
+//!    links along);
+//! 4. the entry as written: the last Modify's Post-Read answer (RFC 4527), or read again
+//!    when a move followed or the answer is missing.
+//!
+//! A failure in step 2 changes nothing (one Modify is atomic). A failure in step 3 leaves the
+//! new attributes on an entry still in the old school's OU; the error is returned and the same
+//! update, sent again, completes the move (step 3 compares the DN, not the stored attributes).
+//! No step ever creates credentials.
+
+use super::directory::LdapDirectory;
+use super::mapping::Reader;
+use super::names::{dn_key, person_rdn, Filter};
+use super::people::ORDERED;
+use super::person_map::{hr_values, person_from_entry, replace_mods, PERMANENT_LOCK, PERSON_ATTRS};
+use crate::domain::AccountState;
+use crate::ports::{DirectoryError, PersonEntry, PersonProfile, SchoolDirectory, Unique};
+use ldap3::Mod;
+use std::collections::HashSet;
+
+impl LdapDirectory {
+    /// `AlreadyExists { taken: UserName }` when another person (not `except_id`) has this userName,
+    /// compared case-insensitively (the attribute's caseIgnoreMatch).
+    async fn check_user_name(
+        &self,
+        user_name: Option<&str>,
+        except_id: Option<&str>,
+    ) -> Result<(), DirectoryError> {
+        let Some(name) = user_name.map(str::trim).filter(|n| !n.is_empty()) else {
+            return Ok(());
+        };
+        let filter = Filter::and([
+            Filter::object_class("zszoPerson"),
+            Filter::eq("zszoExternalUserName", name),
+        ]);
+        let taken = self
+            .search_schools(&filter, &["entryUUID"])
+            .await?
+            .iter()
+            .filter_map(|e| Reader(e).values("entryUUID").first().cloned())
+            .any(|id| except_id.is_none_or(|me| !me.eq_ignore_ascii_case(&id)));
+        if taken {
+            return Err(DirectoryError::taken(
+                Unique::UserName,
+                format!("userName {name:?}"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// `version`: write only while the entry's `entryCSN` is this (checked on the entry read
+    /// here, and by slapd in the first write through the RFC 4528 assertion control).
+    pub(super) async fn update_person_impl(
+        &self,
+        id: &str,
+        profile: &PersonProfile,
+        version: Option<&str>,
+    ) -> Result<PersonEntry, DirectoryError> {
+        let mut attrs = PERSON_ATTRS.to_vec();
+        attrs.extend([
+            "pwdAccountLockedTime",
+            "zszoSearchName",
+            "eduPersonOrgUnitDN",
+            "eduPersonPrimaryOrgUnitDN",
+            "zszoHrMail",
+        ]);
+        let entry = self.person_entry_by_id(id, &attrs).await?;
+        let current = person_from_entry(&entry)?.person;
+        let assertion = version.map(|v| Filter::eq("entryCSN", v));
+        // Step 1: checks before any write. An unchanged userName is not written, so it
+        // needs no uniqueness search (issue 17: most PATCHes change something else).
+        let user_name = profile.user_name.as_deref();
+        let current_user_name = Reader(&entry)
+            .values("zszoExternalUserName")
+            .first()
+            .cloned();
+        if user_name != current_user_name.as_deref() {
+            self.check_user_name(user_name, Some(id)).await?;
+        }
+        let manager = self.manager_dn(profile.manager.as_deref()).await?;
+        let primary = &profile.employment.primary;
+        let target_dn = self.layout().person_dn(primary, &current.login);
+        let must_move = dn_key(&target_dn) != dn_key(&entry.dn);
+        if must_move && self.find_school(primary).await?.is_none() {
+            return Err(DirectoryError::NotFound(format!("school {primary}")));
+        }
+        // Step 2: one atomic Modify.
+        // Only what differs is written: an unchanged profile (a client re-sending it) changes
+        // nothing, not even the version.
+        // The address the person confirmed in the portal (an activated account) is theirs:
+        // HR's addresses then go to zszoHrMail only, never over `mail`.
+        let confirmed = !Reader(&entry).values("zszoAccountActivatedAt").is_empty();
+        let changed = hr_values(profile, self.layout(), manager.as_deref())
+            .into_iter()
+            .filter(|(name, _)| !(confirmed && *name == "mail"))
+            .filter(|(name, values)| !same_values(name, Reader(&entry).values(name), values))
+            .collect();
+        let mut mods = replace_mods(changed);
+        let lock = Reader(&entry)
+            .values("pwdAccountLockedTime")
+            .first()
+            .cloned();
+        let locked = lock.as_deref() == Some(PERMANENT_LOCK);
+        let has_credentials = current.account_state != AccountState::None;
+        if !profile.employment_active && has_credentials && !locked {
+            mods.push(Mod::Replace(
+                "pwdAccountLockedTime".to_owned(),
+                HashSet::from([PERMANENT_LOCK.to_owned()]),
+            ));
+        } else if profile.employment_active
+            && locked
+            && current.account_state != AccountState::Locked
+        {
+            // An account an administrator locked (state `locked`) stays locked: HR's
+            // employment never lifts an administrator's decision.
+            mods.push(Mod::Delete(
+                "pwdAccountLockedTime".to_owned(),
+                HashSet::from([PERMANENT_LOCK.to_owned()]),
+            ));
+        }
+        // slapo-unique runs its own search inside a Modify of a unique attribute, and slapd
+        // applies the request's assertion control to that search too, so it would always
+        // fail: the version is asserted by a first Modify without them (or, when only they
+        // change, one that rewrites `zszoSearchName` as it is), and they follow unasserted.
+        let (unique, asserted): (Vec<_>, Vec<_>) = match &assertion {
+            Some(_) => mods.into_iter().partition(is_unique_mod),
+            None => (Vec::new(), mods),
+        };
+        let asserted = match (&assertion, asserted.is_empty(), unique.is_empty()) {
+            (Some(_), true, false) => {
+                let names = Reader(&entry).values("zszoSearchName");
+                if names.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![Mod::Replace(
+                        "zszoSearchName".to_owned(),
+                        names.iter().cloned().collect(),
+                    )]
+                }
+            }
+            _ => asserted,
+        };
+        // Nothing asserted in a write: compare with what was just read instead.
+        if asserted.is_empty() && version.is_some_and(|v| v != current.meta.version) {
+            return Err(DirectoryError::VersionChanged(entry.dn.clone()));
+        }
+        // The last Modify answers with the entry it left (Post-Read) unless a move follows.
+        let read_back: &[&str] = if must_move { &[] } else { PERSON_ATTRS };
+        let mut written = None;
+        for (mods, assertion) in [(asserted, assertion.as_ref()), (unique, None)] {
+            if !mods.is_empty() {
+                written = self
+                    .pool()
+                    .modify_read_back(&entry.dn, mods, assertion, read_back)
+                    .await
+                    .map_err(|e| Self::person_write_error(e, &entry.dn))?;
+            }
+        }
+        // Step 3: the move.
+        if must_move {
+            let superior = self.layout().people_dn(primary);
+            self.pool()
+                .modify_dn(&entry.dn, &person_rdn(&current.login), Some(&superior))
+                .await
+                .map_err(|e| e.into_directory(&entry.dn))?;
+        }
+        // Step 4: the entry as written, from the last Modify's answer or read again.
+        match self.person_as_written(written).await {
+            Some(person) => Ok(person),
+            None => self.person_by_id(id).await,
+        }
+    }
+}
+
+/// The attributes slapo-unique keeps unique city-wide (`crate::slapd::config::UNIQUE_ATTRIBUTES`
+/// configures the same list; `schemas/ldap/README.md`).
+pub(super) const UNIQUE_ATTRIBUTES: [&str; 4] =
+    ["uid", "mail", "zszoExternalId", "zszoExternalUserName"];
+
+fn is_unique_mod(m: &Mod<String>) -> bool {
+    let name = match m {
+        Mod::Add(n, _) | Mod::Delete(n, _) | Mod::Replace(n, _) | Mod::Increment(n, _) => n,
+    };
+    UNIQUE_ATTRIBUTES
+        .iter()
+        .any(|u| u.eq_ignore_ascii_case(name))
+}
+
+/// Whether stored values equal wanted ones: in order for contact attributes (the first is the
+/// primary), as sets otherwise; case-sensitively, so a change of case is written.
+fn same_values(name: &str, stored: &[String], wanted: &[String]) -> bool {
+    if ORDERED.contains(&name) {
+        return stored == wanted;
+    }
+    let mut a = stored.to_vec();
+    let mut b = wanted.to_vec();
+    a.sort();
+    b.sort();
+    a == b
+}
