@@ -182,7 +182,11 @@ mod tests {
             })
             .collect();
         for t in tasks {
-            t.await.unwrap().unwrap();
+            tokio::time::timeout(std::time::Duration::from_secs(30), t)
+                .await
+                .expect("every caller is answered")
+                .unwrap()
+                .unwrap();
         }
         let mut got = rows(&store);
         got.sort();
@@ -211,10 +215,11 @@ mod tests {
             queue: group.queue.clone(),
             released: false,
         });
-        assert!(matches!(
-            answered.await.unwrap(),
-            Err(StoreError::Unavailable(_))
-        ));
+        // A caller nobody answers would wait for ever: the test fails instead of hanging.
+        let answer = tokio::time::timeout(std::time::Duration::from_secs(10), answered)
+            .await
+            .expect("the waiting caller is answered");
+        assert!(matches!(answer.unwrap(), Err(StoreError::Unavailable(_))));
         assert!(!lock(&group.queue).leading);
     }
 }
