@@ -14,7 +14,7 @@ pub use crate::clock::Clock;
 pub use directory::parts as directory_parts;
 pub use directory::*;
 pub use sso::{NewSsoClient, SsoClient, SsoClients};
-pub use state::StoreError;
+pub use state::{StoreError, StoreResult};
 
 use crate::domain::audit::{AuditQuery, AuditRecord, NewAuditRecord, PruneReport};
 use async_trait::async_trait;

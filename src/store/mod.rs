@@ -32,7 +32,7 @@ use std::path::Path;
 use std::sync::{Arc, RwLock};
 
 /// The error of the state-store ports, defined with them (`crate::ports::state`).
-pub use crate::ports::StoreError;
+pub use crate::ports::{StoreError, StoreResult};
 
 impl From<format::FormatError> for StoreError {
     fn from(e: format::FormatError) -> Self {

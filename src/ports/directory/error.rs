@@ -36,6 +36,9 @@ impl std::fmt::Display for Unique {
     }
 }
 
+/// What every directory port method returns (as `std::io::Result` is to `std::io::Error`).
+pub type DirectoryResult<T> = Result<T, DirectoryError>;
+
 /// Errors of the directory in domain terms, decided by the adapter (`ldap/error.rs` reads
 /// result codes and slapd's text; nothing else does). Callers decide by variant, never by
 /// message. `context`/`detail` fields are for the log only: they may hold a DN or slapd's

@@ -33,6 +33,9 @@ pub use provisioning::{RetiredLogins, WriteIntents};
 pub use sessions::Sessions;
 pub use sign_in::SignInFailures;
 
+/// What every state-store port method returns.
+pub type StoreResult<T> = Result<T, StoreError>;
+
 /// Errors of every state-store port: the store is one file, so its failures are the same
 /// whichever port met them. Use cases map them to their own "unavailable" and log them once.
 #[derive(Debug, Clone, thiserror::Error)]
