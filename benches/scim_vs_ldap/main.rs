@@ -463,6 +463,7 @@ async fn without_fsync(ctx: &mut Ctx) -> Value {
     ctx.site.reconfigure_slapd(&nosync("TRUE"), &[]);
     reconnect(ctx).await;
     let costs = ctx.add_costs("product, no fsync").await;
+    eprintln!("  {costs}");
     ctx.site.reconfigure_slapd(&nosync("FALSE"), &[]);
     reconnect(ctx).await;
     costs
@@ -609,6 +610,8 @@ async fn bench_site(root: &std::path::Path, size: usize, schools: usize, limits:
     eprintln!("[{size}] slapadd took {:.1} s", site.slapadd_seconds);
     let layout = Layout::new(BASE_DN).unwrap();
     let known = known_people(&site, &city, &layout, 600).await;
+    let mut lmdb = serde_json::Map::new();
+    lmdb.insert("loaded".into(), json!(site::mdb_shape(&site)));
     let mut direct = Vec::new();
     for _ in 0..*CONCURRENCY.iter().max().unwrap() {
         direct.push(site.service_connection().await);
@@ -674,6 +677,8 @@ async fn bench_site(root: &std::path::Path, size: usize, schools: usize, limits:
     } else {
         Value::Null
     };
+    lmdb.insert("after_scenarios".into(), json!(site::mdb_shape(&ctx.site)));
+    eprintln!("[{size}] LMDB: {}", serde_json::Value::Object(lmdb.clone()));
     let experiments = env_usize("SCIM_BENCH_INDEX_EXPERIMENT", 1) == 1;
     let no_fsync = if experiments {
         eprintln!("[{size}] adds without fsync");
@@ -704,7 +709,7 @@ async fn bench_site(root: &std::path::Path, size: usize, schools: usize, limits:
     site.stop();
     json!({"people": size, "schools": schools, "ldap_pool_size": pool, "slapadd_seconds": slapadd_seconds,
            "points": points, "accounts": accounts, "daemon_peak_rss_kib": rss,
-           "index_experiment": experiment, "no_fsync": no_fsync})
+           "index_experiment": experiment, "no_fsync": no_fsync, "lmdb": lmdb})
 }
 
 /// `SCIM_BENCH_SCENARIOS` (e.g. `get-eq,patch,accounts`): only these; all when unset.

@@ -261,3 +261,34 @@ fn write_config(
     std::fs::write(&path, text).unwrap();
     path
 }
+
+/// The shape of slapd's LMDB file as `mdb_stat` (Debian's `lmdb-utils`) reads it: pages in
+/// use and free, and the entries' overflow pages (an entry too large for half a page takes a
+/// run of contiguous pages, which a fragmented free list makes slow to find). `None` when
+/// `mdb_stat` is not installed.
+pub fn mdb_shape(site: &Site) -> Option<serde_json::Value> {
+    let db = site.spec.data_dir.join("db");
+    let out = Command::new("mdb_stat")
+        .args(["-ef", "-s", "id2e"])
+        .arg(&db)
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let number = |label: &str| -> Vec<u64> {
+        text.lines()
+            .filter_map(|l| l.trim().strip_prefix(label))
+            .filter_map(|v| v.trim().parse().ok())
+            .collect()
+    };
+    Some(serde_json::json!({
+        "pages_used": number("Number of pages used:").first(),
+        "free_pages": number("Free pages:").first(),
+        "freelist_entries": number("Entries:").first(),
+        "entry_leaf_pages": number("Leaf pages:").last(),
+        "entry_overflow_pages": number("Overflow pages:").last(),
+        "entries": number("Entries:").last(),
+    }))
+}

@@ -13,6 +13,22 @@ use crate::ports::{
 };
 use crate::store::intents::IntentState;
 
+/// Whether a creation refused for a taken unique value may be a replay (Bulk's idempotent
+/// re-send, `replay.rs`) rather than a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Replayable {
+    Yes,
+    No,
+}
+
+/// What a creation did.
+pub(super) enum Creation {
+    Created(PersonEntry),
+    /// The directory refused the add for a taken unique value (`AlreadyExists`); nothing
+    /// was written or recorded.
+    Refused(DirectoryError),
+}
+
 impl Provisioning {
     pub async fn create_person(
         &self,
@@ -31,28 +47,51 @@ impl Provisioning {
         profile: PersonProfile,
         account_requested: bool,
     ) -> Result<PersonEntry, ProvisioningError> {
+        match self
+            .create_person_unless(caller, profile, account_requested, Replayable::No)
+            .await?
+        {
+            Creation::Created(entry) => Ok(entry),
+            // Only a replayable creation stops at a refusal.
+            Creation::Refused(e) => Err(e.into()),
+        }
+    }
+
+    /// `create_person_requesting`; with [`Replayable::Yes`] and an `externalId` in the
+    /// profile, an add refused for a taken unique value is [`Creation::Refused`] with no audit
+    /// record (nothing was written: the replay or the refusal that follows writes the
+    /// operation's one record).
+    pub(super) async fn create_person_unless(
+        &self,
+        caller: &Caller,
+        profile: PersonProfile,
+        account_requested: bool,
+        replayable: Replayable,
+    ) -> Result<Creation, ProvisioningError> {
         let mut names = profile_attribute_names(&profile);
         if account_requested {
             names.push("accountRequested");
         }
         let attributes = names.join(",");
         let mut intent = None;
-        let result = async {
-            let entry = self
-                .try_create_person(caller, &profile, &attributes, &mut intent)
-                .await?;
-            match account_requested {
-                true => self.request_account(caller, &entry.entry.id).await,
-                false => Ok(entry),
+        let created = self
+            .try_create_person(caller, &profile, &attributes, &mut intent, replayable)
+            .await;
+        let result = match created {
+            // The refused add's intent is dropped already; the caller replays.
+            Ok(refused @ Creation::Refused(_)) => return Ok(refused),
+            Ok(Creation::Created(entry)) if account_requested => {
+                self.request_account(caller, &entry.entry.id).await
             }
-        }
-        .await;
+            Ok(Creation::Created(entry)) => Ok(entry),
+            Err(e) => Err(e),
+        };
         // The retry of a creation whose outcome the client never learned gets the existing
         // resource (issue 14), never a bare 409.
         let result = match result {
             Err(ProvisioningError::Conflict(m)) => {
                 match self.retried_creation(caller, &profile).await {
-                    Some(Retried::Recorded(entry)) => return Ok(entry),
+                    Some(Retried::Recorded(entry)) => return Ok(Creation::Created(entry)),
                     Some(Retried::Owed(entry, id)) => {
                         intent = Some(id);
                         Ok(entry)
@@ -83,7 +122,7 @@ impl Provisioning {
             (Err(ProvisioningError::Unavailable), Some(_)) => {}
             (_, id) => self.drop_intent(id).await,
         }
-        recorded
+        recorded.map(Creation::Created)
     }
 
     /// Tries login candidates; `intent` holds the write intent of the add that happened (or
@@ -94,7 +133,8 @@ impl Provisioning {
         profile: &PersonProfile,
         attributes: &str,
         intent: &mut Option<String>,
-    ) -> Result<PersonEntry, ProvisioningError> {
+        replayable: Replayable,
+    ) -> Result<Creation, ProvisioningError> {
         if let Some(outside) = profile
             .employment
             .all()
@@ -138,17 +178,27 @@ impl Provisioning {
             match self.directory.create_person(&person).await {
                 Ok(entry) => {
                     *intent = recorded;
-                    return Ok(entry);
+                    return Ok(Creation::Created(entry));
                 }
                 // The login is taken somewhere in the city: try the next candidate.
                 Err(e) if login_taken(&e) => self.drop_intent(recorded).await,
+                // A unique value is taken (slapo-unique refused the add itself, naming the
+                // first clash in its own order: a re-sent person's `mail` comes before its
+                // `externalId`): a replayable creation (Bulk) looks for the holder of the
+                // `externalId` to replace instead.
+                Err(e @ DirectoryError::AlreadyExists { .. })
+                    if replayable == Replayable::Yes && profile.external_id.is_some() =>
+                {
+                    self.drop_intent(recorded).await;
+                    return Ok(Creation::Refused(e));
+                }
                 // The connection broke after the add was sent: read back before answering.
                 Err(DirectoryError::OutcomeUnknown(m)) => {
                     tracing::warn!(error = %m, "the outcome of an add is unknown; reading back");
                     match self.read_back_creation(&person).await {
                         Ok(Some(entry)) => {
                             *intent = recorded;
-                            return Ok(entry);
+                            return Ok(Creation::Created(entry));
                         }
                         // Not found here is not proof that the add failed: with a replicated
                         // directory the pool may have moved to a provider the add has not

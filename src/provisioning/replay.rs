@@ -12,6 +12,7 @@
 //! record (queried by target uuid) writes that record, with `recovered=true`, as its one
 //! audit record instead of `person.updated`.
 
+use super::people::{Creation, Replayable};
 use super::{Caller, Precondition, Provisioning, ProvisioningError};
 use crate::domain::audit::{AuditQuery, NewAuditRecord, Outcome};
 use crate::domain::query::{CompareOp, Filter, GroupAttr, PersonAttr, Value};
@@ -27,42 +28,41 @@ pub enum Applied {
 
 impl Provisioning {
     /// Creates the person, or replaces the visible person with the same `externalId`.
+    ///
+    /// The add comes first (issue 17): a first load, the common case, then costs no search for
+    /// the `externalId`, since slapo-unique refuses a taken one in the add itself. Only an add
+    /// refused for a taken unique value looks the holder up; the replay, or the refusal when
+    /// the caller sees no holder, writes the operation's one record.
     pub async fn create_or_replay_person(
         &self,
         caller: &Caller,
         profile: PersonProfile,
     ) -> Result<(Applied, PersonEntry), ProvisioningError> {
-        // A failed lookup is this operation's failure: it gets its one audit record too
-        // (issue 14 finding 3), like a failure of the create itself.
-        let existing = match self.person_by_external_id(caller, &profile).await {
-            Ok(existing) => existing,
-            Err(e) => {
-                let failed = self.lookup_failed(caller, "person.created", e, |r| {
-                    let r = r.school(&profile.employment.primary);
-                    match &profile.external_id {
-                        Some(x) => r.detail("external_id", x),
-                        None => r,
-                    }
-                });
-                return Err(failed.await);
+        let creation = self
+            .create_person_unless(caller, profile.clone(), false, Replayable::Yes)
+            .await?;
+        let refusal = match creation {
+            Creation::Created(entry) => return Ok((Applied::Created, entry)),
+            Creation::Refused(refusal) => refusal,
+        };
+        // The refusal, or a failed lookup, is this operation's failure: it gets its one audit
+        // record (issue 14 finding 3), like a failure of the create itself.
+        let describe = |r: NewAuditRecord| {
+            let r = r.school(&profile.employment.primary);
+            match &profile.external_id {
+                Some(x) => r.detail("external_id", x),
+                None => r,
             }
         };
-        if let Some(existing) = existing {
-            return self.replay_person(caller, existing, profile).await;
-        }
-        match self.create_person(caller, profile.clone()).await {
-            Ok(e) => Ok((Applied::Created, e)),
-            // Created concurrently (the same person twice in one bulk, or two bulks at once).
-            // The create wrote its failure record already; a replay writes its own.
-            Err(ProvisioningError::Conflict(m)) => {
-                match self.person_by_external_id(caller, &profile).await {
-                    Ok(Some(existing)) => self.replay_person(caller, existing, profile).await,
-                    Ok(None) => Err(ProvisioningError::Conflict(m)),
-                    Err(e) => Err(e),
-                }
-            }
-            Err(e) => Err(e),
-        }
+        let failure = match self.person_by_external_id(caller, &profile).await {
+            Ok(Some(existing)) => return self.replay_person(caller, existing, profile).await,
+            // Nobody the caller sees holds the externalId: the add's refusal stands.
+            Ok(None) => refusal.into(),
+            Err(e) => e,
+        };
+        Err(self
+            .lookup_failed(caller, "person.created", failure, describe)
+            .await)
     }
 
     /// The one audit record of a creation that failed before any write (the lookup of what

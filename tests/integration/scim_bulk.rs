@@ -339,6 +339,24 @@ async fn a_re_sent_bulk_creates_no_duplicates_and_answers_each_item_with_200() {
     for id in &ids {
         assert_eq!(creation_records(&app, id).await, 1, "{id}");
     }
+    // The re-send's adds are tried first and refused (issue 17): a refusal that turns into a
+    // replay is not a failed creation, and writes no record of its own.
+    use zszo_connector::domain::audit::{AuditQuery, Outcome};
+    use zszo_connector::ports::AuditLog;
+    let school_records = app
+        .audit
+        .query(AuditQuery {
+            school: Some(a.clone()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let failed: Vec<_> = school_records
+        .iter()
+        .filter(|r| matches!(r.record.outcome, Outcome::Failure(_)))
+        .map(|r| &r.record.action)
+        .collect();
+    assert!(failed.is_empty(), "failure records: {failed:?}");
     assert_eq!(
         app.get(&app.token_a, "/Groups").await.body["totalResults"],
         1
