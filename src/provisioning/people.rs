@@ -23,7 +23,7 @@ pub(super) enum Replayable {
 
 /// What a creation did.
 pub(super) enum Creation {
-    Created(PersonEntry),
+    Created(Box<PersonEntry>),
     /// The directory refused the add for a taken unique value (`AlreadyExists`); nothing
     /// was written or recorded.
     Refused(DirectoryError),
@@ -51,7 +51,7 @@ impl Provisioning {
             .create_person_unless(caller, profile, account_requested, Replayable::No)
             .await?
         {
-            Creation::Created(entry) => Ok(entry),
+            Creation::Created(entry) => Ok(*entry),
             // Only a replayable creation stops at a refusal.
             Creation::Refused(e) => Err(e.into()),
         }
@@ -83,7 +83,7 @@ impl Provisioning {
             Ok(Creation::Created(entry)) if account_requested => {
                 self.request_account(caller, &entry.entry.id).await
             }
-            Ok(Creation::Created(entry)) => Ok(entry),
+            Ok(Creation::Created(entry)) => Ok(*entry),
             Err(e) => Err(e),
         };
         // The retry of a creation whose outcome the client never learned gets the existing
@@ -91,7 +91,9 @@ impl Provisioning {
         let result = match result {
             Err(ProvisioningError::Conflict(m)) => {
                 match self.retried_creation(caller, &profile).await {
-                    Some(Retried::Recorded(entry)) => return Ok(Creation::Created(entry)),
+                    Some(Retried::Recorded(entry)) => {
+                        return Ok(Creation::Created(Box::new(entry)))
+                    }
                     Some(Retried::Owed(entry, id)) => {
                         intent = Some(id);
                         Ok(entry)
@@ -122,7 +124,7 @@ impl Provisioning {
             (Err(ProvisioningError::Unavailable), Some(_)) => {}
             (_, id) => self.drop_intent(id).await,
         }
-        recorded.map(Creation::Created)
+        recorded.map(|entry| Creation::Created(Box::new(entry)))
     }
 
     /// Tries login candidates; `intent` holds the write intent of the add that happened (or
@@ -178,7 +180,7 @@ impl Provisioning {
             match self.directory.create_person(&person).await {
                 Ok(entry) => {
                     *intent = recorded;
-                    return Ok(Creation::Created(entry));
+                    return Ok(Creation::Created(Box::new(entry)));
                 }
                 // The login is taken somewhere in the city: try the next candidate.
                 Err(e) if login_taken(&e) => self.drop_intent(recorded).await,
@@ -198,7 +200,7 @@ impl Provisioning {
                     match self.read_back_creation(&person).await {
                         Ok(Some(entry)) => {
                             *intent = recorded;
-                            return Ok(Creation::Created(entry));
+                            return Ok(Creation::Created(Box::new(entry)));
                         }
                         // Not found here is not proof that the add failed: with a replicated
                         // directory the pool may have moved to a provider the add has not

@@ -42,7 +42,7 @@ impl Provisioning {
             .create_person_unless(caller, profile.clone(), false, Replayable::Yes)
             .await?;
         let refusal = match creation {
-            Creation::Created(entry) => return Ok((Applied::Created, entry)),
+            Creation::Created(entry) => return Ok((Applied::Created, *entry)),
             Creation::Refused(refusal) => refusal,
         };
         // The refusal, or a failed lookup, is this operation's failure: it gets its one audit
