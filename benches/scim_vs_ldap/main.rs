@@ -27,7 +27,9 @@
 //! `ldap.pool_size`, 8), `SCIM_BENCH_PERF` (a file: `perf record` of the daemon during the first
 //! site's SCIM scenarios), `SCIM_BENCH_SCENARIOS` (a comma-separated subset of `create`, `get-eq`,
 //! `sw`, `patch`, `accounts`; all when unset), `SCIM_BENCH_DAEMON` (the daemon binary to measure,
-//! e.g. a build from before a change; this build's when unset). Output: a table on stdout and `<target>/scim_vs_ldap.json`.
+//! e.g. a build from before a change; this build's when unset), `SCIM_BENCH_SLAPD_PERF` (a
+//! path prefix: `perf record` of slapd during the no-fsync adds, one `<prefix>-<size>.data` a
+//! size). Output: a table on stdout and `<target>/scim_vs_ldap.json`.
 
 mod load;
 mod panel;
@@ -92,6 +94,10 @@ struct Ctx {
 }
 
 fn point(name: &str, size: usize, scim: &Stats, direct: &Stats) -> Value {
+    eprintln!(
+        "  SCIM {:.0}/s (p50 {:.2} ms), direct {:.0}/s (p50 {:.2} ms)",
+        scim.per_second, scim.p50_ms, direct.per_second, direct.p50_ms
+    );
     json!({
         "scenario": name, "people": size, "concurrency": scim.concurrency,
         "scim": scim, "direct": direct,
@@ -290,7 +296,21 @@ impl Ctx {
     /// 1 as the connector makes it (`ldap::people::logins_like_impl`: the first 16 candidates
     /// by equality, `(|(uid=<base>)(uid=<base>2)…)`), under the current slapd configuration.
     async fn add_costs(&self, label: &str) -> Value {
+        self.add_costs_profiled(label, None).await
+    }
+
+    /// `add_costs`, with `perf record` of slapd into `perf_out` during the adds only.
+    async fn add_costs_profiled(&self, label: &str, perf_out: Option<String>) -> Value {
         let limits = self.limits;
+        let profiler = perf_out.map(|out| {
+            std::process::Command::new("perf")
+                .args(["record", "-F", "999", "-g", "-o", &out, "-p"])
+                .arg(self.site.slapd_pid().expect("slapd runs").to_string())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .expect("perf")
+        });
         let mut adds = Vec::new();
         for c in [1, 16] {
             let me = self.clone_parts();
@@ -301,6 +321,11 @@ impl Ctx {
                 })
                 .await,
             );
+        }
+        if let Some(mut p) = profiler {
+            let pid = nix::unistd::Pid::from_raw(p.id() as i32);
+            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT);
+            let _ = p.wait();
         }
         let me = self.clone_parts();
         let uid_search = load::run(1, limits.reads, limits.seconds, move |w, i| {
@@ -458,11 +483,14 @@ async fn index_experiment(ctx: &mut Ctx) -> Vec<Value> {
 /// What an add costs the product's configuration with fsync off, at every size (issue 17:
 /// per add no worse than 1.5× at 100,000 people than at 1,000, fsync aside); fsync is turned
 /// back on afterwards, so the index experiment that may follow starts from the product.
-async fn without_fsync(ctx: &mut Ctx) -> Value {
+async fn without_fsync(ctx: &mut Ctx, size: usize) -> Value {
     let nosync = |on: &str| format!("{MDB}replace: olcDbNoSync\nolcDbNoSync: {on}\n");
     ctx.site.reconfigure_slapd(&nosync("TRUE"), &[]);
     reconnect(ctx).await;
-    let costs = ctx.add_costs("product, no fsync").await;
+    let perf_out = std::env::var("SCIM_BENCH_SLAPD_PERF")
+        .ok()
+        .map(|prefix| format!("{prefix}-{size}.data"));
+    let costs = ctx.add_costs_profiled("product, no fsync", perf_out).await;
     eprintln!("  {costs}");
     ctx.site.reconfigure_slapd(&nosync("FALSE"), &[]);
     reconnect(ctx).await;
@@ -682,7 +710,7 @@ async fn bench_site(root: &std::path::Path, size: usize, schools: usize, limits:
     let experiments = env_usize("SCIM_BENCH_INDEX_EXPERIMENT", 1) == 1;
     let no_fsync = if experiments {
         eprintln!("[{size}] adds without fsync");
-        without_fsync(&mut ctx).await
+        without_fsync(&mut ctx, size).await
     } else {
         Value::Null
     };

@@ -182,6 +182,10 @@ impl Site {
         self.slapd = Some(slapd::start(&self.spec).expect("restart slapd"));
     }
 
+    pub fn slapd_pid(&self) -> Option<u32> {
+        self.slapd().pid()
+    }
+
     pub fn daemon_pid(&self) -> u32 {
         self.daemon.id()
     }
