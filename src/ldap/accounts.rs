@@ -28,7 +28,9 @@ use super::person_map::PERMANENT_LOCK;
 use super::pool::WriteError;
 use crate::domain::{AccountState, EmailAddress};
 use crate::ports::SchoolScope;
-use crate::ports::{AccountRequest, DirectoryError, InitialCredentials, PasswordHash, PersonEntry};
+use crate::ports::{
+    AccountRequest, DirectoryError, DirectoryResult, InitialCredentials, PasswordHash, PersonEntry,
+};
 use ldap3::{Mod, SearchEntry};
 use std::collections::HashSet;
 use time::OffsetDateTime;
@@ -71,7 +73,7 @@ fn state_conflict(expected: AccountState) -> DirectoryError {
 }
 
 impl LdapDirectory {
-    async fn account_entry(&self, id: &str) -> Result<Current, DirectoryError> {
+    async fn account_entry(&self, id: &str) -> DirectoryResult<Current> {
         let attrs = [
             "zszoAccountState",
             "zszoEmploymentActive",
@@ -98,7 +100,7 @@ impl LdapDirectory {
         dn: &str,
         (from, to): (AccountState, AccountState),
         mods: Vec<Mod<String>>,
-    ) -> Result<PersonEntry, DirectoryError> {
+    ) -> DirectoryResult<PersonEntry> {
         let mods = state_change(from, to).into_iter().chain(mods).collect();
         match self.pool().modify(dn, mods).await {
             Ok(()) => {}
@@ -119,7 +121,7 @@ impl LdapDirectory {
         id: &str,
         credentials: &InitialCredentials,
         expect: AccountState,
-    ) -> Result<PersonEntry, DirectoryError> {
+    ) -> DirectoryResult<PersonEntry> {
         let current = self.account_entry(id).await?;
         let expiry = generalized_time(credentials.expires_at);
         let mut mods = Vec::new();
@@ -163,7 +165,7 @@ impl LdapDirectory {
         &self,
         id: &str,
         expect: AccountState,
-    ) -> Result<PersonEntry, DirectoryError> {
+    ) -> DirectoryResult<PersonEntry> {
         let current = self.account_entry(id).await?;
         let lock = replace("pwdAccountLockedTime", PERMANENT_LOCK);
         let change = (expect, AccountState::Locked);
@@ -171,10 +173,7 @@ impl LdapDirectory {
             .await
     }
 
-    pub(super) async fn unlock_account_impl(
-        &self,
-        id: &str,
-    ) -> Result<PersonEntry, DirectoryError> {
+    pub(super) async fn unlock_account_impl(&self, id: &str) -> DirectoryResult<PersonEntry> {
         let current = self.account_entry(id).await?;
         let r = Reader(&current.entry);
         let pending = r
@@ -201,7 +200,7 @@ impl LdapDirectory {
         &self,
         id: &str,
         request: Option<&AccountRequest>,
-    ) -> Result<PersonEntry, DirectoryError> {
+    ) -> DirectoryResult<PersonEntry> {
         let current = self.account_entry(id).await?;
         let dn = &current.entry.dn;
         let Some(request) = request else {
@@ -229,7 +228,7 @@ impl LdapDirectory {
         id: &str,
         hash: &PasswordHash,
         expect: AccountState,
-    ) -> Result<PersonEntry, DirectoryError> {
+    ) -> DirectoryResult<PersonEntry> {
         let current = self.account_entry(id).await?;
         let to = match expect {
             AccountState::AwaitingFirstLogin => AccountState::AwaitingEmailConfirmation,
@@ -257,7 +256,7 @@ impl LdapDirectory {
         email: &EmailAddress,
         expect: AccountState,
         at: OffsetDateTime,
-    ) -> Result<PersonEntry, DirectoryError> {
+    ) -> DirectoryResult<PersonEntry> {
         let current = self.account_entry(id).await?;
         let to = match expect {
             AccountState::AwaitingEmailConfirmation | AccountState::Active => AccountState::Active,

@@ -3,7 +3,7 @@
 use super::*;
 use crate::domain::query::EmailKind;
 use crate::ldap::test_fixtures::{code, email, entry, phone};
-use crate::ports::{NewCredentials, PasswordHash};
+use crate::ports::{DirectoryError, NewCredentials, PasswordHash};
 use std::collections::HashMap;
 use time::macros::datetime;
 

@@ -26,7 +26,7 @@ use super::names::Filter;
 use super::providers::Providers;
 
 mod writes;
-use crate::ports::DirectoryError;
+use crate::ports::{DirectoryError, DirectoryResult};
 use crate::{metric_names as names, monitoring};
 use deadpool::managed::{self, Manager, Metrics, Object, PoolError, RecycleError, Timeouts};
 use ldap3::{Ldap, LdapConnAsync, LdapConnSettings, Scope, SearchEntry};
@@ -100,7 +100,7 @@ impl LdapOptions {
 /// Builds the rustls configuration: roots from `ca_file` (PEM) when given. `Ok(None)` means
 /// "ldap3's default": the system roots. A CA file that cannot be read or holds no certificate
 /// is an error naming the file.
-pub fn tls_config(ca_file: Option<&Path>) -> Result<Option<Arc<ClientConfig>>, DirectoryError> {
+pub fn tls_config(ca_file: Option<&Path>) -> DirectoryResult<Option<Arc<ClientConfig>>> {
     let Some(path) = ca_file else {
         return Ok(None);
     };
@@ -132,7 +132,7 @@ pub(crate) async fn open(
     options: &LdapOptions,
     url: &str,
     tls: Option<&Arc<ClientConfig>>,
-) -> Result<Ldap, DirectoryError> {
+) -> DirectoryResult<Ldap> {
     let lower = url.to_ascii_lowercase();
     if !(lower.starts_with("ldap://")
         || lower.starts_with("ldaps://")
@@ -175,7 +175,7 @@ pub(crate) async fn bind(
     dn: &str,
     password: &str,
     timeout: Duration,
-) -> Result<(), DirectoryError> {
+) -> DirectoryResult<()> {
     let result = ldap
         .with_timeout(timeout)
         .simple_bind(dn, password)
@@ -203,7 +203,7 @@ pub struct LdapManager {
 }
 
 impl LdapManager {
-    async fn connect_to(&self, url: &str) -> Result<Ldap, DirectoryError> {
+    async fn connect_to(&self, url: &str) -> DirectoryResult<Ldap> {
         let mut ldap = open(&self.options, url, self.tls.as_ref()).await?;
         let password = self.options.bind_password.expose_secret();
         bind(
@@ -230,7 +230,7 @@ impl Manager for LdapManager {
     /// The active provider first, then the others in order (wrapping): a provider that
     /// cannot be reached is passed over; any other failure (a refused bind, a TLS error) is
     /// returned at once, never hidden by moving on (fail closed).
-    async fn create(&self) -> Result<Connection, DirectoryError> {
+    async fn create(&self) -> DirectoryResult<Connection> {
         let urls = &self.providers.urls;
         let first = self.providers.active();
         let mut last = None;
@@ -279,7 +279,7 @@ pub struct LdapPool {
 
 impl LdapPool {
     /// Builds the pool and opens one connection so a bad URL or bind fails here.
-    pub async fn connect(options: LdapOptions) -> Result<Self, DirectoryError> {
+    pub async fn connect(options: LdapOptions) -> DirectoryResult<Self> {
         let tls = tls_config(options.ca_file.as_deref())?;
         let providers = Arc::new(Providers::new(&options));
         // Creating a connection may try every provider, each within connect + bind time.
@@ -328,7 +328,7 @@ impl LdapPool {
 
     /// A handle on the next connection, for one operation (see "Pipelining" above): the
     /// pooled connection itself goes back to the pool at once.
-    async fn get(&self) -> Result<Ldap, DirectoryError> {
+    async fn get(&self) -> DirectoryResult<Ldap> {
         let start = Instant::now();
         let conn = self.checkout().await;
         metrics::histogram!(names::LDAP_POOL_WAIT).record(start.elapsed().as_secs_f64());
@@ -337,7 +337,7 @@ impl LdapPool {
         Ok(ldap)
     }
 
-    async fn checkout(&self) -> Result<Object<LdapManager>, DirectoryError> {
+    async fn checkout(&self) -> DirectoryResult<Object<LdapManager>> {
         self.pool.get().await.map_err(|e| match e {
             PoolError::Backend(e) => e,
             PoolError::Timeout(kind) => DirectoryError::Unavailable(format!(
@@ -394,7 +394,7 @@ impl LdapPool {
         scope: Scope,
         filter: &Filter,
         attrs: &[&str],
-    ) -> Result<Vec<SearchEntry>, DirectoryError> {
+    ) -> DirectoryResult<Vec<SearchEntry>> {
         let filter = filter.render();
         self.with_read_retries(|| self.search_once(base, scope, &filter, attrs))
             .await
@@ -403,10 +403,10 @@ impl LdapPool {
     /// Runs a read, and again after a transient failure (`ldap.read_retries` times, waiting
     /// 50 ms, then twice as long each time, at most 2 s). Only reads: a write that timed out
     /// may have happened.
-    async fn with_read_retries<T, F, Fut>(&self, mut once: F) -> Result<T, DirectoryError>
+    async fn with_read_retries<T, F, Fut>(&self, mut once: F) -> DirectoryResult<T>
     where
         F: FnMut() -> Fut,
-        Fut: std::future::Future<Output = Result<T, DirectoryError>>,
+        Fut: std::future::Future<Output = DirectoryResult<T>>,
     {
         let mut attempt = 0u32;
         loop {
@@ -429,7 +429,7 @@ impl LdapPool {
         scope: Scope,
         filter: &str,
         attrs: &[&str],
-    ) -> Result<Vec<SearchEntry>, DirectoryError> {
+    ) -> DirectoryResult<Vec<SearchEntry>> {
         let mut conn = self.get().await?;
         let start = Instant::now();
         let res = conn
@@ -456,7 +456,7 @@ impl LdapPool {
         filter: &Filter,
         attrs: &[&str],
         each: impl Fn(&mut T, SearchEntry) + Send + Sync,
-    ) -> Result<T, DirectoryError> {
+    ) -> DirectoryResult<T> {
         let filter = filter.render();
         self.with_read_retries(|| self.fold_once(base, scope, &filter, attrs, &each))
             .await
@@ -469,7 +469,7 @@ impl LdapPool {
         filter: &str,
         attrs: &[&str],
         each: &(impl Fn(&mut T, SearchEntry) + Send + Sync),
-    ) -> Result<T, DirectoryError> {
+    ) -> DirectoryResult<T> {
         let mut conn = self.get().await?;
         let start = Instant::now();
         let mut acc = T::default();
@@ -495,7 +495,7 @@ impl LdapPool {
 
     /// A fresh, unpooled connection (for binding as a person) to the provider in use, with
     /// the same TLS: a person's bind (and its ppolicy bookkeeping) goes where the writes go.
-    pub async fn open_unpooled(&self) -> Result<Ldap, DirectoryError> {
+    pub async fn open_unpooled(&self) -> DirectoryResult<Ldap> {
         open(
             &self.options,
             self.providers.active_url(),

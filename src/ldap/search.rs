@@ -27,7 +27,9 @@ use super::names::{dn_key, Filter};
 use super::person_map::{person_display_name, PersonRaw};
 use super::render::{is_uuid, scope_filter, IdDns};
 use super::sort_controls::sort_keys;
-use crate::ports::{DirectoryError, GroupRef, Page, PersonEntry, SchoolScope, SortOrder};
+use crate::ports::{
+    DirectoryError, DirectoryResult, GroupRef, Page, PersonEntry, SchoolScope, SortOrder,
+};
 use ldap3::{Scope, SearchEntry};
 use std::collections::HashMap;
 
@@ -91,7 +93,7 @@ impl LdapDirectory {
         &self,
         filter: &Filter,
         attrs: &[&str],
-    ) -> Result<Vec<SearchEntry>, DirectoryError> {
+    ) -> DirectoryResult<Vec<SearchEntry>> {
         let base = self.layout().schools_dn();
         let found = self
             .pool()
@@ -106,7 +108,7 @@ impl LdapDirectory {
         class: &'static str,
         ids: &[String],
         attrs: &[&str],
-    ) -> Result<Vec<SearchEntry>, DirectoryError> {
+    ) -> DirectoryResult<Vec<SearchEntry>> {
         let ids: Vec<&String> = ids.iter().filter(|id| is_uuid(id)).collect();
         let mut out = Vec::new();
         for chunk in ids.chunks(CHUNK) {
@@ -120,7 +122,7 @@ impl LdapDirectory {
     }
 
     /// The DNs of the people with these ids (unknown ids are absent from the map).
-    pub(super) async fn person_dns(&self, ids: &[String]) -> Result<IdDns, DirectoryError> {
+    pub(super) async fn person_dns(&self, ids: &[String]) -> DirectoryResult<IdDns> {
         self.person_dns_in(ids, &SchoolScope::All).await
     }
 
@@ -130,7 +132,7 @@ impl LdapDirectory {
         &self,
         ids: &[String],
         scope: &SchoolScope,
-    ) -> Result<IdDns, DirectoryError> {
+    ) -> DirectoryResult<IdDns> {
         let entries = match scope {
             SchoolScope::All => self.read_by_ids("zszoPerson", ids, &["entryUUID"]).await?,
             SchoolScope::Only(codes) => self
@@ -161,7 +163,7 @@ impl LdapDirectory {
         &self,
         dns: Vec<String>,
         scope: &SchoolScope,
-    ) -> Result<HashMap<String, RefInfo>, DirectoryError> {
+    ) -> DirectoryResult<HashMap<String, RefInfo>> {
         let mut wanted: Vec<String> = dns.into_iter().filter(|d| !d.trim().is_empty()).collect();
         wanted.sort_unstable();
         wanted.dedup();
@@ -204,7 +206,7 @@ impl LdapDirectory {
         &self,
         raws: Vec<PersonRaw>,
         scope: &SchoolScope,
-    ) -> Result<Vec<PersonEntry>, DirectoryError> {
+    ) -> DirectoryResult<Vec<PersonEntry>> {
         let mut dns: Vec<String> = Vec::new();
         for r in &raws {
             dns.extend(r.manager_dn.iter().cloned());
@@ -245,7 +247,7 @@ impl LdapDirectory {
         sort: Option<(&'static str, SortOrder)>,
         window: PageWindow,
         attrs: &[&str],
-    ) -> Result<EntryPage, DirectoryError> {
+    ) -> DirectoryResult<EntryPage> {
         let (total, ids) = self.page_ids(filter, sort, window).await?;
         let entries = self.read_by_ids(class, &ids, attrs).await?;
         Ok(EntryPage {
@@ -262,7 +264,7 @@ impl LdapDirectory {
         filter: &Filter,
         sort: Option<(&'static str, SortOrder)>,
         window: PageWindow,
-    ) -> Result<(usize, Vec<String>), DirectoryError> {
+    ) -> DirectoryResult<(usize, Vec<String>)> {
         if let Some(keys) = sort_keys(sort) {
             match self.page_ids_sorted(filter, &keys, window).await {
                 Ok(page) => return Ok(page),
@@ -281,7 +283,7 @@ impl LdapDirectory {
         filter: &Filter,
         sort: Option<(&'static str, SortOrder)>,
         window: PageWindow,
-    ) -> Result<(usize, Vec<String>), DirectoryError> {
+    ) -> DirectoryResult<(usize, Vec<String>)> {
         let sort_attr = sort.map(|(a, _)| a);
         let mut attrs = vec!["entryUUID"];
         attrs.extend(sort_attr);
