@@ -395,9 +395,8 @@ impl LdapPool {
         filter: &Filter,
         attrs: &[&str],
     ) -> DirectoryResult<Vec<SearchEntry>> {
-        let filter = filter.render();
-        self.with_read_retries(|| self.search_once(base, scope, &filter, attrs))
-            .await
+        let request = SearchRequest::new(base, scope, filter, attrs);
+        self.with_read_retries(|| self.search_once(&request)).await
     }
 
     /// Runs a read, and again after a transient failure (`ldap.read_retries` times, waiting
@@ -423,18 +422,18 @@ impl LdapPool {
         }
     }
 
-    async fn search_once(
-        &self,
-        base: &str,
-        scope: Scope,
-        filter: &str,
-        attrs: &[&str],
-    ) -> DirectoryResult<Vec<SearchEntry>> {
+    async fn search_once(&self, request: &SearchRequest<'_>) -> DirectoryResult<Vec<SearchEntry>> {
+        let SearchRequest {
+            base,
+            scope,
+            filter,
+            attrs,
+        } = request;
         let mut conn = self.get().await?;
         let start = Instant::now();
         let res = conn
             .with_timeout(self.options.operation_timeout)
-            .search(base, scope, filter, attrs.to_vec())
+            .search(base, *scope, filter, attrs.to_vec())
             .await;
         self.settle("search", start, conn, &res);
         let res = res.map_err(|e| from_ldap(base, e))?;
@@ -457,26 +456,29 @@ impl LdapPool {
         attrs: &[&str],
         each: impl Fn(&mut T, SearchEntry) + Send + Sync,
     ) -> DirectoryResult<T> {
-        let filter = filter.render();
-        self.with_read_retries(|| self.fold_once(base, scope, &filter, attrs, &each))
+        let request = SearchRequest::new(base, scope, filter, attrs);
+        self.with_read_retries(|| self.fold_once(&request, &each))
             .await
     }
 
     async fn fold_once<T: Default + Send>(
         &self,
-        base: &str,
-        scope: Scope,
-        filter: &str,
-        attrs: &[&str],
+        request: &SearchRequest<'_>,
         each: &(impl Fn(&mut T, SearchEntry) + Send + Sync),
     ) -> DirectoryResult<T> {
+        let SearchRequest {
+            base,
+            scope,
+            filter,
+            attrs,
+        } = request;
         let mut conn = self.get().await?;
         let start = Instant::now();
         let mut acc = T::default();
         let res = async {
             let mut stream = conn
                 .with_timeout(self.options.operation_timeout)
-                .streaming_search(base, scope, filter, attrs.to_vec())
+                .streaming_search(base, *scope, filter, attrs.to_vec())
                 .await?;
             while let Some(entry) = stream.next().await? {
                 each(&mut acc, SearchEntry::construct(entry));
@@ -502,6 +504,26 @@ impl LdapPool {
             self.tls.as_ref(),
         )
         .await
+    }
+}
+
+/// One search as each attempt of a retried read sends it: the filter rendered once, before
+/// the first attempt.
+struct SearchRequest<'a> {
+    base: &'a str,
+    scope: Scope,
+    filter: String,
+    attrs: &'a [&'a str],
+}
+
+impl<'a> SearchRequest<'a> {
+    fn new(base: &'a str, scope: Scope, filter: &Filter, attrs: &'a [&'a str]) -> Self {
+        Self {
+            base,
+            scope,
+            filter: filter.render(),
+            attrs,
+        }
     }
 }
 
