@@ -258,13 +258,13 @@ impl GroupDirectory for LdapDirectory {
             let dns: IdDns = self.person_dns_in(&ids, &q.scope).await?;
             parts.push(group_filter(f, &dns)?);
         }
-        let sort = q.sort.map(|(a, o)| (group_sort_attr(a), o));
         let window = PageWindow {
             start_index: q.start_index,
             count: q.count,
+            sort: q.sort.map(|(a, o)| (group_sort_attr(a), o)),
         };
         let page = self
-            .read_page("zszoGroup", &Filter::and(parts), sort, window, GROUP_ATTRS)
+            .read_page("zszoGroup", &Filter::and(parts), window, GROUP_ATTRS)
             .await?;
         let groups = self.groups_from_entries(&page.entries, &q.scope).await?;
         Ok(page.into_page(groups, |g| g.entry.id.as_str()))

@@ -298,6 +298,7 @@ impl LdapDirectory {
         let window = PageWindow {
             start_index: q.start_index,
             count: q.count,
+            sort: q.sort.map(|(a, o)| (person_sort_attr(a), o)),
         };
         if q.filter.as_ref().is_some_and(|f| f.matches_at_most_one()) {
             // `userName eq "…"`, the lookup SCIM clients make before every create: one search
@@ -311,9 +312,8 @@ impl LdapDirectory {
             let items = self.complete_people(raws, &q.scope).await?;
             return Ok(Page { total, items });
         }
-        let sort = q.sort.map(|(a, o)| (person_sort_attr(a), o));
         let page = self
-            .read_page("zszoPerson", &filter, sort, window, PERSON_ATTRS)
+            .read_page("zszoPerson", &filter, window, PERSON_ATTRS)
             .await?;
         let raws = page
             .entries

@@ -37,11 +37,13 @@ use std::collections::HashMap;
 const CHUNK: usize = 200;
 
 /// Which matches a page holds: `count` of them from `start_index` (1-based, as SCIM's
-/// `startIndex`; below 1 reads as 1).
+/// `startIndex`; below 1 reads as 1), the matches sorted by `sort` (an LDAP attribute and
+/// the order; `None`: by id).
 #[derive(Debug, Clone, Copy)]
 pub(super) struct PageWindow {
     pub start_index: usize,
     pub count: usize,
+    pub sort: Option<(&'static str, SortOrder)>,
 }
 
 impl PageWindow {
@@ -238,17 +240,16 @@ impl LdapDirectory {
             .collect())
     }
 
-    /// The page of `class` entries matching `filter`, sorted by `sort`: its ids from
-    /// [`Self::page_ids`], then the entries read by id.
+    /// The page of `class` entries matching `filter`: its ids from [`Self::page_ids`], then
+    /// the entries read by id.
     pub(super) async fn read_page(
         &self,
         class: &'static str,
         filter: &Filter,
-        sort: Option<(&'static str, SortOrder)>,
         window: PageWindow,
         attrs: &[&str],
     ) -> DirectoryResult<EntryPage> {
-        let (total, ids) = self.page_ids(filter, sort, window).await?;
+        let (total, ids) = self.page_ids(filter, window).await?;
         let entries = self.read_by_ids(class, &ids, attrs).await?;
         Ok(EntryPage {
             total,
@@ -262,10 +263,9 @@ impl LdapDirectory {
     pub(super) async fn page_ids(
         &self,
         filter: &Filter,
-        sort: Option<(&'static str, SortOrder)>,
         window: PageWindow,
     ) -> DirectoryResult<(usize, Vec<String>)> {
-        if let Some(keys) = sort_keys(sort) {
+        if let Some(keys) = sort_keys(window.sort) {
             match self.page_ids_sorted(filter, &keys, window).await {
                 Ok(page) => return Ok(page),
                 Err(e) => {
@@ -274,17 +274,16 @@ impl LdapDirectory {
                 }
             }
         }
-        self.page_ids_from_every_match(filter, sort, window).await
+        self.page_ids_from_every_match(filter, window).await
     }
 
     /// Steps 1–2 of the fallback: every match's id, sorted; returns (total, the page's ids).
-    pub(super) async fn page_ids_from_every_match(
+    async fn page_ids_from_every_match(
         &self,
         filter: &Filter,
-        sort: Option<(&'static str, SortOrder)>,
         window: PageWindow,
     ) -> DirectoryResult<(usize, Vec<String>)> {
-        let sort_attr = sort.map(|(a, _)| a);
+        let sort_attr = window.sort.map(|(a, _)| a);
         let mut attrs = vec!["entryUUID"];
         attrs.extend(sort_attr);
         // Streamed: only (sort key, id) of each match is kept, never the entries (at 100,000
@@ -318,7 +317,7 @@ impl LdapDirectory {
             Err(DirectoryError::NotFound(_)) => Vec::new(),
             Err(e) => return Err(e),
         };
-        let descending = matches!(sort, Some((_, SortOrder::Descending)));
+        let descending = matches!(window.sort, Some((_, SortOrder::Descending)));
         keys.sort_by(|(ka, ia), (kb, ib)| {
             let by_key = match (ka, kb) {
                 (Some(a), Some(b)) if descending => b.cmp(a),
