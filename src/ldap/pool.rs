@@ -386,6 +386,15 @@ impl LdapPool {
             .increment(1);
     }
 
+    /// A search's final answer: an error (and counted) unless slapd answered success.
+    fn answered(request: &SearchRequest<'_>, result: &ldap3::LdapResult) -> DirectoryResult<()> {
+        if result.rc != 0 {
+            Self::refused("search");
+            return Err(from_result(request.base, result));
+        }
+        Ok(())
+    }
+
     /// Searches, retrying transient failures up to `read_retries` times with exponential
     /// backoff (50 ms, 100 ms, … capped at 2 s). Reads are idempotent, so this is safe.
     pub async fn search(
@@ -423,25 +432,20 @@ impl LdapPool {
     }
 
     async fn search_once(&self, request: &SearchRequest<'_>) -> DirectoryResult<Vec<SearchEntry>> {
-        let SearchRequest {
-            base,
-            scope,
-            filter,
-            attrs,
-        } = request;
         let mut conn = self.get().await?;
         let start = Instant::now();
         let res = conn
             .with_timeout(self.options.operation_timeout)
-            .search(base, *scope, filter, attrs.to_vec())
+            .search(
+                request.base,
+                request.scope,
+                &request.filter,
+                request.attrs.to_vec(),
+            )
             .await;
         self.settle("search", start, conn, &res);
-        let res = res.map_err(|e| from_ldap(base, e))?;
-        let (entries, result) = (res.0, res.1);
-        if result.rc != 0 {
-            Self::refused("search");
-            return Err(from_result(base, &result));
-        }
+        let ldap3::SearchResult(entries, result) = res.map_err(|e| from_ldap(request.base, e))?;
+        Self::answered(request, &result)?;
         Ok(entries.into_iter().map(SearchEntry::construct).collect())
     }
 
@@ -466,19 +470,18 @@ impl LdapPool {
         request: &SearchRequest<'_>,
         each: &(impl Fn(&mut T, SearchEntry) + Send + Sync),
     ) -> DirectoryResult<T> {
-        let SearchRequest {
-            base,
-            scope,
-            filter,
-            attrs,
-        } = request;
         let mut conn = self.get().await?;
         let start = Instant::now();
         let mut acc = T::default();
         let res = async {
             let mut stream = conn
                 .with_timeout(self.options.operation_timeout)
-                .streaming_search(base, *scope, filter, attrs.to_vec())
+                .streaming_search(
+                    request.base,
+                    request.scope,
+                    &request.filter,
+                    request.attrs.to_vec(),
+                )
                 .await?;
             while let Some(entry) = stream.next().await? {
                 each(&mut acc, SearchEntry::construct(entry));
@@ -487,11 +490,8 @@ impl LdapPool {
         }
         .await;
         self.settle("search", start, conn, &res);
-        let result = res.map_err(|e| from_ldap(base, e))?;
-        if result.rc != 0 {
-            Self::refused("search");
-            return Err(from_result(base, &result));
-        }
+        let result = res.map_err(|e| from_ldap(request.base, e))?;
+        Self::answered(request, &result)?;
         Ok(acc)
     }
 
