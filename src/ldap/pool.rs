@@ -29,6 +29,7 @@ mod writes;
 use crate::ports::{DirectoryError, DirectoryResult};
 use crate::{metric_names as names, monitoring};
 use deadpool::managed::{self, Manager, Metrics, Object, PoolError, RecycleError, Timeouts};
+use ldap3::adapters::EntriesOnly;
 use ldap3::{Ldap, LdapConnAsync, LdapConnSettings, Scope, SearchEntry};
 use rustls::pki_types::CertificateDer;
 use rustls::{ClientConfig, RootCertStore};
@@ -386,17 +387,9 @@ impl LdapPool {
             .increment(1);
     }
 
-    /// A search's final answer: an error (and counted) unless slapd answered success.
-    fn answered(request: &SearchRequest<'_>, result: &ldap3::LdapResult) -> DirectoryResult<()> {
-        if result.rc != 0 {
-            Self::refused("search");
-            return Err(from_result(request.base, result));
-        }
-        Ok(())
-    }
-
     /// Searches, retrying transient failures up to `read_retries` times with exponential
-    /// backoff (50 ms, 100 ms, … capped at 2 s). Reads are idempotent, so this is safe.
+    /// backoff (50 ms, 100 ms, … capped at 2 s). Reads are idempotent, so this is safe. The
+    /// [`fold`](Self::fold) that collects every entry.
     pub async fn search(
         &self,
         base: &str,
@@ -404,8 +397,8 @@ impl LdapPool {
         filter: &Filter,
         attrs: &[&str],
     ) -> DirectoryResult<Vec<SearchEntry>> {
-        let request = SearchRequest::new(base, scope, filter, attrs);
-        self.with_read_retries(|| self.search_once(&request)).await
+        let collect = |entries: &mut Vec<SearchEntry>, entry| entries.push(entry);
+        self.fold(base, scope, filter, attrs, collect).await
     }
 
     /// Runs a read, and again after a transient failure (`ldap.read_retries` times, waiting
@@ -431,27 +424,11 @@ impl LdapPool {
         }
     }
 
-    async fn search_once(&self, request: &SearchRequest<'_>) -> DirectoryResult<Vec<SearchEntry>> {
-        let mut conn = self.get().await?;
-        let start = Instant::now();
-        let res = conn
-            .with_timeout(self.options.operation_timeout)
-            .search(
-                request.base,
-                request.scope,
-                &request.filter,
-                request.attrs.to_vec(),
-            )
-            .await;
-        self.settle("search", start, conn, &res);
-        let ldap3::SearchResult(entries, result) = res.map_err(|e| from_ldap(request.base, e))?;
-        Self::answered(request, &result)?;
-        Ok(entries.into_iter().map(SearchEntry::construct).collect())
-    }
-
     /// Searches and folds each entry into `T` as it arrives, keeping no entry: for passes over
     /// every match of a filter (paging), whose memory must not grow with the matches' entries.
-    /// Retried like [`search`](Self::search), each attempt from `T::default()`.
+    /// Retried like [`search`](Self::search), each attempt from `T::default()`. Only entries
+    /// count (`EntriesOnly`, as ldap3's own collecting search): no referral or intermediate
+    /// message is folded.
     pub async fn fold<T: Default + Send>(
         &self,
         base: &str,
@@ -476,7 +453,8 @@ impl LdapPool {
         let res = async {
             let mut stream = conn
                 .with_timeout(self.options.operation_timeout)
-                .streaming_search(
+                .streaming_search_with(
+                    EntriesOnly::new(),
                     request.base,
                     request.scope,
                     &request.filter,
@@ -491,7 +469,10 @@ impl LdapPool {
         .await;
         self.settle("search", start, conn, &res);
         let result = res.map_err(|e| from_ldap(request.base, e))?;
-        Self::answered(request, &result)?;
+        if result.rc != 0 {
+            Self::refused("search");
+            return Err(from_result(request.base, &result));
+        }
         Ok(acc)
     }
 
