@@ -25,21 +25,7 @@ pub enum StartError {
 }
 
 pub fn ldap_options(config: &Config) -> LdapOptions {
-    let l = &config.ldap;
-    LdapOptions {
-        url: l.url.clone(),
-        standby_urls: l.urls.iter().skip(1).cloned().collect(),
-        base_dn: l.base_dn.clone(),
-        bind_dn: l.bind_dn.clone(),
-        bind_password: l.bind_password.clone(),
-        starttls: l.starttls,
-        ca_file: l.ca_file.clone(),
-        connect_timeout: l.connect_timeout,
-        operation_timeout: l.operation_timeout,
-        pool_size: l.pool_size,
-        read_retries: l.read_retries,
-        eppn_scope: l.eppn_scope.clone(),
-    }
+    config.ldap.clone()
 }
 
 pub fn open_audit(config: &Config, clock: Arc<dyn Clock>) -> Result<RedbAuditLog, StartError> {

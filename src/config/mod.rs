@@ -11,6 +11,7 @@ mod validate;
 
 pub use portal::PortalConfig;
 
+use crate::ldap::LdapOptions;
 use figment::providers::{Env, Format, Toml};
 use figment::Figment;
 use secrecy::SecretString;
@@ -25,7 +26,8 @@ pub const ENV_PREFIX: &str = "ZSZO_";
 pub struct Config {
     pub server: ServerConfig,
     pub log: LogConfig,
-    pub ldap: LdapConfig,
+    /// The directory's connection settings, as the LDAP adapter takes them.
+    pub ldap: LdapOptions,
     pub audit: AuditConfig,
     pub passwords: PasswordConfig,
     pub mail: MailConfig,
@@ -111,25 +113,6 @@ pub struct LogConfig {
     pub format: LogFormat,
     /// A `tracing` filter directive such as `info` or `zszo_connector=debug,info`.
     pub level: String,
-}
-
-#[derive(Debug, Clone)]
-pub struct LdapConfig {
-    /// The first provider (`urls[0]`).
-    pub url: String,
-    /// Every provider of the directory, in the order the pool tries them (`ldap.urls`, or
-    /// `ldap.url` alone).
-    pub urls: Vec<String>,
-    pub base_dn: String,
-    pub bind_dn: String,
-    pub bind_password: SecretString,
-    pub starttls: bool,
-    pub ca_file: Option<PathBuf>,
-    pub connect_timeout: Duration,
-    pub operation_timeout: Duration,
-    pub pool_size: usize,
-    pub read_retries: u32,
-    pub eppn_scope: String,
 }
 
 #[derive(Debug, Clone)]

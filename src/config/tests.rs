@@ -261,7 +261,10 @@ fn the_metrics_listener_is_optional_and_must_be_its_own_address() {
 #[test]
 fn ldap_urls_lists_the_providers_in_order_and_ldap_url_is_one() {
     let one = Config::from_toml_str(VALID).unwrap();
-    assert_eq!(one.ldap.urls, vec!["ldap://127.0.0.1:389".to_owned()]);
+    assert_eq!(
+        one.ldap.urls().collect::<Vec<_>>(),
+        vec!["ldap://127.0.0.1:389"]
+    );
     let two = Config::from_toml_str(&VALID.replace(
         "url = \"ldap://127.0.0.1:389\"",
         "urls = [\"ldap://a.example:389\", \"ldaps://b.example:636\"]",
@@ -269,7 +272,7 @@ fn ldap_urls_lists_the_providers_in_order_and_ldap_url_is_one() {
     .unwrap();
     assert_eq!(two.ldap.url, "ldap://a.example:389");
     assert_eq!(
-        two.ldap.urls,
+        two.ldap.urls().collect::<Vec<_>>(),
         vec!["ldap://a.example:389", "ldaps://b.example:636"]
     );
 }

@@ -290,9 +290,9 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
             format,
             level: raw.log.level,
         },
-        ldap: LdapConfig {
+        ldap: LdapOptions {
             url: urls.first().cloned().unwrap_or_default(),
-            urls,
+            standby_urls: urls.into_iter().skip(1).collect(),
             base_dn: l.base_dn,
             bind_dn: l.bind_dn,
             bind_password: bind_password.unwrap_or_else(|| SecretString::from("")),

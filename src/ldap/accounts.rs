@@ -28,10 +28,15 @@ use super::person_map::PERMANENT_LOCK;
 use super::pool::WriteError;
 use crate::domain::{AccountState, EmailAddress};
 use crate::ports::SchoolScope;
-use crate::ports::{AccountRequest, DirectoryError, InitialCredentials, PasswordHash, PersonEntry};
+use crate::ports::{
+    AccountRequest, DirectoryError, DirectoryResult, InitialCredentials, PasswordHash, PersonEntry,
+};
 use ldap3::{Mod, SearchEntry};
 use std::collections::HashSet;
 use time::OffsetDateTime;
+
+/// An account's state change: the state expected now and the state written.
+type StateChange = (AccountState, AccountState);
 
 /// What an account change needs to know about the entry before writing.
 struct Current {
@@ -71,7 +76,7 @@ fn state_conflict(expected: AccountState) -> DirectoryError {
 }
 
 impl LdapDirectory {
-    async fn account_entry(&self, id: &str) -> Result<Current, DirectoryError> {
+    async fn account_entry(&self, id: &str) -> DirectoryResult<Current> {
         let attrs = [
             "zszoAccountState",
             "zszoEmploymentActive",
@@ -96,9 +101,9 @@ impl LdapDirectory {
         &self,
         id: &str,
         dn: &str,
-        (from, to): (AccountState, AccountState),
+        (from, to): StateChange,
         mods: Vec<Mod<String>>,
-    ) -> Result<PersonEntry, DirectoryError> {
+    ) -> DirectoryResult<PersonEntry> {
         let mods = state_change(from, to).into_iter().chain(mods).collect();
         match self.pool().modify(dn, mods).await {
             Ok(()) => {}
@@ -114,94 +119,103 @@ impl LdapDirectory {
             .ok_or_else(|| person_not_found(id))
     }
 
+    /// Reads the account, plans its change from what it is now (the state change from the
+    /// expected state, and the other attributes written), and makes it in one
+    /// [`Self::account_modify`]. A plan's error is returned before anything is written.
+    async fn change_account(
+        &self,
+        id: &str,
+        plan: impl FnOnce(&Current) -> DirectoryResult<(StateChange, Vec<Mod<String>>)>,
+    ) -> DirectoryResult<PersonEntry> {
+        let current = self.account_entry(id).await?;
+        let (change, mods) = plan(&current)?;
+        self.account_modify(id, &current.entry.dn, change, mods)
+            .await
+    }
+
     pub(super) async fn set_initial_credentials_impl(
         &self,
         id: &str,
         credentials: &InitialCredentials,
         expect: AccountState,
-    ) -> Result<PersonEntry, DirectoryError> {
-        let current = self.account_entry(id).await?;
-        let expiry = generalized_time(credentials.expires_at);
-        let mut mods = Vec::new();
-        if expect == AccountState::AwaitingFirstLogin {
-            // A re-issue replaces only a one-time password still pending: if the person
-            // changed it by other means (a Password Modify clears `pwdReset`), this delete
-            // fails and their own password stays.
-            mods.push(Mod::Delete(
-                "pwdReset".to_owned(),
-                values(["TRUE".to_owned()]),
-            ));
-        }
-        mods.extend([
-            replace("userPassword", format!("{{ARGON2}}{}", credentials.hash.0)),
-            replace("pwdReset", "TRUE"),
-            replace("pwdEndTime", expiry.clone()),
-            replace("zszoInitialPasswordExpiry", expiry),
-        ]);
-        if expect == AccountState::None {
-            mods.push(replace(
-                "zszoAccountCreatedBy",
-                credentials.created_by.clone(),
-            ));
-            mods.push(replace(
-                "zszoAccountCreatedAt",
-                generalized_time(credentials.created_at),
-            ));
-            // The account asked for is issued: the request is done.
-            mods.push(clear("zszoAccountRequestedBy"));
-            mods.push(clear("zszoAccountRequestedAt"));
-        }
-        if !current.employment_active {
-            mods.push(replace("pwdAccountLockedTime", PERMANENT_LOCK));
-        }
-        let change = (expect, AccountState::AwaitingFirstLogin);
-        self.account_modify(id, &current.entry.dn, change, mods)
-            .await
+    ) -> DirectoryResult<PersonEntry> {
+        self.change_account(id, |current| {
+            let expiry = generalized_time(credentials.expires_at);
+            let mut mods = Vec::new();
+            if expect == AccountState::AwaitingFirstLogin {
+                // A re-issue replaces only a one-time password still pending: if the person
+                // changed it by other means (a Password Modify clears `pwdReset`), this delete
+                // fails and their own password stays.
+                mods.push(Mod::Delete(
+                    "pwdReset".to_owned(),
+                    values(["TRUE".to_owned()]),
+                ));
+            }
+            mods.extend([
+                replace("userPassword", format!("{{ARGON2}}{}", credentials.hash.0)),
+                replace("pwdReset", "TRUE"),
+                replace("pwdEndTime", expiry.clone()),
+                replace("zszoInitialPasswordExpiry", expiry),
+            ]);
+            if expect == AccountState::None {
+                mods.push(replace(
+                    "zszoAccountCreatedBy",
+                    credentials.created_by.clone(),
+                ));
+                mods.push(replace(
+                    "zszoAccountCreatedAt",
+                    generalized_time(credentials.created_at),
+                ));
+                // The account asked for is issued: the request is done.
+                mods.push(clear("zszoAccountRequestedBy"));
+                mods.push(clear("zszoAccountRequestedAt"));
+            }
+            if !current.employment_active {
+                mods.push(replace("pwdAccountLockedTime", PERMANENT_LOCK));
+            }
+            Ok(((expect, AccountState::AwaitingFirstLogin), mods))
+        })
+        .await
     }
 
     pub(super) async fn lock_account_impl(
         &self,
         id: &str,
         expect: AccountState,
-    ) -> Result<PersonEntry, DirectoryError> {
-        let current = self.account_entry(id).await?;
+    ) -> DirectoryResult<PersonEntry> {
         let lock = replace("pwdAccountLockedTime", PERMANENT_LOCK);
-        let change = (expect, AccountState::Locked);
-        self.account_modify(id, &current.entry.dn, change, vec![lock])
+        self.change_account(id, |_| Ok(((expect, AccountState::Locked), vec![lock])))
             .await
     }
 
-    pub(super) async fn unlock_account_impl(
-        &self,
-        id: &str,
-    ) -> Result<PersonEntry, DirectoryError> {
-        let current = self.account_entry(id).await?;
-        let r = Reader(&current.entry);
-        let pending = r
-            .values("pwdReset")
-            .first()
-            .is_some_and(|v| v.eq_ignore_ascii_case("TRUE"));
-        let back = if pending {
-            AccountState::AwaitingFirstLogin
-        } else if !r.values("zszoAccountActivatedAt").is_empty() {
-            AccountState::Active
-        } else {
-            AccountState::AwaitingEmailConfirmation
-        };
-        let mut mods = Vec::new();
-        if current.employment_active {
-            mods.push(clear("pwdAccountLockedTime"));
-        }
-        let change = (AccountState::Locked, back);
-        self.account_modify(id, &current.entry.dn, change, mods)
-            .await
+    pub(super) async fn unlock_account_impl(&self, id: &str) -> DirectoryResult<PersonEntry> {
+        self.change_account(id, |current| {
+            let r = Reader(&current.entry);
+            let pending = r
+                .values("pwdReset")
+                .first()
+                .is_some_and(|v| v.eq_ignore_ascii_case("TRUE"));
+            let back = if pending {
+                AccountState::AwaitingFirstLogin
+            } else if !r.values("zszoAccountActivatedAt").is_empty() {
+                AccountState::Active
+            } else {
+                AccountState::AwaitingEmailConfirmation
+            };
+            let mut mods = Vec::new();
+            if current.employment_active {
+                mods.push(clear("pwdAccountLockedTime"));
+            }
+            Ok(((AccountState::Locked, back), mods))
+        })
+        .await
     }
 
     pub(super) async fn set_account_request_impl(
         &self,
         id: &str,
         request: Option<&AccountRequest>,
-    ) -> Result<PersonEntry, DirectoryError> {
+    ) -> DirectoryResult<PersonEntry> {
         let current = self.account_entry(id).await?;
         let dn = &current.entry.dn;
         let Some(request) = request else {
@@ -229,26 +243,28 @@ impl LdapDirectory {
         id: &str,
         hash: &PasswordHash,
         expect: AccountState,
-    ) -> Result<PersonEntry, DirectoryError> {
-        let current = self.account_entry(id).await?;
-        let to = match expect {
-            AccountState::AwaitingFirstLogin => AccountState::AwaitingEmailConfirmation,
-            AccountState::AwaitingEmailConfirmation | AccountState::Active => expect,
-            other => return Err(state_conflict(other)),
-        };
-        // An explicit FALSE: ppolicy's pwdMustChange marks a password that the service (not
-        // the person's own bind) writes as "must change" unless the Modify says otherwise
-        // (checked against slapd 2.5/2.6; a delete of pwdReset fails, ppolicy removes it).
-        let mut mods = vec![
-            replace("userPassword", format!("{{ARGON2}}{}", hash.0)),
-            replace("pwdReset", "FALSE"),
-        ];
-        if expect == AccountState::AwaitingFirstLogin {
-            mods.push(clear("pwdEndTime"));
-            mods.push(clear("zszoInitialPasswordExpiry"));
-        }
-        self.account_modify(id, &current.entry.dn, (expect, to), mods)
-            .await
+    ) -> DirectoryResult<PersonEntry> {
+        self.change_account(id, |_| {
+            let to = match expect {
+                AccountState::AwaitingFirstLogin => AccountState::AwaitingEmailConfirmation,
+                AccountState::AwaitingEmailConfirmation | AccountState::Active => expect,
+                other => return Err(state_conflict(other)),
+            };
+            // An explicit FALSE: ppolicy's pwdMustChange marks a password that the service
+            // (not the person's own bind) writes as "must change" unless the Modify says
+            // otherwise (checked against slapd 2.5/2.6; a delete of pwdReset fails, ppolicy
+            // removes it).
+            let mut mods = vec![
+                replace("userPassword", format!("{{ARGON2}}{}", hash.0)),
+                replace("pwdReset", "FALSE"),
+            ];
+            if expect == AccountState::AwaitingFirstLogin {
+                mods.push(clear("pwdEndTime"));
+                mods.push(clear("zszoInitialPasswordExpiry"));
+            }
+            Ok(((expect, to), mods))
+        })
+        .await
     }
 
     pub(super) async fn set_confirmed_email_impl(
@@ -257,17 +273,20 @@ impl LdapDirectory {
         email: &EmailAddress,
         expect: AccountState,
         at: OffsetDateTime,
-    ) -> Result<PersonEntry, DirectoryError> {
-        let current = self.account_entry(id).await?;
-        let to = match expect {
-            AccountState::AwaitingEmailConfirmation | AccountState::Active => AccountState::Active,
-            other => return Err(state_conflict(other)),
-        };
-        let mut mods = vec![replace("mail", email.as_str())];
-        if expect == AccountState::AwaitingEmailConfirmation {
-            mods.push(replace("zszoAccountActivatedAt", generalized_time(at)));
-        }
-        self.account_modify(id, &current.entry.dn, (expect, to), mods)
-            .await
+    ) -> DirectoryResult<PersonEntry> {
+        self.change_account(id, |_| {
+            let to = match expect {
+                AccountState::AwaitingEmailConfirmation | AccountState::Active => {
+                    AccountState::Active
+                }
+                other => return Err(state_conflict(other)),
+            };
+            let mut mods = vec![replace("mail", email.as_str())];
+            if expect == AccountState::AwaitingEmailConfirmation {
+                mods.push(replace("zszoAccountActivatedAt", generalized_time(at)));
+            }
+            Ok(((expect, to), mods))
+        })
+        .await
     }
 }

@@ -17,7 +17,7 @@
 //! primary — unless nothing is described, when the first one is primary as before.
 
 use crate::domain::query::{EmailKind, PhoneKind};
-use crate::ports::{ContactEmail, ContactPhone};
+use crate::ports::{Contact, ContactEmail, ContactPhone};
 
 /// The phone attributes and the type a number read from each has when nothing describes it.
 pub const PHONE_ATTRS: [(&str, PhoneKind); 4] = [
@@ -83,33 +83,34 @@ fn parse(raw: &str) -> Option<Described<'_>> {
     })
 }
 
-/// The descriptions of `what` ("email", "phone") in `stored` whose value `is_present` among
-/// the entry's values, in their stored order.
-fn described<'a>(
-    stored: &'a [String],
+/// The contacts described as `what` ("email", "phone") in `stored` whose value `is_present`
+/// among the entry's values, in their stored order, typed by `kind`.
+fn described<K>(
+    stored: &[String],
     what: &str,
     is_present: impl Fn(&str) -> bool,
-) -> Vec<Described<'a>> {
-    let mut out: Vec<Described> = stored
+    kind: fn(&str) -> Option<K>,
+) -> Vec<Contact<K>> {
+    let mut found: Vec<Described> = stored
         .iter()
         .filter_map(|s| parse(s))
         .filter(|d| d.what == what && is_present(d.value))
         .collect();
-    out.sort_by_key(|d| d.position);
-    out
+    found.sort_by_key(|d| d.position);
+    found
+        .iter()
+        .map(|d| Contact {
+            value: d.value.to_owned(),
+            kind: kind(d.kind),
+            primary: d.primary,
+        })
+        .collect()
 }
 
 /// The emails of an entry: `mail` values, described by `stored` where it can.
 pub fn emails(stored: &[String], mail: &[String]) -> Vec<ContactEmail> {
     let in_mail = |v: &str| mail.iter().any(|m| m.eq_ignore_ascii_case(v));
-    let mut out: Vec<ContactEmail> = described(stored, "email", in_mail)
-        .iter()
-        .map(|d| ContactEmail {
-            value: d.value.to_owned(),
-            kind: EmailKind::parse(d.kind),
-            primary: d.primary,
-        })
-        .collect();
+    let mut out = described(stored, "email", in_mail, EmailKind::parse);
     let none_described = out.is_empty();
     for (i, m) in mail.iter().enumerate() {
         if !out.iter().any(|e| e.value.eq_ignore_ascii_case(m)) {
@@ -127,14 +128,7 @@ pub fn emails(stored: &[String], mail: &[String]) -> Vec<ContactEmail> {
 /// described by `stored` where it can.
 pub fn phones(stored: &[String], by_attr: &[(PhoneKind, &[String])]) -> Vec<ContactPhone> {
     let present = |v: &str| by_attr.iter().any(|(_, vs)| vs.iter().any(|x| x == v));
-    let mut out: Vec<ContactPhone> = described(stored, "phone", present)
-        .iter()
-        .map(|d| ContactPhone {
-            value: d.value.to_owned(),
-            kind: PhoneKind::parse(d.kind),
-            primary: d.primary,
-        })
-        .collect();
+    let mut out = described(stored, "phone", present, PhoneKind::parse);
     let none_described = out.is_empty();
     for (kind, values) in by_attr {
         for v in values.iter() {

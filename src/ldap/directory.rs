@@ -17,7 +17,9 @@ use super::pool::{LdapOptions, LdapPool};
 use super::sorted_pages::SortingConnections;
 use crate::clock::{Clock, SystemClock};
 use crate::domain::{School, SchoolCode};
-use crate::ports::{DirectoryError, DirectoryHealth, SchoolDirectory, SchoolEntry};
+use crate::ports::{
+    DirectoryError, DirectoryHealth, DirectoryResult, SchoolDirectory, SchoolEntry,
+};
 use async_trait::async_trait;
 use ldap3::{Scope, SearchEntry};
 use std::collections::HashSet;
@@ -46,7 +48,7 @@ impl LdapDirectory {
     /// Connects and binds as the service identity once, so an unreachable server
     /// (`Unavailable("cannot connect to ldap://…: …")`) or a refused bind
     /// (`InvalidCredentials`) is reported at start-up.
-    pub async fn connect(options: LdapOptions) -> Result<Self, DirectoryError> {
+    pub async fn connect(options: LdapOptions) -> DirectoryResult<Self> {
         let layout = Layout::new(&options.base_dn).map_err(DirectoryError::Other)?;
         let pool = LdapPool::connect(options).await?;
         Ok(Self {
@@ -81,7 +83,7 @@ impl LdapDirectory {
         dn: &str,
         filter: &Filter,
         attrs: &[&str],
-    ) -> Result<Option<SearchEntry>, DirectoryError> {
+    ) -> DirectoryResult<Option<SearchEntry>> {
         let found = self.pool.search(dn, Scope::Base, filter, attrs).await;
         Ok(base_missing_is_empty(found)?.pop())
     }
@@ -93,8 +95,8 @@ impl LdapDirectory {
         base: &str,
         class: &'static str,
         attrs: &[&str],
-        parse: fn(&SearchEntry) -> Result<T, DirectoryError>,
-    ) -> Result<Vec<T>, DirectoryError> {
+        parse: fn(&SearchEntry) -> DirectoryResult<T>,
+    ) -> DirectoryResult<Vec<T>> {
         let filter = Filter::object_class(class);
         let found = self
             .pool
@@ -108,7 +110,7 @@ impl LdapDirectory {
         &self,
         dn: &str,
         attrs: Vec<(String, HashSet<String>)>,
-    ) -> Result<bool, DirectoryError> {
+    ) -> DirectoryResult<bool> {
         match self.pool.add(dn, attrs).await {
             Ok(()) => Ok(true),
             Err(e) if e.rc() == Some(rc::ENTRY_ALREADY_EXISTS) => Ok(false),
@@ -131,7 +133,7 @@ impl DirectoryHealth for LdapDirectory {
         Some(self.pool.active_url().to_owned())
     }
 
-    async fn ping(&self) -> Result<(), DirectoryError> {
+    async fn ping(&self) -> DirectoryResult<()> {
         let base = self.layout.base_dn();
         let found = self
             .pool
@@ -145,7 +147,7 @@ impl DirectoryHealth for LdapDirectory {
 
     /// Creates `ou=placowki` when missing. `ou=system` (the service identity and the
     /// system administrators' group) belongs to the operator: we are bound through it.
-    async fn ensure_layout(&self) -> Result<Vec<String>, DirectoryError> {
+    async fn ensure_layout(&self) -> DirectoryResult<Vec<String>> {
         let mut created = Vec::new();
         // ou=sso holds the SSO service accounts (`sso-client`); the ACL lets the service
         // create exactly that under ou=system.
@@ -164,7 +166,7 @@ impl DirectoryHealth for LdapDirectory {
 
 #[async_trait]
 impl SchoolDirectory for LdapDirectory {
-    async fn find_school(&self, code: &SchoolCode) -> Result<Option<SchoolEntry>, DirectoryError> {
+    async fn find_school(&self, code: &SchoolCode) -> DirectoryResult<Option<SchoolEntry>> {
         let dn = self.layout.school_dn(code);
         self.read(&dn, &Filter::object_class("zszoSchool"), SCHOOL_ATTRS)
             .await?
@@ -173,7 +175,7 @@ impl SchoolDirectory for LdapDirectory {
             .transpose()
     }
 
-    async fn list_schools(&self) -> Result<Vec<SchoolEntry>, DirectoryError> {
+    async fn list_schools(&self) -> DirectoryResult<Vec<SchoolEntry>> {
         let base = self.layout.schools_dn();
         let mut schools = self
             .children(&base, "zszoSchool", SCHOOL_ATTRS, school_from_entry)
@@ -182,7 +184,7 @@ impl SchoolDirectory for LdapDirectory {
         Ok(schools)
     }
 
-    async fn create_school(&self, school: &School) -> Result<SchoolEntry, DirectoryError> {
+    async fn create_school(&self, school: &School) -> DirectoryResult<SchoolEntry> {
         let code = &school.code;
         let school_dn = self.layout.school_dn(code);
         self.pool
@@ -219,8 +221,8 @@ impl SchoolDirectory for LdapDirectory {
 
 /// A search's entries; none when its base does not exist.
 pub(super) fn base_missing_is_empty(
-    found: Result<Vec<SearchEntry>, DirectoryError>,
-) -> Result<Vec<SearchEntry>, DirectoryError> {
+    found: DirectoryResult<Vec<SearchEntry>>,
+) -> DirectoryResult<Vec<SearchEntry>> {
     match found {
         Err(DirectoryError::NotFound(_)) => Ok(Vec::new()),
         other => other,

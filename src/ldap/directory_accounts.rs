@@ -16,7 +16,7 @@ impl AccountDirectory for LdapDirectory {
         &self,
         login: &LoginName,
         password: &SecretString,
-    ) -> Result<PasswordCheck, DirectoryError> {
+    ) -> DirectoryResult<PasswordCheck> {
         // RFC 4513 §5.1.2: an empty password is an unauthenticated bind, which may "succeed".
         if password.expose_secret().trim().is_empty() {
             return Ok(PasswordCheck::Wrong);
@@ -43,20 +43,16 @@ impl AccountDirectory for LdapDirectory {
         id: &str,
         credentials: &InitialCredentials,
         expect: AccountState,
-    ) -> Result<PersonEntry, DirectoryError> {
+    ) -> DirectoryResult<PersonEntry> {
         self.set_initial_credentials_impl(id, credentials, expect)
             .await
     }
 
-    async fn lock_account(
-        &self,
-        id: &str,
-        expect: AccountState,
-    ) -> Result<PersonEntry, DirectoryError> {
+    async fn lock_account(&self, id: &str, expect: AccountState) -> DirectoryResult<PersonEntry> {
         self.lock_account_impl(id, expect).await
     }
 
-    async fn unlock_account(&self, id: &str) -> Result<PersonEntry, DirectoryError> {
+    async fn unlock_account(&self, id: &str) -> DirectoryResult<PersonEntry> {
         self.unlock_account_impl(id).await
     }
 
@@ -65,7 +61,7 @@ impl AccountDirectory for LdapDirectory {
         id: &str,
         hash: &crate::ports::PasswordHash,
         expect: AccountState,
-    ) -> Result<PersonEntry, DirectoryError> {
+    ) -> DirectoryResult<PersonEntry> {
         self.set_own_password_impl(id, hash, expect).await
     }
 
@@ -75,7 +71,7 @@ impl AccountDirectory for LdapDirectory {
         email: &crate::domain::EmailAddress,
         expect: AccountState,
         at: time::OffsetDateTime,
-    ) -> Result<PersonEntry, DirectoryError> {
+    ) -> DirectoryResult<PersonEntry> {
         self.set_confirmed_email_impl(id, email, expect, at).await
     }
 
@@ -83,7 +79,7 @@ impl AccountDirectory for LdapDirectory {
         &self,
         id: &str,
         request: Option<&crate::ports::AccountRequest>,
-    ) -> Result<PersonEntry, DirectoryError> {
+    ) -> DirectoryResult<PersonEntry> {
         self.set_account_request_impl(id, request).await
     }
 }
@@ -93,7 +89,7 @@ impl SecondFactorDirectory for LdapDirectory {
     async fn second_factor(
         &self,
         id: &str,
-    ) -> Result<Option<crate::ports::StoredSecondFactor>, DirectoryError> {
+    ) -> DirectoryResult<Option<crate::ports::StoredSecondFactor>> {
         self.second_factor_impl(id).await
     }
 
@@ -101,7 +97,7 @@ impl SecondFactorDirectory for LdapDirectory {
         &self,
         id: &str,
         factor: Option<&crate::ports::StoredSecondFactor>,
-    ) -> Result<(), DirectoryError> {
+    ) -> DirectoryResult<()> {
         self.set_second_factor_impl(id, factor).await
     }
 
@@ -110,11 +106,11 @@ impl SecondFactorDirectory for LdapDirectory {
         id: &str,
         previous: Option<u64>,
         step: u64,
-    ) -> Result<bool, DirectoryError> {
+    ) -> DirectoryResult<bool> {
         self.spend_totp_step_impl(id, previous, step).await
     }
 
-    async fn spend_recovery_code(&self, id: &str, hash: &str) -> Result<bool, DirectoryError> {
+    async fn spend_recovery_code(&self, id: &str, hash: &str) -> DirectoryResult<bool> {
         self.spend_recovery_code_impl(id, hash).await
     }
 }

@@ -12,7 +12,7 @@ impl PeopleDirectory for LdapDirectory {
     async fn find_person_by_login(
         &self,
         login: &LoginName,
-    ) -> Result<Option<PersonEntry>, DirectoryError> {
+    ) -> DirectoryResult<Option<PersonEntry>> {
         self.find_person(Filter::eq("uid", login.as_str()), &SchoolScope::All)
             .await
     }
@@ -20,7 +20,7 @@ impl PeopleDirectory for LdapDirectory {
     async fn find_person_by_employee_number(
         &self,
         number: &EmployeeNumber,
-    ) -> Result<Option<PersonEntry>, DirectoryError> {
+    ) -> DirectoryResult<Option<PersonEntry>> {
         self.find_person(
             Filter::eq("employeeNumber", number.as_str()),
             &SchoolScope::All,
@@ -28,11 +28,11 @@ impl PeopleDirectory for LdapDirectory {
         .await
     }
 
-    async fn logins_like(&self, base: &LoginName) -> Result<Vec<String>, DirectoryError> {
+    async fn logins_like(&self, base: &LoginName) -> DirectoryResult<Vec<String>> {
         self.logins_like_impl(base).await
     }
 
-    async fn create_person(&self, person: &NewPerson) -> Result<PersonEntry, DirectoryError> {
+    async fn create_person(&self, person: &NewPerson) -> DirectoryResult<PersonEntry> {
         self.create_person_impl(person).await
     }
 
@@ -40,11 +40,11 @@ impl PeopleDirectory for LdapDirectory {
         &self,
         id: &str,
         scope: &SchoolScope,
-    ) -> Result<Option<PersonEntry>, DirectoryError> {
+    ) -> DirectoryResult<Option<PersonEntry>> {
         self.get_person_impl(id, scope).await
     }
 
-    async fn search_people(&self, q: &PersonSearch) -> Result<Page<PersonEntry>, DirectoryError> {
+    async fn search_people(&self, q: &PersonSearch) -> DirectoryResult<Page<PersonEntry>> {
         self.search_people_impl(q).await
     }
 
@@ -52,7 +52,7 @@ impl PeopleDirectory for LdapDirectory {
         &self,
         id: &str,
         profile: &PersonProfile,
-    ) -> Result<PersonEntry, DirectoryError> {
+    ) -> DirectoryResult<PersonEntry> {
         self.update_person_impl(id, profile, None).await
     }
 
@@ -61,11 +61,11 @@ impl PeopleDirectory for LdapDirectory {
         id: &str,
         profile: &PersonProfile,
         version: &str,
-    ) -> Result<PersonEntry, DirectoryError> {
+    ) -> DirectoryResult<PersonEntry> {
         self.update_person_impl(id, profile, Some(version)).await
     }
 
-    async fn delete_person(&self, id: &str) -> Result<(), DirectoryError> {
+    async fn delete_person(&self, id: &str) -> DirectoryResult<()> {
         self.delete_person_impl(id).await
     }
 }

@@ -12,11 +12,7 @@ use std::collections::HashSet;
 
 #[async_trait]
 impl RoleDirectory for LdapDirectory {
-    async fn grant_role(
-        &self,
-        person: &EntryRef,
-        role: &AdminRole,
-    ) -> Result<bool, DirectoryError> {
+    async fn grant_role(&self, person: &EntryRef, role: &AdminRole) -> DirectoryResult<bool> {
         let exists = self
             .read(&person.dn, &Filter::object_class("zszoPerson"), &["1.1"])
             .await?;
@@ -33,7 +29,7 @@ impl RoleDirectory for LdapDirectory {
         }
     }
 
-    async fn roles_of(&self, person: &EntryRef) -> Result<Vec<AdminRole>, DirectoryError> {
+    async fn roles_of(&self, person: &EntryRef) -> DirectoryResult<Vec<AdminRole>> {
         let member = Filter::eq("member", person.dn.clone());
         let mut roles = Vec::new();
         let local = Filter::and([
@@ -71,10 +67,7 @@ impl RoleDirectory for LdapDirectory {
         Ok(roles)
     }
 
-    async fn local_administrators(
-        &self,
-        school: &SchoolCode,
-    ) -> Result<Vec<PersonEntry>, DirectoryError> {
+    async fn local_administrators(&self, school: &SchoolCode) -> DirectoryResult<Vec<PersonEntry>> {
         self.local_administrators_impl(school).await
     }
 }

@@ -22,8 +22,8 @@ use super::search::PageWindow;
 use crate::domain::query::GroupAttr;
 use crate::domain::SchoolCode;
 use crate::ports::{
-    DirectoryError, GroupDirectory, GroupEntry, GroupProfile, GroupRef, GroupSearch, Page,
-    SchoolScope, Unique,
+    DirectoryError, DirectoryResult, GroupDirectory, GroupEntry, GroupProfile, GroupRef,
+    GroupSearch, Page, SchoolScope, Unique,
 };
 use async_trait::async_trait;
 use ldap3::{Mod, SearchEntry};
@@ -51,7 +51,7 @@ fn role_group_refused(what: &str) -> DirectoryError {
 }
 
 /// 1–200 characters, no control characters, not the role group's name.
-fn check_name(name: &str) -> Result<String, DirectoryError> {
+fn check_name(name: &str) -> DirectoryResult<String> {
     let name = crate::domain::parse_text("displayName", name, 200).map_err(|e| {
         DirectoryError::Constraint {
             code: 0,
@@ -77,7 +77,7 @@ fn group_scope_filter(scope: &SchoolScope) -> Option<Filter> {
 
 impl LdapDirectory {
     /// Any `groupOfNames` with this id under the schools (role groups included).
-    async fn group_entry(&self, id: &str) -> Result<Option<SearchEntry>, DirectoryError> {
+    async fn group_entry(&self, id: &str) -> DirectoryResult<Option<SearchEntry>> {
         if !is_uuid(id) {
             return Ok(None);
         }
@@ -90,7 +90,7 @@ impl LdapDirectory {
 
     /// The SCIM group with this id, for a change: `NotFound`, or `InsufficientAccess` for a
     /// role group.
-    async fn group_for_change(&self, id: &str) -> Result<SearchEntry, DirectoryError> {
+    async fn group_for_change(&self, id: &str) -> DirectoryResult<SearchEntry> {
         let entry = self
             .group_entry(id)
             .await?
@@ -102,7 +102,7 @@ impl LdapDirectory {
     }
 
     /// Member DNs of these ids; `NotFound("member …")` for an unknown one.
-    async fn member_dns(&self, ids: &[String]) -> Result<Vec<String>, DirectoryError> {
+    async fn member_dns(&self, ids: &[String]) -> DirectoryResult<Vec<String>> {
         let dns = self.person_dns(ids).await?;
         ids.iter()
             .map(|id| {
@@ -119,7 +119,7 @@ impl LdapDirectory {
         &self,
         entries: &[SearchEntry],
         scope: &SchoolScope,
-    ) -> Result<Vec<GroupEntry>, DirectoryError> {
+    ) -> DirectoryResult<Vec<GroupEntry>> {
         let dns: Vec<String> = entries
             .iter()
             .flat_map(|e| Reader(e).values("member").to_vec())
@@ -154,7 +154,7 @@ impl LdapDirectory {
             .collect()
     }
 
-    async fn group_by_dn_or_id(&self, id: &str) -> Result<GroupEntry, DirectoryError> {
+    async fn group_by_dn_or_id(&self, id: &str) -> DirectoryResult<GroupEntry> {
         let entry = self.group_for_change(id).await?;
         self.groups_from_entries(&[entry], &SchoolScope::All)
             .await?
@@ -183,7 +183,7 @@ impl LdapDirectory {
 
 #[async_trait]
 impl GroupDirectory for LdapDirectory {
-    async fn create_group(&self, p: &GroupProfile) -> Result<GroupEntry, DirectoryError> {
+    async fn create_group(&self, p: &GroupProfile) -> DirectoryResult<GroupEntry> {
         let name = check_name(&p.display_name)?;
         let members = self.member_dns(&p.members).await?;
         let dn = self.layout().group_dn(&p.school, &name);
@@ -239,7 +239,7 @@ impl GroupDirectory for LdapDirectory {
         &self,
         id: &str,
         scope: &SchoolScope,
-    ) -> Result<Option<GroupEntry>, DirectoryError> {
+    ) -> DirectoryResult<Option<GroupEntry>> {
         let Some(entry) = self.group_entry(id).await? else {
             return Ok(None);
         };
@@ -250,7 +250,7 @@ impl GroupDirectory for LdapDirectory {
         Ok(group.filter(|g| scope.contains(&g.profile.school)))
     }
 
-    async fn search_groups(&self, q: &GroupSearch) -> Result<Page<GroupEntry>, DirectoryError> {
+    async fn search_groups(&self, q: &GroupSearch) -> DirectoryResult<Page<GroupEntry>> {
         let mut parts = vec![Filter::object_class("zszoGroup")];
         parts.extend(group_scope_filter(&q.scope));
         if let Some(f) = &q.filter {
@@ -258,13 +258,13 @@ impl GroupDirectory for LdapDirectory {
             let dns: IdDns = self.person_dns_in(&ids, &q.scope).await?;
             parts.push(group_filter(f, &dns)?);
         }
-        let sort = q.sort.map(|(a, o)| (group_sort_attr(a), o));
         let window = PageWindow {
             start_index: q.start_index,
             count: q.count,
+            sort: q.sort.map(|(a, o)| (group_sort_attr(a), o)),
         };
         let page = self
-            .read_page("zszoGroup", &Filter::and(parts), sort, window, GROUP_ATTRS)
+            .read_page("zszoGroup", &Filter::and(parts), window, GROUP_ATTRS)
             .await?;
         let groups = self.groups_from_entries(&page.entries, &q.scope).await?;
         Ok(page.into_page(groups, |g| g.entry.id.as_str()))
@@ -273,7 +273,7 @@ impl GroupDirectory for LdapDirectory {
     /// Renames/moves first (a name clash is the likely failure, and then nothing changed),
     /// then one Modify for external id, school and members. If that Modify fails the group
     /// keeps its new name; sending the same update again completes it.
-    async fn update_group(&self, id: &str, p: &GroupProfile) -> Result<GroupEntry, DirectoryError> {
+    async fn update_group(&self, id: &str, p: &GroupProfile) -> DirectoryResult<GroupEntry> {
         let entry = self.group_for_change(id).await?;
         let name = check_name(&p.display_name)?;
         let members = self.member_dns(&p.members).await?;
@@ -338,7 +338,7 @@ impl GroupDirectory for LdapDirectory {
         id: &str,
         add: &[String],
         remove: &[String],
-    ) -> Result<GroupEntry, DirectoryError> {
+    ) -> DirectoryResult<GroupEntry> {
         let to_add = self.member_dns(add).await?;
         let removed = self.person_dns(remove).await?;
         let removed: HashSet<String> = removed.values().map(|dn| dn_key(dn)).collect();
@@ -366,7 +366,7 @@ impl GroupDirectory for LdapDirectory {
         self.group_by_dn_or_id(id).await
     }
 
-    async fn delete_group(&self, id: &str) -> Result<(), DirectoryError> {
+    async fn delete_group(&self, id: &str) -> DirectoryResult<()> {
         let entry = self.group_for_change(id).await?;
         self.pool()
             .delete(&entry.dn)

@@ -6,7 +6,7 @@
 //! panic and never a half-filled value. Attribute names are matched case-insensitively.
 
 use crate::domain::{ParseError, School, SchoolCode, SchoolName};
-use crate::ports::{DirectoryError, EntryMeta, EntryRef, SchoolEntry};
+use crate::ports::{DirectoryError, DirectoryResult, EntryMeta, EntryRef, SchoolEntry};
 use ldap3::SearchEntry;
 use std::collections::HashSet;
 use time::OffsetDateTime;
@@ -109,7 +109,7 @@ impl<'a> Reader<'a> {
         DirectoryError::Other(format!("entry {:?}: attribute {name}: {why}", self.0.dn))
     }
 
-    pub(crate) fn optional(&self, name: &str) -> Result<Option<&'a str>, DirectoryError> {
+    pub(crate) fn optional(&self, name: &str) -> DirectoryResult<Option<&'a str>> {
         match self.values(name) {
             [] => Ok(None),
             [one] => Ok(Some(one.as_str())),
@@ -117,7 +117,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    pub(crate) fn required(&self, name: &str) -> Result<&'a str, DirectoryError> {
+    pub(crate) fn required(&self, name: &str) -> DirectoryResult<&'a str> {
         self.optional(name)?.ok_or_else(|| {
             if self
                 .0
@@ -136,7 +136,7 @@ impl<'a> Reader<'a> {
         &self,
         name: &str,
         parser: impl Fn(&str) -> Result<T, ParseError>,
-    ) -> Result<T, DirectoryError> {
+    ) -> DirectoryResult<T> {
         parser(self.required(name)?).map_err(|e| self.bad(name, e))
     }
 
@@ -144,13 +144,13 @@ impl<'a> Reader<'a> {
         &self,
         name: &str,
         parser: impl Fn(&str) -> Result<T, ParseError>,
-    ) -> Result<Option<T>, DirectoryError> {
+    ) -> DirectoryResult<Option<T>> {
         self.optional(name)?
             .map(|v| parser(v).map_err(|e| self.bad(name, e)))
             .transpose()
     }
 
-    pub(crate) fn entry_ref(&self) -> Result<EntryRef, DirectoryError> {
+    pub(crate) fn entry_ref(&self) -> DirectoryResult<EntryRef> {
         Ok(EntryRef {
             id: self.required("entryUUID")?.to_owned(),
             dn: self.0.dn.clone(),
@@ -159,12 +159,12 @@ impl<'a> Reader<'a> {
 }
 
 impl Reader<'_> {
-    pub(crate) fn time(&self, name: &str) -> Result<OffsetDateTime, DirectoryError> {
+    pub(crate) fn time(&self, name: &str) -> DirectoryResult<OffsetDateTime> {
         let raw = self.required(name)?;
         parse_generalized_time(raw).ok_or_else(|| self.bad(name, "is not a GeneralizedTime"))
     }
 
-    pub(crate) fn meta(&self) -> Result<EntryMeta, DirectoryError> {
+    pub(crate) fn meta(&self) -> DirectoryResult<EntryMeta> {
         Ok(EntryMeta {
             created: self.time("createTimestamp")?,
             modified: self.time("modifyTimestamp")?,
@@ -178,7 +178,7 @@ impl Reader<'_> {
     }
 }
 
-pub fn school_from_entry(entry: &SearchEntry) -> Result<SchoolEntry, DirectoryError> {
+pub fn school_from_entry(entry: &SearchEntry) -> DirectoryResult<SchoolEntry> {
     let r = Reader(entry);
     Ok(SchoolEntry {
         entry: r.entry_ref()?,

@@ -5,7 +5,7 @@
 //! Result 0 alone is therefore never "this is the person's own password".
 
 use super::error::from_ldap;
-use crate::ports::{DirectoryError, PasswordCheck};
+use crate::ports::{DirectoryError, DirectoryResult, PasswordCheck};
 use ldap3::asn1::{parse_tag, TagClass, PL};
 use ldap3::controls::RawControl;
 use ldap3::Ldap;
@@ -26,7 +26,7 @@ pub(crate) async fn bind_with_policy(
     dn: &str,
     password: &str,
     timeout: Duration,
-) -> Result<PasswordCheck, DirectoryError> {
+) -> DirectoryResult<PasswordCheck> {
     let control = RawControl {
         ctype: PASSWORD_POLICY_OID.to_owned(),
         crit: false,

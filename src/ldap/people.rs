@@ -11,7 +11,8 @@ use super::search::PageWindow;
 use crate::domain::query::PersonAttr;
 use crate::domain::{numbered_login, LoginName, SchoolCode, MAX_SUFFIX};
 use crate::ports::{
-    DirectoryError, NewPerson, Page, PersonEntry, PersonSearch, SchoolScope, Unique,
+    DirectoryError, DirectoryResult, NewPerson, Page, PersonEntry, PersonSearch, SchoolScope,
+    Unique,
 };
 use ldap3::{Scope, SearchEntry};
 
@@ -35,7 +36,7 @@ impl LdapDirectory {
         &self,
         filter: Filter,
         attrs: &[&str],
-    ) -> Result<Option<SearchEntry>, DirectoryError> {
+    ) -> DirectoryResult<Option<SearchEntry>> {
         let filter = Filter::and([Filter::object_class("zszoPerson"), filter]);
         let mut entries = self.search_schools(&filter, attrs).await?;
         match entries.len() {
@@ -57,7 +58,7 @@ impl LdapDirectory {
         &self,
         id: &str,
         attrs: &[&str],
-    ) -> Result<SearchEntry, DirectoryError> {
+    ) -> DirectoryResult<SearchEntry> {
         if !is_uuid(id) {
             return Err(person_not_found(id));
         }
@@ -68,7 +69,7 @@ impl LdapDirectory {
 
     /// The person whose `entryUUID` is `id`, links resolved city-wide; `NotFound` when there
     /// is none.
-    pub(super) async fn person_by_id(&self, id: &str) -> Result<PersonEntry, DirectoryError> {
+    pub(super) async fn person_by_id(&self, id: &str) -> DirectoryResult<PersonEntry> {
         self.find_person(Filter::eq("entryUUID", id), &SchoolScope::All)
             .await?
             .ok_or_else(|| person_not_found(id))
@@ -79,7 +80,7 @@ impl LdapDirectory {
         &self,
         filter: Filter,
         scope: &SchoolScope,
-    ) -> Result<Option<PersonEntry>, DirectoryError> {
+    ) -> DirectoryResult<Option<PersonEntry>> {
         let Some(entry) = self.find_person_entry(filter, PERSON_ATTRS).await? else {
             return Ok(None);
         };
@@ -92,7 +93,7 @@ impl LdapDirectory {
     pub(super) async fn local_administrators_impl(
         &self,
         school: &SchoolCode,
-    ) -> Result<Vec<PersonEntry>, DirectoryError> {
+    ) -> DirectoryResult<Vec<PersonEntry>> {
         let filter = Filter::and([
             Filter::object_class("zszoPerson"),
             Filter::eq("memberOf", self.layout().local_admins_dn(school)),
@@ -112,10 +113,7 @@ impl LdapDirectory {
     /// the largest families of namesakes, and no `uid` substring index is needed
     /// (schemas/ldap/README.md). A login taken in between is refused by slapo-unique on the
     /// add, and the use case moves on.
-    pub(super) async fn logins_like_impl(
-        &self,
-        base: &LoginName,
-    ) -> Result<Vec<String>, DirectoryError> {
+    pub(super) async fn logins_like_impl(&self, base: &LoginName) -> DirectoryResult<Vec<String>> {
         let mut taken = Vec::new();
         let mut first = 1;
         while first <= MAX_SUFFIX {
@@ -148,10 +146,7 @@ impl LdapDirectory {
     }
 
     /// The DN of the person with `login`, for binding as them.
-    pub(super) async fn login_dn(
-        &self,
-        login: &LoginName,
-    ) -> Result<Option<String>, DirectoryError> {
+    pub(super) async fn login_dn(&self, login: &LoginName) -> DirectoryResult<Option<String>> {
         let filter = Filter::eq("uid", login.as_str());
         match self.find_person_entry(filter, &["1.1"]).await {
             Ok(entry) => Ok(entry.map(|e| e.dn)),
@@ -165,7 +160,7 @@ impl LdapDirectory {
     pub(super) async fn manager_dn(
         &self,
         manager: Option<&str>,
-    ) -> Result<Option<String>, DirectoryError> {
+    ) -> DirectoryResult<Option<String>> {
         let Some(id) = manager else {
             return Ok(None);
         };
@@ -185,7 +180,7 @@ impl LdapDirectory {
     pub(super) async fn create_person_impl(
         &self,
         person: &NewPerson,
-    ) -> Result<PersonEntry, DirectoryError> {
+    ) -> DirectoryResult<PersonEntry> {
         let profile = &person.profile;
         let primary = &profile.employment.primary;
         // No userName search first (issue 17): slapo-unique refuses a taken userName
@@ -257,7 +252,7 @@ impl LdapDirectory {
     }
 
     /// The person at `dn`, complete; `None` when there is no such entry.
-    async fn read_person(&self, dn: &str) -> Result<Option<PersonEntry>, DirectoryError> {
+    async fn read_person(&self, dn: &str) -> DirectoryResult<Option<PersonEntry>> {
         let filter = Filter::object_class("zszoPerson");
         let entries = match self
             .pool()
@@ -279,7 +274,7 @@ impl LdapDirectory {
         &self,
         id: &str,
         scope: &SchoolScope,
-    ) -> Result<Option<PersonEntry>, DirectoryError> {
+    ) -> DirectoryResult<Option<PersonEntry>> {
         if !is_uuid(id) {
             return Ok(None);
         }
@@ -291,7 +286,7 @@ impl LdapDirectory {
     pub(super) async fn search_people_impl(
         &self,
         q: &PersonSearch,
-    ) -> Result<Page<PersonEntry>, DirectoryError> {
+    ) -> DirectoryResult<Page<PersonEntry>> {
         let mut parts = vec![Filter::object_class("zszoPerson")];
         parts.extend(scope_filter(&q.scope));
         if let Some(f) = &q.filter {
@@ -303,6 +298,7 @@ impl LdapDirectory {
         let window = PageWindow {
             start_index: q.start_index,
             count: q.count,
+            sort: q.sort.map(|(a, o)| (person_sort_attr(a), o)),
         };
         if q.filter.as_ref().is_some_and(|f| f.matches_at_most_one()) {
             // `userName eq "…"`, the lookup SCIM clients make before every create: one search
@@ -316,9 +312,8 @@ impl LdapDirectory {
             let items = self.complete_people(raws, &q.scope).await?;
             return Ok(Page { total, items });
         }
-        let sort = q.sort.map(|(a, o)| (person_sort_attr(a), o));
         let page = self
-            .read_page("zszoPerson", &filter, sort, window, PERSON_ATTRS)
+            .read_page("zszoPerson", &filter, window, PERSON_ATTRS)
             .await?;
         let raws = page
             .entries
@@ -340,7 +335,7 @@ impl LdapDirectory {
         completed.ok()?.pop()
     }
 
-    pub(super) async fn delete_person_impl(&self, id: &str) -> Result<(), DirectoryError> {
+    pub(super) async fn delete_person_impl(&self, id: &str) -> DirectoryResult<()> {
         let entry = self.person_entry_by_id(id, &["1.1"]).await?;
         match self.pool().delete(&entry.dn).await {
             Ok(()) => Ok(()),

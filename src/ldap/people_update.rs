@@ -29,7 +29,9 @@ use super::names::{dn_key, person_rdn, Filter};
 use super::people::ORDERED;
 use super::person_map::{hr_values, person_from_entry, replace_mods, PERMANENT_LOCK, PERSON_ATTRS};
 use crate::domain::AccountState;
-use crate::ports::{DirectoryError, PersonEntry, PersonProfile, SchoolDirectory, Unique};
+use crate::ports::{
+    DirectoryError, DirectoryResult, PersonEntry, PersonProfile, SchoolDirectory, Unique,
+};
 use ldap3::Mod;
 use std::collections::HashSet;
 
@@ -40,7 +42,7 @@ impl LdapDirectory {
         &self,
         user_name: Option<&str>,
         except_id: Option<&str>,
-    ) -> Result<(), DirectoryError> {
+    ) -> DirectoryResult<()> {
         let Some(name) = user_name.map(str::trim).filter(|n| !n.is_empty()) else {
             return Ok(());
         };
@@ -70,7 +72,7 @@ impl LdapDirectory {
         id: &str,
         profile: &PersonProfile,
         version: Option<&str>,
-    ) -> Result<PersonEntry, DirectoryError> {
+    ) -> DirectoryResult<PersonEntry> {
         let mut attrs = PERSON_ATTRS.to_vec();
         attrs.extend([
             "pwdAccountLockedTime",

@@ -30,8 +30,8 @@ use crate::domain::{
     SchoolCode,
 };
 use crate::ports::{
-    AccountRequest, ContactEmail, ContactPhone, DirectoryError, Employment, NewPerson, PersonEntry,
-    PersonProfile,
+    AccountRequest, ContactEmail, ContactPhone, DirectoryResult, Employment, NewPerson,
+    PersonEntry, PersonProfile,
 };
 use ldap3::{Mod, SearchEntry};
 use std::collections::HashSet;
@@ -287,7 +287,7 @@ pub struct PersonRaw {
     pub member_of: Vec<String>,
 }
 
-pub fn person_from_entry(entry: &SearchEntry) -> Result<PersonRaw, DirectoryError> {
+pub fn person_from_entry(entry: &SearchEntry) -> DirectoryResult<PersonRaw> {
     let r = Reader(entry);
     let primary = r.parse("zszoPrimarySchoolCode", SchoolCode::parse)?;
     let mut others = Vec::new();

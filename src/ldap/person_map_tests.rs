@@ -3,7 +3,7 @@
 use super::*;
 use crate::domain::query::EmailKind;
 use crate::ldap::test_fixtures::{code, email, entry, phone};
-use crate::ports::{NewCredentials, PasswordHash};
+use crate::ports::{DirectoryError, NewCredentials, PasswordHash};
 use std::collections::HashMap;
 use time::macros::datetime;
 
@@ -122,16 +122,26 @@ fn credentials_add_password_reset_and_expiry() {
     );
     let now = datetime!(2025-03-01 09:08:07 UTC);
     let a = new_entry_attrs(&new_person(Some(creds)), &layout, "x.pl", now);
-    assert_eq!(
-        a["userPassword"],
-        set(&["{ARGON2}$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"])
-    );
-    assert_eq!(a["pwdReset"], set(&["TRUE"]));
-    assert_eq!(a["pwdEndTime"], set(&["20250308090000Z"]));
-    assert_eq!(a["zszoInitialPasswordExpiry"], set(&["20250308090000Z"]));
-    assert_eq!(a["zszoAccountState"], set(&["awaiting-first-login"]));
-    assert_eq!(a["zszoAccountCreatedBy"], set(&["admin:anna.nowak"]));
-    assert_eq!(a["zszoAccountCreatedAt"], set(&["20250301090807Z"]));
+    let without = new_entry_attrs(&new_person(None), &layout, "x.pl", now);
+    // Exactly these attributes differ from the entry without credentials.
+    let changed: HashMap<&str, HashSet<String>> = a
+        .iter()
+        .filter(|(k, v)| without.get(*k) != Some(v))
+        .map(|(k, v)| (k.as_str(), v.clone()))
+        .collect();
+    let expected = HashMap::from([
+        (
+            "userPassword",
+            set(&["{ARGON2}$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"]),
+        ),
+        ("pwdReset", set(&["TRUE"])),
+        ("pwdEndTime", set(&["20250308090000Z"])),
+        ("zszoInitialPasswordExpiry", set(&["20250308090000Z"])),
+        ("zszoAccountState", set(&["awaiting-first-login"])),
+        ("zszoAccountCreatedBy", set(&["admin:anna.nowak"])),
+        ("zszoAccountCreatedAt", set(&["20250301090807Z"])),
+    ]);
+    assert_eq!(changed, expected);
 }
 
 #[test]

@@ -26,9 +26,10 @@ use super::names::Filter;
 use super::providers::Providers;
 
 mod writes;
-use crate::ports::DirectoryError;
+use crate::ports::{DirectoryError, DirectoryResult};
 use crate::{metric_names as names, monitoring};
 use deadpool::managed::{self, Manager, Metrics, Object, PoolError, RecycleError, Timeouts};
+use ldap3::adapters::EntriesOnly;
 use ldap3::{Ldap, LdapConnAsync, LdapConnSettings, Scope, SearchEntry};
 use rustls::pki_types::CertificateDer;
 use rustls::{ClientConfig, RootCertStore};
@@ -100,7 +101,7 @@ impl LdapOptions {
 /// Builds the rustls configuration: roots from `ca_file` (PEM) when given. `Ok(None)` means
 /// "ldap3's default": the system roots. A CA file that cannot be read or holds no certificate
 /// is an error naming the file.
-pub fn tls_config(ca_file: Option<&Path>) -> Result<Option<Arc<ClientConfig>>, DirectoryError> {
+pub fn tls_config(ca_file: Option<&Path>) -> DirectoryResult<Option<Arc<ClientConfig>>> {
     let Some(path) = ca_file else {
         return Ok(None);
     };
@@ -132,7 +133,7 @@ pub(crate) async fn open(
     options: &LdapOptions,
     url: &str,
     tls: Option<&Arc<ClientConfig>>,
-) -> Result<Ldap, DirectoryError> {
+) -> DirectoryResult<Ldap> {
     let lower = url.to_ascii_lowercase();
     if !(lower.starts_with("ldap://")
         || lower.starts_with("ldaps://")
@@ -175,7 +176,7 @@ pub(crate) async fn bind(
     dn: &str,
     password: &str,
     timeout: Duration,
-) -> Result<(), DirectoryError> {
+) -> DirectoryResult<()> {
     let result = ldap
         .with_timeout(timeout)
         .simple_bind(dn, password)
@@ -203,7 +204,7 @@ pub struct LdapManager {
 }
 
 impl LdapManager {
-    async fn connect_to(&self, url: &str) -> Result<Ldap, DirectoryError> {
+    async fn connect_to(&self, url: &str) -> DirectoryResult<Ldap> {
         let mut ldap = open(&self.options, url, self.tls.as_ref()).await?;
         let password = self.options.bind_password.expose_secret();
         bind(
@@ -230,7 +231,7 @@ impl Manager for LdapManager {
     /// The active provider first, then the others in order (wrapping): a provider that
     /// cannot be reached is passed over; any other failure (a refused bind, a TLS error) is
     /// returned at once, never hidden by moving on (fail closed).
-    async fn create(&self) -> Result<Connection, DirectoryError> {
+    async fn create(&self) -> DirectoryResult<Connection> {
         let urls = &self.providers.urls;
         let first = self.providers.active();
         let mut last = None;
@@ -279,7 +280,7 @@ pub struct LdapPool {
 
 impl LdapPool {
     /// Builds the pool and opens one connection so a bad URL or bind fails here.
-    pub async fn connect(options: LdapOptions) -> Result<Self, DirectoryError> {
+    pub async fn connect(options: LdapOptions) -> DirectoryResult<Self> {
         let tls = tls_config(options.ca_file.as_deref())?;
         let providers = Arc::new(Providers::new(&options));
         // Creating a connection may try every provider, each within connect + bind time.
@@ -328,7 +329,7 @@ impl LdapPool {
 
     /// A handle on the next connection, for one operation (see "Pipelining" above): the
     /// pooled connection itself goes back to the pool at once.
-    async fn get(&self) -> Result<Ldap, DirectoryError> {
+    async fn get(&self) -> DirectoryResult<Ldap> {
         let start = Instant::now();
         let conn = self.checkout().await;
         metrics::histogram!(names::LDAP_POOL_WAIT).record(start.elapsed().as_secs_f64());
@@ -337,7 +338,7 @@ impl LdapPool {
         Ok(ldap)
     }
 
-    async fn checkout(&self) -> Result<Object<LdapManager>, DirectoryError> {
+    async fn checkout(&self) -> DirectoryResult<Object<LdapManager>> {
         self.pool.get().await.map_err(|e| match e {
             PoolError::Backend(e) => e,
             PoolError::Timeout(kind) => DirectoryError::Unavailable(format!(
@@ -387,26 +388,26 @@ impl LdapPool {
     }
 
     /// Searches, retrying transient failures up to `read_retries` times with exponential
-    /// backoff (50 ms, 100 ms, … capped at 2 s). Reads are idempotent, so this is safe.
+    /// backoff (50 ms, 100 ms, … capped at 2 s). Reads are idempotent, so this is safe. The
+    /// [`fold`](Self::fold) that collects every entry.
     pub async fn search(
         &self,
         base: &str,
         scope: Scope,
         filter: &Filter,
         attrs: &[&str],
-    ) -> Result<Vec<SearchEntry>, DirectoryError> {
-        let filter = filter.render();
-        self.with_read_retries(|| self.search_once(base, scope, &filter, attrs))
-            .await
+    ) -> DirectoryResult<Vec<SearchEntry>> {
+        let collect = |entries: &mut Vec<SearchEntry>, entry| entries.push(entry);
+        self.fold(base, scope, filter, attrs, collect).await
     }
 
     /// Runs a read, and again after a transient failure (`ldap.read_retries` times, waiting
     /// 50 ms, then twice as long each time, at most 2 s). Only reads: a write that timed out
     /// may have happened.
-    async fn with_read_retries<T, F, Fut>(&self, mut once: F) -> Result<T, DirectoryError>
+    async fn with_read_retries<T, F, Fut>(&self, mut once: F) -> DirectoryResult<T>
     where
         F: FnMut() -> Fut,
-        Fut: std::future::Future<Output = Result<T, DirectoryError>>,
+        Fut: std::future::Future<Output = DirectoryResult<T>>,
     {
         let mut attempt = 0u32;
         loop {
@@ -423,32 +424,11 @@ impl LdapPool {
         }
     }
 
-    async fn search_once(
-        &self,
-        base: &str,
-        scope: Scope,
-        filter: &str,
-        attrs: &[&str],
-    ) -> Result<Vec<SearchEntry>, DirectoryError> {
-        let mut conn = self.get().await?;
-        let start = Instant::now();
-        let res = conn
-            .with_timeout(self.options.operation_timeout)
-            .search(base, scope, filter, attrs.to_vec())
-            .await;
-        self.settle("search", start, conn, &res);
-        let res = res.map_err(|e| from_ldap(base, e))?;
-        let (entries, result) = (res.0, res.1);
-        if result.rc != 0 {
-            Self::refused("search");
-            return Err(from_result(base, &result));
-        }
-        Ok(entries.into_iter().map(SearchEntry::construct).collect())
-    }
-
     /// Searches and folds each entry into `T` as it arrives, keeping no entry: for passes over
     /// every match of a filter (paging), whose memory must not grow with the matches' entries.
-    /// Retried like [`search`](Self::search), each attempt from `T::default()`.
+    /// Retried like [`search`](Self::search), each attempt from `T::default()`. Only entries
+    /// count (`EntriesOnly`, as ldap3's own collecting search): no referral or intermediate
+    /// message is folded.
     pub async fn fold<T: Default + Send>(
         &self,
         base: &str,
@@ -456,27 +436,30 @@ impl LdapPool {
         filter: &Filter,
         attrs: &[&str],
         each: impl Fn(&mut T, SearchEntry) + Send + Sync,
-    ) -> Result<T, DirectoryError> {
-        let filter = filter.render();
-        self.with_read_retries(|| self.fold_once(base, scope, &filter, attrs, &each))
+    ) -> DirectoryResult<T> {
+        let request = SearchRequest::new(base, scope, filter, attrs);
+        self.with_read_retries(|| self.fold_once(&request, &each))
             .await
     }
 
     async fn fold_once<T: Default + Send>(
         &self,
-        base: &str,
-        scope: Scope,
-        filter: &str,
-        attrs: &[&str],
+        request: &SearchRequest<'_>,
         each: &(impl Fn(&mut T, SearchEntry) + Send + Sync),
-    ) -> Result<T, DirectoryError> {
+    ) -> DirectoryResult<T> {
         let mut conn = self.get().await?;
         let start = Instant::now();
         let mut acc = T::default();
         let res = async {
             let mut stream = conn
                 .with_timeout(self.options.operation_timeout)
-                .streaming_search(base, scope, filter, attrs.to_vec())
+                .streaming_search_with(
+                    EntriesOnly::new(),
+                    request.base,
+                    request.scope,
+                    &request.filter,
+                    request.attrs.to_vec(),
+                )
                 .await?;
             while let Some(entry) = stream.next().await? {
                 each(&mut acc, SearchEntry::construct(entry));
@@ -485,23 +468,43 @@ impl LdapPool {
         }
         .await;
         self.settle("search", start, conn, &res);
-        let result = res.map_err(|e| from_ldap(base, e))?;
+        let result = res.map_err(|e| from_ldap(request.base, e))?;
         if result.rc != 0 {
             Self::refused("search");
-            return Err(from_result(base, &result));
+            return Err(from_result(request.base, &result));
         }
         Ok(acc)
     }
 
     /// A fresh, unpooled connection (for binding as a person) to the provider in use, with
     /// the same TLS: a person's bind (and its ppolicy bookkeeping) goes where the writes go.
-    pub async fn open_unpooled(&self) -> Result<Ldap, DirectoryError> {
+    pub async fn open_unpooled(&self) -> DirectoryResult<Ldap> {
         open(
             &self.options,
             self.providers.active_url(),
             self.tls.as_ref(),
         )
         .await
+    }
+}
+
+/// One search as each attempt of a retried read sends it: the filter rendered once, before
+/// the first attempt.
+struct SearchRequest<'a> {
+    base: &'a str,
+    scope: Scope,
+    filter: String,
+    attrs: &'a [&'a str],
+}
+
+impl<'a> SearchRequest<'a> {
+    fn new(base: &'a str, scope: Scope, filter: &Filter, attrs: &'a [&'a str]) -> Self {
+        Self {
+            base,
+            scope,
+            filter: filter.render(),
+            attrs,
+        }
     }
 }
 

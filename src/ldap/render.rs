@@ -28,7 +28,7 @@ use crate::domain::query::{
     CompareOp, EmailKind, Filter as DomainFilter, GroupAttr, GroupFilter, PersonAttr, PersonFilter,
     PhoneKind, Value,
 };
-use crate::ports::{DirectoryError, SchoolScope};
+use crate::ports::{DirectoryResult, SchoolScope};
 use std::collections::HashMap;
 
 /// Resolved DNs of the ids a filter mentions (manager, member); absent = unknown id.
@@ -132,7 +132,7 @@ fn compare(
     op: CompareOp,
     value: &Value,
     ids: &IdDns,
-) -> Result<Filter, DirectoryError> {
+) -> DirectoryResult<Filter> {
     let text = match (Target::of(attrs), value) {
         (Target::Reference, Value::Str(id)) => match ids.get(id) {
             Some(dn) => dn.clone(),
@@ -223,7 +223,7 @@ fn any_of(mut parts: Vec<Filter>) -> Filter {
 }
 
 /// Renders one comparison of an attribute with a value.
-type Leaf<'a, A> = dyn Fn(A, CompareOp, &Value) -> Result<Filter, DirectoryError> + 'a;
+type Leaf<'a, A> = dyn Fn(A, CompareOp, &Value) -> DirectoryResult<Filter> + 'a;
 
 /// Renders `f`: presence of an attribute in any of its LDAP attributes (`attrs_of`),
 /// comparisons by `leaf`.
@@ -231,7 +231,7 @@ fn render<A: Copy>(
     f: &DomainFilter<A>,
     attrs_of: fn(A) -> &'static [&'static str],
     leaf: &Leaf<'_, A>,
-) -> Result<Filter, DirectoryError> {
+) -> DirectoryResult<Filter> {
     Ok(match f {
         DomainFilter::And(items) => Filter::And(
             items
@@ -256,7 +256,7 @@ fn present(attrs: &[&'static str]) -> Filter {
 }
 
 /// Renders a person filter; `ids` holds the DNs of the manager ids it mentions.
-pub fn person_filter(f: &PersonFilter, ids: &IdDns) -> Result<Filter, DirectoryError> {
+pub fn person_filter(f: &PersonFilter, ids: &IdDns) -> DirectoryResult<Filter> {
     render(f, person_attrs, &|attr, op, value| {
         let attrs = person_attrs(attr);
         if attr == PersonAttr::SearchName {
@@ -289,7 +289,7 @@ pub fn fold_search_text(text: &str) -> String {
 }
 
 /// Renders a group filter; `ids` holds the DNs of the member ids it mentions.
-pub fn group_filter(f: &GroupFilter, ids: &IdDns) -> Result<Filter, DirectoryError> {
+pub fn group_filter(f: &GroupFilter, ids: &IdDns) -> DirectoryResult<Filter> {
     render(f, group_attrs, &|attr, op, value| {
         compare(group_attrs(attr), op, value, ids)
     })

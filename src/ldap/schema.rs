@@ -9,7 +9,7 @@
 
 use super::names::{Filter, SUBSCHEMA_DN};
 use super::LdapDirectory;
-use crate::ports::DirectoryError;
+use crate::ports::{DirectoryError, DirectoryResult};
 use ldap3::Scope;
 use std::collections::BTreeSet;
 
@@ -100,7 +100,7 @@ impl SchemaSummary {
 
 impl LdapDirectory {
     /// Reads the directory's subschema subentry and compares it with the binary's schema.
-    pub async fn check_schema(&self) -> Result<SchemaCheck, DirectoryError> {
+    pub async fn check_schema(&self) -> DirectoryResult<SchemaCheck> {
         let found = self
             .pool()
             .search(

@@ -27,7 +27,9 @@ use super::names::{dn_key, Filter};
 use super::person_map::{person_display_name, PersonRaw};
 use super::render::{is_uuid, scope_filter, IdDns};
 use super::sort_controls::sort_keys;
-use crate::ports::{DirectoryError, GroupRef, Page, PersonEntry, SchoolScope, SortOrder};
+use crate::ports::{
+    DirectoryError, DirectoryResult, GroupRef, Page, PersonEntry, SchoolScope, SortOrder,
+};
 use ldap3::{Scope, SearchEntry};
 use std::collections::HashMap;
 
@@ -35,11 +37,13 @@ use std::collections::HashMap;
 const CHUNK: usize = 200;
 
 /// Which matches a page holds: `count` of them from `start_index` (1-based, as SCIM's
-/// `startIndex`; below 1 reads as 1).
+/// `startIndex`; below 1 reads as 1), the matches sorted by `sort` (an LDAP attribute and
+/// the order; `None`: by id).
 #[derive(Debug, Clone, Copy)]
 pub(super) struct PageWindow {
     pub start_index: usize,
     pub count: usize,
+    pub sort: Option<(&'static str, SortOrder)>,
 }
 
 impl PageWindow {
@@ -91,7 +95,7 @@ impl LdapDirectory {
         &self,
         filter: &Filter,
         attrs: &[&str],
-    ) -> Result<Vec<SearchEntry>, DirectoryError> {
+    ) -> DirectoryResult<Vec<SearchEntry>> {
         let base = self.layout().schools_dn();
         let found = self
             .pool()
@@ -106,7 +110,7 @@ impl LdapDirectory {
         class: &'static str,
         ids: &[String],
         attrs: &[&str],
-    ) -> Result<Vec<SearchEntry>, DirectoryError> {
+    ) -> DirectoryResult<Vec<SearchEntry>> {
         let ids: Vec<&String> = ids.iter().filter(|id| is_uuid(id)).collect();
         let mut out = Vec::new();
         for chunk in ids.chunks(CHUNK) {
@@ -120,7 +124,7 @@ impl LdapDirectory {
     }
 
     /// The DNs of the people with these ids (unknown ids are absent from the map).
-    pub(super) async fn person_dns(&self, ids: &[String]) -> Result<IdDns, DirectoryError> {
+    pub(super) async fn person_dns(&self, ids: &[String]) -> DirectoryResult<IdDns> {
         self.person_dns_in(ids, &SchoolScope::All).await
     }
 
@@ -130,7 +134,7 @@ impl LdapDirectory {
         &self,
         ids: &[String],
         scope: &SchoolScope,
-    ) -> Result<IdDns, DirectoryError> {
+    ) -> DirectoryResult<IdDns> {
         let entries = match scope {
             SchoolScope::All => self.read_by_ids("zszoPerson", ids, &["entryUUID"]).await?,
             SchoolScope::Only(codes) => self
@@ -161,7 +165,7 @@ impl LdapDirectory {
         &self,
         dns: Vec<String>,
         scope: &SchoolScope,
-    ) -> Result<HashMap<String, RefInfo>, DirectoryError> {
+    ) -> DirectoryResult<HashMap<String, RefInfo>> {
         let mut wanted: Vec<String> = dns.into_iter().filter(|d| !d.trim().is_empty()).collect();
         wanted.sort_unstable();
         wanted.dedup();
@@ -204,7 +208,7 @@ impl LdapDirectory {
         &self,
         raws: Vec<PersonRaw>,
         scope: &SchoolScope,
-    ) -> Result<Vec<PersonEntry>, DirectoryError> {
+    ) -> DirectoryResult<Vec<PersonEntry>> {
         let mut dns: Vec<String> = Vec::new();
         for r in &raws {
             dns.extend(r.manager_dn.iter().cloned());
@@ -236,17 +240,16 @@ impl LdapDirectory {
             .collect())
     }
 
-    /// The page of `class` entries matching `filter`, sorted by `sort`: its ids from
-    /// [`Self::page_ids`], then the entries read by id.
+    /// The page of `class` entries matching `filter`: its ids from [`Self::page_ids`], then
+    /// the entries read by id.
     pub(super) async fn read_page(
         &self,
         class: &'static str,
         filter: &Filter,
-        sort: Option<(&'static str, SortOrder)>,
         window: PageWindow,
         attrs: &[&str],
-    ) -> Result<EntryPage, DirectoryError> {
-        let (total, ids) = self.page_ids(filter, sort, window).await?;
+    ) -> DirectoryResult<EntryPage> {
+        let (total, ids) = self.page_ids(filter, window).await?;
         let entries = self.read_by_ids(class, &ids, attrs).await?;
         Ok(EntryPage {
             total,
@@ -260,10 +263,9 @@ impl LdapDirectory {
     pub(super) async fn page_ids(
         &self,
         filter: &Filter,
-        sort: Option<(&'static str, SortOrder)>,
         window: PageWindow,
-    ) -> Result<(usize, Vec<String>), DirectoryError> {
-        if let Some(keys) = sort_keys(sort) {
+    ) -> DirectoryResult<(usize, Vec<String>)> {
+        if let Some(keys) = sort_keys(window.sort) {
             match self.page_ids_sorted(filter, &keys, window).await {
                 Ok(page) => return Ok(page),
                 Err(e) => {
@@ -272,17 +274,16 @@ impl LdapDirectory {
                 }
             }
         }
-        self.page_ids_from_every_match(filter, sort, window).await
+        self.page_ids_from_every_match(filter, window).await
     }
 
     /// Steps 1–2 of the fallback: every match's id, sorted; returns (total, the page's ids).
-    pub(super) async fn page_ids_from_every_match(
+    async fn page_ids_from_every_match(
         &self,
         filter: &Filter,
-        sort: Option<(&'static str, SortOrder)>,
         window: PageWindow,
-    ) -> Result<(usize, Vec<String>), DirectoryError> {
-        let sort_attr = sort.map(|(a, _)| a);
+    ) -> DirectoryResult<(usize, Vec<String>)> {
+        let sort_attr = window.sort.map(|(a, _)| a);
         let mut attrs = vec!["entryUUID"];
         attrs.extend(sort_attr);
         // Streamed: only (sort key, id) of each match is kept, never the entries (at 100,000
@@ -316,7 +317,7 @@ impl LdapDirectory {
             Err(DirectoryError::NotFound(_)) => Vec::new(),
             Err(e) => return Err(e),
         };
-        let descending = matches!(sort, Some((_, SortOrder::Descending)));
+        let descending = matches!(window.sort, Some((_, SortOrder::Descending)));
         keys.sort_by(|(ka, ia), (kb, ib)| {
             let by_key = match (ka, kb) {
                 (Some(a), Some(b)) if descending => b.cmp(a),

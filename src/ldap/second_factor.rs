@@ -13,7 +13,7 @@
 use super::directory::LdapDirectory;
 use super::error::rc;
 use super::mapping::Reader;
-use crate::ports::{DirectoryError, StoredSecondFactor};
+use crate::ports::{DirectoryResult, StoredSecondFactor};
 use ldap3::Mod;
 use std::collections::HashSet;
 
@@ -27,7 +27,7 @@ fn set(values: impl IntoIterator<Item = String>) -> HashSet<String> {
 }
 
 impl LdapDirectory {
-    async fn holder_entry(&self, id: &str) -> Result<ldap3::SearchEntry, DirectoryError> {
+    async fn holder_entry(&self, id: &str) -> DirectoryResult<ldap3::SearchEntry> {
         self.person_entry_by_id(id, &["objectClass", SECRET, RECOVERY, LAST_STEP])
             .await
     }
@@ -35,7 +35,7 @@ impl LdapDirectory {
     pub(super) async fn second_factor_impl(
         &self,
         id: &str,
-    ) -> Result<Option<StoredSecondFactor>, DirectoryError> {
+    ) -> DirectoryResult<Option<StoredSecondFactor>> {
         let entry = self.holder_entry(id).await?;
         let r = Reader(&entry);
         let Some(secret) = r.values(SECRET).first().cloned() else {
@@ -52,7 +52,7 @@ impl LdapDirectory {
         &self,
         id: &str,
         factor: Option<&StoredSecondFactor>,
-    ) -> Result<(), DirectoryError> {
+    ) -> DirectoryResult<()> {
         let entry = self.holder_entry(id).await?;
         let has_class = Reader(&entry)
             .values("objectClass")
@@ -89,7 +89,7 @@ impl LdapDirectory {
         id: &str,
         previous: Option<u64>,
         step: u64,
-    ) -> Result<bool, DirectoryError> {
+    ) -> DirectoryResult<bool> {
         let entry = self.holder_entry(id).await?;
         let mut mods = Vec::new();
         if let Some(p) = previous {
@@ -103,18 +103,14 @@ impl LdapDirectory {
         &self,
         id: &str,
         hash: &str,
-    ) -> Result<bool, DirectoryError> {
+    ) -> DirectoryResult<bool> {
         let entry = self.holder_entry(id).await?;
         let mods = vec![Mod::Delete(RECOVERY.to_owned(), set([hash.to_owned()]))];
         self.compare_and_set(&entry.dn, mods).await
     }
 
     /// `Ok(false)` when the expected value was not there (or the new one was already).
-    async fn compare_and_set(
-        &self,
-        dn: &str,
-        mods: Vec<Mod<String>>,
-    ) -> Result<bool, DirectoryError> {
+    async fn compare_and_set(&self, dn: &str, mods: Vec<Mod<String>>) -> DirectoryResult<bool> {
         match self.pool().modify(dn, mods).await {
             Ok(()) => Ok(true),
             Err(e)

@@ -24,7 +24,7 @@ use super::names::Filter;
 use super::pool::bind;
 use super::search::PageWindow;
 use super::sort_controls::{parse_paged_response, sort_control, SortKey};
-use crate::ports::DirectoryError;
+use crate::ports::{DirectoryError, DirectoryResult};
 use ldap3::controls::{PagedResults, RawControl};
 use ldap3::{Ldap, LdapResult, Scope, SearchEntry};
 use secrecy::ExposeSecret;
@@ -62,7 +62,7 @@ impl LdapDirectory {
         filter: &Filter,
         keys: &[SortKey],
         window: PageWindow,
-    ) -> Result<(usize, Vec<String>), DirectoryError> {
+    ) -> DirectoryResult<(usize, Vec<String>)> {
         let sorting = &self.sorting;
         let slot =
             &sorting.slots[sorting.next.fetch_add(1, Ordering::Relaxed) % sorting.slots.len()];
@@ -83,7 +83,7 @@ impl LdapDirectory {
     }
 
     /// A connection to the provider in use, bound as the service identity (as the pool's).
-    async fn open_sorting_connection(&self) -> Result<Ldap, DirectoryError> {
+    async fn open_sorting_connection(&self) -> DirectoryResult<Ldap> {
         let mut ldap = self.pool().open_unpooled().await?;
         let options = self.pool().options();
         bind(
@@ -105,7 +105,7 @@ impl LdapDirectory {
         filter: &Filter,
         keys: &[SortKey],
         window: PageWindow,
-    ) -> (Result<(usize, Vec<String>), DirectoryError>, bool) {
+    ) -> (DirectoryResult<(usize, Vec<String>)>, bool) {
         let base = self.layout().schools_dn();
         // At least one: a page of 0 asks only for the total.
         let size = i32::try_from(window.end().max(1)).unwrap_or(i32::MAX);
@@ -172,7 +172,7 @@ async fn sorted_search(
     keys: &[SortKey],
     size: i32,
     cookie: Vec<u8>,
-) -> Result<(Vec<SearchEntry>, LdapResult), DirectoryError> {
+) -> DirectoryResult<(Vec<SearchEntry>, LdapResult)> {
     let mut paged: RawControl = PagedResults { size, cookie }.into();
     // Without sssvlv slapd would page unsorted: the sort control is critical, this one too.
     paged.crit = true;

@@ -5,7 +5,9 @@
 use super::mapping::{attr, generalized_time, ou_attrs, parse_generalized_time, AddAttr};
 use super::LdapDirectory;
 use crate::domain::{SchoolCode, SsoClientName, SsoScope};
-use crate::ports::{DirectoryError, NewSsoClient, SchoolDirectory, SsoClient, SsoClients};
+use crate::ports::{
+    DirectoryError, DirectoryResult, NewSsoClient, SchoolDirectory, SsoClient, SsoClients,
+};
 use async_trait::async_trait;
 use ldap3::SearchEntry;
 
@@ -26,7 +28,7 @@ fn values<'a>(entry: &'a SearchEntry, name: &str) -> &'a [String] {
         .unwrap_or_default()
 }
 
-fn client_from_entry(entry: &SearchEntry) -> Result<SsoClient, DirectoryError> {
+fn client_from_entry(entry: &SearchEntry) -> DirectoryResult<SsoClient> {
     let bad = |what: &str| DirectoryError::Other(format!("SSO client {}: {what}", entry.dn));
     let name = values(entry, "cn")
         .first()
@@ -58,7 +60,7 @@ fn client_from_entry(entry: &SearchEntry) -> Result<SsoClient, DirectoryError> {
 
 #[async_trait]
 impl SsoClients for LdapDirectory {
-    async fn create_sso_client(&self, client: &NewSsoClient) -> Result<SsoClient, DirectoryError> {
+    async fn create_sso_client(&self, client: &NewSsoClient) -> DirectoryResult<SsoClient> {
         // The stored codes are the schools' own spelling, so the ACL's set comparison of
         // `zszoSsoSchoolCode` with people's `zszoSchoolCode` sees the same strings.
         let scope = match &client.scope {
@@ -125,7 +127,7 @@ impl SsoClients for LdapDirectory {
         })
     }
 
-    async fn list_sso_clients(&self) -> Result<Vec<SsoClient>, DirectoryError> {
+    async fn list_sso_clients(&self) -> DirectoryResult<Vec<SsoClient>> {
         let base = self.layout().sso_dn();
         let mut clients = self
             .children(&base, "zszoSsoClient", SSO_ATTRS, client_from_entry)
@@ -134,7 +136,7 @@ impl SsoClients for LdapDirectory {
         Ok(clients)
     }
 
-    async fn revoke_sso_client(&self, name: &SsoClientName) -> Result<bool, DirectoryError> {
+    async fn revoke_sso_client(&self, name: &SsoClientName) -> DirectoryResult<bool> {
         let dn = self.layout().sso_client_dn(name);
         match self.pool().delete(&dn).await {
             Ok(()) => Ok(true),

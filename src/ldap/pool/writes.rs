@@ -30,14 +30,7 @@ impl LdapPool {
         attrs: Vec<(String, HashSet<String>)>,
         read: &[&str],
     ) -> Result<Option<SearchEntry>, WriteError> {
-        let mut conn = self.get().await.map_err(WriteError::Failed)?;
-        let start = Instant::now();
-        with_write_controls(&mut conn, None, read);
-        let res = conn
-            .with_timeout(self.options.operation_timeout)
-            .add(dn, attrs)
-            .await;
-        self.settle_write("add", dn, start, conn, res)
+        self.write(dn, Write::Add(attrs), None, read).await
     }
 
     /// Modifies an entry. Never retried.
@@ -69,40 +62,12 @@ impl LdapPool {
         assertion: Option<&Filter>,
         read: &[&str],
     ) -> Result<Option<SearchEntry>, WriteError> {
-        let mut conn = self.get().await.map_err(WriteError::Failed)?;
-        let start = Instant::now();
-        with_write_controls(&mut conn, assertion, read);
-        let res = conn
-            .with_timeout(self.options.operation_timeout)
-            .modify(dn, mods)
-            .await;
-        self.settle_write("modify", dn, start, conn, res)
-    }
-
-    /// Settles a write that may carry a Post-Read answer: its entry, or the refusal.
-    fn settle_write(
-        &self,
-        operation: &'static str,
-        dn: &str,
-        start: Instant,
-        conn: Ldap,
-        res: ldap3::result::Result<ldap3::LdapResult>,
-    ) -> Result<Option<SearchEntry>, WriteError> {
-        self.settle(operation, start, conn, &res);
-        let entry = res.as_ref().ok().and_then(|r| post_read_entry(dn, r));
-        Self::check(operation, dn, res).map(|()| entry)
+        self.write(dn, Write::Modify(mods), assertion, read).await
     }
 
     /// Deletes an entry. Never retried.
     pub async fn delete(&self, dn: &str) -> Result<(), WriteError> {
-        let mut conn = self.get().await.map_err(WriteError::Failed)?;
-        let start = Instant::now();
-        let res = conn
-            .with_timeout(self.options.operation_timeout)
-            .delete(dn)
-            .await;
-        self.settle("delete", start, conn, &res);
-        Self::check("delete", dn, res)
+        self.write(dn, Write::Delete, None, &[]).await.map(drop)
     }
 
     /// Renames and/or moves an entry (Modify DN, RFC 4511 §4.9), deleting the old RDN value.
@@ -113,14 +78,40 @@ impl LdapPool {
         new_rdn: &str,
         new_superior: Option<&str>,
     ) -> Result<(), WriteError> {
+        let rename = Write::ModifyDn {
+            new_rdn,
+            new_superior,
+        };
+        self.write(dn, rename, None, &[]).await.map(drop)
+    }
+
+    /// Sends one write on a pooled connection within `operation_timeout`, with the controls
+    /// asked for, and settles it: the metrics, then the entry of its Post-Read answer (when
+    /// `read` asked for one and slapd sent it), or the refusal.
+    async fn write(
+        &self,
+        dn: &str,
+        write: Write<'_>,
+        assertion: Option<&Filter>,
+        read: &[&str],
+    ) -> Result<Option<SearchEntry>, WriteError> {
+        let operation = write.operation();
         let mut conn = self.get().await.map_err(WriteError::Failed)?;
         let start = Instant::now();
-        let res = conn
-            .with_timeout(self.options.operation_timeout)
-            .modifydn(dn, new_rdn, true, new_superior)
-            .await;
-        self.settle("modify_dn", start, conn, &res);
-        Self::check("modify_dn", dn, res)
+        with_write_controls(&mut conn, assertion, read);
+        let timed = conn.with_timeout(self.options.operation_timeout);
+        let res = match write {
+            Write::Add(attrs) => timed.add(dn, attrs).await,
+            Write::Modify(mods) => timed.modify(dn, mods).await,
+            Write::Delete => timed.delete(dn).await,
+            Write::ModifyDn {
+                new_rdn,
+                new_superior,
+            } => timed.modifydn(dn, new_rdn, true, new_superior).await,
+        };
+        self.settle(operation, start, conn, &res);
+        let entry = res.as_ref().ok().and_then(|r| post_read_entry(dn, r));
+        Self::check(operation, dn, res).map(|()| entry)
     }
 
     fn check(
@@ -133,6 +124,29 @@ impl LdapPool {
             Self::refused(operation);
         }
         checked
+    }
+}
+
+/// What a write does to its entry (the operations [`LdapPool::write`] sends).
+enum Write<'a> {
+    Add(Vec<(String, HashSet<String>)>),
+    Modify(Vec<Mod<String>>),
+    Delete,
+    ModifyDn {
+        new_rdn: &'a str,
+        new_superior: Option<&'a str>,
+    },
+}
+
+impl Write<'_> {
+    /// The operation's name in the metrics and the log.
+    fn operation(&self) -> &'static str {
+        match self {
+            Write::Add(_) => "add",
+            Write::Modify(_) => "modify",
+            Write::Delete => "delete",
+            Write::ModifyDn { .. } => "modify_dn",
+        }
     }
 }
 
