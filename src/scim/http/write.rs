@@ -56,8 +56,8 @@ impl<S: Send + Sync> FromRequestParts<S> for ResourceWrite {
     }
 }
 
-/// A resource type as the write handlers need it: what a body creates or replaces, and the
-/// (PATCH and DELETE differ per type: `users`, `groups`).
+/// A resource type as the shared write handlers need it: what a body creates or replaces
+/// (PATCH and DELETE differ per type and stay in `users` and `groups`).
 pub(super) trait Writable: Resource {
     /// A new resource from a POST body, for a client that may write.
     fn create(
