@@ -6,7 +6,7 @@
 //! keeps them in step. Limits the HTTP layer enforces (`filter.maxResults`,
 //! `bulk.maxPayloadSize`) are read from the served document, so they cannot disagree.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::sync::OnceLock;
 
 const SERVICE_PROVIDER_CONFIG: &str = include_str!("../../schemas/scim/ServiceProviderConfig.json");
@@ -15,7 +15,7 @@ const RESOURCE_TYPES: &str = include_str!("../../schemas/scim/ResourceTypes.json
 
 /// The parsed discovery documents. `meta.location` in the files is relative to the SCIM root;
 /// the `*_at` methods make it absolute.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Discovery {
     pub service_provider_config: Value,
     pub schemas: Vec<Value>,
@@ -24,16 +24,11 @@ pub struct Discovery {
 
 impl Discovery {
     /// The documents, parsed once. The files are part of the build and covered by tests, so
-    /// a parse failure is a build defect; it yields empty documents rather than a panic.
+    /// a parse failure is a build defect; it yields empty documents (the default) rather
+    /// than a panic.
     pub fn get() -> &'static Discovery {
         static DISCOVERY: OnceLock<Discovery> = OnceLock::new();
-        DISCOVERY.get_or_init(|| {
-            Self::load().unwrap_or_else(|_| Discovery {
-                service_provider_config: json!({}),
-                schemas: Vec::new(),
-                resource_types: Vec::new(),
-            })
-        })
+        DISCOVERY.get_or_init(|| Self::load().unwrap_or_default())
     }
 
     pub fn load() -> Result<Self, serde_json::Error> {
@@ -69,28 +64,52 @@ impl Discovery {
         absolute(self.service_provider_config.clone(), base_url)
     }
 
-    /// One schema by its URN (case-insensitive), for `/Schemas/<urn>`.
-    pub fn schema_at(&self, urn: &str, base_url: &str) -> Option<Value> {
-        find(&self.schemas, urn).map(|v| absolute(v, base_url))
+    fn documents(&self, collection: Collection) -> &[Value] {
+        match collection {
+            Collection::Schemas => &self.schemas,
+            Collection::ResourceTypes => &self.resource_types,
+        }
     }
 
-    /// One resource type by id (`User`, `Group`), for `/ResourceTypes/<id>`.
-    pub fn resource_type_at(&self, id: &str, base_url: &str) -> Option<Value> {
-        find(&self.resource_types, id).map(|v| absolute(v, base_url))
-    }
-
-    pub fn schemas_at(&self, base_url: &str) -> Vec<Value> {
-        self.schemas
+    /// Every document of `collection`, for `/Schemas` and `/ResourceTypes`.
+    pub fn all_at(&self, collection: Collection, base_url: &str) -> Vec<Value> {
+        self.documents(collection)
             .iter()
             .map(|v| absolute(v.clone(), base_url))
             .collect()
     }
 
-    pub fn resource_types_at(&self, base_url: &str) -> Vec<Value> {
-        self.resource_types
-            .iter()
-            .map(|v| absolute(v.clone(), base_url))
-            .collect()
+    /// One document of `collection` by its id (case-insensitive): a schema by its URN
+    /// (`/Schemas/<urn>`), a resource type by its name (`/ResourceTypes/User`).
+    pub fn one_at(&self, collection: Collection, id: &str, base_url: &str) -> Option<Value> {
+        find(self.documents(collection), id).map(|v| absolute(v, base_url))
+    }
+}
+
+/// The discovery documents served as a list and one by one (RFC 7644 §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Collection {
+    Schemas,
+    ResourceTypes,
+}
+
+impl Collection {
+    pub const ALL: [Collection; 2] = [Collection::Schemas, Collection::ResourceTypes];
+
+    /// Its endpoint under the SCIM root.
+    pub fn path(self) -> &'static str {
+        match self {
+            Collection::Schemas => "/Schemas",
+            Collection::ResourceTypes => "/ResourceTypes",
+        }
+    }
+
+    /// What one of its documents is called (in a 404's detail).
+    pub fn member(self) -> &'static str {
+        match self {
+            Collection::Schemas => "schema",
+            Collection::ResourceTypes => "resource type",
+        }
     }
 }
 

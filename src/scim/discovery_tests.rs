@@ -123,7 +123,9 @@ fn the_documents_validate_as_scim_v2_models() {
 fn resource_types_name_the_served_schemas_and_extensions() {
     let d = Discovery::load().unwrap();
     let ids: BTreeSet<&str> = d.schemas.iter().filter_map(|s| s["id"].as_str()).collect();
-    let user = d.resource_type_at("user", "https://x/scim/v2").unwrap();
+    let user = d
+        .one_at(Collection::ResourceTypes, "user", "https://x/scim/v2")
+        .unwrap();
     assert_eq!(user["endpoint"], "/Users");
     assert_eq!(
         user["meta"]["location"],
@@ -136,7 +138,9 @@ fn resource_types_name_the_served_schemas_and_extensions() {
         .filter_map(|e| e["schema"].as_str())
         .collect();
     assert_eq!(ext, USER_SCHEMAS[1..]);
-    let group = d.resource_type_at("Group", "https://x/scim/v2").unwrap();
+    let group = d
+        .one_at(Collection::ResourceTypes, "Group", "https://x/scim/v2")
+        .unwrap();
     let ext: Vec<(&str, bool)> = group["schemaExtensions"]
         .as_array()
         .unwrap()
@@ -148,7 +152,8 @@ fn resource_types_name_the_served_schemas_and_extensions() {
         assert!(ids.contains(rt["schema"].as_str().unwrap()));
     }
     assert!(d
-        .schema_at(
+        .one_at(
+            Collection::Schemas,
             "URN:IETF:PARAMS:SCIM:SCHEMAS:CORE:2.0:GROUP",
             "https://x/scim/v2/"
         )
@@ -158,7 +163,11 @@ fn resource_types_name_the_served_schemas_and_extensions() {
         "https://x/scim/v2/ServiceProviderConfig"
     );
     assert!(d
-        .schema_at(crate::scim::attrs::ZSZO_GROUP_SCHEMA, "https://x/scim/v2")
+        .one_at(
+            Collection::Schemas,
+            crate::scim::attrs::ZSZO_GROUP_SCHEMA,
+            "https://x/scim/v2"
+        )
         .is_some_and(|s| s["attributes"][0]["mutability"] == "immutable"));
     assert_eq!(Discovery::get().schemas.len(), 5);
 }

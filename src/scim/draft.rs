@@ -4,22 +4,17 @@
 //! them from there. They carry no SCIM JSON and no read-only data (`id`, `meta`, account state,
 //! credentials): a draft cannot express a password at all (security.md AUTHZ-03).
 
-use crate::domain::query::{EmailKind, PhoneKind};
 use crate::domain::{EmployeeNumber, FamilyName, GivenName, Position, SchoolCode};
 use crate::ports::Employment;
 
-/// One element of a multi-valued contact attribute: `K` is the kind of its `type`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Contact<K> {
-    pub value: String,
-    pub kind: Option<K>,
-    pub primary: bool,
-}
+/// One element of a multi-valued contact attribute (`K` is the kind of its `type`): the
+/// directory's own contact type, since a draft's contacts are stored as they are given.
+pub use crate::ports::Contact;
 
 /// An element of `emails`.
-pub type Email = Contact<EmailKind>;
+pub type Email = crate::ports::ContactEmail;
 /// An element of `phoneNumbers`.
-pub type Phone = Contact<PhoneKind>;
+pub type Phone = crate::ports::ContactPhone;
 
 /// A person as a SCIM client describes them. `None`/empty means "not given".
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -12,6 +12,9 @@ use std::fmt;
 /// The media type of every SCIM response (RFC 7644 §3.1).
 pub const SCIM_CONTENT_TYPE: &str = "application/scim+json";
 
+/// What the SCIM edge's fallible steps return (as `std::io::Result`).
+pub type ScimResult<T> = Result<T, ScimError>;
+
 /// The `scimType` keywords of RFC 7644 §3.12, Table 9.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ScimType {

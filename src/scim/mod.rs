@@ -22,7 +22,7 @@ pub mod syntax;
 pub mod user;
 mod user_values;
 
-pub use error::{ScimError, ScimType, SCIM_CONTENT_TYPE};
+pub use error::{ScimError, ScimResult, ScimType, SCIM_CONTENT_TYPE};
 
 /// The object of a SCIM message body (a SearchRequest, a PatchOp) whose `schemas` must name
 /// `schema` (case-insensitively): `invalidSyntax` otherwise.

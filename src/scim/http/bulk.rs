@@ -23,8 +23,9 @@ use super::body::ScimJson;
 use super::convert::{
     group_profile, group_view, new_group_school, person_profile, user_view, Changed,
 };
-use super::write::ResourceWrite;
+use super::write::{self, ResourceWrite};
 use super::{groups, users, Client, ScimState};
+use crate::ports::{GroupEntry as Group, PersonEntry as Person};
 use crate::provisioning::{Applied, Precondition};
 use crate::scim::bulk::{
     bulk_response, dependencies, parse_bulk, substitute, Method, OpOutcome, Operation, Resource,
@@ -307,8 +308,8 @@ async fn apply(run: &Run, op: Operation) -> Result<Written, ScimError> {
     let response = match (op.method, op.resource) {
         (Method::Post, Resource::Users) => return create_user(run, &body.0).await,
         (Method::Post, Resource::Groups) => return create_group(run, &body.0).await,
-        (Method::Put, Resource::Users) => users::replace(state(), write(), body).await?,
-        (Method::Put, Resource::Groups) => groups::replace(state(), write(), body).await?,
+        (Method::Put, Resource::Users) => write::replace::<Person>(state(), write(), body).await?,
+        (Method::Put, Resource::Groups) => write::replace::<Group>(state(), write(), body).await?,
         (Method::Patch, Resource::Users) => users::patch(state(), write(), body).await?,
         (Method::Patch, Resource::Groups) => {
             let whole = axum::extract::Query(super::users::ProjectionParams::default());

@@ -6,11 +6,10 @@
 
 use crate::domain::{Position, SchoolCode};
 use crate::ports::{
-    ContactEmail, ContactPhone, EntryMeta, GroupEntry, GroupProfile, GroupRef, PersonEntry,
-    PersonProfile, SchoolScope,
+    EntryMeta, GroupEntry, GroupProfile, GroupRef, PersonEntry, PersonProfile, SchoolScope,
 };
 use crate::scim::attrs::ZSZO_GROUP_SCHEMA;
-use crate::scim::draft::{Email, GroupDraft, PersonDraft, Phone};
+use crate::scim::draft::{GroupDraft, PersonDraft};
 use crate::scim::group::ScimGroupView;
 use crate::scim::render::{ResourceMeta, ResourceRef, ScimUserView};
 use crate::scim::ScimError;
@@ -36,24 +35,8 @@ pub fn user_view(e: &PersonEntry) -> ScimUserView {
         name: p.name.clone(),
         formatted_name: p.formatted_name.clone(),
         display_name: p.display_name.clone(),
-        emails: p
-            .emails
-            .iter()
-            .map(|m| Email {
-                value: m.value.clone(),
-                kind: m.kind,
-                primary: m.primary,
-            })
-            .collect(),
-        phones: p
-            .phones
-            .iter()
-            .map(|m| Phone {
-                value: m.value.clone(),
-                kind: m.kind,
-                primary: m.primary,
-            })
-            .collect(),
+        emails: p.emails.clone(),
+        phones: p.phones.clone(),
         title: p.position.as_ref().map(|t| t.as_str().to_owned()),
         active: p.employment_active,
         employee_number: p.employee_number.clone(),
@@ -154,24 +137,8 @@ pub fn person_profile(
         external_id: d.external_id,
         employee_number: d.employee_number,
         position,
-        emails: d
-            .emails
-            .into_iter()
-            .map(|e| ContactEmail {
-                value: e.value,
-                kind: e.kind,
-                primary: e.primary,
-            })
-            .collect(),
-        phones: d
-            .phones
-            .into_iter()
-            .map(|p| ContactPhone {
-                value: p.value,
-                kind: p.kind,
-                primary: p.primary,
-            })
-            .collect(),
+        emails: d.emails,
+        phones: d.phones,
         department: d.department,
         organization: d.organization,
         manager: d.manager,

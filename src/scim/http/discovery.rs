@@ -1,10 +1,11 @@
 //! Discovery endpoints (RFC 7644 §4): served from `schemas/scim/*.json`, parsed once.
 
 use super::ScimState;
-use crate::scim::discovery::Discovery;
+use crate::scim::discovery::{Collection, Discovery};
 use crate::scim::ScimError;
 use axum::extract::{Path, State};
-use axum::Json;
+use axum::routing::get;
+use axum::{Json, Router};
 use serde_json::{json, Value};
 
 const LIST_RESPONSE: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
@@ -28,30 +29,32 @@ pub async fn service_provider_config(State(s): State<ScimState>) -> Json<Value> 
     Json(config)
 }
 
-pub async fn schemas(State(s): State<ScimState>) -> Json<Value> {
-    list(Discovery::get().schemas_at(&s.base_url))
+/// `/Schemas` and `/ResourceTypes` on `router`: each collection listed whole, and one of its
+/// documents at `/<collection>/{id}`.
+pub fn collection_routes(mut router: Router<ScimState>) -> Router<ScimState> {
+    for collection in Collection::ALL {
+        let path = collection.path();
+        router = router
+            .route(path, get(move |state| all(state, collection)))
+            .route(
+                &format!("{path}/{{id}}"),
+                get(move |state, id| one(state, id, collection)),
+            );
+    }
+    router
 }
 
-pub async fn schema(
+async fn all(State(s): State<ScimState>, collection: Collection) -> Json<Value> {
+    list(Discovery::get().all_at(collection, &s.base_url))
+}
+
+async fn one(
     State(s): State<ScimState>,
     Path(id): Path<String>,
+    collection: Collection,
 ) -> Result<Json<Value>, ScimError> {
     Discovery::get()
-        .schema_at(&id, &s.base_url)
+        .one_at(collection, &id, &s.base_url)
         .map(Json)
-        .ok_or_else(|| ScimError::not_found(format!("no schema {id}")))
-}
-
-pub async fn resource_types(State(s): State<ScimState>) -> Json<Value> {
-    list(Discovery::get().resource_types_at(&s.base_url))
-}
-
-pub async fn resource_type(
-    State(s): State<ScimState>,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, ScimError> {
-    Discovery::get()
-        .resource_type_at(&id, &s.base_url)
-        .map(Json)
-        .ok_or_else(|| ScimError::not_found(format!("no resource type {id}")))
+        .ok_or_else(|| ScimError::not_found(format!("no {} {id}", collection.member())))
 }

@@ -6,7 +6,7 @@ use super::body::ScimJson;
 use super::convert::{group_profile, group_view, new_group_school};
 use super::resources::{self, Resource};
 use super::users::ProjectionParams;
-use super::write::ResourceWrite;
+use super::write::{ResourceWrite, Writable};
 use super::{Client, ScimState};
 use crate::domain::query::{GroupAttr, GroupFilter};
 use crate::ports::{DirectoryError, GroupEntry, Page, Search};
@@ -17,10 +17,11 @@ use crate::scim::group::{parse_group, ScimGroupView};
 use crate::scim::patch::{parse_patch, patch_group};
 use crate::scim::render::Projection;
 use crate::scim::user::WriteMode;
-use crate::scim::ScimError;
+use crate::scim::{ScimError, ScimResult};
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use serde_json::Value;
 
 impl Resource for GroupEntry {
     const TYPE: &'static str = "Group";
@@ -57,25 +58,6 @@ impl Resource for GroupEntry {
     }
 }
 
-fn respond(state: &ScimState, group: &GroupEntry, status: StatusCode) -> Response {
-    resources::respond(state, group, &Projection::Default, status)
-}
-
-pub async fn create(
-    State(state): State<ScimState>,
-    client: Client,
-    ScimJson(body): ScimJson,
-) -> Result<Response, ScimError> {
-    client.require_write()?;
-    let draft = parse_group(&body, WriteMode::Create)?;
-    let school = new_group_school(&draft, &client.who.scope)?;
-    let group = state
-        .provisioning
-        .create_group(&client.caller(), group_profile(draft, school)?)
-        .await?;
-    Ok(respond(&state, &group, StatusCode::CREATED))
-}
-
 /// The group a change is about, in the client's scope.
 async fn current(state: &ScimState, write: &ResourceWrite) -> Result<GroupEntry, ScimError> {
     let id = &write.id;
@@ -86,19 +68,28 @@ async fn current(state: &ScimState, write: &ResourceWrite) -> Result<GroupEntry,
         .ok_or_else(|| ScimError::not_found(format!("no group {id}")))
 }
 
-pub async fn replace(
-    State(state): State<ScimState>,
-    write: ResourceWrite,
-    ScimJson(body): ScimJson,
-) -> Result<Response, ScimError> {
-    let draft = parse_group(&body, WriteMode::Replace { id: &write.id })?;
-    let school = current(&state, &write).await?.profile.school;
-    let profile = group_profile(draft, school)?;
-    let group = state
-        .provisioning
-        .update_group_if(&write.caller(), &write.id, profile, &write.expected)
-        .await?;
-    Ok(respond(&state, &group, StatusCode::OK))
+impl Writable for GroupEntry {
+    /// A new group in the school the body names (or the client's one school).
+    async fn create(state: &ScimState, client: &Client, body: &Value) -> ScimResult<Self> {
+        let draft = parse_group(body, WriteMode::Create)?;
+        let school = new_group_school(&draft, &client.who.scope)?;
+        let profile = group_profile(draft, school)?;
+        Ok(state
+            .provisioning
+            .create_group(&client.caller(), profile)
+            .await?)
+    }
+
+    /// The group keeps its school (immutable): a body naming another one is refused.
+    async fn replace(state: &ScimState, write: &ResourceWrite, body: &Value) -> ScimResult<Self> {
+        let draft = parse_group(body, WriteMode::Replace { id: &write.id })?;
+        let school = current(state, write).await?.profile.school;
+        let profile = group_profile(draft, school)?;
+        Ok(state
+            .provisioning
+            .update_group_if(&write.caller(), &write.id, profile, &write.expected)
+            .await?)
+    }
 }
 
 /// Whether `excludedAttributes` names `members` (with or without the schema URN).

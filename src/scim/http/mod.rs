@@ -28,7 +28,7 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post, MethodRouter};
 use axum::Router;
 use std::sync::Arc;
 
@@ -60,36 +60,12 @@ where
     <L::Service as tower::Service<Request>>::Future: Send + 'static,
 {
     use crate::ports::{GroupEntry as Group, PersonEntry as Person};
-    Router::new()
-        .route(
-            "/ServiceProviderConfig",
-            get(discovery::service_provider_config),
-        )
-        .route("/Schemas", get(discovery::schemas))
-        .route("/Schemas/{id}", get(discovery::schema))
-        .route("/ResourceTypes", get(discovery::resource_types))
-        .route("/ResourceTypes/{id}", get(discovery::resource_type))
-        .route("/Users", get(resources::list::<Person>).post(users::create))
-        .route("/Users/.search", post(resources::search::<Person>))
-        .route(
-            "/Users/{id}",
-            get(resources::get::<Person>)
-                .put(users::replace)
-                .patch(users::patch)
-                .delete(users::delete),
-        )
-        .route(
-            "/Groups",
-            get(resources::list::<Group>).post(groups::create),
-        )
-        .route("/Groups/.search", post(resources::search::<Group>))
-        .route(
-            "/Groups/{id}",
-            get(resources::get::<Group>)
-                .put(groups::replace)
-                .patch(groups::patch)
-                .delete(groups::delete),
-        )
+    let discovery = discovery::collection_routes(Router::new().route(
+        "/ServiceProviderConfig",
+        get(discovery::service_provider_config),
+    ));
+    let resources = resource_routes::<Person>(discovery, patch(users::patch).delete(users::delete));
+    resource_routes::<Group>(resources, patch(groups::patch).delete(groups::delete))
         .route("/.search", post(root_search::search))
         .route("/Bulk", post(bulk::bulk))
         .fallback(|| async { ScimError::not_found("no such SCIM endpoint") })
@@ -100,6 +76,25 @@ where
         .layer(limits)
         .layer(middleware::from_fn(scim_errors_only))
         .with_state(state)
+}
+
+/// One resource type's routes on `router`: list and create at `/Users`, `.search`, and get
+/// and replace at `/Users/{id}` with the type's own `changes` (PATCH, DELETE); likewise
+/// `/Groups`.
+fn resource_routes<R: write::Writable>(
+    router: Router<ScimState>,
+    changes: MethodRouter<ScimState>,
+) -> Router<ScimState> {
+    let base = format!("/{}s", R::TYPE);
+    router
+        .route(&base, get(resources::list::<R>).post(write::create::<R>))
+        .route(&format!("{base}/.search"), post(resources::search::<R>))
+        .route(
+            &format!("{base}/{{id}}"),
+            get(resources::get::<R>)
+                .put(write::replace::<R>)
+                .merge(changes),
+        )
 }
 
 /// Every request's steps before its handler, in one layer (issue 17: each `from_fn` layer

@@ -74,6 +74,15 @@ pub(super) fn respond<R: Resource>(
     response
 }
 
+/// [`respond`] with the whole resource, as create, replace and a User's PATCH answer.
+pub(super) fn respond_whole<R: Resource>(
+    state: &ScimState,
+    resource: &R,
+    status: StatusCode,
+) -> Response {
+    respond(state, resource, &Projection::Default, status)
+}
+
 /// One page of the matches of a list query (its filter and `sortBy` parsed for `R`; empty
 /// texts are none).
 async fn search_page<R: Resource>(

@@ -5,7 +5,7 @@
 use super::body::ScimJson;
 use super::convert::{person_profile, user_view, Changed};
 use super::resources::{self, Resource};
-use super::write::ResourceWrite;
+use super::write::{ResourceWrite, Writable};
 use super::{Client, ScimState};
 use crate::domain::query::{PersonAttr, PersonFilter};
 use crate::ports::{DirectoryError, Page, PersonEntry, Search};
@@ -14,11 +14,12 @@ use crate::scim::filter::{parse_user_filter, user_sort_attr};
 use crate::scim::patch::{parse_patch, patch_user};
 use crate::scim::render::{Projection, ScimUserView};
 use crate::scim::user::{parse_user, WriteMode};
-use crate::scim::ScimError;
+use crate::scim::{ScimError, ScimResult};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
+use serde_json::Value;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -64,40 +65,29 @@ impl Resource for PersonEntry {
     }
 }
 
-fn respond(state: &ScimState, entry: &PersonEntry, status: StatusCode) -> Response {
-    resources::respond(state, entry, &Projection::Default, status)
-}
+impl Writable for PersonEntry {
+    /// A new person; `accountRequested` asks for an account (no credentials are made here).
+    async fn create(state: &ScimState, client: &Client, body: &Value) -> ScimResult<Self> {
+        let draft = parse_user(body, WriteMode::Create)?;
+        let requested = draft.account_requested.unwrap_or(false);
+        let profile = person_profile(draft, &client.who.scope, Changed::Unknown)?;
+        let caller = client.caller();
+        Ok(state
+            .provisioning
+            .create_person_requesting(&caller, profile, requested)
+            .await?)
+    }
 
-pub async fn create(
-    State(state): State<ScimState>,
-    client: Client,
-    ScimJson(body): ScimJson,
-) -> Result<Response, ScimError> {
-    client.require_write()?;
-    let draft = parse_user(&body, WriteMode::Create)?;
-    let requested = draft.account_requested.unwrap_or(false);
-    let profile = person_profile(draft, &client.who.scope, Changed::Unknown)?;
-    let entry = state
-        .provisioning
-        .create_person_requesting(&client.caller(), profile, requested)
-        .await?;
-    Ok(respond(&state, &entry, StatusCode::CREATED))
-}
-
-pub async fn replace(
-    State(state): State<ScimState>,
-    write: ResourceWrite,
-    ScimJson(body): ScimJson,
-) -> Result<Response, ScimError> {
-    let draft = parse_user(&body, WriteMode::Replace { id: &write.id })?;
-    let requested = draft.account_requested;
-    let profile = person_profile(draft, &write.client.who.scope, Changed::Unknown)?;
-    let caller = write.caller();
-    let entry = state
-        .provisioning
-        .update_person_requesting_if(&caller, &write.id, profile, requested, &write.expected)
-        .await?;
-    Ok(respond(&state, &entry, StatusCode::OK))
+    async fn replace(state: &ScimState, write: &ResourceWrite, body: &Value) -> ScimResult<Self> {
+        let draft = parse_user(body, WriteMode::Replace { id: &write.id })?;
+        let requested = draft.account_requested;
+        let profile = person_profile(draft, &write.client.who.scope, Changed::Unknown)?;
+        let (id, expected) = (&write.id, &write.expected);
+        Ok(state
+            .provisioning
+            .update_person_requesting_if(&write.caller(), id, profile, requested, expected)
+            .await?)
+    }
 }
 
 pub async fn patch(
@@ -126,7 +116,7 @@ pub async fn patch(
         .provisioning
         .update_read_person_requesting_if(&client.caller(), current, profile, requested, &expected)
         .await?;
-    Ok(respond(&state, &entry, StatusCode::OK))
+    Ok(resources::respond_whole(&state, &entry, StatusCode::OK))
 }
 
 pub async fn delete(
