@@ -429,13 +429,7 @@ pub async fn serve_with_metrics(
     provisioning.reconcile_intents(state.clock.now()).await;
     let reconciler = tokio::spawn(reconcile_intents(provisioning, stopped()));
     let operator = crate::operator::serve(operator, state.operator(), stopped());
-    let metrics_state = state.metrics();
-    let metrics = async {
-        match metrics {
-            Some(l) => crate::monitoring::serve(metrics_state, l, stopped()).await,
-            None => Ok(()),
-        }
-    };
+    let metrics = crate::monitoring::serve(state.metrics(), metrics, stopped());
     let audit = state.audit.clone();
     // The panel throttles sign-ins per client address: handlers see the TCP peer (and, behind
     // a trusted proxy, the address it forwarded; `web::client_address`).

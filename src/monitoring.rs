@@ -43,16 +43,14 @@ pub fn install() -> Option<&'static PrometheusHandle> {
             let builder = PrometheusBuilder::new()
                 .set_buckets(&LATENCY_BUCKETS)
                 .and_then(|b| {
-                    b.set_buckets_for_metric(
-                        metrics_exporter_prometheus::Matcher::Full(AUDIT_COMMIT_BATCH.into()),
-                        &BATCH_BUCKETS,
-                    )
-                })
-                .and_then(|b| {
-                    b.set_buckets_for_metric(
-                        metrics_exporter_prometheus::Matcher::Full(STATE_COMMIT_BATCH.into()),
-                        &BATCH_BUCKETS,
-                    )
+                    [AUDIT_COMMIT_BATCH, STATE_COMMIT_BATCH]
+                        .into_iter()
+                        .try_fold(b, |b, name| {
+                            b.set_buckets_for_metric(
+                                metrics_exporter_prometheus::Matcher::Full(name.into()),
+                                &BATCH_BUCKETS,
+                            )
+                        })
                 });
             match builder.and_then(|b| b.install_recorder()) {
                 Ok(handle) => {
@@ -68,59 +66,114 @@ pub fn install() -> Option<&'static PrometheusHandle> {
         .as_ref()
 }
 
+/// What a metric is, for its `# TYPE` line (and a histogram's unit).
+#[derive(Clone, Copy)]
+enum Kind {
+    Counter,
+    Gauge,
+    /// A histogram of durations in seconds.
+    Seconds,
+    /// A histogram of counts (records or intents per commit).
+    Count,
+}
+
+/// Every metric's kind and `# HELP` text.
+const DESCRIPTIONS: [(&str, Kind, &str); 19] = [
+    (
+        HTTP_REQUESTS,
+        Kind::Counter,
+        "HTTP requests answered, by method, route and status",
+    ),
+    (HTTP_DURATION, Kind::Seconds, "HTTP request latency"),
+    (LDAP_DURATION, Kind::Seconds, "LDAP operation latency"),
+    (
+        LDAP_ERRORS,
+        Kind::Counter,
+        "LDAP operations that failed: refused (a result code) or failed (transport, timeout)",
+    ),
+    (
+        LDAP_POOL_WAIT,
+        Kind::Seconds,
+        "Wait for a pooled LDAP connection",
+    ),
+    (
+        LDAP_POOL_SIZE,
+        Kind::Gauge,
+        "LDAP connections open in the pool",
+    ),
+    (
+        LDAP_IN_FLIGHT,
+        Kind::Gauge,
+        "LDAP operations outstanding (pipelined over the pool's connections)",
+    ),
+    (
+        LDAP_POOL_MAX,
+        Kind::Gauge,
+        "LDAP pool size limit (ldap.pool_size)",
+    ),
+    (
+        LDAP_POOL_WAITING,
+        Kind::Gauge,
+        "Requests waiting for an LDAP connection",
+    ),
+    (
+        LDAP_PROVIDER_ACTIVE,
+        Kind::Gauge,
+        "1 for the directory provider (ldap.urls) the daemon uses now, 0 for the others",
+    ),
+    (
+        LDAP_PROVIDER_SWITCHES,
+        Kind::Counter,
+        "Moves to another directory provider because the one in use could not be reached",
+    ),
+    (
+        AUDIT_APPEND_DURATION,
+        Kind::Seconds,
+        "Audit append latency, queued to fsync'd",
+    ),
+    (
+        AUDIT_APPEND_FAILURES,
+        Kind::Counter,
+        "Audit appends that failed",
+    ),
+    (
+        AUDIT_COMMIT_BATCH,
+        Kind::Count,
+        "Audit records per fsync'd commit",
+    ),
+    (
+        STATE_COMMIT_BATCH,
+        Kind::Count,
+        "Write intents per fsync'd state-store commit",
+    ),
+    (
+        HELD_OPERATIONS,
+        Kind::Gauge,
+        "Deprovisioning operations held by the guard",
+    ),
+    (
+        MAIL_OUTBOX_DEPTH,
+        Kind::Gauge,
+        "Mails waiting in the outbox",
+    ),
+    (MAIL_SENT, Kind::Counter, "Mails handed to the SMTP server"),
+    (
+        MAIL_FAILURES,
+        Kind::Counter,
+        "Mail delivery attempts that failed (retried later, or dropped)",
+    ),
+];
+
 fn describe() {
     use metrics::{describe_counter, describe_gauge, describe_histogram, Unit};
-    describe_counter!(
-        HTTP_REQUESTS,
-        "HTTP requests answered, by method, route and status"
-    );
-    describe_histogram!(HTTP_DURATION, Unit::Seconds, "HTTP request latency");
-    describe_histogram!(LDAP_DURATION, Unit::Seconds, "LDAP operation latency");
-    describe_counter!(
-        LDAP_ERRORS,
-        "LDAP operations that failed: refused (a result code) or failed (transport, timeout)"
-    );
-    describe_histogram!(
-        LDAP_POOL_WAIT,
-        Unit::Seconds,
-        "Wait for a pooled LDAP connection"
-    );
-    describe_gauge!(LDAP_POOL_SIZE, "LDAP connections open in the pool");
-    describe_gauge!(
-        LDAP_IN_FLIGHT,
-        "LDAP operations outstanding (pipelined over the pool's connections)"
-    );
-    describe_gauge!(LDAP_POOL_MAX, "LDAP pool size limit (ldap.pool_size)");
-    describe_gauge!(LDAP_POOL_WAITING, "Requests waiting for an LDAP connection");
-    describe_gauge!(
-        LDAP_PROVIDER_ACTIVE,
-        "1 for the directory provider (ldap.urls) the daemon uses now, 0 for the others"
-    );
-    describe_counter!(
-        LDAP_PROVIDER_SWITCHES,
-        "Moves to another directory provider because the one in use could not be reached"
-    );
-    describe_histogram!(
-        AUDIT_APPEND_DURATION,
-        Unit::Seconds,
-        "Audit append latency, queued to fsync'd"
-    );
-    describe_counter!(AUDIT_APPEND_FAILURES, "Audit appends that failed");
-    describe_histogram!(AUDIT_COMMIT_BATCH, "Audit records per fsync'd commit");
-    describe_histogram!(
-        STATE_COMMIT_BATCH,
-        "Write intents per fsync'd state-store commit"
-    );
-    describe_gauge!(
-        HELD_OPERATIONS,
-        "Deprovisioning operations held by the guard"
-    );
-    describe_gauge!(MAIL_OUTBOX_DEPTH, "Mails waiting in the outbox");
-    describe_counter!(MAIL_SENT, "Mails handed to the SMTP server");
-    describe_counter!(
-        MAIL_FAILURES,
-        "Mail delivery attempts that failed (retried later, or dropped)"
-    );
+    for (name, kind, help) in DESCRIPTIONS {
+        match kind {
+            Kind::Counter => describe_counter!(name, help),
+            Kind::Gauge => describe_gauge!(name, help),
+            Kind::Seconds => describe_histogram!(name, Unit::Seconds, help),
+            Kind::Count => describe_histogram!(name, help),
+        }
+    }
     // Registered at zero so the series exist before their first event (a dashboard or an
     // alert on `rate(...)` needs them); adding zero never changes what others recorded.
     metrics::counter!(MAIL_SENT).increment(0);
@@ -211,12 +264,16 @@ async fn render(State(state): State<MetricsState>) -> Response {
 }
 
 /// Serves `/metrics` on `listener` until `shutdown`, and drains the histograms every few
-/// seconds even when nobody scrapes, so their memory stays bounded.
+/// seconds even when nobody scrapes, so their memory stays bounded. Without a listener
+/// (`server.metrics_listen` unset) there is nothing to serve.
 pub async fn serve(
     state: MetricsState,
-    listener: tokio::net::TcpListener,
+    listener: Option<tokio::net::TcpListener>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let Some(listener) = listener else {
+        return Ok(());
+    };
     let upkeep = install().cloned().map(|handle| {
         tokio::spawn(async move {
             loop {

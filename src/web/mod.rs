@@ -142,13 +142,12 @@ impl<S: Clone + Send + Sync> FromRequestParts<S> for WebRequest<S> {
 
 /// The panel, to be nested at `/panel` by `app::router`.
 pub fn panel_router(state: PanelState) -> Router {
-    Router::new()
+    let routes = Router::new()
         .route(
             "/logowanie",
             get(signin::sign_in_page).post(signin::sign_in),
         )
         .route("/wyloguj", post(signin::sign_out))
-        .route("/jezyk", get(signin::language))
         .route(
             "/drugi-skladnik",
             get(second_factor::show).post(second_factor::submit),
@@ -158,18 +157,25 @@ pub fn panel_router(state: PanelState) -> Router {
             post(second_factor::reset),
         )
         .route("/assets/zszo.css", get(assets::stylesheet))
-        .merge(panel::routes())
-        .fallback(not_found)
-        .layer(from_fn_with_state(
-            (state.web.clone(), Area::Panel),
-            context_layer,
-        ))
-        .layer(from_fn(headers::security_headers))
-        .with_state(state)
+        .merge(panel::routes());
+    behind_the_edge(routes, Area::Panel, state.web.clone(), state)
 }
 
-async fn not_found() -> WebError {
-    WebError::NotFound
+/// An area's routes behind the edge both areas share (outermost first): the security
+/// headers, then the request context of `area`; the language switch (`/jezyk`) is the same
+/// in both, and a path no route matches is the area's localized "not found" page.
+pub fn behind_the_edge<S: Clone + Send + Sync + 'static>(
+    routes: Router<S>,
+    area: Area,
+    web: WebState,
+    state: S,
+) -> Router {
+    routes
+        .route("/jezyk", get(signin::language))
+        .fallback(|| async { WebError::NotFound })
+        .layer(from_fn_with_state((web, area), context_layer))
+        .layer(from_fn(headers::security_headers))
+        .with_state(state)
 }
 
 /// The request context of `area` (see [`context`]); each area's router layers it with its

@@ -263,9 +263,13 @@ pub struct LanguageQuery {
     back_to: String,
 }
 
-/// `GET /panel/jezyk?lang=en&wroc=/panel/…`: remembers the language, goes back.
-pub async fn language(Query(q): Query<LanguageQuery>) -> Response {
-    remember_language(&q, "/panel")
+/// `GET /panel/jezyk?lang=en&wroc=/panel/…` (and `/portal/jezyk`, the same): remembers the
+/// language, goes back to a path of the area.
+pub async fn language(
+    Extension(rc): Extension<RequestContext>,
+    Query(q): Query<LanguageQuery>,
+) -> Response {
+    remember_language(&q, rc.area.root())
 }
 
 /// Sets the language cookie and goes back to `q.back_to` if it is a path under `root` (the

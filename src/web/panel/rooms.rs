@@ -121,13 +121,7 @@ pub async fn add_room(
             .add_room(&r.forms_caller(), &code, form.version, room)
             .await
         {
-            Ok(_) => {
-                let to = format!(
-                    "/panel/pomieszczenia?szkola={}&zmiana=dodano",
-                    code.as_str()
-                );
-                return Ok(Redirect::to(&to).into_response());
-            }
+            Ok(_) => return Ok(back_to_rooms(&code, "dodano")),
             Err(FormsError::Conflict(_)) => rv::RoomsNotice::ChangedMeanwhile,
             Err(e) => return Err(e.into()),
         },
@@ -198,11 +192,7 @@ pub async fn remove_room(
         .remove_room(&r.forms_caller(), &code, form.version, index)
         .await
     {
-        Ok(_) => Ok(Redirect::to(&format!(
-            "/panel/pomieszczenia?szkola={}&zmiana=usunieto",
-            code.as_str()
-        ))
-        .into_response()),
+        Ok(_) => Ok(back_to_rooms(&code, "usunieto")),
         Err(FormsError::Conflict(_)) | Err(FormsError::NotFound) => {
             let notice = Some(rv::RoomsNotice::ChangedMeanwhile);
             let page = rooms_page(&r.state, &r.ctx, &code, &name, notice, None).await?;
@@ -210,4 +200,13 @@ pub async fn remove_room(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// After a change: 303 to the school's list, which says what changed (`zmiana`).
+fn back_to_rooms(code: &SchoolCode, change: &str) -> Response {
+    let to = format!(
+        "/panel/pomieszczenia?szkola={}&zmiana={change}",
+        code.as_str()
+    );
+    Redirect::to(&to).into_response()
 }

@@ -49,27 +49,46 @@ const NO_EMAIL_LINK: Msg = Msg::new(
     "Portal Dostępowy — Twoje konto",
     "Access Portal — your account",
 );
-const NEW_ACCOUNTS: Msg = Msg::new(
-    "Nowe konta: wpisz je do F-02, F-03 i F-04",
-    "New accounts: record them in F-02, F-03 and F-04",
-);
-const NEW_ACCOUNTS_NONE: Msg = Msg::new(
-    "Brak nowych kont do wpisania.",
-    "No new accounts to record.",
-);
+
+/// One list of the start page: its heading (and the heading's id, the section's anchor), and
+/// what it says when it lists nothing.
+struct Section {
+    id: &'static str,
+    title: Msg,
+    none: Msg,
+}
+
+const NEW_ACCOUNTS: Section = Section {
+    id: "nowe-konta",
+    title: Msg::new(
+        "Nowe konta: wpisz je do F-02, F-03 i F-04",
+        "New accounts: record them in F-02, F-03 and F-04",
+    ),
+    none: Msg::new(
+        "Brak nowych kont do wpisania.",
+        "No new accounts to record.",
+    ),
+};
 const ALL_NEW_ACCOUNTS: Msg = Msg::new(
     "Wszystkie nowe konta i potwierdzenia",
     "All new accounts and confirmations",
 );
-const REQUESTED: Msg = Msg::new("Konta zamówione przez kadry", "Accounts requested by HR");
-const REQUESTED_NONE: Msg = Msg::new(
-    "Kadry nie zamówiły nowych kont.",
-    "HR has not requested any accounts.",
-);
-const HELD: Msg = Msg::new(
-    "Wstrzymane usunięcia i zakończenia zatrudnienia",
-    "Held deletions and ends of employment",
-);
+const REQUESTED: Section = Section {
+    id: "zamowione",
+    title: Msg::new("Konta zamówione przez kadry", "Accounts requested by HR"),
+    none: Msg::new(
+        "Kadry nie zamówiły nowych kont.",
+        "HR has not requested any accounts.",
+    ),
+};
+const HELD: Section = Section {
+    id: "wstrzymane",
+    title: Msg::new(
+        "Wstrzymane usunięcia i zakończenia zatrudnienia",
+        "Held deletions and ends of employment",
+    ),
+    none: Msg::new("Nic nie jest wstrzymane.", "Nothing is held."),
+};
 const HELD_INTRO: Msg = Msg::new(
     "Kadry zgłosiły te zmiany, ale zostały wstrzymane do sprawdzenia przez administratora systemu. Do jego decyzji konta działają jak dotąd.",
     "HR reported these changes, but they are held for a system administrator's review. Until they decide, the accounts work as before.",
@@ -78,18 +97,20 @@ const HELD_SYSTEM: Msg = Msg::new(
     "Zatwierdź albo odrzuć je poleceniem „zszo-connector held release/discard”.",
     "Release or discard them with “zszo-connector held release/discard”.",
 );
-const HELD_NONE: Msg = Msg::new("Nic nie jest wstrzymane.", "Nothing is held.");
 const HELD_DELETE: Msg = Msg::new("usunięcie osoby", "deletion of the person");
 const HELD_DEACTIVATE: Msg = Msg::new("koniec zatrudnienia", "end of employment");
 const HELD_SINCE: Msg = Msg::new("wstrzymano", "held on");
-const EXPIRING: Msg = Msg::new(
-    "Hasła jednorazowe, które wkrótce wygasną albo już wygasły",
-    "One-time passwords that expire soon or have expired",
-);
-const EXPIRING_NONE: Msg = Msg::new(
-    "Żadne hasło jednorazowe nie wygasa w ciągu dwóch dni.",
-    "No one-time password expires within two days.",
-);
+const EXPIRING: Section = Section {
+    id: "wygasajace",
+    title: Msg::new(
+        "Hasła jednorazowe, które wkrótce wygasną albo już wygasły",
+        "One-time passwords that expire soon or have expired",
+    ),
+    none: Msg::new(
+        "Żadne hasło jednorazowe nie wygasa w ciągu dwóch dni.",
+        "No one-time password expires within two days.",
+    ),
+};
 const EXPIRES: Msg = Msg::new("ważne do", "valid until");
 const EXPIRED: Msg = Msg::new("wygasło", "expired");
 const UNREACHABLE: Msg = Msg::new(
@@ -274,11 +295,9 @@ pub fn page(p: &StartPage<'_>) -> Markup {
         }
         p { a href=(format!("/panel/pracownicy?szkola={s}")) { (l.t(&STAFF_LINK)) } }
 
-        section aria-labelledby="nowe-konta" {
-            h2 #nowe-konta { (l.t(&NEW_ACCOUNTS)) " (" (p.todos.len()) ")" }
-            @if p.todos.is_empty() {
-                p { (l.t(&NEW_ACCOUNTS_NONE)) }
-            } @else {
+        section aria-labelledby=(NEW_ACCOUNTS.id) {
+            (heading(l, &NEW_ACCOUNTS, p.todos.len()))
+            @if !p.todos.is_empty() {
                 ul {
                     @for t in p.todos.iter().take(SECTION_ROWS) {
                         li {
@@ -292,11 +311,9 @@ pub fn page(p: &StartPage<'_>) -> Markup {
             p { a href=(format!("/panel/nowe-konta?szkola={s}")) { (l.t(&ALL_NEW_ACCOUNTS)) } }
         }
 
-        section aria-labelledby="zamowione" {
-            h2 #zamowione { (l.t(&REQUESTED)) " (" (p.requested.len()) ")" }
-            @if p.requested.is_empty() {
-                p { (l.t(&REQUESTED_NONE)) }
-            } @else {
+        section aria-labelledby=(REQUESTED.id) {
+            (heading(l, &REQUESTED, p.requested.len()))
+            @if !p.requested.is_empty() {
                 ul {
                     @for r in p.requested.iter().take(SECTION_ROWS) {
                         li { a href=(r.href("utworz-konto")) { (l.t(&texts::CREATE_ACCOUNT)) ": " (r.distinguishing()) } }
@@ -306,11 +323,9 @@ pub fn page(p: &StartPage<'_>) -> Markup {
             }
         }
 
-        section aria-labelledby="wstrzymane" {
-            h2 #wstrzymane { (l.t(&HELD)) " (" (p.held.len()) ")" }
-            @if p.held.is_empty() {
-                p { (l.t(&HELD_NONE)) }
-            } @else {
+        section aria-labelledby=(HELD.id) {
+            (heading(l, &HELD, p.held.len()))
+            @if !p.held.is_empty() {
                 p { (l.t(&HELD_INTRO)) @if p.unreachable.is_some() { " " (l.t(&HELD_SYSTEM)) } }
                 ul {
                     @for h in p.held.iter().take(SECTION_ROWS) {
@@ -324,11 +339,9 @@ pub fn page(p: &StartPage<'_>) -> Markup {
             }
         }
 
-        section aria-labelledby="wygasajace" {
-            h2 #wygasajace { (l.t(&EXPIRING)) " (" (p.expiring.len()) ")" }
-            @if p.expiring.is_empty() {
-                p { (l.t(&EXPIRING_NONE)) }
-            } @else {
+        section aria-labelledby=(EXPIRING.id) {
+            (heading(l, &EXPIRING, p.expiring.len()))
+            @if !p.expiring.is_empty() {
                 ul {
                     @for (r, at) in p.expiring.iter().take(SECTION_ROWS) {
                         li {
@@ -353,6 +366,16 @@ pub fn page(p: &StartPage<'_>) -> Markup {
                     }
                 }
             }
+        }
+    }
+}
+
+/// A list's heading, with how many items it has; when it has none, its text saying so.
+fn heading(l: Lang, s: &Section, count: usize) -> Markup {
+    html! {
+        h2 id=(s.id) { (l.t(&s.title)) " (" (count) ")" }
+        @if count == 0 {
+            p { (l.t(&s.none)) }
         }
     }
 }

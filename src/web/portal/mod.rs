@@ -29,13 +29,12 @@ pub mod texts;
 use super::error::{Cause, WebError};
 use super::i18n::Msg;
 use super::state::PortalState;
-use super::{headers, RequestContext};
+use super::RequestContext;
 use crate::domain::{LoginName, PolicyViolation, Strength};
 use crate::onboarding::{OnboardingError, PortalCaller};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::Method;
-use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -45,11 +44,10 @@ pub const FIRST_LOGIN_PATH: &str = "/portal/pierwsze-logowanie";
 
 /// The portal, to be nested at `/portal` by `app::router`.
 pub fn router(state: PortalState) -> Router {
-    Router::new()
+    let routes = Router::new()
         .route("/", get(account::home))
         .route("/logowanie", get(signin::show).post(signin::sign_in))
         .route("/wyloguj", post(signin::sign_out))
-        .route("/jezyk", get(signin::language))
         .route(
             "/pierwsze-logowanie",
             get(first_login::show).post(first_login::submit),
@@ -68,14 +66,8 @@ pub fn router(state: PortalState) -> Router {
             reset::FORGOT_PATH_IN_PORTAL,
             get(reset::ask).post(reset::send),
         )
-        .route("/nowe-haslo/{token}", get(reset::show).post(reset::submit))
-        .fallback(|| async { WebError::NotFound })
-        .layer(from_fn_with_state(
-            (state.web.clone(), super::Area::Portal),
-            super::context_layer,
-        ))
-        .layer(from_fn(headers::security_headers))
-        .with_state(state)
+        .route("/nowe-haslo/{token}", get(reset::show).post(reset::submit));
+    super::behind_the_edge(routes, super::Area::Portal, state.web.clone(), state)
 }
 
 /// Someone signed in to the portal with their own password (not a first-login session).

@@ -101,8 +101,3 @@ pub async fn sign_out(
 ) -> Result<Response, WebError> {
     crate::web::signin::end_session(&state.web.sessions, &rc).await
 }
-
-/// `GET /portal/jezyk?lang=en&wroc=/portal/…`
-pub async fn language(Query(q): Query<crate::web::signin::LanguageQuery>) -> Response {
-    crate::web::signin::remember_language(&q, "/portal")
-}
