@@ -32,12 +32,18 @@ pub struct HistoryFilter {
     pub person: String,
     /// Part of who acted.
     pub actor: String,
-    /// The first day as typed, and the instant it starts.
-    pub from: String,
-    pub since: Option<OffsetDateTime>,
-    /// The last day as typed, and the instant after it ends.
-    pub to: String,
-    pub until: Option<OffsetDateTime>,
+    /// The first day; its instant is the one it starts.
+    pub from: DayBound,
+    /// The last day; its instant is the one after it ends.
+    pub to: DayBound,
+}
+
+/// A day bound of the filter: as typed (for the audit record of the view), and the instant it
+/// stands for (`None`: no bound, also when the text is not a day).
+#[derive(Debug, Clone, Default)]
+pub struct DayBound {
+    pub typed: String,
+    pub at: Option<OffsetDateTime>,
 }
 
 impl HistoryFilter {
@@ -62,8 +68,8 @@ impl HistoryFilter {
             ("action", &self.action),
             ("person", &self.person),
             ("actor", &self.actor),
-            ("from", &self.from),
-            ("to", &self.to),
+            ("from", &self.from.typed),
+            ("to", &self.to.typed),
         ]
         .into_iter()
         .filter(|(_, v)| !v.is_empty())
@@ -182,8 +188,8 @@ impl History {
             .audit
             .query(AuditQuery {
                 school: Some(school.as_str().to_owned()),
-                since: filter.since,
-                until: filter.until,
+                since: filter.from.at,
+                until: filter.to.at,
                 ..AuditQuery::default()
             })
             .await?;
