@@ -564,7 +564,7 @@ fn profile_attribute_names(p: &PersonProfile) -> Vec<&'static str> {
 }
 
 /// Which attributes differ between two profiles (names only: values may be personal data).
-fn changed_attribute_names(a: &PersonProfile, b: &PersonProfile) -> Vec<&'static str> {
+pub(super) fn changed_attribute_names(a: &PersonProfile, b: &PersonProfile) -> Vec<&'static str> {
     let checks = [
         ("name", a.name != b.name),
         ("displayName", a.display_name != b.display_name),

@@ -43,30 +43,19 @@ impl ReadBack for GroupEntry {
     }
 }
 
-/// Whether `read` holds what a replace wrote. The email addresses are left out when they are
-/// the only difference: the address a person confirmed is theirs and HR's go elsewhere
-/// (`ldap/people.rs`), so the entry may rightly differ there; then the version must have
-/// moved for the write to count as done.
+/// Whether `read` holds what a replace wrote (every attribute `changed_attribute_names`
+/// compares). The email addresses are left out when they are the only difference: the
+/// address a person confirmed is theirs and HR's go elsewhere (`ldap/people.rs`), so the entry
+/// may rightly differ there; then the version must have moved for the write to count as done.
 pub(super) fn person_holds(
     written: &PersonProfile,
     read: &PersonEntry,
     before_version: &str,
 ) -> bool {
-    let w = written;
-    let r = &read.profile;
-    let same_but_emails = w.name == r.name
-        && w.display_name == r.display_name
-        && w.user_name == r.user_name
-        && w.external_id == r.external_id
-        && w.employee_number == r.employee_number
-        && w.position == r.position
-        && w.phones == r.phones
-        && w.department == r.department
-        && w.organization == r.organization
-        && w.manager == r.manager
-        && w.employment == r.employment
-        && w.employment_active == r.employment_active;
-    same_but_emails && (w.emails == r.emails || read.meta.version != before_version)
+    let changed = super::people::changed_attribute_names(written, &read.profile);
+    let same_but_emails = changed.iter().all(|name| *name == "emails");
+    same_but_emails
+        && (written.emails == read.profile.emails || read.meta.version != before_version)
 }
 
 /// Whether a lock (`locked` true) or an unlock is in the entry.
