@@ -10,6 +10,7 @@
 use crate::clients::{ClientFile, ClientFileError, ClientRegistry};
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::onboarding::links::FileKey;
 use crate::ports::{AuditLog, Directory};
 use crate::provisioning::{DeprovisioningGuard, Provisioning};
 use crate::scim::http::{self as scim_http, ScimState};
@@ -104,12 +105,13 @@ impl AppState {
         ));
         let mailer: Arc<dyn crate::ports::Mailer> =
             Arc::new(crate::mail::LettreMailer::new(&config.mail)?);
-        let link_key =
-            crate::onboarding::links::LinkKey::load_or_create(&config.portal.link_key_file)
-                .map_err(StateError::LinkKey)?;
-        let second_factor_key =
-            crate::second_factor::SecretBox::load_or_create(&config.panel.second_factor_key_file)
-                .map_err(StateError::SecondFactorKey)?;
+        let link_key = crate::onboarding::links::LinkKey::new(
+            FileKey::load_or_create(&config.portal.link_key_file).map_err(StateError::LinkKey)?,
+        );
+        let second_factor_key = crate::second_factor::SecretBox::new(
+            FileKey::load_or_create(&config.panel.second_factor_key_file)
+                .map_err(StateError::SecondFactorKey)?,
+        );
         let refusals = Arc::new(crate::provisioning::refusals::RefusalAudit::new(
             audit.clone(),
             directory.clone(),

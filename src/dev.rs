@@ -210,8 +210,10 @@ pub async fn print_code(config_path: &Path, login: &str) -> anyhow::Result<()> {
         .ok_or_else(|| {
             anyhow!("{login} has no second factor (only demo administrators are enrolled by dev)")
         })?;
-    let key = crate::second_factor::SecretBox::load_or_create(&config.panel.second_factor_key_file)
-        .map_err(|e| anyhow!("{e}"))?;
+    let key = crate::second_factor::SecretBox::new(
+        crate::onboarding::links::FileKey::load_or_create(&config.panel.second_factor_key_file)
+            .map_err(|e| anyhow!("{e}"))?,
+    );
     let secret = key.open(&person.entry.id, &stored.secret).ok_or_else(|| {
         anyhow!(
             "the secret does not open with {}",

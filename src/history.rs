@@ -7,7 +7,6 @@
 use crate::domain::audit::{Actor, AuditQuery, AuditRecord, NewAuditRecord, Outcome};
 use crate::domain::SchoolCode;
 use crate::ports::{AuditError, AuditLog};
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use time::OffsetDateTime;
 
@@ -21,6 +20,13 @@ pub struct Reader {
     pub request_id: Option<String>,
 }
 
+impl Reader {
+    /// A record of this reader's, with the request it came in.
+    fn record(&self, action: &str, outcome: Outcome) -> NewAuditRecord {
+        NewAuditRecord::new(self.actor.clone(), action, outcome).request_id(self.request_id.clone())
+    }
+}
+
 /// What a school's history is filtered by: the period in the store's query, the rest matched
 /// in memory (case-insensitive substrings; the action exactly). The texts are kept as typed
 /// for the audit record of the view.
@@ -32,12 +38,18 @@ pub struct HistoryFilter {
     pub person: String,
     /// Part of who acted.
     pub actor: String,
-    /// The first day as typed, and the instant it starts.
-    pub from: String,
-    pub since: Option<OffsetDateTime>,
-    /// The last day as typed, and the instant after it ends.
-    pub to: String,
-    pub until: Option<OffsetDateTime>,
+    /// The first day; its instant is the one it starts.
+    pub from: DayBound,
+    /// The last day; its instant is the one after it ends.
+    pub to: DayBound,
+}
+
+/// A day bound of the filter: as typed (for the audit record of the view), and the instant it
+/// stands for (`None`: no bound, also when the text is not a day).
+#[derive(Debug, Clone, Default)]
+pub struct DayBound {
+    pub typed: String,
+    pub at: Option<OffsetDateTime>,
 }
 
 impl HistoryFilter {
@@ -56,19 +68,18 @@ impl HistoryFilter {
                     .any(|k| rec.details.get(*k).is_some_and(|v| has(v, &self.person))))
     }
 
-    /// What the audit record of the view or export says was asked for.
-    fn details(&self) -> BTreeMap<String, String> {
+    /// The audit record of the view or export, with what was asked for (`filter_*`).
+    fn describe(&self, record: NewAuditRecord) -> NewAuditRecord {
         [
             ("action", &self.action),
             ("person", &self.person),
             ("actor", &self.actor),
-            ("from", &self.from),
-            ("to", &self.to),
+            ("from", &self.from.typed),
+            ("to", &self.to.typed),
         ]
         .into_iter()
         .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| (format!("filter_{k}"), v.clone()))
-        .collect()
+        .fold(record, |r, (k, v)| r.detail(format!("filter_{k}"), v))
     }
 }
 
@@ -109,10 +120,15 @@ impl History {
             .take(per_page)
             .cloned()
             .collect();
-        let mut details = filter.details();
-        details.insert("page".into(), page.to_string());
-        details.insert("shown".into(), shown.len().to_string());
-        self.note(reader, "audit.viewed", school, details).await?;
+        let record = filter
+            .describe(
+                reader
+                    .record("audit.viewed", Outcome::Success)
+                    .school(school),
+            )
+            .detail("page", page.to_string())
+            .detail("shown", shown.len().to_string());
+        self.audit.append(record).await?;
         Ok(HistoryPage {
             records: shown,
             total: matching.len(),
@@ -131,10 +147,15 @@ impl History {
         format: &str,
     ) -> Result<Vec<AuditRecord>, AuditError> {
         let records = self.matching(school, filter).await?;
-        let mut details = filter.details();
-        details.insert("format".into(), format.into());
-        details.insert("records".into(), records.len().to_string());
-        self.note(reader, "audit.exported", school, details).await?;
+        let record = filter
+            .describe(
+                reader
+                    .record("audit.exported", Outcome::Success)
+                    .school(school),
+            )
+            .detail("format", format)
+            .detail("records", records.len().to_string());
+        self.audit.append(record).await?;
         Ok(records)
     }
 
@@ -158,13 +179,9 @@ impl History {
     /// which page; `asked` the school, when it was a school code). A failing audit store is
     /// logged here: the answer (a plain 404) is the same either way.
     pub async fn refused(&self, reader: &Reader, page: &str, asked: Option<&str>) {
-        let mut record = NewAuditRecord::new(
-            reader.actor.clone(),
-            "access.refused",
-            Outcome::Failure("out_of_scope".into()),
-        )
-        .request_id(reader.request_id.clone())
-        .detail("page", page);
+        let mut record = reader
+            .record("access.refused", Outcome::Failure("out_of_scope".into()))
+            .detail("page", page);
         if let Some(code) = asked.and_then(|a| SchoolCode::parse(a.trim()).ok()) {
             record = record.detail("school_asked", code.as_str());
         }
@@ -182,28 +199,13 @@ impl History {
             .audit
             .query(AuditQuery {
                 school: Some(school.as_str().to_owned()),
-                since: filter.since,
-                until: filter.until,
+                since: filter.from.at,
+                until: filter.to.at,
                 ..AuditQuery::default()
             })
             .await?;
         records.retain(|r| filter.keeps(r));
         records.truncate(MAX_RECORDS);
         Ok(records)
-    }
-
-    async fn note(
-        &self,
-        reader: &Reader,
-        action: &str,
-        school: &SchoolCode,
-        details: BTreeMap<String, String>,
-    ) -> Result<(), AuditError> {
-        let mut record = NewAuditRecord::new(reader.actor.clone(), action, Outcome::Success)
-            .request_id(reader.request_id.clone())
-            .school(school);
-        record.details = details;
-        self.audit.append(record).await?;
-        Ok(())
     }
 }

@@ -189,25 +189,6 @@ struct ConfigArg {
     config: PathBuf,
 }
 
-#[derive(Args)]
-struct AuditFilter {
-    /// Only records about this entry (its entryUUID, the SCIM id).
-    #[arg(long)]
-    target: Option<String>,
-    /// Only records of this school (its code).
-    #[arg(long)]
-    school: Option<String>,
-    /// Only records at or after this time (RFC 3339, e.g. 2026-09-01T00:00:00Z).
-    #[arg(long)]
-    since: Option<String>,
-    /// Only records before this time (RFC 3339).
-    #[arg(long)]
-    until: Option<String>,
-    /// At most this many records, newest first.
-    #[arg(long)]
-    limit: Option<usize>,
-}
-
 #[derive(Clone, Copy, ValueEnum)]
 enum ExportFormat {
     Jsonl,
@@ -221,7 +202,7 @@ enum AuditCommand {
         #[command(flatten)]
         config: ConfigArg,
         #[command(flatten)]
-        filter: AuditFilter,
+        filter: audit::AuditFilter,
     },
     /// Write records to standard output as JSON lines or CSV (safe to open in a spreadsheet).
     Export {
@@ -230,7 +211,7 @@ enum AuditCommand {
         #[arg(long, value_enum, default_value = "jsonl")]
         format: ExportFormat,
         #[command(flatten)]
-        filter: AuditFilter,
+        filter: audit::AuditFilter,
     },
     /// Check the HMAC chain: exits non-zero and names the first edited or missing record.
     Verify {
@@ -387,7 +368,7 @@ fn audit_command(cmd: AuditCommand) -> anyhow::Result<ExitCode> {
         }
         AuditCommand::List { config, filter } => {
             let config = Config::load(&config.config)?;
-            audit::cli::list(&config.audit.path, &filter.into_query()?, &mut out)?;
+            audit::cli::list(&config.audit.path, &filter.to_query()?, &mut out)?;
         }
         AuditCommand::Export {
             config,
@@ -399,7 +380,7 @@ fn audit_command(cmd: AuditCommand) -> anyhow::Result<ExitCode> {
                 ExportFormat::Jsonl => audit::ExportFormat::Jsonl,
                 ExportFormat::Csv => audit::ExportFormat::Csv,
             };
-            audit::cli::export(&config.audit.path, &filter.into_query()?, format, &mut out)?;
+            audit::cli::export(&config.audit.path, &filter.to_query()?, format, &mut out)?;
         }
         AuditCommand::Verify {
             config,
@@ -500,19 +481,6 @@ fn token_command(cmd: TokenCommand) -> anyhow::Result<ExitCode> {
         TokenCommand::Revoke { config, name } => {
             cli::tokens::revoke(&file(&config)?, &name, &SystemClock)
         }
-    }
-}
-
-impl AuditFilter {
-    fn into_query(self) -> anyhow::Result<zszo_connector::domain::audit::AuditQuery> {
-        Ok(audit::AuditFilter {
-            target: self.target,
-            school: self.school,
-            since: self.since,
-            until: self.until,
-            limit: self.limit,
-        }
-        .to_query()?)
     }
 }
 

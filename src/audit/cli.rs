@@ -29,14 +29,24 @@ pub enum CliError {
     Io(#[from] io::Error),
 }
 
-/// The CLI's filter options, as text. `since` is inclusive, `until` exclusive.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The CLI's filter options, as typed (`audit list`, `audit export`). `since` is inclusive,
+/// `until` exclusive.
+#[derive(Debug, Clone, Default, PartialEq, Eq, clap::Args)]
 pub struct AuditFilter {
+    /// Only records about this entry (its entryUUID, the SCIM id).
+    #[arg(long)]
     pub target: Option<String>,
+    /// Only records of this school (its code).
+    #[arg(long)]
     pub school: Option<String>,
-    /// RFC 3339, e.g. `2024-09-01T00:00:00Z`.
+    /// Only records at or after this time (RFC 3339, e.g. 2026-09-01T00:00:00Z).
+    #[arg(long)]
     pub since: Option<String>,
+    /// Only records before this time (RFC 3339).
+    #[arg(long)]
     pub until: Option<String>,
+    /// At most this many records, newest first.
+    #[arg(long)]
     pub limit: Option<usize>,
 }
 

@@ -14,16 +14,16 @@ use std::path::Path;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-/// The secret the tokens are derived with.
-pub struct LinkKey([u8; 32]);
+/// A 256-bit secret kept in its own file (hex, 0600). Its `Debug` never shows the bytes.
+pub struct FileKey([u8; 32]);
 
-impl std::fmt::Debug for LinkKey {
+impl std::fmt::Debug for FileKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("LinkKey(…)")
+        f.write_str("FileKey(…)")
     }
 }
 
-impl LinkKey {
+impl FileKey {
     /// Reads the key file, or creates it (0600, 32 random bytes as hex) when it is missing.
     pub fn load_or_create(path: &Path) -> Result<Self, String> {
         load_or_create_key(path).map(Self)
@@ -34,9 +34,24 @@ impl LinkKey {
         Self(key)
     }
 
+    pub(crate) fn bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+}
+
+/// The secret the tokens are derived with.
+#[derive(Debug)]
+pub struct LinkKey(FileKey);
+
+impl LinkKey {
+    pub fn new(key: FileKey) -> Self {
+        Self(key)
+    }
+
     /// The token for `nonce`.
     pub fn token(&self, nonce: &str) -> String {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0).expect("any key length");
+        let mut mac =
+            <Hmac<Sha256> as Mac>::new_from_slice(self.0.bytes()).expect("any key length");
         mac.update(b"zszo-connector email confirmation\0");
         mac.update(nonce.as_bytes());
         B64.encode(mac.finalize().into_bytes())
@@ -44,7 +59,7 @@ impl LinkKey {
 }
 
 /// A 256-bit key kept in its own file: read (hex), or created (0600) when missing.
-pub(crate) fn load_or_create_key(path: &Path) -> Result<[u8; 32], String> {
+fn load_or_create_key(path: &Path) -> Result<[u8; 32], String> {
     match std::fs::read_to_string(path) {
         Ok(text) => {
             let bytes = hex::decode(text.trim())
@@ -118,14 +133,14 @@ mod tests {
 
     #[test]
     fn tokens_are_256_bit_derived_per_nonce_and_keyed() {
-        let key = LinkKey::from_bytes([7; 32]);
+        let key = LinkKey::new(FileKey::from_bytes([7; 32]));
         let (a, b) = (new_nonce(), new_nonce());
         assert_ne!(a, b);
         let t = key.token(&a);
         assert_eq!(t.len(), 43);
         assert_eq!(key.token(&a), t, "the same nonce gives the same token");
         assert_ne!(key.token(&b), t);
-        assert_ne!(LinkKey::from_bytes([8; 32]).token(&a), t);
+        assert_ne!(LinkKey::new(FileKey::from_bytes([8; 32])).token(&a), t);
         let k = store_key(&t).unwrap();
         assert_eq!(k.len(), 64);
         assert!(!k.contains(&t));
@@ -138,13 +153,13 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("k/portal-link.key");
-        let first = LinkKey::load_or_create(&path).unwrap();
+        let first = LinkKey::new(FileKey::load_or_create(&path).unwrap());
         let mode = std::fs::metadata(&path).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
-        let again = LinkKey::load_or_create(&path).unwrap();
+        let again = LinkKey::new(FileKey::load_or_create(&path).unwrap());
         assert_eq!(first.token("n"), again.token("n"));
         std::fs::write(&path, "zz").unwrap();
-        assert!(LinkKey::load_or_create(&path).is_err());
+        assert!(FileKey::load_or_create(&path).is_err());
     }
 
     #[test]

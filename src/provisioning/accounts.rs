@@ -26,6 +26,7 @@
 //! an error and the password is dropped unseen: the account then awaits its first login with
 //! a password nobody knows, which expires; re-issuing gives a usable one.
 
+use super::read_back;
 use super::{Caller, Provisioning, ProvisioningError};
 use crate::credentials::hash_password_async;
 use crate::domain::audit::{Actor, NewAuditRecord};
@@ -370,7 +371,8 @@ impl Provisioning {
                 }
                 match self.directory.lock_account(id, state).await {
                     Err(DirectoryError::OutcomeUnknown(m)) => {
-                        self.lock_after_unknown(id, true, &m).await
+                        self.after_unknown(id, &m, |p| read_back::lock_holds(true, p))
+                            .await
                     }
                     other => Ok(other?),
                 }
@@ -383,7 +385,8 @@ impl Provisioning {
                 }
                 match self.directory.unlock_account(id).await {
                     Err(DirectoryError::OutcomeUnknown(m)) => {
-                        self.lock_after_unknown(id, false, &m).await
+                        self.after_unknown(id, &m, |p| read_back::lock_holds(false, p))
+                            .await
                     }
                     other => Ok(other?),
                 }

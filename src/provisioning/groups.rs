@@ -2,6 +2,7 @@
 //! caller can see. Role groups (local administrators) are refused by the directory adapter:
 //! SCIM never grants an administrative role (security.md AUTHZ-03).
 
+use super::read_back;
 use super::{in_scope, Caller, Precondition, Provisioning, ProvisioningError};
 use crate::domain::audit::NewAuditRecord;
 use crate::ports::{DirectoryError, GroupEntry, GroupProfile, SchoolScope};
@@ -87,7 +88,8 @@ impl Provisioning {
             match self.directory.update_group(id, &to_write).await {
                 // The answer was lost: read back and compare (issue 14, `read_back.rs`).
                 Err(DirectoryError::OutcomeUnknown(m)) => {
-                    self.group_after_unknown(id, &to_write, &m).await
+                    self.after_unknown(id, &m, |g| read_back::group_holds(&to_write, g))
+                        .await
                 }
                 other => Ok(other?),
             }
@@ -119,7 +121,7 @@ impl Provisioning {
                 .await
             {
                 Err(DirectoryError::OutcomeUnknown(m)) => {
-                    self.members_after_unknown(id, &changes.add, &changes.remove, &m)
+                    self.after_unknown(id, &m, |g| read_back::members_hold(&changes, g))
                         .await
                 }
                 other => Ok(other?),

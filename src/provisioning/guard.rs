@@ -454,16 +454,44 @@ mod tests {
         Population { school, city }
     }
 
+    /// Each share allows deletions up to its limit and holds the next one; every case names
+    /// itself when it fails.
     #[test]
-    fn a_school_of_a_hundred_loses_ten_people_and_the_eleventh_is_held() {
-        let people = population(100, CITY);
-        assert_eq!(decide(&policy(), &recent(9, 9), people, "S"), None);
-        let (trip, why) = decide(&policy(), &recent(10, 10), people, "S").unwrap();
-        assert_eq!(trip, Trip::School);
-        assert!(
-            why.contains("number 11 among the 100 people of school S"),
-            "{why}"
-        );
+    fn each_share_allows_its_limit_and_holds_the_next() {
+        let cases = [
+            (
+                "a school of a hundred loses ten people and the eleventh is held",
+                population(100, CITY),
+                (recent(9, 9), recent(10, 10)),
+                Trip::School,
+                "number 11 among the 100 people of school S",
+            ),
+            (
+                "a share below one person still allows one",
+                population(12, 30),
+                (recent(0, 0), recent(1, 1)),
+                Trip::School,
+                "number 2 among the 12 people of school S",
+            ),
+            (
+                "the city share holds a spread-out wave",
+                population(1_000, CITY),
+                (recent(0, 499), recent(0, 500)),
+                Trip::City,
+                "",
+            ),
+        ];
+        for (case, people, (last_allowed, first_held), trip, why) in cases {
+            assert_eq!(
+                decide(&policy(), &last_allowed, people, "S"),
+                None,
+                "{case}"
+            );
+            let held = decide(&policy(), &first_held, people, "S");
+            let (held_trip, held_why) = held.expect(case);
+            assert_eq!(held_trip, trip, "{case}");
+            assert!(held_why.contains(why), "{case}: {held_why}");
+        }
     }
 
     #[test]
@@ -471,13 +499,6 @@ mod tests {
         let people = population(8, CITY);
         assert_eq!(decide(&policy(), &recent(0, 0), people, "S"), None);
         assert_eq!(decide(&policy(), &recent(3, 3), people, "S"), None);
-    }
-
-    #[test]
-    fn a_share_below_one_person_still_allows_one() {
-        let people = population(12, 30);
-        assert_eq!(decide(&policy(), &recent(0, 0), people, "S"), None);
-        assert!(decide(&policy(), &recent(1, 1), people, "S").is_some());
     }
 
     #[test]
@@ -502,14 +523,6 @@ mod tests {
         let large = population(100, CITY);
         assert_eq!(decide(&floor, &recent(9, 9), large, "S"), None);
         assert!(decide(&floor, &recent(10, 10), large, "S").is_some());
-    }
-
-    #[test]
-    fn the_city_share_holds_a_spread_out_wave() {
-        let people = population(1_000, CITY);
-        assert_eq!(decide(&policy(), &recent(0, 499), people, "S"), None);
-        let (trip, _) = decide(&policy(), &recent(0, 500), people, "S").unwrap();
-        assert_eq!(trip, Trip::City);
     }
 
     #[test]

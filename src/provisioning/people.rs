@@ -6,6 +6,7 @@
 
 use super::guard::Intent;
 use super::intents::Retried;
+use super::read_back;
 use super::{in_scope, Caller, Precondition, Provisioning, ProvisioningError};
 use crate::domain::{login_candidates, AccountState, SchoolCode};
 use crate::ports::{
@@ -335,7 +336,8 @@ impl Provisioning {
             let updated = match updated {
                 // The answer was lost: read back and compare (issue 14, `read_back.rs`).
                 Err(DirectoryError::OutcomeUnknown(m)) => {
-                    self.person_after_unknown(id, &profile, &current.meta.version, &m)
+                    let version = &current.meta.version;
+                    self.after_unknown(id, &m, |p| read_back::person_holds(&profile, p, version))
                         .await
                 }
                 other => other.map_err(ProvisioningError::from),
@@ -614,7 +616,7 @@ fn profile_attribute_names(p: &PersonProfile) -> Vec<&'static str> {
 }
 
 /// Which attributes differ between two profiles (names only: values may be personal data).
-fn changed_attribute_names(a: &PersonProfile, b: &PersonProfile) -> Vec<&'static str> {
+pub(super) fn changed_attribute_names(a: &PersonProfile, b: &PersonProfile) -> Vec<&'static str> {
     let checks = [
         ("name", a.name != b.name),
         ("displayName", a.display_name != b.display_name),

@@ -13,30 +13,68 @@
 //! change again. Its retry either writes it or finds it written, and either way records it
 //! once. See ARCHITECTURE.md, "Unknown outcomes".
 
-use super::{Provisioning, ProvisioningError};
+use super::{GroupChanges, Provisioning, ProvisioningError};
 use crate::domain::AccountState;
-use crate::ports::{GroupEntry, GroupProfile, PersonEntry, PersonProfile, SchoolScope};
+use crate::ports::{
+    Directory, DirectoryResult, GroupEntry, GroupProfile, PersonEntry, PersonProfile, SchoolScope,
+};
 
-/// Whether `read` holds what a replace wrote. The email addresses are left out when they are
-/// the only difference: the address a person confirmed is theirs and HR's go elsewhere
-/// (`ldap/people.rs`), so the entry may rightly differ there; then the version must have
-/// moved for the write to count as done.
-fn person_holds(written: &PersonProfile, read: &PersonEntry, before_version: &str) -> bool {
-    let w = written;
-    let r = &read.profile;
-    let same_but_emails = w.name == r.name
-        && w.display_name == r.display_name
-        && w.user_name == r.user_name
-        && w.external_id == r.external_id
-        && w.employee_number == r.employee_number
-        && w.position == r.position
-        && w.phones == r.phones
-        && w.department == r.department
-        && w.organization == r.organization
-        && w.manager == r.manager
-        && w.employment == r.employment
-        && w.employment_active == r.employment_active;
-    same_but_emails && (w.emails == r.emails || read.meta.version != before_version)
+/// An entry kind a change can be read back from: how to read one (in every school), and what
+/// the log calls it.
+pub(super) trait ReadBack: Sized {
+    const KIND: &'static str;
+
+    async fn read(directory: &dyn Directory, id: &str) -> DirectoryResult<Option<Self>>;
+}
+
+impl ReadBack for PersonEntry {
+    const KIND: &'static str = "person";
+
+    async fn read(directory: &dyn Directory, id: &str) -> DirectoryResult<Option<Self>> {
+        directory.get_person(id, &SchoolScope::All).await
+    }
+}
+
+impl ReadBack for GroupEntry {
+    const KIND: &'static str = "group";
+
+    async fn read(directory: &dyn Directory, id: &str) -> DirectoryResult<Option<Self>> {
+        directory.get_group(id, &SchoolScope::All).await
+    }
+}
+
+/// Whether `read` holds what a replace wrote (every attribute `changed_attribute_names`
+/// compares). The email addresses are left out when they are the only difference: the
+/// address a person confirmed is theirs and HR's go elsewhere (`ldap/people.rs`), so the entry
+/// may rightly differ there; then the version must have moved for the write to count as done.
+pub(super) fn person_holds(
+    written: &PersonProfile,
+    read: &PersonEntry,
+    before_version: &str,
+) -> bool {
+    let changed = super::people::changed_attribute_names(written, &read.profile);
+    let same_but_emails = changed.iter().all(|name| *name == "emails");
+    same_but_emails
+        && (written.emails == read.profile.emails || read.meta.version != before_version)
+}
+
+/// Whether a lock (`locked` true) or an unlock is in the entry.
+pub(super) fn lock_holds(locked: bool, read: &PersonEntry) -> bool {
+    (read.account_state == AccountState::Locked) == locked
+}
+
+/// Whether a group's replace is in the entry: name, externalId and the member set as written.
+pub(super) fn group_holds(written: &GroupProfile, read: &GroupEntry) -> bool {
+    read.profile.display_name == written.display_name
+        && read.profile.external_id == written.external_id
+        && sorted(&read.profile.members) == sorted(&written.members)
+}
+
+/// Whether a membership change is in the entry: every added id in, every removed one out.
+pub(super) fn members_hold(changes: &GroupChanges, read: &GroupEntry) -> bool {
+    let members = &read.profile.members;
+    changes.add.iter().all(|m| members.contains(m))
+        && !changes.remove.iter().any(|m| members.contains(m))
 }
 
 fn sorted(ids: &[String]) -> Vec<&str> {
@@ -47,74 +85,19 @@ fn sorted(ids: &[String]) -> Vec<&str> {
 }
 
 impl Provisioning {
-    /// A person's replace whose answer was lost: the entry as written, or why not.
-    pub(super) async fn person_after_unknown(
+    /// A change to entry `id` whose answer was lost (`context`): the entry when `holds` finds
+    /// the change in it; `Unavailable` when the entry does not show it (nothing changed);
+    /// `OutcomeUnknown` when the directory cannot be read either.
+    pub(super) async fn after_unknown<E: ReadBack>(
         &self,
         id: &str,
-        written: &PersonProfile,
-        before_version: &str,
         context: &str,
-    ) -> Result<PersonEntry, ProvisioningError> {
-        tracing::warn!(error = %context, "the outcome of a person's change is unknown; reading back");
-        match self.directory.get_person(id, &SchoolScope::All).await {
-            Ok(Some(p)) if person_holds(written, &p, before_version) => Ok(p),
-            Ok(_) => Err(ProvisioningError::Unavailable),
-            Err(_) => Err(ProvisioningError::OutcomeUnknown),
-        }
-    }
-
-    /// A lock (`locked` true) or unlock whose answer was lost.
-    pub(super) async fn lock_after_unknown(
-        &self,
-        id: &str,
-        locked: bool,
-        context: &str,
-    ) -> Result<PersonEntry, ProvisioningError> {
-        tracing::warn!(error = %context, "the outcome of a lock change is unknown; reading back");
-        match self.directory.get_person(id, &SchoolScope::All).await {
-            Ok(Some(p)) if (p.account_state == AccountState::Locked) == locked => Ok(p),
-            Ok(_) => Err(ProvisioningError::Unavailable),
-            Err(_) => Err(ProvisioningError::OutcomeUnknown),
-        }
-    }
-
-    /// A group's replace whose answer was lost: name, externalId and the member set as written.
-    pub(super) async fn group_after_unknown(
-        &self,
-        id: &str,
-        written: &GroupProfile,
-        context: &str,
-    ) -> Result<GroupEntry, ProvisioningError> {
-        tracing::warn!(error = %context, "the outcome of a group's change is unknown; reading back");
-        match self.directory.get_group(id, &SchoolScope::All).await {
-            Ok(Some(g))
-                if g.profile.display_name == written.display_name
-                    && g.profile.external_id == written.external_id
-                    && sorted(&g.profile.members) == sorted(&written.members) =>
-            {
-                Ok(g)
-            }
-            Ok(_) => Err(ProvisioningError::Unavailable),
-            Err(_) => Err(ProvisioningError::OutcomeUnknown),
-        }
-    }
-
-    /// A membership change whose answer was lost: every added id in, every removed one out.
-    pub(super) async fn members_after_unknown(
-        &self,
-        id: &str,
-        add: &[String],
-        remove: &[String],
-        context: &str,
-    ) -> Result<GroupEntry, ProvisioningError> {
-        tracing::warn!(error = %context, "the outcome of a membership change is unknown; reading back");
-        match self.directory.get_group(id, &SchoolScope::All).await {
-            Ok(Some(g))
-                if add.iter().all(|m| g.profile.members.contains(m))
-                    && !remove.iter().any(|m| g.profile.members.contains(m)) =>
-            {
-                Ok(g)
-            }
+        holds: impl FnOnce(&E) -> bool,
+    ) -> Result<E, ProvisioningError> {
+        let kind = E::KIND;
+        tracing::warn!(error = %context, "the outcome of a change to a {kind} is unknown; reading back");
+        match E::read(self.directory.as_ref(), id).await {
+            Ok(Some(entry)) if holds(&entry) => Ok(entry),
             Ok(_) => Err(ProvisioningError::Unavailable),
             Err(_) => Err(ProvisioningError::OutcomeUnknown),
         }

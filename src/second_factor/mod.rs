@@ -11,13 +11,13 @@
 
 pub mod qr;
 
+use crate::onboarding::links::FileKey;
 use base64::Engine;
 use chacha20poly1305::aead::{Aead, KeyInit};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use rand::RngCore;
 use secrecy::{ExposeSecret, SecretSlice};
 use sha2::{Digest, Sha256};
-use std::path::Path;
 use totp_rs::{Algorithm, Secret, TOTP};
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -32,29 +32,18 @@ pub const RECOVERY_CODES: usize = 10;
 pub const ISSUER: &str = "ZSZO Krakow";
 
 /// Encrypts and decrypts TOTP secrets (XChaCha20-Poly1305, a random 192-bit nonce each).
-pub struct SecretBox([u8; 32]);
-
-impl std::fmt::Debug for SecretBox {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SecretBox(…)")
-    }
-}
+#[derive(Debug)]
+pub struct SecretBox(FileKey);
 
 impl SecretBox {
-    /// Reads the key file, or creates it (0600, 32 random bytes as hex) when it is missing.
-    pub fn load_or_create(path: &Path) -> Result<Self, String> {
-        crate::onboarding::links::load_or_create_key(path).map(Self)
-    }
-
-    /// A key for tests.
-    pub fn from_bytes(key: [u8; 32]) -> Self {
+    pub fn new(key: FileKey) -> Self {
         Self(key)
     }
 
     /// base64url(nonce ‖ ciphertext) of `secret`, bound to the person (`person_id` is the
     /// associated data, so a value copied onto another entry does not decrypt).
     pub fn seal(&self, person_id: &str, secret: &TotpSecret) -> String {
-        let cipher = XChaCha20Poly1305::new((&self.0).into());
+        let cipher = XChaCha20Poly1305::new(self.0.bytes().into());
         let mut nonce = [0u8; 24];
         rand::rngs::OsRng.fill_bytes(&mut nonce);
         let sealed = cipher
@@ -79,7 +68,7 @@ impl SecretBox {
             return None;
         }
         let (nonce, ciphertext) = bytes.split_at(24);
-        let cipher = XChaCha20Poly1305::new((&self.0).into());
+        let cipher = XChaCha20Poly1305::new(self.0.bytes().into());
         let plain = cipher
             .decrypt(
                 XNonce::from_slice(nonce),
@@ -233,14 +222,14 @@ mod tests {
 
     #[test]
     fn secrets_are_sealed_per_person_and_round_trip_through_base32() {
-        let key = SecretBox::from_bytes([7; 32]);
+        let key = SecretBox::new(FileKey::from_bytes([7; 32]));
         let secret = TotpSecret::generate();
         let sealed = key.seal("person-a", &secret);
         assert!(!sealed.contains(&secret.base32()));
         let opened = key.open("person-a", &sealed).unwrap();
         assert_eq!(opened.base32(), secret.base32());
         assert!(key.open("person-b", &sealed).is_none());
-        assert!(SecretBox::from_bytes([8; 32])
+        assert!(SecretBox::new(FileKey::from_bytes([8; 32]))
             .open("person-a", &sealed)
             .is_none());
         let again = TotpSecret::from_base32(&secret.base32().to_lowercase()).unwrap();

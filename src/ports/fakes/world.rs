@@ -3,7 +3,7 @@
 use super::{FakeAudit, FakeDirectory, FakeState, ManualClock};
 use crate::config::{DeprovisioningGuardConfig, PasswordConfig, PortalConfig};
 use crate::domain::{FamilyName, GivenName, LoginName, PersonName, SchoolCode};
-use crate::onboarding::links::LinkKey;
+use crate::onboarding::links::{FileKey, LinkKey};
 use crate::onboarding::Onboarding;
 use crate::ports::{Employment, NewPerson, PeopleDirectory, PersonEntry, PersonProfile};
 use crate::provisioning::{DeprovisioningGuard, Provisioning};
@@ -36,7 +36,7 @@ impl World {
             directory,
             audit: Arc::new(FakeAudit::default()),
             state: Arc::new(FakeState::new()),
-            link_key: Arc::new(LinkKey::from_bytes([7; 32])),
+            link_key: Arc::new(LinkKey::new(FileKey::from_bytes([7; 32]))),
         }
     }
 
@@ -81,7 +81,9 @@ impl World {
             state: self.state.clone(),
             outbox: Arc::new(tokio::sync::Notify::new()),
             link_key: self.link_key.clone(),
-            second_factor_key: Arc::new(crate::second_factor::SecretBox::from_bytes([9; 32])),
+            second_factor_key: Arc::new(crate::second_factor::SecretBox::new(FileKey::from_bytes(
+                [9; 32],
+            ))),
             hashing: crate::credentials::HashingGate::new(8),
             portal: PortalConfig {
                 idle_timeout: time::Duration::minutes(30),

@@ -16,7 +16,7 @@ use crate::domain::calendar::local_date_time;
 use crate::domain::calendar::{parse_day, warsaw};
 use crate::domain::SchoolCode;
 use crate::forms::document::spreadsheet_csv;
-use crate::history::HistoryFilter;
+use crate::history::{DayBound, HistoryFilter};
 use crate::web::error::WebError;
 use crate::web::i18n::{Lang, Msg};
 use axum::extract::Query;
@@ -105,10 +105,14 @@ async fn parse(
         action: filters.action.clone(),
         person: filters.person.clone(),
         actor: filters.actor.clone(),
-        from: filters.from.clone(),
-        since,
-        to: filters.to.clone(),
-        until,
+        from: DayBound {
+            typed: filters.from.clone(),
+            at: since,
+        },
+        to: DayBound {
+            typed: filters.to.clone(),
+            at: until,
+        },
     };
     Ok((
         Parsed {
