@@ -13,7 +13,7 @@
 
 use super::outbox::{enqueue_in, MailKind, QueuedMail};
 use super::txn::{decode, encode, get_decoded, read_decoded};
-use super::{StateStore, StoreError};
+use super::{StateStore, StoreResult};
 use crate::ports::state::Confirmations;
 use async_trait::async_trait;
 use redb::{TableDefinition, WriteTransaction};
@@ -170,7 +170,7 @@ fn issue_in(
     limits: IssueLimits,
     now: OffsetDateTime,
     with: &[QueuedMail],
-) -> Result<IssueOutcome, StoreError> {
+) -> StoreResult<IssueOutcome> {
     let now_s = now.unix_timestamp();
     let mut index_table = txn.open_table(BY_PERSON)?;
     let mut index: PersonIndex =
@@ -211,7 +211,7 @@ fn consume_in(
     key: &str,
     now: OffsetDateTime,
     with: &[QueuedMail],
-) -> Result<ConsumeOutcome, StoreError> {
+) -> StoreResult<ConsumeOutcome> {
     let mut table = txn.open_table(CONFIRMATIONS)?;
     let Some(mut c) = get_decoded::<_, PendingConfirmation>(&table, key, RECORD)? else {
         return Ok(ConsumeOutcome::Unknown);
@@ -238,7 +238,7 @@ impl Confirmations for StateStore {
     async fn live_confirmation_of(
         &self,
         person_id: String,
-    ) -> Result<Option<PendingConfirmation>, StoreError> {
+    ) -> StoreResult<Option<PendingConfirmation>> {
         let index: Option<PersonIndex> = self
             .read(move |txn| read_decoded(txn, BY_PERSON, person_id.as_str(), INDEX))
             .await?;
@@ -249,7 +249,7 @@ impl Confirmations for StateStore {
     }
 
     /// Queues one message on its own (a notice that goes with no other state).
-    async fn enqueue_mail(&self, mail: QueuedMail) -> Result<u64, StoreError> {
+    async fn enqueue_mail(&self, mail: QueuedMail) -> StoreResult<u64> {
         self.write(move |txn| enqueue_in(txn, &mail)).await
     }
 
@@ -262,7 +262,7 @@ impl Confirmations for StateStore {
         limits: IssueLimits,
         now: OffsetDateTime,
         with: Vec<QueuedMail>,
-    ) -> Result<IssueOutcome, StoreError> {
+    ) -> StoreResult<IssueOutcome> {
         self.write_if(
             |outcome| *outcome == IssueOutcome::Issued,
             move |txn| issue_in(txn, &key, &confirmation, limits, now, &with),
@@ -271,7 +271,7 @@ impl Confirmations for StateStore {
     }
 
     /// The confirmation under `key`, whatever its state.
-    async fn confirmation(&self, key: String) -> Result<Option<PendingConfirmation>, StoreError> {
+    async fn confirmation(&self, key: String) -> StoreResult<Option<PendingConfirmation>> {
         self.read(move |txn| read_decoded(txn, CONFIRMATIONS, key.as_str(), RECORD))
             .await
     }
@@ -283,7 +283,7 @@ impl Confirmations for StateStore {
         key: String,
         now: OffsetDateTime,
         with: Vec<QueuedMail>,
-    ) -> Result<ConsumeOutcome, StoreError> {
+    ) -> StoreResult<ConsumeOutcome> {
         self.write_if(
             |outcome| matches!(outcome, ConsumeOutcome::Consumed(_)),
             move |txn| consume_in(txn, &key, now, &with),

@@ -10,7 +10,7 @@
 //! claimed a record completes or releases it.
 
 use super::txn::{decode, encode, get_decoded};
-use super::{StateStore, StoreError};
+use super::{StateStore, StoreResult};
 use crate::ports::state::IdempotencyRecords;
 use async_trait::async_trait;
 use base64::Engine;
@@ -96,7 +96,7 @@ impl StateStore {
         key: KeyOf,
         owner: String,
         change: impl FnOnce(Record) -> Option<Record> + Send + 'static,
-    ) -> Result<(), StoreError> {
+    ) -> StoreResult<()> {
         self.write(move |txn| {
             let mut table = txn.open_table(RECORDS)?;
             let db_key = key.db_key();
@@ -122,7 +122,7 @@ impl StateStore {
 /// process's, whose client's resend would otherwise answer 409 "still being processed" until
 /// `abandon_after` passed (issue 14). Not on a reopen after an I/O error (requests of this
 /// process may be in flight then). Returns how many.
-pub(super) fn release_unfinished(db: &redb::Database) -> Result<usize, StoreError> {
+pub(super) fn release_unfinished(db: &redb::Database) -> StoreResult<usize> {
     let txn = db.begin_write()?;
     let mut removed = 0;
     {
@@ -146,7 +146,7 @@ impl IdempotencyRecords for StateStore {
         fingerprint: String,
         now: OffsetDateTime,
         policy: IdempotencyPolicy,
-    ) -> Result<Claim, StoreError> {
+    ) -> StoreResult<Claim> {
         let started = |claim: &Claim| matches!(claim, Claim::Started { .. });
         self.write_if(started, move |txn| {
             let mut table = txn.open_table(RECORDS)?;
@@ -184,7 +184,7 @@ impl IdempotencyRecords for StateStore {
         key: KeyOf,
         owner: String,
         response: StoredResponse,
-    ) -> Result<(), StoreError> {
+    ) -> StoreResult<()> {
         self.update_owned(key, owner, move |mut r| {
             r.response = Some(response);
             Some(r)
@@ -194,16 +194,12 @@ impl IdempotencyRecords for StateStore {
 
     /// Forgets the in-progress record of `owner` (the request failed in a way worth retrying,
     /// or was cancelled), so the key can be used again at once.
-    async fn release_idempotency(&self, key: KeyOf, owner: String) -> Result<(), StoreError> {
+    async fn release_idempotency(&self, key: KeyOf, owner: String) -> StoreResult<()> {
         self.update_owned(key, owner, |_| None).await
     }
 
     /// Removes every record claimed `ttl` or longer before `now`; returns how many.
-    async fn purge_idempotency(
-        &self,
-        now: OffsetDateTime,
-        ttl: Duration,
-    ) -> Result<usize, StoreError> {
+    async fn purge_idempotency(&self, now: OffsetDateTime, ttl: Duration) -> StoreResult<usize> {
         self.write(move |txn| {
             let mut removed = 0;
             txn.open_table(RECORDS)?.retain(|_, v| {

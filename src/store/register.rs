@@ -7,7 +7,7 @@
 //! concurrent syncs cannot both add the same rows.
 
 use super::txn::{decode, encode, open_existing};
-use super::{StateStore, StoreError};
+use super::{StateStore, StoreError, StoreResult};
 use crate::domain::forms::RegisterRow;
 use crate::domain::SchoolCode;
 use crate::ports::state::RegisterRows;
@@ -29,7 +29,7 @@ pub struct RegisterSnapshot {
 #[async_trait]
 impl RegisterRows for StateStore {
     /// The school's rows and cursor.
-    async fn register_snapshot(&self, school: &SchoolCode) -> Result<RegisterSnapshot, StoreError> {
+    async fn register_snapshot(&self, school: &SchoolCode) -> StoreResult<RegisterSnapshot> {
         let school = school.as_str().to_owned();
         self.read(move |txn| {
             let Some(cursors) = open_existing(txn, CURSOR)? else {
@@ -61,7 +61,7 @@ impl RegisterRows for StateStore {
         expected_cursor: u64,
         new_cursor: u64,
         rows: Vec<RegisterRow>,
-    ) -> Result<bool, StoreError> {
+    ) -> StoreResult<bool> {
         let school = school.as_str().to_owned();
         self.write_or_refuse(move |txn| {
             let mut cursor = txn.open_table(CURSOR)?;

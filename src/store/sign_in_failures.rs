@@ -6,7 +6,7 @@
 //! past `MAX_KEYS` keys, those with no recent failure and no running block are dropped.
 
 use super::txn::{decode, encode, open_existing};
-use super::{StateStore, StoreError};
+use super::{StateStore, StoreResult};
 use crate::ports::state::SignInFailures;
 use async_trait::async_trait;
 use redb::{ReadableTable, ReadableTableMetadata, TableDefinition};
@@ -36,7 +36,7 @@ pub struct Counted {
 #[async_trait]
 impl SignInFailures for StateStore {
     /// Whether any of `keys` is blocked at `now` (unix seconds).
-    async fn sign_in_blocked(&self, keys: Vec<String>, now: i64) -> Result<bool, StoreError> {
+    async fn sign_in_blocked(&self, keys: Vec<String>, now: i64) -> StoreResult<bool> {
         self.read(move |txn| {
             let Some(table) = open_existing(txn, FAILURES)? else {
                 return Ok(false);
@@ -63,7 +63,7 @@ impl SignInFailures for StateStore {
         now: i64,
         window: i64,
         block: i64,
-    ) -> Result<(), StoreError> {
+    ) -> StoreResult<()> {
         self.write(move |txn| {
             let mut table = txn.open_table(FAILURES)?;
             if table.len()? >= MAX_KEYS {
@@ -95,7 +95,7 @@ impl SignInFailures for StateStore {
     }
 
     /// Forgets `key`'s failures (a successful sign-in).
-    async fn sign_in_succeeded(&self, key: String) -> Result<(), StoreError> {
+    async fn sign_in_succeeded(&self, key: String) -> StoreResult<()> {
         self.write(move |txn| {
             txn.open_table(FAILURES)?.remove(key.as_str())?;
             Ok(())

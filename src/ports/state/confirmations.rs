@@ -1,6 +1,6 @@
 //! Pending email confirmations and password-reset links, with the mail they need.
 
-use super::StoreError;
+use super::StoreResult;
 use crate::store::confirmations::{ConsumeOutcome, IssueLimits, IssueOutcome, PendingConfirmation};
 use crate::store::outbox::QueuedMail;
 use async_trait::async_trait;
@@ -21,16 +21,16 @@ pub trait Confirmations: Send + Sync {
         limits: IssueLimits,
         now: OffsetDateTime,
         with: Vec<QueuedMail>,
-    ) -> Result<IssueOutcome, StoreError>;
+    ) -> StoreResult<IssueOutcome>;
 
     /// The person's live (unused, not superseded) confirmation, if any.
     async fn live_confirmation_of(
         &self,
         person_id: String,
-    ) -> Result<Option<PendingConfirmation>, StoreError>;
+    ) -> StoreResult<Option<PendingConfirmation>>;
 
     /// The confirmation under `key`, whatever its state.
-    async fn confirmation(&self, key: String) -> Result<Option<PendingConfirmation>, StoreError>;
+    async fn confirmation(&self, key: String) -> StoreResult<Option<PendingConfirmation>>;
 
     /// Marks the confirmation under `key` used if it can still be used at `now` (single use,
     /// not superseded, not expired) and queues `with` in the same commit.
@@ -39,8 +39,8 @@ pub trait Confirmations: Send + Sync {
         key: String,
         now: OffsetDateTime,
         with: Vec<QueuedMail>,
-    ) -> Result<ConsumeOutcome, StoreError>;
+    ) -> StoreResult<ConsumeOutcome>;
 
     /// Queues one message on its own (a notice that goes with no other state).
-    async fn enqueue_mail(&self, mail: QueuedMail) -> Result<u64, StoreError>;
+    async fn enqueue_mail(&self, mail: QueuedMail) -> StoreResult<u64>;
 }

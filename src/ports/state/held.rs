@@ -1,6 +1,6 @@
 //! The mass-deprovisioning guard's durable state (`crate::provisioning::guard`).
 
-use super::StoreError;
+use super::StoreResult;
 use crate::store::held::{Admission, HeldOperation, Recent, Ticket, Trip};
 use async_trait::async_trait;
 use time::OffsetDateTime;
@@ -20,15 +20,15 @@ pub trait HeldOperations: Send + Sync {
         candidate: HeldOperation,
         since: OffsetDateTime,
         rule: WindowRule,
-    ) -> Result<Admission, StoreError>;
+    ) -> StoreResult<Admission>;
     /// Frees the place of an operation that was not applied after all.
-    async fn cancel(&self, ticket: Ticket) -> Result<(), StoreError>;
+    async fn cancel(&self, ticket: Ticket) -> StoreResult<()>;
     /// Every held operation, oldest first.
-    async fn list(&self) -> Result<Vec<HeldOperation>, StoreError>;
+    async fn list(&self) -> StoreResult<Vec<HeldOperation>>;
     /// The held operation with `id`, if any.
-    async fn get(&self, id: u64) -> Result<Option<HeldOperation>, StoreError> {
+    async fn get(&self, id: u64) -> StoreResult<Option<HeldOperation>> {
         Ok(self.list().await?.into_iter().find(|op| op.id == id))
     }
     /// Removes a held operation (released or discarded); `None` if there is none with `id`.
-    async fn remove(&self, id: u64) -> Result<Option<HeldOperation>, StoreError>;
+    async fn remove(&self, id: u64) -> StoreResult<Option<HeldOperation>>;
 }

@@ -1,6 +1,6 @@
 //! The SCIM edge's Idempotency-Key records (`crate::scim::http::idempotency`).
 
-use super::StoreError;
+use super::StoreResult;
 use crate::store::idempotency::{Claim, IdempotencyPolicy, KeyOf, StoredResponse};
 use async_trait::async_trait;
 use time::{Duration, OffsetDateTime};
@@ -16,20 +16,16 @@ pub trait IdempotencyRecords: Send + Sync {
         fingerprint: String,
         now: OffsetDateTime,
         policy: IdempotencyPolicy,
-    ) -> Result<Claim, StoreError>;
+    ) -> StoreResult<Claim>;
     /// Stores the answer of the request that owns `key` (nothing when taken over meanwhile).
     async fn complete_idempotency(
         &self,
         key: KeyOf,
         owner: String,
         response: StoredResponse,
-    ) -> Result<(), StoreError>;
+    ) -> StoreResult<()>;
     /// Forgets `owner`'s unfinished claim, so the key can be used again at once.
-    async fn release_idempotency(&self, key: KeyOf, owner: String) -> Result<(), StoreError>;
+    async fn release_idempotency(&self, key: KeyOf, owner: String) -> StoreResult<()>;
     /// Removes every record claimed `ttl` or longer before `now`; returns how many.
-    async fn purge_idempotency(
-        &self,
-        now: OffsetDateTime,
-        ttl: Duration,
-    ) -> Result<usize, StoreError>;
+    async fn purge_idempotency(&self, now: OffsetDateTime, ttl: Duration) -> StoreResult<usize>;
 }
