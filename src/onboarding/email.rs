@@ -19,7 +19,8 @@ use crate::domain::password::normalize;
 use crate::domain::{AccountState, EmailAddress};
 use crate::ports::PersonEntry;
 use crate::store::confirmations::{
-    ConfirmationPurpose, ConsumeOutcome, IssueLimits, IssueOutcome, PendingConfirmation,
+    ConfirmationIssue, ConfirmationPurpose, ConsumeOutcome, IssueLimits, IssueOutcome,
+    PendingConfirmation,
 };
 use crate::store::outbox::{MailKind, QueuedMail};
 use secrecy::SecretString;
@@ -84,11 +85,14 @@ impl Onboarding {
             used: None,
             superseded: false,
         };
-        match self
-            .state
-            .issue_confirmation(key, pending, self.issue_limits(), now, with)
-            .await?
-        {
+        let issue = ConfirmationIssue {
+            key,
+            confirmation: pending,
+            limits: self.issue_limits(),
+            now,
+            with,
+        };
+        match self.state.issue_confirmation(issue).await? {
             IssueOutcome::Issued => {
                 self.outbox.notify_one();
                 Ok(())

@@ -80,6 +80,20 @@ pub struct IssueLimits {
     pub max_per_day: usize,
 }
 
+/// One confirmation to issue (`Confirmations::issue_confirmation`): stored under `key` as
+/// its person's live one, its mail and `with` queued, all in one commit — unless `limits`
+/// throttle it at `now`.
+#[derive(Debug, Clone)]
+pub struct ConfirmationIssue {
+    /// The SHA-256 of the link's token (never the token).
+    pub key: String,
+    pub confirmation: PendingConfirmation,
+    pub limits: IssueLimits,
+    pub now: OffsetDateTime,
+    /// Other mail that goes with the change (the old address told of a new one).
+    pub with: Vec<QueuedMail>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IssueOutcome {
     Issued,
@@ -163,19 +177,20 @@ pub(crate) fn confirmation_mail(
     mail
 }
 
-fn issue_in(
-    txn: &WriteTransaction,
-    key: &str,
-    confirmation: &PendingConfirmation,
-    limits: IssueLimits,
-    now: OffsetDateTime,
-    with: &[QueuedMail],
-) -> StoreResult<IssueOutcome> {
+fn issue_in(txn: &WriteTransaction, issue: &ConfirmationIssue) -> StoreResult<IssueOutcome> {
+    let ConfirmationIssue {
+        key,
+        confirmation,
+        limits,
+        now,
+        with,
+    } = issue;
+    let (key, now) = (key.as_str(), *now);
     let now_s = now.unix_timestamp();
     let mut index_table = txn.open_table(BY_PERSON)?;
     let mut index: PersonIndex =
         get_decoded(&index_table, confirmation.person_id.as_str(), INDEX)?.unwrap_or_default();
-    if let Some(throttled) = throttle(&mut index.issued, limits, now_s) {
+    if let Some(throttled) = throttle(&mut index.issued, *limits, now_s) {
         return Ok(throttled);
     }
     let mut table = txn.open_table(CONFIRMATIONS)?;
@@ -255,17 +270,10 @@ impl Confirmations for StateStore {
 
     /// Stores `confirmation` under `key` as the person's live one, supersedes the previous
     /// one, and queues its mail plus `with` — all in one transaction — unless throttled.
-    async fn issue_confirmation(
-        &self,
-        key: String,
-        confirmation: PendingConfirmation,
-        limits: IssueLimits,
-        now: OffsetDateTime,
-        with: Vec<QueuedMail>,
-    ) -> StoreResult<IssueOutcome> {
+    async fn issue_confirmation(&self, issue: ConfirmationIssue) -> StoreResult<IssueOutcome> {
         self.write_if(
             |outcome| *outcome == IssueOutcome::Issued,
-            move |txn| issue_in(txn, &key, &confirmation, limits, now, &with),
+            move |txn| issue_in(txn, &issue),
         )
         .await
     }

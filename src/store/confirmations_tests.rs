@@ -27,9 +27,14 @@ const LIMITS: IssueLimits = IssueLimits {
 
 /// Issues the confirmation `key` of `person` at `at`, with no other mail.
 async fn issue(s: &StateStore, key: &str, person: &str, at: OffsetDateTime) -> IssueOutcome {
-    let pending = pending(person, at);
-    let issued = s.issue_confirmation(key.into(), pending, LIMITS, at, vec![]);
-    issued.await.unwrap()
+    let issue = ConfirmationIssue {
+        key: key.into(),
+        confirmation: pending(person, at),
+        limits: LIMITS,
+        now: at,
+        with: vec![],
+    };
+    s.issue_confirmation(issue).await.unwrap()
 }
 
 /// Consumes the confirmation `key` at `at`, with no other mail.

@@ -10,7 +10,7 @@ use super::txn::open_existing;
 use super::{StateStore, StoreError, StoreResult};
 use crate::domain::query::{EmailKind, PhoneKind};
 use crate::domain::{EmployeeNumber, FamilyName, GivenName, PersonName, Position, SchoolCode};
-use crate::ports::state::{HeldOperations, WindowRule};
+use crate::ports::state::{AdmissionWindow, HeldOperations};
 use crate::ports::{Contact, Employment, PersonProfile};
 use async_trait::async_trait;
 use redb::{ReadableTable, ReadableTableMetadata, TableDefinition};
@@ -275,14 +275,14 @@ impl HeldOperations for HeldStore {
         HeldStore::list(self).await
     }
 
-    /// Counts the client's operations since `since`, asks `rule`; stores `candidate` as held
+    /// Counts the client's operations in `window`, asks its rule; stores `candidate` as held
     /// (with a new id) when the rule gives a reason, else reserves a place in the window.
     async fn admit(
         &self,
         candidate: HeldOperation,
-        since: OffsetDateTime,
-        rule: WindowRule,
+        window: AdmissionWindow,
     ) -> StoreResult<Admission> {
+        let AdmissionWindow { since, rule } = window;
         // An operation held already by an earlier identical request writes nothing.
         let wrote = |a: &Admission| !matches!(a, Admission::Held(_, false));
         self.store

@@ -77,6 +77,16 @@ impl KeyOf {
     }
 }
 
+/// A request's claim of an Idempotency-Key: who claims which key, for a request with
+/// `fingerprint` (hex SHA-256 of method, path and body), at `now`, under `policy`.
+#[derive(Debug, Clone)]
+pub struct IdempotencyClaim {
+    pub key: KeyOf,
+    pub fingerprint: String,
+    pub now: OffsetDateTime,
+    pub policy: IdempotencyPolicy,
+}
+
 /// The answer to a claim.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Claim {
@@ -139,14 +149,14 @@ pub(super) fn release_unfinished(db: &redb::Database) -> StoreResult<usize> {
 
 #[async_trait]
 impl IdempotencyRecords for StateStore {
-    /// Claims `key` for a request with `fingerprint` (hex SHA-256) at `now`.
-    async fn claim_idempotency(
-        &self,
-        key: KeyOf,
-        fingerprint: String,
-        now: OffsetDateTime,
-        policy: IdempotencyPolicy,
-    ) -> StoreResult<Claim> {
+    /// Claims `claim.key` for a request with `claim.fingerprint` at `claim.now`.
+    async fn claim_idempotency(&self, claim: IdempotencyClaim) -> StoreResult<Claim> {
+        let IdempotencyClaim {
+            key,
+            fingerprint,
+            now,
+            policy,
+        } = claim;
         let started = |claim: &Claim| matches!(claim, Claim::Started { .. });
         self.write_if(started, move |txn| {
             let mut table = txn.open_table(RECORDS)?;
@@ -236,12 +246,17 @@ mod tests {
         OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap()
     }
 
+    fn claim_of(key: KeyOf, fingerprint: &str, now: OffsetDateTime) -> IdempotencyClaim {
+        IdempotencyClaim {
+            key,
+            fingerprint: fingerprint.into(),
+            now,
+            policy: POLICY,
+        }
+    }
+
     async fn start(s: &StateStore, k: KeyOf, fp: &str, now: OffsetDateTime) -> String {
-        match s
-            .claim_idempotency(k, fp.into(), now, POLICY)
-            .await
-            .unwrap()
-        {
+        match s.claim_idempotency(claim_of(k, fp, now)).await.unwrap() {
             Claim::Started { owner } => owner,
             other => panic!("expected a start, got {other:?}"),
         }
@@ -257,14 +272,14 @@ mod tests {
             .await
             .unwrap();
         // Still this process's: in flight.
-        let claim = s.claim_idempotency(key("cut"), "aa".into(), t0(), POLICY);
+        let claim = s.claim_idempotency(claim_of(key("cut"), "aa", t0()));
         assert_eq!(claim.await.unwrap(), Claim::InFlight);
         drop(s);
         // The next process's open: the unfinished claim is gone, the answer stays.
         let s = StateStore::open(&dir.path().join("state.redb")).unwrap();
-        let claim = s.claim_idempotency(key("cut"), "aa".into(), t0(), POLICY);
+        let claim = s.claim_idempotency(claim_of(key("cut"), "aa", t0()));
         assert!(matches!(claim.await.unwrap(), Claim::Started { .. }));
-        let claim = s.claim_idempotency(key("done"), "aa".into(), t0(), POLICY);
+        let claim = s.claim_idempotency(claim_of(key("done"), "aa", t0()));
         assert_eq!(claim.await.unwrap(), Claim::Replay(response));
     }
 
@@ -272,15 +287,15 @@ mod tests {
     async fn a_completed_key_replays_its_response_and_refuses_another_payload() {
         let (_d, s) = store();
         let owner = start(&s, key("hr"), "aa", t0()).await;
-        let claim = s.claim_idempotency(key("hr"), "aa".into(), t0(), POLICY);
+        let claim = s.claim_idempotency(claim_of(key("hr"), "aa", t0()));
         assert_eq!(claim.await.unwrap(), Claim::InFlight);
         let response = StoredResponse::new(201, vec![("etag".into(), "W/\"1\"".into())], b"{}");
         s.complete_idempotency(key("hr"), owner, response.clone())
             .await
             .unwrap();
-        let claim = s.claim_idempotency(key("hr"), "aa".into(), t0(), POLICY);
+        let claim = s.claim_idempotency(claim_of(key("hr"), "aa", t0()));
         assert_eq!(claim.await.unwrap(), Claim::Replay(response));
-        let claim = s.claim_idempotency(key("hr"), "bb".into(), t0(), POLICY);
+        let claim = s.claim_idempotency(claim_of(key("hr"), "bb", t0()));
         assert_eq!(claim.await.unwrap(), Claim::Mismatch);
     }
 
@@ -301,7 +316,7 @@ mod tests {
         s.complete_idempotency(key("hr"), first, stale)
             .await
             .unwrap();
-        let claim = s.claim_idempotency(key("hr"), "aa".into(), later, POLICY);
+        let claim = s.claim_idempotency(claim_of(key("hr"), "aa", later));
         assert_eq!(claim.await.unwrap(), Claim::InFlight);
         s.release_idempotency(key("hr"), second).await.unwrap();
         start(&s, key("hr"), "aa", later).await;
@@ -318,7 +333,7 @@ mod tests {
         start(&s, key("hr"), "bb", next_day).await;
         start(&s, key("other"), "cc", t0()).await;
         assert_eq!(s.purge_idempotency(next_day, POLICY.ttl).await.unwrap(), 1);
-        let claim = s.claim_idempotency(key("hr"), "bb".into(), next_day, POLICY);
+        let claim = s.claim_idempotency(claim_of(key("hr"), "bb", next_day));
         assert_eq!(claim.await.unwrap(), Claim::InFlight);
     }
 }

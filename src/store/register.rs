@@ -26,6 +26,15 @@ pub struct RegisterSnapshot {
     pub rows: Vec<RegisterRow>,
 }
 
+/// Rows to append to a school's register, planned from the snapshot at `expected_cursor`:
+/// the cursor moves to `new_cursor` in the same commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisterAppend {
+    pub expected_cursor: u64,
+    pub new_cursor: u64,
+    pub rows: Vec<RegisterRow>,
+}
+
 #[async_trait]
 impl RegisterRows for StateStore {
     /// The school's rows and cursor.
@@ -58,11 +67,14 @@ impl RegisterRows for StateStore {
     async fn append_register_rows(
         &self,
         school: &SchoolCode,
-        expected_cursor: u64,
-        new_cursor: u64,
-        rows: Vec<RegisterRow>,
+        append: RegisterAppend,
     ) -> StoreResult<bool> {
         let school = school.as_str().to_owned();
+        let RegisterAppend {
+            expected_cursor,
+            new_cursor,
+            rows,
+        } = append;
         self.write_or_refuse(move |txn| {
             let mut cursor = txn.open_table(CURSOR)?;
             let current = cursor.get(school.as_str())?.map_or(0, |v| v.value());

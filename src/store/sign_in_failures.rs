@@ -33,6 +33,22 @@ pub struct Counted {
     pub limit: usize,
 }
 
+/// One failed sign-in: the keys it counts against (a login at an address, the address), at
+/// `now` (unix seconds).
+#[derive(Debug, Clone)]
+pub struct FailedSignIn {
+    pub keys: Vec<Counted>,
+    pub now: i64,
+}
+
+/// When failures block: a key reaching its limit within `window` seconds is blocked for
+/// `block` seconds.
+#[derive(Debug, Clone, Copy)]
+pub struct BlockRule {
+    pub window: i64,
+    pub block: i64,
+}
+
 #[async_trait]
 impl SignInFailures for StateStore {
     /// Whether any of `keys` is blocked at `now` (unix seconds).
@@ -57,13 +73,8 @@ impl SignInFailures for StateStore {
     /// Counts a failure for each key; a key that reaches its limit within `window` seconds is
     /// blocked for `block` seconds from now. A key blocked already is not counted (so a
     /// blocked attacker cannot extend the block).
-    async fn sign_in_failed(
-        &self,
-        keys: Vec<Counted>,
-        now: i64,
-        window: i64,
-        block: i64,
-    ) -> StoreResult<()> {
+    async fn sign_in_failed(&self, failed: FailedSignIn, rule: BlockRule) -> StoreResult<()> {
+        let (FailedSignIn { keys, now }, BlockRule { window, block }) = (failed, rule);
         self.write(move |txn| {
             let mut table = txn.open_table(FAILURES)?;
             if table.len()? >= MAX_KEYS {

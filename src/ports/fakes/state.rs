@@ -8,11 +8,12 @@
 
 use crate::domain::LoginName;
 use crate::ports::state::{
-    Confirmations, HeldOperations, RetiredLogins, Sessions, WindowRule, WriteIntents,
+    AdmissionWindow, Confirmations, HeldOperations, RetiredLogins, Sessions, WriteIntents,
 };
 use crate::ports::{StoreError, StoreResult};
 use crate::store::confirmations::{
-    confirmation_mail, throttle, ConsumeOutcome, IssueLimits, IssueOutcome, PendingConfirmation,
+    confirmation_mail, throttle, ConfirmationIssue, ConsumeOutcome, IssueOutcome,
+    PendingConfirmation,
 };
 use crate::store::held::{Admission, HeldOperation, Recent, Ticket, Trip};
 use crate::store::intents::{CreationIntent, IntentState, KEEP_RESOLVED};
@@ -95,14 +96,14 @@ impl FakeState {
 
 #[async_trait]
 impl Confirmations for FakeState {
-    async fn issue_confirmation(
-        &self,
-        key: String,
-        confirmation: PendingConfirmation,
-        limits: IssueLimits,
-        now: OffsetDateTime,
-        with: Vec<QueuedMail>,
-    ) -> StoreResult<IssueOutcome> {
+    async fn issue_confirmation(&self, issue: ConfirmationIssue) -> StoreResult<IssueOutcome> {
+        let ConfirmationIssue {
+            key,
+            confirmation,
+            limits,
+            now,
+            with,
+        } = issue;
         let mut t = self.open()?;
         let person = confirmation.person_id.clone();
         let (live, mut issued) = t.by_person.get(&person).cloned().unwrap_or_default();
@@ -191,9 +192,9 @@ impl HeldOperations for FakeState {
     async fn admit(
         &self,
         candidate: HeldOperation,
-        since: OffsetDateTime,
-        rule: WindowRule,
+        window: AdmissionWindow,
     ) -> StoreResult<Admission> {
+        let AdmissionWindow { since, rule } = window;
         let mut t = self.open()?;
         let client = candidate.client.clone();
         let same = |op: &HeldOperation| op.client == client && op.target_id == candidate.target_id;

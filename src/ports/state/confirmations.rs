@@ -1,7 +1,9 @@
 //! Pending email confirmations and password-reset links, with the mail they need.
 
 use super::StoreResult;
-use crate::store::confirmations::{ConsumeOutcome, IssueLimits, IssueOutcome, PendingConfirmation};
+use crate::store::confirmations::{
+    ConfirmationIssue, ConsumeOutcome, IssueOutcome, PendingConfirmation,
+};
 use crate::store::outbox::QueuedMail;
 use async_trait::async_trait;
 use time::OffsetDateTime;
@@ -11,17 +13,10 @@ use time::OffsetDateTime;
 /// commit as the change.
 #[async_trait]
 pub trait Confirmations: Send + Sync {
-    /// Stores `confirmation` under `key` as the person's live one, supersedes the previous
-    /// one, and queues its mail plus `with` — one commit — unless `limits` throttle it
-    /// (then nothing is written).
-    async fn issue_confirmation(
-        &self,
-        key: String,
-        confirmation: PendingConfirmation,
-        limits: IssueLimits,
-        now: OffsetDateTime,
-        with: Vec<QueuedMail>,
-    ) -> StoreResult<IssueOutcome>;
+    /// Stores `issue.confirmation` under `issue.key` as the person's live one, supersedes the
+    /// previous one, and queues its mail plus `issue.with` — one commit — unless
+    /// `issue.limits` throttle it (then nothing is written).
+    async fn issue_confirmation(&self, issue: ConfirmationIssue) -> StoreResult<IssueOutcome>;
 
     /// The person's live (unused, not superseded) confirmation, if any.
     async fn live_confirmation_of(

@@ -2,9 +2,9 @@
 //! register, the F-04 room lists (versions, never changed) and the to-dos' acknowledgements.
 
 use super::StoreResult;
-use crate::domain::forms::{RegisterRow, RoomsVersion};
+use crate::domain::forms::RoomsVersion;
 use crate::domain::SchoolCode;
-use crate::store::register::RegisterSnapshot;
+use crate::store::register::{RegisterAppend, RegisterSnapshot};
 use crate::store::todos::Acknowledgement;
 use async_trait::async_trait;
 use std::collections::BTreeMap;
@@ -14,14 +14,13 @@ use std::collections::BTreeMap;
 pub trait RegisterRows: Send + Sync {
     /// The school's rows and the audit cursor they reach.
     async fn register_snapshot(&self, school: &SchoolCode) -> StoreResult<RegisterSnapshot>;
-    /// Appends `rows` and moves the cursor from `expected_cursor` to `new_cursor` in one
-    /// commit; `Ok(false)`, writing nothing, when someone else appended first.
+    /// Appends `append.rows` and moves the cursor from `append.expected_cursor` to
+    /// `append.new_cursor` in one commit; `Ok(false)`, writing nothing, when someone else
+    /// appended first.
     async fn append_register_rows(
         &self,
         school: &SchoolCode,
-        expected_cursor: u64,
-        new_cursor: u64,
-        rows: Vec<RegisterRow>,
+        append: RegisterAppend,
     ) -> StoreResult<bool>;
 }
 

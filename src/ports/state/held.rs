@@ -9,17 +9,23 @@ use time::OffsetDateTime;
 /// tripped and why.
 pub type WindowRule = Box<dyn FnOnce(&Recent) -> Option<(Trip, String)> + Send>;
 
+/// The window one admission is decided in: the client's operations since `since` count, and
+/// `rule` decides on them.
+pub struct AdmissionWindow {
+    pub since: OffsetDateTime,
+    pub rule: WindowRule,
+}
+
 #[async_trait]
 pub trait HeldOperations: Send + Sync {
-    /// Counts the client's operations since `since` and asks `rule`, then — in the same
+    /// Counts the client's operations in `window` and asks its rule, then — in the same
     /// transaction, so concurrent requests can never together exceed the limit — stores
     /// `candidate` as held (new id) or reserves a place in the window. A candidate already
     /// held for the same client and target is found again (`Held(_, false)`).
     async fn admit(
         &self,
         candidate: HeldOperation,
-        since: OffsetDateTime,
-        rule: WindowRule,
+        window: AdmissionWindow,
     ) -> StoreResult<Admission>;
     /// Frees the place of an operation that was not applied after all.
     async fn cancel(&self, ticket: Ticket) -> StoreResult<()>;

@@ -1,22 +1,16 @@
 //! The SCIM edge's Idempotency-Key records (`crate::scim::http::idempotency`).
 
 use super::StoreResult;
-use crate::store::idempotency::{Claim, IdempotencyPolicy, KeyOf, StoredResponse};
+use crate::store::idempotency::{Claim, IdempotencyClaim, KeyOf, StoredResponse};
 use async_trait::async_trait;
 use time::{Duration, OffsetDateTime};
 
 #[async_trait]
 pub trait IdempotencyRecords: Send + Sync {
-    /// Claims `key` for a request with `fingerprint` at `now`: started (the caller owns it),
+    /// Claims `claim.key` for a request with `claim.fingerprint` at `claim.now`: started (the caller owns it),
     /// a replay of the finished answer, a mismatch, or still in flight — decided and written
     /// in one transaction.
-    async fn claim_idempotency(
-        &self,
-        key: KeyOf,
-        fingerprint: String,
-        now: OffsetDateTime,
-        policy: IdempotencyPolicy,
-    ) -> StoreResult<Claim>;
+    async fn claim_idempotency(&self, claim: IdempotencyClaim) -> StoreResult<Claim>;
     /// Stores the answer of the request that owns `key` (nothing when taken over meanwhile).
     async fn complete_idempotency(
         &self,

@@ -27,7 +27,7 @@ mod sign_in;
 
 pub use confirmations::Confirmations;
 pub use forms::{FormsState, RegisterRows, RoomLists, TodoAcknowledgements};
-pub use held::{HeldOperations, WindowRule};
+pub use held::{AdmissionWindow, HeldOperations, WindowRule};
 pub use idempotency::IdempotencyRecords;
 pub use provisioning::{RetiredLogins, WriteIntents};
 pub use sessions::Sessions;
