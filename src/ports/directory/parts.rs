@@ -251,27 +251,14 @@ pub trait SecondFactorDirectory: Send + Sync {
     async fn spend_recovery_code(&self, id: &str, hash: &str) -> DirectoryResult<bool>;
 }
 
-/// Every part of the directory: what the wiring holds (`Arc<dyn Directory>`) and hands to
-/// use cases; implemented by anything that implements all the parts.
-pub trait Directory:
-    DirectoryHealth
-    + SchoolDirectory
-    + PeopleDirectory
-    + GroupDirectory
-    + RoleDirectory
-    + AccountDirectory
-    + SecondFactorDirectory
-{
-}
-
-impl<T> Directory for T where
-    T: DirectoryHealth
+every_part! {
+    /// Every part of the directory: what the wiring holds (`Arc<dyn Directory>`) and hands to
+    /// use cases; implemented by anything that implements all the parts.
+    pub trait Directory = DirectoryHealth
         + SchoolDirectory
         + PeopleDirectory
         + GroupDirectory
         + RoleDirectory
         + AccountDirectory
-        + SecondFactorDirectory
-        + ?Sized
-{
+        + SecondFactorDirectory;
 }

@@ -97,29 +97,23 @@ impl FakeState {
 #[async_trait]
 impl Confirmations for FakeState {
     async fn issue_confirmation(&self, issue: ConfirmationIssue) -> StoreResult<IssueOutcome> {
-        let ConfirmationIssue {
-            key,
-            confirmation,
-            limits,
-            now,
-            with,
-        } = issue;
         let mut t = self.open()?;
-        let person = confirmation.person_id.clone();
+        let (key, now) = (issue.key, issue.now);
+        let person = issue.confirmation.person_id.clone();
         let (live, mut issued) = t.by_person.get(&person).cloned().unwrap_or_default();
-        if let Some(throttled) = throttle(&mut issued, limits, now.unix_timestamp()) {
+        if let Some(throttled) = throttle(&mut issued, issue.limits, now.unix_timestamp()) {
             return Ok(throttled);
         }
         if let Some(old) = live.and_then(|k| t.confirmations.get_mut(&k)) {
             old.superseded = true;
         }
-        let mail = confirmation_mail(&key, &confirmation, now);
+        let mail = confirmation_mail(&key, &issue.confirmation, now);
         // An unsent mail of the same kind is dropped, as the outbox does.
         t.outbox
             .retain(|m| m.supersedes.is_none() || m.supersedes != mail.supersedes);
         t.outbox.push(mail);
-        t.outbox.extend(with);
-        t.confirmations.insert(key.clone(), confirmation);
+        t.outbox.extend(issue.with);
+        t.confirmations.insert(key.clone(), issue.confirmation);
         issued.push(now.unix_timestamp());
         t.by_person.insert(person, (Some(key), issued));
         Ok(IssueOutcome::Issued)
@@ -194,14 +188,13 @@ impl HeldOperations for FakeState {
         candidate: HeldOperation,
         window: AdmissionWindow,
     ) -> StoreResult<Admission> {
-        let AdmissionWindow { since, rule } = window;
         let mut t = self.open()?;
         let client = candidate.client.clone();
         let same = |op: &HeldOperation| op.client == client && op.target_id == candidate.target_id;
         if let Some(op) = t.held.values().find(|op| same(op)) {
             return Ok(Admission::Held(Box::new(op.clone()), false));
         }
-        let start = since.unix_timestamp_nanos().max(0);
+        let start = window.since.unix_timestamp_nanos().max(0);
         t.recent
             .retain(|(c, at, _, _)| *c != client || *at >= start);
         let mine = || t.held.values().filter(|op| op.client == client);
@@ -216,7 +209,7 @@ impl HeldOperations for FakeState {
                 recent.in_school += 1;
             }
         }
-        match rule(&recent) {
+        match (window.rule)(&recent) {
             None => {
                 let at = candidate.held_at.unix_timestamp_nanos().max(0);
                 let ticket = format!("{client}/{at}/{}", candidate.target_id);

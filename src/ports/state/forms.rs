@@ -45,6 +45,7 @@ pub trait TodoAcknowledgements: Send + Sync {
     ) -> StoreResult<BTreeMap<u64, Acknowledgement>>;
 }
 
-/// What the forms use cases keep in the state store.
-pub trait FormsState: RegisterRows + RoomLists + TodoAcknowledgements {}
-impl<T: RegisterRows + RoomLists + TodoAcknowledgements + ?Sized> FormsState for T {}
+every_part! {
+    /// What the forms use cases keep in the state store.
+    pub trait FormsState = RegisterRows + RoomLists + TodoAcknowledgements;
+}

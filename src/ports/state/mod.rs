@@ -53,9 +53,10 @@ pub enum StoreError {
     Io(String),
 }
 
-/// What the portal's use cases (`crate::onboarding`) keep in the state store.
-pub trait OnboardingState: Confirmations + Sessions {}
-impl<T: Confirmations + Sessions + ?Sized> OnboardingState for T {}
+every_part! {
+    /// What the portal's use cases (`crate::onboarding`) keep in the state store.
+    pub trait OnboardingState = Confirmations + Sessions;
+}
 
 #[cfg(test)]
 mod tests {
