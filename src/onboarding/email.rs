@@ -19,8 +19,8 @@ use crate::domain::password::normalize;
 use crate::domain::{AccountState, EmailAddress};
 use crate::ports::PersonEntry;
 use crate::store::confirmations::{
-    ConfirmationIssue, ConfirmationPurpose, ConsumeOutcome, IssueLimits, IssueOutcome,
-    PendingConfirmation,
+    ConfirmationIssue, ConfirmationPurpose, ConfirmationUse, ConsumeOutcome, IssueLimits,
+    IssueOutcome, PendingConfirmation,
 };
 use crate::store::outbox::{MailKind, QueuedMail};
 use secrecy::SecretString;
@@ -335,7 +335,8 @@ impl Onboarding {
             with = self.administrator_notices(&person).await;
         }
         let notified = with.len();
-        match self.state.consume_confirmation(key, now, with).await? {
+        let using = ConfirmationUse { key, now, with };
+        match self.state.consume_confirmation(using).await? {
             ConsumeOutcome::Consumed(_) => {}
             refused => return Err(link_refused(refused)),
         }

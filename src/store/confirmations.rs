@@ -94,6 +94,16 @@ pub struct ConfirmationIssue {
     pub with: Vec<QueuedMail>,
 }
 
+/// One use of a confirmation (`Confirmations::consume_confirmation`): the one under `key` is
+/// marked used if it can still be used at `now`, and `with` is queued in the same commit.
+#[derive(Debug, Clone)]
+pub struct ConfirmationUse {
+    pub key: String,
+    pub now: OffsetDateTime,
+    /// The notices the use causes (the school's administrators told of an activation).
+    pub with: Vec<QueuedMail>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IssueOutcome {
     Issued,
@@ -286,15 +296,10 @@ impl Confirmations for StateStore {
 
     /// Marks the confirmation under `key` used, if it can still be used at `now`, and queues
     /// `with` in the same transaction.
-    async fn consume_confirmation(
-        &self,
-        key: String,
-        now: OffsetDateTime,
-        with: Vec<QueuedMail>,
-    ) -> StoreResult<ConsumeOutcome> {
+    async fn consume_confirmation(&self, using: ConfirmationUse) -> StoreResult<ConsumeOutcome> {
         self.write_if(
             |outcome| matches!(outcome, ConsumeOutcome::Consumed(_)),
-            move |txn| consume_in(txn, &key, now, &with),
+            move |txn| consume_in(txn, &using.key, using.now, &using.with),
         )
         .await
     }

@@ -39,9 +39,12 @@ async fn issue(s: &StateStore, key: &str, person: &str, at: OffsetDateTime) -> I
 
 /// Consumes the confirmation `key` at `at`, with no other mail.
 async fn consume(s: &StateStore, key: &str, at: OffsetDateTime) -> ConsumeOutcome {
-    s.consume_confirmation(key.into(), at, vec![])
-        .await
-        .unwrap()
+    let using = ConfirmationUse {
+        key: key.into(),
+        now: at,
+        with: vec![],
+    };
+    s.consume_confirmation(using).await.unwrap()
 }
 
 /// A store where the confirmation `k1` of person `p1` was issued at `at`.

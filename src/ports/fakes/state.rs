@@ -12,7 +12,7 @@ use crate::ports::state::{
 };
 use crate::ports::{StoreError, StoreResult};
 use crate::store::confirmations::{
-    confirmation_mail, throttle, ConfirmationIssue, ConsumeOutcome, IssueOutcome,
+    confirmation_mail, throttle, ConfirmationIssue, ConfirmationUse, ConsumeOutcome, IssueOutcome,
     PendingConfirmation,
 };
 use crate::store::held::{Admission, HeldOperation, Recent, Ticket, Trip};
@@ -135,12 +135,8 @@ impl Confirmations for FakeState {
         Ok(live.and_then(|k| t.confirmations.get(&k).cloned()))
     }
 
-    async fn consume_confirmation(
-        &self,
-        key: String,
-        now: OffsetDateTime,
-        with: Vec<QueuedMail>,
-    ) -> StoreResult<ConsumeOutcome> {
+    async fn consume_confirmation(&self, using: ConfirmationUse) -> StoreResult<ConsumeOutcome> {
+        let ConfirmationUse { key, now, with } = using;
         let mut t = self.open()?;
         let Some(c) = t.confirmations.get_mut(&key) else {
             return Ok(ConsumeOutcome::Unknown);

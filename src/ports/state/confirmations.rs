@@ -2,11 +2,10 @@
 
 use super::StoreResult;
 use crate::store::confirmations::{
-    ConfirmationIssue, ConsumeOutcome, IssueOutcome, PendingConfirmation,
+    ConfirmationIssue, ConfirmationUse, ConsumeOutcome, IssueOutcome, PendingConfirmation,
 };
 use crate::store::outbox::QueuedMail;
 use async_trait::async_trait;
-use time::OffsetDateTime;
 
 /// Confirmations stored under the SHA-256 of their token (never the token), one live per
 /// person, throttled per person; every mail that goes with a change is queued in the same
@@ -27,14 +26,9 @@ pub trait Confirmations: Send + Sync {
     /// The confirmation under `key`, whatever its state.
     async fn confirmation(&self, key: String) -> StoreResult<Option<PendingConfirmation>>;
 
-    /// Marks the confirmation under `key` used if it can still be used at `now` (single use,
-    /// not superseded, not expired) and queues `with` in the same commit.
-    async fn consume_confirmation(
-        &self,
-        key: String,
-        now: OffsetDateTime,
-        with: Vec<QueuedMail>,
-    ) -> StoreResult<ConsumeOutcome>;
+    /// Marks the confirmation under `using.key` used if it can still be used at `using.now`
+    /// (single use, not superseded, not expired) and queues `using.with` in the same commit.
+    async fn consume_confirmation(&self, using: ConfirmationUse) -> StoreResult<ConsumeOutcome>;
 
     /// Queues one message on its own (a notice that goes with no other state).
     async fn enqueue_mail(&self, mail: QueuedMail) -> StoreResult<u64>;
