@@ -10,7 +10,7 @@ use super::txn::{decode, encode, open_existing};
 use super::{StateStore, StoreError, StoreResult};
 use crate::domain::forms::RegisterRow;
 use crate::domain::SchoolCode;
-use crate::ports::state::RegisterRows;
+use crate::ports::state::{RegisterAppend, RegisterRows};
 use async_trait::async_trait;
 use redb::{ReadableTable, TableDefinition};
 
@@ -23,15 +23,6 @@ pub struct RegisterSnapshot {
     /// The last audit seq taken in (0: none yet).
     pub cursor: u64,
     /// Every row, by number.
-    pub rows: Vec<RegisterRow>,
-}
-
-/// Rows to append to a school's register, planned from the snapshot at `expected_cursor`:
-/// the cursor moves to `new_cursor` in the same commit.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RegisterAppend {
-    pub expected_cursor: u64,
-    pub new_cursor: u64,
     pub rows: Vec<RegisterRow>,
 }
 

@@ -2,12 +2,21 @@
 //! register, the F-04 room lists (versions, never changed) and the to-dos' acknowledgements.
 
 use super::StoreResult;
-use crate::domain::forms::RoomsVersion;
+use crate::domain::forms::{RegisterRow, RoomsVersion};
 use crate::domain::SchoolCode;
-use crate::store::register::{RegisterAppend, RegisterSnapshot};
+use crate::store::register::RegisterSnapshot;
 use crate::store::todos::Acknowledgement;
 use async_trait::async_trait;
 use std::collections::BTreeMap;
+
+/// Rows to append to a school's register, planned from the snapshot at `expected_cursor`:
+/// the cursor moves to `new_cursor` in the same commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisterAppend {
+    pub expected_cursor: u64,
+    pub new_cursor: u64,
+    pub rows: Vec<RegisterRow>,
+}
 
 /// The F-03 register: rows are appended, never changed or removed.
 #[async_trait]

@@ -26,7 +26,7 @@ mod sessions;
 mod sign_in;
 
 pub use confirmations::Confirmations;
-pub use forms::{FormsState, RegisterRows, RoomLists, TodoAcknowledgements};
+pub use forms::{FormsState, RegisterAppend, RegisterRows, RoomLists, TodoAcknowledgements};
 pub use held::{AdmissionWindow, HeldOperations, WindowRule};
 pub use idempotency::IdempotencyRecords;
 pub use provisioning::{RetiredLogins, WriteIntents};
