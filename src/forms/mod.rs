@@ -18,7 +18,7 @@ use crate::clock::Clock;
 use crate::domain::audit::{Actor, AuditQuery, AuditRecord, NewAuditRecord, Outcome};
 use crate::domain::forms::{RegisterRow, Room, RoomsVersion};
 use crate::domain::SchoolCode;
-use crate::ports::state::FormsState;
+use crate::ports::state::{FormsState, RegisterAppend};
 use crate::ports::StoreError;
 use crate::ports::{AuditError, AuditLog};
 use crate::store::todos::Acknowledgement;
@@ -104,12 +104,12 @@ impl Forms {
                 return Ok(snapshot.rows);
             };
             let grantors = self.grantors(&records).await?;
-            let rows = register::plan(&snapshot.rows, &records, &grantors);
-            if self
-                .state
-                .append_register_rows(school, snapshot.cursor, last, rows)
-                .await?
-            {
+            let append = RegisterAppend {
+                expected_cursor: snapshot.cursor,
+                new_cursor: last,
+                rows: register::plan(&snapshot.rows, &records, &grantors),
+            };
+            if self.state.append_register_rows(school, append).await? {
                 return Ok(self.state.register_snapshot(school).await?.rows);
             }
         }

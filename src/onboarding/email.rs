@@ -19,7 +19,8 @@ use crate::domain::password::normalize;
 use crate::domain::{AccountState, EmailAddress};
 use crate::ports::PersonEntry;
 use crate::store::confirmations::{
-    ConfirmationPurpose, ConsumeOutcome, IssueLimits, IssueOutcome, PendingConfirmation,
+    ConfirmationIssue, ConfirmationPurpose, ConfirmationUse, ConsumeOutcome, IssueLimits,
+    IssueOutcome, PendingConfirmation,
 };
 use crate::store::outbox::{MailKind, QueuedMail};
 use secrecy::SecretString;
@@ -84,11 +85,14 @@ impl Onboarding {
             used: None,
             superseded: false,
         };
-        match self
-            .state
-            .issue_confirmation(key, pending, self.issue_limits(), now, with)
-            .await?
-        {
+        let issue = ConfirmationIssue {
+            key,
+            confirmation: pending,
+            limits: self.issue_limits(),
+            now,
+            with,
+        };
+        match self.state.issue_confirmation(issue).await? {
             IssueOutcome::Issued => {
                 self.outbox.notify_one();
                 Ok(())
@@ -331,7 +335,8 @@ impl Onboarding {
             with = self.administrator_notices(&person).await;
         }
         let notified = with.len();
-        match self.state.consume_confirmation(key, now, with).await? {
+        let using = ConfirmationUse { key, now, with };
+        match self.state.consume_confirmation(using).await? {
             ConsumeOutcome::Consumed(_) => {}
             refused => return Err(link_refused(refused)),
         }

@@ -22,7 +22,7 @@ use super::{Onboarding, OnboardingError};
 use crate::domain::audit::{Actor, AuditedError, NewAuditRecord};
 use crate::domain::{AccountState, EmailAddress, LoginName};
 use crate::ports::{PersonEntry, SchoolScope};
-use crate::store::confirmations::{ConfirmationPurpose, ConsumeOutcome};
+use crate::store::confirmations::{ConfirmationPurpose, ConfirmationUse, ConsumeOutcome};
 use secrecy::SecretString;
 
 /// How long a reset link works.
@@ -162,11 +162,12 @@ impl Onboarding {
         let (new, hash) = self.new_password(&person, new, None).await?;
         // Spent before the write: two submits of one link cannot both set a password; a
         // write that fails after it leaves the person to ask for a new link (fail closed).
-        match self
-            .state
-            .consume_confirmation(key, now, Vec::new())
-            .await?
-        {
+        let using = ConfirmationUse {
+            key,
+            now,
+            with: Vec::new(),
+        };
+        match self.state.consume_confirmation(using).await? {
             ConsumeOutcome::Consumed(_) => {}
             refused => return Err(super::email::link_refused(refused)),
         }

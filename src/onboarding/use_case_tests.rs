@@ -278,9 +278,14 @@ async fn use_case_confirm_email_refuses_links_that_cannot_be_used() {
                     min_interval: time::Duration::ZERO,
                     max_per_day: 100,
                 };
-                (w.state.issue_confirmation(key, reset, limits, now, vec![]))
-                    .await
-                    .unwrap();
+                let issue = crate::store::confirmations::ConfirmationIssue {
+                    key,
+                    confirmation: reset,
+                    limits,
+                    now,
+                    with: vec![],
+                };
+                w.state.issue_confirmation(issue).await.unwrap();
                 token
             }
             BadLink::WrongPerson => {

@@ -2,6 +2,17 @@
 //! appears here; adapters (`crate::ldap`, `crate::audit`, `crate::mail`) implement them and
 //! use cases depend only on these traits (held as `Arc<dyn …>`).
 
+/// Declares a trait that is every one of its parts, implemented for anything that implements
+/// them all (a trait alias, which stable Rust lacks): the parts are listed once, not once in
+/// the trait and again in its blanket impl.
+macro_rules! every_part {
+    ($(#[$doc:meta])* $vis:vis trait $name:ident = $first:ident $(+ $part:ident)*;) => {
+        $(#[$doc])*
+        $vis trait $name: $first $(+ $part)* {}
+        impl<T: $first $(+ $part)* + ?Sized> $name for T {}
+    };
+}
+
 mod directory;
 #[cfg(test)]
 pub mod fakes;

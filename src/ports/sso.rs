@@ -1,7 +1,7 @@
 //! The SSO service accounts' port: where the schools' single sign-on reads from is the
 //! directory, so these accounts live there (`ou=sso,ou=system`), scoped by slapd's ACL.
 
-use super::DirectoryError;
+use super::DirectoryResult;
 use crate::domain::{SsoClientName, SsoScope};
 use crate::ports::PasswordHash;
 use async_trait::async_trait;
@@ -33,10 +33,10 @@ pub struct SsoClient {
 pub trait SsoClients: Send + Sync {
     /// Adds the account (`AlreadyExists("SSO client …")` if the name is taken); the schools
     /// of its scope must exist (`NotFound("school …")`).
-    async fn create_sso_client(&self, client: &NewSsoClient) -> Result<SsoClient, DirectoryError>;
+    async fn create_sso_client(&self, client: &NewSsoClient) -> DirectoryResult<SsoClient>;
     /// Every SSO service account, by name.
-    async fn list_sso_clients(&self) -> Result<Vec<SsoClient>, DirectoryError>;
+    async fn list_sso_clients(&self) -> DirectoryResult<Vec<SsoClient>>;
     /// Deletes the account: binding with its secret fails from then on. `Ok(false)` if there
     /// was none of that name.
-    async fn revoke_sso_client(&self, name: &SsoClientName) -> Result<bool, DirectoryError>;
+    async fn revoke_sso_client(&self, name: &SsoClientName) -> DirectoryResult<bool>;
 }

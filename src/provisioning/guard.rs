@@ -36,7 +36,7 @@ use crate::clock::Clock;
 use crate::config::DeprovisioningGuardConfig;
 use crate::domain::audit::{Actor, NewAuditRecord, Outcome};
 use crate::domain::SchoolCode;
-use crate::ports::state::HeldOperations;
+use crate::ports::state::{AdmissionWindow, HeldOperations};
 use crate::ports::StoreError;
 use crate::ports::{PersonEntry, PersonProfile, PersonSearch, SchoolScope};
 use crate::store::held::{Admission, HeldIntent, HeldOperation, Recent, Ticket, Trip};
@@ -213,16 +213,15 @@ impl Provisioning {
                 Intent::Delete => HeldIntent::Delete,
             },
         };
-        let since = now - guard.policy.window;
         let policy = guard.policy;
         let code = school.as_str().to_owned();
+        let window = AdmissionWindow {
+            since: now - policy.window,
+            rule: Box::new(move |recent| decide(&policy, recent, people, &code)),
+        };
         let admission = guard
             .held
-            .admit(
-                candidate,
-                since,
-                Box::new(move |recent| decide(&policy, recent, people, &code)),
-            )
+            .admit(candidate, window)
             .await
             .map_err(store_error)?;
         match admission {

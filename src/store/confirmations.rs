@@ -13,7 +13,7 @@
 
 use super::outbox::{enqueue_in, MailKind, QueuedMail};
 use super::txn::{decode, encode, get_decoded, read_decoded};
-use super::{StateStore, StoreError};
+use super::{StateStore, StoreResult};
 use crate::ports::state::Confirmations;
 use async_trait::async_trait;
 use redb::{TableDefinition, WriteTransaction};
@@ -78,6 +78,30 @@ struct PersonIndex {
 pub struct IssueLimits {
     pub min_interval: Duration,
     pub max_per_day: usize,
+}
+
+/// One confirmation to issue (`Confirmations::issue_confirmation`): stored under `key` as
+/// its person's live one, its mail and `with` queued, all in one commit — unless `limits`
+/// throttle it at `now`.
+#[derive(Debug, Clone)]
+pub struct ConfirmationIssue {
+    /// The SHA-256 of the link's token (never the token).
+    pub key: String,
+    pub confirmation: PendingConfirmation,
+    pub limits: IssueLimits,
+    pub now: OffsetDateTime,
+    /// Other mail that goes with the change (the old address told of a new one).
+    pub with: Vec<QueuedMail>,
+}
+
+/// One use of a confirmation (`Confirmations::consume_confirmation`): the one under `key` is
+/// marked used if it can still be used at `now`, and `with` is queued in the same commit.
+#[derive(Debug, Clone)]
+pub struct ConfirmationUse {
+    pub key: String,
+    pub now: OffsetDateTime,
+    /// The notices the use causes (the school's administrators told of an activation).
+    pub with: Vec<QueuedMail>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -163,19 +187,20 @@ pub(crate) fn confirmation_mail(
     mail
 }
 
-fn issue_in(
-    txn: &WriteTransaction,
-    key: &str,
-    confirmation: &PendingConfirmation,
-    limits: IssueLimits,
-    now: OffsetDateTime,
-    with: &[QueuedMail],
-) -> Result<IssueOutcome, StoreError> {
+fn issue_in(txn: &WriteTransaction, issue: &ConfirmationIssue) -> StoreResult<IssueOutcome> {
+    let ConfirmationIssue {
+        key,
+        confirmation,
+        limits,
+        now,
+        with,
+    } = issue;
+    let (key, now) = (key.as_str(), *now);
     let now_s = now.unix_timestamp();
     let mut index_table = txn.open_table(BY_PERSON)?;
     let mut index: PersonIndex =
         get_decoded(&index_table, confirmation.person_id.as_str(), INDEX)?.unwrap_or_default();
-    if let Some(throttled) = throttle(&mut index.issued, limits, now_s) {
+    if let Some(throttled) = throttle(&mut index.issued, *limits, now_s) {
         return Ok(throttled);
     }
     let mut table = txn.open_table(CONFIRMATIONS)?;
@@ -211,7 +236,7 @@ fn consume_in(
     key: &str,
     now: OffsetDateTime,
     with: &[QueuedMail],
-) -> Result<ConsumeOutcome, StoreError> {
+) -> StoreResult<ConsumeOutcome> {
     let mut table = txn.open_table(CONFIRMATIONS)?;
     let Some(mut c) = get_decoded::<_, PendingConfirmation>(&table, key, RECORD)? else {
         return Ok(ConsumeOutcome::Unknown);
@@ -238,7 +263,7 @@ impl Confirmations for StateStore {
     async fn live_confirmation_of(
         &self,
         person_id: String,
-    ) -> Result<Option<PendingConfirmation>, StoreError> {
+    ) -> StoreResult<Option<PendingConfirmation>> {
         let index: Option<PersonIndex> = self
             .read(move |txn| read_decoded(txn, BY_PERSON, person_id.as_str(), INDEX))
             .await?;
@@ -249,44 +274,32 @@ impl Confirmations for StateStore {
     }
 
     /// Queues one message on its own (a notice that goes with no other state).
-    async fn enqueue_mail(&self, mail: QueuedMail) -> Result<u64, StoreError> {
+    async fn enqueue_mail(&self, mail: QueuedMail) -> StoreResult<u64> {
         self.write(move |txn| enqueue_in(txn, &mail)).await
     }
 
     /// Stores `confirmation` under `key` as the person's live one, supersedes the previous
     /// one, and queues its mail plus `with` — all in one transaction — unless throttled.
-    async fn issue_confirmation(
-        &self,
-        key: String,
-        confirmation: PendingConfirmation,
-        limits: IssueLimits,
-        now: OffsetDateTime,
-        with: Vec<QueuedMail>,
-    ) -> Result<IssueOutcome, StoreError> {
+    async fn issue_confirmation(&self, issue: ConfirmationIssue) -> StoreResult<IssueOutcome> {
         self.write_if(
             |outcome| *outcome == IssueOutcome::Issued,
-            move |txn| issue_in(txn, &key, &confirmation, limits, now, &with),
+            move |txn| issue_in(txn, &issue),
         )
         .await
     }
 
     /// The confirmation under `key`, whatever its state.
-    async fn confirmation(&self, key: String) -> Result<Option<PendingConfirmation>, StoreError> {
+    async fn confirmation(&self, key: String) -> StoreResult<Option<PendingConfirmation>> {
         self.read(move |txn| read_decoded(txn, CONFIRMATIONS, key.as_str(), RECORD))
             .await
     }
 
     /// Marks the confirmation under `key` used, if it can still be used at `now`, and queues
     /// `with` in the same transaction.
-    async fn consume_confirmation(
-        &self,
-        key: String,
-        now: OffsetDateTime,
-        with: Vec<QueuedMail>,
-    ) -> Result<ConsumeOutcome, StoreError> {
+    async fn consume_confirmation(&self, using: ConfirmationUse) -> StoreResult<ConsumeOutcome> {
         self.write_if(
             |outcome| matches!(outcome, ConsumeOutcome::Consumed(_)),
-            move |txn| consume_in(txn, &key, now, &with),
+            move |txn| consume_in(txn, &using.key, using.now, &using.with),
         )
         .await
     }

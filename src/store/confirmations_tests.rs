@@ -27,16 +27,24 @@ const LIMITS: IssueLimits = IssueLimits {
 
 /// Issues the confirmation `key` of `person` at `at`, with no other mail.
 async fn issue(s: &StateStore, key: &str, person: &str, at: OffsetDateTime) -> IssueOutcome {
-    let pending = pending(person, at);
-    let issued = s.issue_confirmation(key.into(), pending, LIMITS, at, vec![]);
-    issued.await.unwrap()
+    let issue = ConfirmationIssue {
+        key: key.into(),
+        confirmation: pending(person, at),
+        limits: LIMITS,
+        now: at,
+        with: vec![],
+    };
+    s.issue_confirmation(issue).await.unwrap()
 }
 
 /// Consumes the confirmation `key` at `at`, with no other mail.
 async fn consume(s: &StateStore, key: &str, at: OffsetDateTime) -> ConsumeOutcome {
-    s.consume_confirmation(key.into(), at, vec![])
-        .await
-        .unwrap()
+    let using = ConfirmationUse {
+        key: key.into(),
+        now: at,
+        with: vec![],
+    };
+    s.consume_confirmation(using).await.unwrap()
 }
 
 /// A store where the confirmation `k1` of person `p1` was issued at `at`.

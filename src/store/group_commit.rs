@@ -10,7 +10,7 @@
 //! or fails answers every waiting caller with the error (nothing of theirs was written), so no
 //! caller waits for a commit that will not come.
 
-use super::{StateStore, StoreError};
+use super::{StateStore, StoreError, StoreResult};
 use redb::TableDefinition;
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::oneshot;
@@ -19,7 +19,7 @@ use tokio::sync::oneshot;
 struct Row {
     key: String,
     value: Vec<u8>,
-    answer: oneshot::Sender<Result<(), StoreError>>,
+    answer: oneshot::Sender<StoreResult<()>>,
 }
 
 #[derive(Default)]
@@ -52,7 +52,7 @@ impl GroupCommit {
         store: &StateStore,
         key: String,
         value: Vec<u8>,
-    ) -> Result<(), StoreError> {
+    ) -> StoreResult<()> {
         let (answer, answered) = oneshot::channel();
         let lead = {
             let mut queue = lock(&self.queue);
@@ -90,7 +90,7 @@ impl Leader {
         mut self,
         db: &redb::Database,
         table: TableDefinition<'static, &'static str, &'static [u8]>,
-    ) -> Result<(), StoreError> {
+    ) -> StoreResult<()> {
         loop {
             let batch = {
                 let mut queue = lock(&self.queue);
@@ -135,7 +135,7 @@ fn commit(
     db: &redb::Database,
     table: TableDefinition<'static, &'static str, &'static [u8]>,
     batch: &[Row],
-) -> Result<(), StoreError> {
+) -> StoreResult<()> {
     let mut txn = db.begin_write()?;
     txn.set_durability(redb::Durability::Immediate);
     {

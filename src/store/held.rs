@@ -7,10 +7,10 @@
 //! until it is released or discarded; its indexes (by target, by tripped scope) change with it.
 
 use super::txn::open_existing;
-use super::{StateStore, StoreError};
+use super::{StateStore, StoreError, StoreResult};
 use crate::domain::query::{EmailKind, PhoneKind};
 use crate::domain::{EmployeeNumber, FamilyName, GivenName, PersonName, Position, SchoolCode};
-use crate::ports::state::{HeldOperations, WindowRule};
+use crate::ports::state::{AdmissionWindow, HeldOperations};
 use crate::ports::{Contact, Employment, PersonProfile};
 use async_trait::async_trait;
 use redb::{ReadableTable, ReadableTableMetadata, TableDefinition};
@@ -120,7 +120,7 @@ impl HeldStore {
     }
 
     /// Every held operation, oldest first.
-    pub async fn list(&self) -> Result<Vec<HeldOperation>, StoreError> {
+    pub async fn list(&self) -> StoreResult<Vec<HeldOperation>> {
         self.store
             .read(|tx| {
                 let Some(table) = open_existing(tx, HELD)? else {
@@ -137,7 +137,7 @@ impl HeldStore {
     }
 
     /// How many operations are held (for `/metrics`), without decoding them.
-    pub async fn count(&self) -> Result<u64, StoreError> {
+    pub async fn count(&self) -> StoreResult<u64> {
         self.store
             .read(|tx| match open_existing(tx, HELD)? {
                 Some(table) => Ok(table.len()?),
@@ -229,7 +229,7 @@ impl From<&PersonProfile> for StoredProfile {
 }
 
 impl StoredProfile {
-    pub fn to_profile(&self) -> Result<PersonProfile, StoreError> {
+    pub fn to_profile(&self) -> StoreResult<PersonProfile> {
         let bad = |e: crate::domain::ParseError| StoreError::Corrupt(format!("held profile: {e}"));
         let school = |s: &String| SchoolCode::parse(s).map_err(bad);
         Ok(PersonProfile {
@@ -271,18 +271,18 @@ impl StoredProfile {
 
 #[async_trait]
 impl HeldOperations for HeldStore {
-    async fn list(&self) -> Result<Vec<HeldOperation>, StoreError> {
+    async fn list(&self) -> StoreResult<Vec<HeldOperation>> {
         HeldStore::list(self).await
     }
 
-    /// Counts the client's operations since `since`, asks `rule`; stores `candidate` as held
+    /// Counts the client's operations in `window`, asks its rule; stores `candidate` as held
     /// (with a new id) when the rule gives a reason, else reserves a place in the window.
     async fn admit(
         &self,
         candidate: HeldOperation,
-        since: OffsetDateTime,
-        rule: WindowRule,
-    ) -> Result<Admission, StoreError> {
+        window: AdmissionWindow,
+    ) -> StoreResult<Admission> {
+        let AdmissionWindow { since, rule } = window;
         // An operation held already by an earlier identical request writes nothing.
         let wrote = |a: &Admission| !matches!(a, Admission::Held(_, false));
         self.store
@@ -354,7 +354,7 @@ impl HeldOperations for HeldStore {
     }
 
     /// Frees the place of an operation that was not applied after all.
-    async fn cancel(&self, ticket: Ticket) -> Result<(), StoreError> {
+    async fn cancel(&self, ticket: Ticket) -> StoreResult<()> {
         self.store
             .write(move |tx| {
                 tx.open_table(RECENT)?.remove(ticket.0.as_str())?;
@@ -364,7 +364,7 @@ impl HeldOperations for HeldStore {
     }
 
     /// Removes a held operation (released or discarded); `None` if there is none with `id`.
-    async fn remove(&self, id: u64) -> Result<Option<HeldOperation>, StoreError> {
+    async fn remove(&self, id: u64) -> StoreResult<Option<HeldOperation>> {
         self.store
             .write_if(Option::is_some, move |tx| {
                 let mut held = tx.open_table(HELD)?;

@@ -10,7 +10,7 @@
 //! claimed a record completes or releases it.
 
 use super::txn::{decode, encode, get_decoded};
-use super::{StateStore, StoreError};
+use super::{StateStore, StoreResult};
 use crate::ports::state::IdempotencyRecords;
 use async_trait::async_trait;
 use base64::Engine;
@@ -77,6 +77,16 @@ impl KeyOf {
     }
 }
 
+/// A request's claim of an Idempotency-Key: who claims which key, for a request with
+/// `fingerprint` (hex SHA-256 of method, path and body), at `now`, under `policy`.
+#[derive(Debug, Clone)]
+pub struct IdempotencyClaim {
+    pub key: KeyOf,
+    pub fingerprint: String,
+    pub now: OffsetDateTime,
+    pub policy: IdempotencyPolicy,
+}
+
 /// The answer to a claim.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Claim {
@@ -96,7 +106,7 @@ impl StateStore {
         key: KeyOf,
         owner: String,
         change: impl FnOnce(Record) -> Option<Record> + Send + 'static,
-    ) -> Result<(), StoreError> {
+    ) -> StoreResult<()> {
         self.write(move |txn| {
             let mut table = txn.open_table(RECORDS)?;
             let db_key = key.db_key();
@@ -122,7 +132,7 @@ impl StateStore {
 /// process's, whose client's resend would otherwise answer 409 "still being processed" until
 /// `abandon_after` passed (issue 14). Not on a reopen after an I/O error (requests of this
 /// process may be in flight then). Returns how many.
-pub(super) fn release_unfinished(db: &redb::Database) -> Result<usize, StoreError> {
+pub(super) fn release_unfinished(db: &redb::Database) -> StoreResult<usize> {
     let txn = db.begin_write()?;
     let mut removed = 0;
     {
@@ -139,14 +149,14 @@ pub(super) fn release_unfinished(db: &redb::Database) -> Result<usize, StoreErro
 
 #[async_trait]
 impl IdempotencyRecords for StateStore {
-    /// Claims `key` for a request with `fingerprint` (hex SHA-256) at `now`.
-    async fn claim_idempotency(
-        &self,
-        key: KeyOf,
-        fingerprint: String,
-        now: OffsetDateTime,
-        policy: IdempotencyPolicy,
-    ) -> Result<Claim, StoreError> {
+    /// Claims `claim.key` for a request with `claim.fingerprint` at `claim.now`.
+    async fn claim_idempotency(&self, claim: IdempotencyClaim) -> StoreResult<Claim> {
+        let IdempotencyClaim {
+            key,
+            fingerprint,
+            now,
+            policy,
+        } = claim;
         let started = |claim: &Claim| matches!(claim, Claim::Started { .. });
         self.write_if(started, move |txn| {
             let mut table = txn.open_table(RECORDS)?;
@@ -184,7 +194,7 @@ impl IdempotencyRecords for StateStore {
         key: KeyOf,
         owner: String,
         response: StoredResponse,
-    ) -> Result<(), StoreError> {
+    ) -> StoreResult<()> {
         self.update_owned(key, owner, move |mut r| {
             r.response = Some(response);
             Some(r)
@@ -194,16 +204,12 @@ impl IdempotencyRecords for StateStore {
 
     /// Forgets the in-progress record of `owner` (the request failed in a way worth retrying,
     /// or was cancelled), so the key can be used again at once.
-    async fn release_idempotency(&self, key: KeyOf, owner: String) -> Result<(), StoreError> {
+    async fn release_idempotency(&self, key: KeyOf, owner: String) -> StoreResult<()> {
         self.update_owned(key, owner, |_| None).await
     }
 
     /// Removes every record claimed `ttl` or longer before `now`; returns how many.
-    async fn purge_idempotency(
-        &self,
-        now: OffsetDateTime,
-        ttl: Duration,
-    ) -> Result<usize, StoreError> {
+    async fn purge_idempotency(&self, now: OffsetDateTime, ttl: Duration) -> StoreResult<usize> {
         self.write(move |txn| {
             let mut removed = 0;
             txn.open_table(RECORDS)?.retain(|_, v| {
@@ -240,12 +246,17 @@ mod tests {
         OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap()
     }
 
+    fn claim_of(key: KeyOf, fingerprint: &str, now: OffsetDateTime) -> IdempotencyClaim {
+        IdempotencyClaim {
+            key,
+            fingerprint: fingerprint.into(),
+            now,
+            policy: POLICY,
+        }
+    }
+
     async fn start(s: &StateStore, k: KeyOf, fp: &str, now: OffsetDateTime) -> String {
-        match s
-            .claim_idempotency(k, fp.into(), now, POLICY)
-            .await
-            .unwrap()
-        {
+        match s.claim_idempotency(claim_of(k, fp, now)).await.unwrap() {
             Claim::Started { owner } => owner,
             other => panic!("expected a start, got {other:?}"),
         }
@@ -261,14 +272,14 @@ mod tests {
             .await
             .unwrap();
         // Still this process's: in flight.
-        let claim = s.claim_idempotency(key("cut"), "aa".into(), t0(), POLICY);
+        let claim = s.claim_idempotency(claim_of(key("cut"), "aa", t0()));
         assert_eq!(claim.await.unwrap(), Claim::InFlight);
         drop(s);
         // The next process's open: the unfinished claim is gone, the answer stays.
         let s = StateStore::open(&dir.path().join("state.redb")).unwrap();
-        let claim = s.claim_idempotency(key("cut"), "aa".into(), t0(), POLICY);
+        let claim = s.claim_idempotency(claim_of(key("cut"), "aa", t0()));
         assert!(matches!(claim.await.unwrap(), Claim::Started { .. }));
-        let claim = s.claim_idempotency(key("done"), "aa".into(), t0(), POLICY);
+        let claim = s.claim_idempotency(claim_of(key("done"), "aa", t0()));
         assert_eq!(claim.await.unwrap(), Claim::Replay(response));
     }
 
@@ -276,15 +287,15 @@ mod tests {
     async fn a_completed_key_replays_its_response_and_refuses_another_payload() {
         let (_d, s) = store();
         let owner = start(&s, key("hr"), "aa", t0()).await;
-        let claim = s.claim_idempotency(key("hr"), "aa".into(), t0(), POLICY);
+        let claim = s.claim_idempotency(claim_of(key("hr"), "aa", t0()));
         assert_eq!(claim.await.unwrap(), Claim::InFlight);
         let response = StoredResponse::new(201, vec![("etag".into(), "W/\"1\"".into())], b"{}");
         s.complete_idempotency(key("hr"), owner, response.clone())
             .await
             .unwrap();
-        let claim = s.claim_idempotency(key("hr"), "aa".into(), t0(), POLICY);
+        let claim = s.claim_idempotency(claim_of(key("hr"), "aa", t0()));
         assert_eq!(claim.await.unwrap(), Claim::Replay(response));
-        let claim = s.claim_idempotency(key("hr"), "bb".into(), t0(), POLICY);
+        let claim = s.claim_idempotency(claim_of(key("hr"), "bb", t0()));
         assert_eq!(claim.await.unwrap(), Claim::Mismatch);
     }
 
@@ -305,7 +316,7 @@ mod tests {
         s.complete_idempotency(key("hr"), first, stale)
             .await
             .unwrap();
-        let claim = s.claim_idempotency(key("hr"), "aa".into(), later, POLICY);
+        let claim = s.claim_idempotency(claim_of(key("hr"), "aa", later));
         assert_eq!(claim.await.unwrap(), Claim::InFlight);
         s.release_idempotency(key("hr"), second).await.unwrap();
         start(&s, key("hr"), "aa", later).await;
@@ -322,7 +333,7 @@ mod tests {
         start(&s, key("hr"), "bb", next_day).await;
         start(&s, key("other"), "cc", t0()).await;
         assert_eq!(s.purge_idempotency(next_day, POLICY.ttl).await.unwrap(), 1);
-        let claim = s.claim_idempotency(key("hr"), "bb".into(), next_day, POLICY);
+        let claim = s.claim_idempotency(claim_of(key("hr"), "bb", next_day));
         assert_eq!(claim.await.unwrap(), Claim::InFlight);
     }
 }

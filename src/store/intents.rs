@@ -9,7 +9,7 @@
 //! happened is kept (state `Happened`, with the entry's id) for a day, so that the client's
 //! retry of that creation gets the existing resource instead of a bare 409.
 
-use super::{StateStore, StoreError};
+use super::{StateStore, StoreError, StoreResult};
 use crate::domain::audit::Actor;
 use crate::ports::state::WriteIntents;
 use async_trait::async_trait;
@@ -58,7 +58,7 @@ fn corrupt(e: serde_json::Error) -> StoreError {
 impl WriteIntents for StateStore {
     /// Records `intent` durably; returns its id.
     /// Concurrent callers share one commit (`store/group_commit.rs`).
-    async fn record_intent(&self, intent: CreationIntent) -> Result<String, StoreError> {
+    async fn record_intent(&self, intent: CreationIntent) -> StoreResult<String> {
         let id = uuid::Uuid::new_v4().simple().to_string();
         let bytes = serde_json::to_vec(&intent).map_err(corrupt)?;
         self.intent_commits.insert(self, id.clone(), bytes).await?;
@@ -66,7 +66,7 @@ impl WriteIntents for StateStore {
     }
 
     /// Sets the intent's state (`Answered`, `Happened`).
-    async fn set_intent_state(&self, id: &str, state: IntentState) -> Result<(), StoreError> {
+    async fn set_intent_state(&self, id: &str, state: IntentState) -> StoreResult<()> {
         let key = id.to_owned();
         self.blocking(move |db| {
             let txn = db.begin_write()?;
@@ -93,7 +93,7 @@ impl WriteIntents for StateStore {
     /// next durable commit of the store. Lost in a crash, it only leaves an intent the
     /// reconciler settles at start without a second record: it finds the entry and its
     /// `person.created` record, or no entry of this creation, and drops the intent.
-    async fn finish_intent(&self, id: &str) -> Result<(), StoreError> {
+    async fn finish_intent(&self, id: &str) -> StoreResult<()> {
         let key = id.to_owned();
         self.blocking(move |db| {
             let mut txn = db.begin_write()?;
@@ -106,10 +106,7 @@ impl WriteIntents for StateStore {
     }
 
     /// Every intent, oldest first; resolved ones older than [`KEEP_RESOLVED`] are removed.
-    async fn intents(
-        &self,
-        now: OffsetDateTime,
-    ) -> Result<Vec<(String, CreationIntent)>, StoreError> {
+    async fn intents(&self, now: OffsetDateTime) -> StoreResult<Vec<(String, CreationIntent)>> {
         self.blocking(move |db| {
             let txn = db.begin_write()?;
             let mut kept = Vec::new();

@@ -107,7 +107,7 @@ pub struct StateStore {
 impl StateStore {
     /// Opens or creates the file (and its folder). One process at a time: a second opener
     /// gets a clear "in use" error.
-    pub fn open(path: &Path) -> Result<Self, StoreError> {
+    pub fn open(path: &Path) -> StoreResult<Self> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| {
                 StoreError::Unavailable(format!("cannot create {}: {e}", dir.display()))
@@ -134,7 +134,7 @@ impl StateStore {
     }
 
     /// Succeeds when a write transaction commits (for `/readyz`); reopens a failed store.
-    pub async fn check_writable(&self) -> Result<(), StoreError> {
+    pub async fn check_writable(&self) -> StoreResult<()> {
         self.blocking(|db| {
             let mut txn = db.begin_write()?;
             txn.set_durability(redb::Durability::Immediate);
@@ -146,10 +146,10 @@ impl StateStore {
     }
 
     /// Runs `f` on a blocking thread (redb transactions never run on async workers).
-    pub(crate) async fn blocking<T, F>(&self, f: F) -> Result<T, StoreError>
+    pub(crate) async fn blocking<T, F>(&self, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&redb::Database) -> Result<T, StoreError> + Send + 'static,
+        F: FnOnce(&redb::Database) -> StoreResult<T> + Send + 'static,
     {
         let slot = self.db.clone();
         let gate = self.gate.clone();
@@ -172,7 +172,7 @@ impl StateStore {
     /// Online backup: copies the file to `file` (which must not exist) while no transaction
     /// runs; the daemon keeps serving (transactions wait for the copy, a few milliseconds
     /// per megabyte).
-    pub async fn copy_to(&self, file: std::path::PathBuf) -> Result<(), StoreError> {
+    pub async fn copy_to(&self, file: std::path::PathBuf) -> StoreResult<()> {
         let gate = self.gate.clone();
         let path = self.path.clone();
         tokio::task::spawn_blocking(move || {

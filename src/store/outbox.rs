@@ -14,7 +14,7 @@
 //!   again" replaces the earlier, now invalid, link).
 
 use super::txn::{decode, encode, get_decoded, open_existing};
-use super::{StateStore, StoreError};
+use super::{StateStore, StoreResult};
 use redb::{ReadableTable, ReadableTableMetadata, TableDefinition, WriteTransaction};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -75,7 +75,7 @@ impl QueuedMail {
 }
 
 /// Queues `mail` inside the caller's transaction; returns its id.
-pub(crate) fn enqueue_in(txn: &WriteTransaction, mail: &QueuedMail) -> Result<u64, StoreError> {
+pub(crate) fn enqueue_in(txn: &WriteTransaction, mail: &QueuedMail) -> StoreResult<u64> {
     let mut table = txn.open_table(OUTBOX)?;
     if let Some(key) = &mail.supersedes {
         let mut older = Vec::new();
@@ -100,7 +100,7 @@ impl StateStore {
         &self,
         now: OffsetDateTime,
         limit: usize,
-    ) -> Result<Vec<(u64, QueuedMail)>, StoreError> {
+    ) -> StoreResult<Vec<(u64, QueuedMail)>> {
         self.read(move |txn| {
             let Some(table) = open_existing(txn, OUTBOX)? else {
                 return Ok(Vec::new());
@@ -122,7 +122,7 @@ impl StateStore {
     }
 
     /// How many messages wait (the queue depth, for metrics and health).
-    pub async fn outbox_depth(&self) -> Result<usize, StoreError> {
+    pub async fn outbox_depth(&self) -> StoreResult<usize> {
         self.read(|txn| match open_existing(txn, OUTBOX)? {
             Some(table) => Ok(table.len()? as usize),
             None => Ok(0),
@@ -132,17 +132,13 @@ impl StateStore {
 
     /// Removes a message that was sent or given up; `false` when it was gone already (e.g.
     /// superseded while being sent).
-    pub async fn finish_mail(&self, id: u64) -> Result<bool, StoreError> {
+    pub async fn finish_mail(&self, id: u64) -> StoreResult<bool> {
         self.write(move |txn| Ok(txn.open_table(OUTBOX)?.remove(id)?.is_some()))
             .await
     }
 
     /// Records a failed attempt: the next one no earlier than `next_attempt`.
-    pub async fn retry_mail_at(
-        &self,
-        id: u64,
-        next_attempt: OffsetDateTime,
-    ) -> Result<(), StoreError> {
+    pub async fn retry_mail_at(&self, id: u64, next_attempt: OffsetDateTime) -> StoreResult<()> {
         self.write(move |txn| {
             let mut table = txn.open_table(OUTBOX)?;
             let current: Option<QueuedMail> = get_decoded(&table, id, RECORD)?;

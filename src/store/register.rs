@@ -7,10 +7,10 @@
 //! concurrent syncs cannot both add the same rows.
 
 use super::txn::{decode, encode, open_existing};
-use super::{StateStore, StoreError};
+use super::{StateStore, StoreError, StoreResult};
 use crate::domain::forms::RegisterRow;
 use crate::domain::SchoolCode;
-use crate::ports::state::RegisterRows;
+use crate::ports::state::{RegisterAppend, RegisterRows};
 use async_trait::async_trait;
 use redb::{ReadableTable, TableDefinition};
 
@@ -29,7 +29,7 @@ pub struct RegisterSnapshot {
 #[async_trait]
 impl RegisterRows for StateStore {
     /// The school's rows and cursor.
-    async fn register_snapshot(&self, school: &SchoolCode) -> Result<RegisterSnapshot, StoreError> {
+    async fn register_snapshot(&self, school: &SchoolCode) -> StoreResult<RegisterSnapshot> {
         let school = school.as_str().to_owned();
         self.read(move |txn| {
             let Some(cursors) = open_existing(txn, CURSOR)? else {
@@ -58,11 +58,14 @@ impl RegisterRows for StateStore {
     async fn append_register_rows(
         &self,
         school: &SchoolCode,
-        expected_cursor: u64,
-        new_cursor: u64,
-        rows: Vec<RegisterRow>,
-    ) -> Result<bool, StoreError> {
+        append: RegisterAppend,
+    ) -> StoreResult<bool> {
         let school = school.as_str().to_owned();
+        let RegisterAppend {
+            expected_cursor,
+            new_cursor,
+            rows,
+        } = append;
         self.write_or_refuse(move |txn| {
             let mut cursor = txn.open_table(CURSOR)?;
             let current = cursor.get(school.as_str())?.map_or(0, |v| v.value());

@@ -13,7 +13,7 @@
 //! Kept apart from the open paths on purpose: their format-version check does not change
 //! recovery.
 
-use super::StoreError;
+use super::{StoreError, StoreResult};
 use redb::Database;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -98,7 +98,7 @@ impl DbSlot {
     }
 
     /// The database for one transaction, reopened first when the last one failed.
-    pub(super) fn current(&self) -> Result<Arc<Database>, StoreError> {
+    pub(super) fn current(&self) -> StoreResult<Arc<Database>> {
         if self.0.is_failing() {
             self.0.reopen(
                 |path, e| StoreError::Unavailable(format!("{}: {e}", path.display())),

@@ -7,7 +7,7 @@
 //! [`RetiredLogins::is_retired`] before trying a candidate in the directory.
 
 use super::txn::{insert_first, read_decoded};
-use super::{StateStore, StoreError};
+use super::{StateStore, StoreResult};
 use crate::domain::LoginName;
 use async_trait::async_trait;
 use redb::TableDefinition;
@@ -37,7 +37,7 @@ impl RetiredLogins {
     }
 
     /// The retirement of `login`, if any.
-    pub async fn get(&self, login: &LoginName) -> Result<Option<Retirement>, StoreError> {
+    pub async fn get(&self, login: &LoginName) -> StoreResult<Option<Retirement>> {
         let key = login.as_str().to_owned();
         self.store
             .read(move |txn| {
@@ -61,7 +61,7 @@ impl crate::ports::state::RetiredLogins for RetiredLogins {
         login: &LoginName,
         entry_uuid: &str,
         at: OffsetDateTime,
-    ) -> Result<bool, StoreError> {
+    ) -> StoreResult<bool> {
         let key = login.as_str().to_owned();
         let record = Retirement {
             retired_at: at.unix_timestamp(),
@@ -73,7 +73,7 @@ impl crate::ports::state::RetiredLogins for RetiredLogins {
     }
 
     /// Whether `login` is retired.
-    async fn is_retired(&self, login: &LoginName) -> Result<bool, StoreError> {
+    async fn is_retired(&self, login: &LoginName) -> StoreResult<bool> {
         Ok(self.get(login).await?.is_some())
     }
 }

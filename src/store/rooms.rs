@@ -2,7 +2,7 @@
 //! is a new version (the previous number + 1); versions are never changed or removed.
 
 use super::txn::{decode, encode, open_existing};
-use super::{StateStore, StoreError};
+use super::{StateStore, StoreResult};
 use crate::domain::forms::RoomsVersion;
 use crate::domain::SchoolCode;
 use crate::ports::state::RoomLists;
@@ -14,7 +14,7 @@ const VERSIONS: TableDefinition<(&str, u32), &[u8]> = TableDefinition::new("room
 #[async_trait]
 impl RoomLists for StateStore {
     /// Every version of the school's list, oldest first.
-    async fn room_versions(&self, school: &SchoolCode) -> Result<Vec<RoomsVersion>, StoreError> {
+    async fn room_versions(&self, school: &SchoolCode) -> StoreResult<Vec<RoomsVersion>> {
         let school = school.as_str().to_owned();
         self.read(move |txn| {
             let Some(table) = open_existing(txn, VERSIONS)? else {
@@ -32,11 +32,7 @@ impl RoomLists for StateStore {
 
     /// Stores `next` when it is exactly the version after the latest; `Ok(false)` (nothing
     /// written) when another change came first.
-    async fn add_room_version(
-        &self,
-        school: &SchoolCode,
-        next: RoomsVersion,
-    ) -> Result<bool, StoreError> {
+    async fn add_room_version(&self, school: &SchoolCode, next: RoomsVersion) -> StoreResult<bool> {
         let school = school.as_str().to_owned();
         self.write_or_refuse(move |txn| {
             let mut table = txn.open_table(VERSIONS)?;

@@ -6,7 +6,7 @@
 //! transaction; creating a session purges every expired one; sign-out deletes the record.
 
 use super::txn::{decode, encode, get_decoded, read_decoded};
-use super::{StateStore, StoreError};
+use super::{StateStore, StoreError, StoreResult};
 use crate::ports::state::Sessions;
 use async_trait::async_trait;
 use redb::TableDefinition;
@@ -78,7 +78,7 @@ impl StateStore {
         key: String,
         record: SessionRecord,
         limits: SessionLimits,
-    ) -> Result<(), StoreError> {
+    ) -> StoreResult<()> {
         let now = OffsetDateTime::from_unix_timestamp(record.created)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         self.write(move |txn| {
@@ -99,7 +99,7 @@ impl StateStore {
         key: String,
         now: OffsetDateTime,
         limits: SessionLimits,
-    ) -> Result<Option<SessionRecord>, StoreError> {
+    ) -> StoreResult<Option<SessionRecord>> {
         // Read first: most requests need no write.
         let found = self.read({
             let key = key.clone();
@@ -133,7 +133,7 @@ impl StateStore {
     }
 
     /// Deletes the session under `key`; `Ok(false)` when there was none.
-    pub async fn delete_session(&self, key: String) -> Result<bool, StoreError> {
+    pub async fn delete_session(&self, key: String) -> StoreResult<bool> {
         self.write(move |txn| Ok(txn.open_table(SESSIONS)?.remove(key.as_str())?.is_some()))
             .await
     }
@@ -147,7 +147,7 @@ impl Sessions for StateStore {
         &self,
         person_id: String,
         keep: Option<String>,
-    ) -> Result<usize, StoreError> {
+    ) -> StoreResult<usize> {
         self.write(move |txn| {
             let mut table = txn.open_table(SESSIONS)?;
             let mut removed = 0;

@@ -6,7 +6,7 @@
 //! past `MAX_KEYS` keys, those with no recent failure and no running block are dropped.
 
 use super::txn::{decode, encode, open_existing};
-use super::{StateStore, StoreError};
+use super::{StateStore, StoreResult};
 use crate::ports::state::SignInFailures;
 use async_trait::async_trait;
 use redb::{ReadableTable, ReadableTableMetadata, TableDefinition};
@@ -33,10 +33,26 @@ pub struct Counted {
     pub limit: usize,
 }
 
+/// One failed sign-in: the keys it counts against (a login at an address, the address), at
+/// `now` (unix seconds).
+#[derive(Debug, Clone)]
+pub struct FailedSignIn {
+    pub keys: Vec<Counted>,
+    pub now: i64,
+}
+
+/// When failures block: a key reaching its limit within `window` seconds is blocked for
+/// `block` seconds.
+#[derive(Debug, Clone, Copy)]
+pub struct BlockRule {
+    pub window: i64,
+    pub block: i64,
+}
+
 #[async_trait]
 impl SignInFailures for StateStore {
     /// Whether any of `keys` is blocked at `now` (unix seconds).
-    async fn sign_in_blocked(&self, keys: Vec<String>, now: i64) -> Result<bool, StoreError> {
+    async fn sign_in_blocked(&self, keys: Vec<String>, now: i64) -> StoreResult<bool> {
         self.read(move |txn| {
             let Some(table) = open_existing(txn, FAILURES)? else {
                 return Ok(false);
@@ -57,13 +73,8 @@ impl SignInFailures for StateStore {
     /// Counts a failure for each key; a key that reaches its limit within `window` seconds is
     /// blocked for `block` seconds from now. A key blocked already is not counted (so a
     /// blocked attacker cannot extend the block).
-    async fn sign_in_failed(
-        &self,
-        keys: Vec<Counted>,
-        now: i64,
-        window: i64,
-        block: i64,
-    ) -> Result<(), StoreError> {
+    async fn sign_in_failed(&self, failed: FailedSignIn, rule: BlockRule) -> StoreResult<()> {
+        let (FailedSignIn { keys, now }, BlockRule { window, block }) = (failed, rule);
         self.write(move |txn| {
             let mut table = txn.open_table(FAILURES)?;
             if table.len()? >= MAX_KEYS {
@@ -95,7 +106,7 @@ impl SignInFailures for StateStore {
     }
 
     /// Forgets `key`'s failures (a successful sign-in).
-    async fn sign_in_succeeded(&self, key: String) -> Result<(), StoreError> {
+    async fn sign_in_succeeded(&self, key: String) -> StoreResult<()> {
         self.write(move |txn| {
             txn.open_table(FAILURES)?.remove(key.as_str())?;
             Ok(())

@@ -4,7 +4,7 @@
 //! caller). The first acknowledgement stays.
 
 use super::txn::{decode, insert_first, open_existing};
-use super::{StateStore, StoreError};
+use super::{StateStore, StoreResult};
 use crate::ports::state::TodoAcknowledgements;
 use async_trait::async_trait;
 use redb::TableDefinition;
@@ -25,7 +25,7 @@ pub struct Acknowledgement {
 impl TodoAcknowledgements for StateStore {
     /// Records the acknowledgement of the activation record `seq`. `Ok(false)` when it was
     /// acknowledged already (the first one stays).
-    async fn acknowledge_todo(&self, seq: u64, ack: Acknowledgement) -> Result<bool, StoreError> {
+    async fn acknowledge_todo(&self, seq: u64, ack: Acknowledgement) -> StoreResult<bool> {
         self.write_or_refuse(move |txn| insert_first(txn, ACKS, &seq, &ack))
             .await
     }
@@ -34,7 +34,7 @@ impl TodoAcknowledgements for StateStore {
     async fn todo_acknowledgements(
         &self,
         seqs: Vec<u64>,
-    ) -> Result<BTreeMap<u64, Acknowledgement>, StoreError> {
+    ) -> StoreResult<BTreeMap<u64, Acknowledgement>> {
         self.read(move |txn| {
             let Some(table) = open_existing(txn, ACKS)? else {
                 return Ok(BTreeMap::new());

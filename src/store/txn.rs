@@ -3,7 +3,7 @@
 //! table no write has created yet read as empty ([`open_existing`]), and records kept as JSON
 //! ([`encode`], [`decode`], [`get_decoded`], [`read_decoded`], [`insert_first`]).
 
-use super::{StateStore, StoreError};
+use super::{StateStore, StoreError, StoreResult};
 use redb::{
     Key, ReadOnlyTable, ReadTransaction, ReadableTable, TableDefinition, Value, WriteTransaction,
 };
@@ -14,29 +14,29 @@ use std::fmt::Display;
 
 impl StateStore {
     /// Runs `f` in a read transaction.
-    pub(crate) async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
+    pub(crate) async fn read<T, F>(&self, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&ReadTransaction) -> Result<T, StoreError> + Send + 'static,
+        F: FnOnce(&ReadTransaction) -> StoreResult<T> + Send + 'static,
     {
         self.blocking(move |db| f(&db.begin_read()?)).await
     }
 
     /// Runs `f` in a write transaction, committed (durably) when `f` succeeds; an error
     /// writes nothing.
-    pub(crate) async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
+    pub(crate) async fn write<T, F>(&self, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&WriteTransaction) -> Result<T, StoreError> + Send + 'static,
+        F: FnOnce(&WriteTransaction) -> StoreResult<T> + Send + 'static,
     {
         self.write_if(|_| true, f).await
     }
 
     /// [`Self::write`] for a change that may be refused: `f` answers whether it wrote
     /// (`Ok(false)`: refused, and the transaction is aborted, so nothing is written).
-    pub(crate) async fn write_or_refuse<F>(&self, f: F) -> Result<bool, StoreError>
+    pub(crate) async fn write_or_refuse<F>(&self, f: F) -> StoreResult<bool>
     where
-        F: FnOnce(&WriteTransaction) -> Result<bool, StoreError> + Send + 'static,
+        F: FnOnce(&WriteTransaction) -> StoreResult<bool> + Send + 'static,
     {
         self.write_if(|wrote| *wrote, f).await
     }
@@ -44,10 +44,10 @@ impl StateStore {
     /// [`Self::write`] for a transaction that may decide to write nothing: committed only
     /// when `keep` accepts its outcome, else aborted (a refusal or a throttled request leaves
     /// the file as it was, with no commit to wait for).
-    pub(crate) async fn write_if<T, F>(&self, keep: fn(&T) -> bool, f: F) -> Result<T, StoreError>
+    pub(crate) async fn write_if<T, F>(&self, keep: fn(&T) -> bool, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&WriteTransaction) -> Result<T, StoreError> + Send + 'static,
+        F: FnOnce(&WriteTransaction) -> StoreResult<T> + Send + 'static,
     {
         self.blocking(move |db| {
             let txn = db.begin_write()?;
@@ -67,7 +67,7 @@ impl StateStore {
 pub(crate) fn open_existing<K: Key + 'static, V: Value + 'static>(
     txn: &ReadTransaction,
     def: TableDefinition<K, V>,
-) -> Result<Option<ReadOnlyTable<K, V>>, StoreError> {
+) -> StoreResult<Option<ReadOnlyTable<K, V>>> {
     match txn.open_table(def) {
         Ok(table) => Ok(Some(table)),
         Err(redb::TableError::TableDoesNotExist(_)) => Ok(None),
@@ -76,15 +76,12 @@ pub(crate) fn open_existing<K: Key + 'static, V: Value + 'static>(
 }
 
 /// A record's JSON, as every table of records keeps it.
-pub(crate) fn encode<T: Serialize>(record: &T) -> Result<Vec<u8>, StoreError> {
+pub(crate) fn encode<T: Serialize>(record: &T) -> StoreResult<Vec<u8>> {
     serde_json::to_vec(record).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
 /// A record from its JSON; `what` names it in the error (`session record: …`).
-pub(crate) fn decode<T: DeserializeOwned>(
-    bytes: &[u8],
-    what: impl Display,
-) -> Result<T, StoreError> {
+pub(crate) fn decode<T: DeserializeOwned>(bytes: &[u8], what: impl Display) -> StoreResult<T> {
     serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
 }
 
@@ -93,7 +90,7 @@ pub(crate) fn get_decoded<'k, K: Key + 'static, T: DeserializeOwned>(
     table: &impl ReadableTable<K, &'static [u8]>,
     key: impl Borrow<K::SelfType<'k>>,
     what: impl Display,
-) -> Result<Option<T>, StoreError> {
+) -> StoreResult<Option<T>> {
     (table.get(key)?)
         .map(|v| decode(v.value(), what))
         .transpose()
@@ -106,7 +103,7 @@ pub(crate) fn read_decoded<'k, K: Key + 'static, T: DeserializeOwned>(
     def: TableDefinition<K, &'static [u8]>,
     key: impl Borrow<K::SelfType<'k>>,
     what: impl Display,
-) -> Result<Option<T>, StoreError> {
+) -> StoreResult<Option<T>> {
     match open_existing(txn, def)? {
         Some(table) => get_decoded(&table, key, what),
         None => Ok(None),
@@ -120,7 +117,7 @@ pub(crate) fn insert_first<'k, K: Key + 'static, T: Serialize>(
     def: TableDefinition<K, &'static [u8]>,
     key: &K::SelfType<'k>,
     record: &T,
-) -> Result<bool, StoreError> {
+) -> StoreResult<bool> {
     let mut table = txn.open_table(def)?;
     if table.get(key)?.is_some() {
         return Ok(false);

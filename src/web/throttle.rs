@@ -22,7 +22,7 @@ use crate::onboarding::admin_sign_in::AdminSignInRefusal;
 use crate::onboarding::second_factor::SecondFactorError;
 use crate::onboarding::OnboardingError;
 use crate::ports::state::SignInFailures;
-use crate::store::sign_in_failures::Counted;
+use crate::store::sign_in_failures::{BlockRule, Counted, FailedSignIn};
 use std::net::IpAddr;
 use std::sync::Arc;
 use time::OffsetDateTime;
@@ -139,13 +139,15 @@ impl Throttle {
             key: self.address(a),
             limit: self.policy.max_failures_per_address as usize,
         }));
-        let window = self.policy.failure_window.whole_seconds();
-        let block = self.policy.block.whole_seconds();
-        if let Err(e) = self
-            .store
-            .sign_in_failed(keys, now.unix_timestamp(), window, block)
-            .await
-        {
+        let rule = BlockRule {
+            window: self.policy.failure_window.whole_seconds(),
+            block: self.policy.block.whole_seconds(),
+        };
+        let failed = FailedSignIn {
+            keys,
+            now: now.unix_timestamp(),
+        };
+        if let Err(e) = self.store.sign_in_failed(failed, rule).await {
             tracing::error!(error = %e, "sign-in throttle: a failure not counted");
         }
     }

@@ -7,7 +7,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use zszo_connector::ports::state::IdempotencyRecords;
 use zszo_connector::scim::http::idempotency::fingerprint;
-use zszo_connector::store::idempotency::{Claim, IdempotencyPolicy, KeyOf};
+use zszo_connector::store::idempotency::{Claim, IdempotencyClaim, IdempotencyPolicy, KeyOf};
 
 async fn send(
     app: &ScimApp,
@@ -108,7 +108,12 @@ async fn a_key_whose_first_request_is_still_running_gets_409() {
     };
     let claim = app
         .state
-        .claim_idempotency(key, print, time::OffsetDateTime::now_utc(), policy)
+        .claim_idempotency(IdempotencyClaim {
+            key,
+            fingerprint: print,
+            now: time::OffsetDateTime::now_utc(),
+            policy,
+        })
         .await
         .unwrap();
     assert!(matches!(claim, Claim::Started { .. }));

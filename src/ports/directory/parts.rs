@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 #[async_trait]
 pub trait DirectoryHealth: Send + Sync {
     /// Succeeds when the server answers a search under the base bound as the service identity.
-    async fn ping(&self) -> Result<(), DirectoryError>;
+    async fn ping(&self) -> DirectoryResult<()>;
 
     /// Which provider of a replicated directory is in use now (its URL), for `/readyz`;
     /// `None` for a directory that has no such notion (test doubles).
@@ -24,54 +24,52 @@ pub trait DirectoryHealth: Send + Sync {
     /// Creates `ou=placowki` and `ou=sso,ou=system` (the SSO service accounts) when missing
     /// (`ou=system`, which holds the service identity, is the operator's to create).
     /// Returns the DNs it created; empty when the layout was complete.
-    async fn ensure_layout(&self) -> Result<Vec<String>, DirectoryError>;
+    async fn ensure_layout(&self) -> DirectoryResult<Vec<String>>;
 }
 
 /// Schools: the OUs under `ou=placowki`.
 #[async_trait]
 pub trait SchoolDirectory: Send + Sync {
-    async fn find_school(&self, code: &SchoolCode) -> Result<Option<SchoolEntry>, DirectoryError>;
+    async fn find_school(&self, code: &SchoolCode) -> DirectoryResult<Option<SchoolEntry>>;
 
-    async fn list_schools(&self) -> Result<Vec<SchoolEntry>, DirectoryError>;
+    async fn list_schools(&self) -> DirectoryResult<Vec<SchoolEntry>>;
 
     /// Creates the school's OU with `ou=pracownicy`, `ou=grupy` and its local-administrators
     /// group. `AlreadyExists` when the school OU exists.
-    async fn create_school(&self, school: &School) -> Result<SchoolEntry, DirectoryError>;
+    async fn create_school(&self, school: &School) -> DirectoryResult<SchoolEntry>;
 }
 
 /// People: reading, searching and HR's writes (never credentials).
 #[async_trait]
 pub trait PeopleDirectory: Send + Sync {
-    async fn find_person_by_login(
-        &self,
-        login: &LoginName,
-    ) -> Result<Option<PersonEntry>, DirectoryError>;
+    async fn find_person_by_login(&self, login: &LoginName)
+        -> DirectoryResult<Option<PersonEntry>>;
 
     async fn find_person_by_employee_number(
         &self,
         number: &EmployeeNumber,
-    ) -> Result<Option<PersonEntry>, DirectoryError>;
+    ) -> DirectoryResult<Option<PersonEntry>>;
 
     /// The logins among `base`'s candidates (`jan.kowalski`, `jan.kowalski2` …, see
     /// `domain::login_candidates`) in use city-wide, at least up to the first free one, so a
     /// new person's login is chosen in one search instead of one refused add per namesake.
-    async fn logins_like(&self, base: &LoginName) -> Result<Vec<String>, DirectoryError>;
+    async fn logins_like(&self, base: &LoginName) -> DirectoryResult<Vec<String>>;
 
     /// Adds the person's entry in its primary school's `ou=pracownicy`. A taken login anywhere
     /// in the city gives `AlreadyExists` (the caller tries the next candidate).
-    async fn create_person(&self, person: &NewPerson) -> Result<PersonEntry, DirectoryError>;
+    async fn create_person(&self, person: &NewPerson) -> DirectoryResult<PersonEntry>;
 
     /// The person with `id`; `None` when there is none or it is outside `scope`.
     async fn get_person(
         &self,
         id: &str,
         scope: &SchoolScope,
-    ) -> Result<Option<PersonEntry>, DirectoryError>;
+    ) -> DirectoryResult<Option<PersonEntry>>;
 
     /// The filter is evaluated by the directory. Paging: one search returns only the id and
     /// the sort attribute of every match; those are sorted (by id when no sort is asked),
     /// sliced to the page, and only the page's entries are read in full.
-    async fn search_people(&self, q: &PersonSearch) -> Result<Page<PersonEntry>, DirectoryError>;
+    async fn search_people(&self, q: &PersonSearch) -> DirectoryResult<Page<PersonEntry>>;
 
     /// Replaces the HR-owned attributes (absent values are deleted), moves the entry when the
     /// primary school changed (the id stays), locks or unlocks sign-in with
@@ -80,7 +78,7 @@ pub trait PeopleDirectory: Send + Sync {
         &self,
         id: &str,
         profile: &PersonProfile,
-    ) -> Result<PersonEntry, DirectoryError>;
+    ) -> DirectoryResult<PersonEntry>;
 
     /// [`Self::update_person`], applied only while the entry is still at `version` (its
     /// `entryCSN`, as in [`EntryMeta::version`]): the directory checks it in the same
@@ -91,10 +89,10 @@ pub trait PeopleDirectory: Send + Sync {
         id: &str,
         profile: &PersonProfile,
         version: &str,
-    ) -> Result<PersonEntry, DirectoryError>;
+    ) -> DirectoryResult<PersonEntry>;
 
     /// Deletes the person; their group memberships go with them (refint).
-    async fn delete_person(&self, id: &str) -> Result<(), DirectoryError>;
+    async fn delete_person(&self, id: &str) -> DirectoryResult<()>;
 }
 
 /// Groups (never role groups: `InsufficientAccess`).
@@ -103,22 +101,15 @@ pub trait GroupDirectory: Send + Sync {
     /// `AlreadyExists` when the school has a group of that name; `NotFound` for an unknown
     /// school or member id. Role groups (`cn=administratorzy-lokalni`) are never created,
     /// listed or changed by the group methods (`InsufficientAccess`, security.md AUTHZ-03).
-    async fn create_group(&self, profile: &GroupProfile) -> Result<GroupEntry, DirectoryError>;
+    async fn create_group(&self, profile: &GroupProfile) -> DirectoryResult<GroupEntry>;
 
-    async fn get_group(
-        &self,
-        id: &str,
-        scope: &SchoolScope,
-    ) -> Result<Option<GroupEntry>, DirectoryError>;
+    async fn get_group(&self, id: &str, scope: &SchoolScope)
+        -> DirectoryResult<Option<GroupEntry>>;
 
-    async fn search_groups(&self, q: &GroupSearch) -> Result<Page<GroupEntry>, DirectoryError>;
+    async fn search_groups(&self, q: &GroupSearch) -> DirectoryResult<Page<GroupEntry>>;
 
     /// Renames (the id stays), moves to `profile.school` when it changed, replaces members.
-    async fn update_group(
-        &self,
-        id: &str,
-        profile: &GroupProfile,
-    ) -> Result<GroupEntry, DirectoryError>;
+    async fn update_group(&self, id: &str, profile: &GroupProfile) -> DirectoryResult<GroupEntry>;
 
     /// Adds and removes members by person id; idempotent. An unknown id to add is `NotFound`.
     async fn modify_group_members(
@@ -126,29 +117,25 @@ pub trait GroupDirectory: Send + Sync {
         id: &str,
         add: &[String],
         remove: &[String],
-    ) -> Result<GroupEntry, DirectoryError>;
+    ) -> DirectoryResult<GroupEntry>;
 
-    async fn delete_group(&self, id: &str) -> Result<(), DirectoryError>;
+    async fn delete_group(&self, id: &str) -> DirectoryResult<()>;
 }
 
 /// Administrator roles: the role groups a person is a member of.
 #[async_trait]
 pub trait RoleDirectory: Send + Sync {
     /// Adds the person to the role's group; `Ok(false)` when already a member.
-    async fn grant_role(&self, person: &EntryRef, role: &AdminRole)
-        -> Result<bool, DirectoryError>;
+    async fn grant_role(&self, person: &EntryRef, role: &AdminRole) -> DirectoryResult<bool>;
 
     /// The role groups `person` is a member of: each school's `cn=administratorzy-lokalni`
     /// under `ou=placowki` and the city-wide `cn=administratorzy-systemu`. Empty for an
     /// ordinary employee.
-    async fn roles_of(&self, person: &EntryRef) -> Result<Vec<AdminRole>, DirectoryError>;
+    async fn roles_of(&self, person: &EntryRef) -> DirectoryResult<Vec<AdminRole>>;
 
     /// The local administrators of `school` (members of its `cn=administratorzy-lokalni`),
     /// whoever their own school is: the people told that an account there became active.
-    async fn local_administrators(
-        &self,
-        school: &SchoolCode,
-    ) -> Result<Vec<PersonEntry>, DirectoryError>;
+    async fn local_administrators(&self, school: &SchoolCode) -> DirectoryResult<Vec<PersonEntry>>;
 }
 
 /// Accounts: password checks by a bind, and the state changes of an account, each a compare-and-set on the account state (`StateChanged` when it moved).
@@ -161,7 +148,7 @@ pub trait AccountDirectory: Send + Sync {
         &self,
         login: &LoginName,
         password: &SecretString,
-    ) -> Result<bool, DirectoryError> {
+    ) -> DirectoryResult<bool> {
         Ok(matches!(
             self.verify_password(login, password).await?,
             PasswordCheck::Right { .. }
@@ -175,7 +162,7 @@ pub trait AccountDirectory: Send + Sync {
         &self,
         login: &LoginName,
         password: &SecretString,
-    ) -> Result<PasswordCheck, DirectoryError>;
+    ) -> DirectoryResult<PasswordCheck>;
 
     /// Gives the person a one-time password ([`InitialCredentials`]) in one Modify, only if
     /// their account state is still `expect` (compared and changed atomically by the
@@ -189,22 +176,18 @@ pub trait AccountDirectory: Send + Sync {
         id: &str,
         credentials: &InitialCredentials,
         expect: AccountState,
-    ) -> Result<PersonEntry, DirectoryError>;
+    ) -> DirectoryResult<PersonEntry>;
 
     /// An administrator's lock: state `locked` and ppolicy's permanent lock, only if the state
     /// is still `expect` (else `StateChanged`).
-    async fn lock_account(
-        &self,
-        id: &str,
-        expect: AccountState,
-    ) -> Result<PersonEntry, DirectoryError>;
+    async fn lock_account(&self, id: &str, expect: AccountState) -> DirectoryResult<PersonEntry>;
 
     /// Lifts an administrator's lock (state must still be `locked`, else
     /// `StateChanged`). The state returns to where the account was: a
     /// pending one-time password (`pwdReset`) → `awaiting-first-login`, an activated account
     /// (`zszoAccountActivatedAt`) → `active`, else `awaiting-email-confirmation`. The ppolicy
     /// lock is removed only while employment is active (HR's lock stays).
-    async fn unlock_account(&self, id: &str) -> Result<PersonEntry, DirectoryError>;
+    async fn unlock_account(&self, id: &str) -> DirectoryResult<PersonEntry>;
 
     /// The person's own password (already hashed, [`PasswordHash`]) replaces the current one
     /// in one Modify, only while the state is still `expect` (else
@@ -218,7 +201,7 @@ pub trait AccountDirectory: Send + Sync {
         id: &str,
         hash: &PasswordHash,
         expect: AccountState,
-    ) -> Result<PersonEntry, DirectoryError>;
+    ) -> DirectoryResult<PersonEntry>;
 
     /// A confirmed address becomes the person's `mail` (replacing any other), only while the
     /// state is still `expect`: from `awaiting-email-confirmation` the account becomes
@@ -230,7 +213,7 @@ pub trait AccountDirectory: Send + Sync {
         email: &EmailAddress,
         expect: AccountState,
         at: OffsetDateTime,
-    ) -> Result<PersonEntry, DirectoryError>;
+    ) -> DirectoryResult<PersonEntry>;
 
     /// Records a request for an account (`Some`), only if the account state is still `none`
     /// (compared and written in one Modify, else `StateChanged`), or
@@ -239,21 +222,21 @@ pub trait AccountDirectory: Send + Sync {
         &self,
         id: &str,
         request: Option<&AccountRequest>,
-    ) -> Result<PersonEntry, DirectoryError>;
+    ) -> DirectoryResult<PersonEntry>;
 }
 
 /// Administrators' second factors, kept in their entries (service identity only).
 #[async_trait]
 pub trait SecondFactorDirectory: Send + Sync {
     /// The person's second factor, `None` when not enrolled.
-    async fn second_factor(&self, id: &str) -> Result<Option<StoredSecondFactor>, DirectoryError>;
+    async fn second_factor(&self, id: &str) -> DirectoryResult<Option<StoredSecondFactor>>;
 
     /// Enrols (`Some`, replacing any earlier one) or removes (`None`) the second factor.
     async fn set_second_factor(
         &self,
         id: &str,
         factor: Option<&StoredSecondFactor>,
-    ) -> Result<(), DirectoryError>;
+    ) -> DirectoryResult<()>;
 
     /// Moves the last accepted TOTP step from `previous` to `step` in one compare-and-set;
     /// `Ok(false)` when it was not `previous` any more (the code was used meanwhile).
@@ -262,33 +245,20 @@ pub trait SecondFactorDirectory: Send + Sync {
         id: &str,
         previous: Option<u64>,
         step: u64,
-    ) -> Result<bool, DirectoryError>;
+    ) -> DirectoryResult<bool>;
 
     /// Removes one recovery code's hash; `Ok(false)` when it was not there (used already).
-    async fn spend_recovery_code(&self, id: &str, hash: &str) -> Result<bool, DirectoryError>;
+    async fn spend_recovery_code(&self, id: &str, hash: &str) -> DirectoryResult<bool>;
 }
 
-/// Every part of the directory: what the wiring holds (`Arc<dyn Directory>`) and hands to
-/// use cases; implemented by anything that implements all the parts.
-pub trait Directory:
-    DirectoryHealth
-    + SchoolDirectory
-    + PeopleDirectory
-    + GroupDirectory
-    + RoleDirectory
-    + AccountDirectory
-    + SecondFactorDirectory
-{
-}
-
-impl<T> Directory for T where
-    T: DirectoryHealth
+every_part! {
+    /// Every part of the directory: what the wiring holds (`Arc<dyn Directory>`) and hands to
+    /// use cases; implemented by anything that implements all the parts.
+    pub trait Directory = DirectoryHealth
         + SchoolDirectory
         + PeopleDirectory
         + GroupDirectory
         + RoleDirectory
         + AccountDirectory
-        + SecondFactorDirectory
-        + ?Sized
-{
+        + SecondFactorDirectory;
 }

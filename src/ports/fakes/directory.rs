@@ -69,18 +69,14 @@ impl Tables {
         }
     }
 
-    fn person_mut(&mut self, id: &str) -> Result<&mut Stored, DirectoryError> {
+    fn person_mut(&mut self, id: &str) -> DirectoryResult<&mut Stored> {
         self.people
             .get_mut(id)
             .ok_or_else(|| DirectoryError::NotFound(format!("person {id}")))
     }
 
     /// The uniqueness slapo-unique keeps (`skip`: the entry being replaced).
-    fn check_unique(
-        &self,
-        profile: &PersonProfile,
-        skip: Option<&str>,
-    ) -> Result<(), DirectoryError> {
+    fn check_unique(&self, profile: &PersonProfile, skip: Option<&str>) -> DirectoryResult<()> {
         let others = || {
             self.people
                 .values()
@@ -108,11 +104,7 @@ impl Tables {
     }
 
     /// Compare-and-set of the account state, as the adapter's Modify with an assertion.
-    fn expect_state(
-        &mut self,
-        id: &str,
-        expect: AccountState,
-    ) -> Result<&mut Stored, DirectoryError> {
+    fn expect_state(&mut self, id: &str, expect: AccountState) -> DirectoryResult<&mut Stored> {
         if let Some((raced, state)) = self.race.take() {
             self.person_mut(&raced)?.person.account_state = state;
         }
@@ -123,7 +115,7 @@ impl Tables {
         Ok(stored)
     }
 
-    fn refs(&self, ids: &[String]) -> Result<Vec<GroupRef>, DirectoryError> {
+    fn refs(&self, ids: &[String]) -> DirectoryResult<Vec<GroupRef>> {
         ids.iter()
             .map(|id| {
                 let s = self
@@ -205,8 +197,8 @@ impl FakeDirectory {
     fn write_person(
         &self,
         id: &str,
-        change: impl FnOnce(&mut Tables) -> Result<(), DirectoryError>,
-    ) -> Result<PersonEntry, DirectoryError> {
+        change: impl FnOnce(&mut Tables) -> DirectoryResult<()>,
+    ) -> DirectoryResult<PersonEntry> {
         let now = self.clock.now();
         let mut t = self.lock();
         change(&mut t)?;
@@ -221,7 +213,7 @@ impl FakeDirectory {
         id: &str,
         expect: AccountState,
         change: impl FnOnce(&mut Stored),
-    ) -> Result<PersonEntry, DirectoryError> {
+    ) -> DirectoryResult<PersonEntry> {
         self.write_person(id, |t| {
             change(t.expect_state(id, expect)?);
             Ok(())
@@ -233,7 +225,7 @@ impl FakeDirectory {
         &self,
         q: &Search<F, A>,
         visible: impl FnOnce(&Tables) -> Vec<T>,
-    ) -> Result<Page<T>, DirectoryError> {
+    ) -> DirectoryResult<Page<T>> {
         if q.filter.is_some() {
             return Err(DirectoryError::Other(
                 "the fake directory evaluates no filters".into(),
@@ -249,26 +241,26 @@ impl FakeDirectory {
 
 #[async_trait]
 impl DirectoryHealth for FakeDirectory {
-    async fn ping(&self) -> Result<(), DirectoryError> {
+    async fn ping(&self) -> DirectoryResult<()> {
         Ok(())
     }
 
-    async fn ensure_layout(&self) -> Result<Vec<String>, DirectoryError> {
+    async fn ensure_layout(&self) -> DirectoryResult<Vec<String>> {
         Ok(Vec::new())
     }
 }
 
 #[async_trait]
 impl SchoolDirectory for FakeDirectory {
-    async fn find_school(&self, code: &SchoolCode) -> Result<Option<SchoolEntry>, DirectoryError> {
+    async fn find_school(&self, code: &SchoolCode) -> DirectoryResult<Option<SchoolEntry>> {
         Ok(self.lock().schools.get(code.as_str()).cloned())
     }
 
-    async fn list_schools(&self) -> Result<Vec<SchoolEntry>, DirectoryError> {
+    async fn list_schools(&self) -> DirectoryResult<Vec<SchoolEntry>> {
         Ok(self.lock().schools.values().cloned().collect())
     }
 
-    async fn create_school(&self, school: &School) -> Result<SchoolEntry, DirectoryError> {
+    async fn create_school(&self, school: &School) -> DirectoryResult<SchoolEntry> {
         if self.lock().schools.contains_key(school.code.as_str()) {
             return Err(DirectoryError::taken(Unique::Entry, school.code.as_str()));
         }
@@ -281,7 +273,7 @@ impl PeopleDirectory for FakeDirectory {
     async fn find_person_by_login(
         &self,
         login: &LoginName,
-    ) -> Result<Option<PersonEntry>, DirectoryError> {
+    ) -> DirectoryResult<Option<PersonEntry>> {
         let t = self.lock();
         let found = t.people.values().find(|s| &s.person.login == login);
         Ok(found.map(|s| s.person.clone()))
@@ -290,14 +282,14 @@ impl PeopleDirectory for FakeDirectory {
     async fn find_person_by_employee_number(
         &self,
         number: &EmployeeNumber,
-    ) -> Result<Option<PersonEntry>, DirectoryError> {
+    ) -> DirectoryResult<Option<PersonEntry>> {
         let t = self.lock();
         let found =
             (t.people.values()).find(|s| s.person.profile.employee_number.as_ref() == Some(number));
         Ok(found.map(|s| s.person.clone()))
     }
 
-    async fn logins_like(&self, base: &LoginName) -> Result<Vec<String>, DirectoryError> {
+    async fn logins_like(&self, base: &LoginName) -> DirectoryResult<Vec<String>> {
         let t = self.lock();
         Ok((t.people.values())
             .map(|s| s.person.login.as_str().to_owned())
@@ -305,7 +297,7 @@ impl PeopleDirectory for FakeDirectory {
             .collect())
     }
 
-    async fn create_person(&self, person: &NewPerson) -> Result<PersonEntry, DirectoryError> {
+    async fn create_person(&self, person: &NewPerson) -> DirectoryResult<PersonEntry> {
         let now = self.clock.now();
         let mut t = self.lock();
         if t.people.values().any(|s| s.person.login == person.login) {
@@ -347,13 +339,13 @@ impl PeopleDirectory for FakeDirectory {
         &self,
         id: &str,
         scope: &SchoolScope,
-    ) -> Result<Option<PersonEntry>, DirectoryError> {
+    ) -> DirectoryResult<Option<PersonEntry>> {
         let t = self.lock();
         let found = t.people.get(id).map(|s| &s.person);
         Ok(found.filter(|p| Self::visible(p, scope)).cloned())
     }
 
-    async fn search_people(&self, q: &PersonSearch) -> Result<Page<PersonEntry>, DirectoryError> {
+    async fn search_people(&self, q: &PersonSearch) -> DirectoryResult<Page<PersonEntry>> {
         self.page(q, |t| {
             (t.people.values())
                 .map(|s| s.person.clone())
@@ -366,7 +358,7 @@ impl PeopleDirectory for FakeDirectory {
         &self,
         id: &str,
         profile: &PersonProfile,
-    ) -> Result<PersonEntry, DirectoryError> {
+    ) -> DirectoryResult<PersonEntry> {
         self.write_person(id, |t| {
             t.check_unique(profile, Some(id))?;
             t.person_mut(id)?.person.profile = profile.clone();
@@ -379,7 +371,7 @@ impl PeopleDirectory for FakeDirectory {
         id: &str,
         profile: &PersonProfile,
         version: &str,
-    ) -> Result<PersonEntry, DirectoryError> {
+    ) -> DirectoryResult<PersonEntry> {
         let current = self.lock().person_mut(id)?.person.meta.version.clone();
         if current != version {
             return Err(DirectoryError::VersionChanged(format!("person {id}")));
@@ -387,7 +379,7 @@ impl PeopleDirectory for FakeDirectory {
         self.update_person(id, profile).await
     }
 
-    async fn delete_person(&self, id: &str) -> Result<(), DirectoryError> {
+    async fn delete_person(&self, id: &str) -> DirectoryResult<()> {
         let mut t = self.lock();
         t.people
             .remove(id)
@@ -403,7 +395,7 @@ impl PeopleDirectory for FakeDirectory {
 
 #[async_trait]
 impl GroupDirectory for FakeDirectory {
-    async fn create_group(&self, profile: &GroupProfile) -> Result<GroupEntry, DirectoryError> {
+    async fn create_group(&self, profile: &GroupProfile) -> DirectoryResult<GroupEntry> {
         let now = self.clock.now();
         let mut t = self.lock();
         if !t.schools.contains_key(profile.school.as_str()) {
@@ -454,7 +446,7 @@ impl GroupDirectory for FakeDirectory {
         &self,
         id: &str,
         scope: &SchoolScope,
-    ) -> Result<Option<GroupEntry>, DirectoryError> {
+    ) -> DirectoryResult<Option<GroupEntry>> {
         let t = self.lock();
         let found = t
             .groups
@@ -463,7 +455,7 @@ impl GroupDirectory for FakeDirectory {
         Ok(found.cloned())
     }
 
-    async fn search_groups(&self, q: &GroupSearch) -> Result<Page<GroupEntry>, DirectoryError> {
+    async fn search_groups(&self, q: &GroupSearch) -> DirectoryResult<Page<GroupEntry>> {
         self.page(q, |t| {
             (t.groups.values())
                 .filter(|g| q.scope.contains(&g.profile.school))
@@ -472,11 +464,7 @@ impl GroupDirectory for FakeDirectory {
         })
     }
 
-    async fn update_group(
-        &self,
-        id: &str,
-        profile: &GroupProfile,
-    ) -> Result<GroupEntry, DirectoryError> {
+    async fn update_group(&self, id: &str, profile: &GroupProfile) -> DirectoryResult<GroupEntry> {
         let mut t = self.lock();
         let members = t.refs(&profile.members)?;
         let group = t
@@ -493,7 +481,7 @@ impl GroupDirectory for FakeDirectory {
         id: &str,
         add: &[String],
         remove: &[String],
-    ) -> Result<GroupEntry, DirectoryError> {
+    ) -> DirectoryResult<GroupEntry> {
         let current = self
             .lock()
             .groups
@@ -510,7 +498,7 @@ impl GroupDirectory for FakeDirectory {
         self.update_group(id, &profile).await
     }
 
-    async fn delete_group(&self, id: &str) -> Result<(), DirectoryError> {
+    async fn delete_group(&self, id: &str) -> DirectoryResult<()> {
         self.lock()
             .groups
             .remove(id)

@@ -8,11 +8,12 @@
 
 use crate::domain::LoginName;
 use crate::ports::state::{
-    Confirmations, HeldOperations, RetiredLogins, Sessions, WindowRule, WriteIntents,
+    AdmissionWindow, Confirmations, HeldOperations, RetiredLogins, Sessions, WriteIntents,
 };
-use crate::ports::StoreError;
+use crate::ports::{StoreError, StoreResult};
 use crate::store::confirmations::{
-    confirmation_mail, throttle, ConsumeOutcome, IssueLimits, IssueOutcome, PendingConfirmation,
+    confirmation_mail, throttle, ConfirmationIssue, ConfirmationUse, ConsumeOutcome, IssueOutcome,
+    PendingConfirmation,
 };
 use crate::store::held::{Admission, HeldOperation, Recent, Ticket, Trip};
 use crate::store::intents::{CreationIntent, IntentState, KEEP_RESOLVED};
@@ -56,7 +57,7 @@ impl FakeState {
         self.failing.store(failing, Ordering::SeqCst);
     }
 
-    fn open(&self) -> Result<std::sync::MutexGuard<'_, Tables>, StoreError> {
+    fn open(&self) -> StoreResult<std::sync::MutexGuard<'_, Tables>> {
         if self.failing.load(Ordering::SeqCst) {
             return Err(StoreError::Unavailable("the fake state store fails".into()));
         }
@@ -95,43 +96,37 @@ impl FakeState {
 
 #[async_trait]
 impl Confirmations for FakeState {
-    async fn issue_confirmation(
-        &self,
-        key: String,
-        confirmation: PendingConfirmation,
-        limits: IssueLimits,
-        now: OffsetDateTime,
-        with: Vec<QueuedMail>,
-    ) -> Result<IssueOutcome, StoreError> {
+    async fn issue_confirmation(&self, issue: ConfirmationIssue) -> StoreResult<IssueOutcome> {
         let mut t = self.open()?;
-        let person = confirmation.person_id.clone();
+        let (key, now) = (issue.key, issue.now);
+        let person = issue.confirmation.person_id.clone();
         let (live, mut issued) = t.by_person.get(&person).cloned().unwrap_or_default();
-        if let Some(throttled) = throttle(&mut issued, limits, now.unix_timestamp()) {
+        if let Some(throttled) = throttle(&mut issued, issue.limits, now.unix_timestamp()) {
             return Ok(throttled);
         }
         if let Some(old) = live.and_then(|k| t.confirmations.get_mut(&k)) {
             old.superseded = true;
         }
-        let mail = confirmation_mail(&key, &confirmation, now);
+        let mail = confirmation_mail(&key, &issue.confirmation, now);
         // An unsent mail of the same kind is dropped, as the outbox does.
         t.outbox
             .retain(|m| m.supersedes.is_none() || m.supersedes != mail.supersedes);
         t.outbox.push(mail);
-        t.outbox.extend(with);
-        t.confirmations.insert(key.clone(), confirmation);
+        t.outbox.extend(issue.with);
+        t.confirmations.insert(key.clone(), issue.confirmation);
         issued.push(now.unix_timestamp());
         t.by_person.insert(person, (Some(key), issued));
         Ok(IssueOutcome::Issued)
     }
 
-    async fn confirmation(&self, key: String) -> Result<Option<PendingConfirmation>, StoreError> {
+    async fn confirmation(&self, key: String) -> StoreResult<Option<PendingConfirmation>> {
         Ok(self.open()?.confirmations.get(&key).cloned())
     }
 
     async fn live_confirmation_of(
         &self,
         person_id: String,
-    ) -> Result<Option<PendingConfirmation>, StoreError> {
+    ) -> StoreResult<Option<PendingConfirmation>> {
         let t = self.open()?;
         let live = t
             .by_person
@@ -140,12 +135,8 @@ impl Confirmations for FakeState {
         Ok(live.and_then(|k| t.confirmations.get(&k).cloned()))
     }
 
-    async fn consume_confirmation(
-        &self,
-        key: String,
-        now: OffsetDateTime,
-        with: Vec<QueuedMail>,
-    ) -> Result<ConsumeOutcome, StoreError> {
+    async fn consume_confirmation(&self, using: ConfirmationUse) -> StoreResult<ConsumeOutcome> {
+        let ConfirmationUse { key, now, with } = using;
         let mut t = self.open()?;
         let Some(c) = t.confirmations.get_mut(&key) else {
             return Ok(ConsumeOutcome::Unknown);
@@ -164,7 +155,7 @@ impl Confirmations for FakeState {
         Ok(ConsumeOutcome::Consumed(Box::new(consumed)))
     }
 
-    async fn enqueue_mail(&self, mail: QueuedMail) -> Result<u64, StoreError> {
+    async fn enqueue_mail(&self, mail: QueuedMail) -> StoreResult<u64> {
         let mut t = self.open()?;
         t.outbox.push(mail);
         Ok(t.outbox.len() as u64)
@@ -177,7 +168,7 @@ impl Sessions for FakeState {
         &self,
         person_id: String,
         keep: Option<String>,
-    ) -> Result<usize, StoreError> {
+    ) -> StoreResult<usize> {
         let mut t = self.open()?;
         let before = t.sessions.len();
         t.sessions
@@ -191,16 +182,15 @@ impl HeldOperations for FakeState {
     async fn admit(
         &self,
         candidate: HeldOperation,
-        since: OffsetDateTime,
-        rule: WindowRule,
-    ) -> Result<Admission, StoreError> {
+        window: AdmissionWindow,
+    ) -> StoreResult<Admission> {
         let mut t = self.open()?;
         let client = candidate.client.clone();
         let same = |op: &HeldOperation| op.client == client && op.target_id == candidate.target_id;
         if let Some(op) = t.held.values().find(|op| same(op)) {
             return Ok(Admission::Held(Box::new(op.clone()), false));
         }
-        let start = since.unix_timestamp_nanos().max(0);
+        let start = window.since.unix_timestamp_nanos().max(0);
         t.recent
             .retain(|(c, at, _, _)| *c != client || *at >= start);
         let mine = || t.held.values().filter(|op| op.client == client);
@@ -215,7 +205,7 @@ impl HeldOperations for FakeState {
                 recent.in_school += 1;
             }
         }
-        match rule(&recent) {
+        match (window.rule)(&recent) {
             None => {
                 let at = candidate.held_at.unix_timestamp_nanos().max(0);
                 let ticket = format!("{client}/{at}/{}", candidate.target_id);
@@ -237,18 +227,18 @@ impl HeldOperations for FakeState {
         }
     }
 
-    async fn cancel(&self, ticket: Ticket) -> Result<(), StoreError> {
+    async fn cancel(&self, ticket: Ticket) -> StoreResult<()> {
         let mut t = self.open()?;
         t.recent
             .retain(|(c, at, target, _)| format!("{c}/{at}/{target}") != ticket.0);
         Ok(())
     }
 
-    async fn list(&self) -> Result<Vec<HeldOperation>, StoreError> {
+    async fn list(&self) -> StoreResult<Vec<HeldOperation>> {
         Ok(self.open()?.held.values().cloned().collect())
     }
 
-    async fn remove(&self, id: u64) -> Result<Option<HeldOperation>, StoreError> {
+    async fn remove(&self, id: u64) -> StoreResult<Option<HeldOperation>> {
         Ok(self.open()?.held.remove(&id))
     }
 }
@@ -260,7 +250,7 @@ impl RetiredLogins for FakeState {
         login: &LoginName,
         entry_id: &str,
         _at: OffsetDateTime,
-    ) -> Result<bool, StoreError> {
+    ) -> StoreResult<bool> {
         let mut t = self.open()?;
         if t.retired.contains_key(login.as_str()) {
             return Ok(false);
@@ -270,14 +260,14 @@ impl RetiredLogins for FakeState {
         Ok(true)
     }
 
-    async fn is_retired(&self, login: &LoginName) -> Result<bool, StoreError> {
+    async fn is_retired(&self, login: &LoginName) -> StoreResult<bool> {
         Ok(self.open()?.retired.contains_key(login.as_str()))
     }
 }
 
 #[async_trait]
 impl WriteIntents for FakeState {
-    async fn record_intent(&self, intent: CreationIntent) -> Result<String, StoreError> {
+    async fn record_intent(&self, intent: CreationIntent) -> StoreResult<String> {
         let mut t = self.open()?;
         t.next_intent += 1;
         let id = format!("intent-{}", t.next_intent);
@@ -285,22 +275,19 @@ impl WriteIntents for FakeState {
         Ok(id)
     }
 
-    async fn set_intent_state(&self, id: &str, state: IntentState) -> Result<(), StoreError> {
+    async fn set_intent_state(&self, id: &str, state: IntentState) -> StoreResult<()> {
         if let Some(i) = self.open()?.intents.get_mut(id) {
             i.state = state;
         }
         Ok(())
     }
 
-    async fn finish_intent(&self, id: &str) -> Result<(), StoreError> {
+    async fn finish_intent(&self, id: &str) -> StoreResult<()> {
         self.open()?.intents.remove(id);
         Ok(())
     }
 
-    async fn intents(
-        &self,
-        now: OffsetDateTime,
-    ) -> Result<Vec<(String, CreationIntent)>, StoreError> {
+    async fn intents(&self, now: OffsetDateTime) -> StoreResult<Vec<(String, CreationIntent)>> {
         let mut t = self.open()?;
         t.intents.retain(|_, i| {
             !(matches!(i.state, IntentState::Happened { .. }) && i.at + KEEP_RESOLVED < now)

@@ -26,8 +26,8 @@ mod sessions;
 mod sign_in;
 
 pub use confirmations::Confirmations;
-pub use forms::{FormsState, RegisterRows, RoomLists, TodoAcknowledgements};
-pub use held::{HeldOperations, WindowRule};
+pub use forms::{FormsState, RegisterAppend, RegisterRows, RoomLists, TodoAcknowledgements};
+pub use held::{AdmissionWindow, HeldOperations, WindowRule};
 pub use idempotency::IdempotencyRecords;
 pub use provisioning::{RetiredLogins, WriteIntents};
 pub use sessions::Sessions;
@@ -53,9 +53,10 @@ pub enum StoreError {
     Io(String),
 }
 
-/// What the portal's use cases (`crate::onboarding`) keep in the state store.
-pub trait OnboardingState: Confirmations + Sessions {}
-impl<T: Confirmations + Sessions + ?Sized> OnboardingState for T {}
+every_part! {
+    /// What the portal's use cases (`crate::onboarding`) keep in the state store.
+    pub trait OnboardingState = Confirmations + Sessions;
+}
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,6 @@
 //! Panel and portal sessions, as the use cases that end them see them.
 
-use super::StoreError;
+use super::StoreResult;
 use async_trait::async_trait;
 
 #[async_trait]
@@ -11,5 +11,5 @@ pub trait Sessions: Send + Sync {
         &self,
         person_id: String,
         keep: Option<String>,
-    ) -> Result<usize, StoreError>;
+    ) -> StoreResult<usize>;
 }

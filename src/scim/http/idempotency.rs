@@ -22,7 +22,9 @@ use super::{Client, ScimState};
 use crate::clock::Clock;
 use crate::ports::state::IdempotencyRecords;
 use crate::scim::ScimError;
-use crate::store::idempotency::{Claim, IdempotencyPolicy, KeyOf, StoredResponse};
+use crate::store::idempotency::{
+    Claim, IdempotencyClaim, IdempotencyPolicy, KeyOf, StoredResponse,
+};
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
@@ -186,7 +188,12 @@ where
     idem.maybe_purge();
     let claim = idem
         .store
-        .claim_idempotency(key.clone(), print, idem.clock.now(), idem.policy)
+        .claim_idempotency(IdempotencyClaim {
+            key: key.clone(),
+            fingerprint: print,
+            now: idem.clock.now(),
+            policy: idem.policy,
+        })
         .await;
     let owner = match claim {
         Ok(Claim::Started { owner }) => owner,

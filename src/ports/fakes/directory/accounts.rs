@@ -4,11 +4,7 @@ use super::*;
 
 #[async_trait]
 impl RoleDirectory for FakeDirectory {
-    async fn grant_role(
-        &self,
-        person: &EntryRef,
-        role: &AdminRole,
-    ) -> Result<bool, DirectoryError> {
+    async fn grant_role(&self, person: &EntryRef, role: &AdminRole) -> DirectoryResult<bool> {
         let mut t = self.lock();
         if !t.people.contains_key(&person.id) {
             return Err(DirectoryError::NotFound(person.dn.clone()));
@@ -21,7 +17,7 @@ impl RoleDirectory for FakeDirectory {
         Ok(true)
     }
 
-    async fn roles_of(&self, person: &EntryRef) -> Result<Vec<AdminRole>, DirectoryError> {
+    async fn roles_of(&self, person: &EntryRef) -> DirectoryResult<Vec<AdminRole>> {
         let t = self.lock();
         Ok((t.roles.iter())
             .filter(|(p, _)| *p == person.id)
@@ -29,10 +25,7 @@ impl RoleDirectory for FakeDirectory {
             .collect())
     }
 
-    async fn local_administrators(
-        &self,
-        school: &SchoolCode,
-    ) -> Result<Vec<PersonEntry>, DirectoryError> {
+    async fn local_administrators(&self, school: &SchoolCode) -> DirectoryResult<Vec<PersonEntry>> {
         let t = self.lock();
         let role = AdminRole::LocalAdministrator(school.clone());
         Ok((t.roles.iter())
@@ -48,7 +41,7 @@ impl AccountDirectory for FakeDirectory {
         &self,
         login: &LoginName,
         password: &SecretString,
-    ) -> Result<PasswordCheck, DirectoryError> {
+    ) -> DirectoryResult<PasswordCheck> {
         use argon2::PasswordVerifier;
         let now = self.clock.now();
         let stored = {
@@ -85,7 +78,7 @@ impl AccountDirectory for FakeDirectory {
         id: &str,
         credentials: &InitialCredentials,
         expect: AccountState,
-    ) -> Result<PersonEntry, DirectoryError> {
+    ) -> DirectoryResult<PersonEntry> {
         self.change_account(id, expect, |s| {
             s.password = Some(credentials.hash.clone());
             s.must_change = true;
@@ -97,17 +90,13 @@ impl AccountDirectory for FakeDirectory {
         })
     }
 
-    async fn lock_account(
-        &self,
-        id: &str,
-        expect: AccountState,
-    ) -> Result<PersonEntry, DirectoryError> {
+    async fn lock_account(&self, id: &str, expect: AccountState) -> DirectoryResult<PersonEntry> {
         self.change_account(id, expect, |s| {
             s.person.account_state = AccountState::Locked;
         })
     }
 
-    async fn unlock_account(&self, id: &str) -> Result<PersonEntry, DirectoryError> {
+    async fn unlock_account(&self, id: &str) -> DirectoryResult<PersonEntry> {
         self.change_account(id, AccountState::Locked, |s| {
             s.person.account_state = if s.must_change {
                 AccountState::AwaitingFirstLogin
@@ -124,7 +113,7 @@ impl AccountDirectory for FakeDirectory {
         id: &str,
         hash: &PasswordHash,
         expect: AccountState,
-    ) -> Result<PersonEntry, DirectoryError> {
+    ) -> DirectoryResult<PersonEntry> {
         self.change_account(id, expect, |s| {
             s.password = Some(hash.clone());
             s.must_change = false;
@@ -141,7 +130,7 @@ impl AccountDirectory for FakeDirectory {
         email: &EmailAddress,
         expect: AccountState,
         at: OffsetDateTime,
-    ) -> Result<PersonEntry, DirectoryError> {
+    ) -> DirectoryResult<PersonEntry> {
         self.write_person(id, |t| {
             let taken = t.people.values().any(|s| {
                 s.person.entry.id != id
@@ -169,7 +158,7 @@ impl AccountDirectory for FakeDirectory {
         &self,
         id: &str,
         request: Option<&AccountRequest>,
-    ) -> Result<PersonEntry, DirectoryError> {
+    ) -> DirectoryResult<PersonEntry> {
         self.write_person(id, |t| {
             let s = match request {
                 Some(_) => t.expect_state(id, AccountState::None)?,
@@ -183,7 +172,7 @@ impl AccountDirectory for FakeDirectory {
 
 #[async_trait]
 impl SecondFactorDirectory for FakeDirectory {
-    async fn second_factor(&self, id: &str) -> Result<Option<StoredSecondFactor>, DirectoryError> {
+    async fn second_factor(&self, id: &str) -> DirectoryResult<Option<StoredSecondFactor>> {
         Ok(self.lock().person_mut(id)?.second_factor.clone())
     }
 
@@ -191,7 +180,7 @@ impl SecondFactorDirectory for FakeDirectory {
         &self,
         id: &str,
         factor: Option<&StoredSecondFactor>,
-    ) -> Result<(), DirectoryError> {
+    ) -> DirectoryResult<()> {
         self.lock().person_mut(id)?.second_factor = factor.cloned();
         Ok(())
     }
@@ -201,7 +190,7 @@ impl SecondFactorDirectory for FakeDirectory {
         id: &str,
         previous: Option<u64>,
         step: u64,
-    ) -> Result<bool, DirectoryError> {
+    ) -> DirectoryResult<bool> {
         let mut t = self.lock();
         let Some(f) = t.person_mut(id)?.second_factor.as_mut() else {
             return Ok(false);
@@ -213,7 +202,7 @@ impl SecondFactorDirectory for FakeDirectory {
         Ok(true)
     }
 
-    async fn spend_recovery_code(&self, id: &str, hash: &str) -> Result<bool, DirectoryError> {
+    async fn spend_recovery_code(&self, id: &str, hash: &str) -> DirectoryResult<bool> {
         let mut t = self.lock();
         let Some(f) = t.person_mut(id)?.second_factor.as_mut() else {
             return Ok(false);
