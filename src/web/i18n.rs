@@ -65,6 +65,26 @@ impl Msg {
     }
 }
 
+/// Declares text constants as a translation table: each row is a name, its Polish text and its
+/// English text, and becomes `pub const NAME: Msg = Msg::new(polish, english);`. The texts are
+/// data, one row each with both languages side by side in one layout for every row (rustfmt
+/// would otherwise lay short and long rows out differently), doc comments kept.
+///
+/// ```ignore
+/// texts! {
+///     /// Why this text exists, when it is not obvious.
+///     SIGN_IN:
+///         "Zaloguj się",
+///         "Sign in";
+/// }
+/// ```
+macro_rules! texts {
+    ($($(#[$doc:meta])* $name:ident: $pl:literal, $en:literal;)*) => {
+        $($(#[$doc])* pub const $name: $crate::web::i18n::Msg = $crate::web::i18n::Msg::new($pl, $en);)*
+    };
+}
+pub(crate) use texts;
+
 /// `t(lang, &msg::APP_NAME)`, for call sites that prefer a function.
 pub fn t(lang: Lang, msg: &Msg) -> &'static str {
     msg.get(lang)
@@ -72,88 +92,102 @@ pub fn t(lang: Lang, msg: &Msg) -> &'static str {
 
 /// The messages of the web foundation (layout, sign-in, errors).
 pub mod msg {
-    use super::Msg;
+    texts! {
+        APP_NAME:
+            "Centralny Panel Administracyjny ZSZO",
+            "ZSZO Central Administration Panel";
+        SKIP_TO_CONTENT:
+            "Przejdź do treści",
+            "Skip to content";
+        SIGNED_IN_AS:
+            "Zalogowano jako",
+            "Signed in as";
+        SIGN_OUT:
+            "Wyloguj",
+            "Sign out";
+        SWITCH_LANGUAGE:
+            "English",
+            "Polski";
+        SWITCH_LANGUAGE_LABEL:
+            "English (zmień język na angielski)",
+            "Polski (change the language to Polish)";
 
-    pub const APP_NAME: Msg = Msg::new(
-        "Centralny Panel Administracyjny ZSZO",
-        "ZSZO Central Administration Panel",
-    );
-    pub const SKIP_TO_CONTENT: Msg = Msg::new("Przejdź do treści", "Skip to content");
-    pub const SIGNED_IN_AS: Msg = Msg::new("Zalogowano jako", "Signed in as");
-    pub const SIGN_OUT: Msg = Msg::new("Wyloguj", "Sign out");
-    pub const SWITCH_LANGUAGE: Msg = Msg::new("English", "Polski");
-    pub const SWITCH_LANGUAGE_LABEL: Msg = Msg::new(
-        "English (zmień język na angielski)",
-        "Polski (change the language to Polish)",
-    );
+        SIGN_IN_TITLE:
+            "Logowanie",
+            "Sign in";
+        SIGN_IN_INTRO:
+            "Zaloguj się swoim loginem i hasłem ZSZO. Panel jest dostępny dla administratorów lokalnych placówek i administratorów systemu.",
+            "Sign in with your ZSZO login and password. The panel is for schools' local administrators and system administrators.";
+        LOGIN:
+            "Login",
+            "Login";
+        PASSWORD:
+            "Hasło",
+            "Password";
+        SIGN_IN:
+            "Zaloguj się",
+            "Sign in";
+        BAD_CREDENTIALS:
+            "Nieprawidłowy login lub hasło. Sprawdź, czy nie jest włączony Caps Lock, i spróbuj ponownie.",
+            "Wrong login or password. Check that Caps Lock is off and try again.";
+        /// Only after the failures' limit: saying so is no help to a guesser (the block is
+        /// per login and address alike), and the person knows why to wait.
+        SIGN_IN_THROTTLED:
+            "Zbyt wiele nieudanych prób logowania. Odczekaj kilka minut i spróbuj ponownie.",
+            "Too many failed sign-in attempts. Wait a few minutes and try again.";
+        NOT_AN_ADMINISTRATOR:
+            "Nie masz uprawnień do Centralnego Panelu Administracyjnego: mogą z niego korzystać tylko administratorzy lokalni placówek i administratorzy systemu. Jeśli potrzebujesz dostępu, zwróć się do dyrektora swojej placówki.",
+            "You may not use the Central Administration Panel: it is only for schools' local administrators and system administrators. If you need access, ask the head of your school.";
+        FIRST_SIGN_IN_PENDING:
+            "Najpierw dokończ pierwsze logowanie w Portalu Dostępowym: ustaw własne hasło i potwierdź adres e-mail. Hasłem jednorazowym nie można zalogować się do panelu.",
+            "First finish your first sign-in in the Access Portal: set your own password and confirm your email address. A one-time password never opens the panel.";
+        TO_THE_PORTAL:
+            "Przejdź do Portalu Dostępowego",
+            "Go to the Access Portal";
+        BUSY:
+            "Zbyt wiele logowań naraz. Spróbuj ponownie za kilka sekund.",
+            "Too many sign-ins at once. Try again in a few seconds.";
+        SIGNED_OUT:
+            "Wylogowano.",
+            "You have signed out.";
+        SESSION_ENDED:
+            "Sesja wygasła. Zaloguj się ponownie.",
+            "Your session has ended. Please sign in again.";
 
-    pub const SIGN_IN_TITLE: Msg = Msg::new("Logowanie", "Sign in");
-    pub const SIGN_IN_INTRO: Msg = Msg::new(
-        "Zaloguj się swoim loginem i hasłem ZSZO. Panel jest dostępny dla administratorów lokalnych placówek i administratorów systemu.",
-        "Sign in with your ZSZO login and password. The panel is for schools' local administrators and system administrators.",
-    );
-    pub const LOGIN: Msg = Msg::new("Login", "Login");
-    pub const PASSWORD: Msg = Msg::new("Hasło", "Password");
-    pub const SIGN_IN: Msg = Msg::new("Zaloguj się", "Sign in");
-    pub const BAD_CREDENTIALS: Msg = Msg::new(
-        "Nieprawidłowy login lub hasło. Sprawdź, czy nie jest włączony Caps Lock, i spróbuj ponownie.",
-        "Wrong login or password. Check that Caps Lock is off and try again.",
-    );
-    /// Only after the failures' limit: saying so is no help to a guesser (the block is
-    /// per login and address alike), and the person knows why to wait.
-    pub const SIGN_IN_THROTTLED: Msg = Msg::new(
-        "Zbyt wiele nieudanych prób logowania. Odczekaj kilka minut i spróbuj ponownie.",
-        "Too many failed sign-in attempts. Wait a few minutes and try again.",
-    );
-    pub const NOT_AN_ADMINISTRATOR: Msg = Msg::new(
-        "Nie masz uprawnień do Centralnego Panelu Administracyjnego: mogą z niego korzystać tylko administratorzy lokalni placówek i administratorzy systemu. Jeśli potrzebujesz dostępu, zwróć się do dyrektora swojej placówki.",
-        "You may not use the Central Administration Panel: it is only for schools' local administrators and system administrators. If you need access, ask the head of your school.",
-    );
-    pub const FIRST_SIGN_IN_PENDING: Msg = Msg::new(
-        "Najpierw dokończ pierwsze logowanie w Portalu Dostępowym: ustaw własne hasło i potwierdź adres e-mail. Hasłem jednorazowym nie można zalogować się do panelu.",
-        "First finish your first sign-in in the Access Portal: set your own password and confirm your email address. A one-time password never opens the panel.",
-    );
-    pub const TO_THE_PORTAL: Msg =
-        Msg::new("Przejdź do Portalu Dostępowego", "Go to the Access Portal");
-    pub const BUSY: Msg = Msg::new(
-        "Zbyt wiele logowań naraz. Spróbuj ponownie za kilka sekund.",
-        "Too many sign-ins at once. Try again in a few seconds.",
-    );
-    pub const SIGNED_OUT: Msg = Msg::new("Wylogowano.", "You have signed out.");
-    pub const SESSION_ENDED: Msg = Msg::new(
-        "Sesja wygasła. Zaloguj się ponownie.",
-        "Your session has ended. Please sign in again.",
-    );
-
-    pub const ERROR_TITLE: Msg = Msg::new("Błąd", "Error");
-    pub const ERROR_BAD_REQUEST: Msg = Msg::new(
-        "Nieprawidłowe żądanie. Wróć i spróbuj ponownie.",
-        "The request was not valid. Go back and try again.",
-    );
-    pub const ERROR_CSRF: Msg = Msg::new(
-        "Formularz wygasł lub nie pochodzi z tego panelu, więc nic nie zostało zmienione. Wróć, odśwież stronę i spróbuj ponownie.",
-        "The form has expired or did not come from this panel, so nothing was changed. Go back, reload the page and try again.",
-    );
-    pub const ERROR_FORBIDDEN: Msg = Msg::new(
-        "Nie masz uprawnień do tej strony.",
-        "You may not open this page.",
-    );
-    pub const ERROR_NOT_FOUND: Msg = Msg::new("Nie znaleziono strony.", "The page was not found.");
-    pub const ERROR_CONFLICT: Msg = Msg::new(
-        "Ktoś właśnie to zmienił. Odśwież stronę i sprawdź stan.",
-        "Someone has just changed this. Reload the page and check.",
-    );
-    pub const ERROR_UNAVAILABLE: Msg = Msg::new(
-        "Usługa jest chwilowo niedostępna. Spróbuj ponownie za chwilę.",
-        "The service is temporarily unavailable. Try again in a moment.",
-    );
-    pub const ERROR_INTERNAL: Msg = Msg::new(
-        "Wystąpił nieoczekiwany błąd. Spróbuj ponownie; jeśli się powtarza, zgłoś to administratorowi systemu.",
-        "Something went wrong. Try again; if it happens again, tell the system administrator.",
-    );
-    pub const BACK_TO_PANEL: Msg = Msg::new("Wróć do panelu", "Back to the panel");
-    pub const BACK_TO_PORTAL: Msg = Msg::new("Wróć do portalu", "Back to the portal");
-    pub const PORTAL_NAME: Msg = Msg::new("Portal Dostępowy ZSZO", "ZSZO Access Portal");
+        ERROR_TITLE:
+            "Błąd",
+            "Error";
+        ERROR_BAD_REQUEST:
+            "Nieprawidłowe żądanie. Wróć i spróbuj ponownie.",
+            "The request was not valid. Go back and try again.";
+        ERROR_CSRF:
+            "Formularz wygasł lub nie pochodzi z tego panelu, więc nic nie zostało zmienione. Wróć, odśwież stronę i spróbuj ponownie.",
+            "The form has expired or did not come from this panel, so nothing was changed. Go back, reload the page and try again.";
+        ERROR_FORBIDDEN:
+            "Nie masz uprawnień do tej strony.",
+            "You may not open this page.";
+        ERROR_NOT_FOUND:
+            "Nie znaleziono strony.",
+            "The page was not found.";
+        ERROR_CONFLICT:
+            "Ktoś właśnie to zmienił. Odśwież stronę i sprawdź stan.",
+            "Someone has just changed this. Reload the page and check.";
+        ERROR_UNAVAILABLE:
+            "Usługa jest chwilowo niedostępna. Spróbuj ponownie za chwilę.",
+            "The service is temporarily unavailable. Try again in a moment.";
+        ERROR_INTERNAL:
+            "Wystąpił nieoczekiwany błąd. Spróbuj ponownie; jeśli się powtarza, zgłoś to administratorowi systemu.",
+            "Something went wrong. Try again; if it happens again, tell the system administrator.";
+        BACK_TO_PANEL:
+            "Wróć do panelu",
+            "Back to the panel";
+        BACK_TO_PORTAL:
+            "Wróć do portalu",
+            "Back to the portal";
+        PORTAL_NAME:
+            "Portal Dostępowy ZSZO",
+            "ZSZO Access Portal";
+    }
 }
 
 #[cfg(test)]

@@ -10,314 +10,207 @@ const HELD_FOR_REVIEW: Msg = Msg::new(
     "held for a system administrator's review",
 );
 
+/// `&[(key, Msg)]` from rows `key => polish, english;`: the words are data, one row each with
+/// both languages side by side in one layout for every row, as `i18n::texts!` declares the
+/// pages' texts.
+macro_rules! msg_rows {
+    ($($key:expr => $pl:expr, $en:expr;)*) => {
+        &[$(($key, Msg::new($pl, $en))),*]
+    };
+}
+
 /// Every audit action the histories name, in words.
-const ACTIONS: &[(&str, Msg)] = &[
-    (
-        "person.created",
-        Msg::new("dodano osobę do katalogu", "person added to the directory"),
-    ),
-    (
-        "person.updated",
-        Msg::new("zmieniono dane osoby", "person's data changed"),
-    ),
-    (
-        "person.moved",
-        Msg::new("przeniesiono do innej placówki", "moved to another school"),
-    ),
-    (
-        "person.deactivated",
-        Msg::new("zakończono zatrudnienie", "employment ended"),
-    ),
-    (
-        "person.reactivated",
-        Msg::new("wznowiono zatrudnienie", "employment resumed"),
-    ),
-    (
-        "person.deleted",
-        Msg::new("usunięto osobę z katalogu", "person deleted"),
-    ),
-    (
-        "account.created",
-        Msg::new(
-            "utworzono konto i wydano hasło jednorazowe",
-            "account created, one-time password issued",
-        ),
-    ),
-    (
-        "account.password_reissued",
-        Msg::new(
-            "wydano nowe hasło jednorazowe",
-            "new one-time password issued",
-        ),
-    ),
-    (
-        "account.locked",
-        Msg::new("zablokowano konto", "account locked"),
-    ),
-    (
-        "account.unlocked",
-        Msg::new("odblokowano konto", "account unlocked"),
-    ),
-    ("role.granted", Msg::new("nadano rolę", "role granted")),
-    (
-        "group.created",
-        Msg::new("utworzono grupę", "group created"),
-    ),
-    (
-        "group.updated",
-        Msg::new("zmieniono grupę", "group changed"),
-    ),
-    (
-        "group.members_changed",
-        Msg::new("zmieniono członków grupy", "group members changed"),
-    ),
-    ("group.deleted", Msg::new("usunięto grupę", "group deleted")),
-    (
-        "panel.sign_out",
-        Msg::new("wylogowanie z panelu", "panel sign-out"),
-    ),
-    (
-        "access.refused",
-        Msg::new(
-            "odmowa dostępu do danych innej placówki",
-            "access to another school's data refused",
-        ),
-    ),
-    (
-        "deprovisioning.released",
-        Msg::new(
-            "administrator systemu zatwierdził wstrzymaną operację",
-            "a system administrator released a held operation",
-        ),
-    ),
-    (
-        "deprovisioning.discarded",
-        Msg::new(
-            "administrator systemu odrzucił wstrzymaną operację",
-            "a system administrator discarded a held operation",
-        ),
-    ),
-    (
-        "account.activated",
-        Msg::new(
-            "pracownik aktywował konto (potwierdził e-mail)",
-            "the employee activated the account (email confirmed)",
-        ),
-    ),
-    (
-        "account.first_login",
-        Msg::new(
-            "pierwsze logowanie hasłem jednorazowym",
-            "first sign-in with the one-time password",
-        ),
-    ),
-    (
-        "account.password_set",
-        Msg::new(
-            "pracownik ustawił hasło i podał e-mail",
-            "the employee set a password and gave an email address",
-        ),
-    ),
-    (
-        "account.password_changed",
-        Msg::new("zmieniono hasło", "password changed"),
-    ),
-    (
-        "password.reset_requested",
-        Msg::new(
-            "poproszono o link do ustawienia nowego hasła („Nie pamiętam hasła”)",
-            "a link to set a new password was asked for (“Forgot password”)",
-        ),
-    ),
-    (
-        "account.password_reset",
-        Msg::new(
-            "pracownik ustawił nowe hasło z linku („Nie pamiętam hasła”)",
-            "the employee set a new password from the link (“Forgot password”)",
-        ),
-    ),
-    (
-        "email.confirmation_requested",
-        Msg::new(
-            "ponownie wysłano link potwierdzający",
-            "confirmation link sent again",
-        ),
-    ),
-    (
-        "email.change_requested",
-        Msg::new(
-            "poproszono o zmianę adresu e-mail",
-            "email address change requested",
-        ),
-    ),
-    (
-        "email.changed",
-        Msg::new(
-            "potwierdzono nowy adres e-mail",
-            "new email address confirmed",
-        ),
-    ),
-    (
-        "email.confirmed",
-        Msg::new("potwierdzenie adresu e-mail", "email address confirmation"),
-    ),
-    (
-        "mail.sent",
-        Msg::new("wysłano wiadomość e-mail", "email sent"),
-    ),
-    (
-        "mail.failed",
-        Msg::new("wiadomość e-mail nie została wysłana", "email not sent"),
-    ),
-    (
-        "administrators.notified",
-        Msg::new(
-            "powiadomiono administratora lokalnego placówki",
-            "the school's local administrator notified",
-        ),
-    ),
-    (
-        "portal.sign_in",
-        Msg::new("logowanie do portalu", "portal sign-in"),
-    ),
-    (
-        "panel.sign_in",
-        Msg::new("logowanie do panelu", "panel sign-in"),
-    ),
-    (
-        "audit.viewed",
-        Msg::new("przeglądano historię", "history viewed"),
-    ),
-    (
-        "audit.exported",
-        Msg::new("wyeksportowano historię", "history exported"),
-    ),
-    (
-        "audit.pruned",
-        Msg::new(
-            "usunięto rekordy po okresie przechowywania",
-            "records past retention removed",
-        ),
-    ),
-    (
-        "forms.viewed",
-        Msg::new("wyświetlono formularz", "form viewed"),
-    ),
-    (
-        "forms.exported",
-        Msg::new("wyeksportowano formularz", "form exported"),
-    ),
-    (
-        "forms.todo_acknowledged",
-        Msg::new(
-            "potwierdzono aktualizację F-02/F-03/F-04",
-            "F-02/F-03/F-04 update confirmed",
-        ),
-    ),
-    (
-        "forms.rooms_changed",
-        Msg::new(
-            "zmieniono wykaz pomieszczeń (F-04)",
-            "room list (F-04) changed",
-        ),
-    ),
-    ("deprovisioning.held", HELD_FOR_REVIEW),
+const ACTIONS: &[(&str, Msg)] = msg_rows![
+    "person.created" =>
+        "dodano osobę do katalogu",
+        "person added to the directory";
+    "person.updated" =>
+        "zmieniono dane osoby",
+        "person's data changed";
+    "person.moved" =>
+        "przeniesiono do innej placówki",
+        "moved to another school";
+    "person.deactivated" =>
+        "zakończono zatrudnienie",
+        "employment ended";
+    "person.reactivated" =>
+        "wznowiono zatrudnienie",
+        "employment resumed";
+    "person.deleted" =>
+        "usunięto osobę z katalogu",
+        "person deleted";
+    "account.created" =>
+        "utworzono konto i wydano hasło jednorazowe",
+        "account created, one-time password issued";
+    "account.password_reissued" =>
+        "wydano nowe hasło jednorazowe",
+        "new one-time password issued";
+    "account.locked" =>
+        "zablokowano konto",
+        "account locked";
+    "account.unlocked" =>
+        "odblokowano konto",
+        "account unlocked";
+    "role.granted" =>
+        "nadano rolę",
+        "role granted";
+    "group.created" =>
+        "utworzono grupę",
+        "group created";
+    "group.updated" =>
+        "zmieniono grupę",
+        "group changed";
+    "group.members_changed" =>
+        "zmieniono członków grupy",
+        "group members changed";
+    "group.deleted" =>
+        "usunięto grupę",
+        "group deleted";
+    "panel.sign_out" =>
+        "wylogowanie z panelu",
+        "panel sign-out";
+    "access.refused" =>
+        "odmowa dostępu do danych innej placówki",
+        "access to another school's data refused";
+    "deprovisioning.released" =>
+        "administrator systemu zatwierdził wstrzymaną operację",
+        "a system administrator released a held operation";
+    "deprovisioning.discarded" =>
+        "administrator systemu odrzucił wstrzymaną operację",
+        "a system administrator discarded a held operation";
+    "account.activated" =>
+        "pracownik aktywował konto (potwierdził e-mail)",
+        "the employee activated the account (email confirmed)";
+    "account.first_login" =>
+        "pierwsze logowanie hasłem jednorazowym",
+        "first sign-in with the one-time password";
+    "account.password_set" =>
+        "pracownik ustawił hasło i podał e-mail",
+        "the employee set a password and gave an email address";
+    "account.password_changed" =>
+        "zmieniono hasło",
+        "password changed";
+    "password.reset_requested" =>
+        "poproszono o link do ustawienia nowego hasła („Nie pamiętam hasła”)",
+        "a link to set a new password was asked for (“Forgot password”)";
+    "account.password_reset" =>
+        "pracownik ustawił nowe hasło z linku („Nie pamiętam hasła”)",
+        "the employee set a new password from the link (“Forgot password”)";
+    "email.confirmation_requested" =>
+        "ponownie wysłano link potwierdzający",
+        "confirmation link sent again";
+    "email.change_requested" =>
+        "poproszono o zmianę adresu e-mail",
+        "email address change requested";
+    "email.changed" =>
+        "potwierdzono nowy adres e-mail",
+        "new email address confirmed";
+    "email.confirmed" =>
+        "potwierdzenie adresu e-mail",
+        "email address confirmation";
+    "mail.sent" =>
+        "wysłano wiadomość e-mail",
+        "email sent";
+    "mail.failed" =>
+        "wiadomość e-mail nie została wysłana",
+        "email not sent";
+    "administrators.notified" =>
+        "powiadomiono administratora lokalnego placówki",
+        "the school's local administrator notified";
+    "portal.sign_in" =>
+        "logowanie do portalu",
+        "portal sign-in";
+    "panel.sign_in" =>
+        "logowanie do panelu",
+        "panel sign-in";
+    "audit.viewed" =>
+        "przeglądano historię",
+        "history viewed";
+    "audit.exported" =>
+        "wyeksportowano historię",
+        "history exported";
+    "audit.pruned" =>
+        "usunięto rekordy po okresie przechowywania",
+        "records past retention removed";
+    "forms.viewed" =>
+        "wyświetlono formularz",
+        "form viewed";
+    "forms.exported" =>
+        "wyeksportowano formularz",
+        "form exported";
+    "forms.todo_acknowledged" =>
+        "potwierdzono aktualizację F-02/F-03/F-04",
+        "F-02/F-03/F-04 update confirmed";
+    "forms.rooms_changed" =>
+        "zmieniono wykaz pomieszczeń (F-04)",
+        "room list (F-04) changed";
+    "deprovisioning.held" =>
+        HELD_FOR_REVIEW.pl,
+        HELD_FOR_REVIEW.en;
 ];
 
 /// The reason codes of failures, in words (several codes may say the same).
-const FAILURE_REASONS: &[(&[&str], Msg)] = &[
-    (
-        &["not_found", "person_gone"],
-        Msg::new("nie ma takiej osoby", "no such person"),
-    ),
-    (
-        &["out_of_scope"],
-        Msg::new("poza uprawnieniami", "outside the caller's schools"),
-    ),
-    (
-        &["conflict", "changed_meanwhile", "precondition_failed"],
-        Msg::new(
-            "w międzyczasie ktoś zmienił dane",
-            "the data changed meanwhile",
-        ),
-    ),
-    (
-        &["acknowledged_already"],
-        Msg::new("potwierdzono już wcześniej", "confirmed already"),
-    ),
-    (&["invalid"], Msg::new("nieprawidłowe dane", "invalid data")),
-    (&["held"], HELD_FOR_REVIEW),
-    (
-        &["directory_unavailable", "unavailable", "smtp_unavailable"],
-        Msg::new(
-            "usługa była chwilowo niedostępna",
-            "a service was unavailable for a moment",
-        ),
-    ),
-    (
-        &["invalid_credentials"],
-        Msg::new("błędny login lub hasło", "wrong login or password"),
-    ),
-    (
-        &["wrong_current_password"],
-        Msg::new("błędne obecne hasło", "wrong current password"),
-    ),
-    (
-        &["throttled", "rate_limit_exceeded"],
-        Msg::new(
-            "zbyt wiele prób w krótkim czasie",
-            "too many attempts in a short time",
-        ),
-    ),
-    (
-        &["not_an_administrator"],
-        Msg::new("brak roli administratora", "not an administrator"),
-    ),
-    (
-        &["policy"],
-        Msg::new("hasło niezgodne z zasadami", "the password broke the rules"),
-    ),
-    (
-        &["wrong_state"],
-        Msg::new(
-            "konto było w innym stanie",
-            "the account was in another state",
-        ),
-    ),
-    (
-        &["address_taken"],
-        Msg::new(
-            "adres e-mail należy do innego konta",
-            "the address belongs to another account",
-        ),
-    ),
-    (
-        &["token_used"],
-        Msg::new("link był już użyty", "the link was used already"),
-    ),
-    (
-        &["token_expired"],
-        Msg::new("link wygasł", "the link had expired"),
-    ),
-    (
-        &["token_superseded"],
-        Msg::new("link zastąpiono nowszym", "a newer link replaced it"),
-    ),
-    (
-        &["token_unknown", "wrong_person", "wrong_purpose"],
-        Msg::new("nieprawidłowy link", "an invalid link"),
-    ),
-    (
-        &["unknown_login"],
-        Msg::new("nie ma takiego loginu", "no such login"),
-    ),
-    (
-        &["no_confirmed_address"],
-        Msg::new(
-            "brak potwierdzonego adresu e-mail",
-            "no confirmed email address",
-        ),
-    ),
+const FAILURE_REASONS: &[(&[&str], Msg)] = msg_rows![
+    &["not_found", "person_gone"] =>
+        "nie ma takiej osoby",
+        "no such person";
+    &["out_of_scope"] =>
+        "poza uprawnieniami",
+        "outside the caller's schools";
+    &["conflict", "changed_meanwhile", "precondition_failed"] =>
+        "w międzyczasie ktoś zmienił dane",
+        "the data changed meanwhile";
+    &["acknowledged_already"] =>
+        "potwierdzono już wcześniej",
+        "confirmed already";
+    &["invalid"] =>
+        "nieprawidłowe dane",
+        "invalid data";
+    &["held"] =>
+        HELD_FOR_REVIEW.pl,
+        HELD_FOR_REVIEW.en;
+    &["directory_unavailable", "unavailable", "smtp_unavailable"] =>
+        "usługa była chwilowo niedostępna",
+        "a service was unavailable for a moment";
+    &["invalid_credentials"] =>
+        "błędny login lub hasło",
+        "wrong login or password";
+    &["wrong_current_password"] =>
+        "błędne obecne hasło",
+        "wrong current password";
+    &["throttled", "rate_limit_exceeded"] =>
+        "zbyt wiele prób w krótkim czasie",
+        "too many attempts in a short time";
+    &["not_an_administrator"] =>
+        "brak roli administratora",
+        "not an administrator";
+    &["policy"] =>
+        "hasło niezgodne z zasadami",
+        "the password broke the rules";
+    &["wrong_state"] =>
+        "konto było w innym stanie",
+        "the account was in another state";
+    &["address_taken"] =>
+        "adres e-mail należy do innego konta",
+        "the address belongs to another account";
+    &["token_used"] =>
+        "link był już użyty",
+        "the link was used already";
+    &["token_expired"] =>
+        "link wygasł",
+        "the link had expired";
+    &["token_superseded"] =>
+        "link zastąpiono nowszym",
+        "a newer link replaced it";
+    &["token_unknown", "wrong_person", "wrong_purpose"] =>
+        "nieprawidłowy link",
+        "an invalid link";
+    &["unknown_login"] =>
+        "nie ma takiego loginu",
+        "no such login";
+    &["no_confirmed_address"] =>
+        "brak potwierdzonego adresu e-mail",
+        "no confirmed email address";
 ];
 
 /// An audit action (`account.created` …) in words; an unknown one as it is.
