@@ -130,12 +130,8 @@ enum TokenCommand {
         /// A unique name; the audit log shows the client as scim:NAME.
         #[arg(long)]
         name: String,
-        /// A school (code) the client may see and change; repeat for several.
-        #[arg(long = "school", required_unless_present = "all_schools")]
-        schools: Vec<String>,
-        /// The client may see and change every school (e.g. the city's HR system).
-        #[arg(long, conflicts_with = "schools")]
-        all_schools: bool,
+        #[command(flatten)]
+        scope: SchoolScopeArgs,
         /// The client may only read.
         #[arg(long)]
         read_only: bool,
@@ -164,12 +160,8 @@ enum SsoClientCommand {
         /// A unique name: lowercase letters, digits and '-' (e.g. sso-sp12).
         #[arg(long)]
         name: String,
-        /// A school (code) whose people and groups it reads; repeat for several.
-        #[arg(long = "school", required_unless_present = "all_schools")]
-        schools: Vec<String>,
-        /// It reads every school's people (e.g. the city's own single sign-on).
-        #[arg(long, conflicts_with = "schools")]
-        all_schools: bool,
+        #[command(flatten)]
+        scope: SchoolScopeArgs,
     },
     /// List the SSO service accounts (never their secrets).
     List(ConfigArg),
@@ -180,6 +172,17 @@ enum SsoClientCommand {
         #[arg(long)]
         name: String,
     },
+}
+
+/// The schools a SCIM client or an SSO service account reaches: some by code, or all of them.
+#[derive(Args)]
+struct SchoolScopeArgs {
+    /// A school (code) whose people and groups it reaches; repeat for several.
+    #[arg(long = "school", required_unless_present = "all_schools")]
+    schools: Vec<String>,
+    /// It reaches every school (e.g. the city's HR system or its own single sign-on).
+    #[arg(long, conflicts_with = "schools")]
+    all_schools: bool,
 }
 
 #[derive(Args)]
@@ -436,11 +439,17 @@ async fn sso_client_command(cmd: SsoClientCommand) -> anyhow::Result<ExitCode> {
         SsoClientCommand::Create {
             config,
             name,
-            schools,
-            all_schools,
+            scope,
         } => {
             let config = Config::load(&config.config)?;
-            cli::sso::create(&config, &name, &schools, all_schools, &SystemClock).await
+            cli::sso::create(
+                &config,
+                &name,
+                &scope.schools,
+                scope.all_schools,
+                &SystemClock,
+            )
+            .await
         }
         SsoClientCommand::List(config) => cli::sso::list(&Config::load(&config.config)?).await,
         SsoClientCommand::Revoke { config, name } => {
@@ -460,17 +469,16 @@ fn token_command(cmd: TokenCommand) -> anyhow::Result<ExitCode> {
         TokenCommand::Create {
             config,
             name,
-            schools,
-            all_schools,
+            scope,
             read_only,
             expires_days,
         } => {
             let new = cli::tokens::NewClient {
                 name,
-                schools: if all_schools {
+                schools: if scope.all_schools {
                     vec!["*".to_owned()]
                 } else {
-                    schools
+                    scope.schools
                 },
                 read_only,
                 expires_days,
