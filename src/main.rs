@@ -124,18 +124,11 @@ struct HeldArgs {
 #[derive(Subcommand)]
 enum TokenCommand {
     /// Register a SCIM client and print its bearer token once (only its hash is stored).
+    ///
+    /// The name must be unique; the audit log shows the client as scim:NAME.
     Create {
         #[command(flatten)]
-        config: ConfigArg,
-        /// A unique name; the audit log shows the client as scim:NAME.
-        #[arg(long)]
-        name: String,
-        /// A school (code) the client may see and change; repeat for several.
-        #[arg(long = "school", required_unless_present = "all_schools")]
-        schools: Vec<String>,
-        /// The client may see and change every school (e.g. the city's HR system).
-        #[arg(long, conflicts_with = "schools")]
-        all_schools: bool,
+        account: NewAccountArgs,
         /// The client may only read.
         #[arg(long)]
         read_only: bool,
@@ -146,40 +139,44 @@ enum TokenCommand {
     /// List the registered clients (never the tokens).
     List(ConfigArg),
     /// Revoke a client's token at once.
-    Revoke {
-        #[command(flatten)]
-        config: ConfigArg,
-        #[arg(long)]
-        name: String,
-    },
+    Revoke(NameArgs),
 }
 
 #[derive(Subcommand)]
 enum SsoClientCommand {
     /// Create an SSO service account and print its bind DN and secret (the secret only now;
     /// the directory keeps its {ARGON2} hash).
-    Create {
-        #[command(flatten)]
-        config: ConfigArg,
-        /// A unique name: lowercase letters, digits and '-' (e.g. sso-sp12).
-        #[arg(long)]
-        name: String,
-        /// A school (code) whose people and groups it reads; repeat for several.
-        #[arg(long = "school", required_unless_present = "all_schools")]
-        schools: Vec<String>,
-        /// It reads every school's people (e.g. the city's own single sign-on).
-        #[arg(long, conflicts_with = "schools")]
-        all_schools: bool,
-    },
+    ///
+    /// The name must be unique: lowercase letters, digits and '-' (e.g. sso-sp12).
+    Create(NewAccountArgs),
     /// List the SSO service accounts (never their secrets).
     List(ConfigArg),
     /// Delete an SSO service account: its next bind fails.
-    Revoke {
-        #[command(flatten)]
-        config: ConfigArg,
-        #[arg(long)]
-        name: String,
-    },
+    Revoke(NameArgs),
+}
+
+/// A registered SCIM client or SSO service account, by name.
+#[derive(Args)]
+struct NameArgs {
+    #[command(flatten)]
+    config: ConfigArg,
+    /// The client's or service account's name.
+    #[arg(long)]
+    name: String,
+}
+
+/// A new SCIM client or SSO service account: its name, and the schools it reaches (some by
+/// code, or all of them).
+#[derive(Args)]
+struct NewAccountArgs {
+    #[command(flatten)]
+    named: NameArgs,
+    /// A school (code) whose people and groups it reaches; repeat for several.
+    #[arg(long = "school", required_unless_present = "all_schools")]
+    schools: Vec<String>,
+    /// It reaches every school (e.g. the city's HR system or its own single sign-on).
+    #[arg(long, conflicts_with = "schools")]
+    all_schools: bool,
 }
 
 #[derive(Args)]
@@ -433,18 +430,20 @@ async fn held_command(cmd: HeldCommand) -> anyhow::Result<ExitCode> {
 
 async fn sso_client_command(cmd: SsoClientCommand) -> anyhow::Result<ExitCode> {
     match cmd {
-        SsoClientCommand::Create {
-            config,
-            name,
-            schools,
-            all_schools,
-        } => {
-            let config = Config::load(&config.config)?;
-            cli::sso::create(&config, &name, &schools, all_schools, &SystemClock).await
+        SsoClientCommand::Create(account) => {
+            let config = Config::load(&account.named.config.config)?;
+            cli::sso::create(
+                &config,
+                &account.named.name,
+                &account.schools,
+                account.all_schools,
+                &SystemClock,
+            )
+            .await
         }
         SsoClientCommand::List(config) => cli::sso::list(&Config::load(&config.config)?).await,
-        SsoClientCommand::Revoke { config, name } => {
-            cli::sso::revoke(&Config::load(&config.config)?, &name).await
+        SsoClientCommand::Revoke(client) => {
+            cli::sso::revoke(&Config::load(&client.config.config)?, &client.name).await
         }
     }
 }
@@ -458,28 +457,26 @@ fn token_command(cmd: TokenCommand) -> anyhow::Result<ExitCode> {
     };
     match cmd {
         TokenCommand::Create {
-            config,
-            name,
-            schools,
-            all_schools,
+            account,
             read_only,
             expires_days,
         } => {
+            let file = file(&account.named.config)?;
             let new = cli::tokens::NewClient {
-                name,
-                schools: if all_schools {
+                name: account.named.name,
+                schools: if account.all_schools {
                     vec!["*".to_owned()]
                 } else {
-                    schools
+                    account.schools
                 },
                 read_only,
                 expires_days,
             };
-            cli::tokens::create(&file(&config)?, new, &SystemClock)
+            cli::tokens::create(&file, new, &SystemClock)
         }
         TokenCommand::List(config) => cli::tokens::list(&file(&config)?, &SystemClock),
-        TokenCommand::Revoke { config, name } => {
-            cli::tokens::revoke(&file(&config)?, &name, &SystemClock)
+        TokenCommand::Revoke(client) => {
+            cli::tokens::revoke(&file(&client.config)?, &client.name, &SystemClock)
         }
     }
 }

@@ -210,6 +210,10 @@ pub async fn authorizations(
     Ok(frame(&r.ctx, r.ctx.t(&texts::F02_TITLE), body))
 }
 
+/// What both F-02 handlers (print view and PDF) are asked, `/panel/upowaznienia/{nr}?szkola=`,
+/// extracted in this order (sign-in, path, query), each refusal answered as its part's own.
+type AskedF02 = (PanelRequest, Path<u64>, Query<SchoolQuery>);
+
 /// F-02 number `grant_no` of the school asked for (404, audited, outside the scope), with
 /// the school's code.
 async fn f02_of(
@@ -228,11 +232,7 @@ async fn f02_of(
 }
 
 /// `GET /panel/upowaznienia/{nr}?szkola=`: the F-02 print view.
-pub async fn authorization(
-    r: PanelRequest,
-    Path(no): Path<u64>,
-    Query(q): Query<SchoolQuery>,
-) -> Result<Markup, WebError> {
+pub async fn authorization((r, Path(no), Query(q)): AskedF02) -> Result<Markup, WebError> {
     let (code, doc) = f02_of(&r, q.school.as_deref(), no).await?;
     r.look(&code)
         .viewed(&[("form", "F-02".into()), ("number", doc.number.clone())])
@@ -242,11 +242,7 @@ pub async fn authorization(
 }
 
 /// `GET /panel/upowaznienia/{nr}/pdf?szkola=`: the F-02 as a PDF.
-pub async fn authorization_pdf(
-    r: PanelRequest,
-    Path(no): Path<u64>,
-    Query(q): Query<SchoolQuery>,
-) -> Result<Response, WebError> {
+pub async fn authorization_pdf((r, Path(no), Query(q)): AskedF02) -> Result<Response, WebError> {
     let (code, doc) = f02_of(&r, q.school.as_deref(), no).await?;
     r.look(&code)
         .exported(&[

@@ -119,6 +119,10 @@ async fn account_page(
     Ok((status, page(ctx, ctx.t(&texts::ACCOUNT_TITLE), body)).into_response())
 }
 
+/// What the handlers of the account's forms take, extracted in this order: the request
+/// (state and page), the signed-in person (else the sign-in), then the posted form.
+type PortalForm<F> = (WebRequest<PortalState>, PortalUser, Form<F>);
+
 #[derive(Deserialize)]
 pub struct EmailForm {
     #[serde(default)]
@@ -128,11 +132,8 @@ pub struct EmailForm {
 }
 
 /// `POST /portal/wyslij-ponownie`
-pub async fn resend(
-    WebRequest { state, ctx, .. }: WebRequest<PortalState>,
-    user: PortalUser,
-    Form(f): Form<EmailForm>,
-) -> Result<Response, WebError> {
+pub async fn resend(form: PortalForm<EmailForm>) -> Result<Response, WebError> {
+    let (WebRequest { state, ctx, .. }, user, Form(f)) = form;
     let Ok(email) = EmailAddress::parse(&f.email) else {
         return account_page(
             &state,
@@ -192,11 +193,8 @@ pub struct PasswordForm {
 }
 
 /// `POST /portal/haslo`: every session of the person ends; this browser gets a new one.
-pub async fn change_password(
-    WebRequest { state, ctx, .. }: WebRequest<PortalState>,
-    user: PortalUser,
-    Form(f): Form<PasswordForm>,
-) -> Result<Response, WebError> {
+pub async fn change_password(form: PortalForm<PasswordForm>) -> Result<Response, WebError> {
+    let (WebRequest { state, ctx, .. }, user, Form(f)) = form;
     let empty = || SecretString::from("");
     let (current, new, repeat) = (
         f.current_password.unwrap_or_else(empty),
@@ -265,11 +263,8 @@ pub async fn email_page(ctx: PageContext, _user: PortalUser) -> Response {
 }
 
 /// `POST /portal/email`
-pub async fn change_email(
-    WebRequest { state, ctx, .. }: WebRequest<PortalState>,
-    user: PortalUser,
-    Form(f): Form<EmailForm>,
-) -> Result<Response, WebError> {
+pub async fn change_email(form: PortalForm<EmailForm>) -> Result<Response, WebError> {
+    let (WebRequest { state, ctx, .. }, user, Form(f)) = form;
     let current = f.current_password.unwrap_or_else(|| SecretString::from(""));
     if current.expose_secret().is_empty() {
         return Ok((
