@@ -118,6 +118,22 @@ pub struct InitialCredentials {
     pub created_at: OffsetDateTime,
 }
 
+/// A person's account, to be changed only while its state is still `expect`: every account
+/// change compares the state and writes in one directory operation, else `StateChanged`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccountAt<'a> {
+    pub id: &'a str,
+    pub expect: AccountState,
+}
+
+/// An address the person proved they receive mail at, and when
+/// ([`Directory::set_confirmed_email`]).
+#[derive(Debug, Clone, Copy)]
+pub struct ConfirmedEmail<'a> {
+    pub address: &'a crate::domain::EmailAddress,
+    pub at: OffsetDateTime,
+}
+
 /// An email address or a phone number with its SCIM type (`K`) and `primary` flag.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Contact<K> {

@@ -4,10 +4,9 @@
 //! in-memory double). The types they speak in are in the parent module.
 
 use super::*;
-use crate::domain::{AccountState, EmailAddress, EmployeeNumber, LoginName, School, SchoolCode};
+use crate::domain::{EmployeeNumber, LoginName, School, SchoolCode};
 use async_trait::async_trait;
 use secrecy::SecretString;
-use time::OffsetDateTime;
 
 /// Reaching the directory and its fixed layout.
 #[async_trait]
@@ -173,14 +172,13 @@ pub trait AccountDirectory: Send + Sync {
     /// and a pending [`AccountRequest`] is removed in the same Modify.
     async fn set_initial_credentials(
         &self,
-        id: &str,
+        account: AccountAt<'_>,
         credentials: &InitialCredentials,
-        expect: AccountState,
     ) -> DirectoryResult<PersonEntry>;
 
     /// An administrator's lock: state `locked` and ppolicy's permanent lock, only if the state
     /// is still `expect` (else `StateChanged`).
-    async fn lock_account(&self, id: &str, expect: AccountState) -> DirectoryResult<PersonEntry>;
+    async fn lock_account(&self, account: AccountAt<'_>) -> DirectoryResult<PersonEntry>;
 
     /// Lifts an administrator's lock (state must still be `locked`, else
     /// `StateChanged`). The state returns to where the account was: a
@@ -198,21 +196,18 @@ pub trait AccountDirectory: Send + Sync {
     /// (`pwdMustChange`) would otherwise mark a password set by the service as to be changed.
     async fn set_own_password(
         &self,
-        id: &str,
+        account: AccountAt<'_>,
         hash: &PasswordHash,
-        expect: AccountState,
     ) -> DirectoryResult<PersonEntry>;
 
     /// A confirmed address becomes the person's `mail` (replacing any other), only while the
     /// state is still `expect`: from `awaiting-email-confirmation` the account becomes
-    /// `active` and `zszoAccountActivatedAt` = `at`; from `active` only `mail` changes. An
-    /// address another person has is `AlreadyExists { taken: Email }` (slapo-unique).
+    /// `active` and `zszoAccountActivatedAt` = `email.at`; from `active` only `mail` changes.
+    /// An address another person has is `AlreadyExists { taken: Email }` (slapo-unique).
     async fn set_confirmed_email(
         &self,
-        id: &str,
-        email: &EmailAddress,
-        expect: AccountState,
-        at: OffsetDateTime,
+        account: AccountAt<'_>,
+        email: ConfirmedEmail<'_>,
     ) -> DirectoryResult<PersonEntry>;
 
     /// Records a request for an account (`Some`), only if the account state is still `none`

@@ -10,7 +10,7 @@
 //! evaluate no filter (a filter is refused with `Other`): scope and paging only.
 
 use crate::clock::Clock;
-use crate::domain::{AccountState, EmailAddress, EmployeeNumber, LoginName, School, SchoolCode};
+use crate::domain::{AccountState, EmployeeNumber, LoginName, School, SchoolCode};
 use crate::ports::*;
 use async_trait::async_trait;
 use secrecy::{ExposeSecret, SecretString};
@@ -210,8 +210,7 @@ impl FakeDirectory {
     /// (`StateChanged` when it is not `expect`).
     fn change_account(
         &self,
-        id: &str,
-        expect: AccountState,
+        AccountAt { id, expect }: AccountAt<'_>,
         change: impl FnOnce(&mut Stored),
     ) -> DirectoryResult<PersonEntry> {
         self.write_person(id, |t| {

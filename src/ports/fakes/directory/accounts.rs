@@ -75,29 +75,32 @@ impl AccountDirectory for FakeDirectory {
 
     async fn set_initial_credentials(
         &self,
-        id: &str,
+        account: AccountAt<'_>,
         credentials: &InitialCredentials,
-        expect: AccountState,
     ) -> DirectoryResult<PersonEntry> {
-        self.change_account(id, expect, |s| {
+        self.change_account(account, |s| {
             s.password = Some(credentials.hash.clone());
             s.must_change = true;
             s.person.account_state = AccountState::AwaitingFirstLogin;
             s.person.initial_password_expires = Some(credentials.expires_at);
-            if expect == AccountState::None {
+            if account.expect == AccountState::None {
                 s.person.account_request = None;
             }
         })
     }
 
-    async fn lock_account(&self, id: &str, expect: AccountState) -> DirectoryResult<PersonEntry> {
-        self.change_account(id, expect, |s| {
+    async fn lock_account(&self, account: AccountAt<'_>) -> DirectoryResult<PersonEntry> {
+        self.change_account(account, |s| {
             s.person.account_state = AccountState::Locked;
         })
     }
 
     async fn unlock_account(&self, id: &str) -> DirectoryResult<PersonEntry> {
-        self.change_account(id, AccountState::Locked, |s| {
+        let locked = AccountAt {
+            id,
+            expect: AccountState::Locked,
+        };
+        self.change_account(locked, |s| {
             s.person.account_state = if s.must_change {
                 AccountState::AwaitingFirstLogin
             } else if s.person.activated_at.is_some() {
@@ -110,14 +113,13 @@ impl AccountDirectory for FakeDirectory {
 
     async fn set_own_password(
         &self,
-        id: &str,
+        account: AccountAt<'_>,
         hash: &PasswordHash,
-        expect: AccountState,
     ) -> DirectoryResult<PersonEntry> {
-        self.change_account(id, expect, |s| {
+        self.change_account(account, |s| {
             s.password = Some(hash.clone());
             s.must_change = false;
-            if expect == AccountState::AwaitingFirstLogin {
+            if account.expect == AccountState::AwaitingFirstLogin {
                 s.person.initial_password_expires = None;
                 s.person.account_state = AccountState::AwaitingEmailConfirmation;
             }
@@ -126,10 +128,8 @@ impl AccountDirectory for FakeDirectory {
 
     async fn set_confirmed_email(
         &self,
-        id: &str,
-        email: &EmailAddress,
-        expect: AccountState,
-        at: OffsetDateTime,
+        AccountAt { id, expect }: AccountAt<'_>,
+        ConfirmedEmail { address: email, at }: ConfirmedEmail<'_>,
     ) -> DirectoryResult<PersonEntry> {
         self.write_person(id, |t| {
             let taken = t.people.values().any(|s| {
