@@ -134,6 +134,22 @@ pub struct ConfirmedEmail<'a> {
     pub at: OffsetDateTime,
 }
 
+/// A person's entry, to be changed only while it is still at `version` (its `entryCSN`, as
+/// in [`EntryMeta::version`]); `None`: whatever version it is at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PersonAt<'a> {
+    pub id: &'a str,
+    pub version: Option<&'a str>,
+}
+
+/// A group's membership change: the person ids to add and to remove, in one directory
+/// change ([`Directory::modify_group_members`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemberChange<'a> {
+    pub add: &'a [String],
+    pub remove: &'a [String],
+}
+
 /// An email address or a phone number with its SCIM type (`K`) and `primary` flag.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Contact<K> {

@@ -73,21 +73,24 @@ pub trait PeopleDirectory: Send + Sync {
     /// Replaces the HR-owned attributes (absent values are deleted), moves the entry when the
     /// primary school changed (the id stays), locks or unlocks sign-in with
     /// `employment_active`. Never creates credentials. `AlreadyExists` for a taken userName.
+    /// Whatever version the entry is at: [`Self::update_person_at`] without a version.
     async fn update_person(
         &self,
         id: &str,
         profile: &PersonProfile,
-    ) -> DirectoryResult<PersonEntry>;
+    ) -> DirectoryResult<PersonEntry> {
+        let person = PersonAt { id, version: None };
+        self.update_person_at(person, profile).await
+    }
 
-    /// [`Self::update_person`], applied only while the entry is still at `version` (its
-    /// `entryCSN`, as in [`EntryMeta::version`]): the directory checks it in the same
-    /// operation that writes (RFC 4528 assertion control), so a change by any other writer
-    /// after the caller read the version is `VersionChanged`, never overwritten.
-    async fn update_person_at_version(
+    /// [`Self::update_person`], applied only while the entry is still at `person.version`
+    /// when one is given: the directory checks it in the same operation that writes (RFC 4528
+    /// assertion control), so a change by any other writer after the caller read the version
+    /// is `VersionChanged`, never overwritten.
+    async fn update_person_at(
         &self,
-        id: &str,
+        person: PersonAt<'_>,
         profile: &PersonProfile,
-        version: &str,
     ) -> DirectoryResult<PersonEntry>;
 
     /// Deletes the person; their group memberships go with them (refint).
@@ -114,8 +117,7 @@ pub trait GroupDirectory: Send + Sync {
     async fn modify_group_members(
         &self,
         id: &str,
-        add: &[String],
-        remove: &[String],
+        change: MemberChange<'_>,
     ) -> DirectoryResult<GroupEntry>;
 
     async fn delete_group(&self, id: &str) -> DirectoryResult<()>;

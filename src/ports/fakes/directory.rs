@@ -353,29 +353,20 @@ impl PeopleDirectory for FakeDirectory {
         })
     }
 
-    async fn update_person(
+    async fn update_person_at(
         &self,
-        id: &str,
+        PersonAt { id, version }: PersonAt<'_>,
         profile: &PersonProfile,
     ) -> DirectoryResult<PersonEntry> {
         self.write_person(id, |t| {
+            let s = t.person_mut(id)?;
+            if version.is_some_and(|v| v != s.person.meta.version) {
+                return Err(DirectoryError::VersionChanged(format!("person {id}")));
+            }
             t.check_unique(profile, Some(id))?;
             t.person_mut(id)?.person.profile = profile.clone();
             Ok(())
         })
-    }
-
-    async fn update_person_at_version(
-        &self,
-        id: &str,
-        profile: &PersonProfile,
-        version: &str,
-    ) -> DirectoryResult<PersonEntry> {
-        let current = self.lock().person_mut(id)?.person.meta.version.clone();
-        if current != version {
-            return Err(DirectoryError::VersionChanged(format!("person {id}")));
-        }
-        self.update_person(id, profile).await
     }
 
     async fn delete_person(&self, id: &str) -> DirectoryResult<()> {
@@ -478,8 +469,7 @@ impl GroupDirectory for FakeDirectory {
     async fn modify_group_members(
         &self,
         id: &str,
-        add: &[String],
-        remove: &[String],
+        MemberChange { add, remove }: MemberChange<'_>,
     ) -> DirectoryResult<GroupEntry> {
         let current = self
             .lock()
