@@ -219,6 +219,22 @@ impl FakeDirectory {
         })
     }
 
+    /// A password change: [`Self::change_account`] writing `hash` and whether the directory
+    /// allows only changing it (`pwdReset`), then `change`'s other writes.
+    fn change_password(
+        &self,
+        account: AccountAt<'_>,
+        hash: &PasswordHash,
+        must_change: bool,
+        change: impl FnOnce(&mut Stored),
+    ) -> DirectoryResult<PersonEntry> {
+        self.change_account(account, |s| {
+            s.password = Some(hash.clone());
+            s.must_change = must_change;
+            change(s);
+        })
+    }
+
     /// `q`'s page of the entries `visible` picks: scope and paging only (a filter is refused).
     fn page<T, F, A>(
         &self,

@@ -78,9 +78,7 @@ impl AccountDirectory for FakeDirectory {
         account: AccountAt<'_>,
         credentials: &InitialCredentials,
     ) -> DirectoryResult<PersonEntry> {
-        self.change_account(account, |s| {
-            s.password = Some(credentials.hash.clone());
-            s.must_change = true;
+        self.change_password(account, &credentials.hash, true, |s| {
             s.person.account_state = AccountState::AwaitingFirstLogin;
             s.person.initial_password_expires = Some(credentials.expires_at);
             if account.expect == AccountState::None {
@@ -116,9 +114,7 @@ impl AccountDirectory for FakeDirectory {
         account: AccountAt<'_>,
         hash: &PasswordHash,
     ) -> DirectoryResult<PersonEntry> {
-        self.change_account(account, |s| {
-            s.password = Some(hash.clone());
-            s.must_change = false;
+        self.change_password(account, hash, false, |s| {
             if account.expect == AccountState::AwaitingFirstLogin {
                 s.person.initial_password_expires = None;
                 s.person.account_state = AccountState::AwaitingEmailConfirmation;
