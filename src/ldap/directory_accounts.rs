@@ -97,13 +97,8 @@ impl SecondFactorDirectory for LdapDirectory {
         self.set_second_factor_impl(id, factor).await
     }
 
-    async fn spend_totp_step(
-        &self,
-        id: &str,
-        previous: Option<u64>,
-        step: u64,
-    ) -> DirectoryResult<bool> {
-        self.spend_totp_step_impl(id, previous, step).await
+    async fn spend_totp_step(&self, id: &str, spend: StepSpend) -> DirectoryResult<bool> {
+        self.spend_totp_step_impl(id, spend).await
     }
 
     async fn spend_recovery_code(&self, id: &str, hash: &str) -> DirectoryResult<bool> {

@@ -150,6 +150,15 @@ pub struct MemberChange<'a> {
     pub remove: &'a [String],
 }
 
+/// A TOTP step to record as the last one accepted, only while the last one is still
+/// `previous` ([`Directory::spend_totp_step`]): a code is spent once, even by two sign-ins at
+/// the same time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StepSpend {
+    pub previous: Option<u64>,
+    pub step: u64,
+}
+
 /// An email address or a phone number with its SCIM type (`K`) and `primary` flag.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Contact<K> {

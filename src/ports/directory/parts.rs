@@ -235,14 +235,9 @@ pub trait SecondFactorDirectory: Send + Sync {
         factor: Option<&StoredSecondFactor>,
     ) -> DirectoryResult<()>;
 
-    /// Moves the last accepted TOTP step from `previous` to `step` in one compare-and-set;
+    /// Moves the last accepted TOTP step from `spend.previous` to `spend.step` in one compare-and-set;
     /// `Ok(false)` when it was not `previous` any more (the code was used meanwhile).
-    async fn spend_totp_step(
-        &self,
-        id: &str,
-        previous: Option<u64>,
-        step: u64,
-    ) -> DirectoryResult<bool>;
+    async fn spend_totp_step(&self, id: &str, spend: StepSpend) -> DirectoryResult<bool>;
 
     /// Removes one recovery code's hash; `Ok(false)` when it was not there (used already).
     async fn spend_recovery_code(&self, id: &str, hash: &str) -> DirectoryResult<bool>;

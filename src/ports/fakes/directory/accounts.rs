@@ -184,8 +184,7 @@ impl SecondFactorDirectory for FakeDirectory {
     async fn spend_totp_step(
         &self,
         id: &str,
-        previous: Option<u64>,
-        step: u64,
+        StepSpend { previous, step }: StepSpend,
     ) -> DirectoryResult<bool> {
         let mut t = self.lock();
         let Some(f) = t.person_mut(id)?.second_factor.as_mut() else {
