@@ -26,14 +26,14 @@ use super::names::Filter;
 use super::people::person_not_found;
 use super::person_map::PERMANENT_LOCK;
 use super::pool::WriteError;
-use crate::domain::{AccountState, EmailAddress};
+use crate::domain::AccountState;
 use crate::ports::SchoolScope;
 use crate::ports::{
-    AccountRequest, DirectoryError, DirectoryResult, InitialCredentials, PasswordHash, PersonEntry,
+    AccountAt, AccountRequest, ConfirmedEmail, DirectoryError, DirectoryResult, InitialCredentials,
+    PasswordHash, PersonEntry,
 };
 use ldap3::{Mod, SearchEntry};
 use std::collections::HashSet;
-use time::OffsetDateTime;
 
 /// An account's state change: the state expected now and the state written.
 type StateChange = (AccountState, AccountState);
@@ -135,9 +135,8 @@ impl LdapDirectory {
 
     pub(super) async fn set_initial_credentials_impl(
         &self,
-        id: &str,
+        AccountAt { id, expect }: AccountAt<'_>,
         credentials: &InitialCredentials,
-        expect: AccountState,
     ) -> DirectoryResult<PersonEntry> {
         self.change_account(id, |current| {
             let expiry = generalized_time(credentials.expires_at);
@@ -180,8 +179,7 @@ impl LdapDirectory {
 
     pub(super) async fn lock_account_impl(
         &self,
-        id: &str,
-        expect: AccountState,
+        AccountAt { id, expect }: AccountAt<'_>,
     ) -> DirectoryResult<PersonEntry> {
         let lock = replace("pwdAccountLockedTime", PERMANENT_LOCK);
         self.change_account(id, |_| Ok(((expect, AccountState::Locked), vec![lock])))
@@ -240,9 +238,8 @@ impl LdapDirectory {
 
     pub(super) async fn set_own_password_impl(
         &self,
-        id: &str,
+        AccountAt { id, expect }: AccountAt<'_>,
         hash: &PasswordHash,
-        expect: AccountState,
     ) -> DirectoryResult<PersonEntry> {
         self.change_account(id, |_| {
             let to = match expect {
@@ -269,10 +266,8 @@ impl LdapDirectory {
 
     pub(super) async fn set_confirmed_email_impl(
         &self,
-        id: &str,
-        email: &EmailAddress,
-        expect: AccountState,
-        at: OffsetDateTime,
+        AccountAt { id, expect }: AccountAt<'_>,
+        ConfirmedEmail { address, at }: ConfirmedEmail<'_>,
     ) -> DirectoryResult<PersonEntry> {
         self.change_account(id, |_| {
             let to = match expect {
@@ -281,7 +276,7 @@ impl LdapDirectory {
                 }
                 other => return Err(state_conflict(other)),
             };
-            let mut mods = vec![replace("mail", email.as_str())];
+            let mut mods = vec![replace("mail", address.as_str())];
             if expect == AccountState::AwaitingEmailConfirmation {
                 mods.push(replace("zszoAccountActivatedAt", generalized_time(at)));
             }

@@ -5,7 +5,7 @@
 
 use super::directory::LdapDirectory;
 use super::error::from_ldap;
-use crate::domain::{AccountState, LoginName};
+use crate::domain::LoginName;
 use crate::ports::*;
 use async_trait::async_trait;
 use secrecy::{ExposeSecret, SecretString};
@@ -40,16 +40,15 @@ impl AccountDirectory for LdapDirectory {
 
     async fn set_initial_credentials(
         &self,
-        id: &str,
+        account: AccountAt<'_>,
         credentials: &InitialCredentials,
-        expect: AccountState,
     ) -> DirectoryResult<PersonEntry> {
-        self.set_initial_credentials_impl(id, credentials, expect)
+        self.set_initial_credentials_impl(account, credentials)
             .await
     }
 
-    async fn lock_account(&self, id: &str, expect: AccountState) -> DirectoryResult<PersonEntry> {
-        self.lock_account_impl(id, expect).await
+    async fn lock_account(&self, account: AccountAt<'_>) -> DirectoryResult<PersonEntry> {
+        self.lock_account_impl(account).await
     }
 
     async fn unlock_account(&self, id: &str) -> DirectoryResult<PersonEntry> {
@@ -58,21 +57,18 @@ impl AccountDirectory for LdapDirectory {
 
     async fn set_own_password(
         &self,
-        id: &str,
+        account: AccountAt<'_>,
         hash: &crate::ports::PasswordHash,
-        expect: AccountState,
     ) -> DirectoryResult<PersonEntry> {
-        self.set_own_password_impl(id, hash, expect).await
+        self.set_own_password_impl(account, hash).await
     }
 
     async fn set_confirmed_email(
         &self,
-        id: &str,
-        email: &crate::domain::EmailAddress,
-        expect: AccountState,
-        at: time::OffsetDateTime,
+        account: AccountAt<'_>,
+        email: ConfirmedEmail<'_>,
     ) -> DirectoryResult<PersonEntry> {
-        self.set_confirmed_email_impl(id, email, expect, at).await
+        self.set_confirmed_email_impl(account, email).await
     }
 
     async fn set_account_request(
@@ -101,13 +97,8 @@ impl SecondFactorDirectory for LdapDirectory {
         self.set_second_factor_impl(id, factor).await
     }
 
-    async fn spend_totp_step(
-        &self,
-        id: &str,
-        previous: Option<u64>,
-        step: u64,
-    ) -> DirectoryResult<bool> {
-        self.spend_totp_step_impl(id, previous, step).await
+    async fn spend_totp_step(&self, id: &str, spend: StepSpend) -> DirectoryResult<bool> {
+        self.spend_totp_step_impl(id, spend).await
     }
 
     async fn spend_recovery_code(&self, id: &str, hash: &str) -> DirectoryResult<bool> {

@@ -48,21 +48,12 @@ impl PeopleDirectory for LdapDirectory {
         self.search_people_impl(q).await
     }
 
-    async fn update_person(
+    async fn update_person_at(
         &self,
-        id: &str,
+        PersonAt { id, version }: PersonAt<'_>,
         profile: &PersonProfile,
     ) -> DirectoryResult<PersonEntry> {
-        self.update_person_impl(id, profile, None).await
-    }
-
-    async fn update_person_at_version(
-        &self,
-        id: &str,
-        profile: &PersonProfile,
-        version: &str,
-    ) -> DirectoryResult<PersonEntry> {
-        self.update_person_impl(id, profile, Some(version)).await
+        self.update_person_impl(id, profile, version).await
     }
 
     async fn delete_person(&self, id: &str) -> DirectoryResult<()> {

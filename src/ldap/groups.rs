@@ -23,7 +23,7 @@ use crate::domain::query::GroupAttr;
 use crate::domain::SchoolCode;
 use crate::ports::{
     DirectoryError, DirectoryResult, GroupDirectory, GroupEntry, GroupProfile, GroupRef,
-    GroupSearch, Page, SchoolScope, Unique,
+    GroupSearch, MemberChange, Page, SchoolScope, Unique,
 };
 use async_trait::async_trait;
 use ldap3::{Mod, SearchEntry};
@@ -336,8 +336,7 @@ impl GroupDirectory for LdapDirectory {
     async fn modify_group_members(
         &self,
         id: &str,
-        add: &[String],
-        remove: &[String],
+        MemberChange { add, remove }: MemberChange<'_>,
     ) -> DirectoryResult<GroupEntry> {
         let to_add = self.member_dns(add).await?;
         let removed = self.person_dns(remove).await?;

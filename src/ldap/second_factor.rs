@@ -13,7 +13,7 @@
 use super::directory::LdapDirectory;
 use super::error::rc;
 use super::mapping::Reader;
-use crate::ports::{DirectoryResult, StoredSecondFactor};
+use crate::ports::{DirectoryResult, StepSpend, StoredSecondFactor};
 use ldap3::Mod;
 use std::collections::HashSet;
 
@@ -87,8 +87,7 @@ impl LdapDirectory {
     pub(super) async fn spend_totp_step_impl(
         &self,
         id: &str,
-        previous: Option<u64>,
-        step: u64,
+        StepSpend { previous, step }: StepSpend,
     ) -> DirectoryResult<bool> {
         let entry = self.holder_entry(id).await?;
         let mut mods = Vec::new();

@@ -17,7 +17,7 @@ use super::{Onboarding, OnboardingError, PortalCaller};
 use crate::domain::audit::{Actor, NewAuditRecord};
 use crate::domain::password::normalize;
 use crate::domain::{AccountState, EmailAddress};
-use crate::ports::PersonEntry;
+use crate::ports::{AccountAt, ConfirmedEmail, PersonEntry};
 use crate::store::confirmations::{
     ConfirmationIssue, ConfirmationPurpose, ConfirmationUse, ConsumeOutcome, IssueLimits,
     IssueOutcome, PendingConfirmation,
@@ -321,7 +321,16 @@ impl Onboarding {
             | (ConfirmationPurpose::NewAddress, AccountState::Active) => {
                 let written = self
                     .directory
-                    .set_confirmed_email(&person.entry.id, &address, person.account_state, now)
+                    .set_confirmed_email(
+                        AccountAt {
+                            id: &person.entry.id,
+                            expect: person.account_state,
+                        },
+                        ConfirmedEmail {
+                            address: &address,
+                            at: now,
+                        },
+                    )
                     .await;
                 self.address_written(written, &person.entry.id, &address)
                     .await?

@@ -11,7 +11,7 @@
 
 use super::{Onboarding, OnboardingError};
 use crate::domain::{AccountState, EmailAddress};
-use crate::ports::{DirectoryError, PasswordHash, PersonEntry, SchoolScope};
+use crate::ports::{AccountAt, DirectoryError, PasswordHash, PersonEntry, SchoolScope};
 use secrecy::SecretString;
 
 impl Onboarding {
@@ -26,7 +26,13 @@ impl Onboarding {
     ) -> Result<PersonEntry, OnboardingError> {
         let written = self
             .directory
-            .set_own_password(&person.entry.id, hash, expect)
+            .set_own_password(
+                AccountAt {
+                    id: &person.entry.id,
+                    expect,
+                },
+                hash,
+            )
             .await;
         let check = async {
             match self.directory.check_password(&person.login, password).await {

@@ -11,7 +11,7 @@
 use super::Onboarding;
 use crate::domain::audit::{Actor, NewAuditRecord, Outcome};
 use crate::domain::LoginName;
-use crate::ports::{AdminRole, StoredSecondFactor};
+use crate::ports::{AdminRole, StepSpend, StoredSecondFactor};
 use crate::second_factor::{recovery_codes, recovery_hash, TotpSecret, DIGITS};
 
 /// Why a second-factor step failed.
@@ -183,7 +183,13 @@ impl Onboarding {
             }
             let moved = self
                 .directory
-                .spend_totp_step(&who.person_id, stored.last_step, step)
+                .spend_totp_step(
+                    &who.person_id,
+                    StepSpend {
+                        previous: stored.last_step,
+                        step,
+                    },
+                )
                 .await?;
             return if moved {
                 Ok(CodeKind::Totp)

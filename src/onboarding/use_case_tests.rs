@@ -185,11 +185,17 @@ async fn use_case_confirm_email_activates_once_and_tells_the_local_administrator
     {
         use crate::ports::AccountDirectory;
         let address = EmailAddress::parse("ewa@example.org").unwrap();
-        let (state, now) = (AccountState::AwaitingEmailConfirmation, w.clock.now());
-        (w.directory
-            .set_confirmed_email(&admin.entry.id, &address, state, now))
-        .await
-        .unwrap();
+        let account = crate::ports::AccountAt {
+            id: &admin.entry.id,
+            expect: AccountState::AwaitingEmailConfirmation,
+        };
+        let email = crate::ports::ConfirmedEmail {
+            address: &address,
+            at: w.clock.now(),
+        };
+        (w.directory.set_confirmed_email(account, email))
+            .await
+            .unwrap();
     }
     let issued = issued_account(&w).await;
     first_login(&w, &issued).await;

@@ -118,6 +118,47 @@ pub struct InitialCredentials {
     pub created_at: OffsetDateTime,
 }
 
+/// A person's account, to be changed only while its state is still `expect`: every account
+/// change compares the state and writes in one directory operation, else `StateChanged`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccountAt<'a> {
+    pub id: &'a str,
+    pub expect: AccountState,
+}
+
+/// An address the person proved they receive mail at, and when
+/// ([`Directory::set_confirmed_email`]).
+#[derive(Debug, Clone, Copy)]
+pub struct ConfirmedEmail<'a> {
+    pub address: &'a crate::domain::EmailAddress,
+    pub at: OffsetDateTime,
+}
+
+/// A person's entry, to be changed only while it is still at `version` (its `entryCSN`, as
+/// in [`EntryMeta::version`]); `None`: whatever version it is at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PersonAt<'a> {
+    pub id: &'a str,
+    pub version: Option<&'a str>,
+}
+
+/// A group's membership change: the person ids to add and to remove, in one directory
+/// change ([`Directory::modify_group_members`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemberChange<'a> {
+    pub add: &'a [String],
+    pub remove: &'a [String],
+}
+
+/// A TOTP step to record as the last one accepted, only while the last one is still
+/// `previous` ([`Directory::spend_totp_step`]): a code is spent once, even by two sign-ins at
+/// the same time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StepSpend {
+    pub previous: Option<u64>,
+    pub step: u64,
+}
+
 /// An email address or a phone number with its SCIM type (`K`) and `primary` flag.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Contact<K> {

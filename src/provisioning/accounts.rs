@@ -31,7 +31,7 @@ use super::{Caller, Provisioning, ProvisioningError};
 use crate::credentials::hash_password_async;
 use crate::domain::audit::{Actor, NewAuditRecord};
 use crate::domain::{AccountState, LoginName, OneTimePassword, PolicyContext};
-use crate::ports::{DirectoryError, InitialCredentials, PersonEntry, SchoolScope};
+use crate::ports::{AccountAt, DirectoryError, InitialCredentials, PersonEntry, SchoolScope};
 use secrecy::SecretString;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -284,7 +284,13 @@ impl Provisioning {
         };
         let person = match self
             .directory
-            .set_initial_credentials(&person.entry.id, &credentials, expect)
+            .set_initial_credentials(
+                AccountAt {
+                    id: &person.entry.id,
+                    expect,
+                },
+                &credentials,
+            )
             .await
         {
             Ok(person) => person,
@@ -369,7 +375,11 @@ impl Provisioning {
                         "the account is locked already".into(),
                     ));
                 }
-                match self.directory.lock_account(id, state).await {
+                match self
+                    .directory
+                    .lock_account(AccountAt { id, expect: state })
+                    .await
+                {
                     Err(DirectoryError::OutcomeUnknown(m)) => {
                         self.after_unknown(id, &m, |p| read_back::lock_holds(true, p))
                             .await

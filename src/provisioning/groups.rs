@@ -5,7 +5,7 @@
 use super::read_back;
 use super::{in_scope, Caller, Precondition, Provisioning, ProvisioningError};
 use crate::domain::audit::NewAuditRecord;
-use crate::ports::{DirectoryError, GroupEntry, GroupProfile, SchoolScope};
+use crate::ports::{DirectoryError, GroupEntry, GroupProfile, MemberChange, SchoolScope};
 
 /// A membership change (PATCH): ids to add and to remove.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -117,7 +117,13 @@ impl Provisioning {
             self.check_members_visible(caller, &changes.add).await?;
             match self
                 .directory
-                .modify_group_members(id, &changes.add, &changes.remove)
+                .modify_group_members(
+                    id,
+                    MemberChange {
+                        add: &changes.add,
+                        remove: &changes.remove,
+                    },
+                )
                 .await
             {
                 Err(DirectoryError::OutcomeUnknown(m)) => {

@@ -127,7 +127,7 @@ impl From<DirectoryError> for ProvisioningError {
 /// A client's condition on the version (`entryCSN`) of the resource it changes (RFC 7232
 /// §3.1 `If-Match`). Checked against the version the use case reads; for a person's update
 /// the directory checks it again in the write itself (RFC 4528 assertion,
-/// [`crate::ports::Directory::update_person_at_version`]), so a change by another LDAP client
+/// [`crate::ports::Directory::update_person_at`]), so a change by another LDAP client
 /// between that read and the write is a failed precondition too.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Precondition {

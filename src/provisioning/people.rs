@@ -10,7 +10,8 @@ use super::read_back;
 use super::{in_scope, Caller, Precondition, Provisioning, ProvisioningError};
 use crate::domain::{login_candidates, AccountState, SchoolCode};
 use crate::ports::{
-    AccountRequest, DirectoryError, Employment, NewPerson, PersonEntry, PersonProfile, SchoolScope,
+    AccountRequest, DirectoryError, Employment, NewPerson, PersonAt, PersonEntry, PersonProfile,
+    SchoolScope,
 };
 use crate::store::intents::IntentState;
 
@@ -325,14 +326,10 @@ impl Provisioning {
                 }
                 false => None,
             };
-            let updated = match expected.version_to_assert(&current.meta.version) {
-                Some(version) => {
-                    self.directory
-                        .update_person_at_version(id, &profile, version)
-                        .await
-                }
-                None => self.directory.update_person(id, &profile).await,
-            };
+            let version = expected.version_to_assert(&current.meta.version);
+            let updated = (self.directory)
+                .update_person_at(PersonAt { id, version }, &profile)
+                .await;
             let updated = match updated {
                 // The answer was lost: read back and compare (issue 14, `read_back.rs`).
                 Err(DirectoryError::OutcomeUnknown(m)) => {

@@ -17,7 +17,7 @@ use zszo_connector::domain::audit::{Actor, AuditQuery, AuditRecord, Outcome};
 use zszo_connector::domain::{AccountState, School, SchoolCode, SchoolName};
 use zszo_connector::ldap::LdapDirectory;
 use zszo_connector::ports::directory_parts::*;
-use zszo_connector::ports::{AuditLog, Employment, PersonEntry, PersonProfile};
+use zszo_connector::ports::{AccountAt, AuditLog, Employment, PersonEntry, PersonProfile};
 use zszo_connector::provisioning::{Caller, IssuedAccount, Provisioning, ProvisioningError};
 
 const TTL_DAYS: i64 = 7;
@@ -220,7 +220,13 @@ async fn account_create_gives_a_one_time_password_good_only_for_changing_it_once
         zszo_connector::credentials::hash_password(&SecretString::from(chosen.to_owned()), &cost())
             .unwrap();
     env.directory
-        .set_own_password(&p.entry.id, &hash, AccountState::AwaitingFirstLogin)
+        .set_own_password(
+            AccountAt {
+                id: &p.entry.id,
+                expect: AccountState::AwaitingFirstLogin,
+            },
+            &hash,
+        )
         .await
         .unwrap();
     assert_eq!(common::bind_rc(dn, &otp).await, 49);
@@ -348,7 +354,13 @@ async fn account_reissue_replaces_the_one_time_password_and_is_refused_once_acti
         zszo_connector::credentials::hash_password(&SecretString::from(mine.to_owned()), &cost())
             .unwrap();
     env.directory
-        .set_own_password(&p.entry.id, &hash, AccountState::AwaitingFirstLogin)
+        .set_own_password(
+            AccountAt {
+                id: &p.entry.id,
+                expect: AccountState::AwaitingFirstLogin,
+            },
+            &hash,
+        )
         .await
         .unwrap();
     env.refused(Action::Reissue, &p.entry.id).await;

@@ -7,7 +7,9 @@ use zszo_connector::domain::query::{CompareOp, Filter, GroupAttr, Value};
 use zszo_connector::domain::School;
 use zszo_connector::ldap::LdapDirectory;
 use zszo_connector::ports::directory_parts::*;
-use zszo_connector::ports::{DirectoryError, GroupProfile, GroupSearch, PersonEntry, SchoolScope};
+use zszo_connector::ports::{
+    DirectoryError, GroupProfile, GroupSearch, MemberChange, PersonEntry, SchoolScope,
+};
 
 async fn add(d: &LdapDirectory, school: &School, stem: &str, family: &str) -> PersonEntry {
     d.create_person(&person(
@@ -198,7 +200,13 @@ async fn members_are_added_and_removed_idempotently() {
     let id = &g.entry.id;
 
     let after = d
-        .modify_group_members(id, &ids(&[&a, &guest]), &[])
+        .modify_group_members(
+            id,
+            MemberChange {
+                add: &ids(&[&a, &guest]),
+                remove: &[],
+            },
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -207,7 +215,13 @@ async fn members_are_added_and_removed_idempotently() {
         "a member from another school is allowed"
     );
     let again = d
-        .modify_group_members(id, &ids(&[&a]), &ids(&[&b]))
+        .modify_group_members(
+            id,
+            MemberChange {
+                add: &ids(&[&a]),
+                remove: &ids(&[&b]),
+            },
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -216,11 +230,26 @@ async fn members_are_added_and_removed_idempotently() {
         "adding twice, removing a non-member: no change"
     );
     let after = d
-        .modify_group_members(id, &ids(&[&b]), &ids(&[&a, &guest]))
+        .modify_group_members(
+            id,
+            MemberChange {
+                add: &ids(&[&b]),
+                remove: &ids(&[&a, &guest]),
+            },
+        )
         .await
         .unwrap();
     assert_eq!(after.profile.members, ids(&[&b]));
-    let last = d.modify_group_members(id, &[], &ids(&[&b])).await.unwrap();
+    let last = d
+        .modify_group_members(
+            id,
+            MemberChange {
+                add: &[],
+                remove: &ids(&[&b]),
+            },
+        )
+        .await
+        .unwrap();
     assert!(last.profile.members.is_empty());
     assert_eq!(
         members_in_ldap(&g.entry.dn).await,
@@ -230,7 +259,13 @@ async fn members_are_added_and_removed_idempotently() {
 
     let unknown = "0b2f3c1e-1111-4c4c-8888-123456789abc".to_owned();
     let e = d
-        .modify_group_members(id, std::slice::from_ref(&unknown), &[])
+        .modify_group_members(
+            id,
+            MemberChange {
+                add: std::slice::from_ref(&unknown),
+                remove: &[],
+            },
+        )
         .await
         .unwrap_err();
     assert!(
@@ -245,14 +280,40 @@ async fn members_are_added_and_removed_idempotently() {
         .await
         .unwrap_err();
     assert!(matches!(e, DirectoryError::NotFound(_)), "{e}");
-    d.modify_group_members(id, &[], &[unknown]).await.unwrap();
+    d.modify_group_members(
+        id,
+        MemberChange {
+            add: &[],
+            remove: &[unknown],
+        },
+    )
+    .await
+    .unwrap();
 
     // Concurrent changes of one group each land (a stale Modify is recomputed).
     let (first, second, third) = (ids(&[&a]), ids(&[&b]), ids(&[&a, &guest]));
     let (x, y, z) = tokio::join!(
-        d.modify_group_members(id, &first, &[]),
-        d.modify_group_members(id, &second, &[]),
-        d.modify_group_members(id, &third, &[]),
+        d.modify_group_members(
+            id,
+            MemberChange {
+                add: &first,
+                remove: &[]
+            }
+        ),
+        d.modify_group_members(
+            id,
+            MemberChange {
+                add: &second,
+                remove: &[]
+            }
+        ),
+        d.modify_group_members(
+            id,
+            MemberChange {
+                add: &third,
+                remove: &[]
+            }
+        ),
     );
     x.unwrap();
     y.unwrap();
@@ -339,7 +400,13 @@ async fn the_local_administrators_group_cannot_be_managed() {
     assert_eq!(d.get_group(&admins, &SchoolScope::All).await.unwrap(), None);
     let refused = |e: DirectoryError| matches!(e, DirectoryError::InsufficientAccess(ref m) if m.contains("role group"));
     let e = d
-        .modify_group_members(&admins, &ids(&[&a]), &[])
+        .modify_group_members(
+            &admins,
+            MemberChange {
+                add: &ids(&[&a]),
+                remove: &[],
+            },
+        )
         .await
         .unwrap_err();
     assert!(refused(e));

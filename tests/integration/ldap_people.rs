@@ -18,7 +18,7 @@ use zszo_connector::domain::{AccountState, EmployeeNumber, Position, School};
 use zszo_connector::ldap::LdapDirectory;
 use zszo_connector::ports::directory_parts::*;
 use zszo_connector::ports::{
-    ContactEmail, ContactPhone, DirectoryError, Employment, GroupProfile, PersonEntry,
+    ContactEmail, ContactPhone, DirectoryError, Employment, GroupProfile, PersonAt, PersonEntry,
     PersonSearch, SchoolScope,
 };
 
@@ -536,7 +536,13 @@ async fn an_update_at_a_version_is_refused_by_slapd_after_another_client_wrote()
     changed.display_name = Some("Pan Wiktor".into());
     changed.position = Some(Position::parse("dyrektor").unwrap());
     let e = d
-        .update_person_at_version(&created.entry.id, &changed, &read_version)
+        .update_person_at(
+            PersonAt {
+                id: &created.entry.id,
+                version: Some(&read_version),
+            },
+            &changed,
+        )
         .await
         .unwrap_err();
     assert!(matches!(e, DirectoryError::VersionChanged(_)), "{e}");
@@ -556,7 +562,13 @@ async fn an_update_at_a_version_is_refused_by_slapd_after_another_client_wrote()
         .unwrap()
         .unwrap();
     let updated = d
-        .update_person_at_version(&created.entry.id, &changed, &now.meta.version)
+        .update_person_at(
+            PersonAt {
+                id: &created.entry.id,
+                version: Some(&now.meta.version),
+            },
+            &changed,
+        )
         .await
         .unwrap();
     assert_eq!(updated.profile.display_name.as_deref(), Some("Pan Wiktor"));
@@ -565,16 +577,24 @@ async fn an_update_at_a_version_is_refused_by_slapd_after_another_client_wrote()
     renamed.user_name = Some(format!("wiktor.{}@x.example", school.code));
     renamed.external_id = Some(format!("hr-w-{}", school.code));
     let renamed = d
-        .update_person_at_version(&created.entry.id, &renamed, &updated.meta.version)
+        .update_person_at(
+            PersonAt {
+                id: &created.entry.id,
+                version: Some(&updated.meta.version),
+            },
+            &renamed,
+        )
         .await
         .unwrap();
     assert!(renamed.profile.user_name.unwrap().starts_with("wiktor."));
     // Nothing to write at a stale version is refused as well.
     let e = d
-        .update_person_at_version(
-            &created.entry.id,
+        .update_person_at(
+            PersonAt {
+                id: &created.entry.id,
+                version: Some(&read_version),
+            },
             &renamed_now(&d, &created.entry.id).await,
-            &read_version,
         )
         .await
         .unwrap_err();

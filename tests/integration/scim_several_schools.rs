@@ -11,6 +11,7 @@ use serde_json::json;
 use std::collections::HashSet;
 use zszo_connector::domain::{AccountState, EmailAddress};
 use zszo_connector::ports::directory_parts::*;
+use zszo_connector::ports::{AccountAt, ConfirmedEmail};
 
 fn values(e: &SearchEntry, attr: &str) -> Vec<String> {
     e.attrs.get(attr).cloned().unwrap_or_default()
@@ -154,10 +155,14 @@ async fn scim_cannot_overwrite_the_address_the_person_confirmed() {
     let confirmed = format!("ewa.{}@prywatna.example", uuid::Uuid::new_v4().simple());
     app.directory
         .set_confirmed_email(
-            &id,
-            &EmailAddress::parse(&confirmed).unwrap(),
-            AccountState::AwaitingEmailConfirmation,
-            time::OffsetDateTime::now_utc(),
+            AccountAt {
+                id: &id,
+                expect: AccountState::AwaitingEmailConfirmation,
+            },
+            ConfirmedEmail {
+                address: &EmailAddress::parse(&confirmed).unwrap(),
+                at: time::OffsetDateTime::now_utc(),
+            },
         )
         .await
         .unwrap();

@@ -4,10 +4,9 @@
 //! in-memory double). The types they speak in are in the parent module.
 
 use super::*;
-use crate::domain::{AccountState, EmailAddress, EmployeeNumber, LoginName, School, SchoolCode};
+use crate::domain::{EmployeeNumber, LoginName, School, SchoolCode};
 use async_trait::async_trait;
 use secrecy::SecretString;
-use time::OffsetDateTime;
 
 /// Reaching the directory and its fixed layout.
 #[async_trait]
@@ -74,21 +73,24 @@ pub trait PeopleDirectory: Send + Sync {
     /// Replaces the HR-owned attributes (absent values are deleted), moves the entry when the
     /// primary school changed (the id stays), locks or unlocks sign-in with
     /// `employment_active`. Never creates credentials. `AlreadyExists` for a taken userName.
+    /// Whatever version the entry is at: [`Self::update_person_at`] without a version.
     async fn update_person(
         &self,
         id: &str,
         profile: &PersonProfile,
-    ) -> DirectoryResult<PersonEntry>;
+    ) -> DirectoryResult<PersonEntry> {
+        let person = PersonAt { id, version: None };
+        self.update_person_at(person, profile).await
+    }
 
-    /// [`Self::update_person`], applied only while the entry is still at `version` (its
-    /// `entryCSN`, as in [`EntryMeta::version`]): the directory checks it in the same
-    /// operation that writes (RFC 4528 assertion control), so a change by any other writer
-    /// after the caller read the version is `VersionChanged`, never overwritten.
-    async fn update_person_at_version(
+    /// [`Self::update_person`], applied only while the entry is still at `person.version`
+    /// when one is given: the directory checks it in the same operation that writes (RFC 4528
+    /// assertion control), so a change by any other writer after the caller read the version
+    /// is `VersionChanged`, never overwritten.
+    async fn update_person_at(
         &self,
-        id: &str,
+        person: PersonAt<'_>,
         profile: &PersonProfile,
-        version: &str,
     ) -> DirectoryResult<PersonEntry>;
 
     /// Deletes the person; their group memberships go with them (refint).
@@ -115,8 +117,7 @@ pub trait GroupDirectory: Send + Sync {
     async fn modify_group_members(
         &self,
         id: &str,
-        add: &[String],
-        remove: &[String],
+        change: MemberChange<'_>,
     ) -> DirectoryResult<GroupEntry>;
 
     async fn delete_group(&self, id: &str) -> DirectoryResult<()>;
@@ -173,14 +174,13 @@ pub trait AccountDirectory: Send + Sync {
     /// and a pending [`AccountRequest`] is removed in the same Modify.
     async fn set_initial_credentials(
         &self,
-        id: &str,
+        account: AccountAt<'_>,
         credentials: &InitialCredentials,
-        expect: AccountState,
     ) -> DirectoryResult<PersonEntry>;
 
     /// An administrator's lock: state `locked` and ppolicy's permanent lock, only if the state
     /// is still `expect` (else `StateChanged`).
-    async fn lock_account(&self, id: &str, expect: AccountState) -> DirectoryResult<PersonEntry>;
+    async fn lock_account(&self, account: AccountAt<'_>) -> DirectoryResult<PersonEntry>;
 
     /// Lifts an administrator's lock (state must still be `locked`, else
     /// `StateChanged`). The state returns to where the account was: a
@@ -198,21 +198,18 @@ pub trait AccountDirectory: Send + Sync {
     /// (`pwdMustChange`) would otherwise mark a password set by the service as to be changed.
     async fn set_own_password(
         &self,
-        id: &str,
+        account: AccountAt<'_>,
         hash: &PasswordHash,
-        expect: AccountState,
     ) -> DirectoryResult<PersonEntry>;
 
     /// A confirmed address becomes the person's `mail` (replacing any other), only while the
     /// state is still `expect`: from `awaiting-email-confirmation` the account becomes
-    /// `active` and `zszoAccountActivatedAt` = `at`; from `active` only `mail` changes. An
-    /// address another person has is `AlreadyExists { taken: Email }` (slapo-unique).
+    /// `active` and `zszoAccountActivatedAt` = `email.at`; from `active` only `mail` changes.
+    /// An address another person has is `AlreadyExists { taken: Email }` (slapo-unique).
     async fn set_confirmed_email(
         &self,
-        id: &str,
-        email: &EmailAddress,
-        expect: AccountState,
-        at: OffsetDateTime,
+        account: AccountAt<'_>,
+        email: ConfirmedEmail<'_>,
     ) -> DirectoryResult<PersonEntry>;
 
     /// Records a request for an account (`Some`), only if the account state is still `none`
@@ -238,14 +235,9 @@ pub trait SecondFactorDirectory: Send + Sync {
         factor: Option<&StoredSecondFactor>,
     ) -> DirectoryResult<()>;
 
-    /// Moves the last accepted TOTP step from `previous` to `step` in one compare-and-set;
+    /// Moves the last accepted TOTP step from `spend.previous` to `spend.step` in one compare-and-set;
     /// `Ok(false)` when it was not `previous` any more (the code was used meanwhile).
-    async fn spend_totp_step(
-        &self,
-        id: &str,
-        previous: Option<u64>,
-        step: u64,
-    ) -> DirectoryResult<bool>;
+    async fn spend_totp_step(&self, id: &str, spend: StepSpend) -> DirectoryResult<bool>;
 
     /// Removes one recovery code's hash; `Ok(false)` when it was not there (used already).
     async fn spend_recovery_code(&self, id: &str, hash: &str) -> DirectoryResult<bool>;

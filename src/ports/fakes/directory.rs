@@ -10,7 +10,7 @@
 //! evaluate no filter (a filter is refused with `Other`): scope and paging only.
 
 use crate::clock::Clock;
-use crate::domain::{AccountState, EmailAddress, EmployeeNumber, LoginName, School, SchoolCode};
+use crate::domain::{AccountState, EmployeeNumber, LoginName, School, SchoolCode};
 use crate::ports::*;
 use async_trait::async_trait;
 use secrecy::{ExposeSecret, SecretString};
@@ -210,13 +210,28 @@ impl FakeDirectory {
     /// (`StateChanged` when it is not `expect`).
     fn change_account(
         &self,
-        id: &str,
-        expect: AccountState,
+        AccountAt { id, expect }: AccountAt<'_>,
         change: impl FnOnce(&mut Stored),
     ) -> DirectoryResult<PersonEntry> {
         self.write_person(id, |t| {
             change(t.expect_state(id, expect)?);
             Ok(())
+        })
+    }
+
+    /// A password change: [`Self::change_account`] writing `hash` and whether the directory
+    /// allows only changing it (`pwdReset`), then `change`'s other writes.
+    fn change_password(
+        &self,
+        account: AccountAt<'_>,
+        hash: &PasswordHash,
+        must_change: bool,
+        change: impl FnOnce(&mut Stored),
+    ) -> DirectoryResult<PersonEntry> {
+        self.change_account(account, |s| {
+            s.password = Some(hash.clone());
+            s.must_change = must_change;
+            change(s);
         })
     }
 
@@ -354,29 +369,20 @@ impl PeopleDirectory for FakeDirectory {
         })
     }
 
-    async fn update_person(
+    async fn update_person_at(
         &self,
-        id: &str,
+        PersonAt { id, version }: PersonAt<'_>,
         profile: &PersonProfile,
     ) -> DirectoryResult<PersonEntry> {
         self.write_person(id, |t| {
+            let s = t.person_mut(id)?;
+            if version.is_some_and(|v| v != s.person.meta.version) {
+                return Err(DirectoryError::VersionChanged(format!("person {id}")));
+            }
             t.check_unique(profile, Some(id))?;
             t.person_mut(id)?.person.profile = profile.clone();
             Ok(())
         })
-    }
-
-    async fn update_person_at_version(
-        &self,
-        id: &str,
-        profile: &PersonProfile,
-        version: &str,
-    ) -> DirectoryResult<PersonEntry> {
-        let current = self.lock().person_mut(id)?.person.meta.version.clone();
-        if current != version {
-            return Err(DirectoryError::VersionChanged(format!("person {id}")));
-        }
-        self.update_person(id, profile).await
     }
 
     async fn delete_person(&self, id: &str) -> DirectoryResult<()> {
@@ -479,8 +485,7 @@ impl GroupDirectory for FakeDirectory {
     async fn modify_group_members(
         &self,
         id: &str,
-        add: &[String],
-        remove: &[String],
+        MemberChange { add, remove }: MemberChange<'_>,
     ) -> DirectoryResult<GroupEntry> {
         let current = self
             .lock()

@@ -75,29 +75,30 @@ impl AccountDirectory for FakeDirectory {
 
     async fn set_initial_credentials(
         &self,
-        id: &str,
+        account: AccountAt<'_>,
         credentials: &InitialCredentials,
-        expect: AccountState,
     ) -> DirectoryResult<PersonEntry> {
-        self.change_account(id, expect, |s| {
-            s.password = Some(credentials.hash.clone());
-            s.must_change = true;
+        self.change_password(account, &credentials.hash, true, |s| {
             s.person.account_state = AccountState::AwaitingFirstLogin;
             s.person.initial_password_expires = Some(credentials.expires_at);
-            if expect == AccountState::None {
+            if account.expect == AccountState::None {
                 s.person.account_request = None;
             }
         })
     }
 
-    async fn lock_account(&self, id: &str, expect: AccountState) -> DirectoryResult<PersonEntry> {
-        self.change_account(id, expect, |s| {
+    async fn lock_account(&self, account: AccountAt<'_>) -> DirectoryResult<PersonEntry> {
+        self.change_account(account, |s| {
             s.person.account_state = AccountState::Locked;
         })
     }
 
     async fn unlock_account(&self, id: &str) -> DirectoryResult<PersonEntry> {
-        self.change_account(id, AccountState::Locked, |s| {
+        let locked = AccountAt {
+            id,
+            expect: AccountState::Locked,
+        };
+        self.change_account(locked, |s| {
             s.person.account_state = if s.must_change {
                 AccountState::AwaitingFirstLogin
             } else if s.person.activated_at.is_some() {
@@ -110,14 +111,11 @@ impl AccountDirectory for FakeDirectory {
 
     async fn set_own_password(
         &self,
-        id: &str,
+        account: AccountAt<'_>,
         hash: &PasswordHash,
-        expect: AccountState,
     ) -> DirectoryResult<PersonEntry> {
-        self.change_account(id, expect, |s| {
-            s.password = Some(hash.clone());
-            s.must_change = false;
-            if expect == AccountState::AwaitingFirstLogin {
+        self.change_password(account, hash, false, |s| {
+            if account.expect == AccountState::AwaitingFirstLogin {
                 s.person.initial_password_expires = None;
                 s.person.account_state = AccountState::AwaitingEmailConfirmation;
             }
@@ -126,10 +124,8 @@ impl AccountDirectory for FakeDirectory {
 
     async fn set_confirmed_email(
         &self,
-        id: &str,
-        email: &EmailAddress,
-        expect: AccountState,
-        at: OffsetDateTime,
+        AccountAt { id, expect }: AccountAt<'_>,
+        ConfirmedEmail { address: email, at }: ConfirmedEmail<'_>,
     ) -> DirectoryResult<PersonEntry> {
         self.write_person(id, |t| {
             let taken = t.people.values().any(|s| {
@@ -188,8 +184,7 @@ impl SecondFactorDirectory for FakeDirectory {
     async fn spend_totp_step(
         &self,
         id: &str,
-        previous: Option<u64>,
-        step: u64,
+        StepSpend { previous, step }: StepSpend,
     ) -> DirectoryResult<bool> {
         let mut t = self.lock();
         let Some(f) = t.person_mut(id)?.second_factor.as_mut() else {
