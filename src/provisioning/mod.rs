@@ -12,6 +12,7 @@ mod groups;
 mod guard;
 mod intents;
 mod people;
+mod people_create;
 mod read_back;
 pub mod refusals;
 mod replay;

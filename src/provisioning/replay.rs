@@ -12,7 +12,7 @@
 //! record (queried by target uuid) writes that record, with `recovered=true`, as its one
 //! audit record instead of `person.updated`.
 
-use super::people::{Creation, Replayable};
+use super::people_create::{Creation, Replayable};
 use super::{Caller, Precondition, Provisioning, ProvisioningError};
 use crate::domain::audit::{AuditQuery, NewAuditRecord, Outcome};
 use crate::domain::query::{CompareOp, Filter, GroupAttr, PersonAttr, Value};
