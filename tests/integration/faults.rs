@@ -30,14 +30,7 @@ async fn a_bulk_during_an_outage_records_every_operation_and_is_not_kept_under_i
     assert_eq!(status, 200, "{answer}");
     assert!(!replayed);
     assert_eq!(statuses(&answer), vec!["503"; n], "{answer}");
-    let records = d
-        .audit
-        .query(AuditQuery {
-            school: Some(school.clone()),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let records = crate::common::app::records_of_school(&d.audit, &school).await;
     let failures = records
         .iter()
         .filter(|r| {

@@ -11,10 +11,10 @@ use std::sync::Arc;
 use zszo_connector::app::AppState;
 use zszo_connector::audit::RedbAuditLog;
 use zszo_connector::clients::Access;
-use zszo_connector::domain::audit::{AuditQuery, Outcome};
+use zszo_connector::domain::audit::Outcome;
 use zszo_connector::ldap::LdapDirectory;
 use zszo_connector::ports::directory_parts::*;
-use zszo_connector::ports::{AuditLog, SchoolScope};
+use zszo_connector::ports::SchoolScope;
 use zszo_connector::slapd;
 
 pub(crate) struct Daemon {
@@ -102,14 +102,7 @@ async fn with_the_directory_down_a_post_gets_503_with_retry_after_and_succeeds_o
         error["detail"].as_str().unwrap().contains("directory"),
         "{error}"
     );
-    let records = d
-        .audit
-        .query(AuditQuery {
-            school: Some(school.clone()),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let records = crate::common::app::records_of_school(&d.audit, &school).await;
     let failed = &records[0].record;
     assert_eq!(failed.action, "person.created");
     assert_eq!(

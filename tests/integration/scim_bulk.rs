@@ -341,16 +341,8 @@ async fn a_re_sent_bulk_creates_no_duplicates_and_answers_each_item_with_200() {
     }
     // The re-send's adds are tried first and refused (issue 17): a refusal that turns into a
     // replay is not a failed creation, and writes no record of its own.
-    use zszo_connector::domain::audit::{AuditQuery, Outcome};
-    use zszo_connector::ports::AuditLog;
-    let school_records = app
-        .audit
-        .query(AuditQuery {
-            school: Some(a.clone()),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    use zszo_connector::domain::audit::Outcome;
+    let school_records = crate::common::app::records_of_school(&app.audit, a).await;
     let failed: Vec<_> = school_records
         .iter()
         .filter(|r| matches!(r.record.outcome, Outcome::Failure(_)))

@@ -20,7 +20,9 @@ use zszo_connector::bootstrap::{Bootstrap, Seed};
 use zszo_connector::clients::{Access, ClientFile};
 use zszo_connector::clock::{Clock, SystemClock};
 use zszo_connector::config::Config;
+use zszo_connector::domain::audit::{AuditQuery, AuditRecord};
 use zszo_connector::ldap::LdapDirectory;
+use zszo_connector::ports::AuditLog;
 use zszo_connector::provisioning::Provisioning;
 use zszo_connector::store::StateStore;
 
@@ -191,15 +193,22 @@ pub async fn records_of(
 }
 
 /// Every audit record about the entry `id`, newest first.
-pub async fn records_about(
+pub async fn records_about(audit: &RedbAuditLog, id: &str) -> Vec<AuditRecord> {
+    records_where(audit, |q| q.target_uuid = Some(id.to_owned())).await
+}
+
+/// Every audit record about `school`, newest first.
+pub async fn records_of_school(audit: &RedbAuditLog, school: &str) -> Vec<AuditRecord> {
+    records_where(audit, |q| q.school = Some(school.to_owned())).await
+}
+
+/// The audit records of the query `choose` narrows, newest first.
+async fn records_where(
     audit: &RedbAuditLog,
-    id: &str,
-) -> Vec<zszo_connector::domain::audit::AuditRecord> {
-    use zszo_connector::ports::AuditLog;
-    let query = zszo_connector::domain::audit::AuditQuery {
-        target_uuid: Some(id.to_owned()),
-        ..Default::default()
-    };
+    choose: impl FnOnce(&mut AuditQuery),
+) -> Vec<AuditRecord> {
+    let mut query = AuditQuery::default();
+    choose(&mut query);
     audit.query(query).await.unwrap()
 }
 
