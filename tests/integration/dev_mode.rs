@@ -20,12 +20,7 @@ async fn dev_brings_up_the_demo_city_stops_cleanly_and_reuses_its_data() {
     let config = dev_config(dir.path(), http, ldap);
 
     let dev = spawn_dev(dir.path(), &config, http).await;
-    let ready = reqwest::get(format!("http://127.0.0.1:{http}/readyz"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let ready = crate::common::get_text(&format!("http://127.0.0.1:{http}/readyz")).await;
     assert!(ready.contains("\"ready\""), "{ready}");
 
     let entries = people(ldap, dir.path()).await;

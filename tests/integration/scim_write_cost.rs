@@ -20,12 +20,7 @@ use reqwest::Method;
 
 /// The number of LDAP operations of each kind the daemon has done so far.
 async fn ldap_operations(metrics_port: u16, operation: &str) -> u64 {
-    let text = reqwest::get(format!("http://127.0.0.1:{metrics_port}/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = crate::common::get_text(&format!("http://127.0.0.1:{metrics_port}/metrics")).await;
     let series = format!("zszo_ldap_operation_duration_seconds_count{{operation=\"{operation}\"}}");
     text.lines()
         .find_map(|l| l.strip_prefix(series.as_str()))

@@ -279,6 +279,12 @@ pub async fn connect_admin() -> ldap3::Ldap {
 /// Attribute/value lists of an entry to add.
 type Attrs<'a> = Vec<(&'a str, Vec<&'a str>)>;
 
+/// The body of a plain `GET` of `url` (a health or metrics endpoint), as text.
+pub async fn get_text(url: &str) -> String {
+    let response = reqwest::get(url).await.unwrap();
+    response.text().await.unwrap()
+}
+
 /// Creates a school subtree as the service identity, the way the daemon lays it out:
 /// `ou=<code>` (organizationalUnit + zszoSchool) with `ou=pracownicy`, `ou=grupy` and an
 /// empty `cn=administratorzy-lokalni`. Returns the school's DN.
