@@ -93,6 +93,33 @@ struct Ctx {
     limits: Limits,
 }
 
+/// How many people of the city hold a login candidate of each create template's name (the
+/// namesakes its login allocation must step over, before the bench's own creations add to
+/// them): p50, p90, max.
+fn namesake_families(city: &City, templates: &[GenPerson]) -> Value {
+    // A candidate is the base or the base with a number: its family is the login without
+    // its trailing digits.
+    let family = |login: &str| {
+        login
+            .trim_end_matches(|c: char| c.is_ascii_digit())
+            .to_owned()
+    };
+    let mut per_family: std::collections::HashMap<String, usize> = Default::default();
+    for login in logins(city) {
+        *per_family.entry(family(login.as_str())).or_default() += 1;
+    }
+    let mut sizes: Vec<usize> = templates
+        .iter()
+        .filter_map(|t| zszo_connector::domain::login_candidates(&t.name).next())
+        .map(|base| per_family.get(&family(base.as_str())).copied().unwrap_or(0))
+        .collect();
+    sizes.sort_unstable();
+    let at = |q: f64| sizes[((sizes.len() - 1) as f64 * q) as usize];
+    let (p50, p90, max) = (at(0.5), at(0.9), at(1.0));
+    eprintln!("namesake families of the create templates: p50 {p50}, p90 {p90}, max {max}");
+    json!({"p50": p50, "p90": p90, "max": max})
+}
+
 fn point(name: &str, size: usize, scim: &Stats, direct: &Stats) -> Value {
     eprintln!(
         "  SCIM {:.0}/s (p50 {:.2} ms), direct {:.0}/s (p50 {:.2} ms)",
@@ -645,6 +672,7 @@ async fn bench_site(root: &std::path::Path, size: usize, schools: usize, limits:
         direct.push(site.service_connection().await);
     }
     let templates: Vec<GenPerson> = city.people.iter().take(500).cloned().collect();
+    let families = namesake_families(&city, &templates);
     let admin = make_admin(&site, &known[0]).await;
     let perf = std::env::var("SCIM_BENCH_PERF")
         .ok()
@@ -737,7 +765,7 @@ async fn bench_site(root: &std::path::Path, size: usize, schools: usize, limits:
     site.stop();
     json!({"people": size, "schools": schools, "ldap_pool_size": pool, "slapadd_seconds": slapadd_seconds,
            "points": points, "accounts": accounts, "daemon_peak_rss_kib": rss,
-           "index_experiment": experiment, "no_fsync": no_fsync, "lmdb": lmdb})
+           "index_experiment": experiment, "no_fsync": no_fsync, "lmdb": lmdb, "create_template_families": families})
 }
 
 /// `SCIM_BENCH_SCENARIOS` (e.g. `get-eq,patch,accounts`): only these; all when unset.

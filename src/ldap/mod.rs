@@ -21,6 +21,7 @@ mod directory_people;
 mod directory_roles;
 pub mod error;
 mod groups;
+mod login_probe;
 pub mod mapping;
 pub mod names;
 mod password_policy;

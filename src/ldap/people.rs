@@ -3,6 +3,7 @@
 
 use super::directory::LdapDirectory;
 use super::error::{is_login_taken, rc};
+use super::login_probe::LoginProbe;
 use super::names::Filter;
 use super::person_map::{hr_values, person_attrs, person_from_entry, replace_mods, PERSON_ATTRS};
 use super::pool::WriteError;
@@ -15,9 +16,7 @@ use crate::ports::{
     Unique,
 };
 use ldap3::{Scope, SearchEntry};
-
-/// How many login candidates one allocation search probes (`logins_like_impl`).
-const LOGIN_PROBE_WINDOW: u32 = 16;
+use std::collections::HashSet;
 
 /// Attributes whose value order means something (the first one is the primary contact).
 /// `facsimileTelephoneNumber` has no EQUALITY rule, so its values can only be replaced
@@ -106,43 +105,47 @@ impl LdapDirectory {
         self.complete_people(raws, &SchoolScope::All).await
     }
 
-    /// The logins among `base`'s candidates (`base`, `base2`, `base3` …) that are in use,
-    /// probed by equality in windows of [`LOGIN_PROBE_WINDOW`] (`(|(uid=base)(uid=base2)…)`,
-    /// served by the `uid` equality index): the next window only when every candidate of
-    /// this one is taken. So the first free candidate is known after one search in all but
-    /// the largest families of namesakes, and no `uid` substring index is needed
-    /// (schemas/ldap/README.md). A login taken in between is refused by slapo-unique on the
-    /// add, and the use case moves on.
+    /// The candidates of `base` (`base`, `base2` …) a new namesake skips: every one before
+    /// the first free number, found by a few equality probes (`login_probe.rs`: one search for
+    /// a family of up to 7, four for one of 3,344), never a `uid` substring search.
     pub(super) async fn logins_like_impl(&self, base: &LoginName) -> DirectoryResult<Vec<String>> {
-        let mut taken = Vec::new();
-        let mut first = 1;
-        while first <= MAX_SUFFIX {
-            let last = (first + LOGIN_PROBE_WINDOW - 1).min(MAX_SUFFIX);
-            let probes: Vec<LoginName> = (first..=last)
-                .filter_map(|n| numbered_login(base.as_str(), n))
+        let mut probe = LoginProbe::default();
+        while let Some(numbers) = probe.next_probe() {
+            let candidates: Vec<(u32, LoginName)> = numbers
+                .into_iter()
+                .filter_map(|n| numbered_login(base.as_str(), n).map(|l| (n, l)))
                 .collect();
-            if probes.is_empty() {
+            if candidates.is_empty() {
                 break;
             }
             let filter = Filter::and([
                 Filter::object_class("zszoPerson"),
-                Filter::or(probes.iter().map(|l| Filter::eq("uid", l.as_str()))),
+                Filter::or(
+                    candidates
+                        .iter()
+                        .map(|(_, l)| Filter::eq("uid", l.as_str())),
+                ),
             ]);
-            let found: Vec<String> = self
+            let found: HashSet<String> = self
                 .search_schools(&filter, &["uid"])
                 .await?
                 .into_iter()
                 .flat_map(|e| e.attrs.get("uid").cloned().unwrap_or_default())
                 .map(|uid| uid.to_ascii_lowercase())
                 .collect();
-            let all_taken = probes.iter().all(|p| found.iter().any(|f| f == p.as_str()));
-            taken.extend(found);
-            if !all_taken {
-                break;
-            }
-            first = last + 1;
+            let numbers: Vec<u32> = candidates.iter().map(|(n, _)| *n).collect();
+            let taken: Vec<u32> = candidates
+                .iter()
+                .filter(|(_, l)| found.contains(l.as_str()))
+                .map(|(n, _)| *n)
+                .collect();
+            probe.observe(&numbers, &taken);
         }
-        Ok(taken)
+        let skip_below = probe.first_free().unwrap_or(MAX_SUFFIX + 1);
+        Ok((1..skip_below)
+            .filter_map(|n| numbered_login(base.as_str(), n))
+            .map(|l| l.to_string())
+            .collect())
     }
 
     /// The DN of the person with `login`, for binding as them.

@@ -146,8 +146,9 @@ impl Provisioning {
         }
         self.check_manager_visible(caller, profile.manager.as_deref())
             .await?;
-        // One search learns which candidates namesakes already hold; a refused add (a race
-        // with another create) still moves on to the next candidate.
+        // The directory says which candidates to skip (the namesakes' logins, in one search
+        // for a small family); a refused add (a race with another create) still moves on to
+        // the next candidate.
         let taken: std::collections::HashSet<String> = match login_candidates(&profile.name).next()
         {
             Some(base) => self

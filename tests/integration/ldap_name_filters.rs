@@ -1,6 +1,6 @@
 //! Issue 17: name searches go through one substring index (`zszoSearchName`, folded) with
 //! the exact assertion evaluated on its candidates (`ldap::render`), and login allocation
-//! probes candidates by `uid` equality. These tests compare what the directory returns for
+//! probes candidates by `uid` equality (`ldap/login_probe.rs`). These tests compare what the directory returns for
 //! every name attribute and operator (and `not`/`or` around them) with a reference evaluated
 //! here in Rust over the people as generated — a small generated city with Polish
 //! diacritics and namesakes, in a school of the test's own.
@@ -276,20 +276,22 @@ async fn assert_panel_search<'a>(
     }
 }
 
-/// More namesakes than one probe window (16 candidates): the allocation search widens until
-/// it sees a free candidate, and reports every taken one on the way.
+/// More namesakes than the first probe asks for exactly (eight), with a gap: allocation skips
+/// every candidate before a free one, and that one is free. Past the eighth number the probe
+/// may step over a gap (a retired login: `ldap/login_probe.rs`), never onto a taken login.
 #[tokio::test]
-async fn login_allocation_probes_past_a_full_window_of_namesakes() {
+async fn login_allocation_skips_a_large_family_of_namesakes() {
     let d = directory().await;
     let school = new_school(&d, "SP imienniczki").await;
     let name = crate::ldap_directory::person_name("Ola", school.code.as_str());
     let base = login_candidates(&name).next().unwrap();
-    let candidates: Vec<LoginName> = login_candidates(&name).take(20).collect();
-    // Taken: the first 18 candidates but the 17th (a gap after a full window), and the 20th.
+    let candidates: Vec<LoginName> = login_candidates(&name).take(40).collect();
+    // Taken: the first 40 candidates but the 17th (a gap) and the 3rd (a gap among the first
+    // eight, which are probed exactly).
     let taken: Vec<&LoginName> = candidates
         .iter()
         .enumerate()
-        .filter(|(i, _)| *i != 16 && *i != 18)
+        .filter(|(i, _)| *i != 16 && *i != 2)
         .map(|(_, l)| l)
         .collect();
     for (i, l) in taken.iter().enumerate() {
@@ -301,17 +303,35 @@ async fn login_allocation_probes_past_a_full_window_of_namesakes() {
         p.profile.display_name = None;
         d.create_person(&p).await.expect("a namesake");
     }
-    let mut seen = d.logins_like(&base).await.unwrap();
-    seen.sort();
-    // The first window (16 taken) widened to the second, which has free candidates: every
-    // taken one of both, the 18th and 20th candidates included.
-    let mut all: Vec<String> = taken.iter().map(|l| l.to_string()).collect();
-    all.sort();
-    assert_eq!(seen, all);
-    // The first free candidate is the 17th, and nobody holds it.
-    let free = candidates
-        .iter()
-        .find(|c| !seen.contains(&c.to_string()))
-        .unwrap();
-    assert_eq!(free, &candidates[16]);
+    let skipped = d.logins_like(&base).await.unwrap();
+    let first_free = |skipped: &[String]| {
+        login_candidates(&name)
+            .find(|c| !skipped.contains(&c.to_string()))
+            .unwrap()
+    };
+    // The gap among the first eight is found exactly.
+    assert_eq!(first_free(&skipped), candidates[2]);
+
+    // Once it is taken, the login given next is free (the 17th, or the 41st when the probe
+    // steps over the gap) and every candidate before it is skipped.
+    let mut p = crate::ldap_directory::person(
+        candidates[2].clone(),
+        crate::ldap_directory::person_name("Ola", "N-gap"),
+        &school,
+    );
+    p.profile.display_name = None;
+    d.create_person(&p).await.expect("the third candidate");
+    let skipped = d.logins_like(&base).await.unwrap();
+    let free = first_free(&skipped);
+    assert!(
+        free == candidates[16] || !candidates.contains(&free),
+        "{free}"
+    );
+    assert!(
+        d.find_person_by_login(&free).await.unwrap().is_none(),
+        "{free} is taken"
+    );
+    for c in candidates.iter().take_while(|c| **c != free) {
+        assert!(skipped.contains(&c.to_string()), "{c} not skipped");
+    }
 }

@@ -1,7 +1,8 @@
 //! What one SCIM write costs the directory (issue 17), counted in the real daemon's own
 //! `/metrics` (`zszo_ldap_operation_duration_seconds_count` by operation), so that a search
 //! put back on a write path shows here and not only in a benchmark:
-//! - `POST /Users`: one search (the namesakes' logins) and one add; no userName search
+//! - `POST /Users`: one search (the namesakes' logins; three for a family of 200) and one
+//!   add; no userName search
 //!   (slapo-unique refuses a taken userName in the add) and no read after the add (the add's
 //!   Post-Read answer carries the entry);
 //! - a Bulk `POST` of new people: the same (the idempotent replay's `externalId` lookup
@@ -103,5 +104,55 @@ async fn scim_writes_ask_the_directory_only_what_they_need() {
         (3 * people, 0, people),
         "searches, adds and modifies for {people} PATCHes"
     );
+
+    // A large family of namesakes (200, added straight to the directory): the next one's
+    // login costs three searches (`ldap/login_probe.rs`), not 13 (probing 16 candidates per
+    // search).
+    let (given, family) = ("Koszt", "Imiennik");
+    add_namesakes(
+        &site.school,
+        &format!("{}.{}", given, family).to_lowercase(),
+        200,
+    )
+    .await;
+    let user = okta_user(&site.school, given, family);
+    let created = call(Method::POST, "/Users".into(), user).await;
+    assert_eq!(created.status.as_u16(), 201);
+    assert_eq!(
+        created.body["urn:zszo:params:scim:schemas:extension:zszo:2.0:User"]["login"],
+        "koszt.imiennik201"
+    );
+    let after_namesakes = counts(metrics_port).await;
+    assert_eq!(
+        since(patched, after_namesakes),
+        (3, 1, 0),
+        "searches, adds and modifies for the 201st namesake"
+    );
     daemon.stop();
+}
+
+/// `count` entries holding the logins `base`, `base2` … `base<count>` in `school`, added as
+/// the rootdn (an older city's namesakes).
+async fn add_namesakes(school: &str, base: &str, count: u32) {
+    let mut admin = crate::common::connect_admin().await;
+    for n in 1..=count {
+        let login = if n == 1 {
+            base.to_owned()
+        } else {
+            format!("{base}{n}")
+        };
+        let dn = crate::common::dn(&format!(
+            "uid={login},ou=pracownicy,ou={},ou=placowki",
+            ldap3::dn_escape(school)
+        ));
+        let attrs = vec![
+            ("objectClass", ["inetOrgPerson", "zszoPerson"].into()),
+            ("uid", [login.as_str()].into()),
+            ("cn", ["Koszt Imiennik"].into()),
+            ("sn", ["Imiennik"].into()),
+        ];
+        let attrs: Vec<(&str, std::collections::HashSet<&str>)> = attrs;
+        admin.add(&dn, attrs).await.unwrap().success().unwrap();
+    }
+    let _ = admin.unbind().await;
 }

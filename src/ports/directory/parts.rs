@@ -49,9 +49,11 @@ pub trait PeopleDirectory: Send + Sync {
         number: &EmployeeNumber,
     ) -> DirectoryResult<Option<PersonEntry>>;
 
-    /// The logins among `base`'s candidates (`jan.kowalski`, `jan.kowalski2` …, see
-    /// `domain::login_candidates`) in use city-wide, at least up to the first free one, so a
-    /// new person's login is chosen in one search instead of one refused add per namesake.
+    /// The candidates of `base` (`jan.kowalski`, `jan.kowalski2` …, see
+    /// `domain::login_candidates`) a new namesake skips: every one before the first found
+    /// free city-wide, so a new person's login is chosen in a few searches (one for a family
+    /// of up to seven) instead of one refused add per namesake. A candidate after it may
+    /// still be taken: its add is refused and the next one tried.
     async fn logins_like(&self, base: &LoginName) -> DirectoryResult<Vec<String>>;
 
     /// Adds the person's entry in its primary school's `ou=pracownicy`. A taken login anywhere
