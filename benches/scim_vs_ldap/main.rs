@@ -693,7 +693,7 @@ async fn bench_site(root: &std::path::Path, size: usize, schools: usize, limits:
     };
     let profiler = perf.map(|out| {
         std::process::Command::new("perf")
-            .args(["record", "-F", "499", "-g", "-o", &out, "-p"])
+            .args(["record", "-F", "1999", "-g", "-o", &out, "-p"])
             .arg(ctx.site.daemon_pid().to_string())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
