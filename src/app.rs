@@ -17,6 +17,7 @@ use crate::scim::http::{self as scim_http, ScimState};
 use crate::store::held::HeldStore;
 use crate::store::sessions::SessionLimits;
 use crate::store::StateStore;
+use crate::telemetry::RandomRequestId;
 use axum::extract::State;
 use axum::http::{HeaderName, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -26,7 +27,7 @@ use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -268,7 +269,7 @@ impl AppState {
     }
 
     fn scim(&self) -> ScimState {
-        ScimState {
+        ScimState::new(scim_http::ScimParts {
             provisioning: self.provisioning(),
             directory: self.directory.clone(),
             clients: self.scim_clients.clone(),
@@ -280,7 +281,7 @@ impl AppState {
                 self.clock.clone(),
                 self.config.server.request_timeout,
             ),
-        }
+        })
     }
 }
 
@@ -328,7 +329,7 @@ pub fn router(state: AppState) -> Router {
                 )
             }),
         )
-        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, RandomRequestId))
 }
 
 /// The process is up and serving. No dependency is checked.

@@ -68,10 +68,10 @@ pub async fn bulk(
 ) -> Result<Response, ScimError> {
     client.require_write()?;
     let limits = limits(&state);
-    let sized = ScimState {
+    let sized = ScimState::new(super::ScimParts {
         body_limit: limits.max_payload_size,
-        ..state.clone()
-    };
+        ..(*state).clone()
+    });
     let ScimJson(body) =
         ScimJson::from_request(request, &sized)
             .await

@@ -35,8 +35,28 @@ use std::sync::Arc;
 /// The ZSZO extension of Group (defined with the attribute catalogue).
 pub use crate::scim::attrs::ZSZO_GROUP_SCHEMA;
 
+/// What every SCIM handler needs, shared behind one `Arc`: axum clones the state for every
+/// request (and each layer), and cloning the parts themselves (a dozen `Arc`s and the base
+/// URL) showed in the profile of a SCIM GET (issue 17).
 #[derive(Clone)]
-pub struct ScimState {
+pub struct ScimState(Arc<ScimParts>);
+
+impl ScimState {
+    pub fn new(parts: ScimParts) -> Self {
+        Self(Arc::new(parts))
+    }
+}
+
+impl std::ops::Deref for ScimState {
+    type Target = ScimParts;
+
+    fn deref(&self) -> &ScimParts {
+        &self.0
+    }
+}
+
+#[derive(Clone)]
+pub struct ScimParts {
     pub provisioning: Provisioning,
     pub directory: Arc<dyn Directory>,
     pub clients: Arc<ClientRegistry>,
