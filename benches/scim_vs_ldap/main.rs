@@ -31,13 +31,17 @@
 //! path prefix: `perf record` of slapd during the no-fsync adds, one `<prefix>-<size>.data` a
 //! size). Output: a table on stdout and `<target>/scim_vs_ldap.json`.
 
+mod experiment;
 mod load;
 mod panel;
+mod report;
 mod site;
 
+use experiment::{index_experiment, substring_split, without_fsync};
 use ldap3::controls::PagedResults;
 use ldap3::{Ldap, Mod, Scope, SearchEntry};
 use load::Stats;
+use report::print_table;
 use serde_json::{json, Value};
 use site::{Site, BASE_DN, EPPN};
 use std::collections::HashSet;
@@ -319,64 +323,6 @@ impl Ctx {
                "p99_ratio_loaded_over_idle": loaded.p99_ms / idle.p99_ms.max(f64::MIN_POSITIVE)})
     }
 
-    /// Direct adds at concurrency 1 and 16, and the login-allocation search at concurrency
-    /// 1 as the connector makes it (`ldap::people::logins_like_impl`: the first 16 candidates
-    /// by equality, `(|(uid=<base>)(uid=<base>2)…)`), under the current slapd configuration.
-    async fn add_costs(&self, label: &str) -> Value {
-        self.add_costs_profiled(label, None).await
-    }
-
-    /// `add_costs`, with `perf record` of slapd into `perf_out` during the adds only.
-    async fn add_costs_profiled(&self, label: &str, perf_out: Option<String>) -> Value {
-        let limits = self.limits;
-        let profiler = perf_out.map(|out| {
-            std::process::Command::new("perf")
-                .args(["record", "-F", "999", "-g", "-o", &out, "-p"])
-                .arg(self.site.slapd_pid().expect("slapd runs").to_string())
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
-                .spawn()
-                .expect("perf")
-        });
-        let mut adds = Vec::new();
-        for c in [1, 16] {
-            let me = self.clone_parts();
-            adds.push(
-                load::run(c, limits.writes, limits.seconds, move |w, _| {
-                    let me = me.clone();
-                    async move { me.direct_add(w).await }
-                })
-                .await,
-            );
-        }
-        if let Some(mut p) = profiler {
-            let pid = nix::unistd::Pid::from_raw(p.id() as i32);
-            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT);
-            let _ = p.wait();
-        }
-        let me = self.clone_parts();
-        let uid_search = load::run(1, limits.reads, limits.seconds, move |w, i| {
-            let me = me.clone();
-            async move {
-                let who = &me.known[i % me.known.len()];
-                let login = who.dn.split(',').next().unwrap().trim_start_matches("uid=");
-                let base: String = login.chars().take_while(|c| !c.is_ascii_digit()).collect();
-                let probes: String = (1..=16)
-                    .filter_map(|n| zszo_connector::domain::numbered_login(&base, n))
-                    .map(|l| format!("(uid={})", ldap3::ldap_escape(l.as_str())))
-                    .collect();
-                let filter = format!("(&(objectClass=zszoPerson)(|{probes}))");
-                let mut ldap = me.direct[w].clone();
-                let r = ldap
-                    .search(&schools(), Scope::Subtree, &filter, vec!["uid"])
-                    .await;
-                r.ok().and_then(|r| r.success().ok()).is_some()
-            }
-        })
-        .await;
-        json!({"configuration": label, "adds": adds, "login_probe_search": uid_search})
-    }
-
     fn clone_parts(&self) -> Arc<Parts> {
         Arc::new(Parts {
             http: self.http.clone(),
@@ -435,138 +381,6 @@ impl Parts {
         let mut ldap = self.direct[w].clone();
         ldap.add(&dn, attrs).await.is_ok_and(|r| r.rc == 0)
     }
-}
-
-const MDB: &str = "dn: olcDatabase={1}mdb,cn=config\nchangetype: modify\n";
-/// The attributes that had `eq,sub` before issue 17 (`uid` and the names); today only
-/// `displayName` and `zszoSearchName` (`subinitial,subany`) have a substring index. The
-/// entries added are today's (one `zszoSearchName` value; two before issue 17), so the
-/// "before" row is a little cheaper than the design before issue 17 was.
-const SUBSTRING_BEFORE_17: [&str; 6] = [
-    "uid",
-    "cn",
-    "sn",
-    "givenName",
-    "displayName",
-    "zszoSearchName",
-];
-
-/// `olcDbIndex` changes from the product's indexes to `eq,sub` on `SUBSTRING_BEFORE_17`.
-fn indexes_before_17() -> String {
-    let mut change = format!("{MDB}delete: olcDbIndex\n");
-    for a in [
-        "uid eq",
-        "cn eq",
-        "sn eq",
-        "givenName eq",
-        "displayName eq,sub",
-        "zszoSearchName subinitial,subany",
-    ] {
-        change.push_str(&format!("olcDbIndex: {a}\n"));
-    }
-    change.push_str("-\nadd: olcDbIndex\n");
-    for a in SUBSTRING_BEFORE_17 {
-        change.push_str(&format!("olcDbIndex: {a} eq,sub\n"));
-    }
-    change
-}
-
-/// What the index and fsync settings cost an add (issue 17's index design against the one
-/// before it), and what the login-allocation search costs: the same measurements under four
-/// slapd configurations, in this order (each a change of the previous one, made offline,
-/// `slapindex` where an index is added).
-async fn index_experiment(ctx: &mut Ctx) -> Vec<Value> {
-    let mut out = vec![
-        ctx.add_costs("product (substring: zszoSearchName, displayName)")
-            .await,
-    ];
-    ctx.site
-        .reconfigure_slapd(&indexes_before_17(), &["uid", "cn", "sn", "givenName"]);
-    reconnect(ctx).await;
-    out.push(
-        ctx.add_costs("before issue 17 (eq,sub on uid and 5 names)")
-            .await,
-    );
-    let mut change = format!("{MDB}delete: olcDbIndex\n");
-    for a in SUBSTRING_BEFORE_17 {
-        change.push_str(&format!("olcDbIndex: {a} eq,sub\n"));
-    }
-    change.push_str("-\nadd: olcDbIndex\n");
-    for a in SUBSTRING_BEFORE_17 {
-        change.push_str(&format!("olcDbIndex: {a} eq\n"));
-    }
-    ctx.site.reconfigure_slapd(&change, &[]);
-    reconnect(ctx).await;
-    out.push(ctx.add_costs("no substring index at all").await);
-    ctx.site.reconfigure_slapd(
-        &format!("{MDB}replace: olcDbNoSync\nolcDbNoSync: TRUE\n"),
-        &[],
-    );
-    reconnect(ctx).await;
-    out.push(ctx.add_costs("no substring index, no fsync").await);
-    out
-}
-
-/// What an add costs the product's configuration with fsync off, at every size (issue 17:
-/// per add no worse than 1.5× at 100,000 people than at 1,000, fsync aside); fsync is turned
-/// back on afterwards, so the index experiment that may follow starts from the product.
-async fn without_fsync(ctx: &mut Ctx, size: usize) -> Value {
-    let nosync = |on: &str| format!("{MDB}replace: olcDbNoSync\nolcDbNoSync: {on}\n");
-    ctx.site.reconfigure_slapd(&nosync("TRUE"), &[]);
-    reconnect(ctx).await;
-    let perf_out = std::env::var("SCIM_BENCH_SLAPD_PERF")
-        .ok()
-        .map(|prefix| format!("{prefix}-{size}.data"));
-    let costs = ctx.add_costs_profiled("product, no fsync", perf_out).await;
-    eprintln!("  {costs}");
-    ctx.site.reconfigure_slapd(&nosync("FALSE"), &[]);
-    reconnect(ctx).await;
-    costs
-}
-
-/// Which of the two substring indexes costs an add at this size (`SCIM_BENCH_SUBSTRING_SPLIT=1`,
-/// at the last size, instead of the index experiment): with fsync off, each row a change of
-/// the previous one (only removals, so no `slapindex`): `zszoSearchName` without `subany`,
-/// then `displayName` equality only, then no substring index at all.
-async fn substring_split(ctx: &mut Ctx) -> Vec<Value> {
-    let index = |delete: &str, add: &str| {
-        format!("delete: olcDbIndex\nolcDbIndex: {delete}\n-\nadd: olcDbIndex\nolcDbIndex: {add}\n")
-    };
-    let steps = [
-        (
-            "no fsync; zszoSearchName subinitial only, displayName eq,sub",
-            format!(
-                "{MDB}replace: olcDbNoSync\nolcDbNoSync: TRUE\n-\n{}",
-                index(
-                    "zszoSearchName subinitial,subany",
-                    "zszoSearchName subinitial"
-                )
-            ),
-        ),
-        (
-            "no fsync; zszoSearchName subinitial only, displayName eq",
-            format!("{MDB}{}", index("displayName eq,sub", "displayName eq")),
-        ),
-        (
-            "no fsync; no substring index",
-            format!("{MDB}delete: olcDbIndex\nolcDbIndex: zszoSearchName subinitial\n"),
-        ),
-    ];
-    let mut out = Vec::new();
-    for (label, change) in steps {
-        ctx.site.reconfigure_slapd(&change, &[]);
-        reconnect(ctx).await;
-        out.push(ctx.add_costs(label).await);
-    }
-    out
-}
-
-async fn reconnect(ctx: &mut Ctx) {
-    let mut direct = Vec::new();
-    for _ in 0..ctx.direct.len() {
-        direct.push(ctx.site.service_connection().await);
-    }
-    ctx.direct = direct;
 }
 
 fn schools() -> String {
@@ -821,122 +635,6 @@ async fn audit_appends(root: &std::path::Path, limits: Limits) -> Vec<Stats> {
         out.push(stats);
     }
     out
-}
-
-fn row(name: &str, s: &Stats) -> String {
-    format!(
-        "{name} | {:.0} | {:.2} | {:.2}",
-        s.per_second, s.p50_ms, s.p99_ms
-    )
-}
-
-fn print_table(sites: &[Value], audit: &[Stats]) {
-    println!("\n| scenario | people | conc. | SCIM/s | p50 ms | p99 ms | direct/s | p50 ms | p99 ms | throughput SCIM/direct | p99 SCIM/direct |");
-    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-    for site in sites {
-        for p in site["points"].as_array().unwrap() {
-            let s: Stats = serde_json::from_value(p["scim"].clone()).unwrap();
-            let d: Stats = serde_json::from_value(p["direct"].clone()).unwrap();
-            println!(
-                "| {} | {} | {} | {} | {} | {:.2} | {:.2} |",
-                p["scenario"].as_str().unwrap(),
-                p["people"],
-                p["concurrency"],
-                row("", &s).trim_start_matches(" | "),
-                row("", &d).trim_start_matches(" | "),
-                p["throughput_ratio"].as_f64().unwrap(),
-                p["p99_ratio"].as_f64().unwrap(),
-            );
-        }
-    }
-    println!("\n| people | panel accounts/s (4 at once) | get-eq p99 idle ms | get-eq p99 during creations ms | ratio |");
-    println!("| ---: | ---: | ---: | ---: | ---: |");
-    for site in sites.iter().filter(|s| !s["accounts"].is_null()) {
-        let a = &site["accounts"];
-        println!(
-            "| {} | {:.1} | {:.2} | {:.2} | {:.2} |",
-            site["people"],
-            a["creations"]["per_second"].as_f64().unwrap(),
-            a["get_eq_idle"]["p99_ms"].as_f64().unwrap(),
-            a["get_eq_during_creations"]["p99_ms"].as_f64().unwrap(),
-            a["p99_ratio_loaded_over_idle"].as_f64().unwrap(),
-        );
-    }
-    println!("\n| people | daemon peak RSS MiB: create | get-eq | sw | patch | accounts |");
-    println!("| ---: | ---: | ---: | ---: | ---: | ---: |");
-    for site in sites {
-        let r = &site["daemon_peak_rss_kib"];
-        let mib = |k: &str| r[k].as_f64().unwrap_or(0.0) / 1024.0;
-        println!(
-            "| {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} |",
-            site["people"],
-            mib("create"),
-            mib("get-eq"),
-            mib("sw"),
-            mib("patch"),
-            mib("accounts")
-        );
-    }
-    for site in sites {
-        let rows = site["index_experiment"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
-        if rows.is_empty() {
-            continue;
-        }
-        println!(
-            "\n| slapd configuration ({} people) | adds/s, 1 conn | adds/s, 16 conns | add p50 ms, 1 conn | login probe search p50 ms | p99 ms |",
-            site["people"]
-        );
-        println!("| --- | ---: | ---: | ---: | ---: | ---: |");
-        for r in rows {
-            let f = |v: &Value| v.as_f64().unwrap_or(0.0);
-            println!(
-                "| {} | {:.0} | {:.0} | {:.2} | {:.2} | {:.2} |",
-                r["configuration"].as_str().unwrap_or(""),
-                f(&r["adds"][0]["per_second"]),
-                f(&r["adds"][1]["per_second"]),
-                f(&r["adds"][0]["p50_ms"]),
-                f(&r["login_probe_search"]["p50_ms"]),
-                f(&r["login_probe_search"]["p99_ms"]),
-            );
-        }
-    }
-    let no_fsync: Vec<_> = sites.iter().filter(|s| !s["no_fsync"].is_null()).collect();
-    if !no_fsync.is_empty() {
-        println!("\n| people | product, no fsync: adds/s, 1 conn | adds/s, 16 conns | add p50 ms, 1 conn |");
-        println!("| ---: | ---: | ---: | ---: |");
-        let p50 = |s: &Value| s["no_fsync"]["adds"][0]["p50_ms"].as_f64().unwrap_or(0.0);
-        for s in &no_fsync {
-            let f = |v: &Value| v.as_f64().unwrap_or(0.0);
-            println!(
-                "| {} | {:.0} | {:.0} | {:.2} |",
-                s["people"],
-                f(&s["no_fsync"]["adds"][0]["per_second"]),
-                f(&s["no_fsync"]["adds"][1]["per_second"]),
-                p50(s),
-            );
-        }
-        if let (Some(first), Some(last)) = (no_fsync.first(), no_fsync.last()) {
-            if first["people"] != last["people"] && p50(first) > 0.0 {
-                println!(
-                    "\nper add without fsync, {} people against {}: {:.2}× (p50)",
-                    last["people"],
-                    first["people"],
-                    p50(last) / p50(first)
-                );
-            }
-        }
-    }
-    println!("\n| audit appenders | appends/s | p50 ms | p99 ms |");
-    println!("| ---: | ---: | ---: | ---: |");
-    for s in audit {
-        println!(
-            "| {} | {:.0} | {:.2} | {:.2} |",
-            s.concurrency, s.per_second, s.p50_ms, s.p99_ms
-        );
-    }
 }
 
 fn target_dir() -> PathBuf {

@@ -2,7 +2,7 @@
 //! `zszoSecondFactorHolder` with `zszoSecondFactorSecret` (the TOTP secret, encrypted by the
 //! daemon), `zszoSecondFactorRecovery` (SHA-256 of each unused recovery code) and
 //! `zszoSecondFactorLastStep` (the last TOTP time step accepted). slapd's ACL lets only the
-//! daemon's service identity read or write them (`slapd::config::acls`).
+//! daemon's service identity read or write them (`slapd::acl`).
 //!
 //! Spending a code is a compare-and-set in one Modify, like the account state: a step
 //! replaces exactly the previous step (delete of the expected value fails with

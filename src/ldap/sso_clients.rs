@@ -1,6 +1,6 @@
 //! `ports::SsoClients` over slapd: SSO service accounts as entries under `ou=sso,ou=system`
 //! (`applicationProcess` + `simpleSecurityObject` + `zszoSsoClient`). What they may read is
-//! decided by slapd's ACL from `zszoSsoSchoolCode` / `zszoSsoCityWide` (src/slapd/config.rs).
+//! decided by slapd's ACL from `zszoSsoSchoolCode` / `zszoSsoCityWide` (src/slapd/acl.rs).
 
 use super::mapping::{attr, generalized_time, ou_attrs, parse_generalized_time, AddAttr};
 use super::LdapDirectory;

@@ -9,6 +9,7 @@
 //! watchdog (`sh`) reading a pipe whose only writer is this process. When the process ends,
 //! however it ends, the pipe closes and the watchdog sends slapd `SIGTERM`.
 
+mod acl;
 pub mod config;
 pub mod data;
 mod ownership;

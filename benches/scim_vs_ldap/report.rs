@@ -1,0 +1,119 @@
+//! The tables printed at the end of a run (everything is also in `target/scim_vs_ldap.json`).
+
+use super::*;
+
+fn row(name: &str, s: &Stats) -> String {
+    format!(
+        "{name} | {:.0} | {:.2} | {:.2}",
+        s.per_second, s.p50_ms, s.p99_ms
+    )
+}
+
+pub(crate) fn print_table(sites: &[Value], audit: &[Stats]) {
+    println!("\n| scenario | people | conc. | SCIM/s | p50 ms | p99 ms | direct/s | p50 ms | p99 ms | throughput SCIM/direct | p99 SCIM/direct |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for site in sites {
+        for p in site["points"].as_array().unwrap() {
+            let s: Stats = serde_json::from_value(p["scim"].clone()).unwrap();
+            let d: Stats = serde_json::from_value(p["direct"].clone()).unwrap();
+            println!(
+                "| {} | {} | {} | {} | {} | {:.2} | {:.2} |",
+                p["scenario"].as_str().unwrap(),
+                p["people"],
+                p["concurrency"],
+                row("", &s).trim_start_matches(" | "),
+                row("", &d).trim_start_matches(" | "),
+                p["throughput_ratio"].as_f64().unwrap(),
+                p["p99_ratio"].as_f64().unwrap(),
+            );
+        }
+    }
+    println!("\n| people | panel accounts/s (4 at once) | get-eq p99 idle ms | get-eq p99 during creations ms | ratio |");
+    println!("| ---: | ---: | ---: | ---: | ---: |");
+    for site in sites.iter().filter(|s| !s["accounts"].is_null()) {
+        let a = &site["accounts"];
+        println!(
+            "| {} | {:.1} | {:.2} | {:.2} | {:.2} |",
+            site["people"],
+            a["creations"]["per_second"].as_f64().unwrap(),
+            a["get_eq_idle"]["p99_ms"].as_f64().unwrap(),
+            a["get_eq_during_creations"]["p99_ms"].as_f64().unwrap(),
+            a["p99_ratio_loaded_over_idle"].as_f64().unwrap(),
+        );
+    }
+    println!("\n| people | daemon peak RSS MiB: create | get-eq | sw | patch | accounts |");
+    println!("| ---: | ---: | ---: | ---: | ---: | ---: |");
+    for site in sites {
+        let r = &site["daemon_peak_rss_kib"];
+        let mib = |k: &str| r[k].as_f64().unwrap_or(0.0) / 1024.0;
+        println!(
+            "| {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} |",
+            site["people"],
+            mib("create"),
+            mib("get-eq"),
+            mib("sw"),
+            mib("patch"),
+            mib("accounts")
+        );
+    }
+    for site in sites {
+        let rows = site["index_experiment"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        if rows.is_empty() {
+            continue;
+        }
+        println!(
+            "\n| slapd configuration ({} people) | adds/s, 1 conn | adds/s, 16 conns | add p50 ms, 1 conn | login probe search p50 ms | p99 ms |",
+            site["people"]
+        );
+        println!("| --- | ---: | ---: | ---: | ---: | ---: |");
+        for r in rows {
+            let f = |v: &Value| v.as_f64().unwrap_or(0.0);
+            println!(
+                "| {} | {:.0} | {:.0} | {:.2} | {:.2} | {:.2} |",
+                r["configuration"].as_str().unwrap_or(""),
+                f(&r["adds"][0]["per_second"]),
+                f(&r["adds"][1]["per_second"]),
+                f(&r["adds"][0]["p50_ms"]),
+                f(&r["login_probe_search"]["p50_ms"]),
+                f(&r["login_probe_search"]["p99_ms"]),
+            );
+        }
+    }
+    let no_fsync: Vec<_> = sites.iter().filter(|s| !s["no_fsync"].is_null()).collect();
+    if !no_fsync.is_empty() {
+        println!("\n| people | product, no fsync: adds/s, 1 conn | adds/s, 16 conns | add p50 ms, 1 conn |");
+        println!("| ---: | ---: | ---: | ---: |");
+        let p50 = |s: &Value| s["no_fsync"]["adds"][0]["p50_ms"].as_f64().unwrap_or(0.0);
+        for s in &no_fsync {
+            let f = |v: &Value| v.as_f64().unwrap_or(0.0);
+            println!(
+                "| {} | {:.0} | {:.0} | {:.2} |",
+                s["people"],
+                f(&s["no_fsync"]["adds"][0]["per_second"]),
+                f(&s["no_fsync"]["adds"][1]["per_second"]),
+                p50(s),
+            );
+        }
+        if let (Some(first), Some(last)) = (no_fsync.first(), no_fsync.last()) {
+            if first["people"] != last["people"] && p50(first) > 0.0 {
+                println!(
+                    "\nper add without fsync, {} people against {}: {:.2}× (p50)",
+                    last["people"],
+                    first["people"],
+                    p50(last) / p50(first)
+                );
+            }
+        }
+    }
+    println!("\n| audit appenders | appends/s | p50 ms | p99 ms |");
+    println!("| ---: | ---: | ---: | ---: |");
+    for s in audit {
+        println!(
+            "| {} | {:.0} | {:.2} | {:.2} |",
+            s.concurrency, s.per_second, s.p50_ms, s.p99_ms
+        );
+    }
+}
