@@ -50,10 +50,10 @@ impl PeopleDirectory for LdapDirectory {
 
     async fn update_person_at(
         &self,
-        PersonAt { id, version }: PersonAt<'_>,
+        at: PersonAt<'_>,
         profile: &PersonProfile,
     ) -> DirectoryResult<PersonEntry> {
-        self.update_person_impl(id, profile, version).await
+        self.update_person_impl(at, profile).await
     }
 
     async fn delete_person(&self, id: &str) -> DirectoryResult<()> {

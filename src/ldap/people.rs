@@ -5,6 +5,7 @@ use super::directory::LdapDirectory;
 use super::error::{is_login_taken, rc};
 use super::login_probe::LoginProbe;
 use super::names::Filter;
+use super::people_update::{UpdateRead, UPDATE_ATTRS};
 use super::person_map::{hr_values, person_attrs, person_from_entry, replace_mods, PERSON_ATTRS};
 use super::pool::WriteError;
 use super::render::{is_uuid, person_filter, person_sort_attr, referenced_ids, scope_filter};
@@ -12,8 +13,8 @@ use super::search::PageWindow;
 use crate::domain::query::PersonAttr;
 use crate::domain::{numbered_login, LoginName, SchoolCode, MAX_SUFFIX};
 use crate::ports::{
-    DirectoryError, DirectoryResult, NewPerson, Page, PersonEntry, PersonSearch, SchoolScope,
-    Unique,
+    DirectoryError, DirectoryResult, NewPerson, Page, PersonEntry, PersonSearch, ReadSnapshot,
+    SchoolScope, Unique,
 };
 use ldap3::{Scope, SearchEntry};
 use std::collections::HashSet;
@@ -283,7 +284,20 @@ impl LdapDirectory {
         }
         let mut parts = vec![Filter::eq("entryUUID", id)];
         parts.extend(scope_filter(scope));
-        self.find_person(Filter::and(parts), scope).await
+        // Read with what an update compares, and kept as the person's snapshot: a SCIM PATCH
+        // writes from this read instead of reading the entry again (`people_update.rs`).
+        let Some(entry) = self
+            .find_person_entry(Filter::and(parts), UPDATE_ATTRS.as_slice())
+            .await?
+        else {
+            return Ok(None);
+        };
+        let raw = person_from_entry(&entry)?;
+        let mut person = self.complete_people(vec![raw], scope).await?.pop();
+        if let Some(p) = &mut person {
+            p.snapshot = ReadSnapshot::of(UpdateRead(entry));
+        }
+        Ok(person)
     }
 
     pub(super) async fn search_people_impl(

@@ -1,7 +1,11 @@
 //! People: the update (SCIM PUT and PATCH end here), with moves and sign-in locks.
 //!
 //! **update_person, step by step** (each step one LDAP operation; writes are not retried):
-//! 1. read the entry by id (`NotFound` if gone); check the userName is free, resolve the
+//! 1. read the entry by id (`NotFound` if gone), unless the caller's `get_person` read is
+//!    given as a snapshot: then that read is the entry, and its version is asserted in the
+//!    first Modify even when the caller named none (changed since: read again and start
+//!    over; a unique attribute to write: read again, so that the write stays one Modify);
+//!    check the userName is free, resolve the
 //!    manager id (`NotFound` if unknown) and, when the primary school changed, that its
 //!    `ou=pracownicy` exists — all before any write;
 //! 2. one Modify on the current DN (none when nothing differs): every HR-owned attribute
@@ -30,10 +34,11 @@ use super::people::ORDERED;
 use super::person_map::{hr_values, person_from_entry, replace_mods, PERMANENT_LOCK, PERSON_ATTRS};
 use crate::domain::AccountState;
 use crate::ports::{
-    DirectoryError, DirectoryResult, PersonEntry, PersonProfile, SchoolDirectory, Unique,
+    DirectoryError, DirectoryResult, PersonAt, PersonEntry, PersonProfile, SchoolDirectory, Unique,
 };
-use ldap3::Mod;
+use ldap3::{Mod, SearchEntry};
 use std::collections::HashSet;
+use std::sync::LazyLock;
 
 impl LdapDirectory {
     /// `AlreadyExists { taken: UserName }` when another person (not `except_id`) has this userName,
@@ -65,29 +70,65 @@ impl LdapDirectory {
         Ok(())
     }
 
-    /// `version`: write only while the entry's `entryCSN` is this (checked on the entry read
-    /// here, and by slapd in the first write through the RFC 4528 assertion control).
+    /// `at.version`: write only while the entry's `entryCSN` is this (checked on the entry
+    /// read, and by slapd in the first write through the RFC 4528 assertion control).
+    /// `at.read`: the caller's `get_person` read, written from instead of reading the entry
+    /// again, with its version asserted; when the entry changed since, or the change cannot
+    /// be asserted in one Modify (a unique attribute), the entry is read again and the update
+    /// is made as if there were no snapshot.
     pub(super) async fn update_person_impl(
         &self,
-        id: &str,
+        at: PersonAt<'_>,
         profile: &PersonProfile,
-        version: Option<&str>,
     ) -> DirectoryResult<PersonEntry> {
-        let mut attrs = PERSON_ATTRS.to_vec();
-        attrs.extend([
-            "pwdAccountLockedTime",
-            "zszoSearchName",
-            "eduPersonOrgUnitDN",
-            "eduPersonPrimaryOrgUnitDN",
-            "zszoHrMail",
-        ]);
-        let entry = self.person_entry_by_id(id, &attrs).await?;
-        let current = person_from_entry(&entry)?.person;
+        let snapshot = at
+            .read
+            .and_then(|r| r.get::<UpdateRead>())
+            .filter(|r| r.id().is_some_and(|id| id.eq_ignore_ascii_case(at.id)));
+        if let Some(read) = snapshot {
+            let base = match at.version {
+                Some(v) => Base::Caller(Some(v)),
+                None => Base::Snapshot,
+            };
+            match self.update_person_from(&read.0, profile, base).await {
+                Ok(Some(written)) => return Ok(written),
+                // Changed since the caller's read, and the caller named no version: as
+                // before snapshots, the update applies to the entry as it is now.
+                Err(DirectoryError::VersionChanged(_)) if at.version.is_none() => {}
+                Err(e) => return Err(e),
+                Ok(None) => {}
+            }
+        }
+        let entry = self
+            .person_entry_by_id(at.id, UPDATE_ATTRS.as_slice())
+            .await?;
+        let written = self
+            .update_person_from(&entry, profile, Base::Caller(at.version))
+            .await?;
+        written.ok_or_else(|| DirectoryError::Other("update without a snapshot declined".into()))
+    }
+
+    /// The update of `entry` (read with [`UPDATE_ATTRS`]) to `profile`; `Ok(None)` only for
+    /// [`Base::Snapshot`], when the change includes a unique attribute (then the caller reads
+    /// the entry again: such a change cannot be asserted in the same Modify, and without a
+    /// version of the caller's it must stay one atomic Modify).
+    async fn update_person_from(
+        &self,
+        entry: &SearchEntry,
+        profile: &PersonProfile,
+        base: Base<'_>,
+    ) -> DirectoryResult<Option<PersonEntry>> {
+        let current = person_from_entry(entry)?.person;
+        let id = current.entry.id.as_str();
+        let version = match base {
+            Base::Caller(v) => v,
+            Base::Snapshot => Some(current.meta.version.as_str()),
+        };
         let assertion = version.map(|v| Filter::eq("entryCSN", v));
         // Step 1: checks before any write. An unchanged userName is not written, so it
         // needs no uniqueness search (issue 17: most PATCHes change something else).
         let user_name = profile.user_name.as_deref();
-        let current_user_name = Reader(&entry)
+        let current_user_name = Reader(entry)
             .values("zszoExternalUserName")
             .first()
             .cloned();
@@ -106,14 +147,14 @@ impl LdapDirectory {
         // nothing, not even the version.
         // The address the person confirmed in the portal (an activated account) is theirs:
         // HR's addresses then go to zszoHrMail only, never over `mail`.
-        let confirmed = !Reader(&entry).values("zszoAccountActivatedAt").is_empty();
+        let confirmed = !Reader(entry).values("zszoAccountActivatedAt").is_empty();
         let changed = hr_values(profile, self.layout(), manager.as_deref())
             .into_iter()
             .filter(|(name, _)| !(confirmed && *name == "mail"))
-            .filter(|(name, values)| !same_values(name, Reader(&entry).values(name), values))
+            .filter(|(name, values)| !same_values(name, Reader(entry).values(name), values))
             .collect();
         let mut mods = replace_mods(changed);
-        let lock = Reader(&entry)
+        let lock = Reader(entry)
             .values("pwdAccountLockedTime")
             .first()
             .cloned();
@@ -145,7 +186,7 @@ impl LdapDirectory {
         };
         let asserted = match (&assertion, asserted.is_empty(), unique.is_empty()) {
             (Some(_), true, false) => {
-                let names = Reader(&entry).values("zszoSearchName");
+                let names = Reader(entry).values("zszoSearchName");
                 if names.is_empty() {
                     Vec::new()
                 } else {
@@ -157,6 +198,9 @@ impl LdapDirectory {
             }
             _ => asserted,
         };
+        if base == Base::Snapshot && !unique.is_empty() {
+            return Ok(None);
+        }
         // Nothing asserted in a write: compare with what was just read instead.
         if asserted.is_empty() && version.is_some_and(|v| v != current.meta.version) {
             return Err(DirectoryError::VersionChanged(entry.dn.clone()));
@@ -183,10 +227,45 @@ impl LdapDirectory {
         }
         // Step 4: the entry as written, from the last Modify's answer or read again.
         match self.person_as_written(written).await {
-            Some(person) => Ok(person),
-            None => self.person_by_id(id).await,
+            Some(person) => Ok(Some(person)),
+            None => self.person_by_id(id).await.map(Some),
         }
     }
+}
+
+/// What an update compares: the person's attributes and those only a write needs.
+pub(super) static UPDATE_ATTRS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    let mut attrs = PERSON_ATTRS.to_vec();
+    attrs.extend([
+        "pwdAccountLockedTime",
+        "zszoSearchName",
+        "eduPersonOrgUnitDN",
+        "eduPersonPrimaryOrgUnitDN",
+        "zszoHrMail",
+    ]);
+    attrs
+});
+
+/// An entry read with [`UPDATE_ATTRS`] (`get_person`'s read), kept as the person's
+/// [`crate::ports::ReadSnapshot`].
+pub(super) struct UpdateRead(pub(super) SearchEntry);
+
+impl UpdateRead {
+    fn id(&self) -> Option<&str> {
+        Reader(&self.0)
+            .values("entryUUID")
+            .first()
+            .map(String::as_str)
+    }
+}
+
+/// Which version an update asserts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Base<'a> {
+    /// The caller's (`None`: none; the entry was read just now).
+    Caller(Option<&'a str>),
+    /// The snapshot's own: the caller named none, and the entry may have changed since.
+    Snapshot,
 }
 
 /// The attributes slapo-unique keeps unique city-wide (`crate::slapd::config::UNIQUE_ATTRIBUTES`

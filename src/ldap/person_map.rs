@@ -31,7 +31,7 @@ use crate::domain::{
 };
 use crate::ports::{
     AccountRequest, ContactEmail, ContactPhone, DirectoryResult, Employment, NewPerson,
-    PersonEntry, PersonProfile,
+    PersonEntry, PersonProfile, ReadSnapshot,
 };
 use ldap3::{Mod, SearchEntry};
 use std::collections::HashSet;
@@ -353,6 +353,7 @@ pub fn person_from_entry(entry: &SearchEntry) -> DirectoryResult<PersonRaw> {
             None => None,
             Some(_) => Some(r.time("zszoAccountActivatedAt")?),
         },
+        snapshot: ReadSnapshot::default(),
     };
     Ok(PersonRaw {
         person,

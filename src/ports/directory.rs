@@ -135,12 +135,53 @@ pub struct ConfirmedEmail<'a> {
 }
 
 /// A person's entry, to be changed only while it is still at `version` (its `entryCSN`, as
-/// in [`EntryMeta::version`]); `None`: whatever version it is at.
+/// in [`EntryMeta::version`]); `None`: whatever version it is at. `read`: the caller's read of
+/// the entry ([`PersonEntry::snapshot`]), which the adapter may write from instead of reading
+/// the entry again; it then asserts that read's version in the write (issue 17).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PersonAt<'a> {
     pub id: &'a str,
     pub version: Option<&'a str>,
+    pub read: Option<&'a ReadSnapshot>,
 }
+
+/// What the directory adapter read for an entry, kept with the domain value made from it so
+/// that a write right after the read need not read the entry again (issue 17: a SCIM PATCH
+/// read the person twice). Opaque outside the adapter that made it, which is the only one
+/// able to look inside ([`ReadSnapshot::get`]); empty for entries read any other way. It
+/// is a cache of what the other fields say, never part of the person: every snapshot equals
+/// every other, and an adapter that writes from one asserts its version, so a stale snapshot
+/// costs a refused write, never a lost update.
+#[derive(Clone, Default)]
+pub struct ReadSnapshot(Option<std::sync::Arc<dyn std::any::Any + Send + Sync>>);
+
+impl ReadSnapshot {
+    pub fn of<T: std::any::Any + Send + Sync>(read: T) -> Self {
+        Self(Some(std::sync::Arc::new(read)))
+    }
+
+    /// The adapter's own read, if this snapshot holds one of its type.
+    pub fn get<T: std::any::Any>(&self) -> Option<&T> {
+        self.0.as_deref().and_then(|r| r.downcast_ref())
+    }
+}
+
+impl std::fmt::Debug for ReadSnapshot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self.0 {
+            Some(_) => "ReadSnapshot(..)",
+            None => "ReadSnapshot(none)",
+        })
+    }
+}
+
+impl PartialEq for ReadSnapshot {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for ReadSnapshot {}
 
 /// A group's membership change: the person ids to add and to remove, in one directory
 /// change ([`Directory::modify_group_members`]).
@@ -286,6 +327,9 @@ pub struct PersonEntry {
     /// When the person first confirmed their email and the account became active
     /// (`zszoAccountActivatedAt`).
     pub activated_at: Option<OffsetDateTime>,
+    /// The adapter's read this value was made from, for a write that follows it
+    /// ([`PersonAt::read`]); empty unless the read was `Directory::get_person`.
+    pub snapshot: ReadSnapshot,
 }
 
 /// Which schools a caller may see. A person is visible if ANY of their schools is in it; a

@@ -109,7 +109,14 @@ impl Provisioning {
             };
             let version = expected.version_to_assert(&current.meta.version);
             let updated = (self.directory)
-                .update_person_at(PersonAt { id, version }, &profile)
+                .update_person_at(
+                    PersonAt {
+                        id,
+                        version,
+                        read: Some(&current.snapshot),
+                    },
+                    &profile,
+                )
                 .await;
             let updated = match updated {
                 // The answer was lost: read back and compare (issue 14, `read_back.rs`).

@@ -540,6 +540,7 @@ async fn an_update_at_a_version_is_refused_by_slapd_after_another_client_wrote()
             PersonAt {
                 id: &created.entry.id,
                 version: Some(&read_version),
+                read: None,
             },
             &changed,
         )
@@ -566,6 +567,7 @@ async fn an_update_at_a_version_is_refused_by_slapd_after_another_client_wrote()
             PersonAt {
                 id: &created.entry.id,
                 version: Some(&now.meta.version),
+                read: None,
             },
             &changed,
         )
@@ -581,6 +583,7 @@ async fn an_update_at_a_version_is_refused_by_slapd_after_another_client_wrote()
             PersonAt {
                 id: &created.entry.id,
                 version: Some(&updated.meta.version),
+                read: None,
             },
             &renamed,
         )
@@ -593,6 +596,7 @@ async fn an_update_at_a_version_is_refused_by_slapd_after_another_client_wrote()
             PersonAt {
                 id: &created.entry.id,
                 version: Some(&read_version),
+                read: None,
             },
             &renamed_now(&d, &created.entry.id).await,
         )

@@ -81,7 +81,11 @@ pub trait PeopleDirectory: Send + Sync {
         id: &str,
         profile: &PersonProfile,
     ) -> DirectoryResult<PersonEntry> {
-        let person = PersonAt { id, version: None };
+        let person = PersonAt {
+            id,
+            version: None,
+            read: None,
+        };
         self.update_person_at(person, profile).await
     }
 

@@ -339,6 +339,7 @@ impl PeopleDirectory for FakeDirectory {
             account_request: None,
             initial_password_expires: credentials.and_then(|c| c.expires_at),
             activated_at: None,
+            snapshot: Default::default(),
         };
         let stored = Stored {
             person: entry.clone(),
@@ -371,7 +372,7 @@ impl PeopleDirectory for FakeDirectory {
 
     async fn update_person_at(
         &self,
-        PersonAt { id, version }: PersonAt<'_>,
+        PersonAt { id, version, .. }: PersonAt<'_>,
         profile: &PersonProfile,
     ) -> DirectoryResult<PersonEntry> {
         self.write_person(id, |t| {
