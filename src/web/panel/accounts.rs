@@ -110,15 +110,12 @@ fn state_changed(
 }
 
 /// The name of the person's primary school (empty if the directory cannot say: the slip
-/// still shows the code, and the password must not be lost for want of a name).
+/// still shows the code, and the password must not be lost for want of a name). One entry
+/// read, not the city's list of schools (issue 17: every slip read all 500).
 async fn school_name(state: &PanelState, person: &PersonEntry) -> String {
     let code = &person.profile.employment.primary;
-    match state.directory.list_schools().await {
-        Ok(all) => all
-            .into_iter()
-            .find(|s| &s.school.code == code)
-            .map(|s| s.school.name.to_string())
-            .unwrap_or_default(),
+    match state.directory.find_school(code).await {
+        Ok(found) => found.map(|s| s.school.name.to_string()).unwrap_or_default(),
         Err(e) => {
             tracing::warn!(error = %e, "panel: school names not read for the slip");
             String::new()
