@@ -24,7 +24,7 @@ use super::error::rc;
 use super::mapping::{generalized_time, Reader};
 use super::names::Filter;
 use super::people::person_not_found;
-use super::person_map::PERMANENT_LOCK;
+use super::person_map::{PERMANENT_LOCK, PERSON_ATTRS};
 use super::pool::WriteError;
 use crate::domain::AccountState;
 use crate::ports::SchoolScope;
@@ -105,11 +105,20 @@ impl LdapDirectory {
         mods: Vec<Mod<String>>,
     ) -> DirectoryResult<PersonEntry> {
         let mods = state_change(from, to).into_iter().chain(mods).collect();
-        match self.pool().modify(dn, mods).await {
-            Ok(()) => {}
+        // The Modify answers with the entry it left (RFC 4527 Post-Read), so the person as
+        // changed needs no search after it (issue 17: an account creation read it again).
+        let written = match self
+            .pool()
+            .modify_read_back(dn, mods, None, PERSON_ATTRS)
+            .await
+        {
+            Ok(written) => written,
             Err(WriteError::Refused(r)) if r.rc == 16 => return Err(state_conflict(from)),
             Err(e) if e.rc() == Some(rc::NO_SUCH_OBJECT) => return Err(person_not_found(id)),
             Err(e) => return Err(e.into_directory(dn)),
+        };
+        if let Some(person) = self.person_as_written(written).await {
+            return Ok(person);
         }
         // The change happened: failing to read it now leaves the outcome for the caller to
         // learn (issue 14).
