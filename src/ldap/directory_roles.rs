@@ -38,23 +38,12 @@ impl RoleDirectory for LdapDirectory {
             member.clone(),
         ]);
         let groups = self.search_schools(&local, &["1.1"]).await?;
-        let schools = self.layout.schools_dn();
         for group in groups {
             // Only a group that is exactly a school's local-administrators group counts.
-            let school = group
-                .dn
-                .strip_prefix("cn=administratorzy-lokalni,ou=grupy,ou=")
-                .and_then(|rest| rest.split_once(','))
-                .filter(|(_, parent)| parent.eq_ignore_ascii_case(&schools))
-                .and_then(|(code, _)| SchoolCode::parse(code).ok());
-            if let Some(school) = school {
-                if self
-                    .layout
-                    .local_admins_dn(&school)
-                    .eq_ignore_ascii_case(&group.dn)
-                {
-                    roles.push(AdminRole::LocalAdministrator(school));
-                }
+            if let Some(role @ AdminRole::LocalAdministrator(_)) =
+                self.layout.role_of_group(&group.dn)
+            {
+                roles.push(role);
             }
         }
         if self

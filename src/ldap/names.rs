@@ -171,6 +171,24 @@ impl Layout {
             AdminRole::SystemAdministrator => self.system_admins_dn(),
         }
     }
+
+    /// The role whose group `dn` is (exactly [`Self::role_group_dn`] of it, compared
+    /// case-insensitively); `None` for any other DN.
+    pub fn role_of_group(&self, dn: &str) -> Option<AdminRole> {
+        if dn.eq_ignore_ascii_case(&self.system_admins_dn()) {
+            return Some(AdminRole::SystemAdministrator);
+        }
+        const LOCAL: &str = "cn=administratorzy-lokalni,ou=grupy,ou=";
+        let head = dn.get(..LOCAL.len())?;
+        let (code, parent) = match head.eq_ignore_ascii_case(LOCAL) {
+            true => dn[LOCAL.len()..].split_once(',')?,
+            false => return None,
+        };
+        let school = SchoolCode::parse(code).ok()?;
+        (parent.eq_ignore_ascii_case(&self.schools_dn())
+            && self.local_admins_dn(&school).eq_ignore_ascii_case(dn))
+        .then_some(AdminRole::LocalAdministrator(school))
+    }
 }
 
 /// The RDN of a group: `cn=<escaped name>`.

@@ -111,6 +111,37 @@ fn layout_builds_the_fixed_tree() {
 }
 
 #[test]
+fn a_role_group_is_known_by_its_exact_dn() {
+    let l = layout();
+    let sp1 = code("SP1");
+    for role in [
+        AdminRole::SystemAdministrator,
+        AdminRole::LocalAdministrator(sp1.clone()),
+    ] {
+        let dn = l.role_group_dn(&role);
+        assert_eq!(l.role_of_group(&dn), Some(role.clone()));
+        assert_eq!(l.role_of_group(&dn.to_uppercase()), Some(role));
+    }
+    let not_roles = [
+        // A SCIM group of the same school.
+        format!("cn=nauczyciele,{}", l.groups_dn(&sp1)),
+        // The same RDNs one level deeper, or under another base.
+        format!(
+            "cn=administratorzy-lokalni,ou=grupy,ou=SP1,ou=x,{}",
+            l.schools_dn()
+        ),
+        "cn=administratorzy-lokalni,ou=grupy,ou=SP1,ou=placowki,dc=other".to_owned(),
+        "cn=administratorzy-systemu,ou=system,dc=other".to_owned(),
+        // A person.
+        l.person_dn(&sp1, &LoginName::parse("jan.kowalski").unwrap()),
+        String::new(),
+    ];
+    for dn in not_roles {
+        assert_eq!(l.role_of_group(&dn), None, "{dn}");
+    }
+}
+
+#[test]
 fn layout_refuses_a_base_that_is_not_a_dn() {
     assert!(Layout::new("").is_err());
     assert!(Layout::new("  zszo ").is_err());

@@ -166,7 +166,13 @@ impl LdapDirectory {
         dns: Vec<String>,
         scope: &SchoolScope,
     ) -> DirectoryResult<HashMap<String, RefInfo>> {
-        let mut wanted: Vec<String> = dns.into_iter().filter(|d| !d.trim().is_empty()).collect();
+        // A role group is never a link a caller sees (a person's `groups` are the SCIM groups
+        // only): a member of one alone (an administrator) needs no search (issue 17: every
+        // panel request read its administrator's groups to drop them).
+        let mut wanted: Vec<String> = dns
+            .into_iter()
+            .filter(|d| !d.trim().is_empty() && self.layout().role_of_group(d).is_none())
+            .collect();
         wanted.sort_unstable();
         wanted.dedup();
         let mut out = HashMap::new();

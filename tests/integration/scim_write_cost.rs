@@ -7,6 +7,8 @@
 //!   Post-Read answer carries the entry);
 //! - a Bulk `POST` of new people: the same (the idempotent replay's `externalId` lookup
 //!   follows only an add that slapo-unique refused for a taken `externalId`);
+//! - `GET /Users/{id}` of a school's local administrator: one search (the role group in
+//!   their `memberOf` is never one of their SCIM `groups`, and is not looked up);
 //! - `PATCH /Users/{id}` by a school's client: two searches (the person as the client sees
 //!   it, which the adapter then modifies from, asserting its version; the person's manager the
 //!   client may not see) and one modify, whose Post-Read answer is the result (the adapter's
@@ -134,7 +136,58 @@ async fn scim_writes_ask_the_directory_only_what_they_need() {
         (3, 1, 0),
         "searches, adds and modifies for the 201st namesake"
     );
+
+    // A school's local administrator read through SCIM: one search. Their `memberOf` holds
+    // only the role group, which is never among a person's `groups` (it took a second search
+    // to find that out).
+    let admin_id = &ids[0];
+    let mut admin = crate::common::connect_admin().await;
+    let role_group = crate::common::dn(&format!(
+        "cn=administratorzy-lokalni,ou=grupy,ou={},ou=placowki",
+        ldap3::dn_escape(&site.school)
+    ));
+    let member = created_dn(&mut admin, admin_id).await;
+    admin
+        .modify(
+            &role_group,
+            vec![ldap3::Mod::Add("member", [member.as_str()].into())],
+        )
+        .await
+        .unwrap()
+        .success()
+        .unwrap();
+    let _ = admin.unbind().await;
+    let before_read = counts(metrics_port).await;
+    let url = format!("{base}/Users/{admin_id}");
+    let read = scim_call(&http, &url, &site.token, Method::GET, None).await;
+    assert_eq!(read.status.as_u16(), 200);
+    assert_eq!(
+        read.body["groups"],
+        serde_json::Value::Null,
+        "no SCIM group"
+    );
+    assert_eq!(
+        since(before_read, counts(metrics_port).await),
+        (1, 0, 0),
+        "searches, adds and modifies for reading a local administrator"
+    );
     daemon.stop();
+}
+
+/// The DN of the person whose `entryUUID` is `id`, read as the rootdn.
+async fn created_dn(admin: &mut ldap3::Ldap, id: &str) -> String {
+    let (found, _) = admin
+        .search(
+            &crate::common::dn("ou=placowki"),
+            ldap3::Scope::Subtree,
+            &format!("(entryUUID={id})"),
+            vec!["1.1"],
+        )
+        .await
+        .unwrap()
+        .success()
+        .unwrap();
+    ldap3::SearchEntry::construct(found.into_iter().next().unwrap()).dn
 }
 
 /// `count` entries holding the logins `base`, `base2` … `base<count>` in `school`, added as
