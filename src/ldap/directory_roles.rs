@@ -7,7 +7,7 @@ use super::names::Filter;
 use crate::domain::SchoolCode;
 use crate::ports::*;
 use async_trait::async_trait;
-use ldap3::Mod;
+use ldap3::{Mod, Scope};
 use std::collections::HashSet;
 
 #[async_trait]
@@ -30,29 +30,28 @@ impl RoleDirectory for LdapDirectory {
     }
 
     async fn roles_of(&self, person: &EntryRef) -> DirectoryResult<Vec<AdminRole>> {
-        let member = Filter::eq("member", person.dn.clone());
-        let mut roles = Vec::new();
-        let local = Filter::and([
+        // One search for both kinds of role group (issue 17: every panel request checks its
+        // administrator's roles, and an account change by a school's administrator the
+        // person's): the groups of those names that have the person as a member, anywhere
+        // under the base; only a group at exactly a role group's DN counts.
+        let filter = Filter::and([
             Filter::object_class("groupOfNames"),
-            Filter::eq("cn", "administratorzy-lokalni"),
-            member.clone(),
+            Filter::or([
+                Filter::eq("cn", "administratorzy-lokalni"),
+                Filter::eq("cn", "administratorzy-systemu"),
+            ]),
+            Filter::eq("member", person.dn.clone()),
         ]);
-        let groups = self.search_schools(&local, &["1.1"]).await?;
-        for group in groups {
-            // Only a group that is exactly a school's local-administrators group counts.
-            if let Some(role @ AdminRole::LocalAdministrator(_)) =
-                self.layout.role_of_group(&group.dn)
-            {
-                roles.push(role);
-            }
-        }
-        if self
-            .read(&self.layout.system_admins_dn(), &member, &["1.1"])
-            .await?
-            .is_some()
-        {
-            roles.push(AdminRole::SystemAdministrator);
-        }
+        let groups = self
+            .pool
+            .search(self.layout.base_dn(), Scope::Subtree, &filter, &["1.1"])
+            .await?;
+        let (system, mut roles): (Vec<_>, Vec<_>) = groups
+            .iter()
+            .filter_map(|group| self.layout.role_of_group(&group.dn))
+            .partition(|role| *role == AdminRole::SystemAdministrator);
+        // The schools' roles first, as the session lists them.
+        roles.extend(system.into_iter().take(1));
         Ok(roles)
     }
 

@@ -26,6 +26,7 @@ mod ldap_name_filters;
 mod ldap_paging;
 mod ldap_people;
 mod ldap_people_search;
+mod ldap_roles;
 mod ldap_update_snapshot;
 mod metrics_endpoint;
 mod panel_accessibility;
