@@ -17,20 +17,23 @@
 //!
 //! The employment read before the write can change in between (an HR deactivation racing a
 //! creation): HR's `update_person` then sees `awaiting-first-login` and sets the lock itself,
-//! unless it read the state before this write; the window is one round trip.
+//! unless it read the state before this write; the window is one round trip. A change planned
+//! from the caller's read (`AccountAt::read`) asserts that read's `entryCSN`, so an entry
+//! changed since is read again and the change planned anew: the window stays the same.
 
 use super::directory::LdapDirectory;
 use super::error::rc;
 use super::mapping::{generalized_time, Reader};
 use super::names::Filter;
 use super::people::person_not_found;
+use super::people_update::snapshot_entry;
 use super::person_map::{PERMANENT_LOCK, PERSON_ATTRS};
 use super::pool::WriteError;
 use crate::domain::AccountState;
 use crate::ports::SchoolScope;
 use crate::ports::{
     AccountAt, AccountRequest, ConfirmedEmail, DirectoryError, DirectoryResult, InitialCredentials,
-    PasswordHash, PersonEntry,
+    PasswordHash, PersonEntry, ReadSnapshot,
 };
 use ldap3::{Mod, SearchEntry};
 use std::collections::HashSet;
@@ -42,6 +45,19 @@ type StateChange = (AccountState, AccountState);
 struct Current {
     entry: SearchEntry,
     employment_active: bool,
+}
+
+impl Current {
+    fn of(entry: SearchEntry) -> Self {
+        let employment_active = Reader(&entry)
+            .values("zszoEmploymentActive")
+            .first()
+            .is_none_or(|v| !v.eq_ignore_ascii_case("FALSE"));
+        Self {
+            entry,
+            employment_active,
+        }
+    }
 }
 
 fn values(v: impl IntoIterator<Item = String>) -> HashSet<String> {
@@ -85,14 +101,7 @@ impl LdapDirectory {
             "zszoAccountActivatedAt",
         ];
         let entry = self.person_entry_by_id(id, &attrs).await?;
-        let employment_active = Reader(&entry)
-            .values("zszoEmploymentActive")
-            .first()
-            .is_none_or(|v| !v.eq_ignore_ascii_case("FALSE"));
-        Ok(Current {
-            entry,
-            employment_active,
-        })
+        Ok(Current::of(entry))
     }
 
     /// One Modify: the [`state_change`] from `from` to `to`, then `mods`; `StateChanged` when
@@ -103,13 +112,14 @@ impl LdapDirectory {
         dn: &str,
         (from, to): StateChange,
         mods: Vec<Mod<String>>,
+        assertion: Option<&Filter>,
     ) -> DirectoryResult<PersonEntry> {
         let mods = state_change(from, to).into_iter().chain(mods).collect();
         // The Modify answers with the entry it left (RFC 4527 Post-Read), so the person as
         // changed needs no search after it (issue 17: an account creation read it again).
         let written = match self
             .pool()
-            .modify_read_back(dn, mods, None, PERSON_ATTRS)
+            .modify_read_back(dn, mods, assertion, PERSON_ATTRS)
             .await
         {
             Ok(written) => written,
@@ -130,24 +140,42 @@ impl LdapDirectory {
 
     /// Reads the account, plans its change from what it is now (the state change from the
     /// expected state, and the other attributes written), and makes it in one
-    /// [`Self::account_modify`]. A plan's error is returned before anything is written.
+    /// [`Self::account_modify`]. A plan's error is returned before anything is written. With
+    /// the caller's `read` of the entry (issue 17: an account creation read the person twice),
+    /// the plan is made from it and its version asserted in the Modify; when the entry
+    /// changed since, it is read again and the change planned anew, as without it.
     async fn change_account(
         &self,
         id: &str,
-        plan: impl FnOnce(&Current) -> DirectoryResult<(StateChange, Vec<Mod<String>>)>,
+        read: Option<&ReadSnapshot>,
+        plan: impl Fn(&Current) -> DirectoryResult<(StateChange, Vec<Mod<String>>)>,
     ) -> DirectoryResult<PersonEntry> {
+        if let Some(entry) = snapshot_entry(read, id) {
+            let current = Current::of(entry.clone());
+            let version = Reader(entry).meta()?.version;
+            let (change, mods) = plan(&current)?;
+            let assertion = Filter::eq("entryCSN", version);
+            let dn = &current.entry.dn;
+            match self
+                .account_modify(id, dn, change, mods, Some(&assertion))
+                .await
+            {
+                Err(DirectoryError::VersionChanged(_)) => {}
+                other => return other,
+            }
+        }
         let current = self.account_entry(id).await?;
         let (change, mods) = plan(&current)?;
-        self.account_modify(id, &current.entry.dn, change, mods)
+        self.account_modify(id, &current.entry.dn, change, mods, None)
             .await
     }
 
     pub(super) async fn set_initial_credentials_impl(
         &self,
-        AccountAt { id, expect }: AccountAt<'_>,
+        AccountAt { id, expect, read }: AccountAt<'_>,
         credentials: &InitialCredentials,
     ) -> DirectoryResult<PersonEntry> {
-        self.change_account(id, |current| {
+        self.change_account(id, read, |current| {
             let expiry = generalized_time(credentials.expires_at);
             let mut mods = Vec::new();
             if expect == AccountState::AwaitingFirstLogin {
@@ -188,15 +216,17 @@ impl LdapDirectory {
 
     pub(super) async fn lock_account_impl(
         &self,
-        AccountAt { id, expect }: AccountAt<'_>,
+        AccountAt { id, expect, read }: AccountAt<'_>,
     ) -> DirectoryResult<PersonEntry> {
-        let lock = replace("pwdAccountLockedTime", PERMANENT_LOCK);
-        self.change_account(id, |_| Ok(((expect, AccountState::Locked), vec![lock])))
-            .await
+        self.change_account(id, read, |_| {
+            let lock = replace("pwdAccountLockedTime", PERMANENT_LOCK);
+            Ok(((expect, AccountState::Locked), vec![lock]))
+        })
+        .await
     }
 
     pub(super) async fn unlock_account_impl(&self, id: &str) -> DirectoryResult<PersonEntry> {
-        self.change_account(id, |current| {
+        self.change_account(id, None, |current| {
             let r = Reader(&current.entry);
             let pending = r
                 .values("pwdReset")
@@ -242,15 +272,15 @@ impl LdapDirectory {
             replace("zszoAccountRequestedAt", generalized_time(request.at)),
         ];
         let change = (AccountState::None, AccountState::None);
-        self.account_modify(id, dn, change, mods).await
+        self.account_modify(id, dn, change, mods, None).await
     }
 
     pub(super) async fn set_own_password_impl(
         &self,
-        AccountAt { id, expect }: AccountAt<'_>,
+        AccountAt { id, expect, read }: AccountAt<'_>,
         hash: &PasswordHash,
     ) -> DirectoryResult<PersonEntry> {
-        self.change_account(id, |_| {
+        self.change_account(id, read, |_| {
             let to = match expect {
                 AccountState::AwaitingFirstLogin => AccountState::AwaitingEmailConfirmation,
                 AccountState::AwaitingEmailConfirmation | AccountState::Active => expect,
@@ -275,10 +305,10 @@ impl LdapDirectory {
 
     pub(super) async fn set_confirmed_email_impl(
         &self,
-        AccountAt { id, expect }: AccountAt<'_>,
+        AccountAt { id, expect, read }: AccountAt<'_>,
         ConfirmedEmail { address, at }: ConfirmedEmail<'_>,
     ) -> DirectoryResult<PersonEntry> {
-        self.change_account(id, |_| {
+        self.change_account(id, read, |_| {
             let to = match expect {
                 AccountState::AwaitingEmailConfirmation | AccountState::Active => {
                     AccountState::Active

@@ -34,7 +34,8 @@ use super::people::ORDERED;
 use super::person_map::{hr_values, person_from_entry, replace_mods, PERMANENT_LOCK, PERSON_ATTRS};
 use crate::domain::AccountState;
 use crate::ports::{
-    DirectoryError, DirectoryResult, PersonAt, PersonEntry, PersonProfile, SchoolDirectory, Unique,
+    DirectoryError, DirectoryResult, PersonAt, PersonEntry, PersonProfile, ReadSnapshot,
+    SchoolDirectory, Unique,
 };
 use ldap3::{Mod, SearchEntry};
 use std::collections::HashSet;
@@ -81,16 +82,12 @@ impl LdapDirectory {
         at: PersonAt<'_>,
         profile: &PersonProfile,
     ) -> DirectoryResult<PersonEntry> {
-        let snapshot = at
-            .read
-            .and_then(|r| r.get::<UpdateRead>())
-            .filter(|r| r.id().is_some_and(|id| id.eq_ignore_ascii_case(at.id)));
-        if let Some(read) = snapshot {
+        if let Some(entry) = snapshot_entry(at.read, at.id) {
             let base = match at.version {
                 Some(v) => Base::Caller(Some(v)),
                 None => Base::Snapshot,
             };
-            match self.update_person_from(&read.0, profile, base).await {
+            match self.update_person_from(entry, profile, base).await {
                 Ok(Some(written)) => return Ok(written),
                 // Changed since the caller's read, and the caller named no version: as
                 // before snapshots, the update applies to the entry as it is now.
@@ -242,9 +239,22 @@ pub(super) static UPDATE_ATTRS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
         "eduPersonOrgUnitDN",
         "eduPersonPrimaryOrgUnitDN",
         "zszoHrMail",
+        // An account change's plan (`accounts.rs`).
+        "pwdReset",
     ]);
     attrs
 });
+
+/// The entry in `read` if it is the adapter's `get_person` read of the person `id`.
+pub(super) fn snapshot_entry<'r>(
+    read: Option<&'r ReadSnapshot>,
+    id: &str,
+) -> Option<&'r SearchEntry> {
+    read?
+        .get::<UpdateRead>()
+        .filter(|r| r.id().is_some_and(|own| own.eq_ignore_ascii_case(id)))
+        .map(|r| &r.0)
+}
 
 /// An entry read with [`UPDATE_ATTRS`] (`get_person`'s read), kept as the person's
 /// [`crate::ports::ReadSnapshot`].

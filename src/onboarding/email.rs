@@ -325,6 +325,7 @@ impl Onboarding {
                         AccountAt {
                             id: &person.entry.id,
                             expect: person.account_state,
+                            read: None,
                         },
                         ConfirmedEmail {
                             address: &address,

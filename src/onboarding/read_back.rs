@@ -30,6 +30,7 @@ impl Onboarding {
                 AccountAt {
                     id: &person.entry.id,
                     expect,
+                    read: None,
                 },
                 hash,
             )

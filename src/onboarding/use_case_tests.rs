@@ -188,6 +188,7 @@ async fn use_case_confirm_email_activates_once_and_tells_the_local_administrator
         let account = crate::ports::AccountAt {
             id: &admin.entry.id,
             expect: AccountState::AwaitingEmailConfirmation,
+            read: None,
         };
         let email = crate::ports::ConfirmedEmail {
             address: &address,

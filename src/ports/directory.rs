@@ -120,10 +120,13 @@ pub struct InitialCredentials {
 
 /// A person's account, to be changed only while its state is still `expect`: every account
 /// change compares the state and writes in one directory operation, else `StateChanged`.
+/// `read`: the caller's read of the person ([`PersonEntry::snapshot`]), which the adapter may
+/// plan the change from instead of reading the entry again (its version then asserted).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AccountAt<'a> {
     pub id: &'a str,
     pub expect: AccountState,
+    pub read: Option<&'a ReadSnapshot>,
 }
 
 /// An address the person proved they receive mail at, and when

@@ -288,6 +288,7 @@ impl Provisioning {
                 AccountAt {
                     id: &person.entry.id,
                     expect,
+                    read: Some(&person.snapshot),
                 },
                 &credentials,
             )
@@ -377,7 +378,11 @@ impl Provisioning {
                 }
                 match self
                     .directory
-                    .lock_account(AccountAt { id, expect: state })
+                    .lock_account(AccountAt {
+                        id,
+                        expect: state,
+                        read: None,
+                    })
                     .await
                 {
                     Err(DirectoryError::OutcomeUnknown(m)) => {

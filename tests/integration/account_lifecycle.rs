@@ -224,6 +224,7 @@ async fn account_create_gives_a_one_time_password_good_only_for_changing_it_once
             AccountAt {
                 id: &p.entry.id,
                 expect: AccountState::AwaitingFirstLogin,
+                read: None,
             },
             &hash,
         )
@@ -358,6 +359,7 @@ async fn account_reissue_replaces_the_one_time_password_and_is_refused_once_acti
             AccountAt {
                 id: &p.entry.id,
                 expect: AccountState::AwaitingFirstLogin,
+                read: None,
             },
             &hash,
         )

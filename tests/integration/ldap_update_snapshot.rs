@@ -1,16 +1,20 @@
-//! An update written from the caller's own read (`PersonAt::read`, issue 17: a SCIM PATCH no
-//! longer reads the person twice) against a real slapd: the snapshot's version is asserted
-//! even when the caller named none, so a stale snapshot never decides what is written; a
-//! change of a unique attribute stays one Modify.
+//! Writes planned from the caller's own read (`PersonAt::read`, `AccountAt::read`, issue 17: a
+//! SCIM PATCH and an account creation no longer read the person twice) against a real slapd:
+//! the snapshot's version is asserted even when the caller named none, so a stale snapshot
+//! never decides what is written; a change of a unique attribute stays one Modify.
 
 use crate::common;
-use crate::ldap_directory::{admin_read, directory, login, new_school, person, person_name};
+use crate::ldap_directory::{
+    admin_read, credentials, directory, login, new_school, person, person_name,
+};
 use ldap3::Mod;
 use std::collections::HashSet;
 use zszo_connector::domain::query::EmailKind;
-use zszo_connector::domain::Position;
+use zszo_connector::domain::{AccountState, Position};
 use zszo_connector::ports::directory_parts::*;
-use zszo_connector::ports::{ContactEmail, DirectoryError, PersonAt, SchoolScope};
+use zszo_connector::ports::{
+    AccountAt, ContactEmail, DirectoryError, InitialCredentials, PersonAt, SchoolScope,
+};
 
 #[tokio::test]
 async fn a_stale_snapshot_is_not_written_from() {
@@ -125,4 +129,64 @@ async fn a_snapshot_update_of_a_unique_attribute_is_one_write() {
     let updated = d.update_person_at(at, &changed).await.unwrap();
     assert_eq!(updated.profile.position, changed.position);
     assert_eq!(updated.profile.emails, changed.emails);
+}
+
+#[tokio::test]
+async fn an_account_is_planned_from_the_entry_as_it_is_when_the_snapshot_is_stale() {
+    let d = directory().await;
+    let school = new_school(&d, "SP migawki konta").await;
+    let p = person(
+        login(&school, "kamil"),
+        person_name("Kamil", "Konto"),
+        &school,
+    );
+    let created = d.create_person(&p).await.unwrap();
+    let read = d
+        .get_person(&created.entry.id, &SchoolScope::All)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(read.profile.employment_active);
+
+    // HR ends the employment (another LDAP client here) while the administrator's one-time
+    // password is being hashed.
+    let mut admin = common::connect_admin().await;
+    admin
+        .modify(
+            &created.entry.dn,
+            vec![Mod::Replace(
+                "zszoEmploymentActive",
+                HashSet::from(["FALSE"]),
+            )],
+        )
+        .await
+        .unwrap()
+        .success()
+        .unwrap();
+    let _ = admin.unbind().await;
+
+    let now = time::OffsetDateTime::now_utc();
+    let issued = d
+        .set_initial_credentials(
+            AccountAt {
+                id: &read.entry.id,
+                expect: AccountState::None,
+                read: Some(&read.snapshot),
+            },
+            &InitialCredentials {
+                hash: credentials("Jednorazowe hasło 42", None).hash,
+                expires_at: now + time::Duration::days(7),
+                created_by: "person:admin".into(),
+                created_at: now,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(issued.account_state, AccountState::AwaitingFirstLogin);
+    // Planned from the stale read (employment active), the account would open for a person
+    // whose employment has ended; planned from the entry as it is, it is locked.
+    let raw = admin_read(&created.entry.dn, &["pwdAccountLockedTime"])
+        .await
+        .unwrap();
+    assert_eq!(raw["pwdAccountLockedTime"], ["000001010000Z"]);
 }

@@ -158,6 +158,7 @@ async fn scim_cannot_overwrite_the_address_the_person_confirmed() {
             AccountAt {
                 id: &id,
                 expect: AccountState::AwaitingEmailConfirmation,
+                read: None,
             },
             ConfirmedEmail {
                 address: &EmailAddress::parse(&confirmed).unwrap(),

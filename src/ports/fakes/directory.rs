@@ -210,7 +210,7 @@ impl FakeDirectory {
     /// (`StateChanged` when it is not `expect`).
     fn change_account(
         &self,
-        AccountAt { id, expect }: AccountAt<'_>,
+        AccountAt { id, expect, .. }: AccountAt<'_>,
         change: impl FnOnce(&mut Stored),
     ) -> DirectoryResult<PersonEntry> {
         self.write_person(id, |t| {

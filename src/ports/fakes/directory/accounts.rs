@@ -97,6 +97,7 @@ impl AccountDirectory for FakeDirectory {
         let locked = AccountAt {
             id,
             expect: AccountState::Locked,
+            read: None,
         };
         self.change_account(locked, |s| {
             s.person.account_state = if s.must_change {
@@ -124,7 +125,7 @@ impl AccountDirectory for FakeDirectory {
 
     async fn set_confirmed_email(
         &self,
-        AccountAt { id, expect }: AccountAt<'_>,
+        AccountAt { id, expect, .. }: AccountAt<'_>,
         ConfirmedEmail { address: email, at }: ConfirmedEmail<'_>,
     ) -> DirectoryResult<PersonEntry> {
         self.write_person(id, |t| {
