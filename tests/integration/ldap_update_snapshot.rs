@@ -10,44 +10,30 @@ use crate::ldap_directory::{
 use ldap3::Mod;
 use std::collections::HashSet;
 use zszo_connector::domain::query::EmailKind;
-use zszo_connector::domain::{AccountState, Position};
+use zszo_connector::domain::{AccountState, Position, School};
+use zszo_connector::ldap::LdapDirectory;
 use zszo_connector::ports::directory_parts::*;
 use zszo_connector::ports::{
-    AccountAt, ContactEmail, DirectoryError, InitialCredentials, PersonAt, SchoolScope,
+    AccountAt, ContactEmail, DirectoryError, InitialCredentials, PersonAt, PersonEntry, SchoolScope,
 };
 
 #[tokio::test]
 async fn a_stale_snapshot_is_not_written_from() {
     let d = directory().await;
-    let school = new_school(&d, "SP migawki").await;
-    let p = person(
-        login(&school, "marta"),
-        person_name("Marta", "Migawka"),
-        &school,
-    );
-    let created = d.create_person(&p).await.unwrap();
-    let read = d
-        .get_person(&created.entry.id, &SchoolScope::All)
-        .await
-        .unwrap()
-        .unwrap();
+    let (created, read) = read_new_person(
+        &d,
+        &new_school(&d, "SP migawki").await,
+        "marta",
+        ("Marta", "Migawka"),
+    )
+    .await;
     assert!(
         format!("{:?}", read.snapshot).contains(".."),
         "get_person keeps its read"
     );
 
     // Another LDAP client changes the title after the caller's read.
-    let mut admin = common::connect_admin().await;
-    admin
-        .modify(
-            &created.entry.dn,
-            vec![Mod::Replace("title", HashSet::from(["dyrektor"]))],
-        )
-        .await
-        .unwrap()
-        .success()
-        .unwrap();
-    let _ = admin.unbind().await;
+    replaced_by_another_client(&created.entry.dn, "title", "dyrektor").await;
 
     // The caller's profile (from its read: no title) with a new display name, no version.
     // Written from the stale snapshot, the title would look unchanged and stay "dyrektor";
@@ -92,17 +78,7 @@ async fn a_snapshot_update_of_a_unique_attribute_is_one_write() {
     );
     first.profile.emails = vec![email(&taken)];
     d.create_person(&first).await.unwrap();
-    let second = person(
-        login(&school, "rafal2"),
-        person_name("Rafał", "Drugi"),
-        &school,
-    );
-    let created = d.create_person(&second).await.unwrap();
-    let read = d
-        .get_person(&created.entry.id, &SchoolScope::All)
-        .await
-        .unwrap()
-        .unwrap();
+    let (created, read) = read_new_person(&d, &school, "rafal2", ("Rafał", "Drugi")).await;
 
     // A new title and an address slapo-unique refuses (`mail` is unique city-wide and has no
     // search before the write). Written as an asserted Modify of the title followed by one of
@@ -134,36 +110,18 @@ async fn a_snapshot_update_of_a_unique_attribute_is_one_write() {
 #[tokio::test]
 async fn an_account_is_planned_from_the_entry_as_it_is_when_the_snapshot_is_stale() {
     let d = directory().await;
-    let school = new_school(&d, "SP migawki konta").await;
-    let p = person(
-        login(&school, "kamil"),
-        person_name("Kamil", "Konto"),
-        &school,
-    );
-    let created = d.create_person(&p).await.unwrap();
-    let read = d
-        .get_person(&created.entry.id, &SchoolScope::All)
-        .await
-        .unwrap()
-        .unwrap();
+    let (created, read) = read_new_person(
+        &d,
+        &new_school(&d, "SP migawki konta").await,
+        "kamil",
+        ("Kamil", "Konto"),
+    )
+    .await;
     assert!(read.profile.employment_active);
 
     // HR ends the employment (another LDAP client here) while the administrator's one-time
     // password is being hashed.
-    let mut admin = common::connect_admin().await;
-    admin
-        .modify(
-            &created.entry.dn,
-            vec![Mod::Replace(
-                "zszoEmploymentActive",
-                HashSet::from(["FALSE"]),
-            )],
-        )
-        .await
-        .unwrap()
-        .success()
-        .unwrap();
-    let _ = admin.unbind().await;
+    replaced_by_another_client(&created.entry.dn, "zszoEmploymentActive", "FALSE").await;
 
     let now = time::OffsetDateTime::now_utc();
     let issued = d
@@ -189,4 +147,37 @@ async fn an_account_is_planned_from_the_entry_as_it_is_when_the_snapshot_is_stal
         .await
         .unwrap();
     assert_eq!(raw["pwdAccountLockedTime"], ["000001010000Z"]);
+}
+
+/// A new person in `school`, and the caller's `get_person` read of them (with its snapshot).
+async fn read_new_person(
+    d: &LdapDirectory,
+    school: &School,
+    login_name: &str,
+    (given, family): (&str, &str),
+) -> (PersonEntry, PersonEntry) {
+    let p = person(
+        login(school, login_name),
+        person_name(given, family),
+        school,
+    );
+    let created = d.create_person(&p).await.unwrap();
+    let read = d
+        .get_person(&created.entry.id, &SchoolScope::All)
+        .await
+        .unwrap()
+        .unwrap();
+    (created, read)
+}
+
+/// Another LDAP client (the rootdn) replaces `attribute` of `dn` with `value`.
+async fn replaced_by_another_client(dn: &str, attribute: &str, value: &str) {
+    let mut admin = common::connect_admin().await;
+    admin
+        .modify(dn, vec![Mod::Replace(attribute, HashSet::from([value]))])
+        .await
+        .unwrap()
+        .success()
+        .unwrap();
+    let _ = admin.unbind().await;
 }
