@@ -62,26 +62,42 @@ pub struct StaffQuery {
     page: Option<String>,
 }
 
-/// The schools the person may pick: every school for a system administrator, else theirs.
+/// The schools the person may pick: every school for a system administrator, else theirs,
+/// in the order of their roles (their first school first). A local administrator's schools
+/// are read one entry each, not from the city's list (issue 17: every staff search read all
+/// 500 school entries to keep one).
 pub(super) async fn school_options(
     state: &PanelState,
     user: &PanelUser,
 ) -> Result<Vec<SchoolOption>, WebError> {
-    let all = state.directory.list_schools().await?;
-    let mut options: Vec<SchoolOption> = all
-        .into_iter()
-        .filter(|s| user.may_act_on(&s.school.code))
-        .map(|s| SchoolOption {
-            code: s.school.code.as_str().to_owned(),
-            name: s.school.name.to_string(),
-        })
-        .collect();
-    if !user.is_system_administrator() {
-        // In the order of the person's roles (their first school first).
-        let order = user.local_schools();
-        options.sort_by_key(|o| order.iter().position(|c| c.as_str() == o.code));
-    } else {
+    let option = |s: crate::ports::SchoolEntry| SchoolOption {
+        code: s.school.code.as_str().to_owned(),
+        name: s.school.name.to_string(),
+    };
+    if user.is_system_administrator() {
+        let mut options: Vec<SchoolOption> = state
+            .directory
+            .list_schools()
+            .await?
+            .into_iter()
+            .filter(|s| user.may_act_on(&s.school.code))
+            .map(option)
+            .collect();
         options.sort_by(|a, b| a.code.cmp(&b.code));
+        return Ok(options);
+    }
+    let mut options = Vec::new();
+    for code in user.local_schools() {
+        if !user.may_act_on(&code)
+            || options
+                .iter()
+                .any(|o: &SchoolOption| o.code == code.as_str())
+        {
+            continue;
+        }
+        if let Some(school) = state.directory.find_school(&code).await? {
+            options.push(option(school));
+        }
     }
     Ok(options)
 }
