@@ -81,11 +81,23 @@ impl LdapDirectory {
         filter: Filter,
         scope: &SchoolScope,
     ) -> DirectoryResult<Option<PersonEntry>> {
-        let Some(entry) = self.find_person_entry(filter, PERSON_ATTRS).await? else {
+        let found = self.find_person_read(filter, scope, PERSON_ATTRS).await?;
+        Ok(found.map(|(person, _)| person))
+    }
+
+    /// [`Self::find_person`] reading `attrs`, with the entry it was made from.
+    async fn find_person_read(
+        &self,
+        filter: Filter,
+        scope: &SchoolScope,
+        attrs: &[&str],
+    ) -> DirectoryResult<Option<(PersonEntry, SearchEntry)>> {
+        let Some(entry) = self.find_person_entry(filter, attrs).await? else {
             return Ok(None);
         };
         let raw = person_from_entry(&entry)?;
-        Ok(self.complete_people(vec![raw], scope).await?.pop())
+        let person = self.complete_people(vec![raw], scope).await?.pop();
+        Ok(person.map(|p| (p, entry)))
     }
 
     /// The people who are members of the school's local-administrators group (`memberOf`,
@@ -286,18 +298,13 @@ impl LdapDirectory {
         parts.extend(scope_filter(scope));
         // Read with what an update compares, and kept as the person's snapshot: a SCIM PATCH
         // writes from this read instead of reading the entry again (`people_update.rs`).
-        let Some(entry) = self
-            .find_person_entry(Filter::and(parts), UPDATE_ATTRS.as_slice())
-            .await?
-        else {
-            return Ok(None);
-        };
-        let raw = person_from_entry(&entry)?;
-        let mut person = self.complete_people(vec![raw], scope).await?.pop();
-        if let Some(p) = &mut person {
-            p.snapshot = ReadSnapshot::of(UpdateRead(entry));
-        }
-        Ok(person)
+        let found = self
+            .find_person_read(Filter::and(parts), scope, UPDATE_ATTRS.as_slice())
+            .await?;
+        Ok(found.map(|(mut person, entry)| {
+            person.snapshot = ReadSnapshot::of(UpdateRead(entry));
+            person
+        }))
     }
 
     pub(super) async fn search_people_impl(
