@@ -10,6 +10,9 @@ pub const LDAP_ERRORS: &str = "zszo_ldap_operation_errors_total";
 /// Pages cut by the daemon from every match because slapd refused to sort them (sssvlv busy,
 /// a limit, no sssvlv): paging still right, slower (`ldap::search`).
 pub const LDAP_PAGING_FALLBACKS: &str = "zszo_ldap_paging_fallbacks_total";
+/// List requests by what the page cache did (`outcome`: `hit`, `miss`, `off` when slapd has no
+/// syncprov), `ldap::page_cache`.
+pub const LDAP_PAGE_CACHE: &str = "zszo_ldap_page_cache_requests_total";
 pub const LDAP_POOL_WAIT: &str = "zszo_ldap_pool_wait_seconds";
 pub const LDAP_POOL_SIZE: &str = "zszo_ldap_pool_connections";
 pub const LDAP_IN_FLIGHT: &str = "zszo_ldap_operations_in_flight";

@@ -29,7 +29,8 @@
 //! `sw`, `patch`, `accounts`; all when unset), `SCIM_BENCH_DAEMON` (the daemon binary to measure,
 //! e.g. a build from before a change; this build's when unset), `SCIM_BENCH_SLAPD_PERF` (a
 //! path prefix: `perf record` of slapd during the no-fsync adds, one `<prefix>-<size>.data` a
-//! size). Output: a table on stdout and `<target>/scim_vs_ldap.json`.
+//! size), `SCIM_BENCH_PAGE_CACHE=0` (the daemon's `ldap.page_cache` off: every list page
+//! sorted by slapd). Output: a table on stdout and `<target>/scim_vs_ldap.json`.
 
 mod experiment;
 mod load;

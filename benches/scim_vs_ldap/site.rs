@@ -248,6 +248,7 @@ fn write_config(
          [log]\nlevel = \"warn\"\n\
          [ldap]\nurl = \"{url}\"\nbase_dn = \"{BASE_DN}\"\nbind_dn = \"{dn}\"\n\
          bind_password_file = \"{}\"\neppn_scope = \"{EPPN}\"\npool_size = {pool_size}\n\
+         page_cache = {page_cache}\n\
          [audit]\npath = \"{}\"\nhmac_key_file = \"{}\"\n\
          [mail]\ntransport = \"file\"\nfrom = \"ZSZO <no-reply@zszo.krakow.pl>\"\nfile_dir = \"{}\"\n\
          [scim]\nclients_file = \"{}\"\n[state]\npath = \"{}\"\n\
@@ -260,6 +261,8 @@ fn write_config(
         p("state.redb"),
         url = slapd.url(),
         dn = slapd.service_dn(),
+        // `SCIM_BENCH_PAGE_CACHE=0`: every list page sorted by slapd, as before the cache.
+        page_cache = std::env::var("SCIM_BENCH_PAGE_CACHE").map_or(true, |v| v != "0"),
     );
     let path = dir.join("zszo.toml");
     std::fs::write(&path, text).unwrap();

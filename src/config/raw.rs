@@ -124,6 +124,8 @@ pub struct RawLdap {
     pub pool_size: usize,
     #[serde(default = "defaults::read_retries")]
     pub read_retries: u32,
+    #[serde(default = "defaults::page_cache")]
+    pub page_cache: bool,
     pub eppn_scope: String,
 }
 
@@ -283,6 +285,9 @@ mod defaults {
     }
     pub fn read_retries() -> u32 {
         2
+    }
+    pub fn page_cache() -> bool {
+        true
     }
     /// OWASP Password Storage Cheat Sheet minimum for Argon2id: m=19 MiB, t=2, p=1.
     pub fn argon2_memory_kib() -> u32 {

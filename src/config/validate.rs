@@ -302,6 +302,7 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
             operation_timeout: Duration::from_millis(l.operation_timeout_ms),
             pool_size: l.pool_size,
             read_retries: l.read_retries,
+            page_cache: l.page_cache,
             eppn_scope: l.eppn_scope,
         },
         audit: AuditConfig {

@@ -13,6 +13,7 @@
 use super::error::rc;
 use super::mapping::{empty_group_attrs, ou_attrs, school_attrs, school_from_entry, SCHOOL_ATTRS};
 use super::names::{Filter, Layout};
+use super::page_cache::PageCache;
 use super::pool::{LdapOptions, LdapPool};
 use super::sorted_pages::SortingConnections;
 use crate::clock::{Clock, SystemClock};
@@ -36,6 +37,10 @@ pub struct LdapDirectory {
     pub(super) sorting: SortingConnections,
     /// Pages cut from every match because slapd refused to sort them (`search::page_ids`).
     paging_fallbacks: AtomicU64,
+    /// The sorted ids of recent list searches, while the directory is unchanged.
+    pub(super) page_cache: PageCache,
+    /// Pages served from `page_cache`.
+    page_cache_hits: AtomicU64,
 }
 
 /// How many paging first passes run at once. Each holds every match of its filter in flight
@@ -58,6 +63,8 @@ impl LdapDirectory {
             paging_passes: Arc::new(tokio::sync::Semaphore::new(PAGING_PASSES)),
             sorting: SortingConnections::default(),
             paging_fallbacks: AtomicU64::new(0),
+            page_cache: PageCache::default(),
+            page_cache_hits: AtomicU64::new(0),
         })
     }
 
@@ -71,6 +78,16 @@ impl LdapDirectory {
     pub(super) fn count_paging_fallback(&self) {
         self.paging_fallbacks.fetch_add(1, Ordering::Relaxed);
         metrics::counter!(crate::metric_names::LDAP_PAGING_FALLBACKS).increment(1);
+    }
+
+    /// How many pages this adapter served from the ids it kept of the same search, the
+    /// directory unchanged (also `zszo_ldap_page_cache_requests_total{outcome="hit"}`).
+    pub fn page_cache_hits(&self) -> u64 {
+        self.page_cache_hits.load(Ordering::Relaxed)
+    }
+
+    pub(super) fn count_page_cache_hit(&self) {
+        self.page_cache_hits.fetch_add(1, Ordering::Relaxed);
     }
 
     pub fn layout(&self) -> &Layout {

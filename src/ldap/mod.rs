@@ -24,6 +24,7 @@ mod groups;
 mod login_probe;
 pub mod mapping;
 pub mod names;
+mod page_cache;
 mod password_policy;
 mod people;
 mod people_update;

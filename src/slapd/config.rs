@@ -79,15 +79,16 @@ pub fn config_ldif(input: &ConfigInput<'_>) -> String {
         overlay_memberof(),
         overlay_refint(),
     ];
-    // Last of the overlays: {4} without replication, {5} with (syncprov is {4}).
-    let sssvlv_index = 4 + usize::from(input.replication.is_some());
+    // syncprov on every directory, replicated or not: it keeps the database's contextCSN,
+    // which tells the daemon whether a list it read is still the directory's (its page
+    // cache, `ldap::page_cache`), and it is what a peer's syncrepl reads.
+    parts.push(overlay_syncprov());
     if let Some(r) = input.replication {
-        parts.push(overlay_syncprov());
         // A provider's own bookkeeping: the server id, its peer, multi-provider mode.
         parts[0].push_str(&format!("olcServerID: {}\n", r.server_id));
         parts[5].push_str(&syncrepl(input.base_dn, r));
     }
-    parts.push(overlay_sssvlv(sssvlv_index));
+    parts.push(overlay_sssvlv(5));
     parts.join("\n")
 }
 
@@ -109,8 +110,9 @@ olcDbIndex: entryCSN eq
     )
 }
 
-/// Keeps the change state the peer's syncrepl reads (checkpoint every 100 writes or 5
-/// minutes; a session log so that a short absence is caught up without a full refresh).
+/// Keeps the change state (`contextCSN`) the daemon's page cache and a peer's syncrepl read
+/// (checkpoint every 100 writes or 5 minutes; a session log so that a short absence of a
+/// peer is caught up without a full refresh).
 fn overlay_syncprov() -> String {
     overlay(
         4,

@@ -29,6 +29,7 @@ pub fn options() -> LdapOptions {
         operation_timeout: Duration::from_secs(10),
         pool_size: 2,
         read_retries: 1,
+        page_cache: true,
         eppn_scope: "zszo.krakow.pl".into(),
     }
 }

@@ -6,11 +6,14 @@
 //! directory never fall back (VLV's first attempt was refused with `busy (51)` after 16 pages
 //! per connection); a sort slapd refuses is cut from every match and counted.
 //!
+//! These tests page through a directory with the page cache off (`ldap.page_cache`), so that
+//! every page is slapd's sort; `ldap_page_cache.rs` tests the cache.
+//!
 //! The tests that count fallbacks hold `SORTS` so that the one filling slapd's sort slots
 //! does not run beside them (the test slapd is shared by the process).
 
 use crate::common;
-use crate::ldap_directory::{directory, options_for};
+use crate::ldap_directory::options_for;
 use crate::ldap_name_filters::{cmp, found, town, Town};
 use crate::ldap_people::search;
 use ldap3::controls::{PagedResults, RawControl};
@@ -49,10 +52,19 @@ async fn alone_with_a_town(
     Vec<PersonEntry>,
 ) {
     let alone = SORTS.lock().await;
-    let d = directory().await;
+    let d = sorting_directory().await;
     let town = town(&d, size, seed).await;
     let everyone = page(&d, &town, None, None, 1, 10_000).await.items;
     (alone, d, town, everyone)
+}
+
+/// A directory adapter on the shared slapd whose every page is read (no page cache).
+async fn sorting_directory() -> LdapDirectory {
+    let mut options = options_for(&common::ldap().url);
+    options.page_cache = false;
+    LdapDirectory::connect(options)
+        .await
+        .expect("connect to the test slapd")
 }
 
 /// The promised order of `people` (see the module's documentation).

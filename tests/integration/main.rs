@@ -23,6 +23,7 @@ mod graceful_shutdown;
 mod ldap_directory;
 mod ldap_groups;
 mod ldap_name_filters;
+mod ldap_page_cache;
 mod ldap_paging;
 mod ldap_people;
 mod ldap_people_search;

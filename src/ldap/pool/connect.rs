@@ -32,6 +32,9 @@ pub struct LdapOptions {
     pub pool_size: usize,
     /// How many times a failed search is tried again (0 = no retry).
     pub read_retries: u32,
+    /// Keep the sorted ids of recent list searches while the directory is unchanged
+    /// (`ldap::page_cache`); off, every page is sorted by slapd again.
+    pub page_cache: bool,
     /// `eduPersonPrincipalName` scope: `<login>@<scope>`.
     pub eppn_scope: String,
 }
@@ -51,6 +54,7 @@ impl LdapOptions {
             operation_timeout: Duration::from_secs(10),
             pool_size: 8,
             read_retries: 2,
+            page_cache: true,
             eppn_scope: super::super::names::eppn_scope_from_base(base_dn)
                 .unwrap_or_else(|| "localhost".to_owned()),
         }

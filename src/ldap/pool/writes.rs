@@ -110,6 +110,8 @@ impl LdapPool {
             } => timed.modifydn(dn, new_rdn, true, new_superior).await,
         };
         self.settle(operation, start, conn, &res);
+        self.writes_done
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let entry = res.as_ref().ok().and_then(|r| post_read_entry(dn, r));
         Self::check(operation, dn, res).map(|()| entry)
     }
