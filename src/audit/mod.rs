@@ -12,7 +12,8 @@
 //! * `key.rs`: the HMAC key file (load, generate, permissions);
 //! * `chain.rs`: canonical bytes, MAC computation, `ChainHead`;
 //! * `tables.rs`: the redb layout and error mapping;
-//! * `store.rs`: `RedbAuditLog` (the `AuditLog` port) and its writer thread;
+//! * `store.rs`: `RedbAuditLog` (the `AuditLog` port), opening and checking the head;
+//! * `writer.rs`: its writer thread (group commit, chaining, prune, online copy);
 //! * `query.rs`: queries through the indexes, newest first;
 //! * `redact.rs`: the secret-redaction backstop;
 //! * `retention.rs`: the signed checkpoint that lets old records go (AUD-06);
@@ -32,6 +33,7 @@ pub mod retention;
 mod store;
 mod tables;
 pub mod verify;
+mod writer;
 
 pub use chain::ChainHead;
 pub use cli::{AuditFilter, CliError, ExportFormat};
