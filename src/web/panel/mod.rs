@@ -23,8 +23,10 @@
 
 pub mod accounts;
 pub mod audit_words;
+mod hand_over_views;
 pub mod history;
 pub mod pages;
+mod person_views;
 pub mod records;
 pub mod records_views;
 pub mod request;

@@ -7,7 +7,7 @@
 //! change something are POST with the session's CSRF field (passed in rendered).
 
 use super::texts;
-use crate::domain::audit::{Actor, AuditRecord, Outcome};
+use crate::domain::audit::Outcome;
 pub use crate::domain::calendar::warsaw;
 use crate::domain::calendar::MONTHS_PL;
 use crate::domain::AccountState;
@@ -16,6 +16,12 @@ use crate::web::i18n::{Lang, Msg};
 use maud::{html, Markup};
 use time::OffsetDateTime;
 
+// The "to hand over" list and the pages about one person are beside, in their own files;
+// re-exported so the handlers take every page body from `views`.
+pub use super::hand_over_views::{hand_over, HandOverRow, HAND_OVER_PATH};
+pub use super::person_views::{
+    confirm, confirm_title, done, history, person_title, state_changed, Confirm,
+};
 // The hand-over slip is beside (`slip.rs`).
 pub use super::slip::{slip, Slip};
 
@@ -241,92 +247,6 @@ pub fn row_menu(l: Lang, r: &PersonView, csrf: &Markup, system_view: bool) -> Ma
     }
 }
 
-/// The "to hand over" list: `/panel/do-wydania?szkola=<code>`.
-pub const HAND_OVER_PATH: &str = "/panel/do-wydania";
-
-/// A person whose account was requested (SCIM `accountRequested`) and not issued yet.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HandOverRow {
-    pub person: PersonView,
-    /// The requester's actor as stored (`scim:<client>`, `person:<login>` …).
-    pub by: String,
-    pub at: OffsetDateTime,
-}
-
-/// The "to hand over" page (title `texts::HAND_OVER_TITLE`): the school picker, then the
-/// pending requests, oldest first, each with "Create account" (the confirm page, then the
-/// slip).
-pub fn hand_over(
-    l: Lang,
-    schools: &[SchoolOption],
-    school: &str,
-    total: usize,
-    rows: &[HandOverRow],
-) -> Markup {
-    html! {
-        p { (l.t(&texts::HAND_OVER_INTRO)) }
-        form.search method="get" action=(HAND_OVER_PATH) {
-            @if schools.len() > 1 {
-                div.field {
-                    label for="szkola" { (l.t(&texts::SCHOOL)) }
-                    select #szkola name="szkola" {
-                        @for s in schools {
-                            option value=(s.code) selected[s.code == school] {
-                                (s.name) " (" (s.code) ")"
-                            }
-                        }
-                    }
-                }
-                button type="submit" { (l.t(&texts::SHOW)) }
-            } @else {
-                @for s in schools {
-                    p.school-name { (l.t(&texts::SCHOOL)) ": " strong { (s.name) } " (" (s.code) ")" }
-                }
-            }
-        }
-        section aria-labelledby="do-wydania" {
-            h2 #do-wydania { (l.t(&texts::HAND_OVER_TITLE)) }
-            @if rows.is_empty() {
-                p role="status" { (l.t(&texts::HAND_OVER_EMPTY)) }
-            } @else {
-                p role="status" { (l.t(&texts::FOUND)) ": " (total) }
-                table.staff.hand-over {
-                    caption.visually-hidden { (l.t(&texts::HAND_OVER_TITLE)) }
-                    (column_heads(l, &[&texts::COL_NAME, &texts::COL_EMPLOYEE_NUMBER, &texts::COL_POSITION, &texts::COL_SCHOOLS, &texts::COL_REQUESTED_BY, &texts::COL_REQUESTED_AT, &texts::COL_ACTIONS]))
-                    tbody {
-                        @for r in rows {
-                            tr {
-                                th scope="row" { (r.person.name) }
-                                td { (opt(l, r.person.employee_number.as_deref())) }
-                                td { (opt(l, r.person.position.as_deref())) }
-                                td { (r.person.schools.join(", ")) }
-                                td { (requester(l, &r.by)) }
-                                td { time datetime=(rfc3339(r.at)) { (date_time(l, r.at)) } }
-                                td {
-                                    a.button href=(r.person.href("utworz-konto")) {
-                                        (l.t(&texts::CREATE_ACCOUNT))
-                                        span.visually-hidden { ": " (r.person.distinguishing()) }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        p { a href=(format!("/panel/pracownicy?szkola={}", enc(school))) { (l.t(&texts::BACK_TO_STAFF)) } }
-    }
-}
-
-/// Who asked for an account, in words: a SCIM client by name, an administrator by login.
-fn requester(l: Lang, by: &str) -> String {
-    match by.split_once(':') {
-        Some(("scim", name)) => texts::actor(l, &Actor::ScimClient(name.to_owned())),
-        Some(("person", login)) => texts::actor(l, &Actor::Person(login.to_owned())),
-        _ => by.to_owned(),
-    }
-}
-
 fn paging(p: &StaffPage<'_>) -> Markup {
     let l = p.lang;
     let pages = p.pages();
@@ -345,127 +265,12 @@ fn paging(p: &StaffPage<'_>) -> Markup {
     }
 }
 
-fn opt(l: Lang, v: Option<&str>) -> Markup {
+pub(super) fn opt(l: Lang, v: Option<&str>) -> Markup {
     html! {
         @match v {
             Some(v) => (v),
             None => span.muted { (l.t(&texts::NOT_GIVEN)) },
         }
-    }
-}
-
-/// The person's identifying data, for the confirm pages and the slip.
-fn person_facts(l: Lang, r: &PersonView) -> Markup {
-    html! {
-        dl.facts {
-            dt { (l.t(&texts::COL_NAME)) } dd { (r.name) }
-            dt { (l.t(&texts::COL_EMPLOYEE_NUMBER)) } dd { (opt(l, r.employee_number.as_deref())) }
-            dt { (l.t(&texts::COL_POSITION)) } dd { (opt(l, r.position.as_deref())) }
-            dt { (l.t(&texts::COL_SCHOOLS)) } dd { (r.schools.join(", ")) }
-            dt { (l.t(&texts::COL_ACCOUNT)) } dd { (l.t(&texts::account_state(r.state))) }
-        }
-    }
-}
-
-/// Which confirm page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Confirm {
-    CreateAccount,
-    Reissue,
-}
-
-/// The title of a confirm page.
-pub fn confirm_title(l: Lang, what: Confirm, r: &PersonView) -> String {
-    let title = match what {
-        Confirm::CreateAccount => &texts::CREATE_ACCOUNT,
-        Confirm::Reissue => &texts::REISSUE,
-    };
-    format!("{}: {}", l.t(title), r.name)
-}
-
-/// "Create account" or "Issue a new one-time password": what will happen, the person, one
-/// POST button. The page's title is [`confirm_title`].
-pub fn confirm(l: Lang, what: Confirm, r: &PersonView, csrf: &Markup, back: &str) -> Markup {
-    let (title, intro, path) = match what {
-        Confirm::CreateAccount => (&texts::CREATE_ACCOUNT, &texts::CREATE_INTRO, "utworz-konto"),
-        Confirm::Reissue => (&texts::REISSUE, &texts::REISSUE_INTRO, "nowe-haslo"),
-    };
-    html! {
-        p { (l.t(&texts::CHECK_PERSON)) }
-        (person_facts(l, r))
-        p { (l.t(intro)) }
-        form.confirm method="post" action=(r.href(path)) {
-            (csrf)
-            button type="submit" { (l.t(title)) }
-            " "
-            a href=(back) { (l.t(&texts::CANCEL)) }
-        }
-    }
-}
-
-/// The account's state no longer allows `what` (a form sent twice, a stale tab): the state
-/// now, and the way forward (a new one-time password while the first sign-in is awaited).
-pub fn state_changed(l: Lang, what: Confirm, r: &PersonView, back: &str) -> Markup {
-    let text = match (what, r.state) {
-        (Confirm::CreateAccount, AccountState::AwaitingFirstLogin) => &texts::ALREADY_CREATED,
-        (Confirm::Reissue, AccountState::None) => &texts::NO_ACCOUNT_YET,
-        _ => &texts::STATE_NOW,
-    };
-    html! {
-        div.notice role="status" { p { (l.t(text)) } }
-        (person_facts(l, r))
-        ul {
-            @if r.state == AccountState::AwaitingFirstLogin {
-                li { a href=(r.href("nowe-haslo")) { (l.t(&texts::REISSUE)) } }
-            }
-            @if r.state == AccountState::None {
-                li { a href=(r.href("utworz-konto")) { (l.t(&texts::CREATE_ACCOUNT)) } }
-            }
-            li { a href=(r.href("historia")) { (l.t(&texts::HISTORY)) } }
-            li { a href=(back) { (l.t(&texts::BACK_TO_STAFF)) } }
-        }
-    }
-}
-
-/// The title of a page about a person: "History: Łukasz Nowak".
-pub fn person_title(l: Lang, what: &Msg, r: &PersonView) -> String {
-    format!("{}: {}", l.t(what), r.name)
-}
-
-/// After a lock or an unlock (title: `person_title(LOCK_TITLE)`).
-pub fn done(l: Lang, r: &PersonView, message: &Msg, back: &str) -> Markup {
-    html! {
-        p role="status" { (l.t(message)) }
-        (person_facts(l, r))
-        p { a href=(back) { (l.t(&texts::BACK_TO_STAFF)) } }
-    }
-}
-
-/// The audit records about a person, newest first (as given); title:
-/// `person_title(HISTORY_TITLE)`.
-pub fn history(l: Lang, r: &PersonView, records: &[AuditRecord], back: &str) -> Markup {
-    html! {
-        (person_facts(l, r))
-        p { (l.t(&texts::HISTORY_INTRO)) }
-        @if records.is_empty() {
-            p { (l.t(&texts::HISTORY_EMPTY)) }
-        } @else {
-            table.history {
-                caption.visually-hidden { (l.t(&texts::HISTORY_TITLE)) ": " (r.name) }
-                (column_heads(l, &[&texts::COL_TIME, &texts::COL_WHO, &texts::COL_WHAT, &texts::COL_OUTCOME]))
-                tbody {
-                    @for rec in records {
-                        tr {
-                            td { time datetime=(rfc3339(rec.time)) { (date_time(l, rec.time)) } }
-                            td { (texts::actor(l, &rec.record.actor)) }
-                            td { (texts::action(l, &rec.record.action)) }
-                            td { (outcome(l, &rec.record.outcome)) }
-                        }
-                    }
-                }
-            }
-        }
-        p { a href=(back) { (l.t(&texts::BACK_TO_STAFF)) } }
     }
 }
 
@@ -481,7 +286,6 @@ pub fn outcome(l: Lang, o: &Outcome) -> String {
     }
 }
 
-/// Percent-encoding for a query-string value.
 /// A table's head row: one column heading each, in the page's language.
 pub fn column_heads(l: Lang, heads: &[&Msg]) -> Markup {
     html! {
@@ -489,6 +293,7 @@ pub fn column_heads(l: Lang, heads: &[&Msg]) -> Markup {
     }
 }
 
+/// Percent-encoding for a query-string value.
 pub fn enc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
@@ -501,7 +306,7 @@ pub fn enc(s: &str) -> String {
     out
 }
 
-fn rfc3339(t: OffsetDateTime) -> String {
+pub(super) fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
 }

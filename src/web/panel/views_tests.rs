@@ -1,7 +1,7 @@
 //! Unit tests of the panel pages' HTML.
 
 use super::*;
-use crate::domain::audit::{Actor, NewAuditRecord};
+use crate::domain::audit::{Actor, AuditRecord, NewAuditRecord};
 use maud::PreEscaped;
 use time::macros::datetime;
 
