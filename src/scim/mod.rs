@@ -16,6 +16,7 @@ pub mod group;
 pub mod http;
 pub mod list;
 pub mod patch;
+mod patch_paths;
 mod patch_values;
 pub mod render;
 pub mod syntax;
