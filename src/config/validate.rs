@@ -1,23 +1,17 @@
 //! Raw settings → a complete, valid [`Config`]: every problem is collected, each naming the
 //! key and how to fix it, so one run shows everything to fix.
 
+mod mail;
+mod problems;
+
 use super::raw::{self, RawConfig};
 use super::*;
-use secrecy::{ExposeSecret, SecretString};
-use std::fmt;
+use mail::validate_mail;
+use problems::{check_file, secret, Problems};
+use secrecy::SecretString;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-
-/// Collects problems instead of stopping at the first, so one run shows everything to fix.
-#[derive(Default)]
-struct Problems(Vec<String>);
-
-impl Problems {
-    fn push(&mut self, key: &str, msg: impl fmt::Display) {
-        self.0.push(format!("{key}: {msg}"));
-    }
-}
 
 pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
     let mut p = Problems::default();
@@ -371,142 +365,5 @@ fn validate_guard(p: &mut Problems, g: &raw::RawDeprovisioningGuard) -> Deprovis
         max_share_of_city: g.max_share_of_city,
         min_people: g.min_people,
         min_operations: g.min_operations,
-    }
-}
-
-fn validate_mail(p: &mut Problems, m: raw::RawMail) -> Option<MailConfig> {
-    if !m.from.contains('@') || m.from.contains(['\r', '\n']) {
-        p.push(
-            "mail.from",
-            format!(
-                "{:?} is not an address such as \"ZSZO <no-reply@example.pl>\"",
-                m.from
-            ),
-        );
-    }
-    let transport = match (m.transport.as_str(), m.file_dir, m.smtp) {
-        ("file", Some(dir), _) => MailTransport::File { dir },
-        ("file", None, _) => {
-            p.push(
-                "mail.file_dir",
-                "is required when mail.transport = \"file\"",
-            );
-            return None;
-        }
-        ("smtp", _, Some(s)) => {
-            let tls = match s.tls.as_str() {
-                "starttls" => SmtpTls::StartTls,
-                "tls" => SmtpTls::Tls,
-                "none" => SmtpTls::None,
-                other => {
-                    p.push(
-                        "mail.smtp.tls",
-                        format!("{other:?} is not \"starttls\", \"tls\" or \"none\""),
-                    );
-                    SmtpTls::StartTls
-                }
-            };
-            let password = if s.password.is_none() && s.password_file.is_none() {
-                None
-            } else {
-                secret(p, "mail.smtp.password", s.password, s.password_file)
-            };
-            let credentials = match (s.username, password) {
-                (Some(u), Some(pw)) => Some((u, pw)),
-                (None, None) => None,
-                _ => {
-                    p.push(
-                        "mail.smtp.username",
-                        "username and password go together: set both or neither",
-                    );
-                    None
-                }
-            };
-            let port = s.port.unwrap_or(match tls {
-                SmtpTls::Tls => 465,
-                SmtpTls::StartTls => 587,
-                SmtpTls::None => 25,
-            });
-            MailTransport::Smtp(SmtpConfig {
-                host: s.host,
-                port,
-                tls,
-                credentials,
-                timeout: Duration::from_secs(s.timeout_secs.max(1)),
-            })
-        }
-        ("smtp", _, None) => {
-            p.push(
-                "mail.smtp",
-                "a [mail.smtp] section is required when mail.transport = \"smtp\"",
-            );
-            return None;
-        }
-        (other, _, _) => {
-            p.push(
-                "mail.transport",
-                format!("{other:?} is not \"smtp\" or \"file\""),
-            );
-            return None;
-        }
-    };
-    Some(MailConfig {
-        from: m.from,
-        transport,
-    })
-}
-
-/// A secret given inline or as `<key>_file`; exactly one of the two. The file's content is
-/// trimmed of its trailing newline.
-fn secret(
-    p: &mut Problems,
-    key: &str,
-    inline: Option<SecretString>,
-    file: Option<PathBuf>,
-) -> Option<SecretString> {
-    match (inline, file) {
-        (Some(s), None) if !s.expose_secret().is_empty() => Some(s),
-        (Some(_), None) => {
-            p.push(key, "is empty");
-            None
-        }
-        (None, Some(path)) => match std::fs::read_to_string(&path) {
-            Ok(text) if !text.trim_end_matches(['\r', '\n']).is_empty() => Some(
-                SecretString::from(text.trim_end_matches(['\r', '\n']).to_owned()),
-            ),
-            Ok(_) => {
-                p.push(
-                    &format!("{key}_file"),
-                    format!("{} is empty", path.display()),
-                );
-                None
-            }
-            Err(e) => {
-                p.push(
-                    &format!("{key}_file"),
-                    format!("cannot read {}: {e}", path.display()),
-                );
-                None
-            }
-        },
-        (Some(_), Some(_)) => {
-            p.push(key, format!("set either {key} or {key}_file, not both"));
-            None
-        }
-        (None, None) => {
-            p.push(
-                key,
-                format!("is required: set {key}_file (preferred) or {key}"),
-            );
-            None
-        }
-    }
-}
-
-fn check_file(p: &mut Problems, key: &str, path: Option<&Path>) {
-    if let Some(path) = path {
-        if !path.is_file() {
-            p.push(key, format!("{} is not a readable file", path.display()));
-        }
     }
 }
