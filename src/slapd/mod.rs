@@ -14,6 +14,7 @@ pub mod config;
 pub mod data;
 mod ownership;
 mod process;
+mod validate;
 
 use secrecy::{ExposeSecret, SecretString};
 use std::fs;
@@ -25,6 +26,7 @@ use std::time::{Duration, Instant};
 
 pub use config::{admin_dn, service_dn};
 pub use process::{start, SlapdInstance};
+use validate::{validate_base_dn, validate_path, validate_replication};
 
 /// The one-line message shown when slapd is missing.
 pub const INSTALL_HINT: &str =
@@ -183,80 +185,7 @@ pub fn argon2_userpassword(password: &str) -> Result<String, SlapdError> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Validation
-
-/// The base DN must be plain `dc=`/`o=`/`ou=` RDNs of ASCII letters, digits and `-`, starting
-/// with `dc=` (the base entry is a dcObject). Nothing else is allowed into the LDIF we write.
-fn validate_base_dn(base: &str) -> Result<(), SlapdError> {
-    let bad = |why: &str| SlapdError::InvalidSpec(format!("base DN {base:?}: {why}"));
-    if base.is_empty() {
-        return Err(bad("is empty"));
-    }
-    for (i, rdn) in base.split(',').enumerate() {
-        let (attr, value) = rdn.split_once('=').ok_or_else(|| bad("an RDN lacks '='"))?;
-        let attr = attr.to_ascii_lowercase();
-        if i == 0 && attr != "dc" {
-            return Err(bad("must start with dc="));
-        }
-        if !matches!(attr.as_str(), "dc" | "o" | "ou" | "c" | "l") {
-            return Err(bad("RDNs may only use dc, o, ou, c or l"));
-        }
-        if value.is_empty() || !value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            return Err(bad(
-                "RDN values may only hold ASCII letters, digits and '-'",
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// The peer URL and the rootdn password go into an `olcSyncrepl` value between quotes.
-fn validate_replication(r: &Replication, root_password: &str) -> Result<(), SlapdError> {
-    if !(1..=4095).contains(&r.server_id) {
-        return Err(SlapdError::InvalidSpec(format!(
-            "server id {} must be 1..=4095",
-            r.server_id
-        )));
-    }
-    let url_ok = r.peer_url.starts_with("ldap://")
-        && r.peer_url
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || ":/.-[]".contains(c));
-    if !url_ok {
-        return Err(SlapdError::InvalidSpec(format!(
-            "peer URL {:?} must be ldap://host:port/ (letters, digits, ':', '/', '.', '-')",
-            r.peer_url
-        )));
-    }
-    if root_password.is_empty()
-        || root_password
-            .chars()
-            .any(|c| c == '"' || c == '\\' || c.is_control())
-    {
-        return Err(SlapdError::InvalidSpec(
-            "a replicated provider's admin password may not hold '\"', '\\' or control characters"
-                .into(),
-        ));
-    }
-    Ok(())
-}
-
-/// Paths go into `file://` URLs and config values unescaped: keep them boring.
-fn validate_path(what: &str, path: &Path) -> Result<(), SlapdError> {
-    let s = path.to_str().ok_or_else(|| {
-        SlapdError::InvalidSpec(format!("{what} {} is not UTF-8", path.display()))
-    })?;
-    if !s.starts_with('/')
-        || !s
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "/._-+@".contains(c))
-    {
-        return Err(SlapdError::InvalidSpec(format!(
-            "{what} {s:?} must be an absolute path of ASCII letters, digits and /._-+@"
-        )));
-    }
-    Ok(())
-}
+// Validation (the checks of what is written unescaped are in `validate.rs`)
 
 fn absolute(path: &Path) -> Result<PathBuf, SlapdError> {
     fs::canonicalize(path).map_err(io_err("cannot resolve", path))
@@ -424,52 +353,4 @@ fn tail(s: &str, max: usize) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn base_dn_validation_accepts_plain_and_refuses_ldif_injection() {
-        assert!(validate_base_dn("dc=zszo,dc=krakow,dc=pl").is_ok());
-        assert!(validate_base_dn("dc=a,o=b-c").is_ok());
-        for bad in [
-            "",
-            "o=zszo",
-            "dc=zszo\nobjectClass: x",
-            "dc=a b",
-            "dc=a,cn=x",
-            "dc=",
-            "dc=a,,dc=b",
-        ] {
-            assert!(validate_base_dn(bad).is_err(), "{bad:?}");
-        }
-    }
-
-    #[test]
-    fn argon2_userpassword_has_the_owasp_floor_parameters_and_a_16_byte_salt() {
-        let v = argon2_userpassword("S3cret-passphrase-ąę").unwrap();
-        let phc = v.strip_prefix("{ARGON2}").unwrap();
-        assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
-        let parts: Vec<&str> = phc.split('$').collect();
-        // ["", "argon2id", "v=19", "m=…", salt, hash]; B64 without padding: 16 B → 22, 32 B → 43
-        assert_eq!(parts[4].len(), 22);
-        assert_eq!(parts[5].len(), 43);
-        assert_ne!(v, argon2_userpassword("S3cret-passphrase-ąę").unwrap());
-    }
-
-    #[test]
-    fn generated_policy_never_checks_quality_of_prehashed_passwords_nor_leaks_lockout() {
-        let data = data::initial_data_ldif("dc=x", "{ARGON2}h");
-        assert!(data.contains("pwdCheckQuality: 0\n"));
-        assert!(!data.contains("pwdMaxAge"));
-        let cfg = config::config_ldif(&config::ConfigInput {
-            data_dir: Path::new("/d"),
-            base_dn: "dc=x",
-            schema_files: &[],
-            root_pw: "{ARGON2}h",
-            replication: None,
-        });
-        assert!(cfg.contains("olcPPolicyUseLockout: FALSE\n"));
-        assert!(!cfg.contains("bind_anon_dn"));
-        assert!(cfg.contains("olcModuleLoad: argon2 m=19456 t=2 p=1\n"));
-    }
-}
+mod tests;
