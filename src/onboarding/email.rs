@@ -11,10 +11,10 @@
 //!   told (queued with the confirmation).
 
 use super::first_login::display_name;
+use super::link_use::{link_refused, link_target, link_user, usable};
 use super::links::{new_nonce, store_key};
-use super::mails::{activated_notice, address_change_notice, ActivatedAccount};
+use super::mails::{activated_notice, address_change_notice, rendered, ActivatedAccount};
 use super::{Onboarding, OnboardingError, PortalCaller};
-use crate::domain::audit::{Actor, NewAuditRecord};
 use crate::domain::password::normalize;
 use crate::domain::{AccountState, EmailAddress};
 use crate::ports::{AccountAt, ConfirmedEmail, PersonEntry};
@@ -22,7 +22,7 @@ use crate::store::confirmations::{
     ConfirmationIssue, ConfirmationPurpose, ConfirmationUse, ConsumeOutcome, IssueLimits,
     IssueOutcome, PendingConfirmation,
 };
-use crate::store::outbox::{MailKind, QueuedMail};
+use crate::store::outbox::QueuedMail;
 use secrecy::SecretString;
 
 /// What an opened link stands for (shown on the page with the button).
@@ -395,51 +395,5 @@ impl Onboarding {
                 q
             })
             .collect()
-    }
-}
-
-/// Whether a stored confirmation can still be used at `now` (unix seconds).
-pub(super) fn usable(p: &PendingConfirmation, now: i64) -> Result<(), OnboardingError> {
-    match p.refusal(now) {
-        None => Ok(()),
-        Some(refused) => Err(link_refused(refused)),
-    }
-}
-
-/// Who used a link: the person it was sent to (an unknown link's actor has no name).
-pub(super) fn link_user(pending: Option<&PendingConfirmation>) -> Actor {
-    Actor::Person(pending.map(|p| p.login.clone()).unwrap_or_default())
-}
-
-/// A link's record names the person it was sent to, when the link is known.
-pub(super) fn link_target(
-    r: NewAuditRecord,
-    pending: Option<&PendingConfirmation>,
-) -> NewAuditRecord {
-    match pending {
-        Some(p) => r
-            .target(&p.person_dn, Some(p.person_id.clone()))
-            .detail("login", &p.login),
-        None => r,
-    }
-}
-
-/// The portal's error for a link the store refused.
-pub(super) fn link_refused(outcome: ConsumeOutcome) -> OnboardingError {
-    OnboardingError::LinkInvalid(match outcome {
-        ConsumeOutcome::Used => "token_used",
-        ConsumeOutcome::Superseded => "token_superseded",
-        ConsumeOutcome::Expired => "token_expired",
-        ConsumeOutcome::Unknown | ConsumeOutcome::Consumed(_) => "token_unknown",
-    })
-}
-
-/// A rendered message as an outbox entry.
-pub(super) fn rendered(m: crate::ports::OutgoingMail) -> MailKind {
-    MailKind::Rendered {
-        to: m.to,
-        subject: m.subject,
-        text: m.text,
-        html: m.html,
     }
 }

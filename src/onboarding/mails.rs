@@ -3,6 +3,7 @@
 //! is rendered at sending time (`crate::outbox`), never stored.
 
 use crate::ports::OutgoingMail;
+use crate::store::outbox::MailKind;
 use maud::html;
 
 /// Hours, for "the link works for N hours".
@@ -206,6 +207,16 @@ pub fn password_changed_notice(to: &str) -> OutgoingMail {
             .into_string(),
         ),
         text,
+    }
+}
+
+/// A rendered message as an outbox entry.
+pub(super) fn rendered(m: OutgoingMail) -> MailKind {
+    MailKind::Rendered {
+        to: m.to,
+        subject: m.subject,
+        text: m.text,
+        html: m.html,
     }
 }
 

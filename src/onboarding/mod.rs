@@ -18,6 +18,7 @@ pub mod account_view;
 pub mod admin_sign_in;
 pub mod email;
 pub mod first_login;
+mod link_use;
 pub mod links;
 pub mod mails;
 pub mod password;

@@ -1,8 +1,8 @@
 //! A later change of the own password (security.md PWD-05, INIT-07, SESS-02/05): the current
 //! password is required, the policy applies, and the confirmed address is told.
 
-use super::email::rendered;
 use super::mails::password_changed_notice;
+use super::mails::rendered;
 use super::{Onboarding, OnboardingError, PortalCaller};
 use crate::domain::password::normalize;
 use crate::domain::AccountState;

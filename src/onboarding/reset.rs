@@ -17,7 +17,8 @@
 //! One audit record per call: `password.reset_requested` (the reason of a refusal kept for
 //! the audit only) and `account.password_reset`.
 
-use super::email::{link_target, link_user, usable, LinkInfo};
+use super::email::LinkInfo;
+use super::link_use::{link_refused, link_target, link_user, usable};
 use super::{Onboarding, OnboardingError};
 use crate::domain::audit::{Actor, AuditedError, NewAuditRecord};
 use crate::domain::{AccountState, EmailAddress, LoginName};
@@ -169,7 +170,7 @@ impl Onboarding {
         };
         match self.state.consume_confirmation(using).await? {
             ConsumeOutcome::Consumed(_) => {}
-            refused => return Err(super::email::link_refused(refused)),
+            refused => return Err(link_refused(refused)),
         }
         let person = self
             .write_own_password(&person, &hash, AccountState::Active, &new)
