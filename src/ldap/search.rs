@@ -7,6 +7,10 @@
 //! the daemon reading every match. Only sorts on attributes every entry has go there
 //! (`sort_controls::sort_keys`: slapd places absent values first, this crate last).
 //!
+//! **Kept ids.** Either way the ids come from the first match on, deeper than the page, and
+//! are kept while the directory is unchanged (`page_cache.rs`): the next page of the same
+//! search is cut from them without asking slapd to sort again.
+//!
 //! **The fallback**, when slapd refuses (a limit reached, busy, no sssvlv; counted in
 //! `zszo_ldap_paging_fallbacks_total`) or the sort attribute may be absent, cuts the page here,
 //! from a light first pass:
