@@ -66,10 +66,22 @@ async fn the_next_page_comes_from_memory_until_anyone_writes_to_the_directory() 
     // The first page is read (and deeper than asked); the pages after it are not.
     assert_eq!(both(1, 5).await.total, 24);
     let hits = cached.page_cache_hits();
-    for start in [6, 11, 21, 1] {
-        both(start, 5).await;
+    // Also the edges: start 0 reads as 1, a page past the end is empty, a count of 0 asks
+    // only for the total.
+    let windows = [
+        (6, 5),
+        (11, 5),
+        (21, 5),
+        (1, 5),
+        (0, 3),
+        (24, 5),
+        (25, 5),
+        (2, 0),
+    ];
+    for (start, count) in windows {
+        both(start, count).await;
     }
-    assert_eq!(cached.page_cache_hits(), hits + 4, "served from memory");
+    assert_eq!(cached.page_cache_hits(), hits + 8, "served from memory");
 
     // Someone else renames a person so that they sort first: only contextCSN shows it.
     let (login, ..) = &town.people[7];
@@ -85,7 +97,7 @@ async fn the_next_page_comes_from_memory_until_anyone_writes_to_the_directory() 
     assert_eq!(first.items[0].login, login, "the renamed person first");
     assert_eq!(
         cached.page_cache_hits(),
-        hits + 4,
+        hits + 8,
         "read again after the write"
     );
 
@@ -108,4 +120,35 @@ async fn the_next_page_comes_from_memory_until_anyone_writes_to_the_directory() 
     let hits = cached.page_cache_hits();
     both(16, 5).await;
     assert_eq!(cached.page_cache_hits(), hits + 1);
+}
+
+/// A directory set up before syncprov was part of the configuration keeps a `contextCSN` in
+/// its suffix entry that no write moves: the daemon must keep nothing there, and every page
+/// is read.
+#[tokio::test]
+async fn without_syncprov_nothing_is_kept_and_every_write_is_seen() {
+    let dir = tempfile::tempdir().unwrap();
+    let (spec, slapd, password, _) = common::private_slapd(dir.path().join("slapd"));
+    slapd.stop().unwrap();
+    let overlays = spec.data_dir.join("slapd.d/cn=config/olcDatabase={1}mdb");
+    let syncprov = overlays.join("olcOverlay={4}syncprov.ldif");
+    std::fs::remove_file(&syncprov).expect("the generated config has syncprov as overlay {4}");
+    let slapd = zszo_connector::slapd::start(&spec).unwrap();
+    let cached = directory_on(&slapd, &password, true).await;
+    let town = town(&cached, 12, 59).await;
+
+    let before = page(&cached, &town, 1, 5).await;
+    let (login, ..) = &town.people[4];
+    let login = LoginName::parse(login).unwrap();
+    let dn = cached.layout().person_dn(&town.school.code, &login);
+    let mut ldap = common::connect_at(&slapd.url(), &slapd.service_dn(), &password).await;
+    let rename = vec![Mod::Replace(
+        "sn".to_owned(),
+        HashSet::from(["Aaronowicz".to_owned()]),
+    )];
+    ldap.modify(&dn, rename).await.unwrap().success().unwrap();
+    let after = page(&cached, &town, 1, 5).await;
+    assert_ne!(logins(&before), logins(&after));
+    assert_eq!(after.items[0].login, login, "the renamed person first");
+    assert_eq!(cached.page_cache_hits(), 0, "nothing kept without syncprov");
 }
