@@ -4,7 +4,7 @@
 use std::process::Command;
 
 /// Issue 15: each edge has its own narrow state; `AppState` (the assembly) is named only by
-/// `src/app.rs` and `src/daemon.rs`, and web handlers never hold the state store
+/// `src/app.rs` (with `src/app/`) and `src/daemon.rs`, and web handlers never hold the state store
 /// (`.ci/check-edge-states` has the rules and says which line broke one).
 #[test]
 fn edges_take_their_own_state_never_the_whole_daemon() {
