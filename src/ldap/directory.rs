@@ -31,11 +31,11 @@ pub struct LdapDirectory {
     pub(super) pool: LdapPool,
     pub(super) layout: Layout,
     clock: Arc<dyn Clock>,
-    /// Admits paging's first passes (every match of a filter, `search::page_ids`).
+    /// Admits paging's first passes (every match of a filter, `search::read_page_ids`).
     pub(super) paging_passes: Arc<tokio::sync::Semaphore>,
     /// The connections pages sorted by slapd run on (`sorted_pages`).
     pub(super) sorting: SortingConnections,
-    /// Pages cut from every match because slapd refused to sort them (`search::page_ids`).
+    /// Pages cut from every match because slapd refused to sort them (`search::read_page_ids`).
     paging_fallbacks: AtomicU64,
     /// The sorted ids of recent list searches, while the directory is unchanged.
     pub(super) page_cache: PageCache,

@@ -22,7 +22,10 @@
 //! meets a miss only each time it has gone twice as deep. At most [`MAX_IDS`] ids in all
 //! (4 MiB), least recently used lists dropped first.
 
+use super::directory::LdapDirectory;
+use super::names::Filter;
 use super::search::PageWindow;
+use crate::ports::DirectoryResult;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use uuid::Uuid;
@@ -192,6 +195,61 @@ fn parse_id(id: &str) -> Option<u128> {
 /// An `entryUUID` as slapd writes it: lowercase, hyphenated.
 fn format_id(id: u128) -> String {
     Uuid::from_u128(id).hyphenated().to_string()
+}
+
+impl LdapDirectory {
+    /// A page's ids and the number of matches: from the ids kept of the same search while
+    /// the directory is unchanged (the lists above), else read as [`Self::read_page_ids`]
+    /// says, from the first match on and deeper than asked, and kept.
+    pub(super) async fn page_ids(
+        &self,
+        filter: &Filter,
+        window: PageWindow,
+    ) -> DirectoryResult<(usize, Vec<String>)> {
+        let (Some(stamp), Some(wider)) = (self.directory_stamp().await, prefetch(window)) else {
+            return self.read_page_ids(filter, window).await;
+        };
+        let key = search_key(&filter.render(), window);
+        if let Some(page) = self.page_cache.page(&stamp, &key, window) {
+            self.count_page_cache_hit();
+            count_page_cache("hit");
+            return Ok(page);
+        }
+        count_page_cache("miss");
+        let (total, ids) = self.read_page_ids(filter, wider).await?;
+        let page = window.cut(&ids).cloned().collect();
+        self.page_cache.store(stamp, key, total, &ids);
+        Ok((total, page))
+    }
+
+    /// What a kept list is valid under: `None` when the cache is off, or slapd gives no
+    /// change state (no `syncprov`; a failed read, which the search itself will report).
+    async fn directory_stamp(&self) -> Option<Stamp> {
+        if !self.pool().options().page_cache {
+            return None;
+        }
+        // Counted before the state is read: a write finished in between is then in the list
+        // but not in the stamp, so the next request misses — never the other way round.
+        let writes = self.pool().writes_done();
+        let base = &self.pool().options().base_dn;
+        match self.pool().sync_state(base).await {
+            Ok(Some(context)) => Some(Stamp { context, writes }),
+            Ok(None) => {
+                count_page_cache("off");
+                None
+            }
+            Err(e) => {
+                tracing::debug!(error = %e, "no change state from slapd; the page is read");
+                None
+            }
+        }
+    }
+}
+
+/// Counts a list request by what the page cache did: `hit`, `miss`, or `off` (slapd keeps
+/// no change state).
+fn count_page_cache(outcome: &'static str) {
+    metrics::counter!(crate::metric_names::LDAP_PAGE_CACHE, "outcome" => outcome).increment(1);
 }
 
 #[cfg(test)]

@@ -28,7 +28,6 @@
 use super::directory::{base_missing_is_empty, LdapDirectory};
 use super::mapping::Reader;
 use super::names::{dn_key, Filter};
-use super::page_cache::{prefetch, search_key, Stamp};
 use super::person_map::{person_display_name, PersonRaw};
 use super::render::{is_uuid, scope_filter, IdDns};
 use super::sort_controls::sort_keys;
@@ -269,56 +268,9 @@ impl LdapDirectory {
         })
     }
 
-    /// A page's ids and the number of matches: from the ids kept of the same search while
-    /// the directory is unchanged (`page_cache.rs`), else read as [`Self::read_page_ids`]
-    /// says, from the first match on and deeper than asked, and kept.
-    pub(super) async fn page_ids(
-        &self,
-        filter: &Filter,
-        window: PageWindow,
-    ) -> DirectoryResult<(usize, Vec<String>)> {
-        let (Some(stamp), Some(wider)) = (self.directory_stamp().await, prefetch(window)) else {
-            return self.read_page_ids(filter, window).await;
-        };
-        let key = search_key(&filter.render(), window);
-        if let Some(page) = self.page_cache.page(&stamp, &key, window) {
-            self.count_page_cache_hit();
-            count_page_cache("hit");
-            return Ok(page);
-        }
-        count_page_cache("miss");
-        let (total, ids) = self.read_page_ids(filter, wider).await?;
-        let page = window.cut(&ids).cloned().collect();
-        self.page_cache.store(stamp, key, total, &ids);
-        Ok((total, page))
-    }
-
-    /// What a kept list is valid under: `None` when the cache is off, or slapd gives no
-    /// change state (no `syncprov`; a failed read, which the search itself will report).
-    async fn directory_stamp(&self) -> Option<Stamp> {
-        if !self.pool().options().page_cache {
-            return None;
-        }
-        // Counted before the state is read: a write finished in between is then in the list
-        // but not in the stamp, so the next request misses — never the other way round.
-        let writes = self.pool().writes_done();
-        let base = &self.pool().options().base_dn;
-        match self.pool().sync_state(base).await {
-            Ok(Some(context)) => Some(Stamp { context, writes }),
-            Ok(None) => {
-                count_page_cache("off");
-                None
-            }
-            Err(e) => {
-                tracing::debug!(error = %e, "no change state from slapd; the page is read");
-                None
-            }
-        }
-    }
-
     /// A page's ids and the number of matches: cut by slapd, or from every match when slapd
     /// refuses or cannot sort the same way (see the module's documentation).
-    async fn read_page_ids(
+    pub(super) async fn read_page_ids(
         &self,
         filter: &Filter,
         window: PageWindow,
@@ -391,12 +343,6 @@ impl LdapDirectory {
         let page = window.cut(keys).map(|(_, id)| id).collect();
         Ok((total, page))
     }
-}
-
-/// Counts a list request by what the page cache did: `hit`, `miss`, or `off` (slapd keeps
-/// no change state).
-fn count_page_cache(outcome: &'static str) {
-    metrics::counter!(crate::metric_names::LDAP_PAGE_CACHE, "outcome" => outcome).increment(1);
 }
 
 /// Puts entries read by id back into the order of `ids`.

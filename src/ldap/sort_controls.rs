@@ -108,7 +108,7 @@ const ALWAYS_PRESENT: [(&str, Option<&str>); 7] = [
 ];
 
 /// The sort keys of a page sorted in the directory: the attribute, then `entryUUID` (ties
-/// and the default order, ascending in either direction, as `search::page_ids` sorts);
+/// and the default order, ascending in either direction, as `search::read_page_ids` sorts);
 /// `None` when the attribute may be absent on some entries (the page is then cut here).
 pub fn sort_keys(sort: Option<(&'static str, SortOrder)>) -> Option<Vec<SortKey>> {
     let uuid = SortKey {
