@@ -45,6 +45,24 @@ fn logins(p: &Page<PersonEntry>) -> Vec<String> {
     p.items.iter().map(|e| e.login.to_string()).collect()
 }
 
+/// Another client (`ldap`, not the daemon) gives the town's `i`-th person a family name that
+/// sorts first; their login.
+async fn rename_to_sort_first(
+    ldap: &mut ldap3::Ldap,
+    d: &LdapDirectory,
+    town: &Town,
+    i: usize,
+) -> LoginName {
+    let login = LoginName::parse(&town.people[i].0).unwrap();
+    let dn = d.layout().person_dn(&town.school.code, &login);
+    let rename = vec![Mod::Replace(
+        "sn".to_owned(),
+        HashSet::from(["Aaronowicz".to_owned()]),
+    )];
+    ldap.modify(&dn, rename).await.unwrap().success().unwrap();
+    login
+}
+
 #[tokio::test]
 async fn the_next_page_comes_from_memory_until_anyone_writes_to_the_directory() {
     let dir = tempfile::tempdir().unwrap();
@@ -84,15 +102,8 @@ async fn the_next_page_comes_from_memory_until_anyone_writes_to_the_directory() 
     assert_eq!(cached.page_cache_hits(), hits + 8, "served from memory");
 
     // Someone else renames a person so that they sort first: only contextCSN shows it.
-    let (login, ..) = &town.people[7];
-    let login = LoginName::parse(login).unwrap();
-    let dn = cached.layout().person_dn(&town.school.code, &login);
     let mut ldap = common::connect_at(&slapd.url(), &slapd.service_dn(), &password).await;
-    let rename = vec![Mod::Replace(
-        "sn".to_owned(),
-        HashSet::from(["Aaronowicz".to_owned()]),
-    )];
-    ldap.modify(&dn, rename).await.unwrap().success().unwrap();
+    let login = rename_to_sort_first(&mut ldap, &cached, &town, 7).await;
     let first = both(1, 5).await;
     assert_eq!(first.items[0].login, login, "the renamed person first");
     assert_eq!(
@@ -138,15 +149,8 @@ async fn without_syncprov_nothing_is_kept_and_every_write_is_seen() {
     let town = town(&cached, 12, 59).await;
 
     let before = page(&cached, &town, 1, 5).await;
-    let (login, ..) = &town.people[4];
-    let login = LoginName::parse(login).unwrap();
-    let dn = cached.layout().person_dn(&town.school.code, &login);
     let mut ldap = common::connect_at(&slapd.url(), &slapd.service_dn(), &password).await;
-    let rename = vec![Mod::Replace(
-        "sn".to_owned(),
-        HashSet::from(["Aaronowicz".to_owned()]),
-    )];
-    ldap.modify(&dn, rename).await.unwrap().success().unwrap();
+    let login = rename_to_sort_first(&mut ldap, &cached, &town, 4).await;
     let after = page(&cached, &town, 1, 5).await;
     assert_ne!(logins(&before), logins(&after));
     assert_eq!(after.items[0].login, login, "the renamed person first");
