@@ -13,6 +13,7 @@ mod guard;
 mod intents;
 mod people;
 mod people_create;
+mod profile_change;
 mod read_back;
 pub mod refusals;
 mod replay;

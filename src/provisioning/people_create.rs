@@ -5,7 +5,8 @@
 //! No use case here creates credentials: HR's `active` is employment, not an account.
 
 use super::intents::Retried;
-use super::people::{login_taken, profile_attribute_names};
+use super::people::login_taken;
+use super::profile_change::profile_attribute_names;
 use super::{in_scope, Caller, Provisioning, ProvisioningError};
 use crate::domain::login_candidates;
 use crate::ports::{DirectoryError, NewPerson, PersonEntry, PersonProfile};

@@ -52,7 +52,7 @@ pub(super) fn person_holds(
     read: &PersonEntry,
     before_version: &str,
 ) -> bool {
-    let changed = super::people::changed_attribute_names(written, &read.profile);
+    let changed = super::profile_change::changed_attribute_names(written, &read.profile);
     let same_but_emails = changed.iter().all(|name| *name == "emails");
     same_but_emails
         && (written.emails == read.profile.emails || read.meta.version != before_version)

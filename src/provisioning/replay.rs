@@ -126,8 +126,11 @@ impl Provisioning {
         let result = async {
             // The same rules as any change: a secondary school's client changes only its
             // membership, links hidden from the caller are kept.
-            let mut profile =
-                super::people::profile_after_change(&caller.scope, &existing.profile, profile)?;
+            let mut profile = super::profile_change::profile_after_change(
+                &caller.scope,
+                &existing.profile,
+                profile,
+            )?;
             self.keep_hidden_manager(caller, &id, &existing.profile, &mut profile)
                 .await?;
             Ok(self.directory.update_person(&id, &profile).await?)

@@ -1,4 +1,6 @@
 use super::*;
+use crate::ports::DirectoryError;
+use crate::provisioning::login_taken;
 
 fn code(c: &str) -> SchoolCode {
     SchoolCode::parse(c).unwrap()
