@@ -29,6 +29,7 @@ pub mod pages;
 mod person_views;
 pub mod records;
 pub mod records_views;
+mod register_views;
 pub mod request;
 pub mod rooms;
 pub mod rooms_views;
