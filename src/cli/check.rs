@@ -22,6 +22,7 @@ pub async fn check_config(path: &std::path::Path) -> anyhow::Result<ExitCode> {
         Ok(directory) => {
             println!("LDAP {}: bound as {}", config.ldap.url, config.ldap.bind_dn);
             ok &= report_schema(&directory).await;
+            report_page_cache(&directory, config.ldap.page_cache).await;
         }
         Err(e) => {
             eprintln!("{e}");
@@ -50,6 +51,23 @@ pub async fn check_config(path: &std::path::Path) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Prints whether list pages can be kept (`ldap.page_cache` and slapd's syncprov). Never a
+/// failure: without it every page is still right, only sorted by slapd again.
+async fn report_page_cache(directory: &LdapDirectory, enabled: bool) {
+    if !enabled {
+        println!("LDAP page cache: off (ldap.page_cache = false)");
+        return;
+    }
+    match directory.keeps_pages().await {
+        Ok(true) => println!("LDAP page cache: on (slapd's syncprov keeps contextCSN)"),
+        Ok(false) => println!(
+            "LDAP page cache: off, the directory has no syncprov overlay on its data; every \
+             list page is sorted by slapd again (to add it: schemas/ldap/README.md, Overlays)"
+        ),
+        Err(e) => println!("LDAP page cache: cannot read the directory's change state: {e}"),
+    }
 }
 
 /// Prints how the directory's ZSZO schema compares with the binary's; `false` when older.

@@ -86,6 +86,13 @@ impl LdapDirectory {
         self.page_cache_hits.load(Ordering::Relaxed)
     }
 
+    /// Whether the directory gives the change state list pages are kept under (slapd's
+    /// syncprov on the data), for `check-config`.
+    pub async fn keeps_pages(&self) -> DirectoryResult<bool> {
+        let base = &self.pool.options().base_dn;
+        Ok(self.pool.sync_state(base).await?.is_some())
+    }
+
     pub(super) fn count_page_cache_hit(&self) {
         self.page_cache_hits.fetch_add(1, Ordering::Relaxed);
     }

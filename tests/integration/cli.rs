@@ -94,6 +94,7 @@ fn check_config_passes_against_a_working_directory_and_audit_store() {
         said.contains("valid") && said.contains("bound as") && said.contains("writable"),
         "{said}"
     );
+    assert!(said.contains("LDAP page cache: on"), "{said}");
 }
 
 #[test]

@@ -69,6 +69,7 @@ async fn the_next_page_comes_from_memory_until_anyone_writes_to_the_directory() 
     let (_, slapd, password, _) = common::private_slapd(dir.path().join("slapd"));
     let cached = directory_on(&slapd, &password, true).await;
     let reading = directory_on(&slapd, &password, false).await;
+    assert!(cached.keeps_pages().await.unwrap(), "check-config says on");
     let town = town(&cached, 24, 53).await;
     let both = |start, count| {
         let (cached, reading, town) = (&cached, &reading, &town);
@@ -146,6 +147,10 @@ async fn without_syncprov_nothing_is_kept_and_every_write_is_seen() {
     std::fs::remove_file(&syncprov).expect("the generated config has syncprov as overlay {4}");
     let slapd = zszo_connector::slapd::start(&spec).unwrap();
     let cached = directory_on(&slapd, &password, true).await;
+    assert!(
+        !cached.keeps_pages().await.unwrap(),
+        "check-config says off"
+    );
     let town = town(&cached, 12, 59).await;
 
     let before = page(&cached, &town, 1, 5).await;
