@@ -206,7 +206,11 @@ impl LdapDirectory {
         filter: &Filter,
         window: PageWindow,
     ) -> DirectoryResult<(usize, Vec<String>)> {
-        let (Some(stamp), Some(wider)) = (self.directory_stamp().await, prefetch(window)) else {
+        // A page deeper than a list may hold is read as before, without asking for a stamp.
+        let Some(wider) = prefetch(window) else {
+            return self.read_page_ids(filter, window).await;
+        };
+        let Some(stamp) = self.directory_stamp().await else {
             return self.read_page_ids(filter, window).await;
         };
         let key = search_key(&filter.render(), window);
