@@ -143,12 +143,24 @@ pub async fn converged(
         if one == two {
             return one;
         }
-        assert!(
-            Instant::now() < deadline,
-            "the providers did not converge: {} vs {} entries",
-            one.len(),
-            two.len()
-        );
+        if Instant::now() >= deadline {
+            // Name what differs: a failure here is rare and timing-dependent, and only the
+            // entries themselves say which write did not travel.
+            let only = |a: &[(String, String, String)], b: &[(String, String, String)]| {
+                a.iter()
+                    .filter(|e| !b.contains(e))
+                    .cloned()
+                    .collect::<Vec<_>>()
+            };
+            panic!(
+                "the providers did not converge: {} vs {} entries; only on provider 1: {:?}; \
+                 only on provider 2: {:?}",
+                one.len(),
+                two.len(),
+                only(&one, &two),
+                only(&two, &one)
+            );
+        }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
