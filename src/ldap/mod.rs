@@ -8,8 +8,8 @@
 //! - [`render`]: domain search filters → LDAP filters evaluated by slapd.
 //! - [`schema`]: the directory's ZSZO schema compared with the binary's (`check-config`).
 //! - [`directory`]: `LdapDirectory`, the `ports::Directory` implementation (people, groups,
-//!   search and paging in the private modules `people`, `groups`, `search`), and
-//!   `ports::SsoClients` (`sso_clients`: the SSO service accounts under `ou=sso,ou=system`).
+//!   search and paging in the private modules `people`, `groups` (over `group_entries`),
+//!   `search`), and `ports::SsoClients` (`sso_clients`: the SSO service accounts under `ou=sso,ou=system`).
 //!
 //! Invariant: nothing outside this module builds a DN or a filter string or sees an ldap3 type.
 
@@ -20,6 +20,7 @@ mod directory_accounts;
 mod directory_people;
 mod directory_roles;
 pub mod error;
+mod group_entries;
 mod groups;
 mod login_probe;
 pub mod mapping;
