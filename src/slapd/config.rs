@@ -31,6 +31,8 @@ pub struct ConfigInput<'a> {
 /// A provider's part of a multi-provider pair (validated by `validate_replication`).
 pub struct ReplicationInput<'a> {
     pub server_id: u16,
+    /// The `rid` of the `olcSyncrepl` from the peer (`Replication::peer_rid`).
+    pub peer_rid: u16,
     pub peer_url: &'a str,
     /// The rootdn's clear-text password: syncrepl binds to the peer with it.
     pub root_password: &'a str,
@@ -96,14 +98,14 @@ pub fn config_ldif(input: &ConfigInput<'_>) -> String {
 /// ones included, past the ACLs), refresh-and-persist, retried every second forever so that
 /// a provider that comes back catches up by itself; then `olcMultiProvider: TRUE`.
 fn syncrepl(base: &str, r: &ReplicationInput<'_>) -> String {
-    let peer_id = if r.server_id == 1 { 2 } else { 1 };
     format!(
-        "olcSyncrepl: rid={peer_id:03} provider={url} bindmethod=simple binddn=\"{root}\" \
+        "olcSyncrepl: rid={rid:03} provider={url} bindmethod=simple binddn=\"{root}\" \
          credentials=\"{pw}\" searchbase=\"{base}\" scope=sub type=refreshAndPersist \
          retry=\"1 +\" timeout=3 network-timeout=3
 olcMultiProvider: TRUE
 olcDbIndex: entryCSN eq
 ",
+        rid = r.peer_rid,
         url = r.peer_url,
         root = admin_dn(base),
         pw = r.root_password,

@@ -67,6 +67,24 @@ pub struct Replication {
     /// `true`: this provider is created with the initial data; `false`: created empty, it
     /// receives every entry (same entryUUIDs) from the peer by syncrepl.
     pub seed: bool,
+    /// `true`: [`start`] resets this provider's syncrepl cookie for the peer (`slapd -c
+    /// rid=…`), so its first refresh compares every entry the peer holds instead of asking
+    /// only for changes since the cookie. The repair after the peer was killed while it was
+    /// taking writes: syncprov may never send a few of its last acknowledged writes, because
+    /// the cookie had already moved past them (schemas/ldap/README.md "Two providers").
+    pub refresh_fully: bool,
+}
+
+impl Replication {
+    /// The `rid` of this provider's `olcSyncrepl` from its peer: the peer's server id (the
+    /// pair's ids are 1 and 2).
+    pub fn peer_rid(&self) -> u16 {
+        if self.server_id == 1 {
+            2
+        } else {
+            1
+        }
+    }
 }
 
 /// The outcome of [`prepare`].
@@ -252,6 +270,7 @@ pub fn prepare(spec: &SlapdSpec) -> Result<Prepared, SlapdError> {
     let service_pw = argon2_userpassword(spec.service_password.expose_secret())?;
     let replication = spec.replication.as_ref().map(|r| config::ReplicationInput {
         server_id: r.server_id,
+        peer_rid: r.peer_rid(),
         peer_url: &r.peer_url,
         root_password: spec.admin_password.expose_secret(),
     });

@@ -190,15 +190,21 @@ fn start_on(
     if !ownership::port_is_free(port) {
         return Err(SlapdError::PortTaken { port });
     }
-    let child = Command::new(&tools.slapd)
-        // `-d 0` would also keep slapd in the foreground but silences even fatal errors;
-        // `none` prints only those (and a few per-operation errors) to the log file.
+    let mut command = Command::new(&tools.slapd);
+    // `-d 0` would also keep slapd in the foreground but silences even fatal errors;
+    // `none` prints only those (and a few per-operation errors) to the log file.
+    command
         .arg("-d")
         .arg("none")
         .arg("-F")
         .arg(config_dir)
         .arg("-h")
-        .arg(&url)
+        .arg(&url);
+    if let Some(r) = spec.replication.as_ref().filter(|r| r.refresh_fully) {
+        // A cookie with no CSN: the consumer's first refresh is a full one (slapd(8) `-c`).
+        command.arg("-c").arg(format!("rid={:03}", r.peer_rid()));
+    }
+    let child = command
         .stdin(Stdio::null())
         .stdout(Stdio::from(log))
         .stderr(Stdio::from(log_err))

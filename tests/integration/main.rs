@@ -44,6 +44,7 @@ mod portal_flow;
 mod portal_reset;
 mod portal_support;
 mod replication;
+mod replication_crash;
 mod replication_failover;
 mod scim_backpressure;
 mod scim_bulk;

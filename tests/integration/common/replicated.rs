@@ -33,6 +33,7 @@ impl ProviderPair {
                 server_id: i as u16 + 1,
                 peer_url: peers[i].clone(),
                 seed: i == 0,
+                refresh_fully: false,
             }),
             ..spec_in(
                 dir.join(format!("provider{}", i + 1)),
@@ -89,6 +90,18 @@ impl ProviderPair {
         assert!(self.instances[i].is_none(), "provider {i} is running");
         self.instances[i] =
             Some(slapd::start(&self.specs[i]).unwrap_or_else(|e| panic!("restart: {e}")));
+    }
+
+    /// The repair after provider `i`'s peer crashed under writes (schemas/ldap/README.md
+    /// "Two providers"): provider `i` stopped cleanly and started once with its syncrepl
+    /// cookie reset, so it compares every entry the peer holds.
+    pub fn refresh_fully_from_peer(&mut self, i: usize) {
+        drop(self.instances[i].take().expect("provider is running"));
+        let mut spec = self.specs[i].clone();
+        if let Some(r) = spec.replication.as_mut() {
+            r.refresh_fully = true;
+        }
+        self.instances[i] = Some(slapd::start(&spec).unwrap_or_else(|e| panic!("refresh: {e}")));
     }
 }
 

@@ -1,0 +1,97 @@
+//! A provider SIGKILLed while it takes concurrent writes, and the repair schemas/ldap/README.md
+//! ("Two providers") gives for it.
+//!
+//! Measured on slapd 2.5.13 (10 kills, 16 writers on the provider): in 8 the peer never
+//! received 1–22 writes the killed provider had acknowledged, though the killed provider came
+//! back and syncrepl ran for 20 s. syncprov sends changes to a consumer in the order the
+//! writes finish, each with its CSN as the consumer's new cookie; the kill loses the changes
+//! not yet sent, and the returning provider only sends what is newer than the cookie, which
+//! had already moved past the lost ones. Restarting the peer once with its cookie reset (a
+//! full refresh) brings them all.
+
+use crate::common::{
+    self,
+    replicated::{converged, snapshot, ProviderPair},
+};
+use crate::replication::CONVERGE;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Writers adding `ou` entries to `url` until the provider stops answering; returns the DNs
+/// of the adds slapd acknowledged.
+fn spawn_writers(
+    url: &str,
+    admin_password: &str,
+    writers: usize,
+    acknowledged: &Arc<Mutex<Vec<String>>>,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    (0..writers)
+        .map(|w| {
+            let (url, pw, acked) = (
+                url.to_owned(),
+                admin_password.to_owned(),
+                acknowledged.clone(),
+            );
+            tokio::spawn(async move {
+                let mut ldap = common::connect_admin_at(&url, &pw).await;
+                for i in 0.. {
+                    let name = format!("crash-w{w}-{i}");
+                    let dn = format!("ou={name},ou=system,{}", common::BASE_DN);
+                    let attrs = vec![
+                        ("objectClass", HashSet::from(["organizationalUnit"])),
+                        ("ou", HashSet::from([name.as_str()])),
+                    ];
+                    match ldap.add(&dn, attrs).await {
+                        Ok(r) if r.rc == 0 => acked.lock().unwrap().push(dn.to_lowercase()),
+                        _ => return,
+                    }
+                }
+            })
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn after_a_provider_is_killed_under_writes_a_full_refresh_brings_the_peer_every_acknowledged_write(
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut pair = ProviderPair::start(&dir.path().join("ldap"));
+    converged(&pair, common::BASE_DN, CONVERGE).await;
+    let acknowledged = Arc::new(Mutex::new(Vec::new()));
+    let writers = spawn_writers(&pair.url(0), &pair.admin_password, 16, &acknowledged);
+    while acknowledged.lock().unwrap().len() < 200 {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    tokio::task::block_in_place(|| pair.kill(0));
+    for w in writers {
+        w.await.unwrap();
+    }
+    tokio::task::block_in_place(|| pair.restart(0));
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let acknowledged: HashSet<String> = acknowledged.lock().unwrap().iter().cloned().collect();
+    let on = |entries: Vec<(String, String, String)>| -> HashSet<String> {
+        entries.into_iter().map(|(dn, _, _)| dn).collect()
+    };
+    let first = on(snapshot(&pair.url(0), &pair.admin_password, common::BASE_DN).await);
+    let missing = acknowledged.difference(&first).count();
+    assert_eq!(
+        missing, 0,
+        "the killed provider lost {missing} acknowledged writes"
+    );
+    let peer = on(snapshot(&pair.url(1), &pair.admin_password, common::BASE_DN).await);
+    // Not asserted (it depends on the moment of the kill): how many the peer lacks now.
+    eprintln!(
+        "before the full refresh the peer lacks {} of {} acknowledged writes",
+        acknowledged.difference(&peer).count(),
+        acknowledged.len()
+    );
+
+    tokio::task::block_in_place(|| pair.refresh_fully_from_peer(1));
+    let both = on(converged(&pair, common::BASE_DN, CONVERGE).await);
+    let lost: Vec<&String> = acknowledged.difference(&both).collect();
+    assert!(
+        lost.is_empty(),
+        "acknowledged writes missing after the refresh: {lost:?}"
+    );
+}
