@@ -2,7 +2,7 @@
 //! ("Two providers") gives for it.
 //!
 //! Measured on slapd 2.5.13 (10 kills, 16 writers on the provider): in 8 the peer never
-//! received 1–22 writes the killed provider had acknowledged, though the killed provider came
+//! received 1–26 writes the killed provider had acknowledged, though the killed provider came
 //! back and syncrepl ran for 20 s. syncprov sends changes to a consumer in the order the
 //! writes finish, each with its CSN as the consumer's new cookie; the kill loses the changes
 //! not yet sent, and the returning provider only sends what is newer than the cookie, which
