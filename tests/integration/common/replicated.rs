@@ -157,8 +157,8 @@ pub async fn converged(
             return one;
         }
         if Instant::now() >= deadline {
-            // Name what differs: a failure here is rare and timing-dependent, and only the
-            // entries themselves say which write did not travel.
+            // Name what differs: the counts alone cannot say which write did not travel
+            // (a provider killed under writes: `replication_crash.rs`).
             let only = |a: &[(String, String, String)], b: &[(String, String, String)]| {
                 a.iter()
                     .filter(|e| !b.contains(e))
