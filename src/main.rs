@@ -56,6 +56,9 @@ enum Command {
     },
     /// Validate a configuration, then bind to LDAP and open the audit store; say what is wrong.
     CheckConfig(ConfigArg),
+    /// Read every provider in `ldap.urls` whole and compare its entries (id, DN, last change)
+    /// with the first's; fails when any differs (after a provider crashed: README).
+    CompareProviders(ConfigArg),
     /// Create the directory layout and the schools (and people) of a seed file; idempotent.
     Bootstrap {
         #[command(flatten)]

@@ -5,6 +5,7 @@
 //! | module | subcommands |
 //! |---|---|
 //! | `check.rs` | `check-config` (bind, schema version, audit store writable) |
+//! | `providers.rs` | `compare-providers` (every provider's entries against the first's) |
 //! | `held.rs` | `held list\|release\|discard` through the daemon's operator socket |
 //! | `stores.rs` | `backup` (through the daemon), `restore`, `audit prune` |
 //! | `tokens.rs` | `token create\|list\|revoke` (SCIM clients) |
@@ -12,6 +13,7 @@
 
 pub mod check;
 pub mod held;
+pub mod providers;
 pub mod sso;
 pub mod stores;
 pub mod tokens;

@@ -31,6 +31,7 @@ mod people;
 mod people_update;
 pub mod person_map;
 pub mod pool;
+mod provider_compare;
 mod providers;
 pub mod render;
 pub mod schema;
@@ -43,6 +44,7 @@ mod sso_clients;
 pub use directory::LdapDirectory;
 pub use names::{Filter, Layout};
 pub use pool::{tls_config, LdapOptions};
+pub use provider_compare::{differences, read_inventory, Differences, Inventory};
 
 #[cfg(test)]
 mod test_fixtures;

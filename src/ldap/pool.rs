@@ -42,6 +42,22 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 pub use writes::WriteError;
 
+/// One connection to `url` outside the pool, bound as the service identity (comparing the
+/// providers of a replicated directory reads each on its own).
+pub(super) async fn open_bound(options: &LdapOptions, url: &str) -> DirectoryResult<Ldap> {
+    let tls = tls_config(options.ca_file.as_deref())?;
+    let mut ldap = open(options, url, tls.as_ref()).await?;
+    let password = options.bind_password.expose_secret();
+    bind(
+        &mut ldap,
+        &options.bind_dn,
+        password,
+        options.operation_timeout,
+    )
+    .await?;
+    Ok(ldap)
+}
+
 /// A pooled connection and the provider it goes to.
 pub struct Connection {
     ldap: Ldap,

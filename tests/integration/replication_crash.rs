@@ -95,3 +95,84 @@ async fn after_a_provider_is_killed_under_writes_a_full_refresh_brings_the_peer_
         "acknowledged writes missing after the refresh: {lost:?}"
     );
 }
+
+/// Runs `compare-providers` against `pair` (provider 1 first); its exit status and output.
+fn compare_providers(dir: &std::path::Path, pair: &ProviderPair) -> (bool, String) {
+    let url = pair.url(0);
+    let toml = common::config_toml(
+        dir,
+        &url,
+        &pair.service_dn(),
+        &pair.service_password,
+        "http://127.0.0.1",
+        "",
+    )
+    .replace(
+        &format!("url = \"{url}\""),
+        &format!("urls = {}", pair.urls_toml()),
+    );
+    let path = dir.join("zszo.toml");
+    std::fs::write(&path, toml).unwrap();
+    let out = std::process::Command::new(common::daemon::BIN)
+        .arg("compare-providers")
+        .arg("--config")
+        .arg(&path)
+        .output()
+        .unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), said)
+}
+
+/// The operator's check after a crash (README "After a provider crashed"): `compare-providers`
+/// names an entry one provider lacks, and agrees once replication has brought it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compare_providers_names_what_the_peer_lacks_and_agrees_once_it_arrived() {
+    use crate::cutting_proxy::CuttingProxy;
+    let dir = tempfile::tempdir().unwrap();
+    let ports = [common::free_port(), common::free_port()];
+    let replication = CuttingProxy::start(ports[0]).await;
+    let pair = tokio::task::block_in_place(|| {
+        let peer = format!("ldap://127.0.0.1:{}/", replication.port);
+        ProviderPair::start_on(&dir.path().join("ldap"), ports, peer)
+    });
+    converged(&pair, common::BASE_DN, CONVERGE).await;
+    let daemon_dir = dir.path().join("daemon");
+    std::fs::create_dir_all(&daemon_dir).unwrap();
+    let (same, said) = tokio::task::block_in_place(|| compare_providers(&daemon_dir, &pair));
+    assert!(same, "{said}");
+    assert!(
+        said.contains("the same entries at the same change"),
+        "{said}"
+    );
+
+    // Replication from provider 1 cut: an entry written there does not reach provider 2.
+    replication.down();
+    let mut ldap = common::connect_admin_at(&pair.url(0), &pair.admin_password).await;
+    let dn = format!("ou=tylko-jeden,ou=system,{}", common::BASE_DN);
+    let attrs = vec![
+        ("objectClass", HashSet::from(["organizationalUnit"])),
+        ("ou", HashSet::from(["tylko-jeden"])),
+    ];
+    ldap.add(&dn, attrs).await.unwrap().success().unwrap();
+    let _ = ldap.unbind().await;
+    let (same, said) = tokio::task::block_in_place(|| compare_providers(&daemon_dir, &pair));
+    assert!(!same, "{said}");
+    let lacks = format!(
+        "{} lacks 1 entries that {} holds:",
+        pair.url(1),
+        pair.url(0)
+    );
+    assert!(said.contains(&lacks), "{said}");
+    assert!(said.contains("\n  ou=tylko-jeden,ou=system,"), "{said}");
+    // Only the kinds of difference there are.
+    assert!(!said.contains("holds 0 entries"), "{said}");
+
+    replication.heal();
+    converged(&pair, common::BASE_DN, CONVERGE).await;
+    let (same, said) = tokio::task::block_in_place(|| compare_providers(&daemon_dir, &pair));
+    assert!(same, "{said}");
+}
