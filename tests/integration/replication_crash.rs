@@ -131,15 +131,9 @@ fn compare_providers(dir: &std::path::Path, pair: &ProviderPair) -> (bool, Strin
 /// names an entry one provider lacks, and agrees once replication has brought it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn compare_providers_names_what_the_peer_lacks_and_agrees_once_it_arrived() {
-    use crate::cutting_proxy::CuttingProxy;
     let dir = tempfile::tempdir().unwrap();
-    let ports = [common::free_port(), common::free_port()];
-    let replication = CuttingProxy::start(ports[0]).await;
-    let pair = tokio::task::block_in_place(|| {
-        let peer = format!("ldap://127.0.0.1:{}/", replication.port);
-        ProviderPair::start_on(&dir.path().join("ldap"), ports, peer)
-    });
-    converged(&pair, common::BASE_DN, CONVERGE).await;
+    let (pair, replication) =
+        ProviderPair::start_with_cuttable_replication(&dir.path().join("ldap")).await;
     let daemon_dir = dir.path().join("daemon");
     std::fs::create_dir_all(&daemon_dir).unwrap();
     let (same, said) = tokio::task::block_in_place(|| compare_providers(&daemon_dir, &pair));

@@ -373,15 +373,10 @@ async fn scim_creates_continue_through_a_sigkill_of_the_active_provider_and_both
 async fn a_switch_between_an_add_and_its_read_back_is_an_unknown_outcome_not_a_500() {
     use crate::cutting_proxy::{CuttingProxy, MODIFY};
     let dir = tempfile::tempdir().unwrap();
-    let ports = [crate::common::free_port(), crate::common::free_port()];
-    let proxy = CuttingProxy::start(ports[0]).await;
-    let replication = CuttingProxy::start(ports[0]).await;
+    let (pair, replication) =
+        ProviderPair::start_with_cuttable_replication(&dir.path().join("ldap")).await;
+    let proxy = CuttingProxy::start(pair.port(0)).await;
     let via_proxy = format!("ldap://127.0.0.1:{}/", proxy.port);
-    let pair = tokio::task::block_in_place(|| {
-        let peer = format!("ldap://127.0.0.1:{}/", replication.port);
-        ProviderPair::start_on(&dir.path().join("ldap"), ports, peer)
-    });
-    converged(&pair, common::BASE_DN, CONVERGE).await;
     let daemon_dir = dir.path().join("daemon");
     std::fs::create_dir_all(&daemon_dir).unwrap();
     let toml = common::config_toml(

@@ -2,6 +2,8 @@
 //! 1 created with the data, provider 2 created empty and filled by syncrepl.
 
 use super::{random_password, spec_in};
+use crate::cutting_proxy::CuttingProxy;
+use crate::replication::CONVERGE;
 use std::path::Path;
 use std::time::{Duration, Instant};
 use zszo_connector::slapd::{self, Replication, SlapdInstance, SlapdSpec};
@@ -55,11 +57,26 @@ impl ProviderPair {
         }
     }
 
+    /// [`Self::start`], provider 2 replicating from provider 1 through a [`CuttingProxy`]
+    /// (`down` is a network partition on the replication link), once both hold the same.
+    pub async fn start_with_cuttable_replication(dir: &Path) -> (Self, CuttingProxy) {
+        let ports = [crate::common::free_port(), crate::common::free_port()];
+        let replication = CuttingProxy::start(ports[0]).await;
+        let pair = tokio::task::block_in_place(|| {
+            let peer = format!("ldap://127.0.0.1:{}/", replication.port);
+            Self::start_on(dir, ports, peer)
+        });
+        converged(&pair, super::BASE_DN, CONVERGE).await;
+        (pair, replication)
+    }
+
+    /// Provider `i`'s port.
+    pub fn port(&self, i: usize) -> u16 {
+        self.specs[i].port.expect("fixed port")
+    }
+
     pub fn url(&self, i: usize) -> String {
-        format!(
-            "ldap://127.0.0.1:{}/",
-            self.specs[i].port.expect("fixed port")
-        )
+        format!("ldap://127.0.0.1:{}/", self.port(i))
     }
 
     /// `ldap.urls` in TOML: provider 1 first.
