@@ -86,7 +86,7 @@ fn report(url: &str, first: &str, d: &Differences) {
         let mut lines = d
             .changed
             .iter()
-            .map(|(dn, here, there)| format!("{dn} (entryCSN {there}; on {first} {here})"));
+            .map(|(dn, on_first, here)| format!("{dn} (entryCSN {here}; on {first} {on_first})"));
         list(what, &mut lines);
     }
 }

@@ -170,3 +170,46 @@ async fn compare_providers_names_what_the_peer_lacks_and_agrees_once_it_arrived(
     let (same, said) = tokio::task::block_in_place(|| compare_providers(&daemon_dir, &pair));
     assert!(same, "{said}");
 }
+
+/// What the full refresh adds to ordinary catch-up, made certain: an entry taken out of
+/// provider 2 offline (`slapmodify`, which leaves its syncrepl cookie as it was) stays
+/// missing when provider 2 restarts, since provider 1 has nothing newer than the cookie;
+/// started with its cookie reset, provider 2 gets it back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_refresh_brings_back_an_entry_the_cookie_says_the_peer_has() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut pair = ProviderPair::start(&dir.path().join("ldap"));
+    converged(&pair, common::BASE_DN, CONVERGE).await;
+    let dn = format!("ou=wyjete,ou=system,{}", common::BASE_DN);
+    let mut ldap = common::connect_admin_at(&pair.url(0), &pair.admin_password).await;
+    let attrs = vec![
+        ("objectClass", HashSet::from(["organizationalUnit"])),
+        ("ou", HashSet::from(["wyjete"])),
+    ];
+    ldap.add(&dn, attrs).await.unwrap().success().unwrap();
+    let _ = ldap.unbind().await;
+    converged(&pair, common::BASE_DN, CONVERGE).await;
+
+    tokio::task::block_in_place(|| pair.stop(1));
+    let change = dir.path().join("delete.ldif");
+    std::fs::write(&change, format!("dn: {dn}\nchangetype: delete\n")).unwrap();
+    let out = std::process::Command::new("/usr/sbin/slapmodify")
+        .args(["-n1", "-F"])
+        .arg(pair.specs[1].data_dir.join("slapd.d"))
+        .arg("-l")
+        .arg(&change)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", common::daemon::said(&out));
+    tokio::task::block_in_place(|| pair.restart(1));
+    let holds = |entries: Vec<(String, String, String)>| {
+        entries.iter().any(|(d, _, _)| *d == dn.to_lowercase())
+    };
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let peer = snapshot(&pair.url(1), &pair.admin_password, common::BASE_DN).await;
+    assert!(!holds(peer), "ordinary catch-up brought the entry back");
+
+    tokio::task::block_in_place(|| pair.refresh_fully_from_peer(1));
+    let both = converged(&pair, common::BASE_DN, CONVERGE).await;
+    assert!(holds(both), "the full refresh did not bring the entry back");
+}

@@ -103,6 +103,11 @@ impl ProviderPair {
         drop(instance);
     }
 
+    /// A clean stop (SIGTERM, slapd writes its state), as `systemctl stop`.
+    pub fn stop(&mut self, i: usize) {
+        drop(self.instances[i].take().expect("provider is running"));
+    }
+
     pub fn restart(&mut self, i: usize) {
         assert!(self.instances[i].is_none(), "provider {i} is running");
         self.instances[i] =
@@ -113,7 +118,7 @@ impl ProviderPair {
     /// "Two providers"): provider `i` stopped cleanly and started once with its syncrepl
     /// cookie reset, so it compares every entry the peer holds.
     pub fn refresh_fully_from_peer(&mut self, i: usize) {
-        drop(self.instances[i].take().expect("provider is running"));
+        self.stop(i);
         let mut spec = self.specs[i].clone();
         if let Some(r) = spec.replication.as_mut() {
             r.refresh_fully = true;
