@@ -1,5 +1,10 @@
 //! A closed-loop load generator: `concurrency` workers each run one operation after another
 //! until `total` operations were started or `limit` has passed, whichever comes first.
+//!
+//! [`alternate`] measures two paths (SCIM and direct) of one point in interleaved slices, so
+//! that a drift of the machine during the point (a disk whose fsync time changes fivefold
+//! within minutes, another process's burst) falls on both paths alike instead of on whichever
+//! ran second.
 
 use serde::{Deserialize, Serialize};
 use std::future::Future;
@@ -18,60 +23,136 @@ pub struct Stats {
     pub p99_ms: f64,
 }
 
-/// Runs `op(i)` for i = 0, 1, 2, … from `concurrency` workers; `op` answers whether the
-/// operation succeeded. Latencies of failed operations count too (they were waited for).
+/// What slices of one path measured so far: latencies, failures and the time they took. The
+/// operation numbering continues from slice to slice (`next`), so a PATCH never repeats the
+/// value the same person was given by an earlier slice of its path.
+pub struct Side<F> {
+    op: Arc<F>,
+    next: Arc<AtomicUsize>,
+    latencies: Vec<Duration>,
+    errors: usize,
+    seconds: f64,
+}
+
+impl<F, Fut> Side<F>
+where
+    F: Fn(usize, usize) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = bool> + Send,
+{
+    pub fn new(op: F) -> Self {
+        Self {
+            op: Arc::new(op),
+            next: Arc::default(),
+            latencies: Vec::new(),
+            errors: 0,
+            seconds: 0.0,
+        }
+    }
+
+    /// Runs operations numbered from where the last slice stopped, up to number `until`
+    /// (exclusive) or for `limit`, from `concurrency` workers.
+    pub async fn slice(&mut self, concurrency: usize, until: usize, limit: Duration) {
+        let start = Instant::now();
+        let workers: Vec<_> = (0..concurrency)
+            .map(|worker| {
+                let (op, next) = (self.op.clone(), self.next.clone());
+                tokio::spawn(async move {
+                    let mut latencies = Vec::new();
+                    let mut errors = 0;
+                    loop {
+                        if start.elapsed() >= limit {
+                            break;
+                        }
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        if i >= until {
+                            break;
+                        }
+                        let t = Instant::now();
+                        if !op(worker, i).await {
+                            errors += 1;
+                        }
+                        latencies.push(t.elapsed());
+                    }
+                    (latencies, errors)
+                })
+            })
+            .collect();
+        for w in workers {
+            let (l, e) = w.await.expect("a load worker panicked");
+            self.latencies.extend(l);
+            self.errors += e;
+        }
+        self.seconds += start.elapsed().as_secs_f64();
+        // Numbers taken by workers that stopped on the time limit were not run: the next
+        // slice starts after the last one that was.
+        self.next.store(self.latencies.len(), Ordering::Relaxed);
+    }
+
+    pub fn stats(mut self, concurrency: usize) -> Stats {
+        self.latencies.sort();
+        let latencies = &self.latencies;
+        let pct = |p: f64| -> f64 {
+            if latencies.is_empty() {
+                return 0.0;
+            }
+            let i = ((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len()) - 1;
+            latencies[i].as_secs_f64() * 1000.0
+        };
+        Stats {
+            concurrency,
+            operations: latencies.len(),
+            errors: self.errors,
+            seconds: self.seconds,
+            per_second: latencies.len() as f64 / self.seconds.max(f64::MIN_POSITIVE),
+            p50_ms: pct(0.50),
+            p99_ms: pct(0.99),
+        }
+    }
+}
+
+/// Runs `op(worker, i)` for i = 0, 1, 2, … from `concurrency` workers; `op` answers whether
+/// the operation succeeded. Latencies of failed operations count too (they were waited for).
 pub async fn run<F, Fut>(concurrency: usize, total: usize, limit: Duration, op: F) -> Stats
 where
     F: Fn(usize, usize) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = bool> + Send,
 {
-    let op = Arc::new(op);
-    let next = Arc::new(AtomicUsize::new(0));
-    let start = Instant::now();
-    let workers: Vec<_> = (0..concurrency)
-        .map(|worker| {
-            let (op, next) = (op.clone(), next.clone());
-            tokio::spawn(async move {
-                let mut latencies = Vec::new();
-                let mut errors = 0;
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= total || start.elapsed() >= limit {
-                        break;
-                    }
-                    let t = Instant::now();
-                    if !op(worker, i).await {
-                        errors += 1;
-                    }
-                    latencies.push(t.elapsed());
-                }
-                (latencies, errors)
-            })
-        })
-        .collect();
-    let mut latencies = Vec::new();
-    let mut errors = 0;
-    for w in workers {
-        let (l, e) = w.await.expect("a load worker panicked");
-        latencies.extend(l);
-        errors += e;
-    }
-    let seconds = start.elapsed().as_secs_f64();
-    latencies.sort();
-    let pct = |p: f64| -> f64 {
-        if latencies.is_empty() {
-            return 0.0;
+    let mut side = Side::new(op);
+    side.slice(concurrency, total, limit).await;
+    side.stats(concurrency)
+}
+
+/// Measures `a` and `b` (each at most `total` operations in `limit` all told) in `rounds`
+/// slices each, interleaved a b b a a b …, so that both paths see the same stretch of the
+/// machine's time and a linear drift cancels out. Returns the stats of `a`, then of `b`.
+pub async fn alternate<F, FutF, G, FutG>(
+    concurrency: usize,
+    total: usize,
+    limit: Duration,
+    rounds: usize,
+    a: F,
+    b: G,
+) -> (Stats, Stats)
+where
+    F: Fn(usize, usize) -> FutF + Send + Sync + 'static,
+    FutF: Future<Output = bool> + Send,
+    G: Fn(usize, usize) -> FutG + Send + Sync + 'static,
+    FutG: Future<Output = bool> + Send,
+{
+    let rounds = rounds.max(1);
+    let (mut a, mut b) = (Side::new(a), Side::new(b));
+    let slice_limit = limit / rounds as u32;
+    for round in 0..rounds {
+        // Each slice may run up to its share of `total` more operations.
+        let until = |done: usize| (done + total.div_ceil(rounds)).min(total);
+        let (until_a, until_b) = (until(a.latencies.len()), until(b.latencies.len()));
+        if round % 2 == 0 {
+            a.slice(concurrency, until_a, slice_limit).await;
+            b.slice(concurrency, until_b, slice_limit).await;
+        } else {
+            b.slice(concurrency, until_b, slice_limit).await;
+            a.slice(concurrency, until_a, slice_limit).await;
         }
-        let i = ((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len()) - 1;
-        latencies[i].as_secs_f64() * 1000.0
-    };
-    Stats {
-        concurrency,
-        operations: latencies.len(),
-        errors,
-        seconds,
-        per_second: latencies.len() as f64 / seconds,
-        p50_ms: pct(0.50),
-        p99_ms: pct(0.99),
     }
+    (a.stats(concurrency), b.stats(concurrency))
 }

@@ -2,9 +2,10 @@
 //!
 //! For each directory size (default 1,000 and 100,000 generated people in 300 schools, loaded
 //! offline with `slapadd`), against a private slapd with the product's configuration and the
-//! release daemon on loopback, the same operations go once through SCIM and once directly to
-//! slapd with `ldap3` (bound as the daemon's service identity, one connection per worker), at
-//! concurrency 1, 16 and 64:
+//! release daemon on loopback, the same operations go through SCIM and directly to slapd with
+//! `ldap3` (bound as the daemon's service identity, one connection per worker), at concurrency
+//! 1, 16 and 64, each point's two paths in interleaved slices (`load::alternate`: SCIM, direct,
+//! direct, SCIM, …) so that the machine's drift during the point falls on both alike:
 //! - create: `POST /Users` / an LDAP add of the same entry;
 //! - get-eq: `GET /Users?filter=userName eq "…"` / the indexed equality search;
 //! - sw: `GET /Users?filter=name.familyName sw "…"&count=20` / the same substring search with
@@ -23,7 +24,8 @@
 //!
 //! Settings (not `ZSZO_…`: the daemon refuses unknown `ZSZO_` variables):
 //! `SCIM_BENCH_SIZES` (`1000,100000`), `SCIM_BENCH_SCHOOLS` (300), `SCIM_BENCH_SECONDS` (per
-//! point, 5), `SCIM_BENCH_WRITES` (most writes per point, 400), `SCIM_BENCH_POOL` (the daemon's
+//! point and path, 5), `SCIM_BENCH_ROUNDS` (slices per path in a point, 4; 1 runs SCIM then
+//! direct), `SCIM_BENCH_WRITES` (most creations per point and path, 400), `SCIM_BENCH_POOL` (the daemon's
 //! `ldap.pool_size`, 8), `SCIM_BENCH_PERF` (a file: `perf record` of the daemon during the first
 //! site's SCIM scenarios), `SCIM_BENCH_SCENARIOS` (a comma-separated subset of `create`, `get-eq`,
 //! `sw`, `patch`, `accounts`; all when unset), `SCIM_BENCH_DAEMON` (the daemon binary to measure,
@@ -71,6 +73,8 @@ fn env_usize(name: &str, default: usize) -> usize {
 #[derive(Clone, Copy)]
 struct Limits {
     seconds: Duration,
+    /// Slices per path in a point (`load::alternate`).
+    rounds: usize,
     writes: usize,
     reads: usize,
 }
@@ -138,176 +142,91 @@ fn point(name: &str, size: usize, scim: &Stats, direct: &Stats) -> Value {
     })
 }
 
+/// The title PATCH number `i` of a path sets: never one the person had before, so every PATCH
+/// is a write (the connector writes nothing for a PATCH that changes nothing), however often
+/// the points' numbers wrap around the known people.
+fn title(path: &str, i: usize) -> String {
+    format!("{path} {i}")
+}
+
+/// Each scenario's two paths as `load` operations: `$op` is a `Parts` method taking the
+/// worker and the operation's number.
+macro_rules! path {
+    ($me:expr, $op:ident) => {{
+        let me = $me;
+        move |w: usize, i: usize| {
+            let me = me.clone();
+            async move { me.$op(w, i).await }
+        }
+    }};
+}
+
 impl Ctx {
+    /// One point: SCIM and direct measured in interleaved slices (`load::alternate`).
+    async fn pair<F, FutF, G, FutG>(
+        &self,
+        c: usize,
+        total: usize,
+        scim: F,
+        direct: G,
+    ) -> (Stats, Stats)
+    where
+        F: Fn(usize, usize) -> FutF + Send + Sync + 'static,
+        FutF: std::future::Future<Output = bool> + Send,
+        G: Fn(usize, usize) -> FutG + Send + Sync + 'static,
+        FutG: std::future::Future<Output = bool> + Send,
+    {
+        let limits = self.limits;
+        load::alternate(c, total, limits.seconds, limits.rounds, scim, direct).await
+    }
+
     async fn create(&self, size: usize, c: usize) -> Value {
-        let me = self.clone_parts();
-        let scim = load::run(c, self.limits.writes, self.limits.seconds, move |_, _| {
-            let me = me.clone();
-            async move {
-                let k = me.created.fetch_add(1, Ordering::Relaxed);
-                let body = user_json(&me.new_person(k));
-                let r = me
-                    .scim(reqwest::Method::POST, "/Users")
-                    .header("content-type", "application/scim+json")
-                    .body(body.to_string())
-                    .send()
-                    .await;
-                r.is_ok_and(|r| r.status() == 201)
-            }
-        })
-        .await;
-        let me = self.clone_parts();
-        let direct = load::run(c, self.limits.writes, self.limits.seconds, move |w, _| {
-            let me = me.clone();
-            async move { me.direct_add(w).await }
-        })
-        .await;
+        let scim = path!(self.clone_parts(), scim_create);
+        let direct = path!(self.clone_parts(), direct_create);
+        let (scim, direct) = self.pair(c, self.limits.writes, scim, direct).await;
         point("create", size, &scim, &direct)
     }
 
     async fn get_eq(&self, size: usize, c: usize) -> Value {
-        let scim = self.scim_get_eq(c, self.limits.seconds).await;
-        let me = self.clone_parts();
-        let direct = load::run(c, self.limits.reads, self.limits.seconds, move |w, i| {
-            let me = me.clone();
-            async move {
-                let who = &me.known[i % me.known.len()];
-                let filter = format!(
-                    "(&(objectClass=zszoPerson)(zszoExternalUserName={}))",
-                    ldap3::ldap_escape(&who.user_name)
-                );
-                let mut ldap = me.direct[w].clone();
-                let r = ldap
-                    .search(&schools(), Scope::Subtree, &filter, vec!["*", "entryUUID"])
-                    .await;
-                r.ok()
-                    .and_then(|r| r.success().ok())
-                    .is_some_and(|(e, _)| e.len() == 1)
-            }
-        })
-        .await;
+        let scim = path!(self.clone_parts(), scim_get_eq);
+        let direct = path!(self.clone_parts(), direct_get_eq);
+        let (scim, direct) = self.pair(c, self.limits.reads, scim, direct).await;
         point("get-eq", size, &scim, &direct)
     }
 
     async fn scim_get_eq(&self, c: usize, limit: Duration) -> Stats {
-        let me = self.clone_parts();
-        load::run(c, self.limits.reads, limit, move |_, i| {
-            let me = me.clone();
-            async move {
-                let who = &me.known[i % me.known.len()];
-                let r = me
-                    .scim(reqwest::Method::GET, "/Users")
-                    .query(&[("filter", format!("userName eq \"{}\"", who.user_name))])
-                    .send()
-                    .await;
-                match r {
-                    Ok(r) if r.status() == 200 => r
-                        .json::<Value>()
-                        .await
-                        .is_ok_and(|b| b["totalResults"] == 1),
-                    _ => false,
-                }
-            }
-        })
+        load::run(
+            c,
+            self.limits.reads,
+            limit,
+            path!(self.clone_parts(), scim_get_eq),
+        )
         .await
     }
 
     async fn starts_with(&self, size: usize, c: usize) -> Value {
-        let me = self.clone_parts();
-        let scim = load::run(c, self.limits.reads, self.limits.seconds, move |_, i| {
-            let me = me.clone();
-            async move {
-                let prefix = &me.known[i % me.known.len()].family_prefix;
-                let r = me
-                    .scim(reqwest::Method::GET, "/Users")
-                    .query(&[
-                        ("filter", format!("name.familyName sw \"{prefix}\"")),
-                        ("count", "20".to_owned()),
-                    ])
-                    .send()
-                    .await;
-                match r {
-                    Ok(r) if r.status() == 200 => r
-                        .json::<Value>()
-                        .await
-                        .is_ok_and(|b| b["Resources"].as_array().is_some_and(|a| !a.is_empty())),
-                    _ => false,
-                }
-            }
-        })
-        .await;
-        let me = self.clone_parts();
-        let direct = load::run(c, self.limits.reads, self.limits.seconds, move |w, i| {
-            let me = me.clone();
-            async move {
-                let prefix = &me.known[i % me.known.len()].family_prefix;
-                let filter = format!(
-                    "(&(objectClass=zszoPerson)(sn={}*))",
-                    ldap3::ldap_escape(prefix)
-                );
-                let mut ldap = me.direct[w].clone();
-                let r = ldap
-                    .with_controls(PagedResults {
-                        size: 20,
-                        cookie: Vec::new(),
-                    })
-                    .search(&schools(), Scope::Subtree, &filter, vec!["*", "entryUUID"])
-                    .await;
-                r.ok()
-                    .and_then(|r| r.success().ok())
-                    .is_some_and(|(e, _)| !e.is_empty())
-            }
-        })
-        .await;
+        let scim = path!(self.clone_parts(), scim_sw);
+        let direct = path!(self.clone_parts(), direct_sw);
+        let (scim, direct) = self.pair(c, self.limits.reads, scim, direct).await;
         point("sw", size, &scim, &direct)
     }
 
     async fn patch(&self, size: usize, c: usize) -> Value {
-        let title = |i: usize| {
-            if i.is_multiple_of(2) {
-                "nauczyciel"
-            } else {
-                "pedagog"
-            }
-        };
-        let me = self.clone_parts();
-        let scim = load::run(c, self.limits.writes, self.limits.seconds, move |_, i| {
-            let me = me.clone();
-            async move {
-                let who = &me.known[i % me.known.len()];
-                let body = json!({"schemas": [PATCH_SCHEMA], "Operations": [
-                    {"op": "replace", "path": "title", "value": title(i)}]});
-                let r = me
-                    .scim(reqwest::Method::PATCH, &format!("/Users/{}", who.id))
-                    .header("content-type", "application/scim+json")
-                    .body(body.to_string())
-                    .send()
-                    .await;
-                r.is_ok_and(|r| r.status().is_success())
-            }
-        })
-        .await;
-        let me = self.clone_parts();
-        let direct = load::run(c, self.limits.writes, self.limits.seconds, move |w, i| {
-            let me = me.clone();
-            async move {
-                let who = &me.known[i % me.known.len()];
-                let mods = vec![Mod::Replace(
-                    "title".to_owned(),
-                    HashSet::from([title(i + 1).to_owned()]),
-                )];
-                let mut ldap = me.direct[w].clone();
-                ldap.modify(&who.dn, mods).await.is_ok_and(|r| r.rc == 0)
-            }
-        })
-        .await;
+        let scim = path!(self.clone_parts(), scim_patch);
+        let direct = path!(self.clone_parts(), direct_patch);
+        // Time-bound like the reads: a PATCH adds no entry, and 400 of them took 0.1 s.
+        let (scim, direct) = self.pair(c, self.limits.reads, scim, direct).await;
         point("patch", size, &scim, &direct)
     }
 
     /// Panel account creations flat out (`workers` at once) for twice the point time, while
     /// one client does SCIM get-eq; the same get-eq measured idle just before.
+    /// The idle point is measured half before and half after the creations, so that a drift
+    /// of the machine meanwhile does not fall on the loaded point alone.
     async fn accounts(&self, size: usize, admin: (&str, &str), workers: usize) -> Value {
-        let idle = self.scim_get_eq(1, self.limits.seconds).await;
+        let mut idle = load::Side::new(path!(self.clone_parts(), scim_get_eq));
+        let half = self.limits.seconds / 2;
+        idle.slice(1, self.limits.reads, half).await;
         let panel = Arc::new(panel::Panel::sign_in(&self.site.http, admin.0, admin.1).await);
         let candidates: Arc<Vec<Known>> = Arc::new(self.known.iter().skip(1).cloned().collect());
         let limit = self.limits.seconds * 2;
@@ -319,6 +238,8 @@ impl Ctx {
             })
         };
         let (creations, loaded) = tokio::join!(creations, self.scim_get_eq(1, limit));
+        idle.slice(1, self.limits.reads, half).await;
+        let idle = idle.stats(1);
         json!({"scenario": "accounts", "people": size, "workers": workers,
                "creations": creations, "get_eq_idle": idle, "get_eq_during_creations": loaded,
                "p99_ratio_loaded_over_idle": loaded.p99_ms / idle.p99_ms.max(f64::MIN_POSITIVE)})
@@ -363,6 +284,114 @@ impl Parts {
         p.external_id = uuid::Uuid::new_v4().to_string();
         p.employee_number = EmployeeNumber::parse(&format!("B{k:07}")).unwrap();
         p
+    }
+
+    async fn scim_create(&self, _w: usize, _i: usize) -> bool {
+        let k = self.created.fetch_add(1, Ordering::Relaxed);
+        let body = user_json(&self.new_person(k));
+        let r = self
+            .scim(reqwest::Method::POST, "/Users")
+            .header("content-type", "application/scim+json")
+            .body(body.to_string())
+            .send()
+            .await;
+        r.is_ok_and(|r| r.status() == 201)
+    }
+
+    async fn direct_create(&self, w: usize, _i: usize) -> bool {
+        self.direct_add(w).await
+    }
+
+    async fn scim_get_eq(&self, _w: usize, i: usize) -> bool {
+        let who = &self.known[i % self.known.len()];
+        let r = self
+            .scim(reqwest::Method::GET, "/Users")
+            .query(&[("filter", format!("userName eq \"{}\"", who.user_name))])
+            .send()
+            .await;
+        match r {
+            Ok(r) if r.status() == 200 => r
+                .json::<Value>()
+                .await
+                .is_ok_and(|b| b["totalResults"] == 1),
+            _ => false,
+        }
+    }
+
+    async fn direct_get_eq(&self, w: usize, i: usize) -> bool {
+        let who = &self.known[i % self.known.len()];
+        let filter = format!(
+            "(&(objectClass=zszoPerson)(zszoExternalUserName={}))",
+            ldap3::ldap_escape(&who.user_name)
+        );
+        let mut ldap = self.direct[w].clone();
+        let r = ldap
+            .search(&schools(), Scope::Subtree, &filter, vec!["*", "entryUUID"])
+            .await;
+        r.ok()
+            .and_then(|r| r.success().ok())
+            .is_some_and(|(e, _)| e.len() == 1)
+    }
+
+    async fn scim_sw(&self, _w: usize, i: usize) -> bool {
+        let prefix = &self.known[i % self.known.len()].family_prefix;
+        let r = self
+            .scim(reqwest::Method::GET, "/Users")
+            .query(&[
+                ("filter", format!("name.familyName sw \"{prefix}\"")),
+                ("count", "20".to_owned()),
+            ])
+            .send()
+            .await;
+        match r {
+            Ok(r) if r.status() == 200 => r
+                .json::<Value>()
+                .await
+                .is_ok_and(|b| b["Resources"].as_array().is_some_and(|a| !a.is_empty())),
+            _ => false,
+        }
+    }
+
+    async fn direct_sw(&self, w: usize, i: usize) -> bool {
+        let prefix = &self.known[i % self.known.len()].family_prefix;
+        let filter = format!(
+            "(&(objectClass=zszoPerson)(sn={}*))",
+            ldap3::ldap_escape(prefix)
+        );
+        let mut ldap = self.direct[w].clone();
+        let r = ldap
+            .with_controls(PagedResults {
+                size: 20,
+                cookie: Vec::new(),
+            })
+            .search(&schools(), Scope::Subtree, &filter, vec!["*", "entryUUID"])
+            .await;
+        r.ok()
+            .and_then(|r| r.success().ok())
+            .is_some_and(|(e, _)| !e.is_empty())
+    }
+
+    async fn scim_patch(&self, _w: usize, i: usize) -> bool {
+        let who = &self.known[i % self.known.len()];
+        let body = json!({"schemas": [PATCH_SCHEMA], "Operations": [
+            {"op": "replace", "path": "title", "value": title("pedagog", i)}]});
+        let r = self
+            .scim(reqwest::Method::PATCH, &format!("/Users/{}", who.id))
+            .header("content-type", "application/scim+json")
+            .body(body.to_string())
+            .send()
+            .await;
+        r.is_ok_and(|r| r.status().is_success())
+    }
+
+    async fn direct_patch(&self, w: usize, i: usize) -> bool {
+        let who = &self.known[i % self.known.len()];
+        let mods = vec![Mod::Replace(
+            "title".to_owned(),
+            HashSet::from([title("nauczyciel", i)]),
+        )];
+        let mut ldap = self.direct[w].clone();
+        ldap.modify(&who.dn, mods).await.is_ok_and(|r| r.rc == 0)
     }
 
     /// The LDAP add of a new person's entry as the connector would write it (its own
@@ -650,6 +679,7 @@ fn main() {
     zszo_connector::slapd::is_installed().expect("slapd is installed");
     let limits = Limits {
         seconds: Duration::from_secs(env_usize("SCIM_BENCH_SECONDS", 5) as u64),
+        rounds: env_usize("SCIM_BENCH_ROUNDS", 4),
         writes: env_usize("SCIM_BENCH_WRITES", 400),
         reads: 1_000_000,
     };
