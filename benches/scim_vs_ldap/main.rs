@@ -37,26 +37,27 @@
 mod experiment;
 mod load;
 mod panel;
+#[macro_use]
+mod paths;
+mod people;
 mod report;
 mod site;
 
 use experiment::{index_experiment, substring_split, without_fsync};
-use ldap3::controls::PagedResults;
 use ldap3::{Ldap, Mod, Scope, SearchEntry};
 use load::Stats;
+use paths::{schools, Parts};
+use people::{known_people, make_admin, namesake_families};
 use report::print_table;
 use serde_json::{json, Value};
-use site::{Site, BASE_DN, EPPN};
+use site::{Site, BASE_DN};
 use std::collections::HashSet;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
 use std::time::Duration;
-use zszo_connector::citygen::{logins, profile, user_json, City, GenPerson};
-use zszo_connector::domain::{EmployeeNumber, LoginName};
-use zszo_connector::ldap::person_map::person_attrs;
+use zszo_connector::citygen::{logins, City, GenPerson};
 use zszo_connector::ldap::Layout;
-use zszo_connector::ports::NewPerson;
 
 const SEED: u64 = 8;
 const CONCURRENCY: [usize; 3] = [1, 16, 64];
@@ -102,33 +103,6 @@ struct Ctx {
     limits: Limits,
 }
 
-/// How many people of the city hold a login candidate of each create template's name (the
-/// namesakes its login allocation must step over, before the bench's own creations add to
-/// them): p50, p90, max.
-fn namesake_families(city: &City, templates: &[GenPerson]) -> Value {
-    // A candidate is the base or the base with a number: its family is the login without
-    // its trailing digits.
-    let family = |login: &str| {
-        login
-            .trim_end_matches(|c: char| c.is_ascii_digit())
-            .to_owned()
-    };
-    let mut per_family: std::collections::HashMap<String, usize> = Default::default();
-    for login in logins(city) {
-        *per_family.entry(family(login.as_str())).or_default() += 1;
-    }
-    let mut sizes: Vec<usize> = templates
-        .iter()
-        .filter_map(|t| zszo_connector::domain::login_candidates(&t.name).next())
-        .map(|base| per_family.get(&family(base.as_str())).copied().unwrap_or(0))
-        .collect();
-    sizes.sort_unstable();
-    let at = |q: f64| sizes[((sizes.len() - 1) as f64 * q) as usize];
-    let (p50, p90, max) = (at(0.5), at(0.9), at(1.0));
-    eprintln!("namesake families of the create templates: p50 {p50}, p90 {p90}, max {max}");
-    json!({"p50": p50, "p90": p90, "max": max})
-}
-
 fn point(name: &str, size: usize, scim: &Stats, direct: &Stats) -> Value {
     eprintln!(
         "  SCIM {:.0}/s (p50 {:.2} ms), direct {:.0}/s (p50 {:.2} ms)",
@@ -140,25 +114,6 @@ fn point(name: &str, size: usize, scim: &Stats, direct: &Stats) -> Value {
         "throughput_ratio": scim.per_second / direct.per_second.max(f64::MIN_POSITIVE),
         "p99_ratio": scim.p99_ms / direct.p99_ms.max(f64::MIN_POSITIVE),
     })
-}
-
-/// The title PATCH number `i` of a path sets: never one the person had before, so every PATCH
-/// is a write (the connector writes nothing for a PATCH that changes nothing), however often
-/// the points' numbers wrap around the known people.
-fn title(path: &str, i: usize) -> String {
-    format!("{path} {i}")
-}
-
-/// Each scenario's two paths as `load` operations: `$op` is a `Parts` method taking the
-/// worker and the operation's number.
-macro_rules! path {
-    ($me:expr, $op:ident) => {{
-        let me = $me;
-        move |w: usize, i: usize| {
-            let me = me.clone();
-            async move { me.$op(w, i).await }
-        }
-    }};
 }
 
 impl Ctx {
@@ -257,248 +212,6 @@ impl Ctx {
             created: self.created.clone(),
         })
     }
-}
-
-/// What the load closures need (`Send + Sync`, without the site's child processes).
-struct Parts {
-    http: reqwest::Client,
-    base: String,
-    token: String,
-    direct: Vec<Ldap>,
-    known: Arc<Vec<Known>>,
-    templates: Arc<Vec<GenPerson>>,
-    layout: Arc<Layout>,
-    created: Arc<AtomicUsize>,
-}
-
-impl Parts {
-    fn scim(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        self.http
-            .request(method, format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
-    }
-
-    fn new_person(&self, k: usize) -> GenPerson {
-        let mut p = self.templates[k % self.templates.len()].clone();
-        p.user_name = format!("bench.{k}@nowi.zszo.example");
-        p.external_id = uuid::Uuid::new_v4().to_string();
-        p.employee_number = EmployeeNumber::parse(&format!("B{k:07}")).unwrap();
-        p
-    }
-
-    async fn scim_create(&self, _w: usize, _i: usize) -> bool {
-        let k = self.created.fetch_add(1, Ordering::Relaxed);
-        let body = user_json(&self.new_person(k));
-        let r = self
-            .scim(reqwest::Method::POST, "/Users")
-            .header("content-type", "application/scim+json")
-            .body(body.to_string())
-            .send()
-            .await;
-        r.is_ok_and(|r| r.status() == 201)
-    }
-
-    async fn direct_create(&self, w: usize, _i: usize) -> bool {
-        self.direct_add(w).await
-    }
-
-    async fn scim_get_eq(&self, _w: usize, i: usize) -> bool {
-        let who = &self.known[i % self.known.len()];
-        let r = self
-            .scim(reqwest::Method::GET, "/Users")
-            .query(&[("filter", format!("userName eq \"{}\"", who.user_name))])
-            .send()
-            .await;
-        match r {
-            Ok(r) if r.status() == 200 => r
-                .json::<Value>()
-                .await
-                .is_ok_and(|b| b["totalResults"] == 1),
-            _ => false,
-        }
-    }
-
-    async fn direct_get_eq(&self, w: usize, i: usize) -> bool {
-        let who = &self.known[i % self.known.len()];
-        let filter = format!(
-            "(&(objectClass=zszoPerson)(zszoExternalUserName={}))",
-            ldap3::ldap_escape(&who.user_name)
-        );
-        let mut ldap = self.direct[w].clone();
-        let r = ldap
-            .search(&schools(), Scope::Subtree, &filter, vec!["*", "entryUUID"])
-            .await;
-        r.ok()
-            .and_then(|r| r.success().ok())
-            .is_some_and(|(e, _)| e.len() == 1)
-    }
-
-    async fn scim_sw(&self, _w: usize, i: usize) -> bool {
-        let prefix = &self.known[i % self.known.len()].family_prefix;
-        let r = self
-            .scim(reqwest::Method::GET, "/Users")
-            .query(&[
-                ("filter", format!("name.familyName sw \"{prefix}\"")),
-                ("count", "20".to_owned()),
-            ])
-            .send()
-            .await;
-        match r {
-            Ok(r) if r.status() == 200 => r
-                .json::<Value>()
-                .await
-                .is_ok_and(|b| b["Resources"].as_array().is_some_and(|a| !a.is_empty())),
-            _ => false,
-        }
-    }
-
-    async fn direct_sw(&self, w: usize, i: usize) -> bool {
-        let prefix = &self.known[i % self.known.len()].family_prefix;
-        let filter = format!(
-            "(&(objectClass=zszoPerson)(sn={}*))",
-            ldap3::ldap_escape(prefix)
-        );
-        let mut ldap = self.direct[w].clone();
-        let r = ldap
-            .with_controls(PagedResults {
-                size: 20,
-                cookie: Vec::new(),
-            })
-            .search(&schools(), Scope::Subtree, &filter, vec!["*", "entryUUID"])
-            .await;
-        r.ok()
-            .and_then(|r| r.success().ok())
-            .is_some_and(|(e, _)| !e.is_empty())
-    }
-
-    async fn scim_patch(&self, _w: usize, i: usize) -> bool {
-        let who = &self.known[i % self.known.len()];
-        let body = json!({"schemas": [PATCH_SCHEMA], "Operations": [
-            {"op": "replace", "path": "title", "value": title("pedagog", i)}]});
-        let r = self
-            .scim(reqwest::Method::PATCH, &format!("/Users/{}", who.id))
-            .header("content-type", "application/scim+json")
-            .body(body.to_string())
-            .send()
-            .await;
-        r.is_ok_and(|r| r.status().is_success())
-    }
-
-    async fn direct_patch(&self, w: usize, i: usize) -> bool {
-        let who = &self.known[i % self.known.len()];
-        let mods = vec![Mod::Replace(
-            "title".to_owned(),
-            HashSet::from([title("nauczyciel", i)]),
-        )];
-        let mut ldap = self.direct[w].clone();
-        ldap.modify(&who.dn, mods).await.is_ok_and(|r| r.rc == 0)
-    }
-
-    /// The LDAP add of a new person's entry as the connector would write it (its own
-    /// `person_attrs`), with a login of its own, on worker `w`'s connection.
-    async fn direct_add(&self, w: usize) -> bool {
-        let k = self.created.fetch_add(1, Ordering::Relaxed);
-        let p = self.new_person(k);
-        let login = LoginName::parse(&format!("bench{k}")).unwrap();
-        let dn = self.layout.person_dn(&p.employment.primary, &login);
-        let person = NewPerson {
-            login,
-            profile: profile(&p),
-            credentials: None,
-            created_by: String::new(),
-        };
-        let attrs = person_attrs(&person, &self.layout, EPPN, None, now());
-        let mut ldap = self.direct[w].clone();
-        ldap.add(&dn, attrs).await.is_ok_and(|r| r.rc == 0)
-    }
-}
-
-fn schools() -> String {
-    format!("ou=placowki,{BASE_DN}")
-}
-
-fn now() -> time::OffsetDateTime {
-    time::OffsetDateTime::now_utc()
-}
-
-/// Up to `n` people of the city with their entry ids (read directly, 64 at a time).
-async fn known_people(site: &Site, city: &City, layout: &Layout, n: usize) -> Vec<Known> {
-    let logins = logins(city);
-    let step = (city.people.len() / n).max(1);
-    let picks: Vec<usize> = (0..city.people.len()).step_by(step).take(n).collect();
-    let ldap = site.service_connection().await;
-    let mut out = Vec::with_capacity(picks.len());
-    for chunk in picks.chunks(64) {
-        let lookups: Vec<_> = chunk
-            .iter()
-            .map(|&i| {
-                let mut ldap = ldap.clone();
-                let p = &city.people[i];
-                let mut known = Known {
-                    user_name: p.user_name.clone(),
-                    family_prefix: p.name.family.as_str().chars().take(4).collect(),
-                    dn: layout.person_dn(&p.employment.primary, &logins[i]),
-                    id: String::new(),
-                };
-                tokio::spawn(async move {
-                    let (entries, _) = ldap
-                        .search(&known.dn, Scope::Base, "(objectClass=*)", vec!["entryUUID"])
-                        .await
-                        .unwrap()
-                        .success()
-                        .unwrap();
-                    let e = SearchEntry::construct(entries.into_iter().next().unwrap());
-                    known.id = e.attrs["entryUUID"][0].clone();
-                    known
-                })
-            })
-            .collect();
-        for l in lookups {
-            out.push(l.await.unwrap());
-        }
-    }
-    out
-}
-
-/// Makes the first known person a system administrator with a known password (for the panel).
-async fn make_admin(site: &Site, who: &Known) -> (String, String) {
-    let password = format!("Ławka-{}-Bench", site::password());
-    let hash = zszo_connector::slapd::argon2_userpassword(&password).unwrap();
-    let mut ldap = site.service_connection().await;
-    ldap.modify(
-        &who.dn,
-        vec![
-            Mod::Replace("userPassword".to_owned(), HashSet::from([hash])),
-            Mod::Replace(
-                "zszoAccountState".to_owned(),
-                HashSet::from(["active".to_owned()]),
-            ),
-        ],
-    )
-    .await
-    .unwrap()
-    .success()
-    .unwrap();
-    let admins = format!("cn=administratorzy-systemu,ou=system,{BASE_DN}");
-    ldap.modify(
-        &admins,
-        vec![Mod::Add(
-            "member".to_owned(),
-            HashSet::from([who.dn.clone()]),
-        )],
-    )
-    .await
-    .unwrap()
-    .success()
-    .unwrap();
-    let (entries, _) = ldap
-        .search(&who.dn, Scope::Base, "(objectClass=*)", vec!["uid"])
-        .await
-        .unwrap()
-        .success()
-        .unwrap();
-    let login = SearchEntry::construct(entries.into_iter().next().unwrap()).attrs["uid"][0].clone();
-    (login, password)
 }
 
 async fn bench_site(root: &std::path::Path, size: usize, schools: usize, limits: Limits) -> Value {
