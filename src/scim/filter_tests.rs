@@ -1,5 +1,6 @@
 use super::*;
 use crate::domain::query::Filter as F;
+use crate::domain::query::{EmailKind, PhoneKind};
 use crate::scim::ScimType;
 use proptest::prelude::*;
 use time::macros::datetime;
