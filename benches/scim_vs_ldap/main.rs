@@ -117,35 +117,34 @@ fn point(name: &str, size: usize, scim: &Stats, direct: &Stats) -> Value {
 }
 
 impl Ctx {
-    /// One point: SCIM and direct measured in interleaved slices (`load::alternate`).
-    async fn pair<F, FutF, G, FutG>(
-        &self,
-        c: usize,
-        total: usize,
-        scim: F,
-        direct: G,
-    ) -> (Stats, Stats)
-    where
-        F: Fn(usize, usize) -> FutF + Send + Sync + 'static,
-        FutF: std::future::Future<Output = bool> + Send,
-        G: Fn(usize, usize) -> FutG + Send + Sync + 'static,
-        FutG: std::future::Future<Output = bool> + Send,
-    {
-        let limits = self.limits;
-        load::alternate(c, total, limits.seconds, limits.rounds, scim, direct).await
-    }
-
+    // Each point: SCIM and direct in interleaved slices (`load::alternate`).
     async fn create(&self, size: usize, c: usize) -> Value {
         let scim = path!(self.clone_parts(), scim_create);
         let direct = path!(self.clone_parts(), direct_create);
-        let (scim, direct) = self.pair(c, self.limits.writes, scim, direct).await;
+        let (scim, direct) = load::alternate(
+            c,
+            self.limits.writes,
+            self.limits.seconds,
+            self.limits.rounds,
+            scim,
+            direct,
+        )
+        .await;
         point("create", size, &scim, &direct)
     }
 
     async fn get_eq(&self, size: usize, c: usize) -> Value {
         let scim = path!(self.clone_parts(), scim_get_eq);
         let direct = path!(self.clone_parts(), direct_get_eq);
-        let (scim, direct) = self.pair(c, self.limits.reads, scim, direct).await;
+        let (scim, direct) = load::alternate(
+            c,
+            self.limits.reads,
+            self.limits.seconds,
+            self.limits.rounds,
+            scim,
+            direct,
+        )
+        .await;
         point("get-eq", size, &scim, &direct)
     }
 
@@ -162,7 +161,15 @@ impl Ctx {
     async fn starts_with(&self, size: usize, c: usize) -> Value {
         let scim = path!(self.clone_parts(), scim_sw);
         let direct = path!(self.clone_parts(), direct_sw);
-        let (scim, direct) = self.pair(c, self.limits.reads, scim, direct).await;
+        let (scim, direct) = load::alternate(
+            c,
+            self.limits.reads,
+            self.limits.seconds,
+            self.limits.rounds,
+            scim,
+            direct,
+        )
+        .await;
         point("sw", size, &scim, &direct)
     }
 
@@ -170,7 +177,15 @@ impl Ctx {
         let scim = path!(self.clone_parts(), scim_patch);
         let direct = path!(self.clone_parts(), direct_patch);
         // Time-bound like the reads: a PATCH adds no entry, and 400 of them took 0.1 s.
-        let (scim, direct) = self.pair(c, self.limits.reads, scim, direct).await;
+        let (scim, direct) = load::alternate(
+            c,
+            self.limits.reads,
+            self.limits.seconds,
+            self.limits.rounds,
+            scim,
+            direct,
+        )
+        .await;
         point("patch", size, &scim, &direct)
     }
 

@@ -79,18 +79,9 @@ impl Parts {
 
     pub(crate) async fn scim_get_eq(&self, _w: usize, i: usize) -> bool {
         let who = &self.known[i % self.known.len()];
-        let r = self
-            .scim(reqwest::Method::GET, "/Users")
-            .query(&[("filter", format!("userName eq \"{}\"", who.user_name))])
-            .send()
-            .await;
-        match r {
-            Ok(r) if r.status() == 200 => r
-                .json::<Value>()
-                .await
-                .is_ok_and(|b| b["totalResults"] == 1),
-            _ => false,
-        }
+        let filter = format!("userName eq \"{}\"", who.user_name);
+        self.list_users(&[("filter", filter)], |b| b["totalResults"] == 1)
+            .await
     }
 
     pub(crate) async fn direct_get_eq(&self, w: usize, i: usize) -> bool {
@@ -110,19 +101,29 @@ impl Parts {
 
     pub(crate) async fn scim_sw(&self, _w: usize, i: usize) -> bool {
         let prefix = &self.known[i % self.known.len()].family_prefix;
+        let query = [
+            ("filter", format!("name.familyName sw \"{prefix}\"")),
+            ("count", "20".to_owned()),
+        ];
+        self.list_users(&query, |b| {
+            b["Resources"].as_array().is_some_and(|a| !a.is_empty())
+        })
+        .await
+    }
+
+    /// `GET /Users` with `query`: whether it answered 200 with a body that passes `check`.
+    async fn list_users(
+        &self,
+        query: &[(&str, String)],
+        check: impl FnOnce(&Value) -> bool,
+    ) -> bool {
         let r = self
             .scim(reqwest::Method::GET, "/Users")
-            .query(&[
-                ("filter", format!("name.familyName sw \"{prefix}\"")),
-                ("count", "20".to_owned()),
-            ])
+            .query(query)
             .send()
             .await;
         match r {
-            Ok(r) if r.status() == 200 => r
-                .json::<Value>()
-                .await
-                .is_ok_and(|b| b["Resources"].as_array().is_some_and(|a| !a.is_empty())),
+            Ok(r) if r.status() == 200 => r.json::<Value>().await.is_ok_and(|b| check(&b)),
             _ => false,
         }
     }

@@ -4,20 +4,7 @@ use super::*;
 
 #[test]
 fn the_slip_has_login_password_portal_expiry_and_steps() {
-    let p = person(AccountState::AwaitingFirstLogin);
-    let html = slip(&Slip {
-        lang: Lang::Pl,
-        person: &p,
-        school: "Szkoła Podstawowa nr 1 (SP1)",
-        login: "lukasz.nowak",
-        password: "k7dm-2xqa-pv9e-h3ct-wz4n",
-        portal_url: "https://zszo.example/portal",
-        expires_at: datetime!(2025-06-19 12:03 UTC),
-        issued_at: datetime!(2025-06-12 12:03 UTC),
-        issued_by: "anna.admin",
-        back: "/panel/pracownicy?szkola=SP1",
-    })
-    .into_string();
+    let html = slip_for("lukasz.nowak");
     for s in [
         "Karta przekazania konta ZSZO",
         "lukasz.<wbr>nowak",
@@ -26,7 +13,7 @@ fn the_slip_has_login_password_portal_expiry_and_steps() {
         "19 czerwca 2025, 14:03",
         "Ustaw własne, nowe hasło",
         "Hasło jednorazowe jest widoczne tylko teraz",
-        "anna.admin",
+        "Anna Admin (anna.admin)",
     ] {
         assert!(html.contains(s), "{s} missing in {html}");
     }
