@@ -21,6 +21,9 @@ pub struct Stats {
     pub per_second: f64,
     pub p50_ms: f64,
     pub p99_ms: f64,
+    /// Operations per second in each slice, in the order run (one for [`run`]).
+    #[serde(default)]
+    pub slice_rates: Vec<f64>,
 }
 
 /// What slices of one path measured so far: latencies, failures and the time they took. The
@@ -32,6 +35,7 @@ pub struct Side<F> {
     latencies: Vec<Duration>,
     errors: usize,
     seconds: f64,
+    slice_rates: Vec<f64>,
 }
 
 impl<F, Fut> Side<F>
@@ -46,6 +50,7 @@ where
             latencies: Vec::new(),
             errors: 0,
             seconds: 0.0,
+            slice_rates: Vec::new(),
         }
     }
 
@@ -53,6 +58,7 @@ where
     /// (exclusive) or for `limit`, from `concurrency` workers.
     pub async fn slice(&mut self, concurrency: usize, until: usize, limit: Duration) {
         let start = Instant::now();
+        let before = self.latencies.len();
         let workers: Vec<_> = (0..concurrency)
             .map(|worker| {
                 let (op, next) = (self.op.clone(), self.next.clone());
@@ -82,7 +88,11 @@ where
             self.latencies.extend(l);
             self.errors += e;
         }
-        self.seconds += start.elapsed().as_secs_f64();
+        let seconds = start.elapsed().as_secs_f64();
+        self.seconds += seconds;
+        let ran = self.latencies.len() - before;
+        self.slice_rates
+            .push(ran as f64 / seconds.max(f64::MIN_POSITIVE));
         // Numbers taken by workers that stopped on the time limit were not run: the next
         // slice starts after the last one that was.
         self.next.store(self.latencies.len(), Ordering::Relaxed);
@@ -106,6 +116,7 @@ where
             per_second: latencies.len() as f64 / self.seconds.max(f64::MIN_POSITIVE),
             p50_ms: pct(0.50),
             p99_ms: pct(0.99),
+            slice_rates: self.slice_rates,
         }
     }
 }

@@ -103,6 +103,17 @@ struct Ctx {
     limits: Limits,
 }
 
+/// SCIM/direct throughput in each round of interleaved slices (`load::alternate`): how far
+/// the machine moved the ratio within the point. Slices run a b b a …, so round `r` pairs
+/// SCIM's slice `r` with direct's slice `r`.
+fn ratio_by_round(scim: &Stats, direct: &Stats) -> Vec<f64> {
+    scim.slice_rates
+        .iter()
+        .zip(&direct.slice_rates)
+        .map(|(s, d)| s / d.max(f64::MIN_POSITIVE))
+        .collect()
+}
+
 fn point(name: &str, size: usize, scim: &Stats, direct: &Stats) -> Value {
     eprintln!(
         "  SCIM {:.0}/s (p50 {:.2} ms), direct {:.0}/s (p50 {:.2} ms)",
@@ -113,6 +124,7 @@ fn point(name: &str, size: usize, scim: &Stats, direct: &Stats) -> Value {
         "scim": scim, "direct": direct,
         "throughput_ratio": scim.per_second / direct.per_second.max(f64::MIN_POSITIVE),
         "p99_ratio": scim.p99_ms / direct.p99_ms.max(f64::MIN_POSITIVE),
+        "throughput_ratio_by_round": ratio_by_round(scim, direct),
     })
 }
 

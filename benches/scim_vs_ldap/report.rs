@@ -9,15 +9,31 @@ fn row(name: &str, s: &Stats) -> String {
     )
 }
 
+/// "0.41–0.55" from a point's per-round ratios ("–" when the point had one round).
+fn round_range(ratios: &Value) -> String {
+    let ratios: Vec<f64> = ratios
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_f64).collect())
+        .unwrap_or_default();
+    if ratios.len() < 2 {
+        return "–".to_owned();
+    }
+    let min = ratios.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = ratios.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    format!("{min:.2}–{max:.2}")
+}
+
 pub(crate) fn print_table(sites: &[Value], audit: &[Stats]) {
-    println!("\n| scenario | people | conc. | SCIM/s | p50 ms | p99 ms | direct/s | p50 ms | p99 ms | throughput SCIM/direct | p99 SCIM/direct |");
-    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    println!("\n| scenario | people | conc. | SCIM/s | p50 ms | p99 ms | direct/s | p50 ms | p99 ms | throughput SCIM/direct | p99 SCIM/direct | throughput ratio by round, min–max |");
+    println!(
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    );
     for site in sites {
         for p in site["points"].as_array().unwrap() {
             let s: Stats = serde_json::from_value(p["scim"].clone()).unwrap();
             let d: Stats = serde_json::from_value(p["direct"].clone()).unwrap();
             println!(
-                "| {} | {} | {} | {} | {} | {:.2} | {:.2} |",
+                "| {} | {} | {} | {} | {} | {:.2} | {:.2} | {} |",
                 p["scenario"].as_str().unwrap(),
                 p["people"],
                 p["concurrency"],
@@ -25,6 +41,7 @@ pub(crate) fn print_table(sites: &[Value], audit: &[Stats]) {
                 row("", &d).trim_start_matches(" | "),
                 p["throughput_ratio"].as_f64().unwrap(),
                 p["p99_ratio"].as_f64().unwrap(),
+                round_range(&p["throughput_ratio_by_round"]),
             );
         }
     }
