@@ -128,36 +128,34 @@ fn point(name: &str, size: usize, scim: &Stats, direct: &Stats) -> Value {
     })
 }
 
-impl Ctx {
-    // Each point: SCIM and direct in interleaved slices (`load::alternate`).
-    async fn create(&self, size: usize, c: usize) -> Value {
-        let scim = path!(self.clone_parts(), scim_create);
-        let direct = path!(self.clone_parts(), direct_create);
+/// One point of a scenario: its SCIM and direct paths (`Parts` methods) measured in
+/// interleaved slices (`load::alternate`), each path at most `limits.<total>` operations.
+macro_rules! point_of {
+    ($ctx:expr, $name:expr, $size:expr, $c:expr, at most $total:ident, $scim:ident vs $direct:ident) => {{
+        let ctx = $ctx;
+        let limits = ctx.limits;
+        let scim = path!(ctx.clone_parts(), $scim);
+        let direct = path!(ctx.clone_parts(), $direct);
         let (scim, direct) = load::alternate(
-            c,
-            self.limits.writes,
-            self.limits.seconds,
-            self.limits.rounds,
+            $c,
+            limits.$total,
+            limits.seconds,
+            limits.rounds,
             scim,
             direct,
         )
         .await;
-        point("create", size, &scim, &direct)
+        point($name, $size, &scim, &direct)
+    }};
+}
+
+impl Ctx {
+    async fn create(&self, size: usize, c: usize) -> Value {
+        point_of!(self, "create", size, c, at most writes, scim_create vs direct_create)
     }
 
     async fn get_eq(&self, size: usize, c: usize) -> Value {
-        let scim = path!(self.clone_parts(), scim_get_eq);
-        let direct = path!(self.clone_parts(), direct_get_eq);
-        let (scim, direct) = load::alternate(
-            c,
-            self.limits.reads,
-            self.limits.seconds,
-            self.limits.rounds,
-            scim,
-            direct,
-        )
-        .await;
-        point("get-eq", size, &scim, &direct)
+        point_of!(self, "get-eq", size, c, at most reads, scim_get_eq vs direct_get_eq)
     }
 
     async fn scim_get_eq(&self, c: usize, limit: Duration) -> Stats {
@@ -171,34 +169,12 @@ impl Ctx {
     }
 
     async fn starts_with(&self, size: usize, c: usize) -> Value {
-        let scim = path!(self.clone_parts(), scim_sw);
-        let direct = path!(self.clone_parts(), direct_sw);
-        let (scim, direct) = load::alternate(
-            c,
-            self.limits.reads,
-            self.limits.seconds,
-            self.limits.rounds,
-            scim,
-            direct,
-        )
-        .await;
-        point("sw", size, &scim, &direct)
+        point_of!(self, "sw", size, c, at most reads, scim_sw vs direct_sw)
     }
 
     async fn patch(&self, size: usize, c: usize) -> Value {
-        let scim = path!(self.clone_parts(), scim_patch);
-        let direct = path!(self.clone_parts(), direct_patch);
         // Time-bound like the reads: a PATCH adds no entry, and 400 of them took 0.1 s.
-        let (scim, direct) = load::alternate(
-            c,
-            self.limits.reads,
-            self.limits.seconds,
-            self.limits.rounds,
-            scim,
-            direct,
-        )
-        .await;
-        point("patch", size, &scim, &direct)
+        point_of!(self, "patch", size, c, at most reads, scim_patch vs direct_patch)
     }
 
     /// Panel account creations flat out (`workers` at once) for twice the point time, while
