@@ -43,6 +43,8 @@ pub struct AppState {
     pub hashing: Arc<crate::credentials::HashingGate>,
     /// Audit of refused tokens and out-of-scope attempts, rate-limited.
     pub refusals: Arc<crate::provisioning::refusals::RefusalAudit>,
+    /// The logins being added right now, shared by every `Provisioning` made here.
+    pub logins_in_flight: Arc<crate::provisioning::logins_in_flight::LoginsInFlight>,
 }
 
 /// Why the state could not be composed.
@@ -110,6 +112,7 @@ impl AppState {
             link_key: Arc::new(link_key),
             second_factor_key: Arc::new(second_factor_key),
             hashing: crate::credentials::HashingGate::new(config.passwords.max_hashing_in_flight),
+            logins_in_flight: Arc::default(),
             config: Arc::new(config),
             directory,
             audit,
@@ -132,6 +135,7 @@ impl AppState {
             ))),
             intents: Some(Arc::new(self.state.clone())),
             sessions: Some(Arc::new(self.state.clone())),
+            logins_in_flight: self.logins_in_flight.clone(),
         }
     }
 

@@ -11,6 +11,7 @@ mod accounts;
 mod groups;
 mod guard;
 mod intents;
+pub mod logins_in_flight;
 mod people;
 mod people_create;
 mod profile_change;
@@ -183,6 +184,9 @@ pub struct Provisioning {
     /// Where panel and portal sessions live, so re-issue, lock, unlock, deactivation and
     /// deletion end them (`crate::session_end`); `None`: no sessions (bootstrap, tests).
     pub sessions: Option<Arc<dyn crate::ports::state::Sessions>>,
+    /// The logins being added right now (`logins_in_flight.rs`): one set per daemon, shared
+    /// by every `Provisioning` it makes.
+    pub logins_in_flight: Arc<logins_in_flight::LoginsInFlight>,
 }
 
 impl Provisioning {

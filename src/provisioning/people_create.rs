@@ -148,8 +148,8 @@ impl Provisioning {
         self.check_manager_visible(caller, profile.manager.as_deref())
             .await?;
         // The directory says which candidates to skip (the namesakes' logins, in one search
-        // for a small family); a refused add (a race with another create) still moves on to
-        // the next candidate.
+        // for a small family), and so do the creations running in this daemon; a refused add
+        // (a race with another writer) still moves on to the next candidate.
         let taken: std::collections::HashSet<String> = match login_candidates(&profile.name).next()
         {
             Some(base) => self
@@ -164,6 +164,11 @@ impl Provisioning {
             if taken.contains(login.as_str()) {
                 continue;
             }
+            // Held until this candidate's add has an answer; another creation in this daemon
+            // adding it now means it is as good as taken (`logins_in_flight.rs`).
+            let Some(_reserved) = self.logins_in_flight.reserve(&login) else {
+                continue;
+            };
             // A deleted person's login is never given to someone else.
             if self.login_retired(&login).await? {
                 continue;

@@ -254,3 +254,43 @@ async fn use_case_guard_release_applies_the_operation_and_a_vanished_target_is_r
     p.discard_held(&operator(), second.id).await.unwrap();
     assert!(p.held_operations().await.unwrap().is_empty());
 }
+
+/// Namesakes created at the same time (a Bulk's concurrent operations, two HR clients) do
+/// not race for one login: each skips the logins the others are adding, so no add is refused
+/// and retried.
+#[tokio::test]
+async fn use_case_concurrent_namesakes_take_different_logins_without_a_refused_add() {
+    let w = World::new();
+    let prov = w.provisioning(None);
+    let hr = Caller {
+        actor: Actor::ScimClient("hr".into()),
+        scope: SchoolScope::All,
+        request_id: None,
+    };
+    let namesake = |user_name: &str| crate::ports::PersonProfile {
+        user_name: Some(user_name.into()),
+        ..crate::ports::PersonProfile::new(
+            crate::domain::PersonName {
+                given: crate::domain::GivenName::parse("Anna").unwrap(),
+                family: crate::domain::FamilyName::parse("Nowak").unwrap(),
+            },
+            crate::ports::Employment {
+                primary: SchoolCode::parse("SP1").unwrap(),
+                others: Vec::new(),
+            },
+        )
+    };
+    let (a, b, c) = tokio::join!(
+        prov.create_person(&hr, namesake("a@hr")),
+        prov.create_person(&hr, namesake("b@hr")),
+        prov.create_person(&hr, namesake("c@hr")),
+    );
+    let mut logins: Vec<String> = [a, b, c]
+        .into_iter()
+        .map(|p| p.unwrap().login.as_str().to_owned())
+        .collect();
+    logins.sort();
+    assert_eq!(logins, ["anna.nowak", "anna.nowak2", "anna.nowak3"]);
+    assert_eq!(w.directory.login_refusals(), 0);
+    assert_eq!(w.audit.actions(), ["person.created"; 3]);
+}

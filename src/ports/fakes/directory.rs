@@ -46,6 +46,8 @@ struct Tables {
     /// Another writer's change of a person's state, applied just before the next account
     /// write (the race a compare-and-set exists for).
     race: Option<(String, AccountState)>,
+    /// Adds refused because the login was taken (a creation that lost a race).
+    login_refusals: usize,
 }
 
 impl Tables {
@@ -170,6 +172,11 @@ impl FakeDirectory {
         };
         t.schools.insert(code.to_owned(), entry.clone());
         entry
+    }
+
+    /// How many adds were refused because their login was taken.
+    pub fn login_refusals(&self) -> usize {
+        self.lock().login_refusals
     }
 
     /// The entry as stored, whatever the scope.

@@ -16,6 +16,8 @@ pub struct World {
     pub audit: Arc<FakeAudit>,
     pub state: Arc<FakeState>,
     pub link_key: Arc<LinkKey>,
+    /// One set for every `Provisioning` this world makes, as the daemon has.
+    pub logins_in_flight: Arc<crate::provisioning::logins_in_flight::LoginsInFlight>,
 }
 
 impl Default for World {
@@ -37,6 +39,7 @@ impl World {
             audit: Arc::new(FakeAudit::default()),
             state: Arc::new(FakeState::new()),
             link_key: Arc::new(LinkKey::new(FileKey::from_bytes([7; 32]))),
+            logins_in_flight: Default::default(),
         }
     }
 
@@ -69,6 +72,7 @@ impl World {
             retired_logins: Some(self.state.clone()),
             intents: Some(self.state.clone()),
             sessions: Some(self.state.clone()),
+            logins_in_flight: self.logins_in_flight.clone(),
         }
     }
 

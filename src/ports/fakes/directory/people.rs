@@ -33,9 +33,12 @@ impl PeopleDirectory for FakeDirectory {
     }
 
     async fn create_person(&self, person: &NewPerson) -> DirectoryResult<PersonEntry> {
+        // A real add is a round trip: let other tasks run first, as they would meanwhile.
+        tokio::task::yield_now().await;
         let now = self.clock.now();
         let mut t = self.lock();
         if t.people.values().any(|s| s.person.login == person.login) {
+            t.login_refusals += 1;
             return Err(DirectoryError::taken(Unique::Login, person.login.as_str()));
         }
         let primary = &person.profile.employment.primary;
