@@ -58,7 +58,15 @@ enum Command {
     CheckConfig(ConfigArg),
     /// Read every provider in `ldap.urls` whole and compare its entries (id, DN, last change)
     /// with the first's; fails when any differs (after a provider crashed: README).
-    CompareProviders(ConfigArg),
+    CompareProviders {
+        #[command(flatten)]
+        config: ConfigArg,
+        /// When some entries differ, read every provider again after this many seconds and
+        /// report only what differs both times (a write still replicating differs once);
+        /// 0 reports the first reading.
+        #[arg(long, default_value_t = 30)]
+        settle: u64,
+    },
     /// Create the directory layout and the schools (and people) of a seed file; idempotent.
     Bootstrap {
         #[command(flatten)]

@@ -50,8 +50,9 @@ pub(super) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::DevCode { login, config } => dev::print_code(&config, &login).await?,
         Command::CheckConfig(args) => return cli::check::check_config(&args.config).await,
-        Command::CompareProviders(args) => {
-            return cli::providers::compare_providers(&Config::load(&args.config)?).await
+        Command::CompareProviders { config, settle } => {
+            let settle = std::time::Duration::from_secs(settle);
+            return cli::providers::compare_providers(&Config::load(&config.config)?, settle).await;
         }
         Command::Bootstrap { config, seed } => {
             let config = load(&config.config, cli.log_json)?;

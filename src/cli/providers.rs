@@ -3,15 +3,20 @@
 //! "After a provider crashed").
 
 use crate::config::Config;
-use crate::ldap::{differences, read_inventory, Differences};
+use crate::ldap::{differences, read_inventory, Differences, LdapOptions};
 use std::process::ExitCode;
+use std::time::Duration;
 
 /// How many DNs of each kind are printed (the counts are always complete).
 const SHOWN: usize = 20;
 
 /// Reads each provider whole and prints how the others differ from the first; success only
-/// when every provider answered and none differs.
-pub async fn compare_providers(config: &Config) -> anyhow::Result<ExitCode> {
+/// when every provider answered and none differs. When some differ and `settle` is not zero,
+/// every provider is read again after `settle` and only the differences found both times
+/// are reported: a write replicating during the first reading differs once, a write one
+/// provider never got differs both times. So the command may run while the city writes (from
+/// the systemd timer, `config/systemd/zszo-connector-compare-providers.timer`).
+pub async fn compare_providers(config: &Config, settle: Duration) -> anyhow::Result<ExitCode> {
     let options = &config.ldap;
     let urls: Vec<&str> = options.urls().collect();
     if urls.len() < 2 {
@@ -21,33 +26,41 @@ pub async fn compare_providers(config: &Config) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::FAILURE);
     }
-    let first = match read_inventory(options, urls[0]).await {
-        Ok(inventory) => inventory,
-        Err(e) => {
-            eprintln!("{}: cannot be read: {e}", urls[0]);
-            return Ok(ExitCode::FAILURE);
-        }
+    let Some(mut found) = compare_once(options, &urls, true).await else {
+        return Ok(ExitCode::FAILURE);
     };
-    println!("{}: {} entries", urls[0], first.entries.len());
-    let mut same = true;
-    for url in &urls[1..] {
-        match read_inventory(options, url).await {
-            Ok(other) => {
-                let d = differences(&first, &other);
-                println!("{url}: {} entries", other.entries.len());
-                if d.is_empty() {
-                    println!("{url}: the same entries at the same change as {}", urls[0]);
-                } else {
-                    same = false;
-                    report(url, urls[0], &d);
-                }
-            }
-            Err(e) => {
-                same = false;
-                eprintln!("{url}: cannot be read: {e}");
-            }
+    let first_count: usize = found.iter().map(Differences::count).sum();
+    if first_count > 0 && !settle.is_zero() {
+        println!(
+            "{first_count} differences; reading every provider again in {} s, so that writes \
+             still replicating are left out",
+            settle.as_secs()
+        );
+        tokio::time::sleep(settle).await;
+        let Some(again) = compare_once(options, &urls, false).await else {
+            return Ok(ExitCode::FAILURE);
+        };
+        found = found
+            .iter()
+            .zip(&again)
+            .map(|(a, b)| a.persisting(b))
+            .collect();
+        let gone = first_count - found.iter().map(Differences::count).sum::<usize>();
+        if gone > 0 {
+            println!(
+                "{gone} of them had gone {} s later (writes that were replicating)",
+                settle.as_secs()
+            );
         }
     }
+    for (url, d) in urls[1..].iter().zip(&found) {
+        if d.is_empty() {
+            println!("{url}: the same entries at the same change as {}", urls[0]);
+        } else {
+            report(url, urls[0], d);
+        }
+    }
+    let same = found.iter().all(Differences::is_empty);
     if !same {
         println!(
             "The providers differ. If one of them crashed while it took writes, resync its \
@@ -59,6 +72,40 @@ pub async fn compare_providers(config: &Config) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Every provider after the first read whole and compared with the first: its differences,
+/// in `urls`' order; `None` (said on stderr) when a provider cannot be read. `count`:
+/// print each provider's number of entries.
+async fn compare_once(
+    options: &LdapOptions,
+    urls: &[&str],
+    count: bool,
+) -> Option<Vec<Differences>> {
+    let read = |url: &str| {
+        let url = url.to_owned();
+        async move {
+            let inventory = read_inventory(options, &url).await;
+            match inventory {
+                Ok(inventory) => {
+                    if count {
+                        println!("{url}: {} entries", inventory.entries.len());
+                    }
+                    Some(inventory)
+                }
+                Err(e) => {
+                    eprintln!("{url}: cannot be read: {e}");
+                    None
+                }
+            }
+        }
+    };
+    let first = read(urls[0]).await?;
+    let mut found = Vec::new();
+    for url in &urls[1..] {
+        found.push(differences(&first, &read(url).await?));
+    }
+    Some(found)
 }
 
 /// The kinds of difference `url` has, each with its count and its first DNs; an empty kind

@@ -44,6 +44,31 @@ impl Differences {
     pub fn is_empty(&self) -> bool {
         self.missing.is_empty() && self.extra.is_empty() && self.changed.is_empty()
     }
+
+    /// How many differences of every kind.
+    pub fn count(&self) -> usize {
+        self.missing.len() + self.extra.len() + self.changed.len()
+    }
+
+    /// The differences found both here and in `later`, a comparison made some time after:
+    /// a write still replicating shows once and is gone the next time, a lost one stays. A DN
+    /// counts when it differs the same way both times (for `changed`, whatever the CSNs:
+    /// an entry written again meanwhile still differs), with `later`'s values.
+    pub fn persisting(&self, later: &Differences) -> Differences {
+        fn both<T: Clone>(later: &[T], earlier: &[T], dn: impl Fn(&T) -> &str) -> Vec<T> {
+            let seen: std::collections::HashSet<&str> = earlier.iter().map(&dn).collect();
+            later
+                .iter()
+                .filter(|x| seen.contains(dn(x)))
+                .cloned()
+                .collect()
+        }
+        Differences {
+            missing: both(&later.missing, &self.missing, |d| d.as_str()),
+            extra: both(&later.extra, &self.extra, |d| d.as_str()),
+            changed: both(&later.changed, &self.changed, |c| c.0.as_str()),
+        }
+    }
 }
 
 /// What `other` holds differently from `first`.
@@ -125,6 +150,33 @@ mod tests {
                 })
                 .collect(),
         }
+    }
+
+    #[test]
+    fn only_what_differs_in_both_comparisons_persists() {
+        let earlier = Differences {
+            missing: vec!["ou=lost".into(), "ou=replicating".into()],
+            extra: vec!["ou=extra".into()],
+            changed: vec![
+                ("ou=old".into(), "c2".into(), "c1".into()),
+                ("ou=caught-up".into(), "c3".into(), "c2".into()),
+            ],
+        };
+        let later = Differences {
+            missing: vec!["ou=lost".into(), "ou=written-meanwhile".into()],
+            extra: vec!["ou=extra".into()],
+            changed: vec![("ou=old".into(), "c4".into(), "c1".into())],
+        };
+        assert_eq!(
+            earlier.persisting(&later),
+            Differences {
+                missing: vec!["ou=lost".into()],
+                extra: vec!["ou=extra".into()],
+                changed: vec![("ou=old".into(), "c4".into(), "c1".into())],
+            }
+        );
+        assert_eq!(earlier.count(), 5);
+        assert!(earlier.persisting(&Differences::default()).is_empty());
     }
 
     #[test]

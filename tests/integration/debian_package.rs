@@ -91,6 +91,8 @@ fn the_debian_package_installs_starts_nothing_and_its_check_config_works() {
     for file in [
         "./usr/bin/zszo-connector",
         "./lib/systemd/system/zszo-connector.service",
+        "./lib/systemd/system/zszo-connector-compare-providers.service",
+        "./lib/systemd/system/zszo-connector-compare-providers.timer",
         "./etc/zszo-connector/zszo.toml",
         "./usr/share/zszo-connector/schemas/ldap/zszo.ldif",
         "./usr/share/zszo-connector/schemas/ldap/eduperson.ldif",
@@ -127,11 +129,19 @@ fn the_debian_package_installs_starts_nothing_and_its_check_config_works() {
     assert!(
         !Path::new("/etc/systemd/system/multi-user.target.wants/zszo-connector.service").exists()
     );
+    assert!(!Path::new(
+        "/etc/systemd/system/timers.target.wants/zszo-connector-compare-providers.timer"
+    )
+    .exists());
 
-    // The unit as installed passes systemd's own check.
+    // The units as installed pass systemd's own check.
     if Path::new("/usr/bin/systemd-analyze").exists() {
-        ok(Command::new("systemd-analyze")
-            .args(["verify", "/lib/systemd/system/zszo-connector.service"]));
+        ok(Command::new("systemd-analyze").args([
+            "verify",
+            "/lib/systemd/system/zszo-connector.service",
+            "/lib/systemd/system/zszo-connector-compare-providers.service",
+            "/lib/systemd/system/zszo-connector-compare-providers.timer",
+        ]));
     }
 
     // The example configuration as shipped: check-config says what is missing, no panic.

@@ -15,6 +15,7 @@ use crate::common::{
 };
 use crate::replication::CONVERGE;
 use std::collections::HashSet;
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -96,8 +97,9 @@ async fn after_a_provider_is_killed_under_writes_a_full_refresh_brings_the_peer_
     );
 }
 
-/// Runs `compare-providers` against `pair` (provider 1 first); its exit status and output.
-fn compare_providers(dir: &std::path::Path, pair: &ProviderPair) -> (bool, String) {
+/// `compare-providers` against `pair` (provider 1 first), differences read again after
+/// `settle` seconds, ready to run.
+fn compare_command(dir: &std::path::Path, pair: &ProviderPair, settle: u64) -> Command {
     let url = pair.url(0);
     let toml = common::config_toml(
         dir,
@@ -113,18 +115,38 @@ fn compare_providers(dir: &std::path::Path, pair: &ProviderPair) -> (bool, Strin
     );
     let path = dir.join("zszo.toml");
     std::fs::write(&path, toml).unwrap();
-    let out = std::process::Command::new(common::daemon::BIN)
+    let mut command = Command::new(common::daemon::BIN);
+    command
         .arg("compare-providers")
         .arg("--config")
         .arg(&path)
-        .output()
-        .unwrap();
+        .arg("--settle")
+        .arg(settle.to_string());
+    command
+}
+
+/// Runs `compare-providers` against `pair` (a difference read again 1 s later); its exit
+/// status and output.
+fn compare_providers(dir: &std::path::Path, pair: &ProviderPair) -> (bool, String) {
+    let out = compare_command(dir, pair, 1).output().unwrap();
     let said = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
     (out.status.success(), said)
+}
+
+/// Adds `ou=<name>,ou=system` on provider `i`.
+async fn add_ou(pair: &ProviderPair, i: usize, name: &str) {
+    let mut ldap = common::connect_admin_at(&pair.url(i), &pair.admin_password).await;
+    let dn = format!("ou={name},ou=system,{}", common::BASE_DN);
+    let attrs = vec![
+        ("objectClass", HashSet::from(["organizationalUnit"])),
+        ("ou", HashSet::from([name])),
+    ];
+    ldap.add(&dn, attrs).await.unwrap().success().unwrap();
+    let _ = ldap.unbind().await;
 }
 
 /// The operator's check after a crash (README "After a provider crashed"): `compare-providers`
@@ -145,14 +167,7 @@ async fn compare_providers_names_what_the_peer_lacks_and_agrees_once_it_arrived(
 
     // Replication from provider 1 cut: an entry written there does not reach provider 2.
     replication.down();
-    let mut ldap = common::connect_admin_at(&pair.url(0), &pair.admin_password).await;
-    let dn = format!("ou=tylko-jeden,ou=system,{}", common::BASE_DN);
-    let attrs = vec![
-        ("objectClass", HashSet::from(["organizationalUnit"])),
-        ("ou", HashSet::from(["tylko-jeden"])),
-    ];
-    ldap.add(&dn, attrs).await.unwrap().success().unwrap();
-    let _ = ldap.unbind().await;
+    add_ou(&pair, 0, "tylko-jeden").await;
     let (same, said) = tokio::task::block_in_place(|| compare_providers(&daemon_dir, &pair));
     assert!(!same, "{said}");
     let lacks = format!(
@@ -169,6 +184,70 @@ async fn compare_providers_names_what_the_peer_lacks_and_agrees_once_it_arrived(
     converged(&pair, common::BASE_DN, CONVERGE).await;
     let (same, said) = tokio::task::block_in_place(|| compare_providers(&daemon_dir, &pair));
     assert!(same, "{said}");
+}
+
+/// Run while the city writes (the systemd timer): a difference replication brings while
+/// `compare-providers` waits to read again (`--settle`) is left out, and the command agrees.
+/// Before `--settle` one reading decided: it failed and named the entry.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compare_providers_leaves_out_a_write_that_arrives_while_it_settles() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pair, replication) =
+        ProviderPair::start_with_cuttable_replication(&dir.path().join("ldap")).await;
+    let daemon_dir = dir.path().join("daemon");
+    std::fs::create_dir_all(&daemon_dir).unwrap();
+    replication.down();
+    add_ou(&pair, 0, "w-drodze").await;
+
+    let settle = 20;
+    let mut child = compare_command(&daemon_dir, &pair, settle)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (lines, said_lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufRead::lines(std::io::BufReader::new(stdout)) {
+            let Ok(line) = line else { return };
+            if lines.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    let mut said = String::new();
+    while !said.contains("reading every provider again") {
+        let line = tokio::task::block_in_place(|| said_lines.recv_timeout(CONVERGE))
+            .unwrap_or_else(|_| panic!("no second reading announced:\n{said}"));
+        said.push_str(&line);
+        said.push('\n');
+    }
+    assert!(
+        said.contains(&format!(
+            "1 differences; reading every provider again in {settle} s"
+        )),
+        "{said}"
+    );
+
+    // Replication comes back while the command waits: the entry arrives.
+    replication.heal();
+    converged(&pair, common::BASE_DN, CONVERGE).await;
+    let out = tokio::task::block_in_place(|| child.wait_with_output()).unwrap();
+    while let Ok(line) = said_lines.recv_timeout(Duration::from_secs(5)) {
+        said.push_str(&line);
+        said.push('\n');
+    }
+    said.push_str(&String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains(&format!("1 of them had gone {settle} s later")),
+        "{said}"
+    );
+    assert!(
+        said.contains("the same entries at the same change"),
+        "{said}"
+    );
+    assert!(!said.contains("w-drodze"), "{said}");
 }
 
 /// What the full refresh adds to ordinary catch-up, made certain: an entry taken out of
