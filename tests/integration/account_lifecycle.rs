@@ -143,6 +143,35 @@ impl Env {
     async fn records(&self, action: &str) -> Vec<AuditRecord> {
         crate::common::app::records_of(&self.audit, action).await
     }
+
+    /// HR sets `p`'s employment active or not (the rest of the profile as `p` has it).
+    async fn set_employment(&self, p: &PersonEntry, active: bool) {
+        let profile = PersonProfile {
+            employment_active: active,
+            ..p.profile.clone()
+        };
+        self.prov
+            .update_person(&self.admin, &p.entry.id, profile)
+            .await
+            .unwrap();
+    }
+
+    /// `p`, awaiting a first login, chooses `password` (the portal's path: the service's one
+    /// Modify, at the configured cost).
+    async fn choose_own_password(&self, p: &PersonEntry, password: &str) {
+        let hash = zszo_connector::credentials::hash_password(
+            &secrecy::SecretString::from(password.to_owned()),
+            &cost(),
+        )
+        .unwrap();
+        let at = zszo_connector::ports::AccountAt {
+            id: &p.entry.id,
+            expect: AccountState::AwaitingFirstLogin,
+            read: None,
+        };
+        use zszo_connector::ports::directory_parts::AccountDirectory as _;
+        self.directory.set_own_password(at, &hash).await.unwrap();
+    }
 }
 
 #[tokio::test]

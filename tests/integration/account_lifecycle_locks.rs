@@ -71,12 +71,7 @@ async fn account_of_a_person_with_inactive_employment_is_locked_at_the_directory
     assert_eq!(r.details["locked_by_employment"], "true");
 
     // HR reactivates: the password works (HR's lock was not an administrator's lock).
-    let mut profile = p.profile.clone();
-    profile.employment_active = true;
-    env.prov
-        .update_person(&env.admin, &p.entry.id, profile)
-        .await
-        .unwrap();
+    env.set_employment(&p, true).await;
     assert_eq!(
         common::bind_rc(&p.entry.dn, issued.password.expose_secret()).await,
         0
@@ -90,12 +85,7 @@ async fn account_unlock_keeps_the_lock_of_an_inactive_employee_until_hr_reactiva
     let issued = env.create(&p.entry.id).await;
     env.lock(&p.entry.id).await;
     // HR deactivates the employment while the administrator's lock is on.
-    let mut profile = p.profile.clone();
-    profile.employment_active = false;
-    env.prov
-        .update_person(&env.admin, &p.entry.id, profile.clone())
-        .await
-        .unwrap();
+    env.set_employment(&p, false).await;
     let unlocked = env.unlock(&p.entry.id).await;
     assert_eq!(unlocked.account_state, AccountState::AwaitingFirstLogin);
     // HR's reason remains: still no sign-in.
@@ -103,11 +93,7 @@ async fn account_unlock_keeps_the_lock_of_an_inactive_employee_until_hr_reactiva
         common::bind_rc(&p.entry.dn, issued.password.expose_secret()).await,
         49
     );
-    profile.employment_active = true;
-    env.prov
-        .update_person(&env.admin, &p.entry.id, profile)
-        .await
-        .unwrap();
+    env.set_employment(&p, true).await;
     assert_eq!(
         common::bind_rc(&p.entry.dn, issued.password.expose_secret()).await,
         0
@@ -126,30 +112,17 @@ async fn account_actions_outside_the_callers_schools_are_not_found() {
         .unwrap()]),
         request_id: Some("req-1".into()),
     };
-    let e = env
-        .prov
-        .create_account(&stranger, &p.entry.id)
-        .await
-        .unwrap_err();
-    assert!(matches!(e, ProvisioningError::NotFound), "{e:?}");
-    let e = env
-        .prov
-        .reissue_password(&stranger, &p.entry.id)
-        .await
-        .unwrap_err();
-    assert!(matches!(e, ProvisioningError::NotFound), "{e:?}");
-    let e = env
-        .prov
-        .lock_account(&stranger, &p.entry.id)
-        .await
-        .unwrap_err();
-    assert!(matches!(e, ProvisioningError::NotFound), "{e:?}");
-    let e = env
-        .prov
-        .unlock_account(&stranger, &p.entry.id)
-        .await
-        .unwrap_err();
-    assert!(matches!(e, ProvisioningError::NotFound), "{e:?}");
+    let (prov, id) = (&env.prov, &p.entry.id);
+    let refusals = [
+        prov.create_account(&stranger, id).await.map(drop),
+        prov.reissue_password(&stranger, id).await.map(drop),
+        prov.lock_account(&stranger, id).await.map(drop),
+        prov.unlock_account(&stranger, id).await.map(drop),
+    ];
+    for refused in refusals {
+        let e = refused.unwrap_err();
+        assert!(matches!(e, ProvisioningError::NotFound), "{e:?}");
+    }
     // Nothing changed; every attempt is one failure record naming only the id asked for.
     let fresh = env
         .directory

@@ -4,10 +4,7 @@
 
 use super::*;
 use crate::ldap_directory::admin_read;
-use secrecy::SecretString;
 use zszo_connector::domain::audit::Outcome;
-use zszo_connector::ports::directory_parts::*;
-use zszo_connector::ports::AccountAt;
 
 /// A subtree search on the school as the bound identity: its result code.
 async fn search_rc(ldap: &mut ldap3::Ldap, base: &str) -> u32 {
@@ -84,20 +81,7 @@ async fn account_create_gives_a_one_time_password_good_only_for_changing_it_once
     assert_ne!(password_modify(&mut ldap, &otp, chosen).await, 0);
     let _ = ldap.unbind().await;
     assert_eq!(common::bind_rc(dn, &otp).await, 0);
-    let hash =
-        zszo_connector::credentials::hash_password(&SecretString::from(chosen.to_owned()), &cost())
-            .unwrap();
-    env.directory
-        .set_own_password(
-            AccountAt {
-                id: &p.entry.id,
-                expect: AccountState::AwaitingFirstLogin,
-                read: None,
-            },
-            &hash,
-        )
-        .await
-        .unwrap();
+    env.choose_own_password(&p, chosen).await;
     assert_eq!(common::bind_rc(dn, &otp).await, 49);
     let (rc, mut ldap) = common::bind(dn, chosen).await;
     assert_eq!(rc, 0);
@@ -219,20 +203,7 @@ async fn account_reissue_replaces_the_one_time_password_and_is_refused_once_acti
 
     // The person chose their own password (the portal's path): no re-issue any more.
     let mine = "my very own passphrase 2024";
-    let hash =
-        zszo_connector::credentials::hash_password(&SecretString::from(mine.to_owned()), &cost())
-            .unwrap();
-    env.directory
-        .set_own_password(
-            AccountAt {
-                id: &p.entry.id,
-                expect: AccountState::AwaitingFirstLogin,
-                read: None,
-            },
-            &hash,
-        )
-        .await
-        .unwrap();
+    env.choose_own_password(&p, mine).await;
     env.refused(Action::Reissue, &p.entry.id).await;
     assert_eq!(common::bind_rc(&p.entry.dn, mine).await, 0);
 

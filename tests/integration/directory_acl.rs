@@ -76,6 +76,11 @@ async fn add_person(code: &str, schools: &[&str], login: &str, password: &str) -
     dn
 }
 
+/// A person of school `code` only, with the login `<given>.<code>` and `password`; their DN.
+async fn add_of(code: &str, given: &str, password: &str) -> String {
+    add_person(code, &[code], &format!("{given}.{code}"), password).await
+}
+
 /// Adds an SSO service account as the service identity (what `sso-client create` writes).
 async fn add_sso_account(name: &str, schools: &[&str], city_wide: bool, password: &str) -> String {
     let dn = common::dn(&format!("cn={name},ou=sso,ou=system"));
@@ -141,20 +146,8 @@ fn has(entry: &SearchEntry, attr: &str) -> bool {
 async fn an_employee_searching_ou_placowki_finds_only_their_own_entry_without_bookkeeping() {
     let code = common::unique_school_code();
     common::create_school(&code).await;
-    let me = add_person(
-        &code,
-        &[&code],
-        &format!("lukasz.{code}"),
-        "my own passphrase 1",
-    )
-    .await;
-    let other = add_person(
-        &code,
-        &[&code],
-        &format!("ewa.{code}"),
-        "her own passphrase 2",
-    )
-    .await;
+    let me = add_of(&code, "lukasz", "my own passphrase 1").await;
+    let other = add_of(&code, "ewa", "her own passphrase 2").await;
 
     let mut user = connect_as(&me, "my own passphrase 1").await;
     let found = search_schools(&mut user, "(objectClass=zszoPerson)", &["*", "+"]).await;
@@ -212,13 +205,7 @@ async fn an_employee_searching_ou_placowki_finds_only_their_own_entry_without_bo
 async fn a_user_cannot_set_a_one_character_password_with_ldappasswd() {
     let code = common::unique_school_code();
     common::create_school(&code).await;
-    let me = add_person(
-        &code,
-        &[&code],
-        &format!("adam.{code}"),
-        "my own passphrase 3",
-    )
-    .await;
+    let me = add_of(&code, "adam", "my own passphrase 3").await;
     let mut user = connect_as(&me, "my own passphrase 3").await;
     let change = ldap3::exop::PasswordModify {
         user_id: None,

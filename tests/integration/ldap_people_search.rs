@@ -57,167 +57,98 @@ async fn every_attribute_kind_is_filtered_by_the_directory() {
         v.into_iter().cloned().collect::<Vec<_>>()
     };
     let cmp = |a: P, op: CompareOp, v: Value| Filter::Compare(a, op, v);
-
-    assert_eq!(
-        logins(
-            &d,
-            &school,
-            eq(P::UserName, &format!("JAN.K@{}.EXAMPLE", school.code))
-        )
-        .await,
-        std::slice::from_ref(&j)
-    );
-    assert_eq!(
-        logins(
-            &d,
-            &school,
-            cmp(P::FamilyName, CompareOp::Contains, s("owal"))
-        )
-        .await,
-        sorted(vec![&j, &e])
-    );
-    assert_eq!(
-        logins(
-            &d,
-            &school,
-            cmp(P::GivenName, CompareOp::StartsWith, s("ew"))
-        )
-        .await,
-        std::slice::from_ref(&e)
-    );
-    assert_eq!(
-        logins(
-            &d,
-            &school,
+    let code = school.code.as_str();
+    let (jan_only, ewa_only, boss_only) = (vec![j.clone()], vec![e.clone()], vec![b.clone()]);
+    let everyone = sorted(vec![&j, &e, &b]);
+    let nobody = Vec::<String>::new();
+    // Each filter and the logins it must find in the school (boss, jan and ewa).
+    let cases: Vec<(Filter<P>, Vec<String>)> = vec![
+        (
+            eq(P::UserName, &format!("JAN.K@{code}.EXAMPLE")),
+            jan_only.clone(),
+        ),
+        (
+            cmp(P::FamilyName, CompareOp::Contains, s("owal")),
+            sorted(vec![&j, &e]),
+        ),
+        (
+            cmp(P::GivenName, CompareOp::StartsWith, s("ew")),
+            ewa_only.clone(),
+        ),
+        (
             cmp(
                 P::Email(None),
                 CompareOp::EndsWith,
-                s(&format!("{}.example", school.code))
-            )
-        )
-        .await,
-        std::slice::from_ref(&j)
-    );
-    assert_eq!(
-        logins(
-            &d,
-            &school,
+                s(&format!("{code}.example")),
+            ),
+            jan_only.clone(),
+        ),
+        (
             eq(
                 P::Email(Some(EmailKind::Work)),
-                &format!("jan@{}.example", school.code)
-            )
-        )
-        .await,
-        std::slice::from_ref(&j)
-    );
-    assert!(logins(
-        &d,
-        &school,
-        Filter::Present(P::Email(Some(EmailKind::Home)))
-    )
-    .await
-    .is_empty());
-    assert_eq!(
-        logins(&d, &school, eq(P::PhoneNumber(None), "+48 601")).await,
-        std::slice::from_ref(&j)
-    );
-    assert_eq!(
-        logins(
-            &d,
-            &school,
-            Filter::Present(P::PhoneNumber(Some(PhoneKind::Mobile)))
-        )
-        .await,
-        std::slice::from_ref(&j)
-    );
-    assert_eq!(
-        logins(
-            &d,
-            &school,
-            cmp(P::Created, CompareOp::Gt, Value::DateTime(before))
-        )
-        .await
-        .len(),
-        3
-    );
-    assert!(logins(
-        &d,
-        &school,
-        cmp(P::LastModified, CompareOp::Lt, Value::DateTime(before))
-    )
-    .await
-    .is_empty());
-    assert_eq!(
-        logins(
-            &d,
-            &school,
-            cmp(P::UserName, CompareOp::Gt, s(&format!("f@{}", school.code)))
-        )
-        .await,
-        std::slice::from_ref(&j)
-    );
-    assert_eq!(
-        logins(
-            &d,
-            &school,
-            cmp(P::Active, CompareOp::Eq, Value::Bool(false))
-        )
-        .await,
-        std::slice::from_ref(&e)
-    );
-    assert_eq!(
-        logins(&d, &school, eq(P::Manager, &boss.entry.id)).await,
-        std::slice::from_ref(&j)
-    );
-    assert!(logins(
-        &d,
-        &school,
-        eq(P::Manager, "0b2f3c1e-1111-4c4c-8888-123456789abc")
-    )
-    .await
-    .is_empty());
-    assert_eq!(
-        logins(&d, &school, eq(P::Login, &b)).await,
-        std::slice::from_ref(&b)
-    );
-    assert_eq!(
-        logins(&d, &school, eq(P::Id, &boss.entry.id)).await,
-        std::slice::from_ref(&b)
-    );
-    assert_eq!(
-        logins(&d, &school, eq(P::Title, "WOŹNY")).await,
-        std::slice::from_ref(&j)
-    );
-    assert_eq!(
-        logins(&d, &school, eq(P::AccountState, "none")).await.len(),
-        3
-    );
-    assert_eq!(
-        logins(&d, &school, eq(P::SchoolCode, school.code.as_str()))
-            .await
-            .len(),
-        3
-    );
-    let and = Filter::And(vec![
-        cmp(P::FamilyName, CompareOp::StartsWith, s("Kowal")),
-        Filter::Not(Box::new(eq(P::GivenName, "Jan"))),
-    ]);
-    assert_eq!(logins(&d, &school, and).await, std::slice::from_ref(&e));
-    let or = Filter::Or(vec![eq(P::GivenName, "Jan"), eq(P::GivenName, "Barbara")]);
-    assert_eq!(logins(&d, &school, or).await, sorted(vec![&j, &b]));
-    assert_eq!(
-        logins(
-            &d,
-            &school,
+                &format!("jan@{code}.example"),
+            ),
+            jan_only.clone(),
+        ),
+        (
+            Filter::Present(P::Email(Some(EmailKind::Home))),
+            nobody.clone(),
+        ),
+        (eq(P::PhoneNumber(None), "+48 601"), jan_only.clone()),
+        (
+            Filter::Present(P::PhoneNumber(Some(PhoneKind::Mobile))),
+            jan_only.clone(),
+        ),
+        (
+            cmp(P::Created, CompareOp::Gt, Value::DateTime(before)),
+            everyone.clone(),
+        ),
+        (
+            cmp(P::LastModified, CompareOp::Lt, Value::DateTime(before)),
+            nobody.clone(),
+        ),
+        (
+            cmp(P::UserName, CompareOp::Gt, s(&format!("f@{code}"))),
+            jan_only.clone(),
+        ),
+        (
+            cmp(P::Active, CompareOp::Eq, Value::Bool(false)),
+            ewa_only.clone(),
+        ),
+        (eq(P::Manager, &boss.entry.id), jan_only.clone()),
+        (
+            eq(P::Manager, "0b2f3c1e-1111-4c4c-8888-123456789abc"),
+            nobody,
+        ),
+        (eq(P::Login, &b), boss_only.clone()),
+        (eq(P::Id, &boss.entry.id), boss_only),
+        (eq(P::Title, "WOŹNY"), jan_only),
+        (eq(P::AccountState, "none"), everyone.clone()),
+        (eq(P::SchoolCode, code), everyone),
+        (
+            Filter::And(vec![
+                cmp(P::FamilyName, CompareOp::StartsWith, s("Kowal")),
+                Filter::Not(Box::new(eq(P::GivenName, "Jan"))),
+            ]),
+            ewa_only,
+        ),
+        (
+            Filter::Or(vec![eq(P::GivenName, "Jan"), eq(P::GivenName, "Barbara")]),
+            sorted(vec![&j, &b]),
+        ),
+        (
             cmp(
                 P::UserName,
                 CompareOp::Ne,
-                s(&format!("ewa@{}.example", school.code))
-            )
-        )
-        .await,
-        sorted(vec![&j, &b])
-    );
+                s(&format!("ewa@{code}.example")),
+            ),
+            sorted(vec![&j, &b]),
+        ),
+    ];
+    for (filter, want) in cases {
+        let shown = format!("{filter:?}");
+        assert_eq!(logins(&d, &school, filter).await, want, "{shown}");
+    }
 }
 
 #[tokio::test]

@@ -120,12 +120,7 @@ async fn below_the_guards_floor_nothing_is_held_and_the_next_one_is() {
         "Operations": [{"op": "replace", "value": {"active": false}}]});
     for (n, id) in ids.iter().enumerate() {
         let a = app
-            .call(
-                t,
-                Method::PATCH,
-                &format!("/Users/{id}"),
-                Some(deactivate.clone()),
-            )
+            .patch(t, &format!("/Users/{id}"), deactivate.clone())
             .await;
         if n < 3 {
             assert_eq!(a.status, StatusCode::OK, "{n}: {}", a.body);

@@ -59,14 +59,7 @@ async fn entra_creates_an_empty_group_then_adds_and_removes_members() {
     let add = json!({"schemas":[PATCH],"Operations":[
         {"op":"Add","path":"members","value":[{"value":u1},{"value":u2},{"value":u3}]}
     ]});
-    let res = app
-        .call(
-            &app.token_a,
-            Method::PATCH,
-            &format!("/Groups/{g}"),
-            Some(add),
-        )
-        .await;
+    let res = app.patch(&app.token_a, &format!("/Groups/{g}"), add).await;
     assert!(res.status.is_success(), "{}", res.body);
     assert_eq!(members_in_ldap(&app, &g).await.len(), 3);
 
@@ -75,12 +68,7 @@ async fn entra_creates_an_empty_group_then_adds_and_removes_members() {
         {"op":"Remove","path":"members","value":[{"value":u1}]}
     ]});
     let res = app
-        .call(
-            &app.token_a,
-            Method::PATCH,
-            &format!("/Groups/{g}"),
-            Some(remove),
-        )
+        .patch(&app.token_a, &format!("/Groups/{g}"), remove)
         .await;
     assert!(res.status.is_success(), "{}", res.body);
     let mut expected = vec![u2.clone(), u3.clone()];
@@ -95,12 +83,7 @@ async fn entra_creates_an_empty_group_then_adds_and_removes_members() {
         {"op":"remove","path": format!("members[value eq \"{u2}\"]")}
     ]});
     let res = app
-        .call(
-            &app.token_a,
-            Method::PATCH,
-            &format!("/Groups/{g}"),
-            Some(remove),
-        )
+        .patch(&app.token_a, &format!("/Groups/{g}"), remove)
         .await;
     assert!(res.status.is_success(), "{}", res.body);
     assert_eq!(
@@ -136,12 +119,7 @@ async fn okta_renames_a_group_with_a_pathless_replace_and_keeps_its_id() {
         {"op":"replace","value":{"id": g, "displayName":"Klub szachowy \"Hetman\", (2026)"}}
     ]});
     let res = app
-        .call(
-            &app.token_a,
-            Method::PATCH,
-            &format!("/Groups/{g}"),
-            Some(rename),
-        )
+        .patch(&app.token_a, &format!("/Groups/{g}"), rename)
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     assert_eq!(res.body["id"], g.as_str());

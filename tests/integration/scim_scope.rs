@@ -78,23 +78,13 @@ async fn links_resolve_only_within_the_clients_schools_and_hidden_links_are_kept
     let add = json!({"schemas": [PATCH], "Operations": [
         {"op": "add", "path": "members", "value": [{"value": in_b}]}]});
     let a = app
-        .call(
-            &app.token_city,
-            Method::PATCH,
-            &format!("/Groups/{group}"),
-            Some(add),
-        )
+        .patch(&app.token_city, &format!("/Groups/{group}"), add)
         .await;
     assert!(a.status.is_success(), "{} {}", a.status, a.body);
     let manager = json!({"schemas": [PATCH], "Operations": [
         {"op": "replace", "path": format!("{ENTERPRISE}:manager"), "value": {"value": in_b}}]});
     let a = app
-        .call(
-            &app.token_city,
-            Method::PATCH,
-            &format!("/Users/{in_a}"),
-            Some(manager),
-        )
+        .patch(&app.token_city, &format!("/Users/{in_a}"), manager)
         .await;
     assert!(a.status.is_success(), "{} {}", a.status, a.body);
 
@@ -122,12 +112,7 @@ async fn links_resolve_only_within_the_clients_schools_and_hidden_links_are_kept
     let manager = json!({"schemas": [PATCH], "Operations": [
         {"op": "replace", "path": format!("{ENTERPRISE}:manager"), "value": {"value": in_b}}]});
     let a = app
-        .call(
-            &app.token_a,
-            Method::PATCH,
-            &format!("/Users/{in_a}"),
-            Some(manager.clone()),
-        )
+        .patch(&app.token_a, &format!("/Users/{in_a}"), manager.clone())
         .await;
     assert_eq!(a.status, StatusCode::NOT_FOUND, "{}", a.body);
 
@@ -150,12 +135,7 @@ async fn links_resolve_only_within_the_clients_schools_and_hidden_links_are_kept
     let rename = json!({"schemas": [PATCH], "Operations": [
         {"op": "replace", "path": "title", "value": "nauczycielka"}]});
     let a = app
-        .call(
-            &app.token_a,
-            Method::PATCH,
-            &format!("/Users/{in_a}"),
-            Some(rename),
-        )
+        .patch(&app.token_a, &format!("/Users/{in_a}"), rename)
         .await;
     assert!(a.status.is_success(), "{} {}", a.status, a.body);
     assert_eq!(

@@ -59,12 +59,7 @@ async fn a_secondary_schools_active_false_removes_that_school_and_leaves_the_acc
         {"op": "replace", "path": "externalId", "value": "b-owns-this"}
     ]});
     let a = app
-        .call(
-            &app.token_b,
-            Method::PATCH,
-            &format!("/Users/{id}"),
-            Some(patch),
-        )
+        .patch(&app.token_b, &format!("/Users/{id}"), patch)
         .await;
     assert!(a.status.is_success(), "{} {}", a.status, a.body);
 
@@ -108,12 +103,7 @@ async fn a_secondary_schools_active_false_removes_that_school_and_leaves_the_acc
         {"op": "replace", "path": "active", "value": false}
     ]});
     let a = app
-        .call(
-            &app.token_a,
-            Method::PATCH,
-            &format!("/Users/{id}"),
-            Some(patch),
-        )
+        .patch(&app.token_a, &format!("/Users/{id}"), patch)
         .await;
     assert!(a.status.is_success(), "{} {}", a.status, a.body);
     let e = common::admin_entry(&dn).await;
@@ -188,12 +178,7 @@ async fn scim_cannot_overwrite_the_address_the_person_confirmed() {
         {"op": "replace", "path": "emails", "value": [{"value": "other@szkola.example", "primary": true}]}
     ]});
     let a = app
-        .call(
-            &app.token_a,
-            Method::PATCH,
-            &format!("/Users/{id}"),
-            Some(patch),
-        )
+        .patch(&app.token_a, &format!("/Users/{id}"), patch)
         .await;
     assert!(a.status.is_success(), "{} {}", a.status, a.body);
     assert_eq!(values(&common::admin_entry(&dn).await, "mail"), [confirmed]);

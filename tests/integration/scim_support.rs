@@ -125,6 +125,11 @@ impl ScimApp {
         self.call(token, Method::GET, path, None).await
     }
 
+    /// `PATCH path` with `body` (a PatchOp).
+    pub async fn patch(&self, token: &str, path: &str, body: Value) -> Answer {
+        self.call(token, Method::PATCH, path, Some(body)).await
+    }
+
     /// Creates a user in school A through SCIM and returns its id.
     pub async fn create_user(&self, token: &str, body: Value) -> String {
         let a = self.call(token, Method::POST, "/Users", Some(body)).await;

@@ -24,12 +24,7 @@ async fn clients_see_and_change_only_their_schools() {
     let patch =
         json!({"schemas":[PATCH],"Operations":[{"op":"replace","path":"active","value":false}]});
     let res = app
-        .call(
-            &app.token_a,
-            Method::PATCH,
-            &format!("/Users/{in_b}"),
-            Some(patch),
-        )
+        .patch(&app.token_a, &format!("/Users/{in_b}"), patch)
         .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
     let res = app
@@ -132,12 +127,7 @@ async fn bad_input_gets_a_scim_error_and_leaves_the_directory_unchanged() {
     let bad_path =
         json!({"schemas":[PATCH],"Operations":[{"op":"replace","path":"name.nosuch","value":"x"}]});
     let res = app
-        .call(
-            &app.token_a,
-            Method::PATCH,
-            &format!("/Users/{id}"),
-            Some(bad_path),
-        )
+        .patch(&app.token_a, &format!("/Users/{id}"), bad_path)
         .await;
     assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.body);
     // All-or-nothing: a valid first operation is not applied when the second fails.
@@ -145,14 +135,7 @@ async fn bad_input_gets_a_scim_error_and_leaves_the_directory_unchanged() {
         {"op":"replace","path":"title","value":"changed"},
         {"op":"frobnicate","path":"title","value":"x"}
     ]});
-    let res = app
-        .call(
-            &app.token_a,
-            Method::PATCH,
-            &format!("/Users/{id}"),
-            Some(half),
-        )
-        .await;
+    let res = app.patch(&app.token_a, &format!("/Users/{id}"), half).await;
     assert_eq!(res.status, StatusCode::BAD_REQUEST);
 
     let huge = json!({"schemas":[USER],"userName":"x".repeat(70_000)});

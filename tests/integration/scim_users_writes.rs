@@ -24,12 +24,7 @@ async fn entra_patch_shapes_are_applied_and_written_to_ldap() {
         ]
     });
     let res = app
-        .call(
-            &app.token_a,
-            Method::PATCH,
-            &format!("/Users/{id}"),
-            Some(patch),
-        )
+        .patch(&app.token_a, &format!("/Users/{id}"), patch)
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     assert_eq!(res.body["active"], false);
@@ -108,12 +103,7 @@ async fn changing_the_primary_school_moves_the_entry_and_keeps_its_id() {
         {"op":"replace","path": format!("{ZSZO}:schools"),"value": [app.school_b]}
     ]});
     let res = app
-        .call(
-            &app.token_city,
-            Method::PATCH,
-            &format!("/Users/{id}"),
-            Some(patch),
-        )
+        .patch(&app.token_city, &format!("/Users/{id}"), patch)
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     let after = app.person_dn(&id).await.unwrap();
@@ -233,12 +223,7 @@ async fn patching_title_or_position_changes_the_one_directory_attribute() {
         let patch =
             json!({"schemas":[PATCH],"Operations":[{"op":"replace","path":path,"value":value}]});
         let res = app
-            .call(
-                &app.token_a,
-                Method::PATCH,
-                &format!("/Users/{id}"),
-                Some(patch),
-            )
+            .patch(&app.token_a, &format!("/Users/{id}"), patch)
             .await;
         assert_eq!(res.status, StatusCode::OK, "{}", res.body);
         assert_eq!(res.body["title"], value, "{path}: {}", res.body);

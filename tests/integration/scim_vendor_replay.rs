@@ -193,11 +193,10 @@ async fn a_group_patch_that_excludes_members_answers_no_content_with_the_new_eta
     let patch = json!({"schemas": [PATCH], "Operations": [
         {"op": "Replace", "path": "displayName", "value": format!("H {}", unique())}]});
     let a = app
-        .call(
+        .patch(
             t,
-            Method::PATCH,
             &format!("/Groups/{gid}?excludedAttributes=members"),
-            Some(patch),
+            patch,
         )
         .await;
     assert_eq!(a.status, StatusCode::NO_CONTENT, "{}", a.body);
