@@ -19,12 +19,12 @@ use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// Writers adding `ou` entries to `url` until the provider stops answering; returns the DNs
-/// of the adds slapd acknowledged.
+/// Writers adding `ou` entries to `url`, each until it has made `adds` or the provider stops
+/// answering; the DNs of the adds slapd acknowledged are pushed to `acknowledged`.
 fn spawn_writers(
     url: &str,
     admin_password: &str,
-    writers: usize,
+    (writers, adds): (usize, usize),
     acknowledged: &Arc<Mutex<Vec<String>>>,
 ) -> Vec<tokio::task::JoinHandle<()>> {
     (0..writers)
@@ -36,7 +36,7 @@ fn spawn_writers(
             );
             tokio::spawn(async move {
                 let mut ldap = common::connect_admin_at(&url, &pw).await;
-                for i in 0.. {
+                for i in 0..adds {
                     let name = format!("crash-w{w}-{i}");
                     let dn = format!("ou={name},ou=system,{}", common::BASE_DN);
                     let attrs = vec![
@@ -60,7 +60,12 @@ async fn after_a_provider_is_killed_under_writes_a_full_refresh_brings_the_peer_
     let mut pair = ProviderPair::start(&dir.path().join("ldap"));
     converged(&pair, common::BASE_DN, CONVERGE).await;
     let acknowledged = Arc::new(Mutex::new(Vec::new()));
-    let writers = spawn_writers(&pair.url(0), &pair.admin_password, 16, &acknowledged);
+    let writers = spawn_writers(
+        &pair.url(0),
+        &pair.admin_password,
+        (16, usize::MAX),
+        &acknowledged,
+    );
     while acknowledged.lock().unwrap().len() < 200 {
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
@@ -291,4 +296,45 @@ async fn a_full_refresh_brings_back_an_entry_the_cookie_says_the_peer_has() {
     tokio::task::block_in_place(|| pair.refresh_fully_from_peer(1));
     let both = converged(&pair, common::BASE_DN, CONVERGE).await;
     assert!(holds(both), "the full refresh did not bring the entry back");
+}
+
+/// The README's repair run during school hours: the peer is restarted with its cookie reset
+/// (a full refresh) while the other provider takes writes. Every acknowledged write reaches
+/// both, and `compare-providers` agrees afterwards.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_full_refresh_of_the_peer_under_writes_to_the_other_provider_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut pair = ProviderPair::start(&dir.path().join("ldap"));
+    converged(&pair, common::BASE_DN, CONVERGE).await;
+    let acknowledged = Arc::new(Mutex::new(Vec::new()));
+    let writers = spawn_writers(&pair.url(0), &pair.admin_password, (8, 150), &acknowledged);
+    while acknowledged.lock().unwrap().len() < 100 {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    tokio::task::block_in_place(|| pair.refresh_fully_from_peer(1));
+    let during = acknowledged.lock().unwrap().len();
+    for w in writers {
+        w.await.unwrap();
+    }
+    let acknowledged: HashSet<String> = acknowledged.lock().unwrap().iter().cloned().collect();
+    assert_eq!(
+        acknowledged.len(),
+        8 * 150,
+        "every add on provider 1 was acknowledged"
+    );
+    assert!(
+        during < acknowledged.len(),
+        "the writes did not go on after the refresh started ({during})"
+    );
+    let both: HashSet<String> = converged(&pair, common::BASE_DN, CONVERGE)
+        .await
+        .into_iter()
+        .map(|(dn, _, _)| dn)
+        .collect();
+    let lost: Vec<&String> = acknowledged.difference(&both).collect();
+    assert!(lost.is_empty(), "acknowledged writes missing: {lost:?}");
+    let daemon_dir = dir.path().join("daemon");
+    std::fs::create_dir_all(&daemon_dir).unwrap();
+    let (same, said) = tokio::task::block_in_place(|| compare_providers(&daemon_dir, &pair));
+    assert!(same, "{said}");
 }
