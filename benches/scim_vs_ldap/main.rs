@@ -32,9 +32,14 @@
 //! e.g. a build from before a change; this build's when unset), `SCIM_BENCH_SLAPD_PERF` (a
 //! path prefix: `perf record` of slapd during the no-fsync adds, one `<prefix>-<size>.data` a
 //! size), `SCIM_BENCH_PAGE_CACHE=0` (the daemon's `ldap.page_cache` off: every list page
-//! sorted by slapd). Output: a table on stdout and `<target>/scim_vs_ldap.json`.
+//! sorted by slapd), `SCIM_BENCH_CALLGRIND` (a folder: instead of the timed scenarios, the
+//! daemon's instructions per SCIM request under valgrind's callgrind, `instructions.rs`;
+//! output `<target>/scim_vs_ldap.instructions.json`). Output: a table on stdout and
+//! `<target>/scim_vs_ldap.json`.
 
+mod audit;
 mod experiment;
+mod instructions;
 mod load;
 mod panel;
 #[macro_use]
@@ -251,6 +256,12 @@ async fn bench_site(root: &std::path::Path, size: usize, schools: usize, limits:
         created: Arc::new(AtomicUsize::new(0)),
         limits,
     };
+    if let Some(dir) = instructions::callgrind_dir() {
+        let counts = instructions::per_request(&ctx, size, &dir).await;
+        let Ctx { site, .. } = ctx;
+        site.stop();
+        return counts;
+    }
     let profiler = perf.map(|out| {
         std::process::Command::new("perf")
             .args(["record", "-F", "1999", "-g", "-o", &out, "-p"])
@@ -347,42 +358,6 @@ fn sizes() -> Vec<usize> {
         .collect()
 }
 
-/// Audit appends per second with fsync on commit, `c` appenders at once (group commit).
-async fn audit_appends(root: &std::path::Path, limits: Limits) -> Vec<Stats> {
-    use zszo_connector::audit::{HmacKey, RedbAuditLog};
-    use zszo_connector::domain::audit::{Actor, NewAuditRecord, Outcome};
-    use zszo_connector::ports::AuditLog;
-    let mut out = Vec::new();
-    for c in CONCURRENCY {
-        let dir = root.join(format!("audit{c}"));
-        std::fs::create_dir_all(&dir).unwrap();
-        let key = HmacKey::generate_to(dir.join("key")).unwrap();
-        let log = Arc::new(
-            RedbAuditLog::open(
-                dir.join("audit.redb"),
-                key,
-                Arc::new(zszo_connector::clock::SystemClock),
-            )
-            .unwrap(),
-        );
-        let stats = load::run(c, limits.reads, limits.seconds, move |_, i| {
-            let log = log.clone();
-            async move {
-                let record = NewAuditRecord::new(
-                    Actor::System("bench".into()),
-                    "bench.append",
-                    Outcome::Success,
-                )
-                .detail("i", i.to_string());
-                log.append(record).await.is_ok()
-            }
-        })
-        .await;
-        out.push(stats);
-    }
-    out
-}
-
 fn target_dir() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
@@ -410,8 +385,15 @@ fn main() {
     for size in sizes() {
         sites.push(rt.block_on(bench_site(root.path(), size, schools, limits)));
     }
+    if instructions::callgrind_dir().is_some() {
+        instructions::print(&sites);
+        let out = target_dir().join("scim_vs_ldap.instructions.json");
+        std::fs::write(&out, serde_json::to_string_pretty(&sites).unwrap()).unwrap();
+        println!("written: {}", out.display());
+        return;
+    }
     eprintln!("audit appends");
-    let audit = rt.block_on(audit_appends(root.path(), limits));
+    let audit = rt.block_on(audit::audit_appends(root.path(), limits));
     let load_after = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     print_table(&sites, &audit);
     println!(

@@ -103,7 +103,11 @@ impl Site {
         );
         let token = String::from_utf8(token.stdout).unwrap().trim().to_owned();
         let log = std::fs::File::create(dir.join("daemon.log")).unwrap();
-        let daemon = Command::new(daemon_binary())
+        let mut daemon = match crate::instructions::callgrind_dir() {
+            Some(dir) => crate::instructions::under_callgrind(&daemon_binary(), &dir),
+            None => Command::new(daemon_binary()),
+        };
+        let daemon = daemon
             .args(["serve", "--config"])
             .arg(&config)
             .stdout(log.try_clone().unwrap())
@@ -134,7 +138,8 @@ impl Site {
             .await
             .is_ok_and(|r| r.status().is_success())
         {
-            assert!(t.elapsed() < Duration::from_secs(60), "daemon not ready");
+            // Under callgrind (`instructions.rs`) the daemon starts several times slower.
+            assert!(t.elapsed() < Duration::from_secs(180), "daemon not ready");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
