@@ -60,3 +60,16 @@ fn generalized_time_parses_as_slapd_writes_it() {
     assert_eq!(parse_generalized_time("2025"), None);
     assert_eq!(parse_generalized_time("20250102010405"), None);
 }
+
+#[test]
+fn attributes_are_found_in_any_spelling_of_their_name() {
+    let e = entry(
+        "uid=a,dc=x",
+        &[("givenName", &["Anna"]), ("SN", &["Nowak", "Kowalska"])],
+    );
+    let r = Reader(&e);
+    assert_eq!(r.values("givenName"), ["Anna"]);
+    assert_eq!(r.values("GIVENNAME"), ["Anna"]);
+    assert_eq!(r.values("sn"), ["Nowak", "Kowalska"]);
+    assert!(r.values("mail").is_empty());
+}
