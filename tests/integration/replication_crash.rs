@@ -142,6 +142,22 @@ fn compare_providers(dir: &std::path::Path, pair: &ProviderPair) -> (bool, Strin
     (out.status.success(), said)
 }
 
+/// Two providers under `dir`, provider 1's replication to provider 2 through a proxy that
+/// can cut it, and a folder for `compare-providers`' configuration.
+async fn pair_with_cuttable_replication(
+    dir: &std::path::Path,
+) -> (
+    ProviderPair,
+    crate::cutting_proxy::CuttingProxy,
+    std::path::PathBuf,
+) {
+    let (pair, replication) =
+        ProviderPair::start_with_cuttable_replication(&dir.join("ldap")).await;
+    let daemon_dir = dir.join("daemon");
+    std::fs::create_dir_all(&daemon_dir).unwrap();
+    (pair, replication, daemon_dir)
+}
+
 /// Adds `ou=<name>,ou=system` on provider `i`.
 async fn add_ou(pair: &ProviderPair, i: usize, name: &str) {
     let mut ldap = common::connect_admin_at(&pair.url(i), &pair.admin_password).await;
@@ -159,10 +175,7 @@ async fn add_ou(pair: &ProviderPair, i: usize, name: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn compare_providers_names_what_the_peer_lacks_and_agrees_once_it_arrived() {
     let dir = tempfile::tempdir().unwrap();
-    let (pair, replication) =
-        ProviderPair::start_with_cuttable_replication(&dir.path().join("ldap")).await;
-    let daemon_dir = dir.path().join("daemon");
-    std::fs::create_dir_all(&daemon_dir).unwrap();
+    let (pair, replication, daemon_dir) = pair_with_cuttable_replication(dir.path()).await;
     let (same, said) = tokio::task::block_in_place(|| compare_providers(&daemon_dir, &pair));
     assert!(same, "{said}");
     assert!(
@@ -197,10 +210,7 @@ async fn compare_providers_names_what_the_peer_lacks_and_agrees_once_it_arrived(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn compare_providers_leaves_out_a_write_that_arrives_while_it_settles() {
     let dir = tempfile::tempdir().unwrap();
-    let (pair, replication) =
-        ProviderPair::start_with_cuttable_replication(&dir.path().join("ldap")).await;
-    let daemon_dir = dir.path().join("daemon");
-    std::fs::create_dir_all(&daemon_dir).unwrap();
+    let (pair, replication, daemon_dir) = pair_with_cuttable_replication(dir.path()).await;
     replication.down();
     add_ou(&pair, 0, "w-drodze").await;
 
