@@ -25,6 +25,7 @@ pub mod anchor;
 pub mod chain;
 pub mod cli;
 pub mod export;
+mod index;
 pub mod key;
 mod query;
 pub mod redact;

@@ -3,9 +3,12 @@
 //! Semantics: all given conditions must hold; `since` is inclusive and `until` exclusive
 //! (`since <= time < until`); `limit` caps the number returned. The index used is, in order
 //! of preference, target entryUUID, school, time range, else a reverse scan of all records;
-//! the other conditions are checked on each record read. Read-only: nothing here writes.
+//! the other conditions are checked on each record read. The newest records may not be in
+//! the indexes yet (`index.rs`: at most `FLUSH_AT` of them, all after `indexed_through`):
+//! an indexed query reads those first, directly. Read-only: nothing here writes.
 
-use super::tables::{self, unavailable, BY_SCHOOL, BY_TARGET, BY_TIME, RECORDS};
+use super::index::indexed_through;
+use super::tables::{self, unavailable, BY_SCHOOL, BY_TARGET, BY_TIME, META, RECORDS};
 use crate::domain::audit::{AuditQuery, AuditRecord};
 use crate::ports::AuditError;
 use redb::{ReadableTable as _, StorageError};
@@ -64,9 +67,25 @@ pub(crate) fn run_query(
         Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
         Err(e) => return Err(unavailable(e)),
     };
+    // Records not indexed yet (none in a store no writer of this version has opened).
+    let through = match txn.open_table(META) {
+        Ok(meta) => indexed_through(&meta)?,
+        Err(redb::TableError::TableDoesNotExist(_)) => None,
+        Err(e) => return Err(unavailable(e)),
+    };
+    let unindexed: Vec<u64> = match through {
+        None => Vec::new(),
+        Some(through) => records
+            .range(through.saturating_add(1)..)
+            .map_err(unavailable)?
+            .rev()
+            .map(|r| r.map(|(k, _)| k.value()))
+            .collect::<Result<_, _>>()
+            .map_err(unavailable)?,
+    };
     let by_target;
     let by_school;
-    let seqs: SeqIter<'_> = if let Some(uuid) = query.target_uuid.as_deref() {
+    let indexed: SeqIter<'_> = if let Some(uuid) = query.target_uuid.as_deref() {
         by_target = txn.open_multimap_table(BY_TARGET).map_err(unavailable)?;
         let values = by_target.get(uuid).map_err(unavailable)?;
         Box::new(values.rev().map(|r| r.map(|g| g.value())))
@@ -92,6 +111,16 @@ pub(crate) fn run_query(
     } else {
         let all = records.iter().map_err(unavailable)?;
         Box::new(all.rev().map(|r| r.map(|(k, _)| k.value())))
+    };
+    let full_scan = query.target_uuid.is_none()
+        && query.school.is_none()
+        && query.since.is_none()
+        && query.until.is_none();
+    // Newest first: every unindexed record is newer than every indexed one.
+    let seqs: SeqIter<'_> = if full_scan {
+        indexed
+    } else {
+        Box::new(unindexed.into_iter().map(Ok).chain(indexed))
     };
 
     let mut out = Vec::new();

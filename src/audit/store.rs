@@ -7,9 +7,9 @@
 //! * **One writer.** A dedicated thread (`writer.rs`) owns every write transaction. `append`
 //!   sends the record over a channel with a oneshot for the answer; the thread takes
 //!   everything queued (group commit), assigns `seq` (last + 1) and `time` (the injected
-//!   clock, UTC, milliseconds), chains each MAC (`chain.rs`), writes the record and its index
-//!   entries and the new head, commits once with `Durability::Immediate` (fsync), then answers
-//!   all. A failed commit answers every request in the batch with the error and writes
+//!   clock, UTC, milliseconds), chains each MAC (`chain.rs`), writes the record and the new
+//!   head, commits once with `Durability::Immediate` (fsync), then answers all. Index entries
+//!   are written in batches of up to `index::FLUSH_AT` records (`index.rs`). A failed commit answers every request in the batch with the error and writes
 //!   nothing.
 //! * Reads run in `spawn_blocking` on their own read transaction.
 //! * No secret in details: values under secret-looking keys are redacted before writing
@@ -74,6 +74,7 @@ impl RedbAuditLog {
             .map_err(tables::format_error)?;
         create_tables(&db)?;
         let head = load_head(&db, &key)?;
+        let pending = super::index::load_pending(&db)?;
         let slot = Arc::new(DbSlot::new(&path, db));
         let (sender, receiver) = mpsc::channel();
         let writer = Writer {
@@ -82,6 +83,7 @@ impl RedbAuditLog {
             key,
             clock,
             head,
+            pending,
         };
         let handle = std::thread::Builder::new()
             .name("audit-writer".into())
@@ -205,6 +207,7 @@ pub(super) fn create_tables(db: &Database) -> Result<(), AuditError> {
     txn.open_multimap_table(BY_SCHOOL).map_err(unavailable)?;
     txn.open_table(BY_TIME).map_err(unavailable)?;
     txn.open_table(META).map_err(unavailable)?;
+    super::index::init_watermark(&txn)?;
     txn.commit().map_err(unavailable)
 }
 

@@ -6,7 +6,9 @@
 //! * `audit_by_school`: multimap `school code → seq`;
 //! * `audit_by_time`: `(unix milliseconds i64, seq u64) → ()`;
 //! * `audit_meta`: `"head" → seq (8 bytes BE) || mac (32 bytes)`, `"ping" → last check time`,
-//!   `"probe"` → 8 KiB the readiness check overwrites (a record-sized write must commit).
+//!   `"probe"` → 8 KiB the readiness check overwrites (a record-sized write must commit),
+//!   `"indexed_through"` → the last seq whose index entries are written (8 bytes BE; the
+//!   newer records' entries wait for a batch, `index.rs`).
 //!
 //! The indexes are derived data: `verify` checks only `audit_records` and the head.
 

@@ -3,11 +3,12 @@
 //! and online copies between batches. Apart from `store.rs` so the port's face stays short.
 
 use super::chain::{self, ChainHead, GENESIS_MAC};
+use super::index::{self, IndexTables, Pending, FLUSH_AT, INDEXED_KEY};
 use super::key::HmacKey;
 use super::query::decode_record;
 use super::reopen::DbSlot;
 use super::retention::{Checkpoint, PruneReport, CHECKPOINT_KEY, PRUNED_ACTION};
-use super::tables::{self, BY_SCHOOL, BY_TARGET, BY_TIME, HEAD_KEY, META, PING_KEY, RECORDS};
+use super::tables::{self, HEAD_KEY, META, PING_KEY, RECORDS};
 use crate::clock::Clock;
 use crate::domain::audit::{Actor, AuditRecord, NewAuditRecord, Outcome};
 use crate::ports::AuditError;
@@ -49,23 +50,21 @@ pub(super) struct Writer {
     pub(super) key: HmacKey,
     pub(super) clock: Arc<dyn Clock>,
     pub(super) head: Option<ChainHead>,
+    /// Committed records whose index entries are not written yet (`index.rs`), oldest first.
+    pub(super) pending: Vec<Pending>,
 }
 
 /// The tables one write transaction touches.
 struct Tables<'t> {
     records: redb::Table<'t, u64, &'static [u8]>,
-    by_target: redb::MultimapTable<'t, &'static str, u64>,
-    by_school: redb::MultimapTable<'t, &'static str, u64>,
-    by_time: redb::Table<'t, (i64, u64), ()>,
+    index: IndexTables<'t>,
     meta: redb::Table<'t, &'static str, &'static [u8]>,
 }
 
 fn open_tables(txn: &redb::WriteTransaction) -> Result<Tables<'_>, redb::TableError> {
     Ok(Tables {
         records: txn.open_table(RECORDS)?,
-        by_target: txn.open_multimap_table(BY_TARGET)?,
-        by_school: txn.open_multimap_table(BY_SCHOOL)?,
-        by_time: txn.open_table(BY_TIME)?,
+        index: index::open(txn)?,
         meta: txn.open_table(META)?,
     })
 }
@@ -145,6 +144,8 @@ impl Writer {
             .slot
             .reopen_after_io_error(&self.key, self.head)
             .map_err(|e| write_error(&e))?;
+        let db = self.slot.current().map_err(|e| write_error(&e))?;
+        self.pending = index::load_pending(&db).map_err(|e| write_error(&e))?;
         self.head = head;
         Ok(())
     }
@@ -169,11 +170,17 @@ impl Writer {
         let mut txn = db.begin_write().map_err(|x| e(&x))?;
         txn.set_durability(Durability::Immediate);
         let mut seqs = Vec::with_capacity(batch.len());
+        let mut fresh = Vec::new();
+        let flushed;
         {
             let mut t = open_tables(&txn).map_err(|x| e(&x))?;
             for request in batch {
                 match request {
-                    Request::Append(new, _) => seqs.push(self.write(&mut t, new)?),
+                    Request::Append(new, _) => {
+                        let written = self.write(&mut t, new)?;
+                        seqs.push(written.seq);
+                        fresh.push(written);
+                    }
                     _ => {
                         let now = chain::format_time(self.clock.now());
                         t.meta.insert(PING_KEY, now.as_bytes()).map_err(|x| e(&x))?;
@@ -187,13 +194,40 @@ impl Writer {
                     }
                 }
             }
+            flushed = self.pending.len() + fresh.len() >= FLUSH_AT;
+            if flushed {
+                self.flush_into(&mut t, &fresh)?;
+            }
         }
         txn.commit().map_err(|x| e(&x))?;
+        if flushed {
+            self.pending.clear();
+        } else {
+            self.pending.extend(fresh);
+        }
         Ok(seqs)
     }
 
-    /// Chains `new` after the head, writes it, its index entries and the new head.
-    fn write(&mut self, t: &mut Tables<'_>, new: &NewAuditRecord) -> Result<u64, String> {
+    /// Writes the index entries of the pending records and of `fresh` (committed in this
+    /// transaction), and the new `indexed_through`. The caller clears `pending` once the
+    /// transaction has committed.
+    fn flush_into(&self, t: &mut Tables<'_>, fresh: &[Pending]) -> Result<(), String> {
+        let e = write_error;
+        let all = self.pending.iter().chain(fresh);
+        for p in all.clone() {
+            t.index.insert(p).map_err(|x| e(&x))?;
+        }
+        if let Some(last) = all.last() {
+            t.meta
+                .insert(INDEXED_KEY, index::encode_seq(last.seq).as_slice())
+                .map_err(|x| e(&x))?;
+        }
+        Ok(())
+    }
+
+    /// Chains `new` after the head, writes it and the new head; its index entries are
+    /// returned, for the caller to write now or later (`index.rs`).
+    fn write(&mut self, t: &mut Tables<'_>, new: &NewAuditRecord) -> Result<Pending, String> {
         let e = write_error;
         let (seq, prev) = match self.head {
             None => (1, GENESIS_MAC),
@@ -209,21 +243,12 @@ impl Writer {
         };
         let bytes = serde_json::to_vec(&record).map_err(|x| e(&x))?;
         t.records.insert(seq, bytes.as_slice()).map_err(|x| e(&x))?;
-        if let Some(uuid) = new.target.as_ref().and_then(|t| t.entry_uuid.as_deref()) {
-            t.by_target.insert(uuid, seq).map_err(|x| e(&x))?;
-        }
-        if let Some(school) = new.school.as_deref() {
-            t.by_school.insert(school, seq).map_err(|x| e(&x))?;
-        }
-        t.by_time
-            .insert((tables::unix_millis(time), seq), ())
-            .map_err(|x| e(&x))?;
         let head = ChainHead { seq, mac };
         t.meta
             .insert(HEAD_KEY, tables::encode_head(&head).as_slice())
             .map_err(|x| e(&x))?;
         self.head = Some(head);
-        Ok(seq)
+        Ok(Pending::of(&record))
     }
 
     /// Removes the oldest records written before `before` (at most `max`), signs the new
@@ -260,6 +285,9 @@ impl Writer {
                     record_seq: None,
                 });
             };
+            // Every record gets its index entries before any is removed, so none is left
+            // pending for a record that is gone.
+            self.flush_into(&mut t, &[])?;
             let mac = chain::parse_mac(&last.mac)
                 .ok_or_else(|| format!("record {} has a malformed MAC", last.seq))?;
             let checkpoint = Checkpoint::sign(&self.key, ChainHead { seq: last.seq, mac });
@@ -267,12 +295,19 @@ impl Writer {
                 t.records.remove(record.seq).map_err(|x| e(&x))?;
                 let r = &record.record;
                 if let Some(uuid) = r.target.as_ref().and_then(|t| t.entry_uuid.as_deref()) {
-                    t.by_target.remove(uuid, record.seq).map_err(|x| e(&x))?;
+                    t.index
+                        .by_target
+                        .remove(uuid, record.seq)
+                        .map_err(|x| e(&x))?;
                 }
                 if let Some(school) = r.school.as_deref() {
-                    t.by_school.remove(school, record.seq).map_err(|x| e(&x))?;
+                    t.index
+                        .by_school
+                        .remove(school, record.seq)
+                        .map_err(|x| e(&x))?;
                 }
-                t.by_time
+                t.index
+                    .by_time
                     .remove((tables::unix_millis(record.time), record.seq))
                     .map_err(|x| e(&x))?;
             }
@@ -289,7 +324,12 @@ impl Writer {
             .detail("through_seq", last.seq.to_string())
             .detail("before", chain::format_time(before))
             .detail("checkpoint", checkpoint.head.to_string());
-            let seq = self.write(&mut t, &note)?;
+            let written = self.write(&mut t, &note)?;
+            t.index.insert(&written).map_err(|x| e(&x))?;
+            t.meta
+                .insert(INDEXED_KEY, index::encode_seq(written.seq).as_slice())
+                .map_err(|x| e(&x))?;
+            let seq = written.seq;
             PruneReport {
                 removed: old.len() as u64,
                 checkpoint_seq: Some(checkpoint.head.seq),
@@ -297,6 +337,7 @@ impl Writer {
             }
         };
         txn.commit().map_err(|x| e(&x))?;
+        self.pending.clear();
         Ok(report)
     }
 }

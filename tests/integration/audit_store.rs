@@ -16,6 +16,9 @@ use zszo_connector::clock::ManualClock;
 use zszo_connector::domain::audit::{Actor, AuditQuery, AuditRecord, NewAuditRecord, Outcome};
 use zszo_connector::ports::{AuditError, AuditLog};
 
+#[path = "audit_store_index.rs"]
+mod index;
+
 /// The store's record table, as named in `src/audit/tables.rs` (part of the file format).
 const RECORDS: TableDefinition<u64, &[u8]> = TableDefinition::new("audit_records");
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("audit_meta");
