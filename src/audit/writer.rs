@@ -54,17 +54,16 @@ pub(super) struct Writer {
     pub(super) pending: Vec<Pending>,
 }
 
-/// The tables one write transaction touches.
+/// The tables every write transaction touches; the index tables are opened only by the
+/// commits that write index entries (`index.rs`).
 struct Tables<'t> {
     records: redb::Table<'t, u64, &'static [u8]>,
-    index: IndexTables<'t>,
     meta: redb::Table<'t, &'static str, &'static [u8]>,
 }
 
 fn open_tables(txn: &redb::WriteTransaction) -> Result<Tables<'_>, redb::TableError> {
     Ok(Tables {
         records: txn.open_table(RECORDS)?,
-        index: index::open(txn)?,
         meta: txn.open_table(META)?,
     })
 }
@@ -196,7 +195,7 @@ impl Writer {
             }
             flushed = self.pending.len() + fresh.len() >= FLUSH_AT;
             if flushed {
-                self.flush_into(&mut t, &fresh)?;
+                self.flush_into(&txn, &mut t, &fresh)?;
             }
         }
         txn.commit().map_err(|x| e(&x))?;
@@ -211,11 +210,17 @@ impl Writer {
     /// Writes the index entries of the pending records and of `fresh` (committed in this
     /// transaction), and the new `indexed_through`. The caller clears `pending` once the
     /// transaction has committed.
-    fn flush_into(&self, t: &mut Tables<'_>, fresh: &[Pending]) -> Result<(), String> {
+    fn flush_into(
+        &self,
+        txn: &redb::WriteTransaction,
+        t: &mut Tables<'_>,
+        fresh: &[Pending],
+    ) -> Result<(), String> {
         let e = write_error;
         let all = self.pending.iter().chain(fresh);
+        let mut indexes = index::open(txn).map_err(|x| e(&x))?;
         for p in all.clone() {
-            t.index.insert(p).map_err(|x| e(&x))?;
+            indexes.insert(p).map_err(|x| e(&x))?;
         }
         if let Some(last) = all.last() {
             t.meta
@@ -287,7 +292,8 @@ impl Writer {
             };
             // Every record gets its index entries before any is removed, so none is left
             // pending for a record that is gone.
-            self.flush_into(&mut t, &[])?;
+            self.flush_into(&txn, &mut t, &[])?;
+            let mut indexes: IndexTables<'_> = index::open(&txn).map_err(|x| e(&x))?;
             let mac = chain::parse_mac(&last.mac)
                 .ok_or_else(|| format!("record {} has a malformed MAC", last.seq))?;
             let checkpoint = Checkpoint::sign(&self.key, ChainHead { seq: last.seq, mac });
@@ -295,18 +301,18 @@ impl Writer {
                 t.records.remove(record.seq).map_err(|x| e(&x))?;
                 let r = &record.record;
                 if let Some(uuid) = r.target.as_ref().and_then(|t| t.entry_uuid.as_deref()) {
-                    t.index
+                    indexes
                         .by_target
                         .remove(uuid, record.seq)
                         .map_err(|x| e(&x))?;
                 }
                 if let Some(school) = r.school.as_deref() {
-                    t.index
+                    indexes
                         .by_school
                         .remove(school, record.seq)
                         .map_err(|x| e(&x))?;
                 }
-                t.index
+                indexes
                     .by_time
                     .remove((tables::unix_millis(record.time), record.seq))
                     .map_err(|x| e(&x))?;
@@ -325,7 +331,7 @@ impl Writer {
             .detail("before", chain::format_time(before))
             .detail("checkpoint", checkpoint.head.to_string());
             let written = self.write(&mut t, &note)?;
-            t.index.insert(&written).map_err(|x| e(&x))?;
+            indexes.insert(&written).map_err(|x| e(&x))?;
             t.meta
                 .insert(INDEXED_KEY, index::encode_seq(written.seq).as_slice())
                 .map_err(|x| e(&x))?;

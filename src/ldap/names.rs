@@ -73,13 +73,22 @@ pub fn dn_key(dn: &str) -> String {
         i += 1;
     }
     let text = String::from_utf8_lossy(&bytes).to_lowercase();
-    text.split(',')
-        .map(|rdn| match rdn.split_once('=') {
-            Some((a, v)) => format!("{}={}", a.trim(), v.trim()),
-            None => rdn.trim().to_owned(),
-        })
-        .collect::<Vec<_>>()
-        .join(",")
+    // One string for the result, not one per RDN (issue 17: a PATCH compares two DNs).
+    let mut key = String::with_capacity(text.len());
+    for (n, rdn) in text.split(',').enumerate() {
+        if n > 0 {
+            key.push(',');
+        }
+        match rdn.split_once('=') {
+            Some((a, v)) => {
+                key.push_str(a.trim());
+                key.push('=');
+                key.push_str(v.trim());
+            }
+            None => key.push_str(rdn.trim()),
+        }
+    }
+    key
 }
 
 /// The fixed directory tree under a configurable base DN.
