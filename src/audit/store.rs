@@ -206,7 +206,12 @@ pub(super) fn create_tables(db: &Database) -> Result<(), AuditError> {
     txn.open_multimap_table(BY_TARGET).map_err(unavailable)?;
     txn.open_multimap_table(BY_SCHOOL).map_err(unavailable)?;
     txn.open_table(BY_TIME).map_err(unavailable)?;
-    txn.open_table(META).map_err(unavailable)?;
+    {
+        let mut meta = txn.open_table(META).map_err(unavailable)?;
+        // Where the readiness probe was kept before it had a table of its own.
+        meta.remove("probe").map_err(unavailable)?;
+    }
+    txn.open_table(tables::PROBE).map_err(unavailable)?;
     super::index::init_watermark(&txn)?;
     txn.commit().map_err(unavailable)
 }

@@ -6,9 +6,11 @@
 //! * `audit_by_school`: multimap `school code → seq`;
 //! * `audit_by_time`: `(unix milliseconds i64, seq u64) → ()`;
 //! * `audit_meta`: `"head" → seq (8 bytes BE) || mac (32 bytes)`, `"ping" → last check time`,
-//!   `"probe"` → 8 KiB the readiness check overwrites (a record-sized write must commit),
 //!   `"indexed_through"` → the last seq whose index entries are written (8 bytes BE; the
-//!   newer records' entries wait for a batch, `index.rs`).
+//!   newer records' entries wait for a batch, `index.rs`), the retention checkpoint;
+//! * `audit_probe`: `"probe"` → 8 KiB the readiness check overwrites (a record-sized write
+//!   must commit). Until 2026-12-05 it was kept in `audit_meta`, in the leaf every record's new
+//!   head rewrites; opening the store removes it from there.
 //!
 //! The indexes are derived data: `verify` checks only `audit_records` and the head.
 
@@ -24,6 +26,9 @@ pub(crate) const BY_SCHOOL: MultimapTableDefinition<&str, u64> =
     MultimapTableDefinition::new("audit_by_school");
 pub(crate) const BY_TIME: TableDefinition<(i64, u64), ()> = TableDefinition::new("audit_by_time");
 pub(crate) const META: TableDefinition<&str, &[u8]> = TableDefinition::new("audit_meta");
+/// The readiness check's 8 KiB write, in a table of its own: in `audit_meta` it sat in the
+/// leaf that every record's new head rewrites (issue 17).
+pub(crate) const PROBE: TableDefinition<&str, &[u8]> = TableDefinition::new("audit_probe");
 
 pub(crate) const HEAD_KEY: &str = "head";
 pub(crate) const PING_KEY: &str = "ping";

@@ -186,8 +186,11 @@ impl Writer {
                         // "Writable" means a record of ordinary size commits, not only a few
                         // bytes: free pages left inside a full file can hold a tiny ping
                         // while every append fails. The probe is overwritten each time.
-                        t.meta
-                            .insert(PROBE_KEY, [0u8; PROBE_BYTES].as_slice())
+                        txn.open_table(tables::PROBE)
+                            .and_then(|mut probe| {
+                                probe.insert(PROBE_KEY, [0u8; PROBE_BYTES].as_slice())?;
+                                Ok(())
+                            })
                             .map_err(|x| e(&x))?;
                         seqs.push(0);
                     }

@@ -127,3 +127,35 @@ async fn audit_a_prune_indexes_what_waits_before_it_removes_records() {
     log.append(record("a.6", "u-1", "SP1")).await.unwrap();
     assert_eq!(seqs(&log.query(by_target("u-1")).await.unwrap()), [6]);
 }
+
+/// The readiness check's 8 KiB probe lives in a table of its own (in `audit_meta` it sat in
+/// the leaf every record's new head rewrites); a store that still has it there loses it on
+/// open, and the check still writes a record-sized value.
+#[tokio::test]
+async fn audit_the_readiness_probe_leaves_the_meta_table() {
+    let f = Fixture::filled(2).await;
+    {
+        let db = f.raw();
+        let txn = db.begin_write().unwrap();
+        txn.open_table(META)
+            .unwrap()
+            .insert("probe", [0u8; 8192].as_slice())
+            .unwrap();
+        txn.commit().unwrap();
+    }
+    let log = f.open();
+    log.check_writable().await.unwrap();
+    log.shutdown();
+    drop(log);
+    let db = f.raw();
+    let txn = db.begin_read().unwrap();
+    assert!(txn
+        .open_table(META)
+        .unwrap()
+        .get("probe")
+        .unwrap()
+        .is_none());
+    let probe: TableDefinition<&str, &[u8]> = TableDefinition::new("audit_probe");
+    let stored = txn.open_table(probe).unwrap();
+    assert_eq!(stored.get("probe").unwrap().unwrap().value().len(), 8192);
+}
