@@ -11,6 +11,10 @@
 //! Versions:
 //! * 1: the files before they carried a version (no `zszo_format` table; up to 2026-12-04).
 //! * 2: the same tables, plus `zszo_format`.
+//! * 3: the audit store's index entries may lag its newest records (up to 64 of them,
+//!   `audit_meta` `"indexed_through"`, `src/audit/index.rs`) and its readiness probe has a
+//!   table of its own. A release that knows only 2 would miss those records in its indexed
+//!   queries, so it must refuse the file. The state store is unchanged.
 
 use redb::{Database, TableDefinition};
 use std::fmt;
@@ -21,7 +25,7 @@ const KIND_KEY: &str = "kind";
 const VERSION_KEY: &str = "version";
 
 /// The version this binary writes.
-pub const CURRENT_VERSION: u32 = 2;
+pub const CURRENT_VERSION: u32 = 3;
 /// The oldest version this binary can migrate from.
 pub const OLDEST_READABLE: u32 = 1;
 
