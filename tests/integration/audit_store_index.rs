@@ -25,6 +25,22 @@ fn raw_index(f: &Fixture) -> (usize, Option<u64>) {
     (entries, through)
 }
 
+/// Appends records `a.<i>` about `u-1` in `SP1` for each `i`, the clock moved on by `apart`
+/// after each.
+async fn append_about_u1(
+    f: &Fixture,
+    log: &RedbAuditLog,
+    numbers: std::ops::RangeInclusive<u64>,
+    apart: Duration,
+) {
+    for i in numbers {
+        log.append(record(&format!("a.{i}"), "u-1", "SP1"))
+            .await
+            .unwrap();
+        f.clock.advance(apart);
+    }
+}
+
 fn by_target(uuid: &str) -> AuditQuery {
     AuditQuery {
         target_uuid: Some(uuid.into()),
@@ -36,12 +52,7 @@ fn by_target(uuid: &str) -> AuditQuery {
 async fn audit_index_entries_wait_for_a_batch_and_queries_find_the_records_meanwhile() {
     let f = Fixture::new();
     let log = f.open();
-    for i in 1..=3 {
-        log.append(record(&format!("a.{i}"), "u-1", "SP1"))
-            .await
-            .unwrap();
-        f.clock.advance(Duration::minutes(1));
-    }
+    append_about_u1(&f, &log, 1..=3, Duration::minutes(1)).await;
     assert_eq!(seqs(&log.query(by_target("u-1")).await.unwrap()), [3, 2, 1]);
     let by_school = AuditQuery {
         school: Some("SP1".into()),
@@ -62,11 +73,7 @@ async fn audit_index_entries_wait_for_a_batch_and_queries_find_the_records_meanw
     // Reopened, the store knows what waits, and the batch that fills up writes it all.
     let log = f.open();
     assert_eq!(seqs(&log.query(by_target("u-1")).await.unwrap()), [3, 2, 1]);
-    for i in 4..=FLUSH_AT {
-        log.append(record(&format!("a.{i}"), "u-1", "SP1"))
-            .await
-            .unwrap();
-    }
+    append_about_u1(&f, &log, 4..=FLUSH_AT, Duration::ZERO).await;
     let all = log.query(by_target("u-1")).await.unwrap();
     assert_eq!(all.len() as u64, FLUSH_AT);
     log.shutdown();
@@ -99,11 +106,7 @@ async fn audit_a_store_from_before_the_batches_is_read_as_fully_indexed() {
 async fn audit_a_prune_indexes_what_waits_before_it_removes_records() {
     let f = Fixture::new();
     let log = f.open();
-    for i in 1..=3 {
-        log.append(record(&format!("a.{i}"), "u-1", "SP1"))
-            .await
-            .unwrap();
-    }
+    append_about_u1(&f, &log, 1..=3, Duration::ZERO).await;
     f.clock.advance(Duration::days(1));
     log.append(record("a.4", "u-2", "SP1")).await.unwrap();
     let report = log
