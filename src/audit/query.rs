@@ -67,32 +67,16 @@ pub(crate) fn run_query(
         Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
         Err(e) => return Err(unavailable(e)),
     };
-    // Records not indexed yet (none in a store no writer of this version has opened).
-    let through = match txn.open_table(META) {
-        Ok(meta) => indexed_through(&meta)?,
-        Err(redb::TableError::TableDoesNotExist(_)) => None,
-        Err(e) => return Err(unavailable(e)),
-    };
-    let unindexed: Vec<u64> = match through {
-        None => Vec::new(),
-        Some(through) => records
-            .range(through.saturating_add(1)..)
-            .map_err(unavailable)?
-            .rev()
-            .map(|r| r.map(|(k, _)| k.value()))
-            .collect::<Result<_, _>>()
-            .map_err(unavailable)?,
-    };
     let by_target;
     let by_school;
-    let indexed: SeqIter<'_> = if let Some(uuid) = query.target_uuid.as_deref() {
+    let indexed: Option<SeqIter<'_>> = if let Some(uuid) = query.target_uuid.as_deref() {
         by_target = txn.open_multimap_table(BY_TARGET).map_err(unavailable)?;
         let values = by_target.get(uuid).map_err(unavailable)?;
-        Box::new(values.rev().map(|r| r.map(|g| g.value())))
+        Some(Box::new(values.rev().map(|r| r.map(|g| g.value()))))
     } else if let Some(school) = query.school.as_deref() {
         by_school = txn.open_multimap_table(BY_SCHOOL).map_err(unavailable)?;
         let values = by_school.get(school).map_err(unavailable)?;
-        Box::new(values.rev().map(|r| r.map(|g| g.value())))
+        Some(Box::new(values.rev().map(|r| r.map(|g| g.value()))))
     } else if query.since.is_some() || query.until.is_some() {
         let by_time = txn.open_table(BY_TIME).map_err(unavailable)?;
         let start = query.since.map_or(i64::MIN, tables::unix_millis);
@@ -107,20 +91,21 @@ pub(crate) fn run_query(
             .collect::<Result<Vec<u64>, _>>()
             .map_err(unavailable)?;
         found.sort_unstable_by(|a, b| b.cmp(a));
-        Box::new(found.into_iter().map(Ok))
+        Some(Box::new(found.into_iter().map(Ok)))
     } else {
-        let all = records.iter().map_err(unavailable)?;
-        Box::new(all.rev().map(|r| r.map(|(k, _)| k.value())))
+        None
     };
-    let full_scan = query.target_uuid.is_none()
-        && query.school.is_none()
-        && query.since.is_none()
-        && query.until.is_none();
-    // Newest first: every unindexed record is newer than every indexed one.
-    let seqs: SeqIter<'_> = if full_scan {
-        indexed
-    } else {
-        Box::new(unindexed.into_iter().map(Ok).chain(indexed))
+    let seqs: SeqIter<'_> = match indexed {
+        // Newest first: every record not indexed yet is newer than every indexed one.
+        Some(indexed) => {
+            let waiting = not_indexed_yet(&txn, &records)?;
+            Box::new(waiting.into_iter().map(Ok).chain(indexed))
+        }
+        // A scan of every record, the ones not indexed yet among them.
+        None => {
+            let all = records.iter().map_err(unavailable)?;
+            Box::new(all.rev().map(|r| r.map(|(k, _)| k.value())))
+        }
     };
 
     let mut out = Vec::new();
@@ -141,4 +126,27 @@ pub(crate) fn run_query(
         }
     }
     Ok(out)
+}
+
+/// The seqs of the records whose index entries wait for a batch, newest first (none in a
+/// store no writer of this version has opened).
+fn not_indexed_yet(
+    txn: &redb::ReadTransaction,
+    records: &redb::ReadOnlyTable<u64, &[u8]>,
+) -> Result<Vec<u64>, AuditError> {
+    let through = match txn.open_table(META) {
+        Ok(meta) => indexed_through(&meta)?,
+        Err(redb::TableError::TableDoesNotExist(_)) => None,
+        Err(e) => return Err(unavailable(e)),
+    };
+    let Some(through) = through else {
+        return Ok(Vec::new());
+    };
+    records
+        .range(through.saturating_add(1)..)
+        .map_err(unavailable)?
+        .rev()
+        .map(|r| r.map(|(k, _)| k.value()))
+        .collect::<Result<_, _>>()
+        .map_err(unavailable)
 }
