@@ -94,12 +94,19 @@ pub fn acls(base: &str) -> Vec<String> {
         // Passwords: only the service writes them (the portal checks the current password by
         // a bind, then the service writes the new hash with the ppolicy state in one Modify),
         // so every password has passed the daemon's policy; anyone may bind with one; no one
-        // reads a hash. A user's own Password Modify is refused (ARCHITECTURE.md).
-        format!("to attrs=userPassword by dn.exact=\"{svc}\" write by anonymous auth by * none"),
+        // reads a hash, the service included: `=w` is write without the read that the level
+        // `write` implies (slapd.access(5)), since nothing the daemon does reads a hash, and
+        // whoever took its identity would otherwise take every hash in the city with it.
+        // `pwdHistory` holds former hashes (should a policy ever keep them): the same.
+        // A user's own Password Modify is refused (ARCHITECTURE.md).
+        format!(
+            "to attrs=userPassword,pwdHistory \
+             by dn.exact=\"{svc}\" =w by anonymous auth by * none"
+        ),
         // The ppolicy bookkeeping the service only reads (NO-USER-MODIFICATION).
         format!(
             "to dn.subtree=\"{schools}\" \
-             attrs=pwdChangedTime,pwdFailureTime,pwdHistory,pwdGraceUseTime,pwdPolicySubentry,\
+             attrs=pwdChangedTime,pwdFailureTime,pwdGraceUseTime,pwdPolicySubentry,\
              pwdLastSuccess \
              by dn.exact=\"{svc}\" read by * none"
         ),

@@ -380,3 +380,25 @@ async fn an_sso_account_reads_the_sso_attributes_of_its_schools_only_and_nothing
     svc.delete(&sso).await.unwrap().success().unwrap();
     svc.delete(&city).await.unwrap().success().unwrap();
 }
+
+/// The service identity writes password hashes (every password passes the daemon's policy)
+/// but never reads one: nothing it does needs a hash, and a daemon that could read them would
+/// hand every hash in the city to whoever takes its identity (least privilege, LDAP-04).
+#[tokio::test]
+async fn the_service_identity_writes_password_hashes_but_cannot_read_them() {
+    let code = common::unique_school_code();
+    common::create_school(&code).await;
+    let dn = add_of(&code, "hasz", "Dlugie-Haslo-2026").await;
+    let mut svc = connect_service().await;
+    for attrs in [vec!["userPassword"], vec!["*"]] {
+        let found = svc
+            .search(&dn, Scope::Base, "(objectClass=*)", attrs.clone())
+            .await
+            .expect("search request")
+            .success()
+            .expect("search succeeds")
+            .0;
+        let entry = SearchEntry::construct(found.into_iter().next().expect("the person"));
+        assert!(!has(&entry, "userPassword"), "{attrs:?}: {entry:?}");
+    }
+}
