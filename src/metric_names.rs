@@ -14,6 +14,8 @@ pub const LDAP_PAGING_FALLBACKS: &str = "zszo_ldap_paging_fallbacks_total";
 /// syncprov), `ldap::page_cache`.
 pub const LDAP_PAGE_CACHE: &str = "zszo_ldap_page_cache_requests_total";
 pub const LDAP_POOL_WAIT: &str = "zszo_ldap_pool_wait_seconds";
+/// Wait of a write for one of the `ldap.writes_in_flight` places (`ldap/pool/write_places.rs`).
+pub const LDAP_WRITE_WAIT: &str = "zszo_ldap_write_wait_seconds";
 pub const LDAP_POOL_SIZE: &str = "zszo_ldap_pool_connections";
 pub const LDAP_IN_FLIGHT: &str = "zszo_ldap_operations_in_flight";
 pub const LDAP_POOL_MAX: &str = "zszo_ldap_pool_max_connections";

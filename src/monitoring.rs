@@ -78,7 +78,7 @@ enum Kind {
 }
 
 /// Every metric's kind and `# HELP` text.
-const DESCRIPTIONS: [(&str, Kind, &str); 19] = [
+const DESCRIPTIONS: [(&str, Kind, &str); 20] = [
     (
         HTTP_REQUESTS,
         Kind::Counter,
@@ -95,6 +95,11 @@ const DESCRIPTIONS: [(&str, Kind, &str); 19] = [
         LDAP_POOL_WAIT,
         Kind::Seconds,
         "Wait for a pooled LDAP connection",
+    ),
+    (
+        LDAP_WRITE_WAIT,
+        Kind::Seconds,
+        "Wait of an LDAP write for a place among ldap.writes_in_flight",
     ),
     (
         LDAP_POOL_SIZE,

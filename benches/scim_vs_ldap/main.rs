@@ -28,7 +28,7 @@
 //! direct), `SCIM_BENCH_WRITES` (most creations per point and path, 400), `SCIM_BENCH_POOL` (the daemon's
 //! `ldap.pool_size`, 8), `SCIM_BENCH_PERF` (a file: `perf record` of the daemon during the first
 //! site's SCIM scenarios), `SCIM_BENCH_SCENARIOS` (a comma-separated subset of `create`, `get-eq`,
-//! `sw`, `patch`, `accounts`; all when unset), `SCIM_BENCH_DAEMON` (the daemon binary to measure,
+//! `sw`, `patch`, `accounts`, `storm`; all when unset), `SCIM_BENCH_DAEMON` (the daemon binary to measure,
 //! e.g. a build from before a change; this build's when unset), `SCIM_BENCH_SLAPD_PERF` (a
 //! path prefix: `perf record` of slapd during the no-fsync adds, one `<prefix>-<size>.data` a
 //! size), `SCIM_BENCH_PAGE_CACHE=0` (the daemon's `ldap.page_cache` off: every list page
@@ -208,6 +208,28 @@ impl Ctx {
                "p99_ratio_loaded_over_idle": loaded.p99_ms / idle.p99_ms.max(f64::MIN_POSITIVE)})
     }
 
+    /// A storm of SCIM PATCHes (`workers` at once, flat out) for twice the point time, while
+    /// one client does SCIM get-eq; the same get-eq idle, half before and half after (as in
+    /// [`Self::accounts`]). Whether reads keep their latency while writes queue.
+    async fn storm(&self, size: usize, workers: usize) -> Value {
+        let mut idle = load::Side::new(path!(self.clone_parts(), scim_get_eq));
+        let half = self.limits.seconds / 2;
+        idle.slice(1, self.limits.reads, half).await;
+        let limit = self.limits.seconds * 2;
+        let patches = load::run(
+            workers,
+            self.limits.reads,
+            limit,
+            path!(self.clone_parts(), scim_patch),
+        );
+        let (patches, loaded) = tokio::join!(patches, self.scim_get_eq(1, limit));
+        idle.slice(1, self.limits.reads, half).await;
+        let idle = idle.stats(1);
+        json!({"scenario": "storm", "people": size, "workers": workers,
+               "patches": patches, "get_eq_idle": idle, "get_eq_during_patches": loaded,
+               "p99_ratio_loaded_over_idle": loaded.p99_ms / idle.p99_ms.max(f64::MIN_POSITIVE)})
+    }
+
     fn clone_parts(&self) -> Arc<Parts> {
         Arc::new(Parts {
             http: self.http.clone(),
@@ -304,6 +326,12 @@ async fn bench_site(root: &std::path::Path, size: usize, schools: usize, limits:
     } else {
         Value::Null
     };
+    let storm = if scenario_wanted("storm") {
+        eprintln!("[{size}] SCIM GETs during a storm of PATCHes");
+        ctx.storm(size, 64).await
+    } else {
+        Value::Null
+    };
     lmdb.insert("after_scenarios".into(), json!(site::mdb_shape(&ctx.site)));
     eprintln!("[{size}] LMDB: {}", serde_json::Value::Object(lmdb.clone()));
     let experiments = env_usize("SCIM_BENCH_INDEX_EXPERIMENT", 1) == 1;
@@ -335,7 +363,7 @@ async fn bench_site(root: &std::path::Path, size: usize, schools: usize, limits:
     let Ctx { site, .. } = ctx;
     site.stop();
     json!({"people": size, "schools": schools, "ldap_pool_size": pool, "slapadd_seconds": slapadd_seconds,
-           "points": points, "accounts": accounts, "daemon_peak_rss_kib": rss,
+           "points": points, "accounts": accounts, "storm": storm, "daemon_peak_rss_kib": rss,
            "index_experiment": experiment, "no_fsync": no_fsync, "lmdb": lmdb, "create_template_families": families})
 }
 

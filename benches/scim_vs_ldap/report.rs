@@ -58,6 +58,22 @@ pub(crate) fn print_table(sites: &[Value], audit: &[Stats]) {
             a["p99_ratio_loaded_over_idle"].as_f64().unwrap(),
         );
     }
+    println!("\n| people | SCIM PATCHes/s (64 at once) | get-eq p50 / p99 idle ms | get-eq p50 / p99 during PATCHes ms | p99 ratio |");
+    println!("| ---: | ---: | ---: | ---: | ---: |");
+    for site in sites.iter().filter(|s| !s["storm"].is_null()) {
+        let a = &site["storm"];
+        let ms = |v: &serde_json::Value| v.as_f64().unwrap_or(f64::NAN);
+        println!(
+            "| {} | {:.0} | {:.2} / {:.2} | {:.2} / {:.2} | {:.2} |",
+            site["people"],
+            ms(&a["patches"]["per_second"]),
+            ms(&a["get_eq_idle"]["p50_ms"]),
+            ms(&a["get_eq_idle"]["p99_ms"]),
+            ms(&a["get_eq_during_patches"]["p50_ms"]),
+            ms(&a["get_eq_during_patches"]["p99_ms"]),
+            ms(&a["p99_ratio_loaded_over_idle"]),
+        );
+    }
     println!("\n| people | daemon peak RSS MiB: create | get-eq | sw | patch | accounts |");
     println!("| ---: | ---: | ---: | ---: | ---: | ---: |");
     for site in sites {

@@ -122,6 +122,8 @@ pub struct RawLdap {
     pub operation_timeout_ms: u64,
     #[serde(default = "defaults::pool_size")]
     pub pool_size: usize,
+    #[serde(default = "defaults::writes_in_flight")]
+    pub writes_in_flight: usize,
     #[serde(default = "defaults::read_retries")]
     pub read_retries: u32,
     #[serde(default = "defaults::page_cache")]
@@ -282,6 +284,11 @@ mod defaults {
     }
     pub fn pool_size() -> usize {
         8
+    }
+    /// slapd applies writes one at a time; 4 keeps its writer busy with the next few ready
+    /// and leaves most of its 16 worker threads to reads (`ldap/pool/write_places.rs`).
+    pub fn writes_in_flight() -> usize {
+        4
     }
     pub fn read_retries() -> u32 {
         2

@@ -45,6 +45,7 @@ fn a_minimal_file_gets_documented_defaults() {
     let c = Config::from_toml_str(VALID).unwrap();
     assert_eq!(c.server.public_base_url, "https://zszo.example.pl");
     assert_eq!(c.ldap.pool_size, 8);
+    assert_eq!(c.ldap.writes_in_flight, 4);
     assert_eq!(c.passwords.argon2_memory_kib, 19_456);
     assert_eq!(c.passwords.initial_password_ttl, time::Duration::days(7));
     assert!(matches!(c.mail.transport, MailTransport::File { .. }));
@@ -113,6 +114,20 @@ fn every_semantic_problem_is_reported_at_once() {
             "{key} missing in {p:?}"
         );
     }
+}
+
+#[test]
+fn writes_in_flight_must_leave_at_least_one_write_and_at_most_64() {
+    for bad in ["0", "65"] {
+        let p =
+            problems(&VALID.replace("[ldap]\n", &format!("[ldap]\nwrites_in_flight = {bad}\n")));
+        assert!(
+            p.iter().any(|m| m.starts_with("ldap.writes_in_flight")),
+            "{bad}: {p:?}"
+        );
+    }
+    let one = Config::from_toml_str(&VALID.replace("[ldap]\n", "[ldap]\nwrites_in_flight = 1\n"));
+    assert_eq!(one.unwrap().ldap.writes_in_flight, 1);
 }
 
 #[test]

@@ -122,6 +122,9 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
     if l.pool_size == 0 || l.pool_size > 256 {
         p.push("ldap.pool_size", "must be between 1 and 256");
     }
+    if l.writes_in_flight == 0 || l.writes_in_flight > 64 {
+        p.push("ldap.writes_in_flight", "must be between 1 and 64");
+    }
     if l.connect_timeout_ms == 0 || l.operation_timeout_ms == 0 {
         p.push(
             "ldap.connect_timeout_ms / operation_timeout_ms",
@@ -295,6 +298,7 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
             connect_timeout: Duration::from_millis(l.connect_timeout_ms),
             operation_timeout: Duration::from_millis(l.operation_timeout_ms),
             pool_size: l.pool_size,
+            writes_in_flight: l.writes_in_flight,
             read_retries: l.read_retries,
             page_cache: l.page_cache,
             eppn_scope: l.eppn_scope,

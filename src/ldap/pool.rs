@@ -15,7 +15,11 @@
 //! any other provider are dropped at their next checkout, so all writes go to one provider at a
 //! time (slapo-unique and the login allocation stay single-writer: schemas/ldap/README.md).
 //!
-//! Invariants: every operation has a timeout (connect, pool wait, each LDAP op); a connection
+//! **Writes** are pipelined too, but at most `writes_in_flight` at once (`pool/write_places.rs`):
+//! slapd applies them one at a time, and each one waiting there holds one of its threads.
+//!
+//! Invariants: every operation has a timeout (connect, pool wait, a write's wait for its
+//! place, each LDAP op); a connection
 //! that failed at the transport level is closed by ldap3 and the pool drops it at its next
 //! checkout (`recycle` checks `is_closed`), never handing it out again; only searches
 //! (idempotent reads) are retried, with exponential backoff; when TLS is asked for (`ldaps://`
@@ -27,6 +31,7 @@ use super::providers::Providers;
 
 mod change_state;
 mod connect;
+mod write_places;
 mod writes;
 use crate::ports::{DirectoryError, DirectoryResult};
 use crate::{metric_names as names, monitoring};
@@ -147,6 +152,8 @@ pub struct LdapPool {
     providers: Arc<Providers>,
     /// Writes answered (or failed) so far: part of a list's [`Stamp`](super::page_cache::Stamp).
     writes_done: AtomicU64,
+    /// Writes sent to slapd at once (`write_places.rs`).
+    write_places: write_places::WritePlaces,
 }
 
 impl LdapPool {
@@ -174,6 +181,7 @@ impl LdapPool {
             .map_err(|e| DirectoryError::Other(format!("cannot build the LDAP pool: {e}")))?;
         let this = Self {
             pool,
+            write_places: write_places::WritePlaces::new(options.writes_in_flight),
             options,
             tls,
             providers,

@@ -28,6 +28,7 @@ pub fn options() -> LdapOptions {
         connect_timeout: Duration::from_secs(5),
         operation_timeout: Duration::from_secs(10),
         pool_size: 2,
+        writes_in_flight: 4,
         read_retries: 1,
         page_cache: true,
         eppn_scope: "zszo.krakow.pl".into(),

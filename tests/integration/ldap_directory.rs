@@ -25,6 +25,8 @@ mod escaping;
 mod failures;
 #[path = "ldap_directory_passwords.rs"]
 mod passwords;
+#[path = "ldap_directory_write_places.rs"]
+mod write_places;
 
 // ---- helpers ----
 

@@ -30,6 +30,8 @@ pub struct LdapOptions {
     pub connect_timeout: Duration,
     pub operation_timeout: Duration,
     pub pool_size: usize,
+    /// Writes sent to slapd at once; more wait in the daemon (`pool/write_places.rs`).
+    pub writes_in_flight: usize,
     /// How many times a failed search is tried again (0 = no retry).
     pub read_retries: u32,
     /// Keep the sorted ids of recent list searches while the directory is unchanged
@@ -53,6 +55,7 @@ impl LdapOptions {
             connect_timeout: Duration::from_secs(5),
             operation_timeout: Duration::from_secs(10),
             pool_size: 8,
+            writes_in_flight: 4,
             read_retries: 2,
             page_cache: true,
             eppn_scope: super::super::names::eppn_scope_from_base(base_dn)

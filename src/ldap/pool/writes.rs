@@ -5,6 +5,7 @@
 use super::super::error::{from_ldap_write, from_result};
 use super::super::names::Filter;
 use super::LdapPool;
+use crate::metric_names as names;
 use crate::ports::DirectoryError;
 use ldap3::{Ldap, Mod, SearchEntry};
 use std::collections::HashSet;
@@ -96,6 +97,16 @@ impl LdapPool {
         read: &[&str],
     ) -> Result<Option<SearchEntry>, WriteError> {
         let operation = write.operation();
+        let waited = Instant::now();
+        let Some(_place) = self.write_places.take(self.options.operation_timeout).await else {
+            return Err(WriteError::Failed(DirectoryError::Unavailable(format!(
+                "{}: no place among the {} writes sent at once came free within the \
+                 operation timeout; the {operation} of {dn} was not sent",
+                self.active_url(),
+                self.write_places.limit()
+            ))));
+        };
+        metrics::histogram!(names::LDAP_WRITE_WAIT).record(waited.elapsed().as_secs_f64());
         let mut conn = self.get().await.map_err(WriteError::Failed)?;
         let start = Instant::now();
         with_write_controls(&mut conn, assertion, read);
