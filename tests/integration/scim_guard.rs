@@ -86,6 +86,7 @@ impl GuardApp {
     /// Starts the daemon's HTTP server and operator socket on the state in `dir`.
     async fn serve(&mut self) {
         let config = Config::load(&self.config_path).unwrap();
+        let operator_socket = config.server.operator_socket.clone();
         let store = zszo_connector::store::StateStore::open(&config.state.path).unwrap();
         let (directory, audit) = (self.directory.clone(), self.audit().clone());
         let state = common::app::assemble(config, directory, audit, store, self.clock.clone());
@@ -96,6 +97,15 @@ impl GuardApp {
         self.server = Some(tokio::spawn(app::serve(state, listener, async {
             let _ = rx.await;
         })));
+        // `app::serve` binds the operator socket in the task just spawned: `held` must not
+        // run before it listens (under the whole suite's load it did, and was refused).
+        for _ in 0..500 {
+            if std::os::unix::net::UnixStream::connect(&operator_socket).is_ok() {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("the operator socket {operator_socket:?} does not listen");
     }
 
     fn audit(&self) -> &Arc<RedbAuditLog> {
