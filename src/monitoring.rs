@@ -89,7 +89,7 @@ const DESCRIPTIONS: [(&str, Kind, &str); 20] = [
     (
         LDAP_ERRORS,
         Kind::Counter,
-        "LDAP operations that failed: refused (a result code) or failed (transport, timeout)",
+        "LDAP operations that failed: refused (a result code), failed (transport, timeout) or not_sent (a write with no place among ldap.writes_in_flight in time)",
     ),
     (
         LDAP_POOL_WAIT,

@@ -81,6 +81,7 @@ async fn metrics_after_traffic_hold_every_documented_series() {
         r#"zszo_ldap_operation_duration_seconds_bucket{operation="search","#,
         r#"zszo_ldap_operation_errors_total{operation="add",kind="refused"}"#,
         "zszo_ldap_pool_wait_seconds_bucket{",
+        "zszo_ldap_write_wait_seconds_bucket{",
         "zszo_ldap_pool_connections ",
         "zszo_ldap_operations_in_flight ",
         "zszo_ldap_pool_max_connections ",

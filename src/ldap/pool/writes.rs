@@ -99,6 +99,8 @@ impl LdapPool {
         let operation = write.operation();
         let waited = Instant::now();
         let Some(_place) = self.write_places.take(self.options.operation_timeout).await else {
+            metrics::counter!(names::LDAP_ERRORS, "operation" => operation, "kind" => "not_sent")
+                .increment(1);
             return Err(WriteError::Failed(DirectoryError::Unavailable(format!(
                 "{}: no place among the {} writes sent at once came free within the \
                  operation timeout; the {operation} of {dn} was not sent",
