@@ -52,13 +52,31 @@ pub async fn connect_directory(config: &Config) -> Result<LdapDirectory, StartEr
 pub async fn open_state(config: Config) -> Result<AppState, StartError> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let audit: Arc<dyn AuditLog> = Arc::new(open_audit(&config, clock.clone())?);
-    let directory: Arc<dyn Directory> = Arc::new(connect_directory(&config).await?);
+    let ldap = connect_directory(&config).await?;
+    warn_if_password_hashes_readable(&ldap).await;
+    let directory: Arc<dyn Directory> = Arc::new(ldap);
     let state = crate::store::StateStore::open(&config.state.path)
         .map_err(|e| StartError::State(e.to_string()))?;
     AppState::new(config, directory, audit, state, clock).map_err(|e| match e {
         app::StateError::Clients(e) => StartError::Clients(e.to_string()),
         other => StartError::State(other.to_string()),
     })
+}
+
+/// Says once at start when the identity the daemon binds as can read password hashes (a
+/// directory whose access control predates this release, or the rootdn): the daemon works,
+/// but `check-config` fails until the ACL is applied.
+async fn warn_if_password_hashes_readable(directory: &LdapDirectory) {
+    match directory.reads_password_hashes().await {
+        Ok(false) => {}
+        Ok(true) => tracing::warn!(
+            "the LDAP identity the daemon binds as can read password hashes; apply this \
+             release's olcAccess (schemas/ldap/README.md, Access control)"
+        ),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot check whether the LDAP identity reads password hashes")
+        }
+    }
 }
 
 async fn bind(addr: std::net::SocketAddr) -> Result<tokio::net::TcpListener, StartError> {

@@ -22,6 +22,7 @@ pub async fn check_config(path: &std::path::Path) -> anyhow::Result<ExitCode> {
         Ok(directory) => {
             println!("LDAP {}: bound as {}", config.ldap.url, config.ldap.bind_dn);
             ok &= report_schema(&directory).await;
+            ok &= report_password_hashes(&directory).await;
             report_page_cache(&directory, config.ldap.page_cache).await;
         }
         Err(e) => {
@@ -51,6 +52,30 @@ pub async fn check_config(path: &std::path::Path) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Prints whether the daemon's identity can read password hashes; `false` when it can (an ACL
+/// from before 2026-12-05, or bound as the rootdn): nothing it does needs one, and whoever
+/// took the identity would take every hash with it.
+async fn report_password_hashes(directory: &LdapDirectory) -> bool {
+    match directory.reads_password_hashes().await {
+        Ok(false) => {
+            println!("LDAP access control: the service identity cannot read password hashes");
+            true
+        }
+        Ok(true) => {
+            eprintln!(
+                "LDAP access control: the identity the daemon binds as can read password hashes; \
+                 bind as the service identity and apply this release's olcAccess (schemas/ldap/\
+                 README.md, Access control: \"Upgrading an existing directory\")"
+            );
+            false
+        }
+        Err(e) => {
+            eprintln!("LDAP access control: cannot check who reads password hashes: {e}");
+            false
+        }
+    }
 }
 
 /// Prints whether list pages can be kept (`ldap.page_cache` and slapd's syncprov). Never a

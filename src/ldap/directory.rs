@@ -93,6 +93,31 @@ impl LdapDirectory {
         Ok(self.pool.sync_state(base).await?.is_some())
     }
 
+    /// Whether the identity the daemon is bound as can read password hashes: `userPassword`
+    /// under `ou=system`, where the service's own entry has one. Yes on a directory whose ACL
+    /// predates 2026-12-05 (`write` on `userPassword` implied `read`) or for a daemon bound as
+    /// the rootdn; never with this release's ACL (schemas/ldap/README.md, Access control). The
+    /// filter needs `search` on the attribute, which `=w` does not give, so this release's ACL
+    /// finds nothing. For `check-config` and the start-up log.
+    pub async fn reads_password_hashes(&self) -> DirectoryResult<bool> {
+        let found = self
+            .pool
+            .search(
+                &self.layout.system_dn(),
+                Scope::Subtree,
+                &Filter::present("userPassword"),
+                &["userPassword"],
+            )
+            .await;
+        let has_hash = |e: &SearchEntry| {
+            e.attrs
+                .keys()
+                .chain(e.bin_attrs.keys())
+                .any(|k| k.eq_ignore_ascii_case("userPassword"))
+        };
+        Ok(base_missing_is_empty(found)?.iter().any(has_hash))
+    }
+
     pub(super) fn count_page_cache_hit(&self) {
         self.page_cache_hits.fetch_add(1, Ordering::Relaxed);
     }

@@ -95,6 +95,32 @@ fn check_config_passes_against_a_working_directory_and_audit_store() {
         "{said}"
     );
     assert!(said.contains("LDAP page cache: on"), "{said}");
+    assert!(
+        said.contains("the service identity cannot read password hashes"),
+        "{said}"
+    );
+}
+
+/// A daemon bound as an identity that reads password hashes (here the rootdn, which no ACL
+/// limits; likewise the service identity under an ACL from before 2026-12-05) fails
+/// `check-config`, which says what to apply.
+#[test]
+fn check_config_fails_when_the_daemon_can_read_password_hashes() {
+    let s = Setup::new();
+    let t = common::ldap();
+    std::fs::write(s.path("ldap.password"), &t.admin_password).unwrap();
+    let config = std::fs::read_to_string(s.good_config())
+        .unwrap()
+        .replace(&t.service_dn, &t.admin_dn);
+    let path = s.path("rootdn.toml");
+    std::fs::write(&path, config).unwrap();
+    let out = run(&["check-config"], &path);
+    let said = text(&out);
+    assert!(!out.status.success(), "{said}");
+    assert!(
+        said.contains("can read password hashes") && said.contains("Access control"),
+        "{said}"
+    );
 }
 
 #[test]
