@@ -2,8 +2,9 @@
 //! the same handler code as its single-resource route, answer a BulkResponse (§3.7.3).
 //!
 //! Execution: operations without `bulkId` references start in request order, at most
-//! [`CONCURRENCY`] at a time (the default LDAP pool size, `ldap.pool_size = 8`: more would
-//! only queue on the pool). An operation with references waits — without holding a slot —
+//! [`CONCURRENCY`] at a time (8: enough for one operation's reads, write intent and audit
+//! record to overlap the others' writes, which slapd applies one at a time and the pool sends
+//! at most `ldap.writes_in_flight` at once; more would only queue there). An operation with references waits — without holding a slot —
 //! until every operation it references has finished, then runs with their ids substituted;
 //! if one of them failed, it fails with `invalidValue` (§3.7.2). The response lists the
 //! attempted operations in request order.
@@ -38,7 +39,7 @@ use tokio::sync::{watch, Semaphore};
 mod apply;
 use apply::{apply, Written};
 
-/// Operations of one bulk request running at once (matches the default LDAP pool size).
+/// Operations of one bulk request running at once (see the module documentation).
 pub const CONCURRENCY: usize = 8;
 
 /// The limits Bulk enforces, exactly as `/ServiceProviderConfig` advertises them.
