@@ -19,11 +19,11 @@
 //! slapd applies them one at a time, and each one waiting there holds one of its threads.
 //!
 //! Invariants: every operation has a timeout (connect, pool wait, a write's wait for its
-//! place, each LDAP op); a connection
-//! that failed at the transport level is closed by ldap3 and the pool drops it at its next
-//! checkout (`recycle` checks `is_closed`), never handing it out again; only searches
-//! (idempotent reads) are retried, with exponential backoff; when TLS is asked for (`ldaps://`
-//! or `starttls`) a TLS failure is an error, never a fallback to plain text.
+//! place, each LDAP op); a connection that failed at the transport level is closed by ldap3
+//! and the pool drops it at its next checkout (`recycle` checks `is_closed`), never handing
+//! it out again; only searches (idempotent reads) are retried, with exponential backoff;
+//! when TLS is asked for (`ldaps://` or `starttls`) a TLS failure is an error, never a
+//! fallback to plain text.
 
 use super::error::{from_ldap, from_result, is_transient};
 use super::names::Filter;
