@@ -167,3 +167,40 @@ where
     }
     (a.stats(concurrency), b.stats(concurrency))
 }
+
+/// Starts `op(0, i)` for i = 0, 1, 2, … at `per_second`, each on a task of its own whether or
+/// not the ones before have answered (an open loop: a slow answer does not slow the arrivals,
+/// as people at their browsers do not wait for each other), until `total` were started or
+/// `limit` has passed; then waits for those started. `concurrency` in the stats is 0.
+pub async fn paced<F, Fut>(per_second: f64, total: usize, limit: Duration, op: F) -> Stats
+where
+    F: Fn(usize, usize) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = bool> + Send + 'static,
+{
+    let op = Arc::new(op);
+    let start = Instant::now();
+    let mut ticks = tokio::time::interval(Duration::from_secs_f64(1.0 / per_second));
+    // Arrivals missed while the runtime was busy are made up at once: the rate is kept.
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let mut started = tokio::task::JoinSet::new();
+    for i in 0..total {
+        ticks.tick().await;
+        if start.elapsed() >= limit {
+            break;
+        }
+        let op = op.clone();
+        started.spawn(async move {
+            let t = Instant::now();
+            let ok = op(0, i).await;
+            (t.elapsed(), ok)
+        });
+    }
+    let mut side = Side::new(|_: usize, _: usize| async { true });
+    while let Some(done) = started.join_next().await {
+        let (latency, ok) = done.expect("a paced operation panicked");
+        side.latencies.push(latency);
+        side.errors += usize::from(!ok);
+    }
+    side.seconds = start.elapsed().as_secs_f64();
+    side.stats(0)
+}

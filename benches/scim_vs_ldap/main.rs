@@ -12,8 +12,10 @@
 //!   the paged-results control, first page of 20;
 //! - patch: `PATCH /Users/{id}` replacing `title` / an LDAP modify replacing `title`.
 //!
-//! Then account creation from the panel (Argon2id at the configured cost) flat out, with the
-//! p99 of SCIM get-eq at concurrency 1 measured idle and during the creations; audit appends
+//! Then account creation from the panel (Argon2id at the configured cost) at one and at ten a
+//! second (arrivals at a fixed rate) and flat out, with the p99 of SCIM get-eq at concurrency 1
+//! measured idle and during the creations; a storm of SCIM PATCHes with the same get-eq and
+//! one panel account creation a second beside it; audit appends
 //! per second (fsync, group commit) in-process; the daemon's peak RSS per scenario (`VmHWM`,
 //! reset between scenarios through `/proc/<pid>/clear_refs`). Then, at every size, direct adds
 //! with slapd's fsync off (the product's indexes), so that the per-add cost at 100,000 people
@@ -106,6 +108,8 @@ struct Ctx {
     layout: Arc<Layout>,
     /// New people get numbers from here, so no two creations collide.
     created: Arc<AtomicUsize>,
+    /// People given an account by the panel scenarios so far (`known[1..]` in order).
+    accounts_taken: Arc<AtomicUsize>,
     limits: Limits,
 }
 
@@ -229,6 +233,7 @@ async fn bench_site(root: &std::path::Path, size: usize, schools: usize, limits:
         templates: Arc::new(templates),
         layout: Arc::new(layout),
         created: Arc::new(AtomicUsize::new(0)),
+        accounts_taken: Arc::new(AtomicUsize::new(0)),
         limits,
     };
     if let Some(dir) = instructions::callgrind_dir() {
@@ -281,7 +286,7 @@ async fn bench_site(root: &std::path::Path, size: usize, schools: usize, limits:
     };
     let storm = if scenario_wanted("storm") {
         eprintln!("[{size}] SCIM GETs during a storm of PATCHes");
-        ctx.storm(size, 64).await
+        ctx.storm(size, (&admin.0, &admin.1), 64).await
     } else {
         Value::Null
     };

@@ -58,13 +58,29 @@ pub(crate) fn print_table(sites: &[Value], audit: &[Stats]) {
             a["p99_ratio_loaded_over_idle"].as_f64().unwrap(),
         );
     }
-    println!("\n| people | SCIM PATCHes/s (64 at once) | get-eq p50 / p99 idle ms | get-eq p50 / p99 during PATCHes ms | p99 ratio |");
-    println!("| ---: | ---: | ---: | ---: | ---: |");
+    println!("\n| people | panel accounts asked / made a second | get-eq p99 idle ms | get-eq p99 during creations ms | ratio |");
+    println!("| ---: | --- | ---: | ---: | ---: |");
+    for site in sites.iter().filter(|s| !s["accounts"].is_null()) {
+        for a in site["accounts"]["paced"].as_array().into_iter().flatten() {
+            let ms = |v: &serde_json::Value| v.as_f64().unwrap_or(f64::NAN);
+            println!(
+                "| {} | {:.0} / {:.1} | {:.2} | {:.2} | {:.2} |",
+                site["people"],
+                ms(&a["per_second_asked"]),
+                ms(&a["creations"]["per_second"]),
+                ms(&a["get_eq_idle"]["p99_ms"]),
+                ms(&a["get_eq_during_creations"]["p99_ms"]),
+                ms(&a["p99_ratio_loaded_over_idle"]),
+            );
+        }
+    }
+    println!("\n| people | SCIM PATCHes/s (64 at once) | get-eq p50 / p99 idle ms | get-eq p50 / p99 during PATCHes ms | p99 ratio | panel accounts (one a second) made / failed, p50 / p99 ms |");
+    println!("| ---: | ---: | ---: | ---: | ---: | --- |");
     for site in sites.iter().filter(|s| !s["storm"].is_null()) {
         let a = &site["storm"];
         let ms = |v: &serde_json::Value| v.as_f64().unwrap_or(f64::NAN);
         println!(
-            "| {} | {:.0} | {:.2} / {:.2} | {:.2} / {:.2} | {:.2} |",
+            "| {} | {:.0} | {:.2} / {:.2} | {:.2} / {:.2} | {:.2} | {:.0} / {:.0}, {:.0} / {:.0} |",
             site["people"],
             ms(&a["patches"]["per_second"]),
             ms(&a["get_eq_idle"]["p50_ms"]),
@@ -72,6 +88,10 @@ pub(crate) fn print_table(sites: &[Value], audit: &[Stats]) {
             ms(&a["get_eq_during_patches"]["p50_ms"]),
             ms(&a["get_eq_during_patches"]["p99_ms"]),
             ms(&a["p99_ratio_loaded_over_idle"]),
+            ms(&a["account_creations"]["operations"]),
+            ms(&a["account_creations"]["errors"]),
+            ms(&a["account_creations"]["p50_ms"]),
+            ms(&a["account_creations"]["p99_ms"]),
         );
     }
     println!("\n| people | daemon peak RSS MiB: create | get-eq | sw | patch | accounts |");
