@@ -64,6 +64,10 @@ pub async fn run(opts: DevOptions) -> anyhow::Result<()> {
     let spec_for_restart = spec.clone();
     let instance = tokio::task::spawn_blocking(move || {
         let prepared = slapd::prepare(&spec)?;
+        if !prepared.fresh {
+            // A directory made by an earlier release gets this one's access rules.
+            slapd::apply_access_rules(&spec)?;
+        }
         slapd::start(&spec).map(|i| (i, prepared))
     })
     .await?

@@ -14,6 +14,7 @@ pub mod config;
 pub mod data;
 mod ownership;
 mod process;
+mod upgrade;
 mod validate;
 
 use secrecy::{ExposeSecret, SecretString};
@@ -26,6 +27,7 @@ use std::time::{Duration, Instant};
 
 pub use config::{admin_dn, service_dn};
 pub use process::{start, SlapdInstance};
+pub use upgrade::apply_access_rules;
 use validate::{validate_base_dn, validate_path, validate_replication};
 
 /// The one-line message shown when slapd is missing.

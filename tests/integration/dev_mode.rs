@@ -94,11 +94,76 @@ async fn dev_brings_up_the_demo_city_stops_cleanly_and_reuses_its_data() {
     // slapd is gone with it.
     assert!(std::net::TcpStream::connect(("127.0.0.1", ldap)).is_err());
 
+    // A directory made by an earlier release, whose service identity could read password
+    // hashes (`write` on userPassword implies read): the next start applies this release's
+    // access rules.
+    give_the_service_the_old_password_rule(dir.path());
     let dev = spawn_dev(dir.path(), &config, http).await;
     assert_eq!(people(ldap, dir.path()).await.len(), 11);
+    let hashes = password_hashes_the_service_reads(ldap, dir.path()).await;
     let (status, out) = dev.interrupt();
     assert!(status.success(), "{out}");
     assert!(out.contains("nothing changed"), "{out}");
+    assert_eq!(hashes, 0, "the service identity reads password hashes");
+    assert!(!out.contains("can read password hashes"), "{out}");
+}
+
+const BASE: &str = "dc=zszo,dc=krakow,dc=pl";
+
+/// Access rules as an earlier release could have left them, written offline into `dev`'s
+/// slapd.d: the password rule before issue 17's ninth round (`write`, which reads too), and
+/// everything else the service's.
+fn give_the_service_the_old_password_rule(dir: &Path) {
+    let svc = format!("cn=zszo-connector,ou=system,{BASE}");
+    let ldif = format!(
+        "dn: olcDatabase={{1}}mdb,cn=config\nchangetype: modify\nreplace: olcAccess\n\
+         olcAccess: {{0}}to attrs=userPassword,pwdHistory by dn.exact=\"{svc}\" write \
+         by anonymous auth by * none\n\
+         olcAccess: {{1}}to * by dn.exact=\"{svc}\" write by * none\n-\n"
+    );
+    let file = dir.join("old-rule.ldif");
+    std::fs::write(&file, ldif).unwrap();
+    let out = Command::new("/usr/sbin/slapmodify")
+        .arg("-n0")
+        .arg("-F")
+        .arg(dir.join("slapd/slapd.d"))
+        .arg("-l")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+}
+
+/// How many people's `userPassword` the service identity gets when it asks for them.
+async fn password_hashes_the_service_reads(ldap_port: u16, dir: &Path) -> usize {
+    let password = std::fs::read_to_string(dir.join("secrets/ldap-service.password")).unwrap();
+    let url = format!("ldap://127.0.0.1:{ldap_port}");
+    let (conn, mut ldap) = ldap3::LdapConnAsync::new(&url).await.unwrap();
+    ldap3::drive!(conn);
+    let svc = format!("cn=zszo-connector,ou=system,{BASE}");
+    ldap.simple_bind(&svc, password.trim())
+        .await
+        .unwrap()
+        .success()
+        .unwrap();
+    let (entries, _) = ldap
+        .search(
+            &format!("ou=placowki,{BASE}"),
+            ldap3::Scope::Subtree,
+            "(objectClass=inetOrgPerson)",
+            vec!["userPassword"],
+        )
+        .await
+        .unwrap()
+        .success()
+        .unwrap();
+    entries
+        .into_iter()
+        .map(SearchEntry::construct)
+        .filter(|e| {
+            e.attrs.contains_key("userPassword") || e.bin_attrs.contains_key("userPassword")
+        })
+        .count()
 }
 
 fn slapd_pid(dir: &Path) -> Option<i32> {
