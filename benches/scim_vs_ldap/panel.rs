@@ -92,7 +92,17 @@ impl Panel {
     /// "Create account" for the person with entry id `id`: Argon2id of a new one-time
     /// password at the configured cost, the entry's update, the audit record, the slip.
     pub async fn create_account(&self, id: &str) -> bool {
-        let path = format!("/panel/pracownicy/{id}/utworz-konto");
+        self.issue(id, "utworz-konto").await
+    }
+
+    /// "New one-time password" for a person whose account awaits its first sign-in: the same
+    /// work as [`Self::create_account`] (a hash, the entry's update, the record, the slip).
+    pub async fn reissue_password(&self, id: &str) -> bool {
+        self.issue(id, "nowe-haslo").await
+    }
+
+    async fn issue(&self, id: &str, action: &str) -> bool {
+        let path = format!("/panel/pracownicy/{id}/{action}");
         let (status, _) = self.post(&path, &[("csrf", &self.csrf)]).await;
         status == 200
     }
