@@ -138,14 +138,8 @@ fn give_the_service_the_old_password_rule(dir: &Path) {
 async fn password_hashes_the_service_reads(ldap_port: u16, dir: &Path) -> usize {
     let password = std::fs::read_to_string(dir.join("secrets/ldap-service.password")).unwrap();
     let url = format!("ldap://127.0.0.1:{ldap_port}");
-    let (conn, mut ldap) = ldap3::LdapConnAsync::new(&url).await.unwrap();
-    ldap3::drive!(conn);
     let svc = format!("cn=zszo-connector,ou=system,{BASE}");
-    ldap.simple_bind(&svc, password.trim())
-        .await
-        .unwrap()
-        .success()
-        .unwrap();
+    let mut ldap = crate::common::connect_at(&url, &svc, password.trim()).await;
     let (entries, _) = ldap
         .search(
             &format!("ou=placowki,{BASE}"),

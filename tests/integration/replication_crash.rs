@@ -35,7 +35,10 @@ fn spawn_writers(
                 acknowledged.clone(),
             );
             tokio::spawn(async move {
-                let mut ldap = common::connect_admin_at(&url, &pw).await;
+                // A writer still binding when the provider is killed has acknowledged nothing.
+                let Some(mut ldap) = common::try_connect_admin_at(&url, &pw).await else {
+                    return;
+                };
                 for i in 0..adds {
                     let name = format!("crash-w{w}-{i}");
                     let dn = format!("ou={name},ou=system,{}", common::BASE_DN);

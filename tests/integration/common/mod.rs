@@ -202,6 +202,16 @@ pub async fn bind_at(url: &str, dn: &str, password: &str) -> (u32, ldap3::Ldap) 
     (rc, ldap)
 }
 
+/// [`bind_at`] as the rootdn, or `None` when the server is gone before the bind is answered
+/// (a test that kills it under load: a connection still binding then just stops).
+pub async fn try_connect_admin_at(url: &str, admin_password: &str) -> Option<ldap3::Ldap> {
+    let (conn, mut ldap) = ldap3::LdapConnAsync::new(url).await.ok()?;
+    ldap3::drive!(conn);
+    let admin = zszo_connector::slapd::admin_dn(BASE_DN);
+    let result = ldap.simple_bind(&admin, admin_password).await.ok()?;
+    (result.rc == 0).then_some(ldap)
+}
+
 /// [`bind_at`] the test slapd.
 pub async fn bind(dn: &str, password: &str) -> (u32, ldap3::Ldap) {
     bind_at(&ldap().url, dn, password).await
