@@ -139,21 +139,11 @@ async fn password_hashes_the_service_reads(ldap_port: u16, dir: &Path) -> usize 
     let password = std::fs::read_to_string(dir.join("secrets/ldap-service.password")).unwrap();
     let url = format!("ldap://127.0.0.1:{ldap_port}");
     let svc = format!("cn=zszo-connector,ou=system,{BASE}");
-    let mut ldap = crate::common::connect_at(&url, &svc, password.trim()).await;
-    let (entries, _) = ldap
-        .search(
-            &format!("ou=placowki,{BASE}"),
-            ldap3::Scope::Subtree,
-            "(objectClass=inetOrgPerson)",
-            vec!["userPassword"],
-        )
+    let (base, scope) = (format!("ou=placowki,{BASE}"), ldap3::Scope::Subtree);
+    let (filter, attrs) = ("(objectClass=inetOrgPerson)", &["userPassword"]);
+    crate::common::search_at(&url, (&svc, password.trim()), &base, scope, filter, attrs)
         .await
-        .unwrap()
-        .success()
-        .unwrap();
-    entries
         .into_iter()
-        .map(SearchEntry::construct)
         .filter(|e| {
             e.attrs.contains_key("userPassword") || e.bin_attrs.contains_key("userPassword")
         })

@@ -251,7 +251,20 @@ pub async fn admin_search_at(
     filter: &str,
     attrs: &[&str],
 ) -> Vec<ldap3::SearchEntry> {
-    let mut ldap = connect_admin_at(url, admin_password).await;
+    let admin = zszo_connector::slapd::admin_dn(BASE_DN);
+    search_at(url, (&admin, admin_password), base, scope, filter, attrs).await
+}
+
+/// Entries of the slapd at `url` under `base` matching `filter`, read as `who` (DN, password).
+pub async fn search_at(
+    url: &str,
+    who: (&str, &str),
+    base: &str,
+    scope: ldap3::Scope,
+    filter: &str,
+    attrs: &[&str],
+) -> Vec<ldap3::SearchEntry> {
+    let mut ldap = connect_at(url, who.0, who.1).await;
     let (entries, _) = ldap
         .search(base, scope, filter, attrs.to_vec())
         .await
