@@ -88,7 +88,7 @@ type Job = Box<dyn FnOnce(&mut Vec<Block>) + Send>;
 /// 10, so that requests would go first; measured, that bought the reads nothing (their p99
 /// during account creations was no better) and cost the creations: 20 % fewer accounts a
 /// second flat out, and with other work busy on every core a tenth of a core for the hash,
-/// so an administrator waited 0.16 s for an account at one a second and 3–4 s at ten
+/// so an administrator waited 0.16 s for an account at one a second and about 3 s at ten
 /// (BENCHMARKS.md, "The hashing threads' priority"). How many hashes run at once is what
 /// keeps a core for everything else ([`hashing_threads`]).
 fn hashing_queue() -> &'static std::sync::Mutex<std::sync::mpsc::Sender<Job>> {
