@@ -6,6 +6,7 @@
 //! within minutes, another process's burst) falls on both paths alike instead of on whichever
 //! ran second.
 
+use crate::cpu;
 use serde::{Deserialize, Serialize};
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -24,6 +25,12 @@ pub struct Stats {
     /// Operations per second in each slice, in the order run (one for [`run`]).
     #[serde(default)]
     pub slice_rates: Vec<f64>,
+    /// CPU time per operation, microseconds, of the load generator, the daemon and slapd (in
+    /// that order; `cpu.rs`) over this path's slices: what one operation cost the machine,
+    /// process by process, at the resolution of the kernel's 10 ms ticks. Meaningful when the
+    /// slices ran alone (the two paths of a point); a load measured beside another holds both.
+    #[serde(default)]
+    pub cpu_us_per_op: Vec<f64>,
 }
 
 /// What slices of one path measured so far: latencies, failures and the time they took. The
@@ -36,6 +43,8 @@ pub struct Side<F> {
     errors: usize,
     seconds: f64,
     slice_rates: Vec<f64>,
+    /// CPU seconds of the load generator, the daemon and slapd over the slices so far.
+    cpu_seconds: [f64; 3],
 }
 
 impl<F, Fut> Side<F>
@@ -51,6 +60,7 @@ where
             errors: 0,
             seconds: 0.0,
             slice_rates: Vec::new(),
+            cpu_seconds: [0.0; 3],
         }
     }
 
@@ -58,6 +68,7 @@ where
     /// (exclusive) or for `limit`, from `concurrency` workers.
     pub async fn slice(&mut self, concurrency: usize, until: usize, limit: Duration) {
         let start = Instant::now();
+        let cpu_before = cpu::seconds();
         let before = self.latencies.len();
         let workers: Vec<_> = (0..concurrency)
             .map(|worker| {
@@ -90,6 +101,16 @@ where
         }
         let seconds = start.elapsed().as_secs_f64();
         self.seconds += seconds;
+        for (total, (after, before)) in self
+            .cpu_seconds
+            .iter_mut()
+            .zip(cpu::seconds().into_iter().zip(cpu_before))
+        {
+            // A process that ended (slapd restarted by an experiment) reads as 0.
+            if before > 0.0 && after >= before {
+                *total += after - before;
+            }
+        }
         let ran = self.latencies.len() - before;
         self.slice_rates
             .push(ran as f64 / seconds.max(f64::MIN_POSITIVE));
@@ -117,6 +138,11 @@ where
             p50_ms: pct(0.50),
             p99_ms: pct(0.99),
             slice_rates: self.slice_rates,
+            cpu_us_per_op: self
+                .cpu_seconds
+                .iter()
+                .map(|s| s * 1e6 / latencies.len().max(1) as f64)
+                .collect(),
         }
     }
 }

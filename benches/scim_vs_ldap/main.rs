@@ -12,6 +12,11 @@
 //!   the paged-results control, first page of 20;
 //! - patch: `PATCH /Users/{id}` replacing `title` / an LDAP modify replacing `title`.
 //!
+//! Each path's slices also count the CPU time of the three processes on the machine (the load
+//! generator, the daemon, slapd; `cpu.rs`), printed as microseconds per operation: unlike the
+//! rates, these move by a few per cent between runs, and they say what each process costs
+//! a path's operation.
+//!
 //! Then account creation from the panel (Argon2id at the configured cost) at one and at ten a
 //! second (arrivals at a fixed rate) and flat out, with the p99 of SCIM get-eq at concurrency 1
 //! measured idle and during the creations; a storm of SCIM PATCHes with the same get-eq and
@@ -40,6 +45,7 @@
 //! `<target>/scim_vs_ldap.json`.
 
 mod audit;
+mod cpu;
 mod experiment;
 mod instructions;
 mod load;
@@ -207,6 +213,7 @@ async fn bench_site(root: &std::path::Path, size: usize, schools: usize, limits:
     eprintln!("[{size}] loading {size} people in {schools} schools…");
     let site = Site::start(root, &format!("site{size}"), &city, pool).await;
     eprintln!("[{size}] slapadd took {:.1} s", site.slapadd_seconds);
+    cpu::watch(site.daemon_pid(), site.slapd_pid());
     let layout = Layout::new(BASE_DN).unwrap();
     let known = known_people(&site, &city, &layout, 600).await;
     let mut lmdb = serde_json::Map::new();

@@ -45,6 +45,7 @@ pub(crate) fn print_table(sites: &[Value], audit: &[Stats]) {
             );
         }
     }
+    print_cpu_table(sites);
     println!("\n| people | panel accounts/s (4 at once) | get-eq p99 idle ms | get-eq p99 during creations ms | ratio |");
     println!("| ---: | ---: | ---: | ---: | ---: |");
     for site in sites.iter().filter(|s| !s["accounts"].is_null()) {
@@ -168,5 +169,31 @@ pub(crate) fn print_table(sites: &[Value], audit: &[Stats]) {
             "| {} | {:.0} | {:.2} | {:.2} |",
             s.concurrency, s.per_second, s.p50_ms, s.p99_ms
         );
+    }
+}
+
+/// What one operation of each point cost each process (`cpu.rs`), and the SCIM/direct
+/// throughput the point would reach on the same cores if the daemon cost nothing: the direct
+/// path's CPU per operation over the SCIM path's without the daemon's.
+fn print_cpu_table(sites: &[Value]) {
+    println!("\n| scenario | people | conc. | SCIM: load generator / daemon / slapd µs per op | sum | direct: load generator / slapd µs per op | sum | SCIM/direct if the daemon cost nothing |");
+    println!("| --- | ---: | ---: | --- | ---: | --- | ---: | ---: |");
+    for site in sites {
+        for p in site["points"].as_array().unwrap() {
+            let s: Stats = serde_json::from_value(p["scim"].clone()).unwrap();
+            let d: Stats = serde_json::from_value(p["direct"].clone()).unwrap();
+            let (&[sl, sd, ss], &[dl, _, ds]) = (&s.cpu_us_per_op[..], &d.cpu_us_per_op[..]) else {
+                continue;
+            };
+            println!(
+                "| {} | {} | {} | {sl:.0} / {sd:.0} / {ss:.0} | {:.0} | {dl:.0} / {ds:.0} | {:.0} | {:.2} |",
+                p["scenario"].as_str().unwrap(),
+                p["people"],
+                p["concurrency"],
+                sl + sd + ss,
+                dl + ds,
+                (dl + ds) / (sl + ss).max(f64::MIN_POSITIVE),
+            );
+        }
     }
 }
