@@ -41,10 +41,12 @@
 //! size), `SCIM_BENCH_PAGE_CACHE=0` (the daemon's `ldap.page_cache` off: every list page
 //! sorted by slapd), `SCIM_BENCH_CALLGRIND` (a folder: instead of the timed scenarios, the
 //! daemon's instructions per SCIM request under valgrind's callgrind, `instructions.rs`;
-//! output `<target>/scim_vs_ldap.instructions.json`). Output: a table on stdout and
-//! `<target>/scim_vs_ldap.json`.
+//! output `<target>/scim_vs_ldap.instructions.json`), `SCIM_BENCH_AWAKE=1` (a `SCHED_IDLE`
+//! busy loop per core, so that no core halts between operations: `awake.rs`). Output: a table
+//! on stdout and `<target>/scim_vs_ldap.json`.
 
 mod audit;
+mod awake;
 mod cpu;
 mod experiment;
 mod instructions;
@@ -373,6 +375,7 @@ fn main() {
         .tempdir()
         .unwrap();
     let rt = tokio::runtime::Runtime::new().unwrap();
+    let _awake = awake::Awake::from_env();
     let load_before = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let mut sites = Vec::new();
     for size in sizes() {
