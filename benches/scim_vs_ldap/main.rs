@@ -57,6 +57,7 @@ mod paths;
 mod beside;
 mod people;
 mod report;
+mod settings;
 mod site;
 
 use experiment::{index_experiment, substring_split, without_fsync};
@@ -66,9 +67,9 @@ use paths::{schools, Parts};
 use people::{known_people, make_admin, namesake_families};
 use report::print_table;
 use serde_json::{json, Value};
+use settings::{env_usize, first_size, scenario_wanted, sizes, target_dir};
 use site::{Site, BASE_DN};
 use std::collections::HashSet;
-use std::path::PathBuf;
 use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
 use std::time::Duration;
@@ -78,13 +79,6 @@ use zszo_connector::ldap::Layout;
 const SEED: u64 = 8;
 const CONCURRENCY: [usize; 3] = [1, 16, 64];
 const PATCH_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
-
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// Settings of one run.
 #[derive(Clone, Copy)]
@@ -332,33 +326,6 @@ async fn bench_site(root: &std::path::Path, size: usize, schools: usize, limits:
     json!({"people": size, "schools": schools, "ldap_pool_size": pool, "slapadd_seconds": slapadd_seconds,
            "points": points, "accounts": accounts, "storm": storm, "daemon_peak_rss_kib": rss,
            "index_experiment": experiment, "no_fsync": no_fsync, "lmdb": lmdb, "create_template_families": families})
-}
-
-/// `SCIM_BENCH_SCENARIOS` (e.g. `get-eq,patch,accounts`): only these; all when unset.
-fn scenario_wanted(name: &str) -> bool {
-    std::env::var("SCIM_BENCH_SCENARIOS")
-        .map(|list| list.split(',').any(|s| s.trim() == name))
-        .unwrap_or(true)
-}
-
-fn first_size() -> usize {
-    sizes()[0]
-}
-
-fn sizes() -> Vec<usize> {
-    std::env::var("SCIM_BENCH_SIZES")
-        .unwrap_or_else(|_| "1000,100000".into())
-        .split(',')
-        .filter_map(|s| s.trim().parse().ok())
-        .collect()
-}
-
-fn target_dir() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/target")));
-    let _ = std::fs::create_dir_all(&target);
-    target
 }
 
 fn main() {
