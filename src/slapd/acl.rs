@@ -78,6 +78,16 @@ fn sso_readers(base: &str) -> String {
     )
 }
 
+/// The data database's `olcAccess` values, numbered in order (`{0}to …`), one
+/// `olcAccess: …` line each: as `cn=config` is written and as an upgrade replaces them.
+pub fn olc_access_lines(base: &str) -> String {
+    acls(base)
+        .iter()
+        .enumerate()
+        .map(|(i, acl)| format!("olcAccess: {{{i}}}{acl}\n"))
+        .collect()
+}
+
 /// Least privilege (security.md LDAP-04). First match wins; the last rule denies everything.
 /// The person's self-read is an allow-list, so attributes added later (e.g. second-factor
 /// secrets) are the service identity's alone unless a rule here names them.

@@ -6,7 +6,8 @@
 use std::path::Path;
 
 pub use super::acl::{
-    acls, SELF_ONLY_PERSON_ATTRIBUTES, SSO_GROUP_ATTRIBUTES, SSO_PERSON_ATTRIBUTES,
+    acls, olc_access_lines, SELF_ONLY_PERSON_ATTRIBUTES, SSO_GROUP_ATTRIBUTES,
+    SSO_PERSON_ATTRIBUTES,
 };
 
 /// Where Debian's `slapd` package puts modules and stock schemas.
@@ -246,9 +247,7 @@ olcLimits: dn.exact=\"{svc}\" size=unlimited time=unlimited
     for index in indexes() {
         out.push_str(&format!("olcDbIndex: {index}\n"));
     }
-    for (i, acl) in acls(base).iter().enumerate() {
-        out.push_str(&format!("olcAccess: {{{i}}}{acl}\n"));
-    }
+    out.push_str(&olc_access_lines(base));
     out
 }
 

@@ -9,7 +9,7 @@
 //! apply the rules as `schemas/ldap/README.md` says (the same `slapmodify -n0`), and
 //! `check-config` refuses to pass until they have.
 
-use super::acl::acls;
+use super::acl::olc_access_lines;
 use super::validate::validate_base_dn;
 use super::{absolute, find_tool, io_err, run_tool, slapd_d, write_private, SlapdError, SlapdSpec};
 use std::fs;
@@ -19,9 +19,7 @@ use std::process::Command;
 fn access_rules_ldif(base_dn: &str) -> String {
     let mut out =
         String::from("dn: olcDatabase={1}mdb,cn=config\nchangetype: modify\nreplace: olcAccess\n");
-    for (i, acl) in acls(base_dn).iter().enumerate() {
-        out.push_str(&format!("olcAccess: {{{i}}}{acl}\n"));
-    }
+    out.push_str(&olc_access_lines(base_dn));
     out.push_str("-\n");
     out
 }
@@ -52,6 +50,7 @@ pub fn apply_access_rules(spec: &SlapdSpec) -> Result<(), SlapdError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::slapd::acl::acls;
 
     #[test]
     fn the_modification_replaces_every_rule_in_order() {
